@@ -1,0 +1,132 @@
+# homedaemon: one flat Makefile, every source listed.
+#
+#   make                      build hd-master, hd-slave and test tools in build/
+#   make SANITIZER=address,undefined   the same, instrumented, in build-san/
+#   make test                 every test (unit, integration, fuzz smoke, sanitizers)
+#   make demo                 master + two slaves on localhost, simulated hardware
+#   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
+#   make bench                idle memory and CPU of the demo cluster
+#   make deps                 install build/test packages (apt, as root)
+
+CC		?= cc
+FUZZCC		?= clang
+SANITIZER	?=
+PKG_CONFIG	?= pkg-config
+PKGS		 = openssl libprotobuf-c
+FUZZ_SECONDS	?= 300
+
+ifeq ($(SANITIZER),)
+BUILD		?= build
+OPT		 = -O2 -D_FORTIFY_SOURCE=2
+else
+BUILD		?= build-san
+OPT		 = -O1 -g -fsanitize=$(SANITIZER) -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+endif
+
+WARN		 = -Wall -Wextra -Werror -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wmissing-declarations -Wshadow \
+		   -Wpointer-arith -Wcast-qual -Wsign-compare
+HARDEN		 = -fstack-protector-all -fPIE
+PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CPPFLAGS	+= -D_GNU_SOURCE -Ishared -isystem $(BUILD)/proto $(PKG_CFLAGS)
+CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
+LDLIBS		+= $(PKG_LIBS) -lm
+
+PROTOS		 = proto/cluster.proto
+PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
+PROTO_H		 = $(PROTO_C:.c=.h)
+
+SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
+		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
+		   shared/cfg.c shared/atomicfile.c
+MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
+		   master/nodes.c
+SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
+		   slave/reportq.c slave/devices.c slave/cmdmemo.c
+TOOL_SRCS	 = tests/tools/hd-rawpeer.c
+UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
+		   test_reportq test_cmdmemo test_atomicfile
+FUZZERS		 = fuzz_wire fuzz_cfg
+
+obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
+MASTER_OBJS	 = $(call obj,$(MASTER_SRCS))
+SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
+# Unit tests link the slave's modules except its main().
+SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
+
+BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer
+UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all clean test unit demo bench fuzz fuzz-build deps
+.SECONDARY: $(PROTO_C) $(PROTO_H)
+
+all: $(BINS) $(UNIT_BINS)
+
+$(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/proto
+	protoc-c --proto_path=proto --c_out=$(BUILD)/proto $<
+
+# Generated code gets the same flags minus the prototype warnings it trips.
+$(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wall -Wextra -Werror -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer harnesses: clang, ASan+UBSan, their own tree.
+FUZZ_BUILD	 = build-fuzz
+FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		   -Ishared -I$(FUZZ_BUILD)/proto $(PKG_CFLAGS)
+FUZZ_SHARED	 = $(SHARED_SRCS) $(FUZZ_BUILD)/proto/cluster.pb-c.c
+
+$(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
+	@mkdir -p $(FUZZ_BUILD)/proto
+	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
+	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
+
+fuzz: deps fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+deps:
+	@deploy/deps.sh
+
+test: deps
+	$(MAKE) all
+	$(MAKE) SANITIZER=address,undefined all
+	$(MAKE) fuzz-build
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	deploy/demo.sh
+
+bench: deps
+	$(MAKE) all
+	tests/bench/idle.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,118 @@
+/* hd-master configuration file (docs/CONFIG.md). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "master.h"
+#include "net.h"
+
+static int
+set_path(char **dst, const struct cfg_line *l, char *err, size_t errlen)
+{
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (*dst != NULL) {
+		snprintf(err, errlen, "%s given twice", l->argv[0]);
+		return -1;
+	}
+	if ((*dst = cfg_path(l, 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_listen(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (mc->nlisten == CFG_MAX_LISTEN) {
+		snprintf(err, errlen, "at most %d listen lines", CFG_MAX_LISTEN);
+		return -1;
+	}
+	if (net_parse_addr(l->argv[1], &ss, &sl) == -1) {
+		snprintf(err, errlen, "listen: \"%s\" is not ADDRESS:PORT "
+		    "(numeric address or [v6]:port)", l->argv[1]);
+		return -1;
+	}
+	if ((mc->listen[mc->nlisten++] = strdup(l->argv[1])) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
+{
+	struct master_conf	*mc = arg;
+	const char		*k = l->argv[0];
+
+	if (strcmp(k, "listen") == 0)
+		return add_listen(mc, l, err, errlen);
+	if (strcmp(k, "ca") == 0)
+		return set_path(&mc->ca, l, err, errlen);
+	if (strcmp(k, "cert") == 0)
+		return set_path(&mc->cert, l, err, errlen);
+	if (strcmp(k, "key") == 0)
+		return set_path(&mc->key, l, err, errlen);
+	if (strcmp(k, "crl") == 0)
+		return set_path(&mc->crl, l, err, errlen);
+	if (strcmp(k, "state-dir") == 0)
+		return set_path(&mc->state_dir, l, err, errlen);
+	if (strcmp(k, "heartbeat") == 0)
+		return cfg_want_args(l, 2, 2, err, errlen) ||
+		    cfg_long(l, 1, 100, 60000, &mc->heartbeat_ms, err, errlen);
+	if (strcmp(k, "timeout") == 0)
+		return cfg_want_args(l, 2, 2, err, errlen) ||
+		    cfg_long(l, 1, 300, 600000, &mc->timeout_ms, err, errlen);
+	snprintf(err, errlen, "unknown directive \"%s\"", k);
+	return -1;
+}
+
+int
+master_conf_load(struct master_conf *mc, const char *path)
+{
+	memset(mc, 0, sizeof(*mc));
+	mc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
+	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
+	if (cfg_parse_file(path, directive, mc) == -1)
+		return -1;
+	if (mc->nlisten == 0 || mc->ca == NULL || mc->cert == NULL ||
+	    mc->key == NULL || mc->state_dir == NULL) {
+		log_warnx("%s: listen, ca, cert, key and state-dir are required",
+		    path);
+		return -1;
+	}
+	mc->tls.ca = mc->ca;
+	mc->tls.cert = mc->cert;
+	mc->tls.key = mc->key;
+	mc->tls.crl = mc->crl;
+	if (mc->timeout_ms <= mc->heartbeat_ms) {
+		log_warnx("%s: timeout must be longer than heartbeat", path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+master_conf_free(struct master_conf *mc)
+{
+	int i;
+
+	for (i = 0; i < mc->nlisten; i++)
+		free(mc->listen[i]);
+	free(mc->ca);
+	free(mc->cert);
+	free(mc->key);
+	free(mc->crl);
+	free(mc->state_dir);
+}

@@ -1,0 +1,142 @@
+/*
+ * hd-master: the cluster's master. Accepts slaves over mutually
+ * authenticated TLS, keeps their devices and values, and (in later
+ * issues) runs the web server, the API and the scheduler.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "log.h"
+#include "master.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: hd-master [-nv] -f config\n");
+	exit(2);
+}
+
+static void
+on_stop(int sig, void *arg)
+{
+	struct master *m = arg;
+
+	log_info("signal %d: shutting down", sig);
+	ev_break(m->loop);
+}
+
+static void
+on_hup(int sig, void *arg)
+{
+	struct master	*m = arg;
+	char		 err[256] = "";
+
+	(void)sig;
+	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1)
+		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
+	else
+		log_info("SIGHUP: CA and CRL reloaded");
+}
+
+static SSL_CTX *
+make_ctx(struct master *m)
+{
+	SSL_CTX	*ctx;
+	char	 err[256];
+
+	ctx = tls_ctx_new(&m->conf.tls, 1, ROLE_MASTER, ROLE_SLAVE, err,
+	    sizeof(err));
+	if (ctx == NULL)
+		return NULL;
+	if (tls_cert_node_id(SSL_CTX_get0_certificate(ctx), m->id,
+	    sizeof(m->id)) == -1) {
+		log_warnx("%s: CN is not a valid node id", m->conf.tls.cert);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static int
+setup(struct master *m, const char *conffile, int checkonly)
+{
+	char err[256];
+
+	if (master_conf_load(&m->conf, conffile) == -1)
+		return -1;
+	if ((m->ctx = make_ctx(m)) == NULL) {
+		snprintf(err, sizeof(err), "%s", "TLS setup failed");
+		log_warnx("%s: %s", conffile, err);
+		return -1;
+	}
+	if (checkonly) {
+		printf("%s: configuration OK (node %s)\n", conffile, m->id);
+		return 0;
+	}
+	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("%s", m->conf.state_dir);
+		return -1;
+	}
+	return node_state_load(m);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct master	 m;
+	const char	*conffile = NULL;
+	int		 ch, checkonly = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+		switch (ch) {
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conffile == NULL || optind != argc)
+		usage();
+	log_init("hd-master", verbose);
+	memset(&m, 0, sizeof(m));
+	TAILQ_INIT(&m.peers);
+	TAILQ_INIT(&m.nodes);
+	if (setup(&m, conffile, checkonly) == -1) {
+		ERR_print_errors_fp(stderr);
+		return 1;
+	}
+	if (checkonly)
+		return 0;
+	if ((m.loop = ev_loop_new()) == NULL)
+		fatal("event loop");
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal(m.loop, SIGTERM, on_stop, &m);
+	ev_signal(m.loop, SIGINT, on_stop, &m);
+	ev_signal(m.loop, SIGHUP, on_hup, &m);
+	if (cluster_listen(&m) == -1)
+		return 1;
+	log_info("master %s version %s started, term %" PRIu64, m.id,
+	    HD_VERSION, m.term);
+	ev_run(m.loop);
+	cluster_shutdown(&m);
+	master_stop(&m);
+	log_info("master %s stopped", m.id);
+	return 0;
+}

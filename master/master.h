@@ -1,0 +1,112 @@
+#ifndef HD_MASTER_H
+#define HD_MASTER_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "cluster.pb-c.h"
+#include "conn.h"
+#include "ev.h"
+#include "hdlimits.h"
+#include "tls.h"
+
+#define HD_VERSION	"0.1.0"
+
+struct master_conf {
+	char			*ca, *cert, *key, *crl;
+	struct tls_files	 tls;		/* points at the four above */
+	char			*listen[CFG_MAX_LISTEN];
+	int			 nlisten;
+	char			*state_dir;
+	long			 heartbeat_ms;
+	long			 timeout_ms;
+};
+
+/* Last known value of one device value. */
+struct value {
+	TAILQ_ENTRY(value)	 entry;
+	char			 device_id[DEVICE_ID_MAX + 1];
+	char			*key;
+	Hd__Value		*v;		/* owned copy */
+	uint64_t		 time_ms;
+	int			 stale, fault, low_battery;
+};
+
+/*
+ * A slave the master knows, online or not. It outlives connections, so a
+ * reconnect resumes its report sequence and keeps its devices and values.
+ */
+struct node {
+	TAILQ_ENTRY(node)	 entry;
+	char			 id[NODE_ID_MAX + 1];	/* certificate CN */
+	char			 site[SITE_NAME_MAX + 1];
+	char			 version[VERSION_MAX + 1];
+	char			 addr[INET6_ADDRSTRLEN + 8];
+	uint64_t		 boot_id;
+	uint64_t		 last_seq;	/* highest reliable seq processed */
+	struct peer		*peer;		/* NULL while offline */
+	uint64_t		 online_since, last_seen;	/* wall ms */
+	uint32_t		 rtt_ms;
+	Hd__DeviceAnnounce	*devices;	/* last complete list, owned */
+	TAILQ_HEAD(, value)	 values;
+	int			 nvalues;
+};
+
+enum peer_state {
+	PEER_HANDSHAKE,		/* TLS in progress */
+	PEER_HELLO,		/* verified, waiting for Hello */
+	PEER_ONLINE,		/* registered */
+};
+
+/* One connection from a slave. */
+struct peer {
+	TAILQ_ENTRY(peer)	 entry;
+	struct master		*m;
+	struct conn		 conn;
+	enum peer_state		 state;
+	struct node		*node;
+	struct ev_timer		 timer;		/* handshake deadline / heartbeat */
+	uint64_t		 last_rx;	/* monotonic ms */
+	uint64_t		 echo_ms;	/* peer's last heartbeat sent_ms */
+	uint64_t		 next_hb;	/* monotonic ms of our next heartbeat */
+};
+
+struct master {
+	struct master_conf	 conf;
+	struct ev_loop		*loop;
+	SSL_CTX			*ctx;
+	char			 id[NODE_ID_MAX + 1];
+	uint64_t		 term;
+	uint64_t		 seq;		/* our reliable envelope seq */
+	uint64_t		 next_cmd;	/* next Command.id */
+	uint64_t		 cmd_reserved;	/* ids below this are on disk */
+	int			 lfd[CFG_MAX_LISTEN];
+	struct ev_io		 lio[CFG_MAX_LISTEN];
+	TAILQ_HEAD(, peer)	 peers;
+	TAILQ_HEAD(, node)	 nodes;
+	int			 npeers;
+	int			 npending;
+};
+
+/* config.c */
+int		 master_conf_load(struct master_conf *, const char *path);
+void		 master_conf_free(struct master_conf *);
+
+/* cluster.c */
+int		 cluster_listen(struct master *);
+void		 cluster_shutdown(struct master *);
+int		 cluster_command(struct master *, struct node *,
+		    Hd__Command *);
+
+/* nodes.c */
+struct node	*node_get(struct master *, const char *id, int create);
+void		 node_free(struct node *);
+int		 node_set_devices(struct node *, Hd__DeviceAnnounce *);
+int		 node_set_value(struct node *, const Hd__ValueReport *);
+int		 node_state_load(struct master *);
+int		 node_state_save(struct master *);
+uint64_t	 master_command_id(struct master *);
+void		 master_stop(struct master *);
+uint64_t	 wall_ms(void);
+
+#endif

@@ -1,0 +1,146 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "hdlimits.h"
+#include "log.h"
+#include "wire.h"
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+sync_dir(const char *path)
+{
+	char	copy[PATH_MAX];
+	int	fd, r;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int
+atomic_write(const char *path, const void *data, size_t len, int mode)
+{
+	char	tmp[PATH_MAX];
+	int	fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, mode)) == -1)
+		return -1;
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return sync_dir(path);
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int
+atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	struct stat	 st;
+	uint8_t		*p = NULL;
+	ssize_t		 r;
+	size_t		 got = 0;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	if ((p = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		if ((r = read(fd, p + got, (size_t)st.st_size - got)) <= 0) {
+			if (r == -1 && errno == EINTR)
+				continue;
+			goto fail;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	*out = p;
+	*len = got;
+	return 0;
+fail:
+	free(p);
+	close(fd);
+	return -1;
+}
+
+int
+state_save(const char *path, const ProtobufCMessage *m)
+{
+	size_t	 len = protobuf_c_message_get_packed_size(m);
+	uint8_t	*p;
+	int	 r;
+
+	if (len > STATE_MAX_FILE || (p = malloc(len + 1)) == NULL)
+		return -1;
+	protobuf_c_message_pack(m, p);
+	r = atomic_write(path, p, len, 0600);
+	free(p);
+	return r;
+}
+
+ProtobufCMessage *
+state_load(const char *path, const ProtobufCMessageDescriptor *desc)
+{
+	ProtobufCMessage	*m;
+	uint8_t			*p;
+	size_t			 len;
+
+	if (atomic_read(path, STATE_MAX_FILE, &p, &len) == -1)
+		return NULL;
+	m = wire_unpack(desc, p, len);
+	free(p);
+	if (m == NULL)
+		log_warnx("%s: state file is not valid, ignored", path);
+	return m;
+}

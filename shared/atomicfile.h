@@ -1,0 +1,22 @@
+#ifndef HD_ATOMICFILE_H
+#define HD_ATOMICFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+/*
+ * Crash-safe state files: write a temporary file beside the target,
+ * fsync it, rename it over the target, fsync the folder. After a power
+ * cut the file holds either the old or the new contents, never a mix.
+ */
+int	atomic_write(const char *path, const void *, size_t, int mode);
+/* Read a whole file of at most `max` bytes; malloc'd, caller frees. */
+int	atomic_read(const char *path, size_t max, uint8_t **out, size_t *len);
+/* Pack a message to `path` / read one back (NULL if absent or invalid). */
+int	state_save(const char *path, const ProtobufCMessage *);
+ProtobufCMessage *state_load(const char *path,
+	    const ProtobufCMessageDescriptor *);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * Every limit on input from outside the process, in one place.
+ * A value from a peer, a file or a device is checked against these before
+ * anything is allocated or copied.
+ */
+#ifndef HD_LIMITS_H
+#define HD_LIMITS_H
+
+/* Cluster link framing (shared/wire.c). */
+#define WIRE_HDR_LEN		4		/* big-endian length prefix */
+#define WIRE_MAX_FRAME		(64 * 1024)	/* largest envelope accepted */
+#define WIRE_MAX_DECODE_MEM	(256 * 1024)	/* unpack allocator budget per frame */
+#define WIRE_MAX_OUTQ		(512 * 1024)	/* bytes queued to one peer before it is dropped */
+#define WIRE_PROTOCOL		1		/* Hello.protocol we speak */
+
+/* Peers and timing (defaults; the timing ones are configurable). */
+#define CLUSTER_MAX_PEERS	64		/* slaves connected to one master */
+#define CLUSTER_MAX_PENDING	16		/* connections still in TLS handshake */
+#define CLUSTER_HANDSHAKE_MS	5000		/* TLS handshake + Hello must finish by then */
+#define CLUSTER_HEARTBEAT_MS	1000		/* default heartbeat interval */
+#define CLUSTER_TIMEOUT_MS	5000		/* default silence => offline */
+#define CLUSTER_MAX_DEVICES	1024		/* devices one slave may announce */
+#define CLUSTER_REPLAY_QUEUE	256		/* unacknowledged reports a slave keeps */
+#define CLUSTER_RECENT_CMDS	64		/* command ids a slave remembers */
+#define RECONNECT_MIN_MS	250		/* slave back-off, first retry */
+#define RECONNECT_MAX_MS	30000		/* slave back-off ceiling */
+
+/* Identity strings taken from certificates and messages. */
+#define NODE_ID_MAX		63		/* certificate CN = node id */
+#define SITE_NAME_MAX		63
+#define DEVICE_ID_MAX		63
+#define VERSION_MAX		31
+#define VALUE_STR_MAX		255
+
+/* Configuration files (shared/cfg.c). */
+#define CFG_MAX_LINE		1024
+#define CFG_MAX_WORDS		16
+#define CFG_MAX_FILE		(256 * 1024)
+#define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
+#define CFG_MAX_LISTEN		4
+
+/* State files (shared/atomicfile.c). */
+#define STATE_MAX_FILE		(1024 * 1024)
+
+#endif

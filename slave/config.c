@@ -1,0 +1,165 @@
+/* hd-slave configuration file (docs/CONFIG.md). */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "net.h"
+#include "slave.h"
+
+static int
+set_str(char **dst, const struct cfg_line *l, int ispath, char *err,
+    size_t errlen)
+{
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (*dst != NULL) {
+		snprintf(err, errlen, "%s given twice", l->argv[0]);
+		return -1;
+	}
+	*dst = ispath ? cfg_path(l, 1) : strdup(l->argv[1]);
+	if (*dst == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+add_master(struct slave_conf *sc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (sc->nmasters == CFG_MAX_MASTERS) {
+		snprintf(err, errlen, "at most %d master lines",
+		    CFG_MAX_MASTERS);
+		return -1;
+	}
+	if (net_parse_addr(l->argv[1], &ss, &sl) == -1) {
+		snprintf(err, errlen, "master: \"%s\" is not ADDRESS:PORT "
+		    "(numeric address or [v6]:port)", l->argv[1]);
+		return -1;
+	}
+	if ((sc->masters[sc->nmasters++] = strdup(l->argv[1])) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_bool(int *dst, const struct cfg_line *l, char *err, size_t errlen)
+{
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (strcmp(l->argv[1], "yes") == 0)
+		*dst = 1;
+	else if (strcmp(l->argv[1], "no") == 0)
+		*dst = 0;
+	else {
+		snprintf(err, errlen, "%s: expected yes or no", l->argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_site(const struct cfg_line *l, char *err, size_t errlen)
+{
+	size_t i, n = strlen(l->argv[1]);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)l->argv[1][i] < 0x20 ||
+		    l->argv[1][i] == 0x7f)
+			break;
+	if (n == 0 || n > SITE_NAME_MAX || i < n) {
+		snprintf(err, errlen, "site: 1 to %d printable characters",
+		    SITE_NAME_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
+{
+	struct slave_conf	*sc = arg;
+	const char		*k = l->argv[0];
+
+	if (strcmp(k, "master") == 0)
+		return add_master(sc, l, err, errlen);
+	if (strcmp(k, "site") == 0)
+		return set_str(&sc->site, l, 0, err, errlen) ||
+		    check_site(l, err, errlen);
+	if (strcmp(k, "ca") == 0)
+		return set_str(&sc->ca, l, 1, err, errlen);
+	if (strcmp(k, "cert") == 0)
+		return set_str(&sc->cert, l, 1, err, errlen);
+	if (strcmp(k, "key") == 0)
+		return set_str(&sc->key, l, 1, err, errlen);
+	if (strcmp(k, "crl") == 0)
+		return set_str(&sc->crl, l, 1, err, errlen);
+	if (strcmp(k, "state-dir") == 0)
+		return set_str(&sc->state_dir, l, 1, err, errlen);
+	if (strcmp(k, "simulate") == 0)
+		return set_bool(&sc->simulate, l, err, errlen);
+	if (strcmp(k, "simulate-interval") == 0)
+		return cfg_want_args(l, 2, 2, err, errlen) ||
+		    cfg_long(l, 1, 100, 3600000, &sc->sim_interval_ms, err,
+		    errlen);
+	if (strcmp(k, "heartbeat") == 0)
+		return cfg_want_args(l, 2, 2, err, errlen) ||
+		    cfg_long(l, 1, 100, 60000, &sc->heartbeat_ms, err, errlen);
+	if (strcmp(k, "timeout") == 0)
+		return cfg_want_args(l, 2, 2, err, errlen) ||
+		    cfg_long(l, 1, 300, 600000, &sc->timeout_ms, err, errlen);
+	snprintf(err, errlen, "unknown directive \"%s\"", k);
+	return -1;
+}
+
+int
+slave_conf_load(struct slave_conf *sc, const char *path)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
+	sc->timeout_ms = CLUSTER_TIMEOUT_MS;
+	sc->sim_interval_ms = 15000;
+	if (cfg_parse_file(path, directive, sc) == -1)
+		return -1;
+	if (sc->nmasters == 0 || sc->site == NULL || sc->ca == NULL ||
+	    sc->cert == NULL || sc->key == NULL || sc->state_dir == NULL) {
+		log_warnx("%s: master, site, ca, cert, key and state-dir are "
+		    "required", path);
+		return -1;
+	}
+	if (sc->timeout_ms <= sc->heartbeat_ms) {
+		log_warnx("%s: timeout must be longer than heartbeat", path);
+		return -1;
+	}
+	sc->tls.ca = sc->ca;
+	sc->tls.cert = sc->cert;
+	sc->tls.key = sc->key;
+	sc->tls.crl = sc->crl;
+	return 0;
+}
+
+void
+slave_conf_free(struct slave_conf *sc)
+{
+	int i;
+
+	for (i = 0; i < sc->nmasters; i++)
+		free(sc->masters[i]);
+	free(sc->ca);
+	free(sc->cert);
+	free(sc->key);
+	free(sc->crl);
+	free(sc->site);
+	free(sc->state_dir);
+}

@@ -1,0 +1,147 @@
+/*
+ * hd-slave: one per Raspberry Pi. Connects out to the master over mutually
+ * authenticated TLS, announces its devices, reports their values and
+ * carries out commands.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "slave.h"
+#include "wire.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: hd-slave [-nv] -f config\n");
+	exit(2);
+}
+
+static void
+on_stop(int sig, void *arg)
+{
+	struct slave *s = arg;
+
+	log_info("signal %d: shutting down", sig);
+	ev_break(s->loop);
+}
+
+static void
+on_hup(int sig, void *arg)
+{
+	struct slave	*s = arg;
+	char		 err[256] = "";
+
+	(void)sig;
+	if (tls_reload(s->ctx, &s->conf.tls, err, sizeof(err)) == -1)
+		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
+	else
+		log_info("SIGHUP: CA and CRL reloaded");
+}
+
+static void
+load_term(struct slave *s)
+{
+	Hd__NodeState	*st;
+	char		 path[512];
+
+	snprintf(path, sizeof(path), "%s/slave.state", s->conf.state_dir);
+	st = (Hd__NodeState *)state_load(path, &hd__node_state__descriptor);
+	s->term = st != NULL ? st->term : 0;
+	wire_free((ProtobufCMessage *)st);
+}
+
+static int
+setup(struct slave *s, const char *conffile, int checkonly)
+{
+	char err[256];
+
+	if (slave_conf_load(&s->conf, conffile) == -1)
+		return -1;
+	s->ctx = tls_ctx_new(&s->conf.tls, 0, ROLE_SLAVE, ROLE_MASTER, err,
+	    sizeof(err));
+	if (s->ctx == NULL) {
+		log_warnx("%s: %s", conffile, err);
+		return -1;
+	}
+	if (tls_cert_node_id(SSL_CTX_get0_certificate(s->ctx), s->id,
+	    sizeof(s->id)) == -1) {
+		log_warnx("%s: CN is not a valid node id", s->conf.tls.cert);
+		return -1;
+	}
+	if (checkonly) {
+		printf("%s: configuration OK (node %s)\n", conffile, s->id);
+		return 0;
+	}
+	if (mkdir(s->conf.state_dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("%s", s->conf.state_dir);
+		return -1;
+	}
+	load_term(s);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct slave	 s;
+	const char	*conffile = NULL;
+	int		 ch, checkonly = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+		switch (ch) {
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			checkonly = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (conffile == NULL || optind != argc)
+		usage();
+	log_init("hd-slave", verbose);
+	memset(&s, 0, sizeof(s));
+	if (setup(&s, conffile, checkonly) == -1) {
+		ERR_print_errors_fp(stderr);
+		return 1;
+	}
+	if (checkonly)
+		return 0;
+	if ((s.loop = ev_loop_new()) == NULL)
+		fatal("event loop");
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal(s.loop, SIGTERM, on_stop, &s);
+	ev_signal(s.loop, SIGINT, on_stop, &s);
+	ev_signal(s.loop, SIGHUP, on_hup, &s);
+	if (devices_init(&s) == -1)
+		fatal("devices");
+	log_info("slave %s (site \"%s\") version %s started, %d master "
+	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
+	    s.conf.nmasters == 1 ? "" : "es");
+	link_start(&s);
+	ev_run(s.loop);
+	link_stop(&s);
+	devices_free(&s);
+	SSL_CTX_free(s.ctx);
+	ev_loop_free(s.loop);
+	slave_conf_free(&s.conf);
+	log_info("slave %s stopped", s.id);
+	return 0;
+}
