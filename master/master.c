@@ -56,8 +56,10 @@ make_ctx(struct master *m)
 
 	ctx = tls_ctx_new(&m->conf.tls, 1, ROLE_MASTER, ROLE_SLAVE, err,
 	    sizeof(err));
-	if (ctx == NULL)
+	if (ctx == NULL) {
+		log_warnx("TLS setup: %s", err);
 		return NULL;
+	}
 	if (tls_cert_node_id(SSL_CTX_get0_certificate(ctx), m->id,
 	    sizeof(m->id)) == -1) {
 		log_warnx("%s: CN is not a valid node id", m->conf.tls.cert);
@@ -70,15 +72,10 @@ make_ctx(struct master *m)
 static int
 setup(struct master *m, const char *conffile, int checkonly)
 {
-	char err[256];
-
 	if (master_conf_load(&m->conf, conffile) == -1)
 		return -1;
-	if ((m->ctx = make_ctx(m)) == NULL) {
-		snprintf(err, sizeof(err), "%s", "TLS setup failed");
-		log_warnx("%s: %s", conffile, err);
+	if ((m->ctx = make_ctx(m)) == NULL)
 		return -1;
-	}
 	if (checkonly) {
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
 		return 0;

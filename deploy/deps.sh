@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make deps: install what building, the demo and the tests need, from
+# Debian's packages. As root it runs apt-get itself; otherwise it prints
+# the exact command and stops.
+set -eu
+pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
+protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Missing packages:$missing"
+	echo "Install them with:"
+	echo "  sudo apt-get update && sudo apt-get install -y$missing"
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make bench: the demo cluster (a master and two slaves with simulated
+# devices, default 1 s heartbeats) left idle for BENCH_IDLE_SECONDS (30).
+# Prints each process's PSS and private dirty memory, CPU time used per
+# minute, and the totals against the single-Pi budget.
+set -eu
+cd "$(dirname "$0")/../.."
+top=$PWD
+bin=$top/${BUILD:-build}
+secs=${BENCH_IDLE_SECONDS:-30}
+budget_kb=${BENCH_BUDGET_KB:-4096}	# "a few MB" for master + slave
+work=$(mktemp -d /tmp/hd-bench.XXXXXX)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+
+pki/hd-pki init "$work/pki" --name Bench >/dev/null
+pki/hd-pki issue "$work/pki" master master >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$work/master.conf" <<CONF
+listen 127.0.0.1:$port
+ca pki/ca.crt
+cert pki/master.crt
+key pki/master.key
+crl pki/crl.pem
+state-dir state-master
+CONF
+"$bin/hd-master" -f "$work/master.conf" 2>"$work/master.log" &
+pids+=($!)
+names=(master)
+for s in house barn; do
+	pki/hd-pki issue "$work/pki" slave "slave-$s" >/dev/null
+	cat >"$work/slave-$s.conf" <<CONF
+site $s
+master 127.0.0.1:$port
+ca pki/ca.crt
+cert pki/slave-$s.crt
+key pki/slave-$s.key
+crl pki/crl.pem
+state-dir state-slave-$s
+simulate yes
+CONF
+	"$bin/hd-slave" -f "$work/slave-$s.conf" 2>"$work/slave-$s.log" &
+	pids+=($!)
+	names+=("slave-$s")
+done
+sleep 3
+online=$(grep -c ' online' "$work/master.log" || true)
+[ "$online" -eq 2 ] || { echo "bench: slaves did not register"; cat "$work"/*.log; exit 1; }
+
+# Nanoseconds on a CPU, from the scheduler: finer than clock ticks.
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+mem() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/smaps_rollup"; }
+declare -A t0
+for p in "${pids[@]}"; do t0[$p]=$(cpu_ns "$p"); done
+sleep "$secs"
+
+printf '%-12s %9s %14s %10s %16s\n' process "PSS kB" "priv dirty kB" "heap kB" "CPU ms/minute"
+tot_pss=0 tot_cpu=0
+for i in "${!pids[@]}"; do
+	p=${pids[$i]}
+	pss=$(mem "$p" Pss)
+	dirty=$(mem "$p" Private_Dirty)
+	cpu_ms=$(awk -v a="${t0[$p]}" -v b="$(cpu_ns "$p")" -v s="$secs" \
+		'BEGIN {printf "%.1f", (b - a) / 1e6 * 60 / s}')
+	heap=$(awk '/\[heap\]/ {h=1; next} /^[0-9a-f]+-/ {h=0} h && /^Pss:/ {print $2}' "/proc/$p/smaps")
+	printf '%-12s %9d %14d %10d %16s\n' "${names[$i]}" "$pss" "$dirty" "${heap:-0}" "$cpu_ms"
+	tot_pss=$((tot_pss + pss))
+	tot_cpu=$(awk -v a="$tot_cpu" -v b="$cpu_ms" 'BEGIN {print a + b}')
+done
+# A single-Pi install is the master plus one slave.
+one=$(( $(mem "${pids[0]}" Pss) + $(mem "${pids[1]}" Pss) ))
+awk -v p="$tot_pss" -v c="$tot_cpu" 'BEGIN {printf "all three: PSS %d kB, CPU %.1f ms per minute idle (%.3f%% of one core)\n", p, c, c / 600}'
+awk -v o="$one" -v b="$budget_kb" 'BEGIN {printf "single-Pi install (master + one slave): PSS %d kB = %.2f x the %d kB budget\n", o, o / b, b}'

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Write the seed corpora for tests/fuzz (run once; the seeds are committed).
+Envelopes are encoded by hand so no protobuf package is needed."""
+import os, struct
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+def field(num, wt, payload):
+    key = varint(num << 3 | wt)
+    if wt == 0:
+        return key + varint(payload)
+    return key + varint(len(payload)) + payload
+
+def s(num, text):
+    return field(num, 2, text.encode())
+
+def frame(body):
+    return struct.pack(">I", len(body)) + body
+
+def env(seq, ack, term, num, body):
+    return field(1, 0, seq) + field(2, 0, ack) + field(3, 0, term) + field(num, 2, body)
+
+hello = s(1, "slave-house") + s(2, "0.1.0") + s(3, "House") + field(4, 0, 6) + field(5, 0, 12345) + field(7, 0, 1)
+hb = field(1, 0, 1000) + field(2, 0, 900) + field(3, 0, 3)
+value = field(3, 1, struct.pack("<d", 21.5))
+report = s(1, "sim:temp") + s(2, "temperature") + field(3, 2, value) + field(4, 0, 1700000000000)
+vd = s(1, "on") + field(2, 0, 1) + field(4, 0, 1)
+dev = s(1, "sim:lamp") + s(2, "Lamp") + field(4, 0, 1) + field(5, 2, vd)
+announce = field(1, 2, dev) + field(1, 2, dev)
+cmd = field(1, 0, 77) + s(2, "sim:lamp") + s(3, "on") + field(4, 2, field(1, 0, 1))
+result = field(1, 0, 77) + field(2, 0, 0) + field(4, 2, field(1, 0, 1))
+refusal = field(1, 0, 2) + s(2, "hello names node x")
+
+seeds = {
+    "hello": frame(env(0, 0, 1, 10, hello)),
+    "heartbeat": frame(env(0, 5, 1, 13, hb)),
+    "report": frame(env(3, 0, 1, 15, report)),
+    "announce": frame(env(2, 0, 1, 14, announce)),
+    "command": frame(env(9, 3, 1, 16, cmd)),
+    "result": frame(env(4, 9, 1, 17, result)),
+    "refusal": frame(env(0, 0, 1, 12, refusal)),
+    "two-frames": frame(env(0, 0, 1, 13, hb)) + frame(env(3, 0, 1, 15, report)),
+    "empty": struct.pack(">I", 0),
+    "oversize": struct.pack(">I", 0x7FFFFFFF) + b"\x00" * 8,
+}
+d = os.path.join(os.path.dirname(__file__), "corpus", "wire")
+os.makedirs(d, exist_ok=True)
+for k, v in seeds.items():
+    open(os.path.join(d, k), "wb").write(v)
+
+cfgs = {
+    "master": b"listen 127.0.0.1:7443\nca pki/ca.crt\ncert \"pki/master.crt\"\nkey pki/master.key # private\nheartbeat 1000\n",
+    "slave": b"site \"The \\\"Barn\\\"\"\nmaster [::1]:7443\nsimulate yes\ninclude other.conf\n",
+    "bad": b"site \"unterminated\nx y\"z\n" + b"w " * 40 + b"\n",
+}
+d = os.path.join(os.path.dirname(__file__), "corpus", "cfg")
+os.makedirs(d, exist_ok=True)
+for k, v in cfgs.items():
+    open(os.path.join(d, k), "wb").write(v)

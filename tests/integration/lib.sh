@@ -1,0 +1,116 @@
+# Shared helpers for integration tests. Each test prints one line per
+# check, "ok - ..." or "not ok - ...", which tests/run.sh counts.
+# BUILD selects the tree (build or build-san); every process a test
+# starts is killed on exit; every wait is bounded.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+bin=$top/$BUILD
+tname=$(basename "$0" .sh)
+work=$(mktemp -d "/tmp/hd-$tname.XXXXXX")
+failures=0
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -CONT "$p" 2>/dev/null
+		kill "$p" 2>/dev/null
+	done
+	if [ "$failures" -eq 0 ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$work"
+	else
+		echo "# logs kept in $work"
+	fi
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $tname: $*"; }
+not_ok() { echo "not ok - $tname: $*"; failures=$((failures + 1)); }
+check() {	# check DESC CMD...
+	local d=$1; shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+quiet() { "$@" >/dev/null 2>&1; }
+finish() { [ "$failures" -eq 0 ]; exit $?; }
+
+# A free port on 127.0.0.1 (the kernel picks one; tiny race accepted).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_log FILE REGEX [SECONDS]: poll until the log matches.
+wait_log() {
+	local f=$1 re=$2 t=${3:-10} i=0
+	while [ "$i" -lt $((t * 10)) ]; do
+		grep -Eq -- "$re" "$f" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_count FILE REGEX N [SECONDS]: until at least N lines match.
+wait_count() {
+	local f=$1 re=$2 n=$3 t=${4:-10} i=0
+	while [ "$i" -lt $((t * 10)) ]; do
+		[ "$(count_log "$f" "$re")" -ge "$n" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# count_log FILE REGEX
+count_log() { grep -Ec -- "$2" "$1" 2>/dev/null || true; }
+
+gen_pki() { "$top/tests/integration/gen-test-pki.sh" "$work/pki" >/dev/null; }
+
+# master_conf NAME PORT PKIDIR CERTNAME [extra lines]
+master_conf() {
+	local name=$1 port=$2 p=$3 c=$4; shift 4
+	{
+		echo "listen 127.0.0.1:$port"
+		echo "ca $p/ca.crt"
+		echo "cert $p/$c.crt"
+		echo "key $p/$c.key"
+		[ -f "$p/crl.pem" ] && echo "crl $p/crl.pem"
+		echo "state-dir $work/state-$name"
+		echo "heartbeat 500"
+		echo "timeout 2000"
+		for l in "$@"; do echo "$l"; done
+	} >"$work/$name.conf"
+}
+
+# slave_conf NAME SITE PORT PKIDIR [extra lines]
+slave_conf() {
+	local name=$1 site=$2 port=$3 p=$4; shift 4
+	{
+		echo "site \"$site\""
+		echo "master 127.0.0.1:$port"
+		echo "ca $p/ca.crt"
+		echo "cert $p/$name.crt"
+		echo "key $p/$name.key"
+		[ -f "$p/crl.pem" ] && echo "crl $p/crl.pem"
+		echo "state-dir $work/state-$name"
+		echo "simulate yes"
+		echo "simulate-interval 300"
+		echo "heartbeat 500"
+		echo "timeout 2000"
+		for l in "$@"; do echo "$l"; done
+	} >"$work/$name.conf"
+}
+
+# start DAEMON NAME: run $bin/DAEMON -f $work/NAME.conf, log to NAME.log;
+# the pid lands in pid_NAME.
+start() {
+	local d=$1 n=$2
+	"$bin/$d" -v -f "$work/$n.conf" >>"$work/$n.log" 2>&1 &
+	pids+=($!)
+	disown $!	# no "Killed" chatter; cleanup() still kills it
+	printf -v "pid_${n//-/_}" '%s' "$!"
+}
+pid_of() { local v="pid_${1//-/_}"; echo "${!v}"; }
+
+rawpeer() { "$bin/hd-rawpeer" "$@"; }
