@@ -92,7 +92,7 @@ main(int argc, char *argv[])
 {
 	struct master	 m;
 	const char	*conffile = NULL;
-	int		 ch, checkonly = 0, verbose = 0;
+	int		 ch, r, checkonly = 0, verbose = 0;
 
 	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
 		switch (ch) {
@@ -115,12 +115,11 @@ main(int argc, char *argv[])
 	memset(&m, 0, sizeof(m));
 	TAILQ_INIT(&m.peers);
 	TAILQ_INIT(&m.nodes);
-	if (setup(&m, conffile, checkonly) == -1) {
-		ERR_print_errors_fp(stderr);
-		return 1;
+	r = setup(&m, conffile, checkonly);
+	if (r == -1 || checkonly) {
+		master_stop(&m);
+		return r == -1 ? 1 : 0;
 	}
-	if (checkonly)
-		return 0;
 	if ((m.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	signal(SIGPIPE, SIG_IGN);

@@ -92,12 +92,21 @@ setup(struct slave *s, const char *conffile, int checkonly)
 	return 0;
 }
 
+static void
+slave_stop(struct slave *s)
+{
+	devices_free(s);
+	SSL_CTX_free(s->ctx);
+	ev_loop_free(s->loop);
+	slave_conf_free(&s->conf);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct slave	 s;
 	const char	*conffile = NULL;
-	int		 ch, checkonly = 0, verbose = 0;
+	int		 ch, r, checkonly = 0, verbose = 0;
 
 	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
 		switch (ch) {
@@ -118,12 +127,11 @@ main(int argc, char *argv[])
 		usage();
 	log_init("hd-slave", verbose);
 	memset(&s, 0, sizeof(s));
-	if (setup(&s, conffile, checkonly) == -1) {
-		ERR_print_errors_fp(stderr);
-		return 1;
+	r = setup(&s, conffile, checkonly);
+	if (r == -1 || checkonly) {
+		slave_stop(&s);
+		return r == -1 ? 1 : 0;
 	}
-	if (checkonly)
-		return 0;
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	signal(SIGPIPE, SIG_IGN);
@@ -138,10 +146,7 @@ main(int argc, char *argv[])
 	link_start(&s);
 	ev_run(s.loop);
 	link_stop(&s);
-	devices_free(&s);
-	SSL_CTX_free(s.ctx);
-	ev_loop_free(s.loop);
-	slave_conf_free(&s.conf);
+	slave_stop(&s);
 	log_info("slave %s stopped", s.id);
 	return 0;
 }

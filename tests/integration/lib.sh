@@ -33,7 +33,34 @@ check() {	# check DESC CMD...
 	if "$@"; then ok "$d"; else not_ok "$d"; fi
 }
 quiet() { "$@" >/dev/null 2>&1; }
-finish() { [ "$failures" -eq 0 ]; exit $?; }
+# Stop every daemon with SIGTERM (so sanitizer builds run their leak
+# check), then fail the test if any log holds a sanitizer report.
+stop_all() {
+	local p i
+	for p in "${pids[@]}"; do
+		kill -CONT "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+	done
+}
+finish() {
+	local bad
+	stop_all
+	bad=$(grep -lE 'Sanitizer|runtime error:' "$work"/*.log 2>/dev/null)
+	if [ -n "$bad" ]; then
+		not_ok "sanitizer reports in: $(echo $bad | xargs -n1 basename | tr '\n' ' ')"
+	else
+		ok "no sanitizer report in any daemon log"
+	fi
+	[ "$failures" -eq 0 ]
+	exit $?
+}
 
 # A free port on 127.0.0.1 (the kernel picks one; tiny race accepted).
 free_port() {
