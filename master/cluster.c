@@ -169,6 +169,22 @@ cluster_shutdown(struct master *m)
 	}
 }
 
+/* After a CA/CRL reload: drop every peer whose certificate no longer
+ * verifies (revoked since it connected). */
+void
+cluster_reverify(struct master *m)
+{
+	struct peer	*p, *next;
+	char		 why[192];
+
+	for (p = TAILQ_FIRST(&m->peers); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (p->conn.state == CONN_OPEN &&
+		    tls_reverify(m->ctx, p->conn.ssl, why, sizeof(why)) == -1)
+			peer_drop(p, why);
+	}
+}
+
 static int
 peer_open(struct conn *c)
 {
@@ -205,7 +221,7 @@ check_hello(struct peer *p, const Hd__Hello *h)
 		snprintf(d, sizeof(d), "slave has seen term %" PRIu64
 		    ", this master holds term %" PRIu64, h->highest_term,
 		    m->term);
-		return peer_refuse(p, HD__REFUSAL__REASON__NOT_MASTER, d);
+		return peer_refuse(p, HD__REFUSAL__REASON__STALE_TERM, d);
 	}
 	return 0;
 }
@@ -330,10 +346,13 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 {
 	struct node		*n = p->node;
 	Hd__DeviceAnnounce	*da = e->announce;
+	const char		*why;
+	char			 d[128];
 
 	e->announce = NULL;		/* the node table owns it now */
-	if (node_set_devices(n, da) == -1) {
-		peer_drop(p, "device list longer than CLUSTER_MAX_DEVICES");
+	if ((why = node_set_devices(n, da)) != NULL) {
+		snprintf(d, sizeof(d), "device list refused: %s", why);
+		peer_drop(p, d);
 		return -1;
 	}
 	log_info("slave %s announced %zu device%s", n->id,
@@ -344,11 +363,12 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 static void
 handle_report(struct peer *p, const Hd__ValueReport *r)
 {
-	char vis[DEVICE_ID_MAX + 1];
+	char vis[DEVICE_ID_MAX + 1], kvis[VALUE_KEY_MAX + 1];
 
 	if (node_set_value(p->node, r) == -1)
-		log_warnx("slave %s: report for unknown device \"%s\" ignored",
-		    p->node->id, str_vis(vis, sizeof(vis), r->device_id));
+		log_warnx("slave %s: report for unknown value \"%s\".\"%s\" "
+		    "ignored", p->node->id, str_vis(vis, sizeof(vis),
+		    r->device_id), str_vis(kvis, sizeof(kvis), r->key));
 	else
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
@@ -409,9 +429,14 @@ dispatch(struct peer *p, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
 		return 0;
-	case HD__ENVELOPE__BODY_REFUSAL:
-		peer_drop(p, "slave closed the link");
+	case HD__ENVELOPE__BODY_REFUSAL: {
+		char d[128], why[160];
+
+		snprintf(why, sizeof(why), "slave closed the link: %s",
+		    str_vis(d, sizeof(d), e->refusal->detail));
+		peer_drop(p, why);
 		return -1;
+	}
 	default:
 		peer_drop(p, "message a slave may not send");
 		return -1;

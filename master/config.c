@@ -69,11 +69,11 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "state-dir") == 0)
 		return set_path(&mc->state_dir, l, err, errlen);
 	if (strcmp(k, "heartbeat") == 0)
-		return cfg_want_args(l, 2, 2, err, errlen) ||
-		    cfg_long(l, 1, 100, 60000, &mc->heartbeat_ms, err, errlen);
+		return cfg_one_long(l, 100, 60000, &mc->heartbeat_ms, err,
+		    errlen);
 	if (strcmp(k, "timeout") == 0)
-		return cfg_want_args(l, 2, 2, err, errlen) ||
-		    cfg_long(l, 1, 300, 600000, &mc->timeout_ms, err, errlen);
+		return cfg_one_long(l, 300, 600000, &mc->timeout_ms, err,
+		    errlen);
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }

@@ -42,10 +42,12 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
-	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1)
+	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
-	else
-		log_info("SIGHUP: CA and CRL reloaded");
+		return;
+	}
+	log_info("SIGHUP: CA and CRL reloaded");
+	cluster_reverify(m);
 }
 
 static SSL_CTX *
@@ -130,9 +132,9 @@ main(int argc, char *argv[])
 		return 1;
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
-	ev_run(m.loop);
+	r = ev_run(m.loop);
 	cluster_shutdown(&m);
-	master_stop(&m);
 	log_info("master %s stopped", m.id);
-	return 0;
+	master_stop(&m);
+	return r == -1 ? 1 : 0;
 }

@@ -95,13 +95,14 @@ void		 master_conf_free(struct master_conf *);
 /* cluster.c */
 int		 cluster_listen(struct master *);
 void		 cluster_shutdown(struct master *);
+void		 cluster_reverify(struct master *);
 int		 cluster_command(struct master *, struct node *,
 		    Hd__Command *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);
 void		 node_free(struct node *);
-int		 node_set_devices(struct node *, Hd__DeviceAnnounce *);
+const char	*node_set_devices(struct node *, Hd__DeviceAnnounce *);
 int		 node_set_value(struct node *, const Hd__ValueReport *);
 int		 node_state_load(struct master *);
 int		 node_state_save(struct master *);

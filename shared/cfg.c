@@ -6,8 +6,6 @@
 #include "cfg.h"
 #include "log.h"
 
-#define CFG_MAX_INCLUDE	4	/* nesting depth of include */
-
 static int	parse_file(const char *, cfg_cb *, void *, int);
 
 int
@@ -158,6 +156,16 @@ cfg_long(const struct cfg_line *l, int idx, long min, long max, long *out,
 		return -1;
 	}
 	*out = v;
+	return 0;
+}
+
+int
+cfg_one_long(const struct cfg_line *l, long min, long max, long *out,
+    char *err, size_t errlen)
+{
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1 ||
+	    cfg_long(l, 1, min, max, out, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 

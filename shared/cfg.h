@@ -32,6 +32,9 @@ int	cfg_want_args(const struct cfg_line *, int min, int max, char *err,
 	    size_t errlen);
 int	cfg_long(const struct cfg_line *, int idx, long min, long max,
 	    long *out, char *err, size_t errlen);
+/* "directive NUMBER": exactly one argument, in min..max. */
+int	cfg_one_long(const struct cfg_line *, long min, long max, long *out,
+	    char *err, size_t errlen);
 /* argv[idx] as a path, relative ones resolved against the file's folder.
  * Returns a malloc'd string (caller frees) or NULL. */
 char	*cfg_path(const struct cfg_line *, int idx);

@@ -109,7 +109,7 @@ ssl_result(struct conn *c, int r, char *why, size_t len)
 		return IO_CLOSED;
 	case SSL_ERROR_SYSCALL:
 		if (errno == 0 || ERR_peek_error() == 0) {
-			snprintf(why, len, "connection %s",
+			snprintf(why, len, "%s",
 			    errno ? strerror(errno) : "closed by peer");
 			ERR_clear_error();
 			return IO_CLOSED;
@@ -132,7 +132,7 @@ handshake_done(struct conn *c, char *why, size_t len)
 
 	/* The verify callback already refused bad certificates; this is the
 	 * belt to its braces. */
-	if (x == NULL || SSL_get_verify_result(c->ssl) != X509_V_OK ||
+	if (x == NULL || !tls_verify_result_ok(SSL_get_verify_result(c->ssl)) ||
 	    tls_cert_node_id(x, c->peer_id, sizeof(c->peer_id)) == -1) {
 		snprintf(why, len, "peer certificate not verified");
 		return -1;

@@ -20,6 +20,7 @@
 #define CLUSTER_HEARTBEAT_MS	1000		/* default heartbeat interval */
 #define CLUSTER_TIMEOUT_MS	5000		/* default silence => offline */
 #define CLUSTER_MAX_DEVICES	1024		/* devices one slave may announce */
+#define CLUSTER_MAX_DEV_VALUES	32		/* values one device may have */
 #define CLUSTER_REPLAY_QUEUE	256		/* unacknowledged reports a slave keeps */
 #define CLUSTER_RECENT_CMDS	64		/* command ids a slave remembers */
 #define RECONNECT_MIN_MS	250		/* slave back-off, first retry */
@@ -29,6 +30,8 @@
 #define NODE_ID_MAX		63		/* certificate CN = node id */
 #define SITE_NAME_MAX		63
 #define DEVICE_ID_MAX		63
+#define VALUE_KEY_MAX		31
+#define DEVICE_TEXT_MAX		127		/* name, room, model, unit ... */
 #define VERSION_MAX		31
 #define VALUE_STR_MAX		255
 
@@ -36,6 +39,7 @@
 #define CFG_MAX_LINE		1024
 #define CFG_MAX_WORDS		16
 #define CFG_MAX_FILE		(256 * 1024)
+#define CFG_MAX_INCLUDE		4		/* nesting depth of include */
 #define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
 #define CFG_MAX_LISTEN		4
 

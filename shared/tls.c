@@ -176,8 +176,9 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 		X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
 	if (!ok) {
 		/* A stale CRL still names what is revoked: warn, go on. */
-		if (err == X509_V_ERR_CRL_HAS_EXPIRED) {
-			log_warnx("CRL is past its next update; renew it");
+		if (tls_verify_result_ok(err)) {
+			log_warnx("CRL: %s; renew it (hd-pki crl)",
+			    X509_verify_cert_error_string(err));
 			return 1;
 		}
 		set_why(ssl, "certificate %s: %s", subj,
@@ -192,6 +193,49 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Verification results we live with. A CRL past its next update (or,
+ * with a wrong clock, not yet valid) still lists what is revoked, and a
+ * house must not go dark because nobody renewed it: warn and accept.
+ */
+int
+tls_verify_result_ok(long r)
+{
+	return r == X509_V_OK || r == X509_V_ERR_CRL_HAS_EXPIRED ||
+	    r == X509_V_ERR_CRL_NOT_YET_VALID;
+}
+
+/*
+ * Check an established peer again against the context's current store
+ * (after SIGHUP brought a new CRL): 0 if still good, else -1 with why.
+ */
+int
+tls_reverify(SSL_CTX *ctx, SSL *ssl, char *why, size_t len)
+{
+	X509_STORE_CTX	*xs;
+	X509		*leaf = SSL_get0_peer_certificate(ssl);
+	int		 r = -1;
+	long		 err;
+
+	if (leaf == NULL || (xs = X509_STORE_CTX_new()) == NULL) {
+		snprintf(why, len, "no peer certificate");
+		return -1;
+	}
+	if (X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(ctx), leaf,
+	    SSL_get_peer_cert_chain(ssl)) == 1) {
+		X509_verify_cert(xs);
+		err = X509_STORE_CTX_get_error(xs);
+		if (tls_verify_result_ok(err))
+			r = 0;
+		else
+			snprintf(why, len, "certificate no longer valid: %s",
+			    X509_verify_cert_error_string(err));
+	} else
+		snprintf(why, len, "cannot re-verify the certificate");
+	X509_STORE_CTX_free(xs);
+	return r;
 }
 
 static int

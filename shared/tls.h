@@ -51,6 +51,10 @@ int		 tls_check_leaf(X509 *, int want_role, char *why, size_t len);
 /* Take the oldest OpenSSL error as text ("" when there is none). */
 const char	*tls_errstr(char *buf, size_t len);
 const char	*tls_role_name(int role);
+/* A verify result we accept (OK, or only the CRL is out of date). */
+int		 tls_verify_result_ok(long);
+/* Check a connected peer against the current CA/CRL: 0, or -1 + why. */
+int		 tls_reverify(SSL_CTX *, SSL *, char *why, size_t len);
 /* Re-read the CA and CRL into a running context (SIGHUP). */
 int		 tls_reload(SSL_CTX *, const struct tls_files *, char *err,
 		    size_t errlen);

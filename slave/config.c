@@ -72,9 +72,11 @@ set_bool(int *dst, const struct cfg_line *l, char *err, size_t errlen)
 static int
 check_site(const struct cfg_line *l, char *err, size_t errlen)
 {
-	size_t i, n = strlen(l->argv[1]);
+	size_t i, n;
 
-	for (i = 0; i < n; i++)
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	for (i = 0, n = strlen(l->argv[1]); i < n; i++)
 		if ((unsigned char)l->argv[1][i] < 0x20 ||
 		    l->argv[1][i] == 0x7f)
 			break;
@@ -95,8 +97,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "master") == 0)
 		return add_master(sc, l, err, errlen);
 	if (strcmp(k, "site") == 0)
-		return set_str(&sc->site, l, 0, err, errlen) ||
-		    check_site(l, err, errlen);
+		return check_site(l, err, errlen) == -1 ? -1 :
+		    set_str(&sc->site, l, 0, err, errlen);
 	if (strcmp(k, "ca") == 0)
 		return set_str(&sc->ca, l, 1, err, errlen);
 	if (strcmp(k, "cert") == 0)
@@ -110,15 +112,14 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "simulate") == 0)
 		return set_bool(&sc->simulate, l, err, errlen);
 	if (strcmp(k, "simulate-interval") == 0)
-		return cfg_want_args(l, 2, 2, err, errlen) ||
-		    cfg_long(l, 1, 100, 3600000, &sc->sim_interval_ms, err,
+		return cfg_one_long(l, 100, 3600000, &sc->sim_interval_ms, err,
 		    errlen);
 	if (strcmp(k, "heartbeat") == 0)
-		return cfg_want_args(l, 2, 2, err, errlen) ||
-		    cfg_long(l, 1, 100, 60000, &sc->heartbeat_ms, err, errlen);
+		return cfg_one_long(l, 100, 60000, &sc->heartbeat_ms, err,
+		    errlen);
 	if (strcmp(k, "timeout") == 0)
-		return cfg_want_args(l, 2, 2, err, errlen) ||
-		    cfg_long(l, 1, 300, 600000, &sc->timeout_ms, err, errlen);
+		return cfg_one_long(l, 300, 600000, &sc->timeout_ms, err,
+		    errlen);
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }

@@ -158,16 +158,22 @@ replay_one(void *arg, const uint8_t *frame, size_t len)
 	return conn_send_raw(&s->conn, frame, len);
 }
 
-static void
-send_announce(struct slave *s)
+/*
+ * The device list is state, not an event: it is not sequenced or queued,
+ * just sent whole after every Welcome and whenever it changes while online.
+ */
+int
+link_send_announce(struct slave *s)
 {
 	Hd__Envelope		e = HD__ENVELOPE__INIT;
 	Hd__DeviceAnnounce	da = HD__DEVICE_ANNOUNCE__INIT;
 
+	if (s->state != LINK_ONLINE)
+		return 0;
 	devices_announce(s, &da);
 	e.body_case = HD__ENVELOPE__BODY_ANNOUNCE;
 	e.announce = &da;
-	link_send_reliable(s, &e);
+	return link_send(s, &e);
 }
 
 static int
@@ -199,15 +205,17 @@ handle_welcome(struct slave *s, const Hd__Welcome *w)
 	s->tried = 0;
 	rq_ack(&s->rq, w->resume_ack);
 	log_info("registered with master %s (%s), term %" PRIu64
-	    ", replaying %d queued report%s", s->master_id, s->conn.addr,
+	    ", replaying %d queued message%s", s->master_id, s->conn.addr,
 	    s->term, s->rq.count, s->rq.count == 1 ? "" : "s");
+	/* A new or restarted master has no device table: the list first, so
+	 * the replayed history lands on known devices, then every current
+	 * value. */
+	if (link_send_announce(s) == -1)
+		return -1;
 	if (rq_replay(&s->rq, w->resume_ack, replay_one, s) == -1) {
 		link_down(s, "replay failed");
 		return -1;
 	}
-	/* A new or restarted master has no device table: announce, and
-	 * report every current value after the queued history. */
-	send_announce(s);
 	devices_report_all(s);
 	s->next_hb = 0;
 	ev_timer_start(s->loop, &s->timer, 0);
@@ -347,6 +355,17 @@ link_timer(struct ev_timer *t)
 		heartbeat(s);
 		break;
 	}
+}
+
+/* After a CA/CRL reload: leave a master whose certificate was revoked. */
+void
+link_reverify(struct slave *s)
+{
+	char why[192];
+
+	if (s->conn.state == CONN_OPEN &&
+	    tls_reverify(s->ctx, s->conn.ssl, why, sizeof(why)) == -1)
+		link_down(s, why);
 }
 
 void

@@ -44,10 +44,12 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
-	if (tls_reload(s->ctx, &s->conf.tls, err, sizeof(err)) == -1)
+	if (tls_reload(s->ctx, &s->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
-	else
-		log_info("SIGHUP: CA and CRL reloaded");
+		return;
+	}
+	log_info("SIGHUP: CA and CRL reloaded");
+	link_reverify(s);
 }
 
 static void
@@ -144,9 +146,9 @@ main(int argc, char *argv[])
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");
 	link_start(&s);
-	ev_run(s.loop);
+	r = ev_run(s.loop);
 	link_stop(&s);
-	slave_stop(&s);
 	log_info("slave %s stopped", s.id);
-	return 0;
+	slave_stop(&s);
+	return r == -1 ? 1 : 0;
 }

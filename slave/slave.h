@@ -45,7 +45,7 @@ struct reportq {
 	uint64_t	 dropped;	/* overflowed before an ack */
 };
 
-/* Recent command ids and their results (cmdcache in devices.c). */
+/* Recent command ids and their results (cmdmemo.c). */
 struct cmd_memo {
 	uint64_t			 id;
 	Hd__CommandResult__Status	 status;
@@ -89,10 +89,12 @@ void	slave_conf_free(struct slave_conf *);
 /* link.c */
 void	link_start(struct slave *);
 void	link_stop(struct slave *);
-/* Queue a reliable body (report, result, fault, announce) and send it if
- * online. Takes a filled envelope without seq; assigns it. */
+/* Queue a reliable body (report, result, fault) and send it if online.
+ * Takes a filled envelope without seq; assigns it. */
 int	link_send_reliable(struct slave *, Hd__Envelope *);
 int	link_term_save(struct slave *);
+int	link_send_announce(struct slave *);
+void	link_reverify(struct slave *);
 
 /* reportq.c */
 void	rq_init(struct reportq *);

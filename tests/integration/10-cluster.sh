@@ -22,6 +22,19 @@ out=$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)
 check "hd-master -n refuses a bad config with file:line" \
 	grep -q "bad.conf:1: unknown directive" <<<"$out"
 
+for bad in "heartbeat 50" "timeout abc" "heartbeat" "listen nowhere"; do
+	cp "$work/master.conf" "$work/bad.conf"
+	echo "$bad" >>"$work/bad.conf"
+	out=$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)
+	check "hd-master -n refuses \"$bad\" with file:line" \
+		grep -q "bad.conf:9: " <<<"$out"
+done
+cp "$work/slave-house.conf" "$work/bad.conf"
+echo "site \"$(printf 'x%.0s' {1..70})\"" >>"$work/bad.conf"
+out=$("$bin/hd-slave" -n -f "$work/bad.conf" 2>&1)
+check "hd-slave -n refuses a site name past SITE_NAME_MAX" \
+	grep -q "bad.conf:12: site" <<<"$out"
+
 # 2. registration
 start hd-master master
 wait_log "$M" "listening on 127.0.0.1:$port" 5
@@ -68,7 +81,21 @@ check "resumed slave re-registered exactly once more" \
 	test "$(count_log "$M" 'slave slave-house .*online')" -eq 2
 check "master still running" kill -0 "$(pid_of master)"
 
-# 6. clean shutdown
+# 6. no lost reports: the master restarts while slaves keep reporting
+kill -KILL "$(pid_of master)"
+sleep 2		# the door contacts toggle every 1.2 s meanwhile
+: >"$M.old"; cat "$M" >>"$M.old"; : >"$M"
+start hd-master master
+check "slaves come back to the restarted master" \
+	wait_count "$M" 'slave slave-.* online' 2 10
+check "slave replays what the master missed" \
+	wait_log "$work/slave-house.log" 'replaying [1-9][0-9]* queued message' 5
+check "replayed reports land on announced devices" \
+	test "$(count_log "$M" 'unknown value')" -eq 0
+check "replayed door reports are applied" \
+	wait_log "$M" 'slave-house: sim:door.open updated' 3
+
+# 7. clean shutdown
 kill -TERM "$(pid_of master)"
 check "master stops cleanly on SIGTERM" wait_log "$M" 'master master stopped' 5
 check "slaves notice the master's shutdown" \

@@ -79,5 +79,34 @@ slave_conf web-as-slave Web "$port" "$G"
 out=$("$bin/hd-slave" -n -f "$work/web-as-slave.conf" 2>&1)
 check "hd-slave refuses to run with a web certificate" \
 	grep -q 'lacks the slave role' <<<"$out"
+# Revoked while connected: SIGHUP reloads the CRL and drops the peer.
+slave_conf slave-barn Barn "$port" "$G"
+start hd-slave slave-barn
+check "slave-barn online" wait_log "$M" 'slave slave-barn .*online' 5
+"$top/pki/hd-pki" revoke "$G" slave-barn >/dev/null
+kill -HUP "$(pid_of master)"
+check "SIGHUP: revoked slave is dropped at once" \
+	wait_log "$M" 'slave slave-barn .*offline: certificate no longer valid: certificate revoked' 3
+check "revoked slave cannot come back" \
+	wait_log "$M" 'refused: certificate /O=homedaemon/CN=slave-barn: certificate revoked' 5
+
+# A stale CRL (past its next update) still revokes, but locks nobody out.
+# (hd-pki only issues CRLs valid for whole days; openssl makes a short one.)
+HD_PKI_DIR=$G openssl ca -batch -config "$G/openssl.cnf" -gencrl -crlsec 1 \
+	-out "$G/crl.pem" 2>/dev/null
+sleep 1.5
+kill -HUP "$(pid_of master)"
+wait_log "$M" 'SIGHUP: CA and CRL reloaded' 3
+sleep 0.5
+out=$(rawpeer -a "127.0.0.1:$port" -m hello -t 5 \
+	-c "$G/slave-house.crt" -k "$G/slave-house.key" | tail -n 1)
+check "stale CRL: a good slave is still welcome ($out)" \
+	grep -q '^welcome from master' <<<"$out"
+check "stale CRL: the master warns about it" \
+	wait_log "$M" 'CRL: CRL has expired; renew it' 3
+out=$(rawpeer -a "127.0.0.1:$port" -m hello -t 5 \
+	-c "$G/slave-revoked.crt" -k "$G/slave-revoked.key" | tail -n 1)
+check "stale CRL: a revoked slave is still refused ($out)" \
+	grep -q '^refused' <<<"$out"
 check "master still running" kill -0 "$(pid_of master)"
 finish

@@ -31,6 +31,14 @@ misbehave undecodable "undecodable frame" \
 	'slave-barn .*offline: undecodable frame'
 misbehave nohello "heartbeat before hello" \
 	'slave slave-barn \(127.0.0.1:[0-9]+\) refused: first message is not a hello'
+misbehave badannounce "device id past DEVICE_ID_MAX" \
+	'slave-barn .*offline: device list refused: device id empty, too long'
+out=$(rawpeer -a "127.0.0.1:$port" -m strayreport -t 5 \
+	-c "$G/slave-barn.crt" -k "$G/slave-barn.key" | tail -n 1)
+check "report for an unannounced value: link stays up ($out)" \
+	test "$out" = "still connected"
+check "report for an unannounced value: logged and ignored" \
+	wait_log "$M" 'slave-barn: report for unknown value "no:such"."on" ignored' 3
 misbehave http "plain HTTP on the TLS port" \
 	'connection from 127.0.0.1:[0-9]+ refused: TLS: .*(http request|wrong version number|record)'
 

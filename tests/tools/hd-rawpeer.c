@@ -39,7 +39,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: hd-rawpeer -a addr -m mode [-c cert -k key] "
 	    "[-C ca] [-n node-id] [-t seconds]\n"
-	    "modes: hello oversize garbage undecodable nohello silent http\n");
+	    "modes: hello oversize garbage undecodable nohello silent http\n"
+	    "       badannounce strayreport\n");
 	exit(2);
 }
 
@@ -223,6 +224,53 @@ raw_expect_close(int fd)
 	return 0;
 }
 
+/* A device list the master must refuse: an id far past DEVICE_ID_MAX. */
+static int
+bad_announce(SSL *ssl)
+{
+	Hd__Envelope		e = HD__ENVELOPE__INIT;
+	Hd__DeviceAnnounce	da = HD__DEVICE_ANNOUNCE__INIT;
+	Hd__Device		d = HD__DEVICE__INIT, *dp = &d;
+	char			id[200];
+
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	d.id = id;
+	da.devices = &dp;
+	da.n_devices = 1;
+	e.body_case = HD__ENVELOPE__BODY_ANNOUNCE;
+	e.announce = &da;
+	send_env(ssl, &e);
+	return expect_close(ssl);
+}
+
+/* A report for a value never announced: ignored, the link stays up. */
+static int
+stray_report(SSL *ssl)
+{
+	Hd__Envelope	e = HD__ENVELOPE__INIT;
+	Hd__ValueReport	r = HD__VALUE_REPORT__INIT;
+	Hd__Value	v = HD__VALUE__INIT;
+	char		dev[] = "no:such", key[] = "on";
+	uint8_t		tmp[256];
+
+	v.v_case = HD__VALUE__V_B;
+	r.device_id = dev;
+	r.key = key;
+	r.value = &v;
+	e.seq = 1;
+	e.body_case = HD__ENVELOPE__BODY_REPORT;
+	e.report = &r;
+	send_env(ssl, &e);
+	/* Still welcome if a heartbeat comes back and no close does. */
+	if (SSL_read(ssl, tmp, sizeof(tmp)) > 0) {
+		printf("still connected\n");
+		return 0;
+	}
+	printf("closed by master\n");
+	return 1;
+}
+
 static int
 misbehave(SSL *ssl, const char *mode)
 {
@@ -274,6 +322,10 @@ run(const struct opts *o)
 		r = 1;
 	else if (strcmp(o->mode, "hello") == 0)
 		r = 0;
+	else if (strcmp(o->mode, "badannounce") == 0)
+		r = bad_announce(ssl);
+	else if (strcmp(o->mode, "strayreport") == 0)
+		r = stray_report(ssl);
 	else
 		r = misbehave(ssl, o->mode);
 	SSL_free(ssl);
