@@ -41,7 +41,8 @@ PROTO_H		 = $(PROTO_C:.c=.h)
 
 SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
-		   shared/cfg.c shared/atomicfile.c
+		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
+		   shared/daemon.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \

@@ -112,7 +112,7 @@ accept_one(struct master *m, int lfd)
 	}
 	p->m = m;
 	p->state = PEER_HANDSHAKE;
-	p->last_rx = ev_now(m->loop);
+	hb_start(&p->hb, ev_clock_ms());
 	ev_timer_init(&p->timer, peer_timer, p);
 	ev_timer_start(m->loop, &p->timer, CLUSTER_HANDSHAKE_MS);
 	TAILQ_INSERT_TAIL(&m->peers, p, entry);
@@ -269,7 +269,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	str_vis(n->version, sizeof(n->version), h->version);
 	snprintf(n->addr, sizeof(n->addr), "%s", p->conn.addr);
 	n->peer = p;
-	n->online_since = n->last_seen = wall_ms();
+	n->online_since = n->last_seen = ev_wall_ms();
 	p->node = n;
 	p->state = PEER_ONLINE;
 	m->npending--;
@@ -301,7 +301,7 @@ peer_timer(struct ev_timer *t)
 	struct master	*m = peer_master(p);
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
 	Hd__Heartbeat	 hb = HD__HEARTBEAT__INIT;
-	uint64_t	 now = ev_clock_ms(), dead, wait;
+	uint64_t	 now = ev_clock_ms(), wait;
 	char		 why[96];
 
 	if (p->state != PEER_ONLINE) {
@@ -310,35 +310,24 @@ peer_timer(struct ev_timer *t)
 		    "no hello in time after the handshake");
 		return;
 	}
-	dead = p->last_rx + (uint64_t)m->conf.timeout_ms;
-	if (now >= dead) {
+	switch (hb_check(&p->hb, now, (uint64_t)m->conf.timeout_ms, &wait)) {
+	case HB_DEAD:
 		snprintf(why, sizeof(why), "heartbeat timeout (silent for %"
-		    PRIu64 " ms)", now - p->last_rx);
+		    PRIu64 " ms)", now - p->hb.last_rx);
 		peer_drop(p, why);
 		return;
-	}
-	if (now >= p->next_hb) {
-		hb.sent_ms = now;
-		hb.echo_ms = p->echo_ms;
-		hb.rtt_ms = p->node->rtt_ms;
+	case HB_SEND:
+		hb_fill(&p->hb, now, (uint64_t)m->conf.heartbeat_ms, &hb);
 		e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
 		e.heartbeat = &hb;
 		if (peer_send(p, &e) == -1)
 			return;
-		p->next_hb = now + (uint64_t)m->conf.heartbeat_ms;
+		hb_check(&p->hb, now, (uint64_t)m->conf.timeout_ms, &wait);
+		break;
+	case HB_WAIT:
+		break;
 	}
-	wait = (p->next_hb < dead ? p->next_hb : dead) - now;
 	ev_timer_start(m->loop, t, wait);
-}
-
-static void
-handle_heartbeat(struct peer *p, const Hd__Heartbeat *hb)
-{
-	uint64_t now = ev_clock_ms();
-
-	p->echo_ms = hb->sent_ms;
-	if (hb->echo_ms != 0 && hb->echo_ms <= now)
-		p->node->rtt_ms = (uint32_t)(now - hb->echo_ms);
 }
 
 static int
@@ -416,7 +405,7 @@ dispatch(struct peer *p, Hd__Envelope *e)
 	}
 	switch (e->body_case) {
 	case HD__ENVELOPE__BODY_HEARTBEAT:
-		handle_heartbeat(p, e->heartbeat);
+		hb_received(&p->hb, ev_clock_ms(), e->heartbeat);
 		return 0;
 	case HD__ENVELOPE__BODY_ANNOUNCE:
 		return handle_announce(p, e);
@@ -450,7 +439,7 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 	Hd__Envelope	*e = (Hd__Envelope *)msg;
 	int		 r;
 
-	p->last_rx = ev_clock_ms();
+	hb_heard(&p->hb, ev_clock_ms());
 	if (e->term > p->m->term)
 		log_warnx("%s reports term %" PRIu64 " above ours (%" PRIu64
 		    "): another master may be active", c->peer_id, e->term,
@@ -463,7 +452,7 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 			r = -1;
 		}
 	} else {
-		p->node->last_seen = wall_ms();
+		p->node->last_seen = ev_wall_ms();
 		r = dispatch(p, e);
 	}
 	wire_free(msg);

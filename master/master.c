@@ -16,24 +16,9 @@
 
 #include <openssl/err.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "master.h"
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: hd-master [-nv] -f config\n");
-	exit(2);
-}
-
-static void
-on_stop(int sig, void *arg)
-{
-	struct master *m = arg;
-
-	log_info("signal %d: shutting down", sig);
-	ev_break(m->loop);
-}
 
 static void
 on_hup(int sig, void *arg)
@@ -92,42 +77,23 @@ setup(struct master *m, const char *conffile, int checkonly)
 int
 main(int argc, char *argv[])
 {
-	struct master	 m;
-	const char	*conffile = NULL;
-	int		 ch, r, checkonly = 0, verbose = 0;
+	struct master		m;
+	struct daemon_opts	o;
+	int			r;
 
-	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
-		switch (ch) {
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			checkonly = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (conffile == NULL || optind != argc)
-		usage();
-	log_init("hd-master", verbose);
+	daemon_opts(argc, argv, "hd-master", &o);
+	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));
 	TAILQ_INIT(&m.peers);
 	TAILQ_INIT(&m.nodes);
-	r = setup(&m, conffile, checkonly);
-	if (r == -1 || checkonly) {
+	r = setup(&m, o.conffile, o.checkonly);
+	if (r == -1 || o.checkonly) {
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
 	}
 	if ((m.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
-	signal(SIGPIPE, SIG_IGN);
-	ev_signal(m.loop, SIGTERM, on_stop, &m);
-	ev_signal(m.loop, SIGINT, on_stop, &m);
-	ev_signal(m.loop, SIGHUP, on_hup, &m);
+	daemon_signals(m.loop, on_hup, &m);
 	if (cluster_listen(&m) == -1)
 		return 1;
 	log_info("master %s version %s started, term %" PRIu64, m.id,

@@ -7,6 +7,7 @@
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
+#include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
 
@@ -46,7 +47,6 @@ struct node {
 	uint64_t		 last_seq;	/* highest reliable seq processed */
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */
-	uint32_t		 rtt_ms;
 	Hd__DeviceAnnounce	*devices;	/* last complete list, owned */
 	TAILQ_HEAD(, value)	 values;
 	int			 nvalues;
@@ -66,9 +66,7 @@ struct peer {
 	enum peer_state		 state;
 	struct node		*node;
 	struct ev_timer		 timer;		/* handshake deadline / heartbeat */
-	uint64_t		 last_rx;	/* monotonic ms */
-	uint64_t		 echo_ms;	/* peer's last heartbeat sent_ms */
-	uint64_t		 next_hb;	/* monotonic ms of our next heartbeat */
+	struct heartbeat	 hb;
 };
 
 struct master {
@@ -108,6 +106,5 @@ int		 node_state_load(struct master *);
 int		 node_state_save(struct master *);
 uint64_t	 master_command_id(struct master *);
 void		 master_stop(struct master *);
-uint64_t	 wall_ms(void);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "atomicfile.h"
 #include "log.h"
@@ -15,15 +14,6 @@
 #include "wire.h"
 
 #define CMD_ID_RESERVE	1024	/* command ids reserved per state write */
-
-uint64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct node *
 node_get(struct master *m, const char *id, int create)

@@ -42,6 +42,8 @@ int		 ev_run(struct ev_loop *);
 void		 ev_break(struct ev_loop *);
 uint64_t	 ev_now(struct ev_loop *);
 uint64_t	 ev_clock_ms(void);
+/* Wall clock, ms since the epoch (timestamps for humans and reports). */
+uint64_t	 ev_wall_ms(void);
 
 void		 ev_io_init(struct ev_io *, int fd,
 		    void (*)(struct ev_io *, int), void *);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "net.h"
@@ -26,15 +25,6 @@ struct sim_dev {
 	double		 temp;
 	unsigned	 ticks;
 };
-
-static uint64_t
-now_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 sim_define(struct sim_dev *d, enum sim_id i, const char *id, const char *name,
@@ -71,7 +61,7 @@ report(struct slave *s, enum sim_id i)
 
 	r.device_id = d->dev[i].id;
 	r.key = d->vd[i].key;
-	r.time_ms = now_wall_ms();
+	r.time_ms = ev_wall_ms();
 	if (i == SIM_TEMP) {
 		v.v_case = HD__VALUE__V_D;
 		v.d = round(d->temp * 10) / 10;

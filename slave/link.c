@@ -201,6 +201,7 @@ handle_welcome(struct slave *s, const Hd__Welcome *w)
 		s->timeout_ms = w->timeout_ms;
 	}
 	s->state = LINK_ONLINE;
+	hb_start(&s->hb, ev_clock_ms());
 	s->backoff = RECONNECT_MIN_MS;
 	s->tried = 0;
 	rq_ack(&s->rq, w->resume_ack);
@@ -217,7 +218,6 @@ handle_welcome(struct slave *s, const Hd__Welcome *w)
 		return -1;
 	}
 	devices_report_all(s);
-	s->next_hb = 0;
 	ev_timer_start(s->loop, &s->timer, 0);
 	return 0;
 }
@@ -249,16 +249,6 @@ handle_command(struct slave *s, const Hd__Command *cmd)
 }
 
 static void
-handle_heartbeat(struct slave *s, const Hd__Heartbeat *hb)
-{
-	uint64_t now = ev_clock_ms();
-
-	s->echo_ms = hb->sent_ms;
-	if (hb->echo_ms != 0 && hb->echo_ms <= now)
-		s->rtt_ms = (uint32_t)(now - hb->echo_ms);
-}
-
-static void
 dispatch(struct slave *s, Hd__Envelope *e)
 {
 	if (s->state == LINK_WELCOME) {
@@ -279,7 +269,7 @@ dispatch(struct slave *s, Hd__Envelope *e)
 	rq_ack(&s->rq, e->ack);
 	switch (e->body_case) {
 	case HD__ENVELOPE__BODY_HEARTBEAT:
-		handle_heartbeat(s, e->heartbeat);
+		hb_received(&s->hb, ev_clock_ms(), e->heartbeat);
 		break;
 	case HD__ENVELOPE__BODY_COMMAND:
 		handle_command(s, e->command);
@@ -297,7 +287,7 @@ link_frame(struct conn *c, ProtobufCMessage *msg)
 {
 	struct slave *s = c->arg;
 
-	s->last_rx = ev_clock_ms();
+	hb_heard(&s->hb, ev_clock_ms());
 	dispatch(s, (Hd__Envelope *)msg);
 	wire_free(msg);
 	return s->conn.state == CONN_CLOSED ? -1 : 0;
@@ -314,27 +304,26 @@ heartbeat(struct slave *s)
 {
 	Hd__Envelope	e = HD__ENVELOPE__INIT;
 	Hd__Heartbeat	hb = HD__HEARTBEAT__INIT;
-	uint64_t	now = ev_clock_ms(), dead, wait;
+	uint64_t	now = ev_clock_ms(), wait;
 	char		why[96];
 
-	dead = s->last_rx + s->timeout_ms;
-	if (now >= dead) {
+	switch (hb_check(&s->hb, now, s->timeout_ms, &wait)) {
+	case HB_DEAD:
 		snprintf(why, sizeof(why), "heartbeat timeout (silent for %"
-		    PRIu64 " ms)", now - s->last_rx);
+		    PRIu64 " ms)", now - s->hb.last_rx);
 		link_down(s, why);
 		return;
-	}
-	if (now >= s->next_hb) {
-		hb.sent_ms = now;
-		hb.echo_ms = s->echo_ms;
-		hb.rtt_ms = s->rtt_ms;
+	case HB_SEND:
+		hb_fill(&s->hb, now, s->hb_ms, &hb);
 		e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
 		e.heartbeat = &hb;
 		if (link_send(s, &e) == -1)
 			return;
-		s->next_hb = now + s->hb_ms;
+		hb_check(&s->hb, now, s->timeout_ms, &wait);
+		break;
+	case HB_WAIT:
+		break;
 	}
-	wait = (s->next_hb < dead ? s->next_hb : dead) - now;
 	ev_timer_start(s->loop, &s->timer, wait);
 }
 

@@ -17,25 +17,10 @@
 #include <openssl/err.h>
 
 #include "atomicfile.h"
+#include "daemon.h"
 #include "log.h"
 #include "slave.h"
 #include "wire.h"
-
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: hd-slave [-nv] -f config\n");
-	exit(2);
-}
-
-static void
-on_stop(int sig, void *arg)
-{
-	struct slave *s = arg;
-
-	log_info("signal %d: shutting down", sig);
-	ev_break(s->loop);
-}
 
 static void
 on_hup(int sig, void *arg)
@@ -106,40 +91,21 @@ slave_stop(struct slave *s)
 int
 main(int argc, char *argv[])
 {
-	struct slave	 s;
-	const char	*conffile = NULL;
-	int		 ch, r, checkonly = 0, verbose = 0;
+	struct slave		s;
+	struct daemon_opts	o;
+	int			r;
 
-	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
-		switch (ch) {
-		case 'f':
-			conffile = optarg;
-			break;
-		case 'n':
-			checkonly = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (conffile == NULL || optind != argc)
-		usage();
-	log_init("hd-slave", verbose);
+	daemon_opts(argc, argv, "hd-slave", &o);
+	log_init("hd-slave", o.verbose);
 	memset(&s, 0, sizeof(s));
-	r = setup(&s, conffile, checkonly);
-	if (r == -1 || checkonly) {
+	r = setup(&s, o.conffile, o.checkonly);
+	if (r == -1 || o.checkonly) {
 		slave_stop(&s);
 		return r == -1 ? 1 : 0;
 	}
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
-	signal(SIGPIPE, SIG_IGN);
-	ev_signal(s.loop, SIGTERM, on_stop, &s);
-	ev_signal(s.loop, SIGINT, on_stop, &s);
-	ev_signal(s.loop, SIGHUP, on_hup, &s);
+	daemon_signals(s.loop, on_hup, &s);
 	if (devices_init(&s) == -1)
 		fatal("devices");
 	log_info("slave %s (site \"%s\") version %s started, %d master "

@@ -6,6 +6,7 @@
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
+#include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
 
@@ -70,8 +71,7 @@ struct slave {
 	uint64_t		 seq;		/* our reliable seq */
 	uint64_t		 peer_ack;	/* master's last seq we processed */
 	uint64_t		 term;		/* highest master term seen */
-	uint64_t		 last_rx, next_hb, echo_ms;
-	uint32_t		 rtt_ms;
+	struct heartbeat	 hb;
 	uint32_t		 hb_ms, timeout_ms;
 	char			 master_id[NODE_ID_MAX + 1];
 	struct reportq		 rq;

@@ -1,0 +1,52 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+void
+daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+		switch (ch) {
+		case 'f':
+			o->conffile = optarg;
+			break;
+		case 'n':
+			o->checkonly = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (o->conffile != NULL && optind == argc)
+		return;
+usage:
+	fprintf(stderr, "usage: %s [-nv] -f config\n", prog);
+	exit(2);
+}
+
+static void
+on_stop(int sig, void *arg)
+{
+	log_info("signal %d: shutting down", sig);
+	ev_break(arg);
+}
+
+void
+daemon_signals(struct ev_loop *loop, ev_signal_cb *hup, void *arg)
+{
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal(loop, SIGTERM, on_stop, loop);
+	ev_signal(loop, SIGINT, on_stop, loop);
+	ev_signal(loop, SIGHUP, hup, arg);
+}

@@ -1,0 +1,20 @@
+#ifndef HD_DAEMON_H
+#define HD_DAEMON_H
+
+/* What hd-master and hd-slave share in main(): options and signals. */
+
+#include "ev.h"
+
+struct daemon_opts {
+	const char	*conffile;	/* -f */
+	int		 checkonly;	/* -n */
+	int		 verbose;	/* -v, repeatable */
+};
+
+/* Parse "[-nv] -f config"; prints usage and exits 2 on anything else. */
+void	daemon_opts(int argc, char *argv[], const char *prog,
+	    struct daemon_opts *);
+/* SIGTERM/SIGINT end the loop, SIGHUP calls `hup`, SIGPIPE is ignored. */
+void	daemon_signals(struct ev_loop *, ev_signal_cb *hup, void *arg);
+
+#endif
