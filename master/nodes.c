@@ -110,6 +110,27 @@ check_announce(const Hd__DeviceAnnounce *da)
 	return NULL;
 }
 
+static const Hd__Device	*find_device(const struct node *, const char *);
+static int		 has_key(const Hd__Device *, const char *);
+
+/* Forget values of devices or keys the new list no longer has. */
+static void
+prune_values(struct node *n)
+{
+	struct value		*v, *next;
+	const Hd__Device	*d;
+
+	for (v = TAILQ_FIRST(&n->values); v != NULL; v = next) {
+		next = TAILQ_NEXT(v, entry);
+		if ((d = find_device(n, v->device_id)) != NULL &&
+		    has_key(d, v->key))
+			continue;
+		TAILQ_REMOVE(&n->values, v, entry);
+		n->nvalues--;
+		value_free(v);
+	}
+}
+
 /* Takes ownership of `da` (a complete list). NULL, or why it is refused. */
 const char *
 node_set_devices(struct node *n, Hd__DeviceAnnounce *da)
@@ -123,6 +144,7 @@ node_set_devices(struct node *n, Hd__DeviceAnnounce *da)
 	if (n->devices != NULL)
 		wire_free((ProtobufCMessage *)n->devices);
 	n->devices = da;
+	prune_values(n);
 	return NULL;
 }
 

@@ -207,6 +207,14 @@ tls_verify_result_ok(long r)
 	    r == X509_V_ERR_CRL_NOT_YET_VALID;
 }
 
+/* Like verify_cb's first half: live with an out-of-date CRL, so the
+ * revocation list in it is still checked. */
+static int
+reverify_cb(int ok, X509_STORE_CTX *xs)
+{
+	return ok || tls_verify_result_ok(X509_STORE_CTX_get_error(xs));
+}
+
 /*
  * Check an established peer again against the context's current store
  * (after SIGHUP brought a new CRL): 0 if still good, else -1 with why.
@@ -225,6 +233,7 @@ tls_reverify(SSL_CTX *ctx, SSL *ssl, char *why, size_t len)
 	}
 	if (X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(ctx), leaf,
 	    SSL_get_peer_cert_chain(ssl)) == 1) {
+		X509_STORE_CTX_set_verify_cb(xs, reverify_cb);
 		X509_verify_cert(xs);
 		err = X509_STORE_CTX_get_error(xs);
 		if (tls_verify_result_ok(err))
