@@ -56,7 +56,10 @@ atomic_write(const char *path, const void *data, size_t len, int mode)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	/* A .tmp left by a crash may carry other permissions: never reuse it. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, mode)) == -1)
 		return -1;
 	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
@@ -90,8 +93,9 @@ atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
 		return -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (size_t)st.st_size > max) {
+		r = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 		close(fd);
-		errno = EFBIG;
+		errno = (int)r;
 		return -1;
 	}
 	if ((p = malloc((size_t)st.st_size + 1)) == NULL)

@@ -14,7 +14,8 @@
 int	atomic_write(const char *path, const void *, size_t, int mode);
 /* Read a whole file of at most `max` bytes; malloc'd, caller frees. */
 int	atomic_read(const char *path, size_t max, uint8_t **out, size_t *len);
-/* Pack a message to `path` / read one back (NULL if absent or invalid). */
+/* Pack a message to `path` / read one back (NULL if absent or invalid;
+ * free what state_load returns with wire_free()). */
 int	state_save(const char *path, const ProtobufCMessage *);
 ProtobufCMessage *state_load(const char *path,
 	    const ProtobufCMessageDescriptor *);

@@ -72,6 +72,8 @@ buf_commit(struct buf *b, size_t n)
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (buf_reserve(b, n) == -1)
 		return -1;
 	memcpy(buf_tail(b), p, n);

@@ -6,7 +6,7 @@
 #include "cfg.h"
 #include "log.h"
 
-static int	parse_file(const char *, cfg_cb *, void *, int);
+static int	parse_file(const char *, cfg_cb *, void *, int, long *);
 
 int
 cfg_split(char *p, struct cfg_line *l, char *err, size_t errlen)
@@ -59,7 +59,7 @@ cfg_split(char *p, struct cfg_line *l, char *err, size_t errlen)
 
 static int
 do_include(const struct cfg_line *l, cfg_cb *cb, void *arg, int depth,
-    char *err, size_t errlen)
+    long *total, char *err, size_t errlen)
 {
 	char	*path;
 	int	 r;
@@ -74,20 +74,20 @@ do_include(const struct cfg_line *l, cfg_cb *cb, void *arg, int depth,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r = parse_file(path, cb, arg, depth + 1);
+	r = parse_file(path, cb, arg, depth + 1, total);
 	free(path);
 	if (r == -1)
 		snprintf(err, errlen, "in included file");
 	return r;
 }
 
+/* `total` counts bytes over the file and all it includes (CFG_MAX_FILE). */
 static int
-parse_file(const char *path, cfg_cb *cb, void *arg, int depth)
+parse_file(const char *path, cfg_cb *cb, void *arg, int depth, long *total)
 {
 	FILE		*f;
 	char		 line[CFG_MAX_LINE + 2], err[256];
 	struct cfg_line	 l = { .file = path };
-	long		 total = 0;
 	int		 r = 0;
 
 	if ((f = fopen(path, "re")) == NULL) {
@@ -97,8 +97,8 @@ parse_file(const char *path, cfg_cb *cb, void *arg, int depth)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		l.lineno++;
 		err[0] = '\0';
-		total += (long)strlen(line);
-		if (strlen(line) > CFG_MAX_LINE || total > CFG_MAX_FILE) {
+		*total += (long)strlen(line);
+		if (strlen(line) > CFG_MAX_LINE || *total > CFG_MAX_FILE) {
 			snprintf(err, sizeof(err), "line or file too long");
 			r = -1;
 		} else if (cfg_split(line, &l, err, sizeof(err)) == -1)
@@ -106,7 +106,8 @@ parse_file(const char *path, cfg_cb *cb, void *arg, int depth)
 		else if (l.argc == 0)
 			continue;
 		else if (strcmp(l.argv[0], "include") == 0)
-			r = do_include(&l, cb, arg, depth, err, sizeof(err));
+			r = do_include(&l, cb, arg, depth, total, err,
+			    sizeof(err));
 		else
 			r = cb(&l, arg, err, sizeof(err));
 		if (r == -1)
@@ -125,7 +126,9 @@ parse_file(const char *path, cfg_cb *cb, void *arg, int depth)
 int
 cfg_parse_file(const char *path, cfg_cb *cb, void *arg)
 {
-	return parse_file(path, cb, arg, 0);
+	long total = 0;
+
+	return parse_file(path, cb, arg, 0, &total);
 }
 
 int
@@ -149,7 +152,9 @@ cfg_long(const struct cfg_line *l, int idx, long min, long max, long *out,
 
 	errno = 0;
 	v = strtol(l->argv[idx], &end, 10);
-	if (l->argv[idx][0] == '\0' || *end != '\0' || errno != 0 ||
+	/* strtol would also take " 5" and "+5": only plain digits here. */
+	if ((l->argv[idx][0] != '-' && (l->argv[idx][0] < '0' ||
+	    l->argv[idx][0] > '9')) || *end != '\0' || errno != 0 ||
 	    v < min || v > max) {
 		snprintf(err, errlen, "%s: \"%s\" is not a number in %ld..%ld",
 		    l->argv[0], l->argv[idx], min, max);

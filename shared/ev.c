@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 
 #define EV_MAX_SIG	65
+#define EV_MAX_TIMER_MS	((uint64_t)INT_MAX / 2)	/* ~12 days; longer: re-arm */
 
 /* Signals are process-wide, so their table is too (one loop a process). */
 static volatile sig_atomic_t	 sig_pending[EV_MAX_SIG];
@@ -90,19 +92,23 @@ ev_io_set(struct ev_loop *loop, struct ev_io *io, int events)
 {
 	int i;
 
+	int r = 0;
+
 	events &= EV_READ | EV_WRITE;
 	if (events == io->events)
 		return 0;
 	if (ev_backend_set(loop->be, io, io->events, events) == -1) {
 		log_warn("ev_io_set fd %d", io->fd);
-		return -1;
+		if (events != 0)
+			return -1;
+		r = -1;		/* stopping: forget it all the same */
 	}
 	io->events = events;
 	if (events == 0)	/* forget it in a batch being dispatched */
 		for (i = 0; i < loop->nfired; i++)
 			if (loop->fired[i] == io)
 				loop->fired[i] = NULL;
-	return 0;
+	return r;
 }
 
 void
@@ -133,6 +139,8 @@ ev_timer_start(struct ev_loop *loop, struct ev_timer *t, uint64_t after_ms)
 	struct ev_timer *p;
 
 	ev_timer_stop(loop, t);
+	if (after_ms > EV_MAX_TIMER_MS)
+		after_ms = EV_MAX_TIMER_MS;
 	t->deadline = ev_clock_ms() + after_ms;
 	t->active = 1;
 	TAILQ_FOREACH_REVERSE(p, &loop->timers, ev_timer_q, entry)
@@ -211,7 +219,7 @@ next_timeout(struct ev_loop *loop)
 		return -1;
 	if (t->deadline <= loop->now)
 		return 0;
-	/* Round up: waking a millisecond early would spin once. */
+	/* Timers are clamped to EV_MAX_TIMER_MS, so this fits an int. */
 	return (int)(t->deadline - loop->now);
 }
 

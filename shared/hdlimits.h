@@ -9,7 +9,9 @@
 /* Cluster link framing (shared/wire.c). */
 #define WIRE_HDR_LEN		4		/* big-endian length prefix */
 #define WIRE_MAX_FRAME		(64 * 1024)	/* largest envelope accepted */
-#define WIRE_MAX_DECODE_MEM	(256 * 1024)	/* unpack allocator budget per frame */
+/* Unpack allocator budget per frame: a full frame of CLUSTER_MAX_DEVICES
+ * small devices decodes to ~16x its wire size, bookkeeping included. */
+#define WIRE_MAX_DECODE_MEM	(1024 * 1024)
 #define WIRE_MAX_OUTQ		(512 * 1024)	/* bytes queued to one peer before it is dropped */
 #define WIRE_PROTOCOL		1		/* Hello.protocol we speak */
 
