@@ -25,6 +25,7 @@
 #define CLUSTER_MAX_DEV_VALUES	32		/* values one device may have */
 #define CLUSTER_REPLAY_QUEUE	256		/* unacknowledged reports a slave keeps */
 #define CLUSTER_RECENT_CMDS	64		/* command ids a slave remembers */
+#define CLUSTER_MAX_INFLIGHT	32		/* commands a slave works on at once */
 #define RECONNECT_MIN_MS	250		/* slave back-off, first retry */
 #define RECONNECT_MAX_MS	30000		/* slave back-off ceiling */
 

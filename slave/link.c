@@ -56,8 +56,10 @@ link_down(struct slave *s, const char *why)
 	const char	*addr = s->conf.masters[s->cur];
 	uint64_t	 delay = 100;
 
-	if (s->state == LINK_ONLINE)
+	if (s->state == LINK_ONLINE) {
 		log_warnx("lost master %s (%s): %s", s->master_id, addr, why);
+		devices_link(s, 0);
+	}
 	else
 		log_warnx("master at %s: %s", addr, why);
 	conn_close(&s->conn);
@@ -167,13 +169,16 @@ link_send_announce(struct slave *s)
 {
 	Hd__Envelope		e = HD__ENVELOPE__INIT;
 	Hd__DeviceAnnounce	da = HD__DEVICE_ANNOUNCE__INIT;
+	int			r;
 
 	if (s->state != LINK_ONLINE)
 		return 0;
 	devices_announce(s, &da);
 	e.body_case = HD__ENVELOPE__BODY_ANNOUNCE;
 	e.announce = &da;
-	return link_send(s, &e);
+	r = link_send(s, &e);
+	free(da.devices);
+	return r;
 }
 
 static int
@@ -218,6 +223,7 @@ handle_welcome(struct slave *s, const Hd__Welcome *w)
 		return -1;
 	}
 	devices_report_all(s);
+	devices_link(s, 1);
 	ev_timer_start(s->loop, &s->timer, 0);
 	return 0;
 }
@@ -233,19 +239,6 @@ handle_refusal(struct slave *s, const Hd__Refusal *r)
 	snprintf(why, sizeof(why), "refused: %s: %s", v ? v->name : "?",
 	    str_vis(d, sizeof(d), r->detail));
 	link_down(s, why);
-}
-
-static void
-handle_command(struct slave *s, const Hd__Command *cmd)
-{
-	Hd__Envelope		e = HD__ENVELOPE__INIT;
-	Hd__CommandResult	r = HD__COMMAND_RESULT__INIT;
-	Hd__Value		v = HD__VALUE__INIT;
-
-	devices_command(s, cmd, &r, &v);
-	e.body_case = HD__ENVELOPE__BODY_RESULT;
-	e.result = &r;
-	link_send_reliable(s, &e);
 }
 
 static void
@@ -272,7 +265,7 @@ dispatch(struct slave *s, Hd__Envelope *e)
 		hb_received(&s->hb, ev_clock_ms(), e->heartbeat);
 		break;
 	case HD__ENVELOPE__BODY_COMMAND:
-		handle_command(s, e->command);
+		devices_command(s, e->command);
 		break;
 	case HD__ENVELOPE__BODY_REFUSAL:
 		handle_refusal(s, e->refusal);

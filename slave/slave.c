@@ -82,7 +82,7 @@ setup(struct slave *s, const char *conffile, int checkonly)
 static void
 slave_stop(struct slave *s)
 {
-	devices_free(s);
+	sim_stop(s);
 	SSL_CTX_free(s->ctx);
 	ev_loop_free(s->loop);
 	slave_conf_free(&s->conf);
@@ -98,6 +98,7 @@ main(int argc, char *argv[])
 	daemon_opts(argc, argv, "hd-slave", &o);
 	log_init("hd-slave", o.verbose);
 	memset(&s, 0, sizeof(s));
+	TAILQ_INIT(&s.devs);
 	r = setup(&s, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		slave_stop(&s);
@@ -106,8 +107,8 @@ main(int argc, char *argv[])
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(s.loop, on_hup, &s);
-	if (devices_init(&s) == -1)
-		fatal("devices");
+	if (sim_start(&s) == -1)
+		fatal("simulated devices");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");

@@ -50,10 +50,40 @@ struct reportq {
 struct cmd_memo {
 	uint64_t			 id;
 	Hd__CommandResult__Status	 status;
-	int				 on;	/* the value confirmed */
+	Hd__Value			 value;	/* confirmed; scalars only */
 };
 
-struct sim_dev;
+struct dev;
+struct sim;
+
+/*
+ * What a driver (simulator, Z-Wave, ADC, GPIO) implements for each of its
+ * devices. Only `command` is required of devices with writable values.
+ */
+struct dev_ops {
+	/* Act on a command the table has checked (known device, writable
+	 * key, right type and range). Finish it with dev_done(), at once or
+	 * later (a Z-Wave node may take seconds). */
+	void	(*command)(struct dev *, const Hd__Command *);
+	/* Report every current value (after each Welcome). */
+	void	(*report_all)(struct dev *);
+	/* The link to the master came up (1) or was lost (0). */
+	void	(*link)(struct dev *, int up);
+};
+
+/* A device in the table (devtab.c). `desc` is what the master sees. */
+struct dev {
+	TAILQ_ENTRY(dev)	 entry;
+	struct slave		*s;
+	const struct dev_ops	*ops;
+	void			*drv;		/* the driver's state */
+	Hd__Device		 desc;		/* strings owned by the table */
+	Hd__ValueDesc		*vals[CLUSTER_MAX_DEV_VALUES];
+};
+
+#define DEV_STALE	0x1
+#define DEV_FAULT	0x2
+#define DEV_LOW_BATTERY	0x4
 
 struct slave {
 	struct slave_conf	 conf;
@@ -75,11 +105,14 @@ struct slave {
 	uint32_t		 hb_ms, timeout_ms;
 	char			 master_id[NODE_ID_MAX + 1];
 	struct reportq		 rq;
-	/* devices.c */
-	struct sim_dev		*sim;
-	struct ev_timer		 sim_timer;
+	/* devtab.c, command.c, cmdmemo.c */
+	TAILQ_HEAD(, dev)	 devs;
+	int			 ndevs;
+	uint64_t		 inflight[CLUSTER_MAX_INFLIGHT];
 	struct cmd_memo		 memo[CLUSTER_RECENT_CMDS];
 	int			 memo_next;
+	/* drivers */
+	struct sim		*sim;
 };
 
 /* config.c */
@@ -105,20 +138,39 @@ void	rq_ack(struct reportq *, uint64_t ack);
 int	rq_replay(struct reportq *, uint64_t after,
 	    int (*fn)(void *, const uint8_t *, size_t), void *arg);
 
-/* devices.c */
-int	devices_init(struct slave *);
-void	devices_free(struct slave *);
-/* Fill `da` with the device list; valid until devices change. */
-void	devices_announce(struct slave *, Hd__DeviceAnnounce *);
-/* Act on a command (idempotent by id) and fill the result. */
-void	devices_command(struct slave *, const Hd__Command *,
-	    Hd__CommandResult *, Hd__Value *);
-/* Re-send all current values (after a new boot is welcomed). */
-void	devices_report_all(struct slave *);
+/* devtab.c */
+struct dev	*dev_new(struct slave *, const char *id, const char *name,
+		    const char *room, Hd__DeviceKind, const struct dev_ops *,
+		    void *drv);
+int		 dev_value(struct dev *, const char *key, Hd__ValueType,
+		    const char *unit, int writable, double min, double max);
+void		 dev_free_desc(struct dev *);
+void		 dev_remove(struct dev *);
+struct dev	*dev_find(struct slave *, const char *id);
+const Hd__ValueDesc *dev_find_value(const struct dev *, const char *key);
+/* Report a value (DEV_* flags); queued for the master until acked. */
+void		 dev_report(struct dev *, const char *key, const Hd__Value *,
+		    int flags);
+void		 dev_fault(struct slave *, const char *subsystem,
+		    const char *dev_id, int active, const char *detail);
+void		 devtab_changed(struct slave *);
+/* Fill `da` with the table; free(da->devices) after sending. */
+void		 devices_announce(struct slave *, Hd__DeviceAnnounce *);
+void		 devices_report_all(struct slave *);
+void		 devices_link(struct slave *, int up);
+
+/* command.c */
+void		 devices_command(struct slave *, const Hd__Command *);
+void		 dev_done(struct dev *, uint64_t id, Hd__CommandResult__Status,
+		    const char *detail, const Hd__Value *confirmed);
+
+/* sim.c */
+int		 sim_start(struct slave *);
+void		 sim_stop(struct slave *);
 
 /* cmdmemo.c */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);
 void	memo_add(struct slave *, uint64_t id, Hd__CommandResult__Status,
-	    int on);
+	    const Hd__Value *);
 
 #endif

@@ -1,0 +1,130 @@
+/*
+ * Commands from the master, the same for every driver: checked against
+ * the device's announced description, answered from memory when repeated
+ * (after a reconnect or failover the master may send an id twice), kept
+ * in flight until the driver finishes them with dev_done().
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "net.h"
+#include "slave.h"
+
+static void
+send_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
+    const char *detail, const Hd__Value *v, int dup)
+{
+	Hd__Envelope		e = HD__ENVELOPE__INIT;
+	Hd__CommandResult	r = HD__COMMAND_RESULT__INIT;
+
+	r.id = id;
+	r.status = st;
+	r.detail = (char *)(uintptr_t)(detail != NULL ? detail : "");
+	r.duplicate = dup;
+	if (v != NULL && v->v_case != HD__VALUE__V__NOT_SET)
+		r.value = (Hd__Value *)(uintptr_t)v;
+	e.body_case = HD__ENVELOPE__BODY_RESULT;
+	e.result = &r;
+	link_send_reliable(s, &e);
+}
+
+/* Does the value fit the description? NULL, or why not. */
+static const char *
+check_value(const Hd__ValueDesc *vd, const Hd__Value *v)
+{
+	double x;
+
+	if (v == NULL)
+		return "no value";
+	switch (vd->type) {
+	case HD__VALUE_TYPE__VT_BOOL:
+		return v->v_case == HD__VALUE__V_B ? NULL : "expects on/off";
+	case HD__VALUE_TYPE__VT_STRING:
+		return v->v_case == HD__VALUE__V_S &&
+		    strlen(v->s) <= VALUE_STR_MAX ? NULL : "expects text";
+	case HD__VALUE_TYPE__VT_INT:
+	case HD__VALUE_TYPE__VT_DOUBLE:
+		if (v->v_case == HD__VALUE__V_I)
+			x = (double)v->i;
+		else if (v->v_case == HD__VALUE__V_D &&
+		    vd->type == HD__VALUE_TYPE__VT_DOUBLE)
+			x = v->d;
+		else
+			return "expects a number";
+		if (vd->max > vd->min && (x < vd->min || x > vd->max))
+			return "out of range";
+		return NULL;
+	default:
+		return "value type unknown";
+	}
+}
+
+static int
+inflight_find(const struct slave *s, uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < CLUSTER_MAX_INFLIGHT; i++)
+		if (s->inflight[i] == id)
+			return i;
+	return -1;
+}
+
+void
+devices_command(struct slave *s, const Hd__Command *c)
+{
+	const struct cmd_memo	*mm;
+	const Hd__ValueDesc	*vd;
+	const char		*why;
+	struct dev		*d;
+	int			 slot;
+
+	if ((mm = memo_find(s, c->id)) != NULL) {
+		send_result(s, c->id, mm->status, "", &mm->value, 1);
+		return;
+	}
+	if (c->id == 0 || inflight_find(s, c->id) != -1)
+		return;		/* invalid, or its result is on the way */
+	if ((d = dev_find(s, c->device_id)) == NULL) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE,
+		    "no such device on this slave", NULL, 0);
+		return;
+	}
+	if ((vd = dev_find_value(d, c->key)) == NULL || !vd->writable) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__READ_ONLY,
+		    vd == NULL ? "no such value" : "value is read-only", NULL, 0);
+		return;
+	}
+	if ((why = check_value(vd, c->value)) != NULL) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
+		    why, NULL, 0);
+		return;
+	}
+	if ((slot = inflight_find(s, 0)) == -1) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "too many commands in flight", NULL, 0);
+		return;
+	}
+	s->inflight[slot] = c->id;
+	d->ops->command(d, c);
+}
+
+/* A driver finished command `id` (now or later): remember it, answer. */
+void
+dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
+    const char *detail, const Hd__Value *v)
+{
+	struct slave	*s = d->s;
+	int		 slot;
+
+	if ((slot = inflight_find(s, id)) != -1)
+		s->inflight[slot] = 0;
+	memo_add(s, id, st, v);
+	log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,
+	    st == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
+	    detail != NULL && detail[0] ? ": " : "", detail ? detail : "");
+	send_result(s, id, st, detail, v, 0);
+}
