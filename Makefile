@@ -47,11 +47,11 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
-		   slave/cmdmemo.c slave/sim.c
+		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
-		   test_reportq test_cmdmemo test_atomicfile
-FUZZERS		 = fuzz_wire fuzz_cfg
+		   test_reportq test_cmdmemo test_atomicfile test_zw_frame
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -105,6 +105,9 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
 	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Harnesses of slave modules: the module's sources join $^.
+$(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
