@@ -47,11 +47,13 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
-		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c
+		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
+		   slave/zw_session.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
-		   test_reportq test_cmdmemo test_atomicfile test_zw_frame
-FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame
+		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
+		   test_zw_session
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -108,6 +110,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
+$(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

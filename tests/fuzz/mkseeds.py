@@ -89,3 +89,20 @@ d = os.path.join(os.path.dirname(__file__), "corpus", "zw_frame")
 os.makedirs(d, exist_ok=True)
 for k, v in zw.items():
     open(os.path.join(d, k), "wb").write(v)
+
+# Session: chunks of [len-1 | submit 0x80 | clock 0x60, arg] + bytes.
+def chunk(data, submit=None, clock=0):
+    hdr = (len(data) - 1) & 31 | (0x80 if submit is not None else 0) | clock
+    return bytes([hdr, submit if submit is not None else 0]) + data
+
+sess = {
+    "version": chunk(b"\x06", submit=0) + chunk(zwframe(1, 0x15, b"Z-Wave 7\x00\x07")),
+    "senddata": chunk(b"\x06", submit=1) + chunk(zwframe(1, 0x13, b"\x01")) +
+        chunk(zwframe(0, 0x04, b"\x00\x02\x03\x25\x03\xff")) + chunk(zwframe(0, 0x13, b"\x01\x00")),
+    "nak-retry": chunk(b"\x15", submit=2) + chunk(b"\x06", clock=0x60) + chunk(zwframe(1, 0x02, b"\x08\x00")),
+    "timeouts": chunk(b"\x00", submit=3, clock=0x60) + chunk(b"\x00", clock=0x60) + chunk(b"\x00", clock=0x60),
+}
+d = os.path.join(os.path.dirname(__file__), "corpus", "zw_session")
+os.makedirs(d, exist_ok=True)
+for k, v in sess.items():
+    open(os.path.join(d, k), "wb").write(v)
