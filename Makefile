@@ -48,11 +48,11 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
-		   slave/zw_session.c
+		   slave/zw_session.c slave/zw_port.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
-		   test_zw_session
+		   test_zw_session test_zw_port
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
