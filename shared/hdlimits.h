@@ -62,6 +62,7 @@
 #define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
 #define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */
 #define ZW_REOPEN_MAX_MS	60000
+#define ZW_PING_MS		60000		/* idle stick checked this often */
 #define ZW_MAX_NODES		232		/* classic node ids 1..232 */
 #define ZW_NODEMASK_LEN		29		/* GetInitData bitmask bytes */
 

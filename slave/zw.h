@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev.h"
 #include "hdlimits.h"
 
 #define ZW_SOF		0x01
@@ -206,5 +207,61 @@ extern const struct zw_port_ops zw_port_serial, zw_port_tcp;
 const struct zw_port_ops *zw_port_pick(const char *spec);
 /* Is `spec` a usable port spec? NULL or why not. */
 const char	*zw_port_check(const char *spec);
+
+/* --- zw_stick.c ------------------------------------------------------ */
+
+struct zw_stick;
+
+struct zw_stick_ops {
+	/* The stick became reachable (1: port open, requests may go) or was
+	 * lost (0: `why` says how; everything queued has failed). */
+	void	(*up)(void *arg, int up, const char *why);
+	void	(*unsolicited)(void *arg, const struct zw_frame *);
+};
+
+/* Opens `spec` now and keeps it open, reopening with back-off. */
+struct zw_stick *zw_stick_new(struct ev_loop *, const char *spec,
+	    const struct zw_stick_ops *, void *arg);
+void	zw_stick_free(struct zw_stick *);
+/* zw_session_submit() on the stick's session, with the loop's clock. */
+int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
+	    enum zw_status *);
+const struct zw_stats *zw_stick_stats(const struct zw_stick *);
+
+/* --- zw_ctrl.c, zw_nodes.c -------------------------------------------- */
+
+struct dev;
+struct slave;
+
+struct zw_node {
+	struct dev	*dev;		/* registered device, or NULL */
+	int		 listed;	/* in the stick's node list */
+	int		 have_info;	/* protocol info known */
+	uint8_t		 cap, sec, basic, generic, specific;
+	uint32_t	 pct;		/* interview progress */
+};
+
+enum zw_step {
+	ZW_STEP_CAPS, ZW_STEP_VERSION, ZW_STEP_MEMID, ZW_STEP_INIT,
+	ZW_STEP_NODES, ZW_STEP_READY,
+};
+
+struct zw_ctrl {
+	struct slave	*s;
+	struct zw_stick	*stick;
+	enum zw_step	 step;
+	int		 up, faulted, stopping;
+	uint32_t	 home_id, table_home;	/* stick's, node table's */
+	uint8_t		 own_id;
+	char		 version[16];
+	struct zw_node	 node[ZW_MAX_NODES + 1];	/* by node id */
+	char		*path;			/* node table file */
+	struct ev_timer	 retry;		/* a failed start-up step */
+	struct ev_timer	 ping;		/* idle stick check */
+};
+
+/* Fill ctrl->node from the table on disk; 0 if none or read. */
+int	zw_nodes_load(struct zw_ctrl *);
+int	zw_nodes_save(const struct zw_ctrl *);
 
 #endif

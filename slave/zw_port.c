@@ -19,7 +19,7 @@
 
 #define TCP_PREFIX	"tcp://"
 
-/* Raw 115200 8N1, no flow control, reads return what is there. */
+/* Raw 115200 8N1, no flow control. */
 static int
 serial_setup(int fd)
 {
@@ -31,7 +31,9 @@ serial_setup(int fd)
 	t.c_cflag &= ~(tcflag_t)(CSTOPB | PARENB | CRTSCTS | CSIZE);
 	t.c_cflag |= CS8 | CLOCAL | CREAD;
 	t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
-	t.c_cc[VMIN] = 0;
+	/* VMIN 1: with O_NONBLOCK an empty read is EAGAIN, so 0 can only
+	 * mean a hang-up (VMIN 0 would make it "no data"). */
+	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	if (cfsetispeed(&t, B115200) == -1 || cfsetospeed(&t, B115200) == -1 ||
 	    tcsetattr(fd, TCSANOW, &t) == -1)

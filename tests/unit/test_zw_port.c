@@ -58,6 +58,8 @@ test_serial(void)
 		if (fd2 != -1)
 			close(fd2);
 	}
+	CHECK(read(fd, b, sizeof(b)) == -1 && errno == EAGAIN,
+	    "nothing to read: EAGAIN, not 0 (which means hang-up)");
 	/* 0x11/0x13 (XON/XOFF) and 0x0d must pass untouched. */
 	CHECK(write(m, "\x01\x11\x13\x0d", 4) == 4 && wait_fd(fd, POLLIN) &&
 	    read(fd, b, sizeof(b)) == 4 && memcmp(b, "\x01\x11\x13\x0d", 4) ==
