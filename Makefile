@@ -35,7 +35,7 @@ CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
 LDLIBS		+= $(PKG_LIBS) -lm
 
-PROTOS		 = proto/cluster.proto
+PROTOS		 = proto/cluster.proto proto/zwave.proto
 PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
 PROTO_H		 = $(PROTO_C:.c=.h)
 
@@ -47,11 +47,14 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
-		   slave/cmdmemo.c slave/sim.c
+		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
+		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
+		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
-		   test_reportq test_cmdmemo test_atomicfile
-FUZZERS		 = fuzz_wire fuzz_cfg
+		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
+		   test_zw_session test_zw_port
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -60,7 +63,8 @@ SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
 # Unit tests link the slave's modules except its main().
 SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
-BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer
+BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer \
+		   $(BUILD)/hd-zwsim
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -89,6 +93,10 @@ $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 $(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -105,6 +113,10 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
 	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+# Harnesses of slave modules: the module's sources join $^.
+$(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
+$(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -46,6 +46,26 @@
 #define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
 #define CFG_MAX_LISTEN		4
 
+/* Z-Wave Serial API (slave/zw_*.c). A data frame is SOF, LEN, then LEN
+ * bytes: type, function id, payload, checksum. */
+#define ZW_MIN_LEN		3		/* type + function + checksum */
+#define ZW_MAX_LEN		250		/* largest LEN byte accepted */
+#define ZW_MAX_FRAME		(ZW_MAX_LEN + 2)	/* SOF + LEN + LEN bytes */
+#define ZW_MAX_PAYLOAD		(ZW_MAX_LEN - 3)
+#define ZW_QUEUE_MAX		32		/* requests queued or at the stick */
+#define ZW_RETRIES		3		/* transmissions of one frame */
+#define ZW_BYTE_TIMEOUT_MS	1500		/* a started frame must go on */
+#define ZW_ACK_TIMEOUT_MS	1600		/* our frame must be ACKed */
+#define ZW_RES_TIMEOUT_MS	5000		/* then answered */
+#define ZW_CB_TIMEOUT_MS	65000		/* SendData callback */
+#define ZW_ACK_GAP_MS		10		/* quiet after our ACK before a frame */
+#define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
+#define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */
+#define ZW_REOPEN_MAX_MS	60000
+#define ZW_PING_MS		60000		/* idle stick checked this often */
+#define ZW_MAX_NODES		232		/* classic node ids 1..232 */
+#define ZW_NODEMASK_LEN		29		/* GetInitData bitmask bytes */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 

@@ -120,6 +120,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "timeout") == 0)
 		return cfg_one_long(l, 300, 600000, &sc->timeout_ms, err,
 		    errlen);
+	if (strcmp(k, "zwave") == 0)
+		return zw_conf_directive(sc, l, err, errlen);
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -131,6 +133,7 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 	sc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
 	sc->timeout_ms = CLUSTER_TIMEOUT_MS;
 	sc->sim_interval_ms = 15000;
+	sc->zw_ping_ms = ZW_PING_MS;
 	if (cfg_parse_file(path, directive, sc) == -1)
 		return -1;
 	if (sc->nmasters == 0 || sc->site == NULL || sc->ca == NULL ||
@@ -163,4 +166,5 @@ slave_conf_free(struct slave_conf *sc)
 	free(sc->crl);
 	free(sc->site);
 	free(sc->state_dir);
+	free(sc->zw_port);
 }

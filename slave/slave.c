@@ -83,6 +83,7 @@ static void
 slave_stop(struct slave *s)
 {
 	sim_stop(s);
+	zw_stop(s);
 	SSL_CTX_free(s->ctx);
 	ev_loop_free(s->loop);
 	slave_conf_free(&s->conf);
@@ -109,6 +110,8 @@ main(int argc, char *argv[])
 	daemon_signals(s.loop, on_hup, &s);
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
+	if (zw_start(&s) == -1)
+		fatal("zwave");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");

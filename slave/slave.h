@@ -23,6 +23,8 @@ struct slave_conf {
 	long			 sim_interval_ms;
 	long			 heartbeat_ms;
 	long			 timeout_ms;
+	char			*zw_port;	/* NULL: no Z-Wave */
+	long			 zw_ping_ms;	/* idle stick check */
 };
 
 enum link_state {
@@ -55,6 +57,8 @@ struct cmd_memo {
 
 struct dev;
 struct sim;
+struct zw_ctrl;
+struct cfg_line;
 
 /*
  * What a driver (simulator, Z-Wave, ADC, GPIO) implements for each of its
@@ -113,6 +117,7 @@ struct slave {
 	int			 memo_next;
 	/* drivers */
 	struct sim		*sim;
+	struct zw_ctrl		*zw;
 };
 
 /* config.c */
@@ -167,6 +172,14 @@ void		 dev_done(struct dev *, uint64_t id, Hd__CommandResult__Status,
 /* sim.c */
 int		 sim_start(struct slave *);
 void		 sim_stop(struct slave *);
+
+/* zw_conf.c */
+int		 zw_conf_directive(struct slave_conf *, const struct cfg_line *,
+		    char *err, size_t errlen);
+
+/* zw_ctrl.c */
+int		 zw_start(struct slave *);
+void		 zw_stop(struct slave *);
 
 /* cmdmemo.c */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);

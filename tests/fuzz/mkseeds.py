@@ -65,3 +65,44 @@ d = os.path.join(os.path.dirname(__file__), "corpus", "cfg")
 os.makedirs(d, exist_ok=True)
 for k, v in cfgs.items():
     open(os.path.join(d, k), "wb").write(v)
+
+def zwframe(t, f, pl=b""):
+    body = bytes([len(pl) + 3, t, f]) + pl
+    c = 0xFF
+    for b in body:
+        c ^= b
+    return b"\x01" + body + bytes([c])
+
+zw = {
+    "get-version": zwframe(0, 0x15),
+    "version-res": zwframe(1, 0x15, b"Z-Wave 7.18\x00\x07"),
+    "ack-res": b"\x06" + zwframe(1, 0x13, b"\x01"),
+    "senddata-cb": zwframe(0, 0x13, b"\x05\x00\x00\x02"),
+    "app-command": zwframe(0, 0x04, b"\x00\x02\x03\x25\x03\xff"),
+    "garbage-then-frame": b"\xff\x42\x00\x18\x15" + zwframe(0, 0x49, b"\x84\x02\x04\x04\x10\x01\x25\x72"),
+    "badsum": zwframe(0, 0x15)[:-1] + b"\x00",
+    "badlen": b"\x01\x02\x01\x00\x01\xfe\x01\x01\x03\x00\x15\xe9",
+    "stalled": b"\x01\x01\x05\x00\xff\xff\x04\x13\x01\xe8",
+    "init-data": zwframe(1, 0x02, b"\x08\x00\x1d" + b"\x07" + b"\x00" * 28 + b"\x05\x00"),
+}
+d = os.path.join(os.path.dirname(__file__), "corpus", "zw_frame")
+os.makedirs(d, exist_ok=True)
+for k, v in zw.items():
+    open(os.path.join(d, k), "wb").write(v)
+
+# Session: chunks of [len-1 | submit 0x80 | clock 0x60, arg] + bytes.
+def chunk(data, submit=None, clock=0):
+    hdr = (len(data) - 1) & 31 | (0x80 if submit is not None else 0) | clock
+    return bytes([hdr, submit if submit is not None else 0]) + data
+
+sess = {
+    "version": chunk(b"\x06", submit=0) + chunk(zwframe(1, 0x15, b"Z-Wave 7\x00\x07")),
+    "senddata": chunk(b"\x06", submit=1) + chunk(zwframe(1, 0x13, b"\x01")) +
+        chunk(zwframe(0, 0x04, b"\x00\x02\x03\x25\x03\xff")) + chunk(zwframe(0, 0x13, b"\x01\x00")),
+    "nak-retry": chunk(b"\x15", submit=2) + chunk(b"\x06", clock=0x60) + chunk(zwframe(1, 0x02, b"\x08\x00")),
+    "timeouts": chunk(b"\x00", submit=3, clock=0x60) + chunk(b"\x00", clock=0x60) + chunk(b"\x00", clock=0x60),
+}
+d = os.path.join(os.path.dirname(__file__), "corpus", "zw_session")
+os.makedirs(d, exist_ok=True)
+for k, v in sess.items():
+    open(os.path.join(d, k), "wb").write(v)

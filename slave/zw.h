@@ -1,0 +1,267 @@
+/*
+ * Z-Wave Serial API on the slave, in Unify's layers, bottom-up:
+ *
+ *	zw_port.c	serial device or tcp://host:port, behind an ops struct
+ *	zw_frame.c	byte-level framing: SOF/ACK/NAK/CAN, length, checksum
+ *	zw_session.c	request/response/callback state machine, retries,
+ *			bounded two-priority queue, unsolicited dispatch
+ *	zw_stick.c	glue to the event loop: fd watcher, one timer, reopen
+ *			with back-off when the stick stops answering
+ *	zw_ctrl.c	start-up sequence, node table, devices
+ *	zw_nodes.c	the node table on disk (proto/zwave.proto)
+ *	zw_conf.c	the `zwave` configuration directives
+ *
+ * The framing and session layers do no I/O and read no clock: bytes and
+ * the time come in as arguments, frames go out through a callback, and
+ * the session says when it next needs the time (zw_session_next). The
+ * stick layer drives them from the event loop; unit tests and the fuzz
+ * harness drive them with a fake clock.
+ */
+#ifndef HD_ZW_H
+#define HD_ZW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ev.h"
+#include "hdlimits.h"
+
+#define ZW_SOF		0x01
+#define ZW_ACK		0x06
+#define ZW_NAK		0x15
+#define ZW_CAN		0x18
+
+#define ZW_REQ		0x00
+#define ZW_RES		0x01
+
+/* Function ids used so far. */
+#define ZW_FN_GET_INIT_DATA		0x02
+#define ZW_FN_APP_COMMAND		0x04	/* ApplicationCommandHandler */
+#define ZW_FN_GET_CAPABILITIES		0x07
+#define ZW_FN_SEND_DATA			0x13
+#define ZW_FN_GET_VERSION		0x15
+#define ZW_FN_MEMORY_GET_ID		0x20
+#define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
+#define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
+#define ZW_FN_APP_COMMAND_BRIDGE	0xa8
+
+#define ZW_NO_DEADLINE	UINT64_MAX
+
+/* One data frame, decoded. */
+struct zw_frame {
+	uint8_t		type;		/* ZW_REQ or ZW_RES */
+	uint8_t		func;
+	uint8_t		len;		/* payload bytes */
+	uint8_t		payload[ZW_MAX_PAYLOAD];
+};
+
+/* --- zw_frame.c ------------------------------------------------------- */
+
+enum zw_rx {
+	ZW_RX_NONE,		/* byte taken, nothing complete yet */
+	ZW_RX_ACK,
+	ZW_RX_NAK,
+	ZW_RX_CAN,
+	ZW_RX_FRAME,		/* a valid frame: ACK it */
+	ZW_RX_BADSUM,		/* a whole frame, wrong checksum: NAK it */
+	ZW_RX_BADLEN,		/* SOF then an impossible length: dropped */
+	ZW_RX_GARBAGE,		/* a byte outside any frame: skipped */
+	ZW_RX_STALLED,		/* a started frame was dropped (byte timeout) */
+};
+
+struct zw_parser {
+	int		state;
+	uint8_t		buf[ZW_MAX_FRAME];
+	size_t		have, need;
+	uint64_t	last_ms;	/* time of the last byte of a frame */
+	uint64_t	byte_timeout;	/* ms, ZW_BYTE_TIMEOUT_MS by default */
+};
+
+void		zw_parser_init(struct zw_parser *);
+/*
+ * Take one byte received at `now`. ZW_RX_FRAME fills `out`. A frame
+ * that stalled longer than the byte timeout is dropped first (the byte
+ * then starts afresh) and reported as ZW_RX_STALLED only by
+ * zw_parser_expire(); here the new byte's own result is returned.
+ */
+enum zw_rx	zw_parse_byte(struct zw_parser *, uint8_t, uint64_t now,
+		    struct zw_frame *out);
+/* Drop a frame stalled at `now`: ZW_RX_STALLED if one was, else NONE. */
+enum zw_rx	zw_parser_expire(struct zw_parser *, uint64_t now);
+/* When zw_parser_expire() has work, or ZW_NO_DEADLINE. */
+uint64_t	zw_parser_deadline(const struct zw_parser *);
+uint8_t		zw_checksum(const uint8_t *, size_t);
+/* Encode one frame into `out` (ZW_MAX_FRAME bytes); its length, or 0 if
+ * the payload is too long. */
+size_t		zw_frame_encode(uint8_t *out, size_t outlen, uint8_t type,
+		    uint8_t func, const uint8_t *payload, size_t n);
+const char	*zw_rx_str(enum zw_rx);
+
+/* --- zw_session.c ----------------------------------------------------- */
+
+enum zw_status {
+	ZW_OK = 0,
+	ZW_ERR_NOACK,		/* not ACKed after ZW_RETRIES transmissions */
+	ZW_ERR_NORES,		/* ACKed, no response in time */
+	ZW_ERR_NOCB,		/* no callback in time */
+	ZW_ERR_REFUSED,		/* the stick answered "not accepted" */
+	ZW_ERR_FULL,		/* the queue is full */
+	ZW_ERR_DOWN,		/* the stick is not answering / port closed */
+	ZW_ERR_INVAL,		/* payload too long */
+};
+
+enum zw_prio {
+	ZW_PRIO_USER,		/* commands from the master: first */
+	ZW_PRIO_POLL,		/* start-up, interview, polling */
+};
+
+struct zw_session;
+
+/*
+ * A finished request. `res` is the response frame (NULL when none came or
+ * none was wanted), `cb` the callback frame (NULL likewise). Both are
+ * borrowed for the duration of the call.
+ */
+typedef void	zw_done_fn(void *arg, enum zw_status, const struct zw_frame *res,
+		    const struct zw_frame *cb);
+
+struct zw_req {
+	uint8_t		 func;
+	uint8_t		 payload[ZW_MAX_PAYLOAD];
+	size_t		 len;
+	int		 want_res;	/* a RES frame answers it */
+	/* >= 0: the request wants a callback; the session writes a fresh
+	 * callback id at payload[cb_idx] and waits for a REQ frame of the
+	 * same function whose first byte is that id. The RES must then
+	 * start with a non-zero byte ("queued"). */
+	int		 cb_idx;
+	uint64_t	 cb_timeout;	/* ms; 0: ZW_CB_TIMEOUT_MS */
+	enum zw_prio	 prio;
+	zw_done_fn	*done;
+	void		*arg;
+};
+
+struct zw_session_ops {
+	/* Write one whole frame or a single ACK/NAK byte with one write(). */
+	int	(*write)(void *arg, const uint8_t *, size_t);
+	/* A frame the stick sent on its own (0x04, 0xA8, 0x49, ...). */
+	void	(*unsolicited)(void *arg, const struct zw_frame *);
+	/* ZW_DEAD_AFTER consecutive timeouts: the stick stopped answering. */
+	void	(*dead)(void *arg);
+};
+
+struct zw_timing {
+	uint64_t	ack_ms, res_ms, cb_ms, byte_ms, ack_gap_ms;
+	uint64_t	backoff_base_ms, backoff_step_ms;
+	int		dead_after;
+};
+
+struct zw_stats {
+	uint64_t	tx_frames, rx_frames, retransmits, naks_sent;
+	uint64_t	naks, cans, garbage, badlen, stalled, timeouts;
+	uint64_t	unsolicited;
+};
+
+void	zw_timing_default(struct zw_timing *);
+/* NULL timing: the defaults. Free with zw_session_free(). */
+struct zw_session *zw_session_new(const struct zw_session_ops *, void *arg,
+	    const struct zw_timing *);
+/* Fails every queued and pending request with ZW_ERR_DOWN, then frees. */
+void	zw_session_free(struct zw_session *);
+/*
+ * Queue a copy of `r`. Returns 0, or -1 after calling nothing: the caller
+ * gets the reason from *st (ZW_ERR_FULL, ZW_ERR_DOWN, ZW_ERR_INVAL).
+ * On 0, r->done is called exactly once, later (never from inside this
+ * call).
+ */
+int	zw_session_submit(struct zw_session *, const struct zw_req *,
+	    uint64_t now, enum zw_status *st);
+/* Bytes read from the port at `now`. */
+void	zw_session_input(struct zw_session *, const uint8_t *, size_t,
+	    uint64_t now);
+/* Run what is due at `now`; then zw_session_next() is the next deadline. */
+void	zw_session_tick(struct zw_session *, uint64_t now);
+uint64_t zw_session_next(const struct zw_session *);
+/* The port went away (1) or is back (0): while down, everything queued
+ * fails with ZW_ERR_DOWN and submits are refused. */
+void	zw_session_set_down(struct zw_session *, int down, uint64_t now);
+int	zw_session_queued(const struct zw_session *);
+const struct zw_stats *zw_session_stats(const struct zw_session *);
+const char *zw_status_str(enum zw_status);
+
+/* --- zw_port.c -------------------------------------------------------- */
+
+struct zw_port_ops {
+	const char	*name;
+	/* Open `spec`; the fd is non-blocking. *connecting set while a TCP
+	 * connect is still in progress (watch for EV_WRITE, then call
+	 * `finish`). */
+	int	(*open)(const char *spec, int *connecting);
+	/* 0 once the connection is up; -1 with errno if it failed. */
+	int	(*finish)(int fd);
+};
+
+extern const struct zw_port_ops zw_port_serial, zw_port_tcp;
+
+/* The backend for a port spec: tcp:// or a device path; NULL if neither. */
+const struct zw_port_ops *zw_port_pick(const char *spec);
+/* Is `spec` a usable port spec? NULL or why not. */
+const char	*zw_port_check(const char *spec);
+
+/* --- zw_stick.c ------------------------------------------------------ */
+
+struct zw_stick;
+
+struct zw_stick_ops {
+	/* The stick became reachable (1: port open, requests may go) or was
+	 * lost (0: `why` says how; everything queued has failed). */
+	void	(*up)(void *arg, int up, const char *why);
+	void	(*unsolicited)(void *arg, const struct zw_frame *);
+};
+
+/* Opens `spec` now and keeps it open, reopening with back-off. */
+struct zw_stick *zw_stick_new(struct ev_loop *, const char *spec,
+	    const struct zw_stick_ops *, void *arg);
+void	zw_stick_free(struct zw_stick *);
+/* zw_session_submit() on the stick's session, with the loop's clock. */
+int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
+	    enum zw_status *);
+const struct zw_stats *zw_stick_stats(const struct zw_stick *);
+
+/* --- zw_ctrl.c, zw_nodes.c -------------------------------------------- */
+
+struct dev;
+struct slave;
+
+struct zw_node {
+	struct dev	*dev;		/* registered device, or NULL */
+	int		 listed;	/* in the stick's node list */
+	int		 have_info;	/* protocol info known */
+	uint8_t		 cap, sec, basic, generic, specific;
+	uint32_t	 pct;		/* interview progress */
+};
+
+enum zw_step {
+	ZW_STEP_CAPS, ZW_STEP_VERSION, ZW_STEP_MEMID, ZW_STEP_INIT,
+	ZW_STEP_NODES, ZW_STEP_READY,
+};
+
+struct zw_ctrl {
+	struct slave	*s;
+	struct zw_stick	*stick;
+	enum zw_step	 step;
+	int		 up, faulted, stopping;
+	uint32_t	 home_id, table_home;	/* stick's, node table's */
+	uint8_t		 own_id;
+	char		 version[16];
+	struct zw_node	 node[ZW_MAX_NODES + 1];	/* by node id */
+	char		*path;			/* node table file */
+	struct ev_timer	 retry;		/* a failed start-up step */
+	struct ev_timer	 ping;		/* idle stick check */
+};
+
+/* Fill ctrl->node from the table on disk; 0 if none or read. */
+int	zw_nodes_load(struct zw_ctrl *);
+int	zw_nodes_save(const struct zw_ctrl *);
+
+#endif

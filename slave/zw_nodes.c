@@ -1,0 +1,93 @@
+/*
+ * The Z-Wave node table on disk (proto/zwave.proto), so a restart knows
+ * its nodes without asking the stick about each one again. Written with
+ * state_save() (temporary file, fsync, rename): a crash leaves the old
+ * table or the new one. What is read back is checked like any outside
+ * input: node ids in range and unique, class bytes in range.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "wire.h"
+#include "zw.h"
+#include "zwave.pb-c.h"
+
+static int
+node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
+{
+	return n->id >= 1 && n->id <= ZW_MAX_NODES && n->capability <= 0xff &&
+	    n->security <= 0xff && n->basic <= 0xff && n->generic <= 0xff &&
+	    n->specific <= 0xff && n->interview_pct <= 100 &&
+	    !c->node[n->id].have_info;
+}
+
+int
+zw_nodes_load(struct zw_ctrl *c)
+{
+	Hd__ZwNodeTable	*t;
+	struct zw_node	*zn;
+	size_t		 i;
+	int		 bad = 0;
+
+	t = (Hd__ZwNodeTable *)state_load(c->path,
+	    &hd__zw_node_table__descriptor);
+	if (t == NULL)
+		return 0;
+	c->table_home = t->home_id;
+	for (i = 0; i < t->n_nodes && i < ZW_MAX_NODES; i++) {
+		if (!node_ok(t->nodes[i], c)) {
+			bad++;
+			continue;
+		}
+		zn = &c->node[t->nodes[i]->id];
+		zn->have_info = 1;
+		zn->cap = (uint8_t)t->nodes[i]->capability;
+		zn->sec = (uint8_t)t->nodes[i]->security;
+		zn->basic = (uint8_t)t->nodes[i]->basic;
+		zn->generic = (uint8_t)t->nodes[i]->generic;
+		zn->specific = (uint8_t)t->nodes[i]->specific;
+		zn->pct = t->nodes[i]->interview_pct;
+	}
+	if (bad > 0 || t->n_nodes > ZW_MAX_NODES)
+		log_warnx("%s: %d bad node entr%s ignored", c->path,
+		    bad, bad == 1 ? "y" : "ies");
+	log_info("zwave: node table %s: home id %08x, %zu node%s", c->path,
+	    c->table_home, i, i == 1 ? "" : "s");
+	wire_free((ProtobufCMessage *)t);
+	return 0;
+}
+
+int
+zw_nodes_save(const struct zw_ctrl *c)
+{
+	Hd__ZwNodeTable	 t = HD__ZW_NODE_TABLE__INIT;
+	Hd__ZwNode	 nodes[ZW_MAX_NODES], *ptrs[ZW_MAX_NODES];
+	const struct zw_node *zn;
+	int		 id, r;
+
+	t.home_id = c->home_id;
+	t.own_node_id = c->own_id;
+	t.nodes = ptrs;
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		zn = &c->node[id];
+		if (!zn->have_info || !zn->listed)
+			continue;
+		hd__zw_node__init(&nodes[t.n_nodes]);
+		nodes[t.n_nodes].id = (uint32_t)id;
+		nodes[t.n_nodes].capability = zn->cap;
+		nodes[t.n_nodes].security = zn->sec;
+		nodes[t.n_nodes].basic = zn->basic;
+		nodes[t.n_nodes].generic = zn->generic;
+		nodes[t.n_nodes].specific = zn->specific;
+		nodes[t.n_nodes].interview_pct = zn->pct;
+		ptrs[t.n_nodes] = &nodes[t.n_nodes];
+		t.n_nodes++;
+	}
+	if ((r = state_save(c->path, (const ProtobufCMessage *)&t)) == -1)
+		log_warn("zwave: %s", c->path);
+	return r;
+}

@@ -1,0 +1,405 @@
+/*
+ * Unit tests for slave/zw_session.c with a fake clock: the test plays the
+ * stick, reading what the session writes and answering with bytes.
+ */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "../../slave/zw.h"
+
+#define MAXW	64
+
+static struct {
+	uint8_t		w[MAXW][ZW_MAX_FRAME];	/* each write() */
+	size_t		wlen[MAXW];
+	int		nw;
+	int		unsol, unsol_func, dead;
+	int		ndone;
+	enum zw_status	st[16];
+	int		order[16];
+	uint8_t		res0[16], cb1[16];
+} T;
+
+static uint64_t		 now;
+static struct zw_session *S;
+
+static int
+t_write(void *arg, const uint8_t *b, size_t n)
+{
+	(void)arg;
+	if (T.nw < MAXW && n <= ZW_MAX_FRAME) {
+		memcpy(T.w[T.nw], b, n);
+		T.wlen[T.nw] = n;
+	}
+	T.nw++;
+	return 0;
+}
+
+static void
+t_unsol(void *arg, const struct zw_frame *f)
+{
+	(void)arg;
+	T.unsol++;
+	T.unsol_func = f->func;
+}
+
+static void
+t_dead(void *arg)
+{
+	(void)arg;
+	T.dead++;
+	zw_session_set_down(S, 1, now);
+}
+
+static const struct zw_session_ops ops = { t_write, t_unsol, t_dead };
+
+static void
+done(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	int i = T.ndone++;
+
+	if (i >= 16)
+		return;
+	T.st[i] = st;
+	T.order[i] = (int)(intptr_t)arg;
+	T.res0[i] = res != NULL && res->len > 0 ? res->payload[0] : 0xee;
+	T.cb1[i] = cb != NULL && cb->len > 1 ? cb->payload[1] : 0xee;
+}
+
+static void
+reset(void)
+{
+	struct zw_timing t;
+
+	zw_session_free(S);
+	memset(&T, 0, sizeof(T));
+	now = 1000;
+	zw_timing_default(&t);
+	S = zw_session_new(&ops, NULL, &t);
+}
+
+/* Advance the fake clock to the session's next deadline (bounded). */
+static void
+run_to_next(void)
+{
+	uint64_t n = zw_session_next(S);
+
+	if (n != ZW_NO_DEADLINE && n > now)
+		now = n;
+	zw_session_tick(S, now);
+}
+
+static void
+stick_bytes(const uint8_t *b, size_t n)
+{
+	zw_session_input(S, b, n, now);
+}
+
+static void
+stick_byte(uint8_t b)
+{
+	stick_bytes(&b, 1);
+}
+
+static void
+stick_frame(uint8_t type, uint8_t func, const uint8_t *pl, size_t n)
+{
+	uint8_t	out[ZW_MAX_FRAME];
+	size_t	len = zw_frame_encode(out, sizeof(out), type, func, pl, n);
+
+	stick_bytes(out, len);
+}
+
+static int
+submit(uint8_t func, int want_res, int cb_idx, enum zw_prio prio, int tag)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
+	memset(&r, 0, sizeof(r));
+	r.func = func;
+	r.want_res = want_res;
+	r.cb_idx = cb_idx;
+	r.len = cb_idx >= 0 ? (size_t)cb_idx + 1 : 0;
+	r.prio = prio;
+	r.done = done;
+	r.arg = (void *)(intptr_t)tag;
+	return zw_session_submit(S, &r, now, &st) == 0 ? 0 : (int)st;
+}
+
+/* Function id of write i if it is a frame, else -1. */
+static int
+wfunc(int i)
+{
+	return i < T.nw && T.wlen[i] >= 5 && T.w[i][0] == ZW_SOF ?
+	    T.w[i][3] : -1;
+}
+
+static int
+wbyte(int i)
+{
+	return i < T.nw && T.wlen[i] == 1 ? T.w[i][0] : -1;
+}
+
+static void
+test_basic(void)
+{
+	static const uint8_t ver[] = { 'Z', '-', 'W', 0, 1 };
+
+	reset();
+	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1) == 0,
+	    "request queued");
+	CHECK(T.nw == 1 && wfunc(0) == ZW_FN_GET_VERSION && T.wlen[0] == 5,
+	    "request written at once as one whole frame");
+	CHECK(T.ndone == 0, "done not called from submit");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, ver, sizeof(ver));
+	CHECK(wbyte(1) == ZW_ACK && T.nw == 2,
+	    "response ACKed with a single-byte write");
+	CHECK(T.ndone == 1 && T.st[0] == ZW_OK && T.res0[0] == 'Z',
+	    "done with the response");
+	CHECK(zw_session_queued(S) == 0 && zw_session_next(S) == ZW_NO_DEADLINE,
+	    "idle afterwards: nothing queued, no deadline");
+}
+
+static void
+test_retries(void)
+{
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	stick_byte(ZW_NAK);
+	CHECK(T.nw == 1, "no retransmission before the back-off");
+	CHECK(zw_session_next(S) == now + 100 + 1000,
+	    "first back-off is 100 ms + 1 s");
+	run_to_next();
+	CHECK(T.nw == 2 && wfunc(1) == ZW_FN_GET_VERSION,
+	    "retransmitted after NAK");
+	stick_byte(ZW_CAN);
+	CHECK(zw_session_next(S) == now + 100 + 2000,
+	    "second back-off is 100 ms + 2 s");
+	run_to_next();
+	CHECK(T.nw == 3, "retransmitted after CAN");
+	stick_byte(ZW_NAK);
+	CHECK(T.ndone == 1 && T.st[0] == ZW_ERR_NOACK,
+	    "third refusal fails the request: not acknowledged");
+	CHECK(zw_session_stats(S)->retransmits == 2, "two retransmissions");
+
+	/* ACK timeouts, then success on the third try. */
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	CHECK(zw_session_next(S) == now + ZW_ACK_TIMEOUT_MS,
+	    "ACK deadline armed");
+	run_to_next();		/* ACK timeout */
+	run_to_next();		/* back-off: resend */
+	CHECK(T.nw == 2, "retransmitted after ACK timeout");
+	run_to_next();
+	run_to_next();
+	CHECK(T.nw == 3, "and again");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, (const uint8_t *)"x", 1);
+	CHECK(T.ndone == 1 && T.st[0] == ZW_OK && T.dead == 0,
+	    "third try answered: ok, two timeouts do not kill the stick");
+}
+
+static void
+test_res_timeout(void)
+{
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	stick_byte(ZW_ACK);
+	CHECK(zw_session_next(S) == now + ZW_RES_TIMEOUT_MS,
+	    "response deadline armed after ACK");
+	run_to_next();
+	CHECK(T.ndone == 1 && T.st[0] == ZW_ERR_NORES && T.nw == 1,
+	    "no response: fails, not retransmitted");
+	/* A late response is ACKed and ignored. */
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, (const uint8_t *)"x", 1);
+	CHECK(T.ndone == 1 && wbyte(1) == ZW_ACK,
+	    "late response ACKed and dropped");
+}
+
+static void
+test_callback(void)
+{
+	static const uint8_t one = 1;
+	uint8_t	cb[4];
+	int	id1;
+
+	reset();
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 1);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 3);
+	id1 = T.w[0][4];
+	CHECK(wfunc(0) == ZW_FN_SEND_DATA && id1 == 1,
+	    "first SendData gets callback id 1");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	run_to_next();		/* ACK gap */
+	CHECK(wfunc(2) == ZW_FN_GET_VERSION,
+	    "while SendData awaits its callback, GetVersion goes, not "
+	    "the second SendData");
+	CHECK(zw_session_next(S) <= now + ZW_ACK_TIMEOUT_MS,
+	    "deadlines stay bounded");
+	/* An unsolicited frame while GetVersion is pending. */
+	cb[0] = 0; cb[1] = 2; cb[2] = 2; cb[3] = 0x25;
+	stick_frame(ZW_REQ, ZW_FN_APP_COMMAND, cb, 4);
+	CHECK(T.unsol == 1 && T.unsol_func == ZW_FN_APP_COMMAND,
+	    "ApplicationCommandHandler dispatched during a pending request");
+	stick_frame(ZW_REQ, ZW_FN_APP_COMMAND_BRIDGE, cb, 4);
+	stick_frame(ZW_REQ, ZW_FN_APP_UPDATE, cb, 4);
+	CHECK(T.unsol == 3, "bridge 0xA8 and ApplicationUpdate 0x49 too");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, &one, 1);
+	CHECK(T.ndone == 1 && T.order[0] == 3, "GetVersion done first");
+	/* A callback with the wrong id is unsolicited, not ours. */
+	cb[0] = (uint8_t)(id1 + 7); cb[1] = 0;
+	stick_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	CHECK(T.ndone == 1 && T.unsol == 4, "wrong callback id not taken");
+	cb[0] = (uint8_t)id1; cb[1] = 0x00;	/* TRANSMIT_COMPLETE_OK */
+	stick_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	CHECK(T.ndone == 2 && T.order[1] == 1 && T.st[1] == ZW_OK &&
+	    T.res0[1] == 1 && T.cb1[1] == 0,
+	    "callback finishes the first SendData with response and callback");
+	run_to_next();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_SEND_DATA && T.w[T.nw - 1][4] == 2,
+	    "then the second SendData goes, callback id 2");
+	stick_byte(ZW_ACK);
+	cb[0] = 0;
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, cb, 1);
+	CHECK(T.ndone == 3 && T.st[2] == ZW_ERR_REFUSED,
+	    "response 0 (not queued) refuses it without waiting");
+
+	/* Callback timeout. */
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 4);
+	run_to_next();
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	CHECK(zw_session_next(S) == now + ZW_CB_TIMEOUT_MS,
+	    "callback deadline is ZW_CB_TIMEOUT_MS (65 s)");
+	run_to_next();
+	CHECK(T.ndone == 4 && T.st[3] == ZW_ERR_NOCB, "no callback: fails");
+}
+
+static void
+test_cb_ids(void)
+{
+	static const uint8_t one = 1;
+	uint8_t	cb[2] = { 0, 0 };
+	int	i, zero = 0, wrapped = 0;
+
+	reset();
+	for (i = 0; i < 300; i++) {
+		submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, i);
+		if (T.nw == 0)
+			run_to_next();	/* ACK gap after the last callback */
+		cb[0] = T.w[T.nw - 1][4];
+		zero += cb[0] == 0;
+		wrapped += cb[0] == 1 && i > 0;
+		stick_byte(ZW_ACK);
+		stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+		stick_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+		T.nw = 0;
+	}
+	CHECK(zero == 0 && wrapped == 1, "callback ids wrap 255 -> 1, never 0");
+	CHECK(T.ndone == 300, "300 SendData done (%d)", T.ndone);
+}
+
+static void
+test_priorities_and_bounds(void)
+{
+	int i, full = 0, ok = 0;
+
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);	/* on the wire */
+	submit(ZW_FN_GET_INIT_DATA, 1, -1, ZW_PRIO_POLL, 2);
+	submit(ZW_FN_MEMORY_GET_ID, 1, -1, ZW_PRIO_USER, 3);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, (const uint8_t *)"x", 1);
+	run_to_next();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_MEMORY_GET_ID,
+	    "a user request overtakes queued polling");
+	for (i = 0; i < ZW_QUEUE_MAX + 5; i++) {
+		if (submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 9) ==
+		    ZW_ERR_FULL)
+			full++;
+		else
+			ok++;
+	}
+	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX && full > 0,
+	    "queue bounded at ZW_QUEUE_MAX, then ZW_ERR_FULL (%d refused)",
+	    full);
+	CHECK(submit(ZW_FN_GET_VERSION, 1, 300, ZW_PRIO_POLL, 9) ==
+	    ZW_ERR_INVAL, "callback index past the payload refused");
+}
+
+static void
+test_garbage_and_nak(void)
+{
+	static const uint8_t junk[] = { 0xff, 0x42, 0x01, 0x02, 0x00 };
+	uint8_t	out[ZW_MAX_FRAME];
+	size_t	n;
+
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	stick_bytes(junk, sizeof(junk));
+	stick_byte(ZW_ACK);
+	n = zw_frame_encode(out, sizeof(out), ZW_RES, ZW_FN_GET_VERSION,
+	    (const uint8_t *)"v", 1);
+	out[n - 1] ^= 0x5a;
+	stick_bytes(out, n);
+	CHECK(wbyte(T.nw - 1) == ZW_NAK && T.ndone == 0,
+	    "bad checksum NAKed, request still pending");
+	out[n - 1] ^= 0x5a;
+	stick_bytes(out, 3);		/* split: the stick resends slowly */
+	stick_bytes(out + 3, n - 3);
+	CHECK(T.ndone == 1 && T.st[0] == ZW_OK,
+	    "resent response after garbage and NAK completes it");
+	CHECK(zw_session_stats(S)->garbage >= 2 &&
+	    zw_session_stats(S)->badlen == 1, "garbage and bad length counted");
+}
+
+static void
+test_dead_stick(void)
+{
+	int i;
+
+	reset();
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	submit(ZW_FN_GET_INIT_DATA, 1, -1, ZW_PRIO_POLL, 3);
+	for (i = 0; i < 20 && T.dead == 0; i++)
+		run_to_next();
+	CHECK(T.dead == 1, "%d consecutive timeouts: stick reported dead",
+	    ZW_DEAD_AFTER);
+	CHECK(T.ndone == 3 && T.st[0] == ZW_ERR_NOACK &&
+	    T.st[1] == ZW_ERR_DOWN && T.st[2] == ZW_ERR_DOWN,
+	    "pending request fails NOACK, queued ones fail DOWN");
+	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 4) ==
+	    ZW_ERR_DOWN, "submit refused while down");
+	CHECK(zw_session_next(S) == ZW_NO_DEADLINE, "no deadline while down");
+	zw_session_set_down(S, 0, now);
+	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 5) == 0 &&
+	    wfunc(T.nw - 1) == ZW_FN_GET_VERSION, "back up: requests go out");
+	zw_session_free(S);
+	S = NULL;
+	CHECK(T.ndone == 4 && T.st[3] == ZW_ERR_DOWN,
+	    "free fails the pending request");
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_retries();
+	test_res_timeout();
+	test_callback();
+	test_cb_ids();
+	test_priorities_and_bounds();
+	test_garbage_and_nak();
+	test_dead_stick();
+	zw_session_free(S);
+	return check_done();
+}
