@@ -44,14 +44,18 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
 		   shared/daemon.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
-		   master/nodes.c
+		   master/nodes.c $(HTTP_SRCS)
+# The web engine's parsers: pure code, linked into unit tests and fuzzers.
+HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
+		   master/probe_class.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
-		   test_reportq test_cmdmemo test_atomicfile
-FUZZERS		 = fuzz_wire fuzz_cfg
+		   test_reportq test_cmdmemo test_atomicfile test_http \
+		   test_probe
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -89,7 +93,8 @@ $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 $(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
+    $(call obj,$(HTTP_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -103,8 +108,8 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	@mkdir -p $(FUZZ_BUILD)/proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
-	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
+	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

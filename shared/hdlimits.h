@@ -46,6 +46,16 @@
 #define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
 #define CFG_MAX_LISTEN		4
 
+/* The master's HTTPS server (master/http_parse.c). */
+#define HTTP_MAX_HEAD		8192		/* request line + headers */
+#define HTTP_MAX_HEADERS	50
+#define HTTP_MAX_TARGET		2048		/* request-target bytes */
+#define HTTP_MAX_METHOD		16
+#define HTTP_MAX_BODY		(64 * 1024)
+#define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
+#define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
+#define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
