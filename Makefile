@@ -35,7 +35,7 @@ CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
 LDLIBS		+= $(PKG_LIBS) -lm
 
-PROTOS		 = proto/cluster.proto
+PROTOS		 = proto/cluster.proto proto/web.proto
 PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
 PROTO_H		 = $(PROTO_C:.c=.h)
 
@@ -44,7 +44,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
 		   shared/daemon.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
-		   master/nodes.c $(HTTP_SRCS)
+		   master/nodes.c $(HTTP_SRCS) master/ban.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -54,7 +54,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_http \
-		   test_probe
+		   test_probe test_ban
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -94,7 +94,7 @@ $(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
-    $(call obj,$(HTTP_SRCS))
+    $(call obj,$(HTTP_SRCS) master/ban.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -56,6 +56,14 @@
 #define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 
+/* Probe scores and bans (master/ban.c). */
+#define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
+#define BAN_MAX_ALLOW		32		/* allow-list networks */
+#define BAN_THRESHOLD		5.0		/* score that earns a ban */
+#define BAN_HALF_LIFE_MS	(5 * 60 * 1000)	/* score halves in 5 min */
+#define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
+#define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
