@@ -14,9 +14,11 @@ pids=()
 
 cleanup() {
 	local p
+	stop_all
+	# Whatever did not stop on SIGTERM (a leak check that hangs under a
+	# tracer, say) must not outlive the test and eat the CPU.
 	for p in "${pids[@]}"; do
-		kill -CONT "$p" 2>/dev/null
-		kill "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
 	done
 	if [ "$failures" -eq 0 ] && [ -z "${KEEP:-}" ]; then
 		rm -rf "$work"
