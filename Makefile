@@ -42,9 +42,10 @@ PROTO_H		 = $(PROTO_C:.c=.h)
 SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
-		   shared/daemon.c
+		   shared/daemon.c shared/chan.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
-		   master/nodes.c $(HTTP_SRCS) master/ban.c
+		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
+		   master/web_conn.c master/web_http.c master/webproc.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -84,7 +85,16 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS)
+# The dashboard's files, compiled in (no files to read in the chroot).
+WWW		 = $(sort $(wildcard master/www/*))
+$(BUILD)/assets.c: master/mkassets.sh $(WWW)
+	@mkdir -p $(BUILD)
+	master/mkassets.sh $@ $(WWW)
+
+$(BUILD)/assets.o: $(BUILD)/assets.c master/web_assets.h
+	$(CC) $(CPPFLAGS) -Imaster $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)

@@ -248,21 +248,16 @@ ban_count(const struct ban_table *t, uint64_t now)
 	return n;
 }
 
-/* Bans in force and repeat offenders' levels; passing scores are not kept. */
-int
-ban_save(const struct ban_table *t, const char *path, uint64_t now)
+/*
+ * Bans in force and repeat offenders' levels (passing scores are not
+ * kept) into `list`; `bans` and `ptrs` hold BAN_MAX_ENTRIES each.
+ */
+void
+ban_pack(const struct ban_table *t, uint64_t now, Hd__BanList *list,
+    Hd__Ban *bans, Hd__Ban **ptrs)
 {
-	Hd__BanList	  list = HD__BAN_LIST__INIT;
-	Hd__Ban		 *bans, **ptrs;
-	int		  i, n = 0, r;
+	int i, n = 0;
 
-	bans = calloc(BAN_MAX_ENTRIES, sizeof(*bans));
-	ptrs = calloc(BAN_MAX_ENTRIES, sizeof(*ptrs));
-	if (bans == NULL || ptrs == NULL) {
-		free(bans);
-		free(ptrs);
-		return -1;
-	}
 	for (i = 0; i < BAN_MAX_ENTRIES; i++) {
 		const struct ban_entry *e = &t->pool[i];
 
@@ -277,35 +272,54 @@ ban_save(const struct ban_table *t, const char *path, uint64_t now)
 		ptrs[n] = &bans[n];
 		n++;
 	}
-	list.bans = ptrs;
-	list.n_bans = (size_t)n;
-	r = state_save(path, &list.base);
+	list->bans = ptrs;
+	list->n_bans = (size_t)n;
+}
+
+int
+ban_save(const struct ban_table *t, const char *path, uint64_t now)
+{
+	Hd__BanList	  list = HD__BAN_LIST__INIT;
+	Hd__Ban		 *bans, **ptrs;
+	int		  r = -1;
+
+	bans = calloc(BAN_MAX_ENTRIES, sizeof(*bans));
+	ptrs = calloc(BAN_MAX_ENTRIES, sizeof(*ptrs));
+	if (bans != NULL && ptrs != NULL) {
+		ban_pack(t, now, &list, bans, ptrs);
+		r = state_save(path, &list.base);
+	}
 	free(bans);
 	free(ptrs);
 	return r;
 }
 
+/* Put back a ban or a repeat offender's level (from disk or the master). */
+void
+ban_restore(struct ban_table *t, const uint8_t *a, uint64_t until_ms,
+    uint32_t level, uint64_t now)
+{
+	struct ban_entry *e;
+
+	if ((e = lookup(t, a)) == NULL)
+		e = take(t, a);
+	e->until_ms = until_ms > now ? until_ms : 0;
+	e->level = level > 64 ? 64 : level;
+}
+
 int
 ban_load(struct ban_table *t, const char *path, uint64_t now)
 {
-	Hd__BanList		*list;
-	struct ban_entry	*e;
-	size_t			 i;
+	Hd__BanList	*list;
+	size_t		 i;
 
 	list = (Hd__BanList *)state_load(path, &hd__ban_list__descriptor);
 	if (list == NULL)
 		return -1;
-	for (i = 0; i < list->n_bans && i < BAN_MAX_ENTRIES; i++) {
-		const Hd__Ban *b = list->bans[i];
-
-		if (b->addr.len != 16 || b->level > 64)
-			continue;
-		if ((e = lookup(t, b->addr.data)) == NULL)
-			e = take(t, b->addr.data);
-		e->until_ms = b->until_ms > now ? b->until_ms : 0;
-		e->level = b->level;
-		e->last_ms = b->last_ms;
-	}
+	for (i = 0; i < list->n_bans && i < BAN_MAX_ENTRIES; i++)
+		if (list->bans[i]->addr.len == 16)
+			ban_restore(t, list->bans[i]->addr.data,
+			    list->bans[i]->until_ms, list->bans[i]->level, now);
 	wire_free((ProtobufCMessage *)list);
 	return 0;
 }

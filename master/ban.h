@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "hdlimits.h"
+#include "web.pb-c.h"
 
 struct ban_table;
 
@@ -34,5 +35,9 @@ int		 ban_count(const struct ban_table *, uint64_t now);
 int		 ban_save(const struct ban_table *, const char *path,
 		    uint64_t now);
 int		 ban_load(struct ban_table *, const char *path, uint64_t now);
+void		 ban_restore(struct ban_table *, const uint8_t *addr,
+		    uint64_t until_ms, uint32_t level, uint64_t now);
+void		 ban_pack(const struct ban_table *, uint64_t now,
+		    Hd__BanList *, Hd__Ban *, Hd__Ban **);
 
 #endif

@@ -55,6 +55,16 @@
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
 #define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
+#define WEB_MAX_CONNS		512		/* connections at once, in total */
+#define WEB_MAX_PER_ADDR	16		/* ... and from one address */
+#define WEB_MAX_LISTEN		4
+#define WEB_MAX_OUT		(512 * 1024)	/* queued response bytes per connection */
+#define WEB_SNIFF_BYTES		8		/* peeked to tell TLS from probes */
+#define WEB_HANDSHAKE_MS	10000		/* first byte + TLS handshake */
+#define WEB_HEAD_MS		10000		/* a request head, once begun */
+#define WEB_BODY_MS		10000		/* its body */
+#define WEB_IDLE_MS		60000		/* keep-alive between requests */
+#define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
 
 /* Probe scores and bans (master/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
