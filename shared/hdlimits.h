@@ -69,8 +69,10 @@
 /* Probe scores and bans (master/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
 #define BAN_MAX_ALLOW		32		/* allow-list networks */
-#define BAN_THRESHOLD		5.0		/* score that earns a ban */
-#define BAN_HALF_LIFE_MS	(5 * 60 * 1000)	/* score halves in 5 min */
+/* Each probe scores 1 and the score halves every 10 minutes, so five
+ * probes in quick succession (4.5) ban, a slow trickle never does. */
+#define BAN_THRESHOLD		4.5
+#define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
 #define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
 #define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
 
