@@ -43,8 +43,13 @@ sleep 2		# past the handshake timeout: every probe is gone
 fds1=$(ls "/proc/$wpid/fd" | wc -l)
 rss1=$(awk '/^VmRSS:/ {print $2}' "/proc/$wpid/status")
 check "file descriptors back to baseline ($fds0 -> $fds1)" test "$fds1" -eq "$fds0"
-check "memory back near baseline (${rss0} kB -> ${rss1} kB)" \
-	test "$rss1" -lt $((rss0 + 2048))
+if [ "$BUILD" = build-san ]; then
+	# ASan's quarantine keeps freed memory on purpose.
+	echo "skip - $tname: memory baseline (not measurable under ASan)"
+else
+	check "memory back near baseline (${rss0} kB -> ${rss1} kB)" \
+		test "$rss1" -lt $((rss0 + 2048))
+fi
 check "probes were logged" test "$(count_log "$M" 'probe class=')" -gt 100
 out=$(hcurl "$U/metrics")
 check "metrics saw the storm" grep -q 'hd_web_probes_total{class="not-tls"} [1-9][0-9]' <<<"$out"
