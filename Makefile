@@ -42,7 +42,7 @@ PROTO_H		 = $(PROTO_C:.c=.h)
 SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
-		   shared/daemon.c shared/chan.c
+		   shared/daemon.c shared/chan.c shared/sandbox.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "master.h"
 #include "net.h"
+#include "sandbox.h"
 #include "web.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -227,6 +228,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	ev_signal(w.loop, SIGINT, on_stop, w.loop);
 	chan_start(&w.parent, w.loop, fd, &hd__web_msg__descriptor,
 	    &parent_ops, &w);
+	if (sandbox_init(SANDBOX_WEB) == -1)
+		fatalx("cannot sandbox the web process");
 	r.pid = (uint32_t)getpid();
 	r.listeners = (uint32_t)w.nlisten;
 	m.body_case = HD__WEB_MSG__BODY_READY;

@@ -90,6 +90,12 @@ check "web process runs as nobody" \
 	test "$(awk '/^Uid:/ {print $2}' "/proc/$wpid/status")" = "$(id -u nobody)"
 check "web process is chrooted to its empty web-root" \
 	test "$(readlink "/proc/$wpid/root")" = "$work/state-master/web-root"
+if [ "$BUILD" = build-san ]; then
+	echo "skip - $tname: seccomp (not installed in sanitizer builds)"
+else
+	check "web process runs under a seccomp filter" \
+		test "$(awk '/^Seccomp:/ {print $2}' "/proc/$wpid/status")" = 2
+fi
 check "web process holds no cluster key" \
 	test "$(ls -l "/proc/$wpid/fd" | grep -c 'pki')" -eq 0
 kill -KILL "$wpid"
