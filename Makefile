@@ -35,16 +35,20 @@ CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
 LDLIBS		+= $(PKG_LIBS) -lm
 
-PROTOS		 = proto/cluster.proto proto/zwave.proto
+PROTOS		 = proto/cluster.proto proto/zwave.proto proto/web.proto
 PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
 PROTO_H		 = $(PROTO_C:.c=.h)
 
 SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
-		   shared/daemon.c
+		   shared/daemon.c shared/chan.c shared/sandbox.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
-		   master/nodes.c
+		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
+		   master/web_conn.c master/web_http.c master/webproc.c
+# The web engine's parsers: pure code, linked into unit tests and fuzzers.
+HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
+		   master/probe_class.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -53,8 +57,8 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
-		   test_zw_session test_zw_port
-FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session
+		   test_zw_session test_zw_port test_http test_probe test_ban
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -84,7 +88,16 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS)
+# The dashboard's files, compiled in (no files to read in the chroot).
+WWW		 = $(sort $(wildcard master/www/*))
+$(BUILD)/assets.c: master/mkassets.sh $(WWW)
+	@mkdir -p $(BUILD)
+	master/mkassets.sh $@ $(WWW)
+
+$(BUILD)/assets.o: $(BUILD)/assets.c master/web_assets.h
+	$(CC) $(CPPFLAGS) -Imaster $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
@@ -97,7 +110,8 @@ $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
+    $(call obj,$(HTTP_SRCS) master/ban.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -111,8 +125,8 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	@mkdir -p $(FUZZ_BUILD)/proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED)
-	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
+	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c

@@ -4,7 +4,8 @@
 # the exact command and stops.
 set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
-protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2"
+protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
+gzip testssl.sh nginx-light wrk"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

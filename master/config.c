@@ -51,6 +51,60 @@ add_listen(struct master_conf *mc, const struct cfg_line *l, char *err,
 }
 
 static int
+add_word(char **arr, int *n, int max, const struct cfg_line *l, int check_addr,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	if (*n == max) {
+		snprintf(err, errlen, "at most %d %s lines", max, l->argv[0]);
+		return -1;
+	}
+	if (check_addr && net_parse_addr(l->argv[1], &ss, &sl) == -1) {
+		snprintf(err, errlen, "%s: \"%s\" is not ADDRESS:PORT",
+		    l->argv[0], l->argv[1]);
+		return -1;
+	}
+	if ((arr[(*n)++] = strdup(l->argv[1])) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+web_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	const char *k = l->argv[0];
+
+	if (strcmp(k, "web-listen") == 0)
+		return add_word(mc->web_listen, &mc->nweb_listen,
+		    WEB_MAX_LISTEN, l, 1, err, errlen);
+	if (strcmp(k, "web-cert") == 0)
+		return set_path(&mc->web_cert, l, err, errlen);
+	if (strcmp(k, "web-key") == 0)
+		return set_path(&mc->web_key, l, err, errlen);
+	if (strcmp(k, "web-user") == 0) {
+		if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+			return -1;
+		free(mc->web_user);
+		return (mc->web_user = strdup(l->argv[1])) ? 0 : -1;
+	}
+	if (strcmp(k, "web-handshake-timeout") == 0)
+		return cfg_one_long(l, 500, 120000, &mc->web_handshake_ms, err,
+		    errlen);
+	if (strcmp(k, "allow") == 0)
+		return add_word(mc->allow, &mc->nallow, BAN_MAX_ALLOW, l, 0,
+		    err, errlen);
+	snprintf(err, errlen, "unknown directive \"%s\"", k);
+	return -1;
+}
+
+static int
 directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 {
 	struct master_conf	*mc = arg;
@@ -74,8 +128,7 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "timeout") == 0)
 		return cfg_one_long(l, 300, 600000, &mc->timeout_ms, err,
 		    errlen);
-	snprintf(err, errlen, "unknown directive \"%s\"", k);
-	return -1;
+	return web_directive(mc, l, err, errlen);
 }
 
 int
@@ -84,6 +137,7 @@ master_conf_load(struct master_conf *mc, const char *path)
 	memset(mc, 0, sizeof(*mc));
 	mc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
 	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
+	mc->web_handshake_ms = WEB_HANDSHAKE_MS;
 	if (cfg_parse_file(path, directive, mc) == -1)
 		return -1;
 	if (mc->nlisten == 0 || mc->ca == NULL || mc->cert == NULL ||
@@ -96,6 +150,11 @@ master_conf_load(struct master_conf *mc, const char *path)
 	mc->tls.cert = mc->cert;
 	mc->tls.key = mc->key;
 	mc->tls.crl = mc->crl;
+	if (mc->nweb_listen > 0 && (mc->web_cert == NULL ||
+	    mc->web_key == NULL)) {
+		log_warnx("%s: web-listen needs web-cert and web-key", path);
+		return -1;
+	}
 	if (mc->timeout_ms <= mc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
 		return -1;
@@ -115,4 +174,11 @@ master_conf_free(struct master_conf *mc)
 	free(mc->key);
 	free(mc->crl);
 	free(mc->state_dir);
+	for (i = 0; i < mc->nweb_listen; i++)
+		free(mc->web_listen[i]);
+	for (i = 0; i < mc->nallow; i++)
+		free(mc->allow[i]);
+	free(mc->web_cert);
+	free(mc->web_key);
+	free(mc->web_user);
 }

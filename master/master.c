@@ -82,6 +82,13 @@ main(int argc, char *argv[])
 	int			r;
 
 	daemon_opts(argc, argv, "hd-master", &o);
+	if (o.childfd != -1) {		/* we are the web process */
+		log_init("hd-web", o.verbose);
+		memset(&m, 0, sizeof(m));
+		if (master_conf_load(&m.conf, o.conffile) == -1)
+			return 1;
+		web_main(&m.conf, o.childfd, o.verbose);
+	}
 	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));
 	TAILQ_INIT(&m.peers);
@@ -96,10 +103,12 @@ main(int argc, char *argv[])
 	daemon_signals(m.loop, on_hup, &m);
 	if (cluster_listen(&m) == -1)
 		return 1;
+	m.web = webproc_start(&m, o.conffile, o.verbose);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
 	r = ev_run(m.loop);
 	cluster_shutdown(&m);
+	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;

@@ -21,6 +21,14 @@ struct master_conf {
 	char			*state_dir;
 	long			 heartbeat_ms;
 	long			 timeout_ms;
+	/* the HTTPS engine (web.c) */
+	char			*web_listen[WEB_MAX_LISTEN];
+	int			 nweb_listen;
+	char			*web_cert, *web_key;
+	char			*web_user;	/* default "nobody" */
+	long			 web_handshake_ms;	/* first byte + TLS */
+	char			*allow[BAN_MAX_ALLOW];	/* never banned */
+	int			 nallow;
 };
 
 /* Last known value of one device value. */
@@ -84,7 +92,18 @@ struct master {
 	TAILQ_HEAD(, node)	 nodes;
 	int			 npeers;
 	int			 npending;
+	struct webproc		*web;
 };
+
+/* web.c: the HTTPS engine's process. Never returns. */
+void		 web_main(struct master_conf *, int fd, int verbose)
+		    __attribute__((noreturn));
+
+/* webproc.c: the master's side of it */
+struct webproc;
+struct webproc	*webproc_start(struct master *, const char *conffile,
+		    int verbose);
+void		 webproc_stop(struct webproc *);
 
 /* config.c */
 int		 master_conf_load(struct master_conf *, const char *path);

@@ -13,8 +13,14 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	while ((ch = getopt(argc, argv, "f:nv")) != -1) {
+	o->childfd = -1;
+	while ((ch = getopt(argc, argv, "C:f:nv")) != -1) {
 		switch (ch) {
+		case 'C':	/* internal: set by the parent when it execs */
+			o->childfd = atoi(optarg);
+			if (o->childfd < 3)
+				goto usage;
+			break;
 		case 'f':
 			o->conffile = optarg;
 			break;

@@ -9,6 +9,8 @@ struct daemon_opts {
 	const char	*conffile;	/* -f */
 	int		 checkonly;	/* -n */
 	int		 verbose;	/* -v, repeatable */
+	int		 childfd;	/* -C fd: run as a child process on
+					 * this socketpair end (-1: not) */
 };
 
 /* Parse "[-nv] -f config"; prints usage and exits 2 on anything else. */

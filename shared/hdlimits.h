@@ -66,6 +66,36 @@
 #define ZW_MAX_NODES		232		/* classic node ids 1..232 */
 #define ZW_NODEMASK_LEN		29		/* GetInitData bitmask bytes */
 
+/* The master's HTTPS server (master/http_parse.c). */
+#define HTTP_MAX_HEAD		8192		/* request line + headers */
+#define HTTP_MAX_HEADERS	50
+#define HTTP_MAX_TARGET		2048		/* request-target bytes */
+#define HTTP_MAX_METHOD		16
+#define HTTP_MAX_BODY		(64 * 1024)
+#define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
+#define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
+#define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
+#define WEB_MAX_CONNS		512		/* connections at once, in total */
+#define WEB_MAX_PER_ADDR	16		/* ... and from one address */
+#define WEB_MAX_LISTEN		4
+#define WEB_MAX_OUT		(512 * 1024)	/* queued response bytes per connection */
+#define WEB_SNIFF_BYTES		8		/* peeked to tell TLS from probes */
+#define WEB_HANDSHAKE_MS	10000		/* first byte + TLS handshake */
+#define WEB_HEAD_MS		10000		/* a request head, once begun */
+#define WEB_BODY_MS		10000		/* its body */
+#define WEB_IDLE_MS		60000		/* keep-alive between requests */
+#define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
+
+/* Probe scores and bans (master/ban.c). */
+#define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
+#define BAN_MAX_ALLOW		32		/* allow-list networks */
+/* Each probe scores 1 and the score halves every 10 minutes, so five
+ * probes in quick succession (4.5) ban, a slow trickle never does. */
+#define BAN_THRESHOLD		4.5
+#define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
+#define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
+#define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 

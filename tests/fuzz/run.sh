@@ -11,10 +11,13 @@ for f in "$dir"/fuzz_*; do
 	[ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus=tests/fuzz/corpus/${name#fuzz_}
+	dict=tests/fuzz/${name#fuzz_}.dict
+	dictarg=()
+	[ -f "$dict" ] && dictarg=(-dict="$dict")
 	scratch=$(mktemp -d)
 	log=$scratch/log
 	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$scratch/" \
+	    -print_final_stats=1 -artifact_prefix="$scratch/" "${dictarg[@]}" \
 	    "$scratch" "$corpus" >"$log" 2>&1; then
 		runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" |
 		    grep -Eo '[0-9]+$')

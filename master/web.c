@@ -1,0 +1,263 @@
+/*
+ * hd-master's HTTPS engine process. Started by the master (webproc.c)
+ * with fork+exec, it opens its listeners, loads the web certificate and
+ * key and nothing else, drops to an unprivileged user in an empty
+ * chroot, and serves from one event loop. It reports probes and new bans
+ * to the master over a socketpair; the master persists the bans.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "master.h"
+#include "net.h"
+#include "sandbox.h"
+#include "web.h"
+#include "web.pb-c.h"
+#include "wire.h"
+
+/* Mozilla "intermediate" for TLS 1.2: ECDHE with AEAD only. */
+#define WEB_CIPHERS	"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+			"ECDHE-RSA-AES128-GCM-SHA256:" \
+			"ECDHE-ECDSA-AES256-GCM-SHA384:" \
+			"ECDHE-RSA-AES256-GCM-SHA384:" \
+			"ECDHE-ECDSA-CHACHA20-POLY1305:" \
+			"ECDHE-RSA-CHACHA20-POLY1305"
+
+static int
+alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char h11[] = "\x08http/1.1";
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, h11, sizeof(h11) - 1, in,
+	    inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static SSL_CTX *
+web_tls(const char *cert, const char *key)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_sess_set_cache_size(ctx, 256);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"hd-web", 6);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	if (SSL_CTX_set_cipher_list(ctx, WEB_CIPHERS) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1 ||
+	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void
+accept_cb(struct ev_io *io, int rev)
+{
+	int i;
+
+	(void)rev;
+	for (i = 0; i < 16; i++)	/* bounded: other work goes on */
+		wc_accept(io->arg, io->fd);
+}
+
+static int
+web_listen(struct web *w, struct master_conf *mc)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+	int			i;
+
+	for (i = 0; i < mc->nweb_listen; i++) {
+		if (net_parse_addr(mc->web_listen[i], &ss, &sl) == -1 ||
+		    (w->lfd[i] = net_listen(&ss, sl, 512)) == -1) {
+			log_warn("web-listen %s", mc->web_listen[i]);
+			return -1;
+		}
+		ev_io_init(&w->lio[i], w->lfd[i], accept_cb, w);
+		ev_io_set(w->loop, &w->lio[i], EV_READ);
+		log_info("HTTPS listening on %s", mc->web_listen[i]);
+	}
+	w->nlisten = mc->nweb_listen;
+	return 0;
+}
+
+/*
+ * Root: chroot to the master's empty web-root and become web-user.
+ * Anyone else runs as is (development), and says so.
+ */
+static int
+drop_privileges(struct master_conf *mc)
+{
+	struct passwd	*pw;
+	const char	*user = mc->web_user ? mc->web_user : "nobody";
+	char		 root[512];
+
+	if (geteuid() != 0) {
+		log_info("not root: web process keeps uid %u, no chroot",
+		    (unsigned)getuid());
+		return 0;
+	}
+	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("web-user %s: no such user", user);
+		return -1;
+	}
+	if (chroot(root) == -1 || chdir("/") == -1) {
+		log_warn("chroot %s", root);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		log_warn("dropping to %s", user);
+		return -1;
+	}
+	if (setuid(0) != -1) {
+		log_warnx("could regain root after dropping it");
+		return -1;
+	}
+	log_info("web process chrooted to %s as %s", root, user);
+	return 0;
+}
+
+static void
+load_bans(struct web *w, const Hd__BanList *list)
+{
+	uint64_t	now = ev_wall_ms();
+	size_t		i;
+
+	for (i = 0; i < list->n_bans; i++)
+		if (list->bans[i]->addr.len == 16)
+			ban_restore(w->bans, list->bans[i]->addr.data,
+			    list->bans[i]->until_ms, list->bans[i]->level, now);
+}
+
+static int
+parent_frame(struct chan *c, ProtobufCMessage *msg)
+{
+	struct web	*w = c->arg;
+	Hd__WebMsg	*m = (Hd__WebMsg *)msg;
+
+	if (m->body_case == HD__WEB_MSG__BODY_BANS)
+		load_bans(w, m->bans);
+	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
+	    m->ban->addr.len == 16 && m->ban->until_ms == 0)
+		ban_unban(w->bans, m->ban->addr.data);
+	else {
+		/* The master never sends anything else: it is broken. */
+		wire_free(msg);
+		fatalx("unexpected message from the master");
+	}
+	wire_free(msg);
+	return 0;
+}
+
+static void
+parent_fail(struct chan *c, const char *why)
+{
+	(void)c;
+	fatalx("link to the master: %s", why);
+}
+
+static const struct chan_ops parent_ops = { parent_frame, parent_fail };
+
+static void
+on_stop(int sig, void *arg)
+{
+	(void)sig;
+	ev_break(arg);
+}
+
+void
+web_main(struct master_conf *mc, int fd, int verbose)
+{
+	struct web	 w;
+	Hd__WebMsg	 m = HD__WEB_MSG__INIT;
+	Hd__WebReady	 r = HD__WEB_READY__INIT;
+	int		 i;
+
+	log_init("hd-web", verbose);
+	memset(&w, 0, sizeof(w));
+	TAILQ_INIT(&w.conns);
+	w.started_ms = ev_wall_ms();
+	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
+	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL)
+		fatal("web setup");
+	for (i = 0; i < mc->nallow; i++)
+		if (ban_allow(w.bans, mc->allow[i]) == -1)
+			fatalx("allow %s: not an address or network",
+			    mc->allow[i]);
+	if ((w.ctx = web_tls(mc->web_cert, mc->web_key)) == NULL) {
+		ERR_print_errors_fp(stderr);
+		fatalx("cannot load web-cert %s / web-key %s", mc->web_cert,
+		    mc->web_key);
+	}
+	if (web_listen(&w, mc) == -1 || drop_privileges(mc) == -1)
+		fatalx("web process setup failed");
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal(w.loop, SIGTERM, on_stop, w.loop);
+	ev_signal(w.loop, SIGINT, on_stop, w.loop);
+	chan_start(&w.parent, w.loop, fd, &hd__web_msg__descriptor,
+	    &parent_ops, &w);
+	if (sandbox_init(SANDBOX_WEB) == -1)
+		fatalx("cannot sandbox the web process");
+	r.pid = (uint32_t)getpid();
+	r.listeners = (uint32_t)w.nlisten;
+	m.body_case = HD__WEB_MSG__BODY_READY;
+	m.ready = &r;
+	chan_send(&w.parent, &m.base);
+	ev_run(w.loop);
+	while (!TAILQ_EMPTY(&w.conns))
+		wc_close(TAILQ_FIRST(&w.conns));
+	exit(0);
+}
+
+/* Tell the master about a probe (and a ban it earned). */
+void
+web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
+    const char *detail, const uint8_t *first, size_t n, uint64_t banned)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__ProbeEvent	p = HD__PROBE_EVENT__INIT;
+
+	p.class_ = (uint32_t)pc;
+	p.addr.data = (uint8_t *)(uintptr_t)c->addr;
+	p.addr.len = 16;
+	p.port = c->port;
+	p.detail = (char *)(uintptr_t)detail;
+	p.first.data = (uint8_t *)(uintptr_t)first;
+	p.first.len = n < PROBE_SHOW_BYTES ? n : PROBE_SHOW_BYTES;
+	p.banned_ms = banned;
+	m.body_case = HD__WEB_MSG__BODY_PROBE;
+	m.probe = &p;
+	chan_send(&w->parent, &m.base);
+}

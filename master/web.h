@@ -1,0 +1,96 @@
+#ifndef HD_WEB_H
+#define HD_WEB_H
+
+/*
+ * The HTTPS engine: its own process, unprivileged, holding only the web
+ * certificate and key. One event loop serves every connection; each one
+ * moves through the states below, with one deadline timer.
+ */
+
+#include <sys/queue.h>
+#include <netinet/in.h>
+
+#include <openssl/ssl.h>
+
+#include "ban.h"
+#include "buf.h"
+#include "chan.h"
+#include "ev.h"
+#include "http.h"
+#include "probe.h"
+
+enum wc_state {
+	WC_SNIFF,		/* accepted: what are the first bytes? */
+	WC_HANDSHAKE,		/* TLS handshake */
+	WC_HEAD,		/* reading a request head (or idle between) */
+	WC_BODY,		/* reading its body */
+	WC_FLUSH_CLOSE,		/* writing the last response, then close */
+};
+
+struct web;
+
+struct wconn {
+	TAILQ_ENTRY(wconn)	 entry;		/* oldest first */
+	struct web		*w;
+	int			 fd;
+	SSL			*ssl;
+	enum wc_state		 state;
+	struct ev_io		 io;
+	struct ev_timer		 timer;
+	uint8_t			 addr[16];	/* IPv4 mapped */
+	unsigned		 port;
+	char			 name[INET6_ADDRSTRLEN + 16];	/* for logs */
+	struct buf		 in, out;
+	struct http_request	 req;
+	struct http_chunked	 ck;
+	uint8_t			*body;		/* HTTP_MAX_BODY when needed */
+	size_t			 bodylen;
+	int			 nreq;
+	int			 want;		/* EV_* OpenSSL waits for */
+	int			 idle;		/* between requests */
+	int			 probed;	/* logged as a probe already */
+	char			*head;		/* copy of the request head */
+};
+
+struct web_stats {
+	uint64_t	probes[PROBE_NCLASSES];
+	uint64_t	banned_drops;	/* closed at accept: banned */
+	uint64_t	shed;		/* closed to make room */
+	uint64_t	requests;
+	uint64_t	handshakes;
+};
+
+struct web {
+	struct ev_loop		*loop;
+	SSL_CTX			*ctx;
+	int			 lfd[WEB_MAX_LISTEN];
+	struct ev_io		 lio[WEB_MAX_LISTEN];
+	int			 nlisten;
+	TAILQ_HEAD(, wconn)	 conns;
+	int			 nconns;
+	struct ban_table	*bans;
+	struct chan		 parent;
+	struct web_stats	 stats;
+	uint64_t		 started_ms;
+	uint64_t		 handshake_ms;	/* web-handshake-timeout */
+};
+
+/* web_conn.c */
+void	wc_accept(struct web *, int lfd);
+void	wc_close(struct wconn *);
+void	wc_probe(struct wconn *, enum probe_class, const char *detail,
+	    const uint8_t *first, size_t n);
+
+/* web.c */
+void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
+	    const char *detail, const uint8_t *first, size_t n,
+	    uint64_t banned_ms);
+
+/* web_http.c */
+/* Answer the parsed request in wc->req (body in wc->body); queue the
+ * response in wc->out. */
+void	web_respond(struct wconn *);
+/* A short error response; `close` adds Connection: close. */
+void	web_error(struct wconn *, int status, const char *reason, int close);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * One HTTPS connection of the web process: sniff the first bytes (a
+ * probe never costs a TLS handshake), handshake, then requests with
+ * keep-alive and pipelining. Each state has a deadline; every failure
+ * before a valid request is a probe, logged once and scored.
+ */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "log.h"
+#include "web.h"
+
+#define WC_READ		16384
+#define WC_MAX_IN	(HTTP_MAX_HEAD + WC_READ)
+
+static void	wc_io(struct ev_io *, int);
+static void	wc_timer(struct ev_timer *);
+
+static void
+wc_arm(struct wconn *c, uint64_t ms)
+{
+	ev_timer_start(c->w->loop, &c->timer, ms);
+}
+
+static void
+wc_update(struct wconn *c)
+{
+	int ev = EV_READ;
+
+	if (c->want == EV_WRITE || buf_used(&c->out) > 0)
+		ev |= EV_WRITE;
+	if (c->state == WC_FLUSH_CLOSE)
+		ev = EV_WRITE;
+	ev_io_set(c->w->loop, &c->io, ev);
+}
+
+void
+wc_close(struct wconn *c)
+{
+	struct web *w = c->w;
+
+	ev_io_set(w->loop, &c->io, 0);
+	ev_timer_stop(w->loop, &c->timer);
+	if (c->ssl != NULL) {
+		if (c->state != WC_SNIFF && c->state != WC_HANDSHAKE)
+			SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c->body);
+	free(c->head);
+	TAILQ_REMOVE(&w->conns, c, entry);
+	w->nconns--;
+	free(c);
+	ERR_clear_error();
+}
+
+/* Log a probe once per connection, score it, maybe ban. */
+void
+wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
+    const uint8_t *first, size_t n)
+{
+	struct web	*w = c->w;
+	char		 q[PROBE_SHOW_BYTES * 4 + 8];
+	uint64_t	 banned;
+
+	if (c->probed++)
+		return;
+	w->stats.probes[pc]++;
+	banned = ban_probe(w->bans, c->addr, 1.0, ev_wall_ms());
+	probe_quote(q, sizeof(q), first, n);
+	log_warnx("probe class=%s addr=%s detail=\"%s\" first=\"%s\"%s",
+	    probe_class_name(pc), c->name, detail, q,
+	    banned ? " banned" : "");
+	if (banned)
+		log_warnx("ban %s for %llu s", c->name,
+		    (unsigned long long)(banned / 1000));
+	web_report_probe(w, c, pc, detail, first, n, banned);
+}
+
+static void
+addr_of(struct wconn *c, const struct sockaddr_storage *ss)
+{
+	char h[INET6_ADDRSTRLEN];
+
+	memset(c->addr, 0, sizeof(c->addr));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		c->addr[10] = c->addr[11] = 0xff;
+		memcpy(c->addr + 12, &s4->sin_addr, 4);
+		c->port = ntohs(s4->sin_port);
+		inet_ntop(AF_INET, &s4->sin_addr, h, sizeof(h));
+		snprintf(c->name, sizeof(c->name), "%s:%u", h, c->port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		memcpy(c->addr, &s6->sin6_addr, 16);
+		c->port = ntohs(s6->sin6_port);
+		inet_ntop(AF_INET6, &s6->sin6_addr, h, sizeof(h));
+		snprintf(c->name, sizeof(c->name), "[%s]:%u", h, c->port);
+	}
+}
+
+/*
+ * Make room: the oldest connection that has not finished its handshake
+ * goes first (from `addr` only, when it is given). 0 if one was shed.
+ */
+static int
+shed(struct web *w, const uint8_t *addr)
+{
+	struct wconn *c;
+
+	TAILQ_FOREACH(c, &w->conns, entry)
+		if ((c->state == WC_SNIFF || c->state == WC_HANDSHAKE) &&
+		    (addr == NULL || memcmp(c->addr, addr, 16) == 0)) {
+			w->stats.shed++;
+			log_debug("shedding %s to make room", c->name);
+			wc_close(c);
+			return 0;
+		}
+	return -1;
+}
+
+static int
+count_addr(const struct web *w, const uint8_t *addr)
+{
+	const struct wconn	*c;
+	int			 n = 0;
+
+	TAILQ_FOREACH(c, &w->conns, entry)
+		if (memcmp(c->addr, addr, 16) == 0)
+			n++;
+	return n;
+}
+
+void
+wc_accept(struct web *w, int lfd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	struct wconn		*c, tmp;
+	int			 fd;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) == -1)
+		return;
+	addr_of(&tmp, &ss);
+	/* Banned: cut before any TLS work, and quietly. */
+	if (ban_check(w->bans, tmp.addr, ev_wall_ms())) {
+		w->stats.banned_drops++;
+		close(fd);
+		return;
+	}
+	if ((count_addr(w, tmp.addr) >= WEB_MAX_PER_ADDR &&
+	    shed(w, tmp.addr) == -1) ||
+	    (w->nconns >= WEB_MAX_CONNS && shed(w, NULL) == -1) ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		w->stats.shed++;
+		close(fd);
+		return;
+	}
+	memcpy(c->addr, tmp.addr, 16);
+	memcpy(c->name, tmp.name, sizeof(c->name));
+	c->port = tmp.port;
+	c->w = w;
+	c->fd = fd;
+	c->state = WC_SNIFF;
+	buf_init(&c->in, WC_MAX_IN);
+	buf_init(&c->out, WEB_MAX_OUT);
+	ev_io_init(&c->io, fd, wc_io, c);
+	ev_timer_init(&c->timer, wc_timer, c);
+	TAILQ_INSERT_TAIL(&w->conns, c, entry);
+	w->nconns++;
+	wc_arm(c, w->handshake_ms);
+	wc_update(c);
+}
+
+/* Plain HTTP on the TLS port: answer in clear like nginx, then close. */
+static void
+answer_cleartext(struct wconn *c)
+{
+	static const char msg[] = "HTTP/1.1 400 Bad Request\r\n"
+	    "Content-Type: text/plain\r\nContent-Length: 39\r\n"
+	    "Connection: close\r\n\r\n"
+	    "This port speaks HTTPS: use https://.\r\n";
+
+	if (send(c->fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL) < 0)
+		log_debug("%s: cleartext answer not sent", c->name);
+}
+
+/* Look at the first bytes without taking them; TLS goes on. */
+static int
+sniff(struct wconn *c)
+{
+	uint8_t		 p[WEB_SNIFF_BYTES];
+	const char	*detail;
+	enum probe_class pc;
+	ssize_t		 n;
+
+	n = recv(c->fd, p, sizeof(p), MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		wc_probe(c, PROBE_SILENT, "closed without a byte", p, 0);
+		return -1;
+	}
+	if ((pc = probe_classify(p, (size_t)n, &detail)) != PROBE_NONE) {
+		if (pc == PROBE_PLAIN_HTTP)
+			answer_cleartext(c);
+		wc_probe(c, pc, detail, p, (size_t)n);
+		return -1;
+	}
+	if ((c->ssl = SSL_new(c->w->ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1)
+		return -1;
+	SSL_set_accept_state(c->ssl);
+	c->state = WC_HANDSHAKE;
+	return 0;
+}
+
+/* What OpenSSL wants next; -1 on a real error (reason in `why`). */
+static int
+ssl_want(struct wconn *c, int r, char *why, size_t len)
+{
+	int e = SSL_get_error(c->ssl, r);
+
+	c->want = 0;
+	if (e == SSL_ERROR_WANT_READ) {
+		c->want = EV_READ;
+		return 0;
+	}
+	if (e == SSL_ERROR_WANT_WRITE) {
+		c->want = EV_WRITE;
+		return 0;
+	}
+	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+	    ERR_peek_error() == 0))
+		snprintf(why, len, "closed");
+	else
+		ERR_error_string_n(ERR_get_error(), why, len);
+	ERR_clear_error();
+	return -1;
+}
+
+static int
+handshake(struct wconn *c)
+{
+	char	why[160];
+	int	r;
+
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(c->ssl)) == 1) {
+		c->w->stats.handshakes++;
+		c->state = WC_HEAD;
+		c->idle = 1;
+		c->want = 0;
+		wc_arm(c, WEB_HEAD_MS);
+		return 1;
+	}
+	if (ssl_want(c, r, why, sizeof(why)) == 0)
+		return 0;
+	wc_probe(c, PROBE_BAD_TLS, why, NULL, 0);
+	return -1;
+}
+
+static int
+flush_out(struct wconn *c)
+{
+	char	why[160];
+	int	r;
+
+	while (buf_used(&c->out) > 0) {
+		ERR_clear_error();
+		r = SSL_write(c->ssl, buf_head(&c->out), (int)buf_used(&c->out));
+		if (r <= 0)
+			return ssl_want(c, r, why, sizeof(why));
+		buf_consume(&c->out, (size_t)r);
+	}
+	buf_release(&c->out);
+	return 0;
+}
+
+/* Pull what TLS has into c->in. -1: the peer is gone. */
+static int
+read_in(struct wconn *c)
+{
+	char	why[160];
+	int	r;
+
+	for (;;) {
+		if (buf_reserve(&c->in, WC_READ) == -1)
+			return 0;	/* full: process what we have first */
+		ERR_clear_error();
+		r = SSL_read(c->ssl, buf_tail(&c->in), WC_READ);
+		if (r <= 0)
+			return ssl_want(c, r, why, sizeof(why));
+		buf_commit(&c->in, (size_t)r);
+	}
+}
+
+static size_t
+find_head(const char *p, size_t n)
+{
+	const char *e;
+
+	if (n > HTTP_MAX_HEAD)
+		n = HTTP_MAX_HEAD;
+	e = memmem(p, n, "\r\n\r\n", 4);
+	return e != NULL ? (size_t)(e - p) + 4 : 0;
+}
+
+static void
+finish_request(struct wconn *c)
+{
+	free(c->head);
+	free(c->body);
+	c->head = NULL;
+	c->body = NULL;
+	c->bodylen = 0;
+}
+
+static int
+respond(struct wconn *c)
+{
+	web_respond(c);
+	c->nreq++;
+	c->w->stats.requests++;
+	if (c->state != WC_FLUSH_CLOSE && (!c->req.keepalive ||
+	    c->nreq >= HTTP_MAX_REQUESTS))
+		c->state = WC_FLUSH_CLOSE;
+	finish_request(c);
+	if (c->state != WC_FLUSH_CLOSE) {
+		c->state = WC_HEAD;
+		c->idle = 1;
+		wc_arm(c, WEB_IDLE_MS);
+	}
+	return 1;
+}
+
+/* A request the parser refused: answer, count a probe, close. */
+static int
+refuse(struct wconn *c, int status, const char *reason, const char *first,
+    size_t n)
+{
+	web_error(c, status, reason, 1);
+	wc_probe(c, PROBE_BAD_REQUEST, reason, (const uint8_t *)first, n);
+	finish_request(c);
+	c->state = WC_FLUSH_CLOSE;
+	return 1;
+}
+
+static int
+take_head(struct wconn *c)
+{
+	const char	*p = (const char *)buf_head(&c->in);
+	size_t		 used = buf_used(&c->in), hl;
+
+	if (used > 0 && c->idle) {
+		c->idle = 0;
+		wc_arm(c, WEB_HEAD_MS);
+	}
+	if ((hl = find_head(p, used)) == 0) {
+		if (used >= HTTP_MAX_HEAD)
+			return refuse(c, 431, "request head larger than "
+			    "HTTP_MAX_HEAD", p, used);
+		return 0;
+	}
+	if ((c->head = malloc(hl + 1)) == NULL)
+		return -1;
+	memcpy(c->head, p, hl);
+	c->head[hl] = '\0';
+	if (http_parse_head(c->head, hl, &c->req) != HTTP_OK) {
+		refuse(c, c->req.status, c->req.reason, p, hl);
+		buf_consume(&c->in, hl);
+		return 1;
+	}
+	buf_consume(&c->in, hl);
+	if (!c->req.chunked && c->req.content_length == 0)
+		return respond(c);
+	if ((c->body = malloc(c->req.chunked ? HTTP_MAX_BODY :
+	    c->req.content_length)) == NULL)
+		return -1;
+	http_chunked_init(&c->ck);
+	c->state = WC_BODY;
+	wc_arm(c, WEB_BODY_MS);
+	return 1;
+}
+
+static int
+take_body(struct wconn *c)
+{
+	enum http_status	st;
+	size_t			n = buf_used(&c->in), used;
+
+	if (n == 0)
+		return 0;
+	if (c->req.chunked) {
+		st = http_chunked_feed(&c->ck, buf_head(&c->in), n, &used,
+		    c->body, &c->bodylen);
+		buf_consume(&c->in, used);
+		if (st == HTTP_ERROR)
+			return refuse(c, c->ck.status, c->ck.reason, "", 0);
+		return st == HTTP_OK ? respond(c) : 0;
+	}
+	if (n > c->req.content_length - c->bodylen)
+		n = c->req.content_length - c->bodylen;
+	memcpy(c->body + c->bodylen, buf_head(&c->in), n);
+	c->bodylen += n;
+	buf_consume(&c->in, n);
+	return c->bodylen == c->req.content_length ? respond(c) : 0;
+}
+
+/* 1: a step was made, 0: wait for bytes, -1: close now. */
+static int
+take_request(struct wconn *c)
+{
+	/* Pipelined requests wait while responses pile up. */
+	if (buf_used(&c->out) > WEB_MAX_OUT / 2)
+		return 0;
+	if (c->state == WC_HEAD)
+		return take_head(c);
+	if (c->state == WC_BODY)
+		return take_body(c);
+	return 0;
+}
+
+static void
+serve(struct wconn *c)
+{
+	int r, gone, progress;
+
+	do {
+		gone = read_in(c) == -1;
+		progress = 0;
+		while ((r = take_request(c)) == 1)
+			progress = 1;
+		if (r == -1 || flush_out(c) == -1) {
+			wc_close(c);
+			return;
+		}
+		if (gone && c->state != WC_FLUSH_CLOSE) {
+			wc_close(c);
+			return;
+		}
+	} while (progress && c->state != WC_FLUSH_CLOSE &&
+	    SSL_pending(c->ssl) > 0);
+	if (c->state == WC_FLUSH_CLOSE && buf_used(&c->out) == 0) {
+		wc_close(c);
+		return;
+	}
+	wc_update(c);
+}
+
+static void
+wc_io(struct ev_io *io, int rev)
+{
+	struct wconn *c = io->arg;
+
+	(void)rev;
+	if (c->state == WC_SNIFF) {
+		if (sniff(c) == -1) {
+			wc_close(c);
+			return;
+		}
+		if (c->state == WC_SNIFF)
+			return;
+	}
+	if (c->state == WC_HANDSHAKE) {
+		switch (handshake(c)) {
+		case -1:
+			wc_close(c);
+			return;
+		case 0:
+			wc_update(c);
+			return;
+		}
+	}
+	serve(c);
+}
+
+static void
+wc_timer(struct ev_timer *t)
+{
+	struct wconn *c = t->arg;
+
+	switch (c->state) {
+	case WC_SNIFF:
+		wc_probe(c, PROBE_SILENT, "nothing sent in time", NULL, 0);
+		break;
+	case WC_HANDSHAKE:
+		wc_probe(c, PROBE_BAD_TLS, "handshake not finished in time",
+		    NULL, 0);
+		break;
+	case WC_HEAD:
+	case WC_BODY:
+		if (c->state == WC_HEAD && c->idle)
+			break;		/* keep-alive ran out: not a probe */
+		refuse(c, 408, c->state == WC_HEAD ? "request head too slow" :
+		    "request body too slow", "", 0);
+		if (flush_out(c) == 0 && buf_used(&c->out) > 0) {
+			wc_arm(c, 1000);	/* a moment to send the 408 */
+			wc_update(c);
+			return;
+		}
+		break;
+	case WC_FLUSH_CLOSE:
+		break;
+	}
+	wc_close(c);
+}

@@ -1,0 +1,207 @@
+/*
+ * Responses of the web process: routing, the compiled-in static files
+ * (ETag/304, gzip), the JSON API's first route, Prometheus metrics, and
+ * the security headers every response carries.
+ */
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "web.h"
+#include "web_assets.h"
+
+#define HD_VERSION	"0.1.0"
+
+/* On every response: HTTPS only, our own scripts only, no framing. */
+static const char security_headers[] =
+    "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n"
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: no-referrer\r\n";
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";
+	}
+}
+
+static void
+put(struct wconn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+put(struct wconn *c, const char *fmt, ...)
+{
+	char	line[512];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_append(&c->out, line, (size_t)n < sizeof(line) ?
+		    (size_t)n : sizeof(line) - 1);
+}
+
+/* Status line and common headers; `extra` ends with CRLF or is "". */
+static void
+head(struct wconn *c, int status, const char *type, size_t len,
+    const char *extra, int close)
+{
+	put(c, "HTTP/1.1 %d %s\r\n", status, status_text(status));
+	if (type != NULL)
+		put(c, "Content-Type: %s\r\n", type);
+	put(c, "Content-Length: %zu\r\n%s%s", len, extra,
+	    close ? "Connection: close\r\n" : "");
+	buf_append(&c->out, security_headers, sizeof(security_headers) - 1);
+	put(c, "\r\n");
+}
+
+static void
+send_body(struct wconn *c, int status, const char *type, const void *body,
+    size_t len, const char *extra)
+{
+	int close = c->state == WC_FLUSH_CLOSE;
+
+	head(c, status, type, len, extra, close);
+	if (c->req.method != HTTP_HEAD)
+		buf_append(&c->out, body, len);
+}
+
+void
+web_error(struct wconn *c, int status, const char *reason, int close)
+{
+	char body[256];
+	int n;
+
+	n = snprintf(body, sizeof(body), "{\"error\":{\"status\":%d,"
+	    "\"message\":\"%s\"}}\n", status, status_text(status));
+	(void)reason;		/* for the log, not for the client */
+	if (close)
+		c->state = WC_FLUSH_CLOSE;
+	head(c, status, "application/json", (size_t)n, "Cache-Control: "
+	    "no-store\r\n", close);
+	buf_append(&c->out, body, (size_t)n);
+}
+
+static int
+accepts_gzip(const struct http_request *r)
+{
+	const char *ae = http_header(r, "Accept-Encoding");
+
+	return ae != NULL && strcasestr(ae, "gzip") != NULL;
+}
+
+static int
+serve_asset(struct wconn *c)
+{
+	const struct web_asset	*a;
+	const char		*inm;
+	char			 extra[256];
+
+	for (a = web_assets; a->path != NULL; a++)
+		if (strcmp(a->path, c->req.path) == 0)
+			break;
+	if (a->path == NULL)
+		return -1;
+	snprintf(extra, sizeof(extra), "ETag: %s\r\nCache-Control: no-cache\r\n"
+	    "Vary: Accept-Encoding\r\n%s", a->etag, accepts_gzip(&c->req) ?
+	    "Content-Encoding: gzip\r\n" : "");
+	if ((inm = http_header(&c->req, "If-None-Match")) != NULL &&
+	    strstr(inm, a->etag) != NULL) {
+		head(c, 304, NULL, 0, extra, 0);
+		/* A 304 has no body: Content-Length 0 here is harmless. */
+		return 0;
+	}
+	if (accepts_gzip(&c->req))
+		send_body(c, 200, a->type, a->gz, a->gzlen, extra);
+	else
+		send_body(c, 200, a->type, a->data, a->len, extra);
+	return 0;
+}
+
+static void
+health(struct wconn *c)
+{
+	char	body[256];
+	int	n;
+
+	n = snprintf(body, sizeof(body), "{\"status\":\"ok\",\"version\":\"%s\","
+	    "\"uptime_s\":%" PRIu64 "}\n", HD_VERSION,
+	    (ev_wall_ms() - c->w->started_ms) / 1000);
+	send_body(c, 200, "application/json", body, (size_t)n,
+	    "Cache-Control: no-store\r\n");
+}
+
+/* Prometheus text; only for allow-listed addresses until auth lands. */
+static void
+metrics(struct wconn *c)
+{
+	const struct web_stats	*s = &c->w->stats;
+	char			 body[2048];
+	size_t			 n = 0;
+	int			 i;
+
+	for (i = 1; i < PROBE_NCLASSES; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n,
+		    "hd_web_probes_total{class=\"%s\"} %" PRIu64 "\n",
+		    probe_class_name((enum probe_class)i), s->probes[i]);
+	n += (size_t)snprintf(body + n, sizeof(body) - n,
+	    "hd_web_banned_drops_total %" PRIu64 "\n"
+	    "hd_web_shed_total %" PRIu64 "\n"
+	    "hd_web_requests_total %" PRIu64 "\n"
+	    "hd_web_handshakes_total %" PRIu64 "\n"
+	    "hd_web_connections %d\nhd_web_bans %d\n", s->banned_drops,
+	    s->shed, s->requests, s->handshakes, c->w->nconns,
+	    ban_count(c->w->bans, ev_wall_ms()));
+	send_body(c, 200, "text/plain; version=0.0.4", body, n,
+	    "Cache-Control: no-store\r\n");
+}
+
+void
+web_respond(struct wconn *c)
+{
+	struct http_request	*r = &c->req;
+	const char		*what;
+	int			 get = r->method == HTTP_GET ||
+				    r->method == HTTP_HEAD;
+
+	if ((what = probe_scanner_path(r->path)) != NULL) {
+		c->state = WC_FLUSH_CLOSE;
+		web_error(c, 404, what, 1);
+		wc_probe(c, PROBE_SCANNER, what, (const uint8_t *)r->path,
+		    strlen(r->path));
+		return;
+	}
+	if (strcmp(r->path, "/api/v1/health") == 0)
+		get ? health(c) : web_error(c, 405, "method", 0);
+	else if (strcmp(r->path, "/metrics") == 0 &&
+	    ban_is_allowed(c->w->bans, c->addr))
+		get ? metrics(c) : web_error(c, 405, "method", 0);
+	else if (r->method == HTTP_OTHER)
+		web_error(c, 501, "method", 0);
+	else if (!get || serve_asset(c) == -1)
+		web_error(c, get ? 404 : 405, "no route", 0);
+}

@@ -1,0 +1,246 @@
+/*
+ * The master's side of its HTTPS engine: start the web process
+ * (fork+exec of this binary with -C), restart it when it dies, re-check
+ * every message it sends, keep probe counters, and persist the bans it
+ * reports so they survive restarts of either process.
+ */
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ban.h"
+#include "chan.h"
+#include "log.h"
+#include "master.h"
+#include "probe.h"
+#include "web.pb-c.h"
+#include "wire.h"
+
+struct webproc {
+	struct master		*m;
+	pid_t			 pid;
+	struct chan		 ch;
+	struct ev_timer		 restart;
+	const char		*conffile;
+	int			 verbose;
+	struct ban_table	*bans;		/* mirrors the web process's */
+	char			 banpath[512];
+	uint64_t		 probes[PROBE_NCLASSES];
+};
+
+static void	spawn(struct webproc *);
+
+static void
+send_bans(struct webproc *wp)
+{
+	Hd__WebMsg	  msg = HD__WEB_MSG__INIT;
+	Hd__BanList	  list = HD__BAN_LIST__INIT;
+	Hd__Ban		 *bans, **ptrs;
+
+	bans = calloc(BAN_MAX_ENTRIES, sizeof(*bans));
+	ptrs = calloc(BAN_MAX_ENTRIES, sizeof(*ptrs));
+	if (bans != NULL && ptrs != NULL) {
+		ban_pack(wp->bans, ev_wall_ms(), &list, bans, ptrs);
+		msg.body_case = HD__WEB_MSG__BODY_BANS;
+		msg.bans = &list;
+		chan_send(&wp->ch, &msg.base);
+	}
+	free(bans);
+	free(ptrs);
+}
+
+/* The privileged side trusts nothing: every field is checked again. */
+static int
+take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
+{
+	uint64_t now = ev_wall_ms();
+
+	if (p->class_ == 0 || p->class_ >= PROBE_NCLASSES ||
+	    p->addr.len != 16 || p->first.len > PROBE_SHOW_BYTES ||
+	    p->port > 65535)
+		return -1;
+	wp->probes[p->class_]++;
+	if (ban_probe(wp->bans, p->addr.data, 1.0, now) > 0 ||
+	    p->banned_ms > 0) {
+		if (!ban_check(wp->bans, p->addr.data, now))
+			ban_restore(wp->bans, p->addr.data, now + p->banned_ms,
+			    1, now);
+		if (ban_save(wp->bans, wp->banpath, now) == -1)
+			log_warn("%s", wp->banpath);
+	}
+	return 0;
+}
+
+static int
+web_frame(struct chan *c, ProtobufCMessage *msg)
+{
+	struct webproc	*wp = c->arg;
+	Hd__WebMsg	*m = (Hd__WebMsg *)msg;
+	int		 bad = 0;
+
+	switch (m->body_case) {
+	case HD__WEB_MSG__BODY_READY:
+		log_info("web process %u serving on %u listener%s",
+		    m->ready->pid, m->ready->listeners,
+		    m->ready->listeners == 1 ? "" : "s");
+		send_bans(wp);
+		break;
+	case HD__WEB_MSG__BODY_PROBE:
+		bad = take_probe(wp, m->probe) == -1;
+		break;
+	default:
+		bad = 1;
+	}
+	wire_free(msg);
+	if (bad) {
+		c->ops->fail(c, "malformed message from the web process");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+web_fail(struct chan *c, const char *why)
+{
+	struct webproc *wp = c->arg;
+
+	log_warnx("web process link: %s; stopping it", why);
+	chan_close(&wp->ch);
+	if (wp->pid > 0)
+		kill(wp->pid, SIGTERM);
+}
+
+static const struct chan_ops web_ops = { web_frame, web_fail };
+
+static void
+on_restart(struct ev_timer *t)
+{
+	spawn(t->arg);
+}
+
+static void
+on_child(int sig, void *arg)
+{
+	struct webproc	*wp = arg;
+	pid_t		 pid;
+	int		 st;
+
+	(void)sig;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid != wp->pid)
+			continue;
+		log_warnx("web process %d %s %d; restarting it", (int)pid,
+		    WIFSIGNALED(st) ? "killed by signal" : "exited with",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		wp->pid = -1;
+		chan_close(&wp->ch);
+		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
+	}
+}
+
+static void
+spawn(struct webproc *wp)
+{
+	char	 fdarg[16];
+	char	*argv[8];
+	int	 sv[2], i = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
+		return;
+	}
+	if ((wp->pid = fork()) == -1) {
+		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
+		return;
+	}
+	if (wp->pid == 0) {
+		/* Child: a fresh image, holding only what it loads itself. */
+		fcntl(sv[1], F_SETFD, 0);
+		snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+		argv[i++] = (char *)(uintptr_t)"hd-web";
+		argv[i++] = (char *)(uintptr_t)"-C";
+		argv[i++] = fdarg;
+		argv[i++] = (char *)(uintptr_t)"-f";
+		argv[i++] = (char *)(uintptr_t)wp->conffile;
+		if (wp->verbose)
+			argv[i++] = (char *)(uintptr_t)"-v";
+		argv[i] = NULL;
+#ifdef __SANITIZE_ADDRESS__
+		/* LeakSanitizer needs /proc, which the chroot hides. */
+		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+#endif
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	chan_start(&wp->ch, wp->m->loop, sv[0], &hd__web_msg__descriptor,
+	    &web_ops, wp);
+}
+
+struct webproc *
+webproc_start(struct master *m, const char *conffile, int verbose)
+{
+	struct webproc	*wp;
+	char		 root[512];
+	int		 i;
+
+	if (m->conf.nweb_listen == 0)
+		return NULL;
+	if ((wp = calloc(1, sizeof(*wp))) == NULL ||
+	    (wp->bans = ban_new()) == NULL)
+		fatal("web process state");
+	wp->m = m;
+	wp->conffile = conffile;
+	wp->verbose = verbose;
+	wp->ch.fd = -1;
+	for (i = 0; i < m->conf.nallow; i++)
+		ban_allow(wp->bans, m->conf.allow[i]);
+	snprintf(wp->banpath, sizeof(wp->banpath), "%s/bans",
+	    m->conf.state_dir);
+	if (ban_load(wp->bans, wp->banpath, ev_wall_ms()) == 0)
+		log_info("%d ban%s in force from %s",
+		    ban_count(wp->bans, ev_wall_ms()),
+		    ban_count(wp->bans, ev_wall_ms()) == 1 ? "" : "s",
+		    wp->banpath);
+	/* The web process's chroot: empty, and not writable by it. */
+	snprintf(root, sizeof(root), "%s/web-root", m->conf.state_dir);
+	if (mkdir(root, 0755) == -1 && errno != EEXIST)
+		fatal("%s", root);
+	ev_timer_init(&wp->restart, on_restart, wp);
+	ev_signal(m->loop, SIGCHLD, on_child, wp);
+	spawn(wp);
+	return wp;
+}
+
+void
+webproc_stop(struct webproc *wp)
+{
+	int i;
+
+	if (wp == NULL)
+		return;
+	ev_timer_stop(wp->m->loop, &wp->restart);
+	if (wp->pid > 0) {
+		kill(wp->pid, SIGTERM);
+		for (i = 0; i < 50 && waitpid(wp->pid, NULL, WNOHANG) == 0; i++)
+			usleep(20000);
+	}
+	chan_close(&wp->ch);
+	ban_save(wp->bans, wp->banpath, ev_wall_ms());
+	ban_free(wp->bans);
+	free(wp);
+}
