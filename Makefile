@@ -153,6 +153,7 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	tests/bench/idle.sh
+	tests/bench/https.sh
 
 clean:
 	rm -rf build build-san build-fuzz

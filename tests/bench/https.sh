@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make bench, HTTPS part: the master's web engine and nginx (Debian's,
+# same certificate, same small JSON answer, one worker) side by side on
+# loopback, measured with wrk: keep-alive requests/s, new handshakes/s,
+# p99 latency, and keep-alive requests/s again under a probe storm.
+# Prints each figure and the ratios (master / nginx, storm / calm).
+set -eu
+cd "$(dirname "$0")/../.."
+top=$PWD
+bin=$top/${BUILD:-build}
+secs=${BENCH_HTTPS_SECONDS:-5}
+work=$(mktemp -d /tmp/hd-bench-https.XXXXXX)
+pids=()
+cleanup() {
+	kill "${pids[@]}" 2>/dev/null || true
+	[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+pki/hd-pki init "$work/pki" --name Bench >/dev/null
+pki/hd-pki issue "$work/pki" master master >/dev/null
+pki/hd-pki issue "$work/pki" web web >/dev/null
+mport=$(freeport)
+nport=$(freeport)
+cat >"$work/master.conf" <<CONF
+listen 127.0.0.1:$(freeport)
+ca pki/ca.crt
+cert pki/master.crt
+key pki/master.key
+state-dir state
+web-listen 127.0.0.1:$mport
+web-cert pki/web.crt
+web-key pki/web.key
+allow 127.0.0.1
+CONF
+"$bin/hd-master" -f "$work/master.conf" 2>"$work/master.log" &
+pids+=($!)
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	ssl_protocols TLSv1.2 TLSv1.3;
+	ssl_session_cache shared:S:1m;
+	client_body_temp_path $work/nginx;
+	proxy_temp_path $work/nginx;
+	fastcgi_temp_path $work/nginx;
+	uwsgi_temp_path $work/nginx;
+	scgi_temp_path $work/nginx;
+	server {
+		listen 127.0.0.1:$nport ssl;
+		ssl_certificate $work/pki/web.crt;
+		ssl_certificate_key $work/pki/web.key;
+		location = /api/v1/health {
+			default_type application/json;
+			return 200 '{"status":"ok","version":"0.1.0","uptime_s":1}\n';
+		}
+	}
+}
+CONF
+nginx -c "$work/nginx.conf" -e "$work/nginx/error.log"
+sleep 1
+
+# wrk -> "requests/s p99_ms"
+measure() {	# URL [wrk args]
+	local url=$1; shift
+	wrk -t1 -c16 -d"${secs}s" --latency "$@" "$url" 2>&1 |
+	    awk '/Requests\/sec/ {r=$2} / 99%/ {v=$2; if (v ~ /ms/) {sub("ms","",v)} else if (v ~ /us/) {sub("us","",v); v=v/1000} else if (v ~ /s/) {sub("s","",v); v=v*1000}; p=v} END {printf "%.0f %.2f", r, p}'
+}
+M=https://127.0.0.1:$mport/api/v1/health
+N=https://127.0.0.1:$nport/api/v1/health
+read -r m_ka m_p99 <<<"$(measure "$M")"
+read -r n_ka n_p99 <<<"$(measure "$N")"
+read -r m_hs _ <<<"$(measure "$M" -H 'Connection: close')"
+read -r n_hs _ <<<"$(measure "$N" -H 'Connection: close')"
+python3 tests/tools/storm.py 127.0.0.1 "$mport" 100000 "$secs" >/dev/null &
+storm=$!
+read -r m_storm _ <<<"$(measure "$M")"
+wait "$storm" || true
+
+printf '%-34s %12s %12s %8s\n' "HTTPS, small JSON, one core" master nginx ratio
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}'; }
+printf '%-34s %12s %12s %8s\n' "keep-alive requests/s" "$m_ka" "$n_ka" "$(ratio "$m_ka" "$n_ka")"
+printf '%-34s %12s %12s %8s\n' "new TLS handshakes/s" "$m_hs" "$n_hs" "$(ratio "$m_hs" "$n_hs")"
+printf '%-34s %12s %12s %8s\n' "p99 latency ms (keep-alive)" "$m_p99" "$n_p99" "$(ratio "$m_p99" "$n_p99")"
+printf '%-34s %12s %12s %8s\n' "keep-alive req/s under probe storm" "$m_storm" "-" "$(ratio "$m_storm" "$m_ka")"
+echo "(storm ratio: legitimate throughput under a probe storm / calm; target >= 0.80)"
+echo "(master/nginx targets: throughput ratios >= 1.00)"
