@@ -6,6 +6,7 @@
  */
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,10 @@ check_value(const Hd__ValueDesc *vd, const Hd__Value *v)
 			x = v->d;
 		else
 			return "expects a number";
+		/* NaN fails every comparison, so the range check below
+		 * would let it through. */
+		if (!isfinite(x))
+			return "not a finite number";
 		if (vd->max > vd->min && (x < vd->min || x > vd->max))
 			return "out of range";
 		return NULL;
