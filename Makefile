@@ -48,7 +48,7 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c
-TOOL_SRCS	 = tests/tools/hd-rawpeer.c
+TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile
 FUZZERS		 = fuzz_wire fuzz_cfg
@@ -60,7 +60,8 @@ SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
 # Unit tests link the slave's modules except its main().
 SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
-BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer
+TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
+BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS)
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -86,7 +87,8 @@ $(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS)
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
+# Each test tool is one file linked with the shared code.
+$(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
