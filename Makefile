@@ -50,7 +50,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/cmdmemo.c slave/sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
-		   test_reportq test_cmdmemo test_atomicfile
+		   test_reportq test_cmdmemo test_atomicfile test_command
 FUZZERS		 = fuzz_wire fuzz_cfg
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
