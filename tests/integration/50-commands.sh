@@ -122,8 +122,11 @@ check "the device list comes before any report" \
 	"$(line_of "$T" '^announce ')" -lt "$(line_of "$T" '^report ')"
 missed=$(awk -v a="$down_ms" -v b="$up_ms" '$1 == "report" {
 	for (i = 2; i <= NF; i++)
-		if ($i ~ /^at=/ && substr($i, 4) + 0 > a && substr($i, 4) + 0 < b)
-			n++
+		if ($i ~ /^at=/) {
+			t = substr($i, 4) + 0
+			if (t > a && t < b)
+				n++
+		}
 } END { print n + 0 }' "$T")
 check "reports made while the master was down arrive ($missed)" \
 	test "$missed" -ge 1
@@ -148,8 +151,8 @@ check "slave keeps term 5 in its state dir" \
 		tr -d ' \n')" = 0805
 check "test master quits" tm_quit
 check "test master with term 3 starts" tm_start -T 3
-check "slave fences off the term-3 master" \
-	wait_log "$S" 'holds term 3 but term 5 was seen: stale master fenced off' 15
+check "slave fences off the term-3 master" wait_log "$S" \
+	'holds term 3 but term 5 was seen: stale master fenced off' 15
 check "its hello names term 5" \
 	grep -q '^hello slave-house boot=[0-9a-f]* term=5 ' "$T"
 check "the stale master sees the slave leave" wait_log "$T" '^offline ' 5

@@ -40,9 +40,9 @@
  *
  *	cmd ID DEVICE KEY VALUE		send a Command
  *	pulse ID DEVICE KEY VALUE MS	the same with pulse_ms
- *	refuse [REASON]			send a Refusal (a Refusal.Reason name,
- *					default UNSPECIFIED) and close
- *	quit				send SHUTDOWN to the slave and exit
+ *	refuse [REASON]			send a Refusal and close; REASON is
+ *					a Refusal.Reason name (UNSPECIFIED)
+ *	quit				send SHUTDOWN and exit
  *
  * VALUE is read as printed above: true/false, an integer, a number, or
  * "quoted text". End of input, SIGTERM and SIGINT act like quit. If stdin
@@ -95,11 +95,11 @@ struct tmaster {
 	struct ev_io	 inio;
 	char		 line[TM_MAX_LINE + 1];
 	size_t		 linelen;
-	int		 overlong;	/* skipping to the end of a long line */
+	int		 overlong;	/* skipping the rest of a long line */
 	/* the one slave */
 	struct conn	 conn;
 	enum tm_state	 state;
-	struct ev_timer	 timer;		/* handshake deadline / heartbeat */
+	struct ev_timer	 timer;		/* handshake deadline, heartbeat */
 	struct heartbeat hb;
 	/* Per-boot tracking: survives reconnects of the same slave boot. */
 	char		 node[NODE_ID_MAX + 1];

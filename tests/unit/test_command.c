@@ -21,7 +21,7 @@
 #define ST(x)	HD__COMMAND_RESULT__STATUS__ ## x
 
 static struct slave	 S;
-static Hd__Envelope	*last;		/* the envelope cmd() decoded */
+static Hd__Envelope	*last;		/* what cmd() decoded */
 
 /* A driver that finishes each command at once, confirming its value. */
 struct fake {
@@ -282,7 +282,8 @@ test_dev_value(void)
 	    HD__VALUE_TYPE__VT_DOUBLE && e->vals[0]->writable &&
 	    e->vals[0]->min == -1 && e->vals[0]->max == 1 &&
 	    strcmp(e->vals[0]->unit, "") == 0,
-	    "dev_value takes a key of VALUE_KEY_MAX chars with its description");
+	    "dev_value takes a key of VALUE_KEY_MAX chars, and its "
+	    "description");
 	remove_all();
 }
 
@@ -615,7 +616,7 @@ test_report_fault(void)
 	    "the report names device, key and value");
 	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
 	    e->report->stale && !e->report->fault && e->report->low_battery,
-	    "DEV_STALE | DEV_LOW_BATTERY: stale and low_battery set, not fault");
+	    "DEV_STALE | DEV_LOW_BATTERY: stale and low_battery, not fault");
 	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
 	    e->report->time_ms >= t0 && e->report->time_ms <= t1,
 	    "the report carries the wall clock time");
