@@ -54,10 +54,11 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c
-TOOL_SRCS	 = tests/tools/hd-rawpeer.c
+TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
-		   test_zw_session test_zw_port test_http test_probe test_ban
+		   test_zw_session test_zw_port test_http test_probe test_ban \
+		   test_command
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -67,7 +68,8 @@ SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
 # Unit tests link the slave's modules except its main().
 SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
-BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer \
+TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
+BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-zwsim
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -103,7 +105,8 @@ $(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
+# Each test tool is one file linked with the shared code.
+$(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \

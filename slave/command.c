@@ -6,6 +6,7 @@
  */
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,10 @@ check_value(const Hd__ValueDesc *vd, const Hd__Value *v)
 			x = v->d;
 		else
 			return "expects a number";
+		/* NaN fails every comparison, so the range check below
+		 * would let it through. */
+		if (!isfinite(x))
+			return "not a finite number";
 		if (vd->max > vd->min && (x < vd->min || x > vd->max))
 			return "out of range";
 		return NULL;
@@ -112,7 +117,12 @@ devices_command(struct slave *s, const Hd__Command *c)
 	d->ops->command(d, c);
 }
 
-/* A driver finished command `id` (now or later): remember it, answer. */
+/*
+ * A driver finished command `id` (now or later): remember it, answer.
+ * Only a command in flight is answered: a second finish (a confirmation
+ * arriving after the driver gave up with TIMEOUT) must not send a second,
+ * contradicting result or remember the id twice.
+ */
 void
 dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
     const char *detail, const Hd__Value *v)
@@ -120,8 +130,12 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 	struct slave	*s = d->s;
 	int		 slot;
 
-	if ((slot = inflight_find(s, id)) != -1)
-		s->inflight[slot] = 0;
+	if (id == 0 || (slot = inflight_find(s, id)) == -1) {
+		log_warnx("command %" PRIu64 " on %s: not in flight, result "
+		    "ignored", id, d->desc.id);
+		return;
+	}
+	s->inflight[slot] = 0;
 	memo_add(s, id, st, v);
 	log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,
 	    st == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",

@@ -1,0 +1,718 @@
+/*
+ * Unit tests for the slave's command path without any network:
+ * slave/devtab.c (registering devices, reports, faults, the device list),
+ * slave/command.c (checking a command, in-flight set, results) and
+ * slave/cmdmemo.c (repeated ids). The slave's link stays LINK_IDLE, so
+ * link_send_reliable() only queues each envelope, framed, in s.rq; the
+ * tests unpack what was queued.
+ */
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hdlimits.h"
+#include "wire.h"
+#include "../../slave/slave.h"
+
+#define ST(x)	HD__COMMAND_RESULT__STATUS__ ## x
+
+static struct slave	 S;
+static Hd__Envelope	*last;		/* what cmd() decoded */
+
+/* A driver that finishes each command at once, confirming its value. */
+struct fake {
+	int		calls;
+	uint64_t	last_id;
+	uint32_t	last_pulse;
+};
+
+static struct fake	now_drv, later_drv;
+
+static void
+now_command(struct dev *d, const Hd__Command *c)
+{
+	struct fake *f = d->drv;
+
+	f->calls++;
+	f->last_id = c->id;
+	f->last_pulse = c->pulse_ms;
+	dev_done(d, c->id, ST(OK), "", c->value);
+}
+
+/* A driver that only takes the command; the test finishes it later. */
+static void
+later_command(struct dev *d, const Hd__Command *c)
+{
+	struct fake *f = d->drv;
+
+	f->calls++;
+	f->last_id = c->id;
+	f->last_pulse = c->pulse_ms;
+}
+
+static const struct dev_ops now_ops = { .command = now_command };
+static const struct dev_ops later_ops = { .command = later_command };
+
+static Hd__Value
+vb(int b)
+{
+	Hd__Value v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = b;
+	return v;
+}
+
+static Hd__Value
+vi(int64_t i)
+{
+	Hd__Value v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_I;
+	v.i = i;
+	return v;
+}
+
+static Hd__Value
+vd(double d)
+{
+	Hd__Value v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_D;
+	v.d = d;
+	return v;
+}
+
+static Hd__Value
+vs(char *s)
+{
+	Hd__Value v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_S;
+	v.s = s;
+	return v;
+}
+
+/* Forget what is queued (as a master's ack would). */
+static void
+drain(void)
+{
+	rq_ack(&S.rq, S.seq);
+}
+
+/* Unpack queued envelope i (0: oldest); wire_free() it. */
+static Hd__Envelope *
+queued(int i)
+{
+	const struct rq_item *it;
+
+	if (i >= S.rq.count)
+		return NULL;
+	it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+	if (it->len <= WIRE_HDR_LEN)
+		return NULL;
+	return (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+	    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+}
+
+/* The result the only queued envelope carries, or NULL. */
+static const Hd__CommandResult *
+only_result(void)
+{
+	wire_free((ProtobufCMessage *)last);
+	last = NULL;
+	if (S.rq.count != 1 || (last = queued(0)) == NULL ||
+	    last->body_case != HD__ENVELOPE__BODY_RESULT)
+		return NULL;
+	return last->result;
+}
+
+/*
+ * Send command `id` with value `v` (NULL: none) through devices_command()
+ * on an empty queue. Returns its result if exactly one envelope was
+ * queued and it is a result; NULL otherwise (S.rq.count tells).
+ */
+static const Hd__CommandResult *
+cmd(uint64_t id, const char *dev, const char *key, Hd__Value *v,
+    uint32_t pulse_ms)
+{
+	Hd__Command c = HD__COMMAND__INIT;
+
+	drain();
+	c.id = id;
+	c.device_id = (char *)(uintptr_t)dev;
+	c.key = (char *)(uintptr_t)key;
+	c.value = v;
+	c.pulse_ms = pulse_ms;
+	devices_command(&S, &c);
+	return only_result();
+}
+
+static int
+is_status(const Hd__CommandResult *r, Hd__CommandResult__Status st,
+    int dup)
+{
+	return r != NULL && r->status == st && r->duplicate == dup;
+}
+
+static int
+is_bool(const Hd__Value *v, int b)
+{
+	return v != NULL && v->v_case == HD__VALUE__V_B && v->b == b;
+}
+
+static int
+inflight_count(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < CLUSTER_MAX_INFLIGHT; i++)
+		if (S.inflight[i] != 0)
+			n++;
+	return n;
+}
+
+static void
+remove_all(void)
+{
+	struct dev *d;
+
+	while ((d = TAILQ_FIRST(&S.devs)) != NULL)
+		dev_remove(d);
+}
+
+static void
+test_dev_new(void)
+{
+	struct dev	*d, *e;
+	char		 id[DEVICE_ID_MAX + 2];
+	int		 i, n;
+
+	d = dev_new(&S, "t:one", "One", "Hall", HD__DEVICE_KIND__DEV_SWITCH,
+	    &now_ops, &now_drv);
+	CHECK(d != NULL && S.ndevs == 1 && dev_find(&S, "t:one") == d,
+	    "dev_new registers a device");
+	CHECK(d != NULL && strcmp(d->desc.name, "One") == 0 &&
+	    strcmp(d->desc.room, "Hall") == 0 && d->desc.kind ==
+	    HD__DEVICE_KIND__DEV_SWITCH && d->desc.n_values == 0 &&
+	    d->s == &S && d->drv == &now_drv,
+	    "the description holds id, name, room, kind, no values yet");
+	CHECK(dev_new(&S, "t:one", "Again", "", HD__DEVICE_KIND__DEV_SWITCH,
+	    &now_ops, NULL) == NULL && S.ndevs == 1,
+	    "dev_new refuses a duplicate id");
+	CHECK(dev_new(&S, "", "Empty", "", HD__DEVICE_KIND__DEV_SWITCH,
+	    &now_ops, NULL) == NULL && S.ndevs == 1,
+	    "dev_new refuses an empty id");
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	CHECK(dev_new(&S, id, "Long", "", HD__DEVICE_KIND__DEV_SWITCH,
+	    &now_ops, NULL) == NULL && S.ndevs == 1,
+	    "dev_new refuses an id of DEVICE_ID_MAX + 1 (%d) chars",
+	    DEVICE_ID_MAX + 1);
+	id[DEVICE_ID_MAX] = '\0';
+	e = dev_new(&S, id, NULL, NULL, HD__DEVICE_KIND__DEV_SENSOR,
+	    &now_ops, NULL);
+	CHECK(e != NULL && S.ndevs == 2 && strcmp(e->desc.name, "") == 0 &&
+	    strcmp(e->desc.room, "") == 0,
+	    "dev_new takes an id of DEVICE_ID_MAX chars, NULL name and room");
+	if (e != NULL)
+		dev_remove(e);
+	CHECK(S.ndevs == 1 && dev_find(&S, id) == NULL,
+	    "dev_remove unregisters");
+
+	for (i = S.ndevs, n = 0; i < CLUSTER_MAX_DEVICES; i++) {
+		snprintf(id, sizeof(id), "fill:%d", i);
+		if (dev_new(&S, id, "", "", HD__DEVICE_KIND__DEV_SENSOR,
+		    &now_ops, NULL) != NULL)
+			n++;
+	}
+	CHECK(S.ndevs == CLUSTER_MAX_DEVICES && n == CLUSTER_MAX_DEVICES - 1,
+	    "CLUSTER_MAX_DEVICES (%d) devices fit", CLUSTER_MAX_DEVICES);
+	CHECK(dev_new(&S, "t:toomany", "", "", HD__DEVICE_KIND__DEV_SENSOR,
+	    &now_ops, NULL) == NULL && S.ndevs == CLUSTER_MAX_DEVICES,
+	    "dev_new refuses one device past CLUSTER_MAX_DEVICES");
+	remove_all();
+	CHECK(S.ndevs == 0 && TAILQ_EMPTY(&S.devs), "all devices removed");
+}
+
+static void
+test_dev_value(void)
+{
+	struct dev	*d, *e;
+	char		 key[VALUE_KEY_MAX + 2];
+	int		 i, n = 0;
+
+	d = dev_new(&S, "t:many", "", "", HD__DEVICE_KIND__DEV_SENSOR,
+	    &now_ops, NULL);
+	e = dev_new(&S, "t:keys", "", "", HD__DEVICE_KIND__DEV_SENSOR,
+	    &now_ops, NULL);
+	if (!CHECK(d != NULL && e != NULL, "two scratch devices"))
+		return;
+	for (i = 0; i < CLUSTER_MAX_DEV_VALUES; i++) {
+		snprintf(key, sizeof(key), "v%d", i);
+		if (dev_value(d, key, HD__VALUE_TYPE__VT_INT, "", 0, 0, 0) == 0)
+			n++;
+	}
+	CHECK(n == CLUSTER_MAX_DEV_VALUES &&
+	    d->desc.n_values == CLUSTER_MAX_DEV_VALUES,
+	    "CLUSTER_MAX_DEV_VALUES (%d) values fit", CLUSTER_MAX_DEV_VALUES);
+	CHECK(dev_value(d, "more", HD__VALUE_TYPE__VT_INT, "", 0, 0, 0) == -1 &&
+	    d->desc.n_values == CLUSTER_MAX_DEV_VALUES,
+	    "dev_value refuses one value past CLUSTER_MAX_DEV_VALUES");
+	CHECK(dev_find_value(d, "v0") == d->vals[0] &&
+	    dev_find_value(d, "v31") != NULL &&
+	    dev_find_value(d, "more") == NULL,
+	    "dev_find_value finds the registered keys only");
+
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	CHECK(dev_value(e, key, HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0) == -1 &&
+	    e->desc.n_values == 0,
+	    "dev_value refuses a key of VALUE_KEY_MAX + 1 (%d) chars",
+	    VALUE_KEY_MAX + 1);
+	CHECK(dev_value(e, "", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0) == -1 &&
+	    e->desc.n_values == 0, "dev_value refuses an empty key");
+	key[VALUE_KEY_MAX] = '\0';
+	CHECK(dev_value(e, key, HD__VALUE_TYPE__VT_DOUBLE, NULL, 1, -1, 1) ==
+	    0 && e->desc.n_values == 1 && e->vals[0]->type ==
+	    HD__VALUE_TYPE__VT_DOUBLE && e->vals[0]->writable &&
+	    e->vals[0]->min == -1 && e->vals[0]->max == 1 &&
+	    strcmp(e->vals[0]->unit, "") == 0,
+	    "dev_value takes a key of VALUE_KEY_MAX chars, and its "
+	    "description");
+	remove_all();
+}
+
+/* The devices the command tests use: t:now finishes at once, t:later
+ * when the test says so. */
+static int
+setup_devices(void)
+{
+	struct dev *d, *l;
+
+	d = dev_new(&S, "t:now", "Now", "Lab", HD__DEVICE_KIND__DEV_DIMMER,
+	    &now_ops, &now_drv);
+	l = dev_new(&S, "t:later", "Later", "Lab", HD__DEVICE_KIND__DEV_SWITCH,
+	    &later_ops, &later_drv);
+	if (d == NULL || l == NULL)
+		return -1;
+	if (dev_value(d, "on", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0) == -1 ||
+	    dev_value(d, "level", HD__VALUE_TYPE__VT_INT, "%", 1, 0, 99) ==
+	    -1 ||
+	    dev_value(d, "count", HD__VALUE_TYPE__VT_INT, "", 1, 0, 0) == -1 ||
+	    dev_value(d, "setpoint", HD__VALUE_TYPE__VT_DOUBLE, "C", 1, 5,
+	    30) == -1 ||
+	    dev_value(d, "gain", HD__VALUE_TYPE__VT_DOUBLE, "", 1, 0, 0) ==
+	    -1 ||
+	    dev_value(d, "label", HD__VALUE_TYPE__VT_STRING, "", 1, 0, 0) ==
+	    -1 ||
+	    dev_value(d, "temp", HD__VALUE_TYPE__VT_DOUBLE, "C", 0, 0, 0) ==
+	    -1 ||
+	    dev_value(l, "on", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+test_refusals(void)
+{
+	const Hd__CommandResult	*r;
+	Hd__Value		 v;
+	char			 text[VALUE_STR_MAX + 2];
+	int			 calls = now_drv.calls;
+
+	v = vb(1);
+	r = cmd(1, "t:nothing", "on", &v, 0);
+	CHECK(is_status(r, ST(UNKNOWN_DEVICE), 0) && r->id == 1 &&
+	    r->value == NULL && strstr(r->detail, "no such device") != NULL,
+	    "unknown device: UNKNOWN_DEVICE");
+	r = cmd(2, "t:now", "nokey", &v, 0);
+	CHECK(is_status(r, ST(READ_ONLY), 0) && r->id == 2 &&
+	    strcmp(r->detail, "no such value") == 0,
+	    "unknown key: READ_ONLY (no such value)");
+	v = vd(20);
+	r = cmd(3, "t:now", "temp", &v, 0);
+	CHECK(is_status(r, ST(READ_ONLY), 0) &&
+	    strcmp(r->detail, "value is read-only") == 0,
+	    "read-only key: READ_ONLY (value is read-only)");
+
+	v = vi(1);
+	r = cmd(4, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0) && r->value == NULL,
+	    "integer for a bool: BAD_VALUE");
+	v = vd(3.5);
+	r = cmd(5, "t:now", "level", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "double for an int: BAD_VALUE");
+	v = vb(1);
+	r = cmd(6, "t:now", "label", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "bool for text: BAD_VALUE");
+	v = vs((char *)(uintptr_t)"7");
+	r = cmd(7, "t:now", "count", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "text for an int: BAD_VALUE");
+	r = cmd(8, "t:now", "on", NULL, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "no value: BAD_VALUE");
+	v = vi(100);
+	r = cmd(9, "t:now", "level", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0) &&
+	    strcmp(r->detail, "out of range") == 0,
+	    "int above max: BAD_VALUE (out of range)");
+	v = vi(-1);
+	r = cmd(10, "t:now", "level", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "int below min: BAD_VALUE");
+	v = vd(30.01);
+	r = cmd(11, "t:now", "setpoint", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0), "double above max: BAD_VALUE");
+	v = vi(4);
+	r = cmd(12, "t:now", "setpoint", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0),
+	    "int below a double's min: BAD_VALUE");
+	v = vd(NAN);
+	r = cmd(13, "t:now", "setpoint", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0),
+	    "NaN for a double with a range: BAD_VALUE");
+	r = cmd(14, "t:now", "gain", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0),
+	    "NaN for a double without a range: BAD_VALUE");
+	v = vd(-INFINITY);
+	r = cmd(15, "t:now", "gain", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0),
+	    "-inf for a double without a range: BAD_VALUE");
+	memset(text, 't', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	v = vs(text);
+	r = cmd(16, "t:now", "label", &v, 0);
+	CHECK(is_status(r, ST(BAD_VALUE), 0),
+	    "text of VALUE_STR_MAX + 1 (%d) chars: BAD_VALUE",
+	    VALUE_STR_MAX + 1);
+	CHECK(now_drv.calls == calls && inflight_count() == 0,
+	    "no refused command reached the driver or stayed in flight");
+
+	/* A refusal is not remembered: the same id, now valid, runs. */
+	v = vb(0);
+	r = cmd(4, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(OK), 0) && now_drv.calls == calls + 1,
+	    "a refused id is not remembered: sent again valid, it runs");
+}
+
+static void
+test_ok(void)
+{
+	const Hd__CommandResult	*r;
+	Hd__Value		 v;
+	char			 text[VALUE_STR_MAX + 1];
+	int			 calls = now_drv.calls;
+
+	v = vb(1);
+	r = cmd(20, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(OK), 0) && r->id == 20 && is_bool(r->value, 1) &&
+	    r->detail[0] == '\0',
+	    "valid command: OK with the confirmed value");
+	CHECK(now_drv.calls == calls + 1 && now_drv.last_id == 20,
+	    "the driver ran it once");
+	CHECK(inflight_count() == 0, "nothing left in flight");
+	CHECK(memo_find(&S, 20) != NULL && memo_find(&S, 20)->status == ST(OK),
+	    "its id is remembered");
+
+	v = vb(0);	/* even with another value: the id decides */
+	r = cmd(20, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(OK), 1) && r->id == 20 && is_bool(r->value, 1),
+	    "repeated id: answered from memory, duplicate, earlier value");
+	CHECK(now_drv.calls == calls + 1, "repeated id: the driver did not "
+	    "run again");
+	v = vb(1);
+	r = cmd(20, "t:nothing", "x", &v, 0);
+	CHECK(is_status(r, ST(OK), 1),
+	    "repeated id is answered before any other check");
+
+	v = vi(0);
+	r = cmd(21, "t:now", "level", &v, 0);
+	CHECK(is_status(r, ST(OK), 0) && r->value != NULL &&
+	    r->value->v_case == HD__VALUE__V_I && r->value->i == 0,
+	    "int at min: OK");
+	v = vi(99);
+	r = cmd(22, "t:now", "level", &v, 0);
+	CHECK(is_status(r, ST(OK), 0), "int at max: OK");
+	v = vi(-123456789);
+	r = cmd(23, "t:now", "count", &v, 0);
+	CHECK(is_status(r, ST(OK), 0), "any int without a range: OK");
+	v = vi(30);
+	r = cmd(24, "t:now", "setpoint", &v, 0);
+	CHECK(is_status(r, ST(OK), 0), "int for a double, in range: OK");
+	v = vd(5);
+	r = cmd(25, "t:now", "setpoint", &v, 0);
+	CHECK(is_status(r, ST(OK), 0) && r->value != NULL &&
+	    r->value->v_case == HD__VALUE__V_D && r->value->d == 5,
+	    "double at min: OK");
+	v = vd(-1e300);
+	r = cmd(26, "t:now", "gain", &v, 0);
+	CHECK(is_status(r, ST(OK), 0), "any finite double without a range: OK");
+
+	memset(text, 't', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	v = vs(text);
+	r = cmd(27, "t:now", "label", &v, 3000);
+	CHECK(is_status(r, ST(OK), 0) && r->value != NULL &&
+	    r->value->v_case == HD__VALUE__V_S &&
+	    strcmp(r->value->s, text) == 0,
+	    "text of VALUE_STR_MAX chars: OK, confirmed");
+	CHECK(now_drv.last_pulse == 3000, "the driver sees pulse_ms");
+	r = cmd(27, "t:now", "label", &v, 0);
+	CHECK(is_status(r, ST(OK), 1) && r->value == NULL,
+	    "repeated text command: duplicate, without the text (the memo "
+	    "keeps scalars only)");
+
+	calls = now_drv.calls;
+	v = vb(1);
+	cmd(0, "t:now", "on", &v, 0);
+	CHECK(S.rq.count == 0 && now_drv.calls == calls,
+	    "id 0: ignored, no result, not run");
+	cmd(0, "t:nothing", "on", &v, 0);
+	CHECK(S.rq.count == 0, "id 0 on an unknown device: ignored too");
+}
+
+static void
+test_later(void)
+{
+	const Hd__CommandResult	*r;
+	struct dev		*l = dev_find(&S, "t:later");
+	Hd__Value		 v = vb(1), c = vb(1);
+	uint64_t		 id;
+	int			 calls = later_drv.calls;
+
+	cmd(100, "t:later", "on", &v, 0);
+	CHECK(S.rq.count == 0 && later_drv.calls == calls + 1 &&
+	    inflight_count() == 1, "slow command: no result yet, in flight");
+	cmd(100, "t:later", "on", &v, 0);
+	CHECK(S.rq.count == 0 && later_drv.calls == calls + 1,
+	    "repeated while in flight: ignored, no result, not run again");
+	drain();
+	dev_done(l, 100, ST(OK), "", &c);
+	r = only_result();
+	CHECK(is_status(r, ST(OK), 0) && r->id == 100 && is_bool(r->value, 1) &&
+	    inflight_count() == 0,
+	    "dev_done later: the result goes out, nothing in flight");
+	r = cmd(100, "t:later", "on", &v, 0);
+	CHECK(is_status(r, ST(OK), 1) && later_drv.calls == calls + 1,
+	    "repeated after it finished: duplicate from memory");
+
+	drain();
+	dev_done(l, 100, ST(FAILED), "late echo", NULL);
+	CHECK(S.rq.count == 0 && memo_find(&S, 100) != NULL &&
+	    memo_find(&S, 100)->status == ST(OK),
+	    "dev_done for an id no longer in flight: ignored");
+	dev_done(l, 555, ST(OK), "", &c);
+	CHECK(S.rq.count == 0 && memo_find(&S, 555) == NULL,
+	    "dev_done for an id never started: ignored");
+	dev_done(l, 0, ST(OK), "", &c);
+	CHECK(S.rq.count == 0 && inflight_count() == 0,
+	    "dev_done for id 0 (an empty in-flight slot): ignored");
+
+	/* Fill the in-flight set. */
+	calls = later_drv.calls;
+	drain();
+	for (id = 200; id < 200 + CLUSTER_MAX_INFLIGHT; id++)
+		cmd(id, "t:later", "on", &v, 0);
+	CHECK(inflight_count() == CLUSTER_MAX_INFLIGHT &&
+	    later_drv.calls == calls + CLUSTER_MAX_INFLIGHT && S.rq.count == 0,
+	    "CLUSTER_MAX_INFLIGHT (%d) commands in flight",
+	    CLUSTER_MAX_INFLIGHT);
+	r = cmd(300, "t:later", "on", &v, 0);
+	CHECK(is_status(r, ST(BUSY), 0) && r->id == 300 &&
+	    later_drv.calls == calls + CLUSTER_MAX_INFLIGHT,
+	    "one more: BUSY, not run");
+	r = cmd(301, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(BUSY), 0),
+	    "BUSY for every device while the set is full");
+	r = cmd(300, "t:later", "on", &v, 0);
+	CHECK(is_status(r, ST(BUSY), 0), "BUSY is not remembered: asked "
+	    "again, BUSY again (not a duplicate)");
+	cmd(200, "t:later", "on", &v, 0);
+	CHECK(S.rq.count == 0, "a repeat of one in flight is still ignored "
+	    "when the set is full");
+
+	drain();
+	dev_done(l, 207, ST(TIMEOUT), "no answer", NULL);
+	r = only_result();
+	CHECK(is_status(r, ST(TIMEOUT), 0) && r->id == 207 &&
+	    r->value == NULL && strcmp(r->detail, "no answer") == 0,
+	    "a slow command times out: TIMEOUT with the driver's detail");
+	cmd(300, "t:later", "on", &v, 0);
+	CHECK(S.rq.count == 0 && later_drv.calls == calls +
+	    CLUSTER_MAX_INFLIGHT + 1 && inflight_count() ==
+	    CLUSTER_MAX_INFLIGHT, "a freed slot takes the next command");
+	r = cmd(207, "t:later", "on", &v, 0);
+	CHECK(is_status(r, ST(TIMEOUT), 1), "a failed id is remembered too");
+
+	drain();
+	for (id = 200; id < 200 + CLUSTER_MAX_INFLIGHT; id++)
+		if (id != 207)
+			dev_done(l, id, ST(OK), "", &c);
+	dev_done(l, 300, ST(OK), "", &c);
+	CHECK(S.rq.count == CLUSTER_MAX_INFLIGHT && inflight_count() == 0,
+	    "finishing them all: one result each, nothing in flight");
+}
+
+/* Every queued envelope carries the next seq and our term and ack. */
+static void
+test_sequence(void)
+{
+	Hd__Envelope	*e;
+	Hd__Value	 v = vb(1);
+	uint64_t	 first = S.seq + 1;
+	int		 i, good = 0;
+
+	drain();
+	S.term = 7;
+	S.peer_ack = 3;
+	for (i = 0; i < 5; i++) {
+		Hd__Command c = HD__COMMAND__INIT;
+
+		c.id = 400 + (uint64_t)i;
+		c.device_id = (char *)(uintptr_t)"t:now";
+		c.key = (char *)(uintptr_t)"on";
+		c.value = &v;
+		devices_command(&S, &c);
+	}
+	for (i = 0; i < S.rq.count; i++) {
+		if ((e = queued(i)) != NULL && e->seq == first + (uint64_t)i &&
+		    S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE].seq ==
+		    e->seq && e->term == 7 && e->ack == 3 &&
+		    e->body_case == HD__ENVELOPE__BODY_RESULT &&
+		    e->result->id == 400 + (uint64_t)i)
+			good++;
+		wire_free((ProtobufCMessage *)e);
+	}
+	CHECK(S.rq.count == 5 && good == 5,
+	    "results are queued in order with seq, term and ack");
+	drain();
+	CHECK(S.rq.count == 0, "an ack covering them drops them all");
+}
+
+static void
+test_report_fault(void)
+{
+	struct dev	*d = dev_find(&S, "t:now");
+	Hd__Envelope	*e;
+	Hd__Value	 v = vi(42);
+	uint64_t	 t0, t1;
+
+	drain();
+	t0 = ev_wall_ms();
+	dev_report(d, "level", &v, DEV_STALE | DEV_LOW_BATTERY);
+	t1 = ev_wall_ms();
+	e = queued(0);
+	CHECK(S.rq.count == 1 && e != NULL &&
+	    e->body_case == HD__ENVELOPE__BODY_REPORT && e->seq == S.seq,
+	    "dev_report queues one sequenced ValueReport");
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+	    strcmp(e->report->device_id, "t:now") == 0 &&
+	    strcmp(e->report->key, "level") == 0 && e->report->value != NULL &&
+	    e->report->value->v_case == HD__VALUE__V_I &&
+	    e->report->value->i == 42,
+	    "the report names device, key and value");
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+	    e->report->stale && !e->report->fault && e->report->low_battery,
+	    "DEV_STALE | DEV_LOW_BATTERY: stale and low_battery, not fault");
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+	    e->report->time_ms >= t0 && e->report->time_ms <= t1,
+	    "the report carries the wall clock time");
+	wire_free((ProtobufCMessage *)e);
+
+	drain();
+	v = vb(0);
+	dev_report(d, "on", &v, DEV_FAULT);
+	dev_report(d, "on", &v, 0);
+	e = queued(0);
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+	    !e->report->stale && e->report->fault && !e->report->low_battery,
+	    "DEV_FAULT: fault only");
+	wire_free((ProtobufCMessage *)e);
+	e = queued(1);
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+	    !e->report->stale && !e->report->fault && !e->report->low_battery &&
+	    is_bool(e->report->value, 0), "no flags: none set");
+	wire_free((ProtobufCMessage *)e);
+
+	drain();
+	dev_fault(&S, "zwave", "t:now", 1, "stick unplugged");
+	dev_fault(&S, "adc", NULL, 0, "chip back");
+	e = queued(0);
+	CHECK(S.rq.count == 2 && e != NULL &&
+	    e->body_case == HD__ENVELOPE__BODY_FAULT &&
+	    strcmp(e->fault->subsystem, "zwave") == 0 &&
+	    strcmp(e->fault->device_id, "t:now") == 0 && e->fault->active &&
+	    strcmp(e->fault->detail, "stick unplugged") == 0,
+	    "dev_fault queues a Fault (raised, on a device)");
+	wire_free((ProtobufCMessage *)e);
+	e = queued(1);
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_FAULT &&
+	    strcmp(e->fault->device_id, "") == 0 && !e->fault->active,
+	    "dev_fault without a device: cleared, empty device id");
+	wire_free((ProtobufCMessage *)e);
+	drain();
+}
+
+static void
+test_announce(void)
+{
+	Hd__DeviceAnnounce	 da = HD__DEVICE_ANNOUNCE__INIT;
+	struct dev		*d;
+	char			 id[32];
+	size_t			 i = 0, good = 0;
+	int			 n;
+
+	for (n = S.ndevs; n < CLUSTER_MAX_DEVICES; n++) {
+		snprintf(id, sizeof(id), "ann:%d", n);
+		dev_new(&S, id, "", "", HD__DEVICE_KIND__DEV_SENSOR, &now_ops,
+		    NULL);
+	}
+	devices_announce(&S, &da);
+	TAILQ_FOREACH(d, &S.devs, entry) {
+		if (i < da.n_devices && da.devices[i] == &d->desc)
+			good++;
+		i++;
+	}
+	CHECK(S.ndevs == CLUSTER_MAX_DEVICES &&
+	    da.n_devices == (size_t)S.ndevs && good == da.n_devices,
+	    "devices_announce lists every device (%d), in order", S.ndevs);
+	CHECK(da.n_devices >= 2 && strcmp(da.devices[0]->id, "t:now") == 0 &&
+	    da.devices[0]->n_values == 7 &&
+	    strcmp(da.devices[1]->id, "t:later") == 0,
+	    "the list holds the devices' descriptions with their values");
+	free(da.devices);
+	remove_all();
+
+	hd__device_announce__init(&da);
+	devices_announce(&S, &da);
+	CHECK(da.n_devices == 0 && da.devices == NULL,
+	    "an empty table: an empty list");
+	free(da.devices);
+}
+
+int
+main(void)
+{
+	TAILQ_INIT(&S.devs);
+	rq_init(&S.rq);
+	S.state = LINK_IDLE;
+
+	test_dev_new();
+	test_dev_value();
+	if (!CHECK(setup_devices() == 0, "register the test devices"))
+		return check_done();
+	test_refusals();
+	test_ok();
+	test_later();
+	test_sequence();
+	test_report_fault();
+	test_announce();
+
+	wire_free((ProtobufCMessage *)last);
+	remove_all();
+	rq_free(&S.rq);
+	return check_done();
+}
