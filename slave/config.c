@@ -93,6 +93,7 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 {
 	struct slave_conf	*sc = arg;
 	const char		*k = l->argv[0];
+	int			 r;
 
 	if (strcmp(k, "master") == 0)
 		return add_master(sc, l, err, errlen);
@@ -120,6 +121,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "timeout") == 0)
 		return cfg_one_long(l, 300, 600000, &sc->timeout_ms, err,
 		    errlen);
+	if (hwconf_directive(sc, l, &r, err, errlen))
+		return r;
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -139,6 +142,8 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 		    "required", path);
 		return -1;
 	}
+	if (hwconf_check(sc->hw) == -1)
+		return -1;
 	if (sc->timeout_ms <= sc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
 		return -1;
@@ -163,4 +168,6 @@ slave_conf_free(struct slave_conf *sc)
 	free(sc->crl);
 	free(sc->site);
 	free(sc->state_dir);
+	hwconf_free(sc->hw);
+	sc->hw = NULL;
 }
