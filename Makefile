@@ -47,7 +47,9 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
-		   slave/cmdmemo.c slave/sim.c
+		   slave/cmdmemo.c slave/sim.c slave/hwconf.c slave/adc.c \
+		   slave/adc_ads1x15.c slave/adc_linux.c slave/adc_sim.c \
+		   slave/gpio.c slave/gpio_linux.c slave/gpio_sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile

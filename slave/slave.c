@@ -82,6 +82,8 @@ setup(struct slave *s, const char *conffile, int checkonly)
 static void
 slave_stop(struct slave *s)
 {
+	gpio_stop(s);
+	adc_stop(s);
 	sim_stop(s);
 	SSL_CTX_free(s->ctx);
 	ev_loop_free(s->loop);
@@ -109,6 +111,10 @@ main(int argc, char *argv[])
 	daemon_signals(s.loop, on_hup, &s);
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
+	if (adc_start(&s) == -1)
+		fatal("ADC channels");
+	if (gpio_start(&s) == -1)
+		fatal("GPIO lines");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");
