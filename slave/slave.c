@@ -109,6 +109,9 @@ main(int argc, char *argv[])
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(s.loop, on_hup, &s);
+	/* The link first: it sets up the replay queue that the drivers'
+	 * first reports and faults (a missing chip) wait in. */
+	link_start(&s);
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
 	if (adc_start(&s) == -1)
@@ -118,7 +121,6 @@ main(int argc, char *argv[])
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");
-	link_start(&s);
 	r = ev_run(s.loop);
 	link_stop(&s);
 	log_info("slave %s stopped", s.id);
