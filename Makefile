@@ -62,7 +62,8 @@ SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
 # Unit tests link the slave's modules except its main().
 SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
-BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer
+BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(BUILD)/hd-rawpeer \
+		   $(BUILD)/libhdemul.so
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -90,6 +91,14 @@ $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 
 $(BUILD)/hd-rawpeer: $(call obj,$(TOOL_SRCS)) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The kernel emulation preloaded under the Linux backends in tests: its own
+# flags, never instrumented (a sanitizer runtime must come first in the
+# library list, which a preloaded library would break).
+$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
+	    -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS)
 	@mkdir -p $(dir $@)
