@@ -216,6 +216,8 @@ chan_sample(struct adc_chan *ch, uint16_t raw)
 	sm = adc_smooth(c->smooth, ch->win, ch->nwin);
 	ch->when = ev_wall_ms();
 	ch->mono = ev_now(ch->a->s->loop);
+	if (!ch->have)
+		force = 1;		/* first reading: alarm state too */
 	if (ch->fault) {
 		ch->fault = 0;
 		force = 1;

@@ -140,9 +140,9 @@ out_switch(struct gpio_line *l, int v)
 {
 	struct gpio_line *p = l->partner;
 
-	if (v && p != NULL && (p->value || p->lh == NULL)) {
-		pulse_cancel(p);
-		if (out_set(p, 0) == -1)
+	if (v && p != NULL) {
+		pulse_cancel(p);	/* its pulse must not switch it back */
+		if ((p->value || p->lh == NULL) && out_set(p, 0) == -1)
 			return -1;	/* cannot prove the partner is off */
 	}
 	return out_set(l, v);
