@@ -51,7 +51,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/adc_ads1x15.c slave/adc_linux.c slave/adc_sim.c \
 		   slave/gpio.c slave/gpio_linux.c slave/gpio_sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c
-UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
+UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_adc test_gpio \
 		   test_reportq test_cmdmemo test_atomicfile
 FUZZERS		 = fuzz_wire fuzz_cfg
 
