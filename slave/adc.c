@@ -302,7 +302,6 @@ chip_kick(struct adc_chip *cp)
 {
 	struct adc_chan		*ch;
 	const struct adc_chan_conf *c;
-	char			 why[64];
 
 	if (cp->h == NULL || cp->busy != NULL || cp->qlen == 0)
 		return;
@@ -312,8 +311,7 @@ chip_kick(struct adc_chip *cp)
 	c = ch->c;
 	if (cp->c->be->write_reg(cp->h, ADS_REG_CONFIG,
 	    ads_config(cp->c->type, c->mux, c->pga, c->sps)) == -1) {
-		snprintf(why, sizeof(why), "starting a conversion failed");
-		chip_fail(cp, why);
+		chip_fail(cp, "starting a conversion failed");
 		return;
 	}
 	cp->busy = ch;

@@ -348,7 +348,6 @@ adc_chan_opt(void *arg, const char *k, char *const *vals, char *err,
 	struct chan_ctx		*x = arg;
 	struct adc_chan_conf	*c = x->c;
 	const char		*d = "adc-channel";
-	long			 n;
 	int			 i;
 
 	if (strcmp(k, "chip") == 0) {
@@ -405,7 +404,6 @@ adc_chan_opt(void *arg, const char *k, char *const *vals, char *err,
 		c->nsim = i;
 	} else
 		return -1;	/* not in the option table */
-	(void)n;
 	return 0;
 }
 
