@@ -53,12 +53,15 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
-		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c
+		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
+		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
+		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
+		   slave/gpio_linux.c slave/gpio_sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
-		   test_command
+		   test_command test_adc test_gpio
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -70,7 +73,7 @@ SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
 TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
-		   $(BUILD)/hd-zwsim
+		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -112,6 +115,14 @@ $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The kernel emulation preloaded under the Linux backends in tests: its own
+# flags, never instrumented (a sanitizer runtime must come first in the
+# library list, which a preloaded library would break).
+$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
+	    -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/ban.c)

@@ -49,6 +49,17 @@ crl pki/crl.pem
 state-dir state/$name
 simulate yes
 simulate-interval 5000
+# Simulated hardware (docs/HARDWARE.md): an ADS1115 with two channels, a
+# relay board and a push button. With "backend linux" the same lines
+# drive a real Pi.
+adc-chip adc0 type ads1115 bus 1 address 0x48 backend sim
+adc-channel water chip adc0 input a0 gain 4.096 rate 128 interval 3000 scale 40 unit % smooth median 3 deadband 1 alarm-high 90 hysteresis 5
+adc-channel supply chip adc0 input a1 gain 4.096 rate 128 interval 10000 scale 5.7 unit V deadband 0.05
+gpio-chip gpio0 backend sim sim-toggle 7000
+gpio-output pump chip gpio0 line 17 active-low safe off room Cellar
+gpio-output gate chip gpio0 line 27 active-low safe off room Garden
+gpio-input button chip gpio0 line 4 debounce 30 bias pull-up active-low
+safe-state-after 30000
 CONF
 done
 mkdir -p "$run/state"
@@ -75,7 +86,7 @@ done
 
 cat <<MSG
 demo: master on 127.0.0.1:$port${v6:+ and [::1]:$port}, slaves slave-house (House)
-      and slave-barn (Barn) with simulated devices. Configs, PKI and state are
+      and slave-barn (Barn) with simulated devices, ADC channels and relays. Configs, PKI and state are
       in run/. Watch the log lines below; Ctrl-C stops everything.
 MSG
 if [ -n "${DEMO_SECONDS:-}" ]; then

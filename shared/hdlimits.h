@@ -40,7 +40,7 @@
 
 /* Configuration files (shared/cfg.c). */
 #define CFG_MAX_LINE		1024
-#define CFG_MAX_WORDS		16
+#define CFG_MAX_WORDS		40		/* an adc-channel line with every option */
 #define CFG_MAX_FILE		(256 * 1024)
 #define CFG_MAX_INCLUDE		4		/* nesting depth of include */
 #define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
@@ -95,6 +95,29 @@
 #define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
 #define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
 #define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+/* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
+ * hwconf.c). */
+#define HW_NAME_MAX		31		/* chip, channel and line names */
+#define ADC_MAX_CHIPS		8		/* ADS1x15 chips (4 addresses x 2 buses) */
+#define ADC_MAX_CHANNELS	32		/* adc-channel lines */
+#define ADC_MAX_TABLE		16		/* calibration table points */
+#define ADC_MAX_SMOOTH		16		/* smoothing window, samples */
+#define ADC_MAX_SIM_VALUES	16		/* scripted values of a simulated channel */
+#define ADC_MIN_INTERVAL_MS	20		/* sampling interval bounds */
+#define ADC_MAX_INTERVAL_MS	86400000
+#define ADC_READY_POLL_MS	2		/* re-read the OS bit after this */
+#define ADC_READY_POLLS		10		/* ... at most this often, then fault */
+#define ADC_RETRY_MIN_MS	1000		/* chip re-open back-off, first */
+#define ADC_RETRY_MAX_MS	60000		/* ... and ceiling */
+#define ADC_STALE_INTERVALS	3		/* no reading for N intervals: stale */
+#define GPIO_MAX_CHIPS		4		/* gpio-chip lines */
+#define GPIO_MAX_LINES		64		/* gpio-output + gpio-input lines */
+#define GPIO_MAX_OFFSET		511		/* highest line offset accepted */
+#define GPIO_MAX_PULSE_MS	600000		/* longest timed pulse */
+#define GPIO_MAX_DEBOUNCE_MS	10000
+#define GPIO_EVENT_BATCH	16		/* edge events read at once */
+#define GPIO_SAFE_AFTER_MS	30000		/* default safe-state-after */
+#define GPIO_MAX_SAFE_AFTER_MS	86400000
 
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)

@@ -93,6 +93,7 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 {
 	struct slave_conf	*sc = arg;
 	const char		*k = l->argv[0];
+	int			 r;
 
 	if (strcmp(k, "master") == 0)
 		return add_master(sc, l, err, errlen);
@@ -122,6 +123,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		    errlen);
 	if (strcmp(k, "zwave") == 0)
 		return zw_conf_directive(sc, l, err, errlen);
+	if (hwconf_directive(sc, l, &r, err, errlen))
+		return r;
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -142,6 +145,8 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 		    "required", path);
 		return -1;
 	}
+	if (hwconf_check(sc->hw) == -1)
+		return -1;
 	if (sc->timeout_ms <= sc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
 		return -1;
@@ -167,4 +172,6 @@ slave_conf_free(struct slave_conf *sc)
 	free(sc->site);
 	free(sc->state_dir);
 	free(sc->zw_port);
+	hwconf_free(sc->hw);
+	sc->hw = NULL;
 }

@@ -136,13 +136,20 @@ dev_find_value(const struct dev *d, const char *key)
 void
 dev_report(struct dev *d, const char *key, const Hd__Value *v, int flags)
 {
+	dev_report_at(d, key, v, flags, ev_wall_ms());
+}
+
+void
+dev_report_at(struct dev *d, const char *key, const Hd__Value *v, int flags,
+    uint64_t time_ms)
+{
 	Hd__Envelope	e = HD__ENVELOPE__INIT;
 	Hd__ValueReport	r = HD__VALUE_REPORT__INIT;
 
 	r.device_id = d->desc.id;
 	r.key = (char *)(uintptr_t)key;
 	r.value = (Hd__Value *)(uintptr_t)v;
-	r.time_ms = ev_wall_ms();
+	r.time_ms = time_ms;
 	r.stale = (flags & DEV_STALE) != 0;
 	r.fault = (flags & DEV_FAULT) != 0;
 	r.low_battery = (flags & DEV_LOW_BATTERY) != 0;

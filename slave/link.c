@@ -134,13 +134,22 @@ link_open(struct conn *c)
 	struct slave	*s = c->arg;
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
 	Hd__Hello	 h = HD__HELLO__INIT;
-	Hd__Capability	 caps[] = { HD__CAPABILITY__CAP_SIMULATED };
+	Hd__Capability	 caps[4];
+	size_t		 ncaps = 0;
 
 	h.node_id = s->id;
 	h.version = (char *)(uintptr_t)HD_VERSION;
 	h.site = s->conf.site;
+	if (s->zw != NULL)
+		caps[ncaps++] = HD__CAPABILITY__CAP_ZWAVE;
+	if (s->adc != NULL)
+		caps[ncaps++] = HD__CAPABILITY__CAP_ADC;
+	if (s->gpio != NULL)
+		caps[ncaps++] = HD__CAPABILITY__CAP_GPIO;
+	if (s->conf.simulate || hw_simulated(s->conf.hw))
+		caps[ncaps++] = HD__CAPABILITY__CAP_SIMULATED;
 	h.capabilities = caps;
-	h.n_capabilities = s->conf.simulate ? 1 : 0;
+	h.n_capabilities = ncaps;
 	h.boot_id = s->boot_id;
 	h.highest_term = s->term;
 	h.protocol = WIRE_PROTOCOL;

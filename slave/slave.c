@@ -82,6 +82,8 @@ setup(struct slave *s, const char *conffile, int checkonly)
 static void
 slave_stop(struct slave *s)
 {
+	gpio_stop(s);
+	adc_stop(s);
 	sim_stop(s);
 	zw_stop(s);
 	SSL_CTX_free(s->ctx);
@@ -108,14 +110,20 @@ main(int argc, char *argv[])
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(s.loop, on_hup, &s);
+	/* The link first: it sets up the replay queue that the drivers'
+	 * first reports and faults (a missing chip) wait in. */
+	link_start(&s);
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
 	if (zw_start(&s) == -1)
 		fatal("zwave");
+	if (adc_start(&s) == -1)
+		fatal("ADC channels");
+	if (gpio_start(&s) == -1)
+		fatal("GPIO lines");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");
-	link_start(&s);
 	r = ev_run(s.loop);
 	link_stop(&s);
 	log_info("slave %s stopped", s.id);

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "cfg.h"
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
@@ -11,6 +12,8 @@
 #include "tls.h"
 
 #define HD_VERSION	"0.1.0"
+
+struct hwconf;
 
 struct slave_conf {
 	char			*ca, *cert, *key, *crl;
@@ -25,6 +28,7 @@ struct slave_conf {
 	long			 timeout_ms;
 	char			*zw_port;	/* NULL: no Z-Wave */
 	long			 zw_ping_ms;	/* idle stick check */
+	struct hwconf		*hw;		/* ADC and GPIO (hwconf.c) */
 };
 
 enum link_state {
@@ -59,6 +63,8 @@ struct dev;
 struct sim;
 struct zw_ctrl;
 struct cfg_line;
+struct adc;
+struct gpio;
 
 /*
  * What a driver (simulator, Z-Wave, ADC, GPIO) implements for each of its
@@ -118,6 +124,153 @@ struct slave {
 	/* drivers */
 	struct sim		*sim;
 	struct zw_ctrl		*zw;
+	struct adc		*adc;
+	struct gpio		*gpio;
+};
+
+/*
+ * Hardware configuration (hwconf.c), checked whole before start-up. Each
+ * entry remembers the file and line it came from, so a check that needs
+ * the whole file (an interlock partner defined further down) still points
+ * at the right line.
+ */
+struct hw_where {
+	char		*file;
+	int		 line;
+};
+
+enum adc_type	{ ADC_ADS1115, ADC_ADS1015 };
+enum adc_smooth	{ ADC_SMOOTH_NONE, ADC_SMOOTH_MEDIAN, ADC_SMOOTH_AVERAGE };
+
+struct adc_backend;
+struct gpio_backend;
+
+struct adc_chip_conf {
+	char			 name[HW_NAME_MAX + 1];
+	enum adc_type		 type;
+	int			 bus;		/* /dev/i2c-BUS */
+	int			 addr;		/* 7-bit I2C address */
+	const struct adc_backend *be;
+	struct hw_where		 at;
+};
+
+struct adc_point {
+	double	in;		/* volts */
+	double	out;		/* engineering units */
+};
+
+struct adc_chan_conf {
+	char			 name[HW_NAME_MAX + 1];
+	char			 room[DEVICE_TEXT_MAX + 1];
+	char			 unit[DEVICE_TEXT_MAX + 1];
+	int			 chip;		/* index into adc_chips */
+	int			 mux;		/* ADS_MUX_* */
+	int			 pga;		/* ADS_PGA_* code */
+	int			 sps;		/* samples per second */
+	long			 interval_ms;
+	double			 scale, offset;	/* units = volts * scale + offset */
+	struct adc_point	 table[ADC_MAX_TABLE];	/* or this, ascending */
+	int			 ntable;
+	enum adc_smooth		 smooth;
+	int			 window;	/* samples, 1 = none */
+	double			 deadband;	/* units */
+	int			 has_high, has_low;
+	double			 high, low, hyst;
+	double			 sim[ADC_MAX_SIM_VALUES];	/* volts, cycled */
+	int			 nsim;
+	struct hw_where		 at;
+};
+
+#define GPIO_BIAS_AS_IS		0
+#define GPIO_BIAS_DISABLED	1
+#define GPIO_BIAS_PULL_UP	2
+#define GPIO_BIAS_PULL_DOWN	3
+#define GPIO_DRIVE_PUSH_PULL	0
+#define GPIO_DRIVE_OPEN_DRAIN	1
+#define GPIO_DRIVE_OPEN_SOURCE	2
+
+enum gpio_safe	{ GPIO_SAFE_OFF, GPIO_SAFE_ON, GPIO_SAFE_HOLD };
+
+struct gpio_chip_conf {
+	char			 name[HW_NAME_MAX + 1];
+	char			 device[128];	/* /dev/gpiochipN */
+	const struct gpio_backend *be;
+	long			 sim_toggle_ms;	/* sim: flip inputs, 0 = never */
+	struct hw_where		 at;
+};
+
+struct gpio_line_conf {
+	char			 name[HW_NAME_MAX + 1];
+	char			 room[DEVICE_TEXT_MAX + 1];
+	int			 chip;		/* index into gpio_chips */
+	unsigned		 offset;	/* line number on the chip */
+	int			 output;
+	int			 active_low;
+	int			 drive;		/* GPIO_DRIVE_* (outputs) */
+	int			 bias;		/* GPIO_BIAS_* */
+	enum gpio_safe		 safe;		/* outputs */
+	char			 interlock[HW_NAME_MAX + 1];	/* "" none */
+	int			 partner;	/* its index, -1 none */
+	long			 debounce_ms;	/* inputs */
+	struct hw_where		 at;
+};
+
+struct hwconf {
+	struct adc_chip_conf	 adc_chips[ADC_MAX_CHIPS];
+	int			 nadc_chips;
+	struct adc_chan_conf	 adc_chans[ADC_MAX_CHANNELS];
+	int			 nadc_chans;
+	struct gpio_chip_conf	 gpio_chips[GPIO_MAX_CHIPS];
+	int			 ngpio_chips;
+	struct gpio_line_conf	 lines[GPIO_MAX_LINES];
+	int			 nlines;
+	long			 safe_after_ms;	/* 0: never */
+};
+
+/*
+ * ADC backends: register access to one ADS1x15 chip. Each call is one
+ * short bus transaction (no waiting for a conversion). open() returns the
+ * backend's handle, or NULL after filling err.
+ */
+struct adc_backend {
+	const char	*name;
+	void		*(*open)(const struct hwconf *, int chip, char *err,
+			    size_t errlen);
+	int		 (*write_reg)(void *, uint8_t reg, uint16_t val);
+	int		 (*read_reg)(void *, uint8_t reg, uint16_t *val);
+	void		 (*close)(void *);
+};
+
+/* One line request, as the GPIO backends take it. */
+struct gpio_req {
+	unsigned	 offset;
+	int		 output;
+	int		 active_low;
+	int		 drive, bias;
+	int		 edges;		/* inputs: report both edges */
+	int		 value;		/* outputs: initial logical value */
+	const char	*consumer;
+};
+
+/* Edge on an input: its new logical value and the kernel's timestamp. */
+typedef void	gpio_edge_cb(void *arg, int value, uint64_t ts_ns);
+
+/*
+ * GPIO backends. Values are logical (active-low is the backend's or the
+ * kernel's business). watch() delivers edge events from the event loop.
+ */
+struct gpio_backend {
+	const char	*name;
+	void		*(*chip_open)(struct ev_loop *,
+			    const struct gpio_chip_conf *, char *err,
+			    size_t errlen);
+	void		 (*chip_close)(void *);
+	void		*(*request)(void *chip, const struct gpio_req *,
+			    char *err, size_t errlen);
+	void		 (*release)(void *line);
+	int		 (*set)(void *line, int value);
+	int		 (*get)(void *line, int *value);
+	int		 (*watch)(void *line, gpio_edge_cb *, void *arg);
 };
 
 /* config.c */
@@ -180,6 +333,63 @@ int		 zw_conf_directive(struct slave_conf *, const struct cfg_line *,
 /* zw_ctrl.c */
 int		 zw_start(struct slave *);
 void		 zw_stop(struct slave *);
+/* devtab.c: the same with the reading's own wall-clock time. */
+void		 dev_report_at(struct dev *, const char *key,
+		    const Hd__Value *, int flags, uint64_t time_ms);
+
+/* hwconf.c */
+/* 1 if the directive is a hardware one (then 0/-1 in *r), else 0. */
+int		 hwconf_directive(struct slave_conf *, const struct cfg_line *,
+		    int *r, char *err, size_t errlen);
+/* Whole-file checks; -1 after logging "file:line: reason". */
+int		 hwconf_check(struct hwconf *);
+void		 hwconf_free(struct hwconf *);
+int		 hw_simulated(const struct hwconf *);
+
+/* adc_ads1x15.c: the chips' register encoding, no I/O. */
+#define ADS_REG_CONV		0
+#define ADS_REG_CONFIG		1
+#define ADS_MUX_DIFF_0_1	0
+#define ADS_MUX_DIFF_0_3	1
+#define ADS_MUX_DIFF_1_3	2
+#define ADS_MUX_DIFF_2_3	3
+#define ADS_MUX_SINGLE_0	4	/* ... to ADS_MUX_SINGLE_0 + 3 */
+#define ADS_NMUX		8
+#define ADS_NPGA		6
+int		 ads_mux_parse(const char *);
+const char	*ads_mux_name(int mux);
+int		 ads_pga_parse(double fsr_volts);
+double		 ads_pga_fsr(int pga);
+int		 ads_rate_code(enum adc_type, int sps);	/* -1: not offered */
+const char	*ads_rates(enum adc_type);		/* for messages */
+uint16_t	 ads_config(enum adc_type, int mux, int pga, int sps);
+int		 ads_config_ready(uint16_t config);
+unsigned	 ads_conv_ms(int sps);
+double		 ads_volts(enum adc_type, int pga, uint16_t conv);
+int		 ads_config_decode(enum adc_type, uint16_t config, int *mux,
+		    int *pga, int *sps);
+
+/* adc.c */
+int		 adc_start(struct slave *);
+void		 adc_stop(struct slave *);
+double		 adc_units(const struct adc_chan_conf *, double volts);
+double		 adc_smooth(enum adc_smooth, const double *, int n);
+int		 adc_deadband_pass(double deadband, int have_last, double last,
+		    double now);
+/* Next alarm state (-1 low, 0 none, 1 high) for a smoothed value. */
+int		 adc_alarm_next(const struct adc_chan_conf *, int state,
+		    double v);
+extern const struct adc_backend adc_linux_backend;	/* adc_linux.c */
+extern const struct adc_backend adc_sim_backend;	/* adc_sim.c */
+
+/* gpio.c */
+int		 gpio_start(struct slave *);
+void		 gpio_stop(struct slave *);
+extern const struct gpio_backend gpio_linux_backend;	/* gpio_linux.c */
+extern const struct gpio_backend gpio_sim_backend;	/* gpio_sim.c */
+/* gpio_sim.c: drive a simulated input / look at a line (tests, demo). */
+int		 gpio_sim_input(const char *chip, unsigned offset, int level);
+int		 gpio_sim_level(const char *chip, unsigned offset, int *level);
 
 /* cmdmemo.c */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);

@@ -12,6 +12,10 @@ check "demo: Barn registers" grep -q 'slave slave-barn (site "Barn".*online' <<<
 if [ -s /proc/net/if_inet6 ]; then
 	check "demo: listens on IPv6 too" grep -q "listening on \[::1\]:$port" <<<"$out"
 fi
+check "demo: slaves announce their simulated ADC and GPIO devices too" \
+	grep -q 'slave slave-house announced 8 devices' <<<"$out"
+check "demo: the simulated ADC is read" \
+	grep -q 'adc chip adc0: ADS1115 on bus 1 address 0x48 (simulated)' <<<"$out"
 check "demo: stops cleanly" grep -q 'master master stopped' <<<"$out"
 check "demo: CA key is private" \
 	test "$(stat -c %a "$top/run/pki/ca.key")" = 600
