@@ -97,6 +97,9 @@ web_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
 	if (strcmp(k, "web-handshake-timeout") == 0)
 		return cfg_one_long(l, 500, 120000, &mc->web_handshake_ms, err,
 		    errlen);
+	if (strcmp(k, "web-request-timeout") == 0)
+		return cfg_one_long(l, 500, 120000, &mc->web_request_ms, err,
+		    errlen);
 	if (strcmp(k, "allow") == 0)
 		return add_word(mc->allow, &mc->nallow, BAN_MAX_ALLOW, l, 0,
 		    err, errlen);
@@ -138,6 +141,7 @@ master_conf_load(struct master_conf *mc, const char *path)
 	mc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
 	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
 	mc->web_handshake_ms = WEB_HANDSHAKE_MS;
+	mc->web_request_ms = WEB_REQUEST_MS;
 	if (cfg_parse_file(path, directive, mc) == -1)
 		return -1;
 	if (mc->nlisten == 0 || mc->ca == NULL || mc->cert == NULL ||

@@ -27,6 +27,7 @@ struct master_conf {
 	char			*web_cert, *web_key;
 	char			*web_user;	/* default "nobody" */
 	long			 web_handshake_ms;	/* first byte + TLS */
+	long			 web_request_ms;	/* a head, a body */
 	char			*allow[BAN_MAX_ALLOW];	/* never banned */
 	int			 nallow;
 };

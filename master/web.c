@@ -210,6 +210,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	TAILQ_INIT(&w.conns);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
+	w.request_ms = (uint64_t)mc->web_request_ms;
+	w.idle_ms = WEB_IDLE_MS;
 	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL)
 		fatal("web setup");
 	for (i = 0; i < mc->nallow; i++)

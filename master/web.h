@@ -73,6 +73,8 @@ struct web {
 	struct web_stats	 stats;
 	uint64_t		 started_ms;
 	uint64_t		 handshake_ms;	/* web-handshake-timeout */
+	uint64_t		 request_ms;	/* web-request-timeout: head, body */
+	uint64_t		 idle_ms;	/* keep-alive between requests */
 };
 
 /* web_conn.c */

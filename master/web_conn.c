@@ -265,7 +265,7 @@ handshake(struct wconn *c)
 		c->state = WC_HEAD;
 		c->idle = 1;
 		c->want = 0;
-		wc_arm(c, WEB_HEAD_MS);
+		wc_arm(c, c->w->request_ms);
 		return 1;
 	}
 	if (ssl_want(c, r, why, sizeof(why)) == 0)
@@ -343,7 +343,8 @@ respond(struct wconn *c)
 	if (c->state != WC_FLUSH_CLOSE) {
 		c->state = WC_HEAD;
 		c->idle = 1;
-		wc_arm(c, WEB_IDLE_MS);
+		wc_arm(c, c->w->idle_ms);
+		buf_release(&c->in);	/* an idle connection holds no buffer */
 	}
 	return 1;
 }
@@ -368,7 +369,7 @@ take_head(struct wconn *c)
 
 	if (used > 0 && c->idle) {
 		c->idle = 0;
-		wc_arm(c, WEB_HEAD_MS);
+		wc_arm(c, c->w->request_ms);
 	}
 	if ((hl = find_head(p, used)) == 0) {
 		if (used >= HTTP_MAX_HEAD)
@@ -393,7 +394,7 @@ take_head(struct wconn *c)
 		return -1;
 	http_chunked_init(&c->ck);
 	c->state = WC_BODY;
-	wc_arm(c, WEB_BODY_MS);
+	wc_arm(c, c->w->request_ms);
 	return 1;
 }
 

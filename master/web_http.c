@@ -180,13 +180,31 @@ metrics(struct wconn *c)
 	    "Cache-Control: no-store\r\n");
 }
 
+#define M(x)	(1u << (x))
+#define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
+
+/*
+ * The routing table: exact paths, the methods each allows, and who may
+ * see it at all (an unlisted address gets 404, as if it did not exist).
+ * The API issue adds its routes here.
+ */
+static const struct route {
+	const char	*path;
+	unsigned	 methods;
+	int		 allow_list_only;
+	void		(*handler)(struct wconn *);
+} routes[] = {
+	{ "/api/v1/health", M_GET, 0, health },
+	{ "/metrics", M_GET, 1, metrics },
+};
+
 void
 web_respond(struct wconn *c)
 {
 	struct http_request	*r = &c->req;
+	const struct route	*rt;
 	const char		*what;
-	int			 get = r->method == HTTP_GET ||
-				    r->method == HTTP_HEAD;
+	size_t			 i;
 
 	if ((what = probe_scanner_path(r->path)) != NULL) {
 		c->state = WC_FLUSH_CLOSE;
@@ -195,13 +213,21 @@ web_respond(struct wconn *c)
 		    strlen(r->path));
 		return;
 	}
-	if (strcmp(r->path, "/api/v1/health") == 0)
-		get ? health(c) : web_error(c, 405, "method", 0);
-	else if (strcmp(r->path, "/metrics") == 0 &&
-	    ban_is_allowed(c->w->bans, c->addr))
-		get ? metrics(c) : web_error(c, 405, "method", 0);
-	else if (r->method == HTTP_OTHER)
+	if (r->method == HTTP_OTHER) {
 		web_error(c, 501, "method", 0);
-	else if (!get || serve_asset(c) == -1)
-		web_error(c, get ? 404 : 405, "no route", 0);
+		return;
+	}
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		rt = &routes[i];
+		if (strcmp(rt->path, r->path) != 0 || (rt->allow_list_only &&
+		    !ban_is_allowed(c->w->bans, c->addr)))
+			continue;
+		if ((rt->methods & M(r->method)) == 0)
+			web_error(c, 405, "method", 0);
+		else
+			rt->handler(c);
+		return;
+	}
+	if ((M_GET & M(r->method)) == 0 || serve_asset(c) == -1)
+		web_error(c, (M_GET & M(r->method)) ? 404 : 405, "no route", 0);
 }

@@ -81,8 +81,7 @@
 #define WEB_MAX_OUT		(512 * 1024)	/* queued response bytes per connection */
 #define WEB_SNIFF_BYTES		8		/* peeked to tell TLS from probes */
 #define WEB_HANDSHAKE_MS	10000		/* first byte + TLS handshake */
-#define WEB_HEAD_MS		10000		/* a request head, once begun */
-#define WEB_BODY_MS		10000		/* its body */
+#define WEB_REQUEST_MS		10000		/* a request head once begun; a body */
 #define WEB_IDLE_MS		60000		/* keep-alive between requests */
 #define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
 

@@ -4,18 +4,21 @@
 . "$(dirname "$0")/lib.sh"
 
 port=$(free_port)
-out=$(cd "$top" && HD_DEMO_PORT=$port DEMO_SECONDS=3 BUILD=$BUILD \
+wport=$(free_port)
+out=$(cd "$top" && HD_DEMO_PORT=$port HD_DEMO_WEB_PORT=$wport DEMO_SECONDS=4 BUILD=$BUILD \
 	timeout 30 deploy/demo.sh 2>&1)
 echo "$out" >"$work/demo.log"
 check "demo: House registers" grep -q 'slave slave-house (site "House".*online' <<<"$out"
 check "demo: Barn registers" grep -q 'slave slave-barn (site "Barn".*online' <<<"$out"
-if [ -s /proc/net/if_inet6 ]; then
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
 	check "demo: listens on IPv6 too" grep -q "listening on \[::1\]:$port" <<<"$out"
 fi
 check "demo: slaves announce their simulated ADC and GPIO devices too" \
 	grep -q 'slave slave-house announced 8 devices' <<<"$out"
 check "demo: the simulated ADC is read" \
 	grep -q 'adc chip adc0: ADS1115 on bus 1 address 0x48 (simulated)' <<<"$out"
+check "demo: web process serves" grep -q 'web process [0-9]* serving' <<<"$out"
+check "demo: prints the web address" grep -q "https://localhost:$wport/" <<<"$out"
 check "demo: stops cleanly" grep -q 'master master stopped' <<<"$out"
 check "demo: CA key is private" \
 	test "$(stat -c %a "$top/run/pki/ca.key")" = 600

@@ -10,14 +10,17 @@ G=$work/pki/good
 "$top/pki/hd-pki" issue "$G" web web >/dev/null
 port=$(free_port)
 wport=$(free_port)
+v6=()
+grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && v6=("web-listen [::1]:$wport")
 master_conf master "$port" "$G" master \
 	"web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" "web-key $G/web.key" \
-	"web-handshake-timeout 1500" "allow 127.0.0.1" "allow 127.0.0.9"
+	"web-handshake-timeout 1500" "web-request-timeout 1500" \
+	"allow 127.0.0.1" "allow 127.0.0.9" "${v6[@]}"
 M=$work/master.log
 U=https://127.0.0.1:$wport
 start hd-master master
 check "web process starts and reports ready" \
-	wait_log "$M" 'web process [0-9]+ serving on 1 listener' 5
+	wait_log "$M" 'web process [0-9]+ serving on [12] listeners?' 5
 probe() { python3 "$top/tests/tools/probe.py" 127.0.0.1 "$wport" "$@"; }
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 5 "$@"; }
 nprobes() { count_log "$M" "probe class=$1 addr=$2:"; }
@@ -112,4 +115,66 @@ check "master restarts with its bans" wait_log "$M" '1 ban in force' 5
 wait_count "$M" 'web process [0-9]+ serving' 3 5
 check "still banned after the restart" grep -q closed <<<"$(probe 127.0.0.20 http)"
 check "others still served" grep -q '"ok"' <<<"$(hcurl "$U/api/v1/health")"
+
+# 6. More of the engine: resumption, slowloris, per-address cap, IPv6.
+rs() {	# rs FILE-OPTION... : one request through openssl s_client
+	printf 'GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+	    timeout 10 openssl s_client -connect "127.0.0.1:$wport" -ign_eof "$@" 2>&1
+}
+rs -sess_out "$work/sess13" >/dev/null
+check "TLS 1.3 session resumption" grep -q '^Reused, TLSv1.3' <<<"$(rs -sess_in "$work/sess13")"
+rs -tls1_2 -sess_out "$work/sess12" >/dev/null
+check "TLS 1.2 session resumption" grep -q '^Reused, TLSv1.2' <<<"$(rs -tls1_2 -sess_in "$work/sess12")"
+out=$(python3 - "$wport" "$G/ca.crt" <<'PY'
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.40", 0))
+s.settimeout(10)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+t = ctx.wrap_socket(s, server_hostname="localhost")
+t.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+start = time.time()
+t.settimeout(0.3)
+data = b""
+for _ in range(40):              # one header byte every 0.3 s: slowloris
+    try:
+        data = t.recv(200)       # the server's answer, when it comes
+        break
+    except socket.timeout:
+        pass
+    except (ssl.SSLError, OSError):
+        break
+    try:
+        t.sendall(b"X")
+    except (ssl.SSLError, OSError):
+        pass
+print(int(time.time() - start), data.split(b"\r\n")[0].decode(errors="replace"))
+PY
+)
+check "slowloris gets a 408 on time ($out)" grep -Eq '^[1-3] HTTP/1.1 408' <<<"$out"
+check "slowloris logged" wait_log "$M" 'probe class=bad-request addr=127.0.0.40:.*request head too slow' 3
+out=$(python3 - "$wport" <<'PY'
+import socket, sys, time
+socks = []
+for i in range(17):              # one more than WEB_MAX_PER_ADDR
+    s = socket.socket()
+    s.bind(("127.0.0.41", 0))
+    s.settimeout(0.5)
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    socks.append(s)
+    time.sleep(0.02)
+try:
+    closed = socks[0].recv(1) == b""
+except socket.timeout:
+    closed = False
+except OSError:
+    closed = True
+print("oldest shed" if closed else "oldest kept")
+PY
+)
+check "per-address cap sheds the oldest unfinished connection ($out)" test "$out" = "oldest shed"
+if [ "${#v6[@]}" -gt 0 ]; then
+	check "IPv6 listener serves" grep -q '"ok"' <<<"$(hcurl -g "https://[::1]:$wport/api/v1/health")"
+fi
 finish
