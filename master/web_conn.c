@@ -314,6 +314,8 @@ find_head(const char *p, size_t n)
 {
 	const char *e;
 
+	if (n < 4)
+		return 0;	/* also: an idle connection has no buffer */
 	if (n > HTTP_MAX_HEAD)
 		n = HTTP_MAX_HEAD;
 	e = memmem(p, n, "\r\n\r\n", 4);
