@@ -174,6 +174,16 @@ print("oldest shed" if closed else "oldest kept")
 PY
 )
 check "per-address cap sheds the oldest unfinished connection ($out)" test "$out" = "oldest shed"
+out=$(printf 'GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /style.css HTTP/1.1\r\nHost: x\r\n\r\nGET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+    timeout 10 openssl s_client -connect "127.0.0.1:$wport" -quiet -ign_eof 2>/dev/null)
+check "pipelining: three requests in one write, three answers in order" \
+	test "$(grep -c '^HTTP/1.1 200' <<<"$out")" -eq 3
+out=$(printf 'POST /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\n\r\n' |
+    timeout 10 openssl s_client -connect "127.0.0.1:$wport" -quiet -ign_eof 2>/dev/null)
+check "smuggling shape (CL with TE): 400, connection closed, nothing after" \
+	test "$(grep -c '^HTTP/1.1' <<<"$out")" -eq 1 -a "$(grep -c '^HTTP/1.1 400' <<<"$out")" -eq 1
+check "smuggling shape logged" \
+	wait_log "$M" 'probe class=bad-request addr=127.0.0.1:.*both Transfer-Encoding and Content-Length' 3
 if [ "${#v6[@]}" -gt 0 ]; then
 	check "IPv6 listener serves" grep -q '"ok"' <<<"$(hcurl -g "https://[::1]:$wport/api/v1/health")"
 fi
