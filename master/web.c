@@ -68,6 +68,8 @@ web_tls(const char *cert, const char *key)
 	SSL_CTX_sess_set_cache_size(ctx, 256);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"hd-web", 6);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	/* A record in one read() instead of header and body apart. */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	if (SSL_CTX_set_cipher_list(ctx, WEB_CIPHERS) != 1 ||
 	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1 ||
 	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
@@ -86,7 +88,8 @@ accept_cb(struct ev_io *io, int rev)
 
 	(void)rev;
 	for (i = 0; i < 16; i++)	/* bounded: other work goes on */
-		wc_accept(io->arg, io->fd);
+		if (wc_accept(io->arg, io->fd) == -1)
+			break;
 }
 
 static int

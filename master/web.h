@@ -78,7 +78,8 @@ struct web {
 };
 
 /* web_conn.c */
-void	wc_accept(struct web *, int lfd);
+/* -1 when there was nothing to accept. */
+int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);

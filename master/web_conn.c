@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -144,23 +145,25 @@ count_addr(const struct web *w, const uint8_t *addr)
 	return n;
 }
 
-void
+int
 wc_accept(struct web *w, int lfd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof(ss);
 	struct wconn		*c, tmp;
-	int			 fd;
+	int			 fd, one = 1;
 
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) == -1)
-		return;
+		return -1;
 	addr_of(&tmp, &ss);
+	/* Responses go out in one write each: no reason to wait for ACKs. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Banned: cut before any TLS work, and quietly. */
 	if (ban_check(w->bans, tmp.addr, ev_wall_ms())) {
 		w->stats.banned_drops++;
 		close(fd);
-		return;
+		return 0;
 	}
 	if ((count_addr(w, tmp.addr) >= WEB_MAX_PER_ADDR &&
 	    shed(w, tmp.addr) == -1) ||
@@ -168,7 +171,7 @@ wc_accept(struct web *w, int lfd)
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		w->stats.shed++;
 		close(fd);
-		return;
+		return 0;
 	}
 	memcpy(c->addr, tmp.addr, 16);
 	memcpy(c->name, tmp.name, sizeof(c->name));
@@ -184,6 +187,7 @@ wc_accept(struct web *w, int lfd)
 	w->nconns++;
 	wc_arm(c, w->handshake_ms);
 	wc_update(c);
+	return 0;
 }
 
 /* Plain HTTP on the TLS port: answer in clear like nginx, then close. */
@@ -291,22 +295,31 @@ flush_out(struct wconn *c)
 	return 0;
 }
 
-/* Pull what TLS has into c->in. -1: the peer is gone. */
+/*
+ * Take one TLS record's worth into c->in. -1: the peer is gone. One read
+ * per wakeup: epoll is level-triggered and serve() asks OpenSSL for what
+ * it holds, so a read that would only say EAGAIN is never made.
+ */
 static int
 read_in(struct wconn *c)
 {
 	char	why[160];
+	uint8_t	tmp[WC_READ];
+	size_t	room = WC_MAX_IN - buf_used(&c->in);
 	int	r;
 
-	for (;;) {
-		if (buf_reserve(&c->in, WC_READ) == -1)
-			return 0;	/* full: process what we have first */
-		ERR_clear_error();
-		r = SSL_read(c->ssl, buf_tail(&c->in), WC_READ);
-		if (r <= 0)
-			return ssl_want(c, r, why, sizeof(why));
-		buf_commit(&c->in, (size_t)r);
-	}
+	/* Through a stack buffer, so an idle connection's input buffer
+	 * stays the size of what it really holds. */
+	if (buf_used(&c->in) >= HTTP_MAX_HEAD)
+		return 0;	/* full: process what we have first */
+	ERR_clear_error();
+	r = SSL_read(c->ssl, tmp, (int)(room < sizeof(tmp) ? room :
+	    sizeof(tmp)));
+	if (r <= 0)
+		return ssl_want(c, r, why, sizeof(why));
+	if (buf_append(&c->in, tmp, (size_t)r) == -1)
+		return -1;
+	return 0;
 }
 
 static size_t
@@ -441,13 +454,12 @@ take_request(struct wconn *c)
 static void
 serve(struct wconn *c)
 {
-	int r, gone, progress;
+	int r, gone;
 
 	do {
 		gone = read_in(c) == -1;
-		progress = 0;
 		while ((r = take_request(c)) == 1)
-			progress = 1;
+			;
 		if (r == -1 || flush_out(c) == -1) {
 			wc_close(c);
 			return;
@@ -456,8 +468,7 @@ serve(struct wconn *c)
 			wc_close(c);
 			return;
 		}
-	} while (progress && c->state != WC_FLUSH_CLOSE &&
-	    SSL_pending(c->ssl) > 0);
+	} while (c->state != WC_FLUSH_CLOSE && SSL_has_pending(c->ssl));
 	if (c->state == WC_FLUSH_CLOSE && buf_used(&c->out) == 0) {
 		wc_close(c);
 		return;
