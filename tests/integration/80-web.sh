@@ -5,24 +5,17 @@
 # being killed, and keeps its bans across restarts.
 . "$(dirname "$0")/lib.sh"
 
-gen_pki
-G=$work/pki/good
-"$top/pki/hd-pki" issue "$G" web web >/dev/null
-port=$(free_port)
-wport=$(free_port)
 v6=()
-grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && v6=("web-listen [::1]:$wport")
-master_conf master "$port" "$G" master \
-	"web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" "web-key $G/web.key" \
-	"web-handshake-timeout 1500" "web-request-timeout 1500" \
-	"allow 127.0.0.1" "allow 127.0.0.9" "${v6[@]}"
-M=$work/master.log
-U=https://127.0.0.1:$wport
+web_master "web-handshake-timeout 1500" "web-request-timeout 1500" \
+	"allow 127.0.0.1" "allow 127.0.0.9"
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
+	v6=("web-listen [::1]:$wport")
+	echo "${v6[0]}" >>"$work/master.conf"
+fi
 start hd-master master
 check "web process starts and reports ready" \
 	wait_log "$M" 'web process [0-9]+ serving on [12] listeners?' 5
 probe() { python3 "$top/tests/tools/probe.py" 127.0.0.1 "$wport" "$@"; }
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 5 "$@"; }
 nprobes() { count_log "$M" "probe class=$1 addr=$2:"; }
 
 # 1. Serving
@@ -88,7 +81,7 @@ check "metrics hidden from others" \
 	test "$(hcurl --interface 127.0.0.30 -o /dev/null -w '%{http_code}' "$U/metrics")" = 404
 
 # 4. The web process: unprivileged, chrooted, restarted when killed.
-wpid=$(grep -Eo 'web process [0-9]+ serving' "$M" | tail -1 | awk '{print $3}')
+wpid=$(web_pid)
 check "web process runs as nobody" \
 	test "$(awk '/^Uid:/ {print $2}' "/proc/$wpid/status")" = "$(id -u nobody)"
 check "web process is chrooted to its empty web-root" \

@@ -5,20 +5,10 @@
 # file descriptors and memory come back to their baseline.
 . "$(dirname "$0")/lib.sh"
 
-gen_pki
-G=$work/pki/good
-"$top/pki/hd-pki" issue "$G" web web >/dev/null
-port=$(free_port)
-wport=$(free_port)
-master_conf master "$port" "$G" master \
-	"web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" "web-key $G/web.key" \
-	"web-handshake-timeout 1000" "allow 127.0.0.1"
-M=$work/master.log
-U=https://127.0.0.1:$wport
+web_master "web-handshake-timeout 1000" "allow 127.0.0.1"
 start hd-master master
 wait_log "$M" 'web process [0-9]+ serving' 5
-wpid=$(grep -Eo 'web process [0-9]+ serving' "$M" | tail -1 | awk '{print $3}')
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 5 "$@"; }
+wpid=$(web_pid)
 hcurl -o /dev/null "$U/api/v1/health"
 fds0=$(ls "/proc/$wpid/fd" | wc -l)
 rss0=$(awk '/^VmRSS:/ {print $2}' "/proc/$wpid/status")

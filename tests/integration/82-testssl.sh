@@ -12,16 +12,9 @@ if ! command -v testssl >/dev/null; then
 	not_ok "testssl not installed (make deps installs testssl.sh)"
 	finish
 fi
-gen_pki
-G=$work/pki/good
-"$top/pki/hd-pki" issue "$G" web web >/dev/null
-port=$(free_port)
-wport=$(free_port)
-master_conf master "$port" "$G" master \
-	"web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" "web-key $G/web.key" \
-	"allow 127.0.0.1"
+web_master "allow 127.0.0.1"
 start hd-master master
-wait_log "$work/master.log" 'web process [0-9]+ serving' 5
+wait_log "$M" 'web process [0-9]+ serving' 5
 # BREACH is checked on the API (never compressed); static files are gzip'd
 # but hold no secrets.
 timeout 300 testssl --quiet --color 0 --warnings off -p -U -s -f \

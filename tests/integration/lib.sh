@@ -112,6 +112,24 @@ master_conf() {
 	} >"$work/$name.conf"
 }
 
+# web_master [extra lines]: a test PKI with a web certificate, and a
+# master.conf with the HTTPS engine on $wport (cluster link on $port).
+# Sets G (the good PKI), port, wport, M (the master log), U (base URL).
+web_master() {
+	gen_pki
+	G=$work/pki/good
+	"$top/pki/hd-pki" issue "$G" web web >/dev/null
+	port=$(free_port)
+	wport=$(free_port)
+	master_conf master "$port" "$G" master "web-listen 127.0.0.1:$wport" \
+		"web-cert $G/web.crt" "web-key $G/web.key" "$@"
+	M=$work/master.log
+	U=https://127.0.0.1:$wport
+}
+# web_pid: the newest web process the master reported.
+web_pid() { grep -Eo 'web process [0-9]+ serving' "$M" | tail -1 | awk '{print $3}'; }
+hcurl() { curl -s --cacert "$G/ca.crt" --max-time 5 "$@"; }
+
 # slave_conf NAME SITE PORT PKIDIR [extra lines]
 slave_conf() {
 	local name=$1 site=$2 port=$3 p=$4; shift 4
