@@ -67,6 +67,8 @@ web_tls(const char *cert, const char *key)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_sess_set_cache_size(ctx, 256);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"hd-web", 6);
+	/* One TLS 1.3 ticket per handshake is enough to resume (default 2). */
+	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	/* A record in one read() instead of header and body apart. */
 	SSL_CTX_set_read_ahead(ctx, 1);
