@@ -118,6 +118,13 @@
 #define GPIO_SAFE_AFTER_MS	30000		/* default safe-state-after */
 #define GPIO_MAX_SAFE_AFTER_MS	86400000
 
+/* The API's JSON (master/json.c). A body is at most HTTP_MAX_BODY. */
+#define JSON_MAX_DEPTH		16		/* nested arrays and objects */
+#define JSON_MAX_TOKENS		1024		/* values, keys included, per document */
+#define JSON_MAX_STRING		4096		/* bytes of one string, as written */
+#define JSON_MAX_NUMBER		40		/* bytes of one number */
+#define JSON_ERR_MAX		96		/* a parse error's reason */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
