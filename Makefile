@@ -35,7 +35,8 @@ CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
 LDLIBS		+= $(PKG_LIBS) -lm
 
-PROTOS		 = proto/cluster.proto proto/zwave.proto proto/web.proto
+PROTOS		 = proto/cluster.proto proto/zwave.proto proto/web.proto \
+		   proto/master.proto
 PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
 PROTO_H		 = $(PROTO_C:.c=.h)
 
@@ -51,7 +52,7 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
-API_SRCS	 = master/json.c
+API_SRCS	 = master/json.c master/users.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -64,7 +65,8 @@ TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
-		   test_command test_adc test_gpio test_json
+		   test_command test_adc test_gpio test_json \
+		   test_users
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json
 

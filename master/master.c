@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "master.h"
+#include "users.h"
 
 static void
 on_hup(int sig, void *arg)
@@ -74,6 +75,23 @@ setup(struct master *m, const char *conffile, int checkonly)
 	return node_state_load(m);
 }
 
+/* hd-master -U name: the first admin, with a generated password. */
+static int
+add_admin(struct master *m, const char *conffile, const char *name)
+{
+	int r = -1;
+
+	if (master_conf_load(&m->conf, conffile) == 0) {
+		if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST)
+			log_warn("%s", m->conf.state_dir);
+		else
+			r = users_create_admin(m->conf.state_dir, name,
+			    stdout);
+	}
+	master_conf_free(&m->conf);
+	return r == -1 ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -91,6 +109,8 @@ main(int argc, char *argv[])
 	}
 	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));
+	if (o.newadmin != NULL)
+		return add_admin(&m, o.conffile, o.newadmin);
 	TAILQ_INIT(&m.peers);
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);

@@ -125,6 +125,19 @@
 #define JSON_MAX_NUMBER		40		/* bytes of one number */
 #define JSON_ERR_MAX		96		/* a parse error's reason */
 
+/* Users of the API (master/users.c). */
+#define USERS_MAX		64		/* accounts */
+#define USER_NAME_MAX		32		/* [a-z0-9._-], first alphanumeric */
+#define USER_MAX_GRANTS		32		/* site/device grants per user */
+#define PASSWORD_MIN		10		/* bytes */
+#define PASSWORD_MAX		128		/* bytes hashed at most */
+/* Bounds on scrypt parameters read back from the users file, so a bad
+ * file cannot make a login allocate gigabytes (memory is 128 * N * r). */
+#define SCRYPT_MAX_N		(1 << 20)
+#define SCRYPT_MAX_R		16
+#define SCRYPT_MAX_P		16
+#define SCRYPT_MAX_MEM		(256 * 1024 * 1024)
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
