@@ -105,4 +105,65 @@ int		 users_gen_password(char *buf, size_t size);
 int		 users_create_admin(const char *state_dir, const char *name,
 		    FILE *out);
 
+/*
+ * sessions.c: a login gets a 256-bit random token (sent as a cookie) and
+ * a CSRF token bound to it (sent back in a header on every state-changing
+ * request). Only the SHA-256 of the session token is kept, so a memory
+ * dump does not hand out live sessions. Sessions end when idle for
+ * SESSION_IDLE_MS, SESSION_LIFETIME_MS after login, on logout, or on
+ * logout everywhere; the table is bounded (SESSION_MAX, and
+ * SESSION_MAX_PER_USER), the oldest session giving way. Times are
+ * monotonic ms from the caller (tests use a fake clock).
+ */
+#define SESSION_TOKEN_LEN	32			/* bytes, 256 bits */
+#define SESSION_TOKEN_HEX	(2 * SESSION_TOKEN_LEN)	/* as text */
+
+struct session {
+	uint8_t		 id[SESSION_TOKEN_LEN];		/* SHA-256 of the token */
+	uint8_t		 csrf[SESSION_TOKEN_LEN];
+	char		 user[USER_NAME_MAX + 1];
+	uint64_t	 created, last;
+	int		 used;
+};
+
+struct sessions;
+
+struct sessions	*sessions_new(void);
+void		 sessions_free(struct sessions *);
+/* A new session for `user`: its token and CSRF token as hex text
+ * (SESSION_TOKEN_HEX + 1 bytes each). 0, or -1 without randomness. */
+int		 sessions_create(struct sessions *, const char *user,
+		    uint64_t now, char *token, char *csrf);
+/* The live session of a token (which counts as use), or NULL. The
+ * pointer is valid until the next call on the table. */
+struct session	*sessions_get(struct sessions *, const char *token,
+		    uint64_t now);
+/* Is `csrf` (hex text) this session's CSRF token? Constant-time. */
+int		 sessions_csrf_ok(const struct session *, const char *csrf);
+void		 sessions_csrf_hex(const struct session *, char *out);
+int		 sessions_logout(struct sessions *, const char *token,
+		    uint64_t now);
+/* Ends every session of `user`; returns how many. */
+int		 sessions_logout_user(struct sessions *, const char *user);
+int		 sessions_count(struct sessions *, uint64_t now);
+
+/*
+ * Login throttling, per account name and per address (16 bytes, IPv4
+ * mapped): THROTTLE_FREE failures are free, then each failure doubles
+ * the wait from THROTTLE_BASE_MS up to THROTTLE_MAX_MS. A success clears
+ * the account's count, not the address's; counts are forgotten after
+ * THROTTLE_FORGET_MS without a failure. Both tables are bounded, least
+ * recently failed entry evicted first.
+ */
+struct throttle;
+
+struct throttle	*throttle_new(void);
+void		 throttle_free(struct throttle *);
+/* ms before a login for this name from this address may be tried. */
+uint64_t	 throttle_wait(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
+void		 throttle_fail(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
+void		 throttle_ok(struct throttle *, const char *name, uint64_t now);
+
 #endif

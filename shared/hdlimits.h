@@ -138,6 +138,18 @@
 #define SCRYPT_MAX_P		16
 #define SCRYPT_MAX_MEM		(256 * 1024 * 1024)
 
+/* API sessions and login throttling (master/sessions.c). Times are ms. */
+#define SESSION_MAX		256		/* sessions at once; oldest evicted */
+#define SESSION_MAX_PER_USER	16		/* ... and per user */
+#define SESSION_IDLE_MS		(60 * 60 * 1000)	/* unused this long: gone */
+#define SESSION_LIFETIME_MS	(12 * 60 * 60 * 1000)	/* absolute */
+#define THROTTLE_MAX_NAMES	256		/* accounts tracked (LRU) */
+#define THROTTLE_MAX_ADDRS	1024		/* addresses tracked (LRU) */
+#define THROTTLE_FREE		3		/* failures before any wait */
+#define THROTTLE_BASE_MS	1000		/* then 1 s, 2 s, 4 s ... */
+#define THROTTLE_MAX_MS		(15 * 60 * 1000)	/* ... up to 15 min */
+#define THROTTLE_FORGET_MS	(60 * 60 * 1000)	/* no failure this long */
+
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
