@@ -30,6 +30,9 @@ roundtrip(const char *s)
 	jw_str(&w, s);
 	if ((n = jw_end(&w)) == -1)
 		abort();
+	/* Escaping can lengthen a string past what the parser takes. */
+	if ((size_t)n > JSON_MAX_STRING + 2)
+		return;
 	if (json_parse(&d, out, (size_t)n, tok2, 4) == -1 ||
 	    json_str(&d, 0, str2, sizeof(str2)) == -1 || strcmp(s, str2) != 0)
 		abort();
