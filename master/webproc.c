@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "ban.h"
 #include "chan.h"
 #include "log.h"
@@ -80,6 +81,27 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 	return 0;
 }
 
+/* An API call: checked again, answered by the master's engine. */
+static int
+take_api(struct webproc *wp, const Hd__ApiRequest *r)
+{
+	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
+	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+
+	if (r->op == 0 || r->op >= API_NOPS || r->addr.len != 16 ||
+	    r->body.len > HTTP_MAX_BODY ||
+	    strlen(r->session) > SESSION_TOKEN_HEX ||
+	    strlen(r->csrf) > SESSION_TOKEN_HEX)
+		return -1;
+	if (wp->m->api == NULL)
+		return -1;
+	api_handle(wp->m->api, r, &resp, ev_now(wp->m->loop));
+	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
+	msg.api_response = &resp;
+	chan_send(&wp->ch, &msg.base);
+	return 0;
+}
+
 static int
 web_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -96,6 +118,9 @@ web_frame(struct chan *c, ProtobufCMessage *msg)
 		break;
 	case HD__WEB_MSG__BODY_PROBE:
 		bad = take_probe(wp, m->probe) == -1;
+		break;
+	case HD__WEB_MSG__BODY_API_REQUEST:
+		bad = take_api(wp, m->api_request) == -1;
 		break;
 	default:
 		bad = 1;

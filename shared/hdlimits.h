@@ -84,6 +84,7 @@
 #define WEB_REQUEST_MS		10000		/* a request head once begun; a body */
 #define WEB_IDLE_MS		60000		/* keep-alive between requests */
 #define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
+#define WEB_API_MS		10000		/* the master answers an API call */
 
 /* Probe scores and bans (master/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
