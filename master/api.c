@@ -158,29 +158,76 @@ login(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 	OPENSSL_cleanse(pw, sizeof(pw));
 }
 
+/* The caller's session, or NULL with the refusal in resp; `csrf`: the
+ * call changes state and must carry the session's CSRF token. */
+static struct session *
+session_of(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
+    int csrf, uint64_t now)
+{
+	struct session *s;
+
+	if ((s = sessions_get(a->sessions, req->session, now)) == NULL ||
+	    users_find(a->users, s->user) == NULL) {
+		refuse(a, resp, 401, "unauthorized", "no session");
+		return NULL;
+	}
+	if (csrf && !sessions_csrf_ok(s, req->csrf)) {
+		refuse(a, resp, 403, "forbidden", "missing or wrong CSRF token");
+		return NULL;
+	}
+	return s;
+}
+
+static void
+session_info(struct api *a, const Hd__ApiRequest *req,
+    Hd__ApiResponse *resp, uint64_t now)
+{
+	struct session	*s;
+	struct user	*usr;
+	char		 csrf[SESSION_TOKEN_HEX + 1];
+	struct jw	 w;
+
+	if ((s = session_of(a, req, resp, 0, now)) == NULL)
+		return;
+	usr = users_find(a->users, s->user);
+	sessions_csrf_hex(s, csrf);
+	jw_init(&w, a->out, sizeof(a->out));
+	jw_open(&w, '{');
+	jw_key(&w, "user");
+	jw_str(&w, usr->name);
+	jw_key(&w, "role");
+	jw_str(&w, users_role_name(usr->role));
+	jw_key(&w, "csrf");
+	jw_str(&w, csrf);
+	jw_close(&w, '}');
+	answer(a, resp, 200, &w);
+}
+
 static void
 logout(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
-    uint64_t now)
+    int everywhere, uint64_t now)
 {
 	struct session	*s;
 	struct jw	 w;
+	char		 user[USER_NAME_MAX + 1];
+	int		 n = 1;
 
-	if ((s = sessions_get(a->sessions, req->session, now)) == NULL) {
-		refuse(a, resp, 401, "unauthorized", "no session");
+	if ((s = session_of(a, req, resp, 1, now)) == NULL)
 		return;
-	}
-	if (!sessions_csrf_ok(s, req->csrf)) {
-		refuse(a, resp, 403, "forbidden", "missing or wrong CSRF token");
-		return;
-	}
-	sessions_logout(a->sessions, req->session, now);
+	if (everywhere) {
+		snprintf(user, sizeof(user), "%s", s->user);
+		n = sessions_logout_user(a->sessions, user);
+		log_info("api: %s logged out everywhere (%d session%s)", user,
+		    n, n == 1 ? "" : "s");
+	} else
+		sessions_logout(a->sessions, req->session, now);
 	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=" COOKIE_ATTRS
 	    "; Max-Age=0");
 	resp->set_cookie = a->cookie;
 	jw_init(&w, a->out, sizeof(a->out));
 	jw_open(&w, '{');
-	jw_key(&w, "ok");
-	jw_bool(&w, 1);
+	jw_key(&w, "ended");
+	jw_int(&w, n);
 	jw_close(&w, '}');
 	answer(a, resp, 200, &w);
 }
@@ -195,7 +242,11 @@ api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 		login(a, req, resp, now);
 		break;
 	case API_LOGOUT:
-		logout(a, req, resp, now);
+	case API_LOGOUT_ALL:
+		logout(a, req, resp, req->op == API_LOGOUT_ALL, now);
+		break;
+	case API_SESSION:
+		session_info(a, req, resp, now);
 		break;
 	default:
 		refuse(a, resp, 404, "not_found", NULL);

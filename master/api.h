@@ -19,6 +19,8 @@
 enum api_op {
 	API_LOGIN = 1,		/* POST /api/v1/login */
 	API_LOGOUT = 2,		/* POST /api/v1/logout */
+	API_LOGOUT_ALL = 3,	/* POST /api/v1/logout-all */
+	API_SESSION = 4,	/* GET /api/v1/session */
 	API_NOPS
 };
 

@@ -230,17 +230,38 @@ session_cookie(const struct http_request *r, char *out, size_t size)
  * answer); the session cookie and the CSRF header go along as they are,
  * bounded, for the master to check.
  */
+static int
+is_json(const char *ct)
+{
+	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+	    (ct[16] == '\0' || ct[16] == ';');
+}
+
+/* An Origin header, when there is one, must be this very site. */
+static int
+same_origin(const struct http_request *r)
+{
+	const char *o = http_header(r, "Origin");
+
+	return o == NULL || (r->host != NULL && strncmp(o, "https://", 8) ==
+	    0 && strcasecmp(o + 8, r->host) == 0);
+}
+
 static void
 forward(struct wconn *c, unsigned op)
 {
-	const char	*ct = http_header(&c->req, "Content-Type");
 	const char	*csrf = http_header(&c->req, "X-CSRF-Token");
 	char		 session[SESSION_TOKEN_HEX + 1];
 
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
-	    (ct[16] != '\0' && ct[16] != ';')) {
-		web_error(c, 415, "not JSON", 0);
-		return;
+	if (c->req.method != HTTP_GET && c->req.method != HTTP_HEAD) {
+		if (!is_json(http_header(&c->req, "Content-Type"))) {
+			web_error(c, 415, "not JSON", 0);
+			return;
+		}
+		if (!same_origin(&c->req)) {
+			web_error(c, 403, "cross-origin", 0);
+			return;
+		}
 	}
 	if (csrf == NULL || strlen(csrf) > SESSION_TOKEN_HEX)
 		csrf = "";
@@ -260,6 +281,18 @@ api_logout(struct wconn *c)
 	forward(c, API_LOGOUT);
 }
 
+static void
+api_logout_all(struct wconn *c)
+{
+	forward(c, API_LOGOUT_ALL);
+}
+
+static void
+api_session(struct wconn *c)
+{
+	forward(c, API_SESSION);
+}
+
 #define M(x)	(1u << (x))
 #define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
 
@@ -277,6 +310,8 @@ static const struct route {
 	{ "/api/v1/health", M_GET, 0, health },
 	{ "/api/v1/login", M(HTTP_POST), 0, api_login },
 	{ "/api/v1/logout", M(HTTP_POST), 0, api_logout },
+	{ "/api/v1/logout-all", M(HTTP_POST), 0, api_logout_all },
+	{ "/api/v1/session", M(HTTP_GET), 0, api_session },
 	{ "/metrics", M_GET, 1, metrics },
 };
 

@@ -72,7 +72,29 @@ out=$(hcurl -o /dev/null -w '%{http_code} %{num_connects}\n' \
 	--next --cacert "$G/ca.crt" -o /dev/null -w '%{http_code} %{num_connects}\n' "$U/health")
 check "keep-alive goes on after a forwarded call ($(echo $out))" test "$(echo $out)" = "401 1 200 0"
 
-# 4. Throttling: every failure after THROTTLE_FREE doubles the wait, so a
+# 4. The session, and logout everywhere
+login() {	# login: prints "cookie csrf"
+	post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
+	echo "$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')" \
+	    "$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)"
+}
+read -r s1 c1 < <(login)
+read -r s2 c2 < <(login)
+out=$(hcurl -w '\n%{http_code}' -H "Cookie: $s1" "$U/session")
+check "GET session: the user, role and the session's CSRF token" \
+	grep -q "\"user\":\"admin\",\"role\":\"admin\",\"csrf\":\"$c1\"" <<<"$out"
+check "GET session without a cookie: 401" \
+	test "$(hcurl -o /dev/null -w '%{http_code}' "$U/session")" = 401
+out=$(post logout-all '{}' -H "Cookie: $s1" -H "X-CSRF-Token: $c1" \
+	-H "Origin: https://evil.example")
+check "a foreign Origin: 403" grep -q '^403' <<<"$out"
+out=$(post logout-all '{}' -H "Cookie: $s1" -H "X-CSRF-Token: $c1" \
+	-H "Origin: https://127.0.0.1:$wport")
+check "logout everywhere ends both sessions" grep -q '"ended":2' <<<"$out"
+check "the other session is gone too" \
+	test "$(hcurl -o /dev/null -w '%{http_code}' -H "Cookie: $s2" "$U/session")" = 401
+
+# 5. Throttling: every failure after THROTTLE_FREE doubles the wait, so a
 # 429 must come within a few tries however slow this machine is.
 out=$(post login '{"name":"admin","password":"wrong password"}')
 check "wrong password: 401" grep -q '^401' <<<"$out"
