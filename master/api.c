@@ -128,7 +128,8 @@ login_ok(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
 	OPENSSL_cleanse(tok, sizeof(tok));
 }
 
-static void
+/* 1 if a password was checked and was wrong. */
+static int
 login(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
     uint64_t now)
 {
@@ -136,10 +137,11 @@ login(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 	struct user	*usr;
 	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
 	uint64_t	 wait;
+	int		 failed = 0;
 
 	if (login_body(a, req, &d, name, sizeof(name), pw, sizeof(pw)) == -1) {
 		refuse(a, resp, 400, "bad_request", d.err);
-		return;
+		return 0;
 	}
 	if ((wait = throttle_wait(a->throttle, name, req->addr.data,
 	    now)) > 0) {
@@ -150,12 +152,14 @@ login(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
 		    name : "?");
 		refuse(a, resp, 401, "unauthorized", "wrong name or password");
+		failed = 1;
 	} else {
 		throttle_ok(a->throttle, name, now);
 		log_info("api: %s logged in", usr->name);
 		login_ok(a, resp, usr, now);
 	}
 	OPENSSL_cleanse(pw, sizeof(pw));
+	return failed;
 }
 
 /* The caller's session, or NULL with the refusal in resp; `csrf`: the
@@ -232,15 +236,14 @@ logout(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 	answer(a, resp, 200, &w);
 }
 
-void
+int
 api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
     uint64_t now)
 {
 	resp->id = req->id;
 	switch (req->op) {
 	case API_LOGIN:
-		login(a, req, resp, now);
-		break;
+		return login(a, req, resp, now);
 	case API_LOGOUT:
 	case API_LOGOUT_ALL:
 		logout(a, req, resp, req->op == API_LOGOUT_ALL, now);
@@ -252,4 +255,5 @@ api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 		refuse(a, resp, 404, "not_found", NULL);
 		break;
 	}
+	return 0;
 }

@@ -30,8 +30,9 @@ struct api;
 struct api	*api_new(const char *users_path, const struct scrypt_params *);
 void		 api_free(struct api *);
 /* Fill `resp` for `req`; resp's body points into the api, valid until
- * the next call. The request's fields were checked by the caller. */
-void		 api_handle(struct api *, const Hd__ApiRequest *,
+ * the next call. The request's fields were checked by the caller.
+ * Returns 1 for a failed login (it feeds the address's ban score). */
+int		 api_handle(struct api *, const Hd__ApiRequest *,
 		    Hd__ApiResponse *, uint64_t now);
 
 #endif

@@ -174,6 +174,10 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
 	    m->ban->addr.len == 16 && m->ban->until_ms == 0)
 		ban_unban(w->bans, m->ban->addr.data);
+	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
+	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
+		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
+		    m->ban->level, ev_wall_ms());
 	else if (m->body_case != HD__WEB_MSG__BODY_API_RESPONSE ||
 	    api_answer(w, m->api_response) == -1) {
 		/* The master never sends anything else: it is broken. */

@@ -95,6 +95,9 @@
 #define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
 #define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
 #define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+/* A failed API login scores half a probe: with throttling, guessing alone
+ * earns a ban after nine failures (about a minute). */
+#define BAN_LOGIN_WEIGHT	0.5
 /* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */

@@ -17,6 +17,7 @@ static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
 static char		session[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
 static char		body[API_MAX_RESPONSE + 1];
+static int		failed;		/* api_handle()'s answer */
 
 /* One call; the answer's body lands in `body`. */
 static int
@@ -34,7 +35,7 @@ call(struct api *a, unsigned op, const char *json, const char *sess,
 	req.csrf = (char *)(uintptr_t)tok;
 	req.body.data = (uint8_t *)(uintptr_t)json;
 	req.body.len = strlen(json);
-	api_handle(a, &req, resp, now);
+	failed = api_handle(a, &req, resp, now);
 	snprintf(body, sizeof(body), "%.*s", (int)resp->body.len,
 	    (const char *)resp->body.data);
 	return (int)resp->status;
@@ -113,8 +114,8 @@ test_refusals(struct api *a)
 	    "unknown field") != NULL, "unknown field: %s", body);
 	CHECK(call(a, API_LOGIN, "[]", "", "", T0, &r) == 400,
 	    "not an object: 400");
-	CHECK(call(a, API_LOGIN, "", "", "", T0, &r) == 400,
-	    "empty body: 400");
+	CHECK(call(a, API_LOGIN, "", "", "", T0, &r) == 400 && failed == 0,
+	    "empty body: 400, not a failed login");
 	CHECK(call(a, 99, "{}", "", "", T0, &r) == 404, "unknown op: 404");
 }
 
@@ -129,9 +130,11 @@ test_throttle(struct api *a)
 		st = call(a, API_LOGIN, bad, "", "", T0 + 1000, &r);
 	CHECK(st == 401 && strstr(body, "wrong name or password") != NULL,
 	    "an unknown user: 401, the same words");
+	CHECK(failed == 1, "a failed login is reported (for the ban score)");
 	CHECK(call(a, API_LOGIN, bad, "", "", T0 + 1000, &r) == 429 &&
 	    r.retry_after_s == THROTTLE_BASE_MS / 1000,
 	    "throttled: 429, Retry-After %u", r.retry_after_s);
+	CHECK(failed == 0, "a throttled attempt is not a failed login");
 	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
 	    "\"correct horse\"}", "", "", T0 + 1000, &r) == 429,
 	    "the address is throttled for every account");
