@@ -35,7 +35,8 @@ CFLAGS		+= -std=gnu11 -g $(OPT) $(HARDEN) -MMD -MP
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(if $(SANITIZER),-fsanitize=$(SANITIZER))
 LDLIBS		+= $(PKG_LIBS) -lm
 
-PROTOS		 = proto/cluster.proto proto/zwave.proto proto/web.proto
+PROTOS		 = proto/cluster.proto proto/zwave.proto proto/web.proto \
+		   proto/master.proto
 PROTO_C		 = $(PROTOS:proto/%.proto=$(BUILD)/proto/%.pb-c.c)
 PROTO_H		 = $(PROTO_C:.c=.h)
 
@@ -45,10 +46,14 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
-		   master/web_conn.c master/web_http.c master/webproc.c
+		   master/web_conn.c master/web_http.c master/webproc.c \
+		   $(API_SRCS)
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
+# The API's foundations: JSON, users, sessions; also in the unit tests.
+API_SRCS	 = master/json.c master/users.c master/sessions.c \
+		   master/api.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -61,8 +66,10 @@ TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
-		   test_command test_adc test_gpio
-FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http
+		   test_command test_adc test_gpio test_json \
+		   test_users test_sessions test_api
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
+		   fuzz_json
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -125,7 +132,7 @@ $(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
 	    -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
-    $(call obj,$(HTTP_SRCS) master/ban.c)
+    $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -145,6 +152,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
+$(FUZZ_BUILD)/fuzz_json: master/json.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -73,6 +73,14 @@ safe-state-after 30000
 CONF
 done
 mkdir -p "$run/state"
+# No default password: the first run makes the demo's admin and prints its
+# generated password once; it is stored only as an scrypt hash.
+if [ -f "$run/state/master/users" ]; then
+	echo "demo: web: user admin (password printed by the first run;" \
+	    "remove run/state/master/users for a new one)"
+else
+	"$bin/hd-master" -f "$run/master.conf" -U admin | sed 's/^/demo: web: /'
+fi
 
 pids=()
 stop() {

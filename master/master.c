@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "api.h"
 #include "master.h"
+#include "users.h"
 
 static void
 on_hup(int sig, void *arg)
@@ -59,6 +62,8 @@ make_ctx(struct master *m)
 static int
 setup(struct master *m, const char *conffile, int checkonly)
 {
+	char path[PATH_MAX];
+
 	if (master_conf_load(&m->conf, conffile) == -1)
 		return -1;
 	if ((m->ctx = make_ctx(m)) == NULL)
@@ -71,7 +76,29 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warn("%s", m->conf.state_dir);
 		return -1;
 	}
+	snprintf(path, sizeof(path), "%s/%s", m->conf.state_dir, USERS_FILE);
+	if ((m->api = api_new(path, NULL)) == NULL) {
+		log_warnx("%s: cannot load the users", path);
+		return -1;
+	}
 	return node_state_load(m);
+}
+
+/* hd-master -U name: the first admin, with a generated password. */
+static int
+add_admin(struct master *m, const char *conffile, const char *name)
+{
+	int r = -1;
+
+	if (master_conf_load(&m->conf, conffile) == 0) {
+		if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST)
+			log_warn("%s", m->conf.state_dir);
+		else
+			r = users_create_admin(m->conf.state_dir, name,
+			    stdout);
+	}
+	master_conf_free(&m->conf);
+	return r == -1 ? 1 : 0;
 }
 
 int
@@ -91,10 +118,13 @@ main(int argc, char *argv[])
 	}
 	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));
+	if (o.newadmin != NULL)
+		return add_admin(&m, o.conffile, o.newadmin);
 	TAILQ_INIT(&m.peers);
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		api_free(m.api);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
 	}
@@ -110,6 +140,7 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
+	api_free(m.api);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;
 }

@@ -94,6 +94,7 @@ struct master {
 	int			 npeers;
 	int			 npending;
 	struct webproc		*web;
+	struct api		*api;		/* users, sessions (api.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */

@@ -166,6 +166,8 @@ load_bans(struct web *w, const Hd__BanList *list)
 			    list->bans[i]->until_ms, list->bans[i]->level, now);
 }
 
+static int	api_answer(struct web *, const Hd__ApiResponse *);
+
 static int
 parent_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -177,7 +179,12 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
 	    m->ban->addr.len == 16 && m->ban->until_ms == 0)
 		ban_unban(w->bans, m->ban->addr.data);
-	else {
+	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
+	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
+		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
+		    m->ban->level, ev_wall_ms());
+	else if (m->body_case != HD__WEB_MSG__BODY_API_RESPONSE ||
+	    api_answer(w, m->api_response) == -1) {
 		/* The master never sends anything else: it is broken. */
 		wire_free(msg);
 		fatalx("unexpected message from the master");
@@ -267,4 +274,56 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	m.body_case = HD__WEB_MSG__BODY_PROBE;
 	m.probe = &p;
 	chan_send(&w->parent, &m.base);
+}
+
+void
+web_api_send(struct wconn *c, unsigned op, const char *session,
+    const char *csrf)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__ApiRequest	r = HD__API_REQUEST__INIT;
+
+	r.id = ++c->w->next_api_id;
+	r.op = op;
+	r.addr.data = c->addr;
+	r.addr.len = 16;
+	r.session = (char *)(uintptr_t)session;
+	r.csrf = (char *)(uintptr_t)csrf;
+	r.body.data = c->body;
+	r.body.len = c->bodylen;
+	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
+	m.api_request = &r;
+	c->api_id = r.id;
+	c->state = WC_MASTER;
+	chan_send(&c->w->parent, &m.base);
+}
+
+/* A Set-Cookie value fit for a header: printable, no CR or LF. */
+static int
+header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The master's answer to a call; the connection may have gone since. */
+static int
+api_answer(struct web *w, const Hd__ApiResponse *r)
+{
+	struct wconn *c;
+
+	if (r->status < 200 || r->status > 599 || r->body.len > WEB_MAX_OUT /
+	    2 || strlen(r->set_cookie) > 256 || !header_safe(r->set_cookie))
+		return -1;
+	TAILQ_FOREACH(c, &w->conns, entry)
+		if (c->state == WC_MASTER && c->api_id == r->id)
+			break;
+	if (c == NULL)
+		return 0;
+	web_api_reply(c, (int)r->status, r->body.data, r->body.len,
+	    r->set_cookie, r->retry_after_s);
+	wc_resume(c);
+	return 0;
 }

@@ -24,6 +24,7 @@ enum wc_state {
 	WC_HANDSHAKE,		/* TLS handshake */
 	WC_HEAD,		/* reading a request head (or idle between) */
 	WC_BODY,		/* reading its body */
+	WC_MASTER,		/* its answer comes from the master */
 	WC_FLUSH_CLOSE,		/* writing the last response, then close */
 };
 
@@ -50,6 +51,7 @@ struct wconn {
 	int			 idle;		/* between requests */
 	int			 probed;	/* logged as a probe already */
 	char			*head;		/* copy of the request head */
+	uint64_t		 api_id;	/* in WC_MASTER: the call's id */
 };
 
 struct web_stats {
@@ -75,6 +77,7 @@ struct web {
 	uint64_t		 handshake_ms;	/* web-handshake-timeout */
 	uint64_t		 request_ms;	/* web-request-timeout: head, body */
 	uint64_t		 idle_ms;	/* keep-alive between requests */
+	uint64_t		 next_api_id;
 };
 
 /* web_conn.c */
@@ -83,11 +86,17 @@ int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
+/* The master's answer is in c->out: go on with the connection. */
+void	wc_resume(struct wconn *);
 
 /* web.c */
 void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
 	    const char *detail, const uint8_t *first, size_t n,
 	    uint64_t banned_ms);
+/* Forward the request in c to the master as API call `op`; the
+ * connection waits in WC_MASTER for the answer. */
+void	web_api_send(struct wconn *, unsigned op, const char *session,
+	    const char *csrf);
 
 /* web_http.c */
 /* Answer the parsed request in wc->req (body in wc->body); queue the
@@ -95,5 +104,7 @@ void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
 void	web_respond(struct wconn *);
 /* A short error response; `close` adds Connection: close. */
 void	web_error(struct wconn *, int status, const char *reason, int close);
+void	web_api_reply(struct wconn *, int status, const uint8_t *body,
+	    size_t len, const char *set_cookie, unsigned retry_after_s);
 
 #endif

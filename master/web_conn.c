@@ -345,22 +345,34 @@ finish_request(struct wconn *c)
 	c->bodylen = 0;
 }
 
-static int
-respond(struct wconn *c)
+/* After a response: keep-alive, or close once it is written. */
+static void
+next_request(struct wconn *c)
 {
-	web_respond(c);
-	c->nreq++;
-	c->w->stats.requests++;
 	if (c->state != WC_FLUSH_CLOSE && (!c->req.keepalive ||
 	    c->nreq >= HTTP_MAX_REQUESTS))
 		c->state = WC_FLUSH_CLOSE;
-	finish_request(c);
 	if (c->state != WC_FLUSH_CLOSE) {
 		c->state = WC_HEAD;
 		c->idle = 1;
 		wc_arm(c, c->w->idle_ms);
 		buf_release(&c->in);	/* an idle connection holds no buffer */
 	}
+}
+
+static int
+respond(struct wconn *c)
+{
+	web_respond(c);
+	c->nreq++;
+	c->w->stats.requests++;
+	finish_request(c);
+	if (c->state == WC_MASTER) {
+		/* Pipelined requests wait for the master's answer. */
+		wc_arm(c, WEB_API_MS);
+		return 0;
+	}
+	next_request(c);
 	return 1;
 }
 
@@ -476,6 +488,13 @@ serve(struct wconn *c)
 	wc_update(c);
 }
 
+void
+wc_resume(struct wconn *c)
+{
+	next_request(c);
+	serve(c);
+}
+
 static void
 wc_io(struct ev_io *io, int rev)
 {
@@ -516,12 +535,18 @@ wc_timer(struct ev_timer *t)
 		wc_probe(c, PROBE_BAD_TLS, "handshake not finished in time",
 		    NULL, 0);
 		break;
+	case WC_MASTER:
 	case WC_HEAD:
 	case WC_BODY:
 		if (c->state == WC_HEAD && c->idle)
 			break;		/* keep-alive ran out: not a probe */
-		refuse(c, 408, c->state == WC_HEAD ? "request head too slow" :
-		    "request body too slow", "", 0);
+		if (c->state == WC_MASTER) {
+			log_warnx("%s: the master did not answer", c->name);
+			web_error(c, 503, "master", 1);
+		} else
+			refuse(c, 408, c->state == WC_HEAD ?
+			    "request head too slow" : "request body too slow",
+			    "", 0);
 		if (flush_out(c) == 0 && buf_used(&c->out) > 0) {
 			wc_arm(c, 1000);	/* a moment to send the 408 */
 			wc_update(c);

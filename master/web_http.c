@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api.h"
 #include "log.h"
 #include "web.h"
 #include "web_assets.h"
@@ -34,13 +35,19 @@ status_text(int status)
 	case 200: return "OK";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Error";
 	}
@@ -180,6 +187,112 @@ metrics(struct wconn *c)
 	    "Cache-Control: no-store\r\n");
 }
 
+void
+web_api_reply(struct wconn *c, int status, const uint8_t *body, size_t len,
+    const char *set_cookie, unsigned retry_after_s)
+{
+	char	extra[512];
+	int	n;
+
+	n = snprintf(extra, sizeof(extra), "Cache-Control: no-store\r\n");
+	if (set_cookie[0] != '\0')
+		n += snprintf(extra + n, sizeof(extra) - (size_t)n,
+		    "Set-Cookie: %s\r\n", set_cookie);
+	if (retry_after_s > 0)
+		snprintf(extra + n, sizeof(extra) - (size_t)n,
+		    "Retry-After: %u\r\n", retry_after_s);
+	send_body(c, status, "application/json", body, len, extra);
+}
+
+/* Our session cookie's value, if it has the length of one, else "". */
+static void
+session_cookie(const struct http_request *r, char *out, size_t size)
+{
+	const char	*p = http_header(r, "Cookie"), *v;
+	size_t		 n, klen = strlen(API_COOKIE "=");
+
+	out[0] = '\0';
+	for (v = p; v != NULL && (v = strstr(v, API_COOKIE "=")) != NULL;
+	    v += klen) {
+		if (v != p && v[-1] != ' ' && v[-1] != ';')
+			continue;
+		v += klen;
+		n = strcspn(v, "; ");
+		if (n < size)
+			snprintf(out, size, "%.*s", (int)n, v);
+		return;
+	}
+}
+
+/*
+ * API calls answered by the master. State changes need a JSON body (a
+ * cross-site form cannot send one without a preflight, which we never
+ * answer); the session cookie and the CSRF header go along as they are,
+ * bounded, for the master to check.
+ */
+static int
+is_json(const char *ct)
+{
+	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0 &&
+	    (ct[16] == '\0' || ct[16] == ';');
+}
+
+/* An Origin header, when there is one, must be this very site. */
+static int
+same_origin(const struct http_request *r)
+{
+	const char *o = http_header(r, "Origin");
+
+	return o == NULL || (r->host != NULL && strncmp(o, "https://", 8) ==
+	    0 && strcasecmp(o + 8, r->host) == 0);
+}
+
+static void
+forward(struct wconn *c, unsigned op)
+{
+	const char	*csrf = http_header(&c->req, "X-CSRF-Token");
+	char		 session[SESSION_TOKEN_HEX + 1];
+
+	if (c->req.method != HTTP_GET && c->req.method != HTTP_HEAD) {
+		if (!is_json(http_header(&c->req, "Content-Type"))) {
+			web_error(c, 415, "not JSON", 0);
+			return;
+		}
+		if (!same_origin(&c->req)) {
+			web_error(c, 403, "cross-origin", 0);
+			return;
+		}
+	}
+	if (csrf == NULL || strlen(csrf) > SESSION_TOKEN_HEX)
+		csrf = "";
+	session_cookie(&c->req, session, sizeof(session));
+	web_api_send(c, op, session, csrf);
+}
+
+static void
+api_login(struct wconn *c)
+{
+	forward(c, API_LOGIN);
+}
+
+static void
+api_logout(struct wconn *c)
+{
+	forward(c, API_LOGOUT);
+}
+
+static void
+api_logout_all(struct wconn *c)
+{
+	forward(c, API_LOGOUT_ALL);
+}
+
+static void
+api_session(struct wconn *c)
+{
+	forward(c, API_SESSION);
+}
+
 #define M(x)	(1u << (x))
 #define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
 
@@ -195,6 +308,10 @@ static const struct route {
 	void		(*handler)(struct wconn *);
 } routes[] = {
 	{ "/api/v1/health", M_GET, 0, health },
+	{ "/api/v1/login", M(HTTP_POST), 0, api_login },
+	{ "/api/v1/logout", M(HTTP_POST), 0, api_logout },
+	{ "/api/v1/logout-all", M(HTTP_POST), 0, api_logout_all },
+	{ "/api/v1/session", M(HTTP_GET), 0, api_session },
 	{ "/metrics", M_GET, 1, metrics },
 };
 

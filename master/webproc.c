@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "ban.h"
 #include "chan.h"
 #include "log.h"
@@ -80,6 +81,55 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 	return 0;
 }
 
+/* A failed login scores against its address; a ban it earns is saved
+ * and handed to the web process, which refuses the address from then on. */
+static void
+login_failed(struct webproc *wp, const uint8_t *addr)
+{
+	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
+	Hd__Ban		ban = HD__BAN__INIT;
+	uint64_t	now = ev_wall_ms(), len;
+
+	if ((len = ban_probe(wp->bans, addr, BAN_LOGIN_WEIGHT, now)) == 0)
+		return;
+	log_info("api: failed logins ban an address for %llu s",
+	    (unsigned long long)(len / 1000));
+	if (ban_save(wp->bans, wp->banpath, now) == -1)
+		log_warn("%s", wp->banpath);
+	ban.addr.data = (uint8_t *)(uintptr_t)addr;
+	ban.addr.len = 16;
+	ban.until_ms = now + len;
+	ban.level = 1;
+	ban.last_ms = now;
+	msg.body_case = HD__WEB_MSG__BODY_BAN;
+	msg.ban = &ban;
+	chan_send(&wp->ch, &msg.base);
+}
+
+/* An API call: checked again, answered by the master's engine. */
+static int
+take_api(struct webproc *wp, const Hd__ApiRequest *r)
+{
+	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
+	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+	int		failed;
+
+	if (r->op == 0 || r->op >= API_NOPS || r->addr.len != 16 ||
+	    r->body.len > HTTP_MAX_BODY ||
+	    strlen(r->session) > SESSION_TOKEN_HEX ||
+	    strlen(r->csrf) > SESSION_TOKEN_HEX)
+		return -1;
+	if (wp->m->api == NULL)
+		return -1;
+	failed = api_handle(wp->m->api, r, &resp, ev_now(wp->m->loop));
+	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
+	msg.api_response = &resp;
+	chan_send(&wp->ch, &msg.base);
+	if (failed)
+		login_failed(wp, r->addr.data);
+	return 0;
+}
+
 static int
 web_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -96,6 +146,9 @@ web_frame(struct chan *c, ProtobufCMessage *msg)
 		break;
 	case HD__WEB_MSG__BODY_PROBE:
 		bad = take_probe(wp, m->probe) == -1;
+		break;
+	case HD__WEB_MSG__BODY_API_REQUEST:
+		bad = take_api(wp, m->api_request) == -1;
 		break;
 	default:
 		bad = 1;

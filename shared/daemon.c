@@ -10,11 +10,11 @@
 void
 daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 {
-	int ch;
+	int ch, master = strcmp(prog, "hd-master") == 0;
 
 	memset(o, 0, sizeof(*o));
 	o->childfd = -1;
-	while ((ch = getopt(argc, argv, "C:f:nv")) != -1) {
+	while ((ch = getopt(argc, argv, master ? "C:f:nU:v" : "C:f:nv")) != -1) {
 		switch (ch) {
 		case 'C':	/* internal: set by the parent when it execs */
 			o->childfd = atoi(optarg);
@@ -27,6 +27,9 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 		case 'n':
 			o->checkonly = 1;
 			break;
+		case 'U':	/* create the first admin, then exit */
+			o->newadmin = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -37,7 +40,8 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 	if (o->conffile != NULL && optind == argc)
 		return;
 usage:
-	fprintf(stderr, "usage: %s [-nv] -f config\n", prog);
+	fprintf(stderr, "usage: %s [-nv]%s -f config\n", prog,
+	    master ? " [-U name]" : "");
 	exit(2);
 }
 

@@ -11,9 +11,11 @@ struct daemon_opts {
 	int		 verbose;	/* -v, repeatable */
 	int		 childfd;	/* -C fd: run as a child process on
 					 * this socketpair end (-1: not) */
+	const char	*newadmin;	/* -U name (hd-master only) */
 };
 
-/* Parse "[-nv] -f config"; prints usage and exits 2 on anything else. */
+/* Parse "[-nv] [-U name] -f config" (-U for hd-master only); prints
+ * usage and exits 2 on anything else. */
 void	daemon_opts(int argc, char *argv[], const char *prog,
 	    struct daemon_opts *);
 /* SIGTERM/SIGINT end the loop, SIGHUP calls `hup`, SIGPIPE is ignored. */

@@ -84,6 +84,7 @@
 #define WEB_REQUEST_MS		10000		/* a request head once begun; a body */
 #define WEB_IDLE_MS		60000		/* keep-alive between requests */
 #define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
+#define WEB_API_MS		10000		/* the master answers an API call */
 
 /* Probe scores and bans (master/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
@@ -94,6 +95,9 @@
 #define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
 #define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
 #define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+/* A failed API login scores half a probe: with throttling, guessing alone
+ * earns a ban after nine failures (about a minute). */
+#define BAN_LOGIN_WEIGHT	0.5
 /* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */
@@ -117,6 +121,38 @@
 #define GPIO_EVENT_BATCH	16		/* edge events read at once */
 #define GPIO_SAFE_AFTER_MS	30000		/* default safe-state-after */
 #define GPIO_MAX_SAFE_AFTER_MS	86400000
+
+/* The API's JSON (master/json.c). A body is at most HTTP_MAX_BODY. */
+#define JSON_MAX_DEPTH		16		/* nested arrays and objects */
+#define JSON_MAX_TOKENS		1024		/* values, keys included, per document */
+#define JSON_MAX_STRING		4096		/* bytes of one string, as written */
+#define JSON_MAX_NUMBER		40		/* bytes of one number */
+#define JSON_ERR_MAX		96		/* a parse error's reason */
+
+/* Users of the API (master/users.c). */
+#define USERS_MAX		64		/* accounts */
+#define USER_NAME_MAX		32		/* [a-z0-9._-], first alphanumeric */
+#define USER_MAX_GRANTS		32		/* site/device grants per user */
+#define PASSWORD_MIN		10		/* bytes */
+#define PASSWORD_MAX		128		/* bytes hashed at most */
+/* Bounds on scrypt parameters read back from the users file, so a bad
+ * file cannot make a login allocate gigabytes (memory is 128 * N * r). */
+#define SCRYPT_MAX_N		(1 << 20)
+#define SCRYPT_MAX_R		16
+#define SCRYPT_MAX_P		16
+#define SCRYPT_MAX_MEM		(256 * 1024 * 1024)
+
+/* API sessions and login throttling (master/sessions.c). Times are ms. */
+#define SESSION_MAX		256		/* sessions at once; oldest evicted */
+#define SESSION_MAX_PER_USER	16		/* ... and per user */
+#define SESSION_IDLE_MS		(60 * 60 * 1000)	/* unused this long: gone */
+#define SESSION_LIFETIME_MS	(12 * 60 * 60 * 1000)	/* absolute */
+#define THROTTLE_MAX_NAMES	256		/* accounts tracked (LRU) */
+#define THROTTLE_MAX_ADDRS	1024		/* addresses tracked (LRU) */
+#define THROTTLE_FREE		3		/* failures before any wait */
+#define THROTTLE_BASE_MS	1000		/* then 1 s, 2 s, 4 s ... */
+#define THROTTLE_MAX_MS		(15 * 60 * 1000)	/* ... up to 15 min */
+#define THROTTLE_FORGET_MS	(60 * 60 * 1000)	/* no failure this long */
 
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)

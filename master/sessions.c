@@ -1,0 +1,355 @@
+/*
+ * API sessions and login throttling (see users.h). Both are fixed-size
+ * tables scanned linearly: SESSION_MAX and THROTTLE_MAX_* entries are
+ * few enough that a scan costs less than the TLS record it answers.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "users.h"
+
+struct sessions {
+	struct session	s[SESSION_MAX];
+};
+
+static void
+hex_encode(const uint8_t *p, size_t n, char *out)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Exactly SESSION_TOKEN_HEX lower-case hex digits, or -1. */
+static int
+token_decode(const char *s, uint8_t *out)
+{
+	int	i, hi, lo;
+
+	if (s == NULL || strlen(s) != SESSION_TOKEN_HEX)
+		return -1;
+	for (i = 0; i < SESSION_TOKEN_LEN; i++) {
+		if ((hi = hex_digit(s[2 * i])) == -1 ||
+		    (lo = hex_digit(s[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Time since `then`; 0 if the caller's clock is behind it (a caller
+ * that read the time before another one did). */
+static uint64_t
+elapsed(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+static void
+session_end(struct session *s)
+{
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+static int
+session_live(struct session *s, uint64_t now)
+{
+	if (!s->used)
+		return 0;
+	if (elapsed(now, s->last) >= SESSION_IDLE_MS ||
+	    elapsed(now, s->created) >= SESSION_LIFETIME_MS) {
+		session_end(s);
+		return 0;
+	}
+	return 1;
+}
+
+struct sessions *
+sessions_new(void)
+{
+	return calloc(1, sizeof(struct sessions));
+}
+
+void
+sessions_free(struct sessions *t)
+{
+	if (t != NULL)
+		OPENSSL_cleanse(t, sizeof(*t));
+	free(t);
+}
+
+/* A free slot, ending the oldest session (of `user`, if it has too
+ * many; else of anyone) to make one. */
+static struct session *
+session_slot(struct sessions *t, const char *user, uint64_t now)
+{
+	struct session	*free_slot = NULL, *oldest = NULL, *mine = NULL;
+	int		 i, nmine = 0;
+
+	for (i = 0; i < SESSION_MAX; i++) {
+		if (!session_live(&t->s[i], now)) {
+			if (free_slot == NULL)
+				free_slot = &t->s[i];
+			continue;
+		}
+		if (oldest == NULL || t->s[i].created < oldest->created)
+			oldest = &t->s[i];
+		if (strcmp(t->s[i].user, user) == 0 && (nmine++, mine == NULL ||
+		    t->s[i].created < mine->created))
+			mine = &t->s[i];
+	}
+	if (nmine >= SESSION_MAX_PER_USER) {
+		session_end(mine);
+		return mine;
+	}
+	if (free_slot != NULL)
+		return free_slot;
+	session_end(oldest);
+	return oldest;
+}
+
+int
+sessions_create(struct sessions *t, const char *user, uint64_t now,
+    char *token, char *csrf)
+{
+	struct session	*s;
+	uint8_t		 raw[SESSION_TOKEN_LEN];
+
+	if (strlen(user) > USER_NAME_MAX || RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	s = session_slot(t, user, now);
+	if (RAND_bytes(s->csrf, sizeof(s->csrf)) != 1) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		session_end(s);
+		return -1;
+	}
+	SHA256(raw, sizeof(raw), s->id);
+	strcpy(s->user, user);		/* length checked above */
+	s->created = s->last = now;
+	s->used = 1;
+	hex_encode(raw, sizeof(raw), token);
+	hex_encode(s->csrf, sizeof(s->csrf), csrf);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+static struct session *
+session_find(struct sessions *t, const char *token, uint64_t now)
+{
+	uint8_t	raw[SESSION_TOKEN_LEN], id[SESSION_TOKEN_LEN];
+	int	i;
+
+	if (token_decode(token, raw) == -1)
+		return NULL;
+	SHA256(raw, sizeof(raw), id);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	for (i = 0; i < SESSION_MAX; i++)
+		if (session_live(&t->s[i], now) &&
+		    CRYPTO_memcmp(t->s[i].id, id, sizeof(id)) == 0)
+			return &t->s[i];
+	return NULL;
+}
+
+struct session *
+sessions_get(struct sessions *t, const char *token, uint64_t now)
+{
+	struct session *s;
+
+	if ((s = session_find(t, token, now)) != NULL)
+		s->last = now;
+	return s;
+}
+
+int
+sessions_csrf_ok(const struct session *s, const char *csrf)
+{
+	uint8_t raw[SESSION_TOKEN_LEN];
+
+	if (token_decode(csrf, raw) == -1)
+		return 0;
+	return CRYPTO_memcmp(raw, s->csrf, sizeof(raw)) == 0;
+}
+
+void
+sessions_csrf_hex(const struct session *s, char *out)
+{
+	hex_encode(s->csrf, sizeof(s->csrf), out);
+}
+
+int
+sessions_logout(struct sessions *t, const char *token, uint64_t now)
+{
+	struct session *s;
+
+	if ((s = session_find(t, token, now)) == NULL)
+		return -1;
+	session_end(s);
+	return 0;
+}
+
+int
+sessions_logout_user(struct sessions *t, const char *user)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SESSION_MAX; i++)
+		if (t->s[i].used && strcmp(t->s[i].user, user) == 0) {
+			session_end(&t->s[i]);
+			n++;
+		}
+	return n;
+}
+
+int
+sessions_count(struct sessions *t, uint64_t now)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SESSION_MAX; i++)
+		n += session_live(&t->s[i], now);
+	return n;
+}
+
+/* Login throttling. */
+
+struct strike {
+	char		name[USER_NAME_MAX + 1];	/* or */
+	uint8_t		addr[16];
+	uint32_t	fails;
+	uint64_t	last;			/* last failure */
+};
+
+struct throttle {
+	struct strike	names[THROTTLE_MAX_NAMES];
+	struct strike	addrs[THROTTLE_MAX_ADDRS];
+};
+
+struct throttle *
+throttle_new(void)
+{
+	return calloc(1, sizeof(struct throttle));
+}
+
+void
+throttle_free(struct throttle *t)
+{
+	free(t);
+}
+
+static int
+strike_is(const struct strike *k, const char *name, const uint8_t *addr)
+{
+	if (name != NULL)
+		return strcmp(k->name, name) == 0;
+	return memcmp(k->addr, addr, sizeof(k->addr)) == 0;
+}
+
+/* The entry of a name (or, name NULL, of an address); with `make`, a
+ * new one in a free or the least recently failed slot. */
+static struct strike *
+strike_get(struct strike *tab, int n, const char *name,
+    const uint8_t *addr, uint64_t now, int make)
+{
+	struct strike	*k, *victim = NULL;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		k = &tab[i];
+		if (k->fails > 0 && elapsed(now, k->last) >= THROTTLE_FORGET_MS)
+			memset(k, 0, sizeof(*k));
+		if (k->fails > 0 && strike_is(k, name, addr))
+			return k;
+		if (victim == NULL || k->fails == 0 || (victim->fails > 0 &&
+		    k->last < victim->last))
+			victim = k;
+	}
+	if (!make)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	if (name != NULL)
+		memcpy(victim->name, name, strlen(name) + 1);
+	else
+		memcpy(victim->addr, addr, sizeof(victim->addr));
+	return victim;
+}
+
+static uint64_t
+strike_wait(const struct strike *k, uint64_t now)
+{
+	uint64_t	delay = THROTTLE_MAX_MS;
+	uint32_t	over;
+
+	if (k == NULL || k->fails < THROTTLE_FREE)
+		return 0;
+	over = k->fails - THROTTLE_FREE;
+	if (over < 32 && ((uint64_t)THROTTLE_BASE_MS << over) < delay)
+		delay = (uint64_t)THROTTLE_BASE_MS << over;
+	return elapsed(now, k->last) >= delay ? 0 :
+	    delay - elapsed(now, k->last);
+}
+
+static int
+name_ok(const char *name)
+{
+	return name != NULL && strlen(name) <= USER_NAME_MAX;
+}
+
+uint64_t
+throttle_wait(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	uint64_t a, b = 0;
+
+	a = strike_wait(strike_get(t->addrs, THROTTLE_MAX_ADDRS, NULL, addr,
+	    now, 0), now);
+	if (name_ok(name))
+		b = strike_wait(strike_get(t->names, THROTTLE_MAX_NAMES, name,
+		    NULL, now, 0), now);
+	return a > b ? a : b;
+}
+
+void
+throttle_fail(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	struct strike *k;
+
+	k = strike_get(t->addrs, THROTTLE_MAX_ADDRS, NULL, addr, now, 1);
+	k->fails++;
+	k->last = now;
+	if (!name_ok(name))
+		return;
+	k = strike_get(t->names, THROTTLE_MAX_NAMES, name, NULL, now, 1);
+	k->fails++;
+	k->last = now;
+}
+
+void
+throttle_ok(struct throttle *t, const char *name, uint64_t now)
+{
+	struct strike *k;
+
+	if (name_ok(name) && (k = strike_get(t->names, THROTTLE_MAX_NAMES,
+	    name, NULL, now, 0)) != NULL)
+		memset(k, 0, sizeof(*k));
+}

@@ -1,0 +1,169 @@
+#ifndef HD_USERS_H
+#define HD_USERS_H
+
+/*
+ * The API's users (users.c) and their sessions (sessions.c). Both live in
+ * the master's engine, never in the web process: it only ever sees the
+ * session cookie and asks the master.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include "hdlimits.h"
+
+/*
+ * Password hashing: scrypt (RFC 7914) through OpenSSL, a fresh random
+ * salt per hash. N = 2^13, r = 8, p = 1 needs 128 * N * r = 8 MiB and
+ * takes ~30 ms on the x86 test machine, ~0.3 s on a Raspberry Pi 2
+ * (about ten times slower): within the 0.1-0.5 s aimed at (docs/API.md).
+ * Each hash stores its parameters, so these can be raised later.
+ */
+#define SCRYPT_N		(1 << 13)
+#define SCRYPT_R		8
+#define SCRYPT_P		1
+#define SCRYPT_SALT_LEN		16
+#define SCRYPT_KEY_LEN		32
+#define USER_PASSWORD_GEN	20	/* characters of a generated password */
+#define USERS_FILE		"users"	/* under the state-dir */
+
+struct scrypt_params {
+	uint64_t	n;
+	uint32_t	r, p;
+};
+
+/* The production parameters above; tests pass cheaper ones. */
+extern const struct scrypt_params scrypt_production;
+
+enum user_role {
+	ROLE_NONE = 0,
+	UROLE_ADMIN = 1,	/* everything, and manages users */
+	UROLE_USER = 2,		/* sees and controls what it is granted */
+	UROLE_VIEWER = 3,	/* sees what it is granted, controls nothing */
+};
+
+enum user_access {
+	ACCESS_VIEW = 1,
+	ACCESS_CONTROL = 2,	/* implies view */
+};
+
+struct pw_hash {
+	uint8_t			 salt[SCRYPT_SALT_LEN];
+	uint8_t			 key[SCRYPT_KEY_LEN];
+	struct scrypt_params	 params;
+};
+
+struct user_grant {
+	char			 site[SITE_NAME_MAX + 1];	/* "*": any */
+	char			 device[DEVICE_ID_MAX + 1];	/* "": all */
+	enum user_access	 access;
+};
+
+struct user {
+	TAILQ_ENTRY(user)	 entry;
+	char			 name[USER_NAME_MAX + 1];
+	enum user_role		 role;
+	struct pw_hash		 pw;
+	struct user_grant	 grants[USER_MAX_GRANTS];
+	int			 ngrants;
+	uint64_t		 created_ms;
+};
+
+struct users;
+
+/* users.c. `params` NULL means scrypt_production. Returned users stay
+ * valid until users_delete() of that user or users_free(). */
+struct users	*users_new(const char *path, const struct scrypt_params *);
+void		 users_free(struct users *);
+/* 0 (an absent file is an empty table), -1 if unreadable or invalid. */
+int		 users_load(struct users *);
+int		 users_save(const struct users *);
+int		 users_count(const struct users *);
+struct user	*users_find(struct users *, const char *name);
+/* -1 with a reason in err: bad name or password, exists, table full. */
+int		 users_add(struct users *, const char *name, enum user_role,
+		    const char *password, uint64_t now, char *err, size_t);
+int		 users_delete(struct users *, const char *name);
+int		 users_set_password(struct users *, struct user *,
+		    const char *password, char *err, size_t);
+int		 users_grant(struct user *, const char *site,
+		    const char *device, enum user_access);
+int		 users_may(const struct user *, const char *site,
+		    const char *device, enum user_access);
+/* The user if `password` is theirs, else NULL. Costs one scrypt hash
+ * whether or not the user exists. */
+struct user	*users_login(struct users *, const char *name,
+		    const char *password);
+int		 users_name_ok(const char *);
+const char	*users_role_name(enum user_role);
+/* A random password of USER_PASSWORD_GEN characters (size > that). */
+int		 users_gen_password(char *buf, size_t size);
+/* hd-master -U: create admin `name` in state_dir with a generated
+ * password, printed once to `out`. 0, or -1 with a message logged. */
+int		 users_create_admin(const char *state_dir, const char *name,
+		    FILE *out);
+
+/*
+ * sessions.c: a login gets a 256-bit random token (sent as a cookie) and
+ * a CSRF token bound to it (sent back in a header on every state-changing
+ * request). Only the SHA-256 of the session token is kept, so a memory
+ * dump does not hand out live sessions. Sessions end when idle for
+ * SESSION_IDLE_MS, SESSION_LIFETIME_MS after login, on logout, or on
+ * logout everywhere; the table is bounded (SESSION_MAX, and
+ * SESSION_MAX_PER_USER), the oldest session giving way. Times are
+ * monotonic ms from the caller (tests use a fake clock).
+ */
+#define SESSION_TOKEN_LEN	32			/* bytes, 256 bits */
+#define SESSION_TOKEN_HEX	(2 * SESSION_TOKEN_LEN)	/* as text */
+
+struct session {
+	uint8_t		 id[SESSION_TOKEN_LEN];		/* SHA-256 of the token */
+	uint8_t		 csrf[SESSION_TOKEN_LEN];
+	char		 user[USER_NAME_MAX + 1];
+	uint64_t	 created, last;
+	int		 used;
+};
+
+struct sessions;
+
+struct sessions	*sessions_new(void);
+void		 sessions_free(struct sessions *);
+/* A new session for `user`: its token and CSRF token as hex text
+ * (SESSION_TOKEN_HEX + 1 bytes each). 0, or -1 without randomness. */
+int		 sessions_create(struct sessions *, const char *user,
+		    uint64_t now, char *token, char *csrf);
+/* The live session of a token (which counts as use), or NULL. The
+ * pointer is valid until the next call on the table. */
+struct session	*sessions_get(struct sessions *, const char *token,
+		    uint64_t now);
+/* Is `csrf` (hex text) this session's CSRF token? Constant-time. */
+int		 sessions_csrf_ok(const struct session *, const char *csrf);
+void		 sessions_csrf_hex(const struct session *, char *out);
+int		 sessions_logout(struct sessions *, const char *token,
+		    uint64_t now);
+/* Ends every session of `user`; returns how many. */
+int		 sessions_logout_user(struct sessions *, const char *user);
+int		 sessions_count(struct sessions *, uint64_t now);
+
+/*
+ * Login throttling, per account name and per address (16 bytes, IPv4
+ * mapped): THROTTLE_FREE failures are free, then each failure doubles
+ * the wait from THROTTLE_BASE_MS up to THROTTLE_MAX_MS. A success clears
+ * the account's count, not the address's; counts are forgotten after
+ * THROTTLE_FORGET_MS without a failure. Both tables are bounded, least
+ * recently failed entry evicted first.
+ */
+struct throttle;
+
+struct throttle	*throttle_new(void);
+void		 throttle_free(struct throttle *);
+/* ms before a login for this name from this address may be tried. */
+uint64_t	 throttle_wait(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
+void		 throttle_fail(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
+void		 throttle_ok(struct throttle *, const char *name, uint64_t now);
+
+#endif

@@ -1,0 +1,175 @@
+/* Unit tests for master/api.c: the master's answers to forwarded API
+ * calls (login, logout, logout everywhere, session), with cheap scrypt
+ * parameters and a fake clock. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "check.h"
+#include "../../master/api.h"
+
+#define T0	(100000ULL)
+
+static const struct scrypt_params cheap = { 16, 1, 1 };
+static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
+static char		session[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+static char		body[API_MAX_RESPONSE + 1];
+static int		failed;		/* api_handle()'s answer */
+
+/* One call; the answer's body lands in `body`. */
+static int
+call(struct api *a, unsigned op, const char *json, const char *sess,
+    const char *tok, uint64_t now, Hd__ApiResponse *resp)
+{
+	Hd__ApiRequest req = HD__API_REQUEST__INIT;
+
+	hd__api_response__init(resp);
+	req.id = 7;
+	req.op = op;
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = sizeof(addr);
+	req.session = (char *)(uintptr_t)sess;
+	req.csrf = (char *)(uintptr_t)tok;
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	failed = api_handle(a, &req, resp, now);
+	snprintf(body, sizeof(body), "%.*s", (int)resp->body.len,
+	    (const char *)resp->body.data);
+	return (int)resp->status;
+}
+
+/* Pull the session token and CSRF token out of a login answer. */
+static void
+take_login(const Hd__ApiResponse *resp)
+{
+	const char *p;
+
+	session[0] = csrf[0] = '\0';
+	if ((p = strchr(resp->set_cookie, '=')) != NULL)
+		snprintf(session, sizeof(session), "%.*s", SESSION_TOKEN_HEX,
+		    p + 1);
+	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
+		snprintf(csrf, sizeof(csrf), "%.*s", SESSION_TOKEN_HEX, p + 8);
+}
+
+static void
+test_login(struct api *a)
+{
+	Hd__ApiResponse	r;
+	char		s1[sizeof(session)], c1[sizeof(csrf)];
+
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
+	    "\"correct horse\"}", "", "", T0, &r) == 200 && r.id == 7,
+	    "login: 200, the request's id");
+	take_login(&r);
+	CHECK(strlen(session) == SESSION_TOKEN_HEX && strstr(r.set_cookie,
+	    "; Path=/; Secure; HttpOnly; SameSite=Strict") != NULL &&
+	    strncmp(r.set_cookie, API_COOKIE "=", strlen(API_COOKIE) + 1) ==
+	    0, "the cookie: %s", r.set_cookie);
+	CHECK(strstr(body, "\"user\":\"alice\",\"role\":\"user\"") != NULL &&
+	    strlen(csrf) == SESSION_TOKEN_HEX, "the body: %s", body);
+	CHECK(call(a, API_SESSION, "", session, "", T0, &r) == 200 &&
+	    strstr(body, csrf) != NULL, "session: the same CSRF token");
+	CHECK(call(a, API_LOGOUT, "{}", session, "", T0, &r) == 403,
+	    "logout without CSRF: 403");
+	CHECK(call(a, API_LOGOUT, "{}", session, session, T0, &r) == 403,
+	    "logout with the session token as CSRF: 403");
+	CHECK(call(a, API_SESSION, "", session, "", T0, &r) == 200,
+	    "a refused logout leaves the session");
+	CHECK(call(a, API_LOGOUT, "{}", session, csrf, T0, &r) == 200 &&
+	    strstr(r.set_cookie, "Max-Age=0") != NULL, "logout: 200, cookie "
+	    "cleared");
+	CHECK(call(a, API_SESSION, "", session, "", T0, &r) == 401,
+	    "then the session is gone");
+	call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":\"correct horse\"}",
+	    "", "", T0, &r);
+	take_login(&r);
+	memcpy(s1, session, sizeof(s1));
+	memcpy(c1, csrf, sizeof(c1));
+	call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":\"correct horse\"}",
+	    "", "", T0, &r);
+	take_login(&r);
+	CHECK(call(a, API_LOGOUT_ALL, "{}", s1, c1, T0, &r) == 200 &&
+	    strstr(body, "\"ended\":2") != NULL, "logout everywhere: %s",
+	    body);
+	CHECK(call(a, API_SESSION, "", session, "", T0, &r) == 401,
+	    "the other session is gone too");
+	CHECK(call(a, API_SESSION, "", "", "", T0, &r) == 401,
+	    "no cookie: 401");
+}
+
+static void
+test_refusals(struct api *a)
+{
+	Hd__ApiResponse r;
+
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\"}", "", "", T0, &r) ==
+	    400 && strstr(body, "missing field \\\"password\\\"") != NULL,
+	    "missing field: %s", body);
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":\"x\","
+	    "\"x\":1}", "", "", T0, &r) == 400 && strstr(body,
+	    "unknown field") != NULL, "unknown field: %s", body);
+	CHECK(call(a, API_LOGIN, "[]", "", "", T0, &r) == 400,
+	    "not an object: 400");
+	CHECK(call(a, API_LOGIN, "", "", "", T0, &r) == 400 && failed == 0,
+	    "empty body: 400, not a failed login");
+	CHECK(call(a, 99, "{}", "", "", T0, &r) == 404, "unknown op: 404");
+}
+
+static void
+test_throttle(struct api *a)
+{
+	Hd__ApiResponse	r;
+	const char	*bad = "{\"name\":\"bob\",\"password\":\"nope nope nope\"}";
+	int		i, st = 0;
+
+	for (i = 0; i < THROTTLE_FREE; i++)
+		st = call(a, API_LOGIN, bad, "", "", T0 + 1000, &r);
+	CHECK(st == 401 && strstr(body, "wrong name or password") != NULL,
+	    "an unknown user: 401, the same words");
+	CHECK(failed == 1, "a failed login is reported (for the ban score)");
+	CHECK(call(a, API_LOGIN, bad, "", "", T0 + 1000, &r) == 429 &&
+	    r.retry_after_s == THROTTLE_BASE_MS / 1000,
+	    "throttled: 429, Retry-After %u", r.retry_after_s);
+	CHECK(failed == 0, "a throttled attempt is not a failed login");
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
+	    "\"correct horse\"}", "", "", T0 + 1000, &r) == 429,
+	    "the address is throttled for every account");
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
+	    "\"correct horse\"}", "", "", T0 + 1000 + THROTTLE_BASE_MS,
+	    &r) == 200, "after the wait, the right password works");
+}
+
+int
+main(void)
+{
+	char		 dir[] = "/tmp/hd-test-api.XXXXXX", path[128], err[128];
+	struct users	*u;
+	struct api	*a;
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return check_done();
+	snprintf(path, sizeof(path), "%s/%s", dir, USERS_FILE);
+	a = api_new(path, &cheap);
+	CHECK(a != NULL, "no users file: an empty table");
+	api_free(a);
+	u = users_new(path, &cheap);
+	users_add(u, "alice", UROLE_USER, "correct horse", 1, err, sizeof(err));
+	users_save(u);
+	users_free(u);
+	a = api_new(path, &cheap);
+	if (CHECK(a != NULL, "api_new")) {
+		test_login(a);
+		test_refusals(a);
+		test_throttle(a);
+	}
+	api_free(a);
+	atomic_write(path, "\xff", 1, 0600);
+	CHECK(api_new(path, &cheap) == NULL, "a bad users file: NULL");
+	unlink(path);
+	rmdir(dir);
+	return check_done();
+}

@@ -1,0 +1,219 @@
+/* Unit tests for master/sessions.c: session tokens, expiry, logout,
+ * the bounded table, CSRF tokens and login throttling, on a fake clock. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "check.h"
+#include "../../master/users.h"
+
+#define SEC	1000ULL
+#define T0	(5000 * SEC)		/* a monotonic clock, far from 0 */
+
+static char	tok[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+
+static int
+is_hex(const char *s)
+{
+	return strlen(s) == SESSION_TOKEN_HEX &&
+	    strspn(s, "0123456789abcdef") == SESSION_TOKEN_HEX;
+}
+
+static void
+test_basic(void)
+{
+	struct sessions	*t = sessions_new();
+	struct session	*s;
+	char		 tok2[sizeof(tok)], csrf2[sizeof(csrf)], hex[sizeof(csrf)];
+	uint8_t		 raw[SESSION_TOKEN_LEN], id[SHA256_DIGEST_LENGTH];
+	int		 i;
+
+	if (!CHECK(t != NULL, "sessions_new"))
+		return;
+	CHECK(sessions_create(t, "alice", T0, tok, csrf) == 0 && is_hex(tok) &&
+	    is_hex(csrf), "a session: 64 hex digits of token and of CSRF");
+	CHECK(sessions_create(t, "alice", T0, tok2, csrf2) == 0 &&
+	    strcmp(tok, tok2) != 0 && strcmp(csrf, csrf2) != 0,
+	    "a second one differs");
+	s = sessions_get(t, tok, T0 + SEC);
+	CHECK(s != NULL && strcmp(s->user, "alice") == 0, "found by token");
+	for (i = 0; i < SESSION_TOKEN_LEN; i++)
+		sscanf(tok + 2 * i, "%2hhx", &raw[i]);
+	SHA256(raw, sizeof(raw), id);
+	CHECK(s != NULL && memcmp(s->id, raw, sizeof(raw)) != 0 &&
+	    memcmp(s->id, id, sizeof(id)) == 0, "only its SHA-256 is kept");
+	if (s != NULL) {
+		CHECK(sessions_csrf_ok(s, csrf), "its CSRF token is accepted");
+		CHECK(!sessions_csrf_ok(s, csrf2), "another session's is not");
+		CHECK(!sessions_csrf_ok(s, "") && !sessions_csrf_ok(s, "zz"),
+		    "garbage is not");
+		sessions_csrf_hex(s, hex);
+		CHECK(strcmp(hex, csrf) == 0, "CSRF token given back as hex");
+	}
+	tok2[0] = tok2[0] == 'a' ? 'b' : 'a';
+	CHECK(sessions_get(t, tok2, T0) == NULL, "a changed token: no");
+	CHECK(sessions_get(t, "", T0) == NULL && sessions_get(t, NULL, T0) ==
+	    NULL, "empty/NULL token: no");
+	tok2[0] = 'A';
+	CHECK(sessions_get(t, tok2, T0) == NULL, "upper-case hex: no");
+	CHECK(sessions_count(t, T0) == 2, "two sessions");
+	CHECK(sessions_logout(t, tok, T0) == 0 &&
+	    sessions_get(t, tok, T0) == NULL, "logout ends it");
+	CHECK(sessions_logout(t, tok, T0) == -1, "logout twice: -1");
+	sessions_create(t, "bob", T0, tok2, csrf2);
+	sessions_create(t, "alice", T0, tok, csrf);
+	CHECK(sessions_logout_user(t, "alice") == 2 &&
+	    sessions_count(t, T0) == 1 && sessions_get(t, tok2, T0) != NULL,
+	    "logout everywhere ends all of alice's, not bob's");
+	CHECK(sessions_create(t, "x123456789012345678901234567890123", T0,
+	    tok, csrf) == -1, "too long a user name refused");
+	sessions_free(t);
+}
+
+static void
+test_expiry(void)
+{
+	struct sessions	*t = sessions_new();
+	uint64_t	 now = T0;
+	int		 alive = 1;
+
+	sessions_create(t, "alice", now, tok, csrf);
+	CHECK(sessions_get(t, tok, now + SESSION_IDLE_MS - 1) != NULL,
+	    "used just before the idle timeout");
+	CHECK(sessions_get(t, tok, now + 2 * SESSION_IDLE_MS - 2) != NULL,
+	    "use renews the idle timeout");
+	CHECK(sessions_get(t, tok, now + 3 * SESSION_IDLE_MS - 1) == NULL,
+	    "idle too long: gone");
+	sessions_create(t, "alice", now, tok, csrf);
+	while (alive && now < T0 + SESSION_LIFETIME_MS - SESSION_IDLE_MS / 2) {
+		now += SESSION_IDLE_MS / 2;
+		alive = sessions_get(t, tok, now) != NULL;
+	}
+	CHECK(alive, "kept alive by use until near its lifetime");
+	CHECK(sessions_get(t, tok, T0 + SESSION_LIFETIME_MS) == NULL,
+	    "gone at its absolute lifetime however used");
+	CHECK(sessions_count(t, T0 + SESSION_LIFETIME_MS) == 0, "count 0");
+	sessions_free(t);
+}
+
+static void
+test_bounds(void)
+{
+	struct sessions	*t = sessions_new();
+	char		 first[sizeof(tok)], user[16], mine[SESSION_MAX_PER_USER +
+			     1][sizeof(tok)];
+	int		 i;
+
+	sessions_create(t, "u0", T0, first, csrf);
+	for (i = 1; i < SESSION_MAX; i++) {
+		snprintf(user, sizeof(user), "u%d", i);
+		sessions_create(t, user, T0 + (uint64_t)i, tok, csrf);
+	}
+	CHECK(sessions_count(t, T0 + SESSION_MAX) == SESSION_MAX,
+	    "table full at %d", SESSION_MAX);
+	CHECK(sessions_create(t, "late", T0 + SESSION_MAX, tok, csrf) == 0 &&
+	    sessions_count(t, T0 + SESSION_MAX) == SESSION_MAX &&
+	    sessions_get(t, first, T0 + SESSION_MAX) == NULL &&
+	    sessions_get(t, tok, T0 + SESSION_MAX) != NULL,
+	    "one more: the oldest session gave way");
+	sessions_free(t);
+
+	t = sessions_new();
+	for (i = 0; i <= SESSION_MAX_PER_USER; i++)
+		sessions_create(t, "alice", T0 + (uint64_t)i, mine[i], csrf);
+	CHECK(sessions_count(t, T0 + SEC) == SESSION_MAX_PER_USER &&
+	    sessions_get(t, mine[0], T0 + SEC) == NULL &&
+	    sessions_get(t, mine[1], T0 + SEC) != NULL,
+	    "per user: %d, the oldest gives way", SESSION_MAX_PER_USER);
+	sessions_free(t);
+}
+
+static const uint8_t *
+addr(int n)
+{
+	static uint8_t a[16];
+
+	memset(a, 0, sizeof(a));
+	a[10] = a[11] = 0xff;
+	a[12] = 192;
+	a[13] = 0;
+	a[14] = (uint8_t)(n >> 8);
+	a[15] = (uint8_t)n;
+	return a;
+}
+
+static void
+test_throttle(void)
+{
+	struct throttle	*t = throttle_new();
+	uint64_t	 now = T0, w;
+	char		 name[16];
+	int		 i;
+
+	for (i = 0; i < THROTTLE_FREE; i++) {
+		CHECK(throttle_wait(t, "alice", addr(1), now) == 0,
+		    "failure %d: no wait", i + 1);
+		throttle_fail(t, "alice", addr(1), now);
+	}
+	CHECK(throttle_wait(t, "alice", addr(1), now) == THROTTLE_BASE_MS,
+	    "after %d failures: %llu ms", THROTTLE_FREE,
+	    (unsigned long long)THROTTLE_BASE_MS);
+	CHECK(throttle_wait(t, "alice", addr(2), now) == THROTTLE_BASE_MS,
+	    "the account is throttled from another address");
+	CHECK(throttle_wait(t, "bob", addr(1), now) == THROTTLE_BASE_MS,
+	    "the address is throttled for another account");
+	CHECK(throttle_wait(t, "bob", addr(2), now) == 0, "others are not");
+	throttle_fail(t, "alice", addr(1), now);
+	CHECK(throttle_wait(t, "alice", addr(1), now) == 2 * THROTTLE_BASE_MS,
+	    "each failure doubles the wait");
+	CHECK(throttle_wait(t, "alice", addr(1), now + THROTTLE_BASE_MS) ==
+	    THROTTLE_BASE_MS, "the wait runs down");
+	CHECK(throttle_wait(t, "alice", addr(1), now + 2 * THROTTLE_BASE_MS) ==
+	    0, "then it is over");
+	for (i = 0; i < 40; i++)
+		throttle_fail(t, "alice", addr(1), now);
+	w = throttle_wait(t, "alice", addr(1), now);
+	CHECK(w == THROTTLE_MAX_MS, "capped at %llu ms (%llu)",
+	    (unsigned long long)THROTTLE_MAX_MS, (unsigned long long)w);
+	throttle_ok(t, "alice", now);
+	CHECK(throttle_wait(t, "alice", addr(2), now) == 0,
+	    "a success clears the account");
+	CHECK(throttle_wait(t, "alice", addr(1), now) == THROTTLE_MAX_MS,
+	    "but not the address");
+	CHECK(throttle_wait(t, "x", addr(1), now + THROTTLE_FORGET_MS) == 0,
+	    "forgotten after %llu ms without failures",
+	    (unsigned long long)THROTTLE_FORGET_MS);
+	throttle_free(t);
+
+	t = throttle_new();
+	for (i = 0; i < THROTTLE_FREE; i++)
+		throttle_fail(t, "victim", addr(1), now);
+	for (i = 0; i < THROTTLE_MAX_NAMES - 1; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		throttle_fail(t, name, addr(2 + i), now + 1);
+	}
+	CHECK(throttle_wait(t, "victim", addr(9999), now) > 0,
+	    "a full table keeps its entries");
+	throttle_fail(t, "one.more", addr(9998), now + 2);
+	CHECK(throttle_wait(t, "victim", addr(9999), now + 2) == 0,
+	    "past %d names the least recently failed is evicted",
+	    THROTTLE_MAX_NAMES);
+	for (i = 0; i < 2 * THROTTLE_MAX_ADDRS; i++)
+		throttle_fail(t, NULL, addr(i), now + 3);
+	CHECK(throttle_wait(t, NULL, addr(2 * THROTTLE_MAX_ADDRS - 1),
+	    now + 3) == 0, "a NULL name counts against the address only");
+	throttle_free(t);
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_expiry();
+	test_bounds();
+	test_throttle();
+	return check_done();
+}
