@@ -54,6 +54,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
+		   slave/zw_api.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -61,8 +62,9 @@ TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
-		   test_command test_adc test_gpio
-FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http
+		   test_command test_adc test_gpio test_zw_api
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
+		   fuzz_zw_api
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -145,6 +147,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
+$(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

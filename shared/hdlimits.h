@@ -65,6 +65,7 @@
 #define ZW_PING_MS		60000		/* idle stick checked this often */
 #define ZW_MAX_NODES		232		/* classic node ids 1..232 */
 #define ZW_NODEMASK_LEN		29		/* GetInitData bitmask bytes */
+#define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
 
 /* The master's HTTPS server (master/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

@@ -228,6 +228,46 @@ int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
 
+/* --- zw_api.c: the stick's answers, parsed ---------------------------- */
+
+#define ZW_CAPS_MIN_LEN		8	/* GetCapabilities: what we read */
+#define ZW_UPDATE_NIF		0x84	/* ApplicationUpdate: node info */
+#define ZW_UPDATE_NIF_FAILED	0x81	/* RequestNodeInfo got no answer */
+#define ZW_CC_MARK		0xef	/* NIF: controlled classes follow */
+
+struct zw_caps {
+	uint8_t		app_major, app_minor;
+	uint16_t	manufacturer, product_type, product_id;
+};
+
+struct zw_proto_info {
+	uint8_t		cap, sec, basic, generic, specific;
+};
+
+struct zw_app_update {
+	uint8_t		status, node, basic, generic, specific;
+	uint8_t		cc[ZW_MAX_NODE_CCS];	/* supported classes */
+	size_t		ncc;
+};
+
+struct zw_app_command {
+	uint8_t		 rx_status, node;
+	const uint8_t	*cmd;		/* borrowed from the frame */
+	size_t		 len;		/* >= 1 */
+};
+
+/* Each parses a frame's payload: 0 (or a count), or -1 if malformed. */
+int	zw_parse_caps(const uint8_t *, size_t, struct zw_caps *);
+int	zw_parse_version(const uint8_t *, size_t, char *out, size_t outlen);
+int	zw_parse_memid(const uint8_t *, size_t, uint32_t *home, uint8_t *own);
+int	zw_parse_init(const uint8_t *, size_t,
+	    uint8_t listed[ZW_MAX_NODES + 1]);
+int	zw_parse_protocol_info(const uint8_t *, size_t,
+	    struct zw_proto_info *);
+int	zw_parse_app_update(const uint8_t *, size_t, struct zw_app_update *);
+int	zw_parse_app_command(uint8_t func, const uint8_t *, size_t,
+	    struct zw_app_command *);
+
 /* --- zw_ctrl.c, zw_nodes.c -------------------------------------------- */
 
 struct dev;

@@ -95,12 +95,8 @@ node_unregister(struct zw_ctrl *c, int id)
 static int
 parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	if (f->len < 5 || f->payload[4] < 1 || f->payload[4] > ZW_MAX_NODES)
+	if (zw_parse_memid(f->payload, f->len, &c->home_id, &c->own_id) == -1)
 		return -1;
-	c->home_id = (uint32_t)f->payload[0] << 24 |
-	    (uint32_t)f->payload[1] << 16 | (uint32_t)f->payload[2] << 8 |
-	    f->payload[3];
-	c->own_id = f->payload[4];
 	log_info("zwave: home id %08x, controller is node %d", c->home_id,
 	    c->own_id);
 	if (c->table_home != 0 && c->table_home != c->home_id) {
@@ -112,24 +108,18 @@ parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 	return 0;
 }
 
-/* payload: API version, capabilities, mask length, mask, chip type/ver */
 static int
 parse_init(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	size_t	nbytes, i;
+	uint8_t	listed[ZW_MAX_NODES + 1];
 	int	id, changed = 0, count = 0;
 
-	if (f->len < 3 || (nbytes = f->payload[2]) > ZW_NODEMASK_LEN ||
-	    f->len < 3 + nbytes)
+	if (zw_parse_init(f->payload, f->len, listed) == -1)
 		return -1;
-	for (id = 1; id <= ZW_MAX_NODES; id++)
-		c->node[id].listed = 0;
-	for (i = 0; i < nbytes * 8 && i < ZW_MAX_NODES; i++)
-		if (f->payload[3 + i / 8] & (1u << (i % 8)))
-			c->node[i + 1].listed = 1;
-	c->node[c->own_id].listed = 0;		/* the stick itself */
+	listed[c->own_id] = 0;			/* the stick itself */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
-		if (!c->node[id].listed) {
+		c->node[id].listed = listed[id];
+		if (!listed[id]) {
 			changed |= node_unregister(c, id);
 			c->node[id].have_info = 0;
 			continue;
@@ -146,17 +136,16 @@ parse_init(struct zw_ctrl *c, const struct zw_frame *f)
 static int
 parse_protocol_info(struct zw_ctrl *c, int id, const struct zw_frame *f)
 {
-	struct zw_node *zn = &c->node[id];
+	struct zw_node		*zn = &c->node[id];
+	struct zw_proto_info	 pi;
 
-	/* capability, security, reserved, basic, generic, specific; a
-	 * generic class of 0 means the stick knows no such node. */
-	if (f->len < 6 || f->payload[4] == 0)
+	if (zw_parse_protocol_info(f->payload, f->len, &pi) == -1)
 		return -1;
-	zn->cap = f->payload[0];
-	zn->sec = f->payload[1];
-	zn->basic = f->payload[3];
-	zn->generic = f->payload[4];
-	zn->specific = f->payload[5];
+	zn->cap = pi.cap;
+	zn->sec = pi.sec;
+	zn->basic = pi.basic;
+	zn->generic = pi.generic;
+	zn->specific = pi.specific;
 	zn->have_info = 1;
 	zn->pct = ZW_INTERVIEW_PROTO;
 	return 0;
@@ -242,25 +231,20 @@ ready(struct zw_ctrl *c)
 static int
 step_parse(struct zw_ctrl *c, const struct zw_frame *res)
 {
-	char	v[sizeof(c->version)];
-	size_t	i;
+	struct zw_caps caps;
 
 	switch (c->step) {
 	case ZW_STEP_CAPS:
-		if (res->len < 8)
+		if (zw_parse_caps(res->payload, res->len, &caps) == -1)
 			return -1;
 		log_info("zwave: stick firmware %d.%d, manufacturer %04x, "
-		    "product %04x:%04x", res->payload[0], res->payload[1],
-		    res->payload[2] << 8 | res->payload[3],
-		    res->payload[4] << 8 | res->payload[5],
-		    res->payload[6] << 8 | res->payload[7]);
+		    "product %04x:%04x", caps.app_major, caps.app_minor,
+		    caps.manufacturer, caps.product_type, caps.product_id);
 		return 0;
 	case ZW_STEP_VERSION:
-		for (i = 0; i < res->len && i < sizeof(v) - 1 &&
-		    res->payload[i] >= 0x20 && res->payload[i] < 0x7f; i++)
-			v[i] = (char)res->payload[i];
-		v[i] = '\0';
-		memcpy(c->version, v, sizeof(v));
+		if (zw_parse_version(res->payload, res->len, c->version,
+		    sizeof(c->version)) == -1)
+			return -1;
 		log_info("zwave: stick library \"%s\"", c->version);
 		return 0;
 	case ZW_STEP_MEMID:
