@@ -55,6 +55,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
+		   slave/zw_node.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c

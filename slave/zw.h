@@ -43,6 +43,7 @@
 #define ZW_FN_MEMORY_GET_ID		0x20
 #define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
+#define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
@@ -273,12 +274,29 @@ int	zw_parse_app_command(uint8_t func, const uint8_t *, size_t,
 struct dev;
 struct slave;
 
+#define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
+#define ZW_INTERVIEW_DONE	100	/* pct: command classes known */
+
+struct zw_ctrl;
+
 struct zw_node {
+	struct zw_ctrl	*ctrl;
 	struct dev	*dev;		/* registered device, or NULL */
 	int		 listed;	/* in the stick's node list */
 	int		 have_info;	/* protocol info known */
 	uint8_t		 cap, sec, basic, generic, specific;
 	uint32_t	 pct;		/* interview progress */
+	uint8_t		 cc[ZW_MAX_NODE_CCS];	/* supported classes */
+	size_t		 ncc;
+	int		 nif_asked;	/* since the stick came up */
+	int		 failed;	/* stopped acknowledging */
+	/* The one command under way (zw_node.c). */
+	uint64_t	 cmd_id;	/* 0: none */
+	int		 cmd_confirming;	/* SET delivered, awaiting report */
+	uint8_t		 cmd_cc;
+	char		 cmd_key[VALUE_KEY_MAX + 1];
+	int64_t		 cmd_want;	/* 0/1 for "on", the level */
+	struct ev_timer	 cmd_timer;
 };
 
 enum zw_step {
@@ -298,10 +316,22 @@ struct zw_ctrl {
 	char		*path;			/* node table file */
 	struct ev_timer	 retry;		/* a failed start-up step */
 	struct ev_timer	 ping;		/* idle stick check */
+	int		 interviewing;	/* node asked for its NIF, or 0 */
+	struct ev_timer	 nif_timer;
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
 int	zw_nodes_load(struct zw_ctrl *);
 int	zw_nodes_save(const struct zw_ctrl *);
+
+/* zw_node.c */
+struct dev_ops;
+extern const struct dev_ops zw_dev_ops;
+void	zw_interview_next(struct zw_ctrl *);
+void	zw_node_refresh(struct zw_ctrl *, int id);
+int	zw_node_values(struct zw_node *);
+void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
+void	zw_on_nif_timeout(struct ev_timer *);
+void	zw_on_cmd_timeout(struct ev_timer *);
 
 #endif

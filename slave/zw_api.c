@@ -96,7 +96,9 @@ zw_parse_app_update(const uint8_t *p, size_t n, struct zw_app_update *out)
 {
 	size_t len, i;
 
-	if (n < 3 || p[1] < 1 || p[1] > ZW_MAX_NODES)
+	/* A failed request may name node 0: the stick need not say which. */
+	if (n < 3 || p[1] > ZW_MAX_NODES ||
+	    (p[1] < 1 && p[0] != ZW_UPDATE_NIF_FAILED))
 		return -1;
 	len = p[2];
 	if (n < 3 + len)

@@ -23,7 +23,6 @@
 #include "zw.h"
 
 #define ZW_STEP_RETRY_MS	5000
-#define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
 
 static void	step_run(struct zw_ctrl *);
 
@@ -52,7 +51,16 @@ kind_of(uint8_t generic)
 	}
 }
 
-static const struct dev_ops zw_dev_ops = { NULL, NULL, NULL };
+/* A node's slot, empty: its back pointer and command timer set up. */
+static void
+node_reset(struct zw_ctrl *c, int id)
+{
+	struct zw_node *zn = &c->node[id];
+
+	memset(zn, 0, sizeof(*zn));
+	zn->ctrl = c;
+	ev_timer_init(&zn->cmd_timer, zw_on_cmd_timeout, zn);
+}
 
 /* Register node `id` as a device; 1 if the table changed. */
 static int
@@ -72,6 +80,7 @@ node_register(struct zw_ctrl *c, int id)
 		return 0;
 	}
 	zn->dev->desc.interview_pct = zn->pct;
+	zw_node_values(zn);
 	log_info("zwave: node %d registered as %s (generic class 0x%02x)",
 	    id, did, zn->generic);
 	return 1;
@@ -85,6 +94,12 @@ node_unregister(struct zw_ctrl *c, int id)
 	if (zn->dev == NULL)
 		return 0;
 	log_info("zwave: node %d gone from the stick's list", id);
+	if (zn->cmd_id != 0)
+		dev_done(zn->dev, zn->cmd_id,
+		    HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE,
+		    "the node left the network", NULL);
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	zn->cmd_id = 0;
 	dev_remove(zn->dev);
 	zn->dev = NULL;
 	return 1;
@@ -95,6 +110,8 @@ node_unregister(struct zw_ctrl *c, int id)
 static int
 parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 {
+	int id;
+
 	if (zw_parse_memid(f->payload, f->len, &c->home_id, &c->own_id) == -1)
 		return -1;
 	log_info("zwave: home id %08x, controller is node %d", c->home_id,
@@ -102,7 +119,8 @@ parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 	if (c->table_home != 0 && c->table_home != c->home_id) {
 		log_warnx("zwave: the node table is for home id %08x: "
 		    "forgotten", c->table_home);
-		memset(c->node, 0, sizeof(c->node));	/* no devices yet */
+		for (id = 0; id <= ZW_MAX_NODES; id++)	/* no devices yet */
+			node_reset(c, id);
 	}
 	c->table_home = c->home_id;
 	return 0;
@@ -214,8 +232,11 @@ ready(struct zw_ctrl *c)
 
 	c->step = ZW_STEP_READY;
 	for (id = 1; id <= ZW_MAX_NODES; id++)
-		if (c->node[id].listed)
+		if (c->node[id].listed) {
 			changed |= node_register(c, id);
+			if (c->node[id].pct == ZW_INTERVIEW_DONE)
+				zw_node_refresh(c, id);
+		}
 	zw_nodes_save(c);
 	if (changed)
 		devtab_changed(c->s);
@@ -226,6 +247,7 @@ ready(struct zw_ctrl *c)
 		c->faulted = 0;
 		dev_fault(c->s, "zwave", NULL, 0, "the stick answers again");
 	}
+	zw_interview_next(c);
 }
 
 static int
@@ -326,11 +348,16 @@ on_retry(struct ev_timer *t)
 static void
 ctrl_up(void *arg, int up, const char *why)
 {
-	struct zw_ctrl *c = arg;
+	struct zw_ctrl	*c = arg;
+	int		 id;
 
 	c->up = up;
 	ev_timer_stop(c->s->loop, &c->retry);
 	ev_timer_stop(c->s->loop, &c->ping);
+	ev_timer_stop(c->s->loop, &c->nif_timer);
+	c->interviewing = 0;
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		c->node[id].nif_asked = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);
@@ -345,9 +372,10 @@ ctrl_up(void *arg, int up, const char *why)
 static void
 ctrl_unsolicited(void *arg, const struct zw_frame *f)
 {
-	(void)arg;
-	log_debug("zwave: unsolicited frame 0x%02x, %d bytes", f->func,
-	    f->len);
+	struct zw_ctrl *c = arg;
+
+	if (!c->stopping)
+		zw_node_unsolicited(c, f);
 }
 
 static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
@@ -370,6 +398,9 @@ zw_start(struct slave *s)
 	s->zw = c;
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);
+	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
+	for (id = 0; id <= ZW_MAX_NODES; id++)
+		node_reset(c, id);
 	zw_nodes_load(c);
 	/* Known nodes are devices from the start, before the stick answers. */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
@@ -393,10 +424,13 @@ zw_stop(struct slave *s)
 	c->stopping = 1;
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
+	ev_timer_stop(s->loop, &c->nif_timer);
 	zw_stick_free(c->stick);
-	for (id = 1; id <= ZW_MAX_NODES; id++)
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		ev_timer_stop(s->loop, &c->node[id].cmd_timer);
 		if (c->node[id].dev != NULL)
 			dev_remove(c->node[id].dev);
+	}
 	free(c->path);
 	free(c);
 	s->zw = NULL;

@@ -20,7 +20,8 @@ app_update(const uint8_t *p, size_t n)
 	struct zw_app_update u;
 
 	if (zw_parse_app_update(p, n, &u) == 0 &&
-	    (u.ncc > ZW_MAX_NODE_CCS || u.node < 1 || u.node > ZW_MAX_NODES))
+	    (u.ncc > ZW_MAX_NODE_CCS || u.node > ZW_MAX_NODES ||
+	    (u.node < 1 && u.status != ZW_UPDATE_NIF_FAILED)))
 		abort();
 }
 

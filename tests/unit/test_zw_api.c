@@ -120,6 +120,7 @@ test_app_update(void)
 	static const uint8_t nif[] = { 0x84, 5, 7, 0x04, 0x10, 0x01,
 	    0x25, 0x72, 0xef, 0x20 };
 	static const uint8_t fail[] = { 0x81, 5, 0 };
+	static const uint8_t fail0[] = { 0x81, 0, 0 };
 	uint8_t			big[3 + 3 + ZW_MAX_NODE_CCS + 10];
 	struct zw_app_update	u;
 	size_t			i;
@@ -133,6 +134,8 @@ test_app_update(void)
 	CHECK(zw_parse_app_update(fail, sizeof(fail), &u) == 0 &&
 	    u.status == ZW_UPDATE_NIF_FAILED && u.ncc == 0,
 	    "app update: request failed, no info");
+	CHECK(zw_parse_app_update(fail0, sizeof(fail0), &u) == 0 &&
+	    u.node == 0, "app update: request failed, node 0");
 	memcpy(big, nif, 6);
 	big[2] = (uint8_t)(sizeof(big) - 3);
 	for (i = 6; i < sizeof(big); i++)
