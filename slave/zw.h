@@ -153,6 +153,7 @@ struct zw_session_ops {
 
 struct zw_timing {
 	uint64_t	ack_ms, res_ms, cb_ms, byte_ms, ack_gap_ms;
+	uint64_t	ack_ack_ms;	/* least time between two of our ACKs */
 	uint64_t	backoff_base_ms, backoff_step_ms;
 	int		dead_after;
 };
@@ -289,6 +290,7 @@ struct zw_node {
 	uint8_t		 cc[ZW_MAX_NODE_CCS];	/* supported classes */
 	size_t		 ncc;
 	int		 nif_asked;	/* since the stick came up */
+	int		 refreshed;	/* state asked for since then */
 	int		 failed;	/* stopped acknowledging */
 	/* The one command under way (zw_node.c). */
 	uint64_t	 cmd_id;	/* 0: none */

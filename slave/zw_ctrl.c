@@ -232,11 +232,8 @@ ready(struct zw_ctrl *c)
 
 	c->step = ZW_STEP_READY;
 	for (id = 1; id <= ZW_MAX_NODES; id++)
-		if (c->node[id].listed) {
+		if (c->node[id].listed)
 			changed |= node_register(c, id);
-			if (c->node[id].pct == ZW_INTERVIEW_DONE)
-				zw_node_refresh(c, id);
-		}
 	zw_nodes_save(c);
 	if (changed)
 		devtab_changed(c->s);
@@ -357,7 +354,7 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->nif_timer);
 	c->interviewing = 0;
 	for (id = 1; id <= ZW_MAX_NODES; id++)
-		c->node[id].nif_asked = 0;
+		c->node[id].nif_asked = c->node[id].refreshed = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);

@@ -186,6 +186,25 @@ zw_on_nif_timeout(struct ev_timer *t)
 	interview_end(c);
 }
 
+/*
+ * Once no node is left to interview, every interviewed node is asked for
+ * its state, once per start-up. Not earlier: a stick busy with SendData
+ * may refuse a RequestNodeInfo (the zwave-js mock even exits).
+ */
+static void
+refresh_all(struct zw_ctrl *c)
+{
+	int id;
+
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].listed && c->node[id].dev != NULL &&
+		    c->node[id].pct == ZW_INTERVIEW_DONE &&
+		    !c->node[id].refreshed) {
+			c->node[id].refreshed = 1;
+			zw_node_refresh(c, id);
+		}
+}
+
 /* Interview the next node that needs it, unless one is under way. */
 void
 zw_interview_next(struct zw_ctrl *c)
@@ -201,8 +220,10 @@ zw_interview_next(struct zw_ctrl *c)
 		    c->node[id].pct < ZW_INTERVIEW_DONE &&
 		    !c->node[id].nif_asked)
 			break;
-	if (id > ZW_MAX_NODES)
+	if (id > ZW_MAX_NODES) {
+		refresh_all(c);
 		return;
+	}
 	c->node[id].nif_asked = 1;
 	memset(&r, 0, sizeof(r));
 	r.func = ZW_FN_REQUEST_NODE_INFO;
@@ -240,7 +261,6 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	zw_node_refresh(c, u->node);
 }
 
 static void

@@ -4,8 +4,9 @@
 # (node information frame -> command classes -> values) and announced;
 # the switch is switched and the result confirmed by its report; the
 # dimmer takes a level; sensor reports arrive as values with units and
-# the low-battery flag; a node that stops acknowledging is faulted and
-# recovers; a restart does not interview again.
+# the low-battery flag; a command whose report never comes times out; a
+# node that stops acknowledging is faulted and recovers; a restart does
+# not interview again.
 . "$(dirname "$0")/lib.sh"
 
 gen_pki
@@ -66,6 +67,12 @@ check "cmd 13: dimmer level 40 confirmed" \
 check "cmd 13: the dimmer reports 40" grep -q '^report zw:4:0 level 40 ' "$T"
 send 'cmd 14 zw:4:0 level 100'
 check "cmd 14: level 100 refused" wait_log "$T" '^result 14 BAD_VALUE' 5
+
+zw mute 4 1
+send 'cmd 17 zw:4:0 level 10'
+check "cmd 17: no report from the dimmer: TIMEOUT" \
+	wait_log "$T" '^result 17 TIMEOUT' 15
+zw mute 4 0
 
 # 4. unsolicited reports
 zw temp 5 -35

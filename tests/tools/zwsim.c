@@ -19,6 +19,7 @@
  *	talk		answer again
  *	deaf N		node N stops acknowledging (SendData fails)
  *	hear N		node N acknowledges again
+ *	mute N 0|1	node N acts on commands but (1) sends no reports
  *	temp N TENTHS	node N reports this temperature (°C x 10)
  *	motion N 0|1	node N reports motion or none
  *	battery N PCT	node N reports its battery (255: low warning)
@@ -51,15 +52,18 @@
 struct simnode {
 	uint8_t	id, generic, specific;
 	uint8_t	cc[MAX_CCS];
-	uint8_t	on, level, motion, battery, deaf;
+	uint8_t	on, level, motion, battery, deaf, mute;
 	int16_t	temp;		/* °C x 10 */
 };
 
 static struct simnode nodes[] = {
-	{ 2, 0x10, 0x01, { 0x25, 0x20, 0x86, 0x72 }, 0, 0, 0, 0, 0, 0 },
-	{ 3, 0x20, 0x01, { 0x30, 0x80 }, 0, 0, 0, 90, 0, 0 },
-	{ 4, 0x11, 0x01, { 0x26, 0x20 }, 0, 0, 0, 0, 0, 0 },
-	{ 5, 0x21, 0x01, { 0x31, 0x80 }, 0, 0, 0, 80, 0, 215 },
+	{ .id = 2, .generic = 0x10, .specific = 0x01,
+	  .cc = { 0x25, 0x20, 0x86, 0x72 } },
+	{ .id = 3, .generic = 0x20, .specific = 0x01, .cc = { 0x30, 0x80 },
+	  .battery = 90 },
+	{ .id = 4, .generic = 0x11, .specific = 0x01, .cc = { 0x26, 0x20 } },
+	{ .id = 5, .generic = 0x21, .specific = 0x01, .cc = { 0x31, 0x80 },
+	  .battery = 80, .temp = 215 },
 };
 
 static int	io = -1, nak, can, garbage, silent;
@@ -147,6 +151,9 @@ report(const struct simnode *n, uint8_t cc)
 {
 	uint8_t r[6] = { cc, 0x03 };
 	size_t	len = 3;
+
+	if (n->mute)
+		return;
 
 	switch (cc) {
 	case 0x20:
@@ -335,6 +342,8 @@ node_control(const char *line)
 		n->deaf = 1;
 	else if (strcmp(word, "hear") == 0)
 		n->deaf = 0;
+	else if (strcmp(word, "mute") == 0)
+		n->mute = v != 0;
 	else if (strcmp(word, "temp") == 0) {
 		n->temp = (int16_t)v;
 		report(n, 0x31);
@@ -458,6 +467,9 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Unbuffered: poll() must see every line not yet handled, which a
+	 * stdio buffer holding several lines would hide. */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		io = open_pty(argv[2], &keep);
 	else if (argc == 3 && strcmp(argv[1], "-t") == 0)
