@@ -291,9 +291,12 @@ struct zw_node {
 	size_t		 ncc;
 	int		 nif_asked;	/* since the stick came up */
 	int		 refreshed;	/* state asked for since then */
+	int		 have_mfr;	/* Manufacturer Specific report */
+	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
 	/* The one command under way (zw_node.c). */
 	uint64_t	 cmd_id;	/* 0: none */
+	int		 cmd_sending;	/* its SET is at the session */
 	int		 cmd_confirming;	/* SET delivered, awaiting report */
 	uint8_t		 cmd_cc;
 	char		 cmd_key[VALUE_KEY_MAX + 1];
@@ -332,6 +335,7 @@ extern const struct dev_ops zw_dev_ops;
 void	zw_interview_next(struct zw_ctrl *);
 void	zw_node_refresh(struct zw_ctrl *, int id);
 int	zw_node_values(struct zw_node *);
+void	zw_node_identity(struct zw_node *);
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);

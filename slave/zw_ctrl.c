@@ -81,6 +81,7 @@ node_register(struct zw_ctrl *c, int id)
 	}
 	zn->dev->desc.interview_pct = zn->pct;
 	zw_node_values(zn);
+	zw_node_identity(zn);
 	log_info("zwave: node %d registered as %s (generic class 0x%02x)",
 	    id, did, zn->generic);
 	return 1;

@@ -19,6 +19,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -103,13 +104,18 @@ poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	node_fail(zn->ctrl, zn, tx == 1);
 }
 
-/* Ask the node for the state of every class that has values. */
+/* Ask the node for the state of every class that has values, and for its
+ * manufacturer and product until they are known. */
 void
 zw_node_refresh(struct zw_ctrl *c, int id)
 {
 	struct zw_node	*zn = &c->node[id];
 	uint8_t		 cmd[2];
 	size_t		 i, n;
+
+	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
+	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
+		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
@@ -144,6 +150,45 @@ zw_node_values(struct zw_node *zn)
 		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
 		    100);
 	return (int)d->desc.n_values;
+}
+
+/* The device's manufacturer and model from the Manufacturer Specific
+ * report: the ids in hex, as no product database is shipped. */
+void
+zw_node_identity(struct zw_node *zn)
+{
+	char	m[16], p[16], *nm, *np;
+
+	if (zn->dev == NULL || !zn->have_mfr)
+		return;
+	snprintf(m, sizeof(m), "0x%04x", zn->mfr);
+	snprintf(p, sizeof(p), "%04x:%04x", zn->ptype, zn->pid);
+	if ((nm = strdup(m)) == NULL || (np = strdup(p)) == NULL) {
+		free(nm);
+		return;
+	}
+	free(zn->dev->desc.manufacturer);
+	free(zn->dev->desc.model);
+	zn->dev->desc.manufacturer = nm;
+	zn->dev->desc.model = np;
+}
+
+static void
+got_info(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_info *in)
+{
+	if (!in->have_manufacturer || (zn->have_mfr &&
+	    zn->mfr == in->manufacturer && zn->ptype == in->product_type &&
+	    zn->pid == in->product_id))
+		return;
+	zn->have_mfr = 1;
+	zn->mfr = in->manufacturer;
+	zn->ptype = in->product_type;
+	zn->pid = in->product_id;
+	log_info("zwave: node %d: manufacturer %04x, product %04x:%04x",
+	    node_id(c, zn), zn->mfr, zn->ptype, zn->pid);
+	zw_node_identity(zn);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
 }
 
 /* --- the interview --------------------------------------------------- */
@@ -373,6 +418,7 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 {
 	struct zw_app_command	a;
 	struct zw_cc_value	v;
+	struct zw_cc_info	info;
 	struct zw_node		*zn;
 	int			n;
 
@@ -384,6 +430,12 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	if (zn->dev == NULL)
 		return;
 	node_fail(c, zn, 0);
+	memset(&info, 0, sizeof(info));
+	if ((n = zw_cc_decode_info(a.cmd, a.len, &info)) != 0) {
+		if (n == 1)
+			got_info(c, zn, &info);
+		return;
+	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
 	if (a.cmd[0] == ZW_CC_BASIC && node_has(zn, ZW_CC_SWITCH_MULTILEVEL))
 		return;
@@ -447,8 +499,9 @@ set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	int		 tx = tx_result(st, cb);
 
 	(void)res;
+	zn->cmd_sending = 0;
 	if (c->stopping || zn->cmd_id == 0)
-		return;
+		return;		/* timed out already */
 	if (tx == -1) {
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
 		    zw_status_str(st == ZW_OK ? ZW_ERR_NOCB : st), NULL);
@@ -492,7 +545,9 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	uint8_t		 set[4];
 	size_t		 n;
 
-	if (zn->cmd_id != 0) {
+	/* cmd_sending: a timed-out command's SET may still be at the stick;
+	 * its completion must not be taken for the next command's. */
+	if (zn->cmd_id != 0 || zn->cmd_sending) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
 		    "a command to this node is under way", NULL);
 		return;
@@ -509,6 +564,7 @@ node_command(struct dev *d, const Hd__Command *cmd)
 		return;
 	}
 	zn->cmd_id = cmd->id;
+	zn->cmd_sending = 1;
 	zn->cmd_confirming = 0;
 	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
 	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :

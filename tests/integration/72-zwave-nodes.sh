@@ -50,6 +50,8 @@ check "the sensor's temperature is announced with its unit" \
 check "the first reports arrive: temperature 21.5" \
 	wait_log "$T" '^report zw:5:0 temperature 21\.5 ' 10
 check "battery 80 %" wait_log "$T" '^report zw:5:0 battery 8(0|e\+01) ' 10
+check "the switch's manufacturer and product are read" \
+	wait_log "$S" 'node 2: manufacturer 0086, product 0003:0060' 10
 check "the binary sensor reports no motion" \
 	wait_log "$T" '^report zw:3:0 motion false ' 10
 
@@ -104,6 +106,8 @@ check "restarted controller ready" \
 	wait_count "$S" 'zwave: controller ready' 2 15
 check "the switch is announced with its value at once" \
 	wait_count "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' 2 10
+check "nor for its manufacturer" \
+	test "$(count_log "$Z" 'node 2 gets 72 04')" -eq 1
 check "no node asked for its node information again" \
 	test "$(count_log "$Z" 'request 0x60 node')" -eq 4
 check "state is read again after the restart" \

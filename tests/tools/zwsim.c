@@ -149,7 +149,7 @@ app_command(const struct simnode *n, const uint8_t *cmd, size_t len)
 static void
 report(const struct simnode *n, uint8_t cc)
 {
-	uint8_t r[6] = { cc, 0x03 };
+	uint8_t r[8] = { cc, 0x03 };
 	size_t	len = 3;
 
 	if (n->mute)
@@ -179,6 +179,13 @@ report(const struct simnode *n, uint8_t cc)
 	case 0x80:
 		r[2] = n->battery;
 		break;
+	case 0x72:				/* Manufacturer Specific */
+		r[1] = 0x05;
+		r[3] = 0x86;			/* 0x0086 */
+		r[5] = 0x03;			/* type 0x0003 */
+		r[7] = 0x60;			/* id 0x0060 */
+		len = 8;
+		break;
 	default:
 		return;
 	}
@@ -199,7 +206,8 @@ node_command(struct simnode *n, const uint8_t *c, size_t len)
 		else
 			return;
 		report(n, c[0]);
-	} else if (c[1] == 0x02 || (c[1] == 0x04 && c[0] == 0x31))
+	} else if (c[1] == 0x02 || (c[1] == 0x04 &&
+	    (c[0] == 0x31 || c[0] == 0x72)))
 		report(n, c[0]);
 }
 
