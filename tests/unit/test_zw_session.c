@@ -429,8 +429,8 @@ test_ack_gap(void)
 	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 2);
 	CHECK(T.nw == 2, "a request waits for the gap after the ACK");
 	run_to_next();
-	CHECK(T.nw == 3 && wfunc(2) == ZW_FN_GET_VERSION && now == t0 + ZW_ACK_GAP_MS,
-	    "the next frame only after another gap");
+	CHECK(T.nw == 3 && wfunc(2) == ZW_FN_GET_VERSION &&
+	    now == t0 + ZW_ACK_GAP_MS, "the next frame only after another gap");
 }
 
 int
