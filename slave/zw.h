@@ -279,6 +279,7 @@ struct slave;
 #define ZW_INTERVIEW_DONE	100	/* pct: command classes known */
 
 struct zw_ctrl;
+struct zw_last;
 
 struct zw_node {
 	struct zw_ctrl	*ctrl;
@@ -291,6 +292,7 @@ struct zw_node {
 	size_t		 ncc;
 	int		 nif_asked;	/* since the stick came up */
 	int		 refreshed;	/* state asked for since then */
+	struct zw_last	*last;		/* last values, by value index */
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
@@ -336,6 +338,7 @@ void	zw_interview_next(struct zw_ctrl *);
 void	zw_node_refresh(struct zw_ctrl *, int id);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
+void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);

@@ -101,6 +101,7 @@ node_unregister(struct zw_ctrl *c, int id)
 		    "the node left the network", NULL);
 	ev_timer_stop(c->s->loop, &zn->cmd_timer);
 	zn->cmd_id = 0;
+	zw_node_forget(zn);
 	dev_remove(zn->dev);
 	zn->dev = NULL;
 	return 1;
@@ -111,7 +112,7 @@ node_unregister(struct zw_ctrl *c, int id)
 static int
 parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	int id;
+	int id, changed = 0;
 
 	if (zw_parse_memid(f->payload, f->len, &c->home_id, &c->own_id) == -1)
 		return -1;
@@ -120,8 +121,13 @@ parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 	if (c->table_home != 0 && c->table_home != c->home_id) {
 		log_warnx("zwave: the node table is for home id %08x: "
 		    "forgotten", c->table_home);
-		for (id = 0; id <= ZW_MAX_NODES; id++)	/* no devices yet */
+		/* The nodes registered from that table are someone else's. */
+		for (id = 0; id <= ZW_MAX_NODES; id++) {
+			changed |= node_unregister(c, id);
 			node_reset(c, id);
+		}
+		if (changed)
+			devtab_changed(c->s);
 	}
 	c->table_home = c->home_id;
 	return 0;
@@ -426,6 +432,7 @@ zw_stop(struct slave *s)
 	zw_stick_free(c->stick);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		ev_timer_stop(s->loop, &c->node[id].cmd_timer);
+		zw_node_forget(&c->node[id]);
 		if (c->node[id].dev != NULL)
 			dev_remove(c->node[id].dev);
 	}

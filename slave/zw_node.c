@@ -30,7 +30,16 @@
 #define TX_OPTIONS	0x25	/* ACK, auto route, explore */
 #define TX_OK		0x00
 
+/* A node's last reported values, so they can be reported again: after
+ * each Welcome, and with the fault flag while the node is failed. */
+struct zw_last {
+	int		have;
+	Hd__Value	v;		/* scalars only */
+	int		flags;
+};
+
 static void	node_fail(struct zw_ctrl *, struct zw_node *, int failed);
+static void	report_cached(struct zw_node *);
 
 static int
 node_has(const struct zw_node *zn, uint8_t cc)
@@ -338,6 +347,55 @@ node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
 	snprintf(why, sizeof(why), failed ? "node %d does not acknowledge" :
 	    "node %d answers again", node_id(c, zn));
 	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
+	report_cached(zn);
+}
+
+/* --- last values ----------------------------------------------------- */
+
+void
+zw_node_forget(struct zw_node *zn)
+{
+	free(zn->last);
+	zn->last = NULL;
+}
+
+static void
+remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
+    int flags)
+{
+	size_t i;
+
+	if (zn->last == NULL && (zn->last = calloc(CLUSTER_MAX_DEV_VALUES,
+	    sizeof(*zn->last))) == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->dev->vals[i] == vd) {
+			zn->last[i].have = 1;
+			zn->last[i].v = *v;
+			zn->last[i].flags = flags;
+			return;
+		}
+}
+
+/* Every value known, again; flagged as faulty while the node is failed. */
+static void
+report_cached(struct zw_node *zn)
+{
+	size_t i;
+
+	if (zn->last == NULL || zn->dev == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->last[i].have)
+			dev_report(zn->dev, zn->dev->vals[i]->key,
+			    &zn->last[i].v, zn->last[i].flags |
+			    (zn->failed ? DEV_FAULT : 0));
+}
+
+static void
+node_report_all(struct dev *d)
+{
+	report_cached(d->drv);
 }
 
 /* --- reports --------------------------------------------------------- */
@@ -407,6 +465,7 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 	if ((vd = value_desc(c, zn, v)) == NULL)
 		return;
 	to_value(v, vd, &val);
+	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
 	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
 	if (zn->cmd_id != 0 && zn->cmd_confirming &&
 	    strcmp(zn->cmd_key, v->key) == 0 && is_wanted(zn, &val))
@@ -573,4 +632,4 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	    ZW_CONFIRM_TIMEOUT_MS);
 }
 
-const struct dev_ops zw_dev_ops = { node_command, NULL, NULL };
+const struct dev_ops zw_dev_ops = { node_command, node_report_all, NULL };

@@ -93,6 +93,8 @@ check "cmd 15: the deaf node fails the command" \
 	wait_log "$T" '^result 15 DEVICE_FAULT' 15
 check "the node is faulted" \
 	wait_log "$T" '^fault zwave zw:2:0 raised' 5
+check "its last value is reported again with the fault flag" \
+	wait_log "$T" '^report zw:2:0 on (true|false) fault at=' 5
 zw hear 2
 send 'cmd 16 zw:2:0 on true'
 check "cmd 16: it answers again" wait_log "$T" '^result 16 OK true$' 10
