@@ -65,6 +65,9 @@
 #define ZW_PING_MS		60000		/* idle stick checked this often */
 #define ZW_MAX_NODES		232		/* classic node ids 1..232 */
 #define ZW_NODEMASK_LEN		29		/* GetInitData bitmask bytes */
+#define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
+#define ZW_NIF_TIMEOUT_MS	10000		/* node info after RequestNodeInfo */
+#define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
 
 /* The master's HTTPS server (master/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

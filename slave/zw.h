@@ -43,6 +43,7 @@
 #define ZW_FN_MEMORY_GET_ID		0x20
 #define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
+#define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
@@ -152,6 +153,7 @@ struct zw_session_ops {
 
 struct zw_timing {
 	uint64_t	ack_ms, res_ms, cb_ms, byte_ms, ack_gap_ms;
+	uint64_t	ack_ack_ms;	/* least time between two of our ACKs */
 	uint64_t	backoff_base_ms, backoff_step_ms;
 	int		dead_after;
 };
@@ -228,17 +230,80 @@ int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
 
+/* --- zw_api.c: the stick's answers, parsed ---------------------------- */
+
+#define ZW_CAPS_MIN_LEN		8	/* GetCapabilities: what we read */
+#define ZW_UPDATE_NIF		0x84	/* ApplicationUpdate: node info */
+#define ZW_UPDATE_NIF_FAILED	0x81	/* RequestNodeInfo got no answer */
+#define ZW_CC_MARK		0xef	/* NIF: controlled classes follow */
+
+struct zw_caps {
+	uint8_t		app_major, app_minor;
+	uint16_t	manufacturer, product_type, product_id;
+};
+
+struct zw_proto_info {
+	uint8_t		cap, sec, basic, generic, specific;
+};
+
+struct zw_app_update {
+	uint8_t		status, node, basic, generic, specific;
+	uint8_t		cc[ZW_MAX_NODE_CCS];	/* supported classes */
+	size_t		ncc;
+};
+
+struct zw_app_command {
+	uint8_t		 rx_status, node;
+	const uint8_t	*cmd;		/* borrowed from the frame */
+	size_t		 len;		/* >= 1 */
+};
+
+/* Each parses a frame's payload: 0 (or a count), or -1 if malformed. */
+int	zw_parse_caps(const uint8_t *, size_t, struct zw_caps *);
+int	zw_parse_version(const uint8_t *, size_t, char *out, size_t outlen);
+int	zw_parse_memid(const uint8_t *, size_t, uint32_t *home, uint8_t *own);
+int	zw_parse_init(const uint8_t *, size_t,
+	    uint8_t listed[ZW_MAX_NODES + 1]);
+int	zw_parse_protocol_info(const uint8_t *, size_t,
+	    struct zw_proto_info *);
+int	zw_parse_app_update(const uint8_t *, size_t, struct zw_app_update *);
+int	zw_parse_app_command(uint8_t func, const uint8_t *, size_t,
+	    struct zw_app_command *);
+
 /* --- zw_ctrl.c, zw_nodes.c -------------------------------------------- */
 
 struct dev;
 struct slave;
 
+#define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
+#define ZW_INTERVIEW_DONE	100	/* pct: command classes known */
+
+struct zw_ctrl;
+struct zw_last;
+
 struct zw_node {
+	struct zw_ctrl	*ctrl;
 	struct dev	*dev;		/* registered device, or NULL */
 	int		 listed;	/* in the stick's node list */
 	int		 have_info;	/* protocol info known */
 	uint8_t		 cap, sec, basic, generic, specific;
 	uint32_t	 pct;		/* interview progress */
+	uint8_t		 cc[ZW_MAX_NODE_CCS];	/* supported classes */
+	size_t		 ncc;
+	int		 nif_asked;	/* since the stick came up */
+	int		 refreshed;	/* state asked for since then */
+	struct zw_last	*last;		/* last values, by value index */
+	int		 have_mfr;	/* Manufacturer Specific report */
+	uint16_t	 mfr, ptype, pid;
+	int		 failed;	/* stopped acknowledging */
+	/* The one command under way (zw_node.c). */
+	uint64_t	 cmd_id;	/* 0: none */
+	int		 cmd_sending;	/* its SET is at the session */
+	int		 cmd_confirming;	/* SET delivered, awaiting report */
+	uint8_t		 cmd_cc;
+	char		 cmd_key[VALUE_KEY_MAX + 1];
+	int64_t		 cmd_want;	/* 0/1 for "on", the level */
+	struct ev_timer	 cmd_timer;
 };
 
 enum zw_step {
@@ -258,10 +323,24 @@ struct zw_ctrl {
 	char		*path;			/* node table file */
 	struct ev_timer	 retry;		/* a failed start-up step */
 	struct ev_timer	 ping;		/* idle stick check */
+	int		 interviewing;	/* node asked for its NIF, or 0 */
+	struct ev_timer	 nif_timer;
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
 int	zw_nodes_load(struct zw_ctrl *);
 int	zw_nodes_save(const struct zw_ctrl *);
+
+/* zw_node.c */
+struct dev_ops;
+extern const struct dev_ops zw_dev_ops;
+void	zw_interview_next(struct zw_ctrl *);
+void	zw_node_refresh(struct zw_ctrl *, int id);
+int	zw_node_values(struct zw_node *);
+void	zw_node_identity(struct zw_node *);
+void	zw_node_forget(struct zw_node *);	/* frees the last values */
+void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
+void	zw_on_nif_timeout(struct ev_timer *);
+void	zw_on_cmd_timeout(struct ev_timer *);
 
 #endif

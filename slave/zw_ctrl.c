@@ -23,7 +23,6 @@
 #include "zw.h"
 
 #define ZW_STEP_RETRY_MS	5000
-#define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
 
 static void	step_run(struct zw_ctrl *);
 
@@ -52,7 +51,16 @@ kind_of(uint8_t generic)
 	}
 }
 
-static const struct dev_ops zw_dev_ops = { NULL, NULL, NULL };
+/* A node's slot, empty: its back pointer and command timer set up. */
+static void
+node_reset(struct zw_ctrl *c, int id)
+{
+	struct zw_node *zn = &c->node[id];
+
+	memset(zn, 0, sizeof(*zn));
+	zn->ctrl = c;
+	ev_timer_init(&zn->cmd_timer, zw_on_cmd_timeout, zn);
+}
 
 /* Register node `id` as a device; 1 if the table changed. */
 static int
@@ -72,6 +80,8 @@ node_register(struct zw_ctrl *c, int id)
 		return 0;
 	}
 	zn->dev->desc.interview_pct = zn->pct;
+	zw_node_values(zn);
+	zw_node_identity(zn);
 	log_info("zwave: node %d registered as %s (generic class 0x%02x)",
 	    id, did, zn->generic);
 	return 1;
@@ -85,6 +95,13 @@ node_unregister(struct zw_ctrl *c, int id)
 	if (zn->dev == NULL)
 		return 0;
 	log_info("zwave: node %d gone from the stick's list", id);
+	if (zn->cmd_id != 0)
+		dev_done(zn->dev, zn->cmd_id,
+		    HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE,
+		    "the node left the network", NULL);
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	zn->cmd_id = 0;
+	zw_node_forget(zn);
 	dev_remove(zn->dev);
 	zn->dev = NULL;
 	return 1;
@@ -95,41 +112,39 @@ node_unregister(struct zw_ctrl *c, int id)
 static int
 parse_memid(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	if (f->len < 5 || f->payload[4] < 1 || f->payload[4] > ZW_MAX_NODES)
+	int id, changed = 0;
+
+	if (zw_parse_memid(f->payload, f->len, &c->home_id, &c->own_id) == -1)
 		return -1;
-	c->home_id = (uint32_t)f->payload[0] << 24 |
-	    (uint32_t)f->payload[1] << 16 | (uint32_t)f->payload[2] << 8 |
-	    f->payload[3];
-	c->own_id = f->payload[4];
 	log_info("zwave: home id %08x, controller is node %d", c->home_id,
 	    c->own_id);
 	if (c->table_home != 0 && c->table_home != c->home_id) {
 		log_warnx("zwave: the node table is for home id %08x: "
 		    "forgotten", c->table_home);
-		memset(c->node, 0, sizeof(c->node));	/* no devices yet */
+		/* The nodes registered from that table are someone else's. */
+		for (id = 0; id <= ZW_MAX_NODES; id++) {
+			changed |= node_unregister(c, id);
+			node_reset(c, id);
+		}
+		if (changed)
+			devtab_changed(c->s);
 	}
 	c->table_home = c->home_id;
 	return 0;
 }
 
-/* payload: API version, capabilities, mask length, mask, chip type/ver */
 static int
 parse_init(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	size_t	nbytes, i;
+	uint8_t	listed[ZW_MAX_NODES + 1];
 	int	id, changed = 0, count = 0;
 
-	if (f->len < 3 || (nbytes = f->payload[2]) > ZW_NODEMASK_LEN ||
-	    f->len < 3 + nbytes)
+	if (zw_parse_init(f->payload, f->len, listed) == -1)
 		return -1;
-	for (id = 1; id <= ZW_MAX_NODES; id++)
-		c->node[id].listed = 0;
-	for (i = 0; i < nbytes * 8 && i < ZW_MAX_NODES; i++)
-		if (f->payload[3 + i / 8] & (1u << (i % 8)))
-			c->node[i + 1].listed = 1;
-	c->node[c->own_id].listed = 0;		/* the stick itself */
+	listed[c->own_id] = 0;			/* the stick itself */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
-		if (!c->node[id].listed) {
+		c->node[id].listed = listed[id];
+		if (!listed[id]) {
 			changed |= node_unregister(c, id);
 			c->node[id].have_info = 0;
 			continue;
@@ -146,17 +161,16 @@ parse_init(struct zw_ctrl *c, const struct zw_frame *f)
 static int
 parse_protocol_info(struct zw_ctrl *c, int id, const struct zw_frame *f)
 {
-	struct zw_node *zn = &c->node[id];
+	struct zw_node		*zn = &c->node[id];
+	struct zw_proto_info	 pi;
 
-	/* capability, security, reserved, basic, generic, specific; a
-	 * generic class of 0 means the stick knows no such node. */
-	if (f->len < 6 || f->payload[4] == 0)
+	if (zw_parse_protocol_info(f->payload, f->len, &pi) == -1)
 		return -1;
-	zn->cap = f->payload[0];
-	zn->sec = f->payload[1];
-	zn->basic = f->payload[3];
-	zn->generic = f->payload[4];
-	zn->specific = f->payload[5];
+	zn->cap = pi.cap;
+	zn->sec = pi.sec;
+	zn->basic = pi.basic;
+	zn->generic = pi.generic;
+	zn->specific = pi.specific;
 	zn->have_info = 1;
 	zn->pct = ZW_INTERVIEW_PROTO;
 	return 0;
@@ -237,30 +251,26 @@ ready(struct zw_ctrl *c)
 		c->faulted = 0;
 		dev_fault(c->s, "zwave", NULL, 0, "the stick answers again");
 	}
+	zw_interview_next(c);
 }
 
 static int
 step_parse(struct zw_ctrl *c, const struct zw_frame *res)
 {
-	char	v[sizeof(c->version)];
-	size_t	i;
+	struct zw_caps caps;
 
 	switch (c->step) {
 	case ZW_STEP_CAPS:
-		if (res->len < 8)
+		if (zw_parse_caps(res->payload, res->len, &caps) == -1)
 			return -1;
 		log_info("zwave: stick firmware %d.%d, manufacturer %04x, "
-		    "product %04x:%04x", res->payload[0], res->payload[1],
-		    res->payload[2] << 8 | res->payload[3],
-		    res->payload[4] << 8 | res->payload[5],
-		    res->payload[6] << 8 | res->payload[7]);
+		    "product %04x:%04x", caps.app_major, caps.app_minor,
+		    caps.manufacturer, caps.product_type, caps.product_id);
 		return 0;
 	case ZW_STEP_VERSION:
-		for (i = 0; i < res->len && i < sizeof(v) - 1 &&
-		    res->payload[i] >= 0x20 && res->payload[i] < 0x7f; i++)
-			v[i] = (char)res->payload[i];
-		v[i] = '\0';
-		memcpy(c->version, v, sizeof(v));
+		if (zw_parse_version(res->payload, res->len, c->version,
+		    sizeof(c->version)) == -1)
+			return -1;
 		log_info("zwave: stick library \"%s\"", c->version);
 		return 0;
 	case ZW_STEP_MEMID:
@@ -342,11 +352,16 @@ on_retry(struct ev_timer *t)
 static void
 ctrl_up(void *arg, int up, const char *why)
 {
-	struct zw_ctrl *c = arg;
+	struct zw_ctrl	*c = arg;
+	int		 id;
 
 	c->up = up;
 	ev_timer_stop(c->s->loop, &c->retry);
 	ev_timer_stop(c->s->loop, &c->ping);
+	ev_timer_stop(c->s->loop, &c->nif_timer);
+	c->interviewing = 0;
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		c->node[id].nif_asked = c->node[id].refreshed = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);
@@ -361,9 +376,10 @@ ctrl_up(void *arg, int up, const char *why)
 static void
 ctrl_unsolicited(void *arg, const struct zw_frame *f)
 {
-	(void)arg;
-	log_debug("zwave: unsolicited frame 0x%02x, %d bytes", f->func,
-	    f->len);
+	struct zw_ctrl *c = arg;
+
+	if (!c->stopping)
+		zw_node_unsolicited(c, f);
 }
 
 static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
@@ -386,6 +402,9 @@ zw_start(struct slave *s)
 	s->zw = c;
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);
+	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
+	for (id = 0; id <= ZW_MAX_NODES; id++)
+		node_reset(c, id);
 	zw_nodes_load(c);
 	/* Known nodes are devices from the start, before the stick answers. */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
@@ -409,10 +428,14 @@ zw_stop(struct slave *s)
 	c->stopping = 1;
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
+	ev_timer_stop(s->loop, &c->nif_timer);
 	zw_stick_free(c->stick);
-	for (id = 1; id <= ZW_MAX_NODES; id++)
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		ev_timer_stop(s->loop, &c->node[id].cmd_timer);
+		zw_node_forget(&c->node[id]);
 		if (c->node[id].dev != NULL)
 			dev_remove(c->node[id].dev);
+	}
 	free(c->path);
 	free(c);
 	s->zw = NULL;

@@ -22,6 +22,9 @@ node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
 	return n->id >= 1 && n->id <= ZW_MAX_NODES && n->capability <= 0xff &&
 	    n->security <= 0xff && n->basic <= 0xff && n->generic <= 0xff &&
 	    n->specific <= 0xff && n->interview_pct <= 100 &&
+	    n->command_classes.len <= ZW_MAX_NODE_CCS &&
+	    n->manufacturer <= 0xffff && n->product_type <= 0xffff &&
+	    n->product_id <= 0xffff &&
 	    !c->node[n->id].have_info;
 }
 
@@ -51,6 +54,14 @@ zw_nodes_load(struct zw_ctrl *c)
 		zn->generic = (uint8_t)t->nodes[i]->generic;
 		zn->specific = (uint8_t)t->nodes[i]->specific;
 		zn->pct = t->nodes[i]->interview_pct;
+		zn->have_mfr = t->nodes[i]->have_manufacturer;
+		zn->mfr = (uint16_t)t->nodes[i]->manufacturer;
+		zn->ptype = (uint16_t)t->nodes[i]->product_type;
+		zn->pid = (uint16_t)t->nodes[i]->product_id;
+		zn->ncc = t->nodes[i]->command_classes.len;
+		if (zn->ncc > 0)
+			memcpy(zn->cc, t->nodes[i]->command_classes.data,
+			    zn->ncc);
 	}
 	if (bad > 0 || t->n_nodes > ZW_MAX_NODES)
 		log_warnx("%s: %d bad node entr%s ignored", c->path,
@@ -84,6 +95,13 @@ zw_nodes_save(const struct zw_ctrl *c)
 		nodes[t.n_nodes].generic = zn->generic;
 		nodes[t.n_nodes].specific = zn->specific;
 		nodes[t.n_nodes].interview_pct = zn->pct;
+		nodes[t.n_nodes].command_classes.data = (uint8_t *)(uintptr_t)
+		    zn->cc;
+		nodes[t.n_nodes].command_classes.len = zn->ncc;
+		nodes[t.n_nodes].have_manufacturer = zn->have_mfr;
+		nodes[t.n_nodes].manufacturer = zn->mfr;
+		nodes[t.n_nodes].product_type = zn->ptype;
+		nodes[t.n_nodes].product_id = zn->pid;
 		ptrs[t.n_nodes] = &nodes[t.n_nodes];
 		t.n_nodes++;
 	}

@@ -52,6 +52,8 @@ struct zw_session {
 	uint64_t			 cb_deadline;
 	uint8_t				 cb_id;		/* last one given */
 	uint64_t			 tx_after;	/* ACK gap */
+	uint64_t			 ack_after;	/* ACK-to-ACK gap */
+	int				 acks_owed;	/* held for that gap */
 	int				 timeouts;	/* consecutive */
 	int				 down;
 	struct zw_stats			 stats;
@@ -66,6 +68,7 @@ zw_timing_default(struct zw_timing *t)
 	t->cb_ms = ZW_CB_TIMEOUT_MS;
 	t->byte_ms = ZW_BYTE_TIMEOUT_MS;
 	t->ack_gap_ms = ZW_ACK_GAP_MS;
+	t->ack_ack_ms = ZW_ACK_GAP_MS;
 	t->backoff_base_ms = 100;	/* host spec: 100 ms + n * 1 s */
 	t->backoff_step_ms = 1000;
 	t->dead_after = ZW_DEAD_AFTER;
@@ -147,6 +150,7 @@ send_byte(struct zw_session *s, uint8_t b, uint64_t now)
 {
 	s->ops->write(s->arg, &b, 1);
 	s->tx_after = now + s->t.ack_gap_ms;
+	s->ack_after = now + s->t.ack_ack_ms;
 }
 
 static void
@@ -188,7 +192,7 @@ kick(struct zw_session *s, uint64_t now)
 	int		 prio;
 
 	if (s->down || s->st != TX_IDLE || now < s->tx_after ||
-	    (sl = next_eligible(s, &prio)) == NULL)
+	    s->acks_owed > 0 || (sl = next_eligible(s, &prio)) == NULL)
 		return;
 	TAILQ_REMOVE(&s->q[prio], sl, entry);
 	s->nqueued--;
@@ -302,7 +306,14 @@ static void
 got_frame(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 {
 	s->stats.rx_frames++;
-	send_byte(s, ZW_ACK, now);	/* promptly, before any work */
+	/* Promptly, before any work; but two of our writes are never closer
+	 * than the ACK gap (an emulator that takes each read as one message
+	 * would see two ACKs as one broken frame), so an ACK due within the
+	 * gap of the last one is owed until the gap has passed. */
+	if (now < s->ack_after || s->acks_owed > 0)
+		s->acks_owed++;
+	else
+		send_byte(s, ZW_ACK, now);
 	if (f->type == ZW_RES)
 		got_res(s, f, now);
 	else if (f->type == ZW_REQ)
@@ -409,6 +420,10 @@ zw_session_tick(struct zw_session *s, uint64_t now)
 		finish(s, s->cbw, ZW_ERR_NOCB, NULL, NULL);
 	}
 	check_dead(s);
+	if (s->acks_owed > 0 && now >= s->ack_after) {
+		s->acks_owed--;
+		send_byte(s, ZW_ACK, now);
+	}
 	kick(s, now);
 }
 
@@ -424,6 +439,8 @@ zw_session_next(const struct zw_session *s)
 		next = s->deadline;
 	if (s->cbw != NULL && s->cb_deadline < next)
 		next = s->cb_deadline;
+	if (s->acks_owed > 0 && s->ack_after < next)
+		next = s->ack_after;
 	if (s->st == TX_IDLE && s->tx_after < next &&
 	    next_eligible((struct zw_session *)(uintptr_t)s, &prio) != NULL)
 		next = s->tx_after;
@@ -439,6 +456,7 @@ zw_session_set_down(struct zw_session *s, int down, uint64_t now)
 		zw_parser_init(&s->p);
 		s->p.byte_timeout = s->t.byte_ms;
 		s->timeouts = 0;
+		s->acks_owed = 0;
 		return;
 	}
 	s->down = 0;

@@ -51,29 +51,33 @@ start hd-slave slave-house
 check "session retransmits NAKed and CANed frames" \
 	wait_count "$Z" 'refused 0x07 with (NAK|CAN)' 2 10
 check "controller start-up completes despite garbage" \
-	wait_log "$S" 'zwave: controller ready, 3 devices' 15
+	wait_log "$S" 'zwave: controller ready, 4 devices' 15
 check "home id and own node id read" \
 	grep -q 'home id c0ffee01, controller is node 1' "$S"
-check "three nodes registered as zw:N:0" \
-	test "$(count_log "$S" 'registered as zw:[235]:0')" -eq 3
-check "the master receives the three Z-Wave devices" \
-	wait_log "$M" 'slave slave-house announced 3 devices' 10
+check "four nodes registered as zw:N:0" \
+	test "$(count_log "$S" 'registered as zw:[2-5]:0')" -eq 4
+check "the master receives the four Z-Wave devices" \
+	wait_log "$M" 'slave slave-house announced 4 devices' 10
 check "protocol info asked once per node" \
-	test "$(count_log "$Z" 'request 0x41 node')" -eq 3
+	test "$(count_log "$Z" 'request 0x41 node')" -eq 4
 check "node table written" test -s "$work/state-slave-house/zwave.nodes"
+check "each node interviewed once" \
+	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 15
 
 # 4. restart: the node table spares the interview
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 start hd-slave slave-house
 check "restarted slave reads its node table" \
-	wait_count "$S" 'node table .*: home id c0ffee01, 3 nodes' 1 10
+	wait_count "$S" 'node table .*: home id c0ffee01, 4 nodes' 1 10
 check "restarted controller ready" \
-	wait_count "$S" 'zwave: controller ready, 3 devices' 2 15
+	wait_count "$S" 'zwave: controller ready, 4 devices' 2 15
 check "no node asked again after the restart" \
-	test "$(count_log "$Z" 'request 0x41 node')" -eq 3
+	test "$(count_log "$Z" 'request 0x41 node')" -eq 4
+check "no node interviewed again after the restart" \
+	test "$(count_log "$Z" 'request 0x60 node')" -eq 4
 check "the master gets the devices again" \
-	wait_count "$M" 'slave slave-house announced 3 devices' 2 10
+	wait_count "$M" 'slave slave-house announced 4 devices' 2 10
 
 # 5. a jammed stick: detected, reported, reopened, recovered
 zw silent

@@ -46,15 +46,17 @@ start hd-slave slave-house
 check "slave connects to the mock over tcp://" \
 	wait_log "$S" "zwave: tcp://127.0.0.1:$zport open \(tcp\)" 10
 check "start-up against zwave-js completes" \
-	wait_log "$S" 'zwave: controller ready, 2 devices' 15
+	wait_log "$S" 'zwave: controller ready, 3 devices' 15
 check "home id and own node id from the mock" \
 	grep -q 'home id 7e570001, controller is node 1' "$S"
 check "switch node 2 registered" \
 	grep -q 'node 2 registered as zw:2:0 (generic class 0x10)' "$S"
 check "sensor node 3 registered" \
 	grep -q 'node 3 registered as zw:3:0 (generic class 0x21)' "$S"
-check "the master receives both devices" \
-	wait_log "$M" 'slave slave-house announced 2 devices' 10
+check "dimmer node 4 registered" \
+	grep -q 'node 4 registered as zw:4:0 (generic class 0x11)' "$S"
+check "the master receives the three devices" \
+	wait_log "$M" 'slave slave-house announced 3 devices' 10
 check "no retransmission was needed" \
 	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0
 check "mock server still running" kill -0 "${pids[0]}"

@@ -5,7 +5,7 @@
  * drive a real hd-slave and grep the outcome.
  *
  *	hd-testmaster -a addr -c cert -k key -C ca [-r crl] [-T term]
- *	    [-H heartbeat_ms] [-v]
+ *	    [-H heartbeat_ms] [-u] [-v]
  *
  * It listens on `addr` with a master certificate (mutual TLS 1.3, the
  * slave role required of the peer, as hd-master does), accepts one slave
@@ -25,7 +25,8 @@
  *	hello NODE boot=HEX term=HIGHEST_TERM resume=ACK
  *	online NODE SITE			(Welcome sent)
  *	announce NODE N ID,ID,...		(then one line per device:)
- *	device ID KIND KEY:TYPE:rw|ro[:MIN..MAX] ...
+ *	device ID KIND KEY:TYPE:rw|ro[:MIN..MAX][/UNIT] ...
+ *						(/UNIT only with -u)
  *	report DEV KEY VALUE [stale] [fault] [lowbat] at=WALL_MS
  *	result ID STATUS VALUE [duplicate] [DETAIL...]
  *	fault SUBSYSTEM DEV|- raised|cleared DETAIL...
@@ -117,7 +118,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: hd-testmaster -a addr -c cert -k key -C ca "
-	    "[-r crl] [-T term]\n\t[-H heartbeat_ms] [-v]\n");
+	    "[-r crl] [-T term]\n\t[-H heartbeat_ms] [-u] [-v]\n");
 	exit(2);
 }
 
@@ -372,6 +373,8 @@ handle_hello(struct tmaster *t, const Hd__Hello *h)
 	return 0;
 }
 
+static int	show_units;	/* -u */
+
 static void
 show_device(const Hd__Device *d)
 {
@@ -388,6 +391,10 @@ show_device(const Hd__Device *d)
 		printf(":%s:%s", type_name(v->type), v->writable ? "rw" : "ro");
 		if (v->max > v->min)
 			printf(":%g..%g", v->min, v->max);
+		if (show_units && v->unit != NULL && v->unit[0] != '\0') {
+			putchar('/');
+			put_word(v->unit);
+		}
 	}
 	putchar('\n');
 }
@@ -769,7 +776,7 @@ main(int argc, char *argv[])
 
 	memset(&t, 0, sizeof(t));
 	t.term = 1;
-	while ((ch = getopt(argc, argv, "a:c:k:C:r:T:H:v")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:k:C:r:T:H:uv")) != -1) {
 		switch (ch) {
 		case 'a': addr = optarg; break;
 		case 'c': files.cert = optarg; break;
@@ -785,6 +792,7 @@ main(int argc, char *argv[])
 			if (parse_u64(optarg, 60000, &hb) == -1 || hb < 100)
 				usage();
 			break;
+		case 'u': show_units = 1; break;
 		case 'v': verbose++; break;
 		default: usage();
 		}

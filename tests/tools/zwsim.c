@@ -4,16 +4,25 @@
  * or on a TCP port, with a few simulated nodes:
  *
  *	node 1	the controller itself
- *	node 2	binary switch (generic 0x10)
- *	node 3	binary sensor (generic 0x20)
- *	node 5	multilevel sensor (generic 0x21)
+ *	node 2	binary switch (generic 0x10; Binary Switch, Basic)
+ *	node 3	binary sensor (generic 0x20; Binary Sensor, Battery)
+ *	node 4	dimmer (generic 0x11; Multilevel Switch)
+ *	node 5	multilevel sensor (generic 0x21; Multilevel Sensor, Battery)
  *
+ * Nodes answer RequestNodeInfo with their node information frame, SETs
+ * and GETs with reports (through ApplicationCommandHandler 0x04).
  * Lines on stdin inject faults, for testing the session's recovery:
  *	nak N		answer the next N frames with NAK (and drop them)
  *	can N		answer the next N frames with CAN (and drop them)
  *	garbage N	send garbage bytes before each of the next N answers
  *	silent		ignore everything from now on (a jammed stick)
  *	talk		answer again
+ *	deaf N		node N stops acknowledging (SendData fails)
+ *	hear N		node N acknowledges again
+ *	mute N 0|1	node N acts on commands but (1) sends no reports
+ *	temp N TENTHS	node N reports this temperature (°C x 10)
+ *	motion N 0|1	node N reports motion or none
+ *	battery N PCT	node N reports its battery (255: low warning)
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -36,15 +45,25 @@
 #define HOME_ID		0xc0ffee01u
 #define OWN_ID		1
 
+#define NIF		0x84	/* ApplicationUpdate: node info received */
+#define NIF_FAILED	0x81
+#define MAX_CCS		8
+
 struct simnode {
 	uint8_t	id, generic, specific;
-	uint8_t	on;
+	uint8_t	cc[MAX_CCS];
+	uint8_t	on, level, motion, battery, deaf, mute;
+	int16_t	temp;		/* °C x 10 */
 };
 
 static struct simnode nodes[] = {
-	{ 2, 0x10, 0x01, 0 },
-	{ 3, 0x20, 0x01, 0 },
-	{ 5, 0x21, 0x01, 0 },
+	{ .id = 2, .generic = 0x10, .specific = 0x01,
+	  .cc = { 0x25, 0x20, 0x86, 0x72 } },
+	{ .id = 3, .generic = 0x20, .specific = 0x01, .cc = { 0x30, 0x80 },
+	  .battery = 90 },
+	{ .id = 4, .generic = 0x11, .specific = 0x01, .cc = { 0x26, 0x20 } },
+	{ .id = 5, .generic = 0x21, .specific = 0x01, .cc = { 0x31, 0x80 },
+	  .battery = 80, .temp = 215 },
 };
 
 static int	io = -1, nak, can, garbage, silent;
@@ -111,13 +130,94 @@ protocol_info(const struct zw_frame *f)
 	send_frame(ZW_RES, ZW_FN_GET_NODE_PROTOCOL_INFO, pl, sizeof(pl));
 }
 
+/* Node `n` sends command `cmd` to the controller. */
+static void
+app_command(const struct simnode *n, const uint8_t *cmd, size_t len)
+{
+	uint8_t pl[3 + 16];
+
+	if (len > 16)
+		return;
+	pl[0] = 0;
+	pl[1] = n->id;
+	pl[2] = (uint8_t)len;
+	memcpy(pl + 3, cmd, len);
+	send_frame(ZW_REQ, ZW_FN_APP_COMMAND, pl, 3 + len);
+}
+
+/* The report of class `cc` with the node's current state. */
+static void
+report(const struct simnode *n, uint8_t cc)
+{
+	uint8_t r[8] = { cc, 0x03 };
+	size_t	len = 3;
+
+	if (n->mute)
+		return;
+
+	switch (cc) {
+	case 0x20:
+	case 0x25:
+		r[2] = n->generic == 0x11 ? n->level : n->on;
+		break;
+	case 0x26:
+		r[2] = n->level;
+		break;
+	case 0x30:
+		r[2] = n->motion ? 0xff : 0x00;
+		r[3] = 0x0c;				/* motion */
+		len = 4;
+		break;
+	case 0x31:
+		r[1] = 0x05;
+		r[2] = 0x01;				/* air temperature */
+		r[3] = 0x22;			/* precision 1, °C, 2 bytes */
+		r[4] = (uint8_t)((uint16_t)n->temp >> 8);
+		r[5] = (uint8_t)(n->temp & 0xff);
+		len = 6;
+		break;
+	case 0x80:
+		r[2] = n->battery;
+		break;
+	case 0x72:				/* Manufacturer Specific */
+		r[1] = 0x05;
+		r[3] = 0x86;			/* 0x0086 */
+		r[5] = 0x03;			/* type 0x0003 */
+		r[7] = 0x60;			/* id 0x0060 */
+		len = 8;
+		break;
+	default:
+		return;
+	}
+	app_command(n, r, len);
+}
+
+/* A command from the controller: act on a SET, answer it or a GET. */
+static void
+node_command(struct simnode *n, const uint8_t *c, size_t len)
+{
+	if (len < 2)
+		return;
+	if (c[1] == 0x01 && len >= 3) {			/* SET */
+		if (c[0] == 0x25 || (c[0] == 0x20 && n->generic == 0x10))
+			n->on = c[2] ? 0xff : 0x00;
+		else if (c[0] == 0x26 || (c[0] == 0x20 && n->generic == 0x11))
+			n->level = c[2] == 0xff ? 99 : c[2];
+		else
+			return;
+		report(n, c[0]);
+	} else if (c[1] == 0x02 || (c[1] == 0x04 &&
+	    (c[0] == 0x31 || c[0] == 0x72)))
+		report(n, c[0]);
+}
+
 /* SendData: node, length, command, tx options, callback id. */
 static void
 send_data(const struct zw_frame *f)
 {
 	static const uint8_t ok = 1;
 	struct simnode	*n;
-	uint8_t		 cb[2], rep[6];
+	uint8_t		 cb[2];
 	size_t		 clen;
 
 	if (f->len < 4 || (clen = f->payload[1]) + 4 > f->len)
@@ -125,17 +225,36 @@ send_data(const struct zw_frame *f)
 	send_frame(ZW_RES, ZW_FN_SEND_DATA, &ok, 1);
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
-	cb[1] = n != NULL ? 0x00 : 0x01;	/* ok / no ACK from the node */
+	cb[1] = n != NULL && !n->deaf ? 0x00 : 0x01;	/* ok / no ACK */
 	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
-	if (n == NULL || clen < 2 || f->payload[2] != 0x25)
+	if (n != NULL && !n->deaf)
+		node_command(n, f->payload + 2, clen);
+}
+
+/* RequestNodeInfo: queued, then the node information frame. */
+static void
+node_info(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
+	struct simnode	*n = f->len >= 1 ? find(f->payload[0]) : NULL;
+	uint8_t		 pl[6 + MAX_CCS];
+	size_t		 ncc = 0;
+
+	send_frame(ZW_RES, f->func, &ok, 1);
+	if (n == NULL || n->deaf) {
+		send_frame(ZW_REQ, ZW_FN_APP_UPDATE, failed, sizeof(failed));
 		return;
-	if (f->payload[3] == 0x01 && clen >= 3)		/* SET */
-		n->on = f->payload[4] ? 0xff : 0x00;
-	else if (f->payload[3] != 0x02)			/* GET */
-		return;
-	rep[0] = 0; rep[1] = n->id; rep[2] = 3;
-	rep[3] = 0x25; rep[4] = 0x03; rep[5] = n->on;	/* REPORT */
-	send_frame(ZW_REQ, ZW_FN_APP_COMMAND, rep, sizeof(rep));
+	}
+	while (ncc < MAX_CCS && n->cc[ncc] != 0)
+		ncc++;
+	pl[0] = NIF;
+	pl[1] = n->id;
+	pl[2] = (uint8_t)(3 + ncc);
+	pl[3] = 0x04;
+	pl[4] = n->generic;
+	pl[5] = n->specific;
+	memcpy(pl + 6, n->cc, ncc);
+	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, 6 + ncc);
 }
 
 static void
@@ -147,7 +266,8 @@ request(const struct zw_frame *f)
 	uint8_t memid[5] = { HOME_ID >> 24, HOME_ID >> 16 & 0xff,
 	    HOME_ID >> 8 & 0xff, HOME_ID & 0xff, OWN_ID };
 
-	if (f->func == ZW_FN_GET_NODE_PROTOCOL_INFO && f->len >= 1)
+	if ((f->func == ZW_FN_GET_NODE_PROTOCOL_INFO ||
+	    f->func == ZW_FN_REQUEST_NODE_INFO) && f->len >= 1)
 		fprintf(stderr, "zwsim: request 0x%02x node %d\n", f->func,
 		    f->payload[0]);
 	else
@@ -169,7 +289,13 @@ request(const struct zw_frame *f)
 		protocol_info(f);
 		break;
 	case ZW_FN_SEND_DATA:
+		if (f->len >= 4)
+			fprintf(stderr, "zwsim: node %d gets %02x %02x\n",
+			    f->payload[0], f->payload[2], f->payload[3]);
 		send_data(f);
+		break;
+	case ZW_FN_REQUEST_NODE_INFO:
+		node_info(f);
 		break;
 	default:
 		break;		/* ACKed, no answer, like many sticks */
@@ -209,13 +335,46 @@ from_host(struct zw_parser *p, const uint8_t *b, size_t n)
 	}
 }
 
+/* Lines that act on one node: deaf, hear, temp, motion, battery. */
+static int
+node_control(const char *line)
+{
+	struct simnode	*n;
+	int		 id = 0, v = 0;
+	char		 word[16];
+
+	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 ||
+	    id < 0 || id > 255 || (n = find((uint8_t)id)) == NULL)
+		return 0;
+	if (strcmp(word, "deaf") == 0)
+		n->deaf = 1;
+	else if (strcmp(word, "hear") == 0)
+		n->deaf = 0;
+	else if (strcmp(word, "mute") == 0)
+		n->mute = v != 0;
+	else if (strcmp(word, "temp") == 0) {
+		n->temp = (int16_t)v;
+		report(n, 0x31);
+	} else if (strcmp(word, "motion") == 0) {
+		n->motion = v != 0;
+		report(n, 0x30);
+	} else if (strcmp(word, "battery") == 0) {
+		n->battery = (uint8_t)v;
+		report(n, 0x80);
+	} else
+		return 0;
+	return 1;
+}
+
 static void
 control(char *line)
 {
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (strncmp(line, "nak", 3) == 0)
+	if (node_control(line))
+		;
+	else if (strncmp(line, "nak", 3) == 0)
 		nak = n;
 	else if (strncmp(line, "can", 3) == 0)
 		can = n;
@@ -316,6 +475,9 @@ main(int argc, char *argv[])
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Unbuffered: poll() must see every line not yet handled, which a
+	 * stdio buffer holding several lines would hide. */
+	setvbuf(stdin, NULL, _IONBF, 0);
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		io = open_pty(argv[2], &keep);
 	else if (argc == 3 && strcmp(argv[1], "-t") == 0)

@@ -78,6 +78,7 @@ reset(void)
 	memset(&T, 0, sizeof(T));
 	now = 1000;
 	zw_timing_default(&t);
+	t.ack_ack_ms = 0;	/* frames back to back: see test_ack_gap */
 	S = zw_session_new(&ops, NULL, &t);
 }
 
@@ -389,9 +390,53 @@ test_dead_stick(void)
 	    "free fails the pending request");
 }
 
+/* Two frames in one read: the second ACK waits for the gap, and no frame
+ * of ours goes out before it. */
+static void
+test_ack_gap(void)
+{
+	static const uint8_t one = 1;
+	uint8_t		 b[2 * ZW_MAX_FRAME], cb[2] = { 0, 0 };
+	struct zw_timing t;
+	size_t		 n;
+	uint64_t	 t0;
+	int		 acks = 0, i;
+
+	reset();
+	zw_session_free(S);
+	zw_timing_default(&t);
+	S = zw_session_new(&ops, NULL, &t);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 1);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	run_to_next();
+	cb[0] = T.w[0][4];
+	T.nw = 0;
+	n = zw_frame_encode(b, sizeof(b), ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	n += zw_frame_encode(b + n, sizeof(b) - n, ZW_REQ, ZW_FN_APP_COMMAND,
+	    cb, 2);
+	now += 100;
+	stick_bytes(b, n);
+	CHECK(T.nw == 1 && T.wlen[0] == 1 && T.w[0][0] == ZW_ACK,
+	    "two frames at once: one ACK now");
+	CHECK(zw_session_next(S) == now + ZW_ACK_GAP_MS,
+	    "the second is owed until the ACK gap has passed");
+	run_to_next();
+	for (i = 0; i < T.nw; i++)
+		acks += T.wlen[i] == 1 && T.w[i][0] == ZW_ACK;
+	CHECK(T.nw == 2 && acks == 2, "then the second ACK, alone");
+	t0 = now;
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 2);
+	CHECK(T.nw == 2, "a request waits for the gap after the ACK");
+	run_to_next();
+	CHECK(T.nw == 3 && wfunc(2) == ZW_FN_GET_VERSION &&
+	    now == t0 + ZW_ACK_GAP_MS, "the next frame only after another gap");
+}
+
 int
 main(void)
 {
+	test_ack_gap();
 	test_basic();
 	test_retries();
 	test_res_timeout();

@@ -1,0 +1,635 @@
+/*
+ * Z-Wave nodes as devices: the interview, reports and commands.
+ *
+ * Interview: once the start-up is done, each node whose command classes
+ * are not known yet is asked for its node information frame, one node at
+ * a time (RequestNodeInfo, then ApplicationUpdate 0x49 within
+ * ZW_NIF_TIMEOUT_MS). Its command classes become device values and are
+ * kept in the node table, so a restart does not ask again.
+ *
+ * Reports: ApplicationCommandHandler (0x04, bridge 0xA8) frames are decoded
+ * by zw_cc.c and reported. A value a node reports that was not announced
+ * yet (a sensor's type is only known from its first report) is added and
+ * the device list announced again.
+ *
+ * Commands: a SET through SendData; once the node has acknowledged it, a
+ * GET; the command is done when a report shows the value asked for, or
+ * fails with TIMEOUT after ZW_CONFIRM_TIMEOUT_MS. A node that does not
+ * acknowledge is marked failed (a device fault) until it is heard again.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "slave.h"
+#include "zw.h"
+#include "zw_cc.h"
+
+#define TX_OPTIONS	0x25	/* ACK, auto route, explore */
+#define TX_OK		0x00
+
+/* A node's last reported values, so they can be reported again: after
+ * each Welcome, and with the fault flag while the node is failed. */
+struct zw_last {
+	int		have;
+	Hd__Value	v;		/* scalars only */
+	int		flags;
+};
+
+static void	node_fail(struct zw_ctrl *, struct zw_node *, int failed);
+static void	report_cached(struct zw_node *);
+
+static int
+node_has(const struct zw_node *zn, uint8_t cc)
+{
+	size_t i;
+
+	for (i = 0; i < zn->ncc; i++)
+		if (zn->cc[i] == cc)
+			return 1;
+	return 0;
+}
+
+static int
+node_id(const struct zw_ctrl *c, const struct zw_node *zn)
+{
+	return (int)(zn - c->node);
+}
+
+/*
+ * SendData: node, length, command, transmit options, callback id. The
+ * callback's second byte is the transmit status.
+ */
+static int
+send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, zw_done_fn *done, void *arg)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
+	if (n == 0 || n + 4 > sizeof(r.payload))
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_SEND_DATA;
+	r.payload[0] = (uint8_t)id;
+	r.payload[1] = (uint8_t)n;
+	memcpy(r.payload + 2, cmd, n);
+	r.payload[2 + n] = TX_OPTIONS;
+	r.cb_idx = (int)(3 + n);
+	r.len = 4 + n;
+	r.want_res = 1;
+	r.prio = prio;
+	r.done = done;
+	r.arg = arg;
+	if (zw_stick_submit(c->stick, &r, &st) == -1) {
+		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
+		return -1;
+	}
+	return 0;
+}
+
+/* The transmit status of a finished SendData: 0 delivered, 1 the node did
+ * not acknowledge, -1 the stick failed. */
+static int
+tx_result(enum zw_status st, const struct zw_frame *cb)
+{
+	if (st != ZW_OK || cb == NULL || cb->len < 2)
+		return -1;
+	return cb->payload[1] == TX_OK ? 0 : 1;
+}
+
+static void
+poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node	*zn = arg;
+	int		 tx = tx_result(st, cb);
+
+	(void)res;
+	if (zn->ctrl->stopping || tx == -1)
+		return;
+	node_fail(zn->ctrl, zn, tx == 1);
+}
+
+/* Ask the node for the state of every class that has values, and for its
+ * manufacturer and product until they are known. */
+void
+zw_node_refresh(struct zw_ctrl *c, int id)
+{
+	struct zw_node	*zn = &c->node[id];
+	uint8_t		 cmd[2];
+	size_t		 i, n;
+
+	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
+	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
+		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+
+	for (i = 0; i < zn->ncc; i++) {
+		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
+		    (zn->cc[i] == ZW_CC_BASIC &&
+		    (node_has(zn, ZW_CC_SWITCH_BINARY) ||
+		    node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
+			continue;	/* no plain GET, or said already */
+		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
+		    !zw_cc_has_values(zn->cc[i]))
+			continue;
+		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+	}
+}
+
+/* The values a node's classes give before any report. */
+int
+zw_node_values(struct zw_node *zn)
+{
+	struct dev *d = zn->dev;
+
+	if (d == NULL)
+		return 0;
+	if (node_has(zn, ZW_CC_SWITCH_BINARY) || (node_has(zn, ZW_CC_BASIC) &&
+	    !node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
+		if (dev_find_value(d, "on") == NULL)
+			dev_value(d, "on", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
+	if (node_has(zn, ZW_CC_SWITCH_MULTILEVEL) &&
+	    dev_find_value(d, "level") == NULL)
+		dev_value(d, "level", HD__VALUE_TYPE__VT_INT, "%", 1, 0,
+		    ZW_LEVEL_MAX);
+	if (node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
+		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
+		    100);
+	return (int)d->desc.n_values;
+}
+
+/* The device's manufacturer and model from the Manufacturer Specific
+ * report: the ids in hex, as no product database is shipped. */
+void
+zw_node_identity(struct zw_node *zn)
+{
+	char	m[16], p[16], *nm, *np;
+
+	if (zn->dev == NULL || !zn->have_mfr)
+		return;
+	snprintf(m, sizeof(m), "0x%04x", zn->mfr);
+	snprintf(p, sizeof(p), "%04x:%04x", zn->ptype, zn->pid);
+	if ((nm = strdup(m)) == NULL || (np = strdup(p)) == NULL) {
+		free(nm);
+		return;
+	}
+	free(zn->dev->desc.manufacturer);
+	free(zn->dev->desc.model);
+	zn->dev->desc.manufacturer = nm;
+	zn->dev->desc.model = np;
+}
+
+static void
+got_info(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_info *in)
+{
+	if (!in->have_manufacturer || (zn->have_mfr &&
+	    zn->mfr == in->manufacturer && zn->ptype == in->product_type &&
+	    zn->pid == in->product_id))
+		return;
+	zn->have_mfr = 1;
+	zn->mfr = in->manufacturer;
+	zn->ptype = in->product_type;
+	zn->pid = in->product_id;
+	log_info("zwave: node %d: manufacturer %04x, product %04x:%04x",
+	    node_id(c, zn), zn->mfr, zn->ptype, zn->pid);
+	zw_node_identity(zn);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+}
+
+/* --- the interview --------------------------------------------------- */
+
+static void
+interview_end(struct zw_ctrl *c)
+{
+	ev_timer_stop(c->s->loop, &c->nif_timer);
+	c->interviewing = 0;
+	zw_interview_next(c);
+}
+
+static void
+nif_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_ctrl *c = arg;
+
+	(void)cb;
+	if (c->stopping || c->interviewing == 0)
+		return;
+	if (st != ZW_OK || res == NULL || res->len < 1 ||
+	    res->payload[0] == 0) {
+		log_warnx("zwave: node %d: node info request: %s",
+		    c->interviewing, st != ZW_OK ? zw_status_str(st) :
+		    "refused");
+		interview_end(c);
+		return;
+	}
+	ev_timer_start(c->s->loop, &c->nif_timer, ZW_NIF_TIMEOUT_MS);
+}
+
+void
+zw_on_nif_timeout(struct ev_timer *t)
+{
+	struct zw_ctrl *c = t->arg;
+
+	log_warnx("zwave: node %d: no node information in %d ms",
+	    c->interviewing, ZW_NIF_TIMEOUT_MS);
+	interview_end(c);
+}
+
+/*
+ * Once no node is left to interview, every interviewed node is asked for
+ * its state, once per start-up. Not earlier: a stick busy with SendData
+ * may refuse a RequestNodeInfo (the zwave-js mock even exits).
+ */
+static void
+refresh_all(struct zw_ctrl *c)
+{
+	int id;
+
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].listed && c->node[id].dev != NULL &&
+		    c->node[id].pct == ZW_INTERVIEW_DONE &&
+		    !c->node[id].refreshed) {
+			c->node[id].refreshed = 1;
+			zw_node_refresh(c, id);
+		}
+}
+
+/* Interview the next node that needs it, unless one is under way. */
+void
+zw_interview_next(struct zw_ctrl *c)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+	int		id;
+
+	if (c->interviewing != 0 || c->step != ZW_STEP_READY || !c->up)
+		return;
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].listed && c->node[id].dev != NULL &&
+		    c->node[id].pct < ZW_INTERVIEW_DONE &&
+		    !c->node[id].nif_asked)
+			break;
+	if (id > ZW_MAX_NODES) {
+		refresh_all(c);
+		return;
+	}
+	c->node[id].nif_asked = 1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_REQUEST_NODE_INFO;
+	r.payload[0] = (uint8_t)id;
+	r.len = 1;
+	r.want_res = 1;
+	r.cb_idx = -1;
+	r.prio = ZW_PRIO_POLL;
+	r.done = nif_sent;
+	r.arg = c;
+	if (zw_stick_submit(c->stick, &r, &st) == -1) {
+		log_warnx("zwave: node %d: node info request: %s", id,
+		    zw_status_str(st));
+		return;
+	}
+	c->interviewing = id;
+	log_info("zwave: node %d: interview", id);
+}
+
+static void
+got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
+{
+	struct zw_node	*zn = &c->node[u->node];
+	size_t		 i;
+
+	if (zn->dev == NULL)
+		return;
+	for (i = 0; i < u->ncc; i++)
+		zn->cc[i] = u->cc[i];
+	zn->ncc = u->ncc;
+	zn->pct = ZW_INTERVIEW_DONE;
+	zn->dev->desc.interview_pct = zn->pct;
+	log_info("zwave: node %d: %zu command classes, %d values", u->node,
+	    zn->ncc, zw_node_values(zn));
+	node_fail(c, zn, 0);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+}
+
+static void
+app_update(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	struct zw_app_update u;
+
+	if (zw_parse_app_update(f->payload, f->len, &u) == -1) {
+		log_warnx("zwave: malformed application update");
+		return;
+	}
+	if (u.status == ZW_UPDATE_NIF)
+		got_nif(c, &u);
+	if ((u.status == ZW_UPDATE_NIF || u.status == ZW_UPDATE_NIF_FAILED) &&
+	    c->interviewing != 0 &&
+	    (u.node == c->interviewing || u.status == ZW_UPDATE_NIF_FAILED))
+		interview_end(c);
+}
+
+/* --- failed nodes ---------------------------------------------------- */
+
+static void
+node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
+{
+	char why[64];
+
+	if (zn->failed == failed || zn->dev == NULL)
+		return;
+	zn->failed = failed;
+	snprintf(why, sizeof(why), failed ? "node %d does not acknowledge" :
+	    "node %d answers again", node_id(c, zn));
+	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
+	report_cached(zn);
+}
+
+/* --- last values ----------------------------------------------------- */
+
+void
+zw_node_forget(struct zw_node *zn)
+{
+	free(zn->last);
+	zn->last = NULL;
+}
+
+static void
+remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
+    int flags)
+{
+	size_t i;
+
+	if (zn->last == NULL && (zn->last = calloc(CLUSTER_MAX_DEV_VALUES,
+	    sizeof(*zn->last))) == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->dev->vals[i] == vd) {
+			zn->last[i].have = 1;
+			zn->last[i].v = *v;
+			zn->last[i].flags = flags;
+			return;
+		}
+}
+
+/* Every value known, again; flagged as faulty while the node is failed. */
+static void
+report_cached(struct zw_node *zn)
+{
+	size_t i;
+
+	if (zn->last == NULL || zn->dev == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->last[i].have)
+			dev_report(zn->dev, zn->dev->vals[i]->key,
+			    &zn->last[i].v, zn->last[i].flags |
+			    (zn->failed ? DEV_FAULT : 0));
+}
+
+static void
+node_report_all(struct dev *d)
+{
+	report_cached(d->drv);
+}
+
+/* --- reports --------------------------------------------------------- */
+
+static void
+to_value(const struct zw_cc_value *v, const Hd__ValueDesc *vd, Hd__Value *out)
+{
+	hd__value__init(out);
+	if (v->type == ZW_V_BOOL) {
+		out->v_case = HD__VALUE__V_B;
+		out->b = v->b;
+	} else if (vd->type == HD__VALUE_TYPE__VT_INT) {
+		out->v_case = HD__VALUE__V_I;
+		out->i = (int64_t)v->num;
+	} else {
+		out->v_case = HD__VALUE__V_D;
+		out->d = v->num;
+	}
+}
+
+/* The value's description, added (and announced) if it is new. */
+static const Hd__ValueDesc *
+value_desc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+{
+	const Hd__ValueDesc *vd;
+
+	if ((vd = dev_find_value(zn->dev, v->key)) != NULL)
+		return vd;
+	if (dev_value(zn->dev, v->key, v->type == ZW_V_BOOL ?
+	    HD__VALUE_TYPE__VT_BOOL : HD__VALUE_TYPE__VT_DOUBLE, v->unit, 0,
+	    0, 0) == -1)
+		return NULL;
+	log_info("zwave: node %d: new value %s", node_id(c, zn), v->key);
+	devtab_changed(c->s);
+	return dev_find_value(zn->dev, v->key);
+}
+
+/* Does a reported value show what the command asked for? */
+static int
+is_wanted(const struct zw_node *zn, const Hd__Value *v)
+{
+	if (v->v_case == HD__VALUE__V_B)
+		return (v->b != 0) == (zn->cmd_want != 0);
+	if (v->v_case == HD__VALUE__V_I)
+		return v->i == zn->cmd_want;
+	return 0;
+}
+
+static void
+cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
+    const char *why, const Hd__Value *v)
+{
+	uint64_t id = zn->cmd_id;
+
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	zn->cmd_id = 0;
+	zn->cmd_confirming = 0;
+	dev_done(zn->dev, id, st, why, v);
+}
+
+static void
+report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+{
+	const Hd__ValueDesc	*vd;
+	Hd__Value		 val;
+
+	if ((vd = value_desc(c, zn, v)) == NULL)
+		return;
+	to_value(v, vd, &val);
+	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	if (zn->cmd_id != 0 && zn->cmd_confirming &&
+	    strcmp(zn->cmd_key, v->key) == 0 && is_wanted(zn, &val))
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &val);
+}
+
+static void
+app_command(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	struct zw_app_command	a;
+	struct zw_cc_value	v;
+	struct zw_cc_info	info;
+	struct zw_node		*zn;
+	int			n;
+
+	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
+		log_warnx("zwave: malformed application command");
+		return;
+	}
+	zn = &c->node[a.node];
+	if (zn->dev == NULL)
+		return;
+	node_fail(c, zn, 0);
+	memset(&info, 0, sizeof(info));
+	if ((n = zw_cc_decode_info(a.cmd, a.len, &info)) != 0) {
+		if (n == 1)
+			got_info(c, zn, &info);
+		return;
+	}
+	/* A dimmer's Basic report would add an "on" beside its level. */
+	if (a.cmd[0] == ZW_CC_BASIC && node_has(zn, ZW_CC_SWITCH_MULTILEVEL))
+		return;
+	if ((n = zw_cc_decode(a.cmd, a.len, &v, 1)) == -1)
+		log_warnx("zwave: node %d: malformed command 0x%02x", a.node,
+		    a.cmd[0]);
+	else if (n == 1)
+		report(c, zn, &v);
+	else
+		log_debug("zwave: node %d: command 0x%02x not handled",
+		    a.node, a.cmd[0]);
+}
+
+/* An unsolicited frame from the stick (any state of the session). */
+void
+zw_node_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	if (f->type != ZW_REQ)
+		return;
+	if (f->func == ZW_FN_APP_UPDATE)
+		app_update(c, f);
+	else if (f->func == ZW_FN_APP_COMMAND ||
+	    f->func == ZW_FN_APP_COMMAND_BRIDGE)
+		app_command(c, f);
+	else
+		log_debug("zwave: unsolicited frame 0x%02x, %d bytes",
+		    f->func, f->len);
+}
+
+/* --- commands -------------------------------------------------------- */
+
+void
+zw_on_cmd_timeout(struct ev_timer *t)
+{
+	struct zw_node *zn = t->arg;
+
+	cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
+	    zn->cmd_confirming ? "no report of the new value" :
+	    "the stick did not send it", NULL);
+}
+
+static void
+get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node *zn = arg;
+
+	(void)res;
+	if (!zn->ctrl->stopping && tx_result(st, cb) == 1)
+		node_fail(zn->ctrl, zn, 1);
+}
+
+static void
+set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node	*zn = arg;
+	struct zw_ctrl	*c = zn->ctrl;
+	uint8_t		 get[2];
+	size_t		 n;
+	int		 tx = tx_result(st, cb);
+
+	(void)res;
+	zn->cmd_sending = 0;
+	if (c->stopping || zn->cmd_id == 0)
+		return;		/* timed out already */
+	if (tx == -1) {
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    zw_status_str(st == ZW_OK ? ZW_ERR_NOCB : st), NULL);
+		return;
+	}
+	node_fail(c, zn, tx == 1);
+	if (tx == 1) {
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__DEVICE_FAULT,
+		    "the node did not acknowledge", NULL);
+		return;
+	}
+	zn->cmd_confirming = 1;
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
+	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0)
+		send_data(c, node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
+		    zn);
+}
+
+/* The SET for a checked command: its length, 0 if the key has none. */
+static size_t
+encode_set(const struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
+    size_t outlen, uint8_t *cc)
+{
+	if (strcmp(cmd->key, "level") == 0) {
+		*cc = ZW_CC_SWITCH_MULTILEVEL;
+		return zw_cc_set_level(out, outlen, (int)cmd->value->i);
+	}
+	if (strcmp(cmd->key, "on") != 0)
+		return 0;
+	*cc = node_has(zn, ZW_CC_SWITCH_BINARY) ? ZW_CC_SWITCH_BINARY :
+	    ZW_CC_BASIC;
+	return zw_cc_set_binary(out, outlen, *cc, cmd->value->b);
+}
+
+static void
+node_command(struct dev *d, const Hd__Command *cmd)
+{
+	struct zw_node	*zn = d->drv;
+	struct zw_ctrl	*c = zn->ctrl;
+	uint8_t		 set[4];
+	size_t		 n;
+
+	/* cmd_sending: a timed-out command's SET may still be at the stick;
+	 * its completion must not be taken for the next command's. */
+	if (zn->cmd_id != 0 || zn->cmd_sending) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "a command to this node is under way", NULL);
+		return;
+	}
+	if ((n = encode_set(zn, cmd, set, sizeof(set), &zn->cmd_cc)) == 0) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
+		    "no command for this value", NULL);
+		return;
+	}
+	if (send_data(c, node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
+	    zn) == -1) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "the stick is not ready", NULL);
+		return;
+	}
+	zn->cmd_id = cmd->id;
+	zn->cmd_sending = 1;
+	zn->cmd_confirming = 0;
+	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
+	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
+	    cmd->value->i;
+	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CB_TIMEOUT_MS +
+	    ZW_CONFIRM_TIMEOUT_MS);
+}
+
+const struct dev_ops zw_dev_ops = { node_command, node_report_all, NULL };

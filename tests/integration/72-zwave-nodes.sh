@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Z-Wave nodes as devices, against our stick simulator (hd-zwsim) with a
+# test master (hd-testmaster) sending commands: each node is interviewed
+# (node information frame -> command classes -> values) and announced;
+# the switch is switched and the result confirmed by its report; the
+# dimmer takes a level; sensor reports arrive as values with units and
+# the low-battery flag; a command whose report never comes times out; a
+# node that stops acknowledging is faulted and recovers; a restart does
+# not interview again.
+. "$(dirname "$0")/lib.sh"
+
+gen_pki
+port=$(free_port)
+P=$work/pki/good
+S=$work/slave-house.log
+Z=$work/zwsim.log
+T=$work/tm.out
+trap '' PIPE
+
+# 1. simulator, test master, slave
+mkfifo "$work/zwctl" "$work/tm.in"
+"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
+pids+=($!)
+disown $!
+exec 3>"$work/zwctl"
+check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+zw() { echo "$*" >&3; }
+"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
+	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
+	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
+pids+=($!)
+disown $!
+exec 4>"$work/tm.in"
+send() { printf '%s\n' "$*" >&4; }
+check "test master listens" wait_log "$T" '^listening ' 5
+slave_conf slave-house House "$port" "$P" "simulate no" \
+	"zwave port $(cat "$work/pty")"
+start hd-slave slave-house
+check "slave online" wait_log "$T" '^online slave-house ' 10
+
+# 2. interview
+check "each node interviewed" \
+	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 20
+check "the switch has a writable on" \
+	wait_log "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' 5
+check "the dimmer has a writable level 0..99 %" \
+	wait_log "$T" '^device zw:4:0 DEV_DIMMER level:int:rw:0\.\.99/%$' 5
+check "the sensor's temperature is announced with its unit" \
+	wait_log "$T" '^device zw:5:0 DEV_SENSOR .*temperature:double:ro/' 10
+check "the first reports arrive: temperature 21.5" \
+	wait_log "$T" '^report zw:5:0 temperature 21\.5 ' 10
+check "battery 80 %" wait_log "$T" '^report zw:5:0 battery 8(0|e\+01) ' 10
+check "the switch's manufacturer and product are read" \
+	wait_log "$S" 'node 2: manufacturer 0086, product 0003:0060' 10
+check "the binary sensor reports no motion" \
+	wait_log "$T" '^report zw:3:0 motion false ' 10
+
+# 3. commands, confirmed by the node's report
+send 'cmd 11 zw:2:0 on true'
+check "cmd 11: switch on confirmed" wait_log "$T" '^result 11 OK true$' 10
+check "cmd 11: a Binary Switch SET went to node 2" \
+	grep -q 'node 2 gets 25 01' "$Z"
+check "cmd 11: the switch reports on" grep -q '^report zw:2:0 on true ' "$T"
+send 'cmd 12 zw:2:0 on false'
+check "cmd 12: switch off confirmed" wait_log "$T" '^result 12 OK false$' 10
+send 'cmd 13 zw:4:0 level 40'
+check "cmd 13: dimmer level 40 confirmed" \
+	wait_log "$T" '^result 13 OK 40$' 10
+check "cmd 13: the dimmer reports 40" grep -q '^report zw:4:0 level 40 ' "$T"
+send 'cmd 14 zw:4:0 level 100'
+check "cmd 14: level 100 refused" wait_log "$T" '^result 14 BAD_VALUE' 5
+
+zw mute 4 1
+send 'cmd 17 zw:4:0 level 10'
+check "cmd 17: no report from the dimmer: TIMEOUT" \
+	wait_log "$T" '^result 17 TIMEOUT' 15
+zw mute 4 0
+
+# 4. unsolicited reports
+zw temp 5 -35
+check "a report of -3.5 degrees" \
+	wait_log "$T" '^report zw:5:0 temperature -3\.5 ' 10
+zw motion 3 1
+check "motion reported" wait_log "$T" '^report zw:3:0 motion true ' 10
+zw battery 3 255
+check "a low-battery warning carries the flag" \
+	wait_log "$T" '^report zw:3:0 battery 0(\.0)? lowbat' 10
+
+# 5. a node that stops acknowledging
+zw deaf 2
+send 'cmd 15 zw:2:0 on true'
+check "cmd 15: the deaf node fails the command" \
+	wait_log "$T" '^result 15 DEVICE_FAULT' 15
+check "the node is faulted" \
+	wait_log "$T" '^fault zwave zw:2:0 raised' 5
+check "its last value is reported again with the fault flag" \
+	wait_log "$T" '^report zw:2:0 on (true|false) fault at=' 5
+zw hear 2
+send 'cmd 16 zw:2:0 on true'
+check "cmd 16: it answers again" wait_log "$T" '^result 16 OK true$' 10
+check "its fault is cleared" wait_log "$T" '^fault zwave zw:2:0 cleared' 5
+
+# 6. restart: no second interview, values from the node table
+kill -TERM "$(pid_of slave-house)"
+wait_log "$S" 'slave slave-house stopped' 5
+start hd-slave slave-house
+check "restarted controller ready" \
+	wait_count "$S" 'zwave: controller ready' 2 15
+check "the switch is announced with its value at once" \
+	wait_count "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' 2 10
+check "nor for its manufacturer" \
+	test "$(count_log "$Z" 'node 2 gets 72 04')" -eq 1
+check "no node asked for its node information again" \
+	test "$(count_log "$Z" 'request 0x60 node')" -eq 4
+check "state is read again after the restart" \
+	wait_count "$T" '^report zw:2:0 on true ' 2 10
+check "slave still running" kill -0 "$(pid_of slave-house)"
+exec 3>&- 4>&-
+finish

@@ -1,0 +1,202 @@
+/* Unit tests for slave/zw_cc.c and zw_cc_sensor.c: command classes. */
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "../../slave/zw_cc.h"
+
+#define DEC(v, ...) dec(&(v), (const uint8_t[]){ __VA_ARGS__ }, \
+	sizeof((const uint8_t[]){ __VA_ARGS__ }))
+
+static int
+dec(struct zw_cc_value *v, const uint8_t *b, size_t n)
+{
+	memset(v, 0, sizeof(*v));
+	return zw_cc_decode(b, n, v, 1);
+}
+
+static int
+is_num(const struct zw_cc_value *v, const char *key, const char *unit,
+    double d)
+{
+	return v->type == ZW_V_NUM && strcmp(v->key, key) == 0 &&
+	    strcmp(v->unit, unit) == 0 && fabs(v->num - d) < 1e-9;
+}
+
+static int
+is_bool(const struct zw_cc_value *v, const char *key, int b)
+{
+	return v->type == ZW_V_BOOL && strcmp(v->key, key) == 0 && v->b == b;
+}
+
+static void
+test_switches(void)
+{
+	struct zw_cc_value v;
+
+	CHECK(DEC(v, 0x25, 0x03, 0xff) == 1 && is_bool(&v, "on", 1),
+	    "binary switch report: on");
+	CHECK(DEC(v, 0x25, 0x03, 0x00, 0xff, 0x00) == 1 &&
+	    is_bool(&v, "on", 0), "binary switch v2 report: current off");
+	CHECK(DEC(v, 0x25, 0x03, 0xfe) == 0, "binary switch: unknown state");
+	CHECK(DEC(v, 0x25, 0x03, 0x80) == -1, "binary switch: 0x80 malformed");
+	CHECK(DEC(v, 0x25, 0x03) == -1, "binary switch: report cut short");
+	CHECK(DEC(v, 0x25, 0x01, 0xff) == 0, "binary switch: a SET, no value");
+	CHECK(DEC(v, 0x20, 0x03, 0x63) == 1 && is_bool(&v, "on", 1),
+	    "basic report: 99 is on");
+	CHECK(DEC(v, 0x26, 0x03, 0x32) == 1 && is_num(&v, "level", "%", 50),
+	    "multilevel switch report: level 50 %%");
+	CHECK(DEC(v, 0x26, 0x03, 0xff) == 1 && is_num(&v, "level", "%", 99),
+	    "multilevel switch report: 0xff is full");
+	CHECK(DEC(v, 0x26, 0x03, 0x64) == -1,
+	    "multilevel switch report: 100 malformed");
+	CHECK(DEC(v, 0x26) == -1, "a lone class byte is malformed");
+	CHECK(DEC(v, 0x99, 0x03, 0x00) == 0, "an unknown class: no value");
+}
+
+static void
+test_sensors(void)
+{
+	struct zw_cc_value v;
+
+	/* air temperature, precision 1, scale 0 (°C), size 2: 21.5 */
+	CHECK(DEC(v, 0x31, 0x05, 0x01, 0x22, 0x00, 0xd7) == 1 &&
+	    is_num(&v, "temperature", "°C", 21.5), "sensor: 21.5 °C");
+	/* precision 2, scale 1 (°F), size 2: -4.25 */
+	CHECK(DEC(v, 0x31, 0x05, 0x01, 0x4a, 0xfe, 0x57) == 1 &&
+	    is_num(&v, "temperature", "°F", -4.25), "sensor: -4.25 °F");
+	/* humidity, precision 0, scale 0, size 1: 45 % */
+	CHECK(DEC(v, 0x31, 0x05, 0x05, 0x01, 45) == 1 &&
+	    is_num(&v, "humidity", "%", 45), "sensor: humidity 45 %%");
+	/* luminance, scale 1 (lux), size 4 */
+	CHECK(DEC(v, 0x31, 0x05, 0x03, 0x0c, 0x00, 0x01, 0x00, 0x00) == 1 &&
+	    is_num(&v, "luminance", "lx", 65536), "sensor: 65536 lx, 4 bytes");
+	CHECK(DEC(v, 0x31, 0x05, 0x40, 0x01, 7) == 1 &&
+	    is_num(&v, "sensor_64", "", 7), "sensor: an unknown type");
+	CHECK(DEC(v, 0x31, 0x05, 0x01, 0x23, 0x00, 0xd7) == -1,
+	    "sensor: size 3 malformed");
+	CHECK(DEC(v, 0x31, 0x05, 0x01, 0x22, 0x00) == -1,
+	    "sensor: value cut short");
+	CHECK(DEC(v, 0x30, 0x03, 0xff, 0x0c) == 1 && is_bool(&v, "motion", 1),
+	    "binary sensor v2: motion");
+	CHECK(DEC(v, 0x30, 0x03, 0x00) == 1 && is_bool(&v, "sensor", 0),
+	    "binary sensor v1: idle");
+	CHECK(DEC(v, 0x30, 0x03, 0x01) == -1, "binary sensor: 0x01 malformed");
+	CHECK(DEC(v, 0x30, 0x03, 0xff, 0x77) == 0,
+	    "binary sensor: unknown type, no value");
+	CHECK(zw_cc_number((const uint8_t[]){ 0x80, 0, 0, 0 }, 4, 4, 0,
+	    &v.num) == 0 && v.num == -2147483648.0, "number: 32-bit minimum");
+}
+
+static void
+test_meter(void)
+{
+	struct zw_cc_value v;
+
+	/* electric, kWh (scale 0), precision 2, size 4: 123.45 */
+	CHECK(DEC(v, 0x32, 0x02, 0x21, 0x44, 0, 0, 0x30, 0x39) == 1 &&
+	    is_num(&v, "energy", "kWh", 123.45), "meter: 123.45 kWh");
+	/* electric, W (scale 2), precision 1, size 2: 60.5 */
+	CHECK(DEC(v, 0x32, 0x02, 0x01, 0x32, 0x02, 0x5d, 0, 0, 0, 0) == 1 &&
+	    is_num(&v, "power", "W", 60.5), "meter: 60.5 W, with delta time");
+	/* water, US gallons (scale 2), size 1 */
+	CHECK(DEC(v, 0x32, 0x02, 0x03, 0x11, 9) == 1 &&
+	    is_num(&v, "water_volume", "gal", 9), "meter: water, gallons");
+	CHECK(DEC(v, 0x32, 0x02, 0x04, 0x01, 9) == 0, "meter: unknown type");
+	CHECK(DEC(v, 0x32, 0x02, 0x01) == -1, "meter: cut short");
+}
+
+static void
+test_notification(void)
+{
+	struct zw_cc_value v;
+
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x16, 0x00) == 1 &&
+	    is_bool(&v, "door", 1), "notification: door open");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x17, 0x00) == 1 &&
+	    is_bool(&v, "door", 0), "notification: door closed");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x08, 0x00) == 1 &&
+	    is_bool(&v, "motion", 1), "notification: motion");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x00, 0x01, 0x08) == 1
+	    && is_bool(&v, "motion", 0), "notification: motion idle (v4)");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x00, 0x01, 0x03) == 0,
+	    "notification: tamper idle is no motion value");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x01, 0x02) == 1 &&
+	    is_bool(&v, "smoke", 1), "notification: smoke");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x05, 0x02) == 1 &&
+	    is_bool(&v, "water", 1), "notification: water leak");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x05, 0x00) == 1 &&
+	    is_bool(&v, "water", 0), "notification: water idle");
+	CHECK(DEC(v, 0x71, 0x05, 0x13, 0x01) == 0,
+	    "notification: version 1 alarm, no value");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x00, 0x05, 0x08) == -1,
+	    "notification: parameters past the end");
+}
+
+static void
+test_battery_info(void)
+{
+	struct zw_cc_value	v;
+	struct zw_cc_info	info;
+
+	CHECK(DEC(v, 0x80, 0x03, 87) == 1 && is_num(&v, "battery", "%", 87) &&
+	    !v.low_battery, "battery: 87 %%");
+	CHECK(DEC(v, 0x80, 0x03, 0xff) == 1 && v.low_battery &&
+	    v.num == 0, "battery: low-battery warning");
+	CHECK(DEC(v, 0x80, 0x03, 101) == -1, "battery: 101 malformed");
+	memset(&info, 0, sizeof(info));
+	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x86, 0x12, 3, 7, 18, 1,
+	    2 }, 7, &info) == 1 && info.have_version && info.protocol[0] == 7
+	    && info.app[1] == 2, "version report");
+	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x72, 0x05, 0x00, 0x86,
+	    0x00, 0x03, 0x00, 0x60 }, 8, &info) == 1 &&
+	    info.manufacturer == 0x86 && info.product_id == 0x60,
+	    "manufacturer specific report");
+	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x5e, 0x02, 2, 5, 0, 0x07,
+	    0x00, 0x07, 0x00 }, 9, &info) == 1 && info.have_plus &&
+	    info.role == 5 && info.installer_icon == 0x0700,
+	    "z-wave plus info report");
+	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x72, 0x05, 0 }, 3,
+	    &info) == -1, "manufacturer report cut short");
+	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x25, 0x03, 0 }, 3,
+	    &info) == 0, "a switch report is no identity");
+}
+
+static void
+test_encode(void)
+{
+	uint8_t	b[4];
+
+	CHECK(zw_cc_set_binary(b, sizeof(b), ZW_CC_SWITCH_BINARY, 1) == 3 &&
+	    b[0] == 0x25 && b[1] == 0x01 && b[2] == 0xff,
+	    "binary switch set on");
+	CHECK(zw_cc_set_binary(b, sizeof(b), ZW_CC_BASIC, 0) == 3 &&
+	    b[0] == 0x20 && b[2] == 0x00, "basic set off");
+	CHECK(zw_cc_set_binary(b, sizeof(b), ZW_CC_METER, 0) == 0,
+	    "binary set of a meter refused");
+	CHECK(zw_cc_set_level(b, sizeof(b), 42) == 3 && b[0] == 0x26 &&
+	    b[2] == 42, "multilevel set 42");
+	CHECK(zw_cc_set_level(b, sizeof(b), 100) == 0 &&
+	    zw_cc_set_level(b, sizeof(b), -1) == 0,
+	    "multilevel set out of range refused");
+	CHECK(zw_cc_set_level(b, 2, 42) == 0, "set into a short buffer");
+	CHECK(zw_cc_get(b, sizeof(b), ZW_CC_SWITCH_BINARY) == 2 &&
+	    b[1] == 0x02, "binary switch get");
+	CHECK(zw_cc_get(b, sizeof(b), ZW_CC_SENSOR_MULTILEVEL) == 2 &&
+	    b[1] == 0x04, "multilevel sensor get");
+	CHECK(zw_cc_get(b, sizeof(b), 0x99) == 0, "get of an unknown class");
+}
+
+int
+main(void)
+{
+	test_switches();
+	test_sensors();
+	test_meter();
+	test_notification();
+	test_battery_info();
+	test_encode();
+	return check_done();
+}
