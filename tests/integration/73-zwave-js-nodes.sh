@@ -8,36 +8,13 @@
 # like 71-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
 
-cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
-mock=$cache/node_modules/.bin/mock-server
-here=$top/tests/integration/zwave-js
-if [ ! -x "$mock" ]; then
-	if command -v npm >/dev/null && mkdir -p "$cache" 2>/dev/null &&
-	    (cd "$cache" && timeout 180 npm install --no-audit --no-fund \
-	    --loglevel=error zwave-js@15) >"$work/npm.log" 2>&1; then
-		:
-	fi
-fi
-if [ ! -x "$mock" ] || ! command -v node >/dev/null; then
-	echo "skip - $tname: zwave-js mock server not installable (npm or registry unreachable)"
-	exit 0
-fi
-
 gen_pki
 port=$(free_port)
-zport=$(free_port)
 P=$work/pki/good
 S=$work/slave-house.log
-J=$work/mock.log
 T=$work/tm.out
 trap '' PIPE
-
-node -r "$here/no-mdns.cjs" "$mock" -i 127.0.0.1 -p "$zport" \
-	-c "$here/network.cjs" >>"$J" 2>&1 &
-pids+=($!)
-disown $!
-check "mock server listens on 127.0.0.1" \
-	wait_log "$J" "listening on tcp://127.0.0.1:$zport" 15
+. "$top/tests/integration/zwave-js/mock.sh"
 mkfifo "$work/tm.in"
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
 	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \

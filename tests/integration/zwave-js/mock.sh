@@ -1,0 +1,27 @@
+# Sourced by the zwave-js interoperability tests after lib.sh: install the
+# npm zwave-js package once into a cache outside the repository
+# (HD_NPM_CACHE), or print a skip line and exit when npm or the registry
+# is unreachable; then start its mock server on 127.0.0.1:$zport with our
+# network (network.cjs) and mDNS stubbed out (no-mdns.cjs). Sets zport
+# and J (the mock's log).
+
+cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
+mock=$cache/node_modules/.bin/mock-server
+here=$top/tests/integration/zwave-js
+if [ ! -x "$mock" ] && command -v npm >/dev/null &&
+    mkdir -p "$cache" 2>/dev/null; then
+	(cd "$cache" && timeout 180 npm install --no-audit --no-fund \
+	    --loglevel=error zwave-js@15) >"$work/npm.log" 2>&1
+fi
+if [ ! -x "$mock" ] || ! command -v node >/dev/null; then
+	echo "skip - $tname: zwave-js mock server not installable (npm or registry unreachable)"
+	exit 0
+fi
+zport=$(free_port)
+J=$work/mock.log
+node -r "$here/no-mdns.cjs" "$mock" -i 127.0.0.1 -p "$zport" \
+	-c "$here/network.cjs" >>"$J" 2>&1 &
+pids+=($!)
+disown $!
+check "mock server listens on 127.0.0.1" \
+	wait_log "$J" "listening on tcp://127.0.0.1:$zport" 15
