@@ -49,15 +49,26 @@ static struct sock_filter web_filter[] = {
 	SB_ALLOW(__NR_shutdown), SB_ALLOW(__NR_fcntl),
 	SB_ALLOW(__NR_epoll_pwait), SB_ALLOW(__NR_epoll_ctl),
 	SB_ALLOW(__NR_clock_gettime), SB_ALLOW(__NR_getrandom),
-	SB_ALLOW(__NR_brk), SB_ALLOW(__NR_mmap), SB_ALLOW(__NR_munmap),
+	SB_ALLOW(__NR_brk), SB_ALLOW(__NR_munmap),
 	SB_ALLOW(__NR_mremap), SB_ALLOW(__NR_madvise),
 	SB_ALLOW(__NR_futex), SB_ALLOW(__NR_getpid),
 	SB_ALLOW(__NR_rt_sigprocmask), SB_ALLOW(__NR_rt_sigreturn),
 	SB_ALLOW(__NR_restart_syscall), SB_ALLOW(__NR_exit),
-	SB_ALLOW(__NR_exit_group), SB_ALLOW(__NR_newfstatat),
+	SB_ALLOW(__NR_exit_group),
 	SB_ALLOW(__NR_lseek),
 #ifdef __NR_clock_gettime64
 	SB_ALLOW(__NR_clock_gettime64),
+#endif
+/* Calls that only some architectures have (32-bit ARM, the Pi 2, has
+ * mmap2 and fstatat64 instead of mmap and newfstatat). */
+#ifdef __NR_mmap
+	SB_ALLOW(__NR_mmap),
+#endif
+#ifdef __NR_newfstatat
+	SB_ALLOW(__NR_newfstatat),
+#endif
+#ifdef __NR_fstatat64
+	SB_ALLOW(__NR_fstatat64),
 #endif
 #ifdef __NR_mmap2
 	SB_ALLOW(__NR_mmap2),
