@@ -87,6 +87,25 @@ refuse(struct api *a, Hd__ApiResponse *resp, int status, const char *code,
 	answer(a, resp, status, &w);
 }
 
+/* 200 with who is logged in, their role and the session's CSRF token. */
+static void
+answer_session(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
+    const char *csrf)
+{
+	struct jw w;
+
+	jw_init(&w, a->out, sizeof(a->out));
+	jw_open(&w, '{');
+	jw_key(&w, "user");
+	jw_str(&w, usr->name);
+	jw_key(&w, "role");
+	jw_str(&w, users_role_name(usr->role));
+	jw_key(&w, "csrf");
+	jw_str(&w, csrf);
+	jw_close(&w, '}');
+	answer(a, resp, 200, &w);
+}
+
 static int
 login_body(struct api *a, const Hd__ApiRequest *req, struct json_doc *d,
     char *name, size_t nsize, char *pw, size_t pwsize)
@@ -106,7 +125,6 @@ login_ok(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
     uint64_t now)
 {
 	char		tok[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
-	struct jw	w;
 
 	if (sessions_create(a->sessions, usr->name, now, tok, csrf) == -1) {
 		refuse(a, resp, 500, "internal", "no randomness");
@@ -115,16 +133,7 @@ login_ok(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
 	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=%s" COOKIE_ATTRS,
 	    tok);
 	resp->set_cookie = a->cookie;
-	jw_init(&w, a->out, sizeof(a->out));
-	jw_open(&w, '{');
-	jw_key(&w, "user");
-	jw_str(&w, usr->name);
-	jw_key(&w, "role");
-	jw_str(&w, users_role_name(usr->role));
-	jw_key(&w, "csrf");
-	jw_str(&w, csrf);
-	jw_close(&w, '}');
-	answer(a, resp, 200, &w);
+	answer_session(a, resp, usr, csrf);
 	OPENSSL_cleanse(tok, sizeof(tok));
 }
 
@@ -189,22 +198,16 @@ session_info(struct api *a, const Hd__ApiRequest *req,
 	struct session	*s;
 	struct user	*usr;
 	char		 csrf[SESSION_TOKEN_HEX + 1];
-	struct jw	 w;
 
 	if ((s = session_of(a, req, resp, 0, now)) == NULL)
 		return;
-	usr = users_find(a->users, s->user);
+	/* A session can outlive its user (removed since it logged in). */
+	if ((usr = users_find(a->users, s->user)) == NULL) {
+		refuse(a, resp, 401, "unauthenticated", "no such user");
+		return;
+	}
 	sessions_csrf_hex(s, csrf);
-	jw_init(&w, a->out, sizeof(a->out));
-	jw_open(&w, '{');
-	jw_key(&w, "user");
-	jw_str(&w, usr->name);
-	jw_key(&w, "role");
-	jw_str(&w, users_role_name(usr->role));
-	jw_key(&w, "csrf");
-	jw_str(&w, csrf);
-	jw_close(&w, '}');
-	answer(a, resp, 200, &w);
+	answer_session(a, resp, usr, csrf);
 }
 
 static void
