@@ -53,7 +53,7 @@ HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c
+		   master/api.c master/api_session.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \

@@ -1,29 +1,16 @@
 /*
- * The master's answers to API calls forwarded by the web process: login
- * and logout so far (docs/API.md). Every answer is JSON; every refusal
- * says why and changes nothing.
+ * The master's answers to API calls forwarded by the web process: routing
+ * by method and path, authentication and roles, and the helpers handlers
+ * share (docs/API.md). Every answer is JSON; every refusal says why and
+ * changes nothing.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
-#include "api.h"
-#include "json.h"
+#include "api_internal.h"
 #include "log.h"
-
-#define COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
-
-struct api {
-	struct users		*users;
-	struct sessions		*sessions;
-	struct throttle		*throttle;
-	char			 out[API_MAX_RESPONSE];
-	char			 cookie[128];
-	struct json_tok		 tok[JSON_MAX_TOKENS];
-};
 
 struct api *
 api_new(const char *users_path, const struct scrypt_params *sp)
@@ -35,7 +22,8 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 	if ((a->users = users_new(users_path, sp)) == NULL ||
 	    users_load(a->users) == -1 ||
 	    (a->sessions = sessions_new()) == NULL ||
-	    (a->throttle = throttle_new()) == NULL) {
+	    (a->throttle = throttle_new()) == NULL ||
+	    api_session_routes(a) == -1) {
 		api_free(a);
 		return NULL;
 	}
@@ -53,210 +41,234 @@ api_free(struct api *a)
 	free(a);
 }
 
-static void
-answer(struct api *a, Hd__ApiResponse *resp, int status, struct jw *w)
+struct users *
+api_users(struct api *a)
 {
-	long n = jw_end(w);
-
-	if (n < 0) {
-		snprintf(a->out, sizeof(a->out), "{\"error\":\"internal\"}");
-		n = (long)strlen(a->out);
-		status = 500;
-	}
-	resp->status = (uint32_t)status;
-	resp->body.data = (uint8_t *)a->out;
-	resp->body.len = (size_t)n;
+	return a->users;
 }
 
-/* {"error":code,"reason":why} */
-static void
-refuse(struct api *a, Hd__ApiResponse *resp, int status, const char *code,
-    const char *why)
+int
+api_add_routes(struct api *a, const struct api_route *r, int n, void *ctx)
 {
-	struct jw w;
+	int i;
 
-	jw_init(&w, a->out, sizeof(a->out));
-	jw_open(&w, '{');
-	jw_key(&w, "error");
-	jw_str(&w, code);
-	if (why != NULL) {
-		jw_key(&w, "reason");
-		jw_str(&w, why);
-	}
-	jw_close(&w, '}');
-	answer(a, resp, status, &w);
-}
-
-/* 200 with who is logged in, their role and the session's CSRF token. */
-static void
-answer_session(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
-    const char *csrf)
-{
-	struct jw w;
-
-	jw_init(&w, a->out, sizeof(a->out));
-	jw_open(&w, '{');
-	jw_key(&w, "user");
-	jw_str(&w, usr->name);
-	jw_key(&w, "role");
-	jw_str(&w, users_role_name(usr->role));
-	jw_key(&w, "csrf");
-	jw_str(&w, csrf);
-	jw_close(&w, '}');
-	answer(a, resp, 200, &w);
-}
-
-static int
-login_body(struct api *a, const Hd__ApiRequest *req, struct json_doc *d,
-    char *name, size_t nsize, char *pw, size_t pwsize)
-{
-	static const char *const fields[] = { "name", "password", NULL };
-
-	if (json_parse(d, (const char *)req->body.data, req->body.len, a->tok,
-	    JSON_MAX_TOKENS) == -1 || json_only(d, 0, fields) == -1 ||
-	    json_get_str(d, 0, "name", 1, name, nsize) == -1 ||
-	    json_get_str(d, 0, "password", 1, pw, pwsize) == -1)
+	if (n < 0 || a->nroutes + n > API_MAX_ROUTES)
 		return -1;
+	for (i = 0; i < n; i++) {
+		a->routes[a->nroutes].r = r[i];
+		a->routes[a->nroutes++].ctx = ctx;
+	}
 	return 0;
 }
 
-static void
-login_ok(struct api *a, Hd__ApiResponse *resp, const struct user *usr,
-    uint64_t now)
+void
+api_reply(struct api_call *c, int status)
 {
-	char		tok[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+	long n = jw_end(&c->w);
 
-	if (sessions_create(a->sessions, usr->name, now, tok, csrf) == -1) {
-		refuse(a, resp, 500, "internal", "no randomness");
-		return;
+	if (n < 0) {
+		/* The answer did not fit: say so rather than cut JSON. */
+		log_warnx("api: %s %s: answer over %d bytes", c->req->method,
+		    c->req->path, API_MAX_RESPONSE);
+		n = snprintf(c->api->out, sizeof(c->api->out),
+		    "{\"error\":\"internal\",\"reason\":\"answer too large\"}");
+		status = 500;
 	}
-	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=%s" COOKIE_ATTRS,
-	    tok);
-	resp->set_cookie = a->cookie;
-	answer_session(a, resp, usr, csrf);
-	OPENSSL_cleanse(tok, sizeof(tok));
+	c->resp->status = (uint32_t)status;
+	c->resp->body.data = (uint8_t *)c->api->out;
+	c->resp->body.len = (size_t)n;
 }
 
-/* 1 if a password was checked and was wrong. */
-static int
-login(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
-    uint64_t now)
+void
+api_refuse(struct api_call *c, int status, const char *code, const char *why)
 {
-	struct json_doc	 d;
-	struct user	*usr;
-	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
-	uint64_t	 wait;
-	int		 failed = 0;
+	jw_init(&c->w, c->api->out, sizeof(c->api->out));
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "error");
+	jw_str(&c->w, code);
+	if (why != NULL) {
+		jw_key(&c->w, "reason");
+		jw_str(&c->w, why);
+	}
+	jw_close(&c->w, '}');
+	api_reply(c, status);
+	/* A handler's half-written answer is gone; start clean if it goes on. */
+	jw_init(&c->w, c->api->out, sizeof(c->api->out));
+}
 
-	if (login_body(a, req, &d, name, sizeof(name), pw, sizeof(pw)) == -1) {
-		refuse(a, resp, 400, "bad_request", d.err);
+int
+api_body(struct api_call *c, const char *const *fields)
+{
+	const char	*src = (const char *)c->req->body.data;
+	size_t		 len = c->req->body.len;
+
+	if (len == 0) {
+		src = "{}";
+		len = 2;
+	}
+	if (json_parse(&c->doc, src, len, c->api->tok, JSON_MAX_TOKENS) == -1 ||
+	    json_only(&c->doc, 0, fields) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int
+api_query(const struct api_call *c, const char *name, char *out, size_t size)
+{
+	const char	*p = c->req->query, *e;
+	size_t		 nlen = strlen(name), o = 0;
+	int		 h, l;
+
+	for (; p != NULL && *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "&");
+		if ((size_t)(e - p) < nlen || strncmp(p, name, nlen) != 0 ||
+		    (p[nlen] != '=' && p + nlen != e))
+			continue;
+		for (p += nlen + (p[nlen] == '='); p < e; p++) {
+			if (o + 1 >= size)
+				return -1;
+			if (*p == '%' && e - p >= 3 && (h = hexval(p[1])) >= 0 &&
+			    (l = hexval(p[2])) >= 0 && (h | l) != 0) {
+				out[o++] = (char)(h << 4 | l);
+				p += 2;
+			} else
+				out[o++] = *p == '+' ? ' ' : *p;
+		}
+		out[o] = '\0';
 		return 0;
 	}
-	if ((wait = throttle_wait(a->throttle, name, req->addr.data,
-	    now)) > 0) {
-		resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
-		refuse(a, resp, 429, "throttled", "too many failed logins");
-	} else if ((usr = users_login(a->users, name, pw)) == NULL) {
-		throttle_fail(a->throttle, name, req->addr.data, now);
-		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
-		    name : "?");
-		refuse(a, resp, 401, "unauthorized", "wrong name or password");
-		failed = 1;
-	} else {
-		throttle_ok(a->throttle, name, now);
-		log_info("api: %s logged in", usr->name);
-		login_ok(a, resp, usr, now);
-	}
-	OPENSSL_cleanse(pw, sizeof(pw));
-	return failed;
+	return -1;
 }
 
-/* The caller's session, or NULL with the refusal in resp; `csrf`: the
- * call changes state and must carry the session's CSRF token. */
-static struct session *
-session_of(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
-    int csrf, uint64_t now)
+/* Does `path` match `pat` ('*' = one non-empty segment)? Fills args. */
+static int
+match(const char *pat, const char *path, struct api_call *c)
 {
-	struct session *s;
+	size_t n;
 
-	if ((s = sessions_get(a->sessions, req->session, now)) == NULL ||
-	    users_find(a->users, s->user) == NULL) {
-		refuse(a, resp, 401, "unauthorized", "no session");
-		return NULL;
+	c->narg = 0;
+	while (*pat != '\0') {
+		if (*pat == '*') {
+			n = strcspn(path, "/");
+			if (n == 0 || n > API_ARG_MAX || c->narg == API_MAX_ARGS)
+				return 0;
+			c->arg[c->narg++] = path;
+			path += n;
+			pat++;
+			continue;
+		}
+		if (*pat++ != *path++)
+			return 0;
 	}
-	if (csrf && !sessions_csrf_ok(s, req->csrf)) {
-		refuse(a, resp, 403, "forbidden", "missing or wrong CSRF token");
-		return NULL;
-	}
-	return s;
+	return *path == '\0';
 }
 
-static void
-session_info(struct api *a, const Hd__ApiRequest *req,
-    Hd__ApiResponse *resp, uint64_t now)
+/*
+ * Who calls, and may they call this route? -1 after the refusal. A state
+ * change by session needs the session's CSRF token; a token caller has
+ * no cookie a foreign page could ride on, so needs none.
+ */
+static int
+authorize(struct api_call *c, enum api_auth need, int changes)
 {
-	struct session	*s;
-	struct user	*usr;
-	char		 csrf[SESSION_TOKEN_HEX + 1];
+	static const enum user_role least[] = {
+		[API_VIEWER] = UROLE_VIEWER, [API_USER] = UROLE_USER,
+		[API_ADMIN] = UROLE_ADMIN,
+	};
+	const struct user *u;
 
-	if ((s = session_of(a, req, resp, 0, now)) == NULL)
-		return;
-	/* A session can outlive its user (removed since it logged in). */
-	if ((usr = users_find(a->users, s->user)) == NULL) {
-		refuse(a, resp, 401, "unauthenticated", "no such user");
-		return;
+	if (need == API_PUBLIC)
+		return 0;
+	if (c->req->token[0] != '\0') {
+		api_refuse(c, 401, "unauthorized", "unknown API token");
+		return -1;
 	}
-	sessions_csrf_hex(s, csrf);
-	answer_session(a, resp, usr, csrf);
+	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||
+	    (u = users_find(c->api->users, c->session->user)) == NULL) {
+		api_refuse(c, 401, "unauthorized", "no session");
+		return -1;
+	}
+	if (changes && !sessions_csrf_ok(c->session, c->req->csrf)) {
+		api_refuse(c, 403, "forbidden", "missing or wrong CSRF token");
+		return -1;
+	}
+	/* Roles are ordered: admin 1 < user 2 < viewer 3. */
+	if (u->role > least[need]) {
+		api_refuse(c, 403, "forbidden", "your role may not do this");
+		return -1;
+	}
+	c->user = u;
+	return 0;
 }
 
-static void
-logout(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
-    int everywhere, uint64_t now)
+/* The route for this call; *wrong_method set when only the method is. */
+static const struct api_entry *
+route(struct api *a, struct api_call *c, int *wrong_method)
 {
-	struct session	*s;
-	struct jw	 w;
-	char		 user[USER_NAME_MAX + 1];
-	int		 n = 1;
+	const char	*m = c->req->method;
+	int		 i;
 
-	if ((s = session_of(a, req, resp, 1, now)) == NULL)
-		return;
-	if (everywhere) {
-		snprintf(user, sizeof(user), "%s", s->user);
-		n = sessions_logout_user(a->sessions, user);
-		log_info("api: %s logged out everywhere (%d session%s)", user,
-		    n, n == 1 ? "" : "s");
-	} else
-		sessions_logout(a->sessions, req->session, now);
-	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=" COOKIE_ATTRS
-	    "; Max-Age=0");
-	resp->set_cookie = a->cookie;
-	jw_init(&w, a->out, sizeof(a->out));
-	jw_open(&w, '{');
-	jw_key(&w, "ended");
-	jw_int(&w, n);
-	jw_close(&w, '}');
-	answer(a, resp, 200, &w);
+	*wrong_method = 0;
+	if (strcmp(m, "HEAD") == 0)
+		m = "GET";
+	for (i = 0; i < a->nroutes; i++) {
+		if (!match(a->routes[i].r.pattern, c->req->path, c))
+			continue;
+		if (strcmp(a->routes[i].r.method, m) == 0)
+			return &a->routes[i];
+		*wrong_method = 1;
+	}
+	return NULL;
 }
 
 int
 api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
     uint64_t now)
 {
+	struct api_call		 c;
+	const struct api_entry	*e;
+	int			 wrong, changes;
+	char			 path[HTTP_MAX_TARGET + 1];
+
+	memset(&c, 0, sizeof(c));
+	c.api = a;
+	c.req = req;
+	c.resp = resp;
+	c.now = now;
 	resp->id = req->id;
-	switch (req->op) {
-	case API_LOGIN:
-		return login(a, req, resp, now);
-	case API_LOGOUT:
-	case API_LOGOUT_ALL:
-		logout(a, req, resp, req->op == API_LOGOUT_ALL, now);
-		break;
-	case API_SESSION:
-		session_info(a, req, resp, now);
-		break;
-	default:
-		refuse(a, resp, 404, "not_found", NULL);
-		break;
+	jw_init(&c.w, a->out, sizeof(a->out));
+	if ((e = route(a, &c, &wrong)) == NULL) {
+		if (wrong)
+			api_refuse(&c, 405, "method_not_allowed", NULL);
+		else
+			api_refuse(&c, 404, "not_found", "no such endpoint");
+		return 0;
 	}
-	return 0;
+	/* route() leaves args pointing into req->path; cut them apart. */
+	snprintf(path, sizeof(path), "%s", req->path);
+	match(e->r.pattern, path, &c);
+	for (wrong = 0; wrong < c.narg; wrong++)
+		((char *)(uintptr_t)c.arg[wrong])[strcspn(c.arg[wrong], "/")] =
+		    '\0';
+	changes = strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0;
+	c.ctx = e->ctx;
+	if (authorize(&c, e->r.auth, changes) == -1)
+		return 0;
+	e->r.fn(&c);
+	return c.login_failed;
 }

@@ -2,37 +2,95 @@
 #define HD_API_H
 
 /*
- * The master's side of the JSON API: the web process forwards each call
- * it cannot answer itself as an ApiRequest (proto/web.proto), and this
- * module answers it with the users, sessions and throttling tables, which
- * never leave the master. Times are monotonic ms from the caller.
+ * The master's side of the JSON API: the web process forwards every call
+ * under /api/v1/ it does not answer itself as an ApiRequest
+ * (proto/web.proto), and this module routes it by method and path,
+ * checks who calls (session cookie + CSRF token, or an API token) against
+ * the route's least role, and hands it to the route's handler. Users,
+ * sessions and throttling never leave the master.
+ *
+ * Modules add their own routes (api_add_routes) from their own files, so
+ * the API grows without one big table. Times are monotonic ms.
  */
 
 #include <stdint.h>
 
+#include "json.h"
 #include "users.h"
 #include "web.pb-c.h"
 
-#define API_MAX_RESPONSE	4096	/* bytes of one JSON answer */
+#define API_PREFIX		"/api/v1/"
 #define API_COOKIE		"__Host-hd_session"
+#define API_MAX_RESPONSE	(60 * 1024)	/* one JSON answer; < WIRE_MAX_FRAME */
+#define API_MAX_ROUTES		128
+#define API_MAX_ARGS		4		/* '*' segments in one pattern */
+#define API_ARG_MAX		127		/* bytes of one such segment */
+#define API_TOKEN_MAX		128		/* a Bearer token's characters */
+#define API_METHOD_MAX		8
 
-enum api_op {
-	API_LOGIN = 1,		/* POST /api/v1/login */
-	API_LOGOUT = 2,		/* POST /api/v1/logout */
-	API_LOGOUT_ALL = 3,	/* POST /api/v1/logout-all */
-	API_SESSION = 4,	/* GET /api/v1/session */
-	API_NOPS
+/* Who may call a route: anyone, or a caller of at least this role. */
+enum api_auth {
+	API_PUBLIC = 0,		/* no caller needed (login) */
+	API_VIEWER,		/* any authenticated caller */
+	API_USER,		/* user or admin */
+	API_ADMIN,
 };
 
 struct api;
+struct session;
+
+/* One call being answered. The handler writes its JSON answer with `w`
+ * (already opened on the response buffer) and calls api_reply(), or
+ * calls api_refuse(). */
+struct api_call {
+	struct api		*api;
+	void			*ctx;		/* the route's, from api_add_routes */
+	const Hd__ApiRequest	*req;
+	Hd__ApiResponse		*resp;
+	const struct user	*user;		/* NULL on API_PUBLIC routes */
+	struct session		*session;	/* NULL for token callers */
+	const char		*arg[API_MAX_ARGS];	/* '*' segments, in order */
+	int			 narg;
+	uint64_t		 now;
+	int			 login_failed;	/* set: feeds the ban score */
+	struct jw		 w;
+	struct json_doc		 doc;		/* api_body() */
+};
+
+struct api_route {
+	const char	*method;	/* "GET", "POST", "PUT", "DELETE", "PATCH" */
+	const char	*pattern;	/* "/api/v1/devices/ * /command": '*' is one
+					 * non-empty segment (written without blanks) */
+	enum api_auth	 auth;
+	void		(*fn)(struct api_call *);
+};
 
 /* The users in `users_path` (absent: none yet). NULL if unreadable. */
 struct api	*api_new(const char *users_path, const struct scrypt_params *);
 void		 api_free(struct api *);
+/* Add n routes whose handlers get `ctx` in call->ctx. -1 if full. HEAD is
+ * answered by GET routes. */
+int		 api_add_routes(struct api *, const struct api_route *, int n,
+		    void *ctx);
 /* Fill `resp` for `req`; resp's body points into the api, valid until
- * the next call. The request's fields were checked by the caller.
- * Returns 1 for a failed login (it feeds the address's ban score). */
+ * the next call. Returns 1 for a failed login (it feeds the address's
+ * ban score). */
 int		 api_handle(struct api *, const Hd__ApiRequest *,
 		    Hd__ApiResponse *, uint64_t now);
+
+/* For handlers: finish the answer written with call->w. */
+void		 api_reply(struct api_call *, int status);
+/* {"error":code,"reason":why}; why may be NULL. */
+void		 api_refuse(struct api_call *, int status, const char *code,
+		    const char *why);
+/* Parse the body as one JSON object with only `fields` (NULL-ended) into
+ * call->doc. -1 after a 400 refusal saying why. An empty body is {}. */
+int		 api_body(struct api_call *, const char *const *fields);
+/* The value of `name` in the query string, percent-decoded, or -1 if
+ * absent (or too long for `out`). */
+int		 api_query(const struct api_call *, const char *name, char *out,
+		    size_t size);
+/* The tables this api owns, for modules that need them. */
+struct users	*api_users(struct api *);
 
 #endif

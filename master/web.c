@@ -277,14 +277,17 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 }
 
 void
-web_api_send(struct wconn *c, unsigned op, const char *session,
-    const char *csrf)
+web_api_send(struct wconn *c, const char *session, const char *csrf,
+    const char *token)
 {
 	Hd__WebMsg	m = HD__WEB_MSG__INIT;
 	Hd__ApiRequest	r = HD__API_REQUEST__INIT;
 
 	r.id = ++c->w->next_api_id;
-	r.op = op;
+	r.method = (char *)(uintptr_t)c->req.method_str;
+	r.path = c->req.path;
+	r.query = (char *)(uintptr_t)c->req.query;
+	r.token = (char *)(uintptr_t)token;
 	r.addr.data = c->addr;
 	r.addr.len = 16;
 	r.session = (char *)(uintptr_t)session;

@@ -93,10 +93,10 @@ void	wc_resume(struct wconn *);
 void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
 	    const char *detail, const uint8_t *first, size_t n,
 	    uint64_t banned_ms);
-/* Forward the request in c to the master as API call `op`; the
+/* Forward the request in c to the master as an API call; the
  * connection waits in WC_MASTER for the answer. */
-void	web_api_send(struct wconn *, unsigned op, const char *session,
-	    const char *csrf);
+void	web_api_send(struct wconn *, const char *session, const char *csrf,
+	    const char *token);
 
 /* web_http.c */
 /* Answer the parsed request in wc->req (body in wc->body); queue the

@@ -247,14 +247,31 @@ same_origin(const struct http_request *r)
 	    0 && strcasecmp(o + 8, r->host) == 0);
 }
 
+/* An "Authorization: Bearer <token>" value, if bounded, else "". */
+static const char *
+bearer(const struct http_request *r)
+{
+	const char *v = http_header(r, "Authorization");
+
+	if (v == NULL || strncasecmp(v, "Bearer ", 7) != 0 ||
+	    strlen(v + 7) > API_TOKEN_MAX)
+		return "";
+	return v + 7;
+}
+
+/*
+ * Every other call under /api/v1/ goes to the master, which routes it by
+ * method and path (master/api.c) and checks who is calling.
+ */
 static void
-forward(struct wconn *c, unsigned op)
+forward(struct wconn *c)
 {
 	const char	*csrf = http_header(&c->req, "X-CSRF-Token");
 	char		 session[SESSION_TOKEN_HEX + 1];
 
 	if (c->req.method != HTTP_GET && c->req.method != HTTP_HEAD) {
-		if (!is_json(http_header(&c->req, "Content-Type"))) {
+		if (c->bodylen > 0 &&
+		    !is_json(http_header(&c->req, "Content-Type"))) {
 			web_error(c, 415, "not JSON", 0);
 			return;
 		}
@@ -266,40 +283,17 @@ forward(struct wconn *c, unsigned op)
 	if (csrf == NULL || strlen(csrf) > SESSION_TOKEN_HEX)
 		csrf = "";
 	session_cookie(&c->req, session, sizeof(session));
-	web_api_send(c, op, session, csrf);
-}
-
-static void
-api_login(struct wconn *c)
-{
-	forward(c, API_LOGIN);
-}
-
-static void
-api_logout(struct wconn *c)
-{
-	forward(c, API_LOGOUT);
-}
-
-static void
-api_logout_all(struct wconn *c)
-{
-	forward(c, API_LOGOUT_ALL);
-}
-
-static void
-api_session(struct wconn *c)
-{
-	forward(c, API_SESSION);
+	web_api_send(c, session, csrf, bearer(&c->req));
 }
 
 #define M(x)	(1u << (x))
 #define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
 
 /*
- * The routing table: exact paths, the methods each allows, and who may
- * see it at all (an unlisted address gets 404, as if it did not exist).
- * The API issue adds its routes here.
+ * The routing table: exact paths the web process answers itself, the
+ * methods each allows, and who may see it at all (an unlisted address
+ * gets 404, as if it did not exist). The rest of /api/v1/ is the
+ * master's (forward()), the rest of GET the compiled-in assets.
  */
 static const struct route {
 	const char	*path;
@@ -308,10 +302,6 @@ static const struct route {
 	void		(*handler)(struct wconn *);
 } routes[] = {
 	{ "/api/v1/health", M_GET, 0, health },
-	{ "/api/v1/login", M(HTTP_POST), 0, api_login },
-	{ "/api/v1/logout", M(HTTP_POST), 0, api_logout },
-	{ "/api/v1/logout-all", M(HTTP_POST), 0, api_logout_all },
-	{ "/api/v1/session", M(HTTP_GET), 0, api_session },
 	{ "/metrics", M_GET, 1, metrics },
 };
 
@@ -343,6 +333,13 @@ web_respond(struct wconn *c)
 			web_error(c, 405, "method", 0);
 		else
 			rt->handler(c);
+		return;
+	}
+	if (strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) == 0) {
+		if (r->method == HTTP_OPTIONS)
+			web_error(c, 405, "method", 0);
+		else
+			forward(c);
 		return;
 	}
 	if ((M_GET & M(r->method)) == 0 || serve_asset(c) == -1)

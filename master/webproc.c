@@ -114,10 +114,14 @@ take_api(struct webproc *wp, const Hd__ApiRequest *r)
 	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
 	int		failed;
 
-	if (r->op == 0 || r->op >= API_NOPS || r->addr.len != 16 ||
-	    r->body.len > HTTP_MAX_BODY ||
+	if (r->addr.len != 16 || r->body.len > HTTP_MAX_BODY ||
 	    strlen(r->session) > SESSION_TOKEN_HEX ||
-	    strlen(r->csrf) > SESSION_TOKEN_HEX)
+	    strlen(r->csrf) > SESSION_TOKEN_HEX ||
+	    strlen(r->token) > API_TOKEN_MAX ||
+	    strlen(r->method) > API_METHOD_MAX ||
+	    strlen(r->path) > HTTP_MAX_TARGET ||
+	    strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
+	    strlen(r->query) > HTTP_MAX_TARGET)
 		return -1;
 	if (wp->m->api == NULL)
 		return -1;

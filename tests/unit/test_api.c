@@ -19,16 +19,28 @@ static char		session[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
 static char		body[API_MAX_RESPONSE + 1];
 static int		failed;		/* api_handle()'s answer */
 
+/* The calls these tests make, by method and path. */
+enum { API_LOGIN, API_LOGOUT, API_LOGOUT_ALL, API_SESSION };
+static const char *const ops[][2] = {
+	{ "POST", "/api/v1/login" }, { "POST", "/api/v1/logout" },
+	{ "POST", "/api/v1/logout-all" }, { "GET", "/api/v1/session" },
+};
+static const char *query = "", *bearer = "";
+
 /* One call; the answer's body lands in `body`. */
 static int
-call(struct api *a, unsigned op, const char *json, const char *sess,
-    const char *tok, uint64_t now, Hd__ApiResponse *resp)
+call_at(struct api *a, const char *method, const char *path,
+    const char *json, const char *sess, const char *tok, uint64_t now,
+    Hd__ApiResponse *resp)
 {
 	Hd__ApiRequest req = HD__API_REQUEST__INIT;
 
 	hd__api_response__init(resp);
 	req.id = 7;
-	req.op = op;
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
+	req.query = (char *)(uintptr_t)query;
+	req.token = (char *)(uintptr_t)bearer;
 	req.addr.data = (uint8_t *)(uintptr_t)addr;
 	req.addr.len = sizeof(addr);
 	req.session = (char *)(uintptr_t)sess;
@@ -39,6 +51,13 @@ call(struct api *a, unsigned op, const char *json, const char *sess,
 	snprintf(body, sizeof(body), "%.*s", (int)resp->body.len,
 	    (const char *)resp->body.data);
 	return (int)resp->status;
+}
+
+static int
+call(struct api *a, unsigned op, const char *json, const char *sess,
+    const char *tok, uint64_t now, Hd__ApiResponse *resp)
+{
+	return call_at(a, ops[op][0], ops[op][1], json, sess, tok, now, resp);
 }
 
 /* Pull the session token and CSRF token out of a login answer. */
@@ -116,7 +135,8 @@ test_refusals(struct api *a)
 	    "not an object: 400");
 	CHECK(call(a, API_LOGIN, "", "", "", T0, &r) == 400 && failed == 0,
 	    "empty body: 400, not a failed login");
-	CHECK(call(a, 99, "{}", "", "", T0, &r) == 404, "unknown op: 404");
+	CHECK(call_at(a, "POST", "/api/v1/nope", "{}", "", "", T0, &r) == 404,
+	    "unknown path: 404");
 }
 
 static void
@@ -143,6 +163,65 @@ test_throttle(struct api *a)
 	    &r) == 200, "after the wait, the right password works");
 }
 
+/* A module's routes: '*' arguments, roles, methods, query strings. */
+static char seen[64];
+
+static void
+echo_arg(struct api_call *c)
+{
+	char v[32];
+
+	snprintf(seen, sizeof(seen), "%s|%s", c->arg[0],
+	    c->narg > 1 ? c->arg[1] : "");
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "q");
+	jw_str(&c->w, api_query(c, "q", v, sizeof(v)) == 0 ? v : "-");
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static void
+test_routes(struct api *a)
+{
+	static const struct api_route r[] = {
+		{ "GET", "/api/v1/things/*", API_VIEWER, echo_arg },
+		{ "POST", "/api/v1/things/*/do/*", API_ADMIN, echo_arg },
+	};
+	Hd__ApiResponse rr;
+
+	CHECK(api_add_routes(a, r, 2, NULL) == 0, "a module adds routes");
+	CHECK(call_at(a, "GET", "/api/v1/nothing", "", "", "", T0, &rr) == 404,
+	    "an unknown path: 404");
+	CHECK(call_at(a, "GET", "/api/v1/things/x", "", "", "", T0, &rr) == 401,
+	    "no session: 401 before the handler runs");
+	call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":\"correct horse\"}",
+	    "", "", T0, &rr);
+	take_login(&rr);
+	query = "a=1&q=hello%20w+x";
+	seen[0] = '\0';
+	CHECK(call_at(a, "GET", "/api/v1/things/lamp", "", session, "", T0,
+	    &rr) == 200 && strcmp(seen, "lamp|") == 0, "'*' matches a segment");
+	CHECK(strstr(body, "\"q\":\"hello w x\"") != NULL,
+	    "query values are decoded");
+	query = "";
+	CHECK(call_at(a, "HEAD", "/api/v1/things/lamp", "", session, "", T0,
+	    &rr) == 200, "HEAD takes the GET route");
+	CHECK(call_at(a, "GET", "/api/v1/things/", "", session, "", T0,
+	    &rr) == 404, "'*' needs a non-empty segment");
+	CHECK(call_at(a, "GET", "/api/v1/things/a/b", "", session, "", T0,
+	    &rr) == 404, "'*' is one segment only");
+	CHECK(call_at(a, "DELETE", "/api/v1/things/a", "", session, csrf, T0,
+	    &rr) == 405, "a known path with another method: 405");
+	CHECK(call_at(a, "POST", "/api/v1/things/a/do/b", "{}", session, csrf,
+	    T0, &rr) == 403 && strstr(body, "role") != NULL,
+	    "a user calling an admin route: 403");
+	bearer = "abc";
+	CHECK(call_at(a, "GET", "/api/v1/session", "", "", "", T0,
+	    &rr) == 401 && strstr(body, "token") != NULL,
+	    "an unknown API token: 401");
+	bearer = "";
+}
+
 int
 main(void)
 {
@@ -164,6 +243,7 @@ main(void)
 	if (CHECK(a != NULL, "api_new")) {
 		test_login(a);
 		test_refusals(a);
+		test_routes(a);
 		test_throttle(a);
 	}
 	api_free(a);

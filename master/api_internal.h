@@ -1,0 +1,30 @@
+#ifndef HD_API_INTERNAL_H
+#define HD_API_INTERNAL_H
+
+/* What api.c and api_session.c share; modules use api.h only. */
+
+#include "api.h"
+
+struct api_entry {
+	struct api_route	 r;
+	void			*ctx;
+};
+
+struct api {
+	struct users		*users;
+	struct sessions		*sessions;
+	struct throttle		*throttle;
+	struct api_entry	 routes[API_MAX_ROUTES];
+	int			 nroutes;
+	char			 out[API_MAX_RESPONSE];
+	char			 cookie[128];
+	struct json_tok		 tok[JSON_MAX_TOKENS];
+};
+
+/* api_session.c */
+int	api_session_routes(struct api *);
+/* The caller's session from the cookie, or NULL (nothing written). */
+struct session *api_session_of(struct api *, const Hd__ApiRequest *,
+	    uint64_t now);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * Login, logout and the session call (docs/API.md): the API's own routes.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "api_internal.h"
+#include "log.h"
+
+#define COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
+
+struct session *
+api_session_of(struct api *a, const Hd__ApiRequest *req, uint64_t now)
+{
+	return sessions_get(a->sessions, req->session, now);
+}
+
+/* 200 with who is logged in, their role and the session's CSRF token. */
+static void
+answer_session(struct api_call *c, const struct user *usr, const char *csrf)
+{
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "user");
+	jw_str(&c->w, usr->name);
+	jw_key(&c->w, "role");
+	jw_str(&c->w, users_role_name(usr->role));
+	jw_key(&c->w, "csrf");
+	jw_str(&c->w, csrf);
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static void
+login_ok(struct api_call *c, const struct user *usr)
+{
+	struct api	*a = c->api;
+	char		 tok[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+
+	if (sessions_create(a->sessions, usr->name, c->now, tok, csrf) == -1) {
+		api_refuse(c, 500, "internal", "no randomness");
+		return;
+	}
+	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=%s" COOKIE_ATTRS,
+	    tok);
+	c->resp->set_cookie = a->cookie;
+	answer_session(c, usr, csrf);
+	OPENSSL_cleanse(tok, sizeof(tok));
+}
+
+static void
+login(struct api_call *c)
+{
+	static const char *const fields[] = { "name", "password", NULL };
+	struct api	*a = c->api;
+	struct user	*usr;
+	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
+	uint64_t	 wait;
+
+	if (api_body(c, fields) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "name", 1, name, sizeof(name)) == -1 ||
+	    json_get_str(&c->doc, 0, "password", 1, pw, sizeof(pw)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if ((wait = throttle_wait(a->throttle, name, c->req->addr.data,
+	    c->now)) > 0) {
+		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
+		api_refuse(c, 429, "throttled", "too many failed logins");
+	} else if ((usr = users_login(a->users, name, pw)) == NULL) {
+		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
+		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
+		    name : "?");
+		api_refuse(c, 401, "unauthorized", "wrong name or password");
+		c->login_failed = 1;
+	} else {
+		throttle_ok(a->throttle, name, c->now);
+		log_info("api: %s logged in", usr->name);
+		login_ok(c, usr);
+	}
+	OPENSSL_cleanse(pw, sizeof(pw));
+}
+
+static void
+session_info(struct api_call *c)
+{
+	char csrf[SESSION_TOKEN_HEX + 1];
+
+	if (c->session == NULL) {
+		api_refuse(c, 400, "bad_request", "not a session");
+		return;
+	}
+	sessions_csrf_hex(c->session, csrf);
+	answer_session(c, c->user, csrf);
+}
+
+static void
+logout_common(struct api_call *c, int everywhere)
+{
+	struct api	*a = c->api;
+	char		 user[USER_NAME_MAX + 1];
+	int		 n = 1;
+
+	if (c->session == NULL) {
+		api_refuse(c, 400, "bad_request", "not a session");
+		return;
+	}
+	if (everywhere) {
+		snprintf(user, sizeof(user), "%s", c->session->user);
+		n = sessions_logout_user(a->sessions, user);
+		log_info("api: %s logged out everywhere (%d session%s)", user,
+		    n, n == 1 ? "" : "s");
+	} else
+		sessions_logout(a->sessions, c->req->session, c->now);
+	c->session = NULL;
+	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=" COOKIE_ATTRS
+	    "; Max-Age=0");
+	c->resp->set_cookie = a->cookie;
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "ended");
+	jw_int(&c->w, n);
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static void
+logout(struct api_call *c)
+{
+	logout_common(c, 0);
+}
+
+static void
+logout_all(struct api_call *c)
+{
+	logout_common(c, 1);
+}
+
+static const struct api_route session_routes[] = {
+	{ "POST", "/api/v1/login", API_PUBLIC, login },
+	{ "POST", "/api/v1/logout", API_VIEWER, logout },
+	{ "POST", "/api/v1/logout-all", API_VIEWER, logout_all },
+	{ "GET", "/api/v1/session", API_VIEWER, session_info },
+};
+
+int
+api_session_routes(struct api *a)
+{
+	return api_add_routes(a, session_routes,
+	    (int)(sizeof(session_routes) / sizeof(session_routes[0])), a);
+}
