@@ -160,4 +160,13 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* Z-Wave S0 security (slave/zw_s0.c, zw_sec.c). Times are ms. */
+#define ZW_S0_NONCES		32		/* our nonces live at once */
+#define ZW_S0_NONCE_TTL_MS	10000		/* ours expire (spec: 3..20 s) */
+#define ZW_S0_NONCE_WAIT_MS	5000		/* a node's nonce after our get */
+#define ZW_S0_MAX_CMD		64		/* command inside one S0 frame */
+#define ZW_SEC_TXQ		4		/* secure sends waiting per node */
+#define ZW_SEC_STEP_MS		10000		/* each step of secure inclusion */
+#define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
+
 #endif
