@@ -140,6 +140,7 @@ struct zw_req {
 	enum zw_prio	 prio;
 	zw_done_fn	*done;
 	void		*arg;
+	int		 urgent;	/* ahead of all queued: an S0 nonce */
 };
 
 struct zw_session_ops {
@@ -304,6 +305,12 @@ struct zw_node {
 	char		 cmd_key[VALUE_KEY_MAX + 1];
 	int64_t		 cmd_want;	/* 0/1 for "on", the level */
 	struct ev_timer	 cmd_timer;
+	/* Security (zw_sec.c): the scheme granted (0: none, 1: S0), the
+	 * classes the node supports through it, the runtime state. */
+	uint8_t		 sec_level;
+	uint8_t		 scc[ZW_MAX_NODE_CCS];
+	size_t		 nscc;
+	struct zw_secnode *secn;
 };
 
 enum zw_step {
@@ -325,6 +332,7 @@ struct zw_ctrl {
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
 	struct ev_timer	 nif_timer;
+	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -342,5 +350,11 @@ void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
+/* A command a node sent (decapsulated when `secure`): reports, info. */
+void	zw_node_command_in(struct zw_ctrl *, int id, const uint8_t *cmd,
+	    size_t len, int secure);
+/* SendData of `cmd` to node `id`, in clear; 0 if queued. */
+int	zw_send_clear(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
+	    enum zw_prio, int urgent, zw_done_fn *, void *);
 
 #endif

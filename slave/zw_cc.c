@@ -111,6 +111,8 @@ zw_cc_decode(const uint8_t *cmd, size_t len, struct zw_cc_value *out,
 	case ZW_CC_BATTERY:
 		return is_report(cmd, len, ZW_CMD_REPORT) ?
 		    battery(p, n, out) : 0;
+	case ZW_CC_DOOR_LOCK:
+		return zw_cc_door_lock(cmd, len, out);
 	default:
 		return 0;
 	}
@@ -128,6 +130,7 @@ zw_cc_has_values(uint8_t cc)
 	case ZW_CC_METER:
 	case ZW_CC_NOTIFICATION:
 	case ZW_CC_BATTERY:
+	case ZW_CC_DOOR_LOCK:
 		return 1;
 	default:
 		return 0;

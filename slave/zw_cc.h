@@ -20,6 +20,7 @@
 #define ZW_CC_SENSOR_MULTILEVEL	0x31
 #define ZW_CC_METER		0x32
 #define ZW_CC_ZWAVEPLUS_INFO	0x5e
+#define ZW_CC_DOOR_LOCK		0x62
 #define ZW_CC_NOTIFICATION	0x71
 #define ZW_CC_MANUFACTURER	0x72
 #define ZW_CC_BATTERY		0x80
@@ -84,5 +85,9 @@ int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
  * divided by 10^precision. -1 if `size` is not 1, 2 or 4 or n too short. */
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
+
+/* zw_cc_lock.c: Door Lock; the report as `locked` */
+int	zw_cc_door_lock(const uint8_t *, size_t, struct zw_cc_value *);
+size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 
 #endif

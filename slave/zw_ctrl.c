@@ -21,6 +21,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zw.h"
+#include "zw_sec.h"
 
 #define ZW_STEP_RETRY_MS	5000
 
@@ -57,6 +58,7 @@ node_reset(struct zw_ctrl *c, int id)
 {
 	struct zw_node *zn = &c->node[id];
 
+	zw_sec_node_reset(zn);
 	memset(zn, 0, sizeof(*zn));
 	zn->ctrl = c;
 	ev_timer_init(&zn->cmd_timer, zw_on_cmd_timeout, zn);
@@ -102,6 +104,9 @@ node_unregister(struct zw_ctrl *c, int id)
 	ev_timer_stop(c->s->loop, &zn->cmd_timer);
 	zn->cmd_id = 0;
 	zw_node_forget(zn);
+	zw_sec_node_reset(zn);
+	zn->sec_level = 0;
+	zn->nscc = 0;
 	dev_remove(zn->dev);
 	zn->dev = NULL;
 	return 1;
@@ -405,6 +410,8 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
+	if (zw_sec_start(c) == -1)
+		return -1;
 	zw_nodes_load(c);
 	/* Known nodes are devices from the start, before the stick answers. */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
@@ -430,6 +437,7 @@ zw_stop(struct slave *s)
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);
 	zw_stick_free(c->stick);
+	zw_sec_stop(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		ev_timer_stop(s->loop, &c->node[id].cmd_timer);
 		zw_node_forget(&c->node[id]);

@@ -26,6 +26,7 @@
 #include "slave.h"
 #include "zw.h"
 #include "zw_cc.h"
+#include "zw_sec.h"
 
 #define TX_OPTIONS	0x25	/* ACK, auto route, explore */
 #define TX_OK		0x00
@@ -49,6 +50,9 @@ node_has(const struct zw_node *zn, uint8_t cc)
 	for (i = 0; i < zn->ncc; i++)
 		if (zn->cc[i] == cc)
 			return 1;
+	for (i = 0; i < zn->nscc; i++)		/* supported securely */
+		if (zn->scc[i] == cc)
+			return 1;
 	return 0;
 }
 
@@ -62,9 +66,9 @@ node_id(const struct zw_ctrl *c, const struct zw_node *zn)
  * SendData: node, length, command, transmit options, callback id. The
  * callback's second byte is the transmit status.
  */
-static int
-send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, zw_done_fn *done, void *arg)
+int
+zw_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
 {
 	struct zw_req	r;
 	enum zw_status	st;
@@ -83,11 +87,22 @@ send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	r.prio = prio;
 	r.done = done;
 	r.arg = arg;
+	r.urgent = urgent;
 	if (zw_stick_submit(c->stick, &r, &st) == -1) {
 		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
 		return -1;
 	}
 	return 0;
+}
+
+/* A class the node supports through a security scheme goes encapsulated. */
+static int
+send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, zw_done_fn *done, void *arg)
+{
+	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
+		return zw_sec_send(c, id, cmd, n, prio, done, arg);
+	return zw_send_clear(c, id, cmd, n, prio, 0, done, arg);
 }
 
 /* The transmit status of a finished SendData: 0 delivered, 1 the node did
@@ -119,21 +134,25 @@ void
 zw_node_refresh(struct zw_ctrl *c, int id)
 {
 	struct zw_node	*zn = &c->node[id];
-	uint8_t		 cmd[2];
+	uint8_t		 cmd[2], cc;
 	size_t		 i, n;
 
 	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
 		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 
-	for (i = 0; i < zn->ncc; i++) {
-		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
-		    (zn->cc[i] == ZW_CC_BASIC &&
+	/* The node information's classes, then those supported securely
+	 * only (send_data encapsulates them). */
+	for (i = 0; i < zn->ncc + zn->nscc; i++) {
+		cc = i < zn->ncc ? zn->cc[i] : zn->scc[i - zn->ncc];
+		if (i >= zn->ncc && memchr(zn->cc, cc, zn->ncc) != NULL)
+			continue;	/* in both lists: done */
+		if (cc == ZW_CC_NOTIFICATION || (cc == ZW_CC_BASIC &&
 		    (node_has(zn, ZW_CC_SWITCH_BINARY) ||
 		    node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
 			continue;	/* no plain GET, or said already */
-		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
-		    !zw_cc_has_values(zn->cc[i]))
+		if ((n = zw_cc_get(cmd, sizeof(cmd), cc)) == 0 ||
+		    !zw_cc_has_values(cc))
 			continue;
 		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 	}
@@ -155,6 +174,8 @@ zw_node_values(struct zw_node *zn)
 	    dev_find_value(d, "level") == NULL)
 		dev_value(d, "level", HD__VALUE_TYPE__VT_INT, "%", 1, 0,
 		    ZW_LEVEL_MAX);
+	if (node_has(zn, ZW_CC_DOOR_LOCK) && dev_find_value(d, "locked") == NULL)
+		dev_value(d, "locked", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
 	if (node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
 		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
 		    100);
@@ -255,6 +276,9 @@ refresh_all(struct zw_ctrl *c)
 		    c->node[id].pct == ZW_INTERVIEW_DONE &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
+			if (node_has(&c->node[id], ZW_CC_SECURITY) &&
+			    c->node[id].sec_level == 0)
+				zw_sec_bootstrap(&c->node[id]);
 			zw_node_refresh(c, id);
 		}
 }
@@ -315,6 +339,8 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
+	if (node_has(zn, ZW_CC_SECURITY) && zn->sec_level == 0)
+		zw_sec_bootstrap(zn);
 }
 
 static void
@@ -476,10 +502,7 @@ static void
 app_command(struct zw_ctrl *c, const struct zw_frame *f)
 {
 	struct zw_app_command	a;
-	struct zw_cc_value	v;
-	struct zw_cc_info	info;
 	struct zw_node		*zn;
-	int			n;
 
 	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
 		log_warnx("zwave: malformed application command");
@@ -489,23 +512,42 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	if (zn->dev == NULL)
 		return;
 	node_fail(c, zn, 0);
+	if (a.cmd[0] == ZW_CC_SECURITY)
+		zw_sec_input(c, a.node, a.cmd, a.len);
+	else
+		zw_node_command_in(c, a.node, a.cmd, a.len, 0);
+}
+
+void
+zw_node_command_in(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t len,
+    int secure)
+{
+	struct zw_node		*zn = &c->node[id];
+	struct zw_cc_value	 v;
+	struct zw_cc_info	 info;
+	int			 n;
+
+	if (zn->dev == NULL || len < 1)
+		return;
+	if (!secure && zw_sec_refused_clear(zn, cmd, len))
+		return;
 	memset(&info, 0, sizeof(info));
-	if ((n = zw_cc_decode_info(a.cmd, a.len, &info)) != 0) {
+	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
 		if (n == 1)
 			got_info(c, zn, &info);
 		return;
 	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
-	if (a.cmd[0] == ZW_CC_BASIC && node_has(zn, ZW_CC_SWITCH_MULTILEVEL))
+	if (cmd[0] == ZW_CC_BASIC && node_has(zn, ZW_CC_SWITCH_MULTILEVEL))
 		return;
-	if ((n = zw_cc_decode(a.cmd, a.len, &v, 1)) == -1)
-		log_warnx("zwave: node %d: malformed command 0x%02x", a.node,
-		    a.cmd[0]);
+	if ((n = zw_cc_decode(cmd, len, &v, 1)) == -1)
+		log_warnx("zwave: node %d: malformed command 0x%02x", id,
+		    cmd[0]);
 	else if (n == 1)
 		report(c, zn, &v);
 	else
-		log_debug("zwave: node %d: command 0x%02x not handled",
-		    a.node, a.cmd[0]);
+		log_debug("zwave: node %d: command 0x%02x not handled", id,
+		    cmd[0]);
 }
 
 /* An unsolicited frame from the stick (any state of the session). */
@@ -588,6 +630,10 @@ encode_set(const struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
 	if (strcmp(cmd->key, "level") == 0) {
 		*cc = ZW_CC_SWITCH_MULTILEVEL;
 		return zw_cc_set_level(out, outlen, (int)cmd->value->i);
+	}
+	if (strcmp(cmd->key, "locked") == 0) {
+		*cc = ZW_CC_DOOR_LOCK;
+		return zw_cc_lock_set(out, outlen, cmd->value->b);
 	}
 	if (strcmp(cmd->key, "on") != 0)
 		return 0;

@@ -25,6 +25,8 @@ node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
 	    n->command_classes.len <= ZW_MAX_NODE_CCS &&
 	    n->manufacturer <= 0xffff && n->product_type <= 0xffff &&
 	    n->product_id <= 0xffff &&
+	    n->security_level <= 1 &&
+	    n->secure_classes.len <= ZW_MAX_NODE_CCS &&
 	    !c->node[n->id].have_info;
 }
 
@@ -62,6 +64,11 @@ zw_nodes_load(struct zw_ctrl *c)
 		if (zn->ncc > 0)
 			memcpy(zn->cc, t->nodes[i]->command_classes.data,
 			    zn->ncc);
+		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
+		zn->nscc = t->nodes[i]->secure_classes.len;
+		if (zn->nscc > 0)
+			memcpy(zn->scc, t->nodes[i]->secure_classes.data,
+			    zn->nscc);
 	}
 	if (bad > 0 || t->n_nodes > ZW_MAX_NODES)
 		log_warnx("%s: %d bad node entr%s ignored", c->path,
@@ -102,6 +109,10 @@ zw_nodes_save(const struct zw_ctrl *c)
 		nodes[t.n_nodes].manufacturer = zn->mfr;
 		nodes[t.n_nodes].product_type = zn->ptype;
 		nodes[t.n_nodes].product_id = zn->pid;
+		nodes[t.n_nodes].security_level = zn->sec_level;
+		nodes[t.n_nodes].secure_classes.data = (uint8_t *)(uintptr_t)
+		    zn->scc;
+		nodes[t.n_nodes].secure_classes.len = zn->nscc;
 		ptrs[t.n_nodes] = &nodes[t.n_nodes];
 		t.n_nodes++;
 	}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "hdlimits.h"
+#include "zw.h"
 
 #define ZW_CC_SECURITY		0x98	/* S0 */
 
@@ -134,10 +135,6 @@ extern const struct zw_sec_scheme zw_sec_s0;
 
 /* --- zw_sec.c: the glue ------------------------------------------------ */
 
-struct zw_ctrl;
-struct zw_node;
-struct zw_frame;
-
 /* Load or create STATE_DIR/zwave.key (0600); 0, or -1 (logged). */
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
@@ -147,6 +144,15 @@ void	zw_sec_stop(struct zw_ctrl *);
 int	zw_sec_bootstrap(struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
+/*
+ * Send `cmd` to node `id` encapsulated: a nonce round trip, then SendData
+ * of the encapsulated frame, whose completion is `done`'s, as for a clear
+ * SendData. -1 (done never called) if it cannot be queued. No nonce from
+ * the node in ZW_S0_NONCE_WAIT_MS: done gets ZW_ERR_NOCB; the node not
+ * acknowledging our Nonce Get: done gets that SendData's result.
+ */
+int	zw_sec_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
+	    enum zw_prio, zw_done_fn *done, void *arg);
 /* The node supports `cc` securely, so a clear-text frame of it is refused. */
 int	zw_sec_refused_clear(const struct zw_node *, const uint8_t *cmd,
 	    size_t len);

@@ -206,6 +206,24 @@ kick(struct zw_session *s, uint64_t now)
 	transmit(s, now);
 }
 
+/* Urgent requests go ahead of all others, first come first served. */
+static void
+insert_urgent(struct zw_session *s, struct zw_slot *sl)
+{
+	struct zw_slot *p, *last = NULL;
+
+	sl->r.prio = ZW_PRIO_USER;
+	TAILQ_FOREACH(p, &s->q[ZW_PRIO_USER], entry) {
+		if (!p->r.urgent)
+			break;
+		last = p;
+	}
+	if (last == NULL)
+		TAILQ_INSERT_HEAD(&s->q[ZW_PRIO_USER], sl, entry);
+	else
+		TAILQ_INSERT_AFTER(&s->q[ZW_PRIO_USER], last, sl, entry);
+}
+
 int
 zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
     enum zw_status *st)
@@ -231,7 +249,11 @@ zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
 	s->pool[i].r = *r;
 	if (s->pool[i].r.prio != ZW_PRIO_USER)
 		s->pool[i].r.prio = ZW_PRIO_POLL;
-	TAILQ_INSERT_TAIL(&s->q[s->pool[i].r.prio], &s->pool[i], entry);
+	if (s->pool[i].r.urgent)	/* a node waits 1 s for it */
+		insert_urgent(s, &s->pool[i]);
+	else
+		TAILQ_INSERT_TAIL(&s->q[s->pool[i].r.prio], &s->pool[i],
+		    entry);
 	s->nqueued++;
 	kick(s, now);
 	return 0;

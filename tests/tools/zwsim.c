@@ -8,6 +8,9 @@
  *	node 3	binary sensor (generic 0x20; Binary Sensor, Battery)
  *	node 4	dimmer (generic 0x11; Multilevel Switch)
  *	node 5	multilevel sensor (generic 0x21; Multilevel Sensor, Battery)
+ *	node 6	with -l: a door lock (generic 0x40) taking Door Lock only
+ *		over S0, with secure inclusion (zwsim_s0.c; its control
+ *		lines are there)
  *
  * Nodes answer RequestNodeInfo with their node information frame, SETs
  * and GETs with reports (through ApplicationCommandHandler 0x04).
@@ -41,6 +44,7 @@
 
 #include "net.h"
 #include "../../slave/zw.h"
+#include "zwsim.h"
 
 #define HOME_ID		0xc0ffee01u
 #define OWN_ID		1
@@ -64,7 +68,12 @@ static struct simnode nodes[] = {
 	{ .id = 4, .generic = 0x11, .specific = 0x01, .cc = { 0x26, 0x20 } },
 	{ .id = 5, .generic = 0x21, .specific = 0x01, .cc = { 0x31, 0x80 },
 	  .battery = 80, .temp = 215 },
+	/* Its node information lists only what it takes in clear. */
+	{ .id = ZWSIM_LOCK_ID, .generic = 0x40, .specific = 0x03,
+	  .cc = { 0x98, 0x72, 0x86 } },
 };
+/* The lock (last) only with -l, so the other tests' node counts hold. */
+static size_t	nnodes = sizeof(nodes) / sizeof(nodes[0]) - 1;
 
 static int	io = -1, nak, can, garbage, silent;
 
@@ -95,7 +104,7 @@ find(uint8_t id)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		if (nodes[i].id == id)
 			return &nodes[i];
 	return NULL;
@@ -108,7 +117,7 @@ init_data(void)
 	size_t	i;
 
 	pl[3 + (OWN_ID - 1) / 8] |= 1u << ((OWN_ID - 1) % 8);
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		pl[3 + (nodes[i].id - 1) / 8] |= 1u << ((nodes[i].id - 1) % 8);
 	pl[3 + ZW_NODEMASK_LEN] = 0x05;		/* chip type, version */
 	send_frame(ZW_RES, ZW_FN_GET_INIT_DATA, pl, sizeof(pl));
@@ -130,16 +139,16 @@ protocol_info(const struct zw_frame *f)
 	send_frame(ZW_RES, ZW_FN_GET_NODE_PROTOCOL_INFO, pl, sizeof(pl));
 }
 
-/* Node `n` sends command `cmd` to the controller. */
-static void
-app_command(const struct simnode *n, const uint8_t *cmd, size_t len)
+/* Node `node` sends command `cmd` to the controller. */
+void
+zwsim_send(uint8_t node, const uint8_t *cmd, size_t len)
 {
-	uint8_t pl[3 + 16];
+	uint8_t pl[3 + ZWSIM_CMD_MAX];
 
-	if (len > 16)
+	if (len > ZWSIM_CMD_MAX)
 		return;
 	pl[0] = 0;
-	pl[1] = n->id;
+	pl[1] = node;
 	pl[2] = (uint8_t)len;
 	memcpy(pl + 3, cmd, len);
 	send_frame(ZW_REQ, ZW_FN_APP_COMMAND, pl, 3 + len);
@@ -189,14 +198,14 @@ report(const struct simnode *n, uint8_t cc)
 	default:
 		return;
 	}
-	app_command(n, r, len);
+	zwsim_send(n->id, r, len);
 }
 
 /* A command from the controller: act on a SET, answer it or a GET. */
 static void
 node_command(struct simnode *n, const uint8_t *c, size_t len)
 {
-	if (len < 2)
+	if (len < 2 || zwsim_s0_command(n->id, c, len))
 		return;
 	if (c[1] == 0x01 && len >= 3) {			/* SET */
 		if (c[0] == 0x25 || (c[0] == 0x20 && n->generic == 0x10))
@@ -372,7 +381,7 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (node_control(line))
+	if (node_control(line) || zwsim_s0_control(line))
 		;
 	else if (strncmp(line, "nak", 3) == 0)
 		nak = n;
@@ -478,12 +487,17 @@ main(int argc, char *argv[])
 	/* Unbuffered: poll() must see every line not yet handled, which a
 	 * stdio buffer holding several lines would hide. */
 	setvbuf(stdin, NULL, _IONBF, 0);
+	if (argc == 4 && strcmp(argv[1], "-l") == 0) {
+		nnodes++;
+		argc--;
+		argv++;
+	}
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		io = open_pty(argv[2], &keep);
 	else if (argc == 3 && strcmp(argv[1], "-t") == 0)
 		lfd = listen_tcp(argv[2]);
 	else {
-		fprintf(stderr, "usage: hd-zwsim -p PATHFILE | -t PORT\n");
+		fprintf(stderr, "usage: hd-zwsim [-l] -p PATHFILE | -t PORT\n");
 		return 2;
 	}
 	if (io == -1 && lfd == -1) {

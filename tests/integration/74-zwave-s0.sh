@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Z-Wave S0 and Door Lock against our stick simulator (hd-zwsim -l: an S0
+# door lock, node 6, that takes Door Lock only encapsulated): the slave
+# makes a network key (0600), includes the lock securely (scheme, key
+# under the all-zero key, key verified, secure classes), locks and unlocks
+# it through master commands confirmed by its encapsulated reports, and
+# answers the lock's nonce requests within the 1 s it waits. A clear-text
+# Door Lock report, a tampered MAC and a replayed frame are refused and
+# logged; a restart keeps the key and does not include the lock again.
+. "$(dirname "$0")/lib.sh"
+
+gen_pki
+port=$(free_port)
+P=$work/pki/good
+S=$work/slave-house.log
+Z=$work/zwsim.log
+T=$work/tm.out
+K=$work/state-slave-house/zwave.key
+trap '' PIPE
+
+# 1. simulator with the lock, test master, slave
+mkfifo "$work/zwctl" "$work/tm.in"
+"$bin/hd-zwsim" -l -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
+pids+=($!)
+disown $!
+exec 3>"$work/zwctl"
+check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+zw() { echo "$*" >&3; }
+"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
+	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
+	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
+pids+=($!)
+disown $!
+exec 4>"$work/tm.in"
+send() { printf '%s\n' "$*" >&4; }
+check "test master listens" wait_log "$T" '^listening ' 5
+slave_conf slave-house House "$port" "$P" "simulate no" \
+	"zwave port $(cat "$work/pty")"
+start hd-slave slave-house
+check "slave online" wait_log "$T" '^online slave-house ' 10
+
+# 2. the network key and secure inclusion
+check "a network key is made" wait_log "$S" 'zwave: new network key in ' 10
+check "the key file is 0600" test "$(stat -c %a "$K")" = 600
+check "the key file is 32 hex digits" grep -Eqx '[0-9a-f]{32}' "$K"
+check "the lock's interview starts its secure inclusion" \
+	wait_log "$S" 'zwave: node 6: secure inclusion \(S0\)' 20
+check "the lock gets the network key" \
+	wait_log "$Z" 'zwsim: node 6: network key received' 15
+check "the network key is verified" \
+	wait_log "$S" 'zwave: node 6: network key verified' 15
+check "the key set went encapsulated" grep -q 'node 6 gets 98 81' "$Z"
+check "the key is granted with one secure class" \
+	wait_log "$S" 'zwave: node 6: S0 key granted, 1 secure command classes' 15
+check "the lock is announced with a writable locked value" \
+	wait_log "$T" '^device zw:6:0 DEV_LOCK .*locked:bool:rw' 10
+check "its state is read over S0: unlocked" \
+	wait_log "$T" '^report zw:6:0 locked false ' 15
+
+# 3. lock and unlock, confirmed by the lock's encapsulated report
+send 'cmd 31 zw:6:0 locked true'
+check "cmd 31: lock confirmed" wait_log "$T" '^result 31 OK true$' 15
+check "cmd 31: the lock took a secure Door Lock SET" \
+	grep -q 'zwsim: node 6: secure 62 01' "$Z"
+check "cmd 31: the lock is secured" grep -q 'node 6: door lock secured' "$Z"
+check "cmd 31: reported locked" grep -q '^report zw:6:0 locked true ' "$T"
+send 'cmd 32 zw:6:0 locked false'
+check "cmd 32: unlock confirmed" wait_log "$T" '^result 32 OK false$' 15
+check "cmd 32: the lock is unsecured" \
+	wait_log "$Z" 'node 6: door lock unsecured' 5
+check "no Door Lock command went in clear" \
+	test "$(count_log "$Z" 'node 6 gets 62 ')" -eq 0
+check "every nonce the lock asked for came within its 1 s" \
+	test "$(count_log "$Z" 'node 6: nonce after .* too late')" -eq 0
+check "nonces were asked for and answered" \
+	test "$(count_log "$Z" 'node 6: nonce in [0-9]+ ms')" -ge 4
+slowest=$(grep -Eo 'node 6: nonce in [0-9]+ ms' "$Z" | grep -Eo '[0-9]+ ms' |
+	sort -n | tail -1)
+echo "# slowest nonce answer as the lock saw it: $slowest"
+
+# 4. refusals
+locked=$(count_log "$T" '^report zw:6:0 locked true ')
+zw clearlock 6 1
+check "a clear-text Door Lock report is refused and logged" \
+	wait_log "$S" 'zwave: node 6: clear-text command 0x62 0x03 refused' 10
+check "and not reported" \
+	test "$(count_log "$T" '^report zw:6:0 locked true ')" -eq "$locked"
+zw badmac 6
+zw lock 6 1
+check "a tampered MAC is refused and logged" \
+	wait_log "$S" 'zwave: node 6: S0 frame refused: bad MAC' 10
+check "and not reported" \
+	test "$(count_log "$T" '^report zw:6:0 locked true ')" -eq "$locked"
+zw lock 6 1
+check "the next secure report is taken" \
+	wait_count "$T" '^report zw:6:0 locked true ' $((locked + 1)) 10
+zw replay 6
+check "a replayed frame is refused and logged" \
+	wait_log "$S" 'zwave: node 6: S0 frame refused: unknown, expired or replayed nonce' 10
+send 'cmd 33 zw:6:0 locked false'
+check "cmd 33: the lock still obeys" wait_log "$T" '^result 33 OK false$' 15
+
+# 5. restart: same key, no second inclusion, the lock still works
+sum=$(md5sum <"$K")
+kill -TERM "$(pid_of slave-house)"
+wait_log "$S" 'slave slave-house stopped' 5
+start hd-slave slave-house
+check "restarted controller ready" \
+	wait_count "$S" 'zwave: controller ready' 2 15
+check "the key is kept" test "$(md5sum <"$K")" = "$sum"
+check "no new key is made" test "$(count_log "$S" 'new network key')" -eq 1
+send 'cmd 34 zw:6:0 locked true'
+check "cmd 34: lock confirmed after the restart" \
+	wait_log "$T" '^result 34 OK true$' 15
+check "no second secure inclusion" \
+	test "$(count_log "$S" 'secure inclusion \(S0\)')" -eq 1
+kill -TERM "$(pid_of slave-house)"
+wait_log "$S" 'slave slave-house stopped' 5
+
+# 6. a key file others can read is refused
+chmod 644 "$K"
+start hd-slave slave-house
+check "a world-readable key file stops the slave with a reason" \
+	wait_log "$S" 'zwave.key: readable by others: refused' 10
+chmod 600 "$K"
+exec 3>&- 4>&-
+finish

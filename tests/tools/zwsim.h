@@ -1,0 +1,22 @@
+/* hd-zwsim's pieces (tests/tools/zwsim.c and the S0 door lock in
+ * zwsim_s0.c). */
+#ifndef HD_ZWSIM_H
+#define HD_ZWSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZWSIM_OWN_ID	1
+#define ZWSIM_LOCK_ID	6	/* the S0 door lock */
+#define ZWSIM_CMD_MAX	64	/* a command a node sends */
+
+/* zwsim.c: node `node` sends `cmd` to the controller (0x04). */
+void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);
+
+/* zwsim_s0.c: a command the controller sent to `node`; 1 if the S0 lock
+ * took it (it is that node), else 0. */
+int	zwsim_s0_command(uint8_t node, const uint8_t *cmd, size_t len);
+/* A control line for the lock; 1 if it was one. */
+int	zwsim_s0_control(const char *line);
+
+#endif

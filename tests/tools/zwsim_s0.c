@@ -1,0 +1,270 @@
+/*
+ * hd-zwsim's S0 door lock (node 6). Like a real secure lock it:
+ *
+ *	- lists only Security, Manufacturer Specific and Version in its
+ *	  node information; Door Lock is in its Security Commands Supported
+ *	  Report, and a Door Lock command in clear is ignored (logged);
+ *	- joins through secure inclusion: Scheme Get/Report, then Network
+ *	  Key Set under the all-zero key (taken only after a Scheme Get and
+ *	  while it has no key), Network Key Verify under the new key;
+ *	- hands out a nonce on Nonce Get and takes each once; a frame with a
+ *	  bad MAC, an unknown or a used nonce is dropped (logged);
+ *	- to send a secure frame, asks the controller for a nonce and drops
+ *	  the frame if the Nonce Report takes longer than 1 s (logged with
+ *	  the time it took, which tests read).
+ *
+ * Control lines (stdin):
+ *	lock 6 0|1	someone turns the lock by hand: a secure report
+ *	clearlock 6 0|1	it sends a Door Lock report in clear (must be refused)
+ *	badmac 6	its next secure frame has a broken MAC
+ *	replay 6	it sends its last secure frame again
+ *
+ * The S0 crypto is slave/zw_s0.c's (its known-answer tests and the
+ * zwave-js interoperability test keep it honest).
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "../../slave/zw_sec.h"
+#include "zwsim.h"
+
+#define NONCE_WAIT_MS	1000	/* a node waits this long for a nonce */
+#define PENDING_MAX	4
+
+static struct {
+	struct zw_s0	s0, zero;	/* the network key / the inclusion key */
+	int		have_key, scheme_asked;
+	uint8_t		mode;		/* 0x00 unsecured, 0xff secured */
+	uint8_t		pending[PENDING_MAX][ZW_S0_MAX_CMD];
+	size_t		npending[PENDING_MAX], head, count;
+	int		asked;		/* Nonce Get out for the head */
+	struct timespec	asked_at;
+	int		badmac;
+	uint8_t		last[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
+	size_t		nlast;
+} lk;
+
+static uint64_t
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)((now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+static struct zw_s0 *
+active(void)
+{
+	if (!lk.zero.have_key) {
+		static const uint8_t zero[ZW_S0_KEY_LEN];
+
+		zw_s0_init(&lk.zero, zero);
+	}
+	return lk.have_key ? &lk.s0 : &lk.zero;
+}
+
+static void
+ask_nonce(void)
+{
+	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_NONCE_GET };
+
+	if (lk.count == 0 || lk.asked)
+		return;
+	lk.asked = 1;
+	clock_gettime(CLOCK_MONOTONIC, &lk.asked_at);
+	zwsim_send(ZWSIM_LOCK_ID, get, sizeof(get));
+}
+
+/* Send `cmd` securely once the controller hands out a nonce. */
+static void
+send_secure(const uint8_t *cmd, size_t n)
+{
+	size_t i;
+
+	if (lk.count == PENDING_MAX || n > ZW_S0_MAX_CMD)
+		return;
+	i = (lk.head + lk.count) % PENDING_MAX;
+	memcpy(lk.pending[i], cmd, n);
+	lk.npending[i] = n;
+	lk.count++;
+	ask_nonce();
+}
+
+static void
+got_nonce(const uint8_t *nonce)
+{
+	uint8_t		iv8[ZW_S0_HALF_NONCE];
+	uint64_t	took = ms_since(&lk.asked_at);
+
+	if (!lk.asked)
+		return;
+	lk.asked = 0;
+	if (took > NONCE_WAIT_MS) {
+		fprintf(stderr, "zwsim: node %d: nonce after %llu ms: too late, "
+		    "frame dropped\n", ZWSIM_LOCK_ID, (unsigned long long)took);
+	} else {
+		fprintf(stderr, "zwsim: node %d: nonce in %llu ms\n",
+		    ZWSIM_LOCK_ID, (unsigned long long)took);
+		if (RAND_bytes(iv8, sizeof(iv8)) == 1 && zw_s0_encap(active(), ZWSIM_LOCK_ID, ZWSIM_OWN_ID, iv8,
+		    nonce, ZW_S0_ENCAP, lk.pending[lk.head],
+		    lk.npending[lk.head], lk.last, sizeof(lk.last),
+		    &lk.nlast) == ZW_SEC_OK) {
+			if (lk.badmac) {
+				lk.badmac = 0;
+				lk.last[lk.nlast - 1] ^= 0x01;
+			}
+			zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
+		}
+	}
+	lk.head = (lk.head + 1) % PENDING_MAX;
+	lk.count--;
+	ask_nonce();
+}
+
+static void
+report(void)
+{
+	/* mode, handles, door condition (closed; bolt locked or not),
+	 * timeout minutes and seconds */
+	uint8_t r[7] = { 0x62, 0x03, lk.mode, 0x00,
+	    (uint8_t)(lk.mode == 0xff ? 0x01 : 0x03), 0x00, 0x00 };
+
+	send_secure(r, sizeof(r));
+}
+
+static void
+key_set(const uint8_t *key, size_t n)
+{
+	static const uint8_t verify[] = { ZW_CC_SECURITY, ZW_S0_KEY_VERIFY };
+
+	if (n != ZW_S0_KEY_LEN || lk.have_key || !lk.scheme_asked) {
+		fprintf(stderr, "zwsim: node %d: network key set refused\n",
+		    ZWSIM_LOCK_ID);
+		return;
+	}
+	zw_s0_init(&lk.s0, key);
+	lk.have_key = 1;
+	fprintf(stderr, "zwsim: node %d: network key received\n",
+	    ZWSIM_LOCK_ID);
+	send_secure(verify, sizeof(verify));
+}
+
+/* A decapsulated command. */
+static void
+secure_command(const uint8_t *c, size_t n)
+{
+	static const uint8_t classes[] = { ZW_CC_SECURITY, ZW_S0_CMDS_REPORT,
+	    0x00, 0x62, ZW_CC_MARK };
+
+	if (n >= 2 && c[0] == ZW_CC_SECURITY && c[1] == ZW_S0_KEY_SET)
+		key_set(c + 2, n - 2);
+	else if (!lk.have_key)
+		fprintf(stderr, "zwsim: node %d: no key yet\n", ZWSIM_LOCK_ID);
+	else if (n >= 2 && c[0] == ZW_CC_SECURITY && c[1] == ZW_S0_CMDS_GET)
+		send_secure(classes, sizeof(classes));
+	else if (n >= 3 && c[0] == 0x62 && c[1] == 0x01) {
+		lk.mode = c[2] == 0xff ? 0xff : 0x00;
+		fprintf(stderr, "zwsim: node %d: door lock %s\n",
+		    ZWSIM_LOCK_ID, lk.mode ? "secured" : "unsecured");
+		report();
+	} else if (n >= 2 && c[0] == 0x62 && c[1] == 0x02)
+		report();
+}
+
+static void
+security(const uint8_t *c, size_t n)
+{
+	uint8_t			rep[2 + ZW_S0_HALF_NONCE], out[ZW_S0_MAX_CMD];
+	size_t			on = 0;
+	enum zw_sec_result	r;
+
+	switch (c[1]) {
+	case ZW_S0_SCHEME_GET:
+		lk.scheme_asked = 1;
+		zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){ ZW_CC_SECURITY,
+		    ZW_S0_SCHEME_REPORT, 0x00 }, 3);
+		break;
+	case ZW_S0_NONCE_GET:
+		rep[0] = ZW_CC_SECURITY;
+		rep[1] = ZW_S0_NONCE_REPORT;
+		if (zw_s0_nonce_new(active(), ZWSIM_OWN_ID, now_ms(), rep + 2,
+		    NULL) == 0)
+			zwsim_send(ZWSIM_LOCK_ID, rep, sizeof(rep));
+		break;
+	case ZW_S0_NONCE_REPORT:
+		if (n >= 2 + ZW_S0_HALF_NONCE)
+			got_nonce(c + 2);
+		break;
+	case ZW_S0_ENCAP:
+	case ZW_S0_ENCAP_NONCE_GET:
+		r = zw_s0_decap(active(), ZWSIM_OWN_ID, ZWSIM_LOCK_ID, c, n,
+		    now_ms(), out, sizeof(out), &on);
+		if (r != ZW_SEC_OK) {
+			fprintf(stderr, "zwsim: node %d: S0 frame dropped: "
+			    "%s\n", ZWSIM_LOCK_ID, zw_sec_result_str(r));
+			break;
+		}
+		fprintf(stderr, "zwsim: node %d: secure %02x %02x\n",
+		    ZWSIM_LOCK_ID, out[0], on > 1 ? out[1] : 0);
+		secure_command(out, on);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+zwsim_s0_command(uint8_t node, const uint8_t *c, size_t n)
+{
+	if (node != ZWSIM_LOCK_ID)
+		return 0;
+	if (c[0] == ZW_CC_SECURITY)
+		security(c, n);
+	else if (c[0] == 0x62)
+		fprintf(stderr, "zwsim: node %d: clear-text door lock command "
+		    "ignored\n", ZWSIM_LOCK_ID);
+	else if (c[0] == 0x72 && c[1] == 0x04)
+		zwsim_send(node, (const uint8_t[]){ 0x72, 0x05, 0x00, 0x90,
+		    0x00, 0x01, 0x00, 0x01 }, 8);
+	return 1;
+}
+
+int
+zwsim_s0_control(const char *line)
+{
+	char	word[16];
+	int	id = 0, v = 0;
+	uint8_t	clear[7] = { 0x62, 0x03, 0, 0, 0x01, 0, 0 };
+
+	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 ||
+	    id != ZWSIM_LOCK_ID)
+		return 0;
+	if (strcmp(word, "lock") == 0) {
+		lk.mode = v ? 0xff : 0x00;
+		report();
+	} else if (strcmp(word, "clearlock") == 0) {
+		clear[2] = v ? 0xff : 0x00;
+		zwsim_send(ZWSIM_LOCK_ID, clear, sizeof(clear));
+	} else if (strcmp(word, "badmac") == 0)
+		lk.badmac = 1;
+	else if (strcmp(word, "replay") == 0 && lk.nlast > 0)
+		zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
+	else
+		return 0;
+	return 1;
+}
