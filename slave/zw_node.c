@@ -276,9 +276,11 @@ refresh_all(struct zw_ctrl *c)
 		    c->node[id].pct == ZW_INTERVIEW_DONE &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
+			/* Secure inclusion asks for its state at its end. */
 			if (node_has(&c->node[id], ZW_CC_SECURITY) &&
-			    c->node[id].sec_level == 0)
-				zw_sec_bootstrap(&c->node[id]);
+			    c->node[id].sec_level == 0 &&
+			    zw_sec_bootstrap(&c->node[id]) == 0)
+				continue;
 			zw_node_refresh(c, id);
 		}
 }

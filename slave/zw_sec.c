@@ -489,6 +489,10 @@ boot_fail(struct zw_node *zn, const char *why)
 	    node_id(zn), boot_names[sn->boot], why);
 	ev_timer_stop(zn->ctrl->s->loop, &sn->boot_timer);
 	sn->boot = BOOT_NONE;
+	/* Its state was not asked for while the inclusion ran: what it
+	 * tells in clear is still worth having. */
+	if (zn->dev != NULL)
+		zw_node_refresh(zn->ctrl, node_id(zn));
 }
 
 static void
@@ -542,8 +546,10 @@ zw_sec_bootstrap(struct zw_node *zn)
 	struct zw_secnode *sn;
 
 	if (zn->ctrl->sec == NULL || zn->sec_level != 0 ||
-	    (sn = secnode(zn)) == NULL || sn->boot != BOOT_NONE)
+	    (sn = secnode(zn)) == NULL)
 		return -1;
+	if (sn->boot != BOOT_NONE)
+		return 0;		/* under way */
 	log_info("zwave: node %d: secure inclusion (S0)", node_id(zn));
 	sn->nscc = 0;
 	return boot_step(zn, BOOT_SCHEME, get, sizeof(get));
@@ -556,6 +562,7 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
     size_t len)
 {
 	struct zw_secnode	*sn = zn->secn;
+	char			 list[3 * ZW_MAX_NODE_CCS + 1] = "";
 	size_t			 i;
 
 	if (len < 3) {
@@ -572,8 +579,11 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	memcpy(zn->scc, sn->scc, sn->nscc);
 	zn->nscc = sn->nscc;
 	zn->sec_level = c->sec->scheme->level;
-	log_info("zwave: node %d: S0 key granted, %zu secure command classes",
-	    node_id(zn), zn->nscc);
+	for (i = 0; i < zn->nscc && i < ZW_MAX_NODE_CCS; i++)
+		snprintf(list + 3 * i, sizeof(list) - 3 * i, " %02x",
+		    zn->scc[i]);
+	log_info("zwave: node %d: S0 key granted, %zu secure command "
+	    "classes:%s", node_id(zn), zn->nscc, zn->nscc > 0 ? list : " none");
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);

@@ -140,7 +140,9 @@ int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
 /* Secure inclusion of a node that lists Security but has no key yet:
  * the inclusion code calls it after adding a node; the interview calls it
- * for a node found without one. Runs on its own; 0 if started. */
+ * for a node found without one. Runs on its own: 0 if started or under
+ * way (the node's state is then asked for when it ends), -1 if the node
+ * has a key already or there is none. */
 int	zw_sec_bootstrap(struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);

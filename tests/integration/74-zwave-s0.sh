@@ -51,7 +51,7 @@ check "the network key is verified" \
 	wait_log "$S" 'zwave: node 6: network key verified' 15
 check "the key set went encapsulated" grep -q 'node 6 gets 98 81' "$Z"
 check "the key is granted with one secure class" \
-	wait_log "$S" 'zwave: node 6: S0 key granted, 1 secure command classes' 15
+	wait_log "$S" 'zwave: node 6: S0 key granted, 1 secure command classes: 62$' 15
 check "the lock is announced with a writable locked value" \
 	wait_log "$T" '^device zw:6:0 DEV_LOCK .*locked:bool:rw' 10
 check "its state is read over S0: unlocked" \

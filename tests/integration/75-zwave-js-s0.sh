@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# S0 interoperability: the real hd-slave against the npm zwave-js mock
+# server (an independent S0 implementation) with a door lock that supports
+# Door Lock only securely and has no key yet. The slave includes it
+# securely (the mock decrypts our Network Key Set under the all-zero key
+# and answers Network Key Verify under our key), learns its secure classes,
+# then locks and unlocks it with encapsulated SETs confirmed by the lock's
+# encapsulated reports; the lock's nonce requests (it waits 1 s) are
+# answered in time. Skips like 71-zwave-js.sh when npm cannot install the
+# package.
+. "$(dirname "$0")/lib.sh"
+
+gen_pki
+port=$(free_port)
+P=$work/pki/good
+S=$work/slave-house.log
+T=$work/tm.out
+trap '' PIPE
+ZWJS_NETWORK=$top/tests/integration/zwave-js/network-s0.cjs
+. "$top/tests/integration/zwave-js/mock.sh"
+mkfifo "$work/tm.in"
+"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
+	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
+	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
+pids+=($!)
+disown $!
+exec 4>"$work/tm.in"
+send() { printf '%s\n' "$*" >&4; }
+check "test master listens" wait_log "$T" '^listening ' 5
+slave_conf slave-house House "$port" "$P" "simulate no" \
+	"zwave port tcp://127.0.0.1:$zport"
+start hd-slave slave-house
+check "slave online" wait_log "$T" '^online slave-house ' 10
+
+# 1. secure inclusion against zwave-js
+check "the lock is interviewed" \
+	wait_log "$S" 'zwave: node 2: [0-9]+ command classes' 20
+check "its secure inclusion starts" \
+	wait_log "$S" 'zwave: node 2: secure inclusion \(S0\)' 10
+check "zwave-js's node verifies our network key" \
+	wait_log "$S" 'zwave: node 2: network key verified' 20
+check "and lists Door Lock among its secure classes" \
+	wait_log "$S" 'zwave: node 2: S0 key granted, [0-9]+ secure command classes:.* 62' 20
+check "the lock is announced with a writable locked value" \
+	wait_log "$T" '^device zw:2:0 DEV_LOCK .*locked:bool:rw' 10
+check "its state is read over S0" \
+	wait_log "$T" '^report zw:2:0 locked (true|false) ' 20
+check "the lock sent no Door Lock report in clear" \
+	test "$(count_log "$S" 'clear-text command 0x62')" -eq 0
+
+# 2. lock and unlock
+send 'cmd 41 zw:2:0 locked true'
+check "cmd 41: lock confirmed by zwave-js's encapsulated report" \
+	wait_log "$T" '^result 41 OK true$' 20
+send 'cmd 42 zw:2:0 locked false'
+check "cmd 42: unlock confirmed" wait_log "$T" '^result 42 OK false$' 20
+check "no S0 frame was refused either way" \
+	test "$(count_log "$S" 'S0 frame refused|no S0 nonce|nonce get not delivered')" -eq 0
+check "no retransmission was needed" \
+	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0
+check "mock server still running" kill -0 "${pids[0]}"
+exec 4>&-
+finish
