@@ -56,6 +56,10 @@ check "the lock is announced with a writable locked value" \
 	wait_log "$T" '^device zw:6:0 DEV_LOCK .*locked:bool:rw' 10
 check "its state is read over S0: unlocked" \
 	wait_log "$T" '^report zw:6:0 locked false ' 15
+# Each command below is a SET and a confirming GET, two reports: counted
+# from here, so that a step starts only once the last GET is answered.
+g0=$(count_log "$Z" 'node 6: secure 62 02')
+r0=$(count_log "$T" '^report zw:6:0 locked ')
 
 # 3. lock and unlock, confirmed by the lock's encapsulated report
 send 'cmd 31 zw:6:0 locked true'
@@ -64,8 +68,16 @@ check "cmd 31: the lock took a secure Door Lock SET" \
 	grep -q 'zwsim: node 6: secure 62 01' "$Z"
 check "cmd 31: the lock is secured" grep -q 'node 6: door lock secured' "$Z"
 check "cmd 31: reported locked" grep -q '^report zw:6:0 locked true ' "$T"
+# settle N: the confirming GET of the last command answered too (its
+# report is the Nth of the lock), so the next step starts from quiet.
+settle() {
+	wait_count "$Z" 'node 6: secure 62 02' "$1" 10 &&
+		wait_count "$T" '^report zw:6:0 locked ' "$2" 10
+}
 send 'cmd 32 zw:6:0 locked false'
 check "cmd 32: unlock confirmed" wait_log "$T" '^result 32 OK false$' 15
+check "cmd 31 and 32: their confirming GETs answered too" \
+	settle $((g0 + 2)) $((r0 + 4))
 check "cmd 32: the lock is unsecured" \
 	wait_log "$Z" 'node 6: door lock unsecured' 5
 check "no Door Lock command went in clear" \
@@ -99,8 +111,31 @@ check "a replayed frame is refused and logged" \
 	wait_log "$S" 'zwave: node 6: S0 frame refused: unknown, expired or replayed nonce' 10
 send 'cmd 33 zw:6:0 locked false'
 check "cmd 33: the lock still obeys" wait_log "$T" '^result 33 OK false$' 15
+check "cmd 33: its confirming GET answered too" \
+	settle $((g0 + 3)) $((r0 + 7))
 
-# 5. restart: same key, no second inclusion, the lock still works
+# 5. failures of the nonce round trip
+zw nononce 6 1
+send 'cmd 35 zw:6:0 locked true'
+check "cmd 35: a lock that hands out no nonce fails the command" \
+	wait_log "$T" '^result 35 FAILED' 15
+check "cmd 35: logged" wait_log "$S" 'zwave: node 6: no S0 nonce in 5000 ms' 5
+check "cmd 35: nothing went out encapsulated meanwhile" \
+	test "$(count_log "$Z" 'node 6: door lock secured')" -eq 1
+zw nononce 6 0
+zw deaf 6
+send 'cmd 36 zw:6:0 locked true'
+check "cmd 36: a lock that does not acknowledge the nonce get is faulted" \
+	wait_log "$T" '^result 36 DEVICE_FAULT' 15
+check "cmd 36: its fault is raised" \
+	wait_log "$T" '^fault zwave zw:6:0 raised' 5
+zw hear 6
+send 'cmd 37 zw:6:0 locked true'
+check "cmd 37: it answers again" wait_log "$T" '^result 37 OK true$' 15
+check "cmd 37: its fault is cleared" \
+	wait_log "$T" '^fault zwave zw:6:0 cleared' 5
+
+# 6. restart: same key, no second inclusion, the lock still works
 sum=$(md5sum <"$K")
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
@@ -109,15 +144,15 @@ check "restarted controller ready" \
 	wait_count "$S" 'zwave: controller ready' 2 15
 check "the key is kept" test "$(md5sum <"$K")" = "$sum"
 check "no new key is made" test "$(count_log "$S" 'new network key')" -eq 1
-send 'cmd 34 zw:6:0 locked true'
-check "cmd 34: lock confirmed after the restart" \
-	wait_log "$T" '^result 34 OK true$' 15
+send 'cmd 34 zw:6:0 locked false'
+check "cmd 34: unlock confirmed after the restart" \
+	wait_log "$T" '^result 34 OK false$' 15
 check "no second secure inclusion" \
 	test "$(count_log "$S" 'secure inclusion \(S0\)')" -eq 1
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 
-# 6. a key file others can read is refused
+# 7. a key file others can read is refused
 chmod 644 "$K"
 start hd-slave slave-house
 check "a world-readable key file stops the slave with a reason" \

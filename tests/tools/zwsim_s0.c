@@ -18,6 +18,7 @@
  *	clearlock 6 0|1	it sends a Door Lock report in clear (must be refused)
  *	badmac 6	its next secure frame has a broken MAC
  *	replay 6	it sends its last secure frame again
+ *	nononce 6 0|1	it (1) ignores the controller's Nonce Gets
  *
  * The S0 crypto is slave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
@@ -43,7 +44,7 @@ static struct {
 	size_t		npending[PENDING_MAX], head, count;
 	int		asked;		/* Nonce Get out for the head */
 	struct timespec	asked_at;
-	int		badmac;
+	int		badmac, nononce;
 	uint8_t		last[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
 	size_t		nlast;
 } lk;
@@ -200,6 +201,11 @@ security(const uint8_t *c, size_t n)
 		    ZW_S0_SCHEME_REPORT, 0x00 }, 3);
 		break;
 	case ZW_S0_NONCE_GET:
+		if (lk.nononce) {
+			fprintf(stderr, "zwsim: node %d: nonce get ignored\n",
+			    ZWSIM_LOCK_ID);
+			break;
+		}
 		rep[0] = ZW_CC_SECURITY;
 		rep[1] = ZW_S0_NONCE_REPORT;
 		if (zw_s0_nonce_new(active(), ZWSIM_OWN_ID, now_ms(), rep + 2,
@@ -262,6 +268,8 @@ zwsim_s0_control(const char *line)
 		zwsim_send(ZWSIM_LOCK_ID, clear, sizeof(clear));
 	} else if (strcmp(word, "badmac") == 0)
 		lk.badmac = 1;
+	else if (strcmp(word, "nononce") == 0)
+		lk.nononce = v != 0;
 	else if (strcmp(word, "replay") == 0 && lk.nlast > 0)
 		zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
 	else
