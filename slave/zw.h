@@ -109,6 +109,7 @@ enum zw_status {
 	ZW_ERR_FULL,		/* the queue is full */
 	ZW_ERR_DOWN,		/* the stick is not answering / port closed */
 	ZW_ERR_INVAL,		/* payload too long */
+	ZW_ERR_NONONCE,		/* zw_sec.c: the node gave no S0 nonce */
 };
 
 enum zw_prio {

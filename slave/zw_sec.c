@@ -60,8 +60,8 @@ struct zw_sectx {
 struct zw_secnode {
 	struct zw_sectx	 q[ZW_SEC_TXQ];
 	size_t		 head, count;
-	int		 busy;		/* Nonce Get out for q[head] */
-	int		 waiting;	/* ... delivered, awaiting the report */
+	int		 busy;		/* a Nonce Get at the stick */
+	int		 waiting;	/* q[head] awaits the node's nonce */
 	struct ev_timer	 nonce_timer;
 	enum boot_step	 boot;
 	struct ev_timer	 boot_timer;
@@ -221,7 +221,7 @@ pop(struct zw_node *zn, int fail, enum zw_status st,
 	OPENSSL_cleanse(&sn->q[sn->head], sizeof(sn->q[sn->head]));
 	sn->head = (sn->head + 1) % ZW_SEC_TXQ;
 	sn->count--;
-	sn->busy = sn->waiting = 0;
+	sn->waiting = 0;
 	ev_timer_stop(zn->ctrl->s->loop, &sn->nonce_timer);
 	if (fail && tx.done != NULL)
 		tx.done(tx.arg, st, res, cb);
@@ -268,8 +268,12 @@ zw_sec_refused_clear(const struct zw_node *zn, const uint8_t *cmd,
 
 /* --- sending --------------------------------------------------------- */
 
-/* The Nonce Get is done: delivered, wait for the report; else the
- * command fails with the Nonce Get's own result. */
+/*
+ * The Nonce Get is done: delivered, wait for the report (the wait starts
+ * here, not while it was queued); else the command fails with the Nonce
+ * Get's own result. The node may answer before the stick's callback
+ * comes: then the frame has gone already and only the next one waits.
+ */
 static void
 nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
@@ -279,6 +283,11 @@ nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 
 	if (zn->ctrl->stopping || sn == NULL || !sn->busy)
 		return;
+	sn->busy = 0;
+	if (!sn->waiting) {
+		kick(zn);		/* the nonce came first */
+		return;
+	}
 	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0) {
 		log_warnx("zwave: node %d: S0 nonce get not delivered",
 		    node_id(zn));
@@ -286,7 +295,6 @@ nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 		kick(zn);
 		return;
 	}
-	sn->waiting = 1;
 	ev_timer_start(zn->ctrl->s->loop, &sn->nonce_timer,
 	    ZW_S0_NONCE_WAIT_MS);
 }
@@ -298,7 +306,7 @@ on_nonce_timeout(struct ev_timer *t)
 
 	log_warnx("zwave: node %d: no S0 nonce in %d ms", node_id(zn),
 	    ZW_S0_NONCE_WAIT_MS);
-	pop(zn, 1, ZW_ERR_NOCB, NULL, NULL);
+	pop(zn, 1, ZW_ERR_NONONCE, NULL, NULL);
 	kick(zn);
 }
 
@@ -309,10 +317,10 @@ kick(struct zw_node *zn)
 	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_NONCE_GET };
 	struct zw_secnode *sn = zn->secn;
 
-	while (sn != NULL && sn->count > 0 && !sn->busy) {
+	while (sn != NULL && sn->count > 0 && !sn->busy && !sn->waiting) {
 		if (zw_send_clear(zn->ctrl, node_id(zn), get, sizeof(get),
 		    sn->q[sn->head].prio, 0, nonce_get_sent, zn) == 0) {
-			sn->busy = 1;
+			sn->busy = sn->waiting = 1;
 			return;
 		}
 		pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
@@ -340,16 +348,16 @@ zw_sec_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	tx->zero_key = n > 1 && cmd[0] == ZW_CC_SECURITY &&
 	    cmd[1] == ZW_S0_KEY_SET;
 	sn->count++;
-	if (sn->busy)
+	if (sn->busy || sn->waiting)
 		return 0;	/* its turn comes after the one under way */
-	/* Not busy: the queue was empty and tx is the head. */
+	/* Idle: the queue was empty and tx is the head. */
 	if (zw_send_clear(c, id, (const uint8_t[]){ ZW_CC_SECURITY,
 	    ZW_S0_NONCE_GET }, 2, prio, 0, nonce_get_sent, zn) == -1) {
 		OPENSSL_cleanse(tx, sizeof(*tx));
 		sn->count--;
 		return -1;
 	}
-	sn->busy = 1;
+	sn->busy = sn->waiting = 1;
 	return 0;
 }
 

@@ -504,6 +504,7 @@ zw_status_str(enum zw_status st)
 		"ok", "not acknowledged by the stick", "no response from the stick",
 		"no callback from the stick", "refused by the stick",
 		"queue full", "stick not answering", "request too long",
+		"no S0 nonce from the node",
 	};
 
 	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";

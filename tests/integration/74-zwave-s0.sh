@@ -118,7 +118,7 @@ check "cmd 33: its confirming GET answered too" \
 zw nononce 6 1
 send 'cmd 35 zw:6:0 locked true'
 check "cmd 35: a lock that hands out no nonce fails the command" \
-	wait_log "$T" '^result 35 FAILED' 15
+	wait_log "$T" '^result 35 FAILED - no S0 nonce from the node' 15
 check "cmd 35: logged" wait_log "$S" 'zwave: node 6: no S0 nonce in 5000 ms' 5
 check "cmd 35: nothing went out encapsulated meanwhile" \
 	test "$(count_log "$Z" 'node 6: door lock secured')" -eq 1
