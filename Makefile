@@ -61,7 +61,6 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
 		   slave/zw_node.c \
-		   slave/zw_s0.c slave/zw_cc_lock.c slave/zw_sec.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -70,10 +69,14 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_zw_s0 test_zw_lock test_zw_urgent
+		   test_users test_sessions test_api test_zw_api test_zw_cc
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
-		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
+		   fuzz_json fuzz_zw_api fuzz_zw_cc
+
+# Z-Wave security (S0 first, S2 later beside it) and Door Lock.
+SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
+UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent
+FUZZERS		+= fuzz_zw_s0
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -159,10 +162,13 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_lock.c
-$(FUZZ_BUILD)/fuzz_zw_s0: slave/zw_s0.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
+
+# S0 decapsulation; Door Lock joins the command-class harness.
+$(FUZZ_BUILD)/fuzz_zw_s0: slave/zw_s0.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc_lock.c
 
 fuzz: deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -326,6 +326,7 @@ struct zw_ctrl {
 	int		 up, faulted, stopping;
 	uint32_t	 home_id, table_home;	/* stick's, node table's */
 	uint8_t		 own_id;
+	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */
 	char		 version[16];
 	struct zw_node	 node[ZW_MAX_NODES + 1];	/* by node id */
 	char		*path;			/* node table file */
@@ -333,7 +334,6 @@ struct zw_ctrl {
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
 	struct ev_timer	 nif_timer;
-	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -344,6 +344,9 @@ int	zw_nodes_save(const struct zw_ctrl *);
 struct dev_ops;
 extern const struct dev_ops zw_dev_ops;
 void	zw_interview_next(struct zw_ctrl *);
+/* A command node zn sent, from endpoint ep (0: the node), decapsulated. */
+void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
 void	zw_node_refresh(struct zw_ctrl *, int id);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
@@ -351,11 +354,5 @@ void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
-/* A command a node sent (decapsulated when `secure`): reports, info. */
-void	zw_node_command_in(struct zw_ctrl *, int id, const uint8_t *cmd,
-	    size_t len, int secure);
-/* SendData of `cmd` to node `id`, in clear; 0 if queued. */
-int	zw_send_clear(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
-	    enum zw_prio, int urgent, zw_done_fn *, void *);
 
 #endif

@@ -75,6 +75,9 @@ int	zw_cc_has_values(uint8_t cc);
 size_t	zw_cc_get(uint8_t *out, size_t outlen, uint8_t cc);
 size_t	zw_cc_set_binary(uint8_t *out, size_t outlen, uint8_t cc, int on);
 size_t	zw_cc_set_level(uint8_t *out, size_t outlen, int level);
+/* zw_cc_lock.c: Door Lock; the report as `locked` */
+int	zw_cc_door_lock(const uint8_t *, size_t, struct zw_cc_value *);
+size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 
 /* zw_cc_sensor.c: multilevel sensors, meters, notifications */
 int	zw_cc_sensor_multilevel(const uint8_t *, size_t, struct zw_cc_value *);
@@ -85,9 +88,5 @@ int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
  * divided by 10^precision. -1 if `size` is not 1, 2 or 4 or n too short. */
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
-
-/* zw_cc_lock.c: Door Lock; the report as `locked` */
-int	zw_cc_door_lock(const uint8_t *, size_t, struct zw_cc_value *);
-size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 
 #endif

@@ -66,13 +66,16 @@ node_id(const struct zw_ctrl *c, const struct zw_node *zn)
  * SendData: node, length, command, transmit options, callback id. The
  * callback's second byte is the transmit status.
  */
-int
-zw_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
+static int
+send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, zw_done_fn *done, void *arg)
 {
 	struct zw_req	r;
 	enum zw_status	st;
 
+	/* A class the node supports securely goes encapsulated (zw_sec.c). */
+	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
+		return zw_sec_send(c, id, cmd, n, prio, done, arg);
 	if (n == 0 || n + 4 > sizeof(r.payload))
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -87,22 +90,11 @@ zw_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	r.prio = prio;
 	r.done = done;
 	r.arg = arg;
-	r.urgent = urgent;
 	if (zw_stick_submit(c->stick, &r, &st) == -1) {
 		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
 		return -1;
 	}
 	return 0;
-}
-
-/* A class the node supports through a security scheme goes encapsulated. */
-static int
-send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, zw_done_fn *done, void *arg)
-{
-	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
-		return zw_sec_send(c, id, cmd, n, prio, done, arg);
-	return zw_send_clear(c, id, cmd, n, prio, 0, done, arg);
 }
 
 /* The transmit status of a finished SendData: 0 delivered, 1 the node did
@@ -134,25 +126,27 @@ void
 zw_node_refresh(struct zw_ctrl *c, int id)
 {
 	struct zw_node	*zn = &c->node[id];
-	uint8_t		 cmd[2], cc;
+	uint8_t		 cmd[2];
 	size_t		 i, n;
 
+	/* Classes supported only securely (send_data encapsulates them). */
+	for (i = 0; i < zn->nscc; i++)
+		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
+		    zw_cc_has_values(zn->scc[i]) &&
+		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
+			send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
 		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 
-	/* The node information's classes, then those supported securely
-	 * only (send_data encapsulates them). */
-	for (i = 0; i < zn->ncc + zn->nscc; i++) {
-		cc = i < zn->ncc ? zn->cc[i] : zn->scc[i - zn->ncc];
-		if (i >= zn->ncc && memchr(zn->cc, cc, zn->ncc) != NULL)
-			continue;	/* in both lists: done */
-		if (cc == ZW_CC_NOTIFICATION || (cc == ZW_CC_BASIC &&
+	for (i = 0; i < zn->ncc; i++) {
+		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
+		    (zn->cc[i] == ZW_CC_BASIC &&
 		    (node_has(zn, ZW_CC_SWITCH_BINARY) ||
 		    node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
 			continue;	/* no plain GET, or said already */
-		if ((n = zw_cc_get(cmd, sizeof(cmd), cc)) == 0 ||
-		    !zw_cc_has_values(cc))
+		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
+		    !zw_cc_has_values(zn->cc[i]))
 			continue;
 		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 	}
@@ -341,8 +335,6 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	if (node_has(zn, ZW_CC_SECURITY) && zn->sec_level == 0)
-		zw_sec_bootstrap(zn);
 }
 
 static void
@@ -500,38 +492,19 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &val);
 }
 
-static void
-app_command(struct zw_ctrl *c, const struct zw_frame *f)
-{
-	struct zw_app_command	a;
-	struct zw_node		*zn;
-
-	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
-		log_warnx("zwave: malformed application command");
-		return;
-	}
-	zn = &c->node[a.node];
-	if (zn->dev == NULL)
-		return;
-	node_fail(c, zn, 0);
-	if (a.cmd[0] == ZW_CC_SECURITY)
-		zw_sec_input(c, a.node, a.cmd, a.len);
-	else
-		zw_node_command_in(c, a.node, a.cmd, a.len, 0);
-}
-
+/*
+ * A command from node zn (decapsulated already when it came in S0), from
+ * its endpoint `ep` (only 0, the node itself, so far).
+ */
 void
-zw_node_command_in(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t len,
-    int secure)
+zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
 {
-	struct zw_node		*zn = &c->node[id];
-	struct zw_cc_value	 v;
-	struct zw_cc_info	 info;
-	int			 n;
+	struct zw_cc_value	v;
+	struct zw_cc_info	info;
+	int			n, id = node_id(c, zn);
 
-	if (zn->dev == NULL || len < 1)
-		return;
-	if (!secure && zw_sec_refused_clear(zn, cmd, len))
+	if (ep != 0 || len < 1)
 		return;
 	memset(&info, 0, sizeof(info));
 	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
@@ -550,6 +523,27 @@ zw_node_command_in(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t len,
 	else
 		log_debug("zwave: node %d: command 0x%02x not handled", id,
 		    cmd[0]);
+}
+
+static void
+app_command(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	struct zw_app_command	a;
+	struct zw_node		*zn;
+
+	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
+		log_warnx("zwave: malformed application command");
+		return;
+	}
+	zn = &c->node[a.node];
+	if (zn->dev == NULL)
+		return;
+	node_fail(c, zn, 0);
+	/* S0 frames (decapsulated ones come back to zw_node_receive), and
+	 * clear text the node supports only securely, stop here. */
+	if (zw_sec_filter(c, zn, a.cmd, a.len))
+		return;
+	zw_node_receive(c, zn, 0, a.cmd, a.len);
 }
 
 /* An unsolicited frame from the stick (any state of the session). */

@@ -50,6 +50,11 @@ zw_nodes_load(struct zw_ctrl *c)
 		}
 		zn = &c->node[t->nodes[i]->id];
 		zn->have_info = 1;
+		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
+		zn->nscc = t->nodes[i]->secure_classes.len;
+		if (zn->nscc > 0)
+			memcpy(zn->scc, t->nodes[i]->secure_classes.data,
+			    zn->nscc);
 		zn->cap = (uint8_t)t->nodes[i]->capability;
 		zn->sec = (uint8_t)t->nodes[i]->security;
 		zn->basic = (uint8_t)t->nodes[i]->basic;
@@ -64,11 +69,6 @@ zw_nodes_load(struct zw_ctrl *c)
 		if (zn->ncc > 0)
 			memcpy(zn->cc, t->nodes[i]->command_classes.data,
 			    zn->ncc);
-		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
-		zn->nscc = t->nodes[i]->secure_classes.len;
-		if (zn->nscc > 0)
-			memcpy(zn->scc, t->nodes[i]->secure_classes.data,
-			    zn->nscc);
 	}
 	if (bad > 0 || t->n_nodes > ZW_MAX_NODES)
 		log_warnx("%s: %d bad node entr%s ignored", c->path,
@@ -96,6 +96,10 @@ zw_nodes_save(const struct zw_ctrl *c)
 			continue;
 		hd__zw_node__init(&nodes[t.n_nodes]);
 		nodes[t.n_nodes].id = (uint32_t)id;
+		nodes[t.n_nodes].security_level = zn->sec_level;
+		nodes[t.n_nodes].secure_classes.data = (uint8_t *)(uintptr_t)
+		    zn->scc;
+		nodes[t.n_nodes].secure_classes.len = zn->nscc;
 		nodes[t.n_nodes].capability = zn->cap;
 		nodes[t.n_nodes].security = zn->sec;
 		nodes[t.n_nodes].basic = zn->basic;
@@ -109,10 +113,6 @@ zw_nodes_save(const struct zw_ctrl *c)
 		nodes[t.n_nodes].manufacturer = zn->mfr;
 		nodes[t.n_nodes].product_type = zn->ptype;
 		nodes[t.n_nodes].product_id = zn->pid;
-		nodes[t.n_nodes].security_level = zn->sec_level;
-		nodes[t.n_nodes].secure_classes.data = (uint8_t *)(uintptr_t)
-		    zn->scc;
-		nodes[t.n_nodes].secure_classes.len = zn->nscc;
 		ptrs[t.n_nodes] = &nodes[t.n_nodes];
 		t.n_nodes++;
 	}

@@ -69,6 +69,8 @@ struct zw_secnode {
 	size_t		 nscc;
 };
 
+#define TX_OPTIONS	0x25	/* ACK, auto route, explore: as zw_node.c */
+
 static void	kick(struct zw_node *);
 
 static int
@@ -254,9 +256,10 @@ zw_sec_wanted(const struct zw_node *zn, uint8_t cc)
 	return 0;
 }
 
-int
-zw_sec_refused_clear(const struct zw_node *zn, const uint8_t *cmd,
-    size_t len)
+/* A clear-text command of a class the node supports securely: anyone in
+ * radio range can send one with the node's id as its source. */
+static int
+refused_clear(const struct zw_node *zn, const uint8_t *cmd, size_t len)
 {
 	if (len < 1 || !zw_sec_wanted(zn, cmd[0]))
 		return 0;
@@ -267,6 +270,39 @@ zw_sec_refused_clear(const struct zw_node *zn, const uint8_t *cmd,
 }
 
 /* --- sending --------------------------------------------------------- */
+
+/*
+ * SendData in clear, as zw_node.c's, but past its security hook and,
+ * when `urgent`, ahead of everything queued (a node waits for a nonce).
+ */
+static int
+send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
+	if (n == 0 || n + 4 > sizeof(r.payload))
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_SEND_DATA;
+	r.payload[0] = (uint8_t)id;
+	r.payload[1] = (uint8_t)n;
+	memcpy(r.payload + 2, cmd, n);
+	r.payload[2 + n] = TX_OPTIONS;
+	r.cb_idx = (int)(3 + n);
+	r.len = 4 + n;
+	r.want_res = 1;
+	r.prio = prio;
+	r.urgent = urgent;
+	r.done = done;
+	r.arg = arg;
+	if (zw_stick_submit(c->stick, &r, &st) == -1) {
+		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * The Nonce Get is done: delivered, wait for the report (the wait starts
@@ -318,7 +354,7 @@ kick(struct zw_node *zn)
 	struct zw_secnode *sn = zn->secn;
 
 	while (sn != NULL && sn->count > 0 && !sn->busy && !sn->waiting) {
-		if (zw_send_clear(zn->ctrl, node_id(zn), get, sizeof(get),
+		if (send_clear(zn->ctrl, node_id(zn), get, sizeof(get),
 		    sn->q[sn->head].prio, 0, nonce_get_sent, zn) == 0) {
 			sn->busy = sn->waiting = 1;
 			return;
@@ -351,7 +387,7 @@ zw_sec_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	if (sn->busy || sn->waiting)
 		return 0;	/* its turn comes after the one under way */
 	/* Idle: the queue was empty and tx is the head. */
-	if (zw_send_clear(c, id, (const uint8_t[]){ ZW_CC_SECURITY,
+	if (send_clear(c, id, (const uint8_t[]){ ZW_CC_SECURITY,
 	    ZW_S0_NONCE_GET }, 2, prio, 0, nonce_get_sent, zn) == -1) {
 		OPENSSL_cleanse(tx, sizeof(*tx));
 		sn->count--;
@@ -384,7 +420,7 @@ got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 		log_warnx("zwave: node %d: S0: %s", node_id(zn),
 		    zw_sec_result_str(r));
 		pop(zn, 1, ZW_ERR_INVAL, NULL, NULL);
-	} else if (zw_send_clear(c, node_id(zn), frame, n, tx->prio, 1,
+	} else if (send_clear(c, node_id(zn), frame, n, tx->prio, 1,
 	    tx->done, tx->arg) == -1)
 		pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
 	else
@@ -417,7 +453,7 @@ send_nonce(struct zw_ctrl *c, struct zw_node *zn)
 
 	n = c->sec->scheme->nonce(&c->sec->s0, (uint8_t)node_id(zn),
 	    now_ms(c), rep, sizeof(rep));
-	if (n == 0 || zw_send_clear(c, node_id(zn), rep, n, ZW_PRIO_USER, 1,
+	if (n == 0 || send_clear(c, node_id(zn), rep, n, ZW_PRIO_USER, 1,
 	    nonce_report_sent, zn) == -1)
 		log_warnx("zwave: node %d: S0 nonce report not queued",
 		    node_id(zn));
@@ -448,17 +484,20 @@ decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 		log_warnx("zwave: node %d: S0 command 0x%02x before secure "
 		    "inclusion ended: ignored", node_id(zn), inner[0]);
 	else
-		zw_node_command_in(c, node_id(zn), inner, n, 1);
+		zw_node_receive(c, zn, 0, inner, n);
 	OPENSSL_cleanse(inner, sizeof(inner));
 }
 
-void
-zw_sec_input(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t len)
+int
+zw_sec_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+    size_t len)
 {
-	struct zw_node *zn = &c->node[id];
+	int id = node_id(zn);
 
+	if (len < 1 || cmd[0] != ZW_CC_SECURITY)
+		return refused_clear(zn, cmd, len);
 	if (c->sec == NULL || len < 2)
-		return;
+		return 1;
 	switch (cmd[1]) {
 	case ZW_S0_NONCE_GET:
 		send_nonce(c, zn);
@@ -481,6 +520,7 @@ zw_sec_input(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t len)
 		    "ignored", id, cmd[1]);
 		break;
 	}
+	return 1;
 }
 
 /* --- secure inclusion ------------------------------------------------ */
@@ -537,7 +577,7 @@ boot_step(struct zw_node *zn, enum boot_step step, const uint8_t *cmd,
 	ev_timer_stop(c->s->loop, &sn->boot_timer);
 	ev_timer_start(c->s->loop, &sn->boot_timer, ZW_SEC_STEP_MS);
 	if (step == BOOT_SCHEME)
-		r = zw_send_clear(c, node_id(zn), cmd, n, ZW_PRIO_POLL, 0,
+		r = send_clear(c, node_id(zn), cmd, n, ZW_PRIO_POLL, 0,
 		    boot_sent, zn);
 	else
 		r = zw_sec_send(c, node_id(zn), cmd, n, ZW_PRIO_POLL,

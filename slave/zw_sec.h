@@ -139,8 +139,9 @@ extern const struct zw_sec_scheme zw_sec_s0;
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
 /* Secure inclusion of a node that lists Security but has no key yet:
- * the inclusion code calls it after adding a node; the interview calls it
- * for a node found without one. Runs on its own: 0 if started or under
+ * the inclusion code calls it after adding a node; the state poll after
+ * the interviews calls it for a node found without one (zw_node.c,
+ * refresh_all). Runs on its own: 0 if started or under
  * way (the node's state is then asked for when it ends), -1 if the node
  * has a key already or there is none. */
 int	zw_sec_bootstrap(struct zw_node *);
@@ -155,12 +156,14 @@ int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
  */
 int	zw_sec_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
 	    enum zw_prio, zw_done_fn *done, void *arg);
-/* The node supports `cc` securely, so a clear-text frame of it is refused. */
-int	zw_sec_refused_clear(const struct zw_node *, const uint8_t *cmd,
-	    size_t len);
-/* A Security frame from a node: nonce traffic, or an encapsulated
- * command, which is handed to zw_node_command_in() marked secure. */
-void	zw_sec_input(struct zw_ctrl *, int node, const uint8_t *cmd,
+/*
+ * A command from a node, before anything else looks at it: 1 if it stops
+ * here, being S0 traffic (nonces, secure inclusion; an encapsulated
+ * command is checked and handed to zw_node_receive()) or a clear-text
+ * command of a class the node supports securely (refused, logged); 0 if
+ * it is for the node layer.
+ */
+int	zw_sec_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *cmd,
 	    size_t len);
 /* The node left or the stick went down: pending secure sends fail. */
 void	zw_sec_node_reset(struct zw_node *);

@@ -135,6 +135,12 @@ check "cmd 37: it answers again" wait_log "$T" '^result 37 OK true$' 15
 check "cmd 37: its fault is cleared" \
 	wait_log "$T" '^fault zwave zw:6:0 cleared' 5
 
+zw early 6 1
+send 'cmd 38 zw:6:0 locked false'
+check "cmd 38: a nonce that comes before the stick's callback is used" \
+	wait_log "$T" '^result 38 OK false$' 15
+zw early 6 0
+
 # 6. restart: same key, no second inclusion, the lock still works
 sum=$(md5sum <"$K")
 kill -TERM "$(pid_of slave-house)"
@@ -144,9 +150,9 @@ check "restarted controller ready" \
 	wait_count "$S" 'zwave: controller ready' 2 15
 check "the key is kept" test "$(md5sum <"$K")" = "$sum"
 check "no new key is made" test "$(count_log "$S" 'new network key')" -eq 1
-send 'cmd 34 zw:6:0 locked false'
-check "cmd 34: unlock confirmed after the restart" \
-	wait_log "$T" '^result 34 OK false$' 15
+send 'cmd 34 zw:6:0 locked true'
+check "cmd 34: lock confirmed after the restart" \
+	wait_log "$T" '^result 34 OK true$' 15
 check "no second secure inclusion" \
 	test "$(count_log "$S" 'secure inclusion \(S0\)')" -eq 1
 kill -TERM "$(pid_of slave-house)"

@@ -16,7 +16,7 @@ P=$work/pki/good
 S=$work/slave-house.log
 T=$work/tm.out
 trap '' PIPE
-ZWJS_NETWORK=$top/tests/integration/zwave-js/network-s0.cjs
+zjs_network=$top/tests/integration/zwave-js/network-s0.cjs
 . "$top/tests/integration/zwave-js/mock.sh"
 mkfifo "$work/tm.in"
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \

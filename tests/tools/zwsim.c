@@ -235,8 +235,11 @@ send_data(const struct zw_frame *f)
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
 	cb[1] = n != NULL && !n->deaf ? 0x00 : 0x01;	/* ok / no ACK */
+	/* A node's answer may reach the host before the stick's callback. */
+	if (n != NULL && !n->deaf && zwsim_s0_early(n->id))
+		node_command(n, f->payload + 2, clen);
 	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
-	if (n != NULL && !n->deaf)
+	if (n != NULL && !n->deaf && !zwsim_s0_early(n->id))
 		node_command(n, f->payload + 2, clen);
 }
 
@@ -452,7 +455,7 @@ loop(int lfd)
 		    .events = POLLIN };
 		pf[2] = (struct pollfd){ .fd = io == -1 ? lfd : -1,
 		    .events = POLLIN };
-		if (poll(pf, 3, -1) == -1 && errno != EINTR)
+		if (poll(pf, 3, zwsim_s0_tick()) == -1 && errno != EINTR)
 			return;
 		if (pf[1].revents) {
 			if (fgets(line, sizeof(line), stdin) == NULL)

@@ -16,6 +16,11 @@ void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);
 /* zwsim_s0.c: a command the controller sent to `node`; 1 if the S0 lock
  * took it (it is that node), else 0. */
 int	zwsim_s0_command(uint8_t node, const uint8_t *cmd, size_t len);
+/* Does the lock answer before the stick's SendData callback goes? */
+int	zwsim_s0_early(uint8_t node);
+/* The lock's own time (a Nonce Get left unanswered): the poll timeout
+ * it needs next, ms, or -1. */
+int	zwsim_s0_tick(void);
 /* A control line for the lock; 1 if it was one. */
 int	zwsim_s0_control(const char *line);
 

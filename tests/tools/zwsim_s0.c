@@ -19,6 +19,8 @@
  *	badmac 6	its next secure frame has a broken MAC
  *	replay 6	it sends its last secure frame again
  *	nononce 6 0|1	it (1) ignores the controller's Nonce Gets
+ *	early 6 0|1	its answers (1) reach the host before the stick's
+ *			callback for the frame that asked
  *
  * The S0 crypto is slave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
@@ -44,7 +46,7 @@ static struct {
 	size_t		npending[PENDING_MAX], head, count;
 	int		asked;		/* Nonce Get out for the head */
 	struct timespec	asked_at;
-	int		badmac, nononce;
+	int		badmac, nononce, early;
 	uint8_t		last[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
 	size_t		nlast;
 } lk;
@@ -79,11 +81,26 @@ active(void)
 	return lk.have_key ? &lk.s0 : &lk.zero;
 }
 
+/* A Nonce Get the controller never answered: the frame is given up
+ * after the 1 s a node waits (the controller may have restarted). */
+static void
+give_up(void)
+{
+	if (!lk.asked || ms_since(&lk.asked_at) <= NONCE_WAIT_MS)
+		return;
+	fprintf(stderr, "zwsim: node %d: no nonce in %d ms: frame dropped\n",
+	    ZWSIM_LOCK_ID, NONCE_WAIT_MS);
+	lk.asked = 0;
+	lk.head = (lk.head + 1) % PENDING_MAX;
+	lk.count--;
+}
+
 static void
 ask_nonce(void)
 {
 	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_NONCE_GET };
 
+	give_up();
 	if (lk.count == 0 || lk.asked)
 		return;
 	lk.asked = 1;
@@ -97,6 +114,7 @@ send_secure(const uint8_t *cmd, size_t n)
 {
 	size_t i;
 
+	give_up();
 	if (lk.count == PENDING_MAX || n > ZW_S0_MAX_CMD)
 		return;
 	i = (lk.head + lk.count) % PENDING_MAX;
@@ -251,6 +269,20 @@ zwsim_s0_command(uint8_t node, const uint8_t *c, size_t n)
 }
 
 int
+zwsim_s0_tick(void)
+{
+	give_up();
+	ask_nonce();
+	return lk.asked ? 100 : -1;
+}
+
+int
+zwsim_s0_early(uint8_t node)
+{
+	return node == ZWSIM_LOCK_ID && lk.early;
+}
+
+int
 zwsim_s0_control(const char *line)
 {
 	char	word[16];
@@ -270,6 +302,8 @@ zwsim_s0_control(const char *line)
 		lk.badmac = 1;
 	else if (strcmp(word, "nononce") == 0)
 		lk.nononce = v != 0;
+	else if (strcmp(word, "early") == 0)
+		lk.early = v != 0;
 	else if (strcmp(word, "replay") == 0 && lk.nlast > 0)
 		zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
 	else
