@@ -1,0 +1,49 @@
+// Preloaded (NODE_OPTIONS=--require) before the zwave-js mock server by
+// tests that exchange many short frames (75-zwave-js-s0.sh: every S0
+// frame needs a nonce round trip). The mock takes each TCP read as one
+// Serial API message, but a real stick reads a byte stream: when the
+// machine is loaded and the mock's event loop lags, our ACK and the frame
+// we send 10 ms later (ZW_ACK_GAP_MS) arrive in one read and the stock
+// mock exits. This splits each read of a connection the server accepted
+// into its messages (single ACK/NAK/CAN bytes, SOF + LEN frames; an
+// unfinished frame waits for the rest) and logs each split, so a test
+// can still see how often it happened. Nothing else is changed.
+"use strict";
+const net = require("net");
+const emit = net.Socket.prototype.emit;
+const SOF = 0x01;
+
+function split(sock, chunk) {
+	let buf = sock.hdRest ? Buffer.concat([sock.hdRest, chunk]) : chunk;
+	const parts = [];
+	let i = 0;
+
+	sock.hdRest = null;
+	while (i < buf.length) {
+		if (buf[i] !== SOF) {
+			parts.push(buf.subarray(i, i + 1));
+			i++;
+			continue;
+		}
+		if (i + 1 >= buf.length || i + 2 + buf[i + 1] > buf.length) {
+			sock.hdRest = Buffer.from(buf.subarray(i));
+			break;
+		}
+		parts.push(buf.subarray(i, i + 2 + buf[i + 1]));
+		i += 2 + buf[i + 1];
+	}
+	return parts;
+}
+
+net.Socket.prototype.emit = function (ev, ...args) {
+	if (ev !== "data" || !this.server || !Buffer.isBuffer(args[0]))
+		return emit.call(this, ev, ...args);
+	const parts = split(this, args[0]);
+	if (parts.length > 1)
+		console.log(`homedaemon: one TCP read held ${parts.length} ` +
+		    "Serial API messages: split");
+	let r = false;
+	for (const p of parts)
+		r = emit.call(this, ev, p) || r;
+	return r;
+};
