@@ -114,6 +114,20 @@ check "cmd 33: the lock still obeys" wait_log "$T" '^result 33 OK false$' 15
 check "cmd 33: its confirming GET answered too" \
 	settle $((g0 + 3)) $((r0 + 7))
 
+# The lock asks for a nonce while commands to other nodes are queued: its
+# Nonce Report must still go first (the lock gives up after 1 s).
+reps=$(count_log "$T" '^report zw:6:0 locked false ')
+send 'cmd 51 zw:2:0 on true'
+send 'cmd 52 zw:4:0 level 30'
+send 'cmd 53 zw:2:0 on false'
+zw lock 6 0
+check "the lock's report gets through traffic queued for others" \
+	wait_count "$T" '^report zw:6:0 locked false ' $((reps + 1)) 10
+check "the queued commands complete too" \
+	wait_log "$T" '^result 53 (OK|BUSY)' 15
+check "every nonce still within the lock's 1 s" \
+	test "$(count_log "$Z" 'node 6: nonce after .* too late')" -eq 0
+
 # 5. failures of the nonce round trip
 zw nononce 6 1
 send 'cmd 35 zw:6:0 locked true'
