@@ -306,14 +306,6 @@ zw_sec_result_str(enum zw_sec_result r)
 
 /* --- S0 as a scheme ------------------------------------------------- */
 
-static int
-s0_needs_nonce(void *st, uint8_t dst)
-{
-	(void)st;
-	(void)dst;
-	return 1;		/* every S0 frame uses the receiver's nonce */
-}
-
 static enum zw_sec_result
 s0_encap(void *st, uint8_t own, uint8_t dst, const uint8_t *nonce,
     const uint8_t *cmd, size_t n, uint8_t *out, size_t outlen, size_t *outn)
@@ -346,5 +338,5 @@ s0_nonce(void *st, uint8_t peer, uint64_t now, uint8_t *out, size_t outlen)
 }
 
 const struct zw_sec_scheme zw_sec_s0 = {
-	"S0", ZW_CC_SECURITY, 1, s0_needs_nonce, s0_encap, s0_decap, s0_nonce
+	"S0", ZW_CC_SECURITY, 1, s0_encap, s0_decap, s0_nonce
 };

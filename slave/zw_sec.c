@@ -62,6 +62,7 @@ struct zw_secnode {
 	size_t		 head, count;
 	int		 busy;		/* a Nonce Get at the stick */
 	int		 waiting;	/* q[head] awaits the node's nonce */
+	int		 nonce_out;	/* our Nonce Report is queued */
 	struct ev_timer	 nonce_timer;
 	enum boot_step	 boot;
 	struct ev_timer	 boot_timer;
@@ -98,7 +99,7 @@ key_parse(const uint8_t *b, size_t n, uint8_t key[ZW_S0_KEY_LEN])
 		return -1;
 	for (i = 0; i < ZW_S0_KEY_LEN; i++) {
 		memcpy(hex, b + 2 * i, 2);
-		if (strspn(hex, "0123456789abcdef") != 2 ||
+		if (strspn(hex, "0123456789abcdefABCDEF") != 2 ||
 		    sscanf(hex, "%2x", &v) != 1)
 			return -1;
 		key[i] = (uint8_t)v;
@@ -438,25 +439,43 @@ nonce_report_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	struct zw_node *zn = arg;
 
 	(void)res;
-	if (!zn->ctrl->stopping && (st != ZW_OK || cb == NULL ||
-	    cb->len < 2 || cb->payload[1] != 0))
+	if (zn->ctrl->stopping)
+		return;
+	if (zn->secn != NULL)
+		zn->secn->nonce_out = 0;
+	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0)
 		log_warnx("zwave: node %d: S0 nonce report not delivered",
 		    node_id(zn));
 }
 
-/* A node asked for our nonce: it waits 1 s, so ahead of all queued. */
+/*
+ * A node asked for our nonce: it waits 1 s, so ahead of all queued. One
+ * report per node at a time: a node (or someone using its id) repeating
+ * Nonce Gets cannot fill the session's queue with urgent frames.
+ */
 static void
 send_nonce(struct zw_ctrl *c, struct zw_node *zn)
 {
-	uint8_t	rep[2 + ZW_S0_HALF_NONCE];
-	size_t	n;
+	struct zw_secnode	*sn;
+	uint8_t			 rep[2 + ZW_S0_HALF_NONCE];
+	size_t			 n;
 
+	if ((sn = secnode(zn)) == NULL)
+		return;
+	if (sn->nonce_out) {
+		log_debug("zwave: node %d: S0 nonce report already queued",
+		    node_id(zn));
+		return;
+	}
 	n = c->sec->scheme->nonce(&c->sec->s0, (uint8_t)node_id(zn),
 	    now_ms(c), rep, sizeof(rep));
 	if (n == 0 || send_clear(c, node_id(zn), rep, n, ZW_PRIO_USER, 1,
 	    nonce_report_sent, zn) == -1)
 		log_warnx("zwave: node %d: S0 nonce report not queued",
 		    node_id(zn));
+	else
+		sn->nonce_out = 1;
+	OPENSSL_cleanse(rep, sizeof(rep));
 }
 
 static void	boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
@@ -630,8 +649,9 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	for (i = 0; i < zn->nscc && i < ZW_MAX_NODE_CCS; i++)
 		snprintf(list + 3 * i, sizeof(list) - 3 * i, " %02x",
 		    zn->scc[i]);
-	log_info("zwave: node %d: S0 key granted, %zu secure command "
-	    "classes:%s", node_id(zn), zn->nscc, zn->nscc > 0 ? list : " none");
+	log_info("zwave: node %d: %s key granted, %zu secure command "
+	    "classes:%s", node_id(zn), c->sec->scheme->name, zn->nscc,
+	    zn->nscc > 0 ? list : " none");
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);

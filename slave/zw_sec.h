@@ -113,12 +113,17 @@ const char *zw_sec_result_str(enum zw_sec_result);
 
 /* --- a scheme: S0 first, S2 later beside it --------------------------- */
 
+/*
+ * What the glue needs from a scheme: wrap a command given the receiver's
+ * nonce, unwrap one, hand out our nonce. S0 needs a nonce round trip for
+ * every frame; S2 keeps a SPAN per peer and asks for a nonce only when
+ * out of step, so its ops will say when a round trip is due (the glue's
+ * per-node queue already serialises them).
+ */
 struct zw_sec_scheme {
 	const char	*name;		/* "S0" */
 	uint8_t		 cc;		/* its command class */
 	uint8_t		 level;		/* higher is stronger (S0 1, S2 2..4) */
-	/* Does a frame to `dst` need a fresh nonce from it first? */
-	int		(*needs_nonce)(void *st, uint8_t dst);
 	/* Wrap `cmd` for `dst`; `nonce` is the one `dst` handed out. */
 	enum zw_sec_result (*encap)(void *st, uint8_t own, uint8_t dst,
 			    const uint8_t *nonce, const uint8_t *cmd, size_t n,

@@ -128,14 +128,30 @@ check "the queued commands complete too" \
 check "every nonce still within the lock's 1 s" \
 	test "$(count_log "$Z" 'node 6: nonce after .* too late')" -eq 0
 
+# A burst of Nonce Gets (a confused node, or someone using its id): one
+# report at a time per node, the session's queue is not flooded.
+before=$(count_log "$Z" 'node 6 gets 98 80')
+zw flood 6 20
+check "a burst of 20 nonce gets is answered by a few reports, not 20" \
+	wait_log "$S" 'node 6: S0 nonce report already queued' 10
+gets=$(count_log "$Z" 'node 6: secure 62 02')
+send 'cmd 54 zw:6:0 locked true'
+check "cmd 54: lock confirmed after the burst" \
+	wait_log "$T" '^result 54 OK true$' 15
+check "cmd 54: its confirming GET went too" \
+	wait_count "$Z" 'node 6: secure 62 02' $((gets + 1)) 10
+check "at most 5 nonce reports for the 20 gets (+2 for cmd 54's reports)" \
+	test "$(($(count_log "$Z" 'node 6 gets 98 80') - before))" -le 7
+
 # 5. failures of the nonce round trip
+acted=$(count_log "$Z" 'node 6: door lock (un)?secured')
 zw nononce 6 1
-send 'cmd 35 zw:6:0 locked true'
+send 'cmd 35 zw:6:0 locked false'
 check "cmd 35: a lock that hands out no nonce fails the command" \
 	wait_log "$T" '^result 35 FAILED - no S0 nonce from the node' 15
 check "cmd 35: logged" wait_log "$S" 'zwave: node 6: no S0 nonce in 5000 ms' 5
 check "cmd 35: nothing went out encapsulated meanwhile" \
-	test "$(count_log "$Z" 'node 6: door lock secured')" -eq 1
+	test "$(count_log "$Z" 'node 6: door lock (un)?secured')" -eq "$acted"
 zw nononce 6 0
 zw deaf 6
 send 'cmd 36 zw:6:0 locked true'

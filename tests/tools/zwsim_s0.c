@@ -19,6 +19,7 @@
  *	badmac 6	its next secure frame has a broken MAC
  *	replay 6	it sends its last secure frame again
  *	nononce 6 0|1	it (1) ignores the controller's Nonce Gets
+ *	flood 6 N	it sends N Nonce Gets in a row, waiting for none
  *	early 6 0|1	its answers (1) reach the host before the stick's
  *			callback for the frame that asked
  *
@@ -304,6 +305,10 @@ zwsim_s0_control(const char *line)
 		lk.nononce = v != 0;
 	else if (strcmp(word, "early") == 0)
 		lk.early = v != 0;
+	else if (strcmp(word, "flood") == 0)
+		while (v-- > 0)
+			zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){
+			    ZW_CC_SECURITY, ZW_S0_NONCE_GET }, 2);
 	else if (strcmp(word, "replay") == 0 && lk.nlast > 0)
 		zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
 	else
