@@ -75,7 +75,7 @@ FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
-UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent
+UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
 FUZZERS		+= fuzz_zw_s0
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
