@@ -667,6 +667,11 @@ boot_input(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	struct zw_secnode	*sn = zn->secn;
 	enum boot_step		 want;
 
+	if (len < 2) {
+		log_warnx("zwave: node %d: S0 command without a command byte",
+		    node_id(zn));
+		return;
+	}
 	want = cmd[1] == ZW_S0_SCHEME_REPORT ? BOOT_SCHEME :
 	    cmd[1] == ZW_S0_KEY_VERIFY ? BOOT_KEY :
 	    cmd[1] == ZW_S0_CMDS_REPORT ? BOOT_CMDS : BOOT_NONE;
