@@ -20,6 +20,8 @@
 #include "daemon.h"
 #include "log.h"
 #include "api.h"
+#include "api_licence.h"
+#include "licence.h"
 #include "master.h"
 #include "users.h"
 
@@ -30,6 +32,7 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
+	licence_reload(m->licence, licence_now());
 	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
 		return;
@@ -59,6 +62,24 @@ make_ctx(struct master *m)
 	return ctx;
 }
 
+/* The licence (docs/LICENSING.md): never fatal, only the CA must read. */
+static int
+licence_setup(struct master *m)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", m->conf.state_dir, LICENCE_FILE);
+	m->licence = licence_new(m->conf.licence != NULL ? m->conf.licence :
+	    path, m->conf.licence_crl, m->conf.ca, m->conf.state_dir,
+	    licence_root(), licence_now());
+	if (m->licence == NULL ||
+	    api_licence_routes(m->api, m->licence) == -1) {
+		log_warnx("licence: cannot set up");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 setup(struct master *m, const char *conffile, int checkonly)
 {
@@ -81,6 +102,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (licence_setup(m) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -125,12 +148,14 @@ main(int argc, char *argv[])
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		api_free(m.api);
+		licence_free(m.licence);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
 	}
 	if ((m.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(m.loop, on_hup, &m);
+	licence_start(m.licence, m.loop);
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
@@ -141,6 +166,7 @@ main(int argc, char *argv[])
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
 	api_free(m.api);
+	licence_free(m.licence);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;
 }

@@ -160,4 +160,13 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* Licences (master/licence*.c, docs/LICENSING.md). */
+#define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
+#define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
+#define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
+#define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */
+#define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
+#define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
+#define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
+
 #endif

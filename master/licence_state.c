@@ -1,0 +1,406 @@
+/*
+ * The master's licence in force and what it allows over time
+ * (docs/LICENSING.md). The file is the authority: it is read at start-up,
+ * on SIGHUP, by a timer (daily, and at the next change of status), and
+ * when an admin uploads a new one. Every problem becomes a status and a
+ * logged reason, never a failure: a house must not go dark over a
+ * licence. Limited mode refuses new slaves and the licensed features;
+ * slaves admitted before keep being served, remembered in
+ * <state-dir>/licence.slaves.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "atomicfile.h"
+#include "ev.h"
+#include "licence.h"
+#include "log.h"
+
+struct licence {
+	char			*path, *crl_path, *known_path;
+	X509			*root;		/* borrowed */
+	uint8_t			 binding[LICENCE_BINDING_LEN];
+	int64_t			 install_since;	/* installation CA notBefore */
+	int			 installed;
+	struct licence_terms	 terms;
+	char			 problem[192];
+	enum licence_status	 status;
+	int64_t			 days_left, grace_until, now;
+	int			 logged;	/* status last logged, -1 none */
+	char			 known[LICENCE_MAX_KNOWN][NODE_ID_MAX + 1];
+	int			 nknown;
+	struct ev_loop		*loop;
+	struct ev_timer		 timer;
+};
+
+static const char *const status_names[] = {
+	"valid", "expiring", "grace", "limited",
+};
+
+const char *
+licence_status_name(enum licence_status s)
+{
+	return (unsigned)s < 4 ? status_names[s] : "?";
+}
+
+static int64_t
+ceil_days(int64_t s)
+{
+	return s <= 0 ? 0 : (s + LICENCE_DAY_S - 1) / LICENCE_DAY_S;
+}
+
+static void
+log_status(struct licence *l)
+{
+	const struct licence_terms *t = &l->terms;
+
+	if (l->logged == (int)l->status)
+		return;
+	l->logged = (int)l->status;
+	switch (l->status) {
+	case LICENCE_VALID:
+		log_info("licence: valid for \"%s\" (serial %s), %" PRId64
+		    " days left", t->customer, t->serial, l->days_left);
+		break;
+	case LICENCE_EXPIRING:
+		log_warnx("licence: for \"%s\" expires in %" PRId64 " days; "
+		    "renew it", t->customer, l->days_left);
+		break;
+	case LICENCE_GRACE:
+		log_warnx("licence: %s: grace period, %" PRId64 " days left "
+		    "before limited mode", l->installed ? "expired" :
+		    "none installed", l->days_left);
+		break;
+	case LICENCE_LIMITED:
+		log_warnx("licence: limited mode (%s): no new slaves, no "
+		    "licensed features; install a licence", l->installed ?
+		    "expired, grace period over" : "no valid licence");
+		break;
+	}
+}
+
+void
+licence_eval(struct licence *l, int64_t now)
+{
+	int64_t end;
+
+	l->now = now;
+	l->grace_until = 0;
+	if (l->installed && now < l->terms.not_after) {
+		l->days_left = ceil_days(l->terms.not_after - now);
+		l->status = l->days_left <= LICENCE_WARN_DAYS ?
+		    LICENCE_EXPIRING : LICENCE_VALID;
+	} else {
+		/* Expired: grace from its end. None: from the installation
+		 * CA's birth, so a new home works while it is licensed. */
+		end = l->installed ? l->terms.not_after : l->install_since;
+		l->grace_until = end + (int64_t)LICENCE_GRACE_DAYS *
+		    LICENCE_DAY_S;
+		l->days_left = ceil_days(l->grace_until - now);
+		l->status = now < l->grace_until ? LICENCE_GRACE :
+		    LICENCE_LIMITED;
+	}
+	log_status(l);
+}
+
+/* The extra licence CRLs of the `licence-crl` file; NULL if none. */
+static STACK_OF(X509_CRL) *
+load_crls(const char *path)
+{
+	STACK_OF(X509_CRL)	*crls;
+	X509_CRL		*c;
+	FILE			*f;
+
+	if (path == NULL)
+		return NULL;
+	if ((f = fopen(path, "r")) == NULL) {
+		log_warn("licence: CRL %s", path);
+		return NULL;
+	}
+	if ((crls = sk_X509_CRL_new_null()) != NULL)
+		while (sk_X509_CRL_num(crls) < LICENCE_MAX_CRLS &&
+		    (c = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL)
+			if (!sk_X509_CRL_push(crls, c))
+				X509_CRL_free(c);
+	fclose(f);
+	ERR_clear_error();
+	if (crls != NULL && sk_X509_CRL_num(crls) == 0)
+		log_warnx("licence: %s holds no CRL", path);
+	return crls;
+}
+
+static enum licence_verdict
+verify(struct licence *l, const void *pem, size_t len, int64_t now,
+    struct licence_terms *t, char *why, size_t wlen)
+{
+	STACK_OF(X509_CRL)	*crls = load_crls(l->crl_path);
+	enum licence_verdict	 v;
+
+	v = licence_verify(pem, len, l->root, l->binding, crls, now, t, why,
+	    wlen);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	return v;
+}
+
+/* When to look again: daily, sooner at the next change of status, and
+ * hourly while the file is refused (a clock not yet set, say). */
+static void
+arm(struct licence *l)
+{
+	int64_t	next = LICENCE_CHECK_MS / 1000, when[3];
+	size_t	i;
+
+	if (l->loop == NULL)
+		return;
+	when[0] = l->installed ? l->terms.not_after -
+	    (int64_t)LICENCE_WARN_DAYS * LICENCE_DAY_S : 0;
+	when[1] = l->installed ? l->terms.not_after : 0;
+	when[2] = l->grace_until;
+	for (i = 0; i < 3; i++)
+		if (when[i] > l->now && when[i] - l->now < next)
+			next = when[i] - l->now + 1;
+	if (l->problem[0] != '\0' && next > LICENCE_RETRY_MS / 1000)
+		next = LICENCE_RETRY_MS / 1000;
+	ev_timer_start(l->loop, &l->timer, (uint64_t)next * 1000);
+}
+
+void
+licence_reload(struct licence *l, int64_t now)
+{
+	struct licence_terms	 t;
+	enum licence_verdict	 v;
+	uint8_t			*buf = NULL;
+	size_t			 len = 0;
+	char			 why[sizeof(l->problem)];
+
+	if (atomic_read(l->path, LICENCE_MAX_FILE, &buf, &len) == -1) {
+		if (errno == ENOENT)
+			snprintf(why, sizeof(why), "no licence installed");
+		else
+			snprintf(why, sizeof(why), "cannot read %s: %s",
+			    l->path, errno == EFBIG ? "too large" :
+			    strerror(errno));
+		v = LICENCE_BAD;
+	} else
+		v = verify(l, buf, len, now, &t, why, sizeof(why));
+	free(buf);
+	if (v == LICENCE_BAD) {
+		if (l->installed || strcmp(why, l->problem) != 0)
+			log_warnx("licence: %s: %s", l->path, why);
+		l->installed = 0;
+		memset(&l->terms, 0, sizeof(l->terms));
+	} else {
+		if (!l->installed || strcmp(t.serial, l->terms.serial) != 0)
+			l->logged = -1;		/* say what is in force */
+		l->installed = 1;
+		l->terms = t;
+	}
+	snprintf(l->problem, sizeof(l->problem), "%s", why);
+	licence_eval(l, now);
+	arm(l);
+}
+
+static void
+on_timer(struct ev_timer *tm)
+{
+	struct licence *l = tm->arg;
+
+	licence_reload(l, licence_now());
+}
+
+void
+licence_start(struct licence *l, struct ev_loop *loop)
+{
+	l->loop = loop;
+	ev_timer_init(&l->timer, on_timer, l);
+	arm(l);
+}
+
+/* licence.slaves: one node id per line, the slaves admitted while
+ * licensed (or in grace); limited mode still serves them. */
+static void
+known_load(struct licence *l)
+{
+	uint8_t	*buf;
+	size_t	 len, i, start = 0, n;
+
+	if (atomic_read(l->known_path, STATE_MAX_FILE, &buf, &len) == -1) {
+		if (errno != ENOENT)
+			log_warn("licence: %s", l->known_path);
+		return;
+	}
+	for (i = 0; i <= len && l->nknown < LICENCE_MAX_KNOWN; i++) {
+		if (i < len && buf[i] != '\n')
+			continue;
+		n = i - start;
+		if (n > 0 && n <= NODE_ID_MAX) {
+			memcpy(l->known[l->nknown], buf + start, n);
+			l->known[l->nknown++][n] = '\0';
+		}
+		start = i + 1;
+	}
+	free(buf);
+}
+
+static void
+known_add(struct licence *l, const char *id)
+{
+	char	buf[LICENCE_MAX_KNOWN * (NODE_ID_MAX + 1)];
+	size_t	n = 0;
+	int	i;
+
+	if (l->nknown == LICENCE_MAX_KNOWN)
+		return;
+	snprintf(l->known[l->nknown++], NODE_ID_MAX + 1, "%s", id);
+	for (i = 0; i < l->nknown; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n",
+		    l->known[i]);
+	if (atomic_write(l->known_path, buf, n, 0600) == -1)
+		log_warn("licence: %s", l->known_path);
+}
+
+static int
+known_has(const struct licence *l, const char *id)
+{
+	int i;
+
+	for (i = 0; i < l->nknown; i++)
+		if (strcmp(l->known[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+int
+licence_admit(struct licence *l, const char *id, int online, char *why,
+    size_t len)
+{
+	int max = l->installed ? l->terms.max_slaves : CLUSTER_MAX_PEERS;
+
+	if (l->status == LICENCE_LIMITED) {
+		if (known_has(l, id))
+			return 0;
+		snprintf(why, len, "no valid licence (limited mode): only the "
+		    "%d slave%s admitted before may connect; install a licence",
+		    l->nknown, l->nknown == 1 ? "" : "s");
+		return -1;
+	}
+	if (online >= max) {
+		snprintf(why, len, "the licence allows %d slave%s online and "
+		    "%d %s", max, max == 1 ? "" : "s", online,
+		    online == 1 ? "is" : "are");
+		return -1;
+	}
+	if (!known_has(l, id))
+		known_add(l, id);
+	return 0;
+}
+
+int
+licence_allows(const struct licence *l, enum licence_feature f)
+{
+	if (l == NULL || l->status == LICENCE_LIMITED)
+		return 0;
+	/* No licence yet, in grace: the whole product, to try it out. */
+	return l->installed ? (l->terms.features & (unsigned)f) != 0 : 1;
+}
+
+int
+licence_zwave_limit(const struct licence *l)
+{
+	if (l == NULL || l->status == LICENCE_LIMITED)
+		return 0;
+	return l->installed ? l->terms.max_zwave_nodes : -1;
+}
+
+int
+licence_install(struct licence *l, const void *pem, size_t len, int64_t now,
+    char *why, size_t wlen)
+{
+	struct licence_terms	t;
+	enum licence_verdict	v;
+
+	v = verify(l, pem, len, now, &t, why, wlen);
+	if (v != LICENCE_OK)
+		return -1;	/* an expired one would only start the grace */
+	if (atomic_write(l->path, pem, len, 0644) == -1) {
+		snprintf(why, wlen, "cannot write %s: %s", l->path,
+		    strerror(errno));
+		return -1;
+	}
+	log_info("licence: installed licence %s for \"%s\"", t.serial,
+	    t.customer);
+	l->installed = 1;
+	l->terms = t;
+	l->problem[0] = '\0';
+	l->logged = -1;
+	licence_eval(l, now);
+	arm(l);
+	return 0;
+}
+
+void
+licence_view(const struct licence *l, struct licence_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->status = l->status;
+	v->installed = l->installed;
+	v->terms = l->terms;
+	v->now = l->now;
+	v->days_left = l->days_left;
+	v->grace_until = l->grace_until;
+	snprintf(v->problem, sizeof(v->problem), "%s", l->problem);
+	v->known_slaves = l->nknown;
+}
+
+struct licence *
+licence_new(const char *path, const char *crl_path, const char *ca_path,
+    const char *state_dir, X509 *root, int64_t now)
+{
+	struct licence	*l;
+	char		 why[192];
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->root = root;
+	l->logged = -1;
+	if (licence_binding_file(ca_path, l->binding, &l->install_since, why,
+	    sizeof(why)) == -1) {
+		log_warnx("licence: %s", why);
+		goto fail;
+	}
+	if ((l->path = strdup(path)) == NULL ||
+	    (crl_path != NULL && (l->crl_path = strdup(crl_path)) == NULL) ||
+	    asprintf(&l->known_path, "%s/%s", state_dir,
+	    LICENCE_KNOWN_FILE) == -1) {
+		l->known_path = NULL;
+		goto fail;
+	}
+	if (root == NULL)
+		log_warnx("licence: this build has no usable vendor root");
+	known_load(l);
+	licence_reload(l, now);
+	return l;
+fail:
+	licence_free(l);
+	return NULL;
+}
+
+void
+licence_free(struct licence *l)
+{
+	if (l == NULL)
+		return;
+	if (l->loop != NULL)
+		ev_timer_stop(l->loop, &l->timer);
+	free(l->path);
+	free(l->crl_path);
+	free(l->known_path);
+	free(l);
+}
