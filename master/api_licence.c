@@ -103,32 +103,39 @@ licence_get(struct api_call *c)
 	api_reply(c, 200);
 }
 
-/* The PEM from {"pem": "..."}, or the body itself when it is PEM. */
+/*
+ * The PEM from {"pem": "..."}, or {"pem": ["...", ...]} whose strings are
+ * joined: one JSON string is at most JSON_MAX_STRING bytes, and a bundle
+ * whose CRL lists many licences may be longer.
+ */
 static int
 upload_pem(struct api_call *c, char *buf, size_t size, size_t *len)
 {
 	static const char *const fields[] = { "pem", NULL };
-	static const char	begin[] = "-----BEGIN ";
-	const char		*b = (const char *)c->req->body.data;
-	size_t			 blen = c->req->body.len;
+	struct json_doc	*d = &c->doc;
+	int		 t, e;
+	uint32_t	 i;
 
-	if (blen >= sizeof(begin) - 1 && memcmp(b, begin,
-	    sizeof(begin) - 1) == 0) {
-		if (blen > size) {
-			api_refuse(c, 413, "too_large", "licence too large");
-			return -1;
-		}
-		memcpy(buf, b, blen);
-		*len = blen;
-		return 0;
-	}
 	if (api_body(c, fields) == -1)
 		return -1;
-	if (json_get_str(&c->doc, 0, "pem", 1, buf, size) != 1) {
-		api_refuse(c, 400, "bad_request", c->doc.err);
+	*len = 0;
+	if ((t = json_find(d, 0, "pem")) == -1 ||
+	    (d->tok[t].type != JSON_STRING && d->tok[t].type != JSON_ARRAY)) {
+		api_refuse(c, 400, "bad_request", "field \"pem\": expected a "
+		    "string or an array of strings");
 		return -1;
 	}
-	*len = strlen(buf);
+	for (i = 0, e = d->tok[t].type == JSON_STRING ? t : t + 1;
+	    i < (d->tok[t].type == JSON_STRING ? 1 : d->tok[t].size);
+	    i++, e = (int)d->tok[e].next) {
+		if (d->tok[e].type != JSON_STRING ||
+		    json_str(d, e, buf + *len, size - *len) == -1) {
+			api_refuse(c, 400, "bad_request", "field \"pem\": "
+			    "not strings, or longer than a licence file");
+			return -1;
+		}
+		*len += strlen(buf + *len);
+	}
 	return 0;
 }
 
