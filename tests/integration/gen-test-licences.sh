@@ -3,7 +3,7 @@
 # licences for the licence tests (tests/unit/test_licence.c,
 # tests/integration/84-licence.sh).  Never use these anywhere else.
 #
-#   OUTDIR/vendor/     vendor PKI "Test Vendor" (root.crt is the test root)
+#   OUTDIR/vendor/     vendor PKI "Test" (root.crt is the test root)
 #   OUTDIR/fake/       another vendor PKI with the very same names, other keys
 #   OUTDIR/inst/       our installation CA (hd-pki), with master, slave-a..c
 #   OUTDIR/other/      another installation's CA
@@ -44,8 +44,8 @@ day() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
 rm -rf -- "$O"
 mkdir -p -- "$O"
-lic init "$O/vendor" --name "Test Vendor"
-lic init "$O/fake" --name "Test Vendor"
+lic init "$O/vendor" --name Test
+lic init "$O/fake" --name Test
 pki init "$O/inst" --name Test
 pki init "$O/other" --name Other
 for n in master slave-a slave-b slave-c; do
