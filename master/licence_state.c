@@ -34,6 +34,7 @@ struct licence {
 	enum licence_status	 status;
 	int64_t			 days_left, grace_until, now;
 	int			 logged;	/* status last logged, -1 none */
+	int64_t			 logged_at;	/* when, licence clock */
 	char			 known[LICENCE_MAX_KNOWN][NODE_ID_MAX + 1];
 	int			 nknown;
 	struct ev_loop		*loop;
@@ -56,14 +57,18 @@ ceil_days(int64_t s)
 	return s <= 0 ? 0 : (s + LICENCE_DAY_S - 1) / LICENCE_DAY_S;
 }
 
+/* On every change of status, and daily while it is not "valid", so the
+ * warning is in each day's log. */
 static void
 log_status(struct licence *l)
 {
 	const struct licence_terms *t = &l->terms;
 
-	if (l->logged == (int)l->status)
+	if (l->logged == (int)l->status && (l->status == LICENCE_VALID ||
+	    l->now - l->logged_at < LICENCE_DAY_S))
 		return;
 	l->logged = (int)l->status;
+	l->logged_at = l->now;
 	switch (l->status) {
 	case LICENCE_VALID:
 		log_info("licence: valid for \"%s\" (serial %s), %" PRId64

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,39 @@ status_at(struct licence *l, int64_t t, struct licence_view *v)
 	return v->status;
 }
 
+/*
+ * Evaluate at t, t + 1 h, t + 2 h, t + 25 h, t + 49 h with stderr (the log)
+ * in a file; how many log lines hold `what`?
+ */
+static int
+count_warnings(struct licence *l, int64_t t, const char *what)
+{
+	static const int64_t	 at[] = { 0, 3600, 7200, 25 * 3600, 49 * 3600 };
+	char			 path[300], line[512];
+	FILE			*f;
+	size_t			 i;
+	int			 fd, saved, n = 0;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	fflush(stderr);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    (saved = dup(2)) == -1)
+		return -1;
+	dup2(fd, 2);
+	close(fd);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		licence_eval(l, t + at[i]);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
 static void
 test_states(void)
 {
@@ -295,6 +329,8 @@ test_states(void)
 	    "31 days before the end: valid");
 	CHECK(status_at(l, end - 30 * DAY, &v) == LICENCE_EXPIRING &&
 	    v.days_left == 30, "30 days before the end: expiring, 30 left");
+	CHECK(count_warnings(l, end - 20 * DAY, "expires in") == 3,
+	    "expiring: warned again each day, not each hour");
 	CHECK(status_at(l, end, &v) == LICENCE_GRACE && v.days_left ==
 	    LICENCE_GRACE_DAYS && v.grace_until == end + 30 * DAY,
 	    "at the end: grace, %d days left", LICENCE_GRACE_DAYS);
