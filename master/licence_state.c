@@ -30,6 +30,8 @@ struct licence {
 	int64_t			 install_since;	/* installation CA notBefore */
 	int			 installed;
 	struct licence_terms	 terms;
+	uint8_t			*good;		/* the bytes of `terms` */
+	size_t			 goodlen;
 	char			 problem[192];
 	enum licence_status	 status;
 	int64_t			 days_left, grace_until, now;
@@ -176,37 +178,76 @@ arm(struct licence *l)
 	ev_timer_start(l->loop, &l->timer, (uint64_t)next * 1000);
 }
 
+/* Put `t` in force. `pem` (malloc'd, now ours) is kept, so that a bad
+ * file cannot take a good licence away; its removal, its expiry or a CRL
+ * can. */
+static void
+adopt(struct licence *l, const struct licence_terms *t, uint8_t *pem,
+    size_t len)
+{
+	if (!l->installed || strcmp(t->serial, l->terms.serial) != 0)
+		l->logged = -1;		/* say what is in force */
+	l->installed = 1;
+	l->terms = *t;
+	if (pem != l->good) {
+		free(l->good);
+		l->good = pem;
+		l->goodlen = len;
+	}
+}
+
+static void
+drop(struct licence *l)
+{
+	l->installed = 0;
+	memset(&l->terms, 0, sizeof(l->terms));
+	free(l->good);
+	l->good = NULL;
+	l->goodlen = 0;
+}
+
+/* The file is absent (ENOENT: "none") or unreadable: -1 and why. */
+static int
+read_file(struct licence *l, uint8_t **buf, size_t *len, int *absent,
+    char *why, size_t wlen)
+{
+	*absent = 0;
+	if (atomic_read(l->path, LICENCE_MAX_FILE, buf, len) == 0)
+		return 0;
+	*absent = errno == ENOENT;
+	if (*absent)
+		snprintf(why, wlen, "no licence installed");
+	else
+		snprintf(why, wlen, "cannot read %s: %s", l->path,
+		    errno == EFBIG ? "too large" : strerror(errno));
+	return -1;
+}
+
 void
 licence_reload(struct licence *l, int64_t now)
 {
 	struct licence_terms	 t;
-	enum licence_verdict	 v;
 	uint8_t			*buf = NULL;
 	size_t			 len = 0;
-	char			 why[sizeof(l->problem)];
+	int			 absent;
+	char			 why[sizeof(l->problem)], old[160];
 
-	if (atomic_read(l->path, LICENCE_MAX_FILE, &buf, &len) == -1) {
-		if (errno == ENOENT)
-			snprintf(why, sizeof(why), "no licence installed");
-		else
-			snprintf(why, sizeof(why), "cannot read %s: %s",
-			    l->path, errno == EFBIG ? "too large" :
-			    strerror(errno));
-		v = LICENCE_BAD;
-	} else
-		v = verify(l, buf, len, now, &t, why, sizeof(why));
-	free(buf);
-	if (v == LICENCE_BAD) {
+	if (read_file(l, &buf, &len, &absent, why, sizeof(why)) == 0 &&
+	    verify(l, buf, len, now, &t, why, sizeof(why)) != LICENCE_BAD) {
+		adopt(l, &t, buf, len);
+		buf = NULL;
+	} else if (!absent && l->good != NULL && verify(l, l->good,
+	    l->goodlen, now, &t, old, sizeof(old)) != LICENCE_BAD) {
+		if (strcmp(why, l->problem) != 0)
+			log_warnx("licence: %s: %s; licence %s stays in force",
+			    l->path, why, t.serial);
+		adopt(l, &t, l->good, l->goodlen);
+	} else {
 		if (l->installed || strcmp(why, l->problem) != 0)
 			log_warnx("licence: %s: %s", l->path, why);
-		l->installed = 0;
-		memset(&l->terms, 0, sizeof(l->terms));
-	} else {
-		if (!l->installed || strcmp(t.serial, l->terms.serial) != 0)
-			l->logged = -1;		/* say what is in force */
-		l->installed = 1;
-		l->terms = t;
+		drop(l);
 	}
+	free(buf);
 	snprintf(l->problem, sizeof(l->problem), "%s", why);
 	licence_eval(l, now);
 	arm(l);
@@ -328,21 +369,25 @@ int
 licence_install(struct licence *l, const void *pem, size_t len, int64_t now,
     char *why, size_t wlen)
 {
-	struct licence_terms	t;
-	enum licence_verdict	v;
+	struct licence_terms	 t;
+	uint8_t			*copy;
 
-	v = verify(l, pem, len, now, &t, why, wlen);
-	if (v != LICENCE_OK)
+	if (verify(l, pem, len, now, &t, why, wlen) != LICENCE_OK)
 		return -1;	/* an expired one would only start the grace */
+	if ((copy = malloc(len)) == NULL) {
+		snprintf(why, wlen, "out of memory");
+		return -1;
+	}
+	memcpy(copy, pem, len);
 	if (atomic_write(l->path, pem, len, 0644) == -1) {
+		free(copy);
 		snprintf(why, wlen, "cannot write %s: %s", l->path,
 		    strerror(errno));
 		return -1;
 	}
 	log_info("licence: installed licence %s for \"%s\"", t.serial,
 	    t.customer);
-	l->installed = 1;
-	l->terms = t;
+	adopt(l, &t, copy, len);
 	l->problem[0] = '\0';
 	l->logged = -1;
 	licence_eval(l, now);
@@ -404,6 +449,7 @@ licence_free(struct licence *l)
 		return;
 	if (l->loop != NULL)
 		ev_timer_stop(l->loop, &l->timer);
+	free(l->good);
 	free(l->path);
 	free(l->crl_path);
 	free(l->known_path);

@@ -128,7 +128,14 @@ check "the clock set right again: valid, limited mode left" \
 check "slave-c gets in once the licence is good" \
 	wait_log "$M" 'slave slave-c .* online' 40
 
-# 5. A licence removed: the file is the authority
+# 5. A bad file does not take the licence away; removing the file does
+cp "$L/garbage.pem" "$lic"
+hup
+check "a garbage file over a good licence: the licence stays in force" \
+	wait_log "$M" 'licence: .*licence.pem: licence file holds no certificate; licence [0-9A-F]+ stays in force' 5
+check "... and the API still says valid, with the problem" \
+	grep -q '"status":"valid","installed":true.*"problem":"licence file holds no certificate' \
+	<<<"$(hcurl -H "Cookie: $sess" "$U/licence")"
 rm -f "$lic"
 hup
 check "licence removed: warned, grace from the installation CA" \

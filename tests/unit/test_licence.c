@@ -377,6 +377,26 @@ test_states(void)
 	CHECK(l != NULL && v.terms.max_slaves == 3 && v.known_slaves == 3,
 	    "restart: the installed renewal and 3 known slaves are read back "
 	    "(%d)", v.known_slaves);
+
+	/* A bad file does not take a good licence away; removing it does. */
+	if (l != NULL && install(path, "bitflip.pem") == 0) {
+		licence_reload(l, now0);
+		licence_view(l, &v);
+		CHECK(v.installed && v.terms.max_slaves == 3 &&
+		    v.status == LICENCE_VALID && strstr(v.problem,
+		    "signature") != NULL, "a damaged file over a good licence: "
+		    "the good one stays in force, the problem is shown (%s)",
+		    v.problem);
+		licence_reload(l, end + 900 * DAY);
+		licence_view(l, &v);
+		CHECK(v.installed && v.status == LICENCE_LIMITED,
+		    "... until its own term and grace are over");
+		unlink(path);
+		licence_reload(l, now0);
+		licence_view(l, &v);
+		CHECK(!v.installed && strstr(v.problem, "no licence") != NULL,
+		    "removing the file drops the licence");
+	}
 	licence_free(l);
 }
 
