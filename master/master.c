@@ -63,15 +63,21 @@ make_ctx(struct master *m)
 }
 
 /* The licence (docs/LICENSING.md): never fatal, only the CA must read. */
-static int
-licence_setup(struct master *m)
+static struct licence *
+licence_load(struct master *m)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", m->conf.state_dir, LICENCE_FILE);
-	m->licence = licence_new(m->conf.licence != NULL ? m->conf.licence :
-	    path, m->conf.licence_crl, m->conf.ca, m->conf.state_dir,
+	return licence_new(m->conf.licence != NULL ? m->conf.licence : path,
+	    m->conf.licence_crl, m->conf.ca, m->conf.state_dir,
 	    licence_root(), licence_now());
+}
+
+static int
+licence_setup(struct master *m)
+{
+	m->licence = licence_load(m);
 	if (m->licence == NULL ||
 	    api_licence_routes(m->api, m->licence) == -1) {
 		log_warnx("licence: cannot set up");
@@ -91,6 +97,7 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	if (checkonly) {
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
+		licence_free(licence_load(m));	/* logs the licence's status */
 		return 0;
 	}
 	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {

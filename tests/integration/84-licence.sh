@@ -37,6 +37,12 @@ clock() { echo $(($1 * day)) >"$HD_LICENCE_CLOCK"; hup; }
 out=$("$bin/hd-master-testroot" -f "$work/master.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 
+check "hd-master -n checks the licence file too" grep -q \
+	'licence: valid for "Test Home"' <<<"$("$bin/hd-master-testroot" -n -f "$work/master.conf" 2>&1)"
+check "... and says why it would refuse one" grep -q 'another installation' \
+	<<<"$(sed "s|^licence .*|licence $L/wrong.pem|" "$work/master.conf" >"$work/n.conf"
+	"$bin/hd-master-testroot" -n -f "$work/n.conf" 2>&1)"
+
 # 1. A one-slave licence: the second slave is refused, with the reason
 start hd-master-testroot master
 check "the licence is valid at start-up" \
