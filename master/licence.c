@@ -346,12 +346,32 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 	    err == X509_V_ERR_CRL_NOT_YET_VALID;
 }
 
+/* The EKU must name the licence purpose: no installation certificate,
+ * whoever signed it, can pass as a licence. */
+static int
+has_licence_eku(X509 *x)
+{
+	EXTENDED_KEY_USAGE	*eku;
+	char			 oid[96];
+	int			 i, found = 0;
+
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) == NULL)
+		return 0;
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
+		if (OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i),
+		    1) > 0 && strcmp(oid, LICENCE_OID_EKU) == 0)
+			found = 1;
+	EXTENDED_KEY_USAGE_free(eku);
+	return found;
+}
+
 static int
 chain_verify(struct bundle *b, X509 *root, STACK_OF(X509_CRL) *crls,
     int64_t now, int *expired, char *why, size_t len)
 {
 	X509_STORE	*st;
 	X509_STORE_CTX	*xs = NULL;
+	STACK_OF(X509)	*chain;
 	int		 i, r = -1, ncrl = 0;
 
 	snprintf(why, len, "out of memory");
@@ -370,34 +390,25 @@ chain_verify(struct bundle *b, X509 *root, STACK_OF(X509_CRL) *crls,
 		X509_STORE_CTX_set_flags(xs, X509_V_FLAG_CRL_CHECK);
 	X509_STORE_CTX_set_verify_cb(xs, verify_cb);
 	X509_STORE_CTX_set_app_data(xs, expired);
-	if (X509_verify_cert(xs) == 1)
-		r = 0;
-	else
+	if (X509_verify_cert(xs) != 1) {
 		snprintf(why, len, "licence refused: %s",
 		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)));
+		goto done;
+	}
+	/* Below the root, licence CAs only: a CA the vendor keeps for
+	 * something else cannot issue licences. */
+	chain = X509_STORE_CTX_get0_chain(xs);
+	for (i = 1; i < sk_X509_num(chain) - 1; i++)
+		if (!has_licence_eku(sk_X509_value(chain, i))) {
+			snprintf(why, len, "licence refused: issued by a CA "
+			    "that is not a licence CA (no licence EKU)");
+			goto done;
+		}
+	r = 0;
 done:
 	X509_STORE_CTX_free(xs);
 	X509_STORE_free(st);
 	return r;
-}
-
-/* The EKU must name the licence purpose: no installation certificate,
- * whoever signed it, can pass as a licence. */
-static int
-has_licence_eku(X509 *x)
-{
-	EXTENDED_KEY_USAGE	*eku;
-	char			 oid[96];
-	int			 i, found = 0;
-
-	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) == NULL)
-		return 0;
-	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
-		if (OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i),
-		    1) > 0 && strcmp(oid, LICENCE_OID_EKU) == 0)
-			found = 1;
-	EXTENDED_KEY_USAGE_free(eku);
-	return found;
 }
 
 static int

@@ -17,6 +17,7 @@
 #     one         1 slave, no features
 #     foreign     issued by fake/ (look-alike vendor)
 #     instca      signed by the installation CA instead of the vendor
+#     otherca     signed by a CA under the vendor root that is no licence CA
 #     noeku       an installation certificate (slave-a.crt) offered as licence
 #     wrong       bound to other/ instead of inst/
 #     revoked     revoked; the bundle carries the CRL that says so
@@ -101,6 +102,19 @@ openssl x509 -req -in "$O/instca.csr" -CA "$I" -CAkey "$O/inst/ca.key" \
     -set_serial 77 -days 400 -extfile "$O/instca.cnf" -extensions ext \
     -out "$O/instca.pem" 2>/dev/null
 cat "$I" >>"$O/instca.pem"
+
+# The same, from a CA under the vendor root that is not a licence CA.
+printf '[ otherca ]\nbasicConstraints = critical, CA:TRUE, pathlen:0\nkeyUsage = critical, keyCertSign, cRLSign\n' >>"$O/instca.cnf"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$O/otherca.key" -subj "/O=homedaemon licensing/CN=Test Firmware CA" \
+    -out "$O/otherca.csr" 2>/dev/null
+openssl x509 -req -in "$O/otherca.csr" -CA "$V/root.crt" -CAkey "$V/root.key" \
+    -set_serial 78 -days 400 -extfile "$O/instca.cnf" -extensions otherca \
+    -out "$O/otherca.crt" 2>/dev/null
+openssl x509 -req -in "$O/instca.csr" -CA "$O/otherca.crt" -CAkey "$O/otherca.key" \
+    -set_serial 79 -days 400 -extfile "$O/instca.cnf" -extensions ext \
+    -out "$O/otherca.pem" 2>/dev/null
+cat "$O/otherca.crt" >>"$O/otherca.pem"
 cp "$O/inst/slave-a.crt" "$O/noeku.pem"
 
 issue revoked
@@ -124,5 +138,6 @@ openssl x509 -inform DER -in "$O/valid.der" -out "$O/bitflip.pem" 2>/dev/null ||
 cat "$V/licence-ca.crt" >>"$O/bitflip.pem"
 head -c "$(( $(stat -c %s "$O/valid.pem") / 2 ))" "$O/valid.pem" >"$O/truncated.pem"
 head -c 2000 /dev/urandom >"$O/garbage.pem"
-rm -f "$O"/*.csr "$O"/*.cnf "$O"/*.der "$O/instca.key"
+rm -f "$O"/*.csr "$O"/*.cnf "$O"/*.der "$O/instca.key" "$O/otherca.key" \
+    "$O/otherca.crt"
 echo "test licences in $O"

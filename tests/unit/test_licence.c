@@ -188,6 +188,7 @@ test_verify(void)
 	expect("notyet.pem", LICENCE_BAD, "not yet valid");
 	expect("foreign.pem", LICENCE_BAD, "licence refused");
 	expect("instca.pem", LICENCE_BAD, "licence refused");
+	expect("otherca.pem", LICENCE_BAD, "not a licence CA");
 	expect("noeku.pem", LICENCE_BAD, "no licence EKU");
 	expect("wrong.pem", LICENCE_BAD, "another installation");
 	expect("revoked.pem", LICENCE_BAD, "revoked");
