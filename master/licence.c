@@ -300,6 +300,61 @@ bundle_read(const void *pem, size_t plen, struct bundle *b, char *why,
 	return r;
 }
 
+/* Does `a` carry a higher CRL number than `b` (or `b` none)? */
+static int
+crl_newer(X509_CRL *a, X509_CRL *b)
+{
+	ASN1_INTEGER	*na, *nb;
+	int		 r;
+
+	na = X509_CRL_get_ext_d2i(a, NID_crl_number, NULL, NULL);
+	nb = b != NULL ? X509_CRL_get_ext_d2i(b, NID_crl_number, NULL, NULL) :
+	    NULL;
+	r = na != NULL && (nb == NULL || ASN1_INTEGER_cmp(na, nb) > 0);
+	ASN1_INTEGER_free(na);
+	ASN1_INTEGER_free(nb);
+	return r;
+}
+
+/* `c` if it is signed by `ca` and newer than `best`, else `best`. */
+static X509_CRL *
+crl_pick(X509_CRL *best, X509_CRL *c, X509 *ca)
+{
+	EVP_PKEY *k = X509_get0_pubkey(ca);
+
+	if (k == NULL || X509_NAME_cmp(X509_CRL_get_issuer(c),
+	    X509_get_subject_name(ca)) != 0 || X509_CRL_verify(c, k) != 1)
+		return best;
+	return best == NULL || crl_newer(c, best) ? c : best;
+}
+
+X509_CRL *
+licence_newest_crl(const void *pem, size_t len, STACK_OF(X509_CRL) *extra)
+{
+	struct bundle	 b;
+	X509		*ca = NULL;
+	X509_CRL	*best = NULL;
+	char		 why[96];
+	int		 i;
+
+	memset(&b, 0, sizeof(b));
+	if (bundle_read(pem, len, &b, why, sizeof(why)) == 0)
+		for (i = 0; i < sk_X509_num(b.chain) && ca == NULL; i++)
+			if (X509_check_issued(sk_X509_value(b.chain, i),
+			    b.leaf) == X509_V_OK)
+				ca = sk_X509_value(b.chain, i);
+	for (i = 0; ca != NULL && i < sk_X509_CRL_num(b.crls); i++)
+		best = crl_pick(best, sk_X509_CRL_value(b.crls, i), ca);
+	for (i = 0; ca != NULL && extra != NULL &&
+	    i < sk_X509_CRL_num(extra); i++)
+		best = crl_pick(best, sk_X509_CRL_value(extra, i), ca);
+	if (best != NULL)
+		X509_CRL_up_ref(best);
+	bundle_free(&b);
+	ERR_clear_error();
+	return best;
+}
+
 /* Every critical extension of the leaf is one OpenSSL handles or ours. */
 static int
 criticals_known(X509 *x)

@@ -40,6 +40,7 @@
 #define LICENCE_RETRY_MS	(60 * 60 * 1000)	/* file refused: retry */
 #define LICENCE_FILE		"licence.pem"	/* default, in state-dir */
 #define LICENCE_KNOWN_FILE	"licence.slaves"
+#define LICENCE_CRL_FILE	"licence-crl.pem"	/* newest CRL seen */
 
 enum licence_feature {
 	LICENCE_F_SECURE_ZWAVE = 0x1,	/* "secure-zwave": S0/S2 inclusion */
@@ -87,6 +88,13 @@ enum licence_verdict licence_verify(const void *pem, size_t len, X509 *root,
 		    const uint8_t binding[LICENCE_BINDING_LEN],
 		    STACK_OF(X509_CRL) *crls, int64_t now,
 		    struct licence_terms *t, char *why, size_t);
+/*
+ * The newest CRL (highest CRL number) among those in `pem` and `extra`
+ * that the CA which issued the licence in `pem` signed; NULL if none.
+ * Call it on a licence that verified. The caller frees the result.
+ */
+X509_CRL	*licence_newest_crl(const void *pem, size_t len,
+		    STACK_OF(X509_CRL) *extra);
 /* "secure-zwave,app-api" for a LICENCE_F_* mask ("" for none). */
 const char	*licence_feature_names(unsigned, char *buf, size_t);
 int		 licence_feature_bit(const char *name, size_t len);

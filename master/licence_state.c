@@ -24,7 +24,8 @@
 #include "log.h"
 
 struct licence {
-	char			*path, *crl_path, *known_path;
+	char			*path, *crl_path, *known_path, *kept_path;
+	X509_CRL		*kept;		/* newest licence CRL seen */
 	X509			*root;		/* borrowed */
 	uint8_t			 binding[LICENCE_BINDING_LEN];
 	int64_t			 install_since;	/* installation CA notBefore */
@@ -117,41 +118,88 @@ licence_eval(struct licence *l, int64_t now)
 	log_status(l);
 }
 
-/* The extra licence CRLs of the `licence-crl` file; NULL if none. */
-static STACK_OF(X509_CRL) *
-load_crls(const char *path)
+/* Up to LICENCE_MAX_CRLS CRLs from a PEM file into `crls`. */
+static void
+crls_read(STACK_OF(X509_CRL) *crls, const char *path, int quiet)
 {
-	STACK_OF(X509_CRL)	*crls;
-	X509_CRL		*c;
-	FILE			*f;
+	X509_CRL	*c;
+	FILE		*f;
+	int		 n = 0;
 
-	if (path == NULL)
-		return NULL;
 	if ((f = fopen(path, "r")) == NULL) {
-		log_warn("licence: CRL %s", path);
-		return NULL;
+		if (!quiet || errno != ENOENT)
+			log_warn("licence: CRL %s", path);
+		return;
 	}
-	if ((crls = sk_X509_CRL_new_null()) != NULL)
-		while (sk_X509_CRL_num(crls) < LICENCE_MAX_CRLS &&
-		    (c = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL)
-			if (!sk_X509_CRL_push(crls, c))
-				X509_CRL_free(c);
+	while (n < LICENCE_MAX_CRLS &&
+	    (c = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
+		if (!sk_X509_CRL_push(crls, c))
+			X509_CRL_free(c);
+		n++;
+	}
 	fclose(f);
 	ERR_clear_error();
-	if (crls != NULL && sk_X509_CRL_num(crls) == 0)
+	if (n == 0)
 		log_warnx("licence: %s holds no CRL", path);
+}
+
+/* The `licence-crl` file's CRLs and the newest one seen before. */
+static STACK_OF(X509_CRL) *
+load_crls(struct licence *l)
+{
+	STACK_OF(X509_CRL) *crls;
+
+	if ((crls = sk_X509_CRL_new_null()) == NULL)
+		return NULL;
+	if (l->crl_path != NULL)
+		crls_read(crls, l->crl_path, 0);
+	if (l->kept != NULL && sk_X509_CRL_push(crls, l->kept))
+		X509_CRL_up_ref(l->kept);
 	return crls;
+}
+
+/*
+ * Keep the newest licence CRL seen, in <state-dir>/licence-crl.pem, so a
+ * revocation that reached this home once stays in force: installing an
+ * older file with an older CRL cannot undo it.
+ */
+static void
+remember_crl(struct licence *l, const void *pem, size_t len,
+    STACK_OF(X509_CRL) *crls)
+{
+	X509_CRL	*c = licence_newest_crl(pem, len, crls);
+	BIO		*mem;
+	char		*data;
+	long		 n;
+
+	if (c == NULL || c == l->kept) {
+		X509_CRL_free(c);
+		return;
+	}
+	if ((mem = BIO_new(BIO_s_mem())) != NULL &&
+	    PEM_write_bio_X509_CRL(mem, c) == 1 &&
+	    (n = BIO_get_mem_data(mem, &data)) > 0 &&
+	    atomic_write(l->kept_path, data, (size_t)n, 0644) == 0)
+		log_info("licence: newest licence CRL kept in %s",
+		    l->kept_path);
+	else
+		log_warnx("licence: cannot write %s", l->kept_path);
+	BIO_free(mem);
+	X509_CRL_free(l->kept);
+	l->kept = c;
 }
 
 static enum licence_verdict
 verify(struct licence *l, const void *pem, size_t len, int64_t now,
     struct licence_terms *t, char *why, size_t wlen)
 {
-	STACK_OF(X509_CRL)	*crls = load_crls(l->crl_path);
+	STACK_OF(X509_CRL)	*crls = load_crls(l);
 	enum licence_verdict	 v;
 
 	v = licence_verify(pem, len, l->root, l->binding, crls, now, t, why,
 	    wlen);
+	if (v != LICENCE_BAD)
+		remember_crl(l, pem, len, crls);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	return v;
 }
@@ -409,6 +457,22 @@ licence_view(const struct licence *l, struct licence_view *v)
 	v->known_slaves = l->nknown;
 }
 
+static void
+kept_load(struct licence *l)
+{
+	FILE *f;
+
+	if ((f = fopen(l->kept_path, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("licence: %s", l->kept_path);
+		return;
+	}
+	if ((l->kept = PEM_read_X509_CRL(f, NULL, NULL, NULL)) == NULL)
+		log_warnx("licence: %s holds no CRL", l->kept_path);
+	fclose(f);
+	ERR_clear_error();
+}
+
 struct licence *
 licence_new(const char *path, const char *crl_path, const char *ca_path,
     const char *state_dir, X509 *root, int64_t now)
@@ -432,6 +496,12 @@ licence_new(const char *path, const char *crl_path, const char *ca_path,
 		l->known_path = NULL;
 		goto fail;
 	}
+	if (asprintf(&l->kept_path, "%s/%s", state_dir,
+	    LICENCE_CRL_FILE) == -1) {
+		l->kept_path = NULL;
+		goto fail;
+	}
+	kept_load(l);
 	if (root == NULL)
 		log_warnx("licence: this build has no usable vendor root");
 	known_load(l);
@@ -450,6 +520,8 @@ licence_free(struct licence *l)
 	if (l->loop != NULL)
 		ev_timer_stop(l->loop, &l->timer);
 	free(l->good);
+	X509_CRL_free(l->kept);
+	free(l->kept_path);
 	free(l->path);
 	free(l->crl_path);
 	free(l->known_path);

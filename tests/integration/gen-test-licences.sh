@@ -22,6 +22,7 @@
 #     wrong       bound to other/ instead of inst/
 #     revoked     revoked; the bundle carries the CRL that says so
 #     revoked-old the same licence with the CRL from before the revocation
+#     after       a good licence issued after that revocation (its CRL says so)
 #     bitflip     valid.pem with one bit of the signature flipped
 #     truncated   the first half of valid.pem
 #     garbage     random bytes
@@ -122,6 +123,7 @@ cp "$O/revoked.pem" "$O/revoked-old.pem"
 lic revoke "$V" "$O/revoked.pem"
 openssl x509 -in "$O/revoked-old.pem" >"$O/revoked.pem"
 cat "$V/licence-ca.crt" "$V/crl.pem" >>"$O/revoked.pem"
+issue after	# carries the CRL that revokes "revoked"
 
 # One bit of the signature (the certificate's last byte) flipped.
 openssl x509 -in "$O/valid.pem" -outform DER -out "$O/valid.der"

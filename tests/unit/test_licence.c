@@ -449,6 +449,46 @@ test_none(void)
 	    NULL, "an unreadable installation CA fails");
 }
 
+/* A revocation seen once stays: an older file cannot undo it. */
+static void
+test_sticky_crl(void)
+{
+	struct licence		*l;
+	struct licence_view	 v;
+	char			 path[512], sd[300], why[192];
+	uint8_t			*buf;
+	size_t			 n;
+
+	snprintf(sd, sizeof(sd), "%s/state3", dir);
+	snprintf(path, sizeof(path), "%s/licence.pem", sd);
+	if (!CHECK(mkdir(sd, 0700) == 0 && install(path, "revoked-old.pem") ==
+	    0, "third state dir, with the licence revoked later"))
+		return;
+	l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0);
+	licence_view(l, &v);
+	CHECK(l != NULL && v.installed, "before the CRL arrives, it is good");
+	if (l == NULL)
+		return;
+	CHECK(atomic_read(P("after.pem"), LICENCE_MAX_FILE, &buf, &n) == 0 &&
+	    licence_install(l, buf, n, now0, why, sizeof(why)) == 0,
+	    "a later licence brings the newer CRL (%s)", why);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/%s", sd, LICENCE_CRL_FILE);
+	CHECK(access(path, R_OK) == 0, "the newest CRL is kept in state-dir");
+	snprintf(path, sizeof(path), "%s/licence.pem", sd);
+	CHECK(atomic_read(P("revoked-old.pem"), LICENCE_MAX_FILE, &buf,
+	    &n) == 0 && licence_install(l, buf, n, now0, why, sizeof(why)) ==
+	    -1 && strstr(why, "revoked") != NULL, "the revoked licence with "
+	    "its old CRL is refused now: %s", why);
+	licence_free(l);
+	l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0);
+	CHECK(l != NULL && licence_install(l, buf, n, now0, why,
+	    sizeof(why)) == -1 && strstr(why, "revoked") != NULL,
+	    "... also after a restart");
+	free(buf);
+	licence_free(l);
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -486,6 +526,7 @@ main(void)
 	test_crl_file();
 	test_states();
 	test_none();
+	test_sticky_crl();
 	X509_free(root);
 out:
 	CHECK(nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
