@@ -90,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_terms(&t);
 		if (memcmp(t.binding, binding, LICENCE_BINDING_LEN) != 0)
 			abort();
+		X509_CRL_free(licence_newest_crl(data, size, NULL));
 	}
 	return 0;
 }
