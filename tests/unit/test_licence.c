@@ -21,6 +21,8 @@
 
 #include "atomicfile.h"
 #include "check.h"
+#include "../../master/api.h"
+#include "../../master/api_licence.h"
 #include "../../master/licence.h"
 
 #define GEN		"tests/integration/gen-test-licences.sh"
@@ -489,6 +491,143 @@ test_sticky_crl(void)
 	licence_free(l);
 }
 
+/* --- the API routes ------------------------------------------------- */
+
+static char	api_out[API_MAX_RESPONSE + 1];
+
+/* One call to /api/v1/`what`; the answer lands in api_out. */
+static int
+api_call(struct api *a, const char *method, const char *what,
+    const char *json, const char *sess, const char *csrf)
+{
+	static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10 };
+	Hd__ApiRequest		req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse		resp = HD__API_RESPONSE__INIT;
+	char			path[64];
+
+	snprintf(path, sizeof(path), "/api/v1/%s", what);
+	req.id = 1;
+	req.method = (char *)(uintptr_t)method;
+	req.path = path;
+	req.query = (char *)(uintptr_t)"";
+	req.token = (char *)(uintptr_t)"";
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = sizeof(addr);
+	req.session = (char *)(uintptr_t)sess;
+	req.csrf = (char *)(uintptr_t)csrf;
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	api_handle(a, &req, &resp, 1000);
+	snprintf(api_out, sizeof(api_out), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	if (resp.set_cookie != NULL && strchr(resp.set_cookie, '=') != NULL)
+		snprintf(api_out + strlen(api_out), sizeof(api_out) -
+		    strlen(api_out), " cookie=%.64s",
+		    strchr(resp.set_cookie, '=') + 1);
+	return (int)resp.status;
+}
+
+/* Log in; the session token and CSRF token, 64 hex digits each. */
+static int
+api_login(struct api *a, const char *name, char *sess, char *csrf)
+{
+	char		 body[96];
+	const char	*p, *q;
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"password\":"
+	    "\"long enough pw\"}", name);
+	if (api_call(a, "POST", "login", body, "", "") != 200 ||
+	    (p = strstr(api_out, "\"csrf\":\"")) == NULL ||
+	    (q = strstr(api_out, " cookie=")) == NULL)
+		return -1;
+	snprintf(csrf, 65, "%.64s", p + 8);
+	snprintf(sess, 65, "%.64s", q + 8);
+	return 0;
+}
+
+/* {"pem": <file>} with the file as a JSON string (PEM needs only \n). */
+static char *
+pem_json(const char *name, char *out, size_t size)
+{
+	uint8_t	*buf;
+	size_t	 n, i, o = 0;
+
+	out[0] = '\0';
+	if (atomic_read(P(name), LICENCE_MAX_FILE, &buf, &n) == -1)
+		return out;
+	o = (size_t)snprintf(out, size, "{\"pem\":\"");
+	for (i = 0; i < n && o + 8 < size; i++)
+		if (buf[i] == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else
+			out[o++] = (char)buf[i];
+	snprintf(out + o, size - o, "\"}");
+	free(buf);
+	return out;
+}
+
+static void
+test_api_routes(void)
+{
+	static const struct scrypt_params cheap = { 16, 1, 1 };
+	static char	 json[2 * LICENCE_MAX_FILE];
+	struct users	*u;
+	struct api	*a;
+	struct licence	*l;
+	char		 sd[300], path[400], err[128];
+	char		 vs[65], vc[65], as[65], ac[65];
+
+	snprintf(sd, sizeof(sd), "%s/state4", dir);
+	snprintf(path, sizeof(path), "%s/users", sd);
+	if (!CHECK(mkdir(sd, 0700) == 0 && (u = users_new(path, &cheap)) !=
+	    NULL, "fourth state dir, users"))
+		return;
+	users_add(u, "vera", UROLE_VIEWER, "long enough pw", 1, err,
+	    sizeof(err));
+	users_add(u, "ada", UROLE_ADMIN, "long enough pw", 1, err, sizeof(err));
+	users_save(u);
+	users_free(u);
+	a = api_new(path, &cheap);
+	snprintf(path, sizeof(path), "%s/licence.pem", sd);
+	l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0);
+	if (!CHECK(a != NULL && l != NULL && api_licence_routes(a, l) == 0 &&
+	    api_login(a, "vera", vs, vc) == 0 && api_login(a, "ada", as,
+	    ac) == 0, "an api with the licence routes, two users logged in"))
+		goto out;
+	CHECK(api_call(a, "GET", "licence", "", "", "") == 401,
+	    "GET licence without a session: 401");
+	CHECK(api_call(a, "GET", "licence", "", vs, "") == 200 &&
+	    strstr(api_out, "\"status\":\"grace\",\"installed\":false,"
+	    "\"customer\":null") != NULL && strstr(api_out, "\"limits\":"
+	    "{\"slaves\":null,\"zwave_nodes\":null}") != NULL,
+	    "GET as a viewer, no licence: grace, no limits: %.200s", api_out);
+	pem_json("valid.pem", json, sizeof(json));
+	CHECK(api_call(a, "PUT", "licence", json, vs, vc) == 403,
+	    "PUT as a viewer: 403");
+	CHECK(access(path, F_OK) == -1, "... nothing written");
+	CHECK(api_call(a, "PUT", "licence", json, as, "") == 403,
+	    "PUT as admin without the CSRF token: 403");
+	CHECK(api_call(a, "PUT", "licence", "{\"pem\":5}", as, ac) == 400,
+	    "PUT a number: 400");
+	CHECK(api_call(a, "PUT", "licence", "{\"pem\":[\"-----BEGIN \","
+	    "\"CERTIFICATE-----\\nAAAA\"]}", as, ac) == 422 &&
+	    strstr(api_out, "licence_refused") != NULL,
+	    "PUT a broken PEM in two parts: 422: %s", api_out);
+	CHECK(api_call(a, "PUT", "licence", pem_json("expired.pem", json,
+	    sizeof(json)), as, ac) == 422 && strstr(api_out, "expired on") !=
+	    NULL, "PUT an expired licence: 422, says so");
+	CHECK(api_call(a, "PUT", "licence", pem_json("valid.pem", json,
+	    sizeof(json)), as, ac) == 200 && strstr(api_out, "\"status\":"
+	    "\"valid\",\"installed\":true,\"customer\":\"Test Home\"") !=
+	    NULL && strstr(api_out, "\"days_left\":400") != NULL,
+	    "PUT a good licence as admin: 200, in force: %.120s", api_out);
+	CHECK(access(path, F_OK) == 0, "... written to the licence file");
+out:
+	licence_free(l);
+	api_free(a);
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -527,6 +666,7 @@ main(void)
 	test_states();
 	test_none();
 	test_sticky_crl();
+	test_api_routes();
 	X509_free(root);
 out:
 	CHECK(nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
