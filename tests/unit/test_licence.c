@@ -572,7 +572,7 @@ test_api_routes(void)
 {
 	static const struct scrypt_params cheap = { 16, 1, 1 };
 	static char	 json[2 * LICENCE_MAX_FILE];
-	struct users	*u;
+	struct users	*u = NULL;
 	struct api	*a;
 	struct licence	*l;
 	char		 sd[300], path[400], err[128];
