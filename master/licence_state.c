@@ -107,8 +107,11 @@ licence_eval(struct licence *l, int64_t now)
 		    LICENCE_EXPIRING : LICENCE_VALID;
 	} else {
 		/* Expired: grace from its end. None: from the installation
-		 * CA's birth, so a new home works while it is licensed. */
-		end = l->installed ? l->terms.not_after : l->install_since;
+		 * CA's birth, so a new home works while it is licensed (an
+		 * old expired licence does not shorten that). */
+		end = l->install_since;
+		if (l->installed && l->terms.not_after > end)
+			end = l->terms.not_after;
 		l->grace_until = end + (int64_t)LICENCE_GRACE_DAYS *
 		    LICENCE_DAY_S;
 		l->days_left = ceil_days(l->grace_until - now);

@@ -449,6 +449,18 @@ test_none(void)
 	licence_free(l);
 	CHECK(licence_new(path, NULL, P("nothere.crt"), sd, root, now0) ==
 	    NULL, "an unreadable installation CA fails");
+
+	/* An old expired licence on a new installation: still its grace. */
+	if (install(path, "expired.pem") == 0 &&
+	    (l = licence_new(path, NULL, P("inst/ca.crt"), sd, root,
+	    now0)) != NULL) {
+		licence_view(l, &v);
+		CHECK(v.installed && v.status == LICENCE_GRACE &&
+		    v.days_left >= 29, "a licence expired in 2021 on a new "
+		    "installation: grace from the CA's birth (%s, %lld)",
+		    licence_status_name(v.status), (long long)v.days_left);
+		licence_free(l);
+	}
 }
 
 /* A revocation seen once stays: an older file cannot undo it. */
