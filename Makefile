@@ -47,13 +47,18 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
-		   $(API_SRCS)
+		   master/web_stream.c \
+		   $(API_SRCS) $(APIRES_SRCS)
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
 		   master/api.c master/api_session.c
+# The resource API (sites, devices, commands, history, stream); its unit
+# test links it with nodes.c and stubs of the cluster and web process.
+APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
+		   master/api_stream.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
