@@ -54,7 +54,8 @@ HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c master/api_session.c
+		   master/api.c master/api_session.c master/tokens.c \
+		   master/api_users.c master/api_tokens.c
 # The resource API (sites, devices, commands, history, stream); its unit
 # test links it with nodes.c and stubs of the cluster and web process.
 APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \

@@ -336,6 +336,12 @@ static const struct api_route res_routes[] = {
 	{ "GET", "/api/v1/devices/*/*", API_VIEWER, device_one },
 };
 
+static void
+user_changed(void *arg, const char *user)
+{
+	api_stream_drop(arg, user);
+}
+
 int
 apires_init(struct master *m)
 {
@@ -354,6 +360,7 @@ apires_init(struct master *m)
 		apires_free(m);
 		return -1;
 	}
+	api_on_user_change(m->api, user_changed, m);
 	return 0;
 }
 
