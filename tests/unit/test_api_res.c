@@ -353,7 +353,7 @@ static void
 test_tokens(void)
 {
 	char		 path[300], text[TOKEN_TEXT_LEN + 1], err[96], tok[80];
-	const char	*p;
+	const char	*p = NULL;
 	struct tokens	*tk;
 	FILE		*f;
 	char		 file[4096];
@@ -398,7 +398,8 @@ test_tokens(void)
 	CHECK(get(&bob, "/api/v1/tokens") == 200 && (p = strstr(body,
 	    "\"id\":\"")) != NULL && !has("hdt_"),
 	    "the list shows ids, never the token");
-	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p + 6);
+	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p != NULL ? p + 6 :
+	    "");
 	CHECK(call(&vic, "DELETE", path, "", "", 1) == 404,
 	    "vic cannot revoke bob's token");
 	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200, "bob revokes it");
