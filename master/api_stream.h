@@ -35,6 +35,8 @@ uint64_t	api_stream_publish(struct master *, const char *event,
  * role or grants: the client reconnects and is authorized again. */
 void		api_stream_drop(struct master *, const char *user);
 int		api_stream_routes(struct master *);
+/* A probe the web process saw, as a "probe" event for admins. */
+void		api_stream_probe(struct master *, const Hd__ProbeEvent *);
 
 /* webproc.c: send one message to the web process; -1 if it is not up. */
 struct webproc;

@@ -128,5 +128,17 @@ check "a client that stops reading is dropped (after $n commands)" \
 check "the drop names how much was unsent" \
 	grep -Eq 'client too slow \([0-9]+ bytes unsent\)' "$M"
 check "the web process carries on" test "$(hcurl -o /dev/null -w '%{http_code}' "$U/api/v1/health")" = 200
+# 5. Probes reach admins' streams only
+curl -s -N --cacert "$G/ca.crt" --max-time 60 -H "$T" "$A/stream" >"$work/padmin" 2>/dev/null &
+pids+=($!); disown $!
+curl -s -N --cacert "$G/ca.crt" --max-time 60 -H "Cookie: $qtok" "$A/stream" >"$work/pquiet" 2>/dev/null &
+pids+=($!); disown $!
+wait_log "$work/padmin" '^event: hello' 10
+wait_log "$work/pquiet" '^event: hello' 10
+hcurl --interface 127.0.0.6 -o /dev/null "$U/.env"
+check "a probe arrives on an admin's stream" \
+	wait_log "$work/padmin" '^data: \{"class":"scanner","addr":"127\.0\.0\.6","port":[0-9]+,' 10
+sleep 1
+check "and not on a viewer's" test -z "$(grep probe "$work/pquiet")"
 check "the web process never restarted" test "$(count_log "$M" 'web process [0-9]+ serving')" = 1
 finish
