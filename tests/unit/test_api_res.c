@@ -86,7 +86,7 @@ login(struct who *w)
 
 	snprintf(j, sizeof(j), "{\"name\":\"%s\",\"password\":\"%s\"}",
 	    w->name, w->pw);
-	w->sess[0] = '\0';
+	w->sess[0] = cookie[0] = '\0';
 	call(NULL, "POST", "/api/v1/login", "", j, 0);
 	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
 		snprintf(w->csrf, sizeof(w->csrf), "%.64s", p + 8);
@@ -445,6 +445,31 @@ test_users(void)
 	    "again: 404");
 }
 
+static void
+test_password(void)
+{
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"wrong password\","
+	    "\"new\":\"a new passphrase\"}") == 403 &&
+	    get(&vic, "/api/v1/session") == 200,
+	    "a wrong old password: 403, the session stays");
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
+	    "\"new\":\"short\"}") == 400, "a short new password: 400");
+	CHECK(call(&vic, "POST", "/api/v1/password", "", "{\"old\":"
+	    "\"vic's password 1\",\"new\":\"a new passphrase\"}", 0) == 403,
+	    "without CSRF: 403");
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
+	    "\"new\":\"a new passphrase\"}") == 200 &&
+	    get(&vic, "/api/v1/session") == 401,
+	    "changed: the session ends");
+	vic.pw = "vic's password 1";
+	login(&vic);
+	CHECK(vic.sess[0] == '\0' || get(&vic, "/api/v1/session") == 401,
+	    "the old password no longer logs in");
+	vic.pw = "a new passphrase";
+	login(&vic);
+	CHECK(get(&vic, "/api/v1/session") == 200, "the new one does");
+}
+
 int
 main(void)
 {
@@ -461,6 +486,7 @@ main(void)
 	test_history();
 	test_tokens();
 	test_users();
+	test_password();
 	apires_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
