@@ -60,11 +60,22 @@ api_users(struct api *a)
 }
 
 void
-api_on_user_change(struct api *a, void (*fn)(void *, const char *),
-    void *arg)
+api_on_user_change(struct api *a,
+    void (*fn)(void *, const char *, const char *), void *arg)
 {
 	a->user_changed = fn;
 	a->user_changed_arg = arg;
+}
+
+void
+api_caller_key(const struct session *s, char *key)
+{
+	int i;
+
+	/* The session's id is already a hash of its token: its first
+	 * bytes name it without revealing anything. */
+	for (i = 0; i < API_KEY_LEN / 2; i++)
+		snprintf(key + 2 * i, 3, "%02x", s->id[i]);
 }
 
 int
@@ -223,6 +234,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 			api_refuse(c, 401, "unauthorized", "unknown API token");
 			return -1;
 		}
+		snprintf(c->key, sizeof(c->key), "%s", t->id);
 		goto role;
 	}
 	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||
@@ -230,6 +242,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 		api_refuse(c, 401, "unauthorized", "no session");
 		return -1;
 	}
+	api_caller_key(c->session, c->key);
 	if (changes && !sessions_csrf_ok(c->session, c->req->csrf)) {
 		api_refuse(c, 403, "forbidden", "missing or wrong CSRF token");
 		return -1;

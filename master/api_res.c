@@ -337,9 +337,9 @@ static const struct api_route res_routes[] = {
 };
 
 static void
-user_changed(void *arg, const char *user)
+user_changed(void *arg, const char *user, const char *key)
 {
-	api_stream_drop(arg, user);
+	api_stream_drop(arg, user, key);
 }
 
 int

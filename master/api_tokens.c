@@ -103,11 +103,22 @@ token_create(struct api_call *c)
 static void
 token_revoke(struct api_call *c)
 {
+	const struct api_token	*t;
+	char			 user[USER_NAME_MAX + 1] = "";
+	int			 i;
+
+	for (i = 0; (t = tokens_at(c->api->tokens, i)) != NULL; i++)
+		if (strcmp(t->id, c->arg[0]) == 0)
+			snprintf(user, sizeof(user), "%s", t->user);
 	if (tokens_revoke(c->api->tokens, c->arg[0], is_admin(c) ? NULL :
 	    c->user->name) == -1) {
 		api_refuse(c, 404, "not_found", "no such token");
 		return;
 	}
+	/* Its streams end with it. */
+	if (c->api->user_changed != NULL)
+		c->api->user_changed(c->api->user_changed_arg, user,
+		    c->arg[0]);
 	log_info("api: %s revoked token %s", c->user->name, c->arg[0]);
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "revoked");

@@ -226,7 +226,7 @@ changed(struct api_call *c, const char *name, int logout)
 	if (logout)
 		sessions_logout_user(c->api->sessions, name);
 	if (c->api->user_changed != NULL)
-		c->api->user_changed(c->api->user_changed_arg, name);
+		c->api->user_changed(c->api->user_changed_arg, name, NULL);
 }
 
 static int

@@ -402,7 +402,10 @@ test_tokens(void)
 	    "");
 	CHECK(call(&vic, "DELETE", path, "", "", 1) == 404,
 	    "vic cannot revoke bob's token");
-	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200, "bob revokes it");
+	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200 &&
+	    strcmp(stub.drop_user, "bob") == 0 &&
+	    strncmp(stub.drop_key, path + strlen("/api/v1/tokens/"), 16) == 0,
+	    "bob revokes it; its streams (only) end");
 	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
 }
 
@@ -468,6 +471,14 @@ test_password(void)
 	vic.pw = "a new passphrase";
 	login(&vic);
 	CHECK(get(&vic, "/api/v1/session") == 200, "the new one does");
+	CHECK(post(&vic, "/api/v1/logout", "{}") == 200 &&
+	    strcmp(stub.drop_user, "vic") == 0 &&
+	    strlen(stub.drop_key) == API_KEY_LEN,
+	    "a logout ends that session's streams only");
+	login(&vic);
+	CHECK(post(&vic, "/api/v1/logout-all", "{}") == 200 &&
+	    strcmp(stub.drop_user, "vic") == 0 && stub.drop_key[0] == '\0',
+	    "logout everywhere ends all of the user's streams");
 }
 
 int
