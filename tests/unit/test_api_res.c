@@ -142,6 +142,82 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	return n;
 }
 
+/* A node of `count` devices of 8 values each, for paging. */
+static void
+mkbig(const char *id, const char *site, int count)
+{
+	Hd__DeviceAnnounce	 da = HD__DEVICE_ANNOUNCE__INIT, *copy;
+	Hd__Device		*d, **dp;
+	Hd__ValueDesc		 v[8], *vp[8];
+	struct node		*n;
+	uint8_t			*buf;
+	size_t			 len;
+	char			 (*ids)[16];
+	int			 i;
+
+	d = calloc((size_t)count, sizeof(*d));
+	dp = calloc((size_t)count, sizeof(*dp));
+	ids = calloc((size_t)count, sizeof(*ids));
+	buf = malloc(WIRE_MAX_FRAME);
+	for (i = 0; i < 8; i++) {
+		hd__value_desc__init(&v[i]);
+		v[i].key = (char *)(uintptr_t)(const char *[]){ "a", "b", "c",
+		    "d", "e", "f", "g", "h" }[i];
+		v[i].type = HD__VALUE_TYPE__VT_DOUBLE;
+		v[i].unit = "kWh";
+		vp[i] = &v[i];
+	}
+	for (i = 0; i < count; i++) {
+		hd__device__init(&d[i]);
+		snprintf(ids[i], sizeof(ids[i]), "m:%d", i);
+		d[i].id = ids[i];
+		d[i].name = "Meter with a rather long name";
+		d[i].room = "Cellar";
+		d[i].kind = HD__DEVICE_KIND__DEV_METER;
+		d[i].values = vp;
+		d[i].n_values = 8;
+		dp[i] = &d[i];
+	}
+	da.devices = dp;
+	da.n_devices = (size_t)count;
+	len = protobuf_c_message_pack(&da.base, buf);
+	copy = (Hd__DeviceAnnounce *)wire_unpack(
+	    &hd__device_announce__descriptor, buf, len);
+	n = node_get(&m, id, 1);
+	snprintf(n->site, sizeof(n->site), "%s", site);
+	node_set_devices(n, copy);
+	free(d);
+	free(dp);
+	free(ids);
+	free(buf);
+}
+
+static void
+test_paging(void)
+{
+	char	q[64];
+	int	seen = 0, pages = 0, next = 0;
+	const char *p;
+
+	mkbig("n-big", "Big", 200);
+	do {
+		snprintf(q, sizeof(q), "node=n-big&offset=%d", next);
+		if (call(&admin, "GET", "/api/v1/devices", q, "", 0) != 200)
+			break;
+		pages++;
+		for (p = body; (p = strstr(p, "\"kind\":\"meter\"")) != NULL;
+		    p++)
+			seen++;
+		next = (p = strstr(body, "\"next\":")) != NULL && p[7] != 'n' ?
+		    atoi(p + 7) : -1;
+	} while (next > 0 && pages < 20);
+	CHECK(pages > 1 && seen == 200, "200 devices come in %d pages "
+	    "with \"next\", none lost or repeated (%d)", pages, seen);
+	CHECK(strlen(body) < API_MAX_RESPONSE, "each page fits");
+	CHECK(call(&admin, "GET", "/api/v1/devices", "offset=-1", "", 0) ==
+	    400, "a bad offset: 400");
+}
+
 static void
 report(struct node *n, const char *dev, const char *key, double d)
 {
@@ -498,6 +574,7 @@ main(void)
 	test_tokens();
 	test_users();
 	test_password();
+	test_paging();
 	apires_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
