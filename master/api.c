@@ -145,6 +145,46 @@ api_body(struct api_call *c, const char *const *fields)
 	return 0;
 }
 
+long
+api_offset(struct api_call *c)
+{
+	char	num[16], *end;
+	long	off;
+
+	if (api_query(c, "offset", num, sizeof(num)) == -1)
+		return 0;
+	off = strtol(num, &end, 10);
+	if (num[0] < '0' || num[0] > '9' || *end != '\0' || off < 0) {
+		api_refuse(c, 400, "bad_request", "offset: a whole number");
+		return -1;
+	}
+	return off;
+}
+
+/* Room kept after a list's last element for "],"next":N}". */
+#define API_LIST_TAIL	64
+
+int
+api_list_fits(struct api_call *c, const struct jw *before)
+{
+	if (!c->w.overflow && c->w.len + API_LIST_TAIL < c->w.cap)
+		return 1;
+	c->w = *before;
+	return 0;
+}
+
+void
+api_list_end(struct api_call *c, long next)
+{
+	jw_close(&c->w, ']');
+	jw_key(&c->w, "next");
+	if (next >= 0)
+		jw_int(&c->w, next);
+	else
+		jw_null(&c->w);
+	jw_close(&c->w, '}');
+}
+
 static int
 hexval(int ch)
 {

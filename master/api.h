@@ -94,6 +94,18 @@ int		 api_body(struct api_call *, const char *const *fields);
  * absent (or too long for `out`). */
 int		 api_query(const struct api_call *, const char *name, char *out,
 		    size_t size);
+/*
+ * Lists that may not fit in one answer: ?offset= (0 when absent; -1
+ * after a 400), and, after writing one element, whether the answer still
+ * has room to close (else the element is taken back: c->w is restored
+ * from `before`, a copy taken before writing it, and 0 is returned; the
+ * list then ends with "next": the offset of that element).
+ */
+long		 api_offset(struct api_call *);
+int		 api_list_fits(struct api_call *, const struct jw *before);
+/* "next": offset, or null when next < 0; then closes the object. */
+void		 api_list_end(struct api_call *, long next);
+
 /* The tables this api owns, for modules that need them. */
 struct users	*api_users(struct api *);
 /*

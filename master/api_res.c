@@ -14,8 +14,6 @@
 #include "ev.h"
 #include "log.h"
 
-/* Room kept after a list's last device for "], "next": N}". */
-#define RES_LIST_TAIL	64
 
 const Hd__Device *
 res_device(const struct node *n, const char *id)
@@ -188,37 +186,14 @@ write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 	jw_close(&c->w, '}');
 }
 
-/*
- * Append a device to a list if it fits with RES_LIST_TAIL to spare;
- * else take it back (the writer's state is a plain struct) and say 0.
- */
+/* Append a device to a list if the answer still closes; else 0. */
 static int
 write_listed(struct api_call *c, const struct node *n, const Hd__Device *d)
 {
-	struct jw saved = c->w;
+	struct jw before = c->w;
 
 	write_device(c, n, d);
-	if (!c->w.overflow && c->w.len + RES_LIST_TAIL < c->w.cap)
-		return 1;
-	c->w = saved;
-	return 0;
-}
-
-/* ?offset=: a whole number, 0 when absent; -1 after a 400. */
-static long
-list_offset(struct api_call *c)
-{
-	char	num[16], *end;
-	long	off;
-
-	if (api_query(c, "offset", num, sizeof(num)) == -1)
-		return 0;
-	off = strtol(num, &end, 10);
-	if (num[0] < '0' || num[0] > '9' || *end != '\0' || off < 0) {
-		api_refuse(c, 400, "bad_request", "offset: a whole number");
-		return -1;
-	}
-	return off;
+	return api_list_fits(c, &before);
 }
 
 /*
@@ -236,7 +211,7 @@ devices_list(struct api_call *c)
 	long		 off, k = 0, next = -1, written = 0;
 	size_t		 i;
 
-	if ((off = list_offset(c)) == -1)
+	if ((off = api_offset(c)) == -1)
 		return;
 	fs = api_query(c, "site", site, sizeof(site)) == 0;
 	fn = api_query(c, "node", node, sizeof(node)) == 0;
@@ -262,13 +237,7 @@ devices_list(struct api_call *c)
 				    n->devices->devices[i]->id, n->id);
 		}
 	}
-	jw_close(&c->w, ']');
-	jw_key(&c->w, "next");
-	if (next >= 0)
-		jw_int(&c->w, next);
-	else
-		jw_null(&c->w);
-	jw_close(&c->w, '}');
+	api_list_end(c, next);
 	api_reply(c, 200);
 }
 

@@ -218,6 +218,43 @@ test_paging(void)
 	    400, "a bad offset: 400");
 }
 
+/* Users with many long grants: their list pages too. */
+static void
+test_user_paging(void)
+{
+	struct users	*u = api_users(m.api);
+	char		 name[16], site[SITE_NAME_MAX + 1], err[96], q[32];
+	int		 i, j, total, seen = 0, pages = 0, next = 0;
+	const char	*p;
+
+	memset(site, 's', SITE_NAME_MAX);
+	site[SITE_NAME_MAX] = '\0';
+	for (i = 0; users_count(u) < USERS_MAX; i++) {
+		snprintf(name, sizeof(name), "many%d", i);
+		if (users_add(u, name, UROLE_VIEWER, "a password 123", 1, err,
+		    sizeof(err)) == -1)
+			break;
+		for (j = 0; j < USER_MAX_GRANTS; j++) {
+			snprintf(site + SITE_NAME_MAX - 3, 4, "%03d", j);
+			users_grant(users_find(u, name), site, "",
+			    ACCESS_VIEW);
+		}
+	}
+	total = users_count(u);
+	do {
+		snprintf(q, sizeof(q), "offset=%d", next);
+		if (call(&admin, "GET", "/api/v1/users", q, "", 0) != 200)
+			break;
+		pages++;
+		for (p = body; (p = strstr(p, "\"role\":")) != NULL; p++)
+			seen++;
+		next = (p = strstr(body, "\"next\":")) != NULL && p[7] != 'n' ?
+		    atoi(p + 7) : -1;
+	} while (next > 0 && pages < 40);
+	CHECK(pages > 1 && seen == total, "%d users come in %d pages, none "
+	    "lost or repeated (%d)", total, pages, seen);
+}
+
 static void
 report(struct node *n, const char *dev, const char *key, double d)
 {
@@ -575,6 +612,7 @@ main(void)
 	test_users();
 	test_password();
 	test_paging();
+	test_user_paging();
 	apires_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
