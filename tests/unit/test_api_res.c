@@ -101,7 +101,8 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	Hd__Device		 d[2], *dp[2];
 	Hd__ValueDesc		 on = HD__VALUE_DESC__INIT, t = HD__VALUE_DESC__INIT;
 	Hd__ValueDesc		 lvl = HD__VALUE_DESC__INIT;
-	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[1] = { &t };
+	Hd__ValueDesc		 sp = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[2] = { &t, &sp };
 	struct node		*n;
 	uint8_t			 buf[1024];
 	size_t			 len;
@@ -117,6 +118,9 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	t.key = "temperature";
 	t.type = HD__VALUE_TYPE__VT_DOUBLE;
 	t.unit = "C";
+	sp.key = "setpoint";
+	sp.type = HD__VALUE_TYPE__VT_DOUBLE;
+	sp.writable = 1;
 	hd__device__init(&d[0]);
 	hd__device__init(&d[1]);
 	d[0].id = (char *)(uintptr_t)dev1;
@@ -128,7 +132,7 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	d[1].name = "Temperature";
 	d[1].kind = HD__DEVICE_KIND__DEV_SENSOR;
 	d[1].values = v1;
-	d[1].n_values = 1;
+	d[1].n_values = 2;
 	dp[0] = &d[0];
 	dp[1] = &d[1];
 	da.devices = dp;
@@ -358,6 +362,10 @@ test_commands(void)
 	    "past max: 400 bad_value");
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
 	    "{\"value\":5.5}") == 400, "a fraction for an int: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
+	    "{\"value\":1e2}") == 400, "1e2 is no integer: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/setpoint",
+	    "{\"value\":1e999}") == 400, "a double past its range: 400");
 	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/temperature",
 	    "{\"value\":20}") == 400 && has("read_only"), "read-only: 400");
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
@@ -375,6 +383,10 @@ test_commands(void)
 	    stub.last_value.i == 42 && stub.last_pulse == 500,
 	    "a good command: 202, sent with its value and pulse");
 	id = stub.next_id;
+	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/setpoint",
+	    "{\"value\":21}") == 202 &&
+	    stub.last_value.v_case == HD__VALUE__V_D && stub.last_value.d == 21,
+	    "an integer for a double is sent as a double");
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)id);
 	CHECK(get(&vic, path) == 200 && has("\"status\":\"pending\"") &&
