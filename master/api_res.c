@@ -285,6 +285,11 @@ write_node(struct api_call *c, const struct node *n)
 	jw_uint(&c->w, n->peer != NULL ? n->online_since : 0);
 	jw_key(&c->w, "last_seen_ms");
 	jw_uint(&c->w, n->last_seen);
+	jw_key(&c->w, "rtt_ms");
+	if (n->peer != NULL)
+		jw_uint(&c->w, n->peer->hb.rtt_ms);
+	else
+		jw_null(&c->w);
 	jw_key(&c->w, "devices");
 	jw_int(&c->w, visible_devices(c, n));
 	jw_close(&c->w, '}');
