@@ -4,8 +4,6 @@
  * GET /api/v1/stream, which answers with the stream's permission set.
  */
 
-#include <arpa/inet.h>
-
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +12,6 @@
 #include "api_stream.h"
 #include "ev.h"
 #include "log.h"
-#include "probe.h"
 
 #define STREAM_NAME_MAX	31
 
@@ -61,42 +58,6 @@ api_stream_publish(struct master *m, const char *event, const char *site,
 	if (webproc_send(m->web, &msg) == -1)
 		return 0;
 	return ev.id;
-}
-
-/* IPv4-mapped addresses as dotted quads, others as IPv6. */
-static void
-addr_text(const uint8_t *a, char *out, size_t size)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (memcmp(a, mapped, 12) == 0)
-		inet_ntop(AF_INET, a + 12, out, (socklen_t)size);
-	else
-		inet_ntop(AF_INET6, a, out, (socklen_t)size);
-}
-
-void
-api_stream_probe(struct master *m, const Hd__ProbeEvent *p)
-{
-	char		buf[STREAM_MAX_DATA], a[INET6_ADDRSTRLEN];
-	struct jw	w;
-
-	addr_text(p->addr.data, a, sizeof(a));
-	jw_init(&w, buf, sizeof(buf));
-	jw_open(&w, '{');
-	jw_key(&w, "class");
-	jw_str(&w, probe_class_name((enum probe_class)p->class_));
-	jw_key(&w, "addr");
-	jw_str(&w, a);
-	jw_key(&w, "port");
-	jw_uint(&w, p->port);
-	jw_key(&w, "detail");
-	jw_strn(&w, p->detail, strnlen(p->detail, 200));
-	jw_key(&w, "banned_ms");
-	jw_uint(&w, p->banned_ms);
-	jw_close(&w, '}');
-	if (jw_end(&w) > 0)
-		api_stream_publish(m, "probe", NULL, NULL, buf);
 }
 
 void

@@ -37,8 +37,6 @@ uint64_t	api_stream_publish(struct master *, const char *event,
 void		api_stream_drop(struct master *, const char *user,
 		    const char *key);
 int		api_stream_routes(struct master *);
-/* A probe the web process saw, as a "probe" event for admins. */
-void		api_stream_probe(struct master *, const Hd__ProbeEvent *);
 
 /* webproc.c: send one message to the web process; -1 if it is not up. */
 struct webproc;

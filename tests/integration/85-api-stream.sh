@@ -132,19 +132,7 @@ check "a client that stops reading is dropped (after $n commands)" \
 check "the drop names how much was unsent" \
 	grep -Eq 'client too slow \([0-9]+ bytes unsent\)' "$M"
 check "the web process carries on" test "$(hcurl -o /dev/null -w '%{http_code}' "$U/api/v1/health")" = 200
-# 5. Probes reach admins' streams only
-curl -s -N --cacert "$G/ca.crt" --max-time 60 -H "$T" "$A/stream" >"$work/padmin" 2>/dev/null &
-pids+=($!); disown $!
-curl -s -N --cacert "$G/ca.crt" --max-time 60 -H "Cookie: $qtok" "$A/stream" >"$work/pquiet" 2>/dev/null &
-pids+=($!); disown $!
-wait_log "$work/padmin" '^event: hello' 10
-wait_log "$work/pquiet" '^event: hello' 10
-hcurl --interface 127.0.0.6 -o /dev/null "$U/.env"
-check "a probe arrives on an admin's stream" \
-	wait_log "$work/padmin" '^data: \{"class":"scanner","addr":"127\.0\.0\.6","port":[0-9]+,' 10
-sleep 1
-check "and not on a viewer's" test -z "$(grep probe "$work/pquiet")"
-# 6. A stream ends with the token or session that opened it
+# 5. A stream ends with the token or session that opened it
 tok2=$(hcurl -H "$S" -H "$C" -H 'Content-Type: application/json' \
 	--data-binary '{"name":"second"}' "$A/tokens")
 tid2=$(grep -Eo '"id":"[0-9a-f]{16}"' <<<"$tok2" | cut -d'"' -f4)
