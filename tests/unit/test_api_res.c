@@ -239,7 +239,7 @@ test_user_paging(void)
 		    sizeof(err)) == -1)
 			break;
 		for (j = 0; j < USER_MAX_GRANTS; j++) {
-			snprintf(site + SITE_NAME_MAX - 3, 4, "%03d", j);
+			snprintf(site + SITE_NAME_MAX - 3, 4, "%03u", (unsigned)j % 1000);
 			users_grant(users_find(u, name), site, "",
 			    ACCESS_VIEW);
 		}
