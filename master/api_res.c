@@ -51,17 +51,17 @@ res_value(const struct node *n, const char *dev, const char *key)
 const char *
 res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 {
-	const ProtobufCEnumValue	*ev = protobuf_c_enum_descriptor_get_value(d, v);
+	const ProtobufCEnumValue	*ev;
 	const char			*n, *u;
 	size_t				 i;
 
-	if (ev == NULL)
+	if ((ev = protobuf_c_enum_descriptor_get_value(d, v)) == NULL)
 		return "unknown";
 	n = ev->name;
 	/* DEV_SWITCH, SEC_S0, VT_BOOL: the prefix is up to the first '_'
 	 * (CommandResult statuses have none). */
-	if (d == &hd__device_kind__descriptor || d == &hd__security__descriptor ||
-	    d == &hd__value_type__descriptor)
+	if (d == &hd__device_kind__descriptor ||
+	    d == &hd__security__descriptor || d == &hd__value_type__descriptor)
 		n = (u = strchr(n, '_')) != NULL ? u + 1 : n;
 	for (i = 0; n[i] != '\0' && i + 1 < size; i++)
 		buf[i] = (char)tolower((unsigned char)n[i]);
