@@ -61,7 +61,8 @@ res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 	/* DEV_SWITCH, SEC_S0, VT_BOOL: the prefix is up to the first '_'
 	 * (CommandResult statuses have none). */
 	if (d == &hd__device_kind__descriptor ||
-	    d == &hd__security__descriptor || d == &hd__value_type__descriptor)
+	    d == &hd__security__descriptor || d == &hd__value_type__descriptor ||
+	    d == &hd__capability__descriptor)
 		n = (u = strchr(n, '_')) != NULL ? u + 1 : n;
 	for (i = 0; n[i] != '\0' && i + 1 < size; i++)
 		buf[i] = (char)tolower((unsigned char)n[i]);
@@ -270,13 +271,45 @@ device_one(struct api_call *c)
 	api_reply(c, 200);
 }
 
+uint32_t
+apires_caps(const Hd__Hello *h)
+{
+	uint32_t	caps = 0;
+	size_t		i;
+
+	for (i = 0; i < h->n_capabilities; i++)
+		if ((unsigned)h->capabilities[i] < 32)
+			caps |= 1u << h->capabilities[i];
+	return caps;
+}
+
+/* "capabilities":["zwave","adc",...], from the node's last Hello. */
+static void
+write_caps(struct api_call *c, uint32_t caps)
+{
+	char	b[32];
+	int	i;
+
+	jw_key(&c->w, "capabilities");
+	jw_open(&c->w, '[');
+	for (i = 1; i < 32; i++)
+		if ((caps & (1u << i)) && protobuf_c_enum_descriptor_get_value(
+		    &hd__capability__descriptor, i) != NULL)
+			jw_str(&c->w, res_enum(&hd__capability__descriptor, i,
+			    b, sizeof(b)));
+	jw_close(&c->w, ']');
+}
+
 static void
 write_node(struct api_call *c, const struct node *n)
 {
 	jw_open(&c->w, '{');
 	kv(&c->w, "id", n->id);
 	kv(&c->w, "site", n->site);
-	kv(&c->w, "role", "slave");
+	/* A slave that may take over as master says so (CAP_STANDBY). */
+	kv(&c->w, "role", (n->caps & (1u << HD__CAPABILITY__CAP_STANDBY)) ?
+	    "standby" : "slave");
+	write_caps(c, n->caps);
 	jw_key(&c->w, "online");
 	jw_bool(&c->w, n->peer != NULL);
 	kv(&c->w, "version", n->version);

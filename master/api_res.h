@@ -30,6 +30,9 @@ void		 apires_result(struct master *, struct node *,
 void		 apires_node(struct master *, struct node *, int online);
 void		 apires_devices(struct master *, struct node *);
 
+/* The capabilities a Hello announces, as 1 << Hd__Capability bits. */
+uint32_t	 apires_caps(const Hd__Hello *);
+
 /* api_res.c: helpers the other api_* files share. */
 const Hd__Device *res_device(const struct node *, const char *id);
 const Hd__ValueDesc *res_desc(const Hd__Device *, const char *key);

@@ -53,6 +53,7 @@ struct node {
 	char			 version[VERSION_MAX + 1];
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	uint64_t		 boot_id;
+	uint32_t		 caps;		/* 1 << Hd__Capability, from Hello */
 	uint64_t		 last_seq;	/* highest reliable seq processed */
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */

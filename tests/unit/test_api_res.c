@@ -335,6 +335,20 @@ test_read(void)
 	    has("\"control\":false"), "a viewer's device: control false");
 	CHECK(get(&bob, "/api/v1/nodes") == 200 && has("\"n-house\"") &&
 	    !has("n-barn"), "nodes filtered by site");
+	{
+		Hd__Hello	h = HD__HELLO__INIT;
+		Hd__Capability	caps[3] = { HD__CAPABILITY__CAP_ZWAVE,
+		    HD__CAPABILITY__CAP_STANDBY, 77 };
+
+		h.capabilities = caps;
+		h.n_capabilities = 3;
+		node_get(&m, "n-house", 0)->caps = apires_caps(&h);
+		CHECK(get(&bob, "/api/v1/nodes") == 200 &&
+		    has("\"role\":\"standby\",\"capabilities\":[\"zwave\","
+		    "\"standby\"]"), "a standby slave: role and capabilities, "
+		    "an unknown capability left out");
+		node_get(&m, "n-house", 0)->caps = 0;
+	}
 	CHECK(get(&admin, "/api/v1/sites") == 200 &&
 	    has("{\"name\":\"House\",\"nodes\":1,\"online\":1,"
 	    "\"devices\":2}") && has("{\"name\":\"Barn\",\"nodes\":1,"
