@@ -76,9 +76,10 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_api_res test_web_stream
+		   test_api_res
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api
+UNIT_TESTS	+= test_web_stream	# the web process's event streams
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -145,13 +146,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The web process's streams, with its connection layer stubbed.
+$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
+
 # The resource API's test: its modules, the node table, and stubs for
 # the cluster link and the web process.
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
     tests/unit/stub_master.c)
-
-# The web process's streams, with its connection layer stubbed.
-$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
