@@ -37,17 +37,6 @@ res_desc(const Hd__Device *d, const char *key)
 	return NULL;
 }
 
-const struct value *
-res_value(const struct node *n, const char *dev, const char *key)
-{
-	const struct value *v;
-
-	TAILQ_FOREACH(v, &n->values, entry)
-		if (strcmp(v->device_id, dev) == 0 && strcmp(v->key, key) == 0)
-			return v;
-	return NULL;
-}
-
 const char *
 res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 {
@@ -115,11 +104,10 @@ visible_devices(const struct api_call *c, const struct node *n)
 }
 
 static void
-write_desc_value(struct api_call *c, const struct node *n,
-    const Hd__Device *d, const Hd__ValueDesc *vd)
+write_desc_value(struct api_call *c, const Hd__ValueDesc *vd,
+    const struct value *v)
 {
-	const struct value	*v = res_value(n, d->id, vd->key);
-	char			 b[32];
+	char b[32];
 
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "key");
@@ -155,11 +143,34 @@ kv(struct jw *w, const char *k, const char *v)
 	jw_str(w, v);
 }
 
+/*
+ * The last values of a device, in the order of its descriptions, from
+ * one pass over the node's values (a list of many devices would
+ * otherwise scan them once per value).
+ */
+static void
+device_values(const struct node *n, const Hd__Device *d,
+    const struct value **vals)
+{
+	const struct value	*v;
+	size_t			 i;
+
+	memset(vals, 0, CLUSTER_MAX_DEV_VALUES * sizeof(*vals));
+	TAILQ_FOREACH(v, &n->values, entry) {
+		if (strcmp(v->device_id, d->id) != 0)
+			continue;
+		for (i = 0; i < d->n_values && i < CLUSTER_MAX_DEV_VALUES; i++)
+			if (strcmp(d->values[i]->key, v->key) == 0)
+				vals[i] = v;
+	}
+}
+
 static void
 write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 {
-	char	b[32];
-	size_t	i;
+	const struct value	*vals[CLUSTER_MAX_DEV_VALUES];
+	char			 b[32];
+	size_t			 i;
 
 	jw_open(&c->w, '{');
 	kv(&c->w, "node", n->id);
@@ -181,8 +192,9 @@ write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 	jw_bool(&c->w, users_may(c->user, n->site, d->id, ACCESS_CONTROL));
 	jw_key(&c->w, "values");
 	jw_open(&c->w, '[');
-	for (i = 0; i < d->n_values; i++)
-		write_desc_value(c, n, d, d->values[i]);
+	device_values(n, d, vals);
+	for (i = 0; i < d->n_values && i < CLUSTER_MAX_DEV_VALUES; i++)
+		write_desc_value(c, d->values[i], vals[i]);
 	jw_close(&c->w, ']');
 	jw_close(&c->w, '}');
 }
