@@ -47,7 +47,9 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
-		   $(API_SRCS) $(LICENCE_SRCS) master/licence_root.c
+		   master/web_stream.c \
+		   $(API_SRCS) $(APIRES_SRCS)
+MASTER_SRCS	+= $(LICENCE_SRCS) master/licence_root.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
 LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
@@ -58,7 +60,12 @@ HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c master/api_session.c
+		   master/api.c master/api_session.c master/tokens.c \
+		   master/api_users.c master/api_tokens.c
+# The resource API (sites, devices, commands, history, stream); its unit
+# test links it with nodes.c and stubs of the cluster and web process.
+APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
+		   master/api_stream.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -74,10 +81,14 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_licence
+		   test_users test_sessions test_api test_zw_api test_zw_cc
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
-		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_licence
+		   fuzz_json fuzz_zw_api fuzz_zw_cc
+UNIT_TESTS	+= test_licence
+FUZZERS		+= fuzz_licence
+UNIT_TESTS	+= test_api_res
+UNIT_TESTS	+= test_web_stream	# the web process's event streams
+FUZZERS		+= fuzz_api
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -163,6 +174,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 $(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
 		   tests/tools/licence_root_test.c)
 
+# The web process's streams, with its connection layer stubbed.
+$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
+
+# The resource API's test: its modules, the node table, and stubs for
+# the cluster link and the web process.
+$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
+    tests/unit/stub_master.c)
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -180,6 +199,9 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
+$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
+    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c

@@ -22,6 +22,7 @@
 #include "api.h"
 #include "api_licence.h"
 #include "licence.h"
+#include "api_res.h"
 #include "master.h"
 #include "users.h"
 
@@ -111,6 +112,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 	}
 	if (licence_setup(m) == -1)
 		return -1;
+	if (apires_init(m) == -1) {
+		log_warnx("the resource API cannot start");
+		return -1;
+	}
 	return node_state_load(m);
 }
 
@@ -154,6 +159,7 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		apires_free(&m);
 		api_free(m.api);
 		licence_free(m.licence);
 		master_stop(&m);
@@ -172,6 +178,7 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
+	apires_free(&m);
 	api_free(m.api);
 	licence_free(m.licence);
 	master_stop(&m);

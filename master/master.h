@@ -55,6 +55,7 @@ struct node {
 	char			 version[VERSION_MAX + 1];
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	uint64_t		 boot_id;
+	uint32_t		 caps;		/* 1 << Hd__Capability, from Hello */
 	uint64_t		 last_seq;	/* highest reliable seq processed */
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */
@@ -98,6 +99,7 @@ struct master {
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
 	struct licence		*licence;	/* licence_state.c */
+	struct apires		*apires;	/* resources, commands (api_res.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
