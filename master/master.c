@@ -81,6 +81,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (zwm_init(m) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -124,6 +126,7 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		zwm_free(&m);
 		api_free(m.api);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
@@ -140,6 +143,7 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
+	zwm_free(&m);
 	api_free(m.api);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;

@@ -333,6 +333,8 @@ int		 zw_conf_directive(struct slave_conf *, const struct cfg_line *,
 /* zw_ctrl.c */
 int		 zw_start(struct slave *);
 void		 zw_stop(struct slave *);
+/* zw_incl.c: the master's ZwInclusion (answered with ZwProgress) */
+void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);

@@ -43,6 +43,8 @@
 #define ZW_FN_MEMORY_GET_ID		0x20
 #define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
+#define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
+#define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
@@ -306,6 +308,42 @@ struct zw_node {
 	struct ev_timer	 cmd_timer;
 };
 
+/* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */
+#define ZW_INCL_MODE_ANY	0x01	/* add or remove any node */
+#define ZW_INCL_MODE_STOP	0x05
+#define ZW_INCL_OPT_POWER	0x80	/* normal power */
+#define ZW_INCL_OPT_NWI		0x40	/* network-wide inclusion */
+#define ZW_INCL_LEARN_READY	0x01	/* callback statuses */
+#define ZW_INCL_NODE_FOUND	0x02
+#define ZW_INCL_ADDING_SLAVE	0x03	/* removing, for 0x4b */
+#define ZW_INCL_ADDING_CTRL	0x04
+#define ZW_INCL_PROTOCOL_DONE	0x05	/* 0x4a only */
+#define ZW_INCL_DONE		0x06
+#define ZW_INCL_FAILED		0x07
+#define ZW_INCL_NOT_PRIMARY	0x23
+
+/* One AddNode/RemoveNode status callback, parsed. */
+struct zw_incl_status {
+	uint8_t		cb_id, status, node;
+	int		have_info;		/* the node's classes follow */
+	uint8_t		basic, generic, specific;
+	uint8_t		cc[ZW_MAX_NODE_CCS];
+	size_t		ncc;
+};
+
+/* An inclusion or exclusion under way (zw_incl.c). */
+struct zw_incl {
+	int		 action;	/* Hd__ZwInclusion__Action; STOP: idle */
+	int		 state;		/* Hd__ZwProgress__State, or -1 starting */
+	uint8_t		 node;		/* found, being added or removed */
+	uint8_t		 generic, specific, basic;	/* from the callback */
+	int		 controller;
+	uint8_t		 interview;	/* added, its interview awaited */
+	uint64_t	 timeout;	/* ms, learn mode */
+	uint64_t	 deadline;	/* monotonic ms of `timer` */
+	struct ev_timer	 timer;
+};
+
 enum zw_step {
 	ZW_STEP_CAPS, ZW_STEP_VERSION, ZW_STEP_MEMID, ZW_STEP_INIT,
 	ZW_STEP_NODES, ZW_STEP_READY,
@@ -325,6 +363,7 @@ struct zw_ctrl {
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
 	struct ev_timer	 nif_timer;
+	struct zw_incl	 incl;		/* zw_incl.c */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -342,5 +381,21 @@ void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
+
+/* zw_incl.c */
+int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);
+void	zw_incl_init(struct zw_ctrl *);
+/* The stick was lost or the slave stops: end what is under way. */
+void	zw_incl_abort(struct zw_ctrl *, const char *why);
+void	zw_incl_unsolicited(struct zw_ctrl *, const struct zw_frame *);
+/* A node's interview completed (zw_node.c). */
+void	zw_incl_interviewed(struct zw_ctrl *, int id);
+
+/* zw_ctrl.c: a node's slot emptied, a known node registered or removed */
+void	zw_ctrl_node_reset(struct zw_ctrl *, int id);
+int	zw_ctrl_node_register(struct zw_ctrl *, int id);
+int	zw_ctrl_node_unregister(struct zw_ctrl *, int id);
+/* The device description's command classes and failed flag. */
+void	zw_ctrl_node_desc(struct zw_node *);
 
 #endif

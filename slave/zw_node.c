@@ -147,6 +147,7 @@ zw_node_values(struct zw_node *zn)
 
 	if (d == NULL)
 		return 0;
+	zw_ctrl_node_desc(zn);
 	if (node_has(zn, ZW_CC_SWITCH_BINARY) || (node_has(zn, ZW_CC_BASIC) &&
 	    !node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
 		if (dev_find_value(d, "on") == NULL)
@@ -315,6 +316,7 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
+	zw_incl_interviewed(c, u->node);
 }
 
 static void
@@ -348,6 +350,8 @@ node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
 	    "node %d answers again", node_id(c, zn));
 	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
 	report_cached(zn);
+	zw_ctrl_node_desc(zn);
+	devtab_changed(c->s);		/* the list shows failed nodes */
 }
 
 /* --- last values ----------------------------------------------------- */

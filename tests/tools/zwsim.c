@@ -23,6 +23,17 @@
  *	temp N TENTHS	node N reports this temperature (°C x 10)
  *	motion N 0|1	node N reports motion or none
  *	battery N PCT	node N reports its battery (255: low warning)
+ *	join N GENERIC CC...	node N (classes in hex) waits to be added: it
+ *			joins when the host's AddNodeToNetwork is on, at once
+ *			if it is on already
+ *	leave N		node N's button for exclusion: it leaves when the
+ *			host's RemoveNodeFromNetwork is on
+ * Inclusion mode: AddNodeToNetwork (0x4a) answers LEARN_READY, then for a
+ * joining node NODE_FOUND, ADDING_SLAVE (with its node information) and
+ * PROTOCOL_DONE; the host's STOP gets DONE with the node's id. Removal
+ * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
+ * leaving node, which is then gone from the node list. A STOP without a
+ * callback id ends either mode silently.
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -48,6 +59,7 @@
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
 #define MAX_CCS		8
+#define MAX_SIMNODES	16
 
 struct simnode {
 	uint8_t	id, generic, specific;
@@ -56,7 +68,7 @@ struct simnode {
 	int16_t	temp;		/* °C x 10 */
 };
 
-static struct simnode nodes[] = {
+static struct simnode nodes[MAX_SIMNODES] = {
 	{ .id = 2, .generic = 0x10, .specific = 0x01,
 	  .cc = { 0x25, 0x20, 0x86, 0x72 } },
 	{ .id = 3, .generic = 0x20, .specific = 0x01, .cc = { 0x30, 0x80 },
@@ -66,7 +78,15 @@ static struct simnode nodes[] = {
 	  .battery = 80, .temp = 215 },
 };
 
+static size_t	nnodes = 4;
 static int	io = -1, nak, can, garbage, silent;
+
+/* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
+ * callback id; a node waiting to join, one waiting to leave, the node
+ * added whose DONE the host's STOP collects. */
+static uint8_t		incl_func, incl_cb, added;
+static struct simnode	joiner;
+static uint8_t		leaver;
 
 static void
 out(const uint8_t *b, size_t n)
@@ -95,7 +115,7 @@ find(uint8_t id)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		if (nodes[i].id == id)
 			return &nodes[i];
 	return NULL;
@@ -108,7 +128,7 @@ init_data(void)
 	size_t	i;
 
 	pl[3 + (OWN_ID - 1) / 8] |= 1u << ((OWN_ID - 1) % 8);
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		pl[3 + (nodes[i].id - 1) / 8] |= 1u << ((nodes[i].id - 1) % 8);
 	pl[3 + ZW_NODEMASK_LEN] = 0x05;		/* chip type, version */
 	send_frame(ZW_RES, ZW_FN_GET_INIT_DATA, pl, sizeof(pl));
@@ -257,6 +277,91 @@ node_info(const struct zw_frame *f)
 	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, 6 + ncc);
 }
 
+/* A status callback of AddNode/RemoveNode, with the node's info when
+ * `n` is given. */
+static void
+incl_status(uint8_t func, uint8_t status, uint8_t node,
+    const struct simnode *n)
+{
+	uint8_t	pl[7 + MAX_CCS] = { incl_cb, status, node, 0 };
+	size_t	len = 4, ncc = 0;
+
+	if (n != NULL) {
+		while (ncc < MAX_CCS && n->cc[ncc] != 0)
+			ncc++;
+		pl[3] = (uint8_t)(3 + ncc);
+		pl[4] = 0x04;
+		pl[5] = n->generic;
+		pl[6] = n->specific;
+		memcpy(pl + 7, n->cc, ncc);
+		len = 7 + ncc;
+	}
+	fprintf(stderr, "zwsim: %s status 0x%02x node %d\n",
+	    func == ZW_FN_ADD_NODE ? "add" : "remove", status, node);
+	send_frame(ZW_REQ, func, pl, len);
+}
+
+/* The waiting node joins or leaves, if the host's mode allows it. */
+static void
+incl_run(void)
+{
+	struct simnode *n;
+
+	if (incl_func == ZW_FN_ADD_NODE && joiner.id != 0 && added == 0 &&
+	    nnodes < MAX_SIMNODES) {
+		incl_status(incl_func, 0x02, 0, NULL);		/* found */
+		incl_status(incl_func, 0x03, joiner.id, &joiner);
+		nodes[nnodes++] = joiner;
+		added = joiner.id;
+		joiner.id = 0;
+		incl_status(incl_func, 0x05, added, NULL);	/* protocol */
+	} else if (incl_func == ZW_FN_REMOVE_NODE && leaver != 0 &&
+	    (n = find(leaver)) != NULL) {
+		incl_status(incl_func, 0x02, 0, NULL);
+		incl_status(incl_func, 0x03, leaver, NULL);
+		*n = nodes[--nnodes];
+		incl_status(incl_func, 0x06, leaver, NULL);	/* done */
+		leaver = 0;
+	}
+}
+
+/* AddNodeToNetwork / RemoveNodeFromNetwork: mode, callback id. */
+static void
+inclusion(const struct zw_frame *f)
+{
+	uint8_t mode, cb;
+
+	if (f->len < 2)
+		return;
+	mode = f->payload[0] & 0x0f;
+	cb = f->payload[1];
+	fprintf(stderr, "zwsim: %s mode 0x%02x callback %d\n",
+	    f->func == ZW_FN_ADD_NODE ? "add" : "remove", f->payload[0], cb);
+	if (mode == 0x05) {				/* stop */
+		if (incl_func == f->func && cb != 0) {
+			incl_cb = cb;
+			incl_status(f->func, added != 0 ? 0x06 : 0x07, added,
+			    NULL);
+		}
+		if (incl_func == f->func)
+			incl_func = 0;
+		added = 0;
+		return;
+	}
+	if (mode != 0x01)
+		return;
+	if (incl_func != 0) {
+		incl_cb = cb;
+		incl_status(f->func, 0x07, 0, NULL);		/* failed */
+		return;
+	}
+	incl_func = f->func;
+	incl_cb = cb;
+	added = 0;
+	incl_status(f->func, 0x01, 0, NULL);		/* learn ready */
+	incl_run();
+}
+
 static void
 request(const struct zw_frame *f)
 {
@@ -296,6 +401,10 @@ request(const struct zw_frame *f)
 		break;
 	case ZW_FN_REQUEST_NODE_INFO:
 		node_info(f);
+		break;
+	case ZW_FN_ADD_NODE:
+	case ZW_FN_REMOVE_NODE:
+		inclusion(f);
 		break;
 	default:
 		break;		/* ACKed, no answer, like many sticks */
@@ -366,14 +475,40 @@ node_control(const char *line)
 	return 1;
 }
 
+/* join N GENERIC CC...: a node waiting to be added. */
+static int
+join_control(const char *line)
+{
+	unsigned	v[2 + MAX_CCS];
+	int		k, i;
+
+	memset(v, 0, sizeof(v));
+	k = sscanf(line, "join %u %x %x %x %x %x %x %x %x %x", &v[0], &v[1],
+	    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	if (k < 2 || v[0] < 2 || v[0] > ZW_MAX_NODES || find((uint8_t)v[0]))
+		return 0;
+	memset(&joiner, 0, sizeof(joiner));
+	joiner.id = (uint8_t)v[0];
+	joiner.generic = (uint8_t)v[1];
+	joiner.specific = 0x01;
+	for (i = 0; i + 2 < k && i < MAX_CCS; i++)
+		joiner.cc[i] = (uint8_t)v[i + 2];
+	incl_run();
+	return 1;
+}
+
 static void
 control(char *line)
 {
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (node_control(line))
+	if (node_control(line) || join_control(line))
 		;
+	else if (strncmp(line, "leave", 5) == 0) {
+		leaver = (uint8_t)n;
+		incl_run();
+	}
 	else if (strncmp(line, "nak", 3) == 0)
 		nak = n;
 	else if (strncmp(line, "can", 3) == 0)
