@@ -70,7 +70,8 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc
+		   test_users test_sessions test_api test_zw_api test_zw_cc \
+		   test_zwm
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 
@@ -138,6 +139,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Master modules a unit test needs beyond the API's.
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz

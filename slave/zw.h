@@ -382,8 +382,10 @@ void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
 
-/* zw_incl.c */
+/* zw_api.c: an AddNode/RemoveNode status callback; 0 or -1 malformed */
 int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);
+
+/* zw_incl.c */
 void	zw_incl_init(struct zw_ctrl *);
 /* The stick was lost or the slave stops: end what is under way. */
 void	zw_incl_abort(struct zw_ctrl *, const char *why);
