@@ -71,7 +71,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_zwm
+		   test_zwm test_zw_node
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 
@@ -137,6 +137,12 @@ $(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The node layer's test replaces the stick (zw_stick.c) with its own.
+$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
