@@ -61,7 +61,8 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c slave/zw_incl.c \
+		   slave/zw_node.c slave/zw_incl.c slave/zw_cc_mgmt.c \
+		   slave/zw_cc_mc.c slave/zw_cc_supervision.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -71,7 +72,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_zwm test_zw_node
+		   test_zwm test_zw_node test_zw_cc_net
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 
@@ -167,7 +168,8 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
+    slave/zw_cc_mc.c slave/zw_cc_supervision.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
