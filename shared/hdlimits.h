@@ -70,6 +70,9 @@
 #define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
 #define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
+#define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
+#define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
+#define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
 #define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */
 #define ZW_INCL_MIN_TIMEOUT_MS	1000		/* shortest the master may ask for */
 #define ZW_INCL_READY_MS	5000		/* the stick enters learn mode */

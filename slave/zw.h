@@ -279,6 +279,8 @@ struct slave;
 
 #define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
 #define ZW_INTERVIEW_DONE	100	/* pct: command classes known */
+#define ZW_INTERVIEW_NIF	75	/* pct: classes known, management
+					 * interview (zw_mgmt.c) to come */
 
 struct zw_ctrl;
 struct zw_last;
@@ -298,6 +300,20 @@ struct zw_node {
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
+	/* The management interview and sleeping nodes (zw_mgmt.c). */
+	uint8_t		 ccver[ZW_MAX_NODE_CCS];	/* cc[i]'s version */
+	int		 have_plus;
+	uint8_t		 plus_role, plus_type;
+	uint16_t	 icon_inst, icon_user;
+	int		 lifeline;	/* group 1 reports to us */
+	uint32_t	 wakeup_s;	/* interval set; 0 not sleeping */
+	uint8_t		 wakeup_node;	/* the node it notifies */
+	int		 awake;		/* between Notification and NMI */
+	struct zw_eps	*eps;		/* Multi Channel endpoints, or NULL */
+	struct zw_mg	*mg;		/* interview step, wake-up queue */
+	uint8_t		 sv_session;	/* last Supervision session id */
+	int		 cmd_supervised;	/* the command's SET was */
+	uint8_t		 cmd_ep;	/* its endpoint */
 	/* The one command under way (zw_node.c). */
 	uint64_t	 cmd_id;	/* 0: none */
 	int		 cmd_sending;	/* its SET is at the session */
@@ -362,6 +378,7 @@ struct zw_ctrl {
 	struct ev_timer	 retry;		/* a failed start-up step */
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
+	int		 mgmt;		/* node in its management interview */
 	struct ev_timer	 nif_timer;
 	struct zw_incl	 incl;		/* zw_incl.c */
 };
@@ -381,6 +398,54 @@ void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
+
+/* zw_mgmt.c: the management interview, sleeping nodes, endpoints */
+struct zw_eps {
+	uint8_t		n;
+	struct {
+		uint8_t	generic, specific, ncc;
+		uint8_t	cc[ZW_MAX_NODE_CCS];
+	}		ep[ZW_MAX_ENDPOINTS];		/* endpoint i + 1 */
+};
+struct Hd__ZwNode;
+/* Does the node have classes the management interview asks about? */
+int	zw_mgmt_needed(const struct zw_node *);
+/* Start it after the node information (c->mgmt set until it ends). */
+void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
+/* A received command the management classes handle (1), else 0. */
+int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
+/* A sleeping node not awake: keep `r` for its wake-up (1), else 0. */
+int	zw_mgmt_hold(struct zw_ctrl *, struct zw_node *, const struct zw_req *);
+void	zw_mgmt_forget(struct zw_node *);
+/* The endpoints' values ("on.2", "level.1") on the node's device. */
+void	zw_mgmt_values(struct zw_node *);
+/* The version of class `cc` the node reported (1 when not known). */
+int	zw_mgmt_version(const struct zw_node *, uint8_t cc);
+int	zw_mgmt_ep_has(const struct zw_node *, uint8_t ep, uint8_t cc);
+/* A sleeping node between wake-ups: what is sent to it waits. */
+int	zw_mgmt_asleep(const struct zw_node *);
+/* Requests held for its wake-up. */
+int	zw_mgmt_held(const struct zw_node *);
+void	zw_mgmt_load(struct zw_node *, const struct Hd__ZwNode *);
+/* Fill the table entry; zw_mgmt_save_free() it after writing. */
+void	zw_mgmt_save(const struct zw_node *, struct Hd__ZwNode *);
+void	zw_mgmt_save_free(struct Hd__ZwNode *);
+void	zw_mgmt_stick_lost(struct zw_ctrl *);
+/* The state poll of the endpoints (MC-encapsulated GETs). */
+void	zw_mgmt_refresh(struct zw_ctrl *, struct zw_node *);
+
+/* zw_node.c: a command received from node zn's endpoint `ep` */
+void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
+/* The command's Supervision Report for `session`. */
+void	zw_node_supervised(struct zw_ctrl *, struct zw_node *,
+	    uint8_t session, uint8_t status, uint8_t duration);
+/* SendData of `cmd` to node `id`, held for a sleeping node's wake-up. */
+int	zw_node_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
+	    enum zw_prio, zw_done_fn *, void *);
+/* The interview of node `id` ended (management steps included). */
+void	zw_node_interviewed(struct zw_ctrl *, struct zw_node *);
 
 /* zw_api.c: an AddNode/RemoveNode status callback; 0 or -1 malformed */
 int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);

@@ -28,11 +28,11 @@ zw_cc_mc_encap(uint8_t *out, size_t outlen, uint8_t src, uint8_t dst,
 {
 	if (n < 1 || n + 4 > outlen || src > MC_EP_MASK || dst > MC_EP_MASK)
 		return 0;
+	memmove(out + 4, inner, n);	/* first: `inner` may be `out` */
 	out[0] = ZW_CC_MULTI_CHANNEL;
 	out[1] = MC_ENCAP;
 	out[2] = src;
 	out[3] = dst;
-	memmove(out + 4, inner, n);
 	return n + 4;
 }
 

@@ -21,11 +21,11 @@ zw_cc_supervision_get(uint8_t *out, size_t outlen, uint8_t session,
 	if (n < 1 || n > 0xff || n + 4 > outlen ||
 	    session > ZW_SV_SESSION_MAX || inner[0] == ZW_CC_SUPERVISION)
 		return 0;
+	memmove(out + 4, inner, n);	/* first: `inner` may be `out` */
 	out[0] = ZW_CC_SUPERVISION;
 	out[1] = SV_GET;
 	out[2] = (uint8_t)((updates ? SV_FLAG : 0) | session);
 	out[3] = (uint8_t)n;
-	memmove(out + 4, inner, n);
 	return n + 4;
 }
 

@@ -360,6 +360,7 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->ping);
 	ev_timer_stop(c->s->loop, &c->nif_timer);
 	c->interviewing = 0;
+	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		c->node[id].nif_asked = c->node[id].refreshed = 0;
 	if (up) {

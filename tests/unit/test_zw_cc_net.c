@@ -117,6 +117,9 @@ test_mc(void)
 
 	CHECK(bytes(out, zw_cc_mc_encap(out, sizeof(out), 0, 2, set,
 	    sizeof(set)), want, LEN(want)), "encapsulate a SET for endpoint 2");
+	memcpy(out, set, sizeof(set));
+	CHECK(bytes(out, zw_cc_mc_encap(out, sizeof(out), 0, 2, out,
+	    sizeof(set)), want, LEN(want)), "encapsulate in place");
 	CHECK(zw_cc_mc_encap(out, 6, 0, 2, set, sizeof(set)) == 0 &&
 	    zw_cc_mc_encap(out, sizeof(out), 0, 128, set, sizeof(set)) == 0,
 	    "short buffer, endpoint 128: refused");
@@ -160,6 +163,9 @@ test_supervision(void)
 	CHECK(bytes(out, zw_cc_supervision_get(out, sizeof(out), 5, 1, set,
 	    sizeof(set)), want, LEN(want)),
 	    "Supervision Get around a SET, session 5, updates wanted");
+	memcpy(out, set, sizeof(set));
+	CHECK(bytes(out, zw_cc_supervision_get(out, sizeof(out), 5, 1, out,
+	    sizeof(set)), want, LEN(want)), "wrap in place");
 	CHECK(zw_cc_supervision_get(out, sizeof(out), 64, 0, set,
 	    sizeof(set)) == 0 && zw_cc_supervision_get(out, sizeof(out), 1,
 	    0, want, sizeof(want)) == 0, "session 64, nested: refused");

@@ -24,6 +24,7 @@
 #include "wire.h"
 #include "../../slave/slave.h"
 #include "../../slave/zw.h"
+#include "../../slave/zw_cc.h"
 
 #define MAX_REQS	64
 
@@ -254,6 +255,142 @@ pending(uint8_t func, int node)
 	return 0;
 }
 
+/* --- simulated nodes answering SendData -------------------------------- */
+
+struct simnode {
+	uint8_t	endpoints;		/* Multi Channel endpoints */
+	uint8_t	on[4];			/* switch state, by endpoint */
+	uint8_t	lifeline[4];		/* association group 1 */
+	int	nlife;
+	uint32_t wakeup;		/* interval set */
+	uint8_t	wakeup_node;
+	int	asleep;			/* a sleeping node between wake-ups */
+	int	nmi;			/* No More Information heard */
+	int	sv_status;		/* Supervision Report status */
+	int	deaf;			/* does not acknowledge */
+};
+
+static struct simnode	sim[ZW_MAX_NODES + 1];
+
+/* Node `id` answers `cmd` (from endpoint `ep`, 0: itself). */
+static void
+sim_reply(uint8_t id, uint8_t ep, const uint8_t *cmd, size_t n)
+{
+	uint8_t out[64];
+
+	if (ep == 0) {
+		from_node(id, cmd, n);
+		return;
+	}
+	out[0] = 0x60;
+	out[1] = 0x0d;
+	out[2] = ep;
+	out[3] = 0;
+	memcpy(out + 4, cmd, n);
+	from_node(id, out, n + 4);
+}
+
+static void
+sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
+{
+	struct simnode	*sn = &sim[id];
+	uint8_t		 r[16];
+
+	if (n >= 4 && c[0] == 0x60 && c[1] == 0x0d) {
+		sim_command(id, c[3], c + 4, n - 4);
+		return;
+	}
+	if (n >= 5 && c[0] == 0x6c && c[1] == 0x01) {
+		sim_command(id, ep, c + 4, c[3]);
+		r[0] = 0x6c; r[1] = 0x02; r[2] = c[2] & 0x3f;
+		r[3] = (uint8_t)sn->sv_status; r[4] = 0;
+		sim_reply(id, ep, r, 5);
+		return;
+	}
+	if (n < 2)
+		return;
+	r[0] = c[0];
+	switch (c[0] << 8 | c[1]) {
+	case 0x8613:		/* Version Command Class Get */
+		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x25 ? 2 : 1;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x5e01:
+		memcpy(r, (const uint8_t []){ 0x5e, 0x02, 0x02, 0x05, 0x00,
+		    0x07, 0x00, 0x07, 0x01 }, 9);
+		sim_reply(id, ep, r, 9);
+		break;
+	case 0x8501:
+		if (sn->nlife < 4)
+			sn->lifeline[sn->nlife++] = c[3];
+		break;
+	case 0x8502:
+		r[1] = 0x03; r[2] = c[2]; r[3] = 5; r[4] = 0;
+		memcpy(r + 5, sn->lifeline, (size_t)sn->nlife);
+		sim_reply(id, ep, r, 5 + (size_t)sn->nlife);
+		break;
+	case 0x8405:
+		r[1] = 0x06; r[2] = (uint8_t)(sn->wakeup >> 16);
+		r[3] = (uint8_t)(sn->wakeup >> 8); r[4] = (uint8_t)sn->wakeup;
+		r[5] = sn->wakeup_node;
+		sim_reply(id, ep, r, 6);
+		break;
+	case 0x8404:
+		sn->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
+		sn->wakeup_node = c[5];
+		break;
+	case 0x8408:
+		sn->nmi++;
+		sn->asleep = 1;
+		break;
+	case 0x6007:
+		r[1] = 0x08; r[2] = 0x40; r[3] = sn->endpoints;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x6009:
+		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
+		    0x25, 0x6c }, 7);
+		sim_reply(id, ep, r, 7);
+		break;
+	case 0x2501:
+		sn->on[ep & 3] = c[2];
+		break;
+	case 0x2502:
+		r[1] = 0x03; r[2] = sn->on[ep & 3];
+		sim_reply(id, ep, r, 3);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Answer every recorded request as the simulated nodes would; how many
+ * SendData went to each node is in sent[]. Requests to asleep nodes are
+ * not acknowledged. */
+static int	sent[ZW_MAX_NODES + 1];
+
+static void
+pump(void)
+{
+	struct zw_req	r;
+	int		i, id;
+
+	for (i = 0; i < 200 && take(&r); i++) {
+		if (r.func != ZW_FN_SEND_DATA) {
+			answer(&r, (const uint8_t []){ 1 }, 1, 0);
+			continue;
+		}
+		id = r.payload[0];
+		sent[id]++;
+		if (sim[id].deaf || sim[id].asleep) {
+			answer(&r, (const uint8_t []){ 1 }, 1, 1);
+			continue;
+		}
+		answer(&r, (const uint8_t []){ 1 }, 1, 0);
+		sim_command((uint8_t)id, 0, r.payload + 2, r.payload[1]);
+	}
+}
+
 /* --- tests ------------------------------------------------------------ */
 
 static void
@@ -458,8 +595,15 @@ test_inclusion(void)
 			answer(&r, (const uint8_t []){ 1 }, 1, 0);
 	drain();
 	nif(9, 0x10, cc, sizeof(cc));
+	CHECK(S.zw->mgmt == 9 && dev_find(&S, "zw:9:0")->desc.interview_pct ==
+	    ZW_INTERVIEW_NIF, "Version among its classes: the management "
+	    "interview follows (75 %%)");
+	pump();
 	CHECK(progress_state(&node) == HD__ZW_PROGRESS__STATE__INTERVIEWED &&
-	    node == 9, "interviewed: told");
+	    node == 9 && S.zw->mgmt == 0, "interviewed: told");
+	CHECK(zw_mgmt_version(&S.zw->node[9], 0x25) == 2 &&
+	    zw_mgmt_version(&S.zw->node[9], 0x72) == 1,
+	    "each class's version asked and kept");
 	CHECK(!S.zw->incl.timer.active && S.zw->incl.action ==
 	    HD__ZW_INCLUSION__ACTION__STOP, "idle again");
 }
@@ -534,6 +678,132 @@ test_exclusion(void)
 	    ZW_INCL_MODE_STOP, "learn mode stopped");
 }
 
+/* Include node `id` with classes `cc` and protocol capability `cap`,
+ * answering as the stick and the node would. */
+static void
+include_node(uint8_t id, uint8_t cap, const uint8_t *cc, size_t ncc)
+{
+	Hd__ZwInclusion	m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	r;
+	uint8_t		pi[6] = { 0, 0x9c, 0, 0x04, 0x10, 0x01 };
+
+	pi[0] = cap;
+	while (take(&r))
+		;
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_ADDING_SLAVE, id, 1);
+	status(ZW_FN_ADD_NODE, ZW_INCL_PROTOCOL_DONE, id, 0);
+	take(&r);
+	status(ZW_FN_ADD_NODE, ZW_INCL_DONE, id, 0);
+	take(&r);
+	answer(&r, pi, sizeof(pi), 0);
+	while (take(&r))
+		if (r.func == ZW_FN_REQUEST_NODE_INFO && r.payload[0] == id)
+			answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	nif(id, 0x10, cc, ncc);
+}
+
+static Hd__CommandResult__Status
+command(uint64_t id, const char *dev, const char *key, int b)
+{
+	Hd__Command	 c = HD__COMMAND__INIT;
+	Hd__Value	 v = HD__VALUE__INIT;
+	Hd__Envelope	*e;
+	int		 st = -1;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = b;
+	c.id = id;
+	c.device_id = (char *)(uintptr_t)dev;
+	c.key = (char *)(uintptr_t)key;
+	c.value = &v;
+	drain();
+	devices_command(&S, &c);
+	pump();
+	if (queued(HD__ENVELOPE__BODY_RESULT, &e) == 1 && e->result->id == id)
+		st = e->result->status;
+	wire_free((ProtobufCMessage *)e);
+	return st;
+}
+
+static void
+test_multichannel(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x5e, 0x85, 0x60, 0x6c };
+	struct zw_node	*zn = &S.zw->node[10];
+	struct dev	*d;
+	Hd__Envelope	*e;
+	uint8_t		 rep[] = { 0x60, 0x0d, 0x02, 0x00, 0x25, 0x03, 0xff };
+
+	sim[10].endpoints = 2;
+	sim[10].sv_status = ZW_SV_SUCCESS;
+	include_node(10, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:10:0");
+	if (!CHECK(d != NULL && d->desc.interview_pct == 100,
+	    "node 10: the management interview completes"))
+		return;
+	CHECK(zn->have_plus && zn->plus_role == 5 && zn->icon_inst == 0x0700,
+	    "Z-Wave Plus Info kept: role, icons");
+	CHECK(sim[10].nlife == 1 && sim[10].lifeline[0] == 1 && zn->lifeline,
+	    "the lifeline: group 1 set to the controller, and checked");
+	CHECK(zn->eps != NULL && zn->eps->n == 2 &&
+	    dev_find_value(d, "on.1") != NULL &&
+	    dev_find_value(d, "on.2") != NULL && dev_find_value(d, "on.2")->
+	    writable, "two endpoints: writable on.1 and on.2 beside on");
+	CHECK(command(80, "zw:10:0", "on.2", 1) == 
+	    HD__COMMAND_RESULT__STATUS__OK && sim[10].on[2] == 0xff &&
+	    sim[10].on[1] == 0, "on.2: endpoint 2 switched, confirmed by "
+	    "its Supervision Report");
+	sim[10].sv_status = ZW_SV_FAIL;
+	CHECK(command(81, "zw:10:0", "on.1", 1) ==
+	    HD__COMMAND_RESULT__STATUS__FAILED,
+	    "Supervision Report FAIL: FAILED");
+	sim[10].sv_status = ZW_SV_NO_SUPPORT;
+	CHECK(command(82, "zw:10:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__FAILED,
+	    "NO_SUPPORT: FAILED too");
+	drain();
+	from_node(10, rep, sizeof(rep));
+	CHECK(queued(HD__ENVELOPE__BODY_REPORT, &e) == 1 &&
+	    strcmp(e->report->key, "on.2") == 0 && e->report->value->b,
+	    "endpoint 2's own report: value on.2");
+	wire_free((ProtobufCMessage *)e);
+	CHECK(command(83, "zw:10:0", "on.9", 1) ==
+	    HD__COMMAND_RESULT__STATUS__READ_ONLY,
+	    "an endpoint it does not have: no such value");
+}
+
+static void
+test_sleeping(void)
+{
+	static const uint8_t cc[] = { 0x30, 0x84, 0x80, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[11];
+	int		 before;
+
+	include_node(11, 0x53, cc, sizeof(cc));	/* not listening */
+	pump();
+	CHECK(zn->pct == 100 && sim[11].wakeup == 3600 &&
+	    sim[11].wakeup_node == 1, "the wake-up interval is set, to us");
+	CHECK(sim[11].nmi == 1 && sim[11].asleep && !zn->awake,
+	    "interview done: No More Information, the node sleeps");
+	before = sent[11];
+	zw_node_refresh(S.zw, 11);
+	pump();
+	CHECK(sent[11] == before && zw_mgmt_held(zn) > 0,
+	    "a poll while it sleeps is held, not sent");
+	sim[11].asleep = 0;
+	from_node(11, wake, sizeof(wake));
+	pump();
+	CHECK(sent[11] > before && sim[11].nmi == 2 && !zn->awake,
+	    "wake-up: the held requests go, then No More Information");
+}
+
 static void
 test_restart(void)
 {
@@ -575,6 +845,8 @@ main(void)
 	test_inclusion();
 	test_timeout_cancel();
 	test_exclusion();
+	test_multichannel();
+	test_sleeping();
 	test_restart();
 	zw_stop(&S);
 	rq_free(&S.rq);
