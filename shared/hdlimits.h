@@ -73,6 +73,7 @@
 #define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
 #define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
 #define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
+#define ZW_INTERVIEW_WAIT_MS	250		/* RequestNodeInfo waits for an idle stick this often */
 #define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */
 #define ZW_INCL_MIN_TIMEOUT_MS	1000		/* shortest the master may ask for */
 #define ZW_INCL_READY_MS	5000		/* the stick enters learn mode */

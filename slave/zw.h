@@ -231,6 +231,8 @@ void	zw_stick_free(struct zw_stick *);
 int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
+/* Requests queued, on the wire or awaiting their callback. */
+int	zw_stick_busy(const struct zw_stick *);
 
 /* --- zw_api.c: the stick's answers, parsed ---------------------------- */
 
@@ -379,6 +381,7 @@ struct zw_ctrl {
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
 	int		 mgmt;		/* node in its management interview */
+	struct ev_timer	 idle_timer;	/* an interview waits for the stick */
 	struct ev_timer	 nif_timer;
 	struct zw_incl	 incl;		/* zw_incl.c */
 };

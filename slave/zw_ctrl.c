@@ -349,6 +349,13 @@ on_retry(struct ev_timer *t)
 		step_run(c);
 }
 
+/* An interview waited for the stick to be idle (zw_interview_next). */
+static void
+on_idle(struct ev_timer *t)
+{
+	zw_interview_next(t->arg);
+}
+
 static void
 ctrl_up(void *arg, int up, const char *why)
 {
@@ -359,6 +366,7 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->retry);
 	ev_timer_stop(c->s->loop, &c->ping);
 	ev_timer_stop(c->s->loop, &c->nif_timer);
+	ev_timer_stop(c->s->loop, &c->idle_timer);
 	c->interviewing = 0;
 	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
@@ -410,6 +418,7 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);
 	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
+	ev_timer_init(&c->idle_timer, on_idle, c);
 	zw_incl_init(c);
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
@@ -438,6 +447,7 @@ zw_stop(struct slave *s)
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);
+	ev_timer_stop(s->loop, &c->idle_timer);
 	zw_stick_free(c->stick);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		ev_timer_stop(s->loop, &c->node[id].cmd_timer);

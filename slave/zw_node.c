@@ -284,6 +284,12 @@ zw_interview_next(struct zw_ctrl *c)
 		refresh_all(c);
 		return;
 	}
+	/* Not while SendData is under way: a stick may refuse it then, and
+	 * the zwave-js mock exits. */
+	if (zw_stick_busy(c->stick)) {
+		ev_timer_start(c->s->loop, &c->idle_timer, ZW_INTERVIEW_WAIT_MS);
+		return;
+	}
 	c->node[id].nif_asked = 1;
 	memset(&r, 0, sizeof(r));
 	r.func = ZW_FN_REQUEST_NODE_INFO;

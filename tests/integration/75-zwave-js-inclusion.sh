@@ -24,7 +24,13 @@ slave_conf slave-house House "$port" "$G" "simulate no" \
 start hd-slave slave-house
 check "slave online" wait_log "$M" 'slave slave-house .*online' 15
 check "the three nodes interviewed" \
-	wait_count "$S" 'zwave: node [2-4]: [0-9]+ command classes' 3 30
+	wait_count "$S" 'zwave: node [2-4]: interview complete' 3 30
+# The state poll that follows the interviews is answered first: with it
+# still in flight the mock once waited in vain for our ACK of its
+# RequestNodeInfo response (not understood yet; see docs/ZWAVE.md).
+check "the state poll is answered" \
+	wait_log "$S" 'zwave: node 3: new value temperature' 15
+sleep 1
 
 A=$U/api/v1
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }

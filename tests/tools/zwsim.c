@@ -28,6 +28,15 @@
  *			if it is on already
  *	leave N		node N's button for exclusion: it leaves when the
  *			host's RemoveNodeFromNetwork is on
+ *	sleepy N	node N becomes a sleeping node (not listening): it
+ *			hears nothing until...
+ *	wake N		...it wakes up (Wake Up Notification), until the
+ *			host's No More Information
+ *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
+ *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
+ * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
+ * End Point/Capability Get and encapsulated commands, Supervision Get.
  * Inclusion mode: AddNodeToNetwork (0x4a) answers LEARN_READY, then for a
  * joining node NODE_FOUND, ADDING_SLAVE (with its node information) and
  * PROTOCOL_DONE; the host's STOP gets DONE with the node's id. Removal
@@ -60,12 +69,20 @@
 #define NIF_FAILED	0x81
 #define MAX_CCS		8
 #define MAX_SIMNODES	16
+#define MAX_EPS		4	/* Multi Channel endpoints of one node */
 
 struct simnode {
 	uint8_t	id, generic, specific;
 	uint8_t	cc[MAX_CCS];
 	uint8_t	on, level, motion, battery, deaf, mute;
 	int16_t	temp;		/* °C x 10 */
+	/* management classes (mgmt_command) */
+	uint8_t	sleepy, asleep;		/* not listening; between wake-ups */
+	uint8_t	endpoints, ep_on[MAX_EPS + 1];
+	uint8_t	lifeline;		/* association group 1, one node */
+	uint32_t wakeup;		/* interval, s */
+	uint8_t	wakeup_node;
+	uint8_t	sv_status;		/* Supervision Report status */
 };
 
 static struct simnode nodes[MAX_SIMNODES] = {
@@ -141,7 +158,7 @@ protocol_info(const struct zw_frame *f)
 	struct simnode	*n = f->len >= 1 ? find(f->payload[0]) : NULL;
 
 	if (n != NULL) {
-		pl[0] = 0xd3;	/* listening, routing */
+		pl[0] = n->sleepy ? 0x53 : 0xd3;	/* listening, routing */
 		pl[1] = 0x9c;
 		pl[3] = 0x04;	/* basic: routing slave */
 		pl[4] = n->generic;
@@ -212,12 +229,112 @@ report(const struct simnode *n, uint8_t cc)
 	app_command(n, r, len);
 }
 
+static void	node_command(struct simnode *, const uint8_t *, size_t);
+static int	cur_ep;		/* the endpoint a command is for */
+
+/* Node `n`'s answer from endpoint `cur_ep` (encapsulated if not 0). */
+static void
+reply(const struct simnode *n, const uint8_t *cmd, size_t len)
+{
+	uint8_t e[4 + 16] = { 0x60, 0x0d, 0, 0 };
+
+	if (cur_ep == 0 || len > 16) {
+		app_command(n, cmd, len);
+		return;
+	}
+	e[2] = (uint8_t)cur_ep;
+	memcpy(e + 4, cmd, len);
+	app_command(n, e, 4 + len);
+}
+
+/* The management classes; 1 if `c` was one of theirs. */
+static int
+mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
+{
+	uint8_t r[16] = { c[0] };
+
+	switch (c[0] << 8 | c[1]) {
+	case 0x8613:					/* Version CC Get */
+		if (len < 3)
+			return 1;
+		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 : 1;
+		reply(n, r, 4);
+		return 1;
+	case 0x5e01:					/* Z-Wave Plus Info */
+		memcpy(r, (const uint8_t []){ 0x5e, 0x02, 0x02, 0x05, 0x00,
+		    0x06, 0x00, 0x06, 0x00 }, 9);
+		reply(n, r, 9);
+		return 1;
+	case 0x8501:					/* Association Set */
+		if (len >= 4 && c[2] == 1)
+			n->lifeline = c[3];
+		return 1;
+	case 0x8502:
+		r[1] = 0x03; r[2] = 1; r[3] = 1; r[4] = 0; r[5] = n->lifeline;
+		reply(n, r, n->lifeline ? 6 : 5);
+		return 1;
+	case 0x8405:					/* Wake Up Interval */
+		r[1] = 0x06; r[2] = (uint8_t)(n->wakeup >> 16);
+		r[3] = (uint8_t)(n->wakeup >> 8); r[4] = (uint8_t)n->wakeup;
+		r[5] = n->wakeup_node;
+		reply(n, r, 6);
+		return 1;
+	case 0x8404:
+		if (len >= 6) {
+			n->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
+			n->wakeup_node = c[5];
+		}
+		return 1;
+	case 0x8408:					/* No More Information */
+		n->asleep = n->sleepy;
+		fprintf(stderr, "zwsim: node %d back to sleep\n", n->id);
+		return 1;
+	case 0x6007:					/* End Point Get */
+		r[1] = 0x08; r[2] = 0x40; r[3] = n->endpoints;
+		reply(n, r, 4);
+		return 1;
+	case 0x6009:					/* Capability Get */
+		if (len < 3)
+			return 1;
+		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
+		    0x25, 0x6c }, 7);
+		reply(n, r, 7);
+		return 1;
+	case 0x600d:					/* encapsulated */
+		if (len >= 5 && c[3] >= 1 && c[3] <= n->endpoints) {
+			cur_ep = c[3];
+			node_command(n, c + 4, len - 4);
+			cur_ep = 0;
+		}
+		return 1;
+	case 0x6c01:					/* Supervision Get */
+		if (len < 5 || (size_t)c[3] + 4 > len)
+			return 1;
+		node_command(n, c + 4, c[3]);
+		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
+		reply(n, r, 5);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* A command from the controller: act on a SET, answer it or a GET. */
 static void
 node_command(struct simnode *n, const uint8_t *c, size_t len)
 {
-	if (len < 2)
+	if (len < 2 || mgmt_command(n, c, len))
 		return;
+	if (cur_ep != 0) {			/* an endpoint's switch */
+		if (c[0] == 0x25 && c[1] == 0x01 && len >= 3)
+			n->ep_on[cur_ep] = c[2] ? 0xff : 0x00;
+		if (c[0] == 0x25 && (c[1] == 0x01 || c[1] == 0x02)) {
+			uint8_t r[3] = { 0x25, 0x03, n->ep_on[cur_ep] };
+
+			reply(n, r, 3);
+		}
+		return;
+	}
 	if (c[1] == 0x01 && len >= 3) {			/* SET */
 		if (c[0] == 0x25 || (c[0] == 0x20 && n->generic == 0x10))
 			n->on = c[2] ? 0xff : 0x00;
@@ -245,9 +362,9 @@ send_data(const struct zw_frame *f)
 	send_frame(ZW_RES, ZW_FN_SEND_DATA, &ok, 1);
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
-	cb[1] = n != NULL && !n->deaf ? 0x00 : 0x01;	/* ok / no ACK */
-	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
-	if (n != NULL && !n->deaf)
+	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
+	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);	/* ok / no ACK */
+	if (n != NULL && !n->deaf && !n->asleep)
 		node_command(n, f->payload + 2, clen);
 }
 
@@ -444,6 +561,28 @@ from_host(struct zw_parser *p, const uint8_t *b, size_t n)
 	}
 }
 
+/* sleepy, wake, endpoints, supervise: the management classes. */
+static int
+mgmt_control(struct simnode *n, const char *word, const char *line, int v)
+{
+	static const uint8_t wu[] = { 0x84, 0x07 };
+	unsigned st;
+
+	if (strcmp(word, "sleepy") == 0)
+		n->sleepy = n->asleep = 1;
+	else if (strcmp(word, "wake") == 0) {
+		n->asleep = 0;
+		app_command(n, wu, sizeof(wu));
+	} else if (strcmp(word, "endpoints") == 0)
+		n->endpoints = (uint8_t)(v < 0 ? 0 : v > MAX_EPS ? MAX_EPS : v);
+	else if (strcmp(word, "supervise") == 0 &&
+	    sscanf(line, "%*s %*d %x", &st) == 1)
+		n->sv_status = (uint8_t)st;
+	else
+		return 0;
+	return 1;
+}
+
 /* Lines that act on one node: deaf, hear, temp, motion, battery. */
 static int
 node_control(const char *line)
@@ -471,7 +610,7 @@ node_control(const char *line)
 		n->battery = (uint8_t)v;
 		report(n, 0x80);
 	} else
-		return 0;
+		return mgmt_control(n, word, line, v);
 	return 1;
 }
 
