@@ -310,7 +310,8 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 	case 0x6c01:					/* Supervision Get */
 		if (len < 5 || (size_t)c[3] + 4 > len)
 			return 1;
-		node_command(n, c + 4, c[3]);
+		if (n->sv_status == 0xff)	/* FAIL: it did not act */
+			node_command(n, c + 4, c[3]);
 		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
 		reply(n, r, 5);
 		return 1;
@@ -568,9 +569,10 @@ mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 	static const uint8_t wu[] = { 0x84, 0x07 };
 	unsigned st;
 
-	if (strcmp(word, "sleepy") == 0)
-		n->sleepy = n->asleep = 1;
-	else if (strcmp(word, "wake") == 0) {
+	if (strcmp(word, "sleepy") == 0) {
+		n->sleepy = 1;
+		n->asleep = n != &joiner;	/* awake while joining */
+	} else if (strcmp(word, "wake") == 0) {
 		n->asleep = 0;
 		app_command(n, wu, sizeof(wu));
 	} else if (strcmp(word, "endpoints") == 0)
@@ -591,8 +593,13 @@ node_control(const char *line)
 	int		 id = 0, v = 0;
 	char		 word[16];
 
-	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 ||
-	    id < 0 || id > 255 || (n = find((uint8_t)id)) == NULL)
+	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 || id < 1 ||
+	    id > 255)
+		return 0;
+	/* The node waiting to join takes the management settings too. */
+	if ((n = find((uint8_t)id)) == NULL && joiner.id == id)
+		return mgmt_control(&joiner, word, line, v);
+	if (n == NULL)
 		return 0;
 	if (strcmp(word, "deaf") == 0)
 		n->deaf = 1;
