@@ -771,7 +771,7 @@ zw_mgmt_load(struct zw_node *zn, const Hd__ZwNode *t)
 {
 	size_t i, n;
 
-	if (t->cc_versions.len == zn->ncc)
+	if (zn->ncc > 0 && t->cc_versions.len == zn->ncc)
 		memcpy(zn->ccver, t->cc_versions.data, zn->ncc);
 	zn->have_plus = t->have_plus;
 	zn->plus_role = (uint8_t)t->plus_role;
@@ -795,8 +795,10 @@ zw_mgmt_load(struct zw_node *zn, const Hd__ZwNode *t)
 		zn->eps->ep[i].specific = (uint8_t)t->endpoints[i]->specific;
 		zn->eps->ep[i].ncc =
 		    (uint8_t)t->endpoints[i]->command_classes.len;
-		memcpy(zn->eps->ep[i].cc, t->endpoints[i]->command_classes.data,
-		    zn->eps->ep[i].ncc);
+		if (zn->eps->ep[i].ncc > 0)
+			memcpy(zn->eps->ep[i].cc,
+			    t->endpoints[i]->command_classes.data,
+			    zn->eps->ep[i].ncc);
 	}
 	zn->eps->n = (uint8_t)i;
 }

@@ -238,7 +238,7 @@ test_nodes(struct node *a, const char *as)
 	Hd__DeviceAnnounce	da = HD__DEVICE_ANNOUNCE__INIT;
 	Hd__Device		*d[ZW_MAX_NODES + 3];
 	const char		*url = "/api/v1/zwave/slave-a/nodes", *p;
-	char			 id[16];
+	char			 id[32];
 	int			 i, total = 0, from = 1, pages = 0;
 
 	d[0] = device("sim:lamp", NULL, 0, 0);
