@@ -35,10 +35,8 @@
 
 #include "log.h"
 #include "slave.h"
-#include "wire.h"
 #include "zw.h"
 #include "zw_cc.h"
-#include "zwave.pb-c.h"
 
 #define LISTENING		0x80	/* protocol info capability byte */
 #define FLIRS			0x60	/* security byte: 250/1000 ms beam */
