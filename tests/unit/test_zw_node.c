@@ -715,7 +715,8 @@ include_node(uint8_t id, uint8_t cap, const uint8_t *cc, size_t ncc)
 	nif(id, 0x10, cc, ncc);
 }
 
-static Hd__CommandResult__Status
+/* The command's result status, or -1 when none came (yet). */
+static int
 command(uint64_t id, const char *dev, const char *key, int b)
 {
 	Hd__Command	 c = HD__COMMAND__INIT;
@@ -763,7 +764,7 @@ test_multichannel(void)
 	    dev_find_value(d, "on.1") != NULL &&
 	    dev_find_value(d, "on.2") != NULL && dev_find_value(d, "on.2")->
 	    writable, "two endpoints: writable on.1 and on.2 beside on");
-	CHECK(command(80, "zw:10:0", "on.2", 1) == 
+	CHECK(command(80, "zw:10:0", "on.2", 1) ==
 	    HD__COMMAND_RESULT__STATUS__OK && sim[10].on[2] == 0xff &&
 	    sim[10].on[1] == 0, "on.2: endpoint 2 switched, confirmed by "
 	    "its Supervision Report");
@@ -775,6 +776,16 @@ test_multichannel(void)
 	CHECK(command(82, "zw:10:0", "on", 1) ==
 	    HD__COMMAND_RESULT__STATUS__FAILED,
 	    "NO_SUPPORT: FAILED too");
+	sim[10].sv_status = ZW_SV_WORKING;
+	sim[10].on[0] = 0;
+	CHECK(command(84, "zw:10:0", "on", 0) == -1 &&
+	    zn->cmd_timer.active && zn->cmd_id == 84,
+	    "WORKING: the command waits on");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && queued(HD__ENVELOPE__BODY_RESULT, &e) ==
+	    1 && e->result->status == HD__COMMAND_RESULT__STATUS__TIMEOUT,
+	    "and times out when nothing more comes");
+	wire_free((ProtobufCMessage *)e);
 	drain();
 	from_node(10, rep, sizeof(rep));
 	CHECK(queued(HD__ENVELOPE__BODY_REPORT, &e) == 1 &&
@@ -833,6 +844,34 @@ test_restart(void)
 	(void)r;
 }
 
+/* A slave without a stick answers an inclusion request at once. */
+static void
+test_no_stick(void)
+{
+	struct slave	 t;
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	const struct rq_item *it;
+	Hd__Envelope	*e = NULL;
+
+	memset(&t, 0, sizeof(t));
+	TAILQ_INIT(&t.devs);
+	rq_init(&t.rq);
+	t.state = LINK_IDLE;
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&t, &m);
+	if (t.rq.count == 1) {
+		it = &t.rq.items[t.rq.head];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+	}
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_PROGRESS &&
+	    e->zw_progress->state == HD__ZW_PROGRESS__STATE__REFUSED &&
+	    strstr(e->zw_progress->reason, "no Z-Wave stick") != NULL,
+	    "no stick: refused, with the reason");
+	wire_free((ProtobufCMessage *)e);
+	rq_free(&t.rq);
+}
+
 int
 main(void)
 {
@@ -856,6 +895,7 @@ main(void)
 	test_multichannel();
 	test_sleeping();
 	test_restart();
+	test_no_stick();
 	zw_stop(&S);
 	rq_free(&S.rq);
 	ev_loop_free(S.loop);
