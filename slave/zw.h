@@ -311,6 +311,7 @@ struct zw_node {
 	uint32_t	 wakeup_s;	/* interval set; 0 not sleeping */
 	uint8_t		 wakeup_node;	/* the node it notifies */
 	int		 awake;		/* between Notification and NMI */
+	int		 mgmt_asked;	/* interviewed since the stick came up */
 	struct zw_eps	*eps;		/* Multi Channel endpoints, or NULL */
 	struct zw_mg	*mg;		/* interview step, wake-up queue */
 	uint8_t		 sv_session;	/* last Supervision session id */
@@ -415,6 +416,10 @@ struct Hd__ZwNode;
 int	zw_mgmt_needed(const struct zw_node *);
 /* Start it after the node information (c->mgmt set until it ends). */
 void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
+/* Start it for a node whose classes are known but whose management
+ * interview is not done (a restart, a node heard meanwhile): 1 if one
+ * was started. */
+int	zw_mgmt_next(struct zw_ctrl *);
 /* A received command the management classes handle (1), else 0. */
 int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len);

@@ -370,7 +370,8 @@ ctrl_up(void *arg, int up, const char *why)
 	c->interviewing = 0;
 	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
-		c->node[id].nif_asked = c->node[id].refreshed = 0;
+		c->node[id].nif_asked = c->node[id].refreshed =
+		    c->node[id].mgmt_asked = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);

@@ -455,9 +455,29 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 	mg->running = 1;
 	mg->step = MG_VERSION;
 	mg->idx = 0;
+	zn->mgmt_asked = 1;
 	c->mgmt = nid(zn);
 	log_info("zwave: node %d: management interview", nid(zn));
 	step_run(c, zn);
+}
+
+int
+zw_mgmt_next(struct zw_ctrl *c)
+{
+	struct zw_node	*zn;
+	int		 id;
+
+	if (c->mgmt != 0)
+		return 1;
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		zn = &c->node[id];
+		if (zn->listed && zn->dev != NULL && zn->pct ==
+		    ZW_INTERVIEW_NIF && !zn->mgmt_asked && !zw_mgmt_asleep(zn)) {
+			zw_mgmt_start(c, zn);
+			return c->mgmt != 0;
+		}
+	}
+	return 0;
 }
 
 static void

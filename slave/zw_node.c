@@ -273,7 +273,7 @@ zw_interview_next(struct zw_ctrl *c)
 	int		id;
 
 	if (c->interviewing != 0 || c->mgmt != 0 || c->step != ZW_STEP_READY ||
-	    !c->up)
+	    !c->up || zw_mgmt_next(c))
 		return;
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		if (c->node[id].listed && c->node[id].dev != NULL &&

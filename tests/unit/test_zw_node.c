@@ -193,7 +193,7 @@ startup(void)
 	struct zw_req	r;
 
 	if (with_node9)
-		init[4] |= 0x01;	/* node 9: bit 0 of the second byte */
+		init[4] |= 0x07;	/* nodes 9, 10, 11: the second byte */
 	the_stick.ops->up(the_stick.arg, 1, "");
 	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
 		return -1;
@@ -828,6 +828,8 @@ test_restart(void)
 {
 	struct zw_req r;
 
+	S.zw->node[10].pct = ZW_INTERVIEW_NIF;	/* as if cut short */
+	zw_nodes_save(S.zw);
 	zw_stop(&S);
 	CHECK(S.ndevs == 0, "stopped: no device left");
 	nreqs = 0;
@@ -841,6 +843,9 @@ test_restart(void)
 	    dev_find(&S, "zw:9:0") != NULL &&
 	    dev_find(&S, "zw:9:0")->desc.interview_pct == 100,
 	    "the stick is back: node 9 is not interviewed again");
+	CHECK(S.zw->mgmt == 10 && !pending(ZW_FN_REQUEST_NODE_INFO, 10) &&
+	    pending(ZW_FN_SEND_DATA, 10), "node 10, its management interview "
+	    "cut short, resumes it without asking its classes again");
 	(void)r;
 }
 
