@@ -264,6 +264,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	if (n->boot_id != h->boot_id) {	/* restarted: sequence restarts */
 		n->boot_id = h->boot_id;
 		n->last_seq = 0;
+		zwm_slave_restarted(m, n);
 	}
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);

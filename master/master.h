@@ -140,6 +140,8 @@ int		 zwm_progress(struct master *, struct node *,
 /* Have `fn` called for each step on any slave; -1 if full. */
 int		 zwm_subscribe(struct master *, zwm_progress_fn *, void *arg);
 void		 zwm_node_free(struct node *);
+/* The slave restarted: what it had under way is gone with it. */
+void		 zwm_slave_restarted(struct master *, struct node *);
 /* api_zwave.c */
 int		 api_zwave_routes(struct master *);
 

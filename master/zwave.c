@@ -236,3 +236,18 @@ zwm_progress(struct master *m, struct node *n, const Hd__ZwProgress *p)
 		m->zw->sub[i].fn(m->zw->sub[i].arg, n, p);
 	return 0;
 }
+
+void
+zwm_slave_restarted(struct master *m, struct node *n)
+{
+	Hd__ZwProgress p = HD__ZW_PROGRESS__INIT;
+
+	if (n->zw == NULL || !n->zw->active)
+		return;
+	/* Told like any step, so subscribers see it end. */
+	p.action = n->zw->action;
+	p.state = HD__ZW_PROGRESS__STATE__FAILED;
+	p.node_id = n->zw->node;
+	p.reason = (char *)(uintptr_t)"the slave restarted";
+	zwm_progress(m, n, &p);
+}

@@ -22,6 +22,7 @@ static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
 static char		body[API_MAX_RESPONSE + 1];
 static struct master	m;
+static struct node	*a_node;	/* slave-a */
 static char		query[32];
 
 /* What the stubbed link sent last. */
@@ -203,8 +204,14 @@ test_routes(const char *as, const char *ac, const char *us, const char *uc)
 	    "\"state\":\"requested\"") != NULL, "requested: %s", body);
 	CHECK(call("POST", url, "{\"action\":\"exclude\"}", as, ac) == 409 &&
 	    sent == 1, "exclude while including: 409, not sent");
+	CHECK(a_node->zw != NULL && a_node->zw->active, "active until told");
+	zwm_slave_restarted(&m, a_node);
+	CHECK(!a_node->zw->active && a_node->zw->state ==
+	    HD__ZW_PROGRESS__STATE__FAILED, "the slave restarted: ended");
+	CHECK(call("POST", url, "{\"action\":\"include\"}", as, ac) == 202 &&
+	    sent == 2, "and a new one may start");
 	CHECK(call("POST", url, "{\"action\":\"stop\"}", as, ac) == 202 &&
-	    sent == 2 && sent_action == HD__ZW_INCLUSION__ACTION__STOP,
+	    sent == 3 && sent_action == HD__ZW_INCLUSION__ACTION__STOP,
 	    "stop: sent");
 	CHECK(call("POST", "/api/v1/zwave/slave-b/inclusion",
 	    "{\"action\":\"include\"}", as, ac) == 409 &&
@@ -345,7 +352,7 @@ main(void)
 	m.api = api_new(path, &cheap);
 	if (!CHECK(m.api != NULL && zwm_init(&m) == 0, "api and routes"))
 		return check_done();
-	a = add_node("slave-a", 1);
+	a = a_node = add_node("slave-a", 1);
 	add_node("slave-b", 0);
 	login_cookie("root", "battery staple", as, ac);
 	login_cookie("alice", "correct horse", us, uc);
