@@ -164,10 +164,27 @@ security_name(Hd__Security s)
 	}
 }
 
+/* "DEV_BINARY_SENSOR" -> "binary_sensor". */
+static void
+kind_name(Hd__DeviceKind k, char *out, size_t size)
+{
+	const ProtobufCEnumValue	*v;
+	size_t				 i;
+
+	v = protobuf_c_enum_descriptor_get_value(&hd__device_kind__descriptor,
+	    (int)k);
+	snprintf(out, size, "%s", v != NULL && strncmp(v->name, "DEV_", 4) ==
+	    0 ? v->name + 4 : "unknown");
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
+}
+
 static void
 write_node(struct jw *w, int id, const Hd__Device *d)
 {
-	size_t i;
+	char	kind[32];
+	size_t	i;
 
 	jw_open(w, '{');
 	jw_key(w, "node");
@@ -176,8 +193,9 @@ write_node(struct jw *w, int id, const Hd__Device *d)
 	jw_str(w, d->id);
 	jw_key(w, "name");
 	jw_str(w, d->name);
+	kind_name(d->kind, kind, sizeof(kind));
 	jw_key(w, "kind");
-	jw_int(w, d->kind);
+	jw_str(w, kind);
 	jw_key(w, "interview_pct");
 	jw_uint(w, d->interview_pct);
 	jw_key(w, "interviewed");

@@ -232,6 +232,7 @@ device(const char *id, const uint8_t *cc, size_t ncc, int failed)
 	d->name = strdup("a name that is rather long, to fill the answer up "
 	    "quicker than short names would, as users do write");
 	d->interview_pct = 100;
+	d->kind = HD__DEVICE_KIND__DEV_BINARY_SENSOR;
 	d->command_classes.data = (uint8_t *)(uintptr_t)cc;
 	d->command_classes.len = ncc;
 	d->failed = failed;
@@ -261,8 +262,9 @@ test_nodes(struct node *a, const char *as)
 	    count(body, "\"node\":") == 2, "nodes: only zw:N:0, by id");
 	CHECK(strstr(body, "\"failed\":true") != NULL &&
 	    strstr(body, "\"command_classes\":[37,134]") != NULL &&
-	    strstr(body, "\"security\":\"none\"") != NULL,
-	    "nodes: failed flag, classes, security");
+	    strstr(body, "\"security\":\"none\"") != NULL &&
+	    strstr(body, "\"kind\":\"binary_sensor\"") != NULL,
+	    "nodes: failed flag, classes, security, kind");
 	snprintf(query, sizeof(query), "from=3");
 	CHECK(call("GET", url, "", as, "") == 200 &&
 	    count(body, "\"node\":") == 1, "from=3: node 10 only");
