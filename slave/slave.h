@@ -28,6 +28,7 @@ struct slave_conf {
 	long			 timeout_ms;
 	char			*zw_port;	/* NULL: no Z-Wave */
 	long			 zw_ping_ms;	/* idle stick check */
+	long			 zw_wakeup_s;	/* sleeping nodes; 0: theirs */
 	struct hwconf		*hw;		/* ADC and GPIO (hwconf.c) */
 };
 

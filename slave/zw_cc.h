@@ -95,6 +95,7 @@ int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 #define ZW_CC_ASSOCIATION	0x85
 
 #define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
+#define ZW_WAKEUP_MIN_S		30		/* `zwave wakeup-interval` floor */
 #define ZW_LIFELINE		1		/* association group 1 */
 
 enum zw_wakeup_kind {

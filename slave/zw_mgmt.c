@@ -411,9 +411,13 @@ step_run(struct zw_ctrl *c, struct zw_node *zn)
 		case MG_WAKEUP_SET:
 			if (!has(zn, ZW_CC_WAKE_UP) || mg->idx == 0)
 				continue;	/* idx 1: ours to set */
-			secs = zn->wakeup_s != 0 ? zn->wakeup_s :
+			secs = c->s->conf.zw_wakeup_s != 0 ?
+			    (uint32_t)c->s->conf.zw_wakeup_s :
+			    zn->wakeup_s != 0 ? zn->wakeup_s :
 			    ZW_WAKEUP_DEFAULT_S;
 			zn->wakeup_s = secs;
+			log_info("zwave: node %d: wake-up every %u s, "
+			    "notifying us", nid(zn), secs);
 			ask(c, zn, cmd, zw_cc_wakeup_interval_set(cmd,
 			    sizeof(cmd), secs, c->own_id), 0);
 			return;
@@ -536,7 +540,11 @@ got(struct zw_ctrl *c, struct zw_node *zn, enum mg_step step)
 		break;
 	case MG_WAKEUP_GET:
 		mg->step = MG_WAKEUP_SET;
-		mg->idx = zn->wakeup_node != c->own_id || zn->wakeup_s == 0;
+		/* Set when it notifies another node, or none, or wakes up
+		 * at another interval than the configured one. */
+		mg->idx = zn->wakeup_node != c->own_id || zn->wakeup_s == 0 ||
+		    (c->s->conf.zw_wakeup_s != 0 &&
+		    zn->wakeup_s != (uint32_t)c->s->conf.zw_wakeup_s);
 		step_run(c, zn);
 		return;
 	default:

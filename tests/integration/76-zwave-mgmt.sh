@@ -25,7 +25,18 @@ check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
+	"zwave port $(cat "$work/pty")" "zwave wakeup-interval 600"
+check "hd-slave -n accepts zwave wakeup-interval" \
+	quiet "$bin/hd-slave" -n -f "$work/slave-house.conf"
+for bad in "zwave wakeup-interval 10" "zwave wakeup-interval 16777216" \
+    "zwave wakeup-interval"; do
+	cp "$work/slave-house.conf" "$work/bad.conf"
+	echo "$bad" >>"$work/bad.conf"
+	n=$(wc -l <"$work/bad.conf")
+	out=$("$bin/hd-slave" -n -f "$work/bad.conf" 2>&1)
+	check "hd-slave -n refuses \"$bad\" with file:line" \
+		grep -q "bad.conf:$n: zwave" <<<"$out"
+done
 start hd-slave slave-house
 check "the simulated nodes are interviewed" \
 	wait_count "$S" 'zwave: node [2-5]: (interview complete|[0-9]+ command classes, [0-9]+ values)' 4 40
@@ -68,6 +79,8 @@ include
 check "node 9 included" wait_log "$M" 'zwave include: done, node 9' 15
 check "its wake-up interval is pointed at the controller" \
 	wait_log "$Z" 'node 9 gets 84 04' 15
+check "at the configured 600 s" \
+	wait_log "$S" 'node 9: wake-up every 600 s, notifying us' 5
 check "interviewed, then told to sleep" \
 	wait_log "$Z" 'zwsim: node 9 back to sleep' 15
 

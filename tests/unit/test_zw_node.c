@@ -805,10 +805,14 @@ test_sleeping(void)
 	struct zw_node	*zn = &S.zw->node[11];
 	int		 before;
 
+	S.conf.zw_wakeup_s = 600;		/* zwave wakeup-interval 600 */
+	sim[11].wakeup = 3600;
+	sim[11].wakeup_node = 1;
 	include_node(11, 0x53, cc, sizeof(cc));	/* not listening */
 	pump();
-	CHECK(zn->pct == 100 && sim[11].wakeup == 3600 &&
-	    sim[11].wakeup_node == 1, "the wake-up interval is set, to us");
+	CHECK(zn->pct == 100 && sim[11].wakeup == 600 &&
+	    sim[11].wakeup_node == 1,
+	    "the configured wake-up interval is set, notifying us");
 	CHECK(sim[11].nmi == 1 && sim[11].asleep && !zn->awake,
 	    "interview done: No More Information, the node sleeps");
 	before = sent[11];
