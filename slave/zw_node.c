@@ -314,15 +314,21 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 {
 	struct zw_node	*zn = &c->node[u->node];
 	size_t		 i;
+	int		 same;
 
 	if (zn->dev == NULL)
 		return;
+	/* The same classes again (a button pressed): nothing to redo. */
+	same = zn->pct == ZW_INTERVIEW_DONE && zn->ncc == u->ncc &&
+	    (u->ncc == 0 || memcmp(zn->cc, u->cc, u->ncc) == 0);
 	for (i = 0; i < u->ncc; i++)
 		zn->cc[i] = u->cc[i];
 	zn->ncc = u->ncc;
-	memset(zn->ccver, 0, sizeof(zn->ccver));
+	if (!same)
+		memset(zn->ccver, 0, sizeof(zn->ccver));
 	/* The management classes are asked about next (zw_mgmt.c). */
-	zn->pct = zw_mgmt_needed(zn) ? ZW_INTERVIEW_NIF : ZW_INTERVIEW_DONE;
+	zn->pct = same || !zw_mgmt_needed(zn) ? ZW_INTERVIEW_DONE :
+	    ZW_INTERVIEW_NIF;
 	zn->dev->desc.interview_pct = zn->pct;
 	log_info("zwave: node %d: %zu command classes, %d values", u->node,
 	    zn->ncc, zw_node_values(zn));

@@ -612,6 +612,11 @@ test_inclusion(void)
 	CHECK(zw_mgmt_version(&S.zw->node[9], 0x25) == 2 &&
 	    zw_mgmt_version(&S.zw->node[9], 0x72) == 1,
 	    "each class's version asked and kept");
+	nif(9, 0x10, cc, sizeof(cc));
+	CHECK(S.zw->mgmt == 0 && nreqs == 0 &&
+	    S.zw->node[9].pct == ZW_INTERVIEW_DONE &&
+	    zw_mgmt_version(&S.zw->node[9], 0x25) == 2,
+	    "its node information again, unchanged: nothing asked again");
 	CHECK(!S.zw->incl.timer.active && S.zw->incl.action ==
 	    HD__ZW_INCLUSION__ACTION__STOP, "idle again");
 }
