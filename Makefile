@@ -55,6 +55,7 @@ MASTER_SRCS	+= $(LICENCE_SRCS) master/licence_root.c
 LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
+MASTER_SRCS	+= $(ZWM_SRCS)
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -66,13 +67,16 @@ API_SRCS	 = master/json.c master/users.c master/sessions.c \
 # test links it with nodes.c and stubs of the cluster and web process.
 APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 		   master/api_stream.c
+ZWM_SRCS	 = master/zwave.c master/api_zwave.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c \
+		   slave/zw_node.c slave/zw_incl.c slave/zw_cc_mgmt.c \
+		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
+		   slave/zw_mgmt_table.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -81,7 +85,8 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc
+		   test_users test_sessions test_api test_zw_api test_zw_cc \
+		   test_zwm test_zw_node test_zw_cc_net
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 UNIT_TESTS	+= test_licence
@@ -180,7 +185,15 @@ $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 # The resource API's test: its modules, the node table, and stubs for
 # the cluster link and the web process.
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
-    tests/unit/stub_master.c)
+    $(ZWM_SRCS) tests/unit/stub_master.c)
+# The node layer's test replaces the stick (zw_stick.c) with its own.
+$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Master modules a unit test needs beyond the API's.
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
@@ -199,12 +212,13 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
-$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
+$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) \
     tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
+    slave/zw_cc_mc.c slave/zw_cc_supervision.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -116,6 +116,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("the resource API cannot start");
 		return -1;
 	}
+	if (zwm_init(m) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -160,6 +162,7 @@ main(int argc, char *argv[])
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		apires_free(&m);
+		zwm_free(&m);
 		api_free(m.api);
 		licence_free(m.licence);
 		master_stop(&m);
@@ -179,6 +182,7 @@ main(int argc, char *argv[])
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
 	apires_free(&m);
+	zwm_free(&m);
 	api_free(m.api);
 	licence_free(m.licence);
 	master_stop(&m);
