@@ -160,4 +160,28 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
+#define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
+#define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
+#define SCHED_MAX_EVENTS	20000
+#define SCHED_MAX_TRIGGERS	16		/* 'when' triggers per event */
+#define SCHED_MAX_ACTIONS	64		/* actions per event */
+#define SCHED_MAX_COND_DEPTH	16		/* nesting of and/or/not/() */
+#define SCHED_MAX_MODES		16		/* mode variables */
+#define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
+#define SCHED_NAME_MAX		63		/* event, mode and value names */
+#define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
+#define SCHED_ERRS_MAX		4096		/* error text kept per parse */
+#define SCHED_MAX_ERRORS	20		/* errors reported before giving up */
+#define SCHED_RESULT_MAX	96		/* an event's last result */
+#define SCHED_MAX_PENDING	4096		/* delayed actions waiting */
+#define SCHED_MAX_WAIT_S	(7 * 86400)	/* longest wait, 'for' and offset */
+#define SCHED_MAX_PULSE_MS	600000
+#define SCHED_CATCHUP_S		(15 * 60)	/* default missed-event grace */
+#define SCHED_MAX_SLEEP_MS	60000		/* re-check the wall clock this often */
+#define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
+#define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
+#define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
+#define SCHED_MAX_BATCH		256		/* firings handled per wake-up */
+
 #endif
