@@ -106,7 +106,7 @@ enum act_kind {
 
 struct sched_act {
 	enum act_kind		 kind;
-	int			 line;
+	int			 line, col;
 	struct sched_devref	 ref;		/* A_SET, A_PULSE */
 	struct sched_val	 val;
 	long			 ms;		/* A_WAIT, A_PULSE */
@@ -166,6 +166,37 @@ struct sched_errs {
 	int		 n;
 };
 
+/* sched_lex.c: the language's tokens (used by sched_parse.c). */
+enum tok_kind {
+	TK_EOF, TK_WORD, TK_DEVREF, TK_NUMBER, TK_TIME, TK_STRING,
+	TK_LBRACE, TK_RBRACE, TK_LPAREN, TK_RPAREN, TK_COMMA, TK_ASSIGN,
+	TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE, TK_PLUS, TK_MINUS,
+	TK_ERROR
+};
+
+struct sched_tok {
+	enum tok_kind	 kind;
+	int		 line, col;
+	size_t		 off;			/* in the buffer */
+	double		 num;			/* TK_NUMBER */
+	int		 integral;
+	long		 secs;			/* TK_TIME: second of the day */
+	char		 text[SCHED_TOKEN_MAX + 1];	/* words, strings */
+};
+
+struct sched_lex {
+	const char	*name;			/* file name for messages */
+	const char	*buf;
+	size_t		 len, pos;
+	int		 line, col;
+};
+
+void		 sched_lex_init(struct sched_lex *, const char *name,
+		    const char *buf, size_t len);
+/* The next token; TK_ERROR with the reason in text. */
+void		 sched_lex_next(struct sched_lex *, struct sched_tok *);
+const char	*sched_tok_name(enum tok_kind);
+
 /* sched_parse.c */
 /* Parse `path` and what it includes. NULL with errors in `e`. */
 struct sched_prog *sched_parse_file(const char *path, struct sched_errs *);
@@ -177,6 +208,33 @@ void		 sched_prog_free(struct sched_prog *);
 struct sched_event *sched_prog_find(const struct sched_prog *, const char *);
 int		 sched_mode_find(const struct sched_prog *, const char *);
 int		 sched_mode_value(const struct sched_mode *, const char *);
+
+/* Internal to sched_parse.c and sched_parse_rule.c. */
+struct parser {
+	struct sched_lex	 lx;
+	struct sched_tok	 tok;
+	struct sched_prog	*prog;
+	struct sched_errs	*errs;
+	char			*file;		/* pool copy of lx.name */
+	uint32_t		*names;		/* event name hash: index + 1 */
+	size_t			 total;		/* bytes read with includes */
+	int			 depth, allow_include, nerr, evcap;
+	char			 found[SCHED_TOKEN_MAX + 64];
+};
+void		*pool_alloc(struct parser *, size_t);
+char		*pool_strdup(struct parser *, const char *);
+int		 perr_at(struct parser *, int line, int col, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+int		 perr(struct parser *, const char *what);
+const char	*found(struct parser *);
+void		 next(struct parser *);
+int		 is_word(const struct parser *, const char *);
+int		 name_ok(const char *);
+int		 want_name(struct parser *, const char *what, char *out);
+int		 event_index(const struct parser *, const char *name);
+/* sched_parse_rule.c */
+int		 parse_clauses(struct parser *, struct sched_event *);
+void		 finish_prog(struct parser *);
 
 /* sched_time.c: local wall time, zone rules from the system. */
 /* The instant (ms) of local wall time y-m-d h:m:s; a time in a gap gives

@@ -177,6 +177,7 @@
 #define SCHED_MAX_PENDING	4096		/* delayed actions waiting */
 #define SCHED_MAX_WAIT_S	(7 * 86400)	/* longest wait, 'for' and offset */
 #define SCHED_MAX_PULSE_MS	600000
+#define SCHED_MAX_SUN_OFFSET_S	(12 * 3600)	/* sunset + 12 h at most */
 #define SCHED_CATCHUP_S		(15 * 60)	/* default missed-event grace */
 #define SCHED_MAX_SLEEP_MS	60000		/* re-check the wall clock this often */
 #define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
