@@ -83,6 +83,7 @@ struct sched_trig {
 	int			 known, armed;	/* T_VALUE, T_CHANGE */
 	struct sched_val	 prev;		/* T_CHANGE; prev_s owns .s */
 	char			*prev_s;
+	int			 moved;		/* he.due was moved out of a gap */
 };
 
 enum cond_kind { C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL };
@@ -219,6 +220,7 @@ struct parser {
 	uint32_t		*names;		/* event name hash: index + 1 */
 	size_t			 total;		/* bytes read with includes */
 	int			 depth, allow_include, nerr, evcap;
+	int			 nterms;	/* of the 'if' being parsed */
 	char			 found[SCHED_TOKEN_MAX + 64];
 };
 void		*pool_alloc(struct parser *, size_t);
@@ -313,6 +315,68 @@ int		 sched_set_mode(struct sched *, const char *mode,
 int		 sched_npending(const struct sched *);
 /* Write the state file now (also done after every change). */
 int		 sched_save(struct sched *, int64_t now);
+
+/* Internal to sched_engine.c, sched_exec.c and sched_state.c. */
+enum { HENT_TRIG = 1, HENT_FOR, HENT_PENDING };
+
+/* Actions waiting after a 'wait': the rest of an event's list. */
+struct sched_pending {
+	TAILQ_ENTRY(sched_pending) entry;
+	struct sched_hent	 he;
+	struct sched_event	*ev;
+	int			 step;		/* next action */
+	int			 restart;	/* dropped when the event fires */
+};
+
+/* A firing waiting to run in this batch. */
+struct sched_firing {
+	struct sched_event	*ev;
+	int			 step;		/* 0: a new firing (conditions) */
+	int			 force;		/* run now from the API: no
+						 * condition, even if disabled */
+	char			 why[64];
+};
+
+struct sched {
+	const struct sched_ops	*ops;
+	void			*arg;
+	sched_notify_cb		*notify;
+	void			*narg;
+	double			 lat, lon;
+	char			*state_path;
+	struct sched_prog	*prog;
+	struct sched_hent	**heap;
+	int			 nheap, capheap;
+	TAILQ_HEAD(, sched_pending) pending;
+	int			 npending;
+	int			 started, dirty;
+	int64_t			 now;		/* of the call being handled */
+	struct sched_firing	 batch[SCHED_MAX_BATCH];
+	int			 nbatch;
+};
+
+/* sched_engine.c */
+void		 heap_push(struct sched *, struct sched_hent *);
+void		 heap_remove(struct sched *, struct sched_hent *);
+struct sched_pending *pending_add(struct sched *, struct sched_event *,
+		    int step, int64_t due, int restart);
+void		 pending_drop(struct sched *, struct sched_pending *);
+void		 trig_arm(struct sched *, struct sched_trig *, int64_t after);
+void		 trig_missed(struct sched *, struct sched_trig *,
+		    int64_t first, int64_t now, long grace, const char *while_);
+int		 sched_val_equal(const struct sched_val *,
+		    const struct sched_val *);
+
+/* sched_exec.c: conditions, actions, notifications. */
+int		 cond_eval(struct sched *, const struct sched_cond *,
+		    int64_t now);
+/* Queue a firing for sched_flush(); step > 0 resumes after a wait. */
+void		 fire_queue(struct sched *, struct sched_event *, int step,
+		    int force, const char *why);
+/* Run the queued firings, then save if anything changed. */
+void		 sched_flush(struct sched *, int64_t now);
+void		 trig_describe(const struct sched_trig *, char *, size_t);
+void		 sched_emit(struct sched *, const char *kind, const char *json);
 
 /* sched_state.c */
 int		 sched_state_write(struct sched *, const char *path,

@@ -424,9 +424,14 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 static struct sched_cond *
 new_cond(struct parser *p, enum cond_kind k)
 {
-	struct sched_cond *c = pool_alloc(p, sizeof(*c));
+	struct sched_cond *c;
 
-	if (c == NULL)
+	if (++p->nterms > SCHED_MAX_COND_TERMS) {
+		perr_at(p, p->tok.line, p->tok.col, "a condition of more than "
+		    "%d parts", SCHED_MAX_COND_TERMS);
+		return NULL;
+	}
+	if ((c = pool_alloc(p, sizeof(*c))) == NULL)
 		perr_at(p, p->tok.line, p->tok.col, "out of memory");
 	else
 		c->kind = k;
@@ -789,6 +794,7 @@ parse_clauses(struct parser *p, struct sched_event *ev)
 				    "one 'if' per event: join conditions "
 				    "with and/or");
 			next(p);
+			p->nterms = 0;
 			r = (ev->cond = parse_or(p, 0)) == NULL ? -1 : 0;
 		} else if (is_word(p, "do"))
 			r = parse_actions(p, act, &nact);

@@ -166,7 +166,8 @@
 #define SCHED_MAX_EVENTS	20000
 #define SCHED_MAX_TRIGGERS	16		/* 'when' triggers per event */
 #define SCHED_MAX_ACTIONS	64		/* actions per event */
-#define SCHED_MAX_COND_DEPTH	16		/* nesting of and/or/not/() */
+#define SCHED_MAX_COND_DEPTH	16		/* nesting of not and () */
+#define SCHED_MAX_COND_TERMS	64		/* parts of one 'if' */
 #define SCHED_MAX_MODES		16		/* mode variables */
 #define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
 #define SCHED_NAME_MAX		63		/* event, mode and value names */
