@@ -47,13 +47,19 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
-		   $(API_SRCS)
+		   $(API_SRCS) $(SCHED_SRCS) master/sched_master.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
 		   master/api.c master/api_session.c
+# The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
+SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_lex.c master/sched_time.c \
+		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
+		   master/sched_state.c \
+		   master/api_sched.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -70,8 +76,12 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc
+SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_api
+UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
+FUZZERS		+= fuzz_sched
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -138,6 +148,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The scheduler's tests link its modules too.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -157,6 +170,8 @@ $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_lex.c master/sched_sun.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
@@ -180,6 +195,7 @@ bench: deps
 	$(MAKE) all
 	tests/bench/idle.sh
 	tests/bench/https.sh
+	tests/bench/sched.sh
 
 clean:
 	rm -rf build build-san build-fuzz

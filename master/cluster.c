@@ -40,6 +40,7 @@ peer_drop(struct peer *p, const char *why)
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
 		m->npeers--;
+		sched_master_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("slave %s (%s) refused: %s",
@@ -280,6 +281,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	if (send_welcome(p) == -1)
 		return -1;
 	ev_timer_start(m->loop, &p->timer, 0);
+	sched_master_node(m, n, 1);
 	return 0;
 }
 
@@ -358,9 +360,11 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 		log_warnx("slave %s: report for unknown value \"%s\".\"%s\" "
 		    "ignored", p->node->id, str_vis(vis, sizeof(vis),
 		    r->device_id), str_vis(kvis, sizeof(kvis), r->key));
-	else
+	else {
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
+		sched_master_value(p->m, p->node, r);
+	}
 }
 
 static void
@@ -375,6 +379,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
+	sched_master_result(p->m, r);
 }
 
 static void

@@ -36,6 +36,7 @@ on_hup(int sig, void *arg)
 	}
 	log_info("SIGHUP: CA and CRL reloaded");
 	cluster_reverify(m);
+	sched_master_reload(m);
 }
 
 static SSL_CTX *
@@ -70,7 +71,7 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	if (checkonly) {
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
-		return 0;
+		return sched_master_start(m, 1);
 	}
 	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("%s", m->conf.state_dir);
@@ -81,6 +82,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (sched_master_start(m, 0) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -124,6 +127,7 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		sched_master_stop(&m);
 		api_free(m.api);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
@@ -134,9 +138,11 @@ main(int argc, char *argv[])
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
+	sched_master_run(&m);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
 	r = ev_run(m.loop);
+	sched_master_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);

@@ -30,6 +30,9 @@ struct master_conf {
 	long			 web_request_ms;	/* a head, a body */
 	char			*allow[BAN_MAX_ALLOW];	/* never banned */
 	int			 nallow;
+	/* the scheduler (sched_master.c) */
+	char			*events;	/* events file, NULL: none */
+	double			 latitude, longitude;	/* NAN: not given */
 };
 
 /* Last known value of one device value. */
@@ -95,6 +98,7 @@ struct master {
 	int			 npending;
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
+	struct sched_master	*sched;		/* NULL without an events file */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
@@ -117,6 +121,21 @@ void		 cluster_shutdown(struct master *);
 void		 cluster_reverify(struct master *);
 int		 cluster_command(struct master *, struct node *,
 		    Hd__Command *);
+
+/* sched_master.c: the scheduler in the master (docs/SCHEDULER.md) */
+struct sched_master;
+/* Load conf.events (with -n only check it); -1 on errors, logged. */
+int		 sched_master_start(struct master *, int checkonly);
+void		 sched_master_run(struct master *);
+void		 sched_master_stop(struct master *);
+/* SIGHUP: reload; a bad file keeps the old schedule. */
+void		 sched_master_reload(struct master *);
+void		 sched_master_value(struct master *, struct node *,
+		    const Hd__ValueReport *);
+void		 sched_master_node(struct master *, struct node *, int online);
+void		 sched_master_result(struct master *, const Hd__CommandResult *);
+/* The engine, for wiring its notifications (sched_set_notify). */
+struct sched	*sched_master_engine(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);

@@ -378,6 +378,18 @@ void		 sched_flush(struct sched *, int64_t now);
 void		 trig_describe(const struct sched_trig *, char *, size_t);
 void		 sched_emit(struct sched *, const char *kind, const char *json);
 
+/* api_sched.c: the scheduler's API routes (docs/API.md#events). */
+struct api;
+struct sched_api {
+	struct sched	*s;
+	const char	*path;			/* the events file */
+	int64_t		(*now)(void *);		/* wall ms */
+	void		(*changed)(void *);	/* re-arm the timer */
+	void		*arg;
+};
+/* `sa` must outlive the api. -1 if the route table is full. */
+int		 api_sched_routes(struct api *, struct sched_api *);
+
 /* sched_state.c */
 int		 sched_state_write(struct sched *, const char *path,
 		    int64_t now);

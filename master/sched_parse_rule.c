@@ -74,7 +74,7 @@ parse_number(struct parser *p, double *d, int *integral)
 static int
 parse_value(struct parser *p, struct sched_val *v)
 {
-	int integral;
+	int integral = 0;
 
 	memset(v, 0, sizeof(*v));
 	if (is_word(p, "on") || is_word(p, "true") || is_word(p, "off") ||

@@ -184,6 +184,8 @@
 #define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
 #define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
 #define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
-#define SCHED_MAX_BATCH		256		/* firings handled per wake-up */
+#define SCHED_MAX_BATCH		256		/* firings queued before running them */
+#define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
+#define SCHED_INFLIGHT		64		/* commands remembered for their result */
 
 #endif
