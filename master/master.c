@@ -70,8 +70,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 	if ((m->ctx = make_ctx(m)) == NULL)
 		return -1;
 	if (checkonly) {
+		if (sched_master_start(m, 1) == -1)
+			return -1;
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
-		return sched_master_start(m, 1);
+		return 0;
 	}
 	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {
 		log_warn("%s", m->conf.state_dir);

@@ -19,7 +19,7 @@
 
 #include "sched.h"
 
-#define POOL_CHUNK	(64 * 1024)
+#define POOL_CHUNK	(16 * 1024)
 #define NAME_HASH	32768		/* > 1.5 * SCHED_MAX_EVENTS, power of 2 */
 
 struct chunk {
