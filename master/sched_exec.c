@@ -247,6 +247,12 @@ run_action(struct sched *s, struct sched_event *ev,
 			set_result(ev, "failed: ", "run nested too deep");
 			break;
 		}
+		if (a->target->cond != NULL && !cond_eval(s, a->target->cond,
+		    s->now)) {
+			log_info("sched: event %s: run %s: its condition is "
+			    "false, not run", ev->name, a->target->name);
+			break;
+		}
 		log_info("sched: event %s runs %s", ev->name, a->target->name);
 		a->target->last_fired = s->now;
 		run_actions(s, a->target, 0, depth + 1);
