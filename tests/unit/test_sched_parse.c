@@ -245,6 +245,25 @@ test_include(void)
 	rmdir(dir);
 }
 
+/* deploy/examples/home.events, from the top of the tree. */
+static void
+test_example(void)
+{
+	char			 path[512];
+	const char		*unit = strstr(__FILE__, "tests/unit/");
+	struct sched_errs	 e;
+	struct sched_prog	*g;
+
+	snprintf(path, sizeof(path), "%.*sdeploy/examples/home.events",
+	    unit ? (int)(unit - __FILE__) : 0, __FILE__);
+	g = sched_parse_file(path, &e);
+	if (!CHECK(g != NULL && g->nev >= 150 && g->nmodes == 2 &&
+	    g->uses_sun, "the shipped example parses (%d events)", g ?
+	    g->nev : 0))
+		printf("# %s", e.buf);
+	sched_prog_free(g);
+}
+
 int
 main(void)
 {
@@ -252,5 +271,6 @@ main(void)
 	test_bad();
 	test_recovery();
 	test_include();
+	test_example();
 	return check_done();
 }
