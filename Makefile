@@ -162,7 +162,7 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
-	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
