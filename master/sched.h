@@ -218,6 +218,7 @@ struct parser {
 	struct sched_errs	*errs;
 	char			*file;		/* pool copy of lx.name */
 	uint32_t		*names;		/* event name hash: index + 1 */
+	char			**strs;		/* interned device strings */
 	size_t			 total;		/* bytes read with includes */
 	int			 depth, allow_include, nerr, evcap;
 	int			 nterms;	/* of the 'if' being parsed */
@@ -225,6 +226,8 @@ struct parser {
 };
 void		*pool_alloc(struct parser *, size_t);
 char		*pool_strdup(struct parser *, const char *);
+/* The same pool copy for the same text (device references repeat). */
+char		*pool_intern(struct parser *, const char *);
 int		 perr_at(struct parser *, int line, int col, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
 int		 perr(struct parser *, const char *what);

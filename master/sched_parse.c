@@ -21,6 +21,7 @@
 
 #define POOL_CHUNK	(16 * 1024)
 #define NAME_HASH	32768		/* > 1.5 * SCHED_MAX_EVENTS, power of 2 */
+#define STR_HASH	8192		/* interned strings; more are copied */
 
 struct chunk {
 	struct chunk	*next;
@@ -66,6 +67,22 @@ pool_strdup(struct parser *p, const char *s)
 	if ((r = pool_alloc(p, n)) != NULL)
 		memcpy(r, s, n);
 	return r;
+}
+
+static uint32_t	name_hash(const char *);
+
+char *
+pool_intern(struct parser *p, const char *s)
+{
+	uint32_t	i = name_hash(s) & (STR_HASH - 1), n;
+
+	for (n = 0; n < STR_HASH / 2; n++, i = (i + 1) & (STR_HASH - 1)) {
+		if (p->strs[i] == NULL)
+			return p->strs[i] = pool_strdup(p, s);
+		if (strcmp(p->strs[i], s) == 0)
+			return p->strs[i];
+	}
+	return pool_strdup(p, s);	/* table crowded: just copy */
 }
 
 /* Append "file:line:col: message" and count it. Returns -1. */
@@ -456,7 +473,9 @@ parse_begin(struct parser *p, struct sched_errs *e)
 	p->errs = e;
 	if ((p->prog = calloc(1, sizeof(*p->prog))) == NULL ||
 	    (p->prog->pool = calloc(1, sizeof(*p->prog->pool))) == NULL ||
-	    (p->names = calloc(NAME_HASH, sizeof(*p->names))) == NULL) {
+	    (p->names = calloc(NAME_HASH, sizeof(*p->names))) == NULL ||
+	    (p->strs = calloc(STR_HASH, sizeof(*p->strs))) == NULL) {
+		free(p->names);
 		if (p->prog != NULL)
 			free(p->prog->pool);
 		free(p->prog);
@@ -476,6 +495,7 @@ parse_end(struct parser *p)
 	if (p->nerr == 0)
 		finish_prog(p);
 	free(p->names);
+	free(p->strs);
 	if (p->nerr > 0) {
 		if (p->errs->n > SCHED_MAX_ERRORS)
 			perr_at(p, 0, 0, "%d more errors not shown",

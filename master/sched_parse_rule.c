@@ -43,9 +43,9 @@ parse_devref(struct parser *p, struct sched_devref *r)
 		    "node/device.key (at most %d/%d.%d characters)", s,
 		    NODE_ID_MAX, DEVICE_ID_MAX, VALUE_KEY_MAX);
 	*slash = *dot = '\0';
-	r->node = pool_strdup(p, s);
-	r->dev = pool_strdup(p, slash + 1);
-	r->key = pool_strdup(p, dot + 1);
+	r->node = pool_intern(p, s);
+	r->dev = pool_intern(p, slash + 1);
+	r->key = pool_intern(p, dot + 1);
 	if (r->node == NULL || r->dev == NULL || r->key == NULL)
 		return perr_at(p, p->tok.line, p->tok.col, "out of memory");
 	next(p);
@@ -406,7 +406,7 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 		if (p->tok.kind != TK_WORD || strlen(p->tok.text) >
 		    NODE_ID_MAX)
 			return perr(p, "a slave's node id");
-		if ((t->ref.node = pool_strdup(p, p->tok.text)) == NULL)
+		if ((t->ref.node = pool_intern(p, p->tok.text)) == NULL)
 			return perr_at(p, t->line, t->col, "out of memory");
 		next(p);
 		return 0;

@@ -14,7 +14,7 @@ bin=$top/${BUILD:-build}
 secs=${BENCH_SCHED_SECONDS:-60}
 work=$(mktemp -d /tmp/hd-bench-sched.XXXXXX)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
 pki/hd-pki init "$work/pki" --name Bench >/dev/null
 pki/hd-pki issue "$work/pki" master master >/dev/null
