@@ -56,7 +56,7 @@ API_SRCS	 = master/json.c master/users.c master/sessions.c \
 		   master/api.c master/api_session.c
 # The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
 SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
-		   master/sched_lex.c master/sched_time.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_time.c \
 		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
 		   master/sched_state.c \
 		   master/api_sched.c
@@ -171,7 +171,7 @@ $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 $(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
-		   master/sched_lex.c master/sched_sun.c
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -239,6 +239,12 @@ int		 want_name(struct parser *, const char *what, char *out);
 int		 event_index(const struct parser *, const char *name);
 /* sched_parse_rule.c */
 int		 parse_clauses(struct parser *, struct sched_event *);
+int		 parse_devref(struct parser *, struct sched_devref *);
+int		 parse_value(struct parser *, struct sched_val *);
+/* One calendar filter if the current word starts one: 1, 0 or -1. */
+int		 parse_filter(struct parser *, struct sched_filter *);
+/* sched_parse_cond.c */
+struct sched_cond *parse_or(struct parser *, int depth);
 void		 finish_prog(struct parser *);
 
 /* sched_time.c: local wall time, zone rules from the system. */
