@@ -190,8 +190,8 @@ reload(struct api_call *c)
 		free(e);
 		return;
 	}
-	log_warnx("api: reload refused, the old schedule keeps running:\n%s",
-	    e->buf);
+	log_warnx("api: reload of %s refused, the old schedule keeps "
+	    "running", sa->path);
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "error");
 	jw_str(&c->w, "invalid");
@@ -201,8 +201,10 @@ reload(struct api_call *c)
 	jw_key(&c->w, "errors");
 	jw_open(&c->w, '[');
 	for (line = strtok_r(e->buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
+	    line = strtok_r(NULL, "\n", &save)) {
+		log_warnx("api: reload: %s", line);
 		jw_str(&c->w, line);
+	}
 	jw_close(&c->w, ']');
 	jw_close(&c->w, '}');
 	api_reply(c, 422);
