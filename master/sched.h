@@ -282,8 +282,6 @@ struct sched_ops {
 	/* Send a set/pulse; 0, or -1 with why. `by` names the event. */
 	int	(*command)(void *, const struct sched_act *, const char *by,
 		    char *why, size_t);
-	/* Is this slave online? */
-	int	(*online)(void *, const char *node);
 };
 typedef void	 sched_notify_cb(void *arg, const char *kind, const char *json);
 

@@ -146,16 +146,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-static int
-online(void *arg, const char *node)
-{
-	struct sched_master	*sm = arg;
-	struct node		*n = node_get(sm->m, node, 0);
-
-	return n != NULL && n->peer != NULL;
-}
-
-static const struct sched_ops ops = { get_value, command, online };
+static const struct sched_ops ops = { get_value, command };
 
 static int64_t
 wall_now(void *arg)

@@ -104,15 +104,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-static int
-online(void *arg, const char *node)
-{
-	(void)arg;
-	(void)node;
-	return 1;
-}
-
-static const struct sched_ops ops = { get_value, command, online };
+static const struct sched_ops ops = { get_value, command };
 
 static int64_t
 now(void *arg)

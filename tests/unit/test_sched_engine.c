@@ -81,14 +81,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-static int
-online(void *arg, const char *node)
-{
-	(void)arg;
-	return strcmp(node, offline_node) != 0;
-}
-
-static const struct sched_ops ops = { get_value, command, online };
+static const struct sched_ops ops = { get_value, command };
 
 static void
 notified(void *arg, const char *kind, const char *json)
