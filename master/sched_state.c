@@ -229,8 +229,13 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 	int64_t	last = tr->last_due, m;
 	int	mv;
 
-	if (last > 0 && last < now && (m = sched_trig_next(tr, last, s->lat,
-	    s->lon, &mv)) != -1 && m <= now)
+	if (last > now) {
+		/* The clock is behind what was handled: never repeat it. */
+		trig_arm(s, tr, last);
+		return;
+	}
+	if (last > 0 && (m = sched_trig_next(tr, last, s->lat, s->lon,
+	    &mv)) != -1 && m <= now)
 		trig_missed(s, tr, m, now, tr->ev->catchup_s,
 		    "while the master was stopped");
 	tr->last_due = now;
@@ -334,6 +339,7 @@ transfer(struct sched *s, struct sched_prog *g, int64_t now)
 {
 	struct sched_prog	 *old = s->prog;
 	struct sched_event	**oidx, **nidx, *o;
+	struct sched_trig	 *tr;
 	int			  i, j;
 
 	oidx = name_index(old);
@@ -354,9 +360,11 @@ transfer(struct sched *s, struct sched_prog *g, int64_t now)
 	for (i = 0; i < g->nev; i++)
 		for (j = 0; j < g->ev[i].ntrig; j++)
 			if (is_time_trig(&g->ev[i].trig[j])) {
-				if (g->ev[i].trig[j].last_due == 0)
-					g->ev[i].trig[j].last_due = now;
-				trig_arm(s, &g->ev[i].trig[j], now);
+				tr = &g->ev[i].trig[j];
+				if (tr->last_due == 0)
+					tr->last_due = now;
+				trig_arm(s, tr, tr->last_due > now ?
+				    tr->last_due : now);
 			}
 	free(oidx);
 	free(nidx);

@@ -429,6 +429,12 @@ test_missed(void)
 	CHECK(sched_next(s) == utc(2026, 11, 24, 9, 31), "clock jump: and "
 	    "carries on from the new time");
 	sched_free(s);
+	/* Restarted with the clock an hour behind: 07:00 is not run again. */
+	s = start(text, utc(2026, 11, 24, 5, 30), 1);
+	advance(s, utc(2026, 11, 24, 6, 30));
+	CHECK(!has_cmd("x/y.z=1") && !has_cmd("x/y.z=3"), "clock stepped "
+	    "back: an instant already handled does not run twice");
+	sched_free(s);
 }
 
 static void
