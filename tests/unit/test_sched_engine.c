@@ -534,6 +534,56 @@ test_actions(void)
 	sched_free(s);
 }
 
+/* Conditions at the instant of firing: time window over midnight, sun,
+ * calendar, comparisons of booleans, strings and unknown values. */
+static void
+test_conditions(void)
+{
+	static const char text[] =
+	    "event late { when every 1 h if from 22:00 to 06:00 do "
+	    "set a/late.x = 1 }\n"
+	    "event dark { when every 1 h if sun is down do set a/dark.x = 1 }\n"
+	    "event wkend { when every 1 h if on weekends and not (in jul) "
+	    "do set a/wkend.x = 1 }\n"
+	    "event cmp { when every 1 h if barn/door.open == on or "
+	    "barn/name.s == \"guest\" do set a/cmp.x = 1 }\n"
+	    "event unknown { when every 1 h if not nowhere/x.y < 5 and not "
+	    "nowhere/x.y >= 5 do set a/unknown.x = 1 }\n";
+	struct sched	*s;
+	int64_t		 t0 = utc(2026, 11, 27, 12, 30);	/* Friday */
+	int		 late = 0, dark = 0, wkend = 0, h;
+
+	tz("Europe/Berlin");
+	setval("barn", "door", "open", 0);
+	if ((s = start(text, t0, 0)) == NULL)
+		return;
+	for (h = 1; h <= 48; h++) {
+		ncmd = 0;
+		advance(s, t0 + h * HOUR);
+		late += has_cmd("a/late.x=1");
+		dark += has_cmd("a/dark.x=1");
+		wkend += has_cmd("a/wkend.x=1");
+	}
+	/* On the hour from 13:00 Friday: 22:00..05:00 twice = 16. */
+	CHECK(late == 16, "from 22:00 to 06:00 over midnight: %d of 48 "
+	    "hours", late);
+	/* Berlin in late November: about 15.5 h of night a day. */
+	CHECK(dark >= 29 && dark <= 33, "sun is down: %d of 48 hours", dark);
+	/* Runs at 13:00Z Friday .. 12:00Z Sunday; the weekend starts at
+	 * 23:00Z Friday (Saturday 00:00 local): 1 + 24 + 13 runs. */
+	CHECK(wkend == 38, "on weekends and not in jul: %d of 48 hours",
+	    wkend);
+	CHECK(!has_cmd("a/cmp.x=1"), "a comparison with a false boolean "
+	    "fails");
+	setval("barn", "door", "open", 1);
+	ncmd = 0;
+	advance(s, t0 + 49 * HOUR);
+	CHECK(has_cmd("a/cmp.x=1"), "... and holds when it is on");
+	CHECK(has_cmd("a/unknown.x=1"), "an unknown value makes a "
+	    "comparison false, so 'not' of it true");
+	sched_free(s);
+}
+
 /* 10,000 events on random periods: the heap gives them in order. */
 static void
 test_many(void)
@@ -589,6 +639,7 @@ main(void)
 	test_missed();
 	test_reload();
 	test_actions();
+	test_conditions();
 	test_many();
 	unlink(evpath);
 	unlink(statepath);
