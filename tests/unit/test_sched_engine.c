@@ -96,7 +96,8 @@ notified(void *arg, const char *kind, const char *json)
 		snprintf(lastnote, sizeof(lastnote), "%s", json);
 }
 
-static void
+/* Set a value the engine's conditions read; returns its slot. */
+static int
 setval(const char *node, const char *dev, const char *key, double d)
 {
 	int i;
@@ -113,6 +114,16 @@ setval(const char *node, const char *dev, const char *key, double d)
 	vals[i].key = key;
 	vals[i].v.type = SV_DOUBLE;
 	vals[i].v.d = d;
+	return i;
+}
+
+static void
+setstr(const char *node, const char *dev, const char *key, const char *v)
+{
+	int i = setval(node, dev, key, 0);
+
+	vals[i].v.type = SV_STRING;
+	vals[i].v.s = v;
 }
 
 static void
@@ -579,6 +590,15 @@ test_conditions(void)
 	ncmd = 0;
 	advance(s, t0 + 49 * HOUR);
 	CHECK(has_cmd("a/cmp.x=1"), "... and holds when it is on");
+	setval("barn", "door", "open", 0);
+	setstr("barn", "name", "s", "guest");
+	ncmd = 0;
+	advance(s, t0 + 50 * HOUR);
+	CHECK(has_cmd("a/cmp.x=1"), "a string comparison holds");
+	setstr("barn", "name", "s", "owner");
+	ncmd = 0;
+	advance(s, t0 + 51 * HOUR);
+	CHECK(!has_cmd("a/cmp.x=1"), "... and fails for another string");
 	CHECK(has_cmd("a/unknown.x=1"), "an unknown value makes a "
 	    "comparison false, so 'not' of it true");
 	sched_free(s);
