@@ -23,6 +23,9 @@
 #define NAME_HASH	32768		/* > 1.5 * SCHED_MAX_EVENTS, power of 2 */
 #define STR_HASH	8192		/* interned strings; more are copied */
 
+/* Open addressing needs free slots: a full table would loop. */
+_Static_assert(NAME_HASH > SCHED_MAX_EVENTS * 3 / 2, "NAME_HASH too small");
+
 struct chunk {
 	struct chunk	*next;
 	size_t		 used, cap;
