@@ -237,6 +237,10 @@ trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 	int			 n = 1, mv;
 	char			 why[64];
 
+	tr->last_due = now;
+	s->dirty = 1;
+	if (!ev->enabled)
+		return;		/* it would not have run anyway */
 	while (n < SCHED_MAX_CATCHUP_SCAN && (x = sched_trig_next(tr, m,
 	    s->lat, s->lon, &mv)) != -1 && x <= now) {
 		m = x;
@@ -252,8 +256,6 @@ trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 		log_warnx("sched: event %s (%s) missed %d time%s %s, last %"
 		    PRId64 " s ago: skipped (catch-up window %ld s)", ev->name,
 		    why, n, n == 1 ? "" : "s", while_, (now - m) / 1000, grace);
-	tr->last_due = now;
-	s->dirty = 1;
 }
 
 /* A time trigger came due and the clock says `now`. */
