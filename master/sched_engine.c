@@ -292,9 +292,17 @@ sched_run(struct sched *s, int64_t now)
 	struct sched_hent	*he;
 	struct sched_trig	*tr;
 	struct sched_pending	*p;
+	struct sched_event	*ev;
+	int			 step;
 
 	s->now = now;
 	while (s->nheap > 0 && s->heap[0]->due <= now) {
+		/* A full batch runs before the next entry is looked at, so
+		 * what it does (a cancel) applies to entries due after it. */
+		if (s->nbatch == SCHED_MAX_BATCH)
+			sched_flush(s, now);
+		if (s->nheap == 0 || s->heap[0]->due > now)
+			break;
 		he = s->heap[0];
 		switch (he->kind) {
 		case HENT_TRIG:
@@ -307,9 +315,13 @@ sched_run(struct sched *s, int64_t now)
 			fire_queue(s, tr->ev, 0, 0, "value held long enough");
 			break;
 		case HENT_PENDING:
+			/* Dropped first: queueing may run a full batch, and
+			 * its actions may cancel this very entry. */
 			p = he->owner;
-			fire_queue(s, p->ev, p->step, 1, "after a wait");
+			ev = p->ev;
+			step = p->step;
 			pending_drop(s, p);
+			fire_queue(s, ev, step, 1, "after a wait");
 			break;
 		default:
 			fatalx("sched: heap entry of kind %d", he->kind);

@@ -605,6 +605,38 @@ test_conditions(void)
 	sched_free(s);
 }
 
+/* A full batch of firings, then a delayed action due just after them
+ * that they cancel: the batch runs first, the cancel wins, and nothing
+ * is freed twice. */
+static void
+test_batch(void)
+{
+	char		*text, *p;
+	struct sched	*s;
+	int64_t		 t0 = utc(2026, 11, 23, 5, 0);
+	int		 i;
+
+	tz("Europe/Berlin");
+	text = p = malloc((SCHED_MAX_BATCH + 1) * 80);
+	p += sprintf(p, "event w { when at 07:00 do wait 60500 ms "
+	    "set a/w.x = 1 }\n");
+	for (i = 0; i < SCHED_MAX_BATCH; i++)
+		p += sprintf(p, "event c%d { when at 07:01 do cancel w "
+		    "set a/c.x = %d }\n", i, i);
+	s = start(text, t0, 0);
+	free(text);
+	if (s == NULL)
+		return;
+	advance(s, utc(2026, 11, 23, 6, 0));
+	CHECK(sched_npending(s) == 1, "batch: w waits until 07:01:00.5");
+	ncmd = 0;
+	sched_run(s, utc(2026, 11, 23, 6, 1) + 1000);
+	CHECK(sched_npending(s) == 0 && !has_cmd("a/w.x=1") && ncmd == 64,
+	    "batch: %d firings due first cancel w's delayed action due just "
+	    "after them", SCHED_MAX_BATCH);
+	sched_free(s);
+}
+
 /* 10,000 events on random periods: the heap gives them in order. */
 static void
 test_many(void)
@@ -672,6 +704,7 @@ main(void)
 	test_reload();
 	test_actions();
 	test_conditions();
+	test_batch();
 	test_many();
 	unlink(evpath);
 	unlink(statepath);
