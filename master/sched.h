@@ -359,7 +359,7 @@ struct sched {
 	int			 started, dirty;
 	int64_t			 now;		/* of the call being handled */
 	struct sched_firing	 batch[SCHED_MAX_BATCH];
-	int			 nbatch;
+	int			 bhead, nbatch;	/* queue: next, end */
 };
 
 /* sched_engine.c */

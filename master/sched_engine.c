@@ -299,7 +299,7 @@ sched_run(struct sched *s, int64_t now)
 	while (s->nheap > 0 && s->heap[0]->due <= now) {
 		/* A full batch runs before the next entry is looked at, so
 		 * what it does (a cancel) applies to entries due after it. */
-		if (s->nbatch == SCHED_MAX_BATCH)
+		if (s->nbatch - s->bhead == SCHED_MAX_BATCH)
 			sched_flush(s, now);
 		if (s->nheap == 0 || s->heap[0]->due > now)
 			break;

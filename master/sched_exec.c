@@ -315,17 +315,27 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	emit_event(s, ev, "event", "trigger", f->why);
 }
 
-/* Save first, so that after a crash nothing runs twice. */
+/*
+ * The batch is a queue: firings are taken from its head and run one by
+ * one, each copied out first. An action may re-enter the engine (a
+ * command that cannot be sent drops the slave's link, whose "offline"
+ * event is queued and flushed at once): the nested call appends to the
+ * same queue and drains it, and the outer loop then finds it empty.
+ * The state is saved before running, so after a crash nothing runs
+ * twice.
+ */
 static void
 run_batch(struct sched *s)
 {
-	int i, n = s->nbatch;
+	struct sched_firing f;
 
 	if (s->dirty)
 		sched_save(s, s->now);
-	s->nbatch = 0;
-	for (i = 0; i < n; i++)
-		run_firing(s, &s->batch[i]);
+	while (s->bhead < s->nbatch) {
+		f = s->batch[s->bhead++];
+		run_firing(s, &f);
+	}
+	s->bhead = s->nbatch = 0;
 }
 
 void
@@ -334,6 +344,12 @@ fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 {
 	struct sched_firing *f;
 
+	if (s->nbatch == SCHED_MAX_BATCH && s->bhead > 0) {
+		memmove(s->batch, s->batch + s->bhead, (size_t)(s->nbatch -
+		    s->bhead) * sizeof(*f));
+		s->nbatch -= s->bhead;
+		s->bhead = 0;
+	}
 	if (s->nbatch == SCHED_MAX_BATCH)
 		run_batch(s);
 	f = &s->batch[s->nbatch++];

@@ -56,6 +56,9 @@ get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
 	return -1;
 }
 
+static struct sched *reenter;		/* command() calls back into it */
+static int64_t	 reenter_now;
+
 static int
 command(void *arg, const struct sched_act *a, const char *by, char *why,
     size_t len)
@@ -64,6 +67,13 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 
 	(void)arg;
 	(void)by;
+	if (reenter != NULL && strcmp(a->ref.node, "flaky") == 0) {
+		/* As in the master: a failed send drops the link, and the
+		 * slave's offline event comes back into the engine. */
+		snprintf(why, len, "could not send to slave flaky");
+		sched_node(reenter, reenter_now, "flaky", 0);
+		return -1;
+	}
 	if (strcmp(a->ref.node, offline_node) == 0) {
 		snprintf(why, len, "slave %s is offline", a->ref.node);
 		return -1;
@@ -605,6 +615,39 @@ test_conditions(void)
 	sched_free(s);
 }
 
+/* An action re-enters the engine (a failed send drops the link: the
+ * offline event fires from inside the action). Every queued firing
+ * still runs exactly once. */
+static void
+test_reentry(void)
+{
+	static const char text[] =
+	    "event a { when at 07:00 do set flaky/x.y = 1 set ok/a.x = 1 }\n"
+	    "event b { when at 07:00 do set ok/b.x = 1 }\n"
+	    "event c { when at 07:00 do set ok/c.x = 1 }\n"
+	    "event gone { when offline flaky do set ok/gone.x = 1 }\n";
+	struct sched	*s;
+	int		 i, n = 0;
+
+	tz("Europe/Berlin");
+	if ((s = start(text, utc(2026, 11, 23, 5, 0), 0)) == NULL)
+		return;
+	reenter = s;
+	reenter_now = utc(2026, 11, 23, 6, 0);
+	ncmd = 0;
+	advance(s, reenter_now);
+	reenter = NULL;
+	for (i = 0; i < ncmd; i++)
+		n += strncmp(cmds[i], "ok/", 3) == 0;
+	CHECK(n == 4 && has_cmd("ok/a.x=1") && has_cmd("ok/b.x=1") &&
+	    has_cmd("ok/c.x=1") && has_cmd("ok/gone.x=1"), "re-entry from "
+	    "an action: every firing runs once (%d commands)", n);
+	CHECK(strncmp(sched_prog_find(sched_program(s), "a")->last_result,
+	    "failed: could not send", 22) == 0, "re-entry: the failed "
+	    "action is the event's result");
+	sched_free(s);
+}
+
 /* A full batch of firings, then a delayed action due just after them
  * that they cancel: the batch runs first, the cancel wins, and nothing
  * is freed twice. */
@@ -705,6 +748,7 @@ main(void)
 	test_actions();
 	test_conditions();
 	test_batch();
+	test_reentry();
 	test_many();
 	unlink(evpath);
 	unlink(statepath);
