@@ -302,7 +302,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 		return;
 	}
 	if (!f->force && ev->cond != NULL && !cond_eval(s, ev->cond, s->now)) {
-		log_info("sched: event %s (%s): condition false, not run",
+		log_debug("sched: event %s (%s): condition false, not run",
 		    ev->name, f->why);
 		set_result(ev, "", "skipped: condition false");
 		s->dirty = 1;
