@@ -356,7 +356,8 @@ struct sched {
 	int			 nheap, capheap;
 	TAILQ_HEAD(, sched_pending) pending;
 	int			 npending;
-	int			 started, dirty;
+	int			 started, dirty, lazy;	/* sched_flush() */
+	int64_t			 saved_at;
 	int64_t			 now;		/* of the call being handled */
 	struct sched_firing	 batch[SCHED_MAX_BATCH];
 	int			 bhead, nbatch;	/* queue: next, end */

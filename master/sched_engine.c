@@ -521,7 +521,8 @@ sched_fire(struct sched *s, const char *name, int64_t now)
 int
 sched_save(struct sched *s, int64_t now)
 {
-	s->dirty = 0;
+	s->dirty = s->lazy = 0;
+	s->saved_at = now;
 	if (s->state_path == NULL || s->prog == NULL)
 		return 0;
 	return sched_state_write(s, s->state_path, now);

@@ -284,7 +284,7 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 			pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
 		break;
 	}
-	s->dirty = 1;
+	s->lazy = 1;		/* last firing and result: saved soon */
 }
 
 static void
@@ -305,7 +305,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 		log_debug("sched: event %s (%s): condition false, not run",
 		    ev->name, f->why);
 		set_result(ev, "", "skipped: condition false");
-		s->dirty = 1;
+		s->lazy = 1;
 		return;
 	}
 	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
@@ -359,12 +359,18 @@ fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 	snprintf(f->why, sizeof(f->why), "%s", why);
 }
 
+/*
+ * What decides what runs (instants handled, delayed actions, modes,
+ * enable/disable) is saved at once ("dirty"). Last firings and results
+ * ("lazy") wait up to SCHED_LAZY_SAVE_MS, so a busy motion sensor does
+ * not write the SD card at each movement; they are saved at exit too.
+ */
 void
 sched_flush(struct sched *s, int64_t now)
 {
 	s->now = now;
 	run_batch(s);
-	if (s->dirty)
+	if (s->dirty || (s->lazy && now - s->saved_at >= SCHED_LAZY_SAVE_MS))
 		sched_save(s, now);
 }
 
@@ -378,8 +384,7 @@ sched_result(struct sched *s, const char *by, int ok, const char *detail)
 		return;
 	set_result(ev, "failed: ", detail);
 	emit_event(s, ev, "event_failed", "reason", detail);
-	s->dirty = 1;
-	sched_save(s, s->now);
+	s->lazy = 1;
 }
 
 /* From the API: log, stream, save. */
