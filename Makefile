@@ -171,7 +171,8 @@ $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 $(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
-		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
+		   master/sched_time.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

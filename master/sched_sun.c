@@ -98,31 +98,54 @@ event_minutes(double jd, int rising, double elev, double lat,
 }
 
 /*
- * The event of the local date y-m-d: NOAA computes it in minutes from 0h
- * UTC of that date, near the longitude's solar noon, so for any zone
- * within about 12 hours of its longitude's solar time this is the local
- * date's event even where the UTC date differs (east of Greenwich a
- * sunrise can fall on the previous UTC date). One refinement at the
- * first estimate's instant, as NOAA does.
+ * NOAA computes an event in minutes from 0h UTC of a date, near that
+ * longitude's solar noon. One refinement at the first estimate's
+ * instant, as NOAA does. -1 if the sun does not reach the elevation.
+ */
+static int
+utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
+    int64_t *t)
+{
+	double	min;
+	int	rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
+		    k == SUN_NAUT_DAWN);
+
+	if (event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k], lat,
+	    lon, &min) == -1)
+		return -1;
+	if (event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat, lon,
+	    &min) == -1)
+		return -1;
+	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
+	return 0;
+}
+
+/*
+ * The event of the *local* date y-m-d. For most zones the UTC date's
+ * event is on the same local date; where the zone is far from its
+ * longitude's solar time (Kiritimati at UTC+14 and 157 degrees west) it
+ * is the previous or the next UTC date's: the one whose instant falls on
+ * the local date wins.
  */
 int
 sched_sun_time(enum sched_sun k, int y, int mon, int d, double lat,
     double lon, int64_t *t)
 {
-	double	jd0 = julian_day(y, mon, d), min;
-	int	rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
-		    k == SUN_NAUT_DAWN);
+	static const int tries[] = { 0, -1, 1 };
+	double		 jd0 = julian_day(y, mon, d);
+	int		 i, ly, lm, ld, wday;
+	long		 secs;
 
 	if (isnan(lat) || isnan(lon) || (unsigned)k >= SUN_NKINDS)
 		return -1;
-	if (event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k],
-	    lat, lon, &min) == -1)
-		return -1;
-	if (event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat,
-	    lon, &min) == -1)
-		return -1;
-	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
-	return 0;
+	for (i = 0; i < 3; i++) {
+		if (utc_day_event(k, jd0 + tries[i], lat, lon, t) == -1)
+			continue;
+		sched_localdate(*t, &ly, &lm, &ld, &wday, &secs);
+		if (ly == y && lm == mon && ld == d)
+			return 0;
+	}
+	return -1;
 }
 
 double

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Regenerate tests/unit/sun_ref.h (needs python3-ephem): body of the table.
 import ephem, datetime, os, time
-places=[("Libreville (equator)",0.39,9.45,"Africa/Libreville"),("New York",40.7128,-74.0060,"America/New_York"),("Berlin",52.52,13.405,"Europe/Berlin"),("Tromso (69.6 N)",69.6492,18.9553,"Europe/Oslo"),("Lord Howe",-31.55,159.08,"Australia/Lord_Howe"),("Quito",-0.18,-78.47,"America/Guayaquil")]
+places=[("Kiritimati (UTC+14)",1.87,-157.4,"Pacific/Kiritimati"),("Apia (UTC+13)",-13.83,-171.76,"Pacific/Apia"),("Libreville (equator)",0.39,9.45,"Africa/Libreville"),("New York",40.7128,-74.0060,"America/New_York"),("Berlin",52.52,13.405,"Europe/Berlin"),("Tromso (69.6 N)",69.6492,18.9553,"Europe/Oslo"),("Lord Howe",-31.55,159.08,"Australia/Lord_Howe"),("Quito",-0.18,-78.47,"America/Guayaquil")]
 dates=[(2026,3,20),(2026,6,21),(2026,12,21),(2026,3,8),(2026,2,15),(2026,10,15),(2026,11,1)]
 kinds=[("SUN_RISE","-0:50",True),("SUN_SET","-0:50",False),("SUN_CIVIL_DAWN","-6",True),("SUN_CIVIL_DUSK","-6",False),("SUN_NAUT_DAWN","-12",True),("SUN_NAUT_DUSK","-12",False)]
 import calendar
