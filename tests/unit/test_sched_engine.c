@@ -255,6 +255,25 @@ test_porch(void)
 	sched_free(s);
 }
 
+/* Sun events need a place: refused without latitude and longitude. */
+static void
+test_no_location(void)
+{
+	struct sched		*s = sched_new(&ops, NULL, NAN, NAN, NULL);
+	struct sched_errs	 e;
+
+	write_events(porch);
+	CHECK(sched_load(s, evpath, 0, &e) == -1 && strstr(e.buf, "need "
+	    "latitude and longitude") != NULL, "sun events without a "
+	    "location: refused");
+	write_events("event a { when at 07:00 if sun up do notify \"x\" }");
+	CHECK(sched_load(s, evpath, 0, &e) == -1, "'sun up' without a "
+	    "location: refused");
+	write_events("event a { when at 07:00 do notify \"x\" }");
+	CHECK(sched_load(s, evpath, 0, &e) == 0, "no sun: no location needed");
+	sched_free(s);
+}
+
 static void
 test_motion(void)
 {
@@ -739,6 +758,7 @@ main(void)
 	snprintf(evpath, sizeof(evpath), "%s/test.events", dir);
 	snprintf(statepath, sizeof(statepath), "%s/sched.state", dir);
 	test_porch();
+	test_no_location();
 	test_motion();
 	test_threshold();
 	test_dst();
