@@ -30,13 +30,13 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
+	sched_master_reload(m);		/* whatever becomes of the CA/CRL */
 	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
 		return;
 	}
 	log_info("SIGHUP: CA and CRL reloaded");
 	cluster_reverify(m);
-	sched_master_reload(m);
 }
 
 static SSL_CTX *
