@@ -14,6 +14,7 @@
  *   of a changed or removed event are dropped with a log line.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +25,6 @@
 #include "log.h"
 #include "master.pb-c.h"
 #include "sched.h"
-#include "wire.h"
 
 static int
 by_name(const void *a, const void *b)
@@ -58,6 +58,55 @@ lookup(struct sched_event **idx, int n, const char *name)
 		return NULL;
 	r = bsearch(&kp, idx, (size_t)n, sizeof(*idx), by_name);
 	return r != NULL ? *r : NULL;
+}
+
+/*
+ * Our own file, not a peer's bytes: it may be larger than what
+ * state_save()/state_load() allow for the small state files (10,000
+ * events take about 220 KB on disk and several MB unpacked), so it has
+ * its own bound, SCHED_STATE_MAX_FILE, and unpacks with malloc.
+ */
+static int
+write_file(const char *path, const Hd__SchedState *st)
+{
+	size_t	 len = hd__sched_state__get_packed_size(st);
+	uint8_t	*p;
+	int	 r;
+
+	if (len > SCHED_STATE_MAX_FILE) {
+		log_warnx("sched: %s: state of %zu bytes is over %d, not "
+		    "written", path, len, SCHED_STATE_MAX_FILE);
+		return -1;
+	}
+	if ((p = malloc(len + 1)) == NULL) {
+		log_warnx("sched: out of memory writing the state");
+		return -1;
+	}
+	hd__sched_state__pack(st, p);
+	if ((r = atomic_write(path, p, len, 0600)) == -1)
+		log_warn("sched: %s", path);
+	free(p);
+	return r;
+}
+
+static Hd__SchedState *
+read_file(const char *path)
+{
+	Hd__SchedState	*st;
+	uint8_t		*p;
+	size_t		 len;
+
+	if (atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len) == -1) {
+		if (errno != ENOENT)
+			log_warn("sched: %s: state not read, starting afresh",
+			    path);
+		return NULL;
+	}
+	if ((st = hd__sched_state__unpack(NULL, len, p)) == NULL)
+		log_warnx("sched: %s: state file is not valid, starting "
+		    "afresh", path);
+	free(p);
+	return st;
 }
 
 static void
@@ -127,8 +176,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.modes = mdp;
 	st.n_modes = (size_t)g->nmodes;
 	st.saved_ms = (uint64_t)now;
-	if ((r = state_save(path, &st.base)) == -1)
-		log_warn("sched: %s", path);
+	r = write_file(path, &st);
 done:
 	if (r == -1 && ev == NULL)
 		log_warnx("sched: out of memory writing the state");
@@ -181,11 +229,10 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	int			  m;
 
 	(void)now;
-	st = (Hd__SchedState *)state_load(path, &hd__sched_state__descriptor);
-	if (st == NULL)
+	if ((st = read_file(path)) == NULL)
 		return -1;
 	if ((idx = name_index(g)) == NULL) {
-		wire_free(&st->base);
+		hd__sched_state__free_unpacked(st, NULL);
 		return -1;
 	}
 	for (i = 0; i < st->n_events; i++) {
@@ -202,7 +249,7 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	log_info("sched: state restored from %s: %d delayed action%s",
 	    path, s->npending, s->npending == 1 ? "" : "s");
 	free(idx);
-	wire_free(&st->base);
+	hd__sched_state__free_unpacked(st, NULL);
 	return 0;
 }
 

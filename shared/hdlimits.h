@@ -182,6 +182,8 @@
 #define SCHED_CATCHUP_S		(15 * 60)	/* default missed-event grace */
 #define SCHED_MAX_SLEEP_MS	60000		/* re-check the wall clock this often */
 #define SCHED_LAZY_SAVE_MS	60000		/* last firings written at most this late */
+#define SCHED_STATE_MAX_FILE	(8 * 1024 * 1024)	/* sched.state (SCHED_MAX_EVENTS
+						 * with long names and results) */
 #define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
 #define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
 #define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */

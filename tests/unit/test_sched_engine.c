@@ -727,9 +727,9 @@ test_many(void)
 	}
 	c = clock();
 	s = start(text, t0, 0);
-	free(text);
 	if (!CHECK(s != NULL, "10,000 events load")) {
 		dup2(saved, 2);
+		free(text);
 		return;
 	}
 	nnotify = 0;
@@ -744,6 +744,19 @@ test_many(void)
 	    "(%ld expected) at %d instants of a simulated hour, in time "
 	    "order (%.2f s CPU)", nnotify / 2, want, n,
 	    (double)(clock() - c) / CLOCKS_PER_SEC);
+	sched_free(s);
+	/* Their state file is larger than the small state files' limits. */
+	unlink(statepath);
+	s = start(text, t0, 1);
+	sched_enable(s, "e9999", 0, t0);
+	sched_fire(s, "e5000", t0 + 1000);
+	sched_save(s, t0 + 1000);
+	sched_free(s);
+	s = start(text, t0 + MIN, 1);
+	free(text);
+	CHECK(s != NULL && !sched_prog_find(sched_program(s), "e9999")->enabled
+	    && sched_prog_find(sched_program(s), "e5000")->last_fired > t0,
+	    "10,000 events: their state survives a restart");
 	sched_free(s);
 	dup2(saved, 2);
 	close(saved);
