@@ -342,8 +342,17 @@ void
 fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
     const char *why)
 {
-	struct sched_firing *f;
+	struct sched_firing	*f;
+	int			 i;
 
+	/* Two triggers of one event due together fire it once. */
+	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
+		if (s->batch[i].ev == ev && s->batch[i].step == 0 &&
+		    !s->batch[i].force) {
+			log_debug("sched: event %s (%s): already firing", ev->name,
+			    why);
+			return;
+		}
 	if (s->nbatch == SCHED_MAX_BATCH && s->bhead > 0) {
 		memmove(s->batch, s->batch + s->bhead, (size_t)(s->nbatch -
 		    s->bhead) * sizeof(*f));
