@@ -1,11 +1,10 @@
 /*
- * The scheduler's API (docs/API.md#events): the events with their next
+ * The scheduler's API (docs/API.md#events-and-modes): the events with their next
  * and last firing, enable/disable/run one, reload the file, read and set
  * the modes. The handlers know only sched.h; the owner passes the clock
  * and is told when the schedule changed so it can re-arm its timer.
  */
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
