@@ -367,14 +367,13 @@ value_threshold(struct sched *s, struct sched_trig *tr, double x,
 	int cross = tr->above ? x > tr->thr : x < tr->thr;
 	int rearm = tr->above ? x <= tr->thr - tr->hyst :
 	    x >= tr->thr + tr->hyst;
+	int was = tr->known | tr->armed << 1 | (tr->he.pos >= 0) << 2;
 	char why[64];
 
 	if (!tr->known) {		/* the first reading sets the state */
 		tr->known = 1;
 		tr->armed = !cross;
-		return;
-	}
-	if (!cross && tr->he.pos >= 0) {
+	} else if (!cross && tr->he.pos >= 0) {
 		heap_remove(s, &tr->he);	/* did not hold for long enough */
 		log_debug("sched: event %s: value back before 'for' ended",
 		    tr->ev->name);
@@ -392,6 +391,9 @@ value_threshold(struct sched *s, struct sched_trig *tr, double x,
 		}
 	} else if (!tr->armed && rearm)
 		tr->armed = 1;
+	/* Arming and 'for' waits are state: saved before anything runs. */
+	if (was != (tr->known | tr->armed << 1 | (tr->he.pos >= 0) << 2))
+		s->dirty = 1;
 }
 
 static void

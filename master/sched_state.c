@@ -109,20 +109,33 @@ read_file(const char *path)
 	return st;
 }
 
+/* `due`, `thr` and `fordue` have room for the event's triggers. */
 static void
-fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due)
+fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
+    uint32_t *thr, uint64_t *fordue)
 {
-	int j;
+	const struct sched_trig	*t;
+	int			 j;
 
 	e->name = ev->name;
 	e->fingerprint = ev->fp;
 	e->override = (uint32_t)ev->override;
 	e->last_fired_ms = (uint64_t)ev->last_fired;
 	e->last_result = (char *)(uintptr_t)ev->last_result;
-	for (j = 0; j < ev->ntrig; j++)
-		due[j] = (uint64_t)ev->trig[j].last_due;
+	for (j = 0; j < ev->ntrig; j++) {
+		t = &ev->trig[j];
+		due[j] = (uint64_t)t->last_due;
+		thr[j] = t->kind == T_VALUE ? (uint32_t)(t->known |
+		    t->armed << 1) : 0;
+		fordue[j] = t->he.pos >= 0 && t->he.kind == HENT_FOR ?
+		    (uint64_t)t->he.due : 0;
+	}
 	e->last_due_ms = due;
 	e->n_last_due_ms = (size_t)ev->ntrig;
+	e->threshold = thr;
+	e->n_threshold = (size_t)ev->ntrig;
+	e->for_due_ms = fordue;
+	e->n_for_due_ms = (size_t)ev->ntrig;
 }
 
 int
@@ -134,7 +147,8 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	Hd__SchedPending	 *pd = NULL, **pdp = NULL;
 	Hd__SchedMode		  md[SCHED_MAX_MODES], *mdp[SCHED_MAX_MODES];
 	struct sched_pending	 *p;
-	uint64_t		 *due = NULL;
+	uint64_t		 *due = NULL, *fordue = NULL;
+	uint32_t		 *thr = NULL;
 	size_t			  ntrig = 0, k = 0;
 	int			  i, r = -1;
 
@@ -143,12 +157,14 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	if ((ev = calloc((size_t)g->nev + 1, sizeof(*ev))) == NULL ||
 	    (evp = calloc((size_t)g->nev + 1, sizeof(*evp))) == NULL ||
 	    (due = calloc(ntrig + 1, sizeof(*due))) == NULL ||
+	    (fordue = calloc(ntrig + 1, sizeof(*fordue))) == NULL ||
+	    (thr = calloc(ntrig + 1, sizeof(*thr))) == NULL ||
 	    (pd = calloc((size_t)s->npending + 1, sizeof(*pd))) == NULL ||
 	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL)
 		goto done;
 	for (i = 0; i < g->nev; i++) {
 		hd__sched_event__init(&ev[i]);
-		fill_event(&ev[i], &g->ev[i], due + k);
+		fill_event(&ev[i], &g->ev[i], due + k, thr + k, fordue + k);
 		k += (size_t)g->ev[i].ntrig;
 		evp[i] = &ev[i];
 	}
@@ -183,25 +199,56 @@ done:
 	free(ev);
 	free(evp);
 	free(due);
+	free(fordue);
+	free(thr);
 	free(pd);
 	free(pdp);
 	return r;
 }
 
+/* A threshold's state, and its 'for' wait going on (or run out). */
 static void
-restore_event(struct sched_event *ev, const Hd__SchedEvent *e)
+restore_threshold(struct sched *s, struct sched_trig *t, uint32_t st,
+    uint64_t fordue, int64_t now)
 {
-	size_t j;
+	if (t->kind != T_VALUE)
+		return;
+	t->known = (st & 1) != 0;
+	t->armed = (st & 2) != 0;
+	if (fordue == 0 || t->for_s == 0)
+		return;
+	if ((int64_t)fordue < now - t->ev->catchup_s * 1000LL) {
+		log_warnx("sched: event %s: its 'for' wait ended %" PRId64
+		    " s ago while the master was stopped: skipped (catch-up "
+		    "window %ld s)", t->ev->name, (now - (int64_t)fordue) /
+		    1000, t->ev->catchup_s);
+		return;
+	}
+	t->he.due = (int64_t)fordue;
+	t->he.kind = HENT_FOR;
+	t->he.owner = t;
+	heap_push(s, &t->he);
+}
+
+static void
+restore_event(struct sched *s, struct sched_event *ev,
+    const Hd__SchedEvent *e, int64_t now)
+{
+	size_t	j, n = (size_t)ev->ntrig;
 
 	if (e->override <= 2)
 		ev->override = (int)e->override;
 	ev->last_fired = (int64_t)e->last_fired_ms;
 	snprintf(ev->last_result, sizeof(ev->last_result), "%s",
 	    e->last_result);
-	if (e->fingerprint != ev->fp || e->n_last_due_ms != (size_t)ev->ntrig)
+	if (e->fingerprint != ev->fp || e->n_last_due_ms != n)
 		return;		/* changed while stopped: start afresh */
-	for (j = 0; j < e->n_last_due_ms; j++)
+	for (j = 0; j < n; j++) {
 		ev->trig[j].last_due = (int64_t)e->last_due_ms[j];
+		if (e->n_threshold == n && e->n_for_due_ms == n)
+			restore_threshold(s, &ev->trig[j], e->threshold[j],
+			    e->for_due_ms[j], now);
+	}
 }
 
 static void
@@ -228,7 +275,6 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	size_t			  i;
 	int			  m;
 
-	(void)now;
 	if ((st = read_file(path)) == NULL)
 		return -1;
 	if ((idx = name_index(g)) == NULL) {
@@ -237,7 +283,7 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	}
 	for (i = 0; i < st->n_events; i++) {
 		if ((ev = lookup(idx, g->nev, st->events[i]->name)) != NULL)
-			restore_event(ev, st->events[i]);
+			restore_event(s, ev, st->events[i], now);
 	}
 	for (i = 0; i < st->n_pending; i++)
 		restore_pending(s, idx, st->pending[i]);

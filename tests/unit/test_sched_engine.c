@@ -359,6 +359,40 @@ test_threshold(void)
 	sched_free(s);
 }
 
+/* A threshold's arming and a running 'for' survive a restart. */
+static void
+test_threshold_restart(void)
+{
+	static const char text[] =
+	    "event cold { when garage/temp.celsius below 3 for 10 min\n"
+	    "  do set garage/heater.on = on }\n";
+	int64_t		 t0 = utc(2026, 11, 23, 20, 0);
+	struct sched	*s;
+
+	unlink(statepath);
+	if ((s = start(text, t0, 1)) == NULL)
+		return;
+	feed(s, t0, 5);
+	feed(s, t0 + MIN, 2);
+	sched_free(s);		/* stopped 1 min into the 10 */
+	s = start(text, t0 + 5 * MIN, 1);
+	advance(s, t0 + 10 * MIN);
+	CHECK(ncmd == 0, "for across a restart: not before its end");
+	advance(s, t0 + 11 * MIN);
+	CHECK(ncmd == 1 && has_cmd("garage/heater.on=on"), "for across a "
+	    "restart: fires at its end without a new report");
+	sched_free(s);
+	s = start(text, t0 + 12 * MIN, 1);
+	feed(s, t0 + 13 * MIN, 1);
+	advance(s, t0 + 30 * MIN);
+	CHECK(ncmd == 0, "after a restart a fired threshold stays disarmed");
+	feed(s, t0 + 31 * MIN, 4);
+	feed(s, t0 + 32 * MIN, 2);
+	advance(s, t0 + 42 * MIN);
+	CHECK(ncmd == 1, "... until the value has come back over it");
+	sched_free(s);
+}
+
 /* Firings of a one-event file over [from, to]; *first: the first's time. */
 static int
 count_runs(const char *text, int64_t from, int64_t to, int64_t *first)
@@ -781,6 +815,7 @@ main(void)
 	test_no_location();
 	test_motion();
 	test_threshold();
+	test_threshold_restart();
 	test_dst();
 	test_persistence();
 	test_missed();
