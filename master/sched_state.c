@@ -3,9 +3,10 @@
  * (docs/SCHEDULER.md#state):
  *
  * - <state-dir>/sched.state (proto/master.proto SchedState), written
- *   crash-safely after every change: per event the admin's enable or
- *   disable, the last firing and result, and per time trigger the instant
- *   up to which it was handled; the pending delayed actions; the modes.
+ *   crash-safely: per event the admin's enable or disable, the last
+ *   firing and result, per time trigger the instant up to which it was
+ *   handled, per threshold its arming and running 'for' wait; the
+ *   pending delayed actions; the modes.
  * - at start-up, what was missed while the master was stopped runs once
  *   if its last missed instant is within the event's catch-up window,
  *   else it is skipped and logged;
