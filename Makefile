@@ -56,6 +56,7 @@ LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
 MASTER_SRCS	+= $(ZWM_SRCS)
+MASTER_SRCS	+= $(SCHED_SRCS) master/sched_master.c master/stream_wire.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -68,6 +69,12 @@ API_SRCS	 = master/json.c master/users.c master/sessions.c \
 APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 		   master/api_stream.c
 ZWM_SRCS	 = master/zwave.c master/api_zwave.c
+# The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
+SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_time.c \
+		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
+		   master/sched_state.c \
+		   master/api_sched.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -94,6 +101,10 @@ FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
 FUZZERS		+= fuzz_api
+SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_api
+UNIT_TESTS	+= $(SCHED_TESTS)
+FUZZERS		+= fuzz_sched
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -194,6 +205,8 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 
 # Master modules a unit test needs beyond the API's.
 $(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
+# The scheduler's tests link its modules too.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
@@ -206,7 +219,7 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
-	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
@@ -219,6 +232,9 @@ $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
     slave/zw_cc_mc.c slave/zw_cc_supervision.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
+		   master/sched_time.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
@@ -242,6 +258,7 @@ bench: deps
 	$(MAKE) all
 	tests/bench/idle.sh
 	tests/bench/https.sh
+	tests/bench/sched.sh
 
 clean:
 	rm -rf build build-san build-fuzz
