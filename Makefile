@@ -47,20 +47,43 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
-		   $(API_SRCS)
+		   master/web_stream.c \
+		   $(API_SRCS) $(APIRES_SRCS)
+MASTER_SRCS	+= $(LICENCE_SRCS) master/licence_root.c
+# Licences: verification and status; linked into test_licence and the
+# test-root master too (docs/LICENSING.md).
+LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
+# The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
+VENDOR_ROOT	?= pki/vendor-root.crt
+MASTER_SRCS	+= $(ZWM_SRCS)
+MASTER_SRCS	+= $(SCHED_SRCS) master/sched_master.c master/stream_wire.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c master/api_session.c
+		   master/api.c master/api_session.c master/tokens.c \
+		   master/api_users.c master/api_tokens.c
+# The resource API (sites, devices, commands, history, stream); its unit
+# test links it with nodes.c and stubs of the cluster and web process.
+APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
+		   master/api_stream.c
+ZWM_SRCS	 = master/zwave.c master/api_zwave.c
+# The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
+SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_time.c \
+		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
+		   master/sched_state.c \
+		   master/api_sched.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c \
+		   slave/zw_node.c slave/zw_incl.c slave/zw_cc_mgmt.c \
+		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
+		   slave/zw_mgmt_table.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -69,9 +92,19 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc
+		   test_users test_sessions test_api test_zw_api test_zw_cc \
+		   test_zwm test_zw_node test_zw_cc_net
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
+UNIT_TESTS	+= test_licence
+FUZZERS		+= fuzz_licence
+UNIT_TESTS	+= test_api_res
+UNIT_TESTS	+= test_web_stream	# the web process's event streams
+FUZZERS		+= fuzz_api
+SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_api
+UNIT_TESTS	+= $(SCHED_TESTS)
+FUZZERS		+= fuzz_sched
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
@@ -87,7 +120,8 @@ SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
 TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
-		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so
+		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so \
+		   $(BUILD)/hd-master-testroot
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -116,7 +150,22 @@ $(BUILD)/assets.c: master/mkassets.sh $(WWW)
 $(BUILD)/assets.o: $(BUILD)/assets.c master/web_assets.h
 	$(CC) $(CPPFLAGS) -Imaster $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o
+$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o \
+		   $(BUILD)/vendor_root.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vendor_root.c: master/mkroot.sh $(VENDOR_ROOT)
+	@mkdir -p $(BUILD)
+	master/mkroot.sh $@ $(VENDOR_ROOT)
+
+$(BUILD)/vendor_root.o: $(BUILD)/vendor_root.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# For tests only, never installed: the same master, but its vendor root
+# and licence clock come from the environment (tests/tools/licence_root_test.c).
+$(BUILD)/hd-master-testroot: $(filter-out $(BUILD)/obj/master/licence_root.o, \
+		   $(MASTER_OBJS)) $(call obj,tests/tools/licence_root_test.c) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
@@ -144,6 +193,27 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
+		   tests/tools/licence_root_test.c)
+
+# The web process's streams, with its connection layer stubbed.
+$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
+
+# The resource API's test: its modules, the node table, and stubs for
+# the cluster link and the web process.
+$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
+    $(ZWM_SRCS) tests/unit/stub_master.c)
+# The node layer's test replaces the stick (zw_stick.c) with its own.
+$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Master modules a unit test needs beyond the API's.
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
+# The scheduler's tests link its modules too.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -155,14 +225,22 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
-	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
+$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) \
+    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
+$(FUZZ_BUILD)/fuzz_licence: master/licence.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
+    slave/zw_cc_mc.c slave/zw_cc_supervision.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
+		   master/sched_time.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
@@ -190,6 +268,7 @@ bench: deps
 	$(MAKE) all
 	tests/bench/idle.sh
 	tests/bench/https.sh
+	tests/bench/sched.sh
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "licence.h"
 #include "log.h"
+#include "api_res.h"
 #include "master.h"
 #include "net.h"
 #include "wire.h"
@@ -40,6 +42,8 @@ peer_drop(struct peer *p, const char *why)
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
 		m->npeers--;
+		apires_node(m, n, 0);
+		sched_master_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("slave %s (%s) refused: %s",
@@ -244,13 +248,29 @@ send_welcome(struct peer *p)
 	return peer_send(p, &e);
 }
 
+/* The licence's say (docs/LICENSING.md): a slave beyond its limit, or a
+ * new one in limited mode, is refused with the reason. */
+static int
+admit(struct peer *p)
+{
+	struct master	*m = peer_master(p);
+	struct node	*n = node_get(m, p->conn.peer_id, 0);
+	char		 why[192];
+	int		 online = m->npeers - (n != NULL && n->peer != NULL);
+
+	if (licence_admit(m->licence, p->conn.peer_id, online, why,
+	    sizeof(why)) == -1)
+		return peer_refuse(p, HD__REFUSAL__REASON__LICENCE, why);
+	return 0;
+}
+
 static int
 handle_hello(struct peer *p, const Hd__Hello *h)
 {
 	struct master	*m = peer_master(p);
 	struct node	*n;
 
-	if (check_hello(p, h) == -1)
+	if (check_hello(p, h) == -1 || admit(p) == -1)
 		return -1;
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {
 		peer_drop(p, "out of memory");
@@ -264,9 +284,11 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	if (n->boot_id != h->boot_id) {	/* restarted: sequence restarts */
 		n->boot_id = h->boot_id;
 		n->last_seq = 0;
+		zwm_slave_restarted(m, n);
 	}
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);
+	n->caps = apires_caps(h);
 	snprintf(n->addr, sizeof(n->addr), "%s", p->conn.addr);
 	n->peer = p;
 	n->online_since = n->last_seen = ev_wall_ms();
@@ -279,7 +301,9 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	    n->version, p->conn.addr, m->term, n->last_seq);
 	if (send_welcome(p) == -1)
 		return -1;
+	apires_node(m, n, 1);
 	ev_timer_start(m->loop, &p->timer, 0);
+	sched_master_node(m, n, 1);
 	return 0;
 }
 
@@ -346,6 +370,7 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 	}
 	log_info("slave %s announced %zu device%s", n->id,
 	    n->devices->n_devices, n->devices->n_devices == 1 ? "" : "s");
+	apires_devices(peer_master(p), n);
 	return 0;
 }
 
@@ -358,9 +383,12 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 		log_warnx("slave %s: report for unknown value \"%s\".\"%s\" "
 		    "ignored", p->node->id, str_vis(vis, sizeof(vis),
 		    r->device_id), str_vis(kvis, sizeof(kvis), r->key));
-	else
+	else {
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
+		apires_value(peer_master(p), p->node, r);
+		sched_master_value(p->m, p->node, r);
+	}
 }
 
 static void
@@ -375,6 +403,8 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
+	apires_result(peer_master(p), p->node, r);
+	sched_master_result(p->m, r);
 }
 
 static void
@@ -417,6 +447,12 @@ dispatch(struct peer *p, Hd__Envelope *e)
 		return 0;
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
+		return 0;
+	case HD__ENVELOPE__BODY_ZW_PROGRESS:
+		if (zwm_progress(p->m, n, e->zw_progress) == -1) {
+			peer_drop(p, "malformed Z-Wave progress");
+			return -1;
+		}
 		return 0;
 	case HD__ENVELOPE__BODY_REFUSAL: {
 		char d[128], why[160];
@@ -471,4 +507,14 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;
 	e.command = cmd;
 	return peer_send(n->peer, &e);
+}
+
+/* Send a body to an online slave, with the next sequence number. */
+int
+cluster_send(struct master *m, struct node *n, Hd__Envelope *e)
+{
+	if (n->peer == NULL || n->peer->state != PEER_ONLINE)
+		return -1;
+	e->seq = ++m->seq;
+	return peer_send(n->peer, e);
 }

@@ -20,6 +20,9 @@
 #include "daemon.h"
 #include "log.h"
 #include "api.h"
+#include "api_licence.h"
+#include "licence.h"
+#include "api_res.h"
 #include "master.h"
 #include "users.h"
 
@@ -30,6 +33,8 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
+	licence_reload(m->licence, licence_now());
+	sched_master_reload(m);		/* whatever becomes of the CA/CRL */
 	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
 		return;
@@ -59,6 +64,30 @@ make_ctx(struct master *m)
 	return ctx;
 }
 
+/* The licence (docs/LICENSING.md): never fatal, only the CA must read. */
+static struct licence *
+licence_load(struct master *m)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", m->conf.state_dir, LICENCE_FILE);
+	return licence_new(m->conf.licence != NULL ? m->conf.licence : path,
+	    m->conf.licence_crl, m->conf.ca, m->conf.state_dir,
+	    licence_root(), licence_now());
+}
+
+static int
+licence_setup(struct master *m)
+{
+	m->licence = licence_load(m);
+	if (m->licence == NULL ||
+	    api_licence_routes(m->api, m->licence) == -1) {
+		log_warnx("licence: cannot set up");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 setup(struct master *m, const char *conffile, int checkonly)
 {
@@ -69,7 +98,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 	if ((m->ctx = make_ctx(m)) == NULL)
 		return -1;
 	if (checkonly) {
+		if (sched_master_start(m, 1) == -1)
+			return -1;
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
+		licence_free(licence_load(m));	/* logs the licence's status */
 		return 0;
 	}
 	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {
@@ -81,6 +113,18 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (licence_setup(m) == -1)
+		return -1;
+	if (apires_init(m) == -1) {
+		log_warnx("the resource API cannot start");
+		return -1;
+	}
+	if (zwm_init(m) == -1)
+		return -1;
+	if (sched_master_start(m, 0) == -1)
+		return -1;
+	if (stream_wire(m) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -124,23 +168,33 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		apires_free(&m);
+		zwm_free(&m);
+		sched_master_stop(&m);
 		api_free(m.api);
+		licence_free(m.licence);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
 	}
 	if ((m.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(m.loop, on_hup, &m);
+	licence_start(m.licence, m.loop);
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
+	sched_master_run(&m);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
 	r = ev_run(m.loop);
+	sched_master_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
+	apires_free(&m);
+	zwm_free(&m);
 	api_free(m.api);
+	licence_free(m.licence);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;
 }

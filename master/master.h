@@ -30,6 +30,11 @@ struct master_conf {
 	long			 web_request_ms;	/* a head, a body */
 	char			*allow[BAN_MAX_ALLOW];	/* never banned */
 	int			 nallow;
+	char			*licence;	/* default <state-dir>/licence.pem */
+	char			*licence_crl;	/* extra licence CRLs, or NULL */
+	/* the scheduler (sched_master.c) */
+	char			*events;	/* events file, NULL: none */
+	double			 latitude, longitude;	/* NAN: not given */
 };
 
 /* Last known value of one device value. */
@@ -53,12 +58,14 @@ struct node {
 	char			 version[VERSION_MAX + 1];
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	uint64_t		 boot_id;
+	uint32_t		 caps;		/* 1 << Hd__Capability, from Hello */
 	uint64_t		 last_seq;	/* highest reliable seq processed */
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */
 	Hd__DeviceAnnounce	*devices;	/* last complete list, owned */
 	TAILQ_HEAD(, value)	 values;
 	int			 nvalues;
+	struct zwm_slave	*zw;		/* Z-Wave inclusion (zwave.c) */
 };
 
 enum peer_state {
@@ -95,6 +102,10 @@ struct master {
 	int			 npending;
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
+	struct licence		*licence;	/* licence_state.c */
+	struct apires		*apires;	/* resources, commands (api_res.c) */
+	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
+	struct sched_master	*sched;		/* NULL without an events file */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
@@ -117,6 +128,48 @@ void		 cluster_shutdown(struct master *);
 void		 cluster_reverify(struct master *);
 int		 cluster_command(struct master *, struct node *,
 		    Hd__Command *);
+
+/* cluster.c: a body for an online slave (seq assigned). -1: offline. */
+int		 cluster_send(struct master *, struct node *, Hd__Envelope *);
+
+/* stream_wire.c: the scheduler's and Z-Wave's notices to the stream */
+int		 stream_wire(struct master *);
+
+/* zwave.c: Z-Wave inclusion and exclusion on the slaves */
+struct zwm_slave;
+/* One progress step, as it happened; borrowed for the call. */
+typedef void	 zwm_progress_fn(void *arg, const struct node *,
+		    const Hd__ZwProgress *);
+int		 zwm_init(struct master *);	/* also adds the API routes */
+void		 zwm_free(struct master *);
+/* Start, or stop, on slave `n`: 0, or -1 with `why` (offline, busy). */
+int		 zwm_request(struct master *, struct node *,
+		    Hd__ZwInclusion__Action, uint32_t timeout_ms,
+		    const char *by, const char **why);
+/* From cluster.c; -1 if the message is malformed (drop the peer). */
+int		 zwm_progress(struct master *, struct node *,
+		    const Hd__ZwProgress *);
+/* Have `fn` called for each step on any slave; -1 if full. */
+int		 zwm_subscribe(struct master *, zwm_progress_fn *, void *arg);
+void		 zwm_node_free(struct node *);
+/* The slave restarted: what it had under way is gone with it. */
+void		 zwm_slave_restarted(struct master *, struct node *);
+/* api_zwave.c */
+int		 api_zwave_routes(struct master *);
+/* sched_master.c: the scheduler in the master (docs/SCHEDULER.md) */
+struct sched_master;
+/* Load conf.events (with -n only check it); -1 on errors, logged. */
+int		 sched_master_start(struct master *, int checkonly);
+void		 sched_master_run(struct master *);
+void		 sched_master_stop(struct master *);
+/* SIGHUP: reload; a bad file keeps the old schedule. */
+void		 sched_master_reload(struct master *);
+void		 sched_master_value(struct master *, struct node *,
+		    const Hd__ValueReport *);
+void		 sched_master_node(struct master *, struct node *, int online);
+void		 sched_master_result(struct master *, const Hd__CommandResult *);
+/* The engine, for wiring its notifications (sched_set_notify). */
+struct sched	*sched_master_engine(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);

@@ -68,6 +68,19 @@
 #define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
 #define ZW_NIF_TIMEOUT_MS	10000		/* node info after RequestNodeInfo */
 #define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
+#define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
+#define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
+#define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
+#define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
+#define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
+#define ZW_INTERVIEW_WAIT_MS	250		/* RequestNodeInfo waits for an idle stick this often */
+#define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */
+#define ZW_INCL_MIN_TIMEOUT_MS	1000		/* shortest the master may ask for */
+#define ZW_INCL_READY_MS	5000		/* the stick enters learn mode */
+#define ZW_INCL_ADD_MS		60000		/* node found -> added or removed */
+#define ZW_INCL_REASON_MAX	127		/* ZwProgress.reason bytes */
+#define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
+#define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
 
 /* The master's HTTPS server (master/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */
@@ -168,5 +181,63 @@
 #define ZW_SEC_TXQ		4		/* secure sends waiting per node */
 #define ZW_SEC_STEP_MS		10000		/* each step of secure inclusion */
 #define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
+/* Licences (master/licence*.c, docs/LICENSING.md). */
+#define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
+#define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
+#define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
+#define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */
+#define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
+#define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
+#define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
+/* The resource API, commands, history, tokens, stream (docs/API.md). */
+#define API_MAX_PENDING_CMDS	32		/* API commands in flight */
+#define API_CMD_KEEP		128		/* commands remembered for GET */
+#define API_CMD_TIMEOUT_MS	10000		/* the slave's time to act */
+#define API_CMD_GRACE_MS	5000		/* ... plus this for the result */
+#define API_MAX_PULSE_MS	60000		/* a GPIO pulse */
+#define HISTORY_MINUTES		1440		/* 24 h at one point a minute */
+#define HISTORY_MAX_VALUES	128		/* value rings (28 KiB each), master-wide */
+#define HISTORY_DAY_STEP	5		/* minutes per point of range=day */
+#define API_TOKENS_MAX		256		/* app tokens, in all */
+#define API_TOKENS_PER_USER	16
+#define API_TOKEN_NAME_MAX	64		/* a token's label */
+#define STREAM_MAX		64		/* event streams at once */
+#define STREAM_MAX_PER_ADDR	4		/* ... from one address */
+#define STREAM_BACKLOG		512		/* events kept for resume */
+#define STREAM_MAX_DATA		2048		/* one event's JSON data */
+#define STREAM_MAX_PENDING	(64 * 1024)	/* unsent bytes: slow, dropped */
+#define STREAM_HEARTBEAT_MS	15000		/* ": hb" after this silence */
+#define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
+#define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
+/* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
+#define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
+#define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
+#define SCHED_MAX_EVENTS	20000
+#define SCHED_MAX_TRIGGERS	16		/* 'when' triggers per event */
+#define SCHED_MAX_ACTIONS	64		/* actions per event */
+#define SCHED_MAX_COND_DEPTH	16		/* nesting of not and () */
+#define SCHED_MAX_COND_TERMS	64		/* parts of one 'if' */
+#define SCHED_MAX_MODES		16		/* mode variables */
+#define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
+#define SCHED_NAME_MAX		63		/* event, mode and value names */
+#define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
+#define SCHED_ERRS_MAX		4096		/* error text kept per parse */
+#define SCHED_MAX_ERRORS	20		/* errors reported before giving up */
+#define SCHED_RESULT_MAX	96		/* an event's last result */
+#define SCHED_MAX_PENDING	4096		/* delayed actions waiting */
+#define SCHED_MAX_WAIT_S	(7 * 86400)	/* longest wait, 'for' and offset */
+#define SCHED_MAX_PULSE_MS	600000
+#define SCHED_MAX_SUN_OFFSET_S	(12 * 3600)	/* sunset + 12 h at most */
+#define SCHED_CATCHUP_S		(15 * 60)	/* default missed-event grace */
+#define SCHED_MAX_SLEEP_MS	60000		/* re-check the wall clock this often */
+#define SCHED_LAZY_SAVE_MS	60000		/* last firings written at most this late */
+#define SCHED_STATE_MAX_FILE	(8 * 1024 * 1024)	/* sched.state (SCHED_MAX_EVENTS
+						 * with long names and results) */
+#define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
+#define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
+#define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
+#define SCHED_MAX_BATCH		256		/* firings queued before running them */
+#define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
+#define SCHED_INFLIGHT		64		/* commands remembered for their result */
 
 #endif

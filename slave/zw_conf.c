@@ -4,6 +4,7 @@
  *	zwave port /dev/ttyACM0		a USB stick (serial device)
  *	zwave port tcp://127.0.0.1:5555	a remote stick or an emulator
  *	zwave ping-interval MS		check an idle stick this often
+ *	zwave wakeup-interval S		sleeping nodes wake up this often
  *
  * Without a `zwave port` line the slave runs no Z-Wave at all.
  */
@@ -15,6 +16,7 @@
 #include "cfg.h"
 #include "slave.h"
 #include "zw.h"
+#include "zw_cc.h"
 
 static int
 zw_port_directive(struct slave_conf *sc, const struct cfg_line *l, char *err,
@@ -44,7 +46,8 @@ zw_conf_directive(struct slave_conf *sc, const struct cfg_line *l, char *err,
     size_t errlen)
 {
 	if (l->argc < 2) {
-		snprintf(err, errlen, "zwave: expected a setting (port, ping-interval)");
+		snprintf(err, errlen, "zwave: expected a setting (port, "
+		    "ping-interval, wakeup-interval)");
 		return -1;
 	}
 	if (strcmp(l->argv[1], "port") == 0)
@@ -52,6 +55,10 @@ zw_conf_directive(struct slave_conf *sc, const struct cfg_line *l, char *err,
 	if (strcmp(l->argv[1], "ping-interval") == 0)
 		return cfg_want_args(l, 3, 3, err, errlen) == -1 ? -1 :
 		    cfg_long(l, 2, 1000, 3600000, &sc->zw_ping_ms, err, errlen);
+	if (strcmp(l->argv[1], "wakeup-interval") == 0)
+		return cfg_want_args(l, 3, 3, err, errlen) == -1 ? -1 :
+		    cfg_long(l, 2, ZW_WAKEUP_MIN_S, ZW_WAKEUP_MAX_S,
+		    &sc->zw_wakeup_s, err, errlen);
 	snprintf(err, errlen, "zwave: unknown setting \"%s\"", l->argv[1]);
 	return -1;
 }

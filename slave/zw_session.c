@@ -167,6 +167,10 @@ transmit(struct zw_session *s, uint64_t now)
 		s->stats.retransmits++;
 	/* A failed write is a lost frame: the ACK timeout retries it. */
 	s->ops->write(s->arg, buf, n);
+	/* Nor is an ACK glued behind our frame: an emulator taking each
+	 * read as one message would lose it (the zwave-js mock then waits
+	 * for it in vain and exits). */
+	s->ack_after = now + s->t.ack_ack_ms;
 	s->st = TX_WAIT_ACK;
 	s->deadline = now + s->t.ack_ms;
 }

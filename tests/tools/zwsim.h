@@ -14,7 +14,8 @@
 void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);
 
 /* zwsim_s0.c: a command the controller sent to `node`; 1 if the S0 lock
- * took it (it is that node), else 0. */
+ * took it (it is that node and the class is Security, Door Lock or
+ * Manufacturer Specific), else 0. */
 int	zwsim_s0_command(uint8_t node, const uint8_t *cmd, size_t len);
 /* Does the lock answer before the stick's SendData callback goes? */
 int	zwsim_s0_early(uint8_t node);

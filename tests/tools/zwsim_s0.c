@@ -266,6 +266,8 @@ zwsim_s0_command(uint8_t node, const uint8_t *c, size_t n)
 	else if (c[0] == 0x72 && c[1] == 0x04)
 		zwsim_send(node, (const uint8_t[]){ 0x72, 0x05, 0x00, 0x90,
 		    0x00, 0x01, 0x00, 0x01 }, 8);
+	else
+		return 0;	/* zwsim.c's management classes */
 	return 1;
 }
 

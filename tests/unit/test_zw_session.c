@@ -431,6 +431,16 @@ test_ack_gap(void)
 	run_to_next();
 	CHECK(T.nw == 3 && wfunc(2) == ZW_FN_GET_VERSION &&
 	    now == t0 + ZW_ACK_GAP_MS, "the next frame only after another gap");
+	/* A frame from the stick right behind ours: its ACK waits the gap
+	 * too, so it never lands in the same read as our frame. */
+	t0 = now;
+	stick_frame(ZW_REQ, ZW_FN_APP_COMMAND, cb, 2);
+	CHECK(T.nw == 3 && zw_session_next(S) <= t0 + ZW_ACK_GAP_MS,
+	    "an ACK right after our frame is owed until the gap");
+	now = t0 + ZW_ACK_GAP_MS;
+	zw_session_tick(S, now);
+	CHECK(T.nw == 4 && T.wlen[3] == 1 && T.w[3][0] == ZW_ACK,
+	    "then it goes, alone");
 }
 
 int

@@ -74,6 +74,10 @@ answer(struct zw_session *s, uint8_t func)
 
 	zw_session_input(s, &ack, 1, now);
 	zw_session_input(s, f, n, now);
+	/* Our ACK waits ZW_ACK_GAP_MS behind our frame, the next frame as
+	 * long behind our ACK. */
+	now += 100;
+	zw_session_tick(s, now);
 	now += 100;
 	zw_session_tick(s, now);
 }

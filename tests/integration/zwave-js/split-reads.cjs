@@ -1,5 +1,5 @@
 // Preloaded (NODE_OPTIONS=--require) before the zwave-js mock server by
-// tests that exchange many short frames (75-zwave-js-s0.sh: every S0
+// tests that exchange many short frames (78-zwave-js-s0.sh: every S0
 // frame needs a nonce round trip). The mock takes each TCP read as one
 // Serial API message, but a real stick reads a byte stream: when the
 // machine is loaded and the mock's event loop lags, our ACK and the frame
