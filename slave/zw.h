@@ -369,6 +369,7 @@ struct zw_incl {
 	uint64_t	 timeout;	/* ms, learn mode */
 	uint64_t	 deadline;	/* monotonic ms of `timer` */
 	struct ev_timer	 timer;
+	int		 secure;	/* its node information lists S0 */
 };
 
 enum zw_step {

@@ -497,4 +497,8 @@ zw_ctrl_node_desc(struct zw_node *zn)
 	zn->dev->desc.command_classes.data = zn->cc;
 	zn->dev->desc.command_classes.len = zn->ncc;
 	zn->dev->desc.failed = zn->failed;
+	/* zw_sec.h's levels are the protocol's Security values. */
+	zn->dev->desc.security = zn->sec_level <=
+	    HD__SECURITY__SEC_S2_ACCESS_CONTROL ? (Hd__Security)zn->sec_level :
+	    HD__SECURITY__SEC_NONE;
 }

@@ -32,6 +32,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zw.h"
+#include "zw_sec.h"
 
 #define ACT_STOP	HD__ZW_INCLUSION__ACTION__STOP
 #define ACT_INCLUDE	HD__ZW_INCLUSION__ACTION__INCLUDE
@@ -264,16 +265,20 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 /* --- a node added ---------------------------------------------------- */
 
 /*
- * Secure bootstrap (S0 key exchange) belongs here, right after a node
- * joined and before it is interviewed: the single call site for
- * zw_sec_bootstrap(zn) (branch s0). Until it lands, nodes are included
- * without security.
+ * Secure bootstrap (S0 key exchange) right after a node joined, before
+ * it is interviewed: a real device takes a Network Key Set only within
+ * seconds of joining. Its classes come from the inclusion (the interview
+ * has not asked yet). The bootstrap runs beside the interview and polls
+ * the node's secure classes when it ends (zw_sec.c).
  */
 static void
 secure_bootstrap(struct zw_ctrl *c, struct zw_node *zn)
 {
-	(void)c;
-	(void)zn;
+	if (!c->incl.secure)
+		return;
+	if (zw_sec_bootstrap(zn) == -1)
+		log_warnx("zwave: node %d: lists S0 but cannot be given the "
+		    "network key: included without security", c->incl.node);
 }
 
 static void
@@ -411,6 +416,8 @@ on_status(struct zw_ctrl *c, const struct zw_incl_status *u)
 			in->generic = u->generic;
 			in->specific = u->specific;
 		}
+		in->secure = u->have_info &&
+		    memchr(u->cc, ZW_CC_SECURITY, u->ncc) != NULL;
 		set_state(c, HD__ZW_PROGRESS__STATE__ADDING, ZW_INCL_ADD_MS,
 		    in->controller ? "a controller" : "a node");
 		break;

@@ -144,7 +144,8 @@ extern const struct zw_sec_scheme zw_sec_s0;
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
 /* Secure inclusion of a node that lists Security but has no key yet:
- * the inclusion code calls it after adding a node; the state poll after
+ * the inclusion flow calls it for a node that joined listing Security
+ * (zw_incl.c, secure_bootstrap), before its interview; the state poll after
  * the interviews calls it for a node found without one (zw_node.c,
  * refresh_all). Runs on its own: 0 if started or under
  * way (the node's state is then asked for when it ends), -1 if the node

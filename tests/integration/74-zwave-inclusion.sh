@@ -2,7 +2,8 @@
 # Z-Wave inclusion and exclusion started through the API over real HTTPS
 # (admin session + CSRF), against hd-zwsim: progress as it happens, the
 # new node interviewed and announced to the master, exclusion removing it,
-# the learn-mode timeout, cancel, and the refusals.
+# the learn-mode timeout, cancel, and the refusals; an S0 door lock given
+# the network key right after it joins, then locked and unlocked over S0.
 . "$(dirname "$0")/lib.sh"
 
 web_master
@@ -156,5 +157,64 @@ check "restarted controller ready" \
 check "node 6 is not registered again" \
 	test "$(count_log "$S" 'node 6 registered')" -eq 1
 check "slave still running" kill -0 "$(pid_of slave-house)"
+
+# 8. an S0 door lock (hd-zwsim's node 6 lock, zwsim_s0.c) included through
+# the API: given the network key right after it joins, before its
+# interview ends, then locked and unlocked over S0 from the API
+wait_value() {	# wait_value DEVICE PATTERN SECONDS: GET the device until it matches
+	local i=0
+	while [ "$i" -lt $(($3 * 10)) ]; do
+		get "devices/slave-house/$1" | grep -Eq "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+zw join 6 40 98 72 86
+out=$(incl '{"action":"include","timeout":60}')
+check "include the lock: 202" grep -q '^202' <<<"$out"
+check "done: the lock added as node 6" \
+	wait_count "$M" 'zwave include: done, node 6' 2 20
+check "its secure inclusion starts" \
+	wait_log "$S" 'zwave: node 6: secure inclusion \(S0\)' 10
+check "the lock takes the network key" \
+	wait_log "$Z" 'node 6: network key received' 15
+check "the slave verifies it" \
+	wait_log "$S" 'zwave: node 6: network key verified' 15
+check "granted S0 with Door Lock secure" \
+	wait_log "$S" 'zwave: node 6: S0 key granted, 1 secure command classes: 62' 15
+check "the master hears the lock's interview is complete" \
+	wait_count "$M" 'zwave include: interviewed, node 6' 2 20
+first() { grep -nE "$1" "$S" | tail -1 | cut -d: -f1; }
+check "the bootstrap began as the lock was registered, before its interview" \
+	test "$(first 'node 6: secure inclusion')" -eq \
+	$(($(first 'node 6 registered as zw:6:0 \(generic class 0x40\)') + 1)) -a \
+	"$(first 'node 6: secure inclusion')" -lt "$(first 'zwave: node 6: interview$')"
+n=$(get zwave/slave-house/nodes)
+check "the node list shows the lock with S0" \
+	test "$(json '[(x["security"], x["command_classes"]) for x in j["nodes"] if x["node"] == 6]' <<<"$n")" = \
+	"[('s0', [152, 114, 134])]"
+check "its locked value is read over S0: unlocked" \
+	wait_value zw:6:0 '"key":"locked","type":"bool","unit":"","writable":true,[^}]*"value":false' 20
+setlock() {	# setlock true|false: the command's id
+	post devices/slave-house/zw:6:0/values/locked "{\"value\":$1}" \
+		"${auth[@]}" | tail -1 | grep -Eo '"id":[0-9]+' | cut -d: -f2
+}
+id=$(setlock true)
+check "lock through the API: a command id ($id)" test -n "$id"
+check "lock confirmed" wait_log "$M" "command $id OK" 20
+check "the lock took an encapsulated Door Lock SET" \
+	grep -q 'node 6: door lock secured' "$Z"
+check "the API shows it locked" \
+	wait_value zw:6:0 '"key":"locked",[^}]*"value":true' 10
+id=$(setlock false)
+check "unlock through the API: a command id ($id)" test -n "$id"
+check "unlock confirmed" wait_log "$M" "command $id OK" 20
+check "the lock is unsecured" wait_log "$Z" 'node 6: door lock unsecured' 5
+check "no Door Lock command went in clear" \
+	test "$(count_log "$Z" 'clear-text door lock command')" -eq 0
+check "no S0 frame refused on either side" \
+	test "$(count_log "$S" 'S0 frame refused')" -eq 0 -a \
+	"$(count_log "$Z" 'refused|dropped')" -eq 0
 exec 3>&-
 finish
