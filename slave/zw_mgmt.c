@@ -37,6 +37,7 @@
 #include "slave.h"
 #include "zw.h"
 #include "zw_cc.h"
+#include "zw_sec.h"
 
 #define LISTENING		0x80	/* protocol info capability byte */
 #define FLIRS			0x60	/* security byte: 250/1000 ms beam */
@@ -255,7 +256,7 @@ maybe_sleep(struct zw_ctrl *c, struct zw_node *zn)
 
 	if (!sleeping(zn) || !zn->awake || (zn->mg != NULL &&
 	    (zn->mg->running || zn->mg->nheld > 0 || zn->mg->flushing > 0)) ||
-	    zn->cmd_sending || c->interviewing == nid(zn))
+	    zn->cmd_sending || c->interviewing == nid(zn) || zw_sec_busy(zn))
 		return;
 	/* Sent while still awake (else it would be held itself). */
 	if ((n = zw_cc_wakeup_no_more(cmd, sizeof(cmd))) > 0 &&
@@ -264,6 +265,12 @@ maybe_sleep(struct zw_ctrl *c, struct zw_node *zn)
 		    nid(zn));
 	zn->awake = 0;
 	mg_put(zn);
+}
+
+void
+zw_mgmt_idle(struct zw_ctrl *c, struct zw_node *zn)
+{
+	maybe_sleep(c, zn);
 }
 
 static void

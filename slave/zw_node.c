@@ -515,6 +515,9 @@ cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
 	zn->cmd_id = 0;
 	zn->cmd_confirming = 0;
 	dev_done(zn->dev, id, st, why, v);
+	/* A sleeping secure node was kept awake for the confirmation. */
+	if (zn->sec_level != 0)
+		zw_mgmt_idle(c, zn);
 }
 
 static void

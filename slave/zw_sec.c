@@ -298,6 +298,10 @@ send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	r.urgent = urgent;
 	r.done = done;
 	r.arg = arg;
+	/* A sleeping node's Nonce Get (or Scheme Get) waits for its Wake Up
+	 * Notification; urgent frames answer the node, which is awake. */
+	if (!urgent && zw_mgmt_hold(c, &c->node[id], &r))
+		return 0;
 	if (zw_stick_submit(c->stick, &r, &st) == -1) {
 		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
 		return -1;
@@ -347,6 +351,26 @@ on_nonce_timeout(struct ev_timer *t)
 	kick(zn);
 }
 
+int
+zw_sec_busy(const struct zw_node *zn)
+{
+	const struct zw_secnode *sn = zn->secn;
+
+	/* A command being confirmed: the node's secure report needs our
+	 * nonce, so it must stay awake for it. */
+	return sn != NULL && (sn->count > 0 || sn->busy || sn->waiting ||
+	    sn->nonce_out || sn->boot != BOOT_NONE || (zn->sec_level != 0 &&
+	    zn->cmd_confirming));
+}
+
+/* The S0 exchange is over: a sleeping node may be let go. */
+static void
+idle(struct zw_node *zn)
+{
+	if (!zw_sec_busy(zn))
+		zw_mgmt_idle(zn->ctrl, zn);
+}
+
 /* Ask the node at the head of the queue for a nonce. */
 static void
 kick(struct zw_node *zn)
@@ -362,6 +386,7 @@ kick(struct zw_node *zn)
 		}
 		pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
 	}
+	idle(zn);
 }
 
 int
@@ -446,6 +471,8 @@ nonce_report_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0)
 		log_warnx("zwave: node %d: S0 nonce report not delivered",
 		    node_id(zn));
+	else
+		idle(zn);
 }
 
 /*

@@ -151,6 +151,11 @@ void	zw_sec_stop(struct zw_ctrl *);
  * way (the node's state is then asked for when it ends), -1 if the node
  * has a key already or there is none. */
 int	zw_sec_bootstrap(struct zw_node *);
+/* Is an S0 exchange with the node under way (a send queued or waiting
+ * for its nonce, our nonce out, secure inclusion, a command awaiting its
+ * secure confirmation)? A sleeping node is not sent back to sleep then;
+ * zw_mgmt_idle is called when it ends. */
+int	zw_sec_busy(const struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
 /*

@@ -158,9 +158,10 @@ check "node 6 is not registered again" \
 	test "$(count_log "$S" 'node 6 registered')" -eq 1
 check "slave still running" kill -0 "$(pid_of slave-house)"
 
-# 8. an S0 door lock (hd-zwsim's node 6 lock, zwsim_s0.c) included through
-# the API: given the network key right after it joins, before its
-# interview ends, then locked and unlocked over S0 from the API
+# 8. an S0 door lock (hd-zwsim's node 6 lock, zwsim_s0.c), here a sleeping
+# one (Wake Up), included through the API: given the network key right
+# after it joins, before its interview, then locked and unlocked over S0
+# from the API, each command held until its Wake Up Notification
 wait_value() {	# wait_value DEVICE PATTERN SECONDS: GET the device until it matches
 	local i=0
 	while [ "$i" -lt $(($3 * 10)) ]; do
@@ -170,7 +171,8 @@ wait_value() {	# wait_value DEVICE PATTERN SECONDS: GET the device until it matc
 	done
 	return 1
 }
-zw join 6 40 98 72 86
+zw join 6 40 98 72 86 84
+zw sleepy 6
 out=$(incl '{"action":"include","timeout":60}')
 check "include the lock: 202" grep -q '^202' <<<"$out"
 check "done: the lock added as node 6" \
@@ -193,24 +195,54 @@ check "the bootstrap began as the lock was registered, before its interview" \
 n=$(get zwave/slave-house/nodes)
 check "the node list shows the lock with S0" \
 	test "$(json '[(x["security"], x["command_classes"]) for x in j["nodes"] if x["node"] == 6]' <<<"$n")" = \
-	"[('s0', [152, 114, 134])]"
+	"[('s0', [152, 114, 134, 132])]"
 check "its locked value is read over S0: unlocked" \
 	wait_value zw:6:0 '"key":"locked","type":"bool","unit":"","writable":true,[^}]*"value":false' 20
+check "interviewed, then told to sleep" \
+	wait_count "$Z" 'zwsim: node 6 back to sleep' 1 15
 setlock() {	# setlock true|false: the command's id
 	post devices/slave-house/zw:6:0/values/locked "{\"value\":$1}" \
 		"${auth[@]}" | tail -1 | grep -Eo '"id":[0-9]+' | cut -d: -f2
 }
+# wake_run SLEEPS WORD HELD: the lock asleep, its command held; at its wake-up the
+# nonce round trip, the encapsulated SET, the confirmation, then sleep
+wake_run() {
+	local g=$(count_log "$Z" 'node 6 gets 98 40')
+	sleep 1
+	check "$what: held while the lock sleeps (no Nonce Get, no result)" \
+		test "$(count_log "$Z" 'node 6 gets 98 40')" -eq "$g" -a \
+		"$(count_log "$M" "command $id (OK|FAILED|DEVICE_FAULT|BUSY)")" -eq 0
+	check "$what: the slave holds it" \
+		wait_count "$S" 'zwave: node 6: asleep, request held' "$3" 5
+	zw wake 6
+	check "$what: confirmed after the wake-up" \
+		wait_log "$M" "command $id OK" 20
+	check "$what: then No More Information" \
+		wait_count "$Z" 'zwsim: node 6 back to sleep' "$1" 10
+	check "$what: Nonce Get, S0 SET, Door Lock, sleep, in that order" \
+		python3 - "$Z" "$2" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+seq = [l for l in lines if "node 6" in l]
+txt = "\n".join(seq)
+last = txt.rfind("node 6 gets 98 40\n", 0, txt.rfind("door lock " + sys.argv[2]))
+tail = txt[last:]
+order = ["node 6 gets 98 40", "node 6 gets 98 81", "door lock " + sys.argv[2],
+    "node 6 back to sleep"]
+pos = [tail.find(o) for o in order]
+sys.exit(0 if -1 not in pos and pos == sorted(pos) else 1)
+PY
+}
 id=$(setlock true)
+what="lock"
 check "lock through the API: a command id ($id)" test -n "$id"
-check "lock confirmed" wait_log "$M" "command $id OK" 20
-check "the lock took an encapsulated Door Lock SET" \
-	grep -q 'node 6: door lock secured' "$Z"
+wake_run 2 secured 1
 check "the API shows it locked" \
 	wait_value zw:6:0 '"key":"locked",[^}]*"value":true' 10
 id=$(setlock false)
+what="unlock"
 check "unlock through the API: a command id ($id)" test -n "$id"
-check "unlock confirmed" wait_log "$M" "command $id OK" 20
-check "the lock is unsecured" wait_log "$Z" 'node 6: door lock unsecured' 5
+wake_run 3 unsecured 2
 check "no Door Lock command went in clear" \
 	test "$(count_log "$Z" 'clear-text door lock command')" -eq 0
 check "no S0 frame refused on either side" \
