@@ -76,7 +76,7 @@
 #define HTTP_MAX_METHOD		16
 #define HTTP_MAX_BODY		(64 * 1024)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
-#define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
+#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 #define WEB_MAX_CONNS		512		/* connections at once, in total */
 #define WEB_MAX_PER_ADDR	16		/* ... and from one address */
