@@ -52,6 +52,7 @@ struct wconn {
 	int			 probed;	/* logged as a probe already */
 	char			*head;		/* copy of the request head */
 	uint64_t		 api_id;	/* in WC_MASTER: the call's id */
+	int			 api_metrics;	/* ... asks if /metrics may be read */
 };
 
 struct web_stats {
@@ -97,6 +98,9 @@ void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
  * connection waits in WC_MASTER for the answer. */
 void	web_api_send(struct wconn *, const char *session, const char *csrf,
 	    const char *token);
+/* The same, for another path than the request's (API_METRICS_ACCESS). */
+void	web_api_send_path(struct wconn *, const char *path,
+	    const char *session, const char *csrf, const char *token);
 
 /* web_http.c */
 /* Answer the parsed request in wc->req (body in wc->body); queue the
@@ -106,5 +110,7 @@ void	web_respond(struct wconn *);
 void	web_error(struct wconn *, int status, const char *reason, int close);
 void	web_api_reply(struct wconn *, int status, const uint8_t *body,
 	    size_t len, const char *set_cookie, unsigned retry_after_s);
+/* The Prometheus text of this process's counters. */
+void	web_metrics(struct wconn *);
 
 #endif

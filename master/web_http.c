@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "security.h"
 #include "web.h"
 #include "web_assets.h"
 
@@ -216,9 +217,9 @@ health(struct wconn *c)
 	    "Cache-Control: no-store\r\n");
 }
 
-/* Prometheus text; only for allow-listed addresses until auth lands. */
-static void
-metrics(struct wconn *c)
+/* Prometheus text: for allow-listed scrapers and admins (metrics()). */
+void
+web_metrics(struct wconn *c)
 {
 	const struct web_stats	*s = &c->w->stats;
 	char			 body[2048];
@@ -340,14 +341,34 @@ forward(struct wconn *c)
 	web_api_send(c, session, csrf, bearer(&c->req));
 }
 
+/*
+ * /metrics: an allow-listed address (a Prometheus scraper on the LAN)
+ * reads it at once; anyone else must be an admin, which the master
+ * decides from the session cookie or API token (API_METRICS_ACCESS).
+ */
+static void
+metrics(struct wconn *c)
+{
+	char session[SESSION_TOKEN_HEX + 1];
+
+	if (ban_is_allowed(c->w->bans, c->addr)) {
+		web_metrics(c);
+		return;
+	}
+	session_cookie(&c->req, session, sizeof(session));
+	c->api_metrics = 1;
+	web_api_send_path(c, API_METRICS_ACCESS, session, "", bearer(&c->req));
+}
+
 #define M(x)	(1u << (x))
 #define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
 
 /*
  * The routing table: exact paths the web process answers itself, the
  * methods each allows, and who may see it at all (an unlisted address
- * gets 404, as if it did not exist). The rest of /api/v1/ is the
- * master's (forward()), the rest of GET the compiled-in assets.
+ * gets 404, as if it did not exist; no route uses that today). The rest
+ * of /api/v1/ is the master's (forward()), the rest of GET the
+ * compiled-in assets.
  */
 static const struct route {
 	const char	*path;
@@ -356,7 +377,7 @@ static const struct route {
 	void		(*handler)(struct wconn *);
 } routes[] = {
 	{ "/api/v1/health", M_GET, 0, health },
-	{ "/metrics", M_GET, 1, metrics },
+	{ "/metrics", M_GET, 0, metrics },
 };
 
 void

@@ -160,4 +160,14 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* The master's security panel (master/secstat.c, master/api_security.c). */
+#define PROBE_DETAIL_MAX	160		/* a ProbeEvent's detail, checked by the master */
+#define SECURITY_SERIES_MIN	1440		/* probes per class per minute: 24 h */
+#define SECURITY_MAX_POINTS	480		/* series points in one answer */
+#define SECURITY_ADDRS		256		/* offending addresses counted */
+#define SECURITY_TOP		20		/* ... of which an answer shows */
+#define SECURITY_RECENT		50		/* recent probes kept */
+#define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
+#define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
+
 #endif
