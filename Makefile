@@ -86,8 +86,8 @@ SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so
-# Test tools linking master code: users of any role.
-BINS		+= $(BUILD)/hd-useradd
+# Test tools linking master code: users of any role; a web socketpair peer.
+BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -132,6 +132,13 @@ $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
 
 $(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
 		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The master's side of the web socketpair (webproc.c) and the whole web
+# process, driven from outside: everything of hd-master but its main().
+$(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
+		   $(filter-out $(BUILD)/obj/master/master.o,$(MASTER_OBJS)) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The kernel emulation preloaded under the Linux backends in tests: its own
