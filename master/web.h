@@ -42,6 +42,9 @@ struct wconn {
 	unsigned		 port;
 	char			 name[INET6_ADDRSTRLEN + 16];	/* for logs */
 	struct buf		 in, out;
+	/* The request being answered. Its strings point into a scratch
+	 * copy of the head that the next request of any connection reuses:
+	 * valid until web_respond() returns; copy what must outlive it. */
 	struct http_request	 req;
 	struct http_chunked	 ck;
 	uint8_t			*body;		/* HTTP_MAX_BODY when needed */

@@ -69,8 +69,13 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 
 	if (p->class_ == 0 || p->class_ >= PROBE_NCLASSES ||
 	    p->addr.len != 16 || p->first.len > PROBE_SHOW_BYTES ||
-	    p->port > 65535 || strlen(p->detail) > PROBE_DETAIL_MAX)
+	    p->port > 65535 || strlen(p->detail) > PROBE_DETAIL_MAX) {
+		log_warnx("web process: a probe out of range (class %u, "
+		    "address of %zu bytes, %zu first bytes, port %u, detail "
+		    "of %zu bytes)", p->class_, p->addr.len, p->first.len,
+		    p->port, strlen(p->detail));
 		return -1;
+	}
 	secstat_probe(wp->stat, (enum probe_class)p->class_, p->addr.data,
 	    p->port, p->detail, p->first.data, p->first.len, p->banned_ms,
 	    now);
@@ -182,6 +187,8 @@ web_frame(struct chan *c, ProtobufCMessage *msg)
 		bad = take_api(wp, m->api_request) == -1;
 		break;
 	default:
+		log_warnx("web process: a message it never sends (%d)",
+		    (int)m->body_case);
 		bad = 1;
 	}
 	wire_free(msg);

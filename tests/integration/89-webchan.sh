@@ -16,6 +16,10 @@ declare -A why=(
 	[unexpected]="malformed message from the web process"
 	[field]="malformed message from the web process"
 )
+declare -A detail=(
+	[unexpected]="web process: a message it never sends"
+	[field]="web process: a probe out of range (class 99,"
+)
 declare -A webwhy=(
 	[size]="link to the master: frame larger than WIRE_MAX_FRAME"
 	[empty]="link to the master: empty frame"
@@ -39,6 +43,8 @@ for m in $modes; do
 		wait_log "$L" "fake web process [0-9]+ sends $m" 10
 	check "master side, $m: the link is dropped, and why" \
 		wait_log "$L" "web process link: ${why[$m]}; stopping it" 10
+	[ -n "${detail[$m]:-}" ] && check "master side, $m: the log names what was wrong" \
+		grep -q "${detail[$m]}" "$L"
 	check "master side, $m: a new web process is started" \
 		wait_count "$L" 'web process [0-9]+ serving on 1 listener' 2 10
 	check "master side, $m: only the bad one is dropped" \
