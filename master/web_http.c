@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "api.h"
 #include "log.h"
@@ -82,29 +81,19 @@ put_num(struct wconn *c, uint64_t v)
 	buf_append(&c->out, p, (size_t)(d + sizeof(d) - p));
 }
 
-/*
- * "Date: Thu, 26 Nov 2026 12:00:00 GMT\r\n" (RFC 9110 requires it of a
- * server with a clock), formatted once a second, by hand: strftime
- * would consult the locale and the time zone files the chroot lacks.
- */
+/* The Date header (RFC 9110 requires it of a server with a clock),
+ * formatted once a second. */
 static const char *
 date_header(void)
 {
-	static const char	 days[] = "SunMonTueWedThuFriSat";
-	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	static char		 line[48];
-	static time_t		 at = -1;
-	time_t			 now = (time_t)(ev_wall_ms() / 1000);
-	struct tm		 tm;
+	static char	line[48];
+	static uint64_t	at = UINT64_MAX;
+	uint64_t	now = ev_wall_ms() / 1000;
 
-	if (now == at)
-		return line;
-	at = now;
-	gmtime_r(&now, &tm);
-	snprintf(line, sizeof(line), "Date: %.3s, %02d %.3s %04d "
-	    "%02d:%02d:%02d GMT\r\n", days + tm.tm_wday * 3,
-	    tm.tm_mday, months + tm.tm_mon * 3, tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (now != at) {
+		at = now;
+		http_date(line, sizeof(line), now);
+	}
 	return line;
 }
 
