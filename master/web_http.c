@@ -16,8 +16,8 @@
 #include "web_assets.h"
 
 #define HD_VERSION	"0.1.0"
-/* Status line, Date, type and length, besides the constant headers. */
-#define WEB_HEAD_ROOM	(256 + sizeof(head_end_close))
+/* Status line, Date, type and length: the head's variable lines. */
+#define WEB_HEAD_LINE_MAX	256
 
 /* On every response: HTTPS only, our own scripts only, no framing. */
 #define SECURITY_HEADERS \
@@ -62,23 +62,30 @@ status_text(int status)
 
 /*
  * The head is assembled from constant pieces and a few numbers, without
- * printf: it is on the path of every response.
+ * printf, in a stack buffer: it is on the path of every response.
+ * `end` bounds what the caller reserved (WEB_HEAD_LINE_MAX).
  */
-static void
-put_str(struct wconn *c, const char *s)
+static char *
+cat(char *p, const char *end, const char *s)
 {
-	buf_append(&c->out, s, strlen(s));
+	size_t n = strlen(s);
+
+	if (n > (size_t)(end - p))
+		n = (size_t)(end - p);
+	memcpy(p, s, n);
+	return p + n;
 }
 
-static void
-put_num(struct wconn *c, uint64_t v)
+static char *
+cat_num(char *p, const char *end, uint64_t v)
 {
-	char	d[24], *p = d + sizeof(d);
+	char	d[24], *q = d + sizeof(d);
 
+	*--q = '\0';
 	do
-		*--p = (char)('0' + v % 10);
+		*--q = (char)('0' + v % 10);
 	while ((v /= 10) > 0);
-	buf_append(&c->out, p, (size_t)(d + sizeof(d) - p));
+	return cat(p, end, q);
 }
 
 /* The Date header (RFC 9110 requires it of a server with a clock),
@@ -106,23 +113,26 @@ static void
 head(struct wconn *c, int status, const char *type, size_t len,
     const char *extra, int close)
 {
-	size_t extralen = strlen(extra);
+	char	 h[WEB_HEAD_LINE_MAX], *p = h, *end = h + sizeof(h);
+	size_t	 extralen = strlen(extra);
 
-	buf_reserve(&c->out, WEB_HEAD_ROOM + extralen + len);
-	put_str(c, "HTTP/1.1 ");
-	put_num(c, (uint64_t)status);
-	put_str(c, " ");
-	put_str(c, status_text(status));
-	put_str(c, "\r\n");
-	put_str(c, date_header());
+	p = cat(p, end, "HTTP/1.1 ");
+	p = cat_num(p, end, (uint64_t)status);
+	p = cat(p, end, " ");
+	p = cat(p, end, status_text(status));
+	p = cat(p, end, "\r\n");
+	p = cat(p, end, date_header());
 	if (type != NULL) {
-		put_str(c, "Content-Type: ");
-		put_str(c, type);
-		put_str(c, "\r\n");
+		p = cat(p, end, "Content-Type: ");
+		p = cat(p, end, type);
+		p = cat(p, end, "\r\n");
 	}
-	put_str(c, "Content-Length: ");
-	put_num(c, len);
-	put_str(c, "\r\n");
+	p = cat(p, end, "Content-Length: ");
+	p = cat_num(p, end, len);
+	p = cat(p, end, "\r\n");
+	buf_reserve(&c->out, (size_t)(p - h) + extralen +
+	    sizeof(head_end_close) + len);
+	buf_append(&c->out, h, (size_t)(p - h));
 	buf_append(&c->out, extra, extralen);
 	if (close)
 		buf_append(&c->out, head_end_close, sizeof(head_end_close) - 1);
@@ -196,13 +206,13 @@ serve_asset(struct wconn *c)
 static void
 health(struct wconn *c)
 {
-	char	body[256];
-	int	n;
+	char	body[128], *p = body, *end = body + sizeof(body);
 
-	n = snprintf(body, sizeof(body), "{\"status\":\"ok\",\"version\":\"%s\","
-	    "\"uptime_s\":%" PRIu64 "}\n", HD_VERSION,
-	    (ev_wall_ms() - c->w->started_ms) / 1000);
-	send_body(c, 200, "application/json", body, (size_t)n,
+	p = cat(p, end, "{\"status\":\"ok\",\"version\":\"" HD_VERSION
+	    "\",\"uptime_s\":");
+	p = cat_num(p, end, (ev_wall_ms() - c->w->started_ms) / 1000);
+	p = cat(p, end, "}\n");
+	send_body(c, 200, "application/json", body, (size_t)(p - body),
 	    "Cache-Control: no-store\r\n");
 }
 
