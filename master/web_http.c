@@ -19,11 +19,15 @@
 /* Status line, Date, type and length: the head's variable lines. */
 #define WEB_HEAD_LINE_MAX	256
 
-/* On every response: HTTPS only, our own scripts only, no framing. */
+/*
+ * On every response: HTTPS only, our own scripts only, no framing. The
+ * policy names only what differs from default-src 'self' (script-src,
+ * style-src and connect-src fall back to it; base-uri, form-action and
+ * frame-ancestors do not): the same policy in fewer bytes per response.
+ */
 #define SECURITY_HEADERS \
     "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n" \
-    "Content-Security-Policy: default-src 'self'; script-src 'self'; " \
-    "style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+    "Content-Security-Policy: default-src 'self'; img-src 'self' data:; " \
     "object-src 'none'; base-uri 'none'; form-action 'self'; " \
     "frame-ancestors 'none'\r\n" \
     "X-Content-Type-Options: nosniff\r\n" \
