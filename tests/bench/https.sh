@@ -89,26 +89,47 @@ measure() {
 	    / 99%/ {v=$2; if (v ~ /ms/) {sub("ms","",v)} else if (v ~ /us/) {sub("us","",v); v=v/1000} else if (v ~ /s/) {sub("s","",v); v=v*1000}; p=v}
 	    END {printf "%.0f %.2f %.1f", r, p, (n > 0 ? t / hz * 1e6 / n : 0)}' <<<"$out"
 }
-M=https://127.0.0.1:$mport/api/v1/health
-N=https://127.0.0.1:$nport/api/v1/health
-read -r m_ka m_p99 m_cpu <<<"$(measure "$mweb" "$M")"
-read -r n_ka n_p99 n_cpu <<<"$(measure "$nweb" "$N")"
-read -r m_hs _ m_hcpu <<<"$(measure "$mweb" "$M" -H 'Connection: close')"
-read -r n_hs _ n_hcpu <<<"$(measure "$nweb" "$N" -H 'Connection: close')"
+# best A B: of two "requests/s p99_ms cpu_us" results, the better of each
+# figure (more requests, less latency, less CPU).
+best() {
+	awk -v a="$1" -v b="$2" 'BEGIN {split(a, x, " "); split(b, y, " ");
+	    if (x[1] == "") {print b; exit} if (y[1] == "") {print a; exit}
+	    printf "%s %s %s", (x[1] > y[1] ? x[1] : y[1]), (x[2] < y[2] ? x[2] : y[2]),
+	    (x[3] < y[3] ? x[3] : y[3])}'
+}
 rate=${BENCH_STORM_RATE:-500}
 storm() {	# PORT: a probe storm for the length of one measurement
 	taskset -c 1 python3 tests/tools/storm.py 127.0.0.1 "$1" \
 	    $((rate * secs)) "$secs" >/dev/null &
 	storm_pid=$!
 }
-storm "$mport"
-read -r m_storm _ _ <<<"$(measure "$mweb" "$M")"
-wait "$storm_pid" || true
-storm "$nport"
-read -r n_storm _ _ <<<"$(measure "$nweb" "$N")"
-wait "$storm_pid" || true
+M=https://127.0.0.1:$mport/api/v1/health
+N=https://127.0.0.1:$nport/api/v1/health
+# Each figure is the best of BENCH_HTTPS_RUNS (3) runs, the two servers
+# taking turns, so a burst of other work on this shared machine hits
+# both alike and a single unlucky run does not decide a ratio.
+runs=${BENCH_HTTPS_RUNS:-3}
+mk="" nk="" mh="" nh="" ms="" ns=""
+for i in $(seq "$runs"); do
+	mk=$(best "$mk" "$(measure "$mweb" "$M")")
+	nk=$(best "$nk" "$(measure "$nweb" "$N")")
+	mh=$(best "$mh" "$(measure "$mweb" "$M" -H 'Connection: close')")
+	nh=$(best "$nh" "$(measure "$nweb" "$N" -H 'Connection: close')")
+	storm "$mport"
+	ms=$(best "$ms" "$(measure "$mweb" "$M")")
+	wait "$storm_pid" || true
+	storm "$nport"
+	ns=$(best "$ns" "$(measure "$nweb" "$N")")
+	wait "$storm_pid" || true
+done
+read -r m_ka m_p99 m_cpu <<<"$mk"
+read -r n_ka n_p99 n_cpu <<<"$nk"
+read -r m_hs _ m_hcpu <<<"$mh"
+read -r n_hs _ n_hcpu <<<"$nh"
+read -r m_storm _ _ <<<"$ms"
+read -r n_storm _ _ <<<"$ns"
 
-printf '%-34s %12s %12s %8s\n' "HTTPS, small JSON, one core" master nginx ratio
+printf '%-34s %12s %12s %8s\n' "HTTPS, small JSON, one core (best of $runs)" master nginx ratio
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 printf '%-34s %12s %12s %8s\n' "keep-alive requests/s" "$m_ka" "$n_ka" "$(ratio "$m_ka" "$n_ka")"
 printf '%-34s %12s %12s %8s\n' "new TLS handshakes/s" "$m_hs" "$n_hs" "$(ratio "$m_hs" "$n_hs")"
