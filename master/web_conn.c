@@ -187,6 +187,9 @@ wc_accept(struct web *w, int lfd)
 	w->nconns++;
 	wc_arm(c, w->handshake_ms);
 	wc_update(c);
+	/* A client sends its hello right after connecting, so it is often
+	 * here already: look now rather than one loop turn later. */
+	wc_io(&c->io, EV_READ);
 	return 0;
 }
 
