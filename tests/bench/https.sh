@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench, HTTPS part: the master's web engine and nginx (Debian's,
-# same certificate, same small JSON answer, one worker) side by side on
+# same certificate, same small JSON answer with the same security headers,
+# one worker) side by side on
 # loopback, measured with wrk: keep-alive requests/s, new handshakes/s,
 # p99 latency, the server's CPU time per request, and keep-alive
 # requests/s again under a probe storm of
@@ -39,9 +40,19 @@ web-cert pki/web.crt
 web-key pki/web.key
 allow 127.0.0.1
 CONF
-taskset -c 0 "$bin/hd-master" -f "$work/master.conf" 2>"$work/master.log" &
+# Its own session, as nginx (which daemonizes) has: with the scheduler's
+# autogroups, sharing the session of this script and its wrk would give
+# the engine half the CPU share nginx gets whenever the machine is busy.
+taskset -c 0 setsid "$bin/hd-master" -f "$work/master.conf" 2>"$work/master.log" &
 pids+=($!)
 mkdir -p "$work/nginx"
+nginx_headers=""
+[ -n "${BENCH_NGINX_BARE:-}" ] || nginx_headers='add_header Cache-Control "no-store" always;
+			add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+			add_header Content-Security-Policy "default-src '"'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"'" always;
+			add_header X-Content-Type-Options "nosniff" always;
+			add_header X-Frame-Options "DENY" always;
+			add_header Referrer-Policy "no-referrer" always;'
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
 pid $work/nginx.pid;
@@ -62,6 +73,9 @@ http {
 		ssl_certificate_key $work/pki/web.key;
 		location = /api/v1/health {
 			default_type application/json;
+			# The engine's headers, so both answers are the same bytes
+			# on the wire (BENCH_NGINX_BARE=1: without them).
+			$nginx_headers
 			return 200 '{"status":"ok","version":"0.1.0","uptime_s":1}\n';
 		}
 	}
@@ -75,6 +89,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
 mweb=$(pgrep -P "${pids[0]}" | head -1)	# the web process serves, not the master
 nweb=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+[ -n "$mweb" ] && [ -n "$nweb" ] || { echo "https.sh: a server is not up" >&2; exit 1; }
 
 # measure PID URL [wrk args] -> "requests/s p99_ms cpu_us_per_request".
 # Requests per second depend on what else the machine runs; the server's
