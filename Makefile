@@ -75,6 +75,8 @@ SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
 		   master/sched_state.c \
 		   master/api_sched.c
+# The security panel: probe statistics and their admin routes.
+API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -94,6 +96,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
 		   test_zwm test_zw_node test_zw_cc_net
+UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 UNIT_TESTS	+= test_licence
@@ -117,6 +120,8 @@ TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so \
 		   $(BUILD)/hd-master-testroot
+# Test tools linking master code: users of any role; a web socketpair peer.
+BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -172,6 +177,17 @@ $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
 		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The master's side of the web socketpair (webproc.c) and the whole web
+# process, driven from outside: everything of hd-master but its main().
+$(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
+		   $(filter-out $(BUILD)/obj/master/master.o,$(MASTER_OBJS)) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o $(BUILD)/vendor_root.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The kernel emulation preloaded under the Linux backends in tests: its own
