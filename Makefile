@@ -212,7 +212,8 @@ $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 # The resource API's test: its modules, the node table, and stubs for
 # the cluster link and the web process.
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
-    $(ZWM_SRCS) tests/unit/stub_master.c)
+    $(ZWM_SRCS) $(LICENCE_SRCS) tests/tools/licence_root_test.c \
+    tests/unit/stub_master.c)
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
@@ -220,7 +221,8 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Master modules a unit test needs beyond the API's.
-$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/tools/licence_root_test.c)
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 
@@ -242,6 +244,8 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) \
+    master/ban.c \
+    $(LICENCE_SRCS) tests/tools/licence_root_test.c \
     tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
