@@ -5,13 +5,16 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
 protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
-gzip testssl.sh nginx-light wrk"
+gzip testssl.sh nginx-light wrk chromium nodejs npm"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The dashboard's browser tests also need playwright-core from npm, kept
+# outside the repository (tests/browser/install.sh).
+pw="$(dirname "$0")/../tests/browser/install.sh"
+[ -z "$missing" ] && exec "$pw"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "Missing packages:$missing"
 	echo "Install them with:"
@@ -23,3 +26,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+exec "$pw"

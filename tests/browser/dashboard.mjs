@@ -1,0 +1,333 @@
+// End-to-end test of the dashboard in headless Chromium, driven by
+// playwright-core, against a real master and slaves with simulated
+// hardware (started by tests/integration/90-dashboard.sh, which passes
+// everything through the environment). Prints one "ok - ..." or
+// "not ok - ..." line per check (or "skip - ..." for a part whose API
+// this master does not have yet); a failed check saves a screenshot of
+// every open page into HD_SHOTS.
+//
+//   HD_URL        https://127.0.0.1:PORT/
+//   HD_USER, HD_PASSWORD   the admin made with hd-master -U
+//   HD_SHOTS      where screenshots go (the test's log folder)
+//   HD_SHOTS_ALL  set: also save the reference screenshots of each view
+//   HD_OFF_PID    a slave to stop (SIGSTOP) and continue
+//   HD_OFF_SITE   its site
+//   HD_SLAVE_LOG  the log of the slave whose lamp is switched
+//   HD_MASTER_LOG the master's log (the web process's pid is read there)
+//   HD_SPKI       base64 SHA-256 of the web key's SubjectPublicKeyInfo:
+//                 Chromium trusts that key (as a user who imported the
+//                 CA would); ignoring certificate errors instead makes it
+//                 abort each first handshake, which the engine counts as
+//                 a bad-tls probe and bans
+//   HD_NPM_CACHE  where playwright-core is installed
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import net from "node:net";
+
+const env = process.env;
+const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
+const { chromium } = require("playwright-core");
+const NAME = "90-dashboard";
+const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
+const shots = env.HD_SHOTS || "/tmp";
+let failures = 0, pages = [], shotN = 0;
+
+async function screenshot(tag) {
+  for (const [i, p] of pages.entries()) {
+    if (p.isClosed()) continue;
+    const f = `${shots}/${String(++shotN).padStart(2, "0")}-${tag}-${i}.png`;
+    await p.screenshot({ path: f, fullPage: true }).catch(() => {});
+  }
+}
+
+async function check(desc, fn) {
+  try {
+    const r = await fn();
+    if (r === "skip") return;
+    console.log(`ok - ${NAME}: ${desc}`);
+  } catch (e) {
+    failures++;
+    console.log(`not ok - ${NAME}: ${desc}`);
+    console.log("#   " + String(e && e.message || e).split("\n").slice(0, 4).join("\n#   "));
+    await screenshot(desc.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 40));
+  }
+}
+const skip = (desc, why) => console.log(`skip - ${NAME}: ${desc} (${why})`);
+const fail = (m) => { throw new Error(m); };
+
+async function until(fn, what, ms = WAIT_MS) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < ms) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e.message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  fail(`timed out after ${ms} ms waiting for ${what}` + (last ? ` (last: ${last})` : ""));
+}
+const fileHas = (f, re) => { try { return re.test(fs.readFileSync(f, "utf8")); } catch (e) { return false; } };
+
+// The API as the logged-in page sees it (its cookie), for cross-checks.
+const apiGet = (page, path) => page.evaluate(async (p) => {
+  const r = await fetch("/api/v1/" + p);
+  return { status: r.status, body: r.ok ? await r.json() : null };
+}, path);
+
+// One plain-HTTP request on the TLS port: a probe of class plain-http.
+function probe(url) {
+  const u = new URL(url);
+  return new Promise((res) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.end("GET /probe HTTP/1.0\r\n\r\n"));
+    s.on("data", () => {});
+    s.on("close", res);
+    s.on("error", res);
+    s.setTimeout(5000, () => s.destroy());
+  });
+}
+
+const browser = await chromium.launch({
+  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
+    // Nothing but the master: no update checks, field trials, sync,
+    // safe-browsing lists, translation or metrics pings.
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-default-apps", "--disable-sync", "--disable-translate",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--metrics-recording-only", "--no-first-run", "--no-pings",
+    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
+    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
+  ],
+});
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 },
+  colorScheme: "light" });
+const page = await ctx.newPage();
+pages.push(page);
+const consoleErrors = [];
+page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+const cspErrors = () => consoleErrors.filter((t) => /Content Security Policy/i.test(t));
+const shot = async (p, tag) => env.HD_SHOTS_ALL && p.screenshot({ path: `${shots}/view-${tag}.png`, fullPage: true });
+const card = (id, node) => page.locator(`article.card[data-id="${id}"]` + (node ? `[data-node="${node}"]` : ""));
+
+// 1. Login
+await check("the login page is served and shown", async () => {
+  await page.goto(env.HD_URL, { timeout: WAIT_MS });
+  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
+  await shot(page, "login");
+});
+await check("a wrong password is refused with a visible message", async () => {
+  await page.fill("#login-name", env.HD_USER);
+  await page.fill("#login-pw", "not the password");
+  await page.click("#login-submit");
+  await until(async () => (await page.textContent("#login-error")).includes("Wrong name or password"),
+    "the refusal");
+  if (!(await page.isVisible("#login-form"))) fail("left the login page");
+});
+await check("the right password opens the dashboard", async () => {
+  await page.fill("#login-pw", env.HD_PASSWORD);
+  await page.press("#login-pw", "Enter");
+  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await until(async () => (await page.textContent("#who")).includes(env.HD_USER), "the user's name");
+});
+await check("a reload keeps the session (no second login)", async () => {
+  await page.reload();
+  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  if (await page.isVisible("#login")) fail("login shown again");
+});
+await check("the strict CSP is honoured: no violation, no script error", async () => {
+  if (consoleErrors.filter((t) => !/status of 40[14]/.test(t)).length)
+    fail(consoleErrors.join(" | "));
+});
+
+const devices = await apiGet(page, "devices");
+const haveApi = devices.status === 200;
+const stream = await page.evaluate(async () => {
+  const c = new AbortController(), r = await fetch("/api/v1/stream", { signal: c.signal });
+  c.abort();
+  return r.status;
+}).catch(() => 0);
+const haveStream = stream === 200;
+
+if (!haveApi) {
+  for (const d of ["overview lists the sites", "a switch is toggled and confirmed by the slave",
+    "a sensor value changes live", "a slave goes offline and comes back"])
+    skip(d, `GET /api/v1/devices answers ${devices.status}`);
+  await check("without the device API the views say so instead of failing", async () => {
+    await page.click('.tabs a[data-view="devices"]');
+    await until(async () => /not available/.test(await page.textContent("#devices")), "the notice");
+  });
+} else {
+  const list = devices.body.devices;
+  const lamp = list.find((d) => d.id === "sim:lamp" && d.site !== env.HD_OFF_SITE);
+  const sites = [...new Set(list.map((d) => d.site))];
+
+  // 2. Overview and cards
+  await check(`the overview shows each site's health (${sites.join(", ")})`, async () => {
+    await page.click('.tabs a[data-view="overview"]');
+    for (const s of sites)
+      await until(async () => /1\/1/.test(await page.locator(`.tile.site[data-site="${s}"]`).textContent()),
+        `site ${s} with 1/1 slaves online`);
+    await shot(page, "overview");
+  });
+  if (haveStream)
+    await check("the link to the master shows live", async () =>
+      until(async () => (await page.getAttribute("#link", "data-state")) === "live", "state live"));
+  else skip("the link to the master shows live", `GET /api/v1/stream answers ${stream}`);
+
+  await check("device cards are grouped by site and room", async () => {
+    await page.click('.tabs a[data-view="devices"]');
+    await until(async () => (await page.locator("article.card").count()) === list.length,
+      `${list.length} cards`);
+    for (const s of sites)
+      if (!(await page.locator(`section.site[data-site="${s}"] .roomname`).count())) fail(`no room under ${s}`);
+    await shot(page, "devices");
+  });
+
+  await check("a switch is toggled, shows pending, then the state the slave confirmed", async () => {
+    const t = card(lamp.id, lamp.node).locator("button.toggle");
+    const before = (await t.getAttribute("aria-checked")) === "true";
+    await t.click();
+    await until(async () => (await t.getAttribute("aria-checked")) === String(!before) &&
+      !(await card(lamp.id, lamp.node).getAttribute("class")).includes("pending"), "the confirmed state");
+    const d = await apiGet(page, `devices/${lamp.node}/${lamp.id}`);
+    if (d.body.values.find((v) => v.key === "on").value !== !before) fail("the master holds another value");
+    if (env.HD_SLAVE_LOG && !fileHas(env.HD_SLAVE_LOG, /command \d+ on sim:lamp/))
+      fail("the slave never logged the command");
+  });
+
+  await check("the switch works from the keyboard (Space)", async () => {
+    const t = card(lamp.id, lamp.node).locator("button.toggle");
+    const before = await t.getAttribute("aria-checked");
+    await t.focus();
+    await page.keyboard.press("Space");
+    await until(async () => (await t.getAttribute("aria-checked")) !== before &&
+      !(await card(lamp.id, lamp.node).getAttribute("class")).includes("pending"), "the new state");
+  });
+
+  await check("a refused command is shown on the card, not swallowed", async () => {
+    await page.evaluate(([n, i]) => {
+      const d = HD.store.devices.get(n + "/" + i);
+      HD.devs.command(d, "on", "not a boolean");
+    }, [lamp.node, lamp.id]);
+    await until(async () => /Failed/.test(await card(lamp.id, lamp.node).locator(".status").textContent()),
+      "the failure on the card");
+    if (!(await page.locator(".toast").count())) fail("no toast");
+  });
+
+  const temp = list.find((d) => d.id === "sim:temp" && d.node === lamp.node);
+  if (haveStream)
+    await check("a sensor value changes live, without a reload", async () => {
+      await page.evaluate(() => (window.__sameDocument = true));
+      const v = card(temp.id, temp.node).locator(".reading .value").first();
+      const first = await v.textContent();
+      await until(async () => (await v.textContent()) !== first, `a new reading (was ${first})`);
+      if (!(await page.evaluate(() => window.__sameDocument))) fail("the page was reloaded");
+    });
+  else skip("a sensor value changes live", "no stream");
+
+  await check("the history chart opens in SVG", async () => {
+    const b = card(temp.id, temp.node).locator(".sparkbtn");
+    await b.waitFor({ timeout: WAIT_MS });
+    await b.click();
+    await page.locator("#history svg.hchart").waitFor({ timeout: WAIT_MS });
+    await page.click('#history [data-range="day"]');
+    await until(async () => (await page.getAttribute('#history [data-range="day"]', "aria-pressed")) === "true",
+      "the day range");
+    await page.locator("#history svg.hchart").waitFor({ timeout: WAIT_MS });
+    await shot(page, "history");
+    await page.keyboard.press("Escape");
+    await until(async () => !(await page.isVisible("#history")), "the dialog to close");
+  });
+
+  // 3. Security: a probe appears live
+  if (haveStream)
+    await check("a probe appears in the security panel", async () => {
+      await page.click('.tabs a[data-view="security"]');
+      await page.locator("#sec-live").waitFor({ timeout: WAIT_MS });
+      await probe(env.HD_URL);
+      await until(async () => (await page.locator('#sec-live tr.probe[data-class="plain-http"]').count()) > 0,
+        "a plain-http probe row");
+      await shot(page, "security");
+    });
+  else skip("a probe appears in the security panel", "no stream");
+
+  // 4. A slave goes offline and comes back
+  if (env.HD_OFF_PID && haveStream) {
+    const site = env.HD_OFF_SITE;
+    const tile = page.locator(`.tile.site[data-site="${site}"]`);
+    await check(`a stopped slave shows offline (${site})`, async () => {
+      await page.click('.tabs a[data-view="overview"]');
+      process.kill(Number(env.HD_OFF_PID), "SIGSTOP");
+      await until(async () => /0\/1/.test(await tile.textContent()) &&
+        (await tile.getAttribute("class")).includes("bad"), "0/1 online");
+      await shot(page, "offline");
+    });
+    await check(`it comes back online (${site})`, async () => {
+      process.kill(Number(env.HD_OFF_PID), "SIGCONT");
+      await until(async () => /1\/1/.test(await tile.textContent()), "1/1 online");
+    });
+  } else skip("a slave goes offline and comes back", "no stream or no slave to stop");
+
+  // 5. The stream drops (the web process dies) and resumes
+  if (env.HD_MASTER_LOG && haveStream) {
+    await check("a dropped link shows reconnecting, then live again", async () => {
+      const pids = fs.readFileSync(env.HD_MASTER_LOG, "utf8").match(/web process (\d+) serving/g);
+      const pid = Number(pids[pids.length - 1].split(" ")[2]);
+      process.kill(pid, "SIGKILL");
+      await until(async () => (await page.getAttribute("#link", "data-state")) === "reconnecting",
+        "the reconnecting state", WAIT_MS);
+      await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live again");
+    });
+    await check("after the resume values still arrive", async () => {
+      await page.click('.tabs a[data-view="devices"]');
+      const v = card(temp.id, temp.node).locator(".reading .value").first();
+      await v.waitFor({ timeout: WAIT_MS });
+      const first = await v.textContent();
+      await until(async () => (await v.textContent()) !== first, "a new reading after the resume");
+    });
+  }
+
+  await check("the cluster view lists every node", async () => {
+    await page.click('.tabs a[data-view="cluster"]');
+    const nodes = [...new Set(list.map((d) => d.node))];
+    for (const n of nodes)
+      await page.locator(`#cluster tr[data-node="${n}"]`).waitFor({ timeout: WAIT_MS });
+    await shot(page, "cluster");
+  });
+}
+
+// 6. A phone, in dark mode
+await check("on a phone the pages fit the screen (no sideways scrolling)", async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
+  const p = await phone.newPage();
+  pages.push(p);
+  await p.goto(env.HD_URL);
+  await shot(p, "phone-login");
+  await p.fill("#login-name", env.HD_USER);
+  await p.fill("#login-pw", env.HD_PASSWORD);
+  await p.click("#login-submit");
+  await p.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  for (const v of ["overview", "devices", "cluster"]) {
+    await p.evaluate((h) => (location.hash = h), v);
+    await p.waitForTimeout(500);
+    const w = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (w[0] > w[1]) fail(`${v}: ${w[0]} px wide on a ${w[1]} px screen`);
+    await shot(p, "phone-" + v);
+  }
+});
+
+await check("sign out returns to the login page and ends the session", async () => {
+  await page.click("#logout");
+  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
+  const s = await apiGet(page, "session");
+  if (s.status !== 401) fail(`GET session answers ${s.status}`);
+});
+
+await browser.close();
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The dashboard in a real browser: headless Chromium driven by
+# playwright-core (tests/browser/dashboard.mjs) against a master and two
+# slaves with simulated hardware, through real HTTPS. Log in, switch a
+# lamp and see the state the slave confirmed, watch a sensor change
+# live, see a probe appear in the security panel, see a slave go
+# offline and come back, survive a dropped stream, fit a phone's screen.
+# Screenshots of failures land in the kept log folder.
+. "$(dirname "$0")/lib.sh"
+
+chromium=${HD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null; then
+	echo "skip - $tname: no $chromium or node (make deps installs them)"
+	exit 0
+fi
+if ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
+	echo "skip - $tname: playwright-core not installable ($(tail -1 "$work/npm.log"))"
+	exit 0
+fi
+
+web_master
+out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
+pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
+check "an admin to log in with" test "${#pw}" -eq 20
+slave_conf slave-house House "$port" "$G"
+slave_conf slave-barn Barn "$port" "$G"
+start hd-master master
+check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+start hd-slave slave-house
+start hd-slave slave-barn
+check "both slaves are online" wait_count "$M" 'slave slave-(house|barn) .*online' 2 15
+
+spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+	openssl dgst -sha256 -binary | base64)
+HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
+HD_OFF_PID=$(pid_of slave-barn) HD_OFF_SITE=Barn \
+HD_SLAVE_LOG=$work/slave-house.log HD_MASTER_LOG=$M \
+	timeout 600 node "$top/tests/browser/dashboard.mjs" 2>"$work/browser.log"
+rc=$?
+[ "$rc" -eq 0 ] || failures=$((failures + 1))
+check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+ls "$work"/*.png >/dev/null 2>&1 && echo "# screenshots: $work"
+finish
