@@ -84,7 +84,7 @@
       api.maybe("events").catch(() => null), HD.panels.loadLicence()]);
     document.querySelector('.tabs a[data-view="events"]').hidden = !events;
     document.querySelector('.tabs a[data-view="licence"]').hidden = !lic;
-    views.show(location.hash.slice(1));
+    views.show(location.hash.replace(/^#\/?/, ""));
   }
 
   async function login(ev) {
@@ -121,7 +121,7 @@
     HD.$("login-form").addEventListener("submit", login);
     HD.$("logout").addEventListener("click", logout);
     HD.$("site-filter").addEventListener("change", () => views.current === "devices" && draw());
-    window.addEventListener("hashchange", () => views.show(location.hash.slice(1)));
+    window.addEventListener("hashchange", () => views.show(location.hash.replace(/^#\/?/, "")));
     try {
       await enter(await api.get("session"));
     } catch (e) {

@@ -183,15 +183,21 @@
 
   // -- cards --------------------------------------------------------
 
-  function toggle(d, v, label) {
+  function toggle(d, v, label, extra) {
     const b = el("button.toggle", { type: "button", role: "switch", "aria-label": label,
       onclick: () => devs.command(d, v.key, !(b.getAttribute("aria-checked") === "true")) },
     el("span.knob"));
-    b._sync = () => {
+    const state = el("span.state"), age = el("span.sub");
+    const w = el("div.switchrow", {}, b, state, extra, age);
+    w._sync = () => {
       b.setAttribute("aria-checked", String(!!v.value));
       b.disabled = !d.control || !d.online;
+      if (extra) extra.disabled = b.disabled || !!d.pending[v.key];
+      b.classList.toggle("busy", !!d.pending[v.key]);
+      state.textContent = d.pending[v.key] ? "Switching…" : HD.fmt(v.value, "", v.key);
+      HD.clear(age, v.time_ms ? HD.agoEl(v.time_ms) : null);
     };
-    return b;
+    return w;
   }
 
   function lockButton(d, v) {
@@ -203,11 +209,16 @@
           lock ? "Lock" : "Unlock");
         if (ok) devs.command(d, v.key, lock);
       } });
-    b._sync = () => {
+    const state = el("span.state"), age = el("span.sub");
+    const w = el("div.switchrow", {}, state, b, age);
+    w._sync = () => {
+      state.textContent = d.pending[v.key] ? "Moving…" : HD.fmt(v.value, "", "locked");
+      state.classList.toggle("warntext", v.value === false);
       b.textContent = v.value ? "Unlock…" : "Lock…";
-      b.disabled = !d.control || !d.online;
+      b.disabled = !d.control || !d.online || !!d.pending[v.key];
+      HD.clear(age, v.time_ms ? HD.agoEl(v.time_ms) : null);
     };
-    return b;
+    return w;
   }
 
   function slider(d, v) {
@@ -244,7 +255,6 @@
     const b = el("button", { type: "button", text: "Pulse",
       title: `On for ${PULSE_MS} ms, then off`,
       onclick: () => devs.command(d, v.key, true, { pulse_ms: PULSE_MS }) });
-    b._sync = () => (b.disabled = !d.control || !d.online);
     return b;
   }
   const PULSE_MS = 500;
@@ -255,17 +265,13 @@
       if (!v.writable) continue;
       let c;
       if (d.kind === "lock" && v.type === "bool") c = lockButton(d, v);
-      else if (v.type === "bool") c = toggle(d, v, `${d.name} ${v.key}`);
+      else if (v.type === "bool")
+        c = toggle(d, v, `${d.name} ${v.key}`, d.kind === "gpio_out" ? pulseButton(d, v) : null);
       else if (d.kind === "dimmer" && NUMERIC.has(v.type)) c = slider(d, v);
       else if (NUMERIC.has(v.type)) c = numberInput(d, v);
       else continue;
       c._key = v.key;
       out.push(c);
-      if (d.kind === "gpio_out" && v.type === "bool") {
-        const p = pulseButton(d, v);
-        p._key = v.key;
-        out.push(p);
-      }
     }
     return out;
   }
@@ -284,10 +290,10 @@
           onclick: () => HD.history.open(d, v) },
         HD.chart.spark(d.hist[v.key], Date.now() - 3600e3, Date.now())) : null;
       HD.clear(row,
-        el("span.key", { text: v.key.replace(/_/g, " ") }),
-        el("span.value", { text: HD.fmt(v.value, v.unit, v.key) }),
-        flags, spark,
-        el("span.age", {}, HD.agoEl(v.time_ms)));
+        el("div.rmain", {},
+          el("div.rhead", {}, el("span.key", { text: v.key.replace(/_/g, " ") }), HD.agoEl(v.time_ms)),
+          el("div.rval", {}, el("span.value", { text: HD.fmt(v.value, v.unit, v.key) }), flags)),
+        spark);
     };
     return row;
   }
@@ -299,7 +305,7 @@
     const status = el("p.status", { "aria-live": "polite" });
     const ctl = el("div.controls", {}, controls(d));
     const reads = el("div.readings", {}, d.values.filter((v) => !v.writable || v.type !== "bool")
-      .map((v) => reading(d, v)));
+      .filter((v) => !(v.writable && d.kind === "dimmer")).map((v) => reading(d, v)));
     HD.append(c, [el("header", {},
       el("div", {}, el("h3", { text: d.name }),
         el("span.sub", { text: [KIND[d.kind] || d.kind, d.manufacturer, d.model].filter(Boolean).join(" · ") })),
@@ -310,7 +316,8 @@
       if (d.values.some((v) => v.fault)) b.push(HD.badge("fault", "bad"));
       if (d.values.some((v) => v.low_battery)) b.push(HD.badge("battery", "warn", "low battery"));
       if (d.kind !== "controller" && d.interview_pct < 100) b.push(HD.badge(`interview ${d.interview_pct} %`, "warn"));
-      if (d.security && d.security !== "none") b.push(HD.badge(d.security.toUpperCase().replace(/_/g, " "), "info", "Z-Wave security"));
+      if (d.security && d.security !== "none")
+        b.push(HD.badge(d.security.slice(0, 2).toUpperCase(), "info", "Z-Wave security: " + d.security.replace(/_/g, " ")));
       HD.clear(badges, b);
       c.classList.toggle("offline", !d.online);
       const pend = Object.keys(d.pending), fail = Object.entries(d.failed);
@@ -398,7 +405,7 @@
       const h = devs.siteHealth(name, sites.get(name));
       const line = (n, text, kind) => el("li" + (n && kind ? "." + kind : ""), {},
         el("strong", { text: String(n) }), " " + text);
-      return el("a.tile.site." + h.level, { href: "#devices", "data-site": name,
+      return el("a.tile.site." + h.level, { href: "#/devices", "data-site": name,
         onclick: () => (devs.wantSite = name) },
       el("h3", {}, el("span.dot", { "aria-hidden": "true" }), name),
       el("p.big", { text: `${h.online}/${h.nodes}` }, el("span.unit", { text: " slaves online" })),
