@@ -47,13 +47,19 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
-		   $(API_SRCS)
+		   master/web_stream.c \
+		   $(API_SRCS) $(APIRES_SRCS)
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
 # The API's foundations: JSON, users, sessions; also in the unit tests.
 API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c master/api_session.c
+		   master/api.c master/api_session.c master/tokens.c \
+		   master/api_users.c master/api_tokens.c
+# The resource API (sites, devices, commands, history, stream); its unit
+# test links it with nodes.c and stubs of the cluster and web process.
+APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
+		   master/api_stream.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -69,7 +75,8 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc
+		   test_users test_sessions test_api test_zw_api test_zw_cc \
+		   test_api_res
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 
@@ -137,6 +144,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The resource API's test: its modules, the node table, and stubs for
+# the cluster link and the web process.
+$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
+    tests/unit/stub_master.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz

@@ -5,11 +5,13 @@
  * changes nothing.
  */
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_internal.h"
+#include "ev.h"
 #include "log.h"
 
 struct api *
@@ -17,13 +19,22 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 {
 	struct api *a;
 
+	char		 tpath[PATH_MAX];
+	const char	*slash;
+
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
+	/* The tokens live beside the users. */
+	slash = strrchr(users_path, '/');
+	snprintf(tpath, sizeof(tpath), "%.*s%s", slash != NULL ?
+	    (int)(slash - users_path + 1) : 0, users_path, TOKENS_FILE);
 	if ((a->users = users_new(users_path, sp)) == NULL ||
 	    users_load(a->users) == -1 ||
 	    (a->sessions = sessions_new()) == NULL ||
 	    (a->throttle = throttle_new()) == NULL ||
-	    api_session_routes(a) == -1) {
+	    (a->tokens = tokens_new(tpath)) == NULL ||
+	    api_session_routes(a) == -1 || api_users_routes(a) == -1 ||
+	    api_tokens_routes(a) == -1) {
 		api_free(a);
 		return NULL;
 	}
@@ -38,6 +49,7 @@ api_free(struct api *a)
 	users_free(a->users);
 	sessions_free(a->sessions);
 	throttle_free(a->throttle);
+	tokens_free(a->tokens);
 	free(a);
 }
 
@@ -45,6 +57,14 @@ struct users *
 api_users(struct api *a)
 {
 	return a->users;
+}
+
+void
+api_on_user_change(struct api *a, void (*fn)(void *, const char *),
+    void *arg)
+{
+	a->user_changed = fn;
+	a->user_changed_arg = arg;
 }
 
 int
@@ -189,13 +209,21 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 		[API_VIEWER] = UROLE_VIEWER, [API_USER] = UROLE_USER,
 		[API_ADMIN] = UROLE_ADMIN,
 	};
-	const struct user *u;
+	const struct user	*u;
+	const struct api_token	*t;
 
 	if (need == API_PUBLIC)
 		return 0;
 	if (c->req->token[0] != '\0') {
-		api_refuse(c, 401, "unauthorized", "unknown API token");
-		return -1;
+		/* An app: its token stands for its user; no CSRF (no
+		 * cookie a foreign page could ride on). */
+		if ((t = tokens_check(c->api->tokens, c->req->token,
+		    ev_wall_ms())) == NULL ||
+		    (u = users_find(c->api->users, t->user)) == NULL) {
+			api_refuse(c, 401, "unauthorized", "unknown API token");
+			return -1;
+		}
+		goto role;
 	}
 	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||
 	    (u = users_find(c->api->users, c->session->user)) == NULL) {
@@ -206,6 +234,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 		api_refuse(c, 403, "forbidden", "missing or wrong CSRF token");
 		return -1;
 	}
+role:
 	/* Roles are ordered: admin 1 < user 2 < viewer 3. */
 	if (u->role > least[need]) {
 		api_refuse(c, 403, "forbidden", "your role may not do this");

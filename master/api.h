@@ -92,5 +92,9 @@ int		 api_query(const struct api_call *, const char *name, char *out,
 		    size_t size);
 /* The tables this api owns, for modules that need them. */
 struct users	*api_users(struct api *);
+/* Called after a user's role, grants or password changed or the user
+ * was deleted (the master ends that user's event streams). */
+void		 api_on_user_change(struct api *,
+		    void (*)(void *, const char *user), void *);
 
 #endif

@@ -4,6 +4,7 @@
 /* What api.c and api_session.c share; modules use api.h only. */
 
 #include "api.h"
+#include "tokens.h"
 
 struct api_entry {
 	struct api_route	 r;
@@ -14,12 +15,19 @@ struct api {
 	struct users		*users;
 	struct sessions		*sessions;
 	struct throttle		*throttle;
+	struct tokens		*tokens;	/* apps' API tokens */
+	void			(*user_changed)(void *, const char *);
+	void			*user_changed_arg;
 	struct api_entry	 routes[API_MAX_ROUTES];
 	int			 nroutes;
 	char			 out[API_MAX_RESPONSE];
 	char			 cookie[128];
 	struct json_tok		 tok[JSON_MAX_TOKENS];
 };
+
+/* api_users.c, api_tokens.c */
+int	api_users_routes(struct api *);
+int	api_tokens_routes(struct api *);
 
 /* api_session.c */
 int	api_session_routes(struct api *);

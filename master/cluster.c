@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "api_res.h"
 #include "master.h"
 #include "net.h"
 #include "wire.h"
@@ -40,6 +41,7 @@ peer_drop(struct peer *p, const char *why)
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
 		m->npeers--;
+		apires_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("slave %s (%s) refused: %s",
@@ -279,6 +281,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	    n->version, p->conn.addr, m->term, n->last_seq);
 	if (send_welcome(p) == -1)
 		return -1;
+	apires_node(m, n, 1);
 	ev_timer_start(m->loop, &p->timer, 0);
 	return 0;
 }
@@ -346,6 +349,7 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 	}
 	log_info("slave %s announced %zu device%s", n->id,
 	    n->devices->n_devices, n->devices->n_devices == 1 ? "" : "s");
+	apires_devices(peer_master(p), n);
 	return 0;
 }
 
@@ -358,9 +362,11 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 		log_warnx("slave %s: report for unknown value \"%s\".\"%s\" "
 		    "ignored", p->node->id, str_vis(vis, sizeof(vis),
 		    r->device_id), str_vis(kvis, sizeof(kvis), r->key));
-	else
+	else {
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
+		apires_value(peer_master(p), p->node, r);
+	}
 }
 
 static void
@@ -375,6 +381,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
+	apires_result(peer_master(p), p->node, r);
 }
 
 static void

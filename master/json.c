@@ -6,6 +6,8 @@
  */
 
 #include <stdarg.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -744,6 +746,33 @@ jw_uint(struct jw *w, uint64_t v)
 
 	sep(w);
 	put(w, num, (size_t)n);
+}
+
+/* Shortest text that reads back as the same double; null if not finite
+ * (JSON has no NaN or infinity). */
+void
+jw_double(struct jw *w, double v)
+{
+	char	num[32];
+	int	n;
+
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%.15g", v);
+	if (strtod(num, NULL) != v)
+		n = snprintf(num, sizeof(num), "%.17g", v);
+	sep(w);
+	put(w, num, (size_t)n);
+}
+
+/* A value the caller already holds as valid JSON text. */
+void
+jw_raw(struct jw *w, const char *json, size_t len)
+{
+	sep(w);
+	put(w, json, len);
 }
 
 void

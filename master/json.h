@@ -103,6 +103,9 @@ void	jw_str(struct jw *, const char *);
 void	jw_strn(struct jw *, const char *, size_t);
 void	jw_int(struct jw *, int64_t);
 void	jw_uint(struct jw *, uint64_t);
+void	jw_double(struct jw *, double);	/* null if not finite */
+/* Valid JSON text the caller vouches for, placed as one value. */
+void	jw_raw(struct jw *, const char *, size_t);
 void	jw_bool(struct jw *, int);
 void	jw_null(struct jw *);
 long	jw_end(struct jw *);

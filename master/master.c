@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "api.h"
+#include "api_res.h"
 #include "master.h"
 #include "users.h"
 
@@ -81,6 +82,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (apires_init(m) == -1) {
+		log_warnx("the resource API cannot start");
+		return -1;
+	}
 	return node_state_load(m);
 }
 
@@ -124,6 +129,7 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m.nodes);
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
+		apires_free(&m);
 		api_free(m.api);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
@@ -140,6 +146,7 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
+	apires_free(&m);
 	api_free(m.api);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;

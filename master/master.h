@@ -95,6 +95,7 @@ struct master {
 	int			 npending;
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
+	struct apires		*apires;	/* resources, commands (api_res.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */

@@ -148,6 +148,12 @@ users_find(struct users *u, const char *name)
 	return NULL;
 }
 
+struct user *
+users_next(struct users *u, struct user *usr)
+{
+	return usr == NULL ? TAILQ_FIRST(&u->list) : TAILQ_NEXT(usr, entry);
+}
+
 int
 users_name_ok(const char *s)
 {

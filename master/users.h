@@ -82,6 +82,8 @@ int		 users_load(struct users *);
 int		 users_save(const struct users *);
 int		 users_count(const struct users *);
 struct user	*users_find(struct users *, const char *name);
+/* Iterate: users_next(u, NULL) is the first, NULL after the last. */
+struct user	*users_next(struct users *, struct user *);
 /* -1 with a reason in err: bad name or password, exists, table full. */
 int		 users_add(struct users *, const char *name, enum user_role,
 		    const char *password, uint64_t now, char *err, size_t);

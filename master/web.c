@@ -183,7 +183,13 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
 		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
 		    m->ban->level, ev_wall_ms());
-	else if (m->body_case != HD__WEB_MSG__BODY_API_RESPONSE ||
+	else if (m->body_case == HD__WEB_MSG__BODY_STREAM_EVENT ||
+	    m->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
+		if (web_stream_msg(w, m) == -1) {
+			wire_free(msg);
+			fatalx("malformed stream message from the master");
+		}
+	} else if (m->body_case != HD__WEB_MSG__BODY_API_RESPONSE ||
 	    api_answer(w, m->api_response) == -1) {
 		/* The master never sends anything else: it is broken. */
 		wire_free(msg);
@@ -224,7 +230,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
 	w.request_ms = (uint64_t)mc->web_request_ms;
 	w.idle_ms = WEB_IDLE_MS;
-	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL)
+	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL ||
+	    web_stream_init(&w) == -1)
 		fatal("web setup");
 	for (i = 0; i < mc->nallow; i++)
 		if (ban_allow(w.bans, mc->allow[i]) == -1)
@@ -325,6 +332,8 @@ api_answer(struct web *w, const Hd__ApiResponse *r)
 			break;
 	if (c == NULL)
 		return 0;
+	if (r->stream != NULL)
+		return web_stream_start(c, r);
 	web_api_reply(c, (int)r->status, r->body.data, r->body.len,
 	    r->set_cookie, r->retry_after_s);
 	wc_resume(c);

@@ -26,6 +26,7 @@ enum wc_state {
 	WC_BODY,		/* reading its body */
 	WC_MASTER,		/* its answer comes from the master */
 	WC_FLUSH_CLOSE,		/* writing the last response, then close */
+	WC_STREAM,		/* an event stream (web_stream.c) */
 };
 
 struct web;
@@ -52,6 +53,9 @@ struct wconn {
 	int			 probed;	/* logged as a probe already */
 	char			*head;		/* copy of the request head */
 	uint64_t		 api_id;	/* in WC_MASTER: the call's id */
+	struct wstream		*stream;	/* in WC_STREAM */
+	uint64_t		 stream_last;	/* Last-Event-ID, if resume */
+	int			 stream_resume;
 };
 
 struct web_stats {
@@ -78,6 +82,7 @@ struct web {
 	uint64_t		 request_ms;	/* web-request-timeout: head, body */
 	uint64_t		 idle_ms;	/* keep-alive between requests */
 	uint64_t		 next_api_id;
+	struct wstreams		*streams;	/* web_stream.c */
 };
 
 /* web_conn.c */
@@ -88,6 +93,10 @@ void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
+
+/* Write queued output outside a request (event streams); -1 if the
+ * connection failed and was closed. */
+int	wc_send(struct wconn *);
 
 /* web.c */
 void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
@@ -106,5 +115,27 @@ void	web_respond(struct wconn *);
 void	web_error(struct wconn *, int status, const char *reason, int close);
 void	web_api_reply(struct wconn *, int status, const uint8_t *body,
 	    size_t len, const char *set_cookie, unsigned retry_after_s);
+
+/* web_http.c: the status line and headers of an event stream. */
+void	web_stream_head(struct wconn *);
+
+/*
+ * web_stream.c: the event streams (docs/API.md). The master authorizes
+ * each one and sends its permission set; events come from the master
+ * once each, are kept in a bounded backlog and written to every stream
+ * that may see them. A stream whose unsent output passes
+ * STREAM_MAX_PENDING is closed: the client resumes with Last-Event-ID.
+ */
+struct Hd__ApiResponse;
+struct Hd__WebMsg;
+int	web_stream_init(struct web *);
+/* Before forwarding a request: note its Last-Event-ID for a stream. */
+void	web_stream_note(struct wconn *);
+/* The master's 200 for a stream in r: -1 if the message is malformed. */
+int	web_stream_start(struct wconn *, const struct Hd__ApiResponse *r);
+/* A StreamEvent or StreamDrop from the master: -1 if malformed. */
+int	web_stream_msg(struct web *, const struct Hd__WebMsg *);
+void	web_stream_timer(struct wconn *);
+void	web_stream_gone(struct wconn *);
 
 #endif

@@ -50,6 +50,8 @@ wc_close(struct wconn *c)
 {
 	struct web *w = c->w;
 
+	if (c->stream != NULL)
+		web_stream_gone(c);
 	ev_io_set(w->loop, &c->io, 0);
 	ev_timer_stop(w->loop, &c->timer);
 	if (c->ssl != NULL) {
@@ -453,6 +455,11 @@ take_body(struct wconn *c)
 static int
 take_request(struct wconn *c)
 {
+	if (c->state == WC_STREAM) {
+		/* A stream's client has nothing to say: drop it unread. */
+		buf_consume(&c->in, buf_used(&c->in));
+		return 0;
+	}
 	/* Pipelined requests wait while responses pile up. */
 	if (buf_used(&c->out) > WEB_MAX_OUT / 2)
 		return 0;
@@ -555,6 +562,20 @@ wc_timer(struct ev_timer *t)
 		break;
 	case WC_FLUSH_CLOSE:
 		break;
+	case WC_STREAM:
+		web_stream_timer(c);
+		return;
 	}
 	wc_close(c);
+}
+
+int
+wc_send(struct wconn *c)
+{
+	if (flush_out(c) == -1) {
+		wc_close(c);
+		return -1;
+	}
+	wc_update(c);
+	return 0;
 }

@@ -283,6 +283,7 @@ forward(struct wconn *c)
 	if (csrf == NULL || strlen(csrf) > SESSION_TOKEN_HEX)
 		csrf = "";
 	session_cookie(&c->req, session, sizeof(session));
+	web_stream_note(c);
 	web_api_send(c, session, csrf, bearer(&c->req));
 }
 
@@ -344,4 +345,16 @@ web_respond(struct wconn *c)
 	}
 	if ((M_GET & M(r->method)) == 0 || serve_asset(c) == -1)
 		web_error(c, (M_GET & M(r->method)) ? 404 : 405, "no route", 0);
+}
+
+/* An event stream's answer: no length, the body runs until either side
+ * closes (docs/API.md). */
+void
+web_stream_head(struct wconn *c)
+{
+	put(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+	    "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
+	    "Connection: close\r\n");
+	buf_append(&c->out, security_headers, sizeof(security_headers) - 1);
+	put(c, "\r\n");
 }

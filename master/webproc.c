@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "api_stream.h"
 #include "ban.h"
 #include "chan.h"
 #include "log.h"
@@ -300,4 +301,13 @@ webproc_stop(struct webproc *wp)
 	ban_save(wp->bans, wp->banpath, ev_wall_ms());
 	ban_free(wp->bans);
 	free(wp);
+}
+
+/* For the API's event stream (api_stream.c). */
+int
+webproc_send(struct webproc *wp, Hd__WebMsg *msg)
+{
+	if (wp == NULL || wp->pid <= 0 || wp->ch.fd == -1)
+		return -1;
+	return chan_send(&wp->ch, &msg->base);
 }

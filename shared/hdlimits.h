@@ -160,4 +160,25 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* The resource API, commands, history, tokens, stream (docs/API.md). */
+#define API_MAX_PENDING_CMDS	32		/* API commands in flight */
+#define API_CMD_KEEP		128		/* commands remembered for GET */
+#define API_CMD_TIMEOUT_MS	10000		/* the slave's time to act */
+#define API_CMD_GRACE_MS	5000		/* ... plus this for the result */
+#define API_MAX_PULSE_MS	60000		/* a GPIO pulse */
+#define HISTORY_MINUTES		1440		/* 24 h at one point a minute */
+#define HISTORY_MAX_VALUES	128		/* value rings (28 KiB each), master-wide */
+#define HISTORY_DAY_STEP	5		/* minutes per point of range=day */
+#define API_TOKENS_MAX		256		/* app tokens, in all */
+#define API_TOKENS_PER_USER	16
+#define API_TOKEN_NAME_MAX	64		/* a token's label */
+#define STREAM_MAX		64		/* event streams at once */
+#define STREAM_MAX_PER_ADDR	4		/* ... from one address */
+#define STREAM_BACKLOG		512		/* events kept for resume */
+#define STREAM_MAX_DATA		2048		/* one event's JSON data */
+#define STREAM_MAX_PENDING	(64 * 1024)	/* unsent bytes: slow, dropped */
+#define STREAM_HEARTBEAT_MS	15000		/* ": hb" after this silence */
+#define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
+#define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
+
 #endif

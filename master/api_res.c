@@ -1,0 +1,452 @@
+/*
+ * The resource API's read side (docs/API.md): sites, nodes, devices and
+ * their values, each list filtered by the caller's grants. A device the
+ * caller may not view is never listed and answers 404 like an unknown one.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_res.h"
+#include "api_stream.h"
+#include "ev.h"
+#include "log.h"
+
+/* Sites in one answer: every node could be its own site. */
+#define RES_MAX_SITES	CLUSTER_MAX_PEERS
+
+const Hd__Device *
+res_device(const struct node *n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; n->devices != NULL && i < n->devices->n_devices; i++)
+		if (strcmp(n->devices->devices[i]->id, id) == 0)
+			return n->devices->devices[i];
+	return NULL;
+}
+
+const Hd__ValueDesc *
+res_desc(const Hd__Device *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_values; i++)
+		if (strcmp(d->values[i]->key, key) == 0)
+			return d->values[i];
+	return NULL;
+}
+
+const struct value *
+res_value(const struct node *n, const char *dev, const char *key)
+{
+	const struct value *v;
+
+	TAILQ_FOREACH(v, &n->values, entry)
+		if (strcmp(v->device_id, dev) == 0 && strcmp(v->key, key) == 0)
+			return v;
+	return NULL;
+}
+
+const char *
+res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
+{
+	const ProtobufCEnumValue	*ev = protobuf_c_enum_descriptor_get_value(d, v);
+	const char			*n, *u;
+	size_t				 i;
+
+	if (ev == NULL)
+		return "unknown";
+	n = ev->name;
+	/* DEV_SWITCH, SEC_S0, VT_BOOL: the prefix is up to the first '_'
+	 * (CommandResult statuses have none). */
+	if (d == &hd__device_kind__descriptor || d == &hd__security__descriptor ||
+	    d == &hd__value_type__descriptor)
+		n = (u = strchr(n, '_')) != NULL ? u + 1 : n;
+	for (i = 0; n[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (char)tolower((unsigned char)n[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+void
+res_jw_value(struct jw *w, const Hd__Value *v)
+{
+	switch (v == NULL ? HD__VALUE__V__NOT_SET : v->v_case) {
+	case HD__VALUE__V_B:
+		jw_bool(w, v->b);
+		break;
+	case HD__VALUE__V_I:
+		jw_int(w, v->i);
+		break;
+	case HD__VALUE__V_D:
+		jw_double(w, v->d);
+		break;
+	case HD__VALUE__V_S:
+		jw_str(w, v->s);
+		break;
+	default:
+		jw_null(w);
+	}
+}
+
+static int
+may_view_dev(const struct api_call *c, const struct node *n, const char *dev)
+{
+	return users_may(c->user, n->site, dev, ACCESS_VIEW);
+}
+
+static int
+may_view_site(const struct api_call *c, const char *site)
+{
+	return users_may(c->user, site, NULL, ACCESS_VIEW);
+}
+
+static int
+visible_devices(const struct api_call *c, const struct node *n)
+{
+	size_t	i;
+	int	k = 0;
+
+	for (i = 0; n->devices != NULL && i < n->devices->n_devices; i++)
+		k += may_view_dev(c, n, n->devices->devices[i]->id);
+	return k;
+}
+
+static void
+write_desc_value(struct api_call *c, const struct node *n,
+    const Hd__Device *d, const Hd__ValueDesc *vd)
+{
+	const struct value	*v = res_value(n, d->id, vd->key);
+	char			 b[32];
+
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "key");
+	jw_str(&c->w, vd->key);
+	jw_key(&c->w, "type");
+	jw_str(&c->w, res_enum(&hd__value_type__descriptor, (int)vd->type, b,
+	    sizeof(b)));
+	jw_key(&c->w, "unit");
+	jw_str(&c->w, vd->unit);
+	jw_key(&c->w, "writable");
+	jw_bool(&c->w, vd->writable);
+	jw_key(&c->w, "min");
+	jw_double(&c->w, vd->min);
+	jw_key(&c->w, "max");
+	jw_double(&c->w, vd->max);
+	jw_key(&c->w, "value");
+	res_jw_value(&c->w, v != NULL ? v->v : NULL);
+	jw_key(&c->w, "time_ms");
+	jw_uint(&c->w, v != NULL ? v->time_ms : 0);
+	jw_key(&c->w, "stale");
+	jw_bool(&c->w, v != NULL && v->stale);
+	jw_key(&c->w, "fault");
+	jw_bool(&c->w, v != NULL && v->fault);
+	jw_key(&c->w, "low_battery");
+	jw_bool(&c->w, v != NULL && v->low_battery);
+	jw_close(&c->w, '}');
+}
+
+static void
+kv(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+static void
+write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
+{
+	char	b[32];
+	size_t	i;
+
+	jw_open(&c->w, '{');
+	kv(&c->w, "node", n->id);
+	kv(&c->w, "site", n->site);
+	kv(&c->w, "id", d->id);
+	kv(&c->w, "name", d->name);
+	kv(&c->w, "room", d->room);
+	kv(&c->w, "kind", res_enum(&hd__device_kind__descriptor, (int)d->kind,
+	    b, sizeof(b)));
+	kv(&c->w, "security", res_enum(&hd__security__descriptor,
+	    (int)d->security, b, sizeof(b)));
+	kv(&c->w, "manufacturer", d->manufacturer);
+	kv(&c->w, "model", d->model);
+	jw_key(&c->w, "interview_pct");
+	jw_uint(&c->w, d->interview_pct);
+	jw_key(&c->w, "online");
+	jw_bool(&c->w, n->peer != NULL);
+	jw_key(&c->w, "control");
+	jw_bool(&c->w, users_may(c->user, n->site, d->id, ACCESS_CONTROL));
+	jw_key(&c->w, "values");
+	jw_open(&c->w, '[');
+	for (i = 0; i < d->n_values; i++)
+		write_desc_value(c, n, d, d->values[i]);
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+}
+
+static void
+devices_list(struct api_call *c)
+{
+	struct master	*m = c->ctx;
+	struct node	*n;
+	char		 site[SITE_NAME_MAX + 1], node[NODE_ID_MAX + 1];
+	int		 fs, fn;
+	size_t		 i;
+
+	fs = api_query(c, "site", site, sizeof(site)) == 0;
+	fn = api_query(c, "node", node, sizeof(node)) == 0;
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "devices");
+	jw_open(&c->w, '[');
+	TAILQ_FOREACH(n, &m->nodes, entry) {
+		if ((fs && strcmp(site, n->site) != 0) ||
+		    (fn && strcmp(node, n->id) != 0))
+			continue;
+		for (i = 0; n->devices != NULL && i < n->devices->n_devices;
+		    i++)
+			if (may_view_dev(c, n, n->devices->devices[i]->id))
+				write_device(c, n, n->devices->devices[i]);
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+const Hd__Device *
+res_visible(struct api_call *c, struct node **np)
+{
+	struct master		*m = c->ctx;
+	struct node		*n;
+	const Hd__Device	*d = NULL;
+
+	if ((n = node_get(m, c->arg[0], 0)) != NULL &&
+	    (d = res_device(n, c->arg[1])) != NULL &&
+	    may_view_dev(c, n, d->id)) {
+		*np = n;
+		return d;
+	}
+	api_refuse(c, 404, "not_found", "no such device");
+	return NULL;
+}
+
+static void
+device_one(struct api_call *c)
+{
+	struct node		*n;
+	const Hd__Device	*d;
+
+	if ((d = res_visible(c, &n)) == NULL)
+		return;
+	write_device(c, n, d);
+	api_reply(c, 200);
+}
+
+static void
+write_node(struct api_call *c, const struct node *n)
+{
+	jw_open(&c->w, '{');
+	kv(&c->w, "id", n->id);
+	kv(&c->w, "site", n->site);
+	kv(&c->w, "role", "slave");
+	jw_key(&c->w, "online");
+	jw_bool(&c->w, n->peer != NULL);
+	kv(&c->w, "version", n->version);
+	kv(&c->w, "addr", n->addr);
+	jw_key(&c->w, "online_since_ms");
+	jw_uint(&c->w, n->peer != NULL ? n->online_since : 0);
+	jw_key(&c->w, "last_seen_ms");
+	jw_uint(&c->w, n->last_seen);
+	jw_key(&c->w, "devices");
+	jw_int(&c->w, visible_devices(c, n));
+	jw_close(&c->w, '}');
+}
+
+static void
+nodes_list(struct api_call *c)
+{
+	struct master	*m = c->ctx;
+	struct node	*n;
+
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "nodes");
+	jw_open(&c->w, '[');
+	TAILQ_FOREACH(n, &m->nodes, entry)
+		if (may_view_site(c, n->site))
+			write_node(c, n);
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+struct site_sum {
+	const char	*name;
+	int		 nodes, online, devices;
+};
+
+static void
+sites_list(struct api_call *c)
+{
+	struct master	*m = c->ctx;
+	struct node	*n;
+	struct site_sum	 s[RES_MAX_SITES];
+	int		 ns = 0, i;
+
+	TAILQ_FOREACH(n, &m->nodes, entry) {
+		if (!may_view_site(c, n->site))
+			continue;
+		for (i = 0; i < ns && strcmp(s[i].name, n->site) != 0; i++)
+			;
+		if (i == ns) {
+			if (ns == RES_MAX_SITES)
+				continue;
+			memset(&s[ns], 0, sizeof(s[ns]));
+			s[ns++].name = n->site;
+		}
+		s[i].nodes++;
+		s[i].online += n->peer != NULL;
+		s[i].devices += visible_devices(c, n);
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "sites");
+	jw_open(&c->w, '[');
+	for (i = 0; i < ns; i++) {
+		jw_open(&c->w, '{');
+		kv(&c->w, "name", s[i].name);
+		jw_key(&c->w, "nodes");
+		jw_int(&c->w, s[i].nodes);
+		jw_key(&c->w, "online");
+		jw_int(&c->w, s[i].online);
+		jw_key(&c->w, "devices");
+		jw_int(&c->w, s[i].devices);
+		jw_close(&c->w, '}');
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static const struct api_route res_routes[] = {
+	{ "GET", "/api/v1/sites", API_VIEWER, sites_list },
+	{ "GET", "/api/v1/nodes", API_VIEWER, nodes_list },
+	{ "GET", "/api/v1/devices", API_VIEWER, devices_list },
+	{ "GET", "/api/v1/devices/*/*", API_VIEWER, device_one },
+};
+
+static void
+user_changed(void *arg, const char *user)
+{
+	api_stream_drop(arg, user);
+}
+
+int
+apires_init(struct master *m)
+{
+	struct apires *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	m->apires = r;
+	if ((r->cmd = apicmd_new(m)) == NULL ||
+	    (r->hist = apihist_new()) == NULL ||
+	    api_add_routes(m->api, res_routes,
+	    (int)(sizeof(res_routes) / sizeof(res_routes[0])), m) == -1 ||
+	    apicmd_routes(m, r->cmd) == -1 ||
+	    apihist_routes(m, r->hist) == -1 ||
+	    api_stream_routes(m) == -1) {
+		apires_free(m);
+		return -1;
+	}
+	api_on_user_change(m->api, user_changed, m);
+	return 0;
+}
+
+void
+apires_free(struct master *m)
+{
+	if (m->apires == NULL)
+		return;
+	apicmd_free(m->apires->cmd);
+	apihist_free(m->apires->hist);
+	free(m->apires);
+	m->apires = NULL;
+}
+
+/* The JSON of a value event, as on the stream (docs/API.md). */
+void
+apires_value(struct master *m, struct node *n, const Hd__ValueReport *r)
+{
+	char		buf[STREAM_MAX_DATA];
+	struct jw	w;
+	long		len;
+
+	if (m->apires == NULL)
+		return;
+	apihist_add(m->apires->hist, n->id, r->device_id, r->key, r->value,
+	    ev_wall_ms());
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	kv(&w, "node", n->id);
+	kv(&w, "site", n->site);
+	kv(&w, "device", r->device_id);
+	kv(&w, "key", r->key);
+	jw_key(&w, "value");
+	res_jw_value(&w, r->value);
+	jw_key(&w, "time_ms");
+	jw_uint(&w, r->time_ms);
+	jw_key(&w, "stale");
+	jw_bool(&w, r->stale);
+	jw_key(&w, "fault");
+	jw_bool(&w, r->fault);
+	jw_key(&w, "low_battery");
+	jw_bool(&w, r->low_battery);
+	jw_close(&w, '}');
+	if ((len = jw_end(&w)) > 0)
+		api_stream_publish(m, "value", n->site, r->device_id, buf);
+}
+
+static void
+node_event(struct master *m, struct node *n, const char *name, int online)
+{
+	char		buf[STREAM_MAX_DATA];
+	struct jw	w;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	kv(&w, "node", n->id);
+	kv(&w, "site", n->site);
+	if (online >= 0) {
+		jw_key(&w, "online");
+		jw_bool(&w, online);
+	}
+	jw_close(&w, '}');
+	if (jw_end(&w) > 0)
+		api_stream_publish(m, name, n->site, NULL, buf);
+}
+
+void
+apires_node(struct master *m, struct node *n, int online)
+{
+	if (m->apires == NULL)
+		return;
+	if (!online)
+		apicmd_offline(m->apires->cmd, n);
+	node_event(m, n, "node", online);
+}
+
+void
+apires_devices(struct master *m, struct node *n)
+{
+	if (m->apires != NULL)
+		node_event(m, n, "devices", -1);
+}
+
+void
+apires_result(struct master *m, struct node *n, const Hd__CommandResult *r)
+{
+	if (m->apires != NULL)
+		apicmd_result(m->apires->cmd, n, r);
+}

@@ -1,0 +1,43 @@
+#ifndef HD_API_STREAM_H
+#define HD_API_STREAM_H
+
+/*
+ * The event stream, GET /api/v1/stream (docs/API.md). The master
+ * authorizes a stream like any call and answers with the stream's
+ * permission set; the web process (web_stream.c) then holds the
+ * connection, keeps the backlog and fans each event out.
+ *
+ * Any master module may publish:
+ *
+ *	api_stream_publish(m, "event", site, device, json);
+ *
+ * `event` names the event (letters, digits, '_', at most 31 bytes);
+ * `site` and `device` tag it for the permission filter: device NULL
+ * reaches every stream that may view something of the site, site NULL
+ * every stream. "probe" events reach admins only. `json` is one JSON
+ * value (the caller vouches for it, e.g. written with jw_*), at most
+ * STREAM_MAX_DATA - 1 bytes; a longer one is dropped and logged. The
+ * event goes out once over the socketpair, whatever the number of
+ * streams; with no web process it is dropped. Returns the event's id,
+ * or 0 if it was not sent.
+ */
+
+#include <stdint.h>
+
+#include "web.pb-c.h"
+
+struct master;
+struct user;
+
+uint64_t	api_stream_publish(struct master *, const char *event,
+		    const char *site, const char *device, const char *json);
+/* End the streams of `user` (NULL: all), e.g. after a change of its
+ * role or grants: the client reconnects and is authorized again. */
+void		api_stream_drop(struct master *, const char *user);
+int		api_stream_routes(struct master *);
+
+/* webproc.c: send one message to the web process; -1 if it is not up. */
+struct webproc;
+int		webproc_send(struct webproc *, Hd__WebMsg *);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Link-time stand-ins for the master's cluster link and web process, so
+ * tests/unit/test_api_res.c can drive the resource API without sockets
+ * (as Mosquitto's unit test stubs do). They record what was sent.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stub_master.h"
+
+struct stub_state stub;
+
+int
+cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
+{
+	(void)m;
+	if (n->peer == NULL || stub.link_fails)
+		return -1;
+	cmd->id = ++stub.next_id;
+	stub.ncmds++;
+	stub.last_pulse = cmd->pulse_ms;
+	memset(&stub.last_value, 0, sizeof(stub.last_value));
+	if (cmd->value != NULL)
+		stub.last_value = *cmd->value;
+	return 0;
+}
+
+int
+webproc_send(struct webproc *wp, Hd__WebMsg *msg)
+{
+	struct stub_event *e;
+
+	(void)wp;
+	if (msg->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
+		stub.ndrops++;
+		return 0;
+	}
+	if (msg->body_case != HD__WEB_MSG__BODY_STREAM_EVENT ||
+	    stub.nevents == STUB_MAX_EVENTS)
+		return -1;
+	e = &stub.events[stub.nevents++];
+	e->id = msg->stream_event->id;
+	snprintf(e->name, sizeof(e->name), "%s", msg->stream_event->name);
+	snprintf(e->site, sizeof(e->site), "%s", msg->stream_event->site);
+	snprintf(e->device, sizeof(e->device), "%s",
+	    msg->stream_event->device);
+	snprintf(e->data, sizeof(e->data), "%s", msg->stream_event->data);
+	return 0;
+}
+
+void
+master_conf_free(struct master_conf *c)
+{
+	(void)c;
+}

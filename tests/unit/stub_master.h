@@ -1,0 +1,27 @@
+#ifndef HD_STUB_MASTER_H
+#define HD_STUB_MASTER_H
+
+#include <stdio.h>
+
+#include "../../master/api_stream.h"
+#include "../../master/master.h"
+
+#define STUB_MAX_EVENTS	256
+
+struct stub_event {
+	uint64_t	id;
+	char		name[32], site[64], device[64], data[STREAM_MAX_DATA];
+};
+
+struct stub_state {
+	uint64_t		next_id;
+	int			ncmds, link_fails, ndrops;
+	uint32_t		last_pulse;
+	Hd__Value		last_value;
+	struct stub_event	events[STUB_MAX_EVENTS];
+	int			nevents;
+};
+
+extern struct stub_state stub;
+
+#endif

@@ -1,0 +1,475 @@
+/*
+ * Unit tests for the resource API (master/api_res.c, api_cmd.c,
+ * api_hist.c, api_stream.c) and the app tokens (tokens.c, api_tokens.c):
+ * a master with two nodes built by hand, users of each role, calls
+ * through api_handle() as the web process would forward them, the
+ * cluster link and the web process replaced by tests/unit/stub_master.c.
+ */
+
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ev.h"
+#include "stub_master.h"
+#include "wire.h"
+#include "../../master/api_res.h"
+#include "../../master/tokens.h"
+
+static const struct scrypt_params cheap = { 16, 1, 1 };
+static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
+static char		body[API_MAX_RESPONSE + 1];
+static struct master	m;
+static char		dir[] = "/tmp/test_api_res.XXXXXX";
+static uint64_t		now = 1000000;
+static char		cookie[SESSION_TOKEN_HEX + 1];
+
+struct who {
+	const char	*name, *pw;
+	char		 sess[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+	const char	*bearer;
+};
+static struct who admin = { "admin", "admin password 1", "", "", "" };
+static struct who bob = { "bob", "bob's password 1", "", "", "" };
+static struct who vic = { "vic", "vic's password 1", "", "", "" };
+static struct who barb = { "barb", "barb password 1", "", "", "" };
+
+/* One call as `w` (NULL: nobody); the answer's body lands in `body`. */
+static int
+call(struct who *w, const char *method, const char *path, const char *query,
+    const char *json, int with_csrf)
+{
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+
+	req.id = 1;
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
+	req.query = (char *)(uintptr_t)query;
+	req.token = (char *)(uintptr_t)(w != NULL ? w->bearer : "");
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = 16;
+	req.session = w != NULL ? w->sess : (char *)(uintptr_t)"";
+	req.csrf = w != NULL && with_csrf ? w->csrf : (char *)(uintptr_t)"";
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	api_handle(m.api, &req, &resp, now);
+	if (resp.set_cookie != NULL && strncmp(resp.set_cookie, API_COOKIE "=",
+	    strlen(API_COOKIE) + 1) == 0)
+		snprintf(cookie, sizeof(cookie), "%.64s", resp.set_cookie +
+		    strlen(API_COOKIE) + 1);
+	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	return (int)resp.status;
+}
+
+static int
+get(struct who *w, const char *path)
+{
+	return call(w, "GET", path, "", "", 0);
+}
+
+static int
+post(struct who *w, const char *path, const char *json)
+{
+	return call(w, "POST", path, "", json, 1);
+}
+
+static void
+login(struct who *w)
+{
+	char	j[128];
+	const char *p;
+
+	snprintf(j, sizeof(j), "{\"name\":\"%s\",\"password\":\"%s\"}",
+	    w->name, w->pw);
+	w->sess[0] = '\0';
+	call(NULL, "POST", "/api/v1/login", "", j, 0);
+	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
+		snprintf(w->csrf, sizeof(w->csrf), "%.64s", p + 8);
+	snprintf(w->sess, sizeof(w->sess), "%s", cookie);
+}
+
+/* A node announced as a slave would, through the protobuf allocator. */
+static struct node *
+mknode(const char *id, const char *site, const char *dev1, const char *dev2)
+{
+	Hd__DeviceAnnounce	 da = HD__DEVICE_ANNOUNCE__INIT, *copy;
+	Hd__Device		 d[2], *dp[2];
+	Hd__ValueDesc		 on = HD__VALUE_DESC__INIT, t = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		 lvl = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[1] = { &t };
+	struct node		*n;
+	uint8_t			 buf[1024];
+	size_t			 len;
+
+	on.key = "on";
+	on.type = HD__VALUE_TYPE__VT_BOOL;
+	on.writable = 1;
+	lvl.key = "level";
+	lvl.type = HD__VALUE_TYPE__VT_INT;
+	lvl.writable = 1;
+	lvl.min = 0;
+	lvl.max = 99;
+	t.key = "temperature";
+	t.type = HD__VALUE_TYPE__VT_DOUBLE;
+	t.unit = "C";
+	hd__device__init(&d[0]);
+	hd__device__init(&d[1]);
+	d[0].id = (char *)(uintptr_t)dev1;
+	d[0].name = "Lamp";
+	d[0].kind = HD__DEVICE_KIND__DEV_DIMMER;
+	d[0].values = v0;
+	d[0].n_values = 2;
+	d[1].id = (char *)(uintptr_t)dev2;
+	d[1].name = "Temperature";
+	d[1].kind = HD__DEVICE_KIND__DEV_SENSOR;
+	d[1].values = v1;
+	d[1].n_values = 1;
+	dp[0] = &d[0];
+	dp[1] = &d[1];
+	da.devices = dp;
+	da.n_devices = 2;
+	len = protobuf_c_message_pack(&da.base, buf);
+	copy = (Hd__DeviceAnnounce *)wire_unpack(
+	    &hd__device_announce__descriptor, buf, len);
+	n = node_get(&m, id, 1);
+	snprintf(n->site, sizeof(n->site), "%s", site);
+	node_set_devices(n, copy);
+	return n;
+}
+
+static void
+report(struct node *n, const char *dev, const char *key, double d)
+{
+	Hd__ValueReport	r = HD__VALUE_REPORT__INIT;
+	Hd__Value	v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_D;
+	v.d = d;
+	r.device_id = (char *)(uintptr_t)dev;
+	r.key = (char *)(uintptr_t)key;
+	r.value = &v;
+	r.time_ms = 1234;
+	node_set_value(n, &r);
+	apires_value(&m, n, &r);
+}
+
+static int	peer_dummy;
+
+static void
+setup(void)
+{
+	struct users	*u;
+	char		 path[256], err[96];
+
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	TAILQ_INIT(&m.nodes);
+	TAILQ_INIT(&m.peers);
+	m.conf.state_dir = dir;
+	snprintf(path, sizeof(path), "%s/users", dir);
+	m.api = api_new(path, &cheap);
+	if (m.api == NULL || apires_init(&m) == -1)
+		exit(1);
+	u = api_users(m.api);
+	users_add(u, "admin", UROLE_ADMIN, admin.pw, 1, err, sizeof(err));
+	users_add(u, "bob", UROLE_USER, bob.pw, 1, err, sizeof(err));
+	users_add(u, "vic", UROLE_VIEWER, vic.pw, 1, err, sizeof(err));
+	users_add(u, "barb", UROLE_USER, barb.pw, 1, err, sizeof(err));
+	users_grant(users_find(u, "bob"), "House", "", ACCESS_CONTROL);
+	users_grant(users_find(u, "vic"), "House", "", ACCESS_CONTROL);
+	users_grant(users_find(u, "barb"), "Barn", "", ACCESS_CONTROL);
+	mknode("n-house", "House", "lamp", "temp");
+	mknode("n-barn", "Barn", "barnlamp", "barntemp");
+	node_get(&m, "n-house", 0)->peer = (struct peer *)&peer_dummy;
+}
+
+static int
+has(const char *s)
+{
+	return strstr(body, s) != NULL;
+}
+
+static void
+test_read(void)
+{
+	CHECK(get(&barb, "/api/v1/devices") == 200 && has("\"barnlamp\"") &&
+	    !has("\"lamp\"") && !has("House"), "barb lists the Barn only");
+	CHECK(get(&bob, "/api/v1/devices") == 200 && has("\"id\":\"lamp\"") &&
+	    !has("barn"), "bob lists the House only");
+	CHECK(get(&admin, "/api/v1/devices") == 200 && has("\"lamp\"") &&
+	    has("\"barnlamp\""), "admin lists both");
+	CHECK(get(&barb, "/api/v1/devices/n-house/lamp") == 404 &&
+	    has("\"error\":\"not_found\""), "an invisible device is 404");
+	CHECK(get(&bob, "/api/v1/devices/n-house/nope") == 404,
+	    "an unknown device is 404 the same way");
+	CHECK(get(&bob, "/api/v1/devices/n-house/lamp") == 200 &&
+	    has("\"kind\":\"dimmer\"") && has("\"online\":true") &&
+	    has("\"control\":true") && has("\"value\":null"),
+	    "one device: kind, online, control, no value yet");
+	CHECK(get(&vic, "/api/v1/devices/n-house/lamp") == 200 &&
+	    has("\"control\":false"), "a viewer's device: control false");
+	CHECK(get(&bob, "/api/v1/nodes") == 200 && has("\"n-house\"") &&
+	    !has("n-barn"), "nodes filtered by site");
+	CHECK(get(&admin, "/api/v1/sites") == 200 &&
+	    has("{\"name\":\"House\",\"nodes\":1,\"online\":1,"
+	    "\"devices\":2}") && has("{\"name\":\"Barn\",\"nodes\":1,"
+	    "\"online\":0,\"devices\":2}"), "sites: nodes, online, devices");
+	CHECK(call(&admin, "GET", "/api/v1/devices", "site=Barn", "", 0) == 200
+	    && !has("\"lamp\"") && has("barnlamp"), "?site= filters");
+	CHECK(get(NULL, "/api/v1/devices") == 401, "nobody: 401");
+}
+
+static void
+test_commands(void)
+{
+	uint64_t	id;
+	int		before = stub.ncmds, i;
+	char		path[64];
+
+	CHECK(post(&vic, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 403, "a viewer: 403");
+	CHECK(call(&bob, "POST", "/api/v1/devices/n-house/lamp/values/on", "",
+	    "{\"value\":true}", 0) == 403, "without CSRF: 403");
+	CHECK(post(&barb, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 404, "another site's device: 404");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":\"yes\"}") == 400 && has("bad_value"),
+	    "a string for a bool: 400 bad_value");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
+	    "{\"value\":100}") == 400 && has("min..max"),
+	    "past max: 400 bad_value");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
+	    "{\"value\":5.5}") == 400, "a fraction for an int: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/temperature",
+	    "{\"value\":20}") == 400 && has("read_only"), "read-only: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{}") == 400 && has("missing"), "no value: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true,\"pulse_ms\":0}") == 400, "pulse_ms 0: 400");
+	CHECK(post(&admin, "/api/v1/devices/n-barn/barnlamp/values/on",
+	    "{\"value\":true}") == 503 && has("\"offline\""),
+	    "an offline slave: 503 offline");
+	CHECK(stub.ncmds == before, "no refused command reached the link");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
+	    "{\"value\":42,\"pulse_ms\":500}") == 202 &&
+	    has("\"status\":\"pending\"") && stub.ncmds == before + 1 &&
+	    stub.last_value.v_case == HD__VALUE__V_I &&
+	    stub.last_value.i == 42 && stub.last_pulse == 500,
+	    "a good command: 202, sent with its value and pulse");
+	id = stub.next_id;
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)id);
+	CHECK(get(&vic, path) == 200 && has("\"status\":\"pending\"") &&
+	    has("\"by\":\"bob\""), "GET the command: pending, by bob");
+	CHECK(get(&barb, path) == 404, "another site's command: 404");
+	{
+		Hd__CommandResult r = HD__COMMAND_RESULT__INIT;
+		Hd__Value v = HD__VALUE__INIT;
+
+		v.v_case = HD__VALUE__V_I;
+		v.i = 42;
+		r.id = id;
+		r.value = &v;
+		stub.nevents = 0;
+		apires_result(&m, node_get(&m, "n-barn", 0), &r);
+		CHECK(get(&vic, path) == 200 && has("pending"),
+		    "a result from another slave is ignored");
+		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		CHECK(get(&vic, path) == 200 && has("\"status\":\"ok\"") &&
+		    has("\"value\":42"), "the result: ok with the value");
+		CHECK(stub.nevents == 1 && strcmp(stub.events[0].name,
+		    "command") == 0 && strcmp(stub.events[0].site, "House") ==
+		    0 && strcmp(stub.events[0].device, "lamp") == 0,
+		    "the result is published once, tagged with site and device");
+	}
+	/* Overdue and offline. */
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
+	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS);
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)stub.next_id);
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"failed\"") &&
+	    has("no_answer"), "no result in time: failed, no_answer");
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
+	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)stub.next_id);
+	CHECK(get(&bob, path) == 200 && has("\"result\":\"offline\""),
+	    "the slave went away: failed, offline");
+	{
+		Hd__CommandResult r = HD__COMMAND_RESULT__INIT;
+
+		r.id = stub.next_id;
+		r.status = HD__COMMAND_RESULT__STATUS__TIMEOUT;
+		r.detail = "no ack";
+		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		CHECK(get(&bob, path) == 200 && has("\"result\":\"timeout\"")
+		    && has("no ack"), "a late result replaces offline");
+	}
+	/* At most API_MAX_PENDING_CMDS in flight. */
+	for (i = 0; i < API_MAX_PENDING_CMDS; i++)
+		post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+		    "{\"value\":true}");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 429 && has("busy"),
+	    "past API_MAX_PENDING_CMDS: 429 busy");
+	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 202, "after the sweep: room again");
+	CHECK(get(&bob, "/api/v1/commands/x1") == 404, "a bad id: 404");
+}
+
+static void
+test_history(void)
+{
+	struct node	*n = node_get(&m, "n-house", 0);
+	int		 nev = stub.nevents;
+
+	report(n, "temp", "temperature", 20.5);
+	report(n, "temp", "temperature", 21.5);
+	report(n, "temp", "temperature", 22.5);
+	CHECK(stub.nevents == nev + 3 && strcmp(stub.events[nev].name,
+	    "value") == 0 && strstr(stub.events[nev].data,
+	    "\"value\":20.5") != NULL, "each report is a value event");
+	CHECK(get(&vic, "/api/v1/history/n-house/temp/temperature") == 200 &&
+	    has("\"min\":20.5,\"max\":22.5,\"avg\":21.5,\"n\":3") &&
+	    has("\"step_s\":60"), "history: min, max, avg of the minute");
+	CHECK(call(&vic, "GET", "/api/v1/history/n-house/temp/temperature",
+	    "range=day", "", 0) == 200 && has("\"step_s\":300") &&
+	    has("\"n\":3"), "range=day: 5-minute points");
+	CHECK(call(&vic, "GET", "/api/v1/history/n-house/temp/temperature",
+	    "range=week", "", 0) == 400, "range=week: 400");
+	CHECK(get(&barb, "/api/v1/history/n-house/temp/temperature") == 404,
+	    "another site's history: 404");
+	CHECK(get(&vic, "/api/v1/history/n-house/lamp/on") == 200 &&
+	    has("\"points\":[]"), "a value without readings: no points");
+}
+
+static void
+test_tokens(void)
+{
+	char		 path[300], text[TOKEN_TEXT_LEN + 1], err[96], tok[80];
+	const char	*p;
+	struct tokens	*tk;
+	FILE		*f;
+	char		 file[4096];
+	size_t		 n;
+	int		 i;
+
+	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"phone\"}") == 201 &&
+	    (p = strstr(body, "\"token\":\"hdt_")) != NULL,
+	    "bob makes a token: 201 with its text");
+	snprintf(tok, sizeof(tok), "%.*s", TOKEN_TEXT_LEN, strstr(body,
+	    "hdt_"));
+	struct who app = { "app", "", "", "", tok };
+	CHECK(get(&app, "/api/v1/devices") == 200 && has("\"lamp\"") &&
+	    !has("barn"), "the token sees what bob sees");
+	CHECK(call(&app, "POST", "/api/v1/devices/n-house/lamp/values/on", "",
+	    "{\"value\":true}", 0) == 202, "the token commands without CSRF");
+	CHECK(get(&app, "/api/v1/users") == 403, "the token has bob's role");
+	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"x\","
+	    "\"user\":\"vic\"}") == 403, "bob cannot make vic's token");
+	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"\"}") == 400,
+	    "an empty name: 400");
+	snprintf(path, sizeof(path), "%s/tokens", dir);
+	f = fopen(path, "r");
+	n = f != NULL ? fread(file, 1, sizeof(file), f) : 0;
+	if (f != NULL)
+		fclose(f);
+	CHECK(n > 0 && memmem(file, n, tok + 4, 16) == NULL,
+	    "the file holds no token text");
+	tk = tokens_new(path);
+	CHECK(tk != NULL && tokens_check(tk, tok, 5) != NULL,
+	    "a reloaded table knows the token");
+	CHECK(tk != NULL && tokens_check(tk, "hdt_0000", 5) == NULL,
+	    "a short text is no token");
+	for (i = 0; tk != NULL && i < API_TOKENS_PER_USER; i++)
+		tokens_add(tk, "vic", "t", 1, text, err, sizeof(err));
+	CHECK(tk != NULL && tokens_add(tk, "vic", "t", 1, text, err,
+	    sizeof(err)) == NULL && strcmp(err, "too many tokens") == 0,
+	    "API_TOKENS_PER_USER per user");
+	CHECK(tk != NULL && tokens_revoke_user(tk, "vic") ==
+	    API_TOKENS_PER_USER, "revoke a user's tokens");
+	tokens_free(tk);
+	CHECK(get(&bob, "/api/v1/tokens") == 200 && (p = strstr(body,
+	    "\"id\":\"")) != NULL && !has("hdt_"),
+	    "the list shows ids, never the token");
+	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p + 6);
+	CHECK(call(&vic, "DELETE", path, "", "", 1) == 404,
+	    "vic cannot revoke bob's token");
+	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200, "bob revokes it");
+	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
+}
+
+static void
+test_users(void)
+{
+	int drops = stub.ndrops;
+
+	CHECK(get(&bob, "/api/v1/users") == 403, "users: admin only");
+	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"eve\","
+	    "\"role\":\"user\",\"grants\":[{\"site\":\"Barn\","
+	    "\"access\":\"view\"}]}") == 201 && has("\"password\":\""),
+	    "create with a generated password");
+	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"eve\","
+	    "\"role\":\"user\"}") == 409, "an existing name: 409");
+	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"Eve!\","
+	    "\"role\":\"user\"}") == 400, "a bad name: 400");
+	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"zed\","
+	    "\"role\":\"user\",\"password\":\"short\"}") == 400 &&
+	    users_find(api_users(m.api), "zed") == NULL,
+	    "a short password: 400, nothing made");
+	CHECK(call(&admin, "PATCH", "/api/v1/users/bob", "",
+	    "{\"grants\":[{\"site\":\"Barn\",\"device\":\"barnlamp\","
+	    "\"access\":\"control\"}]}", 1) == 200 &&
+	    stub.ndrops == drops + 1, "new grants end bob's streams");
+	CHECK(get(&bob, "/api/v1/devices") == 200 && has("barnlamp") &&
+	    !has("barntemp") && !has("\"lamp\""),
+	    "bob now sees one Barn device only");
+	CHECK(call(&admin, "PATCH", "/api/v1/users/bob", "",
+	    "{\"role\":\"viewer\"}", 1) == 200 &&
+	    get(&bob, "/api/v1/devices") == 401,
+	    "a new role ends bob's sessions");
+	CHECK(call(&admin, "PATCH", "/api/v1/users/admin", "",
+	    "{\"role\":\"user\"}", 1) == 409, "no self-demotion");
+	CHECK(call(&admin, "DELETE", "/api/v1/users/admin", "", "", 1) == 409,
+	    "no self-deletion");
+	CHECK(call(&admin, "DELETE", "/api/v1/users/eve", "", "", 1) == 200 &&
+	    users_find(api_users(m.api), "eve") == NULL, "delete eve");
+	CHECK(call(&admin, "DELETE", "/api/v1/users/eve", "", "", 1) == 404,
+	    "again: 404");
+}
+
+int
+main(void)
+{
+	char cmd[300];
+
+	setup();
+	login(&admin);
+	login(&bob);
+	login(&vic);
+	login(&barb);
+	CHECK(admin.sess[0] != '\0' && barb.sess[0] != '\0', "logins");
+	test_read();
+	test_commands();
+	test_history();
+	test_tokens();
+	test_users();
+	apires_free(&m);
+	api_free(m.api);
+	while (!TAILQ_EMPTY(&m.nodes)) {
+		struct node *n = TAILQ_FIRST(&m.nodes);
+
+		TAILQ_REMOVE(&m.nodes, n, entry);
+		node_free(n);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
+	return check_done();
+}
