@@ -24,6 +24,7 @@
 #include "log.h"
 #include "master.h"
 #include "probe.h"
+#include "api_probe.h"
 #include "web.pb-c.h"
 #include "wire.h"
 
@@ -71,6 +72,7 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 	    p->port > 65535)
 		return -1;
 	wp->probes[p->class_]++;
+	api_probe_publish(wp->m, p);
 	if (ban_probe(wp->bans, p->addr.data, 1.0, now) > 0 ||
 	    p->banned_ms > 0) {
 		if (!ban_check(wp->bans, p->addr.data, now))

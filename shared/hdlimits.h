@@ -180,5 +180,6 @@
 #define STREAM_HEARTBEAT_MS	15000		/* ": hb" after this silence */
 #define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
+#define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
 
 #endif
