@@ -60,8 +60,8 @@ API_SRCS	 = master/json.c master/users.c master/sessions.c \
 # test links it with nodes.c and stubs of the cluster and web process.
 APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 		   master/api_stream.c
-# Probes published on the event stream for the dashboard.
-MASTER_SRCS	+= master/api_probe.c
+# The dashboard's additions: probes on the event stream, the cluster view.
+MASTER_SRCS	+= master/api_probe.c master/api_cluster.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_probe.h"
+#include "api_dash.h"
 #include "api_stream.h"
 #include "hdlimits.h"
 #include "json.h"

@@ -22,6 +22,7 @@
 #include "api.h"
 #include "api_res.h"
 #include "master.h"
+#include "api_dash.h"
 #include "users.h"
 
 static void
@@ -84,6 +85,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 	}
 	if (apires_init(m) == -1) {
 		log_warnx("the resource API cannot start");
+		return -1;
+	}
+	if (api_cluster_routes(m) == -1) {
+		log_warnx("the cluster API cannot start");
 		return -1;
 	}
 	return node_state_load(m);

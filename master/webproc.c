@@ -24,7 +24,7 @@
 #include "log.h"
 #include "master.h"
 #include "probe.h"
-#include "api_probe.h"
+#include "api_dash.h"
 #include "web.pb-c.h"
 #include "wire.h"
 

@@ -5,6 +5,7 @@
 (function () {
   const { api, el } = HD;
   const RENDER_COALESCE_MS = 250;	// stream bursts redraw the overview once
+  const CLUSTER_REFRESH_MS = 5000;	// round trips and heartbeats, while shown
 
   const views = (HD.views = { current: "" });
   const render = {
@@ -53,6 +54,7 @@
     draw();
   };
   HD.stream.on("resync", () => views.reload());
+  setInterval(() => views.current === "cluster" && !document.hidden && draw(), CLUSTER_REFRESH_MS);
 
   // -- session ----------------------------------------------------------
 

@@ -43,6 +43,7 @@
     } catch (e) {
       store.health = null;
     }
+    await HD.panels.loadCluster();
   };
 
   // -- live updates -------------------------------------------------

@@ -7,6 +7,7 @@
   const { el, api, store } = HD;
   const panels = (HD.panels = {});
   const LICENCE_WARN_DAYS = 30;	// warn this long before the licence ends
+  const CERT_WARN_DAYS = 30;		// and before a certificate expires
   const DAY_MS = 86400e3;
 
   // -- history dialog -----------------------------------------------
@@ -51,20 +52,28 @@
 
   // -- cluster ------------------------------------------------------
 
-  // The master, the standby (if any) and the link, as overview tiles.
+  // The cluster's health: GET /cluster (admins: term, round trips,
+  // certificates), else what /nodes and /health tell everyone.
+  panels.loadCluster = async function () {
+    store.cluster = api.isAdmin() ? await api.maybe("cluster").catch(() => null) : null;
+  };
+  const upFor = (ms) => "up " + HD.duration((Date.now() - ms) / 1000);
+
+  // The master, the standby (if any) and the slaves, as overview tiles.
   panels.clusterTiles = function (box) {
-    const h = store.health, standby = store.nodes.filter((n) => n.role === "standby" || n.role === "master");
+    const h = store.health, c = store.cluster, cm = c && c.master;
     const tile = (title, level, big, facts) => el("div.tile." + level, {},
       el("h3", {}, el("span.dot", { "aria-hidden": "true" }), title),
       el("p.big", { text: big }), el("ul.facts", {}, facts.map((f) => el("li", { text: f }))));
-    const t = [tile("Master", h ? "good" : "bad", h ? "Up" : "No answer",
-      h ? [`version ${h.version}`, `up ${HD.duration(h.uptime_s)}`] : [])];
-    if (standby.length)
-      for (const s of standby)
-        t.push(tile("Standby " + s.id, s.online ? "good" : "bad", s.online ? "Ready" : "Offline",
-          [`version ${s.version || "?"}`, "seen " + HD.ago(s.last_seen_ms)]));
+    const mfacts = cm ? [`version ${cm.version}`, `term ${cm.term}`, upFor(cm.started_ms)]
+      : h ? [`version ${h.version}`] : [];
+    const t = [tile("Master" + (cm ? " " + cm.id : ""), h || cm ? "good" : "bad", h || cm ? "Up" : "No answer", mfacts)];
+    const sb = c && c.standby;
+    if (sb)
+      t.push(tile("Standby " + sb.id, sb.online ? "good" : "bad", sb.online ? "Ready" : "Offline",
+        [`version ${sb.version || "?"}`, "seen " + HD.ago(sb.last_seen_ms)]));
     else t.push(tile("Standby", "none", "None", ["no standby master is configured"]));
-    const slaves = store.nodes.filter((n) => (n.role || "slave") === "slave");
+    const slaves = store.nodes;
     const on = slaves.filter((n) => n.online).length;
     t.push(tile("Slaves", on < slaves.length ? "bad" : "good", `${on}/${slaves.length}`,
       [`${store.devices.size} devices`, `${new Set(slaves.map((n) => n.site)).size} sites`]));
@@ -73,31 +82,40 @@
 
   const cell = (v) => el("td", {}, v === undefined || v === null || v === "" ? "—" : v);
 
-  panels.renderCluster = function () {
-    const box = HD.$("cluster"), h = store.health;
+  panels.renderCluster = async function () {
+    await panels.loadCluster();
+    const box = HD.$("cluster"), h = store.health, c = store.cluster;
+    const extra = new Map(c ? c.nodes.map((n) => [n.id, n]) : []);
     const rows = [];
-    if (h)
-      rows.push(el("tr", {}, el("th", { scope: "row", text: "this master" }), cell("master"),
-        cell(HD.badge("online", "good")), cell(h.term), cell("—"), cell("—"), cell(h.version),
-        cell("up " + HD.duration(h.uptime_s)), cell(h.cert_not_after_ms ? HD.date(h.cert_not_after_ms) : null)));
-    for (const n of store.nodes)
+    if (c)
+      rows.push(el("tr", {}, el("th", { scope: "row", text: c.master.id }), cell("master"),
+        cell(HD.badge("online", "good")), cell(String(c.master.term)), cell("—"), cell("—"),
+        cell(c.master.version), cell(upFor(c.master.started_ms)), cell(expiry(c.master.cert_not_after_ms))));
+    else if (h)
+      rows.push(el("tr", {}, el("th", { scope: "row", text: "master" }), cell("master"),
+        cell(HD.badge("online", "good")), cell(null), cell("—"), cell("—"), cell(h.version), cell(null), cell(null)));
+    for (const n0 of store.nodes) {
+      const n = Object.assign({}, n0, extra.get(n0.id) || {}, { online: n0.online });
       rows.push(el("tr", { "data-node": n.id }, el("th", { scope: "row" }, n.id, el("span.sub", { text: " " + (n.site || "") })),
         cell(n.role || "slave"),
         cell(n.online ? HD.badge("online", "good") : HD.badge("offline", "bad")),
-        cell(n.term), cell(HD.agoEl(n.last_seen_ms)),
-        cell(n.rtt_ms !== undefined ? n.rtt_ms + " ms" : null), cell(n.version),
-        cell(n.online ? "since " + HD.datetime(n.online_since_ms) : (n.addr ? "last at " + n.addr : null)),
+        cell(c ? String(c.master.term) : null), cell(HD.agoEl(n.last_seen_ms)),
+        cell(n.online && n.rtt_ms !== undefined && n.rtt_ms !== null ? n.rtt_ms + " ms" : null), cell(n.version),
+        cell(n.online ? "since " + HD.datetime(n.online_since_ms) : (n.addr ? "last from " + n.addr : null)),
         cell(n.cert_not_after_ms ? expiry(n.cert_not_after_ms) : null)));
+    }
     HD.clear(box, el("div.tablewrap", {}, el("table.data", {},
-      el("thead", {}, el("tr", {}, ["Node", "Role", "State", "Term", "Last heartbeat", "Round trip",
+      el("thead", {}, el("tr", {}, ["Node", "Role", "State", "Term", "Last heard", "Round trip",
         "Version", "Connection", "Certificate expires"].map((t) => el("th", { scope: "col", text: t })))),
       el("tbody", {}, rows))),
-    store.nodes.length ? null : el("p.empty", { text: "No slave has connected yet." }));
+    store.nodes.length ? null : el("p.empty", { text: "No slave has connected yet." }),
+    c ? null : el("p.muted", { text: "Terms, round trips and certificates are shown to admins." }));
   };
 
   function expiry(ms) {
+    if (!ms) return null;
     const days = Math.floor((ms - Date.now()) / DAY_MS);
-    return el("span" + (days < LICENCE_WARN_DAYS ? ".warntext" : ""), { text: `${HD.date(ms)} (${days} d)` });
+    return el("span" + (days < CERT_WARN_DAYS ? ".warntext" : ""), { text: `${HD.date(ms)} (${days} d)` });
   }
 
   // -- events (scheduler) ---------------------------------------------

@@ -292,11 +292,17 @@ if (!haveApi) {
     });
   }
 
-  await check("the cluster view lists every node", async () => {
+  await check("the cluster view lists every node with its round trip and certificate expiry", async () => {
     await page.click('.tabs a[data-view="cluster"]');
     const nodes = [...new Set(list.map((d) => d.node))];
-    for (const n of nodes)
-      await page.locator(`#cluster tr[data-node="${n}"]`).waitFor({ timeout: WAIT_MS });
+    for (const n of nodes) {
+      const row = page.locator(`#cluster tr[data-node="${n}"]`);
+      await row.waitFor({ timeout: WAIT_MS });
+      await until(async () => {
+        const cells = await row.locator("td").allTextContents();
+        return /^\d+ ms$/.test(cells[4]) && /\(\d+ d\)$/.test(cells[7]);
+      }, `round trip and certificate of ${n}`);
+    }
     await shot(page, "cluster");
   });
 }

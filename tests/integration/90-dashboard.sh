@@ -30,6 +30,32 @@ start hd-slave slave-house
 start hd-slave slave-barn
 check "both slaves are online" wait_count "$M" 'slave slave-(house|barn) .*online' 2 15
 
+# The dashboard's own additions to the API, through real HTTPS.
+A=$U/api/v1
+post() {	# post PATH BODY [curl args]: the status, then the body
+	local p=$1 b=$2; shift 2
+	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary "$b" "$@" "$A/$p"
+	cat "$work/body"
+}
+login() {	# login NAME PASSWORD: sets sess and csrf
+	post login "{\"name\":\"$1\",\"password\":\"$2\"}" -D "$work/head" >"$work/login"
+	sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+	csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+}
+login admin "$pw"
+out=$(hcurl -H "Cookie: $sess" "$A/cluster")
+check "GET cluster: the master's id, term and certificate expiry" \
+	grep -Eq '"master":\{"id":"master","term":1,"version":"[0-9.]+","started_ms":[1-9][0-9]+,"cert_not_after_ms":[1-9][0-9]+\}' <<<"$out"
+check "GET cluster: each online slave with a round trip and its certificate's expiry" \
+	test "$(grep -Eo '"online":true,[^}]*"rtt_ms":[0-9]+,"cert_not_after_ms":[1-9][0-9]+' <<<"$out" | wc -l)" = 2
+out=$(post users '{"name":"vera","role":"viewer","password":"viewer-password-1","grants":[{"site":"*","device":"","access":"view"}]}' \
+	-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+check "a viewer to compare with" grep -q '^201' <<<"$out"
+login vera viewer-password-1
+check "GET cluster as a viewer: 403" test "$(hcurl -o /dev/null -w '%{http_code}' -H "Cookie: $sess" "$A/cluster")" = 403
+check "GET cluster without a session: 401" test "$(hcurl -o /dev/null -w '%{http_code}' "$A/cluster")" = 401
+
 spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
 HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
