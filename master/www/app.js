@@ -40,7 +40,8 @@
     if (pending) return;
     pending = setTimeout(() => {
       pending = 0;
-      if (["overview", "cluster", "zwave"].includes(views.current) ||
+      if (["overview", "cluster"].includes(views.current) ||
+          (views.current === "events" && what === "event") ||
           (views.current === "devices" && what === "node")) draw();
     }, RENDER_COALESCE_MS);
   };
@@ -54,6 +55,7 @@
     draw();
   };
   HD.stream.on("resync", () => views.reload());
+  HD.stream.on("event", () => views.changed("event"));
   setInterval(() => views.current === "cluster" && !document.hidden && draw(), CLUSTER_REFRESH_MS);
 
   // -- session ----------------------------------------------------------

@@ -109,7 +109,15 @@
   }
 
   // -- Z-Wave ---------------------------------------------------------
+  // Per slave with a Z-Wave controller: GET /zwave/SLAVE/inclusion (the
+  // state and its last steps) and /nodes (interview, security, failed),
+  // polled while an inclusion or exclusion runs (docs/API.md#z-wave).
   let zwTimer = 0;
+  const ZW_STEP = {
+    requested: "asking the slave…", ready: "press the device's button now", node_found: "device found",
+    adding: "adding the device…", protocol_done: "securing…", done: "done", interviewed: "interview complete",
+    failed: "failed", timeout: "timed out", cancelled: "cancelled", refused: "refused", idle: "idle",
+  };
 
   admin.renderZwave = async function () {
     clearTimeout(zwTimer);
@@ -118,34 +126,50 @@
       .filter((d) => d.kind === "controller" || d.id.startsWith("zw:")).map((d) => d.node))].sort();
     if (!slaves.length) return HD.clear(box, el("p.empty", { text: "No slave has a Z-Wave controller." }));
     const parts = await Promise.all(slaves.map(zwSlave));
-    HD.clear(box, parts);
+    if (HD.views.current !== "zwave") return;
+    HD.clear(box, parts.map((p) => p.el));
+    if (parts.some((p) => p.active)) zwTimer = setTimeout(admin.renderZwave, ZW_POLL_MS);
   };
 
   async function zwSlave(node) {
-    const st = await api.maybe(`zwave/${api.enc(node)}/inclusion`).catch(() => null);
-    const nodes = [...store.devices.values()].filter((d) => d.node === node && d.id.startsWith("zw:"));
-    const running = st && (st.state || st.mode) && !/^(idle|stopped|none|done)$/.test(st.state || st.mode);
-    if (running) zwTimer = setTimeout(() => HD.views.current === "zwave" && admin.renderZwave(), ZW_POLL_MS);
-    const act = (mode, start) => async () => {
+    const [st, nl] = await Promise.all([
+      api.maybe(`zwave/${api.enc(node)}/inclusion`).catch(() => null),
+      api.maybe(`zwave/${api.enc(node)}/nodes`).catch(() => null)]);
+    const act = (action) => async () => {
+      if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
+        `${node} will wait for a device's button to be pressed.`, action === "include" ? "Include" : "Exclude")))
+        return;
       try {
-        await api.post(`zwave/${api.enc(node)}/inclusion`, start ? { action: "start", mode } : { action: "stop" });
+        await api.post(`zwave/${api.enc(node)}/inclusion`, { action });
       } catch (e) {
         HD.toast(`Z-Wave ${node}: ${e.message}`);
       }
       admin.renderZwave();
     };
-    const ctl = st === null ? el("p.muted", { text: "Inclusion is not available on this master." })
+    const active = !!(st && st.active);
+    const ctl = !st ? el("p.muted", { text: "Inclusion is not available on this master." })
       : el("div.zwctl", {},
-        el("p", { role: "status" }, el("strong", { text: running ? (st.mode || st.state) + " in progress" : "Idle" }),
-          st.progress || st.message ? " — " + (st.progress || st.message) : ""),
-        running ? el("button", { type: "button", text: "Stop", onclick: act(null, false) })
-          : [el("button.primary", { type: "button", text: "Include a device", onclick: act("include", true) }),
-            el("button", { type: "button", text: "Exclude a device", onclick: act("exclude", true) })]);
-    return el("section.panel", { "data-node": node }, el("h2", { text: node }), ctl,
-      table(["Device", "Room", "Interview", "Security", "Model"], nodes.map((d) => el("tr", {},
-        el("th", { scope: "row", text: `${d.name} (${d.id})` }), td(d.room || ""),
-        td([el("meter", { min: 0, max: 100, value: d.interview_pct, "aria-label": `interview ${d.interview_pct} %` }),
-          " " + d.interview_pct + " %"]),
-        td((d.security || "none").replace(/_/g, " ")), td([d.manufacturer, d.model].filter(Boolean).join(" "))))));
+        el("p", { role: "status", "aria-live": "polite" },
+          el("strong", { text: active ? `${st.action === "exclude" ? "Exclusion" : "Inclusion"}: ` : "Idle" }),
+          active ? ZW_STEP[st.state] || st.state : st.state && st.state !== "idle" ? ` — last: ${ZW_STEP[st.state] || st.state}` : "",
+          active && st.time_left_ms ? el("span.sub", { text: ` (${Math.ceil(st.time_left_ms / 1000)} s left)` }) : null),
+        active ? el("button", { type: "button", text: "Stop", onclick: act("stop") })
+          : [el("button.primary", { type: "button", text: "Include a device", disabled: st.online === false, onclick: act("include") }),
+            el("button", { type: "button", text: "Exclude a device", disabled: st.online === false, onclick: act("exclude") })]);
+    const steps = st && st.progress && st.progress.length
+      ? el("ol.steps", {}, st.progress.slice(-6).map((p) => el("li", {},
+        el("span.sub", { text: HD.time(p.time_ms) + " " }), `${p.action} ${ZW_STEP[p.state] || p.state}`,
+        p.node ? ` (node ${p.node})` : "", p.reason ? el("span.sub", { text: " — " + p.reason }) : null))) : null;
+    const rows = nl ? nl.nodes.map((n) => ({ name: n.name, id: n.device, room: "", pct: n.interview_pct,
+      sec: n.security, failed: n.failed, model: [n.manufacturer, n.model].filter(Boolean).join(" ") }))
+      : [...store.devices.values()].filter((d) => d.node === node && d.id.startsWith("zw:")).map((d) => ({
+        name: d.name, id: d.id, room: d.room, pct: d.interview_pct, sec: d.security, failed: false,
+        model: [d.manufacturer, d.model].filter(Boolean).join(" ") }));
+    return { active, el: el("section.panel", { "data-node": node }, el("h2", { text: node }), ctl, steps,
+      rows.length ? table(["Device", "Interview", "Security", "Model", ""], rows.map((d) => el("tr", {},
+        el("th", { scope: "row", text: `${d.name} (${d.id})` }),
+        td([el("meter", { min: 0, max: 100, value: d.pct, "aria-label": `interview ${d.pct} %` }), " " + d.pct + " %"]),
+        td((d.sec || "none").replace(/_/g, " ")), td(d.model), td(d.failed ? HD.badge("failed", "bad") : null))))
+        : el("p.empty", { text: "No Z-Wave node yet." })) };
   }
 })();

@@ -6,7 +6,6 @@
 (function () {
   const { el, api, store } = HD;
   const panels = (HD.panels = {});
-  const LICENCE_WARN_DAYS = 30;	// warn this long before the licence ends
   const CERT_WARN_DAYS = 30;		// and before a certificate expires
   const DAY_MS = 86400e3;
 
@@ -119,38 +118,67 @@
   }
 
   // -- events (scheduler) ---------------------------------------------
+  // GET /events pages through {total, events, next}; admins enable,
+  // disable and run an event, users set the modes (docs/API.md#events).
+  const EVENTS_PAGES_MAX = 20;		// pages read at most for one view
+
+  async function allEvents() {
+    const out = [];
+    let from = 0;
+    for (let i = 0; i < EVENTS_PAGES_MAX; i++) {
+      const r = await api.maybe("events" + (from ? "?from=" + from : ""));
+      if (!r) return i ? out : null;
+      out.push(...(r.events || []));
+      if (r.next === null || r.next === undefined) break;
+      from = r.next;
+    }
+    return out;
+  }
 
   panels.renderEvents = async function () {
     const box = HD.$("events");
-    const r = await api.maybe("events");
-    if (!r) return HD.clear(box, el("p.empty", { text: "The scheduler is not available on this master." }));
-    const list = r.events || [];
-    const canEdit = api.role !== "viewer";
-    HD.clear(box, list.length ? el("div.tablewrap", {}, el("table.data", {},
-      el("thead", {}, el("tr", {}, ["Event", "Schedule", "Next", "Last fired", "Enabled", ""]
-        .map((t) => el("th", { scope: "col", text: t })))),
-      el("tbody", {}, list.map((e) => el("tr", { "data-event": e.id },
-        el("th", { scope: "row", text: e.name || e.id }), cell(e.when || e.schedule || e.cron),
-        cell(e.next_ms ? HD.datetime(e.next_ms) : null),
-        cell(e.last_ms || e.last_fired_ms ? HD.agoEl(e.last_ms || e.last_fired_ms) : "never"),
-        cell(el("input", { type: "checkbox", checked: e.enabled, disabled: !canEdit,
-          "aria-label": `${e.name || e.id} enabled`,
-          onchange: (ev) => eventAct(() => api.patch("events/" + api.enc(e.id), { enabled: ev.target.checked })) })),
-        cell(canEdit ? el("button", { type: "button", text: "Run now",
-          onclick: () => eventAct(() => api.post(`events/${api.enc(e.id)}/run`, {})) }) : null))))))
-      : el("p.empty", { text: "No events are defined." }));
+    const [list, modes] = await Promise.all([allEvents(), api.maybe("modes").catch(() => null)]);
+    if (!list) return HD.clear(box, el("p.empty", { text: "The scheduler is not available on this master." }));
+    const admin = api.isAdmin(), canMode = api.role !== "viewer";
+    const act = (name, what) => eventAct(() => api.post(`events/${api.enc(name)}/${what}`, {}),
+      what === "run" ? `${name}: run` : `${name}: ${what}d`);
+    HD.clear(box,
+      modes && modes.modes.length ? el("section.panel", {}, el("h2", { text: "Modes" }),
+        el("div.modes", {}, modes.modes.map((m) => el("label.mode", {}, el("span", { text: m.name }),
+          el("select", { disabled: !canMode, "aria-label": `Mode ${m.name}`,
+            onchange: (ev) => eventAct(() => api.call("PUT", "modes", { mode: m.name, value: ev.target.value }),
+              `${m.name}: ${ev.target.value}`) },
+          m.values.map((v) => el("option", { value: v, text: v, selected: v === m.value }))))))) : null,
+      list.length ? el("div.tablewrap", {}, el("table.data", {},
+        el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Enabled", ""]
+          .map((t) => el("th", { scope: "col", text: t })))),
+        el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
+          el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${e.file}:${e.line}` })),
+          cell(e.next_ms ? HD.datetime(e.next_ms) : null),
+          cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
+          cell(e.last_result || null),
+          cell(el("button.toggle", { type: "button", role: "switch", "aria-checked": String(!!e.enabled),
+            "aria-label": `${e.name} enabled`, disabled: !admin,
+            onclick: () => act(e.name, e.enabled ? "disable" : "enable") }, el("span.knob"))),
+          cell(admin ? el("button", { type: "button", text: "Run now", onclick: () => act(e.name, "run") }) : null))))))
+        : el("p.empty", { text: "No events are defined." }));
   };
-  async function eventAct(fn) {
+  async function eventAct(fn, done) {
     try {
       await fn();
-      HD.toast("Done", "ok");
+      HD.toast(done, "ok");
     } catch (e) {
-      HD.toast("Event: " + e.message);
+      HD.toast(done + ": " + e.message);
     }
     panels.renderEvents();
   }
 
   // -- licence --------------------------------------------------------
+  // GET /licence: status valid, expiring, grace or limited; anything but
+  // valid is a banner on every page. Admins install a new file (PUT, the
+  // PEM cut into strings JSON accepts).
+  const PEM_PART = 4000;		// < JSON_MAX_STRING (4096)
+  const STATUS_TEXT = { valid: "Valid", expiring: "Expiring", grace: "Grace period", limited: "Limited mode" };
 
   panels.licence = null;
   panels.loadLicence = async function () {
@@ -160,24 +188,54 @@
       panels.licence = null;
     }
     const l = panels.licence, warn = HD.$("licence-warn");
-    const end = l && (l.expires_ms || l.not_after_ms);
-    const days = end ? Math.floor((end - Date.now()) / DAY_MS) : Infinity;
-    warn.hidden = !(l && (days < LICENCE_WARN_DAYS || l.valid === false));
-    if (!warn.hidden)
-      warn.textContent = l.valid === false || days < 0 ? "The licence is not valid: " + (l.reason || "expired") + "."
-        : `The licence ends in ${days} day${days === 1 ? "" : "s"} (${HD.date(end)}).`;
+    warn.hidden = !l || l.status === "valid";
+    if (!warn.hidden) {
+      const left = `${l.days_left} day${l.days_left === 1 ? "" : "s"} left`;
+      warn.textContent = (l.status === "expiring" ? `The licence expires soon: ${left}.`
+        : l.status === "grace" ? `No valid licence: grace period, ${left}.`
+        : "No valid licence: the master runs in limited mode.") + (l.problem ? ` (${l.problem})` : "");
+      warn.className = "banner " + (l.status === "expiring" || l.status === "grace" ? "warn" : "bad");
+    }
     return l;
   };
+
   panels.renderLicence = function () {
     const l = panels.licence, box = HD.$("licence");
     if (!l) return HD.clear(box, el("p.empty", { text: "Licence status is not available on this master." }));
-    const end = l.expires_ms || l.not_after_ms;
-    const rows = Object.entries(l).filter(([, v]) => typeof v !== "object")
-      .map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k.replace(/_ms$/, "").replace(/_/g, " ") }),
-        cell(/_ms$/.test(k) ? HD.datetime(v) : String(v))));
-    HD.clear(box, el("div.tile." + (l.valid === false ? "bad" : "good"), {},
-      el("h3", {}, el("span.dot"), l.valid === false ? "Not valid" : "Valid"),
-      el("p.big", { text: end ? HD.date(end) : "No end date" })),
-    el("table.data.kv", {}, el("tbody", {}, rows)));
+    const level = l.status === "valid" ? "good" : l.status === "limited" ? "bad" : "warn";
+    const row = (k, v) => el("tr", {}, el("th", { scope: "row", text: k }), cell(v));
+    const iso = (t) => (t ? HD.date(Date.parse(t)) : null);
+    HD.clear(box,
+      el("div.tiles", {}, el("div.tile." + level, {},
+        el("h3", {}, el("span.dot", { "aria-hidden": "true" }), STATUS_TEXT[l.status] || l.status),
+        el("p.big", { text: l.installed ? `${l.days_left} d` : "No licence" }),
+        el("ul.facts", {}, el("li", { text: l.installed ? "until " + iso(l.not_after) : l.grace_until ? "grace until " + iso(l.grace_until) : "" })))),
+      l.problem ? el("p.error", { text: l.problem }) : null,
+      el("table.data.kv", {}, el("tbody", {},
+        row("Customer", l.customer), row("Serial", l.serial), row("Valid from", iso(l.not_before)),
+        row("Valid until", iso(l.not_after)), row("Grace until", iso(l.grace_until)),
+        row("Slaves", l.limits ? `${l.known_slaves} of ${l.limits.slaves}` : String(l.known_slaves)),
+        row("Z-Wave nodes", l.limits ? String(l.limits.zwave_nodes) : null),
+        row("Features", (l.features || []).join(", ") || null))),
+      api.isAdmin() ? el("form.upload", { onsubmit: upload },
+        el("label", { for: "licence-file", text: "Install a licence file" }),
+        el("input", { id: "licence-file", type: "file", accept: ".pem,.lic,.crt,text/plain", required: true }),
+        el("button.primary", { type: "submit", text: "Install" })) : null);
   };
+
+  async function upload(ev) {
+    ev.preventDefault();
+    const f = HD.$("licence-file").files[0];
+    if (!f) return;
+    const text = await f.text(), pem = [];
+    for (let i = 0; i < text.length; i += PEM_PART) pem.push(text.slice(i, i + PEM_PART));
+    try {
+      await api.call("PUT", "licence", { pem });
+      HD.toast("Licence installed", "ok");
+    } catch (e) {
+      HD.toast("Licence refused: " + e.message);
+    }
+    await panels.loadLicence();
+    panels.renderLicence();
+  }
 })();
