@@ -209,6 +209,19 @@ if (!haveApi) {
       !(await card(lamp.id, lamp.node).getAttribute("class")).includes("pending"), "the new state");
   });
 
+  const pump = list.find((d) => d.kind === "gpio_out");
+  if (pump)
+    await check("a GPIO output pulses: on, confirmed, then off again", async () => {
+      const c = card(pump.id, pump.node), t = c.locator("button.toggle");
+      await c.locator("button", { hasText: "Pulse" }).click();
+      await until(async () => !(await c.getAttribute("class")).includes("pending") &&
+        (await c.locator(".status").textContent()) === "", "the confirmed pulse");
+      await until(async () => (await t.getAttribute("aria-checked")) === "false", "off after the pulse");
+      if (!fileHas(env.HD_SLAVE_LOG, new RegExp(`command \\d+ on ${pump.id}`)))
+        fail("the slave never logged the pulse");
+    });
+  else skip("a GPIO output pulses", "no GPIO output");
+
   await check("a refused command is shown on the card, not swallowed", async () => {
     await page.evaluate(([n, i]) => {
       const d = HD.store.devices.get(n + "/" + i);

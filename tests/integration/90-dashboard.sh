@@ -22,7 +22,13 @@ web_master
 out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 check "an admin to log in with" test "${#pw}" -eq 20
-slave_conf slave-house House "$port" "$G"
+# House also has simulated ADC channels and GPIO lines, as in the demo.
+slave_conf slave-house House "$port" "$G" \
+	"adc-chip adc0 type ads1115 bus 1 address 0x48 backend sim" \
+	"adc-channel water chip adc0 input a0 gain 4.096 rate 128 interval 1000 scale 40 unit % room Cellar" \
+	"gpio-chip gpio0 backend sim" \
+	"gpio-output pump chip gpio0 line 17 active-low safe off room Cellar" \
+	"gpio-input button chip gpio0 line 4 debounce 30 bias pull-up active-low room Hall"
 slave_conf slave-barn Barn "$port" "$G"
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
