@@ -367,14 +367,15 @@
       if (sel.value && site !== sel.value) continue;
       const rooms = new Map();
       for (const d of sites.get(site).sort((a, b) => a.name.localeCompare(b.name))) {
-        const r = d.room || "Other";
+        const r = d.room || "";
         if (!rooms.has(r)) rooms.set(r, []);
         rooms.get(r).push(d);
       }
       groups.push(el("section.site", { "data-site": site, "aria-label": site },
         el("h2", { text: site }),
-        [...rooms.keys()].sort().map((r) => el("div.room", {},
-          el("h3.roomname", { text: r }),
+        // Rooms by name; devices without a room come last.
+        [...rooms.keys()].sort((a, b) => (!a) - (!b) || a.localeCompare(b)).map((r) => el("div.room", {},
+          el("h3.roomname", { text: r || "No room" }),
           el("div.cards", {}, rooms.get(r).map(card))))));
     }
     HD.clear(box, groups.length ? groups : el("p.empty", { text: "No devices yet." }));

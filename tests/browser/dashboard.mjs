@@ -14,6 +14,7 @@
 //   HD_OFF_SITE   its site
 //   HD_SLAVE_LOG  the log of the slave whose lamp is switched
 //   HD_MASTER_LOG the master's log (the web process's pid is read there)
+//   HD_ZWCTL      the control FIFO of hd-zwsim (battery reports)
 //   HD_SPKI       base64 SHA-256 of the web key's SubjectPublicKeyInfo:
 //                 Chromium trusts that key (as a user who imported the
 //                 CA would); ignoring certificate errors instead makes it
@@ -135,9 +136,15 @@ await check("the right password opens the dashboard", async () => {
   await until(async () => (await page.textContent("#who")).includes(env.HD_USER), "the user's name");
 });
 await check("a reload keeps the session (no second login)", async () => {
+  const t0 = Date.now();
   await page.reload();
   await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
   if (await page.isVisible("#login")) fail("login shown again");
+  // A measure, not a check: this machine is shared and loaded.
+  await page.locator("#overview-sites > *").first().waitFor({ timeout: WAIT_MS });
+  const bytes = await page.evaluate(() => performance.getEntriesByType("resource")
+    .concat(performance.getEntriesByType("navigation")).reduce((n, e) => n + (e.transferSize || 0), 0));
+  console.log(`# overview drawn ${Date.now() - t0} ms after a reload (${bytes} bytes transferred)`);
 });
 await check("the strict CSP is honoured: no violation, no script error", async () => {
   if (consoleErrors.filter((t) => !/status of 40[14]/.test(t)).length)
@@ -221,6 +228,32 @@ if (!haveApi) {
         fail("the slave never logged the pulse");
     });
   else skip("a GPIO output pulses", "no GPIO output");
+
+  const dimmer = list.find((d) => d.kind === "dimmer");
+  if (dimmer)
+    await check("a dimmer's slider sets a level the device confirms", async () => {
+      const c = card(dimmer.id, dimmer.node), r = c.locator('input[type="range"]');
+      const want = (await r.inputValue()) === "40" ? "60" : "40";
+      await r.fill(want);
+      await until(async () => !(await c.getAttribute("class")).includes("pending") &&
+        (await c.locator("output.level").textContent()).startsWith(want), `level ${want} confirmed`);
+      const d = await apiGet(page, `devices/${dimmer.node}/${dimmer.id}`);
+      if (d.body.values.find((v) => v.key === "level").value !== Number(want)) fail("the master holds another level");
+      if ((await c.locator(".status").textContent()) !== "") fail("a failure is shown");
+    });
+  else skip("a dimmer's slider sets a level", "no dimmer");
+
+  const contact = list.find((d) => d.kind === "binary_sensor" && d.values.some((v) => v.key === "battery"));
+  if (contact && env.HD_ZWCTL)
+    await check("a low battery shows on the card and in the site's health", async () => {
+      fs.appendFileSync(env.HD_ZWCTL, `battery ${contact.id.split(":")[1]} 255\n`);
+      await card(contact.id, contact.node).locator(".badge", { hasText: "battery" }).first().waitFor({ timeout: WAIT_MS });
+      await page.click('.tabs a[data-view="overview"]');
+      await until(async () => /1 low battery/.test(await page.locator(`.tile.site[data-site="${contact.site}"]`).textContent()),
+        "1 low battery on the site tile");
+      await page.click('.tabs a[data-view="devices"]');
+    });
+  else skip("a low battery shows", "no battery device or no stick control");
 
   await check("a refused command is shown on the card, not swallowed", async () => {
     await page.evaluate(([n, i]) => {

@@ -29,12 +29,23 @@ slave_conf slave-house House "$port" "$G" \
 	"gpio-chip gpio0 backend sim" \
 	"gpio-output pump chip gpio0 line 17 active-low safe off room Cellar" \
 	"gpio-input button chip gpio0 line 4 debounce 30 bias pull-up active-low room Hall"
-slave_conf slave-barn Barn "$port" "$G"
+# Barn has a Z-Wave stick (hd-zwsim): switch, contact with battery,
+# dimmer, multilevel sensor. The browser test writes to its control FIFO.
+trap '' PIPE
+mkfifo "$work/zwctl"
+"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$work/zwsim.log" 2>&1 &
+pids+=($!)
+disown $!
+exec 3>"$work/zwctl"
+check "Z-Wave stick simulator ready" wait_log "$work/zwsim.log" 'zwsim: ready' 10
+slave_conf slave-barn Barn "$port" "$G" "zwave port $(cat "$work/pty")"
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 start hd-slave slave-house
 start hd-slave slave-barn
 check "both slaves are online" wait_count "$M" 'slave slave-(house|barn) .*online' 2 15
+check "the Z-Wave nodes are interviewed" \
+	wait_count "$work/slave-barn.log" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
 
 # The dashboard's own additions to the API, through real HTTPS.
 A=$U/api/v1
@@ -66,7 +77,7 @@ spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outfo
 	openssl dgst -sha256 -binary | base64)
 HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
 HD_OFF_PID=$(pid_of slave-barn) HD_OFF_SITE=Barn \
-HD_SLAVE_LOG=$work/slave-house.log HD_MASTER_LOG=$M \
+HD_SLAVE_LOG=$work/slave-house.log HD_MASTER_LOG=$M HD_ZWCTL=$work/zwctl \
 	timeout 600 node "$top/tests/browser/dashboard.mjs" 2>"$work/browser.log"
 rc=$?
 [ "$rc" -eq 0 ] || failures=$((failures + 1))
