@@ -61,7 +61,7 @@ API_SRCS	 = master/json.c master/users.c master/sessions.c \
 APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 		   master/api_stream.c
 # The dashboard's additions: probes on the event stream, the cluster view.
-MASTER_SRCS	+= master/api_probe.c master/api_cluster.c
+MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -79,6 +79,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
 		   test_api_res
+UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 
@@ -151,6 +152,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 # the cluster link and the web process.
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
     tests/unit/stub_master.c)
+
+# The probe event's test: its module (the master is not linked).
+$(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz

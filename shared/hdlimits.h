@@ -181,5 +181,6 @@
 #define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
 #define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
+#define PROBE_EVENTS_PER_S	10		/* "probe" events published per second, at most */
 
 #endif

@@ -42,8 +42,11 @@
   function renderLive() {
     const box = HD.$("sec-live");
     if (!box) return;
-    HD.clear(box, live.length ? table(["When", "Class", "Address", "Detail"], live.map((p) =>
-      el("tr.probe", { "data-class": cls(p) }, td(HD.agoEl(p.seen_ms)), td(cls(p)), td(p.addr), td(p.detail || "")))
+    // The master publishes at most a few probes a second; "dropped" says
+    // how many it left out before this one.
+    HD.clear(box, live.length ? table(["When", "Class", "Address", "Detail"], live.map((p) => [
+      el("tr.probe", { "data-class": cls(p) }, td(HD.agoEl(p.seen_ms)), td(cls(p)), td(p.addr), td(p.detail || "")),
+      p.dropped ? el("tr.dropped", {}, el("td.muted", { colspan: 4, text: `… ${p.dropped} more not listed (a storm)` })) : null])
     ) : el("p.empty", { text: "No probe since this page was opened." }));
   }
 

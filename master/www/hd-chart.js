@@ -32,6 +32,7 @@
     const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "spark", "aria-hidden": "true",
       preserveAspectRatio: "none" });
     if (points.length < 2) return s;
+    from = Math.max(from, points[0].t_ms);	// a young history fills the width
     const [y0, y1] = extent(points, "avg", "avg");
     const x = (t) => P + ((t - from) / (to - from)) * (W - 2 * P);
     const y = (v) => H - P - ((v - y0) / (y1 - y0)) * (H - 2 * P);

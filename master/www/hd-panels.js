@@ -66,7 +66,8 @@
       el("p.big", { text: big }), el("ul.facts", {}, facts.map((f) => el("li", { text: f }))));
     const mfacts = cm ? [`version ${cm.version}`, `term ${cm.term}`, upFor(cm.started_ms)]
       : h ? [`version ${h.version}`] : [];
-    const t = [tile("Master" + (cm ? " " + cm.id : ""), h || cm ? "good" : "bad", h || cm ? "Up" : "No answer", mfacts)];
+    if (cm && cm.id !== "master") mfacts.unshift(cm.id);
+    const t = [tile("Master", h || cm ? "good" : "bad", h || cm ? "Up" : "No answer", mfacts)];
     const sb = c && c.standby;
     if (sb)
       t.push(tile("Standby " + sb.id, sb.online ? "good" : "bad", sb.online ? "Ready" : "Offline",

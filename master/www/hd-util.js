@@ -22,7 +22,7 @@ HD.el = function (spec, attrs, ...kids) {
 };
 
 HD.append = function (e, kids) {
-  for (const k of kids.flat()) {
+  for (const k of kids.flat(Infinity)) {
     if (k === null || k === undefined || k === false) continue;
     e.append(k instanceof Node ? k : String(k));
   }
