@@ -354,17 +354,30 @@ if (!haveApi) {
 }
 
 // 6. A phone, in dark mode
-await check("on a phone the pages fit the screen (no sideways scrolling)", async () => {
-  const phone = await browser.newContext({ viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
-  const p = await phone.newPage();
-  pages.push(p);
+// 6. A viewer on a phone, in dark mode
+const [vname, vpass] = (env.HD_VIEWER || ":").split(":");
+const phone = await browser.newContext({ viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: "dark" });
+const p = await phone.newPage();
+pages.push(p);
+await check("a viewer logs in on a phone", async () => {
   await p.goto(env.HD_URL);
   await shot(p, "phone-login");
-  await p.fill("#login-name", env.HD_USER);
-  await p.fill("#login-pw", env.HD_PASSWORD);
+  await p.fill("#login-name", vname || env.HD_USER);
+  await p.fill("#login-pw", vpass || env.HD_PASSWORD);
   await p.click("#login-submit");
   await p.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+});
+if (vname && haveApi)
+  await check("a viewer sees no admin panels and no enabled control", async () => {
+    for (const v of ["security", "zwave"])
+      if (await p.isVisible(`.tabs a[data-view="${v}"]`)) fail(`the ${v} tab is shown`);
+    await p.evaluate(() => (location.hash = "/devices"));
+    await p.locator("article.card button.toggle").first().waitFor({ timeout: WAIT_MS });
+    const enabled = await p.locator("article.card button.toggle:enabled, article.card input:enabled").count();
+    if (enabled) fail(`${enabled} controls enabled`);
+  });
+await check("on a phone the pages fit the screen (no sideways scrolling)", async () => {
   for (const v of ["overview", "devices", "cluster"]) {
     await p.evaluate((h) => (location.hash = h), v);
     await p.waitForTimeout(500);
@@ -372,6 +385,15 @@ await check("on a phone the pages fit the screen (no sideways scrolling)", async
     if (w[0] > w[1]) fail(`${v}: ${w[0]} px wide on a ${w[1]} px screen`);
     await shot(p, "phone-" + v);
   }
+});
+
+await check("an ended session (logout everywhere) brings the login page back, saying why", async () => {
+  await p.evaluate(() => fetch("/api/v1/logout-all", { method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": HD.api.csrf }, body: "{}" }));
+  // The next call the page makes (here: the re-read after a stream reset).
+  await p.evaluate(() => HD.views.reload());
+  await p.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
+  if (!/session has ended/.test(await p.textContent("#login-error"))) fail("no reason given");
 });
 
 await check("sign out returns to the login page and ends the session", async () => {
