@@ -81,7 +81,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_api_res
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
-		   fuzz_json fuzz_zw_api fuzz_zw_cc
+		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -173,6 +173,9 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
+$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
+    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
 

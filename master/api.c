@@ -60,11 +60,22 @@ api_users(struct api *a)
 }
 
 void
-api_on_user_change(struct api *a, void (*fn)(void *, const char *),
-    void *arg)
+api_on_user_change(struct api *a,
+    void (*fn)(void *, const char *, const char *), void *arg)
 {
 	a->user_changed = fn;
 	a->user_changed_arg = arg;
+}
+
+void
+api_caller_key(const struct session *s, char *key)
+{
+	int i;
+
+	/* The session's id is already a hash of its token: its first
+	 * bytes name it without revealing anything. */
+	for (i = 0; i < API_KEY_LEN / 2; i++)
+		snprintf(key + 2 * i, 3, "%02x", s->id[i]);
 }
 
 int
@@ -132,6 +143,46 @@ api_body(struct api_call *c, const char *const *fields)
 		return -1;
 	}
 	return 0;
+}
+
+long
+api_offset(struct api_call *c)
+{
+	char	num[16], *end;
+	long	off;
+
+	if (api_query(c, "offset", num, sizeof(num)) == -1)
+		return 0;
+	off = strtol(num, &end, 10);
+	if (num[0] < '0' || num[0] > '9' || *end != '\0' || off < 0) {
+		api_refuse(c, 400, "bad_request", "offset: a whole number");
+		return -1;
+	}
+	return off;
+}
+
+/* Room kept after a list's last element for "],"next":N}". */
+#define API_LIST_TAIL	64
+
+int
+api_list_fits(struct api_call *c, const struct jw *before)
+{
+	if (!c->w.overflow && c->w.len + API_LIST_TAIL < c->w.cap)
+		return 1;
+	c->w = *before;
+	return 0;
+}
+
+void
+api_list_end(struct api_call *c, long next)
+{
+	jw_close(&c->w, ']');
+	jw_key(&c->w, "next");
+	if (next >= 0)
+		jw_int(&c->w, next);
+	else
+		jw_null(&c->w);
+	jw_close(&c->w, '}');
 }
 
 static int
@@ -223,6 +274,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 			api_refuse(c, 401, "unauthorized", "unknown API token");
 			return -1;
 		}
+		snprintf(c->key, sizeof(c->key), "%s", t->id);
 		goto role;
 	}
 	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||
@@ -230,6 +282,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 		api_refuse(c, 401, "unauthorized", "no session");
 		return -1;
 	}
+	api_caller_key(c->session, c->key);
 	if (changes && !sessions_csrf_ok(c->session, c->req->csrf)) {
 		api_refuse(c, 403, "forbidden", "missing or wrong CSRF token");
 		return -1;

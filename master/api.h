@@ -27,6 +27,7 @@
 #define API_ARG_MAX		127		/* bytes of one such segment */
 #define API_TOKEN_MAX		128		/* a Bearer token's characters */
 #define API_METHOD_MAX		8
+#define API_KEY_LEN		16		/* hex digits naming a caller */
 
 /* Who may call a route: anyone, or a caller of at least this role. */
 enum api_auth {
@@ -53,6 +54,9 @@ struct api_call {
 	int			 narg;
 	uint64_t		 now;
 	int			 login_failed;	/* set: feeds the ban score */
+	/* The session (its hashed id) or token (its id) that calls, to
+	 * end that caller's streams later; "" on public routes. */
+	char			 key[API_KEY_LEN + 1];
 	struct jw		 w;
 	struct json_doc		 doc;		/* api_body() */
 };
@@ -90,11 +94,30 @@ int		 api_body(struct api_call *, const char *const *fields);
  * absent (or too long for `out`). */
 int		 api_query(const struct api_call *, const char *name, char *out,
 		    size_t size);
+/*
+ * Lists that may not fit in one answer: ?offset= (0 when absent; -1
+ * after a 400), and, after writing one element, whether the answer still
+ * has room to close (else the element is taken back: c->w is restored
+ * from `before`, a copy taken before writing it, and 0 is returned; the
+ * list then ends with "next": the offset of that element).
+ */
+long		 api_offset(struct api_call *);
+int		 api_list_fits(struct api_call *, const struct jw *before);
+/* "next": offset, or null when next < 0; then closes the object. */
+void		 api_list_end(struct api_call *, long next);
+
 /* The tables this api owns, for modules that need them. */
 struct users	*api_users(struct api *);
-/* Called after a user's role, grants or password changed or the user
- * was deleted (the master ends that user's event streams). */
+/*
+ * Called when event streams must end (the master tells the web process):
+ * those of `user` after a change of its role, grants or password or its
+ * deletion (key NULL), or only the one caller's after a logout or a
+ * token's revocation (key: that caller's API_KEY_LEN hex digits).
+ */
 void		 api_on_user_change(struct api *,
-		    void (*)(void *, const char *user), void *);
+		    void (*)(void *, const char *user, const char *key),
+		    void *);
+/* Write call->key from the session or token the call came with. */
+void		 api_caller_key(const struct session *, char *key);
 
 #endif

@@ -6,6 +6,7 @@
  */
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +197,7 @@ parse_value(struct api_call *c, const Hd__ValueDesc *vd, Hd__Value *v,
 	int		 t = json_find(d, 0, "value");
 	const char	*why = NULL;
 	char		 num[JSON_MAX_NUMBER + 1];
-	int64_t		 i;
+	int64_t		 i = 0;
 	double		 x = 0;
 
 	switch (vd->type) {
@@ -220,6 +221,8 @@ parse_value(struct api_call *c, const Hd__ValueDesc *vd, Hd__Value *v,
 			snprintf(num, sizeof(num), "%.*s", (int)d->tok[t].len,
 			    d->src + d->tok[t].start);
 			x = strtod(num, NULL);
+			if (!isfinite(x))	/* 1e999 */
+				why = "value: out of range";
 		}
 		v->v_case = HD__VALUE__V_D;
 		v->d = x;

@@ -16,7 +16,8 @@ struct api {
 	struct sessions		*sessions;
 	struct throttle		*throttle;
 	struct tokens		*tokens;	/* apps' API tokens */
-	void			(*user_changed)(void *, const char *);
+	void			(*user_changed)(void *, const char *,
+				    const char *);
 	void			*user_changed_arg;
 	struct api_entry	 routes[API_MAX_ROUTES];
 	int			 nroutes;

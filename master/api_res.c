@@ -14,8 +14,6 @@
 #include "ev.h"
 #include "log.h"
 
-/* Sites in one answer: every node could be its own site. */
-#define RES_MAX_SITES	CLUSTER_MAX_PEERS
 
 const Hd__Device *
 res_device(const struct node *n, const char *id)
@@ -188,6 +186,21 @@ write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 	jw_close(&c->w, '}');
 }
 
+/* Append a device to a list if the answer still closes; else 0. */
+static int
+write_listed(struct api_call *c, const struct node *n, const Hd__Device *d)
+{
+	struct jw before = c->w;
+
+	write_device(c, n, d);
+	return api_list_fits(c, &before);
+}
+
+/*
+ * Every visible device, in node order, from ?offset= on. An answer that
+ * would pass API_MAX_RESPONSE stops early and says where to go on
+ * ("next"); "next" is null when the list is complete.
+ */
 static void
 devices_list(struct api_call *c)
 {
@@ -195,8 +208,11 @@ devices_list(struct api_call *c)
 	struct node	*n;
 	char		 site[SITE_NAME_MAX + 1], node[NODE_ID_MAX + 1];
 	int		 fs, fn;
+	long		 off, k = 0, next = -1, written = 0;
 	size_t		 i;
 
+	if ((off = api_offset(c)) == -1)
+		return;
 	fs = api_query(c, "site", site, sizeof(site)) == 0;
 	fn = api_query(c, "node", node, sizeof(node)) == 0;
 	jw_open(&c->w, '{');
@@ -206,13 +222,22 @@ devices_list(struct api_call *c)
 		if ((fs && strcmp(site, n->site) != 0) ||
 		    (fn && strcmp(node, n->id) != 0))
 			continue;
-		for (i = 0; n->devices != NULL && i < n->devices->n_devices;
-		    i++)
-			if (may_view_dev(c, n, n->devices->devices[i]->id))
-				write_device(c, n, n->devices->devices[i]);
+		for (i = 0; n->devices != NULL && i < n->devices->n_devices &&
+		    next == -1; i++) {
+			if (!may_view_dev(c, n, n->devices->devices[i]->id) ||
+			    k++ < off)
+				continue;
+			if (write_listed(c, n, n->devices->devices[i]))
+				written++;
+			else if (written > 0)
+				next = k - 1;
+			else	/* alone too big: never fits, do not loop */
+				log_warnx("api: device %s of %s skipped: its "
+				    "JSON passes API_MAX_RESPONSE",
+				    n->devices->devices[i]->id, n->id);
+		}
 	}
-	jw_close(&c->w, ']');
-	jw_close(&c->w, '}');
+	api_list_end(c, next);
 	api_reply(c, 200);
 }
 
@@ -260,6 +285,11 @@ write_node(struct api_call *c, const struct node *n)
 	jw_uint(&c->w, n->peer != NULL ? n->online_since : 0);
 	jw_key(&c->w, "last_seen_ms");
 	jw_uint(&c->w, n->last_seen);
+	jw_key(&c->w, "rtt_ms");
+	if (n->peer != NULL)
+		jw_uint(&c->w, n->peer->hb.rtt_ms);
+	else
+		jw_null(&c->w);
 	jw_key(&c->w, "devices");
 	jw_int(&c->w, visible_devices(c, n));
 	jw_close(&c->w, '}');
@@ -282,47 +312,49 @@ nodes_list(struct api_call *c)
 	api_reply(c, 200);
 }
 
-struct site_sum {
-	const char	*name;
-	int		 nodes, online, devices;
-};
+/* One site's line: its nodes counted where the site first appears. */
+static void
+write_site(struct api_call *c, const struct node *first)
+{
+	const struct node	*n;
+	int			 nodes = 0, online = 0, devices = 0;
+
+	for (n = first; n != NULL; n = TAILQ_NEXT(n, entry)) {
+		if (strcmp(n->site, first->site) != 0)
+			continue;
+		nodes++;
+		online += n->peer != NULL;
+		devices += visible_devices(c, n);
+	}
+	jw_open(&c->w, '{');
+	kv(&c->w, "name", first->site);
+	jw_key(&c->w, "nodes");
+	jw_int(&c->w, nodes);
+	jw_key(&c->w, "online");
+	jw_int(&c->w, online);
+	jw_key(&c->w, "devices");
+	jw_int(&c->w, devices);
+	jw_close(&c->w, '}');
+}
 
 static void
 sites_list(struct api_call *c)
 {
 	struct master	*m = c->ctx;
-	struct node	*n;
-	struct site_sum	 s[RES_MAX_SITES];
-	int		 ns = 0, i;
+	struct node	*n, *p;
 
-	TAILQ_FOREACH(n, &m->nodes, entry) {
-		if (!may_view_site(c, n->site))
-			continue;
-		for (i = 0; i < ns && strcmp(s[i].name, n->site) != 0; i++)
-			;
-		if (i == ns) {
-			if (ns == RES_MAX_SITES)
-				continue;
-			memset(&s[ns], 0, sizeof(s[ns]));
-			s[ns++].name = n->site;
-		}
-		s[i].nodes++;
-		s[i].online += n->peer != NULL;
-		s[i].devices += visible_devices(c, n);
-	}
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "sites");
 	jw_open(&c->w, '[');
-	for (i = 0; i < ns; i++) {
-		jw_open(&c->w, '{');
-		kv(&c->w, "name", s[i].name);
-		jw_key(&c->w, "nodes");
-		jw_int(&c->w, s[i].nodes);
-		jw_key(&c->w, "online");
-		jw_int(&c->w, s[i].online);
-		jw_key(&c->w, "devices");
-		jw_int(&c->w, s[i].devices);
-		jw_close(&c->w, '}');
+	TAILQ_FOREACH(n, &m->nodes, entry) {
+		if (!may_view_site(c, n->site))
+			continue;
+		/* Nodes are few (one per slave): quadratic is fine. */
+		for (p = TAILQ_FIRST(&m->nodes); p != n &&
+		    strcmp(p->site, n->site) != 0; p = TAILQ_NEXT(p, entry))
+			;
+		if (p == n)
+			write_site(c, n);
 	}
 	jw_close(&c->w, ']');
 	jw_close(&c->w, '}');
@@ -337,9 +369,9 @@ static const struct api_route res_routes[] = {
 };
 
 static void
-user_changed(void *arg, const char *user)
+user_changed(void *arg, const char *user, const char *key)
 {
-	api_stream_drop(arg, user);
+	api_stream_drop(arg, user, key);
 }
 
 int

@@ -108,13 +108,18 @@ logout_common(struct api_call *c, int everywhere)
 		api_refuse(c, 400, "bad_request", "not a session");
 		return;
 	}
+	snprintf(user, sizeof(user), "%s", c->session->user);
 	if (everywhere) {
-		snprintf(user, sizeof(user), "%s", c->session->user);
 		n = sessions_logout_user(a->sessions, user);
 		log_info("api: %s logged out everywhere (%d session%s)", user,
 		    n, n == 1 ? "" : "s");
 	} else
 		sessions_logout(a->sessions, c->req->session, c->now);
+	/* The streams this session (or, everywhere, the user) opened end
+	 * with it. */
+	if (a->user_changed != NULL)
+		a->user_changed(a->user_changed_arg, user, everywhere ? NULL :
+		    c->key);
 	c->session = NULL;
 	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=" COOKIE_ATTRS
 	    "; Max-Age=0");

@@ -61,12 +61,13 @@ api_stream_publish(struct master *m, const char *event, const char *site,
 }
 
 void
-api_stream_drop(struct master *m, const char *user)
+api_stream_drop(struct master *m, const char *user, const char *key)
 {
 	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
 	Hd__StreamDrop	d = HD__STREAM_DROP__INIT;
 
 	d.user = (char *)(uintptr_t)(user != NULL ? user : "");
+	d.key = (char *)(uintptr_t)(key != NULL ? key : "");
 	msg.body_case = HD__WEB_MSG__BODY_STREAM_DROP;
 	msg.stream_drop = &d;
 	webproc_send(m->web, &msg);
@@ -118,6 +119,7 @@ stream(struct api_call *c)
 
 	fill_grant(&b, c->user);
 	b.g.last_id = m->apires->next_event;
+	b.g.key = c->key;
 	c->resp->stream = &b.g;
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "user");

@@ -32,8 +32,10 @@ struct user;
 uint64_t	api_stream_publish(struct master *, const char *event,
 		    const char *site, const char *device, const char *json);
 /* End the streams of `user` (NULL: all), e.g. after a change of its
- * role or grants: the client reconnects and is authorized again. */
-void		api_stream_drop(struct master *, const char *user);
+ * role or grants: the client reconnects and is authorized again. With
+ * `key`, only the streams of that session or token (api.h). */
+void		api_stream_drop(struct master *, const char *user,
+		    const char *key);
 int		api_stream_routes(struct master *);
 
 /* webproc.c: send one message to the web process; -1 if it is not up. */

@@ -37,20 +37,28 @@ static void
 tokens_list(struct api_call *c)
 {
 	const struct api_token	*t;
+	struct jw		 before;
+	long			 off, k = 0, next = -1;
 	int			 i;
 
+	if ((off = api_offset(c)) == -1)
+		return;
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "tokens");
 	jw_open(&c->w, '[');
-	for (i = 0; (t = tokens_at(c->api->tokens, i)) != NULL; i++) {
-		if (!is_admin(c) && strcmp(t->user, c->user->name) != 0)
+	for (i = 0; (t = tokens_at(c->api->tokens, i)) != NULL &&
+	    next == -1; i++) {
+		if ((!is_admin(c) && strcmp(t->user, c->user->name) != 0) ||
+		    k++ < off)
 			continue;
+		before = c->w;
 		jw_open(&c->w, '{');
 		write_token(&c->w, t);
 		jw_close(&c->w, '}');
+		if (!api_list_fits(c, &before))
+			next = k - 1;
 	}
-	jw_close(&c->w, ']');
-	jw_close(&c->w, '}');
+	api_list_end(c, next);
 	api_reply(c, 200);
 }
 
@@ -103,11 +111,22 @@ token_create(struct api_call *c)
 static void
 token_revoke(struct api_call *c)
 {
+	const struct api_token	*t;
+	char			 user[USER_NAME_MAX + 1] = "";
+	int			 i;
+
+	for (i = 0; (t = tokens_at(c->api->tokens, i)) != NULL; i++)
+		if (strcmp(t->id, c->arg[0]) == 0)
+			snprintf(user, sizeof(user), "%s", t->user);
 	if (tokens_revoke(c->api->tokens, c->arg[0], is_admin(c) ? NULL :
 	    c->user->name) == -1) {
 		api_refuse(c, 404, "not_found", "no such token");
 		return;
 	}
+	/* Its streams end with it. */
+	if (c->api->user_changed != NULL)
+		c->api->user_changed(c->api->user_changed_arg, user,
+		    c->arg[0]);
 	log_info("api: %s revoked token %s", c->user->name, c->arg[0]);
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "revoked");

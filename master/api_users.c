@@ -42,21 +42,30 @@ write_user(struct jw *w, const struct user *u)
 	jw_close(w, ']');
 }
 
+/* Pages like the devices (api.h): 64 users of 32 grants pass 60 KiB. */
 static void
 users_list(struct api_call *c)
 {
-	struct user *u = NULL;
+	struct user	*u = NULL;
+	struct jw	 before;
+	long		 off, k = 0, next = -1;
 
+	if ((off = api_offset(c)) == -1)
+		return;
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "users");
 	jw_open(&c->w, '[');
-	while ((u = users_next(c->api->users, u)) != NULL) {
+	while ((u = users_next(c->api->users, u)) != NULL && next == -1) {
+		if (k++ < off)
+			continue;
+		before = c->w;
 		jw_open(&c->w, '{');
 		write_user(&c->w, u);
 		jw_close(&c->w, '}');
+		if (!api_list_fits(c, &before))
+			next = k - 1;
 	}
-	jw_close(&c->w, ']');
-	jw_close(&c->w, '}');
+	api_list_end(c, next);
 	api_reply(c, 200);
 }
 
@@ -226,7 +235,7 @@ changed(struct api_call *c, const char *name, int logout)
 	if (logout)
 		sessions_logout_user(c->api->sessions, name);
 	if (c->api->user_changed != NULL)
-		c->api->user_changed(c->api->user_changed_arg, name);
+		c->api->user_changed(c->api->user_changed_arg, name, NULL);
 }
 
 static int
@@ -316,11 +325,62 @@ user_delete(struct api_call *c)
 	api_reply(c, 200);
 }
 
+/*
+ * Anyone's own password: the old one is checked like a login (throttled,
+ * a failure feeds the ban score), then every session of the user ends,
+ * this one too: the client logs in again with the new password.
+ */
+static void
+own_password(struct api_call *c)
+{
+	static const char *const f[] = { "old", "new", NULL };
+	struct api	*a = c->api;
+	struct user	*u;
+	char		 old[PASSWORD_MAX + 1], pw[PASSWORD_MAX + 1];
+	char		 name[USER_NAME_MAX + 1];
+	uint64_t	 wait;
+
+	if (api_body(c, f) == -1)
+		return;
+	snprintf(name, sizeof(name), "%s", c->user->name);
+	if (json_get_str(&c->doc, 0, "old", 1, old, sizeof(old)) == -1 ||
+	    json_get_str(&c->doc, 0, "new", 1, pw, sizeof(pw)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		goto done;
+	}
+	if ((wait = throttle_wait(a->throttle, name, c->req->addr.data,
+	    c->now)) > 0) {
+		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
+		api_refuse(c, 429, "throttled", "too many failed logins");
+		goto done;
+	}
+	if ((u = users_login(a->users, name, old)) == NULL) {
+		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
+		c->login_failed = 1;
+		api_refuse(c, 403, "forbidden", "wrong password");
+		goto done;
+	}
+	if (patch_apply(c, u, ROLE_NONE, NULL, -1, pw) == -1)
+		goto done;
+	log_info("api: %s changed their password", name);
+	changed(c, name, 1);
+	c->session = NULL;
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "changed");
+	jw_bool(&c->w, 1);
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+done:
+	OPENSSL_cleanse(old, sizeof(old));
+	OPENSSL_cleanse(pw, sizeof(pw));
+}
+
 static const struct api_route user_routes[] = {
 	{ "GET", "/api/v1/users", API_ADMIN, users_list },
 	{ "POST", "/api/v1/users", API_ADMIN, user_create },
 	{ "PATCH", "/api/v1/users/*", API_ADMIN, user_patch },
 	{ "DELETE", "/api/v1/users/*", API_ADMIN, user_delete },
+	{ "POST", "/api/v1/password", API_VIEWER, own_password },
 };
 
 int

@@ -35,6 +35,7 @@ struct wstream {
 	TAILQ_ENTRY(wstream)	 entry;
 	struct wconn		*c;
 	char			 user[USER_NAME_MAX + 1];
+	char			 key[API_KEY_LEN + 1];	/* session or token */
 	int			 all, admin;
 	struct wscope		 scope[USER_MAX_GRANTS];
 	int			 nscope;
@@ -194,7 +195,7 @@ grant_ok(const Hd__StreamGrant *g)
 	size_t i;
 
 	if (strlen(g->user) > USER_NAME_MAX || g->n_scopes > USER_MAX_GRANTS ||
-	    strlen(g->role) > 16)
+	    strlen(g->role) > 16 || strlen(g->key) > API_KEY_LEN)
 		return 0;
 	for (i = 0; i < g->n_scopes; i++)
 		if (strlen(g->scopes[i]->site) > SITE_NAME_MAX ||
@@ -213,6 +214,7 @@ stream_new(struct wconn *c, const Hd__StreamGrant *g)
 		return NULL;
 	s->c = c;
 	snprintf(s->user, sizeof(s->user), "%s", g->user);
+	snprintf(s->key, sizeof(s->key), "%s", g->key);
 	s->all = g->all;
 	s->admin = g->admin;
 	for (i = 0; i < g->n_scopes; i++) {
@@ -247,9 +249,16 @@ web_stream_start(struct wconn *c, const Hd__ApiResponse *r)
 	char		 hello[STREAM_MAX_DATA + 32];
 
 	if (r->status != 200 || !grant_ok(r->stream) ||
-	    r->body.len >= STREAM_MAX_DATA ||
-	    memchr(r->body.data, '\n', r->body.len) != NULL)
+	    r->body.len >= STREAM_MAX_DATA || (r->body.len > 0 &&
+	    memchr(r->body.data, '\n', r->body.len) != NULL))
 		return -1;
+	if (c->req.method == HTTP_HEAD) {
+		/* The head of a stream, and nothing after it. */
+		c->state = WC_FLUSH_CLOSE;
+		web_stream_head(c);
+		wc_send(c);
+		return 0;
+	}
 	if (ws->count >= STREAM_MAX) {
 		refuse(c, "too many streams");
 		return 0;
@@ -377,18 +386,21 @@ web_stream_msg(struct web *w, const Hd__WebMsg *m)
 {
 	struct wstreams	*ws = w->streams;
 	struct wstream	*s, *next;
-	const char	*user;
+	const char	*user, *key;
 
 	if (m->body_case == HD__WEB_MSG__BODY_STREAM_EVENT)
 		return take_event(w, m->stream_event);
 	user = m->stream_drop->user;
+	key = m->stream_drop->key;
 	for (s = TAILQ_FIRST(&ws->list); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
-		if (user[0] == '\0' || strcmp(user, s->user) == 0) {
-			log_info("%s: stream of %s ended: its user changed",
-			    s->c->name, s->user);
-			wc_close(s->c);
-		}
+		if ((user[0] != '\0' && strcmp(user, s->user) != 0) ||
+		    (key[0] != '\0' && strcmp(key, s->key) != 0))
+			continue;
+		log_info("%s: stream of %s ended: %s", s->c->name, s->user,
+		    key[0] != '\0' ? "its session or token ended" :
+		    "its user changed");
+		wc_close(s->c);
 	}
 	return 0;
 }

@@ -78,6 +78,8 @@ out=$(call GET nodes "" -H "$VS")
 check "vic sees the House's node, online, with its version" \
 	grep -q '"id":"slave-house","site":"House","role":"slave","online":true,"version":"0.1.0"' <<<"$out"
 check "... and not the Barn's" test -z "$(grep -o slave-barn <<<"$out")"
+check "a node's health: last seen and round trip" \
+	grep -Eq '"last_seen_ms":[1-9][0-9]+,"rtt_ms":[0-9]+,"devices":3' <<<"$out"
 out=$(call GET devices "" -H "$AS")
 check "admin sees both sites' devices" \
 	test -n "$(grep -o '"site":"Barn"' <<<"$out")" -a -n "$(grep -o '"site":"House"' <<<"$out")"

@@ -58,6 +58,10 @@ stream "$work/s4" 2 -H "Last-Event-ID: 1"
 check "an id older than the backlog: a reset first" \
 	test "$(grep -v '^retry:' "$work/s4" | sed -n '4,5p' | tr '\n' ' ')" = 'event: reset data: {"reason":"backlog"} '
 
+out=$(hcurl -I -H "$T" "$A/stream" | tr -d '\r')
+check "HEAD: the stream's head only" \
+	grep -q '^content-type: text/event-stream' <<<"${out,,}"
+
 # 2. Heartbeats: a viewer with no grant sees no event at all
 out=$(hcurl -H "$S" -H "$C" -H 'Content-Type: application/json' \
 	--data-binary '{"name":"quiet","role":"viewer"}' "$A/users")
@@ -128,5 +132,26 @@ check "a client that stops reading is dropped (after $n commands)" \
 check "the drop names how much was unsent" \
 	grep -Eq 'client too slow \([0-9]+ bytes unsent\)' "$M"
 check "the web process carries on" test "$(hcurl -o /dev/null -w '%{http_code}' "$U/api/v1/health")" = 200
+# 5. A stream ends with the token or session that opened it
+tok2=$(hcurl -H "$S" -H "$C" -H 'Content-Type: application/json' \
+	--data-binary '{"name":"second"}' "$A/tokens")
+tid2=$(grep -Eo '"id":"[0-9a-f]{16}"' <<<"$tok2" | cut -d'"' -f4)
+tok2=$(grep -Eo 'hdt_[0-9a-f]{64}' <<<"$tok2")
+curl -s -N --cacert "$G/ca.crt" --max-time 60 --interface 127.0.0.7 \
+	-H "Authorization: Bearer $tok2" "$A/stream" >"$work/t2" 2>/dev/null &
+pids+=($!); disown $!
+curl -s -N --cacert "$G/ca.crt" --max-time 60 --interface 127.0.0.8 \
+	-H "$S" "$A/stream" >"$work/s8" 2>/dev/null &
+pids+=($!); disown $!
+wait_log "$M" '127\.0\.0\.7:[0-9]+: stream of admin started' 10
+wait_log "$M" '127\.0\.0\.8:[0-9]+: stream of admin started' 10
+hcurl -o /dev/null -X DELETE -H "$S" -H "$C" "$A/tokens/$tid2"
+check "revoking a token ends its stream" \
+	wait_log "$M" '127\.0\.0\.7:[0-9]+: stream of admin ended: its session or token ended' 10
+check "... and no other" test "$(count_log "$M" 'stream of admin ended')" = 1
+hcurl -o /dev/null -H "$S" -H "$C" -H 'Content-Type: application/json' -d '{}' "$A/logout"
+check "a logout ends the session's stream" \
+	wait_log "$M" '127\.0\.0\.8:[0-9]+: stream of admin ended: its session or token ended' 10
+check "the token's streams go on" test "$(count_log "$M" 'stream of admin ended')" = 2
 check "the web process never restarted" test "$(count_log "$M" 'web process [0-9]+ serving')" = 1
 finish

@@ -4,6 +4,7 @@
  * (as Mosquitto's unit test stubs do). They record what was sent.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,10 @@ webproc_send(struct webproc *wp, Hd__WebMsg *msg)
 	(void)wp;
 	if (msg->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
 		stub.ndrops++;
+		snprintf(stub.drop_user, sizeof(stub.drop_user), "%s",
+		    msg->stream_drop->user);
+		snprintf(stub.drop_key, sizeof(stub.drop_key), "%s",
+		    msg->stream_drop->key);
 		return 0;
 	}
 	if (msg->body_case != HD__WEB_MSG__BODY_STREAM_EVENT ||

@@ -20,6 +20,7 @@ struct stub_state {
 	Hd__Value		last_value;
 	struct stub_event	events[STUB_MAX_EVENTS];
 	int			nevents;
+	char			drop_user[40], drop_key[40];
 };
 
 extern struct stub_state stub;

@@ -86,7 +86,7 @@ login(struct who *w)
 
 	snprintf(j, sizeof(j), "{\"name\":\"%s\",\"password\":\"%s\"}",
 	    w->name, w->pw);
-	w->sess[0] = '\0';
+	w->sess[0] = cookie[0] = '\0';
 	call(NULL, "POST", "/api/v1/login", "", j, 0);
 	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
 		snprintf(w->csrf, sizeof(w->csrf), "%.64s", p + 8);
@@ -101,7 +101,8 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	Hd__Device		 d[2], *dp[2];
 	Hd__ValueDesc		 on = HD__VALUE_DESC__INIT, t = HD__VALUE_DESC__INIT;
 	Hd__ValueDesc		 lvl = HD__VALUE_DESC__INIT;
-	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[1] = { &t };
+	Hd__ValueDesc		 sp = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[2] = { &t, &sp };
 	struct node		*n;
 	uint8_t			 buf[1024];
 	size_t			 len;
@@ -117,6 +118,9 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	t.key = "temperature";
 	t.type = HD__VALUE_TYPE__VT_DOUBLE;
 	t.unit = "C";
+	sp.key = "setpoint";
+	sp.type = HD__VALUE_TYPE__VT_DOUBLE;
+	sp.writable = 1;
 	hd__device__init(&d[0]);
 	hd__device__init(&d[1]);
 	d[0].id = (char *)(uintptr_t)dev1;
@@ -128,7 +132,7 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	d[1].name = "Temperature";
 	d[1].kind = HD__DEVICE_KIND__DEV_SENSOR;
 	d[1].values = v1;
-	d[1].n_values = 1;
+	d[1].n_values = 2;
 	dp[0] = &d[0];
 	dp[1] = &d[1];
 	da.devices = dp;
@@ -140,6 +144,119 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 	snprintf(n->site, sizeof(n->site), "%s", site);
 	node_set_devices(n, copy);
 	return n;
+}
+
+/* A node of `count` devices of 8 values each, for paging. */
+static void
+mkbig(const char *id, const char *site, int count)
+{
+	Hd__DeviceAnnounce	 da = HD__DEVICE_ANNOUNCE__INIT, *copy;
+	Hd__Device		*d, **dp;
+	Hd__ValueDesc		 v[8], *vp[8];
+	struct node		*n;
+	uint8_t			*buf;
+	size_t			 len;
+	char			 (*ids)[16];
+	int			 i;
+
+	d = calloc((size_t)count, sizeof(*d));
+	dp = calloc((size_t)count, sizeof(*dp));
+	ids = calloc((size_t)count, sizeof(*ids));
+	buf = malloc(WIRE_MAX_FRAME);
+	for (i = 0; i < 8; i++) {
+		hd__value_desc__init(&v[i]);
+		v[i].key = (char *)(uintptr_t)(const char *[]){ "a", "b", "c",
+		    "d", "e", "f", "g", "h" }[i];
+		v[i].type = HD__VALUE_TYPE__VT_DOUBLE;
+		v[i].unit = "kWh";
+		vp[i] = &v[i];
+	}
+	for (i = 0; i < count; i++) {
+		hd__device__init(&d[i]);
+		snprintf(ids[i], sizeof(ids[i]), "m:%d", i);
+		d[i].id = ids[i];
+		d[i].name = "Meter with a rather long name";
+		d[i].room = "Cellar";
+		d[i].kind = HD__DEVICE_KIND__DEV_METER;
+		d[i].values = vp;
+		d[i].n_values = 8;
+		dp[i] = &d[i];
+	}
+	da.devices = dp;
+	da.n_devices = (size_t)count;
+	len = protobuf_c_message_pack(&da.base, buf);
+	copy = (Hd__DeviceAnnounce *)wire_unpack(
+	    &hd__device_announce__descriptor, buf, len);
+	n = node_get(&m, id, 1);
+	snprintf(n->site, sizeof(n->site), "%s", site);
+	node_set_devices(n, copy);
+	free(d);
+	free(dp);
+	free(ids);
+	free(buf);
+}
+
+static void
+test_paging(void)
+{
+	char	q[64];
+	int	seen = 0, pages = 0, next = 0;
+	const char *p;
+
+	mkbig("n-big", "Big", 200);
+	do {
+		snprintf(q, sizeof(q), "node=n-big&offset=%d", next);
+		if (call(&admin, "GET", "/api/v1/devices", q, "", 0) != 200)
+			break;
+		pages++;
+		for (p = body; (p = strstr(p, "\"kind\":\"meter\"")) != NULL;
+		    p++)
+			seen++;
+		next = (p = strstr(body, "\"next\":")) != NULL && p[7] != 'n' ?
+		    atoi(p + 7) : -1;
+	} while (next > 0 && pages < 20);
+	CHECK(pages > 1 && seen == 200, "200 devices come in %d pages "
+	    "with \"next\", none lost or repeated (%d)", pages, seen);
+	CHECK(strlen(body) < API_MAX_RESPONSE, "each page fits");
+	CHECK(call(&admin, "GET", "/api/v1/devices", "offset=-1", "", 0) ==
+	    400, "a bad offset: 400");
+}
+
+/* Users with many long grants: their list pages too. */
+static void
+test_user_paging(void)
+{
+	struct users	*u = api_users(m.api);
+	char		 name[16], site[SITE_NAME_MAX + 1], err[96], q[32];
+	int		 i, j, total, seen = 0, pages = 0, next = 0;
+	const char	*p;
+
+	memset(site, 's', SITE_NAME_MAX);
+	site[SITE_NAME_MAX] = '\0';
+	for (i = 0; users_count(u) < USERS_MAX; i++) {
+		snprintf(name, sizeof(name), "many%d", i);
+		if (users_add(u, name, UROLE_VIEWER, "a password 123", 1, err,
+		    sizeof(err)) == -1)
+			break;
+		for (j = 0; j < USER_MAX_GRANTS; j++) {
+			snprintf(site + SITE_NAME_MAX - 3, 4, "%03d", j);
+			users_grant(users_find(u, name), site, "",
+			    ACCESS_VIEW);
+		}
+	}
+	total = users_count(u);
+	do {
+		snprintf(q, sizeof(q), "offset=%d", next);
+		if (call(&admin, "GET", "/api/v1/users", q, "", 0) != 200)
+			break;
+		pages++;
+		for (p = body; (p = strstr(p, "\"role\":")) != NULL; p++)
+			seen++;
+		next = (p = strstr(body, "\"next\":")) != NULL && p[7] != 'n' ?
+		    atoi(p + 7) : -1;
+	} while (next > 0 && pages < 40);
+	CHECK(pages > 1 && seen == total, "%d users come in %d pages, none "
+	    "lost or repeated (%d)", total, pages, seen);
 }
 
 static void
@@ -245,6 +362,10 @@ test_commands(void)
 	    "past max: 400 bad_value");
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
 	    "{\"value\":5.5}") == 400, "a fraction for an int: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/level",
+	    "{\"value\":1e2}") == 400, "1e2 is no integer: 400");
+	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/setpoint",
+	    "{\"value\":1e999}") == 400, "a double past its range: 400");
 	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/temperature",
 	    "{\"value\":20}") == 400 && has("read_only"), "read-only: 400");
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
@@ -262,6 +383,10 @@ test_commands(void)
 	    stub.last_value.i == 42 && stub.last_pulse == 500,
 	    "a good command: 202, sent with its value and pulse");
 	id = stub.next_id;
+	CHECK(post(&bob, "/api/v1/devices/n-house/temp/values/setpoint",
+	    "{\"value\":21}") == 202 &&
+	    stub.last_value.v_case == HD__VALUE__V_D && stub.last_value.d == 21,
+	    "an integer for a double is sent as a double");
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)id);
 	CHECK(get(&vic, path) == 200 && has("\"status\":\"pending\"") &&
@@ -353,7 +478,7 @@ static void
 test_tokens(void)
 {
 	char		 path[300], text[TOKEN_TEXT_LEN + 1], err[96], tok[80];
-	const char	*p;
+	const char	*p = NULL;
 	struct tokens	*tk;
 	FILE		*f;
 	char		 file[4096];
@@ -398,10 +523,14 @@ test_tokens(void)
 	CHECK(get(&bob, "/api/v1/tokens") == 200 && (p = strstr(body,
 	    "\"id\":\"")) != NULL && !has("hdt_"),
 	    "the list shows ids, never the token");
-	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p + 6);
+	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p != NULL ? p + 6 :
+	    "");
 	CHECK(call(&vic, "DELETE", path, "", "", 1) == 404,
 	    "vic cannot revoke bob's token");
-	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200, "bob revokes it");
+	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200 &&
+	    strcmp(stub.drop_user, "bob") == 0 &&
+	    strncmp(stub.drop_key, path + strlen("/api/v1/tokens/"), 16) == 0,
+	    "bob revokes it; its streams (only) end");
 	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
 }
 
@@ -444,6 +573,39 @@ test_users(void)
 	    "again: 404");
 }
 
+static void
+test_password(void)
+{
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"wrong password\","
+	    "\"new\":\"a new passphrase\"}") == 403 &&
+	    get(&vic, "/api/v1/session") == 200,
+	    "a wrong old password: 403, the session stays");
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
+	    "\"new\":\"short\"}") == 400, "a short new password: 400");
+	CHECK(call(&vic, "POST", "/api/v1/password", "", "{\"old\":"
+	    "\"vic's password 1\",\"new\":\"a new passphrase\"}", 0) == 403,
+	    "without CSRF: 403");
+	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
+	    "\"new\":\"a new passphrase\"}") == 200 &&
+	    get(&vic, "/api/v1/session") == 401,
+	    "changed: the session ends");
+	vic.pw = "vic's password 1";
+	login(&vic);
+	CHECK(vic.sess[0] == '\0' || get(&vic, "/api/v1/session") == 401,
+	    "the old password no longer logs in");
+	vic.pw = "a new passphrase";
+	login(&vic);
+	CHECK(get(&vic, "/api/v1/session") == 200, "the new one does");
+	CHECK(post(&vic, "/api/v1/logout", "{}") == 200 &&
+	    strcmp(stub.drop_user, "vic") == 0 &&
+	    strlen(stub.drop_key) == API_KEY_LEN,
+	    "a logout ends that session's streams only");
+	login(&vic);
+	CHECK(post(&vic, "/api/v1/logout-all", "{}") == 200 &&
+	    strcmp(stub.drop_user, "vic") == 0 && stub.drop_key[0] == '\0',
+	    "logout everywhere ends all of the user's streams");
+}
+
 int
 main(void)
 {
@@ -460,6 +622,9 @@ main(void)
 	test_history();
 	test_tokens();
 	test_users();
+	test_password();
+	test_paging();
+	test_user_paging();
 	apires_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
