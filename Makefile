@@ -62,6 +62,8 @@ APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 		   master/api_stream.c
 # The dashboard's additions: probes on the event stream, the cluster view.
 MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
+# The security panel: probe statistics and their admin routes.
+API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -80,6 +82,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
 		   test_api_res
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
+UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api
 
@@ -93,6 +96,8 @@ SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so
+# Test tools linking master code: users of any role; a web socketpair peer.
+BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -133,6 +138,17 @@ $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c) \
 		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The master's side of the web socketpair (webproc.c) and the whole web
+# process, driven from outside: everything of hd-master but its main().
+$(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
+		   $(filter-out $(BUILD)/obj/master/master.o,$(MASTER_OBJS)) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The kernel emulation preloaded under the Linux backends in tests: its own

@@ -287,12 +287,19 @@ void
 web_api_send(struct wconn *c, const char *session, const char *csrf,
     const char *token)
 {
+	web_api_send_path(c, c->req.path, session, csrf, token);
+}
+
+void
+web_api_send_path(struct wconn *c, const char *path, const char *session,
+    const char *csrf, const char *token)
+{
 	Hd__WebMsg	m = HD__WEB_MSG__INIT;
 	Hd__ApiRequest	r = HD__API_REQUEST__INIT;
 
 	r.id = ++c->w->next_api_id;
 	r.method = (char *)(uintptr_t)c->req.method_str;
-	r.path = c->req.path;
+	r.path = (char *)(uintptr_t)path;
 	r.query = (char *)(uintptr_t)c->req.query;
 	r.token = (char *)(uintptr_t)token;
 	r.addr.data = c->addr;
@@ -334,8 +341,12 @@ api_answer(struct web *w, const Hd__ApiResponse *r)
 		return 0;
 	if (r->stream != NULL)
 		return web_stream_start(c, r);
-	web_api_reply(c, (int)r->status, r->body.data, r->body.len,
-	    r->set_cookie, r->retry_after_s);
+	if (c->api_metrics && r->status == 200)
+		web_metrics(c);		/* an admin: the metrics themselves */
+	else
+		web_api_reply(c, (int)r->status, r->body.data, r->body.len,
+		    r->set_cookie, r->retry_after_s);
+	c->api_metrics = 0;
 	wc_resume(c);
 	return 0;
 }

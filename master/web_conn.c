@@ -390,27 +390,50 @@ refuse(struct wconn *c, int status, const char *reason, const char *first,
 	return 1;
 }
 
+/*
+ * Parse a head of hl bytes at p. Heads without a body are answered at
+ * once, so they are parsed in one scratch copy for the whole process (no
+ * allocation per request); a head with a body to wait for gets its own.
+ */
+static int
+parse_head(struct wconn *c, const char *p, size_t hl)
+{
+	static char	scratch[HTTP_MAX_HEAD + 1];
+
+	memcpy(scratch, p, hl);
+	scratch[hl] = '\0';
+	if (http_parse_head(scratch, hl, &c->req) != HTTP_OK)
+		return 1;
+	if (!c->req.chunked && c->req.content_length == 0)
+		return 0;
+	if ((c->head = malloc(hl + 1)) == NULL)
+		return -1;
+	memcpy(c->head, p, hl);
+	c->head[hl] = '\0';
+	return http_parse_head(c->head, hl, &c->req) == HTTP_OK ? 0 : 1;
+}
+
 static int
 take_head(struct wconn *c)
 {
 	const char	*p = (const char *)buf_head(&c->in);
 	size_t		 used = buf_used(&c->in), hl;
+	int		 r;
 
-	if (used > 0 && c->idle) {
-		c->idle = 0;
-		wc_arm(c, c->w->request_ms);
-	}
 	if ((hl = find_head(p, used)) == 0) {
+		if (used > 0 && c->idle) {	/* a head began: its deadline */
+			c->idle = 0;
+			wc_arm(c, c->w->request_ms);
+		}
 		if (used >= HTTP_MAX_HEAD)
 			return refuse(c, 431, "request head larger than "
 			    "HTTP_MAX_HEAD", p, used);
 		return 0;
 	}
-	if ((c->head = malloc(hl + 1)) == NULL)
+	c->idle = 0;
+	if ((r = parse_head(c, p, hl)) == -1)
 		return -1;
-	memcpy(c->head, p, hl);
-	c->head[hl] = '\0';
-	if (http_parse_head(c->head, hl, &c->req) != HTTP_OK) {
+	if (r == 1) {
 		refuse(c, c->req.status, c->req.reason, p, hl);
 		buf_consume(&c->in, hl);
 		return 1;

@@ -5,28 +5,35 @@
  */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api.h"
 #include "log.h"
+#include "security.h"
 #include "web.h"
 #include "web_assets.h"
 
 #define HD_VERSION	"0.1.0"
+/* Status line, Date, type and length, besides the constant headers. */
+#define WEB_HEAD_ROOM	(256 + sizeof(head_end_close))
 
 /* On every response: HTTPS only, our own scripts only, no framing. */
-static const char security_headers[] =
-    "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n"
-    "Content-Security-Policy: default-src 'self'; script-src 'self'; "
-    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'\r\n"
-    "X-Content-Type-Options: nosniff\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Referrer-Policy: no-referrer\r\n";
+#define SECURITY_HEADERS \
+    "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n" \
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; " \
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; " \
+    "object-src 'none'; base-uri 'none'; form-action 'self'; " \
+    "frame-ancestors 'none'\r\n" \
+    "X-Content-Type-Options: nosniff\r\n" \
+    "X-Frame-Options: DENY\r\n" \
+    "Referrer-Policy: no-referrer\r\n"
+
+/* The end of every head, copied in one go. */
+static const char head_end[] = SECURITY_HEADERS "\r\n";
+static const char head_end_close[] = "Connection: close\r\n"
+    SECURITY_HEADERS "\r\n";
 
 static const char *
 status_text(int status)
@@ -53,37 +60,74 @@ status_text(int status)
 	}
 }
 
+/*
+ * The head is assembled from constant pieces and a few numbers, without
+ * printf: it is on the path of every response.
+ */
 static void
-put(struct wconn *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-put(struct wconn *c, const char *fmt, ...)
+put_str(struct wconn *c, const char *s)
 {
-	char	line[512];
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		buf_append(&c->out, line, (size_t)n < sizeof(line) ?
-		    (size_t)n : sizeof(line) - 1);
+	buf_append(&c->out, s, strlen(s));
 }
 
-/* Status line and common headers; `extra` ends with CRLF or is "". */
+static void
+put_num(struct wconn *c, uint64_t v)
+{
+	char	d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	buf_append(&c->out, p, (size_t)(d + sizeof(d) - p));
+}
+
+/* The Date header (RFC 9110 requires it of a server with a clock),
+ * formatted once a second. */
+static const char *
+date_header(void)
+{
+	static char	line[48];
+	static uint64_t	at = UINT64_MAX;
+	uint64_t	now = ev_wall_ms() / 1000;
+
+	if (now != at) {
+		at = now;
+		http_date(line, sizeof(line), now);
+	}
+	return line;
+}
+
+/*
+ * Status line and common headers; `extra` ends with CRLF or is "". The
+ * whole response (head and a body of `len`) gets its room at once: one
+ * allocation per response instead of a doubling series.
+ */
 static void
 head(struct wconn *c, int status, const char *type, size_t len,
     const char *extra, int close)
 {
-	put(c, "HTTP/1.1 %d %s\r\n", status, status_text(status));
-	if (type != NULL)
-		put(c, "Content-Type: %s\r\n", type);
-	put(c, "Content-Length: %zu\r\n%s%s", len, extra,
-	    close ? "Connection: close\r\n" : "");
-	buf_append(&c->out, security_headers, sizeof(security_headers) - 1);
-	put(c, "\r\n");
+	size_t extralen = strlen(extra);
+
+	buf_reserve(&c->out, WEB_HEAD_ROOM + extralen + len);
+	put_str(c, "HTTP/1.1 ");
+	put_num(c, (uint64_t)status);
+	put_str(c, " ");
+	put_str(c, status_text(status));
+	put_str(c, "\r\n");
+	put_str(c, date_header());
+	if (type != NULL) {
+		put_str(c, "Content-Type: ");
+		put_str(c, type);
+		put_str(c, "\r\n");
+	}
+	put_str(c, "Content-Length: ");
+	put_num(c, len);
+	put_str(c, "\r\n");
+	buf_append(&c->out, extra, extralen);
+	if (close)
+		buf_append(&c->out, head_end_close, sizeof(head_end_close) - 1);
+	else
+		buf_append(&c->out, head_end, sizeof(head_end) - 1);
 }
 
 static void
@@ -162,9 +206,9 @@ health(struct wconn *c)
 	    "Cache-Control: no-store\r\n");
 }
 
-/* Prometheus text; only for allow-listed addresses until auth lands. */
-static void
-metrics(struct wconn *c)
+/* Prometheus text: for allow-listed scrapers and admins (metrics()). */
+void
+web_metrics(struct wconn *c)
 {
 	const struct web_stats	*s = &c->w->stats;
 	char			 body[2048];
@@ -287,14 +331,34 @@ forward(struct wconn *c)
 	web_api_send(c, session, csrf, bearer(&c->req));
 }
 
+/*
+ * /metrics: an allow-listed address (a Prometheus scraper on the LAN)
+ * reads it at once; anyone else must be an admin, which the master
+ * decides from the session cookie or API token (API_METRICS_ACCESS).
+ */
+static void
+metrics(struct wconn *c)
+{
+	char session[SESSION_TOKEN_HEX + 1];
+
+	if (ban_is_allowed(c->w->bans, c->addr)) {
+		web_metrics(c);
+		return;
+	}
+	session_cookie(&c->req, session, sizeof(session));
+	c->api_metrics = 1;
+	web_api_send_path(c, API_METRICS_ACCESS, session, "", bearer(&c->req));
+}
+
 #define M(x)	(1u << (x))
 #define M_GET	(M(HTTP_GET) | M(HTTP_HEAD))
 
 /*
  * The routing table: exact paths the web process answers itself, the
  * methods each allows, and who may see it at all (an unlisted address
- * gets 404, as if it did not exist). The rest of /api/v1/ is the
- * master's (forward()), the rest of GET the compiled-in assets.
+ * gets 404, as if it did not exist; no route uses that today). The rest
+ * of /api/v1/ is the master's (forward()), the rest of GET the
+ * compiled-in assets.
  */
 static const struct route {
 	const char	*path;
@@ -303,7 +367,7 @@ static const struct route {
 	void		(*handler)(struct wconn *);
 } routes[] = {
 	{ "/api/v1/health", M_GET, 0, health },
-	{ "/metrics", M_GET, 1, metrics },
+	{ "/metrics", M_GET, 0, metrics },
 };
 
 void
@@ -352,9 +416,8 @@ web_respond(struct wconn *c)
 void
 web_stream_head(struct wconn *c)
 {
-	put(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-	    "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n"
-	    "Connection: close\r\n");
-	buf_append(&c->out, security_headers, sizeof(security_headers) - 1);
-	put(c, "\r\n");
+	put_str(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+	    "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n");
+	put_str(c, date_header());
+	buf_append(&c->out, head_end_close, sizeof(head_end_close) - 1);
 }

@@ -76,7 +76,7 @@
 #define HTTP_MAX_METHOD		16
 #define HTTP_MAX_BODY		(64 * 1024)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
-#define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
+#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 #define WEB_MAX_CONNS		512		/* connections at once, in total */
 #define WEB_MAX_PER_ADDR	16		/* ... and from one address */
@@ -182,5 +182,14 @@
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
 #define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
 #define PROBE_EVENTS_PER_S	10		/* "probe" events published per second, at most */
+/* The master's security panel (master/secstat.c, master/api_security.c). */
+#define PROBE_DETAIL_MAX	160		/* a ProbeEvent's detail, checked by the master */
+#define SECURITY_SERIES_MIN	1440		/* probes per class per minute: 24 h */
+#define SECURITY_MAX_POINTS	480		/* series points in one answer */
+#define SECURITY_ADDRS		256		/* offending addresses counted */
+#define SECURITY_TOP		20		/* ... of which an answer shows */
+#define SECURITY_RECENT		50		/* recent probes kept */
+#define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
+#define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
 
 #endif
