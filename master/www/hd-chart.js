@@ -51,6 +51,42 @@
     return out;
   }
 
+  // Stacked bars, one per step, one colour per series (class sN in the
+  // stylesheet): probes per class over time. `counts` maps a name to its
+  // points, oldest first; `start`/`step` in ms.
+  chart.stacked = function (box, counts, start, step, names) {
+    const W = 640, H = 180, L = 36, R = 8, T = 8, B = 24;
+    const n = Math.max(0, ...names.map((k) => (counts[k] || []).length));
+    const tot = Array.from({ length: n }, (_, i) => names.reduce((a, k) => a + ((counts[k] || [])[i] || 0), 0));
+    const max = Math.max(1, ...tot);
+    const s = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "hchart stacked", role: "img",
+      "aria-label": `${tot.reduce((a, b) => a + b, 0)} probes in ${n} steps` });
+    const bw = (W - L - R) / Math.max(1, n), y = (v) => T + (1 - v / max) * (H - T - B);
+    for (const v of niceTicks(0, max, 3).filter((v) => Number.isInteger(v))) {
+      s.append(svg("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), class: "grid" }));
+      const t = svg("text", { x: L - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" });
+      t.textContent = v;
+      s.append(t);
+    }
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      names.forEach((k, j) => {
+        const v = (counts[k] || [])[i] || 0;
+        if (!v) return;
+        s.append(svg("rect", { x: L + i * bw + bw * 0.1, width: Math.max(1, bw * 0.8),
+          y: y(acc + v), height: y(acc) - y(acc + v), class: "s" + j }));
+        acc += v;
+      });
+    }
+    [0, n / 2, n].forEach((i, j) => {
+      const t = svg("text", { x: L + i * bw, y: H - 6, class: "axis", "text-anchor": ["start", "middle", "end"][j] });
+      t.textContent = HD.time(start + i * step);
+      s.append(t);
+    });
+    HD.clear(box, s, HD.el("ul.legend", {}, names.map((k, j) =>
+      HD.el("li", {}, HD.el("span.swatch.s" + j, { "aria-hidden": "true" }), k))));
+  };
+
   // The full chart: min..max band, average line, labelled axes, and a
   // readout of the point under the pointer (or the last one).
   chart.history = function (box, h, unit) {

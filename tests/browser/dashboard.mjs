@@ -78,11 +78,13 @@ const apiGet = (page, path) => page.evaluate(async (p) => {
   return { status: r.status, body: r.ok ? await r.json() : null };
 }, path);
 
-// One plain-HTTP request on the TLS port: a probe of class plain-http.
-function probe(url) {
+// One plain-HTTP request on the TLS port: a probe of class plain-http,
+// from `from` (another loopback address) if given.
+function probe(url, from) {
   const u = new URL(url);
   return new Promise((res) => {
-    const s = net.connect(Number(u.port), u.hostname, () => s.end("GET /probe HTTP/1.0\r\n\r\n"));
+    const s = net.connect({ port: Number(u.port), host: u.hostname, localAddress: from },
+      () => s.end("GET /probe HTTP/1.0\r\n\r\n"));
     s.on("data", () => {});
     s.on("close", res);
     s.on("error", res);
@@ -301,6 +303,28 @@ if (!haveApi) {
       await shot(page, "security");
     });
   else skip("a probe appears in the security panel", "no stream");
+
+  const stats = await apiGet(page, "security/probes");
+  if (stats.status === 200 && haveStream) {
+    await check("the probe is counted per class and drawn over time", async () => {
+      await until(async () => Number(await page.locator('#sec-stats tr[data-class="plain-http"] td').first()
+        .textContent()) >= 1, "plain-http counted");
+      if (!(await page.locator("#sec-stats svg.stacked rect.s0").count())) fail("no plain-http bar in the chart");
+    });
+    await check("an address earns a ban, shown with Unban; unbanned after a confirmation", async () => {
+      for (let i = 0; i < 5; i++) await probe(env.HD_URL, "127.0.0.2");
+      await page.click('.tabs a[data-view="overview"]');
+      await page.click('.tabs a[data-view="security"]');
+      const row = page.locator('#security tr[data-addr="127.0.0.2"]');
+      await row.waitFor({ timeout: WAIT_MS });
+      await row.locator("button", { hasText: "Unban" }).click();
+      await page.locator("#confirm").waitFor({ state: "visible", timeout: WAIT_MS });
+      await page.click("#confirm-ok");
+      await until(async () => !(await row.count()), "the ban gone from the table");
+      const b = await apiGet(page, "security/bans");
+      if (b.body.bans.some((x) => x.addr === "127.0.0.2")) fail("the master still bans it");
+    });
+  } else skip("probes per class, bans and unban", `GET /api/v1/security/probes answers ${stats.status}`);
 
   // 4. A slave goes offline and comes back
   if (env.HD_OFF_PID && haveStream) {
