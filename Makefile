@@ -48,7 +48,7 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
 		   master/web_stream.c \
-		   $(API_SRCS) $(APIRES_SRCS)
+		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS)
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -64,13 +64,17 @@ APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
 MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
 # The security panel: probe statistics and their admin routes.
 API_SRCS	+= master/api_security.c master/secstat.c
+# Z-Wave inclusion and exclusion from the master.
+ZWM_SRCS	 = master/zwave.c master/api_zwave.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c \
+		   slave/zw_node.c slave/zw_incl.c slave/zw_cc_mgmt.c \
+		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
+		   slave/zw_mgmt_table.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
@@ -80,7 +84,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_api_res
+		   test_api_res test_zwm test_zw_node test_zw_cc_net
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
@@ -172,6 +176,15 @@ $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
 # The probe event's test: its module (the master is not linked).
 $(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
 
+# The node layer's test replaces the stick (zw_stick.c) with its own.
+$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Master modules a unit test needs beyond the API's.
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -193,7 +206,8 @@ $(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
     tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
+    slave/zw_cc_mc.c slave/zw_cc_supervision.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -425,6 +425,12 @@ dispatch(struct peer *p, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
 		return 0;
+	case HD__ENVELOPE__BODY_ZW_PROGRESS:
+		if (zwm_progress(p->m, n, e->zw_progress) == -1) {
+			peer_drop(p, "malformed Z-Wave progress");
+			return -1;
+		}
+		return 0;
 	case HD__ENVELOPE__BODY_REFUSAL: {
 		char d[128], why[160];
 
@@ -478,4 +484,14 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;
 	e.command = cmd;
 	return peer_send(n->peer, &e);
+}
+
+/* Send a body to an online slave, with the next sequence number. */
+int
+cluster_send(struct master *m, struct node *n, Hd__Envelope *e)
+{
+	if (n->peer == NULL || n->peer->state != PEER_ONLINE)
+		return -1;
+	e->seq = ++m->seq;
+	return peer_send(n->peer, e);
 }

@@ -91,6 +91,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("the cluster API cannot start");
 		return -1;
 	}
+	if (zwm_init(m) == -1)
+		return -1;
 	return node_state_load(m);
 }
 
@@ -135,6 +137,7 @@ main(int argc, char *argv[])
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		apires_free(&m);
+		zwm_free(&m);
 		api_free(m.api);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
@@ -152,6 +155,7 @@ main(int argc, char *argv[])
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);
 	apires_free(&m);
+	zwm_free(&m);
 	api_free(m.api);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;

@@ -59,6 +59,7 @@ struct node {
 	Hd__DeviceAnnounce	*devices;	/* last complete list, owned */
 	TAILQ_HEAD(, value)	 values;
 	int			 nvalues;
+	struct zwm_slave	*zw;		/* Z-Wave inclusion (zwave.c) */
 };
 
 enum peer_state {
@@ -96,6 +97,7 @@ struct master {
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
 	struct apires		*apires;	/* resources, commands (api_res.c) */
+	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
@@ -118,6 +120,29 @@ void		 cluster_shutdown(struct master *);
 void		 cluster_reverify(struct master *);
 int		 cluster_command(struct master *, struct node *,
 		    Hd__Command *);
+
+/* cluster.c: a body for an online slave (seq assigned). -1: offline. */
+int		 cluster_send(struct master *, struct node *, Hd__Envelope *);
+
+/* zwave.c: Z-Wave inclusion and exclusion on the slaves */
+struct zwm_slave;
+/* One progress step, as it happened; borrowed for the call. */
+typedef void	 zwm_progress_fn(void *arg, const struct node *,
+		    const Hd__ZwProgress *);
+int		 zwm_init(struct master *);	/* also adds the API routes */
+void		 zwm_free(struct master *);
+/* Start, or stop, on slave `n`: 0, or -1 with `why` (offline, busy). */
+int		 zwm_request(struct master *, struct node *,
+		    Hd__ZwInclusion__Action, uint32_t timeout_ms,
+		    const char *by, const char **why);
+/* From cluster.c; -1 if the message is malformed (drop the peer). */
+int		 zwm_progress(struct master *, struct node *,
+		    const Hd__ZwProgress *);
+/* Have `fn` called for each step on any slave; -1 if full. */
+int		 zwm_subscribe(struct master *, zwm_progress_fn *, void *arg);
+void		 zwm_node_free(struct node *);
+/* api_zwave.c */
+int		 api_zwave_routes(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);

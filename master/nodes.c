@@ -51,6 +51,7 @@ node_free(struct node *n)
 		value_free(v);
 	}
 	wire_free((ProtobufCMessage *)n->devices);
+	zwm_node_free(n);
 	free(n);
 }
 
@@ -80,6 +81,8 @@ check_device(const Hd__Device *d)
 		return "device text too long or not printable";
 	if (d->n_values > CLUSTER_MAX_DEV_VALUES)
 		return "more than CLUSTER_MAX_DEV_VALUES values";
+	if (d->command_classes.len > ZW_MAX_NODE_CCS)
+		return "more than ZW_MAX_NODE_CCS command classes";
 	for (i = 0; i < d->n_values; i++)
 		if (!text_ok(d->values[i]->key, VALUE_KEY_MAX, 0) ||
 		    strlen(d->values[i]->unit) > DEVICE_TEXT_MAX)

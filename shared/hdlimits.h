@@ -68,6 +68,19 @@
 #define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
 #define ZW_NIF_TIMEOUT_MS	10000		/* node info after RequestNodeInfo */
 #define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
+#define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
+#define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
+#define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
+#define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
+#define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
+#define ZW_INTERVIEW_WAIT_MS	250		/* RequestNodeInfo waits for an idle stick this often */
+#define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */
+#define ZW_INCL_MIN_TIMEOUT_MS	1000		/* shortest the master may ask for */
+#define ZW_INCL_READY_MS	5000		/* the stick enters learn mode */
+#define ZW_INCL_ADD_MS		60000		/* node found -> added or removed */
+#define ZW_INCL_REASON_MAX	127		/* ZwProgress.reason bytes */
+#define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
+#define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
 
 /* The master's HTTPS server (master/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

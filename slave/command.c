@@ -114,6 +114,7 @@ devices_command(struct slave *s, const Hd__Command *c)
 		return;
 	}
 	s->inflight[slot] = c->id;
+	s->inflight_dev[slot] = d;
 	d->ops->command(d, c);
 }
 
@@ -136,9 +137,31 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 		return;
 	}
 	s->inflight[slot] = 0;
+	s->inflight_dev[slot] = NULL;
 	memo_add(s, id, st, v);
 	log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,
 	    st == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
 	    detail != NULL && detail[0] ? ": " : "", detail ? detail : "");
 	send_result(s, id, st, detail, v, 0);
+}
+
+/*
+ * A device going away (a node excluded, a chip unconfigured) must not
+ * leave its commands' slots taken: each would stay busy for good and the
+ * master would never hear how its command ended.
+ */
+int
+dev_fail_inflight(struct dev *d, const char *why)
+{
+	struct slave	*s = d->s;
+	int		 i, n = 0;
+
+	for (i = 0; i < CLUSTER_MAX_INFLIGHT; i++)
+		if (s->inflight[i] != 0 && s->inflight_dev[i] == d) {
+			dev_done(d, s->inflight[i],
+			    HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE, why,
+			    NULL);
+			n++;
+		}
+	return n;
 }

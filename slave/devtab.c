@@ -99,12 +99,14 @@ dev_free_desc(struct dev *d)
 	free(d->desc.model);
 }
 
-/* Unregister and free a device; the driver frees its own state first. */
+/* Unregister and free a device; the driver frees its own state first.
+ * Its commands still in flight end with UNKNOWN_DEVICE. */
 void
 dev_remove(struct dev *d)
 {
 	struct slave *s = d->s;
 
+	dev_fail_inflight(d, "the device was removed");
 	TAILQ_REMOVE(&s->devs, d, entry);
 	s->ndevs--;
 	dev_free_desc(d);

@@ -276,6 +276,9 @@ dispatch(struct slave *s, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_COMMAND:
 		devices_command(s, e->command);
 		break;
+	case HD__ENVELOPE__BODY_ZW_INCLUSION:
+		zw_inclusion_request(s, e->zw_inclusion);
+		break;
 	case HD__ENVELOPE__BODY_REFUSAL:
 		handle_refusal(s, e->refusal);
 		break;

@@ -119,6 +119,7 @@ struct slave {
 	TAILQ_HEAD(, dev)	 devs;
 	int			 ndevs;
 	uint64_t		 inflight[CLUSTER_MAX_INFLIGHT];
+	struct dev		*inflight_dev[CLUSTER_MAX_INFLIGHT];	/* whose */
 	struct cmd_memo		 memo[CLUSTER_RECENT_CMDS];
 	int			 memo_next;
 	/* drivers */
@@ -321,6 +322,9 @@ void		 devices_link(struct slave *, int up);
 void		 devices_command(struct slave *, const Hd__Command *);
 void		 dev_done(struct dev *, uint64_t id, Hd__CommandResult__Status,
 		    const char *detail, const Hd__Value *confirmed);
+/* Finish every command in flight on `d` with UNKNOWN_DEVICE and `why`;
+ * how many. dev_remove() calls it. */
+int		 dev_fail_inflight(struct dev *, const char *why);
 
 /* sim.c */
 int		 sim_start(struct slave *);
@@ -333,6 +337,8 @@ int		 zw_conf_directive(struct slave_conf *, const struct cfg_line *,
 /* zw_ctrl.c */
 int		 zw_start(struct slave *);
 void		 zw_stop(struct slave *);
+/* zw_incl.c: the master's ZwInclusion (answered with ZwProgress) */
+void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);

@@ -43,6 +43,8 @@
 #define ZW_FN_MEMORY_GET_ID		0x20
 #define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
+#define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
+#define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
@@ -229,6 +231,8 @@ void	zw_stick_free(struct zw_stick *);
 int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
+/* Requests queued, on the wire or awaiting their callback. */
+int	zw_stick_busy(const struct zw_stick *);
 
 /* --- zw_api.c: the stick's answers, parsed ---------------------------- */
 
@@ -277,6 +281,8 @@ struct slave;
 
 #define ZW_INTERVIEW_PROTO	50	/* pct: protocol info known */
 #define ZW_INTERVIEW_DONE	100	/* pct: command classes known */
+#define ZW_INTERVIEW_NIF	75	/* pct: classes known, management
+					 * interview (zw_mgmt.c) to come */
 
 struct zw_ctrl;
 struct zw_last;
@@ -296,6 +302,21 @@ struct zw_node {
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
+	/* The management interview and sleeping nodes (zw_mgmt.c). */
+	uint8_t		 ccver[ZW_MAX_NODE_CCS];	/* cc[i]'s version */
+	int		 have_plus;
+	uint8_t		 plus_role, plus_type;
+	uint16_t	 icon_inst, icon_user;
+	int		 lifeline;	/* group 1 reports to us */
+	uint32_t	 wakeup_s;	/* interval set; 0 not sleeping */
+	uint8_t		 wakeup_node;	/* the node it notifies */
+	int		 awake;		/* between Notification and NMI */
+	int		 mgmt_asked;	/* interviewed since the stick came up */
+	struct zw_eps	*eps;		/* Multi Channel endpoints, or NULL */
+	struct zw_mg	*mg;		/* interview step, wake-up queue */
+	uint8_t		 sv_session;	/* last Supervision session id */
+	int		 cmd_supervised;	/* the command's SET was */
+	uint8_t		 cmd_ep;	/* its endpoint */
 	/* The one command under way (zw_node.c). */
 	uint64_t	 cmd_id;	/* 0: none */
 	int		 cmd_sending;	/* its SET is at the session */
@@ -304,6 +325,42 @@ struct zw_node {
 	char		 cmd_key[VALUE_KEY_MAX + 1];
 	int64_t		 cmd_want;	/* 0/1 for "on", the level */
 	struct ev_timer	 cmd_timer;
+};
+
+/* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */
+#define ZW_INCL_MODE_ANY	0x01	/* add or remove any node */
+#define ZW_INCL_MODE_STOP	0x05
+#define ZW_INCL_OPT_POWER	0x80	/* normal power */
+#define ZW_INCL_OPT_NWI		0x40	/* network-wide inclusion */
+#define ZW_INCL_LEARN_READY	0x01	/* callback statuses */
+#define ZW_INCL_NODE_FOUND	0x02
+#define ZW_INCL_ADDING_SLAVE	0x03	/* removing, for 0x4b */
+#define ZW_INCL_ADDING_CTRL	0x04
+#define ZW_INCL_PROTOCOL_DONE	0x05	/* 0x4a only */
+#define ZW_INCL_DONE		0x06
+#define ZW_INCL_FAILED		0x07
+#define ZW_INCL_NOT_PRIMARY	0x23
+
+/* One AddNode/RemoveNode status callback, parsed. */
+struct zw_incl_status {
+	uint8_t		cb_id, status, node;
+	int		have_info;		/* the node's classes follow */
+	uint8_t		basic, generic, specific;
+	uint8_t		cc[ZW_MAX_NODE_CCS];
+	size_t		ncc;
+};
+
+/* An inclusion or exclusion under way (zw_incl.c). */
+struct zw_incl {
+	int		 action;	/* Hd__ZwInclusion__Action; STOP: idle */
+	int		 state;		/* Hd__ZwProgress__State, or -1 starting */
+	uint8_t		 node;		/* found, being added or removed */
+	uint8_t		 generic, specific, basic;	/* from the callback */
+	int		 controller;
+	uint8_t		 interview;	/* added, its interview awaited */
+	uint64_t	 timeout;	/* ms, learn mode */
+	uint64_t	 deadline;	/* monotonic ms of `timer` */
+	struct ev_timer	 timer;
 };
 
 enum zw_step {
@@ -324,7 +381,10 @@ struct zw_ctrl {
 	struct ev_timer	 retry;		/* a failed start-up step */
 	struct ev_timer	 ping;		/* idle stick check */
 	int		 interviewing;	/* node asked for its NIF, or 0 */
+	int		 mgmt;		/* node in its management interview */
+	struct ev_timer	 idle_timer;	/* an interview waits for the stick */
 	struct ev_timer	 nif_timer;
+	struct zw_incl	 incl;		/* zw_incl.c */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -342,5 +402,75 @@ void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
 void	zw_on_cmd_timeout(struct ev_timer *);
+
+/* zw_mgmt.c: the management interview, sleeping nodes, endpoints */
+struct zw_eps {
+	uint8_t		n;
+	struct {
+		uint8_t	generic, specific, ncc;
+		uint8_t	cc[ZW_MAX_NODE_CCS];
+	}		ep[ZW_MAX_ENDPOINTS];		/* endpoint i + 1 */
+};
+struct Hd__ZwNode;
+/* Does the node have classes the management interview asks about? */
+int	zw_mgmt_needed(const struct zw_node *);
+/* Start it after the node information (c->mgmt set until it ends). */
+void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
+/* Start it for a node whose classes are known but whose management
+ * interview is not done (a restart, a node heard meanwhile): 1 if one
+ * was started. */
+int	zw_mgmt_next(struct zw_ctrl *);
+/* A received command the management classes handle (1), else 0. */
+int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
+/* A sleeping node not awake: keep `r` for its wake-up (1), else 0. */
+int	zw_mgmt_hold(struct zw_ctrl *, struct zw_node *, const struct zw_req *);
+void	zw_mgmt_forget(struct zw_node *);
+/* The endpoints' values ("on.2", "level.1") on the node's device. */
+void	zw_mgmt_values(struct zw_node *);
+/* The version of class `cc` the node reported (1 when not known). */
+int	zw_mgmt_version(const struct zw_node *, uint8_t cc);
+int	zw_mgmt_ep_has(const struct zw_node *, uint8_t ep, uint8_t cc);
+/* A sleeping node between wake-ups: what is sent to it waits. */
+int	zw_mgmt_asleep(const struct zw_node *);
+/* Requests held for its wake-up. */
+int	zw_mgmt_held(const struct zw_node *);
+void	zw_mgmt_load(struct zw_node *, const struct Hd__ZwNode *);
+/* Fill the table entry; zw_mgmt_save_free() it after writing. */
+void	zw_mgmt_save(const struct zw_node *, struct Hd__ZwNode *);
+void	zw_mgmt_save_free(struct Hd__ZwNode *);
+void	zw_mgmt_stick_lost(struct zw_ctrl *);
+/* The state poll of the endpoints (MC-encapsulated GETs). */
+void	zw_mgmt_refresh(struct zw_ctrl *, struct zw_node *);
+
+/* zw_node.c: a command received from node zn's endpoint `ep` */
+void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
+/* The command's Supervision Report for `session`. */
+void	zw_node_supervised(struct zw_ctrl *, struct zw_node *,
+	    uint8_t session, uint8_t status, uint8_t duration);
+/* SendData of `cmd` to node `id`, held for a sleeping node's wake-up. */
+int	zw_node_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
+	    enum zw_prio, zw_done_fn *, void *);
+/* The interview of node `id` ended (management steps included). */
+void	zw_node_interviewed(struct zw_ctrl *, struct zw_node *);
+
+/* zw_api.c: an AddNode/RemoveNode status callback; 0 or -1 malformed */
+int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);
+
+/* zw_incl.c */
+void	zw_incl_init(struct zw_ctrl *);
+/* The stick was lost or the slave stops: end what is under way. */
+void	zw_incl_abort(struct zw_ctrl *, const char *why);
+void	zw_incl_unsolicited(struct zw_ctrl *, const struct zw_frame *);
+/* A node's interview completed (zw_node.c). */
+void	zw_incl_interviewed(struct zw_ctrl *, int id);
+
+/* zw_ctrl.c: a node's slot emptied, a known node registered or removed */
+void	zw_ctrl_node_reset(struct zw_ctrl *, int id);
+int	zw_ctrl_node_register(struct zw_ctrl *, int id);
+int	zw_ctrl_node_unregister(struct zw_ctrl *, int id);
+/* The device description's command classes and failed flag. */
+void	zw_ctrl_node_desc(struct zw_node *);
 
 #endif

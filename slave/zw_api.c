@@ -143,3 +143,40 @@ zw_parse_app_command(uint8_t func, const uint8_t *p, size_t n,
 	out->len = len;
 	return 0;
 }
+
+/*
+ * A status callback: callback id, status, node id, then (when the node
+ * is being added) the length of its node information and that: basic,
+ * generic and specific class, then the command classes. Bytes beyond
+ * the node information's length are ignored; a length running past the
+ * frame is malformed.
+ */
+int
+zw_parse_incl_status(const uint8_t *p, size_t n, struct zw_incl_status *st)
+{
+	size_t	ilen, i;
+
+	memset(st, 0, sizeof(*st));
+	if (n < 2)
+		return -1;
+	st->cb_id = p[0];
+	st->status = p[1];
+	if (n < 3)
+		return 0;
+	if (p[2] > ZW_MAX_NODES)
+		return -1;
+	st->node = p[2];
+	if (n < 4 || p[3] == 0)
+		return 0;
+	ilen = p[3];
+	if (ilen < 3 || 4 + ilen > n)
+		return -1;
+	st->have_info = 1;
+	st->basic = p[4];
+	st->generic = p[5];
+	st->specific = p[6];
+	for (i = 0; i + 3 < ilen && p[7 + i] != ZW_CC_MARK &&
+	    st->ncc < ZW_MAX_NODE_CCS; i++)
+		st->cc[st->ncc++] = p[7 + i];
+	return 0;
+}

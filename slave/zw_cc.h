@@ -85,4 +85,97 @@ int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
 
+/* --- network management classes (zw_cc_mgmt.c, zw_cc_mc.c,
+ * zw_cc_supervision.c): each decoder returns 1 when `out` was filled,
+ * 0 when `cmd` is not one of its commands, -1 if malformed --------- */
+
+#define ZW_CC_MULTI_CHANNEL	0x60
+#define ZW_CC_SUPERVISION	0x6c
+#define ZW_CC_WAKE_UP		0x84
+#define ZW_CC_ASSOCIATION	0x85
+
+#define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
+#define ZW_LIFELINE		1		/* association group 1 */
+
+enum zw_wakeup_kind {
+	ZW_WU_NOTIFICATION = 1,		/* the node is awake now */
+	ZW_WU_INTERVAL,			/* Interval Report */
+	ZW_WU_CAPABILITIES,		/* Interval Capabilities Report */
+};
+
+struct zw_wakeup {
+	enum zw_wakeup_kind	kind;
+	uint32_t		interval;	/* s; INTERVAL */
+	uint8_t			node;		/* notified node; INTERVAL */
+	uint32_t		min, max, dflt, step;	/* CAPABILITIES */
+};
+
+struct zw_assoc {
+	uint8_t		group, max, follow;
+	uint8_t		nodes[ZW_MAX_ASSOC_NODES];
+	size_t		n;
+};
+
+enum zw_mc_kind {
+	ZW_MC_ENCAP = 1,		/* an endpoint's command inside */
+	ZW_MC_ENDPOINTS,		/* End Point Report */
+	ZW_MC_CAPABILITY,		/* Capability Report */
+};
+
+struct zw_mc {
+	enum zw_mc_kind	 kind;
+	uint8_t		 src, dst;		/* ENCAP: endpoints */
+	const uint8_t	*inner;			/* ENCAP: borrowed from cmd */
+	size_t		 ninner;
+	uint8_t		 count, dynamic, identical;	/* ENDPOINTS */
+	uint8_t		 ep, generic, specific;	/* CAPABILITY */
+	uint8_t		 cc[ZW_MAX_NODE_CCS];
+	size_t		 ncc;
+};
+
+#define ZW_SV_NO_SUPPORT	0x00	/* Supervision Report statuses */
+#define ZW_SV_WORKING		0x01
+#define ZW_SV_FAIL		0x02
+#define ZW_SV_SUCCESS		0xff
+#define ZW_SV_SESSION_MAX	0x3f	/* 6-bit session id */
+
+struct zw_supervision {
+	int		 get;		/* 1 Get (inner command), 0 Report */
+	uint8_t		 session;
+	int		 flag;		/* Get: status updates; Report: more */
+	uint8_t		 status, duration;	/* Report */
+	const uint8_t	*inner;		/* Get: borrowed from cmd */
+	size_t		 ninner;
+};
+
+/* zw_cc_mgmt.c */
+size_t	zw_cc_wakeup_interval_set(uint8_t *out, size_t outlen,
+	    uint32_t seconds, uint8_t node);
+size_t	zw_cc_wakeup_interval_get(uint8_t *out, size_t outlen);
+size_t	zw_cc_wakeup_no_more(uint8_t *out, size_t outlen);
+int	zw_cc_decode_wakeup(const uint8_t *cmd, size_t len, struct zw_wakeup *);
+size_t	zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group,
+	    uint8_t node);
+size_t	zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group);
+int	zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *);
+/* Version Command Class Get/Report: the version of one class. */
+size_t	zw_cc_version_cc_get(uint8_t *out, size_t outlen, uint8_t cc);
+int	zw_cc_decode_cc_version(const uint8_t *cmd, size_t len, uint8_t *cc,
+	    uint8_t *version);
+
+/* zw_cc_mc.c */
+size_t	zw_cc_mc_encap(uint8_t *out, size_t outlen, uint8_t src, uint8_t dst,
+	    const uint8_t *inner, size_t n);
+size_t	zw_cc_mc_endpoints_get(uint8_t *out, size_t outlen);
+size_t	zw_cc_mc_capability_get(uint8_t *out, size_t outlen, uint8_t ep);
+int	zw_cc_decode_mc(const uint8_t *cmd, size_t len, struct zw_mc *);
+
+/* zw_cc_supervision.c */
+size_t	zw_cc_supervision_get(uint8_t *out, size_t outlen, uint8_t session,
+	    int updates, const uint8_t *inner, size_t n);
+size_t	zw_cc_supervision_report(uint8_t *out, size_t outlen,
+	    uint8_t session, uint8_t status, uint8_t duration);
+int	zw_cc_decode_supervision(const uint8_t *cmd, size_t len,
+	    struct zw_supervision *);
+
 #endif

@@ -349,6 +349,13 @@ on_retry(struct ev_timer *t)
 		step_run(c);
 }
 
+/* An interview waited for the stick to be idle (zw_interview_next). */
+static void
+on_idle(struct ev_timer *t)
+{
+	zw_interview_next(t->arg);
+}
+
 static void
 ctrl_up(void *arg, int up, const char *why)
 {
@@ -359,14 +366,18 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->retry);
 	ev_timer_stop(c->s->loop, &c->ping);
 	ev_timer_stop(c->s->loop, &c->nif_timer);
+	ev_timer_stop(c->s->loop, &c->idle_timer);
 	c->interviewing = 0;
+	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
-		c->node[id].nif_asked = c->node[id].refreshed = 0;
+		c->node[id].nif_asked = c->node[id].refreshed =
+		    c->node[id].mgmt_asked = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);
 		return;
 	}
+	zw_incl_abort(c, why);
 	if (!c->faulted && !c->stopping) {
 		c->faulted = 1;
 		dev_fault(c->s, "zwave", NULL, 1, why);
@@ -378,7 +389,12 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 {
 	struct zw_ctrl *c = arg;
 
-	if (!c->stopping)
+	if (c->stopping)
+		return;
+	if (f->type == ZW_REQ && (f->func == ZW_FN_ADD_NODE ||
+	    f->func == ZW_FN_REMOVE_NODE))
+		zw_incl_unsolicited(c, f);
+	else
 		zw_node_unsolicited(c, f);
 }
 
@@ -403,6 +419,8 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);
 	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
+	ev_timer_init(&c->idle_timer, on_idle, c);
+	zw_incl_init(c);
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
 	zw_nodes_load(c);
@@ -426,9 +444,11 @@ zw_stop(struct slave *s)
 	if (c == NULL)
 		return;
 	c->stopping = 1;
+	zw_incl_abort(c, "the slave stops");
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);
+	ev_timer_stop(s->loop, &c->idle_timer);
 	zw_stick_free(c->stick);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		ev_timer_stop(s->loop, &c->node[id].cmd_timer);
@@ -439,4 +459,34 @@ zw_stop(struct slave *s)
 	free(c->path);
 	free(c);
 	s->zw = NULL;
+}
+
+/* For zw_incl.c: nodes added to or removed from the network. */
+void
+zw_ctrl_node_reset(struct zw_ctrl *c, int id)
+{
+	node_reset(c, id);
+}
+
+int
+zw_ctrl_node_register(struct zw_ctrl *c, int id)
+{
+	return node_register(c, id);
+}
+
+int
+zw_ctrl_node_unregister(struct zw_ctrl *c, int id)
+{
+	return node_unregister(c, id);
+}
+
+/* The classes point into the node's slot, which outlives its device. */
+void
+zw_ctrl_node_desc(struct zw_node *zn)
+{
+	if (zn->dev == NULL)
+		return;
+	zn->dev->desc.command_classes.data = zn->cc;
+	zn->dev->desc.command_classes.len = zn->ncc;
+	zn->dev->desc.failed = zn->failed;
 }

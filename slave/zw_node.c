@@ -62,8 +62,8 @@ node_id(const struct zw_ctrl *c, const struct zw_node *zn)
  * SendData: node, length, command, transmit options, callback id. The
  * callback's second byte is the transmit status.
  */
-static int
-send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+int
+zw_node_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
     enum zw_prio prio, zw_done_fn *done, void *arg)
 {
 	struct zw_req	r;
@@ -83,6 +83,8 @@ send_data(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	r.prio = prio;
 	r.done = done;
 	r.arg = arg;
+	if (zw_mgmt_hold(c, &c->node[id], &r))
+		return 0;	/* asleep: sent at its wake-up */
 	if (zw_stick_submit(c->stick, &r, &st) == -1) {
 		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
 		return -1;
@@ -124,7 +126,7 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 
 	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
-		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
@@ -135,8 +137,9 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
 		    !zw_cc_has_values(zn->cc[i]))
 			continue;
-		send_data(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 	}
+	zw_mgmt_refresh(c, zn);
 }
 
 /* The values a node's classes give before any report. */
@@ -147,6 +150,7 @@ zw_node_values(struct zw_node *zn)
 
 	if (d == NULL)
 		return 0;
+	zw_ctrl_node_desc(zn);
 	if (node_has(zn, ZW_CC_SWITCH_BINARY) || (node_has(zn, ZW_CC_BASIC) &&
 	    !node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
 		if (dev_find_value(d, "on") == NULL)
@@ -158,6 +162,7 @@ zw_node_values(struct zw_node *zn)
 	if (node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
 		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
 		    100);
+	zw_mgmt_values(zn);
 	return (int)d->desc.n_values;
 }
 
@@ -252,7 +257,7 @@ refresh_all(struct zw_ctrl *c)
 
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		if (c->node[id].listed && c->node[id].dev != NULL &&
-		    c->node[id].pct == ZW_INTERVIEW_DONE &&
+		    c->node[id].pct >= ZW_INTERVIEW_NIF &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
 			zw_node_refresh(c, id);
@@ -267,7 +272,8 @@ zw_interview_next(struct zw_ctrl *c)
 	enum zw_status	st;
 	int		id;
 
-	if (c->interviewing != 0 || c->step != ZW_STEP_READY || !c->up)
+	if (c->interviewing != 0 || c->mgmt != 0 || c->step != ZW_STEP_READY ||
+	    !c->up || zw_mgmt_next(c))
 		return;
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		if (c->node[id].listed && c->node[id].dev != NULL &&
@@ -276,6 +282,12 @@ zw_interview_next(struct zw_ctrl *c)
 			break;
 	if (id > ZW_MAX_NODES) {
 		refresh_all(c);
+		return;
+	}
+	/* Not while SendData is under way: a stick may refuse it then, and
+	 * the zwave-js mock exits. */
+	if (zw_stick_busy(c->stick)) {
+		ev_timer_start(c->s->loop, &c->idle_timer, ZW_INTERVIEW_WAIT_MS);
 		return;
 	}
 	c->node[id].nif_asked = 1;
@@ -308,13 +320,33 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	for (i = 0; i < u->ncc; i++)
 		zn->cc[i] = u->cc[i];
 	zn->ncc = u->ncc;
-	zn->pct = ZW_INTERVIEW_DONE;
+	memset(zn->ccver, 0, sizeof(zn->ccver));
+	/* The management classes are asked about next (zw_mgmt.c). */
+	zn->pct = zw_mgmt_needed(zn) ? ZW_INTERVIEW_NIF : ZW_INTERVIEW_DONE;
 	zn->dev->desc.interview_pct = zn->pct;
 	log_info("zwave: node %d: %zu command classes, %d values", u->node,
 	    zn->ncc, zw_node_values(zn));
 	node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
+	if (zn->pct < ZW_INTERVIEW_DONE)
+		zw_mgmt_start(c, zn);
+	else
+		zw_incl_interviewed(c, u->node);
+}
+
+/* The management interview ended: the node is interviewed. */
+void
+zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
+{
+	if (zn->dev == NULL)
+		return;
+	zn->pct = ZW_INTERVIEW_DONE;
+	zn->dev->desc.interview_pct = zn->pct;
+	zw_node_values(zn);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+	zw_incl_interviewed(c, node_id(c, zn));
 }
 
 static void
@@ -348,6 +380,8 @@ node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
 	    "node %d answers again", node_id(c, zn));
 	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
 	report_cached(zn);
+	zw_ctrl_node_desc(zn);
+	devtab_changed(c->s);		/* the list shows failed nodes */
 }
 
 /* --- last values ----------------------------------------------------- */
@@ -357,6 +391,7 @@ zw_node_forget(struct zw_node *zn)
 {
 	free(zn->last);
 	zn->last = NULL;
+	zw_mgmt_forget(zn);
 }
 
 static void
@@ -472,14 +507,52 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &val);
 }
 
+/*
+ * A command from node zn, from its endpoint `ep` (0: the node itself;
+ * Multi Channel decapsulation in zw_mgmt.c calls back with the endpoint).
+ * An endpoint's values are the node device's, keyed "KEY.EP".
+ */
+void
+zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
+{
+	struct zw_cc_value	v;
+	struct zw_cc_info	info;
+	char			key[VALUE_KEY_MAX + 1];
+	int			n, id = node_id(c, zn);
+
+	if (zw_mgmt_receive(c, zn, ep, cmd, len))
+		return;
+	memset(&info, 0, sizeof(info));
+	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
+		if (n == 1 && ep == 0)
+			got_info(c, zn, &info);
+		return;
+	}
+	/* A dimmer's Basic report would add an "on" beside its level. */
+	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? node_has(zn,
+	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
+	    ZW_CC_SWITCH_MULTILEVEL)))
+		return;
+	if ((n = zw_cc_decode(cmd, len, &v, 1)) == -1)
+		log_warnx("zwave: node %d: malformed command 0x%02x", id,
+		    cmd[0]);
+	else if (n == 1) {
+		if (ep != 0) {
+			snprintf(key, sizeof(key), "%s.%u", v.key, ep);
+			v.key = key;
+		}
+		report(c, zn, &v);
+	} else
+		log_debug("zwave: node %d: command 0x%02x not handled", id,
+		    cmd[0]);
+}
+
 static void
 app_command(struct zw_ctrl *c, const struct zw_frame *f)
 {
 	struct zw_app_command	a;
-	struct zw_cc_value	v;
-	struct zw_cc_info	info;
 	struct zw_node		*zn;
-	int			n;
 
 	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
 		log_warnx("zwave: malformed application command");
@@ -489,23 +562,7 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	if (zn->dev == NULL)
 		return;
 	node_fail(c, zn, 0);
-	memset(&info, 0, sizeof(info));
-	if ((n = zw_cc_decode_info(a.cmd, a.len, &info)) != 0) {
-		if (n == 1)
-			got_info(c, zn, &info);
-		return;
-	}
-	/* A dimmer's Basic report would add an "on" beside its level. */
-	if (a.cmd[0] == ZW_CC_BASIC && node_has(zn, ZW_CC_SWITCH_MULTILEVEL))
-		return;
-	if ((n = zw_cc_decode(a.cmd, a.len, &v, 1)) == -1)
-		log_warnx("zwave: node %d: malformed command 0x%02x", a.node,
-		    a.cmd[0]);
-	else if (n == 1)
-		report(c, zn, &v);
-	else
-		log_debug("zwave: node %d: command 0x%02x not handled",
-		    a.node, a.cmd[0]);
+	zw_node_receive(c, zn, 0, a.cmd, a.len);
 }
 
 /* An unsolicited frame from the stick (any state of the session). */
@@ -575,25 +632,117 @@ set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	zn->cmd_confirming = 1;
 	ev_timer_stop(c->s->loop, &zn->cmd_timer);
 	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
-	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0)
-		send_data(c, node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
+	if (zn->cmd_supervised)
+		return;		/* the Supervision Report confirms it */
+	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
+	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
+	    zn->cmd_ep, get, n)) > 0))
+		zw_node_send(c, node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
 		    zn);
 }
 
-/* The SET for a checked command: its length, 0 if the key has none. */
-static size_t
-encode_set(const struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
-    size_t outlen, uint8_t *cc)
+/* Supervision Report for the command's SET: SUCCESS confirms it, FAIL
+ * and NO_SUPPORT fail it, WORKING gives it the time the node says. */
+void
+zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
+    uint8_t status, uint8_t duration)
 {
-	if (strcmp(cmd->key, "level") == 0) {
-		*cc = ZW_CC_SWITCH_MULTILEVEL;
-		return zw_cc_set_level(out, outlen, (int)cmd->value->i);
+	Hd__Value	v = HD__VALUE__INIT;
+	uint64_t	wait;
+
+	if (zn->cmd_id == 0 || !zn->cmd_supervised || session != zn->sv_session)
+		return;
+	switch (status) {
+	case ZW_SV_SUCCESS:
+		v.v_case = strncmp(zn->cmd_key, "on", 2) == 0 ?
+		    HD__VALUE__V_B : HD__VALUE__V_I;
+		v.b = zn->cmd_want != 0;
+		v.i = zn->cmd_want;
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
+		break;
+	case ZW_SV_WORKING:
+		/* Duration: seconds up to 0x7f, then minutes up to 0xfd;
+		 * 0xfe, unknown, gets the usual wait. */
+		wait = duration <= 0x7f ? duration * 1000ULL :
+		    duration <= 0xfd ? (duration - 0x7fULL) * 60000 : 0;
+		ev_timer_stop(c->s->loop, &zn->cmd_timer);
+		ev_timer_start(c->s->loop, &zn->cmd_timer,
+		    ZW_CONFIRM_TIMEOUT_MS + wait);
+		break;
+	case ZW_SV_FAIL:
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    "the node reports failure", NULL);
+		break;
+	default:
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    "the node does not support this command", NULL);
 	}
-	if (strcmp(cmd->key, "on") != 0)
+}
+
+static int
+has_cc(const struct zw_node *zn, uint8_t ep, uint8_t cc)
+{
+	return ep == 0 ? node_has(zn, cc) : zw_mgmt_ep_has(zn, ep, cc);
+}
+
+/* "on", "level", or the same for an endpoint: "on.2". The endpoint, or
+ * -1 for a key that has no SET. */
+static int
+key_ep(const char *key, char *base, size_t size)
+{
+	const char	*dot = strchr(key, '.');
+	char		*end;
+	long		 ep = 0;
+
+	if (dot != NULL) {
+		ep = strtol(dot + 1, &end, 10);
+		if (end == dot + 1 || *end != '\0' || ep < 1 ||
+		    ep > ZW_MAX_ENDPOINTS)
+			return -1;
+	}
+	snprintf(base, size, "%.*s", dot != NULL ? (int)(dot - key) :
+	    (int)strlen(key), key);
+	return strcmp(base, "on") == 0 || strcmp(base, "level") == 0 ?
+	    (int)ep : -1;
+}
+
+/*
+ * The SET for a checked command, in a Supervision Get when the node (or
+ * endpoint) supports it, in a Multi Channel encapsulation for an
+ * endpoint: its length, 0 if the key has none.
+ */
+static size_t
+encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
+    size_t outlen)
+{
+	uint8_t	inner[8];
+	char	base[VALUE_KEY_MAX + 1];
+	size_t	n;
+	int	ep;
+
+	if ((ep = key_ep(cmd->key, base, sizeof(base))) == -1)
 		return 0;
-	*cc = node_has(zn, ZW_CC_SWITCH_BINARY) ? ZW_CC_SWITCH_BINARY :
-	    ZW_CC_BASIC;
-	return zw_cc_set_binary(out, outlen, *cc, cmd->value->b);
+	zn->cmd_ep = (uint8_t)ep;
+	if (strcmp(base, "level") == 0) {
+		zn->cmd_cc = ZW_CC_SWITCH_MULTILEVEL;
+		n = zw_cc_set_level(inner, sizeof(inner), (int)cmd->value->i);
+	} else {
+		zn->cmd_cc = has_cc(zn, zn->cmd_ep, ZW_CC_SWITCH_BINARY) ?
+		    ZW_CC_SWITCH_BINARY : ZW_CC_BASIC;
+		n = zw_cc_set_binary(inner, sizeof(inner), zn->cmd_cc,
+		    cmd->value->b);
+	}
+	zn->cmd_supervised = has_cc(zn, zn->cmd_ep, ZW_CC_SUPERVISION);
+	if (n > 0 && zn->cmd_supervised) {
+		zn->sv_session = (uint8_t)((zn->sv_session + 1) &
+		    ZW_SV_SESSION_MAX);
+		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 0,
+		    inner, n);
+	} else if (n > 0 && n <= outlen)
+		memcpy(out, inner, n);
+	if (n > 0 && ep != 0)
+		n = zw_cc_mc_encap(out, outlen, 0, zn->cmd_ep, out, n);
+	return n;
 }
 
 static void
@@ -601,7 +750,7 @@ node_command(struct dev *d, const Hd__Command *cmd)
 {
 	struct zw_node	*zn = d->drv;
 	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 set[4];
+	uint8_t		 set[16];
 	size_t		 n;
 
 	/* cmd_sending: a timed-out command's SET may still be at the stick;
@@ -611,12 +760,12 @@ node_command(struct dev *d, const Hd__Command *cmd)
 		    "a command to this node is under way", NULL);
 		return;
 	}
-	if ((n = encode_set(zn, cmd, set, sizeof(set), &zn->cmd_cc)) == 0) {
+	if ((n = encode_set(zn, cmd, set, sizeof(set))) == 0) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
 		    "no command for this value", NULL);
 		return;
 	}
-	if (send_data(c, node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
+	if (zw_node_send(c, node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
 	    zn) == -1) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
 		    "the stick is not ready", NULL);
@@ -628,8 +777,9 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
 	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
 	    cmd->value->i;
-	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CB_TIMEOUT_MS +
-	    ZW_CONFIRM_TIMEOUT_MS);
+	/* A sleeping node gets it at its next wake-up. */
+	ev_timer_start(c->s->loop, &zn->cmd_timer, zw_mgmt_asleep(zn) ?
+	    ZW_WAKEUP_HOLD_MS : ZW_CB_TIMEOUT_MS + ZW_CONFIRM_TIMEOUT_MS);
 }
 
 const struct dev_ops zw_dev_ops = { node_command, node_report_all, NULL };

@@ -62,6 +62,7 @@ zw_nodes_load(struct zw_ctrl *c)
 		if (zn->ncc > 0)
 			memcpy(zn->cc, t->nodes[i]->command_classes.data,
 			    zn->ncc);
+		zw_mgmt_load(zn, t->nodes[i]);
 	}
 	if (bad > 0 || t->n_nodes > ZW_MAX_NODES)
 		log_warnx("%s: %d bad node entr%s ignored", c->path,
@@ -102,10 +103,13 @@ zw_nodes_save(const struct zw_ctrl *c)
 		nodes[t.n_nodes].manufacturer = zn->mfr;
 		nodes[t.n_nodes].product_type = zn->ptype;
 		nodes[t.n_nodes].product_id = zn->pid;
+		zw_mgmt_save(zn, &nodes[t.n_nodes]);
 		ptrs[t.n_nodes] = &nodes[t.n_nodes];
 		t.n_nodes++;
 	}
 	if ((r = state_save(c->path, (const ProtobufCMessage *)&t)) == -1)
 		log_warn("zwave: %s", c->path);
+	for (id = 0; id < (int)t.n_nodes; id++)
+		zw_mgmt_save_free(&nodes[id]);
 	return r;
 }

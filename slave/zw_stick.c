@@ -240,3 +240,9 @@ zw_stick_stats(const struct zw_stick *z)
 {
 	return zw_session_stats(z->sess);
 }
+
+int
+zw_stick_busy(const struct zw_stick *z)
+{
+	return zw_session_queued(z->sess) > 0;
+}

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for slave/zw_api.c: the first byte picks the parser
- * (start-up answers, node info, application commands), the rest is the
- * frame's payload as a stick would send it. What a parser accepts must
+ * (start-up answers, node info, application commands, inclusion
+ * statuses), the rest is the frame's payload as a stick would send it. What a parser accepts must
  * stay inside the input and the named limits.
  */
 
@@ -35,6 +35,17 @@ app_command(uint8_t func, const uint8_t *p, size_t n)
 		abort();
 }
 
+static void
+incl_status(const uint8_t *p, size_t n)
+{
+	struct zw_incl_status u;
+
+	if (zw_parse_incl_status(p, n, &u) == 0 &&
+	    (u.ncc > ZW_MAX_NODE_CCS || u.node > ZW_MAX_NODES ||
+	    (u.ncc > 0 && (!u.have_info || 7 + u.ncc > n))))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,6 +59,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	if (data[0] & 8) {	/* inclusion statuses */
+		incl_status(p, n);
+		return 0;
+	}
 	switch (data[0] & 7) {
 	case 0:
 		zw_parse_caps(p, n, &caps);

@@ -1,8 +1,10 @@
 /*
  * libFuzzer harness for the command-class decoders (slave/zw_cc.c,
- * zw_cc_sensor.c): the input is one command as a node would send it
- * inside ApplicationCommandHandler. A decoded value must have a key, a
- * unit, and a finite number within what its size allows.
+ * zw_cc_sensor.c, zw_cc_mgmt.c, zw_cc_mc.c, zw_cc_supervision.c): the
+ * input is one command as a node would send it inside
+ * ApplicationCommandHandler. A decoded value must have a key, a unit,
+ * and a finite number within what its size allows; an encapsulated
+ * command must lie inside the input; lists stay within their limits.
  */
 
 #include <math.h>
@@ -14,6 +16,48 @@
 #include "../../slave/zw_cc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static int
+inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
+{
+	return p >= data && n >= 1 && p + n <= data + size;
+}
+
+/* The network management classes' decoders. */
+static void
+management(const uint8_t *data, size_t size)
+{
+	struct zw_wakeup	w;
+	struct zw_assoc		a;
+	struct zw_mc		m;
+	struct zw_supervision	sv;
+	uint8_t			cc, ver, out[64];
+	int			r;
+
+	if ((r = zw_cc_decode_wakeup(data, size, &w)) < -1 || r > 1 ||
+	    (r == 1 && w.interval > ZW_WAKEUP_MAX_S))
+		abort();
+	if ((r = zw_cc_decode_assoc(data, size, &a)) < -1 || r > 1 ||
+	    a.n > ZW_MAX_ASSOC_NODES)
+		abort();
+	if ((r = zw_cc_decode_cc_version(data, size, &cc, &ver)) < -1 || r > 1)
+		abort();
+	r = zw_cc_decode_mc(data, size, &m);
+	if (r < -1 || r > 1 || m.ncc > ZW_MAX_NODE_CCS || (r == 1 &&
+	    m.kind == ZW_MC_ENCAP && !inside(m.inner, m.ninner, data, size)))
+		abort();
+	r = zw_cc_decode_supervision(data, size, &sv);
+	if (r < -1 || r > 1 || (r == 1 && sv.get &&
+	    !inside(sv.inner, sv.ninner, data, size)))
+		abort();
+	/* Re-wrapping what was unwrapped fits or is refused, never more. */
+	if (r == 1 && sv.get && zw_cc_supervision_get(out, sizeof(out),
+	    sv.session, sv.flag, sv.inner, sv.ninner) > sizeof(out))
+		abort();
+	if (size >= 1 && zw_cc_mc_encap(out, sizeof(out), 1, data[0] & 0x7f,
+	    data, size) > sizeof(out))
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,5 +83,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size >= 2 && zw_cc_set_level(out, sizeof(out), data[1]) > 3)
 		abort();
+	management(data, size);
 	return 0;
 }

@@ -23,6 +23,26 @@
  *	temp N TENTHS	node N reports this temperature (°C x 10)
  *	motion N 0|1	node N reports motion or none
  *	battery N PCT	node N reports its battery (255: low warning)
+ *	join N GENERIC CC...	node N (classes in hex) waits to be added: it
+ *			joins when the host's AddNodeToNetwork is on, at once
+ *			if it is on already
+ *	leave N		node N's button for exclusion: it leaves when the
+ *			host's RemoveNodeFromNetwork is on
+ *	sleepy N	node N becomes a sleeping node (not listening): it
+ *			hears nothing until...
+ *	wake N		...it wakes up (Wake Up Notification), until the
+ *			host's No More Information
+ *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
+ *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
+ * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
+ * End Point/Capability Get and encapsulated commands, Supervision Get.
+ * Inclusion mode: AddNodeToNetwork (0x4a) answers LEARN_READY, then for a
+ * joining node NODE_FOUND, ADDING_SLAVE (with its node information) and
+ * PROTOCOL_DONE; the host's STOP gets DONE with the node's id. Removal
+ * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
+ * leaving node, which is then gone from the node list. A STOP without a
+ * callback id ends either mode silently.
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -48,15 +68,24 @@
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
 #define MAX_CCS		8
+#define MAX_SIMNODES	16
+#define MAX_EPS		4	/* Multi Channel endpoints of one node */
 
 struct simnode {
 	uint8_t	id, generic, specific;
 	uint8_t	cc[MAX_CCS];
 	uint8_t	on, level, motion, battery, deaf, mute;
 	int16_t	temp;		/* °C x 10 */
+	/* management classes (mgmt_command) */
+	uint8_t	sleepy, asleep;		/* not listening; between wake-ups */
+	uint8_t	endpoints, ep_on[MAX_EPS + 1];
+	uint8_t	lifeline;		/* association group 1, one node */
+	uint32_t wakeup;		/* interval, s */
+	uint8_t	wakeup_node;
+	uint8_t	sv_status;		/* Supervision Report status */
 };
 
-static struct simnode nodes[] = {
+static struct simnode nodes[MAX_SIMNODES] = {
 	{ .id = 2, .generic = 0x10, .specific = 0x01,
 	  .cc = { 0x25, 0x20, 0x86, 0x72 } },
 	{ .id = 3, .generic = 0x20, .specific = 0x01, .cc = { 0x30, 0x80 },
@@ -66,7 +95,15 @@ static struct simnode nodes[] = {
 	  .battery = 80, .temp = 215 },
 };
 
+static size_t	nnodes = 4;
 static int	io = -1, nak, can, garbage, silent;
+
+/* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
+ * callback id; a node waiting to join, one waiting to leave, the node
+ * added whose DONE the host's STOP collects. */
+static uint8_t		incl_func, incl_cb, added;
+static struct simnode	joiner;
+static uint8_t		leaver;
 
 static void
 out(const uint8_t *b, size_t n)
@@ -95,7 +132,7 @@ find(uint8_t id)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		if (nodes[i].id == id)
 			return &nodes[i];
 	return NULL;
@@ -108,7 +145,7 @@ init_data(void)
 	size_t	i;
 
 	pl[3 + (OWN_ID - 1) / 8] |= 1u << ((OWN_ID - 1) % 8);
-	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	for (i = 0; i < nnodes; i++)
 		pl[3 + (nodes[i].id - 1) / 8] |= 1u << ((nodes[i].id - 1) % 8);
 	pl[3 + ZW_NODEMASK_LEN] = 0x05;		/* chip type, version */
 	send_frame(ZW_RES, ZW_FN_GET_INIT_DATA, pl, sizeof(pl));
@@ -121,7 +158,7 @@ protocol_info(const struct zw_frame *f)
 	struct simnode	*n = f->len >= 1 ? find(f->payload[0]) : NULL;
 
 	if (n != NULL) {
-		pl[0] = 0xd3;	/* listening, routing */
+		pl[0] = n->sleepy ? 0x53 : 0xd3;	/* listening, routing */
 		pl[1] = 0x9c;
 		pl[3] = 0x04;	/* basic: routing slave */
 		pl[4] = n->generic;
@@ -192,12 +229,113 @@ report(const struct simnode *n, uint8_t cc)
 	app_command(n, r, len);
 }
 
+static void	node_command(struct simnode *, const uint8_t *, size_t);
+static int	cur_ep;		/* the endpoint a command is for */
+
+/* Node `n`'s answer from endpoint `cur_ep` (encapsulated if not 0). */
+static void
+reply(const struct simnode *n, const uint8_t *cmd, size_t len)
+{
+	uint8_t e[4 + 16] = { 0x60, 0x0d, 0, 0 };
+
+	if (cur_ep == 0 || len > 16) {
+		app_command(n, cmd, len);
+		return;
+	}
+	e[2] = (uint8_t)cur_ep;
+	memcpy(e + 4, cmd, len);
+	app_command(n, e, 4 + len);
+}
+
+/* The management classes; 1 if `c` was one of theirs. */
+static int
+mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
+{
+	uint8_t r[16] = { c[0] };
+
+	switch (c[0] << 8 | c[1]) {
+	case 0x8613:					/* Version CC Get */
+		if (len < 3)
+			return 1;
+		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 : 1;
+		reply(n, r, 4);
+		return 1;
+	case 0x5e01:					/* Z-Wave Plus Info */
+		memcpy(r, (const uint8_t []){ 0x5e, 0x02, 0x02, 0x05, 0x00,
+		    0x06, 0x00, 0x06, 0x00 }, 9);
+		reply(n, r, 9);
+		return 1;
+	case 0x8501:					/* Association Set */
+		if (len >= 4 && c[2] == 1)
+			n->lifeline = c[3];
+		return 1;
+	case 0x8502:
+		r[1] = 0x03; r[2] = 1; r[3] = 1; r[4] = 0; r[5] = n->lifeline;
+		reply(n, r, n->lifeline ? 6 : 5);
+		return 1;
+	case 0x8405:					/* Wake Up Interval */
+		r[1] = 0x06; r[2] = (uint8_t)(n->wakeup >> 16);
+		r[3] = (uint8_t)(n->wakeup >> 8); r[4] = (uint8_t)n->wakeup;
+		r[5] = n->wakeup_node;
+		reply(n, r, 6);
+		return 1;
+	case 0x8404:
+		if (len >= 6) {
+			n->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
+			n->wakeup_node = c[5];
+		}
+		return 1;
+	case 0x8408:					/* No More Information */
+		n->asleep = n->sleepy;
+		fprintf(stderr, "zwsim: node %d back to sleep\n", n->id);
+		return 1;
+	case 0x6007:					/* End Point Get */
+		r[1] = 0x08; r[2] = 0x40; r[3] = n->endpoints;
+		reply(n, r, 4);
+		return 1;
+	case 0x6009:					/* Capability Get */
+		if (len < 3)
+			return 1;
+		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
+		    0x25, 0x6c }, 7);
+		reply(n, r, 7);
+		return 1;
+	case 0x600d:					/* encapsulated */
+		if (len >= 5 && c[3] >= 1 && c[3] <= n->endpoints) {
+			cur_ep = c[3];
+			node_command(n, c + 4, len - 4);
+			cur_ep = 0;
+		}
+		return 1;
+	case 0x6c01:					/* Supervision Get */
+		if (len < 5 || (size_t)c[3] + 4 > len)
+			return 1;
+		if (n->sv_status == 0xff)	/* FAIL: it did not act */
+			node_command(n, c + 4, c[3]);
+		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
+		reply(n, r, 5);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* A command from the controller: act on a SET, answer it or a GET. */
 static void
 node_command(struct simnode *n, const uint8_t *c, size_t len)
 {
-	if (len < 2)
+	if (len < 2 || mgmt_command(n, c, len))
 		return;
+	if (cur_ep != 0) {			/* an endpoint's switch */
+		if (c[0] == 0x25 && c[1] == 0x01 && len >= 3)
+			n->ep_on[cur_ep] = c[2] ? 0xff : 0x00;
+		if (c[0] == 0x25 && (c[1] == 0x01 || c[1] == 0x02)) {
+			uint8_t r[3] = { 0x25, 0x03, n->ep_on[cur_ep] };
+
+			reply(n, r, 3);
+		}
+		return;
+	}
 	if (c[1] == 0x01 && len >= 3) {			/* SET */
 		if (c[0] == 0x25 || (c[0] == 0x20 && n->generic == 0x10))
 			n->on = c[2] ? 0xff : 0x00;
@@ -225,9 +363,9 @@ send_data(const struct zw_frame *f)
 	send_frame(ZW_RES, ZW_FN_SEND_DATA, &ok, 1);
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
-	cb[1] = n != NULL && !n->deaf ? 0x00 : 0x01;	/* ok / no ACK */
-	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
-	if (n != NULL && !n->deaf)
+	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
+	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);	/* ok / no ACK */
+	if (n != NULL && !n->deaf && !n->asleep)
 		node_command(n, f->payload + 2, clen);
 }
 
@@ -255,6 +393,91 @@ node_info(const struct zw_frame *f)
 	pl[5] = n->specific;
 	memcpy(pl + 6, n->cc, ncc);
 	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, 6 + ncc);
+}
+
+/* A status callback of AddNode/RemoveNode, with the node's info when
+ * `n` is given. */
+static void
+incl_status(uint8_t func, uint8_t status, uint8_t node,
+    const struct simnode *n)
+{
+	uint8_t	pl[7 + MAX_CCS] = { incl_cb, status, node, 0 };
+	size_t	len = 4, ncc = 0;
+
+	if (n != NULL) {
+		while (ncc < MAX_CCS && n->cc[ncc] != 0)
+			ncc++;
+		pl[3] = (uint8_t)(3 + ncc);
+		pl[4] = 0x04;
+		pl[5] = n->generic;
+		pl[6] = n->specific;
+		memcpy(pl + 7, n->cc, ncc);
+		len = 7 + ncc;
+	}
+	fprintf(stderr, "zwsim: %s status 0x%02x node %d\n",
+	    func == ZW_FN_ADD_NODE ? "add" : "remove", status, node);
+	send_frame(ZW_REQ, func, pl, len);
+}
+
+/* The waiting node joins or leaves, if the host's mode allows it. */
+static void
+incl_run(void)
+{
+	struct simnode *n;
+
+	if (incl_func == ZW_FN_ADD_NODE && joiner.id != 0 && added == 0 &&
+	    nnodes < MAX_SIMNODES) {
+		incl_status(incl_func, 0x02, 0, NULL);		/* found */
+		incl_status(incl_func, 0x03, joiner.id, &joiner);
+		nodes[nnodes++] = joiner;
+		added = joiner.id;
+		joiner.id = 0;
+		incl_status(incl_func, 0x05, added, NULL);	/* protocol */
+	} else if (incl_func == ZW_FN_REMOVE_NODE && leaver != 0 &&
+	    (n = find(leaver)) != NULL) {
+		incl_status(incl_func, 0x02, 0, NULL);
+		incl_status(incl_func, 0x03, leaver, NULL);
+		*n = nodes[--nnodes];
+		incl_status(incl_func, 0x06, leaver, NULL);	/* done */
+		leaver = 0;
+	}
+}
+
+/* AddNodeToNetwork / RemoveNodeFromNetwork: mode, callback id. */
+static void
+inclusion(const struct zw_frame *f)
+{
+	uint8_t mode, cb;
+
+	if (f->len < 2)
+		return;
+	mode = f->payload[0] & 0x0f;
+	cb = f->payload[1];
+	fprintf(stderr, "zwsim: %s mode 0x%02x callback %d\n",
+	    f->func == ZW_FN_ADD_NODE ? "add" : "remove", f->payload[0], cb);
+	if (mode == 0x05) {				/* stop */
+		if (incl_func == f->func && cb != 0) {
+			incl_cb = cb;
+			incl_status(f->func, added != 0 ? 0x06 : 0x07, added,
+			    NULL);
+		}
+		if (incl_func == f->func)
+			incl_func = 0;
+		added = 0;
+		return;
+	}
+	if (mode != 0x01)
+		return;
+	if (incl_func != 0) {
+		incl_cb = cb;
+		incl_status(f->func, 0x07, 0, NULL);		/* failed */
+		return;
+	}
+	incl_func = f->func;
+	incl_cb = cb;
+	added = 0;
+	incl_status(f->func, 0x01, 0, NULL);		/* learn ready */
+	incl_run();
 }
 
 static void
@@ -297,6 +520,10 @@ request(const struct zw_frame *f)
 	case ZW_FN_REQUEST_NODE_INFO:
 		node_info(f);
 		break;
+	case ZW_FN_ADD_NODE:
+	case ZW_FN_REMOVE_NODE:
+		inclusion(f);
+		break;
 	default:
 		break;		/* ACKed, no answer, like many sticks */
 	}
@@ -335,6 +562,29 @@ from_host(struct zw_parser *p, const uint8_t *b, size_t n)
 	}
 }
 
+/* sleepy, wake, endpoints, supervise: the management classes. */
+static int
+mgmt_control(struct simnode *n, const char *word, const char *line, int v)
+{
+	static const uint8_t wu[] = { 0x84, 0x07 };
+	unsigned st;
+
+	if (strcmp(word, "sleepy") == 0) {
+		n->sleepy = 1;
+		n->asleep = n != &joiner;	/* awake while joining */
+	} else if (strcmp(word, "wake") == 0) {
+		n->asleep = 0;
+		app_command(n, wu, sizeof(wu));
+	} else if (strcmp(word, "endpoints") == 0)
+		n->endpoints = (uint8_t)(v < 0 ? 0 : v > MAX_EPS ? MAX_EPS : v);
+	else if (strcmp(word, "supervise") == 0 &&
+	    sscanf(line, "%*s %*d %x", &st) == 1)
+		n->sv_status = (uint8_t)st;
+	else
+		return 0;
+	return 1;
+}
+
 /* Lines that act on one node: deaf, hear, temp, motion, battery. */
 static int
 node_control(const char *line)
@@ -343,8 +593,13 @@ node_control(const char *line)
 	int		 id = 0, v = 0;
 	char		 word[16];
 
-	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 ||
-	    id < 0 || id > 255 || (n = find((uint8_t)id)) == NULL)
+	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 || id < 1 ||
+	    id > 255)
+		return 0;
+	/* The node waiting to join takes the management settings too. */
+	if ((n = find((uint8_t)id)) == NULL && joiner.id == id)
+		return mgmt_control(&joiner, word, line, v);
+	if (n == NULL)
 		return 0;
 	if (strcmp(word, "deaf") == 0)
 		n->deaf = 1;
@@ -362,7 +617,29 @@ node_control(const char *line)
 		n->battery = (uint8_t)v;
 		report(n, 0x80);
 	} else
+		return mgmt_control(n, word, line, v);
+	return 1;
+}
+
+/* join N GENERIC CC...: a node waiting to be added. */
+static int
+join_control(const char *line)
+{
+	unsigned	v[2 + MAX_CCS];
+	int		k, i;
+
+	memset(v, 0, sizeof(v));
+	k = sscanf(line, "join %u %x %x %x %x %x %x %x %x %x", &v[0], &v[1],
+	    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	if (k < 2 || v[0] < 2 || v[0] > ZW_MAX_NODES || find((uint8_t)v[0]))
 		return 0;
+	memset(&joiner, 0, sizeof(joiner));
+	joiner.id = (uint8_t)v[0];
+	joiner.generic = (uint8_t)v[1];
+	joiner.specific = 0x01;
+	for (i = 0; i + 2 < k && i < MAX_CCS; i++)
+		joiner.cc[i] = (uint8_t)v[i + 2];
+	incl_run();
 	return 1;
 }
 
@@ -372,8 +649,12 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (node_control(line))
+	if (node_control(line) || join_control(line))
 		;
+	else if (strncmp(line, "leave", 5) == 0) {
+		leaver = (uint8_t)n;
+		incl_run();
+	}
 	else if (strncmp(line, "nak", 3) == 0)
 		nak = n;
 	else if (strncmp(line, "can", 3) == 0)

@@ -27,6 +27,13 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	return 0;
 }
 
+/* nodes.c frees a node's Z-Wave state (zwave.c, not linked here). */
+void
+zwm_node_free(struct node *n)
+{
+	(void)n;
+}
+
 int
 webproc_send(struct webproc *wp, Hd__WebMsg *msg)
 {

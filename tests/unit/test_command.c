@@ -556,6 +556,57 @@ test_later(void)
 	    "finishing them all: one result each, nothing in flight");
 }
 
+/*
+ * Removing a device with commands in flight: each ends with UNKNOWN_DEVICE
+ * and a reason, its slot is free again, and another device's command is
+ * left alone.
+ */
+static void
+test_remove_inflight(void)
+{
+	const Hd__CommandResult	*r;
+	Hd__Envelope		*e;
+	struct dev		*g, *l = dev_find(&S, "t:later");
+	Hd__Value		 v = vb(1), c = vb(1);
+	int			 i, failed = 0;
+
+	g = dev_new(&S, "t:gone", "Gone", "", HD__DEVICE_KIND__DEV_SWITCH,
+	    &later_ops, &later_drv);
+	if (!CHECK(g != NULL && dev_value(g, "on", HD__VALUE_TYPE__VT_BOOL,
+	    "", 1, 0, 0) == 0, "a device to remove"))
+		return;
+	cmd(400, "t:gone", "on", &v, 0);
+	cmd(401, "t:gone", "on", &v, 0);
+	cmd(402, "t:later", "on", &v, 0);
+	CHECK(inflight_count() == 3, "three commands in flight, two on it");
+	drain();
+	dev_remove(g);
+	for (i = 0; i < S.rq.count; i++) {
+		if ((e = queued(i)) == NULL)
+			continue;
+		if (e->body_case == HD__ENVELOPE__BODY_RESULT &&
+		    e->result->status == ST(UNKNOWN_DEVICE) &&
+		    (e->result->id == 400 || e->result->id == 401) &&
+		    strcmp(e->result->detail, "the device was removed") == 0)
+			failed++;
+		wire_free((ProtobufCMessage *)e);
+	}
+	CHECK(failed == 2 && S.rq.count == 2,
+	    "removing it fails both its commands: UNKNOWN_DEVICE, a reason");
+	CHECK(inflight_count() == 1, "their slots are free; the other "
+	    "device's command is still in flight");
+	CHECK(memo_find(&S, 400) != NULL && memo_find(&S, 400)->status ==
+	    ST(UNKNOWN_DEVICE), "the failed ids are remembered");
+	r = cmd(401, "t:gone", "on", &v, 0);
+	CHECK(is_status(r, ST(UNKNOWN_DEVICE), 1),
+	    "a repeat gets the same answer from memory");
+	drain();
+	dev_done(l, 402, ST(OK), "", &c);
+	r = only_result();
+	CHECK(is_status(r, ST(OK), 0) && r->id == 402 && inflight_count() == 0,
+	    "the other device's command finishes as usual");
+}
+
 /* Every queued envelope carries the next seq and our term and ack. */
 static void
 test_sequence(void)
@@ -707,6 +758,7 @@ main(void)
 	test_refusals();
 	test_ok();
 	test_later();
+	test_remove_inflight();
 	test_sequence();
 	test_report_fault();
 	test_announce();

@@ -173,6 +173,41 @@ test_app_command(void)
 	    &a) == -1, "app command: another function");
 }
 
+static void
+test_incl_status(void)
+{
+	/* ADDING_SLAVE for node 6: a switch with four classes, then the
+	 * controlled-classes mark and one it controls. */
+	static const uint8_t adding[] = { 7, 0x03, 6, 9, 0x04, 0x10, 0x01,
+	    0x25, 0x20, 0x86, 0x72, 0xef, 0x2b, 0xaa };
+	static const uint8_t ready[] = { 7, 0x01, 0, 0 };
+	static const uint8_t bare[] = { 7, 0x06 };
+	static const uint8_t big_node[] = { 7, 0x03, 233 };
+	static const uint8_t long_info[] = { 7, 0x03, 6, 9, 0x04, 0x10 };
+	static const uint8_t short_info[] = { 7, 0x03, 6, 2, 0x04, 0x10 };
+	struct zw_incl_status u;
+
+	CHECK(zw_parse_incl_status(adding, sizeof(adding), &u) == 0 &&
+	    u.cb_id == 7 && u.status == 0x03 && u.node == 6 &&
+	    u.have_info && u.basic == 0x04 && u.generic == 0x10 &&
+	    u.specific == 0x01, "inclusion: node id and device classes");
+	CHECK(u.ncc == 4 && u.cc[0] == 0x25 && u.cc[3] == 0x72,
+	    "inclusion: classes up to the mark, not past the info length");
+	CHECK(zw_parse_incl_status(ready, sizeof(ready), &u) == 0 &&
+	    u.status == 0x01 && u.node == 0 && !u.have_info,
+	    "inclusion: learn ready, no node");
+	CHECK(zw_parse_incl_status(bare, sizeof(bare), &u) == 0 &&
+	    u.status == 0x06 && u.node == 0, "inclusion: status only");
+	CHECK(zw_parse_incl_status(bare, 1, &u) == -1,
+	    "inclusion: no status is malformed");
+	CHECK(zw_parse_incl_status(big_node, sizeof(big_node), &u) == -1,
+	    "inclusion: node id past 232 is malformed");
+	CHECK(zw_parse_incl_status(long_info, sizeof(long_info), &u) == -1,
+	    "inclusion: info length past the frame is malformed");
+	CHECK(zw_parse_incl_status(short_info, sizeof(short_info), &u) == -1,
+	    "inclusion: info without the three device classes is malformed");
+}
+
 int
 main(void)
 {
@@ -183,5 +218,6 @@ main(void)
 	test_protocol_info();
 	test_app_update();
 	test_app_command();
+	test_incl_status();
 	return check_done();
 }

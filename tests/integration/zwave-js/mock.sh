@@ -2,7 +2,7 @@
 # npm zwave-js package once into a cache outside the repository
 # (HD_NPM_CACHE), or print a skip line and exit when npm or the registry
 # is unreachable; then start its mock server on 127.0.0.1:$zport with our
-# network (network.cjs) and mDNS stubbed out (no-mdns.cjs). Sets zport
+# network (network.cjs, or the file in zjs_network) and mDNS stubbed out (no-mdns.cjs). Sets zport
 # and J (the mock's log).
 
 cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
@@ -20,7 +20,7 @@ fi
 zport=$(free_port)
 J=$work/mock.log
 node -r "$here/no-mdns.cjs" "$mock" -i 127.0.0.1 -p "$zport" \
-	-c "$here/network.cjs" >>"$J" 2>&1 &
+	-c "${zjs_network:-$here/network.cjs}" >>"$J" 2>&1 &
 pids+=($!)
 disown $!
 check "mock server listens on 127.0.0.1" \

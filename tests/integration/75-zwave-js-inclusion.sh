@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Inclusion against the npm zwave-js mock server (an independent
+# implementation of the controller): its MockController adds the node
+# pending inclusion (network-inclusion.cjs) when AddNodeToNetwork is
+# turned on, through LEARN_READY, NODE_FOUND, ADDING_SLAVE and
+# PROTOCOL_DONE, and answers our STOP with DONE. The new node is then
+# interviewed by the slave and announced to the master, as seen through
+# the API. The mock's exclusion only ever reaches LEARN_READY (it never
+# removes a node), so exclusion is tested here as ready, then cancelled.
+# Skips like 71-zwave-js.sh when npm cannot install the package.
+. "$(dirname "$0")/lib.sh"
+
+web_master
+S=$work/slave-house.log
+trap '' PIPE
+zjs_network=$top/tests/integration/zwave-js/network-inclusion.cjs
+. "$top/tests/integration/zwave-js/mock.sh"
+out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
+pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
+start hd-master master
+check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+slave_conf slave-house House "$port" "$G" "simulate no" \
+	"zwave port tcp://127.0.0.1:$zport"
+start hd-slave slave-house
+check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+check "the three nodes interviewed" \
+	wait_count "$S" 'zwave: node [2-4]: interview complete' 3 30
+# The state poll that follows the interviews is answered first: with it
+# still in flight the mock once waited in vain for our ACK of its
+# RequestNodeInfo response (not understood yet; see docs/ZWAVE.md).
+check "the state poll is answered" \
+	wait_log "$S" 'zwave: node 3: new value temperature' 15
+sleep 1
+
+A=$U/api/v1
+hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
+post() {
+	local p=$1 b=$2; shift 2
+	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary "$b" "$@" "$A/$p"
+	cat "$work/body"
+}
+post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
+sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
+get() { hcurl -H "Cookie: $sess" "$A/$1"; }
+json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# 1. inclusion
+out=$(incl '{"action":"include","timeout":60}')
+check "include: 202" grep -q '^202' <<<"$out"
+check "the mock is ready" wait_log "$M" 'zwave include: ready' 10
+check "it finds node 5" wait_log "$M" 'zwave include: node_found' 10
+check "adding node 5" wait_log "$M" 'zwave include: adding, node 5' 10
+check "protocol done" wait_log "$M" 'zwave include: protocol_done' 10
+check "our STOP gets DONE for node 5" \
+	wait_log "$M" 'zwave include: done, node 5' 10
+check "node 5 is interviewed" \
+	wait_log "$S" 'zwave: node 5: [0-9]+ command classes' 20
+check "the master hears it" wait_log "$M" 'zwave include: interviewed, node 5' 10
+n=$(get zwave/slave-house/nodes)
+check "node 5 is a switch with Binary Switch and Version" \
+	test "$(json '[(x["device"], x["interviewed"], 37 in x["command_classes"], 134 in x["command_classes"]) for x in j["nodes"] if x["node"] == 5]' <<<"$n")" = \
+	"[('zw:5:0', True, True, True)]"
+
+# 2. exclusion: ready, then cancelled
+out=$(incl '{"action":"exclude"}')
+check "exclude: 202" grep -q '^202' <<<"$out"
+check "the mock is ready to remove" wait_log "$M" 'zwave exclude: ready' 10
+incl '{"action":"stop"}' >/dev/null
+check "cancelled" wait_log "$M" 'zwave exclude: cancelled' 10
+
+# 3. the node works after all that
+check "no retransmission was needed" \
+	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0
+check "mock server still running" kill -0 "${pids[0]}"
+finish

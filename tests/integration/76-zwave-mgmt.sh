@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The management interview and what it enables, end to end against
+# hd-zwsim: nodes included through the API (real HTTPS) are asked for
+# their class versions, Z-Wave Plus Info, lifeline, wake-up interval and
+# Multi Channel endpoints; then hd-testmaster takes the master's place to
+# send commands: an endpoint's switch through Multi Channel, confirmed by
+# a Supervision Report (and failed by a FAIL one), and a sleeping node's
+# command held until its wake-up notification, then No More Information.
+. "$(dirname "$0")/lib.sh"
+
+web_master
+S=$work/slave-house.log
+Z=$work/zwsim.log
+T=$work/tm.out
+trap '' PIPE
+out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
+pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
+mkfifo "$work/zwctl" "$work/tm.in"
+"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
+pids+=($!)
+disown $!
+exec 3>"$work/zwctl"
+zw() { echo "$*" >&3; }
+check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+start hd-master master
+check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+slave_conf slave-house House "$port" "$G" "simulate no" \
+	"zwave port $(cat "$work/pty")"
+start hd-slave slave-house
+check "the simulated nodes are interviewed" \
+	wait_count "$S" 'zwave: node [2-5]: (interview complete|[0-9]+ command classes, [0-9]+ values)' 4 40
+check "node 2's class versions are asked" \
+	wait_log "$Z" 'node 2 gets 86 13' 10
+
+A=$U/api/v1
+hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
+post() {
+	local p=$1 b=$2; shift 2
+	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary "$b" "$@" "$A/$p"
+	cat "$work/body"
+}
+post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
+sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+include() { post zwave/slave-house/inclusion '{"action":"include"}' "${auth[@]}" >/dev/null; }
+
+# 1. a double switch: two endpoints, Supervision, Z-Wave Plus, lifeline
+zw join 8 10 25 86 5e 85 60 6c
+zw endpoints 8 2
+zw supervise 8 ff
+include
+check "node 8 included" wait_log "$M" 'zwave include: done, node 8' 15
+check "its Z-Wave Plus Info" wait_log "$S" 'node 8: Z-Wave Plus v2, role 5' 15
+check "its lifeline is set to the controller" \
+	wait_log "$Z" 'node 8 gets 85 01' 10
+check "both endpoints are discovered" \
+	wait_log "$S" 'node 8: endpoint 2: generic class 0x10' 15
+check "the interview completes with lifeline and endpoints" \
+	wait_log "$S" 'node 8: interview complete, lifeline set, endpoints known' 15
+check "the master hears it" wait_log "$M" 'zwave include: interviewed, node 8' 10
+
+# 2. a sleeping switch
+zw join 9 10 25 84 86
+zw sleepy 9
+include
+check "node 9 included" wait_log "$M" 'zwave include: done, node 9' 15
+check "its wake-up interval is pointed at the controller" \
+	wait_log "$Z" 'node 9 gets 84 04' 15
+check "interviewed, then told to sleep" \
+	wait_log "$Z" 'zwsim: node 9 back to sleep' 15
+
+# 3. hd-testmaster takes over the cluster port for commands
+kill -TERM "$(pid_of master)"
+wait_log "$M" 'master .* stopped' 10
+"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$G/master.crt" \
+	-k "$G/master.key" -C "$G/ca.crt" -r "$G/crl.pem" -H 500 -u \
+	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
+pids+=($!)
+disown $!
+exec 4>"$work/tm.in"
+send() { printf '%s\n' "$*" >&4; }
+check "test master online with the slave" wait_log "$T" '^online slave-house ' 20
+check "node 8's endpoint values are announced" \
+	wait_log "$T" '^device zw:8:0 DEV_SWITCH .*on\.1:bool:rw.*on\.2:bool:rw' 10
+send 'cmd 31 zw:8:0 on.2 true'
+check "on.2: confirmed by the Supervision Report" \
+	wait_log "$T" '^result 31 OK true$' 10
+check "it went Multi Channel encapsulated to endpoint 2, supervised" \
+	grep -q 'node 8 gets 60 0d' "$Z"
+zw supervise 8 02
+send 'cmd 32 zw:8:0 on.1 true'
+check "Supervision FAIL: FAILED" wait_log "$T" '^result 32 FAILED' 10
+n=$(count_log "$Z" 'node 9 gets 25 01')
+send 'cmd 33 zw:9:0 on true'
+sleep 1
+check "a sleeping node's command is held" \
+	test "$(count_log "$Z" 'node 9 gets 25 01')" -eq "$n" -a "$(count_log "$T" '^result 33 ')" -eq 0
+zw wake 9
+check "at its wake-up it goes and is confirmed" \
+	wait_log "$T" '^result 33 OK true$' 10
+check "then No More Information" \
+	wait_count "$Z" 'zwsim: node 9 back to sleep' 2 10
+check "slave still running" kill -0 "$(pid_of slave-house)"
+exec 3>&- 4>&-
+finish

@@ -1,0 +1,196 @@
+/*
+ * Unit tests for the network management command classes: Wake Up,
+ * Association and Version's per-class versions (slave/zw_cc_mgmt.c),
+ * Multi Channel (zw_cc_mc.c) and Supervision (zw_cc_supervision.c):
+ * known byte strings both ways, and malformed ones refused.
+ */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "../../slave/zw_cc.h"
+
+#define LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int
+bytes(const uint8_t *got, size_t n, const uint8_t *want, size_t wn)
+{
+	return n == wn && memcmp(got, want, n) == 0;
+}
+
+static void
+test_wakeup(void)
+{
+	static const uint8_t set[] = { 0x84, 0x04, 0x00, 0x0e, 0x10, 0x01 };
+	static const uint8_t notif[] = { 0x84, 0x07 };
+	static const uint8_t report[] = { 0x84, 0x06, 0x01, 0x51, 0x80, 0x01 };
+	static const uint8_t caps[] = { 0x84, 0x0a, 0, 0, 60, 0, 0x0e, 0x10,
+	    0, 0x0e, 0x10, 0, 0, 60 };
+	static const uint8_t bad_caps[] = { 0x84, 0x0a, 0, 0x0e, 0x10, 0, 0,
+	    60, 0, 0, 60, 0, 0, 60 };
+	uint8_t		 out[8];
+	struct zw_wakeup w;
+
+	CHECK(bytes(out, zw_cc_wakeup_interval_set(out, sizeof(out), 3600, 1),
+	    set, LEN(set)), "Wake Up Interval Set: 3600 s to node 1");
+	CHECK(zw_cc_wakeup_interval_set(out, sizeof(out), ZW_WAKEUP_MAX_S + 1,
+	    1) == 0 && zw_cc_wakeup_interval_set(out, sizeof(out), 60, 0) ==
+	    0 && zw_cc_wakeup_interval_set(out, 5, 60, 1) == 0,
+	    "interval past 24 bits, node 0, short buffer: refused");
+	CHECK(zw_cc_wakeup_no_more(out, sizeof(out)) == 2 && out[1] == 0x08,
+	    "No More Information");
+	CHECK(zw_cc_wakeup_interval_get(out, sizeof(out)) == 2 &&
+	    out[1] == 0x05, "Interval Get");
+	CHECK(zw_cc_decode_wakeup(notif, sizeof(notif), &w) == 1 &&
+	    w.kind == ZW_WU_NOTIFICATION, "Notification: the node is awake");
+	CHECK(zw_cc_decode_wakeup(report, sizeof(report), &w) == 1 &&
+	    w.kind == ZW_WU_INTERVAL && w.interval == 86400 && w.node == 1,
+	    "Interval Report: 86400 s, to node 1");
+	CHECK(zw_cc_decode_wakeup(report, 5, &w) == -1,
+	    "Interval Report cut short");
+	CHECK(zw_cc_decode_wakeup(caps, sizeof(caps), &w) == 1 &&
+	    w.kind == ZW_WU_CAPABILITIES && w.min == 60 && w.max == 3600 &&
+	    w.dflt == 3600 && w.step == 60, "Capabilities: 60..3600 by 60");
+	CHECK(zw_cc_decode_wakeup(bad_caps, sizeof(bad_caps), &w) == -1,
+	    "Capabilities with min > max: malformed");
+	CHECK(zw_cc_decode_wakeup(set, sizeof(set), &w) == 0 &&
+	    zw_cc_decode_wakeup((const uint8_t []){ 0x25, 0x03 }, 2, &w) == 0,
+	    "a Set, another class: not decoded");
+}
+
+static void
+test_assoc(void)
+{
+	static const uint8_t set[] = { 0x85, 0x01, 0x01, 0x01 };
+	static const uint8_t report[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0x01,
+	    0x07, 0x00, 0x01, 0x02 };
+	static const uint8_t bad[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0xe9 };
+	uint8_t		 out[8];
+	struct zw_assoc	 a;
+
+	CHECK(bytes(out, zw_cc_assoc_set(out, sizeof(out), ZW_LIFELINE, 1),
+	    set, LEN(set)), "Association Set: lifeline to node 1");
+	CHECK(zw_cc_assoc_set(out, sizeof(out), 0, 1) == 0 &&
+	    zw_cc_assoc_set(out, sizeof(out), 1, 233) == 0,
+	    "group 0, node 233: refused");
+	CHECK(zw_cc_assoc_get(out, sizeof(out), 1) == 3 && out[2] == 1,
+	    "Association Get group 1");
+	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
+	    a.group == 1 && a.max == 5 && a.n == 2 && a.nodes[0] == 1 &&
+	    a.nodes[1] == 7, "Report: nodes 1 and 7, endpoint pairs skipped");
+	CHECK(zw_cc_decode_assoc(bad, sizeof(bad), &a) == -1,
+	    "Report naming node 233: malformed");
+	CHECK(zw_cc_decode_assoc(report, 4, &a) == -1, "Report cut short");
+}
+
+static void
+test_version(void)
+{
+	static const uint8_t report[] = { 0x86, 0x14, 0x25, 0x02 };
+	uint8_t out[4], cc = 0, v = 0;
+
+	CHECK(zw_cc_version_cc_get(out, sizeof(out), 0x25) == 3 &&
+	    out[0] == 0x86 && out[1] == 0x13 && out[2] == 0x25,
+	    "Version Command Class Get 0x25");
+	CHECK(zw_cc_decode_cc_version(report, sizeof(report), &cc, &v) == 1 &&
+	    cc == 0x25 && v == 2, "Command Class Report: 0x25 version 2");
+	CHECK(zw_cc_decode_cc_version(report, 3, &cc, &v) == -1,
+	    "cut short: malformed");
+}
+
+static void
+test_mc(void)
+{
+	static const uint8_t encap[] = { 0x60, 0x0d, 0x02, 0x00, 0x25, 0x03,
+	    0xff };
+	static const uint8_t ep[] = { 0x60, 0x08, 0x40, 0x02 };
+	static const uint8_t cap[] = { 0x60, 0x0a, 0x02, 0x10, 0x01, 0x25,
+	    0x86, 0xef, 0x20 };
+	static const uint8_t bitaddr[] = { 0x60, 0x0d, 0x02, 0x81, 0x25, 0x03 };
+	static const uint8_t nested[] = { 0x60, 0x0d, 0x02, 0x00, 0x60, 0x0d };
+	static const uint8_t set[] = { 0x25, 0x01, 0xff };
+	static const uint8_t want[] = { 0x60, 0x0d, 0x00, 0x02, 0x25, 0x01,
+	    0xff };
+	uint8_t		out[16];
+	struct zw_mc	m;
+
+	CHECK(bytes(out, zw_cc_mc_encap(out, sizeof(out), 0, 2, set,
+	    sizeof(set)), want, LEN(want)), "encapsulate a SET for endpoint 2");
+	memcpy(out, set, sizeof(set));
+	CHECK(bytes(out, zw_cc_mc_encap(out, sizeof(out), 0, 2, out,
+	    sizeof(set)), want, LEN(want)), "encapsulate in place");
+	CHECK(zw_cc_mc_encap(out, 6, 0, 2, set, sizeof(set)) == 0 &&
+	    zw_cc_mc_encap(out, sizeof(out), 0, 128, set, sizeof(set)) == 0,
+	    "short buffer, endpoint 128: refused");
+	CHECK(zw_cc_decode_mc(encap, sizeof(encap), &m) == 1 &&
+	    m.kind == ZW_MC_ENCAP && m.src == 2 && m.dst == 0 &&
+	    m.ninner == 3 && m.inner == encap + 4,
+	    "decapsulate endpoint 2's report");
+	CHECK(zw_cc_decode_mc(bitaddr, sizeof(bitaddr), &m) == -1 &&
+	    zw_cc_decode_mc(nested, sizeof(nested), &m) == -1 &&
+	    zw_cc_decode_mc(encap, 4, &m) == -1,
+	    "bit address, nested, empty: malformed");
+	CHECK(zw_cc_decode_mc(ep, sizeof(ep), &m) == 1 &&
+	    m.kind == ZW_MC_ENDPOINTS && m.count == 2 && m.identical &&
+	    !m.dynamic, "End Point Report: two identical endpoints");
+	CHECK(zw_cc_decode_mc(cap, sizeof(cap), &m) == 1 &&
+	    m.kind == ZW_MC_CAPABILITY && m.ep == 2 && m.generic == 0x10 &&
+	    m.ncc == 2 && m.cc[1] == 0x86,
+	    "Capability Report: endpoint 2, a switch, controlled ones cut");
+	CHECK(zw_cc_mc_capability_get(out, sizeof(out), 2) == 3 &&
+	    zw_cc_mc_capability_get(out, sizeof(out), 0) == 0 &&
+	    zw_cc_mc_endpoints_get(out, sizeof(out)) == 2,
+	    "End Point Get, Capability Get (not endpoint 0)");
+}
+
+static void
+test_supervision(void)
+{
+	static const uint8_t set[] = { 0x25, 0x01, 0xff };
+	static const uint8_t want[] = { 0x6c, 0x01, 0x85, 0x03, 0x25, 0x01,
+	    0xff };
+	static const uint8_t report[] = { 0x6c, 0x02, 0x05, 0xff, 0x00 };
+	static const uint8_t bad_status[] = { 0x6c, 0x02, 0x05, 0x07, 0x00 };
+	static const uint8_t long_len[] = { 0x6c, 0x01, 0x05, 0x09, 0x71,
+	    0x05 };
+	static const uint8_t get[] = { 0x6c, 0x01, 0x11, 0x02, 0x71, 0x05,
+	    0xaa };
+	static const uint8_t sreport[] = { 0x6c, 0x02, 0x11, 0xff, 0x00 };
+	uint8_t			out[16];
+	struct zw_supervision	s;
+
+	CHECK(bytes(out, zw_cc_supervision_get(out, sizeof(out), 5, 1, set,
+	    sizeof(set)), want, LEN(want)),
+	    "Supervision Get around a SET, session 5, updates wanted");
+	memcpy(out, set, sizeof(set));
+	CHECK(bytes(out, zw_cc_supervision_get(out, sizeof(out), 5, 1, out,
+	    sizeof(set)), want, LEN(want)), "wrap in place");
+	CHECK(zw_cc_supervision_get(out, sizeof(out), 64, 0, set,
+	    sizeof(set)) == 0 && zw_cc_supervision_get(out, sizeof(out), 1,
+	    0, want, sizeof(want)) == 0, "session 64, nested: refused");
+	CHECK(zw_cc_decode_supervision(report, sizeof(report), &s) == 1 &&
+	    !s.get && s.session == 5 && s.status == ZW_SV_SUCCESS,
+	    "Report: session 5 SUCCESS");
+	CHECK(zw_cc_decode_supervision(bad_status, sizeof(bad_status), &s) ==
+	    -1, "Report with an unknown status: malformed");
+	CHECK(zw_cc_decode_supervision(get, sizeof(get), &s) == 1 && s.get &&
+	    s.session == 0x11 && s.ninner == 2 && s.inner == get + 4,
+	    "Get from a node: its command, the length byte's worth");
+	CHECK(zw_cc_decode_supervision(long_len, sizeof(long_len), &s) == -1,
+	    "Get whose length runs past the frame: malformed");
+	CHECK(bytes(out, zw_cc_supervision_report(out, sizeof(out), 0x11,
+	    ZW_SV_SUCCESS, 0), sreport, LEN(sreport)),
+	    "our answer: Report SUCCESS for its session");
+}
+
+int
+main(void)
+{
+	test_wakeup();
+	test_assoc();
+	test_version();
+	test_mc();
+	test_supervision();
+	return check_done();
+}

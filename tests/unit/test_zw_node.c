@@ -1,0 +1,915 @@
+/*
+ * Unit tests for the Z-Wave node layer (slave/zw_ctrl.c, zw_node.c,
+ * zw_incl.c) without a stick: this file replaces zw_stick.c at link time
+ * (the Makefile links every slave module but it), so each request the
+ * controller submits is recorded here and the test answers it, or not,
+ * by calling its completion with made-up frames. Timers are the "fake
+ * clock": a test fires an armed timer's callback itself instead of
+ * waiting. What goes to the master is read back from the replay queue
+ * (the link stays idle), as in test_command.c.
+ *
+ * Covered: the start-up sequence, the interview state machine (node
+ * information, its timeout, one node at a time, the state poll after),
+ * failed-node marking and recovery, a command confirmed by a report,
+ * inclusion and exclusion step by step, and a restart from the node
+ * table without a second interview.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "wire.h"
+#include "../../slave/slave.h"
+#include "../../slave/zw.h"
+#include "../../slave/zw_cc.h"
+
+#define MAX_REQS	64
+
+/* --- the stick, replaced --------------------------------------------- */
+
+struct zw_stick {
+	const struct zw_stick_ops	*ops;
+	void				*arg;
+};
+
+static struct zw_stick	the_stick;
+static struct zw_req	reqs[MAX_REQS];
+static int		nreqs, refuse;
+static uint8_t		next_cb = 1;
+static struct zw_stats	stats;
+
+struct zw_stick *
+zw_stick_new(struct ev_loop *loop, const char *spec,
+    const struct zw_stick_ops *ops, void *arg)
+{
+	(void)loop;
+	(void)spec;
+	the_stick.ops = ops;
+	the_stick.arg = arg;
+	return &the_stick;
+}
+
+void
+zw_stick_free(struct zw_stick *st)
+{
+	(void)st;
+	nreqs = 0;
+}
+
+int
+zw_stick_submit(struct zw_stick *st, const struct zw_req *r,
+    enum zw_status *out)
+{
+	(void)st;
+	if (refuse || nreqs == MAX_REQS) {
+		*out = ZW_ERR_FULL;
+		return -1;
+	}
+	reqs[nreqs] = *r;
+	if (r->cb_idx >= 0)
+		reqs[nreqs].payload[r->cb_idx] = next_cb++;
+	nreqs++;
+	*out = ZW_OK;
+	return 0;
+}
+
+/* The requests recorded are not at the stick yet: never busy. */
+int
+zw_stick_busy(const struct zw_stick *st)
+{
+	(void)st;
+	return 0;
+}
+
+const struct zw_stats *
+zw_stick_stats(const struct zw_stick *st)
+{
+	(void)st;
+	return &stats;
+}
+
+/* --- helpers ---------------------------------------------------------- */
+
+static struct slave	S;
+static char		dir[] = "/tmp/hd-test-zw-node.XXXXXX";
+
+/* Take the oldest recorded request (the order they were submitted). */
+static int
+take(struct zw_req *r)
+{
+	if (nreqs == 0)
+		return 0;
+	*r = reqs[0];
+	memmove(reqs, reqs + 1, (size_t)(nreqs - 1) * sizeof(reqs[0]));
+	nreqs--;
+	return 1;
+}
+
+static struct zw_frame
+frame(uint8_t type, uint8_t func, const uint8_t *p, size_t n)
+{
+	struct zw_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = type;
+	f.func = func;
+	f.len = (uint8_t)n;
+	memcpy(f.payload, p, n);
+	return f;
+}
+
+/* Answer request `r` with a response of `n` bytes (and for SendData a
+ * callback with transmit status `tx`). */
+static void
+answer(const struct zw_req *r, const uint8_t *p, size_t n, int tx)
+{
+	struct zw_frame	res = frame(ZW_RES, r->func, p, n), cb;
+	uint8_t		c[2];
+
+	if (r->cb_idx >= 0) {
+		c[0] = r->payload[r->cb_idx];
+		c[1] = (uint8_t)tx;
+		cb = frame(ZW_REQ, r->func, c, 2);
+		r->done(r->arg, ZW_OK, r->want_res ? &res : NULL, &cb);
+	} else
+		r->done(r->arg, ZW_OK, r->want_res ? &res : NULL, NULL);
+}
+
+static void
+unsolicited(uint8_t func, const uint8_t *p, size_t n)
+{
+	struct zw_frame f = frame(ZW_REQ, func, p, n);
+
+	the_stick.ops->unsolicited(the_stick.arg, &f);
+}
+
+/* Node `node` sends command bytes `cmd` to us. */
+static void
+from_node(uint8_t node, const uint8_t *cmd, size_t n)
+{
+	uint8_t p[64] = { 0, node, (uint8_t)n };
+
+	memcpy(p + 3, cmd, n);
+	unsolicited(ZW_FN_APP_COMMAND, p, 3 + n);
+}
+
+static void
+nif(uint8_t node, uint8_t generic, const uint8_t *cc, size_t ncc)
+{
+	uint8_t p[64] = { ZW_UPDATE_NIF, node, (uint8_t)(3 + ncc), 0x04,
+	    generic, 0x01 };
+
+	memcpy(p + 6, cc, ncc);
+	unsolicited(ZW_FN_APP_UPDATE, p, 6 + ncc);
+}
+
+/* Fire an armed timer now: the fake clock jumped past its deadline. */
+static int
+fire(struct ev_timer *t)
+{
+	if (!t->active)
+		return 0;
+	ev_timer_stop(S.loop, t);
+	t->cb(t);
+	return 1;
+}
+
+/* The start-up, answered as a stick with nodes 2 (switch) and 3
+ * (sensor) would. */
+static int	with_node9;	/* the stick lists node 9 (included) */
+
+static int
+startup(void)
+{
+	static const uint8_t caps[8] = { 1, 0, 0, 0x86, 0, 1, 0, 0x5a };
+	static const uint8_t ver[] = "Z-Wave 7.18\0\x07";
+	static const uint8_t memid[5] = { 0xc0, 0xff, 0xee, 0x01, 1 };
+	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN,
+	    0x07 };		/* nodes 1, 2, 3 */
+	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0, 0x01 };
+	struct zw_req	r;
+
+	if (with_node9)
+		init[4] |= 0x07;	/* nodes 9, 10, 11: the second byte */
+	the_stick.ops->up(the_stick.arg, 1, "");
+	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
+		return -1;
+	answer(&r, caps, sizeof(caps), 0);
+	if (!take(&r) || r.func != ZW_FN_GET_VERSION)
+		return -1;
+	answer(&r, ver, sizeof(ver) - 1, 0);
+	if (!take(&r) || r.func != ZW_FN_MEMORY_GET_ID)
+		return -1;
+	answer(&r, memid, sizeof(memid), 0);
+	if (!take(&r) || r.func != ZW_FN_GET_INIT_DATA)
+		return -1;
+	answer(&r, init, sizeof(init), 0);
+	while (nreqs > 0 && reqs[0].func == ZW_FN_GET_NODE_PROTOCOL_INFO) {
+		take(&r);
+		pi[4] = r.payload[0] == 2 ? 0x10 : 0x21;
+		answer(&r, pi, sizeof(pi), 0);
+	}
+	return 0;
+}
+
+static void
+drain(void)
+{
+	rq_ack(&S.rq, S.seq);
+}
+
+/* How many queued envelopes have `body`; the last one in *out
+ * (wire_free() it) when out is not NULL. */
+static int
+queued(Hd__Envelope__BodyCase body, Hd__Envelope **out)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, n = 0;
+
+	if (out != NULL)
+		*out = NULL;
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e == NULL)
+			continue;
+		if (e->body_case == body) {
+			n++;
+			if (out != NULL) {
+				wire_free((ProtobufCMessage *)*out);
+				*out = e;
+				continue;
+			}
+		}
+		wire_free((ProtobufCMessage *)e);
+	}
+	return n;
+}
+
+static int
+pending(uint8_t func, int node)
+{
+	int i;
+
+	for (i = 0; i < nreqs; i++)
+		if (reqs[i].func == func && (node < 0 ||
+		    reqs[i].payload[0] == node))
+			return 1;
+	return 0;
+}
+
+/* --- simulated nodes answering SendData -------------------------------- */
+
+struct simnode {
+	uint8_t	endpoints;		/* Multi Channel endpoints */
+	uint8_t	on[4];			/* switch state, by endpoint */
+	uint8_t	lifeline[4];		/* association group 1 */
+	int	nlife;
+	uint32_t wakeup;		/* interval set */
+	uint8_t	wakeup_node;
+	int	asleep;			/* a sleeping node between wake-ups */
+	int	nmi;			/* No More Information heard */
+	int	sv_status;		/* Supervision Report status */
+	int	deaf;			/* does not acknowledge */
+};
+
+static struct simnode	sim[ZW_MAX_NODES + 1];
+
+/* Node `id` answers `cmd` (from endpoint `ep`, 0: itself). */
+static void
+sim_reply(uint8_t id, uint8_t ep, const uint8_t *cmd, size_t n)
+{
+	uint8_t out[64];
+
+	if (ep == 0) {
+		from_node(id, cmd, n);
+		return;
+	}
+	out[0] = 0x60;
+	out[1] = 0x0d;
+	out[2] = ep;
+	out[3] = 0;
+	memcpy(out + 4, cmd, n);
+	from_node(id, out, n + 4);
+}
+
+static void
+sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
+{
+	struct simnode	*sn = &sim[id];
+	uint8_t		 r[16];
+
+	if (n >= 4 && c[0] == 0x60 && c[1] == 0x0d) {
+		sim_command(id, c[3], c + 4, n - 4);
+		return;
+	}
+	if (n >= 5 && c[0] == 0x6c && c[1] == 0x01) {
+		sim_command(id, ep, c + 4, c[3]);
+		r[0] = 0x6c; r[1] = 0x02; r[2] = c[2] & 0x3f;
+		r[3] = (uint8_t)sn->sv_status; r[4] = 0;
+		sim_reply(id, ep, r, 5);
+		return;
+	}
+	if (n < 2)
+		return;
+	r[0] = c[0];
+	switch (c[0] << 8 | c[1]) {
+	case 0x8613:		/* Version Command Class Get */
+		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x25 ? 2 : 1;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x5e01:
+		memcpy(r, (const uint8_t []){ 0x5e, 0x02, 0x02, 0x05, 0x00,
+		    0x07, 0x00, 0x07, 0x01 }, 9);
+		sim_reply(id, ep, r, 9);
+		break;
+	case 0x8501:
+		if (sn->nlife < 4)
+			sn->lifeline[sn->nlife++] = c[3];
+		break;
+	case 0x8502:
+		r[1] = 0x03; r[2] = c[2]; r[3] = 5; r[4] = 0;
+		memcpy(r + 5, sn->lifeline, (size_t)sn->nlife);
+		sim_reply(id, ep, r, 5 + (size_t)sn->nlife);
+		break;
+	case 0x8405:
+		r[1] = 0x06; r[2] = (uint8_t)(sn->wakeup >> 16);
+		r[3] = (uint8_t)(sn->wakeup >> 8); r[4] = (uint8_t)sn->wakeup;
+		r[5] = sn->wakeup_node;
+		sim_reply(id, ep, r, 6);
+		break;
+	case 0x8404:
+		sn->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
+		sn->wakeup_node = c[5];
+		break;
+	case 0x8408:
+		sn->nmi++;
+		sn->asleep = 1;
+		break;
+	case 0x6007:
+		r[1] = 0x08; r[2] = 0x40; r[3] = sn->endpoints;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x6009:
+		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
+		    0x25, 0x6c }, 7);
+		sim_reply(id, ep, r, 7);
+		break;
+	case 0x2501:
+		sn->on[ep & 3] = c[2];
+		break;
+	case 0x2502:
+		r[1] = 0x03; r[2] = sn->on[ep & 3];
+		sim_reply(id, ep, r, 3);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Answer every recorded request as the simulated nodes would; how many
+ * SendData went to each node is in sent[]. Requests to asleep nodes are
+ * not acknowledged. */
+static int	sent[ZW_MAX_NODES + 1];
+
+static void
+pump(void)
+{
+	struct zw_req	r;
+	int		i, id;
+
+	for (i = 0; i < 200 && take(&r); i++) {
+		if (r.func != ZW_FN_SEND_DATA) {
+			answer(&r, (const uint8_t []){ 1 }, 1, 0);
+			continue;
+		}
+		id = r.payload[0];
+		sent[id]++;
+		if (sim[id].deaf || sim[id].asleep) {
+			answer(&r, (const uint8_t []){ 1 }, 1, 1);
+			continue;
+		}
+		answer(&r, (const uint8_t []){ 1 }, 1, 0);
+		sim_command((uint8_t)id, 0, r.payload + 2, r.payload[1]);
+	}
+}
+
+/* --- tests ------------------------------------------------------------ */
+
+static void
+test_interview(void)
+{
+	static const uint8_t sw_cc[] = { 0x25, 0x20, 0x72 };
+	static const uint8_t res_ok[] = { 1 };
+	struct zw_ctrl	*c = S.zw;
+	struct dev	*d2, *d3;
+	struct zw_req	 r;
+
+	if (!CHECK(startup() == 0, "start-up sequence in order"))
+		return;
+	d2 = dev_find(&S, "zw:2:0");
+	d3 = dev_find(&S, "zw:3:0");
+	CHECK(d2 != NULL && d3 != NULL && d2->desc.kind ==
+	    HD__DEVICE_KIND__DEV_SWITCH && d2->desc.interview_pct == 50,
+	    "nodes 2 and 3 registered, protocol info known (50 %%)");
+	CHECK(nreqs == 1 && reqs[0].func == ZW_FN_REQUEST_NODE_INFO &&
+	    reqs[0].payload[0] == 2 && c->interviewing == 2,
+	    "the interview asks node 2 alone for its node information");
+	take(&r);
+	answer(&r, res_ok, 1, 0);
+	CHECK(c->nif_timer.active, "then waits ZW_NIF_TIMEOUT_MS for it");
+	nif(2, 0x10, sw_cc, sizeof(sw_cc));
+	CHECK(d2->desc.interview_pct == 100 && dev_find_value(d2, "on") !=
+	    NULL && d2->desc.command_classes.len == 3,
+	    "node 2's classes: interviewed, an \"on\" value, classes shown");
+	CHECK(nreqs == 1 && reqs[0].func == ZW_FN_REQUEST_NODE_INFO &&
+	    reqs[0].payload[0] == 3, "then node 3");
+	take(&r);
+	answer(&r, res_ok, 1, 0);
+	CHECK(fire(&c->nif_timer) && c->interviewing == 0 &&
+	    d3->desc.interview_pct == 50,
+	    "node 3 silent: the interview gives up on it (still 50 %%)");
+	CHECK(pending(ZW_FN_SEND_DATA, 2) && !pending(ZW_FN_SEND_DATA, 3) &&
+	    !pending(ZW_FN_REQUEST_NODE_INFO, -1),
+	    "no node left: node 2's state is polled, node 3 is not asked "
+	    "again");
+}
+
+static void
+test_failed(void)
+{
+	struct zw_req	 r;
+	struct dev	*d2 = dev_find(&S, "zw:2:0");
+	Hd__Envelope	*e;
+	uint8_t		 report[] = { 0x25, 0x03, 0xff };
+
+	drain();
+	while (take(&r))	/* the polls: node 2 does not acknowledge */
+		if (r.func == ZW_FN_SEND_DATA)
+			answer(&r, (const uint8_t []){ 1 }, 1, 1);
+	CHECK(S.zw->node[2].failed && d2->desc.failed,
+	    "a poll not acknowledged: node 2 failed, shown in its device");
+	CHECK(queued(HD__ENVELOPE__BODY_FAULT, &e) == 1 && e->fault->active &&
+	    strcmp(e->fault->device_id, "zw:2:0") == 0,
+	    "the master gets a zwave fault for its device");
+	wire_free((ProtobufCMessage *)e);
+	drain();
+	from_node(2, report, sizeof(report));
+	CHECK(!S.zw->node[2].failed && !d2->desc.failed &&
+	    queued(HD__ENVELOPE__BODY_FAULT, &e) == 1 && !e->fault->active,
+	    "heard again: recovered, the fault cleared");
+	wire_free((ProtobufCMessage *)e);
+}
+
+static void
+test_command(void)
+{
+	Hd__Command	 c = HD__COMMAND__INIT;
+	Hd__Value	 v = HD__VALUE__INIT;
+	Hd__Envelope	*e;
+	struct zw_req	 r;
+	uint8_t		 report[] = { 0x25, 0x03, 0x00 };
+
+	drain();
+	v.v_case = HD__VALUE__V_B;
+	v.b = 0;
+	c.id = 71;
+	c.device_id = (char *)(uintptr_t)"zw:2:0";
+	c.key = (char *)(uintptr_t)"on";
+	c.value = &v;
+	devices_command(&S, &c);
+	CHECK(take(&r) && r.func == ZW_FN_SEND_DATA && r.payload[2] == 0x25 &&
+	    r.payload[3] == 0x01 && r.payload[4] == 0x00,
+	    "off: a Binary Switch SET 0x00 to node 2");
+	answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	CHECK(take(&r) && r.payload[2] == 0x25 && r.payload[3] == 0x02,
+	    "delivered: a GET follows");
+	answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	from_node(2, report, sizeof(report));
+	CHECK(queued(HD__ENVELOPE__BODY_RESULT, &e) == 1 && e->result->id == 71 &&
+	    e->result->status == HD__COMMAND_RESULT__STATUS__OK,
+	    "the report confirms it: OK");
+	wire_free((ProtobufCMessage *)e);
+	/* A command that is delivered but never confirmed. */
+	c.id = 72;
+	v.b = 1;
+	devices_command(&S, &c);
+	take(&r);
+	answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	while (take(&r))
+		;
+	drain();
+	CHECK(fire(&S.zw->node[2].cmd_timer) &&
+	    queued(HD__ENVELOPE__BODY_RESULT, &e) == 1 &&
+	    e->result->status == HD__COMMAND_RESULT__STATUS__TIMEOUT,
+	    "no report of the new value: TIMEOUT after the confirm timer");
+	wire_free((ProtobufCMessage *)e);
+	/* A command in flight when the node is excluded. */
+	c.id = 73;
+	devices_command(&S, &c);
+	CHECK(S.zw->node[2].cmd_id == 73, "command 73 under way");
+}
+
+static int
+progress_state(int *node)
+{
+	Hd__Envelope	*e;
+	int		 st = -2;
+
+	if (queued(HD__ENVELOPE__BODY_ZW_PROGRESS, &e) > 0) {
+		st = e->zw_progress->state;
+		if (node != NULL)
+			*node = (int)e->zw_progress->node_id;
+	}
+	wire_free((ProtobufCMessage *)e);
+	return st;
+}
+
+static void
+status(uint8_t func, uint8_t st, uint8_t node, int info)
+{
+	uint8_t p[16] = { 9, st, node, 0 };
+	size_t	n = 4;
+
+	if (info) {
+		static const uint8_t ni[] = { 6, 0x04, 0x10, 0x01, 0x25, 0x86,
+		    0x72 };
+		memcpy(p + 3, ni, sizeof(ni));
+		n = 3 + sizeof(ni);
+	}
+	unsolicited(func, p, n);
+}
+
+static void
+test_inclusion(void)
+{
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	 r;
+	int		 node = 0;
+	uint8_t		 pi[6] = { 0xd3, 0x9c, 0, 0x04, 0x10, 0x01 };
+	static const uint8_t cc[] = { 0x25, 0x86, 0x72 };
+
+	while (take(&r))
+		;
+	drain();
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	m.timeout_ms = 30000;
+	zw_inclusion_request(&S, &m);
+	CHECK(take(&r) && r.func == ZW_FN_ADD_NODE && r.payload[0] == 0xc1 &&
+	    r.payload[1] != 0 && !r.want_res,
+	    "include: AddNodeToNetwork, any node, a callback id, no response");
+	CHECK(progress_state(NULL) == -2, "nothing told before LEARN_READY");
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	CHECK(progress_state(NULL) == HD__ZW_PROGRESS__STATE__READY &&
+	    S.zw->incl.timer.active, "ready, the learn-mode timer runs");
+	m.action = HD__ZW_INCLUSION__ACTION__EXCLUDE;
+	drain();
+	zw_inclusion_request(&S, &m);
+	CHECK(progress_state(NULL) == HD__ZW_PROGRESS__STATE__REFUSED &&
+	    nreqs == 0, "exclude meanwhile: refused, nothing sent");
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_DONE, 2, 0);
+	CHECK(dev_find(&S, "zw:2:0") != NULL,
+	    "a remove status while including is ignored");
+	status(ZW_FN_ADD_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_ADDING_SLAVE, 9, 1);
+	CHECK(progress_state(&node) == HD__ZW_PROGRESS__STATE__ADDING &&
+	    node == 9, "adding node 9");
+	m.action = HD__ZW_INCLUSION__ACTION__STOP;
+	drain();
+	zw_inclusion_request(&S, &m);
+	CHECK(progress_state(NULL) == HD__ZW_PROGRESS__STATE__REFUSED,
+	    "stop while adding: refused");
+	status(ZW_FN_ADD_NODE, ZW_INCL_PROTOCOL_DONE, 9, 0);
+	CHECK(take(&r) && r.func == ZW_FN_ADD_NODE && r.payload[0] ==
+	    ZW_INCL_MODE_STOP && r.payload[1] != 0,
+	    "protocol done: STOP with a callback id");
+	status(ZW_FN_ADD_NODE, ZW_INCL_DONE, 9, 0);
+	CHECK(take(&r) && r.func == ZW_FN_GET_NODE_PROTOCOL_INFO &&
+	    r.payload[0] == 9, "done: node 9's protocol info asked");
+	drain();
+	answer(&r, pi, sizeof(pi), 0);
+	CHECK(progress_state(&node) == HD__ZW_PROGRESS__STATE__DONE &&
+	    node == 9 && dev_find(&S, "zw:9:0") != NULL,
+	    "node 9 registered, done told");
+	CHECK(pending(ZW_FN_REQUEST_NODE_INFO, 9) && S.zw->interviewing == 9,
+	    "its interview starts");
+	while (take(&r))
+		if (r.func == ZW_FN_REQUEST_NODE_INFO && r.payload[0] == 9)
+			answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	drain();
+	nif(9, 0x10, cc, sizeof(cc));
+	CHECK(S.zw->mgmt == 9 && dev_find(&S, "zw:9:0")->desc.interview_pct ==
+	    ZW_INTERVIEW_NIF, "Version among its classes: the management "
+	    "interview follows (75 %%)");
+	pump();
+	CHECK(progress_state(&node) == HD__ZW_PROGRESS__STATE__INTERVIEWED &&
+	    node == 9 && S.zw->mgmt == 0, "interviewed: told");
+	CHECK(zw_mgmt_version(&S.zw->node[9], 0x25) == 2 &&
+	    zw_mgmt_version(&S.zw->node[9], 0x72) == 1,
+	    "each class's version asked and kept");
+	CHECK(!S.zw->incl.timer.active && S.zw->incl.action ==
+	    HD__ZW_INCLUSION__ACTION__STOP, "idle again");
+}
+
+static void
+test_timeout_cancel(void)
+{
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	 r;
+
+	while (take(&r))
+		;
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	CHECK(S.zw->incl.deadline >= ev_clock_ms() + ZW_INCLUSION_TIMEOUT_MS -
+	    1000, "no timeout asked: ZW_INCLUSION_TIMEOUT_MS (240 s)");
+	drain();
+	CHECK(fire(&S.zw->incl.timer) && progress_state(NULL) ==
+	    HD__ZW_PROGRESS__STATE__TIMEOUT, "the timer fires: timeout");
+	CHECK(take(&r) && r.func == ZW_FN_ADD_NODE && r.payload[0] ==
+	    ZW_INCL_MODE_STOP && r.cb_idx < 0 && r.payload[1] == 0,
+	    "STOP without a callback id");
+	m.action = HD__ZW_INCLUSION__ACTION__EXCLUDE;
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	drain();
+	CHECK(fire(&S.zw->incl.timer) && progress_state(NULL) ==
+	    HD__ZW_PROGRESS__STATE__FAILED,
+	    "no LEARN_READY within ZW_INCL_READY_MS: failed");
+	take(&r);
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	m.action = HD__ZW_INCLUSION__ACTION__STOP;
+	drain();
+	zw_inclusion_request(&S, &m);
+	CHECK(progress_state(NULL) == HD__ZW_PROGRESS__STATE__CANCELLED &&
+	    take(&r) && r.func == ZW_FN_REMOVE_NODE && r.payload[0] ==
+	    ZW_INCL_MODE_STOP, "cancel: cancelled, RemoveNode STOP");
+}
+
+static void
+test_exclusion(void)
+{
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	Hd__Envelope	*e;
+	struct zw_req	 r;
+	int		 node = 0;
+
+	while (take(&r))
+		;
+	m.action = HD__ZW_INCLUSION__ACTION__EXCLUDE;
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_ADDING_SLAVE, 2, 0);
+	drain();
+	status(ZW_FN_REMOVE_NODE, ZW_INCL_DONE, 2, 0);
+	CHECK(progress_state(&node) == HD__ZW_PROGRESS__STATE__DONE &&
+	    node == 2 && dev_find(&S, "zw:2:0") == NULL,
+	    "node 2 removed: its device is gone");
+	CHECK(queued(HD__ENVELOPE__BODY_RESULT, &e) == 1 && e->result->id ==
+	    73 && e->result->status ==
+	    HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE,
+	    "its command in flight ends: UNKNOWN_DEVICE");
+	wire_free((ProtobufCMessage *)e);
+	CHECK(S.inflight[0] == 0 && S.inflight[1] == 0, "its slot is free");
+	CHECK(take(&r) && r.func == ZW_FN_REMOVE_NODE && r.payload[0] ==
+	    ZW_INCL_MODE_STOP, "learn mode stopped");
+}
+
+/* Include node `id` with classes `cc` and protocol capability `cap`,
+ * answering as the stick and the node would. */
+static void
+include_node(uint8_t id, uint8_t cap, const uint8_t *cc, size_t ncc)
+{
+	Hd__ZwInclusion	m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	r;
+	uint8_t		pi[6] = { 0, 0x9c, 0, 0x04, 0x10, 0x01 };
+
+	pi[0] = cap;
+	while (take(&r))
+		;
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&S, &m);
+	take(&r);
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_ADDING_SLAVE, id, 1);
+	status(ZW_FN_ADD_NODE, ZW_INCL_PROTOCOL_DONE, id, 0);
+	take(&r);
+	status(ZW_FN_ADD_NODE, ZW_INCL_DONE, id, 0);
+	take(&r);
+	answer(&r, pi, sizeof(pi), 0);
+	while (take(&r))
+		if (r.func == ZW_FN_REQUEST_NODE_INFO && r.payload[0] == id)
+			answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	nif(id, 0x10, cc, ncc);
+}
+
+/* The command's result status, or -1 when none came (yet). */
+static int
+command(uint64_t id, const char *dev, const char *key, int b)
+{
+	Hd__Command	 c = HD__COMMAND__INIT;
+	Hd__Value	 v = HD__VALUE__INIT;
+	Hd__Envelope	*e;
+	int		 st = -1;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = b;
+	c.id = id;
+	c.device_id = (char *)(uintptr_t)dev;
+	c.key = (char *)(uintptr_t)key;
+	c.value = &v;
+	drain();
+	devices_command(&S, &c);
+	pump();
+	if (queued(HD__ENVELOPE__BODY_RESULT, &e) == 1 && e->result->id == id)
+		st = e->result->status;
+	wire_free((ProtobufCMessage *)e);
+	return st;
+}
+
+static void
+test_multichannel(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x5e, 0x85, 0x60, 0x6c };
+	struct zw_node	*zn = &S.zw->node[10];
+	struct dev	*d;
+	Hd__Envelope	*e;
+	uint8_t		 rep[] = { 0x60, 0x0d, 0x02, 0x00, 0x25, 0x03, 0xff };
+
+	sim[10].endpoints = 2;
+	sim[10].sv_status = ZW_SV_SUCCESS;
+	include_node(10, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:10:0");
+	if (!CHECK(d != NULL && d->desc.interview_pct == 100,
+	    "node 10: the management interview completes"))
+		return;
+	CHECK(zn->have_plus && zn->plus_role == 5 && zn->icon_inst == 0x0700,
+	    "Z-Wave Plus Info kept: role, icons");
+	CHECK(sim[10].nlife == 1 && sim[10].lifeline[0] == 1 && zn->lifeline,
+	    "the lifeline: group 1 set to the controller, and checked");
+	CHECK(zn->eps != NULL && zn->eps->n == 2 &&
+	    dev_find_value(d, "on.1") != NULL &&
+	    dev_find_value(d, "on.2") != NULL && dev_find_value(d, "on.2")->
+	    writable, "two endpoints: writable on.1 and on.2 beside on");
+	CHECK(command(80, "zw:10:0", "on.2", 1) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[10].on[2] == 0xff &&
+	    sim[10].on[1] == 0, "on.2: endpoint 2 switched, confirmed by "
+	    "its Supervision Report");
+	sim[10].sv_status = ZW_SV_FAIL;
+	CHECK(command(81, "zw:10:0", "on.1", 1) ==
+	    HD__COMMAND_RESULT__STATUS__FAILED,
+	    "Supervision Report FAIL: FAILED");
+	sim[10].sv_status = ZW_SV_NO_SUPPORT;
+	CHECK(command(82, "zw:10:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__FAILED,
+	    "NO_SUPPORT: FAILED too");
+	sim[10].sv_status = ZW_SV_WORKING;
+	sim[10].on[0] = 0;
+	CHECK(command(84, "zw:10:0", "on", 0) == -1 &&
+	    zn->cmd_timer.active && zn->cmd_id == 84,
+	    "WORKING: the command waits on");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && queued(HD__ENVELOPE__BODY_RESULT, &e) ==
+	    1 && e->result->status == HD__COMMAND_RESULT__STATUS__TIMEOUT,
+	    "and times out when nothing more comes");
+	wire_free((ProtobufCMessage *)e);
+	drain();
+	from_node(10, rep, sizeof(rep));
+	CHECK(queued(HD__ENVELOPE__BODY_REPORT, &e) == 1 &&
+	    strcmp(e->report->key, "on.2") == 0 && e->report->value->b,
+	    "endpoint 2's own report: value on.2");
+	wire_free((ProtobufCMessage *)e);
+	CHECK(command(83, "zw:10:0", "on.9", 1) ==
+	    HD__COMMAND_RESULT__STATUS__READ_ONLY,
+	    "an endpoint it does not have: no such value");
+}
+
+static void
+test_sleeping(void)
+{
+	static const uint8_t cc[] = { 0x30, 0x84, 0x80, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[11];
+	int		 before;
+
+	include_node(11, 0x53, cc, sizeof(cc));	/* not listening */
+	pump();
+	CHECK(zn->pct == 100 && sim[11].wakeup == 3600 &&
+	    sim[11].wakeup_node == 1, "the wake-up interval is set, to us");
+	CHECK(sim[11].nmi == 1 && sim[11].asleep && !zn->awake,
+	    "interview done: No More Information, the node sleeps");
+	before = sent[11];
+	zw_node_refresh(S.zw, 11);
+	pump();
+	CHECK(sent[11] == before && zw_mgmt_held(zn) > 0,
+	    "a poll while it sleeps is held, not sent");
+	sim[11].asleep = 0;
+	from_node(11, wake, sizeof(wake));
+	pump();
+	CHECK(sent[11] > before && sim[11].nmi == 2 && !zn->awake,
+	    "wake-up: the held requests go, then No More Information");
+}
+
+static void
+test_restart(void)
+{
+	struct zw_req r;
+
+	S.zw->node[10].pct = ZW_INTERVIEW_NIF;	/* as if cut short */
+	zw_nodes_save(S.zw);
+	zw_stop(&S);
+	CHECK(S.ndevs == 0, "stopped: no device left");
+	nreqs = 0;
+	zw_start(&S);
+	CHECK(dev_find(&S, "zw:9:0") != NULL && dev_find(&S, "zw:2:0") ==
+	    NULL && dev_find(&S, "zw:9:0")->desc.interview_pct == 100,
+	    "restart: node 9 back from the table, interviewed; 2 stays gone");
+	nreqs = 0;
+	with_node9 = 1;
+	CHECK(startup() == 0 && !pending(ZW_FN_REQUEST_NODE_INFO, 9) &&
+	    dev_find(&S, "zw:9:0") != NULL &&
+	    dev_find(&S, "zw:9:0")->desc.interview_pct == 100,
+	    "the stick is back: node 9 is not interviewed again");
+	CHECK(S.zw->mgmt == 10 && !pending(ZW_FN_REQUEST_NODE_INFO, 10) &&
+	    pending(ZW_FN_SEND_DATA, 10), "node 10, its management interview "
+	    "cut short, resumes it without asking its classes again");
+	(void)r;
+}
+
+/* A slave without a stick answers an inclusion request at once. */
+static void
+test_no_stick(void)
+{
+	struct slave	 t;
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	const struct rq_item *it;
+	Hd__Envelope	*e = NULL;
+
+	memset(&t, 0, sizeof(t));
+	TAILQ_INIT(&t.devs);
+	rq_init(&t.rq);
+	t.state = LINK_IDLE;
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&t, &m);
+	if (t.rq.count == 1) {
+		it = &t.rq.items[t.rq.head];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+	}
+	CHECK(e != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_PROGRESS &&
+	    e->zw_progress->state == HD__ZW_PROGRESS__STATE__REFUSED &&
+	    strstr(e->zw_progress->reason, "no Z-Wave stick") != NULL,
+	    "no stick: refused, with the reason");
+	wire_free((ProtobufCMessage *)e);
+	rq_free(&t.rq);
+}
+
+int
+main(void)
+{
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return check_done();
+	TAILQ_INIT(&S.devs);
+	rq_init(&S.rq);
+	S.state = LINK_IDLE;
+	S.loop = ev_loop_new();
+	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
+	S.conf.zw_ping_ms = ZW_PING_MS;
+	S.conf.state_dir = dir;
+	if (!CHECK(zw_start(&S) == 0 && the_stick.ops != NULL, "zw_start"))
+		return check_done();
+	test_interview();
+	test_failed();
+	test_command();
+	test_inclusion();
+	test_timeout_cancel();
+	test_exclusion();
+	test_multichannel();
+	test_sleeping();
+	test_restart();
+	test_no_stick();
+	zw_stop(&S);
+	rq_free(&S.rq);
+	ev_loop_free(S.loop);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
+		unlink(path);
+		rmdir(dir);
+	}
+	return check_done();
+}

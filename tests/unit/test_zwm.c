@@ -1,0 +1,368 @@
+/*
+ * Unit tests for master/zwave.c and master/api_zwave.c: the Z-Wave
+ * inclusion state the master mirrors per slave, the checks on the
+ * slave's progress messages, subscribers, and the API routes (roles,
+ * refusals, the node list and its pages). The cluster link is replaced
+ * by stubs (cluster_send, node_get) that record what would be sent.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "../../master/api.h"
+#include "../../master/master.h"
+#include "../../master/zwave.h"
+
+#define T0	(100000ULL)
+
+static const struct scrypt_params cheap = { 16, 1, 1 };
+static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
+static char		body[API_MAX_RESPONSE + 1];
+static struct master	m;
+static char		query[32];
+
+/* What the stubbed link sent last. */
+static int		sent;
+static Hd__ZwInclusion__Action sent_action;
+static uint32_t		sent_timeout;
+
+int
+cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
+{
+	(void)mm;
+	if (n->peer == NULL || e->body_case != HD__ENVELOPE__BODY_ZW_INCLUSION)
+		return -1;
+	sent++;
+	sent_action = e->zw_inclusion->action;
+	sent_timeout = e->zw_inclusion->timeout_ms;
+	return 0;
+}
+
+struct node *
+node_get(struct master *mm, const char *id, int create)
+{
+	struct node *n;
+
+	(void)create;
+	TAILQ_FOREACH(n, &mm->nodes, entry)
+		if (strcmp(n->id, id) == 0)
+			return n;
+	return NULL;
+}
+
+static int
+call(const char *method, const char *path, const char *json,
+    const char *sess, const char *csrf)
+{
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse	resp;
+
+	hd__api_response__init(&resp);
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
+	req.query = query;
+	req.token = (char *)(uintptr_t)"";
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = sizeof(addr);
+	req.session = (char *)(uintptr_t)sess;
+	req.csrf = (char *)(uintptr_t)csrf;
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	api_handle(m.api, &req, &resp, T0);
+	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	return (int)resp.status;
+}
+
+static struct node *
+add_node(const char *id, int online)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	snprintf(n->id, sizeof(n->id), "%s", id);
+	TAILQ_INIT(&n->values);
+	n->peer = online ? (struct peer *)(uintptr_t)1 : NULL;
+	TAILQ_INSERT_TAIL(&m.nodes, n, entry);
+	return n;
+}
+
+static Hd__ZwProgress
+step(int action, int state, int node, const char *why, uint32_t left)
+{
+	Hd__ZwProgress p = HD__ZW_PROGRESS__INIT;
+
+	p.action = action;
+	p.state = state;
+	p.node_id = (uint32_t)node;
+	p.reason = (char *)(uintptr_t)why;
+	p.time_left_ms = left;
+	return p;
+}
+
+static int	heard[2], heard_state;
+
+static void
+listener(void *arg, const struct node *n, const Hd__ZwProgress *p)
+{
+	(void)n;
+	heard[(int)(intptr_t)arg]++;
+	heard_state = p->state;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static void
+test_progress(struct node *a)
+{
+	Hd__ZwProgress	p;
+	char		longwhy[ZW_INCL_REASON_MAX + 2];
+	int		i;
+
+	memset(longwhy, 'x', sizeof(longwhy) - 1);
+	longwhy[sizeof(longwhy) - 1] = '\0';
+	p = step(1, 99, 0, "", 0);
+	CHECK(zwm_progress(&m, a, &p) == -1, "progress: unknown state refused");
+	p = step(7, 1, 0, "", 0);
+	CHECK(zwm_progress(&m, a, &p) == -1, "progress: unknown action refused");
+	p = step(1, 2, ZW_MAX_NODES + 1, "", 0);
+	CHECK(zwm_progress(&m, a, &p) == -1, "progress: node 233 refused");
+	p = step(1, 1, 0, longwhy, 0);
+	CHECK(zwm_progress(&m, a, &p) == -1, "progress: long reason refused");
+	p = step(1, 1, 0, "", ZW_INCLUSION_TIMEOUT_MS + 1);
+	CHECK(zwm_progress(&m, a, &p) == -1, "progress: time left past 240 s");
+	CHECK(heard[0] == 0 && a->zw == NULL,
+	    "nothing kept or told from refused progress");
+
+	CHECK(zwm_subscribe(&m, listener, (void *)0) == 0 &&
+	    zwm_subscribe(&m, listener, (void *)1) == 0, "two subscribers");
+	p = step(1, HD__ZW_PROGRESS__STATE__READY, 0, "press", 30000);
+	CHECK(zwm_progress(&m, a, &p) == 0 && heard[0] == 1 && heard[1] == 1 &&
+	    heard_state == HD__ZW_PROGRESS__STATE__READY,
+	    "each subscriber hears each step");
+	CHECK(a->zw->active && a->zw->state == HD__ZW_PROGRESS__STATE__READY,
+	    "ready: active");
+	p = step(1, HD__ZW_PROGRESS__STATE__ADDING, 6, "a node", 0);
+	zwm_progress(&m, a, &p);
+	CHECK(a->zw->active && a->zw->node == 6, "adding node 6: still active");
+	p = step(1, HD__ZW_PROGRESS__STATE__DONE, 6, "zw:6:0", 0);
+	zwm_progress(&m, a, &p);
+	CHECK(!a->zw->active && a->zw->nnodes == 1 && a->zw->nodes[0] == 6,
+	    "done: idle, node 6 noted");
+	p = step(1, HD__ZW_PROGRESS__STATE__INTERVIEWED, 6, "", 0);
+	zwm_progress(&m, a, &p);
+	CHECK(a->zw->state == HD__ZW_PROGRESS__STATE__DONE && heard[0] == 4,
+	    "interviewed: told, the state stays done");
+	for (i = 0; i < 2 * ZW_INCL_HISTORY; i++) {
+		p = step(1, HD__ZW_PROGRESS__STATE__REFUSED, 0, "busy", 0);
+		zwm_progress(&m, a, &p);
+	}
+	CHECK(a->zw->nhist == ZW_INCL_HISTORY && a->zw->state ==
+	    HD__ZW_PROGRESS__STATE__DONE, "the history is bounded; refusals "
+	    "change no state");
+	for (i = 2; i < ZW_INCL_SUBSCRIBERS; i++)
+		zwm_subscribe(&m, listener, (void *)0);
+	CHECK(zwm_subscribe(&m, listener, (void *)0) == -1,
+	    "subscribers past ZW_INCL_SUBSCRIBERS refused");
+}
+
+static void
+test_routes(const char *as, const char *ac, const char *us, const char *uc)
+{
+	const char *url = "/api/v1/zwave/slave-a/inclusion";
+
+	CHECK(call("POST", url, "{\"action\":\"include\"}", us, uc) == 403,
+	    "a user may not include");
+	CHECK(call("GET", url, "", us, "") == 403, "nor look");
+	CHECK(call("POST", url, "{\"action\":\"include\"}", as, "") == 403,
+	    "an admin without the CSRF token: 403");
+	CHECK(call("POST", url, "{\"action\":\"jump\"}", as, ac) == 400,
+	    "an unknown action: 400");
+	CHECK(call("POST", url, "{\"action\":\"include\",\"timeout\":0}", as,
+	    ac) == 400, "timeout 0: 400");
+	CHECK(call("POST", url, "{\"action\":\"include\",\"x\":1}", as,
+	    ac) == 400, "an unknown field: 400");
+	CHECK(sent == 0, "nothing sent for refused calls");
+	CHECK(call("POST", url, "{\"action\":\"include\",\"timeout\":30}",
+	    as, ac) == 202 && sent == 1 && sent_action ==
+	    HD__ZW_INCLUSION__ACTION__INCLUDE && sent_timeout == 30000,
+	    "include for 30 s: 202, sent");
+	CHECK(strstr(body, "\"active\":true,\"action\":\"include\","
+	    "\"state\":\"requested\"") != NULL, "requested: %s", body);
+	CHECK(call("POST", url, "{\"action\":\"exclude\"}", as, ac) == 409 &&
+	    sent == 1, "exclude while including: 409, not sent");
+	CHECK(call("POST", url, "{\"action\":\"stop\"}", as, ac) == 202 &&
+	    sent == 2 && sent_action == HD__ZW_INCLUSION__ACTION__STOP,
+	    "stop: sent");
+	CHECK(call("POST", "/api/v1/zwave/slave-b/inclusion",
+	    "{\"action\":\"include\"}", as, ac) == 409 &&
+	    strstr(body, "offline") != NULL, "an offline slave: 409");
+	CHECK(call("GET", "/api/v1/zwave/nobody/inclusion", "", as, "") == 404,
+	    "an unknown slave: 404");
+	CHECK(call("GET", url, "", as, "") == 200 &&
+	    strstr(body, "\"progress\":[") != NULL, "GET: the progress list");
+}
+
+static Hd__Device *
+device(const char *id, const uint8_t *cc, size_t ncc, int failed)
+{
+	Hd__Device *d = calloc(1, sizeof(*d));
+
+	hd__device__init(d);
+	d->id = strdup(id);
+	d->name = strdup("a name that is rather long, to fill the answer up "
+	    "quicker than short names would, as users do write");
+	d->interview_pct = 100;
+	d->command_classes.data = (uint8_t *)(uintptr_t)cc;
+	d->command_classes.len = ncc;
+	d->failed = failed;
+	return d;
+}
+
+static void
+test_nodes(struct node *a, const char *as)
+{
+	static const uint8_t	cc[ZW_MAX_NODE_CCS] = { 0x25, 0x86 };
+	Hd__DeviceAnnounce	da = HD__DEVICE_ANNOUNCE__INIT;
+	Hd__Device		*d[ZW_MAX_NODES + 3];
+	const char		*url = "/api/v1/zwave/slave-a/nodes", *p;
+	char			 id[32];
+	int			 i, total = 0, from = 1, pages = 0;
+
+	d[0] = device("sim:lamp", NULL, 0, 0);
+	d[1] = device("zw:10:0", cc, 2, 1);
+	d[2] = device("zw:3:1", cc, 2, 0);		/* an endpoint */
+	d[3] = device("zw:2:0", cc, 2, 0);
+	da.devices = d;
+	da.n_devices = 4;
+	a->devices = &da;
+	CHECK(call("GET", url, "", as, "") == 200 &&
+	    strstr(body, "\"node\":2,\"device\":\"zw:2:0\"") != NULL &&
+	    strstr(body, "\"node\":10,") > strstr(body, "\"node\":2,") &&
+	    count(body, "\"node\":") == 2, "nodes: only zw:N:0, by id");
+	CHECK(strstr(body, "\"failed\":true") != NULL &&
+	    strstr(body, "\"command_classes\":[37,134]") != NULL &&
+	    strstr(body, "\"security\":\"none\"") != NULL,
+	    "nodes: failed flag, classes, security");
+	snprintf(query, sizeof(query), "from=3");
+	CHECK(call("GET", url, "", as, "") == 200 &&
+	    count(body, "\"node\":") == 1, "from=3: node 10 only");
+	snprintf(query, sizeof(query), "from=0");
+	CHECK(call("GET", url, "", as, "") == 400, "from=0: 400");
+	for (i = 0; i < 4; i++) {
+		free(d[i]->id);
+		free(d[i]->name);
+		free(d[i]);
+	}
+	/* Every node with every class: more than one answer holds. */
+	for (i = 0; i < ZW_MAX_NODES; i++) {
+		snprintf(id, sizeof(id), "zw:%d:0", i + 1);
+		d[i] = device(id, cc, ZW_MAX_NODE_CCS, 0);
+	}
+	da.n_devices = ZW_MAX_NODES;
+	for (;;) {
+		snprintf(query, sizeof(query), "from=%d", from);
+		if (!CHECK(call("GET", url, "", as, "") == 200,
+		    "a page from node %d", from))
+			break;
+		pages++;
+		total += count(body, "\"node\":");
+		if ((p = strstr(body, "\"next\":")) == NULL)
+			break;
+		from = atoi(p + 7);
+	}
+	CHECK(pages > 1 && total == ZW_MAX_NODES,
+	    "232 full nodes: %d pages with every node once", pages);
+	for (i = 0; i < ZW_MAX_NODES; i++) {
+		free(d[i]->id);
+		free(d[i]->name);
+		free(d[i]);
+	}
+	query[0] = '\0';
+	a->devices = NULL;
+}
+
+/* The session token: the Set-Cookie of a login, read by a raw call. */
+static void
+login_cookie(const char *name, const char *pw, char *sess, char *csrf)
+{
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse	resp;
+	char		j[128];
+	const char	*p;
+
+	snprintf(j, sizeof(j), "{\"name\":\"%s\",\"password\":\"%s\"}", name,
+	    pw);
+	hd__api_response__init(&resp);
+	req.method = (char *)(uintptr_t)"POST";
+	req.path = (char *)(uintptr_t)"/api/v1/login";
+	req.query = req.token = req.session = req.csrf = (char *)(uintptr_t)"";
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = sizeof(addr);
+	req.body.data = (uint8_t *)j;
+	req.body.len = strlen(j);
+	api_handle(m.api, &req, &resp, T0);
+	sess[0] = '\0';
+	if (resp.set_cookie != NULL && (p = strchr(resp.set_cookie, '=')))
+		snprintf(sess, SESSION_TOKEN_HEX + 1, "%s", p + 1);
+	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
+		snprintf(csrf, SESSION_TOKEN_HEX + 1, "%s", p + 8);
+}
+
+int
+main(void)
+{
+	char		 dir[] = "/tmp/hd-test-zwm.XXXXXX", path[128], err[128];
+	char		 as[SESSION_TOKEN_HEX + 1], ac[SESSION_TOKEN_HEX + 1];
+	char		 us[SESSION_TOKEN_HEX + 1], uc[SESSION_TOKEN_HEX + 1];
+	struct users	*u;
+	struct node	*a, *n;
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return check_done();
+	snprintf(path, sizeof(path), "%s/%s", dir, USERS_FILE);
+	u = users_new(path, &cheap);
+	users_add(u, "alice", UROLE_USER, "correct horse", 1, err, sizeof(err));
+	users_add(u, "root", UROLE_ADMIN, "battery staple", 1, err,
+	    sizeof(err));
+	users_save(u);
+	users_free(u);
+	TAILQ_INIT(&m.nodes);
+	m.api = api_new(path, &cheap);
+	if (!CHECK(m.api != NULL && zwm_init(&m) == 0, "api and routes"))
+		return check_done();
+	a = add_node("slave-a", 1);
+	add_node("slave-b", 0);
+	login_cookie("root", "battery staple", as, ac);
+	login_cookie("alice", "correct horse", us, uc);
+	CHECK(strlen(as) == SESSION_TOKEN_HEX && strlen(us) ==
+	    SESSION_TOKEN_HEX, "two sessions");
+	test_routes(as, ac, us, uc);
+	zwm_node_free(a);
+	test_progress(a);
+	test_nodes(a, as);
+	while ((n = TAILQ_FIRST(&m.nodes)) != NULL) {
+		TAILQ_REMOVE(&m.nodes, n, entry);
+		zwm_node_free(n);
+		free(n);
+	}
+	zwm_free(&m);
+	api_free(m.api);
+	unlink(path);
+	rmdir(dir);
+	return check_done();
+}
