@@ -149,6 +149,12 @@
     failed: "failed", timeout: "timed out", cancelled: "cancelled", refused: "refused", idle: "idle",
   };
 
+  const STEP_DONE = {
+    requested: "requested", ready: "learn mode on", node_found: "device found", adding: "adding",
+    protocol_done: "secured", done: "done", interviewed: "interviewed", failed: "failed",
+    timeout: "timed out", cancelled: "cancelled", refused: "refused", idle: "idle",
+  };
+
   admin.renderZwave = async function () {
     clearTimeout(zwTimer);
     const box = HD.$("zwave");
@@ -188,7 +194,8 @@
             el("button", { type: "button", text: "Exclude a device", disabled: st.online === false, onclick: act("exclude") })]);
     const steps = st && st.progress && st.progress.length
       ? el("ol.steps", {}, st.progress.slice(-6).map((p) => el("li", {},
-        el("span.sub", { text: HD.time(p.time_ms) + " " }), `${p.action} ${ZW_STEP[p.state] || p.state}`,
+        el("span.sub", { text: HD.time(p.time_ms) + " " }),
+        `${p.action === "exclude" ? "Exclusion" : p.action === "include" ? "Inclusion" : p.action}: ${STEP_DONE[p.state] || p.state}`,
         p.node ? ` (node ${p.node})` : "", p.reason ? el("span.sub", { text: " — " + p.reason }) : null))) : null;
     const rows = nl ? nl.nodes.map((n) => ({ name: n.name, id: n.device, room: "", pct: n.interview_pct,
       sec: n.security, failed: n.failed, model: [n.manufacturer, n.model].filter(Boolean).join(" ") }))

@@ -362,6 +362,35 @@ if (!haveApi) {
     });
   }
 
+  // 5b. Z-Wave: include a node the stick simulator offers, then exclude it.
+  const zwNode = list.find((d) => d.id.startsWith("zw:"));
+  const zwApi = zwNode ? await apiGet(page, `zwave/${zwNode.node}/inclusion`) : { status: 0 };
+  if (zwApi.status === 200 && env.HD_ZWCTL) {
+    const sec = page.locator(`#zwave section[data-node="${zwNode.node}"]`);
+    await check("Z-Wave: the node list shows interview and security", async () => {
+      await page.click('.tabs a[data-view="zwave"]');
+      await until(async () => (await sec.locator("tbody tr").count()) >= 4, "the stick's nodes");
+    });
+    await check("Z-Wave: an inclusion shows its steps live and ends with the new node listed", async () => {
+      await sec.locator("button", { hasText: "Include a device" }).click();
+      await page.click("#confirm-ok");
+      await until(async () => /press the device's button/.test(await sec.locator(".zwctl").textContent()),
+        "learn mode on");
+      await shot(page, "zwave");
+      fs.appendFileSync(env.HD_ZWCTL, "join 6 10 25 20 86 72\n");
+      await until(async () => /zw:6:0/.test(await sec.locator("tbody").textContent()), "node 6 in the list");
+      await until(async () => /Idle/.test(await sec.locator(".zwctl").textContent()), "idle again");
+      if (!/done/.test(await sec.locator(".steps").textContent())) fail("no done step shown");
+    });
+    await check("Z-Wave: an exclusion removes it", async () => {
+      await sec.locator("button", { hasText: "Exclude a device" }).click();
+      await page.click("#confirm-ok");
+      await until(async () => /Exclusion/.test(await sec.locator(".zwctl").textContent()), "exclusion on");
+      fs.appendFileSync(env.HD_ZWCTL, "leave 6\n");
+      await until(async () => !/zw:6:0/.test(await sec.locator("tbody").textContent()), "node 6 gone");
+    });
+  } else skip("Z-Wave inclusion from the dashboard", `GET /api/v1/zwave/.../inclusion answers ${zwApi.status}`);
+
   await check("the cluster view lists every node with its round trip and certificate expiry", async () => {
     await page.click('.tabs a[data-view="cluster"]');
     const nodes = [...new Set(list.map((d) => d.node))];
