@@ -48,7 +48,13 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
 		   master/web_stream.c \
-		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS)
+		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
+		   $(LICENCE_SRCS) master/licence_root.c
+# Licences: verification and status; linked into test_licence and the
+# test-root master too (docs/LICENSING.md).
+LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
+# The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
+VENDOR_ROOT	?= pki/vendor-root.crt
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -84,11 +90,11 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_api_res test_zwm test_zw_node test_zw_cc_net
+		   test_api_res test_zwm test_zw_node test_zw_cc_net test_licence
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
-		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api
+		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api fuzz_licence
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -99,7 +105,8 @@ SLAVE_LIB_OBJS	 = $(filter-out $(BUILD)/obj/slave/slave.o,$(SLAVE_OBJS))
 
 TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
-		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so
+		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so \
+		   $(BUILD)/hd-master-testroot
 # Test tools linking master code: users of any role; a web socketpair peer.
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -130,7 +137,22 @@ $(BUILD)/assets.c: master/mkassets.sh $(WWW)
 $(BUILD)/assets.o: $(BUILD)/assets.c master/web_assets.h
 	$(CC) $(CPPFLAGS) -Imaster $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o
+$(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o \
+		   $(BUILD)/vendor_root.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/vendor_root.c: master/mkroot.sh $(VENDOR_ROOT)
+	@mkdir -p $(BUILD)
+	master/mkroot.sh $@ $(VENDOR_ROOT)
+
+$(BUILD)/vendor_root.o: $(BUILD)/vendor_root.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# For tests only, never installed: the same master, but its vendor root
+# and licence clock come from the environment (tests/tools/licence_root_test.c).
+$(BUILD)/hd-master-testroot: $(filter-out $(BUILD)/obj/master/licence_root.o, \
+		   $(MASTER_OBJS)) $(call obj,tests/tools/licence_root_test.c) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
@@ -152,7 +174,7 @@ $(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
 # process, driven from outside: everything of hd-master but its main().
 $(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
 		   $(filter-out $(BUILD)/obj/master/master.o,$(MASTER_OBJS)) \
-		   $(SHARED_OBJS) $(BUILD)/assets.o
+		   $(SHARED_OBJS) $(BUILD)/assets.o $(BUILD)/vendor_root.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The kernel emulation preloaded under the Linux backends in tests: its own
@@ -185,6 +207,9 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 # Master modules a unit test needs beyond the API's.
 $(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
 
+$(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
+		   tests/tools/licence_root_test.c)
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -208,6 +233,7 @@ $(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
     slave/zw_cc_mc.c slave/zw_cc_supervision.c
+$(FUZZ_BUILD)/fuzz_licence: master/licence.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -108,6 +108,9 @@ demo: master on 127.0.0.1:$port${v6:+ and [::1]:$port}, slaves slave-house (Hous
       in run/. Watch the log lines below; Ctrl-C stops everything.
 demo: web: https://localhost:$wport/ (its certificate is signed by the demo CA,
       run/pki/ca.crt: import it into the browser, or accept the warning)
+demo: licence: none installed, so the master runs in its grace period (30 days
+      from the demo CA's creation; the "licence:" log lines and
+      GET /api/v1/licence say so). See docs/LICENSING.md.
 MSG
 if [ -n "${DEMO_SECONDS:-}" ]; then
 	sleep "$DEMO_SECONDS"

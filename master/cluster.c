@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "licence.h"
 #include "log.h"
 #include "api_res.h"
 #include "master.h"
@@ -246,13 +247,29 @@ send_welcome(struct peer *p)
 	return peer_send(p, &e);
 }
 
+/* The licence's say (docs/LICENSING.md): a slave beyond its limit, or a
+ * new one in limited mode, is refused with the reason. */
+static int
+admit(struct peer *p)
+{
+	struct master	*m = peer_master(p);
+	struct node	*n = node_get(m, p->conn.peer_id, 0);
+	char		 why[192];
+	int		 online = m->npeers - (n != NULL && n->peer != NULL);
+
+	if (licence_admit(m->licence, p->conn.peer_id, online, why,
+	    sizeof(why)) == -1)
+		return peer_refuse(p, HD__REFUSAL__REASON__LICENCE, why);
+	return 0;
+}
+
 static int
 handle_hello(struct peer *p, const Hd__Hello *h)
 {
 	struct master	*m = peer_master(p);
 	struct node	*n;
 
-	if (check_hello(p, h) == -1)
+	if (check_hello(p, h) == -1 || admit(p) == -1)
 		return -1;
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {
 		peer_drop(p, "out of memory");

@@ -131,6 +131,10 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "timeout") == 0)
 		return cfg_one_long(l, 300, 600000, &mc->timeout_ms, err,
 		    errlen);
+	if (strcmp(k, "licence") == 0)
+		return set_path(&mc->licence, l, err, errlen);
+	if (strcmp(k, "licence-crl") == 0)
+		return set_path(&mc->licence_crl, l, err, errlen);
 	return web_directive(mc, l, err, errlen);
 }
 
@@ -185,4 +189,6 @@ master_conf_free(struct master_conf *mc)
 	free(mc->web_cert);
 	free(mc->web_key);
 	free(mc->web_user);
+	free(mc->licence);
+	free(mc->licence_crl);
 }

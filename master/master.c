@@ -21,6 +21,8 @@
 #include "log.h"
 #include "api.h"
 #include "api_res.h"
+#include "api_licence.h"
+#include "licence.h"
 #include "master.h"
 #include "api_dash.h"
 #include "users.h"
@@ -32,6 +34,7 @@ on_hup(int sig, void *arg)
 	char		 err[256] = "";
 
 	(void)sig;
+	licence_reload(m->licence, licence_now());
 	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
 		return;
@@ -61,6 +64,30 @@ make_ctx(struct master *m)
 	return ctx;
 }
 
+/* The licence (docs/LICENSING.md): never fatal, only the CA must read. */
+static struct licence *
+licence_load(struct master *m)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", m->conf.state_dir, LICENCE_FILE);
+	return licence_new(m->conf.licence != NULL ? m->conf.licence : path,
+	    m->conf.licence_crl, m->conf.ca, m->conf.state_dir,
+	    licence_root(), licence_now());
+}
+
+static int
+licence_setup(struct master *m)
+{
+	m->licence = licence_load(m);
+	if (m->licence == NULL ||
+	    api_licence_routes(m->api, m->licence) == -1) {
+		log_warnx("licence: cannot set up");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 setup(struct master *m, const char *conffile, int checkonly)
 {
@@ -72,6 +99,7 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	if (checkonly) {
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
+		licence_free(licence_load(m));	/* logs the licence's status */
 		return 0;
 	}
 	if (mkdir(m->conf.state_dir, 0700) == -1 && errno != EEXIST) {
@@ -92,6 +120,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	}
 	if (zwm_init(m) == -1)
+		return -1;
+	if (licence_setup(m) == -1)
 		return -1;
 	return node_state_load(m);
 }
@@ -139,12 +169,14 @@ main(int argc, char *argv[])
 		apires_free(&m);
 		zwm_free(&m);
 		api_free(m.api);
+		licence_free(m.licence);
 		master_stop(&m);
 		return r == -1 ? 1 : 0;
 	}
 	if ((m.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(m.loop, on_hup, &m);
+	licence_start(m.licence, m.loop);
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
@@ -157,6 +189,7 @@ main(int argc, char *argv[])
 	apires_free(&m);
 	zwm_free(&m);
 	api_free(m.api);
+	licence_free(m.licence);
 	master_stop(&m);
 	return r == -1 ? 1 : 0;
 }

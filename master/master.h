@@ -30,6 +30,8 @@ struct master_conf {
 	long			 web_request_ms;	/* a head, a body */
 	char			*allow[BAN_MAX_ALLOW];	/* never banned */
 	int			 nallow;
+	char			*licence;	/* default <state-dir>/licence.pem */
+	char			*licence_crl;	/* extra licence CRLs, or NULL */
 };
 
 /* Last known value of one device value. */
@@ -98,6 +100,7 @@ struct master {
 	struct api		*api;		/* users, sessions (api.c) */
 	struct apires		*apires;	/* resources, commands (api_res.c) */
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
+	struct licence		*licence;	/* licence_state.c */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */

@@ -204,5 +204,13 @@
 #define SECURITY_RECENT		50		/* recent probes kept */
 #define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
 #define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
+/* Licences (master/licence*.c, docs/LICENSING.md). */
+#define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
+#define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
+#define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
+#define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */
+#define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
+#define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
+#define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
 
 #endif

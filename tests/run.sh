@@ -39,6 +39,7 @@ for tree in build build-san; do
 	done
 done
 run "integration 00-pki" tests/integration/00-pki.sh
+run "integration 01-license" tests/integration/01-license.sh
 for tree in build build-san; do
 	for t in tests/integration/[1-9]*.sh; do
 		run "integration $tree $(basename "$t" .sh)" \

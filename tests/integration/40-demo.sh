@@ -21,6 +21,8 @@ check "demo: web process serves" grep -q 'web process [0-9]* serving' <<<"$out"
 check "demo: prints the web address" grep -q "https://localhost:$wport/" <<<"$out"
 check "demo: names its admin (password printed on the first run only)" \
 	grep -Eq 'demo: web: (admin admin created; password \(shown only now\): [a-z0-9]{20}|user admin \(password printed by the first run)' <<<"$out"
+check "demo: without a licence the master runs in grace, and says so" \
+	grep -q 'licence: none installed: grace period' <<<"$out"
 check "demo: stops cleanly" grep -q 'master master stopped' <<<"$out"
 check "demo: CA key is private" \
 	test "$(stat -c %a "$top/run/pki/ca.key")" = 600
