@@ -215,8 +215,10 @@
       el("table.data.kv", {}, el("tbody", {},
         row("Customer", l.customer), row("Serial", l.serial), row("Valid from", iso(l.not_before)),
         row("Valid until", iso(l.not_after)), row("Grace until", iso(l.grace_until)),
-        row("Slaves", l.limits ? `${l.known_slaves} of ${l.limits.slaves}` : String(l.known_slaves)),
-        row("Z-Wave nodes", l.limits ? String(l.limits.zwave_nodes) : null),
+        // A limit is null when there is none (grace without a licence).
+        row("Slaves", `${l.known_slaves} known` + (l.limits && l.limits.slaves != null
+          ? `, ${l.limits.slaves} allowed` : ", no limit")),
+        row("Z-Wave nodes", l.limits && l.limits.zwave_nodes != null ? `${l.limits.zwave_nodes} allowed` : "no limit"),
         row("Features", (l.features || []).join(", ") || null))),
       api.isAdmin() ? el("form.upload", { onsubmit: upload },
         el("label", { for: "licence-file", text: "Install a licence file" }),

@@ -407,6 +407,28 @@ if (!haveApi) {
 }
 
 // 6. A phone, in dark mode
+// 5c. The licence: its status, a banner unless valid, a bad file refused
+const lic = haveApi ? await apiGet(page, "licence") : { status: 0 };
+if (lic.status === 200) {
+  await check(`the licence status (${lic.body.status}) is shown, with a banner unless valid`, async () => {
+    await page.click('.tabs a[data-view="licence"]');
+    await page.locator("#licence .tile").waitFor({ timeout: WAIT_MS });
+    const banner = await page.isVisible("#licence-warn");
+    if (banner !== (lic.body.status !== "valid")) fail(`banner ${banner} for status ${lic.body.status}`);
+    if (banner && lic.body.problem && !(await page.textContent("#licence-warn")).includes(lic.body.problem))
+      fail("the banner does not say why");
+    await shot(page, "licence");
+  });
+  await check("a file that is not a licence is refused, and the refusal shown", async () => {
+    await page.setInputFiles("#licence-file", { name: "licence.pem", mimeType: "text/plain",
+      buffer: Buffer.from("-----BEGIN CERTIFICATE-----\nnot a licence\n-----END CERTIFICATE-----\n") });
+    await page.click("#licence form.upload button");
+    await page.locator(".toast.bad", { hasText: "Licence refused" }).waitFor({ timeout: WAIT_MS });
+    const after = await apiGet(page, "licence");
+    if (after.body.status !== lic.body.status) fail("the status changed");
+  });
+} else skip("the licence status", `GET /api/v1/licence answers ${lic.status}`);
+
 // 6. A viewer on a phone, in dark mode
 const [vname, vpass] = (env.HD_VIEWER || ":").split(":");
 const phone = await browser.newContext({ viewport: { width: 390, height: 844 },
