@@ -49,7 +49,8 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
 		   master/web_stream.c \
 		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
-		   $(LICENCE_SRCS) master/licence_root.c
+		   $(LICENCE_SRCS) master/licence_root.c \
+		   $(SCHED_SRCS) master/sched_master.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
 LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
@@ -72,6 +73,12 @@ MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
 API_SRCS	+= master/api_security.c master/secstat.c
 # Z-Wave inclusion and exclusion from the master.
 ZWM_SRCS	 = master/zwave.c master/api_zwave.c
+# The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
+SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_time.c \
+		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
+		   master/sched_state.c \
+		   master/api_sched.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -95,6 +102,10 @@ UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc fuzz_api fuzz_licence
+SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_api
+UNIT_TESTS	+= $(SCHED_TESTS)
+FUZZERS		+= fuzz_sched
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -210,6 +221,9 @@ $(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
 $(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
 		   tests/tools/licence_root_test.c)
 
+# The scheduler's tests link its modules too.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -221,7 +235,7 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
-	$(FUZZCC) $(FUZZ_FLAGS) -Imaster -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
@@ -234,6 +248,9 @@ $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
     slave/zw_cc_mc.c slave/zw_cc_supervision.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
+		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
+		   master/sched_time.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
@@ -257,6 +274,7 @@ bench: deps
 	$(MAKE) all
 	tests/bench/idle.sh
 	tests/bench/https.sh
+	tests/bench/sched.sh
 
 clean:
 	rm -rf build build-san build-fuzz

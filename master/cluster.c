@@ -43,6 +43,7 @@ peer_drop(struct peer *p, const char *why)
 		n->peer = NULL;
 		m->npeers--;
 		apires_node(m, n, 0);
+		sched_master_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("slave %s (%s) refused: %s",
@@ -300,6 +301,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 		return -1;
 	apires_node(m, n, 1);
 	ev_timer_start(m->loop, &p->timer, 0);
+	sched_master_node(m, n, 1);
 	return 0;
 }
 
@@ -383,6 +385,7 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
 		apires_value(peer_master(p), p->node, r);
+		sched_master_value(p->m, p->node, r);
 	}
 }
 
@@ -399,6 +402,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
 	apires_result(peer_master(p), p->node, r);
+	sched_master_result(p->m, r);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* hd-master configuration file (docs/CONFIG.md). */
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,9 @@ add_word(char **arr, int *n, int max, const struct cfg_line *l, int check_addr,
 	return 0;
 }
 
+static int	sched_directive(struct master_conf *, const struct cfg_line *,
+		    char *, size_t);
+
 static int
 web_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
     size_t errlen)
@@ -103,6 +107,43 @@ web_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
 	if (strcmp(k, "allow") == 0)
 		return add_word(mc->allow, &mc->nallow, BAN_MAX_ALLOW, l, 0,
 		    err, errlen);
+	return sched_directive(mc, l, err, errlen);
+}
+
+/* "latitude 47.37" / "longitude -8.5": decimal degrees in range. */
+static int
+set_degrees(double *dst, const struct cfg_line *l, double max, char *err,
+    size_t errlen)
+{
+	char	*end;
+	double	 v;
+
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	v = strtod(l->argv[1], &end);
+	if (*end != '\0' || end == l->argv[1] || !isfinite(v) || v < -max ||
+	    v > max) {
+		snprintf(err, errlen, "%s: \"%s\" is not a number of degrees "
+		    "in -%g..%g", l->argv[0], l->argv[1], max, max);
+		return -1;
+	}
+	*dst = v;
+	return 0;
+}
+
+/* The scheduler's directives (docs/CONFIG.md#scheduler). */
+static int
+sched_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	const char *k = l->argv[0];
+
+	if (strcmp(k, "events") == 0)
+		return set_path(&mc->events, l, err, errlen);
+	if (strcmp(k, "latitude") == 0)
+		return set_degrees(&mc->latitude, l, 90, err, errlen);
+	if (strcmp(k, "longitude") == 0)
+		return set_degrees(&mc->longitude, l, 180, err, errlen);
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -146,6 +187,7 @@ master_conf_load(struct master_conf *mc, const char *path)
 	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
 	mc->web_handshake_ms = WEB_HANDSHAKE_MS;
 	mc->web_request_ms = WEB_REQUEST_MS;
+	mc->latitude = mc->longitude = NAN;
 	if (cfg_parse_file(path, directive, mc) == -1)
 		return -1;
 	if (mc->nlisten == 0 || mc->ca == NULL || mc->cert == NULL ||
@@ -191,4 +233,5 @@ master_conf_free(struct master_conf *mc)
 	free(mc->web_user);
 	free(mc->licence);
 	free(mc->licence_crl);
+	free(mc->events);
 }

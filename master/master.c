@@ -35,6 +35,7 @@ on_hup(int sig, void *arg)
 
 	(void)sig;
 	licence_reload(m->licence, licence_now());
+	sched_master_reload(m);		/* whatever becomes of the CA/CRL */
 	if (tls_reload(m->ctx, &m->conf.tls, err, sizeof(err)) == -1) {
 		log_warnx("SIGHUP: keeping the old CA/CRL: %s", err);
 		return;
@@ -98,6 +99,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 	if ((m->ctx = make_ctx(m)) == NULL)
 		return -1;
 	if (checkonly) {
+		if (sched_master_start(m, 1) == -1)
+			return -1;
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
 		licence_free(licence_load(m));	/* logs the licence's status */
 		return 0;
@@ -122,6 +125,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 	if (zwm_init(m) == -1)
 		return -1;
 	if (licence_setup(m) == -1)
+		return -1;
+	if (sched_master_start(m, 0) == -1)
 		return -1;
 	return node_state_load(m);
 }
@@ -168,6 +173,7 @@ main(int argc, char *argv[])
 	if (r == -1 || o.checkonly) {
 		apires_free(&m);
 		zwm_free(&m);
+		sched_master_stop(&m);
 		api_free(m.api);
 		licence_free(m.licence);
 		master_stop(&m);
@@ -180,9 +186,11 @@ main(int argc, char *argv[])
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
+	sched_master_run(&m);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
 	r = ev_run(m.loop);
+	sched_master_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	log_info("master %s stopped", m.id);

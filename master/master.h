@@ -32,6 +32,9 @@ struct master_conf {
 	int			 nallow;
 	char			*licence;	/* default <state-dir>/licence.pem */
 	char			*licence_crl;	/* extra licence CRLs, or NULL */
+	/* the scheduler (sched_master.c) */
+	char			*events;	/* events file, NULL: none */
+	double			 latitude, longitude;	/* NAN: not given */
 };
 
 /* Last known value of one device value. */
@@ -101,6 +104,7 @@ struct master {
 	struct apires		*apires;	/* resources, commands (api_res.c) */
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct licence		*licence;	/* licence_state.c */
+	struct sched_master	*sched;		/* NULL without an events file */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
@@ -146,6 +150,20 @@ int		 zwm_subscribe(struct master *, zwm_progress_fn *, void *arg);
 void		 zwm_node_free(struct node *);
 /* api_zwave.c */
 int		 api_zwave_routes(struct master *);
+/* sched_master.c: the scheduler in the master (docs/SCHEDULER.md) */
+struct sched_master;
+/* Load conf.events (with -n only check it); -1 on errors, logged. */
+int		 sched_master_start(struct master *, int checkonly);
+void		 sched_master_run(struct master *);
+void		 sched_master_stop(struct master *);
+/* SIGHUP: reload; a bad file keeps the old schedule. */
+void		 sched_master_reload(struct master *);
+void		 sched_master_value(struct master *, struct node *,
+		    const Hd__ValueReport *);
+void		 sched_master_node(struct master *, struct node *, int online);
+void		 sched_master_result(struct master *, const Hd__CommandResult *);
+/* The engine, for wiring its notifications (sched_set_notify). */
+struct sched	*sched_master_engine(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);

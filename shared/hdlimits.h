@@ -212,5 +212,33 @@
 #define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
 #define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
 #define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
+/* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
+#define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
+#define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
+#define SCHED_MAX_EVENTS	20000
+#define SCHED_MAX_TRIGGERS	16		/* 'when' triggers per event */
+#define SCHED_MAX_ACTIONS	64		/* actions per event */
+#define SCHED_MAX_COND_DEPTH	16		/* nesting of not and () */
+#define SCHED_MAX_COND_TERMS	64		/* parts of one 'if' */
+#define SCHED_MAX_MODES		16		/* mode variables */
+#define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
+#define SCHED_NAME_MAX		63		/* event, mode and value names */
+#define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
+#define SCHED_ERRS_MAX		4096		/* error text kept per parse */
+#define SCHED_MAX_ERRORS	20		/* errors reported before giving up */
+#define SCHED_RESULT_MAX	96		/* an event's last result */
+#define SCHED_MAX_PENDING	4096		/* delayed actions waiting */
+#define SCHED_MAX_WAIT_S	(7 * 86400)	/* longest wait, 'for' and offset */
+#define SCHED_MAX_PULSE_MS	600000
+#define SCHED_MAX_SUN_OFFSET_S	(12 * 3600)	/* sunset + 12 h at most */
+#define SCHED_CATCHUP_S		(15 * 60)	/* default missed-event grace */
+#define SCHED_MAX_SLEEP_MS	60000		/* re-check the wall clock this often */
+#define SCHED_LAZY_SAVE_MS	60000		/* last firings written at most this late */
+#define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
+#define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
+#define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
+#define SCHED_MAX_BATCH		256		/* firings queued before running them */
+#define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
+#define SCHED_INFLIGHT		64		/* commands remembered for their result */
 
 #endif

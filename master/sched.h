@@ -1,0 +1,407 @@
+#ifndef HD_SCHED_H
+#define HD_SCHED_H
+
+/*
+ * The event scheduler (docs/SCHEDULER.md): an events file in our own
+ * language, parsed into a program (sched_parse.c), and an engine that
+ * keeps every pending instant in one binary heap (sched_engine.c). The
+ * engine never reads a clock: every call takes `now` (wall ms since the
+ * epoch, UTC), and the owner arms one timer for sched_next(). Tests drive
+ * it with a simulated clock; the master with ev_wall_ms() (sched_master.c).
+ *
+ * Local wall time comes from the process's zone (TZ or /etc/localtime),
+ * through localtime_r() and timegm() only (sched_time.c).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "hdlimits.h"
+
+/* A value in the language or from a device. Strings are borrowed. */
+enum sv_type { SV_NONE, SV_BOOL, SV_INT, SV_DOUBLE, SV_STRING };
+struct sched_val {
+	enum sv_type	 type;
+	int64_t		 i;		/* SV_BOOL (0/1) and SV_INT */
+	double		 d;
+	const char	*s;
+};
+
+/* "node/device.key": node up to the first '/', key after the last '.'. */
+struct sched_devref {
+	char		*node, *dev, *key;
+};
+
+/* Calendar filters of a time trigger or condition; 0 = no filter. */
+struct sched_filter {
+	uint8_t		 days;		/* bit 0 = Sunday ... bit 6 = Saturday */
+	uint16_t	 months;	/* bit 1 = January ... bit 12 */
+	int		 date_from, date_to;	/* month * 100 + day, inclusive */
+};
+
+/* One entry of the engine's heap; embedded in what it times. */
+struct sched_hent {
+	int64_t		 due;		/* wall ms */
+	int		 pos;		/* index in the heap, -1 when out */
+	int		 kind;		/* HENT_* (sched_engine.c) */
+	void		*owner;
+};
+
+#define SUN_UP_ELEVATION	(-0.833)	/* refraction + half the disc */
+
+enum sched_sun {
+	SUN_RISE, SUN_SET, SUN_CIVIL_DAWN, SUN_CIVIL_DUSK, SUN_NAUT_DAWN,
+	SUN_NAUT_DUSK, SUN_NKINDS
+};
+
+enum trig_kind {
+	T_AT, T_EVERY, T_SUN, T_VALUE, T_CHANGE, T_OFFLINE, T_ONLINE,
+	T_STARTUP
+};
+
+struct sched_event;
+
+struct sched_trig {
+	enum trig_kind		 kind;
+	struct sched_event	*ev;
+	struct sched_filter	 f;
+	int			 line, col;
+	long			 secs;		/* T_AT: second of the day;
+						 * T_EVERY: the period */
+	enum sched_sun		 sun;
+	long			 offset_s;	/* T_SUN, signed */
+	struct sched_devref	 ref;		/* value triggers; node for
+						 * T_ONLINE/T_OFFLINE */
+	int			 above;		/* T_VALUE */
+	double			 thr, hyst;
+	long			 for_s;
+	struct sched_val	 to, from;	/* T_CHANGE, SV_NONE = any */
+	/* runtime */
+	struct sched_hent	 he;		/* next instant, or 'for' end */
+	int64_t			 last_due;	/* instants up to here handled */
+	int			 known, armed;	/* T_VALUE, T_CHANGE */
+	struct sched_val	 prev;		/* T_CHANGE; prev_s owns .s */
+	char			*prev_s;
+	int			 moved;		/* he.due was moved out of a gap */
+};
+
+enum cond_kind { C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL };
+enum cmp_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
+
+struct sched_cond {
+	enum cond_kind		 kind;
+	struct sched_cond	*a, *b;
+	long			 from, to;	/* C_TIME: seconds of the day */
+	int			 up;		/* C_SUN */
+	struct sched_devref	 ref;		/* C_CMP */
+	enum cmp_op		 op;
+	struct sched_val	 val;
+	int			 mode, modeval;	/* C_MODE (indexes) */
+	struct sched_filter	 f;		/* C_CAL */
+};
+
+enum act_kind {
+	A_SET, A_PULSE, A_WAIT, A_CANCEL, A_MODE, A_RUN, A_NOTIFY
+};
+
+struct sched_act {
+	enum act_kind		 kind;
+	int			 line, col;
+	struct sched_devref	 ref;		/* A_SET, A_PULSE */
+	struct sched_val	 val;
+	long			 ms;		/* A_WAIT, A_PULSE */
+	int			 restart;	/* A_WAIT: "wait ... restart" */
+	struct sched_event	*target;	/* A_CANCEL, A_RUN */
+	char			*target_name;
+	int			 mode, modeval;	/* A_MODE */
+	char			*text;		/* A_NOTIFY */
+};
+
+struct sched_event {
+	char			*name;
+	char			*file;
+	int			 line;
+	uint32_t		 fp;		/* fingerprint of its text */
+	struct sched_trig	*trig;
+	int			 ntrig;
+	struct sched_cond	*cond;		/* NULL: always */
+	struct sched_act	*act;
+	int			 nact;
+	int			 disabled;	/* as written in the file */
+	long			 catchup_s;	/* missed-event grace */
+	/* runtime */
+	int			 enabled;
+	int			 override;	/* 0, or 1/2: enabled/disabled by
+						 * an admin (persisted) */
+	int64_t			 last_fired;
+	char			 last_result[SCHED_RESULT_MAX];
+	int			 npending;
+};
+
+struct sched_mode {
+	char		*name;
+	char		*vals[SCHED_MAX_MODE_VALUES];
+	int		 nvals;
+	int		 cur;
+};
+
+/* A parsed events file. */
+struct sched_prog {
+	struct sched_event	*ev;
+	int			 nev;
+	struct sched_mode	 modes[SCHED_MAX_MODES];
+	int			 nmodes;
+	int			 uses_sun;
+	size_t			 bytes;		/* allocated for it */
+	/* value triggers sorted by (node, device, key) for lookup */
+	struct sched_trig	**vtrig;
+	int			 nvtrig;
+	struct sched_pool	*pool;
+};
+
+/* Errors of one parse, each "file:line:col: message". */
+struct sched_errs {
+	char		 buf[SCHED_ERRS_MAX];
+	size_t		 len;
+	int		 n;
+};
+
+/* sched_lex.c: the language's tokens (used by sched_parse.c). */
+enum tok_kind {
+	TK_EOF, TK_WORD, TK_DEVREF, TK_NUMBER, TK_TIME, TK_STRING,
+	TK_LBRACE, TK_RBRACE, TK_LPAREN, TK_RPAREN, TK_COMMA, TK_ASSIGN,
+	TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE, TK_PLUS, TK_MINUS,
+	TK_ERROR
+};
+
+struct sched_tok {
+	enum tok_kind	 kind;
+	int		 line, col;
+	size_t		 off;			/* in the buffer */
+	double		 num;			/* TK_NUMBER */
+	int		 integral;
+	long		 secs;			/* TK_TIME: second of the day */
+	char		 text[SCHED_TOKEN_MAX + 1];	/* words, strings */
+};
+
+struct sched_lex {
+	const char	*name;			/* file name for messages */
+	const char	*buf;
+	size_t		 len, pos;
+	int		 line, col;
+};
+
+void		 sched_lex_init(struct sched_lex *, const char *name,
+		    const char *buf, size_t len);
+/* The next token; TK_ERROR with the reason in text. */
+void		 sched_lex_next(struct sched_lex *, struct sched_tok *);
+const char	*sched_tok_name(enum tok_kind);
+
+/* sched_parse.c */
+/* Parse `path` and what it includes. NULL with errors in `e`. */
+struct sched_prog *sched_parse_file(const char *path, struct sched_errs *);
+/* Parse a buffer named `name`; includes are refused unless `allow_include`
+ * (the fuzzer parses without touching files). */
+struct sched_prog *sched_parse_buf(const char *name, const char *buf,
+		    size_t len, int allow_include, struct sched_errs *);
+void		 sched_prog_free(struct sched_prog *);
+struct sched_event *sched_prog_find(const struct sched_prog *, const char *);
+int		 sched_mode_find(const struct sched_prog *, const char *);
+int		 sched_mode_value(const struct sched_mode *, const char *);
+
+/* Internal to sched_parse.c and sched_parse_rule.c. */
+struct parser {
+	struct sched_lex	 lx;
+	struct sched_tok	 tok;
+	struct sched_prog	*prog;
+	struct sched_errs	*errs;
+	char			*file;		/* pool copy of lx.name */
+	uint32_t		*names;		/* event name hash: index + 1 */
+	char			**strs;		/* interned device strings */
+	size_t			 total;		/* bytes read with includes */
+	int			 depth, allow_include, nerr, evcap;
+	int			 nterms;	/* of the 'if' being parsed */
+	char			 found[SCHED_TOKEN_MAX + 64];
+};
+void		*pool_alloc(struct parser *, size_t);
+char		*pool_strdup(struct parser *, const char *);
+/* The same pool copy for the same text (device references repeat). */
+char		*pool_intern(struct parser *, const char *);
+int		 perr_at(struct parser *, int line, int col, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+int		 perr(struct parser *, const char *what);
+const char	*found(struct parser *);
+void		 next(struct parser *);
+int		 is_word(const struct parser *, const char *);
+int		 name_ok(const char *);
+int		 want_name(struct parser *, const char *what, char *out);
+int		 event_index(const struct parser *, const char *name);
+/* sched_parse_rule.c */
+int		 parse_clauses(struct parser *, struct sched_event *);
+int		 parse_devref(struct parser *, struct sched_devref *);
+int		 parse_value(struct parser *, struct sched_val *);
+/* One calendar filter if the current word starts one: 1, 0 or -1. */
+int		 parse_filter(struct parser *, struct sched_filter *);
+/* sched_parse_cond.c */
+struct sched_cond *parse_or(struct parser *, int depth);
+void		 finish_prog(struct parser *);
+
+/* sched_time.c: local wall time, zone rules from the system. */
+/* The instant (ms) of local wall time y-m-d h:m:s; a time in a gap gives
+ * the first instant after the gap (*moved = 1), a repeated one its first
+ * occurrence. */
+int64_t		 sched_local(int y, int mon, int d, long secs, int *moved);
+/* The local date of `t` (ms) and its second of the day. */
+void		 sched_localdate(int64_t t, int *y, int *mon, int *d,
+		    int *wday, long *secs);
+int		 sched_filter_ok(const struct sched_filter *, int mon, int d,
+		    int wday);
+/* The next instant of a time trigger strictly after `after`, or -1. */
+int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
+		    double lat, double lon, int *moved);
+
+/* sched_sun.c (NOAA's solar calculator). */
+/* The instant of `kind` on local date y-m-d at lat/lon (degrees, north
+ * and east positive): 0 and *t in ms, or -1 when the sun does not reach
+ * that elevation that day (polar day or night). */
+int		 sched_sun_time(enum sched_sun, int y, int mon, int d,
+		    double lat, double lon, int64_t *t);
+/* The sun's geometric elevation (degrees) at instant t; "up" is above
+ * SUN_UP_ELEVATION, the sunrise/sunset one. */
+double		 sched_sun_elevation(int64_t t, double lat, double lon);
+const char	*sched_sun_name(enum sched_sun);
+
+/* sched_engine.c */
+struct sched;
+struct sched_ops {
+	/* The last value of `ref`: 0 and *out (strings borrowed until the
+	 * next call), or -1 if unknown, stale or faulty. */
+	int	(*get_value)(void *, const struct sched_devref *,
+		    struct sched_val *out);
+	/* Send a set/pulse; 0, or -1 with why. `by` names the event. */
+	int	(*command)(void *, const struct sched_act *, const char *by,
+		    char *why, size_t);
+};
+typedef void	 sched_notify_cb(void *arg, const char *kind, const char *json);
+
+/* `state_path` may be NULL (nothing persisted). lat/lon NAN: unknown. */
+struct sched	*sched_new(const struct sched_ops *, void *arg, double lat,
+		    double lon, const char *state_path);
+void		 sched_free(struct sched *);
+void		 sched_set_notify(struct sched *, sched_notify_cb *, void *);
+/* Parse and check `path`; on success the new program replaces the old
+ * one atomically, keeping runtime state of unchanged events. -1 keeps
+ * the old program; `e` says why. */
+int		 sched_load(struct sched *, const char *path, int64_t now,
+		    struct sched_errs *);
+/* First start: restore the state file, apply the missed-event policy,
+ * run the start-up events. */
+void		 sched_start(struct sched *, int64_t now);
+/* The earliest instant the engine needs to run at, or INT64_MAX. */
+int64_t		 sched_next(const struct sched *);
+/* Handle everything due at `now`. */
+void		 sched_run(struct sched *, int64_t now);
+/* Inputs: a value reported by a slave, a slave online/offline. */
+void		 sched_value(struct sched *, int64_t now, const char *node,
+		    const char *dev, const char *key, const struct sched_val *);
+void		 sched_node(struct sched *, int64_t now, const char *node,
+		    int online);
+/* A command's outcome for event `by` (as passed to ops->command). */
+void		 sched_result(struct sched *, const char *by, int ok,
+		    const char *detail);
+/* For the API. */
+const struct sched_prog *sched_program(const struct sched *);
+int64_t		 sched_event_next(const struct sched *,
+		    const struct sched_event *);
+int		 sched_enable(struct sched *, const char *name, int on,
+		    int64_t now);
+int		 sched_fire(struct sched *, const char *name, int64_t now);
+int		 sched_set_mode(struct sched *, const char *mode,
+		    const char *value, int64_t now);
+int		 sched_npending(const struct sched *);
+/* Write the state file now (also done after every change). */
+int		 sched_save(struct sched *, int64_t now);
+
+/* Internal to sched_engine.c, sched_exec.c and sched_state.c. */
+enum { HENT_TRIG = 1, HENT_FOR, HENT_PENDING };
+
+/* Actions waiting after a 'wait': the rest of an event's list. */
+struct sched_pending {
+	TAILQ_ENTRY(sched_pending) entry;
+	struct sched_hent	 he;
+	struct sched_event	*ev;
+	int			 step;		/* next action */
+	int			 restart;	/* dropped when the event fires */
+};
+
+/* A firing waiting to run in this batch. */
+struct sched_firing {
+	struct sched_event	*ev;
+	int			 step;		/* 0: a new firing (conditions) */
+	int			 force;		/* run now from the API: no
+						 * condition, even if disabled */
+	char			 why[64];
+};
+
+struct sched {
+	const struct sched_ops	*ops;
+	void			*arg;
+	sched_notify_cb		*notify;
+	void			*narg;
+	double			 lat, lon;
+	char			*state_path;
+	struct sched_prog	*prog;
+	struct sched_hent	**heap;
+	int			 nheap, capheap;
+	TAILQ_HEAD(, sched_pending) pending;
+	int			 npending;
+	int			 started, dirty, lazy;	/* sched_flush() */
+	int64_t			 saved_at;
+	int64_t			 now;		/* of the call being handled */
+	struct sched_firing	 batch[SCHED_MAX_BATCH];
+	int			 bhead, nbatch;	/* queue: next, end */
+};
+
+/* sched_engine.c */
+void		 heap_push(struct sched *, struct sched_hent *);
+void		 heap_remove(struct sched *, struct sched_hent *);
+struct sched_pending *pending_add(struct sched *, struct sched_event *,
+		    int step, int64_t due, int restart);
+void		 pending_drop(struct sched *, struct sched_pending *);
+void		 trig_arm(struct sched *, struct sched_trig *, int64_t after);
+void		 trig_missed(struct sched *, struct sched_trig *,
+		    int64_t first, int64_t now, long grace, const char *while_);
+int		 sched_val_equal(const struct sched_val *,
+		    const struct sched_val *);
+
+/* sched_exec.c: conditions, actions, notifications. */
+int		 cond_eval(struct sched *, const struct sched_cond *,
+		    int64_t now);
+/* Queue a firing for sched_flush(); step > 0 resumes after a wait. */
+void		 fire_queue(struct sched *, struct sched_event *, int step,
+		    int force, const char *why);
+/* Run the queued firings, then save if anything changed. */
+void		 sched_flush(struct sched *, int64_t now);
+void		 trig_describe(const struct sched_trig *, char *, size_t);
+void		 sched_emit(struct sched *, const char *kind, const char *json);
+
+/* api_sched.c: the scheduler's API routes (docs/API.md#events). */
+struct api;
+struct sched_api {
+	struct sched	*s;
+	const char	*path;			/* the events file */
+	int64_t		(*now)(void *);		/* wall ms */
+	void		(*changed)(void *);	/* re-arm the timer */
+	void		*arg;
+};
+/* `sa` must outlive the api. -1 if the route table is full. */
+int		 api_sched_routes(struct api *, struct sched_api *);
+
+/* sched_state.c */
+int		 sched_state_write(struct sched *, const char *path,
+		    int64_t now);
+int		 sched_state_read(struct sched *, const char *path,
+		    int64_t now);
+
+#endif

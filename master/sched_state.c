@@ -1,0 +1,409 @@
+/*
+ * The scheduler's state across reloads and restarts
+ * (docs/SCHEDULER.md#state):
+ *
+ * - <state-dir>/sched.state (proto/master.proto SchedState), written
+ *   crash-safely after every change: per event the admin's enable or
+ *   disable, the last firing and result, and per time trigger the instant
+ *   up to which it was handled; the pending delayed actions; the modes.
+ * - at start-up, what was missed while the master was stopped runs once
+ *   if its last missed instant is within the event's catch-up window,
+ *   else it is skipped and logged;
+ * - on reload, the new program takes over the state of events whose
+ *   text did not change (by name and fingerprint); the pending actions
+ *   of a changed or removed event are dropped with a log line.
+ */
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "master.pb-c.h"
+#include "sched.h"
+#include "wire.h"
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct sched_event *const *)a)->name,
+	    (*(struct sched_event *const *)b)->name);
+}
+
+/* The program's events sorted by name (caller frees), for lookups. */
+static struct sched_event **
+name_index(const struct sched_prog *g)
+{
+	struct sched_event	**idx;
+	int			  i;
+
+	if ((idx = calloc((size_t)g->nev + 1, sizeof(*idx))) == NULL)
+		return NULL;
+	for (i = 0; i < g->nev; i++)
+		idx[i] = &g->ev[i];
+	qsort(idx, (size_t)g->nev, sizeof(*idx), by_name);
+	return idx;
+}
+
+static struct sched_event *
+lookup(struct sched_event **idx, int n, const char *name)
+{
+	struct sched_event	 key = { .name = (char *)(uintptr_t)name };
+	struct sched_event	*kp = &key, **r;
+
+	if (idx == NULL)
+		return NULL;
+	r = bsearch(&kp, idx, (size_t)n, sizeof(*idx), by_name);
+	return r != NULL ? *r : NULL;
+}
+
+static void
+fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due)
+{
+	int j;
+
+	e->name = ev->name;
+	e->fingerprint = ev->fp;
+	e->override = (uint32_t)ev->override;
+	e->last_fired_ms = (uint64_t)ev->last_fired;
+	e->last_result = (char *)(uintptr_t)ev->last_result;
+	for (j = 0; j < ev->ntrig; j++)
+		due[j] = (uint64_t)ev->trig[j].last_due;
+	e->last_due_ms = due;
+	e->n_last_due_ms = (size_t)ev->ntrig;
+}
+
+int
+sched_state_write(struct sched *s, const char *path, int64_t now)
+{
+	struct sched_prog	 *g = s->prog;
+	Hd__SchedState		  st = HD__SCHED_STATE__INIT;
+	Hd__SchedEvent		 *ev = NULL, **evp = NULL;
+	Hd__SchedPending	 *pd = NULL, **pdp = NULL;
+	Hd__SchedMode		  md[SCHED_MAX_MODES], *mdp[SCHED_MAX_MODES];
+	struct sched_pending	 *p;
+	uint64_t		 *due = NULL;
+	size_t			  ntrig = 0, k = 0;
+	int			  i, r = -1;
+
+	for (i = 0; i < g->nev; i++)
+		ntrig += (size_t)g->ev[i].ntrig;
+	if ((ev = calloc((size_t)g->nev + 1, sizeof(*ev))) == NULL ||
+	    (evp = calloc((size_t)g->nev + 1, sizeof(*evp))) == NULL ||
+	    (due = calloc(ntrig + 1, sizeof(*due))) == NULL ||
+	    (pd = calloc((size_t)s->npending + 1, sizeof(*pd))) == NULL ||
+	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL)
+		goto done;
+	for (i = 0; i < g->nev; i++) {
+		hd__sched_event__init(&ev[i]);
+		fill_event(&ev[i], &g->ev[i], due + k);
+		k += (size_t)g->ev[i].ntrig;
+		evp[i] = &ev[i];
+	}
+	i = 0;
+	TAILQ_FOREACH(p, &s->pending, entry) {
+		hd__sched_pending__init(&pd[i]);
+		pd[i].event = p->ev->name;
+		pd[i].fingerprint = p->ev->fp;
+		pd[i].step = (uint32_t)p->step;
+		pd[i].due_ms = (uint64_t)p->he.due;
+		pd[i].restart = p->restart;
+		pdp[i] = &pd[i];
+		i++;
+	}
+	for (i = 0; i < g->nmodes; i++) {
+		hd__sched_mode__init(&md[i]);
+		md[i].name = g->modes[i].name;
+		md[i].value = g->modes[i].vals[g->modes[i].cur];
+		mdp[i] = &md[i];
+	}
+	st.events = evp;
+	st.n_events = (size_t)g->nev;
+	st.pending = pdp;
+	st.n_pending = (size_t)s->npending;
+	st.modes = mdp;
+	st.n_modes = (size_t)g->nmodes;
+	st.saved_ms = (uint64_t)now;
+	if ((r = state_save(path, &st.base)) == -1)
+		log_warn("sched: %s", path);
+done:
+	if (r == -1 && ev == NULL)
+		log_warnx("sched: out of memory writing the state");
+	free(ev);
+	free(evp);
+	free(due);
+	free(pd);
+	free(pdp);
+	return r;
+}
+
+static void
+restore_event(struct sched_event *ev, const Hd__SchedEvent *e)
+{
+	size_t j;
+
+	if (e->override <= 2)
+		ev->override = (int)e->override;
+	ev->last_fired = (int64_t)e->last_fired_ms;
+	snprintf(ev->last_result, sizeof(ev->last_result), "%s",
+	    e->last_result);
+	if (e->fingerprint != ev->fp || e->n_last_due_ms != (size_t)ev->ntrig)
+		return;		/* changed while stopped: start afresh */
+	for (j = 0; j < e->n_last_due_ms; j++)
+		ev->trig[j].last_due = (int64_t)e->last_due_ms[j];
+}
+
+static void
+restore_pending(struct sched *s, struct sched_event **idx,
+    const Hd__SchedPending *p)
+{
+	struct sched_event *ev = lookup(idx, s->prog->nev, p->event);
+
+	if (ev == NULL || ev->fp != p->fingerprint || p->step == 0 ||
+	    p->step >= (uint32_t)ev->nact) {
+		log_warnx("sched: delayed actions of event %s dropped: the "
+		    "event was changed or removed", p->event);
+		return;
+	}
+	pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
+}
+
+int
+sched_state_read(struct sched *s, const char *path, int64_t now)
+{
+	struct sched_prog	 *g = s->prog;
+	Hd__SchedState		 *st;
+	struct sched_event	**idx, *ev;
+	size_t			  i;
+	int			  m;
+
+	(void)now;
+	st = (Hd__SchedState *)state_load(path, &hd__sched_state__descriptor);
+	if (st == NULL)
+		return -1;
+	if ((idx = name_index(g)) == NULL) {
+		wire_free(&st->base);
+		return -1;
+	}
+	for (i = 0; i < st->n_events; i++) {
+		if ((ev = lookup(idx, g->nev, st->events[i]->name)) != NULL)
+			restore_event(ev, st->events[i]);
+	}
+	for (i = 0; i < st->n_pending; i++)
+		restore_pending(s, idx, st->pending[i]);
+	for (i = 0; i < st->n_modes; i++)
+		if ((m = sched_mode_find(g, st->modes[i]->name)) != -1 &&
+		    sched_mode_value(&g->modes[m], st->modes[i]->value) != -1)
+			g->modes[m].cur = sched_mode_value(&g->modes[m],
+			    st->modes[i]->value);
+	log_info("sched: state restored from %s: %d delayed action%s",
+	    path, s->npending, s->npending == 1 ? "" : "s");
+	free(idx);
+	wire_free(&st->base);
+	return 0;
+}
+
+static void
+set_enabled(struct sched_prog *g)
+{
+	int i;
+
+	for (i = 0; i < g->nev; i++)
+		g->ev[i].enabled = g->ev[i].override ? g->ev[i].override == 1 :
+		    !g->ev[i].disabled;
+}
+
+static int
+is_time_trig(const struct sched_trig *tr)
+{
+	return tr->kind == T_AT || tr->kind == T_EVERY || tr->kind == T_SUN;
+}
+
+/* The missed-event policy at start-up (trig_missed). */
+static void
+catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
+{
+	int64_t	last = tr->last_due, m;
+	int	mv;
+
+	if (last > now) {
+		/* The clock is behind what was handled: never repeat it. */
+		trig_arm(s, tr, last);
+		return;
+	}
+	if (last > 0 && (m = sched_trig_next(tr, last, s->lat, s->lon,
+	    &mv)) != -1 && m <= now)
+		trig_missed(s, tr, m, now, tr->ev->catchup_s,
+		    "while the master was stopped");
+	tr->last_due = now;
+	trig_arm(s, tr, now);
+}
+
+void
+sched_start(struct sched *s, int64_t now)
+{
+	struct sched_trig	*tr;
+	int			 i, j;
+
+	s->now = now;
+	if (s->prog == NULL)
+		return;
+	if (s->state_path != NULL)
+		sched_state_read(s, s->state_path, now);
+	set_enabled(s->prog);
+	for (i = 0; i < s->prog->nev; i++)
+		for (j = 0; j < s->prog->ev[i].ntrig; j++) {
+			tr = &s->prog->ev[i].trig[j];
+			if (is_time_trig(tr))
+				catch_up(s, tr, now);
+			else if (tr->kind == T_STARTUP)
+				fire_queue(s, tr->ev, 0, 0, "startup");
+		}
+	s->started = 1;
+	s->dirty = 1;
+	sched_flush(s, now);
+}
+
+/* An unchanged event keeps its triggers' state; a 'for' keeps running. */
+static void
+carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
+{
+	struct sched_trig	*t, *ot;
+	int			 j;
+
+	ev->override = o->override;
+	ev->last_fired = o->last_fired;
+	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
+	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
+		return;
+	for (j = 0; j < ev->ntrig; j++) {
+		t = &ev->trig[j];
+		ot = &o->trig[j];
+		t->last_due = ot->last_due;
+		t->known = ot->known;
+		t->armed = ot->armed;
+		t->prev = ot->prev;
+		t->prev_s = ot->prev_s;
+		ot->prev_s = NULL;
+		if (ot->he.pos >= 0 && ot->he.kind == HENT_FOR) {
+			t->he = ot->he;
+			t->he.owner = t;
+			t->he.pos = -1;
+			heap_push(s, &t->he);
+		}
+	}
+}
+
+static void
+carry_pending(struct sched *s, struct sched_event **nidx, int n)
+{
+	struct sched_pending	*p, *np;
+	struct sched_event	*ev;
+
+	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
+		np = TAILQ_NEXT(p, entry);
+		p->he.pos = -1;
+		ev = lookup(nidx, n, p->ev->name);
+		if (ev == NULL || ev->fp != p->ev->fp) {
+			log_warnx("sched: delayed actions of event %s dropped: "
+			    "the event was changed or removed", p->ev->name);
+			TAILQ_REMOVE(&s->pending, p, entry);
+			s->npending--;
+			free(p);
+			continue;
+		}
+		p->ev = ev;
+		ev->npending++;
+		heap_push(s, &p->he);
+	}
+}
+
+static void
+carry_modes(struct sched_prog *g, const struct sched_prog *old)
+{
+	int i, m, v;
+
+	for (i = 0; i < g->nmodes; i++)
+		if ((m = sched_mode_find(old, g->modes[i].name)) != -1 &&
+		    (v = sched_mode_value(&g->modes[i],
+		    old->modes[m].vals[old->modes[m].cur])) != -1)
+			g->modes[i].cur = v;
+}
+
+/* Swap in a new program with the old one's state; all or nothing. */
+static int
+transfer(struct sched *s, struct sched_prog *g, int64_t now)
+{
+	struct sched_prog	 *old = s->prog;
+	struct sched_event	**oidx, **nidx, *o;
+	struct sched_trig	 *tr;
+	int			  i, j;
+
+	oidx = name_index(old);
+	nidx = name_index(g);
+	if (oidx == NULL || nidx == NULL) {
+		free(oidx);
+		free(nidx);
+		return -1;
+	}
+	s->nheap = 0;		/* every entry is re-added below */
+	for (i = 0; i < g->nev; i++)
+		if ((o = lookup(oidx, old->nev, g->ev[i].name)) != NULL)
+			carry_event(s, &g->ev[i], o);
+	carry_pending(s, nidx, g->nev);
+	carry_modes(g, old);
+	set_enabled(g);
+	s->prog = g;
+	for (i = 0; i < g->nev; i++)
+		for (j = 0; j < g->ev[i].ntrig; j++)
+			if (is_time_trig(&g->ev[i].trig[j])) {
+				tr = &g->ev[i].trig[j];
+				if (tr->last_due == 0)
+					tr->last_due = now;
+				trig_arm(s, tr, tr->last_due > now ?
+				    tr->last_due : now);
+			}
+	free(oidx);
+	free(nidx);
+	sched_prog_free(old);
+	return 0;
+}
+
+int
+sched_load(struct sched *s, const char *path, int64_t now,
+    struct sched_errs *e)
+{
+	struct sched_prog *g;
+
+	if ((g = sched_parse_file(path, e)) == NULL)
+		return -1;
+	if (g->uses_sun && (isnan(s->lat) || isnan(s->lon))) {
+		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: sun "
+		    "events and 'sun up/down' need latitude and longitude in "
+		    "the master's configuration\n", path);
+		e->n = 1;
+		sched_prog_free(g);
+		return -1;
+	}
+	if (s->prog == NULL) {
+		s->prog = g;
+		set_enabled(g);
+	} else if (transfer(s, g, now) == -1) {
+		sched_prog_free(g);
+		snprintf(e->buf, sizeof(e->buf), "%s: out of memory\n", path);
+		e->len = strlen(e->buf);
+		e->n = 1;
+		return -1;
+	}
+	log_info("sched: %d event%s loaded from %s (%zu KiB)", g->nev,
+	    g->nev == 1 ? "" : "s", path, (g->bytes + 1023) / 1024);
+	if (s->started) {
+		s->now = now;
+		s->dirty = 1;
+		sched_flush(s, now);
+	}
+	return 0;
+}

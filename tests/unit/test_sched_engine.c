@@ -1,0 +1,777 @@
+/*
+ * Unit tests for the scheduler's engine (master/sched_engine.c,
+ * sched_exec.c, sched_state.c) on a simulated clock: time of day and
+ * sun triggers with conditions, delays, restartable timers, threshold
+ * hysteresis and 'for', changes, DST days, modes, run/cancel, offline
+ * slaves, the state file across a simulated kill -9, the missed-event
+ * policy, clock jumps, reload with a broken file, and a heap of 10,000
+ * events.
+ */
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "log.h"
+#include "../../master/sched.h"
+
+#define MIN	60000LL
+#define HOUR	(60 * MIN)
+#define BERLIN_LAT	52.52
+#define BERLIN_LON	13.405
+
+static char	 cmds[64][128];
+static int	 ncmd;
+static const char *offline_node = "";
+static char	 dir[] = "/tmp/hd-sched-engine-XXXXXX";
+static char	 evpath[256], statepath[256];
+static int	 nnotify, nfailed;
+static char	 lastnotify[512], lastnote[512];
+
+static struct {
+	const char		*node, *dev, *key;
+	struct sched_val	 v;
+} vals[8];
+static int nvals;
+
+static int
+get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < nvals; i++)
+		if (strcmp(vals[i].node, r->node) == 0 &&
+		    strcmp(vals[i].dev, r->dev) == 0 &&
+		    strcmp(vals[i].key, r->key) == 0) {
+			*out = vals[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+static struct sched *reenter;		/* command() calls back into it */
+static int64_t	 reenter_now;
+
+static int
+command(void *arg, const struct sched_act *a, const char *by, char *why,
+    size_t len)
+{
+	char v[32];
+
+	(void)arg;
+	(void)by;
+	if (reenter != NULL && strcmp(a->ref.node, "flaky") == 0) {
+		/* As in the master: a failed send drops the link, and the
+		 * slave's offline event comes back into the engine. */
+		snprintf(why, len, "could not send to slave flaky");
+		sched_node(reenter, reenter_now, "flaky", 0);
+		return -1;
+	}
+	if (strcmp(a->ref.node, offline_node) == 0) {
+		snprintf(why, len, "slave %s is offline", a->ref.node);
+		return -1;
+	}
+	if (a->kind == A_PULSE)
+		snprintf(v, sizeof(v), "pulse %ld", a->ms);
+	else if (a->val.type == SV_BOOL)
+		snprintf(v, sizeof(v), "%s", a->val.i ? "on" : "off");
+	else if (a->val.type == SV_INT)
+		snprintf(v, sizeof(v), "%" PRId64, a->val.i);
+	else
+		snprintf(v, sizeof(v), "%g", a->val.d);
+	if (ncmd < 64)
+		snprintf(cmds[ncmd++], sizeof(cmds[0]), "%s/%s.%s=%s",
+		    a->ref.node, a->ref.dev, a->ref.key, v);
+	return 0;
+}
+
+static const struct sched_ops ops = { get_value, command };
+
+static void
+notified(void *arg, const char *kind, const char *json)
+{
+	(void)arg;
+	nnotify++;
+	nfailed += strcmp(kind, "event_failed") == 0;
+	if (kind == NULL || json == NULL)
+		return;
+	snprintf(lastnotify, sizeof(lastnotify), "%s %s", kind, json);
+	if (strcmp(kind, "notify") == 0)
+		snprintf(lastnote, sizeof(lastnote), "%s", json);
+}
+
+/* Set a value the engine's conditions read; returns its slot. */
+static int
+setval(const char *node, const char *dev, const char *key, double d)
+{
+	int i;
+
+	for (i = 0; i < nvals; i++)
+		if (strcmp(vals[i].node, node) == 0 &&
+		    strcmp(vals[i].dev, dev) == 0 &&
+		    strcmp(vals[i].key, key) == 0)
+			break;
+	if (i == nvals)
+		nvals++;
+	vals[i].node = node;
+	vals[i].dev = dev;
+	vals[i].key = key;
+	vals[i].v.type = SV_DOUBLE;
+	vals[i].v.d = d;
+	return i;
+}
+
+static void
+setstr(const char *node, const char *dev, const char *key, const char *v)
+{
+	int i = setval(node, dev, key, 0);
+
+	vals[i].v.type = SV_STRING;
+	vals[i].v.s = v;
+}
+
+static void
+tz(const char *zone)
+{
+	setenv("TZ", zone, 1);
+	tzset();
+}
+
+static int64_t
+utc(int y, int mon, int d, int h, int mi)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* Run everything due up to `until`, as the master's timer would. */
+static void
+advance(struct sched *s, int64_t until)
+{
+	int64_t t;
+
+	while ((t = sched_next(s)) <= until)
+		sched_run(s, t);
+}
+
+static void
+write_events(const char *text)
+{
+	FILE *f = fopen(evpath, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static struct sched *
+start(const char *text, int64_t now, int persist)
+{
+	struct sched		*s;
+	struct sched_errs	 e;
+
+	write_events(text);
+	s = sched_new(&ops, NULL, BERLIN_LAT, BERLIN_LON, persist ?
+	    statepath : NULL);
+	sched_set_notify(s, notified, NULL);
+	if (sched_load(s, evpath, now, &e) == -1) {
+		printf("# %s", e.buf);
+		sched_free(s);
+		return NULL;
+	}
+	ncmd = 0;
+	sched_start(s, now);
+	return s;
+}
+
+static int
+has_cmd(const char *c)
+{
+	int i;
+
+	for (i = 0; i < ncmd; i++)
+		if (strcmp(cmds[i], c) == 0)
+			return 1;
+	return 0;
+}
+
+static const char porch[] =
+"event porch-evening {\n"
+"    when sunset + 15 min on weekdays\n"
+"    if barn/lux1.lux < 200\n"
+"    do set porch/light.on = on\n"
+"       wait 4 h\n"
+"       set porch/light.on = off\n"
+"}\n";
+
+static void
+test_porch(void)
+{
+	struct sched		*s;
+	int64_t			 sunset, t0 = utc(2026, 11, 23, 11, 0);
+	struct sched_event	*ev;
+
+	tz("Europe/Berlin");
+	setval("barn", "lux1", "lux", 150);
+	unlink(statepath);
+	if ((s = start(porch, t0, 1)) == NULL)
+		return;
+	sched_sun_time(SUN_SET, 2026, 11, 23, BERLIN_LAT, BERLIN_LON, &sunset);
+	CHECK(sched_next(s) == sunset + 15 * MIN, "porch: next is Monday's "
+	    "sunset + 15 min");
+	advance(s, sunset + 15 * MIN);
+	CHECK(ncmd == 1 && has_cmd("porch/light.on=on"), "porch: on at "
+	    "sunset + 15 min when the barn reads under 200 lux");
+	CHECK(sched_npending(s) == 1 && sched_next(s) == sunset + 255 * MIN,
+	    "porch: the off is pending for 4 h later");
+	advance(s, sunset + 255 * MIN);
+	CHECK(ncmd == 2 && has_cmd("porch/light.on=off"), "porch: off 4 h "
+	    "later");
+	ev = sched_prog_find(sched_program(s), "porch-evening");
+	CHECK(ev->last_fired == sunset + 15 * MIN && strcmp(ev->last_result,
+	    "ok") == 0, "porch: last fired and result recorded");
+	setval("barn", "lux1", "lux", 350);
+	ncmd = 0;
+	advance(s, utc(2026, 11, 24, 23, 0));
+	CHECK(ncmd == 0 && strcmp(ev->last_result, "skipped: condition "
+	    "false") == 0, "porch: not on Tuesday with 350 lux (condition "
+	    "false, recorded)");
+	setval("barn", "lux1", "lux", 10);
+	advance(s, utc(2026, 11, 30, 0, 0));
+	CHECK(ncmd == 6, "porch: Wed-Fri on and off, not on the weekend "
+	    "(%d commands)", ncmd);
+	sched_free(s);
+}
+
+/* Sun events need a place: refused without latitude and longitude. */
+static void
+test_no_location(void)
+{
+	struct sched		*s = sched_new(&ops, NULL, NAN, NAN, NULL);
+	struct sched_errs	 e;
+
+	write_events(porch);
+	CHECK(sched_load(s, evpath, 0, &e) == -1 && strstr(e.buf, "need "
+	    "latitude and longitude") != NULL, "sun events without a "
+	    "location: refused");
+	write_events("event a { when at 07:00 if sun up do notify \"x\" }");
+	CHECK(sched_load(s, evpath, 0, &e) == -1, "'sun up' without a "
+	    "location: refused");
+	write_events("event a { when at 07:00 do notify \"x\" }");
+	CHECK(sched_load(s, evpath, 0, &e) == 0, "no sun: no location needed");
+	sched_free(s);
+}
+
+static void
+test_motion(void)
+{
+	static const char text[] =
+	    "event hall {\n"
+	    "  when hall/pir.motion changes to on\n"
+	    "  do set hall/lamp.level = 80 wait 5 min restart\n"
+	    "     set hall/lamp.level = 0\n"
+	    "}\n";
+	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
+	struct sched_val	 off = { .type = SV_BOOL, .i = 0 };
+	int64_t			 t0 = utc(2026, 11, 23, 20, 0);
+	struct sched		*s = start(text, t0, 0);
+
+	if (s == NULL)
+		return;
+	sched_value(s, t0, "hall", "pir", "motion", &off);
+	CHECK(ncmd == 0, "motion: the first value is learnt, not a change");
+	sched_value(s, t0 + MIN, "hall", "pir", "motion", &on);
+	CHECK(ncmd == 1 && has_cmd("hall/lamp.level=80"), "motion: light "
+	    "on at motion");
+	sched_value(s, t0 + 2 * MIN, "hall", "pir", "motion", &off);
+	sched_value(s, t0 + 2 * MIN, "hall", "pir", "motion", &off);
+	advance(s, t0 + 4 * MIN);
+	sched_value(s, t0 + 4 * MIN, "hall", "pir", "motion", &on);
+	CHECK(sched_npending(s) == 1 && sched_next(s) == t0 + 9 * MIN,
+	    "motion: motion again restarts the 5 minutes (one pending)");
+	advance(s, t0 + 8 * MIN);
+	CHECK(!has_cmd("hall/lamp.level=0"), "motion: not off at the first "
+	    "timer's end");
+	advance(s, t0 + 9 * MIN);
+	CHECK(has_cmd("hall/lamp.level=0") && ncmd == 3, "motion: off 5 min "
+	    "after the last motion");
+	sched_free(s);
+}
+
+static void
+feed(struct sched *s, int64_t t, double x)
+{
+	struct sched_val v = { .type = SV_DOUBLE, .d = x };
+
+	advance(s, t);
+	sched_value(s, t, "garage", "temp", "celsius", &v);
+}
+
+static void
+test_threshold(void)
+{
+	static const char text[] =
+	    "event frost { when garage/temp.celsius below 0 hysteresis 1\n"
+	    "  do set garage/heater.on = on }\n"
+	    "event hot { when garage/temp.celsius above 30 for 10 min\n"
+	    "  do set garage/fan.on = on }\n";
+	int64_t		 t0 = utc(2026, 11, 23, 20, 0);
+	struct sched	*s = start(text, t0, 0);
+	int		 n;
+
+	if (s == NULL)
+		return;
+	feed(s, t0, 5);
+	feed(s, t0 + MIN, -0.5);
+	CHECK(ncmd == 1, "threshold: fires when it crosses below 0");
+	feed(s, t0 + 2 * MIN, 0.2);
+	feed(s, t0 + 3 * MIN, -1);
+	CHECK(ncmd == 1, "threshold: no second firing without passing the "
+	    "hysteresis (0.2 < 1)");
+	feed(s, t0 + 4 * MIN, 1.5);
+	feed(s, t0 + 5 * MIN, -0.1);
+	CHECK(ncmd == 2, "threshold: fires again after rising to 1.5");
+	n = ncmd;
+	feed(s, t0 + 10 * MIN, 31);
+	feed(s, t0 + 15 * MIN, 29);
+	advance(s, t0 + 30 * MIN);
+	CHECK(ncmd == n, "for 10 min: not held long enough, no firing");
+	feed(s, t0 + 31 * MIN, 32);
+	feed(s, t0 + 35 * MIN, 33);
+	advance(s, t0 + 40 * MIN);
+	CHECK(ncmd == n, "for 10 min: not yet after 9 minutes");
+	advance(s, t0 + 41 * MIN);
+	CHECK(ncmd == n + 1 && has_cmd("garage/fan.on=on"), "for 10 min: "
+	    "fires when held above 30 for 10 minutes");
+	sched_free(s);
+}
+
+/* Firings of a one-event file over [from, to]. */
+static int
+count_runs(const char *text, int64_t from, int64_t to, int64_t *first)
+{
+	struct sched	*s = start(text, from, 0);
+	int64_t		 t;
+	int		 n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((t = sched_next(s)) <= to) {
+		sched_run(s, t);
+		if (n++ == 0 && first != NULL)
+			*first = t;
+	}
+	sched_free(s);
+	return n;
+}
+
+static void
+test_dst(void)
+{
+	int64_t first = 0;
+
+	tz("America/New_York");
+	CHECK(count_runs("event a { when at 02:30 do notify \"x\" }",
+	    utc(2026, 3, 8, 5, 0), utc(2026, 3, 8, 23, 0), &first) == 1 &&
+	    first == utc(2026, 3, 8, 7, 0), "NY spring forward: at 02:30 runs "
+	    "once, at 03:00 EDT");
+	CHECK(count_runs("event a { when at 01:30 do notify \"x\" }",
+	    utc(2026, 11, 1, 4, 0), utc(2026, 11, 1, 23, 0), &first) == 1 &&
+	    first == utc(2026, 11, 1, 5, 30), "NY fall back: at 01:30 runs "
+	    "once, the first pass");
+	CHECK(count_runs("event a { when every 15 min do notify \"x\" }",
+	    utc(2026, 11, 1, 4, 59), utc(2026, 11, 1, 7, 0), NULL) == 9,
+	    "NY fall back: every 15 min runs through both passes (9 in 2 h)");
+	tz("Europe/Berlin");
+	CHECK(count_runs("event a { when at 02:30 do notify \"x\" }",
+	    utc(2026, 3, 28, 12, 0), utc(2026, 3, 30, 12, 0), &first) == 2 &&
+	    first == utc(2026, 3, 29, 1, 0), "Berlin spring forward: 03:00 "
+	    "CEST then the next day");
+	CHECK(count_runs("event a { when at 02:30 do notify \"x\" }",
+	    utc(2026, 10, 24, 12, 0), utc(2026, 10, 26, 12, 0), &first) == 2 &&
+	    first == utc(2026, 10, 25, 0, 30), "Berlin fall back: once at "
+	    "02:30 CEST, then the next day");
+	tz("Australia/Lord_Howe");
+	CHECK(count_runs("event a { when at 02:15 do notify \"x\" }",
+	    utc(2026, 10, 3, 0, 0), utc(2026, 10, 3, 23, 0), &first) == 1 &&
+	    first == utc(2026, 10, 3, 15, 30), "Lord Howe: at 02:15 in the "
+	    "half-hour gap runs once at 02:30");
+	tz("Europe/Berlin");
+}
+
+static void
+test_persistence(void)
+{
+	int64_t		 sunset, t0 = utc(2026, 11, 23, 11, 0);
+	struct sched	*s;
+
+	tz("Europe/Berlin");
+	setval("barn", "lux1", "lux", 150);
+	unlink(statepath);
+	sched_sun_time(SUN_SET, 2026, 11, 23, BERLIN_LAT, BERLIN_LON, &sunset);
+	if ((s = start(porch, t0, 1)) == NULL)
+		return;
+	advance(s, sunset + 15 * MIN);
+	CHECK(ncmd == 1 && sched_npending(s) == 1, "kill -9: on, off pending");
+	/* The process dies here: sched_free() writes nothing, so the state
+	 * file is what the last change left, as after a kill -9. */
+	sched_free(s);
+	s = start(porch, sunset + 75 * MIN, 1);
+	CHECK(s != NULL && sched_npending(s) == 1 && ncmd == 0,
+	    "kill -9: the pending off is restored, the on is not repeated");
+	advance(s, sunset + 255 * MIN);
+	CHECK(ncmd == 1 && has_cmd("porch/light.on=off"), "kill -9: the off "
+	    "runs at its time");
+	sched_free(s);
+}
+
+static void
+test_missed(void)
+{
+	static const char text[] =
+	    "event a { when at 07:00 do set x/y.z = 1 }\n"
+	    "event b { when every 1 min do set x/y.z = 2 }\n"
+	    "event c { when at 07:00 catch-up none do set x/y.z = 3 }\n";
+	struct sched	*s;
+
+	tz("Europe/Berlin");
+	unlink(statepath);
+	s = start(text, utc(2026, 11, 23, 5, 45), 1);
+	advance(s, utc(2026, 11, 23, 5, 50));
+	sched_free(s);		/* stopped at 06:50 local */
+	s = start(text, utc(2026, 11, 23, 6, 10), 1);
+	CHECK(ncmd == 2 && has_cmd("x/y.z=1") && has_cmd("x/y.z=2"),
+	    "missed: stopped 20 min: 07:00 caught up once (10 min late), "
+	    "every-minute once, catch-up none not run");
+	sched_free(s);
+	s = start(text, utc(2026, 11, 24, 5, 50), 1);
+	sched_free(s);
+	s = start(text, utc(2026, 11, 24, 7, 0), 1);
+	CHECK(ncmd == 1 && has_cmd("x/y.z=2"), "missed: 07:00 an hour ago "
+	    "(over the 15-minute window) is skipped");
+	advance(s, utc(2026, 11, 24, 7, 1));
+	ncmd = 0;
+	/* The clock jumps 2 hours ahead while running. */
+	sched_run(s, utc(2026, 11, 24, 9, 30));
+	CHECK(ncmd == 1 && has_cmd("x/y.z=2"), "clock jump: the every-minute "
+	    "event runs once, not 149 times");
+	CHECK(sched_next(s) == utc(2026, 11, 24, 9, 31), "clock jump: and "
+	    "carries on from the new time");
+	sched_free(s);
+	/* Restarted with the clock an hour behind: 07:00 is not run again. */
+	s = start(text, utc(2026, 11, 24, 5, 30), 1);
+	advance(s, utc(2026, 11, 24, 6, 30));
+	CHECK(!has_cmd("x/y.z=1") && !has_cmd("x/y.z=3"), "clock stepped "
+	    "back: an instant already handled does not run twice");
+	sched_free(s);
+}
+
+static void
+test_reload(void)
+{
+	static const char v1[] =
+	    "event a { when at 07:00 do set x/y.z = 1 wait 2 h set x/y.z = 0 }\n"
+	    "event b { when at 07:15 do set x/y.w = 1 wait 2 h set x/y.w = 0 }\n";
+	static const char v2[] =
+	    "event a { when at 07:00 do set x/y.z = 1 wait 2 h set x/y.z = 0 }\n"
+	    "event b { when at 07:15 do set x/y.w = 5 wait 2 h set x/y.w = 0 }\n"
+	    "event c { when at 09:00 do notify \"c\" }\n";
+	struct sched_errs	 e;
+	struct sched		*s;
+	int64_t			 t0 = utc(2026, 11, 23, 5, 0);
+
+	tz("Europe/Berlin");
+	unlink(statepath);
+	if ((s = start(v1, t0, 1)) == NULL)
+		return;
+	advance(s, utc(2026, 11, 23, 7, 30));
+	CHECK(sched_npending(s) == 2, "reload: two delayed actions pending");
+	sched_enable(s, "a", 0, utc(2026, 11, 23, 7, 30));
+	write_events("event a { when at 7:61 do notify \"x\" }\n");
+	CHECK(sched_load(s, evpath, utc(2026, 11, 23, 7, 30), &e) == -1 &&
+	    strstr(e.buf, "test.events:1:19: a time of day") != NULL && sched_npending(s) == 2 &&
+	    sched_program(s)->nev == 2, "reload: a broken file is refused "
+	    "with file:line:col, the old schedule keeps running");
+	write_events(v2);
+	CHECK(sched_load(s, evpath, utc(2026, 11, 23, 7, 31), &e) == 0 &&
+	    sched_program(s)->nev == 3 && sched_npending(s) == 1,
+	    "reload: new file; the changed event's pending action is dropped, "
+	    "the unchanged one's kept");
+	CHECK(!sched_prog_find(sched_program(s), "a")->enabled,
+	    "reload: an admin's disable survives");
+	ncmd = 0;
+	advance(s, utc(2026, 11, 23, 8, 0));
+	CHECK(ncmd == 1 && has_cmd("x/y.z=0"), "reload: the kept pending "
+	    "action runs at its time");
+	sched_free(s);
+}
+
+static void
+test_actions(void)
+{
+	static const char text[] =
+	    "mode house { home away vacation }\n"
+	    "event leave { do set house = away cancel hall run lights-off }\n"
+	    "event lights-off { do set a/b.c = off pulse g/door.out 500 ms }\n"
+	    "event hall { when startup do wait 10 min set a/b.d = 1 }\n"
+	    "event guard { when at 12:00 if house is away do set barn/l.on = on "
+	    "notify \"guard\" }\n"
+	    "event loop1 { do run loop2 }\n"
+	    "event loop2 { do run loop1 }\n"
+	    "event up { when online barn do notify \"barn back\" }\n"
+	    "event down { when offline barn do notify \"barn gone\" }\n";
+	struct sched	*s;
+	int64_t		 t0 = utc(2026, 11, 23, 9, 0);
+
+	tz("Europe/Berlin");
+	unlink(statepath);
+	if ((s = start(text, t0, 1)) == NULL)
+		return;
+	CHECK(sched_npending(s) == 1, "startup: the start-up event ran");
+	CHECK(sched_fire(s, "leave", t0) == 0 && has_cmd("a/b.c=off") &&
+	    has_cmd("g/door.out=pulse 500") && sched_npending(s) == 0 &&
+	    sched_program(s)->modes[0].cur == 1, "run from the API: set mode, "
+	    "cancel another's pending, run another event (set, pulse)");
+	sched_fire(s, "loop1", t0);
+	CHECK(strcmp(sched_prog_find(sched_program(s), "loop1")->last_result,
+	    "failed: run nested too deep") == 0, "run: a loop stops at "
+	    "SCHED_MAX_RUN_DEPTH");
+	offline_node = "barn";
+	nfailed = 0;
+	advance(s, utc(2026, 11, 23, 11, 0));
+	CHECK(strncmp(sched_prog_find(sched_program(s), "guard")->last_result,
+	    "failed: slave barn is offline", 29) == 0 && nfailed == 1 &&
+	    strstr(lastnotify, "guard") != NULL, "offline slave: the action "
+	    "fails with the reason as the result, on the stream too");
+	offline_node = "";
+	nnotify = 0;
+	sched_node(s, utc(2026, 11, 23, 11, 1), "barn", 0);
+	sched_node(s, utc(2026, 11, 23, 11, 2), "barn", 1);
+	CHECK(nnotify == 4 && strstr(lastnote, "barn back") != NULL,
+	    "online/offline triggers (2 firings, 2 notes)");
+	CHECK(sched_set_mode(s, "house", "vacation", t0) == 0 &&
+	    sched_set_mode(s, "house", "moon", t0) == -1 &&
+	    sched_set_mode(s, "garden", "home", t0) == -1, "modes: set from "
+	    "the API, unknown value or mode refused");
+	sched_free(s);
+	s = start(text, utc(2026, 11, 23, 11, 30), 1);
+	CHECK(sched_program(s)->modes[0].cur == 2 &&
+	    sched_prog_find(sched_program(s), "leave")->last_fired == t0,
+	    "modes and last firings survive a restart");
+	CHECK(sched_enable(s, "nope", 1, t0) == -1 && sched_fire(s, "nope",
+	    t0) == -1, "unknown event names refused");
+	sched_free(s);
+}
+
+/* Conditions at the instant of firing: time window over midnight, sun,
+ * calendar, comparisons of booleans, strings and unknown values. */
+static void
+test_conditions(void)
+{
+	static const char text[] =
+	    "event late { when every 1 h if from 22:00 to 06:00 do "
+	    "set a/late.x = 1 }\n"
+	    "event dark { when every 1 h if sun is down do set a/dark.x = 1 }\n"
+	    "event wkend { when every 1 h if on weekends and not (in jul) "
+	    "do set a/wkend.x = 1 }\n"
+	    "event cmp { when every 1 h if barn/door.open == on or "
+	    "barn/name.s == \"guest\" do set a/cmp.x = 1 }\n"
+	    "event unknown { when every 1 h if not nowhere/x.y < 5 and not "
+	    "nowhere/x.y >= 5 do set a/unknown.x = 1 }\n";
+	struct sched	*s;
+	int64_t		 t0 = utc(2026, 11, 27, 12, 30);	/* Friday */
+	int		 late = 0, dark = 0, wkend = 0, h;
+
+	tz("Europe/Berlin");
+	setval("barn", "door", "open", 0);
+	if ((s = start(text, t0, 0)) == NULL)
+		return;
+	for (h = 1; h <= 48; h++) {
+		ncmd = 0;
+		advance(s, t0 + h * HOUR);
+		late += has_cmd("a/late.x=1");
+		dark += has_cmd("a/dark.x=1");
+		wkend += has_cmd("a/wkend.x=1");
+	}
+	/* On the hour from 13:00 Friday: 22:00..05:00 twice = 16. */
+	CHECK(late == 16, "from 22:00 to 06:00 over midnight: %d of 48 "
+	    "hours", late);
+	/* Berlin in late November: about 15.5 h of night a day. */
+	CHECK(dark >= 29 && dark <= 33, "sun is down: %d of 48 hours", dark);
+	/* Runs at 13:00Z Friday .. 12:00Z Sunday; the weekend starts at
+	 * 23:00Z Friday (Saturday 00:00 local): 1 + 24 + 13 runs. */
+	CHECK(wkend == 38, "on weekends and not in jul: %d of 48 hours",
+	    wkend);
+	CHECK(!has_cmd("a/cmp.x=1"), "a comparison with a false boolean "
+	    "fails");
+	setval("barn", "door", "open", 1);
+	ncmd = 0;
+	advance(s, t0 + 49 * HOUR);
+	CHECK(has_cmd("a/cmp.x=1"), "... and holds when it is on");
+	setval("barn", "door", "open", 0);
+	setstr("barn", "name", "s", "guest");
+	ncmd = 0;
+	advance(s, t0 + 50 * HOUR);
+	CHECK(has_cmd("a/cmp.x=1"), "a string comparison holds");
+	setstr("barn", "name", "s", "owner");
+	ncmd = 0;
+	advance(s, t0 + 51 * HOUR);
+	CHECK(!has_cmd("a/cmp.x=1"), "... and fails for another string");
+	CHECK(has_cmd("a/unknown.x=1"), "an unknown value makes a "
+	    "comparison false, so 'not' of it true");
+	sched_free(s);
+}
+
+/* An action re-enters the engine (a failed send drops the link: the
+ * offline event fires from inside the action). Every queued firing
+ * still runs exactly once. */
+static void
+test_reentry(void)
+{
+	static const char text[] =
+	    "event a { when at 07:00 do set flaky/x.y = 1 set ok/a.x = 1 }\n"
+	    "event b { when at 07:00 do set ok/b.x = 1 }\n"
+	    "event c { when at 07:00 do set ok/c.x = 1 }\n"
+	    "event gone { when offline flaky do set ok/gone.x = 1 }\n";
+	struct sched	*s;
+	int		 i, n = 0;
+
+	tz("Europe/Berlin");
+	if ((s = start(text, utc(2026, 11, 23, 5, 0), 0)) == NULL)
+		return;
+	reenter = s;
+	reenter_now = utc(2026, 11, 23, 6, 0);
+	ncmd = 0;
+	advance(s, reenter_now);
+	reenter = NULL;
+	for (i = 0; i < ncmd; i++)
+		n += strncmp(cmds[i], "ok/", 3) == 0;
+	CHECK(n == 4 && has_cmd("ok/a.x=1") && has_cmd("ok/b.x=1") &&
+	    has_cmd("ok/c.x=1") && has_cmd("ok/gone.x=1"), "re-entry from "
+	    "an action: every firing runs once (%d commands)", n);
+	CHECK(strncmp(sched_prog_find(sched_program(s), "a")->last_result,
+	    "failed: could not send", 22) == 0, "re-entry: the failed "
+	    "action is the event's result");
+	sched_free(s);
+}
+
+/* A full batch of firings, then a delayed action due just after them
+ * that they cancel: the batch runs first, the cancel wins, and nothing
+ * is freed twice. */
+static void
+test_batch(void)
+{
+	char		*text, *p;
+	struct sched	*s;
+	int64_t		 t0 = utc(2026, 11, 23, 5, 0);
+	int		 i;
+
+	tz("Europe/Berlin");
+	text = p = malloc((SCHED_MAX_BATCH + 1) * 80);
+	p += sprintf(p, "event w { when at 07:00 do wait 60500 ms "
+	    "set a/w.x = 1 }\n");
+	for (i = 0; i < SCHED_MAX_BATCH; i++)
+		p += sprintf(p, "event c%d { when at 07:01 do cancel w "
+		    "set a/c.x = %d }\n", i, i);
+	s = start(text, t0, 0);
+	free(text);
+	if (s == NULL)
+		return;
+	advance(s, utc(2026, 11, 23, 6, 0));
+	CHECK(sched_npending(s) == 1, "batch: w waits until 07:01:00.5");
+	ncmd = 0;
+	sched_run(s, utc(2026, 11, 23, 6, 1) + 1000);
+	CHECK(sched_npending(s) == 0 && !has_cmd("a/w.x=1") && ncmd == 64,
+	    "batch: %d firings due first cancel w's delayed action due just "
+	    "after them", SCHED_MAX_BATCH);
+	sched_free(s);
+}
+
+/* 10,000 events on random periods: the heap gives them in order. */
+static void
+test_many(void)
+{
+	char		*text, *p;
+	struct sched	*s;
+	int64_t		 t, prev = 0, t0 = utc(2026, 11, 23, 0, 0);
+	int		 i, n = 0, ordered = 1;
+	long		 want = 0, p0;
+	clock_t		 c;
+	int		 saved, devnull;
+
+	text = p = malloc(10000 * 80);
+	for (i = 0; i < 10000; i++) {
+		p0 = 60 + (i * 7919) % 3600;
+		p += sprintf(p, "event e%d { when every %ld s do notify \"%d\" "
+		    "}\n", i, p0, i);
+		want += (t0 / 1000 + 3600) / p0 - t0 / 1000 / p0;
+	}
+	/* 40,000 firings would log 40,000 lines: not into the test's log. */
+	fflush(stderr);
+	saved = dup(2);
+	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+		dup2(devnull, 2);
+		close(devnull);
+	}
+	c = clock();
+	s = start(text, t0, 0);
+	free(text);
+	if (!CHECK(s != NULL, "10,000 events load")) {
+		dup2(saved, 2);
+		return;
+	}
+	nnotify = 0;
+	while ((t = sched_next(s)) <= t0 + HOUR) {
+		if (t < prev)
+			ordered = 0;
+		prev = t;
+		sched_run(s, t);
+		n++;
+	}
+	CHECK(ordered && nnotify / 2 == want, "10,000 events: %d firings "
+	    "(%ld expected) at %d instants of a simulated hour, in time "
+	    "order (%.2f s CPU)", nnotify / 2, want, n,
+	    (double)(clock() - c) / CLOCKS_PER_SEC);
+	sched_free(s);
+	dup2(saved, 2);
+	close(saved);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	log_init("test", 0);
+	snprintf(evpath, sizeof(evpath), "%s/test.events", dir);
+	snprintf(statepath, sizeof(statepath), "%s/sched.state", dir);
+	test_porch();
+	test_no_location();
+	test_motion();
+	test_threshold();
+	test_dst();
+	test_persistence();
+	test_missed();
+	test_reload();
+	test_actions();
+	test_conditions();
+	test_batch();
+	test_reentry();
+	test_many();
+	unlink(evpath);
+	unlink(statepath);
+	rmdir(dir);
+	return check_done();
+}

@@ -1,0 +1,276 @@
+/*
+ * Unit tests for the events language (master/sched_lex.c,
+ * sched_parse.c, sched_parse_rule.c): every construct of the grammar
+ * parses into what it says, and bad files are refused with
+ * file:line:column and a clear message; includes and their limits.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "../../master/sched.h"
+
+static const char good[] =
+"# the porch light\n"
+"mode house { home away vacation }\n"
+"\n"
+"event porch-evening {\n"
+"    when sunset + 15 min on mon-fri\n"
+"    if barn/lux1.lux < 200 and house is home\n"
+"    do set porch/light.on = on\n"
+"       wait 4 h\n"
+"       set porch/light.on = off\n"
+"}\n"
+"event hall-motion {\n"
+"    when hall/pir.motion changes to on\n"
+"    do set hall/lamp.level = 80 wait 5 min restart set hall/lamp.level = 0\n"
+"}\n"
+"event frost { when garage/temp.celsius below -2.5 hysteresis 1 for 10 min\n"
+"    do notify \"frost in the garage\" run heat-on }\n"
+"event heat-on { do pulse garage/relay.out 500 ms }\n"
+"event many {\n"
+"    when at 07:30 on weekdays or at 09:00:30 on sat,sun in nov-feb\n"
+"    when every 15 min dates 12-20 to 01-05 or dawn - 1 h or nautical-dusk\n"
+"    when online barn or offline garage or startup\n"
+"    if not (sun up or from 22:00 to 06:00) and (on fri or house != away)\n"
+"    catch-up none\n"
+"    disabled\n"
+"    do set house = away cancel porch-evening set x/y.z = \"text\"\n"
+"}\n";
+
+static struct sched_prog *
+parse(const char *text, struct sched_errs *e)
+{
+	return sched_parse_buf("test.events", text, strlen(text), 0, e);
+}
+
+static void
+test_good(void)
+{
+	struct sched_errs	 e;
+	struct sched_prog	*g = parse(good, &e);
+	struct sched_event	*ev;
+
+	if (!CHECK(g != NULL, "a file with every construct parses")) {
+		printf("# %s", e.buf);
+		return;
+	}
+	CHECK(g->nev == 5 && g->nmodes == 1 && g->modes[0].nvals == 3,
+	    "5 events, 1 mode with 3 values");
+	ev = sched_prog_find(g, "porch-evening");
+	CHECK(ev != NULL && ev->ntrig == 1 && ev->trig[0].kind == T_SUN &&
+	    ev->trig[0].sun == SUN_SET && ev->trig[0].offset_s == 900 &&
+	    ev->trig[0].f.days == 0x3e, "sunset + 15 min on mon-fri");
+	CHECK(ev->cond != NULL && ev->cond->kind == C_AND &&
+	    ev->cond->a->kind == C_CMP && ev->cond->a->op == OP_LT &&
+	    ev->cond->a->val.type == SV_INT && ev->cond->a->val.i == 200 &&
+	    strcmp(ev->cond->a->ref.node, "barn") == 0 &&
+	    strcmp(ev->cond->a->ref.dev, "lux1") == 0 &&
+	    strcmp(ev->cond->a->ref.key, "lux") == 0 &&
+	    ev->cond->b->kind == C_MODE, "if DEV < 200 and house is home");
+	CHECK(ev->nact == 3 && ev->act[1].kind == A_WAIT &&
+	    ev->act[1].ms == 4 * 3600000L && ev->act[2].val.type == SV_BOOL &&
+	    ev->act[2].val.i == 0, "set, wait 4 h, set off");
+	ev = sched_prog_find(g, "hall-motion");
+	CHECK(ev->trig[0].kind == T_CHANGE && ev->trig[0].to.type == SV_BOOL &&
+	    ev->act[1].restart && ev->act[0].val.i == 80,
+	    "changes to on, wait 5 min restart");
+	ev = sched_prog_find(g, "frost");
+	CHECK(ev->trig[0].kind == T_VALUE && !ev->trig[0].above &&
+	    ev->trig[0].thr == -2.5 && ev->trig[0].hyst == 1 &&
+	    ev->trig[0].for_s == 600 && ev->act[1].kind == A_RUN &&
+	    ev->act[1].target == sched_prog_find(g, "heat-on"),
+	    "below -2.5 hysteresis 1 for 10 min; run resolved");
+	CHECK(sched_prog_find(g, "heat-on")->act[0].kind == A_PULSE &&
+	    sched_prog_find(g, "heat-on")->act[0].ms == 500, "pulse 500 ms");
+	ev = sched_prog_find(g, "many");
+	CHECK(ev->ntrig == 8 && ev->trig[1].secs == 9 * 3600 + 30 &&
+	    ev->trig[1].f.days == 0x41 && ev->trig[1].f.months ==
+	    ((1 << 11) | (1 << 12) | (1 << 1) | (1 << 2)) &&
+	    ev->trig[2].kind == T_EVERY && ev->trig[2].secs == 900 &&
+	    ev->trig[2].f.date_from == 1220 && ev->trig[2].f.date_to == 105 &&
+	    ev->trig[3].sun == SUN_CIVIL_DAWN && ev->trig[3].offset_s == -3600 &&
+	    ev->trig[4].sun == SUN_NAUT_DUSK && ev->trig[5].kind == T_ONLINE &&
+	    ev->trig[6].kind == T_OFFLINE, "triggers joined by or, several "
+	    "when lines, wrapping month range");
+	CHECK(ev->disabled && ev->catchup_s == 0 && ev->cond->kind == C_AND &&
+	    ev->cond->a->kind == C_NOT && ev->cond->a->a->kind == C_OR &&
+	    ev->cond->a->a->b->kind == C_TIME && ev->cond->a->a->b->from ==
+	    22 * 3600, "not (... or ...) and (...): precedence and nesting");
+	CHECK(ev->act[0].kind == A_MODE && ev->act[0].modeval == 1 &&
+	    ev->act[1].kind == A_CANCEL && ev->act[2].val.type == SV_STRING &&
+	    strcmp(ev->act[2].val.s, "text") == 0, "set mode, cancel, "
+	    "a string value");
+	CHECK(g->nvtrig == 2 && strcmp(g->vtrig[0]->ref.node, "garage") == 0,
+	    "value triggers indexed in order");
+	CHECK(g->uses_sun, "sun use noted (needs latitude/longitude)");
+	sched_prog_free(g);
+}
+
+/* The text parses with exactly this first error. */
+static void
+bad(const char *text, const char *want, const char *what)
+{
+	struct sched_errs	 e;
+	struct sched_prog	*g = parse(text, &e);
+	char			 first[256];
+
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(e.buf, "\n"),
+	    e.buf);
+	if (!CHECK(g == NULL && strcmp(first, want) == 0, "refused: %s",
+	    what))
+		printf("#   got \"%s\"\n#  want \"%s\"\n", first, want);
+	sched_prog_free(g);
+}
+
+static void
+test_bad(void)
+{
+	bad("event a {\n  when at 25:00 do notify \"x\"\n}\n",
+	    "test.events:2:11: a time of day is HH:MM or HH:MM:SS (00:00 to "
+	    "23:59:59)", "hour 25");
+	bad("event a { when at 7 do notify \"x\" }",
+	    "test.events:1:19: expected a time of day (HH:MM), found number",
+	    "at without a time");
+	bad("event a {\n when sunset + 15 do notify \"x\" }",
+	    "test.events:2:19: expected a unit (ms, s, min, h, d), found word "
+	    "\"do\"", "offset without a unit");
+	bad("event a { when sunset + 13 h do notify \"x\" }",
+	    "test.events:1:25: duration out of range (0 ms to 43200 s)",
+	    "sun offset over 12 h");
+	bad("event a { when every 2 h do notify \"x\" }\n"
+	    "event a { when every 2 h do notify \"x\" }\n",
+	    "test.events:2:1: event \"a\" defined twice", "duplicate event");
+	bad("event a { when at 07:00 }", "test.events:1:1: event \"a\" has "
+	    "no 'do'", "no actions");
+	bad("event a { do run nothing }", "test.events:1:14: no event named "
+	    "\"nothing\"", "run of an unknown event");
+	bad("event a { if house is away do notify \"x\" }",
+	    "test.events:1:14: expected a condition (from, sun, on, in, "
+	    "dates, a device value, a declared mode, not, '('), found word "
+	    "\"house\"", "undeclared mode");
+	bad("mode house { home away }\nevent a { do set house = gone }",
+	    "test.events:2:14: mode \"house\" has no value \"gone\"",
+	    "unknown mode value");
+	bad("event a { when barn/lux > 3 do notify \"x\" }",
+	    "test.events:1:16: \"barn/lux\" is not node/device.key (at most "
+	    "63/63.31 characters)", "device without a key");
+	bad("event a { when b/c.d above 3 hysteresis -1 do notify \"x\" }",
+	    "test.events:1:44: hysteresis is not negative", "negative "
+	    "hysteresis");
+	bad("event a { when at 07:00 on funday do notify \"x\" }",
+	    "test.events:1:28: expected days (mon, mon-fri, weekdays, "
+	    "weekends, daily), found word \"funday\"", "bad day");
+	bad("event a { when at 07:00 dates 02-30 to 03-01 do notify \"x\" }",
+	    "test.events:1:31: no such date", "February 30");
+	bad("event a { do notify \"x }", "test.events:1:21: unterminated "
+	    "string", "unterminated string");
+	bad("event a { do notify \"x\" } $",
+	    "test.events:1:27: unexpected '$'", "stray character");
+	bad("event a { if ((((((((((((((((((sun up)))))))))))))))))) do "
+	    "notify \"x\" }", "test.events:1:31: condition nested deeper "
+	    "than 16", "nesting limit");
+	bad("include \"other.events\"", "test.events:1:1: include is not "
+	    "allowed here", "include in a buffer");
+	bad("event a { when at 07:00 if sun up if sun down do notify \"x\" }",
+	    "test.events:1:35: one 'if' per event: join conditions with "
+	    "and/or", "two ifs");
+}
+
+static void
+test_recovery(void)
+{
+	struct sched_errs	 e;
+	struct sched_prog	*g;
+
+	g = parse("event a { when at 99:00 do notify \"x\" }\n"
+	    "event b { when at 07:00 do notify \"x\" }\n"
+	    "event c { when sunrise - 1 do notify \"x\" }\n", &e);
+	CHECK(g == NULL && e.n == 2 && strstr(e.buf, "test.events:1:") &&
+	    strstr(e.buf, "test.events:3:"), "errors in two events are both "
+	    "reported, the good one between is not blamed");
+}
+
+static void
+test_include(void)
+{
+	char		 dir[] = "/tmp/hd-sched-XXXXXX", path[256];
+	struct sched_errs e;
+	struct sched_prog *g;
+	FILE		*f;
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temp folder"))
+		return;
+	snprintf(path, sizeof(path), "%s/main.events", dir);
+	f = fopen(path, "w");
+	fprintf(f, "mode house { home away }\ninclude \"barn.events\"\n"
+	    "event a { do run b }\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/barn.events", dir);
+	f = fopen(path, "w");
+	fprintf(f, "# barn\nevent b { if house is home do notify \"b\" }\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/main.events", dir);
+	g = sched_parse_file(path, &e);
+	CHECK(g != NULL && g->nev == 2 && strstr(sched_prog_find(g,
+	    "b")->file, "barn.events") != NULL && sched_prog_find(g, "b")->line
+	    == 2, "include: relative to the including file; events keep "
+	    "their file and line");
+	sched_prog_free(g);
+	snprintf(path, sizeof(path), "%s/barn.events", dir);
+	f = fopen(path, "w");
+	fprintf(f, "\nevent b { when at 7:70 do notify \"b\" }\n");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/main.events", dir);
+	g = sched_parse_file(path, &e);
+	CHECK(g == NULL && strstr(e.buf, "barn.events:2:19: a time of day")
+	    != NULL, "include: an error names the included file, line and "
+	    "column");
+	/* A file that includes itself stops at the depth limit. */
+	f = fopen(path, "w");
+	fprintf(f, "include \"main.events\"\n");
+	fclose(f);
+	g = sched_parse_file(path, &e);
+	CHECK(g == NULL && strstr(e.buf, "includes nested deeper") != NULL,
+	    "include: a loop stops at SCHED_MAX_INCLUDE");
+	g = sched_parse_file("/nonexistent/x.events", &e);
+	CHECK(g == NULL && strstr(e.buf, "No such file") != NULL,
+	    "a missing file is an error");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/barn.events", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* deploy/examples/home.events, from the top of the tree. */
+static void
+test_example(void)
+{
+	char			 path[512];
+	const char		*unit = strstr(__FILE__, "tests/unit/");
+	struct sched_errs	 e;
+	struct sched_prog	*g;
+
+	snprintf(path, sizeof(path), "%.*sdeploy/examples/home.events",
+	    unit ? (int)(unit - __FILE__) : 0, __FILE__);
+	g = sched_parse_file(path, &e);
+	if (!CHECK(g != NULL && g->nev >= 150 && g->nmodes == 2 &&
+	    g->uses_sun, "the shipped example parses (%d events)", g ?
+	    g->nev : 0))
+		printf("# %s", e.buf);
+	sched_prog_free(g);
+}
+
+int
+main(void)
+{
+	test_good();
+	test_bad();
+	test_recovery();
+	test_include();
+	test_example();
+	return check_done();
+}

@@ -1,0 +1,273 @@
+/*
+ * Unit tests for master/sched_time.c and sched_sun.c: local wall time
+ * across daylight-saving changes (New York, Berlin, Lord Howe with its
+ * 30-minute change), the next instant of time triggers with calendar
+ * filters, and sun times against an independent implementation
+ * (tests/unit/sun_ref.h: PyEphem with NOAA's conventions) to within a
+ * minute, polar day and night included.
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "../../master/sched.h"
+
+#define MIN	60000LL
+#define HOUR	(60 * MIN)
+
+struct sunref {
+	const char	*place, *tz;
+	double		 lat, lon;
+	int		 y, m, d;
+	enum sched_sun	 kind;
+	long long	 t;		/* UTC seconds, -1 none */
+};
+static const struct sunref sunref[] = {
+#include "sun_ref.h"
+};
+
+static void
+tz(const char *zone)
+{
+	setenv("TZ", zone, 1);
+	tzset();
+}
+
+/* UTC instant in ms. */
+static int64_t
+utc(int y, int mon, int d, int h, int mi)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+static int64_t
+local(int y, int mon, int d, int h, int mi, int *moved)
+{
+	return sched_local(y, mon, d, h * 3600L + mi * 60, moved);
+}
+
+static void
+test_sun_table(void)
+{
+	size_t	i, j, n = sizeof(sunref) / sizeof(sunref[0]);
+	int64_t	t;
+	long	err, maxerr;
+	int	bad, count, none;
+
+	for (i = 0; i < n; i = j) {
+		maxerr = 0;
+		bad = count = none = 0;
+		tz(sunref[i].tz);
+		for (j = i; j < n && strcmp(sunref[j].place,
+		    sunref[i].place) == 0; j++) {
+			const struct sunref *r = &sunref[j];
+			int got = sched_sun_time(r->kind, r->y, r->m, r->d,
+			    r->lat, r->lon, &t);
+
+			count++;
+			if (r->t == -1) {
+				none++;
+				if (got != -1) {
+					bad++;
+					printf("# %s %d-%02d-%02d %s: expected "
+					    "none\n", r->place, r->y, r->m,
+					    r->d, sched_sun_name(r->kind));
+				}
+				continue;
+			}
+			err = got == -1 ? 99999 : labs((long)(t / 1000 - r->t));
+			if (err > maxerr)
+				maxerr = err;
+			if (err > 60) {
+				bad++;
+				printf("# %s %d-%02d-%02d %s: off by %ld s\n",
+				    r->place, r->y, r->m, r->d,
+				    sched_sun_name(r->kind), err);
+			}
+		}
+		CHECK(bad == 0, "sun: %s: %d events within 60 s of PyEphem "
+		    "(max %ld s), %d polar none", sunref[i].place, count,
+		    maxerr, none);
+	}
+}
+
+static void
+test_sun_misc(void)
+{
+	int64_t		t;
+	struct sched_trig tr = { .kind = T_SUN, .sun = SUN_RISE };
+	int		moved;
+
+	tz("Europe/Oslo");
+	CHECK(sched_sun_time(SUN_RISE, 2026, 12, 21, 69.6492, 18.9553,
+	    &t) == -1, "sun: no sunrise in Tromso at midwinter");
+	t = sched_trig_next(&tr, utc(2026, 12, 1, 12, 0), 69.6492, 18.9553,
+	    &moved);
+	CHECK(t > utc(2027, 1, 10, 0, 0) && t < utc(2027, 1, 20, 0, 0),
+	    "sun: a sunrise trigger in Tromso waits for the polar night's "
+	    "end (mid-January)");
+	CHECK(sched_sun_elevation(utc(2026, 12, 21, 11, 0), 69.6492,
+	    18.9553) < SUN_UP_ELEVATION, "sun: down at noon in the polar "
+	    "night");
+	CHECK(sched_sun_elevation(utc(2026, 6, 21, 23, 0), 69.6492,
+	    18.9553) > SUN_UP_ELEVATION, "sun: up at midnight in the polar "
+	    "day");
+	tz("Europe/Berlin");
+	if (sched_sun_time(SUN_SET, 2026, 6, 21, 52.52, 13.405, &t) == 0)
+		CHECK(fabs(sched_sun_elevation(t, 52.52, 13.405) -
+		    SUN_UP_ELEVATION) < 0.05, "sun: elevation at sunset is "
+		    "the sunset elevation");
+	/* Offsets are real minutes from the instant. */
+	tr.sun = SUN_SET;
+	tr.offset_s = 30 * 60;
+	sched_sun_time(SUN_SET, 2026, 3, 29, 52.52, 13.405, &t);
+	CHECK(sched_trig_next(&tr, utc(2026, 3, 29, 6, 0), 52.52, 13.405,
+	    &moved) == t + 30 * MIN, "sun: sunset + 30 min on Berlin's "
+	    "spring-forward day is the sunset instant + 30 real minutes");
+	tr.offset_s = -12 * 3600;
+	CHECK(sched_trig_next(&tr, t - 12 * HOUR - 1, 52.52, 13.405,
+	    &moved) == t - 12 * HOUR, "sun: a large negative offset still "
+	    "finds its day");
+}
+
+static void
+test_gap_and_repeat(void)
+{
+	int moved;
+
+	tz("America/New_York");
+	CHECK(local(2026, 3, 7, 2, 30, &moved) == utc(2026, 3, 7, 7, 30) &&
+	    !moved, "NY: 02:30 the day before spring forward is EST");
+	CHECK(local(2026, 3, 8, 2, 30, &moved) == utc(2026, 3, 8, 7, 0) &&
+	    moved, "NY: 02:30 on spring forward (skipped) moves to 03:00 EDT");
+	CHECK(local(2026, 3, 9, 2, 30, &moved) == utc(2026, 3, 9, 6, 30) &&
+	    !moved, "NY: 02:30 the day after is EDT");
+	CHECK(local(2026, 11, 1, 1, 30, &moved) == utc(2026, 11, 1, 5, 30) &&
+	    !moved, "NY: 01:30 on fall back (repeated) is the first, EDT");
+	CHECK(local(2026, 11, 2, 1, 30, &moved) == utc(2026, 11, 2, 6, 30),
+	    "NY: 01:30 the day after is EST");
+	tz("Europe/Berlin");
+	CHECK(local(2026, 3, 29, 2, 30, &moved) == utc(2026, 3, 29, 1, 0) &&
+	    moved, "Berlin: 02:30 on spring forward moves to 03:00 CEST");
+	CHECK(local(2026, 10, 25, 2, 30, &moved) == utc(2026, 10, 25, 0, 30)
+	    && !moved, "Berlin: 02:30 on fall back is the first, CEST");
+	CHECK(local(2026, 10, 24, 2, 30, &moved) == utc(2026, 10, 24, 0, 30),
+	    "Berlin: the day before, CEST");
+	CHECK(local(2026, 10, 26, 2, 30, &moved) == utc(2026, 10, 26, 1, 30),
+	    "Berlin: the day after, CET");
+	tz("Australia/Lord_Howe");
+	CHECK(local(2026, 10, 4, 2, 15, &moved) == utc(2026, 10, 3, 15, 30)
+	    && moved, "Lord Howe: 02:15 in the 30-minute gap moves to "
+	    "02:30 (+11)");
+	CHECK(local(2026, 4, 5, 1, 45, &moved) == utc(2026, 4, 4, 14, 45) &&
+	    !moved, "Lord Howe: 01:45 repeated by the 30-minute change is "
+	    "the first (+11)");
+	CHECK(local(2026, 4, 6, 1, 45, &moved) == utc(2026, 4, 5, 15, 15),
+	    "Lord Howe: the day after, +10:30");
+	/* The same question twice gets the same answer (no hidden state). */
+	tz("America/New_York");
+	CHECK(local(2026, 11, 1, 1, 30, &moved) == local(2026, 11, 1, 1, 30,
+	    &moved), "NY: an ambiguous time resolves the same way each time");
+}
+
+static void
+test_at_trigger(void)
+{
+	struct sched_trig tr = { .kind = T_AT, .secs = 2 * 3600 + 30 * 60 };
+	int64_t		t;
+	int		moved;
+
+	tz("America/New_York");
+	t = sched_trig_next(&tr, utc(2026, 3, 7, 17, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 3, 8, 7, 0) && moved, "at 02:30: fires once "
+	    "at 03:00 on the skipped day");
+	t = sched_trig_next(&tr, t, NAN, NAN, &moved);
+	CHECK(t == utc(2026, 3, 9, 6, 30) && !moved, "at 02:30: then the "
+	    "next day as usual");
+	tr.secs = 3600 + 30 * 60;
+	t = sched_trig_next(&tr, utc(2026, 10, 31, 17, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 11, 1, 5, 30), "at 01:30: first pass on the "
+	    "repeated day");
+	t = sched_trig_next(&tr, t, NAN, NAN, &moved);
+	CHECK(t == utc(2026, 11, 2, 6, 30), "at 01:30: not again in the "
+	    "second pass, next the day after");
+	tz("Australia/Lord_Howe");
+	tr.secs = 2 * 3600 + 15 * 60;
+	t = sched_trig_next(&tr, utc(2026, 10, 3, 0, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 10, 3, 15, 30) && moved, "Lord Howe at 02:15: "
+	    "once, at 02:30 after the gap");
+	tz("Europe/Berlin");
+	tr.secs = 7 * 3600;
+	tr.f.days = 0x3e;		/* mon-fri */
+	t = sched_trig_next(&tr, utc(2026, 11, 27, 7, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 11, 30, 6, 0), "at 07:00 on mon-fri: from a "
+	    "Friday after 07:00 to Monday");
+	memset(&tr.f, 0, sizeof(tr.f));
+	tr.f.date_from = 1220;
+	tr.f.date_to = 105;
+	t = sched_trig_next(&tr, utc(2026, 6, 1, 0, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 12, 20, 6, 0), "dates 12-20 to 01-05: first "
+	    "day of the range");
+	t = sched_trig_next(&tr, utc(2026, 12, 31, 12, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2027, 1, 1, 6, 0), "dates 12-20 to 01-05: over the "
+	    "new year");
+	t = sched_trig_next(&tr, utc(2027, 1, 5, 12, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2027, 12, 20, 6, 0), "dates 12-20 to 01-05: then a "
+	    "year later");
+	tr.f.date_from = tr.f.date_to = 229;
+	t = sched_trig_next(&tr, utc(2026, 3, 1, 0, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2028, 2, 29, 6, 0), "dates 02-29: the next leap day");
+	memset(&tr.f, 0, sizeof(tr.f));
+	tr.f.months = 1 << 7;
+	t = sched_trig_next(&tr, utc(2026, 11, 27, 7, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2027, 7, 1, 5, 0), "in jul: July 1st, CEST");
+}
+
+static void
+test_every(void)
+{
+	struct sched_trig tr = { .kind = T_EVERY, .secs = 30 * 60 };
+	int64_t		t = utc(2026, 11, 1, 4, 45), prev;
+	int		moved, i, ok = 1, ones = 0, y, mon, d, wday;
+	long		secs;
+
+	tz("America/New_York");
+	for (i = 0; i < 8; i++) {
+		prev = t;
+		t = sched_trig_next(&tr, t, NAN, NAN, &moved);
+		if (i > 0 && t - prev != 30 * MIN)
+			ok = 0;
+		sched_localdate(t, &y, &mon, &d, &wday, &secs);
+		if (secs / 3600 == 1)
+			ones++;
+	}
+	CHECK(ok, "every 30 min: 30 real minutes apart through fall back");
+	CHECK(ones == 4, "every 30 min: runs in both passes of the repeated "
+	    "hour (%d runs at 01:xx)", ones);
+	tr.f.days = 1 << 1;		/* Mondays */
+	t = sched_trig_next(&tr, utc(2026, 11, 27, 12, 0), NAN, NAN, &moved);
+	CHECK(t == utc(2026, 11, 30, 5, 0), "every 30 min on mon: from "
+	    "Friday to Monday 00:00 local");
+}
+
+int
+main(void)
+{
+	test_sun_table();
+	test_sun_misc();
+	test_gap_and_repeat();
+	test_at_trigger();
+	test_every();
+	return check_done();
+}
