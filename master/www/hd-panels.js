@@ -154,7 +154,7 @@
         el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Enabled", ""]
           .map((t) => el("th", { scope: "col", text: t })))),
         el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
-          el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${e.file}:${e.line}` })),
+          el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` })),
           cell(e.next_ms ? HD.datetime(e.next_ms) : null),
           cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
           cell(e.last_result || null),

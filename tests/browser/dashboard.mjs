@@ -1,6 +1,6 @@
 // End-to-end test of the dashboard in headless Chromium, driven by
 // playwright-core, against a real master and slaves with simulated
-// hardware (started by tests/integration/90-dashboard.sh, which passes
+// hardware (started by tests/integration/95-dashboard.sh, which passes
 // everything through the environment). Prints one "ok - ..." or
 // "not ok - ..." line per check (or "skip - ..." for a part whose API
 // this master does not have yet); a failed check saves a screenshot of
@@ -28,7 +28,7 @@ import net from "node:net";
 const env = process.env;
 const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
 const { chromium } = require("playwright-core");
-const NAME = "90-dashboard";
+const NAME = env.HD_TNAME || "dashboard";
 const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
 const shots = env.HD_SHOTS || "/tmp";
 let failures = 0, pages = [], shotN = 0;
@@ -407,6 +407,34 @@ if (!haveApi) {
 }
 
 // 6. A phone, in dark mode
+// 5b'. Events and modes (the scheduler)
+const evs = haveApi ? await apiGet(page, "events") : { status: 0 };
+if (evs.status === 200 && evs.body.total > 0) {
+  const row = (n) => page.locator(`#events tr[data-event="${n}"]`);
+  await check("events: each with its next firing, enabled", async () => {
+    await page.click('.tabs a[data-view="events"]');
+    for (const e of evs.body.events) await row(e.name).waitFor({ timeout: WAIT_MS });
+    if (!/\d/.test(await row("morning").locator("td").first().textContent())) fail("no next firing");
+    await shot(page, "events");
+  });
+  await check("events: Run now fires it (last fired and result shown)", async () => {
+    await row("scene").locator("button", { hasText: "Run now" }).click();
+    await until(async () => /s ago/.test(await row("scene").locator("td").nth(1).textContent()), "last fired");
+  });
+  await check("events: disabling one takes its next firing away", async () => {
+    await row("morning").locator("button.toggle").click();
+    await until(async () => (await row("morning").locator("button.toggle").getAttribute("aria-checked")) === "false" &&
+      (await row("morning").locator("td").first().textContent()) === "—", "disabled, no next firing");
+    const e = await apiGet(page, "events");
+    if (e.body.events.find((x) => x.name === "morning").enabled) fail("the master still has it enabled");
+  });
+  await check("modes: a mode set from the page is the master's", async () => {
+    await page.selectOption('#events select[aria-label="Mode house"]', "away");
+    await until(async () => (await apiGet(page, "modes")).body.modes.find((m) => m.name === "house").value === "away",
+      "house = away");
+  });
+} else skip("events and modes", `GET /api/v1/events answers ${evs.status}`);
+
 // 5c. The licence: its status, a banner unless valid, a bad file refused
 const lic = haveApi ? await apiGet(page, "licence") : { status: 0 };
 if (lic.status === 200) {

@@ -18,7 +18,14 @@ if ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
 	exit 0
 fi
 
-web_master
+# A small events file for the scheduler's panel.
+E=$work/home.events
+cat >"$E" <<'EOT'
+mode house { home away }
+event morning { when at 07:00 do notify "good morning" }
+event scene { do notify "scene ran" }
+EOT
+web_master "events $E"
 out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 check "an admin to log in with" test "${#pw}" -eq 20
@@ -75,7 +82,7 @@ check "GET cluster without a session: 401" test "$(hcurl -o /dev/null -w '%{http
 
 spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
-HD_VIEWER=vera:viewer-password-1 HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
+HD_TNAME=$tname HD_VIEWER=vera:viewer-password-1 HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
 HD_OFF_PID=$(pid_of slave-barn) HD_OFF_SITE=Barn \
 HD_SLAVE_LOG=$work/slave-house.log HD_MASTER_LOG=$M HD_ZWCTL=$work/zwctl \
 	timeout 600 node "$top/tests/browser/dashboard.mjs" 2>"$work/browser.log"
