@@ -19,12 +19,16 @@
   };
 
   views.show = function (name) {
-    const tab = document.querySelector(`.tabs a[data-view="${name}"]`);
-    if (!render[name] || !tab || tab.hidden) name = "overview";
+    let tab = document.querySelector(`.tabs a[data-view="${name}"]`);
+    if (!render[name] || !tab || tab.hidden) {
+      name = "overview";
+      tab = document.querySelector('.tabs a[data-view="overview"]');
+    }
     views.current = name;
     for (const a of document.querySelectorAll(".tabs a"))
       a.setAttribute("aria-current", a.dataset.view === name ? "page" : "false");
     for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== "view-" + name;
+    document.title = `${tab.textContent} · homedaemon`;
     draw();
   };
   function draw() {

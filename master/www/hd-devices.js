@@ -277,10 +277,23 @@
     return out;
   }
 
+  // History is asked for only once a card scrolls into view: a page of a
+  // hundred sensors does not cost a hundred requests up front.
+  const seen = "IntersectionObserver" in window ? new IntersectionObserver((es) => {
+    for (const e of es)
+      if (e.isIntersecting) {
+        seen.unobserve(e.target);
+        e.target._want();
+      }
+  }) : null;
+
   function reading(d, v) {
     const row = el("div.reading", { "data-key": v.key });
     const numeric = NUMERIC.has(v.type);
-    if (numeric) wantHistory(d, v.key);
+    if (numeric && seen) {
+      row._want = () => wantHistory(d, v.key);
+      seen.observe(row);
+    } else if (numeric) wantHistory(d, v.key);
     row._sync = () => {
       const flags = [];
       if (v.fault) flags.push(HD.badge("fault", "bad"));
@@ -352,6 +365,7 @@
 
   devs.renderDevices = function () {
     const box = HD.$("devices"), sel = HD.$("site-filter");
+    if (seen) seen.disconnect();	// the old cards go: stop watching them
     if (!store.available) {
       HD.clear(box, el("p.empty", { text: "The device list is not available on this master." }));
       return;
