@@ -81,6 +81,7 @@ struct grant_buf {
 	Hd__StreamGrant	 g;
 	Hd__StreamScope	 sc[USER_MAX_GRANTS];
 	Hd__StreamScope	*ptr[USER_MAX_GRANTS];
+	char		 key[API_KEY_LEN + 1];	/* the call's, which ends first */
 };
 
 static void
@@ -119,7 +120,9 @@ stream(struct api_call *c)
 
 	fill_grant(&b, c->user);
 	b.g.last_id = m->apires->next_event;
-	b.g.key = c->key;
+	/* A copy: the answer is packed after the call (and its key) ended. */
+	snprintf(b.key, sizeof(b.key), "%s", c->key);
+	b.g.key = b.key;
 	c->resp->stream = &b.g;
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "user");
