@@ -106,6 +106,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
+UNIT_TESTS	+= test_web_stream	# the web process's event streams
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -200,6 +201,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The web process's streams, with its connection layer stubbed.
+$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 
 # The resource API's test: its modules, the node table, and stubs for
 # the cluster link and the web process.

@@ -37,31 +37,21 @@ res_desc(const Hd__Device *d, const char *key)
 	return NULL;
 }
 
-const struct value *
-res_value(const struct node *n, const char *dev, const char *key)
-{
-	const struct value *v;
-
-	TAILQ_FOREACH(v, &n->values, entry)
-		if (strcmp(v->device_id, dev) == 0 && strcmp(v->key, key) == 0)
-			return v;
-	return NULL;
-}
-
 const char *
 res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 {
-	const ProtobufCEnumValue	*ev = protobuf_c_enum_descriptor_get_value(d, v);
+	const ProtobufCEnumValue	*ev;
 	const char			*n, *u;
 	size_t				 i;
 
-	if (ev == NULL)
+	if ((ev = protobuf_c_enum_descriptor_get_value(d, v)) == NULL)
 		return "unknown";
 	n = ev->name;
 	/* DEV_SWITCH, SEC_S0, VT_BOOL: the prefix is up to the first '_'
 	 * (CommandResult statuses have none). */
-	if (d == &hd__device_kind__descriptor || d == &hd__security__descriptor ||
-	    d == &hd__value_type__descriptor)
+	if (d == &hd__device_kind__descriptor ||
+	    d == &hd__security__descriptor || d == &hd__value_type__descriptor ||
+	    d == &hd__capability__descriptor)
 		n = (u = strchr(n, '_')) != NULL ? u + 1 : n;
 	for (i = 0; n[i] != '\0' && i + 1 < size; i++)
 		buf[i] = (char)tolower((unsigned char)n[i]);
@@ -114,11 +104,10 @@ visible_devices(const struct api_call *c, const struct node *n)
 }
 
 static void
-write_desc_value(struct api_call *c, const struct node *n,
-    const Hd__Device *d, const Hd__ValueDesc *vd)
+write_desc_value(struct api_call *c, const Hd__ValueDesc *vd,
+    const struct value *v)
 {
-	const struct value	*v = res_value(n, d->id, vd->key);
-	char			 b[32];
+	char b[32];
 
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "key");
@@ -154,11 +143,34 @@ kv(struct jw *w, const char *k, const char *v)
 	jw_str(w, v);
 }
 
+/*
+ * The last values of a device, in the order of its descriptions, from
+ * one pass over the node's values (a list of many devices would
+ * otherwise scan them once per value).
+ */
+static void
+device_values(const struct node *n, const Hd__Device *d,
+    const struct value **vals)
+{
+	const struct value	*v;
+	size_t			 i;
+
+	memset(vals, 0, CLUSTER_MAX_DEV_VALUES * sizeof(*vals));
+	TAILQ_FOREACH(v, &n->values, entry) {
+		if (strcmp(v->device_id, d->id) != 0)
+			continue;
+		for (i = 0; i < d->n_values && i < CLUSTER_MAX_DEV_VALUES; i++)
+			if (strcmp(d->values[i]->key, v->key) == 0)
+				vals[i] = v;
+	}
+}
+
 static void
 write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 {
-	char	b[32];
-	size_t	i;
+	const struct value	*vals[CLUSTER_MAX_DEV_VALUES];
+	char			 b[32];
+	size_t			 i;
 
 	jw_open(&c->w, '{');
 	kv(&c->w, "node", n->id);
@@ -180,8 +192,9 @@ write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 	jw_bool(&c->w, users_may(c->user, n->site, d->id, ACCESS_CONTROL));
 	jw_key(&c->w, "values");
 	jw_open(&c->w, '[');
-	for (i = 0; i < d->n_values; i++)
-		write_desc_value(c, n, d, d->values[i]);
+	device_values(n, d, vals);
+	for (i = 0; i < d->n_values && i < CLUSTER_MAX_DEV_VALUES; i++)
+		write_desc_value(c, d->values[i], vals[i]);
 	jw_close(&c->w, ']');
 	jw_close(&c->w, '}');
 }
@@ -270,13 +283,45 @@ device_one(struct api_call *c)
 	api_reply(c, 200);
 }
 
+uint32_t
+apires_caps(const Hd__Hello *h)
+{
+	uint32_t	caps = 0;
+	size_t		i;
+
+	for (i = 0; i < h->n_capabilities; i++)
+		if ((unsigned)h->capabilities[i] < 32)
+			caps |= 1u << h->capabilities[i];
+	return caps;
+}
+
+/* "capabilities":["zwave","adc",...], from the node's last Hello. */
+static void
+write_caps(struct api_call *c, uint32_t caps)
+{
+	char	b[32];
+	int	i;
+
+	jw_key(&c->w, "capabilities");
+	jw_open(&c->w, '[');
+	for (i = 1; i < 32; i++)
+		if ((caps & (1u << i)) && protobuf_c_enum_descriptor_get_value(
+		    &hd__capability__descriptor, i) != NULL)
+			jw_str(&c->w, res_enum(&hd__capability__descriptor, i,
+			    b, sizeof(b)));
+	jw_close(&c->w, ']');
+}
+
 static void
 write_node(struct api_call *c, const struct node *n)
 {
 	jw_open(&c->w, '{');
 	kv(&c->w, "id", n->id);
 	kv(&c->w, "site", n->site);
-	kv(&c->w, "role", "slave");
+	/* A slave that may take over as master says so (CAP_STANDBY). */
+	kv(&c->w, "role", (n->caps & (1u << HD__CAPABILITY__CAP_STANDBY)) ?
+	    "standby" : "slave");
+	write_caps(c, n->caps);
 	jw_key(&c->w, "online");
 	jw_bool(&c->w, n->peer != NULL);
 	kv(&c->w, "version", n->version);

@@ -30,11 +30,12 @@ void		 apires_result(struct master *, struct node *,
 void		 apires_node(struct master *, struct node *, int online);
 void		 apires_devices(struct master *, struct node *);
 
+/* The capabilities a Hello announces, as 1 << Hd__Capability bits. */
+uint32_t	 apires_caps(const Hd__Hello *);
+
 /* api_res.c: helpers the other api_* files share. */
 const Hd__Device *res_device(const struct node *, const char *id);
 const Hd__ValueDesc *res_desc(const Hd__Device *, const char *key);
-const struct value *res_value(const struct node *, const char *dev,
-		    const char *key);
 /* The node and device named by call->arg[0], [1] if the caller may view
  * them; else NULL after a 404. */
 const Hd__Device *res_visible(struct api_call *, struct node **);

@@ -75,13 +75,15 @@ api_stream_drop(struct master *m, const char *user, const char *key)
 
 /*
  * The permission set of a stream: the caller's grants, as sites and
- * devices it may view. Kept in the call's answer until it is packed.
+ * devices it may view. It must outlive the call (api_handle() returns
+ * before webproc.c packs the answer), so everything it points to is
+ * either in the user table or copied here.
  */
 struct grant_buf {
 	Hd__StreamGrant	 g;
+	char		 key[API_KEY_LEN + 1];
 	Hd__StreamScope	 sc[USER_MAX_GRANTS];
 	Hd__StreamScope	*ptr[USER_MAX_GRANTS];
-	char		 key[API_KEY_LEN + 1];	/* the call's, which ends first */
 };
 
 static void
@@ -120,7 +122,6 @@ stream(struct api_call *c)
 
 	fill_grant(&b, c->user);
 	b.g.last_id = m->apires->next_event;
-	/* A copy: the answer is packed after the call (and its key) ended. */
 	snprintf(b.key, sizeof(b.key), "%s", c->key);
 	b.g.key = b.key;
 	c->resp->stream = &b.g;

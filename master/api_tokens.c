@@ -68,7 +68,8 @@ token_create(struct api_call *c)
 	static const char *const f[] = { "name", "user", NULL };
 	const struct api_token	*t;
 	char			 name[API_TOKEN_NAME_MAX + 1];
-	char			 user[USER_NAME_MAX + 1], text[TOKEN_TEXT_LEN + 1];
+	char			 user[USER_NAME_MAX + 1];
+	char			 text[TOKEN_TEXT_LEN + 1];
 	char			 err[96];
 	int			 has_user;
 

@@ -287,6 +287,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	}
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);
+	n->caps = apires_caps(h);
 	snprintf(n->addr, sizeof(n->addr), "%s", p->conn.addr);
 	n->peer = p;
 	n->online_since = n->last_seen = ev_wall_ms();

@@ -20,9 +20,9 @@
 #include "daemon.h"
 #include "log.h"
 #include "api.h"
-#include "api_res.h"
 #include "api_licence.h"
 #include "licence.h"
+#include "api_res.h"
 #include "master.h"
 #include "api_dash.h"
 #include "users.h"
@@ -114,6 +114,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("%s: cannot load the users", path);
 		return -1;
 	}
+	if (licence_setup(m) == -1)
+		return -1;
 	if (apires_init(m) == -1) {
 		log_warnx("the resource API cannot start");
 		return -1;
@@ -123,8 +125,6 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	}
 	if (zwm_init(m) == -1)
-		return -1;
-	if (licence_setup(m) == -1)
 		return -1;
 	if (sched_master_start(m, 0) == -1)
 		return -1;

@@ -58,6 +58,7 @@ struct node {
 	char			 version[VERSION_MAX + 1];
 	char			 addr[INET6_ADDRSTRLEN + 8];
 	uint64_t		 boot_id;
+	uint32_t		 caps;		/* 1 << Hd__Capability, from Hello */
 	uint64_t		 last_seq;	/* highest reliable seq processed */
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */
@@ -101,9 +102,9 @@ struct master {
 	int			 npending;
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
+	struct licence		*licence;	/* licence_state.c */
 	struct apires		*apires;	/* resources, commands (api_res.c) */
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
-	struct licence		*licence;	/* licence_state.c */
 	struct sched_master	*sched;		/* NULL without an events file */
 };
 

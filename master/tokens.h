@@ -25,7 +25,8 @@ struct api_token {
 	char		name[API_TOKEN_NAME_MAX + 1];
 	char		user[USER_NAME_MAX + 1];
 	uint8_t		hash[32];
-	uint64_t	created_ms, last_used_ms;	/* wall; last: in memory */
+	uint64_t	created_ms;
+	uint64_t	last_used_ms;	/* wall; in memory only */
 };
 
 struct tokens;

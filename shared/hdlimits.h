@@ -173,6 +173,14 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
+/* Licences (master/licence*.c, docs/LICENSING.md). */
+#define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
+#define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
+#define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
+#define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */
+#define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
+#define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
+#define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
 /* The resource API, commands, history, tokens, stream (docs/API.md). */
 #define API_MAX_PENDING_CMDS	32		/* API commands in flight */
 #define API_CMD_KEEP		128		/* commands remembered for GET */
@@ -204,14 +212,6 @@
 #define SECURITY_RECENT		50		/* recent probes kept */
 #define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
 #define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
-/* Licences (master/licence*.c, docs/LICENSING.md). */
-#define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
-#define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
-#define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
-#define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */
-#define LICENCE_FEATURES_MAX	128		/* bytes of the feature list */
-#define LICENCE_MAX_ZWAVE_NODES	232		/* Z-Wave node ids */
-#define LICENCE_MAX_KNOWN	256		/* slaves remembered for limited mode */
 /* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
 #define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
 #define SCHED_MAX_INCLUDE	4		/* nesting depth of include */

@@ -30,7 +30,8 @@ int	LLVMFuzzerInitialize(int *, char ***);
 static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
 static struct master	m;
-static char		sess[2][SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+static char		sess[2][SESSION_TOKEN_HEX + 1];
+static char		csrf[SESSION_TOKEN_HEX + 1];
 static char		in[HTTP_MAX_BODY + 3 * HTTP_MAX_TARGET];
 static int		peer_dummy;
 
@@ -118,7 +119,7 @@ restore(void)
 		return;
 	if ((a = users_find(u, "admin")) == NULL ||
 	    (b = users_find(u, "bob")) == NULL)
-		abort();	/* an admin cannot delete itself; bob: see below */
+		abort();	/* admin cannot go; bob is put back below */
 	a->role = UROLE_ADMIN;
 	b->role = UROLE_USER;
 	users_set_password(u, a, "admin password", err, sizeof(err));

@@ -48,8 +48,9 @@ mk() {	# mk NAME ROLE GRANTS: prints the generated password
 bobpw=$(mk bob user '[{"site":"House","device":"","access":"control"}]')
 vicpw=$(mk vic viewer '[{"site":"House","access":"control"}]')
 barbpw=$(mk barb user '[{"site":"Barn","access":"control"}]')
+dorapw=$(mk dora user '[{"site":"House","device":"sim:lamp","access":"control"}]')
 check "admin creates users; each gets a generated password" \
-	test "${#bobpw}" = 20 -a "${#vicpw}" = 20 -a "${#barbpw}" = 20
+	test "${#bobpw}" = 20 -a "${#vicpw}" = 20 -a "${#barbpw}" = 20 -a "${#dorapw}" = 20
 out=$(call POST users '{"name":"bob","role":"user"}' -H "$AS" -H "$AC")
 check "an existing name: 409" grep -q '^409' <<<"$out"
 out=$(call POST users '{"name":"eve","role":"root"}' -H "$AS" -H "$AC")
@@ -57,8 +58,8 @@ check "a bad role: 400 and nothing made" grep -q '^400' <<<"$out"
 out=$(call POST users '{"name":"eve","role":"user","grants":[{"site":"House","access":"all"}]}' -H "$AS" -H "$AC")
 check "a bad grant: 400" grep -q '"reason":"a grant has' <<<"$out"
 out=$(call GET users "" -H "$AS")
-check "the list has four users, no eve" \
-	test "$(grep -o '"name":' <<<"$out" | wc -l)" = 4 -a -z "$(grep -o eve <<<"$out")"
+check "the list has five users, no eve" \
+	test "$(grep -o '"name":' <<<"$out" | wc -l)" = 5 -a -z "$(grep -o eve <<<"$out")"
 out=$(call POST users '{"name":"eve","role":"user"}' -H "$AS")
 check "creating a user without the CSRF token: 403" grep -q '^403' <<<"$out"
 check "the users file is still 0600" test "$(stat -c %a "$work/state-master/users")" = 600
@@ -67,6 +68,7 @@ check "the users file is still 0600" test "$(stat -c %a "$work/state-master/user
 login bob "$bobpw"; BS=$S BC=$C
 login vic "$vicpw"; VS=$S VC=$C
 login barb "$barbpw"; RS=$S RC=$C
+login dora "$dorapw"; DS=$S DC=$C
 out=$(call GET devices "" -H "$RS")
 check "barb sees the Barn's devices" grep -q '"site":"Barn"' <<<"$out"
 check "barb never sees the House's" test -z "$(grep -o '"site":"House"' <<<"$out")"
@@ -74,9 +76,12 @@ out=$(call GET sites "" -H "$RS")
 check "barb's sites: Barn only" grep -q '^{"sites":\[{"name":"Barn",' <(tail -1 <<<"$out")
 out=$(call GET devices/slave-house/sim:lamp "" -H "$RS")
 check "a House device for barb: 404, as if it did not exist" grep -q '^404' <<<"$out"
+out=$(call GET devices "" -H "$DS")
+check "dora, granted one device, sees only it" \
+	test "$(grep -o '"id":"sim:[a-z]*"' <<<"$out" | tr '\n' ' ')" = '"id":"sim:lamp" '
 out=$(call GET nodes "" -H "$VS")
 check "vic sees the House's node, online, with its version" \
-	grep -q '"id":"slave-house","site":"House","role":"slave","online":true,"version":"0.1.0"' <<<"$out"
+	grep -Eq '"id":"slave-house","site":"House","role":"slave","capabilities":\[[a-z_",]*"simulated"\],"online":true,"version":"0.1.0"' <<<"$out"
 check "... and not the Barn's" test -z "$(grep -o slave-barn <<<"$out")"
 check "a node's health: last seen and round trip" \
 	grep -Eq '"last_seen_ms":[1-9][0-9]+,"rtt_ms":[0-9]+,"devices":3' <<<"$out"
@@ -100,6 +105,7 @@ stream() {	# stream NAME [curl args]: curl -N in the background into NAME.sse
 stream admin -H "$AS"
 stream vic -H "$VS"
 stream barb -H "$RS"
+stream dora -H "$DS"
 check "a stream starts with hello" wait_log "$work/vic.sse" '^event: hello' 10
 check "hello names the user and role" grep -q '^data: {"user":"vic","role":"viewer"' "$work/vic.sse"
 
@@ -139,6 +145,11 @@ check "each event has an id and a name" grep -Eq '^id: [0-9]+$' "$work/vic.sse"
 check "barb's stream has Barn events" wait_log "$work/barb.sse" '"site":"Barn"' 10
 check "... and no House event" test -z "$(grep -o '"site":"House"' "$work/barb.sse")"
 check "vic's stream has no Barn event" test -z "$(grep -o '"site":"Barn"' "$work/vic.sse")"
+check "dora's stream has the lamp's change" \
+	wait_log "$work/dora.sse" '"device":"sim:lamp","key":"on","value":true' 10
+check "vic's stream has the temperature's" grep -q '"device":"sim:temp"' "$work/vic.sse"
+check "dora's has no other device's" \
+	test -z "$(grep -Eo '"device":"sim:(temp|door)"' "$work/dora.sse")"
 check "barb cannot read bob's command either" grep -q '^404' <(call GET commands/$id "" -H "$RS")
 
 # 5. App tokens

@@ -29,7 +29,8 @@ static char		cookie[SESSION_TOKEN_HEX + 1];
 
 struct who {
 	const char	*name, *pw;
-	char		 sess[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
+	char		 sess[SESSION_TOKEN_HEX + 1];
+	char		 csrf[SESSION_TOKEN_HEX + 1];
 	const char	*bearer;
 };
 static struct who admin = { "admin", "admin password 1", "", "", "" };
@@ -99,7 +100,8 @@ mknode(const char *id, const char *site, const char *dev1, const char *dev2)
 {
 	Hd__DeviceAnnounce	 da = HD__DEVICE_ANNOUNCE__INIT, *copy;
 	Hd__Device		 d[2], *dp[2];
-	Hd__ValueDesc		 on = HD__VALUE_DESC__INIT, t = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		 on = HD__VALUE_DESC__INIT;
+	Hd__ValueDesc		 t = HD__VALUE_DESC__INIT;
 	Hd__ValueDesc		 lvl = HD__VALUE_DESC__INIT;
 	Hd__ValueDesc		 sp = HD__VALUE_DESC__INIT;
 	Hd__ValueDesc		*v0[2] = { &on, &lvl }, *v1[2] = { &t, &sp };
@@ -239,7 +241,8 @@ test_user_paging(void)
 		    sizeof(err)) == -1)
 			break;
 		for (j = 0; j < USER_MAX_GRANTS; j++) {
-			snprintf(site + SITE_NAME_MAX - 3, 4, "%03d", j);
+			snprintf(site + SITE_NAME_MAX - 3, 4, "%03u",
+			    (unsigned)j % 1000);
 			users_grant(users_find(u, name), site, "",
 			    ACCESS_VIEW);
 		}
@@ -332,6 +335,20 @@ test_read(void)
 	    has("\"control\":false"), "a viewer's device: control false");
 	CHECK(get(&bob, "/api/v1/nodes") == 200 && has("\"n-house\"") &&
 	    !has("n-barn"), "nodes filtered by site");
+	{
+		Hd__Hello	h = HD__HELLO__INIT;
+		Hd__Capability	caps[3] = { HD__CAPABILITY__CAP_ZWAVE,
+		    HD__CAPABILITY__CAP_STANDBY, 77 };
+
+		h.capabilities = caps;
+		h.n_capabilities = 3;
+		node_get(&m, "n-house", 0)->caps = apires_caps(&h);
+		CHECK(get(&bob, "/api/v1/nodes") == 200 &&
+		    has("\"role\":\"standby\",\"capabilities\":[\"zwave\","
+		    "\"standby\"]"), "a standby slave: role and capabilities, "
+		    "an unknown capability left out");
+		node_get(&m, "n-house", 0)->caps = 0;
+	}
 	CHECK(get(&admin, "/api/v1/sites") == 200 &&
 	    has("{\"name\":\"House\",\"nodes\":1,\"online\":1,"
 	    "\"devices\":2}") && has("{\"name\":\"Barn\",\"nodes\":1,"
@@ -410,16 +427,20 @@ test_commands(void)
 		CHECK(stub.nevents == 1 && strcmp(stub.events[0].name,
 		    "command") == 0 && strcmp(stub.events[0].site, "House") ==
 		    0 && strcmp(stub.events[0].device, "lamp") == 0,
-		    "the result is published once, tagged with site and device");
+		    "the result is published once, tagged with site and "
+		    "device");
 	}
 	/* Overdue and offline. */
-	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS);
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}");
+	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	    API_CMD_GRACE_MS);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"failed\"") &&
 	    has("no_answer"), "no result in time: failed, no_answer");
-	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}");
 	apires_node(&m, node_get(&m, "n-house", 0), 0);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
