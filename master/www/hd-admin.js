@@ -9,6 +9,7 @@
   const PROBES_KEEP = 50;		// live probes listed
   const TOP_ADDRS = 10;			// offending addresses listed
   const ZW_POLL_MS = 1000;		// inclusion progress, while one runs
+  const ZW_PAGES_MAX = 8;		// pages of a slave's Z-Wave nodes, at most
   const SEC_REDRAW_MS = 1000;		// a probe storm redraws at most this often
   const CLASSES = ["plain-http", "not-tls", "sslv2", "silent", "bad-tls", "bad-request", "scanner"];
   const live = [];			// probes seen on the stream, newest first
@@ -167,10 +168,20 @@
     if (parts.some((p) => p.active)) zwTimer = setTimeout(admin.renderZwave, ZW_POLL_MS);
   };
 
+  // The node list, page by page ("next": the node id to ask from).
+  async function zwNodes(node) {
+    const first = await api.maybe(`zwave/${api.enc(node)}/nodes`);
+    for (let r = first, i = 0; r && r.next && i < ZW_PAGES_MAX; i++) {
+      r = await api.get(`zwave/${api.enc(node)}/nodes?from=${r.next}`);
+      first.nodes.push(...r.nodes);
+    }
+    return first;
+  }
+
   async function zwSlave(node) {
     const [st, nl] = await Promise.all([
       api.maybe(`zwave/${api.enc(node)}/inclusion`).catch(() => null),
-      api.maybe(`zwave/${api.enc(node)}/nodes`).catch(() => null)]);
+      zwNodes(node).catch(() => null)]);
     const act = (action) => async () => {
       if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
         `${node} will wait for a device's button to be pressed.`, action === "include" ? "Include" : "Exclude")))

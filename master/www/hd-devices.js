@@ -18,14 +18,29 @@
   };
   const NUMERIC = new Set(["int", "double"]);
   const cmdSeen = new Map();		// command events that beat the POST answer
+  const CMD_SEEN_MAX = 64;		// ... the last ones, enough for any race
+  const DEVICE_PAGES_MAX = 64;		// pages of devices read at most
   const devs = HD.devs = {};
 
   const keyOf = (node, id) => node + "/" + id;
   const val = (d, k) => d.values.find((v) => v.key === k);
 
+  // Every device: the API pages a long list ("next", ?offset=).
+  async function allDevices() {
+    const first = await api.maybe("devices");
+    if (!first) return null;
+    let next = first.next, pages = 1;
+    while (next !== null && next !== undefined && pages++ < DEVICE_PAGES_MAX) {
+      const r = await api.get("devices?offset=" + next);
+      first.devices.push(...r.devices);
+      next = r.next;
+    }
+    return first;
+  }
+
   devs.load = async function () {
     const [sites, nodes, list] = await Promise.all([
-      api.maybe("sites"), api.maybe("nodes"), api.maybe("devices")]);
+      api.maybe("sites"), api.maybe("nodes"), allDevices()]);
     store.available = list !== null;
     store.sites = sites ? sites.sites : [];
     store.nodes = nodes ? nodes.nodes : [];
@@ -75,6 +90,7 @@
   HD.stream.on("devices", () => HD.views.reload());
   HD.stream.on("command", (e) => {
     cmdSeen.set(e.id, e);
+    if (cmdSeen.size > CMD_SEEN_MAX) cmdSeen.delete(cmdSeen.keys().next().value);
     for (const d of store.devices.values())
       for (const [k, p] of Object.entries(d.pending))
         if (p.id === e.id) settle(d, k, e);
