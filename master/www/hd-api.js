@@ -127,7 +127,10 @@
       // A restarted master numbers from scratch: what we hold is stale.
       const restarted = stream.lastId && h.last_id < stream.lastId;
       if (restarted) stream.lastId = h.last_id;
-      if (wasDown) emit("resync", { restarted });
+      // After a drop the backlog replays what was missed (Last-Event-ID),
+      // or sends "reset" when it cannot; only a restarted master's
+      // numbering needs a re-read here.
+      if (wasDown && restarted) emit("resync", { restarted });
       wasDown = false;
     });
     es.addEventListener("reset", () => emit("resync", { reset: true }));
