@@ -48,8 +48,9 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
 		   master/web_stream.c \
-		   $(API_SRCS) $(APIRES_SRCS)
-MASTER_SRCS	+= $(LICENCE_SRCS) master/licence_root.c
+		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
+		   $(LICENCE_SRCS) master/licence_root.c \
+		   $(SCHED_SRCS) master/sched_master.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
 LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
@@ -57,6 +58,8 @@ LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 MASTER_SRCS	+= $(ZWM_SRCS)
 MASTER_SRCS	+= $(SCHED_SRCS) master/sched_master.c master/stream_wire.c
+# The dashboard's additions: probes on the event stream, the cluster view.
+MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -108,6 +111,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
+UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -223,6 +227,9 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 # Master modules a unit test needs beyond the API's.
 $(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c)
+# The probe event's test: its module (the master is not linked).
+$(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
+
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "master.h"
 #include "probe.h"
+#include "api_dash.h"
 #include "security.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -80,6 +81,7 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 	secstat_probe(wp->stat, (enum probe_class)p->class_, p->addr.data,
 	    p->port, p->detail, p->first.data, p->first.len, p->banned_ms,
 	    now);
+	api_probe_publish(wp->m, p);
 	if (ban_probe(wp->bans, p->addr.data, 1.0, now) > 0 ||
 	    p->banned_ms > 0) {
 		if (!ban_check(wp->bans, p->addr.data, now))

@@ -201,6 +201,8 @@
 #define STREAM_HEARTBEAT_MS	15000		/* ": hb" after this silence */
 #define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
+#define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
+#define PROBE_EVENTS_PER_S	10		/* "probe" events published per second, at most */
 /* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
 #define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
 #define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
