@@ -433,7 +433,7 @@ apires_init(struct master *m)
 	    (int)(sizeof(res_routes) / sizeof(res_routes[0])), m) == -1 ||
 	    apicmd_routes(m, r->cmd) == -1 ||
 	    apihist_routes(m, r->hist) == -1 ||
-	    api_stream_routes(m) == -1) {
+	    api_stream_routes(m) == -1 || logtail_init(m) == -1) {
 		apires_free(m);
 		return -1;
 	}
@@ -446,6 +446,7 @@ apires_free(struct master *m)
 {
 	if (m->apires == NULL)
 		return;
+	logtail_free();
 	apicmd_free(m->apires->cmd);
 	apihist_free(m->apires->hist);
 	free(m->apires);

@@ -66,6 +66,13 @@ void		 apihist_add(struct apihist *, const char *node,
 		    uint64_t wall_ms);
 void		 apihist_forget_node(struct apihist *, const char *node);
 
+/* logtail.c: the log tail; hooks shared/log.c until logtail_free(). */
+int		 logtail_init(struct master *);
+void		 logtail_free(void);
+/* Publish the lines logged since the last flush, within the rate (the
+ * timer calls it; `now` is monotonic ms). */
+void		 logtail_flush(uint64_t now);
+
 struct apires {
 	struct apicmd	*cmd;
 	struct apihist	*hist;

@@ -189,4 +189,12 @@
 #define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
 
+/* The master's log tail (master/logtail.c, docs/API.md). */
+#define LOGTAIL_LINES		256		/* recent lines kept in memory */
+#define LOGTAIL_LINE_MAX	200		/* bytes of one kept line */
+#define LOGTAIL_DEFAULT_LINES	100		/* GET /api/v1/log without ?lines= */
+#define LOGTAIL_FLUSH_MS	200		/* lines gathered per stream flush */
+#define LOGTAIL_STREAM_RATE	10		/* log events a second on the stream */
+#define LOGTAIL_STREAM_BURST	40		/* ... and at once after a quiet spell */
+
 #endif
