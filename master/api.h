@@ -117,6 +117,12 @@ struct users	*api_users(struct api *);
 void		 api_on_user_change(struct api *,
 		    void (*)(void *, const char *user, const char *key),
 		    void *);
+/*
+ * Asked before an app token is made (the licence's "app-api" feature):
+ * NULL lets it be made, else the reason of a 403 "licence_limited".
+ * Existing tokens are never asked about: they keep working.
+ */
+void		 api_token_gate(struct api *, const char *(*)(void *), void *);
 /* Write call->key from the session or token the call came with. */
 void		 api_caller_key(const struct session *, char *key);
 

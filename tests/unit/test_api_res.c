@@ -495,6 +495,13 @@ test_history(void)
 	    has("\"points\":[]"), "a value without readings: no points");
 }
 
+static const char *
+no_app_api(void *arg)
+{
+	(void)arg;
+	return "no valid licence (limited mode)";
+}
+
 static void
 test_tokens(void)
 {
@@ -517,6 +524,16 @@ test_tokens(void)
 	CHECK(call(&app, "POST", "/api/v1/devices/n-house/lamp/values/on", "",
 	    "{\"value\":true}", 0) == 202, "the token commands without CSRF");
 	CHECK(get(&app, "/api/v1/users") == 403, "the token has bob's role");
+	/* Without the licence's app-api: no new token, the old one works. */
+	api_token_gate(m.api, no_app_api, NULL);
+	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"tablet\"}") == 403 &&
+	    has("\"error\":\"licence_limited\"") && has("limited mode"),
+	    "no app-api: a new token is refused, licence_limited");
+	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"t\","
+	    "\"user\":\"vic\"}") == 403, "... an admin's too");
+	CHECK(get(&app, "/api/v1/devices") == 200 && has("\"lamp\""),
+	    "... an existing token keeps working");
+	api_token_gate(m.api, NULL, NULL);
 	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"x\","
 	    "\"user\":\"vic\"}") == 403, "bob cannot make vic's token");
 	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"\"}") == 400,
