@@ -89,6 +89,8 @@ FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
 APIRES_SRCS	+= master/logtail.c	# the log tail
+APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
+UNIT_TESTS	+= test_hist_file
 UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
 
@@ -179,8 +181,8 @@ $(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 
-$(BUILD)/tests/test_logtail: $(call obj,$(APIRES_SRCS) master/nodes.c \
-    tests/unit/stub_master.c)
+$(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
+    $(call obj,$(APIRES_SRCS) master/nodes.c tests/unit/stub_master.c)
 
 # The resource API's test: its modules, the node table, and stubs for
 # the cluster link and the web process.

@@ -123,6 +123,8 @@ void		 api_on_user_change(struct api *,
  * Existing tokens are never asked about: they keep working.
  */
 void		 api_token_gate(struct api *, const char *(*)(void *), void *);
+/* Write the tokens' last use to disk if it changed (on a slow cadence). */
+void		 api_save_used(struct api *);
 /* Write call->key from the session or token the call came with. */
 void		 api_caller_key(const struct session *, char *key);
 

@@ -428,7 +428,7 @@ apires_init(struct master *m)
 		return -1;
 	m->apires = r;
 	if ((r->cmd = apicmd_new(m)) == NULL ||
-	    (r->hist = apihist_new()) == NULL ||
+	    (r->hist = apihist_new(m)) == NULL ||
 	    api_add_routes(m->api, res_routes,
 	    (int)(sizeof(res_routes) / sizeof(res_routes[0])), m) == -1 ||
 	    apicmd_routes(m, r->cmd) == -1 ||

@@ -57,7 +57,9 @@ void		 apicmd_sweep(struct apicmd *, uint64_t now);
 
 /* api_hist.c */
 struct apihist;
-struct apihist	*apihist_new(void);
+/* With m->conf.state_dir set, the history is loaded from there, saved
+ * every HISTORY_SAVE_MS while readings come, and by apihist_free(). */
+struct apihist	*apihist_new(struct master *);
 void		 apihist_free(struct apihist *);
 int		 apihist_routes(struct master *, struct apihist *);
 /* Record a numeric reading at wall time `wall_ms`. */

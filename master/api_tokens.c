@@ -145,6 +145,12 @@ token_revoke(struct api_call *c)
 }
 
 void
+api_save_used(struct api *a)
+{
+	tokens_save_used(a->tokens);
+}
+
+void
 api_token_gate(struct api *a, const char *(*gate)(void *), void *arg)
 {
 	a->token_gate = gate;

@@ -197,4 +197,9 @@
 #define LOGTAIL_STREAM_RATE	10		/* log events a second on the stream */
 #define LOGTAIL_STREAM_BURST	40		/* ... and at once after a quiet spell */
 
+/* Value history and tokens' last use on disk (docs/OPERATIONS.md). */
+#define HISTORY_SAVE_MS		(10 * 60 * 1000)	/* spares the SD card */
+#define HISTORY_FILE_MAX	(4 * 1024 * 1024)	/* > 128 full rings */
+#define HISTORY_FILE		"history"		/* in the state-dir */
+
 #endif
