@@ -91,6 +91,7 @@ UNIT_TESTS	+= test_web_stream	# the web process's event streams
 APIRES_SRCS	+= master/logtail.c	# the log tail
 APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
 UNIT_TESTS	+= test_hist_file
+MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
 UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
 

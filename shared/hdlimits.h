@@ -202,4 +202,8 @@
 #define HISTORY_FILE_MAX	(4 * 1024 * 1024)	/* > 128 full rings */
 #define HISTORY_FILE		"history"		/* in the state-dir */
 
+/* Client certificates for apps on the web listener (docs/SECURITY.md). */
+#define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
+#define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
+
 #endif

@@ -572,6 +572,54 @@ test_tokens(void)
 	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
 }
 
+/* A call by client certificate, as web_cert.c passes it. */
+static int
+cert_call(const char *cn, const char *serial, const char *method,
+    const char *path, const char *json, const char *session)
+{
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+
+	req.id = 1;
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = 16;
+	req.session = (char *)(uintptr_t)session;
+	req.client_cn = (char *)(uintptr_t)cn;
+	req.client_serial = (char *)(uintptr_t)serial;
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	api_handle(m.api, &req, &resp, now);
+	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	return (int)resp.status;
+}
+
+static void
+test_client_cert(void)
+{
+	const char *sn = "5A1B2C3D4E5F60718293A4B5C6D7E8F9";
+
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 200 &&
+	    has("\"lamp\"") && !has("barn"), "a certificate acts as its user");
+	CHECK(cert_call("bob", sn, "POST",
+	    "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}", "")
+	    == 202, "... and commands without a CSRF token");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", "") == 403,
+	    "... with its user's role");
+	CHECK(cert_call("nobody", sn, "GET", "/api/v1/devices", "", "") ==
+	    401 && has("unknown user"), "a certificate of no user: 401");
+	CHECK(cert_call("Bob!", sn, "GET", "/api/v1/devices", "", "") == 401,
+	    "a CN that is no user name: 401");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", admin.sess) ==
+	    200, "a session cookie wins over a certificate");
+	CHECK(cert_call("", "", "GET", "/api/v1/devices", "", "") == 401,
+	    "no certificate, no session: 401");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/stream", "", "") == 200,
+	    "a stream by certificate");
+}
+
 static void
 test_users(void)
 {
@@ -659,6 +707,7 @@ main(void)
 	test_commands();
 	test_history();
 	test_tokens();
+	test_client_cert();
 	test_users();
 	test_password();
 	test_paging();
