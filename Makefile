@@ -92,6 +92,7 @@ APIRES_SRCS	+= master/logtail.c	# the log tail
 APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
 UNIT_TESTS	+= test_hist_file
 MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
+FUZZERS		+= fuzz_hist_file
 UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
 
@@ -208,6 +209,9 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
 $(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
+    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
+$(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) $(APIRES_SRCS) master/nodes.c \
     tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c

@@ -44,5 +44,9 @@ void		 apihist_on_timer(struct ev_timer *);
 int		 apihist_save(struct apihist *, uint64_t wall_ms);
 /* The rings in h->path, without points older than HISTORY_MINUTES. */
 int		 apihist_load(struct apihist *, uint64_t wall_ms);
+/* The same from a file's bytes (its parser, fuzzed): how many values,
+ * or -1 if it is not a history file. */
+int		 apihist_load_buf(struct apihist *, const uint8_t *, size_t,
+		    uint64_t wall_ms);
 
 #endif

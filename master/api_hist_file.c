@@ -199,23 +199,17 @@ load_ring(struct apihist *h, const Hd__HistoryRing *hr, uint32_t now_min)
 }
 
 int
-apihist_load(struct apihist *h, uint64_t wall_ms)
+apihist_load_buf(struct apihist *h, const uint8_t *buf, size_t len,
+    uint64_t wall_ms)
 {
 	Hd__HistoryRing	*hr;
-	uint8_t		*buf;
-	size_t		 len, off, sz;
+	size_t		 off, sz;
 	uint32_t	 now_min = (uint32_t)(wall_ms / 60000);
 	int		 nr = 0;
 
-	if (atomic_read(h->path, HISTORY_FILE_MAX, &buf, &len) == -1) {
-		if (errno != ENOENT)
-			log_warn("history: %s", h->path);
-		return errno == ENOENT ? 0 : -1;
-	}
 	if (len < HIST_MAGIC_LEN || memcmp(buf, HIST_MAGIC,
 	    HIST_MAGIC_LEN) != 0) {
 		log_warnx("history: %s: not a history file, ignored", h->path);
-		free(buf);
 		return -1;
 	}
 	for (off = HIST_MAGIC_LEN; off < len; off += 4 + sz) {
@@ -238,7 +232,24 @@ apihist_load(struct apihist *h, uint64_t wall_ms)
 			nr++;
 		wire_free(&hr->base);
 	}
+	return nr;
+}
+
+int
+apihist_load(struct apihist *h, uint64_t wall_ms)
+{
+	uint8_t	*buf;
+	size_t	 len;
+	int	 nr;
+
+	if (atomic_read(h->path, HISTORY_FILE_MAX, &buf, &len) == -1) {
+		if (errno != ENOENT)
+			log_warn("history: %s", h->path);
+		return errno == ENOENT ? 0 : -1;
+	}
+	nr = apihist_load_buf(h, buf, len, wall_ms);
 	free(buf);
-	log_info("history: %d values loaded from %s", nr, h->path);
-	return 0;
+	if (nr >= 0)
+		log_info("history: %d values loaded from %s", nr, h->path);
+	return nr >= 0 ? 0 : -1;
 }
