@@ -108,7 +108,7 @@ test_damage(void)
 	FILE		*f;
 	long		 size;
 	int		 i;
-	char		 key[16];
+	char		 key[32];
 
 	h = apihist_new(&m);
 	for (i = 0; i < 3; i++) {
@@ -151,7 +151,7 @@ test_full(void)
 {
 	struct apihist	*h, *h2;
 	uint64_t	 now = ev_wall_ms(), t;
-	char		 key[16];
+	char		 key[32];
 	int		 i, j;
 
 	h = apihist_new(&m);
