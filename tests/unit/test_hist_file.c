@@ -164,11 +164,17 @@ test_full(void)
 		}
 	}
 	CHECK(h->nrings == HISTORY_MAX_VALUES, "HISTORY_MAX_VALUES rings");
+	t = ev_clock_ms();
 	CHECK(apihist_save(h, now) == 0, "a full history saves");
+	fprintf(stderr, "# full history saved in %llu ms\n",
+	    (unsigned long long)(ev_clock_ms() - t));
 	CHECK(file_size() > 0 && file_size() < HISTORY_FILE_MAX,
 	    "... in %ld bytes, under HISTORY_FILE_MAX", file_size());
 	fprintf(stderr, "# full history file: %ld bytes\n", file_size());
+	t = ev_clock_ms();
 	h2 = apihist_new(&m);
+	fprintf(stderr, "# full history loaded in %llu ms\n",
+	    (unsigned long long)(ev_clock_ms() - t));
 	CHECK(h2 != NULL && h2->nrings == HISTORY_MAX_VALUES &&
 	    same_ring(TAILQ_FIRST(&h->rings), TAILQ_FIRST(&h2->rings)) &&
 	    same_ring(TAILQ_LAST(&h->rings, hrings), TAILQ_LAST(&h2->rings,
