@@ -90,6 +90,7 @@ UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
 APIRES_SRCS	+= master/logtail.c	# the log tail
 APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
+APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
 UNIT_TESTS	+= test_hist_file
 MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
 FUZZERS		+= fuzz_hist_file

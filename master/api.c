@@ -94,6 +94,14 @@ api_cert_key(const char *serial, char *key)
 	key[API_KEY_LEN] = '\0';
 }
 
+void
+api_cert_gate(struct api *a, const char *(*gate)(void *, const char *),
+    void *arg)
+{
+	a->cert_gate = gate;
+	a->cert_gate_arg = arg;
+}
+
 int
 api_add_routes(struct api *a, const struct api_route *r, int n, void *ctx)
 {
@@ -278,6 +286,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 	};
 	const struct user	*u;
 	const struct api_token	*t;
+	const char		*why;
 
 	if (need == API_PUBLIC)
 		return 0;
@@ -302,6 +311,12 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 		    c->api->users, c->req->client_cn)) == NULL) {
 			api_refuse(c, 401, "unauthorized", "client "
 			    "certificate of an unknown user");
+			return -1;
+		}
+		if (c->api->cert_gate != NULL && (why = c->api->cert_gate(
+		    c->api->cert_gate_arg, c->req->client_serial)) != NULL) {
+			log_info("api: %s: %s", u->name, why);
+			api_refuse(c, 401, "unauthorized", why);
 			return -1;
 		}
 		api_cert_key(c->req->client_serial, c->key);

@@ -123,6 +123,12 @@ void		 api_on_user_change(struct api *,
  * Existing tokens are never asked about: they keep working.
  */
 void		 api_token_gate(struct api *, const char *(*)(void *), void *);
+/*
+ * Asked for each call by client certificate (its serial, hex): NULL lets
+ * it through, else the reason of a 401 (api_certcrl.c: revoked).
+ */
+void		 api_cert_gate(struct api *, const char *(*)(void *,
+		    const char *serial), void *);
 /* Write the tokens' last use to disk if it changed (on a slow cadence). */
 void		 api_save_used(struct api *);
 /* Write call->key from the session or token the call came with. */

@@ -438,6 +438,7 @@ apires_init(struct master *m)
 		return -1;
 	}
 	api_on_user_change(m->api, user_changed, m);
+	api_certcrl_init(m);
 	return 0;
 }
 

@@ -68,6 +68,9 @@ void		 apihist_add(struct apihist *, const char *node,
 		    uint64_t wall_ms);
 void		 apihist_forget_node(struct apihist *, const char *node);
 
+/* api_certcrl.c: client certificates checked against the master's CRL. */
+void		 api_certcrl_init(struct master *);
+
 /* logtail.c: the log tail; hooks shared/log.c until logtail_free(). */
 int		 logtail_init(struct master *);
 void		 logtail_free(void);

@@ -10,7 +10,7 @@
 web_master
 A=$U/api/v1
 pki() { "$top/pki/hd-pki" "$@" >/dev/null 2>&1; }
-for n in alice vic stranger carol; do pki issue "$G" client "$n"; done
+for n in alice vic stranger carol dave; do pki issue "$G" client "$n"; done
 pki revoke "$G" carol
 pki issue "$work/pki/foreign" client alice --out "$work/foreign"
 pki issue "$work/pki/fakeroot" client alice --out "$work/fake"
@@ -33,7 +33,7 @@ mkuser() {
 	hcurl -o /dev/null -H "$S" -H "$C" -H 'Content-Type: application/json' \
 		--data-binary "{\"name\":\"$1\",\"role\":\"$2\"}" "$A/users"
 }
-for u in alice:user vic:viewer carol:user web-as-slave:user; do mkuser "${u%%:*}" "${u#*:}"; done
+for u in alice:user vic:viewer carol:user web-as-slave:user dave:user; do mkuser "${u%%:*}" "${u#*:}"; done
 
 # 1. Without a certificate nothing changes
 check "no certificate: health 200" test "$(code "$A/health")" = 200
@@ -74,7 +74,17 @@ check "the other role logged" grep -q 'client certificate of "web-as-slave" igno
 check "revoked and foreign certificates do not stop the password login" \
 	test "$(ascode "$G" carol -H "$S" "$A/sites")" = 200
 
-# 4. The user deleted: the certificate stops working
+# 4. Revoked while the master runs: the master's CRL, reloaded on SIGHUP
+check "dave's certificate works" test "$(ascode "$G" dave "$A/sites")" = 200
+pki revoke "$G" dave
+kill -HUP "$(pid_of master)"
+check "SIGHUP reloads the CRL" wait_log "$M" 'SIGHUP: CA and CRL reloaded' 5
+check "dave's revoked certificate: 401 at once" test "$(ascode "$G" dave "$A/sites")" = 401
+check "... saying so" grep -q '"reason":"client certificate revoked"' <<<"$(as "$G" dave "$A/sites")"
+check "... logged by the master" grep -q 'api: dave: client certificate revoked' "$M"
+check "alice's goes on" test "$(ascode "$G" alice "$A/sites")" = 200
+
+# 5. The user deleted: the certificate stops working
 hcurl -o /dev/null -X DELETE -H "$S" -H "$C" "$A/users/alice"
 check "alice deleted: her certificate gets 401" test "$(ascode "$G" alice "$A/sites")" = 401
 finish

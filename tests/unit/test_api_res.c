@@ -596,6 +596,14 @@ cert_call(const char *cn, const char *serial, const char *method,
 	return (int)resp.status;
 }
 
+static const char *
+revoked_gate(void *arg, const char *serial)
+{
+	(void)arg;
+	return strcmp(serial, "5A1B2C3D4E5F60718293A4B5C6D7E8F9") == 0 ?
+	    "client certificate revoked" : NULL;
+}
+
 static void
 test_client_cert(void)
 {
@@ -618,6 +626,12 @@ test_client_cert(void)
 	    "no certificate, no session: 401");
 	CHECK(cert_call("bob", sn, "GET", "/api/v1/stream", "", "") == 200,
 	    "a stream by certificate");
+	api_cert_gate(m.api, revoked_gate, NULL);
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 401 &&
+	    has("client certificate revoked"), "a revoked serial: 401");
+	CHECK(cert_call("bob", "01", "GET", "/api/v1/devices", "", "") == 200,
+	    "another serial of the same user goes on");
+	api_cert_gate(m.api, NULL, NULL);
 }
 
 static void
