@@ -88,6 +88,12 @@ judge(SSL *ssl, X509 *x, const char *conn, char *cn, size_t size)
 		    cn, X509_verify_cert_error_string(r));
 		return NULL;
 	}
+	/* A serial cut short could miss the master's CRL check. */
+	if (X509_get0_serialNumber(x)->length > CLIENT_SERIAL_MAX / 2) {
+		log_info("%s: client certificate of \"%s\" ignored: serial "
+		    "longer than 20 bytes", conn, cn);
+		return NULL;
+	}
 	if ((tls_cert_roles(x) & ROLE_CLIENT) == 0 || !tls_key_ok(x)) {
 		log_info("%s: client certificate of \"%s\" ignored: no client "
 		    "role or not a P-256 key", conn, cn);
