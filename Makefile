@@ -106,6 +106,13 @@ UNIT_TESTS	+= test_licence
 FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
+APIRES_SRCS	+= master/logtail.c	# the log tail
+APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
+APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
+UNIT_TESTS	+= test_hist_file
+MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
+FUZZERS		+= fuzz_hist_file
+UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
@@ -213,11 +220,14 @@ $(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 
-# The resource API's test: its modules, the node table, and stubs for
-# the cluster link and the web process.
-$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
-    $(ZWM_SRCS) $(LICENCE_SRCS) tests/tools/licence_root_test.c \
-    tests/unit/stub_master.c)
+# The resource API's tests: its modules, the node table (which frees
+# Z-Wave and licence state), and stubs for the cluster link and the web
+# process.
+APIRES_TEST_SRCS = $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/tools/licence_root_test.c tests/unit/stub_master.c
+$(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
+    $(call obj,$(APIRES_TEST_SRCS))
+$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
@@ -250,10 +260,8 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
-$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) \
-    master/ban.c \
-    $(LICENCE_SRCS) tests/tools/licence_root_test.c \
-    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+$(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
+    $(APIRES_TEST_SRCS) master/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c

@@ -242,6 +242,11 @@ web_main(struct master_conf *mc, int fd, int verbose)
 		fatalx("cannot load web-cert %s / web-key %s", mc->web_cert,
 		    mc->web_key);
 	}
+	if (web_tls_clients(w.ctx, mc->ca, mc->crl) == -1) {
+		ERR_print_errors_fp(stderr);
+		fatalx("cannot load the CA %s or CRL for client certificates",
+		    mc->ca);
+	}
 	if (web_listen(&w, mc) == -1 || drop_privileges(mc) == -1)
 		fatalx("web process setup failed");
 	signal(SIGPIPE, SIG_IGN);
@@ -308,6 +313,7 @@ web_api_send_path(struct wconn *c, const char *path, const char *session,
 	r.csrf = (char *)(uintptr_t)csrf;
 	r.body.data = c->body;
 	r.body.len = c->bodylen;
+	web_cert_fill(c->ssl, c->name, &r);
 	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
 	m.api_request = &r;
 	c->api_id = r.id;

@@ -18,6 +18,7 @@
 #include "ev.h"
 #include "http.h"
 #include "probe.h"
+#include "web.pb-c.h"
 
 enum wc_state {
 	WC_SNIFF,		/* accepted: what are the first bytes? */
@@ -146,5 +147,9 @@ int	web_stream_start(struct wconn *, const struct Hd__ApiResponse *r);
 int	web_stream_msg(struct web *, const struct Hd__WebMsg *);
 void	web_stream_timer(struct wconn *);
 void	web_stream_gone(struct wconn *);
+
+/* web_cert.c: client certificates for apps (docs/SECURITY.md) */
+int		 web_tls_clients(SSL_CTX *, const char *ca, const char *crl);
+void		 web_cert_fill(SSL *, const char *conn, Hd__ApiRequest *);
 
 #endif

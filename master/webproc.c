@@ -153,6 +153,8 @@ take_api(struct webproc *wp, const Hd__ApiRequest *r)
 	    strlen(r->session) > SESSION_TOKEN_HEX ||
 	    strlen(r->csrf) > SESSION_TOKEN_HEX ||
 	    strlen(r->token) > API_TOKEN_MAX ||
+	    strlen(r->client_cn) > USER_NAME_MAX ||
+	    strlen(r->client_serial) > CLIENT_SERIAL_MAX ||
 	    strlen(r->method) > API_METHOD_MAX ||
 	    strlen(r->path) > HTTP_MAX_TARGET ||
 	    strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||

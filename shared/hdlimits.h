@@ -243,4 +243,21 @@
 #define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
 #define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
 
+/* The master's log tail (master/logtail.c, docs/API.md). */
+#define LOGTAIL_LINES		256		/* recent lines kept in memory */
+#define LOGTAIL_LINE_MAX	200		/* bytes of one kept line */
+#define LOGTAIL_DEFAULT_LINES	100		/* GET /api/v1/log without ?lines= */
+#define LOGTAIL_FLUSH_MS	200		/* lines gathered per stream flush */
+#define LOGTAIL_STREAM_RATE	10		/* log events a second on the stream */
+#define LOGTAIL_STREAM_BURST	40		/* ... and at once after a quiet spell */
+
+/* Value history and tokens' last use on disk (docs/OPERATIONS.md). */
+#define HISTORY_SAVE_MS		(10 * 60 * 1000)	/* spares the SD card */
+#define HISTORY_FILE_MAX	(4 * 1024 * 1024)	/* > 128 full rings */
+#define HISTORY_FILE		"history"		/* in the state-dir */
+
+/* Client certificates for apps on the web listener (docs/SECURITY.md). */
+#define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
+#define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
+
 #endif
