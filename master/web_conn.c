@@ -71,9 +71,20 @@ wc_close(struct wconn *c)
 }
 
 /* Log a probe once per connection, score it, maybe ban. */
+static void	wc_probe_w(struct wconn *, enum probe_class, const char *,
+		    const uint8_t *, size_t, double);
+
 void
 wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
     const uint8_t *first, size_t n)
+{
+	wc_probe_w(c, pc, detail, first, n, 1.0);
+}
+
+/* `weight`: how much this probe counts towards a ban (ban.c). */
+static void
+wc_probe_w(struct wconn *c, enum probe_class pc, const char *detail,
+    const uint8_t *first, size_t n, double weight)
 {
 	struct web	*w = c->w;
 	char		 q[PROBE_SHOW_BYTES * 4 + 8];
@@ -82,7 +93,7 @@ wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
 	if (c->probed++)
 		return;
 	w->stats.probes[pc]++;
-	banned = ban_probe(w->bans, c->addr, 1.0, ev_wall_ms());
+	banned = ban_probe(w->bans, c->addr, weight, ev_wall_ms());
 	probe_quote(q, sizeof(q), first, n);
 	log_warnx("probe class=%s addr=%s detail=\"%s\" first=\"%s\"%s",
 	    probe_class_name(pc), c->name, detail, q,
@@ -262,11 +273,31 @@ ssl_want(struct wconn *c, int r, char *why, size_t len)
 	return -1;
 }
 
+/* Did the client end the handshake with an alert saying it does not
+ * trust our certificate? (Look before ssl_want() takes the error.) */
+static int
+cert_rejected(void)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+		return 0;
+	switch (ERR_GET_REASON(e)) {
+	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+	case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 handshake(struct wconn *c)
 {
 	char	why[160];
-	int	r;
+	int	r, rejected;
 
 	ERR_clear_error();
 	if ((r = SSL_do_handshake(c->ssl)) == 1) {
@@ -277,9 +308,11 @@ handshake(struct wconn *c)
 		wc_arm(c, c->w->request_ms);
 		return 1;
 	}
+	rejected = cert_rejected();
 	if (ssl_want(c, r, why, sizeof(why)) == 0)
 		return 0;
-	wc_probe(c, PROBE_BAD_TLS, why, NULL, 0);
+	wc_probe_w(c, PROBE_BAD_TLS, why, NULL, 0, rejected ?
+	    BAN_CERT_REJECT_WEIGHT : 1.0);
 	return -1;
 }
 

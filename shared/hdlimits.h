@@ -114,6 +114,11 @@
 /* A failed API login scores half a probe: with throttling, guessing alone
  * earns a ban after nine failures (about a minute). */
 #define BAN_LOGIN_WEIGHT	0.5
+/* A handshake the client ended because it does not trust our certificate
+ * (a browser before its user clicks through the warning, a self-signed
+ * install): logged and counted, but it weighs little, so a person is not
+ * banned for it; a scanner earns its ban with its other probes. */
+#define BAN_CERT_REJECT_WEIGHT	0.2
 /* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */

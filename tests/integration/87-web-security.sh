@@ -101,4 +101,19 @@ check "... without any session" grep -q '^hd_web_handshakes_total [1-9]' "$work/
 check "keep-alive goes on after an authorized /metrics" \
 	test "$(hcurl -o /dev/null -o /dev/null -w '%{http_code}%{num_connects}' \
 	-H "Cookie: $as" "$U/metrics" "$U/api/v1/health")" = "20012000"
+
+# 6. A client that does not trust our certificate (a browser before its
+# user clicks through the warning) aborts handshakes with an alert: each
+# is logged, but weighs BAN_CERT_REJECT_WEIGHT, so a handful of them
+# does not ban a person; five other probes would.
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null --max-time 5 --interface 127.0.0.30 \
+		"https://127.0.0.1:$wport/" 2>/dev/null
+done
+check "each rejected certificate is logged as a probe" \
+	wait_count "$M" 'probe class=bad-tls addr=127.0.0.30:.*(unknown ca|certificate unknown|bad certificate)' 8 10
+check "eight of them do not ban the address" \
+	test "$(count_log "$M" 'ban 127.0.0.30:')" = 0
+check "the same client, trusting the CA now, is served" \
+	test "$(code --interface 127.0.0.30 "$U/api/v1/health")" = 200
 finish
