@@ -48,8 +48,9 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
 		   master/web_stream.c \
-		   $(API_SRCS) $(APIRES_SRCS)
-MASTER_SRCS	+= $(LICENCE_SRCS) master/licence_root.c
+		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
+		   $(LICENCE_SRCS) master/licence_root.c \
+		   $(SCHED_SRCS) master/sched_master.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
 LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
@@ -57,6 +58,8 @@ LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 MASTER_SRCS	+= $(ZWM_SRCS)
 MASTER_SRCS	+= $(SCHED_SRCS) master/sched_master.c master/stream_wire.c
+# The dashboard's additions: probes on the event stream, the cluster view.
+MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
 # The web engine's parsers: pure code, linked into unit tests and fuzzers.
 HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
 		   master/probe_class.c
@@ -75,6 +78,8 @@ SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
 		   master/sched_state.c \
 		   master/api_sched.c
+# The security panel: probe statistics and their admin routes.
+API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/reportq.c slave/devtab.c slave/command.c \
 		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
@@ -94,17 +99,26 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_command test_adc test_gpio test_json \
 		   test_users test_sessions test_api test_zw_api test_zw_cc \
 		   test_zwm test_zw_node test_zw_cc_net
+UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
 UNIT_TESTS	+= test_licence
 FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
+APIRES_SRCS	+= master/logtail.c	# the log tail
+APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
+APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
+UNIT_TESTS	+= test_hist_file
+MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
+FUZZERS		+= fuzz_hist_file
+UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
+UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
@@ -122,6 +136,8 @@ TOOL_BINS	 = $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/%)
 BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-zwsim $(BUILD)/libhdemul.so \
 		   $(BUILD)/hd-master-testroot
+# Test tools linking master code: users of any role; a web socketpair peer.
+BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test unit demo bench fuzz fuzz-build deps
@@ -180,6 +196,17 @@ $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The master's side of the web socketpair (webproc.c) and the whole web
+# process, driven from outside: everything of hd-master but its main().
+$(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
+		   $(filter-out $(BUILD)/obj/master/master.o,$(MASTER_OBJS)) \
+		   $(SHARED_OBJS) $(BUILD)/assets.o $(BUILD)/vendor_root.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # The kernel emulation preloaded under the Linux backends in tests: its own
 # flags, never instrumented (a sanitizer runtime must come first in the
 # library list, which a preloaded library would break).
@@ -199,10 +226,14 @@ $(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
 
-# The resource API's test: its modules, the node table, and stubs for
-# the cluster link and the web process.
-$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_SRCS) master/nodes.c \
-    $(ZWM_SRCS) tests/unit/stub_master.c)
+# The resource API's tests: its modules, the node table (which frees
+# Z-Wave and licence state), and stubs for the cluster link and the web
+# process.
+APIRES_TEST_SRCS = $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/tools/licence_root_test.c tests/unit/stub_master.c
+$(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
+    $(call obj,$(APIRES_TEST_SRCS))
+$(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
@@ -210,7 +241,11 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Master modules a unit test needs beyond the API's.
-$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS))
+$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/tools/licence_root_test.c)
+# The probe event's test: its module (the master is not linked).
+$(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
+
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 
@@ -231,8 +266,8 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
-$(FUZZ_BUILD)/fuzz_api: $(API_SRCS) $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) \
-    tests/unit/stub_master.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+$(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
+    $(APIRES_TEST_SRCS) master/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence.c

@@ -5,13 +5,24 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
 protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
-gzip testssl.sh nginx-light wrk"
+gzip testssl.sh nginx-light wrk chromium"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# Node and npm may come from elsewhere than Debian (NodeSource's nodejs
+# carries its own npm and conflicts with Debian's): only if missing.
+command -v node >/dev/null && command -v npm >/dev/null ||
+	missing="$missing nodejs npm"
+# The dashboard's browser tests also need playwright-core from npm, kept
+# outside the repository (tests/browser/install.sh).
+# Without it (no registry) those tests skip; nothing else needs it.
+pw_install() {
+	"$(dirname "$0")/../tests/browser/install.sh" ||
+		echo "deps: the dashboard's browser tests will be skipped"
+}
+[ -z "$missing" ] && { pw_install; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
 	echo "Missing packages:$missing"
 	echo "Install them with:"
@@ -23,3 +34,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+pw_install

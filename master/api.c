@@ -78,6 +78,30 @@ api_caller_key(const struct session *s, char *key)
 		snprintf(key + 2 * i, 3, "%02x", s->id[i]);
 }
 
+/* A certificate caller's key: the last API_KEY_LEN digits of its serial
+ * (random bits, lower-case), "0"-padded on the left. */
+static void
+api_cert_key(const char *serial, char *key)
+{
+	size_t	n = serial != NULL ? strlen(serial) : 0, i;
+
+	for (i = 0; i < API_KEY_LEN; i++) {
+		key[i] = i + n < API_KEY_LEN ? '0' :
+		    serial[n - API_KEY_LEN + i];
+		if (key[i] >= 'A' && key[i] <= 'F')
+			key[i] = (char)(key[i] - 'A' + 'a');
+	}
+	key[API_KEY_LEN] = '\0';
+}
+
+void
+api_cert_gate(struct api *a, const char *(*gate)(void *, const char *),
+    void *arg)
+{
+	a->cert_gate = gate;
+	a->cert_gate_arg = arg;
+}
+
 int
 api_add_routes(struct api *a, const struct api_route *r, int n, void *ctx)
 {
@@ -262,6 +286,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 	};
 	const struct user	*u;
 	const struct api_token	*t;
+	const char		*why;
 
 	if (need == API_PUBLIC)
 		return 0;
@@ -275,6 +300,26 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 			return -1;
 		}
 		snprintf(c->key, sizeof(c->key), "%s", t->id);
+		goto role;
+	}
+	if (c->req->session[0] == '\0' && c->req->client_cn != NULL &&
+	    c->req->client_cn[0] != '\0') {
+		/* An app with a client certificate (web_cert.c verified it):
+		 * its CN names the user. Like a token, no CSRF: a foreign
+		 * page cannot send a JSON body nor a same Origin. */
+		if (!users_name_ok(c->req->client_cn) || (u = users_find(
+		    c->api->users, c->req->client_cn)) == NULL) {
+			api_refuse(c, 401, "unauthorized", "client "
+			    "certificate of an unknown user");
+			return -1;
+		}
+		if (c->api->cert_gate != NULL && (why = c->api->cert_gate(
+		    c->api->cert_gate_arg, c->req->client_serial)) != NULL) {
+			log_info("api: %s: %s", u->name, why);
+			api_refuse(c, 401, "unauthorized", why);
+			return -1;
+		}
+		api_cert_key(c->req->client_serial, c->key);
 		goto role;
 	}
 	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||

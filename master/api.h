@@ -117,6 +117,20 @@ struct users	*api_users(struct api *);
 void		 api_on_user_change(struct api *,
 		    void (*)(void *, const char *user, const char *key),
 		    void *);
+/*
+ * Asked before an app token is made (the licence's "app-api" feature):
+ * NULL lets it be made, else the reason of a 403 "licence_limited".
+ * Existing tokens are never asked about: they keep working.
+ */
+void		 api_token_gate(struct api *, const char *(*)(void *), void *);
+/*
+ * Asked for each call by client certificate (its serial, hex): NULL lets
+ * it through, else the reason of a 401 (api_certcrl.c: revoked).
+ */
+void		 api_cert_gate(struct api *, const char *(*)(void *,
+		    const char *serial), void *);
+/* Write the tokens' last use to disk if it changed (on a slow cadence). */
+void		 api_save_used(struct api *);
 /* Write call->key from the session or token the call came with. */
 void		 api_caller_key(const struct session *, char *key);
 

@@ -10,38 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_res.h"
+#include "api_hist.h"
 #include "ev.h"
 #include "log.h"
 
-struct hpoint {
-	float		min, max, sum;
-	uint32_t	minute;		/* since the epoch; 0: empty */
-	uint16_t	n;
-};
-
-struct hring {
-	TAILQ_ENTRY(hring)	 entry;
-	char			 node[NODE_ID_MAX + 1];
-	char			 device[DEVICE_ID_MAX + 1];
-	char			 key[VALUE_KEY_MAX + 1];
-	struct hpoint		 pt[HISTORY_MINUTES];
-};
-
-struct apihist {
-	TAILQ_HEAD(, hring)	 rings;
-	int			 nrings;
-	int			 full_logged;
-};
-
 struct apihist *
-apihist_new(void)
+apihist_new(struct master *m)
 {
 	struct apihist *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	TAILQ_INIT(&h->rings);
+	h->m = m;
+	ev_timer_init(&h->timer, apihist_on_timer, h);
+	if (m->conf.state_dir != NULL) {
+		snprintf(h->path, sizeof(h->path), "%s/%s", m->conf.state_dir,
+		    HISTORY_FILE);
+		apihist_load(h, ev_wall_ms());
+	}
 	return h;
 }
 
@@ -52,6 +39,11 @@ apihist_free(struct apihist *h)
 
 	if (h == NULL)
 		return;
+	/* A clean stop saves what came since the last save. */
+	if (h->dirty)
+		apihist_save(h, ev_wall_ms());
+	if (h->m->loop != NULL)
+		ev_timer_stop(h->m->loop, &h->timer);
 	while ((r = TAILQ_FIRST(&h->rings)) != NULL) {
 		TAILQ_REMOVE(&h->rings, r, entry);
 		free(r);
@@ -59,9 +51,9 @@ apihist_free(struct apihist *h)
 	free(h);
 }
 
-static struct hring *
-ring(struct apihist *h, const char *node, const char *dev, const char *key,
-    int create)
+struct hring *
+apihist_ring(struct apihist *h, const char *node, const char *dev,
+    const char *key, int create)
 {
 	struct hring *r;
 
@@ -113,8 +105,12 @@ apihist_add(struct apihist *h, const char *node, const char *dev,
 	default:
 		return;		/* strings have no history */
 	}
-	if ((r = ring(h, node, dev, key, 1)) == NULL)
+	if ((r = apihist_ring(h, node, dev, key, 1)) == NULL)
 		return;
+	if (!h->dirty && h->path[0] != '\0' && h->m->loop != NULL) {
+		h->dirty = 1;
+		ev_timer_start(h->m->loop, &h->timer, HISTORY_SAVE_MS);
+	}
 	p = &r->pt[minute % HISTORY_MINUTES];
 	if (p->minute != minute || p->n == 0) {
 		memset(p, 0, sizeof(*p));
@@ -246,9 +242,9 @@ history(struct api_call *c)
 	jw_key(&c->w, "step_s");
 	jw_int(&c->w, day ? HISTORY_DAY_STEP * 60 : 60);
 	jw_key(&c->w, "points");
-	write_points(&c->w, ring(m->apires->hist, n->id, d->id, vd->key, 0),
-	    (uint32_t)(ev_wall_ms() / 60000), day ? HISTORY_MINUTES : 60,
-	    day ? HISTORY_DAY_STEP : 1);
+	write_points(&c->w, apihist_ring(m->apires->hist, n->id, d->id,
+	    vd->key, 0), (uint32_t)(ev_wall_ms() / 60000),
+	    day ? HISTORY_MINUTES : 60, day ? HISTORY_DAY_STEP : 1);
 	jw_close(&c->w, '}');
 	api_reply(c, 200);
 }

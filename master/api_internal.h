@@ -19,6 +19,10 @@ struct api {
 	void			(*user_changed)(void *, const char *,
 				    const char *);
 	void			*user_changed_arg;
+	const char		*(*token_gate)(void *);	/* api_token_gate() */
+	void			*token_gate_arg;
+	const char		*(*cert_gate)(void *, const char *);
+	void			*cert_gate_arg;
 	struct api_entry	 routes[API_MAX_ROUTES];
 	int			 nroutes;
 	char			 out[API_MAX_RESPONSE];

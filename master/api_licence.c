@@ -161,6 +161,23 @@ licence_put(struct api_call *c)
 	api_reply(c, 200);
 }
 
+/* New app tokens need the "app-api" feature (docs/LICENSING.md). */
+static const char *
+token_gate(void *arg)
+{
+	struct licence		*l = arg;
+	struct licence_view	 v;
+
+	if (licence_allows(l, LICENCE_F_APP_API))
+		return NULL;
+	licence_view(l, &v);
+	if (v.status == LICENCE_LIMITED)
+		return "no valid licence (limited mode): new app tokens need "
+		    "a licence with app-api; existing tokens keep working";
+	return "the licence does not include app-api: no new app tokens; "
+	    "existing tokens keep working";
+}
+
 static const struct api_route licence_routes[] = {
 	{ "GET", "/api/v1/licence", API_VIEWER, licence_get },
 	{ "PUT", "/api/v1/licence", API_ADMIN, licence_put },
@@ -169,6 +186,7 @@ static const struct api_route licence_routes[] = {
 int
 api_licence_routes(struct api *a, struct licence *l)
 {
+	api_token_gate(a, token_gate, l);
 	return api_add_routes(a, licence_routes,
 	    (int)(sizeof(licence_routes) / sizeof(licence_routes[0])), l);
 }

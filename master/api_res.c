@@ -428,16 +428,17 @@ apires_init(struct master *m)
 		return -1;
 	m->apires = r;
 	if ((r->cmd = apicmd_new(m)) == NULL ||
-	    (r->hist = apihist_new()) == NULL ||
+	    (r->hist = apihist_new(m)) == NULL ||
 	    api_add_routes(m->api, res_routes,
 	    (int)(sizeof(res_routes) / sizeof(res_routes[0])), m) == -1 ||
 	    apicmd_routes(m, r->cmd) == -1 ||
 	    apihist_routes(m, r->hist) == -1 ||
-	    api_stream_routes(m) == -1) {
+	    api_stream_routes(m) == -1 || logtail_init(m) == -1) {
 		apires_free(m);
 		return -1;
 	}
 	api_on_user_change(m->api, user_changed, m);
+	api_certcrl_init(m);
 	return 0;
 }
 
@@ -446,6 +447,7 @@ apires_free(struct master *m)
 {
 	if (m->apires == NULL)
 		return;
+	logtail_free();
 	apicmd_free(m->apires->cmd);
 	apihist_free(m->apires->hist);
 	free(m->apires);

@@ -57,7 +57,9 @@ void		 apicmd_sweep(struct apicmd *, uint64_t now);
 
 /* api_hist.c */
 struct apihist;
-struct apihist	*apihist_new(void);
+/* With m->conf.state_dir set, the history is loaded from there, saved
+ * every HISTORY_SAVE_MS while readings come, and by apihist_free(). */
+struct apihist	*apihist_new(struct master *);
 void		 apihist_free(struct apihist *);
 int		 apihist_routes(struct master *, struct apihist *);
 /* Record a numeric reading at wall time `wall_ms`. */
@@ -65,6 +67,16 @@ void		 apihist_add(struct apihist *, const char *node,
 		    const char *dev, const char *key, const Hd__Value *,
 		    uint64_t wall_ms);
 void		 apihist_forget_node(struct apihist *, const char *node);
+
+/* api_certcrl.c: client certificates checked against the master's CRL. */
+void		 api_certcrl_init(struct master *);
+
+/* logtail.c: the log tail; hooks shared/log.c until logtail_free(). */
+int		 logtail_init(struct master *);
+void		 logtail_free(void);
+/* Publish the lines logged since the last flush, within the rate (the
+ * timer calls it; `now` is monotonic ms). */
+void		 logtail_flush(uint64_t now);
 
 struct apires {
 	struct apicmd	*cmd;

@@ -52,7 +52,7 @@ api_stream_publish(struct master *m, const char *event, const char *site,
 	ev.site = (char *)(uintptr_t)(site != NULL ? site : "");
 	ev.device = (char *)(uintptr_t)(device != NULL ? device : "");
 	ev.admin_only = strcmp(event, "probe") == 0 ||
-	    strcmp(event, "zwave") == 0;
+	    strcmp(event, "zwave") == 0 || strcmp(event, "log") == 0;
 	ev.data = (char *)(uintptr_t)json;
 	msg.body_case = HD__WEB_MSG__BODY_STREAM_EVENT;
 	msg.stream_event = &ev;

@@ -14,7 +14,7 @@
  * `event` names the event (letters, digits, '_', at most 31 bytes);
  * `site` and `device` tag it for the permission filter: device NULL
  * reaches every stream that may view something of the site, site NULL
- * every stream. "probe" events reach admins only. `json` is one JSON
+ * every stream. "probe" and "log" events reach admins only. `json` is one JSON
  * value (the caller vouches for it, e.g. written with jw_*), at most
  * STREAM_MAX_DATA - 1 bytes; a longer one is dropped and logged. The
  * event goes out once over the socketpair, whatever the number of

@@ -71,6 +71,7 @@ token_create(struct api_call *c)
 	char			 user[USER_NAME_MAX + 1];
 	char			 text[TOKEN_TEXT_LEN + 1];
 	char			 err[96];
+	const char		*why;
 	int			 has_user;
 
 	if (api_body(c, f) == -1)
@@ -89,6 +90,13 @@ token_create(struct api_call *c)
 		return;
 	} else if (users_find(c->api->users, user) == NULL) {
 		api_refuse(c, 404, "not_found", "no such user");
+		return;
+	}
+	if (c->api->token_gate != NULL &&
+	    (why = c->api->token_gate(c->api->token_gate_arg)) != NULL) {
+		log_info("api: %s may not make a token: %s", c->user->name,
+		    why);
+		api_refuse(c, 403, "licence_limited", why);
 		return;
 	}
 	if ((t = tokens_add(c->api->tokens, user, name, ev_wall_ms(), text,
@@ -134,6 +142,19 @@ token_revoke(struct api_call *c)
 	jw_str(&c->w, c->arg[0]);
 	jw_close(&c->w, '}');
 	api_reply(c, 200);
+}
+
+void
+api_save_used(struct api *a)
+{
+	tokens_save_used(a->tokens);
+}
+
+void
+api_token_gate(struct api *a, const char *(*gate)(void *), void *arg)
+{
+	a->token_gate = gate;
+	a->token_gate_arg = arg;
 }
 
 static const struct api_route token_routes[] = {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "licence.h"
 #include "log.h"
 #include "master.h"
 #include "zwave.h"
@@ -112,6 +113,42 @@ parse_action(const char *s, Hd__ZwInclusion__Action *a)
 	return 0;
 }
 
+static int	 zw_node_of(const char *);
+
+/* Z-Wave nodes on all slaves: devices "zw:N:0". */
+static int
+zw_node_count(struct master *m)
+{
+	struct node	*n;
+	size_t		 i;
+	int		 count = 0;
+
+	TAILQ_FOREACH(n, &m->nodes, entry)
+		for (i = 0; n->devices != NULL && i < n->devices->n_devices;
+		    i++)
+			count += zw_node_of(n->devices->devices[i]->id) > 0;
+	return count;
+}
+
+/* -1 after a 403 when the licence's Z-Wave node limit is reached. */
+static int
+licence_full(struct api_call *c)
+{
+	struct master	*m = c->ctx;
+	int		 limit, have;
+	char		 why[96];
+
+	if (m->licence == NULL)		/* unit tests without licences */
+		return 0;
+	limit = licence_zwave_limit(m->licence);
+	if (limit < 0 || (have = zw_node_count(m)) < limit)
+		return 0;
+	snprintf(why, sizeof(why), "the licence allows %d Z-Wave nodes and "
+	    "%d are included", limit, have);
+	api_refuse(c, 403, "licence_limit", why);
+	return -1;
+}
+
 static void
 inclusion_post(struct api_call *c)
 {
@@ -136,7 +173,8 @@ inclusion_post(struct api_call *c)
 		    "action: include, exclude or stop");
 		return;
 	}
-	if ((n = slave_of(c)) == NULL)
+	if ((n = slave_of(c)) == NULL || (a ==
+	    HD__ZW_INCLUSION__ACTION__INCLUDE && licence_full(c) == -1))
 		return;
 	if (zwm_request(c->ctx, n, a, (uint32_t)secs * 1000, c->user->name,
 	    &why) == -1) {

@@ -56,6 +56,15 @@ struct http_request {
 enum http_status http_parse_head(char *buf, size_t len, struct http_request *);
 const char	*http_header(const struct http_request *, const char *name);
 
+/*
+ * "Date: Thu, 26 Nov 2026 12:00:00 GMT\r\n" for `secs` since the epoch,
+ * computed here rather than by gmtime_r()/strftime(), which may consult
+ * time zone files and the locale (the web process has neither, and its
+ * seccomp filter refuses the attempt). `size` >= HTTP_DATE_LEN + 1.
+ */
+#define HTTP_DATE_LEN	37
+void		 http_date(char *out, size_t size, uint64_t secs);
+
 /* Chunked transfer coding, decoded as bytes arrive. */
 struct http_chunked {
 	int	 state;

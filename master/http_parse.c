@@ -3,6 +3,7 @@
  * Every refusal names its status and reason; nothing is allocated.
  */
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -327,4 +328,34 @@ bad:
 	if (r->status == 0)
 		fail(r, 400, "bare CR, LF or NUL in the request head");
 	return HTTP_ERROR;
+}
+
+/* Days since 1970-01-01 to a civil date (H. Hinnant's days_from_civil
+ * inverse, proleptic Gregorian, valid far past any clock we will see). */
+static void
+civil(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+	uint64_t	z = days + 719468, era = z / 146097;
+	uint64_t	doe = z - era * 146097;
+	uint64_t	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint64_t	mp = (5 * doy + 2) / 153;
+
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (unsigned)(yoe + era * 400 + (*m <= 2));
+}
+
+void
+http_date(char *out, size_t size, uint64_t secs)
+{
+	static const char	days[] = "ThuFriSatSunMonTueWed";	/* 1970-01-01 */
+	static const char	months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	uint64_t		day = secs / 86400, s = secs % 86400;
+	unsigned		y, m, d;
+
+	civil(day, &y, &m, &d);
+	snprintf(out, size, "Date: %.3s, %02u %.3s %04u %02u:%02u:%02u GMT\r\n",
+	    days + day % 7 * 3, d, months + (m - 1) * 3, y,
+	    (unsigned)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
 }

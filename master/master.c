@@ -24,6 +24,7 @@
 #include "licence.h"
 #include "api_res.h"
 #include "master.h"
+#include "api_dash.h"
 #include "users.h"
 
 static void
@@ -117,6 +118,10 @@ setup(struct master *m, const char *conffile, int checkonly)
 		return -1;
 	if (apires_init(m) == -1) {
 		log_warnx("the resource API cannot start");
+		return -1;
+	}
+	if (api_cluster_routes(m) == -1) {
+		log_warnx("the cluster API cannot start");
 		return -1;
 	}
 	if (zwm_init(m) == -1)

@@ -3,6 +3,7 @@
  * free of I/O so that it is unit-tested and fuzzed on its own.
  */
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -112,10 +113,15 @@ probe_classify(const uint8_t *p, size_t n, const char **detail)
 const char *
 probe_scanner_path(const char *path)
 {
-	size_t i;
+	size_t	i;
+	int	c = tolower((unsigned char)path[0] == '/' ? path[1] : 0);
 
-	for (i = 0; i < sizeof(scanner_paths) / sizeof(scanner_paths[0]); i++)
-		if (strncasecmp(path, scanner_paths[i].prefix,
+	/* Every request comes here: compare only the prefixes whose second
+	 * character matches (all begin with '/'), not all of them. */
+	for (i = 0; c != 0 &&
+	    i < sizeof(scanner_paths) / sizeof(scanner_paths[0]); i++)
+		if (tolower((unsigned char)scanner_paths[i].prefix[1]) == c &&
+		    strncasecmp(path, scanner_paths[i].prefix,
 		    strlen(scanner_paths[i].prefix)) == 0)
 			return scanner_paths[i].what;
 	if (strstr(path, ".php") != NULL)

@@ -23,6 +23,7 @@ struct tokens {
 	char			path[1024];
 	struct api_token	t[API_TOKENS_MAX];
 	int			n;
+	int			used;	/* a last_used_ms not on disk yet */
 };
 
 static void
@@ -90,6 +91,7 @@ load(struct tokens *tk)
 		    l->tokens[i]->user);
 		memcpy(tk->t[i].hash, l->tokens[i]->hash.data, 32);
 		tk->t[i].created_ms = l->tokens[i]->created_ms;
+		tk->t[i].last_used_ms = l->tokens[i]->last_used_ms;
 	}
 	tk->n = (int)l->n_tokens;
 	wire_free((ProtobufCMessage *)l);
@@ -111,6 +113,7 @@ save(const struct tokens *tk)
 		m[i].hash.data = (uint8_t *)(uintptr_t)tk->t[i].hash;
 		m[i].hash.len = 32;
 		m[i].created_ms = tk->t[i].created_ms;
+		m[i].last_used_ms = tk->t[i].last_used_ms;
 		mp[i] = &m[i];
 	}
 	l.tokens = mp;
@@ -143,6 +146,7 @@ tokens_free(struct tokens *tk)
 {
 	if (tk == NULL)
 		return;
+	tokens_save_used(tk);		/* a clean stop keeps the last use */
 	OPENSSL_cleanse(tk, sizeof(*tk));
 	free(tk);
 }
@@ -214,9 +218,22 @@ tokens_check(struct tokens *tk, const char *text, uint64_t now)
 	for (i = 0; i < tk->n; i++)
 		if (CRYPTO_memcmp(h, tk->t[i].hash, sizeof(h)) == 0)
 			found = &tk->t[i];
-	if (found != NULL)
+	if (found != NULL) {
 		found->last_used_ms = now;
+		tk->used = 1;
+	}
 	return found;
+}
+
+int
+tokens_save_used(struct tokens *tk)
+{
+	if (!tk->used)
+		return 0;
+	if (save(tk) == -1)
+		return -1;
+	tk->used = 0;
+	return 0;
 }
 
 static void

@@ -26,7 +26,7 @@ struct api_token {
 	char		user[USER_NAME_MAX + 1];
 	uint8_t		hash[32];
 	uint64_t	created_ms;
-	uint64_t	last_used_ms;	/* wall; in memory only */
+	uint64_t	last_used_ms;	/* wall; on disk at tokens_save_used() */
 };
 
 struct tokens;
@@ -42,6 +42,9 @@ const struct api_token *tokens_add(struct tokens *, const char *user,
 /* The live token of this text, or NULL; marks it used. */
 const struct api_token *tokens_check(struct tokens *, const char *text,
 		    uint64_t now);
+/* Save the table if a token was used since the last save (calls do not
+ * write, to spare the SD card). -1 if the write failed. */
+int		 tokens_save_used(struct tokens *);
 /* -1 if no such id (or, with `user` set, not that user's). */
 int		 tokens_revoke(struct tokens *, const char *id,
 		    const char *user);

@@ -242,6 +242,11 @@ web_main(struct master_conf *mc, int fd, int verbose)
 		fatalx("cannot load web-cert %s / web-key %s", mc->web_cert,
 		    mc->web_key);
 	}
+	if (web_tls_clients(w.ctx, mc->ca, mc->crl) == -1) {
+		ERR_print_errors_fp(stderr);
+		fatalx("cannot load the CA %s or CRL for client certificates",
+		    mc->ca);
+	}
 	if (web_listen(&w, mc) == -1 || drop_privileges(mc) == -1)
 		fatalx("web process setup failed");
 	signal(SIGPIPE, SIG_IGN);
@@ -287,12 +292,19 @@ void
 web_api_send(struct wconn *c, const char *session, const char *csrf,
     const char *token)
 {
+	web_api_send_path(c, c->req.path, session, csrf, token);
+}
+
+void
+web_api_send_path(struct wconn *c, const char *path, const char *session,
+    const char *csrf, const char *token)
+{
 	Hd__WebMsg	m = HD__WEB_MSG__INIT;
 	Hd__ApiRequest	r = HD__API_REQUEST__INIT;
 
 	r.id = ++c->w->next_api_id;
 	r.method = (char *)(uintptr_t)c->req.method_str;
-	r.path = c->req.path;
+	r.path = (char *)(uintptr_t)path;
 	r.query = (char *)(uintptr_t)c->req.query;
 	r.token = (char *)(uintptr_t)token;
 	r.addr.data = c->addr;
@@ -301,6 +313,7 @@ web_api_send(struct wconn *c, const char *session, const char *csrf,
 	r.csrf = (char *)(uintptr_t)csrf;
 	r.body.data = c->body;
 	r.body.len = c->bodylen;
+	web_cert_fill(c->ssl, c->name, &r);
 	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
 	m.api_request = &r;
 	c->api_id = r.id;
@@ -334,8 +347,12 @@ api_answer(struct web *w, const Hd__ApiResponse *r)
 		return 0;
 	if (r->stream != NULL)
 		return web_stream_start(c, r);
-	web_api_reply(c, (int)r->status, r->body.data, r->body.len,
-	    r->set_cookie, r->retry_after_s);
+	if (c->api_metrics && r->status == 200)
+		web_metrics(c);		/* an admin: the metrics themselves */
+	else
+		web_api_reply(c, (int)r->status, r->body.data, r->body.len,
+		    r->set_cookie, r->retry_after_s);
+	c->api_metrics = 0;
 	wc_resume(c);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "ev.h"
 #include "http.h"
 #include "probe.h"
+#include "web.pb-c.h"
 
 enum wc_state {
 	WC_SNIFF,		/* accepted: what are the first bytes? */
@@ -43,6 +44,9 @@ struct wconn {
 	unsigned		 port;
 	char			 name[INET6_ADDRSTRLEN + 16];	/* for logs */
 	struct buf		 in, out;
+	/* The request being answered. Its strings point into a scratch
+	 * copy of the head that the next request of any connection reuses:
+	 * valid until web_respond() returns; copy what must outlive it. */
 	struct http_request	 req;
 	struct http_chunked	 ck;
 	uint8_t			*body;		/* HTTP_MAX_BODY when needed */
@@ -56,6 +60,7 @@ struct wconn {
 	struct wstream		*stream;	/* in WC_STREAM */
 	uint64_t		 stream_last;	/* Last-Event-ID, if resume */
 	int			 stream_resume;
+	int			 api_metrics;	/* ... asks if /metrics may be read */
 };
 
 struct web_stats {
@@ -106,6 +111,9 @@ void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
  * connection waits in WC_MASTER for the answer. */
 void	web_api_send(struct wconn *, const char *session, const char *csrf,
 	    const char *token);
+/* The same, for another path than the request's (API_METRICS_ACCESS). */
+void	web_api_send_path(struct wconn *, const char *path,
+	    const char *session, const char *csrf, const char *token);
 
 /* web_http.c */
 /* Answer the parsed request in wc->req (body in wc->body); queue the
@@ -115,6 +123,8 @@ void	web_respond(struct wconn *);
 void	web_error(struct wconn *, int status, const char *reason, int close);
 void	web_api_reply(struct wconn *, int status, const uint8_t *body,
 	    size_t len, const char *set_cookie, unsigned retry_after_s);
+/* The Prometheus text of this process's counters. */
+void	web_metrics(struct wconn *);
 
 /* web_http.c: the status line and headers of an event stream. */
 void	web_stream_head(struct wconn *);
@@ -137,5 +147,9 @@ int	web_stream_start(struct wconn *, const struct Hd__ApiResponse *r);
 int	web_stream_msg(struct web *, const struct Hd__WebMsg *);
 void	web_stream_timer(struct wconn *);
 void	web_stream_gone(struct wconn *);
+
+/* web_cert.c: client certificates for apps (docs/SECURITY.md) */
+int		 web_tls_clients(SSL_CTX *, const char *ca, const char *crl);
+void		 web_cert_fill(SSL *, const char *conn, Hd__ApiRequest *);
 
 #endif

@@ -71,9 +71,20 @@ wc_close(struct wconn *c)
 }
 
 /* Log a probe once per connection, score it, maybe ban. */
+static void	wc_probe_w(struct wconn *, enum probe_class, const char *,
+		    const uint8_t *, size_t, double);
+
 void
 wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
     const uint8_t *first, size_t n)
+{
+	wc_probe_w(c, pc, detail, first, n, 1.0);
+}
+
+/* `weight`: how much this probe counts towards a ban (ban.c). */
+static void
+wc_probe_w(struct wconn *c, enum probe_class pc, const char *detail,
+    const uint8_t *first, size_t n, double weight)
 {
 	struct web	*w = c->w;
 	char		 q[PROBE_SHOW_BYTES * 4 + 8];
@@ -82,7 +93,7 @@ wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
 	if (c->probed++)
 		return;
 	w->stats.probes[pc]++;
-	banned = ban_probe(w->bans, c->addr, 1.0, ev_wall_ms());
+	banned = ban_probe(w->bans, c->addr, weight, ev_wall_ms());
 	probe_quote(q, sizeof(q), first, n);
 	log_warnx("probe class=%s addr=%s detail=\"%s\" first=\"%s\"%s",
 	    probe_class_name(pc), c->name, detail, q,
@@ -189,6 +200,9 @@ wc_accept(struct web *w, int lfd)
 	w->nconns++;
 	wc_arm(c, w->handshake_ms);
 	wc_update(c);
+	/* A client sends its hello right after connecting, so it is often
+	 * here already: look now rather than one loop turn later. */
+	wc_io(&c->io, EV_READ);
 	return 0;
 }
 
@@ -259,11 +273,31 @@ ssl_want(struct wconn *c, int r, char *why, size_t len)
 	return -1;
 }
 
+/* Did the client end the handshake with an alert saying it does not
+ * trust our certificate? (Look before ssl_want() takes the error.) */
+static int
+cert_rejected(void)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+		return 0;
+	switch (ERR_GET_REASON(e)) {
+	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+	case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+	case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 handshake(struct wconn *c)
 {
 	char	why[160];
-	int	r;
+	int	r, rejected;
 
 	ERR_clear_error();
 	if ((r = SSL_do_handshake(c->ssl)) == 1) {
@@ -274,9 +308,11 @@ handshake(struct wconn *c)
 		wc_arm(c, c->w->request_ms);
 		return 1;
 	}
+	rejected = cert_rejected();
 	if (ssl_want(c, r, why, sizeof(why)) == 0)
 		return 0;
-	wc_probe(c, PROBE_BAD_TLS, why, NULL, 0);
+	wc_probe_w(c, PROBE_BAD_TLS, why, NULL, 0, rejected ?
+	    BAN_CERT_REJECT_WEIGHT : 1.0);
 	return -1;
 }
 
@@ -390,27 +426,50 @@ refuse(struct wconn *c, int status, const char *reason, const char *first,
 	return 1;
 }
 
+/*
+ * Parse a head of hl bytes at p. Heads without a body are answered at
+ * once, so they are parsed in one scratch copy for the whole process (no
+ * allocation per request); a head with a body to wait for gets its own.
+ */
+static int
+parse_head(struct wconn *c, const char *p, size_t hl)
+{
+	static char	scratch[HTTP_MAX_HEAD + 1];
+
+	memcpy(scratch, p, hl);
+	scratch[hl] = '\0';
+	if (http_parse_head(scratch, hl, &c->req) != HTTP_OK)
+		return 1;
+	if (!c->req.chunked && c->req.content_length == 0)
+		return 0;
+	if ((c->head = malloc(hl + 1)) == NULL)
+		return -1;
+	memcpy(c->head, p, hl);
+	c->head[hl] = '\0';
+	return http_parse_head(c->head, hl, &c->req) == HTTP_OK ? 0 : 1;
+}
+
 static int
 take_head(struct wconn *c)
 {
 	const char	*p = (const char *)buf_head(&c->in);
 	size_t		 used = buf_used(&c->in), hl;
+	int		 r;
 
-	if (used > 0 && c->idle) {
-		c->idle = 0;
-		wc_arm(c, c->w->request_ms);
-	}
 	if ((hl = find_head(p, used)) == 0) {
+		if (used > 0 && c->idle) {	/* a head began: its deadline */
+			c->idle = 0;
+			wc_arm(c, c->w->request_ms);
+		}
 		if (used >= HTTP_MAX_HEAD)
 			return refuse(c, 431, "request head larger than "
 			    "HTTP_MAX_HEAD", p, used);
 		return 0;
 	}
-	if ((c->head = malloc(hl + 1)) == NULL)
+	c->idle = 0;
+	if ((r = parse_head(c, p, hl)) == -1)
 		return -1;
-	memcpy(c->head, p, hl);
-	c->head[hl] = '\0';
-	if (http_parse_head(c->head, hl, &c->req) != HTTP_OK) {
+	if (r == 1) {
 		refuse(c, c->req.status, c->req.reason, p, hl);
 		buf_consume(&c->in, hl);
 		return 1;

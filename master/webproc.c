@@ -24,6 +24,8 @@
 #include "log.h"
 #include "master.h"
 #include "probe.h"
+#include "api_dash.h"
+#include "security.h"
 #include "web.pb-c.h"
 #include "wire.h"
 
@@ -36,7 +38,8 @@ struct webproc {
 	int			 verbose;
 	struct ban_table	*bans;		/* mirrors the web process's */
 	char			 banpath[512];
-	uint64_t		 probes[PROBE_NCLASSES];
+	struct secstat		*stat;		/* probes, for the API */
+	struct security		 sec;		/* what api_security.c sees */
 };
 
 static void	spawn(struct webproc *);
@@ -68,9 +71,17 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 
 	if (p->class_ == 0 || p->class_ >= PROBE_NCLASSES ||
 	    p->addr.len != 16 || p->first.len > PROBE_SHOW_BYTES ||
-	    p->port > 65535)
+	    p->port > 65535 || strlen(p->detail) > PROBE_DETAIL_MAX) {
+		log_warnx("web process: a probe out of range (class %u, "
+		    "address of %zu bytes, %zu first bytes, port %u, detail "
+		    "of %zu bytes)", p->class_, p->addr.len, p->first.len,
+		    p->port, strlen(p->detail));
 		return -1;
-	wp->probes[p->class_]++;
+	}
+	secstat_probe(wp->stat, (enum probe_class)p->class_, p->addr.data,
+	    p->port, p->detail, p->first.data, p->first.len, p->banned_ms,
+	    now);
+	api_probe_publish(wp->m, p);
 	if (ban_probe(wp->bans, p->addr.data, 1.0, now) > 0 ||
 	    p->banned_ms > 0) {
 		if (!ban_check(wp->bans, p->addr.data, now))
@@ -107,6 +118,29 @@ login_failed(struct webproc *wp, const uint8_t *addr)
 	chan_send(&wp->ch, &msg.base);
 }
 
+/* An admin lifted a ban (api_security.c): here, on disk, and at the web
+ * process, which serves the address again at once. */
+static int
+unban(void *arg, const uint8_t *addr)
+{
+	struct webproc	*wp = arg;
+	Hd__WebMsg	 msg = HD__WEB_MSG__INIT;
+	Hd__Ban		 ban = HD__BAN__INIT;
+	uint64_t	 now = ev_wall_ms();
+
+	if (ban_unban(wp->bans, addr) == -1)
+		return -1;
+	if (ban_save(wp->bans, wp->banpath, now) == -1)
+		log_warn("%s", wp->banpath);
+	ban.addr.data = (uint8_t *)(uintptr_t)addr;
+	ban.addr.len = 16;
+	ban.until_ms = 0;	/* lifted */
+	msg.body_case = HD__WEB_MSG__BODY_BAN;
+	msg.ban = &ban;
+	chan_send(&wp->ch, &msg.base);
+	return 0;
+}
+
 /* An API call: checked again, answered by the master's engine. */
 static int
 take_api(struct webproc *wp, const Hd__ApiRequest *r)
@@ -119,6 +153,8 @@ take_api(struct webproc *wp, const Hd__ApiRequest *r)
 	    strlen(r->session) > SESSION_TOKEN_HEX ||
 	    strlen(r->csrf) > SESSION_TOKEN_HEX ||
 	    strlen(r->token) > API_TOKEN_MAX ||
+	    strlen(r->client_cn) > USER_NAME_MAX ||
+	    strlen(r->client_serial) > CLIENT_SERIAL_MAX ||
 	    strlen(r->method) > API_METHOD_MAX ||
 	    strlen(r->path) > HTTP_MAX_TARGET ||
 	    strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
@@ -156,6 +192,8 @@ web_frame(struct chan *c, ProtobufCMessage *msg)
 		bad = take_api(wp, m->api_request) == -1;
 		break;
 	default:
+		log_warnx("web process: a message it never sends (%d)",
+		    (int)m->body_case);
 		bad = 1;
 	}
 	wire_free(msg);
@@ -259,8 +297,15 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	if (m->conf.nweb_listen == 0)
 		return NULL;
 	if ((wp = calloc(1, sizeof(*wp))) == NULL ||
-	    (wp->bans = ban_new()) == NULL)
+	    (wp->bans = ban_new()) == NULL || (wp->stat = secstat_new()) == NULL)
 		fatal("web process state");
+	wp->sec.stat = wp->stat;
+	wp->sec.bans = wp->bans;
+	wp->sec.unban = unban;
+	wp->sec.arg = wp;
+	wp->sec.wall_ms = ev_wall_ms;
+	if (m->api != NULL && api_security_init(m->api, &wp->sec) == -1)
+		fatalx("api: no room for the security routes");
 	wp->m = m;
 	wp->conffile = conffile;
 	wp->verbose = verbose;
@@ -300,6 +345,7 @@ webproc_stop(struct webproc *wp)
 	chan_close(&wp->ch);
 	ban_save(wp->bans, wp->banpath, ev_wall_ms());
 	ban_free(wp->bans);
+	secstat_free(wp->stat);
 	free(wp);
 }
 

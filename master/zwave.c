@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "licence.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
@@ -132,6 +133,9 @@ zwm_request(struct master *m, struct node *n, Hd__ZwInclusion__Action a,
 	}
 	zi.action = a;
 	zi.timeout_ms = timeout_ms;
+	/* m->licence is NULL only in unit tests without a licence module. */
+	zi.insecure = m->licence != NULL &&
+	    !licence_allows(m->licence, LICENCE_F_SECURE_ZWAVE);
 	zi.issued_by = (char *)(uintptr_t)by;
 	e.body_case = HD__ENVELOPE__BODY_ZW_INCLUSION;
 	e.zw_inclusion = &zi;

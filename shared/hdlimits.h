@@ -89,7 +89,7 @@
 #define HTTP_MAX_METHOD		16
 #define HTTP_MAX_BODY		(64 * 1024)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
-#define HTTP_MAX_REQUESTS	100		/* per connection (keep-alive) */
+#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 #define WEB_MAX_CONNS		512		/* connections at once, in total */
 #define WEB_MAX_PER_ADDR	16		/* ... and from one address */
@@ -114,6 +114,11 @@
 /* A failed API login scores half a probe: with throttling, guessing alone
  * earns a ban after nine failures (about a minute). */
 #define BAN_LOGIN_WEIGHT	0.5
+/* A handshake the client ended because it does not trust our certificate
+ * (a browser before its user clicks through the warning, a self-signed
+ * install): logged and counted, but it weighs little, so a person is not
+ * banned for it; a scanner earns its ban with its other probes. */
+#define BAN_CERT_REJECT_WEIGHT	0.2
 /* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */
@@ -209,6 +214,8 @@
 #define STREAM_HEARTBEAT_MS	15000		/* ": hb" after this silence */
 #define STREAM_MAX_MS		(60 * 60 * 1000)	/* then re-authorize */
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
+#define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
+#define PROBE_EVENTS_PER_S	10		/* "probe" events published per second, at most */
 /* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
 #define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
 #define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
@@ -239,5 +246,31 @@
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
+/* The master's security panel (master/secstat.c, master/api_security.c). */
+#define PROBE_DETAIL_MAX	160		/* a ProbeEvent's detail, checked by the master */
+#define SECURITY_SERIES_MIN	1440		/* probes per class per minute: 24 h */
+#define SECURITY_MAX_POINTS	480		/* series points in one answer */
+#define SECURITY_ADDRS		256		/* offending addresses counted */
+#define SECURITY_TOP		20		/* ... of which an answer shows */
+#define SECURITY_RECENT		50		/* recent probes kept */
+#define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
+#define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
+
+/* The master's log tail (master/logtail.c, docs/API.md). */
+#define LOGTAIL_LINES		256		/* recent lines kept in memory */
+#define LOGTAIL_LINE_MAX	200		/* bytes of one kept line */
+#define LOGTAIL_DEFAULT_LINES	100		/* GET /api/v1/log without ?lines= */
+#define LOGTAIL_FLUSH_MS	200		/* lines gathered per stream flush */
+#define LOGTAIL_STREAM_RATE	10		/* log events a second on the stream */
+#define LOGTAIL_STREAM_BURST	40		/* ... and at once after a quiet spell */
+
+/* Value history and tokens' last use on disk (docs/OPERATIONS.md). */
+#define HISTORY_SAVE_MS		(10 * 60 * 1000)	/* spares the SD card */
+#define HISTORY_FILE_MAX	(4 * 1024 * 1024)	/* > 128 full rings */
+#define HISTORY_FILE		"history"		/* in the state-dir */
+
+/* Client certificates for apps on the web listener (docs/SECURITY.md). */
+#define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
+#define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
 
 #endif

@@ -8,6 +8,33 @@
 
 static const char	*log_procname = "homedaemon";
 static int		 log_verbose;
+static log_hook_fn	*log_hook;
+static void		*log_hook_arg;
+static int		 log_in_hook;	/* a hook that logs is not re-entered */
+
+void
+log_sethook(log_hook_fn *fn, void *arg)
+{
+	log_hook = fn;
+	log_hook_arg = arg;
+}
+
+/* The line, without timestamp and process name, to the hook. */
+static void
+call_hook(const char *level, const char *msg, int with_errno, int saved)
+{
+	char line[1200];
+
+	if (log_hook == NULL || log_in_hook)
+		return;
+	if (with_errno)
+		snprintf(line, sizeof(line), "%s: %s", msg, strerror(saved));
+	else
+		snprintf(line, sizeof(line), "%s", msg);
+	log_in_hook = 1;
+	log_hook(level, line, log_hook_arg);
+	log_in_hook = 0;
+}
 
 void
 log_init(const char *procname, int verbose)
@@ -43,6 +70,7 @@ vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 	else
 		fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", ts,
 		    now.tv_nsec / 1000000, log_procname, level, msg);
+	call_hook(level, msg, with_errno, saved);
 	errno = saved;
 }
 

@@ -19,4 +19,13 @@ void	fatal(const char *, ...)
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A process may see its own lines (the master's log tail): `fn` gets the
+ * level ("warn", "info", "debug", "fatal") and the text without time or
+ * process name, valid during the call only. One hook per process; NULL
+ * removes it. Lines logged from inside the hook do not reach it.
+ */
+typedef void	log_hook_fn(const char *level, const char *text, void *arg);
+void	log_sethook(log_hook_fn *, void *);
+
 #endif

@@ -1,15 +1,139 @@
 "use strict";
-// Until the dashboard lands, show whether the master answers.
+// The dashboard's entry: login, the session, the views behind the tabs
+// (#overview, #devices, ...) and their refresh when the stream says
+// something changed. No framework: each view is a render function.
 (function () {
-  const el = document.getElementById("status");
-  fetch("/api/v1/health", { credentials: "same-origin" })
-    .then((r) => r.json())
-    .then((h) => {
-      el.textContent = "Master " + h.version + " is up (" + h.uptime_s + " s).";
-      el.className = "ok";
-    })
-    .catch(() => {
-      el.textContent = "The master does not answer.";
-      el.className = "bad";
-    });
+  const { api, el } = HD;
+  const RENDER_COALESCE_MS = 250;	// stream bursts redraw the overview once
+  const CLUSTER_REFRESH_MS = 5000;	// round trips and heartbeats, while shown
+
+  const views = (HD.views = { current: "" });
+  const render = {
+    overview: () => HD.devs.renderOverview(),
+    devices: () => HD.devs.renderDevices(),
+    cluster: () => HD.panels.renderCluster(),
+    events: () => HD.panels.renderEvents(),
+    security: () => HD.admin.renderSecurity(),
+    zwave: () => HD.admin.renderZwave(),
+    licence: () => HD.panels.renderLicence(),
+  };
+
+  views.show = function (name) {
+    let tab = document.querySelector(`.tabs a[data-view="${name}"]`);
+    if (!render[name] || !tab || tab.hidden) {
+      name = "overview";
+      tab = document.querySelector('.tabs a[data-view="overview"]');
+    }
+    views.current = name;
+    for (const a of document.querySelectorAll(".tabs a"))
+      a.setAttribute("aria-current", a.dataset.view === name ? "page" : "false");
+    for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== "view-" + name;
+    document.title = `${tab.textContent} · homedaemon`;
+    draw();
+  };
+  function draw() {
+    if (!render[views.current]) return;	// not shown yet
+    Promise.resolve(render[views.current]()).catch((e) => HD.toast(e.message));
+  }
+
+  // Values redraw their own card; the overview and cluster summaries are
+  // redrawn, but at most once per RENDER_COALESCE_MS.
+  let pending = 0;
+  views.changed = function (what) {
+    if (views.current === "devices" && what === "value") return;
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = 0;
+      if (["overview", "cluster"].includes(views.current) ||
+          (views.current === "events" && what === "event") ||
+          (views.current === "devices" && what === "node")) draw();
+    }, RENDER_COALESCE_MS);
+  };
+  views.reload = async function () {
+    try {
+      await HD.devs.load();
+    } catch (e) {
+      if (e.status !== 401) HD.toast("Could not load the devices: " + e.message);
+      return;
+    }
+    draw();
+  };
+  HD.stream.on("resync", () => views.reload());
+  HD.stream.on("event", () => views.changed("event"));
+  setInterval(() => views.current === "cluster" && !document.hidden && draw(), CLUSTER_REFRESH_MS);
+
+  // -- session ----------------------------------------------------------
+
+  function showLogin(msg) {
+    HD.stream.halt();
+    HD.$("app").hidden = true;
+    HD.$("login").hidden = false;
+    const err = HD.$("login-error");
+    err.hidden = !msg;
+    err.textContent = msg || "";
+    HD.$("login-pw").value = "";
+    HD.$((HD.$("login-name").value ? "login-pw" : "login-name")).focus();
+  }
+  api.onExpired = () => {
+    if (HD.$("app").hidden) return;
+    showLogin("Your session has ended. Please sign in again.");
+  };
+
+  async function enter(s) {
+    api.setSession(s);
+    HD.$("login").hidden = true;
+    HD.$("app").hidden = false;
+    HD.clear(HD.$("who"), el("strong", { text: s.user }), " ", HD.badge(s.role, "info"));
+    for (const a of document.querySelectorAll(".tabs a[data-admin]")) a.hidden = !api.isAdmin();
+    HD.stream.start();
+    await views.reload();
+    // Optional modules: their tab appears when their endpoint answers.
+    const [events, lic] = await Promise.all([
+      api.maybe("events").catch(() => null), HD.panels.loadLicence()]);
+    document.querySelector('.tabs a[data-view="events"]').hidden = !events;
+    document.querySelector('.tabs a[data-view="licence"]').hidden = !lic;
+    views.show(location.hash.replace(/^#\/?/, ""));
+  }
+
+  async function login(ev) {
+    ev.preventDefault();
+    const btn = HD.$("login-submit"), err = HD.$("login-error");
+    btn.disabled = true;
+    btn.textContent = "Signing in…";
+    err.hidden = true;
+    try {
+      await enter(await api.post("login", { name: HD.$("login-name").value.trim(),
+        password: HD.$("login-pw").value }));
+    } catch (e) {
+      err.hidden = false;
+      err.textContent = e.status === 401 ? "Wrong name or password."
+        : e.status === 429 ? "Too many failed attempts: wait a little and try again."
+        : "Sign-in failed: " + e.message;
+      HD.$("login-pw").select();
+    } finally {
+      btn.disabled = false;
+      btn.textContent = "Sign in";
+    }
+  }
+
+  async function logout() {
+    try {
+      await api.post("logout", {});
+    } catch (e) {
+      /* the session may be gone already */
+    }
+    showLogin("");
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    HD.$("login-form").addEventListener("submit", login);
+    HD.$("logout").addEventListener("click", logout);
+    HD.$("site-filter").addEventListener("change", () => views.current === "devices" && draw());
+    window.addEventListener("hashchange", () => views.show(location.hash.replace(/^#\/?/, "")));
+    try {
+      await enter(await api.get("session"));
+    } catch (e) {
+      showLogin(e.status && e.status !== 401 ? "The master answered: " + e.message : "");
+    }
+  });
 })();

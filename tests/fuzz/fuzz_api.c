@@ -9,7 +9,9 @@
  *	<auth byte><method>\n<path after /api/v1/>\n<query>\n<body>
  *
  * where the auth byte picks no caller, an admin session with its CSRF
- * token, a user's session without it, or a made-up Bearer token. The
+ * token, a user's session without it, a made-up Bearer token, or a
+ * client certificate (as web_cert.c passes it) of the user, the admin,
+ * no user, or a CN that is no user name. The
  * cluster link and the web process are the unit tests' stubs.
  */
 
@@ -153,7 +155,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2 || size > sizeof(in) - 1)
 		return 0;
-	auth = data[0] & 3;
+	auth = data[0] & 7;
 	memcpy(in, data + 1, size - 1);
 	in[size - 1] = '\0';
 	p = in;
@@ -175,6 +177,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.csrf = auth == 1 ? csrf : "";
 	req.token = auth == 3 ? "hdt_00112233445566778899aabbccddeeff"
 	    "00112233445566778899aabbccddeeff" : "";
+	req.client_cn = (char *)(uintptr_t)(auth == 4 ? "bob" : auth == 5 ?
+	    "admin" : auth == 6 ? "nobody" : auth == 7 ? "Bob/../x" : "");
+	req.client_serial = auth >= 4 ? "0A1B2C3D4E5F60718293" : "";
 	req.body.data = (uint8_t *)(p < end ? p : end);
 	req.body.len = p < end ? (size_t)(end - p) : 0;
 	api_handle(m.api, &req, &resp, 2000);

@@ -495,6 +495,13 @@ test_history(void)
 	    has("\"points\":[]"), "a value without readings: no points");
 }
 
+static const char *
+no_app_api(void *arg)
+{
+	(void)arg;
+	return "no valid licence (limited mode)";
+}
+
 static void
 test_tokens(void)
 {
@@ -517,6 +524,16 @@ test_tokens(void)
 	CHECK(call(&app, "POST", "/api/v1/devices/n-house/lamp/values/on", "",
 	    "{\"value\":true}", 0) == 202, "the token commands without CSRF");
 	CHECK(get(&app, "/api/v1/users") == 403, "the token has bob's role");
+	/* Without the licence's app-api: no new token, the old one works. */
+	api_token_gate(m.api, no_app_api, NULL);
+	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"tablet\"}") == 403 &&
+	    has("\"error\":\"licence_limited\"") && has("limited mode"),
+	    "no app-api: a new token is refused, licence_limited");
+	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"t\","
+	    "\"user\":\"vic\"}") == 403, "... an admin's too");
+	CHECK(get(&app, "/api/v1/devices") == 200 && has("\"lamp\""),
+	    "... an existing token keeps working");
+	api_token_gate(m.api, NULL, NULL);
 	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"x\","
 	    "\"user\":\"vic\"}") == 403, "bob cannot make vic's token");
 	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"\"}") == 400,
@@ -553,6 +570,68 @@ test_tokens(void)
 	    strncmp(stub.drop_key, path + strlen("/api/v1/tokens/"), 16) == 0,
 	    "bob revokes it; its streams (only) end");
 	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
+}
+
+/* A call by client certificate, as web_cert.c passes it. */
+static int
+cert_call(const char *cn, const char *serial, const char *method,
+    const char *path, const char *json, const char *session)
+{
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+
+	req.id = 1;
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
+	req.addr.data = (uint8_t *)(uintptr_t)addr;
+	req.addr.len = 16;
+	req.session = (char *)(uintptr_t)session;
+	req.client_cn = (char *)(uintptr_t)cn;
+	req.client_serial = (char *)(uintptr_t)serial;
+	req.body.data = (uint8_t *)(uintptr_t)json;
+	req.body.len = strlen(json);
+	api_handle(m.api, &req, &resp, now);
+	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
+	    (const char *)resp.body.data);
+	return (int)resp.status;
+}
+
+static const char *
+revoked_gate(void *arg, const char *serial)
+{
+	(void)arg;
+	return strcmp(serial, "5A1B2C3D4E5F60718293A4B5C6D7E8F9") == 0 ?
+	    "client certificate revoked" : NULL;
+}
+
+static void
+test_client_cert(void)
+{
+	const char *sn = "5A1B2C3D4E5F60718293A4B5C6D7E8F9";
+
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 200 &&
+	    has("\"lamp\"") && !has("barn"), "a certificate acts as its user");
+	CHECK(cert_call("bob", sn, "POST",
+	    "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}", "")
+	    == 202, "... and commands without a CSRF token");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", "") == 403,
+	    "... with its user's role");
+	CHECK(cert_call("nobody", sn, "GET", "/api/v1/devices", "", "") ==
+	    401 && has("unknown user"), "a certificate of no user: 401");
+	CHECK(cert_call("Bob!", sn, "GET", "/api/v1/devices", "", "") == 401,
+	    "a CN that is no user name: 401");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", admin.sess) ==
+	    200, "a session cookie wins over a certificate");
+	CHECK(cert_call("", "", "GET", "/api/v1/devices", "", "") == 401,
+	    "no certificate, no session: 401");
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/stream", "", "") == 200,
+	    "a stream by certificate");
+	api_cert_gate(m.api, revoked_gate, NULL);
+	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 401 &&
+	    has("client certificate revoked"), "a revoked serial: 401");
+	CHECK(cert_call("bob", "01", "GET", "/api/v1/devices", "", "") == 200,
+	    "another serial of the same user goes on");
+	api_cert_gate(m.api, NULL, NULL);
 }
 
 static void
@@ -642,6 +721,7 @@ main(void)
 	test_commands();
 	test_history();
 	test_tokens();
+	test_client_cert();
 	test_users();
 	test_password();
 	test_paging();

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "../../master/http.h"
@@ -223,9 +224,41 @@ test_chunked(void)
 	}
 }
 
+/* http_date() against the C library's gmtime_r() + strftime(). */
+static void
+test_date(void)
+{
+	static const uint64_t fixed[] = { 0, 86399, 951782400, 1795000000,
+	    4102444800ULL, 253402300799ULL };
+	char		ours[HTTP_DATE_LEN + 1], libc[64];
+	uint64_t	t;
+	time_t		tt;
+	struct tm	tm;
+	size_t		i;
+	int		bad = 0, n = 0;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 200000; i++) {
+		t = i < sizeof(fixed) / sizeof(fixed[0]) ? fixed[i] :
+		    (uint64_t)i * 68023 + (i * i) % 86400;	/* 1970..2400 */
+		tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		strftime(libc, sizeof(libc), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n",
+		    &tm);
+		http_date(ours, sizeof(ours), t);
+		if (strcmp(ours, libc) != 0 && bad++ == 0)
+			printf("# %llu: %s vs %s", (unsigned long long)t, ours,
+			    libc);
+		n++;
+	}
+	CHECK(bad == 0, "http_date agrees with gmtime_r+strftime on %d times "
+	    "from 1970 to 9999", n);
+	CHECK(strlen(ours) == HTTP_DATE_LEN, "HTTP_DATE_LEN is its length");
+}
+
 int
 main(void)
 {
+	test_date();
 	test_table();
 	test_fields();
 	test_limits();

@@ -52,6 +52,17 @@ main(void)
 	CHECK(probe_scanner_path("/index.php?x") != NULL, "any .php");
 	CHECK(probe_scanner_path("/") == NULL, "/ is not");
 	CHECK(probe_scanner_path("/api/v1/health") == NULL, "our API is not");
+	CHECK(probe_scanner_path("/.ENV") != NULL &&
+	    probe_scanner_path("/hnap1") != NULL &&
+	    probe_scanner_path("/+cscoe+/logon.html") != NULL &&
+	    probe_scanner_path("/SERVER-STATUS") != NULL &&
+	    probe_scanner_path("/Config.json") != NULL,
+	    "prefixes match in any case, whatever their second character");
+	CHECK(probe_scanner_path("/s") == NULL &&
+	    probe_scanner_path("/sh") == NULL &&
+	    probe_scanner_path("/style.css") == NULL &&
+	    probe_scanner_path("") == NULL && probe_scanner_path("*") == NULL,
+	    "a shared second character alone is no match");
 
 	probe_quote(q, sizeof(q), (const uint8_t *)"GET /\r\n", 7);
 	CHECK(strcmp(q, "GET /\\x0d\\x0a") == 0, "quote escapes CR LF (%s)", q);

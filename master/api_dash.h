@@ -1,0 +1,39 @@
+#ifndef HD_API_DASH_H
+#define HD_API_DASH_H
+
+/*
+ * What the dashboard needs from the master beyond the resource API:
+ * probes on the event stream and the cluster's health (docs/WEB.md,
+ * "Dashboard").
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "web.pb-c.h"
+
+struct master;
+
+/* probe_event.c: at most PROBE_EVENTS_PER_S probe events a second. */
+struct probe_rate {
+	uint64_t	window_ms;	/* start of the current second */
+	unsigned	sent;		/* published in it */
+	uint64_t	dropped;	/* left out since the last one published */
+};
+/* 1 if a probe may be published at `now` (ms); 0 counts it dropped. */
+int	probe_rate_take(struct probe_rate *, uint64_t now);
+/* It was published: count it, and clear the dropped count. */
+void	probe_rate_sent(struct probe_rate *);
+/* {"class","addr","port","detail","banned_ms","dropped"} into buf; its
+ * length, or -1 for a bad class or address, or if it did not fit. */
+long	probe_event_json(const Hd__ProbeEvent *, uint64_t dropped, char *buf,
+	    size_t size);
+
+/* api_probe.c: publish a checked probe as an admins-only "probe" event
+ * on the stream, within the rate. */
+void	api_probe_publish(struct master *, const Hd__ProbeEvent *);
+
+/* api_cluster.c: GET /api/v1/cluster (admin). -1 if the table is full. */
+int	api_cluster_routes(struct master *);
+
+#endif

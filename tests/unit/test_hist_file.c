@@ -1,0 +1,202 @@
+/*
+ * Unit tests for the value history on disk (master/api_hist_file.c):
+ * a round trip keeps every point, points older than HISTORY_MINUTES are
+ * dropped at load, a damaged or truncated file loads what is good and
+ * warns, and HISTORY_MAX_VALUES full rings fit in HISTORY_FILE_MAX.
+ */
+
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ev.h"
+#include "stub_master.h"
+#include "../../master/api_hist.h"
+
+static struct master	m;
+static char		dir[] = "/tmp/test_hist_file.XXXXXX";
+static char		path[128];
+
+static Hd__Value *
+dbl(double d)
+{
+	static Hd__Value v;
+
+	hd__value__init(&v);
+	v.v_case = HD__VALUE__V_D;
+	v.d = d;
+	return &v;
+}
+
+static int
+same_ring(const struct hring *a, const struct hring *b)
+{
+	int i;
+
+	for (i = 0; i < HISTORY_MINUTES; i++)
+		if ((a->pt[i].n != 0 || b->pt[i].n != 0) &&
+		    memcmp(&a->pt[i], &b->pt[i], sizeof(a->pt[i])) != 0)
+			return 0;
+	return 1;
+}
+
+static long
+file_size(void)
+{
+	struct stat st;
+
+	return stat(path, &st) == -1 ? -1 : (long)st.st_size;
+}
+
+static void
+test_round_trip(void)
+{
+	struct apihist	*h, *h2;
+	uint64_t	 now = ev_wall_ms(), old = now - 23 * 3600000ULL;
+	struct hring	*a, *b;
+
+	h = apihist_new(&m);
+	CHECK(h != NULL && h->nrings == 0, "no file: empty history");
+	apihist_add(h, "n1", "sim:temp", "temperature", dbl(21.5), now);
+	apihist_add(h, "n1", "sim:temp", "temperature", dbl(19.25), now);
+	apihist_add(h, "n1", "sim:temp", "temperature", dbl(22), now - 60000);
+	apihist_add(h, "n1", "sim:temp", "temperature", dbl(18), old);
+	apihist_add(h, "n2", "m:0", "power", dbl(1e6), now - 3600000);
+	CHECK(apihist_save(h, now) == 0 && file_size() > 4, "saved (%ld B)",
+	    file_size());
+	h2 = apihist_new(&m);
+	a = apihist_ring(h, "n1", "sim:temp", "temperature", 0);
+	b = h2 != NULL ? apihist_ring(h2, "n1", "sim:temp", "temperature", 0) :
+	    NULL;
+	CHECK(b != NULL && h2->nrings == 2, "both values loaded");
+	CHECK(a != NULL && b != NULL && same_ring(a, b),
+	    "every point as it was (min, max, sum, n, minute)");
+	b = h2 != NULL ? apihist_ring(h2, "n2", "m:0", "power", 0) : NULL;
+	CHECK(b != NULL && b->pt[(now - 3600000) / 60000 % HISTORY_MINUTES].n
+	    == 1, "the other value's point");
+	apihist_free(h2);
+
+	/* Loaded two hours later, the 23-hour-old point is past a day. */
+	h2 = apihist_new(&m);
+	h2->nrings = 0;
+	while (!TAILQ_EMPTY(&h2->rings)) {
+		a = TAILQ_FIRST(&h2->rings);
+		TAILQ_REMOVE(&h2->rings, a, entry);
+		free(a);
+	}
+	apihist_load(h2, now + 2 * 3600000ULL);
+	b = apihist_ring(h2, "n1", "sim:temp", "temperature", 0);
+	CHECK(b != NULL && b->pt[old / 60000 % HISTORY_MINUTES].n == 0 &&
+	    b->pt[now / 60000 % HISTORY_MINUTES].n == 2,
+	    "points older than HISTORY_MINUTES dropped at load");
+	apihist_load(h2, now + 2 * 86400000ULL);	/* nothing new is live */
+	apihist_free(h2);
+	/* Saved a day later: nothing live is written. */
+	CHECK(apihist_save(h, now + 2 * 86400000ULL) == 0 && file_size() == 4,
+	    "a save drops points older than a day (%ld B)", file_size());
+	apihist_free(h);
+}
+
+static void
+test_damage(void)
+{
+	struct apihist	*h;
+	uint64_t	 now = ev_wall_ms();
+	FILE		*f;
+	long		 size;
+	int		 i;
+	char		 key[32];
+
+	h = apihist_new(&m);
+	for (i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "v%d", i);
+		apihist_add(h, "n1", "d", key, dbl(i), now);
+	}
+	apihist_save(h, now);
+	apihist_free(h);
+	size = file_size();
+	CHECK(truncate(path, size - 5) == 0, "truncate the file");
+	h = apihist_new(&m);
+	CHECK(h != NULL && h->nrings == 2, "a truncated file: the whole "
+	    "records load (%d)", h != NULL ? h->nrings : -1);
+	apihist_free(h);
+
+	f = fopen(path, "w");
+	fwrite("HDH1\xff\xff\xff\xff", 1, 8, f);
+	fclose(f);
+	h = apihist_new(&m);
+	CHECK(h != NULL && h->nrings == 0, "a huge record length: refused");
+	apihist_free(h);
+	f = fopen(path, "w");
+	fwrite("HDH1\x00\x00\x00\x03\x0a\x05x", 1, 11, f);
+	fclose(f);
+	h = apihist_new(&m);
+	CHECK(h != NULL && h->nrings == 0, "a record that is not a ring: "
+	    "refused");
+	apihist_free(h);
+	f = fopen(path, "w");
+	fwrite("XXXX", 1, 4, f);
+	fclose(f);
+	h = apihist_new(&m);
+	CHECK(h != NULL && h->nrings == 0, "no magic: refused, not fatal");
+	apihist_free(h);
+}
+
+/* The worst case: HISTORY_MAX_VALUES rings, a point every minute. */
+static void
+test_full(void)
+{
+	struct apihist	*h, *h2;
+	uint64_t	 now = ev_wall_ms(), t;
+	char		 key[32];
+	int		 i, j;
+
+	h = apihist_new(&m);
+	for (i = 0; i < HISTORY_MAX_VALUES; i++) {
+		snprintf(key, sizeof(key), "value%d", i);
+		for (j = 0; j < HISTORY_MINUTES; j++) {
+			t = now - (uint64_t)j * 60000;
+			apihist_add(h, "node-with-a-long-name", "zw:123:4", key,
+			    dbl(20 + j % 7 * 0.37), t);
+		}
+	}
+	CHECK(h->nrings == HISTORY_MAX_VALUES, "HISTORY_MAX_VALUES rings");
+	t = ev_clock_ms();
+	CHECK(apihist_save(h, now) == 0, "a full history saves");
+	fprintf(stderr, "# full history saved in %llu ms\n",
+	    (unsigned long long)(ev_clock_ms() - t));
+	CHECK(file_size() > 0 && file_size() < HISTORY_FILE_MAX,
+	    "... in %ld bytes, under HISTORY_FILE_MAX", file_size());
+	fprintf(stderr, "# full history file: %ld bytes\n", file_size());
+	t = ev_clock_ms();
+	h2 = apihist_new(&m);
+	fprintf(stderr, "# full history loaded in %llu ms\n",
+	    (unsigned long long)(ev_clock_ms() - t));
+	CHECK(h2 != NULL && h2->nrings == HISTORY_MAX_VALUES &&
+	    same_ring(TAILQ_FIRST(&h->rings), TAILQ_FIRST(&h2->rings)) &&
+	    same_ring(TAILQ_LAST(&h->rings, hrings), TAILQ_LAST(&h2->rings,
+	    hrings)), "... and loads back whole");
+	apihist_free(h2);
+	apihist_free(h);
+}
+
+int
+main(void)
+{
+	char cmd[300];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	m.conf.state_dir = dir;
+	snprintf(path, sizeof(path), "%s/%s", dir, HISTORY_FILE);
+	test_round_trip();
+	test_damage();
+	test_full();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
+	return check_done();
+}
