@@ -370,6 +370,7 @@ struct zw_incl {
 	uint64_t	 deadline;	/* monotonic ms of `timer` */
 	struct ev_timer	 timer;
 	int		 secure;	/* its node information lists S0 */
+	int		 insecure;	/* the master's licence allows no S0 now */
 };
 
 enum zw_step {

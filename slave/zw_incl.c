@@ -172,7 +172,7 @@ start_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 }
 
 static void
-start(struct zw_ctrl *c, int action, uint32_t timeout_ms)
+start(struct zw_ctrl *c, int action, uint32_t timeout_ms, int insecure)
 {
 	struct zw_incl	*in = &c->incl;
 	char		 why[80];
@@ -195,6 +195,7 @@ start(struct zw_ctrl *c, int action, uint32_t timeout_ms)
 	    ZW_INCL_MIN_TIMEOUT_MS : timeout_ms;
 	in->node = 0;
 	in->controller = 0;
+	in->insecure = insecure;
 	if (submit(c, action, ZW_INCL_MODE_ANY | ZW_INCL_OPT_POWER |
 	    ZW_INCL_OPT_NWI, 1, start_sent) == -1) {
 		progress(c, action, HD__ZW_PROGRESS__STATE__REFUSED, 0,
@@ -251,7 +252,7 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 	switch (m->action) {
 	case ACT_INCLUDE:
 	case ACT_EXCLUDE:
-		start(s->zw, m->action, m->timeout_ms);
+		start(s->zw, m->action, m->timeout_ms, m->insecure);
 		break;
 	case ACT_STOP:
 		cancel(s->zw);
@@ -276,6 +277,12 @@ secure_bootstrap(struct zw_ctrl *c, struct zw_node *zn)
 {
 	if (!c->incl.secure)
 		return;
+	if (c->incl.insecure) {
+		log_warnx("zwave: node %d lists S0, but the master's licence "
+		    "allows no secure inclusion now: included without "
+		    "security", c->incl.node);
+		return;
+	}
 	if (zw_sec_bootstrap(zn) == -1)
 		log_warnx("zwave: node %d: lists S0 but cannot be given the "
 		    "network key: included without security", c->incl.node);
