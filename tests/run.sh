@@ -4,7 +4,7 @@
 # check: "ok - ...", "not ok - ..." or "skip - ...". This script counts
 # them and ends with the summary line "N passed, M failed, K skipped".
 # A program that exits non-zero without printing a "not ok" line counts
-# as one failure. FUZZ_SMOKE sets the seconds per fuzz harness (15).
+# as one failure. FUZZ_SMOKE sets the seconds per fuzz harness (8).
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0 skipped=0
@@ -46,7 +46,7 @@ for tree in build build-san; do
 			env BUILD="$tree" "$t"
 	done
 done
-run "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-15}"
+run "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
 
 [ "$failed" -eq 0 ] && rm -rf "$logdir"
 echo "$passed passed, $failed failed, $skipped skipped"

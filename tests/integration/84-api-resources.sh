@@ -147,7 +147,7 @@ check "... and no House event" test -z "$(grep -o '"site":"House"' "$work/barb.s
 check "vic's stream has no Barn event" test -z "$(grep -o '"site":"Barn"' "$work/vic.sse")"
 check "dora's stream has the lamp's change" \
 	wait_log "$work/dora.sse" '"device":"sim:lamp","key":"on","value":true' 10
-check "vic's stream has the temperature's" grep -q '"device":"sim:temp"' "$work/vic.sse"
+check "vic's stream has the temperature's" wait_log "$work/vic.sse" '"device":"sim:temp"' 30
 check "dora's has no other device's" \
 	test -z "$(grep -Eo '"device":"sim:(temp|door)"' "$work/dora.sse")"
 check "barb cannot read bob's command either" grep -q '^404' <(call GET commands/$id "" -H "$RS")
