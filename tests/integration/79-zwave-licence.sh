@@ -161,6 +161,22 @@ check "the API's node list shows it with s0" test "$(security 6)" = "['s0']"
 check "the slave never said 'without security' this time" \
 	test "$(count_log "$S" 'included without security')" -eq 1
 
+# ... and once more, as a lock that had S0 (it forgets the key on leaving)
+incl '{"action":"exclude"}' >/dev/null
+check "exclusion ready again" wait_count "$Z" 'zwsim: remove mode 0xc1' 2 5
+sleep 0.5
+zw leave 6
+check "the S0 lock excluded" wait_count "$M" 'zwave exclude: done, node 6' 2 10
+check "... and it forgets its network key" \
+	wait_log "$Z" 'zwsim: node 6: network key forgotten' 5
+incl '{"action":"include","timeout":60}' >/dev/null
+check "the stick is asked to add a node a third time" \
+	wait_count "$Z" 'zwsim: add mode 0xc1 callback [1-9]' 3 5
+zw join 6 40 98 72 86 84
+check "included again" wait_count "$M" 'zwave include: interviewed, node 6' 3 20
+check "granted S0 again" wait_count "$S" 'zwave: node 6: S0 key granted' 2 15
+check "the node list shows s0 again" test "$(security 6)" = "['s0']"
+
 # 3. limited mode: the licence expired 40 days ago, grace over
 echo $((440 * day)) >"$HD_LICENCE_CLOCK"
 hup
