@@ -145,6 +145,9 @@ licence_full(struct api_call *c)
 		return 0;
 	snprintf(why, sizeof(why), "the licence allows %d Z-Wave nodes and "
 	    "%d are included", limit, have);
+	/* Logged: the user sees the reason, the admin should see it too. */
+	log_info("api: %s may not include a Z-Wave node: %s", c->user->name,
+	    why);
 	api_refuse(c, 403, "licence_limit", why);
 	return -1;
 }

@@ -143,8 +143,9 @@ zwm_request(struct master *m, struct node *n, Hd__ZwInclusion__Action a,
 		*why = "the slave is offline";
 		return -1;
 	}
-	log_info("zwave: %s on slave %s requested by %s", zwm_action_name(a),
-	    n->id, by);
+	log_info("zwave: %s on slave %s requested by %s%s", zwm_action_name(a),
+	    n->id, by, zi.insecure && a == HD__ZW_INCLUSION__ACTION__INCLUDE ?
+	    " (without security: the licence has no secure-zwave)" : "");
 	if (a != HD__ZW_INCLUSION__ACTION__STOP && !z->active) {
 		z->active = 1;
 		z->action = a;

@@ -333,6 +333,9 @@ struct zw_node {
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
 	struct zw_secnode *secn;
+	/* Included while the master's licence forbade secure inclusion:
+	 * no later bootstrap (refresh_all) may give it the key. */
+	int		 sec_denied;
 };
 
 /* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */

@@ -275,9 +275,10 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 static void
 secure_bootstrap(struct zw_ctrl *c, struct zw_node *zn)
 {
+	zn->sec_denied = c->incl.secure && c->incl.insecure;
 	if (!c->incl.secure)
 		return;
-	if (c->incl.insecure) {
+	if (zn->sec_denied) {
 		log_warnx("zwave: node %d lists S0, but the master's licence "
 		    "allows no secure inclusion now: included without "
 		    "security", c->incl.node);

@@ -452,6 +452,7 @@ incl_run(void)
 		incl_status(incl_func, 0x03, leaver, NULL);
 		*n = nodes[--nnodes];
 		incl_status(incl_func, 0x06, leaver, NULL);	/* done */
+		zwsim_s0_left(leaver);
 		leaver = 0;
 	}
 }

@@ -24,5 +24,7 @@ int	zwsim_s0_early(uint8_t node);
 int	zwsim_s0_tick(void);
 /* A control line for the lock; 1 if it was one. */
 int	zwsim_s0_control(const char *line);
+/* `node` left the network: the lock forgets its network key. */
+void	zwsim_s0_left(uint8_t node);
 
 #endif

@@ -317,3 +317,23 @@ zwsim_s0_control(const char *line)
 		return 0;
 	return 1;
 }
+
+/*
+ * Excluded, a real S0 node forgets the network key and takes a new one
+ * under the all-zero key at its next inclusion; kept, the key would make
+ * that Network Key Set fail its MAC. The bolt stays where it is.
+ */
+void
+zwsim_s0_left(uint8_t node)
+{
+	if (node != ZWSIM_LOCK_ID || !lk.have_key)
+		return;
+	explicit_bzero(&lk.s0, sizeof(lk.s0));
+	lk.have_key = 0;
+	lk.scheme_asked = 0;
+	lk.head = lk.count = 0;
+	lk.asked = 0;
+	lk.nlast = 0;
+	fprintf(stderr, "zwsim: node %d: network key forgotten\n",
+	    ZWSIM_LOCK_ID);
+}
