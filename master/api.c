@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "http.h"
 #include "ev.h"
 #include "log.h"
 
@@ -209,18 +210,6 @@ api_list_end(struct api_call *c, long next)
 	jw_close(&c->w, '}');
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int
 api_query(const struct api_call *c, const char *name, char *out, size_t size)
 {
@@ -236,8 +225,9 @@ api_query(const struct api_call *c, const char *name, char *out, size_t size)
 		for (p += nlen + (p[nlen] == '='); p < e; p++) {
 			if (o + 1 >= size)
 				return -1;
-			if (*p == '%' && e - p >= 3 && (h = hexval(p[1])) >= 0 &&
-			    (l = hexval(p[2])) >= 0 && (h | l) != 0) {
+			if (*p == '%' && e - p >= 3 &&
+			    (h = http_hexval(p[1])) >= 0 &&
+			    (l = http_hexval(p[2])) >= 0 && (h | l) != 0) {
 				out[o++] = (char)(h << 4 | l);
 				p += 2;
 			} else

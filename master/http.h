@@ -55,6 +55,9 @@ struct http_request {
  */
 enum http_status http_parse_head(char *buf, size_t len, struct http_request *);
 const char	*http_header(const struct http_request *, const char *name);
+/* The value of one hex digit, or -1 (also for the URL decoding of the
+ * API's query strings). */
+int		 http_hexval(int);
 
 /*
  * "Date: Thu, 26 Nov 2026 12:00:00 GMT\r\n" for `secs` since the epoch,

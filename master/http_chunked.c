@@ -40,18 +40,6 @@ ck_fail(struct http_chunked *c, int status, const char *reason)
 	return HTTP_ERROR;
 }
 
-static int
-hexdigit(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* One byte of the framing (everything but chunk data). */
 static enum http_status
 ck_byte(struct http_chunked *c, int ch)
@@ -62,7 +50,7 @@ ck_byte(struct http_chunked *c, int ch)
 		return ck_fail(c, 400, "chunk line too long");
 	switch (c->state) {
 	case CK_SIZE:
-		if ((d = hexdigit(ch)) >= 0) {
+		if ((d = http_hexval(ch)) >= 0) {
 			if (c->left > (HTTP_MAX_BODY - c->total) / 16 + 1)
 				return ck_fail(c, 413, "chunked body larger "
 				    "than HTTP_MAX_BODY");

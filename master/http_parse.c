@@ -55,8 +55,8 @@ head_end(const char *buf, size_t len)
 	return 0;
 }
 
-static int
-hexval(int c)
+int
+http_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -84,8 +84,8 @@ decode_path(struct http_request *r, const char *p, size_t n)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return fail(r, 400, "bad percent escape");
-			if ((hi = hexval(p[i + 1])) < 0 ||
-			    (lo = hexval(p[i + 2])) < 0)
+			if ((hi = http_hexval(p[i + 1])) < 0 ||
+			    (lo = http_hexval(p[i + 2])) < 0)
 				return fail(r, 400, "bad percent escape");
 			c = hi << 4 | lo;
 			i += 2;

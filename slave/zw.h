@@ -472,6 +472,10 @@ void	zw_node_supervised(struct zw_ctrl *, struct zw_node *,
 /* SendData of `cmd` to node `id`, held for a sleeping node's wake-up. */
 int	zw_node_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
 	    enum zw_prio, zw_done_fn *, void *);
+/* The same in clear, past the security hook (zw_sec.c's own frames);
+ * `urgent`: ahead of the queue and never held for a sleeping node. */
+int	zw_node_send_clear(struct zw_ctrl *, int id, const uint8_t *cmd,
+	    size_t n, enum zw_prio, int urgent, zw_done_fn *, void *);
 /* The interview of node `id` ended (management steps included). */
 void	zw_node_interviewed(struct zw_ctrl *, struct zw_node *);
 

@@ -70,12 +70,24 @@ int
 zw_node_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
     enum zw_prio prio, zw_done_fn *done, void *arg)
 {
-	struct zw_req	r;
-	enum zw_status	st;
-
 	/* A class the node supports securely goes encapsulated (zw_sec.c). */
 	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
 		return zw_sec_send(c, id, cmd, n, prio, done, arg);
+	return zw_node_send_clear(c, id, cmd, n, prio, 0, done, arg);
+}
+
+/*
+ * SendData in clear, past the security hook; zw_sec.c sends its own
+ * frames with it. `urgent`: ahead of everything queued, and never held
+ * for a sleeping node (it answers the node, which is awake).
+ */
+int
+zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
 	if (n == 0 || n + 4 > sizeof(r.payload))
 		return -1;
 	memset(&r, 0, sizeof(r));
@@ -88,9 +100,10 @@ zw_node_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	r.len = 4 + n;
 	r.want_res = 1;
 	r.prio = prio;
+	r.urgent = urgent;
 	r.done = done;
 	r.arg = arg;
-	if (zw_mgmt_hold(c, &c->node[id], &r))
+	if (!urgent && zw_mgmt_hold(c, &c->node[id], &r))
 		return 0;	/* asleep: sent at its wake-up */
 	if (zw_stick_submit(c->stick, &r, &st) == -1) {
 		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));

@@ -70,7 +70,6 @@ struct zw_secnode {
 	size_t		 nscc;
 };
 
-#define TX_OPTIONS	0x25	/* ACK, auto route, explore: as zw_node.c */
 
 static void	kick(struct zw_node *);
 
@@ -272,42 +271,6 @@ refused_clear(const struct zw_node *zn, const uint8_t *cmd, size_t len)
 
 /* --- sending --------------------------------------------------------- */
 
-/*
- * SendData in clear, as zw_node.c's, but past its security hook and,
- * when `urgent`, ahead of everything queued (a node waits for a nonce).
- */
-static int
-send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
-{
-	struct zw_req	r;
-	enum zw_status	st;
-
-	if (n == 0 || n + 4 > sizeof(r.payload))
-		return -1;
-	memset(&r, 0, sizeof(r));
-	r.func = ZW_FN_SEND_DATA;
-	r.payload[0] = (uint8_t)id;
-	r.payload[1] = (uint8_t)n;
-	memcpy(r.payload + 2, cmd, n);
-	r.payload[2 + n] = TX_OPTIONS;
-	r.cb_idx = (int)(3 + n);
-	r.len = 4 + n;
-	r.want_res = 1;
-	r.prio = prio;
-	r.urgent = urgent;
-	r.done = done;
-	r.arg = arg;
-	/* A sleeping node's Nonce Get (or Scheme Get) waits for its Wake Up
-	 * Notification; urgent frames answer the node, which is awake. */
-	if (!urgent && zw_mgmt_hold(c, &c->node[id], &r))
-		return 0;
-	if (zw_stick_submit(c->stick, &r, &st) == -1) {
-		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
-		return -1;
-	}
-	return 0;
-}
 
 /*
  * The Nonce Get is done: delivered, wait for the report (the wait starts
@@ -379,7 +342,7 @@ kick(struct zw_node *zn)
 	struct zw_secnode *sn = zn->secn;
 
 	while (sn != NULL && sn->count > 0 && !sn->busy && !sn->waiting) {
-		if (send_clear(zn->ctrl, node_id(zn), get, sizeof(get),
+		if (zw_node_send_clear(zn->ctrl, node_id(zn), get, sizeof(get),
 		    sn->q[sn->head].prio, 0, nonce_get_sent, zn) == 0) {
 			sn->busy = sn->waiting = 1;
 			return;
@@ -413,7 +376,7 @@ zw_sec_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	if (sn->busy || sn->waiting)
 		return 0;	/* its turn comes after the one under way */
 	/* Idle: the queue was empty and tx is the head. */
-	if (send_clear(c, id, (const uint8_t[]){ ZW_CC_SECURITY,
+	if (zw_node_send_clear(c, id, (const uint8_t[]){ ZW_CC_SECURITY,
 	    ZW_S0_NONCE_GET }, 2, prio, 0, nonce_get_sent, zn) == -1) {
 		OPENSSL_cleanse(tx, sizeof(*tx));
 		sn->count--;
@@ -446,7 +409,7 @@ got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 		log_warnx("zwave: node %d: S0: %s", node_id(zn),
 		    zw_sec_result_str(r));
 		pop(zn, 1, ZW_ERR_INVAL, NULL, NULL);
-	} else if (send_clear(c, node_id(zn), frame, n, tx->prio, 1,
+	} else if (zw_node_send_clear(c, node_id(zn), frame, n, tx->prio, 1,
 	    tx->done, tx->arg) == -1)
 		pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
 	else
@@ -496,8 +459,8 @@ send_nonce(struct zw_ctrl *c, struct zw_node *zn)
 	}
 	n = c->sec->scheme->nonce(&c->sec->s0, (uint8_t)node_id(zn),
 	    now_ms(c), rep, sizeof(rep));
-	if (n == 0 || send_clear(c, node_id(zn), rep, n, ZW_PRIO_USER, 1,
-	    nonce_report_sent, zn) == -1)
+	if (n == 0 || zw_node_send_clear(c, node_id(zn), rep, n, ZW_PRIO_USER,
+	    1, nonce_report_sent, zn) == -1)
 		log_warnx("zwave: node %d: S0 nonce report not queued",
 		    node_id(zn));
 	else
@@ -623,7 +586,7 @@ boot_step(struct zw_node *zn, enum boot_step step, const uint8_t *cmd,
 	ev_timer_stop(c->s->loop, &sn->boot_timer);
 	ev_timer_start(c->s->loop, &sn->boot_timer, ZW_SEC_STEP_MS);
 	if (step == BOOT_SCHEME)
-		r = send_clear(c, node_id(zn), cmd, n, ZW_PRIO_POLL, 0,
+		r = zw_node_send_clear(c, node_id(zn), cmd, n, ZW_PRIO_POLL, 0,
 		    boot_sent, zn);
 	else
 		r = zw_sec_send(c, node_id(zn), cmd, n, ZW_PRIO_POLL,
