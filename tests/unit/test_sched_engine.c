@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "sched_test.h"
 #include "log.h"
 #include "../../master/sched.h"
 
@@ -136,26 +137,6 @@ setstr(const char *node, const char *dev, const char *key, const char *v)
 
 	vals[i].v.type = SV_STRING;
 	vals[i].v.s = v;
-}
-
-static void
-tz(const char *zone)
-{
-	setenv("TZ", zone, 1);
-	tzset();
-}
-
-static int64_t
-utc(int y, int mon, int d, int h, int mi)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
 }
 
 /* Run everything due up to `until`, as the master's timer would. */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "sched_test.h"
 #include "../../master/sched.h"
 
 #define MIN	60000LL
@@ -29,27 +30,6 @@ struct sunref {
 static const struct sunref sunref[] = {
 #include "sun_ref.h"
 };
-
-static void
-tz(const char *zone)
-{
-	setenv("TZ", zone, 1);
-	tzset();
-}
-
-/* UTC instant in ms. */
-static int64_t
-utc(int y, int mon, int d, int h, int mi)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
-}
 
 static int64_t
 local(int y, int mon, int d, int h, int mi, int *moved)
