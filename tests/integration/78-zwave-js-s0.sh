@@ -17,9 +17,6 @@ S=$work/slave-house.log
 T=$work/tm.out
 trap '' PIPE
 zjs_network=$top/tests/integration/zwave-js/network-s0.cjs
-# The mock takes a TCP read for one message; split-reads.cjs gives it the
-# byte stream a real stick reads (see there).
-export NODE_OPTIONS="--require $top/tests/integration/zwave-js/split-reads.cjs"
 . "$top/tests/integration/zwave-js/mock.sh"
 mkfifo "$work/tm.in"
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \

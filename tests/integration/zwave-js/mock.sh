@@ -2,8 +2,11 @@
 # npm zwave-js package once into a cache outside the repository
 # (HD_NPM_CACHE), or print a skip line and exit when npm or the registry
 # is unreachable; then start its mock server on 127.0.0.1:$zport with our
-# network (network.cjs, or the file in zjs_network) and mDNS stubbed out (no-mdns.cjs). Sets zport
-# and J (the mock's log).
+# network (network.cjs, or the file in zjs_network), mDNS stubbed out
+# (no-mdns.cjs) and each TCP read split into its Serial API messages as a
+# real stick's byte stream would be (split-reads.cjs: the stock mock takes
+# a read for one message and exits when a loaded machine merges our ACK and
+# the next frame). Sets zport and J (the mock's log).
 
 cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
 mock=$cache/node_modules/.bin/mock-server
@@ -19,7 +22,7 @@ if [ ! -x "$mock" ] || ! command -v node >/dev/null; then
 fi
 zport=$(free_port)
 J=$work/mock.log
-node -r "$here/no-mdns.cjs" "$mock" -i 127.0.0.1 -p "$zport" \
+node -r "$here/no-mdns.cjs" -r "$here/split-reads.cjs" "$mock" -i 127.0.0.1 -p "$zport" \
 	-c "${zjs_network:-$here/network.cjs}" >>"$J" 2>&1 &
 pids+=($!)
 disown $!

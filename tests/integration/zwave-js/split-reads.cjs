@@ -1,7 +1,9 @@
-// Preloaded (NODE_OPTIONS=--require) before the zwave-js mock server by
-// tests that exchange many short frames (78-zwave-js-s0.sh: every S0
-// frame needs a nonce round trip). The mock takes each TCP read as one
-// Serial API message, but a real stick reads a byte stream: when the
+// Preloaded (node -r, by mock.sh) before the zwave-js mock server in every
+// interoperability test; it matters most where many short frames are
+// exchanged (78-zwave-js-s0.sh: every S0 frame needs a nonce round trip,
+// and 73 was seen to fail on a loaded machine without it). The mock
+// takes each TCP read as one Serial API message, but a real stick reads a
+// byte stream: when the
 // machine is loaded and the mock's event loop lags, our ACK and the frame
 // we send 10 ms later (ZW_ACK_GAP_MS) arrive in one read and the stock
 // mock exits. This splits each read of a connection the server accepted
