@@ -51,6 +51,7 @@ zw_nodes_load(struct zw_ctrl *c)
 		zn = &c->node[t->nodes[i]->id];
 		zn->have_info = 1;
 		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
+		zn->sec_denied = t->nodes[i]->security_denied;
 		zn->nscc = t->nodes[i]->secure_classes.len;
 		if (zn->nscc > 0)
 			memcpy(zn->scc, t->nodes[i]->secure_classes.data,
@@ -98,6 +99,7 @@ zw_nodes_save(const struct zw_ctrl *c)
 		hd__zw_node__init(&nodes[t.n_nodes]);
 		nodes[t.n_nodes].id = (uint32_t)id;
 		nodes[t.n_nodes].security_level = zn->sec_level;
+		nodes[t.n_nodes].security_denied = zn->sec_denied != 0;
 		nodes[t.n_nodes].secure_classes.data = (uint8_t *)(uintptr_t)
 		    zn->scc;
 		nodes[t.n_nodes].secure_classes.len = zn->nscc;

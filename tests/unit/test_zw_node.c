@@ -838,6 +838,7 @@ test_restart(void)
 	struct zw_req r;
 
 	S.zw->node[10].pct = ZW_INTERVIEW_NIF;	/* as if cut short */
+	S.zw->node[9].sec_denied = 1;	/* included while S0 was refused */
 	zw_nodes_save(S.zw);
 	zw_stop(&S);
 	CHECK(S.ndevs == 0, "stopped: no device left");
@@ -846,6 +847,8 @@ test_restart(void)
 	CHECK(dev_find(&S, "zw:9:0") != NULL && dev_find(&S, "zw:2:0") ==
 	    NULL && dev_find(&S, "zw:9:0")->desc.interview_pct == 100,
 	    "restart: node 9 back from the table, interviewed; 2 stays gone");
+	CHECK(S.zw->node[9].sec_denied && !S.zw->node[10].sec_denied,
+	    "the licence's refusal of S0 survives a restart");
 	nreqs = 0;
 	with_node9 = 1;
 	CHECK(startup() == 0 && !pending(ZW_FN_REQUEST_NODE_INFO, 9) &&
