@@ -158,6 +158,10 @@ struct sched_prog {
 	struct sched_trig	**vtrig;
 	int			 nvtrig;
 	struct sched_pool	*pool;
+	/* The file with its includes inlined, as parsed (sched_parse_file
+	 * only): what sched_snapshot() keeps as the last good schedule. */
+	char			*flat;
+	size_t			 flatlen;
 };
 
 /* Errors of one parse, each "file:line:col: message". */
@@ -220,6 +224,10 @@ struct parser {
 	uint32_t		*names;		/* event name hash: index + 1 */
 	char			**strs;		/* interned device strings */
 	size_t			 total;		/* bytes read with includes */
+	/* sched_parse_file: the text with includes inlined, and how far
+	 * the current file has been copied into it. */
+	char			*flat;
+	size_t			 flatlen, flatcap, copied;
 	int			 depth, allow_include, nerr, evcap;
 	int			 nterms;	/* of the 'if' being parsed */
 	char			 found[SCHED_TOKEN_MAX + 64];
@@ -295,6 +303,12 @@ void		 sched_set_notify(struct sched *, sched_notify_cb *, void *);
  * the old program; `e` says why. */
 int		 sched_load(struct sched *, const char *path, int64_t now,
 		    struct sched_errs *);
+/* Where a successful sched_load() keeps the schedule it loaded, includes
+ * inlined (SCHED_LAST_GOOD beside the state file). -1 without one. */
+#define SCHED_LAST_GOOD	"events.last-good"
+int		 sched_last_good(const struct sched *, char *, size_t);
+/* An empty program in place of the current one. */
+int		 sched_load_none(struct sched *, int64_t now, struct sched_errs *);
 /* First start: restore the state file, apply the missed-event policy,
  * run the start-up events. */
 void		 sched_start(struct sched *, int64_t now);
@@ -358,6 +372,9 @@ struct sched {
 	int			 npending;
 	int			 started, dirty, lazy;	/* sched_flush() */
 	int64_t			 saved_at;
+	/* Not the configured file's program: the last good copy or none,
+	 * because the file failed at start-up (sched_master.c). */
+	int			 degraded;
 	int64_t			 now;		/* of the call being handled */
 	struct sched_firing	 batch[SCHED_MAX_BATCH];
 	int			 bhead, nbatch;	/* queue: next, end */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "log.h"
@@ -199,6 +200,38 @@ check_location(const struct master_conf *mc)
 	return 0;
 }
 
+/*
+ * The events file is broken at start-up. Refusing to start would leave
+ * the house without its API, dashboard and cluster because of a typo, so
+ * the master runs the last schedule that loaded (SCHED_LAST_GOOD, kept by
+ * every successful load) or, on a first install, none at all, and says
+ * so; a fixed file is picked up by SIGHUP or the API's reload. `hd-master
+ * -n` still fails on the same file.
+ */
+static int
+fallback(struct sched_master *sm, struct sched_errs *e)
+{
+	char		 lg[PATH_MAX];
+	const char	*events = sm->m->conf.events;
+
+	if (sched_last_good(sm->s, lg, sizeof(lg)) == 0 &&
+	    access(lg, F_OK) == 0) {
+		if (sched_load(sm->s, lg, wall_now(sm), e) == 0) {
+			log_warnx("events: %s has errors: running the last good "
+			    "schedule (%s) until it is fixed and reloaded",
+			    events, lg);
+			return 0;
+		}
+		log_errors("events (last good copy)", e);
+	}
+	if (sched_load_none(sm->s, wall_now(sm), e) == -1)
+		return -1;
+	log_warnx("events: %s has errors and there is no last good "
+	    "schedule: running no events until it is fixed and reloaded",
+	    events);
+	return 0;
+}
+
 int
 sched_master_start(struct master *m, int checkonly)
 {
@@ -220,7 +253,8 @@ sched_master_start(struct master *m, int checkonly)
 		goto done;
 	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
 		log_errors("events", e);
-		goto done;
+		if (checkonly || fallback(sm, e) == -1)
+			goto done;
 	}
 	if (checkonly) {
 		printf("%s: %d events OK\n", m->conf.events,

@@ -375,6 +375,46 @@ fail:
 	return NULL;
 }
 
+/*
+ * The flat copy: each file's text, an include statement replaced by the
+ * file it names (between newlines, so neither touches its neighbours).
+ * Bounded by SCHED_MAX_FILE plus two bytes per include.
+ */
+static int
+flat_add(struct parser *p, const char *s, size_t n)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (p->flat == NULL && p->flatcap == SIZE_MAX)
+		return 0;		/* not wanted */
+	if (p->flatlen + n > p->flatcap) {
+		cap = p->flatcap * 2 > p->flatlen + n ? p->flatcap * 2 :
+		    p->flatlen + n + 4096;
+		if ((nb = realloc(p->flat, cap)) == NULL)
+			return -1;
+		p->flat = nb;
+		p->flatcap = cap;
+	}
+	memcpy(p->flat + p->flatlen, s, n);
+	p->flatlen += n;
+	return 0;
+}
+
+/* Copy the current file up to `off` (not past its end). */
+static int
+flat_upto(struct parser *p, size_t off)
+{
+	if (off > p->lx.len)
+		off = p->lx.len;
+	if (off <= p->copied)
+		return 0;
+	if (flat_add(p, p->lx.buf + p->copied, off - p->copied) == -1)
+		return -1;
+	p->copied = off;
+	return 0;
+}
+
 static int
 parse_path(struct parser *p, const char *path, int line, int col)
 {
@@ -397,6 +437,7 @@ parse_include(struct parser *p)
 {
 	char		*path;
 	const char	*slash;
+	size_t		 off = p->tok.off;
 	int		 line = p->tok.line, col = p->tok.col, r, n;
 
 	next(p);
@@ -415,9 +456,17 @@ parse_include(struct parser *p)
 		path = NULL;
 	if (path == NULL)
 		return perr_at(p, line, col, "out of memory");
+	if (flat_upto(p, off) == -1 || flat_add(p, "\n", 1) == -1) {
+		free(path);
+		return perr_at(p, line, col, "out of memory");
+	}
 	next(p);
 	r = parse_path(p, path, line, col);
 	free(path);
+	/* The included text replaces the statement, up to the next token. */
+	p->copied = p->tok.off;
+	if (flat_add(p, "\n", 1) == -1)
+		return perr_at(p, line, col, "out of memory");
 	return r;
 }
 
@@ -453,15 +502,20 @@ parse_text(struct parser *p, const char *name, const char *buf, size_t len)
 	struct sched_lex	 save_lx = p->lx;
 	struct sched_tok	 save_tok = p->tok;
 	char			*save_file = p->file;
+	size_t			 save_copied = p->copied;
 	int			 nerr = p->nerr;
 
 	if ((p->file = pool_strdup(p, name)) == NULL)
 		return perr_at(p, 1, 1, "out of memory");
 	p->depth++;
 	sched_lex_init(&p->lx, p->file, buf, len);
+	p->copied = 0;
 	next(p);
 	parse_stmts(p);
+	if (flat_upto(p, len) == -1)
+		perr_at(p, 1, 1, "out of memory");
 	p->depth--;
+	p->copied = save_copied;
 	p->lx = save_lx;
 	p->tok = save_tok;
 	p->file = save_file;
@@ -499,6 +553,8 @@ parse_end(struct parser *p)
 		finish_prog(p);
 	free(p->names);
 	free(p->strs);
+	g->flat = p->flat;
+	g->flatlen = p->flatlen;
 	if (p->nerr > 0) {
 		if (p->errs->n > SCHED_MAX_ERRORS)
 			perr_at(p, 0, 0, "%d more errors not shown",
@@ -520,6 +576,7 @@ sched_parse_buf(const char *name, const char *buf, size_t len,
 	if (parse_begin(&p, e) == NULL)
 		return NULL;
 	p.allow_include = allow_include;
+	p.flatcap = SIZE_MAX;		/* no flat copy */
 	if (len > SCHED_MAX_FILE)
 		perr_at(&p, 1, 1, "larger than %d bytes", SCHED_MAX_FILE);
 	else
@@ -556,6 +613,7 @@ sched_prog_free(struct sched_prog *g)
 		free(c);
 	}
 	free(g->pool);
+	free(g->flat);
 	free(g->ev);
 	free(g->vtrig);
 	free(g);

@@ -16,6 +16,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -467,13 +468,45 @@ transfer(struct sched *s, struct sched_prog *g, int64_t now)
 }
 
 int
-sched_load(struct sched *s, const char *path, int64_t now,
-    struct sched_errs *e)
+sched_last_good(const struct sched *s, char *buf, size_t size)
 {
-	struct sched_prog *g;
+	const char	*slash;
+	int		 n;
 
-	if ((g = sched_parse_file(path, e)) == NULL)
+	if (s->state_path == NULL)
 		return -1;
+	slash = strrchr(s->state_path, '/');
+	n = snprintf(buf, size, "%.*s%s", slash != NULL ?
+	    (int)(slash - s->state_path + 1) : 0, s->state_path,
+	    SCHED_LAST_GOOD);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Keep the schedule just loaded from `path`, includes inlined, as the
+ * last good one: a master whose events file is broken at start-up runs
+ * it instead of nothing (sched_master.c). Then drop the flat text.
+ */
+static void
+keep_last_good(struct sched *s, const char *path)
+{
+	struct sched_prog	*g = s->prog;
+	char			 lg[PATH_MAX];
+
+	if (g->flat != NULL && sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	    strcmp(path, lg) != 0 &&
+	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
+		log_warn("sched: %s", lg);
+	free(g->flat);
+	g->flat = NULL;
+	g->flatlen = 0;
+}
+
+/* Put `g` (named `path`) in place of the program; frees it on failure. */
+static int
+install(struct sched *s, struct sched_prog *g, const char *path,
+    int64_t now, struct sched_errs *e)
+{
 	if (g->uses_sun && (isnan(s->lat) || isnan(s->lon))) {
 		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: sun "
 		    "events and 'sun up/down' need latitude and longitude in "
@@ -499,5 +532,34 @@ sched_load(struct sched *s, const char *path, int64_t now,
 		s->dirty = 1;
 		sched_flush(s, now);
 	}
+	return 0;
+}
+
+int
+sched_load(struct sched *s, const char *path, int64_t now,
+    struct sched_errs *e)
+{
+	struct sched_prog	*g;
+
+	char			 lg[PATH_MAX];
+
+	if ((g = sched_parse_file(path, e)) == NULL ||
+	    install(s, g, path, now, e) == -1)
+		return -1;
+	s->degraded = sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	    strcmp(path, lg) == 0;
+	keep_last_good(s, path);
+	return 0;
+}
+
+int
+sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
+{
+	struct sched_prog *g;
+
+	if ((g = sched_parse_buf("(no events)", "", 0, 0, e)) == NULL ||
+	    install(s, g, "(no events)", now, e) == -1)
+		return -1;
+	s->degraded = 1;
 	return 0;
 }

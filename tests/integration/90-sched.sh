@@ -4,7 +4,9 @@
 # contact turns the lamp on and off again after a restartable wait;
 # start-up, online and every-N triggers; an action on a slave that never
 # connected fails with a logged reason; delayed actions survive a kill -9
-# of the master; SIGHUP with a broken file keeps the old schedule.
+# of the master; SIGHUP with a broken file keeps the old schedule; a
+# file broken at start-up runs the last good schedule (or none) instead
+# of keeping the master down.
 . "$(dirname "$0")/lib.sh"
 
 gen_pki
@@ -87,4 +89,42 @@ kill -HUP "$(pid_of master)"
 check "SIGHUP with a good file: loaded" \
 	wait_log "$M" 'sched: 7 events loaded from' 5
 check "the new event runs" wait_log "$M" 'event extra: extra' 5
+LG=$work/state-master/events.last-good
+check "each good load keeps the last good schedule (0600)" \
+	sh -c "grep -q 'event extra' '$LG' && [ \"\$(stat -c %a '$LG')\" = 600 ]"
+
+# 5. Broken at start-up: the master starts on the last good schedule.
+stop_master() {
+	local pid i
+	pid=$(pid_of master)
+	kill -TERM "$pid"
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	mv "$M" "$work/master-$1.log"
+}
+stop_master 2
+printf 'event tick {\n\twhen every 2 x do notify "x"\n}\n' >"$E"
+start hd-master master
+check "start-up with a broken file: its errors are logged" \
+	wait_log "$M" 'house.events:2:15: expected a unit' 10
+check "... and the last good schedule runs instead" \
+	wait_log "$M" 'running the last good schedule' 5
+check "... its events fire" wait_log "$M" 'event extra: extra' 5
+check "... and the slave is served" wait_log "$M" 'slave-house.* online' 10
+cp "$work/good.events" "$E"
+kill -HUP "$(pid_of master)"
+check "fixed and reloaded: the file's schedule runs again" \
+	wait_log "$M" 'sched: 6 events loaded from .*house.events' 5
+check "the last good copy follows the file" \
+	sh -c "! grep -q 'event extra' '$LG'"
+
+# 6. No last good copy (a first install with a broken file): no events,
+# but the master runs.
+stop_master 3
+rm -f "$LG"
+printf 'event tick {\n\twhen every 2 x do notify "x"\n}\n' >"$E"
+start hd-master master
+check "no last good copy: the master runs with no events" \
+	wait_log "$M" 'no last good schedule: running no events' 10
+check "... and serves the slave" wait_log "$M" 'slave-house.* online' 10
+check "... nor is a broken file kept as the last good one" test ! -e "$LG"
 finish

@@ -194,6 +194,25 @@ test_recovery(void)
 	    "reported, the good one between is not blamed");
 }
 
+/* The flat copy (the last good schedule) parses alone to the same
+ * events, with the include replaced by the file it names. */
+static void
+flat_check(const struct sched_prog *g)
+{
+	struct sched_errs	 e;
+	struct sched_prog	*f = NULL;
+
+	if (g != NULL && g->flat != NULL)
+		f = sched_parse_buf("flat", g->flat, g->flatlen, 0, &e);
+	CHECK(f != NULL && f->nev == g->nev && f->nmodes == g->nmodes &&
+	    sched_prog_find(f, "a") != NULL && sched_prog_find(f, "b") !=
+	    NULL && memmem(g->flat, g->flatlen, "include", 7) == NULL &&
+	    memmem(g->flat, g->flatlen, "# barn", 6) != NULL,
+	    "the flat copy inlines the include and parses to the same "
+	    "events");
+	sched_prog_free(f);
+}
+
 static void
 test_include(void)
 {
@@ -206,7 +225,8 @@ test_include(void)
 		return;
 	snprintf(path, sizeof(path), "%s/main.events", dir);
 	f = fopen(path, "w");
-	fprintf(f, "mode house { home away }\ninclude \"barn.events\"\n"
+	/* The include shares its line with statements on both sides. */
+	fprintf(f, "mode house { home away } include \"barn.events\" "
 	    "event a { do run b }\n");
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/barn.events", dir);
@@ -219,6 +239,7 @@ test_include(void)
 	    "b")->file, "barn.events") != NULL && sched_prog_find(g, "b")->line
 	    == 2, "include: relative to the including file; events keep "
 	    "their file and line");
+	flat_check(g);
 	sched_prog_free(g);
 	snprintf(path, sizeof(path), "%s/barn.events", dir);
 	f = fopen(path, "w");
