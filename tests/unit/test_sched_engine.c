@@ -31,7 +31,7 @@ static char	 cmds[64][128];
 static int	 ncmd;
 static const char *offline_node = "";
 static char	 dir[] = "/tmp/hd-sched-engine-XXXXXX";
-static char	 evpath[256], statepath[256];
+static char	 evpath[256], statepath[256], lastgood[300];
 static int	 nnotify, nfailed, nfired;
 static char	 lastnotify[512], lastnote[512];
 
@@ -806,6 +806,10 @@ main(void)
 	test_batch();
 	test_reentry();
 	test_many();
+	snprintf(lastgood, sizeof(lastgood), "%s/%s", dir, SCHED_LAST_GOOD);
+	CHECK(access(lastgood, F_OK) == 0, "a good load keeps the last good "
+	    "schedule beside the state file");
+	unlink(lastgood);
 	unlink(evpath);
 	unlink(statepath);
 	rmdir(dir);
