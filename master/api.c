@@ -310,6 +310,7 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 			return -1;
 		}
 		api_cert_key(c->req->client_serial, c->key);
+		c->by_cert = 1;
 		goto role;
 	}
 	if ((c->session = api_session_of(c->api, c->req, c->now)) == NULL ||

@@ -54,6 +54,7 @@ struct api_call {
 	int			 narg;
 	uint64_t		 now;
 	int			 login_failed;	/* set: feeds the ban score */
+	int			 by_cert;	/* a client certificate's caller */
 	/* The session (its hashed id) or token (its id) that calls, to
 	 * end that caller's streams later; "" on public routes. */
 	char			 key[API_KEY_LEN + 1];

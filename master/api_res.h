@@ -70,6 +70,10 @@ void		 apihist_forget_node(struct apihist *, const char *node);
 
 /* api_certcrl.c: client certificates checked against the master's CRL. */
 void		 api_certcrl_init(struct master *);
+/* A stream opened with the certificate of `serial`, caller key `key`. */
+void		 api_certcrl_stream(const char *serial, const char *key);
+/* After a CRL reload: end the streams of revoked certificates; how many. */
+int		 api_certcrl_recheck(struct master *);
 
 /* logtail.c: the log tail; hooks shared/log.c until logtail_free(). */
 int		 logtail_init(struct master *);

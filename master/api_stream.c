@@ -126,6 +126,8 @@ stream(struct api_call *c)
 	snprintf(b.key, sizeof(b.key), "%s", c->key);
 	b.g.key = b.key;
 	c->resp->stream = &b.g;
+	if (c->by_cert)
+		api_certcrl_stream(c->req->client_serial, c->key);
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "user");
 	jw_str(&c->w, c->user->name);

@@ -42,6 +42,7 @@ on_hup(int sig, void *arg)
 	}
 	log_info("SIGHUP: CA and CRL reloaded");
 	cluster_reverify(m);
+	api_certcrl_recheck(m);
 }
 
 static SSL_CTX *

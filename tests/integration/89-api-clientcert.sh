@@ -76,9 +76,29 @@ check "revoked and foreign certificates do not stop the password login" \
 
 # 4. Revoked while the master runs: the master's CRL, reloaded on SIGHUP
 check "dave's certificate works" test "$(ascode "$G" dave "$A/sites")" = 200
+# Streams outlive their call: dave's must end with his certificate.
+for u in dave alice; do
+	curl -s -N --cacert "$G/ca.crt" --cert "$G/$u.crt" --key "$G/$u.key" \
+	    --max-time 60 "$A/stream" >"$work/stream-$u.out" 2>&1 &
+	eval "cpid_$u=\$!"
+done
+for i in $(seq 50); do
+	grep -q '^event: hello' "$work/stream-dave.out" &&
+	    grep -q '^event: hello' "$work/stream-alice.out" && break
+	sleep 0.1
+done
+check "dave's and alice's certificate streams said hello" \
+	sh -c "grep -q '^event: hello' '$work/stream-dave.out' &&
+	    grep -q '^event: hello' '$work/stream-alice.out'"
 pki revoke "$G" dave
 kill -HUP "$(pid_of master)"
 check "SIGHUP reloads the CRL" wait_log "$M" 'SIGHUP: CA and CRL reloaded' 5
+check "dave's open stream ends at the reload" \
+	wait_log "$M" 'client certificate [0-9A-Fa-f]+ revoked: its streams end' 5
+for i in $(seq 50); do kill -0 "$cpid_dave" 2>/dev/null || break; sleep 0.1; done
+check "... its connection is closed" sh -c "! kill -0 $cpid_dave 2>/dev/null"
+check "alice's stream goes on" kill -0 "$cpid_alice"
+kill "$cpid_alice" 2>/dev/null
 check "dave's revoked certificate: 401 at once" test "$(ascode "$G" dave "$A/sites")" = 401
 check "... saying so" grep -q '"reason":"client certificate revoked"' <<<"$(as "$G" dave "$A/sites")"
 check "... logged by the master" grep -q 'api: dave: client certificate revoked' "$M"
