@@ -106,10 +106,15 @@ list_events(struct api_call *c)
 	const struct sched_prog	*g = sched_program(sa->s);
 	char			 q[16], *end;
 	long			 from = 0;
-	int			 i, k, n = 0, nev = g ? g->nev : 0;
+	int			 i, k, n = 0, pending = 0, nev = g ? g->nev : 0;
 
+	/* The waiting actions too are counted over the visible events only:
+	 * the installation's total would hint at the hidden ones. */
 	for (i = 0; i < nev; i++)
-		n += visible(c, &g->ev[i]);
+		if (visible(c, &g->ev[i])) {
+			n++;
+			pending += g->ev[i].npending;
+		}
 	if (api_query(c, "from", q, sizeof(q)) != -1) {
 		from = strtol(q, &end, 10);
 		if (q[0] < '0' || q[0] > '9' || *end != '\0' || from < 0 ||
@@ -123,7 +128,7 @@ list_events(struct api_call *c)
 	jw_key(&c->w, "total");
 	jw_int(&c->w, n);
 	jw_key(&c->w, "pending");
-	jw_int(&c->w, sched_npending(sa->s));
+	jw_int(&c->w, pending);
 	jw_key(&c->w, "events");
 	jw_open(&c->w, '[');
 	for (i = k = 0; i < nev && k < from + SCHED_API_PAGE; i++) {

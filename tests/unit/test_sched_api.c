@@ -275,18 +275,24 @@ test_visibility(struct api *a, const char *evpath)
 	    "event ghost { when online ghost-pi do notify \"y\" }\n"
 	    "event house-lamp { when at 08:00 do set house-pi/sim:lamp.on = "
 	    "off }\n"
-	    "event house-down { when offline house-pi do notify \"z\" }\n");
+	    "event house-down { when offline house-pi do notify \"z\" }\n"
+	    "event barn-wait { do set barn-pi/sim:light.on = on wait 10 min "
+	    "set barn-pi/sim:light.on = off }\n");
 	CHECK(call(a, "POST", "/api/v1/events/reload", "", "", &adm) == 200,
 	    "reload the two-site file");
+	CHECK(call(a, "POST", "/api/v1/events/barn-wait/run", "", "", &adm) ==
+	    200, "run the Barn's event with a wait");
 	CHECK(call(a, "GET", "/api/v1/events", "", "", &adm) == 200 &&
-	    strstr(body, "\"total\":7") != NULL && lists("clock house-door "
-	    "barn-light mixed ghost house-lamp house-down"), "an admin lists "
-	    "every event: %.300s", body);
+	    strstr(body, "\"total\":8,\"pending\":1,") != NULL &&
+	    lists("clock house-door barn-light mixed ghost house-lamp "
+	    "house-down barn-wait"), "an admin lists every event and the "
+	    "waiting action: %.300s", body);
 	CHECK(call(a, "GET", "/api/v1/events", "", "", &hank) == 200 &&
-	    strstr(body, "\"total\":4") != NULL && lists("clock house-door "
+	    strstr(body, "\"total\":4,\"pending\":0,") != NULL && lists("clock house-door "
 	    "house-lamp house-down"), "a site grant: that site's events and "
 	    "the deviceless one, not the other site's, not one that also "
-	    "reads the other site, not a never-seen node's: %.400s", body);
+	    "reads the other site, not a never-seen node's, nor the hidden "
+	    "event's waiting action: %.400s", body);
 	CHECK(call(a, "GET", "/api/v1/events", "", "", &dora) == 200 &&
 	    strstr(body, "\"total\":3") != NULL && lists("clock house-lamp "
 	    "house-down"), "a device grant: events naming only that device "
@@ -295,9 +301,9 @@ test_visibility(struct api *a, const char *evpath)
 	    strstr(body, "\"total\":1") != NULL && lists("clock"),
 	    "no grant: only the events that name no device: %.300s", body);
 	CHECK(call(a, "GET", "/api/v1/events", "", "", &star) == 200 &&
-	    strstr(body, "\"total\":7") != NULL && call(a, "GET",
+	    strstr(body, "\"total\":8") != NULL && call(a, "GET",
 	    "/api/v1/events", "", "", &vw) == 200 && strstr(body,
-	    "\"total\":7") != NULL, "a \"*\" grant (user or viewer): "
+	    "\"total\":8") != NULL, "a \"*\" grant (user or viewer): "
 	    "every site, the never-seen node's too");
 	CHECK(call(a, "GET", "/api/v1/events/house-door", "", "", &hank) ==
 	    200 && strstr(body, "{\"name\":\"house-door\",") == body,
@@ -317,7 +323,7 @@ test_visibility(struct api *a, const char *evpath)
 	    "\"next\":null") != NULL && call(a, "GET", "/api/v1/events",
 	    "from=5", "", &hank) == 400 && call(a, "GET", "/api/v1/events",
 	    "from=5", "", &adm) == 200, "from counts only the events the "
-	    "caller sees (4 of 7)");
+	    "caller sees (4 of 8)");
 	CHECK(call(a, "GET", "/api/v1/modes", "", "", &nora) == 200 &&
 	    strstr(body, "\"name\":\"house\"") != NULL, "modes stay "
 	    "installation-wide");
