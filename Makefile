@@ -78,6 +78,7 @@ SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
 		   master/sched_state.c \
 		   master/api_sched.c
+SCHED_SRCS	+= master/sched_refs.c	# the devices each event names
 # The security panel: probe statistics and their admin routes.
 API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
@@ -276,6 +277,7 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c 
 $(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
 		   master/sched_time.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_refs.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -3,6 +3,8 @@
  * and last firing, enable/disable/run one, reload the file, read and set
  * the modes. The handlers know only sched.h; the owner passes the clock
  * and is told when the schedule changed so it can re-arm its timer.
+ * Events are filtered by sched_may_view(): what a caller may not see is
+ * answered as if it did not exist, as the resource API does.
  */
 
 #include <stdio.h>
@@ -12,6 +14,34 @@
 #include "api.h"
 #include "log.h"
 #include "sched.h"
+
+int
+sched_may_view(const struct user *u, const struct sched_event *ev,
+    const char *(*site_of)(void *, const char *), void *arg)
+{
+	const char	*site;
+	int		 i;
+
+	if (u == NULL || u->role == UROLE_ADMIN)
+		return u != NULL;
+	if (u->role != UROLE_USER && u->role != UROLE_VIEWER)
+		return 0;
+	for (i = 0; i < ev->nrefs; i++) {
+		site = site_of != NULL ? site_of(arg, ev->refs[i].node) : NULL;
+		if (!users_may(u, site != NULL ? site : "", ev->refs[i].dev,
+		    ACCESS_VIEW))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+visible(const struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_api *sa = c->ctx;
+
+	return sched_may_view(c->user, ev, sa->site_of, sa->arg);
+}
 
 static int64_t
 now_of(const struct api_call *c)
@@ -64,7 +94,11 @@ write_event(struct api_call *c, const struct sched_event *ev)
 	jw_close(&c->w, '}');
 }
 
-/* GET /api/v1/events[?from=N]: a page of SCHED_API_PAGE events. */
+/*
+ * GET /api/v1/events[?from=N]: a page of SCHED_API_PAGE of the events the
+ * caller may see; `from`, `next` and `total` count those only, so the
+ * answer says nothing of how many others there are.
+ */
 static void
 list_events(struct api_call *c)
 {
@@ -72,8 +106,15 @@ list_events(struct api_call *c)
 	const struct sched_prog	*g = sched_program(sa->s);
 	char			 q[16], *end;
 	long			 from = 0;
-	int			 i, n = g ? g->nev : 0;
+	int			 i, k, n = 0, pending = 0, nev = g ? g->nev : 0;
 
+	/* The waiting actions too are counted over the visible events only:
+	 * the installation's total would hint at the hidden ones. */
+	for (i = 0; i < nev; i++)
+		if (visible(c, &g->ev[i])) {
+			n++;
+			pending += g->ev[i].npending;
+		}
 	if (api_query(c, "from", q, sizeof(q)) != -1) {
 		from = strtol(q, &end, 10);
 		if (q[0] < '0' || q[0] > '9' || *end != '\0' || from < 0 ||
@@ -87,15 +128,19 @@ list_events(struct api_call *c)
 	jw_key(&c->w, "total");
 	jw_int(&c->w, n);
 	jw_key(&c->w, "pending");
-	jw_int(&c->w, sched_npending(sa->s));
+	jw_int(&c->w, pending);
 	jw_key(&c->w, "events");
 	jw_open(&c->w, '[');
-	for (i = (int)from; i < n && i < from + SCHED_API_PAGE; i++)
-		write_event(c, &g->ev[i]);
+	for (i = k = 0; i < nev && k < from + SCHED_API_PAGE; i++) {
+		if (!visible(c, &g->ev[i]))
+			continue;
+		if (k++ >= from)
+			write_event(c, &g->ev[i]);
+	}
 	jw_close(&c->w, ']');
 	jw_key(&c->w, "next");
-	if (i < n)
-		jw_int(&c->w, i);
+	if (k < n)
+		jw_int(&c->w, k);
 	else
 		jw_null(&c->w);
 	jw_close(&c->w, '}');
@@ -109,7 +154,8 @@ named_event(struct api_call *c)
 	const struct sched_prog		*g = sched_program(sa->s);
 	const struct sched_event	*ev;
 
-	if (g == NULL || (ev = sched_prog_find(g, c->arg[0])) == NULL) {
+	if (g == NULL || (ev = sched_prog_find(g, c->arg[0])) == NULL ||
+	    !visible(c, ev)) {
 		api_refuse(c, 404, "not_found", "no such event");
 		return NULL;
 	}
@@ -121,6 +167,16 @@ answer_event(struct api_call *c, const struct sched_event *ev)
 {
 	write_event(c, ev);
 	api_reply(c, 200);
+}
+
+/* GET /api/v1/events/NAME: one event, if the caller may see it. */
+static void
+get_event(struct api_call *c)
+{
+	const struct sched_event *ev;
+
+	if ((ev = named_event(c)) != NULL)
+		answer_event(c, ev);
 }
 
 static void
@@ -266,6 +322,7 @@ set_mode(struct api_call *c)
 static const struct api_route routes[] = {
 	{ "GET", "/api/v1/events", API_VIEWER, list_events },
 	{ "POST", "/api/v1/events/reload", API_ADMIN, reload },
+	{ "GET", "/api/v1/events/*", API_VIEWER, get_event },
 	{ "POST", "/api/v1/events/*/enable", API_ADMIN, enable },
 	{ "POST", "/api/v1/events/*/disable", API_ADMIN, disable },
 	{ "POST", "/api/v1/events/*/run", API_ADMIN, run },

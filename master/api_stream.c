@@ -26,9 +26,10 @@ name_ok(const char *s)
 	return i > 0 && i <= STREAM_NAME_MAX;
 }
 
-uint64_t
-api_stream_publish(struct master *m, const char *event, const char *site,
-    const char *device, const char *json)
+static uint64_t
+publish(struct master *m, const char *event, const char *site,
+    const char *device, Hd__StreamScope **needs, size_t nneeds,
+    const char *json)
 {
 	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
 	Hd__StreamEvent	ev = HD__STREAM_EVENT__INIT;
@@ -36,6 +37,7 @@ api_stream_publish(struct master *m, const char *event, const char *site,
 	if (m->apires == NULL)
 		return 0;
 	if (!name_ok(event) || strlen(json) >= STREAM_MAX_DATA ||
+	    nneeds > STREAM_MAX_NEEDS ||
 	    (site != NULL && strlen(site) > SITE_NAME_MAX) ||
 	    (device != NULL && strlen(device) > DEVICE_ID_MAX)) {
 		log_warnx("stream: event \"%.32s\" refused (name or size)",
@@ -54,11 +56,36 @@ api_stream_publish(struct master *m, const char *event, const char *site,
 	ev.admin_only = strcmp(event, "probe") == 0 ||
 	    strcmp(event, "zwave") == 0 || strcmp(event, "log") == 0;
 	ev.data = (char *)(uintptr_t)json;
+	ev.needs = needs;
+	ev.n_needs = nneeds;
 	msg.body_case = HD__WEB_MSG__BODY_STREAM_EVENT;
 	msg.stream_event = &ev;
 	if (webproc_send(m->web, &msg) == -1)
 		return 0;
 	return ev.id;
+}
+
+uint64_t
+api_stream_publish(struct master *m, const char *event, const char *site,
+    const char *device, const char *json)
+{
+	return publish(m, event, site, device, NULL, 0, json);
+}
+
+uint64_t
+api_stream_publish_needs(struct master *m, const char *event,
+    Hd__StreamScope **needs, size_t n, const char *json)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(needs[i]->site) > SITE_NAME_MAX ||
+		    strlen(needs[i]->device) > DEVICE_ID_MAX) {
+			log_warnx("stream: event \"%.32s\" refused (a scope "
+			    "too long)", event);
+			return 0;
+		}
+	return publish(m, event, NULL, NULL, needs, n, json);
 }
 
 void

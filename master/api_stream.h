@@ -31,6 +31,12 @@ struct user;
 
 uint64_t	api_stream_publish(struct master *, const char *event,
 		    const char *site, const char *device, const char *json);
+/* An event that a stream sees only if it admits every one of `needs`
+ * (site and device each; site "" only for a "*" grant): the
+ * scheduler's notices, tagged with the devices their event names.
+ * At most STREAM_MAX_NEEDS. */
+uint64_t	api_stream_publish_needs(struct master *, const char *event,
+		    Hd__StreamScope **needs, size_t n, const char *json);
 /* End the streams of `user` (NULL: all), e.g. after a change of its
  * role or grants: the client reconnects and is authorized again. With
  * `key`, only the streams of that session or token (api.h). */

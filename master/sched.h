@@ -118,6 +118,15 @@ struct sched_act {
 	char			*text;		/* A_NOTIFY */
 };
 
+/*
+ * A device an event names (sched_refs.c): node and device of a value
+ * trigger, a condition or a set/pulse; dev NULL for the node itself
+ * (online/offline triggers). Borrowed from the program's pool.
+ */
+struct sched_ref {
+	const char		*node, *dev;
+};
+
 struct sched_event {
 	char			*name;
 	char			*file;
@@ -129,6 +138,8 @@ struct sched_event {
 	struct sched_act	*act;
 	int			 nact;
 	int			 disabled;	/* as written in the file */
+	const struct sched_ref	*refs;		/* each distinct one once, */
+	int			 nrefs;		/* sorted; set at parse time */
 	long			 catchup_s;	/* missed-event grace */
 	/* runtime */
 	int			 enabled;
@@ -254,6 +265,8 @@ int		 parse_filter(struct parser *, struct sched_filter *);
 /* sched_parse_cond.c */
 struct sched_cond *parse_or(struct parser *, int depth);
 void		 finish_prog(struct parser *);
+/* sched_refs.c: ev->refs from its triggers, condition and actions. */
+int		 sched_refs_build(struct parser *, struct sched_event *);
 
 /* sched_time.c: local wall time, zone rules from the system. */
 /* The instant (ms) of local wall time y-m-d h:m:s; a time in a gap gives
@@ -291,7 +304,10 @@ struct sched_ops {
 	int	(*command)(void *, const struct sched_act *, const char *by,
 		    char *why, size_t);
 };
-typedef void	 sched_notify_cb(void *arg, const char *kind, const char *json);
+/* `ev` is the event the notice is about (its refs say whom it may
+ * reach), NULL for a mode change (installation-wide). */
+typedef void	 sched_notify_cb(void *arg, const char *kind,
+		    const struct sched_event *ev, const char *json);
 
 /* `state_path` may be NULL (nothing persisted). lat/lon NAN: unknown. */
 struct sched	*sched_new(const struct sched_ops *, void *arg, double lat,
@@ -401,7 +417,8 @@ void		 fire_queue(struct sched *, struct sched_event *, int step,
 /* Run the queued firings, then save if anything changed. */
 void		 sched_flush(struct sched *, int64_t now);
 void		 trig_describe(const struct sched_trig *, char *, size_t);
-void		 sched_emit(struct sched *, const char *kind, const char *json);
+void		 sched_emit(struct sched *, const char *kind,
+		    const struct sched_event *, const char *json);
 
 /* api_sched.c: the scheduler's API routes (docs/API.md#events). */
 struct api;
@@ -411,9 +428,21 @@ struct sched_api {
 	int64_t		(*now)(void *);		/* wall ms */
 	void		(*changed)(void *);	/* re-arm the timer */
 	void		*arg;
+	/* The site of a node, or NULL if unknown (never connected). */
+	const char	*(*site_of)(void *, const char *node);
 };
 /* `sa` must outlive the api. -1 if the route table is full. */
 int		 api_sched_routes(struct api *, struct sched_api *);
+/*
+ * May `u` see event `ev` (docs/SCHEDULER.md#who-sees-what)? An admin
+ * sees every event; a user or viewer one whose every device (and node)
+ * it may view (users_may), the site from site_of(); an unknown node's
+ * site is "", which only a "*" grant covers. An event naming no device
+ * is everyone's.
+ */
+struct user;
+int		 sched_may_view(const struct user *, const struct sched_event *,
+		    const char *(*site_of)(void *, const char *), void *);
 
 /* sched_state.c */
 int		 sched_state_write(struct sched *, const char *path,

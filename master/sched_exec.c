@@ -24,10 +24,11 @@ static void	run_actions(struct sched *, struct sched_event *, int step,
 		    int depth);
 
 void
-sched_emit(struct sched *s, const char *kind, const char *json)
+sched_emit(struct sched *s, const char *kind, const struct sched_event *ev,
+    const char *json)
 {
 	if (s->notify != NULL)
-		s->notify(s->narg, kind, json);
+		s->notify(s->narg, kind, ev, json);
 }
 
 void
@@ -155,7 +156,7 @@ emit_event(struct sched *s, const struct sched_event *ev, const char *kind,
 	jw_int(&w, s->now);
 	jw_close(&w, '}');
 	if (jw_end(&w) >= 0)
-		sched_emit(s, kind, buf);
+		sched_emit(s, kind, ev, buf);
 }
 
 static void
@@ -191,7 +192,7 @@ mode_set(struct sched *s, struct sched_mode *m, int v)
 	jw_int(&w, s->now);
 	jw_close(&w, '}');
 	if (jw_end(&w) >= 0)
-		sched_emit(s, "mode", buf);
+		sched_emit(s, "mode", NULL, buf);
 }
 
 static void

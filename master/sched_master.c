@@ -50,6 +50,16 @@ find_value(struct master *m, const struct sched_devref *r)
 	return NULL;
 }
 
+/* For the API's visibility rule: a node's site, NULL if never seen. */
+static const char *
+site_of(void *arg, const char *node)
+{
+	struct sched_master	*sm = arg;
+	struct node		*n = node_get(sm->m, node, 0);
+
+	return n != NULL ? n->site : NULL;
+}
+
 static int
 from_value(const Hd__Value *hv, struct sched_val *out)
 {
@@ -263,7 +273,7 @@ sched_master_start(struct master *m, int checkonly)
 		goto done;
 	}
 	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
-	    sm };
+	    sm, site_of };
 	if (m->api != NULL && api_sched_routes(m->api, &sm->api) == -1) {
 		log_warnx("sched: the API's route table is full");
 		goto done;

@@ -655,6 +655,8 @@ finish_prog(struct parser *p)
 			} else
 				a->target = &g->ev[k];
 		}
+		if (sched_refs_build(p, ev) == -1)
+			perr_at(p, ev->line, 1, "out of memory");
 		for (j = 0; j < ev->ntrig; j++) {
 			ev->trig[j].ev = ev;
 			n += ev->trig[j].kind == T_VALUE ||

@@ -17,13 +17,36 @@
 
 #define WIRE_JSON_MAX	512	/* one progress event's JSON */
 
-/* Scheduler notices: kind is the event's name ("event", "event_failed",
- * "notify", "mode"); the scheduler is the whole installation's, so every
- * stream sees them. */
+/*
+ * Scheduler notices: kind is the stream event's name ("event",
+ * "event_failed", "notify", "mode"). A notice about an event reaches the
+ * streams that may see that event (docs/SCHEDULER.md#who-sees-what):
+ * it needs every device the event names, each tagged with its node's
+ * site as known now (a node never seen: site "", only "*" grants). Mode
+ * changes and events that name no device reach every stream.
+ */
 static void
-sched_notice(void *arg, const char *kind, const char *json)
+sched_notice(void *arg, const char *kind, const struct sched_event *ev,
+    const char *json)
 {
-	api_stream_publish(arg, kind, NULL, NULL, json);
+	struct master	*m = arg;
+	Hd__StreamScope	 sc[STREAM_MAX_NEEDS], *ptr[STREAM_MAX_NEEDS];
+	struct node	*n;
+	int		 i;
+
+	if (ev == NULL || ev->nrefs == 0) {
+		api_stream_publish(m, kind, NULL, NULL, json);
+		return;
+	}
+	for (i = 0; i < ev->nrefs && i < STREAM_MAX_NEEDS; i++) {
+		hd__stream_scope__init(&sc[i]);
+		n = node_get(m, ev->refs[i].node, 0);
+		sc[i].site = (char *)(uintptr_t)(n != NULL ? n->site : "");
+		sc[i].device = (char *)(uintptr_t)(ev->refs[i].dev != NULL ?
+		    ev->refs[i].dev : "");
+		ptr[i] = &sc[i];
+	}
+	api_stream_publish_needs(m, kind, ptr, (size_t)i, json);
 }
 
 /* One inclusion/exclusion step: admins only (the API is admin-only). */

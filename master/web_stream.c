@@ -47,6 +47,8 @@ struct wsev {
 	char		 site[SITE_NAME_MAX + 1];
 	char		 device[DEVICE_ID_MAX + 1];
 	int		 admin_only;
+	char		*needs;		/* "site\0device\0" per scope needed */
+	int		 nneeds;	/* too (a scheduler event's devices) */
 	char		*text;		/* "id: ..\nevent: ..\ndata: ..\n\n" */
 	size_t		 len;
 };
@@ -88,24 +90,42 @@ web_stream_note(struct wconn *c)
 	c->stream_resume = *end == '\0' || *end == '&';
 }
 
+/* Does one of the stream's scopes cover site/device (device "": any
+ * of the site's)? Site "" is a node never seen: only "*" covers it. */
 static int
-admits(const struct wstream *s, const struct wsev *e)
+scope_admits(const struct wstream *s, const char *site, const char *device)
 {
 	int i;
 
-	if (e->admin_only)
-		return s->admin;
-	if (s->all || e->site[0] == '\0')
-		return 1;
 	for (i = 0; i < s->nscope; i++) {
 		if (strcmp(s->scope[i].site, "*") != 0 &&
-		    strcmp(s->scope[i].site, e->site) != 0)
+		    strcmp(s->scope[i].site, site) != 0)
 			continue;
-		if (e->device[0] == '\0' || s->scope[i].device[0] == '\0' ||
-		    strcmp(s->scope[i].device, e->device) == 0)
+		if (device[0] == '\0' || s->scope[i].device[0] == '\0' ||
+		    strcmp(s->scope[i].device, device) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+static int
+admits(const struct wstream *s, const struct wsev *e)
+{
+	const char	*site, *device;
+	int		 i;
+
+	if (e->admin_only)
+		return s->admin;
+	if (s->all)
+		return 1;
+	/* Only scheduler notices have needs: a value costs one test. */
+	for (i = 0, site = e->needs; i < e->nneeds; i++) {
+		device = site + strlen(site) + 1;
+		if (!scope_admits(s, site, device))
+			return 0;
+		site = device + strlen(device) + 1;
+	}
+	return e->site[0] == '\0' || scope_admits(s, e->site, e->device);
 }
 
 /* Queue bytes for a stream and write what the socket takes. -1: the
@@ -335,8 +355,12 @@ event_ok(const Hd__StreamEvent *e, uint64_t last)
 	    strlen(e->site) > SITE_NAME_MAX ||
 	    strlen(e->device) > DEVICE_ID_MAX ||
 	    strlen(e->data) >= STREAM_MAX_DATA ||
-	    strpbrk(e->data, "\r\n") != NULL)
+	    strpbrk(e->data, "\r\n") != NULL || e->n_needs > STREAM_MAX_NEEDS)
 		return 0;
+	for (i = 0; i < e->n_needs; i++)
+		if (strlen(e->needs[i]->site) > SITE_NAME_MAX ||
+		    strlen(e->needs[i]->device) > DEVICE_ID_MAX)
+			return 0;
 	for (i = 0; i < n; i++)
 		if (!(e->name[i] == '_' || (e->name[i] >= 'a' &&
 		    e->name[i] <= 'z') || (e->name[i] >= '0' &&
@@ -346,6 +370,32 @@ event_ok(const Hd__StreamEvent *e, uint64_t last)
 	return 1;
 }
 
+/* The needed scopes as "site\0device\0..." in one allocation (NULL
+ * when there are none). -1 when out of memory. */
+static int
+pack_needs(const Hd__StreamEvent *e, char **out)
+{
+	size_t	i, len = 0, a, b;
+	char	*p;
+
+	*out = NULL;
+	if (e->n_needs == 0)
+		return 0;
+	for (i = 0; i < e->n_needs; i++)
+		len += strlen(e->needs[i]->site) +
+		    strlen(e->needs[i]->device) + 2;
+	if ((p = *out = malloc(len)) == NULL)
+		return -1;
+	for (i = 0; i < e->n_needs; i++) {
+		a = strlen(e->needs[i]->site) + 1;
+		b = strlen(e->needs[i]->device) + 1;
+		memcpy(p, e->needs[i]->site, a);
+		memcpy(p + a, e->needs[i]->device, b);
+		p += a + b;
+	}
+	return 0;
+}
+
 /* Into the backlog (the oldest event gives way), then to each stream. */
 static int
 take_event(struct web *w, const Hd__StreamEvent *e)
@@ -353,7 +403,7 @@ take_event(struct web *w, const Hd__StreamEvent *e)
 	struct wstreams	*ws = w->streams;
 	struct wsev	*ev = &ws->ring[ws->head];
 	struct wstream	*s, *next;
-	char		*text;
+	char		*text, *needs;
 	int		 n;
 
 	if (!event_ok(e, ws->last_id))
@@ -362,6 +412,13 @@ take_event(struct web *w, const Hd__StreamEvent *e)
 	    e->name, e->data);
 	if (n < 0)
 		return 0;	/* out of memory: this event is lost */
+	if (pack_needs(e, &needs) == -1) {
+		free(text);
+		return 0;
+	}
+	free(ev->needs);
+	ev->needs = needs;
+	ev->nneeds = (int)e->n_needs;
 	free(ev->text);
 	ev->id = e->id;
 	snprintf(ev->site, sizeof(ev->site), "%s", e->site);

@@ -246,6 +246,9 @@
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
+#define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
+				 SCHED_MAX_ACTIONS)	/* devices one event names */
+#define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */
 /* The master's security panel (master/secstat.c, master/api_security.c). */
 #define PROBE_DETAIL_MAX	160		/* a ProbeEvent's detail, checked by the master */
 #define SECURITY_SERIES_MIN	1440		/* probes per class per minute: 24 h */

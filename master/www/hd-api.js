@@ -9,10 +9,11 @@
   const POLL_MS = 5000;			// without a stream, re-read this often
 
   class ApiError extends Error {
-    constructor(status, code, reason) {
+    constructor(status, code, reason, body) {
       super(reason || code || "HTTP " + status);
       this.status = status;
       this.code = code || "";
+      this.body = body || null;		// the answer's JSON, if any
     }
   }
   HD.ApiError = ApiError;
@@ -38,7 +39,7 @@
     }
     if (r.status === 401 && path !== "login") api.onExpired();
     if (!r.ok)
-      throw new ApiError(r.status, j && j.error, (j && j.reason) || r.statusText);
+      throw new ApiError(r.status, j && j.error, (j && j.reason) || r.statusText, j);
     return j || {};
   };
   api.get = (p) => api.call("GET", p);
@@ -120,7 +121,8 @@
       if (es.readyState === EventSource.CLOSED) return refused();
       setState("reconnecting", "Reconnecting…");
     };
-    for (const n of ["value", "node", "devices", "command", "event", "probe", "licence"])
+    for (const n of ["value", "node", "devices", "command", "event", "event_failed", "mode",
+      "probe", "licence"])
       listen(es, n);
     es.addEventListener("hello", (ev) => {
       const h = JSON.parse(ev.data);

@@ -119,9 +119,11 @@
   }
 
   // -- events (scheduler) ---------------------------------------------
-  // GET /events pages through {total, events, next}; admins enable,
-  // disable and run an event, users set the modes (docs/API.md#events).
+  // GET /events pages through {total, events, next} (only the events the
+  // caller may see); admins enable, disable and run an event and reload
+  // the file, users set the modes (docs/API.md#events-and-modes).
   const EVENTS_PAGES_MAX = 20;		// pages read at most for one view
+  let reloadErrors = [];		// of the last refused reload, shown until the next
 
   async function allEvents() {
     const out = [];
@@ -144,6 +146,10 @@
     const act = (name, what) => eventAct(() => api.post(`events/${api.enc(name)}/${what}`, {}),
       what === "run" ? `${name}: run` : `${name}: ${what}d`);
     HD.clear(box,
+      admin ? el("div.zwctl", {}, el("button", { type: "button", text: "Reload the events file",
+        onclick: reloadFile }), el("p", { text: "Re-reads the file; with any error the running schedule stays." })) : null,
+      admin && reloadErrors.length ? el("pre.log", { "aria-label": "Errors of the events file",
+        text: reloadErrors.join("\n") }) : null,
       modes && modes.modes.length ? el("section.panel", {}, el("h2", { text: "Modes" }),
         el("div.modes", {}, modes.modes.map((m) => el("label.mode", {}, el("span", { text: m.name }),
           el("select", { disabled: !canMode, "aria-label": `Mode ${m.name}`,
@@ -151,19 +157,32 @@
               `${m.name}: ${ev.target.value}`) },
           m.values.map((v) => el("option", { value: v, text: v, selected: v === m.value }))))))) : null,
       list.length ? el("div.tablewrap", {}, el("table.data", {},
-        el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Enabled", ""]
+        el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Waiting", "Enabled", ""]
           .map((t) => el("th", { scope: "col", text: t })))),
         el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
           el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` })),
           cell(e.next_ms ? HD.datetime(e.next_ms) : null),
           cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
           cell(e.last_result || null),
+          cell(e.pending ? String(e.pending) : null),
           cell(el("button.toggle", { type: "button", role: "switch", "aria-checked": String(!!e.enabled),
             "aria-label": `${e.name} enabled`, disabled: !admin,
             onclick: () => act(e.name, e.enabled ? "disable" : "enable") }, el("span.knob"))),
           cell(admin ? el("button", { type: "button", text: "Run now", onclick: () => act(e.name, "run") }) : null))))))
         : el("p.empty", { text: "No events are defined." }));
   };
+  // POST /events/reload: 200 {events}, or 422 with file:line:col errors.
+  async function reloadFile() {
+    try {
+      const r = await api.post("events/reload", {});
+      reloadErrors = [];
+      HD.toast(`Events file reloaded: ${r.events} events`, "ok");
+    } catch (e) {
+      reloadErrors = (e.body && Array.isArray(e.body.errors)) ? e.body.errors.map(String) : [];
+      HD.toast("Reload refused: " + e.message);
+    }
+    panels.renderEvents();
+  }
   async function eventAct(fn, done) {
     try {
       await fn();

@@ -475,6 +475,18 @@ if (evs.status === 200 && evs.body.total > 0) {
     await until(async () => (await apiGet(page, "modes")).body.modes.find((m) => m.name === "house").value === "away",
       "house = away");
   });
+  if (env.HD_EVENTS) await check("events: a refused reload shows file:line:col, a good one clears it", async () => {
+    const good = fs.readFileSync(env.HD_EVENTS, "utf8");
+    const errs = page.locator('#events pre.log[aria-label="Errors of the events file"]');
+    fs.writeFileSync(env.HD_EVENTS, good + 'event broken { when at 24:00 do notify "x" }\n');
+    await page.locator("#events button", { hasText: "Reload the events file" }).click();
+    await errs.waitFor({ timeout: WAIT_MS });
+    if (!/\.events:4:24: a time of day/.test(await errs.textContent())) fail("no file:line:col error shown");
+    fs.writeFileSync(env.HD_EVENTS, good);
+    await page.locator("#events button", { hasText: "Reload the events file" }).click();
+    await errs.waitFor({ state: "detached", timeout: WAIT_MS });
+    await row("scene").waitFor({ timeout: WAIT_MS });
+  });
 } else skip("events and modes", `GET /api/v1/events answers ${evs.status}`);
 
 // 5c. The licence: its status, a banner unless valid, a bad file refused

@@ -83,7 +83,7 @@ check "GET cluster without a session: 401" test "$(hcurl -o /dev/null -w '%{http
 spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
 HD_TNAME=$tname HD_VIEWER=vera:viewer-password-1 HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw HD_SHOTS=$work \
-HD_OFF_PID=$(pid_of slave-barn) HD_OFF_SITE=Barn \
+HD_OFF_PID=$(pid_of slave-barn) HD_OFF_SITE=Barn HD_EVENTS=$E \
 HD_SLAVE_LOG=$work/slave-house.log HD_MASTER_LOG=$M HD_ZWCTL=$work/zwctl \
 	timeout 600 node "$top/tests/browser/dashboard.mjs" 2>"$work/browser.log"
 rc=$?

@@ -120,6 +120,18 @@ changed(void *arg)
 	nchanged++;
 }
 
+/* The node table as the master knows it: two slaves have been seen. */
+static const char *
+site_of(void *arg, const char *node)
+{
+	(void)arg;
+	if (strcmp(node, "house-pi") == 0)
+		return "House";
+	if (strcmp(node, "barn-pi") == 0)
+		return "Barn";
+	return NULL;
+}
+
 static void
 write_file(const char *path, const char *text)
 {
@@ -204,6 +216,176 @@ test_events(struct api *a, struct sched *s, const char *evpath)
 	    "a bad from: 400");
 }
 
+/* Does the answer list exactly the events named in `names` (blank
+ * separated), in that order? */
+static int
+lists(const char *names)
+{
+	char		 want[1024], got_[1024], *p, *save, *tok;
+	const char	*q;
+	size_t		 len = 0;
+
+	snprintf(want, sizeof(want), "%s", names);
+	got_[0] = '\0';
+	for (q = body; (q = strstr(q, "{\"name\":\"")) != NULL; q += 9) {
+		p = strchr(q + 9, '"');
+		if (p == NULL)
+			break;
+		len += (size_t)snprintf(got_ + len, sizeof(got_) - len, "%s%.*s",
+		    len ? " " : "", (int)(p - (q + 9)), q + 9);
+	}
+	for (tok = strtok_r(want, " ", &save), p = got_; tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(p, tok, strlen(tok)) != 0)
+			return 0;
+		p += strlen(tok);
+		if (*p == ' ')
+			p++;
+	}
+	return *p == '\0';
+}
+
+/*
+ * Who sees what (docs/SCHEDULER.md#who-sees-what): an admin every
+ * event; others the events whose every device they may view, and those
+ * naming no device; what they may not see is a 404 like a missing one,
+ * and the page counts only what they see.
+ */
+static void
+test_visibility(struct api *a, const char *evpath)
+{
+	struct who	adm, hank, dora, nora, star, vw;
+	char		missing[256];
+
+	login_full(a, "admin", &adm);
+	login_full(a, "hank", &hank);
+	login_full(a, "dora", &dora);
+	login_full(a, "nora", &nora);
+	login_full(a, "bob", &star);
+	login_full(a, "vera", &vw);
+	write_file(evpath, "mode house { home away }\n"
+	    "event clock { when at 07:00 if house is home do set house = away "
+	    "}\n"
+	    "event house-door { when house-pi/sim:door.open changes to on "
+	    "do set house-pi/sim:lamp.on = on }\n"
+	    "event barn-light { when at 20:00 do set barn-pi/sim:light.on = "
+	    "on }\n"
+	    "event mixed { when house-pi/sim:lamp.on changes "
+	    "if barn-pi/sim:light.on == off do notify \"x\" }\n"
+	    "event ghost { when online ghost-pi do notify \"y\" }\n"
+	    "event house-lamp { when at 08:00 do set house-pi/sim:lamp.on = "
+	    "off }\n"
+	    "event house-down { when offline house-pi do notify \"z\" }\n"
+	    "event barn-wait { do set barn-pi/sim:light.on = on wait 10 min "
+	    "set barn-pi/sim:light.on = off }\n");
+	CHECK(call(a, "POST", "/api/v1/events/reload", "", "", &adm) == 200,
+	    "reload the two-site file");
+	CHECK(call(a, "POST", "/api/v1/events/barn-wait/run", "", "", &adm) ==
+	    200, "run the Barn's event with a wait");
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &adm) == 200 &&
+	    strstr(body, "\"total\":8,\"pending\":1,") != NULL &&
+	    lists("clock house-door barn-light mixed ghost house-lamp "
+	    "house-down barn-wait"), "an admin lists every event and the "
+	    "waiting action: %.300s", body);
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &hank) == 200 &&
+	    strstr(body, "\"total\":4,\"pending\":0,") != NULL && lists("clock house-door "
+	    "house-lamp house-down"), "a site grant: that site's events and "
+	    "the deviceless one, not the other site's, not one that also "
+	    "reads the other site, not a never-seen node's, nor the hidden "
+	    "event's waiting action: %.400s", body);
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &dora) == 200 &&
+	    strstr(body, "\"total\":3") != NULL && lists("clock house-lamp "
+	    "house-down"), "a device grant: events naming only that device "
+	    "(and its node), not those also naming the door: %.400s", body);
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &nora) == 200 &&
+	    strstr(body, "\"total\":1") != NULL && lists("clock"),
+	    "no grant: only the events that name no device: %.300s", body);
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &star) == 200 &&
+	    strstr(body, "\"total\":8") != NULL && call(a, "GET",
+	    "/api/v1/events", "", "", &vw) == 200 && strstr(body,
+	    "\"total\":8") != NULL, "a \"*\" grant (user or viewer): "
+	    "every site, the never-seen node's too");
+	CHECK(call(a, "GET", "/api/v1/events/house-door", "", "", &hank) ==
+	    200 && strstr(body, "{\"name\":\"house-door\",") == body,
+	    "GET one event that may be seen: %.120s", body);
+	CHECK(call(a, "GET", "/api/v1/events/no-such", "", "", &hank) == 404,
+	    "GET a missing event: 404");
+	snprintf(missing, sizeof(missing), "%.200s", body);
+	CHECK(call(a, "GET", "/api/v1/events/barn-light", "", "", &hank) ==
+	    404 && strcmp(body, missing) == 0 && call(a, "GET",
+	    "/api/v1/events/mixed", "", "", &dora) == 404 && strcmp(body,
+	    missing) == 0, "GET an event that may not be seen: the same 404 "
+	    "as a missing one: %.120s", body);
+	CHECK(call(a, "GET", "/api/v1/events/barn-light", "", "", &adm) ==
+	    200, "an admin gets any event");
+	CHECK(call(a, "GET", "/api/v1/events", "from=4", "", &hank) == 200 &&
+	    strstr(body, "\"events\":[]") != NULL && strstr(body,
+	    "\"next\":null") != NULL && call(a, "GET", "/api/v1/events",
+	    "from=5", "", &hank) == 400 && call(a, "GET", "/api/v1/events",
+	    "from=5", "", &adm) == 200, "from counts only the events the "
+	    "caller sees (4 of 8)");
+	CHECK(call(a, "GET", "/api/v1/modes", "", "", &nora) == 200 &&
+	    strstr(body, "\"name\":\"house\"") != NULL, "modes stay "
+	    "installation-wide");
+}
+
+/* The paging of a filtered list: a page holds SCHED_API_PAGE visible
+ * events, hidden ones in between do not count. */
+static void
+test_visible_pages(struct api *a, const char *evpath)
+{
+	struct who	adm, hank;
+	FILE		*f;
+	int		 i;
+
+	login_full(a, "admin", &adm);
+	login_full(a, "hank", &hank);
+	if ((f = fopen(evpath, "w")) == NULL)
+		return;
+	for (i = 0; i < 2 * SCHED_API_PAGE; i++)
+		fprintf(f, "event e%03d { when at 07:00 do set %s/sim:l.on = on "
+		    "}\n", i, i % 2 ? "barn-pi" : "house-pi");
+	fclose(f);
+	call(a, "POST", "/api/v1/events/reload", "", "", &adm);
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &hank) == 200 &&
+	    strstr(body, "\"total\":150") != NULL && strstr(body,
+	    "\"name\":\"e298\"") != NULL && strstr(body, "\"name\":\"e001\"")
+	    == NULL && strstr(body, "\"next\":null") != NULL, "one page of "
+	    "the 150 visible of 300: the last one is e298, none of the barn");
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &adm) == 200 &&
+	    strstr(body, "\"total\":300") != NULL && strstr(body,
+	    "\"next\":150") != NULL, "an admin pages through all 300");
+}
+
+static void
+test_may_view(void)
+{
+	struct user		 u;
+	struct sched_ref	 r[2] = { { "house-pi", "sim:lamp" },
+				    { "ghost-pi", NULL } };
+	struct sched_event	 ev;
+
+	memset(&u, 0, sizeof(u));
+	memset(&ev, 0, sizeof(ev));
+	ev.refs = r;
+	ev.nrefs = 1;
+	u.role = UROLE_VIEWER;
+	users_grant(&u, "House", "sim:lamp", ACCESS_VIEW);
+	CHECK(sched_may_view(&u, &ev, site_of, NULL) &&
+	    !sched_may_view(&u, &ev, NULL, NULL), "a device grant covers "
+	    "the device on a known node, not while its site is unknown");
+	ev.nrefs = 2;
+	CHECK(!sched_may_view(&u, &ev, site_of, NULL), "a never-seen node "
+	    "needs a \"*\" grant");
+	users_grant(&u, "*", "", ACCESS_VIEW);
+	CHECK(sched_may_view(&u, &ev, site_of, NULL), "... which covers it");
+	u.role = ROLE_NONE;
+	ev.nrefs = 0;
+	CHECK(!sched_may_view(&u, &ev, site_of, NULL) &&
+	    !sched_may_view(NULL, &ev, site_of, NULL), "no role, no caller: "
+	    "nothing, not even a deviceless event");
+}
+
 int
 main(void)
 {
@@ -227,6 +409,14 @@ main(void)
 	users_add(u, "bob", UROLE_USER, "correct horse", 1, err, sizeof(err));
 	users_add(u, "vera", UROLE_VIEWER, "correct horse", 1, err,
 	    sizeof(err));
+	users_add(u, "hank", UROLE_USER, "correct horse", 1, err, sizeof(err));
+	users_add(u, "dora", UROLE_VIEWER, "correct horse", 1, err,
+	    sizeof(err));
+	users_add(u, "nora", UROLE_USER, "correct horse", 1, err, sizeof(err));
+	users_grant(users_find(u, "bob"), "*", "", ACCESS_CONTROL);
+	users_grant(users_find(u, "vera"), "*", "", ACCESS_VIEW);
+	users_grant(users_find(u, "hank"), "House", "", ACCESS_CONTROL);
+	users_grant(users_find(u, "dora"), "House", "sim:lamp", ACCESS_VIEW);
 	users_save(u);
 	users_free(u);
 	a = api_new(path, &cheap);
@@ -238,10 +428,14 @@ main(void)
 	if (CHECK(a != NULL && s != NULL && sched_load(s, evpath, clock_ms,
 	    &e) == 0, "api and schedule")) {
 		sched_start(s, clock_ms);
-		sa = (struct sched_api){ s, evpath, now, changed, NULL };
+		sa = (struct sched_api){ s, evpath, now, changed, NULL,
+		    site_of };
 		CHECK(api_sched_routes(a, &sa) == 0, "routes added");
 		test_events(a, s, evpath);
+		test_visibility(a, evpath);
+		test_visible_pages(a, evpath);
 	}
+	test_may_view();
 	sched_free(s);
 	api_free(a);
 	unlink(evpath);

@@ -34,6 +34,7 @@ static char	 dir[] = "/tmp/hd-sched-engine-XXXXXX";
 static char	 evpath[256], statepath[256], lastgood[300];
 static int	 nnotify, nfailed, nfired;
 static char	 lastnotify[512], lastnote[512];
+static const struct sched_event *lastev;	/* of the last notice */
 
 static struct {
 	const char		*node, *dev, *key;
@@ -96,9 +97,11 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 static const struct sched_ops ops = { get_value, command };
 
 static void
-notified(void *arg, const char *kind, const char *json)
+notified(void *arg, const char *kind, const struct sched_event *ev,
+    const char *json)
 {
 	(void)arg;
+	lastev = ev;
 	nnotify++;
 	nfailed += strcmp(kind, "event_failed") == 0;
 	nfired += strcmp(kind, "event") == 0;
@@ -577,14 +580,21 @@ test_actions(void)
 	    "failed: slave barn is offline", 29) == 0 && nfailed == 1 &&
 	    strstr(lastnotify, "guard") != NULL, "offline slave: the action "
 	    "fails with the reason as the result, on the stream too");
+	CHECK(lastev == sched_prog_find(sched_program(s), "guard") &&
+	    lastev->nrefs == 1 && strcmp(lastev->refs[0].node, "barn") == 0 &&
+	    strcmp(lastev->refs[0].dev, "l") == 0, "the failure's notice "
+	    "names its event, whose references say who may see it");
 	offline_node = "";
 	nnotify = 0;
 	sched_node(s, utc(2026, 11, 23, 11, 1), "barn", 0);
 	sched_node(s, utc(2026, 11, 23, 11, 2), "barn", 1);
 	CHECK(nnotify == 4 && strstr(lastnote, "barn back") != NULL,
 	    "online/offline triggers (2 firings, 2 notes)");
+	lastev = sched_program(s)->ev;
 	CHECK(sched_set_mode(s, "house", "vacation", t0) == 0 &&
-	    sched_set_mode(s, "house", "moon", t0) == -1 &&
+	    strncmp(lastnotify, "mode ", 5) == 0 && lastev == NULL,
+	    "a mode change's notice names no event (everyone's)");
+	CHECK(sched_set_mode(s, "house", "moon", t0) == -1 &&
 	    sched_set_mode(s, "garden", "home", t0) == -1, "modes: set from "
 	    "the API, unknown value or mode refused");
 	sched_free(s);

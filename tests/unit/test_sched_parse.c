@@ -285,9 +285,54 @@ test_example(void)
 	sched_prog_free(g);
 }
 
+static int
+ref_is(const struct sched_event *ev, int i, const char *node, const char *dev)
+{
+	return i < ev->nrefs && strcmp(ev->refs[i].node, node) == 0 &&
+	    (dev == NULL ? ev->refs[i].dev == NULL :
+	    ev->refs[i].dev != NULL && strcmp(ev->refs[i].dev, dev) == 0);
+}
+
+/* The devices each event names (sched_refs.c), for who may see it. */
+static void
+test_refs(void)
+{
+	static const char text[] =
+	    "mode house { home away }\n"
+	    "event clock { when at 07:00 if house is home and sun up "
+	    "do set house = away notify \"x\" run all }\n"
+	    "event all { when h/sim:door.open changes or b/zw:3.temp above 30 "
+	    "or offline b or online h\n"
+	    "  if h/sim:door.open == on or not (b/zw:3.level < 2 and "
+	    "g/gpio:in.on is off)\n"
+	    "  do set h/sim:lamp.on = on pulse g/gpio:out.on 500 ms "
+	    "set h/sim:lamp.level = 5 wait 1 min set h/sim:door.lock = on }\n";
+	struct sched_errs	 e;
+	struct sched_prog	*g = parse(text, &e);
+	struct sched_event	*ev;
+
+	if (!CHECK(g != NULL, "references: the file parses")) {
+		printf("# %s", e.buf);
+		return;
+	}
+	ev = sched_prog_find(g, "clock");
+	CHECK(ev->nrefs == 0 && ev->refs == NULL, "an event naming modes, "
+	    "the sun and another event names no device");
+	ev = sched_prog_find(g, "all");
+	CHECK(ev->nrefs == 7 && ref_is(ev, 0, "b", NULL) &&
+	    ref_is(ev, 1, "b", "zw:3") && ref_is(ev, 2, "g", "gpio:in") &&
+	    ref_is(ev, 3, "g", "gpio:out") && ref_is(ev, 4, "h", NULL) &&
+	    ref_is(ev, 5, "h", "sim:door") && ref_is(ev, 6, "h", "sim:lamp"),
+	    "triggers, nested conditions, set and pulse after a wait: each "
+	    "device once whatever its keys, nodes of online/offline, sorted "
+	    "(%d)", ev->nrefs);
+	sched_prog_free(g);
+}
+
 int
 main(void)
 {
+	test_refs();
 	test_good();
 	test_bad();
 	test_recovery();

@@ -205,6 +205,90 @@ test_filter(void)
 	    "SSE format: id, event, data, blank line");
 }
 
+/* A scheduler notice: `needs` is "site/device site/device ..." (site
+ * may be empty: a node never seen; device empty: the node itself). */
+static int
+event_needs(const char *needs, int n_extra, const char *data)
+{
+	Hd__WebMsg	 m = HD__WEB_MSG__INIT;
+	Hd__StreamEvent	 e = HD__STREAM_EVENT__INIT;
+	static Hd__StreamScope sc[STREAM_MAX_NEEDS + 2];
+	static Hd__StreamScope *ptr[STREAM_MAX_NEEDS + 2];
+	static char	 text[1024];
+	char		*tok, *save, *slash;
+	size_t		 n = 0;
+
+	snprintf(text, sizeof(text), "%s", needs);
+	for (tok = strtok_r(text, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		hd__stream_scope__init(&sc[n]);
+		slash = strchr(tok, '/');
+		*slash = '\0';
+		sc[n].site = tok;
+		sc[n].device = slash + 1;
+		ptr[n] = &sc[n];
+		n++;
+	}
+	while (n_extra-- > 0) {		/* copies of the first, for caps */
+		sc[n] = sc[0];
+		ptr[n] = &sc[n];
+		n++;
+	}
+	e.id = ++next_id;
+	e.name = (char *)(uintptr_t)"event";
+	e.site = e.device = (char *)(uintptr_t)"";
+	e.data = (char *)(uintptr_t)data;
+	e.needs = ptr;
+	e.n_needs = n;
+	m.body_case = HD__WEB_MSG__BODY_STREAM_EVENT;
+	m.stream_event = &e;
+	return web_stream_msg(&w, &m);
+}
+
+/*
+ * Scheduler notices need every device their event names: streams 0-3
+ * of test_filter (admin; House; House/lamp; Barn) and one whose grant
+ * is "*" sites but one device.
+ */
+static void
+test_needs(void)
+{
+	char	longsite[SITE_NAME_MAX + 8];
+
+	start(conn(5, 6, 1), "sam", "*", "lamp", 0, "k5");
+	event_needs("House/lamp", 0, "{\"n\":1}");
+	event_needs("House/lamp Barn/x", 0, "{\"n\":2}");
+	event_needs("House/", 0, "{\"n\":3}");
+	event_needs("/lamp", 0, "{\"n\":4}");
+	event_needs("House/lamp House/temp", 0, "{\"n\":5}");
+	CHECK(has(0, "\"n\":1") && has(0, "\"n\":2") && has(0, "\"n\":3") &&
+	    has(0, "\"n\":4") && has(0, "\"n\":5"), "an admin gets every "
+	    "scheduler notice");
+	CHECK(has(1, "\"n\":1") && !has(1, "\"n\":2") && has(1, "\"n\":3") &&
+	    !has(1, "\"n\":4") && has(1, "\"n\":5"), "a site grant: notices "
+	    "of events naming only that site, not one also naming the Barn, "
+	    "not a never-seen node's");
+	CHECK(has(2, "\"n\":1") && !has(2, "\"n\":2") && has(2, "\"n\":3") &&
+	    !has(2, "\"n\":4") && !has(2, "\"n\":5"), "a device grant: "
+	    "not an event that also names another device of the site");
+	CHECK(!has(3, "\"n\":1") && !has(3, "\"n\":2") && !has(3,
+	    "\"n\":3") && !has(3, "\"n\":5"), "the Barn sees no House event, "
+	    "even one naming a Barn device too");
+	CHECK(has(5, "\"n\":1") && has(5, "\"n\":4") &&
+	    !has(5, "\"n\":2") && !has(5, "\"n\":5"), "a \"*\" "
+	    "site grant of one device: that device anywhere, a never-seen "
+	    "node's too");
+	CHECK(event_needs("House/lamp", STREAM_MAX_NEEDS - 1, "{}") == 0 &&
+	    event_needs("House/lamp", STREAM_MAX_NEEDS, "{}") == -1,
+	    "STREAM_MAX_NEEDS scopes taken, one more refused");
+	memset(longsite, 'a', sizeof(longsite) - 1);
+	longsite[SITE_NAME_MAX + 1] = '/';
+	longsite[SITE_NAME_MAX + 2] = '\0';
+	CHECK(event_needs(longsite, 0, "{}") == -1, "an over-long site in a "
+	    "scope is refused");
+	drop("sam", "");
+}
+
 static void
 test_drop_and_caps(void)
 {
@@ -334,6 +418,7 @@ main(void)
 	    web_stream_init(&w) == 0, "setup"))
 		return check_done();
 	test_filter();
+	test_needs();
 	test_drop_and_caps();
 	test_resume();
 	test_slow();
