@@ -125,6 +125,8 @@ list_events(struct api_call *c)
 		}
 	}
 	jw_open(&c->w, '{');
+	jw_key(&c->w, "schedule");
+	jw_str(&c->w, sched_source(sa->s));
 	jw_key(&c->w, "total");
 	jw_int(&c->w, n);
 	jw_key(&c->w, "pending");

@@ -325,6 +325,9 @@ int		 sched_load(struct sched *, const char *path, int64_t now,
 int		 sched_last_good(const struct sched *, char *, size_t);
 /* An empty program in place of the current one. */
 int		 sched_load_none(struct sched *, int64_t now, struct sched_errs *);
+/* What runs: "file" (the configured events file), "last-good" or "none"
+ * (it failed at start-up: sched_master.c). */
+const char	*sched_source(const struct sched *);
 /* First start: restore the state file, apply the missed-event policy,
  * run the start-up events. */
 void		 sched_start(struct sched *, int64_t now);
@@ -388,7 +391,7 @@ struct sched {
 	int			 npending;
 	int			 started, dirty, lazy;	/* sched_flush() */
 	int64_t			 saved_at;
-	/* Not the configured file's program: the last good copy or none,
+	/* Not the configured file's program: 1 the last good copy, 2 none,
 	 * because the file failed at start-up (sched_master.c). */
 	int			 degraded;
 	int64_t			 now;		/* of the call being handled */

@@ -560,6 +560,12 @@ sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
 	if ((g = sched_parse_buf("(no events)", "", 0, 0, e)) == NULL ||
 	    install(s, g, "(no events)", now, e) == -1)
 		return -1;
-	s->degraded = 1;
+	s->degraded = 2;
 	return 0;
+}
+
+const char *
+sched_source(const struct sched *s)
+{
+	return s->degraded == 2 ? "none" : s->degraded ? "last-good" : "file";
 }

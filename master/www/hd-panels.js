@@ -124,6 +124,7 @@
   // the file, users set the modes (docs/API.md#events-and-modes).
   const EVENTS_PAGES_MAX = 20;		// pages read at most for one view
   let reloadErrors = [];		// of the last refused reload, shown until the next
+  let eventsSource = "file";	// "last-good" or "none": the file failed at start
 
   async function allEvents() {
     const out = [];
@@ -131,6 +132,7 @@
     for (let i = 0; i < EVENTS_PAGES_MAX; i++) {
       const r = await api.maybe("events" + (from ? "?from=" + from : ""));
       if (!r) return i ? out : null;
+      if (i === 0) eventsSource = r.schedule || "file";
       out.push(...(r.events || []));
       if (r.next === null || r.next === undefined) break;
       from = r.next;
@@ -150,6 +152,10 @@
         onclick: reloadFile }), el("p", { text: "Re-reads the file; with any error the running schedule stays." })) : null,
       admin && reloadErrors.length ? el("pre.log", { "aria-label": "Errors of the events file",
         text: reloadErrors.join("\n") }) : null,
+      eventsSource !== "file" ? el("p.warntext", { role: "alert", "data-source": eventsSource,
+        text: "The events file had errors when the master started: " + (eventsSource === "none" ?
+          "no events run (no earlier schedule was kept)." : "the last schedule that loaded runs instead.") +
+          " Fix the file and reload it." }) : null,
       modes && modes.modes.length ? el("section.panel", {}, el("h2", { text: "Modes" }),
         el("div.modes", {}, modes.modes.map((m) => el("label.mode", {}, el("span", { text: m.name }),
           el("select", { disabled: !canMode, "aria-label": `Mode ${m.name}`,

@@ -151,11 +151,20 @@ test_events(struct api *a, struct sched *s, const char *evpath)
 	login_full(a, "bob", &usr);
 	login_full(a, "vera", &vw);
 	CHECK(call(a, "GET", "/api/v1/events", "", "", &vw) == 200 &&
-	    strstr(body, "\"total\":2") != NULL &&
+	    strstr(body, "{\"schedule\":\"file\",\"total\":2") != NULL &&
 	    strstr(body, "{\"name\":\"morning\",\"enabled\":true,\"next_ms\":"
 	    "1795158000000,\"last_fired_ms\":null,\"last_result\":\"\"") !=
 	    NULL, "GET events (viewer): next fire time, never fired: %.200s",
 	    body);
+	s->degraded = 1;	/* as sched_master.c's start-up fallback */
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &vw) == 200 &&
+	    strstr(body, "{\"schedule\":\"last-good\",") != NULL,
+	    "the file failed at start-up: the list says the last good runs");
+	s->degraded = 2;
+	CHECK(call(a, "GET", "/api/v1/events", "", "", &vw) == 200 &&
+	    strstr(body, "{\"schedule\":\"none\",") != NULL,
+	    "... or none");
+	s->degraded = 0;
 	CHECK(call(a, "GET", "/api/v1/events", "", "", NULL) == 401,
 	    "GET events without a session: 401");
 	CHECK(call(a, "POST", "/api/v1/events/morning/run", "", "", &usr) ==
