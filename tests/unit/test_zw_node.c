@@ -832,6 +832,91 @@ test_sleeping(void)
 	    "wake-up: the held requests go, then No More Information");
 }
 
+/* The last result for command `id` queued to the master: its status, or
+ * -1; its detail in why (when not NULL). */
+static int
+last_result(uint64_t id, char *why, size_t size)
+{
+	Hd__Envelope	*e;
+	int		 st = -1;
+
+	if (queued(HD__ENVELOPE__BODY_RESULT, &e) > 0 && e->result->id == id) {
+		st = e->result->status;
+		if (why != NULL)
+			snprintf(why, size, "%s", e->result->detail);
+	}
+	wire_free((ProtobufCMessage *)e);
+	return st;
+}
+
+/*
+ * A command to a sleeping node: QUEUED at once (not final), sent at the
+ * wake-up and then OK; one whose hold time runs out is TIMEOUT and taken
+ * back, so the next wake-up does not carry it to the node after all.
+ */
+static void
+test_sleeping_command(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x84, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[12];
+	char		 why[128];
+	int		 before, nmi, held;
+
+	sim[12].wakeup = 600;
+	sim[12].wakeup_node = 1;
+	include_node(12, 0x53, cc, sizeof(cc));	/* not listening */
+	pump();
+	if (!CHECK(zw_mgmt_asleep(zn) && dev_find(&S, "zw:12:0") != NULL,
+	    "node 12: a sleeping switch, asleep after its interview"))
+		return;
+	before = sent[12];
+	held = zw_mgmt_held(zn);		/* its state poll, held already */
+	CHECK(command(90, "zw:12:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && last_result(90, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__QUEUED &&
+	    strstr(why, "asleep") != NULL && sent[12] == before &&
+	    zw_mgmt_held(zn) == held + 1 && zn->cmd_timer.active,
+	    "asleep: QUEUED sent to the master, the SET held, not sent");
+	CHECK(command(91, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__BUSY,
+	    "a second command to it meanwhile: BUSY");
+	drain();
+	nmi = sim[12].nmi;
+	sim[12].asleep = 0;
+	from_node(12, wake, sizeof(wake));
+	pump();
+	CHECK(last_result(90, NULL, 0) == HD__COMMAND_RESULT__STATUS__OK &&
+	    sim[12].on[0] == 0xff && sent[12] > before,
+	    "wake-up: the SET goes, the report confirms it: OK");
+	CHECK(sim[12].nmi == nmi + 1 && !zn->awake && zn->cmd_id == 0,
+	    "then No More Information: the node sleeps again");
+
+	CHECK(command(92, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && zw_mgmt_held(zn) == 1,
+	    "asleep again: the next command is QUEUED");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && last_result(92, why, sizeof(why)) ==
+	    HD__COMMAND_RESULT__STATUS__TIMEOUT && strstr(why, "not sent") !=
+	    NULL && zw_mgmt_held(zn) == 0 && !zn->cmd_sending,
+	    "no wake-up within the hold time: TIMEOUT, taken back");
+	before = sent[12];
+	sim[12].asleep = 0;
+	from_node(12, wake, sizeof(wake));
+	pump();
+	CHECK(sim[12].on[0] == 0xff && sent[12] == before + 1 &&
+	    sim[12].nmi == nmi + 2,
+	    "the next wake-up: only No More Information, the SET never goes");
+	CHECK(command(93, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED,
+	    "after the timeout the node takes a new command");
+	drain();
+	CHECK(zw_ctrl_node_unregister(S.zw, 12) == 1 && last_result(93, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE &&
+	    dev_find(&S, "zw:12:0") == NULL,
+	    "a held command to a node that leaves: UNKNOWN_DEVICE");
+}
+
 static void
 test_restart(void)
 {
@@ -911,6 +996,7 @@ main(void)
 	test_exclusion();
 	test_multichannel();
 	test_sleeping();
+	test_sleeping_command();
 	test_restart();
 	test_no_stick();
 	zw_stop(&S);
