@@ -3,7 +3,8 @@
 # over HTTPS, the event stream) and hd-slave on hd-zwsim. The command is
 # answered "queued" (GET and a stream event), stays queued past the
 # usual command time (API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS) with nothing
-# sent to the node, and completes OK once the node wakes up.
+# sent to the node, and completes OK once the node wakes up. The
+# dashboard's card says "queued" meanwhile (in Chromium, when there).
 . "$(dirname "$0")/lib.sh"
 
 USUAL_S=15	# API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS, in seconds
@@ -92,6 +93,25 @@ check "GET the command: ok, value true" \
 check "then No More Information" \
 	wait_count "$Z" 'zwsim: node 9 back to sleep' 2 10
 kill "$spid" 2>/dev/null
+
+# 4. the dashboard's card in a real browser (tests/browser/queued.mjs),
+# where Chromium and playwright-core are there (make deps)
+chromium=${HD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
+    ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
+	echo "skip - $tname: the dashboard part (no chromium, node or playwright-core)"
+else
+	spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+	HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
+	HD_SHOTS=$work HD_ZWCTL=$work/zwctl HD_NODE=slave-house HD_DEVICE=zw:9:0 \
+		timeout 300 node "$top/tests/browser/queued.mjs" 2>"$work/browser.log"
+	rc=$?
+	[ "$rc" -eq 0 ] || failures=$((failures + 1))
+	check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+	check "the browser's command waited for the wake-up" \
+		wait_count "$Z" 'zwsim: node 9 back to sleep' 3 10
+fi
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&-
 finish
