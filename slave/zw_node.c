@@ -643,7 +643,8 @@ zw_on_cmd_timeout(struct ev_timer *t)
 
 	/* Still held for a sleeping node: taken back, so the SET cannot
 	 * reach it at a later wake-up after TIMEOUT was reported. */
-	if (zn->cmd_sending && zw_mgmt_unhold(zn, set_sent, zn) > 0) {
+	if (zn->cmd_sending && (zw_mgmt_unhold(zn, set_sent, zn) > 0 ||
+	    zw_sec_cancel(zn, set_sent, zn) > 0)) {
 		zn->cmd_sending = 0;
 		cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
 		    "the node did not wake up in time; not sent", NULL);

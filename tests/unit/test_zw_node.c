@@ -25,6 +25,7 @@
 #include "../../slave/slave.h"
 #include "../../slave/zw.h"
 #include "../../slave/zw_cc.h"
+#include "../../slave/zw_sec.h"
 
 #define MAX_REQS	64
 
@@ -276,6 +277,7 @@ struct simnode {
 	int	nmi;			/* No More Information heard */
 	int	sv_status;		/* Supervision Report status */
 	int	deaf;			/* does not acknowledge */
+	int	nonce_gets;		/* S0 Nonce Get heard */
 };
 
 static struct simnode	sim[ZW_MAX_NODES + 1];
@@ -346,6 +348,9 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 	case 0x8404:
 		sn->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
 		sn->wakeup_node = c[5];
+		break;
+	case 0x9840:
+		sn->nonce_gets++;
 		break;
 	case 0x8408:
 		sn->nmi++;
@@ -917,6 +922,53 @@ test_sleeping_command(void)
 	    "a held command to a node that leaves: UNKNOWN_DEVICE");
 }
 
+/*
+ * The same for a node that takes the switch only through S0: what is held
+ * is its Nonce Get, with the SET waiting behind it in the S0 queue. Both
+ * are taken back when the hold time runs out.
+ */
+static void
+test_sleeping_secure(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x84, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[13];
+	char		 why[128];
+	int		 before, held, nmi;
+
+	sim[13].wakeup = 600;
+	sim[13].wakeup_node = 1;
+	include_node(13, 0x53, cc, sizeof(cc));
+	pump();
+	zn->sec_level = 1;		/* as after S0 inclusion */
+	zn->scc[0] = 0x25;
+	zn->nscc = 1;
+	if (!CHECK(zw_mgmt_asleep(zn) && zw_sec_wanted(zn, 0x25),
+	    "node 13: a sleeping switch that takes it only through S0"))
+		return;
+	held = zw_mgmt_held(zn);
+	before = sent[13];
+	CHECK(command(95, "zw:13:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && zw_mgmt_held(zn) ==
+	    held + 1 && zw_sec_busy(zn) && sent[13] == before,
+	    "S0, asleep: QUEUED; its Nonce Get held, the SET behind it");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && last_result(95, why, sizeof(why)) ==
+	    HD__COMMAND_RESULT__STATUS__TIMEOUT && strstr(why, "not sent") !=
+	    NULL && zw_mgmt_held(zn) == held && !zw_sec_busy(zn) &&
+	    !zn->cmd_sending, "S0: the hold time runs out: TIMEOUT, the "
+	    "Nonce Get and the SET taken back");
+	nmi = sim[13].nmi;
+	sim[13].asleep = 0;
+	from_node(13, wake, sizeof(wake));
+	pump();
+	CHECK(sent[13] == before + held + 1 && sim[13].on[0] == 0 &&
+	    sim[13].nonce_gets == 0 && sim[13].nmi == nmi + 1,
+	    "S0: the next wake-up sends only what else was held and No More "
+	    "Information");
+	zw_ctrl_node_unregister(S.zw, 13);
+}
+
 static void
 test_restart(void)
 {
@@ -997,6 +1049,7 @@ main(void)
 	test_multichannel();
 	test_sleeping();
 	test_sleeping_command();
+	test_sleeping_secure();
 	test_restart();
 	test_no_stick();
 	zw_stop(&S);
