@@ -3,6 +3,12 @@
  * grant, writable, type, range, slave online), sent with
  * cluster_command(), and remembered in a bounded ring so that
  * GET /api/v1/commands/{id} and the stream can tell how they ended.
+ *
+ * A command to a sleeping Z-Wave node is answered QUEUED by the slave:
+ * not final, the record shows "queued" and waits for the node's wake-up
+ * (the slave's hold time plus the grace), then the final result ends it.
+ * A record still waiting (pending or queued) is never reused for a new
+ * command, so its result cannot be lost to the ring.
  */
 
 #include <inttypes.h>
@@ -16,7 +22,11 @@
 #include "ev.h"
 #include "log.h"
 
-enum cmd_state { CMD_FREE, CMD_PENDING, CMD_OK, CMD_FAILED };
+enum cmd_state { CMD_FREE, CMD_PENDING, CMD_OK, CMD_FAILED, CMD_QUEUED };
+
+/* A waiting record always leaves the ring a free slot (record()). */
+_Static_assert(API_MAX_PENDING_CMDS < API_CMD_KEEP,
+    "more commands in flight than records");
 
 struct cmdrec {
 	uint64_t	id;
@@ -38,9 +48,16 @@ struct apicmd {
 	struct master	*m;
 	struct cmdrec	 rec[API_CMD_KEEP];
 	int		 next;		/* ring slot for the next command */
-	int		 npending;
+	int		 npending;	/* pending or queued */
 	struct ev_timer	 timer;
 };
+
+/* Still waiting for its result: counted in npending. */
+static int
+waiting(const struct cmdrec *r)
+{
+	return r->state == CMD_PENDING || r->state == CMD_QUEUED;
+}
 
 static uint64_t
 mono(const struct apicmd *a)
@@ -81,7 +98,8 @@ apicmd_free(struct apicmd *a)
 static void
 write_cmd(struct jw *w, const struct cmdrec *r)
 {
-	static const char *const st[] = { "?", "pending", "ok", "failed" };
+	static const char *const st[] = { "?", "pending", "ok", "failed",
+	    "queued" };
 
 	jw_open(w, '{');
 	jw_key(w, "id");
@@ -110,37 +128,74 @@ write_cmd(struct jw *w, const struct cmdrec *r)
 	jw_close(w, '}');
 }
 
-/* The command ended (or ended again: a late result wins): publish it. */
 static void
-finish(struct apicmd *a, struct cmdrec *r, enum cmd_state st,
-    const char *result, const char *detail)
+publish(struct apicmd *a, const struct cmdrec *r)
 {
 	char		buf[STREAM_MAX_DATA];
 	struct jw	w;
 
-	if (r->state == CMD_PENDING)
-		a->npending--;
-	r->state = st;
-	r->done_ms = ev_wall_ms();
-	snprintf(r->result, sizeof(r->result), "%s", result);
-	snprintf(r->detail, sizeof(r->detail), "%s", detail);
 	jw_init(&w, buf, sizeof(buf));
 	write_cmd(&w, r);
 	if (jw_end(&w) > 0)
 		api_stream_publish(a->m, "command", r->site, r->device, buf);
 }
 
+/* The command ended (or ended again: a late result wins): publish it. */
+static void
+finish(struct apicmd *a, struct cmdrec *r, enum cmd_state st,
+    const char *result, const char *detail)
+{
+	if (waiting(r))
+		a->npending--;
+	r->state = st;
+	r->done_ms = ev_wall_ms();
+	snprintf(r->result, sizeof(r->result), "%s", result);
+	snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	publish(a, r);
+}
+
+/*
+ * End what is past its deadline, then sleep until the next deadline (a
+ * queued command may wait an hour: no need to wake every second).
+ */
 void
 apicmd_sweep(struct apicmd *a, uint64_t now)
 {
-	int i;
+	uint64_t	next = UINT64_MAX;
+	int		i;
 
-	for (i = 0; i < API_CMD_KEEP && a->npending > 0; i++)
-		if (a->rec[i].state == CMD_PENDING && now >= a->rec[i].deadline)
+	for (i = 0; i < API_CMD_KEEP && a->npending > 0; i++) {
+		if (!waiting(&a->rec[i]))
+			continue;
+		if (now >= a->rec[i].deadline)
 			finish(a, &a->rec[i], CMD_FAILED, "no_answer",
 			    "no result from the slave in time");
-	if (a->npending > 0 && a->m->loop != NULL)
-		ev_timer_start(a->m->loop, &a->timer, 1000);
+		else if (a->rec[i].deadline < next)
+			next = a->rec[i].deadline;
+	}
+	if (a->m->loop == NULL)
+		return;
+	ev_timer_stop(a->m->loop, &a->timer);
+	if (a->npending > 0 && next != UINT64_MAX)
+		ev_timer_start(a->m->loop, &a->timer, next - now);
+}
+
+/*
+ * The slave holds it for a sleeping node: wait for the wake-up too. The
+ * slave's hold timer started when the command reached it, within the
+ * command's own time: its final result is due by then plus the hold.
+ */
+static void
+queue(struct apicmd *a, struct cmdrec *r, const char *detail)
+{
+	if (r->state == CMD_PENDING)
+		r->deadline += ZW_WAKEUP_HOLD_MS;
+	r->state = CMD_QUEUED;
+	snprintf(r->result, sizeof(r->result), "queued");
+	snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	publish(a, r);
+	if (a->m->loop != NULL)		/* the sweep timer: a later deadline */
+		apicmd_sweep(a, mono(a));
 }
 
 void
@@ -148,6 +203,8 @@ apicmd_offline(struct apicmd *a, struct node *n)
 {
 	int i;
 
+	/* A queued command stays: the slave still holds it, and its result
+	 * comes through the replay queue when the link is back. */
 	for (i = 0; i < API_CMD_KEEP && a->npending > 0; i++)
 		if (a->rec[i].state == CMD_PENDING &&
 		    strcmp(a->rec[i].node, n->id) == 0)
@@ -175,6 +232,12 @@ apicmd_result(struct apicmd *a, struct node *n, const Hd__CommandResult *res)
 	/* Only the slave the command went to may answer it. */
 	if ((r = find(a, res->id)) == NULL || strcmp(r->node, n->id) != 0)
 		return;
+	if (res->status == HD__COMMAND_RESULT__STATUS__QUEUED) {
+		/* Not final: only a command still waiting can be queued. */
+		if (waiting(r))
+			queue(a, r, res->detail);
+		return;
+	}
 	memset(&r->value, 0, sizeof(r->value));
 	if (res->value != NULL && res->value->v_case != HD__VALUE__V__NOT_SET) {
 		r->value = *res->value;
@@ -272,10 +335,16 @@ static struct cmdrec *
 record(struct apicmd *a, struct api_call *c, struct node *n,
     const Hd__Command *cmd)
 {
-	struct cmdrec *r = &a->rec[a->next];
+	struct cmdrec	*r;
+	int		 i;
 
+	/* The oldest record that is not waiting: there is one, as fewer
+	 * than API_CMD_KEEP commands may wait at once. */
+	for (i = 0; i < API_CMD_KEEP && waiting(&a->rec[a->next]); i++)
+		a->next = (a->next + 1) % API_CMD_KEEP;
+	r = &a->rec[a->next];
 	a->next = (a->next + 1) % API_CMD_KEEP;
-	if (r->state == CMD_PENDING)
+	if (waiting(r))
 		a->npending--;
 	memset(r, 0, sizeof(*r));
 	r->id = cmd->id;
@@ -288,8 +357,7 @@ record(struct apicmd *a, struct api_call *c, struct node *n,
 	r->issued_ms = ev_wall_ms();
 	r->deadline = c->now + cmd->timeout_ms + API_CMD_GRACE_MS;
 	a->npending++;
-	if (a->m->loop != NULL && !a->timer.active)
-		ev_timer_start(a->m->loop, &a->timer, 1000);
+	apicmd_sweep(a, c->now);
 	return r;
 }
 

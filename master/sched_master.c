@@ -375,6 +375,9 @@ sched_master_result(struct master *m, const Hd__CommandResult *r)
 			break;
 	if (i == SCHED_INFLIGHT)
 		return;
+	/* Held for a sleeping node: not a failure, the final result follows. */
+	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
+		return;
 	sm->inflight[i].id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;

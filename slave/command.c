@@ -146,6 +146,25 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 }
 
 /*
+ * A driver holds command `id` for later (a sleeping node's wake-up): the
+ * master hears QUEUED, which is not final, so it keeps waiting. The
+ * command stays in flight (its slot, no memo): dev_done() finishes it.
+ */
+void
+dev_queued(struct dev *d, uint64_t id, const char *detail)
+{
+	if (id == 0 || inflight_find(d->s, id) == -1) {
+		log_warnx("command %" PRIu64 " on %s: not in flight, not "
+		    "queued", id, d->desc.id);
+		return;
+	}
+	log_info("command %" PRIu64 " on %s: queued%s%s", id, d->desc.id,
+	    detail != NULL && detail[0] ? ": " : "", detail ? detail : "");
+	send_result(d->s, id, HD__COMMAND_RESULT__STATUS__QUEUED, detail,
+	    NULL, 0);
+}
+
+/*
  * A device going away (a node excluded, a chip unconfigured) must not
  * leave its commands' slots taken: each would stay busy for good and the
  * master would never hear how its command ended.

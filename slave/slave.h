@@ -326,6 +326,9 @@ void		 dev_done(struct dev *, uint64_t id, Hd__CommandResult__Status,
 /* Finish every command in flight on `d` with UNKNOWN_DEVICE and `why`;
  * how many. dev_remove() calls it. */
 int		 dev_fail_inflight(struct dev *, const char *why);
+/* Tell the master command `id` is held (QUEUED, not final); it stays in
+ * flight until dev_done(). */
+void		 dev_queued(struct dev *, uint64_t id, const char *detail);
 
 /* sim.c */
 int		 sim_start(struct slave *);

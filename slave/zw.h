@@ -442,6 +442,7 @@ int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len);
 /* A sleeping node not awake: keep `r` for its wake-up (1), else 0. */
 int	zw_mgmt_hold(struct zw_ctrl *, struct zw_node *, const struct zw_req *);
+int	zw_mgmt_unhold(struct zw_node *, zw_done_fn *, const void *arg);
 /* Nothing more for an awake sleeping node (zw_sec.c, after an S0
  * exchange): No More Information, unless something is still under way. */
 void	zw_mgmt_idle(struct zw_ctrl *, struct zw_node *);

@@ -193,6 +193,34 @@ zw_mgmt_hold(struct zw_ctrl *c, struct zw_node *zn, const struct zw_req *r)
 	return 1;
 }
 
+/*
+ * Take back what a caller held (its completion `done` with `arg`), as if
+ * never asked: its completion is not called. A command that timed out
+ * while held must not reach the node at a later wake-up. How many.
+ */
+int
+zw_mgmt_unhold(struct zw_node *zn, zw_done_fn *done, const void *arg)
+{
+	struct zw_mg	*mg = zn->mg;
+	int		 i, j, n = 0;
+
+	if (mg == NULL)
+		return 0;
+	for (i = j = 0; i < mg->nheld; i++) {
+		if (mg->held[i].r.done == done && mg->held[i].r.arg == arg) {
+			n++;
+			continue;
+		}
+		mg->held[j++] = mg->held[i];
+	}
+	mg->nheld = j;
+	if (n > 0)
+		log_info("zwave: node %d: %d held request%s taken back",
+		    nid(zn), n, n == 1 ? "" : "s");
+	mg_put(zn);
+	return n;
+}
+
 static void
 flushed(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)

@@ -634,11 +634,22 @@ zw_node_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 
 /* --- commands -------------------------------------------------------- */
 
+static zw_done_fn	set_sent;
+
 void
 zw_on_cmd_timeout(struct ev_timer *t)
 {
 	struct zw_node *zn = t->arg;
 
+	/* Still held for a sleeping node: taken back, so the SET cannot
+	 * reach it at a later wake-up after TIMEOUT was reported. */
+	if (zn->cmd_sending && (zw_mgmt_unhold(zn, set_sent, zn) > 0 ||
+	    zw_sec_cancel(zn, set_sent, zn) > 0)) {
+		zn->cmd_sending = 0;
+		cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
+		    "the node did not wake up in time; not sent", NULL);
+		return;
+	}
 	cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
 	    zn->cmd_confirming ? "no report of the new value" :
 	    "the stick did not send it", NULL);
@@ -826,6 +837,11 @@ node_command(struct dev *d, const Hd__Command *cmd)
 		    "no command for this value", NULL);
 		return;
 	}
+	if (zw_mgmt_asleep(zn) && zw_mgmt_held(zn) >= ZW_WAKEUP_QUEUE) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "the node is asleep and its wake-up queue is full", NULL);
+		return;
+	}
 	if (zw_node_send(c, node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
 	    zn) == -1) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
@@ -838,9 +854,13 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
 	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
 	    cmd->value->i;
-	/* A sleeping node gets it at its next wake-up. */
+	/* A sleeping node gets it at its next wake-up: the master hears
+	 * QUEUED now and waits for the wake-up too. */
 	ev_timer_start(c->s->loop, &zn->cmd_timer, zw_mgmt_asleep(zn) ?
 	    ZW_WAKEUP_HOLD_MS : ZW_CB_TIMEOUT_MS + ZW_CONFIRM_TIMEOUT_MS);
+	if (zw_mgmt_asleep(zn))
+		dev_queued(d, cmd->id, "the node is asleep: sent at its next "
+		    "wake-up");
 }
 
 const struct dev_ops zw_dev_ops = { node_command, node_report_all, NULL };

@@ -386,6 +386,43 @@ zw_sec_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	return 0;
 }
 
+/*
+ * Take back a request not sent yet: queued behind another, or at the head
+ * with its Nonce Get still held for a sleeping node (zw_mgmt.c). Its
+ * completion is not called. 1 if taken back; 0 if it is under way (the
+ * Nonce Get went out: the node is awake and hears it soon) or unknown.
+ */
+int
+zw_sec_cancel(struct zw_node *zn, zw_done_fn *done, const void *arg)
+{
+	struct zw_secnode	*sn = zn->secn;
+	size_t			 i, j;
+
+	if (sn == NULL)
+		return 0;
+	for (i = 0; i < sn->count; i++)
+		if (sn->q[(sn->head + i) % ZW_SEC_TXQ].done == done &&
+		    sn->q[(sn->head + i) % ZW_SEC_TXQ].arg == arg)
+			break;
+	if (i == sn->count)
+		return 0;
+	if (i == 0 && (sn->busy || sn->waiting)) {
+		if (!sn->busy || zw_mgmt_unhold(zn, nonce_get_sent, zn) == 0)
+			return 0;
+		sn->busy = 0;
+		pop(zn, 0, ZW_OK, NULL, NULL);
+		kick(zn);		/* the next one asks for its nonce */
+		return 1;
+	}
+	for (j = i; j + 1 < sn->count; j++)
+		sn->q[(sn->head + j) % ZW_SEC_TXQ] =
+		    sn->q[(sn->head + j + 1) % ZW_SEC_TXQ];
+	OPENSSL_cleanse(&sn->q[(sn->head + sn->count - 1) % ZW_SEC_TXQ],
+	    sizeof(sn->q[0]));
+	sn->count--;
+	return 1;
+}
+
 /* The node's nonce came: encapsulate the head and send it at once. */
 static void
 got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)

@@ -167,6 +167,9 @@ int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
  */
 int	zw_sec_send(struct zw_ctrl *, int id, const uint8_t *cmd, size_t n,
 	    enum zw_prio, zw_done_fn *done, void *arg);
+/* Take back what zw_sec_send() queued for `done`/`arg` if it has not
+ * gone yet (its Nonce Get still held for a sleeping node): 1, else 0. */
+int	zw_sec_cancel(struct zw_node *, zw_done_fn *done, const void *arg);
 /*
  * A command from a node, before anything else looks at it: 1 if it stops
  * here, being S0 traffic (nonces, secure inclusion; an encapsulated

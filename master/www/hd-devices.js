@@ -3,12 +3,16 @@
 // stream, and the device cards with a control for each kind. A command
 // shows "pending" until the slave's result arrives (stream "command"
 // event, or GET /commands/{id} when the stream is down), then the state
-// the device reported; a failure stays visible on the card.
+// the device reported; a failure stays visible on the card. A command
+// to a sleeping node is answered "queued" first (not final): the card
+// says so until the node wakes up and the final result arrives.
 (function () {
   const { el, api } = HD;
   const store = (HD.store = { devices: new Map(), nodes: [], sites: [], health: null });
   const CMD_POLL_MS = 2000;		// without a command event, ask this often
   const CMD_GIVE_UP_MS = 60000;		// and stop asking after this long
+  const CMD_QUEUED_GIVE_UP_MS = 65 * 60000;	// ... or this, once queued (the slave holds it 1 h)
+  const QUEUED_TEXT = "Queued — the device is asleep, it will act at its next wake-up";
   const HISTORY_PARALLEL = 2;		// history requests in flight at once
   const KIND = {
     switch: "Switch", dimmer: "Dimmer", lock: "Door lock", sensor: "Sensor",
@@ -96,6 +100,17 @@
         if (p.id === e.id) settle(d, k, e);
   });
 
+  // "queued" is not a result: the command waits for the node's wake-up.
+  function queuedFor(d, key, c) {
+    if (c.status !== "queued") return false;
+    const p = d.pending[key];
+    if (p && !p.queued) {
+      p.queued = true;
+      refresh(d);
+    }
+    return true;
+  }
+
   // The per-minute history of a value, extended by live readings so
   // the sparkline moves without asking the master again.
   function addPoint(d, key, x) {
@@ -152,7 +167,7 @@
     }
     d.pending[key].id = r.id;
     const early = cmdSeen.get(r.id);
-    if (early) return settle(d, key, early);
+    if (early && !queuedFor(d, key, early)) return settle(d, key, early);
     watchCommand(d, key, r.id);
   };
 
@@ -165,12 +180,12 @@
       if (HD.stream.state !== "live") {
         try {
           const c = await api.get("commands/" + id);
-          if (c.status !== "pending") return settle(d, key, c);
+          if (c.status !== "pending" && !queuedFor(d, key, c)) return settle(d, key, c);
         } catch (e) {
           /* try again below */
         }
       }
-      if (Date.now() - t0 > CMD_GIVE_UP_MS)
+      if (Date.now() - t0 > (p.queued ? CMD_QUEUED_GIVE_UP_MS : CMD_GIVE_UP_MS))
         return settle(d, key, { status: "failed", result: "no_answer", detail: "no result from the master" });
       setTimeout(tick, CMD_POLL_MS);
     };
@@ -185,7 +200,7 @@
   };
 
   function settle(d, key, c) {
-    if (!d.pending[key]) return;
+    if (!d.pending[key] || queuedFor(d, key, c)) return;
     delete d.pending[key];
     const v = val(d, key);
     if (c.status === "ok") {
@@ -211,7 +226,7 @@
       b.disabled = !d.control || !d.online;
       if (extra) extra.disabled = b.disabled || !!d.pending[v.key];
       b.classList.toggle("busy", !!d.pending[v.key]);
-      state.textContent = d.pending[v.key] ? "Switching…" : HD.fmt(v.value, "", v.key);
+      state.textContent = d.pending[v.key] ? (d.pending[v.key].queued ? "Queued" : "Switching…") : HD.fmt(v.value, "", v.key);
       HD.clear(age, v.time_ms ? HD.agoEl(v.time_ms) : null);
     };
     return w;
@@ -229,7 +244,7 @@
     const state = el("span.state"), age = el("span.sub");
     const w = el("div.switchrow", {}, state, b, age);
     w._sync = () => {
-      state.textContent = d.pending[v.key] ? "Moving…" : HD.fmt(v.value, "", "locked");
+      state.textContent = d.pending[v.key] ? (d.pending[v.key].queued ? "Queued" : "Moving…") : HD.fmt(v.value, "", "locked");
       state.classList.toggle("warntext", v.value === false);
       b.textContent = v.value ? "Unlock…" : "Lock…";
       b.disabled = !d.control || !d.online || !!d.pending[v.key];
@@ -351,11 +366,12 @@
       HD.clear(badges, b);
       c.classList.toggle("offline", !d.online);
       const pend = Object.keys(d.pending), fail = Object.entries(d.failed);
+      const asleep = pend.length > 0 && pend.every((k) => d.pending[k].queued);
       c.classList.toggle("pending", pend.length > 0);
       c.setAttribute("aria-busy", String(pend.length > 0));
       for (const x of ctl.children) if (x._key) x.classList.toggle("busy", !!d.pending[x._key]);
-      status.className = "status" + (fail.length ? " bad" : pend.length ? " pending" : "");
-      status.textContent = pend.length ? "Waiting for the device…" : fail.length
+      status.className = "status" + (fail.length ? " bad" : asleep ? " queued" : pend.length ? " pending" : "");
+      status.textContent = asleep ? QUEUED_TEXT : pend.length ? "Waiting for the device…" : fail.length
         ? "Failed: " + fail.map(([, w]) => w).join("; ") : "";
       for (const x of [...ctl.children, ...reads.children]) if (x._sync) x._sync();
     };

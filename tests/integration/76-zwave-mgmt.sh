@@ -107,9 +107,10 @@ send 'cmd 32 zw:8:0 on.1 true'
 check "Supervision FAIL: FAILED" wait_log "$T" '^result 32 FAILED' 10
 n=$(count_log "$Z" 'node 9 gets 25 01')
 send 'cmd 33 zw:9:0 on true'
-sleep 1
-check "a sleeping node's command is held" \
-	test "$(count_log "$Z" 'node 9 gets 25 01')" -eq "$n" -a "$(count_log "$T" '^result 33 ')" -eq 0
+check "a sleeping node's command is answered QUEUED (not final)" \
+	wait_log "$T" '^result 33 QUEUED' 10
+check "and held: nothing sent, no final result" \
+	test "$(count_log "$Z" 'node 9 gets 25 01')" -eq "$n" -a "$(count_log "$T" '^result 33 ')" -eq 1
 zw wake 9
 check "at its wake-up it goes and is confirmed" \
 	wait_log "$T" '^result 33 OK true$' 10

@@ -469,6 +469,84 @@ test_commands(void)
 	CHECK(get(&bob, "/api/v1/commands/x1") == 404, "a bad id: 404");
 }
 
+/* Send result `st` for command `id` from n-house. */
+static void
+result(uint64_t id, Hd__CommandResult__Status st, const char *detail)
+{
+	Hd__CommandResult r = HD__COMMAND_RESULT__INIT;
+
+	r.id = id;
+	r.status = st;
+	r.detail = (char *)(uintptr_t)detail;
+	apires_result(&m, node_get(&m, "n-house", 0), &r);
+}
+
+/*
+ * A command to a sleeping node: QUEUED keeps it waiting (not final) past
+ * the usual deadline, until the slave's hold time; the final result ends
+ * it. A waiting record is never reused by the ring.
+ */
+static void
+test_queued(void)
+{
+	char		path[64];
+	uint64_t	id;
+	int		i, nev;
+
+	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
+	id = stub.next_id;
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)id);
+	nev = stub.nevents;
+	result(id, HD__COMMAND_RESULT__STATUS__QUEUED, "the node is asleep");
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\"") &&
+	    has("\"result\":\"queued\"") && has("asleep"),
+	    "QUEUED: the command shows queued, with the slave's detail");
+	CHECK(stub.nevents == nev + 1 && strcmp(stub.events[nev].name,
+	    "command") == 0 && strstr(stub.events[nev].data,
+	    "\"status\":\"queued\"") != NULL,
+	    "a command event with status queued goes to the stream");
+	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	    API_CMD_GRACE_MS + 1000);
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
+	    "past the usual deadline: still queued, not no_answer");
+	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
+	    "the slave offline: still queued (it holds the command)");
+	/* Many commands meanwhile: the ring must not reuse its record. */
+	for (i = 0; i < API_CMD_KEEP + 8; i++) {
+		post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+		    "{\"value\":true}");
+		result(stub.next_id, HD__COMMAND_RESULT__STATUS__OK, "");
+	}
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
+	    "after API_CMD_KEEP more commands: its record is kept");
+	nev = stub.nevents;
+	result(id, HD__COMMAND_RESULT__STATUS__OK, "");
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"ok\"") &&
+	    stub.nevents == nev + 1 && strstr(stub.events[nev].data,
+	    "\"status\":\"ok\"") != NULL,
+	    "the wake-up: OK ends it, published");
+	result(id, HD__COMMAND_RESULT__STATUS__QUEUED, "again");
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"ok\""),
+	    "a late QUEUED does not reopen a finished command");
+
+	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
+	id = stub.next_id;
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)id);
+	result(id, HD__COMMAND_RESULT__STATUS__QUEUED, "asleep");
+	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS - 1);
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
+	    "queued up to the slave's hold time");
+	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS);
+	CHECK(get(&bob, path) == 200 && has("\"status\":\"failed\"") &&
+	    has("no_answer"), "no result by then: failed, no_answer");
+}
+
 static void
 test_history(void)
 {
@@ -719,6 +797,7 @@ main(void)
 	CHECK(admin.sess[0] != '\0' && barb.sess[0] != '\0', "logins");
 	test_read();
 	test_commands();
+	test_queued();
 	test_history();
 	test_tokens();
 	test_client_cert();

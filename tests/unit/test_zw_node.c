@@ -25,6 +25,7 @@
 #include "../../slave/slave.h"
 #include "../../slave/zw.h"
 #include "../../slave/zw_cc.h"
+#include "../../slave/zw_sec.h"
 
 #define MAX_REQS	64
 
@@ -276,6 +277,7 @@ struct simnode {
 	int	nmi;			/* No More Information heard */
 	int	sv_status;		/* Supervision Report status */
 	int	deaf;			/* does not acknowledge */
+	int	nonce_gets;		/* S0 Nonce Get heard */
 };
 
 static struct simnode	sim[ZW_MAX_NODES + 1];
@@ -346,6 +348,9 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 	case 0x8404:
 		sn->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
 		sn->wakeup_node = c[5];
+		break;
+	case 0x9840:
+		sn->nonce_gets++;
 		break;
 	case 0x8408:
 		sn->nmi++;
@@ -832,6 +837,138 @@ test_sleeping(void)
 	    "wake-up: the held requests go, then No More Information");
 }
 
+/* The last result for command `id` queued to the master: its status, or
+ * -1; its detail in why (when not NULL). */
+static int
+last_result(uint64_t id, char *why, size_t size)
+{
+	Hd__Envelope	*e;
+	int		 st = -1;
+
+	if (queued(HD__ENVELOPE__BODY_RESULT, &e) > 0 && e->result->id == id) {
+		st = e->result->status;
+		if (why != NULL)
+			snprintf(why, size, "%s", e->result->detail);
+	}
+	wire_free((ProtobufCMessage *)e);
+	return st;
+}
+
+/*
+ * A command to a sleeping node: QUEUED at once (not final), sent at the
+ * wake-up and then OK; one whose hold time runs out is TIMEOUT and taken
+ * back, so the next wake-up does not carry it to the node after all.
+ */
+static void
+test_sleeping_command(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x84, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[12];
+	char		 why[128];
+	int		 before, nmi, held;
+
+	sim[12].wakeup = 600;
+	sim[12].wakeup_node = 1;
+	include_node(12, 0x53, cc, sizeof(cc));	/* not listening */
+	pump();
+	if (!CHECK(zw_mgmt_asleep(zn) && dev_find(&S, "zw:12:0") != NULL,
+	    "node 12: a sleeping switch, asleep after its interview"))
+		return;
+	before = sent[12];
+	held = zw_mgmt_held(zn);		/* its state poll, held already */
+	CHECK(command(90, "zw:12:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && last_result(90, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__QUEUED &&
+	    strstr(why, "asleep") != NULL && sent[12] == before &&
+	    zw_mgmt_held(zn) == held + 1 && zn->cmd_timer.active,
+	    "asleep: QUEUED sent to the master, the SET held, not sent");
+	CHECK(command(91, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__BUSY,
+	    "a second command to it meanwhile: BUSY");
+	drain();
+	nmi = sim[12].nmi;
+	sim[12].asleep = 0;
+	from_node(12, wake, sizeof(wake));
+	pump();
+	CHECK(last_result(90, NULL, 0) == HD__COMMAND_RESULT__STATUS__OK &&
+	    sim[12].on[0] == 0xff && sent[12] > before,
+	    "wake-up: the SET goes, the report confirms it: OK");
+	CHECK(sim[12].nmi == nmi + 1 && !zn->awake && zn->cmd_id == 0,
+	    "then No More Information: the node sleeps again");
+
+	CHECK(command(92, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && zw_mgmt_held(zn) == 1,
+	    "asleep again: the next command is QUEUED");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && last_result(92, why, sizeof(why)) ==
+	    HD__COMMAND_RESULT__STATUS__TIMEOUT && strstr(why, "not sent") !=
+	    NULL && zw_mgmt_held(zn) == 0 && !zn->cmd_sending,
+	    "no wake-up within the hold time: TIMEOUT, taken back");
+	before = sent[12];
+	sim[12].asleep = 0;
+	from_node(12, wake, sizeof(wake));
+	pump();
+	CHECK(sim[12].on[0] == 0xff && sent[12] == before + 1 &&
+	    sim[12].nmi == nmi + 2,
+	    "the next wake-up: only No More Information, the SET never goes");
+	CHECK(command(93, "zw:12:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED,
+	    "after the timeout the node takes a new command");
+	drain();
+	CHECK(zw_ctrl_node_unregister(S.zw, 12) == 1 && last_result(93, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE &&
+	    dev_find(&S, "zw:12:0") == NULL,
+	    "a held command to a node that leaves: UNKNOWN_DEVICE");
+}
+
+/*
+ * The same for a node that takes the switch only through S0: what is held
+ * is its Nonce Get, with the SET waiting behind it in the S0 queue. Both
+ * are taken back when the hold time runs out.
+ */
+static void
+test_sleeping_secure(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x84, 0x86 };
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[13];
+	char		 why[128];
+	int		 before, held, nmi;
+
+	sim[13].wakeup = 600;
+	sim[13].wakeup_node = 1;
+	include_node(13, 0x53, cc, sizeof(cc));
+	pump();
+	zn->sec_level = 1;		/* as after S0 inclusion */
+	zn->scc[0] = 0x25;
+	zn->nscc = 1;
+	if (!CHECK(zw_mgmt_asleep(zn) && zw_sec_wanted(zn, 0x25),
+	    "node 13: a sleeping switch that takes it only through S0"))
+		return;
+	held = zw_mgmt_held(zn);
+	before = sent[13];
+	CHECK(command(95, "zw:13:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__QUEUED && zw_mgmt_held(zn) ==
+	    held + 1 && zw_sec_busy(zn) && sent[13] == before,
+	    "S0, asleep: QUEUED; its Nonce Get held, the SET behind it");
+	drain();
+	CHECK(fire(&zn->cmd_timer) && last_result(95, why, sizeof(why)) ==
+	    HD__COMMAND_RESULT__STATUS__TIMEOUT && strstr(why, "not sent") !=
+	    NULL && zw_mgmt_held(zn) == held && !zw_sec_busy(zn) &&
+	    !zn->cmd_sending, "S0: the hold time runs out: TIMEOUT, the "
+	    "Nonce Get and the SET taken back");
+	nmi = sim[13].nmi;
+	sim[13].asleep = 0;
+	from_node(13, wake, sizeof(wake));
+	pump();
+	CHECK(sent[13] == before + held + 1 && sim[13].on[0] == 0 &&
+	    sim[13].nonce_gets == 0 && sim[13].nmi == nmi + 1,
+	    "S0: the next wake-up sends only what else was held and No More "
+	    "Information");
+	zw_ctrl_node_unregister(S.zw, 13);
+}
+
 static void
 test_restart(void)
 {
@@ -911,6 +1048,8 @@ main(void)
 	test_exclusion();
 	test_multichannel();
 	test_sleeping();
+	test_sleeping_command();
+	test_sleeping_secure();
 	test_restart();
 	test_no_stick();
 	zw_stop(&S);
