@@ -23,6 +23,10 @@ struct api {
 	void			*token_gate_arg;
 	const char		*(*cert_gate)(void *, const char *);
 	void			*cert_gate_arg;
+	struct authw		*auth;		/* api_set_auth(), or NULL */
+	api_sink_fn		*sink;		/* deferred answers go here */
+	void			*sink_arg;
+	uint64_t		 link;		/* the web process's generation */
 	struct api_entry	 routes[API_MAX_ROUTES];
 	int			 nroutes;
 	char			 out[API_MAX_RESPONSE];

@@ -3,11 +3,13 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "api_internal.h"
+#include "authw.h"
 #include "log.h"
 
 #define COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
@@ -50,12 +52,91 @@ login_ok(struct api_call *c, const struct user *usr)
 	OPENSSL_cleanse(tok, sizeof(tok));
 }
 
+/* The password's verdict: usr NULL for a wrong name or password. */
+static void
+login_answer(struct api_call *c, const char *name, struct user *usr)
+{
+	struct api *a = c->api;
+
+	if (usr == NULL) {
+		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
+		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
+		    name : "?");
+		api_refuse(c, 401, "unauthorized", "wrong name or password");
+		c->login_failed = 1;
+	} else {
+		throttle_ok(a->throttle, name, c->now);
+		log_info("api: %s logged in", usr->name);
+		login_ok(c, usr);
+	}
+}
+
+/* A login waiting for the auth worker (authw.h). */
+struct login_wait {
+	struct api_later	 later;
+	struct api		*a;
+	char			 name[USER_NAME_MAX + 1];
+};
+
+/*
+ * The key came back. It is checked against the user's hash as it is now:
+ * a user deleted, or whose password changed, meanwhile does not match.
+ */
+static void
+login_done(void *arg, enum authw_status st, const uint8_t *key,
+    uint64_t now)
+{
+	struct login_wait	*lw = arg;
+	struct api_call		 c;
+	Hd__ApiResponse		 resp;
+	struct user		*usr;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(lw->a, &lw->later, &c, &resp, now);
+		if (st != AUTHW_OK)
+			api_refuse_busy(&c, 0);
+		else {
+			usr = users_find(lw->a->users, lw->name);
+			login_answer(&c, lw->name, usr != NULL &&
+			    users_key_ok(&usr->pw, key) ? usr : NULL);
+		}
+		api_finish(&c);
+	}
+	free(lw);
+}
+
+/* Queue the hash; the answer comes with login_done(). */
+static void
+login_queue(struct api_call *c, const char *name, const char *pw)
+{
+	struct api		*a = c->api;
+	struct login_wait	*lw;
+	const struct pw_hash	*h = users_login_hash(a->users, name);
+
+	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	lw->a = a;
+	snprintf(lw->name, sizeof(lw->name), "%s", name);
+	if (authw_hash(a->auth, pw, h->salt, &h->params, login_done,
+	    lw) == -1) {
+		free(lw);
+		api_refuse_busy(c, authw_pending(a->auth) >= AUTH_MAX_PENDING);
+		log_info("api: login of \"%s\" refused: no room to check its "
+		    "password", users_name_ok(name) ? name : "?");
+		return;
+	}
+	api_defer(c, &lw->later);
+}
+
+/* Throttling is checked before the hash is queued; a failure counts
+ * when its answer comes back. */
 static void
 login(struct api_call *c)
 {
 	static const char *const fields[] = { "name", "password", NULL };
 	struct api	*a = c->api;
-	struct user	*usr;
 	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
 	uint64_t	 wait;
 
@@ -70,17 +151,10 @@ login(struct api_call *c)
 	    c->now)) > 0) {
 		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
 		api_refuse(c, 429, "throttled", "too many failed logins");
-	} else if ((usr = users_login(a->users, name, pw)) == NULL) {
-		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
-		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
-		    name : "?");
-		api_refuse(c, 401, "unauthorized", "wrong name or password");
-		c->login_failed = 1;
-	} else {
-		throttle_ok(a->throttle, name, c->now);
-		log_info("api: %s logged in", usr->name);
-		login_ok(c, usr);
-	}
+	} else if (a->auth != NULL)
+		login_queue(c, name, pw);
+	else
+		login_answer(c, name, users_login(a->users, name, pw));
 	OPENSSL_cleanse(pw, sizeof(pw));
 }
 
