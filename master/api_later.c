@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "authw.h"
 #include "log.h"
 
 void
@@ -33,6 +34,10 @@ api_set_auth(struct api *a, struct authw *aw)
 void
 api_defer(struct api_call *c, struct api_later *l)
 {
+	if (c->later == l) {	/* deferred again, from its own resumption */
+		c->deferred = 1;
+		return;
+	}
 	memset(l, 0, sizeof(*l));
 	hd__api_request__init(&l->req);
 	l->req.id = c->req->id;
@@ -91,4 +96,33 @@ api_refuse_busy(struct api_call *c, int queue_full)
 	else
 		api_refuse(c, 503, "unavailable", "password checks are "
 		    "restarting; try again");
+}
+
+void
+api_hash_failed(struct api_call *c, enum authw_status st)
+{
+	if (st == AUTHW_FAILED)
+		api_refuse(c, 500, "internal", "hashing failed");
+	else
+		api_refuse_busy(c, 0);
+}
+
+int
+api_hash(struct api_call *c, struct api_later *l, const char *pw,
+    const struct pw_hash *h, authw_fn *fn, void *arg, uint8_t *key)
+{
+	struct api *a = c->api;
+
+	if (a->auth == NULL) {
+		if (users_scrypt(pw, h->salt, &h->params, key) == 0)
+			return 1;
+		api_refuse(c, 500, "internal", "hashing failed");
+		return -1;
+	}
+	if (authw_hash(a->auth, pw, h->salt, &h->params, fn, arg) == -1) {
+		api_refuse_busy(c, authw_pending(a->auth) >= AUTH_MAX_PENDING);
+		return -1;
+	}
+	api_defer(c, l);
+	return 0;
 }

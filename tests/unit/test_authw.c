@@ -233,23 +233,130 @@ sink(void *arg, uint64_t link, const Hd__ApiResponse *r, int failed,
 	snprintf(ans_cookie, sizeof(ans_cookie), "%s", r->set_cookie);
 }
 
-static int
-login(struct api *a, const char *json, Hd__ApiResponse *resp)
-{
-	static const uint8_t addr[16] = { [10] = 0xff, [11] = 0xff, 127, 0,
-	    0, 1 };
-	Hd__ApiRequest req = HD__API_REQUEST__INIT;
+/* A call as the web process forwards it, with a session if one is set. */
+static char	sess[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
 
+static int
+call(struct api *a, const char *method, const char *path, const char *json,
+    Hd__ApiResponse *resp)
+{
+	static uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
+
+	/* A new address each time: the address's throttling stays out of
+	 * the way of these tests (test_api.c tests it). */
+	addr[15]++;
 	hd__api_response__init(resp);
 	req.id = 42;
-	req.method = (char *)(uintptr_t)"POST";
-	req.path = (char *)(uintptr_t)"/api/v1/login";
+	req.method = (char *)(uintptr_t)method;
+	req.path = (char *)(uintptr_t)path;
 	req.addr.data = (uint8_t *)(uintptr_t)addr;
 	req.addr.len = sizeof(addr);
+	req.session = sess;
+	req.csrf = csrf;
 	req.body.data = (uint8_t *)(uintptr_t)json;
 	req.body.len = strlen(json);
 	answers = 0;
 	return api_handle(a, &req, resp, ev_now(loop));
+}
+
+static int
+login(struct api *a, const char *json, Hd__ApiResponse *resp)
+{
+	return call(a, "POST", "/api/v1/login", json, resp);
+}
+
+/* Log in (through the worker) and keep the session for call(). */
+static int
+session_of(struct api *a, const char *name, const char *pw)
+{
+	Hd__ApiResponse	 r;
+	char		 json[256];
+	const char	*p;
+
+	sess[0] = csrf[0] = '\0';
+	snprintf(json, sizeof(json), "{\"name\":\"%s\",\"password\":\"%s\"}",
+	    name, pw);
+	if (login(a, json, &r) != API_DEFERRED ||
+	    !run_until(got_answer, 10000) || ans.status != 200)
+		return -1;
+	if ((p = strchr(ans_cookie, '=')) == NULL ||
+	    sscanf(p + 1, "%64[0-9a-f]", sess) != 1 ||
+	    (p = strstr(ans_body, "\"csrf\":\"")) == NULL ||
+	    sscanf(p + 8, "%64[0-9a-f]", csrf) != 1)
+		return -1;
+	return 0;
+}
+
+/* A call answered later: its status, the body in ans_body. */
+static int
+later(struct api *a, const char *method, const char *path, const char *json)
+{
+	Hd__ApiResponse r;
+
+	if (call(a, method, path, json, &r) != API_DEFERRED)
+		return -(int)r.status;
+	if (!run_until(got_answer, 10000))
+		return -1;
+	return (int)ans.status;
+}
+
+/* User management with the worker: creation, a new password, one's own
+ * password; what changes nothing answers at once. */
+static void
+test_users_api(struct api *a)
+{
+	Hd__ApiResponse	 r;
+	char		 pw[64] = "", json[256];
+	const char	*p;
+
+	if (!CHECK(session_of(a, "admin", "right password") == 0,
+	    "the admin logs in through the worker"))
+		return;
+	CHECK(later(a, "POST", "/api/v1/users",
+	    "{\"name\":\"bob\",\"role\":\"viewer\"}") == 201,
+	    "a user is created once its password is hashed: 201");
+	if ((p = strstr(ans_body, "\"password\":\"")) != NULL)
+		sscanf(p + 12, "%63[a-z0-9]", pw);
+	CHECK(strlen(pw) == USER_PASSWORD_GEN, "with its generated password");
+	CHECK(call(a, "POST", "/api/v1/users", "{\"name\":\"bob\",\"role\":"
+	    "\"viewer\"}", &r) == 0 && r.status == 409,
+	    "an existing name: 409 at once, nothing hashed");
+	CHECK(call(a, "POST", "/api/v1/users", "{\"name\":\"carl\",\"role\":"
+	    "\"viewer\",\"password\":\"short\"}", &r) == 0 && r.status == 400,
+	    "a short password: 400 at once");
+	CHECK(call(a, "POST", "/api/v1/users", "{\"name\":\"dora\",\"role\":"
+	    "\"user\",\"password\":\"dora's password\"}", &r) == API_DEFERRED,
+	    "a creation waits for its hash");
+	users_add(api_users(a), "dora", UROLE_VIEWER, "someone else's", 0,
+	    json, sizeof(json));
+	CHECK(run_until(got_answer, 10000) && ans.status == 409,
+	    "a name taken meanwhile: 409 when the hash is back");
+
+	CHECK(later(a, "PATCH", "/api/v1/users/bob",
+	    "{\"password\":\"bob's new password\"}") == 200,
+	    "a new password for bob: 200 once hashed");
+	CHECK(call(a, "PATCH", "/api/v1/users/bob", "{\"role\":\"user\"}", &r)
+	    == 0 && r.status == 200, "a role alone: 200 at once");
+	snprintf(json, sizeof(json), "{\"name\":\"bob\",\"password\":\"%s\"}",
+	    pw);
+	CHECK(login(a, json, &r) == API_DEFERRED &&
+	    run_until(got_answer, 10000) && ans.status == 401,
+	    "bob's old password no longer logs in");
+	if (!CHECK(session_of(a, "bob", "bob's new password") == 0,
+	    "his new one does"))
+		return;
+	CHECK(later(a, "POST", "/api/v1/password", "{\"old\":\"not bob's "
+	    "password\",\"new\":\"bob's third password\"}") == 403 &&
+	    ans_failed, "his own change with a wrong old password: 403, "
+	    "counted as a failed login");
+	CHECK(later(a, "POST", "/api/v1/password", "{\"old\":\"bob's new "
+	    "password\",\"new\":\"bob's third password\"}") == 200 &&
+	    strstr(ans_body, "\"changed\":true") != NULL && answers == 1,
+	    "with the right one: 200 after both hashes, answered once");
+	CHECK(session_of(a, "bob", "bob's third password") == 0,
+	    "the third password logs in");
+	sess[0] = csrf[0] = '\0';
 }
 
 static void
@@ -320,6 +427,8 @@ test_api(const char *dir)
 	    &r);
 	CHECK(st == API_DEFERRED && run_until(got_answer, 10000) &&
 	    ans.status == 200, "restarted: logins work again");
+
+	test_users_api(a);
 
 	/* Shutdown with a login pending: freed, nobody answered. */
 	st = login(a, "{\"name\":\"admin\",\"password\":\"right password\"}",
