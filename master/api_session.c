@@ -94,7 +94,7 @@ login_done(void *arg, enum authw_status st, const uint8_t *key,
 	if (st != AUTHW_CANCEL) {
 		api_resume(lw->a, &lw->later, &c, &resp, now);
 		if (st != AUTHW_OK)
-			api_refuse_busy(&c, 0);
+			api_hash_failed(&c, st);
 		else {
 			usr = users_find(lw->a->users, lw->name);
 			login_answer(&c, lw->name, usr != NULL &&
