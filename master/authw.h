@@ -18,6 +18,8 @@
 #include "ev.h"
 #include "users.h"
 
+#define AUTH_NICE	10	/* the worker's priority: below the loop's */
+
 struct master_conf;
 
 enum authw_status {

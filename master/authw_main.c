@@ -8,6 +8,7 @@
  * the worker exits; the master restarts it.
  */
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -145,6 +146,10 @@ authw_main(const struct master_conf *mc, int fd, int verbose)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	/* A hash may wait; the master's loop, the web process and the
+	 * slaves' links on the same CPU may not. */
+	if (setpriority(PRIO_PROCESS, 0, AUTH_NICE) == -1)
+		log_warn("setpriority");
 	/* Load OpenSSL's scrypt once, while files may still be opened. */
 	if (users_scrypt("-", salt, &warm, buf) == -1)
 		fatalx("scrypt does not work");

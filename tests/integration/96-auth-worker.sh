@@ -28,6 +28,8 @@ if [ "$(id -u)" = 0 ]; then
 	check "... as the web user, chrooted" eval \
 		'test "$(ps -o user= -p "$apid")" = nobody && test "$(readlink /proc/$apid/root)" = "$work/state-master/web-root"'
 fi
+check "... holding one socket (its socketpair), no listener, no loop" eval \
+	'test "$(ls -l /proc/$apid/fd | grep -c socket:)" -eq 1 && ! ls -l /proc/$apid/fd | grep -q eventpoll'
 if [ "$BUILD" = build ]; then
 	check "... under seccomp" grep -Eq '^Seccomp:[[:space:]]+2' "/proc/$apid/status"
 fi
@@ -38,57 +40,102 @@ login() {
 	curl -s --cacert "$G/ca.crt" --max-time 30 --interface "$3" \
 		-D "$4.head" -o "$4.body" -w '%{http_code}\n' \
 		-H 'Content-Type: application/json' \
-		--data-binary "{\"name\":\"$1\",\"password\":\"$2\"}" "$A/login" >"$4.code"
+		--data-binary "{\"name\":\"$1\",\"password\":\"$2\"}" \
+		"$A/login" >"$4.code"
 }
 check "a right password logs in" \
 	eval 'login admin "$pw" 127.0.0.1 "$work/first"; grep -q "^200" "$work/first.code"'
 
 # 1. A burst: 40 wrong passwords (unknown names, each from its own
-# address: throttling is per name and per address) and 8 right ones.
+# address: throttling is per name and per address) and 8 right ones, sent
+# at once on connections opened beforehand (so the web process's TLS
+# handshakes do not blur the measure). Meanwhile, on a keep-alive
+# connection, calls the master answers without hashing (no session: 401),
+# each timed from request to answer. A master that hashed in its loop
+# would answer them only after the whole burst's hashing.
 N=40
-mkdir -p "$work/burst"
+cat >"$work/burst.py" <<'PY'
+import json, socket, ssl, sys, threading, time
+port, ca, pw, n = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+ctx = ssl.create_default_context(cafile=ca)
+ctx.check_hostname = False
+
+def connect(src):
+    s = socket.create_connection(("127.0.0.1", port), 10, (src, 0))
+    return ctx.wrap_socket(s, server_hostname="127.0.0.1")
+
+def answer(c):	# (status, headers, body) of one HTTP/1.1 answer
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += c.recv(4096) or sys.exit("closed")
+    head, body = data.split(b"\r\n\r\n", 1)
+    lines = head.decode().split("\r\n")
+    hdrs = {l.split(":", 1)[0].lower(): l.split(":", 1)[1].strip()
+            for l in lines[1:]}
+    while len(body) < int(hdrs.get("content-length", 0)):
+        body += c.recv(4096) or sys.exit("closed")
+    return int(lines[0].split()[1]), hdrs, body.decode()
+
+def post(c, path, obj):
+    b = json.dumps(obj).encode()
+    c.sendall(b"POST /api/v1/%s HTTP/1.1\r\nHost: x\r\nContent-Type: "
+              b"application/json\r\nContent-Length: %d\r\n\r\n%s"
+              % (path.encode(), len(b), b))
+
+logins = []
+for i in range(1, n + 1):
+    logins.append(("wrong", connect("127.0.1.%d" % i),
+                   {"name": "nobody%d" % i, "password": "wrong password %d" % i}))
+    if i % 5 == 0:
+        logins.append(("right", connect("127.0.2.%d" % i),
+                       {"name": "admin", "password": pw}))
+probe = connect("127.0.3.1")
+results = []
+def wait(kind, c):
+    st, h, b = answer(c)
+    results.append((kind, st, h.get("retry-after", "-"),
+                    json.loads(b).get("error", "-")))
+threads = [threading.Thread(target=wait, args=(k, c)) for k, c, _ in logins]
+for k, c, body in logins:
+    post(c, "login", body)
+for t in threads:
+    t.start()
+worst, calls = 0.0, 0
+while any(t.is_alive() for t in threads) or calls < 3:
+    t0 = time.monotonic()
+    probe.sendall(b"GET /api/v1/session HTTP/1.1\r\nHost: x\r\n\r\n")
+    st, _, _ = answer(probe)
+    d = time.monotonic() - t0
+    if st == 401:
+        calls += 1
+        worst = max(worst, d)
+    time.sleep(0.01)
+for t in threads:
+    t.join()
+for r in results:
+    print("answer %s %d %s %s" % r)
+print("probe %d %.3f" % (calls, worst))
+PY
 offline0=$(count_log "$M" 'slave-house .*offline')
-burst() {
-	local i
-	for i in $(seq 1 $N); do
-		login "nobody$i" "wrong password $i" "127.0.1.$i" "$work/burst/w$i" &
-		[ $((i % 5)) -eq 0 ] &&
-			login admin "$pw" "127.0.2.$i" "$work/burst/r$i" &
-	done
-	wait
-}
-burst &
-bpid=$!
-# Meanwhile: calls the master answers without hashing (no session: 401),
-# timed from request sent to first byte (the master's share).
-: >"$work/probe"
-sleep 0.05
-while kill -0 "$bpid" 2>/dev/null; do
-	curl -s --cacert "$G/ca.crt" --max-time 10 --interface 127.0.3.1 \
-		-o /dev/null -w '%{http_code} %{time_pretransfer} %{time_starttransfer}\n' \
-		"$A/session" >>"$work/probe"
-done
-wait "$bpid"
-tally() { cat "$@" | sort | uniq -c | tr -s ' \n' ' '; }
-echo "# wrong passwords:$(tally "$work"/burst/w*.code); right ones:$(tally "$work"/burst/r*.code)"
+python3 "$work/burst.py" "$wport" "$G/ca.crt" "$pw" "$N" >"$work/burst.out" 2>"$work/burst.err"
+tally() { awk -v k="$1" '$2 == k { print $3, $5 }' "$work/burst.out" | sort | uniq -c | tr -s ' \n' ' '; }
+echo "# wrong passwords:$(tally wrong); right ones:$(tally right)"
+check "the burst ran to its end" grep -q '^probe' "$work/burst.out"
 check "every wrong password is answered 401 or 503" \
-	test "$(cat "$work"/burst/w*.code | grep -Ecx '401|503')" -eq "$N"
-check "some were checked (401)" grep -qx 401 "$work"/burst/w*.code
-check "the queue refused some at once (503)" \
-	grep -qx 503 "$work"/burst/*.code
-b=$(grep -lx 503 "$work"/burst/*.code | head -1)
-b=${b%.code}
-check "a 503 says busy, with Retry-After: 1" \
-	eval 'grep -q "\"busy\"" "$b.body" && grep -qi "^retry-after: 1" "$b.head"'
+	test "$(grep -Ec '^answer wrong (401|503) ' "$work/burst.out")" -eq "$N"
+check "some were checked (401)" grep -q '^answer wrong 401 ' "$work/burst.out"
+check "the queue refused some at once: 503 busy, Retry-After: 1" \
+	grep -q '^answer [a-z]* 503 1 busy$' "$work/burst.out"
+check "every 503 is busy, with Retry-After: 1" \
+	test -z "$(grep '^answer [a-z]* 503 ' "$work/burst.out" | grep -v ' 503 1 busy$')"
 check "right passwords during the burst: 200 or 503, never 401" \
-	test "$(cat "$work"/burst/r*.code | grep -Ecx '200|503')" -eq $((N / 5))
+	test "$(grep -Ec '^answer right (200|503) ' "$work/burst.out")" -eq $((N / 5))
 check "the master logs the refusals" wait_log "$M" 'no room to check its password' 2
-np=$(grep -c '^401 ' "$work/probe")
-worst=$(awk '$1 == 401 { d = $3 - $2; if (d > m) m = d } END { printf "%.3f", m }' "$work/probe")
-echo "# $np calls answered during the burst, the slowest in $worst s"
-check "the master answered calls during the burst ($np)" test "$np" -ge 3
-check "... each within 0.5 s (slowest $worst s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
+read -r _ np worst < <(grep '^probe' "$work/burst.out")
+echo "# ${np:-0} calls answered during the burst, the slowest in ${worst:-?} s"
+check "the master answered calls during the burst (${np:-0})" test "${np:-0}" -ge 3
+check "... each within 0.3 s (slowest ${worst:-?} s)" \
+	awk -v w="${worst:-9}" 'BEGIN { exit !(w < 0.3) }'
 check "the slave stayed online" \
 	test "$(count_log "$M" 'slave-house .*offline')" -eq "$offline0"
 check "a right password logs in after the burst" \
