@@ -2,6 +2,7 @@
  * (this binary, re-executed with -A, is the worker), its queue, its
  * death and restart, and a login answered later through the API. */
 
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "auth.pb-c.h"
 #include "check.h"
 #include "log.h"
+#include "wire.h"
 #include "../../master/api.h"
 #include "../../master/authw.h"
 
@@ -447,15 +449,179 @@ test_api(const char *dir)
 static void
 worker_test(int fd, const char *mode)
 {
-	static const uint8_t wrong[] = { 0, 0, 0, 2, 0x08, 0x63 };
-	uint8_t buf[AUTH_MAX_FRAME];
+	static const uint8_t garbage[] = { 0, 0, 0, 3, 0xff, 0xff, 0xff };
+	static const uint8_t huge[] = { 0x7f, 0xff, 0xff, 0xff };
+	Hd__AuthAnswer	 a = HD__AUTH_ANSWER__INIT;
+	Hd__AuthRequest	*req;
+	uint8_t		 buf[AUTH_MAX_FRAME];
+	size_t		 len;
 
-	if (read(fd, buf, sizeof(buf)) <= 0)
+	if (read(fd, buf, WIRE_HDR_LEN) != WIRE_HDR_LEN ||
+	    (len = (size_t)buf[2] << 8 | buf[3]) > sizeof(buf) ||
+	    read(fd, buf, len) != (ssize_t)len || (req = (Hd__AuthRequest *)
+	    wire_unpack(&hd__auth_request__descriptor, buf, len)) == NULL)
 		_exit(0);
-	if (strcmp(mode, "bad") == 0 && write(fd, wrong, sizeof(wrong)) < 0)
+	a.id = req->id;
+	a.ok = 1;
+	a.key.data = buf;
+	a.key.len = SCRYPT_KEY_LEN;
+	if (strcmp(mode, "bad") == 0)		/* the wrong id */
+		a.id = 99;
+	else if (strcmp(mode, "shortkey") == 0)
+		a.key.len = 5;
+	else if (strcmp(mode, "garbage") == 0) {
+		if (write(fd, garbage, sizeof(garbage)) < 0)
+			_exit(1);
+		goto hang;
+	} else if (strcmp(mode, "huge") == 0) {
+		if (write(fd, huge, sizeof(huge)) < 0)
+			_exit(1);
+		goto hang;
+	} else if (strcmp(mode, "mute") == 0)
+		goto hang;
+	len = protobuf_c_message_get_packed_size(&a.base);
+	buf[0] = buf[1] = buf[2] = 0;
+	buf[3] = (uint8_t)len;
+	protobuf_c_message_pack(&a.base, buf + WIRE_HDR_LEN);
+	/* "twice": the same answer again, which nobody asked for. */
+	if (write(fd, buf, WIRE_HDR_LEN + len) < 0 ||
+	    (strcmp(mode, "twice") == 0 &&
+	    write(fd, buf, WIRE_HDR_LEN + len) < 0))
 		_exit(1);
+hang:
 	for (;;)
 		pause();
+}
+
+/* Answers the master must not take: each fails the pending hash
+ * (AUTHW_DOWN) and gets the worker replaced. */
+static void
+test_bad_kinds(void)
+{
+	static const char *const modes[] = { "shortkey", "garbage", "huge",
+	    "twice" };
+	size_t	i;
+
+	authw_tune(aw, 300, 20);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		swap_worker(modes[i]);
+		nseen = 0;
+		old_pid = authw_pid(aw);
+		hash("correct horse battery", &cheap, 1);
+		want = 1;
+		if (strcmp(modes[i], "twice") == 0)
+			CHECK(run_until(seen_enough, 10000) &&
+			    seen[0].st == AUTHW_OK && run_until(restarted,
+			    10000), "an answer nobody asked for drops the "
+			    "worker (after a good one)");
+		else
+			CHECK(run_until(seen_enough, 10000) &&
+			    seen[0].st == AUTHW_DOWN && run_until(restarted,
+			    10000), "an answer of kind \"%s\" fails the hash, "
+			    "a new worker starts", modes[i]);
+	}
+	swap_worker(NULL);
+	authw_tune(aw, AUTH_TIMEOUT_MS, 20);
+}
+
+/* The worker itself, on a socketpair of our own: a good request is
+ * answered with scrypt's key; anything malformed ends it (exit 1), as
+ * does a frame past AUTH_MAX_FRAME; the end of its input ends it (0). */
+static pid_t
+raw_worker(int *fd)
+{
+	char	arg[16];
+	int	sv[2];
+	pid_t	pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return -1;
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		snprintf(arg, sizeof(arg), "%d", sv[1]);
+		execl("/proc/self/exe", "hd-auth", "-A", arg, (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
+static int
+exit_code(pid_t pid, int fd)
+{
+	int st;
+
+	close(fd);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int
+send_req(int fd, size_t saltlen, size_t pwlen)
+{
+	Hd__AuthRequest	req = HD__AUTH_REQUEST__INIT;
+	uint8_t		buf[AUTH_MAX_FRAME];
+	char		pw[PASSWORD_MAX + 2];
+	size_t		len;
+
+	memset(pw, 'p', sizeof(pw));
+	req.id = 5;
+	req.password.data = (uint8_t *)pw;
+	req.password.len = pwlen;
+	req.salt.data = (uint8_t *)(uintptr_t)salt;
+	req.salt.len = saltlen;
+	req.n = cheap.n;
+	req.r = cheap.r;
+	req.p = cheap.p;
+	len = protobuf_c_message_get_packed_size(&req.base);
+	buf[0] = buf[1] = 0;
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	protobuf_c_message_pack(&req.base, buf + WIRE_HDR_LEN);
+	return write(fd, buf, WIRE_HDR_LEN + len) == (ssize_t)(WIRE_HDR_LEN +
+	    len) ? 0 : -1;
+}
+
+static void
+test_worker_direct(void)
+{
+	static const uint8_t huge[] = { 0, 0, 2, 0 };	/* 512 > the room */
+	Hd__AuthAnswer	*a = NULL;
+	uint8_t		 buf[AUTH_MAX_FRAME];
+	char		 pw[12];
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 fd;
+
+	if ((pid = raw_worker(&fd)) == -1)
+		return;
+	n = send_req(fd, SCRYPT_SALT_LEN, 11) == 0 ? read(fd, buf,
+	    sizeof(buf)) : -1;
+	if (n > WIRE_HDR_LEN)
+		a = (Hd__AuthAnswer *)wire_unpack(&hd__auth_answer__descriptor,
+		    buf + WIRE_HDR_LEN, (size_t)n - WIRE_HDR_LEN);
+	memset(pw, 'p', 11);
+	pw[11] = '\0';
+	CHECK(a != NULL && a->id == 5 && a->ok && a->key.len ==
+	    SCRYPT_KEY_LEN && key_is(a->key.data, pw, &cheap),
+	    "the worker answers a request with its id and scrypt's key");
+	if (a != NULL)
+		wire_free(&a->base);
+	CHECK(exit_code(pid, fd) == 0, "... and ends when its input does");
+
+	if ((pid = raw_worker(&fd)) != -1)
+		CHECK(send_req(fd, 3, 11) == 0 && exit_code(pid, fd) == 1,
+		    "a salt of the wrong length ends the worker");
+	if ((pid = raw_worker(&fd)) != -1)
+		CHECK(send_req(fd, SCRYPT_SALT_LEN, PASSWORD_MAX + 1) == 0 &&
+		    exit_code(pid, fd) == 1,
+		    "a password over PASSWORD_MAX ends the worker");
+	if ((pid = raw_worker(&fd)) != -1)
+		CHECK(write(fd, huge, sizeof(huge)) == sizeof(huge) &&
+		    exit_code(pid, fd) == 1,
+		    "a frame past AUTH_MAX_FRAME ends the worker");
 }
 
 int
@@ -480,6 +646,8 @@ main(int argc, char *argv[])
 	test_hash();
 	test_kill();
 	test_bad();
+	test_bad_kinds();
+	test_worker_direct();
 	test_api(dir);
 	authw_stop(aw);
 	ev_loop_free(loop);
