@@ -174,6 +174,20 @@ check "a new web process serves" \
 	wait_count "$M" 'web process [0-9]+ serving' 2 10
 check "and logs in" \
 	eval 'login admin "$pw" 127.0.0.1 "$work/web2"; grep -q "^200" "$work/web2.code"'
+
+# 4. A worker that stops answering: after AUTH_TIMEOUT_MS (5 s) it is
+# replaced, and the login waiting for it gets 503 unavailable.
+apid=$(grep -Eo 'auth worker [0-9]+ started' "$M" | tail -1 | awk '{print $3}')
+kill -STOP "$apid"
+login admin "$pw" 127.0.0.1 "$work/stalled" &
+check "a stalled worker is killed after 5 s" \
+	wait_log "$M" "auth worker $apid: no answer in 5000 ms; 1 pending hash failed" 15
+wait
+check "the login waiting for it: 503 unavailable, Retry-After: 1" eval \
+	'grep -q "^503" "$work/stalled.code" && grep -q "\"unavailable\"" "$work/stalled.body" && grep -qi "^retry-after: 1" "$work/stalled.head"'
+check "the stalled worker is gone" eval '! kill -0 "$apid" 2>/dev/null'
+check "logins work with its successor" eval \
+	'sleep 0.5; login admin "$pw" 127.0.0.1 "$work/last"; grep -q "^200" "$work/last.code"'
 check "the slave is still online" \
 	test "$(count_log "$M" 'slave-house .*offline')" -eq "$offline0"
 finish
