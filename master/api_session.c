@@ -71,6 +71,19 @@ login_answer(struct api_call *c, const char *name, struct user *usr)
 	}
 }
 
+/*
+ * The key is made. It is checked against the user's hash as it is now:
+ * a user deleted, or whose password changed, meanwhile does not match.
+ */
+static void
+login_check(struct api_call *c, const char *name, const uint8_t *key)
+{
+	struct user *usr = users_find(c->api->users, name);
+
+	login_answer(c, name, usr != NULL && users_key_ok(&usr->pw, key) ?
+	    usr : NULL);
+}
+
 /* A login waiting for the auth worker (authw.h). */
 struct login_wait {
 	struct api_later	 later;
@@ -78,10 +91,6 @@ struct login_wait {
 	char			 name[USER_NAME_MAX + 1];
 };
 
-/*
- * The key came back. It is checked against the user's hash as it is now:
- * a user deleted, or whose password changed, meanwhile does not match.
- */
 static void
 login_done(void *arg, enum authw_status st, const uint8_t *key,
     uint64_t now)
@@ -89,73 +98,66 @@ login_done(void *arg, enum authw_status st, const uint8_t *key,
 	struct login_wait	*lw = arg;
 	struct api_call		 c;
 	Hd__ApiResponse		 resp;
-	struct user		*usr;
 
 	if (st != AUTHW_CANCEL) {
 		api_resume(lw->a, &lw->later, &c, &resp, now);
-		if (st != AUTHW_OK)
+		if (st == AUTHW_OK)
+			login_check(&c, lw->name, key);
+		else
 			api_hash_failed(&c, st);
-		else {
-			usr = users_find(lw->a->users, lw->name);
-			login_answer(&c, lw->name, usr != NULL &&
-			    users_key_ok(&usr->pw, key) ? usr : NULL);
-		}
 		api_finish(&c);
 	}
 	free(lw);
 }
 
-/* Queue the hash; the answer comes with login_done(). */
+/* Throttling is checked before the hash is queued; a failure counts
+ * when its answer comes back (login_done), or at once without a worker. */
 static void
-login_queue(struct api_call *c, const char *name, const char *pw)
+login(struct api_call *c)
 {
+	static const char *const fields[] = { "name", "password", NULL };
 	struct api		*a = c->api;
-	struct login_wait	*lw;
-	const struct pw_hash	*h = users_login_hash(a->users, name);
+	struct login_wait	*lw = NULL;
+	char			 pw[PASSWORD_MAX + 1];
+	uint8_t			 key[SCRYPT_KEY_LEN];
+	uint64_t		 wait;
 
+	if (api_body(c, fields) == -1)
+		return;
 	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
 		api_refuse(c, 500, "internal", "out of memory");
 		return;
 	}
 	lw->a = a;
-	snprintf(lw->name, sizeof(lw->name), "%s", name);
-	if (authw_hash(a->auth, pw, h->salt, &h->params, login_done,
-	    lw) == -1) {
-		free(lw);
-		api_refuse_busy(c, authw_pending(a->auth) >= AUTH_MAX_PENDING);
-		log_info("api: login of \"%s\" refused: no room to check its "
-		    "password", users_name_ok(name) ? name : "?");
-		return;
-	}
-	api_defer(c, &lw->later);
-}
-
-/* Throttling is checked before the hash is queued; a failure counts
- * when its answer comes back. */
-static void
-login(struct api_call *c)
-{
-	static const char *const fields[] = { "name", "password", NULL };
-	struct api	*a = c->api;
-	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
-	uint64_t	 wait;
-
-	if (api_body(c, fields) == -1)
-		return;
-	if (json_get_str(&c->doc, 0, "name", 1, name, sizeof(name)) == -1 ||
+	if (json_get_str(&c->doc, 0, "name", 1, lw->name,
+	    sizeof(lw->name)) == -1 ||
 	    json_get_str(&c->doc, 0, "password", 1, pw, sizeof(pw)) == -1) {
 		api_refuse(c, 400, "bad_request", c->doc.err);
-		return;
+		goto done;
 	}
-	if ((wait = throttle_wait(a->throttle, name, c->req->addr.data,
+	if ((wait = throttle_wait(a->throttle, lw->name, c->req->addr.data,
 	    c->now)) > 0) {
 		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
 		api_refuse(c, 429, "throttled", "too many failed logins");
-	} else if (a->auth != NULL)
-		login_queue(c, name, pw);
-	else
-		login_answer(c, name, users_login(a->users, name, pw));
+		goto done;
+	}
+	switch (api_hash(c, &lw->later, pw, users_login_hash(a->users,
+	    lw->name), login_done, lw, key)) {
+	case 1:
+		login_check(c, lw->name, key);
+		break;
+	case 0:
+		lw = NULL;	/* login_done() frees it */
+		break;
+	default:
+		log_info("api: login of \"%s\" refused: its password cannot "
+		    "be checked now (%u)", users_name_ok(lw->name) ? lw->name :
+		    "?", c->resp->status);
+	}
+done:
+	free(lw);
 	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static void

@@ -130,7 +130,7 @@ check "every 503 is busy, with Retry-After: 1" \
 	test -z "$(grep '^answer [a-z]* 503 ' "$work/burst.out" | grep -v ' 503 1 busy$')"
 check "right passwords during the burst: 200 or 503, never 401" \
 	test "$(grep -Ec '^answer right (200|503) ' "$work/burst.out")" -eq $((N / 5))
-check "the master logs the refusals" wait_log "$M" 'no room to check its password' 2
+check "the master logs the refusals" wait_log "$M" 'refused: its password cannot be checked now \(503\)' 2
 read -r _ np worst < <(grep '^probe' "$work/burst.out")
 echo "# ${np:-0} calls answered during the burst, the slowest in ${worst:-?} s"
 check "the master answered calls during the burst (${np:-0})" test "${np:-0}" -ge 3
