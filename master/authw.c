@@ -34,7 +34,7 @@ struct authw_req {
 struct authw {
 	struct ev_loop		*loop;
 	pid_t			 pid;		/* -1 while down */
-	pid_t			 reap;		/* a dead worker not yet reaped */
+	pid_t			 reap;		/* dead, not yet reaped */
 	struct chan		 ch;
 	struct ev_timer		 restart;
 	struct ev_timer		 stall;		/* the oldest hash's deadline */
