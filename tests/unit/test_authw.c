@@ -451,6 +451,7 @@ worker_test(int fd, const char *mode)
 {
 	static const uint8_t garbage[] = { 0, 0, 0, 3, 0xff, 0xff, 0xff };
 	static const uint8_t huge[] = { 0x7f, 0xff, 0xff, 0xff };
+	static uint8_t	 fake_key[SCRYPT_KEY_LEN];
 	Hd__AuthAnswer	 a = HD__AUTH_ANSWER__INIT;
 	Hd__AuthRequest	*req;
 	uint8_t		 buf[AUTH_MAX_FRAME];
@@ -463,7 +464,7 @@ worker_test(int fd, const char *mode)
 		_exit(0);
 	a.id = req->id;
 	a.ok = 1;
-	a.key.data = buf;
+	a.key.data = fake_key;
 	a.key.len = SCRYPT_KEY_LEN;
 	if (strcmp(mode, "bad") == 0)		/* the wrong id */
 		a.id = 99;
