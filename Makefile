@@ -121,6 +121,12 @@ UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 
+# The auth worker: scrypt off the master's loop (issue 6, docs/SECURITY.md).
+PROTOS		+= proto/auth.proto
+API_SRCS	+= master/authw.c master/api_later.c
+MASTER_SRCS	+= master/authw_main.c
+UNIT_TESTS	+= test_authw
+
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
 UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
@@ -311,3 +317,8 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The auth worker's test is also the worker (it re-executes itself).
+$(BUILD)/tests/test_authw: $(call obj,master/authw_main.c)
+$(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: \
+    $(FUZZ_BUILD)/proto/auth.pb-c.c

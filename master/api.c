@@ -388,5 +388,7 @@ api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 	if (authorize(&c, e->r.auth, changes) == -1)
 		return 0;
 	e->r.fn(&c);
+	if (c.deferred)
+		return API_DEFERRED;
 	return c.login_failed;
 }

@@ -38,7 +38,9 @@ enum api_auth {
 };
 
 struct api;
+struct authw;
 struct session;
+struct api_later;
 
 /* One call being answered. The handler writes its JSON answer with `w`
  * (already opened on the response buffer) and calls api_reply(), or
@@ -60,6 +62,8 @@ struct api_call {
 	char			 key[API_KEY_LEN + 1];
 	struct jw		 w;
 	struct json_doc		 doc;		/* api_body() */
+	int			 deferred;	/* api_defer() was called */
+	const struct api_later	*later;		/* set by api_resume() */
 };
 
 struct api_route {
@@ -79,7 +83,8 @@ int		 api_add_routes(struct api *, const struct api_route *, int n,
 		    void *ctx);
 /* Fill `resp` for `req`; resp's body points into the api, valid until
  * the next call. Returns 1 for a failed login (it feeds the address's
- * ban score). */
+ * ban score), or API_DEFERRED when `resp` is not filled: the answer
+ * goes to the sink later (api_set_sink). */
 int		 api_handle(struct api *, const Hd__ApiRequest *,
 		    Hd__ApiResponse *, uint64_t now);
 
@@ -106,6 +111,44 @@ long		 api_offset(struct api_call *);
 int		 api_list_fits(struct api_call *, const struct jw *before);
 /* "next": offset, or null when next < 0; then closes the object. */
 void		 api_list_end(struct api_call *, long next);
+
+/*
+ * Answers that come later (a password hash by the auth worker, authw.h).
+ * A handler fills a struct api_later it keeps (at a fixed address: it
+ * points into itself) with api_defer(), and api_handle() returns
+ * API_DEFERRED without an answer. Later, api_resume() sets up a call to
+ * answer with api_reply() or api_refuse() as usual, and api_finish()
+ * hands the answer to the sink: the web process's link, which drops an
+ * answer for a web process that has gone since (its `link` changed).
+ */
+#define API_DEFERRED		2	/* api_handle(): answered later */
+#define API_LATER_PATH		128	/* bytes of the path kept for logs */
+
+struct api_later {
+	Hd__ApiRequest	 req;		/* id, method, path, addr */
+	uint8_t		 addr[16];
+	char		 method[API_METHOD_MAX + 1];
+	char		 path[API_LATER_PATH + 1];
+	char		 key[API_KEY_LEN + 1];
+	uint64_t	 link;		/* the web process's, when deferred */
+};
+
+typedef void	 api_sink_fn(void *, uint64_t link, const Hd__ApiResponse *,
+		    int login_failed, const uint8_t *addr);
+void		 api_defer(struct api_call *, struct api_later *);
+/* `resp` is the caller's and must live until api_finish(). */
+void		 api_resume(struct api *, const struct api_later *,
+		    struct api_call *, Hd__ApiResponse *, uint64_t now);
+void		 api_finish(struct api_call *);
+void		 api_set_sink(struct api *, api_sink_fn *, void *);
+/* A new web process: answers deferred before it are dropped. */
+void		 api_set_link(struct api *, uint64_t link);
+/* The auth worker hashing passwords (NULL: hash in the loop, as tests
+ * and tools without a worker do). */
+void		 api_set_auth(struct api *, struct authw *);
+/* The same "busy" or "unavailable" 503, with Retry-After, when a hash
+ * cannot be queued or its worker died. */
+void		 api_refuse_busy(struct api_call *, int queue_full);
 
 /* The tables this api owns, for modules that need them. */
 struct users	*api_users(struct api *);

@@ -4,6 +4,7 @@
 /* What api.c and api_session.c share; modules use api.h only. */
 
 #include "api.h"
+#include "authw.h"
 #include "tokens.h"
 
 struct api_entry {
@@ -23,6 +24,10 @@ struct api {
 	void			*token_gate_arg;
 	const char		*(*cert_gate)(void *, const char *);
 	void			*cert_gate_arg;
+	struct authw		*auth;		/* api_set_auth(), or NULL */
+	api_sink_fn		*sink;		/* deferred answers go here */
+	void			*sink_arg;
+	uint64_t		 link;		/* the web process's generation */
 	struct api_entry	 routes[API_MAX_ROUTES];
 	int			 nroutes;
 	char			 out[API_MAX_RESPONSE];
@@ -33,6 +38,15 @@ struct api {
 /* api_users.c, api_tokens.c */
 int	api_users_routes(struct api *);
 int	api_tokens_routes(struct api *);
+
+/* api_later.c: hash `pw` with h's salt and parameters. Without an auth
+ * worker at once: 1 and the key in `key`. Else queued: 0, the call is
+ * deferred (into l) and fn(arg, ...) comes later. -1 after a refusal
+ * (503 when the queue is full or the worker down). */
+int	api_hash(struct api_call *, struct api_later *, const char *pw,
+	    const struct pw_hash *, authw_fn *, void *, uint8_t *key);
+/* The refusal for a hash that came back without a key. */
+void	api_hash_failed(struct api_call *, enum authw_status);
 
 /* api_session.c */
 int	api_session_routes(struct api *);

@@ -3,11 +3,13 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "api_internal.h"
+#include "authw.h"
 #include "log.h"
 
 #define COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
@@ -50,27 +52,13 @@ login_ok(struct api_call *c, const struct user *usr)
 	OPENSSL_cleanse(tok, sizeof(tok));
 }
 
+/* The password's verdict: usr NULL for a wrong name or password. */
 static void
-login(struct api_call *c)
+login_answer(struct api_call *c, const char *name, struct user *usr)
 {
-	static const char *const fields[] = { "name", "password", NULL };
-	struct api	*a = c->api;
-	struct user	*usr;
-	char		 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
-	uint64_t	 wait;
+	struct api *a = c->api;
 
-	if (api_body(c, fields) == -1)
-		return;
-	if (json_get_str(&c->doc, 0, "name", 1, name, sizeof(name)) == -1 ||
-	    json_get_str(&c->doc, 0, "password", 1, pw, sizeof(pw)) == -1) {
-		api_refuse(c, 400, "bad_request", c->doc.err);
-		return;
-	}
-	if ((wait = throttle_wait(a->throttle, name, c->req->addr.data,
-	    c->now)) > 0) {
-		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
-		api_refuse(c, 429, "throttled", "too many failed logins");
-	} else if ((usr = users_login(a->users, name, pw)) == NULL) {
+	if (usr == NULL) {
 		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
 		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
 		    name : "?");
@@ -81,7 +69,95 @@ login(struct api_call *c)
 		log_info("api: %s logged in", usr->name);
 		login_ok(c, usr);
 	}
+}
+
+/*
+ * The key is made. It is checked against the user's hash as it is now:
+ * a user deleted, or whose password changed, meanwhile does not match.
+ */
+static void
+login_check(struct api_call *c, const char *name, const uint8_t *key)
+{
+	struct user *usr = users_find(c->api->users, name);
+
+	login_answer(c, name, usr != NULL && users_key_ok(&usr->pw, key) ?
+	    usr : NULL);
+}
+
+/* A login waiting for the auth worker (authw.h). */
+struct login_wait {
+	struct api_later	 later;
+	struct api		*a;
+	char			 name[USER_NAME_MAX + 1];
+};
+
+static void
+login_done(void *arg, enum authw_status st, const uint8_t *key,
+    uint64_t now)
+{
+	struct login_wait	*lw = arg;
+	struct api_call		 c;
+	Hd__ApiResponse		 resp;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(lw->a, &lw->later, &c, &resp, now);
+		if (st == AUTHW_OK)
+			login_check(&c, lw->name, key);
+		else
+			api_hash_failed(&c, st);
+		api_finish(&c);
+	}
+	free(lw);
+}
+
+/* Throttling is checked before the hash is queued; a failure counts
+ * when its answer comes back (login_done), or at once without a worker. */
+static void
+login(struct api_call *c)
+{
+	static const char *const fields[] = { "name", "password", NULL };
+	struct api		*a = c->api;
+	struct login_wait	*lw = NULL;
+	char			 pw[PASSWORD_MAX + 1];
+	uint8_t			 key[SCRYPT_KEY_LEN];
+	uint64_t		 wait;
+
+	if (api_body(c, fields) == -1)
+		return;
+	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	lw->a = a;
+	if (json_get_str(&c->doc, 0, "name", 1, lw->name,
+	    sizeof(lw->name)) == -1 ||
+	    json_get_str(&c->doc, 0, "password", 1, pw, sizeof(pw)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		goto done;
+	}
+	if ((wait = throttle_wait(a->throttle, lw->name, c->req->addr.data,
+	    c->now)) > 0) {
+		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
+		api_refuse(c, 429, "throttled", "too many failed logins");
+		goto done;
+	}
+	switch (api_hash(c, &lw->later, pw, users_login_hash(a->users,
+	    lw->name), login_done, lw, key)) {
+	case 1:
+		login_check(c, lw->name, key);
+		break;
+	case 0:
+		lw = NULL;	/* login_done() frees it */
+		break;
+	default:
+		log_info("api: login of \"%s\" refused: its password cannot "
+		    "be checked now (%u)", users_name_ok(lw->name) ? lw->name :
+		    "?", c->resp->status);
+	}
+done:
+	free(lw);
 	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static void

@@ -7,6 +7,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -168,54 +169,136 @@ answer_user(struct api_call *c, const struct user *u, const char *pw,
 	api_reply(c, status);
 }
 
+/* A user being created, while its password is hashed (authw.h). */
+struct create_wait {
+	struct api_later	 later;
+	struct api		*a;
+	char			 name[USER_NAME_MAX + 1];
+	char			 by[USER_NAME_MAX + 1];
+	enum user_role		 role;
+	struct user_grant	 g[USER_MAX_GRANTS];
+	int			 ng;
+	int			 gen;		/* pw was generated: show it */
+	char			 pw[PASSWORD_MAX + 1];	/* only then */
+	struct pw_hash		 h;
+};
+
+static void
+wait_free(void *w, size_t size)
+{
+	if (w == NULL)
+		return;
+	OPENSSL_cleanse(w, size);
+	free(w);
+}
+
+/* The hash is made: add the user, unless someone took the name since. */
+static void
+create_apply(struct api_call *c, struct create_wait *cw, const uint8_t *key)
+{
+	struct user	*u;
+	char		 err[96];
+	int		 st;
+
+	memcpy(cw->h.key, key, sizeof(cw->h.key));
+	if (users_add_hashed(c->api->users, cw->name, cw->role, &cw->h,
+	    ev_wall_ms(), err, sizeof(err)) == -1) {
+		st = strcmp(err, "user exists") == 0 ? 409 : 400;
+		api_refuse(c, st, st == 409 ? "conflict" : "bad_request", err);
+		return;
+	}
+	u = users_find(c->api->users, cw->name);
+	set_grants(u, cw->g, cw->ng < 0 ? 0 : cw->ng);
+	if (users_save(c->api->users) == -1) {
+		users_delete(c->api->users, cw->name);
+		api_refuse(c, 500, "internal", "cannot save the users");
+		return;
+	}
+	log_info("api: %s created %s %s", cw->by, users_role_name(cw->role),
+	    cw->name);
+	answer_user(c, u, cw->gen ? cw->pw : NULL, 201);
+}
+
+static void
+create_done(void *arg, enum authw_status st, const uint8_t *key,
+    uint64_t now)
+{
+	struct create_wait	*cw = arg;
+	struct api_call		 c;
+	Hd__ApiResponse		 resp;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(cw->a, &cw->later, &c, &resp, now);
+		if (st == AUTHW_OK)
+			create_apply(&c, cw, key);
+		else
+			api_hash_failed(&c, st);
+		api_finish(&c);
+	}
+	wait_free(cw, sizeof(*cw));
+}
+
+/* Everything is checked before the hash is queued; the user is added
+ * when it comes back (create_apply). */
 static void
 user_create(struct api_call *c)
 {
 	static const char *const f[] = { "name", "role", "password", "grants",
 	    NULL };
-	struct user_grant	 g[USER_MAX_GRANTS];
-	struct user		*u;
-	enum user_role		 r;
-	char			 name[USER_NAME_MAX + 1], pw[PASSWORD_MAX + 1];
-	char			 err[96];
-	int			 ng, gen, st;
+	struct create_wait	*cw = NULL;
+	char			 pw[PASSWORD_MAX + 1], err[96];
+	uint8_t			 key[SCRYPT_KEY_LEN];
+	int			 gen, st;
 
 	if (api_body(c, f) == -1)
 		return;
-	if (json_get_str(&c->doc, 0, "name", 1, name, sizeof(name)) == -1 ||
-	    (gen = json_get_str(&c->doc, 0, "password", 0, pw,
-	    sizeof(pw))) == -1) {
-		api_refuse(c, 400, "bad_request", c->doc.err);
+	if ((cw = calloc(1, sizeof(*cw))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
 		return;
 	}
-	if (parse_common(c, &r, g, &ng) == -1)
+	if (json_get_str(&c->doc, 0, "name", 1, cw->name,
+	    sizeof(cw->name)) == -1 || (gen = json_get_str(&c->doc, 0,
+	    "password", 0, pw, sizeof(pw))) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
 		goto done;
-	if (r == ROLE_NONE) {
+	}
+	if (parse_common(c, &cw->role, cw->g, &cw->ng) == -1)
+		goto done;
+	if (cw->role == ROLE_NONE) {
 		api_refuse(c, 400, "bad_request", "field \"role\": missing");
 		goto done;
 	}
-	if ((gen = gen == 0) && users_gen_password(pw, sizeof(pw)) == -1) {
+	if ((cw->gen = gen == 0) && users_gen_password(pw, sizeof(pw)) == -1) {
 		api_refuse(c, 500, "internal", "no randomness");
 		goto done;
 	}
-	if (users_add(c->api->users, name, r, pw, ev_wall_ms(), err,
-	    sizeof(err)) == -1) {
+	if (users_add_ok(c->api->users, cw->name, cw->role, err,
+	    sizeof(err)) == -1 || users_password_ok(pw, err, sizeof(err)) ==
+	    -1) {
 		st = strcmp(err, "user exists") == 0 ? 409 : 400;
 		api_refuse(c, st, st == 409 ? "conflict" : "bad_request", err);
 		goto done;
 	}
-	u = users_find(c->api->users, name);
-	set_grants(u, g, ng < 0 ? 0 : ng);
-	if (users_save(c->api->users) == -1) {
-		users_delete(c->api->users, name);
-		api_refuse(c, 500, "internal", "cannot save the users");
+	if (users_new_salt(c->api->users, &cw->h) == -1) {
+		api_refuse(c, 500, "internal", "no randomness");
 		goto done;
 	}
-	log_info("api: %s created %s %s", c->user->name,
-	    users_role_name(r), name);
-	answer_user(c, u, gen ? pw : NULL, 201);
+	cw->a = c->api;
+	snprintf(cw->by, sizeof(cw->by), "%s", c->user->name);
+	if (cw->gen)
+		snprintf(cw->pw, sizeof(cw->pw), "%s", pw);
+	switch (api_hash(c, &cw->later, pw, &cw->h, create_done, cw, key)) {
+	case 1:
+		create_apply(c, cw, key);
+		break;
+	case 0:
+		cw = NULL;	/* create_done() frees it */
+		break;
+	}
 done:
+	wait_free(cw, sizeof(*cw));
 	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 /* The user named in the path, else NULL after a 404. */
@@ -238,18 +321,15 @@ changed(struct api_call *c, const char *name, int logout)
 		c->api->user_changed(c->api->user_changed_arg, name, NULL);
 }
 
+/* h: the new password's hash, or NULL to keep the password. */
 static int
 patch_apply(struct api_call *c, struct user *u, enum user_role r,
-    const struct user_grant *g, int ng, const char *pw)
+    const struct user_grant *g, int ng, const struct pw_hash *h)
 {
 	struct user	 saved = *u;
-	char		 err[96];
 
-	if (pw[0] != '\0' && users_set_password(c->api->users, u, pw, err,
-	    sizeof(err)) == -1) {
-		api_refuse(c, 400, "bad_request", err);
-		return -1;
-	}
+	if (h != NULL)
+		u->pw = *h;
 	if (r != ROLE_NONE)
 		u->role = r;
 	if (ng >= 0)
@@ -260,42 +340,113 @@ patch_apply(struct api_call *c, struct user *u, enum user_role r,
 		memcpy(u->grants, saved.grants, sizeof(u->grants));
 		u->ngrants = saved.ngrants;
 		api_refuse(c, 500, "internal", "cannot save the users");
+		OPENSSL_cleanse(&saved.pw, sizeof(saved.pw));
 		return -1;
 	}
 	OPENSSL_cleanse(&saved.pw, sizeof(saved.pw));
 	return 0;
 }
 
+/* A change of a user, while its new password is hashed. */
+struct patch_wait {
+	struct api_later	 later;
+	struct api		*a;
+	char			 name[USER_NAME_MAX + 1];
+	char			 by[USER_NAME_MAX + 1];
+	enum user_role		 role;
+	struct user_grant	 g[USER_MAX_GRANTS];
+	int			 ng;
+	struct pw_hash		 h;
+};
+
+/* The change, the user found again by name: it may be gone since. */
+static void
+patch_finish(struct api_call *c, struct patch_wait *pw, const uint8_t *key)
+{
+	struct user *u = users_find(c->api->users, pw->name);
+
+	if (u == NULL) {
+		api_refuse(c, 404, "not_found", "no such user");
+		return;
+	}
+	if (key != NULL)
+		memcpy(pw->h.key, key, sizeof(pw->h.key));
+	if (patch_apply(c, u, pw->role, pw->g, pw->ng, key != NULL ?
+	    &pw->h : NULL) == -1)
+		return;
+	log_info("api: %s changed user %s", pw->by, u->name);
+	changed(c, u->name, key != NULL || pw->role != ROLE_NONE);
+	/* The caller's own session may be gone now (its password). */
+	answer_user(c, u, NULL, 200);
+}
+
+static void
+patch_done(void *arg, enum authw_status st, const uint8_t *key,
+    uint64_t now)
+{
+	struct patch_wait	*pw = arg;
+	struct api_call		 c;
+	Hd__ApiResponse		 resp;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(pw->a, &pw->later, &c, &resp, now);
+		if (st == AUTHW_OK)
+			patch_finish(&c, pw, key);
+		else
+			api_hash_failed(&c, st);
+		api_finish(&c);
+	}
+	wait_free(pw, sizeof(*pw));
+}
+
 static void
 user_patch(struct api_call *c)
 {
 	static const char *const f[] = { "role", "password", "grants", NULL };
-	struct user_grant	 g[USER_MAX_GRANTS];
+	struct patch_wait	*w = NULL;
 	struct user		*u;
-	enum user_role		 r;
-	char			 pw[PASSWORD_MAX + 1] = "";
-	int			 ng;
+	char			 pw[PASSWORD_MAX + 1] = "", err[96];
+	uint8_t			 key[SCRYPT_KEY_LEN];
 
 	if ((u = target(c)) == NULL || api_body(c, f) == -1)
 		return;
-	if (json_get_str(&c->doc, 0, "password", 0, pw, sizeof(pw)) == -1) {
-		api_refuse(c, 400, "bad_request", c->doc.err);
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
 		return;
 	}
-	if (parse_common(c, &r, g, &ng) == -1)
+	if (json_get_str(&c->doc, 0, "password", 0, pw, sizeof(pw)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
 		goto done;
-	if (u == c->user && r != ROLE_NONE && r != UROLE_ADMIN) {
+	}
+	if (parse_common(c, &w->role, w->g, &w->ng) == -1)
+		goto done;
+	if (u == c->user && w->role != ROLE_NONE && w->role != UROLE_ADMIN) {
 		api_refuse(c, 409, "conflict", "an admin cannot demote itself");
 		goto done;
 	}
-	if (patch_apply(c, u, r, g, ng, pw) == -1)
+	if (pw[0] != '\0' && users_password_ok(pw, err, sizeof(err)) == -1) {
+		api_refuse(c, 400, "bad_request", err);
 		goto done;
-	log_info("api: %s changed user %s", c->user->name, u->name);
-	changed(c, u->name, pw[0] != '\0' || r != ROLE_NONE);
-	/* The caller's own session may be gone now (its password). */
-	answer_user(c, u, NULL, 200);
+	}
+	w->a = c->api;
+	snprintf(w->name, sizeof(w->name), "%s", u->name);
+	snprintf(w->by, sizeof(w->by), "%s", c->user->name);
+	if (pw[0] == '\0')
+		patch_finish(c, w, NULL);
+	else if (users_new_salt(c->api->users, &w->h) == -1)
+		api_refuse(c, 500, "internal", "no randomness");
+	else switch (api_hash(c, &w->later, pw, &w->h, patch_done, w, key)) {
+	case 1:
+		patch_finish(c, w, key);
+		break;
+	case 0:
+		w = NULL;	/* patch_done() frees it */
+		break;
+	}
 done:
+	wait_free(w, sizeof(*w));
 	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static void
@@ -325,54 +476,142 @@ user_delete(struct api_call *c)
 	api_reply(c, 200);
 }
 
-/*
- * Anyone's own password: the old one is checked like a login (throttled,
- * a failure feeds the ban score), then every session of the user ends,
- * this one too: the client logs in again with the new password.
- */
-static void
-own_password(struct api_call *c)
-{
-	static const char *const f[] = { "old", "new", NULL };
-	struct api	*a = c->api;
-	struct user	*u;
-	char		 old[PASSWORD_MAX + 1], pw[PASSWORD_MAX + 1];
-	char		 name[USER_NAME_MAX + 1];
-	uint64_t	 wait;
+/* Anyone's own password change: two hashes, the old password's, then
+ * the new one's, each through the auth worker when there is one. */
+struct own_wait {
+	struct api_later	 later;
+	struct api		*a;
+	char			 name[USER_NAME_MAX + 1];
+	char			 pw[PASSWORD_MAX + 1];	/* the new one */
+	struct pw_hash		 h;			/* ... its hash */
+	int			 checked;	/* the old one was right */
+};
 
-	if (api_body(c, f) == -1)
+static void	own_done(void *, enum authw_status, const uint8_t *, uint64_t);
+
+/* The new password's hash is made: set it, end every session. */
+static void
+own_set(struct api_call *c, struct own_wait *ow, const uint8_t *key)
+{
+	struct user *u = users_find(c->api->users, ow->name);
+
+	if (u == NULL) {
+		api_refuse(c, 404, "not_found", "no such user");
 		return;
-	snprintf(name, sizeof(name), "%s", c->user->name);
-	if (json_get_str(&c->doc, 0, "old", 1, old, sizeof(old)) == -1 ||
-	    json_get_str(&c->doc, 0, "new", 1, pw, sizeof(pw)) == -1) {
-		api_refuse(c, 400, "bad_request", c->doc.err);
-		goto done;
 	}
-	if ((wait = throttle_wait(a->throttle, name, c->req->addr.data,
-	    c->now)) > 0) {
-		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
-		api_refuse(c, 429, "throttled", "too many failed logins");
-		goto done;
-	}
-	if ((u = users_login(a->users, name, old)) == NULL) {
-		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
-		c->login_failed = 1;
-		api_refuse(c, 403, "forbidden", "wrong password");
-		goto done;
-	}
-	if (patch_apply(c, u, ROLE_NONE, NULL, -1, pw) == -1)
-		goto done;
-	log_info("api: %s changed their password", name);
-	changed(c, name, 1);
+	memcpy(ow->h.key, key, sizeof(ow->h.key));
+	if (patch_apply(c, u, ROLE_NONE, NULL, -1, &ow->h) == -1)
+		return;
+	log_info("api: %s changed their password", ow->name);
+	changed(c, ow->name, 1);
 	c->session = NULL;
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "changed");
 	jw_bool(&c->w, 1);
 	jw_close(&c->w, '}');
 	api_reply(c, 200);
+}
+
+/*
+ * One hash is back: the old password's is checked like a login (a
+ * failure is throttled and feeds the ban score), then the new one's is
+ * queued (or made at once without a worker), then set.
+ */
+static void
+own_step(struct api_call *c, struct own_wait *ow, const uint8_t *key)
+{
+	struct api	*a = c->api;
+	struct user	*u;
+	uint8_t		 k2[SCRYPT_KEY_LEN];
+
+	if (ow->checked) {
+		own_set(c, ow, key);
+		return;
+	}
+	if ((u = users_find(a->users, ow->name)) == NULL ||
+	    !users_key_ok(&u->pw, key)) {
+		throttle_fail(a->throttle, ow->name, c->req->addr.data, c->now);
+		c->login_failed = 1;
+		api_refuse(c, 403, "forbidden", "wrong password");
+		return;
+	}
+	ow->checked = 1;
+	if (users_new_salt(a->users, &ow->h) == -1) {
+		api_refuse(c, 500, "internal", "no randomness");
+		return;
+	}
+	if (api_hash(c, &ow->later, ow->pw, &ow->h, own_done, ow, k2) == 1)
+		own_set(c, ow, k2);
+	OPENSSL_cleanse(k2, sizeof(k2));
+}
+
+static void
+own_done(void *arg, enum authw_status st, const uint8_t *key, uint64_t now)
+{
+	struct own_wait	*ow = arg;
+	struct api_call	 c;
+	Hd__ApiResponse	 resp;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(ow->a, &ow->later, &c, &resp, now);
+		if (st == AUTHW_OK)
+			own_step(&c, ow, key);
+		else
+			api_hash_failed(&c, st);
+		if (c.deferred)		/* the second hash is queued */
+			return;
+		api_finish(&c);
+	}
+	wait_free(ow, sizeof(*ow));
+}
+
+static void
+own_password(struct api_call *c)
+{
+	static const char *const f[] = { "old", "new", NULL };
+	struct api		*a = c->api;
+	struct own_wait		*ow;
+	const struct pw_hash	*h;
+	char			 old[PASSWORD_MAX + 1] = "", err[96];
+	uint8_t			 key[SCRYPT_KEY_LEN];
+	uint64_t		 wait;
+
+	if (api_body(c, f) == -1)
+		return;
+	if ((ow = calloc(1, sizeof(*ow))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	snprintf(ow->name, sizeof(ow->name), "%s", c->user->name);
+	ow->a = a;
+	if (json_get_str(&c->doc, 0, "old", 1, old, sizeof(old)) == -1 ||
+	    json_get_str(&c->doc, 0, "new", 1, ow->pw, sizeof(ow->pw)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		goto done;
+	}
+	if ((wait = throttle_wait(a->throttle, ow->name, c->req->addr.data,
+	    c->now)) > 0) {
+		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
+		api_refuse(c, 429, "throttled", "too many failed logins");
+		goto done;
+	}
+	if (users_password_ok(ow->pw, err, sizeof(err)) == -1) {
+		api_refuse(c, 400, "bad_request", err);
+		goto done;
+	}
+	h = users_login_hash(a->users, ow->name);
+	switch (api_hash(c, &ow->later, old, h, own_done, ow, key)) {
+	case 1:
+		own_step(c, ow, key);
+		break;
+	case 0:
+		ow = NULL;	/* own_done() frees it */
+		break;
+	}
 done:
+	wait_free(ow, sizeof(*ow));
 	OPENSSL_cleanse(old, sizeof(old));
-	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static const struct api_route user_routes[] = {

@@ -25,6 +25,7 @@
 #include "api_res.h"
 #include "master.h"
 #include "api_dash.h"
+#include "authw.h"
 #include "users.h"
 
 static void
@@ -159,6 +160,13 @@ main(int argc, char *argv[])
 	int			r;
 
 	daemon_opts(argc, argv, "hd-master", &o);
+	if (o.authfd != -1) {		/* we are the auth worker */
+		log_init("hd-auth", o.verbose);
+		memset(&m, 0, sizeof(m));
+		if (master_conf_load(&m.conf, o.conffile) == -1)
+			return 1;
+		authw_main(&m.conf, o.authfd, o.verbose);
+	}
 	if (o.childfd != -1) {		/* we are the web process */
 		log_init("hd-web", o.verbose);
 		memset(&m, 0, sizeof(m));
@@ -189,6 +197,10 @@ main(int argc, char *argv[])
 	if (cluster_listen(&m) == -1)
 		return 1;
 	m.web = webproc_start(&m, o.conffile, o.verbose);
+	if (m.web != NULL && (m.auth = authw_start(m.loop, o.conffile,
+	    o.verbose)) == NULL)
+		fatal("auth worker");
+	api_set_auth(m.api, m.auth);
 	sched_master_run(&m);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
@@ -196,6 +208,7 @@ main(int argc, char *argv[])
 	sched_master_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
+	authw_stop(m.auth);	/* pending answers: nobody to send them to */
 	log_info("master %s stopped", m.id);
 	apires_free(&m);
 	zwm_free(&m);

@@ -106,6 +106,7 @@ struct master {
 	struct apires		*apires;	/* resources, commands (api_res.c) */
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct sched_master	*sched;		/* NULL without an events file */
+	struct authw		*auth;		/* scrypt off the loop (authw.h) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */

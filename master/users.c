@@ -198,11 +198,9 @@ password_ok(const char *pw, char *err, size_t errlen)
 }
 
 int
-users_add(struct users *u, const char *name, enum user_role role,
-    const char *password, uint64_t now, char *err, size_t errlen)
+users_add_ok(struct users *u, const char *name, enum user_role role,
+    char *err, size_t errlen)
 {
-	struct user *usr;
-
 	if (!users_name_ok(name)) {
 		snprintf(err, errlen, "a user name has 1 to %d of a-z 0-9 . _ -",
 		    USER_NAME_MAX);
@@ -212,19 +210,46 @@ users_add(struct users *u, const char *name, enum user_role role,
 		snprintf(err, errlen, "no such role");
 		return -1;
 	}
-	if (!password_ok(password, err, errlen))
-		return -1;
 	if (users_find(u, name) != NULL || u->n >= USERS_MAX) {
 		snprintf(err, errlen, u->n >= USERS_MAX ? "too many users" :
 		    "user exists");
 		return -1;
 	}
-	if ((usr = calloc(1, sizeof(*usr))) == NULL ||
-	    pw_make(&usr->pw, password, &u->params) == -1) {
-		free(usr);
+	return 0;
+}
+
+int
+users_add(struct users *u, const char *name, enum user_role role,
+    const char *password, uint64_t now, char *err, size_t errlen)
+{
+	struct pw_hash	h;
+	int		r;
+
+	if (users_add_ok(u, name, role, err, errlen) == -1 ||
+	    !password_ok(password, err, errlen))
+		return -1;
+	if (pw_make(&h, password, &u->params) == -1) {
 		snprintf(err, errlen, "out of memory or randomness");
 		return -1;
 	}
+	r = users_add_hashed(u, name, role, &h, now, err, errlen);
+	OPENSSL_cleanse(&h, sizeof(h));
+	return r;
+}
+
+int
+users_add_hashed(struct users *u, const char *name, enum user_role role,
+    const struct pw_hash *h, uint64_t now, char *err, size_t errlen)
+{
+	struct user *usr;
+
+	if (users_add_ok(u, name, role, err, errlen) == -1)
+		return -1;
+	if ((usr = calloc(1, sizeof(*usr))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	usr->pw = *h;
 	snprintf(usr->name, sizeof(usr->name), "%s", name);
 	usr->role = role;
 	usr->created_ms = now;
@@ -331,6 +356,41 @@ users_login(struct users *u, const char *name, const char *password)
 		return NULL;
 	}
 	return pw_check(&usr->pw, password) ? usr : NULL;
+}
+
+int
+users_scrypt(const char *password, const uint8_t *salt,
+    const struct scrypt_params *sp, uint8_t *key)
+{
+	return scrypt(password, salt, sp, key);
+}
+
+const struct pw_hash *
+users_login_hash(struct users *u, const char *name)
+{
+	struct user *usr = users_find(u, name);
+
+	return usr != NULL ? &usr->pw : &u->dummy;	/* the same cost */
+}
+
+int
+users_password_ok(const char *password, char *err, size_t errlen)
+{
+	return password_ok(password, err, errlen) ? 0 : -1;
+}
+
+int
+users_new_salt(const struct users *u, struct pw_hash *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->params = u->params;
+	return RAND_bytes(h->salt, sizeof(h->salt)) == 1 ? 0 : -1;
+}
+
+int
+users_key_ok(const struct pw_hash *h, const uint8_t *key)
+{
+	return CRYPTO_memcmp(h->key, key, SCRYPT_KEY_LEN) == 0;
 }
 
 int

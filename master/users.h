@@ -102,6 +102,26 @@ int		 users_name_ok(const char *);
 const char	*users_role_name(enum user_role);
 /* A random password of USER_PASSWORD_GEN characters (size > that). */
 int		 users_gen_password(char *buf, size_t size);
+/*
+ * For hashing elsewhere (the auth worker, authw.h): scrypt itself; the
+ * hash a login for `name` checks against (a dummy one for an unknown
+ * name, so it costs the same); a fresh salt with the table's parameters
+ * for a new password; a key compared in constant time; the checks of
+ * users_add() and users_set_password() without the hashing, and
+ * users_add() with a hash made already. 0 (1 for users_key_ok: equal)
+ * or -1 with a reason in err.
+ */
+int		 users_scrypt(const char *password, const uint8_t *salt,
+		    const struct scrypt_params *, uint8_t *key);
+const struct pw_hash *users_login_hash(struct users *, const char *name);
+int		 users_new_salt(const struct users *, struct pw_hash *);
+int		 users_key_ok(const struct pw_hash *, const uint8_t *key);
+int		 users_password_ok(const char *, char *err, size_t);
+int		 users_add_ok(struct users *, const char *name, enum user_role,
+		    char *err, size_t);
+int		 users_add_hashed(struct users *, const char *name,
+		    enum user_role, const struct pw_hash *, uint64_t now,
+		    char *err, size_t);
 /* hd-master -U: create admin `name` in state_dir with a generated
  * password, printed once to `out`. 0, or -1 with a message logged. */
 int		 users_create_admin(const char *state_dir, const char *name,

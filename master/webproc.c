@@ -40,6 +40,7 @@ struct webproc {
 	char			 banpath[512];
 	struct secstat		*stat;		/* probes, for the API */
 	struct security		 sec;		/* what api_security.c sees */
+	uint64_t		 link;		/* bumped at each spawn */
 };
 
 static void	spawn(struct webproc *);
@@ -163,12 +164,34 @@ take_api(struct webproc *wp, const Hd__ApiRequest *r)
 	if (wp->m->api == NULL)
 		return -1;
 	failed = api_handle(wp->m->api, r, &resp, ev_now(wp->m->loop));
+	if (failed == API_DEFERRED)	/* answered by api_later_sink() */
+		return 0;
 	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
 	msg.api_response = &resp;
 	chan_send(&wp->ch, &msg.base);
 	if (failed)
 		login_failed(wp, r->addr.data);
 	return 0;
+}
+
+/* A deferred answer (api.h): dropped if its web process has gone. */
+static void
+api_later_sink(void *arg, uint64_t link, const Hd__ApiResponse *resp,
+    int failed, const uint8_t *addr)
+{
+	struct webproc	*wp = arg;
+	Hd__WebMsg	 msg = HD__WEB_MSG__INIT;
+
+	if (link != wp->link || wp->pid <= 0 || wp->ch.fd == -1) {
+		log_info("api: an answer for a web process gone since, "
+		    "dropped");
+		return;
+	}
+	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
+	msg.api_response = (Hd__ApiResponse *)(uintptr_t)resp;
+	chan_send(&wp->ch, &msg.base);
+	if (failed)
+		login_failed(wp, addr);
 }
 
 static int
@@ -285,6 +308,8 @@ spawn(struct webproc *wp)
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	chan_start(&wp->ch, wp->m->loop, sv[0], &hd__web_msg__descriptor,
 	    &web_ops, wp);
+	if (wp->m->api != NULL)
+		api_set_link(wp->m->api, ++wp->link);
 }
 
 struct webproc *
@@ -306,6 +331,8 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	wp->sec.wall_ms = ev_wall_ms;
 	if (m->api != NULL && api_security_init(m->api, &wp->sec) == -1)
 		fatalx("api: no room for the security routes");
+	if (m->api != NULL)
+		api_set_sink(m->api, api_later_sink, wp);
 	wp->m = m;
 	wp->conffile = conffile;
 	wp->verbose = verbose;
@@ -337,6 +364,8 @@ webproc_stop(struct webproc *wp)
 	if (wp == NULL)
 		return;
 	ev_timer_stop(wp->m->loop, &wp->restart);
+	if (wp->m->api != NULL)
+		api_set_sink(wp->m->api, NULL, NULL);
 	if (wp->pid > 0) {
 		kill(wp->pid, SIGTERM);
 		for (i = 0; i < 50 && waitpid(wp->pid, NULL, WNOHANG) == 0; i++)

@@ -14,8 +14,14 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->childfd = -1;
-	while ((ch = getopt(argc, argv, master ? "C:f:nU:v" : "C:f:nv")) != -1) {
+	o->authfd = -1;
+	while ((ch = getopt(argc, argv, master ? "A:C:f:nU:v" : "C:f:nv")) != -1) {
 		switch (ch) {
+		case 'A':	/* internal: the master's auth worker */
+			o->authfd = atoi(optarg);
+			if (o->authfd < 3)
+				goto usage;
+			break;
 		case 'C':	/* internal: set by the parent when it execs */
 			o->childfd = atoi(optarg);
 			if (o->childfd < 3)

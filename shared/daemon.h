@@ -12,6 +12,8 @@ struct daemon_opts {
 	int		 childfd;	/* -C fd: run as a child process on
 					 * this socketpair end (-1: not) */
 	const char	*newadmin;	/* -U name (hd-master only) */
+	int		 authfd;	/* -A fd: the master's auth worker
+					 * on this socketpair end (-1: not) */
 };
 
 /* Parse "[-nv] [-U name] -f config" (-U for hd-master only); prints

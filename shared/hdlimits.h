@@ -276,4 +276,12 @@
 #define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
 #define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
 
+/* The master's auth worker: scrypt off the event loop (master/authw.c). */
+#define AUTH_MAX_PENDING	8		/* hashes queued; more: 503 at once */
+#define AUTH_RETRY_AFTER_S	1		/* Retry-After of that 503 */
+#define AUTH_MAX_FRAME		512		/* one AuthRequest or AuthAnswer */
+#define AUTH_TIMEOUT_MS		5000		/* no answer this long: stuck (< WEB_API_MS) */
+#define AUTH_RESTART_MIN_MS	250		/* first restart of a dead worker */
+#define AUTH_RESTART_MAX_MS	30000		/* back-off doubles up to this */
+
 #endif

@@ -88,6 +88,44 @@ static struct sock_filter web_filter[] = {
 	SB_ERRNO(__NR_openat, EACCES),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 };
+
+/* The master's auth worker: read a request, hash (memory), write. */
+static struct sock_filter auth_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SB_ARCH, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	SB_ALLOW(__NR_read), SB_ALLOW(__NR_write), SB_ALLOW(__NR_close),
+	SB_ALLOW(__NR_brk), SB_ALLOW(__NR_munmap), SB_ALLOW(__NR_mremap),
+	SB_ALLOW(__NR_madvise), SB_ALLOW(__NR_futex),
+	SB_ALLOW(__NR_clock_gettime), SB_ALLOW(__NR_getrandom),
+	SB_ALLOW(__NR_getpid), SB_ALLOW(__NR_rt_sigprocmask),
+	SB_ALLOW(__NR_rt_sigreturn), SB_ALLOW(__NR_restart_syscall),
+	SB_ALLOW(__NR_exit), SB_ALLOW(__NR_exit_group),
+#ifdef __NR_clock_gettime64
+	SB_ALLOW(__NR_clock_gettime64),
+#endif
+#ifdef __NR_mmap
+	SB_ALLOW(__NR_mmap),
+#endif
+#ifdef __NR_mmap2
+	SB_ALLOW(__NR_mmap2),
+#endif
+#ifdef __NR_newfstatat
+	SB_ALLOW(__NR_newfstatat),
+#endif
+#ifdef __NR_fstatat64
+	SB_ALLOW(__NR_fstatat64),
+#endif
+#ifdef __NR_fstat64
+	SB_ALLOW(__NR_fstat64),
+#endif
+#ifdef __NR_open
+	SB_ERRNO(__NR_open, EACCES),
+#endif
+	SB_ERRNO(__NR_openat, EACCES),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+};
 #endif
 
 int
@@ -96,10 +134,14 @@ sandbox_init(enum sandbox_role role)
 #if defined(SB_ARCH) && !defined(__SANITIZE_ADDRESS__)
 	struct sock_fprog prog;
 
-	if (role != SANDBOX_WEB)
+	if (role == SANDBOX_AUTH) {
+		prog.len = sizeof(auth_filter) / sizeof(auth_filter[0]);
+		prog.filter = auth_filter;
+	} else if (role == SANDBOX_WEB) {
+		prog.len = sizeof(web_filter) / sizeof(web_filter[0]);
+		prog.filter = web_filter;
+	} else
 		return -1;
-	prog.len = sizeof(web_filter) / sizeof(web_filter[0]);
-	prog.filter = web_filter;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1) {
 		log_warn("seccomp");

@@ -11,6 +11,7 @@
 
 enum sandbox_role {
 	SANDBOX_WEB,		/* the HTTPS engine: sockets it has, no new ones */
+	SANDBOX_AUTH,		/* the master's auth worker: read, hash, write */
 };
 
 /* 0, or -1 (logged) if the kernel refused; sanitizer builds skip it. */

@@ -1,0 +1,349 @@
+/*
+ * The master's side of its auth worker (authw.h): start it, queue hashes
+ * to it, match its answers, and restart it with a back-off when it dies.
+ * Nothing here blocks: a hash is one write of a few hundred bytes to a
+ * socketpair, and its answer comes back through the loop.
+ */
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "auth.pb-c.h"
+#include "authw.h"
+#include "chan.h"
+#include "hdlimits.h"
+#include "log.h"
+#include "wire.h"
+
+struct authw_req {
+	uint64_t	 id;
+	authw_fn	*fn;
+	void		*arg;
+};
+
+struct authw {
+	struct ev_loop		*loop;
+	pid_t			 pid;		/* -1 while down */
+	pid_t			 reap;		/* dead, not yet reaped */
+	struct chan		 ch;
+	struct ev_timer		 restart;
+	struct ev_timer		 stall;		/* the oldest hash's deadline */
+	const char		*conffile;
+	int			 verbose;
+	uint64_t		 next_id;
+	uint64_t		 timeout_ms;
+	uint64_t		 restart_min_ms, backoff_ms;
+	struct authw_req	 q[AUTH_MAX_PENDING];	/* a ring, in order */
+	int			 head, n;
+};
+
+static void	spawn(struct authw *);
+
+/* Collect a dead worker. SIGCHLD may belong to webproc.c, which reaps
+ * any child; then this finds nothing, which is fine. */
+static void
+reap(struct authw *aw)
+{
+	if (aw->reap > 0 && waitpid(aw->reap, NULL, WNOHANG) != 0)
+		aw->reap = -1;
+}
+
+/* Every pending hash fails with `st`; the queue is empty before any
+ * callback runs, so a callback may queue again. */
+static void
+fail_all(struct authw *aw, enum authw_status st)
+{
+	struct authw_req	q[AUTH_MAX_PENDING];
+	int			n = aw->n, i;
+
+	for (i = 0; i < n; i++)
+		q[i] = aw->q[(aw->head + i) % AUTH_MAX_PENDING];
+	aw->head = aw->n = 0;
+	ev_timer_stop(aw->loop, &aw->stall);
+	for (i = 0; i < n; i++)
+		q[i].fn(q[i].arg, st, NULL, ev_now(aw->loop));
+}
+
+/* The worker is gone or must go (a bad answer, a stall): killed unless
+ * it is reaped already (webproc.c's SIGCHLD may have done it, and its
+ * pid may be anyone's now). Pending hashes fail; a restart follows
+ * after the back-off, which doubles until a hash succeeds. */
+static void
+down(struct authw *aw, const char *why)
+{
+	log_warnx("auth worker %d: %s; %d pending hash%s failed, restart in "
+	    "%llu ms", (int)aw->pid, why, aw->n, aw->n == 1 ? "" : "es",
+	    (unsigned long long)aw->backoff_ms);
+	chan_close(&aw->ch);
+	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
+		kill(aw->pid, SIGKILL);
+		aw->reap = aw->pid;
+		reap(aw);
+	}
+	aw->pid = -1;
+	ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
+	aw->backoff_ms = aw->backoff_ms * 2 > AUTH_RESTART_MAX_MS ?
+	    AUTH_RESTART_MAX_MS : aw->backoff_ms * 2;
+	fail_all(aw, AUTHW_DOWN);
+}
+
+static int
+answer_ok(struct authw *aw, const Hd__AuthAnswer *a)
+{
+	if (aw->n == 0) {
+		log_warnx("auth worker: an answer nobody asked for");
+		return 0;
+	}
+	if (a->id != aw->q[aw->head].id) {
+		log_warnx("auth worker: answer %llu, expected %llu",
+		    (unsigned long long)a->id,
+		    (unsigned long long)aw->q[aw->head].id);
+		return 0;
+	}
+	if (a->key.len != (a->ok ? SCRYPT_KEY_LEN : 0)) {
+		log_warnx("auth worker: a key of %zu bytes", a->key.len);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+aw_frame(struct chan *c, ProtobufCMessage *msg)
+{
+	struct authw		*aw = c->arg;
+	Hd__AuthAnswer		*a = (Hd__AuthAnswer *)msg;
+	struct authw_req	 r;
+	enum authw_status	 st;
+	uint8_t			 key[SCRYPT_KEY_LEN];
+
+	if (!answer_ok(aw, a)) {
+		OPENSSL_cleanse(a->key.data, a->key.len);
+		wire_free(msg);
+		down(aw, "malformed answer");
+		return -1;
+	}
+	r = aw->q[aw->head];
+	aw->head = (aw->head + 1) % AUTH_MAX_PENDING;
+	aw->n--;
+	if ((st = a->ok ? AUTHW_OK : AUTHW_FAILED) == AUTHW_OK) {
+		memcpy(key, a->key.data, sizeof(key));
+		OPENSSL_cleanse(a->key.data, a->key.len);
+	}
+	wire_free(msg);
+	aw->backoff_ms = aw->restart_min_ms;	/* it works: reset */
+	if (aw->n > 0)
+		ev_timer_start(aw->loop, &aw->stall, aw->timeout_ms);
+	else
+		ev_timer_stop(aw->loop, &aw->stall);
+	r.fn(r.arg, st, st == AUTHW_OK ? key : NULL, ev_now(aw->loop));
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
+static void
+aw_fail(struct chan *c, const char *why)
+{
+	down(c->arg, why);
+}
+
+static const struct chan_ops aw_ops = { aw_frame, aw_fail };
+
+static void
+on_stall(struct ev_timer *t)
+{
+	struct authw	*aw = t->arg;
+	char		 why[64];
+
+	snprintf(why, sizeof(why), "no answer in %llu ms",
+	    (unsigned long long)aw->timeout_ms);
+	down(aw, why);
+}
+
+static void
+on_restart(struct ev_timer *t)
+{
+	struct authw *aw = t->arg;
+
+	reap(aw);
+	spawn(aw);
+}
+
+static void
+exec_worker(struct authw *aw, int fd)
+{
+	char	 fdarg[16];
+	char	*argv[8];
+	int	 i = 0;
+
+	fcntl(fd, F_SETFD, 0);
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	argv[i++] = (char *)(uintptr_t)"hd-auth";
+	argv[i++] = (char *)(uintptr_t)"-A";
+	argv[i++] = fdarg;
+	if (aw->conffile != NULL) {
+		argv[i++] = (char *)(uintptr_t)"-f";
+		argv[i++] = (char *)(uintptr_t)aw->conffile;
+	}
+	if (aw->verbose)
+		argv[i++] = (char *)(uintptr_t)"-v";
+	argv[i] = NULL;
+#ifdef __SANITIZE_ADDRESS__
+	/* LeakSanitizer needs /proc, which the chroot hides. */
+	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+#endif
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+static void
+spawn(struct authw *aw)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("auth worker: socketpair");
+		ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
+		return;
+	}
+	if ((aw->pid = fork()) == -1) {
+		log_warn("auth worker: fork");
+		close(sv[0]);
+		close(sv[1]);
+		ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
+		return;
+	}
+	if (aw->pid == 0)
+		exec_worker(aw, sv[1]);	/* a fresh image: nothing of ours */
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	chan_start(&aw->ch, aw->loop, sv[0], &hd__auth_answer__descriptor,
+	    &aw_ops, aw);
+	log_info("auth worker %d started", (int)aw->pid);
+}
+
+struct authw *
+authw_start(struct ev_loop *loop, const char *conffile, int verbose)
+{
+	struct authw *aw;
+
+	if ((aw = calloc(1, sizeof(*aw))) == NULL)
+		return NULL;
+	aw->loop = loop;
+	aw->conffile = conffile;
+	aw->verbose = verbose;
+	aw->pid = aw->reap = -1;
+	aw->ch.fd = -1;
+	aw->timeout_ms = AUTH_TIMEOUT_MS;
+	aw->restart_min_ms = aw->backoff_ms = AUTH_RESTART_MIN_MS;
+	ev_timer_init(&aw->restart, on_restart, aw);
+	ev_timer_init(&aw->stall, on_stall, aw);
+	spawn(aw);
+	return aw;
+}
+
+void
+authw_stop(struct authw *aw)
+{
+	if (aw == NULL)
+		return;
+	ev_timer_stop(aw->loop, &aw->restart);
+	ev_timer_stop(aw->loop, &aw->stall);
+	chan_close(&aw->ch);
+	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
+		kill(aw->pid, SIGKILL);
+		waitpid(aw->pid, NULL, 0);	/* at exit: it is dying */
+	}
+	reap(aw);
+	fail_all(aw, AUTHW_CANCEL);
+	free(aw);
+}
+
+void
+authw_tune(struct authw *aw, uint64_t timeout_ms, uint64_t restart_ms)
+{
+	aw->timeout_ms = timeout_ms;
+	aw->restart_min_ms = aw->backoff_ms = restart_ms;
+}
+
+pid_t
+authw_pid(const struct authw *aw)
+{
+	return aw->ch.fd == -1 ? -1 : aw->pid;
+}
+
+int
+authw_pending(const struct authw *aw)
+{
+	return aw->n;
+}
+
+/* One frame straight to the socket, from a buffer cleansed after: the
+ * password never sits in a growable buffer that is freed uncleansed. */
+static int
+send_request(struct authw *aw, const Hd__AuthRequest *req)
+{
+	uint8_t	frame[AUTH_MAX_FRAME];
+	size_t	len = protobuf_c_message_get_packed_size(&req->base);
+	ssize_t	n;
+
+	if (len == 0 || len > sizeof(frame) - WIRE_HDR_LEN)
+		return -1;
+	frame[0] = (uint8_t)(len >> 24);
+	frame[1] = (uint8_t)(len >> 16);
+	frame[2] = (uint8_t)(len >> 8);
+	frame[3] = (uint8_t)len;
+	protobuf_c_message_pack(&req->base, frame + WIRE_HDR_LEN);
+	do
+		n = send(aw->ch.fd, frame, len + WIRE_HDR_LEN, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	OPENSSL_cleanse(frame, sizeof(frame));
+	if (n == (ssize_t)(len + WIRE_HDR_LEN))
+		return 0;
+	if (n > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
+		/* A cut frame: the link is broken. Kill the worker; its
+		 * end of file, through the loop, fails what is pending (a
+		 * dead worker's comes anyway). */
+		log_warnx("auth worker: a frame cut short; killing it");
+		kill(aw->pid, SIGKILL);
+	}
+	return -1;
+}
+
+int
+authw_hash(struct authw *aw, const char *password, const uint8_t *salt,
+    const struct scrypt_params *sp, authw_fn *fn, void *arg)
+{
+	Hd__AuthRequest		 req = HD__AUTH_REQUEST__INIT;
+	struct authw_req	*r;
+
+	if (aw == NULL || aw->ch.fd == -1 || aw->n >= AUTH_MAX_PENDING ||
+	    strlen(password) > PASSWORD_MAX)
+		return -1;
+	req.id = ++aw->next_id;
+	req.password.data = (uint8_t *)(uintptr_t)password;
+	req.password.len = strlen(password);
+	req.salt.data = (uint8_t *)(uintptr_t)salt;
+	req.salt.len = SCRYPT_SALT_LEN;
+	req.n = sp->n;
+	req.r = sp->r;
+	req.p = sp->p;
+	if (send_request(aw, &req) == -1)
+		return -1;
+	r = &aw->q[(aw->head + aw->n) % AUTH_MAX_PENDING];
+	r->id = req.id;
+	r->fn = fn;
+	r->arg = arg;
+	if (aw->n++ == 0)
+		ev_timer_start(aw->loop, &aw->stall, aw->timeout_ms);
+	return 0;
+}
