@@ -51,6 +51,13 @@ seeds = {
     "empty": struct.pack(">I", 0),
     "oversize": struct.pack(">I", 0x7FFFFFFF) + b"\x00" * 8,
 }
+# fuzz_wire's first byte picks the link: 0 the cluster's Envelope, 1 the
+# web process's WebMsg, 2 the auth worker's AuthAnswer, 3 its AuthRequest.
+seeds = {k: b"\x00" + v for k, v in seeds.items()}
+seeds["auth-answer"] = b"\x02" + frame(field(1, 0, 7) + field(2, 0, 1) + field(3, 2, b"k" * 32))
+seeds["auth-refused"] = b"\x02" + frame(field(1, 0, 8))
+seeds["auth-request"] = b"\x03" + frame(field(1, 0, 7) + field(2, 2, b"secret") +
+    field(3, 2, b"s" * 16) + field(4, 0, 16384) + field(5, 0, 8) + field(6, 0, 1))
 d = os.path.join(os.path.dirname(__file__), "corpus", "wire")
 os.makedirs(d, exist_ok=True)
 for k, v in seeds.items():
