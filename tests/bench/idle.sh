@@ -75,6 +75,34 @@ for i in "${!pids[@]}"; do
 	tot_pss=$((tot_pss + pss))
 	tot_cpu=$(awk -v a="$tot_cpu" -v b="$cpu_ms" 'BEGIN {print a + b}')
 done
+# Where each process's private dirty memory sits, so the next person
+# knows what to cut: the heap, other anonymous mappings (mmap'd tables,
+# big malloc blocks), the stack, the shared libraries' pages written at
+# load time (relocations, .data, .bss: the dynamic loader's floor), and
+# our own binary's.
+printf '\nprivate dirty kB by mapping\n%-12s %7s %7s %7s %9s %7s  %s\n' \
+    process heap anon stack libraries binary "largest library"
+for i in "${!pids[@]}"; do
+	awk -v name="${names[$i]}" '
+	/^[0-9a-f]+-[0-9a-f]+ / {
+		path = $6
+		if (path == "[heap]") k = "heap"
+		else if (path == "[stack]") k = "stack"
+		else if (path == "" || path ~ /^\[/) k = "anon"
+		else if (path ~ /\.so/) { k = "lib"; n = path; sub(/.*\//, "", n) }
+		else k = "bin"
+		next
+	}
+	/^Private_Dirty:/ {
+		kb[k] += $2
+		if (k == "lib") lib[n] += $2
+	}
+	END {
+		for (n in lib) if (lib[n] > top) { top = lib[n]; tn = n }
+		printf "%-12s %7d %7d %7d %9d %7d  %s %d\n", name, kb["heap"],
+		    kb["anon"], kb["stack"], kb["lib"], kb["bin"], tn, top
+	}' "/proc/${pids[$i]}/smaps"
+done
 # A single-Pi install is the master, its web process and one slave.
 one=$(( $(mem "${pids[0]}" Pss) + $(mem "${pids[1]}" Pss) + $(mem "${pids[2]}" Pss) ))
 awk -v p="$tot_pss" -v c="$tot_cpu" 'BEGIN {printf "all four: PSS %d kB, CPU %.1f ms per minute idle (%.3f%% of one core)\n", p, c, c / 600}'
