@@ -44,6 +44,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
+SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
@@ -119,6 +120,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
+UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
