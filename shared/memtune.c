@@ -21,7 +21,12 @@
 #endif
 
 static struct ev_timer	trim_timer;
-static size_t		trimmed_free;	/* free bytes after the last trim */
+/*
+ * Free bytes in the heap's holes (below its top) after the last trim. The
+ * top is left out: it is mostly malloc's padding, never written, and
+ * free() gives it back itself past MEM_TRIM_THRESHOLD.
+ */
+static size_t		trimmed_holes;
 
 void *
 mem_table(size_t size)
@@ -69,7 +74,7 @@ mem_trim(const char *what)
 	a = mallinfo2();
 	malloc_trim(0);
 	b = mallinfo2();
-	trimmed_free = b.fordblks;
+	trimmed_holes = b.fordblks - b.keepcost;
 	/* arena: the heap's size; uordblks: in use; fordblks: free in it. */
 	log_debug("memory after %s: heap %zu kB, %zu kB in use, %zu kB free "
 	    "(%zu kB free before trimming), %zu kB in %zu own mappings", what,
@@ -80,12 +85,13 @@ mem_trim(const char *what)
 static void
 trim_cb(struct ev_timer *t)
 {
-	struct mallinfo2 mi = mallinfo2();
+	struct mallinfo2	mi = mallinfo2();
+	size_t			holes = mi.fordblks - mi.keepcost;
 
-	if (mi.fordblks >= trimmed_free + MEM_TRIM_MIN_FREE)
+	if (holes >= trimmed_holes + MEM_TRIM_MIN_FREE)
 		mem_trim("idle check");
-	else if (mi.fordblks < trimmed_free)
-		trimmed_free = mi.fordblks;	/* holes were reused */
+	else if (holes < trimmed_holes)
+		trimmed_holes = holes;	/* holes were reused */
 	ev_timer_start(t->arg, t, MEM_TRIM_MS);
 }
 

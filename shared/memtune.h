@@ -43,9 +43,10 @@ void	mem_init(void);
 void	mem_trim(const char *what);
 /*
  * Trim now ("start-up"), then every MEM_TRIM_MS trim again if at least
- * MEM_TRIM_MIN_FREE more bytes lie free in the heap than after the last
- * trim: freed holes in the heap's middle (a TLS handshake's, an API
- * answer's) are never given back by free() itself. One per process.
+ * MEM_TRIM_MIN_FREE more bytes lie free in holes below the heap's top
+ * than after the last trim: freed holes in the heap's middle (a TLS
+ * handshake's, an API answer's) are never given back by free() itself.
+ * One per process.
  */
 void	mem_trim_start(struct ev_loop *);
 

@@ -75,12 +75,14 @@ for i in "${!pids[@]}"; do
 	tot_pss=$((tot_pss + pss))
 	tot_cpu=$(awk -v a="$tot_cpu" -v b="$cpu_ms" 'BEGIN {print a + b}')
 done
-# Where each process's private dirty memory sits, so the next person
-# knows what to cut: the heap, other anonymous mappings (mmap'd tables,
-# big malloc blocks), the stack, the shared libraries' pages written at
-# load time (relocations, .data, .bss: the dynamic loader's floor), and
-# our own binary's.
-printf '\nprivate dirty kB by mapping\n%-12s %7s %7s %7s %9s %7s  %s\n' \
+# Where each process's own memory sits, so the next person knows what to
+# cut: the heap, other anonymous mappings (mmap'd tables, big malloc
+# blocks), the stack, the shared libraries' pages written at load time
+# (relocations, .data, .bss: the dynamic loader's floor), and our own
+# binary's. Anonymous pages, not Private_Dirty: a freshly linked binary's
+# page-cache pages count as dirty until written back, which is no RAM of
+# the process's own.
+printf '\nanonymous (private, written) kB by mapping\n%-12s %7s %7s %7s %9s %7s  %s\n' \
     process heap anon stack libraries binary "largest library"
 for i in "${!pids[@]}"; do
 	awk -v name="${names[$i]}" '
@@ -93,7 +95,7 @@ for i in "${!pids[@]}"; do
 		else k = "bin"
 		next
 	}
-	/^Private_Dirty:/ {
+	/^Anonymous:/ {
 		kb[k] += $2
 		if (k == "lib") lib[n] += $2
 	}
