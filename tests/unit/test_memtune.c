@@ -28,6 +28,11 @@
 #define ASAN	1
 #endif
 #endif
+#ifdef ASAN
+static const int asan = 1;
+#else
+static const int asan = 0;
+#endif
 
 static size_t
 page(void)
@@ -81,12 +86,13 @@ test_table(void)
 	t[len - 1] = 3;
 	CHECK(t[0] == 1 && t[len / 2] == 2 && t[len - 1] == 3,
 	    "mem_table: writable end to end");
-#ifndef ASAN
 	/* Before any other read: mincore counts the zero page as resident. */
-	CHECK(((uintptr_t)t & (page() - 1)) == 0, "mem_table: page-aligned");
-	CHECK(resident(t, len) == 3,
-	    "mem_table: only the 3 pages written are resident (of 256)");
-#endif
+	if (!asan) {
+		CHECK(((uintptr_t)t & (page() - 1)) == 0,
+		    "mem_table: page-aligned");
+		CHECK(resident(t, len) == 3,
+		    "mem_table: only the 3 pages written are resident (of 256)");
+	}
 	for (i = 1; i < len - 1; i += 4093)
 		zero &= t[i] == 0 || i == len / 2;
 	CHECK(zero, "mem_table: reads as zeros");
@@ -113,10 +119,9 @@ test_thresholds(void)
 	free(big);
 	before = mallinfo2().hblks;
 	p = malloc(256 * 1024);
-#ifndef ASAN
-	CHECK(p != NULL && mallinfo2().hblks == before + 1,
-	    "after a 4 MiB block is freed, 256 KiB is still mmap'd");
-#endif
+	if (!asan)
+		CHECK(p != NULL && mallinfo2().hblks == before + 1,
+		    "after a 4 MiB block is freed, 256 KiB is still mmap'd");
 	free(p);
 }
 
@@ -141,16 +146,14 @@ test_trim(void)
 		free(blk[i]);
 	mem_trim("test");
 	after = rss_kb();
-#ifndef ASAN
-	CHECK(full > 0 && after > 0 && full - after >= 1024,
-	    "mem_trim gives back at least 1 MiB of the 2 MiB freed below "
-	    "a kept block");
-	if (full - after < 1024)
-		printf("# rss %ld kB before, %ld kB after\n", full, after);
-#else
-	(void)full;
-	(void)after;
-#endif
+	if (!asan) {
+		CHECK(full > 0 && after > 0 && full - after >= 1024,
+		    "mem_trim gives back at least 1 MiB of the 2 MiB freed "
+		    "below a kept block");
+		if (full - after < 1024)
+			printf("# rss %ld kB before, %ld kB after\n", full,
+			    after);
+	}
 	free(keep);
 }
 
@@ -177,11 +180,11 @@ test_ban_pages(void)
 		return;
 	for (i = 0; i < 100; i++)
 		ban_probe(t, addr(i), 1.0, 1000);
-#ifndef ASAN
 	/* Entries are > 64 bytes: the pool spans > 256 KiB. */
-	CHECK(resident(t, BAN_MAX_ENTRIES * 64) <= 4,
-	    "ban table: 100 addresses make at most 4 pool pages resident");
-#endif
+	if (!asan)
+		CHECK(resident(t, BAN_MAX_ENTRIES * 64) <= 4,
+		    "ban table: 100 addresses make at most 4 pool pages "
+		    "resident");
 	ban_free(t);
 }
 
