@@ -118,6 +118,7 @@ awk -v o="$one" -v b="$budget_kb" 'BEGIN {printf "single-Pi install (master + we
 # the install costs above that is ours to cut.
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
+pids=()		# the exit trap must not kill pids the system reuses
 fpids=()
 for i in 1 2 3 4; do
 	"$bin/hd-memfloor" "$work/pki/ca.crt" "$work/pki/slave-house.crt" \
