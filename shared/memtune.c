@@ -100,5 +100,5 @@ mem_trim_start(struct ev_loop *loop)
 {
 	mem_trim("start-up");
 	ev_timer_init(&trim_timer, trim_cb, loop);
-	ev_timer_start(loop, &trim_timer, MEM_TRIM_MS);
+	ev_timer_start(loop, &trim_timer, MEM_TRIM_FIRST_MS);
 }

@@ -15,7 +15,8 @@
 
 #define MEM_MMAP_THRESHOLD	(128 * 1024)	/* bigger blocks: own mapping */
 #define MEM_TRIM_THRESHOLD	(64 * 1024)	/* free heap top kept at most */
-#define MEM_TRIM_MS		(10 * 1000)	/* how often free space is checked */
+#define MEM_TRIM_FIRST_MS	(10 * 1000)	/* first check: links are up */
+#define MEM_TRIM_MS		(60 * 1000)	/* then one wakeup a minute */
 #define MEM_TRIM_MIN_FREE	(32 * 1024)	/* new free space worth a trim */
 
 #include <stddef.h>
@@ -42,7 +43,8 @@ void	mem_init(void);
  */
 void	mem_trim(const char *what);
 /*
- * Trim now ("start-up"), then every MEM_TRIM_MS trim again if at least
+ * Trim now ("start-up"), then MEM_TRIM_FIRST_MS later (after the first
+ * handshakes) and every MEM_TRIM_MS after that, trim again if at least
  * MEM_TRIM_MIN_FREE more bytes lie free in holes below the heap's top
  * than after the last trim: freed holes in the heap's middle (a TLS
  * handshake's, an API answer's) are never given back by free() itself.
