@@ -9,7 +9,6 @@
  * process alike, while a flood still finds every entry reserved.
  */
 
-
 #include <sys/queue.h>
 #include <arpa/inet.h>
 

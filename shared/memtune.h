@@ -34,7 +34,7 @@ struct ev_loop;
 void	*mem_table(size_t size);
 void	 mem_table_free(void *, size_t size);
 
-/* Pin the thresholds; call first thing in main(). */
+/* Pin the thresholds before anything allocates much (daemon_opts() does). */
 void	mem_init(void);
 /*
  * Give free heap pages back to the kernel after start-up or big transient
