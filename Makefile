@@ -44,6 +44,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/wire.c shared/tls.c shared/conn.c shared/net.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
+SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
@@ -94,6 +95,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
+TOOL_SRCS	+= tests/tools/hd-memfloor.c	# the bench's memory floor
 UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
@@ -120,6 +122,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 UNIT_TESTS	+= $(SCHED_TESTS)
 FUZZERS		+= fuzz_sched
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
+UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
 
 # The auth worker: scrypt off the master's loop (issue 6, docs/SECURITY.md).
 PROTOS		+= proto/auth.proto

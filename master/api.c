@@ -14,6 +14,7 @@
 #include "http.h"
 #include "ev.h"
 #include "log.h"
+#include "memtune.h"
 
 struct api *
 api_new(const char *users_path, const struct scrypt_params *sp)
@@ -23,7 +24,7 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 	char		 tpath[PATH_MAX];
 	const char	*slash;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if ((a = mem_table(sizeof(*a))) == NULL)
 		return NULL;
 	/* The tokens live beside the users. */
 	slash = strrchr(users_path, '/');
@@ -51,7 +52,7 @@ api_free(struct api *a)
 	sessions_free(a->sessions);
 	throttle_free(a->throttle);
 	tokens_free(a->tokens);
-	free(a);
+	mem_table_free(a, sizeof(*a));
 }
 
 struct users *

@@ -21,6 +21,7 @@
 #include "api_stream.h"
 #include "ev.h"
 #include "log.h"
+#include "memtune.h"
 
 enum cmd_state { CMD_FREE, CMD_PENDING, CMD_OK, CMD_FAILED, CMD_QUEUED };
 
@@ -78,7 +79,7 @@ apicmd_new(struct master *m)
 {
 	struct apicmd *a;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if ((a = mem_table(sizeof(*a))) == NULL)
 		return NULL;
 	a->m = m;
 	ev_timer_init(&a->timer, sweep_cb, a);
@@ -92,7 +93,7 @@ apicmd_free(struct apicmd *a)
 		return;
 	if (a->m->loop != NULL)
 		ev_timer_stop(a->m->loop, &a->timer);
-	free(a);
+	mem_table_free(a, sizeof(*a));
 }
 
 static void

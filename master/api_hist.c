@@ -112,9 +112,9 @@ apihist_add(struct apihist *h, const char *node, const char *dev,
 		ev_timer_start(h->m->loop, &h->timer, HISTORY_SAVE_MS);
 	}
 	p = &r->pt[minute % HISTORY_MINUTES];
-	if (p->minute != minute || p->n == 0) {
+	if (!hpoint_is(p, minute)) {
 		memset(p, 0, sizeof(*p));
-		p->minute = minute;
+		p->lap = hpoint_lap(minute);
 		p->min = p->max = x;
 	}
 	if (p->n == UINT16_MAX)
@@ -150,7 +150,7 @@ merge(const struct hring *r, uint32_t first, int step, struct hpoint *out)
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < step; i++) {
 		p = &r->pt[(first + (uint32_t)i) % HISTORY_MINUTES];
-		if (p->n == 0 || p->minute != first + (uint32_t)i)
+		if (!hpoint_is(p, first + (uint32_t)i))
 			continue;
 		out->min = out->n ? fminf(out->min, p->min) : p->min;
 		out->max = out->n ? fmaxf(out->max, p->max) : p->max;

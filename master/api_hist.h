@@ -10,11 +10,43 @@
 
 #include "api_res.h"
 
+/*
+ * One minute of a value: 16 bytes, 23 KiB a ring. The minute is not
+ * kept: it is the point's slot plus HISTORY_MINUTES times its lap, the
+ * day count since the epoch, of which the low 16 bits are kept (a point
+ * would be taken for another only 179 years later).
+ */
 struct hpoint {
 	float		min, max, sum;
-	uint32_t	minute;		/* since the epoch; 0: empty */
-	uint16_t	n;
+	uint16_t	lap;		/* minute / HISTORY_MINUTES, low bits */
+	uint16_t	n;		/* readings; 0: empty */
 };
+
+static inline uint16_t
+hpoint_lap(uint32_t minute)
+{
+	return (uint16_t)(minute / HISTORY_MINUTES);
+}
+
+/* Does the point in slot minute % HISTORY_MINUTES hold `minute`? */
+static inline int
+hpoint_is(const struct hpoint *p, uint32_t minute)
+{
+	return p->n > 0 && p->lap == hpoint_lap(minute);
+}
+
+/* The minute of the point in `slot`: the latest one with its lap that
+ * is not past the lap of `now_min`. */
+static inline uint32_t
+hpoint_minute(const struct hpoint *p, int slot, uint32_t now_min)
+{
+	uint32_t now_lap = now_min / HISTORY_MINUTES;
+	uint32_t back = (uint16_t)(hpoint_lap(now_min) - p->lap);
+
+	if (back > now_lap)
+		return UINT32_MAX;	/* before the epoch: never live */
+	return (now_lap - back) * HISTORY_MINUTES + (uint32_t)slot;
+}
 
 struct hring {
 	TAILQ_ENTRY(hring)	 entry;

@@ -35,10 +35,9 @@ struct hcols {
 };
 
 static int
-live(const struct hpoint *p, uint32_t now_min)
+live(uint32_t minute, uint32_t now_min)
 {
-	return p->n > 0 && p->minute <= now_min &&
-	    now_min - p->minute < HISTORY_MINUTES;
+	return minute <= now_min && now_min - minute < HISTORY_MINUTES;
 }
 
 /* One ring as a HistoryRing; 0 if it has no live point. */
@@ -54,9 +53,9 @@ fill(Hd__HistoryRing *hr, const struct hring *r, struct hcols *c,
 	hr->device = (char *)(uintptr_t)r->device;
 	hr->key = (char *)(uintptr_t)r->key;
 	for (i = 0; i < HISTORY_MINUTES; i++) {
-		if (!live(&r->pt[i], now_min))
+		c->minute[k] = hpoint_minute(&r->pt[i], i, now_min);
+		if (r->pt[i].n == 0 || !live(c->minute[k], now_min))
 			continue;
-		c->minute[k] = r->pt[i].minute;
 		c->min[k] = r->pt[i].min;
 		c->max[k] = r->pt[i].max;
 		c->sum[k] = r->pt[i].sum;
@@ -181,15 +180,15 @@ load_ring(struct apihist *h, const Hd__HistoryRing *hr, uint32_t now_min)
 		return -1;
 	r = NULL;
 	for (i = 0; i < hr->n_minute; i++) {
-		memset(&pt, 0, sizeof(pt));
-		pt.minute = hr->minute[i];
-		pt.n = (uint16_t)hr->n[i];
-		if (!live(&pt, now_min))
+		if (!live(hr->minute[i], now_min))
 			continue;	/* older than a day: dropped */
+		memset(&pt, 0, sizeof(pt));
+		pt.lap = hpoint_lap(hr->minute[i]);
+		pt.n = (uint16_t)hr->n[i];
 		if (r == NULL && (r = apihist_ring(h, hr->node, hr->device,
 		    hr->key, 1)) == NULL)
 			return 0;	/* HISTORY_MAX_VALUES: logged */
-		p = &r->pt[pt.minute % HISTORY_MINUTES];
+		p = &r->pt[hr->minute[i] % HISTORY_MINUTES];
 		pt.min = hr->min[i];
 		pt.max = hr->max[i];
 		pt.sum = hr->sum[i];

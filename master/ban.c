@@ -2,6 +2,11 @@
  * The ban table: a fixed pool of entries, a hash for lookup and an LRU
  * list for eviction, so a flood from millions of addresses costs at most
  * BAN_MAX_ENTRIES entries. Nothing is allocated after ban_new().
+ *
+ * The pool is a mem_table() handed out front to back (`fresh`):
+ * pages of entries never used are never touched, so an idle table costs a
+ * few KiB of RAM instead of the whole pool, in the master and in the web
+ * process alike, while a flood still finds every entry reserved.
  */
 
 #include <sys/queue.h>
@@ -13,6 +18,7 @@
 
 #include "atomicfile.h"
 #include "ban.h"
+#include "memtune.h"
 #include "net.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -41,6 +47,7 @@ struct ban_table {
 	LIST_HEAD(, ban_entry)		 buckets[BAN_BUCKETS];
 	struct allow_net		 allow[BAN_MAX_ALLOW];
 	int				 nallow;
+	int				 fresh;	/* pool[fresh..]: never used */
 	uint32_t			 seed;
 };
 
@@ -50,14 +57,11 @@ ban_new(void)
 	struct ban_table	*t;
 	int			 i;
 
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	if ((t = mem_table(sizeof(*t))) == NULL)
 		return NULL;
 	TAILQ_INIT(&t->lru);
 	for (i = 0; i < BAN_BUCKETS; i++)
 		LIST_INIT(&t->buckets[i]);
-	/* Free entries sit at the LRU tail, ready to be taken. */
-	for (i = 0; i < BAN_MAX_ENTRIES; i++)
-		TAILQ_INSERT_TAIL(&t->lru, &t->pool[i], lru);
 	net_random(&t->seed, sizeof(t->seed));
 	return t;
 }
@@ -65,7 +69,7 @@ ban_new(void)
 void
 ban_free(struct ban_table *t)
 {
-	free(t);
+	mem_table_free(t, sizeof(*t));
 }
 
 /* FNV-1a with a per-table seed, so bucket flooding cannot be planned. */
@@ -105,8 +109,13 @@ touch(struct ban_table *t, struct ban_entry *e)
 static struct ban_entry *
 take(struct ban_table *t, const uint8_t *a)
 {
-	struct ban_entry *e = TAILQ_LAST(&t->lru, ban_lru);
+	struct ban_entry *e;
 
+	if (t->fresh < BAN_MAX_ENTRIES) {
+		e = &t->pool[t->fresh++];
+		TAILQ_INSERT_HEAD(&t->lru, e, lru);
+	} else
+		e = TAILQ_LAST(&t->lru, ban_lru);
 	if (e->used)
 		LIST_REMOVE(e, hash);
 	memcpy(e->addr, a, 16);
@@ -242,7 +251,7 @@ ban_count(const struct ban_table *t, uint64_t now)
 {
 	int i, n = 0;
 
-	for (i = 0; i < BAN_MAX_ENTRIES; i++)
+	for (i = 0; i < t->fresh; i++)
 		if (t->pool[i].used && t->pool[i].until_ms > now)
 			n++;
 	return n;
@@ -258,7 +267,7 @@ ban_pack(const struct ban_table *t, uint64_t now, Hd__BanList *list,
 {
 	int i, n = 0;
 
-	for (i = 0; i < BAN_MAX_ENTRIES; i++) {
+	for (i = 0; i < t->fresh; i++) {
 		const struct ban_entry *e = &t->pool[i];
 
 		if (!e->used || (e->until_ms <= now && e->level == 0))

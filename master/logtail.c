@@ -218,7 +218,13 @@ static const struct api_route log_routes[] = {
 int
 logtail_init(struct master *m)
 {
-	memset(&lt, 0, sizeof(lt));
+	/*
+	 * `lt` is zero at start (.bss): clearing it then would make the whole
+	 * ring (LOGTAIL_LINES * LOGTAIL_LINE_MAX) resident before one line is
+	 * kept. Only a second init (tests) has anything to clear.
+	 */
+	if (lt.last_id != 0 || lt.m != NULL || lt.refilled != 0)
+		memset(&lt, 0, sizeof(lt));
 	lt.m = m;
 	lt.tokens = LOGTAIL_STREAM_BURST;
 	lt.refilled = ev_clock_ms();

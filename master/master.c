@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 
 #include "daemon.h"
+#include "memtune.h"
 #include "log.h"
 #include "api.h"
 #include "api_licence.h"
@@ -44,6 +45,7 @@ on_hup(int sig, void *arg)
 	log_info("SIGHUP: CA and CRL reloaded");
 	cluster_reverify(m);
 	api_certcrl_recheck(m);
+	mem_trim("SIGHUP");	/* the events file and the CRL were parsed */
 }
 
 static SSL_CTX *
@@ -204,6 +206,7 @@ main(int argc, char *argv[])
 	sched_master_run(&m);
 	log_info("master %s version %s started, term %" PRIu64, m.id,
 	    HD_VERSION, m.term);
+	mem_trim_start(m.loop);
 	r = ev_run(m.loop);
 	sched_master_stop(&m);
 	cluster_shutdown(&m);

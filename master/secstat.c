@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memtune.h"
 #include "security.h"
 
 #define MINUTE_MS	60000ULL
@@ -26,13 +27,13 @@ struct secstat {
 struct secstat *
 secstat_new(void)
 {
-	return calloc(1, sizeof(struct secstat));
+	return mem_table(sizeof(struct secstat));
 }
 
 void
 secstat_free(struct secstat *s)
 {
-	free(s);
+	mem_table_free(s, sizeof(*s));
 }
 
 static void

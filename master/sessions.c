@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "memtune.h"
 #include "users.h"
 
 struct sessions {
@@ -87,7 +88,7 @@ session_live(struct session *s, uint64_t now)
 struct sessions *
 sessions_new(void)
 {
-	return calloc(1, sizeof(struct sessions));
+	return mem_table(sizeof(struct sessions));
 }
 
 void
@@ -95,7 +96,7 @@ sessions_free(struct sessions *t)
 {
 	if (t != NULL)
 		OPENSSL_cleanse(t, sizeof(*t));
-	free(t);
+	mem_table_free(t, sizeof(*t));
 }
 
 /* A free slot, ending the oldest session (of `user`, if it has too
@@ -247,13 +248,13 @@ struct throttle {
 struct throttle *
 throttle_new(void)
 {
-	return calloc(1, sizeof(struct throttle));
+	return mem_table(sizeof(struct throttle));
 }
 
 void
 throttle_free(struct throttle *t)
 {
-	free(t);
+	mem_table_free(t, sizeof(*t));
 }
 
 static int

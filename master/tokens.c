@@ -15,6 +15,7 @@
 #include "atomicfile.h"
 #include "log.h"
 #include "master.pb-c.h"
+#include "memtune.h"
 #include "tokens.h"
 #include "users.h"
 #include "wire.h"
@@ -130,12 +131,12 @@ tokens_new(const char *path)
 {
 	struct tokens *tk;
 
-	if ((tk = calloc(1, sizeof(*tk))) == NULL)
+	if ((tk = mem_table(sizeof(*tk))) == NULL)
 		return NULL;
 	snprintf(tk->path, sizeof(tk->path), "%s", path);
 	if (load(tk) == -1) {
 		log_warnx("%s: unreadable or invalid", path);
-		free(tk);
+		mem_table_free(tk, sizeof(*tk));
 		return NULL;
 	}
 	return tk;
@@ -148,7 +149,7 @@ tokens_free(struct tokens *tk)
 		return;
 	tokens_save_used(tk);		/* a clean stop keeps the last use */
 	OPENSSL_cleanse(tk, sizeof(*tk));
-	free(tk);
+	mem_table_free(tk, sizeof(*tk));
 }
 
 static int

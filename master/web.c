@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "memtune.h"
 #include "master.h"
 #include "net.h"
 #include "sandbox.h"
@@ -261,6 +262,7 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	m.body_case = HD__WEB_MSG__BODY_READY;
 	m.ready = &r;
 	chan_send(&w.parent, &m.base);
+	mem_trim_start(w.loop);
 	ev_run(w.loop);
 	while (!TAILQ_EMPTY(&w.conns))
 		wc_close(TAILQ_FIRST(&w.conns));

@@ -107,6 +107,7 @@ chan_io(struct ev_io *io, int rev)
 			c->ops->fail(c, wire_strerror(ws));
 			return;
 		}
+		buf_release(&c->in);	/* an idle channel keeps no buffer */
 	}
 	chan_update(c);
 }

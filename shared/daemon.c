@@ -6,12 +6,14 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "memtune.h"
 
 void
 daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 {
 	int ch, master = strcmp(prog, "hd-master") == 0;
 
+	mem_init();	/* before anything allocates much */
 	memset(o, 0, sizeof(*o));
 	o->childfd = -1;
 	o->authfd = -1;

@@ -201,7 +201,7 @@
 #define API_CMD_GRACE_MS	5000		/* ... plus this for the result */
 #define API_MAX_PULSE_MS	60000		/* a GPIO pulse */
 #define HISTORY_MINUTES		1440		/* 24 h at one point a minute */
-#define HISTORY_MAX_VALUES	128		/* value rings (28 KiB each), master-wide */
+#define HISTORY_MAX_VALUES	128		/* value rings (23 KiB each), master-wide */
 #define HISTORY_DAY_STEP	5		/* minutes per point of range=day */
 #define API_TOKENS_MAX		256		/* app tokens, in all */
 #define API_TOKENS_PER_USER	16

@@ -19,6 +19,7 @@
 #include "atomicfile.h"
 #include "daemon.h"
 #include "log.h"
+#include "memtune.h"
 #include "slave.h"
 #include "wire.h"
 
@@ -124,6 +125,7 @@ main(int argc, char *argv[])
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");
+	mem_trim_start(s.loop);
 	r = ev_run(s.loop);
 	link_stop(&s);
 	log_info("slave %s stopped", s.id);

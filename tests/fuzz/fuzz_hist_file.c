@@ -5,8 +5,8 @@
  * it lives on an SD card that may rot or be edited, so every byte of it
  * is checked like outside input. Each input is loaded into a fresh
  * history at a fixed clock (minute HIST_FUZZ_MINUTE, which the seeds
- * use); every point it keeps must be within the day, in its slot, and
- * have min <= max.
+ * use); every point it keeps must be within the day (its slot and lap
+ * give its minute) and have min <= max.
  */
 
 #include <stddef.h>
@@ -41,10 +41,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TAILQ_FOREACH(r, &h->rings, entry) {
 		n++;
 		for (i = 0; i < HISTORY_MINUTES; i++)
-			if (r->pt[i].n != 0 && (r->pt[i].minute >
-			    HIST_FUZZ_MINUTE || HIST_FUZZ_MINUTE -
-			    r->pt[i].minute >= HISTORY_MINUTES ||
-			    r->pt[i].minute % HISTORY_MINUTES != (uint32_t)i ||
+			if (r->pt[i].n != 0 && (hpoint_minute(&r->pt[i], i,
+			    HIST_FUZZ_MINUTE) > HIST_FUZZ_MINUTE ||
+			    HIST_FUZZ_MINUTE - hpoint_minute(&r->pt[i], i,
+			    HIST_FUZZ_MINUTE) >= HISTORY_MINUTES ||
 			    !(r->pt[i].min <= r->pt[i].max)))
 				abort();
 	}

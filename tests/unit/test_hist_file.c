@@ -196,6 +196,51 @@ test_full(void)
 	apihist_free(h);
 }
 
+/*
+ * Points keep their lap (day since the epoch) instead of their minute:
+ * a slot from a day before is not taken for today's, and a save and load
+ * across a lap boundary (and a 16-bit lap wrap) puts every point back.
+ */
+static void
+test_laps(void)
+{
+	struct apihist	*h, *h2;
+	struct hring	*a, *b;
+	/* Now: 3 minutes into lap 65536, whose low 16 bits are 0. */
+	uint32_t	 lap = 65536, now_min = lap * HISTORY_MINUTES + 3;
+	uint64_t	 now = (uint64_t)now_min * 60000;
+	int		 i;
+
+	CHECK(sizeof(struct hpoint) == 16, "a point is 16 bytes (%zu)",
+	    sizeof(struct hpoint));
+	unlink(path);		/* test_full's 128 rings: no room */
+	h = apihist_new(&m);
+	for (i = 0; i < 10; i++)	/* 6 minutes of lap 65535, 4 of 65536 */
+		apihist_add(h, "n1", "d", "v", dbl(i), now - 60000ULL * (9 - i));
+	a = apihist_ring(h, "n1", "d", "v", 0);
+	CHECK(a != NULL && a->pt[(now_min - 9) % HISTORY_MINUTES].lap == 65535 &&
+	    a->pt[now_min % HISTORY_MINUTES].lap == 0,
+	    "points on both sides of the lap boundary (the lap wraps to 0)");
+	CHECK(a != NULL && hpoint_minute(&a->pt[(now_min - 9) %
+	    HISTORY_MINUTES], (int)((now_min - 9) % HISTORY_MINUTES),
+	    now_min) == now_min - 9, "a point's minute from its slot and lap");
+	CHECK(apihist_save(h, now) == 0, "saved across the boundary");
+	h2 = reload_at(now);
+	b = h2 != NULL ? apihist_ring(h2, "n1", "d", "v", 0) : NULL;
+	CHECK(a != NULL && b != NULL && same_ring(a, b),
+	    "loaded across the boundary: every point as it was");
+	apihist_free(h2);
+	/* A day later the same slot gets a new point, not the old one's n. */
+	apihist_add(h, "n1", "d", "v", dbl(42),
+	    now + 60000ULL * HISTORY_MINUTES);
+	CHECK(a != NULL && a->pt[now_min % HISTORY_MINUTES].n == 1 &&
+	    a->pt[now_min % HISTORY_MINUTES].min == 42,
+	    "a day later the slot starts over");
+	h->dirty = 0;
+	apihist_free(h);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -208,6 +253,7 @@ main(void)
 	test_round_trip();
 	test_damage();
 	test_full();
+	test_laps();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# could not remove %s\n", dir);
