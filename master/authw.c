@@ -2,7 +2,12 @@
  * The master's side of its auth worker (authw.h): start it, queue hashes
  * to it, match its answers, and restart it with a back-off when it dies.
  * Nothing here blocks: a hash is one write of a few hundred bytes to a
- * socketpair, and its answer comes back through the loop.
+ * socketpair, and its answer comes back through the loop. Logins are
+ * rare and the worker's libraries cost about 1.7 MB (tests/bench/idle.sh),
+ * so an unused worker is let go after AUTH_IDLE_MS and started again by
+ * the next hash (a fork and exec: tens of milliseconds, beside a hash's
+ * hundreds on a Raspberry Pi 2). It is started once at start-up all the
+ * same, so that a broken sandbox shows then, not at the first login.
  */
 
 #include <sys/socket.h>
@@ -38,6 +43,9 @@ struct authw {
 	struct chan		 ch;
 	struct ev_timer		 restart;
 	struct ev_timer		 stall;		/* the oldest hash's deadline */
+	struct ev_timer		 idle;		/* no hash for idle_ms: let go */
+	uint64_t		 idle_ms;
+	int			 asleep;	/* let go while idle, not dead */
 	const char		*conffile;
 	int			 verbose;
 	uint64_t		 next_id;
@@ -143,8 +151,10 @@ aw_frame(struct chan *c, ProtobufCMessage *msg)
 	aw->backoff_ms = aw->restart_min_ms;	/* it works: reset */
 	if (aw->n > 0)
 		ev_timer_start(aw->loop, &aw->stall, aw->timeout_ms);
-	else
+	else {
 		ev_timer_stop(aw->loop, &aw->stall);
+		ev_timer_start(aw->loop, &aw->idle, aw->idle_ms);
+	}
 	r.fn(r.arg, st, st == AUTHW_OK ? key : NULL, ev_now(aw->loop));
 	OPENSSL_cleanse(key, sizeof(key));
 	return 0;
@@ -167,6 +177,23 @@ on_stall(struct ev_timer *t)
 	snprintf(why, sizeof(why), "no answer in %llu ms",
 	    (unsigned long long)aw->timeout_ms);
 	down(aw, why);
+}
+
+/* Unused for idle_ms: close its end; it exits at the end of file. */
+static void
+on_idle(struct ev_timer *t)
+{
+	struct authw *aw = t->arg;
+
+	if (aw->n > 0 || aw->ch.fd == -1)
+		return;
+	log_info("auth worker %d: unused for %llu s, let go until the next "
+	    "hash", (int)aw->pid, (unsigned long long)aw->idle_ms / 1000);
+	chan_close(&aw->ch);
+	aw->reap = aw->pid;
+	aw->pid = -1;
+	aw->asleep = 1;
+	reap(aw);
 }
 
 static void
@@ -228,6 +255,8 @@ spawn(struct authw *aw)
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	chan_start(&aw->ch, aw->loop, sv[0], &hd__auth_answer__descriptor,
 	    &aw_ops, aw);
+	aw->asleep = 0;
+	ev_timer_start(aw->loop, &aw->idle, aw->idle_ms);
 	log_info("auth worker %d started", (int)aw->pid);
 }
 
@@ -247,6 +276,8 @@ authw_start(struct ev_loop *loop, const char *conffile, int verbose)
 	aw->restart_min_ms = aw->backoff_ms = AUTH_RESTART_MIN_MS;
 	ev_timer_init(&aw->restart, on_restart, aw);
 	ev_timer_init(&aw->stall, on_stall, aw);
+	ev_timer_init(&aw->idle, on_idle, aw);
+	aw->idle_ms = AUTH_IDLE_MS;
 	spawn(aw);
 	return aw;
 }
@@ -258,6 +289,7 @@ authw_stop(struct authw *aw)
 		return;
 	ev_timer_stop(aw->loop, &aw->restart);
 	ev_timer_stop(aw->loop, &aw->stall);
+	ev_timer_stop(aw->loop, &aw->idle);
 	chan_close(&aw->ch);
 	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
 		kill(aw->pid, SIGKILL);
@@ -273,6 +305,14 @@ authw_tune(struct authw *aw, uint64_t timeout_ms, uint64_t restart_ms)
 {
 	aw->timeout_ms = timeout_ms;
 	aw->restart_min_ms = aw->backoff_ms = restart_ms;
+}
+
+void
+authw_idle(struct authw *aw, uint64_t idle_ms)
+{
+	aw->idle_ms = idle_ms;
+	if (aw->ch.fd != -1 && aw->n == 0)
+		ev_timer_start(aw->loop, &aw->idle, idle_ms);
 }
 
 pid_t
@@ -326,6 +366,10 @@ authw_hash(struct authw *aw, const char *password, const uint8_t *salt,
 	Hd__AuthRequest		 req = HD__AUTH_REQUEST__INIT;
 	struct authw_req	*r;
 
+	if (aw != NULL && aw->asleep) {
+		reap(aw);
+		spawn(aw);	/* its socket takes the request at once */
+	}
 	if (aw == NULL || aw->ch.fd == -1 || aw->n >= AUTH_MAX_PENDING ||
 	    strlen(password) > PASSWORD_MAX)
 		return -1;
@@ -345,5 +389,6 @@ authw_hash(struct authw *aw, const char *password, const uint8_t *salt,
 	r->arg = arg;
 	if (aw->n++ == 0)
 		ev_timer_start(aw->loop, &aw->stall, aw->timeout_ms);
+	ev_timer_stop(aw->loop, &aw->idle);
 	return 0;
 }

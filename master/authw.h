@@ -51,10 +51,14 @@ int		 authw_hash(struct authw *, const char *password,
 		    const uint8_t *salt, const struct scrypt_params *,
 		    authw_fn *fn, void *arg);
 int		 authw_pending(const struct authw *);
-/* For tests: the worker's pid (-1 while down), shorter timers. */
+/* For tests: the worker's pid (-1 while down or let go), shorter
+ * timers. */
 pid_t		 authw_pid(const struct authw *);
 void		 authw_tune(struct authw *, uint64_t timeout_ms,
 		    uint64_t restart_ms);
+/* How long an unused worker lives (AUTH_IDLE_MS); the next hash starts
+ * a new one. */
+void		 authw_idle(struct authw *, uint64_t idle_ms);
 
 /* authw_main.c: the worker itself; never returns. mc may be NULL
  * (tests): then it keeps its user and root. */

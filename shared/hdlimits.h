@@ -283,5 +283,6 @@
 #define AUTH_TIMEOUT_MS		5000		/* no answer this long: stuck (< WEB_API_MS) */
 #define AUTH_RESTART_MIN_MS	250		/* first restart of a dead worker */
 #define AUTH_RESTART_MAX_MS	30000		/* back-off doubles up to this */
+#define AUTH_IDLE_MS		30000		/* unused this long: the worker exits, restarted at the next hash */
 
 #endif

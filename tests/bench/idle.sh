@@ -50,10 +50,13 @@ done
 sleep 3
 online=$(grep -c ' online' "$work/master.log" || true)
 [ "$online" -eq 2 ] || { echo "bench: slaves did not register"; cat "$work"/*.log; exit 1; }
-# The master's web process, a child of the master: measured too.
+# The master's children, its web process and its auth worker (scrypt,
+# master/authw.c): measured too.
 webpid=$(grep -Eo 'web process [0-9]+ serving' "$work/master.log" | awk '{print $3}')
-pids=("${pids[0]}" "$webpid" "${pids[@]:1}")
-names=(master web slave-house slave-barn)
+authpid=$(grep -Eo 'auth worker [0-9]+ started' "$work/master.log" | awk '{print $3}')
+[ -n "$webpid" ] && [ -n "$authpid" ] || { echo "bench: no web process or auth worker"; exit 1; }
+pids=("${pids[0]}" "$webpid" "$authpid" "${pids[@]:1}")
+names=(master web auth slave-house slave-barn)
 
 # Nanoseconds on a CPU, from the scheduler: finer than clock ticks.
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
@@ -66,6 +69,11 @@ printf '%-12s %9s %14s %10s %16s\n' process "PSS kB" "priv dirty kB" "heap kB" "
 tot_pss=0 tot_cpu=0
 for i in "${!pids[@]}"; do
 	p=${pids[$i]}
+	if [ ! -r "/proc/$p/smaps_rollup" ]; then
+		# The auth worker exits after AUTH_IDLE_MS unused (authw.c).
+		printf '%-12s %9s\n' "${names[$i]}" "0 (let go while idle)"
+		continue
+	fi
 	pss=$(mem "$p" Pss)
 	dirty=$(mem "$p" Private_Dirty)
 	cpu_ms=$(awk -v a="${t0[$p]}" -v b="$(cpu_ns "$p")" -v s="$secs" \
@@ -85,6 +93,7 @@ done
 printf '\nanonymous (private, written) kB by mapping\n%-12s %7s %7s %7s %9s %7s  %s\n' \
     process heap anon stack libraries binary "largest library"
 for i in "${!pids[@]}"; do
+	[ -r "/proc/${pids[$i]}/smaps" ] || continue
 	awk -v name="${names[$i]}" '
 	/^[0-9a-f]+-[0-9a-f]+ / {
 		path = $6
@@ -105,17 +114,20 @@ for i in "${!pids[@]}"; do
 		    kb["anon"], kb["stack"], kb["lib"], kb["bin"], tn, top
 	}' "/proc/${pids[$i]}/smaps"
 done
-# A single-Pi install is the master, its web process and one slave.
-one=$(( $(mem "${pids[0]}" Pss) + $(mem "${pids[1]}" Pss) + $(mem "${pids[2]}" Pss) ))
-awk -v p="$tot_pss" -v c="$tot_cpu" 'BEGIN {printf "all four: PSS %d kB, CPU %.1f ms per minute idle (%.3f%% of one core)\n", p, c, c / 600}'
-awk -v o="$one" -v b="$budget_kb" 'BEGIN {printf "single-Pi install (master + web + one slave): PSS %d kB = %.2f x the %d kB budget\n", o, o / b, b}'
+# A single-Pi install is the master, its web process, its auth worker
+# and one slave.
+pss_of() { [ -r "/proc/$1/smaps_rollup" ] && mem "$1" Pss || echo 0; }
+one=$(( $(pss_of "${pids[0]}") + $(pss_of "${pids[1]}") + $(pss_of "${pids[2]}") + $(pss_of "${pids[3]}") ))
+awk -v p="$tot_pss" -v c="$tot_cpu" 'BEGIN {printf "all five: PSS %d kB, CPU %.1f ms per minute idle (%.3f%% of one core)\n", p, c, c / 600}'
+awk -v o="$one" -v b="$budget_kb" 'BEGIN {printf "single-Pi install (master + web + auth + one slave): PSS %d kB = %.2f x the %d kB budget\n", o, o / b, b}'
 
 # The floor: with the cluster stopped, four hd-memfloor processes (the
 # libraries, our shared code, one TLS context and the code of one
 # handshake each, nothing else), as
 # many as were measured above, so that shared pages are split the same
-# way; three of them are what a single-Pi install cannot go below. What
-# the install costs above that is ours to cut.
+# way; three of them are what a single-Pi install cannot go below (its
+# TLS processes: master, web, slave). What the install costs above that
+# is ours to cut, the auth worker's own library pages included.
 kill "${pids[@]}" 2>/dev/null
 wait 2>/dev/null
 pids=()		# the exit trap must not kill pids the system reuses

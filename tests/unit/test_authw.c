@@ -79,6 +79,7 @@ static int	seen_enough(void) { return nseen >= want; }
 static pid_t	old_pid;
 static int	restarted(void) { return authw_pid(aw) > 0 &&
 		    authw_pid(aw) != old_pid; }
+static int	let_go(void) { return authw_pid(aw) == -1; }
 
 static int
 hash(const char *pw, const struct scrypt_params *sp, int tag)
@@ -429,6 +430,18 @@ test_api(const char *dir)
 	    &r);
 	CHECK(st == API_DEFERRED && run_until(got_answer, 10000) &&
 	    ans.status == 200, "restarted: logins work again");
+
+	/* Unused, the worker is let go; the next login starts another. */
+	old_pid = authw_pid(aw);
+	authw_idle(aw, 200);
+	CHECK(run_until(let_go, 10000) && authw_pending(aw) == 0,
+	    "an unused worker is let go after its idle time");
+	st = login(a, "{\"name\":\"admin\",\"password\":\"right password\"}",
+	    &r);
+	CHECK(st == API_DEFERRED && restarted() && run_until(got_answer,
+	    10000) && ans.status == 200, "the next login starts a new worker "
+	    "at once and logs in");
+	authw_idle(aw, AUTH_IDLE_MS);
 
 	test_users_api(a);
 
