@@ -39,14 +39,33 @@ struct api {
 int	api_users_routes(struct api *);
 int	api_tokens_routes(struct api *);
 
-/* api_later.c: hash `pw` with h's salt and parameters. Without an auth
- * worker at once: 1 and the key in `key`. Else queued: 0, the call is
- * deferred (into l) and fn(arg, ...) comes later. -1 after a refusal
- * (503 when the queue is full or the worker down). */
-int	api_hash(struct api_call *, struct api_later *, const char *pw,
-	    const struct pw_hash *, authw_fn *, void *, uint8_t *key);
-/* The refusal for a hash that came back without a key. */
+/* api_later.c: the refusal for a hash that came back without a key. */
 void	api_hash_failed(struct api_call *, enum authw_status);
+
+/*
+ * A call waiting for a hash: the first member of a handler's own record
+ * (what its answer needs), made by api_wait_new(). When the key is
+ * there, at once or from the worker, `apply` answers the call; it may
+ * hash again with the same record (a password change: the old one's,
+ * then the new one's).
+ */
+struct api_wait {
+	struct api_later	 later;
+	struct api		*a;
+	void			(*apply)(struct api_call *, struct api_wait *,
+				    const uint8_t *key);
+	size_t			 size;	/* the whole record's, cleansed at free */
+};
+/* A zeroed record of `size` bytes; NULL after a 500. */
+void	*api_wait_new(struct api_call *, size_t size,
+	    void (*apply)(struct api_call *, struct api_wait *,
+	    const uint8_t *));
+void	 api_wait_free(void *);
+/* Hash `pw` for the record: 0 if it now waits for the worker (its
+ * record is the worker's to free); -1 if apply ran at once or the call
+ * was refused (the record is still the caller's). */
+int	 api_hash_wait(struct api_call *, struct api_wait *, const char *pw,
+	    const struct pw_hash *);
 
 /* api_session.c */
 int	api_session_routes(struct api *);

@@ -6,7 +6,10 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "api_internal.h"
 #include "authw.h"
@@ -107,7 +110,11 @@ api_hash_failed(struct api_call *c, enum authw_status st)
 		api_refuse_busy(c, 0);
 }
 
-int
+/* Hash `pw` with h's salt and parameters. Without an auth worker at
+ * once: 1 and the key in `key`. Else queued: 0, the call is deferred
+ * (into l) and fn(arg, ...) comes later. -1 after a refusal (503 when
+ * the queue is full or the worker down). */
+static int
 api_hash(struct api_call *c, struct api_later *l, const char *pw,
     const struct pw_hash *h, authw_fn *fn, void *arg, uint8_t *key)
 {
@@ -125,4 +132,66 @@ api_hash(struct api_call *c, struct api_later *l, const char *pw,
 	}
 	api_defer(c, l);
 	return 0;
+}
+
+void *
+api_wait_new(struct api_call *c, size_t size,
+    void (*apply)(struct api_call *, struct api_wait *, const uint8_t *))
+{
+	struct api_wait *w;
+
+	if ((w = calloc(1, size)) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return NULL;
+	}
+	w->a = c->api;
+	w->apply = apply;
+	w->size = size;
+	return w;
+}
+
+void
+api_wait_free(void *p)
+{
+	struct api_wait *w = p;
+
+	if (w == NULL)
+		return;
+	OPENSSL_cleanse(w, w->size);
+	free(w);
+}
+
+/* The worker's answer: the call resumed, answered, and its record
+ * freed, unless apply queued another hash for it. */
+static void
+wait_done(void *arg, enum authw_status st, const uint8_t *key,
+    uint64_t now)
+{
+	struct api_wait	*w = arg;
+	struct api_call	 c;
+	Hd__ApiResponse	 resp;
+
+	if (st != AUTHW_CANCEL) {
+		api_resume(w->a, &w->later, &c, &resp, now);
+		if (st == AUTHW_OK)
+			w->apply(&c, w, key);
+		else
+			api_hash_failed(&c, st);
+		if (c.deferred)
+			return;
+		api_finish(&c);
+	}
+	api_wait_free(w);
+}
+
+int
+api_hash_wait(struct api_call *c, struct api_wait *w, const char *pw,
+    const struct pw_hash *h)
+{
+	uint8_t	key[SCRYPT_KEY_LEN];
+
+	if (api_hash(c, &w->later, pw, h, wait_done, w, key) == 1)
+		w->apply(c, w, key);
+	OPENSSL_cleanse(key, sizeof(key));
+	return c->deferred ? 0 : -1;
 }

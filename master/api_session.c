@@ -86,32 +86,18 @@ login_check(struct api_call *c, const char *name, const uint8_t *key)
 
 /* A login waiting for the auth worker (authw.h). */
 struct login_wait {
-	struct api_later	 later;
-	struct api		*a;
+	struct api_wait		 w;		/* first */
 	char			 name[USER_NAME_MAX + 1];
 };
 
 static void
-login_done(void *arg, enum authw_status st, const uint8_t *key,
-    uint64_t now)
+login_apply(struct api_call *c, struct api_wait *w, const uint8_t *key)
 {
-	struct login_wait	*lw = arg;
-	struct api_call		 c;
-	Hd__ApiResponse		 resp;
-
-	if (st != AUTHW_CANCEL) {
-		api_resume(lw->a, &lw->later, &c, &resp, now);
-		if (st == AUTHW_OK)
-			login_check(&c, lw->name, key);
-		else
-			api_hash_failed(&c, st);
-		api_finish(&c);
-	}
-	free(lw);
+	login_check(c, ((struct login_wait *)w)->name, key);
 }
 
 /* Throttling is checked before the hash is queued; a failure counts
- * when its answer comes back (login_done), or at once without a worker. */
+ * when its answer comes back (login_apply), or at once without a worker. */
 static void
 login(struct api_call *c)
 {
@@ -119,16 +105,11 @@ login(struct api_call *c)
 	struct api		*a = c->api;
 	struct login_wait	*lw = NULL;
 	char			 pw[PASSWORD_MAX + 1];
-	uint8_t			 key[SCRYPT_KEY_LEN];
 	uint64_t		 wait;
 
-	if (api_body(c, fields) == -1)
+	if (api_body(c, fields) == -1 ||
+	    (lw = api_wait_new(c, sizeof(*lw), login_apply)) == NULL)
 		return;
-	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
-		api_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
-	lw->a = a;
 	if (json_get_str(&c->doc, 0, "name", 1, lw->name,
 	    sizeof(lw->name)) == -1 ||
 	    json_get_str(&c->doc, 0, "password", 1, pw, sizeof(pw)) == -1) {
@@ -141,23 +122,16 @@ login(struct api_call *c)
 		api_refuse(c, 429, "throttled", "too many failed logins");
 		goto done;
 	}
-	switch (api_hash(c, &lw->later, pw, users_login_hash(a->users,
-	    lw->name), login_done, lw, key)) {
-	case 1:
-		login_check(c, lw->name, key);
-		break;
-	case 0:
-		lw = NULL;	/* login_done() frees it */
-		break;
-	default:
+	if (api_hash_wait(c, &lw->w, pw, users_login_hash(a->users,
+	    lw->name)) == 0)
+		lw = NULL;	/* the worker's now */
+	else if (c->resp->status >= 500)
 		log_info("api: login of \"%s\" refused: its password cannot "
 		    "be checked now (%u)", users_name_ok(lw->name) ? lw->name :
 		    "?", c->resp->status);
-	}
 done:
-	free(lw);
+	api_wait_free(lw);
 	OPENSSL_cleanse(pw, sizeof(pw));
-	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static void

@@ -171,8 +171,7 @@ answer_user(struct api_call *c, const struct user *u, const char *pw,
 
 /* A user being created, while its password is hashed (authw.h). */
 struct create_wait {
-	struct api_later	 later;
-	struct api		*a;
+	struct api_wait		 w;		/* first */
 	char			 name[USER_NAME_MAX + 1];
 	char			 by[USER_NAME_MAX + 1];
 	enum user_role		 role;
@@ -183,22 +182,14 @@ struct create_wait {
 	struct pw_hash		 h;
 };
 
-static void
-wait_free(void *w, size_t size)
-{
-	if (w == NULL)
-		return;
-	OPENSSL_cleanse(w, size);
-	free(w);
-}
-
 /* The hash is made: add the user, unless someone took the name since. */
 static void
-create_apply(struct api_call *c, struct create_wait *cw, const uint8_t *key)
+create_apply(struct api_call *c, struct api_wait *w, const uint8_t *key)
 {
-	struct user	*u;
-	char		 err[96];
-	int		 st;
+	struct create_wait	*cw = (struct create_wait *)w;
+	struct user		*u;
+	char			 err[96];
+	int			 st;
 
 	memcpy(cw->h.key, key, sizeof(cw->h.key));
 	if (users_add_hashed(c->api->users, cw->name, cw->role, &cw->h,
@@ -219,25 +210,6 @@ create_apply(struct api_call *c, struct create_wait *cw, const uint8_t *key)
 	answer_user(c, u, cw->gen ? cw->pw : NULL, 201);
 }
 
-static void
-create_done(void *arg, enum authw_status st, const uint8_t *key,
-    uint64_t now)
-{
-	struct create_wait	*cw = arg;
-	struct api_call		 c;
-	Hd__ApiResponse		 resp;
-
-	if (st != AUTHW_CANCEL) {
-		api_resume(cw->a, &cw->later, &c, &resp, now);
-		if (st == AUTHW_OK)
-			create_apply(&c, cw, key);
-		else
-			api_hash_failed(&c, st);
-		api_finish(&c);
-	}
-	wait_free(cw, sizeof(*cw));
-}
-
 /* Everything is checked before the hash is queued; the user is added
  * when it comes back (create_apply). */
 static void
@@ -247,15 +219,11 @@ user_create(struct api_call *c)
 	    NULL };
 	struct create_wait	*cw = NULL;
 	char			 pw[PASSWORD_MAX + 1], err[96];
-	uint8_t			 key[SCRYPT_KEY_LEN];
 	int			 gen, st;
 
-	if (api_body(c, f) == -1)
+	if (api_body(c, f) == -1 ||
+	    (cw = api_wait_new(c, sizeof(*cw), create_apply)) == NULL)
 		return;
-	if ((cw = calloc(1, sizeof(*cw))) == NULL) {
-		api_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
 	if (json_get_str(&c->doc, 0, "name", 1, cw->name,
 	    sizeof(cw->name)) == -1 || (gen = json_get_str(&c->doc, 0,
 	    "password", 0, pw, sizeof(pw))) == -1) {
@@ -283,22 +251,14 @@ user_create(struct api_call *c)
 		api_refuse(c, 500, "internal", "no randomness");
 		goto done;
 	}
-	cw->a = c->api;
 	snprintf(cw->by, sizeof(cw->by), "%s", c->user->name);
 	if (cw->gen)
 		snprintf(cw->pw, sizeof(cw->pw), "%s", pw);
-	switch (api_hash(c, &cw->later, pw, &cw->h, create_done, cw, key)) {
-	case 1:
-		create_apply(c, cw, key);
-		break;
-	case 0:
-		cw = NULL;	/* create_done() frees it */
-		break;
-	}
+	if (api_hash_wait(c, &cw->w, pw, &cw->h) == 0)
+		cw = NULL;	/* the worker's now */
 done:
-	wait_free(cw, sizeof(*cw));
+	api_wait_free(cw);
 	OPENSSL_cleanse(pw, sizeof(pw));
-	OPENSSL_cleanse(key, sizeof(key));
 }
 
 /* The user named in the path, else NULL after a 404. */
@@ -349,8 +309,7 @@ patch_apply(struct api_call *c, struct user *u, enum user_role r,
 
 /* A change of a user, while its new password is hashed. */
 struct patch_wait {
-	struct api_later	 later;
-	struct api		*a;
+	struct api_wait		 w;		/* first */
 	char			 name[USER_NAME_MAX + 1];
 	char			 by[USER_NAME_MAX + 1];
 	enum user_role		 role;
@@ -361,9 +320,10 @@ struct patch_wait {
 
 /* The change, the user found again by name: it may be gone since. */
 static void
-patch_finish(struct api_call *c, struct patch_wait *pw, const uint8_t *key)
+patch_finish(struct api_call *c, struct api_wait *w, const uint8_t *key)
 {
-	struct user *u = users_find(c->api->users, pw->name);
+	struct patch_wait	*pw = (struct patch_wait *)w;
+	struct user		*u = users_find(c->api->users, pw->name);
 
 	if (u == NULL) {
 		api_refuse(c, 404, "not_found", "no such user");
@@ -381,39 +341,16 @@ patch_finish(struct api_call *c, struct patch_wait *pw, const uint8_t *key)
 }
 
 static void
-patch_done(void *arg, enum authw_status st, const uint8_t *key,
-    uint64_t now)
-{
-	struct patch_wait	*pw = arg;
-	struct api_call		 c;
-	Hd__ApiResponse		 resp;
-
-	if (st != AUTHW_CANCEL) {
-		api_resume(pw->a, &pw->later, &c, &resp, now);
-		if (st == AUTHW_OK)
-			patch_finish(&c, pw, key);
-		else
-			api_hash_failed(&c, st);
-		api_finish(&c);
-	}
-	wait_free(pw, sizeof(*pw));
-}
-
-static void
 user_patch(struct api_call *c)
 {
 	static const char *const f[] = { "role", "password", "grants", NULL };
 	struct patch_wait	*w = NULL;
 	struct user		*u;
 	char			 pw[PASSWORD_MAX + 1] = "", err[96];
-	uint8_t			 key[SCRYPT_KEY_LEN];
 
-	if ((u = target(c)) == NULL || api_body(c, f) == -1)
+	if ((u = target(c)) == NULL || api_body(c, f) == -1 ||
+	    (w = api_wait_new(c, sizeof(*w), patch_finish)) == NULL)
 		return;
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		api_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
 	if (json_get_str(&c->doc, 0, "password", 0, pw, sizeof(pw)) == -1) {
 		api_refuse(c, 400, "bad_request", c->doc.err);
 		goto done;
@@ -428,25 +365,17 @@ user_patch(struct api_call *c)
 		api_refuse(c, 400, "bad_request", err);
 		goto done;
 	}
-	w->a = c->api;
 	snprintf(w->name, sizeof(w->name), "%s", u->name);
 	snprintf(w->by, sizeof(w->by), "%s", c->user->name);
 	if (pw[0] == '\0')
-		patch_finish(c, w, NULL);
+		patch_finish(c, &w->w, NULL);
 	else if (users_new_salt(c->api->users, &w->h) == -1)
 		api_refuse(c, 500, "internal", "no randomness");
-	else switch (api_hash(c, &w->later, pw, &w->h, patch_done, w, key)) {
-	case 1:
-		patch_finish(c, w, key);
-		break;
-	case 0:
-		w = NULL;	/* patch_done() frees it */
-		break;
-	}
+	else if (api_hash_wait(c, &w->w, pw, &w->h) == 0)
+		w = NULL;	/* the worker's now */
 done:
-	wait_free(w, sizeof(*w));
+	api_wait_free(w);
 	OPENSSL_cleanse(pw, sizeof(pw));
-	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static void
@@ -479,15 +408,12 @@ user_delete(struct api_call *c)
 /* Anyone's own password change: two hashes, the old password's, then
  * the new one's, each through the auth worker when there is one. */
 struct own_wait {
-	struct api_later	 later;
-	struct api		*a;
+	struct api_wait		 w;		/* first */
 	char			 name[USER_NAME_MAX + 1];
 	char			 pw[PASSWORD_MAX + 1];	/* the new one */
 	struct pw_hash		 h;			/* ... its hash */
 	int			 checked;	/* the old one was right */
 };
-
-static void	own_done(void *, enum authw_status, const uint8_t *, uint64_t);
 
 /* The new password's hash is made: set it, end every session. */
 static void
@@ -518,11 +444,11 @@ own_set(struct api_call *c, struct own_wait *ow, const uint8_t *key)
  * queued (or made at once without a worker), then set.
  */
 static void
-own_step(struct api_call *c, struct own_wait *ow, const uint8_t *key)
+own_step(struct api_call *c, struct api_wait *w, const uint8_t *key)
 {
+	struct own_wait	*ow = (struct own_wait *)w;
 	struct api	*a = c->api;
 	struct user	*u;
-	uint8_t		 k2[SCRYPT_KEY_LEN];
 
 	if (ow->checked) {
 		own_set(c, ow, key);
@@ -540,29 +466,7 @@ own_step(struct api_call *c, struct own_wait *ow, const uint8_t *key)
 		api_refuse(c, 500, "internal", "no randomness");
 		return;
 	}
-	if (api_hash(c, &ow->later, ow->pw, &ow->h, own_done, ow, k2) == 1)
-		own_set(c, ow, k2);
-	OPENSSL_cleanse(k2, sizeof(k2));
-}
-
-static void
-own_done(void *arg, enum authw_status st, const uint8_t *key, uint64_t now)
-{
-	struct own_wait	*ow = arg;
-	struct api_call	 c;
-	Hd__ApiResponse	 resp;
-
-	if (st != AUTHW_CANCEL) {
-		api_resume(ow->a, &ow->later, &c, &resp, now);
-		if (st == AUTHW_OK)
-			own_step(&c, ow, key);
-		else
-			api_hash_failed(&c, st);
-		if (c.deferred)		/* the second hash is queued */
-			return;
-		api_finish(&c);
-	}
-	wait_free(ow, sizeof(*ow));
+	api_hash_wait(c, w, ow->pw, &ow->h);	/* back to own_step, checked */
 }
 
 static void
@@ -573,17 +477,12 @@ own_password(struct api_call *c)
 	struct own_wait		*ow;
 	const struct pw_hash	*h;
 	char			 old[PASSWORD_MAX + 1] = "", err[96];
-	uint8_t			 key[SCRYPT_KEY_LEN];
 	uint64_t		 wait;
 
-	if (api_body(c, f) == -1)
+	if (api_body(c, f) == -1 ||
+	    (ow = api_wait_new(c, sizeof(*ow), own_step)) == NULL)
 		return;
-	if ((ow = calloc(1, sizeof(*ow))) == NULL) {
-		api_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
 	snprintf(ow->name, sizeof(ow->name), "%s", c->user->name);
-	ow->a = a;
 	if (json_get_str(&c->doc, 0, "old", 1, old, sizeof(old)) == -1 ||
 	    json_get_str(&c->doc, 0, "new", 1, ow->pw, sizeof(ow->pw)) == -1) {
 		api_refuse(c, 400, "bad_request", c->doc.err);
@@ -600,18 +499,11 @@ own_password(struct api_call *c)
 		goto done;
 	}
 	h = users_login_hash(a->users, ow->name);
-	switch (api_hash(c, &ow->later, old, h, own_done, ow, key)) {
-	case 1:
-		own_step(c, ow, key);
-		break;
-	case 0:
-		ow = NULL;	/* own_done() frees it */
-		break;
-	}
+	if (api_hash_wait(c, &ow->w, old, h) == 0)
+		ow = NULL;	/* the worker's now */
 done:
-	wait_free(ow, sizeof(*ow));
+	api_wait_free(ow);
 	OPENSSL_cleanse(old, sizeof(old));
-	OPENSSL_cleanse(key, sizeof(key));
 }
 
 static const struct api_route user_routes[] = {
