@@ -19,32 +19,9 @@ check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 check "both slaves announce" wait_count "$M" 'slave slave-[a-z]+ announced' 2 15
 
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-# call METHOD PATH [BODY] [curl args]: prints the status, then the body.
-call() {
-	local m=$1 p=$2 b=${3:-}; shift 2; [ $# -gt 0 ] && shift
-	if [ -n "$b" ]; then
-		hcurl -o "$work/body" -w '%{http_code}\n' -X "$m" \
-			-H 'Content-Type: application/json' --data-binary "$b" "$@" "$A/$p"
-	else
-		hcurl -o "$work/body" -w '%{http_code}\n' -X "$m" "$@" "$A/$p"
-	fi
-	cat "$work/body"
-}
-# login NAME PASSWORD: sets S (cookie header) and C (CSRF header).
-login() {
-	local out
-	out=$(hcurl -D "$work/head" -H 'Content-Type: application/json' \
-		--data-binary "{\"name\":\"$1\",\"password\":\"$2\"}" "$A/login")
-	S="Cookie: $(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')"
-	C="X-CSRF-Token: $(grep -Eo '"csrf":"[0-9a-f]{64}"' <<<"$out" | cut -d'"' -f4)"
-}
 
 # 1. Users through the admin API
 login admin "$pw"; AS=$S AC=$C
-mk() {	# mk NAME ROLE GRANTS: prints the generated password
-	call POST users "{\"name\":\"$1\",\"role\":\"$2\",\"grants\":$3}" -H "$AS" -H "$AC" |
-		grep -Eo '"password":"[a-z0-9]{20}"' | cut -d'"' -f4
-}
 bobpw=$(mk bob user '[{"site":"House","device":"","access":"control"}]')
 vicpw=$(mk vic viewer '[{"site":"House","access":"control"}]')
 barbpw=$(mk barb user '[{"site":"Barn","access":"control"}]')

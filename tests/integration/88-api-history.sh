@@ -17,13 +17,6 @@ check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 check "the slave announces" wait_log "$M" 'slave slave-house announced' 15
 
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-login() {	# sets S and C
-	local out
-	out=$(hcurl -D "$work/head" -H 'Content-Type: application/json' \
-		--data-binary "{\"name\":\"admin\",\"password\":\"$pw\"}" "$A/login")
-	S="Cookie: $(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')"
-	C="X-CSRF-Token: $(grep -Eo '"csrf":"[0-9a-f]{64}"' <<<"$out" | cut -d'"' -f4)"
-}
 H=history/slave-house/sim:temp/temperature
 points() { hcurl -H "$S" "$A/$H?range=hour" | grep -o '"points":.*'; }
 # kept P1 P2: P2 has every minute of P1 with at least its readings (the
@@ -43,9 +36,9 @@ used() { hcurl -H "$S" "$A/tokens" | grep -Eo '"last_used_ms":[0-9]+'; }
 # restart: start the master again and wait until it serves
 restart() {
 	start hd-master master
-	wait_count "$M" 'web process [0-9]+ serving' "$1" 15 && login
+	wait_count "$M" 'web process [0-9]+ serving' "$1" 15 && login admin "$pw"
 }
-login
+login admin "$pw"
 tok=$(hcurl -H "$S" -H "$C" -H 'Content-Type: application/json' \
 	--data-binary '{"name":"app"}' "$A/tokens" | grep -Eo 'hdt_[0-9a-f]{64}')
 check "a token is made" test -n "$tok"

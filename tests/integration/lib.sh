@@ -129,6 +129,33 @@ web_master() {
 # web_pid: the newest web process the master reported.
 web_pid() { grep -Eo 'web process [0-9]+ serving' "$M" | tail -1 | awk '{print $3}'; }
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 5 "$@"; }
+# The JSON API through the web process (after web_master, with A set to
+# $U/api/v1). A test may define its own versions after sourcing this.
+# call METHOD PATH [BODY] [curl args]: prints the status, then the body.
+call() {
+	local m=$1 p=$2 b=${3:-}; shift 2; [ $# -gt 0 ] && shift
+	if [ -n "$b" ]; then
+		hcurl -o "$work/body" -w '%{http_code}\n' -X "$m" \
+			-H 'Content-Type: application/json' --data-binary "$b" "$@" "$A/$p"
+	else
+		hcurl -o "$work/body" -w '%{http_code}\n' -X "$m" "$@" "$A/$p"
+	fi
+	cat "$work/body"
+}
+# login NAME PASSWORD: sets S (cookie header) and C (CSRF header).
+login() {
+	local out
+	out=$(hcurl -D "$work/head" -H 'Content-Type: application/json' \
+		--data-binary "{\"name\":\"$1\",\"password\":\"$2\"}" "$A/login")
+	S="Cookie: $(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')"
+	C="X-CSRF-Token: $(grep -Eo '"csrf":"[0-9a-f]{64}"' <<<"$out" | cut -d'"' -f4)"
+}
+# mk NAME ROLE GRANTS: an admin (headers AS, AC) makes a user; prints the
+# generated password.
+mk() {
+	call POST users "{\"name\":\"$1\",\"role\":\"$2\",\"grants\":$3}" -H "$AS" -H "$AC" |
+		grep -Eo '"password":"[a-z0-9]{20}"' | cut -d'"' -f4
+}
 
 # slave_conf NAME SITE PORT PKIDIR [extra lines]
 slave_conf() {
