@@ -26,6 +26,7 @@
 #include "auth.pb-c.h"
 #include "authw.h"
 #include "chan.h"
+#include "daemon.h"
 #include "hdlimits.h"
 #include "log.h"
 #include "wire.h"
@@ -206,33 +207,6 @@ on_restart(struct ev_timer *t)
 }
 
 static void
-exec_worker(struct authw *aw, int fd)
-{
-	char	 fdarg[16];
-	char	*argv[8];
-	int	 i = 0;
-
-	fcntl(fd, F_SETFD, 0);
-	snprintf(fdarg, sizeof(fdarg), "%d", fd);
-	argv[i++] = (char *)(uintptr_t)"hd-auth";
-	argv[i++] = (char *)(uintptr_t)"-A";
-	argv[i++] = fdarg;
-	if (aw->conffile != NULL) {
-		argv[i++] = (char *)(uintptr_t)"-f";
-		argv[i++] = (char *)(uintptr_t)aw->conffile;
-	}
-	if (aw->verbose)
-		argv[i++] = (char *)(uintptr_t)"-v";
-	argv[i] = NULL;
-#ifdef __SANITIZE_ADDRESS__
-	/* LeakSanitizer needs /proc, which the chroot hides. */
-	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-#endif
-	execv("/proc/self/exe", argv);
-	_exit(127);
-}
-
-static void
 spawn(struct authw *aw)
 {
 	int sv[2];
@@ -250,7 +224,8 @@ spawn(struct authw *aw)
 		return;
 	}
 	if (aw->pid == 0)
-		exec_worker(aw, sv[1]);	/* a fresh image: nothing of ours */
+		daemon_exec_self("hd-auth", "-A", sv[1], aw->conffile,
+		    aw->verbose);	/* a fresh image: nothing of ours */
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	chan_start(&aw->ch, aw->loop, sv[0], &hd__auth_answer__descriptor,

@@ -21,6 +21,7 @@
 #include "api_stream.h"
 #include "ban.h"
 #include "chan.h"
+#include "daemon.h"
 #include "log.h"
 #include "master.h"
 #include "probe.h"
@@ -269,9 +270,7 @@ on_child(int sig, void *arg)
 static void
 spawn(struct webproc *wp)
 {
-	char	 fdarg[16];
-	char	*argv[8];
-	int	 sv[2], i = 0;
+	int	 sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
@@ -285,25 +284,9 @@ spawn(struct webproc *wp)
 		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
 		return;
 	}
-	if (wp->pid == 0) {
-		/* Child: a fresh image, holding only what it loads itself. */
-		fcntl(sv[1], F_SETFD, 0);
-		snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
-		argv[i++] = (char *)(uintptr_t)"hd-web";
-		argv[i++] = (char *)(uintptr_t)"-C";
-		argv[i++] = fdarg;
-		argv[i++] = (char *)(uintptr_t)"-f";
-		argv[i++] = (char *)(uintptr_t)wp->conffile;
-		if (wp->verbose)
-			argv[i++] = (char *)(uintptr_t)"-v";
-		argv[i] = NULL;
-#ifdef __SANITIZE_ADDRESS__
-		/* LeakSanitizer needs /proc, which the chroot hides. */
-		setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
-#endif
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
+	if (wp->pid == 0)	/* a fresh image, holding only what it loads */
+		daemon_exec_self("hd-web", "-C", sv[1], wp->conffile,
+		    wp->verbose);
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	chan_start(&wp->ch, wp->m->loop, sv[0], &hd__web_msg__descriptor,

@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,4 +69,32 @@ daemon_signals(struct ev_loop *loop, ev_signal_cb *hup, void *arg)
 	ev_signal(loop, SIGTERM, on_stop, loop);
 	ev_signal(loop, SIGINT, on_stop, loop);
 	ev_signal(loop, SIGHUP, hup, arg);
+}
+
+void
+daemon_exec_self(const char *name, const char *opt, int fd,
+    const char *conffile, int verbose)
+{
+	char	 fdarg[16];
+	char	*argv[8];
+	int	 i = 0;
+
+	fcntl(fd, F_SETFD, 0);
+	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	argv[i++] = (char *)(uintptr_t)name;
+	argv[i++] = (char *)(uintptr_t)opt;
+	argv[i++] = fdarg;
+	if (conffile != NULL) {
+		argv[i++] = (char *)(uintptr_t)"-f";
+		argv[i++] = (char *)(uintptr_t)conffile;
+	}
+	if (verbose)
+		argv[i++] = (char *)(uintptr_t)"-v";
+	argv[i] = NULL;
+#ifdef __SANITIZE_ADDRESS__
+	/* LeakSanitizer needs /proc, which the child's chroot hides. */
+	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+#endif
+	execv("/proc/self/exe", argv);
+	_exit(127);
 }

@@ -22,5 +22,10 @@ void	daemon_opts(int argc, char *argv[], const char *prog,
 	    struct daemon_opts *);
 /* SIGTERM/SIGINT end the loop, SIGHUP calls `hup`, SIGPIPE is ignored. */
 void	daemon_signals(struct ev_loop *, ev_signal_cb *hup, void *arg);
+/* In a forked child: become a fresh image of this program, named `name`,
+ * as "name OPT fd [-f conffile] [-v]" on the socketpair end `fd` (kept
+ * open across the exec), holding only what it loads itself. */
+void	daemon_exec_self(const char *name, const char *opt, int fd,
+	    const char *conffile, int verbose) __attribute__((noreturn));
 
 #endif
