@@ -88,7 +88,8 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
 		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
 		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c slave/zw_incl.c slave/zw_cc_mgmt.c \
+		   slave/zw_node.c slave/zw_node_cmd.c slave/zw_incl.c \
+		   slave/zw_cc_mgmt.c \
 		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
 		   slave/zw_mgmt_table.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \

@@ -418,7 +418,21 @@ void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 void	zw_on_nif_timeout(struct ev_timer *);
+/* Shared by zw_node.c and zw_node_cmd.c. */
+int	zw_node_has(const struct zw_node *, uint8_t cc);	/* also securely */
+int	zw_node_id(const struct zw_ctrl *, const struct zw_node *);
+/* A finished SendData: 0 delivered, 1 not acknowledged, -1 stick failed. */
+int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
+/* Mark the node failed (a device fault) or heard again. */
+void	zw_node_fail(struct zw_ctrl *, struct zw_node *, int failed);
+void	zw_node_report_all(struct dev *);
+
+/* zw_node_cmd.c: commands to nodes */
+struct Hd__Value;
 void	zw_on_cmd_timeout(struct ev_timer *);
+/* A value the node reported: it may confirm the command under way. */
+void	zw_node_cmd_report(struct zw_ctrl *, struct zw_node *,
+	    const char *key, const struct Hd__Value *);
 
 /* zw_mgmt.c: the management interview, sleeping nodes, endpoints */
 struct zw_eps {

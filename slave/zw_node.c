@@ -1,5 +1,5 @@
 /*
- * Z-Wave nodes as devices: the interview, reports and commands.
+ * Z-Wave nodes as devices: the interview and reports.
  *
  * Interview: once the start-up is done, each node whose command classes
  * are not known yet is asked for its node information frame, one node at
@@ -12,10 +12,8 @@
  * yet (a sensor's type is only known from its first report) is added and
  * the device list announced again.
  *
- * Commands: a SET through SendData; once the node has acknowledged it, a
- * GET; the command is done when a report shows the value asked for, or
- * fails with TIMEOUT after ZW_CONFIRM_TIMEOUT_MS. A node that does not
- * acknowledge is marked failed (a device fault) until it is heard again.
+ * Commands are zw_node_cmd.c's. A node that does not acknowledge is
+ * marked failed (a device fault) until it is heard again.
  */
 
 #include <stdio.h>
@@ -39,11 +37,10 @@ struct zw_last {
 	int		flags;
 };
 
-static void	node_fail(struct zw_ctrl *, struct zw_node *, int failed);
 static void	report_cached(struct zw_node *);
 
-static int
-node_has(const struct zw_node *zn, uint8_t cc)
+int
+zw_node_has(const struct zw_node *zn, uint8_t cc)
 {
 	size_t i;
 
@@ -56,8 +53,8 @@ node_has(const struct zw_node *zn, uint8_t cc)
 	return 0;
 }
 
-static int
-node_id(const struct zw_ctrl *c, const struct zw_node *zn)
+int
+zw_node_id(const struct zw_ctrl *c, const struct zw_node *zn)
 {
 	return (int)(zn - c->node);
 }
@@ -114,8 +111,8 @@ zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 
 /* The transmit status of a finished SendData: 0 delivered, 1 the node did
  * not acknowledge, -1 the stick failed. */
-static int
-tx_result(enum zw_status st, const struct zw_frame *cb)
+int
+zw_tx_result(enum zw_status st, const struct zw_frame *cb)
 {
 	if (st != ZW_OK || cb == NULL || cb->len < 2)
 		return -1;
@@ -127,12 +124,12 @@ poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
 {
 	struct zw_node	*zn = arg;
-	int		 tx = tx_result(st, cb);
+	int		 tx = zw_tx_result(st, cb);
 
 	(void)res;
 	if (zn->ctrl->stopping || tx == -1)
 		return;
-	node_fail(zn->ctrl, zn, tx == 1);
+	zw_node_fail(zn->ctrl, zn, tx == 1);
 }
 
 /* Ask the node for the state of every class that has values, and for its
@@ -150,15 +147,15 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		    zw_cc_has_values(zn->scc[i]) &&
 		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
 			zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
-	if (node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
+	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
 		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
 		    (zn->cc[i] == ZW_CC_BASIC &&
-		    (node_has(zn, ZW_CC_SWITCH_BINARY) ||
-		    node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
+		    (zw_node_has(zn, ZW_CC_SWITCH_BINARY) ||
+		    zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
 			continue;	/* no plain GET, or said already */
 		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
 		    !zw_cc_has_values(zn->cc[i]))
@@ -177,17 +174,17 @@ zw_node_values(struct zw_node *zn)
 	if (d == NULL)
 		return 0;
 	zw_ctrl_node_desc(zn);
-	if (node_has(zn, ZW_CC_SWITCH_BINARY) || (node_has(zn, ZW_CC_BASIC) &&
-	    !node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
+	if (zw_node_has(zn, ZW_CC_SWITCH_BINARY) || (zw_node_has(zn, ZW_CC_BASIC) &&
+	    !zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
 		if (dev_find_value(d, "on") == NULL)
 			dev_value(d, "on", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
-	if (node_has(zn, ZW_CC_SWITCH_MULTILEVEL) &&
+	if (zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL) &&
 	    dev_find_value(d, "level") == NULL)
 		dev_value(d, "level", HD__VALUE_TYPE__VT_INT, "%", 1, 0,
 		    ZW_LEVEL_MAX);
-	if (node_has(zn, ZW_CC_DOOR_LOCK) && dev_find_value(d, "locked") == NULL)
+	if (zw_node_has(zn, ZW_CC_DOOR_LOCK) && dev_find_value(d, "locked") == NULL)
 		dev_value(d, "locked", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
-	if (node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
+	if (zw_node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
 		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
 		    100);
 	zw_mgmt_values(zn);
@@ -227,7 +224,7 @@ got_info(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_info *in)
 	zn->ptype = in->product_type;
 	zn->pid = in->product_id;
 	log_info("zwave: node %d: manufacturer %04x, product %04x:%04x",
-	    node_id(c, zn), zn->mfr, zn->ptype, zn->pid);
+	    zw_node_id(c, zn), zn->mfr, zn->ptype, zn->pid);
 	zw_node_identity(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
@@ -290,7 +287,7 @@ refresh_all(struct zw_ctrl *c)
 			c->node[id].refreshed = 1;
 			/* Secure inclusion asks for its state at its end.
 			 * Not for a node the licence left without it. */
-			if (node_has(&c->node[id], ZW_CC_SECURITY) &&
+			if (zw_node_has(&c->node[id], ZW_CC_SECURITY) &&
 			    c->node[id].sec_level == 0 &&
 			    !c->node[id].sec_denied &&
 			    zw_sec_bootstrap(&c->node[id]) == 0)
@@ -367,7 +364,7 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	zn->dev->desc.interview_pct = zn->pct;
 	log_info("zwave: node %d: %zu command classes, %d values", u->node,
 	    zn->ncc, zw_node_values(zn));
-	node_fail(c, zn, 0);
+	zw_node_fail(c, zn, 0);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
 	if (zn->pct < ZW_INTERVIEW_DONE)
@@ -387,7 +384,7 @@ zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	zw_incl_interviewed(c, node_id(c, zn));
+	zw_incl_interviewed(c, zw_node_id(c, zn));
 }
 
 static void
@@ -409,8 +406,8 @@ app_update(struct zw_ctrl *c, const struct zw_frame *f)
 
 /* --- failed nodes ---------------------------------------------------- */
 
-static void
-node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
+void
+zw_node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
 {
 	char why[64];
 
@@ -418,7 +415,7 @@ node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
 		return;
 	zn->failed = failed;
 	snprintf(why, sizeof(why), failed ? "node %d does not acknowledge" :
-	    "node %d answers again", node_id(c, zn));
+	    "node %d answers again", zw_node_id(c, zn));
 	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
 	report_cached(zn);
 	zw_ctrl_node_desc(zn);
@@ -468,8 +465,8 @@ report_cached(struct zw_node *zn)
 			    (zn->failed ? DEV_FAULT : 0));
 }
 
-static void
-node_report_all(struct dev *d)
+void
+zw_node_report_all(struct dev *d)
 {
 	report_cached(d->drv);
 }
@@ -504,35 +501,9 @@ value_desc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 	    HD__VALUE_TYPE__VT_BOOL : HD__VALUE_TYPE__VT_DOUBLE, v->unit, 0,
 	    0, 0) == -1)
 		return NULL;
-	log_info("zwave: node %d: new value %s", node_id(c, zn), v->key);
+	log_info("zwave: node %d: new value %s", zw_node_id(c, zn), v->key);
 	devtab_changed(c->s);
 	return dev_find_value(zn->dev, v->key);
-}
-
-/* Does a reported value show what the command asked for? */
-static int
-is_wanted(const struct zw_node *zn, const Hd__Value *v)
-{
-	if (v->v_case == HD__VALUE__V_B)
-		return (v->b != 0) == (zn->cmd_want != 0);
-	if (v->v_case == HD__VALUE__V_I)
-		return v->i == zn->cmd_want;
-	return 0;
-}
-
-static void
-cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
-    const char *why, const Hd__Value *v)
-{
-	uint64_t id = zn->cmd_id;
-
-	ev_timer_stop(c->s->loop, &zn->cmd_timer);
-	zn->cmd_id = 0;
-	zn->cmd_confirming = 0;
-	dev_done(zn->dev, id, st, why, v);
-	/* A sleeping secure node was kept awake for the confirmation. */
-	if (zn->sec_level != 0)
-		zw_mgmt_idle(c, zn);
 }
 
 static void
@@ -546,9 +517,7 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 	to_value(v, vd, &val);
 	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
 	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
-	if (zn->cmd_id != 0 && zn->cmd_confirming &&
-	    strcmp(zn->cmd_key, v->key) == 0 && is_wanted(zn, &val))
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &val);
+	zw_node_cmd_report(c, zn, v->key, &val);
 }
 
 /*
@@ -564,7 +533,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	struct zw_cc_value	v;
 	struct zw_cc_info	info;
 	char			key[VALUE_KEY_MAX + 1];
-	int			n, id = node_id(c, zn);
+	int			n, id = zw_node_id(c, zn);
 
 	if (len < 1)
 		return;
@@ -577,7 +546,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		return;
 	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
-	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? node_has(zn,
+	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? zw_node_has(zn,
 	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
 	    ZW_CC_SWITCH_MULTILEVEL)))
 		return;
@@ -608,7 +577,7 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	zn = &c->node[a.node];
 	if (zn->dev == NULL)
 		return;
-	node_fail(c, zn, 0);
+	zw_node_fail(c, zn, 0);
 	/* S0 frames (decapsulated ones come back to zw_node_receive), and
 	 * clear text the node supports only securely, stop here. */
 	if (zw_sec_filter(c, zn, a.cmd, a.len))
@@ -631,236 +600,3 @@ zw_node_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 		log_debug("zwave: unsolicited frame 0x%02x, %d bytes",
 		    f->func, f->len);
 }
-
-/* --- commands -------------------------------------------------------- */
-
-static zw_done_fn	set_sent;
-
-void
-zw_on_cmd_timeout(struct ev_timer *t)
-{
-	struct zw_node *zn = t->arg;
-
-	/* Still held for a sleeping node: taken back, so the SET cannot
-	 * reach it at a later wake-up after TIMEOUT was reported. */
-	if (zn->cmd_sending && (zw_mgmt_unhold(zn, set_sent, zn) > 0 ||
-	    zw_sec_cancel(zn, set_sent, zn) > 0)) {
-		zn->cmd_sending = 0;
-		cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
-		    "the node did not wake up in time; not sent", NULL);
-		return;
-	}
-	cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
-	    zn->cmd_confirming ? "no report of the new value" :
-	    "the stick did not send it", NULL);
-}
-
-static void
-get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
-    const struct zw_frame *cb)
-{
-	struct zw_node *zn = arg;
-
-	(void)res;
-	if (!zn->ctrl->stopping && tx_result(st, cb) == 1)
-		node_fail(zn->ctrl, zn, 1);
-}
-
-static void
-set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
-    const struct zw_frame *cb)
-{
-	struct zw_node	*zn = arg;
-	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 get[2];
-	size_t		 n;
-	int		 tx = tx_result(st, cb);
-
-	(void)res;
-	zn->cmd_sending = 0;
-	if (c->stopping || zn->cmd_id == 0)
-		return;		/* timed out already */
-	if (tx == -1) {
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
-		    zw_status_str(st == ZW_OK ? ZW_ERR_NOCB : st), NULL);
-		return;
-	}
-	node_fail(c, zn, tx == 1);
-	if (tx == 1) {
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__DEVICE_FAULT,
-		    "the node did not acknowledge", NULL);
-		return;
-	}
-	zn->cmd_confirming = 1;
-	ev_timer_stop(c->s->loop, &zn->cmd_timer);
-	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
-	if (zn->cmd_supervised)
-		return;		/* the Supervision Report confirms it */
-	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
-	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
-	    zn->cmd_ep, get, n)) > 0))
-		zw_node_send(c, node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
-		    zn);
-}
-
-/* Supervision Report for the command's SET: SUCCESS confirms it, FAIL
- * and NO_SUPPORT fail it, WORKING gives it the time the node says. */
-void
-zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
-    uint8_t status, uint8_t duration)
-{
-	Hd__Value	v = HD__VALUE__INIT;
-	uint64_t	wait;
-
-	if (zn->cmd_id == 0 || !zn->cmd_supervised || session != zn->sv_session)
-		return;
-	switch (status) {
-	case ZW_SV_SUCCESS:
-		v.v_case = strncmp(zn->cmd_key, "level", 5) == 0 ?
-		    HD__VALUE__V_I : HD__VALUE__V_B;
-		v.b = zn->cmd_want != 0;
-		v.i = zn->cmd_want;
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
-		break;
-	case ZW_SV_WORKING:
-		/* Duration: seconds up to 0x7f, then minutes up to 0xfd;
-		 * 0xfe, unknown, gets the usual wait. */
-		wait = duration <= 0x7f ? duration * 1000ULL :
-		    duration <= 0xfd ? (duration - 0x7fULL) * 60000 : 0;
-		ev_timer_stop(c->s->loop, &zn->cmd_timer);
-		ev_timer_start(c->s->loop, &zn->cmd_timer,
-		    ZW_CONFIRM_TIMEOUT_MS + wait);
-		break;
-	case ZW_SV_FAIL:
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
-		    "the node reports failure", NULL);
-		break;
-	default:
-		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
-		    "the node does not support this command", NULL);
-	}
-}
-
-static int
-has_cc(const struct zw_node *zn, uint8_t ep, uint8_t cc)
-{
-	return ep == 0 ? node_has(zn, cc) : zw_mgmt_ep_has(zn, ep, cc);
-}
-
-/* "on", "level", "locked", or the same for an endpoint: "on.2". The
- * endpoint, or -1 for a key that has no SET. */
-static int
-key_ep(const char *key, char *base, size_t size)
-{
-	const char	*dot = strchr(key, '.');
-	char		*end;
-	long		 ep = 0;
-
-	if (dot != NULL) {
-		ep = strtol(dot + 1, &end, 10);
-		if (end == dot + 1 || *end != '\0' || ep < 1 ||
-		    ep > ZW_MAX_ENDPOINTS)
-			return -1;
-	}
-	snprintf(base, size, "%.*s", dot != NULL ? (int)(dot - key) :
-	    (int)strlen(key), key);
-	return strcmp(base, "on") == 0 || strcmp(base, "level") == 0 ||
-	    strcmp(base, "locked") == 0 ? (int)ep : -1;
-}
-
-/*
- * The SET for a checked command, in a Supervision Get when the node (or
- * endpoint) supports it, in a Multi Channel encapsulation for an
- * endpoint: its length, 0 if the key has none.
- */
-static size_t
-encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
-    size_t outlen)
-{
-	uint8_t	inner[8];
-	char	base[VALUE_KEY_MAX + 1];
-	size_t	n;
-	int	ep;
-
-	if ((ep = key_ep(cmd->key, base, sizeof(base))) == -1)
-		return 0;
-	zn->cmd_ep = (uint8_t)ep;
-	if (strcmp(base, "level") == 0) {
-		zn->cmd_cc = ZW_CC_SWITCH_MULTILEVEL;
-		n = zw_cc_set_level(inner, sizeof(inner), (int)cmd->value->i);
-	} else if (strcmp(base, "locked") == 0) {
-		zn->cmd_cc = ZW_CC_DOOR_LOCK;
-		n = zw_cc_lock_set(inner, sizeof(inner), cmd->value->b);
-	} else {
-		zn->cmd_cc = has_cc(zn, zn->cmd_ep, ZW_CC_SWITCH_BINARY) ?
-		    ZW_CC_SWITCH_BINARY : ZW_CC_BASIC;
-		n = zw_cc_set_binary(inner, sizeof(inner), zn->cmd_cc,
-		    cmd->value->b);
-	}
-	/* A wrapper sent in clear would carry a class the node takes only
-	 * securely (zw_node_send looks at the outer class). */
-	if (zw_sec_wanted(zn, zn->cmd_cc) && ep != 0 &&
-	    !zw_sec_wanted(zn, ZW_CC_MULTI_CHANNEL))
-		return 0;
-	zn->cmd_supervised = has_cc(zn, zn->cmd_ep, ZW_CC_SUPERVISION) &&
-	    (!zw_sec_wanted(zn, zn->cmd_cc) ||
-	    zw_sec_wanted(zn, ZW_CC_SUPERVISION));
-	if (n > 0 && zn->cmd_supervised) {
-		zn->sv_session = (uint8_t)((zn->sv_session + 1) &
-		    ZW_SV_SESSION_MAX);
-		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 0,
-		    inner, n);
-	} else if (n > 0 && n <= outlen)
-		memcpy(out, inner, n);
-	if (n > 0 && ep != 0)
-		n = zw_cc_mc_encap(out, outlen, 0, zn->cmd_ep, out, n);
-	return n;
-}
-
-static void
-node_command(struct dev *d, const Hd__Command *cmd)
-{
-	struct zw_node	*zn = d->drv;
-	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 set[16];
-	size_t		 n;
-
-	/* cmd_sending: a timed-out command's SET may still be at the stick;
-	 * its completion must not be taken for the next command's. */
-	if (zn->cmd_id != 0 || zn->cmd_sending) {
-		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
-		    "a command to this node is under way", NULL);
-		return;
-	}
-	if ((n = encode_set(zn, cmd, set, sizeof(set))) == 0) {
-		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
-		    "no command for this value", NULL);
-		return;
-	}
-	if (zw_mgmt_asleep(zn) && zw_mgmt_held(zn) >= ZW_WAKEUP_QUEUE) {
-		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
-		    "the node is asleep and its wake-up queue is full", NULL);
-		return;
-	}
-	if (zw_node_send(c, node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
-	    zn) == -1) {
-		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
-		    "the stick is not ready", NULL);
-		return;
-	}
-	zn->cmd_id = cmd->id;
-	zn->cmd_sending = 1;
-	zn->cmd_confirming = 0;
-	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
-	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
-	    cmd->value->i;
-	/* A sleeping node gets it at its next wake-up: the master hears
-	 * QUEUED now and waits for the wake-up too. */
-	ev_timer_start(c->s->loop, &zn->cmd_timer, zw_mgmt_asleep(zn) ?
-	    ZW_WAKEUP_HOLD_MS : ZW_CB_TIMEOUT_MS + ZW_CONFIRM_TIMEOUT_MS);
-	if (zw_mgmt_asleep(zn))
-		dev_queued(d, cmd->id, "the node is asleep: sent at its next "
-		    "wake-up");
-}
-
-const struct dev_ops zw_dev_ops = { node_command, node_report_all, NULL };
