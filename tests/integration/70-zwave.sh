@@ -12,15 +12,9 @@ port=$(free_port)
 P=$work/pki/good
 M=$work/master.log
 S=$work/slave-house.log
-Z=$work/zwsim.log
 
 # 1. the simulator, its control fifo held open on fd 3
-mkfifo "$work/zwctl"
-"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
-pids+=($!)
-disown $!
-exec 3>"$work/zwctl"
-check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+zwsim
 pty=$(cat "$work/pty")
 zw() { echo "$*" >&3; sleep 0.2; }
 

@@ -8,19 +8,11 @@
 
 web_master
 S=$work/slave-house.log
-Z=$work/zwsim.log
 trap '' PIPE
-out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
-pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
+admin_pw
 
 # 1. simulator, master, slave
-mkfifo "$work/zwctl"
-"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
-pids+=($!)
-disown $!
-exec 3>"$work/zwctl"
-zw() { echo "$*" >&3; }
-check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+zwsim
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 slave_conf slave-house House "$port" "$G" "simulate no" \
@@ -32,17 +24,8 @@ check "the four simulated nodes are interviewed" \
 
 A=$U/api/v1
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-post() {	# post PATH BODY [curl args]: the status, then the body
-	local p=$1 b=$2; shift 2
-	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-		--data-binary "$b" "$@" "$A/$p"
-	cat "$work/body"
-}
-post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
-sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
-csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+admin_session
 check "admin logged in" test -n "$sess" -a -n "$csrf"
-auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
 incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
 get() { hcurl -H "Cookie: $sess" "$A/$1"; }
 # json EXPR: evaluate a Python expression on the JSON read from stdin (j)

@@ -13,19 +13,13 @@ gen_pki
 port=$(free_port)
 P=$work/pki/good
 S=$work/slave-house.log
-Z=$work/zwsim.log
 T=$work/tm.out
 K=$work/state-slave-house/zwave.key
 trap '' PIPE
 
 # 1. simulator with the lock, test master, slave
-mkfifo "$work/zwctl" "$work/tm.in"
-"$bin/hd-zwsim" -l -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
-pids+=($!)
-disown $!
-exec 3>"$work/zwctl"
-check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
-zw() { echo "$*" >&3; }
+mkfifo "$work/tm.in"
+zwsim -l
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
 	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
 	<"$work/tm.in" >"$T" 2>"$work/tm.log" &

@@ -36,29 +36,15 @@ master_conf master "$port" "$I" master "licence $lic" \
 	"web-listen 127.0.0.1:$wport" "web-cert $I/web.crt" "web-key $I/web.key"
 M=$work/master.log
 S=$work/slave-a.log
-Z=$work/zwsim.log
 A=https://127.0.0.1:$wport/api/v1
 trap '' PIPE
 hcurl() { curl -s --cacert "$I/ca.crt" --max-time 10 "$@"; }
 hup() { kill -HUP "$(pid_of master)"; }
-post() {	# post PATH BODY [curl args]: the status, then the body
-	local p=$1 b=$2; shift 2
-	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-		--data-binary "$b" "$@" "$A/$p"
-	cat "$work/body"
-}
 # json EXPR: evaluate a Python expression on the JSON read from stdin (j)
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
-out=$("$bin/hd-master-testroot" -f "$work/master.conf" -U admin 2>&1)
-pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
-mkfifo "$work/zwctl"
-"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
-pids+=($!)
-disown $!
-exec 3>"$work/zwctl"
-zw() { echo "$*" >&3; }
-check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+admin_pw hd-master-testroot
+zwsim
 start hd-master-testroot master
 check "the licence for 4 nodes is valid" \
 	wait_log "$M" 'licence: valid for "Test Home"' 5
@@ -70,11 +56,8 @@ check "slave online" wait_log "$M" 'slave slave-a .*online' 15
 check "the four simulated nodes are interviewed" \
 	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
 
-post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
-sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
-csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+admin_session
 check "admin logged in" test -n "$sess" -a -n "$csrf"
-auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
 incl() { post zwave/slave-a/inclusion "$1" "${auth[@]}"; }
 get() { hcurl -H "Cookie: $sess" "$A/$1"; }
 nodes() { get zwave/slave-a/nodes | json '[x["node"] for x in j["nodes"]]'; }

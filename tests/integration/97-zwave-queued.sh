@@ -11,17 +11,9 @@ USUAL_S=15	# API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS, in seconds
 
 web_master
 S=$work/slave-house.log
-Z=$work/zwsim.log
 trap '' PIPE
-out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
-pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
-mkfifo "$work/zwctl"
-"$bin/hd-zwsim" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
-pids+=($!)
-disown $!
-exec 3>"$work/zwctl"
-zw() { echo "$*" >&3; }
-check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 5
+admin_pw
+zwsim
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
 slave_conf slave-house House "$port" "$G" "simulate no" \
@@ -32,16 +24,7 @@ check "the simulated nodes are interviewed" \
 
 A=$U/api/v1
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-post() {
-	local p=$1 b=$2; shift 2
-	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-		--data-binary "$b" "$@" "$A/$p"
-	cat "$work/body"
-}
-post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
-sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
-csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
-auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+admin_session
 check "logged in" test -n "$sess" -a -n "$csrf"
 
 # 1. a sleeping switch, included and interviewed, asleep again

@@ -188,3 +188,39 @@ start() {
 pid_of() { local v="pid_${1//-/_}"; echo "${!v}"; }
 
 rawpeer() { "$bin/hd-rawpeer" "$@"; }
+
+# zwsim [hd-zwsim options]: the stick simulator on a pty ($work/pty, the
+# slave's "zwave port"), its log in Z, its control fifo held open on fd 3:
+# zw LINE tells it something (see tests/tools/zwsim.c).
+zwsim() {
+	Z=$work/zwsim.log
+	mkfifo "$work/zwctl"
+	"$bin/hd-zwsim" "$@" -p "$work/pty" <"$work/zwctl" >>"$Z" 2>&1 &
+	pids+=($!)
+	disown $!
+	exec 3>"$work/zwctl"
+	check "simulator presents a pty" wait_log "$Z" 'zwsim: ready' 10
+}
+zw() { echo "$*" >&3; }
+# admin_pw [DAEMON]: make the admin with DAEMON -U (hd-master); its
+# generated password in pw.
+admin_pw() {
+	local out
+	out=$("$bin/${1:-hd-master}" -f "$work/master.conf" -U admin 2>&1)
+	pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
+}
+# post PATH BODY [curl args]: the status, then the body (A: the API).
+post() {
+	local p=$1 b=$2; shift 2
+	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		--data-binary "$b" "$@" "$A/$p"
+	cat "$work/body"
+}
+# admin_session: log the admin in (pw); sess, csrf, and auth (the curl
+# arguments of both).
+admin_session() {
+	post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
+	sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
+	csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
+	auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+}
