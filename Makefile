@@ -97,7 +97,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 TOOL_SRCS	+= tests/tools/hd-memfloor.c	# the bench's memory floor
-UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
+UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_heartbeat \
 		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
 		   test_zw_session test_zw_port test_http test_probe test_ban \
 		   test_command test_adc test_gpio test_json \

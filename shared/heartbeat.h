@@ -4,7 +4,9 @@
 /*
  * Liveness of one link, the same on both ends: when we last heard from
  * the peer, when our next heartbeat is due, and the round-trip time
- * measured by echoing the peer's timestamp back. Times are monotonic ms.
+ * measured by echoing the peer's timestamp back with how long we held it
+ * (so the round trip excludes the wait for our next heartbeat). Times are
+ * monotonic ms, each side its own clock: only differences cross the link.
  */
 
 #include <stdint.h>
@@ -15,6 +17,7 @@ struct heartbeat {
 	uint64_t	last_rx;	/* last frame of any kind from the peer */
 	uint64_t	next_tx;	/* our next heartbeat is due then */
 	uint64_t	echo_ms;	/* peer's last sent_ms, echoed back */
+	uint64_t	echo_rx;	/* when echo_ms arrived (our clock) */
 	uint32_t	rtt_ms;
 };
 
