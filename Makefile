@@ -54,7 +54,8 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   $(SCHED_SRCS) master/sched_master.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
-LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
+LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c \
+		   master/licence_grace.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
 MASTER_SRCS	+= $(ZWM_SRCS)
@@ -106,7 +107,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls \
 UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
-UNIT_TESTS	+= test_licence
+UNIT_TESTS	+= test_licence test_licence_grace
 FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
@@ -231,8 +232,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
-		   tests/tools/licence_root_test.c)
+$(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
+		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
