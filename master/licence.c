@@ -222,7 +222,7 @@ licence_file_bio(const char *path, size_t max)
 	size_t	 len;
 	BIO	*b;
 
-	if (atomic_read(path, max, &buf, &len) == -1)
+	if (atomic_read_follow(path, max, &buf, &len) == -1)
 		return NULL;
 	if ((b = BIO_new(BIO_s_mem())) != NULL && len > 0 &&
 	    BIO_write(b, buf, (int)len) != (int)len) {

@@ -102,8 +102,9 @@ int		 licence_feature_bit(const char *name, size_t len);
 
 /*
  * A PEM file read whole into a memory BIO (caller frees), at most `max`
- * bytes, a regular file only: a FIFO or device named by the operator
- * fails at once instead of blocking the master. NULL with errno.
+ * bytes, a regular file only (symlinks followed): a FIFO or device named
+ * by the operator fails at once instead of blocking the master. NULL
+ * with errno (EINVAL: not a regular file, EFBIG: too large).
  */
 BIO		*licence_file_bio(const char *path, size_t max);
 

@@ -89,13 +89,13 @@ fail:
  * a socket or a directory (EINVAL), before anything is read.
  */
 int
-atomic_open_regular(const char *path, size_t max, size_t *size)
+atomic_open_regular(const char *path, int oflags, size_t max, size_t *size)
 {
 	struct stat	st;
 	int		fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-	    O_NONBLOCK)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    (oflags & O_NOFOLLOW))) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1)
 		e = errno;
@@ -112,15 +112,16 @@ atomic_open_regular(const char *path, size_t max, size_t *size)
 	return -1;
 }
 
-int
-atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
+static int
+read_regular(const char *path, int oflags, size_t max, uint8_t **out,
+    size_t *len)
 {
 	uint8_t		*p = NULL;
 	ssize_t		 r;
 	size_t		 got = 0, size;
 	int		 fd, e;
 
-	if ((fd = atomic_open_regular(path, max, &size)) == -1)
+	if ((fd = atomic_open_regular(path, oflags, max, &size)) == -1)
 		return -1;
 	if ((p = malloc(size + 1)) == NULL)
 		goto fail;
@@ -144,6 +145,18 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+int
+atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	return read_regular(path, O_NOFOLLOW, max, out, len);
+}
+
+int
+atomic_read_follow(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	return read_regular(path, 0, max, out, len);
 }
 
 int

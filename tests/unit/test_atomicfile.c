@@ -90,7 +90,13 @@ test_fifo(void)
 	errno = 0;
 	CHECK(atomic_read(T("fifo"), 1024, &p, &len) == -1 && p == NULL &&
 	    errno == EINVAL, "a FIFO without a writer: -1, EINVAL, at once");
-	CHECK(atomic_open_regular(T("fifo"), 1024, &size) == -1 &&
+	CHECK(atomic_read_follow(T("fifo"), 1024, &p, &len) == -1 &&
+	    p == NULL && errno == EINVAL, "atomic_read_follow: the same");
+	if (symlink(T("fifo"), T("fifo-link")) == 0)
+		CHECK(atomic_read_follow(T("fifo-link"), 1024, &p, &len) ==
+		    -1 && p == NULL && errno == EINVAL, "... also through a "
+		    "symlink");
+	CHECK(atomic_open_regular(T("fifo"), 0, 1024, &size) == -1 &&
 	    errno == EINVAL, "atomic_open_regular: the same");
 	if ((w = open(T("fifo"), O_RDWR | O_NONBLOCK)) != -1) {
 		CHECK(atomic_read(T("fifo"), 1024, &p, &len) == -1 &&
@@ -99,6 +105,7 @@ test_fifo(void)
 		close(w);
 	}
 	alarm(0);
+	unlink(T("fifo-link"));
 	unlink(T("fifo"));
 }
 
@@ -167,9 +174,14 @@ test_write_read(void)
 	    errno == ENOENT && p == NULL, "missing file: -1, ENOENT");
 	CHECK(atomic_read(tmpdir, 1 << 20, &p, &len) == -1 && p == NULL,
 	    "a directory: -1");
-	if (symlink(f, T("link")) == 0)
+	if (symlink(f, T("link")) == 0) {
 		CHECK(atomic_read(T("link"), 1024, &p, &len) == -1 &&
 		    p == NULL, "a symlink is not followed: -1");
+		CHECK(atomic_read_follow(T("link"), 1024, &p, &len) == 0 &&
+		    p != NULL, "atomic_read_follow follows it");
+		free(p);
+		p = NULL;
+	}
 	CHECK(atomic_read("/dev/null", 1024, &p, &len) == -1 && p == NULL &&
 	    errno == EINVAL, "a device: -1, EINVAL");
 	test_fifo();
