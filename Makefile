@@ -122,6 +122,7 @@ FUZZERS		+= fuzz_api
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS)
+UNIT_TESTS	+= test_sched_master	# the scheduler in the master
 FUZZERS		+= fuzz_sched
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
@@ -260,6 +261,9 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+# The scheduler in the master, with the cluster link stubbed.
+$(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
+    $(SCHED_SRCS) master/sched_master.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
