@@ -54,7 +54,8 @@ MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   $(SCHED_SRCS) master/sched_master.c
 # Licences: verification and status; linked into test_licence and the
 # test-root master too (docs/LICENSING.md).
-LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c
+LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c \
+		   master/licence_grace.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
 MASTER_SRCS	+= $(ZWM_SRCS)
@@ -106,7 +107,7 @@ UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_heartbeat \
 UNIT_TESTS	+= test_security
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
 		   fuzz_json fuzz_zw_api fuzz_zw_cc
-UNIT_TESTS	+= test_licence
+UNIT_TESTS	+= test_licence test_licence_grace
 FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
@@ -121,6 +122,7 @@ FUZZERS		+= fuzz_api
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS)
+UNIT_TESTS	+= test_sched_master	# the scheduler in the master
 FUZZERS		+= fuzz_sched
 UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
 UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
@@ -231,8 +233,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/test_licence: $(call obj,$(LICENCE_SRCS) \
-		   tests/tools/licence_root_test.c)
+$(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
+		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
@@ -259,6 +261,9 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+# The scheduler in the master, with the cluster link stubbed.
+$(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
+    $(SCHED_SRCS) master/sched_master.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz

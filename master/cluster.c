@@ -404,7 +404,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
 	apires_result(peer_master(p), p->node, r);
-	sched_master_result(p->m, r);
+	sched_master_result(p->m, p->node, r);
 }
 
 static void

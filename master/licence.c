@@ -5,7 +5,9 @@
  * extension are checked (docs/LICENSING.md). Nothing here keeps state.
  */
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "atomicfile.h"
 #include "licence.h"
 
 static const struct {
@@ -212,20 +215,42 @@ asn1_epoch(const ASN1_TIME *a, int64_t *out)
 	return 0;
 }
 
+BIO *
+licence_file_bio(const char *path, size_t max)
+{
+	uint8_t	*buf;
+	size_t	 len;
+	BIO	*b;
+
+	if (atomic_read_follow(path, max, &buf, &len) == -1)
+		return NULL;
+	if ((b = BIO_new(BIO_s_mem())) != NULL && len > 0 &&
+	    BIO_write(b, buf, (int)len) != (int)len) {
+		BIO_free(b);
+		b = NULL;
+	}
+	free(buf);
+	if (b == NULL)
+		errno = ENOMEM;
+	return b;
+}
+
 int
 licence_binding_file(const char *path, uint8_t out[LICENCE_BINDING_LEN],
     int64_t *not_before, char *why, size_t len)
 {
-	FILE	*f;
+	BIO	*b;
 	X509	*x;
 	int	 r = -1;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(why, len, "cannot open %s", path);
+	if ((b = licence_file_bio(path, LICENCE_CA_MAX_FILE)) == NULL) {
+		snprintf(why, len, "cannot read %s: %s", path,
+		    errno == EINVAL ? "not a regular file" : errno == EFBIG ?
+		    "too large" : strerror(errno));
 		return -1;
 	}
-	x = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
+	x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
 	if (x == NULL || licence_binding(x, out) == -1 ||
 	    asn1_epoch(X509_get0_notBefore(x), not_before) == -1)
 		snprintf(why, len, "%s: not a PEM certificate", path);

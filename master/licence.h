@@ -41,6 +41,7 @@
 #define LICENCE_FILE		"licence.pem"	/* default, in state-dir */
 #define LICENCE_KNOWN_FILE	"licence.slaves"
 #define LICENCE_CRL_FILE	"licence-crl.pem"	/* newest CRL seen */
+#define LICENCE_GRACE_FILE	"licence.grace"	/* where grace starts */
 
 enum licence_feature {
 	LICENCE_F_SECURE_ZWAVE = 0x1,	/* "secure-zwave": S0/S2 inclusion */
@@ -98,6 +99,27 @@ X509_CRL	*licence_newest_crl(const void *pem, size_t len,
 /* "secure-zwave,app-api" for a LICENCE_F_* mask ("" for none). */
 const char	*licence_feature_names(unsigned, char *buf, size_t);
 int		 licence_feature_bit(const char *name, size_t len);
+
+/*
+ * A PEM file read whole into a memory BIO (caller frees), at most `max`
+ * bytes, a regular file only (symlinks followed): a FIFO or device named
+ * by the operator fails at once instead of blocking the master. NULL
+ * with errno (EINVAL: not a regular file, EFBIG: too large).
+ */
+BIO		*licence_file_bio(const char *path, size_t max);
+
+/* licence_grace.c */
+/*
+ * When the grace period without a licence starts for the installation
+ * CA whose key hashes to `binding` and whose certificate's notBefore is
+ * `ca_not_before`: the earlier of that date and the one kept for the
+ * same key in the file `path` (<state-dir>/licence.grace), which is
+ * written if absent, damaged, for another key or later. Never fails: a
+ * file that cannot be read or written is logged and the CA's date used.
+ */
+int64_t		 licence_grace_start(const char *path,
+		    const uint8_t binding[LICENCE_BINDING_LEN],
+		    int64_t ca_not_before);
 
 /* licence_root.c (tests link tests/tools/licence_root_test.c instead) */
 /* The vendor root built into this binary (owned by the module). */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -28,7 +29,7 @@ struct licence {
 	X509_CRL		*kept;		/* newest licence CRL seen */
 	X509			*root;		/* borrowed */
 	uint8_t			 binding[LICENCE_BINDING_LEN];
-	int64_t			 install_since;	/* installation CA notBefore */
+	int64_t			 install_since;	/* grace start, licence_grace.c */
 	int			 installed;
 	struct licence_terms	 terms;
 	uint8_t			*good;		/* the bytes of `terms` */
@@ -52,6 +53,19 @@ const char *
 licence_status_name(enum licence_status s)
 {
 	return (unsigned)s < 4 ? status_names[s] : "?";
+}
+
+static char *
+fmt_time(int64_t t, char *buf, size_t len)
+{
+	time_t		tt = (time_t)t;
+	struct tm	tm;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		snprintf(buf, len, "?");
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
 }
 
 static int64_t
@@ -106,9 +120,9 @@ licence_eval(struct licence *l, int64_t now)
 		l->status = l->days_left <= LICENCE_WARN_DAYS ?
 		    LICENCE_EXPIRING : LICENCE_VALID;
 	} else {
-		/* Expired: grace from its end. None: from the installation
-		 * CA's birth, so a new home works while it is licensed (an
-		 * old expired licence does not shorten that). */
+		/* Expired: grace from its end. None: from the installation's
+		 * birth (licence_grace_start()), so a new home works while it
+		 * is licensed (an old expired licence does not shorten that). */
 		end = l->install_since;
 		if (l->installed && l->terms.not_after > end)
 			end = l->terms.not_after;
@@ -126,21 +140,21 @@ static void
 crls_read(STACK_OF(X509_CRL) *crls, const char *path, int quiet)
 {
 	X509_CRL	*c;
-	FILE		*f;
+	BIO		*b;
 	int		 n = 0;
 
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((b = licence_file_bio(path, LICENCE_CRL_MAX_FILE)) == NULL) {
 		if (!quiet || errno != ENOENT)
 			log_warn("licence: CRL %s", path);
 		return;
 	}
 	while (n < LICENCE_MAX_CRLS &&
-	    (c = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
+	    (c = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) != NULL) {
 		if (!sk_X509_CRL_push(crls, c))
 			X509_CRL_free(c);
 		n++;
 	}
-	fclose(f);
+	BIO_free(b);
 	ERR_clear_error();
 	if (n == 0)
 		log_warnx("licence: %s holds no CRL", path);
@@ -270,7 +284,8 @@ read_file(struct licence *l, uint8_t **buf, size_t *len, int *absent,
 		snprintf(why, wlen, "no licence installed");
 	else
 		snprintf(why, wlen, "cannot read %s: %s", l->path,
-		    errno == EFBIG ? "too large" : strerror(errno));
+		    errno == EFBIG ? "too large" : errno == EINVAL ?
+		    "not a regular file" : strerror(errno));
 	return -1;
 }
 
@@ -463,17 +478,48 @@ licence_view(const struct licence *l, struct licence_view *v)
 static void
 kept_load(struct licence *l)
 {
-	FILE *f;
+	BIO *b;
 
-	if ((f = fopen(l->kept_path, "r")) == NULL) {
+	if ((b = licence_file_bio(l->kept_path, LICENCE_CRL_MAX_FILE)) ==
+	    NULL) {
 		if (errno != ENOENT)
 			log_warn("licence: %s", l->kept_path);
 		return;
 	}
-	if ((l->kept = PEM_read_X509_CRL(f, NULL, NULL, NULL)) == NULL)
+	if ((l->kept = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) == NULL)
 		log_warnx("licence: %s holds no CRL", l->kept_path);
-	fclose(f);
+	BIO_free(b);
 	ERR_clear_error();
+}
+
+/*
+ * The installation CA's binding and where the grace starts. A CA that is
+ * not valid yet is refused: its date would put the grace in the future
+ * (and the nodes refuse such a CA too); usually the clock is wrong.
+ */
+static int
+install_load(struct licence *l, const char *ca_path, const char *state_dir,
+    int64_t now)
+{
+	char	why[192], day[32], *grace;
+	int64_t	nb;
+
+	if (licence_binding_file(ca_path, l->binding, &nb, why,
+	    sizeof(why)) == -1) {
+		log_warnx("licence: %s", why);
+		return -1;
+	}
+	if (nb > now) {
+		log_warnx("licence: installation CA %s is not valid before %s: "
+		    "refused (is the clock right? start hd-master after time "
+		    "sync)", ca_path, fmt_time(nb, day, sizeof(day)));
+		return -1;
+	}
+	if (asprintf(&grace, "%s/%s", state_dir, LICENCE_GRACE_FILE) == -1)
+		return -1;
+	l->install_since = licence_grace_start(grace, l->binding, nb);
+	free(grace);
+	return 0;
 }
 
 struct licence *
@@ -481,17 +527,13 @@ licence_new(const char *path, const char *crl_path, const char *ca_path,
     const char *state_dir, X509 *root, int64_t now)
 {
 	struct licence	*l;
-	char		 why[192];
 
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	l->root = root;
 	l->logged = -1;
-	if (licence_binding_file(ca_path, l->binding, &l->install_since, why,
-	    sizeof(why)) == -1) {
-		log_warnx("licence: %s", why);
+	if (install_load(l, ca_path, state_dir, now) == -1)
 		goto fail;
-	}
 	if ((l->path = strdup(path)) == NULL ||
 	    (crl_path != NULL && (l->crl_path = strdup(crl_path)) == NULL) ||
 	    asprintf(&l->known_path, "%s/%s", state_dir,

@@ -168,7 +168,9 @@ void		 sched_master_reload(struct master *);
 void		 sched_master_value(struct master *, struct node *,
 		    const Hd__ValueReport *);
 void		 sched_master_node(struct master *, struct node *, int online);
-void		 sched_master_result(struct master *, const Hd__CommandResult *);
+/* A slave's CommandResult; only the slave a command went to can end it. */
+void		 sched_master_result(struct master *, struct node *,
+		    const Hd__CommandResult *);
 /* The engine, for wiring its notifications (sched_set_notify). */
 struct sched	*sched_master_engine(struct master *);
 

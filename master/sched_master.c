@@ -21,8 +21,11 @@
 #include "net.h"
 #include "sched.h"
 
+/* A command sent for an event, until its result: ids are matched
+ * together with the slave it went to, so that no other slave can end it. */
 struct inflight {
 	uint64_t	id;
+	char		node[NODE_ID_MAX + 1];
 	char		event[SCHED_NAME_MAX + 1];
 };
 
@@ -151,6 +154,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	}
 	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
 	f->id = cmd.id;
+	snprintf(f->node, sizeof(f->node), "%s", n->id);
 	snprintf(f->event, sizeof(f->event), "%s", by);
 	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
 	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
@@ -360,25 +364,46 @@ sched_master_node(struct master *m, struct node *n, int up)
 	rearm(sm);
 }
 
+/* The in-flight command `id` sent to `node`, or NULL; a result for a
+ * command that went to another slave is logged and dropped. */
+static struct inflight *
+inflight_find(struct sched_master *sm, const char *node, uint64_t id)
+{
+	struct inflight	*f, *other = NULL;
+	unsigned	 i;
+
+	if (id == 0)
+		return NULL;
+	for (i = 0; i < SCHED_INFLIGHT; i++) {
+		f = &sm->inflight[i];
+		if (f->id != id)
+			continue;
+		if (strcmp(f->node, node) == 0)
+			return f;
+		other = f;
+	}
+	if (other != NULL)
+		log_warnx("sched: slave %s sent a result for command %" PRIu64
+		    " of event %s, which went to slave %s: ignored", node, id,
+		    other->event, other->node);
+	return NULL;
+}
+
 void
-sched_master_result(struct master *m, const Hd__CommandResult *r)
+sched_master_result(struct master *m, struct node *n,
+    const Hd__CommandResult *r)
 {
 	struct sched_master	*sm = m->sched;
 	const ProtobufCEnumValue *ev;
+	struct inflight		*f;
 	char			 why[SCHED_RESULT_MAX], d[64];
-	unsigned		 i;
 
-	if (sm == NULL)
-		return;
-	for (i = 0; i < SCHED_INFLIGHT; i++)
-		if (sm->inflight[i].id == r->id && r->id != 0)
-			break;
-	if (i == SCHED_INFLIGHT)
+	if (sm == NULL || (f = inflight_find(sm, n->id, r->id)) == NULL)
 		return;
 	/* Held for a sleeping node: not a failure, the final result follows. */
 	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
 		return;
-	sm->inflight[i].id = 0;
+	f->id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;
 	ev = protobuf_c_enum_descriptor_get_value(
@@ -386,8 +411,8 @@ sched_master_result(struct master *m, const Hd__CommandResult *r)
 	snprintf(why, sizeof(why), "%s%s%s", ev ? ev->name : "error",
 	    r->detail[0] ? ": " : "", str_vis(d, sizeof(d), r->detail));
 	log_warnx("sched: event %s: command %" PRIu64 " failed: %s",
-	    sm->inflight[i].event, r->id, why);
-	sched_result(sm->s, sm->inflight[i].event, 0, why);
+	    f->event, r->id, why);
+	sched_result(sm->s, f->event, 0, why);
 }
 
 struct sched *

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "sched.h"
 
 #define POOL_CHUNK	(16 * 1024)
@@ -338,40 +339,25 @@ parse_mode(struct parser *p)
 static int	parse_text(struct parser *, const char *name, const char *buf,
 		    size_t len);
 
-/* Read a whole file of at most `max` bytes. */
+/*
+ * Read a whole file of at most `max` bytes. A regular file only (through
+ * symlinks): a FIFO, device or socket is refused at once, never opened
+ * in a way that could block the master's loop (atomic_read_follow()).
+ */
 static char *
 read_file(const char *path, size_t max, size_t *len, char *why, size_t wl)
 {
-	struct stat	 st;
-	char		*buf = NULL;
-	ssize_t		 r;
-	size_t		 n = 0;
-	int		 fd;
+	uint8_t	*buf;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
+	if (atomic_read_follow(path, max, &buf, len) == 0)
+		return (char *)buf;
+	if (errno == EINVAL)
+		snprintf(why, wl, "not a regular file");
+	else if (errno == EFBIG)
+		snprintf(why, wl, "larger than %zu bytes with what includes it",
+		    max);
+	else
 		snprintf(why, wl, "%s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		snprintf(why, wl, S_ISREG(st.st_mode) ? "larger than %zu bytes "
-		    "with what includes it" : "not a regular file", max);
-		goto fail;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		snprintf(why, wl, "out of memory");
-		goto fail;
-	}
-	while (n < (size_t)st.st_size && (r = read(fd, buf + n,
-	    (size_t)st.st_size - n)) > 0)
-		n += (size_t)r;
-	close(fd);
-	*len = n;
-	return buf;
-fail:
-	if (fd != -1)
-		close(fd);
-	free(buf);
 	return NULL;
 }
 

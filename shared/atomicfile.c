@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,30 +81,56 @@ fail:
 	return -1;
 }
 
+/*
+ * Open `path` for reading if it is a regular file of at most `max`
+ * bytes; -1 with errno otherwise. O_NONBLOCK makes the open of a FIFO
+ * return at once instead of waiting for a writer (which would stall the
+ * caller's event loop); the fstat check then refuses it, like a device,
+ * a socket or a directory (EINVAL), before anything is read.
+ */
 int
-atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
+atomic_open_regular(const char *path, int oflags, size_t max, size_t *size)
 {
-	struct stat	 st;
+	struct stat	st;
+	int		fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+	    (oflags & O_NOFOLLOW))) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
+		e = EINVAL;
+	else if (st.st_size < 0 || (uintmax_t)st.st_size > max)
+		e = EFBIG;
+	else {
+		*size = (size_t)st.st_size;
+		return fd;
+	}
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+static int
+read_regular(const char *path, int oflags, size_t max, uint8_t **out,
+    size_t *len)
+{
 	uint8_t		*p = NULL;
 	ssize_t		 r;
-	size_t		 got = 0;
-	int		 fd;
+	size_t		 got = 0, size;
+	int		 fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = atomic_open_regular(path, oflags, max, &size)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
-		r = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		errno = (int)r;
-		return -1;
-	}
-	if ((p = malloc((size_t)st.st_size + 1)) == NULL)
+	if ((p = malloc(size + 1)) == NULL)
 		goto fail;
-	while (got < (size_t)st.st_size) {
-		if ((r = read(fd, p + got, (size_t)st.st_size - got)) <= 0) {
+	while (got < size) {
+		if ((r = read(fd, p + got, size - got)) <= 0) {
 			if (r == -1 && errno == EINTR)
 				continue;
+			if (r == 0)
+				errno = EIO;	/* shrank under us */
 			goto fail;
 		}
 		got += (size_t)r;
@@ -113,9 +140,23 @@ atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
 	*len = got;
 	return 0;
 fail:
+	e = errno;
 	free(p);
 	close(fd);
+	errno = e;
 	return -1;
+}
+
+int
+atomic_read(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	return read_regular(path, O_NOFOLLOW, max, out, len);
+}
+
+int
+atomic_read_follow(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	return read_regular(path, 0, max, out, len);
 }
 
 int

@@ -12,8 +12,23 @@
  * cut the file holds either the old or the new contents, never a mix.
  */
 int	atomic_write(const char *path, const void *, size_t, int mode);
-/* Read a whole file of at most `max` bytes; malloc'd, caller frees. */
+/*
+ * Read a whole file of at most `max` bytes; malloc'd, caller frees.
+ * Only a regular file is read, never through a symlink: a FIFO, device,
+ * socket or folder fails at once with EINVAL (it never blocks), a larger
+ * file with EFBIG, a missing one with ENOENT.
+ */
 int	atomic_read(const char *path, size_t max, uint8_t **out, size_t *len);
+/* The same, through symlinks: for files the operator names in the
+ * configuration (events files, includes, certificates), which may be
+ * links into a managed folder. */
+int	atomic_read_follow(const char *path, size_t max, uint8_t **out,
+	    size_t *len);
+/* The same checks, for a caller that reads the file itself: a
+ * descriptor (O_CLOEXEC, O_NONBLOCK; caller closes) and its size.
+ * `oflags` may hold O_NOFOLLOW; nothing else is used. */
+int	atomic_open_regular(const char *path, int oflags, size_t max,
+	    size_t *size);
 /* Pack a message to `path` / read one back (NULL if absent or invalid;
  * free what state_load returns with wire_free()). */
 int	state_save(const char *path, const ProtobufCMessage *);

@@ -1,8 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "atomicfile.h"
 #include "cfg.h"
 #include "log.h"
 
@@ -82,6 +86,31 @@ do_include(const struct cfg_line *l, cfg_cb *cb, void *arg, int depth,
 }
 
 /* `total` counts bytes over the file and all it includes (CFG_MAX_FILE). */
+/* A configuration file or include: a regular file (through symlinks),
+ * refused at once if it is a FIFO or device, which could block. */
+static FILE *
+open_regular(const char *path)
+{
+	FILE	*f;
+	size_t	 size;
+	int	 fd;
+
+	/* No size limit here: parse_file counts CFG_MAX_FILE over the file
+	 * and its includes, and names the line past it. */
+	if ((fd = atomic_open_regular(path, 0, SIZE_MAX, &size)) == -1) {
+		if (errno == EINVAL)
+			log_warnx("%s: not a regular file", path);
+		else
+			log_warn("%s", path);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		log_warn("%s", path);
+		close(fd);
+	}
+	return f;
+}
+
 static int
 parse_file(const char *path, cfg_cb *cb, void *arg, int depth, long *total)
 {
@@ -90,10 +119,8 @@ parse_file(const char *path, cfg_cb *cb, void *arg, int depth, long *total)
 	struct cfg_line	 l = { .file = path };
 	int		 r = 0;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		log_warn("%s", path);
+	if ((f = open_regular(path)) == NULL)
 		return -1;
-	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		l.lineno++;
 		err[0] = '\0';

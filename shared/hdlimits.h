@@ -188,6 +188,9 @@
 #define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
 /* Licences (master/licence*.c, docs/LICENSING.md). */
 #define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
+#define LICENCE_CA_MAX_FILE	(64 * 1024)	/* the installation CA file, PEM */
+#define LICENCE_CRL_MAX_FILE	(256 * 1024)	/* a licence CRL file, PEM */
+#define LICENCE_GRACE_MAX_FILE	128		/* licence.grace: one record */
 #define LICENCE_MAX_CERTS	4		/* licence + its CA chain */
 #define LICENCE_MAX_CRLS	4		/* licence CRLs in a bundle */
 #define LICENCE_CUSTOMER_MAX	64		/* bytes of the customer name */

@@ -72,6 +72,43 @@ write_plain(const char *path, const void *p, size_t n, int mode)
 	return ok ? 0 : -1;
 }
 
+/*
+ * A FIFO is refused at once, with or without a writer: a blocking open
+ * would wait for a writer for ever, a read for data. The alarm turns a
+ * hang into a failed run instead of a stuck one.
+ */
+static void
+test_fifo(void)
+{
+	uint8_t	*p = NULL;
+	size_t	 len, size;
+	int	 w;
+
+	if (!CHECK(mkfifo(T("fifo"), 0600) == 0, "make a FIFO"))
+		return;
+	alarm(10);
+	errno = 0;
+	CHECK(atomic_read(T("fifo"), 1024, &p, &len) == -1 && p == NULL &&
+	    errno == EINVAL, "a FIFO without a writer: -1, EINVAL, at once");
+	CHECK(atomic_read_follow(T("fifo"), 1024, &p, &len) == -1 &&
+	    p == NULL && errno == EINVAL, "atomic_read_follow: the same");
+	if (symlink(T("fifo"), T("fifo-link")) == 0)
+		CHECK(atomic_read_follow(T("fifo-link"), 1024, &p, &len) ==
+		    -1 && p == NULL && errno == EINVAL, "... also through a "
+		    "symlink");
+	CHECK(atomic_open_regular(T("fifo"), 0, 1024, &size) == -1 &&
+	    errno == EINVAL, "atomic_open_regular: the same");
+	if ((w = open(T("fifo"), O_RDWR | O_NONBLOCK)) != -1) {
+		CHECK(atomic_read(T("fifo"), 1024, &p, &len) == -1 &&
+		    p == NULL && errno == EINVAL, "a FIFO held open by a "
+		    "writer that sends nothing: -1, EINVAL, at once");
+		close(w);
+	}
+	alarm(0);
+	unlink(T("fifo-link"));
+	unlink(T("fifo"));
+}
+
 static void
 test_write_read(void)
 {
@@ -137,11 +174,17 @@ test_write_read(void)
 	    errno == ENOENT && p == NULL, "missing file: -1, ENOENT");
 	CHECK(atomic_read(tmpdir, 1 << 20, &p, &len) == -1 && p == NULL,
 	    "a directory: -1");
-	if (symlink(f, T("link")) == 0)
+	if (symlink(f, T("link")) == 0) {
 		CHECK(atomic_read(T("link"), 1024, &p, &len) == -1 &&
 		    p == NULL, "a symlink is not followed: -1");
-	CHECK(atomic_read("/dev/null", 1024, &p, &len) == -1 && p == NULL,
-	    "a device: -1");
+		CHECK(atomic_read_follow(T("link"), 1024, &p, &len) == 0 &&
+		    p != NULL, "atomic_read_follow follows it");
+		free(p);
+		p = NULL;
+	}
+	CHECK(atomic_read("/dev/null", 1024, &p, &len) == -1 && p == NULL &&
+	    errno == EINVAL, "a device: -1, EINVAL");
+	test_fifo();
 
 	/* What atomic_write refuses. */
 	CHECK(atomic_write(T("no/such/dir/file"), "x", 1, 0600) == -1,

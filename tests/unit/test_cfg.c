@@ -263,6 +263,7 @@ test_files(void)
 {
 	struct seen	 s;
 	char		 log[4096], name[32], text[128], *big;
+	char		 fifo[PATH_MAX];
 	int		 i, r;
 
 	snprintf(log, sizeof(log), "%s/sub", tmpdir);
@@ -341,6 +342,22 @@ test_files(void)
 	r = parse("err-missing.conf", &s, log, sizeof(log));
 	CHECK(r == -1 && logged(log, "err-missing.conf", 2, ""),
 	    "missing included file: -1 at err-missing.conf:2");
+	/* A FIFO would block a plain open until a writer came: refused at
+	 * once (the alarm turns a hang into a failed run). */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.conf", tmpdir);
+	write_file("err-fifo.conf", "a\ninclude fifo.conf\n");
+	if (CHECK(mkfifo(fifo, 0600) == 0, "make a FIFO")) {
+		alarm(10);
+		memset(&s, 0, sizeof(s));
+		r = parse("err-fifo.conf", &s, log, sizeof(log));
+		CHECK(r == -1 && strstr(log, "fifo.conf: not a regular file") !=
+		    NULL && logged(log, "err-fifo.conf", 2, ""), "an included "
+		    "FIFO: refused at once, -1 at err-fifo.conf:2");
+		memset(&s, 0, sizeof(s));
+		r = parse("fifo.conf", &s, log, sizeof(log));
+		CHECK(r == -1 && s.n == 0, "a FIFO as the file itself: -1");
+		alarm(0);
+	}
 	write_file("err-args.conf", "include\n");
 	r = parse("err-args.conf", &s, log, sizeof(log));
 	CHECK(r == -1 && logged(log, "err-args.conf", 1, "include: expected"),

@@ -1,0 +1,173 @@
+/*
+ * Unit tests for master/sched_master.c: a scheduled command's result is
+ * matched by the slave it went to and its id, so that another slave
+ * cannot fail or clear it. A master with two nodes built by hand; the
+ * cluster link is tests/unit/stub_master.c, which numbers commands.
+ */
+
+#include <sys/stat.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ev.h"
+#include "stub_master.h"
+#include "../../master/sched.h"
+
+static struct master	m;
+static char		tmpdir[256];
+static int		peer_dummy;
+static char		evpath[512];
+
+static const char *
+T(const char *name)
+{
+	static char	ring[4][512];
+	static int	next;
+	char		*p = ring[next++ % 4];
+
+	snprintf(p, sizeof(ring[0]), "%.255s/%.200s", tmpdir, name);
+	return p;
+}
+
+/* The event's last result, as the API shows it. */
+static const char *
+last_result(const char *event)
+{
+	const struct sched_prog	*p = sched_program(sched_master_engine(&m));
+	int			 i;
+
+	for (i = 0; p != NULL && i < p->nev; i++)
+		if (strcmp(p->ev[i].name, event) == 0)
+			return p->ev[i].last_result;
+	return "(no such event)";
+}
+
+static void
+result(const char *node, uint64_t id, Hd__CommandResult__Status st,
+    const char *detail)
+{
+	Hd__CommandResult r = HD__COMMAND_RESULT__INIT;
+
+	r.id = id;
+	r.status = st;
+	r.detail = (char *)(uintptr_t)detail;
+	sched_master_result(&m, node_get(&m, node, 0), &r);
+}
+
+static void
+test_match(void)
+{
+	uint64_t	id;
+	char		before[SCHED_RESULT_MAX];
+
+	if (!CHECK(stub.ncmds == 1, "the start-up event sent one command "
+	    "to slave-b (%d)", stub.ncmds))
+		return;
+	id = stub.next_id;
+	snprintf(before, sizeof(before), "%s", last_result("to-b"));
+	result("slave-a", id, HD__COMMAND_RESULT__STATUS__FAILED, "forged");
+	CHECK(strcmp(last_result("to-b"), before) == 0, "slave-a's FAILED "
+	    "for slave-b's command: ignored (%s)", last_result("to-b"));
+	result("slave-a", id, HD__COMMAND_RESULT__STATUS__OK, "");
+	result("slave-b", id, HD__COMMAND_RESULT__STATUS__FAILED, "jammed");
+	CHECK(strstr(last_result("to-b"), "jammed") != NULL,
+	    "slave-a's OK did not clear it: slave-b's own FAILED counts (%s)",
+	    last_result("to-b"));
+	snprintf(before, sizeof(before), "%s", last_result("to-b"));
+	result("slave-b", id, HD__COMMAND_RESULT__STATUS__FAILED, "again");
+	CHECK(strcmp(last_result("to-b"), before) == 0,
+	    "a second result for the same command: ignored");
+	result("slave-b", id + 1, HD__COMMAND_RESULT__STATUS__FAILED, "x");
+	result("slave-b", 0, HD__COMMAND_RESULT__STATUS__FAILED, "x");
+	CHECK(strcmp(last_result("to-b"), before) == 0,
+	    "a result for an id never sent, or id 0: ignored");
+}
+
+/* A program with `to-b` only: the one loaded before still runs. */
+static int
+still_to_b(void)
+{
+	const struct sched_prog *p = sched_program(sched_master_engine(&m));
+
+	return p != NULL && p->nev == 1 && strcmp(p->ev[0].name, "to-b") == 0;
+}
+
+static void
+write_events(const char *text)
+{
+	FILE *f;
+
+	unlink(m.conf.events);
+	if ((f = fopen(m.conf.events, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * An events file or include that is a FIFO: a plain open would wait for
+ * a writer, with the master's loop stopped. Refused at once, the old
+ * schedule keeps running. The alarm fails the run instead of hanging.
+ */
+static void
+test_fifo(void)
+{
+	alarm(10);
+	write_events("event other { when startup do notify \"x\" }\n"
+	    "include \"inc.events\"\n");
+	CHECK(mkfifo(T("inc.events"), 0600) == 0, "an include that is a FIFO");
+	sched_master_reload(&m);
+	CHECK(still_to_b(), "SIGHUP with a FIFO include: refused at once, the "
+	    "old schedule runs");
+	unlink(m.conf.events);
+	CHECK(mkfifo(m.conf.events, 0600) == 0, "the events file a FIFO");
+	sched_master_reload(&m);
+	CHECK(still_to_b(), "SIGHUP with a FIFO events file: the same");
+	sched_master_stop(&m);
+	CHECK(sched_master_start(&m, 0) == 0 && still_to_b(), "start-up with "
+	    "a FIFO events file: at once, on the last good schedule");
+	alarm(0);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	return remove(p);
+}
+
+int
+main(void)
+{
+	static const char events[] =
+	    "event to-b { when startup do set slave-b/sim:lamp.on = on }\n";
+
+	snprintf(tmpdir, sizeof(tmpdir), "%.150s/hd-test-schedm.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (!CHECK(mkdtemp(tmpdir) != NULL, "make a temporary directory"))
+		return check_done();
+	TAILQ_INIT(&m.nodes);
+	TAILQ_INIT(&m.peers);
+	m.conf.state_dir = tmpdir;
+	snprintf(evpath, sizeof(evpath), "%s", T("house.events"));
+	m.conf.events = evpath;
+	write_events(events);
+	m.loop = ev_loop_new();
+	node_get(&m, "slave-a", 1)->peer = (struct peer *)&peer_dummy;
+	node_get(&m, "slave-b", 1)->peer = (struct peer *)&peer_dummy;
+	if (CHECK(m.loop != NULL && sched_master_start(&m, 0) == 0,
+	    "a scheduler with one event")) {
+		sched_master_run(&m);
+		test_match();
+		test_fifo();
+		sched_master_stop(&m);
+	}
+	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
+	    "remove the temporary directory");
+	return check_done();
+}
