@@ -384,6 +384,18 @@ static const struct route {
 	{ "/metrics", M_GET, 0, metrics },
 };
 
+int
+web_req_browser(const struct http_request *r)
+{
+	int i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strncasecmp(r->headers[i].name, "sec-fetch-", 10) == 0 ||
+		    strcasecmp(r->headers[i].name, "origin") == 0)
+			return 1;
+	return 0;
+}
+
 void
 web_respond(struct wconn *c)
 {
@@ -395,8 +407,7 @@ web_respond(struct wconn *c)
 	if ((what = probe_scanner_path(r->path)) != NULL) {
 		c->state = WC_FLUSH_CLOSE;
 		web_error(c, 404, what, 1);
-		wc_probe(c, PROBE_SCANNER, what, (const uint8_t *)r->path,
-		    strlen(r->path));
+		wc_probe_scanner(c, what);
 		return;
 	}
 	if (r->method == HTTP_OTHER) {
