@@ -65,6 +65,7 @@ struct wconn {
 
 struct web_stats {
 	uint64_t	probes[PROBE_NCLASSES];
+	uint64_t	unscored;	/* of those: a browser's, weight 0 */
 	uint64_t	banned_drops;	/* closed at accept: banned */
 	uint64_t	shed;		/* closed to make room */
 	uint64_t	requests;

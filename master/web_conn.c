@@ -119,6 +119,8 @@ wc_probe_w(struct wconn *c, enum probe_class pc, const char *detail,
 	if (c->probed++)
 		return;
 	w->stats.probes[pc]++;
+	if (!(weight > 0))
+		w->stats.unscored++;
 	full = ban_full(w->bans);
 	banned = ban_probe(w->bans, c->addr, weight, ev_wall_ms());
 	now_full = ban_full(w->bans);

@@ -234,6 +234,10 @@ web_metrics(struct wconn *c)
 		    "hd_web_probes_total{class=\"%s\"} %" PRIu64 "\n",
 		    probe_class_name((enum probe_class)i), s->probes[i]);
 	n += (size_t)snprintf(body + n, sizeof(body) - n,
+	    "hd_web_probes_unscored_total %" PRIu64 "\n"
+	    "hd_web_ban_table_full_total %" PRIu64 "\n", s->unscored,
+	    ban_full(c->w->bans));
+	n += (size_t)snprintf(body + n, sizeof(body) - n,
 	    "hd_web_banned_drops_total %" PRIu64 "\n"
 	    "hd_web_shed_total %" PRIu64 "\n"
 	    "hd_web_requests_total %" PRIu64 "\n"

@@ -1,14 +1,15 @@
 // A page on another origin must not get its visitor banned: headless
 // Chromium (playwright-core) opens HD_EVIL, a page that embeds 50
-// scanner-path images and iframes of encoded-slash paths on the master,
-// then the test clicks encoded-slash links on it; every one of those
+// scanner-path images and 10 iframes of encoded-slash paths on the
+// master, then the test clicks encoded-slash links on another page; every one of those
 // requests carries the browser's Sec-Fetch-* headers, so the master
 // counts them as probes but scores none. Then the same browser logs in
 // to the dashboard. Started by tests/integration/99-crosssite-bans.sh.
 // One "ok - ..." or "not ok - ..." line per check.
 //
 //   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE,
-//   HD_TNAME as for dashboard.mjs; HD_EVIL the other origin's page;
+//   HD_TNAME as for dashboard.mjs; HD_EVIL the other origin (its
+//   index.html makes the requests, links.html has the links to click);
 //   HD_MASTER_LOG the master's log; HD_LINKS how many links to click.
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -62,8 +63,9 @@ const failed = [];
 page.on("requestfailed", (r) => failed.length < 20 &&
   failed.push(`${r.url()}: ${r.failure() && r.failure().errorText}`));
 
-const scanner = /probe class=scanner .*browser \(not scored\)/;
-const slash = /probe class=bad-request .*encoded slash.*browser \(not scored\)/;
+// The visitor's own probes (the log's, of this browser's address).
+const scanner = /probe class=scanner addr=127\.0\.0\.1:.*browser \(not scored\)/;
+const slash = /probe class=bad-request addr=127\.0\.0\.1:.*encoded slash.*browser \(not scored\)/;
 // The visitor's browser trusts the installation's certificate, as a
 // homeowner's does: Chromium's stand-in for that trust (the SPKI list)
 // takes effect on a top-level visit only; before it, Chromium aborts
@@ -73,18 +75,19 @@ await check("the visitor has been to the dashboard before", async () => {
   await page.goto(env.HD_URL, { timeout: WAIT_MS });
   await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
 });
-await check("the other origin's page loads its 50 scanner-path images", async () => {
+await check("the other origin's page requests 50 scanner paths and 10 encoded slashes", async () => {
   await page.goto(env.HD_EVIL, { timeout: WAIT_MS });
-  await until(async () => count(scanner) >= 50, "50 scanner probes in the log");
+  await until(async () => (await page.title()) === "done", "the page's 60 requests, one at a time");
 });
-await check("and its encoded-slash iframes", async () => {
-  await until(async () => count(slash) >= 10, "10 encoded-slash probes in the log");
+await check("... each reaches the master, counted and not scored", async () => {
+  await until(async () => count(scanner) >= 50 && count(slash) >= 10,
+    "50 scanner and 10 encoded-slash probes in the log");
 });
 const links = Number(env.HD_LINKS || 5);
 await check(`${links} encoded-slash links clicked on it are followed`, async () => {
   const before = count(slash);
   for (let i = 0; i < links; i++) {
-    await page.goto(env.HD_EVIL, { timeout: WAIT_MS });
+    await page.goto(env.HD_EVIL + "links.html", { timeout: WAIT_MS });
     await Promise.all([page.waitForNavigation({ timeout: WAIT_MS }), page.click(`#link${i}`)]);
   }
   await until(async () => count(slash) >= before + links, `${links} more encoded-slash probes`);

@@ -15,6 +15,13 @@
 . "$(dirname "$0")/lib.sh"
 
 web_master
+# ban-ipv6-prefix: 32..128, checked when the configuration is read.
+cp "$work/master.conf" "$work/bad.conf"
+echo "ban-ipv6-prefix 31" >>"$work/bad.conf"
+check "ban-ipv6-prefix 31 is refused" \
+	bash -c '! "$1" -f "$2" -U x >"$3" 2>&1 && grep -q "ban-ipv6-prefix" "$3"' \
+	_ "$bin/hd-master" "$work/bad.conf" "$work/bad.log"
+echo "ban-ipv6-prefix 56" >>"$work/master.conf"
 admin_pw
 check "an admin to log in with" test "${#pw}" -eq 20
 start hd-master master
@@ -86,19 +93,39 @@ if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
 	finish
 fi
 mkdir "$work/evil"
+# One request at a time (as a page may do), so that none is shed by the
+# per-address connection cap and each of the 60 reaches the master.
+cat >"$work/evil/index.html" <<EOT
+<!doctype html><title>a page on another origin</title>
+<script>
+const U = "$U", paths = ["/wp-login.php", "/.env", "/phpmyadmin/",
+    "/cgi-bin/x", "/actuator/env", "/x.php"];
+const one = (el) => new Promise((done) => {
+  el.onload = el.onerror = done;
+  setTimeout(done, 10000);
+  document.body.appendChild(el);
+});
+window.onload = async () => {
+  for (let i = 0; i < 50; i++) {
+    const im = new Image(1, 1);
+    im.src = U + paths[i % 6] + "?img=" + i;
+    await one(im);
+  }
+  for (let i = 0; i < 10; i++) {
+    const f = document.createElement("iframe");
+    f.src = U + "/etc%2Fpasswd" + i;
+    await one(f);
+  }
+  document.title = "done";
+};
+</script>
+EOT
 {
-	echo '<!doctype html><title>a page on another origin</title>'
-	paths=(/wp-login.php /.env /phpmyadmin/ /cgi-bin/x /actuator/env /x.php)
-	for i in $(seq 0 49); do
-		echo "<img src=\"$U${paths[i % 6]}?img=$i\" width=1 height=1>"
-	done
-	for i in $(seq 0 9); do
-		echo "<iframe src=\"$U/etc%2Fpasswd$i\" width=10 height=10></iframe>"
-	done
+	echo '<!doctype html><title>links</title>'
 	for i in $(seq 0 4); do
 		echo "<a id=\"link$i\" href=\"$U/a%2Fb?link=$i\">link $i</a>"
 	done
-} >"$work/evil/index.html"
+} >"$work/evil/links.html"
 eport=$(free_port)
 python3 -u -m http.server --bind 127.0.0.2 --directory "$work/evil" "$eport" \
 	>"$work/evil.log" 2>&1 &
@@ -112,6 +139,9 @@ HD_SHOTS=$work HD_EVIL=http://127.0.0.2:$eport/ HD_MASTER_LOG=$M HD_LINKS=5 \
 rc=$?
 [ "$rc" -eq 0 ] || failures=$((failures + 1))
 check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+check "/metrics counts the unscored probes" grep -Eq \
+	'^hd_web_probes_unscored_total ([6-9][0-9]|[1-9][0-9]{2,})$' \
+	<<<"$(hcurl "${auth[@]}" "$U/metrics")"
 check "the browser's address was never banned" \
 	bash -c '! grep -Eq "ban 127\.0\.0\.1:" "$1"' _ "$M"
 finish
