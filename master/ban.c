@@ -54,6 +54,7 @@ struct ban_table {
 	int				 fresh;	/* pool[fresh..]: never used */
 	int				 v6bits;	/* IPv6 prefix counted */
 	uint64_t			 full;	/* scores refused: all banned */
+	uint64_t			 full_until;	/* ... until the first ends */
 	uint32_t			 seed;
 };
 
@@ -129,23 +130,32 @@ touch(struct ban_table *t, struct ban_entry *e)
 /*
  * A fresh entry for the key `a`: a never used one, else the least
  * recently seen one that is not a ban in force; NULL when every entry
- * is one. The walk past bans is bounded by BAN_MAX_ENTRIES, and only
- * a table full of bans makes it long.
+ * is one. The walk past bans is bounded by BAN_MAX_ENTRIES; a walk that
+ * finds only bans notes when the first of them ends, and until then a
+ * flood of newcomers is refused without walking again.
  */
 static struct ban_entry *
 take(struct ban_table *t, const uint8_t *a, uint64_t now)
 {
-	struct ban_entry *e;
+	struct ban_entry	*e;
+	uint64_t		 first_end = UINT64_MAX;
 
 	if (t->fresh < BAN_MAX_ENTRIES) {
 		e = &t->pool[t->fresh++];
 		TAILQ_INSERT_HEAD(&t->lru, e, lru);
 	} else {
-		TAILQ_FOREACH_REVERSE(e, &t->lru, ban_lru, lru)
+		if (now < t->full_until)
+			return NULL;
+		TAILQ_FOREACH_REVERSE(e, &t->lru, ban_lru, lru) {
 			if (e->until_ms <= now)
 				break;
-		if (e == NULL)
+			if (e->until_ms < first_end)
+				first_end = e->until_ms;
+		}
+		if (e == NULL) {
+			t->full_until = first_end;
 			return NULL;
+		}
 	}
 	if (e->used)
 		LIST_REMOVE(e, hash);
@@ -314,6 +324,7 @@ ban_unban(struct ban_table *t, const uint8_t *a)
 
 	if (e == NULL || e->until_ms == 0)
 		return -1;
+	t->full_until = 0;	/* an entry is free now */
 	e->until_ms = 0;
 	e->score = 0;
 	return 0;
@@ -389,6 +400,7 @@ ban_restore(struct ban_table *t, const uint8_t *a, uint64_t until_ms,
 		t->full++;
 		return;
 	}
+	t->full_until = 0;	/* this ban may end sooner than it did */
 	e->until_ms = until_ms > now ? until_ms : 0;
 	if (e->until_ms > now + BAN_LONGEST_MS)
 		e->until_ms = now + BAN_LONGEST_MS;

@@ -211,6 +211,12 @@ test_full_of_bans(void)
 	    (unsigned long long)ban_full(t));
 	CHECK(ban_impose(t, v4("192.0.2.98"), BAN_FIRST_MS, T0 + 1) == 0,
 	    "nor can a ban be imposed");
+	memcpy(a, v4("10.0.0.0"), 16);
+	a[15] = 1;
+	CHECK(ban_unban(t, a) == 0 &&
+	    ban_impose(t, v4("192.0.2.98"), BAN_FIRST_MS, T0 + 2) > 0 &&
+	    ban_check(t, v4("192.0.2.98"), T0 + 2),
+	    "a ban lifted frees its entry at once");
 	hit(t, v4("192.0.2.99"), 5, T0 + BAN_FIRST_MS + 1);
 	CHECK(ban_check(t, v4("192.0.2.99"), T0 + BAN_FIRST_MS + 1),
 	    "once bans expire their entries are taken again");
