@@ -16,6 +16,13 @@
 #include "log.h"
 #include "memtune.h"
 
+/* Is `name` one of the users? (Their throttle entries stay.) */
+static int
+is_user(void *arg, const char *name)
+{
+	return users_find(arg, name) != NULL;
+}
+
 struct api *
 api_new(const char *users_path, const struct scrypt_params *sp)
 {
@@ -40,7 +47,14 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 		api_free(a);
 		return NULL;
 	}
+	throttle_set_users(a->throttle, is_user, a->users);
 	return a;
+}
+
+void
+api_set_v6_prefix(struct api *a, int bits)
+{
+	throttle_set_v6_prefix(a->throttle, bits);
 }
 
 void

@@ -152,6 +152,8 @@ void		 api_refuse_busy(struct api_call *, int queue_full);
 
 /* The tables this api owns, for modules that need them. */
 struct users	*api_users(struct api *);
+/* Login throttles count an IPv6 address for its /bits (ban-ipv6-prefix). */
+void		 api_set_v6_prefix(struct api *, int bits);
 /*
  * Called when event streams must end (the master tells the web process):
  * those of `user` after a change of its role, grants or password or its

@@ -58,14 +58,14 @@ login_answer(struct api_call *c, const char *name, struct user *usr)
 {
 	struct api *a = c->api;
 
+	/* The attempt counted as a failure when it was queued (login()). */
 	if (usr == NULL) {
-		throttle_fail(a->throttle, name, c->req->addr.data, c->now);
 		log_info("api: login of \"%s\" failed", users_name_ok(name) ?
 		    name : "?");
 		api_refuse(c, 401, "unauthorized", "wrong name or password");
 		c->login_failed = 1;
 	} else {
-		throttle_ok(a->throttle, name, c->now);
+		throttle_ok(a->throttle, name, c->req->addr.data, c->now);
 		log_info("api: %s logged in", usr->name);
 		login_ok(c, usr);
 	}
@@ -96,8 +96,9 @@ login_apply(struct api_call *c, struct api_wait *w, const uint8_t *key)
 	login_check(c, ((struct login_wait *)w)->name, key);
 }
 
-/* Throttling is checked before the hash is queued; a failure counts
- * when its answer comes back (login_apply), or at once without a worker. */
+/* Throttling is checked before the hash is queued, and the attempt
+ * counts as a failure from then on: concurrent guesses at one account
+ * wait for no verdict. A success takes it back (login_answer()). */
 static void
 login(struct api_call *c)
 {
@@ -122,13 +123,18 @@ login(struct api_call *c)
 		api_refuse(c, 429, "throttled", "too many failed logins");
 		goto done;
 	}
+	throttle_begin(a->throttle, lw->name, c->req->addr.data, c->now);
 	if (api_hash_wait(c, &lw->w, pw, users_login_hash(a->users,
 	    lw->name)) == 0)
 		lw = NULL;	/* the worker's now */
-	else if (c->resp->status >= 500)
+	else if (c->resp->status >= 500) {
+		/* Refused before any check: not an attempt. */
+		throttle_undo(a->throttle, lw->name, c->req->addr.data,
+		    c->now);
 		log_info("api: login of \"%s\" refused: its password cannot "
 		    "be checked now (%u)", users_name_ok(lw->name) ? lw->name :
 		    "?", c->resp->status);
+	}
 done:
 	api_wait_free(lw);
 	OPENSSL_cleanse(pw, sizeof(pw));

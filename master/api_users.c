@@ -454,14 +454,15 @@ own_step(struct api_call *c, struct api_wait *w, const uint8_t *key)
 		own_set(c, ow, key);
 		return;
 	}
+	/* The attempt counted as a failure when queued (own_password()). */
 	if ((u = users_find(a->users, ow->name)) == NULL ||
 	    !users_key_ok(&u->pw, key)) {
-		throttle_fail(a->throttle, ow->name, c->req->addr.data, c->now);
 		c->login_failed = 1;
 		api_refuse(c, 403, "forbidden", "wrong password");
 		return;
 	}
 	ow->checked = 1;
+	throttle_ok(a->throttle, ow->name, c->req->addr.data, c->now);
 	if (users_new_salt(a->users, &ow->h) == -1) {
 		api_refuse(c, 500, "internal", "no randomness");
 		return;
@@ -499,8 +500,12 @@ own_password(struct api_call *c)
 		goto done;
 	}
 	h = users_login_hash(a->users, ow->name);
+	throttle_begin(a->throttle, ow->name, c->req->addr.data, c->now);
 	if (api_hash_wait(c, &ow->w, old, h) == 0)
 		ow = NULL;	/* the worker's now */
+	else if (!ow->checked && !c->login_failed && c->resp->status >= 500)
+		throttle_undo(a->throttle, ow->name, c->req->addr.data,
+		    c->now);	/* refused before any check */
 done:
 	api_wait_free(ow);
 	OPENSSL_cleanse(old, sizeof(old));

@@ -2,6 +2,10 @@
  * The ban table: a fixed pool of entries, a hash for lookup and an LRU
  * list for eviction, so a flood from millions of addresses costs at most
  * BAN_MAX_ENTRIES entries. Nothing is allocated after ban_new().
+ * Entries are keyed by net_addr_key(): an IPv6 address counts for its
+ * whole prefix (ban_set_v6_prefix()). A ban in force is never evicted:
+ * with the table full of them, new offenders go unscored (ban_full())
+ * rather than let a flood of fresh addresses lift the bans.
  *
  * The pool is a mem_table() handed out front to back (`fresh`):
  * pages of entries never used are never touched, so an idle table costs a
@@ -48,6 +52,9 @@ struct ban_table {
 	struct allow_net		 allow[BAN_MAX_ALLOW];
 	int				 nallow;
 	int				 fresh;	/* pool[fresh..]: never used */
+	int				 v6bits;	/* IPv6 prefix counted */
+	uint64_t			 full;	/* scores refused: all banned */
+	uint64_t			 full_until;	/* ... until the first ends */
 	uint32_t			 seed;
 };
 
@@ -63,7 +70,23 @@ ban_new(void)
 	for (i = 0; i < BAN_BUCKETS; i++)
 		LIST_INIT(&t->buckets[i]);
 	net_random(&t->seed, sizeof(t->seed));
+	t->v6bits = BAN_IPV6_PREFIX;
 	return t;
+}
+
+int
+ban_set_v6_prefix(struct ban_table *t, int bits)
+{
+	if (bits < BAN_IPV6_PREFIX_MIN || bits > 128)
+		return -1;
+	t->v6bits = bits;
+	return 0;
+}
+
+uint64_t
+ban_full(const struct ban_table *t)
+{
+	return t->full;
 }
 
 void
@@ -84,13 +107,15 @@ bucket(const struct ban_table *t, const uint8_t *a)
 	return h & (BAN_BUCKETS - 1);
 }
 
+/* The entry of the address `a` (its key is left in `key`), or NULL. */
 static struct ban_entry *
-lookup(struct ban_table *t, const uint8_t *a)
+lookup(struct ban_table *t, const uint8_t *a, uint8_t key[16])
 {
 	struct ban_entry *e;
 
-	LIST_FOREACH(e, &t->buckets[bucket(t, a)], hash)
-		if (memcmp(e->addr, a, 16) == 0)
+	net_addr_key(key, a, t->v6bits);
+	LIST_FOREACH(e, &t->buckets[bucket(t, key)], hash)
+		if (memcmp(e->addr, key, 16) == 0)
 			return e;
 	return NULL;
 }
@@ -103,19 +128,35 @@ touch(struct ban_table *t, struct ban_entry *e)
 }
 
 /*
- * A fresh entry for `a`: the least recently seen one is reused. A ban
- * in force is only lost when every entry is a newer offender.
+ * A fresh entry for the key `a`: a never used one, else the least
+ * recently seen one that is not a ban in force; NULL when every entry
+ * is one. The walk past bans is bounded by BAN_MAX_ENTRIES; a walk that
+ * finds only bans notes when the first of them ends, and until then a
+ * flood of newcomers is refused without walking again.
  */
 static struct ban_entry *
-take(struct ban_table *t, const uint8_t *a)
+take(struct ban_table *t, const uint8_t *a, uint64_t now)
 {
-	struct ban_entry *e;
+	struct ban_entry	*e;
+	uint64_t		 first_end = UINT64_MAX;
 
 	if (t->fresh < BAN_MAX_ENTRIES) {
 		e = &t->pool[t->fresh++];
 		TAILQ_INSERT_HEAD(&t->lru, e, lru);
-	} else
-		e = TAILQ_LAST(&t->lru, ban_lru);
+	} else {
+		if (now < t->full_until)
+			return NULL;
+		TAILQ_FOREACH_REVERSE(e, &t->lru, ban_lru, lru) {
+			if (e->until_ms <= now)
+				break;
+			if (e->until_ms < first_end)
+				first_end = e->until_ms;
+		}
+		if (e == NULL) {
+			t->full_until = first_end;
+			return NULL;
+		}
+	}
 	if (e->used)
 		LIST_REMOVE(e, hash);
 	memcpy(e->addr, a, 16);
@@ -192,9 +233,21 @@ ban_is_allowed(const struct ban_table *t, const uint8_t *a)
 int
 ban_check(struct ban_table *t, const uint8_t *a, uint64_t now)
 {
-	struct ban_entry *e = lookup(t, a);
+	uint8_t			 key[16];
+	struct ban_entry	*e = lookup(t, a, key);
 
 	return e != NULL && e->until_ms > now && !ban_is_allowed(t, a);
+}
+
+uint64_t
+ban_until(struct ban_table *t, const uint8_t *a, uint64_t now,
+    uint32_t *level)
+{
+	uint8_t			 key[16];
+	struct ban_entry	*e = lookup(t, a, key);
+
+	*level = e != NULL ? e->level : 0;
+	return e != NULL && e->until_ms > now ? e->until_ms : 0;
 }
 
 /* The score decays continuously: halved every BAN_HALF_LIFE_MS. */
@@ -210,13 +263,17 @@ uint64_t
 ban_probe(struct ban_table *t, const uint8_t *a, double weight, uint64_t now)
 {
 	struct ban_entry	*e;
+	uint8_t			 key[16];
 	uint64_t		 len;
 	uint32_t		 i;
 
-	if (ban_is_allowed(t, a))
+	if (ban_is_allowed(t, a) || !(weight > 0))	/* NaN too */
 		return 0;
-	if ((e = lookup(t, a)) == NULL)
-		e = take(t, a);
+	if ((e = lookup(t, a, key)) == NULL &&
+	    (e = take(t, key, now)) == NULL) {
+		t->full++;
+		return 0;
+	}
 	touch(t, e);
 	e->score = decayed(e, now) + weight;
 	e->last_ms = now;
@@ -234,13 +291,40 @@ ban_probe(struct ban_table *t, const uint8_t *a, double weight, uint64_t now)
 	return len;
 }
 
+uint64_t
+ban_impose(struct ban_table *t, const uint8_t *a, uint64_t len, uint64_t now)
+{
+	struct ban_entry	*e;
+	uint8_t			 key[16];
+
+	if (ban_is_allowed(t, a) || len == 0)
+		return 0;
+	if ((e = lookup(t, a, key)) == NULL &&
+	    (e = take(t, key, now)) == NULL) {
+		t->full++;
+		return 0;
+	}
+	touch(t, e);
+	if (e->until_ms <= now && e->level < BAN_MAX_LEVEL)
+		e->level++;
+	if (len > BAN_LONGEST_MS)
+		len = BAN_LONGEST_MS;
+	if (e->until_ms < now + len)
+		e->until_ms = now + len;
+	e->score = 0;
+	e->last_ms = now;
+	return e->until_ms;
+}
+
 int
 ban_unban(struct ban_table *t, const uint8_t *a)
 {
-	struct ban_entry *e = lookup(t, a);
+	uint8_t			 key[16];
+	struct ban_entry	*e = lookup(t, a, key);
 
 	if (e == NULL || e->until_ms == 0)
 		return -1;
+	t->full_until = 0;	/* an entry is free now */
 	e->until_ms = 0;
 	e->score = 0;
 	return 0;
@@ -308,12 +392,19 @@ void
 ban_restore(struct ban_table *t, const uint8_t *a, uint64_t until_ms,
     uint32_t level, uint64_t now)
 {
-	struct ban_entry *e;
+	struct ban_entry	*e;
+	uint8_t			 key[16];
 
-	if ((e = lookup(t, a)) == NULL)
-		e = take(t, a);
+	if ((e = lookup(t, a, key)) == NULL &&
+	    (e = take(t, key, now)) == NULL) {
+		t->full++;
+		return;
+	}
+	t->full_until = 0;	/* this ban may end sooner than it did */
 	e->until_ms = until_ms > now ? until_ms : 0;
-	e->level = level > 64 ? 64 : level;
+	if (e->until_ms > now + BAN_LONGEST_MS)
+		e->until_ms = now + BAN_LONGEST_MS;
+	e->level = level > BAN_MAX_LEVEL ? BAN_MAX_LEVEL : level;
 }
 
 int

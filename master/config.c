@@ -104,6 +104,9 @@ web_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
 	if (strcmp(k, "web-request-timeout") == 0)
 		return cfg_one_long(l, 500, 120000, &mc->web_request_ms, err,
 		    errlen);
+	if (strcmp(k, "ban-ipv6-prefix") == 0)
+		return cfg_one_long(l, BAN_IPV6_PREFIX_MIN, 128,
+		    &mc->ban_v6_prefix, err, errlen);
 	if (strcmp(k, "allow") == 0)
 		return add_word(mc->allow, &mc->nallow, BAN_MAX_ALLOW, l, 0,
 		    err, errlen);
@@ -187,6 +190,7 @@ master_conf_load(struct master_conf *mc, const char *path)
 	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
 	mc->web_handshake_ms = WEB_HANDSHAKE_MS;
 	mc->web_request_ms = WEB_REQUEST_MS;
+	mc->ban_v6_prefix = BAN_IPV6_PREFIX;
 	mc->latitude = mc->longitude = NAN;
 	if (cfg_parse_file(path, directive, mc) == -1)
 		return -1;

@@ -29,6 +29,7 @@ struct master_conf {
 	long			 web_handshake_ms;	/* first byte + TLS */
 	long			 web_request_ms;	/* a head, a body */
 	char			*allow[BAN_MAX_ALLOW];	/* never banned */
+	long			 ban_v6_prefix;	/* IPv6 counted per /N */
 	int			 nallow;
 	char			*licence;	/* default <state-dir>/licence.pem */
 	char			*licence_crl;	/* extra licence CRLs, or NULL */

@@ -30,6 +30,14 @@ enum probe_class probe_classify(const uint8_t *, size_t n,
 		    const char **detail);
 /* Is this decoded path one scanners try? Returns what it targets. */
 const char	*probe_scanner_path(const char *path);
+/*
+ * Does this request head (raw bytes, complete or cut short, n >= 0)
+ * carry a browser's signature: a header line named Sec-Fetch-* or
+ * Origin? A page can make its visitor's browser send any path, and such
+ * a request is counted but never scored (docs/SECURITY.md). Bytes past
+ * the first empty line are not looked at.
+ */
+int		 probe_browser_head(const char *head, size_t n);
 /* Quote bytes for a log line: printable as is, others \xNN, at most
  * PROBE_SHOW_BYTES of input, "..." when cut. Always NUL-terminates. */
 const char	*probe_quote(char *dst, size_t dstlen, const uint8_t *, size_t);

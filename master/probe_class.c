@@ -129,6 +129,35 @@ probe_scanner_path(const char *path)
 	return NULL;
 }
 
+/* Does the header line at p (up to end) begin with `name` (a field
+ * name and its ':', or the prefix of a family of them), in any case? */
+static int
+field_is(const char *p, const char *end, const char *name)
+{
+	size_t l = strlen(name);
+
+	return (size_t)(end - p) >= l && strncasecmp(p, name, l) == 0;
+}
+
+int
+probe_browser_head(const char *head, size_t n)
+{
+	const char	*p, *end = head + n, *nl;
+
+	/* The request line is not a header: skip it. */
+	if ((p = memchr(head, '\n', n)) == NULL)
+		return 0;
+	for (p++; p < end && *p != '\r' && *p != '\n'; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (field_is(p, nl != NULL ? nl : end, "sec-fetch-") ||
+		    field_is(p, nl != NULL ? nl : end, "origin:"))
+			return 1;
+		if (nl == NULL)
+			break;
+	}
+	return 0;
+}
+
 const char *
 probe_quote(char *dst, size_t dstlen, const uint8_t *p, size_t n)
 {

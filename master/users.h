@@ -171,21 +171,37 @@ int		 sessions_count(struct sessions *, uint64_t now);
 
 /*
  * Login throttling, per account name and per address (16 bytes, IPv4
- * mapped): THROTTLE_FREE failures are free, then each failure doubles
- * the wait from THROTTLE_BASE_MS up to THROTTLE_MAX_MS. A success clears
- * the account's count, not the address's; counts are forgotten after
- * THROTTLE_FORGET_MS without a failure. Both tables are bounded, least
- * recently failed entry evicted first.
+ * mapped; an IPv6 address counts for its prefix, throttle_set_v6_prefix()):
+ * THROTTLE_FREE failures are free, then each failure doubles the wait
+ * from THROTTLE_BASE_MS up to THROTTLE_MAX_MS. A success clears the
+ * account's count, not the address's; counts are forgotten after
+ * THROTTLE_FORGET_MS without a failure. Each user's name (is_user, from
+ * throttle_set_users()) has an entry that is never evicted; other names
+ * and addresses are bounded tables, least recently failed entry evicted
+ * first.
  */
 struct throttle;
 
 struct throttle	*throttle_new(void);
 void		 throttle_free(struct throttle *);
+/* Count IPv6 addresses per /bits (default BAN_IPV6_PREFIX). */
+void		 throttle_set_v6_prefix(struct throttle *, int bits);
+/* Which names are users (their entries cannot be evicted). */
+void		 throttle_set_users(struct throttle *,
+		    int (*is_user)(void *arg, const char *name), void *arg);
 /* ms before a login for this name from this address may be tried. */
 uint64_t	 throttle_wait(struct throttle *, const char *name,
 		    const uint8_t *addr, uint64_t now);
+/* A password is about to be checked: it counts as a failure until
+ * throttle_ok() (it was right) or throttle_undo() (it was never checked). */
+void		 throttle_begin(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
+void		 throttle_undo(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
 void		 throttle_fail(struct throttle *, const char *name,
 		    const uint8_t *addr, uint64_t now);
-void		 throttle_ok(struct throttle *, const char *name, uint64_t now);
+/* The attempt throttle_begin() counted succeeded. */
+void		 throttle_ok(struct throttle *, const char *name,
+		    const uint8_t *addr, uint64_t now);
 
 #endif

@@ -234,6 +234,9 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL ||
 	    web_stream_init(&w) == -1)
 		fatal("web setup");
+	w.v6bits = (int)mc->ban_v6_prefix;
+	if (ban_set_v6_prefix(w.bans, w.v6bits) == -1)
+		fatalx("ban-ipv6-prefix %d out of range", w.v6bits);
 	for (i = 0; i < mc->nallow; i++)
 		if (ban_allow(w.bans, mc->allow[i]) == -1)
 			fatalx("allow %s: not an address or network",
@@ -272,7 +275,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 /* Tell the master about a probe (and a ban it earned). */
 void
 web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
-    const char *detail, const uint8_t *first, size_t n, uint64_t banned)
+    const char *detail, const uint8_t *first, size_t n, double weight,
+    uint64_t banned)
 {
 	Hd__WebMsg	m = HD__WEB_MSG__INIT;
 	Hd__ProbeEvent	p = HD__PROBE_EVENT__INIT;
@@ -285,6 +289,7 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	p.first.data = (uint8_t *)(uintptr_t)first;
 	p.first.len = n < PROBE_SHOW_BYTES ? n : PROBE_SHOW_BYTES;
 	p.banned_ms = banned;
+	p.weight = weight;
 	m.body_case = HD__WEB_MSG__BODY_PROBE;
 	m.probe = &p;
 	chan_send(&w->parent, &m.base);

@@ -65,6 +65,7 @@ struct wconn {
 
 struct web_stats {
 	uint64_t	probes[PROBE_NCLASSES];
+	uint64_t	unscored;	/* of those: a browser's, weight 0 */
 	uint64_t	banned_drops;	/* closed at accept: banned */
 	uint64_t	shed;		/* closed to make room */
 	uint64_t	requests;
@@ -80,6 +81,7 @@ struct web {
 	TAILQ_HEAD(, wconn)	 conns;
 	int			 nconns;
 	struct ban_table	*bans;
+	int			 v6bits;	/* ban-ipv6-prefix: an "address" */
 	struct chan		 parent;
 	struct web_stats	 stats;
 	uint64_t		 started_ms;
@@ -96,6 +98,9 @@ int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
+/* A scanner's path in the request just parsed (scored unless a browser
+ * sent it). */
+void	wc_probe_scanner(struct wconn *, const char *what);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
 
@@ -105,7 +110,7 @@ int	wc_send(struct wconn *);
 
 /* web.c */
 void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
-	    const char *detail, const uint8_t *first, size_t n,
+	    const char *detail, const uint8_t *first, size_t n, double weight,
 	    uint64_t banned_ms);
 /* Forward the request in c to the master as an API call; the
  * connection waits in WC_MASTER for the answer. */
@@ -119,6 +124,8 @@ void	web_api_send_path(struct wconn *, const char *path,
 /* Answer the parsed request in wc->req (body in wc->body); queue the
  * response in wc->out. */
 void	web_respond(struct wconn *);
+/* Does the request carry a browser's signature (Sec-Fetch-*, Origin)? */
+int	web_req_browser(const struct http_request *);
 /* A short error response; `close` adds Connection: close. */
 void	web_error(struct wconn *, int status, const char *reason, int close);
 void	web_api_reply(struct wconn *, int status, const uint8_t *body,

@@ -19,6 +19,7 @@
 #include <openssl/err.h>
 
 #include "log.h"
+#include "net.h"
 #include "web.h"
 
 #define WC_READ		16384
@@ -81,6 +82,31 @@ wc_probe(struct wconn *c, enum probe_class pc, const char *detail,
 	wc_probe_w(c, pc, detail, first, n, 1.0);
 }
 
+/*
+ * A probe inside a request, which a page can make its visitor's browser
+ * send (an <img> of a scanner's path, an encoded slash): one with a
+ * browser's signature is logged and counted but adds nothing to the ban
+ * score. The head is the parsed one once taken (a body under way), else
+ * the raw bytes at first[0..n).
+ */
+static void
+wc_probe_req(struct wconn *c, enum probe_class pc, const char *detail,
+    const char *first, size_t n)
+{
+	int browser = c->state == WC_BODY ? web_req_browser(&c->req) :
+	    probe_browser_head(first, n);
+
+	wc_probe_w(c, pc, detail, (const uint8_t *)first, n, browser ? 0 :
+	    1.0);
+}
+
+void
+wc_probe_scanner(struct wconn *c, const char *what)
+{
+	wc_probe_w(c, PROBE_SCANNER, what, (const uint8_t *)c->req.path,
+	    strlen(c->req.path), web_req_browser(&c->req) ? 0 : 1.0);
+}
+
 /* `weight`: how much this probe counts towards a ban (ban.c). */
 static void
 wc_probe_w(struct wconn *c, enum probe_class pc, const char *detail,
@@ -88,20 +114,28 @@ wc_probe_w(struct wconn *c, enum probe_class pc, const char *detail,
 {
 	struct web	*w = c->w;
 	char		 q[PROBE_SHOW_BYTES * 4 + 8];
-	uint64_t	 banned;
+	uint64_t	 banned, full, now_full;
 
 	if (c->probed++)
 		return;
 	w->stats.probes[pc]++;
+	if (!(weight > 0))
+		w->stats.unscored++;
+	full = ban_full(w->bans);
 	banned = ban_probe(w->bans, c->addr, weight, ev_wall_ms());
+	now_full = ban_full(w->bans);
 	probe_quote(q, sizeof(q), first, n);
-	log_warnx("probe class=%s addr=%s detail=\"%s\" first=\"%s\"%s",
-	    probe_class_name(pc), c->name, detail, q,
-	    banned ? " banned" : "");
+	log_warnx("probe class=%s addr=%s detail=\"%s\" first=\"%s\"%s%s",
+	    probe_class_name(pc), c->name, detail, q, weight > 0 ? "" :
+	    " browser (not scored)", banned ? " banned" : "");
+	/* Each power of two, so a flood does not flood the log too. */
+	if (now_full > full && (now_full & (now_full - 1)) == 0)
+		log_warnx("ban table full of bans in force: %llu probes not "
+		    "scored so far", (unsigned long long)now_full);
 	if (banned)
 		log_warnx("ban %s for %llu s", c->name,
 		    (unsigned long long)(banned / 1000));
-	web_report_probe(w, c, pc, detail, first, n, banned);
+	web_report_probe(w, c, pc, detail, first, n, weight, banned);
 }
 
 static void
@@ -137,7 +171,7 @@ shed(struct web *w, const uint8_t *addr)
 
 	TAILQ_FOREACH(c, &w->conns, entry)
 		if ((c->state == WC_SNIFF || c->state == WC_HANDSHAKE) &&
-		    (addr == NULL || memcmp(c->addr, addr, 16) == 0)) {
+		    (addr == NULL || net_addr_same(c->addr, addr, w->v6bits))) {
 			w->stats.shed++;
 			log_debug("shedding %s to make room", c->name);
 			wc_close(c);
@@ -153,7 +187,7 @@ count_addr(const struct web *w, const uint8_t *addr)
 	int			 n = 0;
 
 	TAILQ_FOREACH(c, &w->conns, entry)
-		if (memcmp(c->addr, addr, 16) == 0)
+		if (net_addr_same(c->addr, addr, w->v6bits))
 			n++;
 	return n;
 }
@@ -420,7 +454,7 @@ refuse(struct wconn *c, int status, const char *reason, const char *first,
     size_t n)
 {
 	web_error(c, status, reason, 1);
-	wc_probe(c, PROBE_BAD_REQUEST, reason, (const uint8_t *)first, n);
+	wc_probe_req(c, PROBE_BAD_REQUEST, reason, first, n);
 	finish_request(c);
 	c->state = WC_FLUSH_CLOSE;
 	return 1;
@@ -612,7 +646,8 @@ wc_timer(struct ev_timer *t)
 		} else
 			refuse(c, 408, c->state == WC_HEAD ?
 			    "request head too slow" : "request body too slow",
-			    "", 0);
+			    c->state == WC_HEAD ? (const char *)buf_head(&c->in) :
+			    "", c->state == WC_HEAD ? buf_used(&c->in) : 0);
 		if (flush_out(c) == 0 && buf_used(&c->out) > 0) {
 			wc_arm(c, 1000);	/* a moment to send the 408 */
 			wc_update(c);

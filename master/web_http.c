@@ -234,6 +234,10 @@ web_metrics(struct wconn *c)
 		    "hd_web_probes_total{class=\"%s\"} %" PRIu64 "\n",
 		    probe_class_name((enum probe_class)i), s->probes[i]);
 	n += (size_t)snprintf(body + n, sizeof(body) - n,
+	    "hd_web_probes_unscored_total %" PRIu64 "\n"
+	    "hd_web_ban_table_full_total %" PRIu64 "\n", s->unscored,
+	    ban_full(c->w->bans));
+	n += (size_t)snprintf(body + n, sizeof(body) - n,
 	    "hd_web_banned_drops_total %" PRIu64 "\n"
 	    "hd_web_shed_total %" PRIu64 "\n"
 	    "hd_web_requests_total %" PRIu64 "\n"
@@ -384,6 +388,18 @@ static const struct route {
 	{ "/metrics", M_GET, 0, metrics },
 };
 
+int
+web_req_browser(const struct http_request *r)
+{
+	int i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strncasecmp(r->headers[i].name, "sec-fetch-", 10) == 0 ||
+		    strcasecmp(r->headers[i].name, "origin") == 0)
+			return 1;
+	return 0;
+}
+
 void
 web_respond(struct wconn *c)
 {
@@ -395,8 +411,7 @@ web_respond(struct wconn *c)
 	if ((what = probe_scanner_path(r->path)) != NULL) {
 		c->state = WC_FLUSH_CLOSE;
 		web_error(c, 404, what, 1);
-		wc_probe(c, PROBE_SCANNER, what, (const uint8_t *)r->path,
-		    strlen(r->path));
+		wc_probe_scanner(c, what);
 		return;
 	}
 	if (r->method == HTTP_OTHER) {

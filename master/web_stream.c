@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "net.h"
 #include "web.h"
 #include "web.pb-c.h"
 
@@ -205,7 +206,8 @@ count_addr(const struct wstreams *ws, const uint8_t *addr)
 	int			 n = 0;
 
 	TAILQ_FOREACH(s, &ws->list, entry)
-		n += memcmp(s->c->addr, addr, 16) == 0;
+		n += net_addr_same(s->c->addr, addr,
+		    s->c->w->v6bits);
 	return n;
 }
 

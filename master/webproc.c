@@ -65,59 +65,80 @@ send_bans(struct webproc *wp)
 	free(ptrs);
 }
 
-/* The privileged side trusts nothing: every field is checked again. */
+/* A ban decided here is saved and handed to the web process at once,
+ * which refuses the address from then on: the two tables never hold
+ * different bans for long, and nothing is banned only on disk. */
+static void
+ban_decided(struct webproc *wp, const uint8_t *addr, uint64_t now)
+{
+	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
+	Hd__Ban		ban = HD__BAN__INIT;
+	uint32_t	level;
+
+	if (ban_save(wp->bans, wp->banpath, now) == -1)
+		log_warn("%s", wp->banpath);
+	ban.addr.data = (uint8_t *)(uintptr_t)addr;
+	ban.addr.len = 16;
+	ban.until_ms = ban_until(wp->bans, addr, now, &level);
+	ban.level = level;
+	ban.last_ms = now;
+	msg.body_case = HD__WEB_MSG__BODY_BAN;
+	msg.ban = &ban;
+	chan_send(&wp->ch, &msg.base);
+}
+
+/*
+ * The privileged side trusts nothing: every field is checked again. The
+ * probe scores here with the web process's weight, so both tables agree;
+ * a ban the web process reports is imposed as it is (it scored it), and
+ * a ban only this table reaches (probes and failed logins together) goes
+ * to the web process at once.
+ */
 static int
 take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 {
-	uint64_t now = ev_wall_ms();
+	uint64_t now = ev_wall_ms(), len;
 
 	if (p->class_ == 0 || p->class_ >= PROBE_NCLASSES ||
 	    p->addr.len != 16 || p->first.len > PROBE_SHOW_BYTES ||
-	    p->port > 65535 || strlen(p->detail) > PROBE_DETAIL_MAX) {
+	    p->port > 65535 || strlen(p->detail) > PROBE_DETAIL_MAX ||
+	    !(p->weight >= 0 && p->weight <= BAN_WEIGHT_MAX) ||
+	    p->banned_ms > BAN_LONGEST_MS) {
 		log_warnx("web process: a probe out of range (class %u, "
 		    "address of %zu bytes, %zu first bytes, port %u, detail "
-		    "of %zu bytes)", p->class_, p->addr.len, p->first.len,
-		    p->port, strlen(p->detail));
+		    "of %zu bytes, weight %g, ban of %llu ms)", p->class_,
+		    p->addr.len, p->first.len, p->port, strlen(p->detail),
+		    p->weight, (unsigned long long)p->banned_ms);
 		return -1;
 	}
 	secstat_probe(wp->stat, (enum probe_class)p->class_, p->addr.data,
 	    p->port, p->detail, p->first.data, p->first.len, p->banned_ms,
 	    now);
 	api_probe_publish(wp->m, p);
-	if (ban_probe(wp->bans, p->addr.data, 1.0, now) > 0 ||
-	    p->banned_ms > 0) {
-		if (!ban_check(wp->bans, p->addr.data, now))
-			ban_restore(wp->bans, p->addr.data, now + p->banned_ms,
-			    1, now);
-		if (ban_save(wp->bans, wp->banpath, now) == -1)
+	if (p->banned_ms > 0) {
+		if (ban_impose(wp->bans, p->addr.data, p->banned_ms, now) > 0 &&
+		    ban_save(wp->bans, wp->banpath, now) == -1)
 			log_warn("%s", wp->banpath);
+	} else if ((len = ban_probe(wp->bans, p->addr.data, p->weight,
+	    now)) > 0) {
+		log_info("probes and failed logins ban an address for %llu s",
+		    (unsigned long long)(len / 1000));
+		ban_decided(wp, p->addr.data, now);
 	}
 	return 0;
 }
 
-/* A failed login scores against its address; a ban it earns is saved
- * and handed to the web process, which refuses the address from then on. */
+/* A failed login scores against its address (ban_decided()). */
 static void
 login_failed(struct webproc *wp, const uint8_t *addr)
 {
-	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
-	Hd__Ban		ban = HD__BAN__INIT;
 	uint64_t	now = ev_wall_ms(), len;
 
 	if ((len = ban_probe(wp->bans, addr, BAN_LOGIN_WEIGHT, now)) == 0)
 		return;
 	log_info("api: failed logins ban an address for %llu s",
 	    (unsigned long long)(len / 1000));
-	if (ban_save(wp->bans, wp->banpath, now) == -1)
-		log_warn("%s", wp->banpath);
-	ban.addr.data = (uint8_t *)(uintptr_t)addr;
-	ban.addr.len = 16;
-	ban.until_ms = now + len;
-	ban.level = 1;
-	ban.last_ms = now;
-	msg.body_case = HD__WEB_MSG__BODY_BAN;
-	msg.ban = &ban;
-	chan_send(&wp->ch, &msg.base);
+	ban_decided(wp, addr, now);
 }
 
 /* An admin lifted a ban (api_security.c): here, on disk, and at the web
@@ -167,11 +188,13 @@ take_api(struct webproc *wp, const Hd__ApiRequest *r)
 	failed = api_handle(wp->m->api, r, &resp, ev_now(wp->m->loop));
 	if (failed == API_DEFERRED)	/* answered by api_later_sink() */
 		return 0;
+	/* A ban the failure earns goes first: the web process refuses the
+	 * address before its client can read the answer and try again. */
+	if (failed)
+		login_failed(wp, r->addr.data);
 	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
 	msg.api_response = &resp;
 	chan_send(&wp->ch, &msg.base);
-	if (failed)
-		login_failed(wp, r->addr.data);
 	return 0;
 }
 
@@ -188,11 +211,11 @@ api_later_sink(void *arg, uint64_t link, const Hd__ApiResponse *resp,
 		    "dropped");
 		return;
 	}
+	if (failed)		/* first, as in take_api() */
+		login_failed(wp, addr);
 	msg.body_case = HD__WEB_MSG__BODY_API_RESPONSE;
 	msg.api_response = (Hd__ApiResponse *)(uintptr_t)resp;
 	chan_send(&wp->ch, &msg.base);
-	if (failed)
-		login_failed(wp, addr);
 }
 
 static int
@@ -320,6 +343,10 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	wp->conffile = conffile;
 	wp->verbose = verbose;
 	wp->ch.fd = -1;
+	if (ban_set_v6_prefix(wp->bans, (int)m->conf.ban_v6_prefix) == -1)
+		fatalx("ban-ipv6-prefix out of range");
+	if (m->api != NULL)
+		api_set_v6_prefix(m->api, (int)m->conf.ban_v6_prefix);
 	for (i = 0; i < m->conf.nallow; i++)
 		ban_allow(wp->bans, m->conf.allow[i]);
 	snprintf(wp->banpath, sizeof(wp->banpath), "%s/bans",

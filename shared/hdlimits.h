@@ -119,6 +119,15 @@
  * install): logged and counted, but it weighs little, so a person is not
  * banned for it; a scanner earns its ban with its other probes. */
 #define BAN_CERT_REJECT_WEIGHT	0.2
+/* The heaviest probe the web process may report (webproc.c checks). */
+#define BAN_WEIGHT_MAX		1.0
+#define BAN_MAX_LEVEL		64		/* bans remembered per address */
+/* IPv6 addresses are counted per prefix, for bans, per-address limits and
+ * login throttles (master.conf "ban-ipv6-prefix"): one subscriber holds
+ * a /64, often a /56 or /48. Never coarser than a /32, which would lump
+ * a whole provider's customers together. */
+#define BAN_IPV6_PREFIX		64
+#define BAN_IPV6_PREFIX_MIN	32
 /* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */

@@ -140,6 +140,32 @@ net_accept(int lfd, char *addr, size_t addrlen)
 	return fd;
 }
 
+void
+net_addr_key(uint8_t out[16], const uint8_t in[16], int v6bits)
+{
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+	int			i;
+
+	memmove(out, in, 16);
+	if (memcmp(in, mapped, sizeof(mapped)) == 0 || v6bits >= 128)
+		return;
+	if (v6bits < 0)
+		v6bits = 0;
+	for (i = v6bits / 8; i < 16; i++)
+		out[i] = i == v6bits / 8 ?
+		    (uint8_t)(out[i] & (0xff << (8 - v6bits % 8))) : 0;
+}
+
+int
+net_addr_same(const uint8_t a[16], const uint8_t b[16], int v6bits)
+{
+	uint8_t ka[16], kb[16];
+
+	net_addr_key(ka, a, v6bits);
+	net_addr_key(kb, b, v6bits);
+	return memcmp(ka, kb, sizeof(ka)) == 0;
+}
+
 int
 net_random(void *p, size_t n)
 {

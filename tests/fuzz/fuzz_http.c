@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the HTTPS engine's parsers: the request head
  * parser, the chunked body decoder behind it, and the probe classifier
- * that sees a connection's first bytes.
+ * that sees a connection's first bytes, and the browser-signature check
+ * on a raw head.
  */
 
 #include <stddef.h>
@@ -48,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		probe_classify(data, size, &d);
 		probe_quote(q, sizeof(q), data, size);
 	}
+	probe_browser_head((const char *)data, size);
 	memcpy(head, data, n);
 	head[n] = '\0';
 	if (http_parse_head(head, n, &r) != HTTP_OK)

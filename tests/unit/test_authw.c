@@ -81,6 +81,16 @@ static int	restarted(void) { return authw_pid(aw) > 0 &&
 		    authw_pid(aw) != old_pid; }
 static int	let_go(void) { return authw_pid(aw) == -1; }
 
+/* Kill the worker: only a real pid (authw_pid() is -1 while the worker
+ * is down or let go, and kill(-1, SIGKILL) as root ends every process
+ * on the machine). */
+static void
+kill_worker(void)
+{
+	if (old_pid > 0)
+		kill(old_pid, SIGKILL);
+}
+
 static int
 hash(const char *pw, const struct scrypt_params *sp, int tag)
 {
@@ -148,7 +158,7 @@ test_kill(void)
 	old_pid = authw_pid(aw);
 	for (i = 0; i < 3; i++)
 		hash("correct horse battery", &heavy, i);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	want = 3;
 	CHECK(run_until(seen_enough, 10000), "a killed worker's hashes end");
 	for (i = 0; i < nseen; i++)
@@ -174,7 +184,7 @@ swap_worker(const char *mode)
 	else
 		unsetenv("AUTHW_TEST");
 	old_pid = authw_pid(aw);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	run_until(restarted, 10000);
 }
 
@@ -416,7 +426,7 @@ test_api(const char *dir)
 	st = login(a, "{\"name\":\"admin\",\"password\":\"right password\"}",
 	    &r);
 	old_pid = authw_pid(aw);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	CHECK(st == API_DEFERRED && run_until(got_answer, 10000) &&
 	    ans.status == 503 && ans.retry_after_s == AUTH_RETRY_AFTER_S &&
 	    strstr(ans_body, "\"unavailable\"") != NULL,

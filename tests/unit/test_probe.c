@@ -64,6 +64,22 @@ main(void)
 	    probe_scanner_path("") == NULL && probe_scanner_path("*") == NULL,
 	    "a shared second character alone is no match");
 
+#define B(s)	probe_browser_head(s, strlen(s))
+	CHECK(B("GET /x.php HTTP/1.1\r\nHost: h\r\nSec-Fetch-Mode: no-cors\r\n"
+	    "\r\n"), "Sec-Fetch-Mode: a browser's");
+	CHECK(B("GET /x HTTP/1.1\r\nhost: h\r\nsec-fetch-site: cross-site\r\n"),
+	    "a head cut short, any case");
+	CHECK(B("POST /a%2Fb HTTP/1.1\r\nOrigin: https://evil.example\r\n\r\n"),
+	    "Origin: a browser's");
+	CHECK(!B("GET /x.php HTTP/1.1\r\nHost: h\r\nUser-Agent: Mozilla/5.0\r\n"
+	    "\r\n"), "no signature: a scanner's");
+	CHECK(!B("GET /Origin: HTTP/1.1\r\nX-Sec-Fetch-Mode: a\r\n"
+	    "Originality: b\r\n\r\n"), "not in the request line, not a "
+	    "name that only contains or begins with it");
+	CHECK(!B("GET / HTTP/1.1\r\nHost: h\r\n\r\nOrigin: x\r\n"),
+	    "not past the end of the head");
+	CHECK(!B("") && !B("GET / HTTP/1.1") && !B("\n\n"), "empty, one line");
+#undef B
 	probe_quote(q, sizeof(q), (const uint8_t *)"GET /\r\n", 7);
 	CHECK(strcmp(q, "GET /\\x0d\\x0a") == 0, "quote escapes CR LF (%s)", q);
 	probe_quote(q, sizeof(q), (const uint8_t *)"a\"b\\c", 5);

@@ -178,7 +178,7 @@ test_throttle(void)
 	w = throttle_wait(t, "alice", addr(1), now);
 	CHECK(w == THROTTLE_MAX_MS, "capped at %llu ms (%llu)",
 	    (unsigned long long)THROTTLE_MAX_MS, (unsigned long long)w);
-	throttle_ok(t, "alice", now);
+	throttle_ok(t, "alice", addr(1), now);
 	CHECK(throttle_wait(t, "alice", addr(2), now) == 0,
 	    "a success clears the account");
 	CHECK(throttle_wait(t, "alice", addr(1), now) == THROTTLE_MAX_MS,
@@ -208,6 +208,109 @@ test_throttle(void)
 	throttle_free(t);
 }
 
+static uint8_t *
+addr6(uint16_t hi, uint16_t lo)
+{
+	static uint8_t	a[16];
+
+	memset(a, 0, sizeof(a));
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[2] = 0x0d;
+	a[3] = 0xb8;
+	a[6] = (uint8_t)(hi >> 8);	/* inside the /64 ... */
+	a[7] = (uint8_t)hi;
+	a[14] = (uint8_t)(lo >> 8);	/* ... and the interface id */
+	a[15] = (uint8_t)lo;
+	return a;
+}
+
+/* Users are "alice" and "bob" only. */
+static int
+two_users(void *arg, const char *name)
+{
+	(void)arg;
+	return strcmp(name, "alice") == 0 || strcmp(name, "bob") == 0;
+}
+
+static void
+test_throttle_v6(void)
+{
+	struct throttle	*t = throttle_new();
+	int		 i;
+
+	for (i = 0; i < THROTTLE_FREE; i++)
+		throttle_fail(t, NULL, addr6(1, (uint16_t)(100 + i)), T0);
+	CHECK(throttle_wait(t, NULL, addr6(1, 9999), T0) == THROTTLE_BASE_MS,
+	    "IPv6: failures from one /64 add up, whatever the interface id");
+	CHECK(throttle_wait(t, NULL, addr6(2, 100), T0) == 0,
+	    "IPv6: another /64 is not throttled");
+	throttle_free(t);
+
+	t = throttle_new();
+	throttle_set_v6_prefix(t, 128);
+	for (i = 0; i < THROTTLE_FREE; i++)
+		throttle_fail(t, NULL, addr6(1, (uint16_t)(100 + i)), T0);
+	CHECK(throttle_wait(t, NULL, addr6(1, 9999), T0) == 0,
+	    "IPv6 per /128 when configured so");
+	throttle_free(t);
+}
+
+static void
+test_throttle_users(void)
+{
+	struct throttle	*t = throttle_new();
+	char		 name[16];
+	int		 i;
+
+	throttle_set_users(t, two_users, NULL);
+	for (i = 0; i < THROTTLE_FREE; i++)
+		throttle_fail(t, "alice", addr(1), T0);
+	for (i = 0; i < 4 * THROTTLE_MAX_NAMES; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		throttle_fail(t, name, addr(2 + i), T0 + 1);
+	}
+	CHECK(throttle_wait(t, "alice", addr(9999), T0 + 1) > 0,
+	    "a user's entry survives %d guesses at other names",
+	    4 * THROTTLE_MAX_NAMES);
+	CHECK(throttle_wait(t, "n0", addr(9999), T0 + 1) == 0,
+	    "other names are still evicted");
+	throttle_free(t);
+}
+
+/* Concurrent logins: each counts once queued, before any verdict. */
+static void
+test_throttle_queued(void)
+{
+	struct throttle	*t = throttle_new();
+	int		 i, passed = 0;
+
+	throttle_set_users(t, two_users, NULL);
+	for (i = 0; i < 8; i++)
+		if (throttle_wait(t, "bob", addr(i), T0) == 0) {
+			throttle_begin(t, "bob", addr(i), T0);
+			passed++;
+		}
+	CHECK(passed == THROTTLE_FREE, "of 8 concurrent guesses %d pass "
+	    "before any verdict (%d)", THROTTLE_FREE, passed);
+	throttle_ok(t, "bob", addr(0), T0);
+	CHECK(throttle_wait(t, "bob", addr(100), T0) == 0,
+	    "a success clears the account");
+	throttle_free(t);
+
+	t = throttle_new();
+	throttle_begin(t, "bob", addr(1), T0);
+	throttle_begin(t, "bob", addr(1), T0);
+	throttle_undo(t, "bob", addr(1), T0);
+	throttle_begin(t, "bob", addr(1), T0);
+	CHECK(throttle_wait(t, "bob", addr(1), T0) == 0,
+	    "an attempt refused before its check is taken back");
+	throttle_begin(t, "bob", addr(1), T0);
+	CHECK(throttle_wait(t, "bob", addr(1), T0) == THROTTLE_BASE_MS,
+	    "the next one is counted");
+	throttle_free(t);
+}
+
 int
 main(void)
 {
@@ -215,5 +318,8 @@ main(void)
 	test_expiry();
 	test_bounds();
 	test_throttle();
+	test_throttle_v6();
+	test_throttle_users();
+	test_throttle_queued();
 	return check_done();
 }

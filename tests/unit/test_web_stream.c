@@ -413,6 +413,7 @@ main(void)
 	int i;
 
 	memset(&w, 0, sizeof(w));
+	w.v6bits = 128;
 	TAILQ_INIT(&w.conns);
 	if (!CHECK((w.loop = ev_loop_new()) != NULL &&
 	    web_stream_init(&w) == 0, "setup"))
