@@ -27,6 +27,7 @@
 #include "probe.h"
 #include "api_dash.h"
 #include "security.h"
+#include "spawner.h"
 #include "web.pb-c.h"
 #include "wire.h"
 
@@ -236,7 +237,7 @@ web_fail(struct chan *c, const char *why)
 	log_warnx("web process link: %s; stopping it", why);
 	chan_close(&wp->ch);
 	if (wp->pid > 0)
-		kill(wp->pid, SIGTERM);
+		spawn_kill(SPAWN_WEB, wp->pid, SIGTERM);
 }
 
 static const struct chan_ops web_ops = { web_frame, web_fail };
@@ -247,17 +248,13 @@ on_restart(struct ev_timer *t)
 	spawn(t->arg);
 }
 
+/* From the spawner (spawner.h): a web process ended. */
 static void
-on_child(int sig, void *arg)
+on_exit_web(void *arg, pid_t pid, int st)
 {
 	struct webproc	*wp = arg;
-	pid_t		 pid;
-	int		 st;
 
-	(void)sig;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid != wp->pid)
-			continue;
+	if (pid == wp->pid) {
 		log_warnx("web process %d %s %d; restarting it", (int)pid,
 		    WIFSIGNALED(st) ? "killed by signal" : "exited with",
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
@@ -270,26 +267,16 @@ on_child(int sig, void *arg)
 static void
 spawn(struct webproc *wp)
 {
-	int	 sv[2];
+	int	 fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
+	/* A fresh image, holding only what it loads, under its own uid. */
+	if ((wp->pid = spawn_child(SPAWN_WEB, wp->conffile, wp->verbose,
+	    &fd)) == -1) {
 		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
 		return;
 	}
-	if ((wp->pid = fork()) == -1) {
-		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
-		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
-		return;
-	}
-	if (wp->pid == 0)	/* a fresh image, holding only what it loads */
-		daemon_exec_self("hd-web", "-C", sv[1], wp->conffile,
-		    wp->verbose);
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	chan_start(&wp->ch, wp->m->loop, sv[0], &hd__web_msg__descriptor,
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	chan_start(&wp->ch, wp->m->loop, fd, &hd__web_msg__descriptor,
 	    &web_ops, wp);
 	if (wp->m->api != NULL)
 		api_set_link(wp->m->api, ++wp->link);
@@ -334,7 +321,8 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	if (mkdir(root, 0755) == -1 && errno != EEXIST)
 		fatal("%s", root);
 	ev_timer_init(&wp->restart, on_restart, wp);
-	ev_signal(m->loop, SIGCHLD, on_child, wp);
+	spawn_watch(m->loop);
+	spawn_on_exit(SPAWN_WEB, on_exit_web, wp);
 	spawn(wp);
 	return wp;
 }
@@ -342,18 +330,14 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 void
 webproc_stop(struct webproc *wp)
 {
-	int i;
-
 	if (wp == NULL)
 		return;
 	ev_timer_stop(wp->m->loop, &wp->restart);
 	if (wp->m->api != NULL)
 		api_set_sink(wp->m->api, NULL, NULL);
-	if (wp->pid > 0) {
-		kill(wp->pid, SIGTERM);
-		for (i = 0; i < 50 && waitpid(wp->pid, NULL, WNOHANG) == 0; i++)
-			usleep(20000);
-	}
+	spawn_on_exit(SPAWN_WEB, NULL, NULL);
+	if (wp->pid > 0)	/* spawn_stop() waits for it */
+		spawn_kill(SPAWN_WEB, wp->pid, SIGTERM);
 	chan_close(&wp->ch);
 	ban_save(wp->bans, wp->banpath, ev_wall_ms());
 	ban_free(wp->bans);
