@@ -116,6 +116,8 @@ APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
 APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
 UNIT_TESTS	+= test_hist_file
 MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
+MASTER_SRCS	+= master/ccert.c	# ... verified again by the master
+UNIT_TESTS	+= test_ccert
 FUZZERS		+= fuzz_hist_file
 UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
@@ -333,5 +335,6 @@ clean:
 
 # The auth worker's test is also the worker (it re-executes itself).
 $(BUILD)/tests/test_authw: $(call obj,master/authw_main.c)
+$(BUILD)/tests/test_ccert: $(call obj,master/ccert.c)
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: \
     $(FUZZ_BUILD)/proto/auth.pb-c.c

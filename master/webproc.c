@@ -20,6 +20,7 @@
 #include "api.h"
 #include "api_stream.h"
 #include "ban.h"
+#include "ccert.h"
 #include "chan.h"
 #include "daemon.h"
 #include "log.h"
@@ -144,24 +145,63 @@ unban(void *arg, const uint8_t *addr)
 	return 0;
 }
 
+/* The app's client certificate, verified here from the chain the web
+ * process passed (ccert.c); what it says of a CN is never believed.
+ * `r` is a shallow copy of the decoded request (whose own strings are
+ * freed with it); cn and serial outlive the call (api_later.c copies
+ * what a deferred answer needs). */
+static int
+take_cert(struct webproc *wp, Hd__ApiRequest *r, char *cn, char *serial)
+{
+	char	why[128];
+	size_t	i;
+
+	/* Set only here: a web process that names a CN is broken. */
+	if (r->client_cn[0] != '\0' || r->client_serial[0] != '\0' ||
+	    r->n_client_chain > CLIENT_CHAIN_MAX)
+		return -1;
+	for (i = 0; i < r->n_client_chain; i++)
+		if (r->client_chain[i].len > CLIENT_CERT_DER_MAX)
+			return -1;
+	cn[0] = serial[0] = '\0';
+	r->client_cn = cn;
+	r->client_serial = serial;
+	if (r->n_client_chain == 0)
+		return 0;
+	switch (ccert_verify(SSL_CTX_get_cert_store(wp->m->ctx),
+	    r->client_chain, r->n_client_chain, cn, serial, why,
+	    sizeof(why))) {
+	case CCERT_BAD:
+		log_info("api: a client certificate the web process passed "
+		    "is refused: %s", why);
+		break;
+	case CCERT_REVOKED:	/* refused by the CRL gate, with its reason */
+	case CCERT_OK:
+	case CCERT_NONE:
+		break;
+	}
+	return 0;
+}
+
 /* An API call: checked again, answered by the master's engine. */
 static int
-take_api(struct webproc *wp, const Hd__ApiRequest *r)
+take_api(struct webproc *wp, const Hd__ApiRequest *wr)
 {
 	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
 	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+	Hd__ApiRequest	req = *wr, *r = &req;
+	char		cn[USER_NAME_MAX + 1], serial[CLIENT_SERIAL_MAX + 1];
 	int		failed;
 
 	if (r->addr.len != 16 || r->body.len > HTTP_MAX_BODY ||
 	    strlen(r->session) > SESSION_TOKEN_HEX ||
 	    strlen(r->csrf) > SESSION_TOKEN_HEX ||
 	    strlen(r->token) > API_TOKEN_MAX ||
-	    strlen(r->client_cn) > USER_NAME_MAX ||
-	    strlen(r->client_serial) > CLIENT_SERIAL_MAX ||
 	    strlen(r->method) > API_METHOD_MAX ||
 	    strlen(r->path) > HTTP_MAX_TARGET ||
 	    strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
-	    strlen(r->query) > HTTP_MAX_TARGET)
+	    strlen(r->query) > HTTP_MAX_TARGET ||
+	    take_cert(wp, r, cn, serial) == -1)
 		return -1;
 	if (wp->m->api == NULL)
 		return -1;
