@@ -168,8 +168,11 @@ kill -KILL "$apid"
 check "a killed auth worker is restarted" \
 	wait_count "$M" 'auth worker [0-9]+ started' 2 10
 apid=$(grep -Eo 'auth worker [0-9]+ started' "$M" | tail -1 | awk '{print $3}')
-check "... under web-user's uid again" \
-	test "$(status "$apid" Uid)" = "$wuid $wuid $wuid $wuid"
+# "started" is the master's word once the spawner has forked it; the
+# worker drops its privileges after its exec, and says so.
+check "... under web-user's uid again" eval \
+	'wait_count "$M" "hd-auth\[info\]: chrooted" 2 10 &&
+	test "$(status $apid Uid)" = "$wuid $wuid $wuid $wuid"'
 # The master cannot signal its children (another uid, no capability):
 # a stalled worker is killed by the spawner, on the master's request.
 kill -STOP "$apid"
