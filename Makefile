@@ -45,6 +45,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/cfg.c shared/atomicfile.c shared/heartbeat.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
+SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
 		   master/web_conn.c master/web_http.c master/webproc.c \
@@ -116,6 +117,8 @@ APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
 APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
 UNIT_TESTS	+= test_hist_file
 MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
+MASTER_SRCS	+= master/ccert.c	# ... verified again by the master
+UNIT_TESTS	+= test_ccert
 FUZZERS		+= fuzz_hist_file
 UNIT_TESTS	+= test_logtail
 FUZZERS		+= fuzz_api
@@ -130,6 +133,11 @@ UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
 # The auth worker: scrypt off the master's loop (issue 6, docs/SECURITY.md).
 PROTOS		+= proto/auth.proto
 API_SRCS	+= master/authw.c master/api_later.c
+# The spawner: the only process that keeps the means to give the web
+# process and the auth worker their own uid (docs/SECURITY.md).
+API_SRCS	+= master/spawn.c master/spawner.c master/spawn_msg.c
+UNIT_TESTS	+= test_spawn
+FUZZERS		+= fuzz_spawn_msg
 MASTER_SRCS	+= master/authw_main.c
 UNIT_TESTS	+= test_authw
 
@@ -284,6 +292,7 @@ $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/auth.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
 $(FUZZ_BUILD)/fuzz_json: master/json.c
+$(FUZZ_BUILD)/fuzz_spawn_msg: master/spawn_msg.c
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
     $(APIRES_TEST_SRCS) master/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
@@ -331,5 +340,6 @@ clean:
 
 # The auth worker's test is also the worker (it re-executes itself).
 $(BUILD)/tests/test_authw: $(call obj,master/authw_main.c)
+$(BUILD)/tests/test_ccert: $(call obj,master/ccert.c)
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: \
     $(FUZZ_BUILD)/proto/auth.pb-c.c

@@ -309,9 +309,10 @@ authorize(struct api_call *c, enum api_auth need, int changes)
 	}
 	if (c->req->session[0] == '\0' && c->req->client_cn != NULL &&
 	    c->req->client_cn[0] != '\0') {
-		/* An app with a client certificate (web_cert.c verified it):
-		 * its CN names the user. Like a token, no CSRF: a foreign
-		 * page cannot send a JSON body nor a same Origin. */
+		/* An app with a client certificate (the master verified its
+		 * chain itself: ccert.c, webproc.c): its CN names the user.
+		 * Like a token, no CSRF: a foreign page cannot send a JSON
+		 * body nor a same Origin. */
 		if (!users_name_ok(c->req->client_cn) || (u = users_find(
 		    c->api->users, c->req->client_cn)) == NULL) {
 			api_refuse(c, 401, "unauthorized", "client "

@@ -29,6 +29,7 @@
 #include "daemon.h"
 #include "hdlimits.h"
 #include "log.h"
+#include "spawner.h"
 #include "wire.h"
 
 struct authw_req {
@@ -40,7 +41,6 @@ struct authw_req {
 struct authw {
 	struct ev_loop		*loop;
 	pid_t			 pid;		/* -1 while down */
-	pid_t			 reap;		/* dead, not yet reaped */
 	struct chan		 ch;
 	struct ev_timer		 restart;
 	struct ev_timer		 stall;		/* the oldest hash's deadline */
@@ -57,15 +57,6 @@ struct authw {
 };
 
 static void	spawn(struct authw *);
-
-/* Collect a dead worker. SIGCHLD may belong to webproc.c, which reaps
- * any child; then this finds nothing, which is fine. */
-static void
-reap(struct authw *aw)
-{
-	if (aw->reap > 0 && waitpid(aw->reap, NULL, WNOHANG) != 0)
-		aw->reap = -1;
-}
 
 /* Every pending hash fails with `st`; the queue is empty before any
  * callback runs, so a callback may queue again. */
@@ -84,8 +75,8 @@ fail_all(struct authw *aw, enum authw_status st)
 }
 
 /* The worker is gone or must go (a bad answer, a stall): killed unless
- * it is reaped already (webproc.c's SIGCHLD may have done it, and its
- * pid may be anyone's now). Pending hashes fail; a restart follows
+ * it is reaped already (the spawner never signals a pid it reaped: it
+ * may be anyone's now). Pending hashes fail; a restart follows
  * after the back-off, which doubles until a hash succeeds. */
 static void
 down(struct authw *aw, const char *why)
@@ -94,11 +85,8 @@ down(struct authw *aw, const char *why)
 	    "%llu ms", (int)aw->pid, why, aw->n, aw->n == 1 ? "" : "es",
 	    (unsigned long long)aw->backoff_ms);
 	chan_close(&aw->ch);
-	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
-		kill(aw->pid, SIGKILL);
-		aw->reap = aw->pid;
-		reap(aw);
-	}
+	if (aw->pid > 0)
+		spawn_kill(SPAWN_AUTH, aw->pid, SIGKILL);
 	aw->pid = -1;
 	ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
 	aw->backoff_ms = aw->backoff_ms * 2 > AUTH_RESTART_MAX_MS ?
@@ -190,45 +178,30 @@ on_idle(struct ev_timer *t)
 		return;
 	log_info("auth worker %d: unused for %llu s, let go until the next "
 	    "hash", (int)aw->pid, (unsigned long long)aw->idle_ms / 1000);
-	chan_close(&aw->ch);
-	aw->reap = aw->pid;
+	chan_close(&aw->ch);		/* the spawner reaps it */
 	aw->pid = -1;
 	aw->asleep = 1;
-	reap(aw);
 }
 
 static void
 on_restart(struct ev_timer *t)
 {
-	struct authw *aw = t->arg;
-
-	reap(aw);
-	spawn(aw);
+	spawn(t->arg);
 }
 
 static void
 spawn(struct authw *aw)
 {
-	int sv[2];
+	int fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("auth worker: socketpair");
+	/* A fresh image, nothing of ours, under its own uid. */
+	if ((aw->pid = spawn_child(SPAWN_AUTH, aw->conffile, aw->verbose,
+	    &fd)) == -1) {
 		ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
 		return;
 	}
-	if ((aw->pid = fork()) == -1) {
-		log_warn("auth worker: fork");
-		close(sv[0]);
-		close(sv[1]);
-		ev_timer_start(aw->loop, &aw->restart, aw->backoff_ms);
-		return;
-	}
-	if (aw->pid == 0)
-		daemon_exec_self("hd-auth", "-A", sv[1], aw->conffile,
-		    aw->verbose);	/* a fresh image: nothing of ours */
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	chan_start(&aw->ch, aw->loop, sv[0], &hd__auth_answer__descriptor,
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	chan_start(&aw->ch, aw->loop, fd, &hd__auth_answer__descriptor,
 	    &aw_ops, aw);
 	aw->asleep = 0;
 	ev_timer_start(aw->loop, &aw->idle, aw->idle_ms);
@@ -245,7 +218,7 @@ authw_start(struct ev_loop *loop, const char *conffile, int verbose)
 	aw->loop = loop;
 	aw->conffile = conffile;
 	aw->verbose = verbose;
-	aw->pid = aw->reap = -1;
+	aw->pid = -1;
 	aw->ch.fd = -1;
 	aw->timeout_ms = AUTH_TIMEOUT_MS;
 	aw->restart_min_ms = aw->backoff_ms = AUTH_RESTART_MIN_MS;
@@ -253,6 +226,7 @@ authw_start(struct ev_loop *loop, const char *conffile, int verbose)
 	ev_timer_init(&aw->stall, on_stall, aw);
 	ev_timer_init(&aw->idle, on_idle, aw);
 	aw->idle_ms = AUTH_IDLE_MS;
+	spawn_watch(loop);
 	spawn(aw);
 	return aw;
 }
@@ -266,11 +240,8 @@ authw_stop(struct authw *aw)
 	ev_timer_stop(aw->loop, &aw->stall);
 	ev_timer_stop(aw->loop, &aw->idle);
 	chan_close(&aw->ch);
-	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
-		kill(aw->pid, SIGKILL);
-		waitpid(aw->pid, NULL, 0);	/* at exit: it is dying */
-	}
-	reap(aw);
+	if (aw->pid > 0)	/* spawn_stop() reaps it */
+		spawn_kill(SPAWN_AUTH, aw->pid, SIGKILL);
 	fail_all(aw, AUTHW_CANCEL);
 	free(aw);
 }
@@ -324,12 +295,12 @@ send_request(struct authw *aw, const Hd__AuthRequest *req)
 	OPENSSL_cleanse(frame, sizeof(frame));
 	if (n == (ssize_t)(len + WIRE_HDR_LEN))
 		return 0;
-	if (n > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
+	if (n > 0) {
 		/* A cut frame: the link is broken. Kill the worker; its
 		 * end of file, through the loop, fails what is pending (a
 		 * dead worker's comes anyway). */
 		log_warnx("auth worker: a frame cut short; killing it");
-		kill(aw->pid, SIGKILL);
+		spawn_kill(SPAWN_AUTH, aw->pid, SIGKILL);
 	}
 	return -1;
 }
@@ -342,7 +313,6 @@ authw_hash(struct authw *aw, const char *password, const uint8_t *salt,
 	struct authw_req	*r;
 
 	if (aw != NULL && aw->asleep) {
-		reap(aw);
 		spawn(aw);	/* its socket takes the request at once */
 	}
 	if (aw == NULL || aw->ch.fd == -1 || aw->n >= AUTH_MAX_PENDING ||

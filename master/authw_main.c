@@ -26,6 +26,7 @@
 #include "authw.h"
 #include "hdlimits.h"
 #include "log.h"
+#include "priv.h"
 #include "master.h"
 #include "sandbox.h"
 #include "wire.h"
@@ -33,27 +34,17 @@
 static void
 drop(const struct master_conf *mc)
 {
-	struct passwd	*pw;
-	const char	*user;
-	char		 root[512];
+	char root[512];
 
-	if (mc == NULL || geteuid() != 0) {
-		log_debug("not root: keeping uid %u, no chroot",
+	if (mc == NULL) {
+		log_debug("no configuration: keeping uid %u, no chroot",
 		    (unsigned)getuid());
 		return;
 	}
-	user = mc->web_user != NULL ? mc->web_user : "nobody";
 	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
-	if ((pw = getpwnam(user)) == NULL)
-		fatalx("web-user %s: no such user", user);
-	if (chroot(root) == -1 || chdir("/") == -1)
-		fatal("chroot %s", root);
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("dropping to %s", user);
-	if (setuid(0) != -1)
-		fatalx("could regain root after dropping it");
+	if (priv_drop(root, mc->web_user != NULL ? mc->web_user :
+	    "nobody") == -1)
+		fatalx("cannot drop privileges");
 }
 
 /* n bytes, or -1 at end of file or on an error. */

@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include <linux/capability.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,6 +29,8 @@
 #include "master.h"
 #include "api_dash.h"
 #include "authw.h"
+#include "priv.h"
+#include "spawner.h"
 #include "users.h"
 
 static void
@@ -182,6 +186,14 @@ main(int argc, char *argv[])
 		return add_admin(&m, o.conffile, o.newadmin);
 	TAILQ_INIT(&m.peers);
 	TAILQ_INIT(&m.nodes);
+	if (!o.checkonly) {
+		/* Before any key or byte from outside is in memory: the
+		 * spawner alone keeps the means to give children their
+		 * own uid; we keep at most the right to bind a low port. */
+		spawn_init(o.conffile, o.verbose);
+		if (priv_limit(PRIV_CAP(CAP_NET_BIND_SERVICE)) == -1)
+			fatal("capabilities");
+	}
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		apires_free(&m);
@@ -198,6 +210,9 @@ main(int argc, char *argv[])
 	licence_start(m.licence, m.loop);
 	if (cluster_listen(&m) == -1)
 		return 1;
+	if (priv_drop_caps() == -1)
+		fatalx("cannot drop capabilities");
+	spawn_watch(m.loop);
 	m.web = webproc_start(&m, o.conffile, o.verbose);
 	if (m.web != NULL && (m.auth = authw_start(m.loop, o.conffile,
 	    o.verbose)) == NULL)
@@ -212,6 +227,7 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
+	spawn_stop();
 	log_info("master %s stopped", m.id);
 	apires_free(&m);
 	zwm_free(&m);

@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "priv.h"
 #include "memtune.h"
 #include "master.h"
 #include "net.h"
@@ -117,42 +118,17 @@ web_listen(struct web *w, struct master_conf *mc)
 }
 
 /*
- * Root: chroot to the master's empty web-root and become web-user.
- * Anyone else runs as is (development), and says so.
+ * Root, or the capabilities the spawner passes on: chroot to the
+ * master's empty web-root and become web-user (priv_drop()). Anyone
+ * else runs as is (development), and says so.
  */
 static int
 drop_privileges(struct master_conf *mc)
 {
-	struct passwd	*pw;
-	const char	*user = mc->web_user ? mc->web_user : "nobody";
-	char		 root[512];
+	char root[512];
 
-	if (geteuid() != 0) {
-		log_info("not root: web process keeps uid %u, no chroot",
-		    (unsigned)getuid());
-		return 0;
-	}
 	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
-	if ((pw = getpwnam(user)) == NULL) {
-		log_warnx("web-user %s: no such user", user);
-		return -1;
-	}
-	if (chroot(root) == -1 || chdir("/") == -1) {
-		log_warn("chroot %s", root);
-		return -1;
-	}
-	if (setgroups(1, &pw->pw_gid) == -1 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
-		log_warn("dropping to %s", user);
-		return -1;
-	}
-	if (setuid(0) != -1) {
-		log_warnx("could regain root after dropping it");
-		return -1;
-	}
-	log_info("web process chrooted to %s as %s", root, user);
-	return 0;
+	return priv_drop(root, mc->web_user ? mc->web_user : "nobody");
 }
 
 static void

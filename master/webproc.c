@@ -20,6 +20,7 @@
 #include "api.h"
 #include "api_stream.h"
 #include "ban.h"
+#include "ccert.h"
 #include "chan.h"
 #include "daemon.h"
 #include "log.h"
@@ -27,6 +28,7 @@
 #include "probe.h"
 #include "api_dash.h"
 #include "security.h"
+#include "spawner.h"
 #include "web.pb-c.h"
 #include "wire.h"
 
@@ -164,24 +166,63 @@ unban(void *arg, const uint8_t *addr)
 	return 0;
 }
 
+/* The app's client certificate, verified here from the chain the web
+ * process passed (ccert.c); what it says of a CN is never believed.
+ * `r` is a shallow copy of the decoded request (whose own strings are
+ * freed with it); cn and serial outlive the call (api_later.c copies
+ * what a deferred answer needs). */
+static int
+take_cert(struct webproc *wp, Hd__ApiRequest *r, char *cn, char *serial)
+{
+	char	why[128];
+	size_t	i;
+
+	/* Set only here: a web process that names a CN is broken. */
+	if (r->client_cn[0] != '\0' || r->client_serial[0] != '\0' ||
+	    r->n_client_chain > CLIENT_CHAIN_MAX)
+		return -1;
+	for (i = 0; i < r->n_client_chain; i++)
+		if (r->client_chain[i].len > CLIENT_CERT_DER_MAX)
+			return -1;
+	cn[0] = serial[0] = '\0';
+	r->client_cn = cn;
+	r->client_serial = serial;
+	if (r->n_client_chain == 0)
+		return 0;
+	switch (ccert_verify(SSL_CTX_get_cert_store(wp->m->ctx),
+	    r->client_chain, r->n_client_chain, cn, serial, why,
+	    sizeof(why))) {
+	case CCERT_BAD:
+		log_info("api: a client certificate the web process passed "
+		    "is refused: %s", why);
+		break;
+	case CCERT_REVOKED:	/* refused by the CRL gate, with its reason */
+	case CCERT_OK:
+	case CCERT_NONE:
+		break;
+	}
+	return 0;
+}
+
 /* An API call: checked again, answered by the master's engine. */
 static int
-take_api(struct webproc *wp, const Hd__ApiRequest *r)
+take_api(struct webproc *wp, const Hd__ApiRequest *wr)
 {
 	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
 	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
+	Hd__ApiRequest	req = *wr, *r = &req;
+	char		cn[USER_NAME_MAX + 1], serial[CLIENT_SERIAL_MAX + 1];
 	int		failed;
 
 	if (r->addr.len != 16 || r->body.len > HTTP_MAX_BODY ||
 	    strlen(r->session) > SESSION_TOKEN_HEX ||
 	    strlen(r->csrf) > SESSION_TOKEN_HEX ||
 	    strlen(r->token) > API_TOKEN_MAX ||
-	    strlen(r->client_cn) > USER_NAME_MAX ||
-	    strlen(r->client_serial) > CLIENT_SERIAL_MAX ||
 	    strlen(r->method) > API_METHOD_MAX ||
 	    strlen(r->path) > HTTP_MAX_TARGET ||
 	    strncmp(r->path, API_PREFIX, strlen(API_PREFIX)) != 0 ||
-	    strlen(r->query) > HTTP_MAX_TARGET)
+	    strlen(r->query) > HTTP_MAX_TARGET ||
+	    take_cert(wp, r, cn, serial) == -1)
 		return -1;
 	if (wp->m->api == NULL)
 		return -1;
@@ -259,7 +300,7 @@ web_fail(struct chan *c, const char *why)
 	log_warnx("web process link: %s; stopping it", why);
 	chan_close(&wp->ch);
 	if (wp->pid > 0)
-		kill(wp->pid, SIGTERM);
+		spawn_kill(SPAWN_WEB, wp->pid, SIGTERM);
 }
 
 static const struct chan_ops web_ops = { web_frame, web_fail };
@@ -270,17 +311,13 @@ on_restart(struct ev_timer *t)
 	spawn(t->arg);
 }
 
+/* From the spawner (spawner.h): a web process ended. */
 static void
-on_child(int sig, void *arg)
+on_exit_web(void *arg, pid_t pid, int st)
 {
 	struct webproc	*wp = arg;
-	pid_t		 pid;
-	int		 st;
 
-	(void)sig;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid != wp->pid)
-			continue;
+	if (pid == wp->pid) {
 		log_warnx("web process %d %s %d; restarting it", (int)pid,
 		    WIFSIGNALED(st) ? "killed by signal" : "exited with",
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
@@ -293,26 +330,16 @@ on_child(int sig, void *arg)
 static void
 spawn(struct webproc *wp)
 {
-	int	 sv[2];
+	int	 fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
+	/* A fresh image, holding only what it loads, under its own uid. */
+	if ((wp->pid = spawn_child(SPAWN_WEB, wp->conffile, wp->verbose,
+	    &fd)) == -1) {
 		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
 		return;
 	}
-	if ((wp->pid = fork()) == -1) {
-		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
-		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
-		return;
-	}
-	if (wp->pid == 0)	/* a fresh image, holding only what it loads */
-		daemon_exec_self("hd-web", "-C", sv[1], wp->conffile,
-		    wp->verbose);
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	chan_start(&wp->ch, wp->m->loop, sv[0], &hd__web_msg__descriptor,
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	chan_start(&wp->ch, wp->m->loop, fd, &hd__web_msg__descriptor,
 	    &web_ops, wp);
 	if (wp->m->api != NULL)
 		api_set_link(wp->m->api, ++wp->link);
@@ -361,7 +388,8 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	if (mkdir(root, 0755) == -1 && errno != EEXIST)
 		fatal("%s", root);
 	ev_timer_init(&wp->restart, on_restart, wp);
-	ev_signal(m->loop, SIGCHLD, on_child, wp);
+	spawn_watch(m->loop);
+	spawn_on_exit(SPAWN_WEB, on_exit_web, wp);
 	spawn(wp);
 	return wp;
 }
@@ -369,18 +397,14 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 void
 webproc_stop(struct webproc *wp)
 {
-	int i;
-
 	if (wp == NULL)
 		return;
 	ev_timer_stop(wp->m->loop, &wp->restart);
 	if (wp->m->api != NULL)
 		api_set_sink(wp->m->api, NULL, NULL);
-	if (wp->pid > 0) {
-		kill(wp->pid, SIGTERM);
-		for (i = 0; i < 50 && waitpid(wp->pid, NULL, WNOHANG) == 0; i++)
-			usleep(20000);
-	}
+	spawn_on_exit(SPAWN_WEB, NULL, NULL);
+	if (wp->pid > 0)	/* spawn_stop() waits for it */
+		spawn_kill(SPAWN_WEB, wp->pid, SIGTERM);
 	chan_close(&wp->ch);
 	ban_save(wp->bans, wp->banpath, ev_wall_ms());
 	ban_free(wp->bans);

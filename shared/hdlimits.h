@@ -287,6 +287,10 @@
 /* Client certificates for apps on the web listener (docs/SECURITY.md). */
 #define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
 #define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
+/* What the web process passes for the master to verify itself: the
+ * leaf and the intermediates the app sent, DER (master/ccert.c). */
+#define CLIENT_CHAIN_MAX	(1 + WEB_CLIENT_CHAIN_MAX)	/* certificates */
+#define CLIENT_CERT_DER_MAX	2048		/* bytes of one (P-256: ~600) */
 
 /* The master's auth worker: scrypt off the event loop (master/authw.c). */
 #define AUTH_MAX_PENDING	8		/* hashes queued; more: 503 at once */

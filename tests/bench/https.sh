@@ -87,7 +87,8 @@ sleep 1
 # CPU ticks (user + system) a process has used so far.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tck=$(getconf CLK_TCK)
-mweb=$(pgrep -P "${pids[0]}" | head -1)	# the web process serves, not the master
+# The web process serves, not the master; it is the spawner's child.
+mweb=$(grep -Eo 'web process [0-9]+ serving' "$work/master.log" | tail -1 | awk '{print $3}')
 nweb=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
 [ -n "$mweb" ] && [ -n "$nweb" ] || { echo "https.sh: a server is not up" >&2; exit 1; }
 

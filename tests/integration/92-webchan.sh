@@ -4,17 +4,20 @@
 # outside: as the web process to the master's real side (webproc.c),
 # which must log why, drop the link and start a new web process; and as
 # the master to the real web process, which must log why and exit. A
-# well-behaved peer (mode none) is the control: nothing is dropped.
+# well-behaved peer (mode none) is the control: nothing is dropped. Mode
+# cn is a taken-over web process naming a client certificate's CN
+# itself, which only the master derives (from the chain it verifies).
 . "$(dirname "$0")/lib.sh"
 
 web_master
 mkdir -p "$work/state-master/web-root"	# the web process's chroot
-modes="size empty decode unexpected field"
+modes="size empty decode unexpected field cn"
 declare -A why=(
 	[size]="frame larger than WIRE_MAX_FRAME" [empty]="empty frame"
 	[decode]="undecodable frame"
 	[unexpected]="malformed message from the web process"
 	[field]="malformed message from the web process"
+	[cn]="malformed message from the web process"
 )
 declare -A detail=(
 	[unexpected]="web process: a message it never sends"
@@ -26,6 +29,7 @@ declare -A webwhy=(
 	[decode]="link to the master: undecodable frame"
 	[unexpected]="unexpected message from the master"
 	[field]="unexpected message from the master"
+	[cn]="unexpected message from the master"
 )
 
 # 1. The master's side, fed by a fake web process.

@@ -20,7 +20,9 @@
  * MODE: size (a length prefix over WIRE_MAX_FRAME), empty (a zero-length
  * frame), decode (bytes that are no protobuf), unexpected (a valid
  * message this side never receives), field (a known message with a field
- * out of range), none (nothing bad: the control case).
+ * out of range), cn (an API call naming a client certificate's CN
+ * itself: only the master derives it, from the chain it verifies),
+ * none (nothing bad: the control case).
  */
 
 #include <sys/socket.h>
@@ -68,6 +70,7 @@ send_bad(int fd, const char *mode, int to_web)
 	Hd__WebReady	 r = HD__WEB_READY__INIT;
 	Hd__ApiResponse	 a = HD__API_RESPONSE__INIT;
 	Hd__ProbeEvent	 p = HD__PROBE_EVENT__INIT;
+	Hd__ApiRequest	 q = HD__API_REQUEST__INIT;
 	uint8_t		 addr[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 };
 	ssize_t		 n = 0;
 
@@ -101,6 +104,17 @@ send_bad(int fd, const char *mode, int to_web)
 			m.body_case = HD__WEB_MSG__BODY_PROBE;
 			m.probe = &p;
 		}
+		put_msg(fd, &m);
+	} else if (strcmp(mode, "cn") == 0) {
+		/* A taken-over web process claiming to be the admin. */
+		q.id = 1;
+		q.addr.data = addr;
+		q.addr.len = 16;
+		q.method = (char *)(uintptr_t)"GET";
+		q.path = (char *)(uintptr_t)"/api/v1/users";
+		q.client_cn = (char *)(uintptr_t)"admin";
+		m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
+		m.api_request = &q;
 		put_msg(fd, &m);
 	} else if (strcmp(mode, "none") != 0)
 		errx(2, "no mode %s", mode);
