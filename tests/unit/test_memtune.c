@@ -165,7 +165,8 @@ addr(uint32_t i)
 	memset(a, 0, sizeof(a));
 	a[0] = 0x20;
 	a[1] = 0x01;
-	memcpy(a + 12, &i, sizeof(i));
+	/* In the /64 prefix: the ban table counts IPv6 per /64. */
+	memcpy(a + 4, &i, sizeof(i));
 	return a;
 }
 
