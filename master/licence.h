@@ -155,7 +155,9 @@ struct licence_view {
  * `path` (may not exist yet), with extra CRLs from `crl_path` (NULL:
  * none) and the known slaves in `state_dir`. `root` is the vendor
  * root (licence_root() in the daemon). NULL only if the CA cannot be
- * read: every licence problem is a status, never a failure.
+ * read or is not valid yet at `now` (logged): every licence problem is a
+ * status, never a failure. The grace start is kept in `state_dir`
+ * (licence_grace_start()).
  */
 struct licence	*licence_new(const char *path, const char *crl_path,
 		    const char *ca_path, const char *state_dir, X509 *root,

@@ -196,6 +196,8 @@
 #define ZW_SEC_STEP_MS		10000		/* each step of secure inclusion */
 #define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
 /* Licences (master/licence*.c, docs/LICENSING.md). */
+#define TLS_CA_MAX_FILE		(256 * 1024)	/* the installation CA file, PEM */
+#define TLS_CRL_MAX_FILE	(4 * 1024 * 1024)	/* the installation CRL, PEM */
 #define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
 #define LICENCE_CA_MAX_FILE	(64 * 1024)	/* the installation CA file, PEM */
 #define LICENCE_CRL_MAX_FILE	(256 * 1024)	/* a licence CRL file, PEM */

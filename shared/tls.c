@@ -1,10 +1,16 @@
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "atomicfile.h"
 #include "hdlimits.h"
 #include "log.h"
 #include "tls.h"
@@ -247,18 +253,44 @@ tls_reverify(SSL_CTX *ctx, SSL *ssl, char *why, size_t len)
 	return r;
 }
 
+/*
+ * A PEM file into `st`, as OpenSSL's file loaders do: a CA file gives its
+ * certificates and CRLs (`crls` 0: certificates counted), a CRL file
+ * only its CRLs (1). How many, or -1. The file is read whole first, and
+ * only if it is a regular file (atomic_read_follow()): on SIGHUP this
+ * runs in the master's loop, and OpenSSL's loaders would wait for ever
+ * on a FIFO.
+ */
 static int
-load_crl(X509_STORE *st, const char *path, char *err, size_t errlen)
+store_add_pem(X509_STORE *st, const char *path, size_t max, int crls)
 {
-	X509_LOOKUP *lk;
+	STACK_OF(X509_INFO)	*infos = NULL;
+	X509_INFO		*xi;
+	uint8_t			*buf;
+	size_t			 len;
+	BIO			*b;
+	int			 i, n = 0;
 
-	if ((lk = X509_STORE_add_lookup(st, X509_LOOKUP_file())) == NULL ||
-	    X509_load_crl_file(lk, path, X509_FILETYPE_PEM) <= 0) {
-		snprintf(err, errlen, "cannot load CRL %s", path);
+	if (atomic_read_follow(path, max, &buf, &len) == -1)
 		return -1;
+	if (len <= INT_MAX && (b = BIO_new_mem_buf(buf, (int)len)) != NULL) {
+		infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL);
+		BIO_free(b);
 	}
-	X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
-	return 0;
+	free(buf);
+	if (infos == NULL)
+		return -1;
+	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
+		xi = sk_X509_INFO_value(infos, i);
+		if (!crls && xi->x509 != NULL &&
+		    X509_STORE_add_cert(st, xi->x509) == 1)
+			n++;
+		if (xi->crl != NULL && X509_STORE_add_crl(st, xi->crl) == 1 &&
+		    crls)
+			n++;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	return n;
 }
 
 /* A fresh store with the CA and CRL, swapped in for new handshakes. */
@@ -269,14 +301,20 @@ make_store(const struct tls_files *f, char *err, size_t errlen)
 
 	if ((st = X509_STORE_new()) == NULL)
 		return NULL;
-	if (X509_STORE_load_file(st, f->ca) != 1) {
-		snprintf(err, errlen, "cannot load CA %s", f->ca);
+	if (store_add_pem(st, f->ca, TLS_CA_MAX_FILE, 0) <= 0) {
+		snprintf(err, errlen, "cannot load CA %s%s", f->ca,
+		    errno == EINVAL ? ": not a regular file" : "");
 		X509_STORE_free(st);
 		return NULL;
 	}
-	if (f->crl != NULL && load_crl(st, f->crl, err, errlen) == -1) {
-		X509_STORE_free(st);
-		return NULL;
+	if (f->crl != NULL) {
+		if (store_add_pem(st, f->crl, TLS_CRL_MAX_FILE, 1) <= 0) {
+			snprintf(err, errlen, "cannot load CRL %s%s", f->crl,
+			    errno == EINVAL ? ": not a regular file" : "");
+			X509_STORE_free(st);
+			return NULL;
+		}
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
 	}
 	return st;
 }
@@ -293,12 +331,31 @@ tls_reload(SSL_CTX *ctx, const struct tls_files *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* Refuse a FIFO or device before OpenSSL opens it (and would block). */
+static int
+regular_file(const char *what, const char *path, char *err, size_t errlen)
+{
+	size_t	size;
+	int	fd;
+
+	if ((fd = atomic_open_regular(path, 0, SIZE_MAX, &size)) != -1) {
+		close(fd);
+		return 0;
+	}
+	snprintf(err, errlen, "cannot load %s %s: %s", what, path,
+	    errno == EINVAL ? "not a regular file" : strerror(errno));
+	return -1;
+}
+
 static int
 load_own(SSL_CTX *ctx, const struct tls_files *f, int own_role, char *err,
     size_t errlen)
 {
 	char why[160];
 
+	if (regular_file("certificate", f->cert, err, errlen) == -1 ||
+	    regular_file("key", f->key, err, errlen) == -1)
+		return -1;
 	if (SSL_CTX_use_certificate_chain_file(ctx, f->cert) != 1) {
 		snprintf(err, errlen, "cannot load certificate %s", f->cert);
 		return -1;

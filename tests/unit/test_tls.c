@@ -255,6 +255,44 @@ test_ctx(void)
 	    "tls_ctx_new: a certificate as CRL file is refused: %s", err);
 	SSL_CTX_free(ctx);
 
+	/* A FIFO as the CA or CRL: OpenSSL's own loaders would wait for a
+	 * writer (in the master's loop, on SIGHUP); refused at once. */
+	f = files("good/ca.crt", "good/master.crt", "good/master.key", NULL);
+	ctx = tls_ctx_new(&f, 1, ROLE_MASTER, ROLE_SLAVE, err, sizeof(err));
+	alarm(10);
+	f.crl = P("good/fifo-crl.pem");
+	CHECK(ctx != NULL && mkfifo(f.crl, 0600) == 0 && tls_reload(ctx, &f,
+	    err, sizeof(err)) == -1 && strstr(err, "not a regular file") !=
+	    NULL, "tls_reload: a FIFO as the CRL is refused at once: %s", err);
+	f.crl = NULL;
+	f.ca = P("good/fifo-crl.pem");
+	CHECK(ctx != NULL && tls_reload(ctx, &f, err, sizeof(err)) == -1 &&
+	    strstr(err, "cannot load CA") != NULL, "tls_reload: a FIFO as the "
+	    "CA too: %s", err);
+	f.ca = P("good/ca.crt");
+	f.cert = P("good/fifo-crl.pem");
+	SSL_CTX_free(tls_ctx_new(&f, 1, ROLE_MASTER, ROLE_SLAVE, err,
+	    sizeof(err)));
+	CHECK(strstr(err, "cannot load certificate") != NULL &&
+	    strstr(err, "not a regular file") != NULL, "tls_ctx_new: a FIFO "
+	    "as the own certificate is refused at once: %s", err);
+	f.cert = P("good/master.crt");
+	f.key = P("good/fifo-crl.pem");
+	SSL_CTX_free(tls_ctx_new(&f, 1, ROLE_MASTER, ROLE_SLAVE, err,
+	    sizeof(err)));
+	CHECK(strstr(err, "cannot load key") != NULL &&
+	    strstr(err, "not a regular file") != NULL, "tls_ctx_new: a FIFO "
+	    "as the key too: %s", err);
+	f.key = P("good/master.key");
+	alarm(0);
+	unlink(P("good/fifo-crl.pem"));
+	f.ca = P("good/ca.crt");
+	f.crl = P("good/crl.pem");
+	err[0] = '\0';
+	CHECK(ctx != NULL && tls_reload(ctx, &f, err, sizeof(err)) == 0,
+	    "tls_reload: the CA and a good CRL still load (%s)", err);
+	SSL_CTX_free(ctx);
+
 	/* tls_errstr: "" when the queue is empty, a text otherwise */
 	ERR_clear_error();
 	CHECK(strcmp(tls_errstr(ebuf, sizeof(ebuf)), "") == 0,
