@@ -227,6 +227,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	log_init("hd-web", verbose);
 	memset(&w, 0, sizeof(w));
 	TAILQ_INIT(&w.conns);
+	TAILQ_INIT(&w.again);
+	ev_timer_init(&w.again_timer, wc_again, &w);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
 	w.request_ms = (uint64_t)mc->web_request_ms;

@@ -34,6 +34,8 @@ struct web;
 
 struct wconn {
 	TAILQ_ENTRY(wconn)	 entry;		/* oldest first */
+	TAILQ_ENTRY(wconn)	 again_entry;	/* if again */
+	int			 again;		/* served at the next turn */
 	struct web		*w;
 	int			 fd;
 	SSL			*ssl;
@@ -79,6 +81,9 @@ struct web {
 	int			 nlisten;
 	TAILQ_HEAD(, wconn)	 conns;
 	int			 nconns;
+	TAILQ_HEAD(, wconn)	 again;		/* web_conn.c serve_later() */
+	int			 nagain;
+	struct ev_timer		 again_timer;
 	struct ban_table	*bans;
 	struct chan		 parent;
 	struct web_stats	 stats;
@@ -98,6 +103,8 @@ void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
+/* The timer that serves connections again whose reads were cut short. */
+void	wc_again(struct ev_timer *);
 
 /* Write queued output outside a request (event streams); -1 if the
  * connection failed and was closed. */
