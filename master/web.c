@@ -19,12 +19,14 @@
 
 #include <openssl/err.h>
 
+#include "api.h"
 #include "daemon.h"
 #include "log.h"
 #include "memtune.h"
 #include "master.h"
 #include "net.h"
 #include "sandbox.h"
+#include "users.h"
 #include "web.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -299,6 +301,22 @@ web_api_send(struct wconn *c, const char *session, const char *csrf,
 	web_api_send_path(c, c->req.path, session, csrf, token);
 }
 
+/*
+ * The most an ApiRequest holds beside its body: every string at its
+ * limit (web_http.c forward() and bearer(), web_cert.c), each field with
+ * a tag and a length of at most 1 + 10 bytes, the WebMsg around it the
+ * same. A body of HTTP_MAX_BODY must fit one frame with all of it.
+ */
+#define API_FIELD_HEAD	11
+#define API_FIELDS_MAX	(HTTP_MAX_METHOD + 2 * HTTP_MAX_TARGET + \
+			 API_TOKEN_MAX + 2 * SESSION_TOKEN_HEX + 16 + \
+			 USER_NAME_MAX + 1 + CLIENT_SERIAL_MAX + \
+			 14 * API_FIELD_HEAD)
+_Static_assert(API_FIELDS_MAX <= WEB_API_FRAME_SLACK,
+    "WEB_API_FRAME_SLACK cannot hold an API call's fields");
+_Static_assert(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,
+    "a body of HTTP_MAX_BODY does not fit a frame to the master");
+
 void
 web_api_send_path(struct wconn *c, const char *path, const char *session,
     const char *csrf, const char *token)
@@ -320,9 +338,19 @@ web_api_send_path(struct wconn *c, const char *path, const char *session,
 	web_cert_fill(c->ssl, c->name, &r);
 	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
 	m.api_request = &r;
+	/* The assertions above say this cannot be; if it were, the client
+	 * learns it now rather than after WEB_API_MS. */
+	if (hd__web_msg__get_packed_size(&m) > WIRE_MAX_FRAME) {
+		log_warnx("%s: API call too large for a frame", c->name);
+		web_error(c, 413, "API call too large for a frame", 1);
+		return;
+	}
 	c->api_id = r.id;
 	c->state = WC_MASTER;
-	chan_send(&c->w->parent, &m.base);
+	if (chan_send(&c->w->parent, &m.base) == -1) {
+		log_warnx("%s: API call not sent to the master", c->name);
+		web_error(c, 503, "master link", 1);
+	}
 }
 
 /* A Set-Cookie value fit for a header: printable, no CR or LF. */

@@ -99,6 +99,8 @@ struct web {
 /* -1 when there was nothing to accept. */
 int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
+/* 1 if the response being written is the connection's last. */
+int	wc_last(const struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
 /* The master's answer is in c->out: go on with the connection. */

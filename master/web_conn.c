@@ -415,12 +415,23 @@ finish_request(struct wconn *c)
 	c->bodylen = 0;
 }
 
+/*
+ * Is the response to the current request the connection's last? Its
+ * head then says Connection: close (web_http.c), so a client never sends
+ * a request that will not be read.
+ */
+int
+wc_last(const struct wconn *c)
+{
+	return c->state == WC_FLUSH_CLOSE || !c->req.keepalive ||
+	    c->nreq >= HTTP_MAX_REQUESTS;
+}
+
 /* After a response: keep-alive, or close once it is written. */
 static void
 next_request(struct wconn *c)
 {
-	if (c->state != WC_FLUSH_CLOSE && (!c->req.keepalive ||
-	    c->nreq >= HTTP_MAX_REQUESTS))
+	if (wc_last(c))
 		c->state = WC_FLUSH_CLOSE;
 	if (c->state != WC_FLUSH_CLOSE) {
 		c->state = WC_HEAD;
@@ -434,7 +445,6 @@ static int
 respond(struct wconn *c)
 {
 	web_respond(c);
-	c->nreq++;
 	c->w->stats.requests++;
 	finish_request(c);
 	if (c->state == WC_MASTER) {
@@ -507,6 +517,7 @@ take_head(struct wconn *c)
 		return 1;
 	}
 	buf_consume(&c->in, hl);
+	c->nreq++;		/* before its answer: wc_last() */
 	if (!c->req.chunked && c->req.content_length == 0)
 		return respond(c);
 	if ((c->body = malloc(c->req.chunked ? HTTP_MAX_BODY :

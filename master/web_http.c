@@ -120,6 +120,8 @@ head(struct wconn *c, int status, const char *type, size_t len,
 	char	 h[WEB_HEAD_LINE_MAX], *p = h, *end = h + sizeof(h);
 	size_t	 extralen = strlen(extra);
 
+	if (wc_last(c))
+		close = 1;
 	p = cat(p, end, "HTTP/1.1 ");
 	p = cat_num(p, end, (uint64_t)status);
 	p = cat(p, end, " ");

@@ -87,9 +87,17 @@
 #define HTTP_MAX_HEADERS	50
 #define HTTP_MAX_TARGET		2048		/* request-target bytes */
 #define HTTP_MAX_METHOD		16
-#define HTTP_MAX_BODY		(64 * 1024)
+#define HTTP_MAX_PORT_DIGITS	5		/* the port of a Host header */
+/* A request body goes to the master inside one WebMsg frame, beside at
+ * most WEB_API_FRAME_SLACK bytes of the call's other fields (path, query,
+ * token, session ...: a static assertion in web.c adds them up), so the
+ * body limit leaves that room in WIRE_MAX_FRAME: a larger body is refused
+ * with 413 as soon as its head is read. */
+#define WEB_API_FRAME_SLACK	(8 * 1024)
+#define HTTP_MAX_BODY		(WIRE_MAX_FRAME - WEB_API_FRAME_SLACK)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
-#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx */
+#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx;
+						 * the last answer says Connection: close */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 #define WEB_MAX_CONNS		512		/* connections at once, in total */
 #define WEB_MAX_PER_ADDR	16		/* ... and from one address */
