@@ -52,6 +52,7 @@ struct authw {
 	uint64_t		 next_id;
 	uint64_t		 timeout_ms;
 	uint64_t		 restart_min_ms, backoff_ms;
+	uint64_t		 kills;		/* stuck, killed (on_stall) */
 	struct authw_req	 q[AUTH_MAX_PENDING];	/* a ring, in order */
 	int			 head, n;
 };
@@ -95,7 +96,7 @@ down(struct authw *aw, const char *why)
 	    (unsigned long long)aw->backoff_ms);
 	chan_close(&aw->ch);
 	if (aw->pid > 0 && waitpid(aw->pid, NULL, WNOHANG) == 0) {
-		kill(aw->pid, SIGKILL);
+		child_kill(aw->pid);
 		aw->reap = aw->pid;
 		reap(aw);
 	}
@@ -177,6 +178,7 @@ on_stall(struct ev_timer *t)
 
 	snprintf(why, sizeof(why), "no answer in %llu ms",
 	    (unsigned long long)aw->timeout_ms);
+	aw->kills++;
 	down(aw, why);
 }
 
@@ -288,6 +290,26 @@ authw_idle(struct authw *aw, uint64_t idle_ms)
 	aw->idle_ms = idle_ms;
 	if (aw->ch.fd != -1 && aw->n == 0)
 		ev_timer_start(aw->loop, &aw->idle, idle_ms);
+}
+
+/*
+ * The one way the master kills a child that stopped answering (the web
+ * process's watchdog in webproc.c too): SIGKILL, which a stopped or
+ * spinning process cannot refuse. Its SIGCHLD takes the usual restart
+ * path. One function, so that a privileged helper can take it over if
+ * the children run under another uid.
+ */
+void
+child_kill(pid_t pid)
+{
+	if (pid > 0 && kill(pid, SIGKILL) == -1)
+		log_warn("kill %d", (int)pid);
+}
+
+uint64_t
+authw_kills(const struct authw *aw)
+{
+	return aw == NULL ? 0 : aw->kills;
 }
 
 pid_t

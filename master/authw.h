@@ -51,6 +51,11 @@ int		 authw_hash(struct authw *, const char *password,
 		    const uint8_t *salt, const struct scrypt_params *,
 		    authw_fn *fn, void *arg);
 int		 authw_pending(const struct authw *);
+/* Workers killed because a hash got no answer in AUTH_TIMEOUT_MS (for
+ * /metrics); 0 for NULL. */
+uint64_t	 authw_kills(const struct authw *);
+/* SIGKILL a child that stopped answering: the one place it is done. */
+void		 child_kill(pid_t);
 /* For tests: the worker's pid (-1 while down or let go), shorter
  * timers. */
 pid_t		 authw_pid(const struct authw *);

@@ -171,6 +171,21 @@ load_bans(struct web *w, const Hd__BanList *list)
 
 static int	api_answer(struct web *, const Hd__ApiResponse *);
 
+/* The master's watchdog asks whether the loop still turns. */
+static void
+pong(struct web *w, const Hd__Ping *p)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__Ping	r = HD__PING__INIT;
+
+	w->stats.watchdog_web = p->web_kills;
+	w->stats.watchdog_auth = p->auth_kills;
+	r.seq = p->seq;
+	m.body_case = HD__WEB_MSG__BODY_PONG;
+	m.pong = &r;
+	chan_send(&w->parent, &m.base);
+}
+
 static int
 parent_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -186,6 +201,8 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
 		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
 		    m->ban->level, ev_wall_ms());
+	else if (m->body_case == HD__WEB_MSG__BODY_PING)
+		pong(w, m->ping);
 	else if (m->body_case == HD__WEB_MSG__BODY_STREAM_EVENT ||
 	    m->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
 		if (web_stream_msg(w, m) == -1) {
@@ -294,13 +311,6 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	chan_send(&w->parent, &m.base);
 }
 
-void
-web_api_send(struct wconn *c, const char *session, const char *csrf,
-    const char *token)
-{
-	web_api_send_path(c, c->req.path, session, csrf, token);
-}
-
 /*
  * The most an ApiRequest holds beside its body: every string at its
  * limit (web_http.c forward() and bearer(), web_cert.c), each field with
@@ -316,6 +326,13 @@ _Static_assert(API_FIELDS_MAX <= WEB_API_FRAME_SLACK,
     "WEB_API_FRAME_SLACK cannot hold an API call's fields");
 _Static_assert(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,
     "a body of HTTP_MAX_BODY does not fit a frame to the master");
+
+void
+web_api_send(struct wconn *c, const char *session, const char *csrf,
+    const char *token)
+{
+	web_api_send_path(c, c->req.path, session, csrf, token);
+}
 
 void
 web_api_send_path(struct wconn *c, const char *path, const char *session,

@@ -71,6 +71,8 @@ struct web_stats {
 	uint64_t	shed;		/* closed to make room */
 	uint64_t	requests;
 	uint64_t	handshakes;
+	uint64_t	watchdog_web;	/* the master's counters (WebMsg ping) */
+	uint64_t	watchdog_auth;
 };
 
 struct web {

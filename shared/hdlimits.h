@@ -108,6 +108,9 @@
 #define WEB_REQUEST_MS		10000		/* a request head once begun; a body */
 #define WEB_IDLE_MS		60000		/* keep-alive between requests */
 #define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
+#define WEB_PING_MS		1000		/* the master pings the web process this often */
+#define WEB_WATCHDOG_MS		5000		/* a ping unanswered this long: SIGKILL, restart */
+#define WEB_START_MS		30000		/* ... and a web process not serving by then */
 #define WEB_API_MS		10000		/* the master answers an API call */
 
 /* Probe scores and bans (master/ban.c). */
