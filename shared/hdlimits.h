@@ -292,6 +292,7 @@
 #define AUTH_RETRY_AFTER_S	1		/* Retry-After of that 503 */
 #define AUTH_MAX_FRAME		512		/* one AuthRequest or AuthAnswer */
 #define AUTH_TIMEOUT_MS		5000		/* no answer this long: stuck (< WEB_API_MS) */
+#define AUTH_PING_MS		1000		/* the master pings a live worker this often */
 #define AUTH_RESTART_MIN_MS	250		/* first restart of a dead worker */
 #define AUTH_RESTART_MAX_MS	30000		/* back-off doubles up to this */
 #define AUTH_IDLE_MS		30000		/* unused this long: the worker exits, restarted at the next hash */

@@ -2,7 +2,8 @@
 # The master's watchdog: a web process that stops answering its pings
 # (here: SIGSTOP) is killed and restarted, the health check answers
 # again within a bounded time, and /metrics counts the kill. An auth
-# worker stuck on a hash is killed the same way, and counted.
+# worker that stops answering, idle or with a hash to do, is killed the
+# same way, and counted.
 . "$(dirname "$0")/lib.sh"
 
 # WEB_PING_MS + WEB_WATCHDOG_MS (6 s) to notice, WEB_RESTART_MS (1 s) to
@@ -51,14 +52,25 @@ check "metrics: one web process killed" kills_reach web 1
 check "a web process that answers is left alone" \
 	test "$(count_log "$M" 'no answer to a ping')" -eq 1
 
-# The auth worker: stopped, a login's hash gets no answer in
-# AUTH_TIMEOUT_MS; the worker is killed and the kill counted.
-apid=$(grep -Eo 'auth worker [0-9]+ started' "$M" | tail -1 | awk '{print $3}')
+# The auth worker, idle: stopped, it leaves a ping unanswered for
+# AUTH_TIMEOUT_MS, is killed and restarted.
+apid() { grep -Eo 'auth worker [0-9]+ started' "$M" | tail -1 | awk '{print $3}'; }
+apid=$(apid)
 check "auth worker running" test -n "$apid"
+kill -STOP "$apid"
+check "a stopped idle auth worker is killed" \
+	wait_log "$M" "auth worker $apid: no answer to a ping in [0-9]+ ms" "$BACK_S"
+check "metrics: one auth worker killed" kills_reach auth 1
+check "another auth worker starts" wait_count "$M" 'auth worker [0-9]+ started' 2 "$BACK_S"
+
+# ... and stopped with a login's hash to do: killed as well.
+apid=$(apid)
 kill -STOP "$apid"
 A=$U/api/v1
 post login '{"name":"nobody","password":"0123456789ab"}' --max-time 15 >"$work/login.out"
-check "a stopped auth worker is killed" \
-	wait_log "$M" "auth worker $apid: no answer in [0-9]+ ms" "$BACK_S"
-check "metrics: one auth worker killed" kills_reach auth 1
+check "the login is answered (503: its hash was lost) ($(head -1 "$work/login.out"))" \
+	test "$(head -1 "$work/login.out")" = 503
+check "a stopped auth worker with a hash to do is killed" \
+	wait_log "$M" "auth worker $apid: no answer( to a ping)? in [0-9]+ ms" "$BACK_S"
+check "metrics: two auth workers killed" kills_reach auth 2
 finish
