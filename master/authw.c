@@ -52,6 +52,10 @@ struct authw {
 	uint64_t		 next_id;
 	uint64_t		 timeout_ms;
 	uint64_t		 restart_min_ms, backoff_ms;
+	uint64_t		 kills;		/* stuck, killed (on_stall, on_ping) */
+	struct ev_timer		 ping;		/* the watchdog, every AUTH_PING_MS */
+	uint64_t		 ping_id;
+	uint64_t		 ping_ms;	/* sent then, unanswered; 0: none */
 	struct authw_req	 q[AUTH_MAX_PENDING];	/* a ring, in order */
 	int			 head, n;
 };
@@ -85,6 +89,7 @@ down(struct authw *aw, const char *why)
 	    "%llu ms", (int)aw->pid, why, aw->n, aw->n == 1 ? "" : "es",
 	    (unsigned long long)aw->backoff_ms);
 	chan_close(&aw->ch);
+	ev_timer_stop(aw->loop, &aw->ping);
 	if (aw->pid > 0)
 		spawn_kill(SPAWN_AUTH, aw->pid, SIGKILL);
 	aw->pid = -1;
@@ -123,7 +128,13 @@ aw_frame(struct chan *c, ProtobufCMessage *msg)
 	enum authw_status	 st;
 	uint8_t			 key[SCRYPT_KEY_LEN];
 
-	if (!answer_ok(aw, a)) {
+	if (a->pong && a->id == aw->ping_id && aw->ping_ms != 0 &&
+	    !a->ok && a->key.len == 0) {
+		aw->ping_ms = 0;
+		wire_free(msg);
+		return 0;
+	}
+	if (a->pong || !answer_ok(aw, a)) {
 		OPENSSL_cleanse(a->key.data, a->key.len);
 		wire_free(msg);
 		down(aw, "malformed answer");
@@ -165,7 +176,43 @@ on_stall(struct ev_timer *t)
 
 	snprintf(why, sizeof(why), "no answer in %llu ms",
 	    (unsigned long long)aw->timeout_ms);
+	aw->kills++;
 	down(aw, why);
+}
+
+/*
+ * The watchdog: a ping every AUTH_PING_MS while the worker lives and has
+ * no hash to do (then on_stall watches each hash), one at a time. A
+ * worker that leaves it unanswered for AUTH_TIMEOUT_MS is stuck: killed
+ * and restarted. A hash asked after the ping is answered after it.
+ */
+static void
+on_ping(struct ev_timer *t)
+{
+	struct authw	*aw = t->arg;
+	Hd__AuthRequest	 req = HD__AUTH_REQUEST__INIT;
+	uint64_t	 now = ev_now(aw->loop);
+	char		 why[64];
+
+	if (aw->ch.fd == -1)
+		return;		/* spawn() starts it again */
+	if (aw->ping_ms != 0 && now - aw->ping_ms >= aw->timeout_ms) {
+		snprintf(why, sizeof(why), "no answer to a ping in %llu ms",
+		    (unsigned long long)aw->timeout_ms);
+		aw->kills++;
+		down(aw, why);
+		return;
+	}
+	if (aw->ping_ms == 0 && aw->n == 0) {
+		req.id = aw->ping_id = ++aw->next_id;
+		req.ping = 1;
+		if (chan_send(&aw->ch, &req.base) == -1) {
+			down(aw, "ping not sent");
+			return;
+		}
+		aw->ping_ms = now;
+	}
+	ev_timer_start(aw->loop, &aw->ping, AUTH_PING_MS);
 }
 
 /* Unused for idle_ms: close its end; it exits at the end of file. */
@@ -179,6 +226,7 @@ on_idle(struct ev_timer *t)
 	log_info("auth worker %d: unused for %llu s, let go until the next "
 	    "hash", (int)aw->pid, (unsigned long long)aw->idle_ms / 1000);
 	chan_close(&aw->ch);		/* the spawner reaps it */
+	ev_timer_stop(aw->loop, &aw->ping);
 	aw->pid = -1;
 	aw->asleep = 1;
 }
@@ -205,6 +253,8 @@ spawn(struct authw *aw)
 	    &aw_ops, aw);
 	aw->asleep = 0;
 	ev_timer_start(aw->loop, &aw->idle, aw->idle_ms);
+	aw->ping_ms = 0;
+	ev_timer_start(aw->loop, &aw->ping, AUTH_PING_MS);
 	log_info("auth worker %d started", (int)aw->pid);
 }
 
@@ -225,6 +275,7 @@ authw_start(struct ev_loop *loop, const char *conffile, int verbose)
 	ev_timer_init(&aw->restart, on_restart, aw);
 	ev_timer_init(&aw->stall, on_stall, aw);
 	ev_timer_init(&aw->idle, on_idle, aw);
+	ev_timer_init(&aw->ping, on_ping, aw);
 	aw->idle_ms = AUTH_IDLE_MS;
 	spawn_watch(loop);
 	spawn(aw);
@@ -239,6 +290,7 @@ authw_stop(struct authw *aw)
 	ev_timer_stop(aw->loop, &aw->restart);
 	ev_timer_stop(aw->loop, &aw->stall);
 	ev_timer_stop(aw->loop, &aw->idle);
+	ev_timer_stop(aw->loop, &aw->ping);
 	chan_close(&aw->ch);
 	if (aw->pid > 0)	/* spawn_stop() reaps it */
 		spawn_kill(SPAWN_AUTH, aw->pid, SIGKILL);
@@ -259,6 +311,12 @@ authw_idle(struct authw *aw, uint64_t idle_ms)
 	aw->idle_ms = idle_ms;
 	if (aw->ch.fd != -1 && aw->n == 0)
 		ev_timer_start(aw->loop, &aw->idle, idle_ms);
+}
+
+uint64_t
+authw_kills(const struct authw *aw)
+{
+	return aw == NULL ? 0 : aw->kills;
 }
 
 pid_t

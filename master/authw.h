@@ -7,9 +7,10 @@
  * file: it turns (password, salt, N, r, p) into a key and answers in the
  * order asked. The master queues at most AUTH_MAX_PENDING hashes; a
  * further one is refused at once (the caller answers 503), so the loop
- * never waits. A worker that dies, stalls past AUTH_TIMEOUT_MS or sends
- * a malformed answer fails every pending hash (AUTHW_DOWN) and is
- * restarted with a back-off from AUTH_RESTART_MIN_MS to _MAX_MS.
+ * never waits. A worker that dies, stalls past AUTH_TIMEOUT_MS on a hash
+ * or on the watchdog's ping (every AUTH_PING_MS while it has no hash to
+ * do), or sends a malformed answer fails every pending hash (AUTHW_DOWN)
+ * and is restarted with a back-off from AUTH_RESTART_MIN_MS to _MAX_MS.
  */
 
 #include <sys/types.h>
@@ -51,6 +52,9 @@ int		 authw_hash(struct authw *, const char *password,
 		    const uint8_t *salt, const struct scrypt_params *,
 		    authw_fn *fn, void *arg);
 int		 authw_pending(const struct authw *);
+/* Workers killed because a hash or a ping got no answer in
+ * AUTH_TIMEOUT_MS (for /metrics); 0 for NULL. */
+uint64_t	 authw_kills(const struct authw *);
 /* For tests: the worker's pid (-1 while down or let go), shorter
  * timers. */
 pid_t		 authw_pid(const struct authw *);

@@ -65,7 +65,7 @@ read_full(int fd, uint8_t *p, size_t n)
 }
 
 static void
-answer(int fd, uint64_t id, const uint8_t *key)
+answer(int fd, uint64_t id, const uint8_t *key, int pong)
 {
 	Hd__AuthAnswer	a = HD__AUTH_ANSWER__INIT;
 	uint8_t		frame[AUTH_MAX_FRAME], *p = frame;
@@ -73,6 +73,7 @@ answer(int fd, uint64_t id, const uint8_t *key)
 	ssize_t		r;
 
 	a.id = id;
+	a.pong = pong;
 	a.ok = key != NULL;
 	a.key.data = (uint8_t *)(uintptr_t)key;
 	a.key.len = key != NULL ? SCRYPT_KEY_LEN : 0;
@@ -101,6 +102,10 @@ serve(int fd, const Hd__AuthRequest *req)
 	uint8_t			key[SCRYPT_KEY_LEN];
 	int			ok;
 
+	if (req->ping) {	/* the master's watchdog */
+		answer(fd, req->id, NULL, 1);
+		return;
+	}
 	if (req->password.len > PASSWORD_MAX || (req->password.len > 0 &&
 	    memchr(req->password.data, '\0', req->password.len) != NULL) ||
 	    req->salt.len != SCRYPT_SALT_LEN)
@@ -119,7 +124,7 @@ serve(int fd, const Hd__AuthRequest *req)
 	if (!ok)
 		log_warnx("scrypt failed (N %llu, r %u, p %u)",
 		    (unsigned long long)sp.n, sp.r, sp.p);
-	answer(fd, req->id, ok ? key : NULL);
+	answer(fd, req->id, ok ? key : NULL, 0);
 	OPENSSL_cleanse(key, sizeof(key));
 }
 

@@ -259,6 +259,37 @@ check_framing(struct http_request *r)
 	return cl != NULL ? parse_length(r, cl) : 0;
 }
 
+/*
+ * Host: a name or an [IPv6 literal], then perhaps ":" and a port of 1 to
+ * HTTP_MAX_PORT_DIGITS digits (RFC 9110 7.2, RFC 3986 3.2.3). The name
+ * itself is not judged here: same_origin() compares it whole.
+ */
+static int
+check_host(struct http_request *r, const char *h)
+{
+	const char	*p;
+	unsigned long	 port = 0;
+
+	if (*h == '[') {
+		if ((p = strchr(h, ']')) == NULL)
+			return fail(r, 400, "Host: unclosed [");
+		p++;
+		if (*p == '\0')
+			return 0;
+		if (*p != ':')
+			return fail(r, 400, "Host: bytes after ]");
+	} else if ((p = strchr(h, ':')) == NULL)
+		return 0;
+	if (strlen(++p) < 1 || strlen(p) > HTTP_MAX_PORT_DIGITS)
+		return fail(r, 400, "Host: port empty or too long");
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return fail(r, 400, "Host: port not digits");
+		port = port * 10 + (unsigned long)(*p - '0');
+	}
+	return port > 65535 ? fail(r, 400, "Host: port past 65535") : 0;
+}
+
 static int
 check_semantics(struct http_request *r)
 {
@@ -269,6 +300,8 @@ check_semantics(struct http_request *r)
 	r->host = http_header(r, "Host");
 	if (r->minor == 1 && r->host == NULL)
 		return fail(r, 400, "missing Host header");
+	if (r->host != NULL && check_host(r, r->host) == -1)
+		return -1;
 	if (check_framing(r) == -1)
 		return -1;
 	conn = http_header(r, "Connection");

@@ -19,6 +19,7 @@
 
 #include <openssl/err.h>
 
+#include "api.h"
 #include "daemon.h"
 #include "log.h"
 #include "priv.h"
@@ -26,6 +27,7 @@
 #include "master.h"
 #include "net.h"
 #include "sandbox.h"
+#include "users.h"
 #include "web.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -145,6 +147,21 @@ load_bans(struct web *w, const Hd__BanList *list)
 
 static int	api_answer(struct web *, const Hd__ApiResponse *);
 
+/* The master's watchdog asks whether the loop still turns. */
+static void
+pong(struct web *w, const Hd__Ping *p)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__Ping	r = HD__PING__INIT;
+
+	w->stats.watchdog_web = p->web_kills;
+	w->stats.watchdog_auth = p->auth_kills;
+	r.seq = p->seq;
+	m.body_case = HD__WEB_MSG__BODY_PONG;
+	m.pong = &r;
+	chan_send(&w->parent, &m.base);
+}
+
 static int
 parent_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -160,6 +177,8 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
 		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
 		    m->ban->level, ev_wall_ms());
+	else if (m->body_case == HD__WEB_MSG__BODY_PING)
+		pong(w, m->ping);
 	else if (m->body_case == HD__WEB_MSG__BODY_STREAM_EVENT ||
 	    m->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
 		if (web_stream_msg(w, m) == -1) {
@@ -203,6 +222,8 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	log_init("hd-web", verbose);
 	memset(&w, 0, sizeof(w));
 	TAILQ_INIT(&w.conns);
+	TAILQ_INIT(&w.again);
+	ev_timer_init(&w.again_timer, wc_again, &w);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
 	w.request_ms = (uint64_t)mc->web_request_ms;
@@ -271,6 +292,22 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	chan_send(&w->parent, &m.base);
 }
 
+/*
+ * The most an ApiRequest holds beside its body: every string at its
+ * limit (web_http.c forward() and bearer(), web_cert.c), each field with
+ * a tag and a length of at most 1 + 10 bytes, the WebMsg around it the
+ * same. A body of HTTP_MAX_BODY must fit one frame with all of it.
+ */
+#define API_FIELD_HEAD	11
+#define API_FIELDS_MAX	(HTTP_MAX_METHOD + 2 * HTTP_MAX_TARGET + \
+			 API_TOKEN_MAX + 2 * SESSION_TOKEN_HEX + 16 + \
+			 USER_NAME_MAX + 1 + CLIENT_SERIAL_MAX + \
+			 14 * API_FIELD_HEAD)
+_Static_assert(API_FIELDS_MAX <= WEB_API_FRAME_SLACK,
+    "WEB_API_FRAME_SLACK cannot hold an API call's fields");
+_Static_assert(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,
+    "a body of HTTP_MAX_BODY does not fit a frame to the master");
+
 void
 web_api_send(struct wconn *c, const char *session, const char *csrf,
     const char *token)
@@ -299,9 +336,19 @@ web_api_send_path(struct wconn *c, const char *path, const char *session,
 	web_cert_fill(c->ssl, c->name, &r);
 	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
 	m.api_request = &r;
+	/* The assertions above say this cannot be; if it were, the client
+	 * learns it now rather than after WEB_API_MS. */
+	if (hd__web_msg__get_packed_size(&m) > WIRE_MAX_FRAME) {
+		log_warnx("%s: API call too large for a frame", c->name);
+		web_error(c, 413, "API call too large for a frame", 1);
+		return;
+	}
 	c->api_id = r.id;
 	c->state = WC_MASTER;
-	chan_send(&c->w->parent, &m.base);
+	if (chan_send(&c->w->parent, &m.base) == -1) {
+		log_warnx("%s: API call not sent to the master", c->name);
+		web_error(c, 503, "master link", 1);
+	}
 }
 
 /* A Set-Cookie value fit for a header: printable, no CR or LF. */

@@ -34,6 +34,8 @@ struct web;
 
 struct wconn {
 	TAILQ_ENTRY(wconn)	 entry;		/* oldest first */
+	TAILQ_ENTRY(wconn)	 again_entry;	/* if again */
+	int			 again;		/* served at the next turn */
 	struct web		*w;
 	int			 fd;
 	SSL			*ssl;
@@ -70,6 +72,8 @@ struct web_stats {
 	uint64_t	shed;		/* closed to make room */
 	uint64_t	requests;
 	uint64_t	handshakes;
+	uint64_t	watchdog_web;	/* the master's counters (WebMsg ping) */
+	uint64_t	watchdog_auth;
 };
 
 struct web {
@@ -80,6 +84,9 @@ struct web {
 	int			 nlisten;
 	TAILQ_HEAD(, wconn)	 conns;
 	int			 nconns;
+	TAILQ_HEAD(, wconn)	 again;		/* web_conn.c serve_later() */
+	int			 nagain;
+	struct ev_timer		 again_timer;
 	struct ban_table	*bans;
 	int			 v6bits;	/* ban-ipv6-prefix: an "address" */
 	struct chan		 parent;
@@ -96,6 +103,8 @@ struct web {
 /* -1 when there was nothing to accept. */
 int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
+/* 1 if the response being written is the connection's last. */
+int	wc_last(const struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
 /* A scanner's path in the request just parsed (scored unless a browser
@@ -103,6 +112,8 @@ void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 void	wc_probe_scanner(struct wconn *, const char *what);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
+/* The timer that serves connections again whose reads were cut short. */
+void	wc_again(struct ev_timer *);
 
 /* Write queued output outside a request (event streams); -1 if the
  * connection failed and was closed. */

@@ -24,6 +24,7 @@
 
 #define WC_READ		16384
 #define WC_MAX_IN	(HTTP_MAX_HEAD + WC_READ)
+#define WC_MAX_READS	8	/* SSL_read()s of one connection a loop turn */
 
 static void	wc_io(struct ev_io *, int);
 static void	wc_timer(struct ev_timer *);
@@ -34,15 +35,41 @@ wc_arm(struct wconn *c, uint64_t ms)
 	ev_timer_start(c->w->loop, &c->timer, ms);
 }
 
+/*
+ * Can the connection take more input now? Not while its request waits
+ * for the master, its responses pile up unread, or its last one is being
+ * written: then EV_READ is not watched (epoll is level-triggered, so an
+ * input left unread would wake the loop for ever) and what waits in the
+ * socket or in OpenSSL is read when the wait ends (serve()).
+ */
+static int
+wc_can_take(const struct wconn *c)
+{
+	switch (c->state) {
+	case WC_MASTER:
+	case WC_FLUSH_CLOSE:
+		return 0;
+	case WC_STREAM:
+		return 1;	/* read and dropped */
+	default:
+		break;
+	}
+	return buf_used(&c->out) <= WEB_MAX_OUT / 2 &&
+	    buf_used(&c->in) < HTTP_MAX_HEAD;
+}
+
 static void
 wc_update(struct wconn *c)
 {
-	int ev = EV_READ;
+	int ev = 0;
 
+	if (wc_can_take(c))
+		ev |= EV_READ;
 	if (c->want == EV_WRITE || buf_used(&c->out) > 0)
 		ev |= EV_WRITE;
-	if (c->state == WC_FLUSH_CLOSE)
-		ev = EV_WRITE;
+	/* A write that waits for the peer's bytes (a TLS 1.3 key update). */
+	if (c->want == EV_READ && buf_used(&c->out) > 0)
+		ev |= EV_READ;
 	ev_io_set(c->w->loop, &c->io, ev);
 }
 
@@ -55,6 +82,10 @@ wc_close(struct wconn *c)
 		web_stream_gone(c);
 	ev_io_set(w->loop, &c->io, 0);
 	ev_timer_stop(w->loop, &c->timer);
+	if (c->again) {
+		TAILQ_REMOVE(&w->again, c, again_entry);
+		w->nagain--;
+	}
 	if (c->ssl != NULL) {
 		if (c->state != WC_SNIFF && c->state != WC_HANDSHAKE)
 			SSL_shutdown(c->ssl);
@@ -368,9 +399,10 @@ flush_out(struct wconn *c)
 }
 
 /*
- * Take one TLS record's worth into c->in. -1: the peer is gone. One read
- * per wakeup: epoll is level-triggered and serve() asks OpenSSL for what
- * it holds, so a read that would only say EAGAIN is never made.
+ * Take one TLS record's worth into c->in: 1 if bytes came, 0 if OpenSSL
+ * needs more from the peer (or the buffer is full), -1 if the peer is
+ * gone. WANT_READ means the socket is drained, so epoll will say when the
+ * rest of a partial record comes: never read again on the hope of it.
  */
 static int
 read_in(struct wconn *c)
@@ -391,7 +423,7 @@ read_in(struct wconn *c)
 		return ssl_want(c, r, why, sizeof(why));
 	if (buf_append(&c->in, tmp, (size_t)r) == -1)
 		return -1;
-	return 0;
+	return 1;
 }
 
 static size_t
@@ -417,12 +449,23 @@ finish_request(struct wconn *c)
 	c->bodylen = 0;
 }
 
+/*
+ * Is the response to the current request the connection's last? Its
+ * head then says Connection: close (web_http.c), so a client never sends
+ * a request that will not be read.
+ */
+int
+wc_last(const struct wconn *c)
+{
+	return c->state == WC_FLUSH_CLOSE || !c->req.keepalive ||
+	    c->nreq >= HTTP_MAX_REQUESTS;
+}
+
 /* After a response: keep-alive, or close once it is written. */
 static void
 next_request(struct wconn *c)
 {
-	if (c->state != WC_FLUSH_CLOSE && (!c->req.keepalive ||
-	    c->nreq >= HTTP_MAX_REQUESTS))
+	if (wc_last(c))
 		c->state = WC_FLUSH_CLOSE;
 	if (c->state != WC_FLUSH_CLOSE) {
 		c->state = WC_HEAD;
@@ -436,7 +479,6 @@ static int
 respond(struct wconn *c)
 {
 	web_respond(c);
-	c->nreq++;
 	c->w->stats.requests++;
 	finish_request(c);
 	if (c->state == WC_MASTER) {
@@ -509,6 +551,7 @@ take_head(struct wconn *c)
 		return 1;
 	}
 	buf_consume(&c->in, hl);
+	c->nreq++;		/* before its answer: wc_last() */
 	if (!c->req.chunked && c->req.content_length == 0)
 		return respond(c);
 	if ((c->body = malloc(c->req.chunked ? HTTP_MAX_BODY :
@@ -563,29 +606,90 @@ take_request(struct wconn *c)
 	return 0;
 }
 
+/* Answer what c->in holds, as far as the output lets us. */
+static int
+take_all(struct wconn *c)
+{
+	int pass, r;
+
+	/* Twice: writing out may make room for pipelined requests. */
+	for (pass = 0; pass < 2; pass++) {
+		while ((r = take_request(c)) == 1)
+			;
+		if (r == -1 || flush_out(c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Serve c again at the next turn of the loop (see serve()). */
+static void
+serve_later(struct wconn *c)
+{
+	struct web *w = c->w;
+
+	if (c->again)
+		return;
+	c->again = 1;
+	TAILQ_INSERT_TAIL(&w->again, c, again_entry);
+	w->nagain++;
+	ev_timer_start(w->loop, &w->again_timer, 0);
+}
+
+/*
+ * Read while reads make progress and the connection can take input, then
+ * watch the socket for what it can take. A read that only gets part of a
+ * record ends it (the rest wakes us). At most WC_MAX_READS reads a turn,
+ * so a peer that sends without end cannot keep the loop: if OpenSSL
+ * still holds bytes then (read ahead: epoll will not tell of them), the
+ * connection is served again at the next turn.
+ */
 static void
 serve(struct wconn *c)
 {
-	int r, gone;
+	int n, r = 0, gone = 0;
 
-	do {
-		gone = read_in(c) == -1;
-		while ((r = take_request(c)) == 1)
-			;
-		if (r == -1 || flush_out(c) == -1) {
+	for (n = 0;; n++) {
+		if (take_all(c) == -1) {
 			wc_close(c);
 			return;
 		}
-		if (gone && c->state != WC_FLUSH_CLOSE) {
-			wc_close(c);
-			return;
+		if (gone || !wc_can_take(c))
+			break;
+		/* Nothing came, or all that came is taken and OpenSSL holds
+		 * no more: epoll tells when the socket has more. */
+		if (n > 0 && (r == 0 || !SSL_has_pending(c->ssl)))
+			break;
+		if (n == WC_MAX_READS) {
+			if (SSL_has_pending(c->ssl))
+				serve_later(c);
+			break;
 		}
-	} while (c->state != WC_FLUSH_CLOSE && SSL_has_pending(c->ssl));
-	if (c->state == WC_FLUSH_CLOSE && buf_used(&c->out) == 0) {
+		if ((r = read_in(c)) == -1)
+			gone = 1;
+	}
+	if ((gone && c->state != WC_FLUSH_CLOSE) ||
+	    (c->state == WC_FLUSH_CLOSE && buf_used(&c->out) == 0)) {
 		wc_close(c);
 		return;
 	}
 	wc_update(c);
+}
+
+/* The timer of serve_later(): each connection queued before it fired. */
+void
+wc_again(struct ev_timer *t)
+{
+	struct web	*w = t->arg;
+	struct wconn	*c;
+	int		 n = w->nagain;
+
+	while (n-- > 0 && (c = TAILQ_FIRST(&w->again)) != NULL) {
+		TAILQ_REMOVE(&w->again, c, again_entry);
+		w->nagain--;
+		c->again = 0;
+		serve(c);
+	}
 }
 
 void

@@ -120,6 +120,8 @@ head(struct wconn *c, int status, const char *type, size_t len,
 	char	 h[WEB_HEAD_LINE_MAX], *p = h, *end = h + sizeof(h);
 	size_t	 extralen = strlen(extra);
 
+	if (wc_last(c))
+		close = 1;
 	p = cat(p, end, "HTTP/1.1 ");
 	p = cat_num(p, end, (uint64_t)status);
 	p = cat(p, end, " ");
@@ -242,9 +244,12 @@ web_metrics(struct wconn *c)
 	    "hd_web_shed_total %" PRIu64 "\n"
 	    "hd_web_requests_total %" PRIu64 "\n"
 	    "hd_web_handshakes_total %" PRIu64 "\n"
-	    "hd_web_connections %d\nhd_web_bans %d\n", s->banned_drops,
-	    s->shed, s->requests, s->handshakes, c->w->nconns,
-	    ban_count(c->w->bans, ev_wall_ms()));
+	    "hd_web_connections %d\nhd_web_bans %d\n"
+	    "hd_watchdog_kills_total{child=\"web\"} %" PRIu64 "\n"
+	    "hd_watchdog_kills_total{child=\"auth\"} %" PRIu64 "\n",
+	    s->banned_drops, s->shed, s->requests, s->handshakes,
+	    c->w->nconns, ban_count(c->w->bans, ev_wall_ms()),
+	    s->watchdog_web, s->watchdog_auth);
 	send_body(c, 200, "text/plain; version=0.0.4", body, n,
 	    "Cache-Control: no-store\r\n");
 }

@@ -19,6 +19,7 @@
 
 #include "api.h"
 #include "api_stream.h"
+#include "authw.h"
 #include "ban.h"
 #include "ccert.h"
 #include "chan.h"
@@ -44,6 +45,11 @@ struct webproc {
 	struct secstat		*stat;		/* probes, for the API */
 	struct security		 sec;		/* what api_security.c sees */
 	uint64_t		 link;		/* bumped at each spawn */
+	struct ev_timer		 watchdog;	/* every WEB_PING_MS */
+	uint64_t		 ping_seq;
+	uint64_t		 ping_ms;	/* sent then, unanswered; 0: none */
+	uint64_t		 kills;		/* by the watchdog */
+	int			 ready;		/* said WebReady: pinged */
 };
 
 static void	spawn(struct webproc *);
@@ -259,6 +265,58 @@ api_later_sink(void *arg, uint64_t link, const Hd__ApiResponse *resp,
 	chan_send(&wp->ch, &msg.base);
 }
 
+/*
+ * The watchdog: one ping at a time, every WEB_PING_MS once the web
+ * process said it serves (a start takes longer under a sanitizer: it
+ * has WEB_START_MS for that). One whose loop has not turned for
+ * WEB_WATCHDOG_MS (stuck on a connection, stopped, spinning) cannot
+ * answer; it is killed through the spawner and its exit restarts it
+ * (on_exit_web). The ping
+ * carries the counters for its /metrics.
+ */
+static void
+on_watchdog(struct ev_timer *t)
+{
+	struct webproc	*wp = t->arg;
+	Hd__WebMsg	 msg = HD__WEB_MSG__INIT;
+	Hd__Ping	 ping = HD__PING__INIT;
+	uint64_t	 now = ev_now(wp->m->loop);
+
+	if (wp->pid <= 0 || wp->ch.fd == -1)
+		return;		/* spawn() starts it again */
+	if (!wp->ready) {
+		log_warnx("web process %d: not serving %d ms after its start; "
+		    "killing it", (int)wp->pid, WEB_START_MS);
+		wp->kills++;
+		spawn_kill(SPAWN_WEB, wp->pid, SIGKILL);
+		return;
+	}
+	if (wp->ping_ms != 0 && now - wp->ping_ms >= WEB_WATCHDOG_MS) {
+		log_warnx("web process %d: no answer to a ping in %d ms; "
+		    "killing it", (int)wp->pid, WEB_WATCHDOG_MS);
+		wp->kills++;
+		spawn_kill(SPAWN_WEB, wp->pid, SIGKILL);
+		return;
+	}
+	if (wp->ping_ms == 0) {
+		ping.seq = ++wp->ping_seq;
+		ping.web_kills = wp->kills;
+		ping.auth_kills = authw_kills(wp->m->auth);
+		msg.body_case = HD__WEB_MSG__BODY_PING;
+		msg.ping = &ping;
+		chan_send(&wp->ch, &msg.base);
+		wp->ping_ms = now;
+	}
+	ev_timer_start(wp->m->loop, &wp->watchdog, WEB_PING_MS);
+}
+
+static void
+take_pong(struct webproc *wp, const Hd__Ping *p)
+{
+	if (p->seq == wp->ping_seq)
+		wp->ping_ms = 0;
+}
+
 static int
 web_frame(struct chan *c, ProtobufCMessage *msg)
 {
@@ -272,12 +330,17 @@ web_frame(struct chan *c, ProtobufCMessage *msg)
 		    m->ready->pid, m->ready->listeners,
 		    m->ready->listeners == 1 ? "" : "s");
 		send_bans(wp);
+		wp->ready = 1;	/* the first ping: the counters, now */
+		ev_timer_start(wp->m->loop, &wp->watchdog, 0);
 		break;
 	case HD__WEB_MSG__BODY_PROBE:
 		bad = take_probe(wp, m->probe) == -1;
 		break;
 	case HD__WEB_MSG__BODY_API_REQUEST:
 		bad = take_api(wp, m->api_request) == -1;
+		break;
+	case HD__WEB_MSG__BODY_PONG:
+		take_pong(wp, m->pong);
 		break;
 	default:
 		log_warnx("web process: a message it never sends (%d)",
@@ -323,6 +386,7 @@ on_exit_web(void *arg, pid_t pid, int st)
 		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 		wp->pid = -1;
 		chan_close(&wp->ch);
+		ev_timer_stop(wp->m->loop, &wp->watchdog);
 		ev_timer_start(wp->m->loop, &wp->restart, WEB_RESTART_MS);
 	}
 }
@@ -341,6 +405,9 @@ spawn(struct webproc *wp)
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	chan_start(&wp->ch, wp->m->loop, fd, &hd__web_msg__descriptor,
 	    &web_ops, wp);
+	wp->ping_ms = 0;
+	wp->ready = 0;		/* pinged once it says it serves */
+	ev_timer_start(wp->m->loop, &wp->watchdog, WEB_START_MS);
 	if (wp->m->api != NULL)
 		api_set_link(wp->m->api, ++wp->link);
 }
@@ -388,6 +455,7 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	if (mkdir(root, 0755) == -1 && errno != EEXIST)
 		fatal("%s", root);
 	ev_timer_init(&wp->restart, on_restart, wp);
+	ev_timer_init(&wp->watchdog, on_watchdog, wp);
 	spawn_watch(m->loop);
 	spawn_on_exit(SPAWN_WEB, on_exit_web, wp);
 	spawn(wp);
@@ -400,6 +468,7 @@ webproc_stop(struct webproc *wp)
 	if (wp == NULL)
 		return;
 	ev_timer_stop(wp->m->loop, &wp->restart);
+	ev_timer_stop(wp->m->loop, &wp->watchdog);
 	if (wp->m->api != NULL)
 		api_set_sink(wp->m->api, NULL, NULL);
 	spawn_on_exit(SPAWN_WEB, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #define CONN_READ_CHUNK	16384	/* one TLS record */
 #define CONN_MAX_IN	(WIRE_HDR_LEN + WIRE_MAX_FRAME + CONN_READ_CHUNK)
+#define CONN_MAX_READS	16	/* SSL_read()s of one peer a loop turn */
 
 enum io_result { IO_OK, IO_AGAIN, IO_CLOSED, IO_ERROR };
 
@@ -200,16 +201,24 @@ conn_send_raw(struct conn *c, const uint8_t *frame, size_t len)
 	return conn_flush_now(c);
 }
 
-/* Read what TLS has for us, hand over each complete frame. */
+/*
+ * Read what TLS has for us, hand over each complete frame. Reads stop at
+ * WANT_READ (the socket is drained: epoll tells when more comes, a
+ * partial record included) or after CONN_MAX_READS, so a peer that sends
+ * without end cannot keep the loop; no read-ahead is set on these
+ * contexts, so what is left then waits in the socket, where epoll sees
+ * it, unless OpenSSL holds decrypted bytes (SSL_pending): those are
+ * taken before stopping.
+ */
 static int
 read_frames(struct conn *c, char *why, size_t len)
 {
 	ProtobufCMessage	*m;
 	enum wire_status	 ws;
-	enum io_result		 res;
-	int			 r;
+	enum io_result		 res = IO_AGAIN;
+	int			 r, n;
 
-	for (;;) {
+	for (n = 0; n < CONN_MAX_READS || SSL_pending(c->ssl) > 0; n++) {
 		if (buf_reserve(&c->in, CONN_READ_CHUNK) == -1) {
 			snprintf(why, len, "input buffer limit");
 			return -1;

@@ -87,9 +87,17 @@
 #define HTTP_MAX_HEADERS	50
 #define HTTP_MAX_TARGET		2048		/* request-target bytes */
 #define HTTP_MAX_METHOD		16
-#define HTTP_MAX_BODY		(64 * 1024)
+#define HTTP_MAX_PORT_DIGITS	5		/* the port of a Host header */
+/* A request body goes to the master inside one WebMsg frame, beside at
+ * most WEB_API_FRAME_SLACK bytes of the call's other fields (path, query,
+ * token, session ...: a static assertion in web.c adds them up), so the
+ * body limit leaves that room in WIRE_MAX_FRAME: a larger body is refused
+ * with 413 as soon as its head is read. */
+#define WEB_API_FRAME_SLACK	(8 * 1024)
+#define HTTP_MAX_BODY		(WIRE_MAX_FRAME - WEB_API_FRAME_SLACK)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
-#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx */
+#define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx;
+						 * the last answer says Connection: close */
 #define PROBE_SHOW_BYTES	32		/* first bytes quoted in a probe log */
 #define WEB_MAX_CONNS		512		/* connections at once, in total */
 #define WEB_MAX_PER_ADDR	16		/* ... and from one address */
@@ -100,6 +108,9 @@
 #define WEB_REQUEST_MS		10000		/* a request head once begun; a body */
 #define WEB_IDLE_MS		60000		/* keep-alive between requests */
 #define WEB_RESTART_MS		1000		/* the master restarts a dead web process */
+#define WEB_PING_MS		1000		/* the master pings the web process this often */
+#define WEB_WATCHDOG_MS		5000		/* a ping unanswered this long: SIGKILL, restart */
+#define WEB_START_MS		30000		/* ... and a web process not serving by then */
 #define WEB_API_MS		10000		/* the master answers an API call */
 
 /* Probe scores and bans (master/ban.c). */
@@ -299,6 +310,7 @@
 #define AUTH_RETRY_AFTER_S	1		/* Retry-After of that 503 */
 #define AUTH_MAX_FRAME		512		/* one AuthRequest or AuthAnswer */
 #define AUTH_TIMEOUT_MS		5000		/* no answer this long: stuck (< WEB_API_MS) */
+#define AUTH_PING_MS		1000		/* the master pings a live worker this often */
 #define AUTH_RESTART_MIN_MS	250		/* first restart of a dead worker */
 #define AUTH_RESTART_MAX_MS	30000		/* back-off doubles up to this */
 #define AUTH_IDLE_MS		30000		/* unused this long: the worker exits, restarted at the next hash */

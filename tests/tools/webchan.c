@@ -142,15 +142,39 @@ count_instance(void)
 	return n;
 }
 
+/* Answer the master's watchdog pings in `in` as a web process does. */
+static int
+answer_pings(int fd, struct buf *in)
+{
+	ProtobufCMessage	*msg;
+	Hd__WebMsg		*w, m = HD__WEB_MSG__INIT;
+	Hd__Ping		 pong = HD__PING__INIT;
+	enum wire_status	 ws;
+
+	while ((ws = wire_take(in, &hd__web_msg__descriptor, &msg)) ==
+	    WIRE_OK) {
+		w = (Hd__WebMsg *)msg;
+		if (w->body_case == HD__WEB_MSG__BODY_PING) {
+			pong.seq = w->ping->seq;
+			m.body_case = HD__WEB_MSG__BODY_PONG;
+			m.pong = &pong;
+			put_msg(fd, &m);
+		}
+		wire_free(msg);
+	}
+	return ws == WIRE_MORE ? 0 : -1;
+}
+
 /* The fake web process: Ready, then (the first one) the bad thing; then
- * it waits for the master to drop it. */
+ * it answers pings until the master drops it. */
 static int
 fake_web(int fd)
 {
 	Hd__WebMsg	 m = HD__WEB_MSG__INIT;
 	Hd__WebReady	 r = HD__WEB_READY__INIT;
 	const char	*mode = getenv("HD_WEBCHAN_MODE");
-	char		 b[4096];
+	struct buf	 in;
+	ssize_t		 got;
 	int		 n = count_instance();
 
 	r.pid = (uint32_t)getpid();
@@ -163,8 +187,14 @@ fake_web(int fd)
 		    (int)getpid(), mode);
 		send_bad(fd, mode, 0);
 	}
-	while (read(fd, b, sizeof(b)) > 0)
-		;
+	buf_init(&in, WIRE_HDR_LEN + WIRE_MAX_FRAME);
+	while (buf_reserve(&in, 4096) == 0 &&
+	    (got = read(fd, buf_tail(&in), 4096)) > 0) {
+		buf_commit(&in, (size_t)got);
+		if (answer_pings(fd, &in) == -1)
+			break;
+	}
+	buf_free(&in);
 	return 0;
 }
 

@@ -517,6 +517,41 @@ hang:
 		pause();
 }
 
+static int	never(void) { return 0; }
+
+/* The watchdog's ping: a worker that answers is left alone, one that is
+ * stopped, or mute, is killed and replaced even with no hash to do. */
+static void
+test_ping(void)
+{
+	uint64_t k0;
+
+	authw_tune(aw, 300, 20);
+	swap_worker(NULL);
+	old_pid = authw_pid(aw);
+	k0 = authw_kills(aw);
+	run_until(never, 2 * AUTH_PING_MS + 500);
+	CHECK(authw_pid(aw) == old_pid && authw_kills(aw) == k0,
+	    "an idle worker that answers its pings is left alone");
+	if (old_pid > 0)	/* never kill(-1): as root that is every process */
+		kill(old_pid, SIGSTOP);
+	CHECK(old_pid > 0 && run_until(restarted, 10000) &&
+	    authw_kills(aw) == k0 + 1,
+	    "a stopped idle worker is killed by the watchdog and replaced");
+	waitpid(old_pid, NULL, WNOHANG);
+	swap_worker("mute");
+	old_pid = authw_pid(aw);
+	CHECK(run_until(restarted, 10000) && authw_kills(aw) == k0 + 2,
+	    "a mute idle worker is killed and replaced");
+	swap_worker(NULL);
+	nseen = 0;
+	hash("correct horse battery", &cheap, 1);
+	want = 1;
+	CHECK(run_until(seen_enough, 10000) && seen[0].st == AUTHW_OK,
+	    "the new worker hashes");
+	authw_tune(aw, AUTH_TIMEOUT_MS, 20);
+}
+
 /* Answers the master must not take: each fails the pending hash
  * (AUTHW_DOWN) and gets the worker replaced. */
 static void
@@ -670,6 +705,7 @@ main(int argc, char *argv[])
 	test_hash();
 	test_kill();
 	test_bad();
+	test_ping();
 	test_bad_kinds();
 	test_worker_direct();
 	test_api(dir);

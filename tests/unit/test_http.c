@@ -69,6 +69,24 @@ static const struct {
 	{ "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
 	    "TE in HTTP/1.0" },
 	{ "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "leading CRLF" },
+	{ "GET / HTTP/1.1\r\nHost: a:8443\r\n\r\n", 0, "Host with a port" },
+	{ "GET / HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n", 0,
+	    "Host [IPv6] with a port" },
+	{ "GET / HTTP/1.1\r\nHost: [::1]\r\n\r\n", 0, "Host [IPv6]" },
+	{ "GET / HTTP/1.1\r\nHost: a:65535\r\n\r\n", 0, "Host port 65535" },
+	{ "GET / HTTP/1.1\r\nHost: a:b\r\n\r\n", 400, "Host port a:b" },
+	{ "GET / HTTP/1.1\r\nHost: x:80x\r\n\r\n", 400, "Host port x:80x" },
+	{ "GET / HTTP/1.1\r\nHost: x:\r\n\r\n", 400, "Host port empty" },
+	{ "GET / HTTP/1.1\r\nHost: x:8:8\r\n\r\n", 400, "Host two ports" },
+	{ "GET / HTTP/1.1\r\nHost: x:-1\r\n\r\n", 400, "Host port -1" },
+	{ "GET / HTTP/1.1\r\nHost: x:65536\r\n\r\n", 400,
+	    "Host port 65536" },
+	{ "GET / HTTP/1.1\r\nHost: x:000080\r\n\r\n", 400,
+	    "Host port of 6 digits" },
+	{ "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400, "Host [ unclosed" },
+	{ "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400, "Host ]x" },
+	{ "GET / HTTP/1.1\r\nHost: [::1]:\r\n\r\n", 400,
+	    "Host [IPv6] empty port" },
 };
 
 static void
@@ -153,6 +171,16 @@ test_limits(void)
 	n += (size_t)snprintf(big + n, HTTP_MAX_HEAD * 2 - n, "\r\n");
 	CHECK(http_parse_head(big, n, &r) == HTTP_ERROR && r.status == 431,
 	    "more than HTTP_MAX_HEADERS fields: 431");
+	n = (size_t)snprintf(big, HTTP_MAX_HEAD, "POST / HTTP/1.1\r\n"
+	    "Host: a\r\nContent-Length: %d\r\n\r\n", HTTP_MAX_BODY);
+	CHECK(http_parse_head(big, n, &r) == HTTP_OK &&
+	    r.content_length == HTTP_MAX_BODY, "a body of HTTP_MAX_BODY");
+	n = (size_t)snprintf(big, HTTP_MAX_HEAD, "POST / HTTP/1.1\r\n"
+	    "Host: a\r\nContent-Length: %d\r\n\r\n", HTTP_MAX_BODY + 1);
+	CHECK(http_parse_head(big, n, &r) == HTTP_ERROR && r.status == 413,
+	    "a body of HTTP_MAX_BODY + 1: 413 from the head");
+	CHECK(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,
+	    "a body of HTTP_MAX_BODY leaves WEB_API_FRAME_SLACK in a frame");
 	free(big);
 }
 
