@@ -294,15 +294,16 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 
 /*
  * The most an ApiRequest holds beside its body: every string at its
- * limit (web_http.c forward() and bearer(), web_cert.c), each field with
+ * limit (web_http.c forward() and bearer(), web_cert.c's chain of
+ * CLIENT_CHAIN_MAX certificates), each field with
  * a tag and a length of at most 1 + 10 bytes, the WebMsg around it the
  * same. A body of HTTP_MAX_BODY must fit one frame with all of it.
  */
 #define API_FIELD_HEAD	11
 #define API_FIELDS_MAX	(HTTP_MAX_METHOD + 2 * HTTP_MAX_TARGET + \
 			 API_TOKEN_MAX + 2 * SESSION_TOKEN_HEX + 16 + \
-			 USER_NAME_MAX + 1 + CLIENT_SERIAL_MAX + \
-			 14 * API_FIELD_HEAD)
+			 CLIENT_CHAIN_MAX * CLIENT_CERT_DER_MAX + \
+			 (14 + CLIENT_CHAIN_MAX) * API_FIELD_HEAD)
 _Static_assert(API_FIELDS_MAX <= WEB_API_FRAME_SLACK,
     "WEB_API_FRAME_SLACK cannot hold an API call's fields");
 _Static_assert(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,

@@ -90,10 +90,11 @@
 #define HTTP_MAX_PORT_DIGITS	5		/* the port of a Host header */
 /* A request body goes to the master inside one WebMsg frame, beside at
  * most WEB_API_FRAME_SLACK bytes of the call's other fields (path, query,
- * token, session ...: a static assertion in web.c adds them up), so the
+ * token, session, the client certificate's chain ...: a static assertion
+ * in web.c adds them up), so the
  * body limit leaves that room in WIRE_MAX_FRAME: a larger body is refused
  * with 413 as soon as its head is read. */
-#define WEB_API_FRAME_SLACK	(8 * 1024)
+#define WEB_API_FRAME_SLACK	(12 * 1024)
 #define HTTP_MAX_BODY		(WIRE_MAX_FRAME - WEB_API_FRAME_SLACK)
 #define HTTP_MAX_CHUNK_LINE	64		/* chunk size + extensions */
 #define HTTP_MAX_REQUESTS	1000		/* per connection (keep-alive), as nginx;
