@@ -42,7 +42,10 @@ PKI=$here/../../pki/hd-pki
 
 lic() { bash "$LIC" "$@" >/dev/null; }
 pki() { bash "$PKI" "$@" >/dev/null; }
-day() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
+# Every date from one instant, so that two of them made a second apart
+# cannot stretch a licence by that second (valid.pem is exactly 401 days).
+now=$(date -u +%s)
+day() { date -u -d "@$((now + $1 * 86400))" +%Y%m%d%H%M%SZ; }
 
 rm -rf -- "$O"
 mkdir -p -- "$O"
@@ -64,15 +67,15 @@ issue() {	# issue NAME [options]
 	    --slaves 2 --zwave-nodes 50 --features secure-zwave,app-api \
 	    --out "$O/$n.pem" "$@"
 }
-issue valid --not-before "$(day '-1 day')" --not-after "$(day '+400 days')"
+issue valid --not-before "$(day -1)" --not-after "$(day 400)"
 lic issue "$V" --customer "Test Home" --installation "$I" --slaves 3 \
     --zwave-nodes 100 --features secure-zwave,standby,app-api \
-    --not-before "$(day '-1 day')" --not-after "$(day '+800 days')" \
+    --not-before "$(day -1)" --not-after "$(day 800)" \
     --out "$O/renewal.pem"
-issue expiring --not-before "$(day '-1 day')" --not-after "$(day '+10 days')"
-issue recent --not-before "$(day '-100 days')" --not-after "$(day '-5 days')"
+issue expiring --not-before "$(day -1)" --not-after "$(day 10)"
+issue recent --not-before "$(day -100)" --not-after "$(day -5)"
 issue expired --not-before 20200101000000Z --not-after 20210101000000Z
-issue notyet --not-before "$(day '+10 days')" --not-after "$(day '+400 days')"
+issue notyet --not-before "$(day 10)" --not-after "$(day 400)"
 lic issue "$V" --customer "Test Home" --installation "$I" --slaves 1 \
     --zwave-nodes 0 --features none --out "$O/one.pem"
 lic issue "$O/fake" --customer "Test Home" --installation "$I" --slaves 2 \
