@@ -139,7 +139,9 @@ openssl x509 -inform DER -in "$O/valid.der" -out "$O/bitflip.pem" 2>/dev/null ||
 	    "$(base64 -w 64 "$O/valid.der")" >"$O/bitflip.pem"; }
 cat "$V/licence-ca.crt" >>"$O/bitflip.pem"
 head -c "$(( $(stat -c %s "$O/valid.pem") / 2 ))" "$O/valid.pem" >"$O/truncated.pem"
-head -c 2000 /dev/urandom >"$O/garbage.pem"
+# Fixed pseudo-random bytes: the same garbage every run.
+python3 -c 'import random, sys
+sys.stdout.buffer.write(random.Random(13).randbytes(2000))' >"$O/garbage.pem"
 rm -f "$O"/*.csr "$O"/*.cnf "$O"/*.der "$O/instca.key" "$O/otherca.key" \
     "$O/otherca.crt"
 echo "test licences in $O"

@@ -91,6 +91,13 @@ wait_count() {
 	return 1
 }
 
+# other_hex TOKEN: TOKEN with its first hex digit replaced by the next
+# one (f wraps to 0): certainly wrong, same length and alphabet.
+other_hex() {
+	local d=$((16#${1:0:1}))
+	printf '%x%s\n' $(((d + 1) % 16)) "${1:1}"
+}
+
 # count_log FILE REGEX
 count_log() { grep -Ec -- "$2" "$1" 2>/dev/null || true; }
 

@@ -81,6 +81,19 @@ static int	restarted(void) { return authw_pid(aw) > 0 &&
 		    authw_pid(aw) != old_pid; }
 static int	let_go(void) { return authw_pid(aw) == -1; }
 
+/*
+ * SIGKILL the running worker; its pid lands in old_pid. A worker that is
+ * down has pid -1, and kill(-1, SIGKILL) as root would kill every process
+ * of the machine: refuse that, as a failed check.
+ */
+static void
+kill_worker(void)
+{
+	old_pid = authw_pid(aw);
+	CHECK(old_pid > 0 && kill(old_pid, SIGKILL) == 0,
+	    "the worker is up, and killed (pid %d)", (int)old_pid);
+}
+
 static int
 hash(const char *pw, const struct scrypt_params *sp, int tag)
 {
@@ -145,10 +158,9 @@ test_kill(void)
 	int i, down = 1;
 
 	nseen = 0;
-	old_pid = authw_pid(aw);
 	for (i = 0; i < 3; i++)
 		hash("correct horse battery", &heavy, i);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	want = 3;
 	CHECK(run_until(seen_enough, 10000), "a killed worker's hashes end");
 	for (i = 0; i < nseen; i++)
@@ -173,8 +185,7 @@ swap_worker(const char *mode)
 		setenv("AUTHW_TEST", mode, 1);
 	else
 		unsetenv("AUTHW_TEST");
-	old_pid = authw_pid(aw);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	run_until(restarted, 10000);
 }
 
@@ -415,8 +426,7 @@ test_api(const char *dir)
 
 	st = login(a, "{\"name\":\"admin\",\"password\":\"right password\"}",
 	    &r);
-	old_pid = authw_pid(aw);
-	kill(old_pid, SIGKILL);
+	kill_worker();
 	CHECK(st == API_DEFERRED && run_until(got_answer, 10000) &&
 	    ans.status == 503 && ans.retry_after_s == AUTH_RETRY_AFTER_S &&
 	    strstr(ans_body, "\"unavailable\"") != NULL,
