@@ -27,6 +27,9 @@
 #     truncated   the first half of valid.pem
 #     garbage     random bytes
 #   OUTDIR/vendor/crl.pem   the CRL listing "revoked"
+#
+# With HD_TEST_LICENCES naming an OUTDIR this script made, copies that
+# instead (tests/run.sh makes one per run).
 
 set -eu
 export LC_ALL=C
@@ -36,6 +39,15 @@ me=${0##*/}
 die() { printf '%s: %s\n' "$me" "$*" >&2; exit 1; }
 [ $# -eq 1 ] && [ -n "$1" ] || die "usage: $me OUTDIR"
 O=$1
+# tests/run.sh makes these once and names them in HD_TEST_LICENCES: each
+# test then gets its own copy (their dates are days apart: a run is not).
+if [ -n "${HD_TEST_LICENCES:-}" ] && [ -f "$HD_TEST_LICENCES/garbage.pem" ] &&
+    [ "$HD_TEST_LICENCES" != "$O" ]; then
+    rm -rf -- "$O"
+    cp -a -- "$HD_TEST_LICENCES" "$O"
+    echo "test licences in $O, copied from $HD_TEST_LICENCES"
+    exit 0
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 LIC=$here/../../pki/hd-license
 PKI=$here/../../pki/hd-pki
