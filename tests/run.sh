@@ -99,11 +99,19 @@ for tree in build build-san; do
 done
 add "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
 
-# The fuzz smoke (all CPU, and last in the list) starts first, the rest in
-# list order; at most $jobs at a time. Each wait is for a program started
-# here; results are printed in list order as they come in.
+# The longest start first (the fuzz smoke, all CPU, and the tests that
+# took minutes on a loaded 2-core machine), the rest in list order; at
+# most $jobs at a time. Each wait is for a program started here; results
+# are printed in list order as they come in.
+long='fuzz smoke|00-pki|82-testssl|80-web|74-zwave-inclusion|79-zwave-licence'
 n=${#labels[@]}
-order=($((n - 1)) $(seq 0 $((n - 2))))
+order=()
+for i in "${!labels[@]}"; do
+	[[ ${labels[$i]} =~ $long ]] && order+=("$i")
+done
+for i in "${!labels[@]}"; do
+	[[ ${labels[$i]} =~ $long ]] || order+=("$i")
+done
 next=0 shown=0 running=0
 while [ "$shown" -lt "$n" ]; do
 	while [ "$running" -lt "$jobs" ] && [ "$next" -lt "$n" ]; do
@@ -129,7 +137,9 @@ done
 
 echo "# the slowest, in seconds:"
 printf '%s\n' "${times[@]}" | sort -rn | head -n 15 | sed 's/^/#   /'
-echo "# all in $(secs_since "$start") s, $jobs at a time"
+echo "# all in $(secs_since "$start") s, $jobs at a time; CPU time of the tests:"
+times | tail -n 1 | sed 's/^/#   user, system: /'
+
 [ "$failed" -eq 0 ] && rm -rf "$logdir"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

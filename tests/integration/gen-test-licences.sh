@@ -25,7 +25,7 @@
 #     after       a good licence issued after that revocation (its CRL says so)
 #     bitflip     valid.pem with one bit of the signature flipped
 #     truncated   the first half of valid.pem
-#     garbage     random bytes
+#     garbage     2000 bytes of noise (the same every run)
 #   OUTDIR/vendor/crl.pem   the CRL listing "revoked"
 #
 # With HD_TEST_LICENCES naming an OUTDIR this script made, copies that
