@@ -5,23 +5,60 @@
 # them and ends with the summary line "N passed, M failed, K skipped".
 # A program that exits non-zero without printing a "not ok" line counts
 # as one failure. FUZZ_SMOKE sets the seconds per fuzz harness (8).
+#
+# TEST_JOBS programs (3) run at a time, each with its own log: the
+# integration tests mostly wait on timers and sockets, and each has a
+# network namespace of its own (tests/integration/lib.sh), so none can
+# take another's ports. Results are printed in the order of the list
+# below, each once it and those before it are done, with its seconds;
+# the slowest are listed at the end, before the summary line.
 set -u
 cd "$(dirname "$0")/.."
 passed=0 failed=0 skipped=0
 logdir=$(mktemp -d /tmp/hd-tests.XXXXXX)
+jobs=${TEST_JOBS:-3}
+labels=() cmds=() times=()
 
-run() {	# run LABEL CMD...
-	local label=$1 log rc p f s
+# secs_since T0: seconds elapsed since EPOCHREALTIME was T0, to 0.1 s.
+secs_since() {
+	local now=${EPOCHREALTIME/./} t0=${1/./}
+	local d=$(((now - t0) / 100000))
+	echo "$((d / 10)).$((d % 10))"
+}
+
+add() {	# add LABEL CMD...: one more program to run
+	labels+=("$1")
 	shift
-	log=$logdir/$(echo "$label" | tr -c 'A-Za-z0-9_.-' _).log
+	cmds+=("$(printf '%q ' "$@")")
+}
+
+logof() { echo "$logdir/$(echo "${labels[$1]}" | tr -c 'A-Za-z0-9_.-' _).log"; }
+
+# launch I: program I in the background; its status and seconds land in
+# LOG.done once it has ended (renamed into place: never half written).
+launch() {
+	local log
+	log=$(logof "$1")
+	(
+		t0=$EPOCHREALTIME
+		eval "${cmds[$1]}" </dev/null >"$log" 2>&1
+		echo "$? $(secs_since "$t0")" >"$log.tmp"
+		mv "$log.tmp" "$log.done"
+	) &
+}
+
+# report I: program I's lines, counted as the serial runner did.
+report() {
+	local label=${labels[$1]} log rc el p f s
+	log=$(logof "$1")
+	read -r rc el <"$log.done"
+	times+=("$el $label")
 	echo "# $label"
-	"$@" >"$log" 2>&1
-	rc=$?
 	grep -E '^(not ok|skip) - ' "$log"
 	p=$(grep -c '^ok - ' "$log")
 	f=$(grep -c '^not ok - ' "$log")
 	s=$(grep -c '^skip - ' "$log")
-	echo "#   $p passed, $f failed, $s skipped"
+	echo "#   $p passed, $f failed, $s skipped in $el s"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $label exited with status $rc; log: $log"
 		tail -n 20 "$log"
@@ -33,20 +70,78 @@ run() {	# run LABEL CMD...
 	skipped=$((skipped + s))
 }
 
-for tree in build build-san; do
-	for t in "$tree"/tests/test_*; do
-		[ -x "$t" ] && run "unit $tree $(basename "$t")" "$t"
-	done
-done
-run "integration 00-pki" tests/integration/00-pki.sh
-run "integration 01-license" tests/integration/01-license.sh
+start=$EPOCHREALTIME
+# Set-up shared by every test, done once before any starts: npm packages
+# (before any test enters its network namespace, where the registry is out
+# of reach), one test PKI and one set of test licences, which the
+# generators then copy for each test that asks (they take seconds each).
+unset HD_TEST_PKI HD_TEST_LICENCES
+tests/integration/zwave-js/install.sh >"$logdir/npm.log" 2>&1
+tests/browser/install.sh >>"$logdir/npm.log" 2>&1
+export HD_NPM_TRIED=1
+tests/integration/gen-test-pki.sh "$logdir/pki" >"$logdir/pki.log" 2>&1 &
+pki=$!
+tests/integration/gen-test-licences.sh "$logdir/lic" >"$logdir/lic.log" 2>&1 &&
+	export HD_TEST_LICENCES=$logdir/lic
+wait "$pki" && export HD_TEST_PKI=$logdir/pki
+
+add "integration 00-pki" tests/integration/00-pki.sh
+add "integration 01-license" tests/integration/01-license.sh
 for tree in build build-san; do
 	for t in tests/integration/[1-9]*.sh; do
-		run "integration $tree $(basename "$t" .sh)" \
-			env BUILD="$tree" "$t"
+		add "integration $tree $(basename "$t" .sh)" env BUILD="$tree" "$t"
 	done
 done
-run "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
+# Every file there is run: one that is not executable (a link cut short)
+# fails, rather than leave its checks out unseen.
+for tree in build build-san; do
+	for t in "$tree"/tests/test_*; do
+		add "unit $tree $(basename "$t")" "$t"
+	done
+done
+add "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
+
+# The longest start first (the fuzz smoke, all CPU, and the tests that
+# took minutes on a loaded 2-core machine), the rest in list order; at
+# most $jobs at a time. Each wait is for a program started here; results
+# are printed in list order as they come in.
+long='fuzz smoke|00-pki|82-testssl|80-web|74-zwave-inclusion|79-zwave-licence'
+n=${#labels[@]}
+order=()
+for i in "${!labels[@]}"; do
+	[[ ${labels[$i]} =~ $long ]] && order+=("$i")
+done
+for i in "${!labels[@]}"; do
+	[[ ${labels[$i]} =~ $long ]] || order+=("$i")
+done
+next=0 shown=0 running=0
+while [ "$shown" -lt "$n" ]; do
+	while [ "$running" -lt "$jobs" ] && [ "$next" -lt "$n" ]; do
+		launch "${order[$next]}"
+		next=$((next + 1))
+		running=$((running + 1))
+	done
+	if [ "$running" -gt 0 ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	while [ "$shown" -lt "$n" ] && [ -f "$(logof "$shown").done" ]; do
+		report "$shown"
+		shown=$((shown + 1))
+	done
+	# Nothing left to start or wait for, yet a result missing: a bug here.
+	if [ "$running" -eq 0 ] && [ "$next" -ge "$n" ] && [ "$shown" -lt "$n" ]; then
+		echo "not ok - run.sh lost the result of ${labels[$shown]}"
+		failed=$((failed + 1))
+		break
+	fi
+done
+
+echo "# the slowest, in seconds:"
+printf '%s\n' "${times[@]}" | sort -rn | head -n 15 | sed 's/^/#   /'
+echo "# all in $(secs_since "$start") s, $jobs at a time; CPU time of the tests:"
+times >"$logdir/times"	# in this shell: a pipe would run it in another
+tail -n 1 "$logdir/times" | sed 's/^/#   user, system: /'
 
 [ "$failed" -eq 0 ] && rm -rf "$logdir"
 echo "$passed passed, $failed failed, $skipped skipped"

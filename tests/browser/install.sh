@@ -4,11 +4,18 @@
 # repository, HD_NPM_CACHE (/var/cache/homedaemon-npm), shared with the
 # zwave-js tests. Only the library: no browser is downloaded, the tests
 # drive /usr/bin/chromium. Exits 0 when it is there, 1 saying why not.
+# With HD_NPM_OFFLINE set (inside a test's network namespace) it only
+# checks.
 set -u
 PLAYWRIGHT_VERSION=1.65.1
 cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
 have=$(node -p "require('$cache/node_modules/playwright-core/package.json').version" 2>/dev/null)
 [ "$have" = "$PLAYWRIGHT_VERSION" ] && exit 0
+# Inside a test's network namespace the registry is out of reach.
+if [ -n "${HD_NPM_OFFLINE:-}" ]; then
+	echo "browser tests: playwright-core@$PLAYWRIGHT_VERSION not in $cache"
+	exit 1
+fi
 if ! command -v npm >/dev/null || ! mkdir -p "$cache" 2>/dev/null; then
 	echo "browser tests: npm missing or $cache not writable"
 	exit 1

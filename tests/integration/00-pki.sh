@@ -7,6 +7,7 @@
 
 set -u
 export LC_ALL=C
+unset HD_TEST_PKI	# this tests the generator itself, not a copy
 
 here=$(cd "$(dirname "$0")" && pwd)
 HD_PKI=$here/../../pki/hd-pki

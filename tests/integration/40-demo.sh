@@ -5,8 +5,11 @@
 
 port=$(free_port)
 wport=$(free_port)
+# The demo lives in the tree's run/, one for both builds: the runner may
+# start this test for build and build-san at once, so one waits its turn.
+mkdir -p "$top/run"
 out=$(cd "$top" && HD_DEMO_PORT=$port HD_DEMO_WEB_PORT=$wport DEMO_SECONDS=4 BUILD=$BUILD \
-	timeout 30 deploy/demo.sh 2>&1)
+	flock -w 120 "$top/run" timeout 30 deploy/demo.sh 2>&1)
 echo "$out" >"$work/demo.log"
 check "demo: House registers" grep -q 'slave slave-house (site "House".*online' <<<"$out"
 check "demo: Barn registers" grep -q 'slave slave-barn (site "Barn".*online' <<<"$out"

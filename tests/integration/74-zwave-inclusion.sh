@@ -124,7 +124,10 @@ check "cancelled" wait_state cancelled 10
 check "the stick is told to stop again" \
 	wait_count "$Z" 'zwsim: add mode 0x05 callback 0' 2 5
 zw join 7 10 25
-sleep 1
+# The simulator logs a control line once it has acted on it: node 7 waits
+# (the stick's add mode is off), so nothing about it can reach the master.
+check "the simulator took the late join" \
+	wait_log "$Z" 'zwsim: control: join 7 ' 5
 check "a node pressed after the cancel is not added" \
 	test "$(count_log "$M" 'node 7')" -eq 0
 out=$(incl '{"action":"stop"}')
@@ -191,12 +194,13 @@ setlock() {	# setlock true|false: the command's id
 # nonce round trip, the encapsulated SET, the confirmation, then sleep
 wake_run() {
 	local g=$(count_log "$Z" 'node 6 gets 98 40')
-	sleep 1
+	# Once the slave says it holds the request, it sends nothing for it
+	# before the wake-up: the counts below are final, not a guess.
+	check "$what: the slave holds it" \
+		wait_count "$S" 'zwave: node 6: asleep, request held' "$3" 5
 	check "$what: held while the lock sleeps (no Nonce Get, no result)" \
 		test "$(count_log "$Z" 'node 6 gets 98 40')" -eq "$g" -a \
 		"$(count_log "$M" "command $id (OK|FAILED|DEVICE_FAULT|BUSY)")" -eq 0
-	check "$what: the slave holds it" \
-		wait_count "$S" 'zwave: node 6: asleep, request held' "$3" 5
 	zw wake 6
 	check "$what: confirmed after the wake-up" \
 		wait_log "$M" "command $id OK" 20

@@ -61,6 +61,18 @@ check "admin logged in" test -n "$sess" -a -n "$csrf"
 incl() { post zwave/slave-a/inclusion "$1" "${auth[@]}"; }
 get() { hcurl -H "Cookie: $sess" "$A/$1"; }
 nodes() { get zwave/slave-a/nodes | json '[x["node"] for x in j["nodes"]]'; }
+# wait_state STATE SECONDS: until the master's inclusion state is STATE
+# (the stick's mode is on and the slave said so: a node may leave now).
+wait_state() {
+	local i=0
+	while [ "$i" -lt $(($2 * 10)) ]; do
+		[ "$(get zwave/slave-a/inclusion | json 'j["state"]')" = "$1" ] &&
+			return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 security() {	# security NODE: its level in the API's node list
 	get zwave/slave-a/nodes |
 		json "[x['security'] for x in j['nodes'] if x['node'] == $1]"
@@ -77,7 +89,8 @@ refused() {
 		grep -qF "{\"error\":\"licence_limit\",\"reason\":\"$why\"}" <<<"$out"
 	check "$what: the master logs it" \
 		wait_log "$M" "api: admin may not include a Z-Wave node: $why" 5
-	sleep 1
+	# The master refuses before asking the slave anything (its "include
+	# on slave ... requested" line would come first): the counts are final.
 	check "$what: nothing is sent to the slave" \
 		test "$(count_log "$M" 'zwave: include on slave slave-a requested')" \
 		-eq "$asked" -a "$(count_log "$Z" 'zwsim: add mode 0xc1')" -eq "$added"
@@ -118,7 +131,7 @@ check "... and the node list still says none" test "$(security 6)" = "['none']"
 # ... with secure-zwave (and room): the same lock gets S0
 incl '{"action":"exclude"}' >/dev/null
 check "exclusion ready" wait_log "$Z" 'zwsim: remove mode 0xc1' 5
-sleep 0.5
+check "... and the master says so" wait_state ready 10
 zw leave 6
 check "node 6 excluded" wait_log "$M" 'zwave exclude: done, node 6' 10
 cp "$L/valid.pem" "$lic"
@@ -147,7 +160,7 @@ check "the slave never said 'without security' this time" \
 # ... and once more, as a lock that had S0 (it forgets the key on leaving)
 incl '{"action":"exclude"}' >/dev/null
 check "exclusion ready again" wait_count "$Z" 'zwsim: remove mode 0xc1' 2 5
-sleep 0.5
+check "... and the master says so again" wait_state ready 10
 zw leave 6
 check "the S0 lock excluded" wait_count "$M" 'zwave exclude: done, node 6' 2 10
 check "... and it forgets its network key" \

@@ -15,9 +15,12 @@ rss0=$(awk '/^VmRSS:/ {print $2}' "/proc/$wpid/status")
 
 python3 "$top/tests/tools/storm.py" 127.0.0.1 "$wport" 600 4 >"$work/storm.out" &
 storm=$!
+# The client asks for as long as the storm lasts (4 s at most; the bound
+# is for safety): every answer must come, and several of them, however
+# slow this machine is (a count per second would measure the machine).
 ok_n=0 bad_n=0
-end=$((SECONDS + 4))
-while [ "$SECONDS" -lt "$end" ]; do
+end=$((SECONDS + 15))
+while kill -0 "$storm" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
 	if hcurl "$U/api/v1/health" | grep -q '"ok"'; then
 		ok_n=$((ok_n + 1))
 	else
@@ -27,10 +30,15 @@ done
 wait "$storm"
 check "storm ran ($(cat "$work/storm.out"))" grep -q 'sent [1-9][0-9][0-9]' "$work/storm.out"
 check "legitimate client served throughout ($ok_n ok, $bad_n failed)" \
-	test "$ok_n" -gt 10 -a "$bad_n" -eq 0
+	test "$ok_n" -ge 3 -a "$bad_n" -eq 0
 check "web process survived" kill -0 "$wpid"
-sleep 2		# past the handshake timeout: every probe is gone
-fds1=$(ls "/proc/$wpid/fd" | wc -l)
+# Past the handshake timeout (1 s) every probe is gone: poll for that,
+# within a bound, rather than guess how long the timers take here.
+for i in $(seq 100); do
+	fds1=$(ls "/proc/$wpid/fd" | wc -l)
+	[ "$fds1" -eq "$fds0" ] && break
+	sleep 0.1
+done
 rss1=$(awk '/^VmRSS:/ {print $2}' "/proc/$wpid/status")
 check "file descriptors back to baseline ($fds0 -> $fds1)" test "$fds1" -eq "$fds0"
 if [ "$BUILD" = build-san ]; then

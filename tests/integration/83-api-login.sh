@@ -60,7 +60,10 @@ check "the master logs the login" wait_log "$M" 'api: admin logged in' 2
 sess=${cookie%%;*}
 out=$(post logout '{}' -H "Cookie: $sess")
 check "logout without the CSRF token: 403" grep -q '^403' <<<"$out"
-out=$(post logout '{}' -H "Cookie: $sess" -H "X-CSRF-Token: ${csrf/a/b}")
+wrong=$(other_hex "$csrf")
+check "the wrong CSRF token differs from the real one" \
+	test "${#wrong}" -eq 64 -a "$wrong" != "$csrf"
+out=$(post logout '{}' -H "Cookie: $sess" -H "X-CSRF-Token: $wrong")
 check "logout with a wrong CSRF token: 403" grep -q '^403' <<<"$out"
 out=$(post logout '{}' -H "Cookie: other=1; $sess; x=y" -H "X-CSRF-Token: $csrf" -D "$work/head")
 check "logout with it: 200" grep -q '^200' <<<"$out"

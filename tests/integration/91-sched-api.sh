@@ -17,6 +17,7 @@ mode house { home away }
 event morning { when at 07:00 do notify "good morning" }
 event tick { when every 1 s if house is home do notify "tick" }
 event scene { do notify "scene ran" }
+event beat { when every 1 s do notify "beat" }
 EOT
 master_conf master "$port" "$G" master \
 	"web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" "web-key $G/web.key" \
@@ -51,7 +52,7 @@ check "a login with an empty CSRF header works" \
 
 out=$(call GET events)
 check "GET events: 200" grep -q '^200' <<<"$out"
-check "three events, none pending" grep -q '"total":3,"pending":0,"events":\[' <<<"$out"
+check "four events, none pending" grep -q '"total":4,"pending":0,"events":\[' <<<"$out"
 check "each with its next firing" \
 	grep -Eq '"name":"morning","enabled":true,"next_ms":[0-9]{13},"last_fired_ms":null' <<<"$out"
 check "an event without time triggers has no next firing" \
@@ -74,8 +75,15 @@ check "the run is logged with who asked" wait_log "$M" 'api: admin runs event sc
 check "and the action ran" wait_log "$M" 'event scene: scene ran' 5
 out=$(call POST events/tick/disable)
 check "disable: 200, no next firing" grep -q '"name":"tick","enabled":false,"next_ms":null' <<<"$out"
+# "beat" fires every second whatever the mode: three more of them prove
+# two seconds of the schedule went by, in which tick would have fired
+# twice (one may have been under way at the call).
+beats() {
+	wait_count "$M" 'event beat: beat' \
+		$(($(count_log "$M" 'event beat: beat') + 3)) 10
+}
 n=$(count_log "$M" 'event tick: tick')
-sleep 2.5
+check "three beats go by" beats
 check "a disabled event does not fire" test "$(count_log "$M" 'event tick: tick')" -le $((n + 1))
 out=$(call POST events/tick/enable)
 check "enable: 200" grep -q '"name":"tick","enabled":true' <<<"$out"
@@ -86,7 +94,7 @@ check "an unknown event: 404" grep -q '^404' <<<"$out"
 out=$(call PUT modes '{"mode":"house","value":"away"}')
 check "PUT modes: 200, away" grep -q '"name":"house","value":"away"' <<<"$out"
 n=$(count_log "$M" 'event tick: tick')
-sleep 2.5
+check "three beats go by again" beats
 check "the mode condition now holds the tick back" \
 	test "$(count_log "$M" 'event tick: tick')" -le $((n + 1))
 out=$(call GET modes)
@@ -97,12 +105,12 @@ cp "$E" "$work/good.events"
 echo 'event broken { when at 24:00 do notify "x" }' >>"$E"
 out=$(call POST events/reload)
 check "reload of a broken file: 422 with file:line:col" \
-	grep -q '"errors":\[".*home.events:5:24: a time of day' <<<"$out"
+	grep -q '"errors":\[".*home.events:6:24: a time of day' <<<"$out"
 check "the old schedule keeps running" \
-	grep -q '"total":3' <<<"$(call GET events)"
+	grep -q '"total":4' <<<"$(call GET events)"
 cp "$work/good.events" "$E"
 echo 'event extra { when at 12:00 do notify "x" }' >>"$E"
 out=$(call POST events/reload)
-check "reload of a good file: 200" grep -q '{"events":4}' <<<"$out"
+check "reload of a good file: 200" grep -q '{"events":5}' <<<"$out"
 check "the mode survived the reload" grep -q '"value":"away"' <<<"$(call GET modes)"
 finish

@@ -143,13 +143,14 @@ check "a right password logs in after the burst" \
 	eval 'login admin "$pw" 127.0.0.1 "$work/after"; grep -q "^200" "$work/after.code"'
 
 # 2. kill -9 of the worker: logged, restarted, logins work again.
+started=$(count_log "$M" 'auth worker [0-9]+ started')
 kill -9 "$apid"
 check "the master logs the worker's death" \
 	wait_log "$M" "auth worker $apid: .*restart in" 5
 check "and starts a new one" \
-	wait_log "$M" "auth worker [0-9]+ started" 5
+	wait_count "$M" 'auth worker [0-9]+ started' $((started + 1)) 5
 check "a new worker process runs" \
-	eval 'sleep 0.5; test "$(grep -Eo "auth worker [0-9]+ started" "$M" | tail -1 | awk "{print \$3}")" != "$apid"'
+	eval 'test "$(grep -Eo "auth worker [0-9]+ started" "$M" | tail -1 | awk "{print \$3}")" != "$apid"'
 check "the master is still running" kill -0 "$(pid_of master)"
 check "a right password logs in again" \
 	eval 'login admin "$pw" 127.0.0.1 "$work/again"; grep -q "^200" "$work/again.code"'
@@ -179,6 +180,7 @@ check "and logs in" \
 # 4. A worker that stops answering: after AUTH_TIMEOUT_MS (5 s) it is
 # replaced, and the login waiting for it gets 503 unavailable.
 apid=$(grep -Eo 'auth worker [0-9]+ started' "$M" | tail -1 | awk '{print $3}')
+started=$(count_log "$M" 'auth worker [0-9]+ started')
 kill -STOP "$apid"
 login admin "$pw" 127.0.0.1 "$work/stalled" &
 check "a stalled worker is killed after 5 s" \
@@ -191,7 +193,8 @@ check "the stalled worker is gone" eval 'for i in $(seq 50); do
 	! kill -0 "$apid" 2>/dev/null && break; sleep 0.1; done
 	! kill -0 "$apid" 2>/dev/null'
 check "logins work with its successor" eval \
-	'sleep 0.5; login admin "$pw" 127.0.0.1 "$work/last"; grep -q "^200" "$work/last.code"'
+	'wait_count "$M" "auth worker [0-9]+ started" $((started + 1)) 5 &&
+	login admin "$pw" 127.0.0.1 "$work/last"; grep -q "^200" "$work/last.code"'
 check "the slave is still online" \
 	test "$(count_log "$M" 'slave-house .*offline')" -eq "$offline0"
 finish

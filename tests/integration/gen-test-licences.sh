@@ -25,8 +25,11 @@
 #     after       a good licence issued after that revocation (its CRL says so)
 #     bitflip     valid.pem with one bit of the signature flipped
 #     truncated   the first half of valid.pem
-#     garbage     random bytes
+#     garbage     2000 bytes of noise (the same every run)
 #   OUTDIR/vendor/crl.pem   the CRL listing "revoked"
+#
+# With HD_TEST_LICENCES naming an OUTDIR this script made, copies that
+# instead (tests/run.sh makes one per run).
 
 set -eu
 export LC_ALL=C
@@ -36,6 +39,15 @@ me=${0##*/}
 die() { printf '%s: %s\n' "$me" "$*" >&2; exit 1; }
 [ $# -eq 1 ] && [ -n "$1" ] || die "usage: $me OUTDIR"
 O=$1
+# tests/run.sh makes these once and names them in HD_TEST_LICENCES: each
+# test then gets its own copy (their dates are days apart: a run is not).
+if [ -n "${HD_TEST_LICENCES:-}" ] && [ -f "$HD_TEST_LICENCES/garbage.pem" ] &&
+    [ "$HD_TEST_LICENCES" != "$O" ]; then
+    rm -rf -- "$O"
+    cp -a -- "$HD_TEST_LICENCES" "$O"
+    echo "test licences in $O, copied from $HD_TEST_LICENCES"
+    exit 0
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 LIC=$here/../../pki/hd-license
 PKI=$here/../../pki/hd-pki
@@ -142,7 +154,9 @@ openssl x509 -inform DER -in "$O/valid.der" -out "$O/bitflip.pem" 2>/dev/null ||
 	    "$(base64 -w 64 "$O/valid.der")" >"$O/bitflip.pem"; }
 cat "$V/licence-ca.crt" >>"$O/bitflip.pem"
 head -c "$(( $(stat -c %s "$O/valid.pem") / 2 ))" "$O/valid.pem" >"$O/truncated.pem"
-head -c 2000 /dev/urandom >"$O/garbage.pem"
+# Fixed pseudo-random bytes: the same garbage every run.
+python3 -c 'import random, sys
+sys.stdout.buffer.write(random.Random(13).randbytes(2000))' >"$O/garbage.pem"
 rm -f "$O"/*.csr "$O"/*.cnf "$O"/*.der "$O/instca.key" "$O/otherca.key" \
     "$O/otherca.crt"
 echo "test licences in $O"

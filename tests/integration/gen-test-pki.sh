@@ -13,7 +13,8 @@
 #
 # Each certificate is NAME.crt with its key NAME.key; each CA dir has ca.crt,
 # ca.key and crl.pem.  Existing good/ foreign/ fakeroot/ nocert/ under OUTDIR
-# are replaced.  Prints one summary line on success.
+# are replaced.  Prints one summary line on success.  With HD_TEST_PKI
+# naming a PKI this script made, copies that instead (tests/run.sh).
 
 # "test && test || die" is meant:
 # shellcheck disable=SC2015
@@ -27,6 +28,19 @@ die() { printf '%s: %s\n' "$me" "$*" >&2; exit 1; }
 
 [ $# -eq 1 ] && [ -n "$1" ] || die "usage: $me OUTDIR"
 OUT=$1
+
+# tests/run.sh makes the PKI once and names it in HD_TEST_PKI: each test
+# then gets its own copy of it, for a fraction of the cost of making one.
+if [ -n "${HD_TEST_PKI:-}" ] && [ -f "$HD_TEST_PKI/good/crl.pem" ] &&
+    [ "$HD_TEST_PKI" != "$OUT" ]; then
+    mkdir -p -- "$OUT"
+    for d in good foreign fakeroot nocert; do
+        rm -rf -- "${OUT:?}/$d"
+        cp -a -- "$HD_TEST_PKI/$d" "$OUT/$d"
+    done
+    echo "gen-test-pki: $OUT copied from $HD_TEST_PKI"
+    exit 0
+fi
 
 HD_PKI=$(dirname "$0")/../../pki/hd-pki
 [ -f "$HD_PKI" ] || die "cannot find hd-pki at $HD_PKI"

@@ -8,6 +8,30 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 bin=$top/$BUILD
 tname=$(basename "$0" .sh)
+
+# Each test runs in a network namespace of its own, with only lo (up, so
+# 127.0.0.0/8 and ::1): nothing but its own daemons can hold a port there,
+# so free_port hands out ports in turn, certainly free, and tests can run
+# side by side. Where unshare -n is refused (not root), the old way, said
+# by a skip line. npm packages a test needs are installed before it enters
+# the namespace, which has no route to the registry (tests/run.sh does it
+# once for all and sets HD_NPM_TRIED).
+if [ -z "${HD_NETNS:-}" ]; then
+	if [ -z "${HD_NPM_TRIED:-}" ]; then
+		grep -q 'zwave-js/mock.sh' "$0" &&
+			"$top/tests/integration/zwave-js/install.sh" >/dev/null 2>&1
+		grep -q 'browser/install.sh' "$0" &&
+			"$top/tests/browser/install.sh" >/dev/null 2>&1
+	fi
+	if unshare -n true 2>/dev/null; then
+		export HD_NETNS=own HD_NPM_OFFLINE=1
+		exec unshare -n -- "$BASH" -c \
+		    'ip link set lo up && exec "$BASH" "$@"' _ "$0" "$@"
+	fi
+	HD_NETNS=shared
+	echo "skip - $tname: no network namespace of its own" \
+	    "(unshare -n needs root): its ports are only probably free"
+fi
 work=$(mktemp -d "/tmp/hd-$tname.XXXXXX")
 failures=0
 pids=()
@@ -64,8 +88,20 @@ finish() {
 	exit $?
 }
 
-# A free port on 127.0.0.1 (the kernel picks one; tiny race accepted).
+# free_port: a port for 127.0.0.1 and ::1. In the test's own namespace,
+# the next of PORT_FIRST.. (below the kernel's ephemeral range, so no
+# client socket takes it either); the count lives in a file because
+# callers run this in $(...). Without a namespace, one the kernel picked
+# and released: another program may take it meanwhile.
+PORT_FIRST=20000
 free_port() {
+	local n
+	if [ "$HD_NETNS" = own ]; then
+		n=$(cat "$work/.ports" 2>/dev/null || echo 0)
+		echo $((n + 1)) >"$work/.ports"
+		echo $((PORT_FIRST + n))
+		return
+	fi
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
@@ -89,6 +125,13 @@ wait_count() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# other_hex TOKEN: TOKEN with its first hex digit replaced by the next
+# one (f wraps to 0): certainly wrong, same length and alphabet.
+other_hex() {
+	local d=$((16#${1:0:1}))
+	printf '%x%s\n' $(((d + 1) % 16)) "${1:1}"
 }
 
 # count_log FILE REGEX

@@ -1,23 +1,19 @@
-# Sourced by the zwave-js interoperability tests after lib.sh: install the
-# npm zwave-js package once into a cache outside the repository
-# (HD_NPM_CACHE), or print a skip line and exit when npm or the registry
-# is unreachable; then start its mock server on 127.0.0.1:$zport with our
-# network (network.cjs, or the file in zjs_network), mDNS stubbed out
-# (no-mdns.cjs) and each TCP read split into its Serial API messages as a
-# real stick's byte stream would be (split-reads.cjs: the stock mock takes
-# a read for one message and exits when a loaded machine merges our ACK and
-# the next frame). Sets zport and J (the mock's log).
+# Sourced by the zwave-js interoperability tests after lib.sh: the npm
+# zwave-js package in a cache outside the repository (HD_NPM_CACHE; lib.sh
+# runs install.sh before the test enters its network namespace), or a
+# skip line and exit when it could not be installed; then start its mock
+# server on 127.0.0.1:$zport with our network (network.cjs, or the file in
+# zjs_network), mDNS stubbed out (no-mdns.cjs) and each TCP read split
+# into its Serial API messages as a real stick's byte stream would be
+# (split-reads.cjs: the stock mock takes a read for one message and exits
+# when a loaded machine merges our ACK and the next frame). Sets zport
+# and J (the mock's log).
 
 cache=${HD_NPM_CACHE:-/var/cache/homedaemon-npm}
 mock=$cache/node_modules/.bin/mock-server
 here=$top/tests/integration/zwave-js
-if [ ! -x "$mock" ] && command -v npm >/dev/null &&
-    mkdir -p "$cache" 2>/dev/null; then
-	(cd "$cache" && timeout 180 npm install --no-audit --no-fund \
-	    --loglevel=error zwave-js@15) >"$work/npm.log" 2>&1
-fi
-if [ ! -x "$mock" ] || ! command -v node >/dev/null; then
-	echo "skip - $tname: zwave-js mock server not installable (npm or registry unreachable)"
+if ! "$here/install.sh" >"$work/npm.log" 2>&1 || ! command -v node >/dev/null; then
+	echo "skip - $tname: zwave-js mock server not installable ($(tail -1 "$work/npm.log"))"
 	exit 0
 fi
 zport=$(free_port)
