@@ -41,8 +41,16 @@ log_init(const char *procname, int verbose)
 {
 	log_procname = procname;
 	log_verbose = verbose;
-	/* Line-buffered so lines from several processes do not interleave. */
-	setvbuf(stderr, NULL, _IOLBF, 0);
+	/*
+	 * Line-buffered so lines from several processes do not interleave,
+	 * in a buffer of our own: with none, stdio allocates one at the
+	 * first line and, when stderr is a character device (/dev/null, a
+	 * terminal), asks isatty(), an ioctl the sandboxed children's
+	 * seccomp filters kill them for.
+	 */
+	static char buf[BUFSIZ];
+
+	setvbuf(stderr, buf, _IOLBF, sizeof(buf));
 }
 
 void
