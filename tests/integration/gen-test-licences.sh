@@ -54,7 +54,10 @@ PKI=$here/../../pki/hd-pki
 
 lic() { bash "$LIC" "$@" >/dev/null; }
 pki() { bash "$PKI" "$@" >/dev/null; }
-day() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
+# One "now" for every date: two calls a second apart made valid.pem last
+# 401 days and 1 s, and test_licence's "terms as issued" failed.
+base=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+day() { date -u -d "$base $1" +%Y%m%d%H%M%SZ; }
 
 rm -rf -- "$O"
 mkdir -p -- "$O"
