@@ -317,10 +317,12 @@ fuzz: deps fuzz-build
 deps:
 	@deploy/deps.sh
 
+# The three trees build with a job per core (CI calls plain `make test`).
+TEST_JOBS_BUILD	?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	$(MAKE) all
-	$(MAKE) SANITIZER=address,undefined all
-	$(MAKE) fuzz-build
+	$(MAKE) -j$(TEST_JOBS_BUILD) all
+	$(MAKE) -j$(TEST_JOBS_BUILD) SANITIZER=address,undefined all
+	$(MAKE) -j$(TEST_JOBS_BUILD) fuzz-build
 	tests/run.sh
 
 demo: deps
