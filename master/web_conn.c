@@ -358,6 +358,24 @@ cert_rejected(void)
 	}
 }
 
+/*
+ * Did the client read our certificate and hang up without an alert? A
+ * browser that does not trust it does that (Chromium sends no alert),
+ * for the page and for each speculative connection: it weighs as a
+ * refusal, not as broken TLS. A hang-up before a whole ClientHello was
+ * read still counts in full. (Look before ssl_want() takes the error.)
+ */
+static int
+hung_up_after_hello(SSL *ssl)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (SSL_in_before(ssl))
+		return 0;
+	return e == 0 || (ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+}
+
 static int
 handshake(struct wconn *c)
 {
@@ -373,7 +391,7 @@ handshake(struct wconn *c)
 		wc_arm(c, c->w->request_ms);
 		return 1;
 	}
-	rejected = cert_rejected();
+	rejected = cert_rejected() || hung_up_after_hello(c->ssl);
 	if (ssl_want(c, r, why, sizeof(why)) == 0)
 		return 0;
 	wc_probe_w(c, PROBE_BAD_TLS, why, NULL, 0, rejected ?

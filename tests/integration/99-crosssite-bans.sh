@@ -66,6 +66,18 @@ check "... that ban nowhere: the web process serves the address" \
 check "... nor does the master's table hold a ban" \
 	bash -c '! grep -q "\"addr\":\"127.0.0.5\"" <<<"$1"' _ "$(bans)"
 
+# 3b. Six clients that read our certificate and hang up without an alert
+# (Chromium's way with a certificate it does not trust, speculative
+# connections included) weigh as refusals too: 6 x 0.2 bans nothing.
+check "six hang-ups after the certificate" \
+	python3 "$top/tests/tools/hangup.py" 127.0.0.7 127.0.0.1 "$wport" 6
+check "... are six probes" \
+	wait_count "$M" 'probe class=bad-tls addr=127\.0\.0\.7:' 6 10
+check "... that ban nowhere: the web process serves the address" \
+	test "$(status 127.0.0.7 /api/v1/health)" = 200
+check "... nor does the master's table hold a ban" \
+	bash -c '! grep -q "\"addr\":\"127.0.0.7\"" <<<"$1"' _ "$(bans)"
+
 # 4. Four probes (a little under 4.0: at least the milliseconds of the
 # curls between them have decayed it) and two failed logins (0.5 each):
 # only the master sees both, decides the ban at the second failure, and
