@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,37 @@ test_hash(void)
 	want = 1;
 	CHECK(run_until(seen_enough, 10000) && seen[0].st == AUTHW_FAILED,
 	    "and fail with AUTHW_FAILED, the worker alive");
+}
+
+/*
+ * A worker whose stderr is /dev/null (a character device, as a terminal
+ * is) logs its warnings and lives: stdio once asked isatty() at the
+ * first line, an ioctl its seccomp filter killed it for.
+ */
+static void	swap_worker(const char *);
+
+static void
+test_quiet_stderr(void)
+{
+	int	saved = dup(2), null = open("/dev/null", O_WRONLY);
+	pid_t	pid;
+
+	if (!CHECK(saved != -1 && null != -1 && dup2(null, 2) == 2,
+	    "stderr on /dev/null"))
+		return;
+	swap_worker(NULL);		/* a worker that inherits it */
+	pid = authw_pid(aw);
+	nseen = 0;
+	authw_hash(aw, "x", salt, &(struct scrypt_params){ 3, 1, 1 }, done,
+	    NULL);			/* the worker logs "scrypt failed" */
+	want = 1;
+	CHECK(run_until(seen_enough, 10000) && seen[0].st == AUTHW_FAILED &&
+	    pid > 0 && authw_pid(aw) == pid,
+	    "a worker logging to /dev/null answers and lives");
+	dup2(saved, 2);
+	close(saved);
+	close(null);
+	swap_worker(NULL);
 }
 
 static void
@@ -711,6 +743,7 @@ main(int argc, char *argv[])
 		return check_done();
 	authw_tune(aw, AUTH_TIMEOUT_MS, 20);
 	test_hash();
+	test_quiet_stderr();
 	test_kill();
 	test_bad();
 	test_ping();
