@@ -35,6 +35,19 @@ status() {
 	hcurl --interface "$1" -o /dev/null -w '%{http_code}' "$U$2"
 }
 bans() { hcurl "${auth[@]}" "$A/security/bans"; }
+# master_saw ADDR N: the master's list of recent probes holds N from ADDR,
+# so it has scored them (and decided any ban) before a check of its table.
+master_saw() {
+	local i=0 n
+	while [ "$i" -lt 100 ]; do
+		n=$(hcurl "${auth[@]}" "$A/security/recent" |
+			grep -o "\"addr\":\"$1\"" | wc -l)
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
 
 # 2. A scanner (no Sec-Fetch-*, no Origin) is banned after five.
 for i in 1 2 3 4 5; do status 127.0.0.3 "/wp-login.php?$i" >/dev/null; done
@@ -61,6 +74,7 @@ for i in 1 2 3 4 5; do
 done
 check "five refused certificates are five probes" \
 	wait_count "$M" 'probe class=bad-tls addr=127\.0\.0\.5:' 5 10
+check "... all five scored by the master" master_saw 127.0.0.5 5
 check "... that ban nowhere: the web process serves the address" \
 	test "$(status 127.0.0.5 /api/v1/health)" = 200
 check "... nor does the master's table hold a ban" \
@@ -73,6 +87,7 @@ check "six hang-ups after the certificate" \
 	python3 "$top/tests/tools/hangup.py" 127.0.0.7 127.0.0.1 "$wport" 6
 check "... are six probes" \
 	wait_count "$M" 'probe class=bad-tls addr=127\.0\.0\.7:' 6 10
+check "... all six scored by the master" master_saw 127.0.0.7 6
 check "... that ban nowhere: the web process serves the address" \
 	test "$(status 127.0.0.7 /api/v1/health)" = 200
 check "... nor does the master's table hold a ban" \
