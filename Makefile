@@ -46,105 +46,124 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
-MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
-		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
-		   master/web_conn.c master/web_http.c master/webproc.c \
-		   master/web_stream.c \
-		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
-		   $(LICENCE_SRCS) master/licence_root.c \
-		   $(SCHED_SRCS) master/sched_master.c
-# Licences: verification and status; linked into test_licence and the
-# test-root master too (docs/LICENSING.md).
-LICENCE_SRCS	 = master/licence.c master/licence_state.c master/api_licence.c \
-		   master/licence_grace.c
+# Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
+# map"). The link sets of the daemons and the tests below are made of
+# these lists. A folder's files include their headers with the folder:
+# master/ files are compiled with -Imaster, slave/ files with -Islave.
+
+# master/: hd-master's main process; the only files that wire modules.
+MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
+		   master/webproc.c
+# master/lib/: no process's model; linked where needed, shared/ only.
+HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
+		   master/lib/probe_class.c
+MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c master/lib/ban.c \
+		   master/lib/secstat.c master/lib/spawn.c master/lib/spawn_msg.c
+# master/spawner/, master/authw/, master/web/: the child processes.
+SPAWNER_SRCS	 = master/spawner/spawner.c
+AUTHW_SRCS	 = master/authw/authw_main.c
+WEB_SRCS	 = master/web/web.c master/web/web_conn.c master/web/web_http.c \
+		   master/web/web_stream.c master/web/web_cert.c
+# master/auth/: users, sessions, tokens, the auth worker's parent side.
+AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c \
+		   master/auth/tokens.c master/auth/authw.c master/auth/ccert.c
+# master/licence/ (docs/LICENSING.md); the vendor root apart, since the
+# test-root master swaps it.
+LICMOD_SRCS	 = master/licence/licence.c master/licence/licence_state.c \
+		   master/licence/licence_grace.c
+LICROOT_SRCS	 = master/licence/licence_root.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
-MASTER_SRCS	+= $(ZWM_SRCS)
-MASTER_SRCS	+= $(SCHED_SRCS) master/sched_master.c master/stream_wire.c
-# The dashboard's additions: probes on the event stream, the cluster view.
-MASTER_SRCS	+= master/api_probe.c master/probe_event.c master/api_cluster.c
-# The web engine's parsers: pure code, linked into unit tests and fuzzers.
-HTTP_SRCS	 = master/http_parse.c master/http_chunked.c \
-		   master/probe_class.c
-# The API's foundations: JSON, users, sessions; also in the unit tests.
-API_SRCS	 = master/json.c master/users.c master/sessions.c \
-		   master/api.c master/api_session.c master/tokens.c \
-		   master/api_users.c master/api_tokens.c
-# The resource API (sites, devices, commands, history, stream); its unit
-# test links it with nodes.c and stubs of the cluster and web process.
-APIRES_SRCS	 = master/api_res.c master/api_cmd.c master/api_hist.c \
-		   master/api_stream.c
-ZWM_SRCS	 = master/zwave.c master/api_zwave.c
-# The scheduler (docs/SCHEDULER.md): engine, language, time; in unit tests.
-SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
-		   master/sched_parse_cond.c master/sched_lex.c master/sched_time.c \
-		   master/sched_sun.c master/sched_engine.c master/sched_exec.c \
-		   master/sched_state.c \
-		   master/api_sched.c
-SCHED_SRCS	+= master/sched_refs.c	# the devices each event names
-# The security panel: probe statistics and their admin routes.
-API_SRCS	+= master/api_security.c master/secstat.c
-SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
-		   slave/reportq.c slave/devtab.c slave/command.c \
-		   slave/cmdmemo.c slave/sim.c slave/zw_frame.c \
-		   slave/zw_session.c slave/zw_port.c slave/zw_conf.c \
-		   slave/zw_stick.c slave/zw_nodes.c slave/zw_ctrl.c \
-		   slave/zw_api.c slave/zw_cc.c slave/zw_cc_sensor.c \
-		   slave/zw_node.c slave/zw_node_cmd.c slave/zw_incl.c \
-		   slave/zw_cc_mgmt.c \
-		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
-		   slave/zw_mgmt_table.c \
-		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
-		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
-		   slave/gpio_linux.c slave/gpio_sim.c
+# master/cluster/: the link to the slaves and the node table.
+CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+# master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
+# the scheduler inside hd-master apart (its tests stub the cluster).
+SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
+		   master/sched/sched_parse_cond.c master/sched/sched_lex.c \
+		   master/sched/sched_time.c master/sched/sched_sun.c \
+		   master/sched/sched_engine.c master/sched/sched_exec.c \
+		   master/sched/sched_state.c master/sched/sched_refs.c
+SCHED_MASTER_SRCS = master/sched/sched_master.c
+# master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
+ZWMOD_SRCS	 = master/zwave/zwave.c
+# master/api/: the API's handlers, in groups the unit tests link.
+API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
+		   master/api/api_users.c master/api/api_tokens.c \
+		   master/api/api_security.c master/api/api_later.c
+APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
+		   master/api/api_hist.c master/api/api_stream.c \
+		   master/api/logtail.c master/api/api_hist_file.c \
+		   master/api/api_certcrl.c
+API_ZWAVE_SRCS	 = master/api/api_zwave.c
+API_LICENCE_SRCS = master/api/api_licence.c
+API_SCHED_SRCS	 = master/api/api_sched.c
+API_DASH_SRCS	 = master/api/api_probe.c master/api/probe_event.c \
+		   master/api/api_cluster.c
+
+# What the tests link, made of the lists above: every unit test gets
+# API_SRCS (with HTTP_SRCS and the ban table, in MASTER_LIB_SRCS).
+API_SRCS	 = $(MASTER_LIB_SRCS) $(AUTH_SRCS) $(SPAWNER_SRCS) \
+		   $(API_CORE_SRCS)
+LICENCE_SRCS	 = $(LICMOD_SRCS) $(API_LICENCE_SRCS)
+ZWM_SRCS	 = $(ZWMOD_SRCS) $(API_ZWAVE_SRCS)
+SCHED_SRCS	 = $(SCHEDMOD_SRCS) $(API_SCHED_SRCS)
+MASTER_SRCS	 = $(MASTER_TOP_SRCS) $(API_SRCS) $(AUTHW_SRCS) $(WEB_SRCS) \
+		   $(LICENCE_SRCS) $(LICROOT_SRCS) $(CLUSTER_SRCS) \
+		   $(SCHED_SRCS) $(SCHED_MASTER_SRCS) $(ZWM_SRCS) \
+		   $(APIRES_SRCS) $(API_DASH_SRCS)
+
+# slave/: hd-slave's main and configuration.
+SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
+# slave/link/: the TLS link to the master and its report queue.
+SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
+# slave/dev/: the device table and the commands to it.
+SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c
+# slave/io/: hardware description, ADC and GPIO drivers, simulation.
+SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/sim.c slave/io/adc.c \
+		   slave/io/adc_ads1x15.c slave/io/adc_linux.c slave/io/adc_sim.c \
+		   slave/io/gpio.c slave/io/gpio_linux.c slave/io/gpio_sim.c
+# slave/zwave/ (docs/ZWAVE.md): serial, framing, session, stick, API,
+# command classes, security (S0 first, S2 later beside it), nodes.
+SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
+		   slave/zwave/zw_session.c slave/zwave/zw_stick.c \
+		   slave/zwave/zw_api.c slave/zwave/zw_conf.c \
+		   slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c \
+		   slave/zwave/zw_cc_mgmt.c slave/zwave/zw_cc_mc.c \
+		   slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_lock.c \
+		   slave/zwave/zw_s0.c slave/zwave/zw_sec.c \
+		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
+		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
+		   slave/zwave/zw_incl.c slave/zwave/zw_mgmt.c \
+		   slave/zwave/zw_mgmt_table.c
+SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
+		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
+
 TOOL_SRCS	 = tests/tools/hd-rawpeer.c tests/tools/hd-testmaster.c
 TOOL_SRCS	+= tests/tools/hd-memfloor.c	# the bench's memory floor
-UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_heartbeat \
-		   test_reportq test_cmdmemo test_atomicfile test_zw_frame \
-		   test_zw_session test_zw_port test_http test_probe test_ban \
-		   test_command test_adc test_gpio test_json \
-		   test_users test_sessions test_api test_zw_api test_zw_cc \
-		   test_zwm test_zw_node test_zw_cc_net
-UNIT_TESTS	+= test_security
-FUZZERS		 = fuzz_wire fuzz_cfg fuzz_zw_frame fuzz_zw_session fuzz_http \
-		   fuzz_json fuzz_zw_api fuzz_zw_cc
-UNIT_TESTS	+= test_licence test_licence_grace
-FUZZERS		+= fuzz_licence
-UNIT_TESTS	+= test_api_res
-UNIT_TESTS	+= test_web_stream	# the web process's event streams
-APIRES_SRCS	+= master/logtail.c	# the log tail
-APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
-APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
-UNIT_TESTS	+= test_hist_file
-MASTER_SRCS	+= master/web_cert.c	# client certificates for apps
-MASTER_SRCS	+= master/ccert.c	# ... verified again by the master
-UNIT_TESTS	+= test_ccert
-FUZZERS		+= fuzz_hist_file
-UNIT_TESTS	+= test_logtail
-FUZZERS		+= fuzz_api
-SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
-		   test_sched_api
-UNIT_TESTS	+= $(SCHED_TESTS)
-UNIT_TESTS	+= test_sched_master	# the scheduler in the master
-FUZZERS		+= fuzz_sched
-UNIT_TESTS	+= test_probe_event	# the dashboard's probe events
-UNIT_TESTS	+= test_memtune	# malloc tuning, tables that cost only what is used
-
 # The auth worker: scrypt off the master's loop (issue 6, docs/SECURITY.md).
 PROTOS		+= proto/auth.proto
-API_SRCS	+= master/authw.c master/api_later.c
-# The spawner: the only process that keeps the means to give the web
-# process and the auth worker their own uid (docs/SECURITY.md).
-API_SRCS	+= master/spawn.c master/spawner.c master/spawn_msg.c
-UNIT_TESTS	+= test_spawn
-FUZZERS		+= fuzz_spawn_msg
-MASTER_SRCS	+= master/authw_main.c
-UNIT_TESTS	+= test_authw
 
-# Z-Wave security (S0 first, S2 later beside it) and Door Lock.
-SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
-UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
-FUZZERS		+= fuzz_zw_s0
+# Unit tests and fuzz harnesses, by folder of what they test.
+UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_heartbeat \
+		   test_atomicfile test_memtune
+UNIT_TESTS	+= test_http test_probe test_ban test_json test_security \
+		   test_spawn
+UNIT_TESTS	+= test_users test_sessions test_ccert test_authw
+UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
+		   test_probe_event
+UNIT_TESTS	+= test_licence test_licence_grace
+UNIT_TESTS	+= test_zwm
+SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_api
+UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
+UNIT_TESTS	+= test_web_stream
+UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
+UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
+		   test_zw_cc test_zw_node test_zw_cc_net test_zw_s0 \
+		   test_zw_lock test_zw_urgent test_zw_sec
+FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
+		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
+		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -174,33 +193,39 @@ $(BUILD)/proto/%.pb-c.c $(BUILD)/proto/%.pb-c.h: proto/%.proto
 $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wall -Wextra -Werror -c -o $@ $<
 
+# Include lines carry the folder below master/ or slave/ ("lib/json.h");
+# tests reach both trees' headers.
+$(BUILD)/obj/master/%.o: CPPFLAGS += -Imaster
+$(BUILD)/obj/slave/%.o: CPPFLAGS += -Islave
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Imaster -Islave
+
 $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 # The dashboard's files, compiled in (no files to read in the chroot).
-WWW		 = $(sort $(wildcard master/www/*))
-$(BUILD)/assets.c: master/mkassets.sh $(WWW)
+WWW		 = $(sort $(wildcard master/web/www/*))
+$(BUILD)/assets.c: master/web/mkassets.sh $(WWW)
 	@mkdir -p $(BUILD)
-	master/mkassets.sh $@ $(WWW)
+	master/web/mkassets.sh $@ $(WWW)
 
-$(BUILD)/assets.o: $(BUILD)/assets.c master/web_assets.h
-	$(CC) $(CPPFLAGS) -Imaster $(CFLAGS) -c -o $@ $<
+$(BUILD)/assets.o: $(BUILD)/assets.c master/web/web_assets.h
+	$(CC) $(CPPFLAGS) -Imaster/web $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/hd-master: $(MASTER_OBJS) $(SHARED_OBJS) $(BUILD)/assets.o \
 		   $(BUILD)/vendor_root.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/vendor_root.c: master/mkroot.sh $(VENDOR_ROOT)
+$(BUILD)/vendor_root.c: master/licence/mkroot.sh $(VENDOR_ROOT)
 	@mkdir -p $(BUILD)
-	master/mkroot.sh $@ $(VENDOR_ROOT)
+	master/licence/mkroot.sh $@ $(VENDOR_ROOT)
 
 $(BUILD)/vendor_root.o: $(BUILD)/vendor_root.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # For tests only, never installed: the same master, but its vendor root
 # and licence clock come from the environment (tests/tools/licence_root_test.c).
-$(BUILD)/hd-master-testroot: $(filter-out $(BUILD)/obj/master/licence_root.o, \
+$(BUILD)/hd-master-testroot: $(filter-out $(call obj,$(LICROOT_SRCS)), \
 		   $(MASTER_OBJS)) $(call obj,tests/tools/licence_root_test.c) \
 		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -212,12 +237,12 @@ $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zw_frame.c \
-		   tests/tools/zwsim_s0.c slave/zw_s0.c) \
+$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zwave/zw_frame.c \
+		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/users.c) \
+$(BUILD)/hd-useradd: $(call obj,tests/tools/useradd.c master/auth/users.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -237,7 +262,7 @@ $(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
 	    -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
-    $(call obj,$(HTTP_SRCS) master/ban.c $(API_SRCS))
+    $(call obj,$(HTTP_SRCS) master/lib/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -245,19 +270,19 @@ $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
 
 # The web process's streams, with its connection layer stubbed.
-$(BUILD)/tests/test_web_stream: $(call obj,master/web_stream.c)
+$(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
 
 # The resource API's tests: its modules, the node table (which frees
 # Z-Wave and licence state), and stubs for the cluster link and the web
 # process.
-APIRES_TEST_SRCS = $(APIRES_SRCS) master/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
+APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c tests/unit/stub_master.c
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
-    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
+    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -265,13 +290,13 @@ $(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
 $(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c)
 # The probe event's test: its module (the master is not linked).
-$(BUILD)/tests/test_probe_event: $(call obj,master/probe_event.c)
+$(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched_master.c)
+    $(SCHED_SRCS) master/sched/sched_master.c)
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
@@ -284,32 +309,32 @@ $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	protoc-c --proto_path=proto --c_out=$(FUZZ_BUILD)/proto $<
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
-	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZCC) $(FUZZ_FLAGS) -iquote master -iquote slave -o $@ $^ $(PKG_LIBS) -lm
 
 # Harnesses of slave modules: the module's sources join $^.
-$(FUZZ_BUILD)/fuzz_zw_frame: slave/zw_frame.c
+$(FUZZ_BUILD)/fuzz_zw_frame: slave/zwave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/auth.pb-c.c
-$(FUZZ_BUILD)/fuzz_zw_session: slave/zw_frame.c slave/zw_session.c
-$(FUZZ_BUILD)/fuzz_json: master/json.c
-$(FUZZ_BUILD)/fuzz_spawn_msg: master/spawn_msg.c
+$(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c
+$(FUZZ_BUILD)/fuzz_json: master/lib/json.c
+$(FUZZ_BUILD)/fuzz_spawn_msg: master/lib/spawn_msg.c
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
-    $(APIRES_TEST_SRCS) master/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
+    $(APIRES_TEST_SRCS) master/lib/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
-$(FUZZ_BUILD)/fuzz_zw_api: slave/zw_api.c
-$(FUZZ_BUILD)/fuzz_licence: master/licence.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c \
-    slave/zw_cc_mc.c slave/zw_cc_supervision.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
-		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
-		   master/sched_time.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched_refs.c
+$(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
+$(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
+    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
+		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
+		   master/sched/sched_time.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
-$(FUZZ_BUILD)/fuzz_zw_s0: slave/zw_s0.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc_lock.c
+$(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 
 fuzz: deps fuzz-build
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -341,7 +366,7 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # The auth worker's test is also the worker (it re-executes itself).
-$(BUILD)/tests/test_authw: $(call obj,master/authw_main.c)
-$(BUILD)/tests/test_ccert: $(call obj,master/ccert.c)
+$(BUILD)/tests/test_authw: $(call obj,master/authw/authw_main.c)
+$(BUILD)/tests/test_ccert: $(call obj,master/auth/ccert.c)
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: \
     $(FUZZ_BUILD)/proto/auth.pb-c.c

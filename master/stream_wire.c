@@ -8,12 +8,12 @@
 
 #include <stdio.h>
 
-#include "api_stream.h"
-#include "json.h"
+#include "api/api_stream.h"
+#include "lib/json.h"
 #include "log.h"
 #include "master.h"
-#include "sched.h"
-#include "zwave.h"
+#include "sched/sched.h"
+#include "zwave/zwave.h"
 
 #define WIRE_JSON_MAX	512	/* one progress event's JSON */
 

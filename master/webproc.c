@@ -17,19 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "api_stream.h"
-#include "authw.h"
-#include "ban.h"
-#include "ccert.h"
+#include "api/api.h"
+#include "api/api_stream.h"
+#include "auth/authw.h"
+#include "lib/ban.h"
+#include "auth/ccert.h"
 #include "chan.h"
 #include "daemon.h"
 #include "log.h"
 #include "master.h"
-#include "probe.h"
-#include "api_dash.h"
-#include "security.h"
-#include "spawner.h"
+#include "lib/probe.h"
+#include "api/api_dash.h"
+#include "lib/security.h"
+#include "lib/spawner.h"
 #include "web.pb-c.h"
 #include "wire.h"
 

@@ -46,7 +46,7 @@
 #define CFG_MAX_MASTERS		8		/* master addresses in a slave config */
 #define CFG_MAX_LISTEN		4
 
-/* Z-Wave Serial API (slave/zw_*.c). A data frame is SOF, LEN, then LEN
+/* Z-Wave Serial API (slave/zwave/zw_*.c). A data frame is SOF, LEN, then LEN
  * bytes: type, function id, payload, checksum. */
 #define ZW_MIN_LEN		3		/* type + function + checksum */
 #define ZW_MAX_LEN		250		/* largest LEN byte accepted */
@@ -82,7 +82,7 @@
 #define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
 #define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
 
-/* The master's HTTPS server (master/http_parse.c). */
+/* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */
 #define HTTP_MAX_HEADERS	50
 #define HTTP_MAX_TARGET		2048		/* request-target bytes */
@@ -114,7 +114,7 @@
 #define WEB_START_MS		30000		/* ... and a web process not serving by then */
 #define WEB_API_MS		10000		/* the master answers an API call */
 
-/* Probe scores and bans (master/ban.c). */
+/* Probe scores and bans (master/lib/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */
 #define BAN_MAX_ALLOW		32		/* allow-list networks */
 /* Each probe scores 1 and the score halves every 10 minutes, so five
@@ -140,7 +140,7 @@
  * a whole provider's customers together. */
 #define BAN_IPV6_PREFIX		64
 #define BAN_IPV6_PREFIX_MIN	32
-/* Slave hardware: ADC channels and GPIO lines (slave/adc*.c, gpio*.c,
+/* Slave hardware: ADC channels and GPIO lines (slave/io/adc*.c, gpio*.c,
  * hwconf.c). */
 #define HW_NAME_MAX		31		/* chip, channel and line names */
 #define ADC_MAX_CHIPS		8		/* ADS1x15 chips (4 addresses x 2 buses) */
@@ -164,14 +164,14 @@
 #define GPIO_SAFE_AFTER_MS	30000		/* default safe-state-after */
 #define GPIO_MAX_SAFE_AFTER_MS	86400000
 
-/* The API's JSON (master/json.c). A body is at most HTTP_MAX_BODY. */
+/* The API's JSON (master/lib/json.c). A body is at most HTTP_MAX_BODY. */
 #define JSON_MAX_DEPTH		16		/* nested arrays and objects */
 #define JSON_MAX_TOKENS		1024		/* values, keys included, per document */
 #define JSON_MAX_STRING		4096		/* bytes of one string, as written */
 #define JSON_MAX_NUMBER		40		/* bytes of one number */
 #define JSON_ERR_MAX		96		/* a parse error's reason */
 
-/* Users of the API (master/users.c). */
+/* Users of the API (master/auth/users.c). */
 #define USERS_MAX		64		/* accounts */
 #define USER_NAME_MAX		32		/* [a-z0-9._-], first alphanumeric */
 #define USER_MAX_GRANTS		32		/* site/device grants per user */
@@ -184,7 +184,7 @@
 #define SCRYPT_MAX_P		16
 #define SCRYPT_MAX_MEM		(256 * 1024 * 1024)
 
-/* API sessions and login throttling (master/sessions.c). Times are ms. */
+/* API sessions and login throttling (master/auth/sessions.c). Times are ms. */
 #define SESSION_MAX		256		/* sessions at once; oldest evicted */
 #define SESSION_MAX_PER_USER	16		/* ... and per user */
 #define SESSION_IDLE_MS		(60 * 60 * 1000)	/* unused this long: gone */
@@ -199,7 +199,7 @@
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)
 
-/* Z-Wave S0 security (slave/zw_s0.c, zw_sec.c). Times are ms. */
+/* Z-Wave S0 security (slave/zwave/zw_s0.c, zw_sec.c). Times are ms. */
 #define ZW_S0_NONCES		32		/* our nonces live at once */
 #define ZW_S0_NONCE_TTL_MS	10000		/* ours expire (spec: 3..20 s) */
 #define ZW_S0_NONCE_WAIT_MS	5000		/* a node's nonce after our get */
@@ -207,7 +207,7 @@
 #define ZW_SEC_TXQ		4		/* secure sends waiting per node */
 #define ZW_SEC_STEP_MS		10000		/* each step of secure inclusion */
 #define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
-/* Licences (master/licence*.c, docs/LICENSING.md). */
+/* Licences (master/licence/licence*.c, docs/LICENSING.md). */
 #define TLS_CA_MAX_FILE		(256 * 1024)	/* the installation CA file, PEM */
 #define TLS_CRL_MAX_FILE	(4 * 1024 * 1024)	/* the installation CRL, PEM */
 #define LICENCE_MAX_FILE	(32 * 1024)	/* a licence bundle, PEM */
@@ -242,7 +242,7 @@
 #define STREAM_SNDBUF		(16 * 1024)	/* kernel send buffer of a stream */
 #define PROBE_DETAIL_SHOWN	256		/* bytes of a probe's detail in a "probe" event */
 #define PROBE_EVENTS_PER_S	10		/* "probe" events published per second, at most */
-/* The event scheduler (master/sched_*.c, docs/SCHEDULER.md). */
+/* The event scheduler (master/sched/sched_*.c, docs/SCHEDULER.md). */
 #define SCHED_MAX_FILE		(4 * 1024 * 1024)	/* events file + includes */
 #define SCHED_MAX_INCLUDE	4		/* nesting depth of include */
 #define SCHED_MAX_EVENTS	20000
@@ -275,7 +275,7 @@
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */
-/* The master's security panel (master/secstat.c, master/api_security.c). */
+/* The master's security panel (master/lib/secstat.c, master/api/api_security.c). */
 #define PROBE_DETAIL_MAX	160		/* a ProbeEvent's detail, checked by the master */
 #define SECURITY_SERIES_MIN	1440		/* probes per class per minute: 24 h */
 #define SECURITY_MAX_POINTS	480		/* series points in one answer */
@@ -285,7 +285,7 @@
 #define SECURITY_DETAIL_MAX	96		/* bytes of a probe's detail kept */
 #define SECURITY_BANS_SHOWN	300		/* bans in one answer, newest first */
 
-/* The master's log tail (master/logtail.c, docs/API.md). */
+/* The master's log tail (master/api/logtail.c, docs/API.md). */
 #define LOGTAIL_LINES		256		/* recent lines kept in memory */
 #define LOGTAIL_LINE_MAX	200		/* bytes of one kept line */
 #define LOGTAIL_DEFAULT_LINES	100		/* GET /api/v1/log without ?lines= */
@@ -302,11 +302,11 @@
 #define CLIENT_SERIAL_MAX	40		/* hex digits of a serial (20 bytes) */
 #define WEB_CLIENT_CHAIN_MAX	2		/* CA depth of a client certificate */
 /* What the web process passes for the master to verify itself: the
- * leaf and the intermediates the app sent, DER (master/ccert.c). */
+ * leaf and the intermediates the app sent, DER (master/auth/ccert.c). */
 #define CLIENT_CHAIN_MAX	(1 + WEB_CLIENT_CHAIN_MAX)	/* certificates */
 #define CLIENT_CERT_DER_MAX	2048		/* bytes of one (P-256: ~600) */
 
-/* The master's auth worker: scrypt off the event loop (master/authw.c). */
+/* The master's auth worker: scrypt off the event loop (master/auth/authw.c). */
 #define AUTH_MAX_PENDING	8		/* hashes queued; more: 503 at once */
 #define AUTH_RETRY_AFTER_S	1		/* Retry-After of that 503 */
 #define AUTH_MAX_FRAME		512		/* one AuthRequest or AuthAnswer */

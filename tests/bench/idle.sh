@@ -51,13 +51,13 @@ sleep 3
 online=$(grep -c ' online' "$work/master.log" || true)
 [ "$online" -eq 2 ] || { echo "bench: slaves did not register"; cat "$work"/*.log; exit 1; }
 # The master's children, its web process and its auth worker (scrypt,
-# master/authw.c): measured too.
+# master/auth/authw.c): measured too.
 webpid=$(grep -Eo 'web process [0-9]+ serving' "$work/master.log" | awk '{print $3}')
 authpid=$(grep -Eo 'auth worker [0-9]+ started' "$work/master.log" | awk '{print $3}')
 [ -n "$webpid" ] && [ -n "$authpid" ] || { echo "bench: no web process or auth worker"; exit 1; }
 pids=("${pids[0]}" "$webpid" "$authpid" "${pids[@]:1}")
 names=(master web auth slave-house slave-barn)
-# The spawner (master/spawner.c): the web process's parent.
+# The spawner (master/spawner/spawner.c): the web process's parent.
 pids+=("$(ps -o ppid= -p "$webpid" | tr -d ' ')")
 names+=(spawn)
 

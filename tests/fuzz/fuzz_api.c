@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the API's handling of forwarded calls
- * (master/api.c routing, api_query(), api_body() and every handler
+ * (master/api/api.c routing, api_query(), api_body() and every handler
  * behind them: sessions, users, tokens, resources, commands, history,
  * the stream's authorization). The web process forwards method, path,
  * query and body from the outside nearly as they came; here they come
@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "../unit/stub_master.h"
-#include "../../master/api_internal.h"
-#include "../../master/api_res.h"
+#include "../../master/api/api_internal.h"
+#include "../../master/api/api_res.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);

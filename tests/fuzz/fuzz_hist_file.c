@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the value history file's parser
- * (master/api_hist_file.c, apihist_load_buf()): "HDH1", then records of
+ * (master/api/api_hist_file.c, apihist_load_buf()): "HDH1", then records of
  * a 4-byte length and one HistoryRing. The file is the master's own, but
  * it lives on an SD card that may rot or be edited, so every byte of it
  * is checked like outside input. Each input is loaded into a fresh
@@ -17,7 +17,7 @@
 
 #include "log.h"
 #include "../unit/stub_master.h"
-#include "../../master/api_hist.h"
+#include "../../master/api/api_hist.h"
 
 #define HIST_FUZZ_MINUTE	29000000ULL
 

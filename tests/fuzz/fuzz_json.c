@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the API's JSON parser (master/json.c): raw bytes
+ * libFuzzer harness for the API's JSON parser (master/lib/json.c): raw bytes
  * as a request body. A document that parses is walked with the lookup
  * helpers, and each of its strings goes through the writer, whose output
  * must parse back and decode to the same text.

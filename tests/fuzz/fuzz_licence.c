@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for licence loading (master/licence.c): raw bytes as
+ * libFuzzer harness for licence loading (master/licence/licence.c): raw bytes as
  * a licence file, verified against a fixed test vendor root and
  * installation binding at a fixed time (when the seeds in
  * corpus/licence were made by tests/integration/gen-test-licences.sh, so

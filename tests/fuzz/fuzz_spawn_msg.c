@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the spawner's messages (master/spawn_msg.c):
+ * libFuzzer harness for the spawner's messages (master/lib/spawn_msg.c):
  * raw bytes as a datagram from either side. What decodes must encode
  * back to the very same twelve bytes, and carry only what its type may.
  */

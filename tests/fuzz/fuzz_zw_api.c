@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for slave/zw_api.c: the first byte picks the parser
+ * libFuzzer harness for slave/zwave/zw_api.c: the first byte picks the parser
  * (start-up answers, node info, application commands, inclusion
  * statuses), the rest is the frame's payload as a stick would send it. What a parser accepts must
  * stay inside the input and the named limits.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the command-class decoders (slave/zw_cc.c,
+ * libFuzzer harness for the command-class decoders (slave/zwave/zw_cc.c,
  * zw_cc_sensor.c, zw_cc_mgmt.c, zw_cc_mc.c, zw_cc_supervision.c): the
  * input is one command as a node would send it inside
  * ApplicationCommandHandler. A decoded value must have a key, a unit,
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../slave/zw_cc.h"
+#include "../../slave/zwave/zw_cc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the Z-Wave framing (slave/zw_frame.c): arbitrary
+ * libFuzzer harness for the Z-Wave framing (slave/zwave/zw_frame.c): arbitrary
  * bytes from the stick, each byte 0..255 ms after the previous one (the
  * time comes from the input too, so stalls and resyncs are explored).
  * Every frame the parser accepts must re-encode to the bytes it came from.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

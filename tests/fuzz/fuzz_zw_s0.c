@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for S0 decapsulation (slave/zw_s0.c): the input is a
+ * libFuzzer harness for S0 decapsulation (slave/zwave/zw_s0.c): the input is a
  * source node id, then a Security frame as that node would send it. The
  * harness first hands the node a nonce whose id is the one the frame
  * names, its bytes id, id+1, ... id+7 (so the seeds, made with those
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../slave/zw_sec.h"
+#include "../../slave/zwave/zw_sec.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

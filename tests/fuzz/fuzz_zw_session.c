@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the Z-Wave session (slave/zw_session.c): the
+ * libFuzzer harness for the Z-Wave session (slave/zwave/zw_session.c): the
  * input is what a broken or hostile stick sends, cut into chunks; between
  * chunks the fake clock jumps and requests (some wanting callbacks) are
  * submitted, so responses, callbacks and unsolicited frames land in every
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

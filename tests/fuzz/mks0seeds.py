@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the seed corpus of fuzz_zw_s0 (run once; the seeds are committed).
 S0 computed here with the OpenSSL command line, independently of
-slave/zw_s0.c: key 00..0f, receiver nonce id, id+1, ... id+7 (as the
+slave/zwave/zw_s0.c: key 00..0f, receiver nonce id, id+1, ... id+7 (as the
 harness hands out). Each seed is the source node id, then the frame."""
 import os, subprocess
 

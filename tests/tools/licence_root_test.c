@@ -1,5 +1,5 @@
 /*
- * Test-only replacement for master/licence_root.c, linked into
+ * Test-only replacement for master/licence/licence_root.c, linked into
  * hd-master-testroot (never installed): the vendor root comes from the
  * file named by HD_LICENCE_ROOT, and the licence clock is the system
  * clock shifted by the number of seconds in the file named by
@@ -14,7 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "../../master/licence.h"
+#include "../../master/licence/licence.h"
 
 X509 *
 licence_root(void)

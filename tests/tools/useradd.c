@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "../../master/users.h"
+#include "../../master/auth/users.h"
 
 int
 main(int argc, char *argv[])

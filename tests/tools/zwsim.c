@@ -63,7 +63,7 @@
 #include <unistd.h>
 
 #include "net.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 #include "zwsim.h"
 
 #define HOME_ID		0xc0ffee01u

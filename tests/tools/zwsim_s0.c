@@ -23,7 +23,7 @@
  *	early 6 0|1	its answers (1) reach the host before the stick's
  *			callback for the frame that asked
  *
- * The S0 crypto is slave/zw_s0.c's (its known-answer tests and the
+ * The S0 crypto is slave/zwave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
  */
 
@@ -33,7 +33,7 @@
 
 #include <openssl/rand.h>
 
-#include "../../slave/zw_sec.h"
+#include "../../slave/zwave/zw_sec.h"
 #include "zwsim.h"
 
 #define NONCE_WAIT_MS	1000	/* a node waits this long for a nonce */

@@ -27,7 +27,7 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	return 0;
 }
 
-/* Z-Wave inclusion requests (master/zwave.c): none in these tests. */
+/* Z-Wave inclusion requests (master/zwave/zwave.c): none in these tests. */
 int
 cluster_send(struct master *m, struct node *n, Hd__Envelope *e)
 {

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "../../master/api_stream.h"
+#include "../../master/api/api_stream.h"
 #include "../../master/master.h"
 
 #define STUB_MAX_EVENTS	256

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the ADC path: ADS1x15 register encoding
- * (slave/adc_ads1x15.c), units, calibration tables, smoothing, deadband
- * and alarm hysteresis (slave/adc.c), the config directives
- * (slave/hwconf.c), and a channel sampled on the event loop through a
+ * (slave/io/adc_ads1x15.c), units, calibration tables, smoothing, deadband
+ * and alarm hysteresis (slave/io/adc.c), the config directives
+ * (slave/io/hwconf.c), and a channel sampled on the event loop through a
  * fake backend that can fail: reports, alarms, fault, stale, back-off,
  * recovery.
  */

@@ -1,4 +1,4 @@
-/* Unit tests for master/api.c: the master's answers to forwarded API
+/* Unit tests for master/api/api.c: the master's answers to forwarded API
  * calls (login, logout, logout everywhere, session), with cheap scrypt
  * parameters and a fake clock. */
 
@@ -9,7 +9,7 @@
 
 #include "atomicfile.h"
 #include "check.h"
-#include "../../master/api.h"
+#include "../../master/api/api.h"
 
 #define T0	(100000ULL)
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the resource API (master/api_res.c, api_cmd.c,
+ * Unit tests for the resource API (master/api/api_res.c, api_cmd.c,
  * api_hist.c, api_stream.c) and the app tokens (tokens.c, api_tokens.c):
  * a master with two nodes built by hand, users of each role, calls
  * through api_handle() as the web process would forward them, the
@@ -16,8 +16,8 @@
 #include "ev.h"
 #include "stub_master.h"
 #include "wire.h"
-#include "../../master/api_res.h"
-#include "../../master/tokens.h"
+#include "../../master/api/api_res.h"
+#include "../../master/auth/tokens.h"
 
 static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };

@@ -1,4 +1,4 @@
-/* Unit tests for master/authw.c and master/api_later.c: the auth worker
+/* Unit tests for master/auth/authw.c and master/api/api_later.c: the auth worker
  * (this binary, re-executed with -A, is the worker), its queue, its
  * death and restart, and a login answered later through the API. */
 
@@ -16,8 +16,8 @@
 #include "check.h"
 #include "log.h"
 #include "wire.h"
-#include "../../master/api.h"
-#include "../../master/authw.h"
+#include "../../master/api/api.h"
+#include "../../master/auth/authw.h"
 
 static struct ev_loop	*loop;
 static struct authw	*aw;

@@ -1,4 +1,4 @@
-/* Unit tests for master/ban.c: scores, decay, escalating bans, allow-list,
+/* Unit tests for master/lib/ban.c: scores, decay, escalating bans, allow-list,
  * the bounded table and persistence, on a fake clock. */
 
 #include <arpa/inet.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../master/ban.h"
+#include "../../master/lib/ban.h"
 
 #define MIN	(60 * 1000ULL)
 #define T0	(1700000000000ULL)

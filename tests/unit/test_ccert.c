@@ -1,5 +1,5 @@
 /*
- * The master's own check of an app's client certificate (master/ccert.c)
+ * The master's own check of an app's client certificate (master/auth/ccert.c)
  * against a throwaway PKI (tests/integration/gen-test-pki.sh, then
  * pki/hd-pki and openssl for the rest): a good chain names its user;
  * a forged CN from another CA, a revoked certificate, a certificate of
@@ -20,7 +20,7 @@
 
 #include "check.h"
 #include "hdlimits.h"
-#include "../../master/ccert.h"
+#include "../../master/auth/ccert.h"
 
 #define GEN_PKI		"tests/integration/gen-test-pki.sh"
 #define OID_CLIENT	"2.25.301785549677273497587788916755539482760.1.4"

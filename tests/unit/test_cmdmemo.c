@@ -1,4 +1,4 @@
-/* Unit tests for slave/cmdmemo.c: recently executed command ids. */
+/* Unit tests for slave/dev/cmdmemo.c: recently executed command ids. */
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the slave's command path without any network:
- * slave/devtab.c (registering devices, reports, faults, the device list),
- * slave/command.c (checking a command, in-flight set, results) and
- * slave/cmdmemo.c (repeated ids). The slave's link stays LINK_IDLE, so
+ * slave/dev/devtab.c (registering devices, reports, faults, the device list),
+ * slave/dev/command.c (checking a command, in-flight set, results) and
+ * slave/dev/cmdmemo.c (repeated ids). The slave's link stays LINK_IDLE, so
  * link_send_reliable() only queues each envelope, framed, in s.rq; the
  * tests unpack what was queued.
  */

@@ -1,9 +1,9 @@
 /*
- * Unit tests for slave/gpio.c on the simulated backend and the event
+ * Unit tests for slave/io/gpio.c on the simulated backend and the event
  * loop: commands through devices_command() (results and reports decoded
  * from the replay queue of a slave that is not online), timed pulses,
  * interlocked pairs, safe state at start-up and after losing the master,
- * debounced inputs, and the config checks of slave/hwconf.c.
+ * debounced inputs, and the config checks of slave/io/hwconf.c.
  */
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the value history on disk (master/api_hist_file.c):
+ * Unit tests for the value history on disk (master/api/api_hist_file.c):
  * a round trip keeps every point, points older than HISTORY_MINUTES are
  * dropped at load, a damaged or truncated file loads what is good and
  * warns, and HISTORY_MAX_VALUES full rings fit in HISTORY_FILE_MAX.
@@ -14,7 +14,7 @@
 #include "check.h"
 #include "ev.h"
 #include "stub_master.h"
-#include "../../master/api_hist.h"
+#include "../../master/api/api_hist.h"
 
 static struct master	m;
 static char		dir[] = "/tmp/test_hist_file.XXXXXX";

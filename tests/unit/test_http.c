@@ -1,11 +1,11 @@
-/* Unit tests for master/http_parse.c and master/http_chunked.c. */
+/* Unit tests for master/lib/http_parse.c and master/lib/http_chunked.c. */
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check.h"
-#include "../../master/http.h"
+#include "../../master/lib/http.h"
 
 /* Parse a copy of `text`; the copy stays alive in a static buffer. */
 static enum http_status

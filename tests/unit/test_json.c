@@ -1,4 +1,4 @@
-/* Unit tests for master/json.c: the strict parser (valid and refused
+/* Unit tests for master/lib/json.c: the strict parser (valid and refused
  * documents, limits, strings and numbers), the field helpers and the
  * writer. */
 
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../master/json.h"
+#include "../../master/lib/json.h"
 
 static struct json_tok	tok[JSON_MAX_TOKENS];
 static struct json_doc	doc;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/licence.c and master/licence_state.c: the DER
+ * Unit tests for master/licence/licence.c and master/licence/licence_state.c: the DER
  * parser of the licence extension, verification of every kind of good
  * and bad licence made at run time by tests/integration/gen-test-licences.sh,
  * and the status over time (valid, expiring, grace, limited) with a
@@ -21,9 +21,9 @@
 
 #include "atomicfile.h"
 #include "check.h"
-#include "../../master/api.h"
-#include "../../master/api_licence.h"
-#include "../../master/licence.h"
+#include "../../master/api/api.h"
+#include "../../master/api/api_licence.h"
+#include "../../master/licence/licence.h"
 
 #define GEN		"tests/integration/gen-test-licences.sh"
 #define DAY		((int64_t)LICENCE_DAY_S)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/licence_grace.c and the installation CA checks of
+ * Unit tests for master/licence/licence_grace.c and the installation CA checks of
  * licence_new(): the grace period without a licence is kept per CA key
  * in <state-dir>/licence.grace, so re-signing the CA with the same key
  * and a fresh date does not restart it; a CA not yet valid is refused;
@@ -24,7 +24,7 @@
 
 #include "atomicfile.h"
 #include "check.h"
-#include "../../master/licence.h"
+#include "../../master/licence/licence.h"
 
 #define DAY		((int64_t)LICENCE_DAY_S)
 #define ALARM_S		10	/* a blocking open fails the run, not hangs it */

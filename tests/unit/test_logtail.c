@@ -1,5 +1,5 @@
 /*
- * Unit tests for the log tail (master/logtail.c): lines reach the ring
+ * Unit tests for the log tail (master/api/logtail.c): lines reach the ring
  * through the shared/log.c hook, GET /api/v1/log answers admins only
  * with ?lines= and ?since=, the ring forgets the oldest lines, and the
  * "log" stream events keep to their rate, counting what they drop. The
@@ -14,7 +14,7 @@
 #include "ev.h"
 #include "log.h"
 #include "stub_master.h"
-#include "../../master/api_res.h"
+#include "../../master/api/api_res.h"
 
 static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };

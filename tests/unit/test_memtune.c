@@ -19,7 +19,7 @@
 
 #include "check.h"
 #include "memtune.h"
-#include "../../master/ban.h"
+#include "../../master/lib/ban.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ASAN	1

@@ -1,9 +1,9 @@
-/* Unit tests for master/probe_class.c. */
+/* Unit tests for master/lib/probe_class.c. */
 
 #include <string.h>
 
 #include "check.h"
-#include "../../master/probe.h"
+#include "../../master/lib/probe.h"
 #include "hdlimits.h"
 
 static enum probe_class

@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-#include "../../master/api_dash.h"
+#include "../../master/api/api_dash.h"
 #include "check.h"
 #include "hdlimits.h"
-#include "../../master/json.h"
-#include "../../master/probe.h"
+#include "../../master/lib/json.h"
+#include "../../master/lib/probe.h"
 
 static Hd__ProbeEvent
 probe(uint32_t cls, const uint8_t addr[16], const char *detail)

@@ -1,4 +1,4 @@
-/* Unit tests for slave/reportq.c: the bounded replay queue. */
+/* Unit tests for slave/link/reportq.c: the bounded replay queue. */
 
 #include <stdint.h>
 #include <stdlib.h>

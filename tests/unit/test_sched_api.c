@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/api_sched.c: the scheduler's API through
+ * Unit tests for master/api/api_sched.c: the scheduler's API through
  * api_handle() as the web process forwards it, with real logins (an
  * admin, a user, a viewer; cheap scrypt) and a simulated clock: list
  * with next/last firing, enable/disable/run (admin only), reload of a
@@ -14,8 +14,8 @@
 #include "atomicfile.h"
 #include "check.h"
 #include "log.h"
-#include "../../master/api.h"
-#include "../../master/sched.h"
+#include "../../master/api/api.h"
+#include "../../master/sched/sched.h"
 
 #define T0	(100000ULL)
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the scheduler's engine (master/sched_engine.c,
+ * Unit tests for the scheduler's engine (master/sched/sched_engine.c,
  * sched_exec.c, sched_state.c) on a simulated clock: time of day and
  * sun triggers with conditions, delays, restartable timers, threshold
  * hysteresis and 'for', changes, DST days, modes, run/cancel, offline
@@ -20,7 +20,7 @@
 #include "check.h"
 #include "sched_test.h"
 #include "log.h"
-#include "../../master/sched.h"
+#include "../../master/sched/sched.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/sched_master.c: a scheduled command's result is
+ * Unit tests for master/sched/sched_master.c: a scheduled command's result is
  * matched by the slave it went to and its id, so that another slave
  * cannot fail or clear it. A master with two nodes built by hand; the
  * cluster link is tests/unit/stub_master.c, which numbers commands.
@@ -16,7 +16,7 @@
 #include "check.h"
 #include "ev.h"
 #include "stub_master.h"
-#include "../../master/sched.h"
+#include "../../master/sched/sched.h"
 
 static struct master	m;
 static char		tmpdir[256];

@@ -1,6 +1,6 @@
-/* Unit tests for the master's security panel: master/secstat.c (probe
+/* Unit tests for the master's security panel: master/lib/secstat.c (probe
  * totals, the per-minute series, top offenders, recent probes) and the
- * admin routes of master/api_security.c, on fake clocks. */
+ * admin routes of master/api/api_security.c, on fake clocks. */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../master/api.h"
-#include "../../master/ban.h"
-#include "../../master/security.h"
+#include "../../master/api/api.h"
+#include "../../master/lib/ban.h"
+#include "../../master/lib/security.h"
 
 #define MIN	60000ULL
 #define W0	(1700000000000ULL)	/* a wall clock, ms */

@@ -1,4 +1,4 @@
-/* Unit tests for master/sessions.c: session tokens, expiry, logout,
+/* Unit tests for master/auth/sessions.c: session tokens, expiry, logout,
  * the bounded table, CSRF tokens and login throttling, on a fake clock. */
 
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <openssl/sha.h>
 
 #include "check.h"
-#include "../../master/users.h"
+#include "../../master/auth/users.h"
 
 #define SEC	1000ULL
 #define T0	(5000 * SEC)		/* a monotonic clock, far from 0 */

@@ -1,5 +1,5 @@
 /*
- * The spawner (master/spawn*.c): its messages refuse every byte out of
+ * The spawner (master/lib/spawn*.c): its messages refuse every byte out of
  * place; a real spawner starts children as its own (not ours), passes
  * their socket, signals only a live child of the named role, reports
  * each exit with its status, and ends its children when we stop it.
@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "log.h"
-#include "../../master/spawner.h"
+#include "../../master/lib/spawner.h"
 
 static struct ev_loop	*loop;
 static struct ev_timer	 tick;

@@ -1,4 +1,4 @@
-/* Unit tests for master/users.c: names, roles, grants, scrypt hashes
+/* Unit tests for master/auth/users.c: names, roles, grants, scrypt hashes
  * (with cheap parameters, except one check of the production ones), the
  * users file and the first-admin helper. */
 
@@ -13,7 +13,7 @@
 #include "check.h"
 #include "atomicfile.h"
 #include "master.pb-c.h"
-#include "../../master/users.h"
+#include "../../master/auth/users.h"
 
 static const struct scrypt_params cheap = { 16, 1, 1 };
 static char	dir[] = "/tmp/hd-test-users.XXXXXX", path[128], err[128];

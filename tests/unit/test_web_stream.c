@@ -1,5 +1,5 @@
 /*
- * Unit tests for the web process's event streams (master/web_stream.c):
+ * Unit tests for the web process's event streams (master/web/web_stream.c):
  * the permission filter, the backlog and resume, the slow-client drop,
  * the caps, ends by user or by caller key, and the refusal of malformed
  * messages from the master. The connection layer (web_conn.c, web_http.c)
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../master/api.h"
-#include "../../master/web.h"
+#include "../../master/api/api.h"
+#include "../../master/web/web.h"
 
 #define NCONN	8
 

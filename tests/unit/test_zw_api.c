@@ -1,10 +1,10 @@
-/* Unit tests for slave/zw_api.c: parsing the stick's answers. */
+/* Unit tests for slave/zwave/zw_api.c: parsing the stick's answers. */
 
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 static void
 test_caps(void)

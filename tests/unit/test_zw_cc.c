@@ -1,11 +1,11 @@
-/* Unit tests for slave/zw_cc.c and zw_cc_sensor.c: command classes. */
+/* Unit tests for slave/zwave/zw_cc.c and zw_cc_sensor.c: command classes. */
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw_cc.h"
+#include "../../slave/zwave/zw_cc.h"
 
 #define DEC(v, ...) dec(&(v), (const uint8_t[]){ __VA_ARGS__ }, \
 	sizeof((const uint8_t[]){ __VA_ARGS__ }))

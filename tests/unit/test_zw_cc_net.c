@@ -1,6 +1,6 @@
 /*
  * Unit tests for the network management command classes: Wake Up,
- * Association and Version's per-class versions (slave/zw_cc_mgmt.c),
+ * Association and Version's per-class versions (slave/zwave/zw_cc_mgmt.c),
  * Multi Channel (zw_cc_mc.c) and Supervision (zw_cc_supervision.c):
  * known byte strings both ways, and malformed ones refused.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw_cc.h"
+#include "../../slave/zwave/zw_cc.h"
 
 #define LEN(a)	(sizeof(a) / sizeof((a)[0]))
 

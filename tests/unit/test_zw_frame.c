@@ -1,10 +1,10 @@
-/* Unit tests for slave/zw_frame.c: Z-Wave Serial API framing. */
+/* Unit tests for slave/zwave/zw_frame.c: Z-Wave Serial API framing. */
 
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 /* Feed bytes; count each result kind; keep the last frame. */
 struct feed {

@@ -1,10 +1,10 @@
-/* Unit tests for slave/zw_cc_lock.c: Door Lock, through the dispatcher. */
+/* Unit tests for slave/zwave/zw_cc_lock.c: Door Lock, through the dispatcher. */
 
 #include <stdint.h>
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw_cc.h"
+#include "../../slave/zwave/zw_cc.h"
 
 #define DEC(v, ...) dec(&(v), (const uint8_t[]){ __VA_ARGS__ }, \
 	sizeof((const uint8_t[]){ __VA_ARGS__ }))

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the Z-Wave node layer (slave/zw_ctrl.c, zw_node.c,
+ * Unit tests for the Z-Wave node layer (slave/zwave/zw_ctrl.c, zw_node.c,
  * zw_incl.c) without a stick: this file replaces zw_stick.c at link time
  * (the Makefile links every slave module but it), so each request the
  * controller submits is recorded here and the test answers it, or not,
@@ -23,9 +23,9 @@
 #include "check.h"
 #include "wire.h"
 #include "../../slave/slave.h"
-#include "../../slave/zw.h"
-#include "../../slave/zw_cc.h"
-#include "../../slave/zw_sec.h"
+#include "../../slave/zwave/zw.h"
+#include "../../slave/zwave/zw_cc.h"
+#include "../../slave/zwave/zw_sec.h"
 
 #define MAX_REQS	64
 

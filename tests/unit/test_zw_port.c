@@ -1,4 +1,4 @@
-/* Unit tests for slave/zw_port.c: a pty stands in for the USB stick. */
+/* Unit tests for slave/zwave/zw_port.c: a pty stands in for the USB stick. */
 
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "net.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 static int
 wait_fd(int fd, short ev)

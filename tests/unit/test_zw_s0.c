@@ -1,5 +1,5 @@
 /*
- * Unit tests for slave/zw_s0.c: S0 key derivation, encryption and MAC
+ * Unit tests for slave/zwave/zw_s0.c: S0 key derivation, encryption and MAC
  * against known answers, the nonce table (expiry, bounds, unique ids),
  * encapsulation round trips and every refusal (tampered, replayed,
  * unknown, expired or another node's nonce, wrong key, split commands,
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw_sec.h"
+#include "../../slave/zwave/zw_sec.h"
 
 static const uint8_t K[16] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
     0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };

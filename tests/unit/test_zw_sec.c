@@ -1,5 +1,5 @@
 /*
- * Unit tests for slave/zw_sec.c's network key file (STATE_DIR/zwave.key):
+ * Unit tests for slave/zwave/zw_sec.c's network key file (STATE_DIR/zwave.key):
  * made on the first start (0600, 32 hex digits), read back the same on
  * the next, refused when others can read it or when it is not a key; and
  * for what a node is sent securely or refused in clear.
@@ -16,8 +16,8 @@
 #include "check.h"
 #include "log.h"
 #include "../../slave/slave.h"
-#include "../../slave/zw.h"
-#include "../../slave/zw_sec.h"
+#include "../../slave/zwave/zw.h"
+#include "../../slave/zwave/zw_sec.h"
 
 static char		dir[] = "/tmp/hd-test-zwsec.XXXXXX", path[128];
 static struct slave	s;

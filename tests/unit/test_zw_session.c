@@ -1,5 +1,5 @@
 /*
- * Unit tests for slave/zw_session.c with a fake clock: the test plays the
+ * Unit tests for slave/zwave/zw_session.c with a fake clock: the test plays the
  * stick, reading what the session writes and answering with bytes.
  */
 
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 #define MAXW	64
 

@@ -1,5 +1,5 @@
 /*
- * Unit test for the session's urgent requests (slave/zw_session.c, used by
+ * Unit test for the session's urgent requests (slave/zwave/zw_session.c, used by
  * zw_sec.c): an S0 Nonce Report a node waits 1 s for goes ahead of every
  * request already queued, of either priority, but never interrupts the
  * one on the wire.
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../slave/zw.h"
+#include "../../slave/zwave/zw.h"
 
 static uint8_t	sent[16];	/* function ids, in the order written */
 static int	nsent;

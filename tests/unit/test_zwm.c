@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/zwave.c and master/api_zwave.c: the Z-Wave
+ * Unit tests for master/zwave/zwave.c and master/api/api_zwave.c: the Z-Wave
  * inclusion state the master mirrors per slave, the checks on the
  * slave's progress messages, subscribers, and the API routes (roles,
  * refusals, the node list and its pages). The cluster link is replaced
@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../master/api.h"
+#include "../../master/api/api.h"
 #include "../../master/master.h"
-#include "../../master/zwave.h"
+#include "../../master/zwave/zwave.h"
 
 #define T0	(100000ULL)
 

@@ -1,0 +1,115 @@
+/*
+ * GET /api/v1/cluster (admin): the health of the installation for the
+ * dashboard's cluster view. The master (its id, term, version, when it
+ * started, when its certificate expires) and each slave it knows: online
+ * or not, the last time it was heard from, the heartbeat's round-trip
+ * time, its version and its certificate's expiry, read from the live TLS
+ * connection. Admins only: it names addresses and certificates of every
+ * site.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "api/api.h"
+#include "api/api_dash.h"
+#include "ev.h"
+#include "master.h"
+
+static uint64_t started_ms;	/* about when the master started */
+
+/* A certificate's notAfter in ms since the epoch, 0 if unknown. */
+static uint64_t
+not_after_ms(const X509 *x)
+{
+	struct tm	tm;
+	time_t		t;
+
+	if (x == NULL || ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1 ||
+	    (t = timegm(&tm)) == (time_t)-1 || t < 0)
+		return 0;
+	return (uint64_t)t * 1000;
+}
+
+static void
+write_node(struct jw *w, const struct node *n)
+{
+	const struct peer	*p = n->peer;
+
+	jw_open(w, '{');
+	jw_key(w, "id");
+	jw_str(w, n->id);
+	jw_key(w, "site");
+	jw_str(w, n->site);
+	jw_key(w, "role");
+	jw_str(w, "slave");
+	jw_key(w, "online");
+	jw_bool(w, p != NULL);
+	jw_key(w, "version");
+	jw_str(w, n->version);
+	jw_key(w, "addr");
+	jw_str(w, n->addr);
+	jw_key(w, "online_since_ms");
+	jw_uint(w, p != NULL ? n->online_since : 0);
+	jw_key(w, "last_seen_ms");
+	jw_uint(w, n->last_seen);
+	jw_key(w, "rtt_ms");
+	if (p != NULL)
+		jw_uint(w, p->hb.rtt_ms);
+	else
+		jw_null(w);
+	jw_key(w, "cert_not_after_ms");
+	if (p != NULL && p->conn.ssl != NULL)
+		jw_uint(w, not_after_ms(SSL_get0_peer_certificate(p->conn.ssl)));
+	else
+		jw_null(w);
+	jw_close(w, '}');
+}
+
+static void
+cluster(struct api_call *c)
+{
+	struct master		*m = c->ctx;
+	const struct node	*n;
+
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "master");
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "id");
+	jw_str(&c->w, m->id);
+	jw_key(&c->w, "term");
+	jw_uint(&c->w, m->term);
+	jw_key(&c->w, "version");
+	jw_str(&c->w, HD_VERSION);
+	jw_key(&c->w, "started_ms");
+	jw_uint(&c->w, started_ms);
+	jw_key(&c->w, "cert_not_after_ms");
+	jw_uint(&c->w, not_after_ms(SSL_CTX_get0_certificate(m->ctx)));
+	jw_close(&c->w, '}');
+	/* Failover is not built: there is no standby to report yet. */
+	jw_key(&c->w, "standby");
+	jw_null(&c->w);
+	jw_key(&c->w, "nodes");
+	jw_open(&c->w, '[');
+	TAILQ_FOREACH(n, &m->nodes, entry)
+		write_node(&c->w, n);
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static const struct api_route cluster_routes[] = {
+	{ "GET", "/api/v1/cluster", API_ADMIN, cluster },
+};
+
+int
+api_cluster_routes(struct master *m)
+{
+	started_ms = ev_wall_ms();
+	return api_add_routes(m->api, cluster_routes,
+	    (int)(sizeof(cluster_routes) / sizeof(cluster_routes[0])), m);
+}

@@ -1,0 +1,340 @@
+/*
+ * The scheduler's API (docs/API.md#events-and-modes): the events with their next
+ * and last firing, enable/disable/run one, reload the file, read and set
+ * the modes. The handlers know only sched.h; the owner passes the clock
+ * and is told when the schedule changed so it can re-arm its timer.
+ * Events are filtered by sched_may_view(): what a caller may not see is
+ * answered as if it did not exist, as the resource API does.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "log.h"
+#include "sched/sched.h"
+
+int
+sched_may_view(const struct user *u, const struct sched_event *ev,
+    const char *(*site_of)(void *, const char *), void *arg)
+{
+	const char	*site;
+	int		 i;
+
+	if (u == NULL || u->role == UROLE_ADMIN)
+		return u != NULL;
+	if (u->role != UROLE_USER && u->role != UROLE_VIEWER)
+		return 0;
+	for (i = 0; i < ev->nrefs; i++) {
+		site = site_of != NULL ? site_of(arg, ev->refs[i].node) : NULL;
+		if (!users_may(u, site != NULL ? site : "", ev->refs[i].dev,
+		    ACCESS_VIEW))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+visible(const struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_api *sa = c->ctx;
+
+	return sched_may_view(c->user, ev, sa->site_of, sa->arg);
+}
+
+static int64_t
+now_of(const struct api_call *c)
+{
+	const struct sched_api *sa = c->ctx;
+
+	return sa->now(sa->arg);
+}
+
+static void
+changed(const struct api_call *c)
+{
+	const struct sched_api *sa = c->ctx;
+
+	if (sa->changed != NULL)
+		sa->changed(sa->arg);
+}
+
+static void
+time_or_null(struct jw *w, const char *key, int64_t t)
+{
+	jw_key(w, key);
+	if (t > 0)
+		jw_int(w, t);
+	else
+		jw_null(w);
+}
+
+static void
+write_event(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_api *sa = c->ctx;
+
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "name");
+	jw_str(&c->w, ev->name);
+	jw_key(&c->w, "enabled");
+	jw_bool(&c->w, ev->enabled);
+	time_or_null(&c->w, "next_ms", ev->enabled ?
+	    sched_event_next(sa->s, ev) : -1);
+	time_or_null(&c->w, "last_fired_ms", ev->last_fired);
+	jw_key(&c->w, "last_result");
+	jw_str(&c->w, ev->last_result);
+	jw_key(&c->w, "pending");
+	jw_int(&c->w, ev->npending);
+	jw_key(&c->w, "file");
+	jw_str(&c->w, ev->file);
+	jw_key(&c->w, "line");
+	jw_int(&c->w, ev->line);
+	jw_close(&c->w, '}');
+}
+
+/*
+ * GET /api/v1/events[?from=N]: a page of SCHED_API_PAGE of the events the
+ * caller may see; `from`, `next` and `total` count those only, so the
+ * answer says nothing of how many others there are.
+ */
+static void
+list_events(struct api_call *c)
+{
+	const struct sched_api	*sa = c->ctx;
+	const struct sched_prog	*g = sched_program(sa->s);
+	char			 q[16], *end;
+	long			 from = 0;
+	int			 i, k, n = 0, pending = 0, nev = g ? g->nev : 0;
+
+	/* The waiting actions too are counted over the visible events only:
+	 * the installation's total would hint at the hidden ones. */
+	for (i = 0; i < nev; i++)
+		if (visible(c, &g->ev[i])) {
+			n++;
+			pending += g->ev[i].npending;
+		}
+	if (api_query(c, "from", q, sizeof(q)) != -1) {
+		from = strtol(q, &end, 10);
+		if (q[0] < '0' || q[0] > '9' || *end != '\0' || from < 0 ||
+		    from > n) {
+			api_refuse(c, 400, "bad_request", "from: an event "
+			    "index");
+			return;
+		}
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "schedule");
+	jw_str(&c->w, sched_source(sa->s));
+	jw_key(&c->w, "total");
+	jw_int(&c->w, n);
+	jw_key(&c->w, "pending");
+	jw_int(&c->w, pending);
+	jw_key(&c->w, "events");
+	jw_open(&c->w, '[');
+	for (i = k = 0; i < nev && k < from + SCHED_API_PAGE; i++) {
+		if (!visible(c, &g->ev[i]))
+			continue;
+		if (k++ >= from)
+			write_event(c, &g->ev[i]);
+	}
+	jw_close(&c->w, ']');
+	jw_key(&c->w, "next");
+	if (k < n)
+		jw_int(&c->w, k);
+	else
+		jw_null(&c->w);
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+static const struct sched_event *
+named_event(struct api_call *c)
+{
+	const struct sched_api		*sa = c->ctx;
+	const struct sched_prog		*g = sched_program(sa->s);
+	const struct sched_event	*ev;
+
+	if (g == NULL || (ev = sched_prog_find(g, c->arg[0])) == NULL ||
+	    !visible(c, ev)) {
+		api_refuse(c, 404, "not_found", "no such event");
+		return NULL;
+	}
+	return ev;
+}
+
+static void
+answer_event(struct api_call *c, const struct sched_event *ev)
+{
+	write_event(c, ev);
+	api_reply(c, 200);
+}
+
+/* GET /api/v1/events/NAME: one event, if the caller may see it. */
+static void
+get_event(struct api_call *c)
+{
+	const struct sched_event *ev;
+
+	if ((ev = named_event(c)) != NULL)
+		answer_event(c, ev);
+}
+
+static void
+enable_common(struct api_call *c, int on)
+{
+	const struct sched_api		*sa = c->ctx;
+	const struct sched_event	*ev;
+
+	if ((ev = named_event(c)) == NULL)
+		return;
+	log_info("api: %s %s event %s", c->user ? c->user->name : "?",
+	    on ? "enables" : "disables", ev->name);
+	sched_enable(sa->s, ev->name, on, now_of(c));
+	changed(c);
+	answer_event(c, ev);
+}
+
+static void
+enable(struct api_call *c)
+{
+	enable_common(c, 1);
+}
+
+static void
+disable(struct api_call *c)
+{
+	enable_common(c, 0);
+}
+
+static void
+run(struct api_call *c)
+{
+	const struct sched_api		*sa = c->ctx;
+	const struct sched_event	*ev;
+
+	if ((ev = named_event(c)) == NULL)
+		return;
+	log_info("api: %s runs event %s", c->user ? c->user->name : "?",
+	    ev->name);
+	sched_fire(sa->s, ev->name, now_of(c));
+	changed(c);
+	answer_event(c, ev);
+}
+
+/* POST /api/v1/events/reload: 200, or 422 with the file's errors. */
+static void
+reload(struct api_call *c)
+{
+	const struct sched_api	*sa = c->ctx;
+	struct sched_errs	*e;
+	char			*line, *save;
+
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	log_info("api: %s reloads %s", c->user ? c->user->name : "?",
+	    sa->path);
+	if (sched_load(sa->s, sa->path, now_of(c), e) == 0) {
+		changed(c);
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "events");
+		jw_int(&c->w, sched_program(sa->s)->nev);
+		jw_close(&c->w, '}');
+		api_reply(c, 200);
+		free(e);
+		return;
+	}
+	log_warnx("api: reload of %s refused, the old schedule keeps "
+	    "running", sa->path);
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "error");
+	jw_str(&c->w, "invalid");
+	jw_key(&c->w, "reason");
+	jw_str(&c->w, "the events file has errors; the old schedule keeps "
+	    "running");
+	jw_key(&c->w, "errors");
+	jw_open(&c->w, '[');
+	for (line = strtok_r(e->buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		log_warnx("api: reload: %s", line);
+		jw_str(&c->w, line);
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 422);
+	free(e);
+}
+
+static void
+list_modes(struct api_call *c)
+{
+	const struct sched_api	*sa = c->ctx;
+	const struct sched_prog	*g = sched_program(sa->s);
+	int			 i, j;
+
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "modes");
+	jw_open(&c->w, '[');
+	for (i = 0; g != NULL && i < g->nmodes; i++) {
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "name");
+		jw_str(&c->w, g->modes[i].name);
+		jw_key(&c->w, "value");
+		jw_str(&c->w, g->modes[i].vals[g->modes[i].cur]);
+		jw_key(&c->w, "values");
+		jw_open(&c->w, '[');
+		for (j = 0; j < g->modes[i].nvals; j++)
+			jw_str(&c->w, g->modes[i].vals[j]);
+		jw_close(&c->w, ']');
+		jw_close(&c->w, '}');
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+	api_reply(c, 200);
+}
+
+/* PUT /api/v1/modes {"mode":"house","value":"away"} */
+static void
+set_mode(struct api_call *c)
+{
+	static const char *const fields[] = { "mode", "value", NULL };
+	const struct sched_api	*sa = c->ctx;
+	char			 mode[SCHED_NAME_MAX + 1];
+	char			 value[SCHED_NAME_MAX + 1];
+
+	if (api_body(c, fields) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "mode", 1, mode, sizeof(mode)) == -1 ||
+	    json_get_str(&c->doc, 0, "value", 1, value, sizeof(value)) ==
+	    -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if (sched_set_mode(sa->s, mode, value, now_of(c)) == -1) {
+		api_refuse(c, 404, "not_found", "no such mode or value");
+		return;
+	}
+	changed(c);
+	list_modes(c);
+}
+
+static const struct api_route routes[] = {
+	{ "GET", "/api/v1/events", API_VIEWER, list_events },
+	{ "POST", "/api/v1/events/reload", API_ADMIN, reload },
+	{ "GET", "/api/v1/events/*", API_VIEWER, get_event },
+	{ "POST", "/api/v1/events/*/enable", API_ADMIN, enable },
+	{ "POST", "/api/v1/events/*/disable", API_ADMIN, disable },
+	{ "POST", "/api/v1/events/*/run", API_ADMIN, run },
+	{ "GET", "/api/v1/modes", API_VIEWER, list_modes },
+	{ "PUT", "/api/v1/modes", API_USER, set_mode },
+};
+
+int
+api_sched_routes(struct api *a, struct sched_api *sa)
+{
+	return api_add_routes(a, routes, sizeof(routes) / sizeof(routes[0]),
+	    sa);
+}

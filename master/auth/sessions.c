@@ -1,0 +1,473 @@
+/*
+ * API sessions and login throttling (see users.h). Both are fixed-size
+ * tables scanned linearly: SESSION_MAX and THROTTLE_MAX_* entries are
+ * few enough that a scan costs less than the TLS record it answers.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "memtune.h"
+#include "net.h"
+#include "auth/users.h"
+
+struct sessions {
+	struct session	s[SESSION_MAX];
+};
+
+static void
+hex_encode(const uint8_t *p, size_t n, char *out)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Exactly SESSION_TOKEN_HEX lower-case hex digits, or -1. */
+static int
+token_decode(const char *s, uint8_t *out)
+{
+	int	i, hi, lo;
+
+	if (s == NULL || strlen(s) != SESSION_TOKEN_HEX)
+		return -1;
+	for (i = 0; i < SESSION_TOKEN_LEN; i++) {
+		if ((hi = hex_digit(s[2 * i])) == -1 ||
+		    (lo = hex_digit(s[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Time since `then`; 0 if the caller's clock is behind it (a caller
+ * that read the time before another one did). */
+static uint64_t
+elapsed(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+static void
+session_end(struct session *s)
+{
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+static int
+session_live(struct session *s, uint64_t now)
+{
+	if (!s->used)
+		return 0;
+	if (elapsed(now, s->last) >= SESSION_IDLE_MS ||
+	    elapsed(now, s->created) >= SESSION_LIFETIME_MS) {
+		session_end(s);
+		return 0;
+	}
+	return 1;
+}
+
+struct sessions *
+sessions_new(void)
+{
+	return mem_table(sizeof(struct sessions));
+}
+
+void
+sessions_free(struct sessions *t)
+{
+	if (t != NULL)
+		OPENSSL_cleanse(t, sizeof(*t));
+	mem_table_free(t, sizeof(*t));
+}
+
+/* A free slot, ending the oldest session (of `user`, if it has too
+ * many; else of anyone) to make one. */
+static struct session *
+session_slot(struct sessions *t, const char *user, uint64_t now)
+{
+	struct session	*free_slot = NULL, *oldest = NULL, *mine = NULL;
+	int		 i, nmine = 0;
+
+	for (i = 0; i < SESSION_MAX; i++) {
+		if (!session_live(&t->s[i], now)) {
+			if (free_slot == NULL)
+				free_slot = &t->s[i];
+			continue;
+		}
+		if (oldest == NULL || t->s[i].created < oldest->created)
+			oldest = &t->s[i];
+		if (strcmp(t->s[i].user, user) == 0 && (nmine++, mine == NULL ||
+		    t->s[i].created < mine->created))
+			mine = &t->s[i];
+	}
+	if (nmine >= SESSION_MAX_PER_USER) {
+		session_end(mine);
+		return mine;
+	}
+	if (free_slot != NULL)
+		return free_slot;
+	session_end(oldest);
+	return oldest;
+}
+
+int
+sessions_create(struct sessions *t, const char *user, uint64_t now,
+    char *token, char *csrf)
+{
+	struct session	*s;
+	uint8_t		 raw[SESSION_TOKEN_LEN];
+
+	if (strlen(user) > USER_NAME_MAX || RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	s = session_slot(t, user, now);
+	if (RAND_bytes(s->csrf, sizeof(s->csrf)) != 1) {
+		OPENSSL_cleanse(raw, sizeof(raw));
+		session_end(s);
+		return -1;
+	}
+	SHA256(raw, sizeof(raw), s->id);
+	strcpy(s->user, user);		/* length checked above */
+	s->created = s->last = now;
+	s->used = 1;
+	hex_encode(raw, sizeof(raw), token);
+	hex_encode(s->csrf, sizeof(s->csrf), csrf);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+static struct session *
+session_find(struct sessions *t, const char *token, uint64_t now)
+{
+	uint8_t	raw[SESSION_TOKEN_LEN], id[SESSION_TOKEN_LEN];
+	int	i;
+
+	if (token_decode(token, raw) == -1)
+		return NULL;
+	SHA256(raw, sizeof(raw), id);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	for (i = 0; i < SESSION_MAX; i++)
+		if (session_live(&t->s[i], now) &&
+		    CRYPTO_memcmp(t->s[i].id, id, sizeof(id)) == 0)
+			return &t->s[i];
+	return NULL;
+}
+
+struct session *
+sessions_get(struct sessions *t, const char *token, uint64_t now)
+{
+	struct session *s;
+
+	if ((s = session_find(t, token, now)) != NULL)
+		s->last = now;
+	return s;
+}
+
+int
+sessions_csrf_ok(const struct session *s, const char *csrf)
+{
+	uint8_t raw[SESSION_TOKEN_LEN];
+
+	if (token_decode(csrf, raw) == -1)
+		return 0;
+	return CRYPTO_memcmp(raw, s->csrf, sizeof(raw)) == 0;
+}
+
+void
+sessions_csrf_hex(const struct session *s, char *out)
+{
+	hex_encode(s->csrf, sizeof(s->csrf), out);
+}
+
+int
+sessions_logout(struct sessions *t, const char *token, uint64_t now)
+{
+	struct session *s;
+
+	if ((s = session_find(t, token, now)) == NULL)
+		return -1;
+	session_end(s);
+	return 0;
+}
+
+int
+sessions_logout_user(struct sessions *t, const char *user)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SESSION_MAX; i++)
+		if (t->s[i].used && strcmp(t->s[i].user, user) == 0) {
+			session_end(&t->s[i]);
+			n++;
+		}
+	return n;
+}
+
+int
+sessions_count(struct sessions *t, uint64_t now)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SESSION_MAX; i++)
+		n += session_live(&t->s[i], now);
+	return n;
+}
+
+/*
+ * Login throttling. Three tables: the users' names, one entry each that
+ * is never evicted (USERS_MAX bounds them); other names (a guess at an
+ * account that does not exist), least recently failed evicted first;
+ * and addresses (net_addr_key(): an IPv6 /64 counts as one), the same.
+ * A login waiting for the auth worker has counted already
+ * (throttle_begin()): until it succeeds it is a failure, so concurrent
+ * guesses cannot all pass before the first one's verdict.
+ */
+
+struct strike {
+	char		name[USER_NAME_MAX + 1];	/* or */
+	uint8_t		addr[16];
+	uint32_t	fails;
+	uint64_t	last;			/* last failure */
+};
+
+struct throttle {
+	struct strike	users[USERS_MAX];
+	struct strike	names[THROTTLE_MAX_NAMES];
+	struct strike	addrs[THROTTLE_MAX_ADDRS];
+	int		v6bits;
+	int		(*is_user)(void *, const char *);
+	void		*arg;
+};
+
+struct throttle *
+throttle_new(void)
+{
+	struct throttle *t;
+
+	if ((t = mem_table(sizeof(*t))) != NULL)
+		t->v6bits = BAN_IPV6_PREFIX;
+	return t;
+}
+
+void
+throttle_free(struct throttle *t)
+{
+	mem_table_free(t, sizeof(*t));
+}
+
+void
+throttle_set_v6_prefix(struct throttle *t, int bits)
+{
+	t->v6bits = bits;
+}
+
+void
+throttle_set_users(struct throttle *t, int (*is_user)(void *, const char *),
+    void *arg)
+{
+	t->is_user = is_user;
+	t->arg = arg;
+}
+
+static int
+strike_is(const struct strike *k, const char *name, const uint8_t *addr)
+{
+	if (name != NULL)
+		return strcmp(k->name, name) == 0;
+	return memcmp(k->addr, addr, sizeof(k->addr)) == 0;
+}
+
+/* The entry of a name (or, name NULL, of an address), forgetting those
+ * whose last failure is THROTTLE_FORGET_MS old on the way. */
+static struct strike *
+strike_find(struct strike *tab, int n, const char *name,
+    const uint8_t *addr, uint64_t now)
+{
+	struct strike	*k;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		k = &tab[i];
+		if (k->fails > 0 && elapsed(now, k->last) >= THROTTLE_FORGET_MS)
+			memset(k, 0, sizeof(*k));
+		if (k->fails > 0 && strike_is(k, name, addr))
+			return k;
+	}
+	return NULL;
+}
+
+static struct strike *
+strike_init(struct strike *k, const char *name, const uint8_t *addr)
+{
+	memset(k, 0, sizeof(*k));
+	if (name != NULL)
+		memcpy(k->name, name, strlen(name) + 1);
+	else
+		memcpy(k->addr, addr, sizeof(k->addr));
+	return k;
+}
+
+/* A new entry in a free or the least recently failed slot. */
+static struct strike *
+strike_evict(struct strike *tab, int n, const char *name,
+    const uint8_t *addr)
+{
+	struct strike	*victim = &tab[0];
+	int		 i;
+
+	for (i = 1; i < n && victim->fails > 0; i++)
+		if (tab[i].fails == 0 || tab[i].last < victim->last)
+			victim = &tab[i];
+	return strike_init(victim, name, addr);
+}
+
+static int
+is_user(const struct throttle *t, const char *name)
+{
+	return t->is_user != NULL && t->is_user(t->arg, name);
+}
+
+/* A user's own entry: a free slot, or one of a name no longer a user.
+ * There are USERS_MAX slots and at most USERS_MAX users, so one is. */
+static struct strike *
+user_slot(struct throttle *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < USERS_MAX; i++)
+		if (t->users[i].fails == 0 || !is_user(t, t->users[i].name))
+			return strike_init(&t->users[i], name, NULL);
+	return NULL;
+}
+
+static int
+name_ok(const char *name)
+{
+	return name != NULL && strlen(name) <= USER_NAME_MAX;
+}
+
+/* The name's entry in either table; with `make`, a new one. */
+static struct strike *
+name_get(struct throttle *t, const char *name, uint64_t now, int make)
+{
+	struct strike *k;
+
+	if ((k = strike_find(t->users, USERS_MAX, name, NULL, now)) != NULL ||
+	    (k = strike_find(t->names, THROTTLE_MAX_NAMES, name, NULL,
+	    now)) != NULL || !make)
+		return k;
+	if (is_user(t, name) && (k = user_slot(t, name)) != NULL)
+		return k;
+	return strike_evict(t->names, THROTTLE_MAX_NAMES, name, NULL);
+}
+
+static struct strike *
+addr_get(struct throttle *t, const uint8_t *addr, uint64_t now, int make)
+{
+	struct strike	*k;
+	uint8_t		 key[16];
+
+	net_addr_key(key, addr, t->v6bits);
+	if ((k = strike_find(t->addrs, THROTTLE_MAX_ADDRS, NULL, key,
+	    now)) != NULL || !make)
+		return k;
+	return strike_evict(t->addrs, THROTTLE_MAX_ADDRS, NULL, key);
+}
+
+static uint64_t
+strike_wait(const struct strike *k, uint64_t now)
+{
+	uint64_t	delay = THROTTLE_MAX_MS;
+	uint32_t	over;
+
+	if (k == NULL || k->fails < THROTTLE_FREE)
+		return 0;
+	over = k->fails - THROTTLE_FREE;
+	if (over < 32 && ((uint64_t)THROTTLE_BASE_MS << over) < delay)
+		delay = (uint64_t)THROTTLE_BASE_MS << over;
+	return elapsed(now, k->last) >= delay ? 0 :
+	    delay - elapsed(now, k->last);
+}
+
+uint64_t
+throttle_wait(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	uint64_t a, b = 0;
+
+	a = strike_wait(addr_get(t, addr, now, 0), now);
+	if (name_ok(name))
+		b = strike_wait(name_get(t, name, now, 0), now);
+	return a > b ? a : b;
+}
+
+static void
+strike_add(struct strike *k, uint64_t now)
+{
+	if (k->fails < UINT32_MAX)
+		k->fails++;
+	k->last = now;
+}
+
+void
+throttle_fail(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	strike_add(addr_get(t, addr, now, 1), now);
+	if (name_ok(name))
+		strike_add(name_get(t, name, now, 1), now);
+}
+
+void
+throttle_begin(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	throttle_fail(t, name, addr, now);
+}
+
+/* Take back the strike of one attempt (its `last` stays). */
+static void
+strike_undo(struct strike *k)
+{
+	if (k != NULL && k->fails > 0)
+		k->fails--;
+}
+
+void
+throttle_undo(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	strike_undo(addr_get(t, addr, now, 0));
+	if (name_ok(name))
+		strike_undo(name_get(t, name, now, 0));
+}
+
+void
+throttle_ok(struct throttle *t, const char *name, const uint8_t *addr,
+    uint64_t now)
+{
+	struct strike *k;
+
+	strike_undo(addr_get(t, addr, now, 0));
+	if (name_ok(name) && (k = name_get(t, name, now, 0)) != NULL)
+		memset(k, 0, sizeof(*k));
+}

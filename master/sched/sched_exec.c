@@ -1,0 +1,418 @@
+/*
+ * What happens when an event fires (docs/SCHEDULER.md#semantics): its
+ * condition is checked at the instant it fires, then its actions run in
+ * order until a 'wait', which parks the rest as a pending entry in the
+ * heap. Commands go to the slaves through ops->command; one that cannot
+ * be sent (slave offline) fails with a logged reason and becomes the
+ * event's last result, it is never dropped silently. Firings and
+ * notify actions also go to the notify callback (the dashboard stream).
+ */
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/json.h"
+#include "log.h"
+#include "sched/sched.h"
+
+#define EMIT_MAX	(SCHED_TOKEN_MAX * 2 + 256)	/* one JSON notice */
+
+static void	run_actions(struct sched *, struct sched_event *, int step,
+		    int depth);
+
+void
+sched_emit(struct sched *s, const char *kind, const struct sched_event *ev,
+    const char *json)
+{
+	if (s->notify != NULL)
+		s->notify(s->narg, kind, ev, json);
+}
+
+void
+trig_describe(const struct sched_trig *tr, char *buf, size_t len)
+{
+	switch (tr->kind) {
+	case T_AT:
+		snprintf(buf, len, "at %02ld:%02ld:%02ld", tr->secs / 3600,
+		    tr->secs / 60 % 60, tr->secs % 60);
+		break;
+	case T_EVERY:
+		snprintf(buf, len, "every %ld s", tr->secs);
+		break;
+	case T_SUN:
+		snprintf(buf, len, "%s %c %ld min", sched_sun_name(tr->sun),
+		    tr->offset_s < 0 ? '-' : '+', labs(tr->offset_s) / 60);
+		break;
+	case T_VALUE:
+		snprintf(buf, len, "%.20s/%.20s.%.10s %s %g", tr->ref.node,
+		    tr->ref.dev, tr->ref.key, tr->above ? "above" : "below",
+		    tr->thr);
+		break;
+	case T_CHANGE:
+		snprintf(buf, len, "%.20s/%.20s.%.10s changed", tr->ref.node,
+		    tr->ref.dev, tr->ref.key);
+		break;
+	default:
+		snprintf(buf, len, "%s", tr->kind == T_STARTUP ? "startup" :
+		    tr->kind == T_ONLINE ? "slave online" : "slave offline");
+	}
+}
+
+static int
+val_cmp(const struct sched_val *a, const struct sched_val *b, enum cmp_op op)
+{
+	double	x, y;
+	int	r;
+
+	if (a->type == SV_STRING || b->type == SV_STRING) {
+		if (a->type != b->type)
+			return op == OP_NE;
+		r = strcmp(a->s, b->s);
+		x = r;
+		y = 0;
+	} else if (a->type == SV_NONE || b->type == SV_NONE)
+		return 0;
+	else {
+		x = a->type == SV_DOUBLE ? a->d : (double)a->i;
+		y = b->type == SV_DOUBLE ? b->d : (double)b->i;
+		if (isnan(x) || isnan(y))
+			return 0;
+	}
+	switch (op) {
+	case OP_LT: return x < y;
+	case OP_LE: return x <= y;
+	case OP_GT: return x > y;
+	case OP_GE: return x >= y;
+	case OP_EQ: return x == y;
+	case OP_NE: return x != y;
+	}
+	return 0;
+}
+
+/* An unknown, stale or faulty value makes its comparison false. */
+int
+cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
+{
+	struct sched_val	v;
+	int			y, mon, d, wday;
+	long			secs;
+
+	switch (c->kind) {
+	case C_AND:
+		return cond_eval(s, c->a, now) && cond_eval(s, c->b, now);
+	case C_OR:
+		return cond_eval(s, c->a, now) || cond_eval(s, c->b, now);
+	case C_NOT:
+		return !cond_eval(s, c->a, now);
+	case C_TIME:
+		sched_localdate(now, &y, &mon, &d, &wday, &secs);
+		if (c->from <= c->to)
+			return secs >= c->from && secs < c->to;
+		return secs >= c->from || secs < c->to;
+	case C_SUN:
+		return (sched_sun_elevation(now, s->lat, s->lon) >
+		    SUN_UP_ELEVATION) == c->up;
+	case C_CMP:
+		if (s->ops->get_value(s->arg, &c->ref, &v) == -1)
+			return 0;
+		return val_cmp(&v, &c->val, c->op);
+	case C_MODE:
+		return (s->prog->modes[c->mode].cur == c->modeval) ==
+		    (c->op == OP_EQ);
+	case C_CAL:
+		sched_localdate(now, &y, &mon, &d, &wday, &secs);
+		return sched_filter_ok(&c->f, mon, d, wday);
+	}
+	return 0;
+}
+
+static void
+set_result(struct sched_event *ev, const char *prefix, const char *detail)
+{
+	snprintf(ev->last_result, sizeof(ev->last_result), "%s%.*s", prefix,
+	    (int)(sizeof(ev->last_result) - 1 - strlen(prefix)), detail);
+}
+
+/* {"event":..,"trigger":..,"result":..,"time_ms":..} on the stream. */
+static void
+emit_event(struct sched *s, const struct sched_event *ev, const char *kind,
+    const char *key, const char *text)
+{
+	char		buf[EMIT_MAX];
+	struct jw	w;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "event");
+	jw_str(&w, ev->name);
+	jw_key(&w, key);
+	jw_str(&w, text);
+	jw_key(&w, "result");
+	jw_str(&w, ev->last_result);
+	jw_key(&w, "time_ms");
+	jw_int(&w, s->now);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, kind, ev, buf);
+}
+
+static void
+do_command(struct sched *s, struct sched_event *ev,
+    const struct sched_act *a)
+{
+	char why[SCHED_RESULT_MAX];
+
+	if (s->ops->command(s->arg, a, ev->name, why, sizeof(why)) == 0)
+		return;
+	log_warnx("sched: event %s: %s %s/%s.%s failed: %s", ev->name,
+	    a->kind == A_PULSE ? "pulse" : "set", a->ref.node, a->ref.dev,
+	    a->ref.key, why);
+	set_result(ev, "failed: ", why);
+	emit_event(s, ev, "event_failed", "reason", why);
+}
+
+static void
+mode_set(struct sched *s, struct sched_mode *m, int v)
+{
+	char		buf[EMIT_MAX];
+	struct jw	w;
+
+	m->cur = v;
+	s->dirty = 1;
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "mode");
+	jw_str(&w, m->name);
+	jw_key(&w, "value");
+	jw_str(&w, m->vals[v]);
+	jw_key(&w, "time_ms");
+	jw_int(&w, s->now);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, "mode", NULL, buf);
+}
+
+static void
+do_mode(struct sched *s, const struct sched_event *ev,
+    const struct sched_act *a)
+{
+	struct sched_mode *m = &s->prog->modes[a->mode];
+
+	if (m->cur == a->modeval)
+		return;
+	log_info("sched: event %s: mode %s = %s (was %s)", ev->name,
+	    m->name, m->vals[a->modeval], m->vals[m->cur]);
+	mode_set(s, m, a->modeval);
+}
+
+static void
+cancel_pending(struct sched *s, const struct sched_event *ev, int only_restart)
+{
+	struct sched_pending *p, *np;
+
+	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
+		np = TAILQ_NEXT(p, entry);
+		if (p->ev == ev && (!only_restart || p->restart))
+			pending_drop(s, p);
+	}
+}
+
+static void
+run_action(struct sched *s, struct sched_event *ev,
+    const struct sched_act *a, int depth)
+{
+	switch (a->kind) {
+	case A_SET:
+	case A_PULSE:
+		do_command(s, ev, a);
+		break;
+	case A_MODE:
+		do_mode(s, ev, a);
+		break;
+	case A_CANCEL:
+		if (a->target->npending > 0)
+			log_info("sched: event %s cancels %d delayed action%s "
+			    "of %s", ev->name, a->target->npending,
+			    a->target->npending == 1 ? "" : "s",
+			    a->target->name);
+		cancel_pending(s, a->target, 0);
+		break;
+	case A_RUN:
+		if (depth >= SCHED_MAX_RUN_DEPTH) {
+			log_warnx("sched: event %s: run %s refused, 'run' "
+			    "nested deeper than %d", ev->name, a->target->name,
+			    SCHED_MAX_RUN_DEPTH);
+			set_result(ev, "failed: ", "run nested too deep");
+			break;
+		}
+		if (a->target->cond != NULL && !cond_eval(s, a->target->cond,
+		    s->now)) {
+			log_info("sched: event %s: run %s: its condition is "
+			    "false, not run", ev->name, a->target->name);
+			break;
+		}
+		log_info("sched: event %s runs %s", ev->name, a->target->name);
+		a->target->last_fired = s->now;
+		run_actions(s, a->target, 0, depth + 1);
+		break;
+	case A_NOTIFY:
+		log_info("sched: event %s: %s", ev->name, a->text);
+		emit_event(s, ev, "notify", "text", a->text);
+		break;
+	case A_WAIT:
+		break;		/* handled by run_actions */
+	}
+}
+
+/* Actions from `step` to the end or to the next wait. */
+static void
+run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
+{
+	const struct sched_act	*a;
+	int			 i;
+
+	set_result(ev, "", "ok");
+	for (i = step; i < ev->nact; i++) {
+		a = &ev->act[i];
+		if (a->kind != A_WAIT) {
+			run_action(s, ev, a, depth);
+			continue;
+		}
+		if (i + 1 < ev->nact)
+			pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
+		break;
+	}
+	s->lazy = 1;		/* last firing and result: saved soon */
+}
+
+static void
+run_firing(struct sched *s, const struct sched_firing *f)
+{
+	struct sched_event *ev = f->ev;
+
+	if (f->step > 0) {
+		log_debug("sched: event %s resumes after a wait", ev->name);
+		run_actions(s, ev, f->step, 0);
+		return;
+	}
+	if (!f->force && !ev->enabled) {
+		log_debug("sched: event %s (%s) is disabled", ev->name, f->why);
+		return;
+	}
+	if (!f->force && ev->cond != NULL && !cond_eval(s, ev->cond, s->now)) {
+		log_debug("sched: event %s (%s): condition false, not run",
+		    ev->name, f->why);
+		set_result(ev, "", "skipped: condition false");
+		s->lazy = 1;
+		return;
+	}
+	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
+	log_info("sched: event %s fired (%s)", ev->name, f->why);
+	ev->last_fired = s->now;
+	run_actions(s, ev, 0, 0);
+	emit_event(s, ev, "event", "trigger", f->why);
+}
+
+/*
+ * The batch is a queue: firings are taken from its head and run one by
+ * one, each copied out first. An action may re-enter the engine (a
+ * command that cannot be sent drops the slave's link, whose "offline"
+ * event is queued and flushed at once): the nested call appends to the
+ * same queue and drains it, and the outer loop then finds it empty.
+ * The state is saved before running, so after a crash nothing runs
+ * twice.
+ */
+static void
+run_batch(struct sched *s)
+{
+	struct sched_firing f;
+
+	if (s->dirty)
+		sched_save(s, s->now);
+	while (s->bhead < s->nbatch) {
+		f = s->batch[s->bhead++];
+		run_firing(s, &f);
+	}
+	s->bhead = s->nbatch = 0;
+}
+
+void
+fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
+    const char *why)
+{
+	struct sched_firing	*f;
+	int			 i;
+
+	/* Two triggers of one event due together fire it once. */
+	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
+		if (s->batch[i].ev == ev && s->batch[i].step == 0 &&
+		    !s->batch[i].force) {
+			log_debug("sched: event %s (%s): already firing", ev->name,
+			    why);
+			return;
+		}
+	if (s->nbatch == SCHED_MAX_BATCH && s->bhead > 0) {
+		memmove(s->batch, s->batch + s->bhead, (size_t)(s->nbatch -
+		    s->bhead) * sizeof(*f));
+		s->nbatch -= s->bhead;
+		s->bhead = 0;
+	}
+	if (s->nbatch == SCHED_MAX_BATCH)
+		run_batch(s);
+	f = &s->batch[s->nbatch++];
+	f->ev = ev;
+	f->step = step;
+	f->force = force;
+	snprintf(f->why, sizeof(f->why), "%s", why);
+}
+
+/*
+ * What decides what runs (instants handled, delayed actions, modes,
+ * enable/disable) is saved at once ("dirty"). Last firings and results
+ * ("lazy") wait up to SCHED_LAZY_SAVE_MS, so a busy motion sensor does
+ * not write the SD card at each movement; they are saved at exit too.
+ */
+void
+sched_flush(struct sched *s, int64_t now)
+{
+	s->now = now;
+	run_batch(s);
+	if (s->dirty || (s->lazy && now - s->saved_at >= SCHED_LAZY_SAVE_MS))
+		sched_save(s, now);
+}
+
+void
+sched_result(struct sched *s, const char *by, int ok, const char *detail)
+{
+	struct sched_event *ev;
+
+	if (ok || s->prog == NULL || (ev = sched_prog_find(s->prog, by)) ==
+	    NULL)
+		return;
+	set_result(ev, "failed: ", detail);
+	emit_event(s, ev, "event_failed", "reason", detail);
+	s->lazy = 1;
+}
+
+/* From the API: log, stream, save. */
+int
+sched_set_mode(struct sched *s, const char *mode, const char *value,
+    int64_t now)
+{
+	struct sched_mode	*m;
+	int			 i, v;
+
+	if (s->prog == NULL || (i = sched_mode_find(s->prog, mode)) == -1 ||
+	    (v = sched_mode_value(&s->prog->modes[i], value)) == -1)
+		return -1;
+	m = &s->prog->modes[i];
+	log_info("sched: mode %s = %s (was %s), set from the API", m->name,
+	    m->vals[v], m->vals[m->cur]);
+	s->now = now;
+	mode_set(s, m, v);
+	sched_flush(s, now);
+	return 0;
+}

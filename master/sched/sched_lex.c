@@ -1,0 +1,271 @@
+/*
+ * The events language's lexer (docs/SCHEDULER.md#grammar): words,
+ * device references (a word with a '/'), numbers, times of day, strings,
+ * operators; '#' comments to the end of the line. It reads from a cursor
+ * over a buffer and checks the remaining bytes before each read.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched.h"
+
+static const char *const tok_names[] = {
+	[TK_EOF] = "end of file", [TK_WORD] = "word",
+	[TK_DEVREF] = "device reference", [TK_NUMBER] = "number",
+	[TK_TIME] = "time of day", [TK_STRING] = "string",
+	[TK_LBRACE] = "'{'", [TK_RBRACE] = "'}'", [TK_LPAREN] = "'('",
+	[TK_RPAREN] = "')'", [TK_COMMA] = "','", [TK_ASSIGN] = "'='",
+	[TK_EQ] = "'=='", [TK_NE] = "'!='", [TK_LT] = "'<'", [TK_LE] = "'<='",
+	[TK_GT] = "'>'", [TK_GE] = "'>='", [TK_PLUS] = "'+'",
+	[TK_MINUS] = "'-'", [TK_ERROR] = "error",
+};
+
+const char *
+sched_tok_name(enum tok_kind k)
+{
+	return tok_names[k];
+}
+
+void
+sched_lex_init(struct sched_lex *lx, const char *name, const char *buf,
+    size_t len)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->name = name;
+	lx->buf = buf;
+	lx->len = len;
+	lx->line = lx->col = 1;
+}
+
+static int
+peek(const struct sched_lex *lx, size_t ahead)
+{
+	if (lx->pos + ahead >= lx->len)
+		return -1;
+	return (unsigned char)lx->buf[lx->pos + ahead];
+}
+
+static void
+advance(struct sched_lex *lx)
+{
+	if (lx->pos >= lx->len)
+		return;
+	if (lx->buf[lx->pos++] == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else
+		lx->col++;
+}
+
+static void
+skip_blanks(struct sched_lex *lx)
+{
+	int c;
+
+	while ((c = peek(lx, 0)) != -1) {
+		if (c == '#')
+			while ((c = peek(lx, 0)) != -1 && c != '\n')
+				advance(lx);
+		else if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			advance(lx);
+		else
+			break;
+	}
+}
+
+static void
+lex_error(struct sched_tok *t, const char *why)
+{
+	t->kind = TK_ERROR;
+	snprintf(t->text, sizeof(t->text), "%s", why);
+}
+
+static int
+word_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == '/' ||
+	    c == ':' || c == '@';
+}
+
+/* A word: letter first. With a '/' it names a device value. */
+static void
+lex_word(struct sched_lex *lx, struct sched_tok *t)
+{
+	size_t	n = 0;
+	int	c, slash = 0, dot = 0;
+
+	while ((c = peek(lx, 0)) != -1 && word_char(c)) {
+		if (n == SCHED_TOKEN_MAX) {
+			lex_error(t, "word too long");
+			return;
+		}
+		slash |= c == '/';
+		dot |= c == '.' || c == ':' || c == '@';
+		t->text[n++] = (char)c;
+		advance(lx);
+	}
+	t->text[n] = '\0';
+	t->kind = slash ? TK_DEVREF : TK_WORD;
+	if (!slash && dot)
+		lex_error(t, "'.', ':' and '@' belong in device references "
+		    "(node/device.key)");
+}
+
+static long
+digits(struct sched_lex *lx, int *n)
+{
+	long	v = 0;
+	int	c;
+
+	*n = 0;
+	while ((c = peek(lx, 0)) != -1 && isdigit(c)) {
+		if (*n < 9)
+			v = v * 10 + (c - '0');
+		(*n)++;
+		advance(lx);
+	}
+	return v;
+}
+
+/* 12, 3.5 or a time of day 07:30 / 07:30:15. */
+static void
+lex_number(struct sched_lex *lx, struct sched_tok *t)
+{
+	long	h, m, s = 0, frac;
+	int	n, nm, ns = 2, nf;
+
+	h = digits(lx, &n);
+	if (n > 9) {
+		lex_error(t, "number too long");
+		return;
+	}
+	if (peek(lx, 0) == ':') {
+		advance(lx);
+		m = digits(lx, &nm);
+		if (peek(lx, 0) == ':') {
+			advance(lx);
+			s = digits(lx, &ns);
+		}
+		if (n > 2 || nm != 2 || ns != 2 || h > 23 || m > 59 || s > 59) {
+			lex_error(t, "a time of day is HH:MM or HH:MM:SS "
+			    "(00:00 to 23:59:59)");
+			return;
+		}
+		t->kind = TK_TIME;
+		t->secs = h * 3600 + m * 60 + s;
+		return;
+	}
+	t->kind = TK_NUMBER;
+	t->num = (double)h;
+	t->integral = 1;
+	if (peek(lx, 0) == '.' && peek(lx, 1) != -1 && isdigit(peek(lx, 1))) {
+		advance(lx);
+		frac = digits(lx, &nf);
+		if (nf > 9) {
+			lex_error(t, "too many decimals");
+			return;
+		}
+		t->num += (double)frac / (double[]){ 1, 10, 100, 1e3, 1e4,
+		    1e5, 1e6, 1e7, 1e8, 1e9 }[nf];
+		t->integral = 0;
+	}
+}
+
+static void
+lex_string(struct sched_lex *lx, struct sched_tok *t)
+{
+	size_t	n = 0;
+	int	c;
+
+	advance(lx);
+	for (;;) {
+		if ((c = peek(lx, 0)) == -1 || c == '\n') {
+			lex_error(t, "unterminated string");
+			return;
+		}
+		advance(lx);
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			c = peek(lx, 0);
+			if (c != '"' && c != '\\') {
+				lex_error(t, "only \\\" and \\\\ are escapes");
+				return;
+			}
+			advance(lx);
+		}
+		if (c < 0x20 || c == 0x7f) {
+			lex_error(t, "control character in a string");
+			return;
+		}
+		if (n == SCHED_TOKEN_MAX) {
+			lex_error(t, "string too long");
+			return;
+		}
+		t->text[n++] = (char)c;
+	}
+	t->text[n] = '\0';
+	t->kind = TK_STRING;
+}
+
+/* One- and two-character operators. */
+static int
+lex_op(struct sched_lex *lx, struct sched_tok *t, int c)
+{
+	static const struct { char c, c2; enum tok_kind k; } ops[] = {
+		{ '=', '=', TK_EQ }, { '!', '=', TK_NE }, { '<', '=', TK_LE },
+		{ '>', '=', TK_GE }, { '{', 0, TK_LBRACE },
+		{ '}', 0, TK_RBRACE }, { '(', 0, TK_LPAREN },
+		{ ')', 0, TK_RPAREN }, { ',', 0, TK_COMMA },
+		{ '=', 0, TK_ASSIGN }, { '<', 0, TK_LT }, { '>', 0, TK_GT },
+		{ '+', 0, TK_PLUS }, { '-', 0, TK_MINUS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (ops[i].c != c || (ops[i].c2 != 0 &&
+		    peek(lx, 1) != ops[i].c2))
+			continue;
+		advance(lx);
+		if (ops[i].c2 != 0)
+			advance(lx);
+		t->kind = ops[i].k;
+		return 0;
+	}
+	return -1;
+}
+
+void
+sched_lex_next(struct sched_lex *lx, struct sched_tok *t)
+{
+	int c;
+
+	skip_blanks(lx);
+	t->line = lx->line;
+	t->col = lx->col;
+	t->off = lx->pos;
+	t->text[0] = '\0';
+	if ((c = peek(lx, 0)) == -1) {
+		t->kind = TK_EOF;
+		return;
+	}
+	if (isalpha(c) || c == '_')
+		lex_word(lx, t);
+	else if (isdigit(c))
+		lex_number(lx, t);
+	else if (c == '"')
+		lex_string(lx, t);
+	else if (lex_op(lx, t, c) == -1) {
+		if (c >= 0x21 && c < 0x7f)
+			snprintf(t->text, sizeof(t->text), "unexpected '%c'",
+			    c);
+		else
+			snprintf(t->text, sizeof(t->text),
+			    "unexpected byte 0x%02x", c);
+		t->kind = TK_ERROR;
+		advance(lx);
+	}
+}

@@ -1,0 +1,422 @@
+/*
+ * The scheduler inside hd-master (docs/SCHEDULER.md): the engine's
+ * clock is the wall clock, its one timer an ev_timer armed for the
+ * earliest instant (at most SCHED_MAX_SLEEP_MS ahead, so a wall-clock
+ * step is noticed within a minute even though ev timers are monotonic),
+ * its values the node table's, its commands cluster_command()'s. The
+ * hooks in cluster.c and master.c are one call each.
+ */
+
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "log.h"
+#include "master.h"
+#include "net.h"
+#include "sched/sched.h"
+
+/* A command sent for an event, until its result: ids are matched
+ * together with the slave it went to, so that no other slave can end it. */
+struct inflight {
+	uint64_t	id;
+	char		node[NODE_ID_MAX + 1];
+	char		event[SCHED_NAME_MAX + 1];
+};
+
+struct sched_master {
+	struct master	*m;
+	struct sched	*s;
+	struct ev_timer	 timer;
+	struct sched_api api;
+	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
+	unsigned	 ninflight;
+};
+
+static struct value *
+find_value(struct master *m, const struct sched_devref *r)
+{
+	struct node	*n;
+	struct value	*v;
+
+	if ((n = node_get(m, r->node, 0)) == NULL)
+		return NULL;
+	TAILQ_FOREACH(v, &n->values, entry)
+		if (strcmp(v->device_id, r->dev) == 0 &&
+		    strcmp(v->key, r->key) == 0)
+			return v;
+	return NULL;
+}
+
+/* For the API's visibility rule: a node's site, NULL if never seen. */
+static const char *
+site_of(void *arg, const char *node)
+{
+	struct sched_master	*sm = arg;
+	struct node		*n = node_get(sm->m, node, 0);
+
+	return n != NULL ? n->site : NULL;
+}
+
+static int
+from_value(const Hd__Value *hv, struct sched_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (hv->v_case) {
+	case HD__VALUE__V_B:
+		out->type = SV_BOOL;
+		out->i = hv->b;
+		return 0;
+	case HD__VALUE__V_I:
+		out->type = SV_INT;
+		out->i = hv->i;
+		return 0;
+	case HD__VALUE__V_D:
+		out->type = SV_DOUBLE;
+		out->d = hv->d;
+		return 0;
+	case HD__VALUE__V_S:
+		out->type = SV_STRING;
+		out->s = hv->s;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* ops->get_value: the node table's last value, unless stale or faulty. */
+static int
+get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
+{
+	struct sched_master	*sm = arg;
+	struct value		*v = find_value(sm->m, r);
+
+	if (v == NULL || v->v == NULL || v->stale || v->fault)
+		return -1;
+	return from_value(v->v, out);
+}
+
+static void
+to_value(const struct sched_val *sv, Hd__Value *hv)
+{
+	switch (sv->type) {
+	case SV_BOOL:
+		hv->v_case = HD__VALUE__V_B;
+		hv->b = sv->i != 0;
+		break;
+	case SV_INT:
+		hv->v_case = HD__VALUE__V_I;
+		hv->i = sv->i;
+		break;
+	case SV_DOUBLE:
+		hv->v_case = HD__VALUE__V_D;
+		hv->d = sv->d;
+		break;
+	default:
+		hv->v_case = HD__VALUE__V_S;
+		hv->s = (char *)(uintptr_t)(sv->s ? sv->s : "");
+	}
+}
+
+/* ops->command: a Command to the slave, remembered for its result. */
+static int
+command(void *arg, const struct sched_act *a, const char *by, char *why,
+    size_t len)
+{
+	struct sched_master	*sm = arg;
+	struct node		*n = node_get(sm->m, a->ref.node, 0);
+	Hd__Command		 cmd = HD__COMMAND__INIT;
+	Hd__Value		 v = HD__VALUE__INIT;
+	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
+	char			 issuer[SCHED_NAME_MAX + 8];
+	struct inflight		*f;
+
+	if (n == NULL || n->peer == NULL) {
+		snprintf(why, len, "slave %s is %s", a->ref.node, n == NULL ?
+		    "unknown (never connected)" : "offline");
+		return -1;
+	}
+	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
+	snprintf(issuer, sizeof(issuer), "event %s", by);
+	cmd.device_id = a->ref.dev;
+	cmd.key = a->ref.key;
+	cmd.value = &v;
+	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
+	cmd.issued_by = issuer;
+	if (cluster_command(sm->m, n, &cmd) == -1) {
+		snprintf(why, len, "could not send to slave %s", a->ref.node);
+		return -1;
+	}
+	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
+	f->id = cmd.id;
+	snprintf(f->node, sizeof(f->node), "%s", n->id);
+	snprintf(f->event, sizeof(f->event), "%s", by);
+	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
+	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
+	return 0;
+}
+
+static const struct sched_ops ops = { get_value, command };
+
+static int64_t
+wall_now(void *arg)
+{
+	(void)arg;
+	return (int64_t)ev_wall_ms();
+}
+
+/* One timer for the earliest instant; capped to notice clock steps. */
+static void
+rearm(void *arg)
+{
+	struct sched_master	*sm = arg;
+	int64_t			 next = sched_next(sm->s), now = wall_now(sm);
+	int64_t			 wait = next - now;
+
+	if (wait < 0)
+		wait = 0;
+	if (wait > SCHED_MAX_SLEEP_MS)
+		wait = SCHED_MAX_SLEEP_MS;
+	ev_timer_start(sm->m->loop, &sm->timer, (uint64_t)wait);
+}
+
+static void
+on_timer(struct ev_timer *t)
+{
+	struct sched_master *sm = t->arg;
+
+	sched_run(sm->s, wall_now(sm));
+	rearm(sm);
+}
+
+static void
+log_errors(const char *what, struct sched_errs *e)
+{
+	char *line, *save;
+
+	for (line = strtok_r(e->buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s: %s", what, line);
+}
+
+static int
+check_location(const struct master_conf *mc)
+{
+	if (isnan(mc->latitude) != isnan(mc->longitude)) {
+		log_warnx("latitude and longitude go together");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The events file is broken at start-up. Refusing to start would leave
+ * the house without its API, dashboard and cluster because of a typo, so
+ * the master runs the last schedule that loaded (SCHED_LAST_GOOD, kept by
+ * every successful load) or, on a first install, none at all, and says
+ * so; a fixed file is picked up by SIGHUP or the API's reload. `hd-master
+ * -n` still fails on the same file.
+ */
+static int
+fallback(struct sched_master *sm, struct sched_errs *e)
+{
+	char		 lg[PATH_MAX];
+	const char	*events = sm->m->conf.events;
+
+	if (sched_last_good(sm->s, lg, sizeof(lg)) == 0 &&
+	    access(lg, F_OK) == 0) {
+		if (sched_load(sm->s, lg, wall_now(sm), e) == 0) {
+			log_warnx("events: %s has errors: running the last good "
+			    "schedule (%s) until it is fixed and reloaded",
+			    events, lg);
+			return 0;
+		}
+		log_errors("events (last good copy)", e);
+	}
+	if (sched_load_none(sm->s, wall_now(sm), e) == -1)
+		return -1;
+	log_warnx("events: %s has errors and there is no last good "
+	    "schedule: running no events until it is fixed and reloaded",
+	    events);
+	return 0;
+}
+
+int
+sched_master_start(struct master *m, int checkonly)
+{
+	struct sched_master	*sm;
+	struct sched_errs	*e;
+	char			 path[PATH_MAX];
+	int			 r = -1;
+
+	if (m->conf.events == NULL)
+		return check_location(&m->conf);
+	snprintf(path, sizeof(path), "%s/sched.state", m->conf.state_dir);
+	if (check_location(&m->conf) == -1 ||
+	    (sm = calloc(1, sizeof(*sm))) == NULL)
+		return -1;
+	sm->m = m;
+	if ((e = malloc(sizeof(*e))) == NULL || (sm->s = sched_new(&ops, sm,
+	    m->conf.latitude, m->conf.longitude, checkonly ? NULL : path)) ==
+	    NULL)
+		goto done;
+	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+		log_errors("events", e);
+		if (checkonly || fallback(sm, e) == -1)
+			goto done;
+	}
+	if (checkonly) {
+		printf("%s: %d events OK\n", m->conf.events,
+		    sched_program(sm->s)->nev);
+		r = 0;
+		goto done;
+	}
+	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
+	    sm, site_of };
+	if (m->api != NULL && api_sched_routes(m->api, &sm->api) == -1) {
+		log_warnx("sched: the API's route table is full");
+		goto done;
+	}
+	ev_timer_init(&sm->timer, on_timer, sm);
+	m->sched = sm;
+	r = 0;
+done:
+	free(e);
+	if (m->sched != sm) {
+		if (sm->s != NULL)
+			sched_free(sm->s);
+		free(sm);
+	}
+	return r;
+}
+
+/* Once the loop runs: restore state, catch up, start-up events. */
+void
+sched_master_run(struct master *m)
+{
+	struct sched_master *sm = m->sched;
+
+	if (sm == NULL)
+		return;
+	sched_start(sm->s, wall_now(sm));
+	rearm(sm);
+}
+
+void
+sched_master_stop(struct master *m)
+{
+	struct sched_master *sm = m->sched;
+
+	if (sm == NULL)
+		return;
+	m->sched = NULL;
+	if (m->loop != NULL)
+		ev_timer_stop(m->loop, &sm->timer);
+	sched_save(sm->s, wall_now(sm));
+	sched_free(sm->s);
+	free(sm);
+}
+
+void
+sched_master_reload(struct master *m)
+{
+	struct sched_master	*sm = m->sched;
+	struct sched_errs	*e;
+
+	if (sm == NULL || (e = malloc(sizeof(*e))) == NULL)
+		return;
+	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+		log_errors("SIGHUP: events", e);
+		log_warnx("SIGHUP: the events file has errors; the old "
+		    "schedule keeps running");
+	} else
+		rearm(sm);
+	free(e);
+}
+
+void
+sched_master_value(struct master *m, struct node *n,
+    const Hd__ValueReport *r)
+{
+	struct sched_master	*sm = m->sched;
+	struct sched_val	 v;
+
+	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
+	    from_value(r->value, &v) == -1)
+		return;
+	sched_value(sm->s, wall_now(sm), n->id, r->device_id, r->key, &v);
+	rearm(sm);
+}
+
+void
+sched_master_node(struct master *m, struct node *n, int up)
+{
+	struct sched_master *sm = m->sched;
+
+	if (sm == NULL)
+		return;
+	sched_node(sm->s, wall_now(sm), n->id, up);
+	rearm(sm);
+}
+
+/* The in-flight command `id` sent to `node`, or NULL; a result for a
+ * command that went to another slave is logged and dropped. */
+static struct inflight *
+inflight_find(struct sched_master *sm, const char *node, uint64_t id)
+{
+	struct inflight	*f, *other = NULL;
+	unsigned	 i;
+
+	if (id == 0)
+		return NULL;
+	for (i = 0; i < SCHED_INFLIGHT; i++) {
+		f = &sm->inflight[i];
+		if (f->id != id)
+			continue;
+		if (strcmp(f->node, node) == 0)
+			return f;
+		other = f;
+	}
+	if (other != NULL)
+		log_warnx("sched: slave %s sent a result for command %" PRIu64
+		    " of event %s, which went to slave %s: ignored", node, id,
+		    other->event, other->node);
+	return NULL;
+}
+
+void
+sched_master_result(struct master *m, struct node *n,
+    const Hd__CommandResult *r)
+{
+	struct sched_master	*sm = m->sched;
+	const ProtobufCEnumValue *ev;
+	struct inflight		*f;
+	char			 why[SCHED_RESULT_MAX], d[64];
+
+	if (sm == NULL || (f = inflight_find(sm, n->id, r->id)) == NULL)
+		return;
+	/* Held for a sleeping node: not a failure, the final result follows. */
+	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
+		return;
+	f->id = 0;
+	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
+		return;
+	ev = protobuf_c_enum_descriptor_get_value(
+	    &hd__command_result__status__descriptor, (int)r->status);
+	snprintf(why, sizeof(why), "%s%s%s", ev ? ev->name : "error",
+	    r->detail[0] ? ": " : "", str_vis(d, sizeof(d), r->detail));
+	log_warnx("sched: event %s: command %" PRIu64 " failed: %s",
+	    f->event, r->id, why);
+	sched_result(sm->s, f->event, 0, why);
+}
+
+struct sched *
+sched_master_engine(struct master *m)
+{
+	return m->sched != NULL ? m->sched->s : NULL;
+}

@@ -1,0 +1,639 @@
+/*
+ * The events language's parser (grammar in docs/SCHEDULER.md): a
+ * recursive-descent parser over sched_lex.c's tokens, building a
+ * sched_prog in a memory pool that is freed whole. Errors are reported
+ * as file:line:col: message; after one, the parser skips to the end of
+ * that event and goes on, so one pass reports up to SCHED_MAX_ERRORS.
+ * Triggers, conditions and actions are in sched_parse_rule.c.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "sched/sched.h"
+
+#define POOL_CHUNK	(16 * 1024)
+#define NAME_HASH	32768		/* > 1.5 * SCHED_MAX_EVENTS, power of 2 */
+#define STR_HASH	8192		/* interned strings; more are copied */
+
+/* Open addressing needs free slots: a full table would loop. */
+_Static_assert(NAME_HASH > SCHED_MAX_EVENTS * 3 / 2, "NAME_HASH too small");
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 used, cap;
+	char		 data[];
+};
+
+struct sched_pool {
+	struct chunk	*head;
+};
+
+static void	parse_stmts(struct parser *);
+
+void *
+pool_alloc(struct parser *p, size_t n)
+{
+	struct sched_pool	*pool = p->prog->pool;
+	struct chunk		*c = pool->head;
+	size_t			 cap;
+	void			*r;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c == NULL || c->cap - c->used < n) {
+		cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+		if ((c = calloc(1, sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->cap = cap;
+		c->next = pool->head;
+		pool->head = c;
+		p->prog->bytes += sizeof(*c) + cap;
+	}
+	r = c->data + c->used;
+	c->used += n;
+	return r;
+}
+
+char *
+pool_strdup(struct parser *p, const char *s)
+{
+	size_t	 n = strlen(s) + 1;
+	char	*r;
+
+	if ((r = pool_alloc(p, n)) != NULL)
+		memcpy(r, s, n);
+	return r;
+}
+
+static uint32_t	name_hash(const char *);
+
+char *
+pool_intern(struct parser *p, const char *s)
+{
+	uint32_t	i = name_hash(s) & (STR_HASH - 1), n;
+
+	for (n = 0; n < STR_HASH / 2; n++, i = (i + 1) & (STR_HASH - 1)) {
+		if (p->strs[i] == NULL)
+			return p->strs[i] = pool_strdup(p, s);
+		if (strcmp(p->strs[i], s) == 0)
+			return p->strs[i];
+	}
+	return pool_strdup(p, s);	/* table crowded: just copy */
+}
+
+/* Append "file:line:col: message" and count it. Returns -1. */
+int
+perr_at(struct parser *p, int line, int col, const char *fmt, ...)
+{
+	struct sched_errs	*e = p->errs;
+	va_list			 ap;
+	int			 n;
+
+	p->nerr++;
+	if (e->n++ >= SCHED_MAX_ERRORS)
+		return -1;
+	if (e->len + 1 < sizeof(e->buf)) {
+		n = snprintf(e->buf + e->len, sizeof(e->buf) - e->len,
+		    "%s:%d:%d: ", p->lx.name, line, col);
+		if (n > 0)
+			e->len += (size_t)n;
+	}
+	if (e->len + 1 < sizeof(e->buf)) {
+		va_start(ap, fmt);
+		n = vsnprintf(e->buf + e->len, sizeof(e->buf) - e->len, fmt,
+		    ap);
+		va_end(ap);
+		if (n > 0)
+			e->len += (size_t)n;
+	}
+	if (e->len + 1 < sizeof(e->buf))
+		e->buf[e->len++] = '\n';
+	if (e->len >= sizeof(e->buf))
+		e->len = sizeof(e->buf) - 1;
+	e->buf[e->len] = '\0';
+	return -1;
+}
+
+/* What the current token is, for "expected X, found Y". */
+const char *
+found(struct parser *p)
+{
+	struct sched_tok *t = &p->tok;
+
+	if (t->kind == TK_ERROR)
+		snprintf(p->found, sizeof(p->found), "%s", t->text);
+	else if (t->kind == TK_WORD || t->kind == TK_DEVREF ||
+	    t->kind == TK_STRING)
+		snprintf(p->found, sizeof(p->found), "found %s \"%.40s\"",
+		    sched_tok_name(t->kind), t->text);
+	else
+		snprintf(p->found, sizeof(p->found), "found %s",
+		    sched_tok_name(t->kind));
+	return p->found;
+}
+
+int
+perr(struct parser *p, const char *what)
+{
+	if (p->tok.kind == TK_ERROR)	/* the lexer's reason says more */
+		return perr_at(p, p->tok.line, p->tok.col, "%s", p->tok.text);
+	return perr_at(p, p->tok.line, p->tok.col, "expected %s, %s", what,
+	    found(p));
+}
+
+void
+next(struct parser *p)
+{
+	sched_lex_next(&p->lx, &p->tok);
+}
+
+int
+is_word(const struct parser *p, const char *w)
+{
+	return p->tok.kind == TK_WORD && strcmp(p->tok.text, w) == 0;
+}
+
+/* Event, mode and value names: [A-Za-z0-9_-], a letter first. */
+int
+name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (i > 0 && ((s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '-'))))
+			return 0;
+	return i > 0 && i <= SCHED_NAME_MAX;
+}
+
+/* A name token; -1 after an error. */
+int
+want_name(struct parser *p, const char *what, char *out)
+{
+	if (p->tok.kind != TK_WORD)
+		return perr(p, what);
+	if (!name_ok(p->tok.text))
+		return perr_at(p, p->tok.line, p->tok.col, "%s \"%.40s\": "
+		    "letters, digits, '_' and '-', a letter first, at most "
+		    "%d", what, p->tok.text, SCHED_NAME_MAX);
+	memcpy(out, p->tok.text, strlen(p->tok.text) + 1);	/* checked */
+	next(p);
+	return 0;
+}
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+/* Index of event `name` in the hash, or the free slot for it. */
+static uint32_t
+name_slot(const struct parser *p, const char *name)
+{
+	uint32_t i = name_hash(name) & (NAME_HASH - 1);
+
+	while (p->names[i] != 0 &&
+	    strcmp(p->prog->ev[p->names[i] - 1].name, name) != 0)
+		i = (i + 1) & (NAME_HASH - 1);
+	return i;
+}
+
+/* Index of event `name`, or -1. */
+int
+event_index(const struct parser *p, const char *name)
+{
+	return (int)p->names[name_slot(p, name)] - 1;
+}
+
+/* After an error in an event: skip to its closing brace. */
+static void
+recover(struct parser *p, int depth)
+{
+	while (p->tok.kind != TK_EOF) {
+		if (p->tok.kind == TK_LBRACE)
+			depth++;
+		else if (p->tok.kind == TK_RBRACE && --depth <= 0) {
+			next(p);
+			return;
+		} else if (is_word(p, "event") && p->tok.col == 1)
+			return;		/* a '}' was missing */
+		next(p);
+	}
+}
+
+static int
+add_event(struct parser *p, const struct sched_event *ev)
+{
+	struct sched_prog	*g = p->prog;
+	struct sched_event	*nev;
+	int			 cap;
+
+	if (g->nev == SCHED_MAX_EVENTS)
+		return perr_at(p, ev->line, 1, "more than %d events",
+		    SCHED_MAX_EVENTS);
+	if (g->nev == p->evcap) {
+		cap = p->evcap ? p->evcap * 2 : 64;
+		if ((nev = reallocarray(g->ev, (size_t)cap,
+		    sizeof(*nev))) == NULL)
+			return perr_at(p, ev->line, 1, "out of memory");
+		g->ev = nev;
+		p->evcap = cap;
+	}
+	g->ev[g->nev++] = *ev;
+	p->names[name_slot(p, ev->name)] = (uint32_t)g->nev;
+	return 0;
+}
+
+/* "event NAME { clause... }" */
+static int
+parse_event(struct parser *p)
+{
+	struct sched_event	 ev;
+	char			 name[SCHED_NAME_MAX + 1];
+	size_t			 start = p->tok.off;
+	int			 line = p->tok.line, col = p->tok.col;
+
+	memset(&ev, 0, sizeof(ev));
+	next(p);
+	if (want_name(p, "an event name", name) == -1)
+		return -1;
+	if (p->names[name_slot(p, name)] != 0)
+		return perr_at(p, line, col, "event \"%s\" defined twice",
+		    name);
+	if (p->tok.kind != TK_LBRACE)
+		return perr(p, "'{'");
+	next(p);
+	ev.line = line;
+	ev.catchup_s = SCHED_CATCHUP_S;
+	if ((ev.name = pool_strdup(p, name)) == NULL ||
+	    (ev.file = p->file) == NULL)
+		return perr_at(p, line, col, "out of memory");
+	if (parse_clauses(p, &ev) == -1)
+		return -1;
+	ev.fp = 2166136261u;
+	for (; start < p->tok.off && start < p->lx.len; start++)
+		ev.fp = (ev.fp ^ (uint8_t)p->lx.buf[start]) * 16777619u;
+	next(p);			/* the '}' */
+	return add_event(p, &ev);
+}
+
+/* "mode NAME { VALUE... }": the first value is the initial one. */
+static int
+parse_mode(struct parser *p)
+{
+	struct sched_prog	*g = p->prog;
+	struct sched_mode	*m;
+	char			 name[SCHED_NAME_MAX + 1];
+	char			 val[SCHED_NAME_MAX + 1];
+	int			 line = p->tok.line, col = p->tok.col;
+
+	next(p);
+	if (want_name(p, "a mode name", name) == -1)
+		return -1;
+	if (sched_mode_find(g, name) != -1)
+		return perr_at(p, line, col, "mode \"%s\" declared twice",
+		    name);
+	if (g->nmodes == SCHED_MAX_MODES)
+		return perr_at(p, line, col, "more than %d modes",
+		    SCHED_MAX_MODES);
+	m = &g->modes[g->nmodes];
+	memset(m, 0, sizeof(*m));
+	if (p->tok.kind != TK_LBRACE)
+		return perr(p, "'{' and the mode's values");
+	next(p);
+	while (p->tok.kind != TK_RBRACE) {
+		if (want_name(p, "a mode value or '}'", val) == -1)
+			return -1;
+		if (sched_mode_value(m, val) != -1)
+			return perr_at(p, line, col, "mode \"%s\": value "
+			    "\"%s\" given twice", name, val);
+		if (m->nvals == SCHED_MAX_MODE_VALUES)
+			return perr_at(p, line, col, "more than %d values",
+			    SCHED_MAX_MODE_VALUES);
+		if ((m->vals[m->nvals++] = pool_strdup(p, val)) == NULL)
+			return perr_at(p, line, col, "out of memory");
+	}
+	next(p);
+	if (m->nvals == 0)
+		return perr_at(p, line, col, "mode \"%s\" has no values", name);
+	if ((m->name = pool_strdup(p, name)) == NULL)
+		return perr_at(p, line, col, "out of memory");
+	g->nmodes++;
+	return 0;
+}
+
+static int	parse_text(struct parser *, const char *name, const char *buf,
+		    size_t len);
+
+/*
+ * Read a whole file of at most `max` bytes. A regular file only (through
+ * symlinks): a FIFO, device or socket is refused at once, never opened
+ * in a way that could block the master's loop (atomic_read_follow()).
+ */
+static char *
+read_file(const char *path, size_t max, size_t *len, char *why, size_t wl)
+{
+	uint8_t	*buf;
+
+	if (atomic_read_follow(path, max, &buf, len) == 0)
+		return (char *)buf;
+	if (errno == EINVAL)
+		snprintf(why, wl, "not a regular file");
+	else if (errno == EFBIG)
+		snprintf(why, wl, "larger than %zu bytes with what includes it",
+		    max);
+	else
+		snprintf(why, wl, "%s", strerror(errno));
+	return NULL;
+}
+
+/*
+ * The flat copy: each file's text, an include statement replaced by the
+ * file it names (between newlines, so neither touches its neighbours).
+ * Bounded by SCHED_MAX_FILE plus two bytes per include.
+ */
+static int
+flat_add(struct parser *p, const char *s, size_t n)
+{
+	char	*nb;
+	size_t	 cap;
+
+	if (p->flat == NULL && p->flatcap == SIZE_MAX)
+		return 0;		/* not wanted */
+	if (p->flatlen + n > p->flatcap) {
+		cap = p->flatcap * 2 > p->flatlen + n ? p->flatcap * 2 :
+		    p->flatlen + n + 4096;
+		if ((nb = realloc(p->flat, cap)) == NULL)
+			return -1;
+		p->flat = nb;
+		p->flatcap = cap;
+	}
+	memcpy(p->flat + p->flatlen, s, n);
+	p->flatlen += n;
+	return 0;
+}
+
+/* Copy the current file up to `off` (not past its end). */
+static int
+flat_upto(struct parser *p, size_t off)
+{
+	if (off > p->lx.len)
+		off = p->lx.len;
+	if (off <= p->copied)
+		return 0;
+	if (flat_add(p, p->lx.buf + p->copied, off - p->copied) == -1)
+		return -1;
+	p->copied = off;
+	return 0;
+}
+
+static int
+parse_path(struct parser *p, const char *path, int line, int col)
+{
+	char	*buf, why[128];
+	size_t	 len;
+	int	 r;
+
+	if ((buf = read_file(path, SCHED_MAX_FILE - p->total, &len, why,
+	    sizeof(why))) == NULL)
+		return perr_at(p, line, col, "%s: %s", path, why);
+	p->total += len;
+	r = parse_text(p, path, buf, len);
+	free(buf);
+	return r;
+}
+
+/* "include "FILE"": relative to the including file's folder. */
+static int
+parse_include(struct parser *p)
+{
+	char		*path;
+	const char	*slash;
+	size_t		 off = p->tok.off;
+	int		 line = p->tok.line, col = p->tok.col, r, n;
+
+	next(p);
+	if (p->tok.kind != TK_STRING)
+		return perr(p, "a file name in quotes");
+	if (!p->allow_include)
+		return perr_at(p, line, col, "include is not allowed here");
+	if (p->depth >= SCHED_MAX_INCLUDE)
+		return perr_at(p, line, col, "includes nested deeper than %d",
+		    SCHED_MAX_INCLUDE);
+	slash = strrchr(p->lx.name, '/');
+	if (p->tok.text[0] == '/' || slash == NULL)
+		path = strdup(p->tok.text);
+	else if (asprintf(&path, "%.*s/%s", (n = (int)(slash - p->lx.name)),
+	    p->lx.name, p->tok.text) == -1)
+		path = NULL;
+	if (path == NULL)
+		return perr_at(p, line, col, "out of memory");
+	if (flat_upto(p, off) == -1 || flat_add(p, "\n", 1) == -1) {
+		free(path);
+		return perr_at(p, line, col, "out of memory");
+	}
+	next(p);
+	r = parse_path(p, path, line, col);
+	free(path);
+	/* The included text replaces the statement, up to the next token. */
+	p->copied = p->tok.off;
+	if (flat_add(p, "\n", 1) == -1)
+		return perr_at(p, line, col, "out of memory");
+	return r;
+}
+
+static void
+parse_stmts(struct parser *p)
+{
+	int r;
+
+	while (p->tok.kind != TK_EOF && p->errs->n < SCHED_MAX_ERRORS) {
+		if (is_word(p, "event")) {
+			if (parse_event(p) == -1)
+				recover(p, 1);
+			continue;
+		}
+		if (is_word(p, "mode"))
+			r = parse_mode(p);
+		else if (is_word(p, "include"))
+			r = parse_include(p);
+		else {
+			perr(p, "event, mode or include");
+			next(p);
+			r = 0;
+		}
+		if (r == -1)
+			recover(p, 1);
+	}
+}
+
+/* One file or buffer, with its own lexer; the parser's state saved. */
+static int
+parse_text(struct parser *p, const char *name, const char *buf, size_t len)
+{
+	struct sched_lex	 save_lx = p->lx;
+	struct sched_tok	 save_tok = p->tok;
+	char			*save_file = p->file;
+	size_t			 save_copied = p->copied;
+	int			 nerr = p->nerr;
+
+	if ((p->file = pool_strdup(p, name)) == NULL)
+		return perr_at(p, 1, 1, "out of memory");
+	p->depth++;
+	sched_lex_init(&p->lx, p->file, buf, len);
+	p->copied = 0;
+	next(p);
+	parse_stmts(p);
+	if (flat_upto(p, len) == -1)
+		perr_at(p, 1, 1, "out of memory");
+	p->depth--;
+	p->copied = save_copied;
+	p->lx = save_lx;
+	p->tok = save_tok;
+	p->file = save_file;
+	return p->nerr > nerr ? -1 : 0;
+}
+
+static struct sched_prog *
+parse_begin(struct parser *p, struct sched_errs *e)
+{
+	memset(p, 0, sizeof(*p));
+	memset(e, 0, sizeof(*e));
+	p->errs = e;
+	if ((p->prog = calloc(1, sizeof(*p->prog))) == NULL ||
+	    (p->prog->pool = calloc(1, sizeof(*p->prog->pool))) == NULL ||
+	    (p->names = calloc(NAME_HASH, sizeof(*p->names))) == NULL ||
+	    (p->strs = calloc(STR_HASH, sizeof(*p->strs))) == NULL) {
+		free(p->names);
+		if (p->prog != NULL)
+			free(p->prog->pool);
+		free(p->prog);
+		snprintf(e->buf, sizeof(e->buf), "out of memory\n");
+		e->len = strlen(e->buf);
+		e->n = 1;
+		return NULL;
+	}
+	return p->prog;
+}
+
+static struct sched_prog *
+parse_end(struct parser *p)
+{
+	struct sched_prog *g = p->prog;
+
+	if (p->nerr == 0)
+		finish_prog(p);
+	free(p->names);
+	free(p->strs);
+	g->flat = p->flat;
+	g->flatlen = p->flatlen;
+	if (p->nerr > 0) {
+		if (p->errs->n > SCHED_MAX_ERRORS)
+			perr_at(p, 0, 0, "%d more errors not shown",
+			    p->errs->n - SCHED_MAX_ERRORS);
+		sched_prog_free(g);
+		return NULL;
+	}
+	g->bytes += (size_t)p->evcap * sizeof(*g->ev) +
+	    (size_t)g->nvtrig * sizeof(*g->vtrig);
+	return g;
+}
+
+struct sched_prog *
+sched_parse_buf(const char *name, const char *buf, size_t len,
+    int allow_include, struct sched_errs *e)
+{
+	struct parser p;
+
+	if (parse_begin(&p, e) == NULL)
+		return NULL;
+	p.allow_include = allow_include;
+	p.flatcap = SIZE_MAX;		/* no flat copy */
+	if (len > SCHED_MAX_FILE)
+		perr_at(&p, 1, 1, "larger than %d bytes", SCHED_MAX_FILE);
+	else
+		parse_text(&p, name, buf, len);
+	return parse_end(&p);
+}
+
+struct sched_prog *
+sched_parse_file(const char *path, struct sched_errs *e)
+{
+	struct parser p;
+
+	if (parse_begin(&p, e) == NULL)
+		return NULL;
+	p.allow_include = 1;
+	p.lx.name = path;
+	parse_path(&p, path, 0, 0);
+	return parse_end(&p);
+}
+
+void
+sched_prog_free(struct sched_prog *g)
+{
+	struct chunk	*c, *n;
+	int		 i, j;
+
+	if (g == NULL)
+		return;
+	for (i = 0; i < g->nev; i++)
+		for (j = 0; j < g->ev[i].ntrig; j++)
+			free(g->ev[i].trig[j].prev_s);
+	for (c = g->pool->head; c != NULL; c = n) {
+		n = c->next;
+		free(c);
+	}
+	free(g->pool);
+	free(g->flat);
+	free(g->ev);
+	free(g->vtrig);
+	free(g);
+}
+
+struct sched_event *
+sched_prog_find(const struct sched_prog *g, const char *name)
+{
+	int i;
+
+	for (i = 0; i < g->nev; i++)
+		if (strcmp(g->ev[i].name, name) == 0)
+			return &g->ev[i];
+	return NULL;
+}
+
+int
+sched_mode_find(const struct sched_prog *g, const char *name)
+{
+	int i;
+
+	for (i = 0; i < g->nmodes; i++)
+		if (strcmp(g->modes[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+sched_mode_value(const struct sched_mode *m, const char *v)
+{
+	int i;
+
+	for (i = 0; i < m->nvals; i++)
+		if (strcmp(m->vals[i], v) == 0)
+			return i;
+	return -1;
+}

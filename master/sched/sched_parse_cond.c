@@ -1,0 +1,209 @@
+/*
+ * An event's condition (docs/SCHEDULER.md#conditions): "if" followed by
+ * atoms (time windows, the sun, calendar filters, device comparisons,
+ * modes) joined by not/and/or and parentheses, with the usual
+ * precedence. Nesting and size are bounded, so evaluating it cannot
+ * recurse without limit.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sched/sched.h"
+
+static struct sched_cond *parse_and(struct parser *, int depth);
+
+static struct sched_cond *
+new_cond(struct parser *p, enum cond_kind k)
+{
+	struct sched_cond *c;
+
+	if (++p->nterms > SCHED_MAX_COND_TERMS) {
+		perr_at(p, p->tok.line, p->tok.col, "a condition of more than "
+		    "%d parts", SCHED_MAX_COND_TERMS);
+		return NULL;
+	}
+	if ((c = pool_alloc(p, sizeof(*c))) == NULL)
+		perr_at(p, p->tok.line, p->tok.col, "out of memory");
+	else
+		c->kind = k;
+	return c;
+}
+
+static int
+cmp_op(enum tok_kind k, enum cmp_op *op)
+{
+	static const enum tok_kind tk[] = { TK_LT, TK_LE, TK_GT, TK_GE,
+	    TK_EQ, TK_NE };
+	size_t i;
+
+	for (i = 0; i < sizeof(tk) / sizeof(tk[0]); i++)
+		if (tk[i] == k) {
+			*op = (enum cmp_op)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* MODE is VALUE, MODE == VALUE, MODE != VALUE */
+static struct sched_cond *
+parse_modecond(struct parser *p)
+{
+	struct sched_cond	*c;
+	int			 line = p->tok.line, col = p->tok.col, m;
+	char			 v[SCHED_NAME_MAX + 1];
+
+	if ((m = sched_mode_find(p->prog, p->tok.text)) == -1) {
+		perr(p, "a condition (from, sun, on, in, dates, a device "
+		    "value, a declared mode, not, '(')");
+		return NULL;
+	}
+	next(p);
+	if ((c = new_cond(p, C_MODE)) == NULL)
+		return NULL;
+	c->mode = m;
+	if (is_word(p, "is") || p->tok.kind == TK_EQ)
+		c->op = OP_EQ;
+	else if (p->tok.kind == TK_NE)
+		c->op = OP_NE;
+	else {
+		perr(p, "is, == or !=");
+		return NULL;
+	}
+	next(p);
+	if (want_name(p, "a mode value", v) == -1)
+		return NULL;
+	if ((c->modeval = sched_mode_value(&p->prog->modes[m], v)) == -1) {
+		perr_at(p, line, col, "mode \"%s\" has no value \"%s\"",
+		    p->prog->modes[m].name, v);
+		return NULL;
+	}
+	return c;
+}
+
+static struct sched_cond *
+parse_atom(struct parser *p)
+{
+	struct sched_cond *c;
+
+	if (p->tok.kind == TK_DEVREF) {
+		if ((c = new_cond(p, C_CMP)) == NULL ||
+		    parse_devref(p, &c->ref) == -1)
+			return NULL;
+		if (is_word(p, "is"))
+			c->op = OP_EQ;
+		else if (cmp_op(p->tok.kind, &c->op) == -1) {
+			perr(p, "a comparison (<, <=, >, >=, ==, !=, is)");
+			return NULL;
+		}
+		next(p);
+		return parse_value(p, &c->val) == -1 ? NULL : c;
+	}
+	if (is_word(p, "from")) {
+		if ((c = new_cond(p, C_TIME)) == NULL)
+			return NULL;
+		next(p);
+		if (p->tok.kind != TK_TIME)
+			return perr(p, "a time of day (HH:MM)"), NULL;
+		c->from = p->tok.secs;
+		next(p);
+		if (!is_word(p, "to"))
+			return perr(p, "'to' and a time of day"), NULL;
+		next(p);
+		if (p->tok.kind != TK_TIME)
+			return perr(p, "a time of day (HH:MM)"), NULL;
+		c->to = p->tok.secs;
+		next(p);
+		return c;
+	}
+	if (is_word(p, "sun")) {
+		if ((c = new_cond(p, C_SUN)) == NULL)
+			return NULL;
+		p->prog->uses_sun = 1;
+		next(p);
+		if (is_word(p, "is"))
+			next(p);
+		if (!is_word(p, "up") && !is_word(p, "down"))
+			return perr(p, "up or down"), NULL;
+		c->up = is_word(p, "up");
+		next(p);
+		return c;
+	}
+	if (is_word(p, "on") || is_word(p, "in") || is_word(p, "dates")) {
+		if ((c = new_cond(p, C_CAL)) == NULL ||
+		    parse_filter(p, &c->f) == -1)
+			return NULL;
+		return c;
+	}
+	if (p->tok.kind == TK_WORD)
+		return parse_modecond(p);
+	perr(p, "a condition");
+	return NULL;
+}
+
+static struct sched_cond *
+parse_unary(struct parser *p, int depth)
+{
+	struct sched_cond *c;
+
+	if (depth > SCHED_MAX_COND_DEPTH) {
+		perr_at(p, p->tok.line, p->tok.col, "condition nested deeper "
+		    "than %d", SCHED_MAX_COND_DEPTH);
+		return NULL;
+	}
+	if (is_word(p, "not")) {
+		next(p);
+		if ((c = new_cond(p, C_NOT)) == NULL ||
+		    (c->a = parse_unary(p, depth + 1)) == NULL)
+			return NULL;
+		return c;
+	}
+	if (p->tok.kind == TK_LPAREN) {
+		next(p);
+		if ((c = parse_or(p, depth + 1)) == NULL)
+			return NULL;
+		if (p->tok.kind != TK_RPAREN)
+			return perr(p, "')'"), NULL;
+		next(p);
+		return c;
+	}
+	return parse_atom(p);
+}
+
+static struct sched_cond *
+parse_and(struct parser *p, int depth)
+{
+	struct sched_cond *a, *c;
+
+	if ((a = parse_unary(p, depth)) == NULL)
+		return NULL;
+	while (is_word(p, "and")) {
+		next(p);
+		if ((c = new_cond(p, C_AND)) == NULL)
+			return NULL;
+		c->a = a;
+		if ((c->b = parse_unary(p, depth)) == NULL)
+			return NULL;
+		a = c;
+	}
+	return a;
+}
+
+struct sched_cond *
+parse_or(struct parser *p, int depth)
+{
+	struct sched_cond *a, *c;
+
+	if ((a = parse_and(p, depth)) == NULL)
+		return NULL;
+	while (is_word(p, "or")) {
+		next(p);
+		if ((c = new_cond(p, C_OR)) == NULL)
+			return NULL;
+		c->a = a;
+		if ((c->b = parse_and(p, depth)) == NULL)
+			return NULL;
+		a = c;
+	}
+	return a;
+}

@@ -1,0 +1,678 @@
+/*
+ * The inside of an event (docs/SCHEDULER.md#grammar): its triggers
+ * ("when"), its actions ("do") and options (its condition is in
+ * sched_parse_cond.c); and the checks that need the whole program
+ * (events named by run/cancel, the index of value triggers).
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched.h"
+
+static const char *const day_names[] = {
+	"sun", "mon", "tue", "wed", "thu", "fri", "sat",
+};
+static const char *const month_names[] = {
+	"", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+	"oct", "nov", "dec",
+};
+static const int month_days[] = {
+	0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+};
+
+/* "node/device.key" */
+int
+parse_devref(struct parser *p, struct sched_devref *r)
+{
+	char	*s = p->tok.text, *slash, *dot;
+
+	if (p->tok.kind != TK_DEVREF)
+		return perr(p, "a device value (node/device.key)");
+	slash = strchr(s, '/');
+	dot = strrchr(s, '.');
+	if (slash == s || dot == NULL || dot < slash || dot == slash + 1 ||
+	    dot[1] == '\0' || strchr(dot, '/') != NULL ||
+	    slash - s > NODE_ID_MAX || dot - slash - 1 > DEVICE_ID_MAX ||
+	    strlen(dot + 1) > VALUE_KEY_MAX)
+		return perr_at(p, p->tok.line, p->tok.col, "\"%.40s\" is not "
+		    "node/device.key (at most %d/%d.%d characters)", s,
+		    NODE_ID_MAX, DEVICE_ID_MAX, VALUE_KEY_MAX);
+	*slash = *dot = '\0';
+	r->node = pool_intern(p, s);
+	r->dev = pool_intern(p, slash + 1);
+	r->key = pool_intern(p, dot + 1);
+	if (r->node == NULL || r->dev == NULL || r->key == NULL)
+		return perr_at(p, p->tok.line, p->tok.col, "out of memory");
+	next(p);
+	return 0;
+}
+
+/* An optional '-', then a number. */
+static int
+parse_number(struct parser *p, double *d, int *integral)
+{
+	int neg = 0;
+
+	if (p->tok.kind == TK_MINUS) {
+		neg = 1;
+		next(p);
+	}
+	if (p->tok.kind != TK_NUMBER)
+		return perr(p, "a number");
+	*d = neg ? -p->tok.num : p->tok.num;
+	*integral = p->tok.integral;
+	next(p);
+	return 0;
+}
+
+/* on, off, true, false, a number or a "string". */
+int
+parse_value(struct parser *p, struct sched_val *v)
+{
+	int integral = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (is_word(p, "on") || is_word(p, "true") || is_word(p, "off") ||
+	    is_word(p, "false")) {
+		v->type = SV_BOOL;
+		v->i = is_word(p, "on") || is_word(p, "true");
+		next(p);
+		return 0;
+	}
+	if (p->tok.kind == TK_STRING) {
+		v->type = SV_STRING;
+		if ((v->s = pool_strdup(p, p->tok.text)) == NULL)
+			return perr_at(p, p->tok.line, p->tok.col,
+			    "out of memory");
+		next(p);
+		return 0;
+	}
+	if (p->tok.kind != TK_NUMBER && p->tok.kind != TK_MINUS)
+		return perr(p, "a value (on, off, true, false, a number or a "
+		    "\"string\")");
+	if (parse_number(p, &v->d, &integral) == -1)
+		return -1;
+	if (integral) {
+		v->type = SV_INT;
+		v->i = (int64_t)v->d;
+	} else
+		v->type = SV_DOUBLE;
+	return 0;
+}
+
+/* NUMBER UNIT in ms, within min..max ms. */
+static int
+parse_duration(struct parser *p, long long min, long long max, long long *ms)
+{
+	static const struct { const char *u; long long ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "sec", 1000 }, { "secs", 1000 },
+		{ "second", 1000 }, { "seconds", 1000 }, { "min", 60000 },
+		{ "mins", 60000 }, { "minute", 60000 }, { "minutes", 60000 },
+		{ "h", 3600000 }, { "hour", 3600000 }, { "hours", 3600000 },
+		{ "d", 86400000 }, { "day", 86400000 }, { "days", 86400000 },
+	};
+	int	line = p->tok.line, col = p->tok.col;
+	double	n;
+	size_t	i;
+
+	if (p->tok.kind != TK_NUMBER)
+		return perr(p, "a duration (15 min, 2 h, 500 ms)");
+	n = p->tok.num;
+	next(p);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (is_word(p, units[i].u))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return perr(p, "a unit (ms, s, min, h, d)");
+	next(p);
+	*ms = llround(n * (double)units[i].ms);
+	if (*ms < min || *ms > max)
+		return perr_at(p, line, col, "duration out of range (%lld ms "
+		    "to %lld s)", min, max / 1000);
+	return 0;
+}
+
+/* "mon", "mon-fri", "sat-mon"; bits from a to b, wrapping. */
+static int
+name_range(const char *w, const char *const *names, int lo, int hi,
+    uint32_t *bits)
+{
+	char	 a[8], b[8];
+	int	 i, from = -1, to = -1;
+	const char *dash = strchr(w, '-');
+
+	snprintf(a, sizeof(a), "%.*s", dash ? (int)(dash - w) : 7, w);
+	snprintf(b, sizeof(b), "%s", dash ? dash + 1 : a);
+	for (i = lo; i <= hi; i++) {
+		if (strcmp(a, names[i]) == 0)
+			from = i;
+		if (strcmp(b, names[i]) == 0)
+			to = i;
+	}
+	if (from == -1 || to == -1)
+		return -1;
+	for (i = from;; i = i == hi ? lo : i + 1) {
+		*bits |= 1u << i;
+		if (i == to)
+			break;
+	}
+	return 0;
+}
+
+/* "mon-fri,sun", "weekdays", "weekends", "daily" */
+static int
+parse_days(struct parser *p, uint8_t *days)
+{
+	uint32_t bits = 0;
+
+	for (;;) {
+		if (is_word(p, "weekdays"))
+			bits |= 0x3e;
+		else if (is_word(p, "weekends"))
+			bits |= 0x41;
+		else if (is_word(p, "daily"))
+			bits |= 0x7f;
+		else if (p->tok.kind != TK_WORD || name_range(p->tok.text,
+		    day_names, 0, 6, &bits) == -1)
+			return perr(p, "days (mon, mon-fri, weekdays, "
+			    "weekends, daily)");
+		next(p);
+		if (p->tok.kind != TK_COMMA)
+			break;
+		next(p);
+	}
+	*days = (uint8_t)bits;
+	return 0;
+}
+
+static int
+parse_months(struct parser *p, uint16_t *months)
+{
+	uint32_t bits = 0;
+
+	for (;;) {
+		if (p->tok.kind != TK_WORD || name_range(p->tok.text,
+		    month_names, 1, 12, &bits) == -1)
+			return perr(p, "months (jan, nov-feb)");
+		next(p);
+		if (p->tok.kind != TK_COMMA)
+			break;
+		next(p);
+	}
+	*months = (uint16_t)bits;
+	return 0;
+}
+
+/* MM-DD as month * 100 + day. */
+static int
+parse_monthday(struct parser *p, int *md)
+{
+	int	line = p->tok.line, col = p->tok.col;
+	double	m, d;
+
+	if (p->tok.kind != TK_NUMBER)
+		return perr(p, "a date MM-DD");
+	m = p->tok.num;
+	next(p);
+	if (p->tok.kind != TK_MINUS)
+		return perr(p, "'-' in a date MM-DD");
+	next(p);
+	if (p->tok.kind != TK_NUMBER)
+		return perr(p, "a day in a date MM-DD");
+	d = p->tok.num;
+	next(p);
+	if (m < 1 || m > 12 || m != floor(m) || d < 1 || d != floor(d) ||
+	    d > month_days[(int)m])
+		return perr_at(p, line, col, "no such date");
+	*md = (int)m * 100 + (int)d;
+	return 0;
+}
+
+/* "dates 12-20 to 01-05" */
+static int
+parse_dates(struct parser *p, struct sched_filter *f)
+{
+	if (parse_monthday(p, &f->date_from) == -1)
+		return -1;
+	if (!is_word(p, "to"))
+		return perr(p, "'to' and the last date");
+	next(p);
+	return parse_monthday(p, &f->date_to);
+}
+
+/* One calendar filter if the current word starts one: 1, 0 or -1. */
+int
+parse_filter(struct parser *p, struct sched_filter *f)
+{
+	int line = p->tok.line, col = p->tok.col, r;
+
+	if (is_word(p, "on")) {
+		next(p);
+		r = f->days ? perr_at(p, line, col, "days given twice") :
+		    parse_days(p, &f->days);
+	} else if (is_word(p, "in")) {
+		next(p);
+		r = f->months ? perr_at(p, line, col, "months given twice") :
+		    parse_months(p, &f->months);
+	} else if (is_word(p, "dates")) {
+		next(p);
+		r = f->date_from ? perr_at(p, line, col, "dates given twice") :
+		    parse_dates(p, f);
+	} else
+		return 0;
+	return r == -1 ? -1 : 1;
+}
+
+static int
+parse_filters(struct parser *p, struct sched_filter *f)
+{
+	int r;
+
+	while ((r = parse_filter(p, f)) == 1)
+		;
+	return r;
+}
+
+static int
+sun_kind(const char *w)
+{
+	static const char *const alias[][2] = {
+		{ "civil-dawn", "dawn" }, { "civil-dusk", "dusk" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strcmp(w, alias[i][0]) == 0)
+			w = alias[i][1];
+	for (i = 0; i < SUN_NKINDS; i++)
+		if (strcmp(w, sched_sun_name((enum sched_sun)i)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* sunset [+|- DURATION] [filters] */
+static int
+parse_sun(struct parser *p, struct sched_trig *t)
+{
+	long long	ms;
+	int		sign;
+
+	t->kind = T_SUN;
+	t->sun = (enum sched_sun)sun_kind(p->tok.text);
+	p->prog->uses_sun = 1;
+	next(p);
+	if (p->tok.kind == TK_PLUS || p->tok.kind == TK_MINUS) {
+		sign = p->tok.kind == TK_PLUS ? 1 : -1;
+		next(p);
+		if (parse_duration(p, 0, SCHED_MAX_SUN_OFFSET_S * 1000LL,
+		    &ms) == -1)
+			return -1;
+		t->offset_s = sign * (long)(ms / 1000);
+	}
+	return parse_filters(p, &t->f);
+}
+
+/* DEV above|below N [hysteresis H] [for D] / DEV changes [from V] [to V] */
+static int
+parse_devtrig(struct parser *p, struct sched_trig *t)
+{
+	long long	ms;
+	int		integral;
+
+	if (parse_devref(p, &t->ref) == -1)
+		return -1;
+	if (is_word(p, "changes")) {
+		t->kind = T_CHANGE;
+		next(p);
+		if (is_word(p, "from")) {
+			next(p);
+			if (parse_value(p, &t->from) == -1)
+				return -1;
+		}
+		if (is_word(p, "to")) {
+			next(p);
+			if (parse_value(p, &t->to) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if (!is_word(p, "above") && !is_word(p, "below"))
+		return perr(p, "above, below or changes");
+	t->kind = T_VALUE;
+	t->above = is_word(p, "above");
+	next(p);
+	if (parse_number(p, &t->thr, &integral) == -1)
+		return -1;
+	if (is_word(p, "hysteresis")) {
+		next(p);
+		if (parse_number(p, &t->hyst, &integral) == -1)
+			return -1;
+		if (t->hyst < 0)
+			return perr_at(p, p->tok.line, p->tok.col,
+			    "hysteresis is not negative");
+	}
+	if (is_word(p, "for")) {
+		next(p);
+		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		    &ms) == -1)
+			return -1;
+		t->for_s = (long)(ms / 1000);
+	}
+	return 0;
+}
+
+static int
+parse_trigger(struct parser *p, struct sched_trig *t)
+{
+	long long ms;
+
+	memset(t, 0, sizeof(*t));
+	t->line = p->tok.line;
+	t->col = p->tok.col;
+	t->he.pos = -1;
+	if (p->tok.kind == TK_DEVREF)
+		return parse_devtrig(p, t);
+	if (is_word(p, "at")) {
+		t->kind = T_AT;
+		next(p);
+		if (p->tok.kind != TK_TIME)
+			return perr(p, "a time of day (HH:MM)");
+		t->secs = p->tok.secs;
+		next(p);
+		return parse_filters(p, &t->f);
+	}
+	if (is_word(p, "every")) {
+		t->kind = T_EVERY;
+		next(p);
+		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		    &ms) == -1)
+			return -1;
+		if (ms % 1000 != 0)
+			return perr_at(p, t->line, t->col, "every: whole "
+			    "seconds");
+		t->secs = (long)(ms / 1000);
+		return parse_filters(p, &t->f);
+	}
+	if (p->tok.kind == TK_WORD && sun_kind(p->tok.text) != -1)
+		return parse_sun(p, t);
+	if (is_word(p, "offline") || is_word(p, "online")) {
+		t->kind = is_word(p, "online") ? T_ONLINE : T_OFFLINE;
+		next(p);
+		if (p->tok.kind != TK_WORD || strlen(p->tok.text) >
+		    NODE_ID_MAX)
+			return perr(p, "a slave's node id");
+		if ((t->ref.node = pool_intern(p, p->tok.text)) == NULL)
+			return perr_at(p, t->line, t->col, "out of memory");
+		next(p);
+		return 0;
+	}
+	if (is_word(p, "startup")) {
+		t->kind = T_STARTUP;
+		next(p);
+		return 0;
+	}
+	return perr(p, "a trigger (at, every, sunrise, sunset, dawn, dusk, "
+	    "nautical-dawn, nautical-dusk, a device value, online, offline, "
+	    "startup)");
+}
+
+/* set MODE = VALUE */
+static int
+parse_setmode(struct parser *p, struct sched_act *a)
+{
+	char v[SCHED_NAME_MAX + 1];
+
+	a->kind = A_MODE;
+	if ((a->mode = sched_mode_find(p->prog, p->tok.text)) == -1)
+		return perr(p, "a device value (node/device.key) or a "
+		    "declared mode");
+	next(p);
+	if (p->tok.kind != TK_ASSIGN)
+		return perr(p, "'='");
+	next(p);
+	if (want_name(p, "a mode value", v) == -1)
+		return -1;
+	if ((a->modeval = sched_mode_value(&p->prog->modes[a->mode],
+	    v)) == -1)
+		return perr_at(p, a->line, a->col, "mode \"%s\" has no value "
+		    "\"%s\"", p->prog->modes[a->mode].name, v);
+	return 0;
+}
+
+static int
+parse_set(struct parser *p, struct sched_act *a)
+{
+	a->kind = A_SET;
+	if (p->tok.kind == TK_WORD)
+		return parse_setmode(p, a);
+	if (parse_devref(p, &a->ref) == -1)
+		return -1;
+	if (p->tok.kind != TK_ASSIGN)
+		return perr(p, "'='");
+	next(p);
+	return parse_value(p, &a->val);
+}
+
+/* The name of an event for run/cancel; checked in finish_prog(). */
+static int
+parse_target(struct parser *p, struct sched_act *a)
+{
+	char n[SCHED_NAME_MAX + 1];
+
+	if (want_name(p, "an event name", n) == -1)
+		return -1;
+	if ((a->target_name = pool_strdup(p, n)) == NULL)
+		return perr_at(p, a->line, a->col, "out of memory");
+	return 0;
+}
+
+/* One action; 0 if the current word starts none. */
+static int
+parse_action(struct parser *p, struct sched_act *a)
+{
+	long long	ms;
+	int		r;
+
+	memset(a, 0, sizeof(*a));
+	a->line = p->tok.line;
+	a->col = p->tok.col;
+	if (is_word(p, "set")) {
+		next(p);
+		r = parse_set(p, a);
+	} else if (is_word(p, "pulse")) {
+		a->kind = A_PULSE;
+		next(p);
+		if ((r = parse_devref(p, &a->ref)) == 0 && (r =
+		    parse_duration(p, 1, SCHED_MAX_PULSE_MS, &ms)) == 0)
+			a->ms = (long)ms;
+	} else if (is_word(p, "wait")) {
+		a->kind = A_WAIT;
+		next(p);
+		if ((r = parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		    &ms)) == 0)
+			a->ms = (long)ms;
+		if (r == 0 && is_word(p, "restart")) {
+			a->restart = 1;
+			next(p);
+		}
+	} else if (is_word(p, "cancel") || is_word(p, "run")) {
+		a->kind = is_word(p, "run") ? A_RUN : A_CANCEL;
+		next(p);
+		r = parse_target(p, a);
+	} else if (is_word(p, "notify")) {
+		a->kind = A_NOTIFY;
+		next(p);
+		if (p->tok.kind != TK_STRING)
+			return perr(p, "a message in quotes");
+		if ((a->text = pool_strdup(p, p->tok.text)) == NULL)
+			return perr_at(p, a->line, a->col, "out of memory");
+		next(p);
+		r = 0;
+	} else
+		return 0;
+	return r == -1 ? -1 : 1;
+}
+
+static int
+parse_actions(struct parser *p, struct sched_act *acts, int *n)
+{
+	int line = p->tok.line, col = p->tok.col, r, first = *n;
+
+	next(p);
+	for (;;) {
+		if (*n == SCHED_MAX_ACTIONS)
+			return perr_at(p, line, col, "more than %d actions",
+			    SCHED_MAX_ACTIONS);
+		if ((r = parse_action(p, &acts[*n])) == -1)
+			return -1;
+		if (r == 0)
+			break;
+		(*n)++;
+	}
+	if (*n == first)
+		return perr(p, "an action (set, pulse, wait, cancel, run, "
+		    "notify)");
+	return 0;
+}
+
+static int
+parse_when(struct parser *p, struct sched_trig *trig, int *n)
+{
+	next(p);
+	for (;;) {
+		if (*n == SCHED_MAX_TRIGGERS)
+			return perr_at(p, p->tok.line, p->tok.col, "more than "
+			    "%d triggers", SCHED_MAX_TRIGGERS);
+		if (parse_trigger(p, &trig[(*n)++]) == -1)
+			return -1;
+		if (!is_word(p, "or"))
+			return 0;
+		next(p);
+	}
+}
+
+static int
+parse_option(struct parser *p, struct sched_event *ev)
+{
+	long long ms;
+
+	if (is_word(p, "disabled")) {
+		ev->disabled = 1;
+		next(p);
+		return 0;
+	}
+	if (is_word(p, "catch-up")) {
+		next(p);
+		if (is_word(p, "none")) {
+			ev->catchup_s = 0;
+			next(p);
+			return 0;
+		}
+		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		    &ms) == -1)
+			return -1;
+		ev->catchup_s = (long)(ms / 1000);
+		return 0;
+	}
+	return perr(p, "when, if, do, disabled, catch-up or '}'");
+}
+
+/* Up to the event's '}' (left as the current token). */
+int
+parse_clauses(struct parser *p, struct sched_event *ev)
+{
+	struct sched_trig	trig[SCHED_MAX_TRIGGERS];
+	struct sched_act	act[SCHED_MAX_ACTIONS];
+	int			ntrig = 0, nact = 0, r;
+
+	while (p->tok.kind != TK_RBRACE) {
+		if (is_word(p, "when"))
+			r = parse_when(p, trig, &ntrig);
+		else if (is_word(p, "if")) {
+			if (ev->cond != NULL)
+				return perr_at(p, p->tok.line, p->tok.col,
+				    "one 'if' per event: join conditions "
+				    "with and/or");
+			next(p);
+			p->nterms = 0;
+			r = (ev->cond = parse_or(p, 0)) == NULL ? -1 : 0;
+		} else if (is_word(p, "do"))
+			r = parse_actions(p, act, &nact);
+		else
+			r = parse_option(p, ev);
+		if (r == -1)
+			return -1;
+	}
+	if (nact == 0)
+		return perr_at(p, ev->line, 1, "event \"%s\" has no 'do'",
+		    ev->name);
+	ev->trig = pool_alloc(p, sizeof(*trig) * (size_t)(ntrig ? ntrig : 1));
+	ev->act = pool_alloc(p, sizeof(*act) * (size_t)nact);
+	if (ev->trig == NULL || ev->act == NULL)
+		return perr_at(p, ev->line, 1, "out of memory");
+	memcpy(ev->trig, trig, sizeof(*trig) * (size_t)ntrig);
+	memcpy(ev->act, act, sizeof(*act) * (size_t)nact);
+	ev->ntrig = ntrig;
+	ev->nact = nact;
+	return 0;
+}
+
+static int
+vtrig_cmp(const void *a, const void *b)
+{
+	const struct sched_trig *x = *(struct sched_trig *const *)a;
+	const struct sched_trig *y = *(struct sched_trig *const *)b;
+	int r;
+
+	if ((r = strcmp(x->ref.node, y->ref.node)) != 0 ||
+	    (r = strcmp(x->ref.dev, y->ref.dev)) != 0)
+		return r;
+	return strcmp(x->ref.key, y->ref.key);
+}
+
+/* run/cancel targets; back pointers; the value-trigger index. */
+void
+finish_prog(struct parser *p)
+{
+	struct sched_prog	*g = p->prog;
+	struct sched_event	*ev;
+	struct sched_act	*a;
+	int			 i, j, n = 0, k;
+
+	for (i = 0; i < g->nev; i++) {
+		ev = &g->ev[i];
+		for (j = 0; j < ev->nact; j++) {
+			a = &ev->act[j];
+			if (a->target_name == NULL)
+				continue;
+			if ((k = event_index(p, a->target_name)) == -1) {
+				p->lx.name = ev->file;
+				perr_at(p, a->line, a->col, "no event named "
+				    "\"%s\"", a->target_name);
+			} else
+				a->target = &g->ev[k];
+		}
+		if (sched_refs_build(p, ev) == -1)
+			perr_at(p, ev->line, 1, "out of memory");
+		for (j = 0; j < ev->ntrig; j++) {
+			ev->trig[j].ev = ev;
+			n += ev->trig[j].kind == T_VALUE ||
+			    ev->trig[j].kind == T_CHANGE;
+		}
+	}
+	if (n == 0)
+		return;
+	if ((g->vtrig = calloc((size_t)n, sizeof(*g->vtrig))) == NULL) {
+		perr_at(p, 0, 0, "out of memory");
+		return;
+	}
+	for (i = 0; i < g->nev; i++)
+		for (j = 0; j < g->ev[i].ntrig; j++)
+			if (g->ev[i].trig[j].kind == T_VALUE ||
+			    g->ev[i].trig[j].kind == T_CHANGE)
+				g->vtrig[g->nvtrig++] = &g->ev[i].trig[j];
+	qsort(g->vtrig, (size_t)g->nvtrig, sizeof(*g->vtrig), vtrig_cmp);
+}

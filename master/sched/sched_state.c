@@ -1,0 +1,571 @@
+/*
+ * The scheduler's state across reloads and restarts
+ * (docs/SCHEDULER.md#state):
+ *
+ * - <state-dir>/sched.state (proto/master.proto SchedState), written
+ *   crash-safely: per event the admin's enable or disable, the last
+ *   firing and result, per time trigger the instant up to which it was
+ *   handled, per threshold its arming and running 'for' wait; the
+ *   pending delayed actions; the modes.
+ * - at start-up, what was missed while the master was stopped runs once
+ *   if its last missed instant is within the event's catch-up window,
+ *   else it is skipped and logged;
+ * - on reload, the new program takes over the state of events whose
+ *   text did not change (by name and fingerprint); the pending actions
+ *   of a changed or removed event are dropped with a log line.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "log.h"
+#include "master.pb-c.h"
+#include "sched/sched.h"
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct sched_event *const *)a)->name,
+	    (*(struct sched_event *const *)b)->name);
+}
+
+/* The program's events sorted by name (caller frees), for lookups. */
+static struct sched_event **
+name_index(const struct sched_prog *g)
+{
+	struct sched_event	**idx;
+	int			  i;
+
+	if ((idx = calloc((size_t)g->nev + 1, sizeof(*idx))) == NULL)
+		return NULL;
+	for (i = 0; i < g->nev; i++)
+		idx[i] = &g->ev[i];
+	qsort(idx, (size_t)g->nev, sizeof(*idx), by_name);
+	return idx;
+}
+
+static struct sched_event *
+lookup(struct sched_event **idx, int n, const char *name)
+{
+	struct sched_event	 key = { .name = (char *)(uintptr_t)name };
+	struct sched_event	*kp = &key, **r;
+
+	if (idx == NULL)
+		return NULL;
+	r = bsearch(&kp, idx, (size_t)n, sizeof(*idx), by_name);
+	return r != NULL ? *r : NULL;
+}
+
+/*
+ * Our own file, not a peer's bytes: it may be larger than what
+ * state_save()/state_load() allow for the small state files (10,000
+ * events take about 220 KB on disk and several MB unpacked), so it has
+ * its own bound, SCHED_STATE_MAX_FILE, and unpacks with malloc.
+ */
+static int
+write_file(const char *path, const Hd__SchedState *st)
+{
+	size_t	 len = hd__sched_state__get_packed_size(st);
+	uint8_t	*p;
+	int	 r;
+
+	if (len > SCHED_STATE_MAX_FILE) {
+		log_warnx("sched: %s: state of %zu bytes is over %d, not "
+		    "written", path, len, SCHED_STATE_MAX_FILE);
+		return -1;
+	}
+	if ((p = malloc(len + 1)) == NULL) {
+		log_warnx("sched: out of memory writing the state");
+		return -1;
+	}
+	hd__sched_state__pack(st, p);
+	if ((r = atomic_write(path, p, len, 0600)) == -1)
+		log_warn("sched: %s", path);
+	free(p);
+	return r;
+}
+
+static Hd__SchedState *
+read_file(const char *path)
+{
+	Hd__SchedState	*st;
+	uint8_t		*p;
+	size_t		 len;
+
+	if (atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len) == -1) {
+		if (errno != ENOENT)
+			log_warn("sched: %s: state not read, starting afresh",
+			    path);
+		return NULL;
+	}
+	if ((st = hd__sched_state__unpack(NULL, len, p)) == NULL)
+		log_warnx("sched: %s: state file is not valid, starting "
+		    "afresh", path);
+	free(p);
+	return st;
+}
+
+/* `due`, `thr` and `fordue` have room for the event's triggers. */
+static void
+fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
+    uint32_t *thr, uint64_t *fordue)
+{
+	const struct sched_trig	*t;
+	int			 j;
+
+	e->name = ev->name;
+	e->fingerprint = ev->fp;
+	e->override = (uint32_t)ev->override;
+	e->last_fired_ms = (uint64_t)ev->last_fired;
+	e->last_result = (char *)(uintptr_t)ev->last_result;
+	for (j = 0; j < ev->ntrig; j++) {
+		t = &ev->trig[j];
+		due[j] = (uint64_t)t->last_due;
+		thr[j] = t->kind == T_VALUE ? (uint32_t)(t->known |
+		    t->armed << 1) : 0;
+		fordue[j] = t->he.pos >= 0 && t->he.kind == HENT_FOR ?
+		    (uint64_t)t->he.due : 0;
+	}
+	e->last_due_ms = due;
+	e->n_last_due_ms = (size_t)ev->ntrig;
+	e->threshold = thr;
+	e->n_threshold = (size_t)ev->ntrig;
+	e->for_due_ms = fordue;
+	e->n_for_due_ms = (size_t)ev->ntrig;
+}
+
+int
+sched_state_write(struct sched *s, const char *path, int64_t now)
+{
+	struct sched_prog	 *g = s->prog;
+	Hd__SchedState		  st = HD__SCHED_STATE__INIT;
+	Hd__SchedEvent		 *ev = NULL, **evp = NULL;
+	Hd__SchedPending	 *pd = NULL, **pdp = NULL;
+	Hd__SchedMode		  md[SCHED_MAX_MODES], *mdp[SCHED_MAX_MODES];
+	struct sched_pending	 *p;
+	uint64_t		 *due = NULL, *fordue = NULL;
+	uint32_t		 *thr = NULL;
+	size_t			  ntrig = 0, k = 0;
+	int			  i, r = -1;
+
+	for (i = 0; i < g->nev; i++)
+		ntrig += (size_t)g->ev[i].ntrig;
+	if ((ev = calloc((size_t)g->nev + 1, sizeof(*ev))) == NULL ||
+	    (evp = calloc((size_t)g->nev + 1, sizeof(*evp))) == NULL ||
+	    (due = calloc(ntrig + 1, sizeof(*due))) == NULL ||
+	    (fordue = calloc(ntrig + 1, sizeof(*fordue))) == NULL ||
+	    (thr = calloc(ntrig + 1, sizeof(*thr))) == NULL ||
+	    (pd = calloc((size_t)s->npending + 1, sizeof(*pd))) == NULL ||
+	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL)
+		goto done;
+	for (i = 0; i < g->nev; i++) {
+		hd__sched_event__init(&ev[i]);
+		fill_event(&ev[i], &g->ev[i], due + k, thr + k, fordue + k);
+		k += (size_t)g->ev[i].ntrig;
+		evp[i] = &ev[i];
+	}
+	i = 0;
+	TAILQ_FOREACH(p, &s->pending, entry) {
+		hd__sched_pending__init(&pd[i]);
+		pd[i].event = p->ev->name;
+		pd[i].fingerprint = p->ev->fp;
+		pd[i].step = (uint32_t)p->step;
+		pd[i].due_ms = (uint64_t)p->he.due;
+		pd[i].restart = p->restart;
+		pdp[i] = &pd[i];
+		i++;
+	}
+	for (i = 0; i < g->nmodes; i++) {
+		hd__sched_mode__init(&md[i]);
+		md[i].name = g->modes[i].name;
+		md[i].value = g->modes[i].vals[g->modes[i].cur];
+		mdp[i] = &md[i];
+	}
+	st.events = evp;
+	st.n_events = (size_t)g->nev;
+	st.pending = pdp;
+	st.n_pending = (size_t)s->npending;
+	st.modes = mdp;
+	st.n_modes = (size_t)g->nmodes;
+	st.saved_ms = (uint64_t)now;
+	r = write_file(path, &st);
+done:
+	if (r == -1 && ev == NULL)
+		log_warnx("sched: out of memory writing the state");
+	free(ev);
+	free(evp);
+	free(due);
+	free(fordue);
+	free(thr);
+	free(pd);
+	free(pdp);
+	return r;
+}
+
+/* A threshold's state, and its 'for' wait going on (or run out). */
+static void
+restore_threshold(struct sched *s, struct sched_trig *t, uint32_t st,
+    uint64_t fordue, int64_t now)
+{
+	if (t->kind != T_VALUE)
+		return;
+	t->known = (st & 1) != 0;
+	t->armed = (st & 2) != 0;
+	if (fordue == 0 || t->for_s == 0)
+		return;
+	if ((int64_t)fordue < now - t->ev->catchup_s * 1000LL) {
+		log_warnx("sched: event %s: its 'for' wait ended %" PRId64
+		    " s ago while the master was stopped: skipped (catch-up "
+		    "window %ld s)", t->ev->name, (now - (int64_t)fordue) /
+		    1000, t->ev->catchup_s);
+		return;
+	}
+	t->he.due = (int64_t)fordue;
+	t->he.kind = HENT_FOR;
+	t->he.owner = t;
+	heap_push(s, &t->he);
+}
+
+static void
+restore_event(struct sched *s, struct sched_event *ev,
+    const Hd__SchedEvent *e, int64_t now)
+{
+	size_t	j, n = (size_t)ev->ntrig;
+
+	if (e->override <= 2)
+		ev->override = (int)e->override;
+	ev->last_fired = (int64_t)e->last_fired_ms;
+	snprintf(ev->last_result, sizeof(ev->last_result), "%s",
+	    e->last_result);
+	if (e->fingerprint != ev->fp || e->n_last_due_ms != n)
+		return;		/* changed while stopped: start afresh */
+	for (j = 0; j < n; j++) {
+		ev->trig[j].last_due = (int64_t)e->last_due_ms[j];
+		if (e->n_threshold == n && e->n_for_due_ms == n)
+			restore_threshold(s, &ev->trig[j], e->threshold[j],
+			    e->for_due_ms[j], now);
+	}
+}
+
+static void
+restore_pending(struct sched *s, struct sched_event **idx,
+    const Hd__SchedPending *p)
+{
+	struct sched_event *ev = lookup(idx, s->prog->nev, p->event);
+
+	if (ev == NULL || ev->fp != p->fingerprint || p->step == 0 ||
+	    p->step >= (uint32_t)ev->nact) {
+		log_warnx("sched: delayed actions of event %s dropped: the "
+		    "event was changed or removed", p->event);
+		return;
+	}
+	pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
+}
+
+int
+sched_state_read(struct sched *s, const char *path, int64_t now)
+{
+	struct sched_prog	 *g = s->prog;
+	Hd__SchedState		 *st;
+	struct sched_event	**idx, *ev;
+	size_t			  i;
+	int			  m;
+
+	if ((st = read_file(path)) == NULL)
+		return -1;
+	if ((idx = name_index(g)) == NULL) {
+		hd__sched_state__free_unpacked(st, NULL);
+		return -1;
+	}
+	for (i = 0; i < st->n_events; i++) {
+		if ((ev = lookup(idx, g->nev, st->events[i]->name)) != NULL)
+			restore_event(s, ev, st->events[i], now);
+	}
+	for (i = 0; i < st->n_pending; i++)
+		restore_pending(s, idx, st->pending[i]);
+	for (i = 0; i < st->n_modes; i++)
+		if ((m = sched_mode_find(g, st->modes[i]->name)) != -1 &&
+		    sched_mode_value(&g->modes[m], st->modes[i]->value) != -1)
+			g->modes[m].cur = sched_mode_value(&g->modes[m],
+			    st->modes[i]->value);
+	log_info("sched: state restored from %s: %d delayed action%s",
+	    path, s->npending, s->npending == 1 ? "" : "s");
+	free(idx);
+	hd__sched_state__free_unpacked(st, NULL);
+	return 0;
+}
+
+static void
+set_enabled(struct sched_prog *g)
+{
+	int i;
+
+	for (i = 0; i < g->nev; i++)
+		g->ev[i].enabled = g->ev[i].override ? g->ev[i].override == 1 :
+		    !g->ev[i].disabled;
+}
+
+static int
+is_time_trig(const struct sched_trig *tr)
+{
+	return tr->kind == T_AT || tr->kind == T_EVERY || tr->kind == T_SUN;
+}
+
+/* The missed-event policy at start-up (trig_missed). */
+static void
+catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
+{
+	int64_t	last = tr->last_due, m;
+	int	mv;
+
+	if (last > now) {
+		/* The clock is behind what was handled: never repeat it. */
+		trig_arm(s, tr, last);
+		return;
+	}
+	if (last > 0 && (m = sched_trig_next(tr, last, s->lat, s->lon,
+	    &mv)) != -1 && m <= now)
+		trig_missed(s, tr, m, now, tr->ev->catchup_s,
+		    "while the master was stopped");
+	tr->last_due = now;
+	trig_arm(s, tr, now);
+}
+
+void
+sched_start(struct sched *s, int64_t now)
+{
+	struct sched_trig	*tr;
+	int			 i, j;
+
+	s->now = now;
+	if (s->prog == NULL)
+		return;
+	if (s->state_path != NULL)
+		sched_state_read(s, s->state_path, now);
+	set_enabled(s->prog);
+	for (i = 0; i < s->prog->nev; i++)
+		for (j = 0; j < s->prog->ev[i].ntrig; j++) {
+			tr = &s->prog->ev[i].trig[j];
+			if (is_time_trig(tr))
+				catch_up(s, tr, now);
+			else if (tr->kind == T_STARTUP)
+				fire_queue(s, tr->ev, 0, 0, "startup");
+		}
+	s->started = 1;
+	s->dirty = 1;
+	sched_flush(s, now);
+}
+
+/* An unchanged event keeps its triggers' state; a 'for' keeps running. */
+static void
+carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
+{
+	struct sched_trig	*t, *ot;
+	int			 j;
+
+	ev->override = o->override;
+	ev->last_fired = o->last_fired;
+	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
+	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
+		return;
+	for (j = 0; j < ev->ntrig; j++) {
+		t = &ev->trig[j];
+		ot = &o->trig[j];
+		t->last_due = ot->last_due;
+		t->known = ot->known;
+		t->armed = ot->armed;
+		t->prev = ot->prev;
+		t->prev_s = ot->prev_s;
+		ot->prev_s = NULL;
+		if (ot->he.pos >= 0 && ot->he.kind == HENT_FOR) {
+			t->he = ot->he;
+			t->he.owner = t;
+			t->he.pos = -1;
+			heap_push(s, &t->he);
+		}
+	}
+}
+
+static void
+carry_pending(struct sched *s, struct sched_event **nidx, int n)
+{
+	struct sched_pending	*p, *np;
+	struct sched_event	*ev;
+
+	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
+		np = TAILQ_NEXT(p, entry);
+		p->he.pos = -1;
+		ev = lookup(nidx, n, p->ev->name);
+		if (ev == NULL || ev->fp != p->ev->fp) {
+			log_warnx("sched: delayed actions of event %s dropped: "
+			    "the event was changed or removed", p->ev->name);
+			TAILQ_REMOVE(&s->pending, p, entry);
+			s->npending--;
+			free(p);
+			continue;
+		}
+		p->ev = ev;
+		ev->npending++;
+		heap_push(s, &p->he);
+	}
+}
+
+static void
+carry_modes(struct sched_prog *g, const struct sched_prog *old)
+{
+	int i, m, v;
+
+	for (i = 0; i < g->nmodes; i++)
+		if ((m = sched_mode_find(old, g->modes[i].name)) != -1 &&
+		    (v = sched_mode_value(&g->modes[i],
+		    old->modes[m].vals[old->modes[m].cur])) != -1)
+			g->modes[i].cur = v;
+}
+
+/* Swap in a new program with the old one's state; all or nothing. */
+static int
+transfer(struct sched *s, struct sched_prog *g, int64_t now)
+{
+	struct sched_prog	 *old = s->prog;
+	struct sched_event	**oidx, **nidx, *o;
+	struct sched_trig	 *tr;
+	int			  i, j;
+
+	oidx = name_index(old);
+	nidx = name_index(g);
+	if (oidx == NULL || nidx == NULL) {
+		free(oidx);
+		free(nidx);
+		return -1;
+	}
+	s->nheap = 0;		/* every entry is re-added below */
+	for (i = 0; i < g->nev; i++)
+		if ((o = lookup(oidx, old->nev, g->ev[i].name)) != NULL)
+			carry_event(s, &g->ev[i], o);
+	carry_pending(s, nidx, g->nev);
+	carry_modes(g, old);
+	set_enabled(g);
+	s->prog = g;
+	for (i = 0; i < g->nev; i++)
+		for (j = 0; j < g->ev[i].ntrig; j++)
+			if (is_time_trig(&g->ev[i].trig[j])) {
+				tr = &g->ev[i].trig[j];
+				if (tr->last_due == 0)
+					tr->last_due = now;
+				trig_arm(s, tr, tr->last_due > now ?
+				    tr->last_due : now);
+			}
+	free(oidx);
+	free(nidx);
+	sched_prog_free(old);
+	return 0;
+}
+
+int
+sched_last_good(const struct sched *s, char *buf, size_t size)
+{
+	const char	*slash;
+	int		 n;
+
+	if (s->state_path == NULL)
+		return -1;
+	slash = strrchr(s->state_path, '/');
+	n = snprintf(buf, size, "%.*s%s", slash != NULL ?
+	    (int)(slash - s->state_path + 1) : 0, s->state_path,
+	    SCHED_LAST_GOOD);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/*
+ * Keep the schedule just loaded from `path`, includes inlined, as the
+ * last good one: a master whose events file is broken at start-up runs
+ * it instead of nothing (sched_master.c). Then drop the flat text.
+ */
+static void
+keep_last_good(struct sched *s, const char *path)
+{
+	struct sched_prog	*g = s->prog;
+	char			 lg[PATH_MAX];
+
+	if (g->flat != NULL && sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	    strcmp(path, lg) != 0 &&
+	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
+		log_warn("sched: %s", lg);
+	free(g->flat);
+	g->flat = NULL;
+	g->flatlen = 0;
+}
+
+/* Put `g` (named `path`) in place of the program; frees it on failure. */
+static int
+install(struct sched *s, struct sched_prog *g, const char *path,
+    int64_t now, struct sched_errs *e)
+{
+	if (g->uses_sun && (isnan(s->lat) || isnan(s->lon))) {
+		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: sun "
+		    "events and 'sun up/down' need latitude and longitude in "
+		    "the master's configuration\n", path);
+		e->n = 1;
+		sched_prog_free(g);
+		return -1;
+	}
+	if (s->prog == NULL) {
+		s->prog = g;
+		set_enabled(g);
+	} else if (transfer(s, g, now) == -1) {
+		sched_prog_free(g);
+		snprintf(e->buf, sizeof(e->buf), "%s: out of memory\n", path);
+		e->len = strlen(e->buf);
+		e->n = 1;
+		return -1;
+	}
+	log_info("sched: %d event%s loaded from %s (%zu KiB)", g->nev,
+	    g->nev == 1 ? "" : "s", path, (g->bytes + 1023) / 1024);
+	if (s->started) {
+		s->now = now;
+		s->dirty = 1;
+		sched_flush(s, now);
+	}
+	return 0;
+}
+
+int
+sched_load(struct sched *s, const char *path, int64_t now,
+    struct sched_errs *e)
+{
+	struct sched_prog	*g;
+
+	char			 lg[PATH_MAX];
+
+	if ((g = sched_parse_file(path, e)) == NULL ||
+	    install(s, g, path, now, e) == -1)
+		return -1;
+	s->degraded = sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	    strcmp(path, lg) == 0;
+	keep_last_good(s, path);
+	return 0;
+}
+
+int
+sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
+{
+	struct sched_prog *g;
+
+	if ((g = sched_parse_buf("(no events)", "", 0, 0, e)) == NULL ||
+	    install(s, g, "(no events)", now, e) == -1)
+		return -1;
+	s->degraded = 2;
+	return 0;
+}
+
+const char *
+sched_source(const struct sched *s)
+{
+	return s->degraded == 2 ? "none" : s->degraded ? "last-good" : "file";
+}

@@ -1,0 +1,168 @@
+/*
+ * Sun times: the algorithm of NOAA's solar calculator (the "General
+ * Solar Position Calculations" and its sunrise/sunset page, after Meeus,
+ * "Astronomical Algorithms"). Good to about a minute between the polar
+ * circles, and still within a few minutes at 70 degrees where the sun
+ * grazes the horizon. A day on which the sun never reaches the wanted
+ * elevation (polar day or night) has no such event.
+ */
+
+#include <math.h>
+#include <time.h>
+
+#include "sched/sched.h"
+
+#define RAD(d)		((d) * M_PI / 180.0)
+#define DEG(r)		((r) * 180.0 / M_PI)
+#define JD_UNIX		2440587.5	/* Julian day of 1970-01-01 00:00 UTC */
+
+static const double	 sun_elev[SUN_NKINDS] = {
+	[SUN_RISE] = SUN_UP_ELEVATION, [SUN_SET] = SUN_UP_ELEVATION,
+	[SUN_CIVIL_DAWN] = -6, [SUN_CIVIL_DUSK] = -6,
+	[SUN_NAUT_DAWN] = -12, [SUN_NAUT_DUSK] = -12,
+};
+static const char *const sun_names[SUN_NKINDS] = {
+	"sunrise", "sunset", "dawn", "dusk", "nautical-dawn", "nautical-dusk",
+};
+
+const char *
+sched_sun_name(enum sched_sun k)
+{
+	return sun_names[k];
+}
+
+/* Julian day of y-m-d at 0h UTC (Gregorian calendar). */
+static double
+julian_day(int y, int m, int d)
+{
+	double a, b;
+
+	if (m <= 2) {
+		y--;
+		m += 12;
+	}
+	a = floor(y / 100.0);
+	b = 2 - a + floor(a / 4);
+	return floor(365.25 * (y + 4716)) + floor(30.6001 * (m + 1)) + d +
+	    b - 1524.5;
+}
+
+struct sunpos {
+	double	decl;		/* radians */
+	double	eqtime;		/* minutes */
+};
+
+/* Declination and equation of time at Julian day jd. */
+static void
+sun_position(double jd, struct sunpos *p)
+{
+	double t = (jd - 2451545.0) / 36525.0;
+	double l0, m, e, c, lambda, omega, eps, y;
+
+	l0 = fmod(280.46646 + t * (36000.76983 + t * 0.0003032), 360.0);
+	m = 357.52911 + t * (35999.05029 - 0.0001537 * t);
+	e = 0.016708634 - t * (0.000042037 + 0.0000001267 * t);
+	c = sin(RAD(m)) * (1.914602 - t * (0.004817 + 0.000014 * t)) +
+	    sin(RAD(2 * m)) * (0.019993 - 0.000101 * t) +
+	    sin(RAD(3 * m)) * 0.000289;
+	omega = 125.04 - 1934.136 * t;
+	lambda = l0 + c - 0.00569 - 0.00478 * sin(RAD(omega));
+	eps = 23 + (26 + (21.448 - t * (46.8150 + t * (0.00059 -
+	    t * 0.001813))) / 60) / 60 + 0.00256 * cos(RAD(omega));
+	p->decl = asin(sin(RAD(eps)) * sin(RAD(lambda)));
+	y = tan(RAD(eps) / 2);
+	y *= y;
+	p->eqtime = 4 * DEG(y * sin(2 * RAD(l0)) - 2 * e * sin(RAD(m)) +
+	    4 * e * y * sin(RAD(m)) * cos(2 * RAD(l0)) -
+	    0.5 * y * y * sin(4 * RAD(l0)) - 1.25 * e * e * sin(2 * RAD(m)));
+}
+
+/* Minutes after 0h UTC of jd's date of the event near jd; -1 if none. */
+static int
+event_minutes(double jd, int rising, double elev, double lat,
+    double lon, double *min)
+{
+	struct sunpos	p;
+	double		cosha, ha;
+
+	sun_position(jd, &p);
+	cosha = cos(RAD(90 - elev)) / (cos(RAD(lat)) * cos(p.decl)) -
+	    tan(RAD(lat)) * tan(p.decl);
+	if (cosha > 1 || cosha < -1)
+		return -1;
+	ha = DEG(acos(cosha));
+	if (!rising)
+		ha = -ha;
+	*min = 720 - 4 * (lon + ha) - p.eqtime;
+	return 0;
+}
+
+/*
+ * NOAA computes an event in minutes from 0h UTC of a date, near that
+ * longitude's solar noon. One refinement at the first estimate's
+ * instant, as NOAA does. -1 if the sun does not reach the elevation.
+ */
+static int
+utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
+    int64_t *t)
+{
+	double	min;
+	int	rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
+		    k == SUN_NAUT_DAWN);
+
+	if (event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k], lat,
+	    lon, &min) == -1)
+		return -1;
+	if (event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat, lon,
+	    &min) == -1)
+		return -1;
+	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
+	return 0;
+}
+
+/*
+ * The event of the *local* date y-m-d. For most zones the UTC date's
+ * event is on the same local date; where the zone is far from its
+ * longitude's solar time (Kiritimati at UTC+14 and 157 degrees west) it
+ * is the previous or the next UTC date's: the one whose instant falls on
+ * the local date wins.
+ */
+int
+sched_sun_time(enum sched_sun k, int y, int mon, int d, double lat,
+    double lon, int64_t *t)
+{
+	static const int tries[] = { 0, -1, 1 };
+	double		 jd0 = julian_day(y, mon, d);
+	int		 i, ly, lm, ld, wday;
+	long		 secs;
+
+	if (isnan(lat) || isnan(lon) || (unsigned)k >= SUN_NKINDS)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (utc_day_event(k, jd0 + tries[i], lat, lon, t) == -1)
+			continue;
+		sched_localdate(*t, &ly, &lm, &ld, &wday, &secs);
+		if (ly == y && lm == mon && ld == d)
+			return 0;
+	}
+	return -1;
+}
+
+double
+sched_sun_elevation(int64_t t, double lat, double lon)
+{
+	struct sunpos	p;
+	double		jd = JD_UNIX + t / 86400000.0, utmin, tst, ha, cz;
+
+	sun_position(jd, &p);
+	utmin = fmod((double)(t % 86400000) / 60000.0, 1440.0);
+	tst = fmod(utmin + p.eqtime + 4 * lon + 2880, 1440.0);
+	ha = tst / 4 - 180;
+	cz = sin(RAD(lat)) * sin(p.decl) +
+	    cos(RAD(lat)) * cos(p.decl) * cos(RAD(ha));
+	if (cz > 1)
+		cz = 1;
+	else if (cz < -1)
+		cz = -1;
+	return 90 - DEG(acos(cz));
+}

@@ -1,0 +1,389 @@
+/*
+ * hd-master's HTTPS engine process. Started by the master (webproc.c)
+ * with fork+exec, it opens its listeners, loads the web certificate and
+ * key and nothing else, drops to an unprivileged user in an empty
+ * chroot, and serves from one event loop. It reports probes and new bans
+ * to the master over a socketpair; the master persists the bans.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "api/api.h"
+#include "daemon.h"
+#include "log.h"
+#include "priv.h"
+#include "memtune.h"
+#include "master.h"
+#include "net.h"
+#include "sandbox.h"
+#include "auth/users.h"
+#include "web/web.h"
+#include "web.pb-c.h"
+#include "wire.h"
+
+/* Mozilla "intermediate" for TLS 1.2: ECDHE with AEAD only. */
+#define WEB_CIPHERS	"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+			"ECDHE-RSA-AES128-GCM-SHA256:" \
+			"ECDHE-ECDSA-AES256-GCM-SHA384:" \
+			"ECDHE-RSA-AES256-GCM-SHA384:" \
+			"ECDHE-ECDSA-CHACHA20-POLY1305:" \
+			"ECDHE-RSA-CHACHA20-POLY1305"
+
+static int
+alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char h11[] = "\x08http/1.1";
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, h11, sizeof(h11) - 1, in,
+	    inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static SSL_CTX *
+web_tls(const char *cert, const char *key)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		return NULL;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_sess_set_cache_size(ctx, 256);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"hd-web", 6);
+	/* One TLS 1.3 ticket per handshake is enough to resume (default 2). */
+	SSL_CTX_set_num_tickets(ctx, 1);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	/* A record in one read() instead of header and body apart. */
+	SSL_CTX_set_read_ahead(ctx, 1);
+	if (SSL_CTX_set_cipher_list(ctx, WEB_CIPHERS) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1 ||
+	    SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void
+accept_cb(struct ev_io *io, int rev)
+{
+	int i;
+
+	(void)rev;
+	for (i = 0; i < 16; i++)	/* bounded: other work goes on */
+		if (wc_accept(io->arg, io->fd) == -1)
+			break;
+}
+
+static int
+web_listen(struct web *w, struct master_conf *mc)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+	int			i;
+
+	for (i = 0; i < mc->nweb_listen; i++) {
+		if (net_parse_addr(mc->web_listen[i], &ss, &sl) == -1 ||
+		    (w->lfd[i] = net_listen(&ss, sl, 512)) == -1) {
+			log_warn("web-listen %s", mc->web_listen[i]);
+			return -1;
+		}
+		ev_io_init(&w->lio[i], w->lfd[i], accept_cb, w);
+		ev_io_set(w->loop, &w->lio[i], EV_READ);
+		log_info("HTTPS listening on %s", mc->web_listen[i]);
+	}
+	w->nlisten = mc->nweb_listen;
+	return 0;
+}
+
+/*
+ * Root, or the capabilities the spawner passes on: chroot to the
+ * master's empty web-root and become web-user (priv_drop()). Anyone
+ * else runs as is (development), and says so.
+ */
+static int
+drop_privileges(struct master_conf *mc)
+{
+	char root[512];
+
+	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
+	return priv_drop(root, mc->web_user ? mc->web_user : "nobody");
+}
+
+static void
+load_bans(struct web *w, const Hd__BanList *list)
+{
+	uint64_t	now = ev_wall_ms();
+	size_t		i;
+
+	for (i = 0; i < list->n_bans; i++)
+		if (list->bans[i]->addr.len == 16)
+			ban_restore(w->bans, list->bans[i]->addr.data,
+			    list->bans[i]->until_ms, list->bans[i]->level, now);
+}
+
+static int	api_answer(struct web *, const Hd__ApiResponse *);
+
+/* The master's watchdog asks whether the loop still turns. */
+static void
+pong(struct web *w, const Hd__Ping *p)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__Ping	r = HD__PING__INIT;
+
+	w->stats.watchdog_web = p->web_kills;
+	w->stats.watchdog_auth = p->auth_kills;
+	r.seq = p->seq;
+	m.body_case = HD__WEB_MSG__BODY_PONG;
+	m.pong = &r;
+	chan_send(&w->parent, &m.base);
+}
+
+static int
+parent_frame(struct chan *c, ProtobufCMessage *msg)
+{
+	struct web	*w = c->arg;
+	Hd__WebMsg	*m = (Hd__WebMsg *)msg;
+
+	if (m->body_case == HD__WEB_MSG__BODY_BANS)
+		load_bans(w, m->bans);
+	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
+	    m->ban->addr.len == 16 && m->ban->until_ms == 0)
+		ban_unban(w->bans, m->ban->addr.data);
+	else if (m->body_case == HD__WEB_MSG__BODY_BAN &&
+	    m->ban->addr.len == 16)	/* earned at the master: failed logins */
+		ban_restore(w->bans, m->ban->addr.data, m->ban->until_ms,
+		    m->ban->level, ev_wall_ms());
+	else if (m->body_case == HD__WEB_MSG__BODY_PING)
+		pong(w, m->ping);
+	else if (m->body_case == HD__WEB_MSG__BODY_STREAM_EVENT ||
+	    m->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
+		if (web_stream_msg(w, m) == -1) {
+			wire_free(msg);
+			fatalx("malformed stream message from the master");
+		}
+	} else if (m->body_case != HD__WEB_MSG__BODY_API_RESPONSE ||
+	    api_answer(w, m->api_response) == -1) {
+		/* The master never sends anything else: it is broken. */
+		wire_free(msg);
+		fatalx("unexpected message from the master");
+	}
+	wire_free(msg);
+	return 0;
+}
+
+static void
+parent_fail(struct chan *c, const char *why)
+{
+	(void)c;
+	fatalx("link to the master: %s", why);
+}
+
+static const struct chan_ops parent_ops = { parent_frame, parent_fail };
+
+static void
+on_stop(int sig, void *arg)
+{
+	(void)sig;
+	ev_break(arg);
+}
+
+void
+web_main(struct master_conf *mc, int fd, int verbose)
+{
+	struct web	 w;
+	Hd__WebMsg	 m = HD__WEB_MSG__INIT;
+	Hd__WebReady	 r = HD__WEB_READY__INIT;
+	int		 i;
+
+	log_init("hd-web", verbose);
+	memset(&w, 0, sizeof(w));
+	TAILQ_INIT(&w.conns);
+	TAILQ_INIT(&w.again);
+	ev_timer_init(&w.again_timer, wc_again, &w);
+	w.started_ms = ev_wall_ms();
+	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
+	w.request_ms = (uint64_t)mc->web_request_ms;
+	w.idle_ms = WEB_IDLE_MS;
+	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL ||
+	    web_stream_init(&w) == -1)
+		fatal("web setup");
+	w.v6bits = (int)mc->ban_v6_prefix;
+	if (ban_set_v6_prefix(w.bans, w.v6bits) == -1)
+		fatalx("ban-ipv6-prefix %d out of range", w.v6bits);
+	for (i = 0; i < mc->nallow; i++)
+		if (ban_allow(w.bans, mc->allow[i]) == -1)
+			fatalx("allow %s: not an address or network",
+			    mc->allow[i]);
+	if ((w.ctx = web_tls(mc->web_cert, mc->web_key)) == NULL) {
+		ERR_print_errors_fp(stderr);
+		fatalx("cannot load web-cert %s / web-key %s", mc->web_cert,
+		    mc->web_key);
+	}
+	if (web_tls_clients(w.ctx, mc->ca, mc->crl) == -1) {
+		ERR_print_errors_fp(stderr);
+		fatalx("cannot load the CA %s or CRL for client certificates",
+		    mc->ca);
+	}
+	if (web_listen(&w, mc) == -1 || drop_privileges(mc) == -1)
+		fatalx("web process setup failed");
+	signal(SIGPIPE, SIG_IGN);
+	ev_signal(w.loop, SIGTERM, on_stop, w.loop);
+	ev_signal(w.loop, SIGINT, on_stop, w.loop);
+	chan_start(&w.parent, w.loop, fd, &hd__web_msg__descriptor,
+	    &parent_ops, &w);
+	if (sandbox_init(SANDBOX_WEB) == -1)
+		fatalx("cannot sandbox the web process");
+	r.pid = (uint32_t)getpid();
+	r.listeners = (uint32_t)w.nlisten;
+	m.body_case = HD__WEB_MSG__BODY_READY;
+	m.ready = &r;
+	chan_send(&w.parent, &m.base);
+	mem_trim_start(w.loop);
+	ev_run(w.loop);
+	while (!TAILQ_EMPTY(&w.conns))
+		wc_close(TAILQ_FIRST(&w.conns));
+	exit(0);
+}
+
+/* Tell the master about a probe (and a ban it earned). */
+void
+web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
+    const char *detail, const uint8_t *first, size_t n, double weight,
+    uint64_t banned)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__ProbeEvent	p = HD__PROBE_EVENT__INIT;
+
+	p.class_ = (uint32_t)pc;
+	p.addr.data = (uint8_t *)(uintptr_t)c->addr;
+	p.addr.len = 16;
+	p.port = c->port;
+	p.detail = (char *)(uintptr_t)detail;
+	p.first.data = (uint8_t *)(uintptr_t)first;
+	p.first.len = n < PROBE_SHOW_BYTES ? n : PROBE_SHOW_BYTES;
+	p.banned_ms = banned;
+	p.weight = weight;
+	m.body_case = HD__WEB_MSG__BODY_PROBE;
+	m.probe = &p;
+	chan_send(&w->parent, &m.base);
+}
+
+/*
+ * The most an ApiRequest holds beside its body: every string at its
+ * limit (web_http.c forward() and bearer(), web_cert.c's chain of
+ * CLIENT_CHAIN_MAX certificates), each field with
+ * a tag and a length of at most 1 + 10 bytes, the WebMsg around it the
+ * same. A body of HTTP_MAX_BODY must fit one frame with all of it.
+ */
+#define API_FIELD_HEAD	11
+#define API_FIELDS_MAX	(HTTP_MAX_METHOD + 2 * HTTP_MAX_TARGET + \
+			 API_TOKEN_MAX + 2 * SESSION_TOKEN_HEX + 16 + \
+			 CLIENT_CHAIN_MAX * CLIENT_CERT_DER_MAX + \
+			 (14 + CLIENT_CHAIN_MAX) * API_FIELD_HEAD)
+_Static_assert(API_FIELDS_MAX <= WEB_API_FRAME_SLACK,
+    "WEB_API_FRAME_SLACK cannot hold an API call's fields");
+_Static_assert(HTTP_MAX_BODY + WEB_API_FRAME_SLACK <= WIRE_MAX_FRAME,
+    "a body of HTTP_MAX_BODY does not fit a frame to the master");
+
+void
+web_api_send(struct wconn *c, const char *session, const char *csrf,
+    const char *token)
+{
+	web_api_send_path(c, c->req.path, session, csrf, token);
+}
+
+void
+web_api_send_path(struct wconn *c, const char *path, const char *session,
+    const char *csrf, const char *token)
+{
+	Hd__WebMsg	m = HD__WEB_MSG__INIT;
+	Hd__ApiRequest	r = HD__API_REQUEST__INIT;
+
+	r.id = ++c->w->next_api_id;
+	r.method = (char *)(uintptr_t)c->req.method_str;
+	r.path = (char *)(uintptr_t)path;
+	r.query = (char *)(uintptr_t)c->req.query;
+	r.token = (char *)(uintptr_t)token;
+	r.addr.data = c->addr;
+	r.addr.len = 16;
+	r.session = (char *)(uintptr_t)session;
+	r.csrf = (char *)(uintptr_t)csrf;
+	r.body.data = c->body;
+	r.body.len = c->bodylen;
+	web_cert_fill(c->ssl, c->name, &r);
+	m.body_case = HD__WEB_MSG__BODY_API_REQUEST;
+	m.api_request = &r;
+	/* The assertions above say this cannot be; if it were, the client
+	 * learns it now rather than after WEB_API_MS. */
+	if (hd__web_msg__get_packed_size(&m) > WIRE_MAX_FRAME) {
+		log_warnx("%s: API call too large for a frame", c->name);
+		web_error(c, 413, "API call too large for a frame", 1);
+		return;
+	}
+	c->api_id = r.id;
+	c->state = WC_MASTER;
+	if (chan_send(&c->w->parent, &m.base) == -1) {
+		log_warnx("%s: API call not sent to the master", c->name);
+		web_error(c, 503, "master link", 1);
+	}
+}
+
+/* A Set-Cookie value fit for a header: printable, no CR or LF. */
+static int
+header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The master's answer to a call; the connection may have gone since. */
+static int
+api_answer(struct web *w, const Hd__ApiResponse *r)
+{
+	struct wconn *c;
+
+	if (r->status < 200 || r->status > 599 || r->body.len > WEB_MAX_OUT /
+	    2 || strlen(r->set_cookie) > 256 || !header_safe(r->set_cookie))
+		return -1;
+	TAILQ_FOREACH(c, &w->conns, entry)
+		if (c->state == WC_MASTER && c->api_id == r->id)
+			break;
+	if (c == NULL)
+		return 0;
+	if (r->stream != NULL)
+		return web_stream_start(c, r);
+	if (c->api_metrics && r->status == 200)
+		web_metrics(c);		/* an admin: the metrics themselves */
+	else
+		web_api_reply(c, (int)r->status, r->body.data, r->body.len,
+		    r->set_cookie, r->retry_after_s);
+	c->api_metrics = 0;
+	wc_resume(c);
+	return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * Network management command classes, pure encoders and decoders: Wake
+ * Up (sleeping nodes), Association (the lifeline to the controller) and
+ * Version's per-class versions. cmd[0] is the class, cmd[1] the command;
+ * nothing is read past `len`.
+ */
+
+#include <string.h>
+
+#include "zwave/zw_cc.h"
+
+#define WU_INTERVAL_SET		0x04
+#define WU_INTERVAL_GET		0x05
+#define WU_INTERVAL_REPORT	0x06
+#define WU_NOTIFICATION		0x07
+#define WU_NO_MORE		0x08
+#define WU_CAPS_REPORT		0x0a
+#define ASSOC_SET		0x01
+#define ASSOC_GET		0x02
+#define ASSOC_REPORT		0x03
+#define VERSION_CC_GET		0x13
+#define VERSION_CC_REPORT	0x14
+#define MULTI_CHANNEL_MARKER	0x00	/* endpoint pairs follow */
+
+static uint32_t
+be24(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+}
+
+/* Interval Set: seconds (24 bits), the node to notify (the controller). */
+size_t
+zw_cc_wakeup_interval_set(uint8_t *out, size_t outlen, uint32_t seconds,
+    uint8_t node)
+{
+	if (outlen < 6 || seconds > ZW_WAKEUP_MAX_S || node < 1 ||
+	    node > ZW_MAX_NODES)
+		return 0;
+	out[0] = ZW_CC_WAKE_UP;
+	out[1] = WU_INTERVAL_SET;
+	out[2] = (uint8_t)(seconds >> 16);
+	out[3] = (uint8_t)(seconds >> 8);
+	out[4] = (uint8_t)seconds;
+	out[5] = node;
+	return 6;
+}
+
+static size_t
+two(uint8_t *out, size_t outlen, uint8_t cc, uint8_t cmd)
+{
+	if (outlen < 2)
+		return 0;
+	out[0] = cc;
+	out[1] = cmd;
+	return 2;
+}
+
+size_t
+zw_cc_wakeup_interval_get(uint8_t *out, size_t outlen)
+{
+	return two(out, outlen, ZW_CC_WAKE_UP, WU_INTERVAL_GET);
+}
+
+/* Wake Up No More Information: the node may go back to sleep. */
+size_t
+zw_cc_wakeup_no_more(uint8_t *out, size_t outlen)
+{
+	return two(out, outlen, ZW_CC_WAKE_UP, WU_NO_MORE);
+}
+
+int
+zw_cc_decode_wakeup(const uint8_t *cmd, size_t len, struct zw_wakeup *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (len < 2 || cmd[0] != ZW_CC_WAKE_UP)
+		return len < 1 ? -1 : 0;
+	switch (cmd[1]) {
+	case WU_NOTIFICATION:
+		w->kind = ZW_WU_NOTIFICATION;
+		return 1;
+	case WU_INTERVAL_REPORT:
+		if (len < 6 || cmd[5] > ZW_MAX_NODES)
+			return -1;
+		w->kind = ZW_WU_INTERVAL;
+		w->interval = be24(cmd + 2);
+		w->node = cmd[5];
+		return 1;
+	case WU_CAPS_REPORT:
+		if (len < 14)
+			return -1;
+		w->kind = ZW_WU_CAPABILITIES;
+		w->min = be24(cmd + 2);
+		w->max = be24(cmd + 5);
+		w->dflt = be24(cmd + 8);
+		w->step = be24(cmd + 11);
+		return w->min <= w->max ? 1 : -1;
+	default:
+		return 0;
+	}
+}
+
+/* Association Set: add `node` to `group`. */
+size_t
+zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
+{
+	if (outlen < 4 || group == 0 || node < 1 || node > ZW_MAX_NODES)
+		return 0;
+	out[0] = ZW_CC_ASSOCIATION;
+	out[1] = ASSOC_SET;
+	out[2] = group;
+	out[3] = node;
+	return 4;
+}
+
+size_t
+zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group)
+{
+	if (group == 0 || two(out, outlen, ZW_CC_ASSOCIATION, ASSOC_GET) == 0 ||
+	    outlen < 3)
+		return 0;
+	out[2] = group;
+	return 3;
+}
+
+/*
+ * Association Report: group, its capacity, reports to follow, then the
+ * node ids (up to a Multi Channel marker, whose endpoint pairs are not
+ * kept). Ids past ZW_MAX_ASSOC_NODES are dropped; an impossible id is
+ * malformed.
+ */
+int
+zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *a)
+{
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	if (len < 2 || cmd[0] != ZW_CC_ASSOCIATION || cmd[1] != ASSOC_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 5 || cmd[2] == 0)
+		return -1;
+	a->group = cmd[2];
+	a->max = cmd[3];
+	a->follow = cmd[4];
+	for (i = 5; i < len && cmd[i] != MULTI_CHANNEL_MARKER; i++) {
+		if (cmd[i] > ZW_MAX_NODES)
+			return -1;
+		if (a->n < ZW_MAX_ASSOC_NODES)
+			a->nodes[a->n++] = cmd[i];
+	}
+	return 1;
+}
+
+size_t
+zw_cc_version_cc_get(uint8_t *out, size_t outlen, uint8_t cc)
+{
+	if (two(out, outlen, ZW_CC_VERSION, VERSION_CC_GET) == 0 || outlen < 3)
+		return 0;
+	out[2] = cc;
+	return 3;
+}
+
+/* Version Command Class Report: the class and its version (0: the node
+ * does not support it after all). */
+int
+zw_cc_decode_cc_version(const uint8_t *cmd, size_t len, uint8_t *cc,
+    uint8_t *version)
+{
+	if (len < 2 || cmd[0] != ZW_CC_VERSION || cmd[1] != VERSION_CC_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 4)
+		return -1;
+	*cc = cmd[2];
+	*version = cmd[3];
+	return 1;
+}

@@ -1,0 +1,602 @@
+/*
+ * Z-Wave nodes as devices: the interview and reports.
+ *
+ * Interview: once the start-up is done, each node whose command classes
+ * are not known yet is asked for its node information frame, one node at
+ * a time (RequestNodeInfo, then ApplicationUpdate 0x49 within
+ * ZW_NIF_TIMEOUT_MS). Its command classes become device values and are
+ * kept in the node table, so a restart does not ask again.
+ *
+ * Reports: ApplicationCommandHandler (0x04, bridge 0xA8) frames are decoded
+ * by zw_cc.c and reported. A value a node reports that was not announced
+ * yet (a sensor's type is only known from its first report) is added and
+ * the device list announced again.
+ *
+ * Commands are zw_node_cmd.c's. A node that does not acknowledge is
+ * marked failed (a device fault) until it is heard again.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "slave.h"
+#include "zwave/zw.h"
+#include "zwave/zw_cc.h"
+#include "zwave/zw_sec.h"
+
+#define TX_OPTIONS	0x25	/* ACK, auto route, explore */
+#define TX_OK		0x00
+
+/* A node's last reported values, so they can be reported again: after
+ * each Welcome, and with the fault flag while the node is failed. */
+struct zw_last {
+	int		have;
+	Hd__Value	v;		/* scalars only */
+	int		flags;
+};
+
+static void	report_cached(struct zw_node *);
+
+int
+zw_node_has(const struct zw_node *zn, uint8_t cc)
+{
+	size_t i;
+
+	for (i = 0; i < zn->ncc; i++)
+		if (zn->cc[i] == cc)
+			return 1;
+	for (i = 0; i < zn->nscc; i++)		/* supported securely */
+		if (zn->scc[i] == cc)
+			return 1;
+	return 0;
+}
+
+int
+zw_node_id(const struct zw_ctrl *c, const struct zw_node *zn)
+{
+	return (int)(zn - c->node);
+}
+
+/*
+ * SendData: node, length, command, transmit options, callback id. The
+ * callback's second byte is the transmit status.
+ */
+int
+zw_node_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, zw_done_fn *done, void *arg)
+{
+	/* A class the node supports securely goes encapsulated (zw_sec.c). */
+	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
+		return zw_sec_send(c, id, cmd, n, prio, done, arg);
+	return zw_node_send_clear(c, id, cmd, n, prio, 0, done, arg);
+}
+
+/*
+ * SendData in clear, past the security hook; zw_sec.c sends its own
+ * frames with it. `urgent`: ahead of everything queued, and never held
+ * for a sleeping node (it answers the node, which is awake).
+ */
+int
+zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
+    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
+	if (n == 0 || n + 4 > sizeof(r.payload))
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_SEND_DATA;
+	r.payload[0] = (uint8_t)id;
+	r.payload[1] = (uint8_t)n;
+	memcpy(r.payload + 2, cmd, n);
+	r.payload[2 + n] = TX_OPTIONS;
+	r.cb_idx = (int)(3 + n);
+	r.len = 4 + n;
+	r.want_res = 1;
+	r.prio = prio;
+	r.urgent = urgent;
+	r.done = done;
+	r.arg = arg;
+	if (!urgent && zw_mgmt_hold(c, &c->node[id], &r))
+		return 0;	/* asleep: sent at its wake-up */
+	if (zw_stick_submit(c->stick, &r, &st) == -1) {
+		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
+		return -1;
+	}
+	return 0;
+}
+
+/* The transmit status of a finished SendData: 0 delivered, 1 the node did
+ * not acknowledge, -1 the stick failed. */
+int
+zw_tx_result(enum zw_status st, const struct zw_frame *cb)
+{
+	if (st != ZW_OK || cb == NULL || cb->len < 2)
+		return -1;
+	return cb->payload[1] == TX_OK ? 0 : 1;
+}
+
+static void
+poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node	*zn = arg;
+	int		 tx = zw_tx_result(st, cb);
+
+	(void)res;
+	if (zn->ctrl->stopping || tx == -1)
+		return;
+	zw_node_fail(zn->ctrl, zn, tx == 1);
+}
+
+/* Ask the node for the state of every class that has values, and for its
+ * manufacturer and product until they are known. */
+void
+zw_node_refresh(struct zw_ctrl *c, int id)
+{
+	struct zw_node	*zn = &c->node[id];
+	uint8_t		 cmd[2];
+	size_t		 i, n;
+
+	/* Classes supported only securely (zw_node_send encapsulates them). */
+	for (i = 0; i < zn->nscc; i++)
+		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
+		    zw_cc_has_values(zn->scc[i]) &&
+		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
+			zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
+	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
+		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+
+	for (i = 0; i < zn->ncc; i++) {
+		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
+		    (zn->cc[i] == ZW_CC_BASIC &&
+		    (zw_node_has(zn, ZW_CC_SWITCH_BINARY) ||
+		    zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
+			continue;	/* no plain GET, or said already */
+		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
+		    !zw_cc_has_values(zn->cc[i]))
+			continue;
+		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+	}
+	zw_mgmt_refresh(c, zn);
+}
+
+/* The values a node's classes give before any report. */
+int
+zw_node_values(struct zw_node *zn)
+{
+	struct dev *d = zn->dev;
+
+	if (d == NULL)
+		return 0;
+	zw_ctrl_node_desc(zn);
+	if (zw_node_has(zn, ZW_CC_SWITCH_BINARY) || (zw_node_has(zn, ZW_CC_BASIC) &&
+	    !zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL)))
+		if (dev_find_value(d, "on") == NULL)
+			dev_value(d, "on", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
+	if (zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL) &&
+	    dev_find_value(d, "level") == NULL)
+		dev_value(d, "level", HD__VALUE_TYPE__VT_INT, "%", 1, 0,
+		    ZW_LEVEL_MAX);
+	if (zw_node_has(zn, ZW_CC_DOOR_LOCK) && dev_find_value(d, "locked") == NULL)
+		dev_value(d, "locked", HD__VALUE_TYPE__VT_BOOL, "", 1, 0, 0);
+	if (zw_node_has(zn, ZW_CC_BATTERY) && dev_find_value(d, "battery") == NULL)
+		dev_value(d, "battery", HD__VALUE_TYPE__VT_DOUBLE, "%", 0, 0,
+		    100);
+	zw_mgmt_values(zn);
+	return (int)d->desc.n_values;
+}
+
+/* The device's manufacturer and model from the Manufacturer Specific
+ * report: the ids in hex, as no product database is shipped. */
+void
+zw_node_identity(struct zw_node *zn)
+{
+	char	m[16], p[16], *nm, *np;
+
+	if (zn->dev == NULL || !zn->have_mfr)
+		return;
+	snprintf(m, sizeof(m), "0x%04x", zn->mfr);
+	snprintf(p, sizeof(p), "%04x:%04x", zn->ptype, zn->pid);
+	if ((nm = strdup(m)) == NULL || (np = strdup(p)) == NULL) {
+		free(nm);
+		return;
+	}
+	free(zn->dev->desc.manufacturer);
+	free(zn->dev->desc.model);
+	zn->dev->desc.manufacturer = nm;
+	zn->dev->desc.model = np;
+}
+
+static void
+got_info(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_info *in)
+{
+	if (!in->have_manufacturer || (zn->have_mfr &&
+	    zn->mfr == in->manufacturer && zn->ptype == in->product_type &&
+	    zn->pid == in->product_id))
+		return;
+	zn->have_mfr = 1;
+	zn->mfr = in->manufacturer;
+	zn->ptype = in->product_type;
+	zn->pid = in->product_id;
+	log_info("zwave: node %d: manufacturer %04x, product %04x:%04x",
+	    zw_node_id(c, zn), zn->mfr, zn->ptype, zn->pid);
+	zw_node_identity(zn);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+}
+
+/* --- the interview --------------------------------------------------- */
+
+static void
+interview_end(struct zw_ctrl *c)
+{
+	ev_timer_stop(c->s->loop, &c->nif_timer);
+	c->interviewing = 0;
+	zw_interview_next(c);
+}
+
+static void
+nif_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_ctrl *c = arg;
+
+	(void)cb;
+	if (c->stopping || c->interviewing == 0)
+		return;
+	if (st != ZW_OK || res == NULL || res->len < 1 ||
+	    res->payload[0] == 0) {
+		log_warnx("zwave: node %d: node info request: %s",
+		    c->interviewing, st != ZW_OK ? zw_status_str(st) :
+		    "refused");
+		interview_end(c);
+		return;
+	}
+	ev_timer_start(c->s->loop, &c->nif_timer, ZW_NIF_TIMEOUT_MS);
+}
+
+void
+zw_on_nif_timeout(struct ev_timer *t)
+{
+	struct zw_ctrl *c = t->arg;
+
+	log_warnx("zwave: node %d: no node information in %d ms",
+	    c->interviewing, ZW_NIF_TIMEOUT_MS);
+	interview_end(c);
+}
+
+/*
+ * Once no node is left to interview, every interviewed node is asked for
+ * its state, once per start-up. Not earlier: a stick busy with SendData
+ * may refuse a RequestNodeInfo (the zwave-js mock even exits).
+ */
+static void
+refresh_all(struct zw_ctrl *c)
+{
+	int id;
+
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].listed && c->node[id].dev != NULL &&
+		    c->node[id].pct >= ZW_INTERVIEW_NIF &&
+		    !c->node[id].refreshed) {
+			c->node[id].refreshed = 1;
+			/* Secure inclusion asks for its state at its end.
+			 * Not for a node the licence left without it. */
+			if (zw_node_has(&c->node[id], ZW_CC_SECURITY) &&
+			    c->node[id].sec_level == 0 &&
+			    !c->node[id].sec_denied &&
+			    zw_sec_bootstrap(&c->node[id]) == 0)
+				continue;
+			zw_node_refresh(c, id);
+		}
+}
+
+/* Interview the next node that needs it, unless one is under way. */
+void
+zw_interview_next(struct zw_ctrl *c)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+	int		id;
+
+	if (c->interviewing != 0 || c->mgmt != 0 || c->step != ZW_STEP_READY ||
+	    !c->up || zw_mgmt_next(c))
+		return;
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].listed && c->node[id].dev != NULL &&
+		    c->node[id].pct < ZW_INTERVIEW_DONE &&
+		    !c->node[id].nif_asked)
+			break;
+	if (id > ZW_MAX_NODES) {
+		refresh_all(c);
+		return;
+	}
+	/* Not while SendData is under way: a stick may refuse it then, and
+	 * the zwave-js mock exits. */
+	if (zw_stick_busy(c->stick)) {
+		ev_timer_start(c->s->loop, &c->idle_timer, ZW_INTERVIEW_WAIT_MS);
+		return;
+	}
+	c->node[id].nif_asked = 1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_REQUEST_NODE_INFO;
+	r.payload[0] = (uint8_t)id;
+	r.len = 1;
+	r.want_res = 1;
+	r.cb_idx = -1;
+	r.prio = ZW_PRIO_POLL;
+	r.done = nif_sent;
+	r.arg = c;
+	if (zw_stick_submit(c->stick, &r, &st) == -1) {
+		log_warnx("zwave: node %d: node info request: %s", id,
+		    zw_status_str(st));
+		return;
+	}
+	c->interviewing = id;
+	log_info("zwave: node %d: interview", id);
+}
+
+static void
+got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
+{
+	struct zw_node	*zn = &c->node[u->node];
+	size_t		 i;
+	int		 same;
+
+	if (zn->dev == NULL)
+		return;
+	/* The same classes again (a button pressed): nothing to redo. */
+	same = zn->pct == ZW_INTERVIEW_DONE && zn->ncc == u->ncc &&
+	    (u->ncc == 0 || memcmp(zn->cc, u->cc, u->ncc) == 0);
+	for (i = 0; i < u->ncc; i++)
+		zn->cc[i] = u->cc[i];
+	zn->ncc = u->ncc;
+	if (!same)
+		memset(zn->ccver, 0, sizeof(zn->ccver));
+	/* The management classes are asked about next (zw_mgmt.c). */
+	zn->pct = same || !zw_mgmt_needed(zn) ? ZW_INTERVIEW_DONE :
+	    ZW_INTERVIEW_NIF;
+	zn->dev->desc.interview_pct = zn->pct;
+	log_info("zwave: node %d: %zu command classes, %d values", u->node,
+	    zn->ncc, zw_node_values(zn));
+	zw_node_fail(c, zn, 0);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+	if (zn->pct < ZW_INTERVIEW_DONE)
+		zw_mgmt_start(c, zn);
+	else
+		zw_incl_interviewed(c, u->node);
+}
+
+/* The management interview ended: the node is interviewed. */
+void
+zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
+{
+	if (zn->dev == NULL)
+		return;
+	zn->pct = ZW_INTERVIEW_DONE;
+	zn->dev->desc.interview_pct = zn->pct;
+	zw_node_values(zn);
+	zw_nodes_save(c);
+	devtab_changed(c->s);
+	zw_incl_interviewed(c, zw_node_id(c, zn));
+}
+
+static void
+app_update(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	struct zw_app_update u;
+
+	if (zw_parse_app_update(f->payload, f->len, &u) == -1) {
+		log_warnx("zwave: malformed application update");
+		return;
+	}
+	if (u.status == ZW_UPDATE_NIF)
+		got_nif(c, &u);
+	if ((u.status == ZW_UPDATE_NIF || u.status == ZW_UPDATE_NIF_FAILED) &&
+	    c->interviewing != 0 &&
+	    (u.node == c->interviewing || u.status == ZW_UPDATE_NIF_FAILED))
+		interview_end(c);
+}
+
+/* --- failed nodes ---------------------------------------------------- */
+
+void
+zw_node_fail(struct zw_ctrl *c, struct zw_node *zn, int failed)
+{
+	char why[64];
+
+	if (zn->failed == failed || zn->dev == NULL)
+		return;
+	zn->failed = failed;
+	snprintf(why, sizeof(why), failed ? "node %d does not acknowledge" :
+	    "node %d answers again", zw_node_id(c, zn));
+	dev_fault(c->s, "zwave", zn->dev->desc.id, failed, why);
+	report_cached(zn);
+	zw_ctrl_node_desc(zn);
+	devtab_changed(c->s);		/* the list shows failed nodes */
+}
+
+/* --- last values ----------------------------------------------------- */
+
+void
+zw_node_forget(struct zw_node *zn)
+{
+	free(zn->last);
+	zn->last = NULL;
+	zw_mgmt_forget(zn);
+}
+
+static void
+remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
+    int flags)
+{
+	size_t i;
+
+	if (zn->last == NULL && (zn->last = calloc(CLUSTER_MAX_DEV_VALUES,
+	    sizeof(*zn->last))) == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->dev->vals[i] == vd) {
+			zn->last[i].have = 1;
+			zn->last[i].v = *v;
+			zn->last[i].flags = flags;
+			return;
+		}
+}
+
+/* Every value known, again; flagged as faulty while the node is failed. */
+static void
+report_cached(struct zw_node *zn)
+{
+	size_t i;
+
+	if (zn->last == NULL || zn->dev == NULL)
+		return;
+	for (i = 0; i < zn->dev->desc.n_values; i++)
+		if (zn->last[i].have)
+			dev_report(zn->dev, zn->dev->vals[i]->key,
+			    &zn->last[i].v, zn->last[i].flags |
+			    (zn->failed ? DEV_FAULT : 0));
+}
+
+void
+zw_node_report_all(struct dev *d)
+{
+	report_cached(d->drv);
+}
+
+/* --- reports --------------------------------------------------------- */
+
+static void
+to_value(const struct zw_cc_value *v, const Hd__ValueDesc *vd, Hd__Value *out)
+{
+	hd__value__init(out);
+	if (v->type == ZW_V_BOOL) {
+		out->v_case = HD__VALUE__V_B;
+		out->b = v->b;
+	} else if (vd->type == HD__VALUE_TYPE__VT_INT) {
+		out->v_case = HD__VALUE__V_I;
+		out->i = (int64_t)v->num;
+	} else {
+		out->v_case = HD__VALUE__V_D;
+		out->d = v->num;
+	}
+}
+
+/* The value's description, added (and announced) if it is new. */
+static const Hd__ValueDesc *
+value_desc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+{
+	const Hd__ValueDesc *vd;
+
+	if ((vd = dev_find_value(zn->dev, v->key)) != NULL)
+		return vd;
+	if (dev_value(zn->dev, v->key, v->type == ZW_V_BOOL ?
+	    HD__VALUE_TYPE__VT_BOOL : HD__VALUE_TYPE__VT_DOUBLE, v->unit, 0,
+	    0, 0) == -1)
+		return NULL;
+	log_info("zwave: node %d: new value %s", zw_node_id(c, zn), v->key);
+	devtab_changed(c->s);
+	return dev_find_value(zn->dev, v->key);
+}
+
+static void
+report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+{
+	const Hd__ValueDesc	*vd;
+	Hd__Value		 val;
+
+	if ((vd = value_desc(c, zn, v)) == NULL)
+		return;
+	to_value(v, vd, &val);
+	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	zw_node_cmd_report(c, zn, v->key, &val);
+}
+
+/*
+ * A command from node zn (decapsulated already when it came in S0), from
+ * its endpoint `ep` (0: the node itself; Multi Channel decapsulation in
+ * zw_mgmt.c calls back with the endpoint). An endpoint's values are the
+ * node device's, keyed "KEY.EP".
+ */
+void
+zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
+{
+	struct zw_cc_value	v;
+	struct zw_cc_info	info;
+	char			key[VALUE_KEY_MAX + 1];
+	int			n, id = zw_node_id(c, zn);
+
+	if (len < 1)
+		return;
+	if (zw_mgmt_receive(c, zn, ep, cmd, len))
+		return;
+	memset(&info, 0, sizeof(info));
+	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
+		if (n == 1 && ep == 0)
+			got_info(c, zn, &info);
+		return;
+	}
+	/* A dimmer's Basic report would add an "on" beside its level. */
+	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? zw_node_has(zn,
+	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
+	    ZW_CC_SWITCH_MULTILEVEL)))
+		return;
+	if ((n = zw_cc_decode(cmd, len, &v, 1)) == -1)
+		log_warnx("zwave: node %d: malformed command 0x%02x", id,
+		    cmd[0]);
+	else if (n == 1) {
+		if (ep != 0) {
+			snprintf(key, sizeof(key), "%s.%u", v.key, ep);
+			v.key = key;
+		}
+		report(c, zn, &v);
+	} else
+		log_debug("zwave: node %d: command 0x%02x not handled", id,
+		    cmd[0]);
+}
+
+static void
+app_command(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	struct zw_app_command	a;
+	struct zw_node		*zn;
+
+	if (zw_parse_app_command(f->func, f->payload, f->len, &a) == -1) {
+		log_warnx("zwave: malformed application command");
+		return;
+	}
+	zn = &c->node[a.node];
+	if (zn->dev == NULL)
+		return;
+	zw_node_fail(c, zn, 0);
+	/* S0 frames (decapsulated ones come back to zw_node_receive), and
+	 * clear text the node supports only securely, stop here. */
+	if (zw_sec_filter(c, zn, a.cmd, a.len))
+		return;
+	zw_node_receive(c, zn, 0, a.cmd, a.len);
+}
+
+/* An unsolicited frame from the stick (any state of the session). */
+void
+zw_node_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
+{
+	if (f->type != ZW_REQ)
+		return;
+	if (f->func == ZW_FN_APP_UPDATE)
+		app_update(c, f);
+	else if (f->func == ZW_FN_APP_COMMAND ||
+	    f->func == ZW_FN_APP_COMMAND_BRIDGE)
+		app_command(c, f);
+	else
+		log_debug("zwave: unsolicited frame 0x%02x, %d bytes",
+		    f->func, f->len);
+}

@@ -1,0 +1,289 @@
+/*
+ * Commands to Z-Wave nodes (the device ops of zw_node.c's devices): the
+ * SET, wrapped in Supervision when the node (or endpoint) supports it and
+ * in Multi Channel for an endpoint, sent through SendData; once the node
+ * has acknowledged it, a GET; done when a report shows the value asked
+ * for (zw_node_cmd_report) or a Supervision Report says so, or failed
+ * with TIMEOUT after ZW_CONFIRM_TIMEOUT_MS. A sleeping node's SET waits
+ * for its wake-up: the command is answered QUEUED meanwhile, and taken
+ * back from the wake-up queue if its hold time runs out first.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "slave.h"
+#include "zwave/zw.h"
+#include "zwave/zw_cc.h"
+#include "zwave/zw_sec.h"
+
+/* Does a reported value show what the command asked for? */
+static int
+is_wanted(const struct zw_node *zn, const Hd__Value *v)
+{
+	if (v->v_case == HD__VALUE__V_B)
+		return (v->b != 0) == (zn->cmd_want != 0);
+	if (v->v_case == HD__VALUE__V_I)
+		return v->i == zn->cmd_want;
+	return 0;
+}
+
+static void
+cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
+    const char *why, const Hd__Value *v)
+{
+	uint64_t id = zn->cmd_id;
+
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	zn->cmd_id = 0;
+	zn->cmd_confirming = 0;
+	dev_done(zn->dev, id, st, why, v);
+	/* A sleeping secure node was kept awake for the confirmation. */
+	if (zn->sec_level != 0)
+		zw_mgmt_idle(c, zn);
+}
+
+/* A value node zn reported: the command under way may be confirmed. */
+void
+zw_node_cmd_report(struct zw_ctrl *c, struct zw_node *zn, const char *key,
+    const Hd__Value *v)
+{
+	if (zn->cmd_id != 0 && zn->cmd_confirming &&
+	    strcmp(zn->cmd_key, key) == 0 && is_wanted(zn, v))
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", v);
+}
+
+/* --- commands -------------------------------------------------------- */
+
+static zw_done_fn	set_sent;
+
+void
+zw_on_cmd_timeout(struct ev_timer *t)
+{
+	struct zw_node *zn = t->arg;
+
+	/* Still held for a sleeping node: taken back, so the SET cannot
+	 * reach it at a later wake-up after TIMEOUT was reported. */
+	if (zn->cmd_sending && (zw_mgmt_unhold(zn, set_sent, zn) > 0 ||
+	    zw_sec_cancel(zn, set_sent, zn) > 0)) {
+		zn->cmd_sending = 0;
+		cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
+		    "the node did not wake up in time; not sent", NULL);
+		return;
+	}
+	cmd_finish(zn->ctrl, zn, HD__COMMAND_RESULT__STATUS__TIMEOUT,
+	    zn->cmd_confirming ? "no report of the new value" :
+	    "the stick did not send it", NULL);
+}
+
+static void
+get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node *zn = arg;
+
+	(void)res;
+	if (!zn->ctrl->stopping && zw_tx_result(st, cb) == 1)
+		zw_node_fail(zn->ctrl, zn, 1);
+}
+
+static void
+set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node	*zn = arg;
+	struct zw_ctrl	*c = zn->ctrl;
+	uint8_t		 get[2];
+	size_t		 n;
+	int		 tx = zw_tx_result(st, cb);
+
+	(void)res;
+	zn->cmd_sending = 0;
+	if (c->stopping || zn->cmd_id == 0)
+		return;		/* timed out already */
+	if (tx == -1) {
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    zw_status_str(st == ZW_OK ? ZW_ERR_NOCB : st), NULL);
+		return;
+	}
+	zw_node_fail(c, zn, tx == 1);
+	if (tx == 1) {
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__DEVICE_FAULT,
+		    "the node did not acknowledge", NULL);
+		return;
+	}
+	zn->cmd_confirming = 1;
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
+	if (zn->cmd_supervised)
+		return;		/* the Supervision Report confirms it */
+	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
+	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
+	    zn->cmd_ep, get, n)) > 0))
+		zw_node_send(c, zw_node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
+		    zn);
+}
+
+/* Supervision Report for the command's SET: SUCCESS confirms it, FAIL
+ * and NO_SUPPORT fail it, WORKING gives it the time the node says. */
+void
+zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
+    uint8_t status, uint8_t duration)
+{
+	Hd__Value	v = HD__VALUE__INIT;
+	uint64_t	wait;
+
+	if (zn->cmd_id == 0 || !zn->cmd_supervised || session != zn->sv_session)
+		return;
+	switch (status) {
+	case ZW_SV_SUCCESS:
+		v.v_case = strncmp(zn->cmd_key, "level", 5) == 0 ?
+		    HD__VALUE__V_I : HD__VALUE__V_B;
+		v.b = zn->cmd_want != 0;
+		v.i = zn->cmd_want;
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
+		break;
+	case ZW_SV_WORKING:
+		/* Duration: seconds up to 0x7f, then minutes up to 0xfd;
+		 * 0xfe, unknown, gets the usual wait. */
+		wait = duration <= 0x7f ? duration * 1000ULL :
+		    duration <= 0xfd ? (duration - 0x7fULL) * 60000 : 0;
+		ev_timer_stop(c->s->loop, &zn->cmd_timer);
+		ev_timer_start(c->s->loop, &zn->cmd_timer,
+		    ZW_CONFIRM_TIMEOUT_MS + wait);
+		break;
+	case ZW_SV_FAIL:
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    "the node reports failure", NULL);
+		break;
+	default:
+		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__FAILED,
+		    "the node does not support this command", NULL);
+	}
+}
+
+static int
+has_cc(const struct zw_node *zn, uint8_t ep, uint8_t cc)
+{
+	return ep == 0 ? zw_node_has(zn, cc) : zw_mgmt_ep_has(zn, ep, cc);
+}
+
+/* "on", "level", "locked", or the same for an endpoint: "on.2". The
+ * endpoint, or -1 for a key that has no SET. */
+static int
+key_ep(const char *key, char *base, size_t size)
+{
+	const char	*dot = strchr(key, '.');
+	char		*end;
+	long		 ep = 0;
+
+	if (dot != NULL) {
+		ep = strtol(dot + 1, &end, 10);
+		if (end == dot + 1 || *end != '\0' || ep < 1 ||
+		    ep > ZW_MAX_ENDPOINTS)
+			return -1;
+	}
+	snprintf(base, size, "%.*s", dot != NULL ? (int)(dot - key) :
+	    (int)strlen(key), key);
+	return strcmp(base, "on") == 0 || strcmp(base, "level") == 0 ||
+	    strcmp(base, "locked") == 0 ? (int)ep : -1;
+}
+
+/*
+ * The SET for a checked command, in a Supervision Get when the node (or
+ * endpoint) supports it, in a Multi Channel encapsulation for an
+ * endpoint: its length, 0 if the key has none.
+ */
+static size_t
+encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
+    size_t outlen)
+{
+	uint8_t	inner[8];
+	char	base[VALUE_KEY_MAX + 1];
+	size_t	n;
+	int	ep;
+
+	if ((ep = key_ep(cmd->key, base, sizeof(base))) == -1)
+		return 0;
+	zn->cmd_ep = (uint8_t)ep;
+	if (strcmp(base, "level") == 0) {
+		zn->cmd_cc = ZW_CC_SWITCH_MULTILEVEL;
+		n = zw_cc_set_level(inner, sizeof(inner), (int)cmd->value->i);
+	} else if (strcmp(base, "locked") == 0) {
+		zn->cmd_cc = ZW_CC_DOOR_LOCK;
+		n = zw_cc_lock_set(inner, sizeof(inner), cmd->value->b);
+	} else {
+		zn->cmd_cc = has_cc(zn, zn->cmd_ep, ZW_CC_SWITCH_BINARY) ?
+		    ZW_CC_SWITCH_BINARY : ZW_CC_BASIC;
+		n = zw_cc_set_binary(inner, sizeof(inner), zn->cmd_cc,
+		    cmd->value->b);
+	}
+	/* A wrapper sent in clear would carry a class the node takes only
+	 * securely (zw_node_send looks at the outer class). */
+	if (zw_sec_wanted(zn, zn->cmd_cc) && ep != 0 &&
+	    !zw_sec_wanted(zn, ZW_CC_MULTI_CHANNEL))
+		return 0;
+	zn->cmd_supervised = has_cc(zn, zn->cmd_ep, ZW_CC_SUPERVISION) &&
+	    (!zw_sec_wanted(zn, zn->cmd_cc) ||
+	    zw_sec_wanted(zn, ZW_CC_SUPERVISION));
+	if (n > 0 && zn->cmd_supervised) {
+		zn->sv_session = (uint8_t)((zn->sv_session + 1) &
+		    ZW_SV_SESSION_MAX);
+		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 0,
+		    inner, n);
+	} else if (n > 0 && n <= outlen)
+		memcpy(out, inner, n);
+	if (n > 0 && ep != 0)
+		n = zw_cc_mc_encap(out, outlen, 0, zn->cmd_ep, out, n);
+	return n;
+}
+
+static void
+node_command(struct dev *d, const Hd__Command *cmd)
+{
+	struct zw_node	*zn = d->drv;
+	struct zw_ctrl	*c = zn->ctrl;
+	uint8_t		 set[16];
+	size_t		 n;
+
+	/* cmd_sending: a timed-out command's SET may still be at the stick;
+	 * its completion must not be taken for the next command's. */
+	if (zn->cmd_id != 0 || zn->cmd_sending) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "a command to this node is under way", NULL);
+		return;
+	}
+	if ((n = encode_set(zn, cmd, set, sizeof(set))) == 0) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
+		    "no command for this value", NULL);
+		return;
+	}
+	if (zw_mgmt_asleep(zn) && zw_mgmt_held(zn) >= ZW_WAKEUP_QUEUE) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "the node is asleep and its wake-up queue is full", NULL);
+		return;
+	}
+	if (zw_node_send(c, zw_node_id(c, zn), set, n, ZW_PRIO_USER, set_sent,
+	    zn) == -1) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    "the stick is not ready", NULL);
+		return;
+	}
+	zn->cmd_id = cmd->id;
+	zn->cmd_sending = 1;
+	zn->cmd_confirming = 0;
+	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
+	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
+	    cmd->value->i;
+	/* A sleeping node gets it at its next wake-up: the master hears
+	 * QUEUED now and waits for the wake-up too. */
+	ev_timer_start(c->s->loop, &zn->cmd_timer, zw_mgmt_asleep(zn) ?
+	    ZW_WAKEUP_HOLD_MS : ZW_CB_TIMEOUT_MS + ZW_CONFIRM_TIMEOUT_MS);
+	if (zw_mgmt_asleep(zn))
+		dev_queued(d, cmd->id, "the node is asleep: sent at its next "
+		    "wake-up");
+}
+
+const struct dev_ops zw_dev_ops = { node_command, zw_node_report_all, NULL };

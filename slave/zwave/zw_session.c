@@ -1,0 +1,515 @@
+/*
+ * Serial API session: one request on the wire at a time, as the host
+ * specification asks. A request goes out, must be ACKed (else it is sent
+ * again after a back-off, ZW_RETRIES times in all), then answered by a
+ * RES frame if it expects one, then, for SendData and its kind, called
+ * back by a REQ frame carrying the callback id we gave it. Only one
+ * callback is awaited at a time (one SendData in flight); requests that
+ * want none may go out meanwhile. Every other REQ frame from the stick is
+ * unsolicited and dispatched at once, whatever is pending.
+ *
+ * Nothing here blocks, sleeps or reads a clock: the caller passes `now`
+ * and asks zw_session_next() when to call zw_session_tick() again.
+ */
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "zwave/zw.h"
+
+enum tx_state {
+	TX_IDLE,
+	TX_BACKOFF,		/* waiting to retransmit cur */
+	TX_WAIT_ACK,
+	TX_WAIT_RES,
+};
+
+struct zw_slot {
+	TAILQ_ENTRY(zw_slot)	 entry;
+	struct zw_req		 r;
+	int			 used;
+};
+
+TAILQ_HEAD(zw_slotq, zw_slot);
+
+struct zw_session {
+	const struct zw_session_ops	*ops;
+	void				*arg;
+	struct zw_timing		 t;
+	struct zw_parser		 p;
+	struct zw_slot			 pool[ZW_QUEUE_MAX];
+	struct zw_slotq			 q[2];		/* by enum zw_prio */
+	int				 nqueued;
+	struct zw_slot			*cur;		/* on the wire */
+	enum tx_state			 st;
+	int				 tries;
+	uint64_t			 deadline;	/* of st */
+	struct zw_slot			*cbw;		/* awaiting callback */
+	struct zw_frame			 cb_res;	/* its response */
+	uint64_t			 cb_deadline;
+	uint8_t				 cb_id;		/* last one given */
+	uint64_t			 tx_after;	/* ACK gap */
+	uint64_t			 ack_after;	/* ACK-to-ACK gap */
+	int				 acks_owed;	/* held for that gap */
+	int				 timeouts;	/* consecutive */
+	int				 down;
+	struct zw_stats			 stats;
+	struct zw_frame			 rx;
+};
+
+void
+zw_timing_default(struct zw_timing *t)
+{
+	t->ack_ms = ZW_ACK_TIMEOUT_MS;
+	t->res_ms = ZW_RES_TIMEOUT_MS;
+	t->cb_ms = ZW_CB_TIMEOUT_MS;
+	t->byte_ms = ZW_BYTE_TIMEOUT_MS;
+	t->ack_gap_ms = ZW_ACK_GAP_MS;
+	t->ack_ack_ms = ZW_ACK_GAP_MS;
+	t->backoff_base_ms = 100;	/* host spec: 100 ms + n * 1 s */
+	t->backoff_step_ms = 1000;
+	t->dead_after = ZW_DEAD_AFTER;
+}
+
+struct zw_session *
+zw_session_new(const struct zw_session_ops *ops, void *arg,
+    const struct zw_timing *t)
+{
+	struct zw_session *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->ops = ops;
+	s->arg = arg;
+	if (t != NULL)
+		s->t = *t;
+	else
+		zw_timing_default(&s->t);
+	zw_parser_init(&s->p);
+	s->p.byte_timeout = s->t.byte_ms;
+	TAILQ_INIT(&s->q[ZW_PRIO_USER]);
+	TAILQ_INIT(&s->q[ZW_PRIO_POLL]);
+	return s;
+}
+
+/* Release the slot, then tell its owner (who may submit again). */
+static void
+finish(struct zw_session *s, struct zw_slot *sl, enum zw_status st,
+    const struct zw_frame *res, const struct zw_frame *cb)
+{
+	zw_done_fn	*done = sl->r.done;
+	void		*arg = sl->r.arg;
+
+	if (sl == s->cur) {
+		s->cur = NULL;
+		s->st = TX_IDLE;
+	}
+	if (sl == s->cbw)
+		s->cbw = NULL;
+	sl->used = 0;
+	if (st != ZW_OK)
+		log_debug("zwave: request 0x%02x: %s", sl->r.func,
+		    zw_status_str(st));
+	if (done != NULL)
+		done(arg, st, res, cb);
+}
+
+static void
+fail_all(struct zw_session *s, enum zw_status st)
+{
+	struct zw_slot	*sl;
+	int		 prio;
+
+	if (s->cur != NULL)
+		finish(s, s->cur, st, NULL, NULL);
+	if (s->cbw != NULL)
+		finish(s, s->cbw, st, NULL, NULL);
+	for (prio = ZW_PRIO_USER; prio <= ZW_PRIO_POLL; prio++)
+		while ((sl = TAILQ_FIRST(&s->q[prio])) != NULL) {
+			TAILQ_REMOVE(&s->q[prio], sl, entry);
+			s->nqueued--;
+			finish(s, sl, st, NULL, NULL);
+		}
+}
+
+void
+zw_session_free(struct zw_session *s)
+{
+	if (s == NULL)
+		return;
+	s->down = 1;
+	fail_all(s, ZW_ERR_DOWN);
+	free(s);
+}
+
+static void
+send_byte(struct zw_session *s, uint8_t b, uint64_t now)
+{
+	s->ops->write(s->arg, &b, 1);
+	s->tx_after = now + s->t.ack_gap_ms;
+	s->ack_after = now + s->t.ack_ack_ms;
+}
+
+static void
+transmit(struct zw_session *s, uint64_t now)
+{
+	uint8_t	buf[ZW_MAX_FRAME];
+	size_t	n;
+
+	n = zw_frame_encode(buf, sizeof(buf), ZW_REQ, s->cur->r.func,
+	    s->cur->r.payload, s->cur->r.len);
+	s->tries++;
+	s->stats.tx_frames++;
+	if (s->tries > 1)
+		s->stats.retransmits++;
+	/* A failed write is a lost frame: the ACK timeout retries it. */
+	s->ops->write(s->arg, buf, n);
+	/* Nor is an ACK glued behind our frame: an emulator taking each
+	 * read as one message would lose it (the zwave-js mock then waits
+	 * for it in vain and exits). */
+	s->ack_after = now + s->t.ack_ack_ms;
+	s->st = TX_WAIT_ACK;
+	s->deadline = now + s->t.ack_ms;
+}
+
+/* The first request that may go now: user before polling, and a second
+ * callback-waiting request stays queued behind the one in flight. */
+static struct zw_slot *
+next_eligible(struct zw_session *s, int *prio)
+{
+	struct zw_slot *sl;
+
+	for (*prio = ZW_PRIO_USER; *prio <= ZW_PRIO_POLL; (*prio)++)
+		TAILQ_FOREACH(sl, &s->q[*prio], entry)
+			if (sl->r.cb_idx < 0 || s->cbw == NULL)
+				return sl;
+	return NULL;
+}
+
+static void
+kick(struct zw_session *s, uint64_t now)
+{
+	struct zw_slot	*sl;
+	int		 prio;
+
+	if (s->down || s->st != TX_IDLE || now < s->tx_after ||
+	    s->acks_owed > 0 || (sl = next_eligible(s, &prio)) == NULL)
+		return;
+	TAILQ_REMOVE(&s->q[prio], sl, entry);
+	s->nqueued--;
+	if (sl->r.cb_idx >= 0) {
+		if (++s->cb_id == 0)	/* 0 means "no callback" */
+			s->cb_id = 1;
+		sl->r.payload[sl->r.cb_idx] = s->cb_id;
+	}
+	s->cur = sl;
+	s->tries = 0;
+	transmit(s, now);
+}
+
+/* Urgent requests go ahead of all others, first come first served. */
+static void
+insert_urgent(struct zw_session *s, struct zw_slot *sl)
+{
+	struct zw_slot *p, *last = NULL;
+
+	sl->r.prio = ZW_PRIO_USER;
+	TAILQ_FOREACH(p, &s->q[ZW_PRIO_USER], entry) {
+		if (!p->r.urgent)
+			break;
+		last = p;
+	}
+	if (last == NULL)
+		TAILQ_INSERT_HEAD(&s->q[ZW_PRIO_USER], sl, entry);
+	else
+		TAILQ_INSERT_AFTER(&s->q[ZW_PRIO_USER], last, sl, entry);
+}
+
+int
+zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
+    enum zw_status *st)
+{
+	int i;
+
+	*st = ZW_OK;
+	if (s->down)
+		*st = ZW_ERR_DOWN;
+	else if (r->len > ZW_MAX_PAYLOAD ||
+	    (r->cb_idx >= 0 && (size_t)r->cb_idx >= r->len))
+		*st = ZW_ERR_INVAL;
+	if (*st != ZW_OK)
+		return -1;
+	/* The pool bounds queued, on-the-wire and awaited requests. */
+	for (i = 0; i < ZW_QUEUE_MAX && s->pool[i].used; i++)
+		;
+	if (i == ZW_QUEUE_MAX) {
+		*st = ZW_ERR_FULL;
+		return -1;
+	}
+	s->pool[i].used = 1;
+	s->pool[i].r = *r;
+	if (s->pool[i].r.prio != ZW_PRIO_USER)
+		s->pool[i].r.prio = ZW_PRIO_POLL;
+	if (s->pool[i].r.urgent)	/* a node waits 1 s for it */
+		insert_urgent(s, &s->pool[i]);
+	else
+		TAILQ_INSERT_TAIL(&s->q[s->pool[i].r.prio], &s->pool[i],
+		    entry);
+	s->nqueued++;
+	kick(s, now);
+	return 0;
+}
+
+static void
+retry(struct zw_session *s, uint64_t now)
+{
+	if (s->tries >= ZW_RETRIES) {
+		finish(s, s->cur, ZW_ERR_NOACK, NULL, NULL);
+		return;
+	}
+	s->st = TX_BACKOFF;
+	s->deadline = now + s->t.backoff_base_ms +
+	    s->t.backoff_step_ms * (uint64_t)s->tries;
+}
+
+static void
+got_ack(struct zw_session *s, uint64_t now)
+{
+	if (s->st != TX_WAIT_ACK)
+		return;		/* stray, or late after a timeout */
+	if (s->cur->r.want_res) {
+		s->st = TX_WAIT_RES;
+		s->deadline = now + s->t.res_ms;
+		return;
+	}
+	finish(s, s->cur, ZW_OK, NULL, NULL);
+}
+
+static void
+got_res(struct zw_session *s, const struct zw_frame *f, uint64_t now)
+{
+	struct zw_slot *sl = s->cur;
+
+	if (s->st != TX_WAIT_RES || f->func != sl->r.func) {
+		log_debug("zwave: unexpected response 0x%02x", f->func);
+		return;
+	}
+	if (sl->r.cb_idx < 0) {
+		finish(s, sl, ZW_OK, f, NULL);
+		return;
+	}
+	if (f->len < 1 || f->payload[0] == 0) {
+		finish(s, sl, ZW_ERR_REFUSED, f, NULL);
+		return;
+	}
+	s->cb_res = *f;
+	s->cbw = sl;
+	s->cb_deadline = now + (sl->r.cb_timeout ? sl->r.cb_timeout :
+	    s->t.cb_ms);
+	s->cur = NULL;
+	s->st = TX_IDLE;
+}
+
+static void
+got_req(struct zw_session *s, const struct zw_frame *f)
+{
+	struct zw_slot *sl = s->cbw;
+
+	if (sl != NULL && f->func == sl->r.func && f->len >= 1 &&
+	    f->payload[0] == sl->r.payload[sl->r.cb_idx]) {
+		finish(s, sl, ZW_OK, &s->cb_res, f);
+		return;
+	}
+	s->stats.unsolicited++;
+	if (s->ops->unsolicited != NULL)
+		s->ops->unsolicited(s->arg, f);
+}
+
+static void
+got_frame(struct zw_session *s, const struct zw_frame *f, uint64_t now)
+{
+	s->stats.rx_frames++;
+	/* Promptly, before any work; but two of our writes are never closer
+	 * than the ACK gap (an emulator that takes each read as one message
+	 * would see two ACKs as one broken frame), so an ACK due within the
+	 * gap of the last one is owed until the gap has passed. */
+	if (now < s->ack_after || s->acks_owed > 0)
+		s->acks_owed++;
+	else
+		send_byte(s, ZW_ACK, now);
+	if (f->type == ZW_RES)
+		got_res(s, f, now);
+	else if (f->type == ZW_REQ)
+		got_req(s, f);
+	else
+		log_debug("zwave: frame of type 0x%02x ignored", f->type);
+}
+
+static void
+check_dead(struct zw_session *s)
+{
+	if (s->down || s->timeouts < s->t.dead_after)
+		return;
+	s->timeouts = 0;
+	if (s->ops->dead != NULL)
+		s->ops->dead(s->arg);
+}
+
+static void
+rx_event(struct zw_session *s, enum zw_rx ev, uint64_t now)
+{
+	/* Anything well-formed shows the stick is alive. */
+	if (ev == ZW_RX_ACK || ev == ZW_RX_NAK || ev == ZW_RX_CAN ||
+	    ev == ZW_RX_FRAME || ev == ZW_RX_BADSUM)
+		s->timeouts = 0;
+	switch (ev) {
+	case ZW_RX_ACK:
+		got_ack(s, now);
+		break;
+	case ZW_RX_NAK:
+	case ZW_RX_CAN:
+		if (ev == ZW_RX_NAK)
+			s->stats.naks++;
+		else
+			s->stats.cans++;
+		if (s->st == TX_WAIT_ACK)
+			retry(s, now);
+		break;
+	case ZW_RX_FRAME:
+		got_frame(s, &s->rx, now);
+		break;
+	case ZW_RX_BADSUM:
+		s->stats.naks_sent++;
+		send_byte(s, ZW_NAK, now);
+		break;
+	case ZW_RX_BADLEN:
+		s->stats.badlen++;
+		break;
+	case ZW_RX_GARBAGE:
+		s->stats.garbage++;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+zw_session_input(struct zw_session *s, const uint8_t *b, size_t n,
+    uint64_t now)
+{
+	size_t i;
+
+	if (s->down)
+		return;
+	for (i = 0; i < n && !s->down; i++)
+		rx_event(s, zw_parse_byte(&s->p, b[i], now, &s->rx), now);
+	kick(s, now);
+}
+
+static void
+state_due(struct zw_session *s, uint64_t now)
+{
+	switch (s->st) {
+	case TX_BACKOFF:
+		transmit(s, now);
+		break;
+	case TX_WAIT_ACK:
+		s->stats.timeouts++;
+		s->timeouts++;
+		retry(s, now);
+		break;
+	case TX_WAIT_RES:
+		s->stats.timeouts++;
+		s->timeouts++;
+		finish(s, s->cur, ZW_ERR_NORES, NULL, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+zw_session_tick(struct zw_session *s, uint64_t now)
+{
+	if (s->down)
+		return;
+	if (zw_parser_expire(&s->p, now) == ZW_RX_STALLED)
+		s->stats.stalled++;
+	if (s->st != TX_IDLE && now >= s->deadline)
+		state_due(s, now);
+	if (s->cbw != NULL && now >= s->cb_deadline) {
+		s->stats.timeouts++;
+		s->timeouts++;
+		finish(s, s->cbw, ZW_ERR_NOCB, NULL, NULL);
+	}
+	check_dead(s);
+	if (s->acks_owed > 0 && now >= s->ack_after) {
+		s->acks_owed--;
+		send_byte(s, ZW_ACK, now);
+	}
+	kick(s, now);
+}
+
+uint64_t
+zw_session_next(const struct zw_session *s)
+{
+	uint64_t	next = zw_parser_deadline(&s->p);
+	int		prio;
+
+	if (s->down)
+		return ZW_NO_DEADLINE;
+	if (s->st != TX_IDLE && s->deadline < next)
+		next = s->deadline;
+	if (s->cbw != NULL && s->cb_deadline < next)
+		next = s->cb_deadline;
+	if (s->acks_owed > 0 && s->ack_after < next)
+		next = s->ack_after;
+	if (s->st == TX_IDLE && s->tx_after < next &&
+	    next_eligible((struct zw_session *)(uintptr_t)s, &prio) != NULL)
+		next = s->tx_after;
+	return next;
+}
+
+void
+zw_session_set_down(struct zw_session *s, int down, uint64_t now)
+{
+	if (down) {
+		s->down = 1;
+		fail_all(s, ZW_ERR_DOWN);
+		zw_parser_init(&s->p);
+		s->p.byte_timeout = s->t.byte_ms;
+		s->timeouts = 0;
+		s->acks_owed = 0;
+		return;
+	}
+	s->down = 0;
+	s->tx_after = now;
+}
+
+int
+zw_session_queued(const struct zw_session *s)
+{
+	return s->nqueued + (s->cur != NULL) + (s->cbw != NULL);
+}
+
+const struct zw_stats *
+zw_session_stats(const struct zw_session *s)
+{
+	return &s->stats;
+}
+
+const char *
+zw_status_str(enum zw_status st)
+{
+	static const char *const str[] = {
+		"ok", "not acknowledged by the stick", "no response from the stick",
+		"no callback from the stick", "refused by the stick",
+		"queue full", "stick not answering", "request too long",
+		"no S0 nonce from the node",
+	};
+
+	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";
+}

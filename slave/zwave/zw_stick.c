@@ -1,0 +1,248 @@
+/*
+ * The stick on the event loop: one fd watcher feeding the session, one
+ * timer at the session's next deadline, one timer to reopen the port.
+ * A port that fails (EOF, EIO when a USB stick is pulled) or a stick that
+ * stops answering (the session's dead callback) is closed and reopened
+ * with doubling back-off; the session fails everything queued meanwhile.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "log.h"
+#include "zwave/zw.h"
+
+struct zw_stick {
+	struct ev_loop			*loop;
+	char				*spec;
+	const struct zw_port_ops	*port;
+	const struct zw_stick_ops	*ops;
+	void				*arg;
+	int				 fd;
+	int				 connecting;
+	struct ev_io			 io;
+	struct ev_timer			 deadline;	/* session's */
+	struct ev_timer			 reopen;
+	uint64_t			 backoff;
+	uint64_t			 rx_seen;	/* frames at last read */
+	struct zw_session		*sess;
+};
+
+static void
+rearm(struct zw_stick *z)
+{
+	uint64_t next = zw_session_next(z->sess), now = ev_clock_ms();
+
+	if (next == ZW_NO_DEADLINE) {
+		ev_timer_stop(z->loop, &z->deadline);
+		return;
+	}
+	ev_timer_start(z->loop, &z->deadline, next > now ? next - now : 0);
+}
+
+/* Close the port, fail what is queued, try again later. */
+static void
+stick_lost(struct zw_stick *z, const char *why)
+{
+	if (z->fd != -1) {
+		ev_io_set(z->loop, &z->io, 0);
+		close(z->fd);
+		z->fd = -1;
+	}
+	zw_session_set_down(z->sess, 1, ev_clock_ms());
+	rearm(z);
+	log_warnx("zwave: %s: %s; reopening in %llu ms", z->spec, why,
+	    (unsigned long long)z->backoff);
+	ev_timer_start(z->loop, &z->reopen, z->backoff);
+	z->backoff = z->backoff * 2 > ZW_REOPEN_MAX_MS ? ZW_REOPEN_MAX_MS :
+	    z->backoff * 2;
+	z->ops->up(z->arg, 0, why);
+}
+
+static int
+s_write(void *arg, const uint8_t *b, size_t n)
+{
+	struct zw_stick	*z = arg;
+	ssize_t		 w;
+
+	if (z->fd == -1)
+		return -1;
+	/* One write() per frame or control byte: never glued, never split
+	 * by us. A short write on a 115200 baud line is a lost frame, which
+	 * the ACK timeout recovers. */
+	if ((w = write(z->fd, b, n)) != (ssize_t)n) {
+		log_debug("zwave: write: %s", w == -1 ? strerror(errno) :
+		    "short");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+s_unsolicited(void *arg, const struct zw_frame *f)
+{
+	struct zw_stick *z = arg;
+
+	if (z->ops->unsolicited != NULL)
+		z->ops->unsolicited(z->arg, f);
+}
+
+static void
+s_dead(void *arg)
+{
+	stick_lost(arg, "the stick stopped answering");
+}
+
+static const struct zw_session_ops session_ops = {
+	s_write, s_unsolicited, s_dead,
+};
+
+static void
+on_read(struct zw_stick *z)
+{
+	uint8_t	buf[256];
+	ssize_t	n;
+
+	for (;;) {
+		if ((n = read(z->fd, buf, sizeof(buf))) > 0) {
+			zw_session_input(z->sess, buf, (size_t)n,
+			    ev_clock_ms());
+			if (z->fd == -1)
+				return;		/* lost from a callback */
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		stick_lost(z, n == 0 ? "port closed" : strerror(errno));
+		return;
+	}
+	if (zw_session_stats(z->sess)->rx_frames != z->rx_seen) {
+		z->rx_seen = zw_session_stats(z->sess)->rx_frames;
+		z->backoff = ZW_REOPEN_MIN_MS;	/* it talks: healthy */
+	}
+	rearm(z);
+}
+
+static void
+stick_ready(struct zw_stick *z)
+{
+	z->connecting = 0;
+	ev_io_set(z->loop, &z->io, EV_READ);
+	zw_session_set_down(z->sess, 0, ev_clock_ms());
+	log_info("zwave: %s open (%s)", z->spec, z->port->name);
+	z->ops->up(z->arg, 1, "");
+	rearm(z);
+}
+
+static void
+on_io(struct ev_io *io, int revents)
+{
+	struct zw_stick *z = io->arg;
+
+	if (z->connecting) {
+		if (z->port->finish(z->fd) == -1)
+			stick_lost(z, strerror(errno));
+		else
+			stick_ready(z);
+		return;
+	}
+	if (revents & (EV_READ | EV_ERROR))
+		on_read(z);
+}
+
+static void
+on_deadline(struct ev_timer *t)
+{
+	struct zw_stick *z = t->arg;
+
+	zw_session_tick(z->sess, ev_clock_ms());
+	rearm(z);
+}
+
+static void
+stick_open(struct zw_stick *z)
+{
+	if ((z->fd = z->port->open(z->spec, &z->connecting)) == -1) {
+		stick_lost(z, strerror(errno));
+		return;
+	}
+	ev_io_init(&z->io, z->fd, on_io, z);
+	if (z->connecting)
+		ev_io_set(z->loop, &z->io, EV_WRITE);
+	else
+		stick_ready(z);
+}
+
+static void
+on_reopen(struct ev_timer *t)
+{
+	stick_open(t->arg);
+}
+
+struct zw_stick *
+zw_stick_new(struct ev_loop *loop, const char *spec,
+    const struct zw_stick_ops *ops, void *arg)
+{
+	struct zw_stick *z;
+
+	if ((z = calloc(1, sizeof(*z))) == NULL)
+		return NULL;
+	z->loop = loop;
+	z->ops = ops;
+	z->arg = arg;
+	z->fd = -1;
+	z->backoff = ZW_REOPEN_MIN_MS;
+	if ((z->spec = strdup(spec)) == NULL ||
+	    (z->port = zw_port_pick(spec)) == NULL ||
+	    (z->sess = zw_session_new(&session_ops, z, NULL)) == NULL) {
+		free(z->spec);
+		free(z);
+		return NULL;
+	}
+	ev_timer_init(&z->deadline, on_deadline, z);
+	ev_timer_init(&z->reopen, on_reopen, z);
+	/* Open from the loop, so `up` never runs before the caller holds z. */
+	ev_timer_start(loop, &z->reopen, 0);
+	return z;
+}
+
+void
+zw_stick_free(struct zw_stick *z)
+{
+	if (z == NULL)
+		return;
+	ev_timer_stop(z->loop, &z->deadline);
+	ev_timer_stop(z->loop, &z->reopen);
+	if (z->fd != -1) {
+		ev_io_set(z->loop, &z->io, 0);
+		close(z->fd);
+	}
+	zw_session_free(z->sess);
+	free(z->spec);
+	free(z);
+}
+
+int
+zw_stick_submit(struct zw_stick *z, const struct zw_req *r,
+    enum zw_status *st)
+{
+	int rv = zw_session_submit(z->sess, r, ev_clock_ms(), st);
+
+	rearm(z);
+	return rv;
+}
+
+const struct zw_stats *
+zw_stick_stats(const struct zw_stick *z)
+{
+	return zw_session_stats(z->sess);
+}
+
+int
+zw_stick_busy(const struct zw_stick *z)
+{
+	return zw_session_queued(z->sess) > 0;
+}
