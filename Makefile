@@ -3,6 +3,7 @@
 #   make                      build hd-master, hd-slave and test tools in build/
 #   make SANITIZER=address,undefined   the same, instrumented, in build-san/
 #   make test                 every test (unit, integration, fuzz smoke, sanitizers)
+#   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
 #   make bench                idle memory and CPU of the demo cluster
@@ -180,7 +181,7 @@ BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit demo bench fuzz fuzz-build deps
+.PHONY: all clean test unit demo bench fuzz fuzz-build deps check-layers
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
 all: $(BINS) $(UNIT_BINS)
@@ -341,6 +342,11 @@ fuzz: deps fuzz-build
 
 deps:
 	@deploy/deps.sh
+
+# Every include line against the layering of docs/ARCHITECTURE.md; also
+# run (with its self-test) by tests/run.sh.
+check-layers:
+	tests/check-layers.sh
 
 # The three trees build with a job per core (CI calls plain `make test`).
 TEST_JOBS_BUILD	?= $(shell nproc 2>/dev/null || echo 2)

@@ -99,6 +99,9 @@ for tree in build build-san; do
 		add "unit $tree $(basename "$t")" "$t"
 	done
 done
+# The layering of docs/ARCHITECTURE.md, and proof that a breach fails it.
+add "check-layers" tests/check-layers.sh
+add "check-layers self-test" tests/check-layers.sh -t
 add "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
 
 # The longest start first (the fuzz smoke, all CPU, and the tests that
