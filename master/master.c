@@ -32,6 +32,7 @@
 #include "priv.h"
 #include "lib/spawner.h"
 #include "auth/users.h"
+#include "web/web.h"
 
 static void
 on_hup(int sig, void *arg)
@@ -158,10 +159,39 @@ add_admin(struct master *m, const char *conffile, const char *name)
 	return r == -1 ? 1 : 0;
 }
 
+/*
+ * The part of the configuration the web process and the auth worker get
+ * (lib/webapi.h): they never see struct master_conf. The strings stay
+ * the master's.
+ */
+static void
+web_conf_of(const struct master_conf *mc, struct web_conf *wc)
+{
+	int i;
+
+	memset(wc, 0, sizeof(*wc));
+	for (i = 0; i < mc->nweb_listen && i < WEB_MAX_LISTEN; i++)
+		wc->listen[i] = mc->web_listen[i];
+	wc->nlisten = i;
+	wc->cert = mc->web_cert;
+	wc->key = mc->web_key;
+	wc->ca = mc->ca;
+	wc->crl = mc->crl;
+	wc->state_dir = mc->state_dir;
+	wc->user = mc->web_user;
+	wc->handshake_ms = mc->web_handshake_ms;
+	wc->request_ms = mc->web_request_ms;
+	for (i = 0; i < mc->nallow && i < BAN_MAX_ALLOW; i++)
+		wc->allow[i] = mc->allow[i];
+	wc->nallow = i;
+	wc->ban_v6_prefix = mc->ban_v6_prefix;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct master		m;
+	struct web_conf		wc;
 	struct daemon_opts	o;
 	int			r;
 
@@ -171,14 +201,16 @@ main(int argc, char *argv[])
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;
-		authw_main(&m.conf, o.authfd, o.verbose);
+		web_conf_of(&m.conf, &wc);
+		authw_main(&wc, o.authfd, o.verbose);
 	}
 	if (o.childfd != -1) {		/* we are the web process */
 		log_init("hd-web", o.verbose);
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;
-		web_main(&m.conf, o.childfd, o.verbose);
+		web_conf_of(&m.conf, &wc);
+		web_main(&wc, o.childfd, o.verbose);
 	}
 	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));

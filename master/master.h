@@ -111,8 +111,6 @@ struct master {
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
-void		 web_main(struct master_conf *, int fd, int verbose)
-		    __attribute__((noreturn));
 
 /* webproc.c: the master's side of it */
 struct webproc;

@@ -40,12 +40,6 @@ slave/zwave	top
 # with what removes it. An edge not found any more fails too, so the list
 # only shrinks and never hides a new one.
 EXCEPTIONS='
-master/web/web.c	master.h	web_main() takes struct master_conf: a struct web_conf
-master/web/web.c	api/api.h	API_* constants the web process shares: lib/webapi.h
-master/web/web.c	auth/users.h	SESSION_TOKEN_HEX and roles: lib/webapi.h
-master/web/web_http.c	api/api.h	API_* constants the web process shares: lib/webapi.h
-master/web/web_stream.c	api/api.h	API_KEY_LEN: lib/webapi.h
-master/authw/authw_main.c	master.h	authw_main() takes struct master_conf: its own few fields
 master/cluster/cluster.c	api/api_res.h	cluster calls apires_*: cluster observers set by master.c
 master/sched/sched_master.c	api/api.h	it adds its own routes: api_sched_routes() from master.c
 '

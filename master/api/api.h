@@ -16,18 +16,16 @@
 #include <stdint.h>
 
 #include "lib/json.h"
+#include "lib/webapi.h"
 #include "auth/users.h"
 #include "web.pb-c.h"
 
-#define API_PREFIX		"/api/v1/"
-#define API_COOKIE		"__Host-hd_session"
 #define API_MAX_RESPONSE	(60 * 1024)	/* one JSON answer; < WIRE_MAX_FRAME */
 #define API_MAX_ROUTES		128
 #define API_MAX_ARGS		4		/* '*' segments in one pattern */
 #define API_ARG_MAX		127		/* bytes of one such segment */
-#define API_TOKEN_MAX		128		/* a Bearer token's characters */
 #define API_METHOD_MAX		8
-#define API_KEY_LEN		16		/* hex digits naming a caller */
+/* API_PREFIX, API_COOKIE, API_TOKEN_MAX, API_KEY_LEN: lib/webapi.h */
 
 /* Who may call a route: anyone, or a caller of at least this role. */
 enum api_auth {

@@ -21,7 +21,7 @@
 
 #define AUTH_NICE	10	/* the worker's priority: below the loop's */
 
-struct master_conf;
+struct web_conf;
 
 enum authw_status {
 	AUTHW_OK,		/* key holds SCRYPT_KEY_LEN bytes */
@@ -64,9 +64,10 @@ void		 authw_tune(struct authw *, uint64_t timeout_ms,
  * a new one. */
 void		 authw_idle(struct authw *, uint64_t idle_ms);
 
-/* authw_main.c: the worker itself; never returns. mc may be NULL
+/* authw_main.c: the worker itself; never returns. It drops to the web
+ * process's user and chroot (lib/webapi.h); the conf may be NULL
  * (tests): then it keeps its user and root. */
-void		 authw_main(const struct master_conf *, int fd, int verbose)
+void		 authw_main(const struct web_conf *, int fd, int verbose)
 		    __attribute__((noreturn));
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 
 #include "hdlimits.h"
+#include "lib/webapi.h"
 
 /*
  * Password hashing: scrypt (RFC 7914) through OpenSSL, a fresh random
@@ -137,8 +138,8 @@ int		 users_create_admin(const char *state_dir, const char *name,
  * SESSION_MAX_PER_USER), the oldest session giving way. Times are
  * monotonic ms from the caller (tests use a fake clock).
  */
-#define SESSION_TOKEN_LEN	32			/* bytes, 256 bits */
-#define SESSION_TOKEN_HEX	(2 * SESSION_TOKEN_LEN)	/* as text */
+/* SESSION_TOKEN_LEN, SESSION_TOKEN_HEX: lib/webapi.h (the web process
+ * checks a cookie's length too). */
 
 struct session {
 	uint8_t		 id[SESSION_TOKEN_LEN];		/* SHA-256 of the token */

@@ -25,24 +25,24 @@
 #include "auth.pb-c.h"
 #include "auth/authw.h"
 #include "hdlimits.h"
+#include "lib/webapi.h"
 #include "log.h"
 #include "priv.h"
-#include "master.h"
 #include "sandbox.h"
 #include "wire.h"
 
 static void
-drop(const struct master_conf *mc)
+drop(const struct web_conf *wc)
 {
 	char root[512];
 
-	if (mc == NULL) {
+	if (wc == NULL) {
 		log_debug("no configuration: keeping uid %u, no chroot",
 		    (unsigned)getuid());
 		return;
 	}
-	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
-	if (priv_drop(root, mc->web_user != NULL ? mc->web_user :
+	snprintf(root, sizeof(root), "%s/web-root", wc->state_dir);
+	if (priv_drop(root, wc->user != NULL ? wc->user :
 	    "nobody") == -1)
 		fatalx("cannot drop privileges");
 }
@@ -129,7 +129,7 @@ serve(int fd, const Hd__AuthRequest *req)
 }
 
 void
-authw_main(const struct master_conf *mc, int fd, int verbose)
+authw_main(const struct web_conf *wc, int fd, int verbose)
 {
 	static const struct scrypt_params warm = { 2, 1, 1 };
 	Hd__AuthRequest	*req;
@@ -149,7 +149,7 @@ authw_main(const struct master_conf *mc, int fd, int verbose)
 	/* Load OpenSSL's scrypt once, while files may still be opened. */
 	if (users_scrypt("-", salt, &warm, buf) == -1)
 		fatalx("scrypt does not work");
-	drop(mc);
+	drop(wc);
 	if (sandbox_init(SANDBOX_AUTH) == -1)
 		fatalx("cannot sandbox the auth worker");
 	log_debug("auth worker ready");

@@ -19,15 +19,13 @@
 
 #include <openssl/err.h>
 
-#include "api/api.h"
 #include "daemon.h"
+#include "lib/webapi.h"
 #include "log.h"
 #include "priv.h"
 #include "memtune.h"
-#include "master.h"
 #include "net.h"
 #include "sandbox.h"
-#include "auth/users.h"
 #include "web/web.h"
 #include "web.pb-c.h"
 #include "wire.h"
@@ -99,23 +97,23 @@ accept_cb(struct ev_io *io, int rev)
 }
 
 static int
-web_listen(struct web *w, struct master_conf *mc)
+web_listen(struct web *w, const struct web_conf *wc)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		sl;
 	int			i;
 
-	for (i = 0; i < mc->nweb_listen; i++) {
-		if (net_parse_addr(mc->web_listen[i], &ss, &sl) == -1 ||
+	for (i = 0; i < wc->nlisten; i++) {
+		if (net_parse_addr(wc->listen[i], &ss, &sl) == -1 ||
 		    (w->lfd[i] = net_listen(&ss, sl, 512)) == -1) {
-			log_warn("web-listen %s", mc->web_listen[i]);
+			log_warn("web-listen %s", wc->listen[i]);
 			return -1;
 		}
 		ev_io_init(&w->lio[i], w->lfd[i], accept_cb, w);
 		ev_io_set(w->loop, &w->lio[i], EV_READ);
-		log_info("HTTPS listening on %s", mc->web_listen[i]);
+		log_info("HTTPS listening on %s", wc->listen[i]);
 	}
-	w->nlisten = mc->nweb_listen;
+	w->nlisten = wc->nlisten;
 	return 0;
 }
 
@@ -125,12 +123,12 @@ web_listen(struct web *w, struct master_conf *mc)
  * else runs as is (development), and says so.
  */
 static int
-drop_privileges(struct master_conf *mc)
+drop_privileges(const struct web_conf *wc)
 {
 	char root[512];
 
-	snprintf(root, sizeof(root), "%s/web-root", mc->state_dir);
-	return priv_drop(root, mc->web_user ? mc->web_user : "nobody");
+	snprintf(root, sizeof(root), "%s/web-root", wc->state_dir);
+	return priv_drop(root, wc->user ? wc->user : "nobody");
 }
 
 static void
@@ -212,7 +210,7 @@ on_stop(int sig, void *arg)
 }
 
 void
-web_main(struct master_conf *mc, int fd, int verbose)
+web_main(const struct web_conf *wc, int fd, int verbose)
 {
 	struct web	 w;
 	Hd__WebMsg	 m = HD__WEB_MSG__INIT;
@@ -225,30 +223,30 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	TAILQ_INIT(&w.again);
 	ev_timer_init(&w.again_timer, wc_again, &w);
 	w.started_ms = ev_wall_ms();
-	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
-	w.request_ms = (uint64_t)mc->web_request_ms;
+	w.handshake_ms = (uint64_t)wc->handshake_ms;
+	w.request_ms = (uint64_t)wc->request_ms;
 	w.idle_ms = WEB_IDLE_MS;
 	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL ||
 	    web_stream_init(&w) == -1)
 		fatal("web setup");
-	w.v6bits = (int)mc->ban_v6_prefix;
+	w.v6bits = (int)wc->ban_v6_prefix;
 	if (ban_set_v6_prefix(w.bans, w.v6bits) == -1)
 		fatalx("ban-ipv6-prefix %d out of range", w.v6bits);
-	for (i = 0; i < mc->nallow; i++)
-		if (ban_allow(w.bans, mc->allow[i]) == -1)
+	for (i = 0; i < wc->nallow; i++)
+		if (ban_allow(w.bans, wc->allow[i]) == -1)
 			fatalx("allow %s: not an address or network",
-			    mc->allow[i]);
-	if ((w.ctx = web_tls(mc->web_cert, mc->web_key)) == NULL) {
+			    wc->allow[i]);
+	if ((w.ctx = web_tls(wc->cert, wc->key)) == NULL) {
 		ERR_print_errors_fp(stderr);
-		fatalx("cannot load web-cert %s / web-key %s", mc->web_cert,
-		    mc->web_key);
+		fatalx("cannot load web-cert %s / web-key %s", wc->cert,
+		    wc->key);
 	}
-	if (web_tls_clients(w.ctx, mc->ca, mc->crl) == -1) {
+	if (web_tls_clients(w.ctx, wc->ca, wc->crl) == -1) {
 		ERR_print_errors_fp(stderr);
 		fatalx("cannot load the CA %s or CRL for client certificates",
-		    mc->ca);
+		    wc->ca);
 	}
-	if (web_listen(&w, mc) == -1 || drop_privileges(mc) == -1)
+	if (web_listen(&w, wc) == -1 || drop_privileges(wc) == -1)
 		fatalx("web process setup failed");
 	signal(SIGPIPE, SIG_IGN);
 	ev_signal(w.loop, SIGTERM, on_stop, w.loop);

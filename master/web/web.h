@@ -18,6 +18,7 @@
 #include "ev.h"
 #include "lib/http.h"
 #include "lib/probe.h"
+#include "lib/webapi.h"
 #include "web.pb-c.h"
 
 enum wc_state {
@@ -101,6 +102,10 @@ struct web {
 
 /* web_conn.c */
 /* -1 when there was nothing to accept. */
+/* web.c: the web process's main, given its part of the configuration;
+ * never returns. */
+void	web_main(const struct web_conf *, int fd, int verbose)
+	    __attribute__((noreturn));
 int	wc_accept(struct web *, int lfd);
 void	wc_close(struct wconn *);
 /* 1 if the response being written is the connection's last. */

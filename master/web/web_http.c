@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/api.h"
-#include "log.h"
 #include "lib/security.h"
+#include "lib/webapi.h"
+#include "log.h"
 #include "web/web.h"
 #include "web/web_assets.h"
 

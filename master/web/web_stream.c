@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "lib/webapi.h"
 #include "log.h"
 #include "net.h"
 #include "web/web.h"
