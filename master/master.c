@@ -234,6 +234,7 @@ main(int argc, char *argv[])
 		api_free(m.api);
 		licence_free(m.licence);
 		master_stop(&m);
+		master_conf_free(&m.conf);
 		return r == -1 ? 1 : 0;
 	}
 	if ((m.loop = ev_loop_new()) == NULL)
@@ -266,5 +267,6 @@ main(int argc, char *argv[])
 	api_free(m.api);
 	licence_free(m.licence);
 	master_stop(&m);
+	master_conf_free(&m.conf);
 	return r == -1 ? 1 : 0;
 }

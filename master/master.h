@@ -117,6 +117,9 @@ struct webproc;
 struct webproc	*webproc_start(struct master *, const char *conffile,
 		    int verbose);
 void		 webproc_stop(struct webproc *);
+/* One message to the web process; -1 if it is not up. */
+struct Hd__WebMsg;
+int		 webproc_send(struct webproc *, struct Hd__WebMsg *);
 
 /* config.c */
 int		 master_conf_load(struct master_conf *, const char *path);

@@ -3,7 +3,8 @@
  * scheduler's firings, failures, notices and mode changes, and Z-Wave
  * inclusion progress. Each module only knows a callback; this file ties
  * those callbacks to api_stream_publish(), so the modules stay testable
- * without the stream.
+ * without the stream; and the stream's events to the web process, so the
+ * API never names it.
  */
 
 #include <stdio.h>
@@ -78,9 +79,19 @@ zwave_progress(void *arg, const struct node *n, const Hd__ZwProgress *p)
 	api_stream_publish(arg, "zwave", n->site, NULL, buf);
 }
 
+/* The stream's sink: the web process of the moment, if any. */
+static int
+to_web(void *arg, Hd__WebMsg *msg)
+{
+	struct master *m = arg;
+
+	return webproc_send(m->web, msg);
+}
+
 int
 stream_wire(struct master *m)
 {
+	api_stream_set_sink(m, to_web, m);
 	if (m->sched != NULL)
 		sched_set_notify(sched_master_engine(m), sched_notice, m);
 	if (m->zw != NULL && zwm_subscribe(m, zwave_progress, m) == -1) {

@@ -13,6 +13,7 @@
  */
 
 #include "api/api.h"
+#include "api/api_stream.h"
 #include "master.h"
 
 struct apires;
@@ -86,6 +87,8 @@ struct apires {
 	struct apicmd	*cmd;
 	struct apihist	*hist;
 	uint64_t	 next_event;	/* last stream event id */
+	api_stream_sink_fn *sink;	/* api_stream_set_sink() */
+	void		*sink_arg;
 };
 
 #endif

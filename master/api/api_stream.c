@@ -26,6 +26,21 @@ name_ok(const char *s)
 	return i > 0 && i <= STREAM_NAME_MAX;
 }
 
+void
+api_stream_set_sink(struct master *m, api_stream_sink_fn *fn, void *arg)
+{
+	m->apires->sink = fn;
+	m->apires->sink_arg = arg;
+}
+
+static int
+send_msg(struct master *m, Hd__WebMsg *msg)
+{
+	if (m->apires->sink == NULL)
+		return -1;
+	return m->apires->sink(m->apires->sink_arg, msg);
+}
+
 static uint64_t
 publish(struct master *m, const char *event, const char *site,
     const char *device, Hd__StreamScope **needs, size_t nneeds,
@@ -60,7 +75,7 @@ publish(struct master *m, const char *event, const char *site,
 	ev.n_needs = nneeds;
 	msg.body_case = HD__WEB_MSG__BODY_STREAM_EVENT;
 	msg.stream_event = &ev;
-	if (webproc_send(m->web, &msg) == -1)
+	if (send_msg(m, &msg) == -1)
 		return 0;
 	return ev.id;
 }
@@ -98,7 +113,7 @@ api_stream_drop(struct master *m, const char *user, const char *key)
 	d.key = (char *)(uintptr_t)(key != NULL ? key : "");
 	msg.body_case = HD__WEB_MSG__BODY_STREAM_DROP;
 	msg.stream_drop = &d;
-	webproc_send(m->web, &msg);
+	send_msg(m, &msg);
 }
 
 /*
@@ -175,3 +190,4 @@ api_stream_routes(struct master *m)
 {
 	return api_add_routes(m->api, stream_routes, 1, m);
 }
+

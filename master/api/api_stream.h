@@ -44,8 +44,11 @@ void		api_stream_drop(struct master *, const char *user,
 		    const char *key);
 int		api_stream_routes(struct master *);
 
-/* webproc.c: send one message to the web process; -1 if it is not up. */
-struct webproc;
-int		webproc_send(struct webproc *, Hd__WebMsg *);
+/* Where the events go: one message each, -1 if it could not be sent.
+ * The wiring (stream_wire.c) points it at the web process; tests at
+ * their own. Without a sink, events are dropped. */
+typedef int	api_stream_sink_fn(void *arg, Hd__WebMsg *);
+void		api_stream_set_sink(struct master *, api_stream_sink_fn *,
+		    void *arg);
 
 #endif

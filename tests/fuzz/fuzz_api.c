@@ -80,6 +80,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/users", dir);
 	if ((m.api = api_new(path, &cheap)) == NULL || apires_init(&m) == -1)
 		abort();
+	api_stream_set_sink(&m, stub_sink, NULL);
 	u = api_users(m.api);
 	users_add(u, "admin", UROLE_ADMIN, "admin password", 1, err,
 	    sizeof(err));

@@ -1,7 +1,8 @@
 /*
- * Link-time stand-ins for the master's cluster link and web process, so
- * tests/unit/test_api_res.c can drive the resource API without sockets
- * (as Mosquitto's unit test stubs do). They record what was sent.
+ * Link-time stand-ins for the master's cluster link, and a sink for the
+ * event stream (api_stream_set_sink), so tests/unit/test_api_res.c can
+ * drive the resource API without sockets (as Mosquitto's unit test stubs
+ * do). They record what was sent.
  */
 
 #include <stdio.h>
@@ -37,11 +38,11 @@ cluster_send(struct master *m, struct node *n, Hd__Envelope *e)
 }
 
 int
-webproc_send(struct webproc *wp, Hd__WebMsg *msg)
+stub_sink(void *arg, Hd__WebMsg *msg)
 {
 	struct stub_event *e;
 
-	(void)wp;
+	(void)arg;
 	if (msg->body_case == HD__WEB_MSG__BODY_STREAM_DROP) {
 		stub.ndrops++;
 		snprintf(stub.drop_user, sizeof(stub.drop_user), "%s",
@@ -61,10 +62,4 @@ webproc_send(struct webproc *wp, Hd__WebMsg *msg)
 	    msg->stream_event->device);
 	snprintf(e->data, sizeof(e->data), "%s", msg->stream_event->data);
 	return 0;
-}
-
-void
-master_conf_free(struct master_conf *c)
-{
-	(void)c;
 }

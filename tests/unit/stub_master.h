@@ -25,4 +25,7 @@ struct stub_state {
 
 extern struct stub_state stub;
 
+/* The event stream's sink (api_stream_set_sink): events land in stub. */
+int	stub_sink(void *, Hd__WebMsg *);
+
 #endif

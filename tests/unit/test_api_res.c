@@ -295,6 +295,7 @@ setup(void)
 	m.api = api_new(path, &cheap);
 	if (m.api == NULL || apires_init(&m) == -1)
 		exit(1);
+	api_stream_set_sink(&m, stub_sink, NULL);
 	u = api_users(m.api);
 	users_add(u, "admin", UROLE_ADMIN, admin.pw, 1, err, sizeof(err));
 	users_add(u, "bob", UROLE_USER, bob.pw, 1, err, sizeof(err));

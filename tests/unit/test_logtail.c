@@ -107,6 +107,7 @@ setup(void)
 	users_add(api_users(m.api), "bob", UROLE_USER, "bob's password 1", 1,
 	    err, sizeof(err));
 	CHECK(apires_init(&m) == 0, "apires_init (with the log tail)");
+	api_stream_set_sink(&m, stub_sink, NULL);
 	login("admin", "admin password 1", admin);
 	login("bob", "bob's password 1", user);
 	CHECK(admin[0] != '\0' && user[0] != '\0', "logins");
