@@ -108,7 +108,7 @@ add "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
 # took minutes on a loaded 2-core machine), the rest in list order; at
 # most $jobs at a time. Each wait is for a program started here; results
 # are printed in list order as they come in.
-long='fuzz smoke|00-pki|82-testssl|80-web|74-zwave-inclusion|79-zwave-licence'
+long='fuzz smoke|00-pki|55-testssl|50-web|51-web-limits|34-zwave-inclusion|42-zwave-licence'
 n=${#labels[@]}
 order=()
 for i in "${!labels[@]}"; do

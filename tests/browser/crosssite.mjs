@@ -4,7 +4,7 @@
 // master, then the test clicks encoded-slash links on another page; every one of those
 // requests carries the browser's Sec-Fetch-* headers, so the master
 // counts them as probes but scores none. Then the same browser logs in
-// to the dashboard. Started by tests/integration/99-crosssite-bans.sh.
+// to the dashboard. Started by tests/integration/58-crosssite-bans.sh.
 // One "ok - ..." or "not ok - ..." line per check.
 //
 //   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE,

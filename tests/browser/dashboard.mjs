@@ -1,6 +1,6 @@
 // End-to-end test of the dashboard in headless Chromium, driven by
 // playwright-core, against a real master and slaves with simulated
-// hardware (started by tests/integration/95-dashboard.sh, which passes
+// hardware (started by tests/integration/70-dashboard.sh, which passes
 // everything through the environment). Prints one "ok - ..." or
 // "not ok - ..." line per check (or "skip - ..." for a part whose API
 // this master does not have yet); a failed check saves a screenshot of

@@ -1,5 +1,5 @@
 // The dashboard and a command to a sleeping Z-Wave node, in headless
-// Chromium (playwright-core), started by tests/integration/97-zwave-queued.sh
+// Chromium (playwright-core), started by tests/integration/39-zwave-queued.sh
 // against a real master and hd-slave on hd-zwsim: the card says the
 // command is queued until the node wakes up, then shows the confirmed
 // state. One "ok - ..." or "not ok - ..." line per check.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # gen-test-licences.sh OUTDIR - throwaway vendor PKIs, installation CAs and
 # licences for the licence tests (tests/unit/test_licence.c,
-# tests/integration/93-licence.sh).  Never use these anywhere else.
+# tests/integration/40-licence.sh).  Never use these anywhere else.
 #
 #   OUTDIR/vendor/     vendor PKI "Test" (root.crt is the test root)
 #   OUTDIR/fake/       another vendor PKI with the very same names, other keys

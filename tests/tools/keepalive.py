@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Requests on one kept-alive connection (tests/integration/80-web-limits.sh).
+"""Requests on one kept-alive connection (tests/integration/51-web-limits.sh).
 
     keepalive.py HOST PORT CAFILE N
 

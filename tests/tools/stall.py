@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Clients that tried to stall the web process (tests/integration/82-web-stall.sh).
+"""Clients that tried to stall the web process (tests/integration/52-web-stall.sh).
 
     stall.py MODE HOST PORT CAFILE
 

@@ -1,7 +1,7 @@
 /*
  * hd-webchan: a peer on the master <-> web process socketpair that
  * sends what the other side must never accept, to show that a malformed
- * message is fatal for the link (tests/integration/92-webchan.sh). It
+ * message is fatal for the link (tests/integration/57-webchan.sh). It
  * links everything of hd-master but its main(), so each side under test
  * is the real code:
  *

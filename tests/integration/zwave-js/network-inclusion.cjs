@@ -1,4 +1,4 @@
-// Mock network for tests/integration/75-zwave-js-inclusion.sh: the network
+// Mock network for tests/integration/35-zwave-js-inclusion.sh: the network
 // of network.cjs, plus a binary switch (node 5) waiting to be included:
 // the mock controller adds it as soon as the host turns AddNodeToNetwork
 // on (MockController.nodePendingInclusion).

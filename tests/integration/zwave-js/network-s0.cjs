@@ -1,4 +1,4 @@
-// Mock network for tests/integration/78-zwave-js-s0.sh: a controller and a
+// Mock network for tests/integration/38-zwave-js-s0.sh: a controller and a
 // door lock (generic class 0x40) that supports Door Lock only securely. The
 // lock has no network key: it gets ours through S0 secure inclusion (the
 // mock's Security CC behaviours: Scheme Get/Report, Network Key Set under

@@ -1,4 +1,4 @@
-// Mock network for tests/integration/71-zwave-js.sh and 73-zwave-js-nodes.sh:
+// Mock network for tests/integration/31-zwave-js.sh and 33-zwave-js-nodes.sh:
 // a controller, a binary switch (generic class 0x10), a multilevel sensor
 // (0x21) reading 21.5 °C and a dimmer (0x11).
 "use strict";

@@ -1,6 +1,6 @@
 // Preloaded (node -r, by mock.sh) before the zwave-js mock server in every
 // interoperability test; it matters most where many short frames are
-// exchanged (78-zwave-js-s0.sh: every S0 frame needs a nonce round trip,
+// exchanged (38-zwave-js-s0.sh: every S0 frame needs a nonce round trip,
 // and 73 was seen to fail on a loaded machine without it). The mock
 // takes each TCP read as one Serial API message, but a real stick reads a
 // byte stream: when the

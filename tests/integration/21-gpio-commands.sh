@@ -3,7 +3,7 @@
 # will send them: on/off confirmed by reports, a timed pulse that comes
 # back by itself, an interlocked pair that is never on together, and the
 # safe state applied when the master has been gone for safe-state-after.
-# (Simulated GPIO backend; the Linux one is covered by 60-hardware.)
+# (Simulated GPIO backend; the Linux one is covered by 20-hardware.)
 . "$(dirname "$0")/lib.sh"
 
 gen_pki

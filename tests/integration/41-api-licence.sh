@@ -3,7 +3,7 @@
 # licence's app-api feature; without it (a licence without the feature,
 # or limited mode) POST /api/v1/tokens gets 403 licence_limited, while
 # tokens made before keep working and can still be revoked. Uses
-# hd-master-testroot and its simulated licence clock (see 93-licence.sh).
+# hd-master-testroot and its simulated licence clock (see 40-licence.sh).
 . "$(dirname "$0")/lib.sh"
 
 L=$work/lic

@@ -2,7 +2,7 @@
 # The licence's Z-Wave rules end to end (docs/LICENSING.md, docs/ZWAVE.md):
 # a real hd-slave on hd-zwsim, inclusion asked through the API of
 # hd-master-testroot (test vendor root, simulated licence clock, see
-# 93-licence.sh and 94-api-licence.sh).
+# 40-licence.sh and 41-api-licence.sh).
 #  1. zwaveNodes reached: include gets 403 licence_limit and nothing goes
 #     to the slave; a licence with room: include accepted.
 #  2. no secure-zwave: hd-zwsim's S0 lock joins and is included without

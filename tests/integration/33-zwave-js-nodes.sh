@@ -5,7 +5,7 @@
 # interviewed (node information frames), a multilevel sensor's report
 # arrives as a value with its unit, a binary switch is switched on and off
 # and a dimmer set to a level, each confirmed by the node's report. Skips
-# like 71-zwave-js.sh when npm cannot install the package.
+# like 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
 
 gen_pki

@@ -7,7 +7,7 @@
 # interviewed by the slave and announced to the master, as seen through
 # the API. The mock's exclusion only ever reaches LEARN_READY (it never
 # removes a node), so exclusion is tested here as ready, then cancelled.
-# Skips like 71-zwave-js.sh when npm cannot install the package.
+# Skips like 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
 
 web_master

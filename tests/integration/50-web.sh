@@ -77,7 +77,7 @@ check "the legitimate client is still served" grep -q '"ok"' <<<"$(hcurl "$U/api
 out=$(hcurl "$U/metrics")
 check "metrics count probes" grep -q 'hd_web_probes_total{class="not-tls"} 1[0-9]' <<<"$out"
 check "metrics count banned drops" grep -q 'hd_web_banned_drops_total [1-9]' <<<"$out"
-check "metrics need an admin from elsewhere (87-web-security)" \
+check "metrics need an admin from elsewhere (56-web-security)" \
 	test "$(hcurl --interface 127.0.0.30 -o /dev/null -w '%{http_code}' "$U/metrics")" = 401
 
 # 4. The web process: unprivileged, chrooted, restarted when killed.

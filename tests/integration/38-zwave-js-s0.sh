@@ -6,7 +6,7 @@
 # and answers Network Key Verify under our key), learns its secure classes,
 # then locks and unlocks it with encapsulated SETs confirmed by the lock's
 # encapsulated reports; the lock's nonce requests (it waits 1 s) are
-# answered in time. Skips like 71-zwave-js.sh when npm cannot install the
+# answered in time. Skips like 31-zwave-js.sh when npm cannot install the
 # package.
 . "$(dirname "$0")/lib.sh"
 
