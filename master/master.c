@@ -1,7 +1,11 @@
 /*
  * hd-master: the cluster's master. Accepts slaves over mutually
- * authenticated TLS, keeps their devices and values, and (in later
- * issues) runs the web server, the API and the scheduler.
+ * authenticated TLS, keeps their devices and values, answers the API,
+ * runs the scheduler, the licence and Z-Wave inclusion, and starts its
+ * children through the spawner: the web process and the auth worker (the
+ * same binary, -C and -A). This file and the other top-level files of
+ * master/ are the only ones that wire modules together: the order they
+ * are set up in is here (docs/ARCHITECTURE.md, "Layers").
  */
 
 #include <sys/stat.h>

@@ -1,5 +1,6 @@
 /*
- * Z-Wave Serial API on the slave, in Unify's layers, bottom-up:
+ * Z-Wave Serial API on the slave (slave/zwave/), in Unify's layers,
+ * bottom-up:
  *
  *	zw_port.c	serial device or tcp://host:port, behind an ops struct
  *	zw_frame.c	byte-level framing: SOF/ACK/NAK/CAN, length, checksum
@@ -7,9 +8,20 @@
  *			bounded two-priority queue, unsolicited dispatch
  *	zw_stick.c	glue to the event loop: fd watcher, one timer, reopen
  *			with back-off when the stick stops answering
+ *	zw_api.c	parsers of the stick's answers and unsolicited frames
  *	zw_ctrl.c	start-up sequence, node table, devices
  *	zw_nodes.c	the node table on disk (proto/zwave.proto)
+ *	zw_node.c	nodes as devices: interview, reports;
+ *	zw_node_cmd.c	commands to nodes (Supervision, Multi Channel)
+ *	zw_mgmt.c	the management interview (Wake Up, Association,
+ *	zw_mgmt_table.c	versions, endpoints) and what it learnt
+ *	zw_incl.c	inclusion and exclusion, driven by the master
  *	zw_conf.c	the `zwave` configuration directives
+ *
+ * Beside them: the command classes' pure encoders and decoders (zw_cc.h,
+ * zw_cc*.c) and security (zw_sec.h: S0 in zw_s0.c, its glue in zw_sec.c;
+ * S2 will sit beside S0). Drivers meet the rest of the slave only through
+ * the device table (slave/dev/, slave.h).
  *
  * The framing and session layers do no I/O and read no clock: bytes and
  * the time come in as arguments, frames go out through a callback, and
