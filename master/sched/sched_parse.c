@@ -40,7 +40,7 @@ struct sched_pool {
 static void	parse_stmts(struct parser *);
 
 void *
-pool_alloc(struct parser *p, size_t n)
+sched_pool_alloc(struct parser *p, size_t n)
 {
 	struct sched_pool	*pool = p->prog->pool;
 	struct chunk		*c = pool->head;
@@ -63,12 +63,12 @@ pool_alloc(struct parser *p, size_t n)
 }
 
 char *
-pool_strdup(struct parser *p, const char *s)
+sched_pool_strdup(struct parser *p, const char *s)
 {
 	size_t	 n = strlen(s) + 1;
 	char	*r;
 
-	if ((r = pool_alloc(p, n)) != NULL)
+	if ((r = sched_pool_alloc(p, n)) != NULL)
 		memcpy(r, s, n);
 	return r;
 }
@@ -76,22 +76,22 @@ pool_strdup(struct parser *p, const char *s)
 static uint32_t	name_hash(const char *);
 
 char *
-pool_intern(struct parser *p, const char *s)
+sched_pool_intern(struct parser *p, const char *s)
 {
 	uint32_t	i = name_hash(s) & (STR_HASH - 1), n;
 
 	for (n = 0; n < STR_HASH / 2; n++, i = (i + 1) & (STR_HASH - 1)) {
 		if (p->strs[i] == NULL)
-			return p->strs[i] = pool_strdup(p, s);
+			return p->strs[i] = sched_pool_strdup(p, s);
 		if (strcmp(p->strs[i], s) == 0)
 			return p->strs[i];
 	}
-	return pool_strdup(p, s);	/* table crowded: just copy */
+	return sched_pool_strdup(p, s);	/* table crowded: just copy */
 }
 
 /* Append "file:line:col: message" and count it. Returns -1. */
 int
-perr_at(struct parser *p, int line, int col, const char *fmt, ...)
+sched_parse_err_at(struct parser *p, int line, int col, const char *fmt, ...)
 {
 	struct sched_errs	*e = p->errs;
 	va_list			 ap;
@@ -124,7 +124,7 @@ perr_at(struct parser *p, int line, int col, const char *fmt, ...)
 
 /* What the current token is, for "expected X, found Y". */
 const char *
-found(struct parser *p)
+sched_parse_found(struct parser *p)
 {
 	struct sched_tok *t = &p->tok;
 
@@ -141,29 +141,29 @@ found(struct parser *p)
 }
 
 int
-perr(struct parser *p, const char *what)
+sched_parse_err(struct parser *p, const char *what)
 {
 	if (p->tok.kind == TK_ERROR)	/* the lexer's reason says more */
-		return perr_at(p, p->tok.line, p->tok.col, "%s", p->tok.text);
-	return perr_at(p, p->tok.line, p->tok.col, "expected %s, %s", what,
-	    found(p));
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "%s", p->tok.text);
+	return sched_parse_err_at(p, p->tok.line, p->tok.col, "expected %s, %s", what,
+	    sched_parse_found(p));
 }
 
 void
-next(struct parser *p)
+sched_parse_next(struct parser *p)
 {
 	sched_lex_next(&p->lx, &p->tok);
 }
 
 int
-is_word(const struct parser *p, const char *w)
+sched_parse_is_word(const struct parser *p, const char *w)
 {
 	return p->tok.kind == TK_WORD && strcmp(p->tok.text, w) == 0;
 }
 
 /* Event, mode and value names: [A-Za-z0-9_-], a letter first. */
 int
-name_ok(const char *s)
+sched_parse_name_ok(const char *s)
 {
 	size_t i;
 
@@ -177,16 +177,16 @@ name_ok(const char *s)
 
 /* A name token; -1 after an error. */
 int
-want_name(struct parser *p, const char *what, char *out)
+sched_parse_want_name(struct parser *p, const char *what, char *out)
 {
 	if (p->tok.kind != TK_WORD)
-		return perr(p, what);
-	if (!name_ok(p->tok.text))
-		return perr_at(p, p->tok.line, p->tok.col, "%s \"%.40s\": "
+		return sched_parse_err(p, what);
+	if (!sched_parse_name_ok(p->tok.text))
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "%s \"%.40s\": "
 		    "letters, digits, '_' and '-', a letter first, at most "
 		    "%d", what, p->tok.text, SCHED_NAME_MAX);
 	memcpy(out, p->tok.text, strlen(p->tok.text) + 1);	/* checked */
-	next(p);
+	sched_parse_next(p);
 	return 0;
 }
 
@@ -214,7 +214,7 @@ name_slot(const struct parser *p, const char *name)
 
 /* Index of event `name`, or -1. */
 int
-event_index(const struct parser *p, const char *name)
+sched_parse_event_index(const struct parser *p, const char *name)
 {
 	return (int)p->names[name_slot(p, name)] - 1;
 }
@@ -227,11 +227,11 @@ recover(struct parser *p, int depth)
 		if (p->tok.kind == TK_LBRACE)
 			depth++;
 		else if (p->tok.kind == TK_RBRACE && --depth <= 0) {
-			next(p);
+			sched_parse_next(p);
 			return;
-		} else if (is_word(p, "event") && p->tok.col == 1)
+		} else if (sched_parse_is_word(p, "event") && p->tok.col == 1)
 			return;		/* a '}' was missing */
-		next(p);
+		sched_parse_next(p);
 	}
 }
 
@@ -243,13 +243,13 @@ add_event(struct parser *p, const struct sched_event *ev)
 	int			 cap;
 
 	if (g->nev == SCHED_MAX_EVENTS)
-		return perr_at(p, ev->line, 1, "more than %d events",
+		return sched_parse_err_at(p, ev->line, 1, "more than %d events",
 		    SCHED_MAX_EVENTS);
 	if (g->nev == p->evcap) {
 		cap = p->evcap ? p->evcap * 2 : 64;
 		if ((nev = reallocarray(g->ev, (size_t)cap,
 		    sizeof(*nev))) == NULL)
-			return perr_at(p, ev->line, 1, "out of memory");
+			return sched_parse_err_at(p, ev->line, 1, "out of memory");
 		g->ev = nev;
 		p->evcap = cap;
 	}
@@ -268,26 +268,26 @@ parse_event(struct parser *p)
 	int			 line = p->tok.line, col = p->tok.col;
 
 	memset(&ev, 0, sizeof(ev));
-	next(p);
-	if (want_name(p, "an event name", name) == -1)
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "an event name", name) == -1)
 		return -1;
 	if (p->names[name_slot(p, name)] != 0)
-		return perr_at(p, line, col, "event \"%s\" defined twice",
+		return sched_parse_err_at(p, line, col, "event \"%s\" defined twice",
 		    name);
 	if (p->tok.kind != TK_LBRACE)
-		return perr(p, "'{'");
-	next(p);
+		return sched_parse_err(p, "'{'");
+	sched_parse_next(p);
 	ev.line = line;
 	ev.catchup_s = SCHED_CATCHUP_S;
-	if ((ev.name = pool_strdup(p, name)) == NULL ||
+	if ((ev.name = sched_pool_strdup(p, name)) == NULL ||
 	    (ev.file = p->file) == NULL)
-		return perr_at(p, line, col, "out of memory");
-	if (parse_clauses(p, &ev) == -1)
+		return sched_parse_err_at(p, line, col, "out of memory");
+	if (sched_parse_clauses(p, &ev) == -1)
 		return -1;
 	ev.fp = 2166136261u;
 	for (; start < p->tok.off && start < p->lx.len; start++)
 		ev.fp = (ev.fp ^ (uint8_t)p->lx.buf[start]) * 16777619u;
-	next(p);			/* the '}' */
+	sched_parse_next(p);			/* the '}' */
 	return add_event(p, &ev);
 }
 
@@ -301,37 +301,37 @@ parse_mode(struct parser *p)
 	char			 val[SCHED_NAME_MAX + 1];
 	int			 line = p->tok.line, col = p->tok.col;
 
-	next(p);
-	if (want_name(p, "a mode name", name) == -1)
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "a mode name", name) == -1)
 		return -1;
 	if (sched_mode_find(g, name) != -1)
-		return perr_at(p, line, col, "mode \"%s\" declared twice",
+		return sched_parse_err_at(p, line, col, "mode \"%s\" declared twice",
 		    name);
 	if (g->nmodes == SCHED_MAX_MODES)
-		return perr_at(p, line, col, "more than %d modes",
+		return sched_parse_err_at(p, line, col, "more than %d modes",
 		    SCHED_MAX_MODES);
 	m = &g->modes[g->nmodes];
 	memset(m, 0, sizeof(*m));
 	if (p->tok.kind != TK_LBRACE)
-		return perr(p, "'{' and the mode's values");
-	next(p);
+		return sched_parse_err(p, "'{' and the mode's values");
+	sched_parse_next(p);
 	while (p->tok.kind != TK_RBRACE) {
-		if (want_name(p, "a mode value or '}'", val) == -1)
+		if (sched_parse_want_name(p, "a mode value or '}'", val) == -1)
 			return -1;
 		if (sched_mode_value(m, val) != -1)
-			return perr_at(p, line, col, "mode \"%s\": value "
+			return sched_parse_err_at(p, line, col, "mode \"%s\": value "
 			    "\"%s\" given twice", name, val);
 		if (m->nvals == SCHED_MAX_MODE_VALUES)
-			return perr_at(p, line, col, "more than %d values",
+			return sched_parse_err_at(p, line, col, "more than %d values",
 			    SCHED_MAX_MODE_VALUES);
-		if ((m->vals[m->nvals++] = pool_strdup(p, val)) == NULL)
-			return perr_at(p, line, col, "out of memory");
+		if ((m->vals[m->nvals++] = sched_pool_strdup(p, val)) == NULL)
+			return sched_parse_err_at(p, line, col, "out of memory");
 	}
-	next(p);
+	sched_parse_next(p);
 	if (m->nvals == 0)
-		return perr_at(p, line, col, "mode \"%s\" has no values", name);
-	if ((m->name = pool_strdup(p, name)) == NULL)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "mode \"%s\" has no values", name);
+	if ((m->name = sched_pool_strdup(p, name)) == NULL)
+		return sched_parse_err_at(p, line, col, "out of memory");
 	g->nmodes++;
 	return 0;
 }
@@ -410,7 +410,7 @@ parse_path(struct parser *p, const char *path, int line, int col)
 
 	if ((buf = read_file(path, SCHED_MAX_FILE - p->total, &len, why,
 	    sizeof(why))) == NULL)
-		return perr_at(p, line, col, "%s: %s", path, why);
+		return sched_parse_err_at(p, line, col, "%s: %s", path, why);
 	p->total += len;
 	r = parse_text(p, path, buf, len);
 	free(buf);
@@ -426,13 +426,13 @@ parse_include(struct parser *p)
 	size_t		 off = p->tok.off;
 	int		 line = p->tok.line, col = p->tok.col, r, n;
 
-	next(p);
+	sched_parse_next(p);
 	if (p->tok.kind != TK_STRING)
-		return perr(p, "a file name in quotes");
+		return sched_parse_err(p, "a file name in quotes");
 	if (!p->allow_include)
-		return perr_at(p, line, col, "include is not allowed here");
+		return sched_parse_err_at(p, line, col, "include is not allowed here");
 	if (p->depth >= SCHED_MAX_INCLUDE)
-		return perr_at(p, line, col, "includes nested deeper than %d",
+		return sched_parse_err_at(p, line, col, "includes nested deeper than %d",
 		    SCHED_MAX_INCLUDE);
 	slash = strrchr(p->lx.name, '/');
 	if (p->tok.text[0] == '/' || slash == NULL)
@@ -441,18 +441,18 @@ parse_include(struct parser *p)
 	    p->lx.name, p->tok.text) == -1)
 		path = NULL;
 	if (path == NULL)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	if (flat_upto(p, off) == -1 || flat_add(p, "\n", 1) == -1) {
 		free(path);
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	}
-	next(p);
+	sched_parse_next(p);
 	r = parse_path(p, path, line, col);
 	free(path);
 	/* The included text replaces the statement, up to the next token. */
 	p->copied = p->tok.off;
 	if (flat_add(p, "\n", 1) == -1)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	return r;
 }
 
@@ -462,18 +462,18 @@ parse_stmts(struct parser *p)
 	int r;
 
 	while (p->tok.kind != TK_EOF && p->errs->n < SCHED_MAX_ERRORS) {
-		if (is_word(p, "event")) {
+		if (sched_parse_is_word(p, "event")) {
 			if (parse_event(p) == -1)
 				recover(p, 1);
 			continue;
 		}
-		if (is_word(p, "mode"))
+		if (sched_parse_is_word(p, "mode"))
 			r = parse_mode(p);
-		else if (is_word(p, "include"))
+		else if (sched_parse_is_word(p, "include"))
 			r = parse_include(p);
 		else {
-			perr(p, "event, mode or include");
-			next(p);
+			sched_parse_err(p, "event, mode or include");
+			sched_parse_next(p);
 			r = 0;
 		}
 		if (r == -1)
@@ -491,15 +491,15 @@ parse_text(struct parser *p, const char *name, const char *buf, size_t len)
 	size_t			 save_copied = p->copied;
 	int			 nerr = p->nerr;
 
-	if ((p->file = pool_strdup(p, name)) == NULL)
-		return perr_at(p, 1, 1, "out of memory");
+	if ((p->file = sched_pool_strdup(p, name)) == NULL)
+		return sched_parse_err_at(p, 1, 1, "out of memory");
 	p->depth++;
 	sched_lex_init(&p->lx, p->file, buf, len);
 	p->copied = 0;
-	next(p);
+	sched_parse_next(p);
 	parse_stmts(p);
 	if (flat_upto(p, len) == -1)
-		perr_at(p, 1, 1, "out of memory");
+		sched_parse_err_at(p, 1, 1, "out of memory");
 	p->depth--;
 	p->copied = save_copied;
 	p->lx = save_lx;
@@ -536,14 +536,14 @@ parse_end(struct parser *p)
 	struct sched_prog *g = p->prog;
 
 	if (p->nerr == 0)
-		finish_prog(p);
+		sched_parse_finish(p);
 	free(p->names);
 	free(p->strs);
 	g->flat = p->flat;
 	g->flatlen = p->flatlen;
 	if (p->nerr > 0) {
 		if (p->errs->n > SCHED_MAX_ERRORS)
-			perr_at(p, 0, 0, "%d more errors not shown",
+			sched_parse_err_at(p, 0, 0, "%d more errors not shown",
 			    p->errs->n - SCHED_MAX_ERRORS);
 		sched_prog_free(g);
 		return NULL;
@@ -564,7 +564,7 @@ sched_parse_buf(const char *name, const char *buf, size_t len,
 	p.allow_include = allow_include;
 	p.flatcap = SIZE_MAX;		/* no flat copy */
 	if (len > SCHED_MAX_FILE)
-		perr_at(&p, 1, 1, "larger than %d bytes", SCHED_MAX_FILE);
+		sched_parse_err_at(&p, 1, 1, "larger than %d bytes", SCHED_MAX_FILE);
 	else
 		parse_text(&p, name, buf, len);
 	return parse_end(&p);
