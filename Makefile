@@ -120,7 +120,8 @@ SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
-SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/sim.c slave/io/adc.c \
+SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
+		   slave/io/adc.c \
 		   slave/io/adc_ads1x15.c slave/io/adc_linux.c slave/io/adc_sim.c \
 		   slave/io/gpio.c slave/io/gpio_linux.c slave/io/gpio_sim.c
 # slave/zwave/ (docs/ZWAVE.md): serial, framing, session, stick, API,

@@ -1,6 +1,7 @@
 /*
  * Hardware directives of the slave configuration: ADS1x15 chips and
- * channels, GPIO chips and lines (docs/CONFIG.md, docs/HARDWARE.md).
+ * channels here, GPIO chips and lines in hwconf_gpio.c (docs/CONFIG.md,
+ * docs/HARDWARE.md).
  * Each directive is a name followed by "key value" options in any order.
  * What can be checked on the line is checked there; what needs the whole
  * file (interlock partners) is checked by hwconf_check() at the end, and
@@ -16,14 +17,10 @@
 #include "cfg.h"
 #include "log.h"
 #include "slave.h"
+#include "io/hwconf.h"
 
-struct opt {
-	const char	*key;
-	int		 nargs;		/* words after the key: 0 to 2 */
-};
-
-static int __attribute__((format(printf, 3, 4)))
-bad(char *err, size_t errlen, const char *fmt, ...)
+int
+hw_bad(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -33,8 +30,8 @@ bad(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static int
-num(const char *dir, const char *key, const char *s, double min, double max,
+int
+hw_num(const char *dir, const char *key, const char *s, double min, double max,
     double *out, char *err, size_t errlen)
 {
 	char	*end;
@@ -50,8 +47,8 @@ num(const char *dir, const char *key, const char *s, double min, double max,
 	return 0;
 }
 
-static int
-inum(const char *dir, const char *key, const char *s, long min, long max,
+int
+hw_inum(const char *dir, const char *key, const char *s, long min, long max,
     long *out, char *err, size_t errlen)
 {
 	char	*end;
@@ -68,8 +65,8 @@ inum(const char *dir, const char *key, const char *s, long min, long max,
 	return 0;
 }
 
-static int
-name_ok(const struct cfg_line *l, char *dst, char *err, size_t errlen)
+int
+hw_name_ok(const struct cfg_line *l, char *dst, char *err, size_t errlen)
 {
 	const char	*n = l->argv[1];
 	size_t		 i, len = strlen(n);
@@ -88,15 +85,16 @@ name_ok(const struct cfg_line *l, char *dst, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-text(const char *dir, const char *key, const char *s, char *dst, size_t len,
+int
+hw_text(const char *dir, const char *key, const char *s, char *dst, size_t len,
     char *err, size_t errlen)
 {
 	size_t i, n = strlen(s);
 
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return bad(err, errlen, "%s: %s has a control character",
+			return hw_bad(err, errlen,
+			    "%s: %s has a control character",
 			    dir, key);
 	if (n >= len) {
 		snprintf(err, errlen, "%s: %s longer than %zu bytes", dir, key,
@@ -111,12 +109,12 @@ text(const char *dir, const char *key, const char *s, char *dst, size_t len,
  * Walk "key value" options from argv[2]. Each key must be in `opts`
  * and given at most once; fn() handles one. Returns 0 or -1.
  */
-static int
-options(const struct cfg_line *l, const struct opt *opts,
+int
+hw_options(const struct cfg_line *l, const struct hw_opt *opts,
     int (*fn)(void *, const char *, char *const *, char *, size_t), void *arg,
     char *err, size_t errlen)
 {
-	const struct opt	*o;
+	const struct hw_opt	*o;
 	int			 i, j, seen[CFG_MAX_WORDS] = { 0 };
 
 	for (i = 2; i < l->argc; i++) {
@@ -124,13 +122,14 @@ options(const struct cfg_line *l, const struct opt *opts,
 			if (strcmp(o->key, l->argv[i]) == 0)
 				break;
 		if (o->key == NULL)
-			return bad(err, errlen, "%s: unknown option \"%s\"",
+			return hw_bad(err, errlen, "%s: unknown option \"%s\"",
 			    l->argv[0], l->argv[i]);
 		if (seen[j]++)
-			return bad(err, errlen, "%s: %s given twice",
+			return hw_bad(err, errlen, "%s: %s given twice",
 			    l->argv[0], o->key);
 		if (i + o->nargs >= l->argc)
-			return bad(err, errlen, "%s: %s needs %s", l->argv[0],
+			return hw_bad(err, errlen,
+			    "%s: %s needs %s", l->argv[0],
 			    o->key, o->nargs == 1 ? "a value" : "2 values");
 		if (fn(arg, o->key, o->nargs ? &l->argv[i + 1] : NULL, err,
 		    errlen) == -1)
@@ -140,17 +139,17 @@ options(const struct cfg_line *l, const struct opt *opts,
 	return 0;
 }
 
-static int
-where(struct hw_where *w, const struct cfg_line *l, char *err, size_t errlen)
+int
+hw_where(struct hw_where *w, const struct cfg_line *l, char *err, size_t errlen)
 {
 	w->line = l->lineno;
 	if ((w->file = strdup(l->file)) == NULL)
-		return bad(err, errlen, "out of memory");
+		return hw_bad(err, errlen, "out of memory");
 	return 0;
 }
 
-static int
-backend(const char *dir, const char *v, const void **be, const void *lin,
+int
+hw_backend(const char *dir, const char *v, const void **be, const void *lin,
     const void *sim, char *err, size_t errlen)
 {
 	if (strcmp(v, "linux") == 0)
@@ -158,7 +157,7 @@ backend(const char *dir, const char *v, const void **be, const void *lin,
 	else if (strcmp(v, "sim") == 0)
 		*be = sim;
 	else
-		return bad(err, errlen, "%s: backend \"%s\": linux or sim",
+		return hw_bad(err, errlen, "%s: backend \"%s\": linux or sim",
 		    dir, v);
 	return 0;
 }
@@ -183,31 +182,31 @@ adc_chip_opt(void *arg, const char *k, char *const *vals, char *err,
 		else if (strcmp(v, "ads1015") == 0)
 			x->c->type = ADC_ADS1015;
 		else
-			return bad(err, errlen, "adc-chip: type \"%s\": "
+			return hw_bad(err, errlen, "adc-chip: type \"%s\": "
 			    "ads1115 or ads1015", v);
 		x->have_type = 1;
 	} else if (strcmp(k, "bus") == 0) {
-		if (inum("adc-chip", k, v, 0, 255, &n, err, errlen) == -1)
+		if (hw_inum("adc-chip", k, v, 0, 255, &n, err, errlen) == -1)
 			return -1;
 		x->c->bus = (int)n;
 		x->have_bus = 1;
 	} else if (strcmp(k, "address") == 0) {
-		if (inum("adc-chip", k, v, 0, 0x7f, &n, err, errlen) == -1)
+		if (hw_inum("adc-chip", k, v, 0, 0x7f, &n, err, errlen) == -1)
 			return -1;
 		if (n < 0x48 || n > 0x4b)
-			return bad(err, errlen, "adc-chip: address %s: an "
+			return hw_bad(err, errlen, "adc-chip: address %s: an "
 			    "ADS1x15 answers at 0x48 to 0x4b (ADDR pin)", v);
 		x->c->addr = (int)n;
 		x->have_addr = 1;
 	} else {
 		x->have_be = 1;
-		return backend("adc-chip", v, (const void **)&x->c->be,
+		return hw_backend("adc-chip", v, (const void **)&x->c->be,
 		    &adc_linux_backend, &adc_sim_backend, err, errlen);
 	}
 	return 0;
 }
 
-static const struct opt adc_chip_opts[] = {
+static const struct hw_opt adc_chip_opts[] = {
 	{ "type", 1 }, { "bus", 1 }, { "address", 1 }, { "backend", 1 },
 	{ NULL, 0 }
 };
@@ -221,7 +220,7 @@ adc_chip(struct hwconf *hw, const struct cfg_line *l, char *err,
 	int			 i;
 
 	if (l->argc < 2)
-		return bad(err, errlen, "%s: needs a name", l->argv[0]);
+		return hw_bad(err, errlen, "%s: needs a name", l->argv[0]);
 	if (hw->nadc_chips == ADC_MAX_CHIPS) {
 		snprintf(err, errlen, "at most %d adc-chip lines",
 		    ADC_MAX_CHIPS);
@@ -230,24 +229,25 @@ adc_chip(struct hwconf *hw, const struct cfg_line *l, char *err,
 	c = &hw->adc_chips[hw->nadc_chips];
 	memset(c, 0, sizeof(*c));
 	x.c = c;
-	if (name_ok(l, c->name, err, errlen) == -1 ||
-	    options(l, adc_chip_opts, adc_chip_opt, &x, err, errlen) == -1)
+	if (hw_name_ok(l, c->name, err, errlen) == -1 ||
+	    hw_options(l, adc_chip_opts, adc_chip_opt, &x, err, errlen) == -1)
 		return -1;
 	if (!x.have_type || !x.have_bus || !x.have_addr || !x.have_be)
-		return bad(err, errlen, "adc-chip: type, bus, address and "
+		return hw_bad(err, errlen, "adc-chip: type, bus, address and "
 		    "backend are required");
 	for (i = 0; i < hw->nadc_chips; i++) {
 		if (strcmp(hw->adc_chips[i].name, c->name) == 0)
-			return bad(err, errlen, "adc-chip: \"%s\" defined "
+			return hw_bad(err, errlen, "adc-chip: \"%s\" defined "
 			    "twice", c->name);
 		if (hw->adc_chips[i].bus == c->bus &&
 		    hw->adc_chips[i].addr == c->addr &&
 		    hw->adc_chips[i].be == c->be)
-			return bad(err, errlen, "adc-chip: \"%s\" has the bus "
+			return hw_bad(err, errlen,
+			    "adc-chip: \"%s\" has the bus "
 			    "and address of \"%s\"", c->name,
 			    hw->adc_chips[i].name);
 	}
-	if (where(&c->at, l, err, errlen) == -1)
+	if (hw_where(&c->at, l, err, errlen) == -1)
 		return -1;
 	hw->nadc_chips++;
 	return 0;
@@ -278,15 +278,16 @@ parse_list(const char *dir, const char *key, const char *v, double *a,
 		}
 		colon = b != NULL ? strchr(tok, ':') : NULL;
 		if (b != NULL && colon == NULL)
-			return bad(err, errlen, "%s: table point \"%s\" is not "
+			return hw_bad(err, errlen,
+			    "%s: table point \"%s\" is not "
 			    "VOLTS:VALUE", dir, tok);
 		if (colon != NULL)
 			*colon = '\0';
-		if (num(dir, key, tok, -1e9, 1e9, &x, err, errlen) == -1)
+		if (hw_num(dir, key, tok, -1e9, 1e9, &x, err, errlen) == -1)
 			return -1;
 		a[*n] = x;
 		if (colon != NULL) {
-			if (num(dir, key, colon + 1, -1e9, 1e9, &x, err,
+			if (hw_num(dir, key, colon + 1, -1e9, 1e9, &x, err,
 			    errlen) == -1)
 				return -1;
 			b[*n] = x;
@@ -306,11 +307,12 @@ table_opt(struct adc_chan_conf *c, const char *v, char *err, size_t errlen)
 	    err, errlen) == -1)
 		return -1;
 	if (n < 2)
-		return bad(err, errlen, "adc-channel: table needs at least 2 "
-		    "points");
+		return hw_bad(err, errlen,
+		    "adc-channel: table needs at least 2 points");
 	for (i = 0; i < n; i++) {
 		if (i > 0 && in[i] <= in[i - 1])
-			return bad(err, errlen, "adc-channel: table volts must "
+			return hw_bad(err, errlen,
+			    "adc-channel: table volts must "
 			    "rise from point to point");
 		c->table[i].in = in[i];
 		c->table[i].out = out[i];
@@ -331,9 +333,9 @@ smooth_opt(struct adc_chan_conf *c, char *const *vals, char *err,
 	else if (strcmp(vals[0], "average") == 0)
 		c->smooth = ADC_SMOOTH_AVERAGE;
 	else
-		return bad(err, errlen, "adc-channel: smooth \"%s\": median "
+		return hw_bad(err, errlen, "adc-channel: smooth \"%s\": median "
 		    "or average", vals[0]);
-	if (inum("adc-channel", "smooth window", vals[1], 1, ADC_MAX_SMOOTH,
+	if (hw_inum("adc-channel", "smooth window", vals[1], 1, ADC_MAX_SMOOTH,
 	    &n, err, errlen) == -1)
 		return -1;
 	c->window = (int)n;
@@ -355,12 +357,13 @@ adc_chan_opt(void *arg, const char *k, char *const *vals, char *err,
 			if (strcmp(x->hw->adc_chips[i].name, v) == 0)
 				break;
 		if (i == x->hw->nadc_chips)
-			return bad(err, errlen, "adc-channel: unknown chip "
+			return hw_bad(err, errlen, "adc-channel: unknown chip "
 			    "\"%s\" (define it with adc-chip above)", v);
 		c->chip = i;
 	} else if (strcmp(k, "input") == 0) {
 		if ((c->mux = ads_mux_parse(v)) == -1)
-			return bad(err, errlen, "adc-channel: input \"%s\" out "
+			return hw_bad(err, errlen,
+			    "adc-channel: input \"%s\" out "
 			    "of range: a0, a1, a2, a3, a0-a1, a0-a3, a1-a3 or "
 			    "a2-a3", v);
 		x->have_input = 1;
@@ -369,34 +372,34 @@ adc_chan_opt(void *arg, const char *k, char *const *vals, char *err,
 	else if (strcmp(k, "rate") == 0)
 		x->rate = v;
 	else if (strcmp(k, "interval") == 0) {
-		if (inum(d, k, v, ADC_MIN_INTERVAL_MS, ADC_MAX_INTERVAL_MS,
+		if (hw_inum(d, k, v, ADC_MIN_INTERVAL_MS, ADC_MAX_INTERVAL_MS,
 		    &c->interval_ms, err, errlen) == -1)
 			return -1;
 	} else if (strcmp(k, "scale") == 0) {
 		x->have_scale = 1;
-		return num(d, k, v, -1e9, 1e9, &c->scale, err, errlen);
+		return hw_num(d, k, v, -1e9, 1e9, &c->scale, err, errlen);
 	} else if (strcmp(k, "offset") == 0) {
 		x->have_scale = 1;
-		return num(d, k, v, -1e9, 1e9, &c->offset, err, errlen);
+		return hw_num(d, k, v, -1e9, 1e9, &c->offset, err, errlen);
 	} else if (strcmp(k, "table") == 0) {
 		x->have_table = 1;
 		return table_opt(c, v, err, errlen);
 	} else if (strcmp(k, "unit") == 0)
-		return text(d, k, v, c->unit, sizeof(c->unit), err, errlen);
+		return hw_text(d, k, v, c->unit, sizeof(c->unit), err, errlen);
 	else if (strcmp(k, "room") == 0)
-		return text(d, k, v, c->room, sizeof(c->room), err, errlen);
+		return hw_text(d, k, v, c->room, sizeof(c->room), err, errlen);
 	else if (strcmp(k, "smooth") == 0)
 		return smooth_opt(c, vals, err, errlen);
 	else if (strcmp(k, "deadband") == 0)
-		return num(d, k, v, 0, 1e9, &c->deadband, err, errlen);
+		return hw_num(d, k, v, 0, 1e9, &c->deadband, err, errlen);
 	else if (strcmp(k, "alarm-high") == 0) {
 		c->has_high = 1;
-		return num(d, k, v, -1e9, 1e9, &c->high, err, errlen);
+		return hw_num(d, k, v, -1e9, 1e9, &c->high, err, errlen);
 	} else if (strcmp(k, "alarm-low") == 0) {
 		c->has_low = 1;
-		return num(d, k, v, -1e9, 1e9, &c->low, err, errlen);
+		return hw_num(d, k, v, -1e9, 1e9, &c->low, err, errlen);
 	} else if (strcmp(k, "hysteresis") == 0)
-		return num(d, k, v, 0, 1e9, &c->hyst, err, errlen);
+		return hw_num(d, k, v, 0, 1e9, &c->hyst, err, errlen);
 	else if (strcmp(k, "sim") == 0) {
 		if (parse_list(d, k, v, c->sim, NULL, ADC_MAX_SIM_VALUES,
 		    &i, err, errlen) == -1)
@@ -407,7 +410,7 @@ adc_chan_opt(void *arg, const char *k, char *const *vals, char *err,
 	return 0;
 }
 
-static const struct opt adc_chan_opts[] = {
+static const struct hw_opt adc_chan_opts[] = {
 	{ "chip", 1 }, { "input", 1 }, { "gain", 1 }, { "rate", 1 },
 	{ "interval", 1 }, { "scale", 1 }, { "offset", 1 }, { "table", 1 },
 	{ "unit", 1 }, { "room", 1 }, { "smooth", 2 }, { "deadband", 1 },
@@ -426,41 +429,41 @@ adc_chan_finish(struct hwconf *hw, struct chan_ctx *x, char *err,
 	int			 i;
 
 	if (c->chip == -1 || !x->have_input)
-		return bad(err, errlen, "adc-channel: chip and input are "
+		return hw_bad(err, errlen, "adc-channel: chip and input are "
 		    "required");
 	chip = &hw->adc_chips[c->chip];
 	if (x->gain != NULL) {
-		if (num("adc-channel", "gain", x->gain, 0, 10, &g, err,
+		if (hw_num("adc-channel", "gain", x->gain, 0, 10, &g, err,
 		    errlen) == -1)
 			return -1;
 		if ((c->pga = ads_pga_parse(g)) == -1)
-			return bad(err, errlen, "adc-channel: gain \"%s\": "
+			return hw_bad(err, errlen, "adc-channel: gain \"%s\": "
 			    "the full-scale volts, one of 6.144 4.096 2.048 "
 			    "1.024 0.512 0.256", x->gain);
 	}
 	if (x->rate != NULL) {
-		if (inum("adc-channel", "rate", x->rate, 1, 10000, &r, err,
+		if (hw_inum("adc-channel", "rate", x->rate, 1, 10000, &r, err,
 		    errlen) == -1)
 			return -1;
 		if (ads_rate_code(chip->type, (int)r) == -1)
-			return bad(err, errlen, "adc-channel: rate %s not "
+			return hw_bad(err, errlen, "adc-channel: rate %s not "
 			    "offered by this chip: %s", x->rate,
 			    ads_rates(chip->type));
 		c->sps = (int)r;
 	}
 	if (x->have_scale && x->have_table)
-		return bad(err, errlen, "adc-channel: scale/offset or table, "
-		    "not both");
+		return hw_bad(err, errlen,
+		    "adc-channel: scale/offset or table, not both");
 	if (c->has_high && c->has_low && c->low >= c->high)
-		return bad(err, errlen, "adc-channel: alarm-low must be below "
-		    "alarm-high");
+		return hw_bad(err, errlen,
+		    "adc-channel: alarm-low must be below alarm-high");
 	if (c->hyst > 0 && !c->has_high && !c->has_low)
-		return bad(err, errlen, "adc-channel: hysteresis without an "
+		return hw_bad(err, errlen, "adc-channel: hysteresis without an "
 		    "alarm threshold");
 	for (i = 0; i < hw->nadc_chans; i++)
 		if (strcmp(hw->adc_chans[i].name, c->name) == 0)
-			return bad(err, errlen, "adc-channel: \"%s\" defined "
-			    "twice", c->name);
+			return hw_bad(err, errlen,
+			    "adc-channel: \"%s\" defined twice", c->name);
 	return 0;
 }
 
@@ -472,7 +475,7 @@ adc_channel(struct hwconf *hw, const struct cfg_line *l, char *err,
 	struct chan_ctx		 x = { 0 };
 
 	if (l->argc < 2)
-		return bad(err, errlen, "%s: needs a name", l->argv[0]);
+		return hw_bad(err, errlen, "%s: needs a name", l->argv[0]);
 	if (hw->nadc_chans == ADC_MAX_CHANNELS) {
 		snprintf(err, errlen, "at most %d adc-channel lines",
 		    ADC_MAX_CHANNELS);
@@ -489,220 +492,12 @@ adc_channel(struct hwconf *hw, const struct cfg_line *l, char *err,
 	snprintf(c->unit, sizeof(c->unit), "V");
 	x.hw = hw;
 	x.c = c;
-	if (name_ok(l, c->name, err, errlen) == -1 ||
-	    options(l, adc_chan_opts, adc_chan_opt, &x, err, errlen) == -1 ||
+	if (hw_name_ok(l, c->name, err, errlen) == -1 ||
+	    hw_options(l, adc_chan_opts, adc_chan_opt, &x, err, errlen) == -1 ||
 	    adc_chan_finish(hw, &x, err, errlen) == -1 ||
-	    where(&c->at, l, err, errlen) == -1)
+	    hw_where(&c->at, l, err, errlen) == -1)
 		return -1;
 	hw->nadc_chans++;
-	return 0;
-}
-
-/* gpio-chip NAME device PATH backend linux|sim [sim-toggle MS] */
-struct gchip_ctx {
-	struct gpio_chip_conf	*c;
-	int			 have_be;
-};
-
-static int
-gpio_chip_opt(void *arg, const char *k, char *const *vals, char *err,
-    size_t errlen)
-{
-	const char	*v = vals != NULL ? vals[0] : NULL;
-	struct gchip_ctx *x = arg;
-
-	if (strcmp(k, "device") == 0) {
-		if (v[0] != '/')
-			return bad(err, errlen, "gpio-chip: device \"%s\" is "
-			    "not an absolute path", v);
-		return text("gpio-chip", k, v, x->c->device,
-		    sizeof(x->c->device), err, errlen);
-	}
-	if (strcmp(k, "sim-toggle") == 0)
-		return inum("gpio-chip", k, v, 0, 3600000, &x->c->sim_toggle_ms,
-		    err, errlen);
-	x->have_be = 1;
-	return backend("gpio-chip", v, (const void **)&x->c->be,
-	    &gpio_linux_backend, &gpio_sim_backend, err, errlen);
-}
-
-static const struct opt gpio_chip_opts[] = {
-	{ "device", 1 }, { "backend", 1 }, { "sim-toggle", 1 }, { NULL, 0 }
-};
-
-static int
-gpio_chip(struct hwconf *hw, const struct cfg_line *l, char *err,
-    size_t errlen)
-{
-	struct gpio_chip_conf	*c;
-	struct gchip_ctx	 x = { 0 };
-	int			 i;
-
-	if (l->argc < 2)
-		return bad(err, errlen, "%s: needs a name", l->argv[0]);
-	if (hw->ngpio_chips == GPIO_MAX_CHIPS) {
-		snprintf(err, errlen, "at most %d gpio-chip lines",
-		    GPIO_MAX_CHIPS);
-		return -1;
-	}
-	c = &hw->gpio_chips[hw->ngpio_chips];
-	memset(c, 0, sizeof(*c));
-	x.c = c;
-	if (name_ok(l, c->name, err, errlen) == -1 ||
-	    options(l, gpio_chip_opts, gpio_chip_opt, &x, err, errlen) == -1)
-		return -1;
-	if (!x.have_be)
-		return bad(err, errlen, "gpio-chip: backend is required");
-	if (c->be == &gpio_linux_backend && c->device[0] == '\0')
-		return bad(err, errlen, "gpio-chip: backend linux needs "
-		    "device /dev/gpiochipN");
-	for (i = 0; i < hw->ngpio_chips; i++)
-		if (strcmp(hw->gpio_chips[i].name, c->name) == 0 ||
-		    (c->device[0] != '\0' && strcmp(hw->gpio_chips[i].device,
-		    c->device) == 0))
-			return bad(err, errlen, "gpio-chip: \"%s\" repeats "
-			    "the name or device of \"%s\"", c->name,
-			    hw->gpio_chips[i].name);
-	if (where(&c->at, l, err, errlen) == -1)
-		return -1;
-	hw->ngpio_chips++;
-	return 0;
-}
-
-/* gpio-output / gpio-input NAME chip CHIP line N [options] */
-struct line_ctx {
-	struct hwconf		*hw;
-	struct gpio_line_conf	*c;
-	int			 have_line;
-};
-
-static int
-gpio_line_opt(void *arg, const char *k, char *const *vals, char *err,
-    size_t errlen)
-{
-	const char	*v = vals != NULL ? vals[0] : NULL;
-	struct line_ctx		*x = arg;
-	struct gpio_line_conf	*c = x->c;
-	const char		*d = c->output ? "gpio-output" : "gpio-input";
-	long			 n;
-	int			 i;
-
-	if (strcmp(k, "chip") == 0) {
-		for (i = 0; i < x->hw->ngpio_chips; i++)
-			if (strcmp(x->hw->gpio_chips[i].name, v) == 0)
-				break;
-		if (i == x->hw->ngpio_chips)
-			return bad(err, errlen, "%s: unknown chip \"%s\" "
-			    "(define it with gpio-chip above)", d, v);
-		c->chip = i;
-	} else if (strcmp(k, "line") == 0) {
-		if (inum(d, k, v, 0, GPIO_MAX_OFFSET, &n, err, errlen) == -1)
-			return -1;
-		c->offset = (unsigned)n;
-		x->have_line = 1;
-	} else if (strcmp(k, "active-low") == 0)
-		c->active_low = 1;
-	else if (strcmp(k, "drive") == 0) {
-		if (strcmp(v, "push-pull") == 0)
-			c->drive = GPIO_DRIVE_PUSH_PULL;
-		else if (strcmp(v, "open-drain") == 0)
-			c->drive = GPIO_DRIVE_OPEN_DRAIN;
-		else if (strcmp(v, "open-source") == 0)
-			c->drive = GPIO_DRIVE_OPEN_SOURCE;
-		else
-			return bad(err, errlen, "%s: drive \"%s\": push-pull, "
-			    "open-drain or open-source", d, v);
-	} else if (strcmp(k, "bias") == 0) {
-		if (strcmp(v, "as-is") == 0)
-			c->bias = GPIO_BIAS_AS_IS;
-		else if (strcmp(v, "disabled") == 0)
-			c->bias = GPIO_BIAS_DISABLED;
-		else if (strcmp(v, "pull-up") == 0)
-			c->bias = GPIO_BIAS_PULL_UP;
-		else if (strcmp(v, "pull-down") == 0)
-			c->bias = GPIO_BIAS_PULL_DOWN;
-		else
-			return bad(err, errlen, "%s: bias \"%s\": as-is, "
-			    "disabled, pull-up or pull-down", d, v);
-	} else if (strcmp(k, "safe") == 0) {
-		if (strcmp(v, "off") == 0)
-			c->safe = GPIO_SAFE_OFF;
-		else if (strcmp(v, "on") == 0)
-			c->safe = GPIO_SAFE_ON;
-		else if (strcmp(v, "hold") == 0)
-			c->safe = GPIO_SAFE_HOLD;
-		else
-			return bad(err, errlen, "%s: safe \"%s\": off, on or "
-			    "hold", d, v);
-	} else if (strcmp(k, "interlock") == 0) {
-		if (strlen(v) > HW_NAME_MAX)
-			return bad(err, errlen, "%s: interlock \"%s\": name "
-			    "too long", d, v);
-		snprintf(c->interlock, sizeof(c->interlock), "%s", v);
-	} else if (strcmp(k, "debounce") == 0)
-		return inum(d, k, v, 0, GPIO_MAX_DEBOUNCE_MS, &c->debounce_ms,
-		    err, errlen);
-	else
-		return text(d, k, v, c->room, sizeof(c->room), err, errlen);
-	return 0;
-}
-
-static const struct opt gpio_out_opts[] = {
-	{ "chip", 1 }, { "line", 1 }, { "active-low", 0 }, { "drive", 1 },
-	{ "bias", 1 }, { "safe", 1 }, { "interlock", 1 }, { "room", 1 },
-	{ NULL, 0 }
-};
-static const struct opt gpio_in_opts[] = {
-	{ "chip", 1 }, { "line", 1 }, { "active-low", 0 }, { "bias", 1 },
-	{ "debounce", 1 }, { "room", 1 }, { NULL, 0 }
-};
-
-static int
-gpio_line(struct hwconf *hw, const struct cfg_line *l, int output, char *err,
-    size_t errlen)
-{
-	struct gpio_line_conf	*c;
-	struct line_ctx		 x = { 0 };
-	int			 i;
-
-	if (l->argc < 2)
-		return bad(err, errlen, "%s: needs a name", l->argv[0]);
-	if (hw->nlines == GPIO_MAX_LINES) {
-		snprintf(err, errlen, "at most %d gpio-output and gpio-input "
-		    "lines", GPIO_MAX_LINES);
-		return -1;
-	}
-	c = &hw->lines[hw->nlines];
-	memset(c, 0, sizeof(*c));
-	c->output = output;
-	c->chip = -1;
-	c->partner = -1;
-	c->debounce_ms = output ? 0 : 20;
-	x.hw = hw;
-	x.c = c;
-	if (name_ok(l, c->name, err, errlen) == -1 ||
-	    options(l, output ? gpio_out_opts : gpio_in_opts, gpio_line_opt,
-	    &x, err, errlen) == -1)
-		return -1;
-	if (c->chip == -1 || !x.have_line)
-		return bad(err, errlen, "%s: chip and line are required",
-		    l->argv[0]);
-	for (i = 0; i < hw->nlines; i++) {
-		if (strcmp(hw->lines[i].name, c->name) == 0)
-			return bad(err, errlen, "%s: \"%s\" defined twice",
-			    l->argv[0], c->name);
-		if (hw->lines[i].chip == c->chip &&
-		    hw->lines[i].offset == c->offset) {
-			snprintf(err, errlen, "%s: duplicate line: %s line %u "
-			    "is already \"%s\"", l->argv[0],
-			    hw->gpio_chips[c->chip].name, c->offset,
-			    hw->lines[i].name);
-			return -1;
-		}
-	}
-	if (where(&c->at, l, err, errlen) == -1)
-		return -1;
-	hw->nlines++;
 	return 0;
 }
 
@@ -718,7 +513,7 @@ hwconf_directive(struct slave_conf *sc, const struct cfg_line *l, int *r,
 		return 0;
 	if (sc->hw == NULL) {
 		if ((sc->hw = calloc(1, sizeof(*sc->hw))) == NULL) {
-			*r = bad(err, errlen, "out of memory");
+			*r = hw_bad(err, errlen, "out of memory");
 			return 1;
 		}
 		sc->hw->safe_after_ms = GPIO_SAFE_AFTER_MS;
@@ -728,11 +523,11 @@ hwconf_directive(struct slave_conf *sc, const struct cfg_line *l, int *r,
 	else if (strcmp(k, "adc-channel") == 0)
 		*r = adc_channel(sc->hw, l, err, errlen);
 	else if (strcmp(k, "gpio-chip") == 0)
-		*r = gpio_chip(sc->hw, l, err, errlen);
+		*r = hw_gpio_chip(sc->hw, l, err, errlen);
 	else if (strcmp(k, "gpio-output") == 0)
-		*r = gpio_line(sc->hw, l, 1, err, errlen);
+		*r = hw_gpio_line(sc->hw, l, 1, err, errlen);
 	else if (strcmp(k, "gpio-input") == 0)
-		*r = gpio_line(sc->hw, l, 0, err, errlen);
+		*r = hw_gpio_line(sc->hw, l, 0, err, errlen);
 	else if (strcmp(k, "safe-state-after") == 0) {
 		*r = cfg_one_long(l, 0, GPIO_MAX_SAFE_AFTER_MS, &ms, err,
 		    errlen);
