@@ -58,7 +58,8 @@ MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
-MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c master/lib/ban.c \
+MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c master/lib/json_write.c \
+		   master/lib/ban.c \
 		   master/lib/secstat.c master/lib/spawn.c master/lib/spawn_msg.c
 # master/spawner/, master/authw/, master/web/: the child processes.
 SPAWNER_SRCS	 = master/spawner/spawner.c
@@ -318,7 +319,7 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zwave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/auth.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c
-$(FUZZ_BUILD)/fuzz_json: master/lib/json.c
+$(FUZZ_BUILD)/fuzz_json: master/lib/json.c master/lib/json_write.c
 $(FUZZ_BUILD)/fuzz_spawn_msg: master/lib/spawn_msg.c
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
     $(APIRES_TEST_SRCS) master/lib/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \

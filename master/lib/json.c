@@ -1,6 +1,6 @@
 /*
- * A small, strict JSON parser and writer (see json.h). The parser is a
- * recursive descent over a cursor, bounded in depth by JSON_MAX_DEPTH,
+ * A small, strict JSON parser (see json.h; the writer is json_write.c):
+ * a recursive descent over a cursor, bounded in depth by JSON_MAX_DEPTH,
  * that checks the bytes left before every read and writes only into the
  * caller's token array.
  */
@@ -37,8 +37,8 @@ fail(struct json_doc *d, const char *why)
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid:
  * no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t
-utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
+size_t
+json_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 {
 	size_t	len, i;
 	uint32_t c;
@@ -159,7 +159,7 @@ str_next(const char *s, size_t n, size_t *i)
 	if (s[*i] == '\\')
 		l = escape_seq(s + *i, n - *i, &cp);
 	else
-		l = utf8_seq((const uint8_t *)s + *i, n - *i, &cp);
+		l = json_utf8_seq((const uint8_t *)s + *i, n - *i, &cp);
 	*i += l > 0 ? l : 1;
 	return cp;
 }
@@ -213,7 +213,7 @@ parse_string(struct json_doc *d)
 		if (p[d->pos] == '\\')
 			l = escape_seq(d->src + d->pos, d->len - d->pos, &cp);
 		else
-			l = utf8_seq(p + d->pos, d->len - d->pos, &cp);
+			l = json_utf8_seq(p + d->pos, d->len - d->pos, &cp);
 		if (l == 0)
 			return fail(d, p[d->pos] == '\\' ? "bad escape" :
 			    "invalid UTF-8");
@@ -616,184 +616,4 @@ json_only(struct json_doc *d, int obj, const char *const *allowed)
 		}
 	}
 	return 0;
-}
-
-/* The writer. */
-
-void
-jw_init(struct jw *w, char *buf, size_t cap)
-{
-	memset(w, 0, sizeof(*w));
-	w->buf = buf;
-	w->cap = cap;
-	if (cap == 0)
-		w->overflow = 1;
-}
-
-/* Append n bytes, keeping one byte for the final NUL. */
-static void
-put(struct jw *w, const char *s, size_t n)
-{
-	if (w->overflow || n >= w->cap - w->len) {
-		w->overflow = 1;
-		return;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
-}
-
-/* Before a value or a key: a comma unless it is the first or a key's. */
-static void
-sep(struct jw *w)
-{
-	if (w->after_key) {
-		w->after_key = 0;
-		return;
-	}
-	if (w->comma[w->depth])
-		put(w, ",", 1);
-	w->comma[w->depth] = 1;
-}
-
-void
-jw_open(struct jw *w, char brace)
-{
-	sep(w);
-	if (w->depth >= JSON_MAX_DEPTH || (brace != '{' && brace != '[')) {
-		w->overflow = 1;
-		return;
-	}
-	put(w, &brace, 1);
-	w->comma[++w->depth] = 0;
-}
-
-void
-jw_close(struct jw *w, char brace)
-{
-	if (w->depth == 0 || w->after_key || (brace != '}' && brace != ']')) {
-		w->overflow = 1;
-		return;
-	}
-	put(w, &brace, 1);
-	w->depth--;
-}
-
-static void
-put_escaped(struct jw *w, const char *s, size_t n)
-{
-	const uint8_t	*p = (const uint8_t *)s;
-	char		 esc[8];
-	uint32_t	 cp;
-	size_t		 i = 0, l;
-
-	put(w, "\"", 1);
-	while (i < n) {
-		if (p[i] == '"' || p[i] == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)p[i++];
-			put(w, esc, 2);
-		} else if (p[i] < 0x20 || p[i] == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", p[i++]);
-			put(w, esc, 6);
-		} else if ((l = utf8_seq(p + i, n - i, &cp)) == 0) {
-			put(w, "\\ufffd", 6);
-			i++;
-		} else {
-			put(w, s + i, l);
-			i += l;
-		}
-	}
-	put(w, "\"", 1);
-}
-
-void
-jw_key(struct jw *w, const char *k)
-{
-	sep(w);
-	put_escaped(w, k, strlen(k));
-	put(w, ":", 1);
-	w->after_key = 1;
-}
-
-void
-jw_strn(struct jw *w, const char *s, size_t n)
-{
-	sep(w);
-	put_escaped(w, s, n);
-}
-
-void
-jw_str(struct jw *w, const char *s)
-{
-	jw_strn(w, s, strlen(s));
-}
-
-void
-jw_int(struct jw *w, int64_t v)
-{
-	char	num[24];
-	int	n = snprintf(num, sizeof(num), "%lld", (long long)v);
-
-	sep(w);
-	put(w, num, (size_t)n);
-}
-
-void
-jw_uint(struct jw *w, uint64_t v)
-{
-	char	num[24];
-	int	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-
-	sep(w);
-	put(w, num, (size_t)n);
-}
-
-/* Shortest text that reads back as the same double; null if not finite
- * (JSON has no NaN or infinity). */
-void
-jw_double(struct jw *w, double v)
-{
-	char	num[32];
-	int	n;
-
-	if (!isfinite(v)) {
-		jw_null(w);
-		return;
-	}
-	n = snprintf(num, sizeof(num), "%.15g", v);
-	if (strtod(num, NULL) != v)
-		n = snprintf(num, sizeof(num), "%.17g", v);
-	sep(w);
-	put(w, num, (size_t)n);
-}
-
-/* A value the caller already holds as valid JSON text. */
-void
-jw_raw(struct jw *w, const char *json, size_t len)
-{
-	sep(w);
-	put(w, json, len);
-}
-
-void
-jw_bool(struct jw *w, int v)
-{
-	sep(w);
-	put(w, v ? "true" : "false", v ? 4 : 5);
-}
-
-void
-jw_null(struct jw *w)
-{
-	sep(w);
-	put(w, "null", 4);
-}
-
-long
-jw_end(struct jw *w)
-{
-	if (w->overflow || w->depth != 0 || w->after_key || w->cap == 0)
-		return -1;
-	w->buf[w->len] = '\0';
-	return (long)w->len;
 }

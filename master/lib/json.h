@@ -79,6 +79,9 @@ int	json_get_bool(struct json_doc *, int obj, const char *key,
 /* Object `obj` holds only keys from the NULL-terminated `allowed`; else
  * -1 and doc->err names the first unknown one. Also -1 if not an object. */
 int	json_only(struct json_doc *, int obj, const char *const *allowed);
+/* Length of the valid UTF-8 sequence at p (n bytes left), its code point
+ * in *cp; 0 if invalid (json.c, shared with the writer). */
+size_t	json_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp);
 
 /*
  * The writer: appends to a caller's buffer, never past it. Commas are
