@@ -36,6 +36,7 @@
 #include "priv.h"
 #include "lib/spawner.h"
 #include "auth/users.h"
+#include "sched/sched.h"
 #include "web/web.h"
 
 static void
@@ -137,10 +138,17 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("the cluster API cannot start");
 		return -1;
 	}
-	if (zwm_init(m) == -1)
+	/* The modules' routes are added here, not by the modules: the API
+	 * is above them (docs/ARCHITECTURE.md, "Layers"). */
+	if (zwm_init(m) == -1 || api_zwave_routes(m) == -1)
 		return -1;
 	if (sched_master_start(m, 0) == -1)
 		return -1;
+	if (m->sched != NULL &&
+	    api_sched_routes(m->api, sched_master_api(m)) == -1) {
+		log_warnx("sched: the API's route table is full");
+		return -1;
+	}
 	if (stream_wire(m) == -1)
 		return -1;
 	return node_state_load(m);

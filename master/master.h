@@ -143,7 +143,7 @@ struct zwm_slave;
 /* One progress step, as it happened; borrowed for the call. */
 typedef void	 zwm_progress_fn(void *arg, const struct node *,
 		    const Hd__ZwProgress *);
-int		 zwm_init(struct master *);	/* also adds the API routes */
+int		 zwm_init(struct master *);
 void		 zwm_free(struct master *);
 /* Start, or stop, on slave `n`: 0, or -1 with `why` (offline, busy). */
 int		 zwm_request(struct master *, struct node *,
@@ -175,6 +175,10 @@ void		 sched_master_result(struct master *, struct node *,
 		    const Hd__CommandResult *);
 /* The engine, for wiring its notifications (sched_set_notify). */
 struct sched	*sched_master_engine(struct master *);
+/* What the scheduler's API routes need (api_sched_routes, added by
+ * master.c); NULL without an events file. */
+struct sched_api;
+struct sched_api *sched_master_api(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/api.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
@@ -278,10 +277,6 @@ sched_master_start(struct master *m, int checkonly)
 	}
 	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
 	    sm, site_of };
-	if (m->api != NULL && api_sched_routes(m->api, &sm->api) == -1) {
-		log_warnx("sched: the API's route table is full");
-		goto done;
-	}
 	ev_timer_init(&sm->timer, on_timer, sm);
 	m->sched = sm;
 	r = 0;
@@ -293,6 +288,12 @@ done:
 		free(sm);
 	}
 	return r;
+}
+
+struct sched_api *
+sched_master_api(struct master *m)
+{
+	return m->sched != NULL ? &m->sched->api : NULL;
 }
 
 /* Once the loop runs: restore state, catch up, start-up events. */

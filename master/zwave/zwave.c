@@ -57,7 +57,7 @@ zwm_init(struct master *m)
 {
 	if ((m->zw = calloc(1, sizeof(*m->zw))) == NULL)
 		return -1;
-	return api_zwave_routes(m);
+	return 0;
 }
 
 void

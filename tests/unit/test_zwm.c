@@ -352,7 +352,8 @@ main(void)
 	users_free(u);
 	TAILQ_INIT(&m.nodes);
 	m.api = api_new(path, &cheap);
-	if (!CHECK(m.api != NULL && zwm_init(&m) == 0, "api and routes"))
+	if (!CHECK(m.api != NULL && zwm_init(&m) == 0 &&
+	    api_zwave_routes(&m) == 0, "api and routes"))
 		return check_done();
 	a = a_node = add_node("slave-a", 1);
 	add_node("slave-b", 0);
