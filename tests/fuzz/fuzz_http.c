@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "hdlimits.h"
-#include "http.h"
-#include "probe.h"
+#include "lib/http.h"
+#include "lib/probe.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "hdlimits.h"
-#include "json.h"
+#include "lib/json.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -15,7 +15,7 @@
 
 #include <openssl/pem.h>
 
-#include "licence.h"
+#include "licence/licence.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sched.h"
+#include "sched/sched.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

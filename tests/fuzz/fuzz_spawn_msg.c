@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spawner.h"
+#include "lib/spawner.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
