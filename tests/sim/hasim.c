@@ -76,6 +76,8 @@ struct world {
 	int		 nacc, nexec, nfired;
 	struct seen	 acc[MAX_IDS], exec[MAX_IDS], fired[MAX_IDS];
 	struct sim_result *res;
+	/* A takeover run: the master's crash, the term it held. */
+	uint64_t	 t0, old_term;
 };
 
 static uint64_t
@@ -263,6 +265,8 @@ on_event(struct world *w, const struct ha_event *e)
 	switch (e->type) {
 	case HA_EV_MASTER:
 		on_master(w, e);
+		if (w->t0 && e->term > w->old_term && !w->res->takeover_ms)
+			w->res->takeover_ms = w->now - w->t0;
 		break;
 	case HA_EV_ACCEPTED:
 		if (count(w, w->acc, &w->nacc, e->id) == 0)
@@ -270,6 +274,8 @@ on_event(struct world *w, const struct ha_event *e)
 		break;
 	case HA_EV_EXECUTE:
 		on_execute(w, e);
+		if (w->t0 && e->term > w->old_term && !w->res->first_cmd_ms)
+			w->res->first_cmd_ms = w->now - w->t0;
 		break;
 	case HA_EV_STANDBY_LOST:
 		w->res->standby_lost++;
@@ -597,8 +603,8 @@ setup(struct world *w, uint64_t seed)
 	}
 }
 
-void
-sim_run(uint64_t seed, int verbose, struct sim_result *res)
+static struct world *
+fresh(uint64_t seed, int verbose, struct sim_result *res)
 {
 	static struct world	*w;
 
@@ -617,6 +623,14 @@ sim_run(uint64_t seed, int verbose, struct sim_result *res)
 	setup(w, seed);
 	res->nmasters = w->nm;
 	res->nslaves = w->ns;
+	return w;
+}
+
+void
+sim_run(uint64_t seed, int verbose, struct sim_result *res)
+{
+	struct world *w = fresh(seed, verbose, res);
+
 	while (w->now < CHAOS_MS && !res->failed)
 		step(w);
 	heal(w);
@@ -625,6 +639,43 @@ sim_run(uint64_t seed, int verbose, struct sim_result *res)
 	if (!res->failed)
 		final_check(w);
 	dump(w);
+	res->steps = w->step;
+	res->hash = w->hash;
+}
+
+/*
+ * A calm network (no loss, no cut, 1..5 ms delay, nothing held back):
+ * the master is killed for good at TAKEOVER_AT_MS, and the run measures
+ * until a new master is elected and until a slave executes a command
+ * of its term (a resent one or a new one).
+ */
+#define TAKEOVER_AT_MS	5000
+#define TAKEOVER_MAX_MS	10000
+
+void
+sim_takeover(uint64_t seed, struct sim_result *res)
+{
+	struct world	*w = fresh(seed, 0, res);
+	uint32_t	 n;
+
+	w->healing = 1;
+	w->delay = 5;
+	while (w->now < TAKEOVER_AT_MS && !res->failed)
+		step(w);
+	for (n = 0; n < w->nm; n++)
+		if (w->up[n] && w->m[n].role == ELECT_MASTER) {
+			crash(w, n);
+			w->down_until[n] = UINT64_MAX;
+			w->old_term = w->m[n].d.term;
+			w->t0 = w->now;
+		}
+	if (w->t0 == 0)
+		fail(w, "no master to kill at %d ms", TAKEOVER_AT_MS);
+	while (!res->failed && (!res->takeover_ms || !res->first_cmd_ms) &&
+	    w->now < w->t0 + TAKEOVER_MAX_MS)
+		step(w);
+	if (!res->failed && (!res->takeover_ms || !res->first_cmd_ms))
+		fail(w, "no takeover within %d ms", TAKEOVER_MAX_MS);
 	res->steps = w->step;
 	res->hash = w->hash;
 }

@@ -22,9 +22,14 @@ struct sim_result {
 	uint64_t	elections;	/* HA_EV_MASTER events */
 	uint64_t	accepted, executed, firings, standby_lost;
 	uint64_t	max_term;
+	/* sim_takeover: from the master's death to a new master, and to
+	 * the first command of its term executed by a slave. */
+	uint64_t	takeover_ms, first_cmd_ms;
 };
 
 /* One schedule. verbose: a line on stderr per event. */
 void	sim_run(uint64_t seed, int verbose, struct sim_result *);
+/* One takeover on a calm network (hasim.c says what is measured). */
+void	sim_takeover(uint64_t seed, struct sim_result *);
 
 #endif

@@ -8,6 +8,7 @@
  *	test_ha_sim			the short run (make test)
  *	test_ha_sim -s SEED [-v]	replay one schedule (-v: its trace)
  *	test_ha_sim -n COUNT [-s FIRST]	a long run (make fuzz)
+ *	test_ha_sim -t COUNT		takeover times on a calm network
  */
 
 #include <inttypes.h>
@@ -24,6 +25,8 @@
 #define HA_BUG		0
 #endif
 #define SHORT_RUNS	2000
+#define TAKEOVERS	50
+#define TAKEOVER_AIM_MS	3000		/* the aim, both figures */
 #define FIRST_SEED	1
 
 static const char *bug_name[] = {
@@ -116,6 +119,52 @@ replays(uint64_t seed, const struct sim_result *first)
 }
 
 static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * COUNT takeovers (seeds 1..COUNT): median and worst of the time to a
+ * new master and to the first command of its term executed; both must
+ * stay under the aim. The times are simulated, so the same on any
+ * machine: they count the protocol's timeouts and round trips, not
+ * CPU or TLS.
+ */
+static void
+takeovers(uint64_t count)
+{
+	static uint64_t		 elect[1000], cmd[1000];
+	struct sim_result	 r;
+	uint64_t		 i, n = count > 1000 ? 1000 : count;
+	int			 failed = 0;
+
+	for (i = 0; i < n; i++) {
+		sim_takeover(i + 1, &r);
+		if (r.failed) {
+			printf("# takeover seed %" PRIu64 ": %s\n", i + 1,
+			    r.why);
+			failed = 1;
+		}
+		elect[i] = r.takeover_ms;
+		cmd[i] = r.first_cmd_ms;
+	}
+	qsort(elect, n, sizeof(elect[0]), cmp_u64);
+	qsort(cmd, n, sizeof(cmd[0]), cmp_u64);
+	printf("# %" PRIu64 " takeovers after the master's death (simulated "
+	    "ms): new master median %" PRIu64 ", worst %" PRIu64 "; first "
+	    "command of its term executed median %" PRIu64 ", worst %"
+	    PRIu64 "\n", n, elect[n / 2], elect[n - 1], cmd[n / 2],
+	    cmd[n - 1]);
+	CHECK(!failed && elect[n - 1] < TAKEOVER_AIM_MS &&
+	    cmd[n - 1] < TAKEOVER_AIM_MS, "%" PRIu64 " takeovers on a calm "
+	    "network: a slave executes the new master's first command within "
+	    "%d ms (worst %" PRIu64 " ms)", n, TAKEOVER_AIM_MS, cmd[n - 1]);
+}
+
+static int
 one(uint64_t seed, int verbose)
 {
 	struct sim_result r;
@@ -141,6 +190,7 @@ short_run(const char *argv0)
 		sim_run(FIRST_SEED + 7, 0, &r);
 		CHECK(replays(FIRST_SEED + 7, &r), "seed %d replays exactly "
 		    "(trace %016" PRIx64 ")", FIRST_SEED + 7, r.hash);
+		takeovers(TAKEOVERS);
 		return check_done();
 	}
 	if (!CHECK(bad != 0, "broken variant (%s) caught within %d schedules",
@@ -155,10 +205,10 @@ int
 main(int argc, char **argv)
 {
 	struct sim_result	r;
-	uint64_t		seed = FIRST_SEED, count = 0;
+	uint64_t		seed = FIRST_SEED, count = 0, nt = 0;
 	int			c, verbose = 0, given = 0;
 
-	while ((c = getopt(argc, argv, "n:s:v")) != -1)
+	while ((c = getopt(argc, argv, "n:s:t:v")) != -1)
 		switch (c) {
 		case 'n':
 			count = strtoull(optarg, NULL, 10);
@@ -167,14 +217,22 @@ main(int argc, char **argv)
 			seed = strtoull(optarg, NULL, 10);
 			given = 1;
 			break;
+		case 't':
+			nt = strtoull(optarg, NULL, 10);
+			break;
 		case 'v':
 			verbose = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-n count] [-s seed] [-v]\n",
+			fprintf(stderr, "usage: %s [-n count] [-s seed] "
+			    "[-t takeovers] [-v]\n",
 			    argv[0]);
 			return 2;
 		}
+	if (nt > 0) {
+		takeovers(nt);
+		return check_done();
+	}
 	if (count > 0) {
 		CHECK(run(argv[0], seed, count, &r) == 0, "%" PRIu64
 		    " schedules from seed %" PRIu64 ": every invariant held",
