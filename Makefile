@@ -151,6 +151,7 @@ UNIT_TESTS	+= test_authw
 HASIM_SRCS	 = $(HA_SRCS) tests/sim/hasim.c tests/sim/test_ha_sim.c
 HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
+FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.

@@ -281,10 +281,20 @@ repl_caught_up(const struct repl *r)
 	return up;
 }
 
+/* A record as a master may send it: a known kind, a slave in range, a
+ * command with an id. */
+static int
+rec_valid(const struct ha_rec *rec)
+{
+	return (rec->kind == HA_REC_COMMAND || rec->kind == HA_REC_RESULT) &&
+	    rec->slave < HA_MAX_SLAVES && rec->id != 0;
+}
+
 /*
  * Standby side. A reset from the master of our base term is a late
  * copy: ignored, or it would take back what we acknowledged. Records
- * are taken only in order, after what we hold.
+ * are taken only in order, after what we hold; a malformed one stops
+ * the batch (the caller drops such a peer: the ack says how far).
  */
 void
 repl_apply(struct repl *r, uint64_t term, const struct ha_msg *m,
@@ -301,7 +311,8 @@ repl_apply(struct repl *r, uint64_t term, const struct ha_msg *m,
 	}
 	if (r->d.base == m->term && m->nrec <= HA_REPL_BATCH)
 		for (i = 0; i < m->nrec; i++) {
-			if (m->rec[i].pos != m->pos + i + 1)
+			if (m->rec[i].pos != m->pos + i + 1 ||
+			    !rec_valid(&m->rec[i]))
 				break;		/* a malformed batch: stop */
 			if (m->rec[i].pos <= r->d.len)
 				continue;
