@@ -290,6 +290,19 @@ master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 	check_sync(e, o);
 }
 
+/*
+ * How long to wait before standing: a slot of HA_JITTER_MS per node in
+ * the order of the masters list, random within it, so two standbys
+ * that lost the master at the same instant rarely split the votes.
+ */
+static uint64_t
+stand_delay(const struct elect *e, uint32_t rnd)
+{
+	uint32_t slot = HA_JITTER_MS / e->nmasters;
+
+	return (uint64_t)e->self * slot + rnd % slot;
+}
+
 void
 elect_tick(struct elect *e, uint64_t now, uint32_t rnd, struct ha_out *o)
 {
@@ -303,13 +316,13 @@ elect_tick(struct elect *e, uint64_t now, uint32_t rnd, struct ha_out *o)
 			break;
 		}
 		e->role = ELECT_FOLLOWER;
-		e->stand_ms = now + 1 + rnd % HA_JITTER_MS;
+		e->stand_ms = now + 1 + stand_delay(e, rnd);
 		break;
 	case ELECT_FOLLOWER:
 		if (now - e->heard_ms < HA_LOST_MS)
 			break;
 		if (e->stand_ms == 0)
-			e->stand_ms = now + rnd % HA_JITTER_MS;
+			e->stand_ms = now + stand_delay(e, rnd);
 		if (now >= e->stand_ms)
 			stand(e, now, o);
 		break;

@@ -64,6 +64,10 @@ struct world {
 	struct vote_disk sdisk[HA_MAX_SLAVES];
 	int		 up[NODES];
 	uint64_t	 down_until[NODES], next_tick[NODES];
+	/* Each node's monotonic clock: its own rate (per mille of the
+	 * simulation's) and origin, a new origin when it reboots. */
+	uint32_t	 rate[NODES];
+	uint64_t	 origin[NODES];
 	uint8_t		 cut[NODES][NODES];
 	int		 nq;
 	struct qmsg	 q[QMAX];
@@ -170,6 +174,12 @@ times(const struct seen *t, int n, uint64_t key)
 		if (t[i].key == key)
 			return t[i].n;
 	return 0;
+}
+
+static uint64_t
+clock_of(const struct world *w, uint32_t n)
+{
+	return w->origin[n] + w->now * w->rate[n] / 1000;
 }
 
 static void
@@ -315,9 +325,10 @@ deliver(struct world *w, const struct ha_msg *m)
 	    m->pos, m->nrec, m->flags);
 	ha_out_clear(&w->out);
 	if (HA_IS_SLAVE(m->to))
-		vote_recv(&w->s[HA_SLAVE_IDX(m->to)], w->now, m, &w->out);
+		vote_recv(&w->s[HA_SLAVE_IDX(m->to)], clock_of(w, m->to), m,
+		    &w->out);
 	else
-		elect_recv(&w->m[m->to], w->now, m, &w->out);
+		elect_recv(&w->m[m->to], clock_of(w, m->to), m, &w->out);
 	after(w, m->to);
 }
 
@@ -365,6 +376,8 @@ restart(struct world *w, uint32_t n)
 {
 	w->up[n] = 1;
 	w->next_tick[n] = w->now + below(w, HA_TICK_MS);
+	if (chance(w, 500))	/* a reboot: the clock starts again */
+		w->origin[n] = below(w, 1000000);
 	mix(w, 0xd0000000u | n);
 	trace(w, "restart %u", n);
 	if (HA_IS_SLAVE(n))
@@ -372,7 +385,7 @@ restart(struct world *w, uint32_t n)
 		    &w->sdisk[HA_SLAVE_IDX(n)], n);
 	else
 		elect_restart(&w->m[n], &w->mdisk[n], &w->rdisk[n], n, w->nm,
-		    w->ns, w->now);
+		    w->ns, clock_of(w, n));
 }
 
 /* The scheduler of a master: each event's instants not yet in its log,
@@ -408,7 +421,7 @@ tick(struct world *w, uint32_t n)
 	if (HA_IS_SLAVE(n))
 		return;		/* a slave has no timer: loss is heard_ms */
 	ha_out_clear(&w->out);
-	elect_tick(&w->m[n], w->now, (uint32_t)rnd(w), &w->out);
+	elect_tick(&w->m[n], clock_of(w, n), (uint32_t)rnd(w), &w->out);
 	after(w, n);
 	if (w->m[n].role == ELECT_MASTER)
 		fire(w, n);
@@ -588,8 +601,12 @@ setup(struct world *w, uint64_t seed)
 	w->crash = 1 + below(w, 12);
 	w->part = below(w, 10);
 	w->cmd = 20 + below(w, 100);
+	for (n = 0; n < NODES; n++) {
+		w->rate[n] = 950 + below(w, 101);	/* +-5 % */
+		w->origin[n] = below(w, 1000000);
+	}
 	for (n = 0; n < w->nm; n++) {
-		elect_init(&w->m[n], n, w->nm, w->ns, 0);
+		elect_init(&w->m[n], n, w->nm, w->ns, clock_of(w, n));
 		w->mdisk[n] = w->m[n].d;
 		memset(&w->rdisk[n], 0, sizeof(w->rdisk[n].base) +
 		    sizeof(w->rdisk[n].len));
