@@ -281,6 +281,22 @@ repl_caught_up(const struct repl *r)
 	return up;
 }
 
+void
+repl_lag(const struct repl *r, uint32_t n, uint64_t now, uint64_t *records,
+    uint64_t *ms)
+{
+	const struct repl_peer *p;
+
+	*records = r->d.len;
+	*ms = 0;
+	if (r->term == 0 || n >= r->nmasters || n == r->self)
+		return;
+	p = &r->peer[n];
+	if (p->based)
+		*records = r->d.len - p->match;
+	*ms = now - p->acked_ms;
+}
+
 /* A record as a master may send it: a known kind, a slave in range, a
  * command with an id. */
 static int

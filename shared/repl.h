@@ -66,6 +66,10 @@ void	repl_commit(struct repl *, struct ha_out *);
 /* Standbys in the set silent for HA_SYNC_WAIT_MS; those caught up. */
 uint32_t repl_lost(const struct repl *, uint64_t now);
 uint32_t repl_caught_up(const struct repl *);
+/* The lag of standby n, for the dashboard: records it lacks (all of
+ * the log until its base is ours), ms since its last acknowledgement. */
+void	repl_lag(const struct repl *, uint32_t n, uint64_t now,
+	    uint64_t *records, uint64_t *ms);
 
 /* Standby side: take a REPL message, answer with a REPL_ACK. */
 void	repl_apply(struct repl *, uint64_t term, const struct ha_msg *,

@@ -39,6 +39,16 @@ nsent(uint32_t type)
 	return n;
 }
 
+static int
+nsent_to(uint32_t type, uint32_t to)
+{
+	int i, n = 0;
+
+	for (i = 0; i < out.nmsg; i++)
+		n += out.msg[i].type == type && out.msg[i].to == to;
+	return n;
+}
+
 /* Vote requests that are not pre-votes. */
 static int
 nreal(void)
@@ -261,7 +271,7 @@ test_sync(void)
 {
 	struct elect	e;
 	struct ha_msg	m;
-	uint64_t	now = 0, id;
+	uint64_t	now = 0, id, lag, lag_ms;
 
 	promote(&e, &now);
 	vote_for(&e, now, S0, 1, 0);
@@ -284,6 +294,14 @@ test_sync(void)
 	CHECK(sent(HA_COMMAND, S2) != NULL && event(HA_EV_ACCEPTED) != NULL,
 	    "once the standby holds it, it is accepted and sent");
 	ha_out_clear(&out);
+	elect_command(&e, 0, 3, &out);
+	repl_lag(&e.r, 0, now + 30, &lag, &lag_ms);
+	CHECK(lag == 1 && lag_ms == 20, "the standby's lag: one record, "
+	    "20 ms since its acknowledgement");
+	m.pos = 2;
+	ha_out_clear(&out);
+	elect_recv(&e, now + 10, &m, &out);
+	ha_out_clear(&out);
 	elect_command(&e, 2, 2, &out);
 	now += 10 + HA_SYNC_WAIT_MS + 1;
 	ack_fence(&e, now, S0);
@@ -291,7 +309,7 @@ test_sync(void)
 	ha_out_clear(&out);
 	elect_tick(&e, now, 0, &out);
 	CHECK(e.fence.allowed == 2 && sent(HA_COMMAND, S2) != NULL &&
-	    sent(HA_COMMAND, S2)->id == id && nsent(HA_COMMAND) == 1,
+	    sent(HA_COMMAND, S2)->id == id && nsent_to(HA_COMMAND, S2) == 1,
 	    "a silent standby: the fence excludes it, the new command waits");
 	ack_fence(&e, now, S0);
 	CHECK(event(HA_EV_STANDBY_LOST) == NULL, "one slave of three holding "
