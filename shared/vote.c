@@ -7,7 +7,9 @@
 #include "vote.h"
 
 /* A deliberately broken build for the simulator's own test
- * (tests/sim): 1 = a vote answered without being persisted. */
+ * (tests/sim): 1 = a vote answered without being persisted, 4 = a vote
+ * that leaves the fence as it was, 5 = a vote fence lifted without the
+ * candidate's word. Never defined in a daemon's build. */
 #ifndef HA_BUG
 #define HA_BUG	0
 #endif
@@ -136,12 +138,8 @@ may_grant(const struct vote *v, uint64_t now, const struct ha_msg *m)
 	return (v->d.fence.allowed & (1u << m->from)) != 0;
 }
 
-/*
- * A vote request. A real vote raises our term, records the vote and
- * narrows the fence to the candidate: a majority that granted it then
- * refuses any node the new master has not made whole (docs/FAILOVER.md,
- * "Why a stale standby cannot win"). A pre-vote changes nothing.
- */
+/* The fence a vote for `node` leaves (a master's first fence looks
+ * the same: lift() tells them apart by the candidate's base). */
 static int
 vote_fence(const struct ha_fence *f, uint32_t node)
 {
@@ -167,6 +165,12 @@ lift(struct vote *v, const struct ha_msg *m, struct ha_out *o)
 	}
 }
 
+/*
+ * A vote request. A real vote raises our term, records the vote and
+ * narrows the fence to the candidate: a majority that granted it then
+ * refuses any node the new master has not made whole (docs/FAILOVER.md,
+ * "Why a stale standby cannot win"). A pre-vote changes nothing.
+ */
 static void
 on_vote_req(struct vote *v, uint64_t now, const struct ha_msg *m,
     struct ha_out *o)
@@ -189,7 +193,8 @@ on_vote_req(struct vote *v, uint64_t now, const struct ha_msg *m,
 		if (HA_BUG != 4)
 			v->d.fence.allowed = 1u << m->from;
 		v->leader = HA_NONE;
-		o->persist = HA_BUG != 1;
+		if (HA_BUG != 1)
+			o->persist = 1;
 	}
 	r = ha_out_msg(o, HA_VOTE, v->self, m->from,
 	    granted ? m->term : v->d.term);
