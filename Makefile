@@ -47,6 +47,10 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
+# Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
+HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
+SHARED_SRCS	+= $(HA_SRCS)
+PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
 # map"). The link sets of the daemons and the tests below are made of
 # these lists. A folder's files include their headers with the folder:
@@ -167,6 +171,16 @@ UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
+
+# The failover simulator (tests/sim): a short run in make test, a long
+# one in make fuzz; test_ha_sim_bugN are the machines with a deliberate
+# bug (HA_BUG=N), which the same short run must catch.
+HASIM_SRCS	 = $(HA_SRCS) tests/sim/hasim.c tests/sim/test_ha_sim.c
+HASIM_RUNS	?= 20000
+HASIM_BUGS	 = 1 2 3 4 5
+FUZZERS		+= fuzz_ha	# their messages, every field a peer's
+UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
@@ -301,6 +315,23 @@ $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) master/sched/sched_master.c)
 
+# The failover simulator and its broken variants (HASIM_SRCS above).
+$(BUILD)/tests/test_ha_sim: $(call obj,$(HASIM_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_ha_sim_bugN: every file of the run built with -DHA_BUG=N.
+define hasim_bug
+$$(BUILD)/tests/test_ha_sim_bug$(1): $$(HASIM_SRCS:%.c=$$(BUILD)/obj/bug$(1)/%.o)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+
+$$(BUILD)/obj/bug$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(WARN) -DHA_BUG=$(1) -c -o $$@ $$<
+endef
+$(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
+
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
@@ -339,8 +370,9 @@ fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 
-fuzz: deps fuzz-build
+fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	$(BUILD)/tests/test_ha_sim -n $(HASIM_RUNS)
 
 deps:
 	@deploy/deps.sh

@@ -29,6 +29,21 @@
 #define RECONNECT_MIN_MS	250		/* slave back-off, first retry */
 #define RECONNECT_MAX_MS	30000		/* slave back-off ceiling */
 
+/* Failover: election and replication (shared/ha.h, vote.c, elect.c,
+ * repl.c; docs/FAILOVER.md). Times are ms of each node's own clock. */
+#define HA_MAX_MASTERS		4		/* master-capable nodes (master + standbys) */
+#define HA_MAX_SLAVES		16		/* voters (slaves) */
+#define HA_REPL_BATCH		16		/* records in one replication message */
+#define HA_LOG_MAX		2048		/* records a log holds (until compaction) */
+#define HA_MEMO			64		/* command ids a voter remembers */
+#define HA_MAX_PENDING		16		/* unanswered commands per slave */
+#define HA_TICK_MS		100		/* heartbeat and resend interval */
+#define HA_LOST_MS		1000		/* silence => the master is lost */
+#define HA_JITTER_MS		300		/* random extra wait before standing */
+#define HA_ELECT_MS		400		/* one round of (pre-)votes */
+#define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
+#define HA_LEASE_MS		1000		/* a master without a majority steps down */
+
 /* Identity strings taken from certificates and messages. */
 #define NODE_ID_MAX		63		/* certificate CN = node id */
 #define SITE_NAME_MAX		63

@@ -1,0 +1,72 @@
+#ifndef HD_ELECT_H
+#define HD_ELECT_H
+
+/*
+ * A master-capable node (the master or a standby): its role, the
+ * election in which the slaves are the voters, the fence it sets on
+ * the slaves, its lease, and its log (repl.c). docs/FAILOVER.md.
+ *
+ * A standby stands only when it has not heard a master for HA_LOST_MS;
+ * it first asks for pre-votes (nothing persisted anywhere), so one cut
+ * off alone never raises its term. With a majority of pre-votes it
+ * raises and persists its term, then asks for votes; with a majority it
+ * is master. A master steps down when it hears a higher term or when a
+ * majority of slaves has been silent for HA_LEASE_MS.
+ *
+ * Pure: the caller passes the time, a random number for the standing
+ * delay, and each message; it writes d and repl's disk part (repl.h)
+ * when out->persist is set, then sends and acts on out.
+ */
+
+#include "ha.h"
+#include "repl.h"
+
+enum elect_role {
+	ELECT_FOLLOWER,		/* a standby, or a master that stepped down */
+	ELECT_CANDIDATE,
+	ELECT_MASTER,
+};
+
+struct elect_disk {
+	uint64_t	term;		/* raised, persisted, before votes are asked */
+};
+
+struct elect {
+	struct elect_disk d;
+	struct repl	r;
+	uint32_t	self, nmasters, nslaves;
+	enum elect_role	role;
+	uint32_t	leader;		/* the master we follow, HA_NONE */
+	uint64_t	heard_ms;	/* its last message (or our start) */
+	uint64_t	stand_ms;	/* a follower stands not before then */
+	/* Candidate. */
+	int		pre;		/* asking for pre-votes */
+	uint64_t	round_ms;	/* this round ends then */
+	uint32_t	votes;		/* slaves that granted, a bit each */
+	/* Master. */
+	uint64_t	slave_ms[HA_MAX_SLAVES];	/* last heard */
+	uint64_t	slave_seq[HA_MAX_SLAVES];	/* fence seq held */
+	struct ha_fence	fence;		/* the newest we sent */
+	uint32_t	removing;	/* standbys leaving the sync set */
+	uint64_t	remove_seq;	/* ... once a majority holds this */
+	uint64_t	next_cmd;	/* API command ids: term << 32 | n */
+};
+
+void	elect_init(struct elect *, uint32_t self, uint32_t nmasters,
+	    uint32_t nslaves, uint64_t now);
+void	elect_restart(struct elect *, const struct elect_disk *,
+	    const struct repl_disk *, uint32_t self, uint32_t nmasters,
+	    uint32_t nslaves, uint64_t now);
+void	elect_recv(struct elect *, uint64_t now, const struct ha_msg *,
+	    struct ha_out *);
+/* Every HA_TICK_MS; rnd: a random number for the standing delay. */
+void	elect_tick(struct elect *, uint64_t now, uint32_t rnd, struct ha_out *);
+/* Master: an API command; its id, or 0 (not master, or busy). */
+uint64_t elect_command(struct elect *, uint32_t slave, int64_t value,
+	    struct ha_out *);
+/* Master: a scheduled firing with its derived id (HA_FIRING_BIT set);
+ * 0 if submitted now, 1 if the log has it already, -1 if refused. */
+int	elect_fire(struct elect *, uint64_t id, uint32_t slave, int64_t value,
+	    struct ha_out *);
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * Replication of the master's log to its standbys (shared/repl.h,
+ * docs/FAILOVER.md).
+ */
+
+#include <string.h>
+
+#include "repl.h"
+
+void
+repl_init(struct repl *r, uint32_t self, uint32_t nmasters)
+{
+	memset(r, 0, sizeof(*r));
+	r->self = self;
+	r->nmasters = nmasters;
+}
+
+void
+repl_restart(struct repl *r, const struct repl_disk *d, uint32_t self,
+    uint32_t nmasters)
+{
+	repl_init(r, self, nmasters);
+	r->d = *d;
+	r->dirty = d->len;
+}
+
+uint64_t
+repl_dirty(const struct repl *r)
+{
+	return r->dirty;
+}
+
+void
+repl_persisted(struct repl *r)
+{
+	r->dirty = r->d.len;
+}
+
+static void
+append(struct repl *r, const struct ha_rec *rec, struct ha_out *o)
+{
+	if (r->d.len < r->dirty)
+		r->dirty = r->d.len;
+	r->d.log[r->d.len] = *rec;
+	r->d.log[r->d.len].pos = r->d.len + 1;
+	r->d.len++;
+	o->persist = 1;
+}
+
+/* The index of command `id` in the log, or -1. */
+static int64_t
+command_at(const struct repl *r, uint64_t id)
+{
+	uint64_t i;
+
+	for (i = r->d.len; i-- > 0; )
+		if (r->d.log[i].kind == HA_REC_COMMAND && r->d.log[i].id == id)
+			return (int64_t)i;
+	return -1;
+}
+
+static struct ha_rec *
+find_command(struct repl *r, uint64_t id)
+{
+	int64_t i = command_at(r, id);
+
+	return i < 0 ? NULL : &r->d.log[i];
+}
+
+int
+repl_has(const struct repl *r, uint64_t id)
+{
+	return command_at(r, id) >= 0;
+}
+
+/* Which commands have their result: a scan of the whole log. */
+static void
+count_pending(struct repl *r)
+{
+	struct ha_rec	*c, *rec;
+	uint64_t	 i;
+
+	memset(r->done, 0, sizeof(r->done));
+	memset(r->pending, 0, sizeof(r->pending));
+	for (i = 0; i < r->d.len; i++) {
+		rec = &r->d.log[i];
+		if (rec->kind == HA_REC_COMMAND && rec->slave < HA_MAX_SLAVES)
+			r->pending[rec->slave]++;
+		else if (rec->kind == HA_REC_RESULT &&
+		    (c = find_command(r, rec->id)) != NULL &&
+		    !r->done[c->pos - 1]) {
+			r->done[c->pos - 1] = 1;
+			r->pending[c->slave]--;
+		}
+	}
+}
+
+/*
+ * This node is master of `term` now. Its log becomes the base of the
+ * term: a standby based on another term gets all of it again. Nothing
+ * waits for a standby until one has caught up, so what the log holds is
+ * acted on at once (the fence the votes left allows only us).
+ */
+void
+repl_lead(struct repl *r, uint64_t term, uint64_t now, struct ha_out *o)
+{
+	uint32_t i;
+
+	r->term = term;
+	r->d.base = term;
+	o->persist = 1;
+	memset(r->peer, 0, sizeof(r->peer));
+	for (i = 0; i < r->nmasters; i++)
+		r->peer[i].acked_ms = now;
+	r->sync = 0;
+	r->acted = 0;
+	count_pending(r);
+	repl_commit(r, o);
+}
+
+void
+repl_follow(struct repl *r)
+{
+	r->term = 0;
+	r->sync = 0;
+}
+
+static void
+send_command(const struct repl *r, const struct ha_rec *rec, struct ha_out *o)
+{
+	struct ha_msg *m;
+
+	m = ha_out_msg(o, HA_COMMAND, r->self, HA_SLAVE(rec->slave), r->term);
+	m->id = rec->id;
+	m->value = rec->value;
+}
+
+void
+repl_commit(struct repl *r, struct ha_out *o)
+{
+	struct ha_rec	*rec;
+	uint64_t	 commit = r->d.len;
+	uint32_t	 i;
+
+	for (i = 0; i < r->nmasters; i++)
+		if ((r->sync & (1u << i)) && r->peer[i].match < commit)
+			commit = r->peer[i].match;
+	for (; r->acted < commit; r->acted++) {
+		rec = &r->d.log[r->acted];
+		if (rec->kind != HA_REC_COMMAND || r->done[r->acted])
+			continue;
+		ha_out_event(o, HA_EV_ACCEPTED, r->self, r->term, rec->id,
+		    rec->value);
+		send_command(r, rec, o);
+	}
+}
+
+/* One message of the stream to standby n: from 1 with a reset when its
+ * log has another base, else after what it holds. */
+static void
+send_stream(struct repl *r, uint32_t n, struct ha_out *o)
+{
+	struct repl_peer	*p = &r->peer[n];
+	struct ha_msg		*m;
+	uint64_t		 from = p->based ? p->match : 0;
+
+	m = ha_out_msg(o, HA_REPL, r->self, n, r->term);
+	m->flags = p->based ? 0 : HA_F_RESET;
+	m->pos = from;
+	while (m->nrec < HA_REPL_BATCH && from + m->nrec < r->d.len) {
+		m->rec[m->nrec] = r->d.log[from + m->nrec];
+		m->nrec++;
+	}
+}
+
+int
+repl_submit(struct repl *r, uint64_t id, uint32_t slave, int64_t value,
+    struct ha_out *o)
+{
+	struct ha_rec	rec;
+	uint32_t	i;
+
+	if (r->term == 0 || slave >= HA_MAX_SLAVES ||
+	    r->pending[slave] >= HA_MAX_PENDING || r->d.len == HA_LOG_MAX)
+		return -1;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = HA_REC_COMMAND;
+	rec.id = id;
+	rec.slave = slave;
+	rec.value = value;
+	append(r, &rec, o);
+	r->done[r->d.len - 1] = 0;
+	r->pending[slave]++;
+	for (i = 0; i < r->nmasters; i++)	/* no wait for the tick */
+		if (r->sync & (1u << i))
+			send_stream(r, i, o);
+	repl_commit(r, o);
+	return 0;
+}
+
+/* A slave's result: recorded once, asynchronously (nothing waits). */
+void
+repl_on_result(struct repl *r, const struct ha_msg *m, struct ha_out *o)
+{
+	struct ha_rec	*c, rec;
+
+	if (r->term == 0 || (c = find_command(r, m->id)) == NULL ||
+	    c->pos > r->acted || r->done[c->pos - 1] ||
+	    HA_SLAVE(c->slave) != m->from || r->d.len == HA_LOG_MAX)
+		return;
+	r->done[c->pos - 1] = 1;
+	r->pending[c->slave]--;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = HA_REC_RESULT;
+	rec.id = m->id;
+	rec.slave = c->slave;
+	rec.value = m->value;
+	append(r, &rec, o);
+}
+
+void
+repl_on_ack(struct repl *r, uint64_t now, const struct ha_msg *m,
+    struct ha_out *o)
+{
+	struct repl_peer *p;
+
+	if (r->term == 0 || m->from >= r->nmasters || m->from == r->self)
+		return;
+	p = &r->peer[m->from];
+	p->acked_ms = now;
+	if (m->base != r->term) {
+		/* A late answer from before its reset is no news. */
+		if (!p->based)
+			send_stream(r, m->from, o);
+		return;
+	}
+	p->based = 1;
+	if (m->pos > p->match && m->pos <= r->d.len)
+		p->match = m->pos;
+	repl_commit(r, o);
+}
+
+void
+repl_tick(struct repl *r, struct ha_out *o)
+{
+	struct ha_rec	*rec;
+	uint64_t	 i;
+	uint32_t	 n;
+
+	for (n = 0; n < r->nmasters; n++)
+		if (n != r->self)
+			send_stream(r, n, o);
+	for (i = 0; i < r->acted; i++) {
+		rec = &r->d.log[i];
+		if (rec->kind == HA_REC_COMMAND && !r->done[i])
+			send_command(r, rec, o);
+	}
+}
+
+uint32_t
+repl_lost(const struct repl *r, uint64_t now)
+{
+	uint32_t lost = 0, n;
+
+	for (n = 0; n < r->nmasters; n++)
+		if ((r->sync & (1u << n)) &&
+		    now - r->peer[n].acked_ms > HA_SYNC_WAIT_MS)
+			lost |= 1u << n;
+	return lost;
+}
+
+uint32_t
+repl_caught_up(const struct repl *r)
+{
+	uint32_t up = 0, n;
+
+	for (n = 0; n < r->nmasters; n++)
+		if (n != r->self && r->peer[n].based &&
+		    r->peer[n].match == r->d.len)
+			up |= 1u << n;
+	return up;
+}
+
+void
+repl_lag(const struct repl *r, uint32_t n, uint64_t now, uint64_t *records,
+    uint64_t *ms)
+{
+	const struct repl_peer *p;
+
+	*records = r->d.len;
+	*ms = 0;
+	if (r->term == 0 || n >= r->nmasters || n == r->self)
+		return;
+	p = &r->peer[n];
+	if (p->based)
+		*records = r->d.len - p->match;
+	*ms = now - p->acked_ms;
+}
+
+/* A record as a master may send it: a known kind, a slave in range, a
+ * command with an id. */
+static int
+rec_valid(const struct ha_rec *rec)
+{
+	return (rec->kind == HA_REC_COMMAND || rec->kind == HA_REC_RESULT) &&
+	    rec->slave < HA_MAX_SLAVES && rec->id != 0;
+}
+
+/*
+ * Standby side. A reset from the master of our base term is a late
+ * copy: ignored, or it would take back what we acknowledged. Records
+ * are taken only in order, after what we hold; a malformed one stops
+ * the batch (the caller drops such a peer: the ack says how far).
+ */
+void
+repl_apply(struct repl *r, uint64_t term, const struct ha_msg *m,
+    struct ha_out *o)
+{
+	struct ha_msg	*a;
+	uint32_t	 i;
+
+	if ((m->flags & HA_F_RESET) && r->d.base != m->term) {
+		r->d.base = m->term;
+		r->d.len = 0;
+		r->dirty = 0;
+		o->persist = 1;
+	}
+	if (r->d.base == m->term && m->nrec <= HA_REPL_BATCH)
+		for (i = 0; i < m->nrec; i++) {
+			if (m->rec[i].pos != m->pos + i + 1 ||
+			    !rec_valid(&m->rec[i]))
+				break;		/* a malformed batch: stop */
+			if (m->rec[i].pos <= r->d.len)
+				continue;
+			if (m->rec[i].pos != r->d.len + 1 ||
+			    r->d.len == HA_LOG_MAX)
+				break;
+			append(r, &m->rec[i], o);
+		}
+	a = ha_out_msg(o, HA_REPL_ACK, r->self, m->from, term);
+	a->base = r->d.base;
+	a->pos = r->d.len;
+}

@@ -1,0 +1,78 @@
+#ifndef HD_REPL_H
+#define HD_REPL_H
+
+/*
+ * Replication of the master's log to its standbys (docs/FAILOVER.md).
+ * The master appends records; each standby holds a prefix of the log
+ * and acknowledges how much it holds, after persisting it. A command
+ * record is acted on (sent to its slave) only once every standby in the
+ * synchronous set holds it; the set is changed by elect.c, which fences
+ * the slaves first when a standby leaves it. A standby whose log is
+ * based on another term's master gets the whole log again (a reset).
+ * Pure, like every ha machine: see ha.h for the caller's duties.
+ */
+
+#include "ha.h"
+
+/* What survives a restart. The caller writes base, len and the records
+ * from index `dirty` (repl_dirty) on, then calls repl_persisted. */
+struct repl_disk {
+	uint64_t	base;		/* the term whose master made this log */
+	uint64_t	len;
+	struct ha_rec	log[HA_LOG_MAX];	/* record pos p at p - 1 */
+};
+
+/* The master's view of one standby. */
+struct repl_peer {
+	uint64_t	match;		/* it holds records 1..match */
+	uint64_t	acked_ms;	/* its last acknowledgement */
+	int		based;		/* its log is based on our term */
+};
+
+struct repl {
+	struct repl_disk d;
+	uint64_t	dirty;		/* lowest record index not yet persisted */
+	uint32_t	self, nmasters;
+	/* Master side, rebuilt at each repl_lead. */
+	uint64_t	term;		/* 0: not master */
+	struct repl_peer peer[HA_MAX_MASTERS];
+	uint32_t	sync;		/* standbys acting waits for */
+	uint64_t	acted;		/* records 1..acted were acted on */
+	uint32_t	pending[HA_MAX_SLAVES];	/* commands without result */
+	uint8_t		done[HA_LOG_MAX];	/* command has its result */
+};
+
+void	repl_init(struct repl *, uint32_t self, uint32_t nmasters);
+void	repl_restart(struct repl *, const struct repl_disk *, uint32_t self,
+	    uint32_t nmasters);
+uint64_t repl_dirty(const struct repl *);
+void	repl_persisted(struct repl *);
+
+/* Master side. */
+void	repl_lead(struct repl *, uint64_t term, uint64_t now, struct ha_out *);
+void	repl_follow(struct repl *);
+/* Append a command for `slave`: 0, or -1 when its queue or the log is
+ * full (answer "busy"). Acted on once held by the synchronous set. */
+int	repl_submit(struct repl *, uint64_t id, uint32_t slave, int64_t value,
+	    struct ha_out *);
+int	repl_has(const struct repl *, uint64_t id);
+void	repl_on_result(struct repl *, const struct ha_msg *, struct ha_out *);
+void	repl_on_ack(struct repl *, uint64_t now, const struct ha_msg *,
+	    struct ha_out *);
+/* Every HA_TICK_MS: the stream to each standby, unanswered commands. */
+void	repl_tick(struct repl *, struct ha_out *);
+/* Act on what the synchronous set holds now. */
+void	repl_commit(struct repl *, struct ha_out *);
+/* Standbys in the set silent for HA_SYNC_WAIT_MS; those caught up. */
+uint32_t repl_lost(const struct repl *, uint64_t now);
+uint32_t repl_caught_up(const struct repl *);
+/* The lag of standby n, for the dashboard: records it lacks (all of
+ * the log until its base is ours), ms since its last acknowledgement. */
+void	repl_lag(const struct repl *, uint32_t n, uint64_t now,
+	    uint64_t *records, uint64_t *ms);
+
+/* Standby side: take a REPL message, answer with a REPL_ACK. */
+void	repl_apply(struct repl *, uint64_t term, const struct ha_msg *,
+	    struct ha_out *);
+
+#endif

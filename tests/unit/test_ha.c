@@ -1,0 +1,332 @@
+/*
+ * Unit tests for the failover machines (shared/vote.c, elect.c,
+ * repl.c): each rule of docs/FAILOVER.md on its own, step by step. The
+ * simulator (tests/sim) checks them all together under faults.
+ */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "elect.h"
+#include "ha.h"
+#include "vote.h"
+
+#define S0	HA_SLAVE(0)
+#define S1	HA_SLAVE(1)
+#define S2	HA_SLAVE(2)
+
+static struct ha_out	out;
+
+static const struct ha_msg *
+sent(uint32_t type, uint32_t to)
+{
+	int i;
+
+	for (i = 0; i < out.nmsg; i++)
+		if (out.msg[i].type == type && out.msg[i].to == to)
+			return &out.msg[i];
+	return NULL;
+}
+
+static int
+nsent(uint32_t type)
+{
+	int i, n = 0;
+
+	for (i = 0; i < out.nmsg; i++)
+		n += out.msg[i].type == type;
+	return n;
+}
+
+static int
+nsent_to(uint32_t type, uint32_t to)
+{
+	int i, n = 0;
+
+	for (i = 0; i < out.nmsg; i++)
+		n += out.msg[i].type == type && out.msg[i].to == to;
+	return n;
+}
+
+/* Vote requests that are not pre-votes. */
+static int
+nreal(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < out.nmsg; i++)
+		n += out.msg[i].type == HA_VOTE_REQ &&
+		    !(out.msg[i].flags & HA_F_PRE);
+	return n;
+}
+
+static const struct ha_event *
+event(uint32_t type)
+{
+	int i;
+
+	for (i = 0; i < out.nev; i++)
+		if (out.ev[i].type == type)
+			return &out.ev[i];
+	return NULL;
+}
+
+static struct ha_msg
+msg(uint32_t type, uint32_t from, uint32_t to, uint64_t term)
+{
+	struct ha_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.from = from;
+	m.to = to;
+	m.term = term;
+	return m;
+}
+
+static void
+to_slave(struct vote *v, uint64_t now, const struct ha_msg *m)
+{
+	ha_out_clear(&out);
+	vote_recv(v, now, m, &out);
+}
+
+static void
+ask(struct vote *v, uint64_t now, uint32_t from, uint64_t term, int pre)
+{
+	struct ha_msg m = msg(HA_VOTE_REQ, from, v->self, term);
+
+	m.flags = pre ? HA_F_PRE : 0;
+	to_slave(v, now, &m);
+}
+
+static int
+granted(uint32_t to)
+{
+	const struct ha_msg *m = sent(HA_VOTE, to);
+
+	return m != NULL && (m->flags & HA_F_GRANTED);
+}
+
+static void
+test_votes(void)
+{
+	struct vote	v;
+	struct ha_msg	m;
+
+	vote_init(&v, S0, 0);
+	v.d.fence.allowed = 3;		/* nodes 0 and 1 */
+	ask(&v, 0, 0, 1, 1);
+	CHECK(granted(0) && !out.persist, "a pre-vote is granted and "
+	    "persists nothing");
+	ask(&v, 0, 0, 1, 0);
+	CHECK(granted(0) && out.persist && v.d.voted_for == 0 &&
+	    v.d.term == 1, "a vote is granted, persisted with the answer");
+	CHECK(v.d.fence.allowed == 1, "the vote narrows the fence to the "
+	    "candidate");
+	ask(&v, 0, 1, 1, 0);
+	CHECK(!granted(1) && sent(HA_VOTE, 1)->term == 1, "a second "
+	    "candidate of the same term is refused");
+	ask(&v, 0, 0, 1, 0);
+	CHECK(granted(0) && !out.persist, "the same vote asked again: "
+	    "granted again, nothing written");
+	m = msg(HA_HEARTBEAT, 0, S0, 1);
+	m.fence.term = 1;
+	m.fence.seq = 1;
+	m.fence.allowed = 3;
+	to_slave(&v, 100, &m);
+	CHECK(sent(HA_HEARTBEAT_ACK, 0) != NULL && v.d.fence.allowed == 3 &&
+	    out.persist, "the master's newer fence is taken and persisted");
+	ask(&v, 600, 1, 2, 1);
+	CHECK(!granted(1), "a slave that still hears its master refuses");
+	ask(&v, 100 + HA_LOST_MS, 1, 2, 1);
+	CHECK(granted(1), "... and grants once it has lost the master too");
+}
+
+static void
+test_fencing(void)
+{
+	struct vote	v;
+	struct ha_msg	m;
+
+	vote_init(&v, S0, 0);
+	m = msg(HA_COMMAND, 0, S0, 2);
+	m.id = 7;
+	m.value = 42;
+	to_slave(&v, 0, &m);
+	CHECK(event(HA_EV_EXECUTE) != NULL && out.persist && v.d.term == 2,
+	    "a command of a higher term raises the term and executes, "
+	    "persisted first");
+	to_slave(&v, 10, &m);
+	CHECK(event(HA_EV_EXECUTE) == NULL && sent(HA_RESULT, 0) != NULL &&
+	    (sent(HA_RESULT, 0)->flags & HA_F_DUP) &&
+	    sent(HA_RESULT, 0)->value == 42, "a repeated id is answered "
+	    "from the memo, not executed");
+	m.term = 1;
+	m.id = 8;
+	to_slave(&v, 20, &m);
+	CHECK(event(HA_EV_EXECUTE) == NULL && sent(HA_STALE, 0) != NULL &&
+	    sent(HA_STALE, 0)->term == 2, "a command of a lower term is "
+	    "refused with the higher term");
+	ask(&v, 5000, 1, 3, 0);
+	CHECK(!granted(1), "a candidate the fence does not allow is refused");
+}
+
+/* Node `self` of 2, with 3 slaves: ticks until it asks for votes. */
+static void
+lose_master(struct elect *e, uint64_t *now)
+{
+	int i;
+
+	ha_out_clear(&out);
+	for (i = 0; i < 40 && nsent(HA_VOTE_REQ) == 0; i++) {
+		*now += HA_TICK_MS;
+		ha_out_clear(&out);
+		elect_tick(e, *now, 0, &out);
+	}
+}
+
+static void
+vote_for(struct elect *e, uint64_t now, uint32_t slave, uint64_t term,
+    int pre)
+{
+	struct ha_msg m = msg(HA_VOTE, slave, e->self, term);
+
+	m.flags = HA_F_GRANTED | (pre ? HA_F_PRE : 0);
+	ha_out_clear(&out);
+	elect_recv(e, now, &m, &out);
+}
+
+static void
+test_alone(void)
+{
+	struct elect	e;
+	uint64_t	now = 0;
+	int		i, real = 0, wrote = 0;
+
+	elect_init(&e, 1, 2, 3, 0);
+	for (i = 0; i < 100; i++) {
+		now += HA_TICK_MS;
+		ha_out_clear(&out);
+		elect_tick(&e, now, (uint32_t)i * 7919, &out);
+		real += nreal();
+		wrote += out.persist;
+	}
+	CHECK(e.role != ELECT_MASTER && e.d.term == 0 && real == 0 &&
+	    wrote == 0, "a standby cut off alone for 10 s asks only for "
+	    "pre-votes, never raises its term, never promotes");
+}
+
+/* Node 1 becomes master of term 1 with votes of slaves 0 and 1. */
+static void
+promote(struct elect *e, uint64_t *now)
+{
+	elect_init(e, 1, 2, 3, 0);
+	lose_master(e, now);
+	vote_for(e, *now, S0, 1, 1);
+	vote_for(e, *now, S1, 1, 1);
+}
+
+static void
+test_promotion(void)
+{
+	struct elect		 e;
+	struct ha_msg		 m;
+	uint64_t		 now = 0;
+	const struct ha_msg	*q;
+
+	promote(&e, &now);
+	q = sent(HA_VOTE_REQ, S2);
+	CHECK(e.d.term == 1 && out.persist && q != NULL &&
+	    !(q->flags & HA_F_PRE) && q->term == 1, "a majority of pre-votes: "
+	    "the term is raised and persisted with the real requests");
+	vote_for(&e, now, S0, 1, 0);
+	CHECK(e.role == ELECT_CANDIDATE, "one vote of three is no majority");
+	vote_for(&e, now, S2, 1, 0);
+	CHECK(e.role == ELECT_MASTER && event(HA_EV_MASTER) != NULL &&
+	    sent(HA_HEARTBEAT, S1) != NULL &&
+	    sent(HA_HEARTBEAT, S1)->fence.allowed == 2, "two of three: master, "
+	    "its fence allows itself alone");
+	m = msg(HA_STALE, S0, 1, 5);
+	ha_out_clear(&out);
+	elect_recv(&e, now, &m, &out);
+	CHECK(e.role == ELECT_FOLLOWER && e.d.term == 5 && out.persist &&
+	    event(HA_EV_STEP_DOWN) != NULL, "a master that hears a higher "
+	    "term steps down and keeps the term");
+}
+
+static void
+ack_fence(struct elect *e, uint64_t now, uint32_t slave)
+{
+	struct ha_msg m = msg(HA_HEARTBEAT_ACK, slave, e->self, e->d.term);
+
+	m.fence = e->fence;
+	ha_out_clear(&out);
+	elect_recv(e, now, &m, &out);
+}
+
+static void
+test_sync(void)
+{
+	struct elect	e;
+	struct ha_msg	m;
+	uint64_t	now = 0, id, lag, lag_ms;
+
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	m = msg(HA_REPL_ACK, 0, 1, 1);
+	m.base = 1;
+	ha_out_clear(&out);
+	elect_recv(&e, now, &m, &out);
+	CHECK(e.r.sync == 1 && event(HA_EV_STANDBY_SYNCED) != NULL &&
+	    e.fence.allowed == 3, "a standby that holds the whole log joins "
+	    "the synchronous set and the fence");
+	ha_out_clear(&out);
+	id = elect_command(&e, 2, 1, &out);
+	CHECK(id != 0 && out.persist && sent(HA_COMMAND, S2) == NULL &&
+	    sent(HA_REPL, 0) != NULL, "a command goes to the standby, not "
+	    "yet to its slave");
+	m.pos = 1;
+	ha_out_clear(&out);
+	elect_recv(&e, now + 10, &m, &out);
+	CHECK(sent(HA_COMMAND, S2) != NULL && event(HA_EV_ACCEPTED) != NULL,
+	    "once the standby holds it, it is accepted and sent");
+	ha_out_clear(&out);
+	elect_command(&e, 0, 3, &out);
+	repl_lag(&e.r, 0, now + 30, &lag, &lag_ms);
+	CHECK(lag == 1 && lag_ms == 20, "the standby's lag: one record, "
+	    "20 ms since its acknowledgement");
+	m.pos = 2;
+	ha_out_clear(&out);
+	elect_recv(&e, now + 10, &m, &out);
+	ha_out_clear(&out);
+	elect_command(&e, 2, 2, &out);
+	now += 10 + HA_SYNC_WAIT_MS + 1;
+	ack_fence(&e, now, S0);
+	ack_fence(&e, now, S1);
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	CHECK(e.fence.allowed == 2 && sent(HA_COMMAND, S2) != NULL &&
+	    sent(HA_COMMAND, S2)->id == id && nsent_to(HA_COMMAND, S2) == 1,
+	    "a silent standby: the fence excludes it, the new command waits");
+	ack_fence(&e, now, S0);
+	CHECK(event(HA_EV_STANDBY_LOST) == NULL, "one slave of three holding "
+	    "that fence is not enough");
+	ack_fence(&e, now, S1);
+	CHECK(event(HA_EV_STANDBY_LOST) != NULL && e.r.sync == 0 &&
+	    nsent(HA_COMMAND) == 1, "a majority holds it: standby lost, the "
+	    "command is sent");
+}
+
+int
+main(void)
+{
+	test_votes();
+	test_fencing();
+	test_alone();
+	test_promotion();
+	test_sync();
+	return check_done();
+}
