@@ -52,7 +52,18 @@ struct sched_hent {
 
 enum sched_sun {
 	SUN_RISE, SUN_SET, SUN_CIVIL_DAWN, SUN_CIVIL_DUSK, SUN_NAUT_DAWN,
-	SUN_NAUT_DUSK, SUN_NKINDS
+	SUN_NAUT_DUSK, SUN_ASTRO_DAWN, SUN_ASTRO_DUSK, SUN_NKINDS
+};
+
+/* What sched_sun_time() found for a local date. */
+enum sun_status {
+	SUN_EVENT = 0,		/* the event, in *t */
+	SUN_ABOVE = -1,		/* the sun stays above the elevation all that
+				 * solar day: polar day (a white night for a
+				 * twilight) */
+	SUN_BELOW = -2,		/* it stays below: polar night */
+	SUN_NODAY = -3		/* no solar day: no transit falls on that
+				 * date (or no place configured) */
 };
 
 enum trig_kind {
@@ -284,8 +295,9 @@ int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
 
 /* sched_sun.c (NOAA's solar calculator). */
 /* The instant of `kind` on local date y-m-d at lat/lon (degrees, north
- * and east positive): 0 and *t in ms, or -1 when the sun does not reach
- * that elevation that day (polar day or night). */
+ * and east positive): the event of the solar day whose transit falls on
+ * that date, even if its instant is on the next or the previous date.
+ * SUN_EVENT and *t in ms, or why there is none (enum sun_status). */
 int		 sched_sun_time(enum sched_sun, int y, int mon, int d,
 		    double lat, double lon, int64_t *t);
 /* The sun's geometric elevation (degrees) at instant t; "up" is above

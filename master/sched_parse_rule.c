@@ -415,7 +415,8 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 		return 0;
 	}
 	return perr(p, "a trigger (at, every, sunrise, sunset, dawn, dusk, "
-	    "nautical-dawn, nautical-dusk, a device value, online, offline, "
+	    "nautical-dawn, nautical-dusk, astronomical-dawn, "
+	    "astronomical-dusk, a device value, online, offline, "
 	    "startup)");
 }
 

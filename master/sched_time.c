@@ -130,7 +130,7 @@ instant_on(const struct sched_trig *tr, int y, int mon, int d, double lat,
 	*moved = 0;
 	if (tr->kind == T_AT)
 		return sched_local(y, mon, d, tr->secs, moved);
-	if (sched_sun_time(tr->sun, y, mon, d, lat, lon, &t) == -1)
+	if (sched_sun_time(tr->sun, y, mon, d, lat, lon, &t) != SUN_EVENT)
 		return -1;
 	return t + (int64_t)tr->offset_s * 1000;
 }

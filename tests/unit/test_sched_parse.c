@@ -110,6 +110,22 @@ test_good(void)
 	sched_prog_free(g);
 }
 
+static void
+test_astro(void)
+{
+	static const char text[] =
+	    "event a { when astronomical-dusk + 10 min do notify \"x\" }\n"
+	    "event b { when astronomical-dawn on sun do notify \"y\" }\n";
+	struct sched_errs	 e;
+	struct sched_prog	*g = parse(text, &e);
+
+	CHECK(g != NULL && g->ev[0].trig[0].sun == SUN_ASTRO_DUSK &&
+	    g->ev[0].trig[0].offset_s == 600 &&
+	    g->ev[1].trig[0].sun == SUN_ASTRO_DAWN && g->uses_sun,
+	    "astronomical-dusk and astronomical-dawn (-18 degrees)");
+	sched_prog_free(g);
+}
+
 /* The text parses with exactly this first error. */
 static void
 bad(const char *text, const char *want, const char *what)
@@ -334,6 +350,7 @@ main(void)
 {
 	test_refs();
 	test_good();
+	test_astro();
 	test_bad();
 	test_recovery();
 	test_include();
