@@ -82,6 +82,7 @@ SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_state.c \
 		   master/api_sched.c
 SCHED_SRCS	+= master/sched_refs.c	# the devices each event names
+SCHED_SRCS	+= master/sched_next.c	# hd-master --next
 # The security panel: probe statistics and their admin routes.
 API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \

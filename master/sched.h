@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include "hdlimits.h"
@@ -292,6 +293,13 @@ int		 sched_filter_ok(const struct sched_filter *, int mon, int d,
 /* The next instant of a time trigger strictly after `after`, or -1. */
 int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
 		    double lat, double lon, int *moved);
+
+/* sched_next.c: hd-master --next (docs/SCHEDULER.md). */
+/* For every event of `g`, its next `n` firing instants after `at`. */
+void		 sched_next_print(FILE *, const struct sched_prog *,
+		    double lat, double lon, int64_t at, int n);
+/* An ISO 8601 time with Z, an offset or none (local): 0 and *t in ms. */
+int		 sched_parse_iso(const char *, int64_t *t);
 
 /* sched_sun.c (NOAA's solar calculator). */
 /* The instant of `kind` on local date y-m-d at lat/lon (degrees, north

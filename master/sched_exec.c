@@ -43,8 +43,12 @@ trig_describe(const struct sched_trig *tr, char *buf, size_t len)
 		snprintf(buf, len, "every %ld s", tr->secs);
 		break;
 	case T_SUN:
-		snprintf(buf, len, "%s %c %ld min", sched_sun_name(tr->sun),
-		    tr->offset_s < 0 ? '-' : '+', labs(tr->offset_s) / 60);
+		if (tr->offset_s == 0)
+			snprintf(buf, len, "%s", sched_sun_name(tr->sun));
+		else
+			snprintf(buf, len, "%s %c %ld min",
+			    sched_sun_name(tr->sun), tr->offset_s < 0 ?
+			    '-' : '+', labs(tr->offset_s) / 60);
 		break;
 	case T_VALUE:
 		snprintf(buf, len, "%.20s/%.20s.%.10s %s %g", tr->ref.node,

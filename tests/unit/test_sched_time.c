@@ -442,6 +442,43 @@ test_every(void)
 	    "Friday to Monday 00:00 local");
 }
 
+/* hd-master --at: ISO 8601 with Z, an offset, or local wall time. */
+static void
+test_parse_iso(void)
+{
+	static const char *const bad[] = {
+		"2026-02-30T12:00Z", "2026-13-01T00:00Z", "2026-07-25",
+		"2026-07-25T24:00Z", "2026-07-25T12:00+2", "2026-07-25T12:00Zx",
+		"2026-07-25T12:60", "1969-12-31T23:59Z", "2026-7-25T12:00Z",
+		"2026-07-25T12:00:61Z", "2026-07-25T12:00+15:00",
+	};
+	int64_t	t;
+	size_t	i;
+	int	nbad = 0;
+
+	tz("Europe/Oslo");
+	CHECK(sched_parse_iso("2026-07-25T12:00Z", &t) == 0 &&
+	    t == utc(2026, 7, 25, 12, 0), "iso: Z is UTC");
+	CHECK(sched_parse_iso("2026-07-25 14:00:30+02:00", &t) == 0 &&
+	    t == utc(2026, 7, 25, 12, 0) + 30000, "iso: an offset, seconds, "
+	    "a blank for T");
+	CHECK(sched_parse_iso("2026-01-01T00:00-03:30", &t) == 0 &&
+	    t == utc(2026, 1, 1, 3, 30), "iso: a negative offset");
+	CHECK(sched_parse_iso("2026-07-25T12:00", &t) == 0 &&
+	    t == utc(2026, 7, 25, 10, 0), "iso: no zone is local time "
+	    "(Oslo, summer)");
+	CHECK(sched_parse_iso("2026-03-29T02:30", &t) == 0 &&
+	    t == utc(2026, 3, 29, 1, 0), "iso: a local time in the gap is "
+	    "its end");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sched_parse_iso(bad[i], &t) != -1) {
+			nbad++;
+			printf("# iso: %s accepted\n", bad[i]);
+		}
+	CHECK(nbad == 0, "iso: %zu malformed times refused",
+	    sizeof(bad) / sizeof(bad[0]));
+}
+
 int
 main(void)
 {
@@ -450,6 +487,7 @@ main(void)
 	test_sun_polar_table();
 	test_sun_polar_triggers();
 	test_sun_tromso_july();
+	test_parse_iso();
 	test_gap_and_repeat();
 	test_at_trigger();
 	test_every();
