@@ -63,8 +63,10 @@ enum sun_status {
 				 * solar day: polar day (a white night for a
 				 * twilight) */
 	SUN_BELOW = -2,		/* it stays below: polar night */
-	SUN_NODAY = -3		/* no solar day: no transit falls on that
+	SUN_NODAY = -3,		/* no solar day: no transit falls on that
 				 * date (or no place configured) */
+	SUN_FILTERED = -4	/* sched_sun_today(): the trigger's filters
+				 * skip that date */
 };
 
 enum trig_kind {
@@ -311,6 +313,14 @@ int		 sched_sun_time(enum sched_sun, int y, int mon, int d,
 /* The sun's geometric elevation (degrees) at instant t; "up" is above
  * SUN_UP_ELEVATION, the sunrise/sunset one. */
 double		 sched_sun_elevation(int64_t t, double lat, double lon);
+/* Sun trigger `tr` on the local date of `now`: SUN_EVENT and *t (the
+ * event plus the offset, maybe past), or why there is none today. */
+int		 sched_sun_today(const struct sched_trig *tr, int64_t now,
+		    double lat, double lon, int64_t *t);
+/* "event", "polar_day", "polar_night", "white_night" (a twilight's sun
+ * stays above its elevation), "not_today", "no_place" or "none". */
+const char	*sched_sun_status_name(enum sched_sun, int status,
+		    double lat);
 const char	*sched_sun_name(enum sched_sun);
 
 /* sched_engine.c */

@@ -199,3 +199,41 @@ sched_sun_elevation(int64_t t, double lat, double lon)
 		cz = -1;
 	return 90 - DEG(acos(cz));
 }
+
+int
+sched_sun_today(const struct sched_trig *tr, int64_t now, double lat,
+    double lon, int64_t *t)
+{
+	int	y, mon, d, wday, r;
+	long	secs;
+
+	sched_localdate(now, &y, &mon, &d, &wday, &secs);
+	if (!sched_filter_ok(&tr->f, mon, d, wday))
+		return SUN_FILTERED;
+	if ((r = sched_sun_time(tr->sun, y, mon, d, lat, lon, t)) ==
+	    SUN_EVENT)
+		*t += (int64_t)tr->offset_s * 1000;
+	return r;
+}
+
+/*
+ * For the API and the dashboard. A twilight whose sun stays above its
+ * elevation is not a polar day (the sun may set): a white night.
+ */
+const char *
+sched_sun_status_name(enum sched_sun k, int status, double lat)
+{
+	switch (status) {
+	case SUN_EVENT:
+		return "event";
+	case SUN_ABOVE:
+		return k == SUN_RISE || k == SUN_SET ? "polar_day" :
+		    "white_night";
+	case SUN_BELOW:
+		return "polar_night";
+	case SUN_FILTERED:
+		return "not_today";
+	default:
+		return isnan(lat) ? "no_place" : "none";
+	}
+}
