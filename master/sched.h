@@ -13,6 +13,8 @@
  * through localtime_r() and timegm() only (sched_time.c).
  */
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -254,6 +256,13 @@ struct parser {
 	char			*flat;
 	size_t			 flatlen, flatcap, copied;
 	int			 depth, allow_include, nerr, evcap;
+	int			 stopped;	/* at SCHED_MAX_ERRORS */
+	const char		*top;		/* the file or buffer parsed */
+	struct {				/* the files being parsed, */
+		dev_t		 dev;		/* for include loops */
+		ino_t		 ino;
+		const char	*name;
+	}			 incl[SCHED_MAX_INCLUDE + 1];
 	int			 nterms;	/* of the 'if' being parsed */
 	char			 found[SCHED_TOKEN_MAX + 64];
 };
