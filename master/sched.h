@@ -102,13 +102,17 @@ struct sched_trig {
 	int			 moved;		/* he.due was moved out of a gap */
 };
 
-enum cond_kind { C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL };
+enum cond_kind {
+	C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL, C_WINDOW
+};
 enum cmp_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
 
 struct sched_cond {
 	enum cond_kind		 kind;
 	struct sched_cond	*a, *b;
 	long			 from, to;	/* C_TIME: seconds of the day */
+	struct sched_trig	*wb;		/* C_WINDOW: from and to, a time
+						 * (T_AT) or a sun event (T_SUN) */
 	int			 up;		/* C_SUN */
 	struct sched_devref	 ref;		/* C_CMP */
 	enum cmp_op		 op;
@@ -283,6 +287,8 @@ int		 event_index(const struct parser *, const char *name);
 int		 parse_clauses(struct parser *, struct sched_event *);
 int		 parse_devref(struct parser *, struct sched_devref *);
 int		 parse_value(struct parser *, struct sched_val *);
+/* A window's end: HH:MM[:SS] (T_AT) or SUN [+|- DURATION] (T_SUN). */
+int		 parse_bound(struct parser *, struct sched_trig *);
 /* One calendar filter if the current word starts one: 1, 0 or -1. */
 int		 parse_filter(struct parser *, struct sched_filter *);
 /* sched_parse_cond.c */
@@ -301,6 +307,11 @@ void		 sched_localdate(int64_t t, int *y, int *mon, int *d,
 		    int *wday, long *secs);
 int		 sched_filter_ok(const struct sched_filter *, int mon, int d,
 		    int wday);
+/* Is `t` in window [from, to) of times and sun events: the latest
+ * 'from' instant at or before t later than the latest 'to' one? */
+int		 sched_window_in(const struct sched_trig *from,
+		    const struct sched_trig *to, int64_t t, double lat,
+		    double lon);
 /* The next instant of a time trigger strictly after `after`, or -1. */
 int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
 		    double lat, double lon, int *moved);

@@ -119,6 +119,9 @@ cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 	case C_SUN:
 		return (sched_sun_elevation(now, s->lat, s->lon) >
 		    SUN_UP_ELEVATION) == c->up;
+	case C_WINDOW:
+		return sched_window_in(&c->wb[0], &c->wb[1], now, s->lat,
+		    s->lon);
 	case C_CMP:
 		if (s->ops->get_value(s->arg, &c->ref, &v) == -1)
 			return 0;

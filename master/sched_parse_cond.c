@@ -81,6 +81,43 @@ parse_modecond(struct parser *p)
 	return c;
 }
 
+/*
+ * from BOUND to BOUND. Two times of day: a wall-time window (C_TIME);
+ * with a sun event on either side, a window of instants (C_WINDOW):
+ * from each 'from' instant to the next 'to' one, so 'from sunset to
+ * sunrise' crosses midnight, and lasts through a polar night.
+ */
+static struct sched_cond *
+parse_window(struct parser *p)
+{
+	struct sched_cond	*c;
+	struct sched_trig	 wb[2];
+
+	if ((c = new_cond(p, C_WINDOW)) == NULL)
+		return NULL;
+	memset(wb, 0, sizeof(wb));
+	next(p);
+	if (parse_bound(p, &wb[0]) == -1)
+		return NULL;
+	if (!is_word(p, "to"))
+		return perr(p, "'to' and a time of day or a sun event"), NULL;
+	next(p);
+	if (parse_bound(p, &wb[1]) == -1)
+		return NULL;
+	if (wb[0].kind == T_AT && wb[1].kind == T_AT) {
+		c->kind = C_TIME;
+		c->from = wb[0].secs;
+		c->to = wb[1].secs;
+		return c;
+	}
+	if ((c->wb = pool_alloc(p, sizeof(wb))) == NULL) {
+		perr_at(p, p->tok.line, p->tok.col, "out of memory");
+		return NULL;
+	}
+	memcpy(c->wb, wb, sizeof(wb));
+	return c;
+}
+
 static struct sched_cond *
 parse_atom(struct parser *p)
 {
@@ -99,23 +136,8 @@ parse_atom(struct parser *p)
 		next(p);
 		return parse_value(p, &c->val) == -1 ? NULL : c;
 	}
-	if (is_word(p, "from")) {
-		if ((c = new_cond(p, C_TIME)) == NULL)
-			return NULL;
-		next(p);
-		if (p->tok.kind != TK_TIME)
-			return perr(p, "a time of day (HH:MM)"), NULL;
-		c->from = p->tok.secs;
-		next(p);
-		if (!is_word(p, "to"))
-			return perr(p, "'to' and a time of day"), NULL;
-		next(p);
-		if (p->tok.kind != TK_TIME)
-			return perr(p, "a time of day (HH:MM)"), NULL;
-		c->to = p->tok.secs;
-		next(p);
-		return c;
-	}
+	if (is_word(p, "from"))
+		return parse_window(p);
 	if (is_word(p, "sun")) {
 		if ((c = new_cond(p, C_SUN)) == NULL)
 			return NULL;

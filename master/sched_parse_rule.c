@@ -297,9 +297,26 @@ sun_kind(const char *w)
 static int
 parse_sun(struct parser *p, struct sched_trig *t)
 {
+	if (parse_bound(p, t) == -1)
+		return -1;
+	return parse_filters(p, &t->f);
+}
+
+int
+parse_bound(struct parser *p, struct sched_trig *t)
+{
 	long long	ms;
 	int		sign;
 
+	if (p->tok.kind == TK_TIME) {
+		t->kind = T_AT;
+		t->secs = p->tok.secs;
+		next(p);
+		return 0;
+	}
+	if (p->tok.kind != TK_WORD || sun_kind(p->tok.text) == -1)
+		return perr(p, "a time of day (HH:MM) or a sun event (sunset, "
+		    "sunrise, dusk, ...)");
 	t->kind = T_SUN;
 	t->sun = (enum sched_sun)sun_kind(p->tok.text);
 	p->prog->uses_sun = 1;
@@ -312,7 +329,7 @@ parse_sun(struct parser *p, struct sched_trig *t)
 			return -1;
 		t->offset_s = sign * (long)(ms / 1000);
 	}
-	return parse_filters(p, &t->f);
+	return 0;
 }
 
 /* DEV above|below N [hysteresis H] [for D] / DEV changes [from V] [to V] */

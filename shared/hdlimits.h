@@ -268,6 +268,8 @@
 						 * with long names and results) */
 #define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
 #define SCHED_MAX_NEXT		1000		/* hd-master --next N at most */
+#define SCHED_WINDOW_SCAN_DAYS	400		/* dates searched back for a window's
+						 * last sunset (a polar night) */
 #define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
 #define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */

@@ -442,6 +442,63 @@ test_every(void)
 	    "Friday to Monday 00:00 local");
 }
 
+/*
+ * 'from sunset to sunrise': from each sunset to the next sunrise, across
+ * midnight, through a polar night, never in a polar day; the ends
+ * included and excluded as in [from, to); a time and a sun event mixed.
+ */
+static void
+test_sun_window(void)
+{
+	static const char text[] =
+	    "event a { if from sunset to sunrise do notify \"x\" }\n"
+	    "event b { if from 22:00 to sunrise + 30 min do notify \"y\" }\n"
+	    "event c { if from 22:00 to 06:00 do notify \"z\" }\n";
+	struct sched_errs	 e;
+	struct sched_prog	*g;
+	struct sched		 s;
+	const struct sched_cond	*a, *b;
+	int64_t			 set, rise;
+
+	memset(&s, 0, sizeof(s));
+	g = sched_parse_buf("w.events", text, strlen(text), 0, &e);
+	if (!CHECK(g != NULL && g->ev[0].cond->kind == C_WINDOW &&
+	    g->ev[1].cond->kind == C_WINDOW && g->ev[2].cond->kind == C_TIME &&
+	    g->uses_sun, "from sunset to sunrise parses; two times stay a "
+	    "wall-time window")) {
+		sched_prog_free(g);
+		return;
+	}
+	a = g->ev[0].cond;
+	b = g->ev[1].cond;
+	tz("Europe/Berlin");
+	s.lat = 52.52;
+	s.lon = 13.405;
+	sched_sun_time(SUN_SET, 2026, 6, 21, s.lat, s.lon, &set);
+	sched_sun_time(SUN_RISE, 2026, 6, 22, s.lat, s.lon, &rise);
+	CHECK(!cond_eval(&s, a, set - 1) && cond_eval(&s, a, set) &&
+	    cond_eval(&s, a, utc(2026, 6, 21, 22, 0)) &&
+	    cond_eval(&s, a, rise - 1) && !cond_eval(&s, a, rise) &&
+	    !cond_eval(&s, a, utc(2026, 6, 22, 10, 0)), "Berlin, midsummer: "
+	    "from sunset to sunrise is [sunset, the next sunrise), across "
+	    "midnight");
+	CHECK(!cond_eval(&s, b, utc(2026, 6, 21, 19, 59)) &&
+	    cond_eval(&s, b, utc(2026, 6, 21, 20, 0)) &&
+	    cond_eval(&s, b, rise + 30 * MIN - 1) &&
+	    !cond_eval(&s, b, rise + 30 * MIN), "from 22:00 to sunrise + "
+	    "30 min");
+	tz("Europe/Oslo");
+	s.lat = 69.6492;
+	s.lon = 18.9553;
+	CHECK(cond_eval(&s, a, 1785104400000LL) &&	/* Mon 27 00:20 */
+	    !cond_eval(&s, a, 1785103140000LL) &&	/* Sun 26 23:59 */
+	    !cond_eval(&s, a, utc(2026, 6, 20, 22, 0)) &&
+	    cond_eval(&s, a, utc(2026, 12, 21, 11, 0)), "Tromso: after "
+	    "Sunday's 00:13 sunset, not before it; never in the polar day, "
+	    "all through the polar night");
+	sched_prog_free(g);
+}
+
 /* hd-master --at: ISO 8601 with Z, an offset, or local wall time. */
 static void
 test_parse_iso(void)
@@ -488,6 +545,7 @@ main(void)
 	test_sun_polar_triggers();
 	test_sun_tromso_july();
 	test_parse_iso();
+	test_sun_window();
 	test_gap_and_repeat();
 	test_at_trigger();
 	test_every();
