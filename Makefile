@@ -83,6 +83,7 @@ SCHED_SRCS	 = master/sched_parse.c master/sched_parse_rule.c \
 		   master/api_sched.c
 SCHED_SRCS	+= master/sched_refs.c	# the devices each event names
 SCHED_SRCS	+= master/sched_next.c	# hd-master --next
+SCHED_SRCS	+= master/sched_var.c	# counters and timestamps
 # The security panel: probe statistics and their admin routes.
 API_SRCS	+= master/api_security.c master/secstat.c
 SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
@@ -304,7 +305,7 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zw_cc.c slave/zw_cc_sensor.c slave/zw_cc_mgmt.c 
 $(FUZZ_BUILD)/fuzz_sched: master/sched_parse.c master/sched_parse_rule.c \
 		   master/sched_parse_cond.c master/sched_lex.c master/sched_sun.c \
 		   master/sched_time.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched_refs.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched_refs.c master/sched_var.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

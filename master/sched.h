@@ -103,7 +103,8 @@ struct sched_trig {
 };
 
 enum cond_kind {
-	C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL, C_WINDOW
+	C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL, C_WINDOW,
+	C_VAR
 };
 enum cmp_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
 
@@ -113,16 +114,19 @@ struct sched_cond {
 	long			 from, to;	/* C_TIME: seconds of the day */
 	struct sched_trig	*wb;		/* C_WINDOW: from and to, a time
 						 * (T_AT) or a sun event (T_SUN) */
-	int			 up;		/* C_SUN */
+	int			 up;		/* C_SUN; C_VAR: 'within' */
 	struct sched_devref	 ref;		/* C_CMP */
 	enum cmp_op		 op;
 	struct sched_val	 val;
-	int			 mode, modeval;	/* C_MODE (indexes) */
+	int			 mode, modeval;	/* C_MODE (indexes); C_VAR:
+						 * mode is the variable, val
+						 * the number or duration */
 	struct sched_filter	 f;		/* C_CAL */
 };
 
 enum act_kind {
-	A_SET, A_PULSE, A_WAIT, A_CANCEL, A_MODE, A_RUN, A_NOTIFY
+	A_SET, A_PULSE, A_WAIT, A_CANCEL, A_MODE, A_RUN, A_NOTIFY,
+	A_COUNT, A_STAMP, A_VARSET	/* variables: mode is the index */
 };
 
 struct sched_act {
@@ -177,12 +181,23 @@ struct sched_mode {
 	int		 cur;
 };
 
+/* A counter or a timestamp (sched_var.c). */
+enum var_kind { V_COUNTER, V_STAMP };
+struct sched_var {
+	char		*name;
+	enum var_kind	 kind;
+	int64_t		 val;		/* the count, or wall ms */
+	int		 set;		/* V_STAMP: stamped once */
+};
+
 /* A parsed events file. */
 struct sched_prog {
 	struct sched_event	*ev;
 	int			 nev;
 	struct sched_mode	 modes[SCHED_MAX_MODES];
 	int			 nmodes;
+	struct sched_var	 vars[SCHED_MAX_VARS];
+	int			 nvars;
 	int			 uses_sun;
 	size_t			 bytes;		/* allocated for it */
 	/* value triggers sorted by (node, device, key) for lookup */
@@ -291,8 +306,18 @@ int		 parse_value(struct parser *, struct sched_val *);
 int		 parse_bound(struct parser *, struct sched_trig *);
 /* One calendar filter if the current word starts one: 1, 0 or -1. */
 int		 parse_filter(struct parser *, struct sched_filter *);
+int		 parse_duration(struct parser *, long long min,
+		    long long max, long long *ms);
 /* sched_parse_cond.c */
 struct sched_cond *parse_or(struct parser *, int depth);
+struct sched_cond *new_cond(struct parser *, enum cond_kind);
+int		 cmp_op(enum tok_kind, enum cmp_op *);
+/* sched_var.c: counters and timestamps. */
+int		 sched_var_find(const struct sched_prog *, const char *);
+int		 parse_var_decl(struct parser *, enum var_kind);
+int		 parse_var_act(struct parser *, struct sched_act *);
+int		 parse_var_set(struct parser *, struct sched_act *);
+struct sched_cond *parse_var_cond(struct parser *, int var);
 void		 finish_prog(struct parser *);
 /* sched_refs.c: ev->refs from its triggers, condition and actions. */
 int		 sched_refs_build(struct parser *, struct sched_event *);
@@ -460,6 +485,13 @@ void		 trig_missed(struct sched *, struct sched_trig *,
 		    int64_t first, int64_t now, long grace, const char *while_);
 int		 sched_val_equal(const struct sched_val *,
 		    const struct sched_val *);
+
+/* sched_var.c */
+int		 var_eval(const struct sched *, const struct sched_cond *,
+		    int64_t now);
+void		 var_run(struct sched *, const struct sched_event *,
+		    const struct sched_act *);
+void		 var_carry(struct sched_prog *, const struct sched_prog *old);
 
 /* sched_exec.c: conditions, actions, notifications. */
 int		 cond_eval(struct sched *, const struct sched_cond *,

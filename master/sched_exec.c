@@ -132,6 +132,8 @@ cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 	case C_CAL:
 		sched_localdate(now, &y, &mon, &d, &wday, &secs);
 		return sched_filter_ok(&c->f, mon, d, wday);
+	case C_VAR:
+		return var_eval(s, c, now);
 	}
 	return 0;
 }
@@ -238,6 +240,11 @@ run_action(struct sched *s, struct sched_event *ev,
 		break;
 	case A_MODE:
 		do_mode(s, ev, a);
+		break;
+	case A_COUNT:
+	case A_STAMP:
+	case A_VARSET:
+		var_run(s, ev, a);
 		break;
 	case A_CANCEL:
 		if (a->target->npending > 0)

@@ -326,9 +326,9 @@ parse_mode(struct parser *p)
 	next(p);
 	if (want_name(p, "a mode name", name) == -1)
 		return -1;
-	if (sched_mode_find(g, name) != -1)
-		return perr_at(p, line, col, "mode \"%s\" declared twice",
-		    name);
+	if (sched_mode_find(g, name) != -1 || sched_var_find(g, name) != -1)
+		return perr_at(p, line, col, "\"%s\" declared twice (a mode, "
+		    "counter or timestamp)", name);
 	if (g->nmodes == SCHED_MAX_MODES)
 		return perr_at(p, line, col, "more than %d modes",
 		    SCHED_MAX_MODES);
@@ -534,10 +534,13 @@ parse_stmts(struct parser *p)
 		}
 		if (is_word(p, "mode"))
 			r = parse_mode(p);
+		else if (is_word(p, "counter") || is_word(p, "timestamp"))
+			r = parse_var_decl(p, is_word(p, "counter") ?
+			    V_COUNTER : V_STAMP);
 		else if (is_word(p, "include"))
 			r = parse_include(p);
 		else {
-			perr(p, "event, mode or include");
+			perr(p, "event, mode, counter, timestamp or include");
 			next(p);
 			r = 0;
 		}

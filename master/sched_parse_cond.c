@@ -13,7 +13,7 @@
 
 static struct sched_cond *parse_and(struct parser *, int depth);
 
-static struct sched_cond *
+struct sched_cond *
 new_cond(struct parser *p, enum cond_kind k)
 {
 	struct sched_cond *c;
@@ -30,7 +30,7 @@ new_cond(struct parser *p, enum cond_kind k)
 	return c;
 }
 
-static int
+int
 cmp_op(enum tok_kind k, enum cmp_op *op)
 {
 	static const enum tok_kind tk[] = { TK_LT, TK_LE, TK_GT, TK_GE,
@@ -53,9 +53,11 @@ parse_modecond(struct parser *p)
 	int			 line = p->tok.line, col = p->tok.col, m;
 	char			 v[SCHED_NAME_MAX + 1];
 
+	if ((m = sched_var_find(p->prog, p->tok.text)) != -1)
+		return parse_var_cond(p, m);
 	if ((m = sched_mode_find(p->prog, p->tok.text)) == -1) {
 		perr(p, "a condition (from, sun, on, in, dates, a device "
-		    "value, a declared mode, not, '(')");
+		    "value, a declared mode, counter or timestamp, not, '(')");
 		return NULL;
 	}
 	next(p);

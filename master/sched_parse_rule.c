@@ -104,7 +104,7 @@ parse_value(struct parser *p, struct sched_val *v)
 }
 
 /* NUMBER UNIT in ms, within min..max ms. */
-static int
+int
 parse_duration(struct parser *p, long long min, long long max, long long *ms)
 {
 	static const struct { const char *u; long long ms; } units[] = {
@@ -464,6 +464,9 @@ static int
 parse_set(struct parser *p, struct sched_act *a)
 {
 	a->kind = A_SET;
+	if (p->tok.kind == TK_WORD && sched_var_find(p->prog,
+	    p->tok.text) != -1)
+		return parse_var_set(p, a);
 	if (p->tok.kind == TK_WORD)
 		return parse_setmode(p, a);
 	if (parse_devref(p, &a->ref) == -1)
@@ -500,6 +503,8 @@ parse_action(struct parser *p, struct sched_act *a)
 	if (is_word(p, "set")) {
 		next(p);
 		r = parse_set(p, a);
+	} else if (is_word(p, "count") || is_word(p, "stamp")) {
+		r = parse_var_act(p, a);
 	} else if (is_word(p, "pulse")) {
 		a->kind = A_PULSE;
 		next(p);

@@ -186,6 +186,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	Hd__SchedEvent		 *ev = NULL, **evp = NULL;
 	Hd__SchedPending	 *pd = NULL, **pdp = NULL;
 	Hd__SchedMode		  md[SCHED_MAX_MODES], *mdp[SCHED_MAX_MODES];
+	Hd__SchedVar		  vr[SCHED_MAX_VARS], *vrp[SCHED_MAX_VARS];
 	struct sched_pending	 *p;
 	uint64_t		 *due = NULL, *fordue = NULL;
 	uint32_t		 *thr = NULL;
@@ -233,6 +234,16 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.n_events = (size_t)g->nev;
 	st.pending = pdp;
 	st.n_pending = (size_t)s->npending;
+	for (i = 0; i < g->nvars; i++) {
+		hd__sched_var__init(&vr[i]);
+		vr[i].name = g->vars[i].name;
+		vr[i].kind = (uint32_t)g->vars[i].kind;
+		vr[i].value = g->vars[i].val;
+		vr[i].set = g->vars[i].set;
+		vrp[i] = &vr[i];
+	}
+	st.vars = vrp;
+	st.n_vars = (size_t)g->nvars;
 	st.modes = mdp;
 	st.n_modes = (size_t)g->nmodes;
 	st.saved_ms = (uint64_t)now;
@@ -358,6 +369,12 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 		    sched_mode_value(&g->modes[m], st->modes[i]->value) != -1)
 			g->modes[m].cur = sched_mode_value(&g->modes[m],
 			    st->modes[i]->value);
+	for (i = 0; i < st->n_vars; i++)
+		if ((m = sched_var_find(g, st->vars[i]->name)) != -1 &&
+		    (uint32_t)g->vars[m].kind == st->vars[i]->kind) {
+			g->vars[m].val = st->vars[i]->value;
+			g->vars[m].set = st->vars[i]->set;
+		}
 	log_info("sched: state restored from %s: %d delayed action%s",
 	    path, s->npending, s->npending == 1 ? "" : "s");
 	free(idx);
@@ -490,6 +507,7 @@ carry_modes(struct sched_prog *g, const struct sched_prog *old)
 		    (v = sched_mode_value(&g->modes[i],
 		    old->modes[m].vals[old->modes[m].cur])) != -1)
 			g->modes[i].cur = v;
+	var_carry(g, old);
 }
 
 /* Swap in a new program with the old one's state; all or nothing. */

@@ -252,6 +252,7 @@
 #define SCHED_MAX_COND_TERMS	64		/* parts of one 'if' */
 #define SCHED_MAX_MODES		16		/* mode variables */
 #define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
+#define SCHED_MAX_VARS		64		/* counters and timestamps */
 #define SCHED_NAME_MAX		63		/* event, mode and value names */
 #define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
 #define SCHED_ERRS_MAX		4096		/* error text kept per parse */

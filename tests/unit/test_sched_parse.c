@@ -168,8 +168,20 @@ test_bad(void)
 	    "\"nothing\"", "run of an unknown event");
 	bad("event a { if house is away do notify \"x\" }",
 	    "test.events:1:14: expected a condition (from, sun, on, in, "
-	    "dates, a device value, a declared mode, not, '('), found word "
-	    "\"house\"", "undeclared mode");
+	    "dates, a device value, a declared mode, counter or timestamp, "
+	    "not, '('), found word \"house\"", "undeclared mode");
+	bad("counter n\nevent a { do count m }",
+	    "test.events:2:20: expected a declared counter, found word "
+	    "\"m\"", "count of an undeclared counter");
+	bad("timestamp t\nevent a { if t older 5 min do stamp t }",
+	    "test.events:2:22: expected 'than', found number", "older "
+	    "without than");
+	bad("counter n\nevent a { do set n = 1.5 }",
+	    "test.events:2:14: a counter is set to a whole number",
+	    "a counter set to a fraction");
+	bad("timestamp t\nevent a { do count t }",
+	    "test.events:2:20: expected a declared counter, found word "
+	    "\"t\"", "count of a timestamp");
 	bad("mode house { home away }\nevent a { do set house = gone }",
 	    "test.events:2:14: mode \"house\" has no value \"gone\"",
 	    "unknown mode value");

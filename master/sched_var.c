@@ -1,0 +1,197 @@
+/*
+ * Variables beyond modes (docs/SCHEDULER.md#variables): counters (an
+ * integer, 0 at first) and timestamps (an instant, unset at first),
+ * declared at the top of the file, changed by actions, read by
+ * conditions, kept in the state file and across reloads by name.
+ *
+ *	counter doorbell-rings
+ *	timestamp last-motion
+ *	... do count doorbell-rings		(one more)
+ *	... do set doorbell-rings = 0
+ *	... do stamp last-motion		(now)
+ *	... if doorbell-rings >= 3 and last-motion older than 2 h
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+#include "sched.h"
+
+int
+sched_var_find(const struct sched_prog *g, const char *name)
+{
+	int i;
+
+	for (i = 0; i < g->nvars; i++)
+		if (strcmp(g->vars[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* "counter NAME" / "timestamp NAME", the keyword read. */
+int
+parse_var_decl(struct parser *p, enum var_kind kind)
+{
+	struct sched_prog	*g = p->prog;
+	char			 name[SCHED_NAME_MAX + 1];
+	int			 line = p->tok.line, col = p->tok.col;
+
+	next(p);
+	if (want_name(p, kind == V_COUNTER ? "a counter name" :
+	    "a timestamp name", name) == -1)
+		return -1;
+	if (sched_var_find(g, name) != -1 || sched_mode_find(g, name) != -1)
+		return perr_at(p, line, col, "\"%s\" declared twice (a mode, "
+		    "counter or timestamp)", name);
+	if (g->nvars == SCHED_MAX_VARS)
+		return perr_at(p, line, col, "more than %d counters and "
+		    "timestamps", SCHED_MAX_VARS);
+	if ((g->vars[g->nvars].name = pool_strdup(p, name)) == NULL)
+		return perr_at(p, line, col, "out of memory");
+	g->vars[g->nvars].kind = kind;
+	g->nvars++;
+	return 0;
+}
+
+/* The declared variable the current word names, of `kind`; -1 and an
+ * error if none. */
+static int
+want_var(struct parser *p, enum var_kind kind)
+{
+	int v;
+
+	if (p->tok.kind != TK_WORD ||
+	    (v = sched_var_find(p->prog, p->tok.text)) == -1 ||
+	    p->prog->vars[v].kind != kind)
+		return perr(p, kind == V_COUNTER ? "a declared counter" :
+		    "a declared timestamp");
+	next(p);
+	return v;
+}
+
+/* count COUNTER / stamp TIMESTAMP, the keyword current. */
+int
+parse_var_act(struct parser *p, struct sched_act *a)
+{
+	int count = is_word(p, "count");
+
+	a->kind = count ? A_COUNT : A_STAMP;
+	next(p);
+	return (a->mode = want_var(p, count ? V_COUNTER : V_STAMP)) == -1 ?
+	    -1 : 0;
+}
+
+/* set COUNTER = NUMBER, the name current and known to be a counter. */
+int
+parse_var_set(struct parser *p, struct sched_act *a)
+{
+	a->kind = A_VARSET;
+	if ((a->mode = want_var(p, V_COUNTER)) == -1)
+		return -1;
+	if (p->tok.kind != TK_ASSIGN)
+		return perr(p, "'='");
+	next(p);
+	if (parse_value(p, &a->val) == -1)
+		return -1;
+	if (a->val.type != SV_INT)
+		return perr_at(p, a->line, a->col, "a counter is set to a "
+		    "whole number");
+	return 0;
+}
+
+/* COUNTER OP NUMBER / TIMESTAMP (older than | within) DURATION. */
+struct sched_cond *
+parse_var_cond(struct parser *p, int v)
+{
+	struct sched_cond	*c;
+	long long		 ms;
+
+	next(p);
+	if ((c = new_cond(p, C_VAR)) == NULL)
+		return NULL;
+	c->mode = v;
+	if (p->prog->vars[v].kind == V_COUNTER) {
+		if (cmp_op(p->tok.kind, &c->op) == -1)
+			return perr(p, "a comparison (<, <=, >, >=, ==, !=)"),
+			    NULL;
+		next(p);
+		if (parse_value(p, &c->val) == -1)
+			return NULL;
+		if (c->val.type != SV_INT)
+			return perr(p, "a whole number"), NULL;
+		return c;
+	}
+	if (is_word(p, "within"))
+		c->up = 1;
+	else if (is_word(p, "older")) {
+		next(p);
+		if (!is_word(p, "than"))
+			return perr(p, "'than'"), NULL;
+	} else
+		return perr(p, "'older than' or 'within' and a duration"),
+		    NULL;
+	next(p);
+	if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL, &ms) == -1)
+		return NULL;
+	c->val.type = SV_INT;
+	c->val.i = ms;
+	return c;
+}
+
+/*
+ * A timestamp never stamped is older than any duration, within none.
+ * A stamp in the future (the clock stepped back) is within.
+ */
+int
+var_eval(const struct sched *s, const struct sched_cond *c, int64_t now)
+{
+	const struct sched_var	*v = &s->prog->vars[c->mode];
+	int			 within;
+
+	if (v->kind == V_COUNTER) {
+		switch (c->op) {
+		case OP_LT: return v->val < c->val.i;
+		case OP_LE: return v->val <= c->val.i;
+		case OP_GT: return v->val > c->val.i;
+		case OP_GE: return v->val >= c->val.i;
+		case OP_EQ: return v->val == c->val.i;
+		default: return v->val != c->val.i;
+		}
+	}
+	within = v->set && now - v->val < c->val.i;
+	return c->up ? within : !within;
+}
+
+/* Actions on variables: state, saved before the next firing runs. */
+void
+var_run(struct sched *s, const struct sched_event *ev,
+    const struct sched_act *a)
+{
+	struct sched_var *v = &s->prog->vars[a->mode];
+
+	if (a->kind == A_STAMP) {
+		v->val = s->now;
+		v->set = 1;
+	} else if (a->kind == A_COUNT)
+		v->val = v->val < INT64_MAX ? v->val + 1 : v->val;
+	else
+		v->val = a->val.i;
+	log_debug("sched: event %s: %s = %" PRId64, ev->name, v->name,
+	    v->val);
+	s->dirty = 1;
+}
+
+/* A reload keeps the values of variables of the same name and kind. */
+void
+var_carry(struct sched_prog *g, const struct sched_prog *old)
+{
+	int i, o;
+
+	for (i = 0; i < g->nvars; i++)
+		if ((o = sched_var_find(old, g->vars[i].name)) != -1 &&
+		    old->vars[o].kind == g->vars[i].kind) {
+			g->vars[i].val = old->vars[o].val;
+			g->vars[i].set = old->vars[o].set;
+		}
+}
