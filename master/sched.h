@@ -312,7 +312,8 @@ int		 parse_duration(struct parser *, long long min,
 struct sched_cond *parse_or(struct parser *, int depth);
 struct sched_cond *new_cond(struct parser *, enum cond_kind);
 int		 cmp_op(enum tok_kind, enum cmp_op *);
-/* sched_var.c: counters and timestamps. */
+/* sched_var.c: modes, counters and timestamps. */
+int		 parse_mode(struct parser *);
 int		 sched_var_find(const struct sched_prog *, const char *);
 int		 parse_var_decl(struct parser *, enum var_kind);
 int		 parse_var_act(struct parser *, struct sched_act *);

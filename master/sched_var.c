@@ -1,7 +1,8 @@
 /*
- * Variables beyond modes (docs/SCHEDULER.md#variables): counters (an
+ * The file's variables: modes (a value of a declared set, the first at
+ * first), and beyond them (docs/SCHEDULER.md#variables) counters (an
  * integer, 0 at first) and timestamps (an instant, unset at first),
- * declared at the top of the file, changed by actions, read by
+ * declared before their use, changed by actions, read by
  * conditions, kept in the state file and across reloads by name.
  *
  *	counter doorbell-rings
@@ -17,6 +18,73 @@
 
 #include "log.h"
 #include "sched.h"
+
+int
+sched_mode_find(const struct sched_prog *g, const char *name)
+{
+	int i;
+
+	for (i = 0; i < g->nmodes; i++)
+		if (strcmp(g->modes[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
+sched_mode_value(const struct sched_mode *m, const char *v)
+{
+	int i;
+
+	for (i = 0; i < m->nvals; i++)
+		if (strcmp(m->vals[i], v) == 0)
+			return i;
+	return -1;
+}
+
+/* "mode NAME { VALUE... }": the first value is the initial one. */
+int
+parse_mode(struct parser *p)
+{
+	struct sched_prog	*g = p->prog;
+	struct sched_mode	*m;
+	char			 name[SCHED_NAME_MAX + 1];
+	char			 val[SCHED_NAME_MAX + 1];
+	int			 line = p->tok.line, col = p->tok.col;
+
+	next(p);
+	if (want_name(p, "a mode name", name) == -1)
+		return -1;
+	if (sched_mode_find(g, name) != -1 || sched_var_find(g, name) != -1)
+		return perr_at(p, line, col, "\"%s\" declared twice (a mode, "
+		    "counter or timestamp)", name);
+	if (g->nmodes == SCHED_MAX_MODES)
+		return perr_at(p, line, col, "more than %d modes",
+		    SCHED_MAX_MODES);
+	m = &g->modes[g->nmodes];
+	memset(m, 0, sizeof(*m));
+	if (p->tok.kind != TK_LBRACE)
+		return perr(p, "'{' and the mode's values");
+	next(p);
+	while (p->tok.kind != TK_RBRACE) {
+		if (want_name(p, "a mode value or '}'", val) == -1)
+			return -1;
+		if (sched_mode_value(m, val) != -1)
+			return perr_at(p, line, col, "mode \"%s\": value "
+			    "\"%s\" given twice", name, val);
+		if (m->nvals == SCHED_MAX_MODE_VALUES)
+			return perr_at(p, line, col, "more than %d values",
+			    SCHED_MAX_MODE_VALUES);
+		if ((m->vals[m->nvals++] = pool_strdup(p, val)) == NULL)
+			return perr_at(p, line, col, "out of memory");
+	}
+	next(p);
+	if (m->nvals == 0)
+		return perr_at(p, line, col, "mode \"%s\" has no values", name);
+	if ((m->name = pool_strdup(p, name)) == NULL)
+		return perr_at(p, line, col, "out of memory");
+	g->nmodes++;
+	return 0;
+}
 
 int
 sched_var_find(const struct sched_prog *g, const char *name)
