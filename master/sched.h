@@ -285,41 +285,41 @@ struct parser {
 	int			 nterms;	/* of the 'if' being parsed */
 	char			 found[SCHED_TOKEN_MAX + 64];
 };
-void		*pool_alloc(struct parser *, size_t);
-char		*pool_strdup(struct parser *, const char *);
+void		*sched_pool_alloc(struct parser *, size_t);
+char		*sched_pool_strdup(struct parser *, const char *);
 /* The same pool copy for the same text (device references repeat). */
-char		*pool_intern(struct parser *, const char *);
-int		 perr_at(struct parser *, int line, int col, const char *, ...)
+char		*sched_pool_intern(struct parser *, const char *);
+int		 sched_parse_err_at(struct parser *, int line, int col, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
-int		 perr(struct parser *, const char *what);
-const char	*found(struct parser *);
-void		 next(struct parser *);
-int		 is_word(const struct parser *, const char *);
-int		 name_ok(const char *);
-int		 want_name(struct parser *, const char *what, char *out);
-int		 event_index(const struct parser *, const char *name);
+int		 sched_parse_err(struct parser *, const char *what);
+const char	*sched_parse_found(struct parser *);
+void		 sched_parse_next(struct parser *);
+int		 sched_parse_is_word(const struct parser *, const char *);
+int		 sched_parse_name_ok(const char *);
+int		 sched_parse_want_name(struct parser *, const char *what, char *out);
+int		 sched_parse_event_index(const struct parser *, const char *name);
 /* sched_parse_rule.c */
-int		 parse_clauses(struct parser *, struct sched_event *);
-int		 parse_devref(struct parser *, struct sched_devref *);
-int		 parse_value(struct parser *, struct sched_val *);
+int		 sched_parse_clauses(struct parser *, struct sched_event *);
+int		 sched_parse_devref(struct parser *, struct sched_devref *);
+int		 sched_parse_value(struct parser *, struct sched_val *);
 /* A window's end: HH:MM[:SS] (T_AT) or SUN [+|- DURATION] (T_SUN). */
-int		 parse_bound(struct parser *, struct sched_trig *);
+int		 sched_parse_bound(struct parser *, struct sched_trig *);
 /* One calendar filter if the current word starts one: 1, 0 or -1. */
-int		 parse_filter(struct parser *, struct sched_filter *);
-int		 parse_duration(struct parser *, long long min,
+int		 sched_parse_filter(struct parser *, struct sched_filter *);
+int		 sched_parse_duration(struct parser *, long long min,
 		    long long max, long long *ms);
 /* sched_parse_cond.c */
-struct sched_cond *parse_or(struct parser *, int depth);
-struct sched_cond *new_cond(struct parser *, enum cond_kind);
-int		 cmp_op(enum tok_kind, enum cmp_op *);
+struct sched_cond *sched_parse_or(struct parser *, int depth);
+struct sched_cond *sched_parse_new_cond(struct parser *, enum cond_kind);
+int		 sched_parse_cmp_op(enum tok_kind, enum cmp_op *);
 /* sched_var.c: modes, counters and timestamps. */
-int		 parse_mode(struct parser *);
+int		 sched_parse_mode(struct parser *);
 int		 sched_var_find(const struct sched_prog *, const char *);
-int		 parse_var_decl(struct parser *, enum var_kind);
-int		 parse_var_act(struct parser *, struct sched_act *);
-int		 parse_var_set(struct parser *, struct sched_act *);
-struct sched_cond *parse_var_cond(struct parser *, int var);
-void		 finish_prog(struct parser *);
+int		 sched_parse_var_decl(struct parser *, enum var_kind);
+int		 sched_parse_var_act(struct parser *, struct sched_act *);
+int		 sched_parse_var_set(struct parser *, struct sched_act *);
+struct sched_cond *sched_parse_var_cond(struct parser *, int var);
+void		 sched_parse_finish(struct parser *);
 /* sched_refs.c: ev->refs from its triggers, condition and actions. */
 int		 sched_refs_build(struct parser *, struct sched_event *);
 
@@ -476,13 +476,13 @@ struct sched {
 };
 
 /* sched_engine.c */
-void		 heap_push(struct sched *, struct sched_hent *);
-void		 heap_remove(struct sched *, struct sched_hent *);
-struct sched_pending *pending_add(struct sched *, struct sched_event *,
+void		 sched_heap_push(struct sched *, struct sched_hent *);
+void		 sched_heap_remove(struct sched *, struct sched_hent *);
+struct sched_pending *sched_pending_add(struct sched *, struct sched_event *,
 		    int step, int64_t due, int restart);
-void		 pending_drop(struct sched *, struct sched_pending *);
-void		 trig_arm(struct sched *, struct sched_trig *, int64_t after);
-void		 trig_missed(struct sched *, struct sched_trig *,
+void		 sched_pending_drop(struct sched *, struct sched_pending *);
+void		 sched_trig_arm(struct sched *, struct sched_trig *, int64_t after);
+void		 sched_trig_missed(struct sched *, struct sched_trig *,
 		    int64_t first, int64_t now, long grace, const char *while_);
 int		 sched_val_equal(const struct sched_val *,
 		    const struct sched_val *);
@@ -495,14 +495,14 @@ void		 var_run(struct sched *, const struct sched_event *,
 void		 var_carry(struct sched_prog *, const struct sched_prog *old);
 
 /* sched_exec.c: conditions, actions, notifications. */
-int		 cond_eval(struct sched *, const struct sched_cond *,
+int		 sched_cond_eval(struct sched *, const struct sched_cond *,
 		    int64_t now);
 /* Queue a firing for sched_flush(); step > 0 resumes after a wait. */
-void		 fire_queue(struct sched *, struct sched_event *, int step,
+void		 sched_fire_queue(struct sched *, struct sched_event *, int step,
 		    int force, const char *why);
 /* Run the queued firings, then save if anything changed. */
 void		 sched_flush(struct sched *, int64_t now);
-void		 trig_describe(const struct sched_trig *, char *, size_t);
+void		 sched_trig_describe(const struct sched_trig *, char *, size_t);
 void		 sched_emit(struct sched *, const char *kind,
 		    const struct sched_event *, const char *json);
 

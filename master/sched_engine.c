@@ -53,13 +53,13 @@ sift_down(struct sched *s, int i)
 }
 
 void
-heap_push(struct sched *s, struct sched_hent *he)
+sched_heap_push(struct sched *s, struct sched_hent *he)
 {
 	struct sched_hent	**nh;
 	int			  cap;
 
 	if (he->pos >= 0)
-		heap_remove(s, he);
+		sched_heap_remove(s, he);
 	if (s->nheap == s->capheap) {
 		cap = s->capheap ? s->capheap * 2 : 64;
 		if ((nh = reallocarray(s->heap, (size_t)cap,
@@ -75,7 +75,7 @@ heap_push(struct sched *s, struct sched_hent *he)
 }
 
 void
-heap_remove(struct sched *s, struct sched_hent *he)
+sched_heap_remove(struct sched *s, struct sched_hent *he)
 {
 	int i = he->pos;
 
@@ -91,12 +91,12 @@ heap_remove(struct sched *s, struct sched_hent *he)
 
 /* Arm a time trigger for its next instant after `after`. */
 void
-trig_arm(struct sched *s, struct sched_trig *tr, int64_t after)
+sched_trig_arm(struct sched *s, struct sched_trig *tr, int64_t after)
 {
 	int64_t t = sched_trig_next(tr, after, s->lat, s->lon, &tr->moved);
 
 	if (t == -1) {
-		heap_remove(s, &tr->he);
+		sched_heap_remove(s, &tr->he);
 		log_warnx("sched: event %s (%s:%d): trigger at column %d never "
 		    "fires again", tr->ev->name, tr->ev->file, tr->line,
 		    tr->col);
@@ -105,11 +105,11 @@ trig_arm(struct sched *s, struct sched_trig *tr, int64_t after)
 	tr->he.due = t;
 	tr->he.kind = HENT_TRIG;
 	tr->he.owner = tr;
-	heap_push(s, &tr->he);
+	sched_heap_push(s, &tr->he);
 }
 
 struct sched_pending *
-pending_add(struct sched *s, struct sched_event *ev, int step, int64_t due,
+sched_pending_add(struct sched *s, struct sched_event *ev, int step, int64_t due,
     int restart)
 {
 	struct sched_pending *p;
@@ -131,15 +131,15 @@ pending_add(struct sched *s, struct sched_event *ev, int step, int64_t due,
 	TAILQ_INSERT_TAIL(&s->pending, p, entry);
 	s->npending++;
 	ev->npending++;
-	heap_push(s, &p->he);
+	sched_heap_push(s, &p->he);
 	s->dirty = 1;
 	return p;
 }
 
 void
-pending_drop(struct sched *s, struct sched_pending *p)
+sched_pending_drop(struct sched *s, struct sched_pending *p)
 {
-	heap_remove(s, &p->he);
+	sched_heap_remove(s, &p->he);
 	TAILQ_REMOVE(&s->pending, p, entry);
 	s->npending--;
 	p->ev->npending--;
@@ -176,7 +176,7 @@ sched_free(struct sched *s)
 	if (s == NULL)
 		return;
 	while ((p = TAILQ_FIRST(&s->pending)) != NULL)
-		pending_drop(s, p);
+		sched_pending_drop(s, p);
 	sched_prog_free(s->prog);
 	free(s->heap);
 	free(s->state_path);
@@ -229,7 +229,7 @@ sched_event_next(const struct sched *s, const struct sched_event *ev)
  * are skipped; either way it is logged.
  */
 void
-trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
+sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
     int64_t now, long grace, const char *while_)
 {
 	struct sched_event	*ev = tr->ev;
@@ -246,12 +246,12 @@ trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 		m = x;
 		n++;
 	}
-	trig_describe(tr, why, sizeof(why));
+	sched_trig_describe(tr, why, sizeof(why));
 	if (grace > 0 && now - m <= grace * 1000LL) {
 		log_info("sched: event %s (%s) was due %" PRId64 " s ago, %s: "
 		    "run now (catch-up)%s", ev->name, why, (now - m) / 1000,
 		    while_, n > 1 ? ", earlier missed instants skipped" : "");
-		fire_queue(s, ev, 0, 0, "catch-up");
+		sched_fire_queue(s, ev, 0, 0, "catch-up");
 	} else
 		log_warnx("sched: event %s (%s) missed %d time%s %s, last %"
 		    PRId64 " s ago: skipped (catch-up window %ld s)", ev->name,
@@ -273,17 +273,17 @@ trig_due(struct sched *s, struct sched_trig *tr, int64_t now)
 	if (grace < SCHED_MAX_SLEEP_MS / 1000)
 		grace = SCHED_MAX_SLEEP_MS / 1000;
 	if (now - due > grace * 1000LL)
-		trig_missed(s, tr, due, now, ev->catchup_s, "(the clock "
+		sched_trig_missed(s, tr, due, now, ev->catchup_s, "(the clock "
 		    "jumped or the machine was asleep)");
 	else {
-		trig_describe(tr, why, sizeof(why));
+		sched_trig_describe(tr, why, sizeof(why));
 		if (tr->moved)
 			log_info("sched: event %s (%s): that time does not "
 			    "exist today (daylight saving), run at the end "
 			    "of the gap", ev->name, why);
-		fire_queue(s, ev, 0, 0, why);
+		sched_fire_queue(s, ev, 0, 0, why);
 	}
-	trig_arm(s, tr, due > now ? due : now);
+	sched_trig_arm(s, tr, due > now ? due : now);
 }
 
 void
@@ -310,9 +310,9 @@ sched_run(struct sched *s, int64_t now)
 			break;
 		case HENT_FOR:
 			tr = he->owner;
-			heap_remove(s, he);
+			sched_heap_remove(s, he);
 			tr->armed = 0;
-			fire_queue(s, tr->ev, 0, 0, "value held long enough");
+			sched_fire_queue(s, tr->ev, 0, 0, "value held long enough");
 			break;
 		case HENT_PENDING:
 			/* Dropped first: queueing may run a full batch, and
@@ -320,8 +320,8 @@ sched_run(struct sched *s, int64_t now)
 			p = he->owner;
 			ev = p->ev;
 			step = p->step;
-			pending_drop(s, p);
-			fire_queue(s, ev, step, 1, "after a wait");
+			sched_pending_drop(s, p);
+			sched_fire_queue(s, ev, step, 1, "after a wait");
 			break;
 		default:
 			fatalx("sched: heap entry of kind %d", he->kind);
@@ -374,20 +374,20 @@ value_threshold(struct sched *s, struct sched_trig *tr, double x,
 		tr->known = 1;
 		tr->armed = !cross;
 	} else if (!cross && tr->he.pos >= 0) {
-		heap_remove(s, &tr->he);	/* did not hold for long enough */
+		sched_heap_remove(s, &tr->he);	/* did not hold for long enough */
 		log_debug("sched: event %s: value back before 'for' ended",
 		    tr->ev->name);
 	}
 	if (tr->armed && cross && tr->he.pos < 0) {
 		if (tr->for_s == 0) {
 			tr->armed = 0;
-			trig_describe(tr, why, sizeof(why));
-			fire_queue(s, tr->ev, 0, 0, why);
+			sched_trig_describe(tr, why, sizeof(why));
+			sched_fire_queue(s, tr->ev, 0, 0, why);
 		} else {
 			tr->he.due = now + tr->for_s * 1000LL;
 			tr->he.kind = HENT_FOR;
 			tr->he.owner = tr;
-			heap_push(s, &tr->he);
+			sched_heap_push(s, &tr->he);
 		}
 	} else if (!tr->armed && rearm)
 		tr->armed = 1;
@@ -408,8 +408,8 @@ value_change(struct sched *s, struct sched_trig *tr,
 	char	why[64];
 
 	if (match) {
-		trig_describe(tr, why, sizeof(why));
-		fire_queue(s, tr->ev, 0, 0, why);
+		sched_trig_describe(tr, why, sizeof(why));
+		sched_fire_queue(s, tr->ev, 0, 0, why);
 	}
 	if (!changed)
 		return;
@@ -490,7 +490,7 @@ sched_node(struct sched *s, int64_t now, const char *node, int online)
 			tr = &s->prog->ev[i].trig[j];
 			if (tr->kind == (online ? T_ONLINE : T_OFFLINE) &&
 			    strcmp(tr->ref.node, node) == 0)
-				fire_queue(s, tr->ev, 0, 0, online ?
+				sched_fire_queue(s, tr->ev, 0, 0, online ?
 				    "slave online" : "slave offline");
 		}
 	sched_flush(s, now);
@@ -522,7 +522,7 @@ sched_fire(struct sched *s, const char *name, int64_t now)
 
 	if (s->prog == NULL || (ev = sched_prog_find(s->prog, name)) == NULL)
 		return -1;
-	fire_queue(s, ev, 0, 1, "run from the API");
+	sched_fire_queue(s, ev, 0, 1, "run from the API");
 	sched_flush(s, now);
 	return 0;
 }

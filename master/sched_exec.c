@@ -32,7 +32,7 @@ sched_emit(struct sched *s, const char *kind, const struct sched_event *ev,
 }
 
 void
-trig_describe(const struct sched_trig *tr, char *buf, size_t len)
+sched_trig_describe(const struct sched_trig *tr, char *buf, size_t len)
 {
 	switch (tr->kind) {
 	case T_AT:
@@ -98,7 +98,7 @@ val_cmp(const struct sched_val *a, const struct sched_val *b, enum cmp_op op)
 
 /* An unknown, stale or faulty value makes its comparison false. */
 int
-cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
+sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 {
 	struct sched_val	v;
 	int			y, mon, d, wday;
@@ -106,11 +106,11 @@ cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 
 	switch (c->kind) {
 	case C_AND:
-		return cond_eval(s, c->a, now) && cond_eval(s, c->b, now);
+		return sched_cond_eval(s, c->a, now) && sched_cond_eval(s, c->b, now);
 	case C_OR:
-		return cond_eval(s, c->a, now) || cond_eval(s, c->b, now);
+		return sched_cond_eval(s, c->a, now) || sched_cond_eval(s, c->b, now);
 	case C_NOT:
-		return !cond_eval(s, c->a, now);
+		return !sched_cond_eval(s, c->a, now);
 	case C_TIME:
 		sched_localdate(now, &y, &mon, &d, &wday, &secs);
 		if (c->from <= c->to)
@@ -225,7 +225,7 @@ cancel_pending(struct sched *s, const struct sched_event *ev, int only_restart)
 	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
 		np = TAILQ_NEXT(p, entry);
 		if (p->ev == ev && (!only_restart || p->restart))
-			pending_drop(s, p);
+			sched_pending_drop(s, p);
 	}
 }
 
@@ -262,7 +262,7 @@ run_action(struct sched *s, struct sched_event *ev,
 			set_result(ev, "failed: ", "run nested too deep");
 			break;
 		}
-		if (a->target->cond != NULL && !cond_eval(s, a->target->cond,
+		if (a->target->cond != NULL && !sched_cond_eval(s, a->target->cond,
 		    s->now)) {
 			log_info("sched: event %s: run %s: its condition is "
 			    "false, not run", ev->name, a->target->name);
@@ -296,7 +296,7 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 			continue;
 		}
 		if (i + 1 < ev->nact)
-			pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
+			sched_pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
 		break;
 	}
 	s->lazy = 1;		/* last firing and result: saved soon */
@@ -316,7 +316,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 		log_debug("sched: event %s (%s) is disabled", ev->name, f->why);
 		return;
 	}
-	if (!f->force && ev->cond != NULL && !cond_eval(s, ev->cond, s->now)) {
+	if (!f->force && ev->cond != NULL && !sched_cond_eval(s, ev->cond, s->now)) {
 		log_debug("sched: event %s (%s): condition false, not run",
 		    ev->name, f->why);
 		set_result(ev, "", "skipped: condition false");
@@ -354,7 +354,7 @@ run_batch(struct sched *s)
 }
 
 void
-fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
+sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
     const char *why)
 {
 	struct sched_firing	*f;

@@ -104,7 +104,7 @@ event_next(FILE *out, const struct sched_event *ev, double lat, double lon,
 			break;
 		fmt_local(t, lt, sizeof(lt));
 		fmt_utc(t, ut, sizeof(ut));
-		trig_describe(&ev->trig[k], why, sizeof(why));
+		sched_trig_describe(&ev->trig[k], why, sizeof(why));
 		fprintf(out, "%s: %s  %s  %s%s\n", ev->name, lt, ut, why,
 		    moved[k] ? " (moved out of a daylight-saving gap)" : "");
 		printed++;

@@ -41,7 +41,7 @@ struct sched_pool {
 static void	parse_stmts(struct parser *);
 
 void *
-pool_alloc(struct parser *p, size_t n)
+sched_pool_alloc(struct parser *p, size_t n)
 {
 	struct sched_pool	*pool = p->prog->pool;
 	struct chunk		*c = pool->head;
@@ -64,12 +64,12 @@ pool_alloc(struct parser *p, size_t n)
 }
 
 char *
-pool_strdup(struct parser *p, const char *s)
+sched_pool_strdup(struct parser *p, const char *s)
 {
 	size_t	 n = strlen(s) + 1;
 	char	*r;
 
-	if ((r = pool_alloc(p, n)) != NULL)
+	if ((r = sched_pool_alloc(p, n)) != NULL)
 		memcpy(r, s, n);
 	return r;
 }
@@ -77,17 +77,17 @@ pool_strdup(struct parser *p, const char *s)
 static uint32_t	name_hash(const char *);
 
 char *
-pool_intern(struct parser *p, const char *s)
+sched_pool_intern(struct parser *p, const char *s)
 {
 	uint32_t	i = name_hash(s) & (STR_HASH - 1), n;
 
 	for (n = 0; n < STR_HASH / 2; n++, i = (i + 1) & (STR_HASH - 1)) {
 		if (p->strs[i] == NULL)
-			return p->strs[i] = pool_strdup(p, s);
+			return p->strs[i] = sched_pool_strdup(p, s);
 		if (strcmp(p->strs[i], s) == 0)
 			return p->strs[i];
 	}
-	return pool_strdup(p, s);	/* table crowded: just copy */
+	return sched_pool_strdup(p, s);	/* table crowded: just copy */
 }
 
 /* Append "file:line:col: message" ("file: message" for line 0). */
@@ -120,7 +120,7 @@ errs_vadd(struct sched_errs *e, const char *name, int line, int col,
 
 /* Count an error and append it, the first SCHED_MAX_ERRORS. -1. */
 int
-perr_at(struct parser *p, int line, int col, const char *fmt, ...)
+sched_parse_err_at(struct parser *p, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -146,7 +146,7 @@ errs_note(struct sched_errs *e, const char *name, const char *fmt, ...)
 
 /* What the current token is, for "expected X, found Y". */
 const char *
-found(struct parser *p)
+sched_parse_found(struct parser *p)
 {
 	struct sched_tok *t = &p->tok;
 
@@ -163,29 +163,29 @@ found(struct parser *p)
 }
 
 int
-perr(struct parser *p, const char *what)
+sched_parse_err(struct parser *p, const char *what)
 {
 	if (p->tok.kind == TK_ERROR)	/* the lexer's reason says more */
-		return perr_at(p, p->tok.line, p->tok.col, "%s", p->tok.text);
-	return perr_at(p, p->tok.line, p->tok.col, "expected %s, %s", what,
-	    found(p));
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "%s", p->tok.text);
+	return sched_parse_err_at(p, p->tok.line, p->tok.col, "expected %s, %s", what,
+	    sched_parse_found(p));
 }
 
 void
-next(struct parser *p)
+sched_parse_next(struct parser *p)
 {
 	sched_lex_next(&p->lx, &p->tok);
 }
 
 int
-is_word(const struct parser *p, const char *w)
+sched_parse_is_word(const struct parser *p, const char *w)
 {
 	return p->tok.kind == TK_WORD && strcmp(p->tok.text, w) == 0;
 }
 
 /* Event, mode and value names: [A-Za-z0-9_-], a letter first. */
 int
-name_ok(const char *s)
+sched_parse_name_ok(const char *s)
 {
 	size_t i;
 
@@ -199,16 +199,16 @@ name_ok(const char *s)
 
 /* A name token; -1 after an error. */
 int
-want_name(struct parser *p, const char *what, char *out)
+sched_parse_want_name(struct parser *p, const char *what, char *out)
 {
 	if (p->tok.kind != TK_WORD)
-		return perr(p, what);
-	if (!name_ok(p->tok.text))
-		return perr_at(p, p->tok.line, p->tok.col, "%s \"%.40s\": "
+		return sched_parse_err(p, what);
+	if (!sched_parse_name_ok(p->tok.text))
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "%s \"%.40s\": "
 		    "letters, digits, '_' and '-', a letter first, at most "
 		    "%d", what, p->tok.text, SCHED_NAME_MAX);
 	memcpy(out, p->tok.text, strlen(p->tok.text) + 1);	/* checked */
-	next(p);
+	sched_parse_next(p);
 	return 0;
 }
 
@@ -236,7 +236,7 @@ name_slot(const struct parser *p, const char *name)
 
 /* Index of event `name`, or -1. */
 int
-event_index(const struct parser *p, const char *name)
+sched_parse_event_index(const struct parser *p, const char *name)
 {
 	return (int)p->names[name_slot(p, name)] - 1;
 }
@@ -249,11 +249,11 @@ recover(struct parser *p, int depth)
 		if (p->tok.kind == TK_LBRACE)
 			depth++;
 		else if (p->tok.kind == TK_RBRACE && --depth <= 0) {
-			next(p);
+			sched_parse_next(p);
 			return;
-		} else if (is_word(p, "event") && p->tok.col == 1)
+		} else if (sched_parse_is_word(p, "event") && p->tok.col == 1)
 			return;		/* a '}' was missing */
-		next(p);
+		sched_parse_next(p);
 	}
 }
 
@@ -265,13 +265,13 @@ add_event(struct parser *p, const struct sched_event *ev)
 	int			 cap;
 
 	if (g->nev == SCHED_MAX_EVENTS)
-		return perr_at(p, ev->line, 1, "more than %d events",
+		return sched_parse_err_at(p, ev->line, 1, "more than %d events",
 		    SCHED_MAX_EVENTS);
 	if (g->nev == p->evcap) {
 		cap = p->evcap ? p->evcap * 2 : 64;
 		if ((nev = reallocarray(g->ev, (size_t)cap,
 		    sizeof(*nev))) == NULL)
-			return perr_at(p, ev->line, 1, "out of memory");
+			return sched_parse_err_at(p, ev->line, 1, "out of memory");
 		g->ev = nev;
 		p->evcap = cap;
 	}
@@ -290,26 +290,26 @@ parse_event(struct parser *p)
 	int			 line = p->tok.line, col = p->tok.col;
 
 	memset(&ev, 0, sizeof(ev));
-	next(p);
-	if (want_name(p, "an event name", name) == -1)
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "an event name", name) == -1)
 		return -1;
 	if (p->names[name_slot(p, name)] != 0)
-		return perr_at(p, line, col, "event \"%s\" defined twice",
+		return sched_parse_err_at(p, line, col, "event \"%s\" defined twice",
 		    name);
 	if (p->tok.kind != TK_LBRACE)
-		return perr(p, "'{'");
-	next(p);
+		return sched_parse_err(p, "'{'");
+	sched_parse_next(p);
 	ev.line = line;
 	ev.catchup_s = SCHED_CATCHUP_S;
-	if ((ev.name = pool_strdup(p, name)) == NULL ||
+	if ((ev.name = sched_pool_strdup(p, name)) == NULL ||
 	    (ev.file = p->file) == NULL)
-		return perr_at(p, line, col, "out of memory");
-	if (parse_clauses(p, &ev) == -1)
+		return sched_parse_err_at(p, line, col, "out of memory");
+	if (sched_parse_clauses(p, &ev) == -1)
 		return -1;
 	ev.fp = 2166136261u;
 	for (; start < p->tok.off && start < p->lx.len; start++)
 		ev.fp = (ev.fp ^ (uint8_t)p->lx.buf[start]) * 16777619u;
-	next(p);			/* the '}' */
+	sched_parse_next(p);			/* the '}' */
 	return add_event(p, &ev);
 }
 
@@ -401,7 +401,7 @@ include_loop(struct parser *p, const struct stat *st, const char *path,
 		    p->incl[j].name);
 	if (n < sizeof(chain))
 		snprintf(chain + n, sizeof(chain) - n, "%s", path);
-	return perr_at(p, line, col, "include loop: %s", chain);
+	return sched_parse_err_at(p, line, col, "include loop: %s", chain);
 }
 
 static int
@@ -419,7 +419,7 @@ parse_path(struct parser *p, const char *path, int line, int col)
 		/* Named with its size, before anything is read. */
 		if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size >
 		    SCHED_MAX_FILE - p->total)
-			return perr_at(p, line, col, "%s: %jd bytes: too big "
+			return sched_parse_err_at(p, line, col, "%s: %jd bytes: too big "
 			    "(SCHED_MAX_FILE: %d bytes for the events file and "
 			    "its includes together%s)", path,
 			    (intmax_t)st.st_size, SCHED_MAX_FILE, p->total ?
@@ -427,7 +427,7 @@ parse_path(struct parser *p, const char *path, int line, int col)
 	}
 	if ((buf = read_file(path, SCHED_MAX_FILE - p->total, &len, why,
 	    sizeof(why))) == NULL)
-		return perr_at(p, line, col, "%s: %s", path, why);
+		return sched_parse_err_at(p, line, col, "%s: %s", path, why);
 	p->total += len;
 	p->incl[p->depth].dev = st.st_dev;
 	p->incl[p->depth].ino = st.st_ino;
@@ -446,13 +446,13 @@ parse_include(struct parser *p)
 	size_t		 off = p->tok.off;
 	int		 line = p->tok.line, col = p->tok.col, r, n;
 
-	next(p);
+	sched_parse_next(p);
 	if (p->tok.kind != TK_STRING)
-		return perr(p, "a file name in quotes");
+		return sched_parse_err(p, "a file name in quotes");
 	if (!p->allow_include)
-		return perr_at(p, line, col, "include is not allowed here");
+		return sched_parse_err_at(p, line, col, "include is not allowed here");
 	if (p->depth >= SCHED_MAX_INCLUDE)
-		return perr_at(p, line, col, "includes nested deeper than %d",
+		return sched_parse_err_at(p, line, col, "includes nested deeper than %d",
 		    SCHED_MAX_INCLUDE);
 	slash = strrchr(p->lx.name, '/');
 	if (p->tok.text[0] == '/' || slash == NULL)
@@ -461,18 +461,18 @@ parse_include(struct parser *p)
 	    p->lx.name, p->tok.text) == -1)
 		path = NULL;
 	if (path == NULL)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	if (flat_upto(p, off) == -1 || flat_add(p, "\n", 1) == -1) {
 		free(path);
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	}
-	next(p);
+	sched_parse_next(p);
 	r = parse_path(p, path, line, col);
 	free(path);
 	/* The included text replaces the statement, up to the next token. */
 	p->copied = p->tok.off;
 	if (flat_add(p, "\n", 1) == -1)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "out of memory");
 	return r;
 }
 
@@ -482,21 +482,21 @@ parse_stmts(struct parser *p)
 	int r;
 
 	while (p->tok.kind != TK_EOF && p->errs->n < SCHED_MAX_ERRORS) {
-		if (is_word(p, "event")) {
+		if (sched_parse_is_word(p, "event")) {
 			if (parse_event(p) == -1)
 				recover(p, 1);
 			continue;
 		}
-		if (is_word(p, "mode"))
-			r = parse_mode(p);
-		else if (is_word(p, "counter") || is_word(p, "timestamp"))
-			r = parse_var_decl(p, is_word(p, "counter") ?
+		if (sched_parse_is_word(p, "mode"))
+			r = sched_parse_mode(p);
+		else if (sched_parse_is_word(p, "counter") || sched_parse_is_word(p, "timestamp"))
+			r = sched_parse_var_decl(p, sched_parse_is_word(p, "counter") ?
 			    V_COUNTER : V_STAMP);
-		else if (is_word(p, "include"))
+		else if (sched_parse_is_word(p, "include"))
 			r = parse_include(p);
 		else {
-			perr(p, "event, mode, counter, timestamp or include");
-			next(p);
+			sched_parse_err(p, "event, mode, counter, timestamp or include");
+			sched_parse_next(p);
 			r = 0;
 		}
 		if (r == -1)
@@ -516,15 +516,15 @@ parse_text(struct parser *p, const char *name, const char *buf, size_t len)
 	size_t			 save_copied = p->copied;
 	int			 nerr = p->nerr;
 
-	if ((p->file = pool_strdup(p, name)) == NULL)
-		return perr_at(p, 1, 1, "out of memory");
+	if ((p->file = sched_pool_strdup(p, name)) == NULL)
+		return sched_parse_err_at(p, 1, 1, "out of memory");
 	p->depth++;
 	sched_lex_init(&p->lx, p->file, buf, len);
 	p->copied = 0;
-	next(p);
+	sched_parse_next(p);
 	parse_stmts(p);
 	if (flat_upto(p, len) == -1)
-		perr_at(p, 1, 1, "out of memory");
+		sched_parse_err_at(p, 1, 1, "out of memory");
 	p->depth--;
 	p->copied = save_copied;
 	p->lx = save_lx;
@@ -561,7 +561,7 @@ parse_end(struct parser *p)
 	struct sched_prog *g = p->prog;
 
 	if (p->nerr == 0)
-		finish_prog(p);
+		sched_parse_finish(p);
 	free(p->names);
 	free(p->strs);
 	g->flat = p->flat;
@@ -591,7 +591,7 @@ sched_parse_buf(const char *name, const char *buf, size_t len,
 	p.top = name;
 	p.flatcap = SIZE_MAX;		/* no flat copy */
 	if (len > SCHED_MAX_FILE)
-		perr_at(&p, 0, 0, "%zu bytes: too big (SCHED_MAX_FILE: %d "
+		sched_parse_err_at(&p, 0, 0, "%zu bytes: too big (SCHED_MAX_FILE: %d "
 		    "bytes)", len, SCHED_MAX_FILE);
 	else
 		parse_text(&p, name, buf, len);

@@ -14,24 +14,24 @@
 static struct sched_cond *parse_and(struct parser *, int depth);
 
 struct sched_cond *
-new_cond(struct parser *p, enum cond_kind k)
+sched_parse_new_cond(struct parser *p, enum cond_kind k)
 {
 	struct sched_cond *c;
 
 	if (++p->nterms > SCHED_MAX_COND_TERMS) {
-		perr_at(p, p->tok.line, p->tok.col, "a condition of more than "
+		sched_parse_err_at(p, p->tok.line, p->tok.col, "a condition of more than "
 		    "%d parts", SCHED_MAX_COND_TERMS);
 		return NULL;
 	}
-	if ((c = pool_alloc(p, sizeof(*c))) == NULL)
-		perr_at(p, p->tok.line, p->tok.col, "out of memory");
+	if ((c = sched_pool_alloc(p, sizeof(*c))) == NULL)
+		sched_parse_err_at(p, p->tok.line, p->tok.col, "out of memory");
 	else
 		c->kind = k;
 	return c;
 }
 
 int
-cmp_op(enum tok_kind k, enum cmp_op *op)
+sched_parse_cmp_op(enum tok_kind k, enum cmp_op *op)
 {
 	static const enum tok_kind tk[] = { TK_LT, TK_LE, TK_GT, TK_GE,
 	    TK_EQ, TK_NE };
@@ -54,29 +54,29 @@ parse_modecond(struct parser *p)
 	char			 v[SCHED_NAME_MAX + 1];
 
 	if ((m = sched_var_find(p->prog, p->tok.text)) != -1)
-		return parse_var_cond(p, m);
+		return sched_parse_var_cond(p, m);
 	if ((m = sched_mode_find(p->prog, p->tok.text)) == -1) {
-		perr(p, "a condition (from, sun, on, in, dates, a device "
+		sched_parse_err(p, "a condition (from, sun, on, in, dates, a device "
 		    "value, a declared mode, counter or timestamp, not, '(')");
 		return NULL;
 	}
-	next(p);
-	if ((c = new_cond(p, C_MODE)) == NULL)
+	sched_parse_next(p);
+	if ((c = sched_parse_new_cond(p, C_MODE)) == NULL)
 		return NULL;
 	c->mode = m;
-	if (is_word(p, "is") || p->tok.kind == TK_EQ)
+	if (sched_parse_is_word(p, "is") || p->tok.kind == TK_EQ)
 		c->op = OP_EQ;
 	else if (p->tok.kind == TK_NE)
 		c->op = OP_NE;
 	else {
-		perr(p, "is, == or !=");
+		sched_parse_err(p, "is, == or !=");
 		return NULL;
 	}
-	next(p);
-	if (want_name(p, "a mode value", v) == -1)
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "a mode value", v) == -1)
 		return NULL;
 	if ((c->modeval = sched_mode_value(&p->prog->modes[m], v)) == -1) {
-		perr_at(p, line, col, "mode \"%s\" has no value \"%s\"",
+		sched_parse_err_at(p, line, col, "mode \"%s\" has no value \"%s\"",
 		    p->prog->modes[m].name, v);
 		return NULL;
 	}
@@ -95,16 +95,16 @@ parse_window(struct parser *p)
 	struct sched_cond	*c;
 	struct sched_trig	 wb[2];
 
-	if ((c = new_cond(p, C_WINDOW)) == NULL)
+	if ((c = sched_parse_new_cond(p, C_WINDOW)) == NULL)
 		return NULL;
 	memset(wb, 0, sizeof(wb));
-	next(p);
-	if (parse_bound(p, &wb[0]) == -1)
+	sched_parse_next(p);
+	if (sched_parse_bound(p, &wb[0]) == -1)
 		return NULL;
-	if (!is_word(p, "to"))
-		return perr(p, "'to' and a time of day or a sun event"), NULL;
-	next(p);
-	if (parse_bound(p, &wb[1]) == -1)
+	if (!sched_parse_is_word(p, "to"))
+		return sched_parse_err(p, "'to' and a time of day or a sun event"), NULL;
+	sched_parse_next(p);
+	if (sched_parse_bound(p, &wb[1]) == -1)
 		return NULL;
 	if (wb[0].kind == T_AT && wb[1].kind == T_AT) {
 		c->kind = C_TIME;
@@ -112,8 +112,8 @@ parse_window(struct parser *p)
 		c->to = wb[1].secs;
 		return c;
 	}
-	if ((c->wb = pool_alloc(p, sizeof(wb))) == NULL) {
-		perr_at(p, p->tok.line, p->tok.col, "out of memory");
+	if ((c->wb = sched_pool_alloc(p, sizeof(wb))) == NULL) {
+		sched_parse_err_at(p, p->tok.line, p->tok.col, "out of memory");
 		return NULL;
 	}
 	memcpy(c->wb, wb, sizeof(wb));
@@ -126,42 +126,42 @@ parse_atom(struct parser *p)
 	struct sched_cond *c;
 
 	if (p->tok.kind == TK_DEVREF) {
-		if ((c = new_cond(p, C_CMP)) == NULL ||
-		    parse_devref(p, &c->ref) == -1)
+		if ((c = sched_parse_new_cond(p, C_CMP)) == NULL ||
+		    sched_parse_devref(p, &c->ref) == -1)
 			return NULL;
-		if (is_word(p, "is"))
+		if (sched_parse_is_word(p, "is"))
 			c->op = OP_EQ;
-		else if (cmp_op(p->tok.kind, &c->op) == -1) {
-			perr(p, "a comparison (<, <=, >, >=, ==, !=, is)");
+		else if (sched_parse_cmp_op(p->tok.kind, &c->op) == -1) {
+			sched_parse_err(p, "a comparison (<, <=, >, >=, ==, !=, is)");
 			return NULL;
 		}
-		next(p);
-		return parse_value(p, &c->val) == -1 ? NULL : c;
+		sched_parse_next(p);
+		return sched_parse_value(p, &c->val) == -1 ? NULL : c;
 	}
-	if (is_word(p, "from"))
+	if (sched_parse_is_word(p, "from"))
 		return parse_window(p);
-	if (is_word(p, "sun")) {
-		if ((c = new_cond(p, C_SUN)) == NULL)
+	if (sched_parse_is_word(p, "sun")) {
+		if ((c = sched_parse_new_cond(p, C_SUN)) == NULL)
 			return NULL;
 		p->prog->uses_sun = 1;
-		next(p);
-		if (is_word(p, "is"))
-			next(p);
-		if (!is_word(p, "up") && !is_word(p, "down"))
-			return perr(p, "up or down"), NULL;
-		c->up = is_word(p, "up");
-		next(p);
+		sched_parse_next(p);
+		if (sched_parse_is_word(p, "is"))
+			sched_parse_next(p);
+		if (!sched_parse_is_word(p, "up") && !sched_parse_is_word(p, "down"))
+			return sched_parse_err(p, "up or down"), NULL;
+		c->up = sched_parse_is_word(p, "up");
+		sched_parse_next(p);
 		return c;
 	}
-	if (is_word(p, "on") || is_word(p, "in") || is_word(p, "dates")) {
-		if ((c = new_cond(p, C_CAL)) == NULL ||
-		    parse_filter(p, &c->f) == -1)
+	if (sched_parse_is_word(p, "on") || sched_parse_is_word(p, "in") || sched_parse_is_word(p, "dates")) {
+		if ((c = sched_parse_new_cond(p, C_CAL)) == NULL ||
+		    sched_parse_filter(p, &c->f) == -1)
 			return NULL;
 		return c;
 	}
 	if (p->tok.kind == TK_WORD)
 		return parse_modecond(p);
-	perr(p, "a condition");
+	sched_parse_err(p, "a condition");
 	return NULL;
 }
 
@@ -171,24 +171,24 @@ parse_unary(struct parser *p, int depth)
 	struct sched_cond *c;
 
 	if (depth > SCHED_MAX_COND_DEPTH) {
-		perr_at(p, p->tok.line, p->tok.col, "condition nested deeper "
+		sched_parse_err_at(p, p->tok.line, p->tok.col, "condition nested deeper "
 		    "than %d", SCHED_MAX_COND_DEPTH);
 		return NULL;
 	}
-	if (is_word(p, "not")) {
-		next(p);
-		if ((c = new_cond(p, C_NOT)) == NULL ||
+	if (sched_parse_is_word(p, "not")) {
+		sched_parse_next(p);
+		if ((c = sched_parse_new_cond(p, C_NOT)) == NULL ||
 		    (c->a = parse_unary(p, depth + 1)) == NULL)
 			return NULL;
 		return c;
 	}
 	if (p->tok.kind == TK_LPAREN) {
-		next(p);
-		if ((c = parse_or(p, depth + 1)) == NULL)
+		sched_parse_next(p);
+		if ((c = sched_parse_or(p, depth + 1)) == NULL)
 			return NULL;
 		if (p->tok.kind != TK_RPAREN)
-			return perr(p, "')'"), NULL;
-		next(p);
+			return sched_parse_err(p, "')'"), NULL;
+		sched_parse_next(p);
 		return c;
 	}
 	return parse_atom(p);
@@ -201,9 +201,9 @@ parse_and(struct parser *p, int depth)
 
 	if ((a = parse_unary(p, depth)) == NULL)
 		return NULL;
-	while (is_word(p, "and")) {
-		next(p);
-		if ((c = new_cond(p, C_AND)) == NULL)
+	while (sched_parse_is_word(p, "and")) {
+		sched_parse_next(p);
+		if ((c = sched_parse_new_cond(p, C_AND)) == NULL)
 			return NULL;
 		c->a = a;
 		if ((c->b = parse_unary(p, depth)) == NULL)
@@ -214,15 +214,15 @@ parse_and(struct parser *p, int depth)
 }
 
 struct sched_cond *
-parse_or(struct parser *p, int depth)
+sched_parse_or(struct parser *p, int depth)
 {
 	struct sched_cond *a, *c;
 
 	if ((a = parse_and(p, depth)) == NULL)
 		return NULL;
-	while (is_word(p, "or")) {
-		next(p);
-		if ((c = new_cond(p, C_OR)) == NULL)
+	while (sched_parse_is_word(p, "or")) {
+		sched_parse_next(p);
+		if ((c = sched_parse_new_cond(p, C_OR)) == NULL)
 			return NULL;
 		c->a = a;
 		if ((c->b = parse_and(p, depth)) == NULL)

@@ -25,28 +25,28 @@ static const int month_days[] = {
 
 /* "node/device.key" */
 int
-parse_devref(struct parser *p, struct sched_devref *r)
+sched_parse_devref(struct parser *p, struct sched_devref *r)
 {
 	char	*s = p->tok.text, *slash, *dot;
 
 	if (p->tok.kind != TK_DEVREF)
-		return perr(p, "a device value (node/device.key)");
+		return sched_parse_err(p, "a device value (node/device.key)");
 	slash = strchr(s, '/');
 	dot = strrchr(s, '.');
 	if (slash == s || dot == NULL || dot < slash || dot == slash + 1 ||
 	    dot[1] == '\0' || strchr(dot, '/') != NULL ||
 	    slash - s > NODE_ID_MAX || dot - slash - 1 > DEVICE_ID_MAX ||
 	    strlen(dot + 1) > VALUE_KEY_MAX)
-		return perr_at(p, p->tok.line, p->tok.col, "\"%.40s\" is not "
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "\"%.40s\" is not "
 		    "node/device.key (at most %d/%d.%d characters)", s,
 		    NODE_ID_MAX, DEVICE_ID_MAX, VALUE_KEY_MAX);
 	*slash = *dot = '\0';
-	r->node = pool_intern(p, s);
-	r->dev = pool_intern(p, slash + 1);
-	r->key = pool_intern(p, dot + 1);
+	r->node = sched_pool_intern(p, s);
+	r->dev = sched_pool_intern(p, slash + 1);
+	r->key = sched_pool_intern(p, dot + 1);
 	if (r->node == NULL || r->dev == NULL || r->key == NULL)
-		return perr_at(p, p->tok.line, p->tok.col, "out of memory");
-	next(p);
+		return sched_parse_err_at(p, p->tok.line, p->tok.col, "out of memory");
+	sched_parse_next(p);
 	return 0;
 }
 
@@ -58,40 +58,40 @@ parse_number(struct parser *p, double *d, int *integral)
 
 	if (p->tok.kind == TK_MINUS) {
 		neg = 1;
-		next(p);
+		sched_parse_next(p);
 	}
 	if (p->tok.kind != TK_NUMBER)
-		return perr(p, "a number");
+		return sched_parse_err(p, "a number");
 	*d = neg ? -p->tok.num : p->tok.num;
 	*integral = p->tok.integral;
-	next(p);
+	sched_parse_next(p);
 	return 0;
 }
 
 /* on, off, true, false, a number or a "string". */
 int
-parse_value(struct parser *p, struct sched_val *v)
+sched_parse_value(struct parser *p, struct sched_val *v)
 {
 	int integral = 0;
 
 	memset(v, 0, sizeof(*v));
-	if (is_word(p, "on") || is_word(p, "true") || is_word(p, "off") ||
-	    is_word(p, "false")) {
+	if (sched_parse_is_word(p, "on") || sched_parse_is_word(p, "true") || sched_parse_is_word(p, "off") ||
+	    sched_parse_is_word(p, "false")) {
 		v->type = SV_BOOL;
-		v->i = is_word(p, "on") || is_word(p, "true");
-		next(p);
+		v->i = sched_parse_is_word(p, "on") || sched_parse_is_word(p, "true");
+		sched_parse_next(p);
 		return 0;
 	}
 	if (p->tok.kind == TK_STRING) {
 		v->type = SV_STRING;
-		if ((v->s = pool_strdup(p, p->tok.text)) == NULL)
-			return perr_at(p, p->tok.line, p->tok.col,
+		if ((v->s = sched_pool_strdup(p, p->tok.text)) == NULL)
+			return sched_parse_err_at(p, p->tok.line, p->tok.col,
 			    "out of memory");
-		next(p);
+		sched_parse_next(p);
 		return 0;
 	}
 	if (p->tok.kind != TK_NUMBER && p->tok.kind != TK_MINUS)
-		return perr(p, "a value (on, off, true, false, a number or a "
+		return sched_parse_err(p, "a value (on, off, true, false, a number or a "
 		    "\"string\")");
 	if (parse_number(p, &v->d, &integral) == -1)
 		return -1;
@@ -105,7 +105,7 @@ parse_value(struct parser *p, struct sched_val *v)
 
 /* NUMBER UNIT in ms, within min..max ms. */
 int
-parse_duration(struct parser *p, long long min, long long max, long long *ms)
+sched_parse_duration(struct parser *p, long long min, long long max, long long *ms)
 {
 	static const struct { const char *u; long long ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "sec", 1000 }, { "secs", 1000 },
@@ -119,18 +119,18 @@ parse_duration(struct parser *p, long long min, long long max, long long *ms)
 	size_t	i;
 
 	if (p->tok.kind != TK_NUMBER)
-		return perr(p, "a duration (15 min, 2 h, 500 ms)");
+		return sched_parse_err(p, "a duration (15 min, 2 h, 500 ms)");
 	n = p->tok.num;
-	next(p);
+	sched_parse_next(p);
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (is_word(p, units[i].u))
+		if (sched_parse_is_word(p, units[i].u))
 			break;
 	if (i == sizeof(units) / sizeof(units[0]))
-		return perr(p, "a unit (ms, s, min, h, d)");
-	next(p);
+		return sched_parse_err(p, "a unit (ms, s, min, h, d)");
+	sched_parse_next(p);
 	*ms = llround(n * (double)units[i].ms);
 	if (*ms < min || *ms > max)
-		return perr_at(p, line, col, "duration out of range (%lld ms "
+		return sched_parse_err_at(p, line, col, "duration out of range (%lld ms "
 		    "to %lld s)", min, max / 1000);
 	return 0;
 }
@@ -169,20 +169,20 @@ parse_days(struct parser *p, uint8_t *days)
 	uint32_t bits = 0;
 
 	for (;;) {
-		if (is_word(p, "weekdays"))
+		if (sched_parse_is_word(p, "weekdays"))
 			bits |= 0x3e;
-		else if (is_word(p, "weekends"))
+		else if (sched_parse_is_word(p, "weekends"))
 			bits |= 0x41;
-		else if (is_word(p, "daily"))
+		else if (sched_parse_is_word(p, "daily"))
 			bits |= 0x7f;
 		else if (p->tok.kind != TK_WORD || name_range(p->tok.text,
 		    day_names, 0, 6, &bits) == -1)
-			return perr(p, "days (mon, mon-fri, weekdays, "
+			return sched_parse_err(p, "days (mon, mon-fri, weekdays, "
 			    "weekends, daily)");
-		next(p);
+		sched_parse_next(p);
 		if (p->tok.kind != TK_COMMA)
 			break;
-		next(p);
+		sched_parse_next(p);
 	}
 	*days = (uint8_t)bits;
 	return 0;
@@ -196,11 +196,11 @@ parse_months(struct parser *p, uint16_t *months)
 	for (;;) {
 		if (p->tok.kind != TK_WORD || name_range(p->tok.text,
 		    month_names, 1, 12, &bits) == -1)
-			return perr(p, "months (jan, nov-feb)");
-		next(p);
+			return sched_parse_err(p, "months (jan, nov-feb)");
+		sched_parse_next(p);
 		if (p->tok.kind != TK_COMMA)
 			break;
-		next(p);
+		sched_parse_next(p);
 	}
 	*months = (uint16_t)bits;
 	return 0;
@@ -214,19 +214,19 @@ parse_monthday(struct parser *p, int *md)
 	double	m, d;
 
 	if (p->tok.kind != TK_NUMBER)
-		return perr(p, "a date MM-DD");
+		return sched_parse_err(p, "a date MM-DD");
 	m = p->tok.num;
-	next(p);
+	sched_parse_next(p);
 	if (p->tok.kind != TK_MINUS)
-		return perr(p, "'-' in a date MM-DD");
-	next(p);
+		return sched_parse_err(p, "'-' in a date MM-DD");
+	sched_parse_next(p);
 	if (p->tok.kind != TK_NUMBER)
-		return perr(p, "a day in a date MM-DD");
+		return sched_parse_err(p, "a day in a date MM-DD");
 	d = p->tok.num;
-	next(p);
+	sched_parse_next(p);
 	if (m < 1 || m > 12 || m != floor(m) || d < 1 || d != floor(d) ||
 	    d > month_days[(int)m])
-		return perr_at(p, line, col, "no such date");
+		return sched_parse_err_at(p, line, col, "no such date");
 	*md = (int)m * 100 + (int)d;
 	return 0;
 }
@@ -237,29 +237,29 @@ parse_dates(struct parser *p, struct sched_filter *f)
 {
 	if (parse_monthday(p, &f->date_from) == -1)
 		return -1;
-	if (!is_word(p, "to"))
-		return perr(p, "'to' and the last date");
-	next(p);
+	if (!sched_parse_is_word(p, "to"))
+		return sched_parse_err(p, "'to' and the last date");
+	sched_parse_next(p);
 	return parse_monthday(p, &f->date_to);
 }
 
 /* One calendar filter if the current word starts one: 1, 0 or -1. */
 int
-parse_filter(struct parser *p, struct sched_filter *f)
+sched_parse_filter(struct parser *p, struct sched_filter *f)
 {
 	int line = p->tok.line, col = p->tok.col, r;
 
-	if (is_word(p, "on")) {
-		next(p);
-		r = f->days ? perr_at(p, line, col, "days given twice") :
+	if (sched_parse_is_word(p, "on")) {
+		sched_parse_next(p);
+		r = f->days ? sched_parse_err_at(p, line, col, "days given twice") :
 		    parse_days(p, &f->days);
-	} else if (is_word(p, "in")) {
-		next(p);
-		r = f->months ? perr_at(p, line, col, "months given twice") :
+	} else if (sched_parse_is_word(p, "in")) {
+		sched_parse_next(p);
+		r = f->months ? sched_parse_err_at(p, line, col, "months given twice") :
 		    parse_months(p, &f->months);
-	} else if (is_word(p, "dates")) {
-		next(p);
-		r = f->date_from ? perr_at(p, line, col, "dates given twice") :
+	} else if (sched_parse_is_word(p, "dates")) {
+		sched_parse_next(p);
+		r = f->date_from ? sched_parse_err_at(p, line, col, "dates given twice") :
 		    parse_dates(p, f);
 	} else
 		return 0;
@@ -271,7 +271,7 @@ parse_filters(struct parser *p, struct sched_filter *f)
 {
 	int r;
 
-	while ((r = parse_filter(p, f)) == 1)
+	while ((r = sched_parse_filter(p, f)) == 1)
 		;
 	return r;
 }
@@ -297,13 +297,13 @@ sun_kind(const char *w)
 static int
 parse_sun(struct parser *p, struct sched_trig *t)
 {
-	if (parse_bound(p, t) == -1)
+	if (sched_parse_bound(p, t) == -1)
 		return -1;
 	return parse_filters(p, &t->f);
 }
 
 int
-parse_bound(struct parser *p, struct sched_trig *t)
+sched_parse_bound(struct parser *p, struct sched_trig *t)
 {
 	long long	ms;
 	int		sign;
@@ -311,20 +311,20 @@ parse_bound(struct parser *p, struct sched_trig *t)
 	if (p->tok.kind == TK_TIME) {
 		t->kind = T_AT;
 		t->secs = p->tok.secs;
-		next(p);
+		sched_parse_next(p);
 		return 0;
 	}
 	if (p->tok.kind != TK_WORD || sun_kind(p->tok.text) == -1)
-		return perr(p, "a time of day (HH:MM) or a sun event (sunset, "
+		return sched_parse_err(p, "a time of day (HH:MM) or a sun event (sunset, "
 		    "sunrise, dusk, ...)");
 	t->kind = T_SUN;
 	t->sun = (enum sched_sun)sun_kind(p->tok.text);
 	p->prog->uses_sun = 1;
-	next(p);
+	sched_parse_next(p);
 	if (p->tok.kind == TK_PLUS || p->tok.kind == TK_MINUS) {
 		sign = p->tok.kind == TK_PLUS ? 1 : -1;
-		next(p);
-		if (parse_duration(p, 0, SCHED_MAX_SUN_OFFSET_S * 1000LL,
+		sched_parse_next(p);
+		if (sched_parse_duration(p, 0, SCHED_MAX_SUN_OFFSET_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		t->offset_s = sign * (long)(ms / 1000);
@@ -339,41 +339,41 @@ parse_devtrig(struct parser *p, struct sched_trig *t)
 	long long	ms;
 	int		integral;
 
-	if (parse_devref(p, &t->ref) == -1)
+	if (sched_parse_devref(p, &t->ref) == -1)
 		return -1;
-	if (is_word(p, "changes")) {
+	if (sched_parse_is_word(p, "changes")) {
 		t->kind = T_CHANGE;
-		next(p);
-		if (is_word(p, "from")) {
-			next(p);
-			if (parse_value(p, &t->from) == -1)
+		sched_parse_next(p);
+		if (sched_parse_is_word(p, "from")) {
+			sched_parse_next(p);
+			if (sched_parse_value(p, &t->from) == -1)
 				return -1;
 		}
-		if (is_word(p, "to")) {
-			next(p);
-			if (parse_value(p, &t->to) == -1)
+		if (sched_parse_is_word(p, "to")) {
+			sched_parse_next(p);
+			if (sched_parse_value(p, &t->to) == -1)
 				return -1;
 		}
 		return 0;
 	}
-	if (!is_word(p, "above") && !is_word(p, "below"))
-		return perr(p, "above, below or changes");
+	if (!sched_parse_is_word(p, "above") && !sched_parse_is_word(p, "below"))
+		return sched_parse_err(p, "above, below or changes");
 	t->kind = T_VALUE;
-	t->above = is_word(p, "above");
-	next(p);
+	t->above = sched_parse_is_word(p, "above");
+	sched_parse_next(p);
 	if (parse_number(p, &t->thr, &integral) == -1)
 		return -1;
-	if (is_word(p, "hysteresis")) {
-		next(p);
+	if (sched_parse_is_word(p, "hysteresis")) {
+		sched_parse_next(p);
 		if (parse_number(p, &t->hyst, &integral) == -1)
 			return -1;
 		if (t->hyst < 0)
-			return perr_at(p, p->tok.line, p->tok.col,
+			return sched_parse_err_at(p, p->tok.line, p->tok.col,
 			    "hysteresis is not negative");
 	}
-	if (is_word(p, "for")) {
-		next(p);
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+	if (sched_parse_is_word(p, "for")) {
+		sched_parse_next(p);
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		t->for_s = (long)(ms / 1000);
@@ -392,46 +392,46 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 	t->he.pos = -1;
 	if (p->tok.kind == TK_DEVREF)
 		return parse_devtrig(p, t);
-	if (is_word(p, "at")) {
+	if (sched_parse_is_word(p, "at")) {
 		t->kind = T_AT;
-		next(p);
+		sched_parse_next(p);
 		if (p->tok.kind != TK_TIME)
-			return perr(p, "a time of day (HH:MM)");
+			return sched_parse_err(p, "a time of day (HH:MM)");
 		t->secs = p->tok.secs;
-		next(p);
+		sched_parse_next(p);
 		return parse_filters(p, &t->f);
 	}
-	if (is_word(p, "every")) {
+	if (sched_parse_is_word(p, "every")) {
 		t->kind = T_EVERY;
-		next(p);
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		sched_parse_next(p);
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		if (ms % 1000 != 0)
-			return perr_at(p, t->line, t->col, "every: whole "
+			return sched_parse_err_at(p, t->line, t->col, "every: whole "
 			    "seconds");
 		t->secs = (long)(ms / 1000);
 		return parse_filters(p, &t->f);
 	}
 	if (p->tok.kind == TK_WORD && sun_kind(p->tok.text) != -1)
 		return parse_sun(p, t);
-	if (is_word(p, "offline") || is_word(p, "online")) {
-		t->kind = is_word(p, "online") ? T_ONLINE : T_OFFLINE;
-		next(p);
+	if (sched_parse_is_word(p, "offline") || sched_parse_is_word(p, "online")) {
+		t->kind = sched_parse_is_word(p, "online") ? T_ONLINE : T_OFFLINE;
+		sched_parse_next(p);
 		if (p->tok.kind != TK_WORD || strlen(p->tok.text) >
 		    NODE_ID_MAX)
-			return perr(p, "a slave's node id");
-		if ((t->ref.node = pool_intern(p, p->tok.text)) == NULL)
-			return perr_at(p, t->line, t->col, "out of memory");
-		next(p);
+			return sched_parse_err(p, "a slave's node id");
+		if ((t->ref.node = sched_pool_intern(p, p->tok.text)) == NULL)
+			return sched_parse_err_at(p, t->line, t->col, "out of memory");
+		sched_parse_next(p);
 		return 0;
 	}
-	if (is_word(p, "startup")) {
+	if (sched_parse_is_word(p, "startup")) {
 		t->kind = T_STARTUP;
-		next(p);
+		sched_parse_next(p);
 		return 0;
 	}
-	return perr(p, "a trigger (at, every, sunrise, sunset, dawn, dusk, "
+	return sched_parse_err(p, "a trigger (at, every, sunrise, sunset, dawn, dusk, "
 	    "nautical-dawn, nautical-dusk, astronomical-dawn, "
 	    "astronomical-dusk, a device value, online, offline, "
 	    "startup)");
@@ -445,17 +445,17 @@ parse_setmode(struct parser *p, struct sched_act *a)
 
 	a->kind = A_MODE;
 	if ((a->mode = sched_mode_find(p->prog, p->tok.text)) == -1)
-		return perr(p, "a device value (node/device.key) or a "
+		return sched_parse_err(p, "a device value (node/device.key) or a "
 		    "declared mode");
-	next(p);
+	sched_parse_next(p);
 	if (p->tok.kind != TK_ASSIGN)
-		return perr(p, "'='");
-	next(p);
-	if (want_name(p, "a mode value", v) == -1)
+		return sched_parse_err(p, "'='");
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "a mode value", v) == -1)
 		return -1;
 	if ((a->modeval = sched_mode_value(&p->prog->modes[a->mode],
 	    v)) == -1)
-		return perr_at(p, a->line, a->col, "mode \"%s\" has no value "
+		return sched_parse_err_at(p, a->line, a->col, "mode \"%s\" has no value "
 		    "\"%s\"", p->prog->modes[a->mode].name, v);
 	return 0;
 }
@@ -466,27 +466,27 @@ parse_set(struct parser *p, struct sched_act *a)
 	a->kind = A_SET;
 	if (p->tok.kind == TK_WORD && sched_var_find(p->prog,
 	    p->tok.text) != -1)
-		return parse_var_set(p, a);
+		return sched_parse_var_set(p, a);
 	if (p->tok.kind == TK_WORD)
 		return parse_setmode(p, a);
-	if (parse_devref(p, &a->ref) == -1)
+	if (sched_parse_devref(p, &a->ref) == -1)
 		return -1;
 	if (p->tok.kind != TK_ASSIGN)
-		return perr(p, "'='");
-	next(p);
-	return parse_value(p, &a->val);
+		return sched_parse_err(p, "'='");
+	sched_parse_next(p);
+	return sched_parse_value(p, &a->val);
 }
 
-/* The name of an event for run/cancel; checked in finish_prog(). */
+/* The name of an event for run/cancel; checked in sched_parse_finish(). */
 static int
 parse_target(struct parser *p, struct sched_act *a)
 {
 	char n[SCHED_NAME_MAX + 1];
 
-	if (want_name(p, "an event name", n) == -1)
+	if (sched_parse_want_name(p, "an event name", n) == -1)
 		return -1;
-	if ((a->target_name = pool_strdup(p, n)) == NULL)
-		return perr_at(p, a->line, a->col, "out of memory");
+	if ((a->target_name = sched_pool_strdup(p, n)) == NULL)
+		return sched_parse_err_at(p, a->line, a->col, "out of memory");
 	return 0;
 }
 
@@ -500,39 +500,39 @@ parse_action(struct parser *p, struct sched_act *a)
 	memset(a, 0, sizeof(*a));
 	a->line = p->tok.line;
 	a->col = p->tok.col;
-	if (is_word(p, "set")) {
-		next(p);
+	if (sched_parse_is_word(p, "set")) {
+		sched_parse_next(p);
 		r = parse_set(p, a);
-	} else if (is_word(p, "count") || is_word(p, "stamp")) {
-		r = parse_var_act(p, a);
-	} else if (is_word(p, "pulse")) {
+	} else if (sched_parse_is_word(p, "count") || sched_parse_is_word(p, "stamp")) {
+		r = sched_parse_var_act(p, a);
+	} else if (sched_parse_is_word(p, "pulse")) {
 		a->kind = A_PULSE;
-		next(p);
-		if ((r = parse_devref(p, &a->ref)) == 0 && (r =
-		    parse_duration(p, 1, SCHED_MAX_PULSE_MS, &ms)) == 0)
+		sched_parse_next(p);
+		if ((r = sched_parse_devref(p, &a->ref)) == 0 && (r =
+		    sched_parse_duration(p, 1, SCHED_MAX_PULSE_MS, &ms)) == 0)
 			a->ms = (long)ms;
-	} else if (is_word(p, "wait")) {
+	} else if (sched_parse_is_word(p, "wait")) {
 		a->kind = A_WAIT;
-		next(p);
-		if ((r = parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		sched_parse_next(p);
+		if ((r = sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms)) == 0)
 			a->ms = (long)ms;
-		if (r == 0 && is_word(p, "restart")) {
+		if (r == 0 && sched_parse_is_word(p, "restart")) {
 			a->restart = 1;
-			next(p);
+			sched_parse_next(p);
 		}
-	} else if (is_word(p, "cancel") || is_word(p, "run")) {
-		a->kind = is_word(p, "run") ? A_RUN : A_CANCEL;
-		next(p);
+	} else if (sched_parse_is_word(p, "cancel") || sched_parse_is_word(p, "run")) {
+		a->kind = sched_parse_is_word(p, "run") ? A_RUN : A_CANCEL;
+		sched_parse_next(p);
 		r = parse_target(p, a);
-	} else if (is_word(p, "notify")) {
+	} else if (sched_parse_is_word(p, "notify")) {
 		a->kind = A_NOTIFY;
-		next(p);
+		sched_parse_next(p);
 		if (p->tok.kind != TK_STRING)
-			return perr(p, "a message in quotes");
-		if ((a->text = pool_strdup(p, p->tok.text)) == NULL)
-			return perr_at(p, a->line, a->col, "out of memory");
-		next(p);
+			return sched_parse_err(p, "a message in quotes");
+		if ((a->text = sched_pool_strdup(p, p->tok.text)) == NULL)
+			return sched_parse_err_at(p, a->line, a->col, "out of memory");
+		sched_parse_next(p);
 		r = 0;
 	} else
 		return 0;
@@ -544,10 +544,10 @@ parse_actions(struct parser *p, struct sched_act *acts, int *n)
 {
 	int line = p->tok.line, col = p->tok.col, r, first = *n;
 
-	next(p);
+	sched_parse_next(p);
 	for (;;) {
 		if (*n == SCHED_MAX_ACTIONS)
-			return perr_at(p, line, col, "more than %d actions",
+			return sched_parse_err_at(p, line, col, "more than %d actions",
 			    SCHED_MAX_ACTIONS);
 		if ((r = parse_action(p, &acts[*n])) == -1)
 			return -1;
@@ -556,7 +556,7 @@ parse_actions(struct parser *p, struct sched_act *acts, int *n)
 		(*n)++;
 	}
 	if (*n == first)
-		return perr(p, "an action (set, pulse, wait, cancel, run, "
+		return sched_parse_err(p, "an action (set, pulse, wait, cancel, run, "
 		    "notify)");
 	return 0;
 }
@@ -564,16 +564,16 @@ parse_actions(struct parser *p, struct sched_act *acts, int *n)
 static int
 parse_when(struct parser *p, struct sched_trig *trig, int *n)
 {
-	next(p);
+	sched_parse_next(p);
 	for (;;) {
 		if (*n == SCHED_MAX_TRIGGERS)
-			return perr_at(p, p->tok.line, p->tok.col, "more than "
+			return sched_parse_err_at(p, p->tok.line, p->tok.col, "more than "
 			    "%d triggers", SCHED_MAX_TRIGGERS);
 		if (parse_trigger(p, &trig[(*n)++]) == -1)
 			return -1;
-		if (!is_word(p, "or"))
+		if (!sched_parse_is_word(p, "or"))
 			return 0;
-		next(p);
+		sched_parse_next(p);
 	}
 }
 
@@ -582,47 +582,47 @@ parse_option(struct parser *p, struct sched_event *ev)
 {
 	long long ms;
 
-	if (is_word(p, "disabled")) {
+	if (sched_parse_is_word(p, "disabled")) {
 		ev->disabled = 1;
-		next(p);
+		sched_parse_next(p);
 		return 0;
 	}
-	if (is_word(p, "catch-up")) {
-		next(p);
-		if (is_word(p, "none")) {
+	if (sched_parse_is_word(p, "catch-up")) {
+		sched_parse_next(p);
+		if (sched_parse_is_word(p, "none")) {
 			ev->catchup_s = 0;
-			next(p);
+			sched_parse_next(p);
 			return 0;
 		}
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		ev->catchup_s = (long)(ms / 1000);
 		return 0;
 	}
-	return perr(p, "when, if, do, disabled, catch-up or '}'");
+	return sched_parse_err(p, "when, if, do, disabled, catch-up or '}'");
 }
 
 /* Up to the event's '}' (left as the current token). */
 int
-parse_clauses(struct parser *p, struct sched_event *ev)
+sched_parse_clauses(struct parser *p, struct sched_event *ev)
 {
 	struct sched_trig	trig[SCHED_MAX_TRIGGERS];
 	struct sched_act	act[SCHED_MAX_ACTIONS];
 	int			ntrig = 0, nact = 0, r;
 
 	while (p->tok.kind != TK_RBRACE) {
-		if (is_word(p, "when"))
+		if (sched_parse_is_word(p, "when"))
 			r = parse_when(p, trig, &ntrig);
-		else if (is_word(p, "if")) {
+		else if (sched_parse_is_word(p, "if")) {
 			if (ev->cond != NULL)
-				return perr_at(p, p->tok.line, p->tok.col,
+				return sched_parse_err_at(p, p->tok.line, p->tok.col,
 				    "one 'if' per event: join conditions "
 				    "with and/or");
-			next(p);
+			sched_parse_next(p);
 			p->nterms = 0;
-			r = (ev->cond = parse_or(p, 0)) == NULL ? -1 : 0;
-		} else if (is_word(p, "do"))
+			r = (ev->cond = sched_parse_or(p, 0)) == NULL ? -1 : 0;
+		} else if (sched_parse_is_word(p, "do"))
 			r = parse_actions(p, act, &nact);
 		else
 			r = parse_option(p, ev);
@@ -630,12 +630,12 @@ parse_clauses(struct parser *p, struct sched_event *ev)
 			return -1;
 	}
 	if (nact == 0)
-		return perr_at(p, ev->line, 1, "event \"%s\" has no 'do'",
+		return sched_parse_err_at(p, ev->line, 1, "event \"%s\" has no 'do'",
 		    ev->name);
-	ev->trig = pool_alloc(p, sizeof(*trig) * (size_t)(ntrig ? ntrig : 1));
-	ev->act = pool_alloc(p, sizeof(*act) * (size_t)nact);
+	ev->trig = sched_pool_alloc(p, sizeof(*trig) * (size_t)(ntrig ? ntrig : 1));
+	ev->act = sched_pool_alloc(p, sizeof(*act) * (size_t)nact);
 	if (ev->trig == NULL || ev->act == NULL)
-		return perr_at(p, ev->line, 1, "out of memory");
+		return sched_parse_err_at(p, ev->line, 1, "out of memory");
 	memcpy(ev->trig, trig, sizeof(*trig) * (size_t)ntrig);
 	memcpy(ev->act, act, sizeof(*act) * (size_t)nact);
 	ev->ntrig = ntrig;
@@ -658,7 +658,7 @@ vtrig_cmp(const void *a, const void *b)
 
 /* run/cancel targets; back pointers; the value-trigger index. */
 void
-finish_prog(struct parser *p)
+sched_parse_finish(struct parser *p)
 {
 	struct sched_prog	*g = p->prog;
 	struct sched_event	*ev;
@@ -671,15 +671,15 @@ finish_prog(struct parser *p)
 			a = &ev->act[j];
 			if (a->target_name == NULL)
 				continue;
-			if ((k = event_index(p, a->target_name)) == -1) {
+			if ((k = sched_parse_event_index(p, a->target_name)) == -1) {
 				p->lx.name = ev->file;
-				perr_at(p, a->line, a->col, "no event named "
+				sched_parse_err_at(p, a->line, a->col, "no event named "
 				    "\"%s\"", a->target_name);
 			} else
 				a->target = &g->ev[k];
 		}
 		if (sched_refs_build(p, ev) == -1)
-			perr_at(p, ev->line, 1, "out of memory");
+			sched_parse_err_at(p, ev->line, 1, "out of memory");
 		for (j = 0; j < ev->ntrig; j++) {
 			ev->trig[j].ev = ev;
 			n += ev->trig[j].kind == T_VALUE ||
@@ -689,7 +689,7 @@ finish_prog(struct parser *p)
 	if (n == 0)
 		return;
 	if ((g->vtrig = calloc((size_t)n, sizeof(*g->vtrig))) == NULL) {
-		perr_at(p, 0, 0, "out of memory");
+		sched_parse_err_at(p, 0, 0, "out of memory");
 		return;
 	}
 	for (i = 0; i < g->nev; i++)

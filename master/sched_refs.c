@@ -96,7 +96,7 @@ sched_refs_build(struct parser *p, struct sched_event *ev)
 		if (n == 0 || ref_cmp(&rs->r[n - 1], &rs->r[i]) != 0)
 			rs->r[n++] = rs->r[i];
 	if (n > 0) {
-		if ((out = pool_alloc(p, sizeof(*out) * (size_t)n)) == NULL) {
+		if ((out = sched_pool_alloc(p, sizeof(*out) * (size_t)n)) == NULL) {
 			free(rs);
 			return -1;
 		}

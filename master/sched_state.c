@@ -284,7 +284,7 @@ restore_threshold(struct sched *s, struct sched_trig *t, uint32_t st,
 	t->he.due = (int64_t)fordue;
 	t->he.kind = HENT_FOR;
 	t->he.owner = t;
-	heap_push(s, &t->he);
+	sched_heap_push(s, &t->he);
 }
 
 /* A 'changes' trigger's last value: the next report is compared with
@@ -340,7 +340,7 @@ restore_pending(struct sched *s, struct sched_event **idx,
 		    "event was changed or removed", p->event);
 		return;
 	}
-	pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
+	sched_pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
 }
 
 int
@@ -407,15 +407,15 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 
 	if (last > now) {
 		/* The clock is behind what was handled: never repeat it. */
-		trig_arm(s, tr, last);
+		sched_trig_arm(s, tr, last);
 		return;
 	}
 	if (last > 0 && (m = sched_trig_next(tr, last, s->lat, s->lon,
 	    &mv)) != -1 && m <= now)
-		trig_missed(s, tr, m, now, tr->ev->catchup_s,
+		sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
 		    "while the master was stopped");
 	tr->last_due = now;
-	trig_arm(s, tr, now);
+	sched_trig_arm(s, tr, now);
 }
 
 void
@@ -436,7 +436,7 @@ sched_start(struct sched *s, int64_t now)
 			if (is_time_trig(tr))
 				catch_up(s, tr, now);
 			else if (tr->kind == T_STARTUP)
-				fire_queue(s, tr->ev, 0, 0, "startup");
+				sched_fire_queue(s, tr->ev, 0, 0, "startup");
 		}
 	s->started = 1;
 	s->dirty = 1;
@@ -468,7 +468,7 @@ carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
 			t->he = ot->he;
 			t->he.owner = t;
 			t->he.pos = -1;
-			heap_push(s, &t->he);
+			sched_heap_push(s, &t->he);
 		}
 	}
 }
@@ -493,7 +493,7 @@ carry_pending(struct sched *s, struct sched_event **nidx, int n)
 		}
 		p->ev = ev;
 		ev->npending++;
-		heap_push(s, &p->he);
+		sched_heap_push(s, &p->he);
 	}
 }
 
@@ -540,7 +540,7 @@ transfer(struct sched *s, struct sched_prog *g, int64_t now)
 				tr = &g->ev[i].trig[j];
 				if (tr->last_due == 0)
 					tr->last_due = now;
-				trig_arm(s, tr, tr->last_due > now ?
+				sched_trig_arm(s, tr, tr->last_due > now ?
 				    tr->last_due : now);
 			}
 	free(oidx);

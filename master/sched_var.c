@@ -43,7 +43,7 @@ sched_mode_value(const struct sched_mode *m, const char *v)
 
 /* "mode NAME { VALUE... }": the first value is the initial one. */
 int
-parse_mode(struct parser *p)
+sched_parse_mode(struct parser *p)
 {
 	struct sched_prog	*g = p->prog;
 	struct sched_mode	*m;
@@ -51,37 +51,37 @@ parse_mode(struct parser *p)
 	char			 val[SCHED_NAME_MAX + 1];
 	int			 line = p->tok.line, col = p->tok.col;
 
-	next(p);
-	if (want_name(p, "a mode name", name) == -1)
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, "a mode name", name) == -1)
 		return -1;
 	if (sched_mode_find(g, name) != -1 || sched_var_find(g, name) != -1)
-		return perr_at(p, line, col, "\"%s\" declared twice (a mode, "
+		return sched_parse_err_at(p, line, col, "\"%s\" declared twice (a mode, "
 		    "counter or timestamp)", name);
 	if (g->nmodes == SCHED_MAX_MODES)
-		return perr_at(p, line, col, "more than %d modes",
+		return sched_parse_err_at(p, line, col, "more than %d modes",
 		    SCHED_MAX_MODES);
 	m = &g->modes[g->nmodes];
 	memset(m, 0, sizeof(*m));
 	if (p->tok.kind != TK_LBRACE)
-		return perr(p, "'{' and the mode's values");
-	next(p);
+		return sched_parse_err(p, "'{' and the mode's values");
+	sched_parse_next(p);
 	while (p->tok.kind != TK_RBRACE) {
-		if (want_name(p, "a mode value or '}'", val) == -1)
+		if (sched_parse_want_name(p, "a mode value or '}'", val) == -1)
 			return -1;
 		if (sched_mode_value(m, val) != -1)
-			return perr_at(p, line, col, "mode \"%s\": value "
+			return sched_parse_err_at(p, line, col, "mode \"%s\": value "
 			    "\"%s\" given twice", name, val);
 		if (m->nvals == SCHED_MAX_MODE_VALUES)
-			return perr_at(p, line, col, "more than %d values",
+			return sched_parse_err_at(p, line, col, "more than %d values",
 			    SCHED_MAX_MODE_VALUES);
-		if ((m->vals[m->nvals++] = pool_strdup(p, val)) == NULL)
-			return perr_at(p, line, col, "out of memory");
+		if ((m->vals[m->nvals++] = sched_pool_strdup(p, val)) == NULL)
+			return sched_parse_err_at(p, line, col, "out of memory");
 	}
-	next(p);
+	sched_parse_next(p);
 	if (m->nvals == 0)
-		return perr_at(p, line, col, "mode \"%s\" has no values", name);
-	if ((m->name = pool_strdup(p, name)) == NULL)
-		return perr_at(p, line, col, "out of memory");
+		return sched_parse_err_at(p, line, col, "mode \"%s\" has no values", name);
+	if ((m->name = sched_pool_strdup(p, name)) == NULL)
+		return sched_parse_err_at(p, line, col, "out of memory");
 	g->nmodes++;
 	return 0;
 }
@@ -99,24 +99,24 @@ sched_var_find(const struct sched_prog *g, const char *name)
 
 /* "counter NAME" / "timestamp NAME", the keyword read. */
 int
-parse_var_decl(struct parser *p, enum var_kind kind)
+sched_parse_var_decl(struct parser *p, enum var_kind kind)
 {
 	struct sched_prog	*g = p->prog;
 	char			 name[SCHED_NAME_MAX + 1];
 	int			 line = p->tok.line, col = p->tok.col;
 
-	next(p);
-	if (want_name(p, kind == V_COUNTER ? "a counter name" :
+	sched_parse_next(p);
+	if (sched_parse_want_name(p, kind == V_COUNTER ? "a counter name" :
 	    "a timestamp name", name) == -1)
 		return -1;
 	if (sched_var_find(g, name) != -1 || sched_mode_find(g, name) != -1)
-		return perr_at(p, line, col, "\"%s\" declared twice (a mode, "
+		return sched_parse_err_at(p, line, col, "\"%s\" declared twice (a mode, "
 		    "counter or timestamp)", name);
 	if (g->nvars == SCHED_MAX_VARS)
-		return perr_at(p, line, col, "more than %d counters and "
+		return sched_parse_err_at(p, line, col, "more than %d counters and "
 		    "timestamps", SCHED_MAX_VARS);
-	if ((g->vars[g->nvars].name = pool_strdup(p, name)) == NULL)
-		return perr_at(p, line, col, "out of memory");
+	if ((g->vars[g->nvars].name = sched_pool_strdup(p, name)) == NULL)
+		return sched_parse_err_at(p, line, col, "out of memory");
 	g->vars[g->nvars].kind = kind;
 	g->nvars++;
 	return 0;
@@ -132,75 +132,75 @@ want_var(struct parser *p, enum var_kind kind)
 	if (p->tok.kind != TK_WORD ||
 	    (v = sched_var_find(p->prog, p->tok.text)) == -1 ||
 	    p->prog->vars[v].kind != kind)
-		return perr(p, kind == V_COUNTER ? "a declared counter" :
+		return sched_parse_err(p, kind == V_COUNTER ? "a declared counter" :
 		    "a declared timestamp");
-	next(p);
+	sched_parse_next(p);
 	return v;
 }
 
 /* count COUNTER / stamp TIMESTAMP, the keyword current. */
 int
-parse_var_act(struct parser *p, struct sched_act *a)
+sched_parse_var_act(struct parser *p, struct sched_act *a)
 {
-	int count = is_word(p, "count");
+	int count = sched_parse_is_word(p, "count");
 
 	a->kind = count ? A_COUNT : A_STAMP;
-	next(p);
+	sched_parse_next(p);
 	return (a->mode = want_var(p, count ? V_COUNTER : V_STAMP)) == -1 ?
 	    -1 : 0;
 }
 
 /* set COUNTER = NUMBER, the name current and known to be a counter. */
 int
-parse_var_set(struct parser *p, struct sched_act *a)
+sched_parse_var_set(struct parser *p, struct sched_act *a)
 {
 	a->kind = A_VARSET;
 	if ((a->mode = want_var(p, V_COUNTER)) == -1)
 		return -1;
 	if (p->tok.kind != TK_ASSIGN)
-		return perr(p, "'='");
-	next(p);
-	if (parse_value(p, &a->val) == -1)
+		return sched_parse_err(p, "'='");
+	sched_parse_next(p);
+	if (sched_parse_value(p, &a->val) == -1)
 		return -1;
 	if (a->val.type != SV_INT)
-		return perr_at(p, a->line, a->col, "a counter is set to a "
+		return sched_parse_err_at(p, a->line, a->col, "a counter is set to a "
 		    "whole number");
 	return 0;
 }
 
 /* COUNTER OP NUMBER / TIMESTAMP (older than | within) DURATION. */
 struct sched_cond *
-parse_var_cond(struct parser *p, int v)
+sched_parse_var_cond(struct parser *p, int v)
 {
 	struct sched_cond	*c;
 	long long		 ms;
 
-	next(p);
-	if ((c = new_cond(p, C_VAR)) == NULL)
+	sched_parse_next(p);
+	if ((c = sched_parse_new_cond(p, C_VAR)) == NULL)
 		return NULL;
 	c->mode = v;
 	if (p->prog->vars[v].kind == V_COUNTER) {
-		if (cmp_op(p->tok.kind, &c->op) == -1)
-			return perr(p, "a comparison (<, <=, >, >=, ==, !=)"),
+		if (sched_parse_cmp_op(p->tok.kind, &c->op) == -1)
+			return sched_parse_err(p, "a comparison (<, <=, >, >=, ==, !=)"),
 			    NULL;
-		next(p);
-		if (parse_value(p, &c->val) == -1)
+		sched_parse_next(p);
+		if (sched_parse_value(p, &c->val) == -1)
 			return NULL;
 		if (c->val.type != SV_INT)
-			return perr(p, "a whole number"), NULL;
+			return sched_parse_err(p, "a whole number"), NULL;
 		return c;
 	}
-	if (is_word(p, "within"))
+	if (sched_parse_is_word(p, "within"))
 		c->up = 1;
-	else if (is_word(p, "older")) {
-		next(p);
-		if (!is_word(p, "than"))
-			return perr(p, "'than'"), NULL;
+	else if (sched_parse_is_word(p, "older")) {
+		sched_parse_next(p);
+		if (!sched_parse_is_word(p, "than"))
+			return sched_parse_err(p, "'than'"), NULL;
 	} else
-		return perr(p, "'older than' or 'within' and a duration"),
+		return sched_parse_err(p, "'older than' or 'within' and a duration"),
 		    NULL;
-	next(p);
-	if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL, &ms) == -1)
+	sched_parse_next(p);
+	if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL, &ms) == -1)
 		return NULL;
 	c->val.type = SV_INT;
 	c->val.i = ms;

@@ -476,24 +476,24 @@ test_sun_window(void)
 	s.lon = 13.405;
 	sched_sun_time(SUN_SET, 2026, 6, 21, s.lat, s.lon, &set);
 	sched_sun_time(SUN_RISE, 2026, 6, 22, s.lat, s.lon, &rise);
-	CHECK(!cond_eval(&s, a, set - 1) && cond_eval(&s, a, set) &&
-	    cond_eval(&s, a, utc(2026, 6, 21, 22, 0)) &&
-	    cond_eval(&s, a, rise - 1) && !cond_eval(&s, a, rise) &&
-	    !cond_eval(&s, a, utc(2026, 6, 22, 10, 0)), "Berlin, midsummer: "
+	CHECK(!sched_cond_eval(&s, a, set - 1) && sched_cond_eval(&s, a, set) &&
+	    sched_cond_eval(&s, a, utc(2026, 6, 21, 22, 0)) &&
+	    sched_cond_eval(&s, a, rise - 1) && !sched_cond_eval(&s, a, rise) &&
+	    !sched_cond_eval(&s, a, utc(2026, 6, 22, 10, 0)), "Berlin, midsummer: "
 	    "from sunset to sunrise is [sunset, the next sunrise), across "
 	    "midnight");
-	CHECK(!cond_eval(&s, b, utc(2026, 6, 21, 19, 59)) &&
-	    cond_eval(&s, b, utc(2026, 6, 21, 20, 0)) &&
-	    cond_eval(&s, b, rise + 30 * MIN - 1) &&
-	    !cond_eval(&s, b, rise + 30 * MIN), "from 22:00 to sunrise + "
+	CHECK(!sched_cond_eval(&s, b, utc(2026, 6, 21, 19, 59)) &&
+	    sched_cond_eval(&s, b, utc(2026, 6, 21, 20, 0)) &&
+	    sched_cond_eval(&s, b, rise + 30 * MIN - 1) &&
+	    !sched_cond_eval(&s, b, rise + 30 * MIN), "from 22:00 to sunrise + "
 	    "30 min");
 	tz("Europe/Oslo");
 	s.lat = 69.6492;
 	s.lon = 18.9553;
-	CHECK(cond_eval(&s, a, 1785104400000LL) &&	/* Mon 27 00:20 */
-	    !cond_eval(&s, a, 1785103140000LL) &&	/* Sun 26 23:59 */
-	    !cond_eval(&s, a, utc(2026, 6, 20, 22, 0)) &&
-	    cond_eval(&s, a, utc(2026, 12, 21, 11, 0)), "Tromso: after "
+	CHECK(sched_cond_eval(&s, a, 1785104400000LL) &&	/* Mon 27 00:20 */
+	    !sched_cond_eval(&s, a, 1785103140000LL) &&	/* Sun 26 23:59 */
+	    !sched_cond_eval(&s, a, utc(2026, 6, 20, 22, 0)) &&
+	    sched_cond_eval(&s, a, utc(2026, 12, 21, 11, 0)), "Tromso: after "
 	    "Sunday's 00:13 sunset, not before it; never in the polar day, "
 	    "all through the polar night");
 	sched_prog_free(g);
