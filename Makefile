@@ -88,7 +88,8 @@ SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_parse_cond.c master/sched/sched_lex.c \
 		   master/sched/sched_time.c master/sched/sched_sun.c \
 		   master/sched/sched_engine.c master/sched/sched_exec.c \
-		   master/sched/sched_state.c master/sched/sched_refs.c
+		   master/sched/sched_state.c master/sched/sched_refs.c \
+		   master/sched/sched_next.c master/sched/sched_var.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
@@ -362,7 +363,7 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/z
 $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
 		   master/sched/sched_time.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -199,14 +200,79 @@ web_conf_of(const struct master_conf *mc, struct web_conf *wc)
 	wc->ban_v6_prefix = mc->ban_v6_prefix;
 }
 
+/*
+ * hd-master -f CONF --next N [--at ISO-TIME]: the events' next firings
+ * (master/sched/sched_next.c), then exit. Parsed here, before daemon_opts(),
+ * which knows only the daemons' one-letter flags.
+ */
+static int
+next_main(int argc, char *argv[])
+{
+	struct master_conf	 conf;
+	struct sched_prog	*g;
+	struct sched_errs	 e;
+	const char		*path = NULL, *at_s = NULL;
+	char			*end;
+	long			 n = 0;
+	int64_t			 at;
+	int			 i;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "-f") == 0)
+			path = argv[i + 1];
+		else if (strcmp(argv[i], "--next") == 0)
+			n = strtol(argv[i + 1], &end, 10);
+		else if (strcmp(argv[i], "--at") == 0)
+			at_s = argv[i + 1];
+		else
+			break;
+	}
+	if (i != argc || path == NULL || n < 1 || n > SCHED_MAX_NEXT) {
+		fprintf(stderr, "usage: hd-master -f config --next N (1 to %d)"
+		    " [--at YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]]\n",
+		    SCHED_MAX_NEXT);
+		return 2;
+	}
+	if (at_s == NULL)
+		at = (int64_t)time(NULL) * 1000;
+	else if (sched_parse_iso(at_s, &at) == -1) {
+		fprintf(stderr, "hd-master: --at %s: not a time as "
+		    "2026-07-26T22:13[:00][Z|+02:00]\n", at_s);
+		return 2;
+	}
+	memset(&conf, 0, sizeof(conf));
+	if (master_conf_load(&conf, path) == -1)
+		return 1;
+	if (conf.events == NULL) {
+		fprintf(stderr, "hd-master: %s: no events file\n", path);
+		master_conf_free(&conf);
+		return 1;
+	}
+	if ((g = sched_parse_file(conf.events, &e)) == NULL) {
+		fprintf(stderr, "%s", e.buf);
+		master_conf_free(&conf);
+		return 1;
+	}
+	sched_next_print(stdout, g, conf.latitude, conf.longitude, at,
+	    (int)n);
+	sched_prog_free(g);
+	master_conf_free(&conf);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct master		m;
 	struct web_conf		wc;
 	struct daemon_opts	o;
-	int			r;
+	int			r, i;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--next") == 0) {
+			log_init("hd-master", 0);
+			return next_main(argc, argv);
+		}
 	daemon_opts(argc, argv, "hd-master", &o);
 	if (o.authfd != -1) {		/* we are the auth worker */
 		log_init("hd-auth", o.verbose);

@@ -52,6 +52,9 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 usage:
 	fprintf(stderr, "usage: %s [-nv]%s -f config\n", prog,
 	    master ? " [-U name]" : "");
+	if (master)
+		fprintf(stderr, "       %s -f config --next N [--at "
+		    "ISO-TIME]\n", prog);
 	exit(2);
 }
 

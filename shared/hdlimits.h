@@ -267,6 +267,7 @@
 #define SCHED_MAX_COND_TERMS	64		/* parts of one 'if' */
 #define SCHED_MAX_MODES		16		/* mode variables */
 #define SCHED_MAX_MODE_VALUES	16		/* values of one mode */
+#define SCHED_MAX_VARS		64		/* counters and timestamps */
 #define SCHED_NAME_MAX		63		/* event, mode and value names */
 #define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
 #define SCHED_ERRS_MAX		4096		/* error text kept per parse */
@@ -282,6 +283,9 @@
 #define SCHED_STATE_MAX_FILE	(8 * 1024 * 1024)	/* sched.state (SCHED_MAX_EVENTS
 						 * with long names and results) */
 #define SCHED_MAX_SCAN_DAYS	1500		/* dates searched for a next instant */
+#define SCHED_MAX_NEXT		1000		/* hd-master --next N at most */
+#define SCHED_WINDOW_SCAN_DAYS	400		/* dates searched back for a window's
+						 * last sunset (a polar night) */
 #define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
 #define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */

@@ -70,8 +70,48 @@ time_or_null(struct jw *w, const char *key, int64_t t)
 		jw_null(w);
 }
 
+/*
+ * Each sun trigger's event on today's local date, or why there is none:
+ * polar day, polar night, a white night (for a twilight), not one of
+ * its days, no place configured (docs/API.md#events-and-modes).
+ */
 static void
-write_event(struct api_call *c, const struct sched_event *ev)
+write_sun_today(struct api_call *c, const struct sched_event *ev,
+    int64_t now)
+{
+	const struct sched_api	*sa = c->ctx;
+	const struct sched_trig	*tr;
+	int64_t			 t = 0;
+	int			 i, st, n = 0;
+
+	for (i = 0; i < ev->ntrig; i++) {
+		if ((tr = &ev->trig[i])->kind != T_SUN)
+			continue;
+		if (n++ == 0) {
+			jw_key(&c->w, "sun");
+			jw_open(&c->w, '[');
+		}
+		st = sched_sun_today(tr, now, sa->s->lat,
+		    sa->s->lon, &t);
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "event");
+		jw_str(&c->w, sched_sun_name(tr->sun));
+		jw_key(&c->w, "offset_s");
+		jw_int(&c->w, tr->offset_s);
+		jw_key(&c->w, "today");
+		jw_str(&c->w, sched_sun_status_name(tr->sun, st, sa->s->lat));
+		if (st == SUN_EVENT) {
+			jw_key(&c->w, "at_ms");
+			jw_int(&c->w, t);
+		}
+		jw_close(&c->w, '}');
+	}
+	if (n > 0)
+		jw_close(&c->w, ']');
+}
+
+static void
+write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 {
 	const struct sched_api *sa = c->ctx;
 
@@ -91,6 +131,7 @@ write_event(struct api_call *c, const struct sched_event *ev)
 	jw_str(&c->w, ev->file);
 	jw_key(&c->w, "line");
 	jw_int(&c->w, ev->line);
+	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }
 
@@ -104,6 +145,9 @@ list_events(struct api_call *c)
 {
 	const struct sched_api	*sa = c->ctx;
 	const struct sched_prog	*g = sched_program(sa->s);
+	struct jw		 before;
+	int64_t			 now = now_of(c);	/* one "today" for
+							 * the whole page */
 	char			 q[16], *end;
 	long			 from = 0;
 	int			 i, k, n = 0, pending = 0, nev = g ? g->nev : 0;
@@ -134,10 +178,17 @@ list_events(struct api_call *c)
 	jw_key(&c->w, "events");
 	jw_open(&c->w, '[');
 	for (i = k = 0; i < nev && k < from + SCHED_API_PAGE; i++) {
-		if (!visible(c, &g->ev[i]))
+		if (!visible(c, &g->ev[i]) || k++ < from)
 			continue;
-		if (k++ >= from)
-			write_event(c, &g->ev[i]);
+		/* Events with many sun triggers or long paths: a page ends
+		 * early rather than pass API_MAX_RESPONSE (one event always
+		 * fits: a path, 16 triggers and a result are under 30 KiB). */
+		before = c->w;
+		write_event(c, &g->ev[i], now);
+		if (k - 1 > from && !api_list_fits(c, &before)) {
+			k--;
+			break;
+		}
 	}
 	jw_close(&c->w, ']');
 	jw_key(&c->w, "next");
@@ -167,7 +218,7 @@ named_event(struct api_call *c)
 static void
 answer_event(struct api_call *c, const struct sched_event *ev)
 {
-	write_event(c, ev);
+	write_event(c, ev, now_of(c));
 	api_reply(c, 200);
 }
 

@@ -13,8 +13,11 @@
  * through localtime_r() and timegm() only (sched_time.c).
  */
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include "hdlimits.h"
@@ -52,7 +55,20 @@ struct sched_hent {
 
 enum sched_sun {
 	SUN_RISE, SUN_SET, SUN_CIVIL_DAWN, SUN_CIVIL_DUSK, SUN_NAUT_DAWN,
-	SUN_NAUT_DUSK, SUN_NKINDS
+	SUN_NAUT_DUSK, SUN_ASTRO_DAWN, SUN_ASTRO_DUSK, SUN_NKINDS
+};
+
+/* What sched_sun_time() found for a local date. */
+enum sun_status {
+	SUN_EVENT = 0,		/* the event, in *t */
+	SUN_ABOVE = -1,		/* the sun stays above the elevation all that
+				 * solar day: polar day (a white night for a
+				 * twilight) */
+	SUN_BELOW = -2,		/* it stays below: polar night */
+	SUN_NODAY = -3,		/* no solar day: no transit falls on that
+				 * date (or no place configured) */
+	SUN_FILTERED = -4	/* sched_sun_today(): the trigger's filters
+				 * skip that date */
 };
 
 enum trig_kind {
@@ -86,23 +102,31 @@ struct sched_trig {
 	int			 moved;		/* he.due was moved out of a gap */
 };
 
-enum cond_kind { C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL };
+enum cond_kind {
+	C_AND, C_OR, C_NOT, C_TIME, C_SUN, C_CMP, C_MODE, C_CAL, C_WINDOW,
+	C_VAR
+};
 enum cmp_op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
 
 struct sched_cond {
 	enum cond_kind		 kind;
 	struct sched_cond	*a, *b;
 	long			 from, to;	/* C_TIME: seconds of the day */
-	int			 up;		/* C_SUN */
+	struct sched_trig	*wb;		/* C_WINDOW: from and to, a time
+						 * (T_AT) or a sun event (T_SUN) */
+	int			 up;		/* C_SUN; C_VAR: 'within' */
 	struct sched_devref	 ref;		/* C_CMP */
 	enum cmp_op		 op;
 	struct sched_val	 val;
-	int			 mode, modeval;	/* C_MODE (indexes) */
+	int			 mode, modeval;	/* C_MODE (indexes); C_VAR:
+						 * mode is the variable, val
+						 * the number or duration */
 	struct sched_filter	 f;		/* C_CAL */
 };
 
 enum act_kind {
-	A_SET, A_PULSE, A_WAIT, A_CANCEL, A_MODE, A_RUN, A_NOTIFY
+	A_SET, A_PULSE, A_WAIT, A_CANCEL, A_MODE, A_RUN, A_NOTIFY,
+	A_COUNT, A_STAMP, A_VARSET	/* variables: mode is the index */
 };
 
 struct sched_act {
@@ -157,12 +181,23 @@ struct sched_mode {
 	int		 cur;
 };
 
+/* A counter or a timestamp (sched_var.c). */
+enum var_kind { V_COUNTER, V_STAMP };
+struct sched_var {
+	char		*name;
+	enum var_kind	 kind;
+	int64_t		 val;		/* the count, or wall ms */
+	int		 set;		/* V_STAMP: stamped once */
+};
+
 /* A parsed events file. */
 struct sched_prog {
 	struct sched_event	*ev;
 	int			 nev;
 	struct sched_mode	 modes[SCHED_MAX_MODES];
 	int			 nmodes;
+	struct sched_var	 vars[SCHED_MAX_VARS];
+	int			 nvars;
 	int			 uses_sun;
 	size_t			 bytes;		/* allocated for it */
 	/* value triggers sorted by (node, device, key) for lookup */
@@ -240,6 +275,13 @@ struct parser {
 	char			*flat;
 	size_t			 flatlen, flatcap, copied;
 	int			 depth, allow_include, nerr, evcap;
+	int			 stopped;	/* at SCHED_MAX_ERRORS */
+	const char		*top;		/* the file or buffer parsed */
+	struct {				/* the files being parsed, */
+		dev_t		 dev;		/* for include loops */
+		ino_t		 ino;
+		const char	*name;
+	}			 incl[SCHED_MAX_INCLUDE + 1];
 	int			 nterms;	/* of the 'if' being parsed */
 	char			 found[SCHED_TOKEN_MAX + 64];
 };
@@ -260,10 +302,23 @@ int		 sched_parse_event_index(const struct parser *, const char *name);
 int		 sched_parse_clauses(struct parser *, struct sched_event *);
 int		 sched_parse_devref(struct parser *, struct sched_devref *);
 int		 sched_parse_value(struct parser *, struct sched_val *);
+/* A window's end: HH:MM[:SS] (T_AT) or SUN [+|- DURATION] (T_SUN). */
+int		 sched_parse_bound(struct parser *, struct sched_trig *);
 /* One calendar filter if the current word starts one: 1, 0 or -1. */
 int		 sched_parse_filter(struct parser *, struct sched_filter *);
+int		 sched_parse_duration(struct parser *, long long min,
+		    long long max, long long *ms);
 /* sched_parse_cond.c */
 struct sched_cond *sched_parse_or(struct parser *, int depth);
+struct sched_cond *sched_parse_new_cond(struct parser *, enum cond_kind);
+int		 sched_parse_cmp_op(enum tok_kind, enum cmp_op *);
+/* sched_var.c: modes, counters and timestamps. */
+int		 sched_parse_mode(struct parser *);
+int		 sched_var_find(const struct sched_prog *, const char *);
+int		 sched_parse_var_decl(struct parser *, enum var_kind);
+int		 sched_parse_var_act(struct parser *, struct sched_act *);
+int		 sched_parse_var_set(struct parser *, struct sched_act *);
+struct sched_cond *sched_parse_var_cond(struct parser *, int var);
 void		 sched_parse_finish(struct parser *);
 /* sched_refs.c: ev->refs from its triggers, condition and actions. */
 int		 sched_refs_build(struct parser *, struct sched_event *);
@@ -278,19 +333,40 @@ void		 sched_localdate(int64_t t, int *y, int *mon, int *d,
 		    int *wday, long *secs);
 int		 sched_filter_ok(const struct sched_filter *, int mon, int d,
 		    int wday);
+/* Is `t` in window [from, to) of times and sun events: the latest
+ * 'from' instant at or before t later than the latest 'to' one? */
+int		 sched_window_in(const struct sched_trig *from,
+		    const struct sched_trig *to, int64_t t, double lat,
+		    double lon);
 /* The next instant of a time trigger strictly after `after`, or -1. */
 int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
 		    double lat, double lon, int *moved);
 
+/* sched_next.c: hd-master --next (docs/SCHEDULER.md). */
+/* For every event of `g`, its next `n` firing instants after `at`. */
+void		 sched_next_print(FILE *, const struct sched_prog *,
+		    double lat, double lon, int64_t at, int n);
+/* An ISO 8601 time with Z, an offset or none (local): 0 and *t in ms. */
+int		 sched_parse_iso(const char *, int64_t *t);
+
 /* sched_sun.c (NOAA's solar calculator). */
 /* The instant of `kind` on local date y-m-d at lat/lon (degrees, north
- * and east positive): 0 and *t in ms, or -1 when the sun does not reach
- * that elevation that day (polar day or night). */
+ * and east positive): the event of the solar day whose transit falls on
+ * that date, even if its instant is on the next or the previous date.
+ * SUN_EVENT and *t in ms, or why there is none (enum sun_status). */
 int		 sched_sun_time(enum sched_sun, int y, int mon, int d,
 		    double lat, double lon, int64_t *t);
 /* The sun's geometric elevation (degrees) at instant t; "up" is above
  * SUN_UP_ELEVATION, the sunrise/sunset one. */
 double		 sched_sun_elevation(int64_t t, double lat, double lon);
+/* Sun trigger `tr` on the local date of `now`: SUN_EVENT and *t (the
+ * event plus the offset, maybe past), or why there is none today. */
+int		 sched_sun_today(const struct sched_trig *tr, int64_t now,
+		    double lat, double lon, int64_t *t);
+/* "event", "polar_day", "polar_night", "white_night" (a twilight's sun
+ * stays above its elevation), "not_today", "no_place" or "none". */
+const char	*sched_sun_status_name(enum sched_sun, int status,
+		    double lat);
 const char	*sched_sun_name(enum sched_sun);
 
 /* sched_engine.c */
@@ -410,6 +486,13 @@ void		 sched_trig_missed(struct sched *, struct sched_trig *,
 		    int64_t first, int64_t now, long grace, const char *while_);
 int		 sched_val_equal(const struct sched_val *,
 		    const struct sched_val *);
+
+/* sched_var.c */
+int		 var_eval(const struct sched *, const struct sched_cond *,
+		    int64_t now);
+void		 var_run(struct sched *, const struct sched_event *,
+		    const struct sched_act *);
+void		 var_carry(struct sched_prog *, const struct sched_prog *old);
 
 /* sched_exec.c: conditions, actions, notifications. */
 int		 sched_cond_eval(struct sched *, const struct sched_cond *,

@@ -413,6 +413,13 @@ value_change(struct sched *s, struct sched_trig *tr,
 	}
 	if (!changed)
 		return;
+	/* The last value is state (a restarted master compares the next
+	 * report with it): saved before a firing it caused runs, else
+	 * soon, so a chatty sensor does not write the card each time. */
+	if (match)
+		s->dirty = 1;
+	else
+		s->lazy = 1;
 	free(tr->prev_s);
 	tr->prev_s = NULL;
 	tr->prev = *v;

@@ -43,8 +43,12 @@ sched_trig_describe(const struct sched_trig *tr, char *buf, size_t len)
 		snprintf(buf, len, "every %ld s", tr->secs);
 		break;
 	case T_SUN:
-		snprintf(buf, len, "%s %c %ld min", sched_sun_name(tr->sun),
-		    tr->offset_s < 0 ? '-' : '+', labs(tr->offset_s) / 60);
+		if (tr->offset_s == 0)
+			snprintf(buf, len, "%s", sched_sun_name(tr->sun));
+		else
+			snprintf(buf, len, "%s %c %ld min",
+			    sched_sun_name(tr->sun), tr->offset_s < 0 ?
+			    '-' : '+', labs(tr->offset_s) / 60);
 		break;
 	case T_VALUE:
 		snprintf(buf, len, "%.20s/%.20s.%.10s %s %g", tr->ref.node,
@@ -115,6 +119,9 @@ sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 	case C_SUN:
 		return (sched_sun_elevation(now, s->lat, s->lon) >
 		    SUN_UP_ELEVATION) == c->up;
+	case C_WINDOW:
+		return sched_window_in(&c->wb[0], &c->wb[1], now, s->lat,
+		    s->lon);
 	case C_CMP:
 		if (s->ops->get_value(s->arg, &c->ref, &v) == -1)
 			return 0;
@@ -125,6 +132,8 @@ sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 	case C_CAL:
 		sched_localdate(now, &y, &mon, &d, &wday, &secs);
 		return sched_filter_ok(&c->f, mon, d, wday);
+	case C_VAR:
+		return var_eval(s, c, now);
 	}
 	return 0;
 }
@@ -231,6 +240,11 @@ run_action(struct sched *s, struct sched_event *ev,
 		break;
 	case A_MODE:
 		do_mode(s, ev, a);
+		break;
+	case A_COUNT:
+	case A_STAMP:
+	case A_VARSET:
+		var_run(s, ev, a);
 		break;
 	case A_CANCEL:
 		if (a->target->npending > 0)

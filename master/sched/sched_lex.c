@@ -38,6 +38,9 @@ sched_lex_init(struct sched_lex *lx, const char *name, const char *buf,
 	lx->buf = buf;
 	lx->len = len;
 	lx->line = lx->col = 1;
+	/* A UTF-8 byte order mark, as some Windows editors write: skipped. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		lx->pos = 3;
 }
 
 static int
@@ -48,16 +51,81 @@ peek(const struct sched_lex *lx, size_t ahead)
 	return (unsigned char)lx->buf[lx->pos + ahead];
 }
 
+/* Columns count characters: a UTF-8 continuation byte adds none. */
 static void
 advance(struct sched_lex *lx)
 {
 	if (lx->pos >= lx->len)
 		return;
-	if (lx->buf[lx->pos++] == '\n') {
+	if (lx->buf[lx->pos] == '\n') {
 		lx->line++;
 		lx->col = 1;
-	} else
+	} else if (((unsigned char)lx->buf[lx->pos] & 0xc0) != 0x80)
 		lx->col++;
+	lx->pos++;
+}
+
+/*
+ * The length (2 to 4) of a valid UTF-8 sequence at the cursor, with its
+ * code point in *cp; 0 if the bytes there are not one (a stray or
+ * truncated byte, an overlong form, a surrogate, past U+10FFFF).
+ */
+static int
+utf8_at(const struct sched_lex *lx, unsigned long *cp)
+{
+	static const unsigned long min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int	c = peek(lx, 0), n, i, b;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	*cp = (unsigned long)c & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((b = peek(lx, (size_t)i)) == -1 || (b & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (unsigned long)(b & 0x3f);
+	}
+	if (*cp < min[n] || *cp > 0x10ffff || (*cp >= 0xd800 &&
+	    *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A byte above 0x7f outside a string or comment: named as a non-ASCII
+ * character (not as three unexpected bytes), the no-break space that
+ * copying from a web page brings named as such.
+ */
+static void
+lex_nonascii(struct sched_lex *lx, struct sched_tok *t)
+{
+	unsigned long	cp;
+	int		n = utf8_at(lx, &cp), i;
+
+	t->kind = TK_ERROR;
+	if (n == 0) {
+		snprintf(t->text, sizeof(t->text), "a byte that is not ASCII "
+		    "nor UTF-8 (0x%02x): the file must be UTF-8, and only "
+		    "strings and comments may hold more than ASCII",
+		    peek(lx, 0));
+		advance(lx);
+		return;
+	}
+	if (cp == 0xa0 || cp == 0x202f)
+		snprintf(t->text, sizeof(t->text), "a no-break space "
+		    "(U+%04lX): write an ordinary space", cp);
+	else
+		snprintf(t->text, sizeof(t->text), "a non-ASCII character "
+		    "'%.*s' (U+%04lX): names and words are ASCII letters, "
+		    "digits, '_' and '-'; only strings and comments may hold "
+		    "other text", n, lx->buf + lx->pos, cp);
+	for (i = 0; i < n; i++)
+		advance(lx);
 }
 
 static void
@@ -177,14 +245,33 @@ lex_number(struct sched_lex *lx, struct sched_tok *t)
 static void
 lex_string(struct sched_lex *lx, struct sched_tok *t)
 {
-	size_t	n = 0;
-	int	c;
+	unsigned long	cp;
+	size_t		n = 0;
+	int		c, k;
 
 	advance(lx);
 	for (;;) {
 		if ((c = peek(lx, 0)) == -1 || c == '\n') {
 			lex_error(t, "unterminated string");
 			return;
+		}
+		if (c >= 0x80) {	/* UTF-8 text is welcome, only valid */
+			if ((k = utf8_at(lx, &cp)) == 0) {
+				snprintf(t->text, sizeof(t->text), "a byte "
+				    "that is not UTF-8 in a string (0x%02x)",
+				    c);
+				t->kind = TK_ERROR;
+				return;
+			}
+			if (n + (size_t)k > SCHED_TOKEN_MAX) {
+				lex_error(t, "string too long");
+				return;
+			}
+			while (k-- > 0) {
+				t->text[n++] = (char)peek(lx, 0);
+				advance(lx);
+			}
+			continue;
 		}
 		advance(lx);
 		if (c == '"')
@@ -258,6 +345,8 @@ sched_lex_next(struct sched_lex *lx, struct sched_tok *t)
 		lex_number(lx, t);
 	else if (c == '"')
 		lex_string(lx, t);
+	else if (c >= 0x80)
+		lex_nonascii(lx, t);
 	else if (lex_op(lx, t, c) == -1) {
 		if (c >= 0x21 && c < 0x7f)
 			snprintf(t->text, sizeof(t->text), "unexpected '%c'",

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,28 +90,24 @@ sched_pool_intern(struct parser *p, const char *s)
 	return sched_pool_strdup(p, s);	/* table crowded: just copy */
 }
 
-/* Append "file:line:col: message" and count it. Returns -1. */
-int
-sched_parse_err_at(struct parser *p, int line, int col, const char *fmt, ...)
+/* Append "file:line:col: message" ("file: message" for line 0). */
+static void
+errs_vadd(struct sched_errs *e, const char *name, int line, int col,
+    const char *fmt, va_list ap)
 {
-	struct sched_errs	*e = p->errs;
-	va_list			 ap;
-	int			 n;
+	int n;
 
-	p->nerr++;
-	if (e->n++ >= SCHED_MAX_ERRORS)
-		return -1;
 	if (e->len + 1 < sizeof(e->buf)) {
-		n = snprintf(e->buf + e->len, sizeof(e->buf) - e->len,
-		    "%s:%d:%d: ", p->lx.name, line, col);
+		n = line > 0 ? snprintf(e->buf + e->len, sizeof(e->buf) -
+		    e->len, "%s:%d:%d: ", name, line, col) :
+		    snprintf(e->buf + e->len, sizeof(e->buf) - e->len, "%s: ",
+		    name);
 		if (n > 0)
 			e->len += (size_t)n;
 	}
 	if (e->len + 1 < sizeof(e->buf)) {
-		va_start(ap, fmt);
 		n = vsnprintf(e->buf + e->len, sizeof(e->buf) - e->len, fmt,
 		    ap);
-		va_end(ap);
 		if (n > 0)
 			e->len += (size_t)n;
 	}
@@ -119,7 +116,32 @@ sched_parse_err_at(struct parser *p, int line, int col, const char *fmt, ...)
 	if (e->len >= sizeof(e->buf))
 		e->len = sizeof(e->buf) - 1;
 	e->buf[e->len] = '\0';
+}
+
+/* Count an error and append it, the first SCHED_MAX_ERRORS. -1. */
+int
+sched_parse_err_at(struct parser *p, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	p->nerr++;
+	if (p->errs->n++ >= SCHED_MAX_ERRORS)
+		return -1;
+	va_start(ap, fmt);
+	errs_vadd(p->errs, p->lx.name, line, col, fmt, ap);
+	va_end(ap);
 	return -1;
+}
+
+/* A line past the cap: why the parser stopped. */
+static void
+errs_note(struct sched_errs *e, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errs_vadd(e, name, 0, 0, fmt, ap);
+	va_end(ap);
 }
 
 /* What the current token is, for "expected X, found Y". */
@@ -291,51 +313,6 @@ parse_event(struct parser *p)
 	return add_event(p, &ev);
 }
 
-/* "mode NAME { VALUE... }": the first value is the initial one. */
-static int
-parse_mode(struct parser *p)
-{
-	struct sched_prog	*g = p->prog;
-	struct sched_mode	*m;
-	char			 name[SCHED_NAME_MAX + 1];
-	char			 val[SCHED_NAME_MAX + 1];
-	int			 line = p->tok.line, col = p->tok.col;
-
-	sched_parse_next(p);
-	if (sched_parse_want_name(p, "a mode name", name) == -1)
-		return -1;
-	if (sched_mode_find(g, name) != -1)
-		return sched_parse_err_at(p, line, col, "mode \"%s\" declared twice",
-		    name);
-	if (g->nmodes == SCHED_MAX_MODES)
-		return sched_parse_err_at(p, line, col, "more than %d modes",
-		    SCHED_MAX_MODES);
-	m = &g->modes[g->nmodes];
-	memset(m, 0, sizeof(*m));
-	if (p->tok.kind != TK_LBRACE)
-		return sched_parse_err(p, "'{' and the mode's values");
-	sched_parse_next(p);
-	while (p->tok.kind != TK_RBRACE) {
-		if (sched_parse_want_name(p, "a mode value or '}'", val) == -1)
-			return -1;
-		if (sched_mode_value(m, val) != -1)
-			return sched_parse_err_at(p, line, col, "mode \"%s\": value "
-			    "\"%s\" given twice", name, val);
-		if (m->nvals == SCHED_MAX_MODE_VALUES)
-			return sched_parse_err_at(p, line, col, "more than %d values",
-			    SCHED_MAX_MODE_VALUES);
-		if ((m->vals[m->nvals++] = sched_pool_strdup(p, val)) == NULL)
-			return sched_parse_err_at(p, line, col, "out of memory");
-	}
-	sched_parse_next(p);
-	if (m->nvals == 0)
-		return sched_parse_err_at(p, line, col, "mode \"%s\" has no values", name);
-	if ((m->name = sched_pool_strdup(p, name)) == NULL)
-		return sched_parse_err_at(p, line, col, "out of memory");
-	g->nmodes++;
-	return 0;
-}
-
 static int	parse_text(struct parser *, const char *name, const char *buf,
 		    size_t len);
 
@@ -401,17 +378,60 @@ flat_upto(struct parser *p, size_t off)
 	return 0;
 }
 
+/*
+ * "include loop: a.events -> b.events -> a.events" if `st` is a file
+ * being parsed (an include of one of its includers); else 0.
+ */
+static int
+include_loop(struct parser *p, const struct stat *st, const char *path,
+    int line, int col)
+{
+	char	chain[512];
+	size_t	n = 0;
+	int	i, j;
+
+	for (i = 0; i < p->depth; i++)
+		if (p->incl[i].dev == st->st_dev && p->incl[i].ino == st->st_ino)
+			break;
+	if (i == p->depth)
+		return 0;
+	chain[0] = '\0';
+	for (j = i; j < p->depth && n < sizeof(chain); j++)
+		n += (size_t)snprintf(chain + n, sizeof(chain) - n, "%s -> ",
+		    p->incl[j].name);
+	if (n < sizeof(chain))
+		snprintf(chain + n, sizeof(chain) - n, "%s", path);
+	return sched_parse_err_at(p, line, col, "include loop: %s", chain);
+}
+
 static int
 parse_path(struct parser *p, const char *path, int line, int col)
 {
-	char	*buf, why[128];
-	size_t	 len;
-	int	 r;
+	struct stat	 st;
+	char		*buf, why[160];
+	size_t		 len;
+	int		 r;
 
+	memset(&st, 0, sizeof(st));
+	if (stat(path, &st) == 0) {
+		if (include_loop(p, &st, path, line, col) == -1)
+			return -1;
+		/* Named with its size, before anything is read. */
+		if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size >
+		    SCHED_MAX_FILE - p->total)
+			return sched_parse_err_at(p, line, col, "%s: %jd bytes: too big "
+			    "(SCHED_MAX_FILE: %d bytes for the events file and "
+			    "its includes together%s)", path,
+			    (intmax_t)st.st_size, SCHED_MAX_FILE, p->total ?
+			    ", some already read" : "");
+	}
 	if ((buf = read_file(path, SCHED_MAX_FILE - p->total, &len, why,
 	    sizeof(why))) == NULL)
 		return sched_parse_err_at(p, line, col, "%s: %s", path, why);
 	p->total += len;
+	p->incl[p->depth].dev = st.st_dev;
+	p->incl[p->depth].ino = st.st_ino;
+	p->incl[p->depth].name = path;
 	r = parse_text(p, path, buf, len);
 	free(buf);
 	return r;
@@ -468,17 +488,22 @@ parse_stmts(struct parser *p)
 			continue;
 		}
 		if (sched_parse_is_word(p, "mode"))
-			r = parse_mode(p);
+			r = sched_parse_mode(p);
+		else if (sched_parse_is_word(p, "counter") || sched_parse_is_word(p, "timestamp"))
+			r = sched_parse_var_decl(p, sched_parse_is_word(p, "counter") ?
+			    V_COUNTER : V_STAMP);
 		else if (sched_parse_is_word(p, "include"))
 			r = parse_include(p);
 		else {
-			sched_parse_err(p, "event, mode or include");
+			sched_parse_err(p, "event, mode, counter, timestamp or include");
 			sched_parse_next(p);
 			r = 0;
 		}
 		if (r == -1)
 			recover(p, 1);
 	}
+	if (p->tok.kind != TK_EOF)
+		p->stopped = 1;		/* at SCHED_MAX_ERRORS */
 }
 
 /* One file or buffer, with its own lexer; the parser's state saved. */
@@ -542,9 +567,10 @@ parse_end(struct parser *p)
 	g->flat = p->flat;
 	g->flatlen = p->flatlen;
 	if (p->nerr > 0) {
-		if (p->errs->n > SCHED_MAX_ERRORS)
-			sched_parse_err_at(p, 0, 0, "%d more errors not shown",
-			    p->errs->n - SCHED_MAX_ERRORS);
+		if (p->stopped || p->errs->n > SCHED_MAX_ERRORS)
+			errs_note(p->errs, p->top, "stopped after %d errors "
+			    "(SCHED_MAX_ERRORS): fix these and check again",
+			    SCHED_MAX_ERRORS);
 		sched_prog_free(g);
 		return NULL;
 	}
@@ -562,9 +588,11 @@ sched_parse_buf(const char *name, const char *buf, size_t len,
 	if (parse_begin(&p, e) == NULL)
 		return NULL;
 	p.allow_include = allow_include;
+	p.top = name;
 	p.flatcap = SIZE_MAX;		/* no flat copy */
 	if (len > SCHED_MAX_FILE)
-		sched_parse_err_at(&p, 1, 1, "larger than %d bytes", SCHED_MAX_FILE);
+		sched_parse_err_at(&p, 0, 0, "%zu bytes: too big (SCHED_MAX_FILE: %d "
+		    "bytes)", len, SCHED_MAX_FILE);
 	else
 		parse_text(&p, name, buf, len);
 	return parse_end(&p);
@@ -578,7 +606,7 @@ sched_parse_file(const char *path, struct sched_errs *e)
 	if (parse_begin(&p, e) == NULL)
 		return NULL;
 	p.allow_include = 1;
-	p.lx.name = path;
+	p.lx.name = p.top = path;
 	parse_path(&p, path, 0, 0);
 	return parse_end(&p);
 }
@@ -614,26 +642,4 @@ sched_prog_find(const struct sched_prog *g, const char *name)
 		if (strcmp(g->ev[i].name, name) == 0)
 			return &g->ev[i];
 	return NULL;
-}
-
-int
-sched_mode_find(const struct sched_prog *g, const char *name)
-{
-	int i;
-
-	for (i = 0; i < g->nmodes; i++)
-		if (strcmp(g->modes[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-int
-sched_mode_value(const struct sched_mode *m, const char *v)
-{
-	int i;
-
-	for (i = 0; i < m->nvals; i++)
-		if (strcmp(m->vals[i], v) == 0)
-			return i;
-	return -1;
 }

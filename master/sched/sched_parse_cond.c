@@ -13,8 +13,8 @@
 
 static struct sched_cond *parse_and(struct parser *, int depth);
 
-static struct sched_cond *
-new_cond(struct parser *p, enum cond_kind k)
+struct sched_cond *
+sched_parse_new_cond(struct parser *p, enum cond_kind k)
 {
 	struct sched_cond *c;
 
@@ -30,8 +30,8 @@ new_cond(struct parser *p, enum cond_kind k)
 	return c;
 }
 
-static int
-cmp_op(enum tok_kind k, enum cmp_op *op)
+int
+sched_parse_cmp_op(enum tok_kind k, enum cmp_op *op)
 {
 	static const enum tok_kind tk[] = { TK_LT, TK_LE, TK_GT, TK_GE,
 	    TK_EQ, TK_NE };
@@ -53,13 +53,15 @@ parse_modecond(struct parser *p)
 	int			 line = p->tok.line, col = p->tok.col, m;
 	char			 v[SCHED_NAME_MAX + 1];
 
+	if ((m = sched_var_find(p->prog, p->tok.text)) != -1)
+		return sched_parse_var_cond(p, m);
 	if ((m = sched_mode_find(p->prog, p->tok.text)) == -1) {
 		sched_parse_err(p, "a condition (from, sun, on, in, dates, a device "
-		    "value, a declared mode, not, '(')");
+		    "value, a declared mode, counter or timestamp, not, '(')");
 		return NULL;
 	}
 	sched_parse_next(p);
-	if ((c = new_cond(p, C_MODE)) == NULL)
+	if ((c = sched_parse_new_cond(p, C_MODE)) == NULL)
 		return NULL;
 	c->mode = m;
 	if (sched_parse_is_word(p, "is") || p->tok.kind == TK_EQ)
@@ -81,43 +83,65 @@ parse_modecond(struct parser *p)
 	return c;
 }
 
+/*
+ * from BOUND to BOUND. Two times of day: a wall-time window (C_TIME);
+ * with a sun event on either side, a window of instants (C_WINDOW):
+ * from each 'from' instant to the next 'to' one, so 'from sunset to
+ * sunrise' crosses midnight, and lasts through a polar night.
+ */
+static struct sched_cond *
+parse_window(struct parser *p)
+{
+	struct sched_cond	*c;
+	struct sched_trig	 wb[2];
+
+	if ((c = sched_parse_new_cond(p, C_WINDOW)) == NULL)
+		return NULL;
+	memset(wb, 0, sizeof(wb));
+	sched_parse_next(p);
+	if (sched_parse_bound(p, &wb[0]) == -1)
+		return NULL;
+	if (!sched_parse_is_word(p, "to"))
+		return sched_parse_err(p, "'to' and a time of day or a sun event"), NULL;
+	sched_parse_next(p);
+	if (sched_parse_bound(p, &wb[1]) == -1)
+		return NULL;
+	if (wb[0].kind == T_AT && wb[1].kind == T_AT) {
+		c->kind = C_TIME;
+		c->from = wb[0].secs;
+		c->to = wb[1].secs;
+		return c;
+	}
+	if ((c->wb = sched_pool_alloc(p, sizeof(wb))) == NULL) {
+		sched_parse_err_at(p, p->tok.line, p->tok.col, "out of memory");
+		return NULL;
+	}
+	memcpy(c->wb, wb, sizeof(wb));
+	return c;
+}
+
 static struct sched_cond *
 parse_atom(struct parser *p)
 {
 	struct sched_cond *c;
 
 	if (p->tok.kind == TK_DEVREF) {
-		if ((c = new_cond(p, C_CMP)) == NULL ||
+		if ((c = sched_parse_new_cond(p, C_CMP)) == NULL ||
 		    sched_parse_devref(p, &c->ref) == -1)
 			return NULL;
 		if (sched_parse_is_word(p, "is"))
 			c->op = OP_EQ;
-		else if (cmp_op(p->tok.kind, &c->op) == -1) {
+		else if (sched_parse_cmp_op(p->tok.kind, &c->op) == -1) {
 			sched_parse_err(p, "a comparison (<, <=, >, >=, ==, !=, is)");
 			return NULL;
 		}
 		sched_parse_next(p);
 		return sched_parse_value(p, &c->val) == -1 ? NULL : c;
 	}
-	if (sched_parse_is_word(p, "from")) {
-		if ((c = new_cond(p, C_TIME)) == NULL)
-			return NULL;
-		sched_parse_next(p);
-		if (p->tok.kind != TK_TIME)
-			return sched_parse_err(p, "a time of day (HH:MM)"), NULL;
-		c->from = p->tok.secs;
-		sched_parse_next(p);
-		if (!sched_parse_is_word(p, "to"))
-			return sched_parse_err(p, "'to' and a time of day"), NULL;
-		sched_parse_next(p);
-		if (p->tok.kind != TK_TIME)
-			return sched_parse_err(p, "a time of day (HH:MM)"), NULL;
-		c->to = p->tok.secs;
-		sched_parse_next(p);
-		return c;
-	}
+	if (sched_parse_is_word(p, "from"))
+		return parse_window(p);
 	if (sched_parse_is_word(p, "sun")) {
-		if ((c = new_cond(p, C_SUN)) == NULL)
+		if ((c = sched_parse_new_cond(p, C_SUN)) == NULL)
 			return NULL;
 		p->prog->uses_sun = 1;
 		sched_parse_next(p);
@@ -130,7 +154,7 @@ parse_atom(struct parser *p)
 		return c;
 	}
 	if (sched_parse_is_word(p, "on") || sched_parse_is_word(p, "in") || sched_parse_is_word(p, "dates")) {
-		if ((c = new_cond(p, C_CAL)) == NULL ||
+		if ((c = sched_parse_new_cond(p, C_CAL)) == NULL ||
 		    sched_parse_filter(p, &c->f) == -1)
 			return NULL;
 		return c;
@@ -153,7 +177,7 @@ parse_unary(struct parser *p, int depth)
 	}
 	if (sched_parse_is_word(p, "not")) {
 		sched_parse_next(p);
-		if ((c = new_cond(p, C_NOT)) == NULL ||
+		if ((c = sched_parse_new_cond(p, C_NOT)) == NULL ||
 		    (c->a = parse_unary(p, depth + 1)) == NULL)
 			return NULL;
 		return c;
@@ -179,7 +203,7 @@ parse_and(struct parser *p, int depth)
 		return NULL;
 	while (sched_parse_is_word(p, "and")) {
 		sched_parse_next(p);
-		if ((c = new_cond(p, C_AND)) == NULL)
+		if ((c = sched_parse_new_cond(p, C_AND)) == NULL)
 			return NULL;
 		c->a = a;
 		if ((c->b = parse_unary(p, depth)) == NULL)
@@ -198,7 +222,7 @@ sched_parse_or(struct parser *p, int depth)
 		return NULL;
 	while (sched_parse_is_word(p, "or")) {
 		sched_parse_next(p);
-		if ((c = new_cond(p, C_OR)) == NULL)
+		if ((c = sched_parse_new_cond(p, C_OR)) == NULL)
 			return NULL;
 		c->a = a;
 		if ((c->b = parse_and(p, depth)) == NULL)

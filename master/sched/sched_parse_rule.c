@@ -104,8 +104,8 @@ sched_parse_value(struct parser *p, struct sched_val *v)
 }
 
 /* NUMBER UNIT in ms, within min..max ms. */
-static int
-parse_duration(struct parser *p, long long min, long long max, long long *ms)
+int
+sched_parse_duration(struct parser *p, long long min, long long max, long long *ms)
 {
 	static const struct { const char *u; long long ms; } units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "sec", 1000 }, { "secs", 1000 },
@@ -297,9 +297,26 @@ sun_kind(const char *w)
 static int
 parse_sun(struct parser *p, struct sched_trig *t)
 {
+	if (sched_parse_bound(p, t) == -1)
+		return -1;
+	return parse_filters(p, &t->f);
+}
+
+int
+sched_parse_bound(struct parser *p, struct sched_trig *t)
+{
 	long long	ms;
 	int		sign;
 
+	if (p->tok.kind == TK_TIME) {
+		t->kind = T_AT;
+		t->secs = p->tok.secs;
+		sched_parse_next(p);
+		return 0;
+	}
+	if (p->tok.kind != TK_WORD || sun_kind(p->tok.text) == -1)
+		return sched_parse_err(p, "a time of day (HH:MM) or a sun event (sunset, "
+		    "sunrise, dusk, ...)");
 	t->kind = T_SUN;
 	t->sun = (enum sched_sun)sun_kind(p->tok.text);
 	p->prog->uses_sun = 1;
@@ -307,12 +324,12 @@ parse_sun(struct parser *p, struct sched_trig *t)
 	if (p->tok.kind == TK_PLUS || p->tok.kind == TK_MINUS) {
 		sign = p->tok.kind == TK_PLUS ? 1 : -1;
 		sched_parse_next(p);
-		if (parse_duration(p, 0, SCHED_MAX_SUN_OFFSET_S * 1000LL,
+		if (sched_parse_duration(p, 0, SCHED_MAX_SUN_OFFSET_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		t->offset_s = sign * (long)(ms / 1000);
 	}
-	return parse_filters(p, &t->f);
+	return 0;
 }
 
 /* DEV above|below N [hysteresis H] [for D] / DEV changes [from V] [to V] */
@@ -356,7 +373,7 @@ parse_devtrig(struct parser *p, struct sched_trig *t)
 	}
 	if (sched_parse_is_word(p, "for")) {
 		sched_parse_next(p);
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		t->for_s = (long)(ms / 1000);
@@ -387,7 +404,7 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 	if (sched_parse_is_word(p, "every")) {
 		t->kind = T_EVERY;
 		sched_parse_next(p);
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		if (ms % 1000 != 0)
@@ -415,7 +432,8 @@ parse_trigger(struct parser *p, struct sched_trig *t)
 		return 0;
 	}
 	return sched_parse_err(p, "a trigger (at, every, sunrise, sunset, dawn, dusk, "
-	    "nautical-dawn, nautical-dusk, a device value, online, offline, "
+	    "nautical-dawn, nautical-dusk, astronomical-dawn, "
+	    "astronomical-dusk, a device value, online, offline, "
 	    "startup)");
 }
 
@@ -446,6 +464,9 @@ static int
 parse_set(struct parser *p, struct sched_act *a)
 {
 	a->kind = A_SET;
+	if (p->tok.kind == TK_WORD && sched_var_find(p->prog,
+	    p->tok.text) != -1)
+		return sched_parse_var_set(p, a);
 	if (p->tok.kind == TK_WORD)
 		return parse_setmode(p, a);
 	if (sched_parse_devref(p, &a->ref) == -1)
@@ -482,16 +503,18 @@ parse_action(struct parser *p, struct sched_act *a)
 	if (sched_parse_is_word(p, "set")) {
 		sched_parse_next(p);
 		r = parse_set(p, a);
+	} else if (sched_parse_is_word(p, "count") || sched_parse_is_word(p, "stamp")) {
+		r = sched_parse_var_act(p, a);
 	} else if (sched_parse_is_word(p, "pulse")) {
 		a->kind = A_PULSE;
 		sched_parse_next(p);
 		if ((r = sched_parse_devref(p, &a->ref)) == 0 && (r =
-		    parse_duration(p, 1, SCHED_MAX_PULSE_MS, &ms)) == 0)
+		    sched_parse_duration(p, 1, SCHED_MAX_PULSE_MS, &ms)) == 0)
 			a->ms = (long)ms;
 	} else if (sched_parse_is_word(p, "wait")) {
 		a->kind = A_WAIT;
 		sched_parse_next(p);
-		if ((r = parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		if ((r = sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms)) == 0)
 			a->ms = (long)ms;
 		if (r == 0 && sched_parse_is_word(p, "restart")) {
@@ -571,7 +594,7 @@ parse_option(struct parser *p, struct sched_event *ev)
 			sched_parse_next(p);
 			return 0;
 		}
-		if (parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
+		if (sched_parse_duration(p, 1000, SCHED_MAX_WAIT_S * 1000LL,
 		    &ms) == -1)
 			return -1;
 		ev->catchup_s = (long)(ms / 1000);

@@ -111,6 +111,44 @@ read_file(const char *path)
 	return st;
 }
 
+/* Whether an event keeps its 'changes' triggers' last values. */
+static int
+has_change(const struct sched_event *ev)
+{
+	int j;
+
+	for (j = 0; j < ev->ntrig; j++)
+		if (ev->trig[j].kind == T_CHANGE)
+			return 1;
+	return 0;
+}
+
+/* The last values of an event's 'changes' triggers, one per trigger. */
+static void
+fill_values(Hd__SchedEvent *e, const struct sched_event *ev,
+    Hd__SchedValue *val, Hd__SchedValue **valp)
+{
+	const struct sched_trig	*t;
+	int			 j;
+
+	if (!has_change(ev))
+		return;
+	for (j = 0; j < ev->ntrig; j++) {
+		t = &ev->trig[j];
+		hd__sched_value__init(&val[j]);
+		if (t->kind == T_CHANGE && t->known) {
+			val[j].type = (uint32_t)t->prev.type;
+			val[j].i = t->prev.i;
+			val[j].d = t->prev.d;
+			if (t->prev.type == SV_STRING)
+				val[j].s = (char *)(uintptr_t)t->prev.s;
+		}
+		valp[j] = &val[j];
+	}
+	e->last_value = valp;
+	e->n_last_value = (size_t)ev->ntrig;
+}
+
 /* `due`, `thr` and `fordue` have room for the event's triggers. */
 static void
 fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
@@ -148,9 +186,11 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	Hd__SchedEvent		 *ev = NULL, **evp = NULL;
 	Hd__SchedPending	 *pd = NULL, **pdp = NULL;
 	Hd__SchedMode		  md[SCHED_MAX_MODES], *mdp[SCHED_MAX_MODES];
+	Hd__SchedVar		  vr[SCHED_MAX_VARS], *vrp[SCHED_MAX_VARS];
 	struct sched_pending	 *p;
 	uint64_t		 *due = NULL, *fordue = NULL;
 	uint32_t		 *thr = NULL;
+	Hd__SchedValue		 *val = NULL, **valp = NULL;
 	size_t			  ntrig = 0, k = 0;
 	int			  i, r = -1;
 
@@ -161,12 +201,15 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	    (due = calloc(ntrig + 1, sizeof(*due))) == NULL ||
 	    (fordue = calloc(ntrig + 1, sizeof(*fordue))) == NULL ||
 	    (thr = calloc(ntrig + 1, sizeof(*thr))) == NULL ||
+	    (val = calloc(ntrig + 1, sizeof(*val))) == NULL ||
+	    (valp = calloc(ntrig + 1, sizeof(*valp))) == NULL ||
 	    (pd = calloc((size_t)s->npending + 1, sizeof(*pd))) == NULL ||
 	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL)
 		goto done;
 	for (i = 0; i < g->nev; i++) {
 		hd__sched_event__init(&ev[i]);
 		fill_event(&ev[i], &g->ev[i], due + k, thr + k, fordue + k);
+		fill_values(&ev[i], &g->ev[i], val + k, valp + k);
 		k += (size_t)g->ev[i].ntrig;
 		evp[i] = &ev[i];
 	}
@@ -191,6 +234,16 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.n_events = (size_t)g->nev;
 	st.pending = pdp;
 	st.n_pending = (size_t)s->npending;
+	for (i = 0; i < g->nvars; i++) {
+		hd__sched_var__init(&vr[i]);
+		vr[i].name = g->vars[i].name;
+		vr[i].kind = (uint32_t)g->vars[i].kind;
+		vr[i].value = g->vars[i].val;
+		vr[i].set = g->vars[i].set;
+		vrp[i] = &vr[i];
+	}
+	st.vars = vrp;
+	st.n_vars = (size_t)g->nvars;
 	st.modes = mdp;
 	st.n_modes = (size_t)g->nmodes;
 	st.saved_ms = (uint64_t)now;
@@ -203,6 +256,8 @@ done:
 	free(due);
 	free(fordue);
 	free(thr);
+	free(val);
+	free(valp);
 	free(pd);
 	free(pdp);
 	return r;
@@ -232,6 +287,24 @@ restore_threshold(struct sched *s, struct sched_trig *t, uint32_t st,
 	sched_heap_push(s, &t->he);
 }
 
+/* A 'changes' trigger's last value: the next report is compared with
+ * it, as if the master had not stopped. */
+static void
+restore_value(struct sched_trig *t, const Hd__SchedValue *v)
+{
+	if (t->kind != T_CHANGE || v->type < SV_BOOL || v->type > SV_STRING)
+		return;
+	free(t->prev_s);
+	t->prev_s = NULL;
+	if (v->type == SV_STRING && (t->prev_s = strdup(v->s)) == NULL)
+		return;
+	t->prev.type = (enum sv_type)v->type;
+	t->prev.i = v->i;
+	t->prev.d = v->d;
+	t->prev.s = t->prev_s;
+	t->known = 1;
+}
+
 static void
 restore_event(struct sched *s, struct sched_event *ev,
     const Hd__SchedEvent *e, int64_t now)
@@ -250,6 +323,8 @@ restore_event(struct sched *s, struct sched_event *ev,
 		if (e->n_threshold == n && e->n_for_due_ms == n)
 			restore_threshold(s, &ev->trig[j], e->threshold[j],
 			    e->for_due_ms[j], now);
+		if (e->n_last_value == n)
+			restore_value(&ev->trig[j], e->last_value[j]);
 	}
 }
 
@@ -294,6 +369,12 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 		    sched_mode_value(&g->modes[m], st->modes[i]->value) != -1)
 			g->modes[m].cur = sched_mode_value(&g->modes[m],
 			    st->modes[i]->value);
+	for (i = 0; i < st->n_vars; i++)
+		if ((m = sched_var_find(g, st->vars[i]->name)) != -1 &&
+		    (uint32_t)g->vars[m].kind == st->vars[i]->kind) {
+			g->vars[m].val = st->vars[i]->value;
+			g->vars[m].set = st->vars[i]->set;
+		}
 	log_info("sched: state restored from %s: %d delayed action%s",
 	    path, s->npending, s->npending == 1 ? "" : "s");
 	free(idx);
@@ -426,6 +507,7 @@ carry_modes(struct sched_prog *g, const struct sched_prog *old)
 		    (v = sched_mode_value(&g->modes[i],
 		    old->modes[m].vals[old->modes[m].cur])) != -1)
 			g->modes[i].cur = v;
+	var_carry(g, old);
 }
 
 /* Swap in a new program with the old one's state; all or nothing. */

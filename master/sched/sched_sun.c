@@ -20,9 +20,11 @@ static const double	 sun_elev[SUN_NKINDS] = {
 	[SUN_RISE] = SUN_UP_ELEVATION, [SUN_SET] = SUN_UP_ELEVATION,
 	[SUN_CIVIL_DAWN] = -6, [SUN_CIVIL_DUSK] = -6,
 	[SUN_NAUT_DAWN] = -12, [SUN_NAUT_DUSK] = -12,
+	[SUN_ASTRO_DAWN] = -18, [SUN_ASTRO_DUSK] = -18,
 };
 static const char *const sun_names[SUN_NKINDS] = {
 	"sunrise", "sunset", "dawn", "dusk", "nautical-dawn", "nautical-dusk",
+	"astronomical-dawn", "astronomical-dusk",
 };
 
 const char *
@@ -77,55 +79,87 @@ sun_position(double jd, struct sunpos *p)
 	    0.5 * y * y * sin(4 * RAD(l0)) - 1.25 * e * e * sin(2 * RAD(m)));
 }
 
-/* Minutes after 0h UTC of jd's date of the event near jd; -1 if none. */
+/*
+ * Minutes after 0h UTC of jd's date of the event near jd; SUN_ABOVE or
+ * SUN_BELOW if the sun stays on one side of the elevation, with *min
+ * then at the hour angle where it comes closest (the anti-transit or the
+ * transit), so that a refinement there can still find a grazing event.
+ */
 static int
 event_minutes(double jd, int rising, double elev, double lat,
     double lon, double *min)
 {
 	struct sunpos	p;
 	double		cosha, ha;
+	int		r = SUN_EVENT;
 
 	sun_position(jd, &p);
 	cosha = cos(RAD(90 - elev)) / (cos(RAD(lat)) * cos(p.decl)) -
 	    tan(RAD(lat)) * tan(p.decl);
-	if (cosha > 1 || cosha < -1)
-		return -1;
+	if (cosha > 1) {
+		cosha = 1;
+		r = SUN_BELOW;
+	} else if (cosha < -1) {
+		cosha = -1;
+		r = SUN_ABOVE;
+	}
 	ha = DEG(acos(cosha));
 	if (!rising)
 		ha = -ha;
 	*min = 720 - 4 * (lon + ha) - p.eqtime;
-	return 0;
+	return r;
 }
 
 /*
  * NOAA computes an event in minutes from 0h UTC of a date, near that
  * longitude's solar noon. One refinement at the first estimate's
- * instant, as NOAA does. -1 if the sun does not reach the elevation.
+ * instant, as NOAA does; a first estimate with the sun's position at noon
+ * that finds the sun staying above is refined at the anti-transit, where
+ * the position may differ enough to give the first event after a polar
+ * day. SUN_ABOVE or SUN_BELOW if the sun does not cross the elevation
+ * that solar day.
  */
 static int
 utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
     int64_t *t)
 {
 	double	min;
-	int	rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
-		    k == SUN_NAUT_DAWN);
+	int	r, rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
+		    k == SUN_NAUT_DAWN || k == SUN_ASTRO_DAWN);
 
-	if (event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k], lat,
-	    lon, &min) == -1)
-		return -1;
-	if (event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat, lon,
-	    &min) == -1)
-		return -1;
+	if ((r = event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k],
+	    lat, lon, &min)) == SUN_BELOW)
+		return r;
+	if ((r = event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat,
+	    lon, &min)) < 0)
+		return r;
 	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
-	return 0;
+	return SUN_EVENT;
+}
+
+/* The instant of the solar transit (noon) NOAA gives UTC date jd0. */
+static int64_t
+utc_day_transit(double jd0, double lon)
+{
+	struct sunpos	p;
+	double		min;
+
+	sun_position(jd0 + 0.5 - lon / 360, &p);
+	min = 720 - 4 * lon - p.eqtime;
+	sun_position(jd0 + min / 1440, &p);
+	min = 720 - 4 * lon - p.eqtime;
+	return (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
 }
 
 /*
- * The event of the *local* date y-m-d. For most zones the UTC date's
- * event is on the same local date; where the zone is far from its
- * longitude's solar time (Kiritimati at UTC+14 and 157 degrees west) it
- * is the previous or the next UTC date's: the one whose instant falls on
- * the local date wins.
+ * The event of the *local* date y-m-d: the event of the solar day whose
+ * transit (solar noon) falls on that date, its rising before the transit
+ * and its setting after it, wherever the instant falls. At high latitudes
+ * a sunset just after local midnight belongs to the day before (the
+ * evening that started it), and a sunrise may fall before midnight; in
+ * zones far from their longitude's solar time (Kiritimati at UTC+14 and
+ * 157 degrees west) the solar day of a local date is NOAA's day of the
+ * previous or the next UTC date.
  */
 int
 sched_sun_time(enum sched_sun k, int y, int mon, int d, double lat,
@@ -137,15 +171,14 @@ sched_sun_time(enum sched_sun k, int y, int mon, int d, double lat,
 	long		 secs;
 
 	if (isnan(lat) || isnan(lon) || (unsigned)k >= SUN_NKINDS)
-		return -1;
+		return SUN_NODAY;
 	for (i = 0; i < 3; i++) {
-		if (utc_day_event(k, jd0 + tries[i], lat, lon, t) == -1)
-			continue;
-		sched_localdate(*t, &ly, &lm, &ld, &wday, &secs);
+		sched_localdate(utc_day_transit(jd0 + tries[i], lon), &ly, &lm,
+		    &ld, &wday, &secs);
 		if (ly == y && lm == mon && ld == d)
-			return 0;
+			return utc_day_event(k, jd0 + tries[i], lat, lon, t);
 	}
-	return -1;
+	return SUN_NODAY;
 }
 
 double
@@ -165,4 +198,42 @@ sched_sun_elevation(int64_t t, double lat, double lon)
 	else if (cz < -1)
 		cz = -1;
 	return 90 - DEG(acos(cz));
+}
+
+int
+sched_sun_today(const struct sched_trig *tr, int64_t now, double lat,
+    double lon, int64_t *t)
+{
+	int	y, mon, d, wday, r;
+	long	secs;
+
+	sched_localdate(now, &y, &mon, &d, &wday, &secs);
+	if (!sched_filter_ok(&tr->f, mon, d, wday))
+		return SUN_FILTERED;
+	if ((r = sched_sun_time(tr->sun, y, mon, d, lat, lon, t)) ==
+	    SUN_EVENT)
+		*t += (int64_t)tr->offset_s * 1000;
+	return r;
+}
+
+/*
+ * For the API and the dashboard. A twilight whose sun stays above its
+ * elevation is not a polar day (the sun may set): a white night.
+ */
+const char *
+sched_sun_status_name(enum sched_sun k, int status, double lat)
+{
+	switch (status) {
+	case SUN_EVENT:
+		return "event";
+	case SUN_ABOVE:
+		return k == SUN_RISE || k == SUN_SET ? "polar_day" :
+		    "white_night";
+	case SUN_BELOW:
+		return "polar_night";
+	case SUN_FILTERED:
+		return "not_today";
+	default:
+		return isnan(lat) ? "no_place" : "none";
+	}
 }

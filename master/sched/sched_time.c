@@ -130,9 +130,42 @@ instant_on(const struct sched_trig *tr, int y, int mon, int d, double lat,
 	*moved = 0;
 	if (tr->kind == T_AT)
 		return sched_local(y, mon, d, tr->secs, moved);
-	if (sched_sun_time(tr->sun, y, mon, d, lat, lon, &t) == -1)
+	if (sched_sun_time(tr->sun, y, mon, d, lat, lon, &t) != SUN_EVENT)
 		return -1;
 	return t + (int64_t)tr->offset_s * 1000;
+}
+
+/*
+ * The latest instant of window end `b` at or before `t`, or -1 if none
+ * within SCHED_WINDOW_SCAN_DAYS. From the day after t's date down: an
+ * early sun event of that day, with an offset, may already be past;
+ * instants grow with their dates, so the first one found is the latest.
+ */
+static int64_t
+bound_last(const struct sched_trig *b, int64_t t, double lat, double lon)
+{
+	int64_t	x;
+	int	y, mon, d, wday, i, moved;
+	long	secs;
+
+	sched_localdate(t, &y, &mon, &d, &wday, &secs);
+	date_add(&y, &mon, &d, &wday, 1);
+	for (i = 0; i < SCHED_WINDOW_SCAN_DAYS; i++) {
+		if ((x = instant_on(b, y, mon, d, lat, lon, &moved)) != -1 &&
+		    x <= t)
+			return x;
+		date_add(&y, &mon, &d, &wday, -1);
+	}
+	return -1;
+}
+
+int
+sched_window_in(const struct sched_trig *from, const struct sched_trig *to,
+    int64_t t, double lat, double lon)
+{
+	int64_t lf = bound_last(from, t, lat, lon);
+
+	return lf != -1 && bound_last(to, t, lat, lon) < lf;
 }
 
 /* "every": multiples of the period since the epoch, so it runs on

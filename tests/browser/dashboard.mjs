@@ -470,6 +470,14 @@ if (evs.status === 200 && evs.body.total > 0) {
     const e = await apiGet(page, "events");
     if (e.body.events.find((x) => x.name === "morning").enabled) fail("the master still has it enabled");
   });
+  await check("events: a sun trigger without an event today says why (one of two complementary day sets)", async () => {
+    // One API answer, one "today": whatever the day, exactly one of the
+    // two has no sunrise today, for not being one of its days.
+    const why = page.locator('#events tr[data-event^="sunrise-"] .sunwhy[data-sun="not_today"]');
+    await until(async () => (await why.count()) === 1, "one 'not one of its days' note");
+    if (!/^no sunrise today: not one of its days$/.test(await why.textContent())) fail("wrong text");
+    if (await page.locator('#events tr[data-event^="sunrise-"] .sunwhy').count() !== 1) fail("a note on the other");
+  });
   await check("modes: a mode set from the page is the master's", async () => {
     await page.selectOption('#events select[aria-label="Mode house"]', "away");
     await until(async () => (await apiGet(page, "modes")).body.modes.find((m) => m.name === "house").value === "away",
@@ -481,7 +489,7 @@ if (evs.status === 200 && evs.body.total > 0) {
     fs.writeFileSync(env.HD_EVENTS, good + 'event broken { when at 24:00 do notify "x" }\n');
     await page.locator("#events button", { hasText: "Reload the events file" }).click();
     await errs.waitFor({ timeout: WAIT_MS });
-    if (!/\.events:4:24: a time of day/.test(await errs.textContent())) fail("no file:line:col error shown");
+    if (!/\.events:6:24: a time of day/.test(await errs.textContent())) fail("no file:line:col error shown");
     fs.writeFileSync(env.HD_EVENTS, good);
     await page.locator("#events button", { hasText: "Reload the events file" }).click();
     await errs.waitFor({ state: "detached", timeout: WAIT_MS });

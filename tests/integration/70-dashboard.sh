@@ -24,8 +24,12 @@ cat >"$E" <<'EOT'
 mode house { home away }
 event morning { when at 07:00 do notify "good morning" }
 event scene { do notify "scene ran" }
+event sunrise-a { when sunrise on sun,tue,thu,sat do notify "a" }
+event sunrise-b { when sunrise on mon,wed,fri do notify "b" }
 EOT
-web_master "events $E"
+# Berlin: a sunrise every day, so exactly one of sunrise-a and sunrise-b
+# has none today, for not being one of its days.
+web_master "events $E" "latitude 52.52" "longitude 13.405"
 out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 check "an admin to log in with" test "${#pw}" -eq 20

@@ -6,6 +6,7 @@
  * good and a broken file, modes read and set, refusals.
  */
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "atomicfile.h"
 #include "check.h"
 #include "log.h"
+#include "sched_test.h"
 #include "../../master/api/api.h"
 #include "../../master/sched/sched.h"
 
@@ -139,6 +141,112 @@ write_file(const char *path, const char *text)
 
 	fputs(text, f);
 	fclose(f);
+}
+
+/* One event's "sun" array as GET /api/v1/events/NAME gives it. */
+static const char *
+sun_of(struct api *a, const struct who *w, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/api/v1/events/%s", name);
+	if (call(a, "GET", path, "", "", w) != 200 ||
+	    strstr(body, ",\"sun\":[") == NULL)
+		return "";
+	return strstr(body, ",\"sun\":[") + 7;
+}
+
+/*
+ * 150 events of 16 sun triggers each would pass API_MAX_RESPONSE in one
+ * page: the page ends early, whole, and says where the next one starts.
+ */
+static void
+test_sun_page(struct api *a, struct sched *s, const char *evpath,
+    const struct who *w)
+{
+	struct sched_errs	 e;
+	FILE			*f = fopen(evpath, "w");
+	const char		*p;
+	int			 i, j, next = -1;
+
+	for (i = 0; f != NULL && i < SCHED_API_PAGE; i++) {
+		fprintf(f, "event sun%03d { when sunset", i);
+		for (j = 1; j < SCHED_MAX_TRIGGERS; j++)
+			fprintf(f, " or sunset + %d min", j);
+		fprintf(f, " do notify \"x\" }\n");
+	}
+	if (f != NULL)
+		fclose(f);
+	if (!CHECK(sched_load(s, evpath, clock_ms, &e) == 0, "%d events of "
+	    "%d sun triggers load", SCHED_API_PAGE, SCHED_MAX_TRIGGERS)) {
+		printf("# %s", e.buf);
+		return;
+	}
+	if (call(a, "GET", "/api/v1/events", "", "", w) == 200 &&
+	    (p = strstr(body, "],\"next\":")) != NULL)
+		next = atoi(p + 9);
+	CHECK(next > 1 && next < SCHED_API_PAGE && strlen(body) <
+	    API_MAX_RESPONSE && strstr(body, "\"name\":\"sun000\"") &&
+	    body[strlen(body) - 1] == '}', "a page that would pass "
+	    "API_MAX_RESPONSE ends early and whole (next %d, %zu bytes)",
+	    next, strlen(body));
+}
+
+/*
+ * Polar day, polar night, a white night and "not one of its days" told
+ * apart (Tromso), instead of a missing next firing for all.
+ */
+static void
+test_sun_today(struct api *a, struct sched *s, const char *evpath)
+{
+	struct sched_errs	 e;
+	struct who		 vw;
+	char			 want[256];
+	int64_t			 t;
+
+	tz("Europe/Oslo");
+	s->lat = 69.6492;
+	s->lon = 18.9553;
+	write_file(evpath, "event eve { when sunset + 15 min or dusk "
+	    "do notify \"x\" }\n"
+	    "event sunday { when sunrise on sun do notify \"y\" }\n"
+	    "event plain { when at 07:00 do notify \"z\" }\n");
+	clock_ms = utc(2026, 6, 21, 12, 0);
+	if (!CHECK(sched_load(s, evpath, clock_ms, &e) == 0, "a file with "
+	    "sun triggers loads"))
+		return;
+	login_full(a, "vera", &vw);
+	CHECK(strcmp(sun_of(a, &vw, "eve"), "[{\"event\":\"sunset\","
+	    "\"offset_s\":900,\"today\":\"polar_day\"},{\"event\":\"dusk\","
+	    "\"offset_s\":0,\"today\":\"white_night\"}]}") == 0,
+	    "midsummer: no sunset (polar day), no dusk (white night): %s",
+	    sun_of(a, &vw, "eve"));
+	CHECK(call(a, "GET", "/api/v1/events/plain", "", "", &vw) == 200 &&
+	    strstr(body, "\"sun\"") == NULL, "an event without sun triggers "
+	    "has no sun array");
+	clock_ms = utc(2026, 12, 21, 12, 0);	/* a Monday */
+	sched_sun_time(SUN_CIVIL_DUSK, 2026, 12, 21, s->lat, s->lon, &t);
+	snprintf(want, sizeof(want), "[{\"event\":\"sunset\",\"offset_s\":"
+	    "900,\"today\":\"polar_night\"},{\"event\":\"dusk\",\"offset_s\":"
+	    "0,\"today\":\"event\",\"at_ms\":%lld}]}", (long long)t);
+	CHECK(strcmp(sun_of(a, &vw, "eve"), want) == 0, "midwinter: no "
+	    "sunset (polar night), a dusk with its instant: %s",
+	    sun_of(a, &vw, "eve"));
+	CHECK(strcmp(sun_of(a, &vw, "sunday"), "[{\"event\":\"sunrise\","
+	    "\"offset_s\":0,\"today\":\"not_today\"}]}") == 0,
+	    "'sunrise on sun' on a Monday: not today");
+	clock_ms = utc(2026, 7, 26, 12, 0);	/* a Sunday */
+	sched_sun_time(SUN_RISE, 2026, 7, 26, s->lat, s->lon, &t);
+	snprintf(want, sizeof(want), "[{\"event\":\"sunrise\",\"offset_s\":"
+	    "0,\"today\":\"event\",\"at_ms\":%lld}]}", (long long)t);
+	CHECK(strcmp(sun_of(a, &vw, "sunday"), want) == 0, "on a Sunday: "
+	    "today's sunrise: %s", sun_of(a, &vw, "sunday"));
+	s->lat = s->lon = NAN;
+	CHECK(strstr(sun_of(a, &vw, "sunday"), "\"today\":\"no_place\"") !=
+	    NULL, "without latitude and longitude: no place");
+	s->lat = 69.6492;
+	s->lon = 18.9553;
+	test_sun_page(a, s, evpath, &vw);
 }
 
 static void
@@ -443,6 +551,7 @@ main(void)
 		test_events(a, s, evpath);
 		test_visibility(a, evpath);
 		test_visible_pages(a, evpath);
+		test_sun_today(a, s, evpath);
 	}
 	test_may_view();
 	sched_free(s);

@@ -295,6 +295,126 @@ test_motion(void)
 	sched_free(s);
 }
 
+/*
+ * The last value a 'changes' trigger saw survives a restart (kill -9):
+ * a door opened while the master was down fires at the first report,
+ * a string value too; a value that fired is saved before its actions
+ * run, so it does not fire again after a crash.
+ */
+static void
+test_changes_persisted(void)
+{
+	static const char text[] =
+	    "event door { when house/door.open changes to on\n"
+	    "  do set house/lamp.on = on }\n"
+	    "event back { when house/panel.mode changes from \"away\"\n"
+	    "  do set house/heat.on = on }\n";
+	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
+	struct sched_val	 off = { .type = SV_BOOL, .i = 0 };
+	struct sched_val	 away = { .type = SV_STRING, .s = "away" };
+	struct sched_val	 home = { .type = SV_STRING, .s = "home" };
+	int64_t			 t0 = utc(2026, 11, 23, 20, 0);
+	struct sched		*s;
+
+	unlink(statepath);
+	if ((s = start(text, t0, 1)) == NULL)
+		return;
+	sched_value(s, t0, "house", "door", "open", &off);
+	sched_value(s, t0, "house", "panel", "mode", &away);
+	/* Learnt, not changes; saved within SCHED_LAZY_SAVE_MS. */
+	sched_value(s, t0 + SCHED_LAZY_SAVE_MS, "house", "panel", "mode",
+	    &away);
+	CHECK(ncmd == 0, "changes: first values learnt");
+	sched_free(s);			/* kill -9 */
+	s = start(text, t0 + 10 * MIN, 1);
+	if (s == NULL)
+		return;
+	sched_value(s, t0 + 10 * MIN, "house", "door", "open", &on);
+	CHECK(ncmd == 1 && has_cmd("house/lamp.on=on"), "changes: after a "
+	    "restart, the first report is compared with the last value "
+	    "before it: the door opened while the master was down fires");
+	sched_value(s, t0 + 10 * MIN, "house", "panel", "mode", &home);
+	CHECK(ncmd == 2 && has_cmd("house/heat.on=on"), "changes: a string "
+	    "value too ('changes from \"away\"')");
+	sched_free(s);			/* kill -9 right after the firings */
+	s = start(text, t0 + 11 * MIN, 1);
+	if (s == NULL)
+		return;
+	sched_value(s, t0 + 11 * MIN, "house", "door", "open", &on);
+	sched_value(s, t0 + 11 * MIN, "house", "panel", "mode", &home);
+	CHECK(ncmd == 0, "changes: values that fired were saved before "
+	    "their actions ran: the same reports after a kill -9 fire "
+	    "nothing");
+	sched_free(s);
+}
+
+/*
+ * Counters and timestamps: counted and stamped by actions, read by
+ * conditions, kept across a kill -9 and a reload.
+ */
+static void
+test_vars(void)
+{
+	static const char text[] =
+	    "counter rings\n"
+	    "timestamp last-motion\n"
+	    "event bell { when house/bell.pressed changes to on\n"
+	    "  do count rings }\n"
+	    "event motion { when hall/pir.motion changes to on\n"
+	    "  do stamp last-motion }\n"
+	    "event alarm { when at 21:00 or at 21:15\n"
+	    "  if rings >= 3 and last-motion older than 2 h\n"
+	    "  do set house/siren.on = on set rings = 0 }\n";
+	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
+	struct sched_val	 off = { .type = SV_BOOL, .i = 0 };
+	int64_t			 t0 = utc(2026, 11, 23, 18, 0);	/* 19:00 */
+	const struct sched_prog	*g;
+	struct sched		*s;
+	struct sched_errs	 e;
+	int			 i;
+
+	tz("Europe/Berlin");
+	unlink(statepath);
+	if ((s = start(text, t0, 1)) == NULL)
+		return;
+	for (i = 0; i < 4; i++)		/* learnt, then on twice */
+		sched_value(s, t0, "house", "bell", "pressed", i % 2 ? &on :
+		    &off);
+	sched_value(s, t0, "hall", "pir", "motion", &off);
+	g = sched_program(s);
+	CHECK(g->nvars == 2 && g->vars[0].val == 2 && !g->vars[1].set &&
+	    ncmd == 0, "vars: two rings counted, no stamp yet");
+	sched_value(s, t0, "house", "bell", "pressed", &off);
+	sched_value(s, t0, "house", "bell", "pressed", &on);
+	sched_free(s);			/* kill -9 */
+	if ((s = start(text, t0 + 10 * MIN, 1)) == NULL)
+		return;
+	g = sched_program(s);
+	CHECK(g->vars[0].val == 3, "vars: the count survives a kill -9");
+	sched_value(s, t0 + 10 * MIN, "hall", "pir", "motion", &on);
+	CHECK(g->vars[1].set && g->vars[1].val == t0 + 10 * MIN,
+	    "vars: motion stamps its time");
+	advance(s, utc(2026, 11, 23, 20, 0));
+	CHECK(ncmd == 0, "vars: at 21:00 the motion is 1 h 50 ago: not "
+	    "older than 2 h");
+	advance(s, utc(2026, 11, 23, 20, 15));
+	CHECK(ncmd == 1 && has_cmd("house/siren.on=on") && g->vars[0].val ==
+	    0, "vars: at 21:15 three rings and no motion for 2 h 05: the "
+	    "siren, and the counter set back to 0");
+	write_events("counter rings\ntimestamp last-motion\n"
+	    "event x { when startup do stamp last-motion }\n");
+	CHECK(sched_load(s, evpath, utc(2026, 11, 23, 20, 20), &e) == 0 &&
+	    sched_program(s)->vars[1].set && sched_program(s)->vars[1].val ==
+	    t0 + 10 * MIN, "vars: a reload keeps them by name");
+	sched_free(s);
+	g = sched_parse_buf("v.events", "counter a\nmode a { x y }\n",
+	    strlen("counter a\nmode a { x y }\n"), 0, &e);
+	CHECK(g == NULL && strcmp(e.buf, "v.events:2:1: \"a\" declared twice "
+	    "(a mode, counter or timestamp)\n") == 0, "vars: a name is a "
+	    "mode or a variable, not both");
+	sched_prog_free((struct sched_prog *)(uintptr_t)g);
+}
+
 static void
 feed(struct sched *s, int64_t t, double x)
 {
@@ -805,6 +925,8 @@ main(void)
 	test_porch();
 	test_no_location();
 	test_motion();
+	test_changes_persisted();
+	test_vars();
 	test_threshold();
 	test_threshold_restart();
 	test_dst();

@@ -5,6 +5,8 @@
  * file:line:column and a clear message; includes and their limits.
  */
 
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,22 @@ test_good(void)
 	sched_prog_free(g);
 }
 
+static void
+test_astro(void)
+{
+	static const char text[] =
+	    "event a { when astronomical-dusk + 10 min do notify \"x\" }\n"
+	    "event b { when astronomical-dawn on sun do notify \"y\" }\n";
+	struct sched_errs	 e;
+	struct sched_prog	*g = parse(text, &e);
+
+	CHECK(g != NULL && g->ev[0].trig[0].sun == SUN_ASTRO_DUSK &&
+	    g->ev[0].trig[0].offset_s == 600 &&
+	    g->ev[1].trig[0].sun == SUN_ASTRO_DAWN && g->uses_sun,
+	    "astronomical-dusk and astronomical-dawn (-18 degrees)");
+	sched_prog_free(g);
+}
+
 /* The text parses with exactly this first error. */
 static void
 bad(const char *text, const char *want, const char *what)
@@ -150,8 +168,20 @@ test_bad(void)
 	    "\"nothing\"", "run of an unknown event");
 	bad("event a { if house is away do notify \"x\" }",
 	    "test.events:1:14: expected a condition (from, sun, on, in, "
-	    "dates, a device value, a declared mode, not, '('), found word "
-	    "\"house\"", "undeclared mode");
+	    "dates, a device value, a declared mode, counter or timestamp, "
+	    "not, '('), found word \"house\"", "undeclared mode");
+	bad("counter n\nevent a { do count m }",
+	    "test.events:2:20: expected a declared counter, found word "
+	    "\"m\"", "count of an undeclared counter");
+	bad("timestamp t\nevent a { if t older 5 min do stamp t }",
+	    "test.events:2:22: expected 'than', found number", "older "
+	    "without than");
+	bad("counter n\nevent a { do set n = 1.5 }",
+	    "test.events:2:14: a counter is set to a whole number",
+	    "a counter set to a fraction");
+	bad("timestamp t\nevent a { do count t }",
+	    "test.events:2:20: expected a declared counter, found word "
+	    "\"t\"", "count of a timestamp");
 	bad("mode house { home away }\nevent a { do set house = gone }",
 	    "test.events:2:14: mode \"house\" has no value \"gone\"",
 	    "unknown mode value");
@@ -216,7 +246,7 @@ flat_check(const struct sched_prog *g)
 static void
 test_include(void)
 {
-	char		 dir[] = "/tmp/hd-sched-XXXXXX", path[256];
+	char		 dir[] = "/tmp/hd-sched-XXXXXX", path[256], want[1024];
 	struct sched_errs e;
 	struct sched_prog *g;
 	FILE		*f;
@@ -250,19 +280,141 @@ test_include(void)
 	CHECK(g == NULL && strstr(e.buf, "barn.events:2:19: a time of day")
 	    != NULL, "include: an error names the included file, line and "
 	    "column");
-	/* A file that includes itself stops at the depth limit. */
+	/* A file that includes itself: a loop, named as one. */
 	f = fopen(path, "w");
 	fprintf(f, "include \"main.events\"\n");
 	fclose(f);
 	g = sched_parse_file(path, &e);
-	CHECK(g == NULL && strstr(e.buf, "includes nested deeper") != NULL,
-	    "include: a loop stops at SCHED_MAX_INCLUDE");
+	snprintf(want, sizeof(want), "%s:1:1: include loop: %s -> %s/main."
+	    "events\n", path, path, dir);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "include: a file "
+	    "including itself is a loop");
 	g = sched_parse_file("/nonexistent/x.events", &e);
 	CHECK(g == NULL && strstr(e.buf, "No such file") != NULL,
 	    "a missing file is an error");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/barn.events", dir);
 	unlink(path);
+	rmdir(dir);
+}
+
+/* Write `text` to dir/name; its path in `path`. */
+static void
+put(const char *dir, const char *name, const char *text, char *path,
+    size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * Errors a new user meets, said plainly: an include loop with its chain,
+ * a FIFO or a folder refused at once, a file too big with its size, a
+ * byte order mark accepted, non-ASCII bytes named as such, and the
+ * parser saying it stopped at SCHED_MAX_ERRORS.
+ */
+static void
+test_clear_errors(void)
+{
+	char		 dir[] = "/tmp/hd-sched-XXXXXX", a[256], b[256], c[256];
+	char		 want[2048], big[64];
+	struct sched_errs e;
+	struct sched_prog *g;
+	int		 fd, i, ok;
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temp folder"))
+		return;
+	put(dir, "a.events", "# a\ninclude \"b.events\"\n", a, sizeof(a));
+	put(dir, "b.events", "event x { do notify \"x\" }\n"
+	    "  include \"c.events\"\n", b, sizeof(b));
+	put(dir, "c.events", "include \"a.events\"\n", c, sizeof(c));
+	g = sched_parse_file(a, &e);
+	snprintf(want, sizeof(want), "%s:1:1: include loop: %s -> %s/b.events"
+	    " -> %s/c.events -> %s/a.events\n", c, a, dir, dir, dir);
+	if (!CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include loop "
+	    "is named with its chain"))
+		printf("# %s", e.buf);
+	/* A FIFO (no writer: an open without O_NONBLOCK would hang). */
+	unlink(c);
+	CHECK(mkfifo(c, 0600) == 0, "a FIFO as an include");
+	g = sched_parse_file(a, &e);
+	snprintf(want, sizeof(want), "%s:2:3: %s/c.events: not a regular "
+	    "file\n", b, dir);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include that is a "
+	    "FIFO is refused at once");
+	g = sched_parse_file(c, &e);
+	snprintf(want, sizeof(want), "%s: %s: not a regular file\n", c, c);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an events file that "
+	    "is a FIFO too");
+	unlink(c);
+	g = sched_parse_file(dir, &e);
+	CHECK(g == NULL && strstr(e.buf, "not a regular file") != NULL,
+	    "a folder too");
+	/* Too big: named with its size, before a byte is read. */
+	if ((fd = open(c, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1) {
+		CHECK(ftruncate(fd, SCHED_MAX_FILE + 1) == 0, "a sparse file "
+		    "one byte over SCHED_MAX_FILE");
+		close(fd);
+	}
+	g = sched_parse_file(c, &e);
+	snprintf(want, sizeof(want), "%s: %s: %d bytes: too big "
+	    "(SCHED_MAX_FILE: %d bytes for the events file and its includes "
+	    "together)\n", c, c, SCHED_MAX_FILE + 1, SCHED_MAX_FILE);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "a file too big is "
+	    "named with its size");
+	unlink(c);
+	/* A byte order mark; columns count characters. */
+	g = parse("\xef\xbb\xbf" "event a { when at 07:00 do notify "
+	    "\"K\xc3\xbc\xc3\xbc\" }", &e);
+	CHECK(g != NULL && strcmp(g->ev[0].act[0].text, "K\xc3\xbc\xc3\xbc")
+	    == 0, "a UTF-8 byte order mark is skipped; UTF-8 in a string kept");
+	sched_prog_free(g);
+	g = parse("\xef\xbb\xbf" "event a { do notify \"\xc3\xbc\" x }", &e);
+	CHECK(g == NULL && strstr(e.buf, "test.events:1:25: ") == e.buf,
+	    "after a BOM and a two-byte character, columns are characters");
+	sched_prog_free(g);
+	g = parse("event k\xc3\xbc" "che { do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:1:8: a non-ASCII "
+	    "character '\xc3\xbc' (U+00FC): names and words are ASCII letters, "
+	    "digits, '_' and '-'; only strings and comments may hold other "
+	    "text\n") == 0, "a non-ASCII character in a name, named as such");
+	g = parse("event a { when at\xc2\xa0" "07:00 do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:1:18: a no-break space "
+	    "(U+00A0): write an ordinary space\n") == 0, "a no-break space");
+	g = parse("event \xff { do notify \"x\" }", &e);
+	CHECK(g == NULL && strstr(e.buf, "test.events:1:7: a byte that is not "
+	    "ASCII nor UTF-8 (0xff)") == e.buf, "a byte that is not UTF-8");
+	g = parse("event a { do notify \"\xe2\x82\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:1:21: a byte that is "
+	    "not UTF-8 in a string (0xe2)\n") == 0, "a truncated UTF-8 "
+	    "sequence in a string (at the string)");
+	/* 20 errors are all shown; past them the parser says it stopped. */
+	for (ok = 1, i = 0; i < 2; i++) {
+		size_t	n = 0;
+		char	*text = malloc(64 * 30);
+		int	j;
+
+		for (j = 0; text != NULL && j < (i ? 25 : SCHED_MAX_ERRORS); j++)
+			n += (size_t)snprintf(text + n, 64 * 30 - n, "event "
+			    "a%d { when at 7:75 do notify \"x\" }\n", j);
+		g = text ? parse(text, &e) : NULL;
+		snprintf(big, sizeof(big), "test.events: stopped after %d "
+		    "errors", SCHED_MAX_ERRORS);
+		if (g != NULL || e.n < SCHED_MAX_ERRORS ||
+		    (strstr(e.buf, big) != NULL) != (i == 1))
+			ok = 0;
+		free(text);
+	}
+	CHECK(ok, "exactly %d errors: all shown; 25: the first %d and "
+	    "'stopped after %d errors'", SCHED_MAX_ERRORS, SCHED_MAX_ERRORS,
+	    SCHED_MAX_ERRORS);
+	unlink(a);
+	unlink(b);
 	rmdir(dir);
 }
 
@@ -334,6 +486,8 @@ main(void)
 {
 	test_refs();
 	test_good();
+	test_astro();
+	test_clear_errors();
 	test_bad();
 	test_recovery();
 	test_include();

@@ -4,7 +4,9 @@
  * 30-minute change), the next instant of time triggers with calendar
  * filters, and sun times against an independent implementation
  * (tests/unit/sun_ref.h: PyEphem with NOAA's conventions) to within a
- * minute, polar day and night included.
+ * minute, polar day and night included; every day of a year at 65 to 80
+ * degrees north and south (sun_polar.h), where a solar day's events may
+ * fall on the next or the previous local date.
  */
 
 #include <math.h>
@@ -30,6 +32,38 @@ struct sunref {
 static const struct sunref sunref[] = {
 #include "sun_ref.h"
 };
+
+/* sun_polar.h: every solar day of 2026 at 65 to 80 degrees N and S. */
+#define U	99999999LL	/* the sun stays above all that solar day */
+#define N	(-U)		/* ... below */
+struct polar_place {
+	const char	*name, *tz;
+	double		 lat, lon;
+};
+static const struct polar_place polar_place[] = {
+#define P(i, name, lat, lon, zone)	[i] = { name, zone, lat, lon },
+#include "sun_polar.h"
+#undef P
+};
+struct polar_day {
+	int		 place, m, d;
+	long long	 transit, ev[SUN_NKINDS];
+};
+static const struct polar_day polar_day[] = {
+#define D(p, m, d, tr, ...)	{ p, m, d, tr, { __VA_ARGS__ } },
+#include "sun_polar.h"
+#undef D
+};
+struct polar_tol {
+	int		 place, m, d, kind;
+	long		 tol;		/* -1: either way */
+};
+static const struct polar_tol polar_tol[] = {
+#define T(p, m, d, k, tol)	{ p, m, d, k, tol },
+#include "sun_polar.h"
+#undef T
+};
+#define NPOLAR_DAY	(sizeof(polar_day) / sizeof(polar_day[0]))
 
 static int64_t
 local(int y, int mon, int d, int h, int mi, int *moved)
@@ -58,7 +92,7 @@ test_sun_table(void)
 			count++;
 			if (r->t == -1) {
 				none++;
-				if (got != -1) {
+				if (got == SUN_EVENT) {
 					bad++;
 					printf("# %s %d-%02d-%02d %s: expected "
 					    "none\n", r->place, r->y, r->m,
@@ -66,7 +100,7 @@ test_sun_table(void)
 				}
 				continue;
 			}
-			err = got == -1 ? 99999 : labs((long)(t / 1000 - r->t));
+			err = got != SUN_EVENT ? 99999 : labs((long)(t / 1000 - r->t));
 			if (err > maxerr)
 				maxerr = err;
 			if (err > 60) {
@@ -82,6 +116,169 @@ test_sun_table(void)
 	}
 }
 
+/* The tolerance of one polar table entry: 60 s unless sun_polar.h says. */
+static long
+polar_tol_of(int p, int m, int d, int k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(polar_tol) / sizeof(polar_tol[0]); i++)
+		if (polar_tol[i].place == p && polar_tol[i].m == m &&
+		    polar_tol[i].d == d && polar_tol[i].kind == k)
+			return polar_tol[i].tol;
+	return 60;
+}
+
+/* One event of the table: 0 if sched_sun_time() agrees, else 1. */
+static int
+polar_check(const struct polar_day *r, int k, long *maxerr, int *other)
+{
+	const struct polar_place *pl = &polar_place[r->place];
+	long		 tol = polar_tol_of(r->place, r->m, r->d, k), err;
+	long long	 want = r->ev[k];
+	int64_t		 t;
+	int		 got, y, m, d, wday;
+	long		 secs;
+
+	got = sched_sun_time((enum sched_sun)k, 2026, r->m, r->d, pl->lat,
+	    pl->lon, &t);
+	if (tol == -1)
+		return 0;
+	if (want == U || want == N) {
+		if (got == (want == U ? SUN_ABOVE : SUN_BELOW))
+			return 0;
+		printf("# %s 2026-%02d-%02d %s: expected none (%s), got %d\n",
+		    pl->name, r->m, r->d, sched_sun_name((enum sched_sun)k),
+		    want == U ? "above" : "below", got);
+		return 1;
+	}
+	err = got != SUN_EVENT ? 99999 :
+	    labs((long)(t / 1000 - (r->transit + want)));
+	if (err > *maxerr && got == SUN_EVENT)
+		*maxerr = err;
+	if (got == SUN_EVENT) {
+		sched_localdate(t, &y, &m, &d, &wday, &secs);
+		if (m != r->m || d != r->d)
+			(*other)++;
+	}
+	if (err <= tol)
+		return 0;
+	printf("# %s 2026-%02d-%02d %s: off by %ld s (allowed %ld)\n",
+	    pl->name, r->m, r->d, sched_sun_name((enum sched_sun)k), err, tol);
+	return 1;
+}
+
+/*
+ * Every solar day of 2026 at 65, 70, 75 and 80 degrees north and south:
+ * each event against PyEphem's event of the solar day whose transit is
+ * on that local date (sun_polar.h), and polar day told from polar night.
+ */
+static void
+test_sun_polar_table(void)
+{
+	size_t	i, j;
+	long	maxerr;
+	int	k, bad, count, other;
+
+	for (i = 0; i < NPOLAR_DAY; i = j) {
+		const struct polar_place *pl = &polar_place[polar_day[i].place];
+
+		tz(pl->tz);
+		maxerr = 0;
+		bad = count = other = 0;
+		for (j = i; j < NPOLAR_DAY &&
+		    polar_day[j].place == polar_day[i].place; j++)
+			for (k = 0; k < SUN_NKINDS; k++, count++)
+				bad += polar_check(&polar_day[j], k, &maxerr,
+				    &other);
+		CHECK(bad == 0 && j - i == 365, "sun: %s: %zu solar days, %d "
+		    "events or polar none as PyEphem says (max %ld s), %d of "
+		    "them on another local date than their transit",
+		    pl->name, j - i, count, maxerr, other);
+	}
+}
+
+/*
+ * A trigger on each sun event fires once for every solar day that has
+ * it, at its instant, in order, through the whole year: none lost or
+ * doubled where events cross midnight or come and go with the seasons.
+ */
+static void
+test_sun_polar_triggers(void)
+{
+	struct sched_trig tr = { .kind = T_SUN };
+	size_t		 i, j;
+	int64_t		 t, prev, got;
+	int		 k, bad, fired, moved;
+
+	for (i = 0; i < NPOLAR_DAY; i = j) {
+		const struct polar_place *pl = &polar_place[polar_day[i].place];
+
+		tz(pl->tz);
+		bad = fired = 0;
+		for (k = 0; k < SUN_NKINDS; k++) {
+			tr.sun = (enum sched_sun)k;
+			prev = -1;
+			for (j = i; j < NPOLAR_DAY &&
+			    polar_day[j].place == polar_day[i].place; j++) {
+				if (sched_sun_time(tr.sun, 2026, polar_day[j].m,
+				    polar_day[j].d, pl->lat, pl->lon, &t) !=
+				    SUN_EVENT)
+					continue;
+				if (prev == -1)
+					prev = t - 1;
+				got = sched_trig_next(&tr, prev, pl->lat,
+				    pl->lon, &moved);
+				fired++;
+				if (got != t) {
+					bad++;
+					printf("# %s 2026-%02d-%02d %s: fired "
+					    "at %lld, not %lld\n", pl->name,
+					    polar_day[j].m, polar_day[j].d,
+					    sched_sun_name(tr.sun),
+					    (long long)got, (long long)t);
+				}
+				prev = t;
+			}
+		}
+		CHECK(bad == 0, "sun: %s: triggers on the %d sun events fire "
+		    "once per solar day, in order, all year (%d firings)",
+		    pl->name, SUN_NKINDS, fired);
+	}
+}
+
+/* The case: Tromso in late July 2026, as PyEphem gives it. */
+static void
+test_sun_tromso_july(void)
+{
+	static const long long want[] = {
+		1785019024LL,	/* Sat 25's solar day: Sun 26 00:37 */
+		1785103991LL,	/* Sun 26's: Mon 27 00:13 */
+		1785189542LL,	/* Mon 27's: Mon 27 23:59 */
+		1785275264LL,	/* Tue 28's: Tue 28 23:47 */
+	};
+	struct sched_trig tr = { .kind = T_SUN, .sun = SUN_SET };
+	int64_t		 t = utc(2026, 7, 20, 12, 0);
+	size_t		 i;
+	int		 moved, ok = 1;
+
+	tz("Europe/Oslo");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		t = sched_trig_next(&tr, t, 69.6492, 18.9553, &moved);
+		if (llabs(t / 1000 - want[i]) > 60)
+			ok = 0;
+	}
+	CHECK(ok, "sun: Tromso, July 2026: the first sunsets after the "
+	    "midnight sun fire each once, 00:37 and 00:13 after midnight "
+	    "included");
+	tr.f.days = 1 << 0;		/* sunset on sun */
+	t = sched_trig_next(&tr, utc(2026, 7, 25, 10, 0), 69.6492, 18.9553,
+	    &moved);
+	CHECK(llabs(t / 1000 - want[1]) <= 60, "sun: Tromso: 'sunset on "
+	    "sun' fires Sunday's solar day's sunset (Monday 00:13), not "
+	    "Saturday's after midnight");
+}
+
 static void
 test_sun_misc(void)
 {
@@ -91,7 +288,11 @@ test_sun_misc(void)
 
 	tz("Europe/Oslo");
 	CHECK(sched_sun_time(SUN_RISE, 2026, 12, 21, 69.6492, 18.9553,
-	    &t) == -1, "sun: no sunrise in Tromso at midwinter");
+	    &t) == SUN_BELOW, "sun: no sunrise in Tromso at midwinter: the "
+	    "sun stays below (polar night)");
+	CHECK(sched_sun_time(SUN_SET, 2026, 6, 21, 69.6492, 18.9553,
+	    &t) == SUN_ABOVE, "sun: no sunset in Tromso at midsummer: the "
+	    "sun stays above (polar day)");
 	t = sched_trig_next(&tr, utc(2026, 12, 1, 12, 0), 69.6492, 18.9553,
 	    &moved);
 	CHECK(t > utc(2027, 1, 10, 0, 0) && t < utc(2027, 1, 20, 0, 0),
@@ -241,11 +442,110 @@ test_every(void)
 	    "Friday to Monday 00:00 local");
 }
 
+/*
+ * 'from sunset to sunrise': from each sunset to the next sunrise, across
+ * midnight, through a polar night, never in a polar day; the ends
+ * included and excluded as in [from, to); a time and a sun event mixed.
+ */
+static void
+test_sun_window(void)
+{
+	static const char text[] =
+	    "event a { if from sunset to sunrise do notify \"x\" }\n"
+	    "event b { if from 22:00 to sunrise + 30 min do notify \"y\" }\n"
+	    "event c { if from 22:00 to 06:00 do notify \"z\" }\n";
+	struct sched_errs	 e;
+	struct sched_prog	*g;
+	struct sched		 s;
+	const struct sched_cond	*a, *b;
+	int64_t			 set, rise;
+
+	memset(&s, 0, sizeof(s));
+	g = sched_parse_buf("w.events", text, strlen(text), 0, &e);
+	if (!CHECK(g != NULL && g->ev[0].cond->kind == C_WINDOW &&
+	    g->ev[1].cond->kind == C_WINDOW && g->ev[2].cond->kind == C_TIME &&
+	    g->uses_sun, "from sunset to sunrise parses; two times stay a "
+	    "wall-time window")) {
+		sched_prog_free(g);
+		return;
+	}
+	a = g->ev[0].cond;
+	b = g->ev[1].cond;
+	tz("Europe/Berlin");
+	s.lat = 52.52;
+	s.lon = 13.405;
+	sched_sun_time(SUN_SET, 2026, 6, 21, s.lat, s.lon, &set);
+	sched_sun_time(SUN_RISE, 2026, 6, 22, s.lat, s.lon, &rise);
+	CHECK(!sched_cond_eval(&s, a, set - 1) && sched_cond_eval(&s, a, set) &&
+	    sched_cond_eval(&s, a, utc(2026, 6, 21, 22, 0)) &&
+	    sched_cond_eval(&s, a, rise - 1) && !sched_cond_eval(&s, a, rise) &&
+	    !sched_cond_eval(&s, a, utc(2026, 6, 22, 10, 0)), "Berlin, midsummer: "
+	    "from sunset to sunrise is [sunset, the next sunrise), across "
+	    "midnight");
+	CHECK(!sched_cond_eval(&s, b, utc(2026, 6, 21, 19, 59)) &&
+	    sched_cond_eval(&s, b, utc(2026, 6, 21, 20, 0)) &&
+	    sched_cond_eval(&s, b, rise + 30 * MIN - 1) &&
+	    !sched_cond_eval(&s, b, rise + 30 * MIN), "from 22:00 to sunrise + "
+	    "30 min");
+	tz("Europe/Oslo");
+	s.lat = 69.6492;
+	s.lon = 18.9553;
+	CHECK(sched_cond_eval(&s, a, 1785104400000LL) &&	/* Mon 27 00:20 */
+	    !sched_cond_eval(&s, a, 1785103140000LL) &&	/* Sun 26 23:59 */
+	    !sched_cond_eval(&s, a, utc(2026, 6, 20, 22, 0)) &&
+	    sched_cond_eval(&s, a, utc(2026, 12, 21, 11, 0)), "Tromso: after "
+	    "Sunday's 00:13 sunset, not before it; never in the polar day, "
+	    "all through the polar night");
+	sched_prog_free(g);
+}
+
+/* hd-master --at: ISO 8601 with Z, an offset, or local wall time. */
+static void
+test_parse_iso(void)
+{
+	static const char *const bad[] = {
+		"2026-02-30T12:00Z", "2026-13-01T00:00Z", "2026-07-25",
+		"2026-07-25T24:00Z", "2026-07-25T12:00+2", "2026-07-25T12:00Zx",
+		"2026-07-25T12:60", "1969-12-31T23:59Z", "2026-7-25T12:00Z",
+		"2026-07-25T12:00:61Z", "2026-07-25T12:00+15:00",
+	};
+	int64_t	t;
+	size_t	i;
+	int	nbad = 0;
+
+	tz("Europe/Oslo");
+	CHECK(sched_parse_iso("2026-07-25T12:00Z", &t) == 0 &&
+	    t == utc(2026, 7, 25, 12, 0), "iso: Z is UTC");
+	CHECK(sched_parse_iso("2026-07-25 14:00:30+02:00", &t) == 0 &&
+	    t == utc(2026, 7, 25, 12, 0) + 30000, "iso: an offset, seconds, "
+	    "a blank for T");
+	CHECK(sched_parse_iso("2026-01-01T00:00-03:30", &t) == 0 &&
+	    t == utc(2026, 1, 1, 3, 30), "iso: a negative offset");
+	CHECK(sched_parse_iso("2026-07-25T12:00", &t) == 0 &&
+	    t == utc(2026, 7, 25, 10, 0), "iso: no zone is local time "
+	    "(Oslo, summer)");
+	CHECK(sched_parse_iso("2026-03-29T02:30", &t) == 0 &&
+	    t == utc(2026, 3, 29, 1, 0), "iso: a local time in the gap is "
+	    "its end");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (sched_parse_iso(bad[i], &t) != -1) {
+			nbad++;
+			printf("# iso: %s accepted\n", bad[i]);
+		}
+	CHECK(nbad == 0, "iso: %zu malformed times refused",
+	    sizeof(bad) / sizeof(bad[0]));
+}
+
 int
 main(void)
 {
 	test_sun_table();
 	test_sun_misc();
+	test_sun_polar_table();
+	test_sun_polar_triggers();
+	test_sun_tromso_july();
+	test_parse_iso();
+	test_sun_window();
 	test_gap_and_repeat();
 	test_at_trigger();
 	test_every();

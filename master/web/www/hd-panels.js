@@ -140,6 +140,19 @@
     return out;
   }
 
+  // A sun trigger without an event today says why (GET /events "sun"):
+  // the sun stays up (polar day; a white night for a twilight), stays
+  // down (polar night), today is not one of its days, or no place is set.
+  const SUN_WHY = { polar_day: "polar day", polar_night: "polar night", white_night: "white night",
+    not_today: "not one of its days", no_place: "no latitude/longitude configured", none: "no solar day" };
+  const sunNotes = (e) => (e.sun || []).filter((s) => s.today !== "event").map((s) =>
+    el("span.sub.sunwhy", { "data-sun": s.today, text: `no ${s.event} today: ${SUN_WHY[s.today] || s.today}` }));
+  const nextCell = (e) => {
+    const notes = sunNotes(e);
+    if (!notes.length) return cell(e.next_ms ? HD.datetime(e.next_ms) : null);
+    return el("td", {}, e.next_ms ? HD.datetime(e.next_ms) : "—", ...notes.map((n) => [el("br"), n]).flat());
+  };
+
   panels.renderEvents = async function () {
     const box = HD.$("events");
     const [list, modes] = await Promise.all([allEvents(), api.maybe("modes").catch(() => null)]);
@@ -167,7 +180,7 @@
           .map((t) => el("th", { scope: "col", text: t })))),
         el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
           el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` })),
-          cell(e.next_ms ? HD.datetime(e.next_ms) : null),
+          nextCell(e),
           cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
           cell(e.last_result || null),
           cell(e.pending ? String(e.pending) : null),
