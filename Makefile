@@ -48,8 +48,8 @@ SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 MASTER_SRCS	 = master/master.c master/config.c master/cluster.c \
 		   master/nodes.c $(HTTP_SRCS) master/ban.c master/web.c \
-		   master/web_conn.c master/web_http.c master/webproc.c \
-		   master/web_stream.c \
+		   master/web_conn.c master/web_peer.c master/web_http.c \
+		   master/webproc.c master/web_stream.c \
 		   $(API_SRCS) $(APIRES_SRCS) $(ZWM_SRCS) \
 		   $(LICENCE_SRCS) master/licence_root.c \
 		   $(SCHED_SRCS) master/sched_master.c

@@ -99,17 +99,31 @@ struct web {
 	struct wstreams		*streams;	/* web_stream.c */
 };
 
-/* web_conn.c */
+/* web_peer.c: accept, sniff, handshake, probes */
 /* -1 when there was nothing to accept. */
 int	wc_accept(struct web *, int lfd);
-void	wc_close(struct wconn *);
-/* 1 if the response being written is the connection's last. */
-int	wc_last(const struct wconn *);
+/* Sniff and handshake steps: -1 to close; wc_handshake() 1 when done. */
+int	wc_sniff(struct wconn *);
+int	wc_handshake(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
+/* A probe inside a request (weighs nothing if a browser sent it). */
+void	wc_probe_req(struct wconn *, enum probe_class, const char *detail,
+	    const char *first, size_t n);
 /* A scanner's path in the request just parsed (scored unless a browser
  * sent it). */
 void	wc_probe_scanner(struct wconn *, const char *what);
+
+/* web_conn.c */
+/* Take over a connection just accepted, its address and fd set. */
+void	wc_start(struct wconn *);
+void	wc_close(struct wconn *);
+void	wc_arm(struct wconn *, uint64_t ms);
+/* What OpenSSL wants after r from a call: 0 (c->want set) or -1 with the
+ * reason in why. */
+int	wc_ssl_want(struct wconn *, int r, char *why, size_t len);
+/* 1 if the response being written is the connection's last. */
+int	wc_last(const struct wconn *);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
 /* The timer that serves connections again whose reads were cut short. */
