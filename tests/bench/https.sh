@@ -4,8 +4,8 @@
 # one worker) side by side on
 # loopback, measured with wrk: keep-alive requests/s, new handshakes/s,
 # p99 latency, the server's CPU time per request, and keep-alive
-# requests/s again under a probe storm of
-# BENCH_STORM_RATE (500) mixed probes a second. Servers are pinned to CPU 0
+# requests/s again under a probe storm: BENCH_STORM_RATE (300) mixed
+# probes a second, BENCH_STORM_HOLD (500) silent connections held. Servers are pinned to CPU 0
 # and the load generators to CPU 1, so "one core" means one core. Prints
 # each figure and the ratios (master / nginx, storm / calm).
 set -eu
@@ -113,11 +113,30 @@ best() {
 	    printf "%s %s %s", (x[1] > y[1] ? x[1] : y[1]), (x[2] < y[2] ? x[2] : y[2]),
 	    (x[3] < y[3] ? x[3] : y[3])}'
 }
-rate=${BENCH_STORM_RATE:-500}
-storm() {	# PORT: a probe storm for the length of one measurement
-	taskset -c 1 python3 tests/tools/storm.py 127.0.0.1 "$1" \
-	    $((rate * secs)) "$secs" >/dev/null &
+rate=${BENCH_STORM_RATE:-300}
+hold=${BENCH_STORM_HOLD:-500}
+nstorm=0
+# storm PORT: a probe storm for the length of one measurement, its held
+# connections open before the measurement starts (storm.py says "ready").
+# In a session of its own: with the scheduler's autogroups, sharing wrk's
+# would take CPU from wrk rather than from the server under test. Each
+# storm from fresh addresses, so no run bans what an earlier one sent
+# (nginx bans nothing: both get the same storm).
+storm() {
+	local i
+	nstorm=$((nstorm + 1))
+	rm -f "$work/storm.out"
+	taskset -c 1 setsid python3 tests/tools/storm.py 127.0.0.1 "$1" \
+	    $((rate * secs)) "$secs" --hold "$hold" \
+	    --base $((nstorm * 100000)) >"$work/storm.out" &
 	storm_pid=$!
+	for i in $(seq 200); do		# 20 s at most
+		grep -q ready "$work/storm.out" 2>/dev/null && return 0
+		kill -0 "$storm_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "https.sh: the storm did not get ready" >&2
+	exit 1
 }
 M=https://127.0.0.1:$mport/api/v1/health
 N=https://127.0.0.1:$nport/api/v1/health
@@ -153,6 +172,8 @@ printf '%-34s %12s %12s %8s\n' "CPU us per keep-alive request" "$m_cpu" "$n_cpu"
 printf '%-34s %12s %12s %8s\n' "CPU us per new-connection request" "$m_hcpu" "$n_hcpu" "$(ratio "$n_hcpu" "$m_hcpu")"
 printf '%-34s %12s %12s %8s\n' "p99 latency ms (keep-alive)" "$m_p99" "$n_p99" "$(ratio "$m_p99" "$n_p99")"
 printf '%-34s %12s %12s %8s\n' "keep-alive req/s under probe storm" "$m_storm" "$n_storm" "$(ratio "$m_storm" "$n_storm")"
-printf '%-34s %12s %12s\n' "storm / calm (target >= 0.80)" "$(ratio "$m_storm" "$m_ka")" "$(ratio "$n_storm" "$n_ka")"
-echo "(master/nginx targets: throughput ratios >= 1.00; CPU rows: nginx/master,"
-echo " also >= 1.00, and steadier than requests/s on a busy machine)"
+printf '%-34s %12s %12s\n' "storm / calm (target >= 0.95)" "$(ratio "$m_storm" "$m_ka")" "$(ratio "$n_storm" "$n_ka")"
+echo "(ratio column: master / nginx, targets >= 1.00 for throughput; CPU rows"
+echo " are nginx / master, so >= 1.00 means the master uses less, and they are"
+echo " steadier than requests/s on a busy machine; p99 is master / nginx,"
+echo " target <= 1.00. Storm: $rate probes/s, $hold held.)"
