@@ -87,13 +87,20 @@ web_tls(const char *cert, const char *key)
 	return ctx;
 }
 
+/*
+ * Called after the connections that are ready in the same wakeup
+ * (ev_io_late()): those already served are answered before a flood of
+ * new ones gets any time. At most WEB_ACCEPTS_PER_TURN, so other work
+ * goes on; the rest waits in the listen queue (and past its length the
+ * kernel refuses them, at no cost to this loop).
+ */
 static void
 accept_cb(struct ev_io *io, int rev)
 {
 	int i;
 
 	(void)rev;
-	for (i = 0; i < 16; i++)	/* bounded: other work goes on */
+	for (i = 0; i < WEB_ACCEPTS_PER_TURN; i++)
 		if (wc_accept(io->arg, io->fd) == -1)
 			break;
 }
@@ -112,6 +119,7 @@ web_listen(struct web *w, struct master_conf *mc)
 			return -1;
 		}
 		ev_io_init(&w->lio[i], w->lfd[i], accept_cb, w);
+		ev_io_late(&w->lio[i]);
 		ev_io_set(w->loop, &w->lio[i], EV_READ);
 		log_info("HTTPS listening on %s", mc->web_listen[i]);
 	}
@@ -222,6 +230,10 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	log_init("hd-web", verbose);
 	memset(&w, 0, sizeof(w));
 	TAILQ_INIT(&w.conns);
+	for (i = 0; i < WEB_ADDR_BUCKETS; i++)
+		TAILQ_INIT(&w.byaddr[i]);
+	if (net_random(&w.addr_seed, sizeof(w.addr_seed)) == -1)
+		fatal("getrandom");
 	TAILQ_INIT(&w.again);
 	ev_timer_init(&w.again_timer, wc_again, &w);
 	w.started_ms = ev_wall_ms();

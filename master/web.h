@@ -43,6 +43,8 @@ struct wconn {
 	struct ev_io		 io;
 	struct ev_timer		 timer;
 	uint8_t			 addr[16];	/* IPv4 mapped */
+	uint8_t			 key[16];	/* addr as counted (v6bits) */
+	TAILQ_ENTRY(wconn)	 addr_entry;	/* web byaddr, oldest first */
 	unsigned		 port;
 	char			 name[INET6_ADDRSTRLEN + 16];	/* for logs */
 	struct buf		 in, out;
@@ -76,6 +78,12 @@ struct web_stats {
 	uint64_t	watchdog_auth;
 };
 
+/* Lists of connections by address: a power of two, twice WEB_MAX_CONNS. */
+#define WEB_ADDR_BUCKETS	1024
+/* Connections accepted from one listener in one loop turn. */
+#define WEB_ACCEPTS_PER_TURN	16
+TAILQ_HEAD(wconn_list, wconn);
+
 struct web {
 	struct ev_loop		*loop;
 	SSL_CTX			*ctx;
@@ -84,6 +92,8 @@ struct web {
 	int			 nlisten;
 	TAILQ_HEAD(, wconn)	 conns;
 	int			 nconns;
+	struct wconn_list	 byaddr[WEB_ADDR_BUCKETS];	/* web_peer.c */
+	uint32_t		 addr_seed;	/* of their hash */
 	TAILQ_HEAD(, wconn)	 again;		/* web_conn.c serve_later() */
 	int			 nagain;
 	struct ev_timer		 again_timer;
@@ -107,6 +117,9 @@ int	wc_sniff(struct wconn *);
 int	wc_handshake(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
+/* A connection joins and leaves its address's list (c->key). */
+void	wc_addr_add(struct wconn *);
+void	wc_addr_remove(struct wconn *);
 /* A probe inside a request (weighs nothing if a browser sent it). */
 void	wc_probe_req(struct wconn *, enum probe_class, const char *detail,
 	    const char *first, size_t n);

@@ -74,7 +74,7 @@ wc_close(struct wconn *c)
 
 	if (c->stream != NULL)
 		web_stream_gone(c);
-	ev_io_set(w->loop, &c->io, 0);
+	ev_io_closing(w->loop, &c->io);		/* closed below */
 	ev_timer_stop(w->loop, &c->timer);
 	if (c->again) {
 		TAILQ_REMOVE(&w->again, c, again_entry);
@@ -91,6 +91,7 @@ wc_close(struct wconn *c)
 	free(c->body);
 	free(c->head);
 	TAILQ_REMOVE(&w->conns, c, entry);
+	wc_addr_remove(c);
 	w->nconns--;
 	free(c);
 	ERR_clear_error();
@@ -107,11 +108,13 @@ wc_start(struct wconn *c)
 	ev_io_init(&c->io, c->fd, wc_io, c);
 	ev_timer_init(&c->timer, wc_timer, c);
 	TAILQ_INSERT_TAIL(&w->conns, c, entry);
+	wc_addr_add(c);
 	w->nconns++;
 	wc_arm(c, w->handshake_ms);
-	wc_update(c);
 	/* A client sends its hello right after connecting, so it is often
-	 * here already: look now rather than one loop turn later. */
+	 * here already: look now rather than one loop turn later, and before
+	 * watching the socket, so a probe told at once costs no epoll_ctl.
+	 * wc_io() watches what the connection waits for. */
 	wc_io(&c->io, EV_READ);
 }
 
@@ -468,8 +471,10 @@ wc_io(struct ev_io *io, int rev)
 			wc_close(c);
 			return;
 		}
-		if (c->state == WC_SNIFF)
+		if (c->state == WC_SNIFF) {
+			wc_update(c);	/* nothing yet: wait for it */
 			return;
+		}
 	}
 	if (c->state == WC_HANDSHAKE) {
 		switch (wc_handshake(c)) {

@@ -113,33 +113,73 @@ addr_of(struct wconn *c, const struct sockaddr_storage *ss)
 }
 
 /*
+ * Connections are also kept in lists by address (as counted: an IPv6
+ * /v6bits), so the per-address cap costs one short list at each accept,
+ * not a walk of every connection: under a flood that walk was the largest
+ * cost of an accept we control.
+ */
+_Static_assert((WEB_ADDR_BUCKETS & (WEB_ADDR_BUCKETS - 1)) == 0 &&
+    WEB_ADDR_BUCKETS >= WEB_MAX_CONNS, "WEB_ADDR_BUCKETS: a power of two");
+
+static struct wconn_list *
+addr_list(struct web *w, const uint8_t key[16])
+{
+	uint32_t	h = 2166136261u ^ w->addr_seed;	/* FNV-1a */
+	int		i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return &w->byaddr[h & (WEB_ADDR_BUCKETS - 1)];
+}
+
+void
+wc_addr_add(struct wconn *c)
+{
+	TAILQ_INSERT_TAIL(addr_list(c->w, c->key), c, addr_entry);
+}
+
+void
+wc_addr_remove(struct wconn *c)
+{
+	TAILQ_REMOVE(addr_list(c->w, c->key), c, addr_entry);
+}
+
+/*
  * Make room: the oldest connection that has not finished its handshake
- * goes first (from `addr` only, when it is given). 0 if one was shed.
+ * goes first (from the address `key` only, when it is given). 0 if one
+ * was shed.
  */
 static int
-shed(struct web *w, const uint8_t *addr)
+shed(struct web *w, const uint8_t *key)
 {
 	struct wconn *c;
 
-	TAILQ_FOREACH(c, &w->conns, entry)
-		if ((c->state == WC_SNIFF || c->state == WC_HANDSHAKE) &&
-		    (addr == NULL || net_addr_same(c->addr, addr, w->v6bits))) {
-			w->stats.shed++;
-			log_debug("shedding %s to make room", c->name);
-			wc_close(c);
-			return 0;
-		}
-	return -1;
+	if (key == NULL) {
+		TAILQ_FOREACH(c, &w->conns, entry)
+			if (c->state == WC_SNIFF || c->state == WC_HANDSHAKE)
+				break;
+	} else {
+		TAILQ_FOREACH(c, addr_list(w, key), addr_entry)
+			if ((c->state == WC_SNIFF || c->state == WC_HANDSHAKE) &&
+			    memcmp(c->key, key, 16) == 0)
+				break;
+	}
+	if (c == NULL)
+		return -1;
+	w->stats.shed++;
+	log_debug("shedding %s to make room", c->name);
+	wc_close(c);
+	return 0;
 }
 
 static int
-count_addr(const struct web *w, const uint8_t *addr)
+count_addr(struct web *w, const uint8_t key[16])
 {
 	const struct wconn	*c;
 	int			 n = 0;
 
-	TAILQ_FOREACH(c, &w->conns, entry)
-		if (net_addr_same(c->addr, addr, w->v6bits))
+	TAILQ_FOREACH(c, addr_list(w, key), addr_entry)
+		if (memcmp(c->key, key, 16) == 0)
 			n++;
 	return n;
 }
@@ -150,22 +190,21 @@ wc_accept(struct web *w, int lfd)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof(ss);
 	struct wconn		*c, tmp;
-	int			 fd, one = 1;
+	int			 fd;
 
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) == -1)
 		return -1;
 	addr_of(&tmp, &ss);
-	/* Responses go out in one write each: no reason to wait for ACKs. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Banned: cut before any TLS work, and quietly. */
 	if (ban_check(w->bans, tmp.addr, ev_wall_ms())) {
 		w->stats.banned_drops++;
 		close(fd);
 		return 0;
 	}
-	if ((count_addr(w, tmp.addr) >= WEB_MAX_PER_ADDR &&
-	    shed(w, tmp.addr) == -1) ||
+	net_addr_key(tmp.key, tmp.addr, w->v6bits);
+	if ((count_addr(w, tmp.key) >= WEB_MAX_PER_ADDR &&
+	    shed(w, tmp.key) == -1) ||
 	    (w->nconns >= WEB_MAX_CONNS && shed(w, NULL) == -1) ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		w->stats.shed++;
@@ -173,6 +212,7 @@ wc_accept(struct web *w, int lfd)
 		return 0;
 	}
 	memcpy(c->addr, tmp.addr, 16);
+	memcpy(c->key, tmp.key, 16);
 	memcpy(c->name, tmp.name, sizeof(c->name));
 	c->port = tmp.port;
 	c->w = w;
@@ -203,6 +243,7 @@ wc_sniff(struct wconn *c)
 	const char	*detail;
 	enum probe_class pc;
 	ssize_t		 n;
+	int		 one = 1;
 
 	n = recv(c->fd, p, sizeof(p), MSG_PEEK);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -217,6 +258,9 @@ wc_sniff(struct wconn *c)
 		wc_probe(c, pc, detail, p, (size_t)n);
 		return -1;
 	}
+	/* Responses go out in one write each: no reason to wait for ACKs
+	 * (set only now, so a probe costs no system call for it). */
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if ((c->ssl = SSL_new(c->w->ctx)) == NULL ||
 	    SSL_set_fd(c->ssl, c->fd) != 1)
 		return -1;
