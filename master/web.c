@@ -154,6 +154,7 @@ load_bans(struct web *w, const Hd__BanList *list)
 }
 
 static int	api_answer(struct web *, const Hd__ApiResponse *);
+static void	report_flush(struct ev_timer *);
 
 /* The master's watchdog asks whether the loop still turns. */
 static void
@@ -236,6 +237,7 @@ web_main(struct master_conf *mc, int fd, int verbose)
 		fatal("getrandom");
 	TAILQ_INIT(&w.again);
 	ev_timer_init(&w.again_timer, wc_again, &w);
+	ev_timer_init(&w.report_timer, report_flush, &w);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)mc->web_handshake_ms;
 	w.request_ms = (uint64_t)mc->web_request_ms;
@@ -278,6 +280,7 @@ web_main(struct master_conf *mc, int fd, int verbose)
 	ev_run(w.loop);
 	while (!TAILQ_EMPTY(&w.conns))
 		wc_close(TAILQ_FIRST(&w.conns));
+	chan_flush(&w.parent);		/* the last probes, if it can */
 	exit(0);
 }
 
@@ -301,7 +304,21 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	p.weight = weight;
 	m.body_case = HD__WEB_MSG__BODY_PROBE;
 	m.probe = &p;
-	chan_send(&w->parent, &m.base);
+	/* A flood's reports go in batches: one write and one wakeup of the
+	 * master per WEB_REPORT_MS, not per probe. A ban goes at once, and
+	 * anything sent later (an API call) flushes the batch before it. */
+	if (banned > 0 || chan_queue(&w->parent, &m.base) == -1)
+		chan_send(&w->parent, &m.base);
+	else if (!w->report_timer.active)
+		ev_timer_start(w->loop, &w->report_timer, WEB_REPORT_MS);
+}
+
+static void
+report_flush(struct ev_timer *t)
+{
+	struct web *w = t->arg;
+
+	chan_flush(&w->parent);
 }
 
 /*

@@ -82,6 +82,8 @@ struct web_stats {
 #define WEB_ADDR_BUCKETS	1024
 /* Connections accepted from one listener in one loop turn. */
 #define WEB_ACCEPTS_PER_TURN	16
+/* Probe reports wait at most this long to go to the master together. */
+#define WEB_REPORT_MS		100
 TAILQ_HEAD(wconn_list, wconn);
 
 struct web {
@@ -97,6 +99,7 @@ struct web {
 	TAILQ_HEAD(, wconn)	 again;		/* web_conn.c serve_later() */
 	int			 nagain;
 	struct ev_timer		 again_timer;
+	struct ev_timer		 report_timer;	/* flushes probe reports */
 	struct ban_table	*bans;
 	int			 v6bits;	/* ban-ipv6-prefix: an "address" */
 	struct chan		 parent;
