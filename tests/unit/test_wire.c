@@ -866,7 +866,7 @@ chan_got(int fd, struct buf *in, uint64_t *seqs, int max)
 static void
 test_chan_queue(void)
 {
-	struct ev_loop	*loop;
+	struct ev_loop	*loop = NULL;
 	struct chan	 c;
 	struct buf	 in;
 	struct pollfd	 pfd;
