@@ -112,6 +112,7 @@ UNIT_TESTS	+= test_licence test_licence_grace
 FUZZERS		+= fuzz_licence
 UNIT_TESTS	+= test_api_res
 UNIT_TESTS	+= test_web_stream	# the web process's event streams
+UNIT_TESTS	+= test_chan	# sibling channels: queued messages
 APIRES_SRCS	+= master/logtail.c	# the log tail
 APIRES_SRCS	+= master/api_hist_file.c	# value history on disk
 APIRES_SRCS	+= master/api_certcrl.c	# client certificates vs the CRL
