@@ -68,7 +68,8 @@ MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c master/lib/json_write.c \
 # master/spawner/, master/authw/, master/web/: the child processes.
 SPAWNER_SRCS	 = master/spawner/spawner.c
 AUTHW_SRCS	 = master/authw/authw_main.c
-WEB_SRCS	 = master/web/web.c master/web/web_conn.c master/web/web_http.c \
+WEB_SRCS	 = master/web/web.c master/web/web_conn.c master/web/web_peer.c \
+		   master/web/web_http.c \
 		   master/web/web_stream.c master/web/web_cert.c
 # master/auth/: users, sessions, tokens, the auth worker's parent side.
 AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c \
@@ -152,7 +153,8 @@ TOOL_SRCS	+= tests/tools/hd-memfloor.c	# the bench's memory floor
 PROTOS		+= proto/auth.proto
 
 # Unit tests and fuzz harnesses, by folder of what they test.
-UNIT_TESTS	 = test_buf test_wire test_ev test_cfg test_tls test_heartbeat \
+UNIT_TESTS	 = test_buf test_wire test_chan test_ev test_cfg test_tls \
+		   test_heartbeat \
 		   test_atomicfile test_memtune
 UNIT_TESTS	+= test_http test_probe test_ban test_json test_security \
 		   test_spawn

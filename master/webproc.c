@@ -50,9 +50,33 @@ struct webproc {
 	uint64_t		 ping_ms;	/* sent then, unanswered; 0: none */
 	uint64_t		 kills;		/* by the watchdog */
 	int			 ready;		/* said WebReady: pinged */
+	struct ev_timer		 save;		/* bans to disk, BAN_SAVE_MS */
 };
 
 static void	spawn(struct webproc *);
+
+/*
+ * The bans go to disk at most once per BAN_SAVE_MS, one write (and one
+ * fsync) for all that changed meanwhile: a flood from many addresses
+ * bans them by the hundred, and a rewrite of the whole table per ban
+ * kept the master's loop on the disk (on a Pi's SD card, for seconds).
+ * A crash loses at most that second's changes; a stop saves at once.
+ */
+static void
+save_bans(struct ev_timer *t)
+{
+	struct webproc *wp = t->arg;
+
+	if (ban_save(wp->bans, wp->banpath, ev_wall_ms()) == -1)
+		log_warn("%s", wp->banpath);
+}
+
+static void
+save_bans_soon(struct webproc *wp)
+{
+	if (!wp->save.active)
+		ev_timer_start(wp->m->loop, &wp->save, BAN_SAVE_MS);
+}
 
 static void
 send_bans(struct webproc *wp)
@@ -83,8 +107,7 @@ ban_decided(struct webproc *wp, const uint8_t *addr, uint64_t now)
 	Hd__Ban		ban = HD__BAN__INIT;
 	uint32_t	level;
 
-	if (ban_save(wp->bans, wp->banpath, now) == -1)
-		log_warn("%s", wp->banpath);
+	save_bans_soon(wp);
 	ban.addr.data = (uint8_t *)(uintptr_t)addr;
 	ban.addr.len = 16;
 	ban.until_ms = ban_until(wp->bans, addr, now, &level);
@@ -124,9 +147,8 @@ take_probe(struct webproc *wp, const Hd__ProbeEvent *p)
 	    now);
 	api_probe_publish(wp->m, p);
 	if (p->banned_ms > 0) {
-		if (ban_impose(wp->bans, p->addr.data, p->banned_ms, now) > 0 &&
-		    ban_save(wp->bans, wp->banpath, now) == -1)
-			log_warn("%s", wp->banpath);
+		if (ban_impose(wp->bans, p->addr.data, p->banned_ms, now) > 0)
+			save_bans_soon(wp);
 	} else if ((len = ban_probe(wp->bans, p->addr.data, p->weight,
 	    now)) > 0) {
 		log_info("probes and failed logins ban an address for %llu s",
@@ -157,12 +179,10 @@ unban(void *arg, const uint8_t *addr)
 	struct webproc	*wp = arg;
 	Hd__WebMsg	 msg = HD__WEB_MSG__INIT;
 	Hd__Ban		 ban = HD__BAN__INIT;
-	uint64_t	 now = ev_wall_ms();
 
 	if (ban_unban(wp->bans, addr) == -1)
 		return -1;
-	if (ban_save(wp->bans, wp->banpath, now) == -1)
-		log_warn("%s", wp->banpath);
+	save_bans_soon(wp);
 	ban.addr.data = (uint8_t *)(uintptr_t)addr;
 	ban.addr.len = 16;
 	ban.until_ms = 0;	/* lifted */
@@ -456,6 +476,7 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 		fatal("%s", root);
 	ev_timer_init(&wp->restart, on_restart, wp);
 	ev_timer_init(&wp->watchdog, on_watchdog, wp);
+	ev_timer_init(&wp->save, save_bans, wp);
 	spawn_watch(m->loop);
 	spawn_on_exit(SPAWN_WEB, on_exit_web, wp);
 	spawn(wp);
@@ -469,6 +490,7 @@ webproc_stop(struct webproc *wp)
 		return;
 	ev_timer_stop(wp->m->loop, &wp->restart);
 	ev_timer_stop(wp->m->loop, &wp->watchdog);
+	ev_timer_stop(wp->m->loop, &wp->save);	/* saved below */
 	if (wp->m->api != NULL)
 		api_set_sink(wp->m->api, NULL, NULL);
 	spawn_on_exit(SPAWN_WEB, NULL, NULL);

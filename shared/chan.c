@@ -68,7 +68,23 @@ flush(struct chan *c)
 int
 chan_send(struct chan *c, const ProtobufCMessage *m)
 {
-	if (c->fd == -1 || wire_put(&c->out, m) == -1 || flush(c) == -1)
+	if (chan_queue(c, m) == -1)
+		return -1;
+	return chan_flush(c);
+}
+
+int
+chan_queue(struct chan *c, const ProtobufCMessage *m)
+{
+	if (c->fd == -1 || wire_put(&c->out, m) == -1)
+		return -1;
+	return 0;
+}
+
+int
+chan_flush(struct chan *c)
+{
+	if (c->fd == -1 || flush(c) == -1)
 		return -1;
 	chan_update(c);
 	return 0;

@@ -35,6 +35,11 @@ void	chan_start(struct chan *, struct ev_loop *, int fd,
 	    const ProtobufCMessageDescriptor *, const struct chan_ops *,
 	    void *arg);
 int	chan_send(struct chan *, const ProtobufCMessage *);
+/* Queue a message without writing it: it goes out, in order, with the
+ * next chan_send() or chan_flush(). So many small ones cost one write
+ * (and one wakeup of the peer). -1 if the queue is full or closed. */
+int	chan_queue(struct chan *, const ProtobufCMessage *);
+int	chan_flush(struct chan *);
 void	chan_close(struct chan *);
 
 #endif

@@ -83,15 +83,25 @@ ev_io_init(struct ev_io *io, int fd, void (*cb)(struct ev_io *, int),
 {
 	io->fd = fd;
 	io->events = 0;
+	io->late = 0;
 	io->cb = cb;
 	io->arg = arg;
+}
+
+/* Forget a watcher in a batch being dispatched. */
+static void
+forget_fired(struct ev_loop *loop, struct ev_io *io)
+{
+	int i;
+
+	for (i = 0; i < loop->nfired; i++)
+		if (loop->fired[i] == io)
+			loop->fired[i] = NULL;
 }
 
 int
 ev_io_set(struct ev_loop *loop, struct ev_io *io, int events)
 {
-	int i;
-
 	int r = 0;
 
 	events &= EV_READ | EV_WRITE;
@@ -104,11 +114,22 @@ ev_io_set(struct ev_loop *loop, struct ev_io *io, int events)
 		r = -1;		/* stopping: forget it all the same */
 	}
 	io->events = events;
-	if (events == 0)	/* forget it in a batch being dispatched */
-		for (i = 0; i < loop->nfired; i++)
-			if (loop->fired[i] == io)
-				loop->fired[i] = NULL;
+	if (events == 0)
+		forget_fired(loop, io);
 	return r;
+}
+
+void
+ev_io_late(struct ev_io *io)
+{
+	io->late = 1;
+}
+
+void
+ev_io_closing(struct ev_loop *loop, struct ev_io *io)
+{
+	io->events = 0;
+	forget_fired(loop, io);
 }
 
 void
@@ -223,11 +244,25 @@ next_timeout(struct ev_loop *loop)
 	return (int)(t->deadline - loop->now);
 }
 
+/* Call the watchers of one wakeup that are `late`, or those that are not. */
+static void
+dispatch(struct ev_loop *loop, int n, int late)
+{
+	struct ev_io	*io;
+	int		 i;
+
+	for (i = 0; i < n && !loop->stop; i++) {
+		if ((io = loop->fired[i]) == NULL || io->late != late)
+			continue;
+		loop->fired[i] = NULL;	/* called: the second pass skips it */
+		io->cb(io, loop->fired_ev[i]);
+	}
+}
+
 int
 ev_run(struct ev_loop *loop)
 {
-	struct ev_io *io;
-	int i, n;
+	int n;
 
 	loop->stop = 0;
 	while (!loop->stop) {
@@ -239,11 +274,8 @@ ev_run(struct ev_loop *loop)
 		}
 		loop->now = ev_clock_ms();
 		run_signals();
-		for (i = 0; i < n && !loop->stop; i++) {
-			if ((io = loop->fired[i]) == NULL)
-				continue;
-			io->cb(io, loop->fired_ev[i]);
-		}
+		dispatch(loop, n, 0);
+		dispatch(loop, n, 1);
 		loop->nfired = 0;
 		if (!loop->stop)
 			run_timers(loop);

@@ -22,6 +22,7 @@ struct ev_loop;
 struct ev_io {
 	int		  fd;
 	int		  events;	/* what is being watched now */
+	int		  late;		/* ev_io_late() */
 	void		(*cb)(struct ev_io *, int revents);
 	void		 *arg;
 };
@@ -49,6 +50,12 @@ void		 ev_io_init(struct ev_io *, int fd,
 		    void (*)(struct ev_io *, int), void *);
 /* Watch for `events` (EV_READ|EV_WRITE); 0 stops watching. */
 int		 ev_io_set(struct ev_loop *, struct ev_io *, int events);
+/* Of the watchers that fire in one wakeup, call this one after the
+ * others (a listener: serve the connections that are there first). */
+void		 ev_io_late(struct ev_io *);
+/* Stop watching a descriptor the caller closes right after, and never
+ * shares: the kernel forgets it at close(), so no system call here. */
+void		 ev_io_closing(struct ev_loop *, struct ev_io *);
 
 void		 ev_timer_init(struct ev_timer *, void (*)(struct ev_timer *),
 		    void *);

@@ -138,6 +138,9 @@
 #define BAN_HALF_LIFE_MS	(10 * 60 * 1000)
 #define BAN_FIRST_MS		(10 * 60 * 1000)	/* first ban: 10 min */
 #define BAN_LONGEST_MS		(7 * 24 * 3600 * 1000ULL)	/* a week */
+/* The master writes the bans to disk within this, once for all that
+ * changed meanwhile (webproc.c): a flood bans by the hundred. */
+#define BAN_SAVE_MS		1000
 /* A failed API login scores half a probe: with throttling, guessing alone
  * earns a ban after nine failures (about a minute). */
 #define BAN_LOGIN_WEIGHT	0.5

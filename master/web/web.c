@@ -85,13 +85,20 @@ web_tls(const char *cert, const char *key)
 	return ctx;
 }
 
+/*
+ * Called after the connections that are ready in the same wakeup
+ * (ev_io_late()): those already served are answered before a flood of
+ * new ones gets any time. At most WEB_ACCEPTS_PER_TURN, so other work
+ * goes on; the rest waits in the listen queue (and past its length the
+ * kernel refuses them, at no cost to this loop).
+ */
 static void
 accept_cb(struct ev_io *io, int rev)
 {
 	int i;
 
 	(void)rev;
-	for (i = 0; i < 16; i++)	/* bounded: other work goes on */
+	for (i = 0; i < WEB_ACCEPTS_PER_TURN; i++)
 		if (wc_accept(io->arg, io->fd) == -1)
 			break;
 }
@@ -110,6 +117,7 @@ web_listen(struct web *w, const struct web_conf *wc)
 			return -1;
 		}
 		ev_io_init(&w->lio[i], w->lfd[i], accept_cb, w);
+		ev_io_late(&w->lio[i]);
 		ev_io_set(w->loop, &w->lio[i], EV_READ);
 		log_info("HTTPS listening on %s", wc->listen[i]);
 	}
@@ -144,6 +152,7 @@ load_bans(struct web *w, const Hd__BanList *list)
 }
 
 static int	api_answer(struct web *, const Hd__ApiResponse *);
+static void	report_flush(struct ev_timer *);
 
 /* The master's watchdog asks whether the loop still turns. */
 static void
@@ -220,8 +229,13 @@ web_main(const struct web_conf *wc, int fd, int verbose)
 	log_init("hd-web", verbose);
 	memset(&w, 0, sizeof(w));
 	TAILQ_INIT(&w.conns);
+	for (i = 0; i < WEB_ADDR_BUCKETS; i++)
+		TAILQ_INIT(&w.byaddr[i]);
+	if (net_random(&w.addr_seed, sizeof(w.addr_seed)) == -1)
+		fatal("getrandom");
 	TAILQ_INIT(&w.again);
 	ev_timer_init(&w.again_timer, wc_again, &w);
+	ev_timer_init(&w.report_timer, report_flush, &w);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)wc->handshake_ms;
 	w.request_ms = (uint64_t)wc->request_ms;
@@ -264,6 +278,7 @@ web_main(const struct web_conf *wc, int fd, int verbose)
 	ev_run(w.loop);
 	while (!TAILQ_EMPTY(&w.conns))
 		wc_close(TAILQ_FIRST(&w.conns));
+	chan_flush(&w.parent);		/* the last probes, if it can */
 	exit(0);
 }
 
@@ -287,7 +302,21 @@ web_report_probe(struct web *w, const struct wconn *c, enum probe_class pc,
 	p.weight = weight;
 	m.body_case = HD__WEB_MSG__BODY_PROBE;
 	m.probe = &p;
-	chan_send(&w->parent, &m.base);
+	/* A flood's reports go in batches: one write and one wakeup of the
+	 * master per WEB_REPORT_MS, not per probe. A ban goes at once, and
+	 * anything sent later (an API call) flushes the batch before it. */
+	if (banned > 0 || chan_queue(&w->parent, &m.base) == -1)
+		chan_send(&w->parent, &m.base);
+	else if (!w->report_timer.active)
+		ev_timer_start(w->loop, &w->report_timer, WEB_REPORT_MS);
+}
+
+static void
+report_flush(struct ev_timer *t)
+{
+	struct web *w = t->arg;
+
+	chan_flush(&w->parent);
 }
 
 /*

@@ -44,6 +44,8 @@ struct wconn {
 	struct ev_io		 io;
 	struct ev_timer		 timer;
 	uint8_t			 addr[16];	/* IPv4 mapped */
+	uint8_t			 key[16];	/* addr as counted (v6bits) */
+	TAILQ_ENTRY(wconn)	 addr_entry;	/* web byaddr, oldest first */
 	unsigned		 port;
 	char			 name[INET6_ADDRSTRLEN + 16];	/* for logs */
 	struct buf		 in, out;
@@ -77,6 +79,14 @@ struct web_stats {
 	uint64_t	watchdog_auth;
 };
 
+/* Lists of connections by address: a power of two, twice WEB_MAX_CONNS. */
+#define WEB_ADDR_BUCKETS	1024
+/* Connections accepted from one listener in one loop turn. */
+#define WEB_ACCEPTS_PER_TURN	16
+/* Probe reports wait at most this long to go to the master together. */
+#define WEB_REPORT_MS		100
+TAILQ_HEAD(wconn_list, wconn);
+
 struct web {
 	struct ev_loop		*loop;
 	SSL_CTX			*ctx;
@@ -85,9 +95,12 @@ struct web {
 	int			 nlisten;
 	TAILQ_HEAD(, wconn)	 conns;
 	int			 nconns;
+	struct wconn_list	 byaddr[WEB_ADDR_BUCKETS];	/* web_peer.c */
+	uint32_t		 addr_seed;	/* of their hash */
 	TAILQ_HEAD(, wconn)	 again;		/* web_conn.c serve_later() */
 	int			 nagain;
 	struct ev_timer		 again_timer;
+	struct ev_timer		 report_timer;	/* flushes probe reports */
 	struct ban_table	*bans;
 	int			 v6bits;	/* ban-ipv6-prefix: an "address" */
 	struct chan		 parent;
@@ -100,21 +113,38 @@ struct web {
 	struct wstreams		*streams;	/* web_stream.c */
 };
 
-/* web_conn.c */
+/* web_peer.c: accept, sniff, handshake, probes */
 /* -1 when there was nothing to accept. */
 /* web.c: the web process's main, given its part of the configuration;
  * never returns. */
 void	web_main(const struct web_conf *, int fd, int verbose)
 	    __attribute__((noreturn));
 int	wc_accept(struct web *, int lfd);
-void	wc_close(struct wconn *);
-/* 1 if the response being written is the connection's last. */
-int	wc_last(const struct wconn *);
+/* Sniff and handshake steps: -1 to close; wc_handshake() 1 when done. */
+int	wc_sniff(struct wconn *);
+int	wc_handshake(struct wconn *);
 void	wc_probe(struct wconn *, enum probe_class, const char *detail,
 	    const uint8_t *first, size_t n);
+/* A connection joins and leaves its address's list (c->key). */
+void	wc_addr_add(struct wconn *);
+void	wc_addr_remove(struct wconn *);
+/* A probe inside a request (weighs nothing if a browser sent it). */
+void	wc_probe_req(struct wconn *, enum probe_class, const char *detail,
+	    const char *first, size_t n);
 /* A scanner's path in the request just parsed (scored unless a browser
  * sent it). */
 void	wc_probe_scanner(struct wconn *, const char *what);
+
+/* web_conn.c */
+/* Take over a connection just accepted, its address and fd set. */
+void	wc_start(struct wconn *);
+void	wc_close(struct wconn *);
+void	wc_arm(struct wconn *, uint64_t ms);
+/* What OpenSSL wants after r from a call: 0 (c->want set) or -1 with the
+ * reason in why. */
+int	wc_ssl_want(struct wconn *, int r, char *why, size_t len);
+/* 1 if the response being written is the connection's last. */
+int	wc_last(const struct wconn *);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
 /* The timer that serves connections again whose reads were cut short. */

@@ -1,10 +1,20 @@
 #!/usr/bin/env python3
 """A bounded probe storm against a TCP port on loopback: COUNT connections
-in at most SECONDS, from many 127.x.y.z source addresses, mixed classes
-(telnet, RDP, garbage, plain HTTP, SSLv2, silent, connect-and-close).
-Silent ones are held open until the end. Prints "sent N held M".
+spread evenly over SECONDS, each from its own 127.x.y.z source address,
+mixed classes (telnet, RDP, garbage, plain HTTP, SSLv2, silent,
+connect-and-close). Silent ones are held open until the end. Prints
+"sent N held M".
 
-  storm.py HOST PORT COUNT SECONDS
+  storm.py HOST PORT COUNT SECONDS [--hold N] [--base K]
+
+--hold N: first open N more silent connections and hold them too, then
+print "ready" (flushed) before the storm proper begins, so a measurement
+can start once they are all held.
+--base K: the first address is the K-th (default 0); storms that must not
+add to one another's ban scores take bases far apart.
+
+Connection i is opened at start + i * SECONDS / COUNT (or at once when
+late), so the rate is COUNT / SECONDS for the whole time, not faster.
 """
 import socket
 import sys
@@ -21,32 +31,74 @@ PAYLOADS = [
 ]
 
 
+def source(k):
+    """The k-th source address: 127.100.0.1 on, 250 a /24, no repeats
+    within 6,250,000."""
+    return "127.%d.%d.%d" % (100 + (k // 62500) % 100, (k // 250) % 250,
+                             1 + k % 250)
+
+
+def connect(host, port, k):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(1.0)
+    try:
+        s.bind((source(k), 0))
+        s.connect((host, port))
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
 def main():
-    host, port = sys.argv[1], int(sys.argv[2])
-    count, secs = int(sys.argv[3]), float(sys.argv[4])
+    args = sys.argv[1:]
+    hold, base = None, 0
+    while len(args) > 4:
+        opt, val = args[-2], int(args[-1])
+        if opt == "--hold":
+            hold = val
+        elif opt == "--base":
+            base = val
+        else:
+            sys.exit("storm.py: unknown option %s" % opt)
+        args = args[:-2]
+    host, port = args[0], int(args[1])
+    count, secs = int(args[2]), float(args[3])
     held, sent = [], 0
-    end = time.time() + secs
+    if hold is not None:
+        for i in range(hold):
+            s = connect(host, port, base + count + i)
+            if s is not None:
+                held.append(s)
+        print("ready", flush=True)
+    start = time.monotonic()
+    end = start + secs
     for i in range(count):
-        if time.time() > end:
+        due = start + i * secs / count
+        now = time.monotonic()
+        if now > end:
             break
-        src = "127.%d.%d.%d" % (100 + i % 50, (i // 50) % 250, 1 + i % 7)
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(1.0)
+        if due > now:
+            time.sleep(due - now)
+        s = connect(host, port, base + i)
+        if s is None:
+            continue
+        p = PAYLOADS[i % len(PAYLOADS)]
         try:
-            s.bind((src, 0))
-            s.connect((host, port))
-            p = PAYLOADS[i % len(PAYLOADS)]
             if p is None:
                 held.append(s)
-            else:
-                if p:
-                    s.sendall(p)
-                s.close()
-            sent += 1
+                s = None
+            elif p:
+                s.sendall(p)
         except OSError:
+            pass
+        if s is not None:
             s.close()
-        # spread the storm over the time given
-        time.sleep(max(0.0, secs / count / 2))
+        sent += 1
+    # Hold until the end, as the measurement beside it lasts that long.
+    left = end - time.monotonic()
+    if left > 0:
+        time.sleep(left)
     n = len(held)
     for s in held:
         s.close()

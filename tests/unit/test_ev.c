@@ -453,6 +453,84 @@ test_break(void)
 	    ev_clock_ms(), "ev_now follows the monotonic clock");
 }
 
+/* --- late watchers, a watcher closed in a batch ----------------------- */
+
+struct seqctx {
+	struct ev_io	 io;
+	int		 seq;		/* when it was called: 1, 2, ... */
+	struct ev_io	*closes;	/* closed by this callback */
+};
+
+static int	seq_now;
+
+static void
+seq_cb(struct ev_io *io, int revents)
+{
+	struct seqctx	*x = io->arg;
+	char		 c;
+
+	(void)revents;
+	(void)!read(io->fd, &c, 1);
+	x->seq = ++seq_now;
+	if (x->closes != NULL) {
+		ev_io_closing(loop, x->closes);
+		close(x->closes->fd);
+	}
+	ev_io_set(loop, io, 0);
+}
+
+/* Two pipes made readable before one wakeup: a, then b. */
+static int
+two_ready(struct seqctx *a, struct seqctx *b, int pa[2], int pb[2])
+{
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	seq_now = 0;
+	if (pipe2(pa, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    pipe2(pb, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	ev_io_init(&a->io, pa[0], seq_cb, a);
+	ev_io_init(&b->io, pb[0], seq_cb, b);
+	if (write(pa[1], "a", 1) != 1 || write(pb[1], "b", 1) != 1)
+		return -1;
+	return ev_io_set(loop, &a->io, EV_READ) == 0 &&
+	    ev_io_set(loop, &b->io, EV_READ) == 0 ? 0 : -1;
+}
+
+static void
+test_io_late(void)
+{
+	struct seqctx	 a, b;
+	struct ev_timer	 guard;
+	int		 guarded = 0, pa[2], pb[2];
+
+	ev_timer_init(&guard, guard_cb, &guarded);
+	if (!CHECK(two_ready(&a, &b, pa, pb) == 0, "two readable pipes"))
+		return;
+	ev_io_late(&a.io);	/* ready first, called last */
+	ev_timer_start(loop, &guard, 100);
+	ev_run(loop);
+	CHECK(guarded && b.seq == 1 && a.seq == 2,
+	    "a late watcher is called after the others of its wakeup "
+	    "(b %d, a %d)", b.seq, a.seq);
+	close(pa[0]), close(pa[1]), close(pb[0]), close(pb[1]);
+
+	/* Whichever runs first closes the other: it is not called. */
+	if (!CHECK(two_ready(&a, &b, pa, pb) == 0, "two readable pipes"))
+		return;
+	a.closes = &b.io;
+	b.closes = &a.io;
+	guarded = 0;
+	ev_timer_start(loop, &guard, 100);
+	ev_run(loop);
+	CHECK(guarded && seq_now == 1 && a.seq + b.seq == 1,
+	    "a watcher closed (ev_io_closing) earlier in its batch is not "
+	    "called");
+	CHECK(a.io.events == 0 && b.io.events == 0, "both stopped");
+	close(pa[1]), close(pb[1]);
+	close(a.seq ? pa[0] : pb[0]);	/* the one not closed by the other */
+}
+
 int
 main(void)
 {
@@ -460,6 +538,7 @@ main(void)
 		return check_done();
 	test_timers();
 	test_io();
+	test_io_late();
 	test_signals();
 	test_break();
 	ev_loop_free(loop);
