@@ -143,6 +143,7 @@ UNIT_TESTS	+= test_authw
 
 # Z-Wave security (S0 first, S2 later beside it) and Door Lock.
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
+SLAVE_SRCS	+= slave/zw_sec_key.c slave/zw_sec_boot.c
 UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
 FUZZERS		+= fuzz_zw_s0
 
