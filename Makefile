@@ -93,7 +93,7 @@ SLAVE_SRCS	 = slave/slave.c slave/config.c slave/link.c \
 		   slave/zw_node.c slave/zw_node_cmd.c slave/zw_incl.c \
 		   slave/zw_cc_mgmt.c \
 		   slave/zw_cc_mc.c slave/zw_cc_supervision.c slave/zw_mgmt.c \
-		   slave/zw_mgmt_table.c \
+		   slave/zw_mgmt_table.c slave/zw_mgmt_rx.c \
 		   slave/hwconf.c slave/adc.c slave/adc_ads1x15.c \
 		   slave/adc_linux.c slave/adc_sim.c slave/gpio.c \
 		   slave/gpio_linux.c slave/gpio_sim.c
