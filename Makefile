@@ -257,7 +257,9 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
-$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap: \
+    $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
+    $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
