@@ -145,6 +145,7 @@ UNIT_TESTS	+= test_authw
 SLAVE_SRCS	+= slave/zw_s0.c slave/zw_sec.c slave/zw_cc_lock.c
 SLAVE_SRCS	+= slave/zw_sec_key.c slave/zw_sec_boot.c
 UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
+UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 FUZZERS		+= fuzz_zw_s0
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

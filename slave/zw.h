@@ -409,9 +409,12 @@ int	zw_nodes_save(const struct zw_ctrl *);
 struct dev_ops;
 extern const struct dev_ops zw_dev_ops;
 void	zw_interview_next(struct zw_ctrl *);
-/* A command node zn sent, from endpoint ep (0: the node), decapsulated. */
-void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
+/* A command node zn sent, from endpoint ep (0: the node), decapsulated;
+ * `secure`: it came inside a valid S0 encapsulation. 0 taken, -1 refused
+ * (a clear-text command, at any depth of wrappers, of a class the node
+ * was granted only securely). */
+int	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len, int secure);
 void	zw_node_refresh(struct zw_ctrl *, int id);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
@@ -451,9 +454,10 @@ void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
  * interview is not done (a restart, a node heard meanwhile): 1 if one
  * was started. */
 int	zw_mgmt_next(struct zw_ctrl *);
-/* A received command the management classes handle (1), else 0. */
+/* A received command the management classes handle (1), else 0; -1
+ * when the command an encapsulation carried was refused. */
 int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
+	    const uint8_t *cmd, size_t len, int secure);
 /* A sleeping node not awake: keep `r` for its wake-up (1), else 0. */
 int	zw_mgmt_hold(struct zw_ctrl *, struct zw_node *, const struct zw_req *);
 int	zw_mgmt_unhold(struct zw_node *, zw_done_fn *, const void *arg);
@@ -478,9 +482,6 @@ void	zw_mgmt_stick_lost(struct zw_ctrl *);
 /* The state poll of the endpoints (MC-encapsulated GETs). */
 void	zw_mgmt_refresh(struct zw_ctrl *, struct zw_node *);
 
-/* zw_node.c: a command received from node zn's endpoint `ep` */
-void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
 /* The command's Supervision Report for `session`. */
 void	zw_node_supervised(struct zw_ctrl *, struct zw_node *,
 	    uint8_t session, uint8_t status, uint8_t duration);

@@ -121,24 +121,32 @@ got_endpoints(struct zw_ctrl *c, struct zw_node *zn, const struct zw_mc *m)
 		zw_mgmt_got(c, zn, MG_MC_CAP);
 }
 
-/* A node's Supervision Get: its command, then our SUCCESS. */
-static void
+/* A node's Supervision Get: its command, then our SUCCESS; a command
+ * refused (a secure-only class in clear) is not acknowledged. */
+static int
 supervised_in(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const struct zw_supervision *sv)
+    const struct zw_supervision *sv, int secure)
 {
 	uint8_t	out[16];
 	size_t	n;
 
-	zw_node_receive(c, zn, ep, sv->inner, sv->ninner);
+	if (zw_node_receive(c, zn, ep, sv->inner, sv->ninner, secure) == -1)
+		return -1;
 	if ((n = zw_cc_supervision_report(out, sizeof(out), sv->session,
 	    ZW_SV_SUCCESS, 0)) > 0 && (ep == 0 || (n = zw_cc_mc_encap(out,
 	    sizeof(out), 0, ep, out, n)) > 0))
 		zw_node_send(c, nid(zn), out, n, ZW_PRIO_USER, report_sent, zn);
+	return 0;
 }
 
+/*
+ * `secure`: the frame came in a valid S0 encapsulation; what a clear one
+ * carries is judged again, at its own depth, by zw_node_receive(), so a
+ * clear wrapper cannot smuggle in a class granted only securely.
+ */
 int
 zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const uint8_t *cmd, size_t len)
+    const uint8_t *cmd, size_t len, int secure)
 {
 	struct zw_wakeup	w;
 	struct zw_assoc		a;
@@ -146,7 +154,7 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	struct zw_supervision	sv;
 	struct zw_cc_info	info;
 	uint8_t			cc, v;
-	int			r = 0;
+	int			r = 0, refused = 0;
 
 	switch (cmd[0]) {
 	case ZW_CC_VERSION:
@@ -173,13 +181,14 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		if (m.kind != ZW_MC_ENCAP)
 			got_endpoints(c, zn, &m);
 		else if (m.src >= 1 && m.src <= ZW_MAX_ENDPOINTS)
-			zw_node_receive(c, zn, m.src, m.inner, m.ninner);
+			refused = zw_node_receive(c, zn, m.src, m.inner,
+			    m.ninner, secure);
 		break;
 	case ZW_CC_SUPERVISION:
 		if ((r = zw_cc_decode_supervision(cmd, len, &sv)) != 1)
 			break;
 		if (sv.get)
-			supervised_in(c, zn, ep, &sv);
+			refused = supervised_in(c, zn, ep, &sv, secure);
 		else
 			zw_node_supervised(c, zn, sv.session, sv.status,
 			    sv.duration);
@@ -190,6 +199,8 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	if (r == -1)
 		log_warnx("zwave: node %d: malformed command 0x%02x %s",
 		    nid(zn), cmd[0], len > 1 ? "" : "(cut short)");
+	if (refused == -1)
+		return -1;
 	/* Version and Z-Wave Plus reports of other kinds (the library
 	 * version) are zw_node.c's. */
 	return r != 0 || (cmd[0] != ZW_CC_VERSION &&

@@ -523,12 +523,13 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 /*
  * A command from node zn (decapsulated already when it came in S0), from
  * its endpoint `ep` (0: the node itself; Multi Channel decapsulation in
- * zw_mgmt.c calls back with the endpoint). An endpoint's values are the
- * node device's, keyed "KEY.EP".
+ * zw_mgmt_rx.c calls back with the endpoint). An endpoint's values are
+ * the node device's, keyed "KEY.EP". Every level of a clear-text wrapper
+ * comes through here, so the innermost command is judged too.
  */
-void
+int
 zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const uint8_t *cmd, size_t len)
+    const uint8_t *cmd, size_t len, int secure)
 {
 	struct zw_cc_value	v;
 	struct zw_cc_info	info;
@@ -536,20 +537,22 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	int			n, id = zw_node_id(c, zn);
 
 	if (len < 1)
-		return;
-	if (zw_mgmt_receive(c, zn, ep, cmd, len))
-		return;
+		return 0;
+	if (!secure && zw_sec_refused(zn, ep, cmd, len))
+		return -1;
+	if ((n = zw_mgmt_receive(c, zn, ep, cmd, len, secure)) != 0)
+		return n == -1 ? -1 : 0;
 	memset(&info, 0, sizeof(info));
 	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
 		if (n == 1 && ep == 0)
 			got_info(c, zn, &info);
-		return;
+		return 0;
 	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
 	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? zw_node_has(zn,
 	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
 	    ZW_CC_SWITCH_MULTILEVEL)))
-		return;
+		return 0;
 	if ((n = zw_cc_decode(cmd, len, &v, 1)) == -1)
 		log_warnx("zwave: node %d: malformed command 0x%02x", id,
 		    cmd[0]);
@@ -562,6 +565,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	} else
 		log_debug("zwave: node %d: command 0x%02x not handled", id,
 		    cmd[0]);
+	return 0;
 }
 
 static void
@@ -577,12 +581,14 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	zn = &c->node[a.node];
 	if (zn->dev == NULL)
 		return;
-	zw_node_fail(c, zn, 0);
-	/* S0 frames (decapsulated ones come back to zw_node_receive), and
-	 * clear text the node supports only securely, stop here. */
+	/* S0 frames stop here (what they carry comes back to
+	 * zw_node_receive, secure). A frame heard clears the node's failed
+	 * flag only once taken: a refused or forged one says nothing of
+	 * the node, as anyone can send it with the node's id. */
 	if (zw_sec_filter(c, zn, a.cmd, a.len))
 		return;
-	zw_node_receive(c, zn, 0, a.cmd, a.len);
+	if (zw_node_receive(c, zn, 0, a.cmd, a.len, 0) == 0)
+		zw_node_fail(c, zn, 0);
 }
 
 /* An unsolicited frame from the stick (any state of the session). */

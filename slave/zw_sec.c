@@ -147,16 +147,22 @@ zw_sec_wanted(const struct zw_node *zn, uint8_t cc)
 	return 0;
 }
 
-/* A clear-text command of a class the node supports securely: anyone in
- * radio range can send one with the node's id as its source. */
-static int
-refused_clear(const struct zw_node *zn, const uint8_t *cmd, size_t len)
+/*
+ * A clear-text command of a class the node supports securely: anyone in
+ * radio range can send one with the node's id as its source, bare or
+ * inside a clear wrapper (Supervision, Multi Channel), whose every level
+ * zw_node_receive() judges here.
+ */
+int
+zw_sec_refused(const struct zw_node *zn, uint8_t ep, const uint8_t *cmd,
+    size_t len)
 {
 	if (len < 1 || !zw_sec_wanted(zn, cmd[0]))
 		return 0;
-	log_warnx("zwave: node %d: clear-text command 0x%02x 0x%02x refused: "
-	    "the node supports it only securely", zw_sec_node_id(zn), cmd[0],
-	    len > 1 ? cmd[1] : 0);
+	log_warnx("zwave: node %d: clear-text command 0x%02x 0x%02x%s "
+	    "refused: the node supports it only securely", zw_sec_node_id(zn),
+	    cmd[0], len > 1 ? cmd[1] : 0, ep != 0 ? " (in a Multi Channel "
+	    "encapsulation)" : "");
 	return 1;
 }
 
@@ -417,8 +423,8 @@ decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 	else if (zn->sec_level == 0)
 		log_warnx("zwave: node %d: S0 command 0x%02x before secure "
 		    "inclusion ended: ignored", zw_sec_node_id(zn), inner[0]);
-	else
-		zw_node_receive(c, zn, 0, inner, n);
+	else if (zw_node_receive(c, zn, 0, inner, n, 1) == 0)
+		zw_node_fail(c, zn, 0);		/* heard, and genuine */
 	OPENSSL_cleanse(inner, sizeof(inner));
 }
 
@@ -429,7 +435,7 @@ zw_sec_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	int id = zw_sec_node_id(zn);
 
 	if (len < 1 || cmd[0] != ZW_CC_SECURITY)
-		return refused_clear(zn, cmd, len);
+		return 0;		/* judged by zw_node_receive() */
 	if (c->sec == NULL || len < 2)
 		return 1;
 	switch (cmd[1]) {

@@ -173,11 +173,14 @@ int	zw_sec_cancel(struct zw_node *, zw_done_fn *done, const void *arg);
 /*
  * A command from a node, before anything else looks at it: 1 if it stops
  * here, being S0 traffic (nonces, secure inclusion; an encapsulated
- * command is checked and handed to zw_node_receive()) or a clear-text
- * command of a class the node supports securely (refused, logged); 0 if
- * it is for the node layer.
+ * command is checked and handed to zw_node_receive() as secure); 0 if it
+ * is for the node layer.
  */
 int	zw_sec_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *cmd,
+	    size_t len);
+/* A clear-text command (from endpoint `ep`, at any depth of clear
+ * wrappers) of a class the node supports only securely: 1, logged. */
+int	zw_sec_refused(const struct zw_node *, uint8_t ep, const uint8_t *cmd,
 	    size_t len);
 /* The node left or the stick went down: pending secure sends fail. */
 void	zw_sec_node_reset(struct zw_node *);

@@ -122,9 +122,13 @@ test_policy(void)
 	CHECK(zw_sec_wanted(zn, 0x62), "granted: Door Lock goes encapsulated");
 	CHECK(!zw_sec_wanted(zn, 0x80), "a class in clear stays in clear");
 	CHECK(!zw_sec_wanted(zn, 0x98), "Security itself is never wrapped");
-	CHECK(zw_sec_filter(&c, zn, lock, sizeof(lock)) == 1,
-	    "granted: a clear Door Lock report is refused");
-	CHECK(zw_sec_filter(&c, zn, batt, sizeof(batt)) == 0,
+	CHECK(zw_sec_filter(&c, zn, lock, sizeof(lock)) == 0 &&
+	    zw_sec_refused(zn, 0, lock, sizeof(lock)) == 1,
+	    "granted: a clear Door Lock report is refused (at any depth)");
+	CHECK(zw_sec_refused(zn, 2, lock, sizeof(lock)) == 1,
+	    "from an endpoint too");
+	CHECK(zw_sec_filter(&c, zn, batt, sizeof(batt)) == 0 &&
+	    zw_sec_refused(zn, 0, batt, sizeof(batt)) == 0,
 	    "a clear Battery report is the node layer's");
 	CHECK(zw_sec_filter(&c, zn, (const uint8_t[]){ 0x98, 0x42 }, 2) == 1,
 	    "an unknown S0 command stops at the filter");

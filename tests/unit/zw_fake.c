@@ -334,7 +334,7 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 	case 0x6009:
 		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
 		    0x25, 0x6c }, 7);
-		sim_reply(id, ep, r, 7);
+		sim_reply(id, ep, r, sn->ep_plain ? 6 : 7);
 		break;
 	case 0x2501:
 		sn->on[ep & 3] = c[2];

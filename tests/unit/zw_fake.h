@@ -29,6 +29,7 @@ struct simnode {
 	int	sv_status;		/* Supervision Report status */
 	int	deaf;			/* does not acknowledge */
 	int	nonce_gets;		/* S0 Nonce Get heard */
+	int	ep_plain;		/* endpoints without Supervision */
 };
 
 extern struct zw_stick	the_stick;
