@@ -19,6 +19,11 @@
 #include "zw_cc.h"
 #include "zw_sec.h"
 
+/* The confirming GET: two bytes, and four more when it goes inside a
+ * Multi Channel encapsulation to an endpoint (it was 2 and every endpoint
+ * command without Supervision ended TIMEOUT, its GET never sent). */
+#define CONFIRM_GET_MAX		(2 + 4)
+
 /* Does a reported value show what the command asked for? */
 static int
 is_wanted(const struct zw_node *zn, const Hd__Value *v)
@@ -95,7 +100,7 @@ set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 {
 	struct zw_node	*zn = arg;
 	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 get[2];
+	uint8_t		 get[CONFIRM_GET_MAX];
 	size_t		 n;
 	int		 tx = zw_tx_result(st, cb);
 

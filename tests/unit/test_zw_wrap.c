@@ -1,14 +1,16 @@
 /*
  * Unit tests for what the node layer does with encapsulations from a node
- * (zw_node.c, zw_mgmt_rx.c, zw_sec.c), with zw_fake.c's stick and
- * nodes:
+ * (zw_node.c, zw_mgmt_rx.c, zw_sec.c) and for endpoint commands
+ * (zw_node_cmd.c), with zw_fake.c's stick and nodes:
  *
  * - a clear-text wrapper (Supervision Get, Multi Channel, nested, Multi
  *   Command, CRC-16) around a command of a class the node was granted
  *   only securely is dropped: never reported, never answered SUCCESS,
  *   never confirming the command under way;
  * - such a frame, or a forged S0 frame, does not clear the node's failed
- *   flag; a frame that is taken does.
+ *   flag; a frame that is taken does;
+ * - a command to an endpoint without Supervision is confirmed by a GET
+ *   inside a Multi Channel encapsulation.
  */
 
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "zw_fake.h"
 
 #define LOCK		20	/* an S0 lock, Door Lock granted securely */
+#define RELAY		21	/* a double relay, endpoints without Supervision */
 
 /* A Door Lock Operation Report: secured (mode 0xff). */
 #define LOCK_REPORT	0x62, 0x03, 0xff, 0x00, 0x01, 0x00, 0x00
@@ -154,6 +157,30 @@ test_failed_flag(void)
 	CHECK(!zn->failed, "a command it may send in clear: heard again");
 }
 
+static void
+test_endpoint_confirmed(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x60 };
+	struct zw_node	*zn = &S.zw->node[RELAY];
+	struct dev	*d;
+
+	sim[RELAY].endpoints = 2;
+	sim[RELAY].ep_plain = 1;
+	include_node(RELAY, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:21:0");
+	if (!CHECK(d != NULL && zn->eps != NULL && zn->eps->n == 2 &&
+	    dev_find_value(d, "on.2") != NULL && !zw_mgmt_ep_has(zn, 2,
+	    ZW_CC_SUPERVISION), "node 21: two endpoints, no Supervision"))
+		return;
+	CHECK(command(310, "zw:21:0", "on.2", 1) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[RELAY].on[2] == 0xff,
+	    "on.2: switched, confirmed by the endpoint's GET and report");
+	CHECK(command(311, "zw:21:0", "on.1", 0) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[RELAY].on[1] == 0,
+	    "on.1 off: confirmed too");
+}
+
 int
 main(void)
 {
@@ -174,6 +201,7 @@ main(void)
 	settle();
 	test_wrapped_refused();
 	test_failed_flag();
+	test_endpoint_confirmed();
 	zw_stop(&S);
 	rq_free(&S.rq);
 	ev_loop_free(S.loop);
