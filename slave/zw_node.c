@@ -285,12 +285,12 @@ refresh_all(struct zw_ctrl *c)
 		    c->node[id].pct >= ZW_INTERVIEW_NIF &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
-			/* Secure inclusion asks for its state at its end.
-			 * Not for a node the licence left without it. */
+			/* Adoption asks for its state at its end. Not for
+			 * a node the licence left without security. */
 			if (zw_node_has(&c->node[id], ZW_CC_SECURITY) &&
 			    c->node[id].sec_level == 0 &&
 			    !c->node[id].sec_denied &&
-			    zw_sec_bootstrap(&c->node[id]) == 0)
+			    zw_sec_adopt(&c->node[id]) == 0)
 				continue;
 			zw_node_refresh(c, id);
 		}

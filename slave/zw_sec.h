@@ -143,14 +143,18 @@ extern const struct zw_sec_scheme zw_sec_s0;
 /* Load or create STATE_DIR/zwave.key (0600); 0, or -1 (logged). */
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
-/* Secure inclusion of a node that lists Security but has no key yet:
- * the inclusion flow calls it for a node that joined listing Security
- * (zw_incl.c, secure_bootstrap), before its interview; the state poll after
- * the interviews calls it for a node found without one (zw_node.c,
- * refresh_all). Runs on its own: 0 if started or under
- * way (the node's state is then asked for when it ends), -1 if the node
- * has a key already or there is none. */
+/* Secure inclusion of a node that lists Security but has no key yet,
+ * only while the user includes it: the inclusion flow calls it for a node
+ * that joined listing Security (zw_incl.c, secure_bootstrap), before its
+ * interview. Runs on its own: 0 if started or under way (the node's state
+ * is then asked for when it ends), -1 if the node has a key already, is
+ * not the one being included, or there is no key. */
 int	zw_sec_bootstrap(struct zw_node *);
+/* Adoption of a node found listing Security without a key on record
+ * (the state poll after the interviews, zw_node.c refresh_all): its
+ * secure classes asked under our key, nothing sent under the all-zero
+ * key. 0 if started or under way, -1 as above. */
+int	zw_sec_adopt(struct zw_node *);
 /* Is an S0 exchange with the node under way (a send queued or waiting
  * for its nonce, our nonce out, secure inclusion, a command awaiting its
  * secure confirmation)? A sleeping node is not sent back to sleep then;

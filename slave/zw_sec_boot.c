@@ -1,8 +1,12 @@
 /*
- * S0 secure inclusion (zw_sec_bootstrap): Scheme Get/Report in clear,
- * Network Key Set under the all-zero key, Network Key Verify under the
- * real key (the proof that the node has it), then Security Commands
- * Supported Get/Report: the node's secure classes, kept in the node table.
+ * S0 secure inclusion (zw_sec_bootstrap), only for the node the user is
+ * including: Scheme Get/Report in clear, Network Key Set under the
+ * all-zero key, Network Key Verify under the real key (the proof that the
+ * node has it), then Security Commands Supported Get/Report: the node's
+ * secure classes, kept in the node table.
+ *
+ * Adoption (zw_sec_adopt), for a node found listing S0 without a key on
+ * record: only the last step, under our key.
  */
 
 #include <stdio.h>
@@ -22,10 +26,16 @@ boot_fail(struct zw_node *zn, const char *why)
 {
 	struct zw_secnode *sn = zn->secn;
 
-	log_warnx("zwave: node %d: secure inclusion failed at %s: %s",
-	    zw_sec_node_id(zn), boot_names[sn->boot], why);
+	if (sn->adopting)
+		log_warnx("zwave: node %d: not adopted (%s): it does not "
+		    "answer under our network key; used without security "
+		    "(include it again to secure it)", zw_sec_node_id(zn), why);
+	else
+		log_warnx("zwave: node %d: secure inclusion failed at %s: %s",
+		    zw_sec_node_id(zn), boot_names[sn->boot], why);
 	ev_timer_stop(zn->ctrl->s->loop, &sn->boot_timer);
 	sn->boot = BOOT_NONE;
+	sn->adopting = 0;
 	/* Its state was not asked for while the inclusion ran: what it
 	 * tells in clear is still worth having. */
 	if (zn->dev != NULL)
@@ -87,9 +97,43 @@ zw_sec_bootstrap(struct zw_node *zn)
 		return -1;
 	if (sn->boot != BOOT_NONE)
 		return 0;		/* under way */
+	/* The key goes out under the all-zero key: only to the node the
+	 * user is including now, never to one merely found listing S0. */
+	if (zn->ctrl->incl.node != zw_sec_node_id(zn)) {
+		log_warnx("zwave: node %d: secure inclusion outside an "
+		    "inclusion the user started: refused", zw_sec_node_id(zn));
+		return -1;
+	}
 	log_info("zwave: node %d: secure inclusion (S0)", zw_sec_node_id(zn));
 	sn->nscc = 0;
 	return boot_step(zn, BOOT_SCHEME, get, sizeof(get));
+}
+
+/*
+ * A node listing S0 that we hold no key for: included by another
+ * controller with our network key (a restored stick, a new Pi, a move
+ * from another controller with the key copied). Ask its secure classes
+ * under our key: Nonce Get, then Security Commands Supported Get
+ * encapsulated. Only a node that has the key can decrypt the question
+ * and MAC its answer, so an answer proves it; nothing secret goes out.
+ * No answer: it stays without security.
+ */
+int
+zw_sec_adopt(struct zw_node *zn)
+{
+	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_CMDS_GET };
+	struct zw_secnode *sn;
+
+	if (zn->ctrl->sec == NULL || zn->sec_level != 0 ||
+	    (sn = zw_sec_node(zn)) == NULL)
+		return -1;
+	if (sn->boot != BOOT_NONE)
+		return 0;		/* under way */
+	log_info("zwave: node %d: lists S0, no key on record: asking its "
+	    "secure classes under our network key", zw_sec_node_id(zn));
+	sn->nscc = 0;
+	sn->adopting = 1;
+	return boot_step(zn, BOOT_CMDS, get, sizeof(get));
 }
 
 /* Security Commands Supported Report: reports to follow, the classes
@@ -113,6 +157,10 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		return;			/* more reports follow */
 	ev_timer_stop(c->s->loop, &sn->boot_timer);
 	sn->boot = BOOT_NONE;
+	if (sn->adopting)
+		log_info("zwave: node %d: adopted: it answers under our "
+		    "network key", zw_sec_node_id(zn));
+	sn->adopting = 0;
 	memcpy(zn->scc, sn->scc, sn->nscc);
 	zn->nscc = sn->nscc;
 	zn->sec_level = c->sec->scheme->level;

@@ -37,6 +37,7 @@ struct zw_secnode {
 	int		 nonce_out;	/* our Nonce Report is queued */
 	struct ev_timer	 nonce_timer;
 	enum boot_step	 boot;
+	int		 adopting;	/* zw_sec_adopt's one step */
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;

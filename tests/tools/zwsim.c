@@ -446,6 +446,7 @@ incl_run(void)
 		added = joiner.id;
 		joiner.id = 0;
 		incl_status(incl_func, 0x05, added, NULL);	/* protocol */
+		zwsim_s0_joined(added);
 	} else if (incl_func == ZW_FN_REMOVE_NODE && leaver != 0 &&
 	    (n = find(leaver)) != NULL) {
 		incl_status(incl_func, 0x02, 0, NULL);

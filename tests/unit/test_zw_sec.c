@@ -140,6 +140,11 @@ test_policy(void)
 	    1, "a scheme report out of turn stops at the filter");
 	CHECK(zw_sec_bootstrap(zn) == -1,
 	    "a node with a key is not included again");
+	CHECK(zw_sec_adopt(zn) == -1, "nor adopted");
+	zn->sec_level = 0;
+	c.incl.node = 0;
+	CHECK(zw_sec_bootstrap(zn) == -1 && !zw_sec_busy(zn), "no key yet, but not the node the user "
+	    "is including: no secure inclusion, nothing queued");
 	zw_sec_node_reset(zn);
 }
 
