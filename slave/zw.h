@@ -448,8 +448,13 @@ struct zw_eps {
 struct Hd__ZwNode;
 /* Does the node have classes the management interview asks about? */
 int	zw_mgmt_needed(const struct zw_node *);
-/* Start it after the node information (c->mgmt set until it ends). */
+/* Start it after the node information (c->mgmt set until it ends);
+ * deferred while the node's secure inclusion or adoption runs. */
 void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
+/* The node's secure inclusion or adoption ended (granted or not): the
+ * management interview, deferred or to be redone with the secure
+ * classes, goes on. */
+void	zw_mgmt_security_known(struct zw_ctrl *, struct zw_node *);
 /* Start it for a node whose classes are known but whose management
  * interview is not done (a restart, a node heard meanwhile): 1 if one
  * was started. */

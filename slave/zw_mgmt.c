@@ -47,15 +47,12 @@
 static void	step_run(struct zw_ctrl *, struct zw_node *);
 static void	maybe_sleep(struct zw_ctrl *, struct zw_node *);
 
+/* Supported in clear or securely: an S0 lock's Association, an S0
+ * sensor's Wake Up are often only in its secure list. */
 static int
 has(const struct zw_node *zn, uint8_t cc)
 {
-	size_t i;
-
-	for (i = 0; i < zn->ncc; i++)
-		if (zn->cc[i] == cc)
-			return 1;
-	return 0;
+	return zw_node_has(zn, cc);
 }
 
 static int
@@ -460,6 +457,13 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 
 	if (c->mgmt != 0 && c->mgmt != nid(zn))
 		return;		/* after the one under way (next start) */
+	if (zw_sec_booting(zn)) {
+		/* Its secure classes are not known yet: they may hold the
+		 * management classes (zw_mgmt_security_known starts it). */
+		log_info("zwave: node %d: management interview after its "
+		    "secure classes", nid(zn));
+		return;
+	}
 	if ((mg = mg_get(zn)) == NULL) {
 		log_warnx("zwave: node %d: no memory for its interview",
 		    nid(zn));
@@ -476,6 +480,37 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 	step_run(c, zn);
 }
 
+/* Is `cc` one the management interview asks about? */
+static int
+mgmt_class(uint8_t cc)
+{
+	return cc == ZW_CC_VERSION || cc == ZW_CC_ZWAVEPLUS_INFO ||
+	    cc == ZW_CC_ASSOCIATION || cc == ZW_CC_WAKE_UP ||
+	    cc == ZW_CC_MULTI_CHANNEL;
+}
+
+void
+zw_mgmt_security_known(struct zw_ctrl *c, struct zw_node *zn)
+{
+	size_t i;
+
+	if (zn->dev == NULL)
+		return;
+	for (i = 0; i < zn->nscc && !mgmt_class(zn->scc[i]); i++)
+		;
+	/* Interviewed on its clear classes only (adopted after a restart,
+	 * or the interview came first): again, with the secure ones. */
+	if (i < zn->nscc && zn->pct == ZW_INTERVIEW_DONE &&
+	    (zn->mg == NULL || !zn->mg->running)) {
+		log_info("zwave: node %d: management classes among its secure "
+		    "ones: interviewed again", nid(zn));
+		zn->pct = ZW_INTERVIEW_NIF;
+		zn->dev->desc.interview_pct = zn->pct;
+		zn->mgmt_asked = 0;
+	}
+	zw_interview_next(c);
+}
+
 int
 zw_mgmt_next(struct zw_ctrl *c)
 {
@@ -487,7 +522,8 @@ zw_mgmt_next(struct zw_ctrl *c)
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		zn = &c->node[id];
 		if (zn->listed && zn->dev != NULL && zn->pct ==
-		    ZW_INTERVIEW_NIF && !zn->mgmt_asked && !zw_mgmt_asleep(zn)) {
+		    ZW_INTERVIEW_NIF && !zn->mgmt_asked && !zw_mgmt_asleep(zn) &&
+		    !zw_sec_booting(zn)) {
 			zw_mgmt_start(c, zn);
 			return c->mgmt != 0;
 		}

@@ -30,7 +30,10 @@
 #include "zw.h"
 #include "zw_sec.h"
 
+#include "zw_cc.h"
 #include "zw_sec_int.h"
+
+#define WAKE_UP_NOTIFICATION	0x07
 
 
 static void	kick(struct zw_node *);
@@ -135,6 +138,12 @@ zw_sec_node_reset(struct zw_node *zn)
 }
 
 int
+zw_sec_booting(const struct zw_node *zn)
+{
+	return zn->secn != NULL && zn->secn->boot != BOOT_NONE;
+}
+
+int
 zw_sec_wanted(const struct zw_node *zn, uint8_t cc)
 {
 	size_t i;
@@ -158,6 +167,11 @@ zw_sec_refused(const struct zw_node *zn, uint8_t ep, const uint8_t *cmd,
     size_t len)
 {
 	if (len < 1 || !zw_sec_wanted(zn, cmd[0]))
+		return 0;
+	/* A Wake Up Notification carries nothing: it only tells us to send
+	 * what waits (securely), and many S0 sensors send it in clear. */
+	if (cmd[0] == ZW_CC_WAKE_UP && len == 2 &&
+	    cmd[1] == WAKE_UP_NOTIFICATION)
 		return 0;
 	log_warnx("zwave: node %d: clear-text command 0x%02x 0x%02x%s "
 	    "refused: the node supports it only securely", zw_sec_node_id(zn),

@@ -160,6 +160,8 @@ int	zw_sec_adopt(struct zw_node *);
  * secure confirmation)? A sleeping node is not sent back to sleep then;
  * zw_mgmt_idle is called when it ends. */
 int	zw_sec_busy(const struct zw_node *);
+/* Is its secure inclusion or adoption under way? */
+int	zw_sec_booting(const struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
 /*

@@ -40,6 +40,7 @@ boot_fail(struct zw_node *zn, const char *why)
 	 * tells in clear is still worth having. */
 	if (zn->dev != NULL)
 		zw_node_refresh(zn->ctrl, zw_sec_node_id(zn));
+	zw_mgmt_security_known(zn->ctrl, zn);
 }
 
 void
@@ -174,6 +175,7 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	zw_nodes_save(c);
 	devtab_changed(c->s);
 	zw_node_refresh(c, zw_sec_node_id(zn));
+	zw_mgmt_security_known(c, zn);
 }
 
 void
