@@ -147,6 +147,7 @@ SLAVE_SRCS	+= slave/zw_sec_key.c slave/zw_sec_boot.c
 UNIT_TESTS	+= test_zw_s0 test_zw_lock test_zw_urgent test_zw_sec
 UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
+UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 FUZZERS		+= fuzz_zw_s0
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -260,7 +261,7 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap \
-    $(BUILD)/tests/test_zw_secure: \
+    $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zw_stick.o,$(SLAVE_LIB_OBJS))

@@ -233,8 +233,9 @@ void	zw_stick_free(struct zw_stick *);
 int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
-/* Requests queued, on the wire or awaiting their callback. */
+/* Requests queued, on the wire or awaiting their callback: any, how many. */
 int	zw_stick_busy(const struct zw_stick *);
+int	zw_stick_load(const struct zw_stick *);
 
 /* --- zw_api.c: the stick's answers, parsed ---------------------------- */
 
@@ -300,6 +301,7 @@ struct zw_node {
 	size_t		 ncc;
 	int		 nif_asked;	/* since the stick came up */
 	int		 refreshed;	/* state asked for since then */
+	int		 poll_due;	/* its state poll waits its turn */
 	struct zw_last	*last;		/* last values, by value index */
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
@@ -398,6 +400,7 @@ struct zw_ctrl {
 	int		 mgmt;		/* node in its management interview */
 	struct ev_timer	 idle_timer;	/* an interview waits for the stick */
 	struct ev_timer	 nif_timer;
+	struct ev_timer	 poll_timer;	/* paced state polls */
 	struct zw_incl	 incl;		/* zw_incl.c */
 };
 
@@ -416,6 +419,10 @@ void	zw_interview_next(struct zw_ctrl *);
 int	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len, int secure);
 void	zw_node_refresh(struct zw_ctrl *, int id);
+/* Send the state polls that wait, a node at a time, while the stick's
+ * load stays below ZW_POLL_PACE_BELOW; else look again later. */
+void	zw_node_poll_pace(struct zw_ctrl *);
+void	zw_on_poll_timer(struct ev_timer *);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */

@@ -373,11 +373,12 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->ping);
 	ev_timer_stop(c->s->loop, &c->nif_timer);
 	ev_timer_stop(c->s->loop, &c->idle_timer);
+	ev_timer_stop(c->s->loop, &c->poll_timer);
 	c->interviewing = 0;
 	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		c->node[id].nif_asked = c->node[id].refreshed =
-		    c->node[id].mgmt_asked = 0;
+		    c->node[id].mgmt_asked = c->node[id].poll_due = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);
@@ -426,6 +427,7 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->ping, on_ping, c);
 	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
 	ev_timer_init(&c->idle_timer, on_idle, c);
+	ev_timer_init(&c->poll_timer, zw_on_poll_timer, c);
 	zw_incl_init(c);
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
@@ -457,6 +459,7 @@ zw_stop(struct slave *s)
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);
 	ev_timer_stop(s->loop, &c->idle_timer);
+	ev_timer_stop(s->loop, &c->poll_timer);
 	zw_stick_free(c->stick);
 	zw_sec_stop(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {

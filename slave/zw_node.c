@@ -127,9 +127,51 @@ poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	int		 tx = zw_tx_result(st, cb);
 
 	(void)res;
-	if (zn->ctrl->stopping || tx == -1)
+	if (zn->ctrl->stopping)
 		return;
-	zw_node_fail(zn->ctrl, zn, tx == 1);
+	if (tx != -1)
+		zw_node_fail(zn->ctrl, zn, tx == 1);
+	zw_node_poll_pace(zn->ctrl);		/* room for the next */
+}
+
+/* A poll that cannot be queued is said, not dropped in silence. */
+static void
+poll_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+    size_t n)
+{
+	if (zw_node_send(c, zw_node_id(c, zn), cmd, n, ZW_PRIO_POLL, poll_done,
+	    zn) == -1)
+		log_warnx("zwave: node %d: state poll 0x%02x not queued (the "
+		    "stick's queue is full or it is gone): asked at the next "
+		    "start", zw_node_id(c, zn), cmd[0]);
+}
+
+void
+zw_node_poll_pace(struct zw_ctrl *c)
+{
+	int id;
+
+	ev_timer_stop(c->s->loop, &c->poll_timer);
+	if (c->stopping || !c->up)
+		return;
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		if (!c->node[id].poll_due)
+			continue;
+		if (zw_stick_load(c->stick) >= ZW_POLL_PACE_BELOW) {
+			ev_timer_start(c->s->loop, &c->poll_timer,
+			    ZW_POLL_PACE_MS);
+			return;
+		}
+		c->node[id].poll_due = 0;
+		if (c->node[id].dev != NULL)
+			zw_node_refresh(c, id);
+	}
+}
+
+void
+zw_on_poll_timer(struct ev_timer *t)
+{
+	zw_node_poll_pace(t->arg);
 }
 
 /* Ask the node for the state of every class that has values, and for its
@@ -146,10 +188,10 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
 		    zw_cc_has_values(zn->scc[i]) &&
 		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
-			zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+			poll_send(c, zn, cmd, n);
 	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
-		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		poll_send(c, zn, cmd, n);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
@@ -160,7 +202,7 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
 		    !zw_cc_has_values(zn->cc[i]))
 			continue;
-		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		poll_send(c, zn, cmd, n);
 	}
 	zw_mgmt_refresh(c, zn);
 }
@@ -292,8 +334,11 @@ refresh_all(struct zw_ctrl *c)
 			    !c->node[id].sec_denied &&
 			    zw_sec_adopt(&c->node[id]) == 0)
 				continue;
-			zw_node_refresh(c, id);
+			/* Not all at once: 40 nodes' polls would fill the
+			 * session's queue (zw_node_poll_pace). */
+			c->node[id].poll_due = 1;
 		}
+	zw_node_poll_pace(c);
 }
 
 /* Interview the next node that needs it, unless one is under way. */

@@ -76,11 +76,12 @@ boot_step(struct zw_node *zn, enum boot_step step, const uint8_t *cmd,
 	sn->boot = step;
 	ev_timer_stop(c->s->loop, &sn->boot_timer);
 	ev_timer_start(c->s->loop, &sn->boot_timer, ZW_SEC_STEP_MS);
+	/* Ahead of polls: a lock gives up its inclusion within seconds. */
 	if (step == BOOT_SCHEME)
-		r = zw_node_send_clear(c, zw_sec_node_id(zn), cmd, n, ZW_PRIO_POLL, 0,
-		    boot_sent, zn);
+		r = zw_node_send_clear(c, zw_sec_node_id(zn), cmd, n,
+		    ZW_PRIO_USER, 0, boot_sent, zn);
 	else
-		r = zw_sec_send(c, zw_sec_node_id(zn), cmd, n, ZW_PRIO_POLL,
+		r = zw_sec_send(c, zw_sec_node_id(zn), cmd, n, ZW_PRIO_USER,
 		    boot_sent, zn);
 	if (r == -1)
 		boot_fail(zn, "not queued");

@@ -242,10 +242,14 @@ zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
 		*st = ZW_ERR_INVAL;
 	if (*st != ZW_OK)
 		return -1;
-	/* The pool bounds queued, on-the-wire and awaited requests. */
+	/* The pool bounds queued, on-the-wire and awaited requests; polls
+	 * leave ZW_QUEUE_RESERVE slots to commands and urgent S0 frames, so
+	 * a burst of them never makes a user command BUSY or a node's nonce
+	 * request go unanswered. */
 	for (i = 0; i < ZW_QUEUE_MAX && s->pool[i].used; i++)
 		;
-	if (i == ZW_QUEUE_MAX) {
+	if (i == ZW_QUEUE_MAX || (r->prio != ZW_PRIO_USER && !r->urgent &&
+	    zw_session_queued(s) >= ZW_QUEUE_MAX - ZW_QUEUE_RESERVE)) {
 		*st = ZW_ERR_FULL;
 		return -1;
 	}

@@ -246,3 +246,9 @@ zw_stick_busy(const struct zw_stick *z)
 {
 	return zw_session_queued(z->sess) > 0;
 }
+
+int
+zw_stick_load(const struct zw_stick *z)
+{
+	return zw_session_queued(z->sess);
+}

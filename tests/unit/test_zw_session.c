@@ -329,9 +329,16 @@ test_priorities_and_bounds(void)
 		else
 			ok++;
 	}
-	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX && full > 0,
-	    "queue bounded at ZW_QUEUE_MAX, then ZW_ERR_FULL (%d refused)",
-	    full);
+	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX - ZW_QUEUE_RESERVE &&
+	    full > 0, "polls stop at ZW_QUEUE_MAX - ZW_QUEUE_RESERVE, then "
+	    "ZW_ERR_FULL (%d refused)", full);
+	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9) == ZW_OK,
+	    "the reserve takes a user request past the polls");
+	for (i = 1; i < ZW_QUEUE_RESERVE; i++)
+		submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9);
+	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX &&
+	    submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9) == ZW_ERR_FULL,
+	    "bounded at ZW_QUEUE_MAX for all, then ZW_ERR_FULL");
 	CHECK(submit(ZW_FN_GET_VERSION, 1, 300, ZW_PRIO_POLL, 9) ==
 	    ZW_ERR_INVAL, "callback index past the payload refused");
 }

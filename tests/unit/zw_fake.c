@@ -22,7 +22,7 @@
 
 struct zw_stick	the_stick;
 struct zw_req	reqs[MAX_REQS];
-int		nreqs, refuse;
+int		nreqs, refuse, max_reqs;
 static uint8_t	next_cb = 1;
 static struct zw_stats	stats;
 
@@ -54,11 +54,20 @@ zw_stick_submit(struct zw_stick *st, const struct zw_req *r,
 		return -1;
 	}
 	reqs[nreqs] = *r;
+	if (nreqs + 1 > max_reqs)
+		max_reqs = nreqs + 1;
 	if (r->cb_idx >= 0)
 		reqs[nreqs].payload[r->cb_idx] = next_cb++;
 	nreqs++;
 	*out = ZW_OK;
 	return 0;
+}
+
+int
+zw_stick_load(const struct zw_stick *st)
+{
+	(void)st;
+	return nreqs;
 }
 
 /* The requests recorded are not at the stick yet: never busy. */
