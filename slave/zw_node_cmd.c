@@ -151,7 +151,8 @@ zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
 		break;
 	case ZW_SV_WORKING:
-		/* Duration: seconds up to 0x7f, then minutes up to 0xfd;
+		/* Its final report follows (status updates were asked for).
+		 * Duration: seconds up to 0x7f, then minutes up to 0xfd;
 		 * 0xfe, unknown, gets the usual wait. */
 		wait = duration <= 0x7f ? duration * 1000ULL :
 		    duration <= 0xfd ? (duration - 0x7fULL) * 60000 : 0;
@@ -236,7 +237,10 @@ encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
 	if (n > 0 && zn->cmd_supervised) {
 		zn->sv_session = (uint8_t)((zn->sv_session + 1) &
 		    ZW_SV_SESSION_MAX);
-		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 0,
+		/* Status updates asked for: a node that answers WORKING
+		 * then sends SUCCESS or FAIL when done; without them it
+		 * sends nothing more and the command ended TIMEOUT. */
+		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 1,
 		    inner, n);
 	} else if (n > 0 && n <= outlen)
 		memcpy(out, inner, n);

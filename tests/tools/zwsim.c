@@ -318,9 +318,21 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 	case 0x6c01:					/* Supervision Get */
 		if (len < 5 || (size_t)c[3] + 4 > len)
 			return 1;
-		if (n->sv_status == 0xff)	/* FAIL: it did not act */
+		/* It acts when it reports SUCCESS, or WORKING and then
+		 * SUCCESS; not on FAIL, NO_SUPPORT, or a WORKING left so. */
+		if (n->sv_status == 0xff ||
+		    (n->sv_status == 0x01 && (c[2] & 0x80)))
 			node_command(n, c + 4, c[3]);
 		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
+		if (n->sv_status == 0x01 && (c[2] & 0x80)) {
+			/* WORKING, updates asked for: done at once after */
+			r[2] |= 0x80;
+			r[4] = 1;
+			reply(n, r, 5);
+			r[2] &= 0x3f;
+			r[3] = 0xff;	/* SUCCESS */
+			r[4] = 0;
+		}
 		reply(n, r, 5);
 		return 1;
 	default:

@@ -324,14 +324,21 @@ test_multichannel(void)
 	    HD__COMMAND_RESULT__STATUS__FAILED,
 	    "NO_SUPPORT: FAILED too");
 	sim[10].sv_status = ZW_SV_WORKING;
+	sim[10].on[0] = 0xff;
+	CHECK(command(85, "zw:10:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[10].on[0] == 0,
+	    "WORKING, status updates asked for: its final SUCCESS confirms "
+	    "the command");
+	sim[10].sv_no_final = 1;
 	sim[10].on[0] = 0;
 	CHECK(command(84, "zw:10:0", "on", 0) == -1 &&
 	    zn->cmd_timer.active && zn->cmd_id == 84,
-	    "WORKING: the command waits on");
+	    "WORKING and no final report: the command waits on");
 	drain();
 	CHECK(fire(&zn->cmd_timer) && queued(HD__ENVELOPE__BODY_RESULT, &e) ==
 	    1 && e->result->status == HD__COMMAND_RESULT__STATUS__TIMEOUT,
 	    "and times out when nothing more comes");
+	sim[10].sv_no_final = 0;
 	wire_free((ProtobufCMessage *)e);
 	drain();
 	from_node(10, rep, sizeof(rep));

@@ -294,6 +294,17 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 		sim_command(id, ep, c + 4, c[3]);
 		r[0] = 0x6c; r[1] = 0x02; r[2] = c[2] & 0x3f;
 		r[3] = (uint8_t)sn->sv_status; r[4] = 0;
+		/* WORKING with updates asked for (0x80): more to come, the
+		 * final SUCCESS right after. */
+		if (sn->sv_status == ZW_SV_WORKING && (c[2] & 0x80) &&
+		    !sn->sv_no_final) {
+			r[2] |= 0x80;
+			r[4] = 2;		/* 2 s */
+			sim_reply(id, ep, r, 5);
+			r[2] &= 0x3f;
+			r[3] = ZW_SV_SUCCESS;
+			r[4] = 0;
+		}
 		sim_reply(id, ep, r, 5);
 		return;
 	}

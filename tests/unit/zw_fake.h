@@ -30,6 +30,7 @@ struct simnode {
 	int	deaf;			/* does not acknowledge */
 	int	nonce_gets;		/* S0 Nonce Get heard */
 	int	ep_plain;		/* endpoints without Supervision */
+	int	sv_no_final;		/* WORKING, and never a final report */
 };
 
 extern struct zw_stick	the_stick;
