@@ -36,6 +36,7 @@
 
 /* Function ids used so far. */
 #define ZW_FN_GET_INIT_DATA		0x02
+#define ZW_FN_SERIAL_API_STARTED	0x0a	/* the stick (re)started */
 #define ZW_FN_APP_COMMAND		0x04	/* ApplicationCommandHandler */
 #define ZW_FN_GET_CAPABILITIES		0x07
 #define ZW_FN_SEND_DATA			0x13
@@ -112,6 +113,7 @@ enum zw_status {
 	ZW_ERR_DOWN,		/* the stick is not answering / port closed */
 	ZW_ERR_INVAL,		/* payload too long */
 	ZW_ERR_NONONCE,		/* zw_sec.c: the node gave no S0 nonce */
+	ZW_ERR_RESTART,		/* the stick restarted (SerialAPIStarted) */
 };
 
 enum zw_prio {
@@ -192,6 +194,10 @@ uint64_t zw_session_next(const struct zw_session *);
  * fails with ZW_ERR_DOWN and submits are refused. */
 void	zw_session_set_down(struct zw_session *, int down, uint64_t now);
 int	zw_session_queued(const struct zw_session *);
+/* The stick restarted: everything queued or under way fails with `st`
+ * at once (nothing it was sent will be answered); the byte stream and
+ * owed ACKs are left alone, and submits are taken again right after. */
+void	zw_session_abort(struct zw_session *, enum zw_status, uint64_t now);
 const struct zw_stats *zw_session_stats(const struct zw_session *);
 const char *zw_status_str(enum zw_status);
 

@@ -493,6 +493,16 @@ zw_session_set_down(struct zw_session *s, int down, uint64_t now)
 	s->tx_after = now;
 }
 
+void
+zw_session_abort(struct zw_session *s, enum zw_status st, uint64_t now)
+{
+	s->down = 1;		/* a completion cannot submit meanwhile */
+	fail_all(s, st);
+	s->down = 0;
+	s->timeouts = 0;
+	s->tx_after = now;
+}
+
 int
 zw_session_queued(const struct zw_session *s)
 {
@@ -512,7 +522,7 @@ zw_status_str(enum zw_status st)
 		"ok", "not acknowledged by the stick", "no response from the stick",
 		"no callback from the stick", "refused by the stick",
 		"queue full", "stick not answering", "request too long",
-		"no S0 nonce from the node",
+		"no S0 nonce from the node", "the stick restarted",
 	};
 
 	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";

@@ -19,6 +19,8 @@
  *	can N		answer the next N frames with CAN (and drop them)
  *	garbage N	send garbage bytes before each of the next N answers
  *	silent		ignore everything from now on (a jammed stick)
+ *	reset		the next SendData is answered, then the stick restarts
+ *			(SerialAPIStarted) instead of its callback
  *	talk		answer again
  *	deaf N		node N stops acknowledging (SendData fails)
  *	hear N		node N acknowledges again
@@ -104,7 +106,7 @@ static struct simnode nodes[MAX_SIMNODES] = {
 /* The lock (fifth) only with -l, so the other tests' node counts hold;
  * nodes that join go after it. */
 static size_t	nnodes = 4;
-static int	io = -1, nak, can, garbage, silent;
+static int	io = -1, nak, can, garbage, silent, reset_next;
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -382,6 +384,17 @@ send_data(const struct zw_frame *f)
 	if (f->len < 4 || (clen = f->payload[1]) + 4 > f->len)
 		return;
 	send_frame(ZW_RES, ZW_FN_SEND_DATA, &ok, 1);
+	if (reset_next) {
+		/* reset reason (watchdog), then a node information frame
+		 * of the stick itself: no callback will ever come */
+		static const uint8_t started[] = { 0x03, 0x01, 0x02, 0x01,
+		    0x00 };
+
+		reset_next = 0;
+		fprintf(stderr, "zwsim: restarts mid-send\n");
+		send_frame(ZW_REQ, 0x0a, started, sizeof(started));
+		return;
+	}
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
 	/* ok / no ACK */
@@ -690,6 +703,8 @@ control(char *line)
 		garbage = n;
 	else if (strncmp(line, "silent", 6) == 0)
 		silent = 1;
+	else if (strncmp(line, "reset", 5) == 0)
+		reset_next = 1;
 	else if (strncmp(line, "talk", 4) == 0)
 		silent = 0;
 	fprintf(stderr, "zwsim: control: %s", line);
