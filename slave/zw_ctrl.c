@@ -408,6 +408,13 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
 
 int
+zw_check(const struct slave *s)
+{
+	return s->conf.zw_port == NULL ? 0 :
+	    zw_sec_key_check(s->conf.state_dir);
+}
+
+int
 zw_start(struct slave *s)
 {
 	struct zw_ctrl	*c;
@@ -415,9 +422,9 @@ zw_start(struct slave *s)
 
 	if (s->conf.zw_port == NULL)
 		return 0;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return -1;
-	if (asprintf(&c->path, "%s/zwave.nodes", s->conf.state_dir) == -1) {
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    asprintf(&c->path, "%s/zwave.nodes", s->conf.state_dir) == -1) {
+		log_warn("zwave");
 		free(c);
 		return -1;
 	}
@@ -440,8 +447,10 @@ zw_start(struct slave *s)
 		node_register(c, id);
 	}
 	if ((c->stick = zw_stick_new(s->loop, s->conf.zw_port, &ctrl_ops,
-	    c)) == NULL)
+	    c)) == NULL) {
+		log_warn("zwave: %s", s->conf.zw_port);
 		return -1;
+	}
 	return 0;
 }
 

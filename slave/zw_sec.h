@@ -140,6 +140,9 @@ extern const struct zw_sec_scheme zw_sec_s0;
 
 /* --- zw_sec.c: the glue ------------------------------------------------ */
 
+/* STATE_DIR/zwave.key, if there is one, is a key zw_sec_start takes
+ * (nothing is made); 0, or -1 (logged). */
+int	zw_sec_key_check(const char *state_dir);
 /* Load or create STATE_DIR/zwave.key (0600); 0, or -1 (logged). */
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);

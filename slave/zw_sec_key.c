@@ -63,6 +63,27 @@ key_create(const char *path, uint8_t key[ZW_S0_KEY_LEN])
 }
 
 int
+zw_sec_key_check(const char *state_dir)
+{
+	uint8_t		 key[ZW_S0_KEY_LEN];
+	struct stat	 st;
+	char		*path;
+	int		 r;
+
+	if (asprintf(&path, "%s/zwave.key", state_dir) == -1)
+		return -1;
+	if (stat(path, &st) == -1) {
+		r = errno == ENOENT ? 0 : -1;
+		if (r == -1)
+			log_warn("zwave: %s", path);
+	} else
+		r = zw_sec_key_load(path, key);
+	OPENSSL_cleanse(key, sizeof(key));
+	free(path);
+	return r;
+}
+
+int
 zw_sec_key_load(const char *path, uint8_t key[ZW_S0_KEY_LEN])
 {
 	struct stat	 st;

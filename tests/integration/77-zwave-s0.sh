@@ -192,11 +192,18 @@ check "not asked again: the node table says it is secure" \
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 
-# 7. a key file others can read is refused
+# 7. a key file others can read is refused, by -n too
 chmod 644 "$K"
+refuses() { ! "$@" >/dev/null 2>&1; }
+check "hd-slave -n refuses a world-readable key file" \
+	refuses "$bin/hd-slave" -n -f "$work/slave-house.conf"
 start hd-slave slave-house
 check "a world-readable key file stops the slave with a reason" \
 	wait_log "$S" 'zwave.key: readable by others: refused' 10
+check "and says so, without a stale errno" \
+	wait_log "$S" 'zwave: not started \(the reason is above\)' 5
+check "no stale \"File exists\"" \
+	test "$(count_log "$S" 'File exists')" -eq 0
 chmod 600 "$K"
 
 # 8. a lock included with another key (its controller's, not ours): not

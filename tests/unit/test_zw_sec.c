@@ -104,6 +104,27 @@ test_key_file(void)
 	unlink(path);
 }
 
+/* hd-slave -n: the key file is checked as the daemon would take it, and
+ * nothing is made. */
+static void
+test_key_check(void)
+{
+	struct stat st;
+
+	unlink(path);
+	CHECK(zw_sec_key_check(dir) == 0 && stat(path, &st) == -1,
+	    "-n: no key file yet is fine, and none is made");
+	write_key("000102030405060708090a0b0c0d0e0f\n", 0600);
+	CHECK(zw_sec_key_check(dir) == 0, "-n: a good key file passes");
+	chmod(path, 0644);
+	CHECK(zw_sec_key_check(dir) == -1,
+	    "-n: a key file others can read is refused");
+	write_key("not a key\n", 0600);
+	CHECK(zw_sec_key_check(dir) == -1, "-n: a key file that is not a "
+	    "key is refused");
+	unlink(path);
+}
+
 static void
 test_policy(void)
 {
@@ -160,6 +181,7 @@ main(void)
 		return check_done();
 	c.s = &s;
 	test_key_file();
+	test_key_check();
 	if (CHECK(zw_sec_start(&c) == 0, "keys for the policy tests")) {
 		test_policy();
 		zw_sec_stop(&c);
