@@ -238,6 +238,18 @@ on_ping(struct ev_timer *t)
 		ev_timer_start(c->s->loop, t, (uint64_t)c->s->conf.zw_ping_ms);
 }
 
+/* Every node's last values again, with the fault flag while the stick
+ * is gone: the dashboard shows them faulty, not only the master log. */
+static void
+report_all(struct zw_ctrl *c)
+{
+	int id;
+
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].dev != NULL)
+			zw_node_report_all(c->node[id].dev);
+}
+
 static void
 ready(struct zw_ctrl *c)
 {
@@ -256,6 +268,7 @@ ready(struct zw_ctrl *c)
 	if (c->faulted) {
 		c->faulted = 0;
 		dev_fault(c->s, "zwave", NULL, 0, "the stick answers again");
+		report_all(c);		/* without the fault flag again */
 	}
 	zw_interview_next(c);
 }
@@ -388,6 +401,7 @@ ctrl_up(void *arg, int up, const char *why)
 	if (!c->faulted && !c->stopping) {
 		c->faulted = 1;
 		dev_fault(c->s, "zwave", NULL, 1, why);
+		report_all(c);		/* the values say it too */
 	}
 }
 

@@ -495,7 +495,8 @@ remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
 		}
 }
 
-/* Every value known, again; flagged as faulty while the node is failed. */
+/* Every value known, again; flagged as faulty while the node is failed
+ * or the stick is gone (nothing it says is current then). */
 static void
 report_cached(struct zw_node *zn)
 {
@@ -507,7 +508,7 @@ report_cached(struct zw_node *zn)
 		if (zn->last[i].have)
 			dev_report(zn->dev, zn->dev->vals[i]->key,
 			    &zn->last[i].v, zn->last[i].flags |
-			    (zn->failed ? DEV_FAULT : 0));
+			    (zn->failed || zn->ctrl->faulted ? DEV_FAULT : 0));
 }
 
 void

@@ -259,6 +259,11 @@ node_command(struct dev *d, const Hd__Command *cmd)
 
 	/* cmd_sending: a timed-out command's SET may still be at the stick;
 	 * its completion must not be taken for the next command's. */
+	if (c->faulted || !c->up) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__DEVICE_FAULT,
+		    "the Z-Wave stick is offline", NULL);
+		return;
+	}
 	if (zn->cmd_id != 0 || zn->cmd_sending) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
 		    "a command to this node is under way", NULL);

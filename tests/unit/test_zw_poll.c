@@ -5,7 +5,8 @@
  * stays below ZW_POLL_PACE_BELOW (before, all 40 went at once into the
  * session's 32-slot queue: polls were dropped in silence and commands got
  * BUSY); every node is polled in the end, and a user command during the
- * burst gets through.
+ * burst gets through. And while the stick is gone, the values are
+ * reported faulty and a command fails saying the stick is offline.
  */
 
 #include <stdio.h>
@@ -148,6 +149,51 @@ test_command_in_burst(void)
 	    "a command during the burst goes first and is confirmed");
 }
 
+/* The last report of `key` on `dev` queued since drain(): 1 faulty, 0
+ * not, -1 none. */
+static int
+last_fault(const char *dev, const char *key)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, r = -1;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+		    strcmp(e->report->device_id, dev) == 0 &&
+		    strcmp(e->report->key, key) == 0)
+			r = e->report->fault;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return r;
+}
+
+static void
+test_stick_gone(void)
+{
+	char why[128];
+
+	while (nreqs > 0)
+		answer_one();
+	drain();
+	the_stick.ops->up(the_stick.arg, 0, "port closed");
+	CHECK(last_fault("zw:2:0", "on") == 1,
+	    "the stick gone: the last values are reported faulty");
+	drain();
+	CHECK(command(401, "zw:2:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__DEVICE_FAULT && last_result(401, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__DEVICE_FAULT &&
+	    strstr(why, "offline") != NULL,
+	    "a command says the stick is offline (not BUSY)");
+	drain();
+	nreqs = 0;
+	CHECK(big_startup() == 0 && last_fault("zw:2:0", "on") == 0,
+	    "the stick back: the values are reported without the fault");
+}
+
 int
 main(void)
 {
@@ -166,6 +212,7 @@ main(void)
 		return check_done();
 	test_paced();
 	test_command_in_burst();
+	test_stick_gone();
 	zw_stop(&S);
 	rq_free(&S.rq);
 	ev_loop_free(S.loop);
