@@ -143,7 +143,8 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
 		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
 		   slave/zwave/zw_incl.c slave/zwave/zw_mgmt.c \
-		   slave/zwave/zw_mgmt_table.c
+		   slave/zwave/zw_mgmt_table.c slave/zwave/zw_mgmt_rx.c \
+		   slave/zwave/zw_sec_key.c slave/zwave/zw_sec_boot.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -171,6 +172,9 @@ UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec
+UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
+UNIT_TESTS	+= test_zw_secure	# secure-only management classes
+UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -301,7 +305,10 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
-$(BUILD)/tests/test_zw_node: $(BUILD)/obj/tests/unit/test_zw_node.o \
+$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap \
+    $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll: \
+    $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
+    $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -68,6 +68,9 @@
 #define ZW_MAX_FRAME		(ZW_MAX_LEN + 2)	/* SOF + LEN + LEN bytes */
 #define ZW_MAX_PAYLOAD		(ZW_MAX_LEN - 3)
 #define ZW_QUEUE_MAX		32		/* requests queued or at the stick */
+#define ZW_QUEUE_RESERVE	8		/* of those, kept for commands and S0 */
+#define ZW_POLL_PACE_BELOW	8		/* state polls wait above this load */
+#define ZW_POLL_PACE_MS		100		/* ... and look again this often */
 #define ZW_RETRIES		3		/* transmissions of one frame */
 #define ZW_BYTE_TIMEOUT_MS	1500		/* a started frame must go on */
 #define ZW_ACK_TIMEOUT_MS	1600		/* our frame must be ACKed */

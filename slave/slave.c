@@ -68,6 +68,8 @@ setup(struct slave *s, const char *conffile, int checkonly)
 		log_warnx("%s: CN is not a valid node id", s->conf.tls.cert);
 		return -1;
 	}
+	if (checkonly && zw_check(s) == -1)
+		return -1;
 	if (checkonly) {
 		printf("%s: configuration OK (node %s)\n", conffile, s->id);
 		return 0;
@@ -117,7 +119,7 @@ main(int argc, char *argv[])
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
 	if (zw_start(&s) == -1)
-		fatal("zwave");
+		fatalx("zwave: not started (the reason is above)");
 	if (adc_start(&s) == -1)
 		fatal("ADC channels");
 	if (gpio_start(&s) == -1)

@@ -339,7 +339,11 @@ int		 zw_conf_directive(struct slave_conf *, const struct cfg_line *,
 		    char *err, size_t errlen);
 
 /* zw_ctrl.c */
+/* -1 with the reason logged (a refused key file: no errno to add). */
 int		 zw_start(struct slave *);
+/* hd-slave -n: the network key file, if there is one, is one zw_start
+ * takes (0600, 32 hex digits); a missing one is made at the start. */
+int		 zw_check(const struct slave *);
 void		 zw_stop(struct slave *);
 /* zw_incl.c: the master's ZwInclusion (answered with ZwProgress) */
 void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);

@@ -193,8 +193,13 @@ static void
 apply(struct zwm_slave *z, const Hd__ZwProgress *p)
 {
 	switch (p->state) {
-	case HD__ZW_PROGRESS__STATE__REFUSED:
 	case HD__ZW_PROGRESS__STATE__INTERVIEWED:
+		/* The node just added: the inclusion's last step now. */
+		if (!z->active && z->state == HD__ZW_PROGRESS__STATE__DONE &&
+		    z->node == p->node_id)
+			z->state = p->state;
+		return;
+	case HD__ZW_PROGRESS__STATE__REFUSED:
 		return;		/* what is under way goes on */
 	case HD__ZW_PROGRESS__STATE__READY:
 		z->deadline = ev_clock_ms() + p->time_left_ms;

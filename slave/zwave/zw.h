@@ -48,6 +48,7 @@
 
 /* Function ids used so far. */
 #define ZW_FN_GET_INIT_DATA		0x02
+#define ZW_FN_SERIAL_API_STARTED	0x0a	/* the stick (re)started */
 #define ZW_FN_APP_COMMAND		0x04	/* ApplicationCommandHandler */
 #define ZW_FN_GET_CAPABILITIES		0x07
 #define ZW_FN_SEND_DATA			0x13
@@ -124,6 +125,7 @@ enum zw_status {
 	ZW_ERR_DOWN,		/* the stick is not answering / port closed */
 	ZW_ERR_INVAL,		/* payload too long */
 	ZW_ERR_NONONCE,		/* zw_sec.c: the node gave no S0 nonce */
+	ZW_ERR_RESTART,		/* the stick restarted (SerialAPIStarted) */
 };
 
 enum zw_prio {
@@ -204,6 +206,10 @@ uint64_t zw_session_next(const struct zw_session *);
  * fails with ZW_ERR_DOWN and submits are refused. */
 void	zw_session_set_down(struct zw_session *, int down, uint64_t now);
 int	zw_session_queued(const struct zw_session *);
+/* The stick restarted: everything queued or under way fails with `st`
+ * at once (nothing it was sent will be answered); the byte stream and
+ * owed ACKs are left alone, and submits are taken again right after. */
+void	zw_session_abort(struct zw_session *, enum zw_status, uint64_t now);
 const struct zw_stats *zw_session_stats(const struct zw_session *);
 const char *zw_status_str(enum zw_status);
 
@@ -245,8 +251,9 @@ void	zw_stick_free(struct zw_stick *);
 int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
-/* Requests queued, on the wire or awaiting their callback. */
+/* Requests queued, on the wire or awaiting their callback: any, how many. */
 int	zw_stick_busy(const struct zw_stick *);
+int	zw_stick_load(const struct zw_stick *);
 
 /* --- zw_api.c: the stick's answers, parsed ---------------------------- */
 
@@ -312,6 +319,7 @@ struct zw_node {
 	size_t		 ncc;
 	int		 nif_asked;	/* since the stick came up */
 	int		 refreshed;	/* state asked for since then */
+	int		 poll_due;	/* its state poll waits its turn */
 	struct zw_last	*last;		/* last values, by value index */
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
@@ -410,6 +418,7 @@ struct zw_ctrl {
 	int		 mgmt;		/* node in its management interview */
 	struct ev_timer	 idle_timer;	/* an interview waits for the stick */
 	struct ev_timer	 nif_timer;
+	struct ev_timer	 poll_timer;	/* paced state polls */
 	struct zw_incl	 incl;		/* zw_incl.c */
 };
 
@@ -421,10 +430,17 @@ int	zw_nodes_save(const struct zw_ctrl *);
 struct dev_ops;
 extern const struct dev_ops zw_dev_ops;
 void	zw_interview_next(struct zw_ctrl *);
-/* A command node zn sent, from endpoint ep (0: the node), decapsulated. */
-void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
+/* A command node zn sent, from endpoint ep (0: the node), decapsulated;
+ * `secure`: it came inside a valid S0 encapsulation. 0 taken, -1 refused
+ * (a clear-text command, at any depth of wrappers, of a class the node
+ * was granted only securely). */
+int	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len, int secure);
 void	zw_node_refresh(struct zw_ctrl *, int id);
+/* Send the state polls that wait, a node at a time, while the stick's
+ * load stays below ZW_POLL_PACE_BELOW; else look again later. */
+void	zw_node_poll_pace(struct zw_ctrl *);
+void	zw_on_poll_timer(struct ev_timer *);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */
@@ -457,15 +473,21 @@ struct zw_eps {
 struct Hd__ZwNode;
 /* Does the node have classes the management interview asks about? */
 int	zw_mgmt_needed(const struct zw_node *);
-/* Start it after the node information (c->mgmt set until it ends). */
+/* Start it after the node information (c->mgmt set until it ends);
+ * deferred while the node's secure inclusion or adoption runs. */
 void	zw_mgmt_start(struct zw_ctrl *, struct zw_node *);
+/* The node's secure inclusion or adoption ended (granted or not): the
+ * management interview, deferred or to be redone with the secure
+ * classes, goes on. */
+void	zw_mgmt_security_known(struct zw_ctrl *, struct zw_node *);
 /* Start it for a node whose classes are known but whose management
  * interview is not done (a restart, a node heard meanwhile): 1 if one
  * was started. */
 int	zw_mgmt_next(struct zw_ctrl *);
-/* A received command the management classes handle (1), else 0. */
+/* A received command the management classes handle (1), else 0; -1
+ * when the command an encapsulation carried was refused. */
 int	zw_mgmt_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
+	    const uint8_t *cmd, size_t len, int secure);
 /* A sleeping node not awake: keep `r` for its wake-up (1), else 0. */
 int	zw_mgmt_hold(struct zw_ctrl *, struct zw_node *, const struct zw_req *);
 int	zw_mgmt_unhold(struct zw_node *, zw_done_fn *, const void *arg);
@@ -490,9 +512,6 @@ void	zw_mgmt_stick_lost(struct zw_ctrl *);
 /* The state poll of the endpoints (MC-encapsulated GETs). */
 void	zw_mgmt_refresh(struct zw_ctrl *, struct zw_node *);
 
-/* zw_node.c: a command received from node zn's endpoint `ep` */
-void	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
-	    const uint8_t *cmd, size_t len);
 /* The command's Supervision Report for `session`. */
 void	zw_node_supervised(struct zw_ctrl *, struct zw_node *,
 	    uint8_t session, uint8_t status, uint8_t duration);

@@ -83,6 +83,16 @@ static const struct {
 	{ 0x01, 0x02, "smoke", 1 },		/* smoke detected */
 	{ 0x05, 0x01, "water", 1 },		/* leak detected, location */
 	{ 0x05, 0x02, "water", 1 },		/* leak detected */
+	/* Access Control: many locks tell manual, keypad and auto-lock
+	 * operation only so (a jammed bolt, 0x0b, gives no value, as the
+	 * Door Lock mode 0xfe does not). */
+	{ 0x06, 0x01, "locked", 1 },		/* manual lock */
+	{ 0x06, 0x02, "locked", 0 },		/* manual unlock */
+	{ 0x06, 0x03, "locked", 1 },		/* RF lock */
+	{ 0x06, 0x04, "locked", 0 },		/* RF unlock */
+	{ 0x06, 0x05, "locked", 1 },		/* keypad lock */
+	{ 0x06, 0x06, "locked", 0 },		/* keypad unlock */
+	{ 0x06, 0x09, "locked", 1 },		/* auto lock */
 	{ 0x06, 0x16, "door", 1 },		/* window/door is open */
 	{ 0x06, 0x17, "door", 0 },		/* window/door is closed */
 	{ 0x07, 0x07, "motion", 1 },		/* motion, location */

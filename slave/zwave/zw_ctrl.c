@@ -238,6 +238,18 @@ on_ping(struct ev_timer *t)
 		ev_timer_start(c->s->loop, t, (uint64_t)c->s->conf.zw_ping_ms);
 }
 
+/* Every node's last values again, with the fault flag while the stick
+ * is gone: the dashboard shows them faulty, not only the master log. */
+static void
+report_all(struct zw_ctrl *c)
+{
+	int id;
+
+	for (id = 1; id <= ZW_MAX_NODES; id++)
+		if (c->node[id].dev != NULL)
+			zw_node_report_all(c->node[id].dev);
+}
+
 static void
 ready(struct zw_ctrl *c)
 {
@@ -256,6 +268,7 @@ ready(struct zw_ctrl *c)
 	if (c->faulted) {
 		c->faulted = 0;
 		dev_fault(c->s, "zwave", NULL, 0, "the stick answers again");
+		report_all(c);		/* without the fault flag again */
 	}
 	zw_interview_next(c);
 }
@@ -373,11 +386,12 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->ping);
 	ev_timer_stop(c->s->loop, &c->nif_timer);
 	ev_timer_stop(c->s->loop, &c->idle_timer);
+	ev_timer_stop(c->s->loop, &c->poll_timer);
 	c->interviewing = 0;
 	zw_mgmt_stick_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		c->node[id].nif_asked = c->node[id].refreshed =
-		    c->node[id].mgmt_asked = 0;
+		    c->node[id].mgmt_asked = c->node[id].poll_due = 0;
 	if (up) {
 		c->step = ZW_STEP_CAPS;
 		step_run(c);
@@ -387,6 +401,7 @@ ctrl_up(void *arg, int up, const char *why)
 	if (!c->faulted && !c->stopping) {
 		c->faulted = 1;
 		dev_fault(c->s, "zwave", NULL, 1, why);
+		report_all(c);		/* the values say it too */
 	}
 }
 
@@ -407,6 +422,13 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
 
 int
+zw_check(const struct slave *s)
+{
+	return s->conf.zw_port == NULL ? 0 :
+	    zw_sec_key_check(s->conf.state_dir);
+}
+
+int
 zw_start(struct slave *s)
 {
 	struct zw_ctrl	*c;
@@ -414,9 +436,9 @@ zw_start(struct slave *s)
 
 	if (s->conf.zw_port == NULL)
 		return 0;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return -1;
-	if (asprintf(&c->path, "%s/zwave.nodes", s->conf.state_dir) == -1) {
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    asprintf(&c->path, "%s/zwave.nodes", s->conf.state_dir) == -1) {
+		log_warn("zwave");
 		free(c);
 		return -1;
 	}
@@ -426,6 +448,7 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->ping, on_ping, c);
 	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
 	ev_timer_init(&c->idle_timer, on_idle, c);
+	ev_timer_init(&c->poll_timer, zw_on_poll_timer, c);
 	zw_incl_init(c);
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
@@ -438,8 +461,10 @@ zw_start(struct slave *s)
 		node_register(c, id);
 	}
 	if ((c->stick = zw_stick_new(s->loop, s->conf.zw_port, &ctrl_ops,
-	    c)) == NULL)
+	    c)) == NULL) {
+		log_warn("zwave: %s", s->conf.zw_port);
 		return -1;
+	}
 	return 0;
 }
 
@@ -457,6 +482,7 @@ zw_stop(struct slave *s)
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);
 	ev_timer_stop(s->loop, &c->idle_timer);
+	ev_timer_stop(s->loop, &c->poll_timer);
 	zw_stick_free(c->stick);
 	zw_sec_stop(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++) {

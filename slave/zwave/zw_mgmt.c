@@ -23,10 +23,8 @@
  * goes back to sleep. An interview a sleeping node stops answering is
  * resumed at its next wake-up.
  *
- * Multi Channel and Supervision encapsulations from nodes are opened
- * here: an endpoint's command goes back to zw_node_receive() with its
- * endpoint, a Supervision Get's command likewise and is answered SUCCESS,
- * a Supervision Report confirms the command under way (zw_node.c).
+ * What nodes send (the answers, and the Multi Channel and Supervision
+ * encapsulations) is zw_mgmt_rx.c's.
  */
 
 #include <stdio.h>
@@ -44,42 +42,17 @@
 #define ZW_WAKEUP_DEFAULT_S	3600	/* interval when the node has none */
 #define PLUS_INFO_GET		0x01
 
-enum mg_step {
-	MG_VERSION, MG_PLUS, MG_ASSOC_SET, MG_ASSOC_GET, MG_WAKEUP_GET,
-	MG_WAKEUP_SET, MG_MC_EP, MG_MC_CAP, MG_DONE,
-};
-
-/* A held request and the caller's completion, for the wake-up queue. */
-struct mg_held {
-	struct zw_req	 r;
-	struct zw_mg	*mg;
-};
-
-struct zw_mg {
-	struct zw_node	*zn;
-	enum mg_step	 step;
-	int		 idx;		/* class index or endpoint */
-	int		 running;	/* the interview is under way */
-	int		 waiting;	/* its report is awaited */
-	struct ev_timer	 timer;
-	struct mg_held	 held[ZW_WAKEUP_QUEUE];
-	int		 nheld;
-	int		 flushing;	/* sent at the wake-up, not done */
-	struct mg_held	 fl[ZW_WAKEUP_QUEUE];
-};
+#include "zwave/zw_mgmt_int.h"
 
 static void	step_run(struct zw_ctrl *, struct zw_node *);
 static void	maybe_sleep(struct zw_ctrl *, struct zw_node *);
 
+/* Supported in clear or securely: an S0 lock's Association, an S0
+ * sensor's Wake Up are often only in its secure list. */
 static int
 has(const struct zw_node *zn, uint8_t cc)
 {
-	size_t i;
-
-	for (i = 0; i < zn->ncc; i++)
-		if (zn->cc[i] == cc)
-			return 1;
-	return 0;
+	return zw_node_has(zn, cc);
 }
 
 static int
@@ -301,8 +274,8 @@ zw_mgmt_idle(struct zw_ctrl *c, struct zw_node *zn)
 	maybe_sleep(c, zn);
 }
 
-static void
-woke_up(struct zw_ctrl *c, struct zw_node *zn)
+void
+zw_mgmt_woke_up(struct zw_ctrl *c, struct zw_node *zn)
 {
 	zn->awake = 1;
 	log_info("zwave: node %d: wake-up notification", nid(zn));
@@ -484,6 +457,13 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 
 	if (c->mgmt != 0 && c->mgmt != nid(zn))
 		return;		/* after the one under way (next start) */
+	if (zw_sec_booting(zn)) {
+		/* Its secure classes are not known yet: they may hold the
+		 * management classes (zw_mgmt_security_known starts it). */
+		log_info("zwave: node %d: management interview after its "
+		    "secure classes", nid(zn));
+		return;
+	}
 	if ((mg = mg_get(zn)) == NULL) {
 		log_warnx("zwave: node %d: no memory for its interview",
 		    nid(zn));
@@ -500,6 +480,37 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 	step_run(c, zn);
 }
 
+/* Is `cc` one the management interview asks about? */
+static int
+mgmt_class(uint8_t cc)
+{
+	return cc == ZW_CC_VERSION || cc == ZW_CC_ZWAVEPLUS_INFO ||
+	    cc == ZW_CC_ASSOCIATION || cc == ZW_CC_WAKE_UP ||
+	    cc == ZW_CC_MULTI_CHANNEL;
+}
+
+void
+zw_mgmt_security_known(struct zw_ctrl *c, struct zw_node *zn)
+{
+	size_t i;
+
+	if (zn->dev == NULL)
+		return;
+	for (i = 0; i < zn->nscc && !mgmt_class(zn->scc[i]); i++)
+		;
+	/* Interviewed on its clear classes only (adopted after a restart,
+	 * or the interview came first): again, with the secure ones. */
+	if (i < zn->nscc && zn->pct == ZW_INTERVIEW_DONE &&
+	    (zn->mg == NULL || !zn->mg->running)) {
+		log_info("zwave: node %d: management classes among its secure "
+		    "ones: interviewed again", nid(zn));
+		zn->pct = ZW_INTERVIEW_NIF;
+		zn->dev->desc.interview_pct = zn->pct;
+		zn->mgmt_asked = 0;
+	}
+	zw_interview_next(c);
+}
+
 int
 zw_mgmt_next(struct zw_ctrl *c)
 {
@@ -511,7 +522,8 @@ zw_mgmt_next(struct zw_ctrl *c)
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		zn = &c->node[id];
 		if (zn->listed && zn->dev != NULL && zn->pct ==
-		    ZW_INTERVIEW_NIF && !zn->mgmt_asked && !zw_mgmt_asleep(zn)) {
+		    ZW_INTERVIEW_NIF && !zn->mgmt_asked && !zw_mgmt_asleep(zn) &&
+		    !zw_sec_booting(zn)) {
 			zw_mgmt_start(c, zn);
 			return c->mgmt != 0;
 		}
@@ -555,11 +567,11 @@ zw_mgmt_stick_lost(struct zw_ctrl *c)
 	c->mgmt = 0;
 }
 
-/* --- what nodes send -------------------------------------------------- */
+/* --- the step's answer (zw_mgmt_rx.c decodes it) --------------------- */
 
 /* The step's report arrived: keep it, then the next question. */
-static void
-got(struct zw_ctrl *c, struct zw_node *zn, enum mg_step step)
+void
+zw_mgmt_got(struct zw_ctrl *c, struct zw_node *zn, enum mg_step step)
 {
 	struct zw_mg *mg = zn->mg;
 
@@ -587,165 +599,4 @@ got(struct zw_ctrl *c, struct zw_node *zn, enum mg_step step)
 		mg->idx = 0;
 	}
 	step_run(c, zn);
-}
-
-static void
-got_version(struct zw_ctrl *c, struct zw_node *zn, uint8_t cc, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < zn->ncc; i++)
-		if (zn->cc[i] == cc)
-			zn->ccver[i] = v;
-	if (zn->mg != NULL && zn->mg->step == MG_VERSION &&
-	    zn->mg->idx < (int)zn->ncc && zn->cc[zn->mg->idx] == cc)
-		got(c, zn, MG_VERSION);
-}
-
-static void
-got_plus(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_info *in)
-{
-	zn->have_plus = 1;
-	zn->plus_role = in->role;
-	zn->plus_type = in->node_type;
-	zn->icon_inst = in->installer_icon;
-	zn->icon_user = in->user_icon;
-	log_info("zwave: node %d: Z-Wave Plus v%d, role %d, node type %d, "
-	    "icons %04x/%04x", nid(zn), in->plus_version, in->role,
-	    in->node_type, in->installer_icon, in->user_icon);
-	got(c, zn, MG_PLUS);
-}
-
-static void
-got_assoc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_assoc *a)
-{
-	size_t i;
-
-	if (a->group != ZW_LIFELINE)
-		return;
-	zn->lifeline = 0;
-	for (i = 0; i < a->n; i++)
-		if (a->nodes[i] == c->own_id)
-			zn->lifeline = 1;
-	if (!zn->lifeline)
-		log_warnx("zwave: node %d: its lifeline does not name us",
-		    nid(zn));
-	got(c, zn, MG_ASSOC_GET);
-}
-
-static void
-got_wakeup(struct zw_ctrl *c, struct zw_node *zn, const struct zw_wakeup *w)
-{
-	if (w->kind == ZW_WU_NOTIFICATION) {
-		woke_up(c, zn);
-		return;
-	}
-	if (w->kind != ZW_WU_INTERVAL)
-		return;
-	zn->wakeup_s = w->interval;
-	zn->wakeup_node = w->node;
-	got(c, zn, MG_WAKEUP_GET);
-}
-
-static void
-got_endpoints(struct zw_ctrl *c, struct zw_node *zn, const struct zw_mc *m)
-{
-	if (m->kind == ZW_MC_ENDPOINTS) {
-		if (m->count > ZW_MAX_ENDPOINTS)
-			log_warnx("zwave: node %d: %d endpoints, the first %d "
-			    "kept", nid(zn), m->count, ZW_MAX_ENDPOINTS);
-		free(zn->eps);
-		zn->eps = NULL;
-		if (m->count > 0 && (zn->eps = calloc(1,
-		    sizeof(*zn->eps))) != NULL)
-			zn->eps->n = m->count > ZW_MAX_ENDPOINTS ?
-			    ZW_MAX_ENDPOINTS : m->count;
-		got(c, zn, MG_MC_EP);
-		return;
-	}
-	if (zn->eps == NULL || m->ep > zn->eps->n)
-		return;
-	zn->eps->ep[m->ep - 1].generic = m->generic;
-	zn->eps->ep[m->ep - 1].specific = m->specific;
-	zn->eps->ep[m->ep - 1].ncc = (uint8_t)m->ncc;
-	memcpy(zn->eps->ep[m->ep - 1].cc, m->cc, m->ncc);
-	log_info("zwave: node %d: endpoint %d: generic class 0x%02x, %zu "
-	    "command classes", nid(zn), m->ep, m->generic, m->ncc);
-	if (zn->mg != NULL && zn->mg->idx + 1 == m->ep)
-		got(c, zn, MG_MC_CAP);
-}
-
-/* A node's Supervision Get: its command, then our SUCCESS. */
-static void
-supervised_in(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const struct zw_supervision *sv)
-{
-	uint8_t	out[16];
-	size_t	n;
-
-	zw_node_receive(c, zn, ep, sv->inner, sv->ninner);
-	if ((n = zw_cc_supervision_report(out, sizeof(out), sv->session,
-	    ZW_SV_SUCCESS, 0)) > 0 && (ep == 0 || (n = zw_cc_mc_encap(out,
-	    sizeof(out), 0, ep, out, n)) > 0))
-		zw_node_send(c, nid(zn), out, n, ZW_PRIO_USER, nmi_sent, zn);
-}
-
-int
-zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const uint8_t *cmd, size_t len)
-{
-	struct zw_wakeup	w;
-	struct zw_assoc		a;
-	struct zw_mc		m;
-	struct zw_supervision	sv;
-	struct zw_cc_info	info;
-	uint8_t			cc, v;
-	int			r = 0;
-
-	switch (cmd[0]) {
-	case ZW_CC_VERSION:
-		if ((r = zw_cc_decode_cc_version(cmd, len, &cc, &v)) == 1)
-			got_version(c, zn, cc, v);
-		break;
-	case ZW_CC_ZWAVEPLUS_INFO:
-		memset(&info, 0, sizeof(info));
-		if ((r = zw_cc_decode_info(cmd, len, &info)) == 1 &&
-		    info.have_plus && ep == 0)
-			got_plus(c, zn, &info);
-		break;
-	case ZW_CC_ASSOCIATION:
-		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0)
-			got_assoc(c, zn, &a);
-		break;
-	case ZW_CC_WAKE_UP:
-		if ((r = zw_cc_decode_wakeup(cmd, len, &w)) == 1 && ep == 0)
-			got_wakeup(c, zn, &w);
-		break;
-	case ZW_CC_MULTI_CHANNEL:
-		if ((r = zw_cc_decode_mc(cmd, len, &m)) != 1 || ep != 0)
-			break;
-		if (m.kind != ZW_MC_ENCAP)
-			got_endpoints(c, zn, &m);
-		else if (m.src >= 1 && m.src <= ZW_MAX_ENDPOINTS)
-			zw_node_receive(c, zn, m.src, m.inner, m.ninner);
-		break;
-	case ZW_CC_SUPERVISION:
-		if ((r = zw_cc_decode_supervision(cmd, len, &sv)) != 1)
-			break;
-		if (sv.get)
-			supervised_in(c, zn, ep, &sv);
-		else
-			zw_node_supervised(c, zn, sv.session, sv.status,
-			    sv.duration);
-		break;
-	default:
-		return 0;
-	}
-	if (r == -1)
-		log_warnx("zwave: node %d: malformed command 0x%02x %s",
-		    nid(zn), cmd[0], len > 1 ? "" : "(cut short)");
-	/* Version and Z-Wave Plus reports of other kinds (the library
-	 * version) are zw_node.c's. */
-	return r != 0 || (cmd[0] != ZW_CC_VERSION &&
-	    cmd[0] != ZW_CC_ZWAVEPLUS_INFO);
 }

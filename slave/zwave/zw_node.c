@@ -127,9 +127,51 @@ poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	int		 tx = zw_tx_result(st, cb);
 
 	(void)res;
-	if (zn->ctrl->stopping || tx == -1)
+	if (zn->ctrl->stopping)
 		return;
-	zw_node_fail(zn->ctrl, zn, tx == 1);
+	if (tx != -1)
+		zw_node_fail(zn->ctrl, zn, tx == 1);
+	zw_node_poll_pace(zn->ctrl);		/* room for the next */
+}
+
+/* A poll that cannot be queued is said, not dropped in silence. */
+static void
+poll_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+    size_t n)
+{
+	if (zw_node_send(c, zw_node_id(c, zn), cmd, n, ZW_PRIO_POLL, poll_done,
+	    zn) == -1)
+		log_warnx("zwave: node %d: state poll 0x%02x not queued (the "
+		    "stick's queue is full or it is gone): asked at the next "
+		    "start", zw_node_id(c, zn), cmd[0]);
+}
+
+void
+zw_node_poll_pace(struct zw_ctrl *c)
+{
+	int id;
+
+	ev_timer_stop(c->s->loop, &c->poll_timer);
+	if (c->stopping || !c->up)
+		return;
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		if (!c->node[id].poll_due)
+			continue;
+		if (zw_stick_load(c->stick) >= ZW_POLL_PACE_BELOW) {
+			ev_timer_start(c->s->loop, &c->poll_timer,
+			    ZW_POLL_PACE_MS);
+			return;
+		}
+		c->node[id].poll_due = 0;
+		if (c->node[id].dev != NULL)
+			zw_node_refresh(c, id);
+	}
+}
+
+void
+zw_on_poll_timer(struct ev_timer *t)
+{
+	zw_node_poll_pace(t->arg);
 }
 
 /* Ask the node for the state of every class that has values, and for its
@@ -146,10 +188,10 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
 		    zw_cc_has_values(zn->scc[i]) &&
 		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
-			zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+			poll_send(c, zn, cmd, n);
 	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
-		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		poll_send(c, zn, cmd, n);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
@@ -160,7 +202,7 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
 		    !zw_cc_has_values(zn->cc[i]))
 			continue;
-		zw_node_send(c, id, cmd, n, ZW_PRIO_POLL, poll_done, zn);
+		poll_send(c, zn, cmd, n);
 	}
 	zw_mgmt_refresh(c, zn);
 }
@@ -285,15 +327,18 @@ refresh_all(struct zw_ctrl *c)
 		    c->node[id].pct >= ZW_INTERVIEW_NIF &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
-			/* Secure inclusion asks for its state at its end.
-			 * Not for a node the licence left without it. */
+			/* Adoption asks for its state at its end. Not for
+			 * a node the licence left without security. */
 			if (zw_node_has(&c->node[id], ZW_CC_SECURITY) &&
 			    c->node[id].sec_level == 0 &&
 			    !c->node[id].sec_denied &&
-			    zw_sec_bootstrap(&c->node[id]) == 0)
+			    zw_sec_adopt(&c->node[id]) == 0)
 				continue;
-			zw_node_refresh(c, id);
+			/* Not all at once: 40 nodes' polls would fill the
+			 * session's queue (zw_node_poll_pace). */
+			c->node[id].poll_due = 1;
 		}
+	zw_node_poll_pace(c);
 }
 
 /* Interview the next node that needs it, unless one is under way. */
@@ -450,7 +495,8 @@ remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
 		}
 }
 
-/* Every value known, again; flagged as faulty while the node is failed. */
+/* Every value known, again; flagged as faulty while the node is failed
+ * or the stick is gone (nothing it says is current then). */
 static void
 report_cached(struct zw_node *zn)
 {
@@ -462,7 +508,7 @@ report_cached(struct zw_node *zn)
 		if (zn->last[i].have)
 			dev_report(zn->dev, zn->dev->vals[i]->key,
 			    &zn->last[i].v, zn->last[i].flags |
-			    (zn->failed ? DEV_FAULT : 0));
+			    (zn->failed || zn->ctrl->faulted ? DEV_FAULT : 0));
 }
 
 void
@@ -523,12 +569,13 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 /*
  * A command from node zn (decapsulated already when it came in S0), from
  * its endpoint `ep` (0: the node itself; Multi Channel decapsulation in
- * zw_mgmt.c calls back with the endpoint). An endpoint's values are the
- * node device's, keyed "KEY.EP".
+ * zw_mgmt_rx.c calls back with the endpoint). An endpoint's values are
+ * the node device's, keyed "KEY.EP". Every level of a clear-text wrapper
+ * comes through here, so the innermost command is judged too.
  */
-void
+int
 zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
-    const uint8_t *cmd, size_t len)
+    const uint8_t *cmd, size_t len, int secure)
 {
 	struct zw_cc_value	v;
 	struct zw_cc_info	info;
@@ -536,20 +583,22 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	int			n, id = zw_node_id(c, zn);
 
 	if (len < 1)
-		return;
-	if (zw_mgmt_receive(c, zn, ep, cmd, len))
-		return;
+		return 0;
+	if (!secure && zw_sec_refused(zn, ep, cmd, len))
+		return -1;
+	if ((n = zw_mgmt_receive(c, zn, ep, cmd, len, secure)) != 0)
+		return n == -1 ? -1 : 0;
 	memset(&info, 0, sizeof(info));
 	if ((n = zw_cc_decode_info(cmd, len, &info)) != 0) {
 		if (n == 1 && ep == 0)
 			got_info(c, zn, &info);
-		return;
+		return 0;
 	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
 	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? zw_node_has(zn,
 	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
 	    ZW_CC_SWITCH_MULTILEVEL)))
-		return;
+		return 0;
 	if ((n = zw_cc_decode(cmd, len, &v, 1)) == -1)
 		log_warnx("zwave: node %d: malformed command 0x%02x", id,
 		    cmd[0]);
@@ -562,6 +611,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	} else
 		log_debug("zwave: node %d: command 0x%02x not handled", id,
 		    cmd[0]);
+	return 0;
 }
 
 static void
@@ -577,12 +627,14 @@ app_command(struct zw_ctrl *c, const struct zw_frame *f)
 	zn = &c->node[a.node];
 	if (zn->dev == NULL)
 		return;
-	zw_node_fail(c, zn, 0);
-	/* S0 frames (decapsulated ones come back to zw_node_receive), and
-	 * clear text the node supports only securely, stop here. */
+	/* S0 frames stop here (what they carry comes back to
+	 * zw_node_receive, secure). A frame heard clears the node's failed
+	 * flag only once taken: a refused or forged one says nothing of
+	 * the node, as anyone can send it with the node's id. */
 	if (zw_sec_filter(c, zn, a.cmd, a.len))
 		return;
-	zw_node_receive(c, zn, 0, a.cmd, a.len);
+	if (zw_node_receive(c, zn, 0, a.cmd, a.len, 0) == 0)
+		zw_node_fail(c, zn, 0);
 }
 
 /* An unsolicited frame from the stick (any state of the session). */

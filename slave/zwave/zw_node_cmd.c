@@ -19,6 +19,11 @@
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec.h"
 
+/* The confirming GET: two bytes, and four more when it goes inside a
+ * Multi Channel encapsulation to an endpoint (it was 2 and every endpoint
+ * command without Supervision ended TIMEOUT, its GET never sent). */
+#define CONFIRM_GET_MAX		(2 + 4)
+
 /* Does a reported value show what the command asked for? */
 static int
 is_wanted(const struct zw_node *zn, const Hd__Value *v)
@@ -95,7 +100,7 @@ set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 {
 	struct zw_node	*zn = arg;
 	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 get[2];
+	uint8_t		 get[CONFIRM_GET_MAX];
 	size_t		 n;
 	int		 tx = zw_tx_result(st, cb);
 
@@ -146,7 +151,8 @@ zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
 		break;
 	case ZW_SV_WORKING:
-		/* Duration: seconds up to 0x7f, then minutes up to 0xfd;
+		/* Its final report follows (status updates were asked for).
+		 * Duration: seconds up to 0x7f, then minutes up to 0xfd;
 		 * 0xfe, unknown, gets the usual wait. */
 		wait = duration <= 0x7f ? duration * 1000ULL :
 		    duration <= 0xfd ? (duration - 0x7fULL) * 60000 : 0;
@@ -231,7 +237,10 @@ encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
 	if (n > 0 && zn->cmd_supervised) {
 		zn->sv_session = (uint8_t)((zn->sv_session + 1) &
 		    ZW_SV_SESSION_MAX);
-		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 0,
+		/* Status updates asked for: a node that answers WORKING
+		 * then sends SUCCESS or FAIL when done; without them it
+		 * sends nothing more and the command ended TIMEOUT. */
+		n = zw_cc_supervision_get(out, outlen, zn->sv_session, 1,
 		    inner, n);
 	} else if (n > 0 && n <= outlen)
 		memcpy(out, inner, n);
@@ -250,6 +259,11 @@ node_command(struct dev *d, const Hd__Command *cmd)
 
 	/* cmd_sending: a timed-out command's SET may still be at the stick;
 	 * its completion must not be taken for the next command's. */
+	if (c->faulted || !c->up) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__DEVICE_FAULT,
+		    "the Z-Wave stick is offline", NULL);
+		return;
+	}
 	if (zn->cmd_id != 0 || zn->cmd_sending) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
 		    "a command to this node is under way", NULL);

@@ -140,22 +140,31 @@ extern const struct zw_sec_scheme zw_sec_s0;
 
 /* --- zw_sec.c: the glue ------------------------------------------------ */
 
+/* STATE_DIR/zwave.key, if there is one, is a key zw_sec_start takes
+ * (nothing is made); 0, or -1 (logged). */
+int	zw_sec_key_check(const char *state_dir);
 /* Load or create STATE_DIR/zwave.key (0600); 0, or -1 (logged). */
 int	zw_sec_start(struct zw_ctrl *);
 void	zw_sec_stop(struct zw_ctrl *);
-/* Secure inclusion of a node that lists Security but has no key yet:
- * the inclusion flow calls it for a node that joined listing Security
- * (zw_incl.c, secure_bootstrap), before its interview; the state poll after
- * the interviews calls it for a node found without one (zw_node.c,
- * refresh_all). Runs on its own: 0 if started or under
- * way (the node's state is then asked for when it ends), -1 if the node
- * has a key already or there is none. */
+/* Secure inclusion of a node that lists Security but has no key yet,
+ * only while the user includes it: the inclusion flow calls it for a node
+ * that joined listing Security (zw_incl.c, secure_bootstrap), before its
+ * interview. Runs on its own: 0 if started or under way (the node's state
+ * is then asked for when it ends), -1 if the node has a key already, is
+ * not the one being included, or there is no key. */
 int	zw_sec_bootstrap(struct zw_node *);
+/* Adoption of a node found listing Security without a key on record
+ * (the state poll after the interviews, zw_node.c refresh_all): its
+ * secure classes asked under our key, nothing sent under the all-zero
+ * key. 0 if started or under way, -1 as above. */
+int	zw_sec_adopt(struct zw_node *);
 /* Is an S0 exchange with the node under way (a send queued or waiting
  * for its nonce, our nonce out, secure inclusion, a command awaiting its
  * secure confirmation)? A sleeping node is not sent back to sleep then;
  * zw_mgmt_idle is called when it ends. */
 int	zw_sec_busy(const struct zw_node *);
+/* Is its secure inclusion or adoption under way? */
+int	zw_sec_booting(const struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
 /*
@@ -173,11 +182,14 @@ int	zw_sec_cancel(struct zw_node *, zw_done_fn *done, const void *arg);
 /*
  * A command from a node, before anything else looks at it: 1 if it stops
  * here, being S0 traffic (nonces, secure inclusion; an encapsulated
- * command is checked and handed to zw_node_receive()) or a clear-text
- * command of a class the node supports securely (refused, logged); 0 if
- * it is for the node layer.
+ * command is checked and handed to zw_node_receive() as secure); 0 if it
+ * is for the node layer.
  */
 int	zw_sec_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *cmd,
+	    size_t len);
+/* A clear-text command (from endpoint `ep`, at any depth of clear
+ * wrappers) of a class the node supports only securely: 1, logged. */
+int	zw_sec_refused(const struct zw_node *, uint8_t ep, const uint8_t *cmd,
 	    size_t len);
 /* The node left or the stick went down: pending secure sends fail. */
 void	zw_sec_node_reset(struct zw_node *);

@@ -242,10 +242,14 @@ zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
 		*st = ZW_ERR_INVAL;
 	if (*st != ZW_OK)
 		return -1;
-	/* The pool bounds queued, on-the-wire and awaited requests. */
+	/* The pool bounds queued, on-the-wire and awaited requests; polls
+	 * leave ZW_QUEUE_RESERVE slots to commands and urgent S0 frames, so
+	 * a burst of them never makes a user command BUSY or a node's nonce
+	 * request go unanswered. */
 	for (i = 0; i < ZW_QUEUE_MAX && s->pool[i].used; i++)
 		;
-	if (i == ZW_QUEUE_MAX) {
+	if (i == ZW_QUEUE_MAX || (r->prio != ZW_PRIO_USER && !r->urgent &&
+	    zw_session_queued(s) >= ZW_QUEUE_MAX - ZW_QUEUE_RESERVE)) {
 		*st = ZW_ERR_FULL;
 		return -1;
 	}
@@ -489,6 +493,16 @@ zw_session_set_down(struct zw_session *s, int down, uint64_t now)
 	s->tx_after = now;
 }
 
+void
+zw_session_abort(struct zw_session *s, enum zw_status st, uint64_t now)
+{
+	s->down = 1;		/* a completion cannot submit meanwhile */
+	fail_all(s, st);
+	s->down = 0;
+	s->timeouts = 0;
+	s->tx_after = now;
+}
+
 int
 zw_session_queued(const struct zw_session *s)
 {
@@ -508,7 +522,7 @@ zw_status_str(enum zw_status st)
 		"ok", "not acknowledged by the stick", "no response from the stick",
 		"no callback from the stick", "refused by the stick",
 		"queue full", "stick not answering", "request too long",
-		"no S0 nonce from the node",
+		"no S0 nonce from the node", "the stick restarted",
 	};
 
 	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";

@@ -81,11 +81,35 @@ s_write(void *arg, const uint8_t *b, size_t n)
 	return 0;
 }
 
+/*
+ * SerialAPIStarted: the stick restarted (a 700/800 stick's watchdog, a
+ * brown-out) and forgot what it was doing: the callback we wait for will
+ * never come (it blocked every send for ZW_CB_TIMEOUT_MS). What was under
+ * way fails at once and the controller starts again, as after a reopen,
+ * but without closing a port that works.
+ */
+static void
+stick_restarted(struct zw_stick *z)
+{
+	uint64_t now = ev_clock_ms();
+
+	log_warnx("zwave: %s: the stick restarted (SerialAPIStarted): what "
+	    "was under way failed; starting it again", z->spec);
+	zw_session_abort(z->sess, ZW_ERR_RESTART, now);
+	rearm(z);
+	z->ops->up(z->arg, 0, "the stick restarted");
+	z->ops->up(z->arg, 1, "");
+}
+
 static void
 s_unsolicited(void *arg, const struct zw_frame *f)
 {
 	struct zw_stick *z = arg;
 
+	if (f->type == ZW_REQ && f->func == ZW_FN_SERIAL_API_STARTED) {
+		stick_restarted(z);
+		return;
+	}
 	if (z->ops->unsolicited != NULL)
 		z->ops->unsolicited(z->arg, f);
 }
@@ -245,4 +269,10 @@ int
 zw_stick_busy(const struct zw_stick *z)
 {
 	return zw_session_queued(z->sess) > 0;
+}
+
+int
+zw_stick_load(const struct zw_stick *z)
+{
+	return zw_session_queued(z->sess);
 }

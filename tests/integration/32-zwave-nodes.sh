@@ -5,8 +5,9 @@
 # the switch is switched and the result confirmed by its report; the
 # dimmer takes a level; sensor reports arrive as values with units and
 # the low-battery flag; a command whose report never comes times out; a
-# node that stops acknowledging is faulted and recovers; a restart does
-# not interview again.
+# node that stops acknowledging is faulted and recovers; a stick that
+# restarts mid-send (SerialAPIStarted) fails the command at once and is
+# started again; a restart does not interview again.
 . "$(dirname "$0")/lib.sh"
 
 gen_pki
@@ -94,20 +95,36 @@ send 'cmd 16 zw:2:0 on true'
 check "cmd 16: it answers again" wait_log "$T" '^result 16 OK true$' 10
 check "its fault is cleared" wait_log "$T" '^fault zwave zw:2:0 cleared' 5
 
+# 5b. the stick restarts mid-send (a 700/800 stick's watchdog): its
+# SerialAPIStarted fails the command at once (not after the 65 s callback
+# wait) and the controller starts again
+zw reset
+send 'cmd 18 zw:2:0 on false'
+check "cmd 18: the stick restarts mid-send: FAILED at once, saying so" \
+	wait_log "$T" '^result 18 FAILED - the stick restarted' 10
+check "the restart is logged" \
+	wait_log "$S" 'the stick restarted \(SerialAPIStarted\)' 5
+check "the controller starts again" \
+	wait_count "$S" 'zwave: controller ready' 2 15
+send 'cmd 19 zw:2:0 on true'
+check "cmd 19: then it obeys" wait_log "$T" '^result 19 OK true$' 10
+
 # 6. restart: no second interview, values from the node table
+ons=$(count_log "$T" '^report zw:2:0 on true ')
+devs=$(count_log "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$')
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 start hd-slave slave-house
 check "restarted controller ready" \
-	wait_count "$S" 'zwave: controller ready' 2 15
+	wait_count "$S" 'zwave: controller ready' 3 15
 check "the switch is announced with its value at once" \
-	wait_count "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' 2 10
+	wait_count "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' $((devs + 1)) 10
 check "nor for its manufacturer" \
 	test "$(count_log "$Z" 'node 2 gets 72 04')" -eq 1
 check "no node asked for its node information again" \
 	test "$(count_log "$Z" 'request 0x60 node')" -eq 4
 check "state is read again after the restart" \
-	wait_count "$T" '^report zw:2:0 on true ' 2 10
+	wait_count "$T" '^report zw:2:0 on true ' $((ons + 1)) 10
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&- 4>&-
 finish

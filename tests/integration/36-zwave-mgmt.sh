@@ -4,7 +4,8 @@
 # their class versions, Z-Wave Plus Info, lifeline, wake-up interval and
 # Multi Channel endpoints; then hd-testmaster takes the master's place to
 # send commands: an endpoint's switch through Multi Channel, confirmed by
-# a Supervision Report (and failed by a FAIL one), and a sleeping node's
+# a Supervision Report (failed by a FAIL one; WORKING, then the final
+# SUCCESS status updates were asked for, confirms it), and a sleeping node's
 # command held until its wake-up notification, then No More Information.
 . "$(dirname "$0")/lib.sh"
 
@@ -89,6 +90,10 @@ check "it went Multi Channel encapsulated to endpoint 2, supervised" \
 zw supervise 8 02
 send 'cmd 32 zw:8:0 on.1 true'
 check "Supervision FAIL: FAILED" wait_log "$T" '^result 32 FAILED' 10
+zw supervise 8 01
+send 'cmd 34 zw:8:0 on.1 false'
+check "Supervision WORKING, status updates asked for: the final SUCCESS confirms it" \
+	wait_log "$T" '^result 34 OK false$' 10
 n=$(count_log "$Z" 'node 9 gets 25 01')
 send 'cmd 33 zw:9:0 on true'
 check "a sleeping node's command is answered QUEUED (not final)" \

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Z-Wave S0 and Door Lock against our stick simulator (hd-zwsim -l: an S0
-# door lock, node 6, that takes Door Lock only encapsulated): the slave
-# makes a network key (0600), includes the lock securely (scheme, key
-# under the all-zero key, key verified, secure classes), locks and unlocks
-# it through master commands confirmed by its encapsulated reports, and
-# answers the lock's nonce requests within the 1 s it waits. A clear-text
-# Door Lock report, a tampered MAC and a replayed frame are refused and
-# logged; a restart keeps the key and does not include the lock again.
+# door lock, node 6, that takes Door Lock only encapsulated, included by
+# another controller with the network key the slave is given, and that
+# ignores Scheme Get and Network Key Set outside its inclusion, as a real
+# lock does): the slave adopts it (its secure classes asked under the key,
+# nothing under the all-zero key), locks and unlocks it through master
+# commands confirmed by its encapsulated reports, and answers the lock's
+# nonce requests within the 1 s it waits. A clear-text Door Lock report, a
+# tampered MAC and a replayed frame are refused and logged; a restart
+# keeps the key and does not ask again. A lock included with another key
+# is not adopted and never gets ours, at any start. (Secure inclusion
+# itself: 74-zwave-inclusion.sh.)
 . "$(dirname "$0")/lib.sh"
 
 gen_pki
@@ -17,9 +21,15 @@ T=$work/tm.out
 K=$work/state-slave-house/zwave.key
 trap '' PIPE
 
-# 1. simulator with the lock, test master, slave
+# 1. simulator with the lock (it has the key the slave is given), test
+# master, slave
 mkfifo "$work/tm.in"
 zwsim -l
+mkdir -m 700 "$work/state-slave-house"
+(umask 077 && openssl rand -hex 16 >"$K")
+zw key 6 "$(cat "$K")"
+check "the lock has the network key from its first controller" \
+	wait_log "$Z" 'zwsim: node 6: included elsewhere, has a network key' 5
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
 	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
 	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
@@ -33,19 +43,19 @@ slave_conf slave-house House "$port" "$P" "simulate no" \
 start hd-slave slave-house
 check "slave online" wait_log "$T" '^online slave-house ' 10
 
-# 2. the network key and secure inclusion
-check "a network key is made" wait_log "$S" 'zwave: new network key in ' 10
-check "the key file is 0600" test "$(stat -c %a "$K")" = 600
-check "the key file is 32 hex digits" grep -Eqx '[0-9a-f]{32}' "$K"
-check "the lock's interview starts its secure inclusion" \
-	wait_log "$S" 'zwave: node 6: secure inclusion \(S0\)' 20
-check "the lock gets the network key" \
-	wait_log "$Z" 'zwsim: node 6: network key received' 15
-check "the network key is verified" \
-	wait_log "$S" 'zwave: node 6: network key verified' 15
-check "the key set went encapsulated" grep -q 'node 6 gets 98 81' "$Z"
+# 2. adoption: the lock answers under our key, no secure inclusion
+check "the lock is asked its secure classes under our key" \
+	wait_log "$S" 'zwave: node 6: lists S0, no key on record: asking its secure classes under our network key' 20
+check "the lock is adopted" \
+	wait_log "$S" 'zwave: node 6: adopted: it answers under our network key' 15
 check "the key is granted with one secure class" \
 	wait_log "$S" 'zwave: node 6: S0 key granted, 1 secure command classes: 62$' 15
+check "the slave kept the key it was given" \
+	test "$(count_log "$S" 'new network key')" -eq 0
+check "no secure inclusion ran" \
+	test "$(count_log "$S" 'secure inclusion')" -eq 0
+check "no Scheme Get and no Network Key Set reached the lock" \
+	test "$(count_log "$Z" 'node 6 gets 98 04|secure 98 06|scheme get outside')" -eq 0
 check "the lock is announced with a writable locked value" \
 	wait_log "$T" '^device zw:6:0 DEV_LOCK .*locked:bool:rw' 10
 check "its state is read over S0: unlocked" \
@@ -173,20 +183,47 @@ start hd-slave slave-house
 check "restarted controller ready" \
 	wait_count "$S" 'zwave: controller ready' 2 15
 check "the key is kept" test "$(md5sum <"$K")" = "$sum"
-check "no new key is made" test "$(count_log "$S" 'new network key')" -eq 1
+check "no new key is made" test "$(count_log "$S" 'new network key')" -eq 0
 send 'cmd 34 zw:6:0 locked true'
 check "cmd 34: lock confirmed after the restart" \
 	wait_log "$T" '^result 34 OK true$' 15
-check "no second secure inclusion" \
-	test "$(count_log "$S" 'secure inclusion \(S0\)')" -eq 1
+check "not asked again: the node table says it is secure" \
+	test "$(count_log "$S" 'no key on record')" -eq 1
 kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 
-# 7. a key file others can read is refused
+# 7. a key file others can read is refused, by -n too
 chmod 644 "$K"
+refuses() { ! "$@" >/dev/null 2>&1; }
+check "hd-slave -n refuses a world-readable key file" \
+	refuses "$bin/hd-slave" -n -f "$work/slave-house.conf"
 start hd-slave slave-house
 check "a world-readable key file stops the slave with a reason" \
 	wait_log "$S" 'zwave.key: readable by others: refused' 10
+check "and says so, without a stale errno" \
+	wait_log "$S" 'zwave: not started \(the reason is above\)' 5
+check "no stale \"File exists\"" \
+	test "$(count_log "$S" 'File exists')" -eq 0
 chmod 600 "$K"
+
+# 8. a lock included with another key (its controller's, not ours): not
+# adopted, and never given our key, at this start or the next
+zw key 6 "$(openssl rand -hex 16)"
+rm -f "$work/state-slave-house/zwave.nodes"
+dropped=$(count_log "$Z" 'node 6: S0 frame dropped: bad MAC')
+for n in 1 2; do
+	stopped=$(count_log "$S" 'slave slave-house stopped')
+	start hd-slave slave-house
+	check "start $n: the foreign lock is not adopted" \
+		wait_count "$S" 'zwave: node 6: not adopted \(no answer in time\)' "$n" 25
+	check "start $n: our question under our key did not decrypt" \
+		wait_count "$Z" 'node 6: S0 frame dropped: bad MAC' $((dropped + n)) 5
+	kill -TERM "$(pid_of slave-house)"
+	wait_count "$S" 'slave slave-house stopped' $((stopped + 1)) 5
+done
+check "no Scheme Get, no Network Key Set ever reached the lock" \
+	test "$(count_log "$Z" 'node 6 gets 98 04|secure 98 06|scheme get outside|network key (received|set refused)')" -eq 0
+check "no secure inclusion was ever tried" \
+	test "$(count_log "$S" 'secure inclusion')" -eq 0
 exec 3>&- 4>&-
 finish

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # S0 interoperability: the real hd-slave against the npm zwave-js mock
 # server (an independent S0 implementation) with a door lock that supports
-# Door Lock only securely and has no key yet. The slave includes it
-# securely (the mock decrypts our Network Key Set under the all-zero key
-# and answers Network Key Verify under our key), learns its secure classes,
-# then locks and unlocks it with encapsulated SETs confirmed by the lock's
+# Door Lock only securely, included by another controller with the network
+# key the slave is given. The slave adopts it (Security Commands Supported
+# Get under the key, answered under the key; no secure inclusion), then
+# locks and unlocks it with encapsulated SETs confirmed by the lock's
 # encapsulated reports; the lock's nonce requests (it waits 1 s) are
 # answered in time. Skips like 31-zwave-js.sh when npm cannot install the
 # package.
@@ -17,6 +17,10 @@ S=$work/slave-house.log
 T=$work/tm.out
 trap '' PIPE
 zjs_network=$top/tests/integration/zwave-js/network-s0.cjs
+mkdir -m 700 "$work/state-slave-house"
+(umask 077 && openssl rand -hex 16 >"$work/state-slave-house/zwave.key")
+HD_ZJS_S0_KEY=$(cat "$work/state-slave-house/zwave.key")
+export HD_ZJS_S0_KEY
 . "$top/tests/integration/zwave-js/mock.sh"
 mkfifo "$work/tm.in"
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
@@ -32,13 +36,15 @@ slave_conf slave-house House "$port" "$P" "simulate no" \
 start hd-slave slave-house
 check "slave online" wait_log "$T" '^online slave-house ' 10
 
-# 1. secure inclusion against zwave-js
+# 1. adoption of a lock zwave-js's network already secured
 check "the lock is interviewed" \
 	wait_log "$S" 'zwave: node 2: [0-9]+ command classes' 20
-check "its secure inclusion starts" \
-	wait_log "$S" 'zwave: node 2: secure inclusion \(S0\)' 10
-check "zwave-js's node verifies our network key" \
-	wait_log "$S" 'zwave: node 2: network key verified' 20
+check "it is asked its secure classes under our key" \
+	wait_log "$S" 'zwave: node 2: lists S0, no key on record' 10
+check "zwave-js's node answers under our key: adopted" \
+	wait_log "$S" 'zwave: node 2: adopted: it answers under our network key' 20
+check "no secure inclusion ran" \
+	test "$(count_log "$S" 'secure inclusion')" -eq 0
 check "and lists Door Lock among its secure classes" \
 	wait_log "$S" 'zwave: node 2: S0 key granted, [0-9]+ secure command classes:.* 62' 20
 check "the lock is announced with a writable locked value" \

@@ -19,6 +19,8 @@
  *	can N		answer the next N frames with CAN (and drop them)
  *	garbage N	send garbage bytes before each of the next N answers
  *	silent		ignore everything from now on (a jammed stick)
+ *	reset		the next SendData is answered, then the stick restarts
+ *			(SerialAPIStarted) instead of its callback
  *	talk		answer again
  *	deaf N		node N stops acknowledging (SendData fails)
  *	hear N		node N acknowledges again
@@ -104,7 +106,7 @@ static struct simnode nodes[MAX_SIMNODES] = {
 /* The lock (fifth) only with -l, so the other tests' node counts hold;
  * nodes that join go after it. */
 static size_t	nnodes = 4;
-static int	io = -1, nak, can, garbage, silent;
+static int	io = -1, nak, can, garbage, silent, reset_next;
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -318,9 +320,21 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 	case 0x6c01:					/* Supervision Get */
 		if (len < 5 || (size_t)c[3] + 4 > len)
 			return 1;
-		if (n->sv_status == 0xff)	/* FAIL: it did not act */
+		/* It acts when it reports SUCCESS, or WORKING and then
+		 * SUCCESS; not on FAIL, NO_SUPPORT, or a WORKING left so. */
+		if (n->sv_status == 0xff ||
+		    (n->sv_status == 0x01 && (c[2] & 0x80)))
 			node_command(n, c + 4, c[3]);
 		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
+		if (n->sv_status == 0x01 && (c[2] & 0x80)) {
+			/* WORKING, updates asked for: done at once after */
+			r[2] |= 0x80;
+			r[4] = 1;
+			reply(n, r, 5);
+			r[2] &= 0x3f;
+			r[3] = 0xff;	/* SUCCESS */
+			r[4] = 0;
+		}
 		reply(n, r, 5);
 		return 1;
 	default:
@@ -370,6 +384,17 @@ send_data(const struct zw_frame *f)
 	if (f->len < 4 || (clen = f->payload[1]) + 4 > f->len)
 		return;
 	send_frame(ZW_RES, ZW_FN_SEND_DATA, &ok, 1);
+	if (reset_next) {
+		/* reset reason (watchdog), then a node information frame
+		 * of the stick itself: no callback will ever come */
+		static const uint8_t started[] = { 0x03, 0x01, 0x02, 0x01,
+		    0x00 };
+
+		reset_next = 0;
+		fprintf(stderr, "zwsim: restarts mid-send\n");
+		send_frame(ZW_REQ, 0x0a, started, sizeof(started));
+		return;
+	}
 	n = find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
 	/* ok / no ACK */
@@ -446,6 +471,7 @@ incl_run(void)
 		added = joiner.id;
 		joiner.id = 0;
 		incl_status(incl_func, 0x05, added, NULL);	/* protocol */
+		zwsim_s0_joined(added);
 	} else if (incl_func == ZW_FN_REMOVE_NODE && leaver != 0 &&
 	    (n = find(leaver)) != NULL) {
 		incl_status(incl_func, 0x02, 0, NULL);
@@ -677,6 +703,8 @@ control(char *line)
 		garbage = n;
 	else if (strncmp(line, "silent", 6) == 0)
 		silent = 1;
+	else if (strncmp(line, "reset", 5) == 0)
+		reset_next = 1;
 	else if (strncmp(line, "talk", 4) == 0)
 		silent = 0;
 	fprintf(stderr, "zwsim: control: %s", line);

@@ -26,5 +26,7 @@ int	zwsim_s0_tick(void);
 int	zwsim_s0_control(const char *line);
 /* `node` left the network: the lock forgets its network key. */
 void	zwsim_s0_left(uint8_t node);
+/* `node` joined (AddNodeToNetwork): the lock takes a key only now. */
+void	zwsim_s0_joined(uint8_t node);
 
 #endif

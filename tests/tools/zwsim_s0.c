@@ -6,7 +6,9 @@
  *	  Report, and a Door Lock command in clear is ignored (logged);
  *	- joins through secure inclusion: Scheme Get/Report, then Network
  *	  Key Set under the all-zero key (taken only after a Scheme Get and
- *	  while it has no key), Network Key Verify under the new key;
+ *	  while it has no key), Network Key Verify under the new key; as a
+ *	  real lock, only right after it joined (join 6 ...): outside its
+ *	  inclusion, Scheme Get and Network Key Set are ignored (logged);
  *	- hands out a nonce on Nonce Get and takes each once; a frame with a
  *	  bad MAC, an unknown or a used nonce is dropped (logged);
  *	- to send a secure frame, asks the controller for a nonce and drops
@@ -22,6 +24,8 @@
  *	flood 6 N	it sends N Nonce Gets in a row, waiting for none
  *	early 6 0|1	its answers (1) reach the host before the stick's
  *			callback for the frame that asked
+ *	key 6 HEX	it was included by another controller with this
+ *			network key (32 hex digits): it has it already
  *
  * The S0 crypto is slave/zwave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
@@ -42,6 +46,7 @@
 static struct {
 	struct zw_s0	s0, zero;	/* the network key / the inclusion key */
 	int		have_key, scheme_asked;
+	int		including;	/* joined, no key yet */
 	uint8_t		mode;		/* 0x00 unsecured, 0xff secured */
 	uint8_t		pending[PENDING_MAX][ZW_S0_MAX_CMD];
 	size_t		npending[PENDING_MAX], head, count;
@@ -172,13 +177,15 @@ key_set(const uint8_t *key, size_t n)
 {
 	static const uint8_t verify[] = { ZW_CC_SECURITY, ZW_S0_KEY_VERIFY };
 
-	if (n != ZW_S0_KEY_LEN || lk.have_key || !lk.scheme_asked) {
+	if (n != ZW_S0_KEY_LEN || lk.have_key || !lk.scheme_asked ||
+	    !lk.including) {
 		fprintf(stderr, "zwsim: node %d: network key set refused\n",
 		    ZWSIM_LOCK_ID);
 		return;
 	}
 	zw_s0_init(&lk.s0, key);
 	lk.have_key = 1;
+	lk.including = 0;
 	fprintf(stderr, "zwsim: node %d: network key received\n",
 	    ZWSIM_LOCK_ID);
 	send_secure(verify, sizeof(verify));
@@ -215,6 +222,11 @@ security(const uint8_t *c, size_t n)
 
 	switch (c[1]) {
 	case ZW_S0_SCHEME_GET:
+		if (!lk.including) {
+			fprintf(stderr, "zwsim: node %d: scheme get outside "
+			    "its inclusion: ignored\n", ZWSIM_LOCK_ID);
+			break;
+		}
 		lk.scheme_asked = 1;
 		zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){ ZW_CC_SECURITY,
 		    ZW_S0_SCHEME_REPORT, 0x00 }, 3);
@@ -285,6 +297,32 @@ zwsim_s0_early(uint8_t node)
 	return node == ZWSIM_LOCK_ID && lk.early;
 }
 
+/* "key 6 HEX": the lock has this network key from another controller. */
+static int
+included_elsewhere(const char *line)
+{
+	uint8_t		key[ZW_S0_KEY_LEN];
+	char		hex[2 * ZW_S0_KEY_LEN + 1];
+	unsigned int	b;
+	size_t		i;
+
+	if (sscanf(line, "%*s %*d %32s", hex) != 1 ||
+	    strlen(hex) != 2 * ZW_S0_KEY_LEN)
+		return 0;
+	for (i = 0; i < ZW_S0_KEY_LEN; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return 0;
+		key[i] = (uint8_t)b;
+	}
+	zw_s0_init(&lk.s0, key);
+	explicit_bzero(key, sizeof(key));
+	lk.have_key = 1;
+	lk.including = 0;
+	fprintf(stderr, "zwsim: node %d: included elsewhere, has a network "
+	    "key\n", ZWSIM_LOCK_ID);
+	return 1;
+}
+
 int
 zwsim_s0_control(const char *line)
 {
@@ -295,6 +333,8 @@ zwsim_s0_control(const char *line)
 	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 ||
 	    id != ZWSIM_LOCK_ID)
 		return 0;
+	if (strcmp(word, "key") == 0)
+		return included_elsewhere(line);
 	if (strcmp(word, "lock") == 0) {
 		lk.mode = v ? 0xff : 0x00;
 		report();
@@ -336,4 +376,11 @@ zwsim_s0_left(uint8_t node)
 	lk.nlast = 0;
 	fprintf(stderr, "zwsim: node %d: network key forgotten\n",
 	    ZWSIM_LOCK_ID);
+}
+
+void
+zwsim_s0_joined(uint8_t node)
+{
+	if (node == ZWSIM_LOCK_ID && !lk.have_key)
+		lk.including = 1;
 }

@@ -117,6 +117,14 @@ test_notification(void)
 	    is_bool(&v, "door", 1), "notification: door open");
 	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x17, 0x00) == 1 &&
 	    is_bool(&v, "door", 0), "notification: door closed");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x01, 0x00) == 1 &&
+	    is_bool(&v, "locked", 1), "access control: manual lock");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x06, 0x00) == 1 &&
+	    is_bool(&v, "locked", 0), "access control: keypad unlock");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x09, 0x00) == 1 &&
+	    is_bool(&v, "locked", 1), "access control: auto lock");
+	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x06, 0x0b, 0x00) == 0,
+	    "access control: jammed gives no value");
 	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x08, 0x00) == 1 &&
 	    is_bool(&v, "motion", 1), "notification: motion");
 	CHECK(DEC(v, 0x71, 0x05, 0, 0, 0, 0xff, 0x07, 0x00, 0x01, 0x08) == 1

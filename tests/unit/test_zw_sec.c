@@ -104,6 +104,27 @@ test_key_file(void)
 	unlink(path);
 }
 
+/* hd-slave -n: the key file is checked as the daemon would take it, and
+ * nothing is made. */
+static void
+test_key_check(void)
+{
+	struct stat st;
+
+	unlink(path);
+	CHECK(zw_sec_key_check(dir) == 0 && stat(path, &st) == -1,
+	    "-n: no key file yet is fine, and none is made");
+	write_key("000102030405060708090a0b0c0d0e0f\n", 0600);
+	CHECK(zw_sec_key_check(dir) == 0, "-n: a good key file passes");
+	chmod(path, 0644);
+	CHECK(zw_sec_key_check(dir) == -1,
+	    "-n: a key file others can read is refused");
+	write_key("not a key\n", 0600);
+	CHECK(zw_sec_key_check(dir) == -1, "-n: a key file that is not a "
+	    "key is refused");
+	unlink(path);
+}
+
 static void
 test_policy(void)
 {
@@ -122,9 +143,13 @@ test_policy(void)
 	CHECK(zw_sec_wanted(zn, 0x62), "granted: Door Lock goes encapsulated");
 	CHECK(!zw_sec_wanted(zn, 0x80), "a class in clear stays in clear");
 	CHECK(!zw_sec_wanted(zn, 0x98), "Security itself is never wrapped");
-	CHECK(zw_sec_filter(&c, zn, lock, sizeof(lock)) == 1,
-	    "granted: a clear Door Lock report is refused");
-	CHECK(zw_sec_filter(&c, zn, batt, sizeof(batt)) == 0,
+	CHECK(zw_sec_filter(&c, zn, lock, sizeof(lock)) == 0 &&
+	    zw_sec_refused(zn, 0, lock, sizeof(lock)) == 1,
+	    "granted: a clear Door Lock report is refused (at any depth)");
+	CHECK(zw_sec_refused(zn, 2, lock, sizeof(lock)) == 1,
+	    "from an endpoint too");
+	CHECK(zw_sec_filter(&c, zn, batt, sizeof(batt)) == 0 &&
+	    zw_sec_refused(zn, 0, batt, sizeof(batt)) == 0,
 	    "a clear Battery report is the node layer's");
 	CHECK(zw_sec_filter(&c, zn, (const uint8_t[]){ 0x98, 0x42 }, 2) == 1,
 	    "an unknown S0 command stops at the filter");
@@ -136,6 +161,11 @@ test_policy(void)
 	    1, "a scheme report out of turn stops at the filter");
 	CHECK(zw_sec_bootstrap(zn) == -1,
 	    "a node with a key is not included again");
+	CHECK(zw_sec_adopt(zn) == -1, "nor adopted");
+	zn->sec_level = 0;
+	c.incl.node = 0;
+	CHECK(zw_sec_bootstrap(zn) == -1 && !zw_sec_busy(zn), "no key yet, but not the node the user "
+	    "is including: no secure inclusion, nothing queued");
 	zw_sec_node_reset(zn);
 }
 
@@ -151,6 +181,7 @@ main(void)
 		return check_done();
 	c.s = &s;
 	test_key_file();
+	test_key_check();
 	if (CHECK(zw_sec_start(&c) == 0, "keys for the policy tests")) {
 		test_policy();
 		zw_sec_stop(&c);

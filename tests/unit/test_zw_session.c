@@ -329,9 +329,16 @@ test_priorities_and_bounds(void)
 		else
 			ok++;
 	}
-	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX && full > 0,
-	    "queue bounded at ZW_QUEUE_MAX, then ZW_ERR_FULL (%d refused)",
-	    full);
+	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX - ZW_QUEUE_RESERVE &&
+	    full > 0, "polls stop at ZW_QUEUE_MAX - ZW_QUEUE_RESERVE, then "
+	    "ZW_ERR_FULL (%d refused)", full);
+	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9) == ZW_OK,
+	    "the reserve takes a user request past the polls");
+	for (i = 1; i < ZW_QUEUE_RESERVE; i++)
+		submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9);
+	CHECK(zw_session_queued(S) == ZW_QUEUE_MAX &&
+	    submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 9) == ZW_ERR_FULL,
+	    "bounded at ZW_QUEUE_MAX for all, then ZW_ERR_FULL");
 	CHECK(submit(ZW_FN_GET_VERSION, 1, 300, ZW_PRIO_POLL, 9) ==
 	    ZW_ERR_INVAL, "callback index past the payload refused");
 }
@@ -443,6 +450,35 @@ test_ack_gap(void)
 	    "then it goes, alone");
 }
 
+/* The stick restarted (SerialAPIStarted, seen by zw_stick.c): the
+ * SendData awaiting its callback and what is queued fail at once with
+ * ZW_ERR_RESTART instead of waiting ZW_CB_TIMEOUT_MS; a new request goes
+ * out right after. */
+static void
+test_abort(void)
+{
+	static const uint8_t one = 1;
+	int before;
+
+	reset();
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 1);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	CHECK(T.ndone == 0 && zw_session_queued(S) == 2,
+	    "a SendData awaits its callback, another waits its turn");
+	zw_session_abort(S, ZW_ERR_RESTART, now);
+	CHECK(T.ndone == 2 && T.st[0] == ZW_ERR_RESTART &&
+	    T.st[1] == ZW_ERR_RESTART && zw_session_queued(S) == 0,
+	    "abort: both fail at once, the stick restarted");
+	before = T.nw;
+	CHECK(submit(ZW_FN_GET_CAPABILITIES, 1, -1, ZW_PRIO_POLL, 3) == 0,
+	    "a request is taken right after");
+	run_to_next();
+	CHECK(T.nw > before && wfunc(T.nw - 1) == ZW_FN_GET_CAPABILITIES,
+	    "and goes out");
+}
+
 int
 main(void)
 {
@@ -455,6 +491,7 @@ main(void)
 	test_priorities_and_bounds();
 	test_garbage_and_nak();
 	test_dead_stick();
+	test_abort();
 	zw_session_free(S);
 	return check_done();
 }

@@ -164,14 +164,18 @@ test_progress(struct node *a)
 	    "done: idle, node 6 noted");
 	p = step(1, HD__ZW_PROGRESS__STATE__INTERVIEWED, 6, "", 0);
 	zwm_progress(&m, a, &p);
-	CHECK(a->zw->state == HD__ZW_PROGRESS__STATE__DONE && heard[0] == 4,
-	    "interviewed: told, the state stays done");
+	CHECK(a->zw->state == HD__ZW_PROGRESS__STATE__INTERVIEWED &&
+	    heard[0] == 4, "interviewed: told, the state is interviewed");
+	p = step(1, HD__ZW_PROGRESS__STATE__INTERVIEWED, 7, "", 0);
+	zwm_progress(&m, a, &p);
+	CHECK(a->zw->state == HD__ZW_PROGRESS__STATE__INTERVIEWED &&
+	    a->zw->node == 6, "another node's interview: the state stays");
 	for (i = 0; i < 2 * ZW_INCL_HISTORY; i++) {
 		p = step(1, HD__ZW_PROGRESS__STATE__REFUSED, 0, "busy", 0);
 		zwm_progress(&m, a, &p);
 	}
 	CHECK(a->zw->nhist == ZW_INCL_HISTORY && a->zw->state ==
-	    HD__ZW_PROGRESS__STATE__DONE, "the history is bounded; refusals "
+	    HD__ZW_PROGRESS__STATE__INTERVIEWED, "the history is bounded; refusals "
 	    "change no state");
 	for (i = 2; i < ZW_INCL_SUBSCRIBERS; i++)
 		zwm_subscribe(&m, listener, (void *)0);

@@ -1,0 +1,225 @@
+/*
+ * Unit tests for the state poll after the start-up on a large network
+ * (zw_node.c's pacing), with zw_fake.c's stick and nodes: 40 switches,
+ * nodes 2..41. Their polls go out a node at a time while the stick's load
+ * stays below ZW_POLL_PACE_BELOW (before, all 40 went at once into the
+ * session's 32-slot queue: polls were dropped in silence and commands got
+ * BUSY); every node is polled in the end, and a user command during the
+ * burst gets through. And while the stick is gone, the values are
+ * reported faulty and a command fails saying the stick is offline.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "wire.h"
+#include "zw_fake.h"
+
+#define FIRST		2
+#define NNODES		40
+
+/* The start-up of a stick listing the controller and nodes 2..41, all
+ * binary switches. */
+static int
+big_startup(void)
+{
+	static const uint8_t caps[8] = { 1, 0, 0, 0x86, 0, 1, 0, 0x5a };
+	static const uint8_t ver[] = "Z-Wave 7.18\0\x07";
+	static const uint8_t memid[5] = { 0xc0, 0xff, 0xee, 0x02, 1 };
+	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN };
+	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0x10, 0x01 };
+	struct zw_req	r;
+	int		id;
+
+	for (id = 1; id < FIRST + NNODES; id++)
+		init[3 + (id - 1) / 8] |= (uint8_t)(1 << ((id - 1) % 8));
+	the_stick.ops->up(the_stick.arg, 1, "");
+	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
+		return -1;
+	answer(&r, caps, sizeof(caps), 0);
+	if (!take(&r) || r.func != ZW_FN_GET_VERSION)
+		return -1;
+	answer(&r, ver, sizeof(ver) - 1, 0);
+	if (!take(&r) || r.func != ZW_FN_MEMORY_GET_ID)
+		return -1;
+	answer(&r, memid, sizeof(memid), 0);
+	if (!take(&r) || r.func != ZW_FN_GET_INIT_DATA)
+		return -1;
+	answer(&r, init, sizeof(init), 0);
+	while (nreqs > 0 && reqs[0].func == ZW_FN_GET_NODE_PROTOCOL_INFO) {
+		take(&r);
+		answer(&r, pi, sizeof(pi), 0);
+	}
+	return 0;
+}
+
+/* Answer each node's RequestNodeInfo with its node information. */
+static int
+interviews(void)
+{
+	static const uint8_t cc[] = { 0x25 };
+	struct zw_req	r;
+	int		i, n = 0;
+
+	for (i = 0; i < 4 * NNODES && nreqs > 0; i++) {
+		take(&r);
+		answer(&r, (const uint8_t []){ 1 }, 1, 0);
+		if (r.func == ZW_FN_REQUEST_NODE_INFO) {
+			nif(r.payload[0], 0x10, cc, sizeof(cc));
+			n++;
+		}
+		if (n == NNODES)
+			break;
+	}
+	return n;
+}
+
+/* How many Binary Switch GETs went to each node. */
+static int	gets[ZW_MAX_NODES + 1];
+
+/* Answer one recorded request as the stick and the switch would. */
+static void
+answer_one(void)
+{
+	struct zw_req r;
+
+	if (!take(&r))
+		return;
+	answer(&r, (const uint8_t []){ 1 }, 1, 0);
+	if (r.func == ZW_FN_SEND_DATA && r.payload[1] >= 2 &&
+	    r.payload[2] == 0x25 && r.payload[3] == 0x02) {
+		gets[r.payload[0]]++;
+		sim_command(r.payload[0], 0, r.payload + 2, r.payload[1]);
+	}
+}
+
+static void
+test_paced(void)
+{
+	struct zw_node	*zn;
+	int		 i, id, polled = 0, most;
+
+	if (!CHECK(big_startup() == 0, "a stick with 40 switches starts"))
+		return;
+	CHECK(interviews() == NNODES, "each is interviewed");
+	max_reqs = nreqs;
+	most = nreqs;
+	CHECK(nreqs <= ZW_POLL_PACE_BELOW + 2,
+	    "the interviews done, the polls start paced (%d queued)", nreqs);
+	/* Drain slowly, as a radio would: one answer, then the clock
+	 * jumps past the pacer's look. */
+	for (i = 0; i < 20 * NNODES; i++) {
+		answer_one();
+		fire(&S.zw->poll_timer);
+		if (nreqs > most)
+			most = nreqs;
+		if (nreqs == 0 && !S.zw->poll_timer.active)
+			break;
+	}
+	for (id = FIRST; id < FIRST + NNODES; id++) {
+		zn = &S.zw->node[id];
+		polled += gets[id] == 1 && !zn->poll_due;
+	}
+	CHECK(polled == NNODES, "every node is polled once (%d of %d)",
+	    polled, NNODES);
+	CHECK(most <= ZW_POLL_PACE_BELOW + 2 &&
+	    max_reqs <= ZW_POLL_PACE_BELOW + 2,
+	    "never more than %d requests queued at once (%d)",
+	    ZW_POLL_PACE_BELOW + 2, max_reqs);
+}
+
+static void
+test_command_in_burst(void)
+{
+	struct zw_node	*zn = &S.zw->node[FIRST + NNODES - 1];
+	int		 id;
+
+	/* A second round of polls (as after a stick reconnect)... */
+	for (id = FIRST; id < FIRST + NNODES; id++)
+		S.zw->node[id].poll_due = 1;
+	zw_node_poll_pace(S.zw);
+	CHECK(S.zw->poll_timer.active && zn->poll_due,
+	    "a second burst: the last node's poll still waits its turn");
+	/* ...and a command meanwhile, for the last node. */
+	CHECK(command(400, "zw:41:0", "on", 1) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[41].on[0] == 0xff,
+	    "a command during the burst goes first and is confirmed");
+}
+
+/* The last report of `key` on `dev` queued since drain(): 1 faulty, 0
+ * not, -1 none. */
+static int
+last_fault(const char *dev, const char *key)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, r = -1;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+		    strcmp(e->report->device_id, dev) == 0 &&
+		    strcmp(e->report->key, key) == 0)
+			r = e->report->fault;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return r;
+}
+
+static void
+test_stick_gone(void)
+{
+	char why[128];
+
+	while (nreqs > 0)
+		answer_one();
+	drain();
+	the_stick.ops->up(the_stick.arg, 0, "port closed");
+	CHECK(last_fault("zw:2:0", "on") == 1,
+	    "the stick gone: the last values are reported faulty");
+	drain();
+	CHECK(command(401, "zw:2:0", "on", 0) ==
+	    HD__COMMAND_RESULT__STATUS__DEVICE_FAULT && last_result(401, why,
+	    sizeof(why)) == HD__COMMAND_RESULT__STATUS__DEVICE_FAULT &&
+	    strstr(why, "offline") != NULL,
+	    "a command says the stick is offline (not BUSY)");
+	drain();
+	nreqs = 0;
+	CHECK(big_startup() == 0 && last_fault("zw:2:0", "on") == 0,
+	    "the stick back: the values are reported without the fault");
+}
+
+int
+main(void)
+{
+	char path[128];
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return check_done();
+	TAILQ_INIT(&S.devs);
+	rq_init(&S.rq);
+	S.state = LINK_IDLE;
+	S.loop = ev_loop_new();
+	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
+	S.conf.zw_ping_ms = ZW_PING_MS;
+	S.conf.state_dir = dir;
+	if (!CHECK(zw_start(&S) == 0 && the_stick.ops != NULL, "zw_start"))
+		return check_done();
+	test_paced();
+	test_command_in_burst();
+	test_stick_gone();
+	zw_stop(&S);
+	rq_free(&S.rq);
+	ev_loop_free(S.loop);
+	snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zwave.key", dir);
+	unlink(path);
+	rmdir(dir);
+	return check_done();
+}

@@ -1,0 +1,214 @@
+/*
+ * Unit tests for what the node layer does with encapsulations from a node
+ * (zw_node.c, zw_mgmt_rx.c, zw_sec.c) and for endpoint commands
+ * (zw_node_cmd.c), with zw_fake.c's stick and nodes:
+ *
+ * - a clear-text wrapper (Supervision Get, Multi Channel, nested, Multi
+ *   Command, CRC-16) around a command of a class the node was granted
+ *   only securely is dropped: never reported, never answered SUCCESS,
+ *   never confirming the command under way;
+ * - such a frame, or a forged S0 frame, does not clear the node's failed
+ *   flag; a frame that is taken does;
+ * - a command to an endpoint without Supervision is confirmed by a GET
+ *   inside a Multi Channel encapsulation.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "wire.h"
+#include "zw_fake.h"
+
+#define LOCK		20	/* an S0 lock, Door Lock granted securely */
+#define RELAY		21	/* a double relay, endpoints without Supervision */
+
+/* A Door Lock Operation Report: secured (mode 0xff). */
+#define LOCK_REPORT	0x62, 0x03, 0xff, 0x00, 0x01, 0x00, 0x00
+
+/* Answer the start-up's interviews (nodes 2 and 3) until all is quiet. */
+static void
+settle(void)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		pump();
+		if (!fire(&S.zw->nif_timer) && nreqs == 0)
+			break;
+	}
+}
+
+/* How many reports of `key` were queued for the master since drain(). */
+static int
+reports(const char *key)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, n = 0;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+		    strcmp(e->report->key, key) == 0)
+			n++;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return n;
+}
+
+static struct zw_node *
+secure_lock(void)
+{
+	static const uint8_t cc[] = { 0x6c, 0x60, 0x86 };
+	struct zw_node *zn = &S.zw->node[LOCK];
+
+	include_node(LOCK, 0xd3, cc, sizeof(cc));
+	pump();
+	zn->sec_level = 1;		/* as after S0 inclusion */
+	zn->scc[0] = ZW_CC_DOOR_LOCK;
+	zn->nscc = 1;
+	zw_node_values(zn);
+	return zn;
+}
+
+static void
+test_wrapped_refused(void)
+{
+	static const uint8_t clear[] = { LOCK_REPORT };
+	static const uint8_t sv[] = { 0x6c, 0x01, 0x05, 7, LOCK_REPORT };
+	static const uint8_t mc[] = { 0x60, 0x0d, 0x01, 0x00, LOCK_REPORT };
+	static const uint8_t mc_sv[] = { 0x60, 0x0d, 0x01, 0x00, 0x6c, 0x01,
+	    0x06, 7, LOCK_REPORT };
+	static const uint8_t multi[] = { 0x8f, 0x01, 1, 7, LOCK_REPORT };
+	static const uint8_t crc[] = { 0x56, 0x01, LOCK_REPORT, 0x12, 0x34 };
+	struct zw_node	*zn = secure_lock();
+	int		 before;
+
+	if (!CHECK(zn->dev != NULL && dev_find_value(zn->dev, "locked") !=
+	    NULL && zw_sec_wanted(zn, ZW_CC_DOOR_LOCK),
+	    "node 20: a lock that takes Door Lock only through S0"))
+		return;
+	drain();
+	from_node(LOCK, clear, sizeof(clear));
+	CHECK(reports("locked") == 0, "a clear Door Lock report: dropped");
+	before = sent[LOCK];
+	drain();
+	from_node(LOCK, sv, sizeof(sv));
+	pump();
+	CHECK(reports("locked") == 0, "inside a clear Supervision Get: "
+	    "dropped");
+	CHECK(sent[LOCK] == before, "and not answered SUCCESS");
+	drain();
+	from_node(LOCK, mc, sizeof(mc));
+	CHECK(reports("locked") == 0 && reports("locked.1") == 0,
+	    "inside a clear Multi Channel encapsulation: dropped");
+	drain();
+	from_node(LOCK, mc_sv, sizeof(mc_sv));
+	pump();
+	CHECK(reports("locked.1") == 0 && sent[LOCK] == before,
+	    "Supervision inside Multi Channel: dropped, not answered");
+	drain();
+	from_node(LOCK, multi, sizeof(multi));
+	from_node(LOCK, crc, sizeof(crc));
+	CHECK(reports("locked") == 0,
+	    "inside Multi Command or CRC-16: never reported");
+
+	/* The lock command under way, its SET delivered: a forged clear
+	 * report must not confirm it. */
+	zn->cmd_id = 300;
+	zn->cmd_confirming = 1;
+	zn->cmd_cc = ZW_CC_DOOR_LOCK;
+	zn->cmd_want = 1;
+	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "locked");
+	ev_timer_start(S.loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
+	from_node(LOCK, sv, sizeof(sv));
+	from_node(LOCK, mc, sizeof(mc));
+	from_node(LOCK, clear, sizeof(clear));
+	CHECK(zn->cmd_id == 300 && last_result(300, NULL, 0) == -1,
+	    "wrapped or clear, the forged report confirms no command");
+	CHECK(fire(&zn->cmd_timer) && zn->cmd_id == 0 && !zn->cmd_confirming,
+	    "it ends at its timeout");
+}
+
+static void
+test_failed_flag(void)
+{
+	static const uint8_t sv[] = { 0x6c, 0x01, 0x07, 7, LOCK_REPORT };
+	static const uint8_t forged[] = { 0x98, 0x81, 1, 2, 3, 4, 5, 6, 7, 8,
+	    0x11, 0x22, 0x33, 0x44, 0xaa, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t version[] = { 0x86, 0x14, 0x6c, 1 };
+	struct zw_node	*zn = &S.zw->node[LOCK];
+
+	zw_node_fail(S.zw, zn, 1);
+	if (!CHECK(zn->failed, "node 20 marked failed"))
+		return;
+	from_node(LOCK, (const uint8_t []){ LOCK_REPORT }, 7);
+	CHECK(zn->failed, "a refused clear command leaves it failed");
+	from_node(LOCK, sv, sizeof(sv));
+	CHECK(zn->failed, "a refused wrapped command leaves it failed");
+	from_node(LOCK, forged, sizeof(forged));
+	CHECK(zn->failed, "a forged S0 frame leaves it failed");
+	from_node(LOCK, version, sizeof(version));
+	CHECK(!zn->failed, "a command it may send in clear: heard again");
+}
+
+static void
+test_endpoint_confirmed(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x60 };
+	struct zw_node	*zn = &S.zw->node[RELAY];
+	struct dev	*d;
+
+	sim[RELAY].endpoints = 2;
+	sim[RELAY].ep_plain = 1;
+	include_node(RELAY, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:21:0");
+	if (!CHECK(d != NULL && zn->eps != NULL && zn->eps->n == 2 &&
+	    dev_find_value(d, "on.2") != NULL && !zw_mgmt_ep_has(zn, 2,
+	    ZW_CC_SUPERVISION), "node 21: two endpoints, no Supervision"))
+		return;
+	CHECK(command(310, "zw:21:0", "on.2", 1) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[RELAY].on[2] == 0xff,
+	    "on.2: switched, confirmed by the endpoint's GET and report");
+	CHECK(command(311, "zw:21:0", "on.1", 0) ==
+	    HD__COMMAND_RESULT__STATUS__OK && sim[RELAY].on[1] == 0,
+	    "on.1 off: confirmed too");
+}
+
+int
+main(void)
+{
+	char path[128];
+
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return check_done();
+	TAILQ_INIT(&S.devs);
+	rq_init(&S.rq);
+	S.state = LINK_IDLE;
+	S.loop = ev_loop_new();
+	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
+	S.conf.zw_ping_ms = ZW_PING_MS;
+	S.conf.state_dir = dir;
+	if (!CHECK(zw_start(&S) == 0 && the_stick.ops != NULL, "zw_start") ||
+	    !CHECK(startup() == 0, "start-up"))
+		return check_done();
+	settle();
+	test_wrapped_refused();
+	test_failed_flag();
+	test_endpoint_confirmed();
+	zw_stop(&S);
+	rq_free(&S.rq);
+	ev_loop_free(S.loop);
+	snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zwave.key", dir);
+	unlink(path);
+	rmdir(dir);
+	return check_done();
+}
