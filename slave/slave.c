@@ -18,6 +18,7 @@
 
 #include "atomicfile.h"
 #include "daemon.h"
+#include "link/link.h"
 #include "log.h"
 #include "memtune.h"
 #include "slave.h"
@@ -105,6 +106,7 @@ main(int argc, char *argv[])
 	log_init("hd-slave", o.verbose);
 	memset(&s, 0, sizeof(s));
 	TAILQ_INIT(&s.devs);
+	s.up = &link_uplink;
 	r = setup(&s, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
 		slave_stop(&s);

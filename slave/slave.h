@@ -92,6 +92,22 @@ struct dev {
 	Hd__ValueDesc		*vals[CLUSTER_MAX_DEV_VALUES];
 };
 
+/*
+ * How the device table, the commands and the drivers reach the master:
+ * the link's implementation (link_uplink, link/link.h), which slave.c sets
+ * in struct slave. They never include the link's header, so a device
+ * process (docs/ARCHITECTURE.md) can put a pipe to the link behind these
+ * two without touching them.
+ */
+struct slave_uplink {
+	/* Queue a reliable body (report, result, fault, progress) and send
+	 * it if online. Takes a filled envelope without seq; assigns it.
+	 * 0 or -1; the link logs why. */
+	int	(*send_reliable)(struct slave *, Hd__Envelope *);
+	/* The device list changed: announce it again if online. */
+	int	(*announce)(struct slave *);
+};
+
 #define DEV_STALE	0x1
 #define DEV_FAULT	0x2
 #define DEV_LOW_BATTERY	0x4
@@ -101,6 +117,7 @@ struct slave {
 	struct ev_loop		*loop;
 	SSL_CTX			*ctx;
 	char			 id[NODE_ID_MAX + 1];
+	const struct slave_uplink *up;	/* to the master; set by slave.c */
 	/* link.c */
 	struct conn		 conn;
 	enum link_state		 state;
@@ -278,25 +295,6 @@ struct gpio_backend {
 /* config.c */
 int	slave_conf_load(struct slave_conf *, const char *path);
 void	slave_conf_free(struct slave_conf *);
-
-/* link.c */
-void	link_start(struct slave *);
-void	link_stop(struct slave *);
-/* Queue a reliable body (report, result, fault) and send it if online.
- * Takes a filled envelope without seq; assigns it. */
-int	link_send_reliable(struct slave *, Hd__Envelope *);
-int	link_term_save(struct slave *);
-int	link_send_announce(struct slave *);
-void	link_reverify(struct slave *);
-
-/* reportq.c */
-void	rq_init(struct reportq *);
-void	rq_free(struct reportq *);
-int	rq_push(struct reportq *, uint64_t seq, const ProtobufCMessage *);
-void	rq_ack(struct reportq *, uint64_t ack);
-/* Call fn for each queued item with seq > after, oldest first. */
-int	rq_replay(struct reportq *, uint64_t after,
-	    int (*fn)(void *, const uint8_t *, size_t), void *arg);
 
 /* devtab.c */
 struct dev	*dev_new(struct slave *, const char *id, const char *name,

@@ -29,7 +29,7 @@ send_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
 		r.value = (Hd__Value *)(uintptr_t)v;
 	e.body_case = HD__ENVELOPE__BODY_RESULT;
 	e.result = &r;
-	link_send_reliable(s, &e);
+	s->up->send_reliable(s, &e);
 }
 
 /* Does the value fit the description? NULL, or why not. */

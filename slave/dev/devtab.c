@@ -157,7 +157,7 @@ dev_report_at(struct dev *d, const char *key, const Hd__Value *v, int flags,
 	r.low_battery = (flags & DEV_LOW_BATTERY) != 0;
 	e.body_case = HD__ENVELOPE__BODY_REPORT;
 	e.report = &r;
-	link_send_reliable(d->s, &e);
+	d->s->up->send_reliable(d->s, &e);
 }
 
 void
@@ -175,14 +175,14 @@ dev_fault(struct slave *s, const char *subsystem, const char *dev_id,
 	e.fault = &f;
 	log_warnx("%s fault %s%s%s: %s", subsystem, active ? "raised" :
 	    "cleared", dev_id ? " on " : "", dev_id ? dev_id : "", detail);
-	link_send_reliable(s, &e);
+	s->up->send_reliable(s, &e);
 }
 
 /* The device list changed (a node included, a chip found): tell the master. */
 void
 devtab_changed(struct slave *s)
 {
-	link_send_announce(s);
+	s->up->announce(s);
 }
 
 /* A malloc'd array of the devices' descriptions; free() it after use. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "link/link.h"
 #include "log.h"
 #include "net.h"
 #include "slave.h"
@@ -189,6 +190,11 @@ link_send_announce(struct slave *s)
 	free(da.devices);
 	return r;
 }
+
+const struct slave_uplink link_uplink = {
+	.send_reliable = link_send_reliable,
+	.announce = link_send_announce,
+};
 
 static int
 handle_welcome(struct slave *s, const Hd__Welcome *w)

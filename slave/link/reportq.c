@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "link/link.h"
 #include "log.h"
 #include "slave.h"
 #include "wire.h"

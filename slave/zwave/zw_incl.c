@@ -79,7 +79,7 @@ progress(struct zw_ctrl *c, int action, int state, int node, const char *why)
 	log_info("zwave: %s: %s%s%.0d%s%s", verb(action), state_name(state),
 	    node != 0 ? ", node " : "", node, why != NULL && *why ? ": " : "",
 	    why != NULL ? why : "");
-	link_send_reliable(c->s, &e);
+	c->s->up->send_reliable(c->s, &e);
 }
 
 static void
@@ -244,7 +244,7 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 		p.reason = (char *)(uintptr_t)"no Z-Wave stick on this slave";
 		e.body_case = HD__ENVELOPE__BODY_ZW_PROGRESS;
 		e.zw_progress = &p;
-		link_send_reliable(s, &e);
+		s->up->send_reliable(s, &e);
 		return;
 	}
 	log_info("zwave: %s requested by %s", m->action == ACT_STOP ? "stop" :

@@ -14,6 +14,7 @@
 #include "ev.h"
 #include "log.h"
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 
 static inline struct slave *
 hw_slave(void)
@@ -25,6 +26,7 @@ hw_slave(void)
 	TAILQ_INIT(&s->devs);
 	s->loop = ev_loop_new();
 	rq_init(&s->rq);
+	s->up = &link_uplink;
 	s->state = LINK_IDLE;
 	return s;
 }

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "hdlimits.h"
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 
 #define NR	CLUSTER_RECENT_CMDS
 #define OK	HD__COMMAND_RESULT__STATUS__OK
@@ -62,6 +63,7 @@ main(void)
 
 	if (!CHECK((s = calloc(1, sizeof(*s))) != NULL, "allocate a slave"))
 		return check_done();
+	s->up = &link_uplink;
 
 	CHECK(memo_find(s, 1) == NULL, "empty memo knows nothing");
 	CHECK(memo_find(s, 0) == NULL,

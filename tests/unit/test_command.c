@@ -3,8 +3,9 @@
  * slave/dev/devtab.c (registering devices, reports, faults, the device list),
  * slave/dev/command.c (checking a command, in-flight set, results) and
  * slave/dev/cmdmemo.c (repeated ids). The slave's link stays LINK_IDLE, so
- * link_send_reliable() only queues each envelope, framed, in s.rq; the
- * tests unpack what was queued.
+ * the link's link_send_reliable() (the slave's uplink, as slave.c sets it)
+ * only queues each envelope, framed, in s.rq; the tests unpack what was
+ * queued.
  */
 
 #include <math.h>
@@ -17,6 +18,7 @@
 #include "hdlimits.h"
 #include "wire.h"
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 
 #define ST(x)	HD__COMMAND_RESULT__STATUS__ ## x
 
@@ -749,6 +751,7 @@ main(void)
 {
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
+	S.up = &link_uplink;
 	S.state = LINK_IDLE;
 
 	test_dev_new();

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "hdlimits.h"
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 #include "wire.h"
 
 #define QN	CLUSTER_REPLAY_QUEUE

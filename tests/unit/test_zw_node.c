@@ -538,6 +538,7 @@ test_no_stick(void)
 	memset(&t, 0, sizeof(t));
 	TAILQ_INIT(&t.devs);
 	rq_init(&t.rq);
+	t.up = &link_uplink;
 	t.state = LINK_IDLE;
 	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
 	zw_inclusion_request(&t, &m);
@@ -561,6 +562,7 @@ main(void)
 		return check_done();
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
+	S.up = &link_uplink;
 	S.state = LINK_IDLE;
 	S.loop = ev_loop_new();
 	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";

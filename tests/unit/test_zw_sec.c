@@ -16,6 +16,7 @@
 #include "check.h"
 #include "log.h"
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 #include "../../slave/zwave/zw.h"
 #include "../../slave/zwave/zw_sec.h"
 
@@ -180,6 +181,7 @@ main(void)
 	if (!CHECK((s.loop = ev_loop_new()) != NULL, "event loop"))
 		return check_done();
 	c.s = &s;
+	s.up = &link_uplink;
 	test_key_file();
 	test_key_check();
 	if (CHECK(zw_sec_start(&c) == 0, "keys for the policy tests")) {

@@ -109,6 +109,7 @@ main(void)
 		return check_done();
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
+	S.up = &link_uplink;
 	S.state = LINK_IDLE;
 	S.loop = ev_loop_new();
 	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../../slave/slave.h"
+#include "../../slave/link/link.h"
 #include "../../slave/zwave/zw.h"
 #include "../../slave/zwave/zw_cc.h"
 #include "../../slave/zwave/zw_sec.h"
