@@ -16,7 +16,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # generated code ("top": the tree's top folder, master.h or slave.h). The
 # child processes' folders (web, authw, spawner) reach only lib/: nothing
 # of the master's model. A same-level module never includes another; they
-# meet through callbacks a top-level file registers.
+# meet through callbacks a top-level file registers. The top headers
+# (master.h, slave.h) include no folder's header, or every module that
+# includes them would reach it: dev/, io/ and zwave/ reach the slave's
+# link only through the struct slave_uplink that slave.c sets, never
+# through link/link.h.
 RULES='
 master/top	lib spawner authw web auth licence cluster sched zwave api
 master/lib	-
@@ -83,6 +87,10 @@ check() {
 		if (index(inc, "/")) {
 			to = substr(inc, 1, index(inc, "/") - 1)
 			if (!exists(tree "/" inc)) { breach(file, line, inc, "no such header in " tree "/"); next }
+			if (from ~ /\/top$/ && file ~ /\.h$/) {
+				breach(file, line, inc, "every module includes the top header: it may not hand them a folder of its own")
+				next
+			}
 		} else if (exists(tree "/" inc)) {
 			to = "top"
 		} else if (exists("shared/" inc) || inc ~ /\.pb-c\.h$/) {
@@ -163,6 +171,12 @@ selftest() {
 	shared/log.c master.h
 	slave/dev/devtab.c zwave/zw_cc.h
 	slave/io/adc.c zwave/zw.h
+	slave/dev/devtab.c link/link.h
+	slave/dev/command.c link/link.h
+	slave/io/gpio.c link/link.h
+	slave/zwave/zw_incl.c link/link.h
+	slave/slave.h link/link.h
+	master/master.h api/api_res.h
 	EOF
 	# An exception that no longer happens must be dropped from the list.
 	f=master/cluster/cluster.c
