@@ -327,6 +327,7 @@ struct zw_node {
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
+	const char	*bin_key;	/* its Binary Sensor's key (static) */
 	/* The management interview and sleeping nodes (zw_mgmt.c). */
 	uint8_t		 ccver[ZW_MAX_NODE_CCS];	/* cc[i]'s version */
 	int		 have_plus;
