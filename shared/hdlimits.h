@@ -76,6 +76,8 @@
 #define ZW_ACK_TIMEOUT_MS	1600		/* our frame must be ACKed */
 #define ZW_RES_TIMEOUT_MS	5000		/* then answered */
 #define ZW_CB_TIMEOUT_MS	65000		/* SendData callback */
+#define ZW_SEND_ABORT_MS	20000		/* stuck SendData: SendDataAbort */
+#define ZW_ABORT_CB_MS		10000		/* then its callback, or it fails */
 #define ZW_ACK_GAP_MS		10		/* quiet after our ACK before a frame */
 #define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
 #define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */

@@ -52,6 +52,7 @@
 #define ZW_FN_APP_COMMAND		0x04	/* ApplicationCommandHandler */
 #define ZW_FN_GET_CAPABILITIES		0x07
 #define ZW_FN_SEND_DATA			0x13
+#define ZW_FN_SEND_DATA_ABORT		0x16	/* no response, no callback */
 #define ZW_FN_GET_VERSION		0x15
 #define ZW_FN_MEMORY_GET_ID		0x20
 #define ZW_FN_GET_NODE_PROTOCOL_INFO	0x41
@@ -172,6 +173,8 @@ struct zw_session_ops {
 struct zw_timing {
 	uint64_t	ack_ms, res_ms, cb_ms, byte_ms, ack_gap_ms;
 	uint64_t	ack_ack_ms;	/* least time between two of our ACKs */
+	uint64_t	abort_ms;	/* SendData callback awaited, then abort */
+	uint64_t	abort_cb_ms;	/* the callback awaited after the abort */
 	uint64_t	backoff_base_ms, backoff_step_ms;
 	int		dead_after;
 };
@@ -179,7 +182,7 @@ struct zw_timing {
 struct zw_stats {
 	uint64_t	tx_frames, rx_frames, retransmits, naks_sent;
 	uint64_t	naks, cans, garbage, badlen, stalled, timeouts;
-	uint64_t	unsolicited;
+	uint64_t	unsolicited, aborts;
 };
 
 void	zw_timing_default(struct zw_timing *);
@@ -324,6 +327,7 @@ struct zw_node {
 	int		 have_mfr;	/* Manufacturer Specific report */
 	uint16_t	 mfr, ptype, pid;
 	int		 failed;	/* stopped acknowledging */
+	const char	*bin_key;	/* its Binary Sensor's key (static) */
 	/* The management interview and sleeping nodes (zw_mgmt.c). */
 	uint8_t		 ccver[ZW_MAX_NODE_CCS];	/* cc[i]'s version */
 	int		 have_plus;

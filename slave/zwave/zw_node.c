@@ -567,6 +567,35 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 }
 
 /*
+ * A Basic Set the node sends us (many sensors report only so, to a group
+ * we are in) becomes the report of the class Basic stands for on it: a
+ * Binary Sensor's state (under the key its typed reports used, else
+ * "sensor"), a dimmer's level, otherwise "on". 0 when it is not a Basic
+ * Set: the command is then taken as it came.
+ */
+static int
+basic_set(struct zw_node *zn, uint8_t ep, const uint8_t *cmd, size_t len,
+    uint8_t rep[3])
+{
+	uint8_t cc = ZW_CC_BASIC;
+
+	if (len < 3 || cmd[0] != ZW_CC_BASIC || cmd[1] != ZW_CMD_SET)
+		return 0;
+	if (ep == 0 ? zw_node_has(zn, ZW_CC_SENSOR_BINARY) :
+	    zw_mgmt_ep_has(zn, ep, ZW_CC_SENSOR_BINARY))
+		cc = ZW_CC_SENSOR_BINARY;
+	else if (ep == 0 ? zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL) :
+	    zw_mgmt_ep_has(zn, ep, ZW_CC_SWITCH_MULTILEVEL))
+		cc = ZW_CC_SWITCH_MULTILEVEL;
+	rep[0] = cc;
+	rep[1] = ZW_CMD_REPORT;
+	rep[2] = cmd[2];
+	if (cc == ZW_CC_SENSOR_BINARY && cmd[2] != 0)
+		rep[2] = ZW_LEVEL_ON;	/* a Binary Sensor's "detected" */
+	return 1;
+}
+
+/*
  * A command from node zn (decapsulated already when it came in S0), from
  * its endpoint `ep` (0: the node itself; Multi Channel decapsulation in
  * zw_mgmt_rx.c calls back with the endpoint). An endpoint's values are
@@ -580,7 +609,8 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	struct zw_cc_value	v;
 	struct zw_cc_info	info;
 	char			key[VALUE_KEY_MAX + 1];
-	int			n, id = zw_node_id(c, zn);
+	uint8_t			rep[3];
+	int			n, bset, id = zw_node_id(c, zn);
 
 	if (len < 1)
 		return 0;
@@ -594,6 +624,10 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			got_info(c, zn, &info);
 		return 0;
 	}
+	if ((bset = basic_set(zn, ep, cmd, len, rep)) == 1) {
+		cmd = rep;
+		len = sizeof(rep);
+	}
 	/* A dimmer's Basic report would add an "on" beside its level. */
 	if (cmd[0] == ZW_CC_BASIC && (ep == 0 ? zw_node_has(zn,
 	    ZW_CC_SWITCH_MULTILEVEL) : zw_mgmt_ep_has(zn, ep,
@@ -603,6 +637,12 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		log_warnx("zwave: node %d: malformed command 0x%02x", id,
 		    cmd[0]);
 	else if (n == 1) {
+		if (cmd[0] == ZW_CC_SENSOR_BINARY && ep == 0) {
+			if (!bset)
+				zn->bin_key = v.key;
+			else if (zn->bin_key != NULL)
+				v.key = zn->bin_key;
+		}
 		if (ep != 0) {
 			snprintf(key, sizeof(key), "%s.%u", v.key, ep);
 			v.key = key;

@@ -382,6 +382,68 @@ test_sleeping(void)
 }
 
 
+/* The last report queued to the master for device `dev`: 1 with key and
+ * bool value, else 0. */
+static int
+last_report(const char *dev, char *key, size_t size, int *b)
+{
+	Hd__Envelope	*e;
+	int		 ok;
+
+	if (queued(HD__ENVELOPE__BODY_REPORT, &e) == 0 || e == NULL)
+		return 0;
+	ok = strcmp(e->report->device_id, dev) == 0 &&
+	    e->report->value->v_case == HD__VALUE__V_B;
+	if (ok) {
+		snprintf(key, size, "%s", e->report->key);
+		*b = e->report->value->b;
+	}
+	wire_free((ProtobufCMessage *)e);
+	return ok;
+}
+
+/*
+ * Basic Set from a node (a sensor reporting to a group we are in) is the
+ * value Basic stands for on it: the Binary Sensor's state under the key
+ * its typed report used, a switch's "on"; never a new value beside them.
+ */
+static void
+test_basic_set(void)
+{
+	static const uint8_t door[] = { 0x30, 0x03, 0xff, 0x0a };
+	static const uint8_t bset_off[] = { 0x20, 0x01, 0x00 };
+	static const uint8_t bset_on[] = { 0x20, 0x01, 0xff };
+	struct dev	*d11 = dev_find(&S, "zw:11:0");
+	struct dev	*d10 = dev_find(&S, "zw:10:0");
+	char		 key[32];
+	int		 b = -1, nvals;
+
+	if (!CHECK(d11 != NULL && d10 != NULL, "sensor 11 and switch 10"))
+		return;
+	drain();
+	from_node(11, door, sizeof(door));
+	CHECK(last_report("zw:11:0", key, sizeof(key), &b) &&
+	    strcmp(key, "door") == 0 && b == 1, "a typed report: door open");
+	nvals = (int)d11->desc.n_values;
+	drain();
+	from_node(11, bset_off, sizeof(bset_off));
+	CHECK(last_report("zw:11:0", key, sizeof(key), &b) &&
+	    strcmp(key, "door") == 0 && b == 0,
+	    "Basic Set 0 from the sensor: door closed");
+	drain();
+	from_node(11, bset_on, sizeof(bset_on));
+	CHECK(last_report("zw:11:0", key, sizeof(key), &b) &&
+	    strcmp(key, "door") == 0 && b == 1 &&
+	    (int)d11->desc.n_values == nvals,
+	    "Basic Set 0xff: door open, no value added");
+	drain();
+	from_node(10, bset_off, sizeof(bset_off));
+	CHECK(last_report("zw:10:0", key, sizeof(key), &b) &&
+	    strcmp(key, "on") == 0 && b == 0,
+	    "Basic Set 0 from a switch: \"on\" false");
+}
+
+
 /*
  * A command to a sleeping node: QUEUED at once (not final), sent at the
  * wake-up and then OK; one whose hold time runs out is TIMEOUT and taken
@@ -578,6 +640,7 @@ main(void)
 	test_exclusion();
 	test_multichannel();
 	test_sleeping();
+	test_basic_set();
 	test_sleeping_command();
 	test_sleeping_secure();
 	test_restart();

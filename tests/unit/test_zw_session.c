@@ -273,15 +273,78 @@ test_callback(void)
 	CHECK(T.ndone == 3 && T.st[2] == ZW_ERR_REFUSED,
 	    "response 0 (not queued) refuses it without waiting");
 
-	/* Callback timeout. */
-	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 4);
+	/* Callback timeout of a request that is not SendData. */
+	submit(ZW_FN_REQUEST_NODE_INFO, 1, 0, ZW_PRIO_USER, 4);
 	run_to_next();
 	stick_byte(ZW_ACK);
-	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	stick_frame(ZW_RES, ZW_FN_REQUEST_NODE_INFO, &one, 1);
 	CHECK(zw_session_next(S) == now + ZW_CB_TIMEOUT_MS,
 	    "callback deadline is ZW_CB_TIMEOUT_MS (65 s)");
 	run_to_next();
 	CHECK(T.ndone == 4 && T.st[3] == ZW_ERR_NOCB, "no callback: fails");
+}
+
+/* A SendData with no callback is aborted after ZW_SEND_ABORT_MS, not
+ * waited for 65 s: SendDataAbort goes out ahead of the queue, and the
+ * callback the stick then sends ends it; with none, it fails
+ * ZW_ABORT_CB_MS later. */
+static void
+test_send_abort(void)
+{
+	static const uint8_t one = 1;
+	uint8_t		cb[2];
+	uint64_t	sent;
+	int		before, i, aborts;
+
+	reset();
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 1);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	sent = now;
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 3);
+	run_to_next();		/* ACK gap: GetVersion goes */
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, &one, 1);
+	before = T.nw;
+	run_to_next();
+	CHECK(now == sent + ZW_SEND_ABORT_MS && T.ndone == 1,
+	    "nothing more is due before ZW_SEND_ABORT_MS (20 s)");
+	CHECK(T.nw == before + 1 && wfunc(before) == ZW_FN_SEND_DATA_ABORT &&
+	    T.wlen[before] == 5,
+	    "then SendDataAbort goes, no payload, ahead of the queued SendData");
+	CHECK(zw_session_stats(S)->aborts == 1, "counted in the stats");
+	stick_byte(ZW_ACK);
+	CHECK(T.ndone == 1 && zw_session_queued(S) == 2,
+	    "the abort ends at its ACK (it has no response), the SendData "
+	    "still waits");
+	cb[0] = T.w[0][4];
+	cb[1] = 0x01;		/* TRANSMIT_COMPLETE_NO_ACK */
+	stick_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	CHECK(T.ndone == 2 && T.order[1] == 1 && T.st[1] == ZW_OK &&
+	    T.cb1[1] == 0x01,
+	    "the stick's callback ends the SendData with its failed status");
+	run_to_next();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_SEND_DATA,
+	    "the queued SendData goes right after, not 65 s later");
+
+	/* The stick sends no callback even after the abort. */
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	sent = now;
+	aborts = 0;
+	for (i = 0; i < 10 && T.ndone == 2; i++) {
+		before = T.nw;
+		run_to_next();
+		if (T.nw > before && wfunc(before) == ZW_FN_SEND_DATA_ABORT) {
+			aborts++;
+			stick_byte(ZW_ACK);
+		}
+	}
+	CHECK(aborts == 1 && T.ndone == 3 && T.order[2] == 2 &&
+	    T.st[2] == ZW_ERR_NOCB &&
+	    now == sent + ZW_SEND_ABORT_MS + ZW_ABORT_CB_MS,
+	    "one abort, then ZW_ERR_NOCB ZW_ABORT_CB_MS later (30 s in all)");
 }
 
 static void
@@ -488,6 +551,7 @@ main(void)
 	test_res_timeout();
 	test_callback();
 	test_cb_ids();
+	test_send_abort();
 	test_priorities_and_bounds();
 	test_garbage_and_nak();
 	test_dead_stick();
