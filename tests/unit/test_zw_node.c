@@ -620,17 +620,7 @@ test_no_stick(void)
 int
 main(void)
 {
-	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
-		return check_done();
-	TAILQ_INIT(&S.devs);
-	rq_init(&S.rq);
-	S.up = &link_uplink;
-	S.state = LINK_IDLE;
-	S.loop = ev_loop_new();
-	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
-	S.conf.zw_ping_ms = ZW_PING_MS;
-	S.conf.state_dir = dir;
-	if (!CHECK(zw_start(&S) == 0 && the_stick.ops != NULL, "zw_start"))
+	if (!CHECK(zwf_open() == 0, "zw_start"))
 		return check_done();
 	test_interview();
 	test_failed();
@@ -645,15 +635,6 @@ main(void)
 	test_sleeping_secure();
 	test_restart();
 	test_no_stick();
-	zw_stop(&S);
-	rq_free(&S.rq);
-	ev_loop_free(S.loop);
-	{
-		char path[128];
-
-		snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
-		unlink(path);
-		rmdir(dir);
-	}
+	zwf_close();
 	return check_done();
 }

@@ -197,30 +197,11 @@ test_stick_gone(void)
 int
 main(void)
 {
-	char path[128];
-
-	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
-		return check_done();
-	TAILQ_INIT(&S.devs);
-	rq_init(&S.rq);
-	S.up = &link_uplink;
-	S.state = LINK_IDLE;
-	S.loop = ev_loop_new();
-	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
-	S.conf.zw_ping_ms = ZW_PING_MS;
-	S.conf.state_dir = dir;
-	if (!CHECK(zw_start(&S) == 0 && the_stick.ops != NULL, "zw_start"))
+	if (!CHECK(zwf_open() == 0, "zw_start"))
 		return check_done();
 	test_paced();
 	test_command_in_burst();
 	test_stick_gone();
-	zw_stop(&S);
-	rq_free(&S.rq);
-	ev_loop_free(S.loop);
-	snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/zwave.key", dir);
-	unlink(path);
-	rmdir(dir);
+	zwf_close();
 	return check_done();
 }

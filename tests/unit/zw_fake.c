@@ -490,3 +490,38 @@ last_result(uint64_t id, char *why, size_t size)
 	wire_free((ProtobufCMessage *)e);
 	return st;
 }
+
+/* The slave the tests drive: a temporary state folder, an idle link
+ * (what goes up stays in S.rq), the Z-Wave layer started on the fake
+ * stick. 0, or -1 with the failed check said. */
+int
+zwf_open(void)
+{
+	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
+		return -1;
+	TAILQ_INIT(&S.devs);
+	rq_init(&S.rq);
+	S.up = &link_uplink;
+	S.state = LINK_IDLE;
+	S.loop = ev_loop_new();
+	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
+	S.conf.zw_ping_ms = ZW_PING_MS;
+	S.conf.state_dir = dir;
+	return zw_start(&S) == 0 && the_stick.ops != NULL ? 0 : -1;
+}
+
+/* Stop what zwf_open() started and remove the state folder. */
+void
+zwf_close(void)
+{
+	char path[128];
+
+	zw_stop(&S);
+	rq_free(&S.rq);
+	ev_loop_free(S.loop);
+	snprintf(path, sizeof(path), "%s/zwave.nodes", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zwave.key", dir);
+	unlink(path);
+	rmdir(dir);
+}

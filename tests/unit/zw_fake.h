@@ -73,5 +73,8 @@ void	include_node(uint8_t id, uint8_t cap, const uint8_t *cc, size_t ncc);
 int	command(uint64_t id, const char *dev, const char *key, int b);
 /* The last result for command `id`: its status or -1; detail in why. */
 int	last_result(uint64_t id, char *why, size_t size);
+/* Set up the slave and start Z-Wave on the fake stick (0 or -1); undo it. */
+int	zwf_open(void);
+void	zwf_close(void);
 
 #endif
