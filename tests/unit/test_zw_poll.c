@@ -21,39 +21,25 @@
 #define FIRST		2
 #define NNODES		40
 
+/* Every node a binary switch. */
+static uint8_t
+switch_generic(uint8_t node)
+{
+	(void)node;
+	return 0x10;
+}
+
 /* The start-up of a stick listing the controller and nodes 2..41, all
  * binary switches. */
 static int
 big_startup(void)
 {
-	static const uint8_t caps[8] = { 1, 0, 0, 0x86, 0, 1, 0, 0x5a };
-	static const uint8_t ver[] = "Z-Wave 7.18\0\x07";
-	static const uint8_t memid[5] = { 0xc0, 0xff, 0xee, 0x02, 1 };
-	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN };
-	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0x10, 0x01 };
-	struct zw_req	r;
-	int		id;
+	uint8_t	mask[ZW_NODEMASK_LEN] = { 0 };
+	int	id;
 
 	for (id = 1; id < FIRST + NNODES; id++)
-		init[3 + (id - 1) / 8] |= (uint8_t)(1 << ((id - 1) % 8));
-	the_stick.ops->up(the_stick.arg, 1, "");
-	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
-		return -1;
-	answer(&r, caps, sizeof(caps), 0);
-	if (!take(&r) || r.func != ZW_FN_GET_VERSION)
-		return -1;
-	answer(&r, ver, sizeof(ver) - 1, 0);
-	if (!take(&r) || r.func != ZW_FN_MEMORY_GET_ID)
-		return -1;
-	answer(&r, memid, sizeof(memid), 0);
-	if (!take(&r) || r.func != ZW_FN_GET_INIT_DATA)
-		return -1;
-	answer(&r, init, sizeof(init), 0);
-	while (nreqs > 0 && reqs[0].func == ZW_FN_GET_NODE_PROTOCOL_INFO) {
-		take(&r);
-		answer(&r, pi, sizeof(pi), 0);
-	}
-	return 0;
+		mask[(id - 1) / 8] |= (uint8_t)(1 << ((id - 1) % 8));
+	return stick_startup(mask, 0x02, switch_generic);
 }
 
 /* Answer each node's RequestNodeInfo with its node information. */

@@ -171,23 +171,21 @@ fire(struct ev_timer *t)
 	return 1;
 }
 
-/* The start-up, answered as a stick with nodes 2 (switch) and 3
- * (sensor) would. */
-int	with_node9;	/* the stick lists node 9 (included) */
-
+/* The start-up, answered as a stick with home id byte `home` listing
+ * the nodes set in `mask` would; each node's generic class from
+ * `generic`. */
 int
-startup(void)
+stick_startup(const uint8_t mask[ZW_NODEMASK_LEN], uint8_t home,
+    uint8_t (*generic)(uint8_t node))
 {
 	static const uint8_t caps[8] = { 1, 0, 0, 0x86, 0, 1, 0, 0x5a };
 	static const uint8_t ver[] = "Z-Wave 7.18\0\x07";
-	static const uint8_t memid[5] = { 0xc0, 0xff, 0xee, 0x01, 1 };
-	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN,
-	    0x07 };		/* nodes 1, 2, 3 */
+	uint8_t		memid[5] = { 0xc0, 0xff, 0xee, home, 1 };
+	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN };
 	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0, 0x01 };
 	struct zw_req	r;
 
-	if (with_node9)
-		init[4] |= 0x07;	/* nodes 9, 10, 11: the second byte */
+	memcpy(init + 3, mask, ZW_NODEMASK_LEN);
 	the_stick.ops->up(the_stick.arg, 1, "");
 	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
 		return -1;
@@ -203,10 +201,31 @@ startup(void)
 	answer(&r, init, sizeof(init), 0);
 	while (nreqs > 0 && reqs[0].func == ZW_FN_GET_NODE_PROTOCOL_INFO) {
 		take(&r);
-		pi[4] = r.payload[0] == 2 ? 0x10 : 0x21;
+		pi[4] = generic(r.payload[0]);
 		answer(&r, pi, sizeof(pi), 0);
 	}
 	return 0;
+}
+
+int	with_node9;	/* the stick lists node 9 (included) */
+
+/* Node 2 a binary switch, the others binary sensors. */
+static uint8_t
+small_generic(uint8_t node)
+{
+	return node == 2 ? 0x10 : 0x21;
+}
+
+/* The start-up, answered as a stick with nodes 2 (switch) and 3
+ * (sensor) would. */
+int
+startup(void)
+{
+	uint8_t mask[ZW_NODEMASK_LEN] = { 0x07 };	/* nodes 1, 2, 3 */
+
+	if (with_node9)
+		mask[1] |= 0x07;	/* nodes 9, 10, 11: the second byte */
+	return stick_startup(mask, 0x01, small_generic);
 }
 
 void

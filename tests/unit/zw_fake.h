@@ -58,6 +58,9 @@ void	nif(uint8_t node, uint8_t generic, const uint8_t *cc, size_t ncc);
 int	fire(struct ev_timer *);
 /* The start-up, answered as a stick with nodes 2 and 3 would. */
 int	startup(void);
+/* The same for the nodes in `mask`, generic classes from `generic`. */
+int	stick_startup(const uint8_t mask[ZW_NODEMASK_LEN], uint8_t home,
+	    uint8_t (*generic)(uint8_t node));
 void	drain(void);
 int	queued(Hd__Envelope__BodyCase, Hd__Envelope **);
 int	pending(uint8_t func, int node);
