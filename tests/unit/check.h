@@ -5,7 +5,8 @@
  *
  *	ok - <file>: <desc>
  *	not ok - <file>: <desc> (at line N)
- *	skip - <file>: <desc> (known bug: ...)	(CHECK_KNOWN only)
+ *	skip - <file>: <desc> (known bug: ...)	(CHECK_KNOWN)
+ *	skip - <file>: <desc>			(SKIP: cannot be checked here)
  *
  * CHECK() returns the truth of its condition, so a test can bail out when
  * a precondition fails:
@@ -83,11 +84,27 @@ check_known(int ok, const char *bug, const char *file, int line,
 	return ok;
 }
 
+/* A check this machine cannot make (the description says why). */
+static inline void __attribute__((format(printf, 2, 3)))
+check_skip(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	check_count++;
+	check_skipped++;
+	va_start(ap, fmt);
+	check_vline("skip", file, fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
 /* CHECK(cond, "description", ...): the description is a printf format. */
 #define CHECK(cond, ...) \
 	check_report(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define CHECK_KNOWN(cond, bug, ...) \
 	check_known(!!(cond), (bug), __FILE__, __LINE__, __VA_ARGS__)
+#define SKIP(...)	check_skip(__FILE__, __VA_ARGS__)
 
 static inline int
 check_done(void)
