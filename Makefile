@@ -2,7 +2,10 @@
 #
 #   make                      build hd-master, hd-slave and test tools in build/
 #   make SANITIZER=address,undefined   the same, instrumented, in build-san/
-#   make test                 every test (unit, integration, fuzz smoke, sanitizers)
+#   make test                 every test (unit, integration, fuzz smoke, sanitizers,
+#                             armhf unit and smoke tests under qemu-user)
+#   make ARCH=armhf|arm64     cross build for a Pi in build-ARCH/
+#   make test-cross ARCH=...  its unit and cluster tests under qemu-user
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
@@ -13,6 +16,31 @@ CC		?= cc
 FUZZCC		?= clang
 SANITIZER	?=
 PKG_CONFIG	?= pkg-config
+
+# Cross builds for the Pis (docs/OPERATIONS.md, "Building for a Pi"):
+# ARCH=armhf (Pi 2/3, 32-bit) or ARCH=arm64 (Pi 3/4/5) builds with
+# Debian's cross compiler against the multiarch libssl-dev and
+# libprotobuf-c-dev of that architecture, in build-ARCH/. `make deps
+# ARCH=...` installs them; `make test-cross ARCH=...` runs the tests
+# under qemu-user.
+ARCH		?=
+ifneq ($(ARCH),)
+ifeq ($(ARCH),armhf)
+TRIPLET		 = arm-linux-gnueabihf
+else ifeq ($(ARCH),arm64)
+TRIPLET		 = aarch64-linux-gnu
+else
+$(error ARCH=$(ARCH): armhf or arm64)
+endif
+CC		 = $(TRIPLET)-gcc
+PKG_CONFIG	 = PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+# QEMU=1: a tree to run under qemu-user (tests/cross.sh), which cannot
+# install a seccomp filter: the same code without it (shared/sandbox.c).
+ifneq ($(QEMU),)
+CPPFLAGS	+= -DHD_QEMU_USER
+endif
+BUILD		?= build-$(ARCH)$(if $(QEMU),-qemu)$(if $(SANITIZER),-san)
+endif
 PKGS		 = openssl libprotobuf-c
 FUZZ_SECONDS	?= 300
 
@@ -204,7 +232,7 @@ BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit demo bench fuzz fuzz-build deps check-layers
+.PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
 all: $(BINS) $(UNIT_BINS)
@@ -385,7 +413,16 @@ fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	$(BUILD)/tests/test_ha_sim -n $(HASIM_RUNS)
 
 deps:
-	@deploy/deps.sh
+	@ARCH=$(ARCH) deploy/deps.sh
+
+# The unit tests and a cluster smoke test of an ARCH build under
+# qemu-user (tests/cross.sh); `make test` runs it for armhf.
+test-cross:
+	@test -n "$(ARCH)" || { echo "test-cross: ARCH=armhf or ARCH=arm64"; exit 2; }
+	@ARCH=$(ARCH) deploy/deps.sh
+	$(MAKE) -j$(TEST_JOBS_BUILD) ARCH=$(ARCH) QEMU=1 all
+	$(MAKE) ARCH=$(ARCH) build-$(ARCH)/obj/shared/sandbox.o
+	CROSS=$(ARCH) tests/run.sh --cross
 
 # Every include line against the layering of docs/ARCHITECTURE.md; also
 # run (with its self-test) by tests/run.sh.
@@ -398,7 +435,10 @@ test: deps
 	$(MAKE) -j$(TEST_JOBS_BUILD) all
 	$(MAKE) -j$(TEST_JOBS_BUILD) SANITIZER=address,undefined all
 	$(MAKE) -j$(TEST_JOBS_BUILD) fuzz-build
-	tests/run.sh
+	@ARCH=armhf deploy/deps.sh
+	$(MAKE) -j$(TEST_JOBS_BUILD) ARCH=armhf QEMU=1 all
+	$(MAKE) ARCH=armhf build-armhf/obj/shared/sandbox.o
+	CROSS=armhf tests/run.sh
 
 demo: deps
 	$(MAKE) all
@@ -411,7 +451,7 @@ bench: deps
 	tests/bench/sched.sh
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-armhf* build-arm64*
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

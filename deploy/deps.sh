@@ -6,6 +6,21 @@ set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
 protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
 gzip testssl.sh nginx-light wrk chromium"
+# ARCH=armhf or arm64 (make deps ARCH=..., make test-cross; make test
+# runs armhf): Debian's cross compiler, the libraries of that
+# architecture (multiarch) and qemu-user to run what they build.
+# binfmt_misc lets the tests exec those binaries (tests/cross-binfmt.sh).
+foreign=""
+case "${ARCH:-}" in
+"") ;;
+armhf)	foreign=armhf
+	pkgs="$pkgs gcc-arm-linux-gnueabihf libssl-dev:armhf
+libprotobuf-c-dev:armhf qemu-user qemu-user-binfmt" ;;
+arm64)	foreign=arm64
+	pkgs="$pkgs gcc-aarch64-linux-gnu libssl-dev:arm64
+libprotobuf-c-dev:arm64 qemu-user qemu-user-binfmt" ;;
+*)	echo "deps: ARCH=$ARCH: armhf or arm64" >&2; exit 2 ;;
+esac
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -31,6 +46,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qx "$foreign"; then
+	dpkg --add-architecture "$foreign"
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

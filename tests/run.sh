@@ -5,6 +5,8 @@
 # them and ends with the summary line "N passed, M failed, K skipped".
 # A program that exits non-zero without printing a "not ok" line counts
 # as one failure. FUZZ_SMOKE sets the seconds per fuzz harness (8).
+# CROSS=armhf adds the armhf tree's tests under qemu-user (make test);
+# --cross runs only those (make test-cross).
 #
 # TEST_JOBS programs (3) run at a time, each with its own log: the
 # integration tests mostly wait on timers and sockets, and each has a
@@ -85,6 +87,35 @@ tests/integration/gen-test-licences.sh "$logdir/lic" >"$logdir/lic.log" 2>&1 &&
 	export HD_TEST_LICENCES=$logdir/lic
 wait "$pki" && export HD_TEST_PKI=$logdir/pki
 
+# CROSS=armhf (make test) or arm64: the tree build-ARCH-qemu, run under
+# qemu-user through binfmt_misc (tests/cross-binfmt.sh): every unit test
+# and the cluster smoke tests below. --cross (make test-cross): only
+# those, with every integration test that runs under qemu.
+cross_smoke="10-cluster 13-commands 62-api-stream"
+cross_all="$cross_smoke 11-badcerts 12-badframes 20-hardware \
+21-gpio-commands 30-zwave 31-zwave-js 32-zwave-nodes 33-zwave-js-nodes"
+add_cross() {	# add_cross ARCH INTEGRATION-TESTS
+	local tree=build-$1-qemu why t
+	if ! why=$(tests/cross-binfmt.sh "$1" 2>&1); then
+		add "cross $1" echo "skip - cross $1: $why"
+		return
+	fi
+	for t in "$tree"/tests/test_*; do
+		# 2000 schedules take minutes under qemu; 300 still run
+		# every machine on 32-bit types (the bug variants as usual).
+		case $t in
+		*/test_ha_sim) add "unit $tree test_ha_sim -n 300" "$t" -n 300 ;;
+		*) add "unit $tree $(basename "$t")" "$t" ;;
+		esac
+	done
+	for t in $2; do
+		add "integration $tree $t" env BUILD="$tree" \
+		    tests/integration/"$t".sh
+	done
+}
+only_cross=0
+[ "${1:-}" = --cross ] && only_cross=1
+if [ "$only_cross" -eq 0 ]; then
 add "integration 00-pki" tests/integration/00-pki.sh
 add "integration 01-license" tests/integration/01-license.sh
 for tree in build build-san; do
@@ -103,6 +134,14 @@ done
 add "check-layers" tests/check-layers.sh
 add "check-layers self-test" tests/check-layers.sh -t
 add "fuzz smoke" tests/fuzz/run.sh build-fuzz "${FUZZ_SMOKE:-8}"
+fi
+for arch in ${CROSS:-}; do
+	if [ "$only_cross" -eq 1 ]; then
+		add_cross "$arch" "$cross_all"
+	else
+		add_cross "$arch" "$cross_smoke"
+	fi
+done
 
 # The longest start first (the fuzz smoke, all CPU, and the tests that
 # took minutes on a loaded 2-core machine), the rest in list order; at
