@@ -79,8 +79,9 @@ static void
 write_sun_today(struct api_call *c, const struct sched_event *ev,
     int64_t now)
 {
-	const struct sched_api	*sa = c->ctx;
+	const struct sched_place *pl = sched_ev_place(ev);
 	const struct sched_trig	*tr;
+	struct sched_zone_save	 zs;
 	int64_t			 t = 0;
 	int			 i, st, n = 0;
 
@@ -91,15 +92,16 @@ write_sun_today(struct api_call *c, const struct sched_event *ev,
 			jw_key(&c->w, "sun");
 			jw_open(&c->w, '[');
 		}
-		st = sched_sun_today(tr, now, sa->s->lat,
-		    sa->s->lon, &t);
+		sched_zone_enter(pl->tz, &zs);
+		st = sched_sun_today(tr, now, pl->lat, pl->lon, &t);
+		sched_zone_leave(&zs);
 		jw_open(&c->w, '{');
 		jw_key(&c->w, "event");
 		jw_str(&c->w, sched_sun_name(tr->sun));
 		jw_key(&c->w, "offset_s");
 		jw_int(&c->w, tr->offset_s);
 		jw_key(&c->w, "today");
-		jw_str(&c->w, sched_sun_status_name(tr->sun, st, sa->s->lat));
+		jw_str(&c->w, sched_sun_status_name(tr->sun, st, pl->lat));
 		if (st == SUN_EVENT) {
 			jw_key(&c->w, "at_ms");
 			jw_int(&c->w, t);
@@ -108,6 +110,30 @@ write_sun_today(struct api_call *c, const struct sched_event *ev,
 	}
 	if (n > 0)
 		jw_close(&c->w, ']');
+}
+
+/*
+ * Where the event's times are computed (docs/SCHEDULER.md#sites): its
+ * 'site' clause (null: none), whether that site has a place of its own
+ * or uses the installation's, and its zone (null: the installation's).
+ */
+static void
+write_place(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_place *pl = sched_ev_place(ev);
+
+	jw_key(&c->w, "site");
+	if (ev->site != NULL)
+		jw_str(&c->w, ev->site);
+	else
+		jw_null(&c->w);
+	jw_key(&c->w, "place");
+	jw_str(&c->w, pl->site[0] != '\0' ? "site" : "installation");
+	jw_key(&c->w, "zone");
+	if (pl->tz[0] != '\0')
+		jw_str(&c->w, pl->tz);
+	else
+		jw_null(&c->w);
 }
 
 static void
@@ -131,6 +157,7 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	jw_str(&c->w, ev->file);
 	jw_key(&c->w, "line");
 	jw_int(&c->w, ev->line);
+	write_place(c, ev);
 	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }
