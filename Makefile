@@ -126,7 +126,8 @@ SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 # slave/link/: the TLS link to the master and its report queue.
 SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
 # slave/dev/: the device table and the commands to it.
-SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c
+SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
+		   slave/dev/safe.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \
@@ -172,7 +173,7 @@ UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
-		   test_zw_cc test_zw_node test_zw_cc_net test_zw_s0 \
+		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec
 UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
@@ -307,7 +308,7 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
-$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap \
+$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
