@@ -91,7 +91,7 @@ SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_engine.c master/sched/sched_exec.c \
 		   master/sched/sched_state.c master/sched/sched_refs.c \
 		   master/sched/sched_next.c master/sched/sched_var.c \
-		   master/sched/sched_site.c
+		   master/sched/sched_site.c master/sched/sched_local.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
@@ -167,7 +167,7 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
-		   test_sched_site \
+		   test_sched_site test_sched_local \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream

@@ -136,6 +136,26 @@ write_place(struct api_call *c, const struct sched_event *ev)
 		jw_null(&c->w);
 }
 
+/*
+ * Where the event may run (docs/SCHEDULER.md#local-rules): "local_node",
+ * the one slave it can run on by itself, or null and "local_why".
+ */
+static void
+write_local(struct api_call *c, const struct sched_event *ev)
+{
+	const char	*node;
+	char		 why[160];
+
+	jw_key(&c->w, "local_node");
+	if ((node = sched_local_node(ev, why, sizeof(why))) != NULL) {
+		jw_str(&c->w, node);
+		return;
+	}
+	jw_null(&c->w);
+	jw_key(&c->w, "local_why");
+	jw_str(&c->w, why);
+}
+
 static void
 write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 {
@@ -158,6 +178,7 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	jw_key(&c->w, "line");
 	jw_int(&c->w, ev->line);
 	write_place(c, ev);
+	write_local(c, ev);
 	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }

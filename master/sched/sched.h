@@ -386,6 +386,12 @@ int64_t		 sched_ev_trig_next(const struct sched_trig *, int64_t after,
 /* The event's 'site' clause: 'site NAME' or 'site "TEXT"'. */
 int		 sched_parse_site(struct parser *, struct sched_event *);
 
+/* sched_local.c: can the event run on one slave alone (docs/
+ * SCHEDULER.md#local-rules)? That slave's node id (borrowed from the
+ * program), or NULL and why not in `why`. */
+const char	*sched_local_node(const struct sched_event *, char *why,
+		    size_t len);
+
 /* sched_next.c: hd-master --next (docs/SCHEDULER.md). */
 /* For every event of `g` (places resolved), its next `n` firing
  * instants after `at`, each in its site's zone. */

@@ -260,14 +260,16 @@ test_site(struct api *a, struct sched *s, const char *evpath)
 	static const struct sched_place holiday[] = {
 		{ "holiday", 41.67, -70.0, "America/New_York" } };
 	struct sched_errs	 e;
-	struct who		 vw;
+	struct who		 vw, adm;
 	char			 want[256];
 	int64_t			 t;
 
 	sched_set_places(s, holiday, 1);
 	write_file(evpath, "event cottage { site holiday when sunset "
 	    "do notify \"x\" }\n"
-	    "event plain { when at 07:00 do notify \"z\" }\n");
+	    "event plain { when at 07:00 do notify \"z\" }\n"
+	    "event heat { site holiday when at 06:00 do set cottage/heat.on = "
+	    "on }\n");
 	clock_ms = utc(2026, 6, 21, 12, 0);
 	if (!CHECK(sched_load(s, evpath, clock_ms, &e) == 0, "a file with "
 	    "a site event loads"))
@@ -289,6 +291,13 @@ test_site(struct api *a, struct sched *s, const char *evpath)
 	    strstr(body, "\"site\":null,\"place\":\"installation\","
 	    "\"zone\":null") != NULL, "an event without a site: the "
 	    "installation's place and zone");
+	CHECK(strstr(body, "\"local_node\":null,\"local_why\":\"notify: "
+	    "notices go out through the master\"") != NULL, "it stays on the "
+	    "master, and says why");
+	login_full(a, "admin", &adm);
+	CHECK(call(a, "GET", "/api/v1/events/heat", "", "", &adm) == 200 &&
+	    strstr(body, "\"local_node\":\"cottage\"") != NULL, "an event "
+	    "of one slave's devices and the time can run on that slave");
 	sched_set_places(s, holiday, 0);
 }
 

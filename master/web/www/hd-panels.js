@@ -186,7 +186,10 @@
         el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
           el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` }),
             e.site ? el("span.sub.site", { "data-site": e.site, text: ` site ${e.site}` +
-              (e.place === "site" ? "" : " (the installation's place)") }) : null),
+              (e.place === "site" ? "" : " (the installation's place)") }) : null,
+            // docs/SCHEDULER.md#local-rules: whether it could run on one slave alone.
+            el("span.sub.local", { "data-local": e.local_node || "", title: e.local_why || "",
+              text: e.local_node ? ` local-capable: ${e.local_node}` : " master only" })),
           nextCell(e),
           cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
           cell(e.last_result || null),
