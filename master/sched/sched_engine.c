@@ -152,7 +152,8 @@ sched_set_places(struct sched *s, const struct sched_place *sites, int n)
 {
 	if (n < 0 || n > SCHED_MAX_SITES)
 		return -1;
-	memcpy(s->sites, sites, sizeof(*sites) * (size_t)n);
+	if (n > 0)	/* a master without site-place lines passes NULL */
+		memcpy(s->sites, sites, sizeof(*sites) * (size_t)n);
 	s->nsites = n;
 	return 0;
 }
