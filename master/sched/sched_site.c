@@ -29,10 +29,11 @@
 
 static const struct sched_place nowhere = { "", NAN, NAN, "" };
 
-/* The zone in force: "" the process's own, whose TZ is kept in orig. */
+/* The zone in force: "" the process's own, whose TZ is kept in orig
+ * while a site's is in force. */
 static char	cur[SCHED_TZ_MAX + 1];
 static char	orig[SCHED_TZ_MAX * 4 + 1];
-static int	orig_saved, orig_set;
+static int	orig_set;
 
 static void
 zone_switch(const char *tz)
@@ -41,12 +42,13 @@ zone_switch(const char *tz)
 
 	if (strcmp(tz, cur) == 0)
 		return;
-	if (!orig_saved) {
-		orig_saved = 1;
-		if ((o = getenv("TZ")) != NULL && strlen(o) < sizeof(orig)) {
+	if (cur[0] == '\0') {
+		/* Leaving the process's zone: what TZ says now is it (a
+		 * test may have changed it since the last switch). */
+		o = getenv("TZ");
+		orig_set = o != NULL && strlen(o) < sizeof(orig);
+		if (orig_set)
 			memcpy(orig, o, strlen(o) + 1);
-			orig_set = 1;
-		}
 	}
 	if (*tz != '\0')
 		setenv("TZ", tz, 1);

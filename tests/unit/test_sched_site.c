@@ -153,13 +153,14 @@ test_parse(void)
 		sched_prog_free(g);
 	}
 	memset(&e, 0, sizeof(e));
-	CHECK(sched_parse_buf("t", two, strlen(two), 0, &e) == NULL &&
-	    strstr(e.buf, "t:1:23: one 'site' per event") != NULL,
-	    "a second 'site' is an error: %s", chomp(&e));
+	g = sched_parse_buf("t", two, strlen(two), 0, &e);
+	CHECK(g == NULL && strstr(chomp(&e), "t:1:23: one 'site' per event") !=
+	    NULL, "a second 'site' is an error: %s", e.buf);
 	memset(&e, 0, sizeof(e));
-	CHECK(sched_parse_buf("t", empty, strlen(empty), 0, &e) == NULL &&
-	    strstr(e.buf, "a site name is 1 to 63 characters") != NULL,
-	    "an empty site name is an error: %s", chomp(&e));
+	g = sched_parse_buf("t", empty, strlen(empty), 0, &e);
+	CHECK(g == NULL && strstr(chomp(&e), "a site name is 1 to 63 "
+	    "characters") != NULL, "an empty site name is an error: %s",
+	    e.buf);
 }
 
 /* Next instants of 'at' triggers at home (Berlin) and on Cape Cod. */
@@ -197,6 +198,14 @@ test_next_instants(void)
 	    "1 November: New York falls back (12:00 UTC), Berlin did a week "
 	    "before (06:00 UTC)");
 	CHECK(berlin_is_back(), "the process's zone is Berlin again");
+	tz("Europe/Lisbon");
+	CHECK(sched_ev_trig_next(b, utc(2026, 7, 1, 12, 0), &mv) ==
+	    utc(2026, 7, 2, 6, 0) && sched_ev_trig_next(h, utc(2026, 7, 1,
+	    12, 0), &mv) == utc(2026, 7, 2, 11, 0) &&
+	    strcmp(getenv("TZ"), "Europe/Lisbon") == 0, "TZ changed between "
+	    "two computations (to Lisbon): the installation's events follow "
+	    "it, and it is what is put back after a site's");
+	tz("Europe/Berlin");
 	sched_prog_free(g);
 }
 
