@@ -117,6 +117,63 @@ write_sun_today(struct api_call *c, const struct sched_event *ev,
  * 'site' clause (null: none), whether that site has a place of its own
  * or uses the installation's, and its zone (null: the installation's).
  */
+/*
+ * The one site of the slaves the event names, as they said in their
+ * Hello, or NULL (none known, or several). A slave never seen has none.
+ */
+static const char *
+devices_site(const struct sched_api *sa, const struct sched_event *ev)
+{
+	const char	*site = NULL, *s;
+	int		 i;
+
+	if (sa->site_of == NULL)
+		return NULL;
+	for (i = 0; i < ev->nrefs; i++) {
+		if ((s = sa->site_of(sa->arg, ev->refs[i].node)) == NULL)
+			return NULL;
+		if (site != NULL && strcmp(site, s) != 0)
+			return NULL;
+		site = s;
+	}
+	return site;
+}
+
+/* Is `site` one with a place of its own (a site-place line)? */
+static int
+has_place(const struct sched *s, const char *site)
+{
+	int i;
+
+	for (i = 0; i < s->nsites; i++)
+		if (strcmp(s->sites[i].site, site) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * "site_mismatch": the event's devices are all at one site that is not
+ * its 'site' clause, while that clause or the devices' site has a place
+ * of its own: its times are likely computed at the wrong place. A
+ * forgotten 'site holiday' is the mistake this catches.
+ */
+static void
+write_mismatch(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_api	*sa = c->ctx;
+	const char		*ds = devices_site(sa, ev);
+	int			 bad;
+
+	bad = ds != NULL && (ev->site == NULL ? has_place(sa->s, ds) :
+	    strcmp(ev->site, ds) != 0);
+	jw_key(&c->w, "site_mismatch");
+	if (!bad) {
+		jw_null(&c->w);
+		return;
+	}
+	jw_str(&c->w, ds);
+}
+
 static void
 write_place(struct api_call *c, const struct sched_event *ev)
 {
@@ -134,6 +191,7 @@ write_place(struct api_call *c, const struct sched_event *ev)
 		jw_str(&c->w, pl->tz);
 	else
 		jw_null(&c->w);
+	write_mismatch(c, ev);
 }
 
 /*

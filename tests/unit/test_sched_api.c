@@ -258,18 +258,25 @@ static void
 test_site(struct api *a, struct sched *s, const char *evpath)
 {
 	static const struct sched_place holiday[] = {
-		{ "holiday", 41.67, -70.0, "America/New_York" } };
+		{ "holiday", 41.67, -70.0, "America/New_York" },
+		{ "Barn", 52.6, 13.5, "" } };
 	struct sched_errs	 e;
 	struct who		 vw, adm;
 	char			 want[256];
 	int64_t			 t;
 
-	sched_set_places(s, holiday, 1);
+	sched_set_places(s, holiday, 2);
 	write_file(evpath, "event cottage { site holiday when sunset "
 	    "do notify \"x\" }\n"
 	    "event plain { when at 07:00 do notify \"z\" }\n"
 	    "event heat { site holiday when at 06:00 do set cottage/heat.on = "
-	    "on }\n");
+	    "on }\n"
+	    "event barnforgot { when at 06:00 do set barn-pi/heat.on = on }\n"
+	    "event barnok { site Barn when at 06:00 do set barn-pi/heat.on = "
+	    "on }\n"
+	    "event housewrong { site holiday when at 06:00 do set "
+	    "house-pi/heat.on = on }\n"
+	    "event houseok { when at 06:00 do set house-pi/heat.on = on }\n");
 	clock_ms = utc(2026, 6, 21, 12, 0);
 	if (!CHECK(sched_load(s, evpath, clock_ms, &e) == 0, "a file with "
 	    "a site event loads"))
@@ -298,6 +305,20 @@ test_site(struct api *a, struct sched *s, const char *evpath)
 	CHECK(call(a, "GET", "/api/v1/events/heat", "", "", &adm) == 200 &&
 	    strstr(body, "\"local_node\":\"cottage\"") != NULL, "an event "
 	    "of one slave's devices and the time can run on that slave");
+	CHECK(strstr(body, "\"site_mismatch\":null") != NULL, "a slave never "
+	    "seen: no site to compare");
+	CHECK(call(a, "GET", "/api/v1/events/barnforgot", "", "", &adm) ==
+	    200 && strstr(body, "\"site_mismatch\":\"Barn\"") != NULL,
+	    "the Barn's devices, the Barn has a place, no 'site': flagged");
+	CHECK(call(a, "GET", "/api/v1/events/barnok", "", "", &adm) == 200 &&
+	    strstr(body, "\"site_mismatch\":null") != NULL, "with 'site "
+	    "Barn': not flagged");
+	CHECK(call(a, "GET", "/api/v1/events/housewrong", "", "", &adm) ==
+	    200 && strstr(body, "\"site_mismatch\":\"House\"") != NULL,
+	    "the House's devices under 'site holiday': flagged");
+	CHECK(call(a, "GET", "/api/v1/events/houseok", "", "", &adm) == 200 &&
+	    strstr(body, "\"site_mismatch\":null") != NULL, "the House "
+	    "without a place of its own, no 'site': the installation's, fine");
 	sched_set_places(s, holiday, 0);
 }
 

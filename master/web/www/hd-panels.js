@@ -187,6 +187,8 @@
           el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` }),
             e.site ? el("span.sub.site", { "data-site": e.site, text: ` site ${e.site}` +
               (e.place === "site" ? "" : " (the installation's place)") }) : null,
+            e.site_mismatch ? el("span.sub.warntext.sitewarn", { "data-site": e.site_mismatch,
+              text: ` its devices are at site ${e.site_mismatch}: add 'site ${e.site_mismatch}'?` }) : null,
             // docs/SCHEDULER.md#local-rules: whether it could run on one slave alone.
             el("span.sub.local", { "data-local": e.local_node || "", title: e.local_why || "",
               text: e.local_node ? ` local-capable: ${e.local_node}` : " master only" })),
