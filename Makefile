@@ -118,7 +118,8 @@ SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_time.c master/sched/sched_sun.c \
 		   master/sched/sched_engine.c master/sched/sched_exec.c \
 		   master/sched/sched_state.c master/sched/sched_refs.c \
-		   master/sched/sched_next.c master/sched/sched_var.c
+		   master/sched/sched_next.c master/sched/sched_var.c \
+		   master/sched/sched_site.c master/sched/sched_local.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
@@ -153,7 +154,8 @@ SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 # slave/link/: the TLS link to the master and its report queue.
 SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
 # slave/dev/: the device table and the commands to it.
-SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c
+SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
+		   slave/dev/safe.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \
@@ -193,12 +195,13 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
+		   test_sched_site test_sched_local \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
-		   test_zw_cc test_zw_node test_zw_cc_net test_zw_s0 \
+		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec
 UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
@@ -333,7 +336,7 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
-$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap \
+$(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
@@ -400,7 +403,8 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/z
 $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
 		   master/sched/sched_time.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c
+$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c \
+		   master/sched/sched_site.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 

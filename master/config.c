@@ -9,6 +9,7 @@
 #include "log.h"
 #include "master.h"
 #include "net.h"
+#include "sched/sched.h"
 
 static int
 set_path(char **dst, const struct cfg_line *l, char *err, size_t errlen)
@@ -134,6 +135,73 @@ set_degrees(double *dst, const struct cfg_line *l, double max, char *err,
 	return 0;
 }
 
+/* A number of degrees in -max..max; -1 after filling err. */
+static int
+degrees(const char *s, double max, double *out, char *err, size_t errlen)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	if (*end != '\0' || end == s || !isfinite(*out) || *out < -max ||
+	    *out > max) {
+		snprintf(err, errlen, "\"%s\" is not a number of degrees in "
+		    "-%g..%g", s, max, max);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "site-place SITE LATITUDE LONGITUDE [ZONE]": where a site is and its
+ * IANA time zone (docs/SCHEDULER.md#sites); without ZONE the site keeps
+ * the installation's zone.
+ */
+static int
+add_place(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	struct sched_place	*pl;
+	size_t			 n;
+	int			 i;
+
+	if (cfg_want_args(l, 4, 5, err, errlen) == -1)
+		return -1;
+	if ((n = strlen(l->argv[1])) == 0 || n > SITE_NAME_MAX) {
+		snprintf(err, errlen, "site-place: a site name is 1 to %d "
+		    "characters", SITE_NAME_MAX);
+		return -1;
+	}
+	for (i = 0; i < mc->nplaces; i++)
+		if (strcmp(mc->places[i].site, l->argv[1]) == 0) {
+			snprintf(err, errlen, "site-place: site \"%s\" given "
+			    "twice", l->argv[1]);
+			return -1;
+		}
+	if (mc->nplaces == SCHED_MAX_SITES) {
+		snprintf(err, errlen, "at most %d site-place lines",
+		    SCHED_MAX_SITES);
+		return -1;
+	}
+	if (mc->places == NULL && (mc->places = calloc(SCHED_MAX_SITES,
+	    sizeof(*mc->places))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pl = &mc->places[mc->nplaces];
+	memset(pl, 0, sizeof(*pl));
+	memcpy(pl->site, l->argv[1], n + 1);
+	if (degrees(l->argv[2], 90, &pl->lat, err, errlen) == -1 ||
+	    degrees(l->argv[3], 180, &pl->lon, err, errlen) == -1)
+		return -1;
+	if (l->argc == 5) {
+		if (!sched_zone_ok(l->argv[4], err, errlen))
+			return -1;
+		memcpy(pl->tz, l->argv[4], strlen(l->argv[4]) + 1);
+	}
+	mc->nplaces++;
+	return 0;
+}
+
 /* The scheduler's directives (docs/CONFIG.md#scheduler). */
 static int
 sched_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
@@ -147,6 +215,8 @@ sched_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
 		return set_degrees(&mc->latitude, l, 90, err, errlen);
 	if (strcmp(k, "longitude") == 0)
 		return set_degrees(&mc->longitude, l, 180, err, errlen);
+	if (strcmp(k, "site-place") == 0)
+		return add_place(mc, l, err, errlen);
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -193,12 +263,12 @@ master_conf_load(struct master_conf *mc, const char *path)
 	mc->ban_v6_prefix = BAN_IPV6_PREFIX;
 	mc->latitude = mc->longitude = NAN;
 	if (cfg_parse_file(path, directive, mc) == -1)
-		return -1;
+		goto fail;
 	if (mc->nlisten == 0 || mc->ca == NULL || mc->cert == NULL ||
 	    mc->key == NULL || mc->state_dir == NULL) {
 		log_warnx("%s: listen, ca, cert, key and state-dir are required",
 		    path);
-		return -1;
+		goto fail;
 	}
 	mc->tls.ca = mc->ca;
 	mc->tls.cert = mc->cert;
@@ -207,13 +277,18 @@ master_conf_load(struct master_conf *mc, const char *path)
 	if (mc->nweb_listen > 0 && (mc->web_cert == NULL ||
 	    mc->web_key == NULL)) {
 		log_warnx("%s: web-listen needs web-cert and web-key", path);
-		return -1;
+		goto fail;
 	}
 	if (mc->timeout_ms <= mc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	/* What the lines before the error allocated (LeakSanitizer runs
+	 * every refused config of the tests). */
+	master_conf_free(mc);
+	return -1;
 }
 
 void
@@ -238,4 +313,6 @@ master_conf_free(struct master_conf *mc)
 	free(mc->licence);
 	free(mc->licence_crl);
 	free(mc->events);
+	free(mc->places);
+	memset(mc, 0, sizeof(*mc));	/* a second call frees nothing */
 }

@@ -211,6 +211,7 @@ next_main(int argc, char *argv[])
 	struct master_conf	 conf;
 	struct sched_prog	*g;
 	struct sched_errs	 e;
+	struct sched_place	 home = { "", 0, 0, "" };
 	const char		*path = NULL, *at_s = NULL;
 	char			*end;
 	long			 n = 0;
@@ -253,8 +254,10 @@ next_main(int argc, char *argv[])
 		master_conf_free(&conf);
 		return 1;
 	}
-	sched_next_print(stdout, g, conf.latitude, conf.longitude, at,
-	    (int)n);
+	home.lat = conf.latitude;
+	home.lon = conf.longitude;
+	sched_places_resolve(g, &home, conf.places, conf.nplaces);
+	sched_next_print(stdout, g, at, (int)n);
 	sched_prog_free(g);
 	master_conf_free(&conf);
 	return fflush(stdout) == 0 ? 0 : 1;

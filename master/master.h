@@ -13,6 +13,8 @@
 
 #define HD_VERSION	"0.1.0"
 
+struct sched_place;
+
 struct master_conf {
 	char			*ca, *cert, *key, *crl;
 	struct tls_files	 tls;		/* points at the four above */
@@ -36,6 +38,8 @@ struct master_conf {
 	/* the scheduler (sched_master.c) */
 	char			*events;	/* events file, NULL: none */
 	double			 latitude, longitude;	/* NAN: not given */
+	struct sched_place	*places;	/* site-place lines, NULL: */
+	int			 nplaces;	/* none (docs/SCHEDULER.md#sites) */
 };
 
 /* Last known value of one device value. */

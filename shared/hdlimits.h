@@ -297,6 +297,10 @@
 #define SCHED_MAX_CATCHUP_SCAN	100000		/* missed instants counted */
 #define SCHED_MAX_RUN_DEPTH	8		/* 'run' nesting */
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */
+#define SAFE_MAX_VALUES		64		/* zwave-safe lines of a slave */
+#define SAFE_AFTER_MS		600000		/* zwave-safe-after default: 10 min */
+#define SCHED_MAX_SITES		64		/* site-place lines in the master's config */
+#define SCHED_TZ_MAX		63		/* bytes of an IANA zone name */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \

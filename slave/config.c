@@ -125,6 +125,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return zw_conf_directive(sc, l, err, errlen);
 	if (hwconf_directive(sc, l, &r, err, errlen))
 		return r;
+	if (safe_conf_directive(sc, l, &r, err, errlen))
+		return r;
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -137,6 +139,7 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 	sc->timeout_ms = CLUSTER_TIMEOUT_MS;
 	sc->sim_interval_ms = 15000;
 	sc->zw_ping_ms = ZW_PING_MS;
+	sc->safe_after_ms = SAFE_AFTER_MS;
 	if (cfg_parse_file(path, directive, sc) == -1)
 		return -1;
 	if (sc->nmasters == 0 || sc->site == NULL || sc->ca == NULL ||
@@ -147,6 +150,10 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 	}
 	if (hwconf_check(sc->hw) == -1)
 		return -1;
+	if (sc->nsafe > 0 && sc->zw_port == NULL) {
+		log_warnx("%s: zwave-safe without a zwave port", path);
+		return -1;
+	}
 	if (sc->timeout_ms <= sc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
 		return -1;
@@ -174,4 +181,6 @@ slave_conf_free(struct slave_conf *sc)
 	free(sc->zw_port);
 	hwconf_free(sc->hw);
 	sc->hw = NULL;
+	free(sc->safe);
+	sc->safe = NULL;
 }

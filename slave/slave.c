@@ -86,6 +86,7 @@ setup(struct slave *s, const char *conffile, int checkonly)
 static void
 slave_stop(struct slave *s)
 {
+	safe_stop(s);
 	gpio_stop(s);
 	adc_stop(s);
 	sim_stop(s);
@@ -126,6 +127,8 @@ main(int argc, char *argv[])
 		fatal("ADC channels");
 	if (gpio_start(&s) == -1)
 		fatal("GPIO lines");
+	if (safe_start(&s) == -1)
+		fatal("Z-Wave safe states");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");

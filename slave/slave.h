@@ -15,6 +15,14 @@
 
 struct hwconf;
 
+/* A Z-Wave safe state (safe.c, docs/ZWAVE.md#safe-states). */
+struct safe_value {
+	char		 dev[DEVICE_ID_MAX + 1];
+	char		 key[VALUE_KEY_MAX + 1];
+	Hd__Value	 v;		/* bool, int or double */
+	int		 line;
+};
+
 struct slave_conf {
 	char			*ca, *cert, *key, *crl;
 	struct tls_files	 tls;		/* points at the four above */
@@ -30,6 +38,9 @@ struct slave_conf {
 	long			 zw_ping_ms;	/* idle stick check */
 	long			 zw_wakeup_s;	/* sleeping nodes; 0: theirs */
 	struct hwconf		*hw;		/* ADC and GPIO (hwconf.c) */
+	struct safe_value	*safe;		/* zwave-safe lines */
+	int			 nsafe;
+	long			 safe_after_ms;	/* zwave-safe-after */
 };
 
 enum link_state {
@@ -61,6 +72,7 @@ struct cmd_memo {
 };
 
 struct dev;
+struct safe;
 struct sim;
 struct zw_ctrl;
 struct cfg_line;
@@ -145,6 +157,7 @@ struct slave {
 	struct zw_ctrl		*zw;
 	struct adc		*adc;
 	struct gpio		*gpio;
+	struct safe		*safe;		/* safe.c */
 };
 
 /*
@@ -327,6 +340,32 @@ int		 dev_fail_inflight(struct dev *, const char *why);
 /* Tell the master command `id` is held (QUEUED, not final); it stays in
  * flight until dev_done(). */
 void		 dev_queued(struct dev *, uint64_t id, const char *detail);
+
+/* Check and start command `c` of the slave's own (no result is sent
+ * for it: the driver's dev_done() goes to safe_result()). OK, or why not
+ * in *why. */
+Hd__CommandResult__Status devices_command_local(struct slave *,
+		    const Hd__Command *, const char **why);
+
+/* safe.c: Z-Wave safe states (docs/ZWAVE.md#safe-states). */
+struct safe {
+	struct slave	*s;
+	struct ev_timer	 timer;			/* cut off long enough */
+	uint64_t	 lost_at;		/* ev_clock_ms(): cut off since */
+	uint64_t	 next_id;
+	uint64_t	 ids[SAFE_MAX_VALUES];	/* in flight, by value; 0 none */
+};
+/* 1 if the directive is one of safe.c's (then 0/-1 in *r), else 0. */
+int		 safe_conf_directive(struct slave_conf *,
+		    const struct cfg_line *, int *r, char *err, size_t errlen);
+/* Start counting time without a master (at start-up there is none). */
+int		 safe_start(struct slave *);
+void		 safe_stop(struct slave *);
+void		 safe_link(struct slave *, int up);
+/* The outcome of a command: 1 if it was a safe state's (handled here),
+ * 0 if it is the master's. */
+int		 safe_result(struct slave *, uint64_t id,
+		    Hd__CommandResult__Status, const char *detail);
 
 /* sim.c */
 int		 sim_start(struct slave *);

@@ -79,8 +79,9 @@ static void
 write_sun_today(struct api_call *c, const struct sched_event *ev,
     int64_t now)
 {
-	const struct sched_api	*sa = c->ctx;
+	const struct sched_place *pl = sched_ev_place(ev);
 	const struct sched_trig	*tr;
+	struct sched_zone_save	 zs;
 	int64_t			 t = 0;
 	int			 i, st, n = 0;
 
@@ -91,15 +92,16 @@ write_sun_today(struct api_call *c, const struct sched_event *ev,
 			jw_key(&c->w, "sun");
 			jw_open(&c->w, '[');
 		}
-		st = sched_sun_today(tr, now, sa->s->lat,
-		    sa->s->lon, &t);
+		sched_zone_enter(pl->tz, &zs);
+		st = sched_sun_today(tr, now, pl->lat, pl->lon, &t);
+		sched_zone_leave(&zs);
 		jw_open(&c->w, '{');
 		jw_key(&c->w, "event");
 		jw_str(&c->w, sched_sun_name(tr->sun));
 		jw_key(&c->w, "offset_s");
 		jw_int(&c->w, tr->offset_s);
 		jw_key(&c->w, "today");
-		jw_str(&c->w, sched_sun_status_name(tr->sun, st, sa->s->lat));
+		jw_str(&c->w, sched_sun_status_name(tr->sun, st, pl->lat));
 		if (st == SUN_EVENT) {
 			jw_key(&c->w, "at_ms");
 			jw_int(&c->w, t);
@@ -108,6 +110,108 @@ write_sun_today(struct api_call *c, const struct sched_event *ev,
 	}
 	if (n > 0)
 		jw_close(&c->w, ']');
+}
+
+/*
+ * Where the event's times are computed (docs/SCHEDULER.md#sites): its
+ * 'site' clause (null: none), whether that site has a place of its own
+ * or uses the installation's, and its zone (null: the installation's).
+ */
+/*
+ * The one site of the slaves the event names, as they said in their
+ * Hello, or NULL (none known, or several). A slave never seen has none.
+ */
+static const char *
+devices_site(const struct sched_api *sa, const struct sched_event *ev)
+{
+	const char	*site = NULL, *s;
+	int		 i;
+
+	if (sa->site_of == NULL)
+		return NULL;
+	for (i = 0; i < ev->nrefs; i++) {
+		if ((s = sa->site_of(sa->arg, ev->refs[i].node)) == NULL)
+			return NULL;
+		if (site != NULL && strcmp(site, s) != 0)
+			return NULL;
+		site = s;
+	}
+	return site;
+}
+
+/* Is `site` one with a place of its own (a site-place line)? */
+static int
+has_place(const struct sched *s, const char *site)
+{
+	int i;
+
+	for (i = 0; i < s->nsites; i++)
+		if (strcmp(s->sites[i].site, site) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * "site_mismatch": the event's devices are all at one site that is not
+ * its 'site' clause, while that clause or the devices' site has a place
+ * of its own: its times are likely computed at the wrong place. A
+ * forgotten 'site holiday' is the mistake this catches.
+ */
+static void
+write_mismatch(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_api	*sa = c->ctx;
+	const char		*ds = devices_site(sa, ev);
+	int			 bad;
+
+	bad = ds != NULL && (ev->site == NULL ? has_place(sa->s, ds) :
+	    strcmp(ev->site, ds) != 0);
+	jw_key(&c->w, "site_mismatch");
+	if (!bad) {
+		jw_null(&c->w);
+		return;
+	}
+	jw_str(&c->w, ds);
+}
+
+static void
+write_place(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_place *pl = sched_ev_place(ev);
+
+	jw_key(&c->w, "site");
+	if (ev->site != NULL)
+		jw_str(&c->w, ev->site);
+	else
+		jw_null(&c->w);
+	jw_key(&c->w, "place");
+	jw_str(&c->w, pl->site[0] != '\0' ? "site" : "installation");
+	jw_key(&c->w, "zone");
+	if (pl->tz[0] != '\0')
+		jw_str(&c->w, pl->tz);
+	else
+		jw_null(&c->w);
+	write_mismatch(c, ev);
+}
+
+/*
+ * Where the event may run (docs/SCHEDULER.md#local-rules): "local_node",
+ * the one slave it can run on by itself, or null and "local_why".
+ */
+static void
+write_local(struct api_call *c, const struct sched_event *ev)
+{
+	const char	*node;
+	char		 why[160];
+
+	jw_key(&c->w, "local_node");
+	if ((node = sched_local_node(ev, why, sizeof(why))) != NULL) {
+		jw_str(&c->w, node);
+		return;
+	}
+	jw_null(&c->w);
+	jw_key(&c->w, "local_why");
+	jw_str(&c->w, why);
 }
 
 static void
@@ -131,6 +235,8 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	jw_str(&c->w, ev->file);
 	jw_key(&c->w, "line");
 	jw_int(&c->w, ev->line);
+	write_place(c, ev);
+	write_local(c, ev);
 	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }

@@ -419,6 +419,21 @@ handle_fault(struct peer *p, const Hd__Fault *f)
 	    str_vis(d, sizeof(d), f->detail));
 }
 
+/* A safe state a cut-off slave set on its own (docs/ZWAVE.md#safe-
+ * states), heard when it is back: logged; its value came as a report. */
+static void
+handle_safe_state(struct peer *p, const Hd__SafeState *ss)
+{
+	char dev[DEVICE_ID_MAX + 1], key[VALUE_KEY_MAX + 1], d[128];
+
+	log_warnx("slave %s: set %s.%s to its safe state after %" PRIu64
+	    " ms without a master: %s%s%s", p->node->id,
+	    str_vis(dev, sizeof(dev), ss->device_id),
+	    str_vis(key, sizeof(key), ss->key), ss->cut_off_ms,
+	    ss->status == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
+	    ss->detail[0] ? ": " : "", str_vis(d, sizeof(d), ss->detail));
+}
+
 /* A registered slave's envelope. Returns -1 if the peer was dropped. */
 static int
 dispatch(struct peer *p, Hd__Envelope *e)
@@ -447,6 +462,9 @@ dispatch(struct peer *p, Hd__Envelope *e)
 		return 0;
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
+		return 0;
+	case HD__ENVELOPE__BODY_SAFE_STATE:
+		handle_safe_state(p, e->safe_state);
 		return 0;
 	case HD__ENVELOPE__BODY_ZW_PROGRESS:
 		if (zwm_progress(p->m, n, e->zw_progress) == -1) {

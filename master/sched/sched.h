@@ -10,7 +10,9 @@
  * it with a simulated clock; the master with ev_wall_ms() (sched_master.c).
  *
  * Local wall time comes from the process's zone (TZ or /etc/localtime),
- * through localtime_r() and timegm() only (sched_time.c).
+ * through localtime_r() and timegm() only (sched_time.c), or from the
+ * zone of the event's site while its instants are computed
+ * (sched_site.c, docs/SCHEDULER.md#sites).
  */
 
 #include <sys/types.h>
@@ -69,6 +71,18 @@ enum sun_status {
 				 * date (or no place configured) */
 	SUN_FILTERED = -4	/* sched_sun_today(): the trigger's filters
 				 * skip that date */
+};
+
+/*
+ * Where a site is: its place for sun events, its zone for local time
+ * (docs/SCHEDULER.md#sites). site "" is the installation's (latitude and
+ * longitude of the master's config, the process's zone); tz "" is the
+ * process's zone.
+ */
+struct sched_place {
+	char		 site[SITE_NAME_MAX + 1];
+	double		 lat, lon;		/* NAN: no place */
+	char		 tz[SCHED_TZ_MAX + 1];
 };
 
 enum trig_kind {
@@ -165,7 +179,10 @@ struct sched_event {
 	const struct sched_ref	*refs;		/* each distinct one once, */
 	int			 nrefs;		/* sorted; set at parse time */
 	long			 catchup_s;	/* missed-event grace */
+	char			*site;		/* 'site NAME', NULL: none */
 	/* runtime */
+	const struct sched_place *place;	/* its site's or the
+						 * installation's (sched_site.c) */
 	int			 enabled;
 	int			 override;	/* 0, or 1/2: enabled/disabled by
 						 * an admin (persisted) */
@@ -342,10 +359,44 @@ int		 sched_window_in(const struct sched_trig *from,
 int64_t		 sched_trig_next(const struct sched_trig *, int64_t after,
 		    double lat, double lon, int *moved);
 
+/* sched_site.c: each event's place and zone (docs/SCHEDULER.md#sites). */
+/* Local time by zone `tz` ("" the process's) until sched_zone_leave()
+ * with the same `save`; nests. */
+struct sched_zone_save {
+	char		 tz[SCHED_TZ_MAX + 1];
+};
+void		 sched_zone_enter(const char *tz, struct sched_zone_save *);
+void		 sched_zone_leave(const struct sched_zone_save *);
+/* Is `name` a zone name with a file in the system's tzdata? */
+int		 sched_zone_ok(const char *name, char *why, size_t);
+/* Point every event of `g` at its site's place in `sites` (n of them),
+ * or at `home`: borrowed, they must outlive `g`. */
+void		 sched_places_resolve(struct sched_prog *g,
+		    const struct sched_place *home,
+		    const struct sched_place *sites, int n);
+/* An event that needs a place (sun triggers, windows or 'sun up') in a
+ * site without one: its name, or NULL. */
+const struct sched_event *sched_places_missing(const struct sched_prog *);
+/* The event's place (resolved), never NULL: no place, the process's
+ * zone before it is resolved. */
+const struct sched_place *sched_ev_place(const struct sched_event *);
+/* sched_trig_next() at the event's place, in its zone. */
+int64_t		 sched_ev_trig_next(const struct sched_trig *, int64_t after,
+		    int *moved);
+/* The event's 'site' clause: 'site NAME' or 'site "TEXT"'. */
+int		 sched_parse_site(struct parser *, struct sched_event *);
+
+/* sched_local.c: can the event run on one slave alone (docs/
+ * SCHEDULER.md#local-rules)? That slave's node id (borrowed from the
+ * program), or NULL and why not in `why`. */
+const char	*sched_local_node(const struct sched_event *, char *why,
+		    size_t len);
+
 /* sched_next.c: hd-master --next (docs/SCHEDULER.md). */
-/* For every event of `g`, its next `n` firing instants after `at`. */
+/* For every event of `g` (places resolved), its next `n` firing
+ * instants after `at`, each in its site's zone. */
 void		 sched_next_print(FILE *, const struct sched_prog *,
-		    double lat, double lon, int64_t at, int n);
+		    int64_t at, int n);
 /* An ISO 8601 time with Z, an offset or none (local): 0 and *t in ms. */
 int		 sched_parse_iso(const char *, int64_t *t);
 
@@ -388,6 +439,9 @@ typedef void	 sched_notify_cb(void *arg, const char *kind,
 /* `state_path` may be NULL (nothing persisted). lat/lon NAN: unknown. */
 struct sched	*sched_new(const struct sched_ops *, void *arg, double lat,
 		    double lon, const char *state_path);
+/* The sites' places (copied); before sched_load(). -1: too many. */
+int		 sched_set_places(struct sched *, const struct sched_place *,
+		    int n);
 void		 sched_free(struct sched *);
 void		 sched_set_notify(struct sched *, sched_notify_cb *, void *);
 /* Parse and check `path`; on success the new program replaces the old
@@ -458,7 +512,11 @@ struct sched {
 	void			*arg;
 	sched_notify_cb		*notify;
 	void			*narg;
-	double			 lat, lon;
+	struct sched_place	 home;		/* lat, lon, the process's zone */
+	struct sched_place	 sites[SCHED_MAX_SITES];
+	int			 nsites;
+	const struct sched_place *here;	/* of the condition evaluated,
+						 * NULL: home */
 	char			*state_path;
 	struct sched_prog	*prog;
 	struct sched_hent	**heap;

@@ -93,7 +93,7 @@ sched_heap_remove(struct sched *s, struct sched_hent *he)
 void
 sched_trig_arm(struct sched *s, struct sched_trig *tr, int64_t after)
 {
-	int64_t t = sched_trig_next(tr, after, s->lat, s->lon, &tr->moved);
+	int64_t t = sched_ev_trig_next(tr, after, &tr->moved);
 
 	if (t == -1) {
 		sched_heap_remove(s, &tr->he);
@@ -147,6 +147,17 @@ sched_pending_drop(struct sched *s, struct sched_pending *p)
 	free(p);
 }
 
+int
+sched_set_places(struct sched *s, const struct sched_place *sites, int n)
+{
+	if (n < 0 || n > SCHED_MAX_SITES)
+		return -1;
+	if (n > 0)	/* a master without site-place lines passes NULL */
+		memcpy(s->sites, sites, sizeof(*sites) * (size_t)n);
+	s->nsites = n;
+	return 0;
+}
+
 struct sched *
 sched_new(const struct sched_ops *ops, void *arg, double lat, double lon,
     const char *state_path)
@@ -157,8 +168,8 @@ sched_new(const struct sched_ops *ops, void *arg, double lat, double lon,
 		return NULL;
 	s->ops = ops;
 	s->arg = arg;
-	s->lat = lat;
-	s->lon = lon;
+	s->home.lat = lat;
+	s->home.lon = lon;
 	TAILQ_INIT(&s->pending);
 	if (state_path != NULL && (s->state_path = strdup(state_path)) ==
 	    NULL) {
@@ -241,8 +252,8 @@ sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 	s->dirty = 1;
 	if (!ev->enabled)
 		return;		/* it would not have run anyway */
-	while (n < SCHED_MAX_CATCHUP_SCAN && (x = sched_trig_next(tr, m,
-	    s->lat, s->lon, &mv)) != -1 && x <= now) {
+	while (n < SCHED_MAX_CATCHUP_SCAN && (x = sched_ev_trig_next(tr, m,
+	    &mv)) != -1 && x <= now) {
 		m = x;
 		n++;
 	}

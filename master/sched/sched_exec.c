@@ -96,6 +96,21 @@ val_cmp(const struct sched_val *a, const struct sched_val *b, enum cmp_op op)
 	return 0;
 }
 
+/* An event's condition, now, at its place and in its zone. */
+static int
+ev_cond(struct sched *s, const struct sched_event *ev)
+{
+	struct sched_zone_save	zs;
+	int			r;
+
+	s->here = sched_ev_place(ev);
+	sched_zone_enter(s->here->tz, &zs);
+	r = sched_cond_eval(s, ev->cond, s->now);
+	sched_zone_leave(&zs);
+	s->here = NULL;
+	return r;
+}
+
 /* An unknown, stale or faulty value makes its comparison false. */
 int
 sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
@@ -104,6 +119,8 @@ sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 	int			y, mon, d, wday;
 	long			secs;
 
+	if (s->here == NULL)
+		s->here = &s->home;
 	switch (c->kind) {
 	case C_AND:
 		return sched_cond_eval(s, c->a, now) && sched_cond_eval(s, c->b, now);
@@ -117,11 +134,11 @@ sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 			return secs >= c->from && secs < c->to;
 		return secs >= c->from || secs < c->to;
 	case C_SUN:
-		return (sched_sun_elevation(now, s->lat, s->lon) >
+		return (sched_sun_elevation(now, s->here->lat, s->here->lon) >
 		    SUN_UP_ELEVATION) == c->up;
 	case C_WINDOW:
-		return sched_window_in(&c->wb[0], &c->wb[1], now, s->lat,
-		    s->lon);
+		return sched_window_in(&c->wb[0], &c->wb[1], now, s->here->lat,
+		    s->here->lon);
 	case C_CMP:
 		if (s->ops->get_value(s->arg, &c->ref, &v) == -1)
 			return 0;
@@ -262,8 +279,7 @@ run_action(struct sched *s, struct sched_event *ev,
 			set_result(ev, "failed: ", "run nested too deep");
 			break;
 		}
-		if (a->target->cond != NULL && !sched_cond_eval(s, a->target->cond,
-		    s->now)) {
+		if (a->target->cond != NULL && !ev_cond(s, a->target)) {
 			log_info("sched: event %s: run %s: its condition is "
 			    "false, not run", ev->name, a->target->name);
 			break;
@@ -316,7 +332,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 		log_debug("sched: event %s (%s) is disabled", ev->name, f->why);
 		return;
 	}
-	if (!f->force && ev->cond != NULL && !sched_cond_eval(s, ev->cond, s->now)) {
+	if (!f->force && ev->cond != NULL && !ev_cond(s, ev)) {
 		log_debug("sched: event %s (%s): condition false, not run",
 		    ev->name, f->why);
 		set_result(ev, "", "skipped: condition false");

@@ -262,7 +262,8 @@ sched_master_start(struct master *m, int checkonly)
 	sm->m = m;
 	if ((e = malloc(sizeof(*e))) == NULL || (sm->s = sched_new(&ops, sm,
 	    m->conf.latitude, m->conf.longitude, checkonly ? NULL : path)) ==
-	    NULL)
+	    NULL || sched_set_places(sm->s, m->conf.places,
+	    m->conf.nplaces) == -1)
 		goto done;
 	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
 		log_errors("events", e);

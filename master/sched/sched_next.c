@@ -9,7 +9,8 @@
  * The instants are those the engine would wait for: each time trigger's
  * sched_trig_next(), merged, one firing for triggers due at one instant.
  * Conditions are not evaluated: they depend on values and modes at the
- * time.
+ * time. An event of a site with a zone of its own (docs/SCHEDULER.md#
+ * sites) prints its local times in that zone.
  */
 
 #include <ctype.h>
@@ -71,7 +72,10 @@ no_date_why(const struct sched_event *ev, double lat, double lon,
 		    "slaves, start-up or run)");
 	else if (sun == timed && (isnan(lat) || isnan(lon)))
 		snprintf(buf, len, "its sun triggers need latitude and "
-		    "longitude in the config");
+		    "longitude in the config%s%s%s", ev->site != NULL ?
+		    " (or a site-place line for site \"" : "",
+		    ev->site != NULL ? ev->site : "", ev->site != NULL ?
+		    "\")" : "");
 	else
 		snprintf(buf, len, "no date its filters allow in the next %d "
 		    "days", SCHED_MAX_SCAN_DAYS);
@@ -79,9 +83,10 @@ no_date_why(const struct sched_event *ev, double lat, double lon,
 
 /* One event's next `n` firings after `at`; a line when there are none. */
 static void
-event_next(FILE *out, const struct sched_event *ev, double lat, double lon,
-    int64_t at, int n)
+event_next(FILE *out, const struct sched_event *ev, int64_t at, int n)
 {
+	const struct sched_place *pl = sched_ev_place(ev);
+	double	lat = pl->lat, lon = pl->lon;
 	int64_t	next[SCHED_MAX_TRIGGERS], t;
 	int	moved[SCHED_MAX_TRIGGERS], i, k, printed = 0, mv;
 	char	lt[96], ut[96], why[128];
@@ -123,17 +128,22 @@ event_next(FILE *out, const struct sched_event *ev, double lat, double lon,
 }
 
 void
-sched_next_print(FILE *out, const struct sched_prog *g, double lat,
-    double lon, int64_t at, int n)
+sched_next_print(FILE *out, const struct sched_prog *g, int64_t at, int n)
 {
-	char	lt[96], ut[96];
-	int	i;
+	const struct sched_place	*pl;
+	struct sched_zone_save		 zs;
+	char				 lt[96], ut[96];
+	int				 i;
 
 	fmt_local(at, lt, sizeof(lt));
 	fmt_utc(at, ut, sizeof(ut));
 	fprintf(out, "# next %d firings after %s  %s\n", n, lt, ut);
-	for (i = 0; i < g->nev; i++)
-		event_next(out, &g->ev[i], lat, lon, at, n);
+	for (i = 0; i < g->nev; i++) {
+		pl = sched_ev_place(&g->ev[i]);
+		sched_zone_enter(pl->tz, &zs);
+		event_next(out, &g->ev[i], at, n);
+		sched_zone_leave(&zs);
+	}
 }
 
 /* "DD" of exactly `n` digits at s; -1 if not. */

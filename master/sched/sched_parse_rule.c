@@ -600,7 +600,10 @@ parse_option(struct parser *p, struct sched_event *ev)
 		ev->catchup_s = (long)(ms / 1000);
 		return 0;
 	}
-	return sched_parse_err(p, "when, if, do, disabled, catch-up or '}'");
+	if (sched_parse_is_word(p, "site"))
+		return sched_parse_site(p, ev);
+	return sched_parse_err(p, "when, if, do, disabled, catch-up, site "
+	    "or '}'");
 }
 
 /* Up to the event's '}' (left as the current token). */

@@ -410,8 +410,7 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 		sched_trig_arm(s, tr, last);
 		return;
 	}
-	if (last > 0 && (m = sched_trig_next(tr, last, s->lat, s->lon,
-	    &mv)) != -1 && m <= now)
+	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 && m <= now)
 		sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
 		    "while the master was stopped");
 	tr->last_due = now;
@@ -589,10 +588,16 @@ static int
 install(struct sched *s, struct sched_prog *g, const char *path,
     int64_t now, struct sched_errs *e)
 {
-	if (g->uses_sun && (isnan(s->lat) || isnan(s->lon))) {
-		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: sun "
-		    "events and 'sun up/down' need latitude and longitude in "
-		    "the master's configuration\n", path);
+	const struct sched_event *m;
+
+	sched_places_resolve(g, &s->home, s->sites, s->nsites);
+	if ((m = sched_places_missing(g)) != NULL) {
+		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: event "
+		    "%s: sun events and 'sun up/down' need latitude and "
+		    "longitude in the master's configuration%s%s%s\n", path,
+		    m->name, m->site != NULL ? " (or a site-place line for "
+		    "site \"" : "", m->site != NULL ? m->site : "",
+		    m->site != NULL ? "\")" : "");
 		e->n = 1;
 		sched_prog_free(g);
 		return -1;

@@ -21,6 +21,8 @@ send_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
 	Hd__Envelope		e = HD__ENVELOPE__INIT;
 	Hd__CommandResult	r = HD__COMMAND_RESULT__INIT;
 
+	if (safe_result(s, id, st, detail))
+		return;		/* the slave's own, not the master's */
 	r.id = id;
 	r.status = st;
 	r.detail = (char *)(uintptr_t)(detail != NULL ? detail : "");
@@ -78,14 +80,40 @@ inflight_find(const struct slave *s, uint64_t id)
 	return -1;
 }
 
+/* Check command `c` and hand it to its driver: OK, or why not. */
+static Hd__CommandResult__Status
+admit(struct slave *s, const Hd__Command *c, const char **why)
+{
+	const Hd__ValueDesc	*vd;
+	struct dev		*d;
+	int			 slot;
+
+	if ((d = dev_find(s, c->device_id)) == NULL) {
+		*why = "no such device on this slave";
+		return HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE;
+	}
+	if ((vd = dev_find_value(d, c->key)) == NULL || !vd->writable) {
+		*why = vd == NULL ? "no such value" : "value is read-only";
+		return HD__COMMAND_RESULT__STATUS__READ_ONLY;
+	}
+	if ((*why = check_value(vd, c->value)) != NULL)
+		return HD__COMMAND_RESULT__STATUS__BAD_VALUE;
+	if ((slot = inflight_find(s, 0)) == -1) {
+		*why = "too many commands in flight";
+		return HD__COMMAND_RESULT__STATUS__BUSY;
+	}
+	s->inflight[slot] = c->id;
+	s->inflight_dev[slot] = d;
+	d->ops->command(d, c);
+	return HD__COMMAND_RESULT__STATUS__OK;
+}
+
 void
 devices_command(struct slave *s, const Hd__Command *c)
 {
-	const struct cmd_memo	*mm;
-	const Hd__ValueDesc	*vd;
-	const char		*why;
-	struct dev		*d;
-	int			 slot;
+	const struct cmd_memo		*mm;
+	const char			*why = NULL;
+	Hd__CommandResult__Status	 st;
 
 	if ((mm = memo_find(s, c->id)) != NULL) {
 		send_result(s, c->id, mm->status, "", &mm->value, 1);
@@ -93,29 +121,20 @@ devices_command(struct slave *s, const Hd__Command *c)
 	}
 	if (c->id == 0 || inflight_find(s, c->id) != -1)
 		return;		/* invalid, or its result is on the way */
-	if ((d = dev_find(s, c->device_id)) == NULL) {
-		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__UNKNOWN_DEVICE,
-		    "no such device on this slave", NULL, 0);
-		return;
+	if ((st = admit(s, c, &why)) != HD__COMMAND_RESULT__STATUS__OK)
+		send_result(s, c->id, st, why, NULL, 0);
+}
+
+Hd__CommandResult__Status
+devices_command_local(struct slave *s, const Hd__Command *c,
+    const char **why)
+{
+	*why = NULL;
+	if (c->id == 0 || inflight_find(s, c->id) != -1) {
+		*why = "already in flight";
+		return HD__COMMAND_RESULT__STATUS__BUSY;
 	}
-	if ((vd = dev_find_value(d, c->key)) == NULL || !vd->writable) {
-		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__READ_ONLY,
-		    vd == NULL ? "no such value" : "value is read-only", NULL, 0);
-		return;
-	}
-	if ((why = check_value(vd, c->value)) != NULL) {
-		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
-		    why, NULL, 0);
-		return;
-	}
-	if ((slot = inflight_find(s, 0)) == -1) {
-		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__BUSY,
-		    "too many commands in flight", NULL, 0);
-		return;
-	}
-	s->inflight[slot] = c->id;
-	s->inflight_dev[slot] = d;
-	d->ops->command(d, c);
+	return admit(s, c, why);
 }
 
 /*
@@ -138,11 +157,15 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 	}
 	s->inflight[slot] = 0;
 	s->inflight_dev[slot] = NULL;
-	memo_add(s, id, st, v);
-	log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,
-	    st == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
-	    detail != NULL && detail[0] ? ": " : "", detail ? detail : "");
-	send_result(s, id, st, detail, v, 0);
+	if (!safe_result(s, id, st, detail)) {
+		/* The master's: remembered for a repeat, answered. */
+		memo_add(s, id, st, v);
+		log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,
+		    st == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
+		    detail != NULL && detail[0] ? ": " : "",
+		    detail ? detail : "");
+		send_result(s, id, st, detail, v, 0);
+	}
 }
 
 /*

@@ -220,4 +220,5 @@ devices_link(struct slave *s, int up)
 	TAILQ_FOREACH(d, &s->devs, entry)
 		if (d->ops->link != NULL)
 			d->ops->link(d, up);
+	safe_link(s, up);
 }

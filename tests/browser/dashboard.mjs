@@ -459,6 +459,15 @@ if (evs.status === 200 && evs.body.total > 0) {
     if (!/\d/.test(await row("morning").locator("td").first().textContent())) fail("no next firing");
     await shot(page, "events");
   });
+  await check("events: a site's event shows its site, its zone's time, where it can run, and a forgotten site", async () => {
+    const r = row("holiday-lamp");
+    await r.locator('.site[data-site="holiday"]').waitFor({ timeout: WAIT_MS });
+    if (await r.locator('.sitetime[data-zone="America/New_York"]').count() !== 1) fail("no time in the site's zone");
+    if (!/ 9:00\b|21:00/.test(await r.locator(".sitetime").textContent())) fail("not 21:00 in the site's zone");
+    if (await r.locator('.local[data-local="slave-barn"]').count() !== 1) fail("not local-capable on slave-barn");
+    if (!/master only/.test(await row("morning").locator(".local").textContent())) fail("morning is not master only");
+    if (await r.locator('.sitewarn[data-site="Barn"]').count() !== 1) fail("the Barn's switch under site holiday not flagged");
+  });
   await check("events: Run now fires it (last fired and result shown)", async () => {
     await row("scene").locator("button", { hasText: "Run now" }).click();
     await until(async () => /s ago/.test(await row("scene").locator("td").nth(1).textContent()), "last fired");
@@ -489,7 +498,7 @@ if (evs.status === 200 && evs.body.total > 0) {
     fs.writeFileSync(env.HD_EVENTS, good + 'event broken { when at 24:00 do notify "x" }\n');
     await page.locator("#events button", { hasText: "Reload the events file" }).click();
     await errs.waitFor({ timeout: WAIT_MS });
-    if (!/\.events:6:24: a time of day/.test(await errs.textContent())) fail("no file:line:col error shown");
+    if (!/\.events:7:24: a time of day/.test(await errs.textContent())) fail("no file:line:col error shown");
     fs.writeFileSync(env.HD_EVENTS, good);
     await page.locator("#events button", { hasText: "Reload the events file" }).click();
     await errs.waitFor({ state: "detached", timeout: WAIT_MS });

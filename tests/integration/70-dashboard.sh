@@ -26,10 +26,14 @@ event morning { when at 07:00 do notify "good morning" }
 event scene { do notify "scene ran" }
 event sunrise-a { when sunrise on sun,tue,thu,sat do notify "a" }
 event sunrise-b { when sunrise on mon,wed,fri do notify "b" }
+event holiday-lamp { site holiday when at 21:00 do set slave-barn/zw:2:0.on = on }
 EOT
 # Berlin: a sunrise every day, so exactly one of sunrise-a and sunrise-b
-# has none today, for not being one of its days.
-web_master "events $E" "latitude 52.52" "longitude 13.405"
+# has none today, for not being one of its days. holiday-lamp: a site in
+# another zone (docs/SCHEDULER.md#sites) naming the Barn's switch, so
+# local-capable on slave-barn and flagged as not the Barn's site.
+web_master "events $E" "latitude 52.52" "longitude 13.405" \
+	"site-place holiday 41.67 -70.0 America/New_York"
 out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 check "an admin to log in with" test "${#pw}" -eq 20

@@ -7,7 +7,10 @@
 # polar day, a time in the spring-forward gap moved to its end, 'every' on
 # elapsed time with a day filter, a leap-day date, and the events that
 # fire on no date (value triggers only, disabled) said so; a sun trigger
-# without a place; bad arguments and a broken file refused.
+# without a place; bad arguments and a broken file refused; a holiday
+# house on Cape Cod with its own place and zone (site-place, docs/
+# SCHEDULER.md#sites), whose summer time starts and ends on other
+# Sundays than Oslo's, and a site-place with an unknown zone refused.
 . "$(dirname "$0")/lib.sh"
 
 E=$work/e.events
@@ -111,5 +114,60 @@ next 1 >"$work/broken.log" 2>&1
 rc=$?
 check "a broken events file: its file:line:col errors" \
 	grep -q "e.events:10:10: a time of day is HH:MM" "$work/broken.log"
+check "... exit 1" test "$rc" -eq 1
+# 5. a holiday house in another zone: New York's spring-forward day
+# (8 March, three weeks before Oslo's) and fall-back day (1 November, a
+# week after Oslo's); a barn with its own place in the home zone
+cat >"$E" <<'EOT'
+event holiday-morning { site holiday when at 02:30 or at 07:00 do notify "h" }
+event holiday-evening { site "holiday" when sunset do notify "e" }
+event holiday-night { site holiday when at 01:30 do notify "n" }
+event home-morning { when at 07:00 do notify "m" }
+event barn-evening { site barn when sunset do notify "b" }
+EOT
+cat >>"$work/m.conf" <<'EOT'
+latitude 69.6492
+longitude 18.9553
+site-place holiday 41.67 -70.0 America/New_York
+site-place barn 69.7 19.0
+EOT
+cat >"$work/site-march.want" <<'EOT'
+# next 2 firings after 2026-03-07 13:00:00 +01:00  2026-03-07 12:00:00 UTC
+holiday-morning: 2026-03-08 03:00:00 -04:00  2026-03-08 07:00:00 UTC  at 02:30:00 (moved out of a daylight-saving gap)
+holiday-morning: 2026-03-08 07:00:00 -04:00  2026-03-08 11:00:00 UTC  at 07:00:00
+holiday-evening: 2026-03-07 17:37:32 -05:00  2026-03-07 22:37:32 UTC  sunset
+holiday-evening: 2026-03-08 18:38:41 -04:00  2026-03-08 22:38:41 UTC  sunset
+holiday-night: 2026-03-08 01:30:00 -05:00  2026-03-08 06:30:00 UTC  at 01:30:00
+holiday-night: 2026-03-09 01:30:00 -04:00  2026-03-09 05:30:00 UTC  at 01:30:00
+home-morning: 2026-03-08 07:00:00 +01:00  2026-03-08 06:00:00 UTC  at 07:00:00
+home-morning: 2026-03-09 07:00:00 +01:00  2026-03-09 06:00:00 UTC  at 07:00:00
+barn-evening: 2026-03-07 17:09:02 +01:00  2026-03-07 16:09:02 UTC  sunset
+barn-evening: 2026-03-08 17:13:07 +01:00  2026-03-08 16:13:07 UTC  sunset
+EOT
+next 2 --at 2026-03-07T12:00Z >"$work/site-march.log" 2>&1
+check "a holiday site in New York's zone: its spring-forward day, its own sunset" \
+	diff -u "$work/site-march.want" "$work/site-march.log"
+cat >"$work/site-nov.want" <<'EOT'
+# next 2 firings after 2026-10-31 13:00:00 +01:00  2026-10-31 12:00:00 UTC
+holiday-morning: 2026-11-01 02:30:00 -05:00  2026-11-01 07:30:00 UTC  at 02:30:00
+holiday-morning: 2026-11-01 07:00:00 -05:00  2026-11-01 12:00:00 UTC  at 07:00:00
+holiday-evening: 2026-10-31 17:35:42 -04:00  2026-10-31 21:35:42 UTC  sunset
+holiday-evening: 2026-11-01 16:34:26 -05:00  2026-11-01 21:34:26 UTC  sunset
+holiday-night: 2026-11-01 01:30:00 -04:00  2026-11-01 05:30:00 UTC  at 01:30:00
+holiday-night: 2026-11-02 01:30:00 -05:00  2026-11-02 06:30:00 UTC  at 01:30:00
+home-morning: 2026-11-01 07:00:00 +01:00  2026-11-01 06:00:00 UTC  at 07:00:00
+home-morning: 2026-11-02 07:00:00 +01:00  2026-11-02 06:00:00 UTC  at 07:00:00
+barn-evening: 2026-10-31 14:47:46 +01:00  2026-10-31 13:47:46 UTC  sunset
+barn-evening: 2026-11-01 14:42:55 +01:00  2026-11-01 13:42:55 UTC  sunset
+EOT
+next 2 --at 2026-10-31T12:00Z >"$work/site-nov.log" 2>&1
+check "... its fall-back day: a repeated 01:30 fires at its first occurrence (EDT)" \
+	diff -u "$work/site-nov.want" "$work/site-nov.log"
+echo "site-place moon 1 2 Mars/Olympus" >>"$work/m.conf"
+next 1 >"$work/badzone.log" 2>&1
+rc=$?
+check "a site-place with an unknown zone is refused with its line" \
+	grep -q 'm.conf:[0-9]*: time zone "Mars/Olympus": no such zone in' \
+	"$work/badzone.log"
 check "... exit 1" test "$rc" -eq 1
 finish

@@ -205,8 +205,8 @@ test_sun_today(struct api *a, struct sched *s, const char *evpath)
 	int64_t			 t;
 
 	tz("Europe/Oslo");
-	s->lat = 69.6492;
-	s->lon = 18.9553;
+	s->home.lat = 69.6492;
+	s->home.lon = 18.9553;
 	write_file(evpath, "event eve { when sunset + 15 min or dusk "
 	    "do notify \"x\" }\n"
 	    "event sunday { when sunrise on sun do notify \"y\" }\n"
@@ -225,7 +225,7 @@ test_sun_today(struct api *a, struct sched *s, const char *evpath)
 	    strstr(body, "\"sun\"") == NULL, "an event without sun triggers "
 	    "has no sun array");
 	clock_ms = utc(2026, 12, 21, 12, 0);	/* a Monday */
-	sched_sun_time(SUN_CIVIL_DUSK, 2026, 12, 21, s->lat, s->lon, &t);
+	sched_sun_time(SUN_CIVIL_DUSK, 2026, 12, 21, s->home.lat, s->home.lon, &t);
 	snprintf(want, sizeof(want), "[{\"event\":\"sunset\",\"offset_s\":"
 	    "900,\"today\":\"polar_night\"},{\"event\":\"dusk\",\"offset_s\":"
 	    "0,\"today\":\"event\",\"at_ms\":%lld}]}", (long long)t);
@@ -236,17 +236,90 @@ test_sun_today(struct api *a, struct sched *s, const char *evpath)
 	    "\"offset_s\":0,\"today\":\"not_today\"}]}") == 0,
 	    "'sunrise on sun' on a Monday: not today");
 	clock_ms = utc(2026, 7, 26, 12, 0);	/* a Sunday */
-	sched_sun_time(SUN_RISE, 2026, 7, 26, s->lat, s->lon, &t);
+	sched_sun_time(SUN_RISE, 2026, 7, 26, s->home.lat, s->home.lon, &t);
 	snprintf(want, sizeof(want), "[{\"event\":\"sunrise\",\"offset_s\":"
 	    "0,\"today\":\"event\",\"at_ms\":%lld}]}", (long long)t);
 	CHECK(strcmp(sun_of(a, &vw, "sunday"), want) == 0, "on a Sunday: "
 	    "today's sunrise: %s", sun_of(a, &vw, "sunday"));
-	s->lat = s->lon = NAN;
+	s->home.lat = s->home.lon = NAN;
 	CHECK(strstr(sun_of(a, &vw, "sunday"), "\"today\":\"no_place\"") !=
 	    NULL, "without latitude and longitude: no place");
-	s->lat = 69.6492;
-	s->lon = 18.9553;
+	s->home.lat = 69.6492;
+	s->home.lon = 18.9553;
 	test_sun_page(a, s, evpath, &vw);
+}
+
+/*
+ * A holiday house on Cape Cod (docs/SCHEDULER.md#sites): its event says
+ * its site, place and zone, and its sunset today is Cape Cod's, on Cape
+ * Cod's date; the master's own events say the installation's.
+ */
+static void
+test_site(struct api *a, struct sched *s, const char *evpath)
+{
+	static const struct sched_place holiday[] = {
+		{ "holiday", 41.67, -70.0, "America/New_York" },
+		{ "Barn", 52.6, 13.5, "" } };
+	struct sched_errs	 e;
+	struct who		 vw, adm;
+	char			 want[256];
+	int64_t			 t;
+
+	sched_set_places(s, holiday, 2);
+	write_file(evpath, "event cottage { site holiday when sunset "
+	    "do notify \"x\" }\n"
+	    "event plain { when at 07:00 do notify \"z\" }\n"
+	    "event heat { site holiday when at 06:00 do set cottage/heat.on = "
+	    "on }\n"
+	    "event barnforgot { when at 06:00 do set barn-pi/heat.on = on }\n"
+	    "event barnok { site Barn when at 06:00 do set barn-pi/heat.on = "
+	    "on }\n"
+	    "event housewrong { site holiday when at 06:00 do set "
+	    "house-pi/heat.on = on }\n"
+	    "event houseok { when at 06:00 do set house-pi/heat.on = on }\n");
+	clock_ms = utc(2026, 6, 21, 12, 0);
+	if (!CHECK(sched_load(s, evpath, clock_ms, &e) == 0, "a file with "
+	    "a site event loads"))
+		return;
+	login_full(a, "vera", &vw);
+	CHECK(call(a, "GET", "/api/v1/events/cottage", "", "", &vw) == 200 &&
+	    strstr(body, "\"site\":\"holiday\",\"place\":\"site\","
+	    "\"zone\":\"America/New_York\"") != NULL, "a site's event: its "
+	    "site, its own place, its zone: %s", body);
+	tz("America/New_York");
+	sched_sun_time(SUN_SET, 2026, 6, 21, 41.67, -70.0, &t);
+	tz("Europe/Oslo");
+	snprintf(want, sizeof(want), "[{\"event\":\"sunset\",\"offset_s\":"
+	    "0,\"today\":\"event\",\"at_ms\":%lld}]}", (long long)t);
+	CHECK(strcmp(sun_of(a, &vw, "cottage"), want) == 0, "its sunset "
+	    "today is Cape Cod's of 21 June (after midnight UTC), not "
+	    "Tromso's polar day: %s", sun_of(a, &vw, "cottage"));
+	CHECK(call(a, "GET", "/api/v1/events/plain", "", "", &vw) == 200 &&
+	    strstr(body, "\"site\":null,\"place\":\"installation\","
+	    "\"zone\":null") != NULL, "an event without a site: the "
+	    "installation's place and zone");
+	CHECK(strstr(body, "\"local_node\":null,\"local_why\":\"notify: "
+	    "notices go out through the master\"") != NULL, "it stays on the "
+	    "master, and says why");
+	login_full(a, "admin", &adm);
+	CHECK(call(a, "GET", "/api/v1/events/heat", "", "", &adm) == 200 &&
+	    strstr(body, "\"local_node\":\"cottage\"") != NULL, "an event "
+	    "of one slave's devices and the time can run on that slave");
+	CHECK(strstr(body, "\"site_mismatch\":null") != NULL, "a slave never "
+	    "seen: no site to compare");
+	CHECK(call(a, "GET", "/api/v1/events/barnforgot", "", "", &adm) ==
+	    200 && strstr(body, "\"site_mismatch\":\"Barn\"") != NULL,
+	    "the Barn's devices, the Barn has a place, no 'site': flagged");
+	CHECK(call(a, "GET", "/api/v1/events/barnok", "", "", &adm) == 200 &&
+	    strstr(body, "\"site_mismatch\":null") != NULL, "with 'site "
+	    "Barn': not flagged");
+	CHECK(call(a, "GET", "/api/v1/events/housewrong", "", "", &adm) ==
+	    200 && strstr(body, "\"site_mismatch\":\"House\"") != NULL,
+	    "the House's devices under 'site holiday': flagged");
+	CHECK(call(a, "GET", "/api/v1/events/houseok", "", "", &adm) == 200 &&
+	    strstr(body, "\"site_mismatch\":null") != NULL, "the House "
+	    "without a place of its own, no 'site': the installation's, fine");
+	sched_set_places(s, holiday, 0);
 }
 
 static void
@@ -552,6 +625,7 @@ main(void)
 		test_visibility(a, evpath);
 		test_visible_pages(a, evpath);
 		test_sun_today(a, s, evpath);
+		test_site(a, s, evpath);
 	}
 	test_may_view();
 	sched_free(s);

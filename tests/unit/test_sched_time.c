@@ -472,10 +472,10 @@ test_sun_window(void)
 	a = g->ev[0].cond;
 	b = g->ev[1].cond;
 	tz("Europe/Berlin");
-	s.lat = 52.52;
-	s.lon = 13.405;
-	sched_sun_time(SUN_SET, 2026, 6, 21, s.lat, s.lon, &set);
-	sched_sun_time(SUN_RISE, 2026, 6, 22, s.lat, s.lon, &rise);
+	s.home.lat = 52.52;
+	s.home.lon = 13.405;
+	sched_sun_time(SUN_SET, 2026, 6, 21, s.home.lat, s.home.lon, &set);
+	sched_sun_time(SUN_RISE, 2026, 6, 22, s.home.lat, s.home.lon, &rise);
 	CHECK(!sched_cond_eval(&s, a, set - 1) && sched_cond_eval(&s, a, set) &&
 	    sched_cond_eval(&s, a, utc(2026, 6, 21, 22, 0)) &&
 	    sched_cond_eval(&s, a, rise - 1) && !sched_cond_eval(&s, a, rise) &&
@@ -488,8 +488,8 @@ test_sun_window(void)
 	    !sched_cond_eval(&s, b, rise + 30 * MIN), "from 22:00 to sunrise + "
 	    "30 min");
 	tz("Europe/Oslo");
-	s.lat = 69.6492;
-	s.lon = 18.9553;
+	s.home.lat = 69.6492;
+	s.home.lon = 18.9553;
 	CHECK(sched_cond_eval(&s, a, 1785104400000LL) &&	/* Mon 27 00:20 */
 	    !sched_cond_eval(&s, a, 1785103140000LL) &&	/* Sun 26 23:59 */
 	    !sched_cond_eval(&s, a, utc(2026, 6, 20, 22, 0)) &&

@@ -147,8 +147,13 @@
     not_today: "not one of its days", no_place: "no latitude/longitude configured", none: "no solar day" };
   const sunNotes = (e) => (e.sun || []).filter((s) => s.today !== "event").map((s) =>
     el("span.sub.sunwhy", { "data-sun": s.today, text: `no ${s.event} today: ${SUN_WHY[s.today] || s.today}` }));
+  // An event of a site with its own zone (docs/SCHEDULER.md#sites): its
+  // next firing in that site's local time too, which is what its rule says.
+  const siteTime = (e) => (e.zone && e.next_ms ? [el("span.sub.sitetime", { "data-zone": e.zone,
+    text: new Date(e.next_ms).toLocaleString(undefined, { timeZone: e.zone, dateStyle: "short",
+      timeStyle: "short" }) + " " + e.zone })] : []);
   const nextCell = (e) => {
-    const notes = sunNotes(e);
+    const notes = siteTime(e).concat(sunNotes(e));
     if (!notes.length) return cell(e.next_ms ? HD.datetime(e.next_ms) : null);
     return el("td", {}, e.next_ms ? HD.datetime(e.next_ms) : "—", ...notes.map((n) => [el("br"), n]).flat());
   };
@@ -179,7 +184,14 @@
         el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Waiting", "Enabled", ""]
           .map((t) => el("th", { scope: "col", text: t })))),
         el("tbody", {}, list.map((e) => el("tr", { "data-event": e.name },
-          el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` })),
+          el("th", { scope: "row" }, e.name, el("span.sub", { text: ` ${String(e.file).split("/").pop()}:${e.line}` }),
+            e.site ? el("span.sub.site", { "data-site": e.site, text: ` site ${e.site}` +
+              (e.place === "site" ? "" : " (the installation's place)") }) : null,
+            e.site_mismatch ? el("span.sub.warntext.sitewarn", { "data-site": e.site_mismatch,
+              text: ` its devices are at site ${e.site_mismatch}: add 'site ${e.site_mismatch}'?` }) : null,
+            // docs/SCHEDULER.md#local-rules: whether it could run on one slave alone.
+            el("span.sub.local", { "data-local": e.local_node || "", title: e.local_why || "",
+              text: e.local_node ? ` local-capable: ${e.local_node}` : " master only" })),
           nextCell(e),
           cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
           cell(e.last_result || null),
