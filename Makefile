@@ -50,6 +50,7 @@ SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
+SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
 # map"). The link sets of the daemons and the tests below are made of
@@ -83,6 +84,8 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+# failover: the role, the standbys' links, the status (docs/FAILOVER.md)
+CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
 # master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
 # the scheduler inside hd-master apart (its tests stub the cluster).
 SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
@@ -187,6 +190,7 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_hamasters	# the config's master lines
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

@@ -7,6 +7,7 @@
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
+#include "hamasters.h"
 #include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
@@ -36,6 +37,8 @@ struct master_conf {
 	/* the scheduler (sched_master.c) */
 	char			*events;	/* events file, NULL: none */
 	double			 latitude, longitude;	/* NAN: not given */
+	/* failover: the master-capable nodes, in order (cluster/ha.c) */
+	struct ha_masters	 masters;
 };
 
 /* Last known value of one device value. */
@@ -73,6 +76,7 @@ enum peer_state {
 	PEER_HANDSHAKE,		/* TLS in progress */
 	PEER_HELLO,		/* verified, waiting for Hello */
 	PEER_ONLINE,		/* registered */
+	PEER_STANDBY,		/* a standby master, admitted (cluster/ha.c) */
 };
 
 /* One connection from a slave. */
@@ -84,6 +88,8 @@ struct peer {
 	struct node		*node;
 	struct ev_timer		 timer;		/* handshake deadline / heartbeat */
 	struct heartbeat	 hb;
+	int			 standby;	/* its Hello claims CAP_STANDBY */
+	int			 ha_node;	/* its place in conf.masters */
 };
 
 struct master {
@@ -108,6 +114,7 @@ struct master {
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
+	struct ha		*ha;		/* failover (cluster/ha.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
