@@ -51,6 +51,7 @@ SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
 SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
+SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
 # map"). The link sets of the daemons and the tests below are made of
@@ -191,6 +192,8 @@ HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_hamasters	# the config's master lines
+UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
+FUZZERS		+= fuzz_ha_wire		# ... from a peer
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
