@@ -52,6 +52,7 @@ HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
 SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
 SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
+SHARED_SRCS	+= shared/ha_disk.c	# a slave's vote_disk <-> VoteState
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
 # map"). The link sets of the daemons and the tests below are made of
@@ -194,6 +195,7 @@ UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
+UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -353,7 +355,8 @@ $(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		   -Ishared -I$(FUZZ_BUILD)/proto $(PKG_CFLAGS)
-FUZZ_SHARED	 = $(SHARED_SRCS) $(FUZZ_BUILD)/proto/cluster.pb-c.c
+FUZZ_SHARED	 = $(SHARED_SRCS) $(FUZZ_BUILD)/proto/cluster.pb-c.c \
+		   $(FUZZ_BUILD)/proto/ha.pb-c.c
 
 $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	@mkdir -p $(FUZZ_BUILD)/proto
