@@ -78,6 +78,9 @@ SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
+SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
+SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
+SHARED_SRCS	+= shared/ha_disk.c	# a slave's vote_disk <-> VoteState
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
 # map"). The link sets of the daemons and the tests below are made of
@@ -111,6 +114,8 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+# failover: the role, the standbys' links, the status (docs/FAILOVER.md)
+CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
 # master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
 # the scheduler inside hd-master apart (its tests stub the cluster).
 SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
@@ -218,6 +223,10 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_hamasters	# the config's master lines
+UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
+FUZZERS		+= fuzz_ha_wire		# ... from a peer
+UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -377,7 +386,8 @@ $(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
 FUZZ_BUILD	 = build-fuzz
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
 		   -Ishared -I$(FUZZ_BUILD)/proto $(PKG_CFLAGS)
-FUZZ_SHARED	 = $(SHARED_SRCS) $(FUZZ_BUILD)/proto/cluster.pb-c.c
+FUZZ_SHARED	 = $(SHARED_SRCS) $(FUZZ_BUILD)/proto/cluster.pb-c.c \
+		   $(FUZZ_BUILD)/proto/ha.pb-c.c
 
 $(FUZZ_BUILD)/proto/%.pb-c.c: proto/%.proto
 	@mkdir -p $(FUZZ_BUILD)/proto

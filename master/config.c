@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "hamasters.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
@@ -249,6 +250,12 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return set_path(&mc->licence, l, err, errlen);
 	if (strcmp(k, "licence-crl") == 0)
 		return set_path(&mc->licence_crl, l, err, errlen);
+	if (strcmp(k, "master") == 0) {	/* master NODE-ID ADDRESS:PORT */
+		if (cfg_want_args(l, 3, 3, err, errlen) == -1)
+			return -1;
+		return ha_masters_add(&mc->masters, l->argv[1], l->argv[2],
+		    err, errlen);
+	}
 	return web_directive(mc, l, err, errlen);
 }
 

@@ -34,6 +34,7 @@
 #include "master.h"
 #include "api/api_dash.h"
 #include "auth/authw.h"
+#include "cluster/ha.h"
 #include "priv.h"
 #include "lib/spawner.h"
 #include "auth/users.h"
@@ -116,6 +117,8 @@ setup(struct master *m, const char *conffile, int checkonly)
 	if (checkonly) {
 		if (sched_master_start(m, 1) == -1)
 			return -1;
+		if (ha_init(m) == -1)
+			return -1;
 		printf("%s: configuration OK (node %s)\n", conffile, m->id);
 		licence_free(licence_load(m));	/* logs the licence's status */
 		return 0;
@@ -152,7 +155,9 @@ setup(struct master *m, const char *conffile, int checkonly)
 	}
 	if (stream_wire(m) == -1)
 		return -1;
-	return node_state_load(m);
+	if (node_state_load(m) == -1)
+		return -1;
+	return ha_init(m);
 }
 
 /* hd-master -U name: the first admin, with a generated password. */
@@ -314,6 +319,7 @@ main(int argc, char *argv[])
 		sched_master_stop(&m);
 		api_free(m.api);
 		licence_free(m.licence);
+		ha_free(&m);
 		master_stop(&m);
 		master_conf_free(&m.conf);
 		return r == -1 ? 1 : 0;
@@ -332,12 +338,16 @@ main(int argc, char *argv[])
 	    o.verbose)) == NULL)
 		fatal("auth worker");
 	api_set_auth(m.api, m.auth);
-	sched_master_run(&m);
-	log_info("master %s version %s started, term %" PRIu64, m.id,
-	    HD_VERSION, m.term);
+	ha_start(&m);
+	/* A standby acts on nothing: the master it follows does. */
+	if (!ha_is_standby(&m))
+		sched_master_run(&m);
+	log_info("%s %s version %s started, term %" PRIu64,
+	    ha_is_standby(&m) ? "standby" : "master", m.id, HD_VERSION, m.term);
 	mem_trim_start(m.loop);
 	r = ev_run(m.loop);
 	sched_master_stop(&m);
+	ha_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
@@ -347,6 +357,7 @@ main(int argc, char *argv[])
 	zwm_free(&m);
 	api_free(m.api);
 	licence_free(m.licence);
+	ha_free(&m);
 	master_stop(&m);
 	master_conf_free(&m.conf);
 	return r == -1 ? 1 : 0;

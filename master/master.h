@@ -7,6 +7,7 @@
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
+#include "hamasters.h"
 #include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
@@ -40,6 +41,8 @@ struct master_conf {
 	double			 latitude, longitude;	/* NAN: not given */
 	struct sched_place	*places;	/* site-place lines, NULL: */
 	int			 nplaces;	/* none (docs/SCHEDULER.md#sites) */
+	/* failover: the master-capable nodes, in order (cluster/ha.c) */
+	struct ha_masters	 masters;
 };
 
 /* Last known value of one device value. */
@@ -77,6 +80,7 @@ enum peer_state {
 	PEER_HANDSHAKE,		/* TLS in progress */
 	PEER_HELLO,		/* verified, waiting for Hello */
 	PEER_ONLINE,		/* registered */
+	PEER_STANDBY,		/* a standby master, admitted (cluster/ha.c) */
 };
 
 /* One connection from a slave. */
@@ -88,6 +92,8 @@ struct peer {
 	struct node		*node;
 	struct ev_timer		 timer;		/* handshake deadline / heartbeat */
 	struct heartbeat	 hb;
+	int			 standby;	/* its Hello claims CAP_STANDBY */
+	int			 ha_node;	/* its place in conf.masters */
 };
 
 struct master {
@@ -112,6 +118,7 @@ struct master {
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
+	struct ha		*ha;		/* failover (cluster/ha.c) */
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */

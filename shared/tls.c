@@ -88,6 +88,12 @@ node_id_valid(const char *s)
 }
 
 int
+tls_node_id_ok(const char *s)
+{
+	return node_id_valid(s);
+}
+
+int
 tls_cert_node_id(X509 *x, char *id, size_t len)
 {
 	X509_NAME	*name = X509_get_subject_name(x);

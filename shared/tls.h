@@ -42,6 +42,8 @@ SSL_CTX		*tls_ctx_new(const struct tls_files *, int server, int own_role,
 void		 tls_set_why(SSL *, char *why, size_t len);
 /* Roles (ROLE_* bits) named by a certificate's extended key usage. */
 int		 tls_cert_roles(X509 *);
+/* Is `s` a valid node id (what a certificate's CN must be)? */
+int		 tls_node_id_ok(const char *s);
 /* Copy the CN into `id` if it is a valid node id; -1 otherwise. */
 int		 tls_cert_node_id(X509 *, char *id, size_t len);
 /* Is the public key ECDSA on P-256? */

@@ -27,26 +27,41 @@ set_str(char **dst, const struct cfg_line *l, int ispath, char *err,
 	return 0;
 }
 
+/*
+ * "master ADDRESS:PORT", or with failover "master NODE-ID ADDRESS:PORT",
+ * the installation's list of master-capable nodes (shared/hamasters.h):
+ * either every line names its node id or none does.
+ */
 static int
 add_master(struct slave_conf *sc, const struct cfg_line *l, char *err,
     size_t errlen)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		sl;
+	const char		*addr;
 
-	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+	if (cfg_want_args(l, 2, 3, err, errlen) == -1)
 		return -1;
+	if (sc->nmasters > 0 && (l->argc == 3) != (sc->ha.n > 0)) {
+		snprintf(err, errlen, "master: either every master line "
+		    "names its node id (master NODE-ID ADDRESS:PORT) or none");
+		return -1;
+	}
+	if (l->argc == 3 && ha_masters_add(&sc->ha, l->argv[1], l->argv[2],
+	    err, errlen) == -1)
+		return -1;
+	addr = l->argv[l->argc - 1];
 	if (sc->nmasters == CFG_MAX_MASTERS) {
 		snprintf(err, errlen, "at most %d master lines",
 		    CFG_MAX_MASTERS);
 		return -1;
 	}
-	if (net_parse_addr(l->argv[1], &ss, &sl) == -1) {
+	if (net_parse_addr(addr, &ss, &sl) == -1) {
 		snprintf(err, errlen, "master: \"%s\" is not ADDRESS:PORT "
-		    "(numeric address or [v6]:port)", l->argv[1]);
+		    "(numeric address or [v6]:port)", addr);
 		return -1;
 	}
-	if ((sc->masters[sc->nmasters++] = strdup(l->argv[1])) == NULL) {
+	if ((sc->masters[sc->nmasters++] = strdup(addr)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

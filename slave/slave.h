@@ -7,6 +7,7 @@
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
+#include "hamasters.h"
 #include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
@@ -28,6 +29,8 @@ struct slave_conf {
 	struct tls_files	 tls;		/* points at the four above */
 	char			*masters[CFG_MAX_MASTERS];	/* in order */
 	int			 nmasters;
+	/* The same with node ids ("master NODE-ID ADDR"), else n = 0. */
+	struct ha_masters	 ha;
 	char			*site;
 	char			*state_dir;
 	int			 simulate;	/* placeholder devices */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster/ha.h"
 #include "licence/licence.h"
 #include "log.h"
 #include "api/api_res.h"
@@ -37,7 +38,9 @@ peer_drop(struct peer *p, const char *why)
 	struct master	*m = peer_master(p);
 	struct node	*n = p->node;
 
-	if (p->state == PEER_ONLINE) {
+	if (p->state == PEER_STANDBY)
+		ha_standby_gone(p, why);
+	else if (p->state == PEER_ONLINE) {
 		log_info("slave %s (site \"%s\", %s) offline: %s", n->id,
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
@@ -46,8 +49,9 @@ peer_drop(struct peer *p, const char *why)
 		sched_master_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
-			log_warnx("slave %s (%s) refused: %s",
-			    p->conn.peer_id, p->conn.addr, why);
+			log_warnx("%s %s (%s) refused: %s", p->standby ?
+			    "standby" : "slave", p->conn.peer_id, p->conn.addr,
+			    why);
 		else
 			log_warnx("connection from %s refused: %s",
 			    p->conn.addr, why);
@@ -165,7 +169,7 @@ cluster_shutdown(struct master *m)
 		close(m->lfd[i]);
 	}
 	while ((p = TAILQ_FIRST(&m->peers)) != NULL) {
-		if (p->state == PEER_ONLINE)
+		if (p->state == PEER_ONLINE || p->state == PEER_STANDBY)
 			peer_refuse(p, HD__REFUSAL__REASON__SHUTDOWN,
 			    "master shutting down");
 		else
@@ -269,8 +273,16 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 {
 	struct master	*m = peer_master(p);
 	struct node	*n;
+	size_t		 i;
 
-	if (check_hello(p, h) == -1 || admit(p) == -1)
+	if (check_hello(p, h) == -1)
+		return -1;
+	for (i = 0; i < h->n_capabilities; i++)
+		if (h->capabilities[i] == HD__CAPABILITY__CAP_STANDBY)
+			return ha_standby_hello(p, h);
+	if (ha_is_standby(m))
+		return ha_refuse_slave(p);
+	if (admit(p) == -1)
 		return -1;
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {
 		peer_drop(p, "out of memory");
@@ -328,7 +340,7 @@ peer_timer(struct ev_timer *t)
 	uint64_t	 now = ev_clock_ms(), wait;
 	char		 why[96];
 
-	if (p->state != PEER_ONLINE) {
+	if (p->state == PEER_HANDSHAKE || p->state == PEER_HELLO) {
 		peer_drop(p, p->state == PEER_HANDSHAKE ?
 		    "TLS handshake not finished in time" :
 		    "no hello in time after the handshake");
@@ -505,7 +517,9 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 			peer_drop(p, "first message is not a hello");
 			r = -1;
 		}
-	} else {
+	} else if (p->state == PEER_STANDBY)
+		r = ha_standby_frame(p, e);
+	else {
 		p->node->last_seen = ev_wall_ms();
 		r = dispatch(p, e);
 	}
@@ -535,4 +549,24 @@ cluster_send(struct master *m, struct node *n, Hd__Envelope *e)
 		return -1;
 	e->seq = ++m->seq;
 	return peer_send(n->peer, e);
+}
+
+/* For cluster/ha.c: the same as for a slave. */
+int
+cluster_peer_send(struct peer *p, Hd__Envelope *e)
+{
+	return peer_send(p, e);
+}
+
+int
+cluster_peer_refuse(struct peer *p, Hd__Refusal__Reason reason,
+    const char *detail)
+{
+	return peer_refuse(p, reason, detail);
+}
+
+void
+cluster_peer_drop(struct peer *p, const char *why)
+{
+	peer_drop(p, why);
 }

@@ -137,6 +137,15 @@ link_open(struct conn *c)
 	Hd__Hello	 h = HD__HELLO__INIT;
 	Hd__Capability	 caps[4];
 	size_t		 ncaps = 0;
+	char		 d[160];
+
+	/* With node ids in the master lines, the address must be that node. */
+	if (s->conf.ha.n > 0 && strcmp(c->peer_id, s->conf.ha.id[s->cur]) != 0) {
+		snprintf(d, sizeof(d), "its certificate is %s, the master "
+		    "lines name %s there", c->peer_id, s->conf.ha.id[s->cur]);
+		link_down(s, d);
+		return -1;
+	}
 
 	h.node_id = s->id;
 	h.version = (char *)(uintptr_t)HD_VERSION;

@@ -39,7 +39,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: hd-rawpeer -a addr -m mode [-c cert -k key] "
 	    "[-C ca] [-n node-id] [-t seconds]\n"
-	    "modes: hello oversize garbage undecodable nohello silent http\n"
+	    "modes: hello standby oversize garbage undecodable nohello silent "
+	    "http\n"
 	    "       badannounce strayreport\n");
 	exit(2);
 }
@@ -162,6 +163,7 @@ do_hello(SSL *ssl, const struct opts *o)
 	Hd__Hello	 h = HD__HELLO__INIT;
 	char		 why[200] = "no answer";
 	char		 site[] = "Rawpeer", ver[] = "0.0.0";
+	Hd__Capability	 cap = HD__CAPABILITY__CAP_STANDBY;
 
 	h.node_id = (char *)(uintptr_t)(o->node ? o->node :
 	    o->cert ? cert_cn(o->cert) : "nobody");
@@ -169,6 +171,10 @@ do_hello(SSL *ssl, const struct opts *o)
 	h.version = ver;
 	h.boot_id = (uint64_t)getpid() << 20 | 1;
 	h.protocol = WIRE_PROTOCOL;
+	if (strcmp(o->mode, "standby") == 0) {	/* claims to be a standby */
+		h.capabilities = &cap;
+		h.n_capabilities = 1;
+	}
 	e.body_case = HD__ENVELOPE__BODY_HELLO;
 	e.hello = &h;
 	send_env(ssl, &e);
@@ -320,7 +326,8 @@ run(const struct opts *o)
 		r = expect_close(ssl);
 	} else if (do_hello(ssl, o) == -1)
 		r = 1;
-	else if (strcmp(o->mode, "hello") == 0)
+	else if (strcmp(o->mode, "hello") == 0 ||
+	    strcmp(o->mode, "standby") == 0)
 		r = 0;
 	else if (strcmp(o->mode, "badannounce") == 0)
 		r = bad_announce(ssl);

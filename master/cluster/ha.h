@@ -1,0 +1,64 @@
+#ifndef HD_CLUSTER_HA_H
+#define HD_CLUSTER_HA_H
+
+/*
+ * Failover in hd-master (docs/FAILOVER.md): the same binary is the
+ * master or a standby, by its place in the config's `master NODE-ID
+ * ADDRESS:PORT` lines (the first is the master). A standby connects to
+ * the master over the cluster link with a standby-role certificate
+ * (master and slave EKUs); the master admits it only with the licence's
+ * `standby` feature. Both sides log a refusal and keep it in the status.
+ *
+ * Where state replication plugs in (ha-state, Envelope bodies 30-34):
+ * ha_set_hooks() once at start-up; `link` is called when the link to
+ * another master-capable node comes up (up = 1: on the master, a standby
+ * was admitted; on a standby, the master welcomed it) or goes down, and
+ * `body` with every envelope of a body number >= HA_BODY_STATE_FIRST
+ * that arrives on it (borrowed for the call; return -1 to drop that
+ * link as malformed, with the reason logged by the hook). ha_send()
+ * sends an envelope to node `node` over that link.
+ */
+
+#include "cluster.pb-c.h"
+#include "lib/ha_status.h"
+
+struct master;
+struct peer;
+
+#define HA_BODY_STATE_FIRST	30	/* Envelope bodies of state sync */
+
+struct ha_hooks {
+	void	(*link)(void *arg, int node, int up);
+	int	(*body)(void *arg, int node, const Hd__Envelope *);
+};
+
+/* After setup (config, certificate, licence): this node's role. -1 on a
+ * config that cannot work (logged). */
+int	ha_init(struct master *);
+/* With the event loop: a standby starts following the master. */
+void	ha_start(struct master *);
+void	ha_stop(struct master *);
+void	ha_free(struct master *);
+/* Is this node a standby (it refuses slaves, runs no scheduler)? */
+int	ha_is_standby(const struct master *);
+const struct ha_status *ha_status(struct master *);
+void	ha_set_hooks(struct master *, const struct ha_hooks *, void *arg);
+/* To master-capable node `node`: 0, or -1 (no link to it). */
+int	ha_send(struct master *, int node, Hd__Envelope *);
+
+/* cluster.c's side: a Hello with CAP_STANDBY. 0: admitted (the peer is
+ * PEER_STANDBY), -1: refused and dropped. */
+int	ha_standby_hello(struct peer *, const Hd__Hello *);
+/* A frame of an admitted standby: 0, or -1 (dropped). */
+int	ha_standby_frame(struct peer *, Hd__Envelope *);
+/* It is gone (from peer_drop): its status, the hook. */
+void	ha_standby_gone(struct peer *, const char *why);
+/* A slave's Hello on a standby: refuse it naming the master. -1 always. */
+int	ha_refuse_slave(struct peer *);
+
+/* cluster.c, for the above. */
+int	cluster_peer_send(struct peer *, Hd__Envelope *);
+int	cluster_peer_refuse(struct peer *, Hd__Refusal__Reason, const char *);
+void	cluster_peer_drop(struct peer *, const char *why);
+
+#endif
