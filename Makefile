@@ -83,6 +83,9 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+# The state files' replication to a standby (docs/FAILOVER.md).
+SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
+CLUSTER_SRCS	+= $(SSYNC_SRCS)
 # master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
 # the scheduler inside hd-master apart (its tests stub the cluster).
 SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
@@ -187,6 +190,8 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_statesync	# the state files to a standby
+FUZZERS		+= fuzz_statesync	# ... its messages from a master
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -325,6 +330,9 @@ $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) master/sched/sched_master.c)
 
+# The state files' replication: two machines in memory.
+$(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
+
 # The failover simulator and its broken variants (HASIM_SRCS above).
 $(BUILD)/tests/test_ha_sim: $(call obj,$(HASIM_SRCS))
 	@mkdir -p $(dir $@)
@@ -375,6 +383,7 @@ $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_ru
 $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
+$(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
