@@ -58,6 +58,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
+		   master/ssync_wire.c \
 		   master/webproc.c
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \

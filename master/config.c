@@ -26,6 +26,34 @@ set_path(char **dst, const struct cfg_line *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* standby NODE-ID: the standby master this master feeds (its
+ * certificate's CN); the Standby card says "connecting" until it is. */
+static int
+set_standby(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	const char	*id;
+	size_t		 i, n;
+
+	if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+		return -1;
+	id = l->argv[1];
+	n = strlen(id);
+	for (i = 0; i < n; i++)
+		if (id[i] <= ' ' || id[i] > '~')
+			break;
+	if (n == 0 || n > NODE_ID_MAX || i < n || mc->standby != NULL) {
+		snprintf(err, errlen, "standby: one node id of at most %d "
+		    "printable characters", NODE_ID_MAX);
+		return -1;
+	}
+	if ((mc->standby = strdup(id)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 add_listen(struct master_conf *mc, const struct cfg_line *l, char *err,
     size_t errlen)
@@ -179,6 +207,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return set_path(&mc->licence, l, err, errlen);
 	if (strcmp(k, "licence-crl") == 0)
 		return set_path(&mc->licence_crl, l, err, errlen);
+	if (strcmp(k, "standby") == 0)
+		return set_standby(mc, l, err, errlen);
 	return web_directive(mc, l, err, errlen);
 }
 
@@ -238,4 +268,5 @@ master_conf_free(struct master_conf *mc)
 	free(mc->licence);
 	free(mc->licence_crl);
 	free(mc->events);
+	free(mc->standby);
 }

@@ -36,6 +36,7 @@ struct master_conf {
 	/* the scheduler (sched_master.c) */
 	char			*events;	/* events file, NULL: none */
 	double			 latitude, longitude;	/* NAN: not given */
+	char			*standby;	/* the standby's node id, or NULL */
 };
 
 /* Last known value of one device value. */
