@@ -383,6 +383,7 @@ ssync_ack(struct ssync *s, int peer, const Hd__StateAck *a, uint64_t now,
 	x = &b->x;
 	if ((f = ssync_file_index(a->name)) == -1) {
 		*why = "state ack: not a state file";
+		ssync_detach(s, peer);
 		return -1;
 	}
 	/* Acks come in order on one link: only the transfer in progress

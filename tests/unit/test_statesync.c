@@ -430,8 +430,20 @@ test_bad_ack(void)
 	a.offset = 10 * SSYNC_CHUNK;
 	CHECK(ssync_ack(ms, peer, &a, now, &why) == -1,
 	    "an ack beyond what was sent refused");
+	CHECK(ssync_ack(ms, peer, &a, now, &why) == -1 &&
+	    strstr(why, "no such") != NULL, "and that standby forgotten");
+	why = NULL;
+	ssync_sb_free(sb);
+	sb = ssync_sb_new(sdir);
+	qclear(&m2s);
+	qclear(&s2m);
+	attach();
+	step();
 	a.name = (char *)"../x";
-	CHECK(ssync_ack(ms, 0, &a, now, &why) == -1, "an ack off the list refused");
+	CHECK(ssync_ack(ms, peer, &a, now, &why) == -1,
+	    "an ack off the list refused");
+	CHECK(ssync_attach(ms, &to_standby, NULL, now, &why) == peer,
+	    "and its slot free again");
 }
 
 int
