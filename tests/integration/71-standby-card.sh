@@ -8,6 +8,17 @@
 . "$(dirname "$0")/lib.sh"
 
 web_master
+# The standby line, checked with -n before anything starts.
+cp "$work/master.conf" "$work/bad.conf"
+echo "standby s1" >>"$work/bad.conf"
+check "hd-master -n takes a standby line" quiet "$bin/hd-master" -n -f "$work/bad.conf"
+echo "standby s2" >>"$work/bad.conf"
+check "hd-master -n refuses a second standby line" \
+	grep -q 'standby: one node id' <<<"$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)"
+cp "$work/master.conf" "$work/bad.conf"
+echo "standby $(printf 'x%.0s' $(seq 64))" >>"$work/bad.conf"
+check "hd-master -n refuses a standby id over NODE_ID_MAX (63)" \
+	grep -q 'standby: one node id' <<<"$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)"
 admin_pw
 check "an admin to log in with" test "${#pw}" -eq 20
 start hd-master master
