@@ -357,6 +357,29 @@ test_reattach(void)
 	CHECK(ssync_sb_is_synced(sb), "and told so");
 }
 
+/* A file the master does not have is removed from the standby; one
+ * neither has is not sent at all. */
+static void
+test_absent(void)
+{
+	struct stat	st;
+	uint8_t		junk[3] = { 1, 2, 3 };
+	int		f = ssync_file_index("bans");
+
+	unlink(P(mdir, "bans"));
+	atomic_write(P(sdir, "bans"), junk, sizeof(junk), 0600);
+	pair_new();
+	attach();
+	CHECK(run(1000) == 0 && stat(P(sdir, "bans"), &st) == -1 &&
+	    errno == ENOENT, "a file the master lacks is removed");
+	CHECK(m2s.chunks0[f] == 1 && ssync_sb_is_synced(sb),
+	    "by one absent piece, then in sync");
+	pair_new();
+	attach();
+	CHECK(run(1000) == 0 && m2s.chunks0[f] == 0,
+	    "lacking on both sides: nothing sent");
+}
+
 /* Send one forged chunk to a fresh standby: its verdict. */
 static int
 forged(const char *name, uint64_t size, const uint8_t *sha, size_t datalen)
@@ -462,6 +485,7 @@ main(void)
 	test_window();
 	test_restart_mid_snapshot();
 	test_reattach();
+	test_absent();
 	test_refused();
 	test_bad_ack();
 	ssync_free(ms);
