@@ -89,6 +89,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
+		   master/ssync_wire.c \
 		   master/webproc.c
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
@@ -116,6 +117,9 @@ VENDOR_ROOT	?= pki/vendor-root.crt
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
+# The state files' replication to a standby (docs/FAILOVER.md).
+SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
+CLUSTER_SRCS	+= $(SSYNC_SRCS)
 # master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
 # the scheduler inside hd-master apart (its tests stub the cluster).
 SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
@@ -227,6 +231,8 @@ UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
+UNIT_TESTS	+= test_statesync	# the state files to a standby
+FUZZERS		+= fuzz_statesync	# ... its messages from a master
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -365,6 +371,9 @@ $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) master/sched/sched_master.c)
 
+# The state files' replication: two machines in memory.
+$(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
+
 # The failover simulator and its broken variants (HASIM_SRCS above).
 $(BUILD)/tests/test_ha_sim: $(call obj,$(HASIM_SRCS))
 	@mkdir -p $(dir $@)
@@ -417,6 +426,7 @@ $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c \
 		   master/sched/sched_site.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
+$(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c

@@ -32,6 +32,7 @@
 #include "licence/licence.h"
 #include "api/api_res.h"
 #include "master.h"
+#include "standby.h"
 #include "api/api_dash.h"
 #include "auth/authw.h"
 #include "cluster/ha.h"
@@ -328,6 +329,9 @@ main(int argc, char *argv[])
 		fatal("event loop");
 	daemon_signals(m.loop, on_hup, &m);
 	licence_start(m.licence, m.loop);
+	/* From here every state file written is sent on to a standby. */
+	if (ssync_wire_init(&m) == -1)
+		return 1;
 	if (cluster_listen(&m) == -1)
 		return 1;
 	if (priv_drop_caps() == -1)
@@ -353,6 +357,7 @@ main(int argc, char *argv[])
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
 	spawn_stop();
 	log_info("master %s stopped", m.id);
+	ssync_wire_free();
 	apires_free(&m);
 	zwm_free(&m);
 	api_free(m.api);

@@ -47,11 +47,21 @@ sync_dir(const char *path)
 	return r;
 }
 
+static void	(*observer)(void *, const char *);
+static void	*observer_arg;
+
+void
+atomic_observe(void (*fn)(void *, const char *), void *arg)
+{
+	observer = fn;
+	observer_arg = arg;
+}
+
 int
 atomic_write(const char *path, const void *data, size_t len, int mode)
 {
 	char	tmp[PATH_MAX];
-	int	fd;
+	int	fd, r;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
@@ -73,7 +83,11 @@ atomic_write(const char *path, const void *data, size_t len, int mode)
 		unlink(tmp);
 		return -1;
 	}
-	return sync_dir(path);
+	r = sync_dir(path);
+	/* Renamed: the new contents are what readers get, synced or not. */
+	if (observer != NULL)
+		observer(observer_arg, path);
+	return r;
 fail:
 	if (fd != -1)
 		close(fd);

@@ -13,6 +13,13 @@
  */
 int	atomic_write(const char *path, const void *, size_t, int mode);
 /*
+ * One observer per process, called with the path after every
+ * atomic_write() that replaced its file (NULL: none). The master's
+ * state replication hears of every state file written this way, so no
+ * module that writes one has to know of it (docs/FAILOVER.md).
+ */
+void	atomic_observe(void (*)(void *, const char *path), void *);
+/*
  * Read a whole file of at most `max` bytes; malloc'd, caller frees.
  * Only a regular file is read, never through a symlink: a FIFO, device,
  * socket or folder fails at once with EINVAL (it never blocks), a larger

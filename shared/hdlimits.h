@@ -43,6 +43,13 @@
 #define HA_ELECT_MS		400		/* one round of (pre-)votes */
 #define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
 #define HA_LEASE_MS		1000		/* a master without a majority steps down */
+/* The state files' replication (master/cluster/statesync*.c). A file's
+ * own limit is in the allow-list there (the one its reader applies). */
+#define SSYNC_MAX_FILES		16		/* state files replicated */
+#define SSYNC_MAX_STANDBYS	(HA_MAX_MASTERS - 1)	/* standbys fed at once */
+#define SSYNC_CHUNK		(32 * 1024)	/* file bytes in one StateChunk (< WIRE_MAX_FRAME) */
+#define SSYNC_WINDOW		4		/* chunks sent and not acknowledged, per standby */
+#define SSYNC_NAME_MAX		32		/* bytes of a state file's name */
 
 /* Identity strings taken from certificates and messages. */
 #define NODE_ID_MAX		63		/* certificate CN = node id */

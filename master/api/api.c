@@ -28,20 +28,25 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 {
 	struct api *a;
 
-	char		 tpath[PATH_MAX];
 	const char	*slash;
 
 	if ((a = mem_table(sizeof(*a))) == NULL)
 		return NULL;
-	/* The tokens live beside the users. */
+	/* The tokens and sessions live beside the users. */
 	slash = strrchr(users_path, '/');
-	snprintf(tpath, sizeof(tpath), "%.*s%s", slash != NULL ?
+	snprintf(a->upath, sizeof(a->upath), "%s", users_path);
+	snprintf(a->tpath, sizeof(a->tpath), "%.*s%s", slash != NULL ?
 	    (int)(slash - users_path + 1) : 0, users_path, TOKENS_FILE);
+	snprintf(a->spath, sizeof(a->spath), "%.*s%s", slash != NULL ?
+	    (int)(slash - users_path + 1) : 0, users_path, SESSIONS_FILE);
+	a->sp = sp;
 	if ((a->users = users_new(users_path, sp)) == NULL ||
 	    users_load(a->users) == -1 ||
 	    (a->sessions = sessions_new()) == NULL ||
+	    sessions_load(a->sessions, a->spath, ev_clock_ms(),
+	    ev_wall_ms()) == -1 ||
 	    (a->throttle = throttle_new()) == NULL ||
-	    (a->tokens = tokens_new(tpath)) == NULL ||
+	    (a->tokens = tokens_new(a->tpath)) == NULL ||
 	    api_session_routes(a) == -1 || api_users_routes(a) == -1 ||
 	    api_tokens_routes(a) == -1) {
 		api_free(a);
@@ -49,6 +54,51 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 	}
 	throttle_set_users(a->throttle, is_user, a->users);
 	return a;
+}
+
+void
+api_sessions_changed(struct api *a, uint64_t now)
+{
+	if (sessions_save(a->sessions, a->spath, now, ev_wall_ms()) == -1)
+		log_warn("api: %s", a->spath);
+}
+
+/*
+ * A standby that takes over: the users, tokens and sessions its state
+ * sync wrote while it stood by replace what it loaded at start. Each is
+ * loaded whole before it replaces the table in use, so a bad file
+ * leaves the old one (logged).
+ */
+int
+api_reload_state(struct api *a, uint64_t now)
+{
+	struct users	*u;
+	struct tokens	*tk;
+	int		 r = 0;
+
+	if ((u = users_new(a->upath, a->sp)) == NULL ||
+	    users_load(u) == -1) {
+		log_warnx("api: the users replicated cannot be loaded");
+		users_free(u);
+		r = -1;
+	} else {
+		users_free(a->users);
+		a->users = u;
+		throttle_set_users(a->throttle, is_user, a->users);
+	}
+	if ((tk = tokens_new(a->tpath)) == NULL) {
+		log_warnx("api: the tokens replicated cannot be loaded");
+		r = -1;
+	} else {
+		/* Not tokens_free(): its save would put back the old table. */
+		tokens_discard(a->tokens);
+		a->tokens = tk;
+	}
+	if (sessions_load(a->sessions, a->spath, now, ev_wall_ms()) == -1) {
+		log_warnx("api: the sessions replicated cannot be loaded");
+		r = -1;
+	}
+	return r;
 }
 
 void

@@ -75,6 +75,10 @@ struct api_route {
 /* The users in `users_path` (absent: none yet). NULL if unreadable. */
 struct api	*api_new(const char *users_path, const struct scrypt_params *);
 void		 api_free(struct api *);
+/* Taking over as master: load the users, tokens and sessions the state
+ * sync wrote (docs/FAILOVER.md). 0, or -1 if one failed (logged; that
+ * one keeps what was loaded before). `now`: monotonic ms. */
+int		 api_reload_state(struct api *, uint64_t now);
 /* Add n routes whose handlers get `ctx` in call->ctx. -1 if full. HEAD is
  * answered by GET routes. */
 int		 api_add_routes(struct api *, const struct api_route *, int n,

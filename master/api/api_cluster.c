@@ -5,7 +5,8 @@
  * or not, the last time it was heard from, the heartbeat's round-trip
  * time, its version and its certificate's expiry, read from the live TLS
  * connection. Admins only: it names addresses and certificates of every
- * site.
+ * site. The standby: its state, the replication's lag, the term and the
+ * last takeover (standby.h).
  */
 
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "api/api_dash.h"
 #include "ev.h"
 #include "master.h"
+#include "standby.h"
 
 static uint64_t started_ms;	/* about when the master started */
 
@@ -70,6 +72,60 @@ write_node(struct jw *w, const struct node *n)
 	jw_close(w, '}');
 }
 
+/* A wall time in ms, or null for 0 (never). */
+static void
+jw_time(struct jw *w, uint64_t ms)
+{
+	if (ms != 0)
+		jw_uint(w, ms);
+	else
+		jw_null(w);
+}
+
+static void
+write_standby(struct jw *w)
+{
+	struct standby_status	st;
+	int			attached;
+
+	ssync_wire_status(&st);
+	attached = st.state == STANDBY_SYNCING || st.state == STANDBY_IN_SYNC;
+	jw_open(w, '{');
+	jw_key(w, "state");
+	jw_str(w, standby_state_name(st.state));
+	jw_key(w, "id");
+	if (st.id[0] != '\0')
+		jw_str(w, st.id);
+	else
+		jw_null(w);
+	jw_key(w, "detail");
+	jw_str(w, st.detail);
+	jw_key(w, "since_ms");
+	jw_time(w, st.since_ms);
+	jw_key(w, "term");
+	jw_uint(w, st.term);
+	jw_key(w, "lag");
+	if (attached) {
+		jw_open(w, '{');
+		jw_key(w, "files");
+		jw_uint(w, st.lag_files);
+		jw_key(w, "bytes");
+		jw_uint(w, st.lag_bytes);
+		jw_key(w, "ms");
+		jw_uint(w, st.lag_ms);
+		jw_close(w, '}');
+	} else
+		jw_null(w);
+	jw_key(w, "last_takeover_ms");
+	jw_time(w, st.last_takeover_ms);
+	jw_key(w, "last_takeover_term");
+	if (st.last_takeover_ms != 0)
+		jw_uint(w, st.last_takeover_term);
+	else
+		jw_null(w);
+	jw_close(w, '}');
+}
+
 static void
 cluster(struct api_call *c)
 {
@@ -90,9 +146,8 @@ cluster(struct api_call *c)
 	jw_key(&c->w, "cert_not_after_ms");
 	jw_uint(&c->w, not_after_ms(SSL_CTX_get0_certificate(m->ctx)));
 	jw_close(&c->w, '}');
-	/* Failover is not built: there is no standby to report yet. */
 	jw_key(&c->w, "standby");
-	jw_null(&c->w);
+	write_standby(&c->w);
 	jw_key(&c->w, "nodes");
 	jw_open(&c->w, '[');
 	TAILQ_FOREACH(n, &m->nodes, entry)

@@ -15,6 +15,10 @@ struct api_entry {
 struct api {
 	struct users		*users;
 	struct sessions		*sessions;
+	char			 upath[PATH_MAX];	/* USERS_FILE */
+	char			 tpath[PATH_MAX];	/* TOKENS_FILE */
+	char			 spath[PATH_MAX];	/* SESSIONS_FILE */
+	const struct scrypt_params *sp;	/* for a reload of the users */
 	struct throttle		*throttle;
 	struct tokens		*tokens;	/* apps' API tokens */
 	void			(*user_changed)(void *, const char *,
@@ -34,6 +38,10 @@ struct api {
 	char			 cookie[128];
 	struct json_tok		 tok[JSON_MAX_TOKENS];
 };
+
+/* api.c: the sessions changed (a login, a logout): save them, so a
+ * standby has them (docs/FAILOVER.md); a failure is logged. */
+void	api_sessions_changed(struct api *, uint64_t now);
 
 /* api_users.c, api_tokens.c */
 int	api_users_routes(struct api *);

@@ -45,6 +45,7 @@ login_ok(struct api_call *c, const struct user *usr)
 		api_refuse(c, 500, "internal", "no randomness");
 		return;
 	}
+	api_sessions_changed(a, c->now);
 	snprintf(a->cookie, sizeof(a->cookie), API_COOKIE "=%s" COOKIE_ATTRS,
 	    tok);
 	c->resp->set_cookie = a->cookie;
@@ -171,6 +172,7 @@ logout_common(struct api_call *c, int everywhere)
 		    n, n == 1 ? "" : "s");
 	} else
 		sessions_logout(a->sessions, c->req->session, c->now);
+	api_sessions_changed(a, c->now);
 	/* The streams this session (or, everywhere, the user) opened end
 	 * with it. */
 	if (a->user_changed != NULL)

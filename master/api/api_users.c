@@ -275,8 +275,8 @@ target(struct api_call *c)
 static void
 changed(struct api_call *c, const char *name, int logout)
 {
-	if (logout)
-		sessions_logout_user(c->api->sessions, name);
+	if (logout && sessions_logout_user(c->api->sessions, name) > 0)
+		api_sessions_changed(c->api, c->now);
 	if (c->api->user_changed != NULL)
 		c->api->user_changed(c->api->user_changed_arg, name, NULL);
 }

@@ -4,14 +4,19 @@
  * few enough that a scan costs less than the TLS record it answers.
  */
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "atomicfile.h"
+#include "master.pb-c.h"
 #include "memtune.h"
+#include "wire.h"
 #include "net.h"
 #include "auth/users.h"
 
@@ -230,6 +235,99 @@ sessions_count(struct sessions *t, uint64_t now)
 	for (i = 0; i < SESSION_MAX; i++)
 		n += session_live(&t->s[i], now);
 	return n;
+}
+
+int
+sessions_save(struct sessions *t, const char *path, uint64_t now,
+    uint64_t wall)
+{
+	Hd__SessionList	 list = HD__SESSION_LIST__INIT;
+	Hd__Session	*m, **mp;
+	int		 i, r;
+
+	m = calloc(SESSION_MAX, sizeof(*m));
+	mp = calloc(SESSION_MAX, sizeof(*mp));
+	if (m == NULL || mp == NULL) {
+		free(m);
+		free(mp);
+		return -1;
+	}
+	for (i = 0; i < SESSION_MAX; i++) {
+		if (!session_live(&t->s[i], now))
+			continue;
+		hd__session__init(&m[list.n_sessions]);
+		m[list.n_sessions].id.data = t->s[i].id;
+		m[list.n_sessions].id.len = sizeof(t->s[i].id);
+		m[list.n_sessions].csrf.data = t->s[i].csrf;
+		m[list.n_sessions].csrf.len = sizeof(t->s[i].csrf);
+		m[list.n_sessions].user = t->s[i].user;
+		m[list.n_sessions].age_ms = elapsed(now, t->s[i].created);
+		mp[list.n_sessions] = &m[list.n_sessions];
+		list.n_sessions++;
+	}
+	list.sessions = mp;
+	list.saved_ms = wall;
+	r = state_save(path, &list.base);
+	OPENSSL_cleanse(m, SESSION_MAX * sizeof(*m));
+	free(m);
+	free(mp);
+	return r;
+}
+
+/* One saved session, checked as any file's contents. */
+static int
+session_unpack(struct session *s, const Hd__Session *m, uint64_t age,
+    uint64_t now)
+{
+	if (m->id.len != sizeof(s->id) || m->csrf.len != sizeof(s->csrf) ||
+	    m->user == NULL || strlen(m->user) == 0 ||
+	    strlen(m->user) > USER_NAME_MAX)
+		return -1;
+	if (age >= SESSION_LIFETIME_MS)
+		return 0;			/* over: not kept */
+	memcpy(s->id, m->id.data, sizeof(s->id));
+	memcpy(s->csrf, m->csrf.data, sizeof(s->csrf));
+	strcpy(s->user, m->user);	/* length checked above */
+	/* A host up for less than the session's age cannot go back that
+	 * far: its lifetime then counts from the boot. */
+	s->created = age <= now ? now - age : 0;
+	s->last = now;
+	s->used = 1;
+	return 1;
+}
+
+int
+sessions_load(struct sessions *t, const char *path, uint64_t now,
+    uint64_t wall)
+{
+	Hd__SessionList	*list;
+	uint64_t	 since, age;
+	size_t		 i;
+	int		 k = 0, r;
+
+	OPENSSL_cleanse(t, sizeof(*t));
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return 0;
+	list = (Hd__SessionList *)state_load(path,
+	    &hd__session_list__descriptor);
+	if (list == NULL)
+		return -1;
+	/* A clock set back makes the time since the save 0, not huge. */
+	since = wall > list->saved_ms ? wall - list->saved_ms : 0;
+	for (i = 0; i < list->n_sessions && k < SESSION_MAX; i++) {
+		age = list->sessions[i]->age_ms;
+		age = age >= SESSION_LIFETIME_MS || since >= SESSION_LIFETIME_MS ?
+		    SESSION_LIFETIME_MS : age + since;
+		r = session_unpack(&t->s[k], list->sessions[i], age, now);
+		if (r == -1) {
+			OPENSSL_cleanse(t, sizeof(*t));
+			wire_free(&list->base);
+			return -1;
+		}
+		k += r;
+	}
+	wire_free(&list->base);
+	return 0;
 }
 
 /*

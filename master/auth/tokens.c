@@ -143,6 +143,15 @@ tokens_new(const char *path)
 }
 
 void
+tokens_discard(struct tokens *tk)
+{
+	if (tk == NULL)
+		return;
+	OPENSSL_cleanse(tk, sizeof(*tk));
+	mem_table_free(tk, sizeof(*tk));
+}
+
+void
 tokens_free(struct tokens *tk)
 {
 	if (tk == NULL)

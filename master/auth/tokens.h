@@ -34,6 +34,8 @@ struct tokens;
 /* NULL if `path` exists and is unreadable or invalid. */
 struct tokens	*tokens_new(const char *path);
 void		 tokens_free(struct tokens *);
+/* Free without saving the last uses (a table replaced by a newer file). */
+void		 tokens_discard(struct tokens *);
 /* A new token for `user`: its text (TOKEN_TEXT_LEN + 1 bytes) in `out`.
  * The entry, or NULL with a reason in err (full, bad name, disk). */
 const struct api_token *tokens_add(struct tokens *, const char *user,

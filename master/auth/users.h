@@ -29,6 +29,7 @@
 #define SCRYPT_KEY_LEN		32
 #define USER_PASSWORD_GEN	20	/* characters of a generated password */
 #define USERS_FILE		"users"	/* under the state-dir */
+#define SESSIONS_FILE		"sessions"	/* beside it */
 
 struct scrypt_params {
 	uint64_t	n;
@@ -169,6 +170,18 @@ int		 sessions_logout(struct sessions *, const char *token,
 /* Ends every session of `user`; returns how many. */
 int		 sessions_logout_user(struct sessions *, const char *user);
 int		 sessions_count(struct sessions *, uint64_t now);
+/*
+ * The live sessions to `path` (SESSIONS_FILE, atomic_write), and back:
+ * a loaded session keeps its age (the wall time since the save is
+ * added, so the absolute lifetime holds across hosts) and counts as used
+ * at `now` (the last use is not saved: that would write at every
+ * request). sessions_load replaces the table; a missing file leaves it
+ * empty. `wall` is the wall clock in ms.
+ */
+int		 sessions_save(struct sessions *, const char *path,
+		    uint64_t now, uint64_t wall);
+int		 sessions_load(struct sessions *, const char *path,
+		    uint64_t now, uint64_t wall);
 
 /*
  * Login throttling, per account name and per address (16 bytes, IPv4

@@ -259,6 +259,32 @@ test_tmp_hazards(void)
 	CHECK(no_tmp_left(), "no .tmp left behind by any test");
 }
 
+static char	seen[512];
+static int	nseen;
+
+static void
+observe(void *arg, const char *path)
+{
+	nseen += arg == &nseen;
+	snprintf(seen, sizeof(seen), "%s", path);
+}
+
+/* The observer hears of each file replaced, with its path, and of
+ * nothing that failed. */
+static void
+test_observer(void)
+{
+	atomic_observe(observe, &nseen);
+	CHECK(atomic_write(T("watched"), "x", 1, 0600) == 0 && nseen == 1 &&
+	    strcmp(seen, T("watched")) == 0, "observer called with the path");
+	CHECK(atomic_write(T("no-such-dir/f"), "x", 1, 0600) == -1 &&
+	    nseen == 1, "not for a write that failed");
+	atomic_observe(NULL, NULL);
+	CHECK(atomic_write(T("watched"), "y", 1, 0600) == 0 && nseen == 1,
+	    "not once removed");
+	unlink(T("watched"));
+}
+
 static void
 test_state(void)
 {
@@ -341,6 +367,7 @@ main(void)
 	test_write_read();
 	test_tmp_hazards();
 	test_state();
+	test_observer();
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
 	    "remove the temporary directory");
 	return check_done();

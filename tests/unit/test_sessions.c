@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -311,6 +312,55 @@ test_throttle_queued(void)
 	throttle_free(t);
 }
 
+/*
+ * Saved and loaded on another host (another monotonic clock, later wall
+ * time): the session and its CSRF token still work, its age carries
+ * over, a logged-out or expired one is not brought back.
+ */
+static void
+test_save_load(void)
+{
+	struct sessions	*a = sessions_new(), *b = sessions_new();
+	struct session	*s;
+	char		 path[64], tok2[sizeof(tok)], csrf2[sizeof(csrf)];
+	char		 hex[sizeof(csrf)];
+	const uint64_t	 W0 = 1800000000000ULL, H2 = 77 * SEC;	/* host 2's clock */
+
+	snprintf(path, sizeof(path), "/tmp/hd-test-sessions.%ld",
+	    (long)getpid());
+	if (!CHECK(a != NULL && b != NULL, "two tables"))
+		return;
+	CHECK(sessions_load(b, path, H2, W0) == 0 &&
+	    sessions_count(b, H2) == 0, "no file: no session");
+	sessions_create(a, "alice", T0, tok, csrf);
+	sessions_create(a, "bob", T0, tok2, csrf2);
+	sessions_logout(a, tok2, T0 + SEC);
+	CHECK(sessions_save(a, path, T0 + 10 * SEC, W0) == 0, "saved");
+	/* Loaded 5 s later (wall) on a host whose clock reads H2. */
+	CHECK(sessions_load(b, path, H2, W0 + 5 * SEC) == 0 &&
+	    sessions_count(b, H2) == 1, "loaded: the live session only");
+	s = sessions_get(b, tok, H2);
+	CHECK(s != NULL && strcmp(s->user, "alice") == 0,
+	    "its token works on the other host");
+	if (s != NULL)
+		sessions_csrf_hex(s, hex);
+	CHECK(s != NULL && strcmp(hex, csrf) == 0 &&
+	    sessions_csrf_ok(s, csrf), "with the same CSRF token");
+	CHECK(sessions_get(b, tok2, H2) == NULL, "a logged-out one stays out");
+	CHECK(s != NULL && s->created == H2 - 15 * SEC && s->last == H2,
+	    "its lifetime counts from the login (10 s + 5 s before), its "
+	    "idle time from the load");
+	/* Saved near the end of its life: gone once the wall time passed. */
+	sessions_load(b, path, H2, W0 + SESSION_LIFETIME_MS);
+	CHECK(sessions_count(b, H2) == 0, "over its lifetime: not loaded");
+	/* A clock set back: no time passed, not a huge one. */
+	CHECK(sessions_load(b, path, H2, W0 - 3600 * SEC) == 0 &&
+	    sessions_count(b, H2) == 1, "a wall clock set back keeps it");
+	unlink(path);
+	sessions_free(a);
+	sessions_free(b);
+}
+
 int
 main(void)
 {
@@ -321,5 +371,6 @@ main(void)
 	test_throttle_v6();
 	test_throttle_users();
 	test_throttle_queued();
+	test_save_load();
 	return check_done();
 }

@@ -58,6 +58,28 @@
   };
   const upFor = (ms) => "up " + HD.duration((Date.now() - ms) / 1000);
 
+  // GET /cluster's standby.state (docs/API.md): the tile's level, word
+  // and what it means.
+  const STANDBY = {
+    connecting: { level: "warn", big: "Connecting", say: "configured, not connected" },
+    syncing: { level: "warn", big: "Syncing", say: "receiving the state files" },
+    in_sync: { level: "good", big: "In sync", say: "ready to take over" },
+    lost: { level: "bad", big: "Standby lost", say: "the master goes on alone" },
+    refused_role: { level: "bad", big: "Refused", say: "its certificate lacks the standby role" },
+    refused_licence: { level: "bad", big: "Refused", say: "the licence has no standby feature" },
+  };
+  function standbyFacts(sb, st) {
+    const f = [st.say];
+    if (sb.detail) f.push(sb.detail);
+    if (sb.lag) f.push(sb.lag.files ? `lag ${sb.lag.files} files, ${sb.lag.bytes} bytes, ` +
+      HD.duration(sb.lag.ms / 1000) : "no lag");
+    if (sb.since_ms) f.push("since " + HD.datetime(sb.since_ms));
+    f.push(`term ${sb.term}`);
+    f.push(sb.last_takeover_ms ? `last takeover ${HD.datetime(sb.last_takeover_ms)} (term ${sb.last_takeover_term})`
+      : "no takeover yet");
+    return f;
+  }
+
   // The master, the standby (if any) and the slaves, as overview tiles.
   panels.clusterTiles = function (box) {
     const h = store.health, c = store.cluster, cm = c && c.master;
@@ -69,10 +91,16 @@
     if (cm && cm.id !== "master") mfacts.unshift(cm.id);
     const t = [tile("Master", h || cm ? "good" : "bad", h || cm ? "Up" : "No answer", mfacts)];
     const sb = c && c.standby;
-    if (sb)
-      t.push(tile("Standby " + sb.id, sb.online ? "good" : "bad", sb.online ? "Ready" : "Offline",
-        [`version ${sb.version || "?"}`, "seen " + HD.ago(sb.last_seen_ms)]));
-    else t.push(tile("Standby", "none", "None", ["no standby master is configured"]));
+    if (sb && sb.state !== "none") {
+      const st = STANDBY[sb.state] || STANDBY.lost;
+      const tl = tile("Standby " + (sb.id || ""), st.level, st.big, standbyFacts(sb, st));
+      tl.dataset.standby = sb.state;
+      t.push(tl);
+    } else {
+      const tl = tile("Standby", "none", "None", ["no standby master is configured"]);
+      tl.dataset.standby = "none";
+      t.push(tl);
+    }
     const slaves = store.nodes;
     const on = slaves.filter((n) => n.online).length;
     t.push(tile("Slaves", on < slaves.length ? "bad" : "good", `${on}/${slaves.length}`,
@@ -91,7 +119,15 @@
       rows.push(el("tr", {}, el("th", { scope: "row", text: c.master.id }), cell("master"),
         cell(HD.badge("online", "good")), cell(String(c.master.term)), cell("—"), cell("—"),
         cell(c.master.version), cell(upFor(c.master.started_ms)), cell(expiry(c.master.cert_not_after_ms))));
-    else if (h)
+    const sb = c && c.standby;
+    if (sb && sb.state !== "none") {
+      const st = STANDBY[sb.state] || STANDBY.lost;
+      rows.push(el("tr", { "data-standby": sb.state }, el("th", { scope: "row", text: sb.id || "standby" }),
+        cell("standby"), cell(HD.badge(st.big.toLowerCase(), st.level)), cell(String(sb.term)),
+        cell(sb.since_ms ? HD.agoEl(sb.since_ms) : null), cell("—"), cell(null),
+        cell(sb.lag ? (sb.lag.files ? `lag ${sb.lag.files} files` : "in sync") : st.say), cell(null)));
+    }
+    if (!c && h)
       rows.push(el("tr", {}, el("th", { scope: "row", text: "master" }), cell("master"),
         cell(HD.badge("online", "good")), cell(null), cell("—"), cell("—"), cell(h.version), cell(null), cell(null)));
     for (const n0 of store.nodes) {
