@@ -330,7 +330,7 @@ main(int argc, char *argv[])
 	daemon_signals(m.loop, on_hup, &m);
 	licence_start(m.licence, m.loop);
 	/* From here every state file written is sent on to a standby. */
-	if (ssync_wire_init(&m) == -1)
+	if (ssync_wire_init(&m) == -1 || ssync_wire_hook(&m) == -1)
 		return 1;
 	if (cluster_listen(&m) == -1)
 		return 1;

@@ -4,10 +4,13 @@
  * the modules that write state files need not know of replication; the
  * name goes to the sync machine (cluster/statesync.h), which sends it on
  * to an attached standby. The standby's connection itself is the
- * cluster link's (ha-link): it calls ssync_wire_attach(), _ack(), _lost()
- * and _refused(). What the Standby card shows comes from here.
+ * cluster link's (cluster/ha.h): the hooks below take the state bodies
+ * (30-34) off it in both directions, on the master (StateHello,
+ * StateAck) and on a standby (StateChunk, StateSynced), and learn when
+ * it comes up or goes. What the Standby card shows comes from here.
  */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,14 +20,19 @@
 #include "master.h"
 #include "api/api.h"
 #include "standby.h"
+#include "cluster/ha.h"
 #include "cluster/statesync.h"
 
 static struct {
 	struct master		*m;
 	struct ssync		*ms;
 	int			 peer;		/* -1: no standby attached */
+	int			 node;		/* its place in the master lines */
 	struct standby_status	 st;
-} sw = { .peer = -1 };
+	/* On a standby: the files it takes from the master. */
+	struct ssync_sb		*sb;
+	int			 master_node;	/* -1: not linked */
+} sw = { .peer = -1, .node = -1, .master_node = -1 };
 
 static void
 set_state(enum standby_state s, const char *detail)
@@ -80,10 +88,126 @@ ssync_wire_init(struct master *m)
 	return 0;
 }
 
+/* ssync_ops.send: one state body to master-capable node `arg`. */
+static int
+send_to(void *arg, const Hd__Envelope *e)
+{
+	Hd__Envelope	copy = *e;	/* ha_send stamps the term */
+
+	return ha_send(sw.m, (int)(intptr_t)arg, &copy);
+}
+
+/* The link to another master-capable node came up or went. */
+static void
+hk_link(void *arg, int node, int up)
+{
+	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node };
+
+	(void)arg;
+	if (!ha_is_standby(sw.m)) {
+		/* The master attaches a standby at its StateHello. */
+		if (!up && node == sw.node)
+			ssync_wire_lost("its link went down");
+		return;
+	}
+	if (!up) {
+		sw.master_node = -1;
+		return;
+	}
+	sw.master_node = node;
+	if (ssync_sb_hello(sw.sb, &ops) == -1)
+		log_warnx("state sync: cannot send the hello to the master");
+}
+
+static int
+hk_master_body(int node, const Hd__Envelope *e, const char **why)
+{
+	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node };
+	int			i = node;
+
+	switch (e->body_case) {
+	case HD__ENVELOPE__BODY_STATE_HELLO:
+		if (i < 0 || i >= sw.m->conf.masters.n) {
+			*why = "a state hello from no standby";
+			return -1;
+		}
+		if (ssync_wire_attach(sw.m->conf.masters.id[i], &ops,
+		    e->state_hello, why) == -1)
+			return -1;
+		sw.node = node;
+		return 0;
+	case HD__ENVELOPE__BODY_STATE_ACK:
+		if (node != sw.node || sw.peer == -1) {
+			*why = "a state ack before its hello";
+			return -1;
+		}
+		return ssync_wire_ack(e->state_ack, why);
+	default:
+		*why = "a state body only a master sends";
+		return -1;
+	}
+}
+
+static int
+hk_standby_body(int node, const Hd__Envelope *e, const char **why)
+{
+	if (node != sw.master_node) {
+		*why = "state from a node we do not follow";
+		return -1;
+	}
+	switch (e->body_case) {
+	case HD__ENVELOPE__BODY_STATE_CHUNK:
+		return ssync_sb_chunk(sw.sb, e->state_chunk, why);
+	case HD__ENVELOPE__BODY_STATE_SYNCED:
+		ssync_sb_synced(sw.sb, e->state_synced);
+		log_info("state sync: every state file of the master is "
+		    "applied here; changes follow");
+		return 0;
+	default:
+		*why = "a state body only a standby sends";
+		return -1;
+	}
+}
+
+/* A state body (30-34) on that link; -1 drops the link, logged here. */
+static int
+hk_body(void *arg, int node, const Hd__Envelope *e)
+{
+	const char	*why = "malformed";
+	int		 r;
+
+	(void)arg;
+	r = ha_is_standby(sw.m) ? hk_standby_body(node, e, &why) :
+	    hk_master_body(node, e, &why);
+	if (r == -1)
+		log_warnx("state sync with node %d: %s: dropping the link",
+		    node, why);
+	return r;
+}
+
+/* After ha_init: take the state bodies off the standby link. */
+int
+ssync_wire_hook(struct master *m)
+{
+	static const struct ha_hooks hooks = { hk_link, hk_body };
+
+	if (ha_is_standby(m) &&
+	    (sw.sb = ssync_sb_new(m->conf.state_dir)) == NULL) {
+		log_warn("state sync");
+		return -1;
+	}
+	ha_set_hooks(m, &hooks, NULL);
+	return 0;
+}
+
 void
 ssync_wire_free(void)
 {
 	atomic_observe(NULL, NULL);
+	ssync_sb_free(sw.sb);
+	sw.sb = NULL;
+	sw.master_node = -1;
+	sw.node = -1;
 	ssync_free(sw.ms);
 	sw.ms = NULL;
 	sw.peer = -1;

@@ -44,6 +44,8 @@ struct ssync_ops;
 
 /* ssync_wire.c: the master's side. */
 int		 ssync_wire_init(struct master *);
+/* After ha_init: replication rides the standby link (cluster/ha.h). */
+int		 ssync_wire_hook(struct master *);
 void		 ssync_wire_free(void);
 /* A standby's cluster connection is up (its StateHello, or NULL): 0,
  * or -1 with *why (close it). ops->send writes to that connection. */

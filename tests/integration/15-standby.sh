@@ -86,6 +86,22 @@ check "master: standby admitted after the new licence" wait_log "$M" \
 	'standby sb \(127\.0\.0\.1:[0-9]+\) admitted, term' 15
 check "standby: following the master" wait_log "$SB" \
 	'standby: following master master \(127\.0\.0\.1:[0-9]+\)' 10
+# The state files ride that link (docs/FAILOVER.md, "State replication").
+check "master: the standby attaches for the state files" wait_log "$M" \
+	'standby sb: attached, state files syncing' 10
+check "standby: the master's state files are all applied" wait_log "$SB" \
+	'state sync: every state file of the master is applied here' 15
+check "the master's master.state is the standby's, byte for byte" \
+	cmp -s "$work/state-master/master.state" "$work/state-sb/master.state"
+same_slaves() {	# same_slaves SECONDS: licence.slaves copied within it
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		cmp -s "$work/state-master/licence.slaves" \
+		    "$work/state-sb/licence.slaves" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # 4. a standby refuses slaves and names the master
 start hd-slave slave-a
@@ -95,6 +111,9 @@ check "standby: logs the refused slave" wait_log "$SB" \
 	'slave slave-a \(127\.0\.0\.1:[0-9]+\) refused: sb is a standby' 5
 check "slave: registers with the master on its next line" \
 	wait_log "$work/slave-a.log" 'registered with master master' 10
+check "the master's new licence.slaves (slave-a) reaches the standby" \
+	same_slaves 10
+check "... naming slave-a" grep -q slave-a "$work/state-sb/licence.slaves"
 
 start hd-slave slave-b
 check "a slave with named master lines registers" \
