@@ -64,6 +64,13 @@
 
 #define ZW_NO_DEADLINE	UINT64_MAX
 
+/* SendData callback: the transmit status (its second byte). */
+#define ZW_TX_OK	0x00
+#define ZW_TX_NO_ACK	0x01	/* the node did not acknowledge */
+#define ZW_TX_FAIL	0x02	/* not transmitted: the radio is jammed */
+#define ZW_TX_NOT_IDLE	0x03	/* not transmitted: routing busy */
+#define ZW_TX_NO_ROUTE	0x04	/* no route to the node: unreachable */
+
 /* One data frame, decoded. */
 struct zw_frame {
 	uint8_t		type;		/* ZW_REQ or ZW_RES */
@@ -127,6 +134,8 @@ enum zw_status {
 	ZW_ERR_INVAL,		/* payload too long */
 	ZW_ERR_NONONCE,		/* zw_sec.c: the node gave no S0 nonce */
 	ZW_ERR_RESTART,		/* the stick restarted (SerialAPIStarted) */
+	ZW_ERR_JAMMED,		/* SendData: TX status FAIL, ZW_JAM_TRIES times */
+	ZW_ERR_ROUTE_BUSY,	/* SendData: ROUTING_NOT_IDLE, as many times */
 };
 
 enum zw_prio {
@@ -168,6 +177,9 @@ struct zw_session_ops {
 	void	(*unsolicited)(void *arg, const struct zw_frame *);
 	/* ZW_DEAD_AFTER consecutive timeouts: the stick stopped answering. */
 	void	(*dead)(void *arg);
+	/* 1: a SendData failed jammed (TX status FAIL) after all its tries;
+	 * 0: a transmission left the stick again. May be NULL. */
+	void	(*jammed)(void *arg, int jammed);
 };
 
 struct zw_timing {
@@ -177,12 +189,15 @@ struct zw_timing {
 	uint64_t	abort_cb_ms;	/* the callback awaited after the abort */
 	uint64_t	backoff_base_ms, backoff_step_ms;
 	int		dead_after;
+	int		jam_tries;	/* SendData sends while not transmitted */
+	uint64_t	jam_backoff_ms;	/* times the failures, before each */
 };
 
 struct zw_stats {
 	uint64_t	tx_frames, rx_frames, retransmits, naks_sent;
 	uint64_t	naks, cans, garbage, badlen, stalled, timeouts;
 	uint64_t	unsolicited, aborts;
+	uint64_t	jams;		/* SendData not transmitted, sent again */
 };
 
 void	zw_timing_default(struct zw_timing *);
@@ -244,6 +259,8 @@ struct zw_stick_ops {
 	 * lost (0: `why` says how; everything queued has failed). */
 	void	(*up)(void *arg, int up, const char *why);
 	void	(*unsolicited)(void *arg, const struct zw_frame *);
+	/* The session's jammed(): the radio cannot transmit, or can again. */
+	void	(*jammed)(void *arg, int jammed);
 };
 
 /* Opens `spec` now and keeps it open, reopening with back-off. */
@@ -410,6 +427,7 @@ struct zw_ctrl {
 	struct zw_stick	*stick;
 	enum zw_step	 step;
 	int		 up, faulted, stopping;
+	int		 jammed;	/* the radio could not transmit */
 	uint32_t	 home_id, table_home;	/* stick's, node table's */
 	uint8_t		 own_id;
 	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */

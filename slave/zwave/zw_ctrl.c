@@ -419,7 +419,28 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 		zw_node_unsolicited(c, f);
 }
 
-static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
+/*
+ * The radio stayed jammed through a SendData's every try (zw_session.c),
+ * or transmits again. The user sees it as a fault of the stick, on the
+ * "zwave" fault and on every value, not as nodes failing one by one.
+ */
+static void
+ctrl_jammed(void *arg, int jammed)
+{
+	struct zw_ctrl *c = arg;
+
+	if (c->stopping || c->jammed == jammed)
+		return;
+	c->jammed = jammed;
+	dev_fault(c->s, "zwave", NULL, jammed, jammed ? "the radio is "
+	    "jammed: the stick could not transmit" : "the radio transmits "
+	    "again");
+	report_all(c);
+}
+
+static const struct zw_stick_ops ctrl_ops = {
+	ctrl_up, ctrl_unsolicited, ctrl_jammed,
+};
 
 int
 zw_check(const struct slave *s)

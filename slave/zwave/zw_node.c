@@ -27,7 +27,6 @@
 #include "zwave/zw_sec.h"
 
 #define TX_OPTIONS	0x25	/* ACK, auto route, explore */
-#define TX_OK		0x00
 
 /* A node's last reported values, so they can be reported again: after
  * each Welcome, and with the fault flag while the node is failed. */
@@ -110,13 +109,15 @@ zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 }
 
 /* The transmit status of a finished SendData: 0 delivered, 1 the node did
- * not acknowledge, -1 the stick failed. */
+ * not acknowledge or has no route (NO_ACK, NO_ROUTE), -1 the stick failed
+ * (a radio that stayed jammed or busy too: zw_session.c retried it; the
+ * node is not to blame). */
 int
 zw_tx_result(enum zw_status st, const struct zw_frame *cb)
 {
 	if (st != ZW_OK || cb == NULL || cb->len < 2)
 		return -1;
-	return cb->payload[1] == TX_OK ? 0 : 1;
+	return cb->payload[1] == ZW_TX_OK ? 0 : 1;
 }
 
 static void
@@ -508,7 +509,8 @@ report_cached(struct zw_node *zn)
 		if (zn->last[i].have)
 			dev_report(zn->dev, zn->dev->vals[i]->key,
 			    &zn->last[i].v, zn->last[i].flags |
-			    (zn->failed || zn->ctrl->faulted ? DEV_FAULT : 0));
+			    (zn->failed || zn->ctrl->faulted || zn->ctrl->jammed ?
+			    DEV_FAULT : 0));
 }
 
 void

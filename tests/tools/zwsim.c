@@ -19,6 +19,8 @@
  *	can N		answer the next N frames with CAN (and drop them)
  *	garbage N	send garbage bytes before each of the next N answers
  *	silent		ignore everything from now on (a jammed stick)
+ *	jam N		the next N SendData callbacks say FAIL (the radio is
+ *			jammed: nothing was transmitted, no node acts)
  *	reset		the next SendData is answered, then the stick restarts
  *			(SerialAPIStarted) instead of its callback
  *	talk		answer again
@@ -74,7 +76,7 @@
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
 
-static int	io = -1, nak, can, garbage, silent, reset_next;
+static int	io = -1, nak, can, garbage, silent, reset_next, jam;
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -173,6 +175,14 @@ send_data(const struct zw_frame *f)
 	}
 	n = zwsim_find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
+	if (jam > 0) {
+		jam--;
+		cb[1] = 0x02;		/* TRANSMIT_COMPLETE_FAIL */
+		fprintf(stderr, "zwsim: jammed: SendData to node %d not "
+		    "transmitted\n", f->payload[0]);
+		send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+		return;
+	}
 	/* ok / no ACK */
 	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
 	/* A node's answer may reach the host before the stick's callback. */
@@ -420,6 +430,8 @@ control(char *line)
 		garbage = n;
 	else if (strncmp(line, "silent", 6) == 0)
 		silent = 1;
+	else if (strncmp(line, "jam", 3) == 0)
+		jam = n;
 	else if (strncmp(line, "reset", 5) == 0)
 		reset_next = 1;
 	else if (strncmp(line, "talk", 4) == 0)
