@@ -143,6 +143,7 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_s0.c slave/zwave/zw_sec.c \
 		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
 		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
+		   slave/zwave/zw_node_tx.c \
 		   slave/zwave/zw_incl.c slave/zwave/zw_mgmt.c \
 		   slave/zwave/zw_mgmt_table.c slave/zwave/zw_mgmt_rx.c \
 		   slave/zwave/zw_sec_key.c slave/zwave/zw_sec_boot.c

@@ -12,6 +12,7 @@
  *	zw_ctrl.c	start-up sequence, node table, devices
  *	zw_nodes.c	the node table on disk (proto/zwave.proto)
  *	zw_node.c	nodes as devices: interview, reports;
+ *	zw_node_tx.c	sending to nodes, transmit status, state polls
  *	zw_node_cmd.c	commands to nodes (Supervision, Multi Channel)
  *	zw_mgmt.c	the management interview (Wake Up, Association,
  *	zw_mgmt_table.c	versions, endpoints) and what it learnt
@@ -458,11 +459,6 @@ void	zw_interview_next(struct zw_ctrl *);
  * was granted only securely). */
 int	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len, int secure);
-void	zw_node_refresh(struct zw_ctrl *, int id);
-/* Send the state polls that wait, a node at a time, while the stick's
- * load stays below ZW_POLL_PACE_BELOW; else look again later. */
-void	zw_node_poll_pace(struct zw_ctrl *);
-void	zw_on_poll_timer(struct ev_timer *);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */
@@ -471,11 +467,19 @@ void	zw_on_nif_timeout(struct ev_timer *);
 /* Shared by zw_node.c and zw_node_cmd.c. */
 int	zw_node_has(const struct zw_node *, uint8_t cc);	/* also securely */
 int	zw_node_id(const struct zw_ctrl *, const struct zw_node *);
-/* A finished SendData: 0 delivered, 1 not acknowledged, -1 stick failed. */
-int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
 /* Mark the node failed (a device fault) or heard again. */
 void	zw_node_fail(struct zw_ctrl *, struct zw_node *, int failed);
 void	zw_node_report_all(struct dev *);
+
+/* zw_node_tx.c (zw_node_send and zw_node_send_clear too) */
+void	zw_node_refresh(struct zw_ctrl *, int id);
+/* Send the state polls that wait, a node at a time, while the stick's
+ * load stays below ZW_POLL_PACE_BELOW; else look again later. */
+void	zw_node_poll_pace(struct zw_ctrl *);
+void	zw_on_poll_timer(struct ev_timer *);
+/* A finished SendData: 0 delivered, 1 not acknowledged or no route, -1
+ * the stick failed (jammed or busy after zw_session.c's tries too). */
+int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
 
 /* zw_node_cmd.c: commands to nodes */
 struct Hd__Value;
