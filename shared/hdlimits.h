@@ -90,6 +90,10 @@
 #define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
 #define ZW_NIF_TIMEOUT_MS	10000		/* node info after RequestNodeInfo */
 #define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
+#define ZW_RAMP_RECHECKS	3		/* GETs again while a dimmer ramps */
+#define ZW_RAMP_RECHECK_MS	1000		/* ... after this, with no duration */
+#define ZW_RAMP_MARGIN_MS	500		/* ... after the duration and this */
+#define ZW_RAMP_WAIT_MAX_MS	8000		/* ... at most (the master waits 10 s) */
 #define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
 #define ZW_MULTI_CMD_MAX	16		/* commands opened from one Multi Command */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */

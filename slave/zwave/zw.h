@@ -365,6 +365,8 @@ struct zw_node {
 	uint64_t	 cmd_id;	/* 0: none */
 	int		 cmd_sending;	/* its SET is at the session */
 	int		 cmd_confirming;	/* SET delivered, awaiting report */
+	int		 cmd_rechecks;	/* GETs again while a dimmer ramps */
+	int		 cmd_recheck;	/* cmd_timer: GET again, not fail */
 	uint8_t		 cmd_cc;
 	char		 cmd_key[VALUE_KEY_MAX + 1];
 	int64_t		 cmd_want;	/* 0/1 for "on", the level */
@@ -482,6 +484,10 @@ void	zw_on_poll_timer(struct ev_timer *);
 int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
 
 /* zw_node_cmd.c: commands to nodes */
+/* A Multilevel Switch Report from endpoint ep: a dimmer still on its way
+ * to the level asked for is asked again after its ramp. */
+void	zw_node_cmd_ramp(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
 struct Hd__Value;
 void	zw_on_cmd_timeout(struct ev_timer *);
 /* A value the node reported: it may confirm the command under way. */

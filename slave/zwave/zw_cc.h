@@ -89,6 +89,15 @@ int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
 
+/* A Multilevel Switch Report as a ramp (zw_cc.c). */
+struct zw_ramp {
+	int		current;	/* 0..99 */
+	int		have_target;	/* version 4: target and duration */
+	int		target;		/* 0..99 */
+	long long	duration_ms;	/* to the target; -1 unknown */
+};
+int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
+
 /* --- network management classes (zw_cc_mgmt.c, zw_cc_mc.c,
  * zw_cc_supervision.c): each decoder returns 1 when `out` was filled,
  * 0 when `cmd` is not one of its commands, -1 if malformed --------- */

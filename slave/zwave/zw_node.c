@@ -476,6 +476,8 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			got_info(c, zn, &info);
 		return 0;
 	}
+	if (cmd[0] == ZW_CC_SWITCH_MULTILEVEL)
+		zw_node_cmd_ramp(c, zn, ep, cmd, len);
 	if ((bset = basic_set(zn, ep, cmd, len, rep)) == 1) {
 		cmd = rep;
 		len = sizeof(rep);

@@ -23,6 +23,21 @@ inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
 	return p >= data && n >= 1 && p + n <= data + size;
 }
 
+/* A dimmer's report as a ramp: levels 0..99, a duration of at most 126
+ * minutes or unknown (-1). */
+static void
+ramp(const uint8_t *data, size_t size)
+{
+	struct zw_ramp	r;
+	int		n = zw_cc_level_ramp(data, size, &r);
+
+	if (n < -1 || n > 1 || (n == 1 && (r.current < 0 ||
+	    r.current > ZW_LEVEL_MAX || (r.have_target && (r.target < 0 ||
+	    r.target > ZW_LEVEL_MAX || r.duration_ms < -1 ||
+	    r.duration_ms > 126 * 60000LL)))))
+		abort();
+}
+
 /* Multi Command and CRC-16: what they carry lies inside the input, and
  * encoding it again gives the input back. */
 static void
@@ -116,5 +131,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	management(data, size);
 	encapsulations(data, size);
+	ramp(data, size);
 	return 0;
 }
