@@ -34,6 +34,7 @@ struct zw_last {
 	int		have;
 	Hd__Value	v;		/* scalars only */
 	int		flags;
+	uint8_t		cc;		/* the class that reported it */
 };
 
 static void	report_cached(struct zw_node *);
@@ -328,22 +329,58 @@ zw_node_forget(struct zw_node *zn)
 	zw_mgmt_forget(zn);
 }
 
-static void
-remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
-    int flags)
+static int
+same_value(const Hd__Value *a, const Hd__Value *b)
 {
-	size_t i;
+	if (a->v_case != b->v_case)
+		return 0;
+	return a->v_case == HD__VALUE__V_B ? a->b == b->b :
+	    a->v_case == HD__VALUE__V_I ? a->i == b->i :
+	    a->v_case == HD__VALUE__V_D ? a->d == b->d : 0;
+}
+
+/* Classes that report one sensor event each, side by side (a Basic Set
+ * from a Binary Sensor node arrives here as a Binary Sensor report). */
+static int
+event_cc(uint8_t cc)
+{
+	return cc == ZW_CC_SENSOR_BINARY || cc == ZW_CC_NOTIFICATION;
+}
+
+/*
+ * Keep the value class `cc` reported. 1 if it repeats the last one, with
+ * the same flags, from the other sensor class: a door sensor sends one
+ * opening as a Notification and a Binary Sensor report (or a Basic Set),
+ * and each went on as an event of its own. The same class again (a
+ * re-trigger, a poll's answer) is always a report, and so are switches'
+ * values (a remote's Basic Set is a press each time).
+ */
+static int
+remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
+    int flags, uint8_t cc)
+{
+	struct zw_last	*l;
+	size_t		 i;
 
 	if (zn->last == NULL && (zn->last = calloc(CLUSTER_MAX_DEV_VALUES,
 	    sizeof(*zn->last))) == NULL)
-		return;
+		return 0;
 	for (i = 0; i < zn->dev->desc.n_values; i++)
 		if (zn->dev->vals[i] == vd) {
-			zn->last[i].have = 1;
-			zn->last[i].v = *v;
-			zn->last[i].flags = flags;
-			return;
+			l = &zn->last[i];
+			if (l->have && l->flags == flags && l->cc != cc &&
+			    event_cc(l->cc) && event_cc(cc) &&
+			    same_value(&l->v, v)) {
+				l->cc = cc;	/* it repeats itself next */
+				return 1;
+			}
+			l->have = 1;
+			l->v = *v;
+			l->flags = flags;
+			l->cc = cc;
+			return 0;
 		}
+	return 0;
 }
 
 /* Every value known, again; flagged as faulty while the node is failed
@@ -404,17 +441,25 @@ value_desc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 	return dev_find_value(zn->dev, v->key);
 }
 
+/* A value class `cc` reported; a duplicate (remember()) still confirms
+ * the command under way. */
 static void
-report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v,
+    uint8_t cc)
 {
 	const Hd__ValueDesc	*vd;
 	Hd__Value		 val;
+	int			 flags = v->low_battery ? DEV_LOW_BATTERY : 0;
 
 	if ((vd = value_desc(c, zn, v)) == NULL)
 		return;
 	to_value(v, vd, &val);
-	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
-	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	if (remember(zn, vd, &val, flags, cc))
+		log_debug("zwave: node %d: %s from class 0x%02x repeats "
+		    "another class's report: not sent again",
+		    zw_node_id(c, zn), v->key, cc);
+	else
+		dev_report(zn->dev, v->key, &val, flags);
 	zw_node_cmd_report(c, zn, v->key, &val);
 }
 
@@ -501,7 +546,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			snprintf(key, sizeof(key), "%s.%u", v.key, ep);
 			v.key = key;
 		}
-		report(c, zn, &v);
+		report(c, zn, &v, cmd[0]);
 	} else
 		log_debug("zwave: node %d: command 0x%02x not handled", id,
 		    cmd[0]);

@@ -13,7 +13,9 @@
  *   inside a Multi Channel encapsulation;
  * - Multi Command and CRC-16 encapsulations are opened, each command
  *   judged as if bare (a valid checksum does not let a clear Door Lock
- *   report in), a wrong checksum and Transport Service are dropped.
+ *   report in), a wrong checksum and Transport Service are dropped;
+ * - a door sensor reporting one change twice, as a Notification and as
+ *   a Binary Sensor report, gives one report, not two.
  */
 
 #include <stdio.h>
@@ -28,6 +30,7 @@
 #define LOCK		20	/* an S0 lock, Door Lock granted securely */
 #define RELAY		21	/* a double relay, endpoints without Supervision */
 #define PLUG		22	/* a switch with a battery, no security */
+#define DOOR		23	/* Notification and Binary Sensor */
 
 /* A Door Lock Operation Report: secured (mode 0xff). */
 #define LOCK_REPORT	0x62, 0x03, 0xff, 0x00, 0x01, 0x00, 0x00
@@ -239,6 +242,35 @@ test_opened(void)
 	    "inside a valid CRC-16 or a Multi Command: refused");
 }
 
+/* One door change, two classes: one report to the master (the stream
+ * showed two identical events); the same class again still reports. */
+static void
+test_door_once(void)
+{
+	static const uint8_t cc[] = { 0x30, 0x71, 0x86 };
+	static const uint8_t n_open[] = { 0x71, 0x05, 0, 0, 0, 0xff, 0x06,
+	    0x16, 0x00 };
+	static const uint8_t n_closed[] = { 0x71, 0x05, 0, 0, 0, 0xff, 0x06,
+	    0x17, 0x00 };
+	static const uint8_t b_open[] = { 0x30, 0x03, 0xff, 0x0a };
+	static const uint8_t b_closed[] = { 0x30, 0x03, 0x00, 0x0a };
+
+	include_node(DOOR, 0xd3, cc, sizeof(cc));
+	settle();
+	drain();
+	from_node(DOOR, n_open, sizeof(n_open));
+	from_node(DOOR, b_open, sizeof(b_open));
+	CHECK(reports("door") == 1, "opened: Notification then Binary Sensor, "
+	    "one report");
+	from_node(DOOR, b_open, sizeof(b_open));
+	CHECK(reports("door") == 2, "the Binary Sensor again: reported");
+	drain();
+	from_node(DOOR, b_closed, sizeof(b_closed));
+	from_node(DOOR, n_closed, sizeof(n_closed));
+	CHECK(reports("door") == 1, "closed: Binary Sensor then Notification, "
+	    "one report");
+}
+
 int
 main(void)
 {
@@ -250,6 +282,7 @@ main(void)
 	test_failed_flag();
 	test_endpoint_confirmed();
 	test_opened();
+	test_door_once();
 	zwf_close();
 	return check_done();
 }
