@@ -31,8 +31,12 @@ static Hd__DeviceKind
 kind_of(uint8_t generic)
 {
 	switch (generic) {
-	case 0x02:
-		return HD__DEVICE_KIND__DEV_CONTROLLER;	/* static controller */
+	case 0x01:					/* remote */
+	case 0x02:					/* static */
+	case 0x18:					/* wall */
+		return HD__DEVICE_KIND__DEV_CONTROLLER;
+	case 0x07:		/* notification sensor: door, motion, leak */
+		return HD__DEVICE_KIND__DEV_BINARY_SENSOR;
 	case 0x08:
 		return HD__DEVICE_KIND__DEV_THERMOSTAT;
 	case 0x10:
