@@ -178,9 +178,11 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c \
 		   slave/zwave/zw_cc_mgmt.c slave/zwave/zw_cc_mc.c \
 		   slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_lock.c \
+		   slave/zwave/zw_cc_encap.c \
 		   slave/zwave/zw_s0.c slave/zwave/zw_sec.c \
 		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
 		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
+		   slave/zwave/zw_node_tx.c \
 		   slave/zwave/zw_incl.c slave/zwave/zw_mgmt.c \
 		   slave/zwave/zw_mgmt_table.c slave/zwave/zw_mgmt_rx.c \
 		   slave/zwave/zw_sec_key.c slave/zwave/zw_sec_boot.c
@@ -215,6 +217,7 @@ UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
 UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
+UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -307,7 +310,8 @@ $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c slave/zwave/zw_frame.c \
+$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
+		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -352,7 +356,8 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
-    $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll: \
+    $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
+    $(BUILD)/tests/test_zw_ramp: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
@@ -418,7 +423,7 @@ $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
-    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c
+    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
 		   master/sched/sched_time.c

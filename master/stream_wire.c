@@ -66,7 +66,7 @@ zwave_progress(void *arg, const struct node *n, const Hd__ZwProgress *p)
 	jw_key(&w, "action");
 	jw_str(&w, zwm_action_name(p->action));
 	jw_key(&w, "state");
-	jw_str(&w, zwm_state_name(p->state));
+	jw_str(&w, zwm_state_name(p->state, p->action));
 	jw_key(&w, "node_id");
 	jw_uint(&w, p->node_id);
 	jw_key(&w, "reason");

@@ -85,6 +85,8 @@
 #define ZW_CB_TIMEOUT_MS	65000		/* SendData callback */
 #define ZW_SEND_ABORT_MS	20000		/* stuck SendData: SendDataAbort */
 #define ZW_ABORT_CB_MS		10000		/* then its callback, or it fails */
+#define ZW_JAM_TRIES		3		/* SendData sends the radio refuses */
+#define ZW_JAM_BACKOFF_MS	1000		/* times the refusals, before each again */
 #define ZW_ACK_GAP_MS		10		/* quiet after our ACK before a frame */
 #define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
 #define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */
@@ -95,7 +97,12 @@
 #define ZW_MAX_NODE_CCS		64		/* command classes kept per node */
 #define ZW_NIF_TIMEOUT_MS	10000		/* node info after RequestNodeInfo */
 #define ZW_CONFIRM_TIMEOUT_MS	5000		/* a SET's report after delivery */
+#define ZW_RAMP_RECHECKS	3		/* GETs again while a dimmer ramps */
+#define ZW_RAMP_RECHECK_MS	1000		/* ... after this, with no duration */
+#define ZW_RAMP_MARGIN_MS	500		/* ... after the duration and this */
+#define ZW_RAMP_WAIT_MAX_MS	8000		/* ... at most (the master waits 10 s) */
 #define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
+#define ZW_MULTI_CMD_MAX	16		/* commands opened from one Multi Command */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
 #define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
 #define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */

@@ -57,7 +57,7 @@ write_state(struct api_call *c, struct node *n)
 	jw_key(&c->w, "action");
 	jw_str(&c->w, z->active ? zwm_action_name(z->action) : "none");
 	jw_key(&c->w, "state");
-	jw_str(&c->w, zwm_state_name(z->state));
+	jw_str(&c->w, zwm_state_name(z->state, z->action));
 	jw_key(&c->w, "node");
 	jw_int(&c->w, z->node);
 	jw_key(&c->w, "time_left_ms");
@@ -77,7 +77,7 @@ write_state(struct api_call *c, struct node *n)
 		jw_key(&c->w, "action");
 		jw_str(&c->w, zwm_action_name(st->action));
 		jw_key(&c->w, "state");
-		jw_str(&c->w, zwm_state_name(st->state));
+		jw_str(&c->w, zwm_state_name(st->state, st->action));
 		jw_key(&c->w, "node");
 		jw_int(&c->w, st->node);
 		jw_key(&c->w, "reason");

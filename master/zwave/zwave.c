@@ -31,8 +31,10 @@ struct zwm {
 	int		 nsub;
 };
 
+/* The step's name; an exclusion's protocol exchange (the state it shares
+ * with inclusion's, ADDING) is "removing". */
 const char *
-zwm_state_name(int st)
+zwm_state_name(int st, int action)
 {
 	static const char *const names[] = { "idle", "ready", "node_found",
 	    "adding", "protocol_done", "done", "failed", "timeout",
@@ -40,6 +42,9 @@ zwm_state_name(int st)
 
 	if (st == ZWM_REQUESTED)
 		return "requested";
+	if (st == HD__ZW_PROGRESS__STATE__ADDING &&
+	    action == HD__ZW_INCLUSION__ACTION__EXCLUDE)
+		return "removing";
 	if (st < 0 || (size_t)st >= sizeof(names) / sizeof(names[0]))
 		return "?";
 	return names[st];
@@ -238,7 +243,7 @@ zwm_progress(struct master *m, struct node *n, const Hd__ZwProgress *p)
 		return 0;
 	str_vis(vis, sizeof(vis), p->reason);
 	log_info("slave %s: zwave %s: %s%s%.0" PRIu32 "%s%s", n->id,
-	    zwm_action_name(p->action), zwm_state_name(p->state),
+	    zwm_action_name(p->action), zwm_state_name(p->state, p->action),
 	    p->node_id ? ", node " : "", p->node_id, vis[0] ? ": " : "", vis);
 	history_add(z, p->action, p->state, (int)p->node_id, vis);
 	apply(z, p);

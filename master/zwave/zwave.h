@@ -32,7 +32,7 @@ struct zwm_slave {
 
 struct node;
 
-const char		*zwm_state_name(int);
+const char		*zwm_state_name(int state, int action);
 const char		*zwm_action_name(int);
 /* The slave's state (made on first use; NULL only without memory). */
 struct zwm_slave	*zwm_slave(struct node *);

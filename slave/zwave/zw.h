@@ -12,6 +12,7 @@
  *	zw_ctrl.c	start-up sequence, node table, devices
  *	zw_nodes.c	the node table on disk (proto/zwave.proto)
  *	zw_node.c	nodes as devices: interview, reports;
+ *	zw_node_tx.c	sending to nodes, transmit status, state polls
  *	zw_node_cmd.c	commands to nodes (Supervision, Multi Channel)
  *	zw_mgmt.c	the management interview (Wake Up, Association,
  *	zw_mgmt_table.c	versions, endpoints) and what it learnt
@@ -63,6 +64,13 @@
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
+
+/* SendData callback: the transmit status (its second byte). */
+#define ZW_TX_OK	0x00
+#define ZW_TX_NO_ACK	0x01	/* the node did not acknowledge */
+#define ZW_TX_FAIL	0x02	/* not transmitted: the radio is jammed */
+#define ZW_TX_NOT_IDLE	0x03	/* not transmitted: routing busy */
+#define ZW_TX_NO_ROUTE	0x04	/* no route to the node: unreachable */
 
 /* One data frame, decoded. */
 struct zw_frame {
@@ -127,6 +135,8 @@ enum zw_status {
 	ZW_ERR_INVAL,		/* payload too long */
 	ZW_ERR_NONONCE,		/* zw_sec.c: the node gave no S0 nonce */
 	ZW_ERR_RESTART,		/* the stick restarted (SerialAPIStarted) */
+	ZW_ERR_JAMMED,		/* SendData: TX status FAIL, ZW_JAM_TRIES times */
+	ZW_ERR_ROUTE_BUSY,	/* SendData: ROUTING_NOT_IDLE, as many times */
 };
 
 enum zw_prio {
@@ -168,6 +178,9 @@ struct zw_session_ops {
 	void	(*unsolicited)(void *arg, const struct zw_frame *);
 	/* ZW_DEAD_AFTER consecutive timeouts: the stick stopped answering. */
 	void	(*dead)(void *arg);
+	/* 1: a SendData failed jammed (TX status FAIL) after all its tries;
+	 * 0: a transmission left the stick again. May be NULL. */
+	void	(*jammed)(void *arg, int jammed);
 };
 
 struct zw_timing {
@@ -177,12 +190,15 @@ struct zw_timing {
 	uint64_t	abort_cb_ms;	/* the callback awaited after the abort */
 	uint64_t	backoff_base_ms, backoff_step_ms;
 	int		dead_after;
+	int		jam_tries;	/* SendData sends while not transmitted */
+	uint64_t	jam_backoff_ms;	/* times the failures, before each */
 };
 
 struct zw_stats {
 	uint64_t	tx_frames, rx_frames, retransmits, naks_sent;
 	uint64_t	naks, cans, garbage, badlen, stalled, timeouts;
 	uint64_t	unsolicited, aborts;
+	uint64_t	jams;		/* SendData not transmitted, sent again */
 };
 
 void	zw_timing_default(struct zw_timing *);
@@ -244,6 +260,8 @@ struct zw_stick_ops {
 	 * lost (0: `why` says how; everything queued has failed). */
 	void	(*up)(void *arg, int up, const char *why);
 	void	(*unsolicited)(void *arg, const struct zw_frame *);
+	/* The session's jammed(): the radio cannot transmit, or can again. */
+	void	(*jammed)(void *arg, int jammed);
 };
 
 /* Opens `spec` now and keeps it open, reopening with back-off. */
@@ -347,6 +365,8 @@ struct zw_node {
 	uint64_t	 cmd_id;	/* 0: none */
 	int		 cmd_sending;	/* its SET is at the session */
 	int		 cmd_confirming;	/* SET delivered, awaiting report */
+	int		 cmd_rechecks;	/* GETs again while a dimmer ramps */
+	int		 cmd_recheck;	/* cmd_timer: GET again, not fail */
 	uint8_t		 cmd_cc;
 	char		 cmd_key[VALUE_KEY_MAX + 1];
 	int64_t		 cmd_want;	/* 0/1 for "on", the level */
@@ -410,6 +430,7 @@ struct zw_ctrl {
 	struct zw_stick	*stick;
 	enum zw_step	 step;
 	int		 up, faulted, stopping;
+	int		 jammed;	/* the radio could not transmit */
 	uint32_t	 home_id, table_home;	/* stick's, node table's */
 	uint8_t		 own_id;
 	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */
@@ -440,11 +461,6 @@ void	zw_interview_next(struct zw_ctrl *);
  * was granted only securely). */
 int	zw_node_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len, int secure);
-void	zw_node_refresh(struct zw_ctrl *, int id);
-/* Send the state polls that wait, a node at a time, while the stick's
- * load stays below ZW_POLL_PACE_BELOW; else look again later. */
-void	zw_node_poll_pace(struct zw_ctrl *);
-void	zw_on_poll_timer(struct ev_timer *);
 int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */
@@ -453,13 +469,25 @@ void	zw_on_nif_timeout(struct ev_timer *);
 /* Shared by zw_node.c and zw_node_cmd.c. */
 int	zw_node_has(const struct zw_node *, uint8_t cc);	/* also securely */
 int	zw_node_id(const struct zw_ctrl *, const struct zw_node *);
-/* A finished SendData: 0 delivered, 1 not acknowledged, -1 stick failed. */
-int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
 /* Mark the node failed (a device fault) or heard again. */
 void	zw_node_fail(struct zw_ctrl *, struct zw_node *, int failed);
 void	zw_node_report_all(struct dev *);
 
+/* zw_node_tx.c (zw_node_send and zw_node_send_clear too) */
+void	zw_node_refresh(struct zw_ctrl *, int id);
+/* Send the state polls that wait, a node at a time, while the stick's
+ * load stays below ZW_POLL_PACE_BELOW; else look again later. */
+void	zw_node_poll_pace(struct zw_ctrl *);
+void	zw_on_poll_timer(struct ev_timer *);
+/* A finished SendData: 0 delivered, 1 not acknowledged or no route, -1
+ * the stick failed (jammed or busy after zw_session.c's tries too). */
+int	zw_tx_result(enum zw_status, const struct zw_frame *cb);
+
 /* zw_node_cmd.c: commands to nodes */
+/* A Multilevel Switch Report from endpoint ep: a dimmer still on its way
+ * to the level asked for is asked again after its ramp. */
+void	zw_node_cmd_ramp(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
 struct Hd__Value;
 void	zw_on_cmd_timeout(struct ev_timer *);
 /* A value the node reported: it may confirm the command under way. */

@@ -256,3 +256,35 @@ zw_cc_set_level(uint8_t *out, size_t outlen, int level)
 	out[2] = (uint8_t)level;
 	return 3;
 }
+
+/*
+ * A Multilevel Switch Report seen as a ramp: 26 03 CURRENT [TARGET
+ * DURATION] (the last two from version 4). 1 with `r` filled, 0 if not
+ * such a report or its current level is unknown, -1 if malformed.
+ * Duration: 0 at the target, 0x01..0x7f seconds, 0x80..0xfd minutes
+ * (1..126), 0xfe unknown (duration_ms -1).
+ */
+int
+zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (len < 2 || cmd[0] != ZW_CC_SWITCH_MULTILEVEL ||
+	    cmd[1] != ZW_CMD_REPORT)
+		return 0;
+	if (len < 3 || (cmd[2] > ZW_LEVEL_MAX && cmd[2] != ZW_LEVEL_ON &&
+	    cmd[2] != ZW_VALUE_UNKNOWN))
+		return -1;
+	if (cmd[2] == ZW_VALUE_UNKNOWN)
+		return 0;
+	r->current = cmd[2] == ZW_LEVEL_ON ? ZW_LEVEL_MAX : cmd[2];
+	if (len < 5)
+		return 1;
+	if ((cmd[3] > ZW_LEVEL_MAX && cmd[3] != ZW_LEVEL_ON &&
+	    cmd[3] != ZW_VALUE_UNKNOWN) || cmd[4] == 0xff)
+		return -1;
+	r->have_target = cmd[3] != ZW_VALUE_UNKNOWN;
+	r->target = cmd[3] == ZW_LEVEL_ON ? ZW_LEVEL_MAX : cmd[3];
+	r->duration_ms = cmd[4] <= 0x7f ? cmd[4] * 1000LL :
+	    cmd[4] <= 0xfd ? (cmd[4] - 0x7fLL) * 60000 : -1;
+	return 1;
+}

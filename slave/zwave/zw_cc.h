@@ -89,14 +89,26 @@ int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
 
+/* A Multilevel Switch Report as a ramp (zw_cc.c). */
+struct zw_ramp {
+	int		current;	/* 0..99 */
+	int		have_target;	/* version 4: target and duration */
+	int		target;		/* 0..99 */
+	long long	duration_ms;	/* to the target; -1 unknown */
+};
+int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
+
 /* --- network management classes (zw_cc_mgmt.c, zw_cc_mc.c,
  * zw_cc_supervision.c): each decoder returns 1 when `out` was filled,
  * 0 when `cmd` is not one of its commands, -1 if malformed --------- */
 
+#define ZW_CC_TRANSPORT		0x55	/* Transport Service: refused */
+#define ZW_CC_CRC16		0x56
 #define ZW_CC_MULTI_CHANNEL	0x60
 #define ZW_CC_SUPERVISION	0x6c
 #define ZW_CC_WAKE_UP		0x84
 #define ZW_CC_ASSOCIATION	0x85
+#define ZW_CC_MULTI_CMD		0x8f
 
 #define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
 #define ZW_WAKEUP_MIN_S		30		/* `zwave wakeup-interval` floor */
@@ -153,6 +165,19 @@ struct zw_supervision {
 	size_t		 ninner;
 };
 
+/* Multi Command: the commands, borrowed from the frame. */
+struct zw_multi {
+	const uint8_t	*cmd[ZW_MULTI_CMD_MAX];
+	size_t		 len[ZW_MULTI_CMD_MAX];
+	size_t		 n;
+};
+
+struct zw_crc16 {
+	const uint8_t	*inner;		/* borrowed from the frame */
+	size_t		 ninner;
+	int		 crc_ok;	/* the checksum matched */
+};
+
 /* zw_cc_mgmt.c */
 size_t	zw_cc_wakeup_interval_set(uint8_t *out, size_t outlen,
 	    uint32_t seconds, uint8_t node);
@@ -182,5 +207,14 @@ size_t	zw_cc_supervision_report(uint8_t *out, size_t outlen,
 	    uint8_t session, uint8_t status, uint8_t duration);
 int	zw_cc_decode_supervision(const uint8_t *cmd, size_t len,
 	    struct zw_supervision *);
+
+/* zw_cc_encap.c */
+uint16_t zw_crc16(const uint8_t *, size_t);
+int	zw_cc_decode_multi(const uint8_t *cmd, size_t len, struct zw_multi *);
+size_t	zw_cc_multi_encap(uint8_t *out, size_t outlen,
+	    const uint8_t *const *cmds, const size_t *lens, size_t n);
+int	zw_cc_decode_crc16(const uint8_t *cmd, size_t len, struct zw_crc16 *);
+size_t	zw_cc_crc16_encap(uint8_t *out, size_t outlen, const uint8_t *inner,
+	    size_t n);
 
 #endif

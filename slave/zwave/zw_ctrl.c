@@ -31,8 +31,12 @@ static Hd__DeviceKind
 kind_of(uint8_t generic)
 {
 	switch (generic) {
-	case 0x02:
-		return HD__DEVICE_KIND__DEV_CONTROLLER;	/* static controller */
+	case 0x01:					/* remote */
+	case 0x02:					/* static */
+	case 0x18:					/* wall */
+		return HD__DEVICE_KIND__DEV_CONTROLLER;
+	case 0x07:		/* notification sensor: door, motion, leak */
+		return HD__DEVICE_KIND__DEV_BINARY_SENSOR;
 	case 0x08:
 		return HD__DEVICE_KIND__DEV_THERMOSTAT;
 	case 0x10:
@@ -419,7 +423,28 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 		zw_node_unsolicited(c, f);
 }
 
-static const struct zw_stick_ops ctrl_ops = { ctrl_up, ctrl_unsolicited };
+/*
+ * The radio stayed jammed through a SendData's every try (zw_session.c),
+ * or transmits again. The user sees it as a fault of the stick, on the
+ * "zwave" fault and on every value, not as nodes failing one by one.
+ */
+static void
+ctrl_jammed(void *arg, int jammed)
+{
+	struct zw_ctrl *c = arg;
+
+	if (c->stopping || c->jammed == jammed)
+		return;
+	c->jammed = jammed;
+	dev_fault(c->s, "zwave", NULL, jammed, jammed ? "the radio is "
+	    "jammed: the stick could not transmit" : "the radio transmits "
+	    "again");
+	report_all(c);
+}
+
+static const struct zw_stick_ops ctrl_ops = {
+	ctrl_up, ctrl_unsolicited, ctrl_jammed,
+};
 
 int
 zw_check(const struct slave *s)

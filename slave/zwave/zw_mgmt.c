@@ -286,6 +286,14 @@ zw_mgmt_woke_up(struct zw_ctrl *c, struct zw_node *zn)
 	    zn->mg->running && c->mgmt == 0 && c->interviewing == 0) {
 		c->mgmt = nid(zn);		/* resume the interview */
 		step_run(c, zn);
+	} else if (zn->pct < ZW_INTERVIEW_DONE && (zn->mg == NULL ||
+	    !zn->mg->running) && c->mgmt == 0 && c->interviewing == 0) {
+		/* Its interview stopped with the process (the node table
+		 * says 75 %): asleep at every start since, it is only
+		 * reachable now. */
+		log_info("zwave: node %d: its interview stopped: run again "
+		    "while it is awake", nid(zn));
+		zw_mgmt_start(c, zn);
 	}
 	flush(c, zn);
 	maybe_sleep(c, zn);

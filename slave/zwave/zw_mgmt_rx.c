@@ -4,7 +4,9 @@
  * endpoints), Wake Up Notifications, and the encapsulations opened here:
  * an endpoint's command goes back to zw_node_receive() with its endpoint,
  * a Supervision Get's command likewise and is answered SUCCESS, a
- * Supervision Report confirms the command under way (zw_node_cmd.c).
+ * Supervision Report confirms the command under way (zw_node_cmd.c),
+ * each command of a Multi Command and a CRC-16 encapsulation's (once its
+ * checksum matches) likewise. Transport Service is refused, logged.
  */
 
 #include <stdio.h>
@@ -140,6 +142,43 @@ supervised_in(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 }
 
 /*
+ * Each command of a Multi Command, judged as if it came alone. The first
+ * one refused drops the rest: a real node never mixes a forged command
+ * with good ones, and those before it were as good as sent bare.
+ */
+static int
+multi_in(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const struct zw_multi *m, int secure)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (zw_node_receive(c, zn, ep, m->cmd[i], m->len[i],
+		    secure) == -1) {
+			if (i + 1 < m->n)
+				log_warnx("zwave: node %d: the other %zu "
+				    "command%s of its Multi Command dropped",
+				    nid(zn), m->n - i - 1,
+				    m->n - i - 1 == 1 ? "" : "s");
+			return -1;
+		}
+	return 0;
+}
+
+/* CRC-16: a wrong checksum is a damaged frame, dropped and logged. */
+static int
+crc16_in(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const struct zw_crc16 *k, int secure)
+{
+	if (!k->crc_ok) {
+		log_warnx("zwave: node %d: CRC-16 encapsulation with a wrong "
+		    "checksum dropped", nid(zn));
+		return -1;
+	}
+	return zw_node_receive(c, zn, ep, k->inner, k->ninner, secure);
+}
+
+/*
  * `secure`: the frame came in a valid S0 encapsulation; what a clear one
  * carries is judged again, at its own depth, by zw_node_receive(), so a
  * clear wrapper cannot smuggle in a class granted only securely.
@@ -152,6 +191,8 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	struct zw_assoc		a;
 	struct zw_mc		m;
 	struct zw_supervision	sv;
+	struct zw_multi		mu;
+	struct zw_crc16		k;
 	struct zw_cc_info	info;
 	uint8_t			cc, v;
 	int			r = 0, refused = 0;
@@ -193,6 +234,20 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			zw_node_supervised(c, zn, sv.session, sv.status,
 			    sv.duration);
 		break;
+	case ZW_CC_MULTI_CMD:
+		if ((r = zw_cc_decode_multi(cmd, len, &mu)) == 1)
+			refused = multi_in(c, zn, ep, &mu, secure);
+		break;
+	case ZW_CC_CRC16:
+		if ((r = zw_cc_decode_crc16(cmd, len, &k)) == 1)
+			refused = crc16_in(c, zn, ep, &k, secure);
+		break;
+	case ZW_CC_TRANSPORT:
+		/* Segments of a datagram too long for one frame (S2-era
+		 * devices' long reports); what they carry is lost. */
+		log_warnx("zwave: node %d: Transport Service frame refused: "
+		    "segmented datagrams are not supported", nid(zn));
+		return -1;
 	default:
 		return 0;
 	}

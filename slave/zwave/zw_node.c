@@ -12,8 +12,9 @@
  * yet (a sensor's type is only known from its first report) is added and
  * the device list announced again.
  *
- * Commands are zw_node_cmd.c's. A node that does not acknowledge is
- * marked failed (a device fault) until it is heard again.
+ * Commands are zw_node_cmd.c's, sending and state polls zw_node_tx.c's.
+ * A node that does not acknowledge is marked failed (a device fault)
+ * until it is heard again.
  */
 
 #include <stdio.h>
@@ -26,8 +27,6 @@
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec.h"
 
-#define TX_OPTIONS	0x25	/* ACK, auto route, explore */
-#define TX_OK		0x00
 
 /* A node's last reported values, so they can be reported again: after
  * each Welcome, and with the fault flag while the node is failed. */
@@ -35,6 +34,7 @@ struct zw_last {
 	int		have;
 	Hd__Value	v;		/* scalars only */
 	int		flags;
+	uint8_t		cc;		/* the class that reported it */
 };
 
 static void	report_cached(struct zw_node *);
@@ -57,154 +57,6 @@ int
 zw_node_id(const struct zw_ctrl *c, const struct zw_node *zn)
 {
 	return (int)(zn - c->node);
-}
-
-/*
- * SendData: node, length, command, transmit options, callback id. The
- * callback's second byte is the transmit status.
- */
-int
-zw_node_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, zw_done_fn *done, void *arg)
-{
-	/* A class the node supports securely goes encapsulated (zw_sec.c). */
-	if (n > 0 && zw_sec_wanted(&c->node[id], cmd[0]))
-		return zw_sec_send(c, id, cmd, n, prio, done, arg);
-	return zw_node_send_clear(c, id, cmd, n, prio, 0, done, arg);
-}
-
-/*
- * SendData in clear, past the security hook; zw_sec.c sends its own
- * frames with it. `urgent`: ahead of everything queued, and never held
- * for a sleeping node (it answers the node, which is awake).
- */
-int
-zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
-    enum zw_prio prio, int urgent, zw_done_fn *done, void *arg)
-{
-	struct zw_req	r;
-	enum zw_status	st;
-
-	if (n == 0 || n + 4 > sizeof(r.payload))
-		return -1;
-	memset(&r, 0, sizeof(r));
-	r.func = ZW_FN_SEND_DATA;
-	r.payload[0] = (uint8_t)id;
-	r.payload[1] = (uint8_t)n;
-	memcpy(r.payload + 2, cmd, n);
-	r.payload[2 + n] = TX_OPTIONS;
-	r.cb_idx = (int)(3 + n);
-	r.len = 4 + n;
-	r.want_res = 1;
-	r.prio = prio;
-	r.urgent = urgent;
-	r.done = done;
-	r.arg = arg;
-	if (!urgent && zw_mgmt_hold(c, &c->node[id], &r))
-		return 0;	/* asleep: sent at its wake-up */
-	if (zw_stick_submit(c->stick, &r, &st) == -1) {
-		log_debug("zwave: node %d: send: %s", id, zw_status_str(st));
-		return -1;
-	}
-	return 0;
-}
-
-/* The transmit status of a finished SendData: 0 delivered, 1 the node did
- * not acknowledge, -1 the stick failed. */
-int
-zw_tx_result(enum zw_status st, const struct zw_frame *cb)
-{
-	if (st != ZW_OK || cb == NULL || cb->len < 2)
-		return -1;
-	return cb->payload[1] == TX_OK ? 0 : 1;
-}
-
-static void
-poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
-    const struct zw_frame *cb)
-{
-	struct zw_node	*zn = arg;
-	int		 tx = zw_tx_result(st, cb);
-
-	(void)res;
-	if (zn->ctrl->stopping)
-		return;
-	if (tx != -1)
-		zw_node_fail(zn->ctrl, zn, tx == 1);
-	zw_node_poll_pace(zn->ctrl);		/* room for the next */
-}
-
-/* A poll that cannot be queued is said, not dropped in silence. */
-static void
-poll_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
-    size_t n)
-{
-	if (zw_node_send(c, zw_node_id(c, zn), cmd, n, ZW_PRIO_POLL, poll_done,
-	    zn) == -1)
-		log_warnx("zwave: node %d: state poll 0x%02x not queued (the "
-		    "stick's queue is full or it is gone): asked at the next "
-		    "start", zw_node_id(c, zn), cmd[0]);
-}
-
-void
-zw_node_poll_pace(struct zw_ctrl *c)
-{
-	int id;
-
-	ev_timer_stop(c->s->loop, &c->poll_timer);
-	if (c->stopping || !c->up)
-		return;
-	for (id = 1; id <= ZW_MAX_NODES; id++) {
-		if (!c->node[id].poll_due)
-			continue;
-		if (zw_stick_load(c->stick) >= ZW_POLL_PACE_BELOW) {
-			ev_timer_start(c->s->loop, &c->poll_timer,
-			    ZW_POLL_PACE_MS);
-			return;
-		}
-		c->node[id].poll_due = 0;
-		if (c->node[id].dev != NULL)
-			zw_node_refresh(c, id);
-	}
-}
-
-void
-zw_on_poll_timer(struct ev_timer *t)
-{
-	zw_node_poll_pace(t->arg);
-}
-
-/* Ask the node for the state of every class that has values, and for its
- * manufacturer and product until they are known. */
-void
-zw_node_refresh(struct zw_ctrl *c, int id)
-{
-	struct zw_node	*zn = &c->node[id];
-	uint8_t		 cmd[2];
-	size_t		 i, n;
-
-	/* Classes supported only securely (zw_node_send encapsulates them). */
-	for (i = 0; i < zn->nscc; i++)
-		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
-		    zw_cc_has_values(zn->scc[i]) &&
-		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
-			poll_send(c, zn, cmd, n);
-	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
-	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
-		poll_send(c, zn, cmd, n);
-
-	for (i = 0; i < zn->ncc; i++) {
-		if (zn->cc[i] == ZW_CC_NOTIFICATION ||
-		    (zn->cc[i] == ZW_CC_BASIC &&
-		    (zw_node_has(zn, ZW_CC_SWITCH_BINARY) ||
-		    zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
-			continue;	/* no plain GET, or said already */
-		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
-		    !zw_cc_has_values(zn->cc[i]))
-			continue;
-		poll_send(c, zn, cmd, n);
-	}
-	zw_mgmt_refresh(c, zn);
 }
 
 /* The values a node's classes give before any report. */
@@ -477,22 +329,58 @@ zw_node_forget(struct zw_node *zn)
 	zw_mgmt_forget(zn);
 }
 
-static void
-remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
-    int flags)
+static int
+same_value(const Hd__Value *a, const Hd__Value *b)
 {
-	size_t i;
+	if (a->v_case != b->v_case)
+		return 0;
+	return a->v_case == HD__VALUE__V_B ? a->b == b->b :
+	    a->v_case == HD__VALUE__V_I ? a->i == b->i :
+	    a->v_case == HD__VALUE__V_D ? a->d == b->d : 0;
+}
+
+/* Classes that report one sensor event each, side by side (a Basic Set
+ * from a Binary Sensor node arrives here as a Binary Sensor report). */
+static int
+event_cc(uint8_t cc)
+{
+	return cc == ZW_CC_SENSOR_BINARY || cc == ZW_CC_NOTIFICATION;
+}
+
+/*
+ * Keep the value class `cc` reported. 1 if it repeats the last one, with
+ * the same flags, from the other sensor class: a door sensor sends one
+ * opening as a Notification and a Binary Sensor report (or a Basic Set),
+ * and each went on as an event of its own. The same class again (a
+ * re-trigger, a poll's answer) is always a report, and so are switches'
+ * values (a remote's Basic Set is a press each time).
+ */
+static int
+remember(struct zw_node *zn, const Hd__ValueDesc *vd, const Hd__Value *v,
+    int flags, uint8_t cc)
+{
+	struct zw_last	*l;
+	size_t		 i;
 
 	if (zn->last == NULL && (zn->last = calloc(CLUSTER_MAX_DEV_VALUES,
 	    sizeof(*zn->last))) == NULL)
-		return;
+		return 0;
 	for (i = 0; i < zn->dev->desc.n_values; i++)
 		if (zn->dev->vals[i] == vd) {
-			zn->last[i].have = 1;
-			zn->last[i].v = *v;
-			zn->last[i].flags = flags;
-			return;
+			l = &zn->last[i];
+			if (l->have && l->flags == flags && l->cc != cc &&
+			    event_cc(l->cc) && event_cc(cc) &&
+			    same_value(&l->v, v)) {
+				l->cc = cc;	/* it repeats itself next */
+				return 1;
+			}
+			l->have = 1;
+			l->v = *v;
+			l->flags = flags;
+			l->cc = cc;
+			return 0;
 		}
+	return 0;
 }
 
 /* Every value known, again; flagged as faulty while the node is failed
@@ -508,7 +396,8 @@ report_cached(struct zw_node *zn)
 		if (zn->last[i].have)
 			dev_report(zn->dev, zn->dev->vals[i]->key,
 			    &zn->last[i].v, zn->last[i].flags |
-			    (zn->failed || zn->ctrl->faulted ? DEV_FAULT : 0));
+			    (zn->failed || zn->ctrl->faulted || zn->ctrl->jammed ?
+			    DEV_FAULT : 0));
 }
 
 void
@@ -552,17 +441,25 @@ value_desc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
 	return dev_find_value(zn->dev, v->key);
 }
 
+/* A value class `cc` reported; a duplicate (remember()) still confirms
+ * the command under way. */
 static void
-report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v)
+report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v,
+    uint8_t cc)
 {
 	const Hd__ValueDesc	*vd;
 	Hd__Value		 val;
+	int			 flags = v->low_battery ? DEV_LOW_BATTERY : 0;
 
 	if ((vd = value_desc(c, zn, v)) == NULL)
 		return;
 	to_value(v, vd, &val);
-	remember(zn, vd, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
-	dev_report(zn->dev, v->key, &val, v->low_battery ? DEV_LOW_BATTERY : 0);
+	if (remember(zn, vd, &val, flags, cc))
+		log_debug("zwave: node %d: %s from class 0x%02x repeats "
+		    "another class's report: not sent again",
+		    zw_node_id(c, zn), v->key, cc);
+	else
+		dev_report(zn->dev, v->key, &val, flags);
 	zw_node_cmd_report(c, zn, v->key, &val);
 }
 
@@ -624,6 +521,8 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			got_info(c, zn, &info);
 		return 0;
 	}
+	if (cmd[0] == ZW_CC_SWITCH_MULTILEVEL)
+		zw_node_cmd_ramp(c, zn, ep, cmd, len);
 	if ((bset = basic_set(zn, ep, cmd, len, rep)) == 1) {
 		cmd = rep;
 		len = sizeof(rep);
@@ -647,7 +546,7 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			snprintf(key, sizeof(key), "%s.%u", v.key, ep);
 			v.key = key;
 		}
-		report(c, zn, &v);
+		report(c, zn, &v, cmd[0]);
 	} else
 		log_debug("zwave: node %d: command 0x%02x not handled", id,
 		    cmd[0]);

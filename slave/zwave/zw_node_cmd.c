@@ -4,7 +4,10 @@
  * in Multi Channel for an endpoint, sent through SendData; once the node
  * has acknowledged it, a GET; done when a report shows the value asked
  * for (zw_node_cmd_report) or a Supervision Report says so, or failed
- * with TIMEOUT after ZW_CONFIRM_TIMEOUT_MS. A sleeping node's SET waits
+ * with TIMEOUT after ZW_CONFIRM_TIMEOUT_MS. A dimmer still ramping
+ * towards the level (its report's target and duration, or a level on the
+ * way) is asked again after the ramp, ZW_RAMP_RECHECKS times at most. A
+ * sleeping node's SET waits
  * for its wake-up: the command is answered QUEUED meanwhile, and taken
  * back from the wake-up queue if its hold time runs out first.
  */
@@ -44,6 +47,7 @@ cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
 	ev_timer_stop(c->s->loop, &zn->cmd_timer);
 	zn->cmd_id = 0;
 	zn->cmd_confirming = 0;
+	zn->cmd_recheck = 0;
 	dev_done(zn->dev, id, st, why, v);
 	/* A sleeping secure node was kept awake for the confirmation. */
 	if (zn->sec_level != 0)
@@ -62,13 +66,21 @@ zw_node_cmd_report(struct zw_ctrl *c, struct zw_node *zn, const char *key,
 
 /* --- commands -------------------------------------------------------- */
 
-static zw_done_fn	set_sent;
+static zw_done_fn	set_sent, get_sent;
+static void		confirm_get(struct zw_ctrl *, struct zw_node *);
 
 void
 zw_on_cmd_timeout(struct ev_timer *t)
 {
 	struct zw_node *zn = t->arg;
 
+	if (zn->cmd_recheck) {		/* a dimmer's ramp is over */
+		zn->cmd_recheck = 0;
+		ev_timer_start(zn->ctrl->s->loop, &zn->cmd_timer,
+		    ZW_CONFIRM_TIMEOUT_MS);
+		confirm_get(zn->ctrl, zn);
+		return;
+	}
 	/* Still held for a sleeping node: taken back, so the SET cannot
 	 * reach it at a later wake-up after TIMEOUT was reported. */
 	if (zn->cmd_sending && (zw_mgmt_unhold(zn, set_sent, zn) > 0 ||
@@ -94,14 +106,59 @@ get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 		zw_node_fail(zn->ctrl, zn, 1);
 }
 
+/* The GET whose report confirms the command (in Multi Channel for an
+ * endpoint). */
+static void
+confirm_get(struct zw_ctrl *c, struct zw_node *zn)
+{
+	uint8_t	get[CONFIRM_GET_MAX];
+	size_t	n;
+
+	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
+	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
+	    zn->cmd_ep, get, n)) > 0))
+		zw_node_send(c, zw_node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
+		    zn);
+}
+
+/*
+ * A dimmer's report while its level command is confirmed: not the level
+ * yet, but on its way there (version 4: its target is ours and the
+ * duration says when; earlier versions: a level, any, other than ours).
+ * The GET goes again once the ramp is over, bounded in count and wait.
+ */
+void
+zw_node_cmd_ramp(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
+{
+	struct zw_ramp	r;
+	long long	wait = ZW_RAMP_RECHECK_MS;
+
+	if (zn->cmd_id == 0 || !zn->cmd_confirming || zn->cmd_supervised ||
+	    zn->cmd_cc != ZW_CC_SWITCH_MULTILEVEL || zn->cmd_ep != ep ||
+	    zn->cmd_recheck || zn->cmd_rechecks >= ZW_RAMP_RECHECKS ||
+	    zw_cc_level_ramp(cmd, len, &r) != 1 || r.current == zn->cmd_want)
+		return;
+	if (r.have_target && (r.target != zn->cmd_want ||
+	    r.duration_ms == 0))
+		return;		/* going elsewhere, or not going */
+	if (r.have_target && r.duration_ms > 0)
+		wait = (r.duration_ms < ZW_RAMP_WAIT_MAX_MS ? r.duration_ms :
+		    ZW_RAMP_WAIT_MAX_MS) + ZW_RAMP_MARGIN_MS;
+	zn->cmd_rechecks++;
+	zn->cmd_recheck = 1;
+	log_info("zwave: node %d: level %d on its way to %d: asked again in "
+	    "%lld ms", zw_node_id(c, zn), r.current, (int)zn->cmd_want, wait);
+	ev_timer_stop(c->s->loop, &zn->cmd_timer);
+	ev_timer_start(c->s->loop, &zn->cmd_timer, (uint64_t)wait);
+}
+
 static void
 set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
 {
 	struct zw_node	*zn = arg;
 	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 get[CONFIRM_GET_MAX];
-	size_t		 n;
 	int		 tx = zw_tx_result(st, cb);
 
 	(void)res;
@@ -124,11 +181,7 @@ set_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	ev_timer_start(c->s->loop, &zn->cmd_timer, ZW_CONFIRM_TIMEOUT_MS);
 	if (zn->cmd_supervised)
 		return;		/* the Supervision Report confirms it */
-	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
-	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
-	    zn->cmd_ep, get, n)) > 0))
-		zw_node_send(c, zw_node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
-		    zn);
+	confirm_get(c, zn);
 }
 
 /* Supervision Report for the command's SET: SUCCESS confirms it, FAIL
@@ -288,6 +341,8 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	zn->cmd_id = cmd->id;
 	zn->cmd_sending = 1;
 	zn->cmd_confirming = 0;
+	zn->cmd_rechecks = 0;
+	zn->cmd_recheck = 0;
 	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
 	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
 	    cmd->value->i;

@@ -15,6 +15,16 @@
  * the SendData fails ZW_ERR_NOCB. Waiting out the whole callback timeout
  * instead held every other send for 65 s (zwave-js aborts at about 20 s).
  *
+ * A SendData the stick could not transmit (callback status FAIL: the
+ * radio is jammed, or ROUTING_NOT_IDLE: the stick is busy routing) says
+ * nothing about the node: it is sent again after ZW_JAM_BACKOFF_MS times
+ * the failures so far, ZW_JAM_TRIES times in all, holding back every
+ * other SendData meanwhile (as zwave-js waits before retrying a jammed
+ * send). Only then does it fail, with ZW_ERR_JAMMED or ZW_ERR_ROUTE_BUSY,
+ * never as the node's missing acknowledgement. A SendData that failed
+ * jammed after all its tries marks the radio jammed (ops->jammed(1)); the
+ * next transmission that leaves the stick clears it (ops->jammed(0)).
+ *
  * Nothing here blocks, sleeps or reads a clock: the caller passes `now`
  * and asks zw_session_next() when to call zw_session_tick() again.
  */
@@ -38,6 +48,7 @@ struct zw_slot {
 	TAILQ_ENTRY(zw_slot)	 entry;
 	struct zw_req		 r;
 	int			 used;
+	int			 txfails;	/* FAIL / NOT_IDLE callbacks */
 };
 
 TAILQ_HEAD(zw_slotq, zw_slot);
@@ -58,6 +69,10 @@ struct zw_session {
 	struct zw_frame			 cb_res;	/* its response */
 	uint64_t			 cb_deadline;
 	uint64_t			 abort_at;	/* SendDataAbort due */
+	int				 aborted;	/* cbw: abort sent */
+	struct zw_slot			*resend;	/* not transmitted */
+	uint64_t			 resend_at;
+	int				 jammed;	/* radio said jammed */
 	uint8_t				 cb_id;		/* last one given */
 	uint64_t			 tx_after;	/* ACK gap */
 	uint64_t			 ack_after;	/* ACK-to-ACK gap */
@@ -82,6 +97,8 @@ zw_timing_default(struct zw_timing *t)
 	t->backoff_base_ms = 100;	/* host spec: 100 ms + n * 1 s */
 	t->backoff_step_ms = 1000;
 	t->dead_after = ZW_DEAD_AFTER;
+	t->jam_tries = ZW_JAM_TRIES;
+	t->jam_backoff_ms = ZW_JAM_BACKOFF_MS;
 }
 
 struct zw_session *
@@ -119,6 +136,8 @@ finish(struct zw_session *s, struct zw_slot *sl, enum zw_status st,
 	}
 	if (sl == s->cbw)
 		s->cbw = NULL;
+	if (sl == s->resend)
+		s->resend = NULL;
 	sl->used = 0;
 	if (st != ZW_OK)
 		log_debug("zwave: request 0x%02x: %s", sl->r.func,
@@ -137,6 +156,8 @@ fail_all(struct zw_session *s, enum zw_status st)
 		finish(s, s->cur, st, NULL, NULL);
 	if (s->cbw != NULL)
 		finish(s, s->cbw, st, NULL, NULL);
+	if (s->resend != NULL)
+		finish(s, s->resend, st, NULL, NULL);
 	for (prio = ZW_PRIO_USER; prio <= ZW_PRIO_POLL; prio++)
 		while ((sl = TAILQ_FIRST(&s->q[prio])) != NULL) {
 			TAILQ_REMOVE(&s->q[prio], sl, entry);
@@ -186,7 +207,8 @@ transmit(struct zw_session *s, uint64_t now)
 }
 
 /* The first request that may go now: user before polling, and a second
- * callback-waiting request stays queued behind the one in flight. */
+ * callback-waiting request stays queued behind the one in flight or the
+ * one waiting to be sent again. */
 static struct zw_slot *
 next_eligible(struct zw_session *s, int *prio)
 {
@@ -194,7 +216,8 @@ next_eligible(struct zw_session *s, int *prio)
 
 	for (*prio = ZW_PRIO_USER; *prio <= ZW_PRIO_POLL; (*prio)++)
 		TAILQ_FOREACH(sl, &s->q[*prio], entry)
-			if (sl->r.cb_idx < 0 || s->cbw == NULL)
+			if (sl->r.cb_idx < 0 ||
+			    (s->cbw == NULL && s->resend == NULL))
 				return sl;
 	return NULL;
 }
@@ -264,6 +287,7 @@ zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
 		return -1;
 	}
 	s->pool[i].used = 1;
+	s->pool[i].txfails = 0;
 	s->pool[i].r = *r;
 	if (s->pool[i].r.prio != ZW_PRIO_USER)
 		s->pool[i].r.prio = ZW_PRIO_POLL;
@@ -324,6 +348,7 @@ got_res(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 	s->cb_deadline = now + (sl->r.cb_timeout ? sl->r.cb_timeout :
 	    s->t.cb_ms);
 	s->abort_at = ZW_NO_DEADLINE;
+	s->aborted = 0;
 	if (sl->r.func == ZW_FN_SEND_DATA && now + s->t.abort_ms <
 	    s->cb_deadline)
 		s->abort_at = now + s->t.abort_ms;
@@ -332,13 +357,77 @@ got_res(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 }
 
 static void
-got_req(struct zw_session *s, const struct zw_frame *f)
+set_jammed(struct zw_session *s, int jammed)
+{
+	if (s->jammed == jammed)
+		return;
+	s->jammed = jammed;
+	if (s->ops->jammed != NULL)
+		s->ops->jammed(s->arg, jammed);
+}
+
+/*
+ * The awaited SendData's callback. FAIL and ROUTING_NOT_IDLE: the frame
+ * never left the stick, so it goes again after a back-off, unless our own
+ * SendDataAbort ended it. Returns 1 if the slot is parked for that.
+ */
+static int
+tx_not_sent(struct zw_session *s, struct zw_slot *sl, const struct zw_frame *f,
+    uint64_t now)
+{
+	uint8_t tx = f->len >= 2 ? f->payload[1] : ZW_TX_OK;
+
+	if (sl->r.func != ZW_FN_SEND_DATA)
+		return 0;
+	if (tx != ZW_TX_FAIL && tx != ZW_TX_NOT_IDLE) {
+		set_jammed(s, 0);	/* it left the stick */
+		return 0;
+	}
+	if (s->aborted)
+		return 0;
+	s->stats.jams++;
+	if (++sl->txfails >= s->t.jam_tries) {
+		log_warnx("zwave: SendData to node %u not transmitted %d "
+		    "times: %s", sl->r.payload[0], sl->txfails,
+		    tx == ZW_TX_FAIL ? "the radio is jammed" :
+		    "the stick's routing stays busy");
+		if (tx == ZW_TX_FAIL)
+			set_jammed(s, 1);
+		finish(s, sl, tx == ZW_TX_FAIL ? ZW_ERR_JAMMED :
+		    ZW_ERR_ROUTE_BUSY, &s->cb_res, f);
+		return 1;
+	}
+	log_info("zwave: SendData to node %u not transmitted (%s): again "
+	    "in %llu ms", sl->r.payload[0], tx == ZW_TX_FAIL ? "jammed" :
+	    "routing busy", (unsigned long long)(s->t.jam_backoff_ms *
+	    (uint64_t)sl->txfails));
+	s->cbw = NULL;
+	s->resend = sl;
+	s->resend_at = now + s->t.jam_backoff_ms * (uint64_t)sl->txfails;
+	return 1;
+}
+
+/* The back-off is over: the SendData goes next, ahead of all queued (a
+ * poll too: it was on the wire before them). */
+static void
+resend_due(struct zw_session *s)
+{
+	struct zw_slot *sl = s->resend;
+
+	s->resend = NULL;
+	TAILQ_INSERT_HEAD(&s->q[ZW_PRIO_USER], sl, entry);
+	s->nqueued++;
+}
+
+static void
+got_req(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 {
 	struct zw_slot *sl = s->cbw;
 
 	if (sl != NULL && f->func == sl->r.func && f->len >= 1 &&
 	    f->payload[0] == sl->r.payload[sl->r.cb_idx]) {
-		finish(s, sl, ZW_OK, &s->cb_res, f);
+		if (!tx_not_sent(s, sl, f, now))
+			finish(s, sl, ZW_OK, &s->cb_res, f);
 		return;
 	}
 	s->stats.unsolicited++;
@@ -361,7 +450,7 @@ got_frame(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 	if (f->type == ZW_RES)
 		got_res(s, f, now);
 	else if (f->type == ZW_REQ)
-		got_req(s, f);
+		got_req(s, f, now);
 	else
 		log_debug("zwave: frame of type 0x%02x ignored", f->type);
 }
@@ -457,6 +546,7 @@ send_abort(struct zw_session *s, uint64_t now)
 	enum zw_status	st;
 
 	s->abort_at = ZW_NO_DEADLINE;
+	s->aborted = 1;
 	if (s->cb_deadline > now + s->t.abort_cb_ms)
 		s->cb_deadline = now + s->t.abort_cb_ms;
 	memset(&r, 0, sizeof(r));
@@ -486,6 +576,8 @@ zw_session_tick(struct zw_session *s, uint64_t now)
 		state_due(s, now);
 	if (s->cbw != NULL && now >= s->abort_at)
 		send_abort(s, now);
+	if (s->resend != NULL && now >= s->resend_at)
+		resend_due(s);
 	if (s->cbw != NULL && now >= s->cb_deadline) {
 		s->stats.timeouts++;
 		s->timeouts++;
@@ -513,6 +605,8 @@ zw_session_next(const struct zw_session *s)
 		next = s->cb_deadline;
 	if (s->cbw != NULL && s->abort_at < next)
 		next = s->abort_at;
+	if (s->resend != NULL && s->resend_at < next)
+		next = s->resend_at;
 	if (s->acks_owed > 0 && s->ack_after < next)
 		next = s->ack_after;
 	if (s->st == TX_IDLE && s->tx_after < next &&
@@ -550,7 +644,8 @@ zw_session_abort(struct zw_session *s, enum zw_status st, uint64_t now)
 int
 zw_session_queued(const struct zw_session *s)
 {
-	return s->nqueued + (s->cur != NULL) + (s->cbw != NULL);
+	return s->nqueued + (s->cur != NULL) + (s->cbw != NULL) +
+	    (s->resend != NULL);
 }
 
 const struct zw_stats *
@@ -567,6 +662,8 @@ zw_status_str(enum zw_status st)
 		"no callback from the stick", "refused by the stick",
 		"queue full", "stick not answering", "request too long",
 		"no S0 nonce from the node", "the stick restarted",
+		"the radio is jammed (the stick could not transmit)",
+		"the stick's routing stayed busy",
 	};
 
 	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";

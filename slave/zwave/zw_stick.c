@@ -120,8 +120,17 @@ s_dead(void *arg)
 	stick_lost(arg, "the stick stopped answering");
 }
 
+static void
+s_jammed(void *arg, int jammed)
+{
+	struct zw_stick *z = arg;
+
+	if (z->ops->jammed != NULL)
+		z->ops->jammed(z->arg, jammed);
+}
+
 static const struct zw_session_ops session_ops = {
-	s_write, s_unsolicited, s_dead,
+	s_write, s_unsolicited, s_dead, s_jammed,
 };
 
 static void

@@ -23,6 +23,52 @@ inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
 	return p >= data && n >= 1 && p + n <= data + size;
 }
 
+/* A dimmer's report as a ramp: levels 0..99, a duration of at most 126
+ * minutes or unknown (-1). */
+static void
+ramp(const uint8_t *data, size_t size)
+{
+	struct zw_ramp	r;
+	int		n = zw_cc_level_ramp(data, size, &r);
+
+	if (n < -1 || n > 1 || (n == 1 && (r.current < 0 ||
+	    r.current > ZW_LEVEL_MAX || (r.have_target && (r.target < 0 ||
+	    r.target > ZW_LEVEL_MAX || r.duration_ms < -1 ||
+	    r.duration_ms > 126 * 60000LL)))))
+		abort();
+}
+
+/* Multi Command and CRC-16: what they carry lies inside the input, and
+ * encoding it again gives the input back. */
+static void
+encapsulations(const uint8_t *data, size_t size)
+{
+	struct zw_multi	m;
+	struct zw_crc16	k;
+	uint8_t		out[512];
+	size_t		i;
+	int		r;
+
+	r = zw_cc_decode_multi(data, size, &m);
+	if (r < -1 || r > 1 || m.n > ZW_MULTI_CMD_MAX)
+		abort();
+	for (i = 0; r == 1 && i < m.n; i++)
+		if (!inside(m.cmd[i], m.len[i], data, size))
+			abort();
+	if (r == 1 && size <= sizeof(out) && (zw_cc_multi_encap(out,
+	    sizeof(out), m.cmd, m.len, m.n) != size ||
+	    memcmp(out, data, size) != 0))
+		abort();
+	r = zw_cc_decode_crc16(data, size, &k);
+	if (r < -1 || r > 1 || (r == 1 && !inside(k.inner, k.ninner, data,
+	    size)))
+		abort();
+	if (r == 1 && k.crc_ok && size <= sizeof(out) &&
+	    (zw_cc_crc16_encap(out, sizeof(out), k.inner, k.ninner) != size ||
+	    memcmp(out, data, size) != 0))
+		abort();
+}
+
 /* The network management classes' decoders. */
 static void
 management(const uint8_t *data, size_t size)
@@ -84,5 +130,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 2 && zw_cc_set_level(out, sizeof(out), data[1]) > 3)
 		abort();
 	management(data, size);
+	encapsulations(data, size);
+	ramp(data, size);
 	return 0;
 }

@@ -57,7 +57,7 @@ f_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	finished++;
 }
 
-static const struct zw_session_ops ops = { f_write, f_unsol, f_dead };
+static const struct zw_session_ops ops = { f_write, f_unsol, f_dead, NULL };
 
 static void
 submit(uint8_t sel)

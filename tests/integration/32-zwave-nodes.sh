@@ -7,7 +7,9 @@
 # the low-battery flag; a command whose report never comes times out; a
 # node that stops acknowledging is faulted and recovers; a stick that
 # restarts mid-send (SerialAPIStarted) fails the command at once and is
-# started again; a restart does not interview again.
+# started again; a jammed radio (TX status FAIL) is retried with back-off,
+# never faults the node, and is a stick fault until a send gets through;
+# a restart does not interview again.
 . "$(dirname "$0")/lib.sh"
 
 gen_pki
@@ -108,6 +110,34 @@ check "the controller starts again" \
 	wait_count "$S" 'zwave: controller ready' 2 15
 send 'cmd 19 zw:2:0 on true'
 check "cmd 19: then it obeys" wait_log "$T" '^result 19 OK true$' 10
+
+# 5c. a jammed radio: the stick calls SendData back with FAIL. Two FAILs
+# then a send that gets out: the command is delivered, the node is not
+# faulted. FAIL at every try: the command fails saying the radio is
+# jammed, the user sees a stick fault (not the node's), cleared when a
+# send gets through again.
+nodefaults=$(count_log "$T" '^fault zwave zw:2:0 raised')
+zw jam 2
+send 'cmd 20 zw:2:0 on false'
+check "cmd 20: two FAILs, the third try delivers it" \
+	wait_log "$T" '^result 20 OK false$' 15
+check "cmd 20: sent again after a back-off" \
+	wait_log "$S" 'not transmitted \(jammed\): again in 2000 ms' 5
+zw jam 3
+send 'cmd 21 zw:2:0 on true'
+check "cmd 21: FAIL at every try: FAILED, the radio is jammed" \
+	wait_log "$T" '^result 21 FAILED - the radio is jammed' 15
+check "the user sees a stick fault" \
+	wait_log "$T" '^fault zwave - raised the radio is jammed' 5
+check "and the values with the fault flag" \
+	wait_log "$T" '^report zw:5:0 temperature .* fault at=' 5
+check "the node is not faulted" \
+	test "$(count_log "$T" '^fault zwave zw:2:0 raised')" -eq "$nodefaults"
+send 'cmd 22 zw:2:0 on true'
+check "cmd 22: the radio transmits again" \
+	wait_log "$T" '^result 22 OK true$' 10
+check "the stick fault is cleared" \
+	wait_log "$T" '^fault zwave - cleared the radio transmits again' 5
 
 # 6. restart: no second interview, values from the node table
 ons=$(count_log "$T" '^report zw:2:0 on true ')

@@ -98,6 +98,8 @@ check "the stick is asked to remove any node" \
 	wait_log "$Z" 'zwsim: remove mode 0xc1' 5
 check "exclusion ready" wait_state ready 10
 zw leave 6
+check "its removal step is labelled removing, not adding" \
+	wait_log "$M" 'zwave exclude: removing, node 6' 10
 check "done: node 6 removed" wait_log "$M" 'zwave exclude: done, node 6' 10
 check "learn mode ended without a callback" \
 	wait_log "$Z" 'zwsim: remove mode 0x05 callback 0' 5

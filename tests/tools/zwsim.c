@@ -19,6 +19,8 @@
  *	can N		answer the next N frames with CAN (and drop them)
  *	garbage N	send garbage bytes before each of the next N answers
  *	silent		ignore everything from now on (a jammed stick)
+ *	jam N		the next N SendData callbacks say FAIL (the radio is
+ *			jammed: nothing was transmitted, no node acts)
  *	reset		the next SendData is answered, then the stick restarts
  *			(SerialAPIStarted) instead of its callback
  *	talk		answer again
@@ -73,46 +75,13 @@
 
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
-#define MAX_CCS		8
-#define MAX_SIMNODES	16
-#define MAX_EPS		4	/* Multi Channel endpoints of one node */
 
-struct simnode {
-	uint8_t	id, generic, specific;
-	uint8_t	cc[MAX_CCS];
-	uint8_t	on, level, motion, battery, deaf, mute;
-	int16_t	temp;		/* °C x 10 */
-	/* management classes (mgmt_command) */
-	uint8_t	sleepy, asleep;		/* not listening; between wake-ups */
-	uint8_t	endpoints, ep_on[MAX_EPS + 1];
-	uint8_t	lifeline;		/* association group 1, one node */
-	uint32_t wakeup;		/* interval, s */
-	uint8_t	wakeup_node;
-	uint8_t	sv_status;		/* Supervision Report status */
-};
-
-static struct simnode nodes[MAX_SIMNODES] = {
-	{ .id = 2, .generic = 0x10, .specific = 0x01,
-	  .cc = { 0x25, 0x20, 0x86, 0x72 } },
-	{ .id = 3, .generic = 0x20, .specific = 0x01, .cc = { 0x30, 0x80 },
-	  .battery = 90 },
-	{ .id = 4, .generic = 0x11, .specific = 0x01, .cc = { 0x26, 0x20 } },
-	{ .id = 5, .generic = 0x21, .specific = 0x01, .cc = { 0x31, 0x80 },
-	  .battery = 80, .temp = 215 },
-	/* Its node information lists only what it takes in clear. */
-	{ .id = ZWSIM_LOCK_ID, .generic = 0x40, .specific = 0x03,
-	  .cc = { 0x98, 0x72, 0x86 } },
-};
-/* The lock (fifth) only with -l, so the other tests' node counts hold;
- * nodes that join go after it. */
-static size_t	nnodes = 4;
-static int	io = -1, nak, can, garbage, silent, reset_next;
+static int	io = -1, nak, can, garbage, silent, reset_next, jam;
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
  * added whose DONE the host's STOP collects. */
 static uint8_t		incl_func, incl_cb, added;
-static struct simnode	joiner;
 static uint8_t		leaver;
 
 static void
@@ -137,17 +106,6 @@ send_frame(uint8_t type, uint8_t func, const uint8_t *pl, size_t n)
 	out(buf, len);
 }
 
-static struct simnode *
-find(uint8_t id)
-{
-	size_t i;
-
-	for (i = 0; i < nnodes; i++)
-		if (nodes[i].id == id)
-			return &nodes[i];
-	return NULL;
-}
-
 static void
 init_data(void)
 {
@@ -155,8 +113,8 @@ init_data(void)
 	size_t	i;
 
 	pl[3 + (OWN_ID - 1) / 8] |= 1u << ((OWN_ID - 1) % 8);
-	for (i = 0; i < nnodes; i++)
-		pl[3 + (nodes[i].id - 1) / 8] |= 1u << ((nodes[i].id - 1) % 8);
+	for (i = 0; i < zwsim_nnodes; i++)
+		pl[3 + (zwsim_nodes[i].id - 1) / 8] |= 1u << ((zwsim_nodes[i].id - 1) % 8);
 	pl[3 + ZW_NODEMASK_LEN] = 0x05;		/* chip type, version */
 	send_frame(ZW_RES, ZW_FN_GET_INIT_DATA, pl, sizeof(pl));
 }
@@ -165,7 +123,7 @@ static void
 protocol_info(const struct zw_frame *f)
 {
 	uint8_t		 pl[6] = { 0 };
-	struct simnode	*n = f->len >= 1 ? find(f->payload[0]) : NULL;
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
 
 	if (n != NULL) {
 		pl[0] = n->sleepy ? 0x53 : 0xd3;	/* listening, routing */
@@ -192,186 +150,6 @@ zwsim_send(uint8_t node, const uint8_t *cmd, size_t len)
 	send_frame(ZW_REQ, ZW_FN_APP_COMMAND, pl, 3 + len);
 }
 
-/* The report of class `cc` with the node's current state. */
-static void
-report(const struct simnode *n, uint8_t cc)
-{
-	uint8_t r[8] = { cc, 0x03 };
-	size_t	len = 3;
-
-	if (n->mute)
-		return;
-
-	switch (cc) {
-	case 0x20:
-	case 0x25:
-		r[2] = n->generic == 0x11 ? n->level : n->on;
-		break;
-	case 0x26:
-		r[2] = n->level;
-		break;
-	case 0x30:
-		r[2] = n->motion ? 0xff : 0x00;
-		r[3] = 0x0c;				/* motion */
-		len = 4;
-		break;
-	case 0x31:
-		r[1] = 0x05;
-		r[2] = 0x01;				/* air temperature */
-		r[3] = 0x22;			/* precision 1, °C, 2 bytes */
-		r[4] = (uint8_t)((uint16_t)n->temp >> 8);
-		r[5] = (uint8_t)(n->temp & 0xff);
-		len = 6;
-		break;
-	case 0x80:
-		r[2] = n->battery;
-		break;
-	case 0x72:				/* Manufacturer Specific */
-		r[1] = 0x05;
-		r[3] = 0x86;			/* 0x0086 */
-		r[5] = 0x03;			/* type 0x0003 */
-		r[7] = 0x60;			/* id 0x0060 */
-		len = 8;
-		break;
-	default:
-		return;
-	}
-	zwsim_send(n->id, r, len);
-}
-
-static void	node_command(struct simnode *, const uint8_t *, size_t);
-static int	cur_ep;		/* the endpoint a command is for */
-
-/* Node `n`'s answer from endpoint `cur_ep` (encapsulated if not 0). */
-static void
-reply(const struct simnode *n, const uint8_t *cmd, size_t len)
-{
-	uint8_t e[4 + 16] = { 0x60, 0x0d, 0, 0 };
-
-	if (cur_ep == 0 || len > 16) {
-		zwsim_send(n->id, cmd, len);
-		return;
-	}
-	e[2] = (uint8_t)cur_ep;
-	memcpy(e + 4, cmd, len);
-	zwsim_send(n->id, e, 4 + len);
-}
-
-/* The management classes; 1 if `c` was one of theirs. */
-static int
-mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
-{
-	uint8_t r[16] = { c[0] };
-
-	switch (c[0] << 8 | c[1]) {
-	case 0x8613:					/* Version CC Get */
-		if (len < 3)
-			return 1;
-		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 : 1;
-		reply(n, r, 4);
-		return 1;
-	case 0x5e01:					/* Z-Wave Plus Info */
-		memcpy(r, (const uint8_t []){ 0x5e, 0x02, 0x02, 0x05, 0x00,
-		    0x06, 0x00, 0x06, 0x00 }, 9);
-		reply(n, r, 9);
-		return 1;
-	case 0x8501:					/* Association Set */
-		if (len >= 4 && c[2] == 1)
-			n->lifeline = c[3];
-		return 1;
-	case 0x8502:
-		r[1] = 0x03; r[2] = 1; r[3] = 1; r[4] = 0; r[5] = n->lifeline;
-		reply(n, r, n->lifeline ? 6 : 5);
-		return 1;
-	case 0x8405:					/* Wake Up Interval */
-		r[1] = 0x06; r[2] = (uint8_t)(n->wakeup >> 16);
-		r[3] = (uint8_t)(n->wakeup >> 8); r[4] = (uint8_t)n->wakeup;
-		r[5] = n->wakeup_node;
-		reply(n, r, 6);
-		return 1;
-	case 0x8404:
-		if (len >= 6) {
-			n->wakeup = (uint32_t)c[2] << 16 | c[3] << 8 | c[4];
-			n->wakeup_node = c[5];
-		}
-		return 1;
-	case 0x8408:					/* No More Information */
-		n->asleep = n->sleepy;
-		fprintf(stderr, "zwsim: node %d back to sleep\n", n->id);
-		return 1;
-	case 0x6007:					/* End Point Get */
-		r[1] = 0x08; r[2] = 0x40; r[3] = n->endpoints;
-		reply(n, r, 4);
-		return 1;
-	case 0x6009:					/* Capability Get */
-		if (len < 3)
-			return 1;
-		memcpy(r, (const uint8_t []){ 0x60, 0x0a, c[2], 0x10, 0x01,
-		    0x25, 0x6c }, 7);
-		reply(n, r, 7);
-		return 1;
-	case 0x600d:					/* encapsulated */
-		if (len >= 5 && c[3] >= 1 && c[3] <= n->endpoints) {
-			cur_ep = c[3];
-			node_command(n, c + 4, len - 4);
-			cur_ep = 0;
-		}
-		return 1;
-	case 0x6c01:					/* Supervision Get */
-		if (len < 5 || (size_t)c[3] + 4 > len)
-			return 1;
-		/* It acts when it reports SUCCESS, or WORKING and then
-		 * SUCCESS; not on FAIL, NO_SUPPORT, or a WORKING left so. */
-		if (n->sv_status == 0xff ||
-		    (n->sv_status == 0x01 && (c[2] & 0x80)))
-			node_command(n, c + 4, c[3]);
-		r[1] = 0x02; r[2] = c[2] & 0x3f; r[3] = n->sv_status; r[4] = 0;
-		if (n->sv_status == 0x01 && (c[2] & 0x80)) {
-			/* WORKING, updates asked for: done at once after */
-			r[2] |= 0x80;
-			r[4] = 1;
-			reply(n, r, 5);
-			r[2] &= 0x3f;
-			r[3] = 0xff;	/* SUCCESS */
-			r[4] = 0;
-		}
-		reply(n, r, 5);
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* A command from the controller: act on a SET, answer it or a GET. */
-static void
-node_command(struct simnode *n, const uint8_t *c, size_t len)
-{
-	if (len < 2 || zwsim_s0_command(n->id, c, len) ||
-	    mgmt_command(n, c, len))
-		return;
-	if (cur_ep != 0) {			/* an endpoint's switch */
-		if (c[0] == 0x25 && c[1] == 0x01 && len >= 3)
-			n->ep_on[cur_ep] = c[2] ? 0xff : 0x00;
-		if (c[0] == 0x25 && (c[1] == 0x01 || c[1] == 0x02)) {
-			uint8_t r[3] = { 0x25, 0x03, n->ep_on[cur_ep] };
-
-			reply(n, r, 3);
-		}
-		return;
-	}
-	if (c[1] == 0x01 && len >= 3) {			/* SET */
-		if (c[0] == 0x25 || (c[0] == 0x20 && n->generic == 0x10))
-			n->on = c[2] ? 0xff : 0x00;
-		else if (c[0] == 0x26 || (c[0] == 0x20 && n->generic == 0x11))
-			n->level = c[2] == 0xff ? 99 : c[2];
-		else
-			return;
-		report(n, c[0]);
-	} else if (c[1] == 0x02 || (c[1] == 0x04 &&
-	    (c[0] == 0x31 || c[0] == 0x72)))
-		report(n, c[0]);
-}
-
 /* SendData: node, length, command, tx options, callback id. */
 static void
 send_data(const struct zw_frame *f)
@@ -395,16 +173,24 @@ send_data(const struct zw_frame *f)
 		send_frame(ZW_REQ, 0x0a, started, sizeof(started));
 		return;
 	}
-	n = find(f->payload[0]);
+	n = zwsim_find(f->payload[0]);
 	cb[0] = f->payload[3 + clen];
+	if (jam > 0) {
+		jam--;
+		cb[1] = 0x02;		/* TRANSMIT_COMPLETE_FAIL */
+		fprintf(stderr, "zwsim: jammed: SendData to node %d not "
+		    "transmitted\n", f->payload[0]);
+		send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+		return;
+	}
 	/* ok / no ACK */
 	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
 	/* A node's answer may reach the host before the stick's callback. */
 	if (cb[1] == 0x00 && zwsim_s0_early(n->id))
-		node_command(n, f->payload + 2, clen);
+		zwsim_node_command(n, f->payload + 2, clen);
 	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
 	if (cb[1] == 0x00 && !zwsim_s0_early(n->id))
-		node_command(n, f->payload + 2, clen);
+		zwsim_node_command(n, f->payload + 2, clen);
 }
 
 /* RequestNodeInfo: queued, then the node information frame. */
@@ -412,7 +198,7 @@ static void
 node_info(const struct zw_frame *f)
 {
 	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
-	struct simnode	*n = f->len >= 1 ? find(f->payload[0]) : NULL;
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
 	uint8_t		 pl[6 + MAX_CCS];
 	size_t		 ncc = 0;
 
@@ -463,20 +249,20 @@ incl_run(void)
 {
 	struct simnode *n;
 
-	if (incl_func == ZW_FN_ADD_NODE && joiner.id != 0 && added == 0 &&
-	    nnodes < MAX_SIMNODES) {
+	if (incl_func == ZW_FN_ADD_NODE && zwsim_joiner.id != 0 && added == 0 &&
+	    zwsim_nnodes < MAX_SIMNODES) {
 		incl_status(incl_func, 0x02, 0, NULL);		/* found */
-		incl_status(incl_func, 0x03, joiner.id, &joiner);
-		nodes[nnodes++] = joiner;
-		added = joiner.id;
-		joiner.id = 0;
+		incl_status(incl_func, 0x03, zwsim_joiner.id, &zwsim_joiner);
+		zwsim_nodes[zwsim_nnodes++] = zwsim_joiner;
+		added = zwsim_joiner.id;
+		zwsim_joiner.id = 0;
 		incl_status(incl_func, 0x05, added, NULL);	/* protocol */
 		zwsim_s0_joined(added);
 	} else if (incl_func == ZW_FN_REMOVE_NODE && leaver != 0 &&
-	    (n = find(leaver)) != NULL) {
+	    (n = zwsim_find(leaver)) != NULL) {
 		incl_status(incl_func, 0x02, 0, NULL);
 		incl_status(incl_func, 0x03, leaver, NULL);
-		*n = nodes[--nnodes];
+		*n = zwsim_nodes[--zwsim_nnodes];
 		incl_status(incl_func, 0x06, leaver, NULL);	/* done */
 		zwsim_s0_left(leaver);
 		leaver = 0;
@@ -602,65 +388,6 @@ from_host(struct zw_parser *p, const uint8_t *b, size_t n)
 	}
 }
 
-/* sleepy, wake, endpoints, supervise: the management classes. */
-static int
-mgmt_control(struct simnode *n, const char *word, const char *line, int v)
-{
-	static const uint8_t wu[] = { 0x84, 0x07 };
-	unsigned st;
-
-	if (strcmp(word, "sleepy") == 0) {
-		n->sleepy = 1;
-		n->asleep = n != &joiner;	/* awake while joining */
-	} else if (strcmp(word, "wake") == 0) {
-		n->asleep = 0;
-		zwsim_send(n->id, wu, sizeof(wu));
-	} else if (strcmp(word, "endpoints") == 0)
-		n->endpoints = (uint8_t)(v < 0 ? 0 : v > MAX_EPS ? MAX_EPS : v);
-	else if (strcmp(word, "supervise") == 0 &&
-	    sscanf(line, "%*s %*d %x", &st) == 1)
-		n->sv_status = (uint8_t)st;
-	else
-		return 0;
-	return 1;
-}
-
-/* Lines that act on one node: deaf, hear, temp, motion, battery. */
-static int
-node_control(const char *line)
-{
-	struct simnode	*n;
-	int		 id = 0, v = 0;
-	char		 word[16];
-
-	if (sscanf(line, "%15s %d %d", word, &id, &v) < 2 || id < 1 ||
-	    id > 255)
-		return 0;
-	/* The node waiting to join takes the management settings too. */
-	if ((n = find((uint8_t)id)) == NULL && joiner.id == id)
-		return mgmt_control(&joiner, word, line, v);
-	if (n == NULL)
-		return 0;
-	if (strcmp(word, "deaf") == 0)
-		n->deaf = 1;
-	else if (strcmp(word, "hear") == 0)
-		n->deaf = 0;
-	else if (strcmp(word, "mute") == 0)
-		n->mute = v != 0;
-	else if (strcmp(word, "temp") == 0) {
-		n->temp = (int16_t)v;
-		report(n, 0x31);
-	} else if (strcmp(word, "motion") == 0) {
-		n->motion = v != 0;
-		report(n, 0x30);
-	} else if (strcmp(word, "battery") == 0) {
-		n->battery = (uint8_t)v;
-		report(n, 0x80);
-	} else
-		return mgmt_control(n, word, line, v);
-	return 1;
-}
-
 /* join N GENERIC CC...: a node waiting to be added. */
 static int
 join_control(const char *line)
@@ -671,14 +398,14 @@ join_control(const char *line)
 	memset(v, 0, sizeof(v));
 	k = sscanf(line, "join %u %x %x %x %x %x %x %x %x %x", &v[0], &v[1],
 	    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-	if (k < 2 || v[0] < 2 || v[0] > ZW_MAX_NODES || find((uint8_t)v[0]))
+	if (k < 2 || v[0] < 2 || v[0] > ZW_MAX_NODES || zwsim_find((uint8_t)v[0]))
 		return 0;
-	memset(&joiner, 0, sizeof(joiner));
-	joiner.id = (uint8_t)v[0];
-	joiner.generic = (uint8_t)v[1];
-	joiner.specific = 0x01;
+	memset(&zwsim_joiner, 0, sizeof(zwsim_joiner));
+	zwsim_joiner.id = (uint8_t)v[0];
+	zwsim_joiner.generic = (uint8_t)v[1];
+	zwsim_joiner.specific = 0x01;
 	for (i = 0; i + 2 < k && i < MAX_CCS; i++)
-		joiner.cc[i] = (uint8_t)v[i + 2];
+		zwsim_joiner.cc[i] = (uint8_t)v[i + 2];
 	incl_run();
 	return 1;
 }
@@ -689,7 +416,7 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (node_control(line) || zwsim_s0_control(line) || join_control(line))
+	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
 		;
 	else if (strncmp(line, "leave", 5) == 0) {
 		leaver = (uint8_t)n;
@@ -703,6 +430,8 @@ control(char *line)
 		garbage = n;
 	else if (strncmp(line, "silent", 6) == 0)
 		silent = 1;
+	else if (strncmp(line, "jam", 3) == 0)
+		jam = n;
 	else if (strncmp(line, "reset", 5) == 0)
 		reset_next = 1;
 	else if (strncmp(line, "talk", 4) == 0)
@@ -802,7 +531,7 @@ main(int argc, char *argv[])
 	 * stdio buffer holding several lines would hide. */
 	setvbuf(stdin, NULL, _IONBF, 0);
 	if (argc == 4 && strcmp(argv[1], "-l") == 0) {
-		nnodes++;
+		zwsim_nnodes++;
 		argc--;
 		argv++;
 	}

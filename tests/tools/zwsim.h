@@ -1,5 +1,5 @@
-/* hd-zwsim's pieces (tests/tools/zwsim.c and the S0 door lock in
- * zwsim_s0.c). */
+/* hd-zwsim's pieces: the stick (tests/tools/zwsim.c), its simulated
+ * nodes (zwsim_node.c) and the S0 door lock (zwsim_s0.c). */
 #ifndef HD_ZWSIM_H
 #define HD_ZWSIM_H
 
@@ -9,6 +9,37 @@
 #define ZWSIM_OWN_ID	1
 #define ZWSIM_LOCK_ID	6	/* the S0 door lock */
 #define ZWSIM_CMD_MAX	64	/* a command a node sends */
+#define MAX_CCS		8
+#define MAX_SIMNODES	16
+#define MAX_EPS		4	/* Multi Channel endpoints of one node */
+
+struct simnode {
+	uint8_t	id, generic, specific;
+	uint8_t	cc[MAX_CCS];
+	uint8_t	on, level, motion, battery, deaf, mute;
+	int16_t	temp;		/* °C x 10 */
+	/* management classes (mgmt_command) */
+	uint8_t	sleepy, asleep;		/* not listening; between wake-ups */
+	uint8_t	endpoints, ep_on[MAX_EPS + 1];
+	uint8_t	lifeline;		/* association group 1, one node */
+	uint32_t wakeup;		/* interval, s */
+	uint8_t	wakeup_node;
+	uint8_t	sv_status;		/* Supervision Report status */
+};
+
+/* zwsim_node.c: the network's nodes (the lock, fifth, counted only with
+ * -l), the one waiting to join. */
+extern struct simnode	zwsim_nodes[MAX_SIMNODES];
+extern size_t		zwsim_nnodes;
+extern struct simnode	zwsim_joiner;
+
+struct simnode	*zwsim_find(uint8_t id);
+/* Node `n` sends its report of class `cc` (unless muted). */
+void	zwsim_report(const struct simnode *n, uint8_t cc);
+/* A command from the controller: act on a SET, answer it or a GET. */
+void	zwsim_node_command(struct simnode *n, const uint8_t *c, size_t len);
+/* A control line that acts on one node; 1 if it was one. */
+int	zwsim_node_control(const char *line);
 
 /* zwsim.c: node `node` sends `cmd` to the controller (0x04). */
 void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);

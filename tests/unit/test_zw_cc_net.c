@@ -1,8 +1,9 @@
 /*
  * Unit tests for the network management command classes: Wake Up,
  * Association and Version's per-class versions (slave/zwave/zw_cc_mgmt.c),
- * Multi Channel (zw_cc_mc.c) and Supervision (zw_cc_supervision.c):
- * known byte strings both ways, and malformed ones refused.
+ * Multi Channel (zw_cc_mc.c), Supervision (zw_cc_supervision.c), Multi
+ * Command and CRC-16 (zw_cc_encap.c): known byte strings both ways, and
+ * malformed ones refused.
  */
 
 #include <stdint.h>
@@ -184,6 +185,70 @@ test_supervision(void)
 	    "our answer: Report SUCCESS for its session");
 }
 
+/* Multi Command Encapsulated: 8F 01 COUNT (LEN CMD)... */
+static void
+test_multi(void)
+{
+	static const uint8_t two[] = { 0x8f, 0x01, 2, 3, 0x80, 0x03, 0x50,
+	    2, 0x20, 0x02 };
+	static const uint8_t bad[][7] = {
+		{ 0x8f, 0x01, 0 },			/* no command */
+		{ 0x8f, 0x01, 2, 3, 0x80, 0x03, 0x50 },	/* count */
+		{ 0x8f, 0x01, 1, 4, 0x80, 0x03, 0x50 },	/* length */
+		{ 0x8f, 0x01, 1, 0, 0x80 },		/* empty */
+		{ 0x8f, 0x01, 1, 2, 0x80, 0x03, 0x50 },	/* trailing */
+		{ 0x8f, 0x01, 1, 3, 0x8f, 0x01, 0 },	/* nested */
+		{ 0x8f, 0x01, 17, 1, 0x20 },		/* > MAX */
+	};
+	static const size_t badlen[] = { 3, 7, 7, 5, 7, 7, 5 };
+	const uint8_t	*cmds[2] = { two + 4, two + 8 };
+	size_t		 lens[2] = { 3, 2 }, i;
+	struct zw_multi	 m;
+	uint8_t		 out[16];
+	int		 ok = 1;
+
+	CHECK(zw_cc_decode_multi(two, sizeof(two), &m) == 1 && m.n == 2 &&
+	    m.cmd[0] == two + 4 && m.len[0] == 3 && m.cmd[1] == two + 8 &&
+	    m.len[1] == 2, "Multi Command: two commands, borrowed in place");
+	CHECK(bytes(out, zw_cc_multi_encap(out, sizeof(out), cmds, lens, 2),
+	    two, sizeof(two)), "and encoded back to the same bytes");
+	CHECK(zw_cc_multi_encap(out, 9, cmds, lens, 2) == 0,
+	    "encoding refuses a buffer one byte short");
+	for (i = 0; i < LEN(bad); i++)
+		ok &= zw_cc_decode_multi(bad[i], badlen[i], &m) == -1;
+	CHECK(ok, "refused: no command, a count or length past the end, an "
+	    "empty command, trailing bytes, a Multi Command inside, more "
+	    "than ZW_MULTI_CMD_MAX");
+	CHECK(zw_cc_decode_multi((const uint8_t []){ 0x80, 0x03 }, 2, &m) ==
+	    0, "another class is not its");
+}
+
+/* CRC-16 Encapsulated: 56 01 CMD CRC; Basic Get is 56 01 20 02 4D 26,
+ * the specification's example. */
+static void
+test_crc16(void)
+{
+	static const uint8_t get[] = { 0x56, 0x01, 0x20, 0x02, 0x4d, 0x26 };
+	uint8_t		 out[8], bad[sizeof(get)];
+	struct zw_crc16	 k;
+
+	CHECK(zw_crc16(get, 4) == 0x4d26, "CRC-CCITT from 0x1D0F: 0x4D26");
+	CHECK(zw_cc_decode_crc16(get, sizeof(get), &k) == 1 && k.crc_ok &&
+	    k.inner == get + 2 && k.ninner == 2, "decoded: Basic Get inside");
+	CHECK(bytes(out, zw_cc_crc16_encap(out, sizeof(out), get + 2, 2),
+	    get, sizeof(get)), "encoded to the same bytes");
+	memcpy(bad, get, sizeof(bad));
+	bad[3] ^= 1;
+	CHECK(zw_cc_decode_crc16(bad, sizeof(bad), &k) == 1 && !k.crc_ok,
+	    "one bit changed: the checksum does not match");
+	CHECK(zw_cc_decode_crc16(get, 4, &k) == -1 &&
+	    zw_cc_decode_crc16((const uint8_t []){ 0x56, 0x01, 0x56, 0x01,
+	    0x20, 0, 0 }, 7, &k) == -1, "refused: no room for a command and "
+	    "its checksum, CRC-16 inside CRC-16");
+	CHECK(zw_cc_crc16_encap(out, 5, get + 2, 2) == 0,
+	    "encoding refuses a buffer one byte short");
+}
+
 int
 main(void)
 {
@@ -192,5 +257,7 @@ main(void)
 	test_version();
 	test_mc();
 	test_supervision();
+	test_multi();
+	test_crc16();
 	return check_done();
 }

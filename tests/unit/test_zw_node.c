@@ -565,6 +565,7 @@ test_restart(void)
 	struct zw_req r;
 
 	S.zw->node[10].pct = ZW_INTERVIEW_NIF;	/* as if cut short */
+	S.zw->node[11].pct = ZW_INTERVIEW_NIF;	/* a sleeping one too */
 	S.zw->node[9].sec_denied = 1;	/* included while S0 was refused */
 	zw_nodes_save(S.zw);
 	zw_stop(&S);
@@ -586,6 +587,39 @@ test_restart(void)
 	    pending(ZW_FN_SEND_DATA, 10), "node 10, its management interview "
 	    "cut short, resumes it without asking its classes again");
 	(void)r;
+}
+
+/* Node 11, asleep, its interview stopped by the restart at 75 %: it can
+ * only be asked while awake, so its next Wake Up Notification runs it,
+ * before No More Information sends it back to sleep. */
+static void
+test_sleeping_resume(void)
+{
+	static const uint8_t wake[] = { 0x84, 0x07 };
+	struct zw_node	*zn = &S.zw->node[11];
+	int		 nmi, i;
+
+	/* The other interviews end; node 11, asked for its node
+	 * information while asleep, gives none. */
+	for (i = 0; i < 50; i++) {
+		pump();
+		if (!fire(&S.zw->nif_timer) && nreqs == 0)
+			break;
+	}
+	sim[11].wakeup = 3600;
+	if (!CHECK(S.zw->mgmt == 0 && S.zw->interviewing == 0 &&
+	    zn->pct == ZW_INTERVIEW_NIF &&
+	    zw_mgmt_asleep(zn), "node 11 still at 75 %%, asleep"))
+		return;
+	nmi = sim[11].nmi;
+	sim[11].asleep = 0;
+	from_node(11, wake, sizeof(wake));
+	pump();
+	CHECK(zn->pct == ZW_INTERVIEW_DONE &&
+	    dev_find(&S, "zw:11:0")->desc.interview_pct == 100,
+	    "its wake-up: the interview runs to the end");
+	CHECK(sim[11].wakeup == 600 && sim[11].nmi == nmi + 1 &&
+	    sim[11].asleep, "its wake-up interval set, then back to sleep");
 }
 
 /* A slave without a stick answers an inclusion request at once. */
@@ -634,6 +668,7 @@ main(void)
 	test_sleeping_command();
 	test_sleeping_secure();
 	test_restart();
+	test_sleeping_resume();
 	test_no_stick();
 	zwf_close();
 	return check_done();

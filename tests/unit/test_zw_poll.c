@@ -21,12 +21,14 @@
 #define FIRST		2
 #define NNODES		40
 
-/* Every node a binary switch. */
+/* Every node a binary switch by its classes; the stick gives the last
+ * two the generic classes of a notification sensor (0x07: most modern
+ * door, motion and leak sensors) and a wall controller (0x18). */
 static uint8_t
 switch_generic(uint8_t node)
 {
-	(void)node;
-	return 0x10;
+	return node == FIRST + NNODES - 1 ? 0x07 :
+	    node == FIRST + NNODES - 2 ? 0x18 : 0x10;
 }
 
 /* The start-up of a stick listing the controller and nodes 2..41, all
@@ -90,6 +92,11 @@ test_paced(void)
 
 	if (!CHECK(big_startup() == 0, "a stick with 40 switches starts"))
 		return;
+	CHECK(dev_find(&S, "zw:41:0") != NULL && dev_find(&S,
+	    "zw:41:0")->desc.kind == HD__DEVICE_KIND__DEV_BINARY_SENSOR &&
+	    dev_find(&S, "zw:40:0")->desc.kind ==
+	    HD__DEVICE_KIND__DEV_CONTROLLER, "generic class 0x07: a binary "
+	    "sensor (was unknown); 0x18: a controller");
 	CHECK(interviews() == NNODES, "each is interviewed");
 	max_reqs = nreqs;
 	most = nreqs;

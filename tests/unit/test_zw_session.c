@@ -16,6 +16,7 @@ static struct {
 	size_t		wlen[MAXW];
 	int		nw;
 	int		unsol, unsol_func, dead;
+	int		jam_on, jam_off;
 	int		ndone;
 	enum zw_status	st[16];
 	int		order[16];
@@ -53,7 +54,19 @@ t_dead(void *arg)
 	zw_session_set_down(S, 1, now);
 }
 
-static const struct zw_session_ops ops = { t_write, t_unsol, t_dead };
+static void
+t_jammed(void *arg, int jammed)
+{
+	(void)arg;
+	if (jammed)
+		T.jam_on++;
+	else
+		T.jam_off++;
+}
+
+static const struct zw_session_ops ops = {
+	t_write, t_unsol, t_dead, t_jammed,
+};
 
 static void
 done(void *arg, enum zw_status st, const struct zw_frame *res,
@@ -347,6 +360,99 @@ test_send_abort(void)
 	    "one abort, then ZW_ERR_NOCB ZW_ABORT_CB_MS later (30 s in all)");
 }
 
+/* The stick takes the SendData (RES 1) and calls back with TX status
+ * `tx`: the callback id is the frame's payload[0] (submit's cb_idx 0). */
+static void
+send_and_call_back(uint8_t tx)
+{
+	static const uint8_t one = 1;
+	uint8_t cb[2];
+
+	cb[0] = T.w[T.nw - 1][4];
+	cb[1] = tx;
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);
+	stick_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+}
+
+/* TX status FAIL (jammed radio) and ROUTING_NOT_IDLE: the frame never
+ * left the stick, so the node is not to blame. The SendData goes again
+ * after ZW_JAM_BACKOFF_MS times the failures, ZW_JAM_TRIES times in all,
+ * nothing else's SendData meanwhile; then it fails ZW_ERR_JAMMED and the
+ * radio is reported jammed until a transmission leaves the stick. */
+static void
+test_jam(void)
+{
+	uint64_t t0;
+	int	 i, sends = 1;
+
+	reset();
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_POLL, 1);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	send_and_call_back(ZW_TX_FAIL);
+	t0 = now;
+	CHECK(T.ndone == 0 && T.jam_on == 0 &&
+	    zw_session_next(S) == t0 + ZW_JAM_BACKOFF_MS,
+	    "FAIL: not finished, sent again ZW_JAM_BACKOFF_MS (1 s) later");
+	CHECK(zw_session_queued(S) == 2 && zw_session_stats(S)->jams == 1,
+	    "it stays counted in the queue; the stats count the jam");
+	for (i = 2; i <= ZW_JAM_TRIES; i++) {
+		run_to_next();
+		CHECK(now == t0 + ZW_JAM_BACKOFF_MS * (uint64_t)(i - 1) &&
+		    wfunc(T.nw - 1) == ZW_FN_SEND_DATA &&
+		    T.w[T.nw - 1][4] == i,
+		    "try %d: the same SendData (callback id %d), not the "
+		    "user's one waiting", i, i);
+		sends++;
+		t0 = now;
+		send_and_call_back(ZW_TX_FAIL);
+	}
+	CHECK(sends == ZW_JAM_TRIES && T.ndone == 1 && T.order[0] == 1 &&
+	    T.st[0] == ZW_ERR_JAMMED && T.cb1[0] == ZW_TX_FAIL,
+	    "after %d tries it fails ZW_ERR_JAMMED (not the node's NO_ACK)",
+	    ZW_JAM_TRIES);
+	CHECK(T.jam_on == 1 && T.jam_off == 0, "and the radio is jammed");
+	run_to_next();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_SEND_DATA, "the next SendData goes");
+	send_and_call_back(ZW_TX_NO_ACK);
+	CHECK(T.ndone == 2 && T.st[1] == ZW_OK && T.cb1[1] == ZW_TX_NO_ACK &&
+	    T.jam_off == 1, "a NO_ACK left the stick: no longer jammed, the "
+	    "node's own NO_ACK is handed on at once");
+
+	/* Routing busy once, then it goes. */
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 3);
+	run_to_next();
+	send_and_call_back(ZW_TX_NOT_IDLE);
+	CHECK(T.ndone == 2, "ROUTING_NOT_IDLE: sent again later");
+	run_to_next();
+	send_and_call_back(ZW_TX_OK);
+	CHECK(T.ndone == 3 && T.st[2] == ZW_OK && T.cb1[2] == ZW_TX_OK &&
+	    T.jam_on == 1, "then delivered; routing busy is no jam");
+	for (i = 0; i < ZW_JAM_TRIES; i++) {
+		if (i == 0)
+			submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 4);
+		run_to_next();
+		send_and_call_back(ZW_TX_NOT_IDLE);
+	}
+	CHECK(T.ndone == 4 && T.st[3] == ZW_ERR_ROUTE_BUSY && T.jam_on == 1,
+	    "busy routing every time: ZW_ERR_ROUTE_BUSY, not a jam");
+
+	/* A SendData we aborted ends with its FAIL callback: not resent. */
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 5);
+	run_to_next();
+	i = T.w[T.nw - 1][4];
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, (const uint8_t *)"\1", 1);
+	run_to_next();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_SEND_DATA_ABORT, "a stuck one aborted");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_REQ, ZW_FN_SEND_DATA,
+	    (const uint8_t []){ (uint8_t)i, ZW_TX_FAIL }, 2);
+	CHECK(T.ndone == 5 && T.st[4] == ZW_OK && T.cb1[4] == ZW_TX_FAIL &&
+	    zw_session_queued(S) == 0,
+	    "its FAIL callback ends it: an aborted send is not sent again");
+}
+
 static void
 test_cb_ids(void)
 {
@@ -552,6 +658,7 @@ main(void)
 	test_callback();
 	test_cb_ids();
 	test_send_abort();
+	test_jam();
 	test_priorities_and_bounds();
 	test_garbage_and_nak();
 	test_dead_stick();

@@ -37,7 +37,7 @@ t_dead(void *arg)
 	(void)arg;
 }
 
-static const struct zw_session_ops ops = { t_write, t_unsol, t_dead };
+static const struct zw_session_ops ops = { t_write, t_unsol, t_dead, NULL };
 
 static void
 done(void *arg, enum zw_status st, const struct zw_frame *res,

@@ -10,7 +10,12 @@
  * - such a frame, or a forged S0 frame, does not clear the node's failed
  *   flag; a frame that is taken does;
  * - a command to an endpoint without Supervision is confirmed by a GET
- *   inside a Multi Channel encapsulation.
+ *   inside a Multi Channel encapsulation;
+ * - Multi Command and CRC-16 encapsulations are opened, each command
+ *   judged as if bare (a valid checksum does not let a clear Door Lock
+ *   report in), a wrong checksum and Transport Service are dropped;
+ * - a door sensor reporting one change twice, as a Notification and as
+ *   a Binary Sensor report, gives one report, not two.
  */
 
 #include <stdio.h>
@@ -24,6 +29,8 @@
 
 #define LOCK		20	/* an S0 lock, Door Lock granted securely */
 #define RELAY		21	/* a double relay, endpoints without Supervision */
+#define PLUG		22	/* a switch with a battery, no security */
+#define DOOR		23	/* Notification and Binary Sensor */
 
 /* A Door Lock Operation Report: secured (mode 0xff). */
 #define LOCK_REPORT	0x62, 0x03, 0xff, 0x00, 0x01, 0x00, 0x00
@@ -181,6 +188,89 @@ test_endpoint_confirmed(void)
 	    "on.1 off: confirmed too");
 }
 
+/* Multi Command and CRC-16 from a node: opened, each command judged. */
+static void
+test_opened(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x80, 0x86 };
+	static const uint8_t multi[] = { 0x8f, 0x01, 2, 3, 0x80, 0x03, 0x50,
+	    3, 0x25, 0x03, 0xff };
+	static const uint8_t sw_off[] = { 0x25, 0x03, 0x00 };
+	static const uint8_t lock[] = { LOCK_REPORT };
+	static const uint8_t mixed[] = { 0x8f, 0x01, 2, 4, 0x86, 0x14, 0x6c,
+	    1, 7, LOCK_REPORT };
+	static const uint8_t segment[] = { 0x55, 0xc0, 0x10, 0x00, 0x20,
+	    0x03, 0xff, 0x12, 0x34 };
+	uint8_t		 crc[16];
+	size_t		 n;
+	struct zw_node	*zn = &S.zw->node[PLUG];
+
+	include_node(PLUG, 0xd3, cc, sizeof(cc));
+	settle();
+	if (!CHECK(zn->dev != NULL && dev_find_value(zn->dev, "battery") !=
+	    NULL && dev_find_value(zn->dev, "on") != NULL,
+	    "node 22: a switch with a battery"))
+		return;
+	drain();
+	from_node(PLUG, multi, sizeof(multi));
+	CHECK(reports("battery") == 1 && reports("on") == 1,
+	    "Multi Command: both its commands reported");
+	drain();
+	n = zw_cc_crc16_encap(crc, sizeof(crc), sw_off, sizeof(sw_off));
+	from_node(PLUG, crc, n);
+	CHECK(reports("on") == 1, "CRC-16 with a good checksum: reported");
+	crc[n - 1] ^= 0x01;
+	zw_node_fail(S.zw, zn, 1);
+	drain();		/* the values again, with the fault flag */
+	from_node(PLUG, crc, n);
+	CHECK(reports("on") == 0 && zn->failed,
+	    "a wrong checksum: dropped, the node still failed");
+	from_node(PLUG, segment, sizeof(segment));
+	CHECK(reports("on") == 0 && zn->failed,
+	    "Transport Service: refused, the node still failed");
+	from_node(PLUG, sw_off, sizeof(sw_off));
+	CHECK(!zn->failed, "a bare report: heard again");
+
+	/* The S0 lock: a valid checksum or a Multi Command lets no clear
+	 * Door Lock report in; what comes before it in the Multi Command
+	 * (the Version report it may send in clear) is taken. */
+	drain();
+	n = zw_cc_crc16_encap(crc, sizeof(crc), lock, sizeof(lock));
+	from_node(LOCK, crc, n);
+	from_node(LOCK, mixed, sizeof(mixed));
+	CHECK(reports("locked") == 0, "the lock's clear Door Lock report "
+	    "inside a valid CRC-16 or a Multi Command: refused");
+}
+
+/* One door change, two classes: one report to the master (the stream
+ * showed two identical events); the same class again still reports. */
+static void
+test_door_once(void)
+{
+	static const uint8_t cc[] = { 0x30, 0x71, 0x86 };
+	static const uint8_t n_open[] = { 0x71, 0x05, 0, 0, 0, 0xff, 0x06,
+	    0x16, 0x00 };
+	static const uint8_t n_closed[] = { 0x71, 0x05, 0, 0, 0, 0xff, 0x06,
+	    0x17, 0x00 };
+	static const uint8_t b_open[] = { 0x30, 0x03, 0xff, 0x0a };
+	static const uint8_t b_closed[] = { 0x30, 0x03, 0x00, 0x0a };
+
+	include_node(DOOR, 0xd3, cc, sizeof(cc));
+	settle();
+	drain();
+	from_node(DOOR, n_open, sizeof(n_open));
+	from_node(DOOR, b_open, sizeof(b_open));
+	CHECK(reports("door") == 1, "opened: Notification then Binary Sensor, "
+	    "one report");
+	from_node(DOOR, b_open, sizeof(b_open));
+	CHECK(reports("door") == 2, "the Binary Sensor again: reported");
+	drain();
+	from_node(DOOR, b_closed, sizeof(b_closed));
+	from_node(DOOR, n_closed, sizeof(n_closed));
+	CHECK(reports("door") == 1, "closed: Binary Sensor then Notification, "
+	    "one report");
+}
+
 int
 main(void)
 {
@@ -191,6 +281,8 @@ main(void)
 	test_wrapped_refused();
 	test_failed_flag();
 	test_endpoint_confirmed();
+	test_opened();
+	test_door_once();
 	zwf_close();
 	return check_done();
 }

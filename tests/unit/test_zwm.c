@@ -158,6 +158,10 @@ test_progress(struct node *a)
 	p = step(1, HD__ZW_PROGRESS__STATE__ADDING, 6, "a node", 0);
 	zwm_progress(&m, a, &p);
 	CHECK(a->zw->active && a->zw->node == 6, "adding node 6: still active");
+	CHECK(strcmp(zwm_state_name(a->zw->state, a->zw->action),
+	    "adding") == 0 && strcmp(zwm_state_name(
+	    HD__ZW_PROGRESS__STATE__ADDING, HD__ZW_INCLUSION__ACTION__EXCLUDE),
+	    "removing") == 0, "named adding, and removing in an exclusion");
 	p = step(1, HD__ZW_PROGRESS__STATE__DONE, 6, "zw:6:0", 0);
 	zwm_progress(&m, a, &p);
 	CHECK(!a->zw->active && a->zw->nnodes == 1 && a->zw->nodes[0] == 6,

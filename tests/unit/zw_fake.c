@@ -382,6 +382,15 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 		r[1] = 0x03; r[2] = sn->on[ep & 3];
 		sim_reply(id, ep, r, 3);
 		break;
+	case 0x2601:		/* a dimmer: halfway while it ramps */
+		sn->target = c[2];
+		sn->level = sn->ramp_s ? c[2] / 2 : c[2];
+		break;
+	case 0x2602:
+		r[1] = 0x03; r[2] = sn->level; r[3] = sn->target;
+		r[4] = sn->level == sn->target ? 0 : sn->ramp_s;
+		sim_reply(id, ep, r, sn->ramp_v1 ? 3 : 5);
+		break;
 	default:
 		break;
 	}

@@ -32,6 +32,9 @@ struct simnode {
 	int	nonce_gets;		/* S0 Nonce Get heard */
 	int	ep_plain;		/* endpoints without Supervision */
 	int	sv_no_final;		/* WORKING, and never a final report */
+	uint8_t	level, target;		/* a dimmer: now, and asked for */
+	uint8_t	ramp_s;			/* its ramp: level halfway till done */
+	int	ramp_v1;		/* its report: level only (version 1) */
 };
 
 extern struct zw_stick	the_stick;
