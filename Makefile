@@ -58,7 +58,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
-		   master/webproc.c
+		   master/webproc.c master/wiring.c
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
@@ -82,7 +82,8 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
-CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
+		   master/cluster/observe.c
 # master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
 # the scheduler inside hd-master apart (its tests stub the cluster).
 SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
@@ -296,10 +297,11 @@ $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
 
-# The resource API's tests: its modules, the node table (which frees
-# Z-Wave and licence state), and stubs for the cluster link and the web
-# process.
-APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
+# The resource API's tests: its modules, the node table (with no
+# observers: the tests call the apires_* hooks themselves), and stubs for
+# the cluster link and the web process.
+APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
+    master/cluster/observe.c $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c tests/unit/stub_master.c
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))

@@ -150,6 +150,9 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("sched: the API's route table is full");
 		return -1;
 	}
+	/* What the cluster hears reaches the modules above it. */
+	if (master_wire(m) == -1)
+		return -1;
 	if (stream_wire(m) == -1)
 		return -1;
 	return node_state_load(m);

@@ -69,6 +69,40 @@ struct node {
 	struct zwm_slave	*zw;		/* Z-Wave inclusion (zwave.c) */
 };
 
+/*
+ * What the modules above the cluster (the API, the scheduler, Z-Wave
+ * management) hear of the slaves, registered by the wiring file
+ * (wiring.c) with cluster_observe(): the cluster calls none of them by
+ * name. Observers are called in the order they were registered; a NULL
+ * member is skipped. `node` and the messages are borrowed for the call.
+ */
+struct cluster_ops {
+	/* A slave registered (online 1) or its connection ended (0). */
+	void	(*node)(void *arg, struct node *, int online);
+	/* Its device list replaced (n->devices). */
+	void	(*devices)(void *arg, struct node *);
+	/* A value report the node table accepted. */
+	void	(*value)(void *arg, struct node *, const Hd__ValueReport *);
+	void	(*result)(void *arg, struct node *,
+		    const Hd__CommandResult *);
+	/* A new boot id: what the slave had under way is gone with it. */
+	void	(*restarted)(void *arg, struct node *);
+	/* The node is about to be freed (node_free()). */
+	void	(*freed)(void *arg, struct node *);
+	/* An envelope body the cluster does not handle itself, named
+	 * `body_name` in logs: 0, or -1 if malformed (the peer is dropped). */
+	Hd__Envelope__BodyCase body_case;
+	const char	*body_name;
+	int	(*body)(void *arg, struct node *, const Hd__Envelope *);
+};
+
+#define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers three */
+
+struct cluster_observer {
+	const struct cluster_ops	*ops;
+	void				*arg;
+};
+
 enum peer_state {
 	PEER_HANDSHAKE,		/* TLS in progress */
 	PEER_HELLO,		/* verified, waiting for Hello */
@@ -108,6 +142,8 @@ struct master {
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
+	struct cluster_observer	 obs[CLUSTER_MAX_OBSERVERS];	/* observe.c */
+	int			 nobs;
 };
 
 /* web.c: the HTTPS engine's process. Never returns. */
@@ -134,6 +170,27 @@ int		 cluster_command(struct master *, struct node *,
 
 /* cluster.c: a body for an online slave (seq assigned). -1: offline. */
 int		 cluster_send(struct master *, struct node *, Hd__Envelope *);
+
+/* observe.c: the cluster's observers (struct cluster_ops above). */
+/* -1 if CLUSTER_MAX_OBSERVERS are registered already. */
+int		 cluster_observe(struct master *, const struct cluster_ops *,
+		    void *arg);
+void		 cluster_obs_node(struct master *, struct node *, int online);
+void		 cluster_obs_devices(struct master *, struct node *);
+void		 cluster_obs_value(struct master *, struct node *,
+		    const Hd__ValueReport *);
+void		 cluster_obs_result(struct master *, struct node *,
+		    const Hd__CommandResult *);
+void		 cluster_obs_restarted(struct master *, struct node *);
+void		 cluster_obs_freed(struct master *, struct node *);
+/* The observer for e's body: 0 handled, -1 malformed (*name says what),
+ * 1 none (a body a slave may not send). */
+int		 cluster_obs_body(struct master *, struct node *,
+		    const Hd__Envelope *, const char **name);
+
+/* wiring.c: the observers of the API, the scheduler and Z-Wave, in
+ * that order (the order the cluster called them in by name before). */
+int		 master_wire(struct master *);
 
 /* stream_wire.c: the scheduler's and Z-Wave's notices to the stream */
 int		 stream_wire(struct master *);
@@ -182,7 +239,10 @@ struct sched_api *sched_master_api(struct master *);
 
 /* nodes.c */
 struct node	*node_get(struct master *, const char *id, int create);
-void		 node_free(struct node *);
+/* Tells the observers (freed), then frees `n`, already off m->nodes. */
+void		 node_free(struct master *, struct node *);
+/* The capabilities a Hello announces, as 1 << Hd__Capability bits. */
+uint32_t	 node_caps(const Hd__Hello *);
 const char	*node_set_devices(struct node *, Hd__DeviceAnnounce *);
 int		 node_set_value(struct node *, const Hd__ValueReport *);
 int		 node_state_load(struct master *);

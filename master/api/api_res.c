@@ -283,18 +283,6 @@ device_one(struct api_call *c)
 	api_reply(c, 200);
 }
 
-uint32_t
-apires_caps(const Hd__Hello *h)
-{
-	uint32_t	caps = 0;
-	size_t		i;
-
-	for (i = 0; i < h->n_capabilities; i++)
-		if ((unsigned)h->capabilities[i] < 32)
-			caps |= 1u << h->capabilities[i];
-	return caps;
-}
-
 /* "capabilities":["zwave","adc",...], from the node's last Hello. */
 static void
 write_caps(struct api_call *c, uint32_t caps)

@@ -8,8 +8,9 @@
  * Every answer is filtered by the caller's grants: what a caller may not
  * view is answered as if it did not exist.
  *
- * cluster.c calls the apires_* hooks as slaves report; each one is cheap
- * when nobody listens (one stream event, one history point).
+ * The apires_* hooks are the cluster's observers (master/wiring.c
+ * registers them): each one is cheap when nobody listens (one stream
+ * event, one history point).
  */
 
 #include "api/api.h"
@@ -30,9 +31,6 @@ void		 apires_result(struct master *, struct node *,
 		    const Hd__CommandResult *);
 void		 apires_node(struct master *, struct node *, int online);
 void		 apires_devices(struct master *, struct node *);
-
-/* The capabilities a Hello announces, as 1 << Hd__Capability bits. */
-uint32_t	 apires_caps(const Hd__Hello *);
 
 /* api_res.c: helpers the other api_* files share. */
 const Hd__Device *res_device(const struct node *, const char *id);

@@ -12,7 +12,6 @@
 
 #include "licence/licence.h"
 #include "log.h"
-#include "api/api_res.h"
 #include "master.h"
 #include "net.h"
 #include "wire.h"
@@ -42,8 +41,7 @@ peer_drop(struct peer *p, const char *why)
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
 		m->npeers--;
-		apires_node(m, n, 0);
-		sched_master_node(m, n, 0);
+		cluster_obs_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("slave %s (%s) refused: %s",
@@ -284,11 +282,11 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	if (n->boot_id != h->boot_id) {	/* restarted: sequence restarts */
 		n->boot_id = h->boot_id;
 		n->last_seq = 0;
-		zwm_slave_restarted(m, n);
+		cluster_obs_restarted(m, n);
 	}
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);
-	n->caps = apires_caps(h);
+	n->caps = node_caps(h);
 	snprintf(n->addr, sizeof(n->addr), "%s", p->conn.addr);
 	n->peer = p;
 	n->online_since = n->last_seen = ev_wall_ms();
@@ -301,9 +299,8 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	    n->version, p->conn.addr, m->term, n->last_seq);
 	if (send_welcome(p) == -1)
 		return -1;
-	apires_node(m, n, 1);
 	ev_timer_start(m->loop, &p->timer, 0);
-	sched_master_node(m, n, 1);
+	cluster_obs_node(m, n, 1);
 	return 0;
 }
 
@@ -370,7 +367,7 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 	}
 	log_info("slave %s announced %zu device%s", n->id,
 	    n->devices->n_devices, n->devices->n_devices == 1 ? "" : "s");
-	apires_devices(peer_master(p), n);
+	cluster_obs_devices(peer_master(p), n);
 	return 0;
 }
 
@@ -386,8 +383,7 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 	else {
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
-		apires_value(peer_master(p), p->node, r);
-		sched_master_value(p->m, p->node, r);
+		cluster_obs_value(peer_master(p), p->node, r);
 	}
 }
 
@@ -403,8 +399,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
-	apires_result(peer_master(p), p->node, r);
-	sched_master_result(p->m, p->node, r);
+	cluster_obs_result(peer_master(p), p->node, r);
 }
 
 static void
@@ -417,6 +412,26 @@ handle_fault(struct peer *p, const Hd__Fault *f)
 	    "cleared", f->device_id[0] ? " on " : "",
 	    str_vis(dev, sizeof(dev), f->device_id),
 	    str_vis(d, sizeof(d), f->detail));
+}
+
+/* A body an observer handles (Z-Wave progress), or none may. */
+static int
+dispatch_other(struct peer *p, Hd__Envelope *e)
+{
+	const char	*name = "";
+	char		 why[96];
+
+	switch (cluster_obs_body(p->m, p->node, e, &name)) {
+	case 0:
+		return 0;
+	case -1:
+		snprintf(why, sizeof(why), "malformed %s", name);
+		peer_drop(p, why);
+		return -1;
+	default:
+		peer_drop(p, "message a slave may not send");
+		return -1;
+	}
 }
 
 /* A registered slave's envelope. Returns -1 if the peer was dropped. */
@@ -448,12 +463,6 @@ dispatch(struct peer *p, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
 		return 0;
-	case HD__ENVELOPE__BODY_ZW_PROGRESS:
-		if (zwm_progress(p->m, n, e->zw_progress) == -1) {
-			peer_drop(p, "malformed Z-Wave progress");
-			return -1;
-		}
-		return 0;
 	case HD__ENVELOPE__BODY_REFUSAL: {
 		char d[128], why[160];
 
@@ -463,8 +472,7 @@ dispatch(struct peer *p, Hd__Envelope *e)
 		return -1;
 	}
 	default:
-		peer_drop(p, "message a slave may not send");
-		return -1;
+		return dispatch_other(p, e);
 	}
 }
 

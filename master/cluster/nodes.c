@@ -42,17 +42,29 @@ value_free(struct value *v)
 }
 
 void
-node_free(struct node *n)
+node_free(struct master *m, struct node *n)
 {
 	struct value *v;
 
+	cluster_obs_freed(m, n);
 	while ((v = TAILQ_FIRST(&n->values)) != NULL) {
 		TAILQ_REMOVE(&n->values, v, entry);
 		value_free(v);
 	}
 	wire_free((ProtobufCMessage *)n->devices);
-	zwm_node_free(n);
 	free(n);
+}
+
+uint32_t
+node_caps(const Hd__Hello *h)
+{
+	uint32_t	caps = 0;
+	size_t		i;
+
+	for (i = 0; i < h->n_capabilities; i++)
+		if ((unsigned)h->capabilities[i] < 32)
+			caps |= 1u << h->capabilities[i];
+	return caps;
 }
 
 /* Printable ASCII, 1..max bytes (or 0..max when `empty_ok`). */
@@ -298,7 +310,7 @@ master_stop(struct master *m)
 
 	while ((n = TAILQ_FIRST(&m->nodes)) != NULL) {
 		TAILQ_REMOVE(&m->nodes, n, entry);
-		node_free(n);
+		node_free(m, n);
 	}
 	SSL_CTX_free(m->ctx);
 	ev_loop_free(m->loop);

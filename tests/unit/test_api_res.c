@@ -343,7 +343,7 @@ test_read(void)
 
 		h.capabilities = caps;
 		h.n_capabilities = 3;
-		node_get(&m, "n-house", 0)->caps = apires_caps(&h);
+		node_get(&m, "n-house", 0)->caps = node_caps(&h);
 		CHECK(get(&bob, "/api/v1/nodes") == 200 &&
 		    has("\"role\":\"standby\",\"capabilities\":[\"zwave\","
 		    "\"standby\"]"), "a standby slave: role and capabilities, "
@@ -812,7 +812,7 @@ main(void)
 		struct node *n = TAILQ_FIRST(&m.nodes);
 
 		TAILQ_REMOVE(&m.nodes, n, entry);
-		node_free(n);
+		node_free(&m, n);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
