@@ -34,11 +34,15 @@
 #include "master.h"
 #include "api/api_dash.h"
 #include "auth/authw.h"
+#include "cluster/cluster.h"
 #include "priv.h"
 #include "lib/spawner.h"
 #include "auth/users.h"
 #include "sched/sched.h"
+#include "sched/sched_master.h"
 #include "web/web.h"
+#include "webproc.h"
+#include "zwave/zwave.h"
 
 static void
 on_hup(int sig, void *arg)

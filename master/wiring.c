@@ -7,7 +7,10 @@
  */
 
 #include "api/api_res.h"
+#include "cluster/cluster.h"
 #include "master.h"
+#include "sched/sched_master.h"
+#include "zwave/zwave.h"
 
 static void
 res_node(void *arg, struct node *n, int online)

@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "api/api_stream.h"
+#include "cluster/cluster.h"
 #include "master.h"
 
 struct apires;

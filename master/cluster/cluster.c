@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "licence/licence.h"
+#include "cluster/cluster.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "cluster/cluster.h"
 #include "log.h"
 #include "master.h"
 #include "wire.h"

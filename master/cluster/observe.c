@@ -6,8 +6,8 @@
  * at start-up; an event allocates nothing.
  */
 
+#include "cluster/cluster.h"
 #include "log.h"
-#include "master.h"
 
 int
 cluster_observe(struct master *m, const struct cluster_ops *ops, void *arg)
