@@ -135,7 +135,7 @@ setup(struct master *m, const char *conffile, int checkonly)
 	}
 	if (licence_setup(m) == -1)
 		return -1;
-	if (apires_init(m) == -1) {
+	if (api_res_init(m) == -1) {
 		log_warnx("the resource API cannot start");
 		return -1;
 	}
@@ -313,12 +313,13 @@ main(int argc, char *argv[])
 	}
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
-		apires_free(&m);
+		api_res_free(&m);
 		zwm_free(&m);
 		sched_master_stop(&m);
 		api_free(m.api);
 		licence_free(m.licence);
-		master_stop(&m);
+		cluster_free(&m);
+		ev_loop_free(m.loop);
 		master_conf_free(&m.conf);
 		return r == -1 ? 1 : 0;
 	}
@@ -347,11 +348,12 @@ main(int argc, char *argv[])
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
 	spawn_stop();
 	log_info("master %s stopped", m.id);
-	apires_free(&m);
+	api_res_free(&m);
 	zwm_free(&m);
 	api_free(m.api);
 	licence_free(m.licence);
-	master_stop(&m);
+	cluster_free(&m);
+	ev_loop_free(m.loop);
 	master_conf_free(&m.conf);
 	return r == -1 ? 1 : 0;
 }

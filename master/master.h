@@ -71,7 +71,7 @@ struct master {
 	struct webproc		*web;
 	struct api		*api;		/* users, sessions (api.c) */
 	struct licence		*licence;	/* licence_state.c */
-	struct apires		*apires;	/* resources, commands (api_res.c) */
+	struct api_res		*api_res;	/* resources, commands (api_res.c) */
 	struct zwm		*zw;		/* Z-Wave inclusion (zwave.c) */
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */

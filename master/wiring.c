@@ -15,25 +15,25 @@
 static void
 res_node(void *arg, struct node *n, int online)
 {
-	apires_node(arg, n, online);
+	api_res_node(arg, n, online);
 }
 
 static void
 res_devices(void *arg, struct node *n)
 {
-	apires_devices(arg, n);
+	api_res_devices(arg, n);
 }
 
 static void
 res_value(void *arg, struct node *n, const Hd__ValueReport *r)
 {
-	apires_value(arg, n, r);
+	api_res_value(arg, n, r);
 }
 
 static void
 res_result(void *arg, struct node *n, const Hd__CommandResult *r)
 {
-	apires_result(arg, n, r);
+	api_res_result(arg, n, r);
 }
 
 static const struct cluster_ops res_ops = {

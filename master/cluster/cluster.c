@@ -510,7 +510,7 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 {
 	Hd__Envelope e = HD__ENVELOPE__INIT;
 
-	if (n->peer == NULL || (cmd->id = master_command_id(m)) == 0)
+	if (n->peer == NULL || (cmd->id = cluster_command_id(m)) == 0)
 		return -1;
 	e.seq = ++m->seq;
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;

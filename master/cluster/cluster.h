@@ -133,7 +133,8 @@ const char	*node_set_devices(struct node *, Hd__DeviceAnnounce *);
 int		 node_set_value(struct node *, const Hd__ValueReport *);
 int		 node_state_load(struct master *);
 int		 node_state_save(struct master *);
-uint64_t	 master_command_id(struct master *);
-void		 master_stop(struct master *);
+uint64_t	 cluster_command_id(struct master *);
+/* The node table and the TLS context (at exit). */
+void		 cluster_free(struct master *);
 
 #endif

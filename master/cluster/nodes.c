@@ -292,7 +292,7 @@ node_state_load(struct master *m)
 }
 
 uint64_t
-master_command_id(struct master *m)
+cluster_command_id(struct master *m)
 {
 	if (m->next_cmd >= m->cmd_reserved) {
 		m->cmd_reserved = m->next_cmd + CMD_ID_RESERVE;
@@ -302,10 +302,10 @@ master_command_id(struct master *m)
 	return m->next_cmd++;
 }
 
-/* Free the node table, the TLS context and the loop, so leak checkers
- * see a clean exit; master.c frees the configuration it loaded. */
+/* Free the node table and the cluster's TLS context, so leak checkers
+ * see a clean exit; master.c frees the loop and the configuration. */
 void
-master_stop(struct master *m)
+cluster_free(struct master *m)
 {
 	struct node *n;
 
@@ -314,5 +314,4 @@ master_stop(struct master *m)
 		node_free(m, n);
 	}
 	SSL_CTX_free(m->ctx);
-	ev_loop_free(m->loop);
 }

@@ -275,7 +275,7 @@ report(struct node *n, const char *dev, const char *key, double d)
 	r.value = &v;
 	r.time_ms = 1234;
 	node_set_value(n, &r);
-	apires_value(&m, n, &r);
+	api_res_value(&m, n, &r);
 }
 
 static int	peer_dummy;
@@ -293,7 +293,7 @@ setup(void)
 	m.conf.state_dir = dir;
 	snprintf(path, sizeof(path), "%s/users", dir);
 	m.api = api_new(path, &cheap);
-	if (m.api == NULL || apires_init(&m) == -1)
+	if (m.api == NULL || api_res_init(&m) == -1)
 		exit(1);
 	api_stream_set_sink(&m, stub_sink, NULL);
 	u = api_users(m.api);
@@ -419,10 +419,10 @@ test_commands(void)
 		r.id = id;
 		r.value = &v;
 		stub.nevents = 0;
-		apires_result(&m, node_get(&m, "n-barn", 0), &r);
+		api_res_result(&m, node_get(&m, "n-barn", 0), &r);
 		CHECK(get(&vic, path) == 200 && has("pending"),
 		    "a result from another slave is ignored");
-		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		api_res_result(&m, node_get(&m, "n-house", 0), &r);
 		CHECK(get(&vic, path) == 200 && has("\"status\":\"ok\"") &&
 		    has("\"value\":42"), "the result: ok with the value");
 		CHECK(stub.nevents == 1 && strcmp(stub.events[0].name,
@@ -434,7 +434,7 @@ test_commands(void)
 	/* Overdue and offline. */
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
@@ -442,7 +442,7 @@ test_commands(void)
 	    has("no_answer"), "no result in time: failed, no_answer");
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}");
-	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	api_res_node(&m, node_get(&m, "n-house", 0), 0);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
 	CHECK(get(&bob, path) == 200 && has("\"result\":\"offline\""),
@@ -453,7 +453,7 @@ test_commands(void)
 		r.id = stub.next_id;
 		r.status = HD__COMMAND_RESULT__STATUS__TIMEOUT;
 		r.detail = "no ack";
-		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		api_res_result(&m, node_get(&m, "n-house", 0), &r);
 		CHECK(get(&bob, path) == 200 && has("\"result\":\"timeout\"")
 		    && has("no ack"), "a late result replaces offline");
 	}
@@ -464,7 +464,7 @@ test_commands(void)
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}") == 429 && has("busy"),
 	    "past API_MAX_PENDING_CMDS: 429 busy");
-	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}") == 202, "after the sweep: room again");
 	CHECK(get(&bob, "/api/v1/commands/x1") == 404, "a bad id: 404");
@@ -479,7 +479,7 @@ result(uint64_t id, Hd__CommandResult__Status st, const char *detail)
 	r.id = id;
 	r.status = st;
 	r.detail = (char *)(uintptr_t)detail;
-	apires_result(&m, node_get(&m, "n-house", 0), &r);
+	api_res_result(&m, node_get(&m, "n-house", 0), &r);
 }
 
 /*
@@ -494,7 +494,7 @@ test_queued(void)
 	uint64_t	id;
 	int		i, nev;
 
-	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
 	id = stub.next_id;
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
@@ -508,11 +508,11 @@ test_queued(void)
 	    "command") == 0 && strstr(stub.events[nev].data,
 	    "\"status\":\"queued\"") != NULL,
 	    "a command event with status queued goes to the stream");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + 1000);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "past the usual deadline: still queued, not no_answer");
-	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	api_res_node(&m, node_get(&m, "n-house", 0), 0);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "the slave offline: still queued (it holds the command)");
 	/* Many commands meanwhile: the ring must not reuse its record. */
@@ -538,11 +538,11 @@ test_queued(void)
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)id);
 	result(id, HD__COMMAND_RESULT__STATUS__QUEUED, "asleep");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS - 1);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "queued up to the slave's hold time");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"failed\"") &&
 	    has("no_answer"), "no result by then: failed, no_answer");
@@ -806,7 +806,7 @@ main(void)
 	test_password();
 	test_paging();
 	test_user_paging();
-	apires_free(&m);
+	api_res_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
 		struct node *n = TAILQ_FIRST(&m.nodes);
