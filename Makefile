@@ -294,6 +294,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
 
+# Unit tests of more than one file (check.h: CHECK_PARTS, CHECK_PART).
+$(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
+
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
 
