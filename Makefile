@@ -297,6 +297,7 @@ $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 # Unit tests of more than one file (check.h: CHECK_PARTS, CHECK_PART).
 $(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
 $(BUILD)/tests/test_authw: $(call obj,tests/unit/test_authw_raw.c)
+$(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
