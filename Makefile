@@ -298,6 +298,7 @@ $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 $(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
 $(BUILD)/tests/test_authw: $(call obj,tests/unit/test_authw_raw.c)
 $(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
+$(BUILD)/tests/test_api_res: $(call obj,tests/unit/test_api_res_auth.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
