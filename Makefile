@@ -90,7 +90,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
 		   master/ssync_wire.c \
-		   master/webproc.c
+		   master/webproc.c master/wiring.c
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
@@ -114,7 +114,8 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 # The vendor root built into hd-master (make VENDOR_ROOT=... to change it).
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
-CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c
+CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
+		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
 # The state files' replication to a standby (docs/FAILOVER.md).
@@ -343,13 +344,20 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
 
+# Unit tests of more than one file (check.h: CHECK_PARTS, CHECK_PART).
+$(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
+$(BUILD)/tests/test_authw: $(call obj,tests/unit/test_authw_raw.c)
+$(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
+$(BUILD)/tests/test_api_res: $(call obj,tests/unit/test_api_res_auth.c)
+
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
 
-# The resource API's tests: its modules, the node table (which frees
-# Z-Wave and licence state), and stubs for the cluster link and the web
-# process.
-APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c $(ZWM_SRCS) $(LICENCE_SRCS) \
+# The resource API's tests: its modules, the node table (with no
+# observers: the tests call the apires_* hooks themselves), and stubs for
+# the cluster link and the web process.
+APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
+    master/cluster/observe.c $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c tests/unit/stub_master.c
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))

@@ -35,12 +35,16 @@
 #include "standby.h"
 #include "api/api_dash.h"
 #include "auth/authw.h"
+#include "cluster/cluster.h"
 #include "cluster/ha.h"
 #include "priv.h"
 #include "lib/spawner.h"
 #include "auth/users.h"
 #include "sched/sched.h"
+#include "sched/sched_master.h"
 #include "web/web.h"
+#include "webproc.h"
+#include "zwave/zwave.h"
 
 static void
 on_hup(int sig, void *arg)
@@ -135,7 +139,7 @@ setup(struct master *m, const char *conffile, int checkonly)
 	}
 	if (licence_setup(m) == -1)
 		return -1;
-	if (apires_init(m) == -1) {
+	if (api_res_init(m) == -1) {
 		log_warnx("the resource API cannot start");
 		return -1;
 	}
@@ -154,6 +158,9 @@ setup(struct master *m, const char *conffile, int checkonly)
 		log_warnx("sched: the API's route table is full");
 		return -1;
 	}
+	/* What the cluster hears reaches the modules above it. */
+	if (master_wire(m) == -1)
+		return -1;
 	if (stream_wire(m) == -1)
 		return -1;
 	if (node_state_load(m) == -1)
@@ -315,13 +322,14 @@ main(int argc, char *argv[])
 	}
 	r = setup(&m, o.conffile, o.checkonly);
 	if (r == -1 || o.checkonly) {
-		apires_free(&m);
+		api_res_free(&m);
 		zwm_free(&m);
 		sched_master_stop(&m);
 		api_free(m.api);
 		licence_free(m.licence);
 		ha_free(&m);
-		master_stop(&m);
+		cluster_free(&m);
+		ev_loop_free(m.loop);
 		master_conf_free(&m.conf);
 		return r == -1 ? 1 : 0;
 	}
@@ -358,12 +366,13 @@ main(int argc, char *argv[])
 	spawn_stop();
 	log_info("master %s stopped", m.id);
 	ssync_wire_free();
-	apires_free(&m);
+	api_res_free(&m);
 	zwm_free(&m);
 	api_free(m.api);
 	licence_free(m.licence);
 	ha_free(&m);
-	master_stop(&m);
+	cluster_free(&m);
+	ev_loop_free(m.loop);
 	master_conf_free(&m.conf);
 	return r == -1 ? 1 : 0;
 }

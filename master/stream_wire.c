@@ -10,10 +10,13 @@
 #include <stdio.h>
 
 #include "api/api_stream.h"
+#include "cluster/cluster.h"
 #include "lib/json.h"
 #include "log.h"
 #include "master.h"
+#include "webproc.h"
 #include "sched/sched.h"
+#include "sched/sched_master.h"
 #include "zwave/zwave.h"
 
 #define WIRE_JSON_MAX	512	/* one progress event's JSON */

@@ -26,6 +26,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "master.h"
+#include "webproc.h"
 #include "lib/probe.h"
 #include "api/api_dash.h"
 #include "lib/security.h"

@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/api_dash.h"
+#include "cluster/cluster.h"
 #include "ev.h"
 #include "master.h"
 #include "standby.h"

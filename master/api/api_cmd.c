@@ -45,7 +45,7 @@ struct cmdrec {
 	uint64_t	deadline;		/* monotonic */
 };
 
-struct apicmd {
+struct api_cmd {
 	struct master	*m;
 	struct cmdrec	 rec[API_CMD_KEEP];
 	int		 next;		/* ring slot for the next command */
@@ -61,7 +61,7 @@ waiting(const struct cmdrec *r)
 }
 
 static uint64_t
-mono(const struct apicmd *a)
+mono(const struct api_cmd *a)
 {
 	return a->m->loop != NULL ? ev_now(a->m->loop) : ev_clock_ms();
 }
@@ -69,15 +69,15 @@ mono(const struct apicmd *a)
 static void
 sweep_cb(struct ev_timer *t)
 {
-	struct apicmd *a = t->arg;
+	struct api_cmd *a = t->arg;
 
-	apicmd_sweep(a, mono(a));
+	api_cmd_sweep(a, mono(a));
 }
 
-struct apicmd *
-apicmd_new(struct master *m)
+struct api_cmd *
+api_cmd_new(struct master *m)
 {
-	struct apicmd *a;
+	struct api_cmd *a;
 
 	if ((a = mem_table(sizeof(*a))) == NULL)
 		return NULL;
@@ -87,7 +87,7 @@ apicmd_new(struct master *m)
 }
 
 void
-apicmd_free(struct apicmd *a)
+api_cmd_free(struct api_cmd *a)
 {
 	if (a == NULL)
 		return;
@@ -120,7 +120,7 @@ write_cmd(struct jw *w, const struct cmdrec *r)
 	jw_key(w, "detail");
 	jw_str(w, r->detail);
 	jw_key(w, "value");
-	res_jw_value(w, r->value.v_case != HD__VALUE__V__NOT_SET ? &r->value :
+	api_res_jw_value(w, r->value.v_case != HD__VALUE__V__NOT_SET ? &r->value :
 	    NULL);
 	jw_key(w, "issued_ms");
 	jw_uint(w, r->issued_ms);
@@ -130,7 +130,7 @@ write_cmd(struct jw *w, const struct cmdrec *r)
 }
 
 static void
-publish(struct apicmd *a, const struct cmdrec *r)
+publish(struct api_cmd *a, const struct cmdrec *r)
 {
 	char		buf[STREAM_MAX_DATA];
 	struct jw	w;
@@ -143,7 +143,7 @@ publish(struct apicmd *a, const struct cmdrec *r)
 
 /* The command ended (or ended again: a late result wins): publish it. */
 static void
-finish(struct apicmd *a, struct cmdrec *r, enum cmd_state st,
+finish(struct api_cmd *a, struct cmdrec *r, enum cmd_state st,
     const char *result, const char *detail)
 {
 	if (waiting(r))
@@ -160,7 +160,7 @@ finish(struct apicmd *a, struct cmdrec *r, enum cmd_state st,
  * queued command may wait an hour: no need to wake every second).
  */
 void
-apicmd_sweep(struct apicmd *a, uint64_t now)
+api_cmd_sweep(struct api_cmd *a, uint64_t now)
 {
 	uint64_t	next = UINT64_MAX;
 	int		i;
@@ -187,7 +187,7 @@ apicmd_sweep(struct apicmd *a, uint64_t now)
  * command's own time: its final result is due by then plus the hold.
  */
 static void
-queue(struct apicmd *a, struct cmdrec *r, const char *detail)
+queue(struct api_cmd *a, struct cmdrec *r, const char *detail)
 {
 	if (r->state == CMD_PENDING)
 		r->deadline += ZW_WAKEUP_HOLD_MS;
@@ -196,11 +196,11 @@ queue(struct apicmd *a, struct cmdrec *r, const char *detail)
 	snprintf(r->detail, sizeof(r->detail), "%s", detail);
 	publish(a, r);
 	if (a->m->loop != NULL)		/* the sweep timer: a later deadline */
-		apicmd_sweep(a, mono(a));
+		api_cmd_sweep(a, mono(a));
 }
 
 void
-apicmd_offline(struct apicmd *a, struct node *n)
+api_cmd_offline(struct api_cmd *a, struct node *n)
 {
 	int i;
 
@@ -214,7 +214,7 @@ apicmd_offline(struct apicmd *a, struct node *n)
 }
 
 static struct cmdrec *
-find(struct apicmd *a, uint64_t id)
+find(struct api_cmd *a, uint64_t id)
 {
 	int i;
 
@@ -225,7 +225,7 @@ find(struct apicmd *a, uint64_t id)
 }
 
 void
-apicmd_result(struct apicmd *a, struct node *n, const Hd__CommandResult *res)
+api_cmd_result(struct api_cmd *a, struct node *n, const Hd__CommandResult *res)
 {
 	struct cmdrec	*r;
 	char		 name[24];
@@ -248,7 +248,7 @@ apicmd_result(struct apicmd *a, struct node *n, const Hd__CommandResult *res)
 		}
 	}
 	finish(a, r, res->status == HD__COMMAND_RESULT__STATUS__OK ? CMD_OK :
-	    CMD_FAILED, res_enum(&hd__command_result__status__descriptor,
+	    CMD_FAILED, api_res_enum(&hd__command_result__status__descriptor,
 	    (int)res->status, name, sizeof(name)), res->detail);
 }
 
@@ -318,9 +318,9 @@ cmd_target(struct api_call *c, struct node **n, const Hd__Device **d)
 {
 	const Hd__ValueDesc *vd;
 
-	if ((*d = res_visible(c, n)) == NULL)
+	if ((*d = api_res_visible(c, n)) == NULL)
 		return NULL;
-	if ((vd = res_desc(*d, c->arg[2])) == NULL) {
+	if ((vd = api_res_desc(*d, c->arg[2])) == NULL) {
 		api_refuse(c, 404, "not_found", "no such value");
 		return NULL;
 	}
@@ -333,7 +333,7 @@ cmd_target(struct api_call *c, struct node **n, const Hd__Device **d)
 }
 
 static struct cmdrec *
-record(struct apicmd *a, struct api_call *c, struct node *n,
+record(struct api_cmd *a, struct api_call *c, struct node *n,
     const Hd__Command *cmd)
 {
 	struct cmdrec	*r;
@@ -358,7 +358,7 @@ record(struct apicmd *a, struct api_call *c, struct node *n,
 	r->issued_ms = ev_wall_ms();
 	r->deadline = c->now + cmd->timeout_ms + API_CMD_GRACE_MS;
 	a->npending++;
-	apicmd_sweep(a, c->now);
+	api_cmd_sweep(a, c->now);
 	return r;
 }
 
@@ -366,7 +366,7 @@ static int
 send_cmd(struct api_call *c, struct node *n, const Hd__Device *d,
     Hd__Value *v, int64_t pulse)
 {
-	struct apicmd	*a = ((struct master *)c->ctx)->apires->cmd;
+	struct api_cmd	*a = ((struct master *)c->ctx)->api_res->cmd;
 	Hd__Command	 cmd = HD__COMMAND__INIT;
 
 	if (n->peer == NULL) {
@@ -438,7 +438,7 @@ get_command(struct api_call *c)
 	uint64_t	 id;
 
 	id = strtoull(c->arg[0], &end, 10);
-	if (*end != '\0' || (r = find(m->apires->cmd, id)) == NULL ||
+	if (*end != '\0' || (r = find(m->api_res->cmd, id)) == NULL ||
 	    !users_may(c->user, r->site, r->device, ACCESS_VIEW)) {
 		api_refuse(c, 404, "not_found", "no such command");
 		return;
@@ -453,7 +453,7 @@ static const struct api_route cmd_routes[] = {
 };
 
 int
-apicmd_routes(struct master *m, struct apicmd *a)
+api_cmd_routes(struct master *m, struct api_cmd *a)
 {
 	(void)a;
 	return api_add_routes(m->api, cmd_routes,

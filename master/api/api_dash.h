@@ -3,8 +3,8 @@
 
 /*
  * What the dashboard needs from the master beyond the resource API:
- * probes on the event stream and the cluster's health (docs/WEB.md,
- * "Dashboard").
+ * probes on the event stream, the cluster's health and Z-Wave inclusion
+ * (docs/WEB.md, "Dashboard").
  */
 
 #include <stddef.h>
@@ -35,5 +35,8 @@ void	api_probe_publish(struct master *, const Hd__ProbeEvent *);
 
 /* api_cluster.c: GET /api/v1/cluster (admin). -1 if the table is full. */
 int	api_cluster_routes(struct master *);
+
+/* api_zwave.c: the Z-Wave inclusion routes (docs/API.md). */
+int	api_zwave_routes(struct master *);
 
 #endif

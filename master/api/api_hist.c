@@ -14,26 +14,26 @@
 #include "ev.h"
 #include "log.h"
 
-struct apihist *
-apihist_new(struct master *m)
+struct api_hist *
+api_hist_new(struct master *m)
 {
-	struct apihist *h;
+	struct api_hist *h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	TAILQ_INIT(&h->rings);
 	h->m = m;
-	ev_timer_init(&h->timer, apihist_on_timer, h);
+	ev_timer_init(&h->timer, api_hist_on_timer, h);
 	if (m->conf.state_dir != NULL) {
 		snprintf(h->path, sizeof(h->path), "%s/%s", m->conf.state_dir,
 		    HISTORY_FILE);
-		apihist_load(h, ev_wall_ms());
+		api_hist_load(h, ev_wall_ms());
 	}
 	return h;
 }
 
 void
-apihist_free(struct apihist *h)
+api_hist_free(struct api_hist *h)
 {
 	struct hring *r;
 
@@ -41,7 +41,7 @@ apihist_free(struct apihist *h)
 		return;
 	/* A clean stop saves what came since the last save. */
 	if (h->dirty)
-		apihist_save(h, ev_wall_ms());
+		api_hist_save(h, ev_wall_ms());
 	if (h->m->loop != NULL)
 		ev_timer_stop(h->m->loop, &h->timer);
 	while ((r = TAILQ_FIRST(&h->rings)) != NULL) {
@@ -52,7 +52,7 @@ apihist_free(struct apihist *h)
 }
 
 struct hring *
-apihist_ring(struct apihist *h, const char *node, const char *dev,
+api_hist_ring(struct api_hist *h, const char *node, const char *dev,
     const char *key, int create)
 {
 	struct hring *r;
@@ -80,7 +80,7 @@ apihist_ring(struct apihist *h, const char *node, const char *dev,
 }
 
 void
-apihist_add(struct apihist *h, const char *node, const char *dev,
+api_hist_add(struct api_hist *h, const char *node, const char *dev,
     const char *key, const Hd__Value *v, uint64_t wall_ms)
 {
 	struct hring	*r;
@@ -105,7 +105,7 @@ apihist_add(struct apihist *h, const char *node, const char *dev,
 	default:
 		return;		/* strings have no history */
 	}
-	if ((r = apihist_ring(h, node, dev, key, 1)) == NULL)
+	if ((r = api_hist_ring(h, node, dev, key, 1)) == NULL)
 		return;
 	if (!h->dirty && h->path[0] != '\0' && h->m->loop != NULL) {
 		h->dirty = 1;
@@ -126,7 +126,7 @@ apihist_add(struct apihist *h, const char *node, const char *dev,
 }
 
 void
-apihist_forget_node(struct apihist *h, const char *node)
+api_hist_forget_node(struct api_hist *h, const char *node)
 {
 	struct hring *r, *next;
 
@@ -210,9 +210,9 @@ history(struct api_call *c)
 	char			 range[8] = "hour";
 	int			 day;
 
-	if ((d = res_visible(c, &n)) == NULL)
+	if ((d = api_res_visible(c, &n)) == NULL)
 		return;
-	if ((vd = res_desc(d, c->arg[2])) == NULL) {
+	if ((vd = api_res_desc(d, c->arg[2])) == NULL) {
 		api_refuse(c, 404, "not_found", "no such value");
 		return;
 	}
@@ -242,7 +242,7 @@ history(struct api_call *c)
 	jw_key(&c->w, "step_s");
 	jw_int(&c->w, day ? HISTORY_DAY_STEP * 60 : 60);
 	jw_key(&c->w, "points");
-	write_points(&c->w, apihist_ring(m->apires->hist, n->id, d->id,
+	write_points(&c->w, api_hist_ring(m->api_res->hist, n->id, d->id,
 	    vd->key, 0), (uint32_t)(ev_wall_ms() / 60000),
 	    day ? HISTORY_MINUTES : 60, day ? HISTORY_DAY_STEP : 1);
 	jw_close(&c->w, '}');
@@ -254,7 +254,7 @@ static const struct api_route hist_routes[] = {
 };
 
 int
-apihist_routes(struct master *m, struct apihist *h)
+api_hist_routes(struct master *m, struct api_hist *h)
 {
 	(void)h;
 	return api_add_routes(m->api, hist_routes, 1, m);

@@ -56,7 +56,7 @@ struct hring {
 	struct hpoint		 pt[HISTORY_MINUTES];
 };
 
-struct apihist {
+struct api_hist {
 	TAILQ_HEAD(hrings, hring) rings;
 	int			 nrings;
 	int			 full_logged;
@@ -67,18 +67,18 @@ struct apihist {
 };
 
 /* The ring of a value; made if `create` (NULL past HISTORY_MAX_VALUES). */
-struct hring	*apihist_ring(struct apihist *, const char *node,
+struct hring	*api_hist_ring(struct api_hist *, const char *node,
 		    const char *dev, const char *key, int create);
 
 /* api_hist_file.c */
-void		 apihist_on_timer(struct ev_timer *);
+void		 api_hist_on_timer(struct ev_timer *);
 /* Points of the last HISTORY_MINUTES before `wall_ms`, to h->path. */
-int		 apihist_save(struct apihist *, uint64_t wall_ms);
+int		 api_hist_save(struct api_hist *, uint64_t wall_ms);
 /* The rings in h->path, without points older than HISTORY_MINUTES. */
-int		 apihist_load(struct apihist *, uint64_t wall_ms);
+int		 api_hist_load(struct api_hist *, uint64_t wall_ms);
 /* The same from a file's bytes (its parser, fuzzed): how many values,
  * or -1 if it is not a history file. */
-int		 apihist_load_buf(struct apihist *, const uint8_t *, size_t,
+int		 api_hist_load_buf(struct api_hist *, const uint8_t *, size_t,
 		    uint64_t wall_ms);
 
 #endif

@@ -98,7 +98,7 @@ append(uint8_t **buf, size_t *len, size_t *cap, const Hd__HistoryRing *hr)
 }
 
 int
-apihist_save(struct apihist *h, uint64_t wall_ms)
+api_hist_save(struct api_hist *h, uint64_t wall_ms)
 {
 	Hd__HistoryRing	 hr;
 	struct hcols	*c;
@@ -138,14 +138,14 @@ out:
 }
 
 void
-apihist_on_timer(struct ev_timer *t)
+api_hist_on_timer(struct ev_timer *t)
 {
-	struct apihist *h = t->arg;
+	struct api_hist *h = t->arg;
 
 	api_save_used(h->m->api);
-	/* The next save waits for the next reading (apihist_add); a failed
+	/* The next save waits for the next reading (api_hist_add); a failed
 	 * one (a full card) is tried again a period later. */
-	if (apihist_save(h, ev_wall_ms()) == -1)
+	if (api_hist_save(h, ev_wall_ms()) == -1)
 		ev_timer_start(h->m->loop, &h->timer, HISTORY_SAVE_MS);
 }
 
@@ -170,7 +170,7 @@ ring_ok(const Hd__HistoryRing *hr)
 
 /* Put a record's live points into its ring; -1 if the record is bad. */
 static int
-load_ring(struct apihist *h, const Hd__HistoryRing *hr, uint32_t now_min)
+load_ring(struct api_hist *h, const Hd__HistoryRing *hr, uint32_t now_min)
 {
 	struct hring	*r;
 	struct hpoint	*p, pt;
@@ -185,7 +185,7 @@ load_ring(struct apihist *h, const Hd__HistoryRing *hr, uint32_t now_min)
 		memset(&pt, 0, sizeof(pt));
 		pt.lap = hpoint_lap(hr->minute[i]);
 		pt.n = (uint16_t)hr->n[i];
-		if (r == NULL && (r = apihist_ring(h, hr->node, hr->device,
+		if (r == NULL && (r = api_hist_ring(h, hr->node, hr->device,
 		    hr->key, 1)) == NULL)
 			return 0;	/* HISTORY_MAX_VALUES: logged */
 		p = &r->pt[hr->minute[i] % HISTORY_MINUTES];
@@ -198,7 +198,7 @@ load_ring(struct apihist *h, const Hd__HistoryRing *hr, uint32_t now_min)
 }
 
 int
-apihist_load_buf(struct apihist *h, const uint8_t *buf, size_t len,
+api_hist_load_buf(struct api_hist *h, const uint8_t *buf, size_t len,
     uint64_t wall_ms)
 {
 	Hd__HistoryRing	*hr;
@@ -235,7 +235,7 @@ apihist_load_buf(struct apihist *h, const uint8_t *buf, size_t len,
 }
 
 int
-apihist_load(struct apihist *h, uint64_t wall_ms)
+api_hist_load(struct api_hist *h, uint64_t wall_ms)
 {
 	uint8_t	*buf;
 	size_t	 len;
@@ -246,7 +246,7 @@ apihist_load(struct apihist *h, uint64_t wall_ms)
 			log_warn("history: %s", h->path);
 		return errno == ENOENT ? 0 : -1;
 	}
-	nr = apihist_load_buf(h, buf, len, wall_ms);
+	nr = api_hist_load_buf(h, buf, len, wall_ms);
 	free(buf);
 	if (nr >= 0)
 		log_info("history: %d values loaded from %s", nr, h->path);

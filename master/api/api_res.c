@@ -16,7 +16,7 @@
 
 
 const Hd__Device *
-res_device(const struct node *n, const char *id)
+api_res_device(const struct node *n, const char *id)
 {
 	size_t i;
 
@@ -27,7 +27,7 @@ res_device(const struct node *n, const char *id)
 }
 
 const Hd__ValueDesc *
-res_desc(const Hd__Device *d, const char *key)
+api_res_desc(const Hd__Device *d, const char *key)
 {
 	size_t i;
 
@@ -38,7 +38,7 @@ res_desc(const Hd__Device *d, const char *key)
 }
 
 const char *
-res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
+api_res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 {
 	const ProtobufCEnumValue	*ev;
 	const char			*n, *u;
@@ -60,7 +60,7 @@ res_enum(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t size)
 }
 
 void
-res_jw_value(struct jw *w, const Hd__Value *v)
+api_res_jw_value(struct jw *w, const Hd__Value *v)
 {
 	switch (v == NULL ? HD__VALUE__V__NOT_SET : v->v_case) {
 	case HD__VALUE__V_B:
@@ -113,7 +113,7 @@ write_desc_value(struct api_call *c, const Hd__ValueDesc *vd,
 	jw_key(&c->w, "key");
 	jw_str(&c->w, vd->key);
 	jw_key(&c->w, "type");
-	jw_str(&c->w, res_enum(&hd__value_type__descriptor, (int)vd->type, b,
+	jw_str(&c->w, api_res_enum(&hd__value_type__descriptor, (int)vd->type, b,
 	    sizeof(b)));
 	jw_key(&c->w, "unit");
 	jw_str(&c->w, vd->unit);
@@ -124,7 +124,7 @@ write_desc_value(struct api_call *c, const Hd__ValueDesc *vd,
 	jw_key(&c->w, "max");
 	jw_double(&c->w, vd->max);
 	jw_key(&c->w, "value");
-	res_jw_value(&c->w, v != NULL ? v->v : NULL);
+	api_res_jw_value(&c->w, v != NULL ? v->v : NULL);
 	jw_key(&c->w, "time_ms");
 	jw_uint(&c->w, v != NULL ? v->time_ms : 0);
 	jw_key(&c->w, "stale");
@@ -178,9 +178,9 @@ write_device(struct api_call *c, const struct node *n, const Hd__Device *d)
 	kv(&c->w, "id", d->id);
 	kv(&c->w, "name", d->name);
 	kv(&c->w, "room", d->room);
-	kv(&c->w, "kind", res_enum(&hd__device_kind__descriptor, (int)d->kind,
+	kv(&c->w, "kind", api_res_enum(&hd__device_kind__descriptor, (int)d->kind,
 	    b, sizeof(b)));
-	kv(&c->w, "security", res_enum(&hd__security__descriptor,
+	kv(&c->w, "security", api_res_enum(&hd__security__descriptor,
 	    (int)d->security, b, sizeof(b)));
 	kv(&c->w, "manufacturer", d->manufacturer);
 	kv(&c->w, "model", d->model);
@@ -255,14 +255,14 @@ devices_list(struct api_call *c)
 }
 
 const Hd__Device *
-res_visible(struct api_call *c, struct node **np)
+api_res_visible(struct api_call *c, struct node **np)
 {
 	struct master		*m = c->ctx;
 	struct node		*n;
 	const Hd__Device	*d = NULL;
 
 	if ((n = node_get(m, c->arg[0], 0)) != NULL &&
-	    (d = res_device(n, c->arg[1])) != NULL &&
+	    (d = api_res_device(n, c->arg[1])) != NULL &&
 	    may_view_dev(c, n, d->id)) {
 		*np = n;
 		return d;
@@ -277,22 +277,10 @@ device_one(struct api_call *c)
 	struct node		*n;
 	const Hd__Device	*d;
 
-	if ((d = res_visible(c, &n)) == NULL)
+	if ((d = api_res_visible(c, &n)) == NULL)
 		return;
 	write_device(c, n, d);
 	api_reply(c, 200);
-}
-
-uint32_t
-apires_caps(const Hd__Hello *h)
-{
-	uint32_t	caps = 0;
-	size_t		i;
-
-	for (i = 0; i < h->n_capabilities; i++)
-		if ((unsigned)h->capabilities[i] < 32)
-			caps |= 1u << h->capabilities[i];
-	return caps;
 }
 
 /* "capabilities":["zwave","adc",...], from the node's last Hello. */
@@ -307,7 +295,7 @@ write_caps(struct api_call *c, uint32_t caps)
 	for (i = 1; i < 32; i++)
 		if ((caps & (1u << i)) && protobuf_c_enum_descriptor_get_value(
 		    &hd__capability__descriptor, i) != NULL)
-			jw_str(&c->w, res_enum(&hd__capability__descriptor, i,
+			jw_str(&c->w, api_res_enum(&hd__capability__descriptor, i,
 			    b, sizeof(b)));
 	jw_close(&c->w, ']');
 }
@@ -420,21 +408,21 @@ user_changed(void *arg, const char *user, const char *key)
 }
 
 int
-apires_init(struct master *m)
+api_res_init(struct master *m)
 {
-	struct apires *r;
+	struct api_res *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
-	m->apires = r;
-	if ((r->cmd = apicmd_new(m)) == NULL ||
-	    (r->hist = apihist_new(m)) == NULL ||
+	m->api_res = r;
+	if ((r->cmd = api_cmd_new(m)) == NULL ||
+	    (r->hist = api_hist_new(m)) == NULL ||
 	    api_add_routes(m->api, res_routes,
 	    (int)(sizeof(res_routes) / sizeof(res_routes[0])), m) == -1 ||
-	    apicmd_routes(m, r->cmd) == -1 ||
-	    apihist_routes(m, r->hist) == -1 ||
+	    api_cmd_routes(m, r->cmd) == -1 ||
+	    api_hist_routes(m, r->hist) == -1 ||
 	    api_stream_routes(m) == -1 || logtail_init(m) == -1) {
-		apires_free(m);
+		api_res_free(m);
 		return -1;
 	}
 	api_on_user_change(m->api, user_changed, m);
@@ -443,28 +431,28 @@ apires_init(struct master *m)
 }
 
 void
-apires_free(struct master *m)
+api_res_free(struct master *m)
 {
-	if (m->apires == NULL)
+	if (m->api_res == NULL)
 		return;
 	logtail_free();
-	apicmd_free(m->apires->cmd);
-	apihist_free(m->apires->hist);
-	free(m->apires);
-	m->apires = NULL;
+	api_cmd_free(m->api_res->cmd);
+	api_hist_free(m->api_res->hist);
+	free(m->api_res);
+	m->api_res = NULL;
 }
 
 /* The JSON of a value event, as on the stream (docs/API.md). */
 void
-apires_value(struct master *m, struct node *n, const Hd__ValueReport *r)
+api_res_value(struct master *m, struct node *n, const Hd__ValueReport *r)
 {
 	char		buf[STREAM_MAX_DATA];
 	struct jw	w;
 	long		len;
 
-	if (m->apires == NULL)
+	if (m->api_res == NULL)
 		return;
-	apihist_add(m->apires->hist, n->id, r->device_id, r->key, r->value,
+	api_hist_add(m->api_res->hist, n->id, r->device_id, r->key, r->value,
 	    ev_wall_ms());
 	jw_init(&w, buf, sizeof(buf));
 	jw_open(&w, '{');
@@ -473,7 +461,7 @@ apires_value(struct master *m, struct node *n, const Hd__ValueReport *r)
 	kv(&w, "device", r->device_id);
 	kv(&w, "key", r->key);
 	jw_key(&w, "value");
-	res_jw_value(&w, r->value);
+	api_res_jw_value(&w, r->value);
 	jw_key(&w, "time_ms");
 	jw_uint(&w, r->time_ms);
 	jw_key(&w, "stale");
@@ -507,25 +495,25 @@ node_event(struct master *m, struct node *n, const char *name, int online)
 }
 
 void
-apires_node(struct master *m, struct node *n, int online)
+api_res_node(struct master *m, struct node *n, int online)
 {
-	if (m->apires == NULL)
+	if (m->api_res == NULL)
 		return;
 	if (!online)
-		apicmd_offline(m->apires->cmd, n);
+		api_cmd_offline(m->api_res->cmd, n);
 	node_event(m, n, "node", online);
 }
 
 void
-apires_devices(struct master *m, struct node *n)
+api_res_devices(struct master *m, struct node *n)
 {
-	if (m->apires != NULL)
+	if (m->api_res != NULL)
 		node_event(m, n, "devices", -1);
 }
 
 void
-apires_result(struct master *m, struct node *n, const Hd__CommandResult *r)
+api_res_result(struct master *m, struct node *n, const Hd__CommandResult *r)
 {
-	if (m->apires != NULL)
-		apicmd_result(m->apires->cmd, n, r);
+	if (m->api_res != NULL)
+		api_cmd_result(m->api_res->cmd, n, r);
 }

@@ -8,66 +8,65 @@
  * Every answer is filtered by the caller's grants: what a caller may not
  * view is answered as if it did not exist.
  *
- * cluster.c calls the apires_* hooks as slaves report; each one is cheap
- * when nobody listens (one stream event, one history point).
+ * The api_res_* hooks are the cluster's observers (master/wiring.c
+ * registers them): each one is cheap when nobody listens (one stream
+ * event, one history point).
  */
 
 #include "api/api.h"
 #include "api/api_stream.h"
+#include "cluster/cluster.h"
 #include "master.h"
 
-struct apires;
+struct api_res;
 
-/* Adds the routes to m->api; m->apires. -1 if out of memory or routes. */
-int		 apires_init(struct master *);
-void		 apires_free(struct master *);
+/* Adds the routes to m->api; m->api_res. -1 if out of memory or routes. */
+int		 api_res_init(struct master *);
+void		 api_res_free(struct master *);
 
 /* Hooks: a value report, a command result, a node online or offline, a
  * node's new device list. */
-void		 apires_value(struct master *, struct node *,
+void		 api_res_value(struct master *, struct node *,
 		    const Hd__ValueReport *);
-void		 apires_result(struct master *, struct node *,
+void		 api_res_result(struct master *, struct node *,
 		    const Hd__CommandResult *);
-void		 apires_node(struct master *, struct node *, int online);
-void		 apires_devices(struct master *, struct node *);
-
-/* The capabilities a Hello announces, as 1 << Hd__Capability bits. */
-uint32_t	 apires_caps(const Hd__Hello *);
+void		 api_res_node(struct master *, struct node *, int online);
+void		 api_res_devices(struct master *, struct node *);
 
 /* api_res.c: helpers the other api_* files share. */
-const Hd__Device *res_device(const struct node *, const char *id);
-const Hd__ValueDesc *res_desc(const Hd__Device *, const char *key);
+const Hd__Device *api_res_device(const struct node *, const char *id);
+const Hd__ValueDesc *api_res_desc(const Hd__Device *, const char *key);
 /* The node and device named by call->arg[0], [1] if the caller may view
  * them; else NULL after a 404. */
-const Hd__Device *res_visible(struct api_call *, struct node **);
-void		 res_jw_value(struct jw *, const Hd__Value *);
+const Hd__Device *api_res_visible(struct api_call *, struct node **);
+void		 api_res_jw_value(struct jw *, const Hd__Value *);
 /* Lower-case enum name without its prefix ("DEV_SWITCH" -> "switch"). */
-const char	*res_enum(const ProtobufCEnumDescriptor *, int v, char *buf,
+const char	*api_res_enum(const ProtobufCEnumDescriptor *, int v, char *buf,
 		    size_t size);
 
 /* api_cmd.c */
-struct apicmd;
-struct apicmd	*apicmd_new(struct master *);
-void		 apicmd_free(struct apicmd *);
-int		 apicmd_routes(struct master *, struct apicmd *);
-void		 apicmd_result(struct apicmd *, struct node *,
+struct api_cmd;
+struct api_cmd	*api_cmd_new(struct master *);
+void		 api_cmd_free(struct api_cmd *);
+int		 api_cmd_routes(struct master *, struct api_cmd *);
+void		 api_cmd_result(struct api_cmd *, struct node *,
 		    const Hd__CommandResult *);
-void		 apicmd_offline(struct apicmd *, struct node *);
+void		 api_cmd_offline(struct api_cmd *, struct node *);
 /* Fails commands whose result is overdue; publishes them. */
-void		 apicmd_sweep(struct apicmd *, uint64_t now);
+void		 api_cmd_sweep(struct api_cmd *, uint64_t now);
 
 /* api_hist.c */
-struct apihist;
+struct api_hist;
 /* With m->conf.state_dir set, the history is loaded from there, saved
- * every HISTORY_SAVE_MS while readings come, and by apihist_free(). */
-struct apihist	*apihist_new(struct master *);
-void		 apihist_free(struct apihist *);
-int		 apihist_routes(struct master *, struct apihist *);
+ * every HISTORY_SAVE_MS while readings come, and by api_hist_free(). */
+struct api_hist	*api_hist_new(struct master *);
+void		 api_hist_free(struct api_hist *);
+int		 api_hist_routes(struct master *, struct api_hist *);
 /* Record a numeric reading at wall time `wall_ms`. */
-void		 apihist_add(struct apihist *, const char *node,
+void		 api_hist_add(struct api_hist *, const char *node,
 		    const char *dev, const char *key, const Hd__Value *,
 		    uint64_t wall_ms);
-void		 apihist_forget_node(struct apihist *, const char *node);
+void		 api_hist_forget_node(struct api_hist *, const char *node);
 
 /* api_certcrl.c: client certificates checked against the master's CRL. */
 void		 api_certcrl_init(struct master *);
@@ -83,9 +82,9 @@ void		 logtail_free(void);
  * timer calls it; `now` is monotonic ms). */
 void		 logtail_flush(uint64_t now);
 
-struct apires {
-	struct apicmd	*cmd;
-	struct apihist	*hist;
+struct api_res {
+	struct api_cmd	*cmd;
+	struct api_hist	*hist;
 	uint64_t	 next_event;	/* last stream event id */
 	api_stream_sink_fn *sink;	/* api_stream_set_sink() */
 	void		*sink_arg;

@@ -3,7 +3,7 @@
  * and last firing, enable/disable/run one, reload the file, read and set
  * the modes. The handlers know only sched.h; the owner passes the clock
  * and is told when the schedule changed so it can re-arm its timer.
- * Events are filtered by sched_may_view(): what a caller may not see is
+ * Events are filtered by api_sched_may_view(): what a caller may not see is
  * answered as if it did not exist, as the resource API does.
  */
 
@@ -16,7 +16,7 @@
 #include "sched/sched.h"
 
 int
-sched_may_view(const struct user *u, const struct sched_event *ev,
+api_sched_may_view(const struct user *u, const struct sched_event *ev,
     const char *(*site_of)(void *, const char *), void *arg)
 {
 	const char	*site;
@@ -40,7 +40,7 @@ visible(const struct api_call *c, const struct sched_event *ev)
 {
 	const struct sched_api *sa = c->ctx;
 
-	return sched_may_view(c->user, ev, sa->site_of, sa->arg);
+	return api_sched_may_view(c->user, ev, sa->site_of, sa->arg);
 }
 
 static int64_t

@@ -29,16 +29,16 @@ name_ok(const char *s)
 void
 api_stream_set_sink(struct master *m, api_stream_sink_fn *fn, void *arg)
 {
-	m->apires->sink = fn;
-	m->apires->sink_arg = arg;
+	m->api_res->sink = fn;
+	m->api_res->sink_arg = arg;
 }
 
 static int
 send_msg(struct master *m, Hd__WebMsg *msg)
 {
-	if (m->apires->sink == NULL)
+	if (m->api_res->sink == NULL)
 		return -1;
-	return m->apires->sink(m->apires->sink_arg, msg);
+	return m->api_res->sink(m->api_res->sink_arg, msg);
 }
 
 static uint64_t
@@ -49,7 +49,7 @@ publish(struct master *m, const char *event, const char *site,
 	Hd__WebMsg	msg = HD__WEB_MSG__INIT;
 	Hd__StreamEvent	ev = HD__STREAM_EVENT__INIT;
 
-	if (m->apires == NULL)
+	if (m->api_res == NULL)
 		return 0;
 	if (!name_ok(event) || strlen(json) >= STREAM_MAX_DATA ||
 	    nneeds > STREAM_MAX_NEEDS ||
@@ -62,9 +62,9 @@ publish(struct master *m, const char *event, const char *site,
 	/* Ids go on from the wall clock, so that they keep increasing
 	 * across restarts of the master: an id from before a restart is
 	 * then older than the new backlog, and its client gets a reset. */
-	if (m->apires->next_event == 0)
-		m->apires->next_event = ev_wall_ms() * 1000;
-	ev.id = ++m->apires->next_event;
+	if (m->api_res->next_event == 0)
+		m->api_res->next_event = ev_wall_ms() * 1000;
+	ev.id = ++m->api_res->next_event;
 	ev.name = (char *)(uintptr_t)event;
 	ev.site = (char *)(uintptr_t)(site != NULL ? site : "");
 	ev.device = (char *)(uintptr_t)(device != NULL ? device : "");
@@ -164,7 +164,7 @@ stream(struct api_call *c)
 	struct master		*m = c->ctx;
 
 	fill_grant(&b, c->user);
-	b.g.last_id = m->apires->next_event;
+	b.g.last_id = m->api_res->next_event;
 	snprintf(b.key, sizeof(b.key), "%s", c->key);
 	b.g.key = b.key;
 	c->resp->stream = &b.g;
@@ -176,7 +176,7 @@ stream(struct api_call *c)
 	jw_key(&c->w, "role");
 	jw_str(&c->w, users_role_name(c->user->role));
 	jw_key(&c->w, "last_id");
-	jw_uint(&c->w, m->apires->next_event);
+	jw_uint(&c->w, m->api_res->next_event);
 	jw_close(&c->w, '}');
 	api_reply(c, 200);
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/api_dash.h"
+#include "cluster/cluster.h"
 #include "licence/licence.h"
 #include "log.h"
 #include "master.h"

@@ -23,7 +23,7 @@
 #include "auth/users.h"
 #include "wire.h"
 
-const struct scrypt_params scrypt_production = {
+const struct scrypt_params users_scrypt_production = {
 	SCRYPT_N, SCRYPT_R, SCRYPT_P
 };
 
@@ -97,7 +97,7 @@ users_new(const char *path, const struct scrypt_params *sp)
 	struct users *u;
 
 	if (sp == NULL)
-		sp = &scrypt_production;
+		sp = &users_scrypt_production;
 	if (!params_ok(sp) || (u = calloc(1, sizeof(*u))) == NULL)
 		return NULL;
 	if (snprintf(u->path, sizeof(u->path), "%s", path) >=

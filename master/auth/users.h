@@ -37,7 +37,7 @@ struct scrypt_params {
 };
 
 /* The production parameters above; tests pass cheaper ones. */
-extern const struct scrypt_params scrypt_production;
+extern const struct scrypt_params users_scrypt_production;
 
 enum user_role {
 	ROLE_NONE = 0,
@@ -75,7 +75,7 @@ struct user {
 
 struct users;
 
-/* users.c. `params` NULL means scrypt_production. Returned users stay
+/* users.c. `params` NULL means users_scrypt_production. Returned users stay
  * valid until users_delete() of that user or users_free(). */
 struct users	*users_new(const char *path, const struct scrypt_params *);
 void		 users_free(struct users *);

@@ -12,8 +12,8 @@
 
 #include "cluster/ha.h"
 #include "licence/licence.h"
+#include "cluster/cluster.h"
 #include "log.h"
-#include "api/api_res.h"
 #include "master.h"
 #include "net.h"
 #include "wire.h"
@@ -45,8 +45,7 @@ peer_drop(struct peer *p, const char *why)
 		    n->site, p->conn.addr, why);
 		n->peer = NULL;
 		m->npeers--;
-		apires_node(m, n, 0);
-		sched_master_node(m, n, 0);
+		cluster_obs_node(m, n, 0);
 	} else {
 		if (p->conn.peer_id[0] != '\0')
 			log_warnx("%s %s (%s) refused: %s", p->standby ?
@@ -296,11 +295,11 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	if (n->boot_id != h->boot_id) {	/* restarted: sequence restarts */
 		n->boot_id = h->boot_id;
 		n->last_seq = 0;
-		zwm_slave_restarted(m, n);
+		cluster_obs_restarted(m, n);
 	}
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);
-	n->caps = apires_caps(h);
+	n->caps = node_caps(h);
 	snprintf(n->addr, sizeof(n->addr), "%s", p->conn.addr);
 	n->peer = p;
 	n->online_since = n->last_seen = ev_wall_ms();
@@ -313,9 +312,8 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	    n->version, p->conn.addr, m->term, n->last_seq);
 	if (send_welcome(p) == -1)
 		return -1;
-	apires_node(m, n, 1);
 	ev_timer_start(m->loop, &p->timer, 0);
-	sched_master_node(m, n, 1);
+	cluster_obs_node(m, n, 1);
 	return 0;
 }
 
@@ -382,7 +380,7 @@ handle_announce(struct peer *p, Hd__Envelope *e)
 	}
 	log_info("slave %s announced %zu device%s", n->id,
 	    n->devices->n_devices, n->devices->n_devices == 1 ? "" : "s");
-	apires_devices(peer_master(p), n);
+	cluster_obs_devices(peer_master(p), n);
 	return 0;
 }
 
@@ -398,8 +396,7 @@ handle_report(struct peer *p, const Hd__ValueReport *r)
 	else {
 		log_debug("slave %s: %s.%s updated", p->node->id,
 		    r->device_id, r->key);
-		apires_value(peer_master(p), p->node, r);
-		sched_master_value(p->m, p->node, r);
+		cluster_obs_value(peer_master(p), p->node, r);
 	}
 }
 
@@ -415,8 +412,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
-	apires_result(peer_master(p), p->node, r);
-	sched_master_result(p->m, p->node, r);
+	cluster_obs_result(peer_master(p), p->node, r);
 }
 
 static void
@@ -444,6 +440,26 @@ handle_safe_state(struct peer *p, const Hd__SafeState *ss)
 	    str_vis(key, sizeof(key), ss->key), ss->cut_off_ms,
 	    ss->status == HD__COMMAND_RESULT__STATUS__OK ? "done" : "failed",
 	    ss->detail[0] ? ": " : "", str_vis(d, sizeof(d), ss->detail));
+}
+
+/* A body an observer handles (Z-Wave progress), or none may. */
+static int
+dispatch_other(struct peer *p, Hd__Envelope *e)
+{
+	const char	*name = "";
+	char		 why[96];
+
+	switch (cluster_obs_body(p->m, p->node, e, &name)) {
+	case 0:
+		return 0;
+	case -1:
+		snprintf(why, sizeof(why), "malformed %s", name);
+		peer_drop(p, why);
+		return -1;
+	default:
+		peer_drop(p, "message a slave may not send");
+		return -1;
+	}
 }
 
 /* A registered slave's envelope. Returns -1 if the peer was dropped. */
@@ -478,12 +494,6 @@ dispatch(struct peer *p, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_SAFE_STATE:
 		handle_safe_state(p, e->safe_state);
 		return 0;
-	case HD__ENVELOPE__BODY_ZW_PROGRESS:
-		if (zwm_progress(p->m, n, e->zw_progress) == -1) {
-			peer_drop(p, "malformed Z-Wave progress");
-			return -1;
-		}
-		return 0;
 	case HD__ENVELOPE__BODY_REFUSAL: {
 		char d[128], why[160];
 
@@ -493,8 +503,7 @@ dispatch(struct peer *p, Hd__Envelope *e)
 		return -1;
 	}
 	default:
-		peer_drop(p, "message a slave may not send");
-		return -1;
+		return dispatch_other(p, e);
 	}
 }
 
@@ -533,7 +542,7 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 {
 	Hd__Envelope e = HD__ENVELOPE__INIT;
 
-	if (n->peer == NULL || (cmd->id = master_command_id(m)) == 0)
+	if (n->peer == NULL || (cmd->id = cluster_command_id(m)) == 0)
 		return -1;
 	e.seq = ++m->seq;
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;

@@ -16,6 +16,7 @@
 #include "licence/licence.h"
 #include "log.h"
 #include "master.h"
+#include "cluster/cluster.h"
 #include "net.h"
 #include "tls.h"
 

@@ -15,6 +15,7 @@
 #include "cluster/ha_int.h"
 #include "log.h"
 #include "master.h"
+#include "cluster/cluster.h"
 #include "net.h"
 #include "tls.h"
 #include "wire.h"

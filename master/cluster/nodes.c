@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "cluster/cluster.h"
 #include "log.h"
 #include "master.h"
 #include "wire.h"
@@ -42,17 +43,29 @@ value_free(struct value *v)
 }
 
 void
-node_free(struct node *n)
+node_free(struct master *m, struct node *n)
 {
 	struct value *v;
 
+	cluster_obs_freed(m, n);
 	while ((v = TAILQ_FIRST(&n->values)) != NULL) {
 		TAILQ_REMOVE(&n->values, v, entry);
 		value_free(v);
 	}
 	wire_free((ProtobufCMessage *)n->devices);
-	zwm_node_free(n);
 	free(n);
+}
+
+uint32_t
+node_caps(const Hd__Hello *h)
+{
+	uint32_t	caps = 0;
+	size_t		i;
+
+	for (i = 0; i < h->n_capabilities; i++)
+		if ((unsigned)h->capabilities[i] < 32)
+			caps |= 1u << h->capabilities[i];
+	return caps;
 }
 
 /* Printable ASCII, 1..max bytes (or 0..max when `empty_ok`). */
@@ -279,7 +292,7 @@ node_state_load(struct master *m)
 }
 
 uint64_t
-master_command_id(struct master *m)
+cluster_command_id(struct master *m)
 {
 	if (m->next_cmd >= m->cmd_reserved) {
 		m->cmd_reserved = m->next_cmd + CMD_ID_RESERVE;
@@ -289,17 +302,16 @@ master_command_id(struct master *m)
 	return m->next_cmd++;
 }
 
-/* Free the node table, the TLS context and the loop, so leak checkers
- * see a clean exit; master.c frees the configuration it loaded. */
+/* Free the node table and the cluster's TLS context, so leak checkers
+ * see a clean exit; master.c frees the loop and the configuration. */
 void
-master_stop(struct master *m)
+cluster_free(struct master *m)
 {
 	struct node *n;
 
 	while ((n = TAILQ_FIRST(&m->nodes)) != NULL) {
 		TAILQ_REMOVE(&m->nodes, n, entry);
-		node_free(n);
+		node_free(m, n);
 	}
 	SSL_CTX_free(m->ctx);
-	ev_loop_free(m->loop);
 }

@@ -546,11 +546,11 @@ int		 sched_val_equal(const struct sched_val *,
 		    const struct sched_val *);
 
 /* sched_var.c */
-int		 var_eval(const struct sched *, const struct sched_cond *,
+int		 sched_var_eval(const struct sched *, const struct sched_cond *,
 		    int64_t now);
-void		 var_run(struct sched *, const struct sched_event *,
+void		 sched_var_run(struct sched *, const struct sched_event *,
 		    const struct sched_act *);
-void		 var_carry(struct sched_prog *, const struct sched_prog *old);
+void		 sched_var_carry(struct sched_prog *, const struct sched_prog *old);
 
 /* sched_exec.c: conditions, actions, notifications. */
 int		 sched_cond_eval(struct sched *, const struct sched_cond *,
@@ -585,7 +585,7 @@ int		 api_sched_routes(struct api *, struct sched_api *);
  * is everyone's.
  */
 struct user;
-int		 sched_may_view(const struct user *, const struct sched_event *,
+int		 api_sched_may_view(const struct user *, const struct sched_event *,
 		    const char *(*site_of)(void *, const char *), void *);
 
 /* sched_state.c */

@@ -150,7 +150,7 @@ sched_cond_eval(struct sched *s, const struct sched_cond *c, int64_t now)
 		sched_localdate(now, &y, &mon, &d, &wday, &secs);
 		return sched_filter_ok(&c->f, mon, d, wday);
 	case C_VAR:
-		return var_eval(s, c, now);
+		return sched_var_eval(s, c, now);
 	}
 	return 0;
 }
@@ -261,7 +261,7 @@ run_action(struct sched *s, struct sched_event *ev,
 	case A_COUNT:
 	case A_STAMP:
 	case A_VARSET:
-		var_run(s, ev, a);
+		sched_var_run(s, ev, a);
 		break;
 	case A_CANCEL:
 		if (a->target->npending > 0)

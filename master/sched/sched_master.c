@@ -15,10 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cluster/cluster.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
 #include "sched/sched.h"
+#include "sched/sched_master.h"
 
 /* A command sent for an event, until its result: ids are matched
  * together with the slave it went to, so that no other slave can end it. */

@@ -506,7 +506,7 @@ carry_modes(struct sched_prog *g, const struct sched_prog *old)
 		    (v = sched_mode_value(&g->modes[i],
 		    old->modes[m].vals[old->modes[m].cur])) != -1)
 			g->modes[i].cur = v;
-	var_carry(g, old);
+	sched_var_carry(g, old);
 }
 
 /* Swap in a new program with the old one's state; all or nothing. */

@@ -212,7 +212,7 @@ sched_parse_var_cond(struct parser *p, int v)
  * A stamp in the future (the clock stepped back) is within.
  */
 int
-var_eval(const struct sched *s, const struct sched_cond *c, int64_t now)
+sched_var_eval(const struct sched *s, const struct sched_cond *c, int64_t now)
 {
 	const struct sched_var	*v = &s->prog->vars[c->mode];
 	int			 within;
@@ -233,7 +233,7 @@ var_eval(const struct sched *s, const struct sched_cond *c, int64_t now)
 
 /* Actions on variables: state, saved before the next firing runs. */
 void
-var_run(struct sched *s, const struct sched_event *ev,
+sched_var_run(struct sched *s, const struct sched_event *ev,
     const struct sched_act *a)
 {
 	struct sched_var *v = &s->prog->vars[a->mode];
@@ -252,7 +252,7 @@ var_run(struct sched *s, const struct sched_event *ev,
 
 /* A reload keeps the values of variables of the same name and kind. */
 void
-var_carry(struct sched_prog *g, const struct sched_prog *old)
+sched_var_carry(struct sched_prog *g, const struct sched_prog *old)
 {
 	int i, o;
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/cluster.h"
 #include "licence/licence.h"
 #include "log.h"
 #include "master.h"

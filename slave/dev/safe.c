@@ -12,7 +12,7 @@
  * hold when the master cannot be reached, including after a restart.
  *
  * The slave's own commands use ids from SAFE_ID_BASE up. The master's
- * are a counter from 1 (master_command_id), so they never meet; they are
+ * are a counter from 1 (cluster_command_id), so they never meet; they are
  * answered to safe_result() instead of the master, and not remembered
  * in the command memo.
  */

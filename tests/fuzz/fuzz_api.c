@@ -78,7 +78,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	TAILQ_INIT(&m.peers);
 	m.conf.state_dir = dir;
 	snprintf(path, sizeof(path), "%s/users", dir);
-	if ((m.api = api_new(path, &cheap)) == NULL || apires_init(&m) == -1)
+	if ((m.api = api_new(path, &cheap)) == NULL || api_res_init(&m) == -1)
 		abort();
 	api_stream_set_sink(&m, stub_sink, NULL);
 	u = api_users(m.api);

@@ -1,6 +1,6 @@
 /*
  * libFuzzer harness for the value history file's parser
- * (master/api/api_hist_file.c, apihist_load_buf()): "HDH1", then records of
+ * (master/api/api_hist_file.c, api_hist_load_buf()): "HDH1", then records of
  * a 4-byte length and one HistoryRing. The file is the master's own, but
  * it lives on an SD card that may rot or be edited, so every byte of it
  * is checked like outside input. Each input is loaded into a fresh
@@ -28,15 +28,15 @@ static struct master	m;
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct apihist	*h;
+	struct api_hist	*h;
 	uint64_t	 now = HIST_FUZZ_MINUTE * 60000;
 	struct hring	*r;
 	int		 n = 0, i;
 
 	log_setverbose(0);
-	if ((h = apihist_new(&m)) == NULL)
+	if ((h = api_hist_new(&m)) == NULL)
 		abort();
-	apihist_load_buf(h, data, size, now);
+	api_hist_load_buf(h, data, size, now);
 	/* Every loaded point is within the day and whole. */
 	TAILQ_FOREACH(r, &h->rings, entry) {
 		n++;
@@ -50,6 +50,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (n > HISTORY_MAX_VALUES || n != h->nrings)
 		abort();
-	apihist_free(h);
+	api_hist_free(h);
 	return 0;
 }

@@ -42,6 +42,7 @@
 #include "log.h"
 #include "wire.h"
 #include "../../master/master.h"
+#include "../../master/webproc.h"
 #include "web.pb-c.h"
 
 #define WEBCHAN_WAIT_S	10	/* for the web process to end */

@@ -25,7 +25,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * A test program of several files shares one count: main()'s file
+ * defines CHECK_PARTS before including this, each other file CHECK_PART.
+ */
+#if defined(CHECK_PART)
+extern int	check_count, check_failed, check_skipped;
+#elif defined(CHECK_PARTS)
+int		check_count, check_failed, check_skipped;
+#else
 static int	check_count, check_failed, check_skipped;
+#endif
 
 static inline const char *
 check_basename(const char *file)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "../../master/api/api_stream.h"
+#include "../../master/cluster/cluster.h"
 #include "../../master/master.h"
 
 #define STUB_MAX_EVENTS	256

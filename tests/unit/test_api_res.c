@@ -4,6 +4,8 @@
  * a master with two nodes built by hand, users of each role, calls
  * through api_handle() as the web process would forward them, the
  * cluster link and the web process replaced by tests/unit/stub_master.c.
+ * App tokens, client certificates, users and passwords are in
+ * test_api_res_auth.c, linked into the same program.
  */
 
 #include <sys/stat.h>
@@ -12,34 +14,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CHECK_PARTS	/* with test_api_res_auth.c */
 #include "check.h"
 #include "ev.h"
 #include "stub_master.h"
 #include "wire.h"
 #include "../../master/api/api_res.h"
 #include "../../master/auth/tokens.h"
+#include "test_api_res.h"
 
 static const struct scrypt_params cheap = { 16, 1, 1 };
-static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
-static char		body[API_MAX_RESPONSE + 1];
-static struct master	m;
-static char		dir[] = "/tmp/test_api_res.XXXXXX";
-static uint64_t		now = 1000000;
-static char		cookie[SESSION_TOKEN_HEX + 1];
+const uint8_t		addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
+char			body[API_MAX_RESPONSE + 1];
+struct master		m;
+char			dir[] = "/tmp/test_api_res.XXXXXX";
+uint64_t		now = 1000000;
+char			cookie[SESSION_TOKEN_HEX + 1];
 
-struct who {
-	const char	*name, *pw;
-	char		 sess[SESSION_TOKEN_HEX + 1];
-	char		 csrf[SESSION_TOKEN_HEX + 1];
-	const char	*bearer;
-};
-static struct who admin = { "admin", "admin password 1", "", "", "" };
-static struct who bob = { "bob", "bob's password 1", "", "", "" };
-static struct who vic = { "vic", "vic's password 1", "", "", "" };
+struct who admin = { "admin", "admin password 1", "", "", "" };
+struct who bob = { "bob", "bob's password 1", "", "", "" };
+struct who vic = { "vic", "vic's password 1", "", "", "" };
 static struct who barb = { "barb", "barb password 1", "", "", "" };
 
 /* One call as `w` (NULL: nobody); the answer's body lands in `body`. */
-static int
+int
 call(struct who *w, const char *method, const char *path, const char *query,
     const char *json, int with_csrf)
 {
@@ -67,19 +65,19 @@ call(struct who *w, const char *method, const char *path, const char *query,
 	return (int)resp.status;
 }
 
-static int
+int
 get(struct who *w, const char *path)
 {
 	return call(w, "GET", path, "", "", 0);
 }
 
-static int
+int
 post(struct who *w, const char *path, const char *json)
 {
 	return call(w, "POST", path, "", json, 1);
 }
 
-static void
+void
 login(struct who *w)
 {
 	char	j[128];
@@ -275,7 +273,7 @@ report(struct node *n, const char *dev, const char *key, double d)
 	r.value = &v;
 	r.time_ms = 1234;
 	node_set_value(n, &r);
-	apires_value(&m, n, &r);
+	api_res_value(&m, n, &r);
 }
 
 static int	peer_dummy;
@@ -293,7 +291,7 @@ setup(void)
 	m.conf.state_dir = dir;
 	snprintf(path, sizeof(path), "%s/users", dir);
 	m.api = api_new(path, &cheap);
-	if (m.api == NULL || apires_init(&m) == -1)
+	if (m.api == NULL || api_res_init(&m) == -1)
 		exit(1);
 	api_stream_set_sink(&m, stub_sink, NULL);
 	u = api_users(m.api);
@@ -309,7 +307,7 @@ setup(void)
 	node_get(&m, "n-house", 0)->peer = (struct peer *)&peer_dummy;
 }
 
-static int
+int
 has(const char *s)
 {
 	return strstr(body, s) != NULL;
@@ -343,7 +341,7 @@ test_read(void)
 
 		h.capabilities = caps;
 		h.n_capabilities = 3;
-		node_get(&m, "n-house", 0)->caps = apires_caps(&h);
+		node_get(&m, "n-house", 0)->caps = node_caps(&h);
 		CHECK(get(&bob, "/api/v1/nodes") == 200 &&
 		    has("\"role\":\"standby\",\"capabilities\":[\"zwave\","
 		    "\"standby\"]"), "a standby slave: role and capabilities, "
@@ -419,10 +417,10 @@ test_commands(void)
 		r.id = id;
 		r.value = &v;
 		stub.nevents = 0;
-		apires_result(&m, node_get(&m, "n-barn", 0), &r);
+		api_res_result(&m, node_get(&m, "n-barn", 0), &r);
 		CHECK(get(&vic, path) == 200 && has("pending"),
 		    "a result from another slave is ignored");
-		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		api_res_result(&m, node_get(&m, "n-house", 0), &r);
 		CHECK(get(&vic, path) == 200 && has("\"status\":\"ok\"") &&
 		    has("\"value\":42"), "the result: ok with the value");
 		CHECK(stub.nevents == 1 && strcmp(stub.events[0].name,
@@ -434,7 +432,7 @@ test_commands(void)
 	/* Overdue and offline. */
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
@@ -442,7 +440,7 @@ test_commands(void)
 	    has("no_answer"), "no result in time: failed, no_answer");
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}");
-	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	api_res_node(&m, node_get(&m, "n-house", 0), 0);
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)stub.next_id);
 	CHECK(get(&bob, path) == 200 && has("\"result\":\"offline\""),
@@ -453,7 +451,7 @@ test_commands(void)
 		r.id = stub.next_id;
 		r.status = HD__COMMAND_RESULT__STATUS__TIMEOUT;
 		r.detail = "no ack";
-		apires_result(&m, node_get(&m, "n-house", 0), &r);
+		api_res_result(&m, node_get(&m, "n-house", 0), &r);
 		CHECK(get(&bob, path) == 200 && has("\"result\":\"timeout\"")
 		    && has("no ack"), "a late result replaces offline");
 	}
@@ -464,7 +462,7 @@ test_commands(void)
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}") == 429 && has("busy"),
 	    "past API_MAX_PENDING_CMDS: 429 busy");
-	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
 	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
 	    "{\"value\":true}") == 202, "after the sweep: room again");
 	CHECK(get(&bob, "/api/v1/commands/x1") == 404, "a bad id: 404");
@@ -479,7 +477,7 @@ result(uint64_t id, Hd__CommandResult__Status st, const char *detail)
 	r.id = id;
 	r.status = st;
 	r.detail = (char *)(uintptr_t)detail;
-	apires_result(&m, node_get(&m, "n-house", 0), &r);
+	api_res_result(&m, node_get(&m, "n-house", 0), &r);
 }
 
 /*
@@ -494,7 +492,7 @@ test_queued(void)
 	uint64_t	id;
 	int		i, nev;
 
-	apicmd_sweep(m.apires->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
 	post(&bob, "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}");
 	id = stub.next_id;
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
@@ -508,11 +506,11 @@ test_queued(void)
 	    "command") == 0 && strstr(stub.events[nev].data,
 	    "\"status\":\"queued\"") != NULL,
 	    "a command event with status queued goes to the stream");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + 1000);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "past the usual deadline: still queued, not no_answer");
-	apires_node(&m, node_get(&m, "n-house", 0), 0);
+	api_res_node(&m, node_get(&m, "n-house", 0), 0);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "the slave offline: still queued (it holds the command)");
 	/* Many commands meanwhile: the ring must not reuse its record. */
@@ -538,11 +536,11 @@ test_queued(void)
 	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
 	    (unsigned long long)id);
 	result(id, HD__COMMAND_RESULT__STATUS__QUEUED, "asleep");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS - 1);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"queued\""),
 	    "queued up to the slave's hold time");
-	apicmd_sweep(m.apires->cmd, now + API_CMD_TIMEOUT_MS +
+	api_cmd_sweep(m.api_res->cmd, now + API_CMD_TIMEOUT_MS +
 	    API_CMD_GRACE_MS + ZW_WAKEUP_HOLD_MS);
 	CHECK(get(&bob, path) == 200 && has("\"status\":\"failed\"") &&
 	    has("no_answer"), "no result by then: failed, no_answer");
@@ -574,217 +572,6 @@ test_history(void)
 	    has("\"points\":[]"), "a value without readings: no points");
 }
 
-static const char *
-no_app_api(void *arg)
-{
-	(void)arg;
-	return "no valid licence (limited mode)";
-}
-
-static void
-test_tokens(void)
-{
-	char		 path[300], text[TOKEN_TEXT_LEN + 1], err[96], tok[80];
-	const char	*p = NULL;
-	struct tokens	*tk;
-	FILE		*f;
-	char		 file[4096];
-	size_t		 n;
-	int		 i;
-
-	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"phone\"}") == 201 &&
-	    (p = strstr(body, "\"token\":\"hdt_")) != NULL,
-	    "bob makes a token: 201 with its text");
-	snprintf(tok, sizeof(tok), "%.*s", TOKEN_TEXT_LEN, strstr(body,
-	    "hdt_"));
-	struct who app = { "app", "", "", "", tok };
-	CHECK(get(&app, "/api/v1/devices") == 200 && has("\"lamp\"") &&
-	    !has("barn"), "the token sees what bob sees");
-	CHECK(call(&app, "POST", "/api/v1/devices/n-house/lamp/values/on", "",
-	    "{\"value\":true}", 0) == 202, "the token commands without CSRF");
-	CHECK(get(&app, "/api/v1/users") == 403, "the token has bob's role");
-	/* Without the licence's app-api: no new token, the old one works. */
-	api_token_gate(m.api, no_app_api, NULL);
-	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"tablet\"}") == 403 &&
-	    has("\"error\":\"licence_limited\"") && has("limited mode"),
-	    "no app-api: a new token is refused, licence_limited");
-	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"t\","
-	    "\"user\":\"vic\"}") == 403, "... an admin's too");
-	CHECK(get(&app, "/api/v1/devices") == 200 && has("\"lamp\""),
-	    "... an existing token keeps working");
-	api_token_gate(m.api, NULL, NULL);
-	CHECK(post(&bob, "/api/v1/tokens", "{\"name\":\"x\","
-	    "\"user\":\"vic\"}") == 403, "bob cannot make vic's token");
-	CHECK(post(&admin, "/api/v1/tokens", "{\"name\":\"\"}") == 400,
-	    "an empty name: 400");
-	snprintf(path, sizeof(path), "%s/tokens", dir);
-	f = fopen(path, "r");
-	n = f != NULL ? fread(file, 1, sizeof(file), f) : 0;
-	if (f != NULL)
-		fclose(f);
-	CHECK(n > 0 && memmem(file, n, tok + 4, 16) == NULL,
-	    "the file holds no token text");
-	tk = tokens_new(path);
-	CHECK(tk != NULL && tokens_check(tk, tok, 5) != NULL,
-	    "a reloaded table knows the token");
-	CHECK(tk != NULL && tokens_check(tk, "hdt_0000", 5) == NULL,
-	    "a short text is no token");
-	for (i = 0; tk != NULL && i < API_TOKENS_PER_USER; i++)
-		tokens_add(tk, "vic", "t", 1, text, err, sizeof(err));
-	CHECK(tk != NULL && tokens_add(tk, "vic", "t", 1, text, err,
-	    sizeof(err)) == NULL && strcmp(err, "too many tokens") == 0,
-	    "API_TOKENS_PER_USER per user");
-	CHECK(tk != NULL && tokens_revoke_user(tk, "vic") ==
-	    API_TOKENS_PER_USER, "revoke a user's tokens");
-	tokens_free(tk);
-	CHECK(get(&bob, "/api/v1/tokens") == 200 && (p = strstr(body,
-	    "\"id\":\"")) != NULL && !has("hdt_"),
-	    "the list shows ids, never the token");
-	snprintf(path, sizeof(path), "/api/v1/tokens/%.16s", p != NULL ? p + 6 :
-	    "");
-	CHECK(call(&vic, "DELETE", path, "", "", 1) == 404,
-	    "vic cannot revoke bob's token");
-	CHECK(call(&bob, "DELETE", path, "", "", 1) == 200 &&
-	    strcmp(stub.drop_user, "bob") == 0 &&
-	    strncmp(stub.drop_key, path + strlen("/api/v1/tokens/"), 16) == 0,
-	    "bob revokes it; its streams (only) end");
-	CHECK(get(&app, "/api/v1/devices") == 401, "a revoked token: 401");
-}
-
-/* A call by client certificate, as web_cert.c passes it. */
-static int
-cert_call(const char *cn, const char *serial, const char *method,
-    const char *path, const char *json, const char *session)
-{
-	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
-	Hd__ApiResponse	resp = HD__API_RESPONSE__INIT;
-
-	req.id = 1;
-	req.method = (char *)(uintptr_t)method;
-	req.path = (char *)(uintptr_t)path;
-	req.addr.data = (uint8_t *)(uintptr_t)addr;
-	req.addr.len = 16;
-	req.session = (char *)(uintptr_t)session;
-	req.client_cn = (char *)(uintptr_t)cn;
-	req.client_serial = (char *)(uintptr_t)serial;
-	req.body.data = (uint8_t *)(uintptr_t)json;
-	req.body.len = strlen(json);
-	api_handle(m.api, &req, &resp, now);
-	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
-	    (const char *)resp.body.data);
-	return (int)resp.status;
-}
-
-static const char *
-revoked_gate(void *arg, const char *serial)
-{
-	(void)arg;
-	return strcmp(serial, "5A1B2C3D4E5F60718293A4B5C6D7E8F9") == 0 ?
-	    "client certificate revoked" : NULL;
-}
-
-static void
-test_client_cert(void)
-{
-	const char *sn = "5A1B2C3D4E5F60718293A4B5C6D7E8F9";
-
-	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 200 &&
-	    has("\"lamp\"") && !has("barn"), "a certificate acts as its user");
-	CHECK(cert_call("bob", sn, "POST",
-	    "/api/v1/devices/n-house/lamp/values/on", "{\"value\":true}", "")
-	    == 202, "... and commands without a CSRF token");
-	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", "") == 403,
-	    "... with its user's role");
-	CHECK(cert_call("nobody", sn, "GET", "/api/v1/devices", "", "") ==
-	    401 && has("unknown user"), "a certificate of no user: 401");
-	CHECK(cert_call("Bob!", sn, "GET", "/api/v1/devices", "", "") == 401,
-	    "a CN that is no user name: 401");
-	CHECK(cert_call("bob", sn, "GET", "/api/v1/users", "", admin.sess) ==
-	    200, "a session cookie wins over a certificate");
-	CHECK(cert_call("", "", "GET", "/api/v1/devices", "", "") == 401,
-	    "no certificate, no session: 401");
-	CHECK(cert_call("bob", sn, "GET", "/api/v1/stream", "", "") == 200,
-	    "a stream by certificate");
-	api_cert_gate(m.api, revoked_gate, NULL);
-	CHECK(cert_call("bob", sn, "GET", "/api/v1/devices", "", "") == 401 &&
-	    has("client certificate revoked"), "a revoked serial: 401");
-	CHECK(cert_call("bob", "01", "GET", "/api/v1/devices", "", "") == 200,
-	    "another serial of the same user goes on");
-	api_cert_gate(m.api, NULL, NULL);
-}
-
-static void
-test_users(void)
-{
-	int drops = stub.ndrops;
-
-	CHECK(get(&bob, "/api/v1/users") == 403, "users: admin only");
-	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"eve\","
-	    "\"role\":\"user\",\"grants\":[{\"site\":\"Barn\","
-	    "\"access\":\"view\"}]}") == 201 && has("\"password\":\""),
-	    "create with a generated password");
-	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"eve\","
-	    "\"role\":\"user\"}") == 409, "an existing name: 409");
-	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"Eve!\","
-	    "\"role\":\"user\"}") == 400, "a bad name: 400");
-	CHECK(post(&admin, "/api/v1/users", "{\"name\":\"zed\","
-	    "\"role\":\"user\",\"password\":\"short\"}") == 400 &&
-	    users_find(api_users(m.api), "zed") == NULL,
-	    "a short password: 400, nothing made");
-	CHECK(call(&admin, "PATCH", "/api/v1/users/bob", "",
-	    "{\"grants\":[{\"site\":\"Barn\",\"device\":\"barnlamp\","
-	    "\"access\":\"control\"}]}", 1) == 200 &&
-	    stub.ndrops == drops + 1, "new grants end bob's streams");
-	CHECK(get(&bob, "/api/v1/devices") == 200 && has("barnlamp") &&
-	    !has("barntemp") && !has("\"lamp\""),
-	    "bob now sees one Barn device only");
-	CHECK(call(&admin, "PATCH", "/api/v1/users/bob", "",
-	    "{\"role\":\"viewer\"}", 1) == 200 &&
-	    get(&bob, "/api/v1/devices") == 401,
-	    "a new role ends bob's sessions");
-	CHECK(call(&admin, "PATCH", "/api/v1/users/admin", "",
-	    "{\"role\":\"user\"}", 1) == 409, "no self-demotion");
-	CHECK(call(&admin, "DELETE", "/api/v1/users/admin", "", "", 1) == 409,
-	    "no self-deletion");
-	CHECK(call(&admin, "DELETE", "/api/v1/users/eve", "", "", 1) == 200 &&
-	    users_find(api_users(m.api), "eve") == NULL, "delete eve");
-	CHECK(call(&admin, "DELETE", "/api/v1/users/eve", "", "", 1) == 404,
-	    "again: 404");
-}
-
-static void
-test_password(void)
-{
-	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"wrong password\","
-	    "\"new\":\"a new passphrase\"}") == 403 &&
-	    get(&vic, "/api/v1/session") == 200,
-	    "a wrong old password: 403, the session stays");
-	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
-	    "\"new\":\"short\"}") == 400, "a short new password: 400");
-	CHECK(call(&vic, "POST", "/api/v1/password", "", "{\"old\":"
-	    "\"vic's password 1\",\"new\":\"a new passphrase\"}", 0) == 403,
-	    "without CSRF: 403");
-	CHECK(post(&vic, "/api/v1/password", "{\"old\":\"vic's password 1\","
-	    "\"new\":\"a new passphrase\"}") == 200 &&
-	    get(&vic, "/api/v1/session") == 401,
-	    "changed: the session ends");
-	vic.pw = "vic's password 1";
-	login(&vic);
-	CHECK(vic.sess[0] == '\0' || get(&vic, "/api/v1/session") == 401,
-	    "the old password no longer logs in");
-	vic.pw = "a new passphrase";
-	login(&vic);
-	CHECK(get(&vic, "/api/v1/session") == 200, "the new one does");
-	CHECK(post(&vic, "/api/v1/logout", "{}") == 200 &&
-	    strcmp(stub.drop_user, "vic") == 0 &&
-	    strlen(stub.drop_key) == API_KEY_LEN,
-	    "a logout ends that session's streams only");
-	login(&vic);
-	CHECK(post(&vic, "/api/v1/logout-all", "{}") == 200 &&
-	    strcmp(stub.drop_user, "vic") == 0 && stub.drop_key[0] == '\0',
-	    "logout everywhere ends all of the user's streams");
-}
-
 int
 main(void)
 {
@@ -806,13 +593,13 @@ main(void)
 	test_password();
 	test_paging();
 	test_user_paging();
-	apires_free(&m);
+	api_res_free(&m);
 	api_free(m.api);
 	while (!TAILQ_EMPTY(&m.nodes)) {
 		struct node *n = TAILQ_FIRST(&m.nodes);
 
 		TAILQ_REMOVE(&m.nodes, n, entry);
-		node_free(n);
+		node_free(&m, n);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

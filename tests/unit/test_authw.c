@@ -1,6 +1,8 @@
 /* Unit tests for master/auth/authw.c and master/api/api_later.c: the auth worker
  * (this binary, re-executed with -A, is the worker), its queue, its
- * death and restart, and a login answered later through the API. */
+ * death and restart, and a login answered later through the API. The
+ * worker driven directly on a socketpair is in test_authw_raw.c, linked
+ * into the same program. */
 
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,18 +15,20 @@
 #include <unistd.h>
 
 #include "auth.pb-c.h"
+#define CHECK_PARTS	/* with test_authw_raw.c */
 #include "check.h"
 #include "log.h"
 #include "wire.h"
 #include "../../master/api/api.h"
 #include "../../master/auth/authw.h"
+#include "test_authw.h"
 
 static struct ev_loop	*loop;
 static struct authw	*aw;
 
-static const struct scrypt_params cheap = { 1024, 8, 1 };
+const struct scrypt_params cheap = { 1024, 8, 1 };
 static const struct scrypt_params heavy = { 1 << 14, 8, 1 };	/* 16 MiB */
-static const uint8_t	salt[SCRYPT_SALT_LEN] = "0123456789abcdef";
+const uint8_t	salt[SCRYPT_SALT_LEN] = "0123456789abcdef";
 
 /* What callbacks saw, in order. */
 #define NSEEN	32
@@ -101,7 +105,7 @@ hash(const char *pw, const struct scrypt_params *sp, int tag)
 	return authw_hash(aw, pw, salt, sp, done, (void *)(intptr_t)tag);
 }
 
-static int
+int
 key_is(const uint8_t *key, const char *pw, const struct scrypt_params *sp)
 {
 	uint8_t k[SCRYPT_KEY_LEN];
@@ -621,106 +625,6 @@ test_bad_kinds(void)
 	}
 	swap_worker(NULL);
 	authw_tune(aw, AUTH_TIMEOUT_MS, 20);
-}
-
-/* The worker itself, on a socketpair of our own: a good request is
- * answered with scrypt's key; anything malformed ends it (exit 1), as
- * does a frame past AUTH_MAX_FRAME; the end of its input ends it (0). */
-static pid_t
-raw_worker(int *fd)
-{
-	char	arg[16];
-	int	sv[2];
-	pid_t	pid;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		return -1;
-	if ((pid = fork()) == 0) {
-		close(sv[0]);
-		snprintf(arg, sizeof(arg), "%d", sv[1]);
-		execl("/proc/self/exe", "hd-auth", "-A", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(sv[1]);
-	*fd = sv[0];
-	return pid;
-}
-
-static int
-exit_code(pid_t pid, int fd)
-{
-	int st;
-
-	close(fd);
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-static int
-send_req(int fd, size_t saltlen, size_t pwlen)
-{
-	Hd__AuthRequest	req = HD__AUTH_REQUEST__INIT;
-	uint8_t		buf[AUTH_MAX_FRAME];
-	char		pw[PASSWORD_MAX + 2];
-	size_t		len;
-
-	memset(pw, 'p', sizeof(pw));
-	req.id = 5;
-	req.password.data = (uint8_t *)pw;
-	req.password.len = pwlen;
-	req.salt.data = (uint8_t *)(uintptr_t)salt;
-	req.salt.len = saltlen;
-	req.n = cheap.n;
-	req.r = cheap.r;
-	req.p = cheap.p;
-	len = protobuf_c_message_get_packed_size(&req.base);
-	buf[0] = buf[1] = 0;
-	buf[2] = (uint8_t)(len >> 8);
-	buf[3] = (uint8_t)len;
-	protobuf_c_message_pack(&req.base, buf + WIRE_HDR_LEN);
-	return write(fd, buf, WIRE_HDR_LEN + len) == (ssize_t)(WIRE_HDR_LEN +
-	    len) ? 0 : -1;
-}
-
-static void
-test_worker_direct(void)
-{
-	static const uint8_t huge[] = { 0, 0, 2, 0 };	/* 512 > the room */
-	Hd__AuthAnswer	*a = NULL;
-	uint8_t		 buf[AUTH_MAX_FRAME];
-	char		 pw[12];
-	ssize_t		 n;
-	pid_t		 pid;
-	int		 fd;
-
-	if ((pid = raw_worker(&fd)) == -1)
-		return;
-	n = send_req(fd, SCRYPT_SALT_LEN, 11) == 0 ? read(fd, buf,
-	    sizeof(buf)) : -1;
-	if (n > WIRE_HDR_LEN)
-		a = (Hd__AuthAnswer *)wire_unpack(&hd__auth_answer__descriptor,
-		    buf + WIRE_HDR_LEN, (size_t)n - WIRE_HDR_LEN);
-	memset(pw, 'p', 11);
-	pw[11] = '\0';
-	CHECK(a != NULL && a->id == 5 && a->ok && a->key.len ==
-	    SCRYPT_KEY_LEN && key_is(a->key.data, pw, &cheap),
-	    "the worker answers a request with its id and scrypt's key");
-	if (a != NULL)
-		wire_free(&a->base);
-	CHECK(exit_code(pid, fd) == 0, "... and ends when its input does");
-
-	if ((pid = raw_worker(&fd)) != -1)
-		CHECK(send_req(fd, 3, 11) == 0 && exit_code(pid, fd) == 1,
-		    "a salt of the wrong length ends the worker");
-	if ((pid = raw_worker(&fd)) != -1)
-		CHECK(send_req(fd, SCRYPT_SALT_LEN, PASSWORD_MAX + 1) == 0 &&
-		    exit_code(pid, fd) == 1,
-		    "a password over PASSWORD_MAX ends the worker");
-	if ((pid = raw_worker(&fd)) != -1)
-		CHECK(write(fd, huge, sizeof(huge)) == sizeof(huge) &&
-		    exit_code(pid, fd) == 1,
-		    "a frame past AUTH_MAX_FRAME ends the worker");
 }
 
 int

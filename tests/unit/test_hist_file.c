@@ -32,14 +32,14 @@ dbl(double d)
 }
 
 /*
- * A fresh history loaded as if at wall_ms: apihist_new() loads at the
+ * A fresh history loaded as if at wall_ms: api_hist_new() loads at the
  * real clock, and a slow (sanitizer) run may cross a minute boundary
  * between save and load, which rightly expires the oldest point.
  */
-static struct apihist *
+static struct api_hist *
 reload_at(uint64_t wall_ms)
 {
-	struct apihist	*h = apihist_new(&m);
+	struct api_hist	*h = api_hist_new(&m);
 	struct hring	*r;
 
 	h->nrings = 0;
@@ -47,7 +47,7 @@ reload_at(uint64_t wall_ms)
 		TAILQ_REMOVE(&h->rings, r, entry);
 		free(r);
 	}
-	apihist_load(h, wall_ms);
+	api_hist_load(h, wall_ms);
 	return h;
 }
 
@@ -74,111 +74,111 @@ file_size(void)
 static void
 test_round_trip(void)
 {
-	struct apihist	*h, *h2;
+	struct api_hist	*h, *h2;
 	uint64_t	 now = ev_wall_ms(), old = now - 23 * 3600000ULL;
 	struct hring	*a, *b;
 
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 0, "no file: empty history");
-	apihist_add(h, "n1", "sim:temp", "temperature", dbl(21.5), now);
-	apihist_add(h, "n1", "sim:temp", "temperature", dbl(19.25), now);
-	apihist_add(h, "n1", "sim:temp", "temperature", dbl(22), now - 60000);
-	apihist_add(h, "n1", "sim:temp", "temperature", dbl(18), old);
-	apihist_add(h, "n2", "m:0", "power", dbl(1e6), now - 3600000);
-	CHECK(apihist_save(h, now) == 0 && file_size() > 4, "saved (%ld B)",
+	api_hist_add(h, "n1", "sim:temp", "temperature", dbl(21.5), now);
+	api_hist_add(h, "n1", "sim:temp", "temperature", dbl(19.25), now);
+	api_hist_add(h, "n1", "sim:temp", "temperature", dbl(22), now - 60000);
+	api_hist_add(h, "n1", "sim:temp", "temperature", dbl(18), old);
+	api_hist_add(h, "n2", "m:0", "power", dbl(1e6), now - 3600000);
+	CHECK(api_hist_save(h, now) == 0 && file_size() > 4, "saved (%ld B)",
 	    file_size());
 	h2 = reload_at(now);
-	a = apihist_ring(h, "n1", "sim:temp", "temperature", 0);
-	b = h2 != NULL ? apihist_ring(h2, "n1", "sim:temp", "temperature", 0) :
+	a = api_hist_ring(h, "n1", "sim:temp", "temperature", 0);
+	b = h2 != NULL ? api_hist_ring(h2, "n1", "sim:temp", "temperature", 0) :
 	    NULL;
 	CHECK(b != NULL && h2->nrings == 2, "both values loaded");
 	CHECK(a != NULL && b != NULL && same_ring(a, b),
 	    "every point as it was (min, max, sum, n, minute)");
-	b = h2 != NULL ? apihist_ring(h2, "n2", "m:0", "power", 0) : NULL;
+	b = h2 != NULL ? api_hist_ring(h2, "n2", "m:0", "power", 0) : NULL;
 	CHECK(b != NULL && b->pt[(now - 3600000) / 60000 % HISTORY_MINUTES].n
 	    == 1, "the other value's point");
-	apihist_free(h2);
+	api_hist_free(h2);
 
 	/* Loaded two hours later, the 23-hour-old point is past a day. */
 	h2 = reload_at(now + 2 * 3600000ULL);
-	b = apihist_ring(h2, "n1", "sim:temp", "temperature", 0);
+	b = api_hist_ring(h2, "n1", "sim:temp", "temperature", 0);
 	CHECK(b != NULL && b->pt[old / 60000 % HISTORY_MINUTES].n == 0 &&
 	    b->pt[now / 60000 % HISTORY_MINUTES].n == 2,
 	    "points older than HISTORY_MINUTES dropped at load");
-	apihist_load(h2, now + 2 * 86400000ULL);	/* nothing new is live */
-	apihist_free(h2);
+	api_hist_load(h2, now + 2 * 86400000ULL);	/* nothing new is live */
+	api_hist_free(h2);
 	/* Saved a day later: nothing live is written. */
-	CHECK(apihist_save(h, now + 2 * 86400000ULL) == 0 && file_size() == 4,
+	CHECK(api_hist_save(h, now + 2 * 86400000ULL) == 0 && file_size() == 4,
 	    "a save drops points older than a day (%ld B)", file_size());
-	apihist_free(h);
+	api_hist_free(h);
 }
 
 static void
 test_damage(void)
 {
-	struct apihist	*h;
+	struct api_hist	*h;
 	uint64_t	 now = ev_wall_ms();
 	FILE		*f;
 	long		 size;
 	int		 i;
 	char		 key[32];
 
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	for (i = 0; i < 3; i++) {
 		snprintf(key, sizeof(key), "v%d", i);
-		apihist_add(h, "n1", "d", key, dbl(i), now);
+		api_hist_add(h, "n1", "d", key, dbl(i), now);
 	}
-	apihist_save(h, now);
-	apihist_free(h);
+	api_hist_save(h, now);
+	api_hist_free(h);
 	size = file_size();
 	CHECK(truncate(path, size - 5) == 0, "truncate the file");
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 2, "a truncated file: the whole "
 	    "records load (%d)", h != NULL ? h->nrings : -1);
-	apihist_free(h);
+	api_hist_free(h);
 
 	f = fopen(path, "w");
 	fwrite("HDH1\xff\xff\xff\xff", 1, 8, f);
 	fclose(f);
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 0, "a huge record length: refused");
-	apihist_free(h);
+	api_hist_free(h);
 	f = fopen(path, "w");
 	fwrite("HDH1\x00\x00\x00\x03\x0a\x05x", 1, 11, f);
 	fclose(f);
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 0, "a record that is not a ring: "
 	    "refused");
-	apihist_free(h);
+	api_hist_free(h);
 	f = fopen(path, "w");
 	fwrite("XXXX", 1, 4, f);
 	fclose(f);
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 0, "no magic: refused, not fatal");
-	apihist_free(h);
+	api_hist_free(h);
 }
 
 /* The worst case: HISTORY_MAX_VALUES rings, a point every minute. */
 static void
 test_full(void)
 {
-	struct apihist	*h, *h2;
+	struct api_hist	*h, *h2;
 	uint64_t	 now = ev_wall_ms(), t;
 	char		 key[32];
 	int		 i, j;
 
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	for (i = 0; i < HISTORY_MAX_VALUES; i++) {
 		snprintf(key, sizeof(key), "value%d", i);
 		for (j = 0; j < HISTORY_MINUTES; j++) {
 			t = now - (uint64_t)j * 60000;
-			apihist_add(h, "node-with-a-long-name", "zw:123:4", key,
+			api_hist_add(h, "node-with-a-long-name", "zw:123:4", key,
 			    dbl(20 + j % 7 * 0.37), t);
 		}
 	}
 	CHECK(h->nrings == HISTORY_MAX_VALUES, "HISTORY_MAX_VALUES rings");
 	t = ev_clock_ms();
-	CHECK(apihist_save(h, now) == 0, "a full history saves");
+	CHECK(api_hist_save(h, now) == 0, "a full history saves");
 	fprintf(stderr, "# full history saved in %llu ms\n",
 	    (unsigned long long)(ev_clock_ms() - t));
 	CHECK(file_size() > 0 && file_size() < HISTORY_FILE_MAX,
@@ -192,8 +192,8 @@ test_full(void)
 	    same_ring(TAILQ_FIRST(&h->rings), TAILQ_FIRST(&h2->rings)) &&
 	    same_ring(TAILQ_LAST(&h->rings, hrings), TAILQ_LAST(&h2->rings,
 	    hrings)), "... and loads back whole");
-	apihist_free(h2);
-	apihist_free(h);
+	api_hist_free(h2);
+	api_hist_free(h);
 }
 
 /*
@@ -204,7 +204,7 @@ test_full(void)
 static void
 test_laps(void)
 {
-	struct apihist	*h, *h2;
+	struct api_hist	*h, *h2;
 	struct hring	*a, *b;
 	/* Now: 3 minutes into lap 65536, whose low 16 bits are 0. */
 	uint32_t	 lap = 65536, now_min = lap * HISTORY_MINUTES + 3;
@@ -214,30 +214,30 @@ test_laps(void)
 	CHECK(sizeof(struct hpoint) == 16, "a point is 16 bytes (%zu)",
 	    sizeof(struct hpoint));
 	unlink(path);		/* test_full's 128 rings: no room */
-	h = apihist_new(&m);
+	h = api_hist_new(&m);
 	for (i = 0; i < 10; i++)	/* 6 minutes of lap 65535, 4 of 65536 */
-		apihist_add(h, "n1", "d", "v", dbl(i), now - 60000ULL * (9 - i));
-	a = apihist_ring(h, "n1", "d", "v", 0);
+		api_hist_add(h, "n1", "d", "v", dbl(i), now - 60000ULL * (9 - i));
+	a = api_hist_ring(h, "n1", "d", "v", 0);
 	CHECK(a != NULL && a->pt[(now_min - 9) % HISTORY_MINUTES].lap == 65535 &&
 	    a->pt[now_min % HISTORY_MINUTES].lap == 0,
 	    "points on both sides of the lap boundary (the lap wraps to 0)");
 	CHECK(a != NULL && hpoint_minute(&a->pt[(now_min - 9) %
 	    HISTORY_MINUTES], (int)((now_min - 9) % HISTORY_MINUTES),
 	    now_min) == now_min - 9, "a point's minute from its slot and lap");
-	CHECK(apihist_save(h, now) == 0, "saved across the boundary");
+	CHECK(api_hist_save(h, now) == 0, "saved across the boundary");
 	h2 = reload_at(now);
-	b = h2 != NULL ? apihist_ring(h2, "n1", "d", "v", 0) : NULL;
+	b = h2 != NULL ? api_hist_ring(h2, "n1", "d", "v", 0) : NULL;
 	CHECK(a != NULL && b != NULL && same_ring(a, b),
 	    "loaded across the boundary: every point as it was");
-	apihist_free(h2);
+	api_hist_free(h2);
 	/* A day later the same slot gets a new point, not the old one's n. */
-	apihist_add(h, "n1", "d", "v", dbl(42),
+	api_hist_add(h, "n1", "d", "v", dbl(42),
 	    now + 60000ULL * HISTORY_MINUTES);
 	CHECK(a != NULL && a->pt[now_min % HISTORY_MINUTES].n == 1 &&
 	    a->pt[now_min % HISTORY_MINUTES].min == 42,
 	    "a day later the slot starts over");
 	h->dirty = 0;
-	apihist_free(h);
+	api_hist_free(h);
 	unlink(path);
 }
 

@@ -106,7 +106,7 @@ setup(void)
 	    1, err, sizeof(err));
 	users_add(api_users(m.api), "bob", UROLE_USER, "bob's password 1", 1,
 	    err, sizeof(err));
-	CHECK(apires_init(&m) == 0, "apires_init (with the log tail)");
+	CHECK(api_res_init(&m) == 0, "api_res_init (with the log tail)");
 	api_stream_set_sink(&m, stub_sink, NULL);
 	login("admin", "admin password 1", admin);
 	login("bob", "bob's password 1", user);
@@ -243,7 +243,7 @@ main(void)
 	setup();
 	test_read();
 	test_stream();
-	apires_free(&m);
+	api_res_free(&m);
 	log_info("after the tail is gone");	/* must not reach it */
 	api_free(m.api);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

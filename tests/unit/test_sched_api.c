@@ -561,18 +561,18 @@ test_may_view(void)
 	ev.nrefs = 1;
 	u.role = UROLE_VIEWER;
 	users_grant(&u, "House", "sim:lamp", ACCESS_VIEW);
-	CHECK(sched_may_view(&u, &ev, site_of, NULL) &&
-	    !sched_may_view(&u, &ev, NULL, NULL), "a device grant covers "
+	CHECK(api_sched_may_view(&u, &ev, site_of, NULL) &&
+	    !api_sched_may_view(&u, &ev, NULL, NULL), "a device grant covers "
 	    "the device on a known node, not while its site is unknown");
 	ev.nrefs = 2;
-	CHECK(!sched_may_view(&u, &ev, site_of, NULL), "a never-seen node "
+	CHECK(!api_sched_may_view(&u, &ev, site_of, NULL), "a never-seen node "
 	    "needs a \"*\" grant");
 	users_grant(&u, "*", "", ACCESS_VIEW);
-	CHECK(sched_may_view(&u, &ev, site_of, NULL), "... which covers it");
+	CHECK(api_sched_may_view(&u, &ev, site_of, NULL), "... which covers it");
 	u.role = ROLE_NONE;
 	ev.nrefs = 0;
-	CHECK(!sched_may_view(&u, &ev, site_of, NULL) &&
-	    !sched_may_view(NULL, &ev, site_of, NULL), "no role, no caller: "
+	CHECK(!api_sched_may_view(&u, &ev, site_of, NULL) &&
+	    !api_sched_may_view(NULL, &ev, site_of, NULL), "no role, no caller: "
 	    "nothing, not even a deviceless event");
 }
 

@@ -17,6 +17,7 @@
 #include "ev.h"
 #include "stub_master.h"
 #include "../../master/sched/sched.h"
+#include "../../master/sched/sched_master.h"
 
 static struct master	m;
 static char		tmpdir[256];

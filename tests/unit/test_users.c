@@ -27,9 +27,9 @@ test_production(void)
 	char		 line[256];
 	int		 documented = 0;
 
-	CHECK(scrypt_production.n == 8192 && scrypt_production.r == 8 &&
-	    scrypt_production.p == 1, "production scrypt: N=2^13, r=8, p=1");
-	CHECK(128 * scrypt_production.n * scrypt_production.r ==
+	CHECK(users_scrypt_production.n == 8192 && users_scrypt_production.r == 8 &&
+	    users_scrypt_production.p == 1, "production scrypt: N=2^13, r=8, p=1");
+	CHECK(128 * users_scrypt_production.n * users_scrypt_production.r ==
 	    8 * 1024 * 1024, "production scrypt needs 8 MiB");
 	if ((f = fopen("docs/API.md", "r")) != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL)

@@ -13,6 +13,8 @@
 
 #include "check.h"
 #include "../../master/api/api.h"
+#include "../../master/api/api_dash.h"
+#include "../../master/cluster/cluster.h"
 #include "../../master/master.h"
 #include "../../master/zwave/zwave.h"
 

@@ -1,0 +1,37 @@
+#ifndef HD_SCHED_MASTER_H
+#define HD_SCHED_MASTER_H
+
+/*
+ * The scheduler inside hd-master (sched_master.c, docs/SCHEDULER.md): the
+ * engine of sched.h fed by the cluster's observers (master/wiring.c), its
+ * commands sent through the cluster.
+ */
+
+#include "cluster.pb-c.h"
+
+struct master;
+struct node;
+struct sched;
+
+/* sched_master.c: the scheduler in the master (docs/SCHEDULER.md) */
+struct sched_master;
+/* Load conf.events (with -n only check it); -1 on errors, logged. */
+int		 sched_master_start(struct master *, int checkonly);
+void		 sched_master_run(struct master *);
+void		 sched_master_stop(struct master *);
+/* SIGHUP: reload; a bad file keeps the old schedule. */
+void		 sched_master_reload(struct master *);
+void		 sched_master_value(struct master *, struct node *,
+		    const Hd__ValueReport *);
+void		 sched_master_node(struct master *, struct node *, int online);
+/* A slave's CommandResult; only the slave a command went to can end it. */
+void		 sched_master_result(struct master *, struct node *,
+		    const Hd__CommandResult *);
+/* The engine, for wiring its notifications (sched_set_notify). */
+struct sched	*sched_master_engine(struct master *);
+/* What the scheduler's API routes need (api_sched_routes, added by
+ * master.c); NULL without an events file. */
+struct sched_api;
+struct sched_api *sched_master_api(struct master *);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * The cluster's observers, registered by master.c's setup: the resource
+ * API, then the scheduler, then Z-Wave management, so each event reaches
+ * them in the order cluster.c called them in by name before
+ * (docs/ARCHITECTURE.md, "Observers"). Only a top-level file may name
+ * modules of different layers; the adapters below are all this one does.
+ */
+
+#include "api/api_res.h"
+#include "cluster/cluster.h"
+#include "master.h"
+#include "sched/sched_master.h"
+#include "zwave/zwave.h"
+
+static void
+res_node(void *arg, struct node *n, int online)
+{
+	api_res_node(arg, n, online);
+}
+
+static void
+res_devices(void *arg, struct node *n)
+{
+	api_res_devices(arg, n);
+}
+
+static void
+res_value(void *arg, struct node *n, const Hd__ValueReport *r)
+{
+	api_res_value(arg, n, r);
+}
+
+static void
+res_result(void *arg, struct node *n, const Hd__CommandResult *r)
+{
+	api_res_result(arg, n, r);
+}
+
+static const struct cluster_ops res_ops = {
+	.node = res_node,
+	.devices = res_devices,
+	.value = res_value,
+	.result = res_result,
+};
+
+static void
+sched_node(void *arg, struct node *n, int online)
+{
+	sched_master_node(arg, n, online);
+}
+
+static void
+sched_value(void *arg, struct node *n, const Hd__ValueReport *r)
+{
+	sched_master_value(arg, n, r);
+}
+
+static void
+sched_result(void *arg, struct node *n, const Hd__CommandResult *r)
+{
+	sched_master_result(arg, n, r);
+}
+
+static const struct cluster_ops sched_ops = {
+	.node = sched_node,
+	.value = sched_value,
+	.result = sched_result,
+};
+
+static void
+zw_restarted(void *arg, struct node *n)
+{
+	zwm_slave_restarted(arg, n);
+}
+
+static void
+zw_freed(void *arg, struct node *n)
+{
+	(void)arg;
+	zwm_node_free(n);
+}
+
+static int
+zw_progress(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return zwm_progress(arg, n, e->zw_progress);
+}
+
+static const struct cluster_ops zw_ops = {
+	.restarted = zw_restarted,
+	.freed = zw_freed,
+	.body_case = HD__ENVELOPE__BODY_ZW_PROGRESS,
+	.body_name = "Z-Wave progress",
+	.body = zw_progress,
+};
+
+int
+master_wire(struct master *m)
+{
+	if (cluster_observe(m, &res_ops, m) == -1 ||
+	    cluster_observe(m, &sched_ops, m) == -1 ||
+	    cluster_observe(m, &zw_ops, m) == -1)
+		return -1;
+	return 0;
+}
