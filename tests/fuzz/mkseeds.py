@@ -3,24 +3,7 @@
 Envelopes are encoded by hand so no protobuf package is needed."""
 import os, struct
 
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-def field(num, wt, payload):
-    key = varint(num << 3 | wt)
-    if wt == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-def s(num, text):
-    return field(num, 2, text.encode())
+from pbenc import field, s, varint
 
 def frame(body):
     return struct.pack(">I", len(body)) + body

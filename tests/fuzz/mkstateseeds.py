@@ -4,24 +4,7 @@ committed). Frames are a 2-byte big-endian length and an Envelope,
 encoded by hand (the helpers of mkseeds.py)."""
 import hashlib, os, struct
 
-def varint(n):
-    out = b""
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out += bytes([b | 0x80])
-        else:
-            return out + bytes([b])
-
-def field(num, wt, payload):
-    key = varint(num << 3 | wt)
-    if wt == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-def s(num, text):
-    return field(num, 2, text.encode())
+from pbenc import field, s, varint
 
 def frame(num, body):
     env = field(3, 0, 1) + field(num, 2, body)
