@@ -349,6 +349,8 @@ $(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
 $(BUILD)/tests/test_authw: $(call obj,tests/unit/test_authw_raw.c)
 $(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
 $(BUILD)/tests/test_api_res: $(call obj,tests/unit/test_api_res_auth.c)
+$(BUILD)/tests/test_sched_engine: \
+    $(call obj,tests/unit/test_sched_engine_trig.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
