@@ -351,6 +351,7 @@ $(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
 $(BUILD)/tests/test_api_res: $(call obj,tests/unit/test_api_res_auth.c)
 $(BUILD)/tests/test_sched_engine: \
     $(call obj,tests/unit/test_sched_engine_trig.c)
+$(BUILD)/tests/test_command: $(call obj,tests/unit/test_command_devtab.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
