@@ -307,9 +307,11 @@ $(BUILD)/hd-master-testroot: $(filter-out $(call obj,$(LICROOT_SRCS)), \
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Each test tool is one file linked with the shared code.
+# Each test tool is one file linked with the shared code; hd-testmaster
+# two (its lines of text in testmaster_text.c).
 $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
