@@ -333,10 +333,11 @@ $(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
 # The kernel emulation preloaded under the Linux backends in tests: its own
 # flags, never instrumented (a sanitizer runtime must come first in the
 # library list, which a preloaded library would break).
-$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
+$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c tests/emul/kernel_emul_gpio.c \
+		   tests/emul/kernel_emul.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
-	    -ldl -lpthread -lm
+	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ \
+	    $(filter %.c,$^) -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/lib/ban.c $(API_SRCS))
