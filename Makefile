@@ -307,9 +307,11 @@ $(BUILD)/hd-master-testroot: $(filter-out $(call obj,$(LICROOT_SRCS)), \
 $(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Each test tool is one file linked with the shared code.
+# Each test tool is one file linked with the shared code; hd-testmaster
+# two (its lines of text in testmaster_text.c).
 $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
@@ -331,10 +333,11 @@ $(BUILD)/hd-webchan: $(BUILD)/obj/tests/tools/webchan.o \
 # The kernel emulation preloaded under the Linux backends in tests: its own
 # flags, never instrumented (a sanitizer runtime must come first in the
 # library list, which a preloaded library would break).
-$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c
+$(BUILD)/libhdemul.so: tests/emul/kernel_emul.c tests/emul/kernel_emul_gpio.c \
+		   tests/emul/kernel_emul.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ $< \
-	    -ldl -lpthread -lm
+	$(CC) -std=gnu11 -g -O2 -D_GNU_SOURCE -fPIC -shared $(WARN) -o $@ \
+	    $(filter %.c,$^) -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
     $(call obj,$(HTTP_SRCS) master/lib/ban.c $(API_SRCS))
@@ -349,6 +352,9 @@ $(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
 $(BUILD)/tests/test_authw: $(call obj,tests/unit/test_authw_raw.c)
 $(BUILD)/tests/test_wire: $(call obj,tests/unit/test_wire_budget.c)
 $(BUILD)/tests/test_api_res: $(call obj,tests/unit/test_api_res_auth.c)
+$(BUILD)/tests/test_sched_engine: \
+    $(call obj,tests/unit/test_sched_engine_trig.c)
+$(BUILD)/tests/test_command: $(call obj,tests/unit/test_command_devtab.c)
 
 # The web process's streams, with its connection layer stubbed.
 $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)

@@ -1,12 +1,15 @@
 /*
  * The Z-Wave node layer's tests without a stick (test_zw_node.c,
- * test_zw_wrap.c): this file replaces zw_stick.c at link time (the
+ * test_zw_wrap.c, test_zw_safe.c, test_zw_secure.c, test_zw_poll.c,
+ * test_zw_ramp.c): this file replaces zw_stick.c at link time (the
  * Makefile links every slave module but it), so each request the
  * controller submits is recorded here and the test answers it, or not,
  * by calling its completion with made-up frames; simulated nodes answer
  * SendData (pump). Timers are the "fake clock": a test fires an armed
  * timer's callback itself instead of waiting. What goes to the master is
- * read back from the replay queue (the link stays idle).
+ * read back from the replay queue (the link stays idle). Its checks
+ * count in the program's total (CHECK_PART; the test's file has main()
+ * and CHECK_PARTS).
  */
 
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CHECK_PART	/* of the test program that links it */
 #include "check.h"
 #include "wire.h"
 #include "zw_fake.h"
