@@ -51,6 +51,7 @@ enum link_state {
 	LINK_CONNECTING,	/* TCP + TLS */
 	LINK_WELCOME,		/* Hello sent */
 	LINK_ONLINE,
+	LINK_STOPPED,		/* shutting down: the queue is freed */
 };
 
 /* One queued reliable envelope, kept packed until the master acks it. */

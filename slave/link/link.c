@@ -119,6 +119,10 @@ link_send(struct slave *s, Hd__Envelope *e)
 int
 link_send_reliable(struct slave *s, Hd__Envelope *e)
 {
+	/* What the shutdown itself cuts short (a command in flight when a
+	 * driver stops) has no link left to go to, nor a queue. */
+	if (s->state == LINK_STOPPED)
+		return 0;
 	e->seq = ++s->seq;
 	e->term = s->term;
 	e->ack = s->peer_ack;
@@ -363,6 +367,8 @@ link_timer(struct ev_timer *t)
 	case LINK_ONLINE:
 		heartbeat(s);
 		break;
+	case LINK_STOPPED:
+		break;
 	}
 }
 
@@ -408,4 +414,5 @@ link_stop(struct slave *s)
 	ev_timer_stop(s->loop, &s->timer);
 	conn_close(&s->conn);
 	rq_free(&s->rq);
+	s->state = LINK_STOPPED;
 }

@@ -541,6 +541,28 @@ test_sequence(void)
 	CHECK(S.rq.count == 0, "an ack covering them drops them all");
 }
 
+/* A driver stopping after the link (slave.c's shutdown order) fails
+ * its commands in flight: nothing is queued into the freed queue. */
+static void
+test_stopped(void)
+{
+	struct dev	*g;
+	Hd__Value	 v = vb(1);
+
+	g = dev_new(&S, "t:stop", "Stop", "", HD__DEVICE_KIND__DEV_SWITCH,
+	    &later_ops, &later_drv);
+	if (!CHECK(g != NULL && dev_value(g, "on", HD__VALUE_TYPE__VT_BOOL,
+	    "", 1, 0, 0) == 0, "a device to stop"))
+		return;
+	cmd(500, "t:stop", "on", &v, 0);
+	rq_free(&S.rq);
+	S.state = LINK_STOPPED;
+	dev_remove(g);
+	CHECK(S.rq.count == 0, "a command failed by the shutdown after the "
+	    "link stopped queues nothing (the queue is freed)");
+	S.state = LINK_IDLE;
+}
+
 int
 main(void)
 {
@@ -560,6 +582,7 @@ main(void)
 	test_sequence();
 	test_report_fault();
 	test_announce();
+	test_stopped();
 
 	wire_free((ProtobufCMessage *)last);
 	remove_all();
