@@ -75,6 +75,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
+SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -94,7 +95,7 @@ MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
-MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c master/lib/json_write.c \
+MASTER_LIB_SRCS	 = $(HTTP_SRCS) master/lib/json.c \
 		   master/lib/ban.c \
 		   master/lib/secstat.c master/lib/spawn.c master/lib/spawn_msg.c
 # master/spawner/, master/authw/, master/web/: the child processes.
@@ -121,15 +122,19 @@ CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)
-# master/sched/ (docs/SCHEDULER.md): language, time, engine, state; and
-# the scheduler inside hd-master apart (its tests stub the cluster).
-SCHEDMOD_SRCS	 = master/sched/sched_parse.c master/sched/sched_parse_rule.c \
-		   master/sched/sched_parse_cond.c master/sched/sched_lex.c \
-		   master/sched/sched_time.c master/sched/sched_sun.c \
-		   master/sched/sched_engine.c master/sched/sched_exec.c \
-		   master/sched/sched_state.c master/sched/sched_refs.c \
-		   master/sched/sched_next.c master/sched/sched_var.c \
-		   master/sched/sched_site.c master/sched/sched_local.c
+# shared/sched/ (docs/SCHEDULER.md): language, time, sun, sites, engine,
+# state; linked by hd-master and by hd-slave (local rules, issue 16), not
+# by the tools. master/sched/: what only the master does with it (--next,
+# which events may run on a slave), and the scheduler inside hd-master
+# apart (its tests stub the cluster).
+SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
+		   shared/sched/sched_parse_cond.c shared/sched/sched_lex.c \
+		   shared/sched/sched_time.c shared/sched/sched_sun.c \
+		   shared/sched/sched_engine.c shared/sched/sched_exec.c \
+		   shared/sched/sched_state.c shared/sched/sched_refs.c \
+		   shared/sched/sched_var.c shared/sched/sched_site.c
+SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
+		   master/sched/sched_next.c master/sched/sched_local.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
@@ -241,6 +246,7 @@ FUZZERS		+= fuzz_statesync	# ... its messages from a master
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 SHARED_OBJS	 = $(call obj,$(SHARED_SRCS)) $(PROTO_C:.c=.o)
+SCHED_ENGINE_OBJS = $(call obj,$(SCHED_ENGINE_SRCS))
 MASTER_OBJS	 = $(call obj,$(MASTER_SRCS))
 SLAVE_OBJS	 = $(call obj,$(SLAVE_SRCS))
 # Unit tests link the slave's modules except its main().
@@ -304,7 +310,7 @@ $(BUILD)/hd-master-testroot: $(filter-out $(call obj,$(LICROOT_SRCS)), \
 		   $(SHARED_OBJS) $(BUILD)/assets.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS)
+$(BUILD)/hd-slave: $(SLAVE_OBJS) $(SHARED_OBJS) $(SCHED_ENGINE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Each test tool is one file linked with the shared code; hd-testmaster
@@ -340,6 +346,7 @@ $(BUILD)/libhdemul.so: tests/emul/kernel_emul.c tests/emul/kernel_emul_gpio.c \
 	    $(filter %.c,$^) -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
+    $(SCHED_ENGINE_OBJS) \
     $(call obj,$(HTTP_SRCS) master/lib/ban.c $(API_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -374,7 +381,8 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
     $(BUILD)/tests/test_zw_ramp: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
-    $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
+    $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
+    $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -429,7 +437,7 @@ $(FUZZ_BUILD)/fuzz_zw_frame: slave/zwave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/auth.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c
-$(FUZZ_BUILD)/fuzz_json: master/lib/json.c master/lib/json_write.c
+$(FUZZ_BUILD)/fuzz_json: master/lib/json.c
 $(FUZZ_BUILD)/fuzz_spawn_msg: master/lib/spawn_msg.c
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
     $(APIRES_TEST_SRCS) master/lib/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
@@ -438,11 +446,11 @@ $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
     slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
-		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
-		   master/sched/sched_time.c
-$(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c \
-		   master/sched/sched_site.c
+$(FUZZ_BUILD)/fuzz_sched: shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
+		   shared/sched/sched_parse_cond.c shared/sched/sched_lex.c shared/sched/sched_sun.c \
+		   shared/sched/sched_time.c
+$(FUZZ_BUILD)/fuzz_sched: shared/sched/sched_refs.c shared/sched/sched_var.c \
+		   shared/sched/sched_site.c
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)

@@ -35,40 +35,6 @@ fail(struct json_doc *d, const char *why)
 	return seterr(d, "at byte %zu: %s", d->pos, why);
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid:
- * no overlong forms, no surrogates, nothing past U+10FFFF. */
-size_t
-json_utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
-{
-	size_t	len, i;
-	uint32_t c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, c = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		len = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 ||
-	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static size_t
 utf8_put(uint32_t cp, char *out)
 {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/json.h"
+#include "json_write.h"
 #include "log.h"
 #include "sched/sched.h"
 

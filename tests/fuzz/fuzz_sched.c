@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the events-file parser (master/sched/sched_lex.c,
+ * libFuzzer harness for the events-file parser (shared/sched/sched_lex.c,
  * sched_parse.c, sched_parse_rule.c): operators write these files by
  * hand and the API reloads them, so every byte sequence must give a
  * program or file:line:col errors, never a crash. Includes are refused

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "sched_test.h"
 #include "../../master/api/api.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 #define T0	(100000ULL)
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the scheduler's engine (master/sched/sched_engine.c,
+ * Unit tests for the scheduler's engine (shared/sched/sched_engine.c,
  * sched_exec.c, sched_state.c) on a simulated clock: the state file
  * across a simulated kill -9, the missed-event policy, clock jumps,
  * reload with a broken file, modes, run/cancel, offline slaves,
@@ -23,7 +23,7 @@
 #include "check.h"
 #include "sched_test.h"
 #include "log.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 #include "test_sched_engine.h"
 
 static char	 cmds[64][128];

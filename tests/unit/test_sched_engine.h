@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)

@@ -15,7 +15,7 @@
 #define CHECK_PART	/* of test_sched_engine */
 #include "check.h"
 #include "sched_test.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 #include "test_sched_engine.h"
 
 void

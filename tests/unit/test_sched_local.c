@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 static const char text[] =
 "mode house { home away }\n"

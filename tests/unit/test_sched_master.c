@@ -16,7 +16,7 @@
 #include "check.h"
 #include "ev.h"
 #include "stub_master.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 #include "../../master/sched/sched_master.h"
 
 static struct master	m;

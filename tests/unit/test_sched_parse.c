@@ -1,5 +1,5 @@
 /*
- * Unit tests for the events language (master/sched/sched_lex.c,
+ * Unit tests for the events language (shared/sched/sched_lex.c,
  * sched_parse.c, sched_parse_rule.c): every construct of the grammar
  * parses into what it says, and bad files are refused with
  * file:line:column and a clear message; includes and their limits.
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 static const char good[] =
 "# the porch light\n"

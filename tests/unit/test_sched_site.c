@@ -1,5 +1,5 @@
 /*
- * Unit tests for per-site place and time zone (master/sched/sched_site.c,
+ * Unit tests for per-site place and time zone (shared/sched/sched_site.c,
  * docs/SCHEDULER.md#sites): a holiday house on Cape Cod (America/
  * New_York, 41.67 N 70.0 W) run by a master in Berlin. The two zones
  * change to and from summer time on different Sundays (New York 8 March
@@ -19,7 +19,7 @@
 
 #include "check.h"
 #include "sched_test.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)

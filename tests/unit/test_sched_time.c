@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/sched/sched_time.c and sched_sun.c: local wall time
+ * Unit tests for shared/sched/sched_time.c and sched_sun.c: local wall time
  * across daylight-saving changes (New York, Berlin, Lord Howe with its
  * 30-minute change), the next instant of time triggers with calendar
  * filters, and sun times against an independent implementation
@@ -17,7 +17,7 @@
 
 #include "check.h"
 #include "sched_test.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)
