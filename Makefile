@@ -134,7 +134,8 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 		   shared/sched/sched_state.c shared/sched/sched_refs.c \
 		   shared/sched/sched_var.c shared/sched/sched_site.c
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
-		   master/sched/sched_next.c master/sched/sched_local.c
+		   master/sched/sched_next.c master/sched/sched_local.c \
+		   master/sched/sched_local_set.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
@@ -171,6 +172,8 @@ SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
 		   slave/dev/safe.c
+# local rules: the rule set kept, the engine run when cut off
+SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \

@@ -61,10 +61,19 @@ sched_result(void *arg, struct node *n, const Hd__CommandResult *r)
 	sched_master_result(arg, n, r);
 }
 
+static int
+sched_local(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return sched_master_local_firing(arg, n, e->local_firing);
+}
+
 static const struct cluster_ops sched_ops = {
 	.node = sched_node,
 	.value = sched_value,
 	.result = sched_result,
+	.body_case = HD__ENVELOPE__BODY_LOCAL_FIRING,
+	.body_name = "local firing",
+	.body = sched_local,
 };
 
 static void

@@ -315,6 +315,14 @@
 #define SAFE_AFTER_MS		600000		/* zwave-safe-after default: 10 min */
 #define SCHED_MAX_SITES		64		/* site-place lines in the master's config */
 #define SCHED_TZ_MAX		63		/* bytes of an IANA zone name */
+/* Local rules of a cut-off slave (docs/SCHEDULER.md#local-rules). */
+#define LOCAL_RULES_MAX_TEXT	(48 * 1024)	/* events text of one slave's rule set
+						 * (one envelope: < WIRE_MAX_FRAME) */
+#define LOCAL_RULES_MAX_FILE	WIRE_MAX_FRAME	/* <state-dir>/local.rules */
+#define LOCAL_MAX_PLACES	(SCHED_MAX_SITES + 1)	/* the sites' and the installation's */
+#define LOCAL_AFTER_MS		60000		/* local-after default: 1 min */
+#define LOCAL_MAX_AFTER_MS	86400000	/* local-after at most: 1 day */
+#define LOCAL_MAX_FIRED		256		/* firing ids remembered (local.fired) */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \

@@ -142,6 +142,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return r;
 	if (safe_conf_directive(sc, l, &r, err, errlen))
 		return r;
+	if (local_conf_directive(sc, l, &r, err, errlen))
+		return r;
 	snprintf(err, errlen, "unknown directive \"%s\"", k);
 	return -1;
 }
@@ -155,6 +157,7 @@ slave_conf_load(struct slave_conf *sc, const char *path)
 	sc->sim_interval_ms = 15000;
 	sc->zw_ping_ms = ZW_PING_MS;
 	sc->safe_after_ms = SAFE_AFTER_MS;
+	sc->local_after_ms = LOCAL_AFTER_MS;
 	if (cfg_parse_file(path, directive, sc) == -1)
 		return -1;
 	if (sc->nmasters == 0 || sc->site == NULL || sc->ca == NULL ||

@@ -86,6 +86,7 @@ setup(struct slave *s, const char *conffile, int checkonly)
 static void
 slave_stop(struct slave *s)
 {
+	local_stop(s);
 	safe_stop(s);
 	gpio_stop(s);
 	adc_stop(s);
@@ -129,6 +130,8 @@ main(int argc, char *argv[])
 		fatal("GPIO lines");
 	if (safe_start(&s) == -1)
 		fatal("Z-Wave safe states");
+	if (local_start(&s) == -1)
+		fatal("local rules");
 	log_info("slave %s (site \"%s\") version %s started, %d master "
 	    "address%s", s.id, s.conf.site, HD_VERSION, s.conf.nmasters,
 	    s.conf.nmasters == 1 ? "" : "es");

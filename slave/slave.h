@@ -44,6 +44,7 @@ struct slave_conf {
 	struct safe_value	*safe;		/* zwave-safe lines */
 	int			 nsafe;
 	long			 safe_after_ms;	/* zwave-safe-after */
+	long			 local_after_ms;	/* local-after */
 };
 
 enum link_state {
@@ -162,6 +163,7 @@ struct slave {
 	struct adc		*adc;
 	struct gpio		*gpio;
 	struct safe		*safe;		/* safe.c */
+	struct local		*local;		/* local.c, local_run.c */
 };
 
 /*
@@ -369,6 +371,56 @@ void		 safe_link(struct slave *, int up);
 /* The outcome of a command: 1 if it was a safe state's (handled here),
  * 0 if it is the master's. */
 int		 safe_result(struct slave *, uint64_t id,
+		    Hd__CommandResult__Status, const char *detail);
+
+/* local.c, local_run.c: local rules (docs/SCHEDULER.md#local-rules). */
+#define LOCAL_RULES_FILE	"local.rules"	/* the rule set, LocalRules */
+#define LOCAL_STATE_FILE	"local.state"	/* the engine's (SchedState) */
+#define LOCAL_FIRED_FILE	"local.fired"	/* firing ids done, a ring */
+/* The slave's own commands for its local rules: below SAFE_ID_BASE. */
+#define LOCAL_ID_BASE		UINT64_C(0xfffd000000000000)
+struct sched;
+struct sched_prog;
+struct sched_place;
+struct local {
+	struct slave		*s;
+	Hd__LocalRules		*rules;		/* kept; NULL none */
+	struct ev_timer		 after;		/* local-after */
+	struct ev_timer		 tick;		/* the engine's next instant */
+	struct sched		*eng;		/* running: cut off long enough */
+	struct sched_place	*sites;		/* of the rules, while running */
+	int			 nsites;
+	uint64_t		 lost_at;	/* ev_clock_ms(): cut off since */
+	int64_t			 lost_wall;	/* the same, wall ms */
+	uint64_t		 next_id;
+	uint64_t		 cur_fid;	/* the firing running */
+	uint64_t		 fired[LOCAL_MAX_FIRED];	/* ring, 0 free */
+	int			 nfired;
+};
+int		 local_conf_directive(struct slave_conf *,
+		    const struct cfg_line *, int *r, char *err, size_t errlen);
+/* The rule set checked as outside input: its program (caller frees with
+ * sched_prog_free), or NULL and why. `self` is this slave's node id. */
+struct sched_prog *local_rules_check(const Hd__LocalRules *,
+		    const char *self, char *why, size_t);
+/* Bytes (local.rules, or a fuzzer's) to a checked rule set, or NULL and
+ * why; free with wire_free(). */
+Hd__LocalRules	*local_rules_decode(const uint8_t *, size_t,
+		    const char *self, char *why, size_t);
+/* The master's rule set: kept (a new version written to disk); -1 and
+ * why if it is not one this slave can run (the link drops the master). */
+int		 local_rules_recv(struct slave *, const Hd__LocalRules *,
+		    char *why, size_t);
+void		 local_load(struct local *);
+int		 local_start(struct slave *);
+void		 local_stop(struct slave *);
+void		 local_link(struct slave *, int up);
+void		 local_engine_stop(struct slave *);
+void		 local_master_fired(struct slave *, uint64_t firing_id);
+void		 local_value(struct slave *, const char *dev, const char *key,
+		    const Hd__Value *);
+/* 1 if command `id` was the local rules' (handled here), else 0. */
+int		 local_result(struct slave *, uint64_t id,
 		    Hd__CommandResult__Status, const char *detail);
 
 /* sim.c */

@@ -149,6 +149,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	cmd.value = &v;
 	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
 	cmd.issued_by = issuer;
+	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
 	if (cluster_command(sm->m, n, &cmd) == -1) {
 		snprintf(why, len, "could not send to slave %s", a->ref.node);
 		return -1;
@@ -326,11 +327,41 @@ sched_master_stop(struct master *m)
 	free(sm);
 }
 
+/*
+ * Slave `n`'s rule set (docs/SCHEDULER.md#local-rules), after its Welcome
+ * and after each reload. Everything due by now is run first, so the
+ * handled instant sent is true; the slave keeps a version it has.
+ */
+static void
+send_rules(struct sched_master *sm, struct node *n)
+{
+	struct sched_local_set	*ls;
+	Hd__Envelope		 e = HD__ENVELOPE__INIT;
+	int64_t			 now = wall_now(sm);
+
+	if (n->peer == NULL || (ls = malloc(sizeof(*ls))) == NULL)
+		return;
+	sched_run(sm->s, now);
+	if (sched_local_set_build(ls, sched_program(sm->s), n->id, now) == -1)
+		log_warnx("sched: slave %s: its local events are over %d bytes "
+		    "or %d sites: it gets none", n->id, LOCAL_RULES_MAX_TEXT,
+		    LOCAL_MAX_PLACES);
+	e.body_case = HD__ENVELOPE__BODY_LOCAL_RULES;
+	e.local_rules = &ls->msg;
+	if (cluster_send(sm->m, n, &e) == -1)
+		log_warnx("sched: slave %s: local rules not sent", n->id);
+	else
+		log_info("sched: slave %s: %d local event%s, version %016" PRIx64,
+		    n->id, ls->nev, ls->nev == 1 ? "" : "s", ls->msg.version);
+	free(ls);
+}
+
 void
 sched_master_reload(struct master *m)
 {
 	struct sched_master	*sm = m->sched;
 	struct sched_errs	*e;
+	struct node		*n;
 
 	if (sm == NULL || (e = malloc(sizeof(*e))) == NULL)
 		return;
@@ -338,8 +369,11 @@ sched_master_reload(struct master *m)
 		log_errors("SIGHUP: events", e);
 		log_warnx("SIGHUP: the events file has errors; the old "
 		    "schedule keeps running");
-	} else
+	} else {
+		TAILQ_FOREACH(n, &m->nodes, entry)
+			send_rules(sm, n);
 		rearm(sm);
+	}
 	free(e);
 }
 
@@ -365,6 +399,8 @@ sched_master_node(struct master *m, struct node *n, int up)
 	if (sm == NULL)
 		return;
 	sched_node(sm->s, wall_now(sm), n->id, up);
+	if (up)
+		send_rules(sm, n);
 	rearm(sm);
 }
 
@@ -423,4 +459,37 @@ struct sched *
 sched_master_engine(struct master *m)
 {
 	return m->sched != NULL ? m->sched->s : NULL;
+}
+
+int
+sched_master_local_firing(struct master *m, struct node *n,
+    const Hd__LocalFiring *f)
+{
+	struct sched_master	*sm = m->sched;
+	char			 ev[SCHED_NAME_MAX + 1], res[SCHED_RESULT_MAX];
+	const char		*on;
+	struct sched_event	*e;
+	char			 why[160];
+
+	if (strlen(f->event) > SCHED_NAME_MAX ||
+	    strlen(f->result) >= SCHED_RESULT_MAX || f->due_ms > INT64_MAX ||
+	    f->fired_ms > INT64_MAX)
+		return -1;
+	str_vis(ev, sizeof(ev), f->event);
+	str_vis(res, sizeof(res), f->result);
+	if (sm == NULL || (e = sched_prog_find(sched_program(sm->s),
+	    f->event)) == NULL || (on = sched_local_node(e, why,
+	    sizeof(why))) == NULL || strcmp(on, n->id) != 0) {
+		log_warnx("slave %s: local firing of event %s (due %" PRIu64
+		    "): not one of its local events here, logged only", n->id,
+		    ev, f->due_ms);
+		return 0;
+	}
+	log_info("sched: event %s: fired on slave %s by its local rules "
+	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
+	    f->fired_ms, res);
+	sched_local_fired(sm->s, e, (int64_t)f->due_ms, (int64_t)f->fired_ms,
+	    f->result, wall_now(sm));
+	rearm(sm);
+	return 0;
 }

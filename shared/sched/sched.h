@@ -180,6 +180,8 @@ struct sched_event {
 	int			 nrefs;		/* sorted; set at parse time */
 	long			 catchup_s;	/* missed-event grace */
 	char			*site;		/* 'site NAME', NULL: none */
+	char			*text;		/* its source, "event" to '}', */
+	size_t			 textlen;	/* what a slave's rule set carries */
 	/* runtime */
 	const struct sched_place *place;	/* its site's or the
 						 * installation's (sched_site.c) */
@@ -453,6 +455,11 @@ int		 sched_load(struct sched *, const char *path, int64_t now,
  * inlined (SCHED_LAST_GOOD beside the state file). -1 without one. */
 #define SCHED_LAST_GOOD	"events.last-good"
 int		 sched_last_good(const struct sched *, char *, size_t);
+/* The same from text in memory, includes refused (a slave's local
+ * rules, docs/SCHEDULER.md#local-rules). */
+int		 sched_load_buf(struct sched *, const char *name,
+		    const char *buf, size_t len, int64_t now,
+		    struct sched_errs *);
 /* An empty program in place of the current one. */
 int		 sched_load_none(struct sched *, int64_t now, struct sched_errs *);
 /* What runs: "file" (the configured events file), "last-good" or "none"
@@ -461,6 +468,9 @@ const char	*sched_source(const struct sched *);
 /* First start: restore the state file, apply the missed-event policy,
  * run the start-up events. */
 void		 sched_start(struct sched *, int64_t now);
+/* Before sched_start(): every instant up to `from` is handled (by
+ * someone else: a slave's local rules start after the master's). */
+void		 sched_set_start(struct sched *, int64_t from);
 /* The earliest instant the engine needs to run at, or INT64_MAX. */
 int64_t		 sched_next(const struct sched *);
 /* Handle everything due at `now`. */
@@ -473,6 +483,12 @@ void		 sched_node(struct sched *, int64_t now, const char *node,
 /* A command's outcome for event `by` (as passed to ops->command). */
 void		 sched_result(struct sched *, const char *by, int ok,
 		    const char *detail);
+/* A firing of `ev` made elsewhere (a cut-off slave's local rules): its
+ * result and the stream's "event" notice, marked local; its time triggers
+ * count `due` as handled, so no catch-up repeats it. */
+void		 sched_local_fired(struct sched *, struct sched_event *ev,
+		    int64_t due, int64_t fired, const char *result,
+		    int64_t now);
 /* For the API. */
 const struct sched_prog *sched_program(const struct sched *);
 int64_t		 sched_event_next(const struct sched *,
@@ -483,6 +499,12 @@ int		 sched_fire(struct sched *, const char *name, int64_t now);
 int		 sched_set_mode(struct sched *, const char *mode,
 		    const char *value, int64_t now);
 int		 sched_npending(const struct sched *);
+/* In ops->command: the instant the firing that sends it was due (a
+ * slave derives its firing id from it, docs/SCHEDULER.md#local-rules). */
+int64_t		 sched_firing_due(const struct sched *);
+/* A firing's id from what it is, its event and due instant: the same on
+ * the master and on a slave (FNV-1a 64). */
+uint64_t	 sched_firing_id(const char *event, int64_t due);
 /* Write the state file now (also done after every change). */
 int		 sched_save(struct sched *, int64_t now);
 
@@ -504,6 +526,9 @@ struct sched_firing {
 	int			 step;		/* 0: a new firing (conditions) */
 	int			 force;		/* run now from the API: no
 						 * condition, even if disabled */
+	int64_t			 due;		/* its instant: a time trigger's
+						 * (even caught up late), else when
+						 * it was queued */
 	char			 why[64];
 };
 
@@ -531,6 +556,10 @@ struct sched {
 	int64_t			 now;		/* of the call being handled */
 	struct sched_firing	 batch[SCHED_MAX_BATCH];
 	int			 bhead, nbatch;	/* queue: next, end */
+	int64_t			 qdue;		/* the next firing queued is due
+						 * then (0: now) */
+	int64_t			 firing_due;	/* of the firing running */
+	int64_t			 start_from;	/* sched_set_start() */
 };
 
 /* sched_engine.c */

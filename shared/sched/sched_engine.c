@@ -262,6 +262,7 @@ sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 		log_info("sched: event %s (%s) was due %" PRId64 " s ago, %s: "
 		    "run now (catch-up)%s", ev->name, why, (now - m) / 1000,
 		    while_, n > 1 ? ", earlier missed instants skipped" : "");
+		s->qdue = m;
 		sched_fire_queue(s, ev, 0, 0, "catch-up");
 	} else
 		log_warnx("sched: event %s (%s) missed %d time%s %s, last %"
@@ -292,6 +293,7 @@ trig_due(struct sched *s, struct sched_trig *tr, int64_t now)
 			log_info("sched: event %s (%s): that time does not "
 			    "exist today (daylight saving), run at the end "
 			    "of the gap", ev->name, why);
+		s->qdue = due;
 		sched_fire_queue(s, ev, 0, 0, why);
 	}
 	sched_trig_arm(s, tr, due > now ? due : now);

@@ -364,6 +364,7 @@ run_batch(struct sched *s)
 		sched_save(s, s->now);
 	while (s->bhead < s->nbatch) {
 		f = s->batch[s->bhead++];
+		s->firing_due = f.due;
 		run_firing(s, &f);
 	}
 	s->bhead = s->nbatch = 0;
@@ -374,8 +375,10 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
     const char *why)
 {
 	struct sched_firing	*f;
+	int64_t			 due = s->qdue != 0 ? s->qdue : s->now;
 	int			 i;
 
+	s->qdue = 0;
 	/* Two triggers of one event due together fire it once. */
 	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
 		if (s->batch[i].ev == ev && s->batch[i].step == 0 &&
@@ -396,7 +399,63 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 	f->ev = ev;
 	f->step = step;
 	f->force = force;
+	f->due = due;
 	snprintf(f->why, sizeof(f->why), "%s", why);
+}
+
+uint64_t
+sched_firing_id(const char *event, int64_t due)
+{
+	uint64_t	h = UINT64_C(14695981039346656037);
+	size_t		i, n = strlen(event) + 1;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint8_t)event[i]) * UINT64_C(1099511628211);
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)((uint64_t)due >> (8 * i))) *
+		    UINT64_C(1099511628211);
+	return h;
+}
+
+void
+sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
+    int64_t fired, const char *result, int64_t now)
+{
+	char		buf[EMIT_MAX];
+	struct jw	w;
+	int		i;
+
+	s->now = now;
+	for (i = 0; i < ev->ntrig; i++)
+		if (ev->trig[i].last_due < due)
+			ev->trig[i].last_due = due;
+	ev->last_fired = fired;
+	set_result(ev, "local: ", result);
+	s->dirty = 1;
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "event");
+	jw_str(&w, ev->name);
+	jw_key(&w, "trigger");
+	jw_str(&w, "local rules of the slave");
+	jw_key(&w, "result");
+	jw_str(&w, ev->last_result);
+	jw_key(&w, "time_ms");
+	jw_int(&w, fired);
+	jw_key(&w, "due_ms");
+	jw_int(&w, due);
+	jw_key(&w, "local");
+	jw_bool(&w, 1);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, "event", ev, buf);
+	sched_flush(s, now);
+}
+
+int64_t
+sched_firing_due(const struct sched *s)
+{
+	return s->firing_due;
 }
 
 /*

@@ -280,6 +280,23 @@ add_event(struct parser *p, const struct sched_event *ev)
 	return 0;
 }
 
+/* The event's source up to its '}' (the current token): the rule set a
+ * slave gets is the text of its events (docs/SCHEDULER.md#local-rules). */
+static int
+keep_text(struct parser *p, struct sched_event *ev, size_t start)
+{
+	size_t end = p->tok.off + 1;
+
+	if (end > p->lx.len || start >= end)
+		return 0;
+	if ((ev->text = sched_pool_alloc(p, end - start + 1)) == NULL)
+		return -1;
+	memcpy(ev->text, p->lx.buf + start, end - start);
+	ev->text[end - start] = '\0';
+	ev->textlen = end - start;
+	return 0;
+}
+
 /* "event NAME { clause... }" */
 static int
 parse_event(struct parser *p)
@@ -306,6 +323,8 @@ parse_event(struct parser *p)
 		return sched_parse_err_at(p, line, col, "out of memory");
 	if (sched_parse_clauses(p, &ev) == -1)
 		return -1;
+	if (keep_text(p, &ev, start) == -1)
+		return sched_parse_err_at(p, line, col, "out of memory");
 	ev.fp = 2166136261u;
 	for (; start < p->tok.off && start < p->lx.len; start++)
 		ev.fp = (ev.fp ^ (uint8_t)p->lx.buf[start]) * 16777619u;

@@ -418,6 +418,12 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 }
 
 void
+sched_set_start(struct sched *s, int64_t from)
+{
+	s->start_from = from;
+}
+
+void
 sched_start(struct sched *s, int64_t now)
 {
 	struct sched_trig	*tr;
@@ -432,6 +438,8 @@ sched_start(struct sched *s, int64_t now)
 	for (i = 0; i < s->prog->nev; i++)
 		for (j = 0; j < s->prog->ev[i].ntrig; j++) {
 			tr = &s->prog->ev[i].trig[j];
+			if (is_time_trig(tr) && tr->last_due < s->start_from)
+				tr->last_due = s->start_from;
 			if (is_time_trig(tr))
 				catch_up(s, tr, now);
 			else if (tr->kind == T_STARTUP)
@@ -648,6 +656,19 @@ sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
 	    install(s, g, "(no events)", now, e) == -1)
 		return -1;
 	s->degraded = 2;
+	return 0;
+}
+
+int
+sched_load_buf(struct sched *s, const char *name, const char *buf,
+    size_t len, int64_t now, struct sched_errs *e)
+{
+	struct sched_prog *g;
+
+	if ((g = sched_parse_buf(name, buf, len, 0, e)) == NULL ||
+	    install(s, g, name, now, e) == -1)
+		return -1;
+	s->degraded = 0;
 	return 0;
 }
 

@@ -14,6 +14,15 @@
 #include "net.h"
 #include "slave.h"
 
+/* The slave's own commands (safe states, local rules) end there. */
+static int
+own_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
+    const char *detail)
+{
+	return local_result(s, id, st, detail) ||
+	    safe_result(s, id, st, detail);
+}
+
 static void
 send_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
     const char *detail, const Hd__Value *v, int dup)
@@ -21,7 +30,7 @@ send_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
 	Hd__Envelope		e = HD__ENVELOPE__INIT;
 	Hd__CommandResult	r = HD__COMMAND_RESULT__INIT;
 
-	if (safe_result(s, id, st, detail))
+	if (own_result(s, id, st, detail))
 		return;		/* the slave's own, not the master's */
 	r.id = id;
 	r.status = st;
@@ -121,6 +130,7 @@ devices_command(struct slave *s, const Hd__Command *c)
 	}
 	if (c->id == 0 || inflight_find(s, c->id) != -1)
 		return;		/* invalid, or its result is on the way */
+	local_master_fired(s, c->firing_id);
 	if ((st = admit(s, c, &why)) != HD__COMMAND_RESULT__STATUS__OK)
 		send_result(s, c->id, st, why, NULL, 0);
 }
@@ -157,7 +167,7 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 	}
 	s->inflight[slot] = 0;
 	s->inflight_dev[slot] = NULL;
-	if (!safe_result(s, id, st, detail)) {
+	if (!own_result(s, id, st, detail)) {
 		/* The master's: remembered for a repeat, answered. */
 		memo_add(s, id, st, v);
 		log_info("command %" PRIu64 " on %s: %s%s%s", id, d->desc.id,

@@ -298,6 +298,16 @@ dispatch(struct slave *s, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_ZW_INCLUSION:
 		zw_inclusion_request(s, e->zw_inclusion);
 		break;
+	case HD__ENVELOPE__BODY_LOCAL_RULES: {
+		char why[192], msg[256];
+
+		if (local_rules_recv(s, e->local_rules, why, sizeof(why)) ==
+		    -1) {
+			snprintf(msg, sizeof(msg), "local rules refused: %s", why);
+			link_down(s, msg);
+		}
+		break;
+	}
 	case HD__ENVELOPE__BODY_REFUSAL:
 		handle_refusal(s, e->refusal);
 		break;
