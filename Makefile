@@ -220,6 +220,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
+UNIT_TESTS	+= test_local	# local rules on a cut-off slave
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec

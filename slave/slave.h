@@ -384,6 +384,7 @@ struct sched_prog;
 struct sched_place;
 struct local {
 	struct slave		*s;
+	int64_t			(*wall)(void);	/* ev_wall_ms; tests' own */
 	Hd__LocalRules		*rules;		/* kept; NULL none */
 	struct ev_timer		 after;		/* local-after */
 	struct ev_timer		 tick;		/* the engine's next instant */

@@ -118,7 +118,7 @@ report(struct local *lo, const char *event, int64_t due, uint64_t fid,
 
 	f.event = (char *)(uintptr_t)event;
 	f.due_ms = due > 0 ? (uint64_t)due : 0;
-	f.fired_ms = ev_wall_ms();
+	f.fired_ms = (uint64_t)lo->wall();
 	f.firing_id = fid;
 	f.result = (char *)(uintptr_t)result;
 	e.body_case = HD__ENVELOPE__BODY_LOCAL_FIRING;
@@ -188,7 +188,7 @@ local_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
 static void
 rearm(struct local *lo)
 {
-	int64_t	now = (int64_t)ev_wall_ms(), wait = sched_next(lo->eng) - now;
+	int64_t	now = lo->wall(), wait = sched_next(lo->eng) - now;
 
 	if (wait < 0)
 		wait = 0;
@@ -204,7 +204,7 @@ tick(struct ev_timer *t)
 
 	if (lo->eng == NULL)
 		return;
-	sched_run(lo->eng, (int64_t)ev_wall_ms());
+	sched_run(lo->eng, lo->wall());
 	rearm(lo);
 }
 
@@ -246,7 +246,7 @@ go_local(struct ev_timer *t)
 {
 	struct local		*lo = t->arg;
 	struct sched_errs	*e = NULL;
-	int64_t			 now = (int64_t)ev_wall_ms(), from;
+	int64_t			 now = lo->wall(), from;
 	double			 lat, lon;
 	char			 path[PATH_MAX], *nl;
 
@@ -272,9 +272,12 @@ go_local(struct ev_timer *t)
 		return;
 	}
 	free(e);
+	/* Everything due before the last frame heard was the master's; one
+	 * due at that very instant may or may not have gone out, so it is
+	 * a candidate, and the firing ids decide. */
 	from = (int64_t)lo->rules->handled_ms;
-	if (lo->lost_wall > from)
-		from = lo->lost_wall;
+	if (lo->lost_wall - 1 > from)
+		from = lo->lost_wall - 1;
 	sched_set_start(lo->eng, from);
 	sched_start(lo->eng, now);
 	log_warnx("local rules: no master for %" PRIu64 " ms: running %d "
@@ -293,7 +296,7 @@ local_engine_stop(struct slave *s)
 		return;
 	ev_timer_stop(s->loop, &lo->tick);
 	if (lo->eng != NULL) {
-		sched_save(lo->eng, (int64_t)ev_wall_ms());
+		sched_save(lo->eng, lo->wall());
 		sched_free(lo->eng);
 		lo->eng = NULL;
 		log_info("local rules: stopped, a master is back");
@@ -316,8 +319,12 @@ local_link(struct slave *s, int up)
 		return;
 	}
 	if (!lo->after.active && lo->eng == NULL) {
+		/* From the last frame heard, not the timeout's end: the
+		 * master may have died then. */
 		lo->lost_at = ev_clock_ms();
-		lo->lost_wall = (int64_t)ev_wall_ms();
+		lo->lost_wall = lo->wall();
+		if (s->hb.last_rx != 0 && s->hb.last_rx <= lo->lost_at)
+			lo->lost_wall -= (int64_t)(lo->lost_at - s->hb.last_rx);
 		ev_timer_start(s->loop, &lo->after,
 		    (uint64_t)s->conf.local_after_ms);
 	}
@@ -356,8 +363,14 @@ local_value(struct slave *s, const char *dev, const char *key,
 		sv.d = v->d;
 	} else
 		return;
-	sched_value(lo->eng, (int64_t)ev_wall_ms(), s->id, dev, key, &sv);
+	sched_value(lo->eng, lo->wall(), s->id, dev, key, &sv);
 	rearm(lo);
+}
+
+static int64_t
+wall_ms(void)
+{
+	return (int64_t)ev_wall_ms();
 }
 
 int
@@ -368,6 +381,7 @@ local_start(struct slave *s)
 	if ((lo = calloc(1, sizeof(*lo))) == NULL)
 		return -1;
 	lo->s = s;
+	lo->wall = wall_ms;
 	ev_timer_init(&lo->after, go_local, lo);
 	ev_timer_init(&lo->tick, tick, lo);
 	s->local = lo;
