@@ -246,6 +246,7 @@ FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
+FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -458,6 +459,11 @@ $(FUZZ_BUILD)/fuzz_sched: shared/sched/sched_refs.c shared/sched/sched_var.c \
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)
+# A slave's rule set (local.rules, a master's LocalRules).
+$(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
+    shared/sched/sched_parse_rule.c shared/sched/sched_parse_cond.c \
+    shared/sched/sched_lex.c shared/sched/sched_sun.c shared/sched/sched_time.c \
+    shared/sched/sched_refs.c shared/sched/sched_var.c shared/sched/sched_site.c
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
