@@ -1,14 +1,17 @@
 /*
  * Unit tests for master/sched/sched_local.c: which events can run on one
  * slave alone (docs/SCHEDULER.md#local-rules), and the reason given for
- * each that cannot.
+ * each that cannot; and sched_local_set.c, the rule set a slave gets.
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "sched/sched.h"
+#include "sched/sched_master.h"
+#include "../../slave/slave.h"
 
 static const char text[] =
 "mode house { home away }\n"
@@ -41,6 +44,64 @@ static const struct {
 	{ "timeonly", NULL, "names no slave's device" },
 };
 
+/* The rule set of barn: its two events' text, which the slave's own
+ * check parses again; a version that depends on the text only. */
+static void
+test_set(const struct sched_prog *g)
+{
+	struct sched_local_set	*a = calloc(2, sizeof(*a)), *b = a + 1;
+	struct sched_prog	*back;
+	char			 why[200];
+
+	if (!CHECK(a != NULL, "memory for two rule sets"))
+		return;
+	CHECK(sched_local_set_build(a, g, "barn", 1234) == 0 && a->nev == 2 &&
+	    strstr(a->text, "event frost {") != NULL &&
+	    strstr(a->text, "event pump {") != NULL &&
+	    strstr(a->text, "event two") == NULL && a->msg.handled_ms == 1234,
+	    "barn's rule set: frost and pump, as written, nothing else");
+	back = local_rules_check(&a->msg, "barn", why, sizeof(why));
+	CHECK(back != NULL && back->nev == 2 && sched_prog_find(back,
+	    "pump") != NULL, "the slave's check parses it back: %s",
+	    back != NULL ? "2 events" : why);
+	sched_prog_free(back);
+	CHECK(sched_local_set_build(b, g, "barn", 99) == 0 &&
+	    b->msg.version == a->msg.version, "the same rules give the same "
+	    "version (the handled instant is not part of it)");
+	CHECK(sched_local_set_build(b, g, "house", 1234) == 0 && b->nev == 0 &&
+	    b->len == 0 && b->msg.version != a->msg.version,
+	    "house has no local event: an empty set, another version");
+	free(a);
+}
+
+/* Over LOCAL_RULES_MAX_TEXT: none rather than some. */
+static void
+test_too_big(void)
+{
+	struct sched_local_set	*ls = calloc(1, sizeof(*ls));
+	struct sched_errs	*e = calloc(1, sizeof(*e));
+	struct sched_prog	*g = NULL;
+	char			*t = malloc(LOCAL_RULES_MAX_TEXT * 2);
+	size_t			 n = 0;
+	int			 i;
+
+	if (!CHECK(ls != NULL && e != NULL && t != NULL, "memory"))
+		goto out;
+	for (i = 0; n < LOCAL_RULES_MAX_TEXT + 100; i++)
+		n += (size_t)snprintf(t + n, LOCAL_RULES_MAX_TEXT * 2 - n,
+		    "event e%d { when at 06:00 do set barn/heater.on = on }\n",
+		    i);
+	g = sched_parse_buf("big.events", t, n, 0, e);
+	CHECK(g != NULL && sched_local_set_build(ls, g, "barn", 0) == -1 &&
+	    ls->nev == 0 && ls->len == 0 && ls->msg.text[0] == '\0',
+	    "events over LOCAL_RULES_MAX_TEXT: -1 and an empty set");
+out:
+	sched_prog_free(g);
+	free(t);
+	free(e);
+	free(ls);
+}
+
 int
 main(void)
 {
@@ -69,6 +130,8 @@ main(void)
 			    strlen(want[i].why)) == 0, "%s stays on the "
 			    "master: %s", want[i].name, why);
 	}
+	test_set(g);
 	sched_prog_free(g);
+	test_too_big();
 	return check_done();
 }
