@@ -323,6 +323,7 @@
 #define LOCAL_AFTER_MS		60000		/* local-after default: 1 min */
 #define LOCAL_MAX_AFTER_MS	86400000	/* local-after at most: 1 day */
 #define LOCAL_MAX_FIRED		256		/* firing ids remembered (local.fired) */
+#define LOCAL_MAX_PENDING	256		/* firings kept for the master (local.pending) */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \

@@ -377,6 +377,13 @@ int		 safe_result(struct slave *, uint64_t id,
 #define LOCAL_RULES_FILE	"local.rules"	/* the rule set, LocalRules */
 #define LOCAL_STATE_FILE	"local.state"	/* the engine's (SchedState) */
 #define LOCAL_FIRED_FILE	"local.fired"	/* firing ids done, a ring */
+#define LOCAL_PENDING_FILE	"local.pending"	/* firings not yet reported */
+/* A firing made while cut off, until a master hears of it. */
+struct local_pending {
+	char			 event[SCHED_NAME_MAX + 1];
+	int64_t			 due, fired;
+	uint64_t		 fid;
+};
 /* The slave's own commands for its local rules: below SAFE_ID_BASE. */
 #define LOCAL_ID_BASE		UINT64_C(0xfffd000000000000)
 struct sched;
@@ -397,6 +404,8 @@ struct local {
 	uint64_t		 cur_fid;	/* the firing running */
 	uint64_t		 fired[LOCAL_MAX_FIRED];	/* ring, 0 free */
 	int			 nfired;
+	struct local_pending	 pend[LOCAL_MAX_PENDING];	/* in order */
+	int			 npend;
 };
 int		 local_conf_directive(struct slave_conf *,
 		    const struct cfg_line *, int *r, char *err, size_t errlen);

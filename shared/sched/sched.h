@@ -429,7 +429,9 @@ struct sched_ops {
 	 * next call), or -1 if unknown, stale or faulty. */
 	int	(*get_value)(void *, const struct sched_devref *,
 		    struct sched_val *out);
-	/* Send a set/pulse; 0, or -1 with why. `by` names the event. */
+	/* Send a set/pulse; 0, or -1 with why. `by` names the event. 1
+	 * with why: not sent and no failure (the master leaves an event
+	 * to the local rules of its cut-off slave). */
 	int	(*command)(void *, const struct sched_act *, const char *by,
 		    char *why, size_t);
 };

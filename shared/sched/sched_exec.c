@@ -189,10 +189,16 @@ static void
 do_command(struct sched *s, struct sched_event *ev,
     const struct sched_act *a)
 {
-	char why[SCHED_RESULT_MAX];
+	char	why[SCHED_RESULT_MAX];
+	int	r;
 
-	if (s->ops->command(s->arg, a, ev->name, why, sizeof(why)) == 0)
+	if ((r = s->ops->command(s->arg, a, ev->name, why, sizeof(why))) == 0)
 		return;
+	if (r == 1) {
+		log_info("sched: event %s: %s", ev->name, why);
+		set_result(ev, "", why);
+		return;
+	}
 	log_warnx("sched: event %s: %s %s/%s.%s failed: %s", ev->name,
 	    a->kind == A_PULSE ? "pulse" : "set", a->ref.node, a->ref.dev,
 	    a->ref.key, why);

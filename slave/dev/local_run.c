@@ -108,22 +108,98 @@ to_value(const struct sched_val *sv, Hd__Value *hv)
 	}
 }
 
-/* The firing, for the master when the link returns (LocalFiring). */
-static void
-report(struct local *lo, const char *event, int64_t due, uint64_t fid,
-    const char *result)
+/*
+ * The firings made while cut off, kept in <state-dir>/local.pending (a
+ * restart must not lose them: the replay queue is in memory) until a
+ * master is back, then queued in order as LocalFiring envelopes.
+ */
+static int
+pending_save(struct local *lo)
 {
-	Hd__Envelope	 e = HD__ENVELOPE__INIT;
-	Hd__LocalFiring	 f = HD__LOCAL_FIRING__INIT;
+	char	path[PATH_MAX];
 
-	f.event = (char *)(uintptr_t)event;
-	f.due_ms = due > 0 ? (uint64_t)due : 0;
-	f.fired_ms = (uint64_t)lo->wall();
-	f.firing_id = fid;
-	f.result = (char *)(uintptr_t)result;
-	e.body_case = HD__ENVELOPE__BODY_LOCAL_FIRING;
-	e.local_firing = &f;
-	lo->s->up->send_reliable(lo->s, &e);
+	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
+	    LOCAL_PENDING_FILE);
+	if (atomic_write(path, lo->pend, (size_t)lo->npend *
+	    sizeof(lo->pend[0]), 0600) == -1) {
+		log_warn("local rules: %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Our own file, but checked as any input: whole records, names ended. */
+static void
+pending_load(struct local *lo)
+{
+	uint8_t	*p;
+	size_t	 n, i;
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
+	    LOCAL_PENDING_FILE);
+	if (atomic_read(path, sizeof(lo->pend), &p, &n) == -1)
+		return;
+	if (n % sizeof(lo->pend[0]) != 0)
+		log_warnx("local rules: %s: damaged, ignored", path);
+	else
+		for (i = 0; i < n / sizeof(lo->pend[0]); i++) {
+			memcpy(&lo->pend[lo->npend], p + i * sizeof(lo->pend[0]),
+			    sizeof(lo->pend[0]));
+			if (memchr(lo->pend[lo->npend].event, '\0',
+			    sizeof(lo->pend[0].event)) != NULL)
+				lo->npend++;
+		}
+	free(p);
+}
+
+static void
+report(struct local *lo, const char *event, int64_t due, uint64_t fid)
+{
+	struct local_pending *lp;
+
+	if (lo->npend == LOCAL_MAX_PENDING) {
+		log_warnx("local rules: %d firings unreported: the oldest is "
+		    "dropped", LOCAL_MAX_PENDING);
+		memmove(lo->pend, lo->pend + 1, (LOCAL_MAX_PENDING - 1) *
+		    sizeof(lo->pend[0]));
+		lo->npend--;
+	}
+	lp = &lo->pend[lo->npend++];
+	memset(lp, 0, sizeof(*lp));
+	snprintf(lp->event, sizeof(lp->event), "%s", event);
+	lp->due = due;
+	lp->fired = lo->wall();
+	lp->fid = fid;
+	pending_save(lo);
+}
+
+/* A master is back: the firings go out, in order, then the file empties. */
+static void
+pending_flush(struct local *lo)
+{
+	Hd__Envelope	 e;
+	Hd__LocalFiring	 f;
+	int		 i;
+
+	for (i = 0; i < lo->npend; i++) {
+		hd__envelope__init(&e);
+		hd__local_firing__init(&f);
+		f.event = lo->pend[i].event;
+		f.due_ms = lo->pend[i].due > 0 ? (uint64_t)lo->pend[i].due : 0;
+		f.fired_ms = (uint64_t)lo->pend[i].fired;
+		f.firing_id = lo->pend[i].fid;
+		f.result = "fired";
+		e.body_case = HD__ENVELOPE__BODY_LOCAL_FIRING;
+		e.local_firing = &f;
+		lo->s->up->send_reliable(lo->s, &e);
+	}
+	if (lo->npend > 0) {
+		log_info("local rules: %d firing%s reported to the master",
+		    lo->npend, lo->npend == 1 ? "" : "s");
+		lo->npend = 0;
+		pending_save(lo);
+	}
 }
 
 /* ops->command: once per firing id, as the slave's own command. */
@@ -151,7 +227,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 			return -1;
 		}
 		lo->cur_fid = fid;
-		report(lo, by, due, fid, "fired");
+		report(lo, by, due, fid);
 	}
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
 	c.id = LOCAL_ID_BASE + ++lo->next_id;
@@ -316,6 +392,7 @@ local_link(struct slave *s, int up)
 	if (up) {
 		ev_timer_stop(s->loop, &lo->after);
 		local_engine_stop(s);
+		pending_flush(lo);
 		return;
 	}
 	if (!lo->after.active && lo->eng == NULL) {
@@ -387,6 +464,7 @@ local_start(struct slave *s)
 	s->local = lo;
 	local_load(lo);
 	fired_load(lo);
+	pending_load(lo);
 	local_link(s, 0);	/* no master yet */
 	return 0;
 }

@@ -59,6 +59,16 @@ rules(const char *text, uint64_t version)
 	return r;
 }
 
+/* The firings kept for the master (local.pending): how many; the due
+ * instant of the last. */
+static int
+pending(int64_t *due)
+{
+	if (S.local->npend > 0)
+		*due = S.local->pend[S.local->npend - 1].due;
+	return S.local->npend;
+}
+
 /* The LocalFiring envelopes queued for the master: how many; the due
  * instant of the last. */
 static int
@@ -190,7 +200,7 @@ test_edges(void)
 	cut(T0, T0 + 60000);
 	CHECK(S.local->eng != NULL, "cut off for local-after: the engine "
 	    "runs");
-	CHECK(heater_calls == 0 && firings(&due) == 0, "a firing due at the "
+	CHECK(heater_calls == 0 && pending(&due) == 0, "a firing due at the "
 	    "cut that the master made is not repeated");
 	local_link(&S, 1);
 	CHECK(S.local->eng == NULL, "a master back: the engine stops");
@@ -198,9 +208,9 @@ test_edges(void)
 	/* 2. The next day the master dies just before T0 + DAY and never
 	 * sends it: the slave catches it up, once. */
 	cut(T0 + DAY, T0 + DAY + 60000);
-	CHECK(heater_calls == 1 && firings(&due) == 1 && due == T0 + DAY,
+	CHECK(heater_calls == 1 && pending(&due) == 1 && due == T0 + DAY,
 	    "a firing due at the cut that never went out runs once on the "
-	    "slave, reported with its due instant");
+	    "slave, kept for the master with its due instant");
 	tick(T0 + DAY + 120000);
 	CHECK(heater_calls == 1, "and not again at the next tick");
 
@@ -208,12 +218,16 @@ test_edges(void)
 	local_stop(&S);
 	local_start(&S);
 	S.local->wall = fake_wall;
-	cut(T0 + DAY + 180000, T0 + DAY + 240000);
-	CHECK(S.local->eng != NULL && heater_calls == 1,
-	    "a slave restarted while cut off runs its rules, and does not "
-	    "repeat the firing it made before the restart");
+	S.local->lost_wall = T0 + DAY + 180000;	/* its start-up, no master */
+	now_ms = T0 + DAY + 240000;
+	S.local->after.cb(&S.local->after);
+	CHECK(S.local->eng != NULL && heater_calls == 1 &&
+	    pending(&due) == 1 && due == T0 + DAY,
+	    "a slave restarted while cut off runs its rules, does not "
+	    "repeat the firing it made before the restart, and still has it "
+	    "for the master (local.pending)");
 	tick(T0 + 2 * DAY + 500);
-	CHECK(heater_calls == 2 && firings(&due) == 2 && due == T0 + 2 * DAY,
+	CHECK(heater_calls == 2 && pending(&due) == 2 && due == T0 + 2 * DAY,
 	    "the next day's firing runs on time while still cut off");
 
 	/* 4. At the reconnect: a master back just before the instant takes
@@ -224,6 +238,9 @@ test_edges(void)
 	tick(T0 + 3 * DAY);
 	CHECK(heater_calls == n0 && !S.local->tick.active, "a firing due at "
 	    "the reconnect is the master's: the slave does not run it");
+	CHECK(firings(&due) == 2 && due == T0 + 2 * DAY && pending(&due) == 0,
+	    "the master back: both firings made while cut off are queued "
+	    "for it in order (LocalFiring), none left pending");
 }
 
 int
