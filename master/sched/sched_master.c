@@ -125,14 +125,14 @@ to_value(const struct sched_val *sv, Hd__Value *hv)
 }
 
 /*
- * Is event `by` one of offline slave n's local rules? Then n runs it
+ * Is event `by` one of offline slave `node`'s local rules? It runs it
  * once cut off for its local-after, from the last frame the master sent
  * (docs/SCHEDULER.md#local-rules), and the master does not: while a
  * slave is offline its local events are its own, which keeps a firing
  * from happening on both sides of a cut, at a master restart too.
  */
 static int
-left_local(struct sched_master *sm, const char *by, const struct node *n)
+left_local(struct sched_master *sm, const char *by, const char *node)
 {
 	const struct sched_event	*ev;
 	const char			*on;
@@ -141,7 +141,7 @@ left_local(struct sched_master *sm, const char *by, const struct node *n)
 	if ((ev = sched_prog_find(sched_program(sm->s), by)) == NULL ||
 	    (on = sched_local_node(ev, why, sizeof(why))) == NULL)
 		return 0;
-	return strcmp(on, n->id) == 0;
+	return strcmp(on, node) == 0;
 }
 
 /* ops->command: a Command to the slave, remembered for its result. */
@@ -157,9 +157,10 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	char			 issuer[SCHED_NAME_MAX + 8];
 	struct inflight		*f;
 
-	if (n != NULL && n->peer == NULL && left_local(sm, by, n)) {
+	if ((n == NULL || n->peer == NULL) && left_local(sm, by,
+	    a->ref.node)) {
 		snprintf(why, len, "left to slave %s's local rules (it is "
-		    "cut off)", n->id);
+		    "offline)", a->ref.node);
 		return 1;
 	}
 	if (n == NULL || n->peer == NULL) {

@@ -253,8 +253,9 @@ local_result(struct slave *s, uint64_t id, Hd__CommandResult__Status st,
 {
 	if (id < LOCAL_ID_BASE || id >= LOCAL_ID_BASE + (UINT64_C(1) << 48))
 		return 0;
-	if (st != HD__COMMAND_RESULT__STATUS__OK &&
-	    st != HD__COMMAND_RESULT__STATUS__QUEUED)
+	if (st == HD__COMMAND_RESULT__STATUS__OK)
+		log_info("local rules: command %" PRIu64 " done", id);
+	else if (st != HD__COMMAND_RESULT__STATUS__QUEUED)
 		log_warnx("local rules: command %" PRIu64 " failed: %s", id,
 		    detail != NULL ? detail : "");
 	(void)s;
