@@ -510,6 +510,7 @@ bench: deps
 	tests/bench/idle.sh
 	tests/bench/https.sh
 	tests/bench/sched.sh
+	tests/bench/local.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*
