@@ -135,6 +135,58 @@ test_fifo(void)
 	alarm(0);
 }
 
+/*
+ * Local rules (docs/SCHEDULER.md#local-rules): an event of slave-b's own
+ * devices and time is left to slave-b while it is offline (no command,
+ * no failure); its LocalFiring on return becomes the event's result,
+ * marked local; one from a slave the event is not local to is only
+ * logged; a malformed one drops the slave (-1).
+ */
+static void
+test_local(void)
+{
+	struct sched_event	*ev;
+	struct node		*b = node_get(&m, "slave-b", 0);
+	Hd__LocalFiring		 f = HD__LOCAL_FIRING__INIT;
+	char			 longname[SCHED_NAME_MAX + 10];
+	int			 n0 = stub.ncmds;
+	int64_t			 due;
+
+	write_events("event lamp { when at 06:00 do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	ev = sched_prog_find(sched_program(sched_master_engine(&m)), "lamp");
+	if (!CHECK(ev != NULL, "an event local to slave-b"))
+		return;
+	b->peer = NULL;
+	sched_fire(sched_master_engine(&m), "lamp", 1780293600000LL);
+	CHECK(stub.ncmds == n0 && strstr(last_result("lamp"), "left to slave "
+	    "slave-b's local rules") != NULL && strstr(last_result("lamp"),
+	    "fail") == NULL, "slave-b offline: its local event is left to it, "
+	    "no command, no failure (%s)", last_result("lamp"));
+	/* due after anything the master handled itself: it must move */
+	due = (int64_t)ev_wall_ms() + 3600000;
+	f.event = "lamp";
+	f.due_ms = (uint64_t)due;
+	f.fired_ms = (uint64_t)due + 123;
+	f.firing_id = sched_firing_id("lamp", due);
+	f.result = "fired";
+	CHECK(sched_master_local_firing(&m, b, &f) == 0 &&
+	    strcmp(last_result("lamp"), "local: fired") == 0 &&
+	    ev->last_fired == due + 123 && ev->trig[0].last_due == due,
+	    "its LocalFiring: the event's result, marked local, its instant "
+	    "handled (%s)", last_result("lamp"));
+	f.result = "again";
+	CHECK(sched_master_local_firing(&m, node_get(&m, "slave-a", 0), &f) ==
+	    0 && strcmp(last_result("lamp"), "local: fired") == 0,
+	    "the same from slave-a (not its event): logged only");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	f.event = longname;
+	CHECK(sched_master_local_firing(&m, b, &f) == -1,
+	    "an event name over SCHED_NAME_MAX: malformed, the slave dropped");
+	b->peer = (struct peer *)&peer_dummy;
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -166,6 +218,7 @@ main(void)
 		sched_master_run(&m);
 		test_match();
 		test_fifo();
+		test_local();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
