@@ -226,6 +226,72 @@ test_persistence(void)
 	sched_free(s);
 }
 
+/*
+ * Local rules' hooks (docs/SCHEDULER.md#local-rules): an engine started
+ * with every instant up to `from` handled catches up only what is due
+ * after it (a slave's engine after the master's last frame); a firing's
+ * id is its event and due instant, the same wherever it is computed; a
+ * firing made elsewhere becomes the event's result and an "event" notice
+ * marked local, and its instant counts as handled.
+ */
+#define DAY_MS	(24 * HOUR)
+
+static struct sched *
+start_from(const char *text, int64_t from, int64_t now)
+{
+	struct sched		*s;
+	struct sched_errs	 e;
+
+	memset(&e, 0, sizeof(e));
+	s = sched_new(&ops, NULL, BERLIN_LAT, BERLIN_LON, NULL);
+	sched_set_notify(s, notified, NULL);
+	if (sched_load_buf(s, "local", text, strlen(text), now, &e) == -1) {
+		printf("# %s", e.buf);
+		sched_free(s);
+		return NULL;
+	}
+	ncmd = 0;
+	sched_set_start(s, from);
+	sched_start(s, now);
+	return s;
+}
+
+static void
+test_local_hooks(void)
+{
+	static const char text[] =
+	    "event a { when at 07:00 do set x/y.z = 1 }\n";
+	int64_t			 t7 = utc(2026, 11, 23, 6, 0);	/* 07:00 CET */
+	struct sched		*s;
+	struct sched_event	*ev;
+
+	tz("Europe/Berlin");
+	s = start_from(text, t7 - 1, t7 + MIN);
+	CHECK(s != NULL && ncmd == 1 && has_cmd("x/y.z=1"), "started with "
+	    "instants up to 1 ms before 07:00 handled: 07:00 is caught up");
+	sched_free(s);
+	s = start_from(text, t7, t7 + MIN);
+	CHECK(s != NULL && ncmd == 0, "with 07:00 itself handled: not again");
+	sched_free(s);
+	CHECK(sched_firing_id("a", t7) == sched_firing_id("a", t7) &&
+	    sched_firing_id("a", t7) != sched_firing_id("a", t7 + 1) &&
+	    sched_firing_id("a", t7) != sched_firing_id("b", t7),
+	    "a firing's id: its event and due instant, nothing else");
+	s = start_from(text, t7 + MIN, t7 + MIN);
+	if (!CHECK(s != NULL, "an engine for a firing made elsewhere"))
+		return;
+	ev = sched_prog_find(sched_program(s), "a");
+	nfired = 0;
+	sched_local_fired(s, ev, t7 + DAY_MS, t7 + DAY_MS + 5, "fired",
+	    t7 + DAY_MS + 10);
+	CHECK(nfired == 1 && strstr(lastnotify, "\"local\":true") != NULL &&
+	    strstr(lastnotify, "\"result\":\"local: fired\"") != NULL &&
+	    ev->trig[0].last_due == t7 + DAY_MS, "a firing made elsewhere: "
+	    "an event notice marked local, the result, its instant handled "
+	    "(%s)", lastnotify);
+	sched_free(s);
+}
+
 static void
 test_missed(void)
 {
@@ -576,6 +642,7 @@ main(void)
 	test_dst();
 	test_persistence();
 	test_missed();
+	test_local_hooks();
 	test_reload();
 	test_actions();
 	test_conditions();
