@@ -37,6 +37,7 @@ struct sched_master {
 	struct sched_api api;
 	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
 	unsigned	 ninflight;
+	int		 starting;	/* in sched_start(): its catch-up */
 };
 
 static struct value *
@@ -129,7 +130,10 @@ to_value(const struct sched_val *sv, Hd__Value *hv)
  * once cut off for its local-after, from the last frame the master sent
  * (docs/SCHEDULER.md#local-rules), and the master does not: while a
  * slave is offline its local events are its own, which keeps a firing
- * from happening on both sides of a cut, at a master restart too.
+ * from happening on both sides of a cut. At the master's start-up (its
+ * catch-up) no slave has registered yet, and each was without this
+ * master while it was stopped: the same. A slave unknown at any other
+ * time never had a rule set, and its event fails as before.
  */
 static int
 left_local(struct sched_master *sm, const char *by, const char *node)
@@ -157,8 +161,8 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	char			 issuer[SCHED_NAME_MAX + 8];
 	struct inflight		*f;
 
-	if ((n == NULL || n->peer == NULL) && left_local(sm, by,
-	    a->ref.node)) {
+	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
+	    left_local(sm, by, a->ref.node)) {
 		snprintf(why, len, "left to slave %s's local rules (it is "
 		    "offline)", a->ref.node);
 		return 1;
@@ -334,7 +338,9 @@ sched_master_run(struct master *m)
 
 	if (sm == NULL)
 		return;
+	sm->starting = 1;
 	sched_start(sm->s, wall_now(sm));
+	sm->starting = 0;
 	rearm(sm);
 }
 
