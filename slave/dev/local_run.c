@@ -42,16 +42,27 @@ fired_seen(const struct local *lo, uint64_t fid)
 	return 0;
 }
 
-/* Remember `fid` before acting on it: -1 if it could not be written. */
+/*
+ * Remember `fid` before acting on it: -1 if it could not be written. The
+ * file holds the ids oldest first, so a restarted slave knows which one
+ * to drop next when the ring is full.
+ */
 static int
 fired_add(struct local *lo, uint64_t fid)
 {
-	char	path[PATH_MAX];
+	uint64_t	out[LOCAL_MAX_FIRED];
+	char		path[PATH_MAX];
+	int		i, n = 0, start;
 
-	lo->fired[lo->nfired++ % LOCAL_MAX_FIRED] = fid;
+	lo->fired[lo->nfired % LOCAL_MAX_FIRED] = fid;
+	if (++lo->nfired >= 2 * LOCAL_MAX_FIRED)
+		lo->nfired -= LOCAL_MAX_FIRED;	/* the same slot, no overflow */
+	start = lo->nfired > LOCAL_MAX_FIRED ? lo->nfired % LOCAL_MAX_FIRED : 0;
+	for (i = 0; i < LOCAL_MAX_FIRED && i < lo->nfired; i++)
+		out[n++] = lo->fired[(start + i) % LOCAL_MAX_FIRED];
 	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
 	    LOCAL_FIRED_FILE);
-	if (atomic_write(path, lo->fired, sizeof(lo->fired), 0600) == -1) {
+	if (atomic_write(path, out, (size_t)n * sizeof(out[0]), 0600) == -1) {
 		log_warn("local rules: %s", path);
 		return -1;
 	}
@@ -69,13 +80,9 @@ fired_load(struct local *lo)
 	    LOCAL_FIRED_FILE);
 	if (atomic_read(path, sizeof(lo->fired), &p, &n) == -1)
 		return;
-	for (i = 0; i + 8 <= n; i += 8)
-		memcpy(&lo->fired[lo->nfired++], p + i, 8);
-	/* the ring's next slot: after the last id written, or the end */
-	for (i = 0; i < (size_t)lo->nfired; i++)
-		if (lo->fired[i] == 0)
-			break;
-	lo->nfired = (int)i;
+	lo->nfired = 0;
+	for (i = 0; i + sizeof(lo->fired[0]) <= n; i += sizeof(lo->fired[0]))
+		memcpy(&lo->fired[lo->nfired++], p + i, sizeof(lo->fired[0]));
 	free(p);
 }
 

@@ -34,6 +34,17 @@ static char		 dir[] = "/tmp/test_local.XXXXXX";
 static const char rules_text[] =
     "event heat { when at 06:00 do set barn/heater.on = on }\n";
 
+static int
+fired_in(uint64_t fid)
+{
+	int i;
+
+	for (i = 0; i < S.local->nfired && i < LOCAL_MAX_FIRED; i++)
+		if (S.local->fired[i] == fid)
+			return 1;
+	return 0;
+}
+
 static int64_t
 fake_wall(void)
 {
@@ -243,6 +254,29 @@ test_edges(void)
 	    "for it in order (LocalFiring), none left pending");
 }
 
+/* The fired ids: a ring of LOCAL_MAX_FIRED, its order kept on disk. */
+static void
+test_fired_ring(void)
+{
+	int	i, oldest_kept = 1, newest_kept = 1, evicted;
+
+	for (i = 1; i <= LOCAL_MAX_FIRED + 44; i++)
+		local_master_fired(&S, 0x1000 + (uint64_t)i);
+	local_stop(&S);
+	local_start(&S);
+	for (i = 1; i <= 44; i++)
+		oldest_kept &= !fired_in(0x1000 + (uint64_t)i);
+	for (i = 45; i <= LOCAL_MAX_FIRED + 44; i++)
+		newest_kept &= fired_in(0x1000 + (uint64_t)i);
+	CHECK(oldest_kept && newest_kept, "the fired ids after a restart: the "
+	    "newest %d, the older ones dropped", LOCAL_MAX_FIRED);
+	local_master_fired(&S, 0x9999);
+	evicted = !fired_in(0x1000 + 45) && fired_in(0x1000 + 46) &&
+	    fired_in(0x9999);
+	CHECK(evicted, "the next id read back after a restart drops the "
+	    "oldest, not another");
+}
+
 int
 main(void)
 {
@@ -273,6 +307,7 @@ main(void)
 	test_keep();
 	S.local->wall = fake_wall;
 	test_edges();
+	test_fired_ring();
 
 	local_stop(&S);
 	while ((d = TAILQ_FIRST(&S.devs)) != NULL)
