@@ -179,6 +179,15 @@ test_bad(void)
 	bad("counter n\nevent a { do set n = 1.5 }",
 	    "test.events:2:14: a counter is set to a whole number",
 	    "a counter set to a fraction");
+	bad("counter n\nevent a { do count n by 0 }",
+	    "test.events:2:14: a counter counts by a whole number other "
+	    "than 0 (by 1, by -1)", "a counter counted by 0");
+	bad("counter n\nevent a { do count n by 0.5 }",
+	    "test.events:2:14: a counter counts by a whole number other "
+	    "than 0 (by 1, by -1)", "a counter counted by a fraction");
+	bad("counter n\nevent a { do count n by on }",
+	    "test.events:2:25: expected a whole number after 'by', found "
+	    "word \"on\"", "a counter counted by a boolean");
 	bad("timestamp t\nevent a { do count t }",
 	    "test.events:2:20: expected a declared counter, found word "
 	    "\"t\"", "count of a timestamp");
