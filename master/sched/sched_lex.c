@@ -98,8 +98,10 @@ utf8_at(const struct sched_lex *lx, unsigned long *cp)
 
 /*
  * A byte above 0x7f outside a string or comment: named as a non-ASCII
- * character (not as three unexpected bytes), the no-break space that
- * copying from a web page brings named as such.
+ * character (not as three unexpected bytes); those that copying from a
+ * web page or a word processor or joining files brings (a no-break
+ * space, an invisible one, a byte order mark past the start, curly
+ * quotes) named as such, since they cannot be seen in an editor.
  */
 static void
 lex_nonascii(struct sched_lex *lx, struct sched_tok *t)
@@ -119,6 +121,17 @@ lex_nonascii(struct sched_lex *lx, struct sched_tok *t)
 	if (cp == 0xa0 || cp == 0x202f)
 		snprintf(t->text, sizeof(t->text), "a no-break space "
 		    "(U+%04lX): write an ordinary space", cp);
+	else if (cp == 0xfeff)
+		snprintf(t->text, sizeof(t->text), "a byte order mark "
+		    "(U+FEFF) inside the file (only its very start may have "
+		    "one): delete it (files joined together bring these)");
+	else if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060)
+		snprintf(t->text, sizeof(t->text), "an invisible character "
+		    "(U+%04lX, a zero-width space or joiner): delete it", cp);
+	else if (cp == 0x201c || cp == 0x201d || cp == 0x201e)
+		snprintf(t->text, sizeof(t->text), "a typographic quote "
+		    "'%.*s' (U+%04lX): strings are in straight double quotes "
+		    "\"...\"", n, lx->buf + lx->pos, cp);
 	else
 		snprintf(t->text, sizeof(t->text), "a non-ASCII character "
 		    "'%.*s' (U+%04lX): names and words are ASCII letters, "

@@ -357,9 +357,9 @@ test_clear_errors(void)
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include that is a "
 	    "FIFO is refused at once");
 	g = sched_parse_file(c, &e);
-	snprintf(want, sizeof(want), "%s: %s: not a regular file\n", c, c);
+	snprintf(want, sizeof(want), "%s: not a regular file\n", c);
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an events file that "
-	    "is a FIFO too");
+	    "is a FIFO too, its name said once");
 	unlink(c);
 	g = sched_parse_file(dir, &e);
 	CHECK(g == NULL && strstr(e.buf, "not a regular file") != NULL,
@@ -371,11 +371,23 @@ test_clear_errors(void)
 		close(fd);
 	}
 	g = sched_parse_file(c, &e);
-	snprintf(want, sizeof(want), "%s: %s: %d bytes: too big "
+	snprintf(want, sizeof(want), "%s: %d bytes: too big "
 	    "(SCHED_MAX_FILE: %d bytes for the events file and its includes "
-	    "together)\n", c, c, SCHED_MAX_FILE + 1, SCHED_MAX_FILE);
+	    "together)\n", c, SCHED_MAX_FILE + 1, SCHED_MAX_FILE);
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "a file too big is "
-	    "named with its size");
+	    "named (once) with its size");
+	/* An include too big: the includer's position, then its name. */
+	if ((fd = open(b, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1) {
+		dprintf(fd, "include \"c.events\"\n");
+		close(fd);
+	}
+	g = sched_parse_file(b, &e);
+	snprintf(want, sizeof(want), "%s:1:1: %s/c.events: %d bytes: too big "
+	    "(SCHED_MAX_FILE: %d bytes for the events file and its includes "
+	    "together, some already read)\n", b, dir, SCHED_MAX_FILE + 1,
+	    SCHED_MAX_FILE);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include too big is "
+	    "named after its includer's position, with its size");
 	unlink(c);
 	/* A byte order mark; columns count characters. */
 	g = parse("\xef\xbb\xbf" "event a { when at 07:00 do notify "
@@ -395,6 +407,20 @@ test_clear_errors(void)
 	g = parse("event a { when at\xc2\xa0" "07:00 do notify \"x\" }", &e);
 	CHECK(g == NULL && strcmp(e.buf, "test.events:1:18: a no-break space "
 	    "(U+00A0): write an ordinary space\n") == 0, "a no-break space");
+	g = parse("event a { do notify \"x\" }\n\xef\xbb\xbf" "event b { "
+	    "do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:2:1: a byte order mark "
+	    "(U+FEFF) inside the file (only its very start may have one): "
+	    "delete it (files joined together bring these)\n") == 0,
+	    "a byte order mark past the start, named as one");
+	g = parse("event a\xe2\x80\x8b { do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:1:8: an invisible "
+	    "character (U+200B, a zero-width space or joiner): delete it\n")
+	    == 0, "a zero-width space, named as invisible");
+	g = parse("event a { do notify \xe2\x80\x9cx\xe2\x80\x9d }", &e);
+	CHECK(g == NULL && strstr(e.buf, "test.events:1:21: a typographic "
+	    "quote '\xe2\x80\x9c' (U+201C): strings are in straight double "
+	    "quotes \"...\"\n") == e.buf, "a curly quote, named as one");
 	g = parse("event \xff { do notify \"x\" }", &e);
 	CHECK(g == NULL && strstr(e.buf, "test.events:1:7: a byte that is not "
 	    "ASCII nor UTF-8 (0xff)") == e.buf, "a byte that is not UTF-8");
