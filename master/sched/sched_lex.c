@@ -164,6 +164,18 @@ lex_error(struct sched_tok *t, const char *why)
 	snprintf(t->text, sizeof(t->text), "%s", why);
 }
 
+_Static_assert(SCHED_NUM_DIGITS <= 9, "lex_number's powers of ten and a "
+    "32-bit long hold 9 digits");
+
+/* A number past SCHED_NUM_DIGITS digits or decimals. */
+static void
+too_long(struct sched_tok *t, const char *what)
+{
+	t->kind = TK_ERROR;
+	snprintf(t->text, sizeof(t->text), "a number has at most %d %s "
+	    "(SCHED_NUM_DIGITS)", SCHED_NUM_DIGITS, what);
+}
+
 static int
 word_char(int c)
 {
@@ -203,7 +215,7 @@ digits(struct sched_lex *lx, int *n)
 
 	*n = 0;
 	while ((c = peek(lx, 0)) != -1 && isdigit(c)) {
-		if (*n < 9)
+		if (*n < SCHED_NUM_DIGITS)
 			v = v * 10 + (c - '0');
 		(*n)++;
 		advance(lx);
@@ -219,8 +231,8 @@ lex_number(struct sched_lex *lx, struct sched_tok *t)
 	int	n, nm, ns = 2, nf;
 
 	h = digits(lx, &n);
-	if (n > 9) {
-		lex_error(t, "number too long");
+	if (n > SCHED_NUM_DIGITS) {
+		too_long(t, "digits");
 		return;
 	}
 	if (peek(lx, 0) == ':') {
@@ -245,12 +257,12 @@ lex_number(struct sched_lex *lx, struct sched_tok *t)
 	if (peek(lx, 0) == '.' && peek(lx, 1) != -1 && isdigit(peek(lx, 1))) {
 		advance(lx);
 		frac = digits(lx, &nf);
-		if (nf > 9) {
-			lex_error(t, "too many decimals");
+		if (nf > SCHED_NUM_DIGITS) {
+			too_long(t, "decimals");
 			return;
 		}
-		t->num += (double)frac / (double[]){ 1, 10, 100, 1e3, 1e4,
-		    1e5, 1e6, 1e7, 1e8, 1e9 }[nf];
+		t->num += (double)frac / (double[SCHED_NUM_DIGITS + 1]){ 1, 10,
+		    100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 }[nf];
 		t->integral = 0;
 	}
 }

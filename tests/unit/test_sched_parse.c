@@ -205,6 +205,12 @@ test_bad(void)
 	    "weekends, daily), found word \"funday\"", "bad day");
 	bad("event a { when at 07:00 dates 02-30 to 03-01 do notify \"x\" }",
 	    "test.events:1:31: no such date", "February 30");
+	bad("event a { when every 1234567890 s do notify \"x\" }",
+	    "test.events:1:22: a number has at most 9 digits "
+	    "(SCHED_NUM_DIGITS)", "a number of 10 digits");
+	bad("event a { when b/c.d above 1.0123456789 do notify \"x\" }",
+	    "test.events:1:28: a number has at most 9 decimals "
+	    "(SCHED_NUM_DIGITS)", "a number with 10 decimals");
 	bad("event a { do notify \"x }", "test.events:1:21: unterminated "
 	    "string", "unterminated string");
 	bad("event a { do notify \"x\" } $",
