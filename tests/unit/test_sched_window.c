@@ -26,7 +26,7 @@
 #include "../../master/sched/sched.h"
 
 #define MARGIN	0.1		/* degrees */
-#define STEP	(173 * 60000LL)	/* 2 h 53 min: every time of day in turn */
+#define STEP	(347 * 60000LL)	/* 5 h 47 min: every time of day in turn */
 
 struct place {
 	const char	*name, *tz;
