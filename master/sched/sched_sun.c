@@ -196,8 +196,12 @@ utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
 		    k == SUN_NAUT_DAWN || k == SUN_ASTRO_DAWN);
 	int64_t	tr = utc_day_transit(jd0, lon), anti, lo, hi;
 
-	anti = rising ? tr - (tr - utc_day_transit(jd0 - 1, lon)) / 2 :
-	    tr + (utc_day_transit(jd0 + 1, lon) - tr) / 2;
+	/* Written alike for both neighbours, to the same millisecond. */
+	if (rising) {
+		anti = utc_day_transit(jd0 - 1, lon);
+		anti += (tr - anti) / 2;
+	} else
+		anti = tr + (utc_day_transit(jd0 + 1, lon) - tr) / 2;
 	if (sched_sun_elevation(tr, lat, lon) <= sun_elev[k])
 		return SUN_BELOW;
 	if (sched_sun_elevation(anti, lat, lon) >= sun_elev[k])
