@@ -215,7 +215,7 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
-		   test_sched_site test_sched_local \
+		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream

@@ -292,6 +292,9 @@
 #define SCHED_MAX_VARS		64		/* counters and timestamps */
 #define SCHED_NAME_MAX		63		/* event, mode and value names */
 #define SCHED_TOKEN_MAX		255		/* bytes of one word or string */
+#define SCHED_NUM_DIGITS	9		/* digits of a number before, and
+						 * after, its point: 9 fit a 32-bit
+						 * long and a double exactly */
 #define SCHED_ERRS_MAX		4096		/* error text kept per parse */
 #define SCHED_MAX_ERRORS	20		/* errors reported before giving up */
 #define SCHED_RESULT_MAX	96		/* an event's last result */

@@ -425,6 +425,35 @@ reload(struct api_call *c)
 	free(e);
 }
 
+/*
+ * "counters":[{"name":..,"value":N}], "timestamps":[{"name":..,
+ * "at_ms":T or null}] after the modes: state like them, shown alike.
+ */
+static void
+list_vars(struct api_call *c, const struct sched_prog *g)
+{
+	int k, i;
+
+	for (k = V_COUNTER; k <= V_STAMP; k++) {
+		jw_key(&c->w, k == V_COUNTER ? "counters" : "timestamps");
+		jw_open(&c->w, '[');
+		for (i = 0; g != NULL && i < g->nvars; i++) {
+			if (g->vars[i].kind != (enum var_kind)k)
+				continue;
+			jw_open(&c->w, '{');
+			jw_key(&c->w, "name");
+			jw_str(&c->w, g->vars[i].name);
+			jw_key(&c->w, k == V_COUNTER ? "value" : "at_ms");
+			if (k == V_STAMP && !g->vars[i].set)
+				jw_null(&c->w);
+			else
+				jw_int(&c->w, g->vars[i].val);
+			jw_close(&c->w, '}');
+		}
+		jw_close(&c->w, ']');
+	}
+}
+
 static void
 list_modes(struct api_call *c)
 {
@@ -449,6 +478,7 @@ list_modes(struct api_call *c)
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');
+	list_vars(c, g);
 	jw_close(&c->w, '}');
 	api_reply(c, 200);
 }

@@ -304,8 +304,9 @@ sched_master_start(struct master *m, int checkonly)
 			goto done;
 	}
 	if (checkonly) {
-		printf("%s: %d events OK\n", m->conf.events,
-		    sched_program(sm->s)->nev);
+		printf("%s: %d event%s OK\n", m->conf.events,
+		    sched_program(sm->s)->nev, sched_program(sm->s)->nev == 1 ?
+		    "" : "s");
 		r = 0;
 		goto done;
 	}

@@ -147,7 +147,8 @@ struct sched_act {
 	enum act_kind		 kind;
 	int			 line, col;
 	struct sched_devref	 ref;		/* A_SET, A_PULSE */
-	struct sched_val	 val;
+	struct sched_val	 val;		/* A_SET; A_COUNT: the step;
+						 * A_VARSET: the number */
 	long			 ms;		/* A_WAIT, A_PULSE */
 	int			 restart;	/* A_WAIT: "wait ... restart" */
 	struct sched_event	*target;	/* A_CANCEL, A_RUN */

@@ -98,8 +98,10 @@ utf8_at(const struct sched_lex *lx, unsigned long *cp)
 
 /*
  * A byte above 0x7f outside a string or comment: named as a non-ASCII
- * character (not as three unexpected bytes), the no-break space that
- * copying from a web page brings named as such.
+ * character (not as three unexpected bytes); those that copying from a
+ * web page or a word processor or joining files brings (a no-break
+ * space, an invisible one, a byte order mark past the start, curly
+ * quotes) named as such, since they cannot be seen in an editor.
  */
 static void
 lex_nonascii(struct sched_lex *lx, struct sched_tok *t)
@@ -119,6 +121,17 @@ lex_nonascii(struct sched_lex *lx, struct sched_tok *t)
 	if (cp == 0xa0 || cp == 0x202f)
 		snprintf(t->text, sizeof(t->text), "a no-break space "
 		    "(U+%04lX): write an ordinary space", cp);
+	else if (cp == 0xfeff)
+		snprintf(t->text, sizeof(t->text), "a byte order mark "
+		    "(U+FEFF) inside the file (only its very start may have "
+		    "one): delete it (files joined together bring these)");
+	else if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060)
+		snprintf(t->text, sizeof(t->text), "an invisible character "
+		    "(U+%04lX, a zero-width space or joiner): delete it", cp);
+	else if (cp == 0x201c || cp == 0x201d || cp == 0x201e)
+		snprintf(t->text, sizeof(t->text), "a typographic quote "
+		    "'%.*s' (U+%04lX): strings are in straight double quotes "
+		    "\"...\"", n, lx->buf + lx->pos, cp);
 	else
 		snprintf(t->text, sizeof(t->text), "a non-ASCII character "
 		    "'%.*s' (U+%04lX): names and words are ASCII letters, "
@@ -149,6 +162,18 @@ lex_error(struct sched_tok *t, const char *why)
 {
 	t->kind = TK_ERROR;
 	snprintf(t->text, sizeof(t->text), "%s", why);
+}
+
+_Static_assert(SCHED_NUM_DIGITS <= 9, "lex_number's powers of ten and a "
+    "32-bit long hold 9 digits");
+
+/* A number past SCHED_NUM_DIGITS digits or decimals. */
+static void
+too_long(struct sched_tok *t, const char *what)
+{
+	t->kind = TK_ERROR;
+	snprintf(t->text, sizeof(t->text), "a number has at most %d %s "
+	    "(SCHED_NUM_DIGITS)", SCHED_NUM_DIGITS, what);
 }
 
 static int
@@ -190,7 +215,7 @@ digits(struct sched_lex *lx, int *n)
 
 	*n = 0;
 	while ((c = peek(lx, 0)) != -1 && isdigit(c)) {
-		if (*n < 9)
+		if (*n < SCHED_NUM_DIGITS)
 			v = v * 10 + (c - '0');
 		(*n)++;
 		advance(lx);
@@ -206,8 +231,8 @@ lex_number(struct sched_lex *lx, struct sched_tok *t)
 	int	n, nm, ns = 2, nf;
 
 	h = digits(lx, &n);
-	if (n > 9) {
-		lex_error(t, "number too long");
+	if (n > SCHED_NUM_DIGITS) {
+		too_long(t, "digits");
 		return;
 	}
 	if (peek(lx, 0) == ':') {
@@ -232,12 +257,12 @@ lex_number(struct sched_lex *lx, struct sched_tok *t)
 	if (peek(lx, 0) == '.' && peek(lx, 1) != -1 && isdigit(peek(lx, 1))) {
 		advance(lx);
 		frac = digits(lx, &nf);
-		if (nf > 9) {
-			lex_error(t, "too many decimals");
+		if (nf > SCHED_NUM_DIGITS) {
+			too_long(t, "decimals");
 			return;
 		}
-		t->num += (double)frac / (double[]){ 1, 10, 100, 1e3, 1e4,
-		    1e5, 1e6, 1e7, 1e8, 1e9 }[nf];
+		t->num += (double)frac / (double[SCHED_NUM_DIGITS + 1]){ 1, 10,
+		    100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 }[nf];
 		t->integral = 0;
 	}
 }

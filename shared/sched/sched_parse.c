@@ -423,11 +423,20 @@ include_loop(struct parser *p, const struct stat *st, const char *path,
 	return sched_parse_err_at(p, line, col, "include loop: %s", chain);
 }
 
+/*
+ * Parse the file at `path`, included at line:col of the current file
+ * (0:0 for the events file itself). An error about the file as a whole
+ * names it once: the top file's errors already start with its name,
+ * an include's with its includer's position, so the include's path
+ * follows.
+ */
 static int
 parse_path(struct parser *p, const char *path, int line, int col)
 {
 	struct stat	 st;
 	char		*buf, why[160];
+	const char	*who = line == 0 ? "" : path, *sep = line == 0 ? "" :
+			    ": ";
 	size_t		 len;
 	int		 r;
 
@@ -438,15 +447,15 @@ parse_path(struct parser *p, const char *path, int line, int col)
 		/* Named with its size, before anything is read. */
 		if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size >
 		    SCHED_MAX_FILE - p->total)
-			return sched_parse_err_at(p, line, col, "%s: %jd bytes: too big "
-			    "(SCHED_MAX_FILE: %d bytes for the events file and "
-			    "its includes together%s)", path,
+			return sched_parse_err_at(p, line, col, "%s%s%jd bytes: "
+			    "too big (SCHED_MAX_FILE: %d bytes for the events "
+			    "file and its includes together%s)", who, sep,
 			    (intmax_t)st.st_size, SCHED_MAX_FILE, p->total ?
 			    ", some already read" : "");
 	}
 	if ((buf = read_file(path, SCHED_MAX_FILE - p->total, &len, why,
 	    sizeof(why))) == NULL)
-		return sched_parse_err_at(p, line, col, "%s: %s", path, why);
+		return sched_parse_err_at(p, line, col, "%s%s%s", who, sep, why);
 	p->total += len;
 	p->incl[p->depth].dev = st.st_dev;
 	p->incl[p->depth].ino = st.st_ino;

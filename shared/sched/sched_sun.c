@@ -110,33 +110,6 @@ event_minutes(double jd, int rising, double elev, double lat,
 	return r;
 }
 
-/*
- * NOAA computes an event in minutes from 0h UTC of a date, near that
- * longitude's solar noon. One refinement at the first estimate's
- * instant, as NOAA does; a first estimate with the sun's position at noon
- * that finds the sun staying above is refined at the anti-transit, where
- * the position may differ enough to give the first event after a polar
- * day. SUN_ABOVE or SUN_BELOW if the sun does not cross the elevation
- * that solar day.
- */
-static int
-utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
-    int64_t *t)
-{
-	double	min;
-	int	r, rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
-		    k == SUN_NAUT_DAWN || k == SUN_ASTRO_DAWN);
-
-	if ((r = event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k],
-	    lat, lon, &min)) == SUN_BELOW)
-		return r;
-	if ((r = event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat,
-	    lon, &min)) < 0)
-		return r;
-	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
-	return SUN_EVENT;
-}
-
 /* The instant of the solar transit (noon) NOAA gives UTC date jd0. */
 static int64_t
 utc_day_transit(double jd0, double lon)
@@ -149,6 +122,96 @@ utc_day_transit(double jd0, double lon)
 	sun_position(jd0 + min / 1440, &p);
 	min = 720 - 4 * lon - p.eqtime;
 	return (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
+}
+
+/*
+ * NOAA computes an event in minutes from 0h UTC of a date, near that
+ * longitude's solar noon. One refinement at the first estimate's
+ * instant, as NOAA does; a first estimate with the sun's position at noon
+ * that finds the sun staying above is refined at the anti-transit, where
+ * the position may differ enough to give the first event after a polar
+ * day. SUN_ABOVE or SUN_BELOW if the sun does not cross the elevation
+ * that solar day.
+ */
+static int
+noaa_event(enum sched_sun k, int rising, double jd0, double lat,
+    double lon, int64_t *t)
+{
+	double	min;
+	int	r;
+
+	if ((r = event_minutes(jd0 + 0.5 - lon / 360, rising, sun_elev[k],
+	    lat, lon, &min)) == SUN_BELOW)
+		return r;
+	if ((r = event_minutes(jd0 + min / 1440, rising, sun_elev[k], lat,
+	    lon, &min)) < 0)
+		return r;
+	*t = (int64_t)llround((jd0 - JD_UNIX) * 86400000.0 + min * 60000.0);
+	return SUN_EVENT;
+}
+
+/*
+ * Where the sun crosses elevation `elev` between instants a and b (the
+ * elevation above it at one end and below at the other): bisection
+ * down to a millisecond; the sun's elevation is monotonic between a
+ * transit and an anti-transit.
+ */
+static int64_t
+bisect(int64_t a, int64_t b, double elev, double lat, double lon)
+{
+	int	above_a = sched_sun_elevation(a, lat, lon) > elev;
+	int64_t	m;
+
+	while (b - a > 1) {
+		m = a + (b - a) / 2;
+		if ((sched_sun_elevation(m, lat, lon) > elev) == above_a)
+			a = m;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/*
+ * The event of the solar day of UTC date jd0 (its rising before the
+ * transit, its setting after), or SUN_ABOVE / SUN_BELOW.
+ *
+ * Whether it exists is decided by the sun's elevation at two instants
+ * that neighbouring solar days share: the transit (the rising and the
+ * setting of one day both need the sun above the elevation there), and
+ * the anti-transit, midway between two transits (a day's setting and
+ * the next day's rising both need it below there). NOAA's formula alone
+ * computes each event with the sun's position of its own day, so where
+ * the sun grazes the elevation at midnight it could find a sunset and
+ * not the sunrise a few minutes later: a 'from sunset to sunrise' window
+ * then stayed open through a whole polar day (Troll, 70 S, 17-18
+ * November 2026). The instant is NOAA's when it lies between the two;
+ * else, in those grazing cases, found by bisection on the elevation.
+ */
+static int
+utc_day_event(enum sched_sun k, double jd0, double lat, double lon,
+    int64_t *t)
+{
+	int	rising = (k == SUN_RISE || k == SUN_CIVIL_DAWN ||
+		    k == SUN_NAUT_DAWN || k == SUN_ASTRO_DAWN);
+	int64_t	tr = utc_day_transit(jd0, lon), anti, lo, hi;
+
+	/* Written alike for both neighbours, to the same millisecond. */
+	if (rising) {
+		anti = utc_day_transit(jd0 - 1, lon);
+		anti += (tr - anti) / 2;
+	} else
+		anti = tr + (utc_day_transit(jd0 + 1, lon) - tr) / 2;
+	if (sched_sun_elevation(tr, lat, lon) <= sun_elev[k])
+		return SUN_BELOW;
+	if (sched_sun_elevation(anti, lat, lon) >= sun_elev[k])
+		return SUN_ABOVE;
+	lo = rising ? anti : tr;
+	hi = rising ? tr : anti;
+	if (noaa_event(k, rising, jd0, lat, lon, t) != SUN_EVENT ||
+	    *t <= lo || *t >= hi)
+		*t = bisect(lo, hi, sun_elev[k], lat, lon);
+	return SUN_EVENT;
 }
 
 /*

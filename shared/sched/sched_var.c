@@ -8,6 +8,7 @@
  *	counter doorbell-rings
  *	timestamp last-motion
  *	... do count doorbell-rings		(one more)
+ *	... do count people-in by -1		(one less)
  *	... do set doorbell-rings = 0
  *	... do stamp last-motion		(now)
  *	... if doorbell-rings >= 3 and last-motion older than 2 h
@@ -138,7 +139,11 @@ want_var(struct parser *p, enum var_kind kind)
 	return v;
 }
 
-/* count COUNTER / stamp TIMESTAMP, the keyword current. */
+/*
+ * count COUNTER [by [-]N] / stamp TIMESTAMP, the keyword current. The
+ * step is a whole number other than 0 (the lexer takes at most 9
+ * digits), kept in a->val.i: 1 without "by".
+ */
 int
 sched_parse_var_act(struct parser *p, struct sched_act *a)
 {
@@ -146,8 +151,21 @@ sched_parse_var_act(struct parser *p, struct sched_act *a)
 
 	a->kind = count ? A_COUNT : A_STAMP;
 	sched_parse_next(p);
-	return (a->mode = want_var(p, count ? V_COUNTER : V_STAMP)) == -1 ?
-	    -1 : 0;
+	if ((a->mode = want_var(p, count ? V_COUNTER : V_STAMP)) == -1)
+		return -1;
+	a->val.type = SV_INT;
+	a->val.i = 1;
+	if (!count || !sched_parse_is_word(p, "by"))
+		return 0;
+	sched_parse_next(p);
+	if (p->tok.kind != TK_NUMBER && p->tok.kind != TK_MINUS)
+		return sched_parse_err(p, "a whole number after 'by'");
+	if (sched_parse_value(p, &a->val) == -1)
+		return -1;
+	if (a->val.type != SV_INT || a->val.i == 0)
+		return sched_parse_err_at(p, a->line, a->col, "a counter counts "
+		    "by a whole number other than 0 (by 1, by -1)");
+	return 0;
 }
 
 /* set COUNTER = NUMBER, the name current and known to be a counter. */
@@ -231,6 +249,17 @@ sched_var_eval(const struct sched *s, const struct sched_cond *c, int64_t now)
 	return c->up ? within : !within;
 }
 
+/* v + step, held at the ends of int64_t rather than wrapping round. */
+static int64_t
+count_add(int64_t v, int64_t step)
+{
+	if (step > 0 && v > INT64_MAX - step)
+		return INT64_MAX;
+	if (step < 0 && v < INT64_MIN - step)
+		return INT64_MIN;
+	return v + step;
+}
+
 /* Actions on variables: state, saved before the next firing runs. */
 void
 sched_var_run(struct sched *s, const struct sched_event *ev,
@@ -242,7 +271,7 @@ sched_var_run(struct sched *s, const struct sched_event *ev,
 		v->val = s->now;
 		v->set = 1;
 	} else if (a->kind == A_COUNT)
-		v->val = v->val < INT64_MAX ? v->val + 1 : v->val;
+		v->val = count_add(v->val, a->val.i);
 	else
 		v->val = a->val.i;
 	log_debug("sched: event %s: %s = %" PRId64, ev->name, v->name,

@@ -468,9 +468,16 @@ if (evs.status === 200 && evs.body.total > 0) {
     if (!/master only/.test(await row("morning").locator(".local").textContent())) fail("morning is not master only");
     if (await r.locator('.sitewarn[data-site="Barn"]').count() !== 1) fail("the Barn's switch under site holiday not flagged");
   });
+  const varText = async (n) => (await page.locator(`#events .var[data-var="${n}"]`).textContent()).trim();
   await check("events: Run now fires it (last fired and result shown)", async () => {
+    if (!/^scenes\s*0$/.test(await varText("scenes"))) fail("the counter does not show 0 before the run");
+    if (!/^scene-at\s*never$/.test(await varText("scene-at"))) fail("the timestamp does not show never");
     await row("scene").locator("button", { hasText: "Run now" }).click();
     await until(async () => /s ago/.test(await row("scene").locator("td").nth(1).textContent()), "last fired");
+  });
+  await check("events: the counter and timestamp the run changed are shown", async () => {
+    await until(async () => /^scenes\s*1$/.test(await varText("scenes")) &&
+      /^scene-at\s*\d+ s ago$/.test(await varText("scene-at")), "scenes 1, scene-at a few s ago");
   });
   await check("events: disabling one takes its next firing away", async () => {
     await row("morning").locator("button.toggle").click();

@@ -21,9 +21,9 @@ fi
 # A small events file for the scheduler's panel.
 E=$work/home.events
 cat >"$E" <<'EOT'
-mode house { home away }
+mode house { home away } counter scenes timestamp scene-at
 event morning { when at 07:00 do notify "good morning" }
-event scene { do notify "scene ran" }
+event scene { do notify "scene ran" count scenes stamp scene-at }
 event sunrise-a { when sunrise on sun,tue,thu,sat do notify "a" }
 event sunrise-b { when sunrise on mon,wed,fri do notify "b" }
 event holiday-lamp { site holiday when at 21:00 do set slave-barn/zw:2:0.on = on }

@@ -322,6 +322,32 @@ test_site(struct api *a, struct sched *s, const char *evpath)
 	sched_set_places(s, holiday, 0);
 }
 
+/* Counters and timestamps beside the modes, as they change. */
+static void
+test_vars_api(struct api *a, const char *evpath)
+{
+	struct who	adm, vw;
+	char		want[256];
+
+	login_full(a, "admin", &adm);
+	login_full(a, "vera", &vw);
+	write_file(evpath, "counter rings\ntimestamp seen\n"
+	    "event ring { do count rings by 3 stamp seen }\n");
+	call(a, "POST", "/api/v1/events/reload", "", "", &adm);
+	CHECK(call(a, "GET", "/api/v1/modes", "", "", &vw) == 200 &&
+	    strcmp(body, "{\"modes\":[],\"counters\":[{\"name\":\"rings\","
+	    "\"value\":0}],\"timestamps\":[{\"name\":\"seen\",\"at_ms\":"
+	    "null}]}") == 0, "GET modes: a counter at 0, a timestamp never "
+	    "stamped (null): %s", body);
+	call(a, "POST", "/api/v1/events/ring/run", "", "", &adm);
+	snprintf(want, sizeof(want), "\"counters\":[{\"name\":\"rings\","
+	    "\"value\":3}],\"timestamps\":[{\"name\":\"seen\",\"at_ms\":"
+	    "%lld}]}", (long long)clock_ms);
+	CHECK(call(a, "GET", "/api/v1/modes", "", "", &vw) == 200 &&
+	    strstr(body, want) != NULL, "GET modes after a run: the counter "
+	    "counted by 3, the timestamp at the run's instant: %s", body);
+}
+
 static void
 test_events(struct api *a, struct sched *s, const char *evpath)
 {
@@ -377,7 +403,8 @@ test_events(struct api *a, struct sched *s, const char *evpath)
 	    "reload as a user: 403");
 	CHECK(call(a, "GET", "/api/v1/modes", "", "", &vw) == 200 &&
 	    strcmp(body, "{\"modes\":[{\"name\":\"house\",\"value\":\"home\","
-	    "\"values\":[\"home\",\"away\"]}]}") == 0, "GET modes: %s", body);
+	    "\"values\":[\"home\",\"away\"]}],\"counters\":[],"
+	    "\"timestamps\":[]}") == 0, "GET modes: %s", body);
 	CHECK(call(a, "PUT", "/api/v1/modes", "", "{\"mode\":\"house\","
 	    "\"value\":\"away\"}", &vw) == 403, "PUT modes as a viewer: 403");
 	CHECK(call(a, "PUT", "/api/v1/modes", "", "{\"mode\":\"house\","
@@ -622,6 +649,7 @@ main(void)
 		    site_of };
 		CHECK(api_sched_routes(a, &sa) == 0, "routes added");
 		test_events(a, s, evpath);
+		test_vars_api(a, evpath);
 		test_visibility(a, evpath);
 		test_visible_pages(a, evpath);
 		test_sun_today(a, s, evpath);

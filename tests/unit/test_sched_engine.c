@@ -637,6 +637,7 @@ main(void)
 	test_motion();
 	test_changes_persisted();
 	test_vars();
+	test_count_by();
 	test_threshold();
 	test_threshold_restart();
 	test_dst();

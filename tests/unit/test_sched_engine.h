@@ -37,6 +37,7 @@ void		 test_no_location(void);
 void		 test_motion(void);
 void		 test_changes_persisted(void);
 void		 test_vars(void);
+void		 test_count_by(void);
 void		 test_threshold(void);
 void		 test_threshold_restart(void);
 void		 test_dst(void);

@@ -232,6 +232,58 @@ test_vars(void)
 	sched_prog_free((struct sched_prog *)(uintptr_t)g);
 }
 
+/*
+ * count ... by N: down as well as up, from a state restored at the top
+ * of int64_t (a counter held there, not wrapped round to the bottom).
+ */
+void
+test_count_by(void)
+{
+	static const char text[] =
+	    "counter people\n"
+	    "event in { when door/in.pulse changes do count people }\n"
+	    "event out { when door/out.pulse changes do count people by -1 }\n"
+	    "event big { when door/big.pulse changes do count people by 5 }\n";
+	struct sched_val	 v = { .type = SV_INT };
+	int64_t			 t0 = utc(2026, 11, 23, 18, 0);
+	struct sched_prog	*g;
+	struct sched		*s;
+	int			 i;
+
+	tz("Europe/Berlin");
+	unlink(statepath);
+	if (!CHECK((s = start(text, t0, 1)) != NULL, "count by: 'count "
+	    "people by -1' and 'by 5' parse"))
+		return;
+	for (i = 0; i <= 2; i++) {	/* learnt, then two changes each */
+		v.i = i;
+		sched_value(s, t0, "door", "in", "pulse", &v);
+		sched_value(s, t0, "door", "out", "pulse", &v);
+		sched_value(s, t0, "door", "out", "pulse", &v);
+	}
+	for (i = 3; i <= 4; i++) {
+		v.i = i;
+		sched_value(s, t0, "door", "out", "pulse", &v);
+	}
+	g = (struct sched_prog *)(uintptr_t)sched_program(s);
+	CHECK(g->vars[0].val == -2, "count by -1: two in, four out: -2 "
+	    "(got %lld)", (long long)g->vars[0].val);
+	g->vars[0].val = INT64_MAX - 3;
+	for (i = 0; i <= 1; i++) {
+		v.i = i;
+		sched_value(s, t0, "door", "big", "pulse", &v);
+	}
+	CHECK(g->vars[0].val == INT64_MAX, "count by 5 near the top stops "
+	    "at INT64_MAX, not wrapped to a negative count");
+	g->vars[0].val = INT64_MIN + 1;
+	for (i = 5; i <= 6; i++) {
+		v.i = i;
+		sched_value(s, t0, "door", "out", "pulse", &v);
+	}
+	CHECK(g->vars[0].val == INT64_MIN, "count by -1 stops at INT64_MIN");
+	sched_free(s);
+}
+
 static void
 feed(struct sched *s, int64_t t, double x)
 {

@@ -179,6 +179,15 @@ test_bad(void)
 	bad("counter n\nevent a { do set n = 1.5 }",
 	    "test.events:2:14: a counter is set to a whole number",
 	    "a counter set to a fraction");
+	bad("counter n\nevent a { do count n by 0 }",
+	    "test.events:2:14: a counter counts by a whole number other "
+	    "than 0 (by 1, by -1)", "a counter counted by 0");
+	bad("counter n\nevent a { do count n by 0.5 }",
+	    "test.events:2:14: a counter counts by a whole number other "
+	    "than 0 (by 1, by -1)", "a counter counted by a fraction");
+	bad("counter n\nevent a { do count n by on }",
+	    "test.events:2:25: expected a whole number after 'by', found "
+	    "word \"on\"", "a counter counted by a boolean");
 	bad("timestamp t\nevent a { do count t }",
 	    "test.events:2:20: expected a declared counter, found word "
 	    "\"t\"", "count of a timestamp");
@@ -196,6 +205,12 @@ test_bad(void)
 	    "weekends, daily), found word \"funday\"", "bad day");
 	bad("event a { when at 07:00 dates 02-30 to 03-01 do notify \"x\" }",
 	    "test.events:1:31: no such date", "February 30");
+	bad("event a { when every 1234567890 s do notify \"x\" }",
+	    "test.events:1:22: a number has at most 9 digits "
+	    "(SCHED_NUM_DIGITS)", "a number of 10 digits");
+	bad("event a { when b/c.d above 1.0123456789 do notify \"x\" }",
+	    "test.events:1:28: a number has at most 9 decimals "
+	    "(SCHED_NUM_DIGITS)", "a number with 10 decimals");
 	bad("event a { do notify \"x }", "test.events:1:21: unterminated "
 	    "string", "unterminated string");
 	bad("event a { do notify \"x\" } $",
@@ -348,9 +363,9 @@ test_clear_errors(void)
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include that is a "
 	    "FIFO is refused at once");
 	g = sched_parse_file(c, &e);
-	snprintf(want, sizeof(want), "%s: %s: not a regular file\n", c, c);
+	snprintf(want, sizeof(want), "%s: not a regular file\n", c);
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an events file that "
-	    "is a FIFO too");
+	    "is a FIFO too, its name said once");
 	unlink(c);
 	g = sched_parse_file(dir, &e);
 	CHECK(g == NULL && strstr(e.buf, "not a regular file") != NULL,
@@ -362,11 +377,23 @@ test_clear_errors(void)
 		close(fd);
 	}
 	g = sched_parse_file(c, &e);
-	snprintf(want, sizeof(want), "%s: %s: %d bytes: too big "
+	snprintf(want, sizeof(want), "%s: %d bytes: too big "
 	    "(SCHED_MAX_FILE: %d bytes for the events file and its includes "
-	    "together)\n", c, c, SCHED_MAX_FILE + 1, SCHED_MAX_FILE);
+	    "together)\n", c, SCHED_MAX_FILE + 1, SCHED_MAX_FILE);
 	CHECK(g == NULL && strcmp(e.buf, want) == 0, "a file too big is "
-	    "named with its size");
+	    "named (once) with its size");
+	/* An include too big: the includer's position, then its name. */
+	if ((fd = open(b, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1) {
+		dprintf(fd, "include \"c.events\"\n");
+		close(fd);
+	}
+	g = sched_parse_file(b, &e);
+	snprintf(want, sizeof(want), "%s:1:1: %s/c.events: %d bytes: too big "
+	    "(SCHED_MAX_FILE: %d bytes for the events file and its includes "
+	    "together, some already read)\n", b, dir, SCHED_MAX_FILE + 1,
+	    SCHED_MAX_FILE);
+	CHECK(g == NULL && strcmp(e.buf, want) == 0, "an include too big is "
+	    "named after its includer's position, with its size");
 	unlink(c);
 	/* A byte order mark; columns count characters. */
 	g = parse("\xef\xbb\xbf" "event a { when at 07:00 do notify "
@@ -386,6 +413,20 @@ test_clear_errors(void)
 	g = parse("event a { when at\xc2\xa0" "07:00 do notify \"x\" }", &e);
 	CHECK(g == NULL && strcmp(e.buf, "test.events:1:18: a no-break space "
 	    "(U+00A0): write an ordinary space\n") == 0, "a no-break space");
+	g = parse("event a { do notify \"x\" }\n\xef\xbb\xbf" "event b { "
+	    "do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:2:1: a byte order mark "
+	    "(U+FEFF) inside the file (only its very start may have one): "
+	    "delete it (files joined together bring these)\n") == 0,
+	    "a byte order mark past the start, named as one");
+	g = parse("event a\xe2\x80\x8b { do notify \"x\" }", &e);
+	CHECK(g == NULL && strcmp(e.buf, "test.events:1:8: an invisible "
+	    "character (U+200B, a zero-width space or joiner): delete it\n")
+	    == 0, "a zero-width space, named as invisible");
+	g = parse("event a { do notify \xe2\x80\x9cx\xe2\x80\x9d }", &e);
+	CHECK(g == NULL && strstr(e.buf, "test.events:1:21: a typographic "
+	    "quote '\xe2\x80\x9c' (U+201C): strings are in straight double "
+	    "quotes \"...\"\n") == e.buf, "a curly quote, named as one");
 	g = parse("event \xff { do notify \"x\" }", &e);
 	CHECK(g == NULL && strstr(e.buf, "test.events:1:7: a byte that is not "
 	    "ASCII nor UTF-8 (0xff)") == e.buf, "a byte that is not UTF-8");

@@ -248,6 +248,50 @@ test_sun_polar_triggers(void)
 }
 
 /* The case: Tromso in late July 2026, as PyEphem gives it. */
+/*
+ * A setting and the next solar day's rising come as a pair: after a
+ * solar day's sunset (dusk...) the next has its sunrise (dawn...) unless
+ * the sun stays below all that day (a polar night begins). At Troll
+ * (70 S) on 17 November 2026 NOAA's formula found a sunset at 23:30 UTC
+ * where the sun grazes the horizon at midnight, then no sunrise: the
+ * polar day had begun, and 'from sunset to sunrise' stayed true for two
+ * months.
+ */
+static void
+test_sun_pairs(void)
+{
+	size_t	i;
+	int	k, bad = 0, n = 0, r1, r2;
+	int64_t	t;
+
+	for (i = 0; i + 1 < NPOLAR_DAY; i++) {
+		const struct polar_day		*a = &polar_day[i];
+		const struct polar_day		*b = &polar_day[i + 1];
+		const struct polar_place	*pl = &polar_place[a->place];
+
+		if (b->place != a->place)	/* the table's next day */
+			continue;
+		if (i == 0 || polar_day[i - 1].place != a->place)
+			tz(pl->tz);
+		for (k = SUN_SET; k < SUN_NKINDS; k += 2) {
+			r1 = sched_sun_time((enum sched_sun)k, 2026, a->m, a->d,
+			    pl->lat, pl->lon, &t);
+			r2 = sched_sun_time((enum sched_sun)(k - 1), 2026, b->m,
+			    b->d, pl->lat, pl->lon, &t);
+			if (r1 != SUN_EVENT)
+				continue;
+			n++;
+			if (r2 != SUN_EVENT && r2 != SUN_BELOW && bad++ < 3)
+				printf("# %s, 2026-%02d-%02d: a %s, then no %s "
+				    "(%d)\n", pl->name, a->m, a->d,
+				    sched_sun_name((enum sched_sun)k),
+				    sched_sun_name((enum sched_sun)(k - 1)), r2);
+		}
+	}
+	CHECK(bad == 0, "sun: 65 to 80 N and S, 2026: each of %d settings is "
+	    "followed by the next solar day's rising, or a polar night", n);
+}
+
 static void
 test_sun_tromso_july(void)
 {
@@ -543,6 +587,7 @@ main(void)
 	test_sun_misc();
 	test_sun_polar_table();
 	test_sun_polar_triggers();
+	test_sun_pairs();
 	test_sun_tromso_july();
 	test_parse_iso();
 	test_sun_window();

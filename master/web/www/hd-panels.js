@@ -216,6 +216,7 @@
             onchange: (ev) => eventAct(() => api.call("PUT", "modes", { mode: m.name, value: ev.target.value }),
               `${m.name}: ${ev.target.value}`) },
           m.values.map((v) => el("option", { value: v, text: v, selected: v === m.value }))))))) : null,
+      varsPanel(modes),
       list.length ? el("div.tablewrap", {}, el("table.data", {},
         el("thead", {}, el("tr", {}, ["Event", "Next", "Last fired", "Result", "Waiting", "Enabled", ""]
           .map((t) => el("th", { scope: "col", text: t })))),
@@ -238,6 +239,16 @@
           cell(admin ? el("button", { type: "button", text: "Run now", onclick: () => act(e.name, "run") }) : null))))))
         : el("p.empty", { text: "No events are defined." }));
   };
+  // The file's counters and timestamps (GET /modes beside the modes,
+  // docs/SCHEDULER.md#variables): read-only, set by events' actions.
+  function varsPanel(modes) {
+    const cs = (modes && modes.counters) || [], ts = (modes && modes.timestamps) || [];
+    if (!cs.length && !ts.length) return null;
+    const item = (name, value) => el("span.mode.var", { "data-var": name }, el("span", { text: name }), value);
+    return el("section.panel", {}, el("h2", { text: "Counters and timestamps" }), el("div.modes", {},
+      cs.map((c) => item(c.name, el("output", { text: String(c.value) }))),
+      ts.map((t) => item(t.name, t.at_ms != null ? HD.agoEl(t.at_ms) : el("output", { text: "never" })))));
+  }
   // POST /events/reload: 200 {events}, or 422 with file:line:col errors.
   async function reloadFile() {
     try {
