@@ -23,7 +23,7 @@
 
 #include "check.h"
 #include "sched_test.h"
-#include "../../master/sched/sched.h"
+#include "sched/sched.h"
 
 #define MARGIN	0.1		/* degrees */
 #ifndef HD_QEMU_USER
