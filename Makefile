@@ -219,6 +219,7 @@ UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
 UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
+UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -371,7 +372,7 @@ $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
-    $(BUILD)/tests/test_zw_ramp: \
+    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))

@@ -81,13 +81,14 @@
 #define ZW_RETRIES		3		/* transmissions of one frame */
 #define ZW_BYTE_TIMEOUT_MS	1500		/* a started frame must go on */
 #define ZW_ACK_TIMEOUT_MS	1600		/* our frame must be ACKed */
-#define ZW_RES_TIMEOUT_MS	5000		/* then answered */
+#define ZW_RES_TIMEOUT_MS	10000		/* then answered (slow 500-series sticks) */
 #define ZW_CB_TIMEOUT_MS	65000		/* SendData callback */
 #define ZW_SEND_ABORT_MS	20000		/* stuck SendData: SendDataAbort */
 #define ZW_ABORT_CB_MS		10000		/* then its callback, or it fails */
 #define ZW_JAM_TRIES		3		/* SendData sends the radio refuses */
 #define ZW_JAM_BACKOFF_MS	1000		/* times the refusals, before each again */
 #define ZW_ACK_GAP_MS		10		/* quiet after our ACK before a frame */
+#define ZW_SOFT_RESET_WAIT_MS	1500		/* SerialAPIStarted after our soft reset */
 #define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
 #define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */
 #define ZW_REOPEN_MAX_MS	60000

@@ -27,6 +27,8 @@
 struct zw_stick	the_stick;
 struct zw_req	reqs[MAX_REQS];
 int		nreqs, refuse, max_reqs;
+int		soft_resets;
+unsigned	opened;
 static uint8_t	next_cb = 1;
 static struct zw_stats	stats;
 
@@ -72,6 +74,22 @@ zw_stick_load(const struct zw_stick *st)
 {
 	(void)st;
 	return nreqs;
+}
+
+/* Recorded; the test plays the stick's restart (ops->up(1)). */
+int
+zw_stick_soft_reset(struct zw_stick *st)
+{
+	(void)st;
+	soft_resets++;
+	return 0;
+}
+
+unsigned
+zw_stick_opened(const struct zw_stick *st)
+{
+	(void)st;
+	return opened;
 }
 
 /* The requests recorded are not at the stick yet: never busy. */
@@ -188,15 +206,28 @@ stick_startup(const uint8_t mask[ZW_NODEMASK_LEN], uint8_t home,
 	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN };
 	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0, 0x01 };
 	struct zw_req	r;
+	int		i, resets;
 
 	memcpy(init + 3, mask, ZW_NODEMASK_LEN);
+	opened++;
+	resets = soft_resets;
 	the_stick.ops->up(the_stick.arg, 1, "");
-	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
-		return -1;
-	answer(&r, caps, sizeof(caps), 0);
-	if (!take(&r) || r.func != ZW_FN_GET_VERSION)
-		return -1;
-	answer(&r, ver, sizeof(ver) - 1, 0);
+	for (i = 0; i < 2; i++) {
+		if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
+			return -1;
+		answer(&r, caps, sizeof(caps), 0);
+		if (!take(&r) || r.func != ZW_FN_GET_VERSION)
+			return -1;
+		answer(&r, ver, sizeof(ver) - 1, 0);
+		if (soft_resets == resets)
+			break;
+		/* A 7.18 stick is soft-reset once at each opening: it
+		 * restarts, the sequence starts again. */
+		resets = soft_resets;
+		the_stick.ops->up(the_stick.arg, 1, "");
+	}
+	if (soft_resets != resets)
+		return -1;		/* a second reset: a loop */
 	if (!take(&r) || r.func != ZW_FN_MEMORY_GET_ID)
 		return -1;
 	answer(&r, memid, sizeof(memid), 0);

@@ -41,6 +41,8 @@ extern struct zw_stick	the_stick;
 extern struct zw_req	reqs[MAX_REQS];
 extern int		nreqs, refuse;
 extern int		max_reqs;	/* the most recorded at once */
+extern int		soft_resets;	/* zw_stick_soft_reset() calls */
+extern unsigned		opened;		/* port openings (stick_startup) */
 extern struct slave	S;
 extern char		dir[];
 extern int		with_node9;	/* the stick lists node 9 (included) */
