@@ -373,6 +373,7 @@ struct zw_node {
 	uint8_t		 plus_role, plus_type;
 	uint16_t	 icon_inst, icon_user;
 	int		 lifeline;	/* group 1 reports to us */
+	int		 lifeline_mc;	/* ... to our endpoint 0 (0x8e) */
 	uint32_t	 wakeup_s;	/* interval set; 0 not sleeping */
 	uint8_t		 wakeup_node;	/* the node it notifies */
 	int		 awake;		/* between Notification and NMI */

@@ -108,6 +108,7 @@ int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
 #define ZW_CC_SUPERVISION	0x6c
 #define ZW_CC_WAKE_UP		0x84
 #define ZW_CC_ASSOCIATION	0x85
+#define ZW_CC_MC_ASSOCIATION	0x8e	/* Multi Channel Association */
 #define ZW_CC_MULTI_CMD		0x8f
 
 #define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
@@ -131,6 +132,9 @@ struct zw_assoc {
 	uint8_t		group, max, follow;
 	uint8_t		nodes[ZW_MAX_ASSOC_NODES];
 	size_t		n;
+	/* Multi Channel Association only: (node, endpoint) destinations */
+	uint8_t		ep_node[ZW_MAX_ASSOC_NODES], ep[ZW_MAX_ASSOC_NODES];
+	size_t		nep;
 };
 
 enum zw_mc_kind {
@@ -187,7 +191,12 @@ int	zw_cc_decode_wakeup(const uint8_t *cmd, size_t len, struct zw_wakeup *);
 size_t	zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group,
 	    uint8_t node);
 size_t	zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group);
+/* Association Report (0x85) or Multi Channel Association Report (0x8e). */
 int	zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *);
+/* Multi Channel Association Set of `group` to (node, endpoint), and Get. */
+size_t	zw_cc_mca_set(uint8_t *out, size_t outlen, uint8_t group,
+	    uint8_t node, uint8_t ep);
+size_t	zw_cc_mca_get(uint8_t *out, size_t outlen, uint8_t group);
 /* Version Command Class Get/Report: the version of one class. */
 size_t	zw_cc_version_cc_get(uint8_t *out, size_t outlen, uint8_t cc);
 int	zw_cc_decode_cc_version(const uint8_t *cmd, size_t len, uint8_t *cc,

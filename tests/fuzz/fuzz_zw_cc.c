@@ -84,7 +84,7 @@ management(const uint8_t *data, size_t size)
 	    (r == 1 && w.interval > ZW_WAKEUP_MAX_S))
 		abort();
 	if ((r = zw_cc_decode_assoc(data, size, &a)) < -1 || r > 1 ||
-	    a.n > ZW_MAX_ASSOC_NODES)
+	    a.n > ZW_MAX_ASSOC_NODES || a.nep > ZW_MAX_ASSOC_NODES)
 		abort();
 	if ((r = zw_cc_decode_cc_version(data, size, &cc, &ver)) < -1 || r > 1)
 		abort();

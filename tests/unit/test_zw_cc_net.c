@@ -86,6 +86,36 @@ test_assoc(void)
 }
 
 static void
+test_mca(void)
+{
+	static const uint8_t set[] = { 0x8e, 0x01, 0x01, 0x00, 0x01, 0x00 };
+	static const uint8_t report[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x07,
+	    0x00, 0x01, 0x00, 0x09, 0x02 };
+	static const uint8_t odd[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x00,
+	    0x01 };
+	static const uint8_t zero[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x00,
+	    0x00, 0x00 };
+	uint8_t		 out[8];
+	struct zw_assoc	 a;
+
+	CHECK(bytes(out, zw_cc_mca_set(out, sizeof(out), ZW_LIFELINE, 1, 0),
+	    set, LEN(set)), "Multi Channel Association Set: lifeline to "
+	    "node 1 endpoint 0, after the marker");
+	CHECK(zw_cc_mca_set(out, 5, 1, 1, 0) == 0 &&
+	    zw_cc_mca_set(out, sizeof(out), 1, 1, 128) == 0,
+	    "no room, endpoint 128: refused");
+	CHECK(zw_cc_mca_get(out, sizeof(out), 1) == 3 && out[0] == 0x8e &&
+	    out[1] == 0x02 && out[2] == 1, "Multi Channel Association Get");
+	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
+	    a.n == 1 && a.nodes[0] == 7 && a.nep == 2 && a.ep_node[0] == 1 &&
+	    a.ep[0] == 0 && a.ep_node[1] == 9 && a.ep[1] == 2,
+	    "Report: node 7, then (1, 0) and (9, 2)");
+	CHECK(zw_cc_decode_assoc(odd, sizeof(odd), &a) == -1 &&
+	    zw_cc_decode_assoc(zero, sizeof(zero), &a) == -1,
+	    "a pair cut in half, node 0 in a pair: malformed");
+}
+
+static void
 test_version(void)
 {
 	static const uint8_t report[] = { 0x86, 0x14, 0x25, 0x02 };
@@ -254,6 +284,7 @@ main(void)
 {
 	test_wakeup();
 	test_assoc();
+	test_mca();
 	test_version();
 	test_mc();
 	test_supervision();

@@ -31,6 +31,7 @@
 #define LOCK		20	/* an S0 lock, Door Lock granted securely */
 #define RELAY		21	/* a double relay, endpoints without Supervision */
 #define PLUG		22	/* a switch with a battery, no security */
+#define MCREL		24	/* a double relay with Multi Channel Association */
 #define DOOR		23	/* Notification and Binary Sensor */
 
 /* A Door Lock Operation Report: secured (mode 0xff). */
@@ -189,6 +190,45 @@ test_endpoint_confirmed(void)
 	    "on.1 off: confirmed too");
 }
 
+/*
+ * A double relay with Multi Channel Association: its lifeline goes to our
+ * endpoint 0 through it (a plain lifeline gets an endpoint's physical
+ * change as the root's, or not at all: on.2 went stale), and a press on
+ * endpoint 2, reported encapsulated, updates on.2.
+ */
+static void
+test_mc_lifeline(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x85, 0x8e, 0x60 };
+	static const uint8_t press[] = { 0x60, 0x0d, 0x02, 0x00, 0x25, 0x03,
+	    0xff };
+	struct zw_node	*zn = &S.zw->node[MCREL];
+	struct dev	*d;
+	Hd__Envelope	*e;
+
+	sim[MCREL].endpoints = 2;
+	sim[MCREL].ep_plain = 1;
+	include_node(MCREL, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:24:0");
+	if (!CHECK(d != NULL && d->desc.interview_pct == 100 &&
+	    dev_find_value(d, "on.2") != NULL,
+	    "node 24: interviewed, two endpoints"))
+		return;
+	CHECK(sim[MCREL].nmc_life == 1 && sim[MCREL].mc_life[0][0] == 1 &&
+	    sim[MCREL].mc_life[0][1] == 0 && sim[MCREL].nlife == 0,
+	    "its lifeline: Multi Channel Association to node 1 endpoint 0, "
+	    "no plain Association Set");
+	CHECK(zn->lifeline && zn->lifeline_mc,
+	    "read back with Multi Channel Association Get: it names us");
+	drain();
+	from_node(MCREL, press, sizeof(press));
+	CHECK(queued(HD__ENVELOPE__BODY_REPORT, &e) >= 1 &&
+	    strcmp(e->report->key, "on.2") == 0 &&
+	    e->report->value->b, "a press on endpoint 2: on.2 true");
+	wire_free((ProtobufCMessage *)e);
+}
+
 /* Multi Command and CRC-16 from a node: opened, each command judged. */
 static void
 test_opened(void)
@@ -282,6 +322,7 @@ main(void)
 	test_wrapped_refused();
 	test_failed_flag();
 	test_endpoint_confirmed();
+	test_mc_lifeline();
 	test_opened();
 	test_door_once();
 	zwf_close();

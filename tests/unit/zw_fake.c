@@ -384,6 +384,17 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 		memcpy(r + 5, sn->lifeline, (size_t)sn->nlife);
 		sim_reply(id, ep, r, 5 + (size_t)sn->nlife);
 		break;
+	case 0x8e01:		/* Multi Channel Association Set: marker, pairs */
+		if (n == 6 && c[3] == 0x00 && sn->nmc_life < 4) {
+			sn->mc_life[sn->nmc_life][0] = c[4];
+			sn->mc_life[sn->nmc_life++][1] = c[5];
+		}
+		break;
+	case 0x8e02:
+		r[1] = 0x03; r[2] = c[2]; r[3] = 5; r[4] = 0; r[5] = 0x00;
+		memcpy(r + 6, sn->mc_life, 2 * (size_t)sn->nmc_life);
+		sim_reply(id, ep, r, 6 + 2 * (size_t)sn->nmc_life);
+		break;
 	case 0x8405:
 		r[1] = 0x06; r[2] = (uint8_t)(sn->wakeup >> 16);
 		r[3] = (uint8_t)(sn->wakeup >> 8); r[4] = (uint8_t)sn->wakeup;

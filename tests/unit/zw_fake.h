@@ -23,6 +23,8 @@ struct simnode {
 	uint8_t	on[4];			/* switch state, by endpoint */
 	uint8_t	lifeline[4];		/* association group 1 */
 	int	nlife;
+	uint8_t	mc_life[4][2];		/* ... its (node, endpoint) ones */
+	int	nmc_life;		/* (Multi Channel Association) */
 	uint32_t wakeup;		/* interval set */
 	uint8_t	wakeup_node;
 	int	asleep;			/* a sleeping node between wake-ups */
