@@ -106,7 +106,7 @@
 #define ZW_MULTI_CMD_MAX	16		/* commands opened from one Multi Command */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
 #define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
-#define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
+#define ZW_WAKEUP_HOLD_MS	4200000		/* a command waits for a wake-up: the default hourly interval + 10 min */
 #define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
 #define ZW_INTERVIEW_WAIT_MS	250		/* RequestNodeInfo waits for an idle stick this often */
 #define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */

@@ -99,7 +99,8 @@ struct zw_parser {
 	int		state;
 	uint8_t		buf[ZW_MAX_FRAME];
 	size_t		have, need;
-	uint64_t	last_ms;	/* time of the last byte of a frame */
+	uint64_t	last_ms;	/* time of the frame's SOF */
+	uint64_t	now;		/* of the byte being taken */
 	uint64_t	byte_timeout;	/* ms, ZW_BYTE_TIMEOUT_MS by default */
 };
 
