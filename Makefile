@@ -179,7 +179,7 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c \
 		   slave/zwave/zw_cc_mgmt.c slave/zwave/zw_cc_mc.c \
 		   slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_lock.c \
-		   slave/zwave/zw_cc_encap.c \
+		   slave/zwave/zw_cc_encap.c slave/zwave/zw_cc_poll.c \
 		   slave/zwave/zw_s0.c slave/zwave/zw_sec.c \
 		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
 		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
@@ -438,7 +438,8 @@ $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
-    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c
+    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c \
+    slave/zwave/zw_cc_poll.c
 $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_parse.c master/sched/sched_parse_rule.c \
 		   master/sched/sched_parse_cond.c master/sched/sched_lex.c master/sched/sched_sun.c \
 		   master/sched/sched_time.c
@@ -493,6 +494,7 @@ bench: deps
 	tests/bench/idle.sh
 	tests/bench/https.sh
 	tests/bench/sched.sh
+	tests/bench/zwave.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

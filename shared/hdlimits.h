@@ -102,6 +102,7 @@
 #define ZW_RAMP_RECHECK_MS	1000		/* ... after this, with no duration */
 #define ZW_RAMP_MARGIN_MS	500		/* ... after the duration and this */
 #define ZW_RAMP_WAIT_MAX_MS	8000		/* ... at most (the master waits 10 s) */
+#define ZW_POLL_SUPPORTED_MAX	8		/* GETs a Supported report starts */
 #define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
 #define ZW_MULTI_CMD_MAX	16		/* commands opened from one Multi Command */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */

@@ -501,6 +501,9 @@ void	zw_node_report_all(struct dev *);
 
 /* zw_node_tx.c (zw_node_send and zw_node_send_clear too) */
 void	zw_node_refresh(struct zw_ctrl *, int id);
+/* A Supported report (multi-sensor, meter): its GETs sent; 1 if it was. */
+int	zw_node_supported(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
 /* Send the state polls that wait, a node at a time, while the stick's
  * load stays below ZW_POLL_PACE_BELOW; else look again later. */
 void	zw_node_poll_pace(struct zw_ctrl *);

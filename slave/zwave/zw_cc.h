@@ -82,6 +82,14 @@ size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 /* zw_cc_sensor.c: multilevel sensors, meters, notifications */
 int	zw_cc_sensor_multilevel(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_meter(const uint8_t *, size_t, struct zw_cc_value *);
+/* zw_cc_poll.c: Sensor Multilevel Supported Sensor Get (0x31 0x01) and
+ * Meter Supported Get (0x32 0x03), for `cc`; 0 for another class. */
+size_t	zw_cc_supported_get(uint8_t *out, size_t outlen, uint8_t cc);
+/* Their reports: the GETs to send (each 4 bytes: Sensor Multilevel Get
+ * of a type, or Meter Get of a scale and rate type), at most `max`; how
+ * many, 0 if `cmd` is neither report, -1 if malformed. */
+int	zw_cc_supported(const uint8_t *cmd, size_t len, uint8_t gets[][4],
+	    size_t max);
 int	zw_cc_notification(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 /* A scaled integer: `size` (1, 2 or 4) bytes big-endian, signed, then

@@ -50,7 +50,8 @@
  * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
  * leaving node, which is then gone from the node list. A STOP without a
  * callback id ends either mode silently.
- * With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
+ * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
+ * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
  * one, the default, says "Z-Wave 6.07" and restarts without a word).
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
@@ -538,7 +539,7 @@ loop(int lfd)
 int
 main(int argc, char *argv[])
 {
-	int keep = -1, lfd = -1;
+	int keep = -1, lfd = -1, extra = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
@@ -546,21 +547,32 @@ main(int argc, char *argv[])
 	 * stdio buffer holding several lines would hide. */
 	setvbuf(stdin, NULL, _IONBF, 0);
 	while (argc > 3 && argv[1][0] == '-' && argv[1][2] == '\0' &&
-	    (argv[1][1] == 'l' || argv[1][1] == '7')) {
+	    (argv[1][1] == 'l' || argv[1][1] == '7' || argv[1][1] == 'n')) {
 		if (argv[1][1] == 'l')
 			zwsim_nnodes++;
-		else
+		else if (argv[1][1] == '7')
 			sdk7 = 1;
+		else {
+			extra = atoi(argv[2]);
+			argc--;
+			argv++;
+		}
 		argc--;
 		argv++;
+	}
+	/* After the lock's place, which -l counts. */
+	if (zwsim_add_switches(extra) == -1) {
+		fprintf(stderr, "hd-zwsim: -n: at most %zu more nodes\n",
+		    MAX_SIMNODES - zwsim_nnodes);
+		return 2;
 	}
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		io = open_pty(argv[2], &keep);
 	else if (argc == 3 && strcmp(argv[1], "-t") == 0)
 		lfd = listen_tcp(argv[2]);
 	else {
-		fprintf(stderr, "usage: hd-zwsim [-l] [-7] -p PATHFILE | -t "
-		    "PORT\n");
+		fprintf(stderr, "usage: hd-zwsim [-l] [-7] [-n N] -p PATHFILE | "
+		    "-t PORT\n");
 		return 2;
 	}
 	if (io == -1 && lfd == -1) {

@@ -428,6 +428,32 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 		r[1] = 0x03; r[2] = sn->on[ep & 3];
 		sim_reply(id, ep, r, 3);
 		break;
+	case 0x3101:		/* Supported Sensor: temperature, humidity */
+		if (!sn->multi)
+			break;
+		r[1] = 0x02; r[2] = 0x11;
+		sim_reply(id, ep, r, 3);
+		break;
+	case 0x3104:		/* v1: temperature; v5: the type asked */
+		r[1] = 0x05; r[2] = n >= 3 ? c[2] : 0x01; r[3] = 0x22;
+		r[4] = 0; r[5] = r[2] == 0x05 ? 55 : 215;
+		sim_reply(id, ep, r, 6);
+		break;
+	case 0x3203:		/* electric, import and export; kWh and W */
+		if (!sn->multi)
+			break;
+		r[1] = 0x04; r[2] = 0x61; r[3] = 0x05;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x3201:		/* v1: import kWh; else the scale and rate */
+		r[1] = 0x02;
+		r[2] = (uint8_t)(0x01 | (n >= 3 ? (c[2] >> 6 & 3) << 5 : 0x20));
+		r[3] = (uint8_t)(0x22 | (n >= 3 ? c[2] & 0x18 : 0));
+		r[4] = 0;
+		r[5] = n < 3 || (c[2] & 0x18) == 0 ? ((c[2] >> 6) == 2 ?
+		    45 : 123) : 100;
+		sim_reply(id, ep, r, 6);
+		break;
 	case 0x2601:		/* a dimmer: halfway while it ramps */
 		sn->target = c[2];
 		sn->level = sn->ramp_s ? c[2] / 2 : c[2];

@@ -37,6 +37,7 @@ struct simnode {
 	uint8_t	level, target;		/* a dimmer: now, and asked for */
 	uint8_t	ramp_s;			/* its ramp: level halfway till done */
 	int	ramp_v1;		/* its report: level only (version 1) */
+	int	multi;			/* a v5 multi-sensor and v4 meter */
 };
 
 extern struct zw_stick	the_stick;
