@@ -149,18 +149,26 @@ finish(struct zw_session *s, struct zw_slot *sl, enum zw_status st,
 		done(arg, st, res, cb);
 }
 
+/* What the stick was given and has not finished: on the wire, awaiting
+ * its callback, or waiting to be sent again. */
 static void
-fail_all(struct zw_session *s, enum zw_status st)
+fail_inflight(struct zw_session *s, enum zw_status st)
 {
-	struct zw_slot	*sl;
-	int		 prio;
-
 	if (s->cur != NULL)
 		finish(s, s->cur, st, NULL, NULL);
 	if (s->cbw != NULL)
 		finish(s, s->cbw, st, NULL, NULL);
 	if (s->resend != NULL)
 		finish(s, s->resend, st, NULL, NULL);
+}
+
+static void
+fail_all(struct zw_session *s, enum zw_status st)
+{
+	struct zw_slot	*sl;
+	int		 prio;
+
+	fail_inflight(s, st);
 	for (prio = ZW_PRIO_USER; prio <= ZW_PRIO_POLL; prio++)
 		while ((sl = TAILQ_FIRST(&s->q[prio])) != NULL) {
 			TAILQ_REMOVE(&s->q[prio], sl, entry);
@@ -652,12 +660,7 @@ zw_session_restarted(struct zw_session *s, enum zw_status st, uint64_t now)
 {
 	s->hold_until = 0;
 	s->down = 1;		/* a completion cannot submit meanwhile */
-	if (s->cur != NULL)
-		finish(s, s->cur, st, NULL, NULL);
-	if (s->cbw != NULL)
-		finish(s, s->cbw, st, NULL, NULL);
-	if (s->resend != NULL)
-		finish(s, s->resend, st, NULL, NULL);
+	fail_inflight(s, st);
 	s->down = 0;
 	s->timeouts = 0;
 	kick(s, now);
