@@ -187,7 +187,7 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c \
 		   slave/zwave/zw_cc_mgmt.c slave/zwave/zw_cc_mc.c \
 		   slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_lock.c \
-		   slave/zwave/zw_cc_encap.c \
+		   slave/zwave/zw_cc_encap.c slave/zwave/zw_cc_poll.c \
 		   slave/zwave/zw_s0.c slave/zwave/zw_sec.c \
 		   slave/zwave/zw_ctrl.c slave/zwave/zw_nodes.c \
 		   slave/zwave/zw_node.c slave/zwave/zw_node_cmd.c \
@@ -228,6 +228,7 @@ UNIT_TESTS	+= test_zw_wrap	# encapsulations from nodes, endpoint commands
 UNIT_TESTS	+= test_zw_secure	# secure-only management classes
 UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
+UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -383,7 +384,7 @@ $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
-    $(BUILD)/tests/test_zw_ramp: \
+    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -450,7 +451,8 @@ $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
-    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c
+    slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c \
+    slave/zwave/zw_cc_poll.c
 $(FUZZ_BUILD)/fuzz_sched: shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 		   shared/sched/sched_parse_cond.c shared/sched/sched_lex.c shared/sched/sched_sun.c \
 		   shared/sched/sched_time.c
@@ -511,6 +513,7 @@ bench: deps
 	tests/bench/https.sh
 	tests/bench/sched.sh
 	tests/bench/local.sh
+	tests/bench/zwave.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

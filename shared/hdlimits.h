@@ -81,13 +81,14 @@
 #define ZW_RETRIES		3		/* transmissions of one frame */
 #define ZW_BYTE_TIMEOUT_MS	1500		/* a started frame must go on */
 #define ZW_ACK_TIMEOUT_MS	1600		/* our frame must be ACKed */
-#define ZW_RES_TIMEOUT_MS	5000		/* then answered */
+#define ZW_RES_TIMEOUT_MS	10000		/* then answered (slow 500-series sticks) */
 #define ZW_CB_TIMEOUT_MS	65000		/* SendData callback */
 #define ZW_SEND_ABORT_MS	20000		/* stuck SendData: SendDataAbort */
 #define ZW_ABORT_CB_MS		10000		/* then its callback, or it fails */
 #define ZW_JAM_TRIES		3		/* SendData sends the radio refuses */
 #define ZW_JAM_BACKOFF_MS	1000		/* times the refusals, before each again */
 #define ZW_ACK_GAP_MS		10		/* quiet after our ACK before a frame */
+#define ZW_SOFT_RESET_WAIT_MS	1500		/* SerialAPIStarted after our soft reset */
 #define ZW_DEAD_AFTER		3		/* consecutive timeouts: stick gone */
 #define ZW_REOPEN_MIN_MS	1000		/* port reopen back-off */
 #define ZW_REOPEN_MAX_MS	60000
@@ -101,11 +102,12 @@
 #define ZW_RAMP_RECHECK_MS	1000		/* ... after this, with no duration */
 #define ZW_RAMP_MARGIN_MS	500		/* ... after the duration and this */
 #define ZW_RAMP_WAIT_MAX_MS	8000		/* ... at most (the master waits 10 s) */
+#define ZW_POLL_SUPPORTED_MAX	8		/* GETs a Supported report starts */
 #define ZW_MAX_ASSOC_NODES	32		/* node ids kept from one Association Report */
 #define ZW_MULTI_CMD_MAX	16		/* commands opened from one Multi Command */
 #define ZW_MAX_ENDPOINTS	16		/* Multi Channel endpoints handled per node */
 #define ZW_WAKEUP_QUEUE		8		/* requests kept for a sleeping node */
-#define ZW_WAKEUP_HOLD_MS	3600000		/* a command waits this long for a wake-up */
+#define ZW_WAKEUP_HOLD_MS	4200000		/* a command waits for a wake-up: the default hourly interval + 10 min */
 #define ZW_MGMT_REPLY_MS	5000		/* an interview question's report, after delivery */
 #define ZW_INTERVIEW_WAIT_MS	250		/* RequestNodeInfo waits for an idle stick this often */
 #define ZW_INCLUSION_TIMEOUT_MS	240000		/* learn mode waits this long for a node */

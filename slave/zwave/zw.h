@@ -52,6 +52,7 @@
 #define ZW_FN_SERIAL_API_STARTED	0x0a	/* the stick (re)started */
 #define ZW_FN_APP_COMMAND		0x04	/* ApplicationCommandHandler */
 #define ZW_FN_GET_CAPABILITIES		0x07
+#define ZW_FN_SOFT_RESET		0x08	/* no response; SerialAPIStarted */
 #define ZW_FN_SEND_DATA			0x13
 #define ZW_FN_SEND_DATA_ABORT		0x16	/* no response, no callback */
 #define ZW_FN_GET_VERSION		0x15
@@ -98,7 +99,8 @@ struct zw_parser {
 	int		state;
 	uint8_t		buf[ZW_MAX_FRAME];
 	size_t		have, need;
-	uint64_t	last_ms;	/* time of the last byte of a frame */
+	uint64_t	last_ms;	/* time of the frame's SOF */
+	uint64_t	now;		/* of the byte being taken */
 	uint64_t	byte_timeout;	/* ms, ZW_BYTE_TIMEOUT_MS by default */
 };
 
@@ -222,13 +224,22 @@ void	zw_session_input(struct zw_session *, const uint8_t *, size_t,
 void	zw_session_tick(struct zw_session *, uint64_t now);
 uint64_t zw_session_next(const struct zw_session *);
 /* The port went away (1) or is back (0): while down, everything queued
- * fails with ZW_ERR_DOWN and submits are refused. */
+ * fails with ZW_ERR_DOWN and submits are refused; back, a NAK goes out
+ * first (a stick holding half a frame drops it). */
 void	zw_session_set_down(struct zw_session *, int down, uint64_t now);
 int	zw_session_queued(const struct zw_session *);
 /* The stick restarted: everything queued or under way fails with `st`
  * at once (nothing it was sent will be answered); the byte stream and
  * owed ACKs are left alone, and submits are taken again right after. */
 void	zw_session_abort(struct zw_session *, enum zw_status, uint64_t now);
+/* A soft reset: nothing goes to the stick before `until` (0: at once
+ * again); what is queued stays queued. */
+void	zw_session_hold(struct zw_session *, uint64_t until, uint64_t now);
+/* The stick restarted as we asked (a soft reset): what was on the wire
+ * or awaited its callback fails with `st`, what is queued goes on, and
+ * the hold ends. */
+void	zw_session_restarted(struct zw_session *, enum zw_status,
+	    uint64_t now);
 const struct zw_stats *zw_session_stats(const struct zw_session *);
 const char *zw_status_str(enum zw_status);
 
@@ -272,6 +283,16 @@ void	zw_stick_free(struct zw_stick *);
 int	zw_stick_submit(struct zw_stick *, const struct zw_req *,
 	    enum zw_status *);
 const struct zw_stats *zw_stick_stats(const struct zw_stick *);
+/*
+ * Soft-reset the stick (SerialAPISoftReset, 0x08): it goes ahead of all
+ * queued, then nothing more goes to the stick until its SerialAPIStarted
+ * or ZW_SOFT_RESET_WAIT_MS; either way `up(1)` follows (start again),
+ * with no `up(0)` and what was queued kept. -1 if the port is closed or
+ * a reset is under way already.
+ */
+int	zw_stick_soft_reset(struct zw_stick *);
+/* Times the port was opened: a soft reset at start-up goes once each. */
+unsigned zw_stick_opened(const struct zw_stick *);
 /* Requests queued, on the wire or awaiting their callback: any, how many. */
 int	zw_stick_busy(const struct zw_stick *);
 int	zw_stick_load(const struct zw_stick *);
@@ -307,6 +328,7 @@ struct zw_app_command {
 /* Each parses a frame's payload: 0 (or a count), or -1 if malformed. */
 int	zw_parse_caps(const uint8_t *, size_t, struct zw_caps *);
 int	zw_parse_version(const uint8_t *, size_t, char *out, size_t outlen);
+int	zw_version_major(const char *);
 int	zw_parse_memid(const uint8_t *, size_t, uint32_t *home, uint8_t *own);
 int	zw_parse_init(const uint8_t *, size_t,
 	    uint8_t listed[ZW_MAX_NODES + 1]);
@@ -352,6 +374,7 @@ struct zw_node {
 	uint8_t		 plus_role, plus_type;
 	uint16_t	 icon_inst, icon_user;
 	int		 lifeline;	/* group 1 reports to us */
+	int		 lifeline_mc;	/* ... to our endpoint 0 (0x8e) */
 	uint32_t	 wakeup_s;	/* interval set; 0 not sleeping */
 	uint8_t		 wakeup_node;	/* the node it notifies */
 	int		 awake;		/* between Notification and NMI */
@@ -431,6 +454,9 @@ struct zw_ctrl {
 	enum zw_step	 step;
 	int		 up, faulted, stopping;
 	int		 jammed;	/* the radio could not transmit */
+	int		 lib_major;	/* "Z-Wave 7.18": 7; -1 unknown */
+	unsigned	 reset_open;	/* port opening soft-reset last */
+	int		 jam_reset;	/* soft-reset for this jam already */
 	uint32_t	 home_id, table_home;	/* stick's, node table's */
 	uint8_t		 own_id;
 	struct zw_secctl *sec;		/* zw_sec.c: keys, nonces */
@@ -475,6 +501,9 @@ void	zw_node_report_all(struct dev *);
 
 /* zw_node_tx.c (zw_node_send and zw_node_send_clear too) */
 void	zw_node_refresh(struct zw_ctrl *, int id);
+/* A Supported report (multi-sensor, meter): its GETs sent; 1 if it was. */
+int	zw_node_supported(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *cmd, size_t len);
 /* Send the state polls that wait, a node at a time, while the stick's
  * load stays below ZW_POLL_PACE_BELOW; else look again later. */
 void	zw_node_poll_pace(struct zw_ctrl *);

@@ -40,6 +40,22 @@ zw_parse_version(const uint8_t *p, size_t n, char *out, size_t outlen)
 	return i == 0 ? -1 : 0;
 }
 
+/* The major of a library version "Z-Wave 7.18" (7: a 700 or 800 stick,
+ * 6 or less: 500 series and older), or -1 if it says none. */
+int
+zw_version_major(const char *v)
+{
+	static const char pre[] = "Z-Wave ";
+	int major = 0, digits = 0;
+
+	if (strncmp(v, pre, sizeof(pre) - 1) != 0)
+		return -1;
+	for (v += sizeof(pre) - 1; *v >= '0' && *v <= '9' && digits < 3;
+	    v++, digits++)
+		major = major * 10 + (*v - '0');
+	return digits == 0 ? -1 : major;
+}
+
 /* MemoryGetId (0x20): home id (4, big-endian), own node id (1). */
 int
 zw_parse_memid(const uint8_t *p, size_t n, uint32_t *home, uint8_t *own)

@@ -82,6 +82,14 @@ size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 /* zw_cc_sensor.c: multilevel sensors, meters, notifications */
 int	zw_cc_sensor_multilevel(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_meter(const uint8_t *, size_t, struct zw_cc_value *);
+/* zw_cc_poll.c: Sensor Multilevel Supported Sensor Get (0x31 0x01) and
+ * Meter Supported Get (0x32 0x03), for `cc`; 0 for another class. */
+size_t	zw_cc_supported_get(uint8_t *out, size_t outlen, uint8_t cc);
+/* Their reports: the GETs to send (each 4 bytes: Sensor Multilevel Get
+ * of a type, or Meter Get of a scale and rate type), at most `max`; how
+ * many, 0 if `cmd` is neither report, -1 if malformed. */
+int	zw_cc_supported(const uint8_t *cmd, size_t len, uint8_t gets[][4],
+	    size_t max);
 int	zw_cc_notification(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 /* A scaled integer: `size` (1, 2 or 4) bytes big-endian, signed, then
@@ -108,6 +116,7 @@ int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
 #define ZW_CC_SUPERVISION	0x6c
 #define ZW_CC_WAKE_UP		0x84
 #define ZW_CC_ASSOCIATION	0x85
+#define ZW_CC_MC_ASSOCIATION	0x8e	/* Multi Channel Association */
 #define ZW_CC_MULTI_CMD		0x8f
 
 #define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
@@ -131,6 +140,9 @@ struct zw_assoc {
 	uint8_t		group, max, follow;
 	uint8_t		nodes[ZW_MAX_ASSOC_NODES];
 	size_t		n;
+	/* Multi Channel Association only: (node, endpoint) destinations */
+	uint8_t		ep_node[ZW_MAX_ASSOC_NODES], ep[ZW_MAX_ASSOC_NODES];
+	size_t		nep;
 };
 
 enum zw_mc_kind {
@@ -187,7 +199,12 @@ int	zw_cc_decode_wakeup(const uint8_t *cmd, size_t len, struct zw_wakeup *);
 size_t	zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group,
 	    uint8_t node);
 size_t	zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group);
+/* Association Report (0x85) or Multi Channel Association Report (0x8e). */
 int	zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *);
+/* Multi Channel Association Set of `group` to (node, endpoint), and Get. */
+size_t	zw_cc_mca_set(uint8_t *out, size_t outlen, uint8_t group,
+	    uint8_t node, uint8_t ep);
+size_t	zw_cc_mca_get(uint8_t *out, size_t outlen, uint8_t group);
 /* Version Command Class Get/Report: the version of one class. */
 size_t	zw_cc_version_cc_get(uint8_t *out, size_t outlen, uint8_t cc);
 int	zw_cc_decode_cc_version(const uint8_t *cmd, size_t len, uint8_t *cc,

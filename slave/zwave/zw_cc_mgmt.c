@@ -123,10 +123,61 @@ zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group)
 }
 
 /*
- * Association Report: group, its capacity, reports to follow, then the
- * node ids (up to a Multi Channel marker, whose endpoint pairs are not
- * kept). Ids past ZW_MAX_ASSOC_NODES are dropped; an impossible id is
- * malformed.
+ * Multi Channel Association Set: no plain node ids, the marker, then one
+ * (node, endpoint) destination. A lifeline to our endpoint 0 this way
+ * makes a node with endpoints report each endpoint's changes in a Multi
+ * Channel encapsulation naming it; a plain lifeline gets only the root's.
+ */
+size_t
+zw_cc_mca_set(uint8_t *out, size_t outlen, uint8_t group, uint8_t node,
+    uint8_t ep)
+{
+	if (outlen < 6 || group == 0 || node < 1 || node > ZW_MAX_NODES ||
+	    ep > 127)
+		return 0;
+	out[0] = ZW_CC_MC_ASSOCIATION;
+	out[1] = ASSOC_SET;
+	out[2] = group;
+	out[3] = MULTI_CHANNEL_MARKER;
+	out[4] = node;
+	out[5] = ep;
+	return 6;
+}
+
+size_t
+zw_cc_mca_get(uint8_t *out, size_t outlen, uint8_t group)
+{
+	if (group == 0 || two(out, outlen, ZW_CC_MC_ASSOCIATION, ASSOC_GET) ==
+	    0 || outlen < 3)
+		return 0;
+	out[2] = group;
+	return 3;
+}
+
+/* The (node, endpoint) pairs after a Multi Channel Association Report's
+ * marker, from cmd[i]: an odd byte out or an impossible id is malformed. */
+static int
+decode_ep_pairs(const uint8_t *cmd, size_t len, size_t i, struct zw_assoc *a)
+{
+	if ((len - i) % 2 != 0)
+		return -1;
+	for (; i + 1 < len; i += 2) {
+		if (cmd[i] < 1 || cmd[i] > ZW_MAX_NODES)
+			return -1;
+		if (a->nep < ZW_MAX_ASSOC_NODES) {
+			a->ep_node[a->nep] = cmd[i];
+			a->ep[a->nep++] = cmd[i + 1];
+		}
+	}
+	return 1;
+}
+
+/*
+ * Association Report (0x85) or Multi Channel Association Report (0x8e):
+ * group, its capacity, reports to follow, then the node ids; after a
+ * marker, (node, endpoint) pairs, kept for 0x8e only (an Association
+ * Report has none to give). Ids past ZW_MAX_ASSOC_NODES are dropped; an
+ * impossible id is malformed.
  */
 int
 zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *a)
@@ -134,7 +185,8 @@ zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *a)
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
-	if (len < 2 || cmd[0] != ZW_CC_ASSOCIATION || cmd[1] != ASSOC_REPORT)
+	if (len < 2 || (cmd[0] != ZW_CC_ASSOCIATION &&
+	    cmd[0] != ZW_CC_MC_ASSOCIATION) || cmd[1] != ASSOC_REPORT)
 		return len < 1 ? -1 : 0;
 	if (len < 5 || cmd[2] == 0)
 		return -1;
@@ -147,6 +199,8 @@ zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *a)
 		if (a->n < ZW_MAX_ASSOC_NODES)
 			a->nodes[a->n++] = cmd[i];
 	}
+	if (i < len && cmd[0] == ZW_CC_MC_ASSOCIATION)
+		return decode_ep_pairs(cmd, len, i + 1, a);
 	return 1;
 }
 

@@ -13,6 +13,7 @@
 
 #define SENSOR_ML_REPORT	0x05
 #define METER_REPORT		0x02
+#define METER_RATE_EXPORT	2	/* type byte bits 5-6 */
 #define NOTIFICATION_REPORT	0x05
 #define SENSOR_BIN_ON		0xff
 #define PRECISION(b)		((b) >> 5 & 7)
@@ -71,6 +72,16 @@ static const struct {
 	  { "gas_pulses", "" } },
 	{ { "water_volume", "m³" }, { "water_volume", "ft³" },
 	  { "water_volume", "gal" }, { "water_pulses", "" } },
+};
+
+/* An electric meter's export (rate type 2, version 4): values of their
+ * own; they overwrote the import's energy. */
+static const struct {
+	const char	*key, *unit;
+} meter_export[7] = {
+	{ "energy_export", "kWh" }, { "energy_kvah_export", "kVAh" },
+	{ "power_export", "W" }, { "pulses_export", "" }, { NULL, NULL },
+	{ NULL, NULL }, { NULL, NULL },
 };
 
 /* Notification events that make a boolean value: type, event, key, state. */
@@ -195,6 +206,13 @@ zw_cc_meter(const uint8_t *cmd, size_t len, struct zw_cc_value *v)
 	if (type < 1 || type > 3 || scale >= 7 ||
 	    meter_scales[type - 1][scale].key == NULL)
 		return 0;		/* a meter or scale we do not know */
+	if ((cmd[2] >> 5 & 3) == METER_RATE_EXPORT) {
+		if (type != 1 || meter_export[scale].key == NULL)
+			return 0;	/* gas or water sold back: unknown */
+		value_num(v, meter_export[scale].key, meter_export[scale].unit,
+		    d);
+		return 1;
+	}
 	value_num(v, meter_scales[type - 1][scale].key,
 	    meter_scales[type - 1][scale].unit, d);
 	return 1;

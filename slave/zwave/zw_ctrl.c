@@ -6,6 +6,11 @@
  *	GetCapabilities -> GetVersion -> MemoryGetId (home id, own node id)
  *	-> GetInitData (node list) -> GetNodeProtocolInfo per unknown node
  *
+ * A 700/800 stick (library 7 and up) is soft-reset once each time the port
+ * opens, after GetVersion, as zwave-js does: it drops whatever state the
+ * stick kept from before; the sequence then starts again. A 500-series
+ * stick is not (over USB it would drop off the bus and come back).
+ *
  * Every node but the controller becomes a device "zw:NODE:0" in the slave's
  * table. Nodes already in the node table on disk are registered at once
  * and not asked again. A stick that is lost raises a "zwave" fault for the
@@ -254,6 +259,24 @@ report_all(struct zw_ctrl *c)
 			zw_node_report_all(c->node[id].dev);
 }
 
+/*
+ * The "zwave" fault has two causes, the stick gone (c->faulted) and the
+ * radio jammed (c->jammed): raised when the first comes, cleared only
+ * when neither is left (a stick that starts again while the radio is
+ * still jammed does not clear it).
+ */
+static void
+fault_set(struct zw_ctrl *c, int *cause, int on, const char *why)
+{
+	int was = c->faulted || c->jammed;
+
+	*cause = on;
+	if (was == (c->faulted || c->jammed))
+		return;
+	dev_fault(c->s, "zwave", NULL, !was, why);
+	report_all(c);		/* the values say it too */
+}
+
 static void
 ready(struct zw_ctrl *c)
 {
@@ -269,12 +292,26 @@ ready(struct zw_ctrl *c)
 	log_info("zwave: controller ready, %d device%s", c->s->ndevs,
 	    c->s->ndevs == 1 ? "" : "s");
 	ev_timer_start(c->s->loop, &c->ping, (uint64_t)c->s->conf.zw_ping_ms);
-	if (c->faulted) {
-		c->faulted = 0;
-		dev_fault(c->s, "zwave", NULL, 0, "the stick answers again");
-		report_all(c);		/* without the fault flag again */
-	}
+	if (c->faulted && c->jammed)
+		log_info("zwave: the stick answers again, the radio is jammed: "
+		    "the fault stays until a transmission gets out");
+	fault_set(c, &c->faulted, 0, "the stick answers again");
 	zw_interview_next(c);
+}
+
+/* 1 when a soft reset goes now: the stick layer's up(1) starts again. */
+static int
+soft_reset_at_open(struct zw_ctrl *c)
+{
+	unsigned opened = zw_stick_opened(c->stick);
+
+	if (c->lib_major < 7 || c->reset_open == opened)
+		return 0;
+	c->reset_open = opened;
+	if (zw_stick_soft_reset(c->stick) == -1)
+		return 0;
+	log_info("zwave: soft-resetting the stick at start-up");
+	return 1;
 }
 
 static int
@@ -295,7 +332,8 @@ step_parse(struct zw_ctrl *c, const struct zw_frame *res)
 		    sizeof(c->version)) == -1)
 			return -1;
 		log_info("zwave: stick library \"%s\"", c->version);
-		return 0;
+		c->lib_major = zw_version_major(c->version);
+		return soft_reset_at_open(c);
 	case ZW_STEP_MEMID:
 		return parse_memid(c, res);
 	case ZW_STEP_INIT:
@@ -310,7 +348,7 @@ step_done(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
 {
 	struct zw_ctrl	*c = arg;
-	int		 id;
+	int		 id, rv = 0;
 
 	(void)cb;
 	if (c->stopping || !c->up)
@@ -325,11 +363,13 @@ step_done(void *arg, enum zw_status st, const struct zw_frame *res,
 			log_warnx("zwave: node %d: no protocol info", id);
 			c->node[id].listed = 0;		/* skip it */
 		}
-	} else if (step_parse(c, res) == -1) {
+	} else if ((rv = step_parse(c, res)) == -1) {
 		log_warnx("zwave: start-up step %d: malformed answer", c->step);
 		step_failed(c, ZW_ERR_REFUSED);
 		return;
-	} else
+	} else if (rv == 1)
+		return;		/* soft reset: up(1) starts again */
+	else
 		c->step++;
 	step_run(c);
 }
@@ -402,11 +442,8 @@ ctrl_up(void *arg, int up, const char *why)
 		return;
 	}
 	zw_incl_abort(c, why);
-	if (!c->faulted && !c->stopping) {
-		c->faulted = 1;
-		dev_fault(c->s, "zwave", NULL, 1, why);
-		report_all(c);		/* the values say it too */
-	}
+	if (!c->stopping)
+		fault_set(c, &c->faulted, 1, why);
 }
 
 static void
@@ -427,6 +464,10 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
  * The radio stayed jammed through a SendData's every try (zw_session.c),
  * or transmits again. The user sees it as a fault of the stick, on the
  * "zwave" fault and on every value, not as nodes failing one by one.
+ * A 700/800 stick is then soft-reset, once a jam (as zwave-js recovers
+ * a stick that cannot transmit): a stick whose radio firmware hung
+ * transmits again after it; a jam from outside outlasts it, and the
+ * fault stays until a transmission gets out.
  */
 static void
 ctrl_jammed(void *arg, int jammed)
@@ -435,11 +476,18 @@ ctrl_jammed(void *arg, int jammed)
 
 	if (c->stopping || c->jammed == jammed)
 		return;
-	c->jammed = jammed;
-	dev_fault(c->s, "zwave", NULL, jammed, jammed ? "the radio is "
-	    "jammed: the stick could not transmit" : "the radio transmits "
-	    "again");
-	report_all(c);
+	fault_set(c, &c->jammed, jammed, jammed ? "the radio is jammed: "
+	    "the stick could not transmit" : "the radio transmits again");
+	if (!jammed) {
+		c->jam_reset = 0;
+		return;
+	}
+	if (c->jam_reset || c->lib_major < 7)
+		return;
+	c->jam_reset = 1;
+	if (zw_stick_soft_reset(c->stick) == 0)
+		log_warnx("zwave: the radio stays jammed: soft-resetting the "
+		    "stick");
 }
 
 static const struct zw_stick_ops ctrl_ops = {
@@ -468,6 +516,7 @@ zw_start(struct slave *s)
 		return -1;
 	}
 	c->s = s;
+	c->lib_major = -1;
 	s->zw = c;
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);

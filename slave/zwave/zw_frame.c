@@ -3,7 +3,10 @@
  * stick sends single bytes (ACK, NAK, CAN) or SOF; anything else is
  * garbage and skipped, which is how the parser resynchronises. After SOF
  * comes LEN, range-checked before a single payload byte is stored, then
- * LEN bytes ending in an XOR checksum seeded with 0xFF.
+ * LEN bytes ending in an XOR checksum seeded with 0xFF. The whole frame
+ * must arrive within the byte timeout of its SOF (host specification: a
+ * receiver aborts a frame not complete 1500 ms after the SOF); timed from
+ * each byte, a frame trickling in a byte a second was never dropped.
  */
 
 #include <string.h>
@@ -44,6 +47,7 @@ idle_byte(struct zw_parser *p, uint8_t b)
 		p->buf[0] = b;
 		p->have = 1;
 		p->state = P_LEN;
+		p->last_ms = p->now;	/* the frame's clock starts */
 		return ZW_RX_NONE;
 	default:
 		return ZW_RX_GARBAGE;
@@ -73,7 +77,7 @@ zw_parse_byte(struct zw_parser *p, uint8_t b, uint64_t now,
 {
 	if (p->state != P_IDLE && now - p->last_ms > p->byte_timeout)
 		p->state = P_IDLE;	/* stalled: this byte starts afresh */
-	p->last_ms = now;
+	p->now = now;
 	switch (p->state) {
 	case P_IDLE:
 		return idle_byte(p, b);
@@ -82,6 +86,7 @@ zw_parse_byte(struct zw_parser *p, uint8_t b, uint64_t now,
 			/* A lone SOF in garbage must not cost the frame
 			 * whose SOF comes right after it. */
 			p->state = b == ZW_SOF ? P_LEN : P_IDLE;
+			p->last_ms = now;	/* that SOF's frame */
 			return ZW_RX_BADLEN;
 		}
 		p->buf[1] = b;

@@ -8,7 +8,9 @@
  *	Version		the version of each supported class (0x86 0x13)
  *	Z-Wave Plus	role, node type, icons (0x5e 0x01)
  *	Association	the lifeline: group 1 -> the controller (Set, then
- *			Get to see it took)
+ *			Get to see it took); through Multi Channel
+ *			Association, to our endpoint 0, for a node with
+ *			endpoints that has it (see mca_lifeline())
  *	Wake Up		the interval, and the controller as the node to
  *			notify (Interval Get, then Set when it is not us)
  *	Multi Channel	the endpoints and each one's classes
@@ -84,8 +86,21 @@ int
 zw_mgmt_needed(const struct zw_node *zn)
 {
 	return has(zn, ZW_CC_VERSION) || has(zn, ZW_CC_ZWAVEPLUS_INFO) ||
-	    has(zn, ZW_CC_ASSOCIATION) || has(zn, ZW_CC_WAKE_UP) ||
-	    has(zn, ZW_CC_MULTI_CHANNEL);
+	    has(zn, ZW_CC_ASSOCIATION) || has(zn, ZW_CC_MC_ASSOCIATION) ||
+	    has(zn, ZW_CC_WAKE_UP) || has(zn, ZW_CC_MULTI_CHANNEL);
+}
+
+/*
+ * A node with endpoints reports an endpoint's change (a button pressed
+ * on a double relay) to a plain lifeline as the root's, or not at all:
+ * the endpoint's value goes stale. Through Multi Channel Association to
+ * our endpoint 0 it sends it encapsulated, naming the endpoint (as
+ * zwave-js sets the lifeline of such nodes).
+ */
+static int
+mca_lifeline(const struct zw_node *zn)
+{
+	return has(zn, ZW_CC_MC_ASSOCIATION) && has(zn, ZW_CC_MULTI_CHANNEL);
 }
 
 static void	on_timer(struct ev_timer *);
@@ -316,6 +331,7 @@ interview_end(struct zw_ctrl *c, struct zw_node *zn, int complete)
 		c->mgmt = 0;
 	if (complete) {
 		log_info("zwave: node %d: interview complete%s%s", nid(zn),
+		    zn->lifeline_mc ? ", Multi Channel lifeline set" :
 		    zn->lifeline ? ", lifeline set" : "",
 		    zn->eps != NULL ? ", endpoints known" : "");
 		zw_node_interviewed(c, zn);
@@ -405,6 +421,11 @@ step_run(struct zw_ctrl *c, struct zw_node *zn)
 			ask(c, zn, cmd, 2, 1);
 			return;
 		case MG_ASSOC_SET:
+			if (mca_lifeline(zn)) {
+				ask(c, zn, cmd, zw_cc_mca_set(cmd, sizeof(cmd),
+				    ZW_LIFELINE, c->own_id, 0), 0);
+				return;
+			}
 			if (!has(zn, ZW_CC_ASSOCIATION)) {
 				mg->step = MG_ASSOC_GET;	/* skipped too */
 				continue;
@@ -413,8 +434,9 @@ step_run(struct zw_ctrl *c, struct zw_node *zn)
 			    ZW_LIFELINE, c->own_id), 0);
 			return;
 		case MG_ASSOC_GET:
-			ask(c, zn, cmd, zw_cc_assoc_get(cmd, sizeof(cmd),
-			    ZW_LIFELINE), 1);
+			ask(c, zn, cmd, mca_lifeline(zn) ? zw_cc_mca_get(cmd,
+			    sizeof(cmd), ZW_LIFELINE) : zw_cc_assoc_get(cmd,
+			    sizeof(cmd), ZW_LIFELINE), 1);
 			return;
 		case MG_WAKEUP_GET:
 			if (!has(zn, ZW_CC_WAKE_UP)) {
@@ -493,8 +515,8 @@ static int
 mgmt_class(uint8_t cc)
 {
 	return cc == ZW_CC_VERSION || cc == ZW_CC_ZWAVEPLUS_INFO ||
-	    cc == ZW_CC_ASSOCIATION || cc == ZW_CC_WAKE_UP ||
-	    cc == ZW_CC_MULTI_CHANNEL;
+	    cc == ZW_CC_ASSOCIATION || cc == ZW_CC_MC_ASSOCIATION ||
+	    cc == ZW_CC_WAKE_UP || cc == ZW_CC_MULTI_CHANNEL;
 }
 
 void

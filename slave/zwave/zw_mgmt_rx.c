@@ -71,10 +71,13 @@ got_assoc(struct zw_ctrl *c, struct zw_node *zn, const struct zw_assoc *a)
 
 	if (a->group != ZW_LIFELINE)
 		return;
-	zn->lifeline = 0;
+	zn->lifeline = zn->lifeline_mc = 0;
 	for (i = 0; i < a->n; i++)
 		if (a->nodes[i] == c->own_id)
 			zn->lifeline = 1;
+	for (i = 0; i < a->nep; i++)
+		if (a->ep_node[i] == c->own_id && a->ep[i] == 0)
+			zn->lifeline = zn->lifeline_mc = 1;
 	if (!zn->lifeline)
 		log_warnx("zwave: node %d: its lifeline does not name us",
 		    nid(zn));
@@ -209,6 +212,7 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			got_plus(c, zn, &info);
 		break;
 	case ZW_CC_ASSOCIATION:
+	case ZW_CC_MC_ASSOCIATION:
 		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0)
 			got_assoc(c, zn, &a);
 		break;

@@ -135,6 +135,46 @@ zw_on_poll_timer(struct ev_timer *t)
 	zw_node_poll_pace(t->arg);
 }
 
+/* A value class's GET, and for a multi-sensor or a meter its Supported
+ * Get too (zw_node_supported() then asks for each value it lists). */
+static void
+poll_class(struct zw_ctrl *c, struct zw_node *zn, uint8_t cc)
+{
+	uint8_t	cmd[2];
+	size_t	n;
+
+	if ((n = zw_cc_get(cmd, sizeof(cmd), cc)) > 0)
+		poll_send(c, zn, cmd, n);
+	if ((n = zw_cc_supported_get(cmd, sizeof(cmd), cc)) > 0)
+		poll_send(c, zn, cmd, n);
+}
+
+/*
+ * A Sensor Multilevel Supported Sensor Report or a Meter Supported
+ * Report: a GET for each sensor type, or each scale and rate type, it
+ * lists (ZW_POLL_SUPPORTED_MAX at most). The version 1 GET gave one
+ * sensor of a multi-sensor and a meter's default scale only. 1 if `cmd`
+ * was one of them (taken, or malformed and dropped).
+ */
+int
+zw_node_supported(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
+{
+	uint8_t	gets[ZW_POLL_SUPPORTED_MAX][4];
+	int	i, n;
+
+	if ((n = zw_cc_supported(cmd, len, gets, ZW_POLL_SUPPORTED_MAX)) == 0)
+		return 0;
+	if (n < 0)
+		log_warnx("zwave: node %d: malformed Supported report of class "
+		    "0x%02x dropped", zw_node_id(c, zn), cmd[0]);
+	if (n < 0 || ep != 0)
+		return 1;	/* an endpoint keeps its plain GET */
+	for (i = 0; i < n; i++)
+		poll_send(c, zn, gets[i], gets[i][0] == ZW_CC_METER ? 3 : 4);
+	return 1;
+}
+
 /* Ask the node for the state of every class that has values, and for its
  * manufacturer and product until they are known. */
 void
@@ -147,9 +187,8 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 	/* Classes supported only securely (zw_node_send encapsulates them). */
 	for (i = 0; i < zn->nscc; i++)
 		if (memchr(zn->cc, zn->scc[i], zn->ncc) == NULL &&
-		    zw_cc_has_values(zn->scc[i]) &&
-		    (n = zw_cc_get(cmd, sizeof(cmd), zn->scc[i])) > 0)
-			poll_send(c, zn, cmd, n);
+		    zw_cc_has_values(zn->scc[i]))
+			poll_class(c, zn, zn->scc[i]);
 	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
 		poll_send(c, zn, cmd, n);
@@ -160,10 +199,8 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 		    (zw_node_has(zn, ZW_CC_SWITCH_BINARY) ||
 		    zw_node_has(zn, ZW_CC_SWITCH_MULTILEVEL))))
 			continue;	/* no plain GET, or said already */
-		if ((n = zw_cc_get(cmd, sizeof(cmd), zn->cc[i])) == 0 ||
-		    !zw_cc_has_values(zn->cc[i]))
-			continue;
-		poll_send(c, zn, cmd, n);
+		if (zw_cc_has_values(zn->cc[i]))
+			poll_class(c, zn, zn->cc[i]);
 	}
 	zw_mgmt_refresh(c, zn);
 }

@@ -79,6 +79,7 @@ struct zw_session {
 	int				 acks_owed;	/* held for that gap */
 	int				 timeouts;	/* consecutive */
 	int				 down;
+	uint64_t			 hold_until;	/* a soft reset */
 	struct zw_stats			 stats;
 	struct zw_frame			 rx;
 };
@@ -94,7 +95,9 @@ zw_timing_default(struct zw_timing *t)
 	t->ack_ack_ms = ZW_ACK_GAP_MS;
 	t->abort_ms = ZW_SEND_ABORT_MS;
 	t->abort_cb_ms = ZW_ABORT_CB_MS;
-	t->backoff_base_ms = 100;	/* host spec: 100 ms + n * 1 s */
+	/* Host spec: 100 ms + n * 1 s before a retransmission, n the
+	 * retransmissions so far (0 before the first one). */
+	t->backoff_base_ms = 100;
 	t->backoff_step_ms = 1000;
 	t->dead_after = ZW_DEAD_AFTER;
 	t->jam_tries = ZW_JAM_TRIES;
@@ -146,18 +149,26 @@ finish(struct zw_session *s, struct zw_slot *sl, enum zw_status st,
 		done(arg, st, res, cb);
 }
 
+/* What the stick was given and has not finished: on the wire, awaiting
+ * its callback, or waiting to be sent again. */
 static void
-fail_all(struct zw_session *s, enum zw_status st)
+fail_inflight(struct zw_session *s, enum zw_status st)
 {
-	struct zw_slot	*sl;
-	int		 prio;
-
 	if (s->cur != NULL)
 		finish(s, s->cur, st, NULL, NULL);
 	if (s->cbw != NULL)
 		finish(s, s->cbw, st, NULL, NULL);
 	if (s->resend != NULL)
 		finish(s, s->resend, st, NULL, NULL);
+}
+
+static void
+fail_all(struct zw_session *s, enum zw_status st)
+{
+	struct zw_slot	*sl;
+	int		 prio;
+
+	fail_inflight(s, st);
 	for (prio = ZW_PRIO_USER; prio <= ZW_PRIO_POLL; prio++)
 		while ((sl = TAILQ_FIRST(&s->q[prio])) != NULL) {
 			TAILQ_REMOVE(&s->q[prio], sl, entry);
@@ -229,7 +240,8 @@ kick(struct zw_session *s, uint64_t now)
 	int		 prio;
 
 	if (s->down || s->st != TX_IDLE || now < s->tx_after ||
-	    s->acks_owed > 0 || (sl = next_eligible(s, &prio)) == NULL)
+	    now < s->hold_until || s->acks_owed > 0 ||
+	    (sl = next_eligible(s, &prio)) == NULL)
 		return;
 	TAILQ_REMOVE(&s->q[prio], sl, entry);
 	s->nqueued--;
@@ -310,7 +322,7 @@ retry(struct zw_session *s, uint64_t now)
 	}
 	s->st = TX_BACKOFF;
 	s->deadline = now + s->t.backoff_base_ms +
-	    s->t.backoff_step_ms * (uint64_t)s->tries;
+	    s->t.backoff_step_ms * (uint64_t)(s->tries - 1);
 }
 
 static void
@@ -594,7 +606,7 @@ zw_session_tick(struct zw_session *s, uint64_t now)
 uint64_t
 zw_session_next(const struct zw_session *s)
 {
-	uint64_t	next = zw_parser_deadline(&s->p);
+	uint64_t	next = zw_parser_deadline(&s->p), go;
 	int		prio;
 
 	if (s->down)
@@ -609,9 +621,10 @@ zw_session_next(const struct zw_session *s)
 		next = s->resend_at;
 	if (s->acks_owed > 0 && s->ack_after < next)
 		next = s->ack_after;
-	if (s->st == TX_IDLE && s->tx_after < next &&
+	go = s->tx_after > s->hold_until ? s->tx_after : s->hold_until;
+	if (s->st == TX_IDLE && go < next &&
 	    next_eligible((struct zw_session *)(uintptr_t)s, &prio) != NULL)
-		next = s->tx_after;
+		next = go;
 	return next;
 }
 
@@ -628,7 +641,29 @@ zw_session_set_down(struct zw_session *s, int down, uint64_t now)
 		return;
 	}
 	s->down = 0;
-	s->tx_after = now;
+	s->hold_until = 0;
+	/* Host spec, at start-up: a NAK first, so a stick still holding
+	 * part of a frame from before drops it; then the ACK gap. */
+	s->stats.naks_sent++;
+	send_byte(s, ZW_NAK, now);
+}
+
+void
+zw_session_hold(struct zw_session *s, uint64_t until, uint64_t now)
+{
+	s->hold_until = until;
+	kick(s, now);
+}
+
+void
+zw_session_restarted(struct zw_session *s, enum zw_status st, uint64_t now)
+{
+	s->hold_until = 0;
+	s->down = 1;		/* a completion cannot submit meanwhile */
+	fail_inflight(s, st);
+	s->down = 0;
+	s->timeouts = 0;
+	kick(s, now);
 }
 
 void

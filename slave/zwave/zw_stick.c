@@ -4,6 +4,9 @@
  * A port that fails (EOF, EIO when a USB stick is pulled) or a stick that
  * stops answering (the session's dead callback) is closed and reopened
  * with doubling back-off; the session fails everything queued meanwhile.
+ * A soft reset we ask for (zw_stick_soft_reset) holds the session until
+ * the stick says it started again; a SerialAPIStarted we did not ask for
+ * is a restart that lost what was under way.
  */
 
 #include <errno.h>
@@ -26,6 +29,9 @@ struct zw_stick {
 	struct ev_io			 io;
 	struct ev_timer			 deadline;	/* session's */
 	struct ev_timer			 reopen;
+	struct ev_timer			 reset_wait;	/* our soft reset */
+	int				 resetting;
+	unsigned			 opened;
 	uint64_t			 backoff;
 	uint64_t			 rx_seen;	/* frames at last read */
 	struct zw_session		*sess;
@@ -52,6 +58,8 @@ stick_lost(struct zw_stick *z, const char *why)
 		close(z->fd);
 		z->fd = -1;
 	}
+	z->resetting = 0;
+	ev_timer_stop(z->loop, &z->reset_wait);
 	zw_session_set_down(z->sess, 1, ev_clock_ms());
 	rearm(z);
 	log_warnx("zwave: %s: %s; reopening in %llu ms", z->spec, why,
@@ -93,6 +101,17 @@ stick_restarted(struct zw_stick *z)
 {
 	uint64_t now = ev_clock_ms();
 
+	if (z->resetting) {
+		/* Ours: what is queued goes on after the start-up again. */
+		z->resetting = 0;
+		ev_timer_stop(z->loop, &z->reset_wait);
+		log_info("zwave: %s: the stick restarted after our soft reset",
+		    z->spec);
+		zw_session_restarted(z->sess, ZW_ERR_RESTART, now);
+		rearm(z);
+		z->ops->up(z->arg, 1, "");
+		return;
+	}
 	log_warnx("zwave: %s: the stick restarted (SerialAPIStarted): what "
 	    "was under way failed; starting it again", z->spec);
 	zw_session_abort(z->sess, ZW_ERR_RESTART, now);
@@ -163,6 +182,7 @@ static void
 stick_ready(struct zw_stick *z)
 {
 	z->connecting = 0;
+	z->opened++;
 	ev_io_set(z->loop, &z->io, EV_READ);
 	zw_session_set_down(z->sess, 0, ev_clock_ms());
 	log_info("zwave: %s open (%s)", z->spec, z->port->name);
@@ -215,6 +235,71 @@ on_reopen(struct ev_timer *t)
 	stick_open(t->arg);
 }
 
+/* A 500-series stick restarts without a word (and one that ignored the
+ * request does not restart): start again all the same. */
+static void
+on_reset_wait(struct ev_timer *t)
+{
+	struct zw_stick *z = t->arg;
+
+	if (!z->resetting)
+		return;
+	z->resetting = 0;
+	log_info("zwave: %s: no SerialAPIStarted %d ms after our soft reset: "
+	    "going on", z->spec, ZW_SOFT_RESET_WAIT_MS);
+	zw_session_hold(z->sess, 0, ev_clock_ms());
+	rearm(z);
+	z->ops->up(z->arg, 1, "");
+}
+
+/* The SoftReset went out (or failed to): the stick restarts now; hold
+ * every request until it says so. */
+static void
+reset_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_stick	*z = arg;
+	uint64_t	 now = ev_clock_ms();
+
+	(void)res;
+	(void)cb;
+	if (!z->resetting || st == ZW_ERR_DOWN || st == ZW_ERR_RESTART)
+		return;		/* lost, or it restarted already */
+	zw_session_hold(z->sess, now + ZW_SOFT_RESET_WAIT_MS, now);
+	ev_timer_start(z->loop, &z->reset_wait, ZW_SOFT_RESET_WAIT_MS);
+}
+
+int
+zw_stick_soft_reset(struct zw_stick *z)
+{
+	struct zw_req	r;
+	enum zw_status	st;
+
+	if (z->fd == -1 || z->connecting || z->resetting)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_SOFT_RESET;
+	r.cb_idx = -1;
+	r.prio = ZW_PRIO_USER;
+	r.urgent = 1;
+	r.done = reset_sent;
+	r.arg = z;
+	z->resetting = 1;
+	if (zw_stick_submit(z, &r, &st) == -1) {
+		z->resetting = 0;
+		log_warnx("zwave: %s: soft reset not queued: %s", z->spec,
+		    zw_status_str(st));
+		return -1;
+	}
+	return 0;
+}
+
+unsigned
+zw_stick_opened(const struct zw_stick *z)
+{
+	return z->opened;
+}
+
 struct zw_stick *
 zw_stick_new(struct ev_loop *loop, const char *spec,
     const struct zw_stick_ops *ops, void *arg)
@@ -237,6 +322,7 @@ zw_stick_new(struct ev_loop *loop, const char *spec,
 	}
 	ev_timer_init(&z->deadline, on_deadline, z);
 	ev_timer_init(&z->reopen, on_reopen, z);
+	ev_timer_init(&z->reset_wait, on_reset_wait, z);
 	/* Open from the loop, so `up` never runs before the caller holds z. */
 	ev_timer_start(loop, &z->reopen, 0);
 	return z;
@@ -249,6 +335,7 @@ zw_stick_free(struct zw_stick *z)
 		return;
 	ev_timer_stop(z->loop, &z->deadline);
 	ev_timer_stop(z->loop, &z->reopen);
+	ev_timer_stop(z->loop, &z->reset_wait);
 	if (z->fd != -1) {
 		ev_io_set(z->loop, &z->io, 0);
 		close(z->fd);

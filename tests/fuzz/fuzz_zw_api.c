@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		if (zw_parse_version(p, n, v, sizeof(v)) == 0 &&
-		    strlen(v) >= sizeof(v))
+		    (strlen(v) >= sizeof(v) || zw_version_major(v) > 999))
 			abort();
 		break;
 	case 2:

@@ -77,16 +77,19 @@ management(const uint8_t *data, size_t size)
 	struct zw_assoc		a;
 	struct zw_mc		m;
 	struct zw_supervision	sv;
-	uint8_t			cc, ver, out[64];
+	uint8_t			cc, ver, out[64], gets[ZW_POLL_SUPPORTED_MAX][4];
 	int			r;
 
 	if ((r = zw_cc_decode_wakeup(data, size, &w)) < -1 || r > 1 ||
 	    (r == 1 && w.interval > ZW_WAKEUP_MAX_S))
 		abort();
 	if ((r = zw_cc_decode_assoc(data, size, &a)) < -1 || r > 1 ||
-	    a.n > ZW_MAX_ASSOC_NODES)
+	    a.n > ZW_MAX_ASSOC_NODES || a.nep > ZW_MAX_ASSOC_NODES)
 		abort();
 	if ((r = zw_cc_decode_cc_version(data, size, &cc, &ver)) < -1 || r > 1)
+		abort();
+	if ((r = zw_cc_supported(data, size, gets, ZW_POLL_SUPPORTED_MAX)) <
+	    -1 || r > ZW_POLL_SUPPORTED_MAX)
 		abort();
 	r = zw_cc_decode_mc(data, size, &m);
 	if (r < -1 || r > 1 || m.ncc > ZW_MAX_NODE_CCS || (r == 1 &&

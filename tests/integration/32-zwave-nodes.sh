@@ -9,6 +9,9 @@
 # restarts mid-send (SerialAPIStarted) fails the command at once and is
 # started again; a jammed radio (TX status FAIL) is retried with back-off,
 # never faults the node, and is a stick fault until a send gets through;
+# a jam that outlasts the tries soft-resets the stick (a 700-series one,
+# hd-zwsim -7, which is also soft-reset once at start-up), and the
+# start-up after it does not clear the fault while the radio is jammed;
 # a restart does not interview again.
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +24,7 @@ trap '' PIPE
 
 # 1. simulator, test master, slave
 mkfifo "$work/tm.in"
-zwsim
+zwsim -7
 "$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
 	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
 	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
@@ -34,6 +37,10 @@ slave_conf slave-house House "$port" "$P" "simulate no" \
 	"zwave port $(cat "$work/pty")"
 start hd-slave slave-house
 check "slave online" wait_log "$T" '^online slave-house ' 10
+check "a 700-series stick is soft-reset at start-up" \
+	wait_log "$S" 'soft-resetting the stick at start-up' 10
+check "its SerialAPIStarted ends the wait" \
+	wait_log "$S" 'the stick restarted after our soft reset' 10
 
 # 2. interview
 check "each node interviewed" \
@@ -117,13 +124,17 @@ check "cmd 19: then it obeys" wait_log "$T" '^result 19 OK true$' 10
 # jammed, the user sees a stick fault (not the node's), cleared when a
 # send gets through again.
 nodefaults=$(count_log "$T" '^fault zwave zw:2:0 raised')
+check "one soft reset at start-up, none since" \
+	test "$(count_log "$Z" 'zwsim: soft reset')" -eq 1
 zw jam 2
 send 'cmd 20 zw:2:0 on false'
 check "cmd 20: two FAILs, the third try delivers it" \
 	wait_log "$T" '^result 20 OK false$' 15
 check "cmd 20: sent again after a back-off" \
 	wait_log "$S" 'not transmitted \(jammed\): again in 2000 ms' 5
-zw jam 3
+# An outside jammer: FAIL until "jam 0".
+zw jam 1000
+clears=$(count_log "$T" '^fault zwave - cleared')
 send 'cmd 21 zw:2:0 on true'
 check "cmd 21: FAIL at every try: FAILED, the radio is jammed" \
 	wait_log "$T" '^result 21 FAILED - the radio is jammed' 15
@@ -133,9 +144,26 @@ check "and the values with the fault flag" \
 	wait_log "$T" '^report zw:5:0 temperature .* fault at=' 5
 check "the node is not faulted" \
 	test "$(count_log "$T" '^fault zwave zw:2:0 raised')" -eq "$nodefaults"
+check "the jam outlasted the tries: the stick is soft-reset" \
+	wait_log "$S" 'the radio stays jammed: soft-resetting the stick' 5
+check "it restarts and the controller starts again" \
+	wait_count "$S" 'zwave: controller ready' 3 15
+check "once" test "$(count_log "$Z" 'zwsim: soft reset')" -eq 2
+# The stick restarts on its own while the radio is still jammed: the
+# start-up after it used to clear the fault.
+zw reset
+check "the stick restarts on its own, still jammed" \
+	wait_count "$S" 'zwave: controller ready' 4 20
+check "the start-up leaves the fault: the radio is jammed" \
+	wait_log "$S" 'the stick answers again, the radio is jammed' 5
+check "no fault cleared meanwhile" \
+	test "$(count_log "$T" '^fault zwave - cleared')" -eq "$clears"
+check "no second soft reset for the same jam" \
+	test "$(count_log "$Z" 'zwsim: soft reset')" -eq 2
+zw jam 0
 send 'cmd 22 zw:2:0 on true'
 check "cmd 22: the radio transmits again" \
-	wait_log "$T" '^result 22 OK true$' 10
+	wait_log "$T" '^result 22 OK true$' 15
 check "the stick fault is cleared" \
 	wait_log "$T" '^fault zwave - cleared the radio transmits again' 5
 
@@ -146,7 +174,7 @@ kill -TERM "$(pid_of slave-house)"
 wait_log "$S" 'slave slave-house stopped' 5
 start hd-slave slave-house
 check "restarted controller ready" \
-	wait_count "$S" 'zwave: controller ready' 3 15
+	wait_count "$S" 'zwave: controller ready' 5 15
 check "the switch is announced with its value at once" \
 	wait_count "$T" '^device zw:2:0 DEV_SWITCH on:bool:rw$' $((devs + 1)) 10
 check "nor for its manufacturer" \

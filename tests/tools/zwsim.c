@@ -50,6 +50,10 @@
  * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
  * leaving node, which is then gone from the node list. A STOP without a
  * callback id ends either mode silently.
+ * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
+ * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
+ * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
+ * one, the default, says "Z-Wave 6.07" and restarts without a word).
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -76,7 +80,7 @@
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
 
-static int	io = -1, nak, can, garbage, silent, reset_next, jam;
+static int	io = -1, nak, can, garbage, silent, reset_next, jam, sdk7;
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -312,6 +316,9 @@ request(const struct zw_frame *f)
 	static const uint8_t caps[8] = { 1, 0, 0x00, 0x86, 0x00, 0x01, 0x00,
 	    0x5a };
 	static const uint8_t ver[] = "Z-Wave 6.07\0\x01";
+	static const uint8_t ver7[] = "Z-Wave 7.18\0\x07";
+	/* reset reason 0 (a reset), then the stick's own node information */
+	static const uint8_t started[] = { 0x00, 0x01, 0x02, 0x01, 0x00 };
 	uint8_t memid[5] = { HOME_ID >> 24, HOME_ID >> 16 & 0xff,
 	    HOME_ID >> 8 & 0xff, HOME_ID & 0xff, OWN_ID };
 
@@ -326,7 +333,16 @@ request(const struct zw_frame *f)
 		send_frame(ZW_RES, f->func, caps, sizeof(caps));
 		break;
 	case ZW_FN_GET_VERSION:
-		send_frame(ZW_RES, f->func, ver, sizeof(ver) - 1);
+		if (sdk7)
+			send_frame(ZW_RES, f->func, ver7, sizeof(ver7) - 1);
+		else
+			send_frame(ZW_RES, f->func, ver, sizeof(ver) - 1);
+		break;
+	case ZW_FN_SOFT_RESET:
+		fprintf(stderr, "zwsim: soft reset\n");
+		if (sdk7)
+			send_frame(ZW_REQ, ZW_FN_SERIAL_API_STARTED, started,
+			    sizeof(started));
 		break;
 	case ZW_FN_MEMORY_GET_ID:
 		send_frame(ZW_RES, f->func, memid, sizeof(memid));
@@ -523,24 +539,40 @@ loop(int lfd)
 int
 main(int argc, char *argv[])
 {
-	int keep = -1, lfd = -1;
+	int keep = -1, lfd = -1, extra = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	/* Unbuffered: poll() must see every line not yet handled, which a
 	 * stdio buffer holding several lines would hide. */
 	setvbuf(stdin, NULL, _IONBF, 0);
-	if (argc == 4 && strcmp(argv[1], "-l") == 0) {
-		zwsim_nnodes++;
+	while (argc > 3 && argv[1][0] == '-' && argv[1][2] == '\0' &&
+	    (argv[1][1] == 'l' || argv[1][1] == '7' || argv[1][1] == 'n')) {
+		if (argv[1][1] == 'l')
+			zwsim_nnodes++;
+		else if (argv[1][1] == '7')
+			sdk7 = 1;
+		else {
+			extra = atoi(argv[2]);
+			argc--;
+			argv++;
+		}
 		argc--;
 		argv++;
+	}
+	/* After the lock's place, which -l counts. */
+	if (zwsim_add_switches(extra) == -1) {
+		fprintf(stderr, "hd-zwsim: -n: at most %zu more nodes\n",
+		    MAX_SIMNODES - zwsim_nnodes);
+		return 2;
 	}
 	if (argc == 3 && strcmp(argv[1], "-p") == 0)
 		io = open_pty(argv[2], &keep);
 	else if (argc == 3 && strcmp(argv[1], "-t") == 0)
 		lfd = listen_tcp(argv[2]);
 	else {
-		fprintf(stderr, "usage: hd-zwsim [-l] -p PATHFILE | -t PORT\n");
+		fprintf(stderr, "usage: hd-zwsim [-l] [-7] [-n N] -p PATHFILE | "
+		    "-t PORT\n");
 		return 2;
 	}
 	if (io == -1 && lfd == -1) {

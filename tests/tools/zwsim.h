@@ -10,7 +10,7 @@
 #define ZWSIM_LOCK_ID	6	/* the S0 door lock */
 #define ZWSIM_CMD_MAX	64	/* a command a node sends */
 #define MAX_CCS		8
-#define MAX_SIMNODES	16
+#define MAX_SIMNODES	64	/* -n 40: a 40-node network and more */
 #define MAX_EPS		4	/* Multi Channel endpoints of one node */
 
 struct simnode {
@@ -34,6 +34,8 @@ extern size_t		zwsim_nnodes;
 extern struct simnode	zwsim_joiner;
 
 struct simnode	*zwsim_find(uint8_t id);
+/* -n N: N more binary switches, node ids from 7 up; -1 if too many. */
+int	zwsim_add_switches(int n);
 /* Node `n` sends its report of class `cc` (unless muted). */
 void	zwsim_report(const struct simnode *n, uint8_t cc);
 /* A command from the controller: act on a SET, answer it or a GET. */

@@ -30,6 +30,22 @@ size_t		zwsim_nnodes = 4;
 /* The node waiting to be added (join), not yet in zwsim_nodes. */
 struct simnode	zwsim_joiner;
 
+int
+zwsim_add_switches(int n)
+{
+	struct simnode	*sw;
+	int		 i;
+
+	if (n < 0 || (size_t)n > MAX_SIMNODES - zwsim_nnodes)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sw = &zwsim_nodes[zwsim_nnodes++];
+		*sw = zwsim_nodes[0];		/* node 2's kind */
+		sw->id = (uint8_t)(ZWSIM_LOCK_ID + 1 + i);
+	}
+	return 0;
+}
+
 struct simnode *
 zwsim_find(uint8_t id)
 {

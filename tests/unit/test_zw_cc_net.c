@@ -86,6 +86,65 @@ test_assoc(void)
 }
 
 static void
+test_supported(void)
+{
+	static const uint8_t sensors[] = { 0x31, 0x02, 0x11, 0x80 };
+	static const uint8_t meter4[] = { 0x32, 0x04, 0x61, 0x05 };
+	static const uint8_t meter2[] = { 0x32, 0x04, 0x01, 0x84 };
+	static const uint8_t bad[] = { 0x32, 0x04, 0x60, 0x01 };
+	uint8_t	g[ZW_POLL_SUPPORTED_MAX][4], out[4];
+
+	CHECK(zw_cc_supported_get(out, sizeof(out), 0x31) == 2 &&
+	    out[1] == 0x01 && zw_cc_supported_get(out, sizeof(out), 0x32) ==
+	    2 && out[1] == 0x03 && zw_cc_supported_get(out, sizeof(out),
+	    0x25) == 0, "Supported Gets of 0x31 and 0x32 only");
+	CHECK(zw_cc_supported(sensors, sizeof(sensors), g, 8) == 3 &&
+	    g[0][2] == 1 && g[1][2] == 5 && g[2][2] == 16 && g[0][1] == 0x04,
+	    "Supported Sensor Report: GETs of types 1, 5 and 16");
+	CHECK(zw_cc_supported(sensors, sizeof(sensors), g, 2) == 2,
+	    "at most the GETs asked for");
+	CHECK(zw_cc_supported(meter4, sizeof(meter4), g, 8) == 4 &&
+	    g[0][2] == 0x40 && g[1][2] == 0x80 && g[2][2] == 0x50 &&
+	    g[3][2] == 0x90, "Meter v4: kWh and W, each import and export");
+	CHECK(zw_cc_supported(meter2, sizeof(meter2), g, 8) == 1 &&
+	    g[0][2] == 0x10, "Meter v2: scale 2 (W) alone, the more-scales "
+	    "bit not asked, no rate type");
+	CHECK(zw_cc_supported(bad, sizeof(bad), g, 8) == -1 &&
+	    zw_cc_supported(sensors, 2, g, 8) == -1,
+	    "no meter type, an empty mask: malformed");
+}
+
+static void
+test_mca(void)
+{
+	static const uint8_t set[] = { 0x8e, 0x01, 0x01, 0x00, 0x01, 0x00 };
+	static const uint8_t report[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x07,
+	    0x00, 0x01, 0x00, 0x09, 0x02 };
+	static const uint8_t odd[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x00,
+	    0x01 };
+	static const uint8_t zero[] = { 0x8e, 0x03, 0x01, 0x05, 0x00, 0x00,
+	    0x00, 0x00 };
+	uint8_t		 out[8];
+	struct zw_assoc	 a;
+
+	CHECK(bytes(out, zw_cc_mca_set(out, sizeof(out), ZW_LIFELINE, 1, 0),
+	    set, LEN(set)), "Multi Channel Association Set: lifeline to "
+	    "node 1 endpoint 0, after the marker");
+	CHECK(zw_cc_mca_set(out, 5, 1, 1, 0) == 0 &&
+	    zw_cc_mca_set(out, sizeof(out), 1, 1, 128) == 0,
+	    "no room, endpoint 128: refused");
+	CHECK(zw_cc_mca_get(out, sizeof(out), 1) == 3 && out[0] == 0x8e &&
+	    out[1] == 0x02 && out[2] == 1, "Multi Channel Association Get");
+	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
+	    a.n == 1 && a.nodes[0] == 7 && a.nep == 2 && a.ep_node[0] == 1 &&
+	    a.ep[0] == 0 && a.ep_node[1] == 9 && a.ep[1] == 2,
+	    "Report: node 7, then (1, 0) and (9, 2)");
+	CHECK(zw_cc_decode_assoc(odd, sizeof(odd), &a) == -1 &&
+	    zw_cc_decode_assoc(zero, sizeof(zero), &a) == -1,
+	    "a pair cut in half, node 0 in a pair: malformed");
+}
+
+static void
 test_version(void)
 {
 	static const uint8_t report[] = { 0x86, 0x14, 0x25, 0x02 };
@@ -254,6 +313,8 @@ main(void)
 {
 	test_wakeup();
 	test_assoc();
+	test_mca();
+	test_supported();
 	test_version();
 	test_mc();
 	test_supervision();

@@ -155,6 +155,19 @@ test_split_and_stall(void)
 	    "late bytes after a stall are garbage, not a frame");
 	feed(&p, &r, b, sizeof(b), 9000);
 	CHECK(r.n[ZW_RX_FRAME] == 1, "next whole frame parses");
+	/* A frame trickling in, each byte well within the timeout of the
+	 * one before, but not whole within it of its SOF: dropped. */
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < sizeof(b); i++)
+		feed(&p, &r, b + i, 1, 20000 + i * (ZW_BYTE_TIMEOUT_MS / 3));
+	CHECK(r.n[ZW_RX_FRAME] == 0, "a frame not whole within the byte "
+	    "timeout of its SOF is dropped (timed from SOF, not from each "
+	    "byte)");
+	zw_parser_init(&p);
+	feed(&p, &r, b, 3, 30000);
+	feed(&p, &r, b + 3, 1, 30000 + ZW_BYTE_TIMEOUT_MS / 2);
+	CHECK(zw_parser_deadline(&p) == 30000 + ZW_BYTE_TIMEOUT_MS,
+	    "the deadline stays the SOF's plus the byte timeout");
 }
 
 static void

@@ -186,14 +186,14 @@ test_retries(void)
 	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
 	stick_byte(ZW_NAK);
 	CHECK(T.nw == 1, "no retransmission before the back-off");
-	CHECK(zw_session_next(S) == now + 100 + 1000,
-	    "first back-off is 100 ms + 1 s");
+	CHECK(zw_session_next(S) == now + 100,
+	    "first back-off is 100 ms (host spec: 100 ms + n x 1 s, n = 0)");
 	run_to_next();
 	CHECK(T.nw == 2 && wfunc(1) == ZW_FN_GET_VERSION,
 	    "retransmitted after NAK");
 	stick_byte(ZW_CAN);
-	CHECK(zw_session_next(S) == now + 100 + 2000,
-	    "second back-off is 100 ms + 2 s");
+	CHECK(zw_session_next(S) == now + 100 + 1000,
+	    "second back-off is 100 ms + 1 s");
 	run_to_next();
 	CHECK(T.nw == 3, "retransmitted after CAN");
 	stick_byte(ZW_NAK);
@@ -541,7 +541,8 @@ test_garbage_and_nak(void)
 static void
 test_dead_stick(void)
 {
-	int i;
+	uint64_t	t0;
+	int		i, before;
 
 	reset();
 	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
@@ -557,9 +558,16 @@ test_dead_stick(void)
 	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 4) ==
 	    ZW_ERR_DOWN, "submit refused while down");
 	CHECK(zw_session_next(S) == ZW_NO_DEADLINE, "no deadline while down");
+	t0 = now;
+	before = T.nw;
 	zw_session_set_down(S, 0, now);
+	CHECK(T.nw == before + 1 && wbyte(before) == ZW_NAK,
+	    "back up: a NAK first (a stick holding half a frame drops it)");
 	CHECK(submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 5) == 0 &&
-	    wfunc(T.nw - 1) == ZW_FN_GET_VERSION, "back up: requests go out");
+	    T.nw == before + 1, "no frame glued to that NAK");
+	run_to_next();
+	CHECK(now >= t0 + ZW_ACK_GAP_MS && wfunc(T.nw - 1) ==
+	    ZW_FN_GET_VERSION, "the request goes after the gap");
 	zw_session_free(S);
 	S = NULL;
 	CHECK(T.ndone == 4 && T.st[3] == ZW_ERR_DOWN,
@@ -648,6 +656,47 @@ test_abort(void)
 	    "and goes out");
 }
 
+/* A soft reset: the session holds every request until the stick says
+ * it started again; what was queued goes on, what was on the wire or
+ * awaited its callback fails. */
+static void
+test_hold(void)
+{
+	static const uint8_t one = 1;
+	int before;
+
+	reset();
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 1);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_SEND_DATA, &one, 1);	/* awaits callback */
+	zw_session_hold(S, now + ZW_SOFT_RESET_WAIT_MS, now);
+	before = T.nw;
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 2);
+	CHECK(T.nw == before, "held: nothing goes to the stick");
+	CHECK(zw_session_next(S) >= now + ZW_SOFT_RESET_WAIT_MS ||
+	    zw_session_next(S) == now + ZW_SEND_ABORT_MS,
+	    "no deadline wakes it to send before the hold ends");
+	now += ZW_SOFT_RESET_WAIT_MS / 2;
+	zw_session_tick(S, now);
+	CHECK(T.nw == before, "still held half-way");
+	zw_session_restarted(S, ZW_ERR_RESTART, now);
+	CHECK(T.ndone == 1 && T.st[0] == ZW_ERR_RESTART,
+	    "restarted: the SendData awaiting its callback fails at once");
+	run_to_next();
+	CHECK(T.nw == before + 1 && wfunc(before) == ZW_FN_GET_VERSION,
+	    "and the queued request goes on, not failed");
+
+	/* No SerialAPIStarted: the hold ends at its time. */
+	reset();
+	zw_session_hold(S, now + ZW_SOFT_RESET_WAIT_MS, now);
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_POLL, 1);
+	CHECK(zw_session_next(S) == now + ZW_SOFT_RESET_WAIT_MS,
+	    "the next deadline is the hold's end");
+	run_to_next();
+	CHECK(T.nw == 1 && wfunc(0) == ZW_FN_GET_VERSION,
+	    "then the request goes");
+}
+
 int
 main(void)
 {
@@ -663,6 +712,7 @@ main(void)
 	test_garbage_and_nak();
 	test_dead_stick();
 	test_abort();
+	test_hold();
 	zw_session_free(S);
 	return check_done();
 }

@@ -31,6 +31,8 @@
 #define LOCK		20	/* an S0 lock, Door Lock granted securely */
 #define RELAY		21	/* a double relay, endpoints without Supervision */
 #define PLUG		22	/* a switch with a battery, no security */
+#define MCREL		24	/* a double relay with Multi Channel Association */
+#define MULTI		25	/* a multi-sensor and a meter (both versions) */
 #define DOOR		23	/* Notification and Binary Sensor */
 
 /* A Door Lock Operation Report: secured (mode 0xff). */
@@ -189,6 +191,95 @@ test_endpoint_confirmed(void)
 	    "on.1 off: confirmed too");
 }
 
+/*
+ * A double relay with Multi Channel Association: its lifeline goes to our
+ * endpoint 0 through it (a plain lifeline gets an endpoint's physical
+ * change as the root's, or not at all: on.2 went stale), and a press on
+ * endpoint 2, reported encapsulated, updates on.2.
+ */
+static void
+test_mc_lifeline(void)
+{
+	static const uint8_t cc[] = { 0x25, 0x86, 0x85, 0x8e, 0x60 };
+	static const uint8_t press[] = { 0x60, 0x0d, 0x02, 0x00, 0x25, 0x03,
+	    0xff };
+	struct zw_node	*zn = &S.zw->node[MCREL];
+	struct dev	*d;
+	Hd__Envelope	*e;
+
+	sim[MCREL].endpoints = 2;
+	sim[MCREL].ep_plain = 1;
+	include_node(MCREL, 0xd3, cc, sizeof(cc));
+	pump();
+	d = dev_find(&S, "zw:24:0");
+	if (!CHECK(d != NULL && d->desc.interview_pct == 100 &&
+	    dev_find_value(d, "on.2") != NULL,
+	    "node 24: interviewed, two endpoints"))
+		return;
+	CHECK(sim[MCREL].nmc_life == 1 && sim[MCREL].mc_life[0][0] == 1 &&
+	    sim[MCREL].mc_life[0][1] == 0 && sim[MCREL].nlife == 0,
+	    "its lifeline: Multi Channel Association to node 1 endpoint 0, "
+	    "no plain Association Set");
+	CHECK(zn->lifeline && zn->lifeline_mc,
+	    "read back with Multi Channel Association Get: it names us");
+	drain();
+	from_node(MCREL, press, sizeof(press));
+	CHECK(queued(HD__ENVELOPE__BODY_REPORT, &e) >= 1 &&
+	    strcmp(e->report->key, "on.2") == 0 &&
+	    e->report->value->b, "a press on endpoint 2: on.2 true");
+	wire_free((ProtobufCMessage *)e);
+}
+
+/* The last reported value of key `key` on device `dev`, or -1e9. */
+static double
+last_num(const char *dev, const char *key)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	double			 d = -1e9;
+	int			 i;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+		    strcmp(e->report->device_id, dev) == 0 &&
+		    strcmp(e->report->key, key) == 0)
+			d = e->report->value->d;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return d;
+}
+
+/*
+ * A multi-sensor (Sensor Multilevel v5) and meter (Meter v4, import and
+ * export): the poll asks what each supports, then for each value; the
+ * version 1 GET alone gave the temperature only and the import energy,
+ * and an export report overwrote the import's energy.
+ */
+static void
+test_supported(void)
+{
+	static const uint8_t cc[] = { 0x31, 0x32 };
+
+	sim[MULTI].multi = 1;
+	include_node(MULTI, 0xd3, cc, sizeof(cc));
+	pump();
+	pump();
+	CHECK(last_num("zw:25:0", "temperature") > 21.4 &&
+	    last_num("zw:25:0", "temperature") < 21.6 &&
+	    last_num("zw:25:0", "humidity") > 5.4 &&
+	    last_num("zw:25:0", "humidity") < 5.6,
+	    "both sensors of the multi-sensor: temperature 21.5, humidity 5.5");
+	CHECK(last_num("zw:25:0", "energy") > 12.2 &&
+	    last_num("zw:25:0", "energy") < 12.4 &&
+	    last_num("zw:25:0", "energy_export") > 4.4 &&
+	    last_num("zw:25:0", "energy_export") < 4.6 &&
+	    last_num("zw:25:0", "power") > 9.9,
+	    "the meter: import 12.3 kWh, export 4.5 kWh apart, and power");
+}
+
 /* Multi Command and CRC-16 from a node: opened, each command judged. */
 static void
 test_opened(void)
@@ -282,6 +373,8 @@ main(void)
 	test_wrapped_refused();
 	test_failed_flag();
 	test_endpoint_confirmed();
+	test_mc_lifeline();
+	test_supported();
 	test_opened();
 	test_door_once();
 	zwf_close();

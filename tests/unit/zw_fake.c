@@ -27,6 +27,8 @@
 struct zw_stick	the_stick;
 struct zw_req	reqs[MAX_REQS];
 int		nreqs, refuse, max_reqs;
+int		soft_resets;
+unsigned	opened;
 static uint8_t	next_cb = 1;
 static struct zw_stats	stats;
 
@@ -72,6 +74,22 @@ zw_stick_load(const struct zw_stick *st)
 {
 	(void)st;
 	return nreqs;
+}
+
+/* Recorded; the test plays the stick's restart (ops->up(1)). */
+int
+zw_stick_soft_reset(struct zw_stick *st)
+{
+	(void)st;
+	soft_resets++;
+	return 0;
+}
+
+unsigned
+zw_stick_opened(const struct zw_stick *st)
+{
+	(void)st;
+	return opened;
 }
 
 /* The requests recorded are not at the stick yet: never busy. */
@@ -188,15 +206,28 @@ stick_startup(const uint8_t mask[ZW_NODEMASK_LEN], uint8_t home,
 	uint8_t		init[3 + ZW_NODEMASK_LEN + 2] = { 8, 0, ZW_NODEMASK_LEN };
 	uint8_t		pi[6] = { 0xd3, 0x9c, 0, 0x04, 0, 0x01 };
 	struct zw_req	r;
+	int		i, resets;
 
 	memcpy(init + 3, mask, ZW_NODEMASK_LEN);
+	opened++;
+	resets = soft_resets;
 	the_stick.ops->up(the_stick.arg, 1, "");
-	if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
-		return -1;
-	answer(&r, caps, sizeof(caps), 0);
-	if (!take(&r) || r.func != ZW_FN_GET_VERSION)
-		return -1;
-	answer(&r, ver, sizeof(ver) - 1, 0);
+	for (i = 0; i < 2; i++) {
+		if (!take(&r) || r.func != ZW_FN_GET_CAPABILITIES)
+			return -1;
+		answer(&r, caps, sizeof(caps), 0);
+		if (!take(&r) || r.func != ZW_FN_GET_VERSION)
+			return -1;
+		answer(&r, ver, sizeof(ver) - 1, 0);
+		if (soft_resets == resets)
+			break;
+		/* A 7.18 stick is soft-reset once at each opening: it
+		 * restarts, the sequence starts again. */
+		resets = soft_resets;
+		the_stick.ops->up(the_stick.arg, 1, "");
+	}
+	if (soft_resets != resets)
+		return -1;		/* a second reset: a loop */
 	if (!take(&r) || r.func != ZW_FN_MEMORY_GET_ID)
 		return -1;
 	answer(&r, memid, sizeof(memid), 0);
@@ -353,6 +384,17 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 		memcpy(r + 5, sn->lifeline, (size_t)sn->nlife);
 		sim_reply(id, ep, r, 5 + (size_t)sn->nlife);
 		break;
+	case 0x8e01:		/* Multi Channel Association Set: marker, pairs */
+		if (n == 6 && c[3] == 0x00 && sn->nmc_life < 4) {
+			sn->mc_life[sn->nmc_life][0] = c[4];
+			sn->mc_life[sn->nmc_life++][1] = c[5];
+		}
+		break;
+	case 0x8e02:
+		r[1] = 0x03; r[2] = c[2]; r[3] = 5; r[4] = 0; r[5] = 0x00;
+		memcpy(r + 6, sn->mc_life, 2 * (size_t)sn->nmc_life);
+		sim_reply(id, ep, r, 6 + 2 * (size_t)sn->nmc_life);
+		break;
 	case 0x8405:
 		r[1] = 0x06; r[2] = (uint8_t)(sn->wakeup >> 16);
 		r[3] = (uint8_t)(sn->wakeup >> 8); r[4] = (uint8_t)sn->wakeup;
@@ -385,6 +427,32 @@ sim_command(uint8_t id, uint8_t ep, const uint8_t *c, size_t n)
 	case 0x2502:
 		r[1] = 0x03; r[2] = sn->on[ep & 3];
 		sim_reply(id, ep, r, 3);
+		break;
+	case 0x3101:		/* Supported Sensor: temperature, humidity */
+		if (!sn->multi)
+			break;
+		r[1] = 0x02; r[2] = 0x11;
+		sim_reply(id, ep, r, 3);
+		break;
+	case 0x3104:		/* v1: temperature; v5: the type asked */
+		r[1] = 0x05; r[2] = n >= 3 ? c[2] : 0x01; r[3] = 0x22;
+		r[4] = 0; r[5] = r[2] == 0x05 ? 55 : 215;
+		sim_reply(id, ep, r, 6);
+		break;
+	case 0x3203:		/* electric, import and export; kWh and W */
+		if (!sn->multi)
+			break;
+		r[1] = 0x04; r[2] = 0x61; r[3] = 0x05;
+		sim_reply(id, ep, r, 4);
+		break;
+	case 0x3201:		/* v1: import kWh; else the scale and rate */
+		r[1] = 0x02;
+		r[2] = (uint8_t)(0x01 | (n >= 3 ? (c[2] >> 6 & 3) << 5 : 0x20));
+		r[3] = (uint8_t)(0x22 | (n >= 3 ? c[2] & 0x18 : 0));
+		r[4] = 0;
+		r[5] = n < 3 || (c[2] & 0x18) == 0 ? ((c[2] >> 6) == 2 ?
+		    45 : 123) : 100;
+		sim_reply(id, ep, r, 6);
 		break;
 	case 0x2601:		/* a dimmer: halfway while it ramps */
 		sn->target = c[2];

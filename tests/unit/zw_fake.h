@@ -23,6 +23,8 @@ struct simnode {
 	uint8_t	on[4];			/* switch state, by endpoint */
 	uint8_t	lifeline[4];		/* association group 1 */
 	int	nlife;
+	uint8_t	mc_life[4][2];		/* ... its (node, endpoint) ones */
+	int	nmc_life;		/* (Multi Channel Association) */
 	uint32_t wakeup;		/* interval set */
 	uint8_t	wakeup_node;
 	int	asleep;			/* a sleeping node between wake-ups */
@@ -35,12 +37,15 @@ struct simnode {
 	uint8_t	level, target;		/* a dimmer: now, and asked for */
 	uint8_t	ramp_s;			/* its ramp: level halfway till done */
 	int	ramp_v1;		/* its report: level only (version 1) */
+	int	multi;			/* a v5 multi-sensor and v4 meter */
 };
 
 extern struct zw_stick	the_stick;
 extern struct zw_req	reqs[MAX_REQS];
 extern int		nreqs, refuse;
 extern int		max_reqs;	/* the most recorded at once */
+extern int		soft_resets;	/* zw_stick_soft_reset() calls */
+extern unsigned		opened;		/* port openings (stick_startup) */
 extern struct slave	S;
 extern char		dir[];
 extern int		with_node9;	/* the stick lists node 9 (included) */

@@ -11,7 +11,7 @@
   const store = (HD.store = { devices: new Map(), nodes: [], sites: [], health: null });
   const CMD_POLL_MS = 2000;		// without a command event, ask this often
   const CMD_GIVE_UP_MS = 60000;		// and stop asking after this long
-  const CMD_QUEUED_GIVE_UP_MS = 65 * 60000;	// ... or this, once queued (the slave holds it 1 h)
+  const CMD_QUEUED_GIVE_UP_MS = 75 * 60000;	// ... or this, once queued (the slave holds it 70 min)
   const QUEUED_TEXT = "Queued — the device is asleep, it will act at its next wake-up";
   const HISTORY_PARALLEL = 2;		// history requests in flight at once
   const KIND = {
