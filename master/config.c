@@ -256,6 +256,11 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return ha_masters_add(&mc->masters, l->argv[1], l->argv[2],
 		    err, errlen);
 	}
+	if (strcmp(k, "slave") == 0) {	/* slave NODE-ID: a voter */
+		if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+			return -1;
+		return ha_slaves_add(&mc->slaves, l->argv[1], err, errlen);
+	}
 	return web_directive(mc, l, err, errlen);
 }
 
@@ -288,6 +293,11 @@ master_conf_load(struct master_conf *mc, const char *path)
 	}
 	if (mc->timeout_ms <= mc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
+		goto fail;
+	}
+	if (mc->slaves.n > 0 && mc->masters.n == 0) {
+		log_warnx("%s: slave lines (the voters of an election) need "
+		    "the master lines", path);
 		goto fail;
 	}
 	return 0;

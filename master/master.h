@@ -50,6 +50,8 @@ struct master_conf {
 	int			 nplaces;	/* none (docs/SCHEDULER.md#sites) */
 	/* failover: the master-capable nodes, in order (cluster/ha.c) */
 	struct ha_masters	 masters;
+	/* ... and the slaves that vote, in order; n = 0: no election */
+	struct ha_slaves	 slaves;
 };
 
 #define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers three */

@@ -281,6 +281,14 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 			return ha_standby_hello(p, h);
 	if (ha_is_standby(m))
 		return ha_refuse_slave(p);
+	if (m->conf.slaves.n > 0 &&
+	    ha_slaves_find(&m->conf.slaves, p->conn.peer_id) == -1) {
+		char d[HA_ADDR_MAX + 2 * NODE_ID_MAX + 96];
+
+		snprintf(d, sizeof(d), "%s is not in the slave lines of %s "
+		    "(the installation's voters)", p->conn.peer_id, m->id);
+		return peer_refuse(p, HD__REFUSAL__REASON__ROLE, d);
+	}
 	if (admit(p) == -1)
 		return -1;
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {

@@ -125,10 +125,35 @@ ha_send(struct master *m, int node, Hd__Envelope *e)
 	return -1;
 }
 
+/* Do the standby's slave lines equal ours? Else why, in d. */
+static int
+same_voters(struct peer *p, const Hd__Hello *h, char *d, size_t dlen)
+{
+	struct ha_slaves	 theirs;
+	char			 err[128];
+	size_t			 i;
+
+	memset(&theirs, 0, sizeof(theirs));
+	for (i = 0; i < h->n_voters; i++)
+		if (ha_slaves_add(&theirs, h->voters[i], err,
+		    sizeof(err)) == -1) {
+			snprintf(d, dlen, "its slave lines: %s", err);
+			return 0;
+		}
+	if (ha_slaves_same(&p->m->conf.slaves, &theirs, err, sizeof(err)))
+		return 1;
+	/* Cut short if need be: the reason's head says it all. */
+	if (snprintf(d, dlen, "the slave lines of %s and %s differ (%s): "
+	    "the voters must be the same on every master-capable node",
+	    p->m->id, p->conn.peer_id, err) < 0)
+		d[0] = '\0';
+	return 0;
+}
+
 /* Why a standby may not join us, or NULL; its place in the list in *idx. */
 static const char *
-standby_refusal(struct peer *p, Hd__Refusal__Reason *reason, int *idx,
-    char *d, size_t dlen)
+standby_refusal(struct peer *p, const Hd__Hello *h,
+    Hd__Refusal__Reason *reason, int *idx, char *d, size_t dlen)
 {
 	struct master	*m = p->m;
 	struct ha	*ha = m->ha;
@@ -164,6 +189,10 @@ standby_refusal(struct peer *p, Hd__Refusal__Reason *reason, int *idx,
 		snprintf(d, dlen, "the licence has no standby feature");
 		return d;
 	}
+	if (!same_voters(p, h, d, dlen)) {
+		*reason = HD__REFUSAL__REASON__CONFIG;
+		return d;
+	}
 	return NULL;
 }
 
@@ -194,9 +223,8 @@ ha_standby_hello(struct peer *p, const Hd__Hello *h)
 	char			 d[HA_STATUS_WHY];
 	int			 idx = -1;
 
-	(void)h;
 	p->standby = 1;
-	if (standby_refusal(p, &reason, &idx, d, sizeof(d)) != NULL) {
+	if (standby_refusal(p, h, &reason, &idx, d, sizeof(d)) != NULL) {
 		if (idx > 0)
 			snprintf(ha->st.node[idx].why,
 			    sizeof(ha->st.node[idx].why), "refused: %.160s", d);

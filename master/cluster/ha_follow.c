@@ -147,6 +147,8 @@ follow_open(struct conn *c)
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
 	Hd__Hello	 h = HD__HELLO__INIT;
 	Hd__Capability	 cap = HD__CAPABILITY__CAP_STANDBY;
+	char		*voters[HA_MAX_SLAVES];
+	int		 i;
 
 	if (strcmp(c->peer_id, ha->st.node[ha->cur].id) != 0) {
 		char d[160];
@@ -165,6 +167,11 @@ follow_open(struct conn *c)
 	h.boot_id = ha->boot_id;
 	h.highest_term = ha->m->term;
 	h.protocol = WIRE_PROTOCOL;
+	/* The master compares them with its own: one numbering of voters. */
+	for (i = 0; i < ha->m->conf.slaves.n; i++)
+		voters[i] = ha->m->conf.slaves.id[i];
+	h.voters = voters;
+	h.n_voters = (size_t)ha->m->conf.slaves.n;
 	e.body_case = HD__ENVELOPE__BODY_HELLO;
 	e.hello = &h;
 	return ha_follow_send(ha, &e);
