@@ -162,7 +162,7 @@ MASTER_SRCS	 = $(MASTER_TOP_SRCS) $(API_SRCS) $(AUTHW_SRCS) $(WEB_SRCS) \
 # slave/: hd-slave's main and configuration.
 SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 # slave/link/: the TLS link to the master and its report queue.
-SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
+SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c slave/link/vlink.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
 		   slave/dev/safe.c
