@@ -117,7 +117,8 @@ VENDOR_ROOT	?= pki/vendor-root.crt
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
-CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
+CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
+		   master/cluster/ha_elect.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)

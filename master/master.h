@@ -85,6 +85,7 @@ struct master {
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
 	struct ha		*ha;		/* failover (cluster/ha.c) */
+	int			 restart;	/* stepped down: exec again */
 	struct cluster_observer	 obs[CLUSTER_MAX_OBSERVERS];	/* observe.c */
 	int			 nobs;
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cluster/ha_int.h"
+#include "ha_wire.h"
 #include "log.h"
 #include "master.h"
 #include "cluster/cluster.h"
@@ -242,6 +243,12 @@ dispatch(struct ha *ha, Hd__Envelope *e)
 	    ha->hooks.body != NULL) {
 		if (ha->hooks.body(ha->hook_arg, ha->cur, e) == -1)
 			follow_down(ha, "malformed state replication");
+	} else if (ha_wire_is_ha(e) && ha->el != NULL) {
+		char why[160];		/* the master's log stream */
+
+		if (ha_elect_feed(ha, (uint32_t)ha->cur, e, why,
+		    sizeof(why)) == -1)
+			follow_down(ha, why);
 	} else
 		follow_down(ha, "message a master may not send a standby");
 }
