@@ -178,6 +178,26 @@ on_elected(struct master *m, uint64_t term)
 	sched_master_run(m);
 }
 
+/* api_master_gate: a standby's API names the master and its address. */
+static int
+master_gate(void *arg, struct api_master *am)
+{
+	struct master		*m = arg;
+	const struct ha_status	*st;
+	int			 i;
+
+	if (!ha_is_standby(m))
+		return 0;
+	st = ha_status(m);
+	if (strcmp(st->leader, m->id) != 0)
+		snprintf(am->node, sizeof(am->node), "%s", st->leader);
+	for (i = 0; i < m->conf.nmweb && am->node[0] != '\0'; i++)
+		if (strcmp(m->conf.mweb_id[i], am->node) == 0)
+			snprintf(am->url, sizeof(am->url), "%s",
+			    m->conf.mweb_url[i]);
+	return 1;
+}
+
 /*
  * A master that stepped down starts again as a standby: everything it
  * ran as master (registrations, scheduler, API state) is dropped by the
@@ -376,6 +396,7 @@ main(int argc, char *argv[])
 		fatal("auth worker");
 	api_set_auth(m.api, m.auth);
 	ha_set_role_hook(&m, on_elected);
+	api_master_gate(m.api, master_gate, &m);
 	ha_start(&m);
 	/* A standby acts on nothing: the master it follows does. */
 	if (!ha_is_standby(&m))

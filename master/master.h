@@ -52,6 +52,10 @@ struct master_conf {
 	struct ha_masters	 masters;
 	/* ... and the slaves that vote, in order; n = 0: no election */
 	struct ha_slaves	 slaves;
+	/* master-web lines: a node's dashboard, named by a standby's API */
+	char			 mweb_id[HA_MAX_MASTERS][NODE_ID_MAX + 1];
+	char			 mweb_url[HA_MAX_MASTERS][MASTER_WEB_MAX];
+	int			 nmweb;
 };
 
 #define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers three */

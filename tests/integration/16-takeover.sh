@@ -29,7 +29,9 @@ for n in 1 2; do
 	wp=w$n pp=p$n
 	master_conf "m$n" "${!pp}" "$I" "m$n" "licence $work/licence.pem" \
 		"web-listen 127.0.0.1:${!wp}" "web-cert $I/web.crt" \
-		"web-key $I/web.key" "${ML[@]}" "${SL[@]}"
+		"web-key $I/web.key" "${ML[@]}" "${SL[@]}" \
+		"master-web m1 https://127.0.0.1:$w1/" \
+		"master-web m2 https://127.0.0.1:$w2/"
 done
 for s in a b c; do
 	slave_conf "slave-$s" "Site ${s^^}" "$p1" "$I"
@@ -50,9 +52,15 @@ cp "$work/m1.conf" "$work/bad.conf"
 echo "slave slave-a" >>"$work/bad.conf"
 check "a slave named twice is refused" grep -q "slave slave-a named twice" \
 	<<<"$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)"
-grep -v '^master ' "$work/m1.conf" >"$work/bad.conf"
+grep -v '^master' "$work/m1.conf" >"$work/bad.conf"
 check "slave lines without master lines are refused" \
 	grep -q "slave lines (the voters of an election) need the master lines" \
+	<<<"$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)"
+
+cp "$work/m1.conf" "$work/bad.conf"
+echo "master-web nobody https://127.0.0.1:1/" >>"$work/bad.conf"
+check "a master-web line naming no master line is refused" \
+	grep -q "master-web nobody: not a node of the master lines" \
 	<<<"$("$bin/hd-master" -n -f "$work/bad.conf" 2>&1)"
 
 # 2. the first election: m1, then m2 joins the synchronous set
@@ -95,6 +103,10 @@ same_sessions() {	# the session file reached m2 (bounded)
 	return 1
 }
 check "the session file reached m2" same_sessions
+out=$(A=https://127.0.0.1:$w2/api/v1 call GET devices "" -H "$AS")
+check "the standby's API: 503, not master, naming m1 and its address" \
+	grep -q '^{"error":"not master","reason":"this node is a standby; ask the master","master":"m1","url":"https://127.0.0.1:'"$w1"'/"}$' <(tail -1 <<<"$out")
+check "... with the status 503" grep -q '^503' <<<"$out"
 
 # 4. SIGKILL m1: m2 is elected, the slaves follow it
 kill -KILL "$pid_m1"
@@ -141,6 +153,12 @@ check "m1 joins m2's synchronous set" wait_log "$M2" \
 check "still one master of term 3, none of another" \
 	test "$(masters_of_term 3)" = 1 -a "$(cat "$M1" "$M2" |
 		grep -c 'is master of term')" = 2
+check "m1's new web process serves" wait_count "$M1" \
+	'web process [0-9]+ serving' 2 10
+out=$(A=https://127.0.0.1:$w1/api/v1 call POST devices/slave-a/sim:lamp/values/on \
+	'{"value":true}' -H "$AS" -H "$AC")
+check "m1's API now answers 503 naming m2 (no command taken)" \
+	grep -q '"error":"not master",.*"master":"m2","url":"https://127.0.0.1:'"$w2"'/"' <<<"$out"
 check "m1 adopted term 3 (persisted)" wait_log "$M1" \
 	'failover: term 3 heard, adopted \(persisted\)' 5
 
