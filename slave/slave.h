@@ -72,6 +72,7 @@ struct vlink {
 	uint64_t		 backoff;	/* ms */
 	struct heartbeat	 hb;
 	int			 quiet;		/* a failure logged already */
+	int			 no_election;	/* refused: CONFIG */
 };
 
 /* One queued reliable envelope, kept packed until the master acks it. */

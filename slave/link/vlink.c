@@ -33,6 +33,9 @@
 
 #define VLINK_RETRY_MIN_MS	100
 #define VLINK_RETRY_MAX_MS	2000
+/* A node without slave lines has no election: ask again rarely (its
+ * config may change), not every VLINK_RETRY_MAX_MS. */
+#define VLINK_NO_ELECTION_MS	60000
 
 static int	vl_open(struct conn *);
 static int	vl_frame(struct conn *, ProtobufCMessage *);
@@ -116,7 +119,9 @@ vl_down(struct vlink *l, const char *why)
 		l->backoff = l->backoff * 2 > VLINK_RETRY_MAX_MS ?
 		    VLINK_RETRY_MAX_MS : l->backoff * 2;
 	l->state = VL_IDLE;
-	ev_timer_start(s->loop, &l->timer, l->backoff);
+	ev_timer_start(s->loop, &l->timer, l->no_election ?
+	    VLINK_NO_ELECTION_MS : l->backoff);
+	l->no_election = 0;
 }
 
 static void
@@ -254,6 +259,12 @@ vote_feed(struct vlink *l, const Hd__Envelope *e)
 		return -1;
 	}
 	ha_out_clear(s->hout);
+	/* A term the link to the master learnt (a Welcome) binds the
+	 * votes too: never a vote for a term below it. */
+	if (s->term > v->d.term) {
+		v->d.term = s->term;
+		s->hout->persist = 1;
+	}
 	vote_recv(v, now, &m, s->hout);
 	if (s->hout->persist && vote_save(s) == -1) {
 		/* Nothing said is better than a vote that may be forgotten. */
@@ -301,6 +312,7 @@ handle_refusal(struct vlink *l, const Hd__Refusal *r)
 	    &hd__refusal__reason__descriptor, (int)r->reason);
 	snprintf(why, sizeof(why), "refused: %s: %s", v ? v->name : "?",
 	    str_vis(d, sizeof(d), r->detail));
+	l->no_election = r->reason == HD__REFUSAL__REASON__CONFIG;
 	vl_down(l, why);
 }
 
