@@ -260,6 +260,10 @@ ha_standby_hello(struct peer *p, const Hd__Hello *h)
 
 	p->standby = 1;
 	if (standby_refusal(p, h, &reason, &idx, d, sizeof(d)) != NULL) {
+		if (ha->hooks.refused != NULL &&
+		    ha_masters_find(&m->conf.masters, p->conn.peer_id) >= 0)
+			ha->hooks.refused(ha->hook_arg, ha_masters_find(
+			    &m->conf.masters, p->conn.peer_id), reason, d);
 		if (idx > 0)
 			snprintf(ha->st.node[idx].why,
 			    sizeof(ha->st.node[idx].why), "refused: %.160s", d);

@@ -30,6 +30,10 @@ struct peer;
 struct ha_hooks {
 	void	(*link)(void *arg, int node, int up);
 	int	(*body)(void *arg, int node, const Hd__Envelope *);
+	/* On the master: standby `node` was refused (ROLE, LICENCE,
+	 * CONFIG), for the Standby card. May be NULL. */
+	void	(*refused)(void *arg, int node, Hd__Refusal__Reason,
+		    const char *detail);
 };
 
 /* After setup (config, certificate, licence): this node's role. -1 on a

@@ -67,10 +67,24 @@ check "a master-web line naming no master line is refused" \
 out=$("$bin/hd-master" -f "$work/m1.conf" -U admin 2>&1)
 pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
 mstart m1
-mstart m2
 for s in a b c; do start hd-slave "slave-$s"; done
 check "m1 is elected master of term 2" wait_log "$M1" \
 	'failover: m1 is master of term 2 \(elected' 15
+# A standby with other slave lines (none: a raw peer with m2's
+# certificate) is refused, and the Standby card says why.
+out=$(rawpeer -a "127.0.0.1:$p1" -m standby -c "$I/m2.crt" -k "$I/m2.key" \
+	-C "$I/ca.crt" 2>&1)
+check "a standby whose slave lines differ is refused (CONFIG)" grep -Eq \
+	'refused: the slave lines of m1 and m2 differ \(3 slave lines here, 0 there\)' <<<"$out"
+check "m1's log says it" wait_log "$M1" \
+	'standby m2 \(127\.0\.0\.1:[0-9]+\) refused: the slave lines of m1 and m2 differ' 5
+A=https://127.0.0.1:$w1/api/v1
+check "m1's web process serves" wait_log "$M1" 'web process [0-9]+ serving' 10
+login admin "$pw"; AS=$S AC=$C
+check "the Standby card: refused_config, with the reason" grep -q \
+	'"standby":{"state":"refused_config","id":"m2","detail":"the slave lines of m1 and m2 differ' \
+	<(call GET cluster "" -H "$AS")
+mstart m2
 check "the three slaves register with m1" \
 	wait_count "$work/slave-a.log" 'registered with master m1' 1 10
 check "... slave-b, slave-c" eval 'wait_log "$work/slave-b.log" "registered with master m1" 10 &&
@@ -86,9 +100,6 @@ check "m2 refused slaves as a standby, naming the master" \
 	eval '! grep -q "slave slave-.* online" "$M2"'
 
 # 3. a session made on m1 before the takeover, and a command through it
-A=https://127.0.0.1:$w1/api/v1
-check "m1's web process serves" wait_log "$M1" 'web process [0-9]+ serving' 10
-login admin "$pw"; AS=$S AC=$C
 out=$(call POST devices/slave-a/sim:lamp/values/on '{"value":true}' -H "$AS" -H "$AC")
 check "a command through m1's API is accepted" grep -Eq '^202' <<<"$out"
 check "slave-a executes it" wait_log "$work/slave-a.log" \
