@@ -118,7 +118,8 @@ VENDOR_ROOT	?= pki/vendor-root.crt
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
-CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c
+CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
+		   master/cluster/ha_elect.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)
@@ -168,7 +169,7 @@ MASTER_SRCS	 = $(MASTER_TOP_SRCS) $(API_SRCS) $(AUTHW_SRCS) $(WEB_SRCS) \
 # slave/: hd-slave's main and configuration.
 SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 # slave/link/: the TLS link to the master and its report queue.
-SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
+SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c slave/link/vlink.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
 		   slave/dev/safe.c

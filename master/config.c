@@ -222,6 +222,43 @@ sched_directive(struct master_conf *mc, const struct cfg_line *l, char *err,
 	return -1;
 }
 
+/* Where a master-capable node's dashboard is, for a standby's API to
+ * name (docs/FAILOVER.md, "The API of a standby"). */
+static int
+master_web(struct master_conf *mc, const struct cfg_line *l, char *err,
+    size_t errlen)
+{
+	const char	*u;
+	size_t		 i;
+
+	if (cfg_want_args(l, 3, 3, err, errlen) == -1)
+		return -1;
+	u = l->argv[2];
+	if (mc->nmweb == HA_MAX_MASTERS) {
+		snprintf(err, errlen, "at most %d master-web lines",
+		    HA_MAX_MASTERS);
+		return -1;
+	}
+	if (strncmp(u, "https://", 8) != 0 || strlen(u) >= MASTER_WEB_MAX ||
+	    !tls_node_id_ok(l->argv[1])) {
+		snprintf(err, errlen, "master-web NODE-ID https://HOST[:PORT]/ "
+		    "(at most %d characters)", MASTER_WEB_MAX - 1);
+		return -1;
+	}
+	for (i = 0; u[i] != '\0'; i++)
+		if ((unsigned char)u[i] <= ' ' || u[i] == '"' ||
+		    u[i] == '\\' || (unsigned char)u[i] >= 0x7f) {
+			snprintf(err, errlen, "master-web: a URL without "
+			    "spaces, quotes or backslashes");
+			return -1;
+		}
+	snprintf(mc->mweb_id[mc->nmweb], sizeof(mc->mweb_id[0]), "%s",
+	    l->argv[1]);
+	snprintf(mc->mweb_url[mc->nmweb], sizeof(mc->mweb_url[0]), "%s", u);
+	mc->nmweb++;
+	return 0;
+}
+
 static int
 directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 {
@@ -256,12 +293,21 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 		return ha_masters_add(&mc->masters, l->argv[1], l->argv[2],
 		    err, errlen);
 	}
+	if (strcmp(k, "master-web") == 0)	/* master-web NODE-ID URL */
+		return master_web(mc, l, err, errlen);
+	if (strcmp(k, "slave") == 0) {	/* slave NODE-ID: a voter */
+		if (cfg_want_args(l, 2, 2, err, errlen) == -1)
+			return -1;
+		return ha_slaves_add(&mc->slaves, l->argv[1], err, errlen);
+	}
 	return web_directive(mc, l, err, errlen);
 }
 
 int
 master_conf_load(struct master_conf *mc, const char *path)
 {
+	int i;
+
 	memset(mc, 0, sizeof(*mc));
 	mc->heartbeat_ms = CLUSTER_HEARTBEAT_MS;
 	mc->timeout_ms = CLUSTER_TIMEOUT_MS;
@@ -288,6 +334,17 @@ master_conf_load(struct master_conf *mc, const char *path)
 	}
 	if (mc->timeout_ms <= mc->heartbeat_ms) {
 		log_warnx("%s: timeout must be longer than heartbeat", path);
+		goto fail;
+	}
+	for (i = 0; i < mc->nmweb; i++)
+		if (ha_masters_find(&mc->masters, mc->mweb_id[i]) == -1) {
+			log_warnx("%s: master-web %s: not a node of the master "
+			    "lines", path, mc->mweb_id[i]);
+			goto fail;
+		}
+	if (mc->slaves.n > 0 && mc->masters.n == 0) {
+		log_warnx("%s: slave lines (the voters of an election) need "
+		    "the master lines", path);
 		goto fail;
 	}
 	return 0;

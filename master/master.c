@@ -168,6 +168,51 @@ setup(struct master *m, const char *conffile, int checkonly)
 	return ha_init(m);
 }
 
+/* Elected master (with slave lines, docs/FAILOVER.md): the users,
+ * tokens and sessions the standby was sent are served now, and the
+ * scheduler runs. */
+static void
+on_elected(struct master *m, uint64_t term)
+{
+	ssync_wire_takeover(term);
+	sched_master_run(m);
+}
+
+/* api_master_gate: a standby's API names the master and its address. */
+static int
+master_gate(void *arg, struct api_master *am)
+{
+	struct master		*m = arg;
+	const struct ha_status	*st;
+	int			 i;
+
+	if (!ha_is_standby(m))
+		return 0;
+	st = ha_status(m);
+	if (strcmp(st->leader, m->id) != 0)
+		snprintf(am->node, sizeof(am->node), "%s", st->leader);
+	for (i = 0; i < m->conf.nmweb && am->node[0] != '\0'; i++)
+		if (strcmp(m->conf.mweb_id[i], am->node) == 0)
+			snprintf(am->url, sizeof(am->url), "%s",
+			    m->conf.mweb_url[i]);
+	return 1;
+}
+
+/*
+ * A master that stepped down starts again as a standby: everything it
+ * ran as master (registrations, scheduler, API state) is dropped by the
+ * normal shutdown above, and the start-up path of a standby is the one
+ * that is tested. Under systemd the unit's restart would do the same if
+ * this fails.
+ */
+static void
+restart_self(char *argv[])
+{
+	log_info("failover: restarting as a standby");
+	execv("/proc/self/exe", argv);
+	fatal("exec /proc/self/exe");
+}
+
 /* hd-master -U name: the first admin, with a generated password. */
 static int
 add_admin(struct master *m, const char *conffile, const char *name)
@@ -350,6 +395,8 @@ main(int argc, char *argv[])
 	    o.verbose)) == NULL)
 		fatal("auth worker");
 	api_set_auth(m.api, m.auth);
+	ha_set_role_hook(&m, on_elected);
+	api_master_gate(m.api, master_gate, &m);
 	ha_start(&m);
 	/* A standby acts on nothing: the master it follows does. */
 	if (!ha_is_standby(&m))
@@ -374,5 +421,7 @@ main(int argc, char *argv[])
 	cluster_free(&m);
 	ev_loop_free(m.loop);
 	master_conf_free(&m.conf);
+	if (m.restart)
+		restart_self(argv);
 	return r == -1 ? 1 : 0;
 }

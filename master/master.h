@@ -50,6 +50,12 @@ struct master_conf {
 	int			 nplaces;	/* none (docs/SCHEDULER.md#sites) */
 	/* failover: the master-capable nodes, in order (cluster/ha.c) */
 	struct ha_masters	 masters;
+	/* ... and the slaves that vote, in order; n = 0: no election */
+	struct ha_slaves	 slaves;
+	/* master-web lines: a node's dashboard, named by a standby's API */
+	char			 mweb_id[HA_MAX_MASTERS][NODE_ID_MAX + 1];
+	char			 mweb_url[HA_MAX_MASTERS][MASTER_WEB_MAX];
+	int			 nmweb;
 };
 
 #define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers three */
@@ -83,6 +89,7 @@ struct master {
 	struct sched_master	*sched;		/* NULL without an events file */
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
 	struct ha		*ha;		/* failover (cluster/ha.c) */
+	int			 restart;	/* stepped down: exec again */
 	struct cluster_observer	 obs[CLUSTER_MAX_OBSERVERS];	/* observe.c */
 	int			 nobs;
 };

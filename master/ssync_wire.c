@@ -185,11 +185,38 @@ hk_body(void *arg, int node, const Hd__Envelope *e)
 	return r;
 }
 
+/* The master refused a standby: the card says why (docs/API.md). */
+static void
+hk_refused(void *arg, int node, Hd__Refusal__Reason reason,
+    const char *detail)
+{
+	enum standby_state st;
+
+	(void)arg;
+	if (sw.peer != -1)
+		return;		/* the standby is attached: a second claim */
+	switch (reason) {
+	case HD__REFUSAL__REASON__ROLE:
+		st = STANDBY_REFUSED_ROLE;
+		break;
+	case HD__REFUSAL__REASON__LICENCE:
+		st = STANDBY_REFUSED_LICENCE;
+		break;
+	case HD__REFUSAL__REASON__CONFIG:
+		st = STANDBY_REFUSED_CONFIG;
+		break;
+	default:
+		return;		/* NOT_MASTER: we are not the master */
+	}
+	if (node >= 0 && node < sw.m->conf.masters.n)
+		ssync_wire_refused(sw.m->conf.masters.id[node], st, detail);
+}
+
 /* After ha_init: take the state bodies off the standby link. */
 int
 ssync_wire_hook(struct master *m)
 {
-	static const struct ha_hooks hooks = { hk_link, hk_body };
+	static const struct ha_hooks hooks = { hk_link, hk_body, hk_refused };
 
 	if (ha_is_standby(m) &&
 	    (sw.sb = ssync_sb_new(m->conf.state_dir)) == NULL) {
@@ -299,7 +326,7 @@ standby_state_name(enum standby_state s)
 {
 	static const char	*names[] = {
 		"none", "connecting", "syncing", "in_sync", "lost",
-		"refused_role", "refused_licence"
+		"refused_role", "refused_licence", "refused_config"
 	};
 
 	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))

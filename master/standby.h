@@ -23,7 +23,8 @@ enum standby_state {
 	STANDBY_IN_SYNC,	/* snapshot applied; changes follow */
 	STANDBY_LOST,		/* was connected, gone: the master goes on alone */
 	STANDBY_REFUSED_ROLE,	/* its certificate lacks the standby role */
-	STANDBY_REFUSED_LICENCE	/* the licence lacks the standby feature */
+	STANDBY_REFUSED_LICENCE,	/* the licence lacks the standby feature */
+	STANDBY_REFUSED_CONFIG	/* its slave lines differ from ours */
 };
 
 struct standby_status {

@@ -18,10 +18,49 @@ ha_wire_is_ha(const Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_VOTE_REQUEST:
 	case HD__ENVELOPE__BODY_VOTE:
 	case HD__ENVELOPE__BODY_STALE:
+	case HD__ENVELOPE__BODY_REPL:
+	case HD__ENVELOPE__BODY_REPL_ACK:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The stream between master-capable nodes. The daemons send commands on
+ * their own path, not through the log (docs/FAILOVER.md, "What
+ * remains"), so the log they stream holds no record: a stream is the
+ * master's heartbeat to its standbys and carries its log's base and
+ * length only. A stream with records is refused until records travel.
+ */
+static int
+repl_in(const Hd__Envelope *e, struct ha_msg *m, char *why, size_t len)
+{
+	if (e->body_case == HD__ENVELOPE__BODY_REPL) {
+		m->type = HA_REPL;
+		m->pos = e->repl->pos;
+		m->flags = e->repl->reset ? HA_F_RESET : 0;
+		if (e->repl->n_records != 0) {
+			snprintf(why, len, "log records in the stream (this "
+			    "version carries none)");
+			return -1;
+		}
+		if (e->term == 0) {
+			snprintf(why, len, "stream of term 0");
+			return -1;
+		}
+		return 0;
+	}
+	m->type = HA_REPL_ACK;
+	m->base = e->repl_ack->log_base;
+	m->pos = e->repl_ack->pos;
+	if (m->base > m->term || m->pos > HA_LOG_MAX) {
+		snprintf(why, len, "acknowledgement of a log of term %" PRIu64
+		    " (%" PRIu64 " records) in term %" PRIu64, m->base, m->pos,
+		    m->term);
+		return -1;
+	}
+	return 0;
 }
 
 /* A peer's fence: known node ids, each once, no newer than `term`. */
@@ -126,6 +165,9 @@ ha_wire_in(const Hd__Envelope *e, uint32_t from, uint32_t to,
 	case HD__ENVELOPE__BODY_VOTE_REQUEST:
 	case HD__ENVELOPE__BODY_VOTE:
 		return vote_in(e, m, why, len);
+	case HD__ENVELOPE__BODY_REPL:
+	case HD__ENVELOPE__BODY_REPL_ACK:
+		return repl_in(e, m, why, len);
 	case HD__ENVELOPE__BODY_STALE:
 		m->type = HA_STALE;
 		if (e->stale->term != e->term || e->term == 0) {
@@ -184,6 +226,22 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 		b->stale.term = m->term;
 		e->body_case = HD__ENVELOPE__BODY_STALE;
 		e->stale = &b->stale;
+		return 0;
+	case HA_REPL:
+		if (m->nrec != 0)
+			return -1;	/* records do not travel yet */
+		hd__repl_stream__init(&b->repl);
+		b->repl.reset = (m->flags & HA_F_RESET) != 0;
+		b->repl.pos = m->pos;
+		e->body_case = HD__ENVELOPE__BODY_REPL;
+		e->repl = &b->repl;
+		return 0;
+	case HA_REPL_ACK:
+		hd__repl_ack__init(&b->rack);
+		b->rack.log_base = m->base;
+		b->rack.pos = m->pos;
+		e->body_case = HD__ENVELOPE__BODY_REPL_ACK;
+		e->repl_ack = &b->rack;
 		return 0;
 	default:
 		return -1;

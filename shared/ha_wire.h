@@ -10,8 +10,8 @@
  *
  * Terms: a heartbeat, its acknowledgement and a STALE answer carry the
  * message's term in Envelope.term (the sender's term, which the link
- * stamps on every envelope); a vote request and a vote carry it in the
- * body, since a pre-vote asks for a term the candidate does not hold.
+ * stamps on every envelope), as do the log stream and its ack; a vote
+ * request and a vote carry it in the body, since a pre-vote asks for a term the candidate does not hold.
  * Fences name master-capable nodes by node id; `hm` (the config's
  * master lines) maps them to the machines' numbers.
  */
@@ -29,6 +29,8 @@ struct ha_wire_buf {
 	Hd__HaVoteRequest	 vreq;
 	Hd__HaVote		 vote;
 	Hd__HaStale		 stale;
+	Hd__ReplStream		 repl;
+	Hd__ReplAck		 rack;
 	char			*allowed[HA_MAX_MASTERS];
 };
 
@@ -39,8 +41,9 @@ int	ha_wire_in(const Hd__Envelope *, uint32_t from, uint32_t to,
 	    const struct ha_masters *, struct ha_msg *, char *why,
 	    size_t whylen);
 /* Message -> envelope (body and term set, nothing else touched): 0, or
- * -1 for a type that does not travel this way (COMMAND, RESULT, REPL*:
- * their own bodies) or a fence naming a node past the list. */
+ * -1 for a type that does not travel this way (COMMAND, RESULT: their
+ * own bodies; a REPL with records: not carried yet) or a fence naming a
+ * node past the list. */
 int	ha_wire_out(const struct ha_msg *, const struct ha_masters *,
 	    Hd__Envelope *, struct ha_wire_buf *);
 

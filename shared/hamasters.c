@@ -51,3 +51,57 @@ ha_masters_find(const struct ha_masters *hm, const char *id)
 			return i;
 	return -1;
 }
+
+int
+ha_slaves_add(struct ha_slaves *hs, const char *id, char *err, size_t errlen)
+{
+	if (hs->n == HA_MAX_SLAVES) {
+		snprintf(err, errlen, "at most %d slave lines (the voters)",
+		    HA_MAX_SLAVES);
+		return -1;
+	}
+	if (!tls_node_id_ok(id)) {
+		snprintf(err, errlen, "slave: \"%.*s\" is not a node id "
+		    "(a-z, 0-9, '-', at most %d)", NODE_ID_MAX, id,
+		    NODE_ID_MAX);
+		return -1;
+	}
+	if (ha_slaves_find(hs, id) != -1) {
+		snprintf(err, errlen, "slave %s named twice", id);
+		return -1;
+	}
+	snprintf(hs->id[hs->n], sizeof(hs->id[hs->n]), "%s", id);
+	hs->n++;
+	return 0;
+}
+
+int
+ha_slaves_find(const struct ha_slaves *hs, const char *id)
+{
+	int i;
+
+	for (i = 0; i < hs->n; i++)
+		if (strcmp(hs->id[i], id) == 0)
+			return i;
+	return -1;
+}
+
+int
+ha_slaves_same(const struct ha_slaves *a, const struct ha_slaves *b,
+    char *why, size_t whylen)
+{
+	int i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (strcmp(a->id[i], b->id[i]) != 0) {
+			snprintf(why, whylen, "slave line %d is %s here, %s "
+			    "there", i + 1, a->id[i], b->id[i]);
+			return 0;
+		}
+	if (a->n != b->n) {
+		snprintf(why, whylen, "%d slave lines here, %d there", a->n,
+		    b->n);
+		return 0;
+	}
+	return 1;
+}

@@ -33,4 +33,30 @@ int	ha_masters_add(struct ha_masters *, const char *id, const char *addr,
 /* The place of `id` in the list, or -1. */
 int	ha_masters_find(const struct ha_masters *, const char *id);
 
+/*
+ * The installation's voters (docs/FAILOVER.md, "Voters"): one line per
+ * slave in every master-capable node's config,
+ *
+ *	slave NODE-ID
+ *
+ * the same lines in the same order on the master and its standbys. The
+ * order numbers them (HA_SLAVE(i) in shared/ha.h), the count makes the
+ * majority. No slave line: no election (a single master, or a standby
+ * that only keeps a copy), and any slave may register as before.
+ */
+struct ha_slaves {
+	int	n;
+	char	id[HA_MAX_SLAVES][NODE_ID_MAX + 1];
+};
+
+/* Append one; 0, or -1 with why (bad id, a repeat, too many). */
+int	ha_slaves_add(struct ha_slaves *, const char *id, char *err,
+	    size_t errlen);
+/* The place of `id` in the list, or -1. */
+int	ha_slaves_find(const struct ha_slaves *, const char *id);
+/* Do two lists name the same slaves in the same order? On a difference,
+ * 0 and the first one in why. */
+int	ha_slaves_same(const struct ha_slaves *, const struct ha_slaves *,
+	    char *why, size_t whylen);
+
 #endif

@@ -43,6 +43,7 @@
 #define HA_ELECT_MS		400		/* one round of (pre-)votes */
 #define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
 #define HA_LEASE_MS		1000		/* a master without a majority steps down */
+#define MASTER_WEB_MAX		200		/* a master-web URL, with its NUL */
 /* The state files' replication (master/cluster/statesync*.c). A file's
  * own limit is in the allow-list there (the one its reader applies). */
 #define SSYNC_MAX_FILES		16		/* state files replicated */

@@ -120,6 +120,8 @@ main(int argc, char *argv[])
 	/* The link first: it sets up the replay queue that the drivers'
 	 * first reports and faults (a missing chip) wait in. */
 	link_start(&s);
+	if (vlink_start(&s) == -1)
+		fatalx("vote state: not started (the reason is above)");
 	if (sim_start(&s) == -1)
 		fatal("simulated devices");
 	if (zw_start(&s) == -1)
@@ -137,6 +139,7 @@ main(int argc, char *argv[])
 	    s.conf.nmasters == 1 ? "" : "es");
 	mem_trim_start(s.loop);
 	r = ev_run(s.loop);
+	vlink_stop(&s);
 	link_stop(&s);
 	log_info("slave %s stopped", s.id);
 	slave_stop(&s);

@@ -55,6 +55,27 @@ enum link_state {
 	LINK_STOPPED,		/* shutting down: the queue is freed */
 };
 
+/* A vote link to one master-capable node (link/vlink.c). */
+enum vlink_state {
+	VL_OFF,			/* no election, or shutting down */
+	VL_IDLE,		/* waiting to reconnect */
+	VL_CONNECTING,		/* TCP + TLS */
+	VL_WELCOME,		/* Hello (CAP_VOTER) sent */
+	VL_ONLINE,		/* election bodies flow */
+};
+
+struct vlink {
+	struct slave		*s;
+	int			 idx;		/* its place in conf.ha */
+	struct conn		 conn;
+	enum vlink_state	 state;
+	struct ev_timer		 timer;		/* reconnect / heartbeat */
+	uint64_t		 backoff;	/* ms */
+	struct heartbeat	 hb;
+	int			 quiet;		/* a failure logged already */
+	int			 no_election;	/* refused: CONFIG */
+};
+
 /* One queued reliable envelope, kept packed until the master acks it. */
 struct rq_item {
 	uint64_t	 seq;
@@ -77,6 +98,8 @@ struct cmd_memo {
 };
 
 struct dev;
+struct ha_out;
+struct vote;
 struct safe;
 struct sim;
 struct zw_ctrl;
@@ -150,6 +173,11 @@ struct slave {
 	uint32_t		 hb_ms, timeout_ms;
 	char			 master_id[NODE_ID_MAX + 1];
 	struct reportq		 rq;
+	int			 prefer;	/* conf.masters place, or -1 */
+	/* vlink.c: NULL without an election (fewer than two nodes) */
+	struct vote		*vote;
+	struct ha_out		*hout;		/* one step's output */
+	struct vlink		 vl[HA_MAX_MASTERS];
 	/* devtab.c, command.c, cmdmemo.c */
 	TAILQ_HEAD(, dev)	 devs;
 	int			 ndevs;

@@ -168,6 +168,41 @@ api_cert_gate(struct api *a, const char *(*gate)(void *, const char *),
 	a->cert_gate_arg = arg;
 }
 
+void
+api_master_gate(struct api *a, int (*gate)(void *, struct api_master *),
+    void *arg)
+{
+	a->master_gate = gate;
+	a->master_gate_arg = arg;
+}
+
+/* A standby's answer to every call: who the master is, and where. */
+static int
+not_master(struct api_call *c)
+{
+	struct api	*a = c->api;
+	struct api_master am;
+
+	memset(&am, 0, sizeof(am));
+	if (a->master_gate == NULL ||
+	    a->master_gate(a->master_gate_arg, &am) == 0)
+		return 0;
+	jw_init(&c->w, a->out, sizeof(a->out));
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "error");
+	jw_str(&c->w, "not master");
+	jw_key(&c->w, "reason");
+	jw_str(&c->w, am.node[0] ? "this node is a standby; ask the master" :
+	    "this node is a standby; no master is elected yet");
+	jw_key(&c->w, "master");
+	jw_str(&c->w, am.node);
+	jw_key(&c->w, "url");
+	jw_str(&c->w, am.url);
+	jw_close(&c->w, '}');
+	api_reply(c, 503);
+	return 1;
+}
+
 int
 api_add_routes(struct api *a, const struct api_route *r, int n, void *ctx)
 {
@@ -435,6 +470,8 @@ api_handle(struct api *a, const Hd__ApiRequest *req, Hd__ApiResponse *resp,
 	c.now = now;
 	resp->id = req->id;
 	jw_init(&c.w, a->out, sizeof(a->out));
+	if (not_master(&c))
+		return 0;
 	if ((e = route(a, &c, &wrong)) == NULL) {
 		if (wrong)
 			api_refuse(&c, 405, "method_not_allowed", NULL);

@@ -177,6 +177,18 @@ void		 api_token_gate(struct api *, const char *(*)(void *), void *);
  */
 void		 api_cert_gate(struct api *, const char *(*)(void *,
 		    const char *serial), void *);
+/*
+ * Asked before each call: 0 if this node is the master, else 1 with the
+ * master's node id ("" if none is elected) and its web address ("" if
+ * the config does not name it). A standby's API then answers every call
+ * 503 {"error":"not master","master":...,"url":...} (docs/FAILOVER.md).
+ */
+struct api_master {
+	char	node[64];
+	char	url[256];
+};
+void		 api_master_gate(struct api *, int (*)(void *,
+		    struct api_master *), void *);
 /* Write the tokens' last use to disk if it changed (on a slow cadence). */
 void		 api_save_used(struct api *);
 /* Write call->key from the session or token the call came with. */

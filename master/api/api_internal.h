@@ -28,6 +28,8 @@ struct api {
 	void			*token_gate_arg;
 	const char		*(*cert_gate)(void *, const char *);
 	void			*cert_gate_arg;
+	int			(*master_gate)(void *, struct api_master *);
+	void			*master_gate_arg;
 	struct authw		*auth;		/* api_set_auth(), or NULL */
 	api_sink_fn		*sink;		/* deferred answers go here */
 	void			*sink_arg;

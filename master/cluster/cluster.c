@@ -40,6 +40,8 @@ peer_drop(struct peer *p, const char *why)
 
 	if (p->state == PEER_STANDBY)
 		ha_standby_gone(p, why);
+	else if (p->state == PEER_VOTER)
+		ha_voter_gone(p, why);
 	else if (p->state == PEER_ONLINE) {
 		log_info("slave %s (site \"%s\", %s) offline: %s", n->id,
 		    n->site, p->conn.addr, why);
@@ -208,6 +210,7 @@ check_hello(struct peer *p, const Hd__Hello *h)
 {
 	struct master	*m = peer_master(p);
 	char		 d[160], vis[64];
+	size_t		 i;
 
 	if (strcmp(h->node_id, p->conn.peer_id) != 0) {
 		snprintf(d, sizeof(d), "hello names node \"%s\" but the "
@@ -224,6 +227,10 @@ check_hello(struct peer *p, const Hd__Hello *h)
 	    strlen(h->version) > VERSION_MAX || h->boot_id == 0)
 		return peer_refuse(p, HD__REFUSAL__REASON__BAD_HELLO,
 		    "hello: bad site, version or boot id");
+	/* A vote link's term is the election's business (ha_elect.c). */
+	for (i = 0; i < h->n_capabilities; i++)
+		if (h->capabilities[i] == HD__CAPABILITY__CAP_VOTER)
+			return 0;
 	if (h->highest_term > m->term) {
 		snprintf(d, sizeof(d), "slave has seen term %" PRIu64
 		    ", this master holds term %" PRIu64, h->highest_term,
@@ -279,8 +286,18 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	for (i = 0; i < h->n_capabilities; i++)
 		if (h->capabilities[i] == HD__CAPABILITY__CAP_STANDBY)
 			return ha_standby_hello(p, h);
+		else if (h->capabilities[i] == HD__CAPABILITY__CAP_VOTER)
+			return ha_voter_hello(p);
 	if (ha_is_standby(m))
 		return ha_refuse_slave(p);
+	if (m->conf.slaves.n > 0 &&
+	    ha_slaves_find(&m->conf.slaves, p->conn.peer_id) == -1) {
+		char d[HA_ADDR_MAX + 2 * NODE_ID_MAX + 96];
+
+		snprintf(d, sizeof(d), "%s is not in the slave lines of %s "
+		    "(the installation's voters)", p->conn.peer_id, m->id);
+		return peer_refuse(p, HD__REFUSAL__REASON__ROLE, d);
+	}
 	if (admit(p) == -1)
 		return -1;
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {
@@ -515,7 +532,7 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 	int		 r;
 
 	hb_heard(&p->hb, ev_clock_ms());
-	if (e->term > p->m->term)
+	if (e->term > p->m->term && p->state != PEER_VOTER)
 		log_warnx("%s reports term %" PRIu64 " above ours (%" PRIu64
 		    "): another master may be active", c->peer_id, e->term,
 		    p->m->term);
@@ -528,6 +545,8 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 		}
 	} else if (p->state == PEER_STANDBY)
 		r = ha_standby_frame(p, e);
+	else if (p->state == PEER_VOTER)
+		r = ha_voter_frame(p, e);
 	else {
 		p->node->last_seen = ev_wall_ms();
 		r = dispatch(p, e);

@@ -84,6 +84,7 @@ enum peer_state {
 	PEER_HELLO,		/* verified, waiting for Hello */
 	PEER_ONLINE,		/* registered */
 	PEER_STANDBY,		/* a standby master, admitted (cluster/ha.c) */
+	PEER_VOTER,		/* a slave's vote link (cluster/ha_elect.c) */
 };
 
 /* One connection from a slave. */
@@ -96,7 +97,8 @@ struct peer {
 	struct ev_timer		 timer;		/* handshake deadline / heartbeat */
 	struct heartbeat	 hb;
 	int			 standby;	/* its Hello claims CAP_STANDBY */
-	int			 ha_node;	/* its place in conf.masters */
+	int			 ha_node;	/* its place in conf.masters
+						 * (a voter: in conf.slaves) */
 };
 
 /* cluster.c */

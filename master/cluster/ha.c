@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cluster/ha_int.h"
+#include "ha_wire.h"
 #include "licence/licence.h"
 #include "log.h"
 #include "master.h"
@@ -51,13 +52,15 @@ ha_init(struct master *m)
 		    m->id);
 		return -1;
 	}
-	if (ha->st.self == 0) {
+	if (ha->st.self == 0 && m->conf.slaves.n == 0) {
 		ha->st.role = HA_STATUS_MASTER;
 		snprintf(ha->st.leader, sizeof(ha->st.leader), "%s", m->id);
 		log_info("failover: master of %d master-capable node%s",
 		    hm->n, hm->n == 1 ? "" : "s");
 		return 0;
 	}
+	if (m->conf.slaves.n > 0)
+		return ha_elect_init(ha);	/* the election decides */
 	ha->st.role = HA_STATUS_STANDBY;
 	return ha_follow_init(ha);
 }
@@ -67,13 +70,25 @@ ha_start(struct master *m)
 {
 	if (m->ha != NULL && m->ha->st.role == HA_STATUS_STANDBY)
 		ha_follow_start(m->ha);
+	if (m->ha != NULL && m->ha->el != NULL)
+		ha_elect_start(m->ha);
 }
 
 void
 ha_stop(struct master *m)
 {
+	if (m->ha == NULL)
+		return;
+	ha_follow_stop(m->ha);
+	if (m->ha->el != NULL)
+		ha_elect_stop(m->ha);
+}
+
+void
+ha_set_role_hook(struct master *m, void (*fn)(struct master *, uint64_t))
+{
 	if (m->ha != NULL)
-		ha_follow_stop(m->ha);
+		m->ha->role_fn = fn;
 }
 
 void
@@ -83,6 +98,7 @@ ha_free(struct master *m)
 		return;
 	if (m->ha->cctx != NULL)
 		SSL_CTX_free(m->ha->cctx);
+	ha_elect_free(m->ha);
 	free(m->ha);
 	m->ha = NULL;
 }
@@ -125,10 +141,50 @@ ha_send(struct master *m, int node, Hd__Envelope *e)
 	return -1;
 }
 
+/* The master as this standby knows it: the one it follows or followed
+ * last; without an election, the first master line. */
+static const char *
+ha_leader(const struct ha *ha)
+{
+	return ha->st.leader[0] ? ha->st.leader : ha->st.node[0].id;
+}
+
+static int
+ha_leader_known(const struct ha *ha)
+{
+	return ha->el == NULL || (ha->st.leader[0] != '\0' &&
+	    strcmp(ha->st.leader, ha->m->id) != 0);
+}
+
+/* Do the standby's slave lines equal ours? Else why, in d. */
+static int
+same_voters(struct peer *p, const Hd__Hello *h, char *d, size_t dlen)
+{
+	struct ha_slaves	 theirs;
+	char			 err[128];
+	size_t			 i;
+
+	memset(&theirs, 0, sizeof(theirs));
+	for (i = 0; i < h->n_voters; i++)
+		if (ha_slaves_add(&theirs, h->voters[i], err,
+		    sizeof(err)) == -1) {
+			snprintf(d, dlen, "its slave lines: %s", err);
+			return 0;
+		}
+	if (ha_slaves_same(&p->m->conf.slaves, &theirs, err, sizeof(err)))
+		return 1;
+	/* Cut short if need be: the reason's head says it all. */
+	if (snprintf(d, dlen, "the slave lines of %s and %s differ (%s): "
+	    "the voters must be the same on every master-capable node",
+	    p->m->id, p->conn.peer_id, err) < 0)
+		d[0] = '\0';
+	return 0;
+}
+
 /* Why a standby may not join us, or NULL; its place in the list in *idx. */
 static const char *
-standby_refusal(struct peer *p, Hd__Refusal__Reason *reason, int *idx,
-    char *d, size_t dlen)
+standby_refusal(struct peer *p, const Hd__Hello *h,
+    Hd__Refusal__Reason *reason, int *idx, char *d, size_t dlen)
 {
 	struct master	*m = p->m;
 	struct ha	*ha = m->ha;
@@ -147,16 +203,20 @@ standby_refusal(struct peer *p, Hd__Refusal__Reason *reason, int *idx,
 		return d;
 	}
 	*idx = ha_masters_find(&m->conf.masters, p->conn.peer_id);
-	if (*idx <= 0) {
+	/* With an election any other node may follow us; without, the
+	 * first line is the master for good. */
+	if (*idx < 0 || *idx == ha->st.self ||
+	    (*idx == 0 && ha->el == NULL)) {
 		snprintf(d, dlen, "%s is not a standby in the master lines "
 		    "of %s", p->conn.peer_id, m->id);
 		return d;
 	}
 	if (ha->st.role != HA_STATUS_MASTER) {
 		*reason = HD__REFUSAL__REASON__NOT_MASTER;
-		snprintf(d, dlen, "%s is a standby, not the master; the "
-		    "master is %s", m->id, ha->st.leader[0] ?
-		    ha->st.leader : ha->st.node[0].id);
+		snprintf(d, dlen, "%s is a standby, not the master; %s%s",
+		    m->id, ha_leader_known(ha) ? "the master is " :
+		    "no master is elected yet", ha_leader_known(ha) ?
+		    ha_leader(ha) : "");
 		return d;
 	}
 	if (!licence_allows(m->licence, LICENCE_F_STANDBY)) {
@@ -164,11 +224,15 @@ standby_refusal(struct peer *p, Hd__Refusal__Reason *reason, int *idx,
 		snprintf(d, dlen, "the licence has no standby feature");
 		return d;
 	}
+	if (!same_voters(p, h, d, dlen)) {
+		*reason = HD__REFUSAL__REASON__CONFIG;
+		return d;
+	}
 	return NULL;
 }
 
-static int
-send_welcome(struct peer *p)
+int
+ha_peer_welcome(struct peer *p)
 {
 	struct master	*m = p->m;
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
@@ -194,9 +258,12 @@ ha_standby_hello(struct peer *p, const Hd__Hello *h)
 	char			 d[HA_STATUS_WHY];
 	int			 idx = -1;
 
-	(void)h;
 	p->standby = 1;
-	if (standby_refusal(p, &reason, &idx, d, sizeof(d)) != NULL) {
+	if (standby_refusal(p, h, &reason, &idx, d, sizeof(d)) != NULL) {
+		if (ha->hooks.refused != NULL &&
+		    ha_masters_find(&m->conf.masters, p->conn.peer_id) >= 0)
+			ha->hooks.refused(ha->hook_arg, ha_masters_find(
+			    &m->conf.masters, p->conn.peer_id), reason, d);
 		if (idx > 0)
 			snprintf(ha->st.node[idx].why,
 			    sizeof(ha->st.node[idx].why), "refused: %.160s", d);
@@ -217,7 +284,7 @@ ha_standby_hello(struct peer *p, const Hd__Hello *h)
 	sn->why[0] = '\0';
 	log_info("standby %s (%s) admitted, term %" PRIu64, p->conn.peer_id,
 	    p->conn.addr, m->term);
-	if (send_welcome(p) == -1)
+	if (ha_peer_welcome(p) == -1)
 		return -1;
 	ev_timer_start(m->loop, &p->timer, 0);
 	if (ha->hooks.link != NULL)
@@ -249,6 +316,14 @@ ha_standby_frame(struct peer *p, Hd__Envelope *e)
 		}
 		return 0;
 	}
+	if (ha_wire_is_ha(e)) {		/* the log stream's acknowledgement */
+		if (ha_elect_feed(ha, (uint32_t)p->ha_node, e, why,
+		    sizeof(why)) == -1) {
+			cluster_peer_drop(p, why);
+			return -1;
+		}
+		return 0;
+	}
 	cluster_peer_drop(p, "message a standby may not send");
 	return -1;
 }
@@ -274,11 +349,16 @@ int
 ha_refuse_slave(struct peer *p)
 {
 	struct ha	*ha = p->m->ha;
-	const char	*leader = ha->st.leader[0] ? ha->st.leader :
-			    ha->st.node[0].id;
+	const char	*leader = ha_leader(ha);
 	char		 d[HA_STATUS_WHY];
 	int		 i = ha_masters_find(&p->m->conf.masters, leader);
 
+	if (!ha_leader_known(ha)) {
+		snprintf(d, sizeof(d), "%s is a standby, not the master; no "
+		    "master is elected yet", p->m->id);
+		return cluster_peer_refuse(p, HD__REFUSAL__REASON__NOT_MASTER,
+		    d);
+	}
 	snprintf(d, sizeof(d), "%s is a standby, not the master; the master "
 	    "is %s at %s", p->m->id, leader, i >= 0 ?
 	    p->m->conf.masters.addr[i] : "?");

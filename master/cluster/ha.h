@@ -30,6 +30,10 @@ struct peer;
 struct ha_hooks {
 	void	(*link)(void *arg, int node, int up);
 	int	(*body)(void *arg, int node, const Hd__Envelope *);
+	/* On the master: standby `node` was refused (ROLE, LICENCE,
+	 * CONFIG), for the Standby card. May be NULL. */
+	void	(*refused)(void *arg, int node, Hd__Refusal__Reason,
+		    const char *detail);
 };
 
 /* After setup (config, certificate, licence): this node's role. -1 on a
@@ -45,6 +49,19 @@ const struct ha_status *ha_status(struct master *);
 void	ha_set_hooks(struct master *, const struct ha_hooks *, void *arg);
 /* To master-capable node `node`: 0, or -1 (no link to it). */
 int	ha_send(struct master *, int node, Hd__Envelope *);
+
+/* Called when this node is elected master of `term` (with slave lines):
+ * master.c starts there what a master runs (scheduler, the takeover of
+ * the replicated state). */
+void	ha_set_role_hook(struct master *, void (*)(struct master *,
+	    uint64_t term));
+
+/* cluster.c's side: a Hello with CAP_VOTER (a slave's vote link). 0:
+ * admitted (PEER_VOTER), -1: refused and dropped. */
+int	ha_voter_hello(struct peer *);
+/* A frame on it: 0, or -1 (dropped). */
+int	ha_voter_frame(struct peer *, Hd__Envelope *);
+void	ha_voter_gone(struct peer *, const char *why);
 
 /* cluster.c's side: a Hello with CAP_STANDBY. 0: admitted (the peer is
  * PEER_STANDBY), -1: refused and dropped. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cluster/ha_int.h"
+#include "ha_wire.h"
 #include "log.h"
 #include "master.h"
 #include "cluster/cluster.h"
@@ -147,6 +148,8 @@ follow_open(struct conn *c)
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
 	Hd__Hello	 h = HD__HELLO__INIT;
 	Hd__Capability	 cap = HD__CAPABILITY__CAP_STANDBY;
+	char		*voters[HA_MAX_SLAVES];
+	int		 i;
 
 	if (strcmp(c->peer_id, ha->st.node[ha->cur].id) != 0) {
 		char d[160];
@@ -165,6 +168,11 @@ follow_open(struct conn *c)
 	h.boot_id = ha->boot_id;
 	h.highest_term = ha->m->term;
 	h.protocol = WIRE_PROTOCOL;
+	/* The master compares them with its own: one numbering of voters. */
+	for (i = 0; i < ha->m->conf.slaves.n; i++)
+		voters[i] = ha->m->conf.slaves.id[i];
+	h.voters = voters;
+	h.n_voters = (size_t)ha->m->conf.slaves.n;
 	e.body_case = HD__ENVELOPE__BODY_HELLO;
 	e.hello = &h;
 	return ha_follow_send(ha, &e);
@@ -235,6 +243,12 @@ dispatch(struct ha *ha, Hd__Envelope *e)
 	    ha->hooks.body != NULL) {
 		if (ha->hooks.body(ha->hook_arg, ha->cur, e) == -1)
 			follow_down(ha, "malformed state replication");
+	} else if (ha_wire_is_ha(e) && ha->el != NULL) {
+		char why[160];		/* the master's log stream */
+
+		if (ha_elect_feed(ha, (uint32_t)ha->cur, e, why,
+		    sizeof(why)) == -1)
+			follow_down(ha, why);
 	} else
 		follow_down(ha, "message a master may not send a standby");
 }

@@ -33,7 +33,24 @@ struct ha {
 	uint64_t		 boot_id;
 	struct heartbeat	 hb;
 	uint32_t		 hb_ms, timeout_ms;
+	/* The election (ha_elect.c), with slave lines only; else NULL. */
+	struct elect		*el;
+	struct ha_out		*out;		/* one step's output */
+	struct ev_timer		 tick;		/* HA_TICK_MS */
+	struct peer		*voter[HA_MAX_SLAVES];	/* vote links */
+	void			(*role_fn)(struct master *, uint64_t term);
 };
+
+/* ha.c */
+int	ha_peer_welcome(struct peer *);
+
+/* ha_elect.c */
+int	ha_elect_init(struct ha *);
+void	ha_elect_start(struct ha *);
+void	ha_elect_stop(struct ha *);
+void	ha_elect_free(struct ha *);
+int	ha_elect_feed(struct ha *, uint32_t from, const Hd__Envelope *,
+	    char *why, size_t whylen);
 
 /* ha_follow.c */
 int	ha_follow_init(struct ha *);

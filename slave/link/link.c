@@ -65,7 +65,9 @@ link_down(struct slave *s, const char *why)
 		log_warnx("master at %s: %s", addr, why);
 	conn_close(&s->conn);
 	if (s->state == LINK_ONLINE) {
-		s->cur = 0;		/* start over with the preferred master */
+		/* Start over with the master the election follows, else the
+		 * first line. */
+		s->cur = s->prefer >= 0 ? s->prefer : 0;
 		s->tried = 0;
 		s->backoff = RECONNECT_MIN_MS;
 	} else {
@@ -382,6 +384,28 @@ link_timer(struct ev_timer *t)
 	}
 }
 
+void
+link_prefer(struct slave *s, int idx)
+{
+	char why[NODE_ID_MAX + 64];
+
+	if (idx < 0 || idx >= s->conf.nmasters || idx == s->prefer)
+		return;
+	s->prefer = idx;
+	if (s->state == LINK_ONLINE &&
+	    strcmp(s->master_id, s->conf.ha.id[idx]) != 0) {
+		snprintf(why, sizeof(why), "the election follows %s now",
+		    s->conf.ha.id[idx]);
+		link_down(s, why);	/* ... and reconnects there */
+		return;
+	}
+	if (s->state == LINK_IDLE) {
+		s->cur = idx;
+		s->tried = 0;
+		ev_timer_start(s->loop, &s->timer, 0);
+	}
+}
+
 /* After a CA/CRL reload: leave a master whose certificate was revoked. */
 void
 link_reverify(struct slave *s)
@@ -400,6 +424,7 @@ link_start(struct slave *s)
 	    s->boot_id == 0)
 		s->boot_id = (uint64_t)getpid() << 32 | ev_clock_ms();
 	s->backoff = RECONNECT_MIN_MS;
+	s->prefer = -1;
 	s->hb_ms = (uint32_t)s->conf.heartbeat_ms;
 	s->timeout_ms = (uint32_t)s->conf.timeout_ms;
 	rq_init(&s->rq);

@@ -22,6 +22,13 @@ int	link_send_reliable(struct slave *, Hd__Envelope *);
 int	link_term_save(struct slave *);
 int	link_send_announce(struct slave *);
 void	link_reverify(struct slave *);
+/* The election follows master-capable node `idx` now: the link goes
+ * there next (at once if it is waiting, or connected elsewhere). */
+void	link_prefer(struct slave *, int idx);
+
+/* vlink.c: the vote links, when the master lines have a standby. */
+int	vlink_start(struct slave *);
+void	vlink_stop(struct slave *);
 
 /* reportq.c */
 void	rq_init(struct reportq *);

@@ -222,6 +222,49 @@ test_routes(struct api *a)
 	bearer = "";
 }
 
+/* The master gate: a standby answers every call 503, naming the master. */
+static struct api_master gate_says;
+static int		 gate_standby;
+
+static int
+gate(void *arg, struct api_master *am)
+{
+	(void)arg;
+	*am = gate_says;
+	return gate_standby;
+}
+
+static void
+test_not_master(struct api *a)
+{
+	Hd__ApiResponse	r;
+
+	api_master_gate(a, gate, NULL);
+	gate_standby = 0;
+	CHECK(call(a, API_SESSION, "", "", "", T0, &r) == 401,
+	    "the master answers as before");
+	gate_standby = 1;
+	snprintf(gate_says.node, sizeof(gate_says.node), "m1");
+	snprintf(gate_says.url, sizeof(gate_says.url), "https://m1:8443/");
+	CHECK(call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
+	    "\"correct horse\"}", "", "", T0, &r) == 503 && strcmp(body,
+	    "{\"error\":\"not master\",\"reason\":\"this node is a "
+	    "standby; ask the master\",\"master\":\"m1\",\"url\":"
+	    "\"https://m1:8443/\"}") == 0 && failed == 0,
+	    "a standby: 503 naming the master and its address, not a "
+	    "failed login");
+	CHECK(call_at(a, "GET", "/api/v1/nowhere", "", "", "", T0, &r) ==
+	    503, "... for every path, before routing");
+	memset(&gate_says, 0, sizeof(gate_says));
+	CHECK(call(a, API_SESSION, "", "", "", T0, &r) == 503 &&
+	    strstr(body, "no master is elected yet") != NULL &&
+	    strstr(body, "\"master\":\"\",\"url\":\"\"") != NULL,
+	    "no master elected: said, with empty names");
+	api_master_gate(a, NULL, NULL);
+	CHECK(call(a, API_SESSION, "", "", "", T0, &r) == 401,
+	    "no gate: as before");
+}
+
 int
 main(void)
 {
@@ -245,6 +288,7 @@ main(void)
 		test_refusals(a);
 		test_routes(a);
 		test_throttle(a);
+		test_not_master(a);
 	}
 	api_free(a);
 	atomic_write(path, "\xff", 1, 0600);

@@ -44,7 +44,7 @@ same(const struct ha_msg *a, const struct ha_msg *b)
 	    a->term == b->term && a->fence.term == b->fence.term &&
 	    a->fence.seq == b->fence.seq &&
 	    a->fence.allowed == b->fence.allowed && a->flags == b->flags &&
-	    a->base == b->base;
+	    a->base == b->base && a->pos == b->pos;
 }
 
 static void
@@ -90,6 +90,24 @@ test_trips(void)
 	m.term = 12;
 	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
 	    "stale: its term");
+	memset(&m, 0, sizeof(m));
+	m.type = HA_REPL;
+	m.term = 3;
+	m.flags = HA_F_RESET;
+	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
+	    "stream: a reset of an empty log, its term");
+	m.flags = 0;
+	m.pos = 0;
+	m.nrec = 1;
+	CHECK(trip(&m, &got, why, sizeof(why)) == -2,
+	    "a stream with records is not sent (records do not travel)");
+	memset(&m, 0, sizeof(m));
+	m.type = HA_REPL_ACK;
+	m.term = 3;
+	m.base = 2;
+	m.pos = 0;
+	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
+	    "stream ack: its log's base and length");
 	m.type = HA_COMMAND;
 	CHECK(trip(&m, &got, why, sizeof(why)) == -2,
 	    "a command does not travel as an election body");
@@ -170,6 +188,33 @@ test_refused(void)
 	st.term = 6;
 	CHECK(ha_wire_in(&e, 4, 0, &hm, &m, why, sizeof(why)) == -1,
 	    "a stale answer whose term is not its envelope's is refused");
+	{
+		Hd__ReplStream		rs = HD__REPL_STREAM__INIT;
+		Hd__ReplAck		ra = HD__REPL_ACK__INIT;
+		Hd__ReplRecord		rec = HD__REPL_RECORD__INIT, *recp = &rec;
+
+		e.body_case = HD__ENVELOPE__BODY_REPL;
+		e.repl = &rs;
+		e.term = 0;
+		CHECK(ha_wire_in(&e, 0, 1, &hm, &m, why, sizeof(why)) == -1 &&
+		    strstr(why, "term 0") != NULL,
+		    "a stream of term 0 is refused");
+		e.term = 2;
+		rs.records = &recp;
+		rs.n_records = 1;
+		CHECK(ha_wire_in(&e, 0, 1, &hm, &m, why, sizeof(why)) == -1 &&
+		    strstr(why, "records") != NULL,
+		    "a stream with records is refused");
+		e.body_case = HD__ENVELOPE__BODY_REPL_ACK;
+		e.repl_ack = &ra;
+		ra.log_base = 3;
+		CHECK(ha_wire_in(&e, 1, 0, &hm, &m, why, sizeof(why)) == -1,
+		    "an ack of a log newer than its term is refused");
+		ra.log_base = 2;
+		ra.pos = HA_LOG_MAX + 1;
+		CHECK(ha_wire_in(&e, 1, 0, &hm, &m, why, sizeof(why)) == -1,
+		    "an ack of more records than a log holds is refused");
+	}
 	e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
 	CHECK(!ha_wire_is_ha(&e) &&
 	    ha_wire_in(&e, 4, 0, &hm, &m, why, sizeof(why)) == -1,

@@ -67,10 +67,54 @@ test_refused(void)
 	    "more than HA_MAX_MASTERS nodes are refused");
 }
 
+static void
+test_slaves(void)
+{
+	struct ha_slaves	a, b;
+	char			err[160];
+	int			i;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	CHECK(ha_slaves_add(&a, "house", err, sizeof(err)) == 0 &&
+	    ha_slaves_add(&a, "garage", err, sizeof(err)) == 0 &&
+	    a.n == 2, "slave lines are taken in order");
+	CHECK(ha_slaves_find(&a, "garage") == 1 &&
+	    ha_slaves_find(&a, "gar") == -1, "a slave's number is its place");
+	CHECK(ha_slaves_add(&a, "house", err, sizeof(err)) == -1 &&
+	    strstr(err, "slave house named twice") != NULL && a.n == 2,
+	    "a slave named twice is refused");
+	CHECK(ha_slaves_add(&a, "House", err, sizeof(err)) == -1 &&
+	    strstr(err, "is not a node id") != NULL, "a bad id is refused");
+	CHECK(ha_slaves_same(&a, &a, err, sizeof(err)) == 1,
+	    "a list is the same as itself");
+	ha_slaves_add(&b, "garage", err, sizeof(err));
+	ha_slaves_add(&b, "house", err, sizeof(err));
+	CHECK(ha_slaves_same(&a, &b, err, sizeof(err)) == 0 &&
+	    strcmp(err, "slave line 1 is house here, garage there") == 0,
+	    "the same slaves in another order differ");
+	b.n = 1;
+	snprintf(b.id[0], sizeof(b.id[0]), "house");
+	CHECK(ha_slaves_same(&a, &b, err, sizeof(err)) == 0 &&
+	    strcmp(err, "2 slave lines here, 1 there") == 0,
+	    "a missing slave differs");
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < HA_MAX_SLAVES; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "s%d", i);
+		ha_slaves_add(&b, id, err, sizeof(err));
+	}
+	CHECK(b.n == HA_MAX_SLAVES && ha_slaves_add(&b, "one-more", err,
+	    sizeof(err)) == -1 && strstr(err, "at most") != NULL,
+	    "at most HA_MAX_SLAVES voters");
+}
+
 int
 main(void)
 {
 	test_add();
 	test_refused();
+	test_slaves();
 	return check_done();
 }

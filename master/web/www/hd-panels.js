@@ -67,6 +67,7 @@
     lost: { level: "bad", big: "Standby lost", say: "the master goes on alone" },
     refused_role: { level: "bad", big: "Refused", say: "its certificate lacks the standby role" },
     refused_licence: { level: "bad", big: "Refused", say: "the licence has no standby feature" },
+    refused_config: { level: "bad", big: "Refused", say: "its slave lines differ from the master's" },
   };
   function standbyFacts(sb, st) {
     const f = [st.say];

@@ -1,0 +1,382 @@
+/*
+ * The election in hd-master (docs/FAILOVER.md, "Wiring"): with `slave`
+ * lines in the config, one struct elect (shared/elect.c) is ticked every
+ * HA_TICK_MS and fed the election's bodies: from the slaves over their
+ * vote links (a Hello with CAP_VOTER: no registration, PEER_VOTER), from
+ * the other master-capable nodes over the standby link (the log stream
+ * and its acknowledgements). Its disk part is <state-dir>/elect.state,
+ * apart from the replicated master.state, written before anything the
+ * step says is sent or done.
+ *
+ * Every node starts as a standby; the one elected becomes the master
+ * (HA_EV_MASTER: it takes slaves' registrations, its term is the raised
+ * one, the role hook starts what a master runs). A master that learns a
+ * higher term or loses its majority (HA_EV_STEP_DOWN) restarts itself
+ * as a standby (master.c re-executes it), the one start-up path into
+ * that role.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomicfile.h"
+#include "cluster/cluster.h"
+#include "cluster/ha_int.h"
+#include "elect.h"
+#include "ha.pb-c.h"
+#include "ha_wire.h"
+#include "log.h"
+#include "master.h"
+#include "net.h"
+#include "wire.h"
+
+static void
+elect_path(const struct master *m, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/elect.state", m->conf.state_dir);
+}
+
+static int
+elect_save(struct ha *ha)
+{
+	Hd__ElectState	st = HD__ELECT_STATE__INIT;
+	char		path[512];
+
+	elect_path(ha->m, path, sizeof(path));
+	st.term = ha->el->d.term;
+	st.log_base = ha->el->r.d.base;
+	st.len = ha->el->r.d.len;
+	if (state_save(path, &st.base) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+elect_load(struct ha *ha)
+{
+	struct master		*m = ha->m;
+	Hd__ElectState		*st;
+	struct elect_disk	 d;
+	struct repl_disk	*rd;
+	char			 path[512];
+	uint32_t		 self = (uint32_t)ha->st.self;
+
+	elect_path(m, path, sizeof(path));
+	errno = 0;
+	st = (Hd__ElectState *)state_load(path, &hd__elect_state__descriptor);
+	if (st == NULL && errno != ENOENT) {
+		log_warnx("%s: damaged; refusing to start with a term that "
+		    "may be lower than one this node held", path);
+		return -1;
+	}
+	if (st != NULL && (st->len != 0 || st->log_base > st->term)) {
+		log_warnx("%s: a log of %" PRIu64 " records on term %" PRIu64
+		    " (this version keeps none)", path, st->len, st->log_base);
+		wire_free((ProtobufCMessage *)st);
+		return -1;
+	}
+	if (st == NULL)
+		elect_init(ha->el, self, (uint32_t)m->conf.masters.n,
+		    (uint32_t)m->conf.slaves.n, ev_clock_ms());
+	else {
+		if ((rd = calloc(1, sizeof(*rd))) == NULL) {
+			wire_free((ProtobufCMessage *)st);
+			return -1;
+		}
+		d.term = st->term;
+		rd->base = st->log_base;
+		elect_restart(ha->el, &d, rd, self,
+		    (uint32_t)m->conf.masters.n, (uint32_t)m->conf.slaves.n,
+		    ev_clock_ms());
+		free(rd);
+	}
+	wire_free((ProtobufCMessage *)st);
+	/* The terms of the installation before the election existed (the
+	 * slaves hold them too) are behind us: start above them. */
+	if (m->term > ha->el->d.term) {
+		ha->el->d.term = m->term;
+		if (elect_save(ha) == -1)
+			return -1;
+	}
+	m->term = ha->el->d.term;
+	return 0;
+}
+
+int
+ha_elect_init(struct ha *ha)
+{
+	struct master *m = ha->m;
+
+	if ((ha->el = calloc(1, sizeof(*ha->el))) == NULL ||
+	    (ha->out = calloc(1, sizeof(*ha->out))) == NULL) {
+		log_warnx("failover: out of memory");
+		return -1;
+	}
+	if (elect_load(ha) == -1)
+		return -1;
+	ha->st.role = HA_STATUS_STANDBY;
+	log_info("failover: node %d of %d, %d voting slaves (majority %d), "
+	    "term %" PRIu64 ": a standby until elected", ha->st.self,
+	    m->conf.masters.n, m->conf.slaves.n,
+	    ha_majority(m->conf.slaves.n), m->term);
+	return ha_follow_init(ha);
+}
+
+/* Elected: what a master does, from now on. */
+static void
+become_master(struct ha *ha, uint64_t term)
+{
+	struct master *m = ha->m;
+
+	ha_follow_stop(ha);
+	ha->st.role = HA_STATUS_MASTER;
+	snprintf(ha->st.leader, sizeof(ha->st.leader), "%s", m->id);
+	ha->st.last_takeover_ms = ev_wall_ms();
+	/* The replicated master.state: command ids go on after the old
+	 * master's reservation; the term is ours. */
+	if (node_state_load(m) == -1)
+		log_warnx("failover: master.state not loaded");
+	m->term = term;
+	node_state_save(m);
+	log_info("failover: %s is master of term %" PRIu64 " (elected by "
+	    "a majority of %d slaves)", m->id, term, m->conf.slaves.n);
+	if (ha->role_fn != NULL)
+		ha->role_fn(m, term);
+}
+
+static void
+step_down(struct ha *ha, uint64_t term)
+{
+	struct master *m = ha->m;
+
+	log_warnx("failover: %s steps down from term %" PRIu64 " (now term %"
+	    PRIu64 "): restarting as a standby", m->id, term,
+	    ha->el->d.term);
+	ha->st.role = HA_STATUS_STANDBY;
+	ha->st.leader[0] = '\0';
+	m->restart = 1;
+	ev_break(m->loop);
+}
+
+static void
+do_events(struct ha *ha, const struct ha_out *o)
+{
+	const struct ha_masters	*hm = &ha->m->conf.masters;
+	const struct ha_event	*ev;
+	int			 i;
+
+	for (i = 0; i < o->nev; i++) {
+		ev = &o->ev[i];
+		switch (ev->type) {
+		case HA_EV_MASTER:
+			become_master(ha, ev->term);
+			break;
+		case HA_EV_STEP_DOWN:
+			step_down(ha, ev->term);
+			return;
+		case HA_EV_STANDBY_SYNCED:
+			log_info("failover: standby %s in the synchronous set: "
+			    "the slaves' fence allows it", hm->id[ev->node]);
+			ha->st.node[ev->node].synced = 1;
+			break;
+		case HA_EV_STANDBY_LOST:
+			log_warnx("failover: standby %s out of the synchronous "
+			    "set: the master goes on alone", hm->id[ev->node]);
+			ha->st.node[ev->node].synced = 0;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+send_msgs(struct ha *ha, const struct ha_out *o)
+{
+	struct master		*m = ha->m;
+	Hd__Envelope		 e;
+	struct ha_wire_buf	 b;
+	const struct ha_msg	*msg;
+	struct peer		*p;
+	int			 i;
+
+	for (i = 0; i < o->nmsg; i++) {
+		msg = &o->msg[i];
+		hd__envelope__init(&e);
+		if (ha_wire_out(msg, &m->conf.masters, &e, &b) == -1)
+			continue;
+		if (HA_IS_SLAVE(msg->to)) {
+			if (HA_SLAVE_IDX(msg->to) < HA_MAX_SLAVES &&
+			    (p = ha->voter[HA_SLAVE_IDX(msg->to)]) != NULL)
+				cluster_peer_send(p, &e);
+		} else if (msg->to < HA_MAX_MASTERS)
+			ha_send(m, (int)msg->to, &e);
+		/* Not connected: as if lost; every message is resent. */
+	}
+}
+
+/* After a step: persist, then the term, the messages and the events. */
+static void
+run_out(struct ha *ha)
+{
+	struct ha_out *o = ha->out;
+
+	if (o->persist && elect_save(ha) == -1)
+		fatalx("failover: the term cannot be persisted; a master-"
+		    "capable node must not go on");
+	if (ha->el->d.term > ha->m->term) {
+		if (ha->el->role != ELECT_CANDIDATE)
+			log_info("failover: term %" PRIu64 " heard, adopted "
+			    "(persisted)", ha->el->d.term);
+		ha->m->term = ha->el->d.term;
+	}
+	if (ha->el->role != ELECT_MASTER && ha->el->leader != HA_NONE &&
+	    ha->el->leader < (uint32_t)ha->st.nnodes)
+		snprintf(ha->st.leader, sizeof(ha->st.leader), "%s",
+		    ha->st.node[ha->el->leader].id);
+	send_msgs(ha, o);
+	do_events(ha, o);
+}
+
+static void
+tick(struct ev_timer *t)
+{
+	struct ha	*ha = t->arg;
+	uint32_t	 rnd = 0;
+	enum elect_role	 was = ha->el->role;
+
+	if (net_random(&rnd, sizeof(rnd)) == -1)
+		rnd = (uint32_t)ev_clock_ms();
+	ha_out_clear(ha->out);
+	elect_tick(ha->el, ev_clock_ms(), rnd, ha->out);
+	if (was == ELECT_FOLLOWER && ha->el->role == ELECT_CANDIDATE)
+		log_info("failover: no master heard for %d ms: asking the "
+		    "slaves for pre-votes for term %" PRIu64, HA_LOST_MS,
+		    ha->el->d.term + 1);
+	run_out(ha);
+	if (!ha->m->restart)
+		ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);
+}
+
+void
+ha_elect_start(struct ha *ha)
+{
+	ev_timer_init(&ha->tick, tick, ha);
+	ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);
+}
+
+void
+ha_elect_stop(struct ha *ha)
+{
+	ev_timer_stop(ha->m->loop, &ha->tick);
+}
+
+void
+ha_elect_free(struct ha *ha)
+{
+	free(ha->el);
+	free(ha->out);
+	ha->el = NULL;
+	ha->out = NULL;
+}
+
+/* An election body from node `from` (a machine's number): one step.
+ * -1 if malformed (the caller drops that link). */
+int
+ha_elect_feed(struct ha *ha, uint32_t from, const Hd__Envelope *e,
+    char *why, size_t whylen)
+{
+	struct ha_msg m;
+
+	if (ha->el == NULL) {
+		snprintf(why, whylen, "an election body, but this node has "
+		    "no slave lines");
+		return -1;
+	}
+	if (ha_wire_in(e, from, ha->el->self, &ha->m->conf.masters, &m, why,
+	    whylen) == -1)
+		return -1;
+	ha_out_clear(ha->out);
+	elect_recv(ha->el, ev_clock_ms(), &m, ha->out);
+	run_out(ha);
+	return 0;
+}
+
+/* A slave's vote link (Hello with CAP_VOTER): admitted if it is one of
+ * our slave lines; it never registers. */
+int
+ha_voter_hello(struct peer *p)
+{
+	struct master	*m = p->m;
+	struct ha	*ha = m->ha;
+	char		 d[HA_STATUS_WHY];
+	int		 i;
+
+	if (ha->el == NULL) {
+		snprintf(d, sizeof(d), "%s has no slave lines: no election "
+		    "here", m->id);
+		return cluster_peer_refuse(p, HD__REFUSAL__REASON__CONFIG, d);
+	}
+	if ((i = ha_slaves_find(&m->conf.slaves, p->conn.peer_id)) == -1) {
+		snprintf(d, sizeof(d), "%s is not in the slave lines of %s "
+		    "(the installation's voters)", p->conn.peer_id, m->id);
+		return cluster_peer_refuse(p, HD__REFUSAL__REASON__ROLE, d);
+	}
+	if (ha->voter[i] != NULL)
+		cluster_peer_drop(ha->voter[i], "replaced by a newer vote link");
+	p->state = PEER_VOTER;
+	p->ha_node = i;
+	ha->voter[i] = p;
+	m->npending--;
+	log_info("vote link from slave %s (%s), term %" PRIu64,
+	    p->conn.peer_id, p->conn.addr, m->term);
+	if (ha_peer_welcome(p) == -1)
+		return -1;
+	ev_timer_start(m->loop, &p->timer, 0);
+	return 0;
+}
+
+int
+ha_voter_frame(struct peer *p, Hd__Envelope *e)
+{
+	char d[128], why[192];
+
+	switch (e->body_case) {
+	case HD__ENVELOPE__BODY_HEARTBEAT:
+		hb_received(&p->hb, ev_clock_ms(), e->heartbeat);
+		return 0;
+	case HD__ENVELOPE__BODY_REFUSAL:
+		snprintf(why, sizeof(why), "slave closed its vote link: %s",
+		    str_vis(d, sizeof(d), e->refusal->detail));
+		cluster_peer_drop(p, why);
+		return -1;
+	default:
+		break;
+	}
+	if (!ha_wire_is_ha(e)) {
+		cluster_peer_drop(p, "message a vote link may not carry");
+		return -1;
+	}
+	if (ha_elect_feed(p->m->ha, HA_SLAVE(p->ha_node), e, why,
+	    sizeof(why)) == -1) {
+		cluster_peer_drop(p, why);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ha_voter_gone(struct peer *p, const char *why)
+{
+	struct ha *ha = p->m->ha;
+
+	log_info("vote link from slave %s (%s) gone: %s", p->conn.peer_id,
+	    p->conn.addr, why);
+	if (ha->voter[p->ha_node] == p)
+		ha->voter[p->ha_node] = NULL;
+}
