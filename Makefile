@@ -165,7 +165,7 @@ SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
-		   slave/dev/safe.c
+		   slave/dev/safe.c slave/dev/journal.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \
@@ -212,6 +212,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
+UNIT_TESTS	+= test_journal	# the slave's action journal
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec

@@ -44,6 +44,7 @@ struct slave_conf {
 	struct safe_value	*safe;		/* zwave-safe lines */
 	int			 nsafe;
 	long			 safe_after_ms;	/* zwave-safe-after */
+	char			*journal;	/* action journal; NULL none */
 };
 
 enum link_state {
@@ -162,6 +163,7 @@ struct slave {
 	struct adc		*adc;
 	struct gpio		*gpio;
 	struct safe		*safe;		/* safe.c */
+	struct journal		*journal;	/* journal.c; NULL: none */
 };
 
 /*
@@ -351,6 +353,9 @@ void		 dev_queued(struct dev *, uint64_t id, const char *detail);
 Hd__CommandResult__Status devices_command_local(struct slave *,
 		    const Hd__Command *, const char **why);
 
+/* The slave's own commands' ids (safe.c), never the master's. */
+#define SAFE_ID_BASE	UINT64_C(0xfffe000000000000)
+
 /* safe.c: Z-Wave safe states (docs/ZWAVE.md#safe-states). */
 struct safe {
 	struct slave	*s;
@@ -370,6 +375,17 @@ void		 safe_link(struct slave *, int up);
  * 0 if it is the master's. */
 int		 safe_result(struct slave *, uint64_t id,
 		    Hd__CommandResult__Status, const char *detail);
+
+/* journal.c: the action journal (docs/FAILOVER.md#action-journal). */
+struct journal;
+int		 journal_open(struct slave *);
+void		 journal_close(struct slave *);
+/* Command `c` is about to act on `d` (written before the driver acts). */
+void		 journal_exec(struct slave *, const struct dev *,
+		    const Hd__Command *);
+/* Command `id` on `d` ended with `st` (the confirmed value or NULL). */
+void		 journal_done(struct slave *, const struct dev *, uint64_t id,
+		    Hd__CommandResult__Status, const Hd__Value *);
 
 /* sim.c */
 int		 sim_start(struct slave *);
