@@ -5,7 +5,8 @@
  * afterwards what the slave actually did, and under which master and
  * term. tests/netns/check-journal.py reads it.
  *
- * A "start" line is written each time the slave opens the journal.
+ * A "start" line is written each time the slave opens the journal, a
+ * "stop" line when it closes it at a normal stop (a SIGKILL writes none).
  * The "exec" line is written before the driver acts (write-ahead): a
  * crash between the two can only report a command that was not done,
  * never hide one that was, and the checker's "no command twice" must
@@ -220,11 +221,19 @@ journal_open(struct slave *s)
 	return 0;
 }
 
+/* A "stop" line: the slave ended normally (every command in flight was
+ * ended first), so an exec with no done before it is a finding. */
 void
 journal_close(struct slave *s)
 {
+	char	line[JOURNAL_LINE_MAX];
+	int	n;
+
 	if (s->journal == NULL)
 		return;
+	n = head(s, line, sizeof(line), "stop", 0);
+	line[n++] = '\n';
+	journal_put(s->journal, line, (size_t)n);
 	close(s->journal->fd);
 	free(s->journal);
 	s->journal = NULL;

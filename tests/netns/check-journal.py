@@ -17,8 +17,9 @@ Checked (docs/FAILOVER.md, "Guarantees"):
      device, with the result the API reports; or, when the slave never
      got it, the API reports it missed ("offline" or "no_answer"), never
      "ok" ("lost"). --no-missed: none may be missed at all;
-  5. every executed command has its "done" line (a slave killed with a
-     command in flight is the exception: its journal ends with the exec);
+  5. every executed command has its "done" line before the slave's
+     "stop" (a slave killed with a command in flight writes no stop: a
+     "start" or the journal's end follows the exec);
   6. --all-known: every command from the master was accepted by the API
      (the tests run no scheduler, so anything else came from nowhere).
 Findings go to stdout; the exit status is 0 only if every check holds.
@@ -37,7 +38,7 @@ def parse(path):
     with open(path, encoding="ascii", errors="replace") as f:
         for n, line in enumerate(f, 1):
             w = line.split()
-            if not w or w[0] not in ("start", "exec", "done"):
+            if not w or w[0] not in ("start", "stop", "exec", "done"):
                 bad.append(f"{path}:{n}: not a journal line: {line!r}")
                 continue
             d = {"kind": w[0], "line": n}
@@ -77,7 +78,8 @@ def main():
                 bad.append(f"{slave}: term went down from {term} to "
                            f"{r['term']} (line {r['line']})")
             term = max(term, r["term"])
-            if r.get("origin") != "master" or r["kind"] == "start":
+            if r.get("origin") != "master" or r["kind"] not in ("exec",
+                                                                "done"):
                 continue
             if r["kind"] == "exec":
                 execs.setdefault(r["id"], []).append((slave, r))
@@ -85,19 +87,21 @@ def main():
             else:
                 dones[(slave, r["id"])] = r
         # An exec with no done is a command in flight when the slave
-        # was killed: only a restart ("start") or the journal's end may
-        # follow it.
-        open_ = None
+        # died: fine if a restart ("start") or the journal's end follows
+        # with no "stop" between (a SIGKILL writes nothing), a finding if
+        # the slave stopped normally first (it ends what is in flight).
+        unfinished = []
         for r in recs:
-            if open_ is not None and r["kind"] == "start":
-                open_ = None
-            if r.get("origin") != "master" or r["kind"] == "start":
-                continue
-            if r["kind"] == "exec" and (slave, r["id"]) not in dones:
-                if open_ is not None:
-                    bad.append(f"{slave}: command {open_['id']} started "
-                               f"(line {open_['line']}) but never ended")
-                open_ = r
+            if r["kind"] == "start":
+                unfinished = []
+            elif r["kind"] == "stop":
+                for u in unfinished:
+                    bad.append(f"{slave}: command {u['id']} started (line "
+                               f"{u['line']}) but never ended")
+                unfinished = []
+            elif r["kind"] == "exec" and r.get("origin") == "master" and \
+                    (slave, r["id"]) not in dones:
+                unfinished.append(r)
     for i, rs in sorted(execs.items()):
         if len(rs) > 1:
             bad.append(f"command {i} executed {len(rs)} times: " + ", ".join(

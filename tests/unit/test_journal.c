@@ -191,6 +191,8 @@ test_cap(void)
 
 	journal_close(&S);
 	CHECK(S.journal == NULL, "closed");
+	CHECK(starts(line(lines() - 1), "stop id=0 origin=- term=8 master=m2 "),
+	    "closing writes a stop line: %s", line(lines() - 1));
 	/* A sparse file just under the cap: the next line would pass it. */
 	n = lines();
 	fd = open(path, O_WRONLY);
