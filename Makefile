@@ -9,7 +9,7 @@
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
-#   make bench                idle memory and CPU of the demo cluster
+#   make bench                idle memory and CPU of the demo cluster, takeover time
 #   make deps                 install build/test packages (apt, as root)
 
 CC		?= cc
@@ -493,6 +493,7 @@ bench: deps
 	tests/bench/idle.sh
 	tests/bench/https.sh
 	tests/bench/sched.sh
+	tests/bench/takeover.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

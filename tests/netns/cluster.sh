@@ -44,3 +44,55 @@ burst() {
 		done
 	done
 }
+
+# ha_up: a master and a standby (node ids master and sb, the standby's
+# licence feature, hd-master-testroot as in tests/integration/15-standby)
+# and slave-house naming both; the standby in sync, the slave registered,
+# the admin logged in on the master's API. Sets G, port, wport, swport,
+# M, SB, H, A, SA (the standby's API), auth. 1 if something did not come up.
+ha_up() {
+	check "namespaces and the switch" net_up master sb slave-house ||
+	    return 1
+	L=$work/lic
+	"$top/tests/integration/gen-test-licences.sh" "$L" >/dev/null ||
+		{ not_ok "generate test licences"; return 1; }
+	G=$L/inst
+	"$top/pki/hd-pki" issue "$G" standby sb >/dev/null
+	"$top/pki/hd-pki" issue "$G" web web >/dev/null
+	export HD_LICENCE_ROOT=$L/vendor/root.crt
+	export HD_LICENCE_CLOCK=$work/clock
+	echo 0 >"$HD_LICENCE_CLOCK"
+	cp "$L/renewal.pem" "$work/licence.pem"	# has the standby feature
+	port=$(free_port)
+	wport=$(free_port)
+	ML=("master master $ip_master:$port" "master sb $ip_sb:$port")
+	nmaster_conf master "$port" "$G" master "licence $work/licence.pem" \
+	    "${ML[@]}" "web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" \
+	    "web-key $G/web.key"
+	swport=$(free_port)
+	nmaster_conf sb "$port" "$G" sb "licence $work/licence.pem" \
+	    "${ML[@]}" "web-listen 127.0.0.1:$swport" "web-cert $G/web.crt" \
+	    "web-key $G/web.key"
+	nslave_conf slave-house house master "$port" "$G"
+	sed -i '/^master /d' "$work/slave-house.conf"
+	printf '%s\n' "${ML[@]}" >>"$work/slave-house.conf"
+	M=$work/master.log
+	SB=$work/sb.log
+	H=$work/slave-house.log
+	A=https://127.0.0.1:$wport/api/v1
+	SA=https://127.0.0.1:$swport/api/v1	# the standby's, in its namespace
+	admin_pw
+	nstart hd-master-testroot master
+	check "the master serves its API" \
+	    wait_log "$M" 'web process [0-9]+ serving' 15
+	nstart hd-master-testroot sb
+	nstart hd-slave slave-house
+	check "the master admits the standby" \
+		wait_log "$M" 'standby sb \(10\.99\.0\.2:[0-9]+\) admitted' 15
+	check "the standby has the master's state files" \
+		wait_log "$SB" 'state sync: every state file of the master is applied' 15
+	check "the slave registers with the master" \
+		wait_log "$H" 'registered with master master ' 15
+	admin_session
+	check "the admin is logged in" test -n "$csrf"
+}
