@@ -68,7 +68,7 @@ ha_up() {
 	ML=("master master $ip_master:$port" "master sb $ip_sb:$port")
 	nmaster_conf master "$port" "$G" master "licence $work/licence.pem" \
 	    "${ML[@]}" "web-listen 127.0.0.1:$wport" "web-cert $G/web.crt" \
-	    "web-key $G/web.key"
+	    "web-key $G/web.key" "$@"
 	swport=$(free_port)
 	nmaster_conf sb "$port" "$G" sb "licence $work/licence.pem" \
 	    "${ML[@]}" "web-listen 127.0.0.1:$swport" "web-cert $G/web.crt" \
