@@ -9,7 +9,7 @@
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
-#   make bench                idle memory and CPU of the demo cluster
+#   make bench                idle memory and CPU of the demo cluster, takeover time
 #   make deps                 install build/test packages (apt, as root)
 
 CC		?= cc
@@ -172,7 +172,7 @@ SLAVE_TOP_SRCS	 = slave/slave.c slave/config.c
 SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c slave/link/vlink.c
 # slave/dev/: the device table and the commands to it.
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
-		   slave/dev/safe.c
+		   slave/dev/safe.c slave/dev/journal.c
 # local rules: the rule set kept, the engine run when cut off
 SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
@@ -222,6 +222,7 @@ UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
+UNIT_TESTS	+= test_journal	# the slave's action journal
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec
@@ -515,6 +516,7 @@ bench: deps
 	tests/bench/sched.sh
 	tests/bench/local.sh
 	tests/bench/zwave.sh
+	tests/bench/takeover.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

@@ -319,6 +319,8 @@
 #define SCHED_MAX_BATCH		256		/* firings queued before running them */
 #define SAFE_MAX_VALUES		64		/* zwave-safe lines of a slave */
 #define SAFE_AFTER_MS		600000		/* zwave-safe-after default: 10 min */
+#define JOURNAL_MAX_BYTES	(64 * 1024 * 1024) /* a slave's action journal; then it stops */
+#define JOURNAL_LINE_MAX	2048		/* one journal line, cut past it */
 #define SCHED_MAX_SITES		64		/* site-place lines in the master's config */
 #define SCHED_TZ_MAX		63		/* bytes of an IANA zone name */
 /* Local rules of a cut-off slave (docs/SCHEDULER.md#local-rules). */

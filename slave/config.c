@@ -136,6 +136,8 @@ directive(const struct cfg_line *l, void *arg, char *err, size_t errlen)
 	if (strcmp(k, "timeout") == 0)
 		return cfg_one_long(l, 300, 600000, &sc->timeout_ms, err,
 		    errlen);
+	if (strcmp(k, "journal") == 0)
+		return set_str(&sc->journal, l, 1, err, errlen);
 	if (strcmp(k, "zwave") == 0)
 		return zw_conf_directive(sc, l, err, errlen);
 	if (hwconf_directive(sc, l, &r, err, errlen))
@@ -196,6 +198,7 @@ slave_conf_free(struct slave_conf *sc)
 	free(sc->crl);
 	free(sc->site);
 	free(sc->state_dir);
+	free(sc->journal);
 	free(sc->zw_port);
 	hwconf_free(sc->hw);
 	sc->hw = NULL;

@@ -92,6 +92,7 @@ slave_stop(struct slave *s)
 	adc_stop(s);
 	sim_stop(s);
 	zw_stop(s);
+	journal_close(s);
 	SSL_CTX_free(s->ctx);
 	ev_loop_free(s->loop);
 	slave_conf_free(&s->conf);
@@ -117,6 +118,8 @@ main(int argc, char *argv[])
 	if ((s.loop = ev_loop_new()) == NULL)
 		fatal("event loop");
 	daemon_signals(s.loop, on_hup, &s);
+	if (journal_open(&s) == -1)
+		fatalx("journal: not opened (the reason is above)");
 	/* The link first: it sets up the replay queue that the drivers'
 	 * first reports and faults (a missing chip) wait in. */
 	link_start(&s);

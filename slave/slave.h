@@ -45,6 +45,7 @@ struct slave_conf {
 	int			 nsafe;
 	long			 safe_after_ms;	/* zwave-safe-after */
 	long			 local_after_ms;	/* local-after */
+	char			*journal;	/* action journal; NULL none */
 };
 
 enum link_state {
@@ -192,6 +193,7 @@ struct slave {
 	struct gpio		*gpio;
 	struct safe		*safe;		/* safe.c */
 	struct local		*local;		/* local.c, local_run.c */
+	struct journal		*journal;	/* journal.c; NULL: none */
 };
 
 /*
@@ -381,6 +383,9 @@ void		 dev_queued(struct dev *, uint64_t id, const char *detail);
 Hd__CommandResult__Status devices_command_local(struct slave *,
 		    const Hd__Command *, const char **why);
 
+/* The slave's own commands' ids (safe.c), never the master's. */
+#define SAFE_ID_BASE	UINT64_C(0xfffe000000000000)
+
 /* safe.c: Z-Wave safe states (docs/ZWAVE.md#safe-states). */
 struct safe {
 	struct slave	*s;
@@ -460,6 +465,16 @@ void		 local_value(struct slave *, const char *dev, const char *key,
 /* 1 if command `id` was the local rules' (handled here), else 0. */
 int		 local_result(struct slave *, uint64_t id,
 		    Hd__CommandResult__Status, const char *detail);
+/* journal.c: the action journal (docs/FAILOVER.md#action-journal). */
+struct journal;
+int		 journal_open(struct slave *);
+void		 journal_close(struct slave *);
+/* Command `c` is about to act on `d` (written before the driver acts). */
+void		 journal_exec(struct slave *, const struct dev *,
+		    const Hd__Command *);
+/* Command `id` on `d` ended with `st` (the confirmed value or NULL). */
+void		 journal_done(struct slave *, const struct dev *, uint64_t id,
+		    Hd__CommandResult__Status, const Hd__Value *);
 
 /* sim.c */
 int		 sim_start(struct slave *);

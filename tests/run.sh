@@ -123,6 +123,15 @@ for tree in build build-san; do
 		add "integration $tree $(basename "$t" .sh)" env BUILD="$tree" "$t"
 	done
 done
+# The proving ground in network namespaces (tests/netns/; each test says
+# skip when not root): the checker's self-test, every scenario in the
+# normal tree, and the cut-off one (reconnect, replay queue) in the
+# sanitizer tree too.
+add "netns 00-checker" tests/netns/00-checker.sh
+for t in tests/netns/[1-9]*.sh; do
+	add "netns build $(basename "$t" .sh)" env BUILD=build "$t"
+done
+add "netns build-san 10-cutoff" env BUILD=build-san tests/netns/10-cutoff.sh
 # Every file there is run: one that is not executable (a link cut short)
 # fails, rather than leave its checks out unseen.
 for tree in build build-san; do

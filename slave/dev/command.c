@@ -113,6 +113,7 @@ admit(struct slave *s, const Hd__Command *c, const char **why)
 	}
 	s->inflight[slot] = c->id;
 	s->inflight_dev[slot] = d;
+	journal_exec(s, d, c);
 	d->ops->command(d, c);
 	return HD__COMMAND_RESULT__STATUS__OK;
 }
@@ -167,6 +168,7 @@ dev_done(struct dev *d, uint64_t id, Hd__CommandResult__Status st,
 	}
 	s->inflight[slot] = 0;
 	s->inflight_dev[slot] = NULL;
+	journal_done(s, d, id, st, v);
 	if (!own_result(s, id, st, detail)) {
 		/* The master's: remembered for a repeat, answered. */
 		memo_add(s, id, st, v);

@@ -27,8 +27,6 @@
 #include "log.h"
 #include "slave.h"
 
-#define SAFE_ID_BASE	UINT64_C(0xfffe000000000000)
-
 /* "on"/"off"/"true"/"false", a whole number or a decimal one. */
 static int
 parse_value(const char *s, Hd__Value *v)
