@@ -189,7 +189,9 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_sec_key.c slave/zwave/zw_sec_boot.c
 # Security 2 (issue 18), pure code not yet wired in: primitives and
 # derivations, the transport (SPAN, encapsulation), the key file.
-SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
+		   slave/zwave/zw_s2_key.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -223,6 +225,7 @@ UNIT_TESTS	+= test_zw_secure	# secure-only management classes
 UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
 UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
+UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0

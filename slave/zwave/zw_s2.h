@@ -239,6 +239,9 @@ void	zw_s2_set_keys(struct zw_s2 *, enum zw_s2_class,
 int	zw_s2_grant(struct zw_s2 *, uint8_t node, unsigned granted);
 /* The node's state, or NULL if it has none. */
 struct zw_s2_peer *zw_s2_peer(struct zw_s2 *, uint8_t node);
+struct zw_s2_peer *zw_s2_peer_free(struct zw_s2 *);	/* NULL: full */
+/* Back to SPAN_NONE, the DRBG and any EI wiped. */
+void	zw_s2_span_reset(struct zw_s2_peer *);
 /* The highest class granted (-1 if none, TEMP not counted unless alone). */
 int	zw_s2_highest(unsigned granted);
 /* Has sequence number seq been taken from the peer? Remember one. */
