@@ -22,6 +22,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,6 +551,138 @@ test_key_file(void)
 	rmdir(dir);
 }
 
+static void
+hexs(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* The REI a test wants us to hand out. */
+static const uint8_t	*fixed_rei;
+static int
+rand_rei(uint8_t *b, size_t n)
+{
+	memcpy(b, fixed_rei, n);
+	return 0;
+}
+
+/* Hex text to bytes (zw_s2_ref.cjs's answers) up to the first other
+ * character (sscanf alone would skip the space between frames). */
+static size_t
+unhex(const char *s, uint8_t *out, size_t max)
+{
+	size_t		n = 0;
+	unsigned	v;
+
+	while (n < max && isxdigit((unsigned char)s[0]) &&
+	    isxdigit((unsigned char)s[1]) && sscanf(s, "%2x", &v) == 1) {
+		out[n++] = (uint8_t)v;
+		s += 2;
+	}
+	return n;
+}
+
+/*
+ * The other way: zwave-js as the device encodes two Basic Set 0x63 to us
+ * after our Nonce Report SOS with REI; we decode both.
+ */
+static void
+test_from_zwave_js(const uint8_t *rei, const char *hk, const char *hr)
+{
+	static const uint8_t	 SET[3] = { 0x20, 0x01, 0x63 };
+	uint8_t			 f[ZW_S2_MAX_FRAME], got[ZW_S2_MAX_CMD];
+	uint8_t			 rep[32];
+	char			 cmd[512], line[1024], *sp;
+	size_t			 fn, gn, rn;
+	struct zw_s2_rx		 rx;
+	FILE			*p;
+	int			 ok1, ok2;
+
+	setup(ZW_S2_GRANT(ZW_S2_ACCESS), ZW_S2_GRANT(ZW_S2_ACCESS));
+	fixed_rei = rei;
+	ctrl.rand = rand_rei;
+	zw_s2_nonce_report(&ctrl, DEV, now, 0, rep, sizeof(rep), &rn);
+	ctrl.rand = rand_count;
+	snprintf(cmd, sizeof(cmd), "node tests/unit/zw_s2_ref.cjs encap %d %d "
+	    "%u %s %s 2", DEV, CTRL, HOME, hk, hr);
+	if (!CHECK((p = popen(cmd, "r")) != NULL, "zw_s2_ref.cjs runs"))
+		return;
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	CHECK(pclose(p) == 0 && (sp = strchr(line, ' ')) != NULL,
+	    "zwave-js encodes two frames to us");
+	if ((sp = strchr(line, ' ')) == NULL)
+		return;
+	fn = unhex(line, f, sizeof(f));
+	ok1 = zw_s2_decap(&ctrl, DEV, f, fn, now, got, sizeof(got), &gn,
+	    &rx) == ZW_S2_OK && gn == 3 && memcmp(got, SET, 3) == 0 &&
+	    rx.cls == ZW_S2_ACCESS && f[3] == ZW_S2_F_EXT;
+	fn = unhex(sp + 1, f, sizeof(f));
+	ok2 = zw_s2_decap(&ctrl, DEV, f, fn, now, got, sizeof(got), &gn,
+	    &rx) == ZW_S2_OK && gn == 3 && memcmp(got, SET, 3) == 0;
+	CHECK(ok1 && ok2, "we decode zwave-js's SPAN-making frame and the "
+	    "next: Basic Set 0x63 under Access Control");
+}
+
+/*
+ * zwave-js (@zwave-js/cc's Security2CC, run by tests/unit/zw_s2_ref.cjs)
+ * as the device: it sent REI in its Nonce Report; our first frame (with
+ * the SPAN extension) and our second (on the SPAN) must decode there.
+ */
+static void
+test_zwave_js(void)
+{
+	static const uint8_t	 REI[16] = { 0x10, 0x21, 0x32, 0x43, 0x54,
+	    0x65, 0x76, 0x87, 0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f };
+	const char		*cache = getenv("HD_NPM_CACHE");
+	uint8_t			 rep[20] = { 0x9f, 0x02, 0x01, ZW_S2_NR_SOS };
+	uint8_t			 f1[ZW_S2_MAX_FRAME], f2[ZW_S2_MAX_FRAME];
+	size_t			 n1, n2;
+	char			 cmd[2048], got[512], hk[33] = { 0 };
+	char			 hr[33] = { 0 }, h1[2 * ZW_S2_MAX_FRAME + 1] = { 0 };
+	char			 h2[2 * ZW_S2_MAX_FRAME + 1] = { 0 };
+	FILE			*p;
+
+	if (cache == NULL)
+		cache = "/var/cache/homedaemon-npm";
+	snprintf(cmd, sizeof(cmd), "test -d %s/node_modules/@zwave-js/cc",
+	    cache);
+	if (system(cmd) != 0) {
+		SKIP("zwave-js decodes our frames (zwave-js not in %s: npm "
+		    "could not install it; tests/integration/zwave-js/"
+		    "install.sh)", cache);
+		return;
+	}
+	setup(ZW_S2_GRANT(ZW_S2_ACCESS), ZW_S2_GRANT(ZW_S2_ACCESS));
+	memcpy(rep + 4, REI, 16);
+	zw_s2_on_nonce_report(&ctrl, DEV, rep, sizeof(rep));
+	if (zw_s2_encap(&ctrl, DEV, LOCK, 3, 0, f1, sizeof(f1), &n1) !=
+	    ZW_S2_OK || zw_s2_encap(&ctrl, DEV, LOCK, 3, 0, f2, sizeof(f2),
+	    &n2) != ZW_S2_OK) {
+		CHECK(0, "our two frames for zwave-js");
+		return;
+	}
+	hexs(KEYS[ZW_S2_ACCESS], 16, hk);
+	hexs(REI, 16, hr);
+	hexs(f1, n1, h1);
+	hexs(f2, n2, h2);
+	snprintf(cmd, sizeof(cmd), "node tests/unit/zw_s2_ref.cjs decap %d %d "
+	    "%u %s %s %s,%s", DEV, CTRL, HOME, hk, hr, h1, h2);
+	if (!CHECK((p = popen(cmd, "r")) != NULL, "zw_s2_ref.cjs runs"))
+		return;
+	if (fgets(got, sizeof(got), p) == NULL)
+		got[0] = '\0';
+	got[strcspn(got, "\n")] = '\0';
+	CHECK(pclose(p) == 0 && strcmp(got, "S2_AccessControl:6201ff "
+	    "S2_AccessControl:6201ff") == 0, "zwave-js's Security2CC decodes "
+	    "our SPAN-making frame and the next as Access Control Door Lock "
+	    "Set (it said: %s)", got);
+	test_from_zwave_js(REI, hk, hr);
+}
+
 int
 main(void)
 {
@@ -564,5 +697,6 @@ main(void)
 	test_nonce_report();
 	test_peer_table();
 	test_key_file();
+	test_zwave_js();
 	return check_done();
 }

@@ -7,6 +7,15 @@
 //   mei SEI REI           -> MEI
 //   span SEI REI PS N     -> the SPAN's first N nonces
 //   drbg ENTROPY PS N     -> N bytes from a fresh CtrDRBG, after N thrown
+//   decap OWN SRC HOME KEY REI FRAMES
+//                         -> zwave-js as node OWN, holding the S2 Access
+//                            Control key KEY and having sent REI to SRC,
+//                            parses each frame of FRAMES (comma-separated
+//                            hex): "class:command" per frame, or "error"
+//   encap OWN DST HOME KEY REI N
+//                         -> zwave-js as node OWN, holding KEY (Access
+//                            Control) and DST's REI from its Nonce Report,
+//                            encodes N Basic Set 0x63 to DST: N frames
 "use strict";
 const path = require("path");
 const cache = process.env.HD_NPM_CACHE || "/var/cache/homedaemon-npm";
@@ -45,13 +54,76 @@ async function one(a) {
 		await d.generate(Number(a[3]));
 		return [x(await d.generate(Number(a[3])))];
 	}
+	case "decap":
+		return decap(a);
+	case "encap":
+		return encap(a);
 	}
 	throw new Error("unknown request " + a[0]);
 }
 
+// The context Security2CC asks of its host: node OWN, talking to a peer
+// granted Access Control only.
+function context(own, home, sm) {
+	const ac = core.SecurityClass.S2_AccessControl;
+	return {
+		ownNodeId: own, homeId: home, securityManager2: sm,
+		nodeIdType: 8, frameType: "singlecast",
+		getHighestSecurityClass: () => ac,
+		hasSecurityClass: (n, c) => c === ac,
+		setSecurityClass: () => {},
+		getDeviceConfig: () => undefined,
+		getSupportedCCVersion: () => 1,
+		isCCSecure: () => true,
+	};
+}
+
+async function encap(a) {
+	const cc = require(require.resolve("@zwave-js/cc", { paths: [cache] }));
+	const dst = Number(a[2]);
+	const sm = await core.SecurityManager2.create();
+	await sm.setKey(core.SecurityClass.S2_AccessControl, h(a[4]));
+	sm.setSPANState(dst, { type: core.SPANState.RemoteEI,
+	    receiverEI: h(a[5]) });
+	const ctx = context(Number(a[1]), Number(a[3]), sm);
+	const out = [];
+	for (let i = 0; i < Number(a[6]); i++) {
+		const m = new cc.Security2CCMessageEncapsulation({ nodeId: dst,
+		    encapsulated: new cc.BasicCCSet({ nodeId: dst,
+		    targetValue: 0x63 }) });
+		out.push(x(await m.serialize(ctx)));
+	}
+	return out;
+}
+
+// zwave-js's Security2CC decoding a frame from node SRC, its S2 state
+// the one a Nonce Report SOS with REI leaves.
+async function decap(a) {
+	const cc = require(require.resolve("@zwave-js/cc", { paths: [cache] }));
+	const own = Number(a[1]), src = Number(a[2]);
+	const sm = await core.SecurityManager2.create();
+	await sm.setKey(core.SecurityClass.S2_AccessControl, h(a[4]));
+	sm.setSPANState(src, { type: core.SPANState.LocalEI,
+	    receiverEI: h(a[5]) });
+	const ctx = { ...context(own, Number(a[3]), sm), sourceNodeId: src };
+	const out = [];
+	for (const f of a[6].split(",")) {
+		try {
+			const c = await cc.CommandClass.parse(h(f), ctx);
+			out.push(core.SecurityClass[c.securityClass] + ":" +
+			    x(c.plaintext));
+		} catch (e) {
+			out.push("error(" + String(e.message || e).split("\n")[0]
+			    .replace(/ /g, "_") + ")");
+		}
+	}
+	return out;
+}
+
 (async () => {
 	const args = process.argv.slice(2);
-	const arity = { net: 2, temp: 4, mei: 3, span: 5, drbg: 4 };
+	const arity = { net: 2, temp: 4, mei: 3, span: 5, drbg: 4, decap: 7,
+	    encap: 7 };
 	for (let i = 0; i < args.length; i += arity[args[i]] || 1)
 		console.log((await one(args.slice(i, i + arity[args[i]]))).join(" "));
 })().catch((e) => { console.error(String(e)); process.exit(1); });
