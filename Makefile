@@ -244,6 +244,7 @@ FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
+FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -456,6 +457,9 @@ $(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
+# S2 decapsulation: extensions, lengths, sequence numbers (issue 18).
+$(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim

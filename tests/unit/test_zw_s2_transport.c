@@ -338,7 +338,7 @@ hand(uint8_t flags, const uint8_t *cx, size_t cxn, const uint8_t *pt,
 static void
 test_extensions(void)
 {
-	uint8_t		got[ZW_S2_MAX_CMD], cx[64], pt[64];
+	uint8_t		got[ZW_S2_MAX_CMD], cx[100], pt[64];
 	size_t		gn;
 	struct zw_s2_rx	rx;
 
@@ -358,6 +358,12 @@ test_extensions(void)
 	cx[1] = ZW_S2_X_CRITICAL | 0x3e;
 	CHECK(hand(ZW_S2_F_EXT, cx, 4, LOCK, 3, got, &gn, &rx) ==
 	    ZW_S2_MALFORMED, "an unknown critical extension: frame dropped");
+	memset(cx, 0xee, sizeof(cx));
+	cx[0] = sizeof(cx);
+	cx[1] = 0x3e;
+	CHECK(hand(ZW_S2_F_EXT, cx, sizeof(cx), LOCK, 3, got, &gn, &rx) ==
+	    ZW_S2_OK && gn == 3, "an unknown extension of %zu bytes: skipped "
+	    "(all of it authenticated)", sizeof(cx));
 	memcpy(cx, (uint8_t[]){ 3, ZW_S2_X_MOS, 0 }, 3);
 	CHECK(hand(ZW_S2_F_EXT, cx, 3, LOCK, 3, got, &gn, &rx) ==
 	    ZW_S2_MALFORMED, "MOS of length 3 (not 2): dropped");
