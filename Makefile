@@ -191,7 +191,7 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 # derivations, the transport (SPAN, encapsulation), the key file.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
-		   slave/zwave/zw_s2_key.c
+		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -226,6 +226,7 @@ UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
 UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
 UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
+UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0

@@ -301,6 +301,117 @@ enum zw_s2_result zw_s2_decap_multicast(struct zw_s2 *, uint8_t src,
 	    size_t *outn, struct zw_s2_rx *rx);
 const char *zw_s2_result_str(enum zw_s2_result);
 
+/* --- zw_s2_kex.c: bootstrapping, the including controller's side ------- */
+
+/* KEX bits (KEX Report/Set bytes 1..3, Transfer End, Public Key Report). */
+#define ZW_S2_KEX_ECHO		0x01
+#define ZW_S2_KEX_CSA		0x02
+#define ZW_S2_KEX_SCHEME1	0x02	/* the one KEX scheme: bit 1 */
+#define ZW_S2_KEX_CURVE25519	0x01	/* the one ECDH profile: bit 0 */
+#define ZW_S2_KEY_S0		0x80	/* S0 in the keys bitmask */
+#define ZW_S2_TE_COMPLETE	0x01	/* Transfer End: key requests done */
+#define ZW_S2_TE_VERIFIED	0x02	/* Transfer End: the key was verified */
+#define ZW_S2_PK_INCLUDING	0x01	/* Public Key Report from the includer */
+#define ZW_S2_DSK_PIN_LEN	2	/* the key's bytes the PIN stands for */
+
+/* The spec's bootstrapping timeouts (the including node's). */
+#define ZW_S2_KEX_TA1_MS	10000	/* KEX Report after our KEX Get */
+#define ZW_S2_KEX_TA2_MS	10000	/* Public Key Report after KEX Set */
+#define ZW_S2_KEX_TA3_MS	10000	/* each Network Key Get */
+#define ZW_S2_KEX_TA4_MS	10000	/* Network Key Verify after the key */
+#define ZW_S2_KEX_TA5_MS	10000	/* the node's final Transfer End */
+#define ZW_S2_KEX_TAI1_MS	240000	/* the user grants classes */
+#define ZW_S2_KEX_TAI2_MS	240000	/* the PIN, and the KEX Set echo */
+#define ZW_S2_KEX_OUT_MAX	(2 + 1 + ZW_S2_X25519_LEN)	/* our longest */
+
+/* KEX Fail reasons (the spec's numbers). */
+enum zw_s2_kex_fail {
+	ZW_S2_KEX_FAIL_NONE = 0,
+	ZW_S2_KEX_FAIL_KEY = 0x01,	/* no requested key we can grant */
+	ZW_S2_KEX_FAIL_SCHEME = 0x02,	/* no KEX scheme in common */
+	ZW_S2_KEX_FAIL_CURVES = 0x03,	/* no ECDH profile in common */
+	ZW_S2_KEX_FAIL_DECRYPT = 0x05,	/* cannot decrypt: a wrong PIN */
+	ZW_S2_KEX_FAIL_CANCEL = 0x06,	/* cancelled (by the user) */
+	ZW_S2_KEX_FAIL_AUTH = 0x07,	/* echo mismatch, wrong class used */
+	ZW_S2_KEX_FAIL_GET = 0x08,	/* a key asked for was not granted */
+	ZW_S2_KEX_FAIL_VERIFY = 0x09,	/* a key was not verified */
+	ZW_S2_KEX_FAIL_REPORT = 0x0a,	/* a key report that differs */
+	ZW_S2_KEX_TIMEOUT = 0x100,	/* ours: a step ran out of time */
+};
+
+enum zw_s2_kex_state {
+	ZW_S2_KEX_IDLE = 0,
+	ZW_S2_KEX_WAIT_REPORT,	/* KEX Get sent */
+	ZW_S2_KEX_WAIT_GRANT,	/* the user chooses classes */
+	ZW_S2_KEX_WAIT_PUBKEY,	/* KEX Set sent */
+	ZW_S2_KEX_WAIT_PIN,	/* the user types the DSK's first five digits */
+	ZW_S2_KEX_WAIT_ECHO,	/* temporary key set: the KEX Set echo */
+	ZW_S2_KEX_WAIT_KEY_GET,
+	ZW_S2_KEX_WAIT_VERIFY,
+	ZW_S2_KEX_WAIT_END,
+	ZW_S2_KEX_DONE,
+	ZW_S2_KEX_FAILED,
+};
+
+/*
+ * What a step asks of the caller: send cmd (n bytes; none if 0) to the
+ * node, in clear or S2-encapsulated (under its grants in the transport,
+ * then the temporary key); once sent, if regrant, give it `grant` in the
+ * transport (zw_s2_grant): the next frame from it comes under that key.
+ */
+struct zw_s2_kex_out {
+	uint8_t		cmd[ZW_S2_KEX_OUT_MAX];
+	size_t		n;
+	int		secure;
+	int		regrant;
+	unsigned	grant;
+};
+
+struct zw_s2_kex {
+	enum zw_s2_kex_state	 state;
+	enum zw_s2_kex_fail	 fail;	/* FAILED: why; also sent or received */
+	int			 fail_ours;	/* we sent the KEX Fail */
+	uint8_t			 node;
+	uint64_t		 deadline;	/* of the current wait, ms */
+	uint64_t		 tai2_end;	/* PIN and echo share one TAI2 */
+	uint8_t			 report[4];	/* the node's KEX Report */
+	uint8_t			 granted;	/* S2 class bits */
+	uint8_t			 remaining;	/* granted, not yet verified */
+	uint8_t			 current;	/* the class being verified */
+	uint8_t			 node_pub[ZW_S2_X25519_LEN];
+	uint8_t			 priv[ZW_S2_X25519_LEN];
+	uint8_t			 pub[ZW_S2_X25519_LEN];
+	struct zw_s2		*s2;	/* borrowed: its keys and transport */
+	const uint8_t		(*pnk)[ZW_S2_KEY_LEN];	/* borrowed, 3 keys */
+};
+
+/* Begin with `node`: KEX Get to send in clear. s2 and the three network
+ * keys stay borrowed until DONE or FAILED. */
+void	zw_s2_kex_start(struct zw_s2_kex *, struct zw_s2 *,
+	    const uint8_t pnk[ZW_S2_NETKEYS][ZW_S2_KEY_LEN], uint8_t node,
+	    uint64_t now, struct zw_s2_kex_out *);
+/* A Security 2 command from the node (decapsulated if it came so: cls
+ * its class, -1 if it came in clear). */
+void	zw_s2_kex_input(struct zw_s2_kex *, const uint8_t *cmd, size_t n,
+	    int cls, uint64_t now, struct zw_s2_kex_out *);
+/* The user's choice of classes (WAIT_GRANT; 0 cancels). */
+void	zw_s2_kex_grant(struct zw_s2_kex *, unsigned granted, uint64_t now,
+	    struct zw_s2_kex_out *);
+/* The DSK's first five digits (WAIT_PIN; -1 cancels). */
+void	zw_s2_kex_pin(struct zw_s2_kex *, long pin, uint64_t now,
+	    struct zw_s2_kex_out *);
+/* A frame from the node under bootstrapping could not be decrypted. */
+void	zw_s2_kex_undecryptable(struct zw_s2_kex *, struct zw_s2_kex_out *);
+void	zw_s2_kex_cancel(struct zw_s2_kex *, struct zw_s2_kex_out *);
+/* Time passes: a wait that ran out fails. */
+void	zw_s2_kex_tick(struct zw_s2_kex *, uint64_t now,
+	    struct zw_s2_kex_out *);
+/* The DSK (16 bytes, the node's public key's first; its first two are
+ * what the PIN supplies) as the usual 8 groups of 5 digits. */
+void	zw_s2_dsk_str(const uint8_t dsk[16], char out[48]);
+/* A failure in words, for the user. */
+const char *zw_s2_kex_fail_str(enum zw_s2_kex_fail);
+
 /* --- zw_s2_key.c: the installation's S2 keys ---------------------------- */
 
 /*
