@@ -12,10 +12,12 @@
  *                   numbers, granted classes, peers' MPANs.
  *   zw_s2_encap.c   Nonce Get/Report and Message Encapsulation, encode and
  *                   decode, with extensions.
+ *   zw_s2_kex.c     bootstrapping (KEX) as the including controller: a
+ *                   state machine whose frames the caller sends.
  *   zw_s2_key.c     the installation's S2 network keys on disk.
  *
- * Not here yet: KEX (bootstrapping), the wiring into inclusion and the
- * node layer's dispatch, SmartStart (docs/ZWAVE.md, "Security 2").
+ * Not here yet: the wiring into inclusion and the node layer's dispatch,
+ * SmartStart (docs/ZWAVE.md, "Security 2").
  */
 #ifndef HD_ZW_S2_H
 #define HD_ZW_S2_H
