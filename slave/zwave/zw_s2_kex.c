@@ -39,7 +39,8 @@ out_cmd(struct zw_s2_kex_out *o, int secure, uint8_t cmd,
 {
 	o->cmd[0] = ZW_CC_SECURITY_2;
 	o->cmd[1] = cmd;
-	memcpy(o->cmd + 2, pl, n);
+	if (n > 0)
+		memcpy(o->cmd + 2, pl, n);
 	o->n = 2 + n;
 	o->secure = secure;
 }

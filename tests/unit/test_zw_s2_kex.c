@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -93,6 +94,23 @@ sec(struct zw_s2 *from, struct zw_s2 *to, const uint8_t *cmd, size_t n,
 	return r;
 }
 
+/* What the controller sent, as hex, for zwave-js to read (capture on). */
+static int	capture;
+static char	sent[4096];
+
+static void
+capture_cmd(const uint8_t *b, size_t n)
+{
+	size_t i, at = strlen(sent);
+
+	if (!capture || n == 0 || at + 2 * n + 2 > sizeof(sent))
+		return;
+	if (at > 0)
+		sent[at++] = ',';
+	for (i = 0; i < n; i++, at += 2)
+		snprintf(sent + at, 3, "%02x", b[i]);
+}
+
 /* The controller's step goes out: the command as the node gets it. */
 static size_t
 deliver(const struct zw_s2_kex_out *o, uint8_t *got)
@@ -100,6 +118,7 @@ deliver(const struct zw_s2_kex_out *o, uint8_t *got)
 	size_t	gn = 0;
 	int	cls;
 
+	capture_cmd(o->cmd, o->n);
 	if (o->n == 0)
 		;
 	else if (!o->secure) {
@@ -461,13 +480,67 @@ test_words(void)
 			    "%s", i, zw_s2_kex_fail_str((enum zw_s2_kex_fail)i));
 }
 
+/*
+ * zwave-js (@zwave-js/cc, through tests/unit/zw_s2_ref.cjs) reads every
+ * command our machine sent bootstrapping all three classes as meant.
+ */
+static void
+test_zwave_js(void)
+{
+	const char	*cache = getenv("HD_NPM_CACHE");
+	char		 cmd[8192], got[4096], want[2048], pub[65], key[33];
+	FILE		*p;
+	int		 i;
+
+	if (cache == NULL)
+		cache = "/var/cache/homedaemon-npm";
+	snprintf(cmd, sizeof(cmd), "test -d %s/node_modules/@zwave-js/cc",
+	    cache);
+	if (system(cmd) != 0) {
+		SKIP("zwave-js reads our KEX commands (zwave-js not in %s: "
+		    "npm could not install it)", cache);
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(pub + 2 * i, 3, "%02x", k.pub[i]);
+	for (i = 0; i < 16; i++)
+		snprintf(key + 2 * i, 3, "%02x", PNK[0][i]);
+	snprintf(want, sizeof(want), "KEXGet | KEXSet echo=false "
+	    "permitCSA=false selectedKEXScheme=1 selectedECDHProfile=0 "
+	    "grantedKeys=0,1,2 | PublicKeyReport includingNode=true "
+	    "publicKey=%s | KEXReport echo=true requestCSA=false "
+	    "supportedKEXSchemes=1 supportedECDHProfiles=0 "
+	    "requestedKeys=0,1,2 | NetworkKeyReport grantedKey=2 "
+	    "networkKey=c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3 | TransferEnd "
+	    "keyVerified=true keyRequestComplete=false | NetworkKeyReport "
+	    "grantedKey=1 networkKey=b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2 | "
+	    "TransferEnd keyVerified=true keyRequestComplete=false | "
+	    "NetworkKeyReport grantedKey=0 networkKey=%s | TransferEnd "
+	    "keyVerified=true keyRequestComplete=false", pub, key);
+	snprintf(cmd, sizeof(cmd), "node tests/unit/zw_s2_ref.cjs parse %s",
+	    sent);
+	if (!CHECK((p = popen(cmd, "r")) != NULL, "zw_s2_ref.cjs runs"))
+		return;
+	if (fgets(got, sizeof(got), p) == NULL)
+		got[0] = '\0';
+	got[strcspn(got, "\n")] = '\0';
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "#   zwave-js %s\n#   meant    %s\n", got, want);
+	CHECK(pclose(p) == 0 && strcmp(got, want) == 0, "zwave-js's "
+	    "Security2CC reads each of the %d commands we sent as meant",
+	    9);
+}
+
 int
 main(void)
 {
 	test_full(ZW_S2_GRANT(ZW_S2_UNAUTH), "Unauthenticated");
 	test_full(ZW_S2_GRANT(ZW_S2_ACCESS), "Access Control");
+	capture = 1;
 	test_full(ZW_S2_GRANT(ZW_S2_UNAUTH) | ZW_S2_GRANT(ZW_S2_AUTH) |
 	    ZW_S2_GRANT(ZW_S2_ACCESS), "all three classes");
+	capture = 0;
+	test_zwave_js();
 	test_report_refusals();
 	test_later_refusals();
 	test_timeouts();

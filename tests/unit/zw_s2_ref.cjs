@@ -12,6 +12,10 @@
 //                            Control key KEY and having sent REI to SRC,
 //                            parses each frame of FRAMES (comma-separated
 //                            hex): "class:command" per frame, or "error"
+//   parse FRAMES          -> zwave-js's reading of each Security 2 command
+//                            in FRAMES (comma-separated hex, no
+//                            encapsulation): "Name field=value ..." per
+//                            frame, on one line each
 //   encap OWN DST HOME KEY REI N
 //                         -> zwave-js as node OWN, holding KEY (Access
 //                            Control) and DST's REI from its Nonce Report,
@@ -58,6 +62,8 @@ async function one(a) {
 		return decap(a);
 	case "encap":
 		return encap(a);
+	case "parse":
+		return parse(a[1]);
 	}
 	throw new Error("unknown request " + a[0]);
 }
@@ -96,6 +102,33 @@ async function encap(a) {
 	return out;
 }
 
+// The fields of a parsed command that say what it means, in order.
+const FIELDS = ["echo", "requestCSA", "permitCSA", "supportedKEXSchemes",
+    "selectedKEXScheme", "supportedECDHProfiles", "selectedECDHProfile",
+    "requestedKeys", "grantedKeys", "includingNode", "publicKey",
+    "grantedKey", "networkKey", "keyVerified", "keyRequestComplete",
+    "failType"];
+
+async function parse(frames) {
+	const cc = require(require.resolve("@zwave-js/cc", { paths: [cache] }));
+	const sm = await core.SecurityManager2.create();
+	const ctx = { ...context(6, 1, sm), sourceNodeId: 1 };
+	const out = [];
+	for (const f of frames.split(",")) {
+		try {
+			const c = await cc.CommandClass.parse(h(f), ctx);
+			const kv = FIELDS.filter((k) => c[k] !== undefined)
+			    .map((k) => k + "=" + (c[k] instanceof Uint8Array ?
+			    x(c[k]) : String(c[k])));
+			out.push([c.constructor.name.replace("Security2CC", ""),
+			    ...kv].join(" "));
+		} catch (e) {
+			out.push("error");
+		}
+	}
+	return [out.join(" | ")];
+}
+
 // zwave-js's Security2CC decoding a frame from node SRC, its S2 state
 // the one a Nonce Report SOS with REI leaves.
 async function decap(a) {
@@ -123,7 +156,7 @@ async function decap(a) {
 (async () => {
 	const args = process.argv.slice(2);
 	const arity = { net: 2, temp: 4, mei: 3, span: 5, drbg: 4, decap: 7,
-	    encap: 7 };
+	    encap: 7, parse: 2 };
 	for (let i = 0; i < args.length; i += arity[args[i]] || 1)
 		console.log((await one(args.slice(i, i + arity[args[i]]))).join(" "));
 })().catch((e) => { console.error(String(e)); process.exit(1); });
