@@ -9,7 +9,7 @@
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
-#   make bench                idle memory and CPU of the demo cluster
+#   make bench                idle memory and CPU of the demo cluster, ...
 #   make deps                 install build/test packages (apt, as root)
 
 CC		?= cc
@@ -261,6 +261,7 @@ BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-master-testroot
 # Test tools linking master code: users of any role; a web socketpair peer.
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
+BINS		+= $(BUILD)/hd-s2bench	# make bench: S2 per frame
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers
@@ -325,6 +326,13 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make bench's S2 figures (tests/bench/s2.sh): the S2 and S0 code alone.
+$(BUILD)/hd-s2bench: $(call obj,tests/bench/s2bench.c slave/zwave/zw_s0.c \
+		   slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -504,6 +512,7 @@ bench: deps
 	tests/bench/idle.sh
 	tests/bench/https.sh
 	tests/bench/sched.sh
+	tests/bench/s2.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*
