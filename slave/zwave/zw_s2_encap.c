@@ -207,6 +207,32 @@ encap_span(struct zw_s2 *s, struct zw_s2_peer *p, int cls, uint8_t *sei,
 	return 1;
 }
 
+/* 9F 03 seq flags and the clear extensions (SPAN if made, MOS): their
+ * length. */
+static size_t
+encap_head(uint8_t *out, uint8_t seq, const uint8_t *sei, int mos)
+{
+	size_t off = ZW_S2_ENCAP_HDR;
+
+	out[0] = ZW_CC_SECURITY_2;
+	out[1] = ZW_S2_MSG_ENCAP;
+	out[2] = seq;
+	out[3] = (sei != NULL || mos) ? ZW_S2_F_EXT : 0;
+	if (sei != NULL) {
+		out[off] = ZW_S2_X_SPAN_LEN;
+		out[off + 1] = ZW_S2_X_CRITICAL | ZW_S2_X_SPAN |
+		    (mos ? ZW_S2_X_MORE : 0);
+		memcpy(out + off + 2, sei, ZW_S2_EI_LEN);
+		off += ZW_S2_X_SPAN_LEN;
+	}
+	if (mos) {
+		out[off] = ZW_S2_X_MOS_LEN;
+		out[off + 1] = ZW_S2_X_MOS;
+		off += ZW_S2_X_MOS_LEN;
+	}
+	return off;
+}
+
 enum zw_s2_result
 zw_s2_encap(struct zw_s2 *s, uint8_t node, const uint8_t *cmd, size_t n,
     int mos, uint8_t *out, size_t outlen, size_t *outn)
@@ -228,23 +254,8 @@ zw_s2_encap(struct zw_s2 *s, uint8_t node, const uint8_t *cmd, size_t n,
 		return ZW_S2_NO_ROOM;
 	if ((made = encap_span(s, p, cls, sei, &err)) == -1)
 		return err;
-	out[0] = ZW_CC_SECURITY_2;
-	out[1] = ZW_S2_MSG_ENCAP;
-	out[2] = p->seq_tx++;
-	out[3] = (made || mos) ? ZW_S2_F_EXT : 0;
-	off = ZW_S2_ENCAP_HDR;
-	if (made) {
-		out[off] = ZW_S2_X_SPAN_LEN;
-		out[off + 1] = ZW_S2_X_CRITICAL | ZW_S2_X_SPAN |
-		    (mos ? ZW_S2_X_MORE : 0);
-		memcpy(out + off + 2, sei, ZW_S2_EI_LEN);
-		off += ZW_S2_X_SPAN_LEN;
-	}
-	if (mos) {
-		out[off] = ZW_S2_X_MOS_LEN;
-		out[off + 1] = ZW_S2_X_MOS;
-		off += ZW_S2_X_MOS_LEN;
-	}
+	off = encap_head(out, p->seq_tx++, made ? sei : NULL, mos);
+	OPENSSL_cleanse(sei, sizeof(sei));
 	total = off + n + ZW_S2_TAG_LEN;
 	aadn = aad_make(aad, s->own, node, s->home_id, total, out + 2, off - 2);
 	if (zw_s2_span_next(&p->span, nonce) == -1 ||
@@ -254,7 +265,6 @@ zw_s2_encap(struct zw_s2 *s, uint8_t node, const uint8_t *cmd, size_t n,
 		return ZW_S2_CRYPTO;
 	}
 	*outn = total;
-	OPENSSL_cleanse(sei, sizeof(sei));
 	return ZW_S2_OK;
 }
 
@@ -365,6 +375,36 @@ open_new_span(struct zw_s2 *s, struct zw_s2_peer *p, const uint8_t *sei,
 	return -1;
 }
 
+/*
+ * Decrypt a singlecast frame into pt: with a SPAN extension, a new SPAN
+ * from it and the REI we handed out (if still live); else the SPAN as it
+ * stands. -1 (the SPAN gone: SOS is due) if neither opens it.
+ */
+static int
+decap_open(struct zw_s2 *s, struct zw_s2_peer *p, const struct frame *f,
+    const uint8_t *frame, const uint8_t *aad, size_t aadn, uint64_t now,
+    uint8_t *pt)
+{
+	const uint8_t	*ct = frame + f->clear_end;
+
+	if (f->x.sei != NULL) {
+		if (p->span_state != ZW_S2_SPAN_LOCAL_EI ||
+		    now >= p->ei_expires ||
+		    open_new_span(s, p, f->x.sei, ct, f->ctn, aad, aadn,
+		    pt) == -1) {
+			zw_s2_span_reset(p);
+			return -1;
+		}
+		OPENSSL_cleanse(p->ei, sizeof(p->ei));
+		p->span_state = ZW_S2_SPAN_ESTABLISHED;
+	} else if (p->span_state != ZW_S2_SPAN_ESTABLISHED ||
+	    open_span(s, p, ct, f->ctn, aad, aadn, pt) == -1) {
+		zw_s2_span_reset(p);
+		return -1;
+	}
+	return 0;
+}
+
 enum zw_s2_result
 zw_s2_decap(struct zw_s2 *s, uint8_t src, const uint8_t *frame, size_t len,
     uint64_t now, uint8_t *out, size_t outlen, size_t *outn,
@@ -375,7 +415,6 @@ zw_s2_decap(struct zw_s2 *s, uint8_t src, const uint8_t *frame, size_t len,
 	uint8_t			 aad[AAD_MAX], pt[ZW_S2_MAX_FRAME];
 	size_t			 aadn;
 	enum zw_s2_result	 r;
-	int			 cls;
 
 	if ((r = frame_parse(frame, len, &f)) != ZW_S2_OK)
 		return r;
@@ -386,20 +425,8 @@ zw_s2_decap(struct zw_s2 *s, uint8_t src, const uint8_t *frame, size_t len,
 		return ZW_S2_DUPLICATE;
 	aadn = aad_make(aad, src, s->own, s->home_id, len, frame + 2,
 	    f.clear_end - 2);
-	if (f.x.sei != NULL) {
-		if (p->span_state != ZW_S2_SPAN_LOCAL_EI || now >= p->ei_expires ||
-		    (cls = open_new_span(s, p, f.x.sei, frame + f.clear_end,
-		    f.ctn, aad, aadn, pt)) == -1) {
-			zw_s2_span_reset(p);
-			return ZW_S2_SOS;
-		}
-		OPENSSL_cleanse(p->ei, sizeof(p->ei));
-		p->span_state = ZW_S2_SPAN_ESTABLISHED;
-	} else if (p->span_state != ZW_S2_SPAN_ESTABLISHED ||
-	    open_span(s, p, frame + f.clear_end, f.ctn, aad, aadn, pt) == -1) {
-		zw_s2_span_reset(p);
+	if (decap_open(s, p, &f, frame, aad, aadn, now, pt) == -1)
 		return ZW_S2_SOS;
-	}
 	zw_s2_seq_take(p, f.seq);
 	rx->cls = p->span_class;
 	/* Authentic, but a key below the node's best: a downgrade. */
