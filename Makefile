@@ -9,7 +9,7 @@
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
 #   make demo                 master + two slaves on localhost, simulated hardware
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
-#   make bench                idle memory and CPU of the demo cluster, takeover time
+#   make bench                idle memory and CPU, takeover time, Z-Wave and S2 costs, ...
 #   make deps                 install build/test packages (apt, as root)
 
 CC		?= cc
@@ -196,6 +196,11 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 		   slave/zwave/zw_incl.c slave/zwave/zw_mgmt.c \
 		   slave/zwave/zw_mgmt_table.c slave/zwave/zw_mgmt_rx.c \
 		   slave/zwave/zw_sec_key.c slave/zwave/zw_sec_boot.c
+# Security 2 (issue 18), pure code not yet wired in: primitives and
+# derivations, the transport (SPAN, encapsulation), the key file.
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
+		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -231,6 +236,9 @@ UNIT_TESTS	+= test_zw_secure	# secure-only management classes
 UNIT_TESTS	+= test_zw_poll	# paced state polls on a 40-node network
 UNIT_TESTS	+= test_zw_ramp	# a dimmer's level confirmed after its ramp
 UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
+UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
+UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
+UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -250,6 +258,7 @@ UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
+FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -266,6 +275,7 @@ BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 		   $(BUILD)/hd-master-testroot
 # Test tools linking master code: users of any role; a web socketpair peer.
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
+BINS		+= $(BUILD)/hd-s2bench	# make bench: S2 per frame
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers
@@ -330,6 +340,13 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   $(SHARED_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# make bench's S2 figures (tests/bench/s2.sh): the S2 and S0 code alone.
+$(BUILD)/hd-s2bench: $(call obj,tests/bench/s2bench.c slave/zwave/zw_s0.c \
+		   slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -471,6 +488,9 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
+# S2 decapsulation: extensions, lengths, sequence numbers (issue 18).
+$(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
+		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
@@ -517,6 +537,7 @@ bench: deps
 	tests/bench/local.sh
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
+	tests/bench/s2.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*
