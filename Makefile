@@ -11,6 +11,7 @@
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
 #   make bench                idle memory and CPU of the demo cluster
 #   make deps                 install build/test packages (apt, as root)
+#   make deb [ARCH=armhf|arm64]   Debian packages in build[-ARCH]/deb/
 
 CC		?= cc
 FUZZCC		?= clang
@@ -42,6 +43,15 @@ endif
 BUILD		?= build-$(ARCH)$(if $(QEMU),-qemu)$(if $(SANITIZER),-san)
 endif
 PKGS		 = openssl libprotobuf-c
+
+# The version is kept in shared/version.h (the daemons say it); the build
+# is `git describe` of this checkout when it is one (a tarball builds
+# too: "release VERSION"). $(BUILD)/build-id changes only when the build
+# does, so only shared/version.o is rebuilt then.
+VERSION		:= $(shell sed -n 's/^\#define HD_VERSION[[:space:]]*"\(.*\)"/\1/p' shared/version.h)
+GIT_DESCRIBE	:= $(shell test "$$(git rev-parse --show-toplevel 2>/dev/null)" = \
+		   "$(CURDIR)" && git describe --always --dirty 2>/dev/null)
+HD_BUILD	 = $(if $(GIT_DESCRIBE),git $(GIT_DESCRIBE),release $(VERSION))
 FUZZ_SECONDS	?= 300
 
 ifeq ($(SANITIZER),)
@@ -75,6 +85,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 		   shared/daemon.c shared/chan.c shared/sandbox.c
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
+SHARED_SRCS	+= shared/version.c	# -V: the version and the build
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -272,6 +283,13 @@ $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 $(BUILD)/obj/master/%.o: CPPFLAGS += -Imaster
 $(BUILD)/obj/slave/%.o: CPPFLAGS += -Islave
 $(BUILD)/obj/tests/%.o: CPPFLAGS += -Imaster -Islave
+
+$(BUILD)/build-id: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(HD_BUILD)' | cmp -s - $@ || echo '$(HD_BUILD)' >$@
+$(BUILD)/obj/shared/version.o: $(BUILD)/build-id
+$(BUILD)/obj/shared/version.o: CPPFLAGS += -DHD_BUILD='"$(HD_BUILD)"'
+.PHONY: FORCE
 
 $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)

@@ -292,6 +292,7 @@ main(int argc, char *argv[])
 	daemon_opts(argc, argv, "hd-master", &o);
 	if (o.authfd != -1) {		/* we are the auth worker */
 		log_init("hd-auth", o.verbose);
+		daemon_procname("hd-master: auth");
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;
@@ -300,6 +301,7 @@ main(int argc, char *argv[])
 	}
 	if (o.childfd != -1) {		/* we are the web process */
 		log_init("hd-web", o.verbose);
+		daemon_procname("hd-master: web");
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;
