@@ -265,7 +265,7 @@ BINS		 = $(BUILD)/hd-master $(BUILD)/hd-slave $(TOOL_BINS) \
 BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers
+.PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers deb
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
 all: $(BINS) $(UNIT_BINS)
@@ -475,6 +475,17 @@ fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 
 deps:
 	@ARCH=$(ARCH) deploy/deps.sh
+
+# homedaemon-master, -slave and -tools (deploy/debian/mkdeb.sh; docs/
+# OPERATIONS.md, "Debian packages") for this machine or ARCH, from the
+# daemons of $(BUILD); DEB_VERSION (the release by default) is for tests
+# that need a later version to upgrade to.
+DEB_VERSION	?= $(VERSION)
+DEB_ARCH	 = $(if $(ARCH),$(ARCH),$(shell dpkg --print-architecture))
+STRIP		 = $(if $(TRIPLET),$(TRIPLET)-strip,strip)
+deb: $(BUILD)/hd-master $(BUILD)/hd-slave
+	deploy/debian/mkdeb.sh $(BUILD) $(DEB_ARCH) $(DEB_VERSION) \
+	    $(BUILD)/deb $(STRIP)
 
 # The unit tests and a cluster smoke test of an ARCH build under
 # qemu-user (tests/cross.sh); `make test` runs it for armhf.
