@@ -102,6 +102,9 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
 		   master/ssync_wire.c \
 		   master/webproc.c master/wiring.c
+# --backup / --restore, and the backup file's format (fuzz_backup).
+BACKUP_SRCS	 = master/backup_file.c
+MASTER_TOP_SRCS	+= master/backup.c $(BACKUP_SRCS)
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
@@ -248,6 +251,7 @@ FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
+FUZZERS		+= fuzz_backup		# hd-master --restore's file
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -464,6 +468,7 @@ $(FUZZ_BUILD)/fuzz_sched: master/sched/sched_refs.c master/sched/sched_var.c \
 
 fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/fuzz_statesync: $(SSYNC_SRCS)
+$(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c

@@ -59,7 +59,8 @@ usage:
 	    prog, master ? " [-U name]" : "", prog);
 	if (master)
 		fprintf(stderr, "       %s -f config --next N [--at "
-		    "ISO-TIME]\n", prog);
+		    "ISO-TIME]\n       %s -f config --backup|--restore "
+		    "FILE\n", prog, prog);
 	exit(2);
 }
 
