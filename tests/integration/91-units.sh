@@ -19,7 +19,7 @@ version=$(sed -n 's/^#define HD_VERSION[[:space:]]*"\(.*\)"/\1/p' \
 	"$top/shared/version.h")
 # 90-deb.sh installs the packages for real: the check that nothing here
 # reaches the machine is only sure while it does not run.
-exec 9>/run/lock/homedaemon-system-tests.lock
+exec 9>/run/lock/homedaemon-90-deb.lock	# the lock 90-deb.sh holds
 flock -w 600 9 || skip_all "another system test holds the lock for 10 minutes"
 
 # The configuration with the paths of a Pi (docs/OPERATIONS.md, "Layout").
