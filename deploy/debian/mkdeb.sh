@@ -60,6 +60,14 @@ daemon() {
 	echo "/etc/homedaemon/$role.conf" >"$stage/$p.conffiles"
 	install -D -m 0644 "$here/$p.lintian-overrides" \
 	    "$r/usr/share/lintian/overrides/$p"
+	# The overrides of one architecture's code (a compiler's string
+	# layout, say): only where the binary has what they are about.
+	if [ -f "$here/$p.lintian-overrides-binary" ] &&
+	    grep -qaF "$(sed -n 's/^# when: //p' "$here/$p.lintian-overrides-binary")" \
+	    "$r/usr/sbin/$n"; then
+		grep -v '^# when: ' "$here/$p.lintian-overrides-binary" \
+		    >>"$r/usr/share/lintian/overrides/$p"
+	fi
 	for s in postinst prerm postrm; do
 		install -D -m 0755 "$here/$role.$s" "$r/DEBIAN/$s"
 	done
