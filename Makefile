@@ -11,6 +11,7 @@
 #   make fuzz                 long libFuzzer runs (FUZZ_SECONDS per harness)
 #   make bench                idle memory and CPU, takeover time, Z-Wave and S2 costs, ...
 #   make deps                 install build/test packages (apt, as root)
+#   make deb [ARCH=armhf|arm64]   Debian packages in build[-ARCH]/deb/
 
 CC		?= cc
 FUZZCC		?= clang
@@ -42,6 +43,15 @@ endif
 BUILD		?= build-$(ARCH)$(if $(QEMU),-qemu)$(if $(SANITIZER),-san)
 endif
 PKGS		 = openssl libprotobuf-c
+
+# The version is kept in shared/version.h (the daemons say it); the build
+# is `git describe` of this checkout when it is one (a tarball builds
+# too: "release VERSION"). $(BUILD)/build-id changes only when the build
+# does, so only shared/version.o is rebuilt then.
+VERSION		:= $(shell sed -n 's/^\#define HD_VERSION[[:space:]]*"\(.*\)"/\1/p' shared/version.h)
+GIT_DESCRIBE	:= $(shell test "$$(git rev-parse --show-toplevel 2>/dev/null)" = \
+		   "$(CURDIR)" && git describe --always --dirty 2>/dev/null)
+HD_BUILD	 = $(if $(GIT_DESCRIBE),git $(GIT_DESCRIBE),release $(VERSION))
 FUZZ_SECONDS	?= 300
 
 ifeq ($(SANITIZER),)
@@ -76,6 +86,7 @@ SHARED_SRCS	 = shared/log.c shared/ev.c shared/ev_epoll.c shared/buf.c \
 SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
+SHARED_SRCS	+= shared/version.c	# -V: the version and the build
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -92,6 +103,9 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
 		   master/ssync_wire.c \
 		   master/webproc.c master/wiring.c
+# --backup / --restore, and the backup file's format (fuzz_backup).
+BACKUP_SRCS	 = master/backup_file.c
+MASTER_TOP_SRCS	+= master/backup.c $(BACKUP_SRCS)
 # master/lib/: no process's model; linked where needed, shared/ only.
 HTTP_SRCS	 = master/lib/http_parse.c master/lib/http_chunked.c \
 		   master/lib/probe_class.c
@@ -259,6 +273,7 @@ UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
+FUZZERS		+= fuzz_backup		# hd-master --restore's file
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -278,7 +293,7 @@ BINS		+= $(BUILD)/hd-useradd $(BUILD)/hd-webchan
 BINS		+= $(BUILD)/hd-s2bench	# make bench: S2 per frame
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers
+.PHONY: all clean test test-cross unit demo bench fuzz fuzz-build deps check-layers deb
 .SECONDARY: $(PROTO_C) $(PROTO_H)
 
 all: $(BINS) $(UNIT_BINS)
@@ -296,6 +311,13 @@ $(BUILD)/proto/%.pb-c.o: $(BUILD)/proto/%.pb-c.c
 $(BUILD)/obj/master/%.o: CPPFLAGS += -Imaster
 $(BUILD)/obj/slave/%.o: CPPFLAGS += -Islave
 $(BUILD)/obj/tests/%.o: CPPFLAGS += -Imaster -Islave
+
+$(BUILD)/build-id: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(HD_BUILD)' | cmp -s - $@ || echo '$(HD_BUILD)' >$@
+$(BUILD)/obj/shared/version.o: $(BUILD)/build-id
+$(BUILD)/obj/shared/version.o: CPPFLAGS += -DHD_BUILD='"$(HD_BUILD)"'
+.PHONY: FORCE
 
 $(BUILD)/obj/%.o: %.c $(PROTO_H)
 	@mkdir -p $(dir $@)
@@ -485,6 +507,7 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
     shared/sched/sched_parse_rule.c shared/sched/sched_parse_cond.c \
     shared/sched/sched_lex.c shared/sched/sched_sun.c shared/sched/sched_time.c \
     shared/sched/sched_refs.c shared/sched/sched_var.c shared/sched/sched_site.c
+$(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
@@ -499,6 +522,17 @@ fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 
 deps:
 	@ARCH=$(ARCH) deploy/deps.sh
+
+# homedaemon-master, -slave and -tools (deploy/debian/mkdeb.sh; docs/
+# OPERATIONS.md, "Debian packages") for this machine or ARCH, from the
+# daemons of $(BUILD); DEB_VERSION (the release by default) is for tests
+# that need a later version to upgrade to.
+DEB_VERSION	?= $(VERSION)
+DEB_ARCH	 = $(if $(ARCH),$(ARCH),$(shell dpkg --print-architecture))
+STRIP		 = $(if $(TRIPLET),$(TRIPLET)-strip,strip)
+deb: $(BUILD)/hd-master $(BUILD)/hd-slave
+	deploy/debian/mkdeb.sh $(BUILD) $(DEB_ARCH) $(DEB_VERSION) \
+	    $(BUILD)/deb $(STRIP)
 
 # The unit tests and a cluster smoke test of an ARCH build under
 # qemu-user (tests/cross.sh); `make test` runs it for armhf.

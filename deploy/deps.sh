@@ -5,19 +5,21 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
 protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
-gzip testssl.sh nginx-light wrk chromium"
+gzip testssl.sh nginx-light wrk chromium lintian"
 # ARCH=armhf or arm64 (make deps ARCH=..., make test-cross; make test
 # runs armhf): Debian's cross compiler, the libraries of that
 # architecture (multiarch) and qemu-user to run what they build.
 # binfmt_misc lets the tests exec those binaries (tests/cross-binfmt.sh).
+# The cross C library's headers are only a Recommends of the compiler,
+# which --no-install-recommends leaves out: named here.
 foreign=""
 case "${ARCH:-}" in
 "") ;;
 armhf)	foreign=armhf
-	pkgs="$pkgs gcc-arm-linux-gnueabihf libssl-dev:armhf
+	pkgs="$pkgs gcc-arm-linux-gnueabihf libc6-dev-armhf-cross libssl-dev:armhf
 libprotobuf-c-dev:armhf qemu-user qemu-user-binfmt" ;;
 arm64)	foreign=arm64
-	pkgs="$pkgs gcc-aarch64-linux-gnu libssl-dev:arm64
+	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross libssl-dev:arm64
 libprotobuf-c-dev:arm64 qemu-user qemu-user-binfmt" ;;
 *)	echo "deps: ARCH=$ARCH: armhf or arm64" >&2; exit 2 ;;
 esac

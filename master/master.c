@@ -24,6 +24,7 @@
 
 #include <openssl/err.h>
 
+#include "backup.h"
 #include "daemon.h"
 #include "memtune.h"
 #include "log.h"
@@ -334,9 +335,17 @@ main(int argc, char *argv[])
 			log_init("hd-master", 0);
 			return next_main(argc, argv);
 		}
+	if (argc == 5 && strcmp(argv[1], "-f") == 0) {
+		log_init("hd-master", 0);
+		if (strcmp(argv[3], "--backup") == 0)
+			return backup_main(argv[2], argv[4]);
+		if (strcmp(argv[3], "--restore") == 0)
+			return restore_main(argv[2], argv[4]);
+	}
 	daemon_opts(argc, argv, "hd-master", &o);
 	if (o.authfd != -1) {		/* we are the auth worker */
 		log_init("hd-auth", o.verbose);
+		daemon_procname("hd-master: auth");
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;
@@ -345,6 +354,7 @@ main(int argc, char *argv[])
 	}
 	if (o.childfd != -1) {		/* we are the web process */
 		log_init("hd-web", o.verbose);
+		daemon_procname("hd-master: web");
 		memset(&m, 0, sizeof(m));
 		if (master_conf_load(&m.conf, o.conffile) == -1)
 			return 1;

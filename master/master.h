@@ -18,8 +18,8 @@
 #include "hamasters.h"
 #include "hdlimits.h"
 #include "tls.h"
+#include "version.h"
 
-#define HD_VERSION	"0.1.0"
 
 struct sched_place;
 

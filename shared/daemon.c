@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include "daemon.h"
 #include "log.h"
 #include "memtune.h"
+#include "version.h"
 
 void
 daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
@@ -19,7 +21,7 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->childfd = -1;
 	o->authfd = -1;
-	while ((ch = getopt(argc, argv, master ? "A:C:f:nU:v" : "C:f:nv")) != -1) {
+	while ((ch = getopt(argc, argv, master ? "A:C:f:nU:vV" : "C:f:nvV")) != -1) {
 		switch (ch) {
 		case 'A':	/* internal: the master's auth worker */
 			o->authfd = atoi(optarg);
@@ -43,6 +45,9 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 		case 'v':
 			o->verbose++;
 			break;
+		case 'V':
+			version_print(prog);
+			exit(fflush(stdout) == 0 ? 0 : 1);
 		default:
 			goto usage;
 		}
@@ -50,11 +55,12 @@ daemon_opts(int argc, char *argv[], const char *prog, struct daemon_opts *o)
 	if (o->conffile != NULL && optind == argc)
 		return;
 usage:
-	fprintf(stderr, "usage: %s [-nv]%s -f config\n", prog,
-	    master ? " [-U name]" : "");
+	fprintf(stderr, "usage: %s [-nv]%s -f config\n       %s -V\n",
+	    prog, master ? " [-U name]" : "", prog);
 	if (master)
 		fprintf(stderr, "       %s -f config --next N [--at "
-		    "ISO-TIME]\n", prog);
+		    "ISO-TIME]\n       %s -f config --backup|--restore "
+		    "FILE\n", prog, prog);
 	exit(2);
 }
 
@@ -100,4 +106,17 @@ daemon_exec_self(const char *name, const char *opt, int fd,
 #endif
 	execv("/proc/self/exe", argv);
 	_exit(127);
+}
+
+/*
+ * A child exec'd through /proc/self/exe is named "exe" by the kernel:
+ * `top` and `ps -o comm` show this name instead (at most 15 bytes; the
+ * kernel cuts a longer one). Its argv[0] (what `ps -ef` shows) was set
+ * by daemon_exec_self.
+ */
+void
+daemon_procname(const char *name)
+{
+	if (prctl(PR_SET_NAME, name, 0, 0, 0) == -1)
+		log_warn("prctl PR_SET_NAME %s", name);
 }

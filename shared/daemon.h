@@ -16,8 +16,9 @@ struct daemon_opts {
 					 * on this socketpair end (-1: not) */
 };
 
-/* Parse "[-nv] [-U name] -f config" (-U for hd-master only); prints
- * usage and exits 2 on anything else. */
+/* Parse "[-nv] [-U name] -f config" (-U for hd-master only), or -V
+ * (print the version and build, exit 0); prints usage and exits 2 on
+ * anything else. */
 void	daemon_opts(int argc, char *argv[], const char *prog,
 	    struct daemon_opts *);
 /* SIGTERM/SIGINT end the loop, SIGHUP calls `hup`, SIGPIPE is ignored. */
@@ -27,5 +28,8 @@ void	daemon_signals(struct ev_loop *, ev_signal_cb *hup, void *arg);
  * open across the exec), holding only what it loads itself. */
 void	daemon_exec_self(const char *name, const char *opt, int fd,
 	    const char *conffile, int verbose) __attribute__((noreturn));
+
+/* Name this process for top and ps -o comm (15 bytes at most). */
+void	daemon_procname(const char *name);
 
 #endif

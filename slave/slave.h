@@ -11,8 +11,8 @@
 #include "heartbeat.h"
 #include "hdlimits.h"
 #include "tls.h"
+#include "version.h"
 
-#define HD_VERSION	"0.1.0"
 
 struct hwconf;
 

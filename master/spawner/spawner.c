@@ -66,9 +66,10 @@ spawn_fork(struct spawn_tab *t, enum spawn_role role, const char *conffile,
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (role == SPAWN_WEB)
-			daemon_exec_self("hd-web", "-C", sv[1], conffile,
-			    verbose);
-		daemon_exec_self("hd-auth", "-A", sv[1], conffile, verbose);
+			daemon_exec_self("hd-master: web", "-C", sv[1],
+			    conffile, verbose);
+		daemon_exec_self("hd-master: auth", "-A", sv[1], conffile,
+		    verbose);
 	}
 	close(sv[1]);
 	t->pid[i] = pid;

@@ -12,10 +12,10 @@
 #include "lib/security.h"
 #include "lib/webapi.h"
 #include "log.h"
+#include "version.h"
 #include "web/web.h"
 #include "web/web_assets.h"
 
-#define HD_VERSION	"0.1.0"
 /* Status line, Date, type and length: the head's variable lines. */
 #define WEB_HEAD_LINE_MAX	256
 

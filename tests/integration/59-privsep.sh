@@ -22,7 +22,7 @@ units() {
 	# The unit as shipped, with ExecStart pointing at this build (the
 	# installed path does not exist here) and no man page lookup.
 	for u in hd-master hd-slave; do
-		sed "s|/usr/local/sbin/$u|$bin/$u|" "$top/deploy/$u.service" \
+		sed "s|/usr/sbin/$u|$bin/$u|" "$top/deploy/$u.service" \
 			>"$work/$u.service"
 		out=$(systemd-analyze verify --man=no "$work/$u.service" 2>&1)
 		check "systemd-analyze verify $u.service is clean" \
