@@ -7,7 +7,9 @@
  * reads it from here for the Debian packages' version, so it is kept
  * in this one place.
  */
-#define HD_VERSION	"0.1.0"
+/* 0.1.90: after the release 0.1.0 (tag v0.1.0), on the way to 0.2.0; plain
+ * digits and dots, as the packages and the tests expect. */
+#define HD_VERSION	"0.1.90"
 
 /* The build of this binary: "git DESCRIBE" when it was built from a git
  * checkout, "release VERSION" otherwise (shared/version.c). */
