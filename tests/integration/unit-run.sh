@@ -20,8 +20,11 @@
 # The daemon's stdout and stderr are this script's.
 set -eu
 unit=$1 stage=$2 postinst=$3
-key() { sed -n "s/^$1=//p" "$unit" | tail -n 1; }
-all() { sed -n "s/^$1=//p" "$unit" | tr '\n' ' '; }
+# The unit is read once, here: PrivateTmp= and ProtectHome= below hide
+# /tmp and /root, where the checkout (and so the unit file) may be.
+text=$(cat "$unit")
+key() { sed -n "s/^$1=//p" <<<"$text" | tail -n 1; }
+all() { sed -n "s/^$1=//p" <<<"$text" | tr '\n' ' '; }
 
 [ -z "${HD_UNIT_NS:-}" ] &&
 	HD_UNIT_NS=1 exec unshare -m --propagation private -- "$0" "$@"
