@@ -34,17 +34,28 @@ v6=""
 grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null && v6="listen [::1]:$port"
 # The web certificate (an older run/ may predate it).
 [ -f "$run/pki/web.crt" ] || pki/hd-pki issue "$run/pki" web web >/dev/null
-# The standby master's certificate (standby role: master and slave).
+# The standby master's certificate (standby role: master and slave), and
+# the master's too: once the standby was elected, the old master comes
+# back as a standby and follows it (an older run/ has a master-only one).
 [ -f "$run/pki/standby.crt" ] ||
 	pki/hd-pki issue "$run/pki" standby standby >/dev/null
+pki/hd-pki show "$run/pki/master.crt" | grep -q '^role: .*(standby)' ||
+	pki/hd-pki issue "$run/pki" standby master --force >/dev/null
 # The garage's Pi (an older run/ may predate it).
 [ -f "$run/pki/slave-garage.crt" ] ||
 	pki/hd-pki issue "$run/pki" slave slave-garage >/dev/null
 
-# The master-capable nodes, the same lines in every config: the first is
-# the master, the second its standby (docs/FAILOVER.md).
+# The master-capable nodes, the same lines in every config; with the
+# slave lines (the voters, the same in both masters' configs) the slaves
+# elect the master: on a fresh run/ the first line, since a slave that
+# never voted allows only it (docs/FAILOVER.md, "Wiring").
 masters="master master 127.0.0.1:$port
 master standby 127.0.0.1:$sport"
+voters="slave slave-house
+slave slave-barn
+slave slave-garage
+master-web master https://localhost:$wport/
+master-web standby https://localhost:$swport/"
 # master_conf NODE PORT WEB-PORT: the master's or the standby's config.
 master_conf() {
 	cat >"$run/$1.conf" <<CONF
@@ -60,6 +71,7 @@ web-cert pki/web.crt
 web-key pki/web.key
 allow 127.0.0.1
 $masters
+$voters
 # The scheduler: the shipped example (about 150 events for the three
 # buildings, docs/SCHEDULER.md); sun times for this place.
 events $top/deploy/examples/home.events
@@ -117,17 +129,43 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Process substitution keeps $! the daemon's pid, not the prefixing sed's.
-"$bin/hd-master" -f "$run/master.conf" 2> >(sed -u 's/^/[master] /') &
-pids+=($!)
-master_pid=$!
-"$bin/hd-master" -f "$run/standby.conf" 2> >(sed -u 's/^/[standby] /') &
-pids+=($!)
-sleep 0.3
+# Process substitution keeps $! the daemon's pid, not the prefixing sed's;
+# the masters' lines go to run/masters.log too, to see which is elected.
+mlog=$run/masters.log
+: >"$mlog"
+master_start() {	# master_start NODE: sets started
+	"$bin/hd-master" -f "$run/$1.conf" 2> >(sed -u "s/^/[$1] /" |
+	    tee -a "$mlog") &
+	pids+=($!)
+	started=$!
+}
+# elected NODE SECONDS: wait (bounded; 0: look once) until NODE logs it is
+# the master.
+elected() {
+	local i
+	for ((i = 0; i <= $2 * 10; i++)); do
+		grep -q "^\[$1\] .*failover: $1 is master of term" "$mlog" &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The master and the slaves first, so that the master is elected and the
+# standby then follows it; only if the slaves' fence (an earlier run's
+# takeover) allows the standby alone does the standby win.
+master_start master
+master_pid=$started
 for name in slave-house slave-barn slave-garage; do
 	"$bin/hd-slave" -f "$run/$name.conf" 2> >(sed -u "s/^/[$name] /") &
 	pids+=($!)
 done
+elected master 10 || true
+master_start standby
+standby_pid=$started
+if ! elected master 0; then
+	elected standby 10 || true
+	tmp=$master_pid master_pid=$standby_pid standby_pid=$tmp
+fi
 
 cat <<MSG
 demo: master on 127.0.0.1:$port${v6:+ and [::1]:$port}, slaves slave-house (House),
@@ -137,11 +175,14 @@ demo: master on 127.0.0.1:$port${v6:+ and [::1]:$port}, slaves slave-house (Hous
 demo: web: https://localhost:$wport/ (its certificate is signed by the demo CA,
       run/pki/ca.crt: import it into the browser, or accept the warning)
 demo: standby master on 127.0.0.1:$sport: it follows the master and receives its
-      state files (users, sessions, events...). To watch a takeover, kill the master:
+      state files (users, sessions, events...); the slaves elect the master ("failover:
+      master is master of term N"). To watch a takeover, kill the master:
 demo: master pid $master_pid
+demo: standby pid $standby_pid
 demo: standby web: https://localhost:$swport/
-      (kill -9 $master_pid; until the election is wired the standby only logs
-      that it lost the master, see docs/FAILOVER.md "What remains")
+      (kill -9 $master_pid: within about 2 s the other node logs "failover: NODE is master
+      of term N", the slaves register with it and its dashboard takes commands, with the
+      same users and sessions; its API answered 503 naming the master until then)
 demo: licence: none installed, so the master runs in its grace period (30 days
       from the demo CA's creation; the "licence:" log lines and
       GET /api/v1/licence say so). See docs/LICENSING.md.

@@ -20,10 +20,13 @@ mkdir -p "$top/run"
 	flock -w 120 "$top/run" timeout 30 deploy/demo.sh >"$work/demo.out" 2>&1) &
 demo=$!
 pids+=("$demo")
+mnode=
 if wait_log "$work/demo.out" '^demo: master pid [0-9]+$' 150; then
 	mpid=$(sed -n 's/^demo: master pid \([0-9]*\)$/\1/p' "$work/demo.out")
 	check "demo: the master pid it prints is the running master" \
 		grep -q "hd-master.*master\.conf" <<<"$(tr '\0' ' ' </proc/"$mpid"/cmdline 2>/dev/null)"
+	mnode=$(tr '\0' '\n' </proc/"$mpid"/cmdline 2>/dev/null |
+	    sed -n 's|.*/\([a-z]*\)\.conf$|\1|p')
 else
 	not_ok "demo: prints the master's pid"
 fi
@@ -49,6 +52,10 @@ check "demo: the standby follows the master" \
 	grep -q "\[standby\] .*standby: following master master" <<<"$out"
 check "demo: the standby runs as a standby" \
 	grep -q "\[standby\] .*standby standby version .* started" <<<"$out"
+check "demo: the slaves elect a master (slave lines configured)" grep -Eq \
+	'^\[(master|standby)\] .*failover: (master|standby) is master of term [0-9]+ \(elected' <<<"$out"
+check "demo: the master pid it prints is the elected node's" grep -Eq \
+	"^\[$mnode\] .*failover: $mnode is master of term" <<<"$out"
 check "demo: slaves name both master-capable nodes" \
 	grep -q "slave slave-house .* started, 2 master addresses" <<<"$out"
 check "demo: names its admin (password printed on the first run only)" \

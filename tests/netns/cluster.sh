@@ -107,3 +107,78 @@ ha_up() {
 		wait_log "$H" 'registered with master master ' 15
 	check "the admin is logged in" admin_login
 }
+
+# ha_elect_up: ha_up's pair with the election configured (docs/FAILOVER.md,
+# "Wiring"): node ids master and sb (both with standby-role certificates),
+# two voting slaves (slave lines), the slaves keeping a vote link to each
+# node. master is elected first (term 2: a fresh slave's fence allows only
+# node 0), then sb starts, follows it and joins the synchronous set. Sets
+# what ha_up sets, and B (the barn's log). 1 if something did not come up.
+ha_elect_up() {
+	local n s wp
+	check "namespaces and the switch" \
+	    net_up master sb slave-house slave-barn || return 1
+	L=$work/lic
+	"$top/tests/integration/gen-test-licences.sh" "$L" >/dev/null ||
+		{ not_ok "generate test licences"; return 1; }
+	G=$L/inst
+	for n in master sb; do
+		"$top/pki/hd-pki" issue "$G" standby "$n" --force >/dev/null
+	done
+	"$top/pki/hd-pki" issue "$G" web web >/dev/null
+	export HD_LICENCE_ROOT=$L/vendor/root.crt
+	export HD_LICENCE_CLOCK=$work/clock
+	echo 0 >"$HD_LICENCE_CLOCK"
+	cp "$L/renewal.pem" "$work/licence.pem"	# standby, 3 slaves
+	port=$(free_port)
+	wport=$(free_port)
+	swport=$(free_port)
+	ML=("master master $ip_master:$port" "master sb $ip_sb:$port")
+	SL=("slave slave-house" "slave slave-barn")
+	for n in master sb; do
+		wp=wport; [ "$n" = sb ] && wp=swport
+		nmaster_conf "$n" "$port" "$G" "$n" "licence $work/licence.pem" \
+		    "${ML[@]}" "${SL[@]}" "web-listen 127.0.0.1:${!wp}" \
+		    "web-cert $G/web.crt" "web-key $G/web.key"
+	done
+	for s in slave-house slave-barn; do
+		nslave_conf "$s" "${s#slave-}" master "$port" "$G"
+		sed -i '/^master /d' "$work/$s.conf"
+		printf '%s\n' "${ML[@]}" >>"$work/$s.conf"
+	done
+	M=$work/master.log SB=$work/sb.log
+	H=$work/slave-house.log B=$work/slave-barn.log
+	A=https://127.0.0.1:$wport/api/v1
+	SA=https://127.0.0.1:$swport/api/v1	# the standby's, in its namespace
+	admin_pw
+	nstart hd-master-testroot master
+	for s in slave-house slave-barn; do nstart hd-slave "$s"; done
+	check "the master is elected (term 2)" wait_log "$M" \
+	    'failover: master is master of term 2 \(elected' 20 || return 1
+	check "the master serves its API" \
+	    wait_log "$M" 'web process [0-9]+ serving' 15
+	nstart hd-master-testroot sb
+	check "sb follows the master" \
+	    wait_log "$SB" 'standby: following master master' 20 || return 1
+	check "sb joins the synchronous set" wait_log "$M" \
+	    'failover: standby sb in the synchronous set' 15 || return 1
+	for s in slave-house slave-barn; do
+		check "$s registers with the master" wait_log "$work/$s.log" \
+		    'registered with master master ' 15 || return 1
+		check "$s: its fence allows master and sb" wait_log \
+		    "$work/$s.log" 'vote: fence term 2 seq [0-9]+ allows master,sb' 15
+	done
+	check "the admin is logged in" admin_login
+}
+# masters_of_term N: how many nodes' logs say they were master of term N.
+masters_of_term() { cat "$M" "$SB" | grep -c "is master of term $1 "; }
+# sessions_synced: the session file reached sb (bounded).
+sessions_synced() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		cmp -s "$work/state-master/sessions" "$work/state-sb/sessions" \
+		    2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
