@@ -157,7 +157,8 @@ ZWMOD_SRCS	 = master/zwave/zwave.c
 # master/api/: the API's handlers, in groups the unit tests link.
 API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
 		   master/api/api_users.c master/api/api_tokens.c \
-		   master/api/api_security.c master/api/api_later.c
+		   master/api/api_security.c master/api/api_later.c \
+		   master/api/api_handover.c
 APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/api_hist.c master/api/api_stream.c \
 		   master/api/logtail.c master/api/api_hist_file.c \

@@ -187,16 +187,21 @@ master_gate(void *arg, struct api_master *am)
 	const struct ha_status	*st;
 	int			 i;
 
-	if (!ha_is_standby(m))
-		return 0;
-	st = ha_status(m);
-	if (strcmp(st->leader, m->id) != 0)
-		snprintf(am->node, sizeof(am->node), "%s", st->leader);
+	if (!ha_is_standby(m)) {
+		/* The master: who it is, for GET /api/v1/master and the
+		 * hand-over (api_handover.c). */
+		snprintf(am->node, sizeof(am->node), "%s", m->id);
+		am->term = m->term;
+	} else {
+		st = ha_status(m);
+		if (strcmp(st->leader, m->id) != 0)
+			snprintf(am->node, sizeof(am->node), "%s", st->leader);
+	}
 	for (i = 0; i < m->conf.nmweb && am->node[0] != '\0'; i++)
 		if (strcmp(m->conf.mweb_id[i], am->node) == 0)
 			snprintf(am->url, sizeof(am->url), "%s",
 			    m->conf.mweb_url[i]);
-	return 1;
+	return ha_is_standby(m);
 }
 
 /*
@@ -257,6 +262,9 @@ web_conf_of(const struct master_conf *mc, struct web_conf *wc)
 		wc->allow[i] = mc->allow[i];
 	wc->nallow = i;
 	wc->ban_v6_prefix = mc->ban_v6_prefix;
+	for (i = 0; i < mc->nmweb && i < HA_MAX_MASTERS; i++)
+		wc->mweb[i] = mc->mweb_url[i];
+	wc->nmweb = i;
 }
 
 /*
@@ -407,6 +415,9 @@ main(int argc, char *argv[])
 	api_set_auth(m.api, m.auth);
 	ha_set_role_hook(&m, on_elected);
 	api_master_gate(m.api, master_gate, &m);
+	for (i = 0; i < m.conf.nmweb; i++)
+		api_set_master_web(m.api, m.conf.mweb_id[i],
+		    m.conf.mweb_url[i]);
 	ha_start(&m);
 	/* A standby acts on nothing: the master it follows does. */
 	if (!ha_is_standby(&m))

@@ -235,6 +235,13 @@
 #define THROTTLE_BASE_MS	1000		/* then 1 s, 2 s, 4 s ... */
 #define THROTTLE_MAX_MS		(15 * 60 * 1000)	/* ... up to 15 min */
 #define THROTTLE_FORGET_MS	(60 * 60 * 1000)	/* no failure this long */
+/* The dashboard's hand-over to another master after a takeover
+ * (master/api/api_handover.c, docs/SECURITY.md "Hand-over"): credentials
+ * kept per session (their SHA-256), how long one lives, and how often
+ * the dashboard asks for a new one (well inside the life). */
+#define HANDOVER_SLOTS		4
+#define HANDOVER_TTL_MS		(10 * 60 * 1000)
+#define HANDOVER_REFRESH_MS	(HANDOVER_TTL_MS / 2)
 
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)

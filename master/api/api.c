@@ -47,7 +47,8 @@ api_new(const char *users_path, const struct scrypt_params *sp)
 	    ev_wall_ms()) == -1 ||
 	    (a->throttle = throttle_new()) == NULL ||
 	    (a->tokens = tokens_new(a->tpath)) == NULL ||
-	    api_session_routes(a) == -1 || api_users_routes(a) == -1 ||
+	    api_session_routes(a) == -1 || api_handover_routes(a) == -1 ||
+	    api_users_routes(a) == -1 ||
 	    api_tokens_routes(a) == -1) {
 		api_free(a);
 		return NULL;
@@ -176,6 +177,25 @@ api_master_gate(struct api *a, int (*gate)(void *, struct api_master *),
 	a->master_gate_arg = arg;
 }
 
+int
+api_whoami(struct api *a, struct api_master *am)
+{
+	memset(am, 0, sizeof(*am));
+	return a->master_gate != NULL &&
+	    a->master_gate(a->master_gate_arg, am) != 0;
+}
+
+int
+api_set_master_web(struct api *a, const char *node, const char *url)
+{
+	if (a->nmweb == HA_MAX_MASTERS)
+		return -1;
+	snprintf(a->mweb[a->nmweb].node, sizeof(a->mweb[0].node), "%s", node);
+	snprintf(a->mweb[a->nmweb].url, sizeof(a->mweb[0].url), "%s", url);
+	a->nmweb++;
+	return 0;
+}
+
 /* A standby's answer to every call: who the master is, and where. */
 static int
 not_master(struct api_call *c)
@@ -183,9 +203,7 @@ not_master(struct api_call *c)
 	struct api	*a = c->api;
 	struct api_master am;
 
-	memset(&am, 0, sizeof(am));
-	if (a->master_gate == NULL ||
-	    a->master_gate(a->master_gate_arg, &am) == 0)
+	if (!api_whoami(a, &am))
 		return 0;
 	jw_init(&c->w, a->out, sizeof(a->out));
 	jw_open(&c->w, '{');

@@ -182,13 +182,21 @@ void		 api_cert_gate(struct api *, const char *(*)(void *,
  * master's node id ("" if none is elected) and its web address ("" if
  * the config does not name it). A standby's API then answers every call
  * 503 {"error":"not master","master":...,"url":...} (docs/FAILOVER.md).
+ * When it returns 0 the gate may fill in this node's own id, web
+ * address and term (GET /api/v1/master, the hand-over: api_handover.c).
  */
 struct api_master {
-	char	node[64];
-	char	url[256];
+	char		node[64];
+	char		url[256];
+	uint64_t	term;
 };
 void		 api_master_gate(struct api *, int (*)(void *,
 		    struct api_master *), void *);
+/* The master-capable nodes' dashboards (master-web lines), copied: the
+ * dashboard learns them to find the master after a takeover
+ * (api_handover.c). At most HA_MAX_MASTERS; -1 past it. */
+int		 api_set_master_web(struct api *, const char *node,
+		    const char *url);
 /* Write the tokens' last use to disk if it changed (on a slow cadence). */
 void		 api_save_used(struct api *);
 /* Write call->key from the session or token the call came with. */

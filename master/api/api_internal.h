@@ -7,6 +7,9 @@
 #include "auth/authw.h"
 #include "auth/tokens.h"
 
+/* The session cookie's attributes (docs/API.md, "Sessions"). */
+#define API_COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
+
 struct api_entry {
 	struct api_route	 r;
 	void			*ctx;
@@ -30,6 +33,8 @@ struct api {
 	void			*cert_gate_arg;
 	int			(*master_gate)(void *, struct api_master *);
 	void			*master_gate_arg;
+	struct api_master	 mweb[HA_MAX_MASTERS];	/* api_set_master_web() */
+	int			 nmweb;
 	struct authw		*auth;		/* api_set_auth(), or NULL */
 	api_sink_fn		*sink;		/* deferred answers go here */
 	void			*sink_arg;
@@ -79,6 +84,10 @@ int	 api_hash_wait(struct api_call *, struct api_wait *, const char *pw,
 
 /* api_session.c */
 int	api_session_routes(struct api *);
+/* api_handover.c: GET master, the hand-over's two calls. */
+int	api_handover_routes(struct api *);
+/* Who this node is if master (0), or the standby's answer (1). */
+int	api_whoami(struct api *, struct api_master *);
 /* The caller's session from the cookie, or NULL (nothing written). */
 struct session *api_session_of(struct api *, const Hd__ApiRequest *,
 	    uint64_t now);

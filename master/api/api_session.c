@@ -12,7 +12,7 @@
 #include "auth/authw.h"
 #include "log.h"
 
-#define COOKIE_ATTRS	"; Path=/; Secure; HttpOnly; SameSite=Strict"
+#define COOKIE_ATTRS	API_COOKIE_ATTRS
 
 struct session *
 api_session_of(struct api *a, const Hd__ApiRequest *req, uint64_t now)

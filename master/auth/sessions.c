@@ -237,19 +237,45 @@ sessions_count(struct sessions *t, uint64_t now)
 	return n;
 }
 
+/* The session's live hand-over credentials into h/hp (HANDOVER_SLOTS). */
+static void
+slots_pack(const struct session *s, Hd__Session *m, Hd__HandoverSlot *h,
+    Hd__HandoverSlot **hp)
+{
+	int i;
+
+	m->handover = hp;
+	for (i = 0; i < HANDOVER_SLOTS; i++) {
+		if (s->ho[i].expires_ms == 0)
+			continue;
+		hd__handover_slot__init(&h[m->n_handover]);
+		h[m->n_handover].hash.data = (uint8_t *)(uintptr_t)s->ho[i].hash;
+		h[m->n_handover].hash.len = sizeof(s->ho[i].hash);
+		h[m->n_handover].expires_ms = s->ho[i].expires_ms;
+		h[m->n_handover].term = s->ho[i].term;
+		hp[m->n_handover] = &h[m->n_handover];
+		m->n_handover++;
+	}
+}
+
 int
 sessions_save(struct sessions *t, const char *path, uint64_t now,
     uint64_t wall)
 {
 	Hd__SessionList	 list = HD__SESSION_LIST__INIT;
 	Hd__Session	*m, **mp;
+	Hd__HandoverSlot *h, **hp;
 	int		 i, r;
 
 	m = calloc(SESSION_MAX, sizeof(*m));
 	mp = calloc(SESSION_MAX, sizeof(*mp));
-	if (m == NULL || mp == NULL) {
+	h = calloc(SESSION_MAX * HANDOVER_SLOTS, sizeof(*h));
+	hp = calloc(SESSION_MAX * HANDOVER_SLOTS, sizeof(*hp));
+	if (m == NULL || mp == NULL || h == NULL || hp == NULL) {
 		free(m);
 		free(mp);
+		free(h);
+		free(hp);
 		return -1;
 	}
 	for (i = 0; i < SESSION_MAX; i++) {
@@ -262,6 +288,9 @@ sessions_save(struct sessions *t, const char *path, uint64_t now,
 		m[list.n_sessions].csrf.len = sizeof(t->s[i].csrf);
 		m[list.n_sessions].user = t->s[i].user;
 		m[list.n_sessions].age_ms = elapsed(now, t->s[i].created);
+		slots_pack(&t->s[i], &m[list.n_sessions],
+		    &h[list.n_sessions * HANDOVER_SLOTS],
+		    &hp[list.n_sessions * HANDOVER_SLOTS]);
 		mp[list.n_sessions] = &m[list.n_sessions];
 		list.n_sessions++;
 	}
@@ -271,6 +300,8 @@ sessions_save(struct sessions *t, const char *path, uint64_t now,
 	OPENSSL_cleanse(m, SESSION_MAX * sizeof(*m));
 	free(m);
 	free(mp);
+	free(h);
+	free(hp);
 	return r;
 }
 
@@ -279,12 +310,25 @@ static int
 session_unpack(struct session *s, const Hd__Session *m, uint64_t age,
     uint64_t now)
 {
+	size_t i;
+
 	if (m->id.len != sizeof(s->id) || m->csrf.len != sizeof(s->csrf) ||
 	    m->user == NULL || strlen(m->user) == 0 ||
-	    strlen(m->user) > USER_NAME_MAX)
+	    strlen(m->user) > USER_NAME_MAX ||
+	    m->n_handover > HANDOVER_SLOTS)
 		return -1;
+	for (i = 0; i < m->n_handover; i++)
+		if (m->handover[i]->hash.len != sizeof(s->ho[0].hash) ||
+		    m->handover[i]->expires_ms == 0)
+			return -1;
 	if (age >= SESSION_LIFETIME_MS)
 		return 0;			/* over: not kept */
+	for (i = 0; i < m->n_handover; i++) {
+		memcpy(s->ho[i].hash, m->handover[i]->hash.data,
+		    sizeof(s->ho[i].hash));
+		s->ho[i].expires_ms = m->handover[i]->expires_ms;
+		s->ho[i].term = m->handover[i]->term;
+	}
 	memcpy(s->id, m->id.data, sizeof(s->id));
 	memcpy(s->csrf, m->csrf.data, sizeof(s->csrf));
 	strcpy(s->user, m->user);	/* length checked above */
@@ -328,6 +372,91 @@ sessions_load(struct sessions *t, const char *path, uint64_t now,
 	}
 	wire_free(&list->base);
 	return 0;
+}
+
+/*
+ * Hand-over credentials. Like the session token, a credential is 256
+ * random bits of which only the SHA-256 is kept (and replicated): the
+ * sessions file, or a dump of the table, hands out none.
+ */
+int
+sessions_handover_mint(struct session *s, uint64_t term, uint64_t wall,
+    char *cred)
+{
+	struct handover_slot	*slot = &s->ho[0];
+	uint8_t			 raw[SESSION_TOKEN_LEN];
+	int			 i;
+
+	for (i = 1; i < HANDOVER_SLOTS; i++)
+		if (s->ho[i].expires_ms < slot->expires_ms)
+			slot = &s->ho[i];
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	SHA256(raw, sizeof(raw), slot->hash);
+	slot->expires_ms = wall + HANDOVER_TTL_MS;
+	slot->term = term;
+	hex_encode(raw, sizeof(raw), cred);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+/* The live session and slot holding the credential whose hash is h. */
+static struct session *
+handover_find(struct sessions *t, const uint8_t *h, uint64_t now,
+    struct handover_slot **slot)
+{
+	int i, j;
+
+	for (i = 0; i < SESSION_MAX; i++) {
+		if (!session_live(&t->s[i], now))
+			continue;
+		for (j = 0; j < HANDOVER_SLOTS; j++)
+			if (t->s[i].ho[j].expires_ms != 0 &&
+			    CRYPTO_memcmp(t->s[i].ho[j].hash, h,
+			    SESSION_TOKEN_LEN) == 0) {
+				*slot = &t->s[i].ho[j];
+				return &t->s[i];
+			}
+	}
+	return NULL;
+}
+
+struct session *
+sessions_handover_take(struct sessions *t, const char *cred, uint64_t term,
+    uint64_t now, uint64_t wall, char *token, const char **why)
+{
+	struct handover_slot	*slot = NULL;
+	struct session		*s;
+	uint8_t			 raw[SESSION_TOKEN_LEN], h[SESSION_TOKEN_LEN];
+
+	if (token_decode(cred, raw) == -1) {
+		*why = "not a credential";
+		return NULL;
+	}
+	SHA256(raw, sizeof(raw), h);
+	if ((s = handover_find(t, h, now, &slot)) == NULL) {
+		*why = "unknown, used or logged out";
+		return NULL;
+	}
+	if (slot->expires_ms <= wall) {
+		*why = "expired";
+		return NULL;
+	}
+	if (slot->term >= term) {
+		*why = "no takeover since it was made";
+		return NULL;
+	}
+	/* Good once: a new token, and no credential of the old one left. */
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		*why = "no randomness";
+		return NULL;
+	}
+	SHA256(raw, sizeof(raw), s->id);
+	memset(s->ho, 0, sizeof(s->ho));
+	s->last = now;
+	hex_encode(raw, sizeof(raw), token);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return s;
 }
 
 /*

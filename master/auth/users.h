@@ -142,12 +142,20 @@ int		 users_create_admin(const char *state_dir, const char *name,
 /* SESSION_TOKEN_LEN, SESSION_TOKEN_HEX: lib/webapi.h (the web process
  * checks a cookie's length too). */
 
+/* A hand-over credential (sessions_handover_*()): its SHA-256 only. */
+struct handover_slot {
+	uint8_t		 hash[SESSION_TOKEN_LEN];	/* 0 expires_ms: free */
+	uint64_t	 expires_ms;			/* wall clock */
+	uint64_t	 term;				/* made in this term */
+};
+
 struct session {
 	uint8_t		 id[SESSION_TOKEN_LEN];		/* SHA-256 of the token */
 	uint8_t		 csrf[SESSION_TOKEN_LEN];
 	char		 user[USER_NAME_MAX + 1];
 	uint64_t	 created, last;
 	int		 used;
+	struct handover_slot ho[HANDOVER_SLOTS];
 };
 
 struct sessions;
@@ -182,6 +190,27 @@ int		 sessions_save(struct sessions *, const char *path,
 		    uint64_t now, uint64_t wall);
 int		 sessions_load(struct sessions *, const char *path,
 		    uint64_t now, uint64_t wall);
+
+/*
+ * The hand-over of a session to another master after a takeover
+ * (docs/SECURITY.md, "Hand-over"). _mint makes a credential for `s` in
+ * `term`, living HANDOVER_TTL_MS of wall clock, into the slot that
+ * expires first (the oldest of HANDOVER_SLOTS), and writes it as hex
+ * (SESSION_TOKEN_HEX + 1 bytes): 0, or -1 without randomness. The
+ * caller saves the table (the standbys must hold it).
+ *
+ * _take exchanges one: a live session holding it in a slot, unexpired,
+ * made in a term below `term` (a takeover happened since: while its
+ * master is master a stolen credential is worth nothing). The session
+ * gets a new token (written to `token` as hex: the old cookie ends) and
+ * loses every credential (each is good once). NULL with *why set
+ * (for the log) otherwise.
+ */
+int		 sessions_handover_mint(struct session *, uint64_t term,
+		    uint64_t wall, char *cred);
+struct session	*sessions_handover_take(struct sessions *, const char *cred,
+		    uint64_t term, uint64_t now, uint64_t wall, char *token,
+		    const char **why);
 
 /*
  * Login throttling, per account name and per address (16 bytes, IPv4

@@ -37,6 +37,10 @@ struct web_conf {
 	const char	*allow[BAN_MAX_ALLOW];	/* never banned */
 	int		 nallow;
 	long		 ban_v6_prefix;		/* IPv6 counted per /N */
+	/* master-web URLs: the dashboard may ask each origin (CSP
+	 * connect-src), which may read GET /api/v1/master (CORS) */
+	const char	*mweb[HA_MAX_MASTERS];
+	int		 nmweb;
 };
 
 #endif

@@ -243,6 +243,7 @@ web_main(const struct web_conf *wc, int fd, int verbose)
 	if ((w.loop = ev_loop_new()) == NULL || (w.bans = ban_new()) == NULL ||
 	    web_stream_init(&w) == -1)
 		fatal("web setup");
+	web_http_init(wc);
 	w.v6bits = (int)wc->ban_v6_prefix;
 	if (ban_set_v6_prefix(w.bans, w.v6bits) == -1)
 		fatalx("ban-ipv6-prefix %d out of range", w.v6bits);

@@ -66,6 +66,7 @@ struct wconn {
 	uint64_t		 stream_last;	/* Last-Event-ID, if resume */
 	int			 stream_resume;
 	int			 api_metrics;	/* ... asks if /metrics may be read */
+	int			 cors;		/* web_http.c cors_origin() */
 };
 
 struct web_stats {
@@ -167,6 +168,8 @@ void	web_api_send_path(struct wconn *, const char *path,
 	    const char *session, const char *csrf, const char *token);
 
 /* web_http.c */
+/* The master-web origins, for the policy and CORS (before serving). */
+void	web_http_init(const struct web_conf *);
 /* Answer the parsed request in wc->req (body in wc->body); queue the
  * response in wc->out. */
 void	web_respond(struct wconn *);

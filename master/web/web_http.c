@@ -4,6 +4,7 @@
  * the security headers every response carries.
  */
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,10 +35,110 @@
     "X-Frame-Options: DENY\r\n" \
     "Referrer-Policy: no-referrer\r\n"
 
-/* The end of every head, copied in one go. */
-static const char head_end[] = SECURITY_HEADERS "\r\n";
-static const char head_end_close[] = "Connection: close\r\n"
+/* The end of every head, copied in one go: these, or with the other
+ * masters' origins in the policy (web_http_init()). */
+static const char head_end_default[] = SECURITY_HEADERS "\r\n";
+static const char head_end_close_default[] = "Connection: close\r\n"
     SECURITY_HEADERS "\r\n";
+static const char *head_end = head_end_default;
+static const char *head_end_close = head_end_close_default;
+static size_t head_end_len = sizeof(head_end_default) - 1;
+static size_t head_end_close_len = sizeof(head_end_close_default) - 1;
+
+/*
+ * The master-web origins (https://HOST[:PORT], lower case): after a
+ * takeover the dashboard asks each for GET /api/v1/master
+ * (api_handover.c), so the policy lets it connect to them and they let
+ * one another read that answer (and nothing else: CORS without
+ * credentials, for that one path).
+ */
+static char	origins[HA_MAX_MASTERS][MASTER_WEB_MAX];
+static int	norigins;
+#define CSP_HEAD	"Content-Security-Policy: default-src 'self'; "
+#define CSP_TAIL_MAX	(HA_MAX_MASTERS * MASTER_WEB_MAX + 64)
+static char	head_end_buf[sizeof(head_end_default) + CSP_TAIL_MAX];
+static char	head_end_close_buf[sizeof(head_end_close_default) +
+		    CSP_TAIL_MAX];
+
+/* The origin of a master-web URL into out, or -1 if it holds a byte an
+ * origin may not (the config checked it for spaces and quotes only). */
+static int
+origin_of(const char *url, char *out, size_t size)
+{
+	size_t	n, i;
+
+	if (strncmp(url, "https://", 8) != 0)
+		return -1;
+	n = 8 + strcspn(url + 8, "/");
+	if (n == 8 || n >= size)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[i] = (char)tolower((unsigned char)url[i]);
+		if (i >= 8 && !isalnum((unsigned char)out[i]) &&
+		    strchr(".-:[]", out[i]) == NULL)
+			return -1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The head's end with `connect-src 'self' ORIGINS` in the policy. */
+static size_t
+head_end_with(char *buf, size_t size, const char *conn)
+{
+	static const char *const rest = SECURITY_HEADERS "\r\n";
+	const char	*csp = strstr(rest, CSP_HEAD);
+	size_t		 n;
+	int		 i;
+
+	n = (size_t)snprintf(buf, size, "%s%.*s" CSP_HEAD "connect-src 'self'",
+	    conn, (int)(csp - rest), rest);
+	for (i = 0; i < norigins; i++)
+		n += (size_t)snprintf(buf + n, size - n, " %s", origins[i]);
+	n += (size_t)snprintf(buf + n, size - n, "; %s",
+	    csp + strlen(CSP_HEAD));
+	return n;
+}
+
+void
+web_http_init(const struct web_conf *wc)
+{
+	int i;
+
+	for (i = 0; i < wc->nmweb && i < HA_MAX_MASTERS; i++) {
+		if (origin_of(wc->mweb[i], origins[norigins],
+		    sizeof(origins[0])) == -1) {
+			log_warnx("master-web %s: not an origin the dashboard "
+			    "may ask", wc->mweb[i]);
+			continue;
+		}
+		norigins++;
+	}
+	if (norigins == 0)
+		return;
+	head_end_len = head_end_with(head_end_buf, sizeof(head_end_buf), "");
+	head_end_close_len = head_end_with(head_end_close_buf,
+	    sizeof(head_end_close_buf), "Connection: close\r\n");
+	head_end = head_end_buf;
+	head_end_close = head_end_close_buf;
+}
+
+/* GET /api/v1/master asked from another master's dashboard: the index
+ * of its origin plus one, else 0. */
+static int
+cors_origin(const struct http_request *r)
+{
+	const char	*o = http_header(r, "Origin");
+	int		 i;
+
+	if (o == NULL || (r->method != HTTP_GET && r->method != HTTP_HEAD) ||
+	    strcmp(r->path, API_PREFIX "master") != 0)
+		return 0;
+	for (i = 0; i < norigins; i++)
+		if (strcasecmp(o, origins[i]) == 0)
+			return i + 1;
+	return 0;
+}
 
 static const char *
 status_text(int status)
@@ -137,13 +238,13 @@ head(struct wconn *c, int status, const char *type, size_t len,
 	p = cat_num(p, end, len);
 	p = cat(p, end, "\r\n");
 	buf_reserve(&c->out, (size_t)(p - h) + extralen +
-	    sizeof(head_end_close) + len);
+	    head_end_close_len + len);
 	buf_append(&c->out, h, (size_t)(p - h));
 	buf_append(&c->out, extra, extralen);
 	if (close)
-		buf_append(&c->out, head_end_close, sizeof(head_end_close) - 1);
+		buf_append(&c->out, head_end_close, head_end_close_len);
 	else
-		buf_append(&c->out, head_end, sizeof(head_end) - 1);
+		buf_append(&c->out, head_end, head_end_len);
 }
 
 static void
@@ -258,10 +359,15 @@ void
 web_api_reply(struct wconn *c, int status, const uint8_t *body, size_t len,
     const char *set_cookie, unsigned retry_after_s)
 {
-	char	extra[512];
+	char	extra[512 + MASTER_WEB_MAX];
 	int	n;
 
 	n = snprintf(extra, sizeof(extra), "Cache-Control: no-store\r\n");
+	if (c->cors > 0 && c->cors <= norigins)
+		n += snprintf(extra + n, sizeof(extra) - (size_t)n,
+		    "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n",
+		    origins[c->cors - 1]);
+	c->cors = 0;
 	if (set_cookie[0] != '\0')
 		n += snprintf(extra + n, sizeof(extra) - (size_t)n,
 		    "Set-Cookie: %s\r\n", set_cookie);
@@ -350,6 +456,7 @@ forward(struct wconn *c)
 	if (csrf == NULL || strlen(csrf) > SESSION_TOKEN_HEX)
 		csrf = "";
 	session_cookie(&c->req, session, sizeof(session));
+	c->cors = cors_origin(&c->req);
 	web_stream_note(c);
 	web_api_send(c, session, csrf, bearer(&c->req));
 }
@@ -413,6 +520,7 @@ web_respond(struct wconn *c)
 	const char		*what;
 	size_t			 i;
 
+	c->cors = 0;
 	if ((what = probe_scanner_path(r->path)) != NULL) {
 		c->state = WC_FLUSH_CLOSE;
 		web_error(c, 404, what, 1);
@@ -457,5 +565,5 @@ web_stream_head(struct wconn *c)
 
 	buf_append(&c->out, h, sizeof(h) - 1);
 	buf_append(&c->out, d, strlen(d));
-	buf_append(&c->out, head_end_close, sizeof(head_end_close) - 1);
+	buf_append(&c->out, head_end_close, head_end_close_len);
 }

@@ -265,6 +265,107 @@ test_not_master(struct api *a)
 	    "no gate: as before");
 }
 
+/* A credential out of a mint's answer, into out (65 bytes). */
+static void
+take_cred(char *out)
+{
+	const char *p = strstr(body, "\"credential\":\"");
+
+	out[0] = '\0';
+	if (p != NULL)
+		snprintf(out, SESSION_TOKEN_HEX + 1, "%s", p + 14);
+}
+
+static int
+exchange(struct api *a, const char *cred, uint64_t now, Hd__ApiResponse *r)
+{
+	char json[128];
+
+	snprintf(json, sizeof(json), "{\"credential\":\"%s\"}", cred);
+	return call_at(a, "POST", "/api/v1/handover/exchange", json, "", "",
+	    now, r);
+}
+
+/*
+ * The hand-over (api_handover.c): who is master, a credential minted
+ * for a session, refused while its term lasts, good once after a
+ * takeover (from the file a standby would load), a new token; refused
+ * after a logout, and to a token caller.
+ */
+static void
+test_handover(struct api *a)
+{
+	Hd__ApiResponse	r;
+	uint64_t	t = T0 + 2 * THROTTLE_FORGET_MS;	/* a clean slate */
+	char		c1[SESSION_TOKEN_HEX + 1], c2[sizeof(c1)];
+	char		old[sizeof(session)];
+
+	api_master_gate(a, gate, NULL);
+	gate_standby = 0;
+	memset(&gate_says, 0, sizeof(gate_says));
+	snprintf(gate_says.node, sizeof(gate_says.node), "m1");
+	snprintf(gate_says.url, sizeof(gate_says.url), "https://m1:8443/");
+	gate_says.term = 2;
+	call(a, API_LOGIN, "{\"name\":\"alice\",\"password\":"
+	    "\"correct horse\"}", "", "", t, &r);
+	take_login(&r);
+	CHECK(call_at(a, "GET", "/api/v1/master", "", "", "", t, &r) == 200 &&
+	    strcmp(body, "{\"master\":\"m1\",\"term\":2,\"url\":"
+	    "\"https://m1:8443/\"}") == 0, "GET master, public: %s", body);
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", session, csrf, t,
+	    &r) == 404, "no master-web lines: nothing to hand over to");
+	api_set_master_web(a, "m1", "https://m1:8443/");
+	api_set_master_web(a, "m2", "https://m2:8443/");
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", session, "", t,
+	    &r) == 403, "a credential needs the CSRF token");
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", session, csrf, t,
+	    &r) == 200 && strstr(body, "\"masters\":[{\"node\":\"m1\","
+	    "\"url\":\"https://m1:8443/\"},{\"node\":\"m2\",\"url\":"
+	    "\"https://m2:8443/\"}]") != NULL && strstr(body,
+	    "\"refresh_ms\":300000") != NULL, "mint: %s", body);
+	take_cred(c1);
+	CHECK(strlen(c1) == SESSION_TOKEN_HEX && strstr(session, c1) == NULL,
+	    "a credential: 64 hex digits, not the session's token");
+	CHECK(exchange(a, c1, t += 60000, &r) == 401,
+	    "refused while the master that made it is master (term 2)");
+	/* The takeover: the standby loads the sessions file and is master
+	 * of term 3. */
+	gate_says.term = 3;
+	snprintf(gate_says.node, sizeof(gate_says.node), "m2");
+	CHECK(api_reload_state(a, t) == 0, "the sessions file, reloaded");
+	CHECK(exchange(a, "00", t, &r) == 400 || r.status == 401,
+	    "garbage: refused");
+	memcpy(old, session, sizeof(old));
+	CHECK(exchange(a, c1, t += 60000, &r) == 200 && strstr(body,
+	    "\"user\":\"alice\",\"role\":\"user\",\"csrf\":\"") != NULL &&
+	    strstr(body, "\"master\":\"m2\",\"term\":3") != NULL &&
+	    strstr(body, csrf) != NULL, "after a takeover: a session: %s",
+	    body);
+	take_login(&r);
+	CHECK(strlen(session) == SESSION_TOKEN_HEX && strcmp(session, old) !=
+	    0 && strstr(r.set_cookie, "HttpOnly; SameSite=Strict") != NULL,
+	    "... with a new token in the cookie");
+	CHECK(call(a, API_SESSION, "", session, "", t, &r) == 200 &&
+	    call(a, API_SESSION, "", old, "", t, &r) == 401,
+	    "the new token works, the old one no longer");
+	CHECK(exchange(a, c1, t += 60000, &r) == 401, "good once");
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", session, csrf, t,
+	    &r) == 200, "a new one on the new master");
+	take_cred(c2);
+	CHECK(call(a, API_LOGOUT, "{}", session, csrf, t, &r) == 200,
+	    "logout");
+	gate_says.term = 4;
+	CHECK(exchange(a, c2, t += 60000, &r) == 401,
+	    "a credential of a logged-out session: refused");
+	CHECK(exchange(a, c2, t, &r) == 429,
+	    "three failures: the address waits (login throttle)");
+	bearer = "hdt_0000000000000000000000000000000000000000000000000000000000000000";
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", "", "", t, &r) ==
+	    401, "an unknown token: 401");
+	bearer = "";
+	api_master_gate(a, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -289,6 +390,7 @@ main(void)
 		test_routes(a);
 		test_throttle(a);
 		test_not_master(a);
+		test_handover(a);
 	}
 	api_free(a);
 	atomic_write(path, "\xff", 1, 0600);

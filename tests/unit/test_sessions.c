@@ -361,6 +361,58 @@ test_save_load(void)
 	sessions_free(b);
 }
 
+/*
+ * Hand-over credentials at the table's level, on a fake wall clock: the
+ * expiry, the term they must be below, the slots (the oldest gives
+ * way), and that the file keeps only their hashes.
+ */
+static void
+test_handover(void)
+{
+	struct sessions	*t = sessions_new();
+	struct session	*s;
+	char		 c[HANDOVER_SLOTS + 1][SESSION_TOKEN_HEX + 1];
+	char		 tk[SESSION_TOKEN_HEX + 1], path[] = "/tmp/hd-ho.XXXXXX";
+	const char	*why = "";
+	uint64_t	 wall = 1700000000000ULL;
+	int		 i, fd;
+
+	sessions_create(t, "alice", T0, tok, csrf);
+	s = sessions_get(t, tok, T0);
+	if (!CHECK(s != NULL, "a session"))
+		return;
+	for (i = 0; i <= HANDOVER_SLOTS; i++)
+		CHECK(sessions_handover_mint(s, 2, wall + (uint64_t)i, c[i]) ==
+		    0 && is_hex(c[i]), "credential %d", i);
+	CHECK(sessions_handover_take(t, c[0], 3, T0, wall, tk, &why) ==
+	    NULL && strcmp(why, "unknown, used or logged out") == 0,
+	    "the oldest gave way to the newest");
+	CHECK(sessions_handover_take(t, c[1], 2, T0, wall, tk, &why) ==
+	    NULL && strcmp(why, "no takeover since it was made") == 0,
+	    "in the term it was made in: refused");
+	CHECK(sessions_handover_take(t, c[1], 3, T0, wall + 1 +
+	    HANDOVER_TTL_MS, tk, &why) == NULL && strcmp(why, "expired") == 0,
+	    "after HANDOVER_TTL_MS: expired");
+	CHECK(sessions_handover_take(t, tok, 3, T0, wall, tk, &why) == NULL,
+	    "the session's own token is no credential");
+	/* Through the file, as a standby gets it. */
+	fd = mkstemp(path);
+	close(fd);
+	CHECK(sessions_save(t, path, T0, wall) == 0, "saved");
+	sessions_free(t);
+	t = sessions_new();
+	CHECK(sessions_load(t, path, T0, wall) == 0, "loaded");
+	unlink(path);
+	s = sessions_handover_take(t, c[2], 3, T0, wall + 10, tk, &why);
+	CHECK(s != NULL && is_hex(tk) && strcmp(tk, tok) != 0,
+	    "after a takeover, from the file: a new token");
+	CHECK(sessions_get(t, tok, T0) == NULL && sessions_get(t, tk, T0) ==
+	    s, "the old token ends, the new one is the same session");
+	CHECK(sessions_handover_take(t, c[3], 3, T0, wall, tk, &why) == NULL,
+	    "every other credential of it ends too");
+	sessions_free(t);
+}
+
 int
 main(void)
 {
@@ -372,5 +424,6 @@ main(void)
 	test_throttle_users();
 	test_throttle_queued();
 	test_save_load();
+	test_handover();
 	return check_done();
 }

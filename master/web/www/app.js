@@ -68,6 +68,7 @@
 
   function showLogin(msg) {
     HD.stream.halt();
+    HD.handover.stop();
     HD.$("app").hidden = true;
     HD.$("login").hidden = false;
     const err = HD.$("login-error");
@@ -88,6 +89,7 @@
     HD.clear(HD.$("who"), el("strong", { text: s.user }), " ", HD.badge(s.role, "info"));
     for (const a of document.querySelectorAll(".tabs a[data-admin]")) a.hidden = !api.isAdmin();
     HD.stream.start();
+    HD.handover.start();
     await views.reload();
     // Optional modules: their tab appears when their endpoint answers.
     const [events, lic] = await Promise.all([
@@ -119,6 +121,7 @@
   }
 
   async function logout() {
+    HD.handover.stop();
     try {
       await api.post("logout", {});
     } catch (e) {
@@ -133,7 +136,12 @@
     HD.$("site-filter").addEventListener("change", () => views.current === "devices" && draw());
     window.addEventListener("hashchange", () => views.show(location.hash.replace(/^#\/?/, "")));
     try {
-      await enter(await api.get("session"));
+      // Moved here by the hand-over (hd-handover.js): its credentials,
+      // else a session this browser may already hold on this master.
+      const h = HD.handover.incoming && (HD.stream.setState("takeover", "Taking over…"),
+        await HD.handover.exchange());
+      await enter(h || await api.get("session"));
+      if (h) HD.handover.announce(h);
     } catch (e) {
       showLogin(e.status && e.status !== 401 ? "The master answered: " + e.message : "");
     }

@@ -88,7 +88,9 @@
     const e = HD.$("link");
     e.dataset.state = s;
     e.textContent = text;
+    emit("link", s);	// the hand-over watches it (hd-handover.js)
   }
+  stream.setState = setState;
 
   function listen(es, name) {
     es.addEventListener(name, (ev) => {

@@ -1,0 +1,209 @@
+// The dashboard's hand-over at a takeover, in headless Chromium
+// (playwright-core), against two real masters started by
+// tests/integration/72-handover.sh on two origins (127.0.0.1 and
+// 127.0.0.2: different hosts, so the browser keeps a cookie jar for
+// each, as in a real install). Log in on A, SIGKILL A: the page must end
+// on B, live, with the toast, without the password typed again, and a
+// switch on the dashboard must be executed by the slave. Prints one
+// "ok - ..." / "not ok - ..." line per check, and "# hand-over: N ms".
+//
+//   HD_URL_A, HD_URL_B   the masters' dashboards (master-web lines)
+//   HD_NODE_B, HD_TERM_B B's node id and the term it will take over in
+//   HD_PID_A             the pid of master A, killed here (SIGKILL)
+//   HD_SESS_A, HD_SESS_B their sessions files: A kills once B holds A's
+//   HD_USER, HD_PASSWORD the admin
+//   HD_SPKI              base64 SHA-256 of the web key's SubjectPublicKeyInfo
+//   HD_SLAVE_LOG         the log of the slave whose lamp is switched
+//   HD_SHOTS             where screenshots of a failure go
+//   HD_NPM_CACHE         where playwright-core is installed
+import { createRequire } from "node:module";
+import fs from "node:fs";
+
+const env = process.env;
+const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
+const { chromium } = require("playwright-core");
+const NAME = env.HD_TNAME || "handover";
+const WAIT_MS = Number(env.HD_WAIT_MS || 30000);
+const shots = env.HD_SHOTS || "/tmp";
+const A = new URL(env.HD_URL_A), B = new URL(env.HD_URL_B);
+let failures = 0, page, stop = false;
+
+async function check(desc, fn) {
+  if (stop) {
+    console.log(`not ok - ${NAME}: ${desc} (not reached)`);
+    failures++;
+    return;
+  }
+  try {
+    await fn();
+    console.log(`ok - ${NAME}: ${desc}`);
+  } catch (e) {
+    failures++;
+    stop = true;	// each step needs the one before
+    console.log(`not ok - ${NAME}: ${desc}`);
+    console.log("#   " + String(e && e.message || e).split("\n").slice(0, 4).join("\n#   "));
+    if (page) await page.screenshot({ path: `${shots}/handover-${failures}.png`,
+      fullPage: true }).catch(() => {});
+  }
+}
+const fail = (m) => { throw new Error(m); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Bounded: `ms` at most, polling every 100 ms.
+async function until(fn, what, ms = WAIT_MS) {
+  const t0 = Date.now();
+  let last;
+  while (Date.now() - t0 < ms) {
+    try {
+      if ((last = await fn())) return last;
+    } catch (e) {
+      last = e.message;
+    }
+    await sleep(100);
+  }
+  fail(`timed out after ${ms} ms waiting for ${what}` + (last ? ` (last: ${last})` : ""));
+}
+const same = (a, b) => { try { return fs.readFileSync(a).equals(fs.readFileSync(b)); } catch { return false; } };
+const slaveCommands = () => (fs.readFileSync(env.HD_SLAVE_LOG, "utf8").match(/command \d+ on sim:lamp/g) || []).length;
+
+const browser = await chromium.launch({
+  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-default-apps", "--disable-sync", "--disable-translate",
+    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+    "--metrics-recording-only", "--no-first-run", "--no-pings",
+    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
+    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
+  ],
+});
+const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+page = await ctx.newPage();
+const errors = [], requests = [];
+page.on("pageerror", (e) => errors.push(String(e)));
+page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) &&
+  errors.push(m.text()));
+// Every request the page makes, to prove where the credentials went.
+page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+// Every toast and every state of the Live indicator, on either origin.
+await ctx.addInitScript(() => {
+  window.__seen = { toasts: [], link: [], login: 0 };
+  new MutationObserver(() => {
+    for (const t of document.querySelectorAll(".toast span"))
+      if (!window.__seen.toasts.includes(t.textContent)) window.__seen.toasts.push(t.textContent);
+    const l = document.getElementById("link");
+    if (l && window.__seen.link[window.__seen.link.length - 1] !== l.dataset.state)
+      window.__seen.link.push(l.dataset.state);
+    const f = document.getElementById("login");
+    if (f && !f.hidden) window.__seen.login++;
+  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+});
+let typed = 0;
+
+await check("log in on A", async () => {
+  await page.goto(A.href, { timeout: WAIT_MS });
+  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
+  await page.fill("#login-name", env.HD_USER);
+  await page.fill("#login-pw", env.HD_PASSWORD);
+  typed++;
+  await page.press("#login-pw", "Enter");
+  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live on A");
+});
+
+await check("A's page holds a hand-over credential and knows both masters", async () => {
+  const h = await until(async () => page.evaluate(() => HD.handover.creds.length &&
+    { n: HD.handover.creds.length, masters: HD.handover.masters.map((m) => m.url) }), "a credential");
+  if (!h.masters.includes(A.href) || !h.masters.includes(B.href)) fail(JSON.stringify(h));
+  const cookies = await ctx.cookies(B.href);
+  if (cookies.length) fail("a cookie for B before the hand-over: " + JSON.stringify(cookies));
+});
+
+await check("B (the standby) has A's sessions file with the credential", async () =>
+  until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B"));
+
+let t0 = 0, ms = 0;
+await check("SIGKILL A: the page moves to B", async () => {
+  await page.click('.tabs a[data-view="devices"]');
+  process.kill(Number(env.HD_PID_A), "SIGKILL");
+  t0 = Date.now();
+  await until(async () => new URL(page.url()).origin === B.origin, "the page on B");
+});
+
+await check("on B the Live indicator went from reconnecting through taking over to live", async () => {
+  await until(async () => (await page.getAttribute("#link", "data-state").catch(() => "")) === "live",
+    "live on B");
+  ms = Date.now() - t0;
+  console.log(`# hand-over: ${ms} ms from SIGKILL of A to the page live on B`);
+  const link = await page.evaluate(() => window.__seen.link);
+  if (!link.includes("takeover") || link[link.length - 1] !== "live") fail(link.join(" > "));
+});
+
+await check(`the toast says master ${env.HD_NODE_B} took over (term ${env.HD_TERM_B})`, async () => {
+  const want = `master ${env.HD_NODE_B} took over (term ${env.HD_TERM_B})`;
+  await until(async () => (await page.evaluate(() => window.__seen.toasts)).includes(want), want);
+});
+
+await check("no password typed again: the login form never showed on B", async () => {
+  if (typed !== 1) fail(`typed ${typed} times`);
+  if (await page.evaluate(() => window.__seen.login)) fail("the login form showed");
+  if (!(await page.locator("#app").isVisible())) fail("the app is not shown");
+  if (!(await page.textContent("#who")).includes(env.HD_USER)) fail("another user");
+  if (new URL(page.url()).hash.includes("handover")) fail("the credential is still in the address: " + page.url());
+  if (!(await ctx.cookies(B.href)).some((c) => c.name === "__Host-hd_session" && c.httpOnly))
+    fail("no session cookie for B");
+});
+
+await check("the credentials went only into B's fragment and B's exchange body", async () => {
+  const creds = new Set();
+  for (const r of requests) {
+    const m = /"credential":"([0-9a-f]{64})"/.exec(r.body);
+    if (m) creds.add(m[1]);
+  }
+  if (!creds.size) fail("no exchange seen");
+  for (const r of requests) {
+    const u = new URL(r.url);
+    for (const c of creds) {
+      if (u.pathname.includes(c) || u.search.includes(c)) fail("in a URL: " + u.pathname + u.search);
+      if (r.body.includes(c) && !(u.origin === B.origin && u.pathname === "/api/v1/handover/exchange"))
+        fail("sent to " + r.url);
+    }
+  }
+});
+
+await check("a switch on B's dashboard is executed by the slave", async () => {
+  await page.click('.tabs a[data-view="devices"]');
+  const t = page.locator('article.card[data-id="sim:lamp"] button.toggle').first();
+  await t.waitFor({ timeout: WAIT_MS });
+  const before = (await t.getAttribute("aria-checked")) === "true", n = slaveCommands();
+  await t.click();
+  await until(async () => (await t.getAttribute("aria-checked")) === String(!before) &&
+    !(await page.locator('article.card[data-id="sim:lamp"]').first().getAttribute("class")).includes("pending"),
+    "the confirmed state");
+  await until(async () => slaveCommands() > n, "the slave's log line");
+});
+
+await check("B's Overview: the Standby card names A with the term and the takeover", async () => {
+  await page.click('.tabs a[data-view="overview"]');
+  const tile = page.locator("#overview-cluster .tile[data-standby]");
+  await until(async () => {
+    const t = await tile.textContent();
+    return t.includes(env.HD_NODE_A) && t.includes(`term ${env.HD_TERM_B}`) && /last takeover/.test(t) && t;
+  }, "the card");
+});
+
+await check("B's Cluster view shows both masters", async () => {
+  await page.click('.tabs a[data-view="cluster"]');
+  await page.locator("#cluster table").waitFor({ timeout: WAIT_MS });
+  await until(async () => (await page.locator(`#cluster tr[data-standby]`).count()) === 1 &&
+    (await page.locator("#cluster tr[data-standby]").textContent()).includes(env.HD_NODE_A), "A's row");
+  const m = await page.locator("#cluster tbody tr").first().textContent();
+  if (!m.includes(env.HD_NODE_B) || !/master/.test(m)) fail("first row: " + m);
+});
+
+await check("no script error, no CSP violation", async () => {
+  if (errors.length) fail(errors.join(" | "));
+});
+await browser.close();
+process.exit(failures ? 1 : 0);
