@@ -86,6 +86,9 @@ page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.tes
   errors.push(m.text()));
 // Every request the page makes, to prove where the credentials went.
 page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+// Every state of the Live indicator across the move, A's page then B's.
+const linkStates = [];
+await ctx.exposeFunction("__hdLink", (origin, state) => linkStates.push(`${origin} ${state}`));
 // Every toast and every state of the Live indicator, on either origin.
 await ctx.addInitScript(() => {
   window.__seen = { toasts: [], link: [], login: 0 };
@@ -93,8 +96,10 @@ await ctx.addInitScript(() => {
     for (const t of document.querySelectorAll(".toast span"))
       if (!window.__seen.toasts.includes(t.textContent)) window.__seen.toasts.push(t.textContent);
     const l = document.getElementById("link");
-    if (l && window.__seen.link[window.__seen.link.length - 1] !== l.dataset.state)
+    if (l && window.__seen.link[window.__seen.link.length - 1] !== l.dataset.state) {
       window.__seen.link.push(l.dataset.state);
+      window.__hdLink(location.origin, l.dataset.state);
+    }
     const f = document.getElementById("login");
     if (f && !f.hidden) window.__seen.login++;
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
@@ -131,13 +136,16 @@ await check("SIGKILL A: the page moves to B", async () => {
   await until(async () => new URL(page.url()).origin === B.origin, "the page on B");
 });
 
-await check("on B the Live indicator went from reconnecting through taking over to live", async () => {
+await check("the Live indicator: reconnecting and taking over on A, then live on B", async () => {
   await until(async () => (await page.getAttribute("#link", "data-state").catch(() => "")) === "live",
     "live on B");
   ms = Date.now() - t0;
   console.log(`# hand-over: ${ms} ms from SIGKILL of A to the page live on B`);
-  const link = await page.evaluate(() => window.__seen.link);
-  if (!link.includes("takeover") || link[link.length - 1] !== "live") fail(link.join(" > "));
+  const seq = linkStates.join(" > "), a = A.origin, b = B.origin;
+  const at = (x, from = 0) => linkStates.indexOf(x, from);
+  const r = at(`${a} reconnecting`), t = at(`${a} takeover`, r), l = at(`${b} live`, t);
+  if (r < 0 || t < 0 || l < 0 || linkStates[linkStates.length - 1] !== `${b} live`) fail(seq);
+  console.log("# " + seq);
 });
 
 await check(`the toast says master ${env.HD_NODE_B} took over (term ${env.HD_TERM_B})`, async () => {

@@ -13,7 +13,7 @@
 (function () {
   const { api } = HD;
   const ho = (HD.handover = { creds: [], masters: [], master: "", term: 0, incoming: null });
-  const GRACE_MS = 2000;		// the stream down this long: look for a master
+  const GRACE_MS = 1000;		// the stream down this long: look for a master
   const PROBE_MS = 500;			// between rounds of questions
   const PROBE_TIMEOUT_MS = 2500;	// one question
   const SEARCH_SLOW_MS = 60000;		// no master this long: "unreachable", ask slower
