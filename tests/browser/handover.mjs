@@ -106,6 +106,14 @@ await ctx.addInitScript(() => {
 });
 let typed = 0;
 
+await check("B's page, a standby's, names the master and links its dashboard", async () => {
+  await page.goto(B.href, { timeout: WAIT_MS });
+  await page.locator("#login-error").waitFor({ state: "visible", timeout: WAIT_MS });
+  const t = await page.textContent("#login-error");
+  if (!t.includes(`The master is ${env.HD_NODE_A}`)) fail(t);
+  if ((await page.getAttribute("#login-error a", "href")) !== A.href) fail("no link to " + A.href);
+});
+
 await check("log in on A", async () => {
   await page.goto(A.href, { timeout: WAIT_MS });
   await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });

@@ -81,6 +81,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if ((m.api = api_new(path, &cheap)) == NULL || api_res_init(&m) == -1)
 		abort();
 	api_stream_set_sink(&m, stub_sink, NULL);
+	/* Two dashboards, so that the hand-over's calls go all the way. */
+	api_set_master_web(m.api, "m1", "https://m1.example/");
+	api_set_master_web(m.api, "m2", "https://m2.example:8443/");
 	u = api_users(m.api);
 	users_add(u, "admin", UROLE_ADMIN, "admin password", 1, err,
 	    sizeof(err));

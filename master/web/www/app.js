@@ -144,6 +144,15 @@
       if (h) HD.handover.announce(h);
     } catch (e) {
       showLogin(e.status && e.status !== 401 ? "The master answered: " + e.message : "");
+      // A standby (docs/FAILOVER.md): say which master to use, and link it.
+      const b = e.body;
+      if (e.status === 503 && b && b.error === "not master") {
+        const err = HD.$("login-error");
+        err.textContent = b.master ? `This is a standby master. The master is ${b.master}` +
+          (b.url ? ": " : ".") : "This is a standby master; no master is elected yet.";
+        if (b.master && /^https:\/\//.test(b.url || ""))
+          err.append(el("a", { href: b.url, text: b.url }));
+      }
     }
   });
 })();
