@@ -161,12 +161,12 @@ await check(`the toast says master ${env.HD_NODE_B} took over (term ${env.HD_TER
   await until(async () => (await page.evaluate(() => window.__seen.toasts)).includes(want), want);
 });
 
-await check("no password typed again: the login form never showed on B", async () => {
+await check("no password typed again: the login form never showed on B; the Devices view open again", async () => {
   if (typed !== 1) fail(`typed ${typed} times`);
   if (await page.evaluate(() => window.__seen.login)) fail("the login form showed");
   if (!(await page.locator("#app").isVisible())) fail("the app is not shown");
   if (!(await page.textContent("#who")).includes(env.HD_USER)) fail("another user");
-  if (new URL(page.url()).hash.includes("handover")) fail("the credential is still in the address: " + page.url());
+  if (new URL(page.url()).hash !== "#/devices") fail("not the view that was open: " + page.url());
   if (!(await ctx.cookies(B.href)).some((c) => c.name === "__Host-hd_session" && c.httpOnly))
     fail("no session cookie for B");
 });
