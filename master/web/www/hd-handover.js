@@ -19,7 +19,15 @@
   const SEARCH_SLOW_MS = 60000;		// no master this long: "unreachable", ask slower
   const RETRY_MINT_MS = 30000;		// a failed renewal, tried again
   const KEEP_CREDS = 2;			// the newest may not have reached a standby
-  let mintTimer = 0, graceTimer = 0, searching = 0;
+  const OWN_QUIET_MS = 10000;		// our own master answered: no search this long
+  let mintTimer = 0, graceTimer = 0, searching = 0, quietUntil = 0;
+  const origin = (u) => {
+    try {
+      return new URL(u).origin;
+    } catch (e) {
+      return "";
+    }
+  };
 
   // Moved here by another master: the credentials leave the address bar
   // before anything else runs (app.js exchanges them).
@@ -33,7 +41,7 @@
     clearTimeout(mintTimer);
     try {
       const r = await api.post("handover", {});
-      ho.masters = r.masters;
+      ho.masters = r.masters.filter((x) => origin(x.url).startsWith("https://"));
       ho.master = r.master;
       ho.term = r.term;
       ho.creds = [r.credential, ...ho.creds].slice(0, KEEP_CREDS);
@@ -81,7 +89,7 @@
   // if it is one of the addresses we learned (no other is ever asked:
   // the credentials go nowhere else).
   async function round() {
-    const known = (u) => ho.masters.find((x) => new URL(x.url).origin === new URL(u).origin);
+    const known = (u) => ho.masters.find((x) => origin(x.url) === origin(u));
     const answers = await Promise.all(ho.masters.map((x) => ask(x.url)));
     let best = null;
     answers.forEach((a, i) => {
@@ -99,10 +107,12 @@
   }
 
   function go(found) {
-    if (new URL(found.url).origin === location.origin) {
-      // Our own master answers again: the stream carries on here.
+    if (origin(found.url) === location.origin) {
+      // Our own master is master: the stream's own retries (hd-api.js)
+      // carry on here; no new search for a while.
       searching = 0;
-      HD.stream.start();
+      quietUntil = Date.now() + OWN_QUIET_MS;
+      HD.stream.setState("reconnecting", "Reconnecting…");
       return;
     }
     const view = (HD.views && HD.views.current) || "";
@@ -134,7 +144,8 @@
       if (ho.term) newTerm();
       return;
     }
-    if ((s === "reconnecting" || s === "offline") && ho.creds.length && !graceTimer && !searching)
+    if ((s === "reconnecting" || s === "offline") && ho.creds.length && !graceTimer && !searching &&
+        Date.now() >= quietUntil)
       graceTimer = setTimeout(() => {
         graceTimer = 0;
         if (HD.stream.state !== "live" && ho.creds.length) search();
