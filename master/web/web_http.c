@@ -79,6 +79,9 @@ origin_of(const char *url, char *out, size_t size)
 			return -1;
 	}
 	out[n] = '\0';
+	/* A browser's Origin leaves out the default port. */
+	if (n > 12 && strcmp(out + n - 4, ":443") == 0)
+		out[n - 4] = '\0';
 	return 0;
 }
 
@@ -91,19 +94,23 @@ head_end_with(char *buf, size_t size, const char *conn)
 	size_t		 n;
 	int		 i;
 
+	/* Each piece is checked to fit: the sizes (CSP_TAIL_MAX) make it
+	 * so, but a change to them must not write past the buffer. */
 	n = (size_t)snprintf(buf, size, "%s%.*s" CSP_HEAD "connect-src 'self'",
 	    conn, (int)(csp - rest), rest);
-	for (i = 0; i < norigins; i++)
+	for (i = 0; i < norigins && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, " %s", origins[i]);
-	n += (size_t)snprintf(buf + n, size - n, "; %s",
-	    csp + strlen(CSP_HEAD));
-	return n;
+	if (n < size)
+		n += (size_t)snprintf(buf + n, size - n, "; %s",
+		    csp + strlen(CSP_HEAD));
+	return n < size ? n : 0;
 }
 
 void
 web_http_init(const struct web_conf *wc)
 {
-	int i;
+	size_t	n, nc;
+	int	i;
 
 	for (i = 0; i < wc->nmweb && i < HA_MAX_MASTERS; i++) {
 		if (origin_of(wc->mweb[i], origins[norigins],
@@ -116,9 +123,13 @@ web_http_init(const struct web_conf *wc)
 	}
 	if (norigins == 0)
 		return;
-	head_end_len = head_end_with(head_end_buf, sizeof(head_end_buf), "");
-	head_end_close_len = head_end_with(head_end_close_buf,
-	    sizeof(head_end_close_buf), "Connection: close\r\n");
+	n = head_end_with(head_end_buf, sizeof(head_end_buf), "");
+	nc = head_end_with(head_end_close_buf, sizeof(head_end_close_buf),
+	    "Connection: close\r\n");
+	if (n == 0 || nc == 0)
+		fatalx("the master-web origins do not fit the policy header");
+	head_end_len = n;
+	head_end_close_len = nc;
 	head_end = head_end_buf;
 	head_end_close = head_end_close_buf;
 }

@@ -129,6 +129,10 @@ check "m2 logged the hand-over" grep -q 'api: admin handed over to m2 (term 3)' 
 # 5. after the takeover: the token works on m2's URL as it is
 check "the app token works on m2" test "$(hcurl -o /dev/null -w '%{http_code}' \
 	-H "Authorization: Bearer $tok" "${U2}api/v1/devices")" = 200
+for o in https://evil.example "https://127.0.0.1:$w1"; do
+	out=$(A=${U2}api/v1 call POST handover/exchange "{\"credential\":\"$cred\"}" -H "Origin: $o")
+	check "an exchange from another origin ($o) is refused (403)" grep -q '^403' <<<"$out"
+done
 out=$(A=${U2}api/v1 call POST handover/exchange "{\"credential\":\"$cred\"}")
 check "m1's credential made by curl: good once on m2 after the takeover" \
 	grep -q '^200' <<<"$out"
