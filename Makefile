@@ -572,6 +572,7 @@ bench: deps
 	tests/bench/local.sh
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
+	tests/bench/handover.sh
 	tests/bench/s2.sh
 
 clean:
