@@ -59,7 +59,7 @@ mint(struct api_call *c)
 	struct api	*a = c->api;
 	struct api_master me;
 	char		 cred[SESSION_TOKEN_HEX + 1];
-	uint64_t	 wall = ev_wall_ms();
+	uint64_t	 wall = ev_wall_ms(), wait;
 	int		 i;
 
 	if (c->session == NULL) {
@@ -70,6 +70,11 @@ mint(struct api_call *c)
 	if (a->nmweb < 2) {
 		api_refuse(c, 404, "not_found", "no other master-web address "
 		    "is configured");
+		return;
+	}
+	if ((wait = sessions_handover_wait(c->session, wall)) > 0) {
+		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
+		api_refuse(c, 429, "busy", "a credential was made moments ago");
 		return;
 	}
 	api_whoami(a, &me);

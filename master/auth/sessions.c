@@ -237,16 +237,17 @@ sessions_count(struct sessions *t, uint64_t now)
 	return n;
 }
 
-/* The session's live hand-over credentials into h/hp (HANDOVER_SLOTS). */
+/* The session's unexpired hand-over credentials into h/hp
+ * (HANDOVER_SLOTS). */
 static void
 slots_pack(const struct session *s, Hd__Session *m, Hd__HandoverSlot *h,
-    Hd__HandoverSlot **hp)
+    Hd__HandoverSlot **hp, uint64_t wall)
 {
 	int i;
 
 	m->handover = hp;
 	for (i = 0; i < HANDOVER_SLOTS; i++) {
-		if (s->ho[i].expires_ms == 0)
+		if (s->ho[i].expires_ms <= wall)
 			continue;
 		hd__handover_slot__init(&h[m->n_handover]);
 		h[m->n_handover].hash.data = (uint8_t *)(uintptr_t)s->ho[i].hash;
@@ -290,7 +291,7 @@ sessions_save(struct sessions *t, const char *path, uint64_t now,
 		m[list.n_sessions].age_ms = elapsed(now, t->s[i].created);
 		slots_pack(&t->s[i], &m[list.n_sessions],
 		    &h[list.n_sessions * HANDOVER_SLOTS],
-		    &hp[list.n_sessions * HANDOVER_SLOTS]);
+		    &hp[list.n_sessions * HANDOVER_SLOTS], wall);
 		mp[list.n_sessions] = &m[list.n_sessions];
 		list.n_sessions++;
 	}
@@ -379,6 +380,22 @@ sessions_load(struct sessions *t, const char *path, uint64_t now,
  * random bits of which only the SHA-256 is kept (and replicated): the
  * sessions file, or a dump of the table, hands out none.
  */
+uint64_t
+sessions_handover_wait(const struct session *s, uint64_t wall)
+{
+	uint64_t	newest = 0, made;
+	int		i;
+
+	for (i = 0; i < HANDOVER_SLOTS; i++)
+		if (s->ho[i].expires_ms > newest)
+			newest = s->ho[i].expires_ms;
+	if (newest == 0 || newest < HANDOVER_TTL_MS)
+		return 0;
+	made = newest - HANDOVER_TTL_MS;
+	return wall >= made + HANDOVER_MIN_MS || wall < made ? 0 :
+	    made + HANDOVER_MIN_MS - wall;
+}
+
 int
 sessions_handover_mint(struct session *s, uint64_t term, uint64_t wall,
     char *cred)

@@ -326,6 +326,10 @@ test_handover(struct api *a)
 	take_cred(c1);
 	CHECK(strlen(c1) == SESSION_TOKEN_HEX && strstr(session, c1) == NULL,
 	    "a credential: 64 hex digits, not the session's token");
+	CHECK(call_at(a, "POST", "/api/v1/handover", "{}", session, csrf, t,
+	    &r) == 429 && r.retry_after_s >= 1 && r.retry_after_s <=
+	    HANDOVER_MIN_MS / 1000, "another at once: 429 with Retry-After "
+	    "(each is a write of the sessions file)");
 	CHECK(exchange(a, c1, t += 60000, &r) == 401,
 	    "refused while the master that made it is master (term 2)");
 	/* The takeover: the standby loads the sessions file and is master
