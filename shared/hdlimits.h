@@ -242,9 +242,10 @@
 #define HANDOVER_SLOTS		4
 #define HANDOVER_TTL_MS		(10 * 60 * 1000)
 #define HANDOVER_REFRESH_MS	(HANDOVER_TTL_MS / 2)
-#define HANDOVER_MIN_MS		(10 * 1000)	/* between two of a session:
-						 * each is a write of the
-						 * sessions file */
+#define HANDOVER_MIN_MS		(60 * 1000)	/* at most HANDOVER_SLOTS
+						 * of a session in this
+						 * long: each is a write of
+						 * the sessions file */
 
 /* State files (shared/atomicfile.c). */
 #define STATE_MAX_FILE		(1024 * 1024)

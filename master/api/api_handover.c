@@ -74,7 +74,8 @@ mint(struct api_call *c)
 	}
 	if ((wait = sessions_handover_wait(c->session, wall)) > 0) {
 		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
-		api_refuse(c, 429, "busy", "a credential was made moments ago");
+		api_refuse(c, 429, "busy", "too many credentials made for "
+		    "this session in the last minute");
 		return;
 	}
 	api_whoami(a, &me);

@@ -380,18 +380,20 @@ sessions_load(struct sessions *t, const char *path, uint64_t now,
  * random bits of which only the SHA-256 is kept (and replicated): the
  * sessions file, or a dump of the table, hands out none.
  */
+/* Several tabs share a session, each with its credentials: the slots
+ * may all be made at once, but not again within HANDOVER_MIN_MS. */
 uint64_t
 sessions_handover_wait(const struct session *s, uint64_t wall)
 {
-	uint64_t	newest = 0, made;
+	uint64_t	oldest = UINT64_MAX, made;
 	int		i;
 
 	for (i = 0; i < HANDOVER_SLOTS; i++)
-		if (s->ho[i].expires_ms > newest)
-			newest = s->ho[i].expires_ms;
-	if (newest == 0 || newest < HANDOVER_TTL_MS)
-		return 0;
-	made = newest - HANDOVER_TTL_MS;
+		if (s->ho[i].expires_ms < oldest)
+			oldest = s->ho[i].expires_ms;
+	if (oldest <= HANDOVER_TTL_MS)
+		return 0;		/* a free slot (or a clock gone wrong) */
+	made = oldest - HANDOVER_TTL_MS;
 	return wall >= made + HANDOVER_MIN_MS || wall < made ? 0 :
 	    made + HANDOVER_MIN_MS - wall;
 }

@@ -208,8 +208,9 @@ int		 sessions_load(struct sessions *, const char *path,
  */
 int		 sessions_handover_mint(struct session *, uint64_t term,
 		    uint64_t wall, char *cred);
-/* How long before _mint may make another one for `s` (HANDOVER_MIN_MS
- * after the last: each is a write of the sessions file); 0: now. */
+/* How long before _mint may make another one for `s`: at most
+ * HANDOVER_SLOTS in HANDOVER_MIN_MS (each is a write of the sessions
+ * file); 0: now. */
 uint64_t	 sessions_handover_wait(const struct session *, uint64_t wall);
 struct session	*sessions_handover_take(struct sessions *, const char *cred,
 		    uint64_t term, uint64_t now, uint64_t wall, char *token,

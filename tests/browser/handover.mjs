@@ -87,8 +87,10 @@ page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.tes
 // Every request the page makes, to prove where the credentials went.
 page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
 // Every state of the Live indicator across the move, A's page then B's.
-const linkStates = [];
-await ctx.exposeFunction("__hdLink", (origin, state) => linkStates.push(`${origin} ${state}`));
+const linkStates = [], linkStates2 = [];
+let page2 = null;
+await ctx.exposeBinding("__hdLink", ({ page: p }, origin, state) =>
+  (p === page2 ? linkStates2 : linkStates).push(`${origin} ${state}`));
 // Every toast and every state of the Live indicator, on either origin.
 await ctx.addInitScript(() => {
   window.__seen = { toasts: [], link: [], login: 0 };
@@ -133,7 +135,19 @@ await check("A's page holds a hand-over credential and knows both masters", asyn
   if (cookies.length) fail("a cookie for B before the hand-over: " + JSON.stringify(cookies));
 });
 
-await check("B (the standby) has A's sessions file with the credential", async () =>
+await check("a second tab on A, signed in by the cookie, with its own credential", async () => {
+  page2 = await ctx.newPage();
+  page2.on("pageerror", (e) => errors.push(String(e)));
+  page2.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+  await page2.goto(A.href, { timeout: WAIT_MS });
+  await page2.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await until(async () => page2.evaluate(() => HD.handover.creds.length), "its credential");
+  const [c1, c2] = await Promise.all([page, page2].map((p) => p.evaluate(() => HD.handover.creds[0])));
+  if (c1 === c2) fail("the same credential");
+  await page.bringToFront();
+});
+
+await check("B (the standby) has A's sessions file with the credentials", async () =>
   until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B"));
 
 let t0 = 0, ms = 0;
@@ -169,6 +183,14 @@ await check("no password typed again: the login form never showed on B; the Devi
   if (new URL(page.url()).hash !== "#/devices") fail("not the view that was open: " + page.url());
   if (!(await ctx.cookies(B.href)).some((c) => c.name === "__Host-hd_session" && c.httpOnly))
     fail("no session cookie for B");
+});
+
+await check("the second tab ends on B too, live and signed in, no password typed", async () => {
+  await until(async () => new URL(page2.url()).origin === B.origin &&
+    (await page2.getAttribute("#link", "data-state").catch(() => "")) === "live", "the tab live on B");
+  if (await page2.evaluate(() => window.__seen.login)) fail("the login form showed");
+  if (!(await page2.textContent("#who")).includes(env.HD_USER)) fail("another user");
+  console.log("# second tab: " + linkStates2.join(" > "));
 });
 
 await check("the credentials went only into B's fragment and B's exchange body", async () => {

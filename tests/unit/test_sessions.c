@@ -382,13 +382,16 @@ test_handover(void)
 	if (!CHECK(s != NULL, "a session"))
 		return;
 	CHECK(sessions_handover_wait(s, wall) == 0, "none yet: no wait");
+	CHECK(sessions_handover_mint(s, 2, wall, c[0]) == 0 &&
+	    sessions_handover_wait(s, wall) == 0, "a free slot left: no wait");
 	for (i = 0; i <= HANDOVER_SLOTS; i++)
 		CHECK(sessions_handover_mint(s, 2, wall + (uint64_t)i, c[i]) ==
 		    0 && is_hex(c[i]), "credential %d", i);
+	/* The slots hold c[1] (made at wall + 1) to c[4]. */
 	CHECK(sessions_handover_wait(s, wall + HANDOVER_SLOTS) ==
-	    HANDOVER_MIN_MS && sessions_handover_wait(s, wall +
-	    HANDOVER_SLOTS + HANDOVER_MIN_MS) == 0,
-	    "the next one: HANDOVER_MIN_MS after the last");
+	    HANDOVER_MIN_MS + 1 - HANDOVER_SLOTS && sessions_handover_wait(s,
+	    wall + 1 + HANDOVER_MIN_MS) == 0,
+	    "the next one: HANDOVER_MIN_MS after the oldest held");
 	CHECK(sessions_handover_take(t, c[0], 3, T0, wall, tk, &why) ==
 	    NULL && strcmp(why, "unknown, used or logged out") == 0,
 	    "the oldest gave way to the newest");

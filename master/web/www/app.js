@@ -138,10 +138,11 @@
     try {
       // Moved here by the hand-over (hd-handover.js): its credentials,
       // else a session this browser may already hold on this master.
-      const h = HD.handover.incoming && (HD.stream.setState("takeover", "Taking over…"),
+      const moved = HD.handover.incoming !== null;
+      const h = moved && (HD.stream.setState("takeover", "Taking over…"),
         await HD.handover.exchange());
       await enter(h || await api.get("session"));
-      if (h) HD.handover.announce(h);
+      if (moved) HD.handover.announce(h || await api.get("master"));
     } catch (e) {
       showLogin(e.status && e.status !== 401 ? "The master answered: " + e.message : "");
       // A standby (docs/FAILOVER.md): say which master to use, and link it.

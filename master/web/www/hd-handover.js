@@ -31,7 +31,7 @@
 
   // Moved here by another master: the credentials leave the address bar
   // before anything else runs (app.js exchanges them).
-  const m = /^#handover=([0-9a-f.]{64,200})(?:&view=([a-z]+))?$/.exec(location.hash);
+  const m = /^#handover=([0-9a-f.]{0,200})(?:&view=([a-z]+))?$/.exec(location.hash);
   if (m) {
     ho.incoming = m[1].split(".").filter((c) => /^[0-9a-f]{64}$/.test(c));
     history.replaceState(null, "", location.pathname + location.search + (m[2] ? "#/" + m[2] : ""));
@@ -48,8 +48,9 @@
       mintTimer = setTimeout(mint, r.refresh_ms);
     } catch (e) {
       // 404: no other master-web address, nothing to hand over to; 400:
-      // not a session. Else (the master away) keep what we hold.
-      if (e.status === 404 || e.status === 400) ho.creds = [];
+      // not a session. Else (the master away, 429: many tabs) keep what
+      // we hold and ask again.
+      if (e.status === 404 || e.status === 400) ho.creds = ho.masters = [];
       else mintTimer = setTimeout(mint, RETRY_MINT_MS);
     }
   }
@@ -66,6 +67,7 @@
     graceTimer = 0;
     searching = 0;
     ho.creds = [];
+    ho.masters = [];
   };
 
   // Who is master at `url`: {status, j} or null (no answer in time).
@@ -106,6 +108,8 @@
     return null;
   }
 
+  // Without a credential (none made yet for this tab) the move is made
+  // all the same: another tab's exchange may have set the cookie there.
   function go(found) {
     if (origin(found.url) === location.origin) {
       // Our own master is master: the stream's own retries (hd-api.js)
@@ -133,8 +137,8 @@
     }
   }
 
-  // The stream's state (hd-api.js): down for GRACE_MS with credentials
-  // in hand, look for the master; live again, stop looking, and say so
+  // The stream's state (hd-api.js): down for GRACE_MS with other
+  // masters known, look for the master; live again, stop looking, and say so
   // if another term began meanwhile (our own master elected again).
   HD.stream.on("link", (s) => {
     if (s === "live") {
@@ -144,11 +148,11 @@
       if (ho.term) newTerm();
       return;
     }
-    if ((s === "reconnecting" || s === "offline") && ho.creds.length && !graceTimer && !searching &&
+    if ((s === "reconnecting" || s === "offline") && ho.masters.length > 1 && !graceTimer && !searching &&
         Date.now() >= quietUntil)
       graceTimer = setTimeout(() => {
         graceTimer = 0;
-        if (HD.stream.state !== "live" && ho.creds.length) search();
+        if (HD.stream.state !== "live" && ho.masters.length > 1) search();
       }, GRACE_MS);
   });
 
