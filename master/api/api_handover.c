@@ -51,8 +51,14 @@ master_info(struct api_call *c)
 	api_reply(c, 200);
 }
 
-/* A new credential for the caller's session, the master-web addresses,
- * and when to ask again. Saved at once: the standbys must hold it. */
+/*
+ * A new credential for the caller's session, the master-web addresses,
+ * and when to ask again. Saved at once: the standbys must hold it. Past
+ * HANDOVER_SLOTS in HANDOVER_MIN_MS (many tabs, or a loop) the answer
+ * has no credential, only the addresses and when to ask again: the tab
+ * still follows a takeover, and finds the cookie another tab's exchange
+ * set there.
+ */
 static void
 mint(struct api_call *c)
 {
@@ -72,25 +78,28 @@ mint(struct api_call *c)
 		    "is configured");
 		return;
 	}
-	if ((wait = sessions_handover_wait(c->session, wall)) > 0) {
-		c->resp->retry_after_s = (uint32_t)((wait + 999) / 1000);
-		api_refuse(c, 429, "busy", "too many credentials made for "
-		    "this session in the last minute");
-		return;
-	}
 	api_whoami(a, &me);
-	if (sessions_handover_mint(c->session, me.term, wall, cred) == -1) {
-		api_refuse(c, 500, "internal", "no randomness");
-		return;
+	if ((wait = sessions_handover_wait(c->session, wall)) == 0) {
+		if (sessions_handover_mint(c->session, me.term, wall,
+		    cred) == -1) {
+			api_refuse(c, 500, "internal", "no randomness");
+			return;
+		}
+		api_sessions_changed(a, c->now);
 	}
-	api_sessions_changed(a, c->now);
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "credential");
-	jw_str(&c->w, cred);
+	if (wait == 0)
+		jw_str(&c->w, cred);
+	else
+		jw_null(&c->w);
 	jw_key(&c->w, "expires_ms");
-	jw_uint(&c->w, wall + HANDOVER_TTL_MS);
+	if (wait == 0)
+		jw_uint(&c->w, wall + HANDOVER_TTL_MS);
+	else
+		jw_null(&c->w);
 	jw_key(&c->w, "refresh_ms");
-	jw_uint(&c->w, HANDOVER_REFRESH_MS);
+	jw_uint(&c->w, wait == 0 ? HANDOVER_REFRESH_MS : wait);
 	put_self(c, &me);
 	jw_key(&c->w, "masters");
 	jw_open(&c->w, '[');

@@ -44,12 +44,14 @@
       ho.masters = r.masters.filter((x) => origin(x.url).startsWith("https://"));
       ho.master = r.master;
       ho.term = r.term;
-      ho.creds = [r.credential, ...ho.creds].slice(0, KEEP_CREDS);
-      mintTimer = setTimeout(mint, r.refresh_ms);
+      // No credential when the session has had its share this minute
+      // (many tabs): the masters all the same, and when to ask again.
+      if (r.credential) ho.creds = [r.credential, ...ho.creds].slice(0, KEEP_CREDS);
+      mintTimer = setTimeout(mint, Math.max(r.refresh_ms, 1000));
     } catch (e) {
       // 404: no other master-web address, nothing to hand over to; 400:
-      // not a session. Else (the master away, 429: many tabs) keep what
-      // we hold and ask again.
+      // not a session. Else (the master away) keep what we hold and ask
+      // again.
       if (e.status === 404 || e.status === 400) ho.creds = ho.masters = [];
       else mintTimer = setTimeout(mint, RETRY_MINT_MS);
     }
