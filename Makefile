@@ -215,6 +215,7 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -253,6 +254,7 @@ UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
 UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
 UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
+UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -425,7 +427,8 @@ $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
-    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset: \
+    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
+    $(BUILD)/tests/test_zw_s2: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \

@@ -3,6 +3,9 @@
  *
  *	POST /api/v1/zwave/SLAVE/inclusion	{"action":"include"|"exclude"
  *						 |"stop", "timeout":SECONDS}
+ *						 {"action":"grant","classes":
+ *						 ["s2_access_control",...]}
+ *						 {"action":"grant","pin":"12345"}
  *	GET  /api/v1/zwave/SLAVE/inclusion	state, progress, node ids
  *	GET  /api/v1/zwave/SLAVE/nodes		the slave's Z-Wave nodes
  *
@@ -35,6 +38,55 @@ slave_of(struct api_call *c)
 	if ((n = node_get(m, c->arg[0], 0)) == NULL)
 		api_refuse(c, 404, "not_found", "no such slave");
 	return n;
+}
+
+/* The S2 classes by name, in KEX keys bits (zw_s2.h's order). */
+static const struct {
+	const char	*name;
+	uint32_t	 bit;
+} s2_classes[] = {
+	{ "s2_unauthenticated", 0x01 },
+	{ "s2_authenticated", 0x02 },
+	{ "s2_access_control", 0x04 },
+	{ "s0", 0x80 },
+};
+
+static void
+write_classes(struct jw *w, uint32_t bits)
+{
+	size_t i;
+
+	jw_open(w, '[');
+	for (i = sizeof(s2_classes) / sizeof(s2_classes[0]); i-- > 0;)
+		if (bits & s2_classes[i].bit)
+			jw_str(w, s2_classes[i].name);
+	jw_close(w, ']');
+}
+
+/* The S2 bootstrapping of the node just added: what it asks, whose turn
+ * it is (the user's: "grant" or "pin"), and how it ended. */
+static void
+write_s2(struct jw *w, const struct zwm_slave *z)
+{
+	jw_key(w, "s2");
+	jw_open(w, '{');
+	jw_key(w, "node");
+	jw_int(w, z->s2_node);
+	jw_key(w, "waiting");
+	jw_str(w, z->s2_wait == HD__ZW_PROGRESS__STATE__S2_GRANT ? "grant" :
+	    z->s2_wait == HD__ZW_PROGRESS__STATE__S2_PIN ? "pin" :
+	    z->s2_done ? "done" : z->s2_node != 0 ? "device" : "none");
+	jw_key(w, "requested");
+	write_classes(w, z->s2_requested);
+	jw_key(w, "dsk");
+	jw_str(w, z->dsk);
+	jw_key(w, "granted");
+	write_classes(w, z->s2_granted);
+	jw_key(w, "downgraded");
+	jw_bool(w, z->s2_downgraded);
+	jw_key(w, "reason");
+	jw_str(w, z->s2_reason);
+	jw_close(w, '}');
 }
 
 static void
@@ -87,6 +139,7 @@ write_state(struct api_call *c, struct node *n)
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');
+	write_s2(&c->w, z);
 	jw_close(&c->w, '}');
 }
 
@@ -110,6 +163,8 @@ parse_action(const char *s, Hd__ZwInclusion__Action *a)
 		*a = HD__ZW_INCLUSION__ACTION__EXCLUDE;
 	else if (strcmp(s, "stop") == 0)
 		*a = HD__ZW_INCLUSION__ACTION__STOP;
+	else if (strcmp(s, "grant") == 0)
+		*a = HD__ZW_INCLUSION__ACTION__GRANT;
 	else
 		return -1;
 	return 0;
@@ -154,10 +209,68 @@ licence_full(struct api_call *c)
 	return -1;
 }
 
+/* "classes": an array of S2 class names; 0 or -1 after a 400. */
+static int
+parse_classes(struct api_call *c, uint32_t *bits)
+{
+	char	name[32];
+	int	t, i, k;
+	size_t	j;
+
+	*bits = 0;
+	if ((t = json_find(&c->doc, 0, "classes")) == -1)
+		return 0;
+	if (c->doc.tok[t].type != JSON_ARRAY || c->doc.tok[t].size > 4)
+		goto bad;
+	for (i = 0, k = t + 1; i < (int)c->doc.tok[t].size; i++,
+	    k = (int)c->doc.tok[k].next) {
+		if (c->doc.tok[k].type != JSON_STRING ||
+		    json_str(&c->doc, k, name, sizeof(name)) == -1)
+			goto bad;
+		for (j = 0; j < 3; j++)		/* S0 is not granted via S2 */
+			if (strcmp(name, s2_classes[j].name) == 0)
+				break;
+		if (j == 3)
+			goto bad;
+		*bits |= s2_classes[j].bit;
+	}
+	return 0;
+bad:
+	api_refuse(c, 400, "bad_request", "classes: an array of "
+	    "s2_access_control, s2_authenticated, s2_unauthenticated");
+	return -1;
+}
+
+/* {"action":"grant"}: the user's S2 classes, or the device's PIN. */
+static void
+grant_post(struct api_call *c, struct node *n)
+{
+	uint32_t	 bits;
+	char		 pin[8] = "";
+	const char	*why;
+
+	if (parse_classes(c, &bits) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "pin", 0, pin, sizeof(pin)) == -1 ||
+	    (pin[0] != '\0' && (strlen(pin) != 5 ||
+	    strspn(pin, "0123456789") != 5 || atoi(pin) > 65535))) {
+		api_refuse(c, 400, "bad_request", "pin: the 5 digits of the "
+		    "device's DSK (its first group), 00000 to 65535");
+		return;
+	}
+	if (zwm_grant(c->ctx, n, bits, pin, c->user->name, &why) == -1) {
+		api_refuse(c, 409, "conflict", why);
+		return;
+	}
+	write_state(c, n);
+	api_reply(c, 202);
+}
+
 static void
 inclusion_post(struct api_call *c)
 {
-	static const char *const fields[] = { "action", "timeout", NULL };
+	static const char *const fields[] = { "action", "timeout", "classes",
+	    "pin", NULL };
 	Hd__ZwInclusion__Action	 a;
 	struct node		*n;
 	const char		*why;
@@ -175,7 +288,12 @@ inclusion_post(struct api_call *c)
 	}
 	if (parse_action(action, &a) == -1) {
 		api_refuse(c, 400, "bad_request",
-		    "action: include, exclude or stop");
+		    "action: include, exclude, stop or grant");
+		return;
+	}
+	if (a == HD__ZW_INCLUSION__ACTION__GRANT) {
+		if ((n = slave_of(c)) != NULL)
+			grant_post(c, n);
 		return;
 	}
 	if ((n = slave_of(c)) == NULL || (a ==

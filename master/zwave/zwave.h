@@ -13,6 +13,8 @@
 #include "hdlimits.h"
 
 #define ZWM_REQUESTED	(-1)	/* sent to the slave, no answer yet */
+#define ZWM_DSK_MAX	47	/* 8 groups of 5 digits, 7 dashes */
+#define ZWM_S2_BITS	0x87	/* KEX keys bits: S2's three and S0 */
 
 struct zwm_step {
 	uint64_t	time_ms;	/* wall clock */
@@ -30,6 +32,14 @@ struct zwm_slave {
 	int		 nnodes;
 	struct zwm_step	 hist[ZW_INCL_HISTORY];	/* a ring */
 	int		 hfirst, nhist;
+	/* S2 bootstrapping of the node just added (after DONE). */
+	int		 s2_wait;	/* S2_GRANT, S2_PIN: the user's turn */
+	int		 s2_done;	/* its SECURITY step came */
+	uint8_t		 s2_node;
+	uint32_t	 s2_requested, s2_granted;	/* KEX keys bits */
+	int		 s2_downgraded;
+	char		 dsk[ZWM_DSK_MAX + 1];
+	char		 s2_reason[ZW_INCL_REASON_MAX + 1];
 };
 
 struct master;
@@ -45,6 +55,10 @@ void		 zwm_free(struct master *);
 int		 zwm_request(struct master *, struct node *,
 		    Hd__ZwInclusion__Action, uint32_t timeout_ms,
 		    const char *by, const char **why);
+/* The user's answer to the S2 bootstrapping waiting on slave `n`: the
+ * classes granted (KEX keys bits), or the PIN. 0, or -1 with `why`. */
+int		 zwm_grant(struct master *, struct node *, uint32_t classes,
+		    const char *pin, const char *by, const char **why);
 /* The cluster's body observer (master/wiring.c); -1 if the message is
  * malformed (the cluster drops the peer). */
 int		 zwm_progress(struct master *, struct node *,

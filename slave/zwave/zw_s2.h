@@ -16,8 +16,8 @@
  *                   state machine whose frames the caller sends.
  *   zw_s2_key.c     the installation's S2 network keys on disk.
  *
- * Not here yet: the wiring into inclusion and the node layer's dispatch,
- * SmartStart (docs/ZWAVE.md, "Security 2").
+ * Wired into the slave by zw_sec_s2.c (the node layer's dispatch, the
+ * inclusion flow). Not here yet: SmartStart (docs/ZWAVE.md, "Security 2").
  */
 #ifndef HD_ZW_S2_H
 #define HD_ZW_S2_H
@@ -90,6 +90,10 @@
 #define ZW_S2_EI_TTL_MS		10000	/* our REI awaits the sender's SEI */
 #define ZW_S2_PEER_MPANS	4	/* multicast groups known per peer */
 #define ZW_S2_KEY_FILE_MAX	128	/* the S2 key file, bytes */
+#define ZW_S2_NONCE_WAIT_MS	5000	/* a node's Nonce Report to our Get */
+/* A Nonce Report SOS this soon after our frame was delivered says the
+ * node could not decrypt it: the frame goes once more (zw_sec_s2.c). */
+#define ZW_S2_SOS_RESEND_MS	2000
 
 /*
  * Key classes, weakest first: the order "below the highest granted class"

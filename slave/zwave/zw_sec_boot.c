@@ -19,7 +19,7 @@
 #include "zwave/zw_sec_int.h"
 
 static const char *const boot_names[] = { "none", "scheme", "network key",
-    "secure classes" };
+    "secure classes", "S2 key exchange", "S2 secure classes" };
 
 static void
 boot_fail(struct zw_node *zn, const char *why)
