@@ -161,6 +161,7 @@ zwm_request(struct master *m, struct node *n, Hd__ZwInclusion__Action a,
 		z->node = 0;
 		z->nnodes = 0;
 		z->s2_wait = z->s2_done = 0;
+		z->s2_node = 0;		/* the last one's S2 is history */
 		z->deadline = ev_clock_ms() + (timeout_ms != 0 ? timeout_ms :
 		    ZW_INCLUSION_TIMEOUT_MS);
 		history_add(z, a, ZWM_REQUESTED, 0, by);
