@@ -83,7 +83,7 @@ check "the PIN is asked for" wait_s2 pin 15
 dsk=$(s2 "['dsk']")
 check "the DSK is shown, its first group blank ($dsk)" \
 	grep -Eq '^_____(-[0-9]{5}){7}$' <<<"$dsk"
-pin=$(sed -n 's/.*HD-S2-PIN \([0-9]\{5\}\).*/\1/p' "$J" | tail -1)
+pin=$(sed -n 's/.*HD-S2-PIN 5 \([0-9]\{5\}\).*/\1/p' "$J" | tail -1)
 check "the lock's PIN (its label: the mock's log)" test -n "$pin"
 out=$(incl '{"action":"grant","pin":"123"}')
 check "a PIN of 3 digits: 400" grep -q '^400' <<<"$out"
@@ -130,6 +130,25 @@ check "no downgrade at any point" \
 	test "$(count_log "$S" 'SECURITY DOWNGRADE')" -eq 0
 check "no retransmission was needed" \
 	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0
+
+# 4. the second lock through the dashboard (tests/browser/s2incl.mjs),
+# where Chromium and playwright-core are there (make deps)
+chromium=${HD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
+    ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
+	echo "skip - $tname: the dashboard part (no chromium, node or playwright-core)"
+else
+	spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+	HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
+	HD_SHOTS=$work HD_NODE=slave-house HD_LOCK=6 HD_PIN_FILE=$J \
+		timeout 300 node "$top/tests/browser/s2incl.mjs" 2>"$work/browser.log"
+	rc=$?
+	[ "$rc" -eq 0 ] || failures=$((failures + 1))
+	check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+	check "the slave granted node 6 S2 Access Control" \
+		wait_log "$S" 'zwave: node 6: S2 bootstrapping done: S2 Access Control granted' 10
+fi
 check "mock server still running" kill -0 "${pids[0]}"
 echo "# TCP reads the mock had to split: $(count_log "$J" 'Serial API messages: split')"
 finish

@@ -3,9 +3,10 @@
 // slave gives the lock its keys at bootstrapping) and an S2 door lock
 // (node 5, S2 Access Control, Door Lock only securely) waiting to be
 // included: the mock controller adds it when the host turns
-// AddNodeToNetwork on. At its creation the lock's PIN (its public key's
-// first two bytes, what a real device prints on its label) goes to the
-// log for the test to type. Once the file named by HD_ZJS_TRIGGER exists,
+// AddNodeToNetwork on; once it is in, a second one (node 6, for the
+// dashboard) waits likewise. At its creation each lock's PIN (its public
+// key's first two bytes, what a real device prints on its label) goes to
+// the log for the test to type. Once the file named by HD_ZJS_TRIGGER exists,
 // the lock sends a clear Door Lock Operation Report and the same inside a
 // clear Supervision Get (a forger in radio range would), then an S0-looking
 // frame: the slave must refuse all three.
@@ -51,26 +52,42 @@ exports.default = ({ require }) => {
 		},
 		nodes: [],
 		onInit(controller) {
-			controller.nodePendingInclusion = {
-				id: 5,
-				capabilities: {
-					genericDeviceClass: 0x40,
-					specificDeviceClass: 0x03,
-					commandClasses: [
-						{ ccId: 0x9f, version: 1 },
-						{ ccId: 0x62, version: 2, secure: true },
-						{ ccId: 0x86, version: 1 },
-					],
-					securityClasses: new Set([
-					    SecurityClass.S2_AccessControl]),
-				},
-				setup(node) {
-					const pk = node.ecdhKeyPair.publicKey;
-					console.log("HD-S2-PIN " +
-					    String(pk[0] << 8 | pk[1]).padStart(5, "0"));
-					forge(node);
-				},
-			};
+			controller.nodePendingInclusion = lock(controller, 5);
 		},
 	};
+	function lock(controller, id) {
+		return {
+			id,
+			capabilities: {
+				genericDeviceClass: 0x40,
+				specificDeviceClass: 0x03,
+				commandClasses: [
+					{ ccId: 0x9f, version: 1 },
+					{ ccId: 0x62, version: 2, secure: true },
+					{ ccId: 0x86, version: 1 },
+				],
+				securityClasses: new Set([
+				    SecurityClass.S2_AccessControl]),
+			},
+			setup(node) {
+				const pk = node.ecdhKeyPair.publicKey;
+				console.log(`HD-S2-PIN ${id} ` +
+				    String(pk[0] << 8 | pk[1]).padStart(5, "0"));
+				if (id !== 5)
+					return;
+				forge(node);
+				next(controller);
+			},
+		};
+	}
+	// The controller clears its pending node when it reports DONE for
+	// it: the second lock is set after that.
+	function next(controller) {
+		const t = setInterval(() => {
+			if (controller.nodePendingInclusion !== undefined)
+				return;
+			clearInterval(t);
+			controller.nodePendingInclusion = lock(controller, 6);
+		}, 100);
+	}
 };
