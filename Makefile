@@ -575,6 +575,7 @@ bench: deps
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
 	tests/bench/s2.sh
+	tests/bench/zwave-s2.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

@@ -8,8 +8,11 @@
 // key's first two bytes, what a real device prints on its label) goes to
 // the log for the test to type. Once the file named by HD_ZJS_TRIGGER exists,
 // the lock sends a clear Door Lock Operation Report and the same inside a
-// clear Supervision Get (a forger in radio range would), then an S0-looking
-// frame: the slave must refuse all three.
+// clear Supervision Get (a forger in radio range would): the slave must
+// refuse both. With HD_ZJS_S0_KEY (32 hex
+// digits, the slave's zwave.key) the controller has that S0 key too and
+// node 2 is an S0 lock it included already, as in network-s0.cjs: the
+// bench (tests/bench/zwave-s2.sh) times commands to both.
 "use strict";
 exports.default = ({ require }) => {
 	const fs = require("fs");
@@ -18,6 +21,20 @@ exports.default = ({ require }) => {
 	const cc = require("@zwave-js/cc");
 	const { createMockZWaveRequestFrame } = require("@zwave-js/testing");
 	const trigger = process.env.HD_ZJS_TRIGGER ?? "";
+	const s0key = Buffer.from(process.env.HD_ZJS_S0_KEY ?? "", "hex");
+	const s0lock = {
+		id: 2,
+		capabilities: {
+			genericDeviceClass: 0x40,
+			specificDeviceClass: 0x03,
+			commandClasses: [
+				{ ccId: 0x98, version: 1 },
+				{ ccId: 0x62, version: 2, secure: true },
+				0x86,
+			],
+			securityClasses: new Set([SecurityClass.S0_Legacy]),
+		},
+	};
 
 	function forge(node) {
 		let done = false;
@@ -48,9 +65,10 @@ exports.default = ({ require }) => {
 				S2_AccessControl: crypto.randomBytes(16),
 				S2_Authenticated: crypto.randomBytes(16),
 				S2_Unauthenticated: crypto.randomBytes(16),
+				...(s0key.length === 16 ? { S0_Legacy: s0key } : {}),
 			},
 		},
-		nodes: [],
+		nodes: s0key.length === 16 ? [s0lock] : [],
 		onInit(controller) {
 			controller.nodePendingInclusion = lock(controller, 5);
 		},
