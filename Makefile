@@ -216,6 +216,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -255,6 +256,7 @@ UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
 UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
+UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -275,6 +277,7 @@ UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
+FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 
 
@@ -518,6 +521,7 @@ $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
 $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
+$(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
