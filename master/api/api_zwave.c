@@ -8,6 +8,9 @@
  *						 {"action":"grant","pin":"12345"}
  *	GET  /api/v1/zwave/SLAVE/inclusion	state, progress, node ids
  *	GET  /api/v1/zwave/SLAVE/nodes		the slave's Z-Wave nodes
+ *	GET  /api/v1/zwave/SLAVE/provisioning	its S2 provisioning list
+ *	POST /api/v1/zwave/SLAVE/provisioning	{"action":"add","qr":"90..."}
+ *						 {"action":"remove","dsk":"..."}
  *
  * SLAVE is the slave's node id (its certificate's common name).
  */
@@ -440,6 +443,107 @@ nodes_get(struct api_call *c)
 	api_reply(c, 200);
 }
 
+/* --- the S2 provisioning list ------------------------------------------ */
+
+static void
+write_prov(struct api_call *c, struct node *n)
+{
+	struct zwm_slave	*z = zwm_slave(n);
+	const struct zwm_prov	*p;
+	int			 i;
+
+	if (z == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "slave");
+	jw_str(&c->w, n->id);
+	jw_key(&c->w, "heard");
+	jw_bool(&c->w, z->prov_heard);
+	jw_key(&c->w, "error");
+	jw_str(&c->w, z->prov_error);
+	jw_key(&c->w, "entries");
+	jw_open(&c->w, '[');
+	for (i = 0; i < z->nprov; i++) {
+		p = &z->prov[i];
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "dsk");
+		jw_str(&c->w, p->dsk);
+		jw_key(&c->w, "requested");
+		write_classes(&c->w, p->keys);
+		jw_key(&c->w, "smartstart");
+		jw_bool(&c->w, p->smartstart);
+		jw_key(&c->w, "generic");
+		jw_uint(&c->w, p->generic);
+		jw_key(&c->w, "specific");
+		jw_uint(&c->w, p->specific);
+		jw_key(&c->w, "manufacturer");
+		jw_uint(&c->w, p->manufacturer);
+		jw_key(&c->w, "product_type");
+		jw_uint(&c->w, p->product_type);
+		jw_key(&c->w, "product_id");
+		jw_uint(&c->w, p->product_id);
+		jw_key(&c->w, "node");
+		jw_uint(&c->w, p->node);
+		jw_close(&c->w, '}');
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+}
+
+/* The list as last heard; the slave is asked again meanwhile. */
+static void
+prov_get(struct api_call *c)
+{
+	struct node	*n;
+	const char	*why;
+
+	if ((n = slave_of(c)) == NULL)
+		return;
+	zwm_provision(c->ctx, n, HD__ZW_PROVISION__ACTION__LIST, "", "",
+	    c->user->name, &why);
+	write_prov(c, n);
+	api_reply(c, 200);
+}
+
+static void
+prov_post(struct api_call *c)
+{
+	static const char *const fields[] = { "action", "qr", "dsk", NULL };
+	Hd__ZwProvision__Action	 a;
+	struct node		*n;
+	const char		*why;
+	char			 action[16], qr[ZW_QR_TEXT_MAX + 1] = "";
+	char			 dsk[ZWM_DSK_MAX + 1] = "";
+
+	if (api_body(c, fields) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "action", 1, action, sizeof(action)) ==
+	    -1 || json_get_str(&c->doc, 0, "qr", 0, qr, sizeof(qr)) == -1 ||
+	    json_get_str(&c->doc, 0, "dsk", 0, dsk, sizeof(dsk)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if (strcmp(action, "add") == 0 && qr[0] != '\0')
+		a = HD__ZW_PROVISION__ACTION__ADD;
+	else if (strcmp(action, "remove") == 0 && dsk[0] != '\0')
+		a = HD__ZW_PROVISION__ACTION__REMOVE;
+	else {
+		api_refuse(c, 400, "bad_request", "action: add with qr, or "
+		    "remove with dsk");
+		return;
+	}
+	if ((n = slave_of(c)) == NULL)
+		return;
+	if (zwm_provision(c->ctx, n, a, qr, dsk, c->user->name, &why) == -1) {
+		api_refuse(c, 409, "conflict", why);
+		return;
+	}
+	write_prov(c, n);
+	api_reply(c, 202);
+}
+
 int
 api_zwave_routes(struct master *m)
 {
@@ -449,6 +553,9 @@ api_zwave_routes(struct master *m)
 		{ "GET", "/api/v1/zwave/*/inclusion", API_ADMIN,
 		    inclusion_get },
 		{ "GET", "/api/v1/zwave/*/nodes", API_ADMIN, nodes_get },
+		{ "GET", "/api/v1/zwave/*/provisioning", API_ADMIN, prov_get },
+		{ "POST", "/api/v1/zwave/*/provisioning", API_ADMIN,
+		    prov_post },
 	};
 
 	return api_add_routes(m->api, routes,

@@ -343,3 +343,77 @@ zwm_slave_restarted(struct master *m, struct node *n)
 	p.reason = (char *)(uintptr_t)"the slave restarted";
 	zwm_progress(m, n, &p);
 }
+
+/* --- the S2 provisioning list ----------------------------------------- */
+
+int
+zwm_provision(struct master *m, struct node *n, Hd__ZwProvision__Action a,
+    const char *qr, const char *dsk, const char *by, const char **why)
+{
+	Hd__Envelope	e = HD__ENVELOPE__INIT;
+	Hd__ZwProvision	zp = HD__ZW_PROVISION__INIT;
+
+	*why = NULL;
+	zp.action = a;
+	zp.qr = (char *)(uintptr_t)qr;
+	zp.dsk = (char *)(uintptr_t)dsk;
+	zp.issued_by = (char *)(uintptr_t)by;
+	e.body_case = HD__ENVELOPE__BODY_ZW_PROVISION;
+	e.zw_provision = &zp;
+	if (cluster_send(m, n, &e) == -1) {
+		*why = "the slave is offline";
+		return -1;
+	}
+	if (a != HD__ZW_PROVISION__ACTION__LIST)
+		log_info("zwave: provisioning %s on slave %s by %s",
+		    a == HD__ZW_PROVISION__ACTION__ADD ? "add" : "remove",
+		    n->id, by);
+	return 0;
+}
+
+static int
+prov_entry_ok(const Hd__ZwProvisionEntry *e)
+{
+	return strlen(e->dsk) <= ZWM_DSK_MAX && e->keys <= 0xff &&
+	    e->generic <= 0xff && e->specific <= 0xff &&
+	    e->manufacturer <= 0xffff && e->product_type <= 0xffff &&
+	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES;
+}
+
+int
+zwm_provision_list(struct master *m, struct node *n,
+    const Hd__ZwProvisionList *l)
+{
+	struct zwm_slave	*z;
+	struct zwm_prov		*p;
+	size_t			 i;
+
+	(void)m;
+	if (l->n_entries > ZW_PROVISION_MAX ||
+	    strlen(l->error) > ZW_INCL_REASON_MAX)
+		return -1;
+	for (i = 0; i < l->n_entries; i++)
+		if (!prov_entry_ok(l->entries[i]))
+			return -1;
+	if ((z = zwm_slave(n)) == NULL)
+		return 0;
+	for (i = 0; i < l->n_entries; i++) {
+		p = &z->prov[i];
+		str_vis(p->dsk, sizeof(p->dsk), l->entries[i]->dsk);
+		p->keys = (uint8_t)l->entries[i]->keys;
+		p->smartstart = l->entries[i]->smartstart;
+		p->generic = (uint8_t)l->entries[i]->generic;
+		p->specific = (uint8_t)l->entries[i]->specific;
+		p->manufacturer = (uint16_t)l->entries[i]->manufacturer;
+		p->product_type = (uint16_t)l->entries[i]->product_type;
+		p->product_id = (uint16_t)l->entries[i]->product_id;
+		p->node = (uint8_t)l->entries[i]->node_id;
+	}
+	z->nprov = (int)l->n_entries;
+	z->prov_heard = 1;
+	str_vis(z->prov_error, sizeof(z->prov_error), l->error);
+	if (l->error[0] != '\0')
+		log_info("slave %s: zwave provisioning refused: %s", n->id,
+		    z->prov_error);
+	return 0;
+}

@@ -23,6 +23,14 @@ struct zwm_step {
 	char		reason[ZW_INCL_REASON_MAX + 1];
 };
 
+/* A device of the slave's S2 provisioning list, as it last said. */
+struct zwm_prov {
+	char		dsk[ZWM_DSK_MAX + 1];
+	uint8_t		keys, generic, specific, node;
+	int		smartstart;
+	uint16_t	manufacturer, product_type, product_id;
+};
+
 struct zwm_slave {
 	int		 active;
 	int		 action, state;
@@ -40,6 +48,10 @@ struct zwm_slave {
 	int		 s2_downgraded;
 	char		 dsk[ZWM_DSK_MAX + 1];
 	char		 s2_reason[ZW_INCL_REASON_MAX + 1];
+	/* Its provisioning list (ZwProvisionList), as last heard. */
+	struct zwm_prov	 prov[ZW_PROVISION_MAX];
+	int		 nprov, prov_heard;
+	char		 prov_error[ZW_INCL_REASON_MAX + 1];
 };
 
 struct master;
@@ -59,6 +71,14 @@ int		 zwm_request(struct master *, struct node *,
  * classes granted (KEX keys bits), or the PIN. 0, or -1 with `why`. */
 int		 zwm_grant(struct master *, struct node *, uint32_t classes,
 		    const char *pin, const char *by, const char **why);
+/* A provisioning list request to slave `n` (LIST, ADD with `qr`,
+ * REMOVE with `dsk`): 0, or -1 with `why` (offline). */
+int		 zwm_provision(struct master *, struct node *,
+		    Hd__ZwProvision__Action, const char *qr, const char *dsk,
+		    const char *by, const char **why);
+/* The slave's list (a body observer): -1 if malformed. */
+int		 zwm_provision_list(struct master *, struct node *,
+		    const Hd__ZwProvisionList *);
 /* The cluster's body observer (master/wiring.c); -1 if the message is
  * malformed (the cluster drops the peer). */
 int		 zwm_progress(struct master *, struct node *,

@@ -16,7 +16,14 @@
 enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS, BOOT_S2_KEX,
 	BOOT_S2_CMDS };
 
-/* S2 (zw_sec_s2.c): the three network keys, the transport, one KEX. */
+/* A device of the provisioning list (zw_s2_prov.c). */
+struct zw_prov {
+	struct zw_s2_qr	q;
+	uint8_t		node;		/* included as, 0 not yet */
+};
+
+/* S2 (zw_sec_s2.c): the three network keys, the transport, one KEX,
+ * the provisioning list. */
 struct zw_s2ctl {
 	uint8_t		 pnk[ZW_S2_NETKEYS][ZW_S2_KEY_LEN];
 	struct zw_s2	 s2;
@@ -27,6 +34,8 @@ struct zw_s2ctl {
 	 * node answers it at once with its KEX Set echo, which needs the
 	 * temporary key, so it goes once the PIN is in (as zwave-js). */
 	struct zw_s2_kex_out held;
+	struct zw_prov	 prov[ZW_PROVISION_MAX];
+	size_t		 nprov;
 	struct ev_timer	 kex_timer;
 };
 
@@ -99,6 +108,11 @@ void	zw_s2_kick(struct zw_node *);
 int	zw_s2_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_s2_node_reset(struct zw_node *);
+
+/* zw_s2_prov.c: the provisioning list read at start; the PIN of the
+ * listed DSK a node's public key matches (-1: none). */
+void	zw_s2_prov_load(struct zw_ctrl *);
+long	zw_s2_prov_pin(struct zw_ctrl *, uint8_t node, const uint8_t pub[16]);
 
 /* zw_sec_boot.c: an S0 command of secure inclusion from the node. */
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,

@@ -145,6 +145,7 @@ zw_s2_start(struct zw_ctrl *c)
 	}
 	ev_timer_init(&k->kex_timer, on_kex_timer, c);
 	c->sec->s2 = k;
+	zw_s2_prov_load(c);
 	return 0;
 }
 
@@ -445,6 +446,7 @@ zw_s2_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 /* --- bootstrapping --------------------------------------------------- */
 
 static void	kex_after(struct zw_ctrl *, struct zw_node *);
+static void	give_pin(struct zw_ctrl *, long);
 
 static void
 kex_sent(void *arg, enum zw_status st, const struct zw_frame *res,
@@ -644,6 +646,7 @@ kex_after(struct zw_ctrl *c, struct zw_node *zn)
 	char			 dsk[80], why[256];
 	uint64_t		 now = now_ms(c);
 	int			 id = zw_sec_node_id(zn);
+	long			 v;
 
 	ev_timer_stop(c->s->loop, &k->kex_timer);
 	if (k->kex_node == id && x->state != ZW_S2_KEX_DONE &&
@@ -663,6 +666,12 @@ kex_after(struct zw_ctrl *c, struct zw_node *zn)
 		    x->report[3], 0, NULL, 0);
 		break;
 	case ZW_S2_KEX_WAIT_PIN:
+		if ((v = zw_s2_prov_pin(c, (uint8_t)id, x->node_pub)) >= 0) {
+			log_info("zwave: node %d: its key matches a DSK of the "
+			    "provisioning list: that DSK's PIN is used", id);
+			give_pin(c, v);
+			break;
+		}
 		zw_s2_dsk_str(x->node_pub, dsk);
 		memcpy(dsk, "_____", 5);	/* the part the PIN supplies */
 		snprintf(why, sizeof(why), "type the device's 5-digit PIN "
@@ -722,6 +731,24 @@ zw_s2_bootstrap(struct zw_node *zn)
 	return 0;
 }
 
+/* The PIN (typed, or from the provisioning list): the temporary key,
+ * then our Public Key Report held for it. */
+static void
+give_pin(struct zw_ctrl *c, long v)
+{
+	struct zw_s2ctl		*k = c->sec->s2;
+	struct zw_s2_kex_out	 o;
+	uint8_t			 node = k->kex_node;
+
+	zw_s2_kex_pin(&k->kex, v, now_ms(c), &o);
+	if (k->kex.state == ZW_S2_KEX_WAIT_ECHO && k->held.n > 0)
+		kex_out(c, &c->node[node], &k->held);
+	OPENSSL_cleanse(&k->held, sizeof(k->held));
+	if (k->kex_node != 0)		/* else it failed meanwhile */
+		kex_out(c, &c->node[node], &o);
+	OPENSSL_cleanse(&o, sizeof(o));
+}
+
 int
 zw_s2_answer(struct zw_ctrl *c, unsigned grant, const char *pin,
     const char **why)
@@ -750,12 +777,8 @@ zw_s2_answer(struct zw_ctrl *c, unsigned grant, const char *pin,
 			return -1;
 		}
 		log_info("zwave: node %d: PIN entered", k->kex_node);
-		zw_s2_kex_pin(&k->kex, v, now_ms(c), &o);
-		if (k->kex.state == ZW_S2_KEX_WAIT_ECHO && k->held.n > 0)
-			kex_out(c, &c->node[k->kex_node], &k->held);
-		OPENSSL_cleanse(&k->held, sizeof(k->held));
-		if (k->kex_node == 0)
-			return 0;		/* it failed meanwhile */
+		give_pin(c, v);
+		return 0;
 	} else {
 		*why = "the S2 bootstrapping waits for the device, not for you";
 		return -1;

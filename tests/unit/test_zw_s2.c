@@ -23,6 +23,8 @@
 
 #include <sys/stat.h>
 
+#include <openssl/sha.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -640,6 +642,79 @@ test_failures(void)
 	    "a grant with nothing waiting is refused");
 }
 
+/* The lock's QR code string: its DSK (its public key's first 16 bytes),
+ * S2 Access Control, a product; the checksum as the format says. */
+static void
+make_qr(char *out, size_t size)
+{
+	char		body[200], *p = body;
+	uint8_t		md[SHA_DIGEST_LENGTH];
+	int		i;
+
+	p += sprintf(p, "004");
+	for (i = 0; i < 8; i++)
+		p += sprintf(p, "%05u", (unsigned)(dv.pub[2 * i] << 8 |
+		    dv.pub[2 * i + 1]));
+	sprintf(p, "0010%05u%05u0220%05u%05u%05u%05u", 0x4003, 0x0700, 134, 3,
+	    100, 0x0105);
+	SHA1((const unsigned char *)body, strlen(body), md);
+	snprintf(out, size, "9001%05u%s", (unsigned)(md[0] << 8 | md[1]), body);
+}
+
+static int
+prov_req(int action, const char *qr, const char *dsk, char *err,
+    size_t errlen)
+{
+	Hd__ZwProvision	 m = HD__ZW_PROVISION__INIT;
+	Hd__Envelope	*e;
+	int		 n = -1;
+
+	m.action = action;
+	m.qr = (char *)(uintptr_t)qr;
+	m.dsk = (char *)(uintptr_t)dsk;
+	drain();
+	zw_provision_request(&S, &m);
+	if (queued(HD__ENVELOPE__BODY_ZW_PROVISION_LIST, &e) == 1) {
+		n = (int)e->zw_provision_list->n_entries;
+		snprintf(err, errlen, "%s", e->zw_provision_list->error);
+	}
+	wire_free((ProtobufCMessage *)e);
+	return n;
+}
+
+/* A lock whose QR code was given first: its PIN is not asked for. */
+static void
+test_provisioned(void)
+{
+	char	qr[256], err[128], dsk[48], path[160];
+	struct stat st;
+
+	dev_reset(11, 0x04);
+	make_qr(qr, sizeof(qr));
+	CHECK(prov_req(HD__ZW_PROVISION__ACTION__ADD, "90017", "", err,
+	    sizeof(err)) == 0 && strstr(err, "too short") != NULL,
+	    "provisioning: a bad QR code string refused, in words (%s)", err);
+	CHECK(prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err,
+	    sizeof(err)) == 1 && err[0] == '\0', "the lock's QR code: listed");
+	CHECK(prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err,
+	    sizeof(err)) == 1, "the same again: replaced, not doubled");
+	snprintf(path, sizeof(path), "%s/zwave.provision", dir);
+	CHECK(stat(path, &st) == 0, "kept in zwave.provision");
+	include_s2(11, 0);
+	run();
+	answer_user(0x04, "");
+	run();
+	CHECK(S.zw->node[11].s2_granted == 0x04 && dv.done,
+	    "its DSK matched: Access Control without a PIN typed");
+	zw_s2_dsk_str(dv.pub, dsk);
+	CHECK(prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", "12345", err,
+	    sizeof(err)) == 1 && strstr(err, "not a DSK") != NULL,
+	    "remove: a malformed DSK refused");
+	CHECK(prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", dsk, err,
+	    sizeof(err)) == 0 && err[0] == '\0', "remove by its DSK");
+	unlink(path);
+}
+
 /* hd-slave -n and the start: the S2 key file's mode and contents. */
 static void
 test_key_file(void)
@@ -671,6 +746,7 @@ main(void)
 	test_lower_class();
 	test_restart();
 	test_failures();
+	test_provisioned();
 	test_key_file();
 	zwf_close();
 	return check_done();

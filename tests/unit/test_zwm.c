@@ -32,12 +32,18 @@ static int		sent;
 static Hd__ZwInclusion__Action sent_action;
 static uint32_t		sent_timeout;
 static uint32_t		sent_grant;
+static int		sent_prov, sent_prov_action;
 static char		sent_pin[8];
 
 int
 cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
 {
 	(void)mm;
+	if (n->peer != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_PROVISION) {
+		sent_prov++;
+		sent_prov_action = e->zw_provision->action;
+		return 0;
+	}
 	if (n->peer == NULL || e->body_case != HD__ENVELOPE__BODY_ZW_INCLUSION)
 		return -1;
 	sent++;
@@ -303,6 +309,55 @@ test_s2(struct node *a, const char *as, const char *ac)
 	    "s2: the end shows the downgrade");
 }
 
+/* The provisioning list: requests checked and sent, the slave's list
+ * checked whole before it is kept, shown as it last said. */
+static void
+test_prov(struct node *a, const char *as, const char *ac)
+{
+	const char		*url = "/api/v1/zwave/slave-a/provisioning";
+	Hd__ZwProvisionEntry	 en = HD__ZW_PROVISION_ENTRY__INIT, *ep[1];
+	Hd__ZwProvisionEntry	*many[ZW_PROVISION_MAX + 1];
+	Hd__ZwProvisionList	 l = HD__ZW_PROVISION_LIST__INIT;
+	int			 i;
+
+	CHECK(call("POST", url, "{\"action\":\"add\"}", as, ac) == 400 &&
+	    call("POST", url, "{\"action\":\"remove\",\"qr\":\"9\"}", as,
+	    ac) == 400 && sent_prov == 0, "prov: add without qr, remove "
+	    "without dsk: 400, not sent");
+	CHECK(call("POST", url, "{\"action\":\"add\",\"qr\":\"90 01\"}",
+	    as, ac) == 202 && sent_prov == 1 && sent_prov_action ==
+	    HD__ZW_PROVISION__ACTION__ADD, "prov: add: 202, sent (the slave "
+	    "judges the code)");
+	CHECK(call("GET", url, "", as, "") == 200 && sent_prov == 2 &&
+	    sent_prov_action == HD__ZW_PROVISION__ACTION__LIST &&
+	    strstr(body, "\"heard\":false,\"error\":\"\",\"entries\":[]") !=
+	    NULL, "prov: GET asks the slave again, shows nothing heard yet");
+	for (i = 0; i < ZW_PROVISION_MAX + 1; i++)
+		many[i] = &en;
+	en.dsk = (char *)(uintptr_t)"00001-00002-00003-00004-00005-00006-"
+	    "00007-65535";
+	en.keys = 0x04;
+	en.product_id = 100;
+	l.entries = many;
+	l.n_entries = ZW_PROVISION_MAX + 1;
+	l.error = (char *)(uintptr_t)"";
+	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a list past "
+	    "ZW_PROVISION_MAX is malformed");
+	en.product_id = 70000;
+	l.n_entries = 1;
+	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a product id past "
+	    "16 bits is malformed");
+	en.product_id = 100;
+	ep[0] = &en;
+	l.entries = ep;
+	l.error = (char *)(uintptr_t)"wrong checksum (a digit mistyped?)";
+	CHECK(zwm_provision_list(&m, a, &l) == 0 && call("GET", url, "", as,
+	    "") == 200 && strstr(body, "\"error\":\"wrong checksum") != NULL &&
+	    strstr(body, "\"dsk\":\"00001-00002-00003-00004-00005-00006-"
+	    "00007-65535\",\"requested\":[\"s2_access_control\"]") != NULL,
+	    "prov: the list and the refusal as the slave said: %s", body);
+}
+
 static Hd__Device *
 device(const char *id, const uint8_t *cc, size_t ncc, int failed)
 {
@@ -444,6 +499,7 @@ main(void)
 	    SESSION_TOKEN_HEX, "two sessions");
 	test_routes(as, ac, us, uc);
 	test_s2(a_node, as, ac);
+	test_prov(a_node, as, ac);
 	zwm_node_free(a);
 	test_progress(a);
 	test_nodes(a, as);
