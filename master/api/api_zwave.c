@@ -54,15 +54,17 @@ static const struct {
 	{ "s0", 0x80 },
 };
 
+/* Strongest S2 class first, S0 last. */
 static void
 write_classes(struct jw *w, uint32_t bits)
 {
+	static const int order[] = { 2, 1, 0, 3 };
 	size_t i;
 
 	jw_open(w, '[');
-	for (i = sizeof(s2_classes) / sizeof(s2_classes[0]); i-- > 0;)
-		if (bits & s2_classes[i].bit)
-			jw_str(w, s2_classes[i].name);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (bits & s2_classes[order[i]].bit)
+			jw_str(w, s2_classes[order[i]].name);
 	jw_close(w, ']');
 }
 

@@ -8,7 +8,8 @@
 //   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE as for
 //   dashboard.mjs; HD_NODE the slave; HD_PIN_FILE the mock's log, where
 //   the lock's PIN appears (HD-S2-PIN NODE DIGITS) once it exists;
-//   HD_LOCK its node id; HD_TNAME.
+//   HD_LOCK its node id; HD_QR a QR code string and HD_QR_DSK its DSK, pasted
+//   into the provisioning list, seen listed, then removed; HD_TNAME.
 import { createRequire } from "node:module";
 import fs from "node:fs";
 
@@ -85,6 +86,16 @@ await check("the node list says S2 access control", async () => {
   await page.reload();
   await page.click('.tabs a[data-view="zwave"]');
   await panel.locator("td", { hasText: "s2 access control" }).first().waitFor({ timeout: WAIT_MS });
+});
+await check("a QR code pasted: listed with its DSK, then removed", async () => {
+  const prov = panel.locator("details.s2prov");
+  await prov.locator("summary").click();
+  await prov.locator("form.s2provadd input").fill(env.HD_QR);
+  await prov.locator("form.s2provadd button").click();
+  const row = prov.locator("tr", { hasText: env.HD_QR_DSK });
+  await row.waitFor({ timeout: WAIT_MS });
+  await row.locator("button", { hasText: "Remove" }).click();
+  await prov.locator("tr", { hasText: env.HD_QR_DSK }).waitFor({ state: "detached", timeout: WAIT_MS });
 });
 await check("no script error in the page (beside a 401 before the login and optional 404s)", async () => {
   const bad = errors.filter((t) => !/status of 40[14]/.test(t));

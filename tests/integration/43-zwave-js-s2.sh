@@ -131,7 +131,36 @@ check "no downgrade at any point" \
 check "no retransmission was needed" \
 	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0
 
-# 4. the second lock through the dashboard (tests/browser/s2incl.mjs),
+# 4. the provisioning list: a QR code string (zwave-js's parser takes it,
+# tests/unit/test_zw_s2_qr.c) added, kept on the slave, removed
+qr=900150055135543214815613215216995554334093110722868100101638701792022000134000030010000261
+qrdsk=54321-48156-13215-21699-55543-34093-11072-28681
+bad=${qr:0:20}9${qr:21}
+[ "${qr:20:1}" = 9 ] && bad=${qr:0:20}8${qr:21}
+prov() { post zwave/slave-house/provisioning "$1" "${auth[@]}"; }
+pget() { get zwave/slave-house/provisioning; }
+wait_prov() {	# wait_prov PYTHON-EXPR SECONDS: until the list says so
+	local i=0
+	while [ "$i" -lt $(($2 * 10)) ]; do
+		[ "$(pget | json "$1" 2>/dev/null)" = True ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+out=$(prov "{\"action\":\"add\",\"qr\":\"$bad\"}")
+check "a mistyped QR code: sent (202)" grep -q '^202' <<<"$out"
+check "the slave refuses it: wrong checksum" \
+	wait_prov "'wrong checksum' in j['error'] and j['entries'] == []" 10
+out=$(prov "{\"action\":\"add\",\"qr\":\"$qr\"}")
+check "the right one: listed with its DSK and request" \
+	wait_prov "j['error'] == '' and [(e['dsk'], e['requested'], e['smartstart']) for e in j['entries']] == [('$qrdsk', ['s2_access_control', 's2_authenticated', 's2_unauthenticated', 's0'], True)]" 10
+check "kept on the slave, 0600" \
+	test "$(stat -c %a "$work/state-slave-house/zwave.provision")" = 600
+prov "{\"action\":\"remove\",\"dsk\":\"$qrdsk\"}" >/dev/null
+check "removed" wait_prov "j['entries'] == [] and j['error'] == ''" 10
+
+# 5. the second lock through the dashboard (tests/browser/s2incl.mjs),
 # where Chromium and playwright-core are there (make deps)
 chromium=${HD_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
@@ -142,6 +171,7 @@ else
 		openssl dgst -sha256 -binary | base64)
 	HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
 	HD_SHOTS=$work HD_NODE=slave-house HD_LOCK=6 HD_PIN_FILE=$J \
+	HD_QR=$qr HD_QR_DSK=$qrdsk \
 		timeout 300 node "$top/tests/browser/s2incl.mjs" 2>"$work/browser.log"
 	rc=$?
 	[ "$rc" -eq 0 ] || failures=$((failures + 1))

@@ -206,6 +206,38 @@
       admin.renderZwave();
   });
 
+  // The S2 provisioning list: QR code strings pasted or typed, listed
+  // with their DSK; a device of the list included later needs no PIN.
+  const PROV_RECHECK_MS = [400, 1500];	// the slave's answer, looked for twice
+  const provOpen = {};			// per slave: the list left open across redraws
+  function zwProv(node, pl, refresh) {
+    if (!pl) return null;
+    const send = async (body) => {
+      try {
+        await api.post(`zwave/${api.enc(node)}/provisioning`, body);
+      } catch (e) {
+        HD.toast(`Z-Wave ${node}: ${e.message}`);
+      }
+      PROV_RECHECK_MS.forEach((ms) => setTimeout(refresh, ms));
+    };
+    const qr = el("input", { type: "text", inputmode: "numeric", autocomplete: "off", size: 40,
+      "aria-label": "the device's QR code digits (90...)", placeholder: "90…" });
+    const rows = pl.entries.map((e) => el("tr", {},
+      el("th", { scope: "row" }, el("code", { text: e.dsk })),
+      td(e.requested.map((c) => c.replace(/_/g, " ")).join(", ") || "—"),
+      td(`${e.manufacturer}:${e.product_type}:${e.product_id}`),
+      td(e.node ? `node ${e.node}` : "not yet"),
+      td(el("button", { type: "button", text: "Remove", onclick: () => send({ action: "remove", dsk: e.dsk }) }))));
+    const box = el("details.s2prov", { open: !!provOpen[node],
+      ontoggle: () => { provOpen[node] = box.open; } },
+      el("summary", { text: `S2 provisioning list (${pl.entries.length})` }),
+      pl.error ? el("p", { role: "alert" }, HD.badge("refused", "bad"), " " + pl.error) : null,
+      rows.length ? table(["DSK", "Asks for", "Product", "Included"], rows) : el("p.empty", { text: "No device listed." }),
+      el("form.s2provadd", { onsubmit: (ev) => { ev.preventDefault(); send({ action: "add", qr: qr.value }); } },
+        el("label", {}, "QR code string: ", qr), el("button", { type: "submit", text: "Add" })));
+    return box;
+  }
+
   admin.renderZwave = async function () {
     clearTimeout(zwTimer);
     const box = HD.$("zwave");
@@ -229,9 +261,10 @@
   }
 
   async function zwSlave(node) {
-    const [st, nl] = await Promise.all([
+    const [st, nl, pl] = await Promise.all([
       api.maybe(`zwave/${api.enc(node)}/inclusion`).catch(() => null),
-      zwNodes(node).catch(() => null)]);
+      zwNodes(node).catch(() => null),
+      api.maybe(`zwave/${api.enc(node)}/provisioning`).catch(() => null)]);
     const act = (action) => async () => {
       if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
         `${node} will wait for a device's button to be pressed.`, action === "include" ? "Include" : "Exclude")))
@@ -269,7 +302,7 @@
     const s2 = st ? zwS2(node, st.s2, admin.renderZwave) : null;
     return { active: (active || keying) && !(st.s2 && ["grant", "pin"].includes(st.s2.waiting)),
       el: el("section.panel", { "data-node": node },
-      el("h2", { text: node }), ctl, s2, steps,
+      el("h2", { text: node }), ctl, s2, steps, zwProv(node, pl, admin.renderZwave),
       rows.length ? table(["Device", "Interview", "Security", "Model", ""], rows.map((d) => el("tr", {},
         el("th", { scope: "row", text: `${d.name} (${d.id})` }),
         td([el("meter", { min: 0, max: 100, value: d.pct, "aria-label": `interview ${d.pct} %` }), " " + d.pct + " %"]),
