@@ -80,6 +80,7 @@ struct zw_secnode {
 	uint64_t	 s2_last_at;
 	int		 s2_asked;	/* the head had its nonce round trip */
 	int		 s2_nonce_out;	/* our Nonce Report is queued */
+	int		 s2_reasked;	/* its secure classes asked again */
 };
 
 

@@ -375,6 +375,7 @@ static void	kex_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 static void	secure_cmd(struct zw_ctrl *, struct zw_node *,
 		    const uint8_t *, size_t, enum zw_s2_class);
 static void	kex_undecryptable(struct zw_ctrl *, struct zw_node *);
+static void	classes_again(struct zw_ctrl *, struct zw_node *);
 
 static void
 decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
@@ -407,6 +408,8 @@ decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 	else if (zw_node_receive(c, zn, 0, in, n, 1) == 0)
 		zw_node_fail(c, zn, 0);		/* heard, and genuine */
 	OPENSSL_cleanse(in, sizeof(in));
+	if (r == ZW_S2_OK)
+		classes_again(c, zn);
 }
 
 int
@@ -577,6 +580,26 @@ ask_classes(struct zw_ctrl *c, struct zw_node *zn)
 	    cmds_get_sent, zn) == -1)
 		log_warnx("zwave: node %d: S2 commands supported get not "
 		    "queued", zw_sec_node_id(zn));
+}
+
+/*
+ * A node granted S2 whose secure classes never came (the question lost,
+ * a restart meanwhile): it was just heard under S2, so it is awake and
+ * in step; ask once more, once per start.
+ */
+static void
+classes_again(struct zw_ctrl *c, struct zw_node *zn)
+{
+	struct zw_secnode *sn = zw_sec_node(zn);
+
+	if (zn->sec_level < 2 || zn->nscc > 0 || sn == NULL ||
+	    sn->s2_reasked || sn->boot != BOOT_NONE ||
+	    c->sec->s2->kex_node != 0)
+		return;
+	sn->s2_reasked = 1;
+	log_info("zwave: node %d: its S2 classes not known yet: asked again",
+	    zw_sec_node_id(zn));
+	ask_classes(c, zn);
 }
 
 static void

@@ -77,6 +77,7 @@ static struct {
 	uint8_t		 last[ZW_S2_MAX_FRAME];	/* its last encapsulation */
 	size_t		 nlast;
 	int		 mute;			/* answers nothing */
+	int		 no_cmds;		/* ignores Commands Supported Get */
 } dv;
 
 static void
@@ -205,6 +206,8 @@ dev_cmd(const uint8_t *c, size_t n)
 		dv.kex_fail = n > 2 ? c[2] : -1;
 		break;
 	case 0x9f0d:			/* Commands Supported Get */
+		if (dv.no_cmds)
+			break;
 		memcpy(r, (const uint8_t []){ 0x9f, 0x0e, 0x62, 0x8e }, 4);
 		dev_send(r, 4);
 		break;
@@ -715,6 +718,30 @@ test_provisioned(void)
 	unlink(path);
 }
 
+/* Its secure classes never came: asked again when next heard under S2. */
+static void
+test_classes_again(void)
+{
+	struct zw_node	*zn;
+	const uint8_t	 rep[] = { 0x62, 0x03, 0xff, 0, 1, 0, 0 };
+
+	dev_reset(12, 0x01);
+	dv.no_cmds = 1;
+	include_s2(12, 0);
+	run();
+	answer_user(0x01, "");
+	run();
+	zn = &S.zw->node[12];
+	CHECK(zn->s2_granted == 0x01 && zn->secn != NULL &&
+	    fire(&zn->secn->boot_timer) && zn->nscc == 0 && zn->sec_level == 2,
+	    "no Commands Supported Report in time: S2 kept, no secure class");
+	dv.no_cmds = 0;
+	dev_send(rep, sizeof(rep));
+	run();
+	CHECK(zn->nscc == 2 && zn->scc[0] == 0x62,
+	    "heard under S2 later: its classes asked again and learnt");
+}
+
 /* hd-slave -n and the start: the S2 key file's mode and contents. */
 static void
 test_key_file(void)
@@ -747,6 +774,7 @@ main(void)
 	test_restart();
 	test_failures();
 	test_provisioned();
+	test_classes_again();
 	test_key_file();
 	zwf_close();
 	return check_done();
