@@ -216,6 +216,9 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -254,6 +257,8 @@ UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
 UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
 UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
+UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
+UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -274,6 +279,7 @@ UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
+FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 
 
@@ -426,7 +432,8 @@ $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
-    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset: \
+    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
+    $(BUILD)/tests/test_zw_s2: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -516,6 +523,7 @@ $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
 $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
+$(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -574,6 +582,7 @@ bench: deps
 	tests/bench/takeover.sh
 	tests/bench/handover.sh
 	tests/bench/s2.sh
+	tests/bench/zwave-s2.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

@@ -118,6 +118,8 @@
 #define ZW_INCL_REASON_MAX	127		/* ZwProgress.reason bytes */
 #define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
 #define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
+#define ZW_PROVISION_MAX	64		/* S2 provisioning list entries per slave */
+#define ZW_QR_TEXT_MAX		512		/* a QR code string as typed (spaces too) */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */
