@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cluster/cluster.h"
+#include "hamasters.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
@@ -38,7 +39,12 @@ struct sched_master {
 	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
 	unsigned	 ninflight;
 	int		 starting;	/* in sched_start(): its catch-up */
+	struct sched_hold hold;		/* waiting for the firing record */
+	struct ev_timer	 hold_timer;	/* ... the head's deadline */
 };
+
+/* Set once by the top level (ssync_wire.c); none: nothing waits. */
+static struct sched_sync sync_ops;
 
 static struct value *
 find_value(struct master *m, const struct sched_devref *r)
@@ -148,49 +154,164 @@ left_local(struct sched_master *sm, const char *by, const char *node)
 	return strcmp(on, node) == 0;
 }
 
-/* ops->command: a Command to the slave, remembered for its result. */
+/* Send `cmd` of event `by` to `n` and remember it for its result: 0, or
+ * -1 with why. */
+static int
+send_cmd(struct sched_master *sm, struct node *n, Hd__Command *cmd,
+    const char *by, char *why, size_t len)
+{
+	char		 issuer[SCHED_NAME_MAX + 8];
+	struct inflight	*f;
+
+	snprintf(issuer, sizeof(issuer), "event %s", by);
+	cmd->issued_by = issuer;
+	if (cluster_command(sm->m, n, cmd) == -1) {
+		snprintf(why, len, "could not send to slave %s", n->id);
+		return -1;
+	}
+	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
+	f->id = cmd->id;
+	snprintf(f->node, sizeof(f->node), "%s", n->id);
+	snprintf(f->event, sizeof(f->event), "%s", by);
+	return 0;
+}
+
+/* Is `node` online? If not, why (and 1 if the event is left to its local
+ * rules, then no failure), as the engine's ops->command answers. */
+static int
+offline(struct sched_master *sm, const char *node, const char *by,
+    struct node **np, char *why, size_t len)
+{
+	struct node	*n = node_get(sm->m, node, 0);
+
+	*np = n;
+	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
+	    left_local(sm, by, node)) {
+		snprintf(why, len, "left to slave %s's local rules (it is "
+		    "offline)", node);
+		return 1;
+	}
+	if (n == NULL || n->peer == NULL) {
+		snprintf(why, len, "slave %s is %s", node, n == NULL ?
+		    "unknown (never connected)" : "offline");
+		return -1;
+	}
+	return 0;
+}
+
+static void	hold_pump(struct sched_master *, int all);
+
+/*
+ * ops->command: a Command to the slave, remembered for its result. A
+ * firing known by its instant gets an id derived from it (sched_cmd_id),
+ * so a new master that runs the same firing again sends the same id and
+ * the slave's memo answers it as a repeat. With a standby attached the
+ * command waits until the standby holds the firing record just written
+ * (sched_hold.c), at most SCHED_SYNC_WAIT_MS.
+ */
 static int
 command(void *arg, const struct sched_act *a, const char *by, char *why,
     size_t len)
 {
 	struct sched_master	*sm = arg;
-	struct node		*n = node_get(sm->m, a->ref.node, 0);
+	struct node		*n;
 	Hd__Command		 cmd = HD__COMMAND__INIT;
 	Hd__Value		 v = HD__VALUE__INIT;
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
-	char			 issuer[SCHED_NAME_MAX + 8];
-	struct inflight		*f;
+	uint64_t		 token;
+	int			 r;
 
-	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
-	    left_local(sm, by, a->ref.node)) {
-		snprintf(why, len, "left to slave %s's local rules (it is "
-		    "offline)", a->ref.node);
-		return 1;
-	}
-	if (n == NULL || n->peer == NULL) {
-		snprintf(why, len, "slave %s is %s", a->ref.node, n == NULL ?
-		    "unknown (never connected)" : "offline");
-		return -1;
-	}
+	if ((r = offline(sm, a->ref.node, by, &n, why, len)) != 0)
+		return r;
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
-	snprintf(issuer, sizeof(issuer), "event %s", by);
 	cmd.device_id = a->ref.dev;
 	cmd.key = a->ref.key;
 	cmd.value = &v;
 	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
-	cmd.issued_by = issuer;
 	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
-	if (cluster_command(sm->m, n, &cmd) == -1) {
-		snprintf(why, len, "could not send to slave %s", a->ref.node);
-		return -1;
+	cmd.id = sched_cmd_id(sm->s);
+	token = sync_ops.mark != NULL ? sync_ops.mark(sync_ops.arg) : 0;
+	if (token != 0 && sched_hold_add(&sm->hold, &cmd, n->id, by, token,
+	    ev_clock_ms() + SCHED_SYNC_WAIT_MS) == 0) {
+		log_debug("sched: event %s: command to %s/%s.%s waits for the "
+		    "standby's copy of the firing record", by, a->ref.node,
+		    a->ref.dev, a->ref.key);
+		hold_pump(sm, 0);
+		return 0;
 	}
-	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
-	f->id = cmd.id;
-	snprintf(f->node, sizeof(f->node), "%s", n->id);
-	snprintf(f->event, sizeof(f->event), "%s", by);
+	if (send_cmd(sm, n, &cmd, by, why, len) == -1)
+		return -1;
 	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
 	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
 	return 0;
+}
+
+/* A held command may go: the standby holds its record, or `late`. */
+static void
+hold_send(struct sched_master *sm, struct sched_hold_cmd *c, int late)
+{
+	Hd__Command	 cmd;
+	struct node	*n;
+	char		 why[SCHED_RESULT_MAX];
+	int		 r;
+
+	sched_hold_to_cmd(c, &cmd);
+	if ((r = offline(sm, c->node, c->event, &n, why, sizeof(why))) == 0 &&
+	    (r = send_cmd(sm, n, &cmd, c->event, why, sizeof(why))) == 0) {
+		log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s%s",
+		    c->event, cmd.id, c->node, c->dev, c->key, late ?
+		    " (the standby did not confirm the firing record in time: "
+		    "sent without it)" : "");
+		return;
+	}
+	if (r == 1) {
+		log_info("sched: event %s: %s", c->event, why);
+		return;
+	}
+	log_warnx("sched: event %s: set %s/%s.%s failed: %s", c->event,
+	    c->node, c->dev, c->key, why);
+	sched_result(sm->s, c->event, 0, why);
+}
+
+/* Send what may go; `all`: everything now (the master stops). */
+static void
+hold_pump(struct sched_master *sm, int all)
+{
+	struct sched_hold_cmd	*c;
+	uint64_t		 now = ev_clock_ms(), d;
+	int			 late;
+
+	while ((c = sched_hold_next(&sm->hold, sync_ops.done, sync_ops.arg,
+	    all ? UINT64_MAX : now, &late)) != NULL) {
+		hold_send(sm, c, late && !all);
+		free(c);
+	}
+	if (sm->m->loop == NULL)
+		return;
+	if ((d = sched_hold_deadline(&sm->hold)) == 0)
+		ev_timer_stop(sm->m->loop, &sm->hold_timer);
+	else
+		ev_timer_start(sm->m->loop, &sm->hold_timer, d > now ?
+		    d - now : 0);
+}
+
+static void
+on_hold_timer(struct ev_timer *t)
+{
+	hold_pump(t->arg, 0);
+}
+
+void
+sched_master_set_sync(const struct sched_sync *ss)
+{
+	sync_ops = *ss;
+}
+
+void
+sched_master_sync_poll(struct master *m)
+{
+	if (m != NULL && m->sched != NULL)
+		hold_pump(m->sched, 0);
 }
 
 static const struct sched_ops ops = { get_value, command };
@@ -278,6 +399,15 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 	return 0;
 }
 
+/* Will this node start as a standby (cluster/ha.c: a node after the
+ * first of the master lines, or any of them with the election)? */
+static int
+stands_by(const struct master *m)
+{
+	return m->conf.masters.n > 0 && (m->conf.slaves.n > 0 ||
+	    ha_masters_find(&m->conf.masters, m->id) != 0);
+}
+
 int
 sched_master_start(struct master *m, int checkonly)
 {
@@ -298,6 +428,10 @@ sched_master_start(struct master *m, int checkonly)
 	    NULL || sched_set_places(sm->s, m->conf.places,
 	    m->conf.nplaces) == -1)
 		goto done;
+	/* A standby's events.last-good is the master's, replicated: its own
+	 * events file must not overwrite it (it runs at a takeover). */
+	if (stands_by(m))
+		sched_keep_last_good(sm->s, 0);
 	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
 		log_errors("events", e);
 		if (checkonly || fallback(sm, e) == -1)
@@ -313,6 +447,8 @@ sched_master_start(struct master *m, int checkonly)
 	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
 	    sm, site_of };
 	ev_timer_init(&sm->timer, on_timer, sm);
+	ev_timer_init(&sm->hold_timer, on_hold_timer, sm);
+	sched_hold_init(&sm->hold);
 	m->sched = sm;
 	r = 0;
 done:
@@ -345,6 +481,94 @@ sched_master_run(struct master *m)
 	rearm(sm);
 }
 
+/* Does `path` hold exactly the text of program `g` (its includes
+ * inlined)? */
+static int
+same_text(const char *path, const struct sched_prog *g)
+{
+	FILE	*f;
+	char	 buf[4096];
+	size_t	 n, off = 0;
+	int	 same = g->flat != NULL;
+
+	if (!same || (f = fopen(path, "r")) == NULL)
+		return 0;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		same = off + n <= g->flatlen && memcmp(g->flat + off, buf,
+		    n) == 0;
+		off += n;
+	}
+	same = same && !ferror(f) && off == g->flatlen;
+	fclose(f);
+	return same;
+}
+
+/*
+ * The replicated schedule, if this node has one: the master's, as it
+ * ran it. If this node's own events file says the same, it is that file
+ * (a reload changes nothing); else it is said "replicated" and logged,
+ * since a reload would put this node's own file in its place.
+ */
+static void
+take_replicated(struct sched_master *sm)
+{
+	struct sched_errs	*e;
+	struct sched_prog	*own;
+	char			 lg[PATH_MAX];
+
+	if (sched_last_good(sm->s, lg, sizeof(lg)) == -1 ||
+	    access(lg, F_OK) == -1 || (e = malloc(sizeof(*e))) == NULL)
+		return;
+	if (sched_load(sm->s, lg, wall_now(sm), e) == -1) {
+		log_errors("takeover: the replicated schedule", e);
+		log_warnx("takeover: running this node's own events file %s",
+		    sm->m->conf.events);
+		free(e);
+		return;
+	}
+	own = sched_parse_file(sm->m->conf.events, e);
+	if (own != NULL && same_text(lg, own))
+		sched_load(sm->s, sm->m->conf.events, wall_now(sm), e);
+	else {
+		sched_set_replicated(sm->s);
+		log_warnx("takeover: running the master's schedule as "
+		    "replicated (%s): this node's events file %s differs; a "
+		    "reload would run that file instead", lg,
+		    sm->m->conf.events);
+	}
+	sched_prog_free(own);
+	free(e);
+}
+
+void
+sched_master_takeover(struct master *m)
+{
+	struct sched_master	*sm = m->sched;
+	char			 lg[PATH_MAX];
+
+	if (sm == NULL) {
+		snprintf(lg, sizeof(lg), "%s/%s", m->conf.state_dir,
+		    SCHED_LAST_GOOD);
+		if (access(lg, F_OK) == 0)
+			log_warnx("takeover: the master ran a schedule (%s) "
+			    "but this node has no events line: no events run "
+			    "here", lg);
+		return;
+	}
+	if (sm->s->started)
+		return;		/* a master already (a term won again) */
+	take_replicated(sm);
+	sched_keep_last_good(sm->s, 1);
+	sched_master_run(m);
+}
+
+/*
+ * At exit. Commands still waiting for the standby go now: their firing
+ * is recorded as done, so they would be lost otherwise; not when this
+ * node steps down (a new master runs the firing, with the same ids). A
+ * scheduler that never started (a standby's) saves nothing: its
+ * sched.state is the master's, replicated.
+ */
 void
 sched_master_stop(struct master *m)
 {
@@ -352,10 +576,16 @@ sched_master_stop(struct master *m)
 
 	if (sm == NULL)
 		return;
+	if (!m->restart)
+		hold_pump(sm, 1);
+	sched_hold_clear(&sm->hold);
 	m->sched = NULL;
-	if (m->loop != NULL)
+	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &sm->timer);
-	sched_save(sm->s, wall_now(sm));
+		ev_timer_stop(m->loop, &sm->hold_timer);
+	}
+	if (sm->s->started)
+		sched_save(sm->s, wall_now(sm));
 	sched_free(sm->s);
 	free(sm);
 }

@@ -7,6 +7,8 @@
  * commands sent through the cluster.
  */
 
+#include <sys/queue.h>
+
 #include "cluster.pb-c.h"
 #include "hdlimits.h"
 
@@ -35,6 +37,61 @@ struct sched	*sched_master_engine(struct master *);
  * -1 if malformed (the cluster drops the slave). */
 int		 sched_master_local_firing(struct master *, struct node *,
 		    const Hd__LocalFiring *);
+/*
+ * The firing record's way to the standby (docs/FAILOVER.md#scheduled-
+ * firings), set once by the top level (ssync_wire.c): mark() gives a
+ * token for the sched.state just written, 0 when there is no standby to
+ * wait for; done() says whether the standby holds that token's version
+ * (or is gone). A firing's commands wait for it, SCHED_SYNC_WAIT_MS at
+ * most.
+ */
+struct sched_sync {
+	uint64_t	(*mark)(void *);
+	int		(*done)(void *, uint64_t token);
+	void		*arg;
+};
+void		 sched_master_set_sync(const struct sched_sync *);
+/* The standby acknowledged something, or went: send what may go. */
+void		 sched_master_sync_poll(struct master *);
+/*
+ * This node was elected master (docs/FAILOVER.md): the scheduler takes
+ * the master's schedule as replicated here (events.last-good) and its
+ * runtime state (sched.state) as they are now, then runs.
+ */
+void		 sched_master_takeover(struct master *);
+
+/* sched_hold.c: commands held for the firing record (above). */
+struct sched_hold_cmd {
+	TAILQ_ENTRY(sched_hold_cmd) entry;
+	uint64_t	 token, deadline;	/* ev_clock_ms() */
+	uint64_t	 id, firing_id;
+	uint32_t	 pulse_ms;
+	char		 node[NODE_ID_MAX + 1], dev[DEVICE_ID_MAX + 1];
+	char		 key[VALUE_KEY_MAX + 1], event[SCHED_NAME_MAX + 1];
+	Hd__Value	 value;
+	char		 str[VALUE_STR_MAX + 1];
+};
+struct sched_hold {
+	TAILQ_HEAD(, sched_hold_cmd) q;
+	int		 n;
+};
+void		 sched_hold_init(struct sched_hold *);
+/* Copy `cmd` in, to wait for `token` until `deadline`; -1 if full
+ * (SCHED_HOLD_MAX) or out of memory: the caller sends it now. */
+int		 sched_hold_add(struct sched_hold *, const Hd__Command *,
+		    const char *node, const char *event, uint64_t token,
+		    uint64_t deadline);
+/* The head if it may go now (done(token), or its deadline passed: *late
+ * = 1), off the queue (the caller frees it); else NULL. */
+struct sched_hold_cmd *sched_hold_next(struct sched_hold *,
+		    int (*done)(void *, uint64_t), void *, uint64_t now,
+		    int *late);
+/* The head's deadline, 0 if empty. */
+uint64_t	 sched_hold_deadline(const struct sched_hold *);
+void		 sched_hold_clear(struct sched_hold *);
+/* A Command for sending, pointing into `c`. */
+void		 sched_hold_to_cmd(struct sched_hold_cmd *, Hd__Command *);
+
 /* What the scheduler's API routes need (api_sched_routes, added by
  * master.c); NULL without an events file. */
 struct sched_api;

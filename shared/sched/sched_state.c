@@ -582,7 +582,8 @@ keep_last_good(struct sched *s, const char *path)
 	struct sched_prog	*g = s->prog;
 	char			 lg[PATH_MAX];
 
-	if (g->flat != NULL && sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	if (g->flat != NULL && !s->no_last_good &&
+	    sched_last_good(s, lg, sizeof(lg)) == 0 &&
 	    strcmp(path, lg) != 0 &&
 	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
 		log_warn("sched: %s", lg);
@@ -675,5 +676,22 @@ sched_load_buf(struct sched *s, const char *name, const char *buf,
 const char *
 sched_source(const struct sched *s)
 {
-	return s->degraded == 2 ? "none" : s->degraded ? "last-good" : "file";
+	static const char *const names[] = {
+		"file", "last-good", "none", "replicated"
+	};
+
+	return s->degraded >= 0 && s->degraded < 4 ? names[s->degraded] :
+	    "file";
+}
+
+void
+sched_keep_last_good(struct sched *s, int on)
+{
+	s->no_last_good = !on;
+}
+
+void
+sched_set_replicated(struct sched *s)
+{
+	s->degraded = 3;
 }
