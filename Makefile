@@ -237,6 +237,7 @@ UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
+SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio

@@ -566,8 +566,8 @@ sched_master_takeover(struct master *m)
  * At exit. Commands still waiting for the standby go now: their firing
  * is recorded as done, so they would be lost otherwise; not when this
  * node steps down (a new master runs the firing, with the same ids). A
- * scheduler that never started (a standby's) saves nothing: its
- * sched.state is the master's, replicated.
+ * scheduler that never started (a standby's) saves nothing (sched_save):
+ * its sched.state is the master's, replicated.
  */
 void
 sched_master_stop(struct master *m)
@@ -584,8 +584,7 @@ sched_master_stop(struct master *m)
 		ev_timer_stop(m->loop, &sm->timer);
 		ev_timer_stop(m->loop, &sm->hold_timer);
 	}
-	if (sm->s->started)
-		sched_save(sm->s, wall_now(sm));
+	sched_save(sm->s, wall_now(sm));
 	sched_free(sm->s);
 	free(sm);
 }

@@ -558,7 +558,10 @@ sched_save(struct sched *s, int64_t now)
 {
 	s->dirty = s->lazy = 0;
 	s->saved_at = now;
-	if (s->state_path == NULL || s->prog == NULL)
+	/* Before sched_start() the file was never read: writing it would
+	 * put this engine's blank state over what is there (a standby's
+	 * copy of the master's, docs/FAILOVER.md#scheduled-firings). */
+	if (s->state_path == NULL || s->prog == NULL || !s->started)
 		return 0;
 	return sched_state_write(s, s->state_path, now);
 }
