@@ -63,28 +63,26 @@ written(void *arg, const char *path)
 }
 
 /*
- * A scheduled firing's record (the engine's sched.state, written before
- * its actions run) reaches the standby before its commands go
- * (docs/FAILOVER.md#scheduled-firings): the token is the file's version
- * just written, and the standby holds it once it applied that version.
- * Without an attached standby nothing waits.
+ * A scheduled firing's record (the engine's sched.state with the
+ * outbox of its commands, written before they go) reaches the standby
+ * first (docs/FAILOVER.md#scheduled-firings): a token is a
+ * file's version just written, and the standby holds it once it applied
+ * that version. Without an attached standby nothing waits.
  */
-#define FIRING_RECORD	"sched.state"
-
 static uint64_t
-firing_mark(void *arg)
+firing_mark(void *arg, const char *name)
 {
 	(void)arg;
 	return sw.peer == -1 || sw.ms == NULL ? 0 :
-	    ssync_version(sw.ms, FIRING_RECORD);
+	    ssync_version(sw.ms, name);
 }
 
 static int
-firing_done(void *arg, uint64_t token)
+firing_done(void *arg, const char *name, uint64_t token)
 {
 	(void)arg;
 	return sw.peer == -1 || sw.ms == NULL ||
-	    ssync_applied(sw.ms, sw.peer, FIRING_RECORD) >= token;
+	    ssync_applied(sw.ms, sw.peer, name) >= token;
 }
 
 static const struct sched_sync firing_sync = { firing_mark, firing_done,
@@ -115,7 +113,7 @@ ssync_wire_init(struct master *m)
 		return -1;
 	}
 	atomic_observe(written, NULL);
-	ssync_set_urgent(sw.ms, FIRING_RECORD);
+	ssync_set_urgent(sw.ms, "sched.state");
 	sched_master_set_sync(&firing_sync);
 	return 0;
 }

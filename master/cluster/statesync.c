@@ -51,7 +51,7 @@ struct ssync {
 	char		 dir[512];
 	uint64_t	 version[SSYNC_MAX_FILES];
 	size_t		 size[SSYNC_MAX_FILES];	/* as last read or stat'ed */
-	int		 urgent;	/* sent first when due; -1: none */
+	uint32_t	 urgent;	/* bit i: file i goes first when due */
 	struct standby	 sb[SSYNC_MAX_STANDBYS];
 };
 
@@ -72,7 +72,6 @@ ssync_new(const char *state_dir, uint64_t now)
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	s->urgent = -1;
 	/* Version 1 is whatever the state-dir holds when we start. */
 	for (i = 0; i < ssync_nfiles(); i++)
 		s->version[i] = 1;
@@ -241,8 +240,9 @@ next_due(struct ssync *s, struct standby *b)
 {
 	int	i, f, n = ssync_nfiles();
 
-	if (s->urgent != -1 && b->applied[s->urgent] < s->version[s->urgent])
-		return s->urgent;
+	for (f = 0; f < n; f++)
+		if ((s->urgent & 1u << f) && b->applied[f] < s->version[f])
+			return f;
 	for (i = 0; i < n; i++) {
 		f = (b->next + i) % n;
 		if (b->applied[f] < s->version[f]) {
@@ -438,7 +438,10 @@ ssync_lag(const struct ssync *s, int peer, uint64_t now, struct ssync_lag *l)
 void
 ssync_set_urgent(struct ssync *s, const char *name)
 {
-	s->urgent = ssync_file_index(name);
+	int	f = ssync_file_index(name);
+
+	if (f != -1)
+		s->urgent |= 1u << f;
 }
 
 uint64_t

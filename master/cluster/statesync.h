@@ -74,7 +74,7 @@ void		 ssync_pump(struct ssync *, uint64_t now);
 int		 ssync_lag(const struct ssync *, int peer, uint64_t now,
 		    struct ssync_lag *);
 /* File `name` goes before the others whenever it is due (the scheduler's
- * firing record, which firings wait for: docs/FAILOVER.md). */
+ * firing record and outbox, which firings wait for: docs/FAILOVER.md). */
 void		 ssync_set_urgent(struct ssync *, const char *name);
 /* The version of `name` the master holds (bumped by ssync_changed), and
  * the one standby `peer` applied (0: none, or no such peer). */

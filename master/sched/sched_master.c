@@ -39,12 +39,20 @@ struct sched_master {
 	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
 	unsigned	 ninflight;
 	int		 starting;	/* in sched_start(): its catch-up */
-	struct sched_hold hold;		/* waiting for the firing record */
-	struct ev_timer	 hold_timer;	/* ... the head's deadline */
+	struct sched_hold hold;		/* the outbox (sched_hold.c) */
+	struct ev_timer	 hold_timer;	/* its next deadline */
+	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
+	uint64_t	 await_until;	/* a takeover's wait for slaves */
 };
+
+#define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
 
 /* Set once by the top level (ssync_wire.c); none: nothing waits. */
 static struct sched_sync sync_ops;
+
+static int	defers(void *);
+static void	save(struct sched_master *, uint64_t now);
+static int64_t	wall_now(void *);
 
 static struct value *
 find_value(struct master *m, const struct sched_devref *r)
@@ -199,15 +207,39 @@ offline(struct sched_master *sm, const char *node, const char *by,
 	return 0;
 }
 
-static void	hold_pump(struct sched_master *, int all);
+static void	hold_arm(struct sched_master *, uint64_t when);
+
+/*
+ * Just after a takeover the slaves have not registered yet: a command
+ * for one (a delayed action due while no master ran, a catch-up) waits
+ * for it in the outbox, until sm->await_until, rather than fail. 0 if
+ * it waits.
+ */
+static int
+awaited(struct sched_master *sm, Hd__Command *cmd, const char *node,
+    const char *by)
+{
+	if (ev_clock_ms() >= sm->await_until)
+		return -1;
+	if (cmd->id == 0)
+		cmd->id = cluster_command_id(sm->m);
+	if (cmd->id == 0 || sched_hold_add(&sm->hold, cmd, node, by,
+	    HOLD_RESEND, sm->await_until) == -1)
+		return -1;
+	log_info("sched: event %s: command %" PRIu64 " waits for slave %s "
+	    "(this master just took over)", by, cmd->id, node);
+	hold_arm(sm, 0);
+	return 0;
+}
 
 /*
  * ops->command: a Command to the slave, remembered for its result. A
  * firing known by its instant gets an id derived from it (sched_cmd_id),
  * so a new master that runs the same firing again sends the same id and
  * the slave's memo answers it as a repeat. With a standby attached the
- * command waits until the standby holds the firing record just written
- * (sched_hold.c), at most SCHED_SYNC_WAIT_MS.
+ * command goes to the outbox first (sched_hold.c): once the engine's
+ * batch is over the outbox is written, and the command waits until the
+ * standby holds it and the engine's state, at most SCHED_SYNC_WAIT_MS.
  */
 static int
 command(void *arg, const struct sched_act *a, const char *by, char *why,
@@ -218,10 +250,9 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	Hd__Command		 cmd = HD__COMMAND__INIT;
 	Hd__Value		 v = HD__VALUE__INIT;
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
-	uint64_t		 token;
 	int			 r;
 
-	if ((r = offline(sm, a->ref.node, by, &n, why, len)) != 0)
+	if ((r = offline(sm, a->ref.node, by, &n, why, len)) == 1)
 		return r;
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
 	cmd.device_id = a->ref.dev;
@@ -230,14 +261,19 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
 	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
 	cmd.id = sched_cmd_id(sm->s);
-	token = sync_ops.mark != NULL ? sync_ops.mark(sync_ops.arg) : 0;
-	if (token != 0 && sched_hold_add(&sm->hold, &cmd, n->id, by, token,
-	    ev_clock_ms() + SCHED_SYNC_WAIT_MS) == 0) {
-		log_debug("sched: event %s: command to %s/%s.%s waits for the "
-		    "standby's copy of the firing record", by, a->ref.node,
-		    a->ref.dev, a->ref.key);
-		hold_pump(sm, 0);
-		return 0;
+	if (r == -1)
+		return awaited(sm, &cmd, a->ref.node, by) == 0 ? 0 : -1;
+	if (defers(sm)) {
+		if (cmd.id == 0)	/* numbered now: the outbox keeps it */
+			cmd.id = cluster_command_id(sm->m);
+		if (cmd.id != 0 && sched_hold_add(&sm->hold, &cmd, n->id, by,
+		    HOLD_WAIT, ev_clock_ms() + SCHED_SYNC_WAIT_MS) == 0) {
+			log_debug("sched: event %s: command %" PRIu64 " to "
+			    "%s/%s.%s recorded, waits for the standby", by,
+			    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
+			hold_arm(sm, 0);	/* after the batch */
+			return 0;
+		}
 	}
 	if (send_cmd(sm, n, &cmd, by, why, len) == -1)
 		return -1;
@@ -246,9 +282,11 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-/* A held command may go: the standby holds its record, or `late`. */
-static void
-hold_send(struct sched_master *sm, struct sched_hold_cmd *c, int late)
+/* An outbox command goes (or goes again); 1 sent, 0 its slave is away
+ * (a command sent again waits for it), -1 failed (logged, its event's
+ * result). */
+static int
+hold_send(struct sched_master *sm, struct sched_hold_cmd *c, const char *how)
 {
 	Hd__Command	 cmd;
 	struct node	*n;
@@ -256,43 +294,159 @@ hold_send(struct sched_master *sm, struct sched_hold_cmd *c, int late)
 	int		 r;
 
 	sched_hold_to_cmd(c, &cmd);
+	if (c->state == HOLD_RESEND && ((n = node_get(sm->m, c->node, 0)) ==
+	    NULL || n->peer == NULL))
+		return 0;
 	if ((r = offline(sm, c->node, c->event, &n, why, sizeof(why))) == 0 &&
 	    (r = send_cmd(sm, n, &cmd, c->event, why, sizeof(why))) == 0) {
 		log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s%s",
-		    c->event, cmd.id, c->node, c->dev, c->key, late ?
-		    " (the standby did not confirm the firing record in time: "
-		    "sent without it)" : "");
-		return;
+		    c->event, cmd.id, c->node, c->dev, c->key, how);
+		return 1;
 	}
-	if (r == 1) {
+	if (r == 1)
 		log_info("sched: event %s: %s", c->event, why);
-		return;
+	else {
+		log_warnx("sched: event %s: set %s/%s.%s failed: %s", c->event,
+		    c->node, c->dev, c->key, why);
+		sched_result(sm->s, c->event, 0, why);
 	}
-	log_warnx("sched: event %s: set %s/%s.%s failed: %s", c->event,
-	    c->node, c->dev, c->key, why);
-	sched_result(sm->s, c->event, 0, why);
+	return -1;
 }
 
-/* Send what may go; `all`: everything now (the master stops). */
+/* One outbox entry, now: sent, kept, or dropped. */
+static void
+hold_step(struct sched_master *sm, struct sched_hold_cmd *c, uint64_t now,
+    int all)
+{
+	int	ready, r;
+
+	switch (c->state) {
+	case HOLD_WAIT:
+		ready = all || now >= c->deadline || sync_ops.done == NULL ||
+		    (c->marked && sync_ops.done(sync_ops.arg, SCHED_STATE,
+		    c->token));
+		if (!ready || (!c->marked && !all))
+			return;
+		r = hold_send(sm, c, all || now < c->deadline ? "" : " (the "
+		    "standby did not confirm the firing record in time: sent "
+		    "without it)");
+		break;
+	case HOLD_RESEND:
+		if (now >= c->deadline) {
+			log_warnx("sched: event %s: command %" PRIu64 " to %s "
+			    "not sent: the slave did not come back in %d s",
+			    c->event, c->id, c->node,
+			    SCHED_RESEND_WAIT_MS / 1000);
+			sched_result(sm->s, c->event, 0, "its slave did not "
+			    "come back after the takeover");
+			r = -1;
+			break;
+		}
+		if ((r = hold_send(sm, c, " (once its slave was back, after "
+		    "the takeover)")) == 0)
+			return;
+		break;
+	default:		/* HOLD_SENT */
+		r = now >= c->deadline ? -1 : 2;
+	}
+	if (r == -1)
+		sched_hold_drop(&sm->hold, c);
+	else if (r == 1) {
+		c->state = HOLD_SENT;
+		c->deadline = now + SCHED_OUTBOX_KEEP_MS;
+	}
+}
+
+/*
+ * After the engine's batch, and on every acknowledgement, result, slave
+ * coming online and deadline: write the outbox if new entries came (then
+ * they wait for that version and the engine's state), send what may go,
+ * write what results removed at most SCHED_OUTBOX_LAZY_MS late, re-arm.
+ */
 static void
 hold_pump(struct sched_master *sm, int all)
 {
-	struct sched_hold_cmd	*c;
-	uint64_t		 now = ev_clock_ms(), d;
-	int			 late;
+	struct sched_hold_cmd	*c, *nc;
+	uint64_t		 now = ev_clock_ms(), next = UINT64_MAX;
+	int			 unsaved = 0;
 
-	while ((c = sched_hold_next(&sm->hold, sync_ops.done, sync_ops.arg,
-	    all ? UINT64_MAX : now, &late)) != NULL) {
-		hold_send(sm, c, late && !all);
-		free(c);
+	if (sm->hold.unmarked) {
+		/* The engine's save after the batch holds them, unless the
+		 * batch did not save (a firing from the API). */
+		TAILQ_FOREACH(c, &sm->hold.q, entry)
+			unsaved |= !c->saved;
+		if (unsaved)
+			save(sm, now);
+		sched_hold_mark(&sm->hold, sync_ops.mark != NULL ?
+		    sync_ops.mark(sync_ops.arg, SCHED_STATE) : 0);
 	}
-	if (sm->m->loop == NULL)
+	for (c = TAILQ_FIRST(&sm->hold.q); c != NULL; c = nc) {
+		nc = TAILQ_NEXT(c, entry);
+		hold_step(sm, c, now, all);
+	}
+	if (sm->hold.dirty && !all && now >= sm->saved_at +
+	    SCHED_OUTBOX_LAZY_MS)
+		save(sm, now);
+	if (sm->hold.dirty)
+		next = sm->saved_at + SCHED_OUTBOX_LAZY_MS;
+	TAILQ_FOREACH(c, &sm->hold.q, entry)
+		if (c->deadline < next)
+			next = c->deadline;
+	if (all || sm->m->loop == NULL)
 		return;
-	if ((d = sched_hold_deadline(&sm->hold)) == 0)
+	if (next == UINT64_MAX)
 		ev_timer_stop(sm->m->loop, &sm->hold_timer);
 	else
-		ev_timer_start(sm->m->loop, &sm->hold_timer, d > now ?
-		    d - now : 0);
+		hold_arm(sm, next > now ? next - now : 0);
+}
+
+/* The engine's state file, with the outbox (hold_put). */
+static void
+save(struct sched_master *sm, uint64_t now)
+{
+	sched_save(sm->s, wall_now(sm));
+	sm->saved_at = now;
+}
+
+static void
+hold_put(void *arg, Hd__SchedState *st)
+{
+	struct sched_master *sm = arg;
+
+	sched_hold_put(&sm->hold, st);
+	sm->saved_at = ev_clock_ms();
+}
+
+/* At sched_start(): the outbox a master before wrote (this node's own,
+ * or the one replicated here) goes again, as its slaves come back. */
+static void
+hold_get(void *arg, const Hd__SchedState *st)
+{
+	struct sched_master	*sm = arg;
+	int			 n;
+
+	if ((n = sched_hold_take(&sm->hold, st, ev_clock_ms() +
+	    SCHED_RESEND_WAIT_MS)) > 0)
+		log_info("sched: %d firing command%s of the outbox go again "
+		    "(same ids) as their slaves come back", n, n == 1 ? "" :
+		    "s");
+}
+
+/* hook.defers: with a standby attached, commands wait in the outbox
+ * for the save after the batch (sched_exec.c). */
+static int
+defers(void *arg)
+{
+	(void)arg;
+	return sync_ops.mark != NULL &&
+	    sync_ops.mark(sync_ops.arg, SCHED_STATE) != 0;
+}
+
+static void
+hold_arm(struct sched_master *sm, uint64_t when)
+{
+	if (sm->m->loop != NULL)
+		ev_timer_start(sm->m->loop, &sm->hold_timer, when);
 }
 
 static void
@@ -314,6 +468,8 @@ sched_master_sync_poll(struct master *m)
 		hold_pump(m->sched, 0);
 }
 
+static void	hold_put(void *, Hd__SchedState *);
+static void	hold_get(void *, const Hd__SchedState *);
 static const struct sched_ops ops = { get_value, command };
 
 static int64_t
@@ -432,6 +588,8 @@ sched_master_start(struct master *m, int checkonly)
 	 * events file must not overwrite it (it runs at a takeover). */
 	if (stands_by(m))
 		sched_keep_last_good(sm->s, 0);
+	sched_set_state_hook(sm->s, &(struct sched_state_hook){ hold_put,
+	    hold_get, defers, sm });
 	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
 		log_errors("events", e);
 		if (checkonly || fallback(sm, e) == -1)
@@ -559,7 +717,9 @@ sched_master_takeover(struct master *m)
 		return;		/* a master already (a term won again) */
 	take_replicated(sm);
 	sched_keep_last_good(sm->s, 1);
+	sm->await_until = ev_clock_ms() + SCHED_RESEND_WAIT_MS;
 	sched_master_run(m);
+	hold_pump(sm, 0);
 }
 
 /*
@@ -578,13 +738,13 @@ sched_master_stop(struct master *m)
 		return;
 	if (!m->restart)
 		hold_pump(sm, 1);
-	sched_hold_clear(&sm->hold);
 	m->sched = NULL;
 	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &sm->timer);
 		ev_timer_stop(m->loop, &sm->hold_timer);
 	}
-	sched_save(sm->s, wall_now(sm));
+	sched_save(sm->s, wall_now(sm));	/* with what is still sent */
+	sched_hold_clear(&sm->hold);
 	sched_free(sm->s);
 	free(sm);
 }
@@ -661,8 +821,10 @@ sched_master_node(struct master *m, struct node *n, int up)
 	if (sm == NULL)
 		return;
 	sched_node(sm->s, wall_now(sm), n->id, up);
-	if (up)
+	if (up) {
 		send_rules(sm, n);
+		hold_pump(sm, 0);	/* the outbox's commands for it */
+	}
 	rearm(sm);
 }
 
@@ -705,6 +867,8 @@ sched_master_result(struct master *m, struct node *n,
 	/* Held for a sleeping node: not a failure, the final result follows. */
 	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
 		return;
+	if (sched_hold_result(&sm->hold, n->id, r->id))
+		hold_pump(sm, 0);	/* out of the outbox, written soon */
 	f->id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;

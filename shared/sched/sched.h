@@ -436,6 +436,21 @@ struct sched_ops {
 	int	(*command)(void *, const struct sched_act *, const char *by,
 		    char *why, size_t);
 };
+/* What the owner keeps in the state file beside the engine's (hd-master:
+ * the outbox of firing commands): put() fills it in before each write,
+ * get() reads it back at sched_start(). defers() (may be NULL) says 1
+ * when the owner holds a batch's commands until the save that follows
+ * the batch (hd-master with a standby, docs/FAILOVER.md#scheduled-
+ * firings): the save before the batch runs is then not needed. */
+struct Hd__SchedState;
+struct sched_state_hook {
+	void	(*put)(void *, struct Hd__SchedState *);
+	void	(*get)(void *, const struct Hd__SchedState *);
+	int	(*defers)(void *);
+	void	*arg;
+};
+void		 sched_set_state_hook(struct sched *,
+		    const struct sched_state_hook *);
 /* `ev` is the event the notice is about (its refs say whom it may
  * reach), NULL for a mode change (installation-wide). */
 typedef void	 sched_notify_cb(void *arg, const char *kind,
@@ -589,6 +604,7 @@ struct sched {
 	int			 cmd_ord;	/* and commands sent so far */
 	int64_t			 start_from;	/* sched_set_start() */
 	int			 no_last_good;	/* sched_keep_last_good(s, 0) */
+	struct sched_state_hook	 hook;
 };
 
 /* sched_engine.c */

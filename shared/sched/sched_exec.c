@@ -361,14 +361,16 @@ run_firing(struct sched *s, const struct sched_firing *f)
  * event is queued and flushed at once): the nested call appends to the
  * same queue and drains it, and the outer loop then finds it empty.
  * The state is saved before running, so after a crash nothing runs
- * twice.
+ * twice; unless the owner holds the commands until the save that
+ * follows the batch (hook.defers), which then records both at once.
  */
 static void
 run_batch(struct sched *s)
 {
 	struct sched_firing f;
 
-	if (s->dirty)
+	if (s->dirty && (s->hook.defers == NULL ||
+	    !s->hook.defers(s->hook.arg)))
 		sched_save(s, s->now);
 	while (s->bhead < s->nbatch) {
 		f = s->batch[s->bhead++];

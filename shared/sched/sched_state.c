@@ -247,6 +247,8 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.modes = mdp;
 	st.n_modes = (size_t)g->nmodes;
 	st.saved_ms = (uint64_t)now;
+	if (s->hook.put != NULL)
+		s->hook.put(s->hook.arg, &st);
 	r = write_file(path, &st);
 done:
 	if (r == -1 && ev == NULL)
@@ -375,6 +377,8 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 			g->vars[m].val = st->vars[i]->value;
 			g->vars[m].set = st->vars[i]->set;
 		}
+	if (s->hook.get != NULL)
+		s->hook.get(s->hook.arg, st);
 	log_info("sched: state restored from %s: %d delayed action%s",
 	    path, s->npending, s->npending == 1 ? "" : "s");
 	free(idx);
@@ -682,6 +686,12 @@ sched_source(const struct sched *s)
 
 	return s->degraded >= 0 && s->degraded < 4 ? names[s->degraded] :
 	    "file";
+}
+
+void
+sched_set_state_hook(struct sched *s, const struct sched_state_hook *h)
+{
+	s->hook = *h;
 }
 
 void
