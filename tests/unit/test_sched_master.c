@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,110 @@ test_local(void)
 	b->peer = (struct peer *)&peer_dummy;
 }
 
+/* A standby that holds sched.state up to version `applied`. */
+static uint64_t	fake_applied;
+static int	fake_attached;
+
+static uint64_t
+fake_mark(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return fake_attached ? 7 : 0;
+}
+
+static int
+fake_done(void *arg, const char *name, uint64_t token)
+{
+	(void)arg;
+	(void)name;
+	return !fake_attached || fake_applied >= token;
+}
+
+/* The outbox in the state file as it is now: how many, and the first's
+ * id. */
+static int
+outbox_in_file(uint64_t *first)
+{
+	Hd__SchedState	*st;
+	uint8_t		 buf[65536];
+	FILE		*f = fopen(T("sched.state"), "r");
+	size_t		 n;
+	int		 r;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if ((st = hd__sched_state__unpack(NULL, n, buf)) == NULL)
+		return -1;
+	r = (int)st->n_outbox;
+	*first = r > 0 ? st->outbox[0]->id : 0;
+	hd__sched_state__free_unpacked(st, NULL);
+	return r;
+}
+
+/*
+ * The outbox (docs/FAILOVER.md#scheduled-firings): with a standby
+ * attached, a firing's command is written into sched.state with its
+ * record and waits until the standby holds that version; a master that
+ * starts from that file (a takeover) sends it again under the same id.
+ * A standby that never answers holds it SCHED_SYNC_WAIT_MS at most.
+ */
+static void
+test_outbox(void)
+{
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	int		 n0, i;
+	uint64_t	 id = 0, again, t0, t1;
+
+	write_events("event lamp { when at 06:00 do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	if (!sched_master_engine(&m)->started)	/* test_fifo's start */
+		sched_master_run(&m);
+	sched_master_set_sync(&fake);
+	fake_attached = 1;
+	fake_applied = 0;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);	/* as the timer after the batch */
+	CHECK(stub.ncmds == n0 && outbox_in_file(&id) == 1 && id != 0,
+	    "a firing's command is in sched.state's outbox and waits for "
+	    "the standby (%d sent)", stub.ncmds - n0);
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(stub.ncmds == n0 + 1 && stub.last_id == id, "the standby holds "
+	    "that version: it goes, under the id recorded");
+	/* The master dies here (stepping down: nothing more is sent), and
+	 * a master starts from its file: the command goes again, same id. */
+	m.restart = 1;
+	sched_master_stop(&m);
+	m.restart = 0;
+	fake_attached = 0;
+	CHECK(sched_master_start(&m, 0) == 0, "a new master on that file");
+	sched_master_takeover(&m);
+	CHECK(stub.ncmds == n0 + 2 && stub.last_id == id, "it sends the "
+	    "outbox's command again under the same id (a slave's memo "
+	    "answers a repeat)");
+	fake_attached = 1;
+	fake_applied = 0;
+	t0 = ev_clock_ms();
+	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);
+	again = stub.ncmds;
+	for (i = 0; i < 300 && stub.ncmds == n0 + 2; i++) {
+		usleep(10000);		/* polls a deadline: bounded */
+		sched_master_sync_poll(&m);
+	}
+	t1 = ev_clock_ms();
+	CHECK(again == (uint64_t)n0 + 2 && stub.ncmds == n0 + 3 &&
+	    t1 - t0 >= SCHED_SYNC_WAIT_MS, "a standby that never answers: "
+	    "the command goes after SCHED_SYNC_WAIT_MS (%" PRIu64 " ms)",
+	    t1 - t0);
+	fake_attached = 0;
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -211,6 +316,7 @@ main(void)
 	m.conf.events = evpath;
 	write_events(events);
 	m.loop = ev_loop_new();
+	m.next_cmd = 1;		/* as node_state_load() leaves it */
 	node_get(&m, "slave-a", 1)->peer = (struct peer *)&peer_dummy;
 	node_get(&m, "slave-b", 1)->peer = (struct peer *)&peer_dummy;
 	if (CHECK(m.loop != NULL && sched_master_start(&m, 0) == 0,
@@ -219,6 +325,7 @@ main(void)
 		test_match();
 		test_fifo();
 		test_local();
+		test_outbox();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
