@@ -274,6 +274,9 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 			hold_arm(sm, 0);	/* after the batch */
 			return 0;
 		}
+		log_warnx("sched: event %s: the outbox is full (%d commands): "
+		    "command %" PRIu64 " goes at once, without its record at "
+		    "the standby", by, SCHED_HOLD_MAX, cmd.id);
 	}
 	if (send_cmd(sm, n, &cmd, by, why, len) == -1)
 		return -1;

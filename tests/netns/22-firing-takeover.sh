@@ -127,6 +127,27 @@ firings() {
 	sed 's/^/# /' "$work/firings.out"
 	return $r
 }
+# The wait for the standby's copy of the record, from the master's log
+# (a figure, not a check: docs/FAILOVER.md#scheduled-firings).
+python3 - "$M" <<'EOF'
+import re, sys, datetime
+t = {}
+d = []
+rx = re.compile(r"^(\S+) .*sched: event \S+: command (\d+) to \S+( recorded)?")
+for line in open(sys.argv[1], errors="replace"):
+    m = rx.match(line)
+    if not m:
+        continue
+    ts = datetime.datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+    if m.group(3):
+        t[m.group(2)] = ts
+    elif m.group(2) in t:
+        d.append((ts - t.pop(m.group(2))).total_seconds() * 1000)
+d.sort()
+if d:
+    print(f"# record to the standby before the commands: {len(d)} commands, "
+          f"median {d[len(d) // 2]:.0f} ms, worst {d[-1]:.0f} ms")
+EOF
 # What sb found and did at the takeover (which phase the kill hit).
 grep -E 'state restored|of the outbox go again|catch-up|skipped|OK \(repeat\)' \
     "$SB" | sed 's/^[^ ]* /# sb: /'
