@@ -7,6 +7,8 @@
  * hooks in cluster.c and master.c are one call each.
  */
 
+#include <sys/stat.h>
+
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -664,11 +666,28 @@ same_text(const char *path, const struct sched_prog *g)
 	return same;
 }
 
+/* Was `a` modified after `b`? */
+static int
+newer(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	if (stat(a, &sa) == -1 || stat(b, &sb) == -1)
+		return 0;
+	return sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+	    (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec);
+}
+
 /*
  * The replicated schedule, if this node has one: the master's, as it
- * ran it. If this node's own events file says the same, it is that file
- * (a reload changes nothing); else it is said "replicated" and logged,
- * since a reload would put this node's own file in its place.
+ * ran it (its last load wrote it, and the state sync brought it here).
+ * This node's own events file wins if it was edited after that (a
+ * master restarted on a changed file: its events.last-good is its own
+ * older copy) and loaded. If it says the same, it is that file (a
+ * reload changes nothing); else the replicated one runs, said
+ * "replicated" and logged, since a reload would put this node's own
+ * file in its place.
  */
 static void
 take_replicated(struct sched_master *sm)
@@ -678,7 +697,16 @@ take_replicated(struct sched_master *sm)
 	char			 lg[PATH_MAX];
 
 	if (sched_last_good(sm->s, lg, sizeof(lg)) == -1 ||
-	    access(lg, F_OK) == -1 || (e = malloc(sizeof(*e))) == NULL)
+	    access(lg, F_OK) == -1)
+		return;
+	if (strcmp(sched_source(sm->s), "file") == 0 &&
+	    newer(sm->m->conf.events, lg)) {
+		log_info("takeover: this node's events file %s is newer than "
+		    "the replicated schedule: running it",
+		    sm->m->conf.events);
+		return;
+	}
+	if ((e = malloc(sizeof(*e))) == NULL)
 		return;
 	if (sched_load(sm->s, lg, wall_now(sm), e) == -1) {
 		log_errors("takeover: the replicated schedule", e);

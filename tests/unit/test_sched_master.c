@@ -7,11 +7,13 @@
 
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -292,6 +294,78 @@ test_outbox(void)
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
 }
 
+static void
+write_at(const char *path, const char *text, time_t mtime)
+{
+	struct timespec	 ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	FILE		*f;
+
+	unlink(path);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+static int
+runs(const char *event, const char *source)
+{
+	const struct sched *s = sched_master_engine(&m);
+
+	return s != NULL && sched_prog_find(sched_program(s), event) != NULL &&
+	    strcmp(sched_source(s), source) == 0;
+}
+
+/*
+ * A standby's scheduler (this node second in the master lines) at a
+ * takeover: the master's schedule as replicated here (events.last-good)
+ * unless this node's own events file was edited after it; its own file
+ * at start never overwrites the replicated copy.
+ */
+static void
+test_takeover_schedule(void)
+{
+	static const char own[] =
+	    "event own { when at 03:00 do set slave-b/sim:lamp.on = on }\n";
+	static const char repl[] =
+	    "event master-s { when at 04:00 do set slave-b/sim:lamp.on = on }\n";
+	char	 lg[600];
+	time_t	 t = time(NULL);
+
+	snprintf(lg, sizeof(lg), "%s/%s", tmpdir, SCHED_LAST_GOOD);
+	sched_master_stop(&m);
+	m.conf.masters.n = 2;
+	snprintf(m.conf.masters.id[0], sizeof(m.conf.masters.id[0]), "hub");
+	snprintf(m.conf.masters.id[1], sizeof(m.conf.masters.id[1]), "sb");
+	snprintf(m.id, sizeof(m.id), "sb");
+	write_at(m.conf.events, own, t - 100);
+	write_at(lg, repl, t - 10);
+	CHECK(sched_master_start(&m, 0) == 0 && runs("own", "file"),
+	    "a standby starts on its own events file");
+	sched_master_takeover(&m);
+	CHECK(runs("master-s", "replicated") && sched_prog_find(
+	    sched_program(sched_master_engine(&m)), "own") == NULL,
+	    "at the takeover: the master's schedule, said replicated");
+	sched_master_stop(&m);
+	write_at(m.conf.events, own, t - 100);
+	write_at(lg, repl, t - 10);
+	CHECK(sched_master_start(&m, 0) == 0, "again");
+	write_at(m.conf.events, own, t);	/* edited after the copy */
+	sched_master_takeover(&m);
+	CHECK(runs("own", "file"), "this node's events file edited after the "
+	    "replicated copy: it runs");
+	sched_master_stop(&m);
+	write_at(lg, own, t - 10);
+	write_at(m.conf.events, own, t - 100);
+	CHECK(sched_master_start(&m, 0) == 0, "again");
+	sched_master_takeover(&m);
+	CHECK(runs("own", "file"), "the replicated copy the same as this "
+	    "node's file: said file");
+	m.conf.masters.n = 0;
+	m.id[0] = '\0';
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -326,6 +400,7 @@ main(void)
 		test_fifo();
 		test_local();
 		test_outbox();
+		test_takeover_schedule();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
