@@ -854,7 +854,7 @@ sched_master_node(struct master *m, struct node *n, int up)
 	sched_node(sm->s, wall_now(sm), n->id, up);
 	if (up) {
 		send_rules(sm, n);
-		hold_pump(sm, 0);	/* the outbox's commands for it */
+		hold_arm(sm, 0);	/* the outbox's commands for it */
 	}
 	rearm(sm);
 }
@@ -898,8 +898,10 @@ sched_master_result(struct master *m, struct node *n,
 	/* Held for a sleeping node: not a failure, the final result follows. */
 	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
 		return;
+	/* Out of the outbox, written soon; from the loop, not from inside
+	 * this slave's frame (a send that fails drops a link). */
 	if (sched_hold_result(&sm->hold, n->id, r->id))
-		hold_pump(sm, 0);	/* out of the outbox, written soon */
+		hold_arm(sm, 0);
 	f->id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;
