@@ -254,8 +254,18 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
 	int			 r;
 
-	if ((r = offline(sm, a->ref.node, by, &n, why, len)) == 1)
+	if ((r = offline(sm, a->ref.node, by, &n, why, len)) == 1) {
+		/* As at a master restart (docs/SCHEDULER.md#local-rules); said
+		 * with its instant, since the slave, back within the second,
+		 * has not run its local rules (docs/FAILOVER.md). */
+		if (ev_clock_ms() < sm->await_until)
+			log_warnx("sched: event %s (due %" PRId64 "): left to "
+			    "slave %s's local rules just after a takeover: it "
+			    "runs it only if it was cut off for its "
+			    "local-after, else this instant is missed", by,
+			    sched_firing_due(sm->s), a->ref.node);
 		return r;
+	}
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
 	cmd.device_id = a->ref.dev;
 	cmd.key = a->ref.key;
