@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scheduled firings across a takeover (docs/FAILOVER.md#scheduled-firings).
+# Scheduled firings across two takeovers (docs/FAILOVER.md#scheduled-firings).
 # Election configured (cluster.sh's ha_elect_up), both masters with an
 # events file: `tick` fires every 2 s, sets the lamps of both slaves on,
 # waits 1 s and sets the house's off again. On the master, the events
@@ -7,7 +7,9 @@
 # SIGKILLed a few ms after a firing instant (the phase varies from run to
 # run: before its record reached sb, between the record and the
 # commands, after them). sb is elected; its API shows the master's new
-# schedule ("replicated": sb's own file is the old one) and mode. From the
+# schedule ("replicated": sb's own file is the old one) and mode. The old
+# master restarts, follows sb, and is elected again when sb is killed
+# near a firing in turn. From the
 # slaves' journals (check-firings.py): every instant from the first to
 # the last executed once on each slave or reported missed by the
 # missed-event policy, never twice, every command under the id derived
@@ -75,15 +77,20 @@ in_sync() {	# both reached sb's state-dir (bounded)
 }
 check "the new schedule and the mode reach sb" in_sync
 
-# SIGKILL a few ms after an instant (the phase in the output).
-phases=(0 2 4 8 16 32)	# 0: before the firing; then its record, commands
-delta=${phases[RANDOM % 6]}
-now=$(date +%s%3N)
-t=$(( (now / 2000 + 1) * 2000 + delta ))
-w=$(( t - now - 30 ))
-[ "$w" -gt 0 ] && sleep "$(printf '%d.%03d' $((w / 1000)) $((w % 1000)))"
-while [ "$(date +%s%3N)" -lt "$t" ]; do :; done	# the last 30 ms at most
-check "kill -9 the master $delta ms after the instant $((t - delta))" nkill master
+# kill_near NODE: SIGKILL a few ms after an instant (the phase in the
+# output): 0 before the firing, then during its record, its commands.
+kill_near() {
+	local phases=(0 2 4 8 16 32) delta now t w
+	delta=${phases[RANDOM % 6]}
+	now=$(date +%s%3N)
+	t=$(( (now / 2000 + 1) * 2000 + delta ))
+	w=$(( t - now - 30 ))
+	[ "$w" -gt 0 ] &&
+	    sleep "$(printf '%d.%03d' $((w / 1000)) $((w % 1000)))"
+	while [ "$(date +%s%3N)" -lt "$t" ]; do :; done	# 30 ms at most
+	check "kill -9 $1 $delta ms after the instant $((t - delta))" nkill "$1"
+}
+kill_near master
 check "sb is elected master of term 3" wait_log "$SB" \
     'failover: sb is master of term 3 \(elected' 15
 check "sb's scheduler runs the replicated schedule" wait_log "$SB" \
@@ -100,9 +107,30 @@ check "sb's API: the master's changed schedule, said replicated" eval \
 check "sb's API: the mode the master switched" eval \
 	'hcurl "${auth[@]}" "$A/modes" | grep -q "\"value\":\"away\""'
 n0=$(execs slave-barn)
-check "sb's firings reach the slaves (3 more)" wait_execs slave-barn \
-	$((n0 + 3)) 15
-check "the events are disabled on sb" eval \
+check "sb's firings reach the slaves (2 more)" wait_execs slave-barn \
+	$((n0 + 2)) 15
+
+# And back: the old master restarts, follows sb and gets its state
+# files (sched.state with sb's outbox), then sb is killed near a firing.
+nstart hd-master-testroot master
+check "the old master follows sb" wait_log "$M" \
+    'standby: following master sb' 20
+check "... and has sb's state files" wait_log "$M" \
+    'state sync: every state file of the master is applied' 15
+check "... in sb's synchronous set" wait_log "$SB" \
+    'failover: standby master in the synchronous set' 15
+kill_near sb
+check "the old master is elected master of term 4" wait_log "$M" \
+    'failover: master is master of term 4 \(elected' 15
+for s in slave-house slave-barn; do
+	check "$s registers with the old master in term 4" wait_log \
+	    "$work/$s.log" 'registered with master master \(.*\), term 4' 15
+done
+NSAPI=master A=https://127.0.0.1:$wport/api/v1
+n0=$(execs slave-barn)
+check "its firings reach the slaves (2 more)" wait_execs slave-barn \
+	$((n0 + 2)) 15
+check "the events are disabled" eval \
 	'post events/tick/disable "" "${auth[@]}" | head -1 | grep -qx 200 &&
 	 post events/tock/disable "" "${auth[@]}" | head -1 | grep -qx 200'
 pending_done() {	# the delayed actions ran (bounded)
@@ -115,8 +143,24 @@ pending_done() {	# the delayed actions ran (bounded)
 	done
 	return 1
 }
-check "sb's delayed actions ran" pending_done
-sleep 0.3	# results of the last commands (no more firings: disabled)
+check "the delayed actions ran" pending_done
+settled() {	# every command the masters logged as sent was executed
+	local i id missing
+	for ((i = 0; i < 50; i++)); do
+		missing=0
+		for id in $(grep -h 'sched: event [a-z]*: command [0-9]* to ' \
+		    "$M" "$SB" | grep -v recorded |
+		    sed 's/.*: command \([0-9]*\) to .*/\1/' | sort -u); do
+			grep -q "^exec id=$id " "$work"/*.journal ||
+			    missing=$((missing + 1))
+		done
+		[ "$missing" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	echo "# $missing commands sent never executed"
+	return 1
+}
+check "every command the masters sent was executed" settled
 
 firings() {
 	python3 "$ntop/tests/netns/check-firings.py" --event tick \
@@ -149,8 +193,10 @@ if d:
           f"median {d[len(d) // 2]:.0f} ms, worst {d[-1]:.0f} ms")
 EOF
 # What sb found and did at the takeover (which phase the kill hit).
-grep -E 'state restored|of the outbox go again|catch-up|skipped|OK \(repeat\)' \
-    "$SB" | sed 's/^[^ ]* /# sb: /'
+re='state restored|of the outbox go again|catch-up|skipped|OK \(repeat\)'
+grep -E "$re" "$SB" | sed 's/^[^ ]* /# sb: /'
+sed -n '/is master of term 4/,$p' "$M" | grep -E "$re" |
+    sed 's/^[^ ]* /# master again: /'
 check "every instant executed once on each slave or reported missed, never twice" \
 	firings "$work/slave-house.journal" "$work/slave-barn.journal"
 tock() {
@@ -167,8 +213,8 @@ check "tock (catch-up none): every instant executed once or reported missed" \
 : >"$work/accepted.jsonl"
 check "journals: no id twice, terms never down, one master per term" \
 	check_journals
-check "... term 2 was the master's, term 3 sb's" \
-	grep -q 'terms 2:master, 3:sb;' "$work/checker.out"
+check "... term 2 was the master's, term 3 sb's, term 4 the master's" \
+	grep -q 'terms 2:master, 3:sb, 4:master;' "$work/checker.out"
 
 # The checker's teeth: a firing made twice under another id, and one lost.
 mkdir -p "$work/bad"
