@@ -151,7 +151,8 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 		   master/sched/sched_next.c master/sched/sched_local.c \
 		   master/sched/sched_local_set.c
-SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c
+SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
+		    master/sched/sched_outbox.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 # master/api/: the API's handlers, in groups the unit tests link.
@@ -444,7 +445,8 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c)
+    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c \
+    master/sched/sched_outbox.c)
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))

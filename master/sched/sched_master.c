@@ -24,37 +24,7 @@
 #include "net.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
-
-/* A command sent for an event, until its result: ids are matched
- * together with the slave it went to, so that no other slave can end it. */
-struct inflight {
-	uint64_t	id;
-	char		node[NODE_ID_MAX + 1];
-	char		event[SCHED_NAME_MAX + 1];
-};
-
-struct sched_master {
-	struct master	*m;
-	struct sched	*s;
-	struct ev_timer	 timer;
-	struct sched_api api;
-	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
-	unsigned	 ninflight;
-	int		 starting;	/* in sched_start(): its catch-up */
-	struct sched_hold hold;		/* the outbox (sched_hold.c) */
-	struct ev_timer	 hold_timer;	/* its next deadline */
-	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
-	uint64_t	 await_until;	/* a takeover's wait for slaves */
-};
-
-#define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
-
-/* Set once by the top level (ssync_wire.c); none: nothing waits. */
-static struct sched_sync sync_ops;
-
-static int	defers(void *);
-static void	save(struct sched_master *, uint64_t now);
-static int64_t	wall_now(void *);
+#include "sched/sched_int.h"
 
 static struct value *
 find_value(struct master *m, const struct sched_devref *r)
@@ -166,8 +136,8 @@ left_local(struct sched_master *sm, const char *by, const char *node)
 
 /* Send `cmd` of event `by` to `n` and remember it for its result: 0, or
  * -1 with why. */
-static int
-send_cmd(struct sched_master *sm, struct node *n, Hd__Command *cmd,
+int
+sm_send(struct sched_master *sm, struct node *n, Hd__Command *cmd,
     const char *by, char *why, size_t len)
 {
 	char		 issuer[SCHED_NAME_MAX + 8];
@@ -188,8 +158,8 @@ send_cmd(struct sched_master *sm, struct node *n, Hd__Command *cmd,
 
 /* Is `node` online? If not, why (and 1 if the event is left to its local
  * rules, then no failure), as the engine's ops->command answers. */
-static int
-offline(struct sched_master *sm, const char *node, const char *by,
+int
+sm_offline(struct sched_master *sm, const char *node, const char *by,
     struct node **np, char *why, size_t len)
 {
 	struct node	*n = node_get(sm->m, node, 0);
@@ -206,31 +176,6 @@ offline(struct sched_master *sm, const char *node, const char *by,
 		    "unknown (never connected)" : "offline");
 		return -1;
 	}
-	return 0;
-}
-
-static void	hold_arm(struct sched_master *, uint64_t when);
-
-/*
- * Just after a takeover the slaves have not registered yet: a command
- * for one (a delayed action due while no master ran, a catch-up) waits
- * for it in the outbox, until sm->await_until, rather than fail. 0 if
- * it waits.
- */
-static int
-awaited(struct sched_master *sm, Hd__Command *cmd, const char *node,
-    const char *by)
-{
-	if (ev_clock_ms() >= sm->await_until)
-		return -1;
-	if (cmd->id == 0)
-		cmd->id = cluster_command_id(sm->m);
-	if (cmd->id == 0 || sched_hold_add(&sm->hold, cmd, node, by,
-	    HOLD_RESEND, sm->await_until) == -1)
-		return -1;
-	log_info("sched: event %s: command %" PRIu64 " waits for slave %s "
-	    "(this master just took over)", by, cmd->id, node);
-	hold_arm(sm, 0);
 	return 0;
 }
 
@@ -254,7 +199,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
 	int			 r;
 
-	if ((r = offline(sm, a->ref.node, by, &n, why, len)) == 1) {
+	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) == 1) {
 		/* As at a master restart (docs/SCHEDULER.md#local-rules); said
 		 * with its instant, since the slave, back within the second,
 		 * has not run its local rules (docs/FAILOVER.md). */
@@ -274,8 +219,8 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
 	cmd.id = sched_cmd_id(sm->s);
 	if (r == -1)
-		return awaited(sm, &cmd, a->ref.node, by) == 0 ? 0 : -1;
-	if (defers(sm)) {
+		return sm_awaited(sm, &cmd, a->ref.node, by) == 0 ? 0 : -1;
+	if (sm_defers(sm)) {
 		if (cmd.id == 0)	/* numbered now: the outbox keeps it */
 			cmd.id = cluster_command_id(sm->m);
 		if (cmd.id != 0 && sched_hold_add(&sm->hold, &cmd, n->id, by,
@@ -283,212 +228,24 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 			log_debug("sched: event %s: command %" PRIu64 " to "
 			    "%s/%s.%s recorded, waits for the standby", by,
 			    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
-			hold_arm(sm, 0);	/* after the batch */
+			sm_hold_arm(sm, 0);	/* after the batch */
 			return 0;
 		}
 		log_warnx("sched: event %s: the outbox is full (%d commands): "
 		    "command %" PRIu64 " goes at once, without its record at "
 		    "the standby", by, SCHED_HOLD_MAX, cmd.id);
 	}
-	if (send_cmd(sm, n, &cmd, by, why, len) == -1)
+	if (sm_send(sm, n, &cmd, by, why, len) == -1)
 		return -1;
 	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
 	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
 	return 0;
 }
 
-/* An outbox command goes (or goes again); 1 sent, 0 its slave is away
- * (a command sent again waits for it), -1 failed (logged, its event's
- * result). */
-static int
-hold_send(struct sched_master *sm, struct sched_hold_cmd *c, const char *how)
-{
-	Hd__Command	 cmd;
-	struct node	*n;
-	char		 why[SCHED_RESULT_MAX];
-	int		 r;
-
-	sched_hold_to_cmd(c, &cmd);
-	if (c->state == HOLD_RESEND && ((n = node_get(sm->m, c->node, 0)) ==
-	    NULL || n->peer == NULL))
-		return 0;
-	if ((r = offline(sm, c->node, c->event, &n, why, sizeof(why))) == 0 &&
-	    (r = send_cmd(sm, n, &cmd, c->event, why, sizeof(why))) == 0) {
-		log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s%s",
-		    c->event, cmd.id, c->node, c->dev, c->key, how);
-		return 1;
-	}
-	if (r == 1)
-		log_info("sched: event %s: %s", c->event, why);
-	else {
-		log_warnx("sched: event %s: set %s/%s.%s failed: %s", c->event,
-		    c->node, c->dev, c->key, why);
-		sched_result(sm->s, c->event, 0, why);
-	}
-	return -1;
-}
-
-/* One outbox entry, now: sent, kept, or dropped. */
-static void
-hold_step(struct sched_master *sm, struct sched_hold_cmd *c, uint64_t now,
-    int all)
-{
-	int	ready, r;
-
-	switch (c->state) {
-	case HOLD_WAIT:
-		ready = all || now >= c->deadline || sync_ops.done == NULL ||
-		    (c->marked && sync_ops.done(sync_ops.arg, SCHED_STATE,
-		    c->token));
-		if (!ready || (!c->marked && !all))
-			return;
-		r = hold_send(sm, c, all || now < c->deadline ? "" : " (the "
-		    "standby did not confirm the firing record in time: sent "
-		    "without it)");
-		break;
-	case HOLD_RESEND:
-		if (now >= c->deadline) {
-			log_warnx("sched: event %s: command %" PRIu64 " to %s "
-			    "not sent: the slave did not come back in %d s",
-			    c->event, c->id, c->node,
-			    SCHED_RESEND_WAIT_MS / 1000);
-			sched_result(sm->s, c->event, 0, "its slave did not "
-			    "come back after the takeover");
-			r = -1;
-			break;
-		}
-		if ((r = hold_send(sm, c, " (once its slave was back, after "
-		    "the takeover)")) == 0)
-			return;
-		break;
-	default:		/* HOLD_SENT */
-		r = now >= c->deadline ? -1 : 2;
-	}
-	if (r == -1)
-		sched_hold_drop(&sm->hold, c);
-	else if (r == 1) {
-		c->state = HOLD_SENT;
-		c->deadline = now + SCHED_OUTBOX_KEEP_MS;
-	}
-}
-
-/*
- * After the engine's batch, and on every acknowledgement, result, slave
- * coming online and deadline: write the outbox if new entries came (then
- * they wait for that version and the engine's state), send what may go,
- * write what results removed at most SCHED_OUTBOX_LAZY_MS late, re-arm.
- */
-static void
-hold_pump(struct sched_master *sm, int all)
-{
-	struct sched_hold_cmd	*c, *nc;
-	uint64_t		 now = ev_clock_ms(), next = UINT64_MAX;
-	int			 unsaved = 0;
-
-	if (sm->hold.unmarked) {
-		/* The engine's save after the batch holds them, unless the
-		 * batch did not save (a firing from the API). */
-		TAILQ_FOREACH(c, &sm->hold.q, entry)
-			unsaved |= !c->saved;
-		if (unsaved)
-			save(sm, now);
-		sched_hold_mark(&sm->hold, sync_ops.mark != NULL ?
-		    sync_ops.mark(sync_ops.arg, SCHED_STATE) : 0);
-	}
-	for (c = TAILQ_FIRST(&sm->hold.q); c != NULL; c = nc) {
-		nc = TAILQ_NEXT(c, entry);
-		hold_step(sm, c, now, all);
-	}
-	if (sm->hold.dirty && !all && now >= sm->saved_at +
-	    SCHED_OUTBOX_LAZY_MS)
-		save(sm, now);
-	if (sm->hold.dirty)
-		next = sm->saved_at + SCHED_OUTBOX_LAZY_MS;
-	TAILQ_FOREACH(c, &sm->hold.q, entry)
-		if (c->deadline < next)
-			next = c->deadline;
-	if (all || sm->m->loop == NULL)
-		return;
-	if (next == UINT64_MAX)
-		ev_timer_stop(sm->m->loop, &sm->hold_timer);
-	else
-		hold_arm(sm, next > now ? next - now : 0);
-}
-
-/* The engine's state file, with the outbox (hold_put). */
-static void
-save(struct sched_master *sm, uint64_t now)
-{
-	sched_save(sm->s, wall_now(sm));
-	sm->saved_at = now;
-}
-
-static void
-hold_put(void *arg, Hd__SchedState *st)
-{
-	struct sched_master *sm = arg;
-
-	sched_hold_put(&sm->hold, st);
-	sm->saved_at = ev_clock_ms();
-}
-
-/* At sched_start(): the outbox a master before wrote (this node's own,
- * or the one replicated here) goes again, as its slaves come back. */
-static void
-hold_get(void *arg, const Hd__SchedState *st)
-{
-	struct sched_master	*sm = arg;
-	int			 n;
-
-	if ((n = sched_hold_take(&sm->hold, st, ev_clock_ms() +
-	    SCHED_RESEND_WAIT_MS)) > 0)
-		log_info("sched: %d firing command%s of the outbox go again "
-		    "(same ids) as their slaves come back", n, n == 1 ? "" :
-		    "s");
-}
-
-/* hook.defers: with a standby attached, commands wait in the outbox
- * for the save after the batch (sched_exec.c). */
-static int
-defers(void *arg)
-{
-	(void)arg;
-	return sync_ops.mark != NULL &&
-	    sync_ops.mark(sync_ops.arg, SCHED_STATE) != 0;
-}
-
-static void
-hold_arm(struct sched_master *sm, uint64_t when)
-{
-	if (sm->m->loop != NULL)
-		ev_timer_start(sm->m->loop, &sm->hold_timer, when);
-}
-
-static void
-on_hold_timer(struct ev_timer *t)
-{
-	hold_pump(t->arg, 0);
-}
-
-void
-sched_master_set_sync(const struct sched_sync *ss)
-{
-	sync_ops = *ss;
-}
-
-void
-sched_master_sync_poll(struct master *m)
-{
-	if (m != NULL && m->sched != NULL)
-		hold_pump(m->sched, 0);
-}
-
-static void	hold_put(void *, Hd__SchedState *);
-static void	hold_get(void *, const Hd__SchedState *);
 static const struct sched_ops ops = { get_value, command };
 
-static int64_t
-wall_now(void *arg)
+int64_t
+sm_wall(void *arg)
 {
 	(void)arg;
 	return (int64_t)ev_wall_ms();
@@ -499,7 +256,7 @@ static void
 rearm(void *arg)
 {
 	struct sched_master	*sm = arg;
-	int64_t			 next = sched_next(sm->s), now = wall_now(sm);
+	int64_t			 next = sched_next(sm->s), now = sm_wall(sm);
 	int64_t			 wait = next - now;
 
 	if (wait < 0)
@@ -514,7 +271,7 @@ on_timer(struct ev_timer *t)
 {
 	struct sched_master *sm = t->arg;
 
-	sched_run(sm->s, wall_now(sm));
+	sched_run(sm->s, sm_wall(sm));
 	rearm(sm);
 }
 
@@ -554,7 +311,7 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 
 	if (sched_last_good(sm->s, lg, sizeof(lg)) == 0 &&
 	    access(lg, F_OK) == 0) {
-		if (sched_load(sm->s, lg, wall_now(sm), e) == 0) {
+		if (sched_load(sm->s, lg, sm_wall(sm), e) == 0) {
 			log_warnx("events: %s has errors: running the last good "
 			    "schedule (%s) until it is fixed and reloaded",
 			    events, lg);
@@ -562,7 +319,7 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 		}
 		log_errors("events (last good copy)", e);
 	}
-	if (sched_load_none(sm->s, wall_now(sm), e) == -1)
+	if (sched_load_none(sm->s, sm_wall(sm), e) == -1)
 		return -1;
 	log_warnx("events: %s has errors and there is no last good "
 	    "schedule: running no events until it is fixed and reloaded",
@@ -603,9 +360,9 @@ sched_master_start(struct master *m, int checkonly)
 	 * events file must not overwrite it (it runs at a takeover). */
 	if (stands_by(m))
 		sched_keep_last_good(sm->s, 0);
-	sched_set_state_hook(sm->s, &(struct sched_state_hook){ hold_put,
-	    hold_get, defers, sm });
-	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+	sched_set_state_hook(sm->s, &(struct sched_state_hook){ sm_hold_put,
+	    sm_hold_get, sm_defers, sm });
+	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
 		log_errors("events", e);
 		if (checkonly || fallback(sm, e) == -1)
 			goto done;
@@ -617,10 +374,10 @@ sched_master_start(struct master *m, int checkonly)
 		r = 0;
 		goto done;
 	}
-	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
+	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, rearm,
 	    sm, site_of };
 	ev_timer_init(&sm->timer, on_timer, sm);
-	ev_timer_init(&sm->hold_timer, on_hold_timer, sm);
+	ev_timer_init(&sm->hold_timer, sm_on_hold_timer, sm);
 	sched_hold_init(&sm->hold);
 	m->sched = sm;
 	r = 0;
@@ -649,7 +406,7 @@ sched_master_run(struct master *m)
 	if (sm == NULL)
 		return;
 	sm->starting = 1;
-	sched_start(sm->s, wall_now(sm));
+	sched_start(sm->s, sm_wall(sm));
 	sm->starting = 0;
 	rearm(sm);
 }
@@ -718,7 +475,7 @@ take_replicated(struct sched_master *sm)
 	}
 	if ((e = malloc(sizeof(*e))) == NULL)
 		return;
-	if (sched_load(sm->s, lg, wall_now(sm), e) == -1) {
+	if (sched_load(sm->s, lg, sm_wall(sm), e) == -1) {
 		log_errors("takeover: the replicated schedule", e);
 		log_warnx("takeover: running this node's own events file %s",
 		    sm->m->conf.events);
@@ -727,7 +484,7 @@ take_replicated(struct sched_master *sm)
 	}
 	own = sched_parse_file(sm->m->conf.events, e);
 	if (own != NULL && same_text(lg, own))
-		sched_load(sm->s, sm->m->conf.events, wall_now(sm), e);
+		sched_load(sm->s, sm->m->conf.events, sm_wall(sm), e);
 	else {
 		sched_set_replicated(sm->s);
 		log_warnx("takeover: running the master's schedule as "
@@ -760,7 +517,7 @@ sched_master_takeover(struct master *m)
 	sched_keep_last_good(sm->s, 1);
 	sm->await_until = ev_clock_ms() + SCHED_RESEND_WAIT_MS;
 	sched_master_run(m);
-	hold_pump(sm, 0);
+	sm_hold_pump(sm, 0);
 }
 
 /*
@@ -778,13 +535,13 @@ sched_master_stop(struct master *m)
 	if (sm == NULL)
 		return;
 	if (!m->restart)
-		hold_pump(sm, 1);
+		sm_hold_pump(sm, 1);
 	m->sched = NULL;
 	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &sm->timer);
 		ev_timer_stop(m->loop, &sm->hold_timer);
 	}
-	sched_save(sm->s, wall_now(sm));	/* with what is still sent */
+	sched_save(sm->s, sm_wall(sm));	/* with what is still sent */
 	sched_hold_clear(&sm->hold);
 	sched_free(sm->s);
 	free(sm);
@@ -800,7 +557,7 @@ send_rules(struct sched_master *sm, struct node *n)
 {
 	struct sched_local_set	*ls;
 	Hd__Envelope		 e = HD__ENVELOPE__INIT;
-	int64_t			 now = wall_now(sm);
+	int64_t			 now = sm_wall(sm);
 
 	if (n->peer == NULL || (ls = malloc(sizeof(*ls))) == NULL)
 		return;
@@ -828,7 +585,7 @@ sched_master_reload(struct master *m)
 
 	if (sm == NULL || (e = malloc(sizeof(*e))) == NULL)
 		return;
-	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
 		log_errors("SIGHUP: events", e);
 		log_warnx("SIGHUP: the events file has errors; the old "
 		    "schedule keeps running");
@@ -850,7 +607,7 @@ sched_master_value(struct master *m, struct node *n,
 	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
 	    from_value(r->value, &v) == -1)
 		return;
-	sched_value(sm->s, wall_now(sm), n->id, r->device_id, r->key, &v);
+	sched_value(sm->s, sm_wall(sm), n->id, r->device_id, r->key, &v);
 	rearm(sm);
 }
 
@@ -861,10 +618,10 @@ sched_master_node(struct master *m, struct node *n, int up)
 
 	if (sm == NULL)
 		return;
-	sched_node(sm->s, wall_now(sm), n->id, up);
+	sched_node(sm->s, sm_wall(sm), n->id, up);
 	if (up) {
 		send_rules(sm, n);
-		hold_arm(sm, 0);	/* the outbox's commands for it */
+		sm_hold_arm(sm, 0);	/* the outbox's commands for it */
 	}
 	rearm(sm);
 }
@@ -911,7 +668,7 @@ sched_master_result(struct master *m, struct node *n,
 	/* Out of the outbox, written soon; from the loop, not from inside
 	 * this slave's frame (a send that fails drops a link). */
 	if (sched_hold_result(&sm->hold, n->id, r->id))
-		hold_arm(sm, 0);
+		sm_hold_arm(sm, 0);
 	f->id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;
@@ -958,7 +715,7 @@ sched_master_local_firing(struct master *m, struct node *n,
 	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
 	    f->fired_ms, res);
 	sched_local_fired(sm->s, e, (int64_t)f->due_ms, (int64_t)f->fired_ms,
-	    f->result, wall_now(sm));
+	    f->result, sm_wall(sm));
 	rearm(sm);
 	return 0;
 }
