@@ -151,7 +151,8 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 		   master/sched/sched_next.c master/sched/sched_local.c \
 		   master/sched/sched_local_set.c
-SCHED_MASTER_SRCS = master/sched/sched_master.c
+SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
+		    master/sched/sched_outbox.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 # master/api/: the API's handlers, in groups the unit tests link.
@@ -241,6 +242,7 @@ UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
+SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
@@ -451,7 +453,8 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched/sched_master.c)
+    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c \
+    master/sched/sched_outbox.c)
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))

@@ -171,12 +171,12 @@ setup(struct master *m, const char *conffile, int checkonly)
 
 /* Elected master (with slave lines, docs/FAILOVER.md): the users,
  * tokens and sessions the standby was sent are served now, and the
- * scheduler runs. */
+ * scheduler runs the replicated schedule from the replicated state. */
 static void
 on_elected(struct master *m, uint64_t term)
 {
 	ssync_wire_takeover(term);
-	sched_master_run(m);
+	sched_master_takeover(m);
 }
 
 /* api_master_gate: a standby's API names the master and its address. */

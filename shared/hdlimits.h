@@ -347,6 +347,19 @@
 #define LOCAL_MAX_PENDING	256		/* firings kept for the master (local.pending) */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
+/* A scheduled firing's commands (docs/FAILOVER.md#scheduled-firings):
+ * ids of their own, 48 bits of hash of (event, due instant, step, order)
+ * under this base, below the slave's LOCAL_ID_BASE (0xfffd << 48) and far
+ * above any API block; sent once the standby holds the firing record, or
+ * after this wait. */
+#define SCHED_CMD_ID_BASE	(0xfffcULL << 48)
+#define SCHED_CMD_ID_BITS	48
+#define SCHED_SYNC_WAIT_MS	HA_SYNC_WAIT_MS	/* firing record to the standby */
+#define SCHED_HOLD_MAX		256		/* commands in the outbox (sched.outbox) */
+#define SCHED_OUTBOX_KEEP_MS	15000		/* a sent one kept for its result */
+#define SCHED_RESEND_WAIT_MS	30000		/* a new master waits this long for
+						 * an outbox command's slave */
+#define SCHED_OUTBOX_LAZY_MS	1000		/* results written out this late */
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */

@@ -555,13 +555,15 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 	return r;
 }
 
-/* Send a command to an online slave; assigns its id. -1: offline/failed. */
+/* Send a command to an online slave; assigns its id unless the caller
+ * derived one (a scheduled firing's, SCHED_CMD_ID_BASE). -1: offline/failed. */
 int
 cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 {
 	Hd__Envelope e = HD__ENVELOPE__INIT;
 
-	if (n->peer == NULL || (cmd->id = cluster_command_id(m)) == 0)
+	if (n->peer == NULL ||
+	    (cmd->id == 0 && (cmd->id = cluster_command_id(m)) == 0))
 		return -1;
 	e.seq = ++m->seq;
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;

@@ -192,7 +192,9 @@ do_command(struct sched *s, struct sched_event *ev,
 	char	why[SCHED_RESULT_MAX];
 	int	r;
 
-	if ((r = s->ops->command(s->arg, a, ev->name, why, sizeof(why))) == 0)
+	r = s->ops->command(s->arg, a, ev->name, why, sizeof(why));
+	s->cmd_ord++;		/* the next command's order in the firing */
+	if (r == 0)
 		return;
 	if (r == 1) {
 		log_info("sched: event %s: %s", ev->name, why);
@@ -359,20 +361,27 @@ run_firing(struct sched *s, const struct sched_firing *f)
  * event is queued and flushed at once): the nested call appends to the
  * same queue and drains it, and the outer loop then finds it empty.
  * The state is saved before running, so after a crash nothing runs
- * twice.
+ * twice; unless the owner holds the commands until the save that
+ * follows the batch (hook.defers), which then records both at once.
  */
 static void
 run_batch(struct sched *s)
 {
 	struct sched_firing f;
 
-	if (s->dirty)
+	if (s->dirty && (s->hook.defers == NULL ||
+	    !s->hook.defers(s->hook.arg)))
 		sched_save(s, s->now);
 	while (s->bhead < s->nbatch) {
 		f = s->batch[s->bhead++];
 		s->firing_due = f.due;
+		s->firing_ev = f.ev;
+		s->firing_step = f.step;
+		s->firing_ident = f.ident;
+		s->cmd_ord = 0;
 		run_firing(s, &f);
 	}
+	s->firing_ev = NULL;
 	s->bhead = s->nbatch = 0;
 }
 
@@ -382,8 +391,11 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 {
 	struct sched_firing	*f;
 	int64_t			 due = s->qdue != 0 ? s->qdue : s->now;
-	int			 i;
+	int			 i, ident = s->qdue != 0 && !force;
 
+	/* Delayed actions resumed are known by their entry's instant. */
+	if (step > 0 && s->qdue != 0)
+		ident = 1;
 	s->qdue = 0;
 	/* Two triggers of one event due together fire it once. */
 	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
@@ -406,6 +418,7 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 	f->step = step;
 	f->force = force;
 	f->due = due;
+	f->ident = ident;
 	snprintf(f->why, sizeof(f->why), "%s", why);
 }
 
@@ -421,6 +434,29 @@ sched_firing_id(const char *event, int64_t due)
 		h = (h ^ (uint8_t)((uint64_t)due >> (8 * i))) *
 		    UINT64_C(1099511628211);
 	return h;
+}
+
+uint64_t
+sched_cmd_id_of(const char *event, int64_t due, int step, int order)
+{
+	uint64_t	h = sched_firing_id(event, due);
+	uint32_t	k[2] = { (uint32_t)step, (uint32_t)order };
+	size_t		i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)(k[i / 4] >> (8 * (i % 4)))) *
+		    UINT64_C(1099511628211);
+	return SCHED_CMD_ID_BASE |
+	    (h & ((UINT64_C(1) << SCHED_CMD_ID_BITS) - 1));
+}
+
+uint64_t
+sched_cmd_id(const struct sched *s)
+{
+	if (s->firing_ev == NULL || !s->firing_ident)
+		return 0;
+	return sched_cmd_id_of(s->firing_ev->name, s->firing_due,
+	    s->firing_step, s->cmd_ord);
 }
 
 void

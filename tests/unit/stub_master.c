@@ -19,7 +19,9 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	(void)m;
 	if (n->peer == NULL || stub.link_fails)
 		return -1;
-	cmd->id = ++stub.next_id;
+	if (cmd->id == 0)		/* else the caller's (a firing's) */
+		cmd->id = ++stub.next_id;
+	stub.last_id = cmd->id;
 	stub.ncmds++;
 	stub.last_pulse = cmd->pulse_ms;
 	memset(&stub.last_value, 0, sizeof(stub.last_value));

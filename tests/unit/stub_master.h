@@ -16,6 +16,7 @@ struct stub_event {
 
 struct stub_state {
 	uint64_t		next_id;
+	uint64_t		last_id;	/* of the last command sent */
 	int			ncmds, link_fails, ndrops;
 	uint32_t		last_pulse;
 	Hd__Value		last_value;
