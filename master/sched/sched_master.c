@@ -30,6 +30,13 @@ struct inflight {
 	char		event[SCHED_NAME_MAX + 1];
 };
 
+/* A slave's replay of its local firings since it came online: done once
+ * its LocalSync arrived (docs/SCHEDULER.md#local-rules). */
+struct lsync {
+	char		node[NODE_ID_MAX + 1];	/* "" free */
+	int		synced;
+};
+
 struct sched_master {
 	struct master	*m;
 	struct sched	*s;
@@ -38,6 +45,7 @@ struct sched_master {
 	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
 	unsigned	 ninflight;
 	int		 starting;	/* in sched_start(): its catch-up */
+	struct lsync	 lsync[SCHED_SYNC_NODES];
 };
 
 static struct value *
@@ -63,6 +71,38 @@ site_of(void *arg, const char *node)
 	struct node		*n = node_get(sm->m, node, 0);
 
 	return n != NULL ? n->site : NULL;
+}
+
+/* Slave `node`'s entry, made if `make` (a free one, else an unsynced
+ * one: forgetting it only says "not known complete"); NULL if none. */
+static struct lsync *
+lsync_of(struct sched_master *sm, const char *node, int make)
+{
+	struct lsync	*l, *spare = &sm->lsync[0];
+	int		 i;
+
+	for (i = 0; i < SCHED_SYNC_NODES; i++) {
+		l = &sm->lsync[i];
+		if (strcmp(l->node, node) == 0)
+			return l;
+		if (l->node[0] == '\0' ? spare->node[0] != '\0' :
+		    !l->synced && spare->synced)
+			spare = l;
+	}
+	if (!make)
+		return NULL;
+	snprintf(spare->node, sizeof(spare->node), "%s", node);
+	spare->synced = 0;
+	return spare;
+}
+
+/* For the API: has slave `node` sent its LocalSync since it came online? */
+static int
+local_synced(void *arg, const char *node)
+{
+	struct lsync *l = lsync_of(arg, node, 0);
+
+	return l != NULL && l->synced;
 }
 
 static int
@@ -311,7 +351,7 @@ sched_master_start(struct master *m, int checkonly)
 		goto done;
 	}
 	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
-	    sm, site_of };
+	    sm, site_of, local_synced };
 	ev_timer_init(&sm->timer, on_timer, sm);
 	m->sched = sm;
 	r = 0;
@@ -432,6 +472,7 @@ sched_master_node(struct master *m, struct node *n, int up)
 	if (sm == NULL)
 		return;
 	sched_node(sm->s, wall_now(sm), n->id, up);
+	lsync_of(sm, n->id, 1)->synced = 0;	/* its replay starts again */
 	if (up)
 		send_rules(sm, n);
 	rearm(sm);
@@ -518,11 +559,31 @@ sched_master_local_firing(struct master *m, struct node *n,
 		    ev, f->due_ms);
 		return 0;
 	}
+	if (sched_local_fired(sm->s, e, (int64_t)f->due_ms,
+	    (int64_t)f->fired_ms, f->result, wall_now(sm)) == 1) {
+		log_warnx("sched: event %s: firing due %" PRIu64 " reported "
+		    "again by slave %s: heard already, ignored", ev, f->due_ms,
+		    n->id);
+		return 0;
+	}
 	log_info("sched: event %s: fired on slave %s by its local rules "
 	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
 	    f->fired_ms, res);
-	sched_local_fired(sm->s, e, (int64_t)f->due_ms, (int64_t)f->fired_ms,
-	    f->result, wall_now(sm));
 	rearm(sm);
+	return 0;
+}
+
+int
+sched_master_local_sync(struct master *m, struct node *n,
+    const Hd__LocalSync *y)
+{
+	struct sched_master	*sm = m->sched;
+
+	if (sm == NULL)
+		return 0;
+	lsync_of(sm, n->id, 1)->synced = 1;
+	log_info("sched: slave %s: local replay complete (%" PRIu32 " firing%s, "
+	    "rule set %016" PRIx64 "): its events' history is whole", n->id,
+	    y->firings, y->firings == 1 ? "" : "s", y->version);
 	return 0;
 }

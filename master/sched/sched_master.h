@@ -35,6 +35,10 @@ struct sched	*sched_master_engine(struct master *);
  * -1 if malformed (the cluster drops the slave). */
 int		 sched_master_local_firing(struct master *, struct node *,
 		    const Hd__LocalFiring *);
+/* The end of that replay (LocalSync): the slave's local events' history
+ * is complete from here (GET /api/v1/events: local_synced). */
+int		 sched_master_local_sync(struct master *, struct node *,
+		    const Hd__LocalSync *);
 /* What the scheduler's API routes need (api_sched_routes, added by
  * master.c); NULL without an events file. */
 struct sched_api;

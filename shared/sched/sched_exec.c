@@ -197,6 +197,7 @@ do_command(struct sched *s, struct sched_event *ev,
 	if (r == 1) {
 		log_info("sched: event %s: %s", ev->name, why);
 		set_result(ev, "", why);
+		s->left = 1;
 		return;
 	}
 	log_warnx("sched: event %s: %s %s/%s.%s failed: %s", ev->name,
@@ -324,6 +325,35 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 	s->lazy = 1;		/* last firing and result: saved soon */
 }
 
+/* Remember a firing of `ev` and where it ran; 1 if it is there already. */
+static int
+ran_add(struct sched_event *ev, int64_t at, int64_t due, int local)
+{
+	uint64_t	 fid = sched_firing_id(ev->name, due);
+	struct sched_ran *r;
+	int		 i;
+
+	for (i = 0; i < ev->nran && i < SCHED_RECENT_RUNS; i++)
+		if (ev->ran[i].fid == fid) {
+			/* The slave ran it before our command reached it
+			 * (due as it came back): that command was answered,
+			 * not run, so it ran there. */
+			if (local && !ev->ran[i].local) {
+				ev->ran[i].local = 1;
+				ev->ran[i].at = at;
+			}
+			return 1;
+		}
+	r = &ev->ran[ev->nran % SCHED_RECENT_RUNS];
+	r->at = at;
+	r->due = due;
+	r->fid = fid;
+	r->local = local;
+	if (++ev->nran >= 2 * SCHED_RECENT_RUNS)
+		ev->nran -= SCHED_RECENT_RUNS;	/* the same slot, no overflow */
+	return 0;
+}
+
 static void
 run_firing(struct sched *s, const struct sched_firing *f)
 {
@@ -347,8 +377,14 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	}
 	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
 	log_info("sched: event %s fired (%s)", ev->name, f->why);
-	ev->last_fired = s->now;
+	s->left = 0;
 	run_actions(s, ev, 0, 0);
+	/* Left to its cut-off slave's local rules: not a firing here; the
+	 * slave reports its own (LocalFiring), once, marked local. */
+	if (s->left)
+		return;
+	ev->last_fired = s->now;
+	ran_add(ev, s->now, f->due, 0);
 	emit_event(s, ev, "event", "trigger", f->why);
 }
 
@@ -423,7 +459,7 @@ sched_firing_id(const char *event, int64_t due)
 	return h;
 }
 
-void
+int
 sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
     int64_t fired, const char *result, int64_t now)
 {
@@ -431,6 +467,8 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	struct jw	w;
 	int		i;
 
+	if (ran_add(ev, fired, due, 1))
+		return 1;
 	s->now = now;
 	for (i = 0; i < ev->ntrig; i++)
 		if (ev->trig[i].last_due < due)
@@ -456,6 +494,7 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	if (jw_end(&w) >= 0)
 		sched_emit(s, "event", ev, buf);
 	sched_flush(s, now);
+	return 0;
 }
 
 int64_t
