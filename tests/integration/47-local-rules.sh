@@ -98,8 +98,9 @@ for ev in lamp-on lamp-off; do
 done
 check "at its start the master left the missed firings to the slave" \
 	grep -q "event lamp-on: left to slave slave-house's local rules" "$M"
-check "local.pending is empty once reported" \
-	test ! -s "$work/state-slave-house/local.pending"
+# LocalPendingFile with its format (field 1 = 1) and no firing: 08 01.
+check "local.pending holds no firing once reported (format 1, empty)" \
+	test "$(od -An -tx1 "$work/state-slave-house/local.pending" | tr -d ' \n')" = 0801
 check "each firing ran once on the slave, over both its runs" \
 	test "$(cat "$work"/slave-house*.log | grep -Ec 'local rules: event lamp-(on|off) \(due')" -eq 2
 finish
