@@ -578,6 +578,10 @@ sched_master_local_sync(struct master *m, struct node *n,
     const Hd__LocalSync *y)
 {
 	struct sched_master	*sm = m->sched;
+	const struct sched_prog	*g;
+	const char		*on;
+	char			 why[160];
+	int			 i;
 
 	if (sm == NULL)
 		return 0;
@@ -585,5 +589,13 @@ sched_master_local_sync(struct master *m, struct node *n,
 	log_info("sched: slave %s: local replay complete (%" PRIu32 " firing%s, "
 	    "rule set %016" PRIx64 "): its events' history is whole", n->id,
 	    y->firings, y->firings == 1 ? "" : "s", y->version);
+	/* What was left to it and not in its replay is the master's again. */
+	g = sched_program(sm->s);
+	for (i = 0; g != NULL && i < g->nev; i++)
+		if (g->ev[i].left_due != 0 && (on = sched_local_node(&g->ev[i],
+		    why, sizeof(why))) != NULL && strcmp(on, n->id) == 0)
+			sched_left_back(sm->s, sched_prog_find(g,
+			    g->ev[i].name), wall_now(sm));
+	rearm(sm);
 	return 0;
 }

@@ -200,6 +200,9 @@ struct sched_event {
 		int		 local;		/* on its slave, by its rules */
 	}			 ran[SCHED_RECENT_RUNS];
 	int			 nran;
+	int64_t			 left_due;	/* the last firing left to its
+						 * cut-off slave and not yet
+						 * reported by it (0: none) */
 };
 
 struct sched_mode {
@@ -500,6 +503,12 @@ void		 sched_result(struct sched *, const char *by, int ok,
  * done) if that firing is among the event's recent ones already. */
 int		 sched_local_fired(struct sched *, struct sched_event *ev,
 		    int64_t due, int64_t fired, const char *result,
+		    int64_t now);
+/* `ev`'s slave has reported everything it ran while cut off (LocalSync)
+ * and the firing left to it (ev->left_due) was not among them: it was
+ * back before its local-after. That firing runs now, with its own due
+ * instant (so its firing id), if within the event's catch-up grace. */
+void		 sched_left_back(struct sched *, struct sched_event *ev,
 		    int64_t now);
 /* For the API. */
 const struct sched_prog *sched_program(const struct sched *);

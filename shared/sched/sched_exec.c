@@ -381,8 +381,10 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	run_actions(s, ev, 0, 0);
 	/* Left to its cut-off slave's local rules: not a firing here; the
 	 * slave reports its own (LocalFiring), once, marked local. */
-	if (s->left)
+	if (s->left) {
+		ev->left_due = f->due;
 		return;
+	}
 	ev->last_fired = s->now;
 	ran_add(ev, s->now, f->due, 0);
 	emit_event(s, ev, "event", "trigger", f->why);
@@ -467,6 +469,8 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	struct jw	w;
 	int		i;
 
+	if (ev->left_due != 0 && due >= ev->left_due)
+		ev->left_due = 0;	/* that one ran there, or a later one */
 	if (ran_add(ev, fired, due, 1))
 		return 1;
 	s->now = now;
@@ -495,6 +499,29 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 		sched_emit(s, "event", ev, buf);
 	sched_flush(s, now);
 	return 0;
+}
+
+void
+sched_left_back(struct sched *s, struct sched_event *ev, int64_t now)
+{
+	int64_t	due = ev->left_due;
+
+	if (due == 0)
+		return;
+	ev->left_due = 0;
+	if (ev->catchup_s > 0 && now - due <= ev->catchup_s * 1000LL) {
+		log_info("sched: event %s: its firing due %" PRId64 " was left to "
+		    "its slave, which was back before running it: run now",
+		    ev->name, due);
+		s->now = now;
+		s->qdue = due;
+		sched_fire_queue(s, ev, 0, 0, "handed back by its slave");
+		sched_flush(s, now);
+	} else
+		log_warnx("sched: event %s: its firing due %" PRId64 " was left "
+		    "to its slave, which was back before running it, %" PRId64
+		    " s ago: skipped (catch-up window %ld s)", ev->name, due,
+		    (now - due) / 1000, ev->catchup_s);
 }
 
 int64_t
