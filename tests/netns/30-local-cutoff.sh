@@ -5,7 +5,8 @@
 # before the cut; cut off, the barn runs "frost" (a time of day) by its
 # own rules, is killed and restarted while still cut off and runs "dusk"
 # (the sunset of site barn, whose longitude is chosen so that its sunset
-# falls inside the test); healed, it reports both in order and says its
+# falls inside the test); "frost" and "never" have conditions on the
+# barn's own temperature, one true, one false; healed, it reports both in order and says its
 # replay is complete. The master's log, its API's event objects and the
 # stream show each local firing once, marked local, in order; "early"
 # ran once, on the master, and never on the slave; the slave's journal
@@ -78,12 +79,15 @@ early=$((now + 4))
 frost=$((now + 12))
 cat >>"$E" <<EOT
 event early { when at $(hms $early) do set slave-barn/sim:lamp.on = on }
-event frost { when at $(hms $frost) do set slave-barn/sim:lamp.on = off }
+event frost { when at $(hms $frost) if slave-barn/sim:temp.temperature > -50
+	do set slave-barn/sim:lamp.on = off }
+event never { when at $(hms $frost) if slave-barn/sim:temp.temperature < -50
+	do set slave-barn/sim:lamp.on = on }
 event chatter { when every 2 s do notify "tick" }
 EOT
 kill -HUP "$(pid_of master)"
-check "the barn keeps its 3 local events" wait_log "$B" \
-    'local rules: version [0-9a-f]{16}, 3 events, kept in local.rules' 10
+check "the barn keeps its 4 local events" wait_log "$B" \
+    'local rules: version [0-9a-f]{16}, 4 events, kept in local.rules' 10
 check "... in time: the restart can come before the sunset" \
     test "$now" -le $((sun - 16))
 
@@ -96,19 +100,22 @@ check "cut the barn off from the master (both ways)" \
     link_cut master slave-barn
 check "the barn notices" wait_log "$B" 'lost master master' 10
 check "cut off for local-after, the barn runs its rules" wait_log "$B" \
-    'local rules: no master for [0-9]+ ms: running 3 local events' 10
+    'local rules: no master for [0-9]+ ms: running 4 local events' 10
 check "... before frost is due" test "$(date +%s)" -lt "$frost"
 
 # 4. frost on the barn; then the barn killed and restarted, still cut off.
 check "frost runs on the barn, on time" wait_log "$B" \
     "local rules: event frost \\(due ${frost}000\\): set sim:lamp.on" 20
 check "... its command done" wait_log "$B" 'local rules: command [0-9]+ done' 5
+check "its condition on the barn's own temperature was seen true, and \
+never's (the same value) false" wait_log "$B" 'event never .*condition false' 5
+check "never did not run" test "$(count_log "$B" 'local rules: event never')" -eq 0
 check "kill -9 the barn" nkill slave-barn
 nstart hd-slave slave-barn
 check "restarted, it reads its rules back" \
     wait_count "$B" 'local rules: version [0-9a-f]{16} read from' 1 10
 check "... and runs them after local-after from its start" wait_count "$B" \
-    'local rules: no master for [0-9]+ ms: running 3 local events' 2 10
+    'local rules: no master for [0-9]+ ms: running 4 local events' 2 10
 check "... before the sunset" test "$(date +%s)" -lt "$sun"
 left=$((sun - $(date +%s) + 10))	# seconds to the sunset, and some
 check "the master leaves the sunset to the barn (it is offline)" \
