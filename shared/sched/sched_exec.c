@@ -318,7 +318,9 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 			run_action(s, ev, a, depth);
 			continue;
 		}
-		if (i + 1 < ev->nact)
+		/* Left to its cut-off slave: the rest after the wait is the
+		 * slave's too (its own engine waits and runs it). */
+		if (i + 1 < ev->nact && !s->left)
 			sched_pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
 		break;
 	}
@@ -359,6 +361,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 {
 	struct sched_event *ev = f->ev;
 
+	s->left = 0;
 	if (f->step > 0) {
 		log_debug("sched: event %s resumes after a wait", ev->name);
 		run_actions(s, ev, f->step, 0);
@@ -377,7 +380,6 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	}
 	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
 	log_info("sched: event %s fired (%s)", ev->name, f->why);
-	s->left = 0;
 	run_actions(s, ev, 0, 0);
 	/* Left to its cut-off slave's local rules: not a firing here; the
 	 * slave reports its own (LocalFiring), once, marked local. */

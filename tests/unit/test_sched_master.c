@@ -232,6 +232,18 @@ test_handback(void)
 	    sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 &&
 	    ev->left_due == 0 && ev->nran == 2 && ev->ran[1].local,
 	    "one the slave ran and reported: not run again by the master");
+
+	/* With a wait: what follows it is the slave's too. */
+	write_events("event pump { when at 05:00 do set slave-b/sim:lamp.on = on "
+	    "wait 1 h set slave-b/sim:lamp.on = off }\n");
+	sched_master_reload(&m);
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t + 900);
+	CHECK(stub.ncmds == n0 && sched_npending(sched_master_engine(&m)) == 0,
+	    "a firing with a wait left to slave-b: no delayed action of the "
+	    "master's for it");
+	b->peer = (struct peer *)&peer_dummy;
 }
 
 static int
