@@ -190,7 +190,8 @@ SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c slave/link/vlink.c
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
 		   slave/dev/safe.c slave/dev/journal.c
 # local rules: the rule set kept, the engine run when cut off
-SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c
+SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c slave/dev/local_file.c \
+		   slave/dev/local_val.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \
@@ -280,6 +281,7 @@ UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
+FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
@@ -519,6 +521,8 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
     shared/sched/sched_lex.c shared/sched/sched_sun.c shared/sched/sched_time.c \
     shared/sched/sched_refs.c shared/sched/sched_var.c shared/sched/sched_site.c
 $(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
+# A slave's local.fired and local.pending, current and first-release forms.
+$(FUZZ_BUILD)/fuzz_local_files: slave/dev/local_file.c
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c

@@ -76,6 +76,19 @@ static const struct cluster_ops sched_ops = {
 	.body = sched_local,
 };
 
+static int
+sched_sync(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return sched_master_local_sync(arg, n, e->local_sync);
+}
+
+/* One body per observer: the end of the local replay is a second one. */
+static const struct cluster_ops sched_sync_ops = {
+	.body_case = HD__ENVELOPE__BODY_LOCAL_SYNC,
+	.body_name = "local sync",
+	.body = sched_sync,
+};
+
 static void
 zw_restarted(void *arg, struct node *n)
 {
@@ -121,6 +134,7 @@ master_wire(struct master *m)
 {
 	if (cluster_observe(m, &res_ops, m) == -1 ||
 	    cluster_observe(m, &sched_ops, m) == -1 ||
+	    cluster_observe(m, &sched_sync_ops, m) == -1 ||
 	    cluster_observe(m, &zw_ops, m) == -1 ||
 	    cluster_observe(m, &zwp_ops, m) == -1)
 		return -1;

@@ -345,6 +345,11 @@
 #define LOCAL_MAX_AFTER_MS	86400000	/* local-after at most: 1 day */
 #define LOCAL_MAX_FIRED		256		/* firing ids remembered (local.fired) */
 #define LOCAL_MAX_PENDING	256		/* firings kept for the master (local.pending) */
+#define LOCAL_FILE_FORMAT	1		/* local.fired/.pending's format (LocalFiredFile) */
+#define LOCAL_FILE_MAX		WIRE_MAX_FRAME	/* local.fired, local.pending: at most */
+#define LOCAL_MAX_VALUES	128		/* last values a slave keeps for its conditions */
+#define SCHED_RECENT_RUNS	4		/* firings an event keeps, with where each ran */
+#define SCHED_SYNC_NODES	64		/* slaves whose LocalSync the master tracks */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
 /* A scheduled firing's commands (docs/FAILOVER.md#scheduled-firings):

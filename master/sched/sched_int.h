@@ -18,6 +18,13 @@ struct inflight {
 	char		event[SCHED_NAME_MAX + 1];
 };
 
+/* A slave's replay of its local firings since it came online: done once
+ * its LocalSync arrived (docs/SCHEDULER.md#local-rules). */
+struct lsync {
+	char		node[NODE_ID_MAX + 1];	/* "" free */
+	int		synced;
+};
+
 struct sched_master {
 	struct master	*m;
 	struct sched	*s;
@@ -30,6 +37,7 @@ struct sched_master {
 	struct ev_timer	 hold_timer;	/* its next deadline */
 	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
 	uint64_t	 await_until;	/* a takeover's wait for slaves */
+	struct lsync	 lsync[SCHED_SYNC_NODES];
 };
 
 #define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */

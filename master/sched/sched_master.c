@@ -51,6 +51,38 @@ site_of(void *arg, const char *node)
 	return n != NULL ? n->site : NULL;
 }
 
+/* Slave `node`'s entry, made if `make` (a free one, else an unsynced
+ * one: forgetting it only says "not known complete"); NULL if none. */
+static struct lsync *
+lsync_of(struct sched_master *sm, const char *node, int make)
+{
+	struct lsync	*l, *spare = &sm->lsync[0];
+	int		 i;
+
+	for (i = 0; i < SCHED_SYNC_NODES; i++) {
+		l = &sm->lsync[i];
+		if (strcmp(l->node, node) == 0)
+			return l;
+		if (l->node[0] == '\0' ? spare->node[0] != '\0' :
+		    !l->synced && spare->synced)
+			spare = l;
+	}
+	if (!make)
+		return NULL;
+	snprintf(spare->node, sizeof(spare->node), "%s", node);
+	spare->synced = 0;
+	return spare;
+}
+
+/* For the API: has slave `node` sent its LocalSync since it came online? */
+static int
+local_synced(void *arg, const char *node)
+{
+	struct lsync *l = lsync_of(arg, node, 0);
+
+	return l != NULL && l->synced;
+}
+
 static int
 from_value(const Hd__Value *hv, struct sched_val *out)
 {
@@ -375,7 +407,7 @@ sched_master_start(struct master *m, int checkonly)
 		goto done;
 	}
 	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, rearm,
-	    sm, site_of };
+	    sm, site_of, local_synced };
 	ev_timer_init(&sm->timer, on_timer, sm);
 	ev_timer_init(&sm->hold_timer, sm_on_hold_timer, sm);
 	sched_hold_init(&sm->hold);
@@ -619,6 +651,7 @@ sched_master_node(struct master *m, struct node *n, int up)
 	if (sm == NULL)
 		return;
 	sched_node(sm->s, sm_wall(sm), n->id, up);
+	lsync_of(sm, n->id, 1)->synced = 0;	/* its replay starts again */
 	if (up) {
 		send_rules(sm, n);
 		sm_hold_arm(sm, 0);	/* the outbox's commands for it */
@@ -711,11 +744,43 @@ sched_master_local_firing(struct master *m, struct node *n,
 		    ev, f->due_ms);
 		return 0;
 	}
+	if (sched_local_fired(sm->s, e, (int64_t)f->due_ms,
+	    (int64_t)f->fired_ms, f->result, sm_wall(sm)) == 1) {
+		log_warnx("sched: event %s: firing due %" PRIu64 " reported "
+		    "again by slave %s: heard already, ignored", ev, f->due_ms,
+		    n->id);
+		return 0;
+	}
 	log_info("sched: event %s: fired on slave %s by its local rules "
 	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
 	    f->fired_ms, res);
-	sched_local_fired(sm->s, e, (int64_t)f->due_ms, (int64_t)f->fired_ms,
-	    f->result, sm_wall(sm));
+	rearm(sm);
+	return 0;
+}
+
+int
+sched_master_local_sync(struct master *m, struct node *n,
+    const Hd__LocalSync *y)
+{
+	struct sched_master	*sm = m->sched;
+	const struct sched_prog	*g;
+	const char		*on;
+	char			 why[160];
+	int			 i;
+
+	if (sm == NULL)
+		return 0;
+	lsync_of(sm, n->id, 1)->synced = 1;
+	log_info("sched: slave %s: local replay complete (%" PRIu32 " firing%s, "
+	    "rule set %016" PRIx64 "): its events' history is whole", n->id,
+	    y->firings, y->firings == 1 ? "" : "s", y->version);
+	/* What was left to it and not in its replay is the master's again. */
+	g = sched_program(sm->s);
+	for (i = 0; g != NULL && i < g->nev; i++)
+		if (g->ev[i].left_due != 0 && (on = sched_local_node(&g->ev[i],
+		    why, sizeof(why))) != NULL && strcmp(on, n->id) == 0)
+			sched_left_back(sm->s, sched_prog_find(g,
+			    g->ev[i].name), sm_wall(sm));
 	rearm(sm);
 	return 0;
 }

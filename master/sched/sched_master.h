@@ -120,6 +120,10 @@ void		 sched_hold_put(struct sched_hold *, Hd__SchedState *);
 int		 sched_hold_take(struct sched_hold *, const Hd__SchedState *,
 		    uint64_t deadline);
 
+/* The end of that replay (LocalSync): the slave's local events' history
+ * is complete from here (GET /api/v1/events: local_synced). */
+int		 sched_master_local_sync(struct master *, struct node *,
+		    const Hd__LocalSync *);
 /* What the scheduler's API routes need (api_sched_routes, added by
  * master.c); NULL without an events file. */
 struct sched_api;

@@ -192,6 +192,17 @@ struct sched_event {
 	int64_t			 last_fired;
 	char			 last_result[SCHED_RESULT_MAX];
 	int			 npending;
+	/* Its recent firings and where each ran (docs/SCHEDULER.md#local-
+	 * rules): a ring, the newest at (nran - 1) % SCHED_RECENT_RUNS. */
+	struct sched_ran {
+		int64_t		 at, due;	/* wall ms */
+		uint64_t	 fid;		/* sched_firing_id() */
+		int		 local;		/* on its slave, by its rules */
+	}			 ran[SCHED_RECENT_RUNS];
+	int			 nran;
+	int64_t			 left_due;	/* the last firing left to its
+						 * cut-off slave and not yet
+						 * reported by it (0: none) */
 };
 
 struct sched_mode {
@@ -503,9 +514,16 @@ void		 sched_result(struct sched *, const char *by, int ok,
 		    const char *detail);
 /* A firing of `ev` made elsewhere (a cut-off slave's local rules): its
  * result and the stream's "event" notice, marked local; its time triggers
- * count `due` as handled, so no catch-up repeats it. */
-void		 sched_local_fired(struct sched *, struct sched_event *ev,
+ * count `due` as handled, so no catch-up repeats it. 1 (and nothing
+ * done) if that firing is among the event's recent ones already. */
+int		 sched_local_fired(struct sched *, struct sched_event *ev,
 		    int64_t due, int64_t fired, const char *result,
+		    int64_t now);
+/* `ev`'s slave has reported everything it ran while cut off (LocalSync)
+ * and the firing left to it (ev->left_due) was not among them: it was
+ * back before its local-after. That firing runs now, with its own due
+ * instant (so its firing id), if within the event's catch-up grace. */
+void		 sched_left_back(struct sched *, struct sched_event *ev,
 		    int64_t now);
 /* For the API. */
 const struct sched_prog *sched_program(const struct sched *);
@@ -605,6 +623,8 @@ struct sched {
 	int64_t			 start_from;	/* sched_set_start() */
 	int			 no_last_good;	/* sched_keep_last_good(s, 0) */
 	struct sched_state_hook	 hook;
+	int			 left;		/* the firing running was left to
+						 * a cut-off slave (ops->command 1) */
 };
 
 /* sched_engine.c */
@@ -648,6 +668,9 @@ struct sched_api {
 	void		*arg;
 	/* The site of a node, or NULL if unknown (never connected). */
 	const char	*(*site_of)(void *, const char *node);
+	/* Has slave `node` sent the end of its replay of local firings
+	 * since it came online (LocalSync)? 1 yes; NULL: never. */
+	int		(*local_synced)(void *, const char *node);
 };
 /* `sa` must outlive the api. -1 if the route table is full. */
 int		 api_sched_routes(struct api *, struct sched_api *);

@@ -199,6 +199,7 @@ do_command(struct sched *s, struct sched_event *ev,
 	if (r == 1) {
 		log_info("sched: event %s: %s", ev->name, why);
 		set_result(ev, "", why);
+		s->left = 1;
 		return;
 	}
 	log_warnx("sched: event %s: %s %s/%s.%s failed: %s", ev->name,
@@ -319,11 +320,42 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 			run_action(s, ev, a, depth);
 			continue;
 		}
-		if (i + 1 < ev->nact)
+		/* Left to its cut-off slave: the rest after the wait is the
+		 * slave's too (its own engine waits and runs it). */
+		if (i + 1 < ev->nact && !s->left)
 			sched_pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
 		break;
 	}
 	s->lazy = 1;		/* last firing and result: saved soon */
+}
+
+/* Remember a firing of `ev` and where it ran; 1 if it is there already. */
+static int
+ran_add(struct sched_event *ev, int64_t at, int64_t due, int local)
+{
+	uint64_t	 fid = sched_firing_id(ev->name, due);
+	struct sched_ran *r;
+	int		 i;
+
+	for (i = 0; i < ev->nran && i < SCHED_RECENT_RUNS; i++)
+		if (ev->ran[i].fid == fid) {
+			/* The slave ran it before our command reached it
+			 * (due as it came back): that command was answered,
+			 * not run, so it ran there. */
+			if (local && !ev->ran[i].local) {
+				ev->ran[i].local = 1;
+				ev->ran[i].at = at;
+			}
+			return 1;
+		}
+	r = &ev->ran[ev->nran % SCHED_RECENT_RUNS];
+	r->at = at;
+	r->due = due;
+	r->fid = fid;
+	r->local = local;
+	if (++ev->nran >= 2 * SCHED_RECENT_RUNS)
+		ev->nran -= SCHED_RECENT_RUNS;	/* the same slot, no overflow */
+	return 0;
 }
 
 static void
@@ -331,6 +363,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 {
 	struct sched_event *ev = f->ev;
 
+	s->left = 0;
 	if (f->step > 0) {
 		log_debug("sched: event %s resumes after a wait", ev->name);
 		run_actions(s, ev, f->step, 0);
@@ -349,8 +382,15 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	}
 	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
 	log_info("sched: event %s fired (%s)", ev->name, f->why);
-	ev->last_fired = s->now;
 	run_actions(s, ev, 0, 0);
+	/* Left to its cut-off slave's local rules: not a firing here; the
+	 * slave reports its own (LocalFiring), once, marked local. */
+	if (s->left) {
+		ev->left_due = f->due;
+		return;
+	}
+	ev->last_fired = s->now;
+	ran_add(ev, s->now, f->due, 0);
 	emit_event(s, ev, "event", "trigger", f->why);
 }
 
@@ -459,7 +499,7 @@ sched_cmd_id(const struct sched *s)
 	    s->firing_step, s->cmd_ord);
 }
 
-void
+int
 sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
     int64_t fired, const char *result, int64_t now)
 {
@@ -467,6 +507,10 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	struct jw	w;
 	int		i;
 
+	if (ev->left_due != 0 && due >= ev->left_due)
+		ev->left_due = 0;	/* that one ran there, or a later one */
+	if (ran_add(ev, fired, due, 1))
+		return 1;
 	s->now = now;
 	for (i = 0; i < ev->ntrig; i++)
 		if (ev->trig[i].last_due < due)
@@ -492,6 +536,30 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	if (jw_end(&w) >= 0)
 		sched_emit(s, "event", ev, buf);
 	sched_flush(s, now);
+	return 0;
+}
+
+void
+sched_left_back(struct sched *s, struct sched_event *ev, int64_t now)
+{
+	int64_t	due = ev->left_due;
+
+	if (due == 0)
+		return;
+	ev->left_due = 0;
+	if (ev->catchup_s > 0 && now - due <= ev->catchup_s * 1000LL) {
+		log_info("sched: event %s: its firing due %" PRId64 " was left to "
+		    "its slave, which was back before running it: run now",
+		    ev->name, due);
+		s->now = now;
+		s->qdue = due;
+		sched_fire_queue(s, ev, 0, 0, "handed back by its slave");
+		sched_flush(s, now);
+	} else
+		log_warnx("sched: event %s: its firing due %" PRId64 " was left "
+		    "to its slave, which was back before running it, %" PRId64
+		    " s ago: skipped (catch-up window %ld s)", ev->name, due,
+		    (now - due) / 1000, ev->catchup_s);
 }
 
 int64_t

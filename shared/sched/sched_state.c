@@ -464,6 +464,9 @@ carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
 	ev->override = o->override;
 	ev->last_fired = o->last_fired;
 	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
+	memcpy(ev->ran, o->ran, sizeof(ev->ran));
+	ev->nran = o->nran;
+	ev->left_due = o->left_due;
 	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
 		return;
 	for (j = 0; j < ev->ntrig; j++) {

@@ -131,7 +131,11 @@ devices_command(struct slave *s, const Hd__Command *c)
 	}
 	if (c->id == 0 || inflight_find(s, c->id) != -1)
 		return;		/* invalid, or its result is on the way */
-	local_master_fired(s, c->firing_id);
+	if (local_master_fired(s, c->firing_id) == 1) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__OK,
+		    "done by the local rules", NULL, 0);
+		return;
+	}
 	if ((st = admit(s, c, &why)) != HD__COMMAND_RESULT__STATUS__OK)
 		send_result(s, c->id, st, why, NULL, 0);
 }

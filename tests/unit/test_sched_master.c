@@ -364,6 +364,63 @@ test_takeover_schedule(void)
 	    "node's file: said file");
 	m.conf.masters.n = 0;
 	m.id[0] = '\0';
+/*
+ * A firing left to slave-b while it was offline, and slave-b back before
+ * its local-after (it never ran it): at its LocalSync the master runs it
+ * itself, with the firing's own due instant (its id). One the slave did
+ * run and report is not run again.
+ */
+static void
+test_handback(void)
+{
+	struct sched_event	*ev;
+	struct node		*b = node_get(&m, "slave-b", 0);
+	Hd__LocalSync		 y = HD__LOCAL_SYNC__INIT;
+	Hd__LocalFiring		 f = HD__LOCAL_FIRING__INIT;
+	int64_t			 t = (int64_t)ev_wall_ms() - 1000;
+	int			 n0;
+
+	write_events("event pump { when at 05:00 do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	ev = sched_prog_find(sched_program(sched_master_engine(&m)), "pump");
+	if (!CHECK(ev != NULL, "an event local to slave-b"))
+		return;
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t);
+	CHECK(stub.ncmds == n0 && ev->left_due == t && ev->nran == 0,
+	    "slave-b offline: the firing is left to it, not a run here");
+	b->peer = (struct peer *)&peer_dummy;
+	CHECK(sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 + 1
+	    && ev->left_due == 0 && ev->nran == 1 && ev->ran[0].due == t &&
+	    !ev->ran[0].local, "its LocalSync without it: the master runs it "
+	    "now, with its due instant");
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t + 500);
+	b->peer = (struct peer *)&peer_dummy;
+	f.event = "pump";
+	f.due_ms = (uint64_t)t + 500;
+	f.fired_ms = (uint64_t)t + 600;
+	f.firing_id = sched_firing_id("pump", t + 500);
+	f.result = "fired";
+	y.firings = 1;
+	CHECK(sched_master_local_firing(&m, b, &f) == 0 &&
+	    sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 &&
+	    ev->left_due == 0 && ev->nran == 2 && ev->ran[1].local,
+	    "one the slave ran and reported: not run again by the master");
+
+	/* With a wait: what follows it is the slave's too. */
+	write_events("event pump { when at 05:00 do set slave-b/sim:lamp.on = on "
+	    "wait 1 h set slave-b/sim:lamp.on = off }\n");
+	sched_master_reload(&m);
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t + 900);
+	CHECK(stub.ncmds == n0 && sched_npending(sched_master_engine(&m)) == 0,
+	    "a firing with a wait left to slave-b: no delayed action of the "
+	    "master's for it");
+	b->peer = (struct peer *)&peer_dummy;
 }
 
 static int
@@ -401,6 +458,7 @@ main(void)
 		test_local();
 		test_outbox();
 		test_takeover_schedule();
+		test_handback();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
