@@ -364,6 +364,8 @@ test_takeover_schedule(void)
 	    "node's file: said file");
 	m.conf.masters.n = 0;
 	m.id[0] = '\0';
+}
+
 /*
  * A firing left to slave-b while it was offline, and slave-b back before
  * its local-after (it never ran it): at its LocalSync the master runs it
