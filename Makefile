@@ -92,6 +92,7 @@ HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
 SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
 SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
+SHARED_SRCS	+= shared/ha_wire_rec.c	# ... and the log's records
 SHARED_SRCS	+= shared/ha_disk.c	# a slave's vote_disk <-> VoteState
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
@@ -265,6 +266,7 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
@@ -464,6 +466,16 @@ $$(BUILD)/obj/bug$(1)/%.o: %.c
 	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(WARN) -DHA_BUG=$(1) -c -o $$@ $$<
 endef
 $(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
+
+# test_ha_sim_smalllog: the same run with 64-record logs, so that every
+# schedule compacts its logs again and again (shared/repl.c, compact()).
+$(BUILD)/tests/test_ha_sim_smalllog: $(HASIM_SRCS:%.c=$(BUILD)/obj/smalllog/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/smalllog/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DHA_LOG_MAX=64 -c -o $@ $<
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
