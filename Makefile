@@ -134,7 +134,8 @@ CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
-		   master/cluster/ha_elect.c
+		   master/cluster/ha_elect.c master/cluster/ha_log.c \
+		   master/cluster/ha_cmd.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)

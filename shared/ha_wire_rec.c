@@ -56,8 +56,9 @@ command_check(const Hd__ReplCommand *rc)
 	    c->timeout_ms > HA_REC_TIMEOUT_MAX_MS)
 		return "a command's pulse or timeout out of range";
 	if (!str_ok(c->issued_by, HA_REC_BY_MAX, 1) ||
-	    !str_ok(rc->event, SCHED_NAME_MAX, 1))
-		return "a command's issuer or event too long";
+	    !str_ok(rc->event, SCHED_NAME_MAX, 1) ||
+	    !str_ok(rc->site, SITE_NAME_MAX, 1))
+		return "a command's issuer, event or site too long";
 	return value_check(c->value);
 }
 
