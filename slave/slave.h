@@ -96,6 +96,7 @@ struct cmd_memo {
 	uint64_t			 id;
 	Hd__CommandResult__Status	 status;
 	Hd__Value			 value;	/* confirmed; scalars only */
+	int				 done;	/* 0: acting (or cut off by a restart) */
 };
 
 struct dev;
@@ -551,9 +552,14 @@ extern const struct gpio_backend gpio_sim_backend;	/* gpio_sim.c */
 int		 gpio_sim_input(const char *chip, unsigned offset, int level);
 int		 gpio_sim_level(const char *chip, unsigned offset, int *level);
 
-/* cmdmemo.c */
+/* cmdmemo.c: persisted in <state-dir>/cmdmemo.state when a state-dir
+ * is set. memo_begin before the act (-1: not recorded, do not act),
+ * memo_add after it; memo_load at start (a damaged file is refused with
+ * the reason logged: the memo starts empty). */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);
+int	memo_begin(struct slave *, uint64_t id);
 void	memo_add(struct slave *, uint64_t id, Hd__CommandResult__Status,
 	    const Hd__Value *);
+void	memo_load(struct slave *);
 
 #endif
