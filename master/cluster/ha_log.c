@@ -274,8 +274,12 @@ ha_log_resend(struct ha *ha, uint32_t slave)
 	for (k = 0; k < r->d.n && k < ha->log->n &&
 	    r->d.log[k].pos <= r->acted; k++)
 		if (r->d.log[k].kind == HA_REC_COMMAND && !r->done[k] &&
-		    r->d.log[k].slave == slave)
+		    r->d.log[k].slave == slave) {
+			log_info("failover: command %" PRIu64 " to %s sent "
+			    "again (no result in the log)", r->d.log[k].id,
+			    ha->m->conf.slaves.id[slave]);
 			ha_log_send(ha, &ha->log->pl[k]);
+		}
 }
 
 /* Send command record p to its slave, once per registration. */
