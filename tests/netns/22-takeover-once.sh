@@ -3,8 +3,11 @@
 # at the moment of a crash"): with the election configured, three
 # commanders send API commands to the master at once, and the master is
 # SIGKILLed while they run, so that commands are in flight at every
-# stage (logged, held by sb, sent, executed, answered). sb is elected
-# master of term 3. Then, from sb's API and the slaves' journals:
+# stage (logged, held by sb, sent, executed, answered). The link from the
+# master to slave-house is slowed (250 ms each way), and the kill comes
+# when a command to slave-house was answered 202 but its result is not
+# back: sb must send it again, and the slave's memo answers it. sb is
+# elected master of term 3. Then, from sb's API and the slaves' journals:
 #  - every command the old master answered 202 is known to sb's API
 #    (GET /api/v1/commands/{id}, its list comes from the replicated log)
 #    and settles there;
@@ -29,19 +32,27 @@ commander() {
 		api_cmd "$2" sim:lamp on "$(bool "$((i + $1))")"
 	done
 }
-check "the master's link to slave-house slowed (150 ms each way)" \
-	link_impair master slave-house delay=150
+check "the master's link to slave-house slowed (250 ms each way)" \
+	link_impair master slave-house delay=250
 cpids=()
 commander 0 slave-house & cpids+=($!)
 commander 1 slave-barn & cpids+=($!)
 commander 2 slave-house & cpids+=($!)
-# The kill once the commanders are well under way (bounded).
-for ((i = 0; i < 200; i++)); do
-	[ "$(wc -l <"$work/accepted")" -ge 16 ] && break
-	sleep 0.05
+# The kill once the commanders are well under way, at a moment when the
+# last command accepted for slave-house has no result at the master yet
+# (its answer takes 500 ms or more; bounded).
+unanswered() {
+	local id
+	id=$(grep ' slave-house ' "$work/accepted" | tail -1 | cut -d' ' -f1)
+	[ "$(wc -l <"$work/accepted")" -ge 12 ] && [ -n "$id" ] &&
+	    ! grep -q "slave slave-house: command $id " "$M"
+}
+for ((i = 0; i < 500; i++)); do
+	unanswered && break
+	sleep 0.02
 done
-check "the commanders are under way (16 accepted)" \
-	test "$(wc -l <"$work/accepted")" -ge 16
+check "the commanders are under way, a command to slave-house unanswered" \
+	unanswered
 check "kill -9 the master while they run" nkill master
 before=$(wc -l <"$work/accepted")
 check "sb is elected master of term 3" wait_log "$SB" \
