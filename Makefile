@@ -584,6 +584,7 @@ bench: deps
 	tests/bench/local.sh
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
+	tests/bench/once.sh
 	tests/bench/s2.sh
 
 clean:
