@@ -272,6 +272,7 @@ UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
+UNIT_TESTS	+= test_ha_log		# the master's log on disk (ha_log.c)
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
@@ -425,6 +426,9 @@ APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
+# The master's log (cluster/ha_log.c), the link stubbed as for the API.
+$(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
+    master/cluster/ha_log.c)
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \

@@ -319,13 +319,13 @@ parse(struct ha *ha, const uint8_t *buf, size_t len, struct repl_disk *rd,
 		n = len - off < 4 ? SIZE_MAX : (size_t)buf[off] << 24 |
 		    (size_t)buf[off + 1] << 16 | (size_t)buf[off + 2] << 8 |
 		    buf[off + 3];
+		if (n != SIZE_MAX && n > HA_REC_MAX_BYTES) {
+			snprintf(why, whylen, "a frame of %zu bytes", n);
+			return -1;
+		}
 		if (n == SIZE_MAX || n > len - off - 4) {
 			*torn = 1;	/* an append cut short */
 			return 0;
-		}
-		if (n > HA_REC_MAX_BYTES) {
-			snprintf(why, whylen, "a frame of %zu bytes", n);
-			return -1;
 		}
 		if (off == 0) {
 			if ((h = hd__log_head__unpack(NULL, n, buf + 4)) ==
