@@ -552,8 +552,8 @@ extern const struct gpio_backend gpio_sim_backend;	/* gpio_sim.c */
 int		 gpio_sim_input(const char *chip, unsigned offset, int level);
 int		 gpio_sim_level(const char *chip, unsigned offset, int *level);
 
-/* cmdmemo.c: persisted in <state-dir>/cmdmemo.state when a state-dir
- * is set. memo_begin before the act (-1: not recorded, do not act),
+/* cmdmemo.c: persisted in <state-dir>/cmdmemo.state with a standby
+ * (two master lines or more). memo_begin before the act (-1: not recorded, do not act),
  * memo_add after it; memo_load at start (a damaged file is refused with
  * the reason logged: the memo starts empty). */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);

@@ -9,10 +9,12 @@
  * act (the id, "under way") and again when the driver ends it (status
  * and value). A slave that restarts in the middle of an act answers a
  * repeat of that id FAILED, "outcome unknown", never by acting again.
- * Its own file, not the vote machine's vote.state: the memo is needed
- * by every slave, with or without an election, holds the daemon's
- * richer result (status, value), and a write per command should not
- * rewrite the file that keeps the slave's vote.
+ * Its own file, not the vote machine's vote.state: it holds the
+ * daemon's richer result (status, value), and a write per command
+ * should not rewrite the file that keeps the slave's vote. Only with a
+ * standby (two master lines or more): a single master keeps no log and
+ * sends nothing again, so its slaves keep the memo in RAM as before and
+ * their commands pay no write.
  */
 
 #include <errno.h>
@@ -46,7 +48,14 @@ memo_path(const struct slave *s, char *buf, size_t len)
 	snprintf(buf, len, "%s/cmdmemo.state", s->conf.state_dir);
 }
 
-/* The ring, oldest first, to disk. No state-dir (tests): nothing. */
+/* Is the memo kept on disk (a state-dir, a standby)? */
+static int
+persisted(const struct slave *s)
+{
+	return s->conf.state_dir != NULL && s->conf.ha.n >= 2;
+}
+
+/* The ring, oldest first, to disk, if persisted. */
 static int
 memo_save(struct slave *s)
 {
@@ -56,7 +65,7 @@ memo_save(struct slave *s)
 	char		 path[512];
 	int		 i;
 
-	if (s->conf.state_dir == NULL)
+	if (!persisted(s))
 		return 0;
 	for (i = 0; i < CLUSTER_RECENT_CMDS; i++) {
 		m = &s->memo[(s->memo_next + i) % CLUSTER_RECENT_CMDS];
@@ -178,6 +187,8 @@ memo_load(struct slave *s)
 
 	memset(s->memo, 0, sizeof(s->memo));
 	s->memo_next = 0;
+	if (!persisted(s))
+		return;
 	memo_path(s, path, sizeof(path));
 	errno = 0;
 	if ((cm = (Hd__CmdMemo *)state_load(path,

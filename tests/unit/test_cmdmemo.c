@@ -80,6 +80,7 @@ restart(struct slave *old, char *dir)
 	if (s != NULL) {
 		s->up = &link_uplink;
 		s->conf.state_dir = dir;
+		s->conf.ha.n = 2;	/* a standby: the memo on disk */
 		memo_load(s);
 	}
 	return s;
@@ -121,7 +122,13 @@ test_persisted(void)
 	atomic_observe(count_write, NULL);
 	if ((s = restart(NULL, dir)) == NULL)
 		return;
-	CHECK(memo_find(s, 1) == NULL, "no file: an empty memo");
+	s->conf.ha.n = 1;
+	writes = 0;
+	CHECK(memo_begin(s, 3) == 0 && writes == 0, "a single master: the "
+	    "memo stays in RAM (no write)");
+	s = restart(s, dir);
+	CHECK(memo_find(s, 1) == NULL && memo_find(s, 3) == NULL,
+	    "no file: an empty memo");
 	writes = 0;
 	CHECK(memo_begin(s, 41) == 0 && writes == 1, "before the act: one "
 	    "write");
