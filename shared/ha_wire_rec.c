@@ -85,9 +85,16 @@ ha_wire_rec_in(const Hd__ReplRecord *in, uint64_t after,
     const struct ha_slaves *hs, struct ha_rec *out, char *why, size_t len)
 {
 	const char	*slave = NULL, *bad;
+	size_t		 n;
 	int		 i = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* What the log file and a copy hold (unknown fields count too). */
+	if ((n = hd__repl_record__get_packed_size(in)) > HA_REC_MAX_BYTES) {
+		snprintf(why, len, "log record of %zu bytes (at most %d)", n,
+		    HA_REC_MAX_BYTES);
+		return -1;
+	}
 	if (in->pos <= after) {
 		snprintf(why, len, "log record at %" PRIu64 " after %" PRIu64,
 		    in->pos, after);

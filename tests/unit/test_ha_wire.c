@@ -366,6 +366,18 @@ test_records(void)
 	r0.pos = 1;
 	CHECK(stream_in(1, &m, why, sizeof(why)) == -1, "a record at the "
 	    "stream's own position is refused");
+	r0.pos = 2;
+	{
+		static char	big[HA_REC_MAX_BYTES];
+
+		memset(big, 'x', sizeof(big) - 1);
+		c.issued_by = "admin";
+		rc.event = big;	/* too long anyway; the size comes first */
+		CHECK(stream_in(1, &m, why, sizeof(why)) == -1 &&
+		    strstr(why, "bytes") != NULL, "a record packed past "
+		    "HA_REC_MAX_BYTES is refused");
+		rc.event = "";
+	}
 }
 
 int
