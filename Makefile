@@ -92,6 +92,7 @@ HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
 SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
 SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
+SHARED_SRCS	+= shared/ha_wire_rec.c	# ... and the log's records
 SHARED_SRCS	+= shared/ha_disk.c	# a slave's vote_disk <-> VoteState
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
@@ -133,7 +134,8 @@ CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
-		   master/cluster/ha_elect.c
+		   master/cluster/ha_elect.c master/cluster/ha_log.c \
+		   master/cluster/ha_cmd.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)
@@ -274,10 +276,12 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
+UNIT_TESTS	+= test_ha_log		# the master's log on disk (ha_log.c)
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
@@ -433,6 +437,9 @@ APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
+# The master's log (cluster/ha_log.c), the link stubbed as for the API.
+$(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
+    master/cluster/ha_log.c)
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
@@ -477,6 +484,16 @@ $$(BUILD)/obj/bug$(1)/%.o: %.c
 	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(WARN) -DHA_BUG=$(1) -c -o $$@ $$<
 endef
 $(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
+
+# test_ha_sim_smalllog: the same run with 64-record logs, so that every
+# schedule compacts its logs again and again (shared/repl.c, compact()).
+$(BUILD)/tests/test_ha_sim_smalllog: $(HASIM_SRCS:%.c=$(BUILD)/obj/smalllog/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/smalllog/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DHA_LOG_MAX=64 -c -o $@ $<
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
@@ -588,6 +605,7 @@ bench: deps
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
 	tests/bench/handover.sh
+	tests/bench/once.sh
 	tests/bench/s2.sh
 	tests/bench/zwave-s2.sh
 

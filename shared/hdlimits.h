@@ -34,7 +34,9 @@
 #define HA_MAX_MASTERS		4		/* master-capable nodes (master + standbys) */
 #define HA_MAX_SLAVES		16		/* voters (slaves) */
 #define HA_REPL_BATCH		16		/* records in one replication message */
-#define HA_LOG_MAX		2048		/* records a log holds (until compaction) */
+#ifndef HA_LOG_MAX	/* tests/sim builds a small one to prove compaction */
+#define HA_LOG_MAX		2048		/* records a log holds (then compaction) */
+#endif
 #define HA_MEMO			64		/* command ids a voter remembers */
 #define HA_MAX_PENDING		16		/* unanswered commands per slave */
 #define HA_TICK_MS		100		/* heartbeat and resend interval */
@@ -43,6 +45,10 @@
 #define HA_ELECT_MS		400		/* one round of (pre-)votes */
 #define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
 #define HA_LEASE_MS		1000		/* a master without a majority steps down */
+#define HA_REC_BY_MAX		64		/* a logged command's issued_by */
+#define HA_REC_DETAIL_MAX	127		/* a logged result's detail */
+#define HA_REC_TIMEOUT_MAX_MS	3600000		/* a logged command's timeout_ms */
+#define HA_REC_MAX_BYTES	1024		/* one record packed (log file, stream) */
 #define MASTER_WEB_MAX		200		/* a master-web URL, with its NUL */
 /* The state files' replication (master/cluster/statesync*.c). A file's
  * own limit is in the allow-list there (the one its reader applies). */

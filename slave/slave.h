@@ -97,6 +97,7 @@ struct cmd_memo {
 	uint64_t			 id;
 	Hd__CommandResult__Status	 status;
 	Hd__Value			 value;	/* confirmed; scalars only */
+	int				 done;	/* 0: acting (or cut off by a restart) */
 };
 
 struct dev;
@@ -601,9 +602,14 @@ extern const struct gpio_backend gpio_sim_backend;	/* gpio_sim.c */
 int		 gpio_sim_input(const char *chip, unsigned offset, int level);
 int		 gpio_sim_level(const char *chip, unsigned offset, int *level);
 
-/* cmdmemo.c */
+/* cmdmemo.c: persisted in <state-dir>/cmdmemo.state with a standby
+ * (two master lines or more). memo_begin before the act (-1: not recorded, do not act),
+ * memo_add after it; memo_load at start (a damaged file is refused with
+ * the reason logged: the memo starts empty). */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);
+int	memo_begin(struct slave *, uint64_t id);
 void	memo_add(struct slave *, uint64_t id, Hd__CommandResult__Status,
 	    const Hd__Value *);
+void	memo_load(struct slave *);
 
 #endif

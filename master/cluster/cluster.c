@@ -331,6 +331,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 		return -1;
 	ev_timer_start(m->loop, &p->timer, 0);
 	cluster_obs_node(m, n, 1);
+	ha_node_online(m, n);	/* the log's unanswered commands again */
 	return 0;
 }
 
@@ -429,6 +430,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
+	ha_command_result(peer_master(p), p->node, r);	/* into the log */
 	cluster_obs_result(peer_master(p), p->node, r);
 }
 

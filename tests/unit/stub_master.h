@@ -23,6 +23,13 @@ struct stub_state {
 	struct stub_event	events[STUB_MAX_EVENTS];
 	int			nevents;
 	char			drop_user[40], drop_key[40];
+	/* The replicated log (cluster/ha.h): on with `logged`. */
+	int			logged, log_wait, log_busy;
+	void			(*accepted)(void *, uint64_t);
+	void			*accepted_arg;
+	const Hd__ReplCommand	*log_cmd[4];
+	const Hd__ReplResult	*log_res[4];
+	int			nlog;
 };
 
 extern struct stub_state stub;
