@@ -161,7 +161,7 @@
   // the file, users set the modes (docs/API.md#events-and-modes).
   const EVENTS_PAGES_MAX = 20;		// pages read at most for one view
   let reloadErrors = [];		// of the last refused reload, shown until the next
-  let eventsSource = "file";	// "last-good" or "none": the file failed at start
+  let eventsSource = "file";	// "last-good" or "none": the file failed at start; "replicated": took over
 
   async function allEvents() {
     const out = [];
@@ -221,6 +221,9 @@
         onclick: reloadFile }), el("p", { text: "Re-reads the file; with any error the running schedule stays." })) : null,
       admin && reloadErrors.length ? el("pre.log", { "aria-label": "Errors of the events file",
         text: reloadErrors.join("\n") }) : null,
+      eventsSource === "replicated" ? el("p.warntext", { role: "status", "data-source": eventsSource,
+        text: "This master took over: it runs the schedule replicated from the previous master, " +
+          "which differs from this node's own events file. Reloading switches to this node's file." }) :
       eventsSource !== "file" ? el("p.warntext", { role: "alert", "data-source": eventsSource,
         text: "The events file had errors when the master started: " + (eventsSource === "none" ?
           "no events run (no earlier schedule was kept)." : "the last schedule that loaded runs instead.") +
