@@ -454,10 +454,15 @@ struct local {
 	int			 npend;
 	int			 refused;	/* a file of a newer format:
 						 * left alone, rules off */
+	int			 flush_due;	/* link up, no LocalRules yet:
+						 * the replay waits for them */
 	struct local_val	 vals[LOCAL_MAX_VALUES];
 	int			 nvals;
 	uint64_t		 valseq;
 };
+/* local_run.c: the firings made while cut off go to the master, in
+ * order, then LocalSync (after its LocalRules on a new link). */
+void		 local_pending_flush(struct local *);
 int		 local_conf_directive(struct slave_conf *,
 		    const struct cfg_line *, int *r, char *err, size_t errlen);
 /* The rule set checked as outside input: its program (caller frees with

@@ -106,8 +106,8 @@ report(struct local *lo, const char *event, int64_t due, uint64_t fid)
  * then LocalSync says the replay is over (an empty one too), so the
  * master knows its history of this slave's local events is whole.
  */
-static void
-pending_flush(struct local *lo)
+void
+local_pending_flush(struct local *lo)
 {
 	Hd__Envelope	 e;
 	Hd__LocalFiring	 f;
@@ -340,7 +340,11 @@ local_link(struct slave *s, int up)
 	if (up) {
 		ev_timer_stop(s->loop, &lo->after);
 		local_engine_stop(s);
-		pending_flush(lo);
+		/* The replay goes once this master sends its LocalRules: a
+		 * master that sends none (an older version, one without an
+		 * events file) does not know LocalFiring or LocalSync and
+		 * would drop the link for them. They stay in local.pending. */
+		lo->flush_due = 1;
 		lo->heard_wall = lo->wall();
 		local_fired_save(lo);
 		return;
