@@ -111,6 +111,32 @@ check "downgrade: the new master wrote format 1 (field 100, the last)" \
 	eval '[ "$(tail -c 3 "$S1/master.state" | od -An -tx1 | tr -d " ")" = a00601 ]'
 run "$prev" "$bin" 3 "downgrade: old master ($rev) on new files, new slave" old_again
 
+# The link protocol (docs/OPERATIONS.md, "Upgrades"): this master takes
+# a Hello of WIRE_PROTOCOL_MIN to WIRE_PROTOCOL, and refuses the one
+# after (a newer slave's, until a master that knows it) and the one
+# before, naming them (PROTOCOL).
+proto_def() { sed -n "s/^#define $1[[:space:]]*\([0-9]*\).*/\1/p" "$top/shared/hdlimits.h"; }
+lo=$(proto_def WIRE_PROTOCOL_MIN) hi=$(proto_def WIRE_PROTOCOL)
+"$bin/hd-master" -v -f "$work/master.conf" >>"$M" 2>&1 &
+pids+=($!); disown $!; mp=$!
+check "protocol: the new master listens" \
+	wait_count "$M" "listening on 127.0.0.1:$port" 4 10
+peer() {
+	rawpeer -a "127.0.0.1:$port" -m hello -c "$G/slave-house.crt" \
+		-k "$G/slave-house.key" -C "$G/ca.crt" -p "$1" 2>&1
+}
+for p in $(seq "$lo" "$hi"); do
+	out=$(peer "$p")
+	check "protocol $p (of $lo..$hi) is welcomed: $out" grep -q '^welcome' <<<"$out"
+done
+for p in $((lo - 1)) $((hi + 1)); do
+	out=$(peer "$p")
+	check "protocol $p is refused: $out" \
+		grep -q "^refused: protocol $p not supported (we speak $lo to $hi)" <<<"$out"
+done
+kill -TERM "$mp"
+for i in $(seq 50); do kill -0 "$mp" 2>/dev/null || break; sleep 0.1; done
+
 # A file of a format newer than this version reads is refused at start,
 # naming the file and both numbers, and left as it is.
 printf '\x08\x07\xa0\x06\x02' >"$S1/master.state"	# term 7, format 2
