@@ -304,7 +304,7 @@ test_known_formats(const char *path, const char *sd)
 	static const char old[] = "slave-a\nslave-b\n";
 	static const char newer[] = "# homedaemon licence.slaves format 2: "
 	    "whatever it means\nslave-a\n";
-	struct licence		*l;
+	struct licence		*l = NULL;
 	struct licence_view	 v;
 	char			 kp[PATH_MAX + 32], why[200];
 	uint8_t			*buf = NULL;
@@ -316,16 +316,18 @@ test_known_formats(const char *path, const char *sd)
 	    memcmp(buf, "# homedaemon licence.slaves format 1:", 37) == 0,
 	    "licence.slaves starts with its format line");
 	free(buf);
-	CHECK(atomic_write(kp, old, sizeof(old) - 1, 0600) == 0 &&
+	if (!CHECK(atomic_write(kp, old, sizeof(old) - 1, 0600) == 0 &&
 	    (l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0)) !=
-	    NULL, "licence.slaves as v0.1.0 wrote it");
+	    NULL, "licence.slaves as v0.1.0 wrote it"))
+		return;
 	licence_view(l, &v);
 	CHECK(v.known_slaves == 2, "... its 2 slaves are read (%d)",
 	    v.known_slaves);
 	licence_free(l);
-	CHECK(atomic_write(kp, newer, sizeof(newer) - 1, 0600) == 0 &&
+	if (!CHECK(atomic_write(kp, newer, sizeof(newer) - 1, 0600) == 0 &&
 	    (l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0)) !=
-	    NULL, "licence.slaves of format 2");
+	    NULL, "licence.slaves of format 2"))
+		return;
 	licence_view(l, &v);
 	CHECK(v.known_slaves == 0 &&
 	    licence_admit(l, "slave-x", 0, why, sizeof(why)) == 0,
