@@ -3,7 +3,7 @@
 #   make                      build hd-master, hd-slave and test tools in build/
 #   make SANITIZER=address,undefined   the same, instrumented, in build-san/
 #   make test                 every test (unit, integration, fuzz smoke, sanitizers,
-#                             armhf unit and smoke tests under qemu-user)
+#                             armhf unit tests under qemu-user)
 #   make ARCH=armhf|arm64     cross build for a Pi in build-ARCH/
 #   make test-cross ARCH=...  its unit and cluster tests under qemu-user
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
@@ -538,8 +538,8 @@ deb: $(BUILD)/hd-master $(BUILD)/hd-slave
 	deploy/debian/mkdeb.sh $(BUILD) $(DEB_ARCH) $(DEB_VERSION) \
 	    $(BUILD)/deb $(STRIP)
 
-# The unit tests and a cluster smoke test of an ARCH build under
-# qemu-user (tests/cross.sh); `make test` runs it for armhf.
+# The unit tests and the cluster tests of an ARCH build under qemu-user
+# (tests/run.sh --cross); `make test` runs the armhf unit tests.
 test-cross:
 	@test -n "$(ARCH)" || { echo "test-cross: ARCH=armhf or ARCH=arm64"; exit 2; }
 	@ARCH=$(ARCH) deploy/deps.sh
