@@ -3,7 +3,7 @@
 #   make                      build hd-master, hd-slave and test tools in build/
 #   make SANITIZER=address,undefined   the same, instrumented, in build-san/
 #   make test                 every test (unit, integration, fuzz smoke, sanitizers,
-#                             armhf unit and smoke tests under qemu-user)
+#                             armhf unit tests under qemu-user)
 #   make ARCH=armhf|arm64     cross build for a Pi in build-ARCH/
 #   make test-cross ARCH=...  its unit and cluster tests under qemu-user
 #   make check-layers         includes against the layering (docs/ARCHITECTURE.md)
@@ -87,6 +87,7 @@ SHARED_SRCS	+= shared/memtune.c	# malloc thresholds and trimming
 SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
 SHARED_SRCS	+= shared/version.c	# -V: the version and the build
+SHARED_SRCS	+= shared/statefmt.c	# state files' format numbers
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -251,6 +252,7 @@ UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
 UNIT_TESTS	+= test_journal	# the slave's action journal
+UNIT_TESTS	+= test_statefmt	# state files' format numbers
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec
@@ -415,6 +417,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SHARED_OBJS) $(SLAVE_LIB_OBJS) \
 
 $(BUILD)/tests/test_licence $(BUILD)/tests/test_licence_grace: \
 		   $(call obj,$(LICENCE_SRCS) tests/tools/licence_root_test.c)
+# Format numbers: the readers of every state file, and the backup's.
+$(BUILD)/tests/test_statefmt: $(call obj,$(BACKUP_SRCS) $(SSYNC_SRCS))
 
 # Unit tests of more than one file (check.h: CHECK_PARTS, CHECK_PART).
 $(BUILD)/tests/test_tls: $(call obj,tests/unit/test_tls_hs.c)
@@ -567,8 +571,8 @@ deb: $(BUILD)/hd-master $(BUILD)/hd-slave
 	deploy/debian/mkdeb.sh $(BUILD) $(DEB_ARCH) $(DEB_VERSION) \
 	    $(BUILD)/deb $(STRIP)
 
-# The unit tests and a cluster smoke test of an ARCH build under
-# qemu-user (tests/cross.sh); `make test` runs it for armhf.
+# The unit tests and the cluster tests of an ARCH build under qemu-user
+# (tests/run.sh --cross); `make test` runs the armhf unit tests.
 test-cross:
 	@test -n "$(ARCH)" || { echo "test-cross: ARCH=armhf or ARCH=arm64"; exit 2; }
 	@ARCH=$(ARCH) deploy/deps.sh

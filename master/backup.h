@@ -25,7 +25,8 @@
 
 #include "hdlimits.h"
 
-#define BACKUP_MAGIC		"HDB1"
+#define BACKUP_MAGIC		"HDB1"	/* "HDB", then BACKUP_FORMAT */
+#define BACKUP_FORMAT		1
 #define BACKUP_MAX_ENTRIES	24
 #define BACKUP_INFO_MAX		1024		/* backup.info */
 #define BACKUP_PKI_MAX		(256 * 1024)	/* a certificate or CRL, PEM */

@@ -3,6 +3,7 @@
  * back as outside input.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,8 @@
 
 #include "backup.h"
 #include "cluster/statesync.h"
+#include "statefmt.h"
+#include "version.h"
 
 #define MAGIC_LEN	4
 #define HASH_LEN	SHA256_DIGEST_LENGTH
@@ -143,15 +146,22 @@ int
 backup_parse(const uint8_t *buf, size_t len, struct backup *b,
     const char **why)
 {
-	uint8_t	h[HASH_LEN];
-	size_t	off = MAGIC_LEN, end, start;
-	int	i;
+	static char	newer[128];
+	uint8_t		h[HASH_LEN];
+	size_t		off = MAGIC_LEN, end, start;
+	uint32_t	fmt = state_magic_format(buf, len, "HDB");
+	int		i;
 
 	b->n = 0;
 	if (len > BACKUP_MAX_FILE)
 		return *why = "larger than BACKUP_MAX_FILE", -1;
-	if (len < MAGIC_LEN + HASH_LEN ||
-	    memcmp(buf, BACKUP_MAGIC, MAGIC_LEN) != 0)
+	if (fmt > BACKUP_FORMAT) {
+		snprintf(newer, sizeof(newer), "format %u is newer than this "
+		    "version (%s) reads (%u): restore it with the version that "
+		    "made it", fmt, HD_VERSION, BACKUP_FORMAT);
+		return *why = newer, -1;
+	}
+	if (len < MAGIC_LEN + HASH_LEN || fmt != BACKUP_FORMAT)
 		return *why = "not a homedaemon backup (HDB1)", -1;
 	end = len - HASH_LEN;
 	SHA256(buf, end, h);

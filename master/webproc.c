@@ -438,7 +438,7 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 {
 	struct webproc	*wp;
 	char		 root[512];
-	int		 i;
+	int		 i, r;
 
 	if (m->conf.nweb_listen == 0)
 		return NULL;
@@ -466,7 +466,12 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 		ban_allow(wp->bans, m->conf.allow[i]);
 	snprintf(wp->banpath, sizeof(wp->banpath), "%s/bans",
 	    m->conf.state_dir);
-	if (ban_load(wp->bans, wp->banpath, ev_wall_ms()) == 0)
+	errno = 0;
+	r = ban_load(wp->bans, wp->banpath, ev_wall_ms());
+	/* A bans file of a newer format: not overwritten by the next save. */
+	if (r == -1 && errno == ENOTSUP)
+		fatalx("%s: refusing to start over it", wp->banpath);
+	if (r == 0)
 		log_info("%d ban%s in force from %s",
 		    ban_count(wp->bans, ev_wall_ms()),
 		    ban_count(wp->bans, ev_wall_ms()) == 1 ? "" : "s",

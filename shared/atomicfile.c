@@ -13,6 +13,7 @@
 #include "atomicfile.h"
 #include "hdlimits.h"
 #include "log.h"
+#include "statefmt.h"
 #include "wire.h"
 
 static int
@@ -180,6 +181,16 @@ state_save(const char *path, const ProtobufCMessage *m)
 	uint8_t	*p;
 	int	 r;
 
+	/* A writer that forgot its format number is a bug: refuse it
+	 * rather than write a file that would read as v0.1.0's. */
+	if (state_format_current(m->descriptor) != 0 &&
+	    state_format_of(m) != state_format_current(m->descriptor)) {
+		log_warnx("%s: not written: format %u, this version writes %u",
+		    path, state_format_of(m),
+		    state_format_current(m->descriptor));
+		errno = EINVAL;
+		return -1;
+	}
 	if (len > STATE_MAX_FILE || (p = malloc(len + 1)) == NULL)
 		return -1;
 	protobuf_c_message_pack(m, p);
@@ -199,7 +210,15 @@ state_load(const char *path, const ProtobufCMessageDescriptor *desc)
 		return NULL;
 	m = wire_unpack(desc, p, len);
 	free(p);
-	if (m == NULL)
+	if (m == NULL) {
 		log_warnx("%s: state file is not valid, ignored", path);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (state_format_current(desc) != 0 && state_format_in(path, m) == -1) {
+		wire_free(m);
+		errno = ENOTSUP;
+		return NULL;
+	}
 	return m;
 }

@@ -6,6 +6,8 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "statefmt.h"
+
 /*
  * Crash-safe state files: write a temporary file beside the target,
  * fsync it, rename it over the target, fsync the folder. After a power
@@ -36,8 +38,12 @@ int	atomic_read_follow(const char *path, size_t max, uint8_t **out,
  * `oflags` may hold O_NOFOLLOW; nothing else is used. */
 int	atomic_open_regular(const char *path, int oflags, size_t max,
 	    size_t *size);
-/* Pack a message to `path` / read one back (NULL if absent or invalid;
- * free what state_load returns with wire_free()). */
+/* Pack a message to `path` / read one back (NULL if absent, errno
+ * ENOENT; invalid, EINVAL; or of a newer format, ENOTSUP, logged: the
+ * caller must then leave the file alone, statefmt.h). A state file's
+ * message must carry the current format (state_format_set()); an older
+ * one is migrated on load. Free what state_load returns with
+ * wire_free(). */
 int	state_save(const char *path, const ProtobufCMessage *);
 ProtobufCMessage *state_load(const char *path,
 	    const ProtobufCMessageDescriptor *);

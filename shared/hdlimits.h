@@ -14,6 +14,9 @@
 #define WIRE_MAX_DECODE_MEM	(1024 * 1024)
 #define WIRE_MAX_OUTQ		(512 * 1024)	/* bytes queued to one peer before it is dropped */
 #define WIRE_PROTOCOL		1		/* Hello.protocol we speak */
+/* The oldest Hello.protocol a master accepts: a change of protocol keeps
+ * the previous one accepted for a release (docs/OPERATIONS.md, Upgrades). */
+#define WIRE_PROTOCOL_MIN	1
 
 /* Peers and timing (defaults; the timing ones are configurable). */
 #define CLUSTER_MAX_PEERS	64		/* slaves connected to one master */

@@ -39,16 +39,22 @@ on_hup(int sig, void *arg)
 	link_reverify(s);
 }
 
-static void
+/* -1: a file of a newer format, which must be neither forgotten (a
+ * lower term would let a stale master in) nor overwritten. */
+static int
 load_term(struct slave *s)
 {
 	Hd__NodeState	*st;
 	char		 path[512];
 
 	snprintf(path, sizeof(path), "%s/slave.state", s->conf.state_dir);
+	errno = 0;
 	st = (Hd__NodeState *)state_load(path, &hd__node_state__descriptor);
+	if (st == NULL && errno == ENOTSUP)
+		return -1;
 	s->term = st != NULL ? st->term : 0;
 	wire_free((ProtobufCMessage *)st);
+	return 0;
 }
 
 static int
@@ -79,7 +85,8 @@ setup(struct slave *s, const char *conffile, int checkonly)
 		log_warn("%s", s->conf.state_dir);
 		return -1;
 	}
-	load_term(s);
+	if (load_term(s) == -1)
+		return -1;
 	memo_load(s);
 	return 0;
 }

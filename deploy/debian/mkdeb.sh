@@ -52,6 +52,12 @@ daemon() {
 	    --strip-unneeded "$r/usr/sbin/$n"
 	install -D -m 0644 "$top/deploy/$n.service" \
 	    "$r/lib/systemd/system/$n.service"
+	# The slave's device nodes for its groups (plain Debian has no
+	# such rules; Raspberry Pi OS does).
+	if [ -f "$top/deploy/60-homedaemon-$role.rules" ]; then
+		install -D -m 0644 "$top/deploy/60-homedaemon-$role.rules" \
+		    "$r/lib/udev/rules.d/60-homedaemon-$role.rules"
+	fi
 	install -d "$r/usr/share/man/man8"
 	gzip -9n <"$top/docs/$n.8" >"$r/usr/share/man/man8/$n.8.gz"
 	chmod 0644 "$r/usr/share/man/man8/$n.8.gz"

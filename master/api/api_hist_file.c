@@ -22,10 +22,12 @@
 #include "atomicfile.h"
 #include "log.h"
 #include "master.pb-c.h"
+#include "version.h"
 #include "wire.h"
 
-#define HIST_MAGIC	"HDH1"
+#define HIST_MAGIC	"HDH1"	/* "HDH", then the format (statefmt.h) */
 #define HIST_MAGIC_LEN	4
+#define HIST_FORMAT	1
 
 /* Scratch arrays for one ring's fields. */
 struct hcols {
@@ -205,9 +207,19 @@ api_hist_load_buf(struct api_hist *h, const uint8_t *buf, size_t len,
 	size_t		 off, sz;
 	uint32_t	 now_min = (uint32_t)(wall_ms / 60000);
 	int		 nr = 0;
+	uint32_t	 fmt = state_magic_format(buf, len, "HDH");
 
-	if (len < HIST_MAGIC_LEN || memcmp(buf, HIST_MAGIC,
-	    HIST_MAGIC_LEN) != 0) {
+	/* A newer format is neither read nor saved over while this
+	 * version runs (h->path "" stops the saves). */
+	if (fmt > HIST_FORMAT) {
+		log_warnx("history: %s: format %u is newer than this version "
+		    "(%s) reads (%u): refused, the file is left as it is "
+		    "and the history is not saved", h->path, fmt, HD_VERSION,
+		    HIST_FORMAT);
+		h->path[0] = '\0';
+		return -1;
+	}
+	if (fmt != HIST_FORMAT) {
 		log_warnx("history: %s: not a history file, ignored", h->path);
 		return -1;
 	}

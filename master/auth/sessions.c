@@ -297,6 +297,7 @@ sessions_save(struct sessions *t, const char *path, uint64_t now,
 	}
 	list.sessions = mp;
 	list.saved_ms = wall;
+	state_format_set(&list.base);
 	r = state_save(path, &list.base);
 	OPENSSL_cleanse(m, SESSION_MAX * sizeof(*m));
 	free(m);

@@ -67,15 +67,14 @@ static int
 load(struct tokens *tk)
 {
 	Hd__ApiTokenList	*l;
-	uint8_t			*buf;
-	size_t			 len, i;
+	size_t			 i;
 
-	if (atomic_read(tk->path, STATE_MAX_FILE, &buf, &len) == -1)
+	errno = 0;
+	l = (Hd__ApiTokenList *)state_load(tk->path,
+	    &hd__api_token_list__descriptor);
+	if (l == NULL)
 		return errno == ENOENT ? 0 : -1;
-	l = (Hd__ApiTokenList *)wire_unpack(&hd__api_token_list__descriptor,
-	    buf, len);
-	free(buf);
-	if (l == NULL || l->n_tokens > API_TOKENS_MAX) {
+	if (l->n_tokens > API_TOKENS_MAX) {
 		wire_free((ProtobufCMessage *)l);
 		return -1;
 	}
@@ -119,6 +118,7 @@ save(const struct tokens *tk)
 	}
 	l.tokens = mp;
 	l.n_tokens = (size_t)tk->n;
+	state_format_set(&l.base);
 	if (state_save(tk->path, &l.base) == -1) {
 		log_warn("%s", tk->path);
 		return -1;

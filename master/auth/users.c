@@ -469,6 +469,7 @@ users_save(const struct users *u)
 	}
 	list.n_users = (size_t)i;
 	list.users = mp;
+	state_format_set(&list.base);
 	if ((r = state_save(u->path, &list.base)) == -1)
 		log_warn("%s", u->path);
 done:

@@ -218,9 +218,9 @@ check_hello(struct peer *p, const Hd__Hello *h)
 		    p->conn.peer_id);
 		return peer_refuse(p, HD__REFUSAL__REASON__NODE_ID_MISMATCH, d);
 	}
-	if (h->protocol != WIRE_PROTOCOL) {
+	if (h->protocol < WIRE_PROTOCOL_MIN || h->protocol > WIRE_PROTOCOL) {
 		snprintf(d, sizeof(d), "protocol %u not supported (we speak "
-		    "%u)", h->protocol, WIRE_PROTOCOL);
+		    "%u to %u)", h->protocol, WIRE_PROTOCOL_MIN, WIRE_PROTOCOL);
 		return peer_refuse(p, HD__REFUSAL__REASON__PROTOCOL, d);
 	}
 	if (strlen(h->site) == 0 || strlen(h->site) > SITE_NAME_MAX ||

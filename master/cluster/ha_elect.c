@@ -53,6 +53,7 @@ elect_save(struct ha *ha)
 	elect_path(ha->m, path, sizeof(path));
 	st.term = ha->el->d.term;
 	st.log_base = ha->el->r.d.base;
+	state_format_set(&st.base);
 	if (state_save(path, &st.base) == -1) {
 		log_warn("%s", path);
 		return -1;
@@ -82,8 +83,9 @@ elect_load(struct ha *ha)
 	errno = 0;
 	st = (Hd__ElectState *)state_load(path, &hd__elect_state__descriptor);
 	if (st == NULL && errno != ENOENT) {
-		log_warnx("%s: damaged; refusing to start with a term that "
-		    "may be lower than one this node held", path);
+		log_warnx("%s: %s; refusing to start with a term that may be "
+		    "lower than one this node held", path, errno == ENOTSUP ?
+		    "of a newer format" : "damaged");
 		return -1;
 	}
 	if (st != NULL && (st->len != 0 || st->log_base > st->term)) {

@@ -261,6 +261,7 @@ node_state_save(struct master *m)
 	state_path(m, path, sizeof(path));
 	st.term = m->term;
 	st.next_command_id = m->cmd_reserved;
+	state_format_set(&st.base);
 	if (state_save(path, &st.base) == -1) {
 		log_warn("%s", path);
 		return -1;
@@ -281,7 +282,12 @@ node_state_load(struct master *m)
 	char		 path[512];
 
 	state_path(m, path, sizeof(path));
+	errno = 0;
 	st = (Hd__NodeState *)state_load(path, &hd__node_state__descriptor);
+	/* A newer format is refused: a fresh term 1 could be lower than
+	 * one this master held, and the file must not be overwritten. */
+	if (st == NULL && errno == ENOTSUP)
+		return -1;
 	if (st == NULL && errno != ENOENT)
 		log_warnx("%s: starting with a fresh state", path);
 	m->term = st && st->term ? st->term : 1;

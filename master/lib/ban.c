@@ -380,6 +380,7 @@ ban_save(const struct ban_table *t, const char *path, uint64_t now)
 	ptrs = calloc(BAN_MAX_ENTRIES, sizeof(*ptrs));
 	if (bans != NULL && ptrs != NULL) {
 		ban_pack(t, now, &list, bans, ptrs);
+		state_format_set(&list.base);
 		r = state_save(path, &list.base);
 	}
 	free(bans);

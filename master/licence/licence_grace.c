@@ -24,6 +24,7 @@
 #include "atomicfile.h"
 #include "licence/licence.h"
 #include "log.h"
+#include "version.h"
 
 #define GRACE_VERSION	'1'
 #define GRACE_SECS_MAX	19	/* digits of an int64_t */
@@ -70,7 +71,8 @@ grace_parse(const uint8_t *p, size_t len, uint8_t binding[LICENCE_BINDING_LEN],
 	return 0;
 }
 
-/* Read the record; 0, or -1 (absent: *absent set, else damaged). */
+/* Read the record; 0, or -1 (absent: *absent set, else damaged), or -2:
+ * a record of a newer format (logged), which is left as it is. */
 static int
 grace_load(const char *path, uint8_t binding[LICENCE_BINDING_LEN],
     int64_t *since, int *absent)
@@ -86,6 +88,16 @@ grace_load(const char *path, uint8_t binding[LICENCE_BINDING_LEN],
 		else
 			log_warn("licence: %s", path);
 		return -1;
+	}
+	/* "N " with N above ours: a later version's record. */
+	if (len >= 2 && buf[0] > GRACE_VERSION && buf[0] <= '9' &&
+	    buf[1] == ' ') {
+		log_warnx("licence: %s: format %c is newer than this version "
+		    "(%s) reads (%c): refused, left as it is; the grace period "
+		    "counts from the installation CA's date", path, buf[0],
+		    HD_VERSION, GRACE_VERSION);
+		free(buf);
+		return -2;
 	}
 	r = grace_parse(buf, len, binding, since);
 	free(buf);
@@ -119,9 +131,11 @@ licence_grace_start(const char *path,
 {
 	uint8_t	kept[LICENCE_BINDING_LEN];
 	int64_t	since;
-	int	absent;
+	int	absent, r;
 
-	if (grace_load(path, kept, &since, &absent) == -1)
+	if ((r = grace_load(path, kept, &since, &absent)) == -2)
+		return ca_not_before;
+	if (r == -1)
 		since = ca_not_before;
 	else if (memcmp(kept, binding, LICENCE_BINDING_LEN) != 0) {
 		log_info("licence: the installation CA has a new key; its "

@@ -23,6 +23,7 @@
 #include "ev.h"
 #include "licence/licence.h"
 #include "log.h"
+#include "version.h"
 
 struct licence {
 	char			*path, *crl_path, *known_path, *kept_path;
@@ -41,6 +42,7 @@ struct licence {
 	int64_t			 logged_at;	/* when, licence clock */
 	char			 known[LICENCE_MAX_KNOWN][NODE_ID_MAX + 1];
 	int			 nknown;
+	int			 known_ro;	/* a newer format: never written */
 	struct ev_loop		*loop;
 	struct ev_timer		 timer;
 };
@@ -335,20 +337,59 @@ licence_start(struct licence *l, struct ev_loop *loop)
 	arm(l);
 }
 
-/* licence.slaves: one node id per line, the slaves admitted while
- * licensed (or in grace); limited mode still serves them. */
+/*
+ * licence.slaves: one node id per line, the slaves admitted while
+ * licensed (or in grace); limited mode still serves them. The first
+ * line names the format (statefmt.h); v0.1.0 wrote none (format 0, the
+ * same lines), and skips this one: it is longer than any node id.
+ */
+#define KNOWN_FORMAT	1
+#define KNOWN_HEAD	"# homedaemon licence.slaves format "
+#define KNOWN_TAIL	": the node id of each slave admitted while " \
+			"licensed, one a line\n"
+_Static_assert(sizeof(KNOWN_HEAD) + sizeof(KNOWN_TAIL) > NODE_ID_MAX + 3,
+    "v0.1.0 skips the header as too long for a node id");
+
+/* The header's format, or 0 without one; *off past the header. */
+static unsigned
+known_format(const uint8_t *buf, size_t len, size_t *off)
+{
+	size_t		i = sizeof(KNOWN_HEAD) - 1;
+	unsigned	f = 0;
+
+	*off = 0;
+	if (len < i || memcmp(buf, KNOWN_HEAD, i) != 0)
+		return 0;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9' && f < 1000; i++)
+		f = f * 10 + (unsigned)(buf[i] - '0');
+	while (i < len && buf[i] != '\n')
+		i++;
+	*off = i < len ? i + 1 : len;
+	return f;
+}
+
 static void
 known_load(struct licence *l)
 {
-	uint8_t	*buf;
-	size_t	 len, i, start = 0, n;
+	uint8_t		*buf;
+	size_t		 len, i, start, n;
+	unsigned	 f;
 
 	if (atomic_read(l->known_path, STATE_MAX_FILE, &buf, &len) == -1) {
 		if (errno != ENOENT)
 			log_warn("licence: %s", l->known_path);
 		return;
 	}
-	for (i = 0; i <= len && l->nknown < LICENCE_MAX_KNOWN; i++) {
+	if ((f = known_format(buf, len, &start)) > KNOWN_FORMAT) {
+		log_warnx("licence: %s: format %u is newer than this version "
+		    "(%s) reads (%u): refused, left as it is (slaves admitted "
+		    "now are kept in memory only)", l->known_path, f,
+		    HD_VERSION, KNOWN_FORMAT);
+		l->known_ro = 1;
+		free(buf);
+		return;
+	}
+	for (i = start; i <= len && l->nknown < LICENCE_MAX_KNOWN; i++) {
 		if (i < len && buf[i] != '\n')
 			continue;
 		n = i - start;
@@ -364,13 +405,18 @@ known_load(struct licence *l)
 static void
 known_add(struct licence *l, const char *id)
 {
-	char	buf[LICENCE_MAX_KNOWN * (NODE_ID_MAX + 1)];
-	size_t	n = 0;
+	char	buf[sizeof(KNOWN_HEAD) + 8 + sizeof(KNOWN_TAIL) +
+		    LICENCE_MAX_KNOWN * (NODE_ID_MAX + 1)];
+	size_t	n;
 	int	i;
 
 	if (l->nknown == LICENCE_MAX_KNOWN)
 		return;
 	snprintf(l->known[l->nknown++], NODE_ID_MAX + 1, "%s", id);
+	if (l->known_ro)
+		return;
+	n = (size_t)snprintf(buf, sizeof(buf), "%s%u%s", KNOWN_HEAD,
+	    KNOWN_FORMAT, KNOWN_TAIL);
 	for (i = 0; i < l->nknown; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n",
 		    l->known[i]);

@@ -84,7 +84,7 @@ write_file(const char *path, const Hd__SchedState *st)
 		log_warnx("sched: out of memory writing the state");
 		return -1;
 	}
-	hd__sched_state__pack(st, p);
+	hd__sched_state__pack(st, p);	/* its format: sched_state_write() */
 	if ((r = atomic_write(path, p, len, 0600)) == -1)
 		log_warn("sched: %s", path);
 	free(p);
@@ -104,9 +104,15 @@ read_file(const char *path)
 			    path);
 		return NULL;
 	}
-	if ((st = hd__sched_state__unpack(NULL, len, p)) == NULL)
+	if ((st = hd__sched_state__unpack(NULL, len, p)) == NULL) {
 		log_warnx("sched: %s: state file is not valid, starting "
 		    "afresh", path);
+		errno = EINVAL;
+	} else if (state_format_in(path, &st->base) == -1) {
+		hd__sched_state__free_unpacked(st, NULL);
+		st = NULL;
+		errno = ENOTSUP;
+	}
 	free(p);
 	return st;
 }
@@ -249,6 +255,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.saved_ms = (uint64_t)now;
 	if (s->hook.put != NULL)
 		s->hook.put(s->hook.arg, &st);
+	state_format_set(&st.base);
 	r = write_file(path, &st);
 done:
 	if (r == -1 && ev == NULL)
@@ -354,8 +361,18 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	size_t			  i;
 	int			  m;
 
-	if ((st = read_file(path)) == NULL)
+	errno = 0;
+	if ((st = read_file(path)) == NULL) {
+		/* A newer format: the schedule runs without its state, and
+		 * that file is kept for the version that wrote it. */
+		if (errno == ENOTSUP && s->state_path != NULL) {
+			log_warnx("sched: %s: not written while this version "
+			    "runs", path);
+			free(s->state_path);
+			s->state_path = NULL;
+		}
 		return -1;
+	}
 	if ((idx = name_index(g)) == NULL) {
 		hd__sched_state__free_unpacked(st, NULL);
 		return -1;

@@ -33,6 +33,7 @@ link_term_save(struct slave *s)
 
 	snprintf(path, sizeof(path), "%s/slave.state", s->conf.state_dir);
 	st.term = s->term;
+	state_format_set(&st.base);
 	if (state_save(path, &st.base) == -1) {
 		log_warn("%s", path);
 		return -1;

@@ -57,8 +57,10 @@ vote_save(struct slave *s)
 	char			path[512];
 
 	vote_path(s, path, sizeof(path));
-	if (vote_disk_out(&s->vote->d, &s->conf.ha, &b) == -1 ||
-	    state_save(path, &b.vs.base) == -1) {
+	if (vote_disk_out(&s->vote->d, &s->conf.ha, &b) == -1)
+		return -1;
+	state_format_set(&b.vs.base);
+	if (state_save(path, &b.vs.base) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
@@ -80,8 +82,9 @@ vote_load(struct slave *s)
 	vs = (Hd__VoteState *)state_load(path, &hd__vote_state__descriptor);
 	if (vs == NULL) {
 		if (errno != ENOENT) {
-			log_warnx("%s: damaged; refusing to forget a vote "
-			    "(remove it only if this slave never voted)", path);
+			log_warnx("%s: %s; refusing to forget a vote "
+			    "(remove it only if this slave never voted)", path,
+			    errno == ENOTSUP ? "of a newer format" : "damaged");
 			return -1;
 		}
 		vote_init(s->vote, HA_SLAVE(0), 0);

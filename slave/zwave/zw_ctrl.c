@@ -529,7 +529,8 @@ zw_start(struct slave *s)
 		node_reset(c, id);
 	if (zw_sec_start(c) == -1)
 		return -1;
-	zw_nodes_load(c);
+	if (zw_nodes_load(c) == -1)
+		return -1;
 	/* Known nodes are devices from the start, before the stick answers. */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		c->node[id].listed = c->node[id].have_info;

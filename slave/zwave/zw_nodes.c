@@ -6,6 +6,7 @@
  * input: node ids in range and unique, class bytes in range.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,12 @@ zw_nodes_load(struct zw_ctrl *c)
 	size_t		 i;
 	int		 bad = 0;
 
+	errno = 0;
 	t = (Hd__ZwNodeTable *)state_load(c->path,
 	    &hd__zw_node_table__descriptor);
+	/* A newer format: the slave must not save over it (-1 stops it). */
 	if (t == NULL)
-		return 0;
+		return errno == ENOTSUP ? -1 : 0;
 	c->table_home = t->home_id;
 	for (i = 0; i < t->n_nodes && i < ZW_MAX_NODES; i++) {
 		if (!node_ok(t->nodes[i], c)) {
@@ -130,6 +133,7 @@ zw_nodes_save(const struct zw_ctrl *c)
 		ptrs[t.n_nodes] = &nodes[t.n_nodes];
 		t.n_nodes++;
 	}
+	state_format_set(&t.base);
 	if ((r = state_save(c->path, (const ProtobufCMessage *)&t)) == -1)
 		log_warn("zwave: %s", c->path);
 	for (id = 0; id < (int)t.n_nodes; id++)

@@ -146,9 +146,10 @@ check "test master quits" tm_quit
 check "test master with term 5 starts" tm_start -T 5
 check "slave registers with term 5" \
 	wait_log "$S" 'registered with master master .*term 5,' 15
+# NodeState: term (field 1) 5, format (field 100) 1 (shared/statefmt.h).
 check "slave keeps term 5 in its state dir" \
 	test "$(od -An -tx1 "$work/state-slave-house/slave.state" |
-		tr -d ' \n')" = 0805
+		tr -d ' \n')" = 0805a00601
 check "test master quits" tm_quit
 check "test master with term 3 starts" tm_start -T 3
 check "slave fences off the term-3 master" wait_log "$S" \

@@ -89,7 +89,8 @@ for f in /usr/sbin/hd-master /usr/sbin/hd-slave /usr/bin/hd-pki \
     /usr/bin/hd-license /lib/systemd/system/hd-master.service \
     /lib/systemd/system/hd-slave.service \
     /usr/share/man/man8/hd-master.8.gz /usr/share/man/man8/hd-slave.8.gz \
-    /usr/share/man/man1/hd-pki.1.gz; do
+    /usr/share/man/man1/hd-pki.1.gz \
+    /lib/udev/rules.d/60-homedaemon-slave.rules; do
 	check "installed: $f" test -f "$f"
 done
 check "/usr/sbin/hd-master -V says $version" \
@@ -109,6 +110,15 @@ for g in dialout i2c gpio; do
 	check "group $g exists (the slave unit's SupplementaryGroups)" \
 		quiet getent group "$g"
 done
+# Its udev rules (not run here: this machine has no udev): the I2C buses
+# and GPIO chips, each to a group that exists now, 0660.
+rules=/lib/udev/rules.d/60-homedaemon-slave.rules
+check "udev rules: i2c-dev nodes to group i2c, gpiochips to gpio, 0660" eval \
+	'grep -Eqx "SUBSYSTEM==\"i2c-dev\", KERNEL==\"i2c-\[0-9\]\*\", GROUP=\"i2c\", MODE=\"0660\"" $rules &&
+	 grep -Eqx "SUBSYSTEM==\"gpio\", KERNEL==\"gpiochip\[0-9\]\*\", GROUP=\"gpio\", MODE=\"0660\"" $rules &&
+	 [ "$(grep -vc "^#" $rules)" -eq 2 ]'
+check "... every GROUP it names exists" eval \
+	'(for g in $(grep -o "GROUP=\"[a-z0-9_-]*\"" $rules | cut -d\" -f2); do getent group "$g" >/dev/null || exit 1; done)'
 check "/etc/homedaemon root:homedaemon 0750" test "$(st /etc/homedaemon)" = "root:homedaemon 750"
 check "master.conf, slave.conf root:homedaemon 0640" eval \
 	'[ "$(st /etc/homedaemon/master.conf)" = "root:homedaemon 640" ] &&

@@ -32,13 +32,14 @@
 struct opts {
 	const char	*addr, *cert, *key, *ca, *mode, *node;
 	int		 timeout;
+	unsigned	 protocol;	/* Hello.protocol (-p) */
 };
 
 static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: hd-rawpeer -a addr -m mode [-c cert -k key] "
-	    "[-C ca] [-n node-id] [-t seconds]\n"
+	    "[-C ca] [-n node-id] [-p protocol] [-t seconds]\n"
 	    "modes: hello standby oversize garbage undecodable nohello silent "
 	    "http\n"
 	    "       badannounce strayreport\n");
@@ -170,7 +171,7 @@ do_hello(SSL *ssl, const struct opts *o)
 	h.site = site;
 	h.version = ver;
 	h.boot_id = (uint64_t)getpid() << 20 | 1;
-	h.protocol = WIRE_PROTOCOL;
+	h.protocol = o->protocol;
 	if (strcmp(o->mode, "standby") == 0) {	/* claims to be a standby */
 		h.capabilities = &cap;
 		h.n_capabilities = 1;
@@ -343,10 +344,10 @@ run(const struct opts *o)
 int
 main(int argc, char *argv[])
 {
-	struct opts	o = { .timeout = 8 };
+	struct opts	o = { .timeout = 8, .protocol = WIRE_PROTOCOL };
 	int		ch;
 
-	while ((ch = getopt(argc, argv, "a:c:k:C:m:n:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:k:C:m:n:p:t:")) != -1) {
 		switch (ch) {
 		case 'a': o.addr = optarg; break;
 		case 'c': o.cert = optarg; break;
@@ -354,6 +355,7 @@ main(int argc, char *argv[])
 		case 'C': o.ca = optarg; break;
 		case 'm': o.mode = optarg; break;
 		case 'n': o.node = optarg; break;
+		case 'p': o.protocol = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 't': o.timeout = atoi(optarg); break;
 		default: usage();
 		}

@@ -113,6 +113,28 @@ test_round_trip(void)
 	api_hist_free(h);
 }
 
+/* A file of a newer format (HDH2): not read, and never saved over. */
+static void
+test_newer(void)
+{
+	struct api_hist	*h;
+	uint64_t	 now = ev_wall_ms();
+	FILE		*f;
+
+	f = fopen(path, "w");
+	fwrite("HDH2\x00\x00\x00\x00", 1, 8, f);
+	fclose(f);
+	h = api_hist_new(&m);
+	CHECK(h != NULL && h->nrings == 0 && h->path[0] == '\0',
+	    "HDH2: refused, and this history is not to be saved");
+	if (h != NULL)
+		api_hist_add(h, "n1", "d", "k", dbl(1), now);
+	CHECK(h != NULL && api_hist_save(h, now) == 0 && file_size() == 8,
+	    "... a save leaves the HDH2 file as it was");
+	api_hist_free(h);
+	unlink(path);
+}
+
 static void
 test_damage(void)
 {
@@ -156,6 +178,7 @@ test_damage(void)
 	h = api_hist_new(&m);
 	CHECK(h != NULL && h->nrings == 0, "no magic: refused, not fatal");
 	api_hist_free(h);
+	test_newer();
 }
 
 /* The worst case: HISTORY_MAX_VALUES rings, a point every minute. */

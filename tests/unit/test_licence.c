@@ -293,6 +293,55 @@ count_warnings(struct licence *l, int64_t t, const char *what)
 	return n;
 }
 
+/*
+ * licence.slaves's format (docs/OPERATIONS.md, "State files and their
+ * formats"): written with its header, read without one (v0.1.0), and a
+ * newer one is refused and never written over.
+ */
+static void
+test_known_formats(const char *path, const char *sd)
+{
+	static const char old[] = "slave-a\nslave-b\n";
+	static const char newer[] = "# homedaemon licence.slaves format 2: "
+	    "whatever it means\nslave-a\n";
+	struct licence		*l = NULL;
+	struct licence_view	 v;
+	char			 kp[PATH_MAX + 32], why[200];
+	uint8_t			*buf = NULL;
+	size_t			 n = 0;
+
+	if (snprintf(kp, sizeof(kp), "%s/licence.slaves", sd) >= (int)sizeof(kp))
+		return;
+	CHECK(atomic_read(kp, 4096, &buf, &n) == 0 && n > 36 &&
+	    memcmp(buf, "# homedaemon licence.slaves format 1:", 37) == 0,
+	    "licence.slaves starts with its format line");
+	free(buf);
+	if (!CHECK(atomic_write(kp, old, sizeof(old) - 1, 0600) == 0 &&
+	    (l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0)) !=
+	    NULL, "licence.slaves as v0.1.0 wrote it"))
+		return;
+	licence_view(l, &v);
+	CHECK(v.known_slaves == 2, "... its 2 slaves are read (%d)",
+	    v.known_slaves);
+	licence_free(l);
+	if (!CHECK(atomic_write(kp, newer, sizeof(newer) - 1, 0600) == 0 &&
+	    (l = licence_new(path, NULL, P("inst/ca.crt"), sd, root, now0)) !=
+	    NULL, "licence.slaves of format 2"))
+		return;
+	licence_view(l, &v);
+	CHECK(v.known_slaves == 0 &&
+	    licence_admit(l, "slave-x", 0, why, sizeof(why)) == 0,
+	    "... refused: no slave read from it; a new one is admitted");
+	CHECK(atomic_read(kp, 4096, &buf, &n) == 0 &&
+	    n == sizeof(newer) - 1 && memcmp(buf, newer, n) == 0,
+	    "... and the file is left as it was");
+	free(buf);
+	licence_free(l);
+	/* As before: the 3 slaves the test admitted, in the current form. */
+	CHECK(atomic_write(kp, "slave-a\nslave-b\nslave-c\n", 24, 0600) == 0,
+	    "licence.slaves put back");
+}
+
 static void
 test_states(void)
 {
@@ -380,6 +429,7 @@ test_states(void)
 	CHECK(l != NULL && v.terms.max_slaves == 3 && v.known_slaves == 3,
 	    "restart: the installed renewal and 3 known slaves are read back "
 	    "(%d)", v.known_slaves);
+	test_known_formats(path, sd);
 
 	/* A bad file does not take a good licence away; removing it does. */
 	if (l != NULL && install(path, "bitflip.pem") == 0) {

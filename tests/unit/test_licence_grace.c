@@ -144,7 +144,6 @@ test_damaged(void)
 	static const char *const bad[] = {
 		"",
 		"garbage\n",
-		"2 0000000000000000000000000000000000000000000000000000000000000000 5\n",
 		"1 00000000000000000000000000000000000000000000000000000000000000 5\n",
 		"1 000000000000000000000000000000000000000000000000000000000000000g 5\n",
 		"1 000000000000000000000000000000000000000000000000000000000000000A 5\n",
@@ -171,6 +170,13 @@ test_damaged(void)
 	}
 	CHECK(ok, "%zu damaged records: the CA's date, then a good record",
 	    sizeof(bad) / sizeof(bad[0]));
+	/* A later version's record: not read, never written over. */
+	CHECK(write_file(g, "2 0000000000000000000000000000000000000000000000"
+	    "000000000000000000 5\n", 69) == 0 &&
+	    licence_grace_start(g, zero, now0 - DAY) == now0 - DAY &&
+	    licence_grace_start(g, zero, now0) == now0 &&
+	    read_text(g, big, sizeof(big)) == 0 && big[0] == '2',
+	    "a record of format 2: the CA's date, and left as it is");
 	CHECK(write_file(g, "1 0000000000000000000000000000000000000000000000"
 	    "000000000000000000 5\n", 69) == 0 &&
 	    licence_grace_start(g, zero, now0) == 5, "a good record by hand "

@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #define CHECK_PARTS	/* test_sched_engine_trig.c shares the count */
+#include "atomicfile.h"
 #include "check.h"
 #include "sched_test.h"
 #include "log.h"
+#include "master.pb-c.h"
 #include "sched/sched.h"
 #include "test_sched_engine.h"
 
@@ -224,6 +226,40 @@ test_persistence(void)
 	CHECK(ncmd == 1 && has_cmd("porch/light.on=off"), "kill -9: the off "
 	    "runs at its time");
 	sched_free(s);
+}
+
+/*
+ * A sched.state of a newer format (shared/statefmt.h): the schedule runs
+ * without it, and the file is never written over while this version
+ * runs (the version that wrote it still has its state).
+ */
+static void
+test_state_newer(void)
+{
+	Hd__SchedState	 st = HD__SCHED_STATE__INIT;
+	int64_t		 sunset, t0 = utc(2026, 11, 23, 11, 0);
+	struct sched	*s;
+	uint8_t		 buf[64], *got = NULL;
+	size_t		 len, glen = 0;
+
+	tz("Europe/Berlin");
+	setval("barn", "lux1", "lux", 150);
+	st.format = state_format_current(&hd__sched_state__descriptor) + 1;
+	st.saved_ms = 1;
+	len = hd__sched_state__pack(&st, buf);
+	CHECK(atomic_write(statepath, buf, len, 0600) == 0,
+	    "a sched.state of format %u", st.format);
+	sched_sun_time(SUN_SET, 2026, 11, 23, BERLIN_LAT, BERLIN_LON, &sunset);
+	if ((s = start(porch, t0, 1)) == NULL)
+		return;
+	advance(s, sunset + 15 * MIN);
+	CHECK(ncmd == 1 && sched_npending(s) == 1,
+	    "newer state: the schedule runs without it");
+	sched_free(s);
+	CHECK(atomic_read(statepath, 1024, &got, &glen) == 0 && glen == len &&
+	    memcmp(got, buf, len) == 0, "... and leaves the file as it was");
+	free(got);
+	unlink(statepath);
 }
 
 /*
@@ -642,6 +678,7 @@ main(void)
 	test_threshold_restart();
 	test_dst();
 	test_persistence();
+	test_state_newer();
 	test_missed();
 	test_local_hooks();
 	test_reload();

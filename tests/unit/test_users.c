@@ -209,6 +209,7 @@ test_file(void)
 	pw.p = 1;
 	list.n_users = 1;
 	list.users = &mp;
+	state_format_set(&list.base);
 	state_save(path, &list.base);
 	u = users_new(path, &cheap);
 	CHECK(users_load(u) == -1, "absurd stored scrypt parameters refused");
