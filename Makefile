@@ -574,6 +574,7 @@ bench: deps
 	tests/bench/takeover.sh
 	tests/bench/handover.sh
 	tests/bench/s2.sh
+	tests/bench/standby.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*
