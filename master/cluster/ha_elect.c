@@ -120,6 +120,12 @@ ha_elect_init(struct ha *ha)
 	if (elect_load(ha) == -1)
 		return -1;
 	ha->st.role = HA_STATUS_STANDBY;
+	if (m->force_promote) {
+		elect_force(ha->el);
+		log_warnx("failover: --force-promote: %s stands against the "
+		    "slaves' fence once no master has been heard for %d ms; "
+		    "refused if one is", m->id, HA_LOST_MS);
+	}
 	log_info("failover: node %d of %d, %d voting slaves (majority %d), "
 	    "term %" PRIu64 ": a standby until elected", ha->st.self,
 	    m->conf.masters.n, m->conf.slaves.n,
@@ -129,7 +135,7 @@ ha_elect_init(struct ha *ha)
 
 /* Elected: what a master does, from now on. */
 static void
-become_master(struct ha *ha, uint64_t term)
+become_master(struct ha *ha, uint64_t term, int forced)
 {
 	struct master *m = ha->m;
 
@@ -143,8 +149,18 @@ become_master(struct ha *ha, uint64_t term)
 		log_warnx("failover: master.state not loaded");
 	m->term = term;
 	node_state_save(m);
-	log_info("failover: %s is master of term %" PRIu64 " (elected by "
-	    "a majority of %d slaves)", m->id, term, m->conf.slaves.n);
+	if (forced)
+		log_warnx("failover: %s is master of term %" PRIu64 " (FORCED "
+		    "by the operator, against the slaves' fence): what the "
+		    "previous master did alone after this node last held its "
+		    "log is unknown here: commands it accepted and had not "
+		    "sent are lost, a scheduled firing it made may fire "
+		    "again, state files it changed since are not here",
+		    m->id, term);
+	else
+		log_info("failover: %s is master of term %" PRIu64 " (elected "
+		    "by a majority of %d slaves)", m->id, term,
+		    m->conf.slaves.n);
 	if (ha->role_fn != NULL)
 		ha->role_fn(m, term);
 }
@@ -174,7 +190,15 @@ do_events(struct ha *ha, const struct ha_out *o)
 		ev = &o->ev[i];
 		switch (ev->type) {
 		case HA_EV_MASTER:
-			become_master(ha, ev->term);
+			become_master(ha, ev->term, ev->value != 0);
+			break;
+		case HA_EV_FORCE_REFUSED:
+			log_warnx("failover: --force-promote given up in term "
+			    "%" PRIu64 ": %s", ev->term, ev->id ? "a master "
+			    "(or a higher term) is heard; nothing forced" :
+			    "no majority of slaves voted (a slave that still "
+			    "hears a master refuses; see their logs); still a "
+			    "standby: run it again to retry");
 			break;
 		case HA_EV_STEP_DOWN:
 			step_down(ha, ev->term);
