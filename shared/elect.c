@@ -126,8 +126,8 @@ ask_votes(const struct elect *e, struct ha_out *o)
 			continue;
 		m = ha_out_msg(o, HA_VOTE_REQ, e->self, HA_SLAVE(i),
 		    e->pre ? e->d.term + 1 : e->d.term);
-		m->flags = e->pre ? HA_F_PRE :
-		    e->force == 2 ? HA_F_FORCE : 0;
+		m->flags = (e->pre ? HA_F_PRE : 0) |
+		    (e->force == 2 ? HA_F_FORCE : 0);
 		m->base = e->r.d.base;	/* master of no term since */
 	}
 }
@@ -142,19 +142,14 @@ stand(struct elect *e, uint64_t now, struct ha_out *o)
 	ask_votes(e, o);
 }
 
-/* Forced: no pre-vote (the slaves would refuse it by their fence); the
- * term raised and persisted at once, real votes asked with HA_F_FORCE. */
+/* Forced: at once, pre-votes then votes with HA_F_FORCE. The pre-votes
+ * first, as always: a force that the slaves refuse (they still hear a
+ * master) raises no term, which would make that master step down. */
 static void
 stand_forced(struct elect *e, uint64_t now, struct ha_out *o)
 {
-	e->role = ELECT_CANDIDATE;
-	e->pre = 0;
 	e->force = 2;
-	e->votes = 0;
-	e->d.term++;
-	o->persist = 1;
-	e->round_ms = now + HA_ELECT_MS;
-	ask_votes(e, o);
+	stand(e, now, o);
 }
 
 int

@@ -64,9 +64,9 @@ void	elect_recv(struct elect *, uint64_t now, const struct ha_msg *,
 void	elect_tick(struct elect *, uint64_t now, uint32_t rnd, struct ha_out *);
 /*
  * The operator's forced promotion (hd-master --force-promote): once no
- * master has been heard for HA_LOST_MS, stand at once (no pre-vote) in
- * a new term with HA_F_FORCE, which lets the slaves vote against their
- * fence. Given up (HA_EV_FORCE_REFUSED) if a master or a higher term is
+ * master has been heard for HA_LOST_MS, stand at once, pre-votes then
+ * votes (a new term) with HA_F_FORCE, which lets the slaves vote
+ * against their fence. Given up (HA_EV_FORCE_REFUSED) if a master or a higher term is
  * heard, or the one round ends without a majority. HA_EV_MASTER's value
  * is 1 for a forced win. -1 if already master.
  */

@@ -85,9 +85,9 @@ struct ha_msg {
 #define HA_F_GRANTED	0x02		/* VOTE */
 #define HA_F_DUP	0x04		/* RESULT: from the memo */
 #define HA_F_RESET	0x08		/* REPL: drop your log, take mine */
-#define HA_F_FORCE	0x10		/* VOTE_REQ: an operator forces this node
-				 * up (hd-master --force-promote): the fence
-				 * is lifted, nothing else */
+#define HA_F_FORCE	0x10		/* VOTE_REQ (and pre): an operator forces
+				 * it up (hd-master --force-promote): the
+				 * fence is lifted, nothing else */
 
 enum ha_event_type {
 	HA_EV_MASTER = 1,	/* this node is master of term */

@@ -137,8 +137,8 @@ may_grant(const struct vote *v, uint64_t now, const struct ha_msg *m)
 		return 0;
 	/* An operator's forced promotion (hd-master --force-promote) lifts
 	 * the fence, and nothing else: a higher term, once per term, and
-	 * never while a master is heard. Never a pre-vote. */
-	if ((m->flags & (HA_F_FORCE | HA_F_PRE)) == HA_F_FORCE)
+	 * never while a master is heard. */
+	if (m->flags & HA_F_FORCE)
 		return 1;
 	return (v->d.fence.allowed & (1u << m->from)) != 0;
 }

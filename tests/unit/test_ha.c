@@ -352,8 +352,8 @@ test_forced_vote(void)
 	CHECK(!granted(1) && v.d.term == 2 && event(HA_EV_FORCED_VOTE) ==
 	    NULL, "forced, but the master is still heard: refused");
 	ask_forced(&v, HA_LOST_MS, 1, 3, HA_F_PRE);
-	CHECK(!granted(1) && !out.persist, "a forced pre-vote is refused "
-	    "(the force is for real votes only)");
+	CHECK(granted(1) && !out.persist && v.d.term == 2, "a forced "
+	    "pre-vote is granted, persisting nothing");
 	ask_forced(&v, HA_LOST_MS, 1, 2, 0);
 	CHECK(!granted(1) && v.d.term == 2, "forced in the master's own "
 	    "term: refused (no second master of a term)");
@@ -401,11 +401,17 @@ test_force(void)
 	elect_force(&e);
 	lose_master(&e, &now);
 	q = sent(HA_VOTE_REQ, S2);
-	CHECK(now >= HA_LOST_MS && e.d.term == 3 && out.persist &&
+	CHECK(now == HA_LOST_MS && e.d.term == 2 && !out.persist &&
 	    q != NULL && q->term == 3 && (q->flags & HA_F_FORCE) &&
-	    !(q->flags & HA_F_PRE) && nreal() == 3, "no master for "
-	    "HA_LOST_MS: the term raised and persisted, forced real votes "
-	    "asked at once");
+	    (q->flags & HA_F_PRE), "no master for HA_LOST_MS: forced "
+	    "pre-votes at once (no standing delay), the term kept");
+	vote_for(&e, now, S0, 3, 1);
+	vote_for(&e, now, S1, 3, 1);
+	q = sent(HA_VOTE_REQ, S2);
+	CHECK(e.d.term == 3 && out.persist && q != NULL && q->term == 3 &&
+	    (q->flags & HA_F_FORCE) && !(q->flags & HA_F_PRE) &&
+	    nreal() == 3, "a majority of them: the term raised and "
+	    "persisted, forced real votes asked");
 	vote_for(&e, now, S0, 3, 0);
 	vote_for(&e, now, S2, 3, 0);
 	ev = event(HA_EV_MASTER);
@@ -418,7 +424,7 @@ test_force(void)
 	now = 0;
 	elect_force(&e);
 	lose_master(&e, &now);
-	vote_for(&e, now, S0, 3, 0);
+	vote_for(&e, now, S0, 3, 1);
 	ha_out_clear(&out);
 	while (e.role == ELECT_CANDIDATE && now < 10 * HA_ELECT_MS) {
 		now += HA_TICK_MS;
@@ -429,18 +435,19 @@ test_force(void)
 	}
 	ev = event(HA_EV_FORCE_REFUSED);
 	CHECK(e.role == ELECT_FOLLOWER && ev != NULL && ev->id == 0 &&
-	    e.force == 0, "one vote of three: after the round the force is "
-	    "given up (the operator decides again)");
+	    e.force == 0 && e.d.term == 2, "one pre-vote of three: after the "
+	    "round the force is given up, no term raised (the operator "
+	    "decides again)");
 	lose_master(&e, &now);
 	q = sent(HA_VOTE_REQ, S0);
-	CHECK(e.d.term == 3 && q != NULL && (q->flags & HA_F_PRE) &&
+	CHECK(e.d.term == 2 && q != NULL && (q->flags & HA_F_PRE) &&
 	    !(q->flags & HA_F_FORCE), "then it stands as usual: pre-votes, "
 	    "no force flag");
-	m = msg(HA_STALE, S0, 1, 4);
+	m = msg(HA_STALE, S0, 1, 4);	/* a master of term 4 somewhere */
 	elect_force(&e);
 	ha_out_clear(&out);
 	elect_recv(&e, now, &m, &out);
-	CHECK(e.d.term == 4 && e.role == ELECT_FOLLOWER &&
+	CHECK(e.d.term == 4 && e.role == ELECT_FOLLOWER && e.force == 0 &&
 	    event(HA_EV_FORCE_REFUSED) != NULL, "armed while standing as "
 	    "usual, a higher term heard: the force is given up");
 }
