@@ -280,8 +280,9 @@ tick(struct ev_timer *t)
 	elect_tick(ha->el, ev_clock_ms(), rnd, ha->out);
 	if (was == ELECT_FOLLOWER && ha->el->role == ELECT_CANDIDATE)
 		log_info("failover: no master heard for %d ms: asking the "
-		    "slaves for pre-votes for term %" PRIu64, HA_LOST_MS,
-		    ha->el->d.term + 1);
+		    "slaves for pre-votes for term %" PRIu64 "%s", HA_LOST_MS,
+		    ha->el->d.term + 1, ha->el->force == 2 ?
+		    ", forced by the operator" : "");
 	run_out(ha);
 	if (!ha->m->restart)
 		ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);
