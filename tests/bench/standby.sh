@@ -18,9 +18,10 @@
 #      call until the slave's journal says it executed it (the master
 #      sends a command only once the standby holds it);
 #   4. the standby stopped and the master and slaves restarted without
-#      `master` and `slave` lines (no standby configured), 3 and 1 again:
-#      what the synchronous standby adds to a command, and what feeding
-#      it costs the master.
+#      `master` and `slave` lines (no standby, so no election either: no
+#      vote links, no HA_TICK_MS ticks), 3 and 1 again: what the
+#      synchronous standby adds to a command, and what the standby and
+#      the election together cost the master.
 # Prints medians, worsts and ratios. Needs root (namespaces); says so
 # otherwise. Everything is torn down by the EXIT trap.
 idle_s=${BENCH_STANDBY_SECONDS:-30}
@@ -51,9 +52,12 @@ give_up() {
 
 # Nanoseconds on a CPU, from the scheduler; PSS from smaps_rollup.
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
-pss() { awk '$1 == "Pss:" {print $2}' "/proc/$1/smaps_rollup"; }
-# idle NAME PID...: after idle_s seconds, "NAME PSS-kB CPU-ms/min" per
-# pid into $work/idle.
+mem() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup"; }
+# idle NAME PID...: after idle_s seconds, "NAME PSS-kB CPU-ms/min
+# anonymous-kB" per pid into $work/idle. PSS splits shared pages among
+# the processes mapping them (fewer processes, more each); anonymous
+# pages (private, written: heap, stacks, .data) are the process's own,
+# the fair comparison between two set-ups.
 idle() {
 	local tag=$1 p i=0
 	shift
@@ -62,9 +66,10 @@ idle() {
 	sleep "$idle_s"
 	for p; do
 		[ -r "/proc/$p/smaps_rollup" ] || give_up "$tag: pid $p is gone"
-		awk -v n="$tag.$i" -v k="$(pss "$p")" -v a="${c0[$i]}" \
+		awk -v n="$tag.$i" -v k="$(mem "$p" Pss)" -v a="${c0[$i]}" \
 		    -v b="$(cpu_ns "$p")" -v s="$idle_s" \
-		    'BEGIN {printf "%s %d %.1f\n", n, k, (b - a) / 1e6 * 60 / s}' \
+		    -v an="$(mem "$p" Anonymous)" \
+		    'BEGIN {printf "%s %d %.1f %d\n", n, k, (b - a) / 1e6 * 60 / s, an}' \
 		    >>"$work/idle"
 		i=$((i + 1))
 	done
@@ -187,16 +192,16 @@ cmd_latency "$work/cmd_alone"
 idle alone "$pid_master"
 
 say "standby: a command, API call to the slave's exec ($probes, one at a time): with the standby median $(median <"$work/cmd_with") ms, worst $(worst <"$work/cmd_with") ms; without one median $(median <"$work/cmd_alone") ms, worst $(worst <"$work/cmd_alone") ms"
-w_pss=$(fig with.0 2) w_cpu=$(fig with.0 3)
-s_pss=$(fig with.1 2) s_cpu=$(fig with.1 3)
-a_pss=$(fig alone.0 2) a_cpu=$(fig alone.0 3)
-say "standby: idle $idle_s s, the daemons' main process (PSS kB, CPU ms per minute):"
-say "standby:   master with a standby  $w_pss kB  $w_cpu ms/min"
-say "standby:   the standby            $s_pss kB  $s_cpu ms/min"
-say "standby:   master without one     $a_pss kB  $a_cpu ms/min"
-awk -v wp="$w_pss" -v wc="$w_cpu" -v sp="$s_pss" -v sc="$s_cpu" \
-    -v ap="$a_pss" -v ac="$a_cpu" 'function r(a, b) { return b > 0 ? a / b : 0 }
+w_pss=$(fig with.0 2) w_cpu=$(fig with.0 3) w_an=$(fig with.0 4)
+s_pss=$(fig with.1 2) s_cpu=$(fig with.1 3) s_an=$(fig with.1 4)
+a_pss=$(fig alone.0 2) a_cpu=$(fig alone.0 3) a_an=$(fig alone.0 4)
+say "standby: idle $idle_s s, the daemons' main process (PSS kB, anonymous kB, CPU ms per minute):"
+say "standby:   master with a standby  $w_pss kB  $w_an kB  $w_cpu ms/min"
+say "standby:   the standby            $s_pss kB  $s_an kB  $s_cpu ms/min"
+say "standby:   master without one     $a_pss kB  $a_an kB  $a_cpu ms/min"
+awk -v wa="$w_an" -v wc="$w_cpu" -v sa="$s_an" -v sc="$s_cpu" \
+    -v aa="$a_an" -v ac="$a_cpu" 'function r(a, b) { return b > 0 ? a / b : 0 }
 	BEGIN {
-	printf "standby: the standby is %.2f x the master in PSS, %.2f x in CPU\n", r(sp, wp), r(sc, wc)
-	printf "standby: feeding a standby costs the master %+d kB PSS (%.2f x) and %+.1f ms CPU per minute (%.2f x)\n", wp - ap, r(wp, ap), wc - ac, r(wc, ac)
+	printf "standby: the standby is %.2f x the master in anonymous memory, %.2f x in CPU\n", r(sa, wa), r(sc, wc)
+	printf "standby: a standby and the election cost the master %+d kB anonymous (%.2f x) and %+.1f ms CPU per minute (%.2f x)\n", wa - aa, r(wa, aa), wc - ac, r(wc, ac)
 }' >&5
