@@ -92,6 +92,7 @@ HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
 SHARED_SRCS	+= shared/hamasters.c	# the master lines of a config
 SHARED_SRCS	+= shared/ha_wire.c	# the election's bodies <-> ha_msg
+SHARED_SRCS	+= shared/ha_wire_rec.c	# ... and the log's records
 SHARED_SRCS	+= shared/ha_disk.c	# a slave's vote_disk <-> VoteState
 PROTOS		+= proto/ha.proto	# their wire and disk forms
 # Sources by folder, each listed once (docs/ARCHITECTURE.md, "Module
@@ -133,7 +134,8 @@ CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
-		   master/cluster/ha_elect.c
+		   master/cluster/ha_elect.c master/cluster/ha_log.c \
+		   master/cluster/ha_cmd.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)
@@ -151,7 +153,8 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 		   master/sched/sched_next.c master/sched/sched_local.c \
 		   master/sched/sched_local_set.c
-SCHED_MASTER_SRCS = master/sched/sched_master.c
+SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
+		    master/sched/sched_outbox.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 # master/api/: the API's handlers, in groups the unit tests link.
@@ -189,7 +192,8 @@ SLAVE_LINK_SRCS	 = slave/link/link.c slave/link/reportq.c slave/link/vlink.c
 SLAVE_DEV_SRCS	 = slave/dev/devtab.c slave/dev/command.c slave/dev/cmdmemo.c \
 		   slave/dev/safe.c slave/dev/journal.c
 # local rules: the rule set kept, the engine run when cut off
-SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c
+SLAVE_DEV_SRCS	+= slave/dev/local.c slave/dev/local_run.c slave/dev/local_file.c \
+		   slave/dev/local_val.c
 # slave/io/: hardware description, ADC and GPIO drivers, simulation.
 SLAVE_IO_SRCS	 = slave/io/hwconf.c slave/io/hwconf_gpio.c slave/io/sim.c \
 		   slave/io/adc.c \
@@ -216,6 +220,9 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -238,6 +245,7 @@ UNIT_TESTS	+= test_zwm
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
+SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
@@ -254,6 +262,8 @@ UNIT_TESTS	+= test_zw_reset	# soft resets at open and after a jam
 UNIT_TESTS	+= test_zw_s2_crypto	# S2 primitives, known answers, zwave-js
 UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
+UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
+UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -266,14 +276,18 @@ HASIM_RUNS	?= 20000
 HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
+UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
 UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
+UNIT_TESTS	+= test_ha_log		# the master's log on disk (ha_log.c)
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
+FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
+FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 
 
@@ -423,10 +437,14 @@ APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
     $(call obj,$(APIRES_TEST_SRCS))
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
+# The master's log (cluster/ha_log.c), the link stubbed as for the API.
+$(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
+    master/cluster/ha_log.c)
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
-    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset: \
+    $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
+    $(BUILD)/tests/test_zw_s2: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -444,7 +462,8 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched/sched_master.c)
+    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c \
+    master/sched/sched_outbox.c)
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
@@ -465,6 +484,16 @@ $$(BUILD)/obj/bug$(1)/%.o: %.c
 	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $$(WARN) -DHA_BUG=$(1) -c -o $$@ $$<
 endef
 $(foreach b,$(HASIM_BUGS),$(eval $(call hasim_bug,$(b))))
+
+# test_ha_sim_smalllog: the same run with 64-record logs, so that every
+# schedule compacts its logs again and again (shared/repl.c, compact()).
+$(BUILD)/tests/test_ha_sim_smalllog: $(HASIM_SRCS:%.c=$(BUILD)/obj/smalllog/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/smalllog/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -DHA_LOG_MAX=64 -c -o $@ $<
 
 # libFuzzer harnesses: clang, ASan+UBSan, their own tree.
 FUZZ_BUILD	 = build-fuzz
@@ -509,6 +538,8 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
     shared/sched/sched_lex.c shared/sched/sched_sun.c shared/sched/sched_time.c \
     shared/sched/sched_refs.c shared/sched/sched_var.c shared/sched/sched_site.c
 $(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
+# A slave's local.fired and local.pending, current and first-release forms.
+$(FUZZ_BUILD)/fuzz_local_files: slave/dev/local_file.c
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
@@ -516,6 +547,7 @@ $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
 $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
+$(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -573,7 +605,9 @@ bench: deps
 	tests/bench/zwave.sh
 	tests/bench/takeover.sh
 	tests/bench/handover.sh
+	tests/bench/once.sh
 	tests/bench/s2.sh
+	tests/bench/zwave-s2.sh
 	tests/bench/standby.sh
 
 clean:

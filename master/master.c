@@ -170,13 +170,16 @@ setup(struct master *m, const char *conffile, int checkonly)
 }
 
 /* Elected master (with slave lines, docs/FAILOVER.md): the users,
- * tokens and sessions the standby was sent are served now, and the
- * scheduler runs. */
+ * tokens and sessions the standby was sent are served now, the API's
+ * commands are those of the replicated log, and the scheduler runs the
+ * replicated schedule from the replicated state. */
 static void
 on_elected(struct master *m, uint64_t term)
 {
 	ssync_wire_takeover(term);
-	sched_master_run(m);
+	if (m->api_res != NULL)
+		api_cmd_from_log(m->api_res->cmd);
+	sched_master_takeover(m);
 }
 
 /* api_master_gate: a standby's API names the master and its address. */

@@ -22,6 +22,8 @@
 #include "standby.h"
 #include "cluster/ha.h"
 #include "cluster/statesync.h"
+#include "sched/sched.h"
+#include "sched/sched_master.h"
 
 static struct {
 	struct master		*m;
@@ -60,6 +62,32 @@ written(void *arg, const char *path)
 	ssync_changed(sw.ms, path + n + 1, ev_clock_ms());
 }
 
+/*
+ * A scheduled firing's record (the engine's sched.state with the
+ * outbox of its commands, written before they go) reaches the standby
+ * first (docs/FAILOVER.md#scheduled-firings): a token is a
+ * file's version just written, and the standby holds it once it applied
+ * that version. Without an attached standby nothing waits.
+ */
+static uint64_t
+firing_mark(void *arg, const char *name)
+{
+	(void)arg;
+	return sw.peer == -1 || sw.ms == NULL ? 0 :
+	    ssync_version(sw.ms, name);
+}
+
+static int
+firing_done(void *arg, const char *name, uint64_t token)
+{
+	(void)arg;
+	return sw.peer == -1 || sw.ms == NULL ||
+	    ssync_applied(sw.ms, sw.peer, name) >= token;
+}
+
+static const struct sched_sync firing_sync = { firing_mark, firing_done,
+    NULL };
+
 int
 ssync_wire_init(struct master *m)
 {
@@ -85,6 +113,8 @@ ssync_wire_init(struct master *m)
 		return -1;
 	}
 	atomic_observe(written, NULL);
+	ssync_set_urgent(sw.ms, "sched.state");
+	sched_master_set_sync(&firing_sync);
 	return 0;
 }
 
@@ -230,6 +260,9 @@ ssync_wire_hook(struct master *m)
 void
 ssync_wire_free(void)
 {
+	static const struct sched_sync none;
+
+	sched_master_set_sync(&none);
 	atomic_observe(NULL, NULL);
 	ssync_sb_free(sw.sb);
 	sw.sb = NULL;
@@ -260,8 +293,10 @@ ssync_wire_ack(const Hd__StateAck *a, const char **why)
 	if (ssync_ack(sw.ms, sw.peer, a, ev_clock_ms(), why) == -1) {
 		sw.peer = -1;
 		set_state(STANDBY_LOST, *why);
+		sched_master_sync_poll(sw.m);
 		return -1;
 	}
+	sched_master_sync_poll(sw.m);	/* a firing record applied? */
 	return 0;
 }
 
@@ -275,6 +310,7 @@ ssync_wire_lost(const char *detail)
 	log_warnx("standby %s lost (%s): the master goes on alone", sw.st.id,
 	    detail);
 	set_state(STANDBY_LOST, detail);
+	sched_master_sync_poll(sw.m);	/* firings wait for nobody now */
 }
 
 void

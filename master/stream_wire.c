@@ -76,6 +76,16 @@ zwave_progress(void *arg, const struct node *n, const Hd__ZwProgress *p)
 	jw_str(&w, p->reason);
 	jw_key(&w, "time_left_ms");
 	jw_uint(&w, p->time_left_ms);
+	if (p->state >= HD__ZW_PROGRESS__STATE__S2_GRANT) {
+		jw_key(&w, "dsk");	/* S2 bootstrapping (docs/API.md) */
+		jw_str(&w, p->dsk);
+		jw_key(&w, "s2_requested");
+		jw_uint(&w, p->s2_requested);
+		jw_key(&w, "s2_granted");
+		jw_uint(&w, p->s2_granted);
+		jw_key(&w, "downgraded");
+		jw_bool(&w, p->downgraded);
+	}
 	jw_close(&w, '}');
 	if (jw_end(&w) < 0)
 		return;

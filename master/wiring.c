@@ -76,6 +76,19 @@ static const struct cluster_ops sched_ops = {
 	.body = sched_local,
 };
 
+static int
+sched_sync(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return sched_master_local_sync(arg, n, e->local_sync);
+}
+
+/* One body per observer: the end of the local replay is a second one. */
+static const struct cluster_ops sched_sync_ops = {
+	.body_case = HD__ENVELOPE__BODY_LOCAL_SYNC,
+	.body_name = "local sync",
+	.body = sched_sync,
+};
+
 static void
 zw_restarted(void *arg, struct node *n)
 {
@@ -103,12 +116,27 @@ static const struct cluster_ops zw_ops = {
 	.body = zw_progress,
 };
 
+static int
+zw_provision_list(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return zwm_provision_list(arg, n, e->zw_provision_list);
+}
+
+/* The S2 provisioning list a slave sends after each request. */
+static const struct cluster_ops zwp_ops = {
+	.body_case = HD__ENVELOPE__BODY_ZW_PROVISION_LIST,
+	.body_name = "Z-Wave provisioning list",
+	.body = zw_provision_list,
+};
+
 int
 master_wire(struct master *m)
 {
 	if (cluster_observe(m, &res_ops, m) == -1 ||
 	    cluster_observe(m, &sched_ops, m) == -1 ||
-	    cluster_observe(m, &zw_ops, m) == -1)
+	    cluster_observe(m, &sched_sync_ops, m) == -1 ||
+	    cluster_observe(m, &zw_ops, m) == -1 ||
+	    cluster_observe(m, &zwp_ops, m) == -1)
 		return -1;
 	return 0;
 }

@@ -27,34 +27,47 @@ ha_wire_is_ha(const Hd__Envelope *e)
 }
 
 /*
- * The stream between master-capable nodes. The daemons send commands on
- * their own path, not through the log (docs/FAILOVER.md, "What
- * remains"), so the log they stream holds no record: a stream is the
- * master's heartbeat to its standbys and carries its log's base and
- * length only. A stream with records is refused until records travel.
+ * The stream between master-capable nodes: the master's log records
+ * (commands before they are sent, their results), each checked, in
+ * ascending positions after the stream's pos. Only a master-capable
+ * node with slave lines takes records (hs); anyone else refuses them.
  */
 static int
-repl_in(const Hd__Envelope *e, struct ha_msg *m, char *why, size_t len)
+repl_in(const Hd__Envelope *e, const struct ha_slaves *hs, struct ha_msg *m,
+    char *why, size_t len)
 {
+	const Hd__ReplStream	*rs = e->repl;
+	uint64_t		 after;
+	size_t			 i;
+
 	if (e->body_case == HD__ENVELOPE__BODY_REPL) {
 		m->type = HA_REPL;
-		m->pos = e->repl->pos;
-		m->flags = e->repl->reset ? HA_F_RESET : 0;
-		if (e->repl->n_records != 0) {
-			snprintf(why, len, "log records in the stream (this "
-			    "version carries none)");
-			return -1;
-		}
+		m->pos = rs->pos;
+		m->flags = rs->reset ? HA_F_RESET : 0;
 		if (e->term == 0) {
 			snprintf(why, len, "stream of term 0");
 			return -1;
 		}
+		if (rs->n_records > HA_REPL_BATCH || (rs->n_records != 0 &&
+		    hs == NULL)) {
+			snprintf(why, len, "%zu log records in the stream (at "
+			    "most %d, and only to a node with slave lines)",
+			    rs->n_records, HA_REPL_BATCH);
+			return -1;
+		}
+		for (i = 0, after = rs->pos; i < rs->n_records; i++) {
+			if (ha_wire_rec_in(rs->records[i], after, hs,
+			    &m->rec[i], why, len) == -1)
+				return -1;
+			after = m->rec[i].pos;
+		}
+		m->nrec = (uint32_t)rs->n_records;
 		return 0;
 	}
 	m->type = HA_REPL_ACK;
 	m->base = e->repl_ack->log_base;
 	m->pos = e->repl_ack->pos;
-	if (m->base > m->term || m->pos > HA_LOG_MAX) {
+	if (m->base > m->term) {
 		snprintf(why, len, "acknowledgement of a log of term %" PRIu64
 		    " (%" PRIu64 " records) in term %" PRIu64, m->base, m->pos,
 		    m->term);
@@ -150,6 +163,14 @@ int
 ha_wire_in(const Hd__Envelope *e, uint32_t from, uint32_t to,
     const struct ha_masters *hm, struct ha_msg *m, char *why, size_t len)
 {
+	return ha_wire_in_log(e, from, to, hm, NULL, m, why, len);
+}
+
+int
+ha_wire_in_log(const Hd__Envelope *e, uint32_t from, uint32_t to,
+    const struct ha_masters *hm, const struct ha_slaves *hs,
+    struct ha_msg *m, char *why, size_t len)
+{
 	memset(m, 0, sizeof(*m));
 	m->from = from;
 	m->to = to;
@@ -168,7 +189,7 @@ ha_wire_in(const Hd__Envelope *e, uint32_t from, uint32_t to,
 		return vote_in(e, m, why, len);
 	case HD__ENVELOPE__BODY_REPL:
 	case HD__ENVELOPE__BODY_REPL_ACK:
-		return repl_in(e, m, why, len);
+		return repl_in(e, hs, m, why, len);
 	case HD__ENVELOPE__BODY_STALE:
 		m->type = HA_STALE;
 		if (e->stale->term != e->term || e->term == 0) {
@@ -231,7 +252,7 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 		return 0;
 	case HA_REPL:
 		if (m->nrec != 0)
-			return -1;	/* records do not travel yet */
+			return -1;	/* records: ha_wire_out_log */
 		hd__repl_stream__init(&b->repl);
 		b->repl.reset = (m->flags & HA_F_RESET) != 0;
 		b->repl.pos = m->pos;
@@ -248,4 +269,32 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 	default:
 		return -1;
 	}
+}
+
+int
+ha_wire_out_log(const struct ha_msg *m, const struct ha_masters *hm,
+    const struct ha_slaves *hs, ha_wire_rec_fn *fn, void *arg,
+    Hd__Envelope *e, struct ha_wire_buf *b)
+{
+	const Hd__ReplRecord	*r;
+	struct ha_msg		 head;
+	uint32_t		 i;
+
+	if (m->type != HA_REPL || m->nrec == 0)
+		return ha_wire_out(m, hm, e, b);
+	if (m->nrec > HA_REPL_BATCH)
+		return -1;
+	head = *m;
+	head.nrec = 0;
+	if (ha_wire_out(&head, hm, e, b) == -1)
+		return -1;
+	for (i = 0; i < m->nrec; i++) {
+		if ((r = fn(arg, &m->rec[i])) == NULL ||
+		    !ha_wire_rec_matches(r, &m->rec[i], hs))
+			return -1;
+		b->records[i] = (Hd__ReplRecord *)(uintptr_t)r;
+	}
+	b->repl.records = b->records;
+	b->repl.n_records = m->nrec;
+	return 0;
 }

@@ -32,6 +32,7 @@ struct ha_wire_buf {
 	Hd__ReplStream		 repl;
 	Hd__ReplAck		 rack;
 	char			*allowed[HA_MAX_MASTERS];
+	Hd__ReplRecord		*records[HA_REPL_BATCH];
 };
 
 /* Is this Envelope body one of the election's (ha_wire_in's)? */
@@ -40,11 +41,37 @@ int	ha_wire_is_ha(const Hd__Envelope *);
 int	ha_wire_in(const Hd__Envelope *, uint32_t from, uint32_t to,
 	    const struct ha_masters *, struct ha_msg *, char *why,
 	    size_t whylen);
+/* The same on a master-capable node: a REPL's records are taken, each
+ * checked (ha_wire_rec_in), slaves named by `hs`. Each record of
+ * m->rec[i] is at e->repl->records[i] (the caller keeps what it needs
+ * of them: they go with the envelope). */
+int	ha_wire_in_log(const Hd__Envelope *, uint32_t from, uint32_t to,
+	    const struct ha_masters *, const struct ha_slaves *,
+	    struct ha_msg *, char *why, size_t whylen);
 /* Message -> envelope (body and term set, nothing else touched): 0, or
  * -1 for a type that does not travel this way (COMMAND, RESULT: their
- * own bodies; a REPL with records: not carried yet) or a fence naming a
+ * own bodies; a REPL with records: ha_wire_out_log) or a fence naming a
  * node past the list. */
 int	ha_wire_out(const struct ha_msg *, const struct ha_masters *,
 	    Hd__Envelope *, struct ha_wire_buf *);
+/* The same, with a REPL's records: rec(arg, &m->rec[i]) gives each
+ * one's ReplRecord (borrowed until the envelope is sent), which must
+ * say what m->rec[i] says (-1 if not, or if rec gives NULL). */
+typedef const Hd__ReplRecord *ha_wire_rec_fn(void *,
+	    const struct ha_rec *);
+int	ha_wire_out_log(const struct ha_msg *, const struct ha_masters *,
+	    const struct ha_slaves *, ha_wire_rec_fn *, void *,
+	    Hd__Envelope *, struct ha_wire_buf *);
+
+/* ha_wire_rec.c: one record of a peer's stream (or of the log file),
+ * after position `after`: 0, or -1 with why (every field checked; the
+ * slave named must be in `hs`). A command's value is 0 in `out`, a
+ * result's its status. */
+int	ha_wire_rec_in(const Hd__ReplRecord *, uint64_t after,
+	    const struct ha_slaves *, struct ha_rec *, char *why,
+	    size_t whylen);
+/* Does r say what rec says (position, kind, id, slave, status)? */
+int	ha_wire_rec_matches(const Hd__ReplRecord *, const struct ha_rec *,
+	    const struct ha_slaves *);
 
 #endif

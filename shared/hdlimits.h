@@ -34,7 +34,9 @@
 #define HA_MAX_MASTERS		4		/* master-capable nodes (master + standbys) */
 #define HA_MAX_SLAVES		16		/* voters (slaves) */
 #define HA_REPL_BATCH		16		/* records in one replication message */
-#define HA_LOG_MAX		2048		/* records a log holds (until compaction) */
+#ifndef HA_LOG_MAX	/* tests/sim builds a small one to prove compaction */
+#define HA_LOG_MAX		2048		/* records a log holds (then compaction) */
+#endif
 #define HA_MEMO			64		/* command ids a voter remembers */
 #define HA_MAX_PENDING		16		/* unanswered commands per slave */
 #define HA_TICK_MS		100		/* heartbeat and resend interval */
@@ -43,6 +45,10 @@
 #define HA_ELECT_MS		400		/* one round of (pre-)votes */
 #define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
 #define HA_LEASE_MS		1000		/* a master without a majority steps down */
+#define HA_REC_BY_MAX		64		/* a logged command's issued_by */
+#define HA_REC_DETAIL_MAX	127		/* a logged result's detail */
+#define HA_REC_TIMEOUT_MAX_MS	3600000		/* a logged command's timeout_ms */
+#define HA_REC_MAX_BYTES	1024		/* one record packed (log file, stream) */
 #define MASTER_WEB_MAX		200		/* a master-web URL, with its NUL */
 /* The state files' replication (master/cluster/statesync*.c). A file's
  * own limit is in the allow-list there (the one its reader applies). */
@@ -118,6 +124,8 @@
 #define ZW_INCL_REASON_MAX	127		/* ZwProgress.reason bytes */
 #define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
 #define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
+#define ZW_PROVISION_MAX	64		/* S2 provisioning list entries per slave */
+#define ZW_QR_TEXT_MAX		512		/* a QR code string as typed (spaces too) */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */
@@ -343,8 +351,26 @@
 #define LOCAL_MAX_AFTER_MS	86400000	/* local-after at most: 1 day */
 #define LOCAL_MAX_FIRED		256		/* firing ids remembered (local.fired) */
 #define LOCAL_MAX_PENDING	256		/* firings kept for the master (local.pending) */
+#define LOCAL_FILE_FORMAT	1		/* local.fired/.pending's format (LocalFiredFile) */
+#define LOCAL_FILE_MAX		WIRE_MAX_FRAME	/* local.fired, local.pending: at most */
+#define LOCAL_MAX_VALUES	128		/* last values a slave keeps for its conditions */
+#define SCHED_RECENT_RUNS	4		/* firings an event keeps, with where each ran */
+#define SCHED_SYNC_NODES	64		/* slaves whose LocalSync the master tracks */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */
+/* A scheduled firing's commands (docs/FAILOVER.md#scheduled-firings):
+ * ids of their own, 48 bits of hash of (event, due instant, step, order)
+ * under this base, below the slave's LOCAL_ID_BASE (0xfffd << 48) and far
+ * above any API block; sent once the standby holds the firing record, or
+ * after this wait. */
+#define SCHED_CMD_ID_BASE	(0xfffcULL << 48)
+#define SCHED_CMD_ID_BITS	48
+#define SCHED_SYNC_WAIT_MS	HA_SYNC_WAIT_MS	/* firing record to the standby */
+#define SCHED_HOLD_MAX		256		/* commands in the outbox (sched.outbox) */
+#define SCHED_OUTBOX_KEEP_MS	15000		/* a sent one kept for its result */
+#define SCHED_RESEND_WAIT_MS	30000		/* a new master waits this long for
+						 * an outbox command's slave */
+#define SCHED_OUTBOX_LAZY_MS	1000		/* results written out this late */
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */

@@ -21,7 +21,7 @@ repl_restart(struct repl *r, const struct repl_disk *d, uint32_t self,
 {
 	repl_init(r, self, nmasters);
 	r->d = *d;
-	r->dirty = d->len;
+	r->dirty = d->n;
 }
 
 uint64_t
@@ -33,18 +33,38 @@ repl_dirty(const struct repl *r)
 void
 repl_persisted(struct repl *r)
 {
-	r->dirty = r->d.len;
+	r->dirty = r->d.n;
 }
 
-static void
-append(struct repl *r, const struct ha_rec *rec, struct ha_out *o)
+int64_t
+repl_index(const struct repl *r, uint64_t pos)
 {
-	if (r->d.len < r->dirty)
-		r->dirty = r->d.len;
-	r->d.log[r->d.len] = *rec;
-	r->d.log[r->d.len].pos = r->d.len + 1;
-	r->d.len++;
-	o->persist = 1;
+	uint64_t lo = 0, hi = r->d.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->d.log[mid].pos < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->d.n && r->d.log[lo].pos == pos ? (int64_t)lo : -1;
+}
+
+/* The index of the first record after position pos. */
+static uint64_t
+index_after(const struct repl *r, uint64_t pos)
+{
+	uint64_t lo = 0, hi = r->d.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (r->d.log[mid].pos <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The index of command `id` in the log, or -1. */
@@ -53,18 +73,10 @@ command_at(const struct repl *r, uint64_t id)
 {
 	uint64_t i;
 
-	for (i = r->d.len; i-- > 0; )
+	for (i = r->d.n; i-- > 0; )
 		if (r->d.log[i].kind == HA_REC_COMMAND && r->d.log[i].id == id)
 			return (int64_t)i;
 	return -1;
-}
-
-static struct ha_rec *
-find_command(struct repl *r, uint64_t id)
-{
-	int64_t i = command_at(r, id);
-
-	return i < 0 ? NULL : &r->d.log[i];
 }
 
 int
@@ -77,22 +89,74 @@ repl_has(const struct repl *r, uint64_t id)
 static void
 count_pending(struct repl *r)
 {
-	struct ha_rec	*c, *rec;
+	struct ha_rec	*rec;
+	int64_t		 c;
 	uint64_t	 i;
 
 	memset(r->done, 0, sizeof(r->done));
 	memset(r->pending, 0, sizeof(r->pending));
-	for (i = 0; i < r->d.len; i++) {
+	for (i = 0; i < r->d.n; i++) {
 		rec = &r->d.log[i];
 		if (rec->kind == HA_REC_COMMAND && rec->slave < HA_MAX_SLAVES)
 			r->pending[rec->slave]++;
 		else if (rec->kind == HA_REC_RESULT &&
-		    (c = find_command(r, rec->id)) != NULL &&
-		    !r->done[c->pos - 1]) {
-			r->done[c->pos - 1] = 1;
-			r->pending[c->slave]--;
+		    (c = command_at(r, rec->id)) >= 0 && !r->done[c]) {
+			r->done[c] = 1;
+			r->pending[r->d.log[c].slave]--;
 		}
 	}
+}
+
+/*
+ * The log is full: drop the settled records (a command with its result,
+ * a result) among its older half at positions <= limit. A result goes
+ * only with its command (older, so in the same half, and settled by
+ * it): a command kept never loses the result that settles it. What was
+ * never acted on is never dropped, nor a command still waiting.
+ */
+static void
+compact(struct repl *r, uint64_t limit)
+{
+	uint64_t	i, j = 0, half = r->d.n / 2;
+	int		drop;
+
+	for (i = 0; i < r->d.n; i++) {
+		drop = i < half && r->d.log[i].pos <= limit &&
+		    (r->d.log[i].kind == HA_REC_RESULT || r->done[i]);
+		if (drop)
+			continue;
+		r->d.log[j] = r->d.log[i];
+		r->done[j] = r->done[i];
+		j++;
+	}
+	if (j != r->d.n) {
+		r->d.n = j;
+		r->dirty = 0;
+	}
+}
+
+/* Append rec at the next position (pos 0) or at its own: 0, or -1
+ * when the log is full of what may not be dropped. */
+static int
+append(struct repl *r, const struct ha_rec *rec, struct ha_out *o)
+{
+	if (r->d.n == HA_LOG_MAX) {
+		if (r->term == 0)	/* a standby: settled by its log */
+			count_pending(r);
+		compact(r, r->term != 0 ? r->acted : r->d.len);
+		if (r->d.n == HA_LOG_MAX)
+			return -1;
+	}
+	if (r->d.n < r->dirty)
+		r->dirty = r->d.n;
+	r->d.log[r->d.n] = *rec;
+	if (rec->pos == 0)
+		r->d.log[r->d.n].pos = r->d.len + 1;
+	r->d.len = r->d.log[r->d.n].pos;
+	r->done[r->d.n] = 0;
+	r->d.n++;
+	o->persist = 1;
+	return 0;
 }
 
 /*
@@ -139,38 +203,41 @@ void
 repl_commit(struct repl *r, struct ha_out *o)
 {
 	struct ha_rec	*rec;
-	uint64_t	 commit = r->d.len;
-	uint32_t	 i;
+	uint64_t	 commit = r->d.len, i;
+	uint32_t	 n;
 
-	for (i = 0; i < r->nmasters; i++)
-		if ((r->sync & (1u << i)) && r->peer[i].match < commit)
-			commit = r->peer[i].match;
-	for (; r->acted < commit; r->acted++) {
-		rec = &r->d.log[r->acted];
-		if (rec->kind != HA_REC_COMMAND || r->done[r->acted])
+	for (n = 0; n < r->nmasters; n++)
+		if ((r->sync & (1u << n)) && r->peer[n].match < commit)
+			commit = r->peer[n].match;
+	if (commit <= r->acted)
+		return;
+	for (i = index_after(r, r->acted); i < r->d.n &&
+	    r->d.log[i].pos <= commit; i++) {
+		rec = &r->d.log[i];
+		if (rec->kind != HA_REC_COMMAND || r->done[i])
 			continue;
 		ha_out_event(o, HA_EV_ACCEPTED, r->self, r->term, rec->id,
 		    rec->value);
 		send_command(r, rec, o);
 	}
+	r->acted = commit;
 }
 
-/* One message of the stream to standby n: from 1 with a reset when its
- * log has another base, else after what it holds. */
+/* One message of the stream to standby n: from the start with a reset
+ * when its log has another base, else after what it holds. */
 static void
 send_stream(struct repl *r, uint32_t n, struct ha_out *o)
 {
 	struct repl_peer	*p = &r->peer[n];
 	struct ha_msg		*m;
-	uint64_t		 from = p->based ? p->match : 0;
+	uint64_t		 from = p->based ? p->match : 0, i;
 
 	m = ha_out_msg(o, HA_REPL, r->self, n, r->term);
 	m->flags = p->based ? 0 : HA_F_RESET;
 	m->pos = from;
-	while (m->nrec < HA_REPL_BATCH && from + m->nrec < r->d.len) {
-		m->rec[m->nrec] = r->d.log[from + m->nrec];
-		m->nrec++;
-	}
+	for (i = index_after(r, from); m->nrec < HA_REPL_BATCH && i < r->d.n;
+	    i++)
+		m->rec[m->nrec++] = r->d.log[i];
 }
 
 int
@@ -181,15 +248,15 @@ repl_submit(struct repl *r, uint64_t id, uint32_t slave, int64_t value,
 	uint32_t	i;
 
 	if (r->term == 0 || slave >= HA_MAX_SLAVES ||
-	    r->pending[slave] >= HA_MAX_PENDING || r->d.len == HA_LOG_MAX)
+	    r->pending[slave] >= HA_MAX_PENDING)
 		return -1;
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = HA_REC_COMMAND;
 	rec.id = id;
 	rec.slave = slave;
 	rec.value = value;
-	append(r, &rec, o);
-	r->done[r->d.len - 1] = 0;
+	if (append(r, &rec, o) == -1)
+		return -1;
 	r->pending[slave]++;
 	for (i = 0; i < r->nmasters; i++)	/* no wait for the tick */
 		if (r->sync & (1u << i))
@@ -202,20 +269,25 @@ repl_submit(struct repl *r, uint64_t id, uint32_t slave, int64_t value,
 void
 repl_on_result(struct repl *r, const struct ha_msg *m, struct ha_out *o)
 {
-	struct ha_rec	*c, rec;
+	struct ha_rec	rec;
+	int64_t		c;
+	uint32_t	slave;
 
-	if (r->term == 0 || (c = find_command(r, m->id)) == NULL ||
-	    c->pos > r->acted || r->done[c->pos - 1] ||
-	    HA_SLAVE(c->slave) != m->from || r->d.len == HA_LOG_MAX)
+	if (r->term == 0 || (c = command_at(r, m->id)) < 0 ||
+	    r->d.log[c].pos > r->acted || r->done[c] ||
+	    HA_SLAVE(r->d.log[c].slave) != m->from)
 		return;
-	r->done[c->pos - 1] = 1;
-	r->pending[c->slave]--;
+	slave = r->d.log[c].slave;
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = HA_REC_RESULT;
 	rec.id = m->id;
-	rec.slave = c->slave;
+	rec.slave = slave;
 	rec.value = m->value;
-	append(r, &rec, o);
+	/* Compaction may move the command: find it again after. */
+	if (append(r, &rec, o) == -1 || (c = command_at(r, m->id)) < 0)
+		return;
+	r->done[c] = 1;
+	r->pending[slave]--;
 }
 
 void
@@ -250,7 +322,7 @@ repl_tick(struct repl *r, struct ha_out *o)
 	for (n = 0; n < r->nmasters; n++)
 		if (n != r->self)
 			send_stream(r, n, o);
-	for (i = 0; i < r->acted; i++) {
+	for (i = 0; i < r->d.n && r->d.log[i].pos <= r->acted; i++) {
 		rec = &r->d.log[i];
 		if (rec->kind == HA_REC_COMMAND && !r->done[i])
 			send_command(r, rec, o);
@@ -287,13 +359,13 @@ repl_lag(const struct repl *r, uint32_t n, uint64_t now, uint64_t *records,
 {
 	const struct repl_peer *p;
 
-	*records = r->d.len;
+	*records = r->d.n;
 	*ms = 0;
 	if (r->term == 0 || n >= r->nmasters || n == r->self)
 		return;
 	p = &r->peer[n];
 	if (p->based)
-		*records = r->d.len - p->match;
+		*records = r->d.n - index_after(r, p->match);
 	*ms = now - p->acked_ms;
 }
 
@@ -309,33 +381,37 @@ rec_valid(const struct ha_rec *rec)
 /*
  * Standby side. A reset from the master of our base term is a late
  * copy: ignored, or it would take back what we acknowledged. Records
- * are taken only in order, after what we hold; a malformed one stops
- * the batch (the caller drops such a peer: the ack says how far).
+ * come in ascending positions after m->pos, with gaps where the master
+ * dropped settled ones; they are taken only after what we hold, and
+ * only from a message that does not skip past it (m->pos <= len). A
+ * malformed one stops the batch (the caller drops such a peer: the ack
+ * says how far).
  */
 void
 repl_apply(struct repl *r, uint64_t term, const struct ha_msg *m,
     struct ha_out *o)
 {
 	struct ha_msg	*a;
+	uint64_t	 prev = m->pos;
 	uint32_t	 i;
 
 	if ((m->flags & HA_F_RESET) && r->d.base != m->term) {
 		r->d.base = m->term;
 		r->d.len = 0;
+		r->d.n = 0;
 		r->dirty = 0;
 		o->persist = 1;
 	}
-	if (r->d.base == m->term && m->nrec <= HA_REPL_BATCH)
+	if (r->d.base == m->term && m->nrec <= HA_REPL_BATCH &&
+	    m->pos <= r->d.len)
 		for (i = 0; i < m->nrec; i++) {
-			if (m->rec[i].pos != m->pos + i + 1 ||
-			    !rec_valid(&m->rec[i]))
+			if (m->rec[i].pos <= prev || !rec_valid(&m->rec[i]))
 				break;		/* a malformed batch: stop */
+			prev = m->rec[i].pos;
 			if (m->rec[i].pos <= r->d.len)
 				continue;
-			if (m->rec[i].pos != r->d.len + 1 ||
-			    r->d.len == HA_LOG_MAX)
+			if (append(r, &m->rec[i], o) == -1)
 				break;
-			append(r, &m->rec[i], o);
 		}
 	a = ha_out_msg(o, HA_REPL_ACK, r->self, m->from, term);
 	a->base = r->d.base;

@@ -14,12 +14,20 @@
 
 #include "ha.h"
 
-/* What survives a restart. The caller writes base, len and the records
- * from index `dirty` (repl_dirty) on, then calls repl_persisted. */
+/*
+ * What survives a restart. The caller writes base, len, n and the
+ * records from index `dirty` (repl_dirty) on, then calls
+ * repl_persisted. Positions are never reused; when the log is full,
+ * settled records (a command with its result, a result) among the
+ * older half are dropped (compaction), so log[] holds n records in
+ * ascending positions, with gaps where settled ones were. Compaction
+ * sets dirty to 0: the caller writes the whole log again.
+ */
 struct repl_disk {
 	uint64_t	base;		/* the term whose master made this log */
-	uint64_t	len;
-	struct ha_rec	log[HA_LOG_MAX];	/* record pos p at p - 1 */
+	uint64_t	len;		/* the highest position held */
+	uint64_t	n;		/* records kept in log[] */
+	struct ha_rec	log[HA_LOG_MAX];
 };
 
 /* The master's view of one standby. */
@@ -31,15 +39,15 @@ struct repl_peer {
 
 struct repl {
 	struct repl_disk d;
-	uint64_t	dirty;		/* lowest record index not yet persisted */
+	uint64_t	dirty;		/* lowest index in log[] not persisted */
 	uint32_t	self, nmasters;
 	/* Master side, rebuilt at each repl_lead. */
 	uint64_t	term;		/* 0: not master */
 	struct repl_peer peer[HA_MAX_MASTERS];
 	uint32_t	sync;		/* standbys acting waits for */
-	uint64_t	acted;		/* records 1..acted were acted on */
+	uint64_t	acted;		/* records at positions <= acted were acted on */
 	uint32_t	pending[HA_MAX_SLAVES];	/* commands without result */
-	uint8_t		done[HA_LOG_MAX];	/* command has its result */
+	uint8_t		done[HA_LOG_MAX];	/* log[i], a command, has its result */
 };
 
 void	repl_init(struct repl *, uint32_t self, uint32_t nmasters);
@@ -56,6 +64,9 @@ void	repl_follow(struct repl *);
 int	repl_submit(struct repl *, uint64_t id, uint32_t slave, int64_t value,
 	    struct ha_out *);
 int	repl_has(const struct repl *, uint64_t id);
+/* The index in log[] of the record at position pos, or -1 (never
+ * held, or compacted). */
+int64_t	repl_index(const struct repl *, uint64_t pos);
 void	repl_on_result(struct repl *, const struct ha_msg *, struct ha_out *);
 void	repl_on_ack(struct repl *, uint64_t now, const struct ha_msg *,
 	    struct ha_out *);

@@ -80,6 +80,7 @@ setup(struct slave *s, const char *conffile, int checkonly)
 		return -1;
 	}
 	load_term(s);
+	memo_load(s);
 	return 0;
 }
 

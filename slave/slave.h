@@ -10,6 +10,7 @@
 #include "hamasters.h"
 #include "heartbeat.h"
 #include "hdlimits.h"
+#include "sched/sched.h"
 #include "tls.h"
 #include "version.h"
 
@@ -96,6 +97,7 @@ struct cmd_memo {
 	uint64_t			 id;
 	Hd__CommandResult__Status	 status;
 	Hd__Value			 value;	/* confirmed; scalars only */
+	int				 done;	/* 0: acting (or cut off by a restart) */
 };
 
 struct dev;
@@ -422,6 +424,15 @@ struct local_pending {
 struct sched;
 struct sched_prog;
 struct sched_place;
+struct sched_devref;
+/* A device value's last report (local_val.c). */
+struct local_val {
+	char			 dev[DEVICE_ID_MAX + 1];
+	char			 key[VALUE_KEY_MAX + 1];
+	struct sched_val	 v;		/* no string (.s NULL) */
+	int			 known;
+	uint64_t		 seq;		/* of its last report */
+};
 struct local {
 	struct slave		*s;
 	int64_t			(*wall)(void);	/* ev_wall_ms; tests' own */
@@ -436,9 +447,16 @@ struct local {
 	uint64_t		 next_id;
 	uint64_t		 cur_fid;	/* the firing running */
 	uint64_t		 fired[LOCAL_MAX_FIRED];	/* ring, 0 free */
+	uint8_t			 own[LOCAL_MAX_FIRED];	/* made here */
 	int			 nfired;
+	int64_t			 heard_wall;	/* a master last heard (kept) */
 	struct local_pending	 pend[LOCAL_MAX_PENDING];	/* in order */
 	int			 npend;
+	int			 refused;	/* a file of a newer format:
+						 * left alone, rules off */
+	struct local_val	 vals[LOCAL_MAX_VALUES];
+	int			 nvals;
+	uint64_t		 valseq;
 };
 int		 local_conf_directive(struct slave_conf *,
 		    const struct cfg_line *, int *r, char *err, size_t errlen);
@@ -459,9 +477,40 @@ int		 local_start(struct slave *);
 void		 local_stop(struct slave *);
 void		 local_link(struct slave *, int up);
 void		 local_engine_stop(struct slave *);
-void		 local_master_fired(struct slave *, uint64_t firing_id);
+/* A master's command carries `firing_id`: remembered as done. 1 if this
+ * slave made that firing itself (its local rules, just before the master
+ * was back): the command is not to run again. */
+int		 local_master_fired(struct slave *, uint64_t firing_id);
 void		 local_value(struct slave *, const char *dev, const char *key,
 		    const Hd__Value *);
+/* local_file.c: local.fired and local.pending (LocalFiredFile,
+ * LocalPendingFile). Decoding bytes (a file's, or a fuzzer's): the ids or
+ * firings into the caller's arrays (LOCAL_MAX_FIRED, LOCAL_MAX_PENDING),
+ * their number in *n; LF_LEGACY is the first release's raw form, read;
+ * LF_NEWER and LF_DAMAGED say why. */
+enum local_file_st { LF_CURRENT, LF_LEGACY, LF_NEWER, LF_DAMAGED };
+struct local_fired {
+	uint64_t	 ids[LOCAL_MAX_FIRED];
+	uint8_t		 own[LOCAL_MAX_FIRED];
+	int		 n;
+	int64_t		 heard;		/* 0: not known */
+};
+enum local_file_st local_fired_decode(const uint8_t *, size_t,
+		    struct local_fired *, char *why, size_t);
+enum local_file_st local_pending_decode(const uint8_t *, size_t,
+		    struct local_pending *, int *n, char *why, size_t);
+/* Both files into lo (a legacy one rewritten, a damaged one set aside,
+ * a newer one left alone and lo->refused set); logged. */
+void		 local_files_load(struct local *);
+/* Write lo's ids / firings: 0, or -1 (logged; always with lo->refused). */
+int		 local_fired_save(struct local *);
+/* local_val.c: last values for the conditions (NULL: unknown now). */
+void		 local_val_set(struct local *, const char *dev,
+		    const char *key, const struct sched_val *);
+/* ops->get_value's answer: 0 and *out, or -1 if unknown. */
+int		 local_val_get(struct local *, const struct sched_devref *,
+		    struct sched_val *out);
+int		 local_pending_save(struct local *);
 /* 1 if command `id` was the local rules' (handled here), else 0. */
 int		 local_result(struct slave *, uint64_t id,
 		    Hd__CommandResult__Status, const char *detail);
@@ -493,6 +542,8 @@ int		 zw_check(const struct slave *);
 void		 zw_stop(struct slave *);
 /* zw_incl.c: the master's ZwInclusion (answered with ZwProgress) */
 void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
+/* zw_s2_prov.c: the master's ZwProvision (answered with the list) */
+void		 zw_provision_request(struct slave *, const Hd__ZwProvision *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);
@@ -551,9 +602,14 @@ extern const struct gpio_backend gpio_sim_backend;	/* gpio_sim.c */
 int		 gpio_sim_input(const char *chip, unsigned offset, int level);
 int		 gpio_sim_level(const char *chip, unsigned offset, int *level);
 
-/* cmdmemo.c */
+/* cmdmemo.c: persisted in <state-dir>/cmdmemo.state with a standby
+ * (two master lines or more). memo_begin before the act (-1: not recorded, do not act),
+ * memo_add after it; memo_load at start (a damaged file is refused with
+ * the reason logged: the memo starts empty). */
 const struct cmd_memo *memo_find(const struct slave *, uint64_t id);
+int	memo_begin(struct slave *, uint64_t id);
 void	memo_add(struct slave *, uint64_t id, Hd__CommandResult__Status,
 	    const Hd__Value *);
+void	memo_load(struct slave *);
 
 #endif

@@ -105,6 +105,8 @@ add_cross() {	# add_cross ARCH INTEGRATION-TESTS
 		# every machine on 32-bit types (the bug variants as usual).
 		case $t in
 		*/test_ha_sim) add "unit $tree test_ha_sim -n 300" "$t" -n 300 ;;
+		*/test_ha_sim_smalllog) add "unit $tree test_ha_sim_smalllog -n 300" \
+		    "$t" -n 300 ;;
 		*) add "unit $tree $(basename "$t")" "$t" ;;
 		esac
 	done

@@ -9,6 +9,11 @@
  * (the slave's hold time plus the grace), then the final result ends it.
  * A record still waiting (pending or queued) is never reused for a new
  * command, so its result cannot be lost to the ring.
+ *
+ * With slave lines (an election), a command goes through the replicated
+ * log instead (cluster/ha.h, docs/FAILOVER.md): the answer "accepted"
+ * (202) waits until every synchronous standby holds its record, and a
+ * new master's list starts from the log (api_cmd_from_log).
  */
 
 #include <inttypes.h>
@@ -19,6 +24,7 @@
 
 #include "api/api_res.h"
 #include "api/api_stream.h"
+#include "cluster/ha.h"
 #include "ev.h"
 #include "log.h"
 #include "memtune.h"
@@ -43,6 +49,7 @@ struct cmdrec {
 	char		sval[VALUE_STR_MAX + 1];
 	uint64_t	issued_ms, done_ms;	/* wall */
 	uint64_t	deadline;		/* monotonic */
+	struct api_later *later;	/* the 202 waits for the standbys */
 };
 
 struct api_cmd {
@@ -89,8 +96,12 @@ api_cmd_new(struct master *m)
 void
 api_cmd_free(struct api_cmd *a)
 {
+	int i;
+
 	if (a == NULL)
 		return;
+	for (i = 0; i < API_CMD_KEEP; i++)
+		free(a->rec[i].later);
 	if (a->m->loop != NULL)
 		ev_timer_stop(a->m->loop, &a->timer);
 	mem_table_free(a, sizeof(*a));
@@ -347,6 +358,7 @@ record(struct api_cmd *a, struct api_call *c, struct node *n,
 	a->next = (a->next + 1) % API_CMD_KEEP;
 	if (waiting(r))
 		a->npending--;
+	free(r->later);
 	memset(r, 0, sizeof(*r));
 	r->id = cmd->id;
 	r->state = CMD_PENDING;
@@ -362,12 +374,40 @@ record(struct api_cmd *a, struct api_call *c, struct node *n,
 	return r;
 }
 
+/* The 202 of command r. */
+static void
+accepted(struct api_call *c, const struct cmdrec *r)
+{
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "id");
+	jw_uint(&c->w, r->id);
+	jw_key(&c->w, "status");
+	jw_str(&c->w, "pending");
+	jw_close(&c->w, '}');
+	api_reply(c, 202);
+}
+
+/* Through the replicated log: 0 accepted now, 1 when the standbys hold
+ * it, -1 after a refusal. */
+static int
+send_logged(struct api_call *c, struct node *n, Hd__Command *cmd)
+{
+	int r;
+
+	if ((r = ha_command(c->ctx, n, cmd)) == -1)
+		api_refuse(c, 429, "busy", "too many commands waiting for "
+		    "this slave, or the command log is full");
+	return r;
+}
+
 static int
 send_cmd(struct api_call *c, struct node *n, const Hd__Device *d,
     Hd__Value *v, int64_t pulse)
 {
 	struct api_cmd	*a = ((struct master *)c->ctx)->api_res->cmd;
 	Hd__Command	 cmd = HD__COMMAND__INIT;
+	struct cmdrec	*r;
+	int		 wait = 0;
 
 	if (n->peer == NULL) {
 		api_refuse(c, 503, "offline", "the device's slave is offline");
@@ -383,21 +423,103 @@ send_cmd(struct api_call *c, struct node *n, const Hd__Device *d,
 	cmd.pulse_ms = (uint32_t)pulse;
 	cmd.timeout_ms = API_CMD_TIMEOUT_MS;
 	cmd.issued_by = (char *)(uintptr_t)c->user->name;
-	if (cluster_command(c->ctx, n, &cmd) == -1) {
+	if (ha_logs_commands(c->ctx)) {
+		if ((wait = send_logged(c, n, &cmd)) == -1)
+			return -1;
+	} else if (cluster_command(c->ctx, n, &cmd) == -1) {
 		api_refuse(c, 503, "offline", "the slave link failed");
 		return -1;
 	}
-	log_info("api: %s: command %" PRIu64 " to %s %s.%s", c->user->name,
-	    cmd.id, n->id, d->id, c->arg[2]);
-	record(a, c, n, &cmd);
-	jw_open(&c->w, '{');
-	jw_key(&c->w, "id");
-	jw_uint(&c->w, cmd.id);
-	jw_key(&c->w, "status");
-	jw_str(&c->w, "pending");
-	jw_close(&c->w, '}');
-	api_reply(c, 202);
+	log_info("api: %s: command %" PRIu64 " to %s %s.%s%s", c->user->name,
+	    cmd.id, n->id, d->id, c->arg[2], wait ? " (waiting for the "
+	    "standby)" : "");
+	r = record(a, c, n, &cmd);
+	if (wait && (r->later = malloc(sizeof(*r->later))) != NULL) {
+		api_defer(c, r->later);
+		return 0;
+	}
+	/* Without memory to wait, answer now: it is in the log and will
+	 * be sent whatever happens to this answer. */
+	accepted(c, r);
 	return 0;
+}
+
+/* The log holds command id on every synchronous standby: its 202. */
+static void
+on_accepted(void *arg, uint64_t id)
+{
+	struct api_cmd	*a = arg;
+	struct cmdrec	*r;
+	struct api_call	 c;
+	Hd__ApiResponse	 resp;
+
+	if ((r = find(a, id)) == NULL || r->later == NULL)
+		return;
+	api_resume(a->m->api, r->later, &c, &resp, mono(a));
+	accepted(&c, r);
+	api_finish(&c);
+	free(r->later);
+	r->later = NULL;
+}
+
+/* One command of the log, as a record of the list. */
+static void
+from_log(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
+{
+	struct api_cmd		*a = arg;
+	const Hd__Command	*cmd = rc->command;
+	struct cmdrec		*r;
+	char			 name[24];
+	int			 i;
+
+	if (find(a, cmd->id) != NULL)
+		return;
+	for (i = 0; i < API_CMD_KEEP && waiting(&a->rec[a->next]); i++)
+		a->next = (a->next + 1) % API_CMD_KEEP;
+	if (i == API_CMD_KEEP)
+		return;
+	r = &a->rec[a->next];
+	a->next = (a->next + 1) % API_CMD_KEEP;
+	free(r->later);
+	memset(r, 0, sizeof(*r));
+	r->id = cmd->id;
+	snprintf(r->node, sizeof(r->node), "%s", rc->slave);
+	snprintf(r->site, sizeof(r->site), "%s", rc->site);
+	snprintf(r->device, sizeof(r->device), "%s", cmd->device_id);
+	snprintf(r->key, sizeof(r->key), "%s", cmd->key);
+	snprintf(r->by, sizeof(r->by), "%s", cmd->issued_by);
+	r->issued_ms = rc->issued_ms;
+	if (rr == NULL) {
+		r->state = CMD_PENDING;	/* sent again as its slave registers */
+		r->deadline = mono(a) + cmd->timeout_ms + API_CMD_GRACE_MS;
+		a->npending++;
+		return;
+	}
+	r->state = rr->result->status == HD__COMMAND_RESULT__STATUS__OK ?
+	    CMD_OK : CMD_FAILED;
+	r->done_ms = rr->done_ms;
+	snprintf(r->result, sizeof(r->result), "%s", api_res_enum(
+	    &hd__command_result__status__descriptor, (int)rr->result->status,
+	    name, sizeof(name)));
+	snprintf(r->detail, sizeof(r->detail), "%s", rr->result->detail);
+	if (rr->result->value != NULL) {
+		r->value = *rr->result->value;
+		if (r->value.v_case == HD__VALUE__V_S) {
+			snprintf(r->sval, sizeof(r->sval), "%s",
+			    rr->result->value->s);
+			r->value.s = r->sval;
+		}
+	}
+}
+
+void
+api_cmd_from_log(struct api_cmd *a)
+{
+	if (!ha_logs_commands(a->m))
+		return;
+	ha_set_accepted_hook(a->m, on_accepted, a);
+	ha_log_commands(a->m, from_log, a);
+	api_cmd_sweep(a, mono(a));
 }
 
 static void

@@ -54,6 +54,11 @@ void		 api_cmd_result(struct api_cmd *, struct node *,
 void		 api_cmd_offline(struct api_cmd *, struct node *);
 /* Fails commands whose result is overdue; publishes them. */
 void		 api_cmd_sweep(struct api_cmd *, uint64_t now);
+/* Elected master (with slave lines): the commands of the replicated
+ * log join the list (those accepted by an earlier master, or before a
+ * restart), and answers that wait for the synchronous standbys are
+ * given when the log says so. */
+void		 api_cmd_from_log(struct api_cmd *);
 
 /* api_hist.c */
 struct api_hist;

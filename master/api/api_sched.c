@@ -201,17 +201,54 @@ write_place(struct api_call *c, const struct sched_event *ev)
 static void
 write_local(struct api_call *c, const struct sched_event *ev)
 {
-	const char	*node;
-	char		 why[160];
+	const struct sched_api	*sa = c->ctx;
+	const char		*node;
+	char			 why[160];
 
 	jw_key(&c->w, "local_node");
 	if ((node = sched_local_node(ev, why, sizeof(why))) != NULL) {
 		jw_str(&c->w, node);
+		jw_key(&c->w, "local_synced");
+		jw_bool(&c->w, sa->local_synced != NULL &&
+		    sa->local_synced(sa->arg, node) == 1);
 		return;
 	}
 	jw_null(&c->w);
 	jw_key(&c->w, "local_why");
 	jw_str(&c->w, why);
+}
+
+/*
+ * "runs": the event's recent firings, newest first, and where each ran:
+ * "master", or its slave by its local rules while cut off ("local").
+ */
+static void
+write_runs(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_ran	*r;
+	const char		*node;
+	char			 why[160];
+	int			 k, n = ev->nran < SCHED_RECENT_RUNS ? ev->nran :
+				    SCHED_RECENT_RUNS;
+
+	node = sched_local_node(ev, why, sizeof(why));
+	jw_key(&c->w, "runs");
+	jw_open(&c->w, '[');
+	for (k = 0; k < n; k++) {
+		r = &ev->ran[(ev->nran - 1 - k) % SCHED_RECENT_RUNS];
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "at_ms");
+		jw_int(&c->w, r->at);
+		jw_key(&c->w, "due_ms");
+		jw_int(&c->w, r->due);
+		jw_key(&c->w, "on");
+		jw_str(&c->w, !r->local ? "master" : node != NULL ? node :
+		    "slave");
+		jw_key(&c->w, "local");
+		jw_bool(&c->w, r->local);
+		jw_close(&c->w, '}');
+	}
+	jw_close(&c->w, ']');
 }
 
 static void
@@ -237,6 +274,7 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	jw_int(&c->w, ev->line);
 	write_place(c, ev);
 	write_local(c, ev);
+	write_runs(c, ev);
 	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }

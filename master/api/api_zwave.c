@@ -3,8 +3,14 @@
  *
  *	POST /api/v1/zwave/SLAVE/inclusion	{"action":"include"|"exclude"
  *						 |"stop", "timeout":SECONDS}
+ *						 {"action":"grant","classes":
+ *						 ["s2_access_control",...]}
+ *						 {"action":"grant","pin":"12345"}
  *	GET  /api/v1/zwave/SLAVE/inclusion	state, progress, node ids
  *	GET  /api/v1/zwave/SLAVE/nodes		the slave's Z-Wave nodes
+ *	GET  /api/v1/zwave/SLAVE/provisioning	its S2 provisioning list
+ *	POST /api/v1/zwave/SLAVE/provisioning	{"action":"add","qr":"90..."}
+ *						 {"action":"remove","dsk":"..."}
  *
  * SLAVE is the slave's node id (its certificate's common name).
  */
@@ -35,6 +41,57 @@ slave_of(struct api_call *c)
 	if ((n = node_get(m, c->arg[0], 0)) == NULL)
 		api_refuse(c, 404, "not_found", "no such slave");
 	return n;
+}
+
+/* The S2 classes by name, in KEX keys bits (zw_s2.h's order). */
+static const struct {
+	const char	*name;
+	uint32_t	 bit;
+} s2_classes[] = {
+	{ "s2_unauthenticated", 0x01 },
+	{ "s2_authenticated", 0x02 },
+	{ "s2_access_control", 0x04 },
+	{ "s0", 0x80 },
+};
+
+/* Strongest S2 class first, S0 last. */
+static void
+write_classes(struct jw *w, uint32_t bits)
+{
+	static const int order[] = { 2, 1, 0, 3 };
+	size_t i;
+
+	jw_open(w, '[');
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (bits & s2_classes[order[i]].bit)
+			jw_str(w, s2_classes[order[i]].name);
+	jw_close(w, ']');
+}
+
+/* The S2 bootstrapping of the node just added: what it asks, whose turn
+ * it is (the user's: "grant" or "pin"), and how it ended. */
+static void
+write_s2(struct jw *w, const struct zwm_slave *z)
+{
+	jw_key(w, "s2");
+	jw_open(w, '{');
+	jw_key(w, "node");
+	jw_int(w, z->s2_node);
+	jw_key(w, "waiting");
+	jw_str(w, z->s2_wait == HD__ZW_PROGRESS__STATE__S2_GRANT ? "grant" :
+	    z->s2_wait == HD__ZW_PROGRESS__STATE__S2_PIN ? "pin" :
+	    z->s2_done ? "done" : z->s2_node != 0 ? "device" : "none");
+	jw_key(w, "requested");
+	write_classes(w, z->s2_requested);
+	jw_key(w, "dsk");
+	jw_str(w, z->dsk);
+	jw_key(w, "granted");
+	write_classes(w, z->s2_granted);
+	jw_key(w, "downgraded");
+	jw_bool(w, z->s2_downgraded);
+	jw_key(w, "reason");
+	jw_str(w, z->s2_reason);
+	jw_close(w, '}');
 }
 
 static void
@@ -87,6 +144,7 @@ write_state(struct api_call *c, struct node *n)
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');
+	write_s2(&c->w, z);
 	jw_close(&c->w, '}');
 }
 
@@ -110,6 +168,8 @@ parse_action(const char *s, Hd__ZwInclusion__Action *a)
 		*a = HD__ZW_INCLUSION__ACTION__EXCLUDE;
 	else if (strcmp(s, "stop") == 0)
 		*a = HD__ZW_INCLUSION__ACTION__STOP;
+	else if (strcmp(s, "grant") == 0)
+		*a = HD__ZW_INCLUSION__ACTION__GRANT;
 	else
 		return -1;
 	return 0;
@@ -154,10 +214,68 @@ licence_full(struct api_call *c)
 	return -1;
 }
 
+/* "classes": an array of S2 class names; 0 or -1 after a 400. */
+static int
+parse_classes(struct api_call *c, uint32_t *bits)
+{
+	char	name[32];
+	int	t, i, k;
+	size_t	j;
+
+	*bits = 0;
+	if ((t = json_find(&c->doc, 0, "classes")) == -1)
+		return 0;
+	if (c->doc.tok[t].type != JSON_ARRAY || c->doc.tok[t].size > 4)
+		goto bad;
+	for (i = 0, k = t + 1; i < (int)c->doc.tok[t].size; i++,
+	    k = (int)c->doc.tok[k].next) {
+		if (c->doc.tok[k].type != JSON_STRING ||
+		    json_str(&c->doc, k, name, sizeof(name)) == -1)
+			goto bad;
+		for (j = 0; j < 3; j++)		/* S0 is not granted via S2 */
+			if (strcmp(name, s2_classes[j].name) == 0)
+				break;
+		if (j == 3)
+			goto bad;
+		*bits |= s2_classes[j].bit;
+	}
+	return 0;
+bad:
+	api_refuse(c, 400, "bad_request", "classes: an array of "
+	    "s2_access_control, s2_authenticated, s2_unauthenticated");
+	return -1;
+}
+
+/* {"action":"grant"}: the user's S2 classes, or the device's PIN. */
+static void
+grant_post(struct api_call *c, struct node *n)
+{
+	uint32_t	 bits;
+	char		 pin[8] = "";
+	const char	*why;
+
+	if (parse_classes(c, &bits) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "pin", 0, pin, sizeof(pin)) == -1 ||
+	    (pin[0] != '\0' && (strlen(pin) != 5 ||
+	    strspn(pin, "0123456789") != 5 || atoi(pin) > 65535))) {
+		api_refuse(c, 400, "bad_request", "pin: the 5 digits of the "
+		    "device's DSK (its first group), 00000 to 65535");
+		return;
+	}
+	if (zwm_grant(c->ctx, n, bits, pin, c->user->name, &why) == -1) {
+		api_refuse(c, 409, "conflict", why);
+		return;
+	}
+	write_state(c, n);
+	api_reply(c, 202);
+}
+
 static void
 inclusion_post(struct api_call *c)
 {
-	static const char *const fields[] = { "action", "timeout", NULL };
+	static const char *const fields[] = { "action", "timeout", "classes",
+	    "pin", NULL };
 	Hd__ZwInclusion__Action	 a;
 	struct node		*n;
 	const char		*why;
@@ -175,7 +293,12 @@ inclusion_post(struct api_call *c)
 	}
 	if (parse_action(action, &a) == -1) {
 		api_refuse(c, 400, "bad_request",
-		    "action: include, exclude or stop");
+		    "action: include, exclude, stop or grant");
+		return;
+	}
+	if (a == HD__ZW_INCLUSION__ACTION__GRANT) {
+		if ((n = slave_of(c)) != NULL)
+			grant_post(c, n);
 		return;
 	}
 	if ((n = slave_of(c)) == NULL || (a ==
@@ -322,6 +445,107 @@ nodes_get(struct api_call *c)
 	api_reply(c, 200);
 }
 
+/* --- the S2 provisioning list ------------------------------------------ */
+
+static void
+write_prov(struct api_call *c, struct node *n)
+{
+	struct zwm_slave	*z = zwm_slave(n);
+	const struct zwm_prov	*p;
+	int			 i;
+
+	if (z == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "slave");
+	jw_str(&c->w, n->id);
+	jw_key(&c->w, "heard");
+	jw_bool(&c->w, z->prov_heard);
+	jw_key(&c->w, "error");
+	jw_str(&c->w, z->prov_error);
+	jw_key(&c->w, "entries");
+	jw_open(&c->w, '[');
+	for (i = 0; i < z->nprov; i++) {
+		p = &z->prov[i];
+		jw_open(&c->w, '{');
+		jw_key(&c->w, "dsk");
+		jw_str(&c->w, p->dsk);
+		jw_key(&c->w, "requested");
+		write_classes(&c->w, p->keys);
+		jw_key(&c->w, "smartstart");
+		jw_bool(&c->w, p->smartstart);
+		jw_key(&c->w, "generic");
+		jw_uint(&c->w, p->generic);
+		jw_key(&c->w, "specific");
+		jw_uint(&c->w, p->specific);
+		jw_key(&c->w, "manufacturer");
+		jw_uint(&c->w, p->manufacturer);
+		jw_key(&c->w, "product_type");
+		jw_uint(&c->w, p->product_type);
+		jw_key(&c->w, "product_id");
+		jw_uint(&c->w, p->product_id);
+		jw_key(&c->w, "node");
+		jw_uint(&c->w, p->node);
+		jw_close(&c->w, '}');
+	}
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+}
+
+/* The list as last heard; the slave is asked again meanwhile. */
+static void
+prov_get(struct api_call *c)
+{
+	struct node	*n;
+	const char	*why;
+
+	if ((n = slave_of(c)) == NULL)
+		return;
+	zwm_provision(c->ctx, n, HD__ZW_PROVISION__ACTION__LIST, "", "",
+	    c->user->name, &why);
+	write_prov(c, n);
+	api_reply(c, 200);
+}
+
+static void
+prov_post(struct api_call *c)
+{
+	static const char *const fields[] = { "action", "qr", "dsk", NULL };
+	Hd__ZwProvision__Action	 a;
+	struct node		*n;
+	const char		*why;
+	char			 action[16], qr[ZW_QR_TEXT_MAX + 1] = "";
+	char			 dsk[ZWM_DSK_MAX + 1] = "";
+
+	if (api_body(c, fields) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "action", 1, action, sizeof(action)) ==
+	    -1 || json_get_str(&c->doc, 0, "qr", 0, qr, sizeof(qr)) == -1 ||
+	    json_get_str(&c->doc, 0, "dsk", 0, dsk, sizeof(dsk)) == -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if (strcmp(action, "add") == 0 && qr[0] != '\0')
+		a = HD__ZW_PROVISION__ACTION__ADD;
+	else if (strcmp(action, "remove") == 0 && dsk[0] != '\0')
+		a = HD__ZW_PROVISION__ACTION__REMOVE;
+	else {
+		api_refuse(c, 400, "bad_request", "action: add with qr, or "
+		    "remove with dsk");
+		return;
+	}
+	if ((n = slave_of(c)) == NULL)
+		return;
+	if (zwm_provision(c->ctx, n, a, qr, dsk, c->user->name, &why) == -1) {
+		api_refuse(c, 409, "conflict", why);
+		return;
+	}
+	write_prov(c, n);
+	api_reply(c, 202);
+}
+
 int
 api_zwave_routes(struct master *m)
 {
@@ -331,6 +555,9 @@ api_zwave_routes(struct master *m)
 		{ "GET", "/api/v1/zwave/*/inclusion", API_ADMIN,
 		    inclusion_get },
 		{ "GET", "/api/v1/zwave/*/nodes", API_ADMIN, nodes_get },
+		{ "GET", "/api/v1/zwave/*/provisioning", API_ADMIN, prov_get },
+		{ "POST", "/api/v1/zwave/*/provisioning", API_ADMIN,
+		    prov_post },
 	};
 
 	return api_add_routes(m->api, routes,

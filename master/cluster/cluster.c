@@ -331,6 +331,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 		return -1;
 	ev_timer_start(m->loop, &p->timer, 0);
 	cluster_obs_node(m, n, 1);
+	ha_node_online(m, n);	/* the log's unanswered commands again */
 	return 0;
 }
 
@@ -429,6 +430,7 @@ handle_result(struct peer *p, const Hd__CommandResult *r)
 	    &hd__command_result__status__descriptor, (int)r->status)->name :
 	    "?", r->detail[0] ? ": " : "", str_vis(vis, sizeof(vis),
 	    r->detail), r->duplicate ? " (repeat)" : "");
+	ha_command_result(peer_master(p), p->node, r);	/* into the log */
 	cluster_obs_result(peer_master(p), p->node, r);
 }
 
@@ -555,13 +557,15 @@ peer_frame(struct conn *c, ProtobufCMessage *msg)
 	return r;
 }
 
-/* Send a command to an online slave; assigns its id. -1: offline/failed. */
+/* Send a command to an online slave; assigns its id unless the caller
+ * derived one (a scheduled firing's, SCHED_CMD_ID_BASE). -1: offline/failed. */
 int
 cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 {
 	Hd__Envelope e = HD__ENVELOPE__INIT;
 
-	if (n->peer == NULL || (cmd->id = cluster_command_id(m)) == 0)
+	if (n->peer == NULL ||
+	    (cmd->id == 0 && (cmd->id = cluster_command_id(m)) == 0))
 		return -1;
 	e.seq = ++m->seq;
 	e.body_case = HD__ENVELOPE__BODY_COMMAND;

@@ -23,6 +23,7 @@
 #include "lib/ha_status.h"
 
 struct master;
+struct node;
 struct peer;
 
 #define HA_BODY_STATE_FIRST	30	/* Envelope bodies of state sync */
@@ -55,6 +56,29 @@ int	ha_send(struct master *, int node, Hd__Envelope *);
  * the replicated state). */
 void	ha_set_role_hook(struct master *, void (*)(struct master *,
 	    uint64_t term));
+
+/*
+ * Commands through the replicated log (with slave lines; docs/
+ * FAILOVER.md, "Commands through the log"). ha_logs_commands(): this
+ * node has an election, so the API's commands go through ha_command():
+ * cmd->id is set; 0: accepted now (sent, or sent when its slave
+ * registers), 1: accepted once the synchronous standbys hold it (the
+ * accepted hook is called with its id then), -1: refused (not master,
+ * the slave's queue or the log full, a field out of range; logged).
+ */
+int	ha_logs_commands(const struct master *);
+int	ha_command(struct master *, struct node *, Hd__Command *);
+void	ha_set_accepted_hook(struct master *, void (*)(void *, uint64_t id),
+	    void *);
+/* cluster.c's side: a slave's result (recorded in the log), a slave
+ * registered (the log's commands it has not answered are sent again). */
+void	ha_command_result(struct master *, struct node *,
+	    const Hd__CommandResult *);
+void	ha_node_online(struct master *, struct node *);
+/* Each command of the log with its result (NULL: none yet), oldest
+ * first: the API's list after a takeover or a restart. */
+void	ha_log_commands(struct master *, void (*)(void *,
+	    const Hd__ReplCommand *, const Hd__ReplResult *), void *);
 
 /* cluster.c's side: a Hello with CAP_VOTER (a slave's vote link). 0:
  * admitted (PEER_VOTER), -1: refused and dropped. */

@@ -39,23 +39,34 @@ elect_path(const struct master *m, char *buf, size_t len)
 	snprintf(buf, len, "%s/elect.state", m->conf.state_dir);
 }
 
+/* The term and the log's base, when they changed (the records are in
+ * commands.log, ha_log.c). */
 static int
 elect_save(struct ha *ha)
 {
 	Hd__ElectState	st = HD__ELECT_STATE__INIT;
 	char		path[512];
 
+	if (ha->saved_term == ha->el->d.term &&
+	    ha->saved_base == ha->el->r.d.base)
+		return 0;
 	elect_path(ha->m, path, sizeof(path));
 	st.term = ha->el->d.term;
 	st.log_base = ha->el->r.d.base;
-	st.len = ha->el->r.d.len;
 	if (state_save(path, &st.base) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
+	ha->saved_term = st.term;
+	ha->saved_base = st.log_base;
 	return 0;
 }
 
+/*
+ * The term from elect.state, the log from commands.log (ha_log.c). A
+ * damaged file refuses the start: a node must not forget a term it
+ * held or records it acknowledged.
+ */
 static int
 elect_load(struct ha *ha)
 {
@@ -65,6 +76,7 @@ elect_load(struct ha *ha)
 	struct repl_disk	*rd;
 	char			 path[512];
 	uint32_t		 self = (uint32_t)ha->st.self;
+	int			 r = -1;
 
 	elect_path(m, path, sizeof(path));
 	errno = 0;
@@ -75,36 +87,41 @@ elect_load(struct ha *ha)
 		return -1;
 	}
 	if (st != NULL && (st->len != 0 || st->log_base > st->term)) {
-		log_warnx("%s: a log of %" PRIu64 " records on term %" PRIu64
-		    " (this version keeps none)", path, st->len, st->log_base);
-		wire_free((ProtobufCMessage *)st);
-		return -1;
+		log_warnx("%s: a log of term %" PRIu64 " above the term %"
+		    PRIu64 " or records in it (they are in commands.log)",
+		    path, st->log_base, st->term);
+		goto out;
 	}
-	if (st == NULL)
-		elect_init(ha->el, self, (uint32_t)m->conf.masters.n,
-		    (uint32_t)m->conf.slaves.n, ev_clock_ms());
-	else {
-		if ((rd = calloc(1, sizeof(*rd))) == NULL) {
-			wire_free((ProtobufCMessage *)st);
-			return -1;
-		}
-		d.term = st->term;
-		rd->base = st->log_base;
-		elect_restart(ha->el, &d, rd, self,
-		    (uint32_t)m->conf.masters.n, (uint32_t)m->conf.slaves.n,
-		    ev_clock_ms());
+	memset(&d, 0, sizeof(d));
+	d.term = st != NULL ? st->term : 0;
+	if ((rd = calloc(1, sizeof(*rd))) == NULL ||
+	    ha_log_load(ha, rd, st != NULL ? st->log_base : 0) == -1) {
 		free(rd);
+		goto out;
 	}
-	wire_free((ProtobufCMessage *)st);
+	if (rd->base > d.term) {
+		log_warnx("failover: commands.log on term %" PRIu64 " above "
+		    "elect.state's %" PRIu64, rd->base, d.term);
+		free(rd);
+		goto out;
+	}
+	elect_restart(ha->el, &d, rd, self, (uint32_t)m->conf.masters.n,
+	    (uint32_t)m->conf.slaves.n, ev_clock_ms());
+	free(rd);
+	ha->saved_term = d.term;
+	ha->saved_base = ha->el->r.d.base;
 	/* The terms of the installation before the election existed (the
 	 * slaves hold them too) are behind us: start above them. */
 	if (m->term > ha->el->d.term) {
 		ha->el->d.term = m->term;
 		if (elect_save(ha) == -1)
-			return -1;
+			goto out;
 	}
 	m->term = ha->el->d.term;
-	return 0;
+	r = 0;
+out:
+	wire_free((ProtobufCMessage *)st);
+	return r;
 }
 
 int
@@ -213,6 +230,10 @@ do_events(struct ha *ha, const struct ha_out *o)
 			    "set: the master goes on alone", hm->id[ev->node]);
 			ha->st.node[ev->node].synced = 0;
 			break;
+		case HA_EV_ACCEPTED:
+			if (ha->accepted_fn != NULL)
+				ha->accepted_fn(ha->accepted_arg, ev->id);
+			break;
 		default:
 			break;
 		}
@@ -227,12 +248,19 @@ send_msgs(struct ha *ha, const struct ha_out *o)
 	struct ha_wire_buf	 b;
 	const struct ha_msg	*msg;
 	struct peer		*p;
+	struct ha_pl		*pl;
 	int			 i;
 
 	for (i = 0; i < o->nmsg; i++) {
 		msg = &o->msg[i];
+		if (msg->type == HA_COMMAND) {	/* on the slave's own link */
+			if ((pl = ha_log_command(ha, msg->id)) != NULL)
+				ha_log_send(ha, pl);
+			continue;
+		}
 		hd__envelope__init(&e);
-		if (ha_wire_out(msg, &m->conf.masters, &e, &b) == -1)
+		if (ha_wire_out_log(msg, &m->conf.masters, &m->conf.slaves,
+		    ha_log_rec, ha, &e, &b) == -1)
 			continue;
 		if (HA_IS_SLAVE(msg->to)) {
 			if (HA_SLAVE_IDX(msg->to) < HA_MAX_SLAVES &&
@@ -245,14 +273,15 @@ send_msgs(struct ha *ha, const struct ha_out *o)
 }
 
 /* After a step: persist, then the term, the messages and the events. */
-static void
-run_out(struct ha *ha)
+void
+ha_elect_run(struct ha *ha)
 {
 	struct ha_out *o = ha->out;
 
-	if (o->persist && elect_save(ha) == -1)
-		fatalx("failover: the term cannot be persisted; a master-"
-		    "capable node must not go on");
+	ha_log_sync(ha);
+	if (o->persist && (ha_log_save(ha) == -1 || elect_save(ha) == -1))
+		fatalx("failover: the term or the log cannot be persisted; "
+		    "a master-capable node must not go on");
 	if (ha->el->d.term > ha->m->term) {
 		if (ha->el->role != ELECT_CANDIDATE)
 			log_info("failover: term %" PRIu64 " heard, adopted "
@@ -283,7 +312,7 @@ tick(struct ev_timer *t)
 		    "slaves for pre-votes for term %" PRIu64 "%s", HA_LOST_MS,
 		    ha->el->d.term + 1, ha->el->force == 2 ?
 		    ", forced by the operator" : "");
-	run_out(ha);
+	ha_elect_run(ha);
 	if (!ha->m->restart)
 		ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);
 }
@@ -304,6 +333,7 @@ ha_elect_stop(struct ha *ha)
 void
 ha_elect_free(struct ha *ha)
 {
+	ha_log_free(ha);
 	free(ha->el);
 	free(ha->out);
 	ha->el = NULL;
@@ -323,12 +353,15 @@ ha_elect_feed(struct ha *ha, uint32_t from, const Hd__Envelope *e,
 		    "no slave lines");
 		return -1;
 	}
-	if (ha_wire_in(e, from, ha->el->self, &ha->m->conf.masters, &m, why,
+	/* Only another master-capable node sends log records. */
+	if (ha_wire_in_log(e, from, ha->el->self, &ha->m->conf.masters,
+	    from < HA_MAX_MASTERS ? &ha->m->conf.slaves : NULL, &m, why,
 	    whylen) == -1)
 		return -1;
 	ha_out_clear(ha->out);
+	ha_log_take(ha, e);
 	elect_recv(ha->el, ev_clock_ms(), &m, ha->out);
-	run_out(ha);
+	ha_elect_run(ha);
 	return 0;
 }
 

@@ -15,6 +15,11 @@ enum ha_follow_state {
 	FOLLOW_ONLINE,		/* welcomed: we follow st.node[cur] */
 };
 
+struct ha_log;
+struct ha_pl;
+struct repl_disk;
+struct ha_rec;
+
 struct ha {
 	struct master		*m;
 	struct ha_status	 st;
@@ -39,6 +44,11 @@ struct ha {
 	struct ev_timer		 tick;		/* HA_TICK_MS */
 	struct peer		*voter[HA_MAX_SLAVES];	/* vote links */
 	void			(*role_fn)(struct master *, uint64_t term);
+	struct ha_log		*log;		/* the records' contents (ha_log.c) */
+	uint64_t		 saved_term;	/* in elect.state */
+	uint64_t		 saved_base;
+	void			(*accepted_fn)(void *, uint64_t id);
+	void			*accepted_arg;
 };
 
 /* ha.c */
@@ -51,6 +61,20 @@ void	ha_elect_stop(struct ha *);
 void	ha_elect_free(struct ha *);
 int	ha_elect_feed(struct ha *, uint32_t from, const Hd__Envelope *,
 	    char *why, size_t whylen);
+/* After a step of ha->el into ha->out: persist, send, act. */
+void	ha_elect_run(struct ha *);
+
+/* ha_log.c */
+int	ha_log_load(struct ha *, struct repl_disk *, uint64_t base);
+void	ha_log_free(struct ha *);
+void	ha_log_sync(struct ha *);
+int	ha_log_save(struct ha *);
+void	ha_log_take(struct ha *, const Hd__Envelope *);
+void	ha_log_next(struct ha *, const Hd__ReplRecord *);
+const Hd__ReplRecord *ha_log_rec(void *, const struct ha_rec *);
+struct ha_pl *ha_log_command(struct ha *, uint64_t id);
+void	ha_log_send(struct ha *, struct ha_pl *);
+void	ha_log_resend(struct ha *, uint32_t slave);
 
 /* ha_follow.c */
 int	ha_follow_init(struct ha *);

@@ -51,6 +51,7 @@ struct ssync {
 	char		 dir[512];
 	uint64_t	 version[SSYNC_MAX_FILES];
 	size_t		 size[SSYNC_MAX_FILES];	/* as last read or stat'ed */
+	uint32_t	 urgent;	/* bit i: file i goes first when due */
 	struct standby	 sb[SSYNC_MAX_STANDBYS];
 };
 
@@ -239,6 +240,9 @@ next_due(struct ssync *s, struct standby *b)
 {
 	int	i, f, n = ssync_nfiles();
 
+	for (f = 0; f < n; f++)
+		if ((s->urgent & 1u << f) && b->applied[f] < s->version[f])
+			return f;
 	for (i = 0; i < n; i++) {
 		f = (b->next + i) % n;
 		if (b->applied[f] < s->version[f]) {
@@ -429,4 +433,32 @@ ssync_lag(const struct ssync *s, int peer, uint64_t now, struct ssync_lag *l)
 	l->oldest_ms = oldest != 0 && now > oldest ? now - oldest : 0;
 	l->synced = b->synced;
 	return 0;
+}
+
+void
+ssync_set_urgent(struct ssync *s, const char *name)
+{
+	int	f = ssync_file_index(name);
+
+	if (f != -1)
+		s->urgent |= 1u << f;
+}
+
+uint64_t
+ssync_version(const struct ssync *s, const char *name)
+{
+	int	f = ssync_file_index(name);
+
+	return f == -1 ? 0 : s->version[f];
+}
+
+uint64_t
+ssync_applied(const struct ssync *s, int peer, const char *name)
+{
+	int	f = ssync_file_index(name);
+
+	if (f == -1 || peer < 0 || peer >= SSYNC_MAX_STANDBYS ||
+	    !s->sb[peer].used)
+		return 0;
+	return s->sb[peer].applied[f];
 }

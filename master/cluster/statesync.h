@@ -73,6 +73,13 @@ int		 ssync_ack(struct ssync *, int peer, const Hd__StateAck *,
 void		 ssync_pump(struct ssync *, uint64_t now);
 int		 ssync_lag(const struct ssync *, int peer, uint64_t now,
 		    struct ssync_lag *);
+/* File `name` goes before the others whenever it is due (the scheduler's
+ * firing record and outbox, which firings wait for: docs/FAILOVER.md). */
+void		 ssync_set_urgent(struct ssync *, const char *name);
+/* The version of `name` the master holds (bumped by ssync_changed), and
+ * the one standby `peer` applied (0: none, or no such peer). */
+uint64_t	 ssync_version(const struct ssync *, const char *name);
+uint64_t	 ssync_applied(const struct ssync *, int peer, const char *name);
 
 /* The standby side. */
 struct ssync_sb;

@@ -7,6 +7,8 @@
  * hooks in cluster.c and master.c are one call each.
  */
 
+#include <sys/stat.h>
+
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -16,29 +18,13 @@
 #include <unistd.h>
 
 #include "cluster/cluster.h"
+#include "hamasters.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
-
-/* A command sent for an event, until its result: ids are matched
- * together with the slave it went to, so that no other slave can end it. */
-struct inflight {
-	uint64_t	id;
-	char		node[NODE_ID_MAX + 1];
-	char		event[SCHED_NAME_MAX + 1];
-};
-
-struct sched_master {
-	struct master	*m;
-	struct sched	*s;
-	struct ev_timer	 timer;
-	struct sched_api api;
-	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
-	unsigned	 ninflight;
-	int		 starting;	/* in sched_start(): its catch-up */
-};
+#include "sched/sched_int.h"
 
 static struct value *
 find_value(struct master *m, const struct sched_devref *r)
@@ -63,6 +49,38 @@ site_of(void *arg, const char *node)
 	struct node		*n = node_get(sm->m, node, 0);
 
 	return n != NULL ? n->site : NULL;
+}
+
+/* Slave `node`'s entry, made if `make` (a free one, else an unsynced
+ * one: forgetting it only says "not known complete"); NULL if none. */
+static struct lsync *
+lsync_of(struct sched_master *sm, const char *node, int make)
+{
+	struct lsync	*l, *spare = &sm->lsync[0];
+	int		 i;
+
+	for (i = 0; i < SCHED_SYNC_NODES; i++) {
+		l = &sm->lsync[i];
+		if (strcmp(l->node, node) == 0)
+			return l;
+		if (l->node[0] == '\0' ? spare->node[0] != '\0' :
+		    !l->synced && spare->synced)
+			spare = l;
+	}
+	if (!make)
+		return NULL;
+	snprintf(spare->node, sizeof(spare->node), "%s", node);
+	spare->synced = 0;
+	return spare;
+}
+
+/* For the API: has slave `node` sent its LocalSync since it came online? */
+static int
+local_synced(void *arg, const char *node)
+{
+	struct lsync *l = lsync_of(arg, node, 0);
+
+	return l != NULL && l->synced;
 }
 
 static int
@@ -148,46 +166,109 @@ left_local(struct sched_master *sm, const char *by, const char *node)
 	return strcmp(on, node) == 0;
 }
 
-/* ops->command: a Command to the slave, remembered for its result. */
+/* Send `cmd` of event `by` to `n` and remember it for its result: 0, or
+ * -1 with why. */
+int
+sm_send(struct sched_master *sm, struct node *n, Hd__Command *cmd,
+    const char *by, char *why, size_t len)
+{
+	char		 issuer[SCHED_NAME_MAX + 8];
+	struct inflight	*f;
+
+	snprintf(issuer, sizeof(issuer), "event %s", by);
+	cmd->issued_by = issuer;
+	if (cluster_command(sm->m, n, cmd) == -1) {
+		snprintf(why, len, "could not send to slave %s", n->id);
+		return -1;
+	}
+	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
+	f->id = cmd->id;
+	snprintf(f->node, sizeof(f->node), "%s", n->id);
+	snprintf(f->event, sizeof(f->event), "%s", by);
+	return 0;
+}
+
+/* Is `node` online? If not, why (and 1 if the event is left to its local
+ * rules, then no failure), as the engine's ops->command answers. */
+int
+sm_offline(struct sched_master *sm, const char *node, const char *by,
+    struct node **np, char *why, size_t len)
+{
+	struct node	*n = node_get(sm->m, node, 0);
+
+	*np = n;
+	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
+	    left_local(sm, by, node)) {
+		snprintf(why, len, "left to slave %s's local rules (it is "
+		    "offline)", node);
+		return 1;
+	}
+	if (n == NULL || n->peer == NULL) {
+		snprintf(why, len, "slave %s is %s", node, n == NULL ?
+		    "unknown (never connected)" : "offline");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * ops->command: a Command to the slave, remembered for its result. A
+ * firing known by its instant gets an id derived from it (sched_cmd_id),
+ * so a new master that runs the same firing again sends the same id and
+ * the slave's memo answers it as a repeat. With a standby attached the
+ * command goes to the outbox first (sched_hold.c): once the engine's
+ * batch is over the outbox is written, and the command waits until the
+ * standby holds it and the engine's state, at most SCHED_SYNC_WAIT_MS.
+ */
 static int
 command(void *arg, const struct sched_act *a, const char *by, char *why,
     size_t len)
 {
 	struct sched_master	*sm = arg;
-	struct node		*n = node_get(sm->m, a->ref.node, 0);
+	struct node		*n;
 	Hd__Command		 cmd = HD__COMMAND__INIT;
 	Hd__Value		 v = HD__VALUE__INIT;
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
-	char			 issuer[SCHED_NAME_MAX + 8];
-	struct inflight		*f;
+	int			 r;
 
-	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
-	    left_local(sm, by, a->ref.node)) {
-		snprintf(why, len, "left to slave %s's local rules (it is "
-		    "offline)", a->ref.node);
-		return 1;
-	}
-	if (n == NULL || n->peer == NULL) {
-		snprintf(why, len, "slave %s is %s", a->ref.node, n == NULL ?
-		    "unknown (never connected)" : "offline");
-		return -1;
+	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) == 1) {
+		/* As at a master restart (docs/SCHEDULER.md#local-rules); said
+		 * with its instant, since the slave, back within the second,
+		 * has not run its local rules (docs/FAILOVER.md). */
+		if (ev_clock_ms() < sm->await_until)
+			log_warnx("sched: event %s (due %" PRId64 "): left to "
+			    "slave %s's local rules just after a takeover: it "
+			    "runs it only if it was cut off for its "
+			    "local-after, else this instant is missed", by,
+			    sched_firing_due(sm->s), a->ref.node);
+		return r;
 	}
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
-	snprintf(issuer, sizeof(issuer), "event %s", by);
 	cmd.device_id = a->ref.dev;
 	cmd.key = a->ref.key;
 	cmd.value = &v;
 	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
-	cmd.issued_by = issuer;
 	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
-	if (cluster_command(sm->m, n, &cmd) == -1) {
-		snprintf(why, len, "could not send to slave %s", a->ref.node);
-		return -1;
+	cmd.id = sched_cmd_id(sm->s);
+	if (r == -1)
+		return sm_awaited(sm, &cmd, a->ref.node, by) == 0 ? 0 : -1;
+	if (sm_defers(sm)) {
+		if (cmd.id == 0)	/* numbered now: the outbox keeps it */
+			cmd.id = cluster_command_id(sm->m);
+		if (cmd.id != 0 && sched_hold_add(&sm->hold, &cmd, n->id, by,
+		    HOLD_WAIT, ev_clock_ms() + SCHED_SYNC_WAIT_MS) == 0) {
+			log_debug("sched: event %s: command %" PRIu64 " to "
+			    "%s/%s.%s recorded, waits for the standby", by,
+			    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
+			sm_hold_arm(sm, 0);	/* after the batch */
+			return 0;
+		}
+		log_warnx("sched: event %s: the outbox is full (%d commands): "
+		    "command %" PRIu64 " goes at once, without its record at "
+		    "the standby", by, SCHED_HOLD_MAX, cmd.id);
 	}
-	f = &sm->inflight[sm->ninflight++ % SCHED_INFLIGHT];
-	f->id = cmd.id;
-	snprintf(f->node, sizeof(f->node), "%s", n->id);
-	snprintf(f->event, sizeof(f->event), "%s", by);
+	if (sm_send(sm, n, &cmd, by, why, len) == -1)
+		return -1;
 	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
 	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
 	return 0;
@@ -195,8 +276,8 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 
 static const struct sched_ops ops = { get_value, command };
 
-static int64_t
-wall_now(void *arg)
+int64_t
+sm_wall(void *arg)
 {
 	(void)arg;
 	return (int64_t)ev_wall_ms();
@@ -207,7 +288,7 @@ static void
 rearm(void *arg)
 {
 	struct sched_master	*sm = arg;
-	int64_t			 next = sched_next(sm->s), now = wall_now(sm);
+	int64_t			 next = sched_next(sm->s), now = sm_wall(sm);
 	int64_t			 wait = next - now;
 
 	if (wait < 0)
@@ -222,7 +303,7 @@ on_timer(struct ev_timer *t)
 {
 	struct sched_master *sm = t->arg;
 
-	sched_run(sm->s, wall_now(sm));
+	sched_run(sm->s, sm_wall(sm));
 	rearm(sm);
 }
 
@@ -262,7 +343,7 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 
 	if (sched_last_good(sm->s, lg, sizeof(lg)) == 0 &&
 	    access(lg, F_OK) == 0) {
-		if (sched_load(sm->s, lg, wall_now(sm), e) == 0) {
+		if (sched_load(sm->s, lg, sm_wall(sm), e) == 0) {
 			log_warnx("events: %s has errors: running the last good "
 			    "schedule (%s) until it is fixed and reloaded",
 			    events, lg);
@@ -270,12 +351,21 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 		}
 		log_errors("events (last good copy)", e);
 	}
-	if (sched_load_none(sm->s, wall_now(sm), e) == -1)
+	if (sched_load_none(sm->s, sm_wall(sm), e) == -1)
 		return -1;
 	log_warnx("events: %s has errors and there is no last good "
 	    "schedule: running no events until it is fixed and reloaded",
 	    events);
 	return 0;
+}
+
+/* Will this node start as a standby (cluster/ha.c: a node after the
+ * first of the master lines, or any of them with the election)? */
+static int
+stands_by(const struct master *m)
+{
+	return m->conf.masters.n > 0 && (m->conf.slaves.n > 0 ||
+	    ha_masters_find(&m->conf.masters, m->id) != 0);
 }
 
 int
@@ -298,7 +388,13 @@ sched_master_start(struct master *m, int checkonly)
 	    NULL || sched_set_places(sm->s, m->conf.places,
 	    m->conf.nplaces) == -1)
 		goto done;
-	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+	/* A standby's events.last-good is the master's, replicated: its own
+	 * events file must not overwrite it (it runs at a takeover). */
+	if (stands_by(m))
+		sched_keep_last_good(sm->s, 0);
+	sched_set_state_hook(sm->s, &(struct sched_state_hook){ sm_hold_put,
+	    sm_hold_get, sm_defers, sm });
+	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
 		log_errors("events", e);
 		if (checkonly || fallback(sm, e) == -1)
 			goto done;
@@ -310,9 +406,11 @@ sched_master_start(struct master *m, int checkonly)
 		r = 0;
 		goto done;
 	}
-	sm->api = (struct sched_api){ sm->s, m->conf.events, wall_now, rearm,
-	    sm, site_of };
+	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, rearm,
+	    sm, site_of, local_synced };
 	ev_timer_init(&sm->timer, on_timer, sm);
+	ev_timer_init(&sm->hold_timer, sm_on_hold_timer, sm);
+	sched_hold_init(&sm->hold);
 	m->sched = sm;
 	r = 0;
 done:
@@ -340,11 +438,127 @@ sched_master_run(struct master *m)
 	if (sm == NULL)
 		return;
 	sm->starting = 1;
-	sched_start(sm->s, wall_now(sm));
+	sched_start(sm->s, sm_wall(sm));
 	sm->starting = 0;
 	rearm(sm);
 }
 
+/* Does `path` hold exactly the text of program `g` (its includes
+ * inlined)? */
+static int
+same_text(const char *path, const struct sched_prog *g)
+{
+	FILE	*f;
+	char	 buf[4096];
+	size_t	 n, off = 0;
+	int	 same = g->flat != NULL;
+
+	if (!same || (f = fopen(path, "r")) == NULL)
+		return 0;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		same = off + n <= g->flatlen && memcmp(g->flat + off, buf,
+		    n) == 0;
+		off += n;
+	}
+	same = same && !ferror(f) && off == g->flatlen;
+	fclose(f);
+	return same;
+}
+
+/* Was `a` modified after `b`? */
+static int
+newer(const char *a, const char *b)
+{
+	struct stat	sa, sb;
+
+	if (stat(a, &sa) == -1 || stat(b, &sb) == -1)
+		return 0;
+	return sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
+	    (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec);
+}
+
+/*
+ * The replicated schedule, if this node has one: the master's, as it
+ * ran it (its last load wrote it, and the state sync brought it here).
+ * This node's own events file wins if it was edited after that (a
+ * master restarted on a changed file: its events.last-good is its own
+ * older copy) and loaded. If it says the same, it is that file (a
+ * reload changes nothing); else the replicated one runs, said
+ * "replicated" and logged, since a reload would put this node's own
+ * file in its place.
+ */
+static void
+take_replicated(struct sched_master *sm)
+{
+	struct sched_errs	*e;
+	struct sched_prog	*own;
+	char			 lg[PATH_MAX];
+
+	if (sched_last_good(sm->s, lg, sizeof(lg)) == -1 ||
+	    access(lg, F_OK) == -1)
+		return;
+	if (strcmp(sched_source(sm->s), "file") == 0 &&
+	    newer(sm->m->conf.events, lg)) {
+		log_info("takeover: this node's events file %s is newer than "
+		    "the replicated schedule: running it",
+		    sm->m->conf.events);
+		return;
+	}
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return;
+	if (sched_load(sm->s, lg, sm_wall(sm), e) == -1) {
+		log_errors("takeover: the replicated schedule", e);
+		log_warnx("takeover: running this node's own events file %s",
+		    sm->m->conf.events);
+		free(e);
+		return;
+	}
+	own = sched_parse_file(sm->m->conf.events, e);
+	if (own != NULL && same_text(lg, own))
+		sched_load(sm->s, sm->m->conf.events, sm_wall(sm), e);
+	else {
+		sched_set_replicated(sm->s);
+		log_warnx("takeover: running the master's schedule as "
+		    "replicated (%s): this node's events file %s differs; a "
+		    "reload would run that file instead", lg,
+		    sm->m->conf.events);
+	}
+	sched_prog_free(own);
+	free(e);
+}
+
+void
+sched_master_takeover(struct master *m)
+{
+	struct sched_master	*sm = m->sched;
+	char			 lg[PATH_MAX];
+
+	if (sm == NULL) {
+		snprintf(lg, sizeof(lg), "%s/%s", m->conf.state_dir,
+		    SCHED_LAST_GOOD);
+		if (access(lg, F_OK) == 0)
+			log_warnx("takeover: the master ran a schedule (%s) "
+			    "but this node has no events line: no events run "
+			    "here", lg);
+		return;
+	}
+	if (sm->s->started)
+		return;		/* a master already (a term won again) */
+	take_replicated(sm);
+	sched_keep_last_good(sm->s, 1);
+	sm->await_until = ev_clock_ms() + SCHED_RESEND_WAIT_MS;
+	sched_master_run(m);
+	sm_hold_pump(sm, 0);
+}
+
+/*
+ * At exit. Commands still waiting for the standby go now: their firing
+ * is recorded as done, so they would be lost otherwise; not when this
+ * node steps down (a new master runs the firing, with the same ids). A
+ * scheduler that never started (a standby's) saves nothing (sched_save):
+ * its sched.state is the master's, replicated.
+ */
 void
 sched_master_stop(struct master *m)
 {
@@ -352,10 +566,15 @@ sched_master_stop(struct master *m)
 
 	if (sm == NULL)
 		return;
+	if (!m->restart)
+		sm_hold_pump(sm, 1);
 	m->sched = NULL;
-	if (m->loop != NULL)
+	if (m->loop != NULL) {
 		ev_timer_stop(m->loop, &sm->timer);
-	sched_save(sm->s, wall_now(sm));
+		ev_timer_stop(m->loop, &sm->hold_timer);
+	}
+	sched_save(sm->s, sm_wall(sm));	/* with what is still sent */
+	sched_hold_clear(&sm->hold);
 	sched_free(sm->s);
 	free(sm);
 }
@@ -370,7 +589,7 @@ send_rules(struct sched_master *sm, struct node *n)
 {
 	struct sched_local_set	*ls;
 	Hd__Envelope		 e = HD__ENVELOPE__INIT;
-	int64_t			 now = wall_now(sm);
+	int64_t			 now = sm_wall(sm);
 
 	if (n->peer == NULL || (ls = malloc(sizeof(*ls))) == NULL)
 		return;
@@ -398,7 +617,7 @@ sched_master_reload(struct master *m)
 
 	if (sm == NULL || (e = malloc(sizeof(*e))) == NULL)
 		return;
-	if (sched_load(sm->s, m->conf.events, wall_now(sm), e) == -1) {
+	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
 		log_errors("SIGHUP: events", e);
 		log_warnx("SIGHUP: the events file has errors; the old "
 		    "schedule keeps running");
@@ -420,7 +639,7 @@ sched_master_value(struct master *m, struct node *n,
 	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
 	    from_value(r->value, &v) == -1)
 		return;
-	sched_value(sm->s, wall_now(sm), n->id, r->device_id, r->key, &v);
+	sched_value(sm->s, sm_wall(sm), n->id, r->device_id, r->key, &v);
 	rearm(sm);
 }
 
@@ -431,9 +650,12 @@ sched_master_node(struct master *m, struct node *n, int up)
 
 	if (sm == NULL)
 		return;
-	sched_node(sm->s, wall_now(sm), n->id, up);
-	if (up)
+	sched_node(sm->s, sm_wall(sm), n->id, up);
+	lsync_of(sm, n->id, 1)->synced = 0;	/* its replay starts again */
+	if (up) {
 		send_rules(sm, n);
+		sm_hold_arm(sm, 0);	/* the outbox's commands for it */
+	}
 	rearm(sm);
 }
 
@@ -476,6 +698,10 @@ sched_master_result(struct master *m, struct node *n,
 	/* Held for a sleeping node: not a failure, the final result follows. */
 	if (r->status == HD__COMMAND_RESULT__STATUS__QUEUED)
 		return;
+	/* Out of the outbox, written soon; from the loop, not from inside
+	 * this slave's frame (a send that fails drops a link). */
+	if (sched_hold_result(&sm->hold, n->id, r->id))
+		sm_hold_arm(sm, 0);
 	f->id = 0;
 	if (r->status == HD__COMMAND_RESULT__STATUS__OK)
 		return;
@@ -518,11 +744,43 @@ sched_master_local_firing(struct master *m, struct node *n,
 		    ev, f->due_ms);
 		return 0;
 	}
+	if (sched_local_fired(sm->s, e, (int64_t)f->due_ms,
+	    (int64_t)f->fired_ms, f->result, sm_wall(sm)) == 1) {
+		log_warnx("sched: event %s: firing due %" PRIu64 " reported "
+		    "again by slave %s: heard already, ignored", ev, f->due_ms,
+		    n->id);
+		return 0;
+	}
 	log_info("sched: event %s: fired on slave %s by its local rules "
 	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
 	    f->fired_ms, res);
-	sched_local_fired(sm->s, e, (int64_t)f->due_ms, (int64_t)f->fired_ms,
-	    f->result, wall_now(sm));
+	rearm(sm);
+	return 0;
+}
+
+int
+sched_master_local_sync(struct master *m, struct node *n,
+    const Hd__LocalSync *y)
+{
+	struct sched_master	*sm = m->sched;
+	const struct sched_prog	*g;
+	const char		*on;
+	char			 why[160];
+	int			 i;
+
+	if (sm == NULL)
+		return 0;
+	lsync_of(sm, n->id, 1)->synced = 1;
+	log_info("sched: slave %s: local replay complete (%" PRIu32 " firing%s, "
+	    "rule set %016" PRIx64 "): its events' history is whole", n->id,
+	    y->firings, y->firings == 1 ? "" : "s", y->version);
+	/* What was left to it and not in its replay is the master's again. */
+	g = sched_program(sm->s);
+	for (i = 0; g != NULL && i < g->nev; i++)
+		if (g->ev[i].left_due != 0 && (on = sched_local_node(&g->ev[i],
+		    why, sizeof(why))) != NULL && strcmp(on, n->id) == 0)
+			sched_left_back(sm->s, sched_prog_find(g,
+			    g->ev[i].name), sm_wall(sm));
 	rearm(sm);
 	return 0;
 }

@@ -7,7 +7,10 @@
  * commands sent through the cluster.
  */
 
+#include <sys/queue.h>
+
 #include "cluster.pb-c.h"
+#include "master.pb-c.h"
 #include "hdlimits.h"
 
 struct master;
@@ -35,6 +38,92 @@ struct sched	*sched_master_engine(struct master *);
  * -1 if malformed (the cluster drops the slave). */
 int		 sched_master_local_firing(struct master *, struct node *,
 		    const Hd__LocalFiring *);
+/*
+ * The firing record's way to the standby (docs/FAILOVER.md#scheduled-
+ * firings), set once by the top level (ssync_wire.c): mark(name) gives a
+ * token for state file `name` as just written, 0 when there is no
+ * standby to wait for; done(name, token) says whether the standby holds
+ * that version (or is gone). A firing's commands wait for sched.state
+ * (with the firing's record and the commands), SCHED_SYNC_WAIT_MS at
+ * most.
+ */
+struct sched_sync {
+	uint64_t	(*mark)(void *, const char *name);
+	int		(*done)(void *, const char *name, uint64_t token);
+	void		*arg;
+};
+void		 sched_master_set_sync(const struct sched_sync *);
+/* The standby acknowledged something, or went: send what may go. */
+void		 sched_master_sync_poll(struct master *);
+/*
+ * This node was elected master (docs/FAILOVER.md): the scheduler takes
+ * the master's schedule as replicated here (events.last-good), its
+ * runtime state (sched.state) as it is now, with the outbox of firing
+ * commands it sends again; then it runs.
+ */
+void		 sched_master_takeover(struct master *);
+
+/* sched_hold.c: the outbox of firing commands (above). */
+enum hold_state {
+	HOLD_WAIT,		/* recorded, waiting for the standby */
+	HOLD_SENT,		/* sent, until its result */
+	HOLD_RESEND		/* from the outbox at a takeover: once its
+				 * slave is back */
+};
+struct sched_hold_cmd {
+	TAILQ_ENTRY(sched_hold_cmd) entry;
+	enum hold_state	 state;
+	int		 marked;		/* token set */
+	int		 saved;			/* in the state file */
+	uint64_t	 token;			/* sched.state's version */
+	uint64_t	 deadline;		/* ev_clock_ms(): the wait's
+						 * end, or the entry's */
+	uint64_t	 id, firing_id;
+	uint32_t	 pulse_ms;
+	char		 node[NODE_ID_MAX + 1], dev[DEVICE_ID_MAX + 1];
+	char		 key[VALUE_KEY_MAX + 1], event[SCHED_NAME_MAX + 1];
+	Hd__Value	 value;
+	char		 str[VALUE_STR_MAX + 1];
+};
+struct sched_hold_disk {
+	Hd__SchedOut	 out[SCHED_HOLD_MAX];
+	Hd__SchedValue	 val[SCHED_HOLD_MAX];
+	Hd__SchedOut	*outp[SCHED_HOLD_MAX];
+};
+struct sched_hold {
+	TAILQ_HEAD(, sched_hold_cmd) q;
+	int		 n;
+	int		 dirty;			/* differs from the file */
+	int		 unmarked;		/* entries without tokens */
+	struct sched_hold_disk *disk;		/* what put() points into */
+};
+void		 sched_hold_init(struct sched_hold *);
+/* Record `cmd` (copied) in state HOLD_WAIT (for the standby) or
+ * HOLD_RESEND (for its slave), until `deadline`; -1 if full
+ * (SCHED_HOLD_MAX) or out of memory. */
+int		 sched_hold_add(struct sched_hold *, const Hd__Command *,
+		    const char *node, const char *event, enum hold_state,
+		    uint64_t deadline);
+/* The token of the state file just written, for the entries without. */
+void		 sched_hold_mark(struct sched_hold *, uint64_t token);
+/* A result for `id` from `node`: its entry dropped; 1 if there was one. */
+int		 sched_hold_result(struct sched_hold *, const char *node,
+		    uint64_t id);
+void		 sched_hold_drop(struct sched_hold *, struct sched_hold_cmd *);
+void		 sched_hold_clear(struct sched_hold *);
+/* A Command for sending, pointing into `c`. */
+void		 sched_hold_to_cmd(struct sched_hold_cmd *, Hd__Command *);
+/* Into the engine's state file as it is written (its hook). */
+void		 sched_hold_put(struct sched_hold *, Hd__SchedState *);
+/* The outbox of a state file read, as HOLD_RESEND until `deadline`:
+ * how many (each checked; a bad one logged and left out). */
+int		 sched_hold_take(struct sched_hold *, const Hd__SchedState *,
+		    uint64_t deadline);
+
+/* The end of that replay (LocalSync): the slave's local events' history
+ * is complete from here (GET /api/v1/events: local_synced). */
+int		 sched_master_local_sync(struct master *, struct node *,
+		    const Hd__LocalSync *);
 /* What the scheduler's API routes need (api_sched_routes, added by
  * master.c); NULL without an events file. */
 struct sched_api;

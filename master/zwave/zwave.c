@@ -39,7 +39,8 @@ zwm_state_name(int st, int action)
 {
 	static const char *const names[] = { "idle", "ready", "node_found",
 	    "adding", "protocol_done", "done", "failed", "timeout",
-	    "cancelled", "refused", "interviewed" };
+	    "cancelled", "refused", "interviewed", "s2_grant", "s2_pin",
+	    "security" };
 
 	if (st == ZWM_REQUESTED)
 		return "requested";
@@ -55,7 +56,8 @@ const char *
 zwm_action_name(int a)
 {
 	return a == HD__ZW_INCLUSION__ACTION__INCLUDE ? "include" :
-	    a == HD__ZW_INCLUSION__ACTION__EXCLUDE ? "exclude" : "stop";
+	    a == HD__ZW_INCLUSION__ACTION__EXCLUDE ? "exclude" :
+	    a == HD__ZW_INCLUSION__ACTION__GRANT ? "grant" : "stop";
 }
 
 int
@@ -158,10 +160,48 @@ zwm_request(struct master *m, struct node *n, Hd__ZwInclusion__Action a,
 		z->state = ZWM_REQUESTED;
 		z->node = 0;
 		z->nnodes = 0;
+		z->s2_wait = z->s2_done = 0;
+		z->s2_node = 0;		/* the last one's S2 is history */
 		z->deadline = ev_clock_ms() + (timeout_ms != 0 ? timeout_ms :
 		    ZW_INCLUSION_TIMEOUT_MS);
 		history_add(z, a, ZWM_REQUESTED, 0, by);
 	}
+	return 0;
+}
+
+int
+zwm_grant(struct master *m, struct node *n, uint32_t classes, const char *pin,
+    const char *by, const char **why)
+{
+	Hd__Envelope	 e = HD__ENVELOPE__INIT;
+	Hd__ZwInclusion	 zi = HD__ZW_INCLUSION__INIT;
+	struct zwm_slave *z;
+
+	(void)m;
+	*why = NULL;
+	if ((z = zwm_slave(n)) == NULL || z->s2_wait == 0) {
+		*why = "no S2 bootstrapping waits for an answer";
+		return -1;
+	}
+	if (z->s2_wait == HD__ZW_PROGRESS__STATE__S2_PIN && *pin == '\0') {
+		*why = "the device waits for its PIN";
+		return -1;
+	}
+	zi.action = HD__ZW_INCLUSION__ACTION__GRANT;
+	zi.s2_grant = classes;
+	zi.pin = (char *)(uintptr_t)(z->s2_wait ==
+	    HD__ZW_PROGRESS__STATE__S2_PIN ? pin : "");
+	zi.issued_by = (char *)(uintptr_t)by;
+	e.body_case = HD__ENVELOPE__BODY_ZW_INCLUSION;
+	e.zw_inclusion = &zi;
+	if (cluster_send(m, n, &e) == -1) {
+		*why = "the slave is offline";
+		return -1;
+	}
+	log_info("zwave: S2 %s for node %d on slave %s given by %s",
+	    z->s2_wait == HD__ZW_PROGRESS__STATE__S2_PIN ? "PIN" : "grant",
+	    z->s2_node, n->id, by);
+	z->s2_wait = 0;		/* the slave's next step says what follows */
 	return 0;
 }
 
@@ -177,7 +217,34 @@ progress_ok(const Hd__ZwProgress *p)
 	if (p->node_id > ZW_MAX_NODES || p->time_left_ms >
 	    ZW_INCLUSION_TIMEOUT_MS)
 		return 0;
+	if (p->s2_requested > 0xff || p->s2_granted > 0xff ||
+	    strlen(p->dsk) > ZWM_DSK_MAX)
+		return 0;
 	return strlen(p->reason) <= ZW_INCL_REASON_MAX;
+}
+
+/* An S2 step: kept apart from the inclusion's own state, which ended. */
+static void
+apply_s2(struct zwm_slave *z, const Hd__ZwProgress *p)
+{
+	z->s2_node = (uint8_t)p->node_id;
+	z->s2_requested = p->s2_requested;
+	snprintf(z->s2_reason, sizeof(z->s2_reason), "%s", p->reason);
+	if (p->state == HD__ZW_PROGRESS__STATE__SECURITY) {
+		z->s2_wait = 0;
+		z->s2_done = 1;
+		z->s2_granted = p->s2_granted;
+		z->s2_downgraded = p->downgraded;
+		return;
+	}
+	z->s2_wait = p->state;
+	z->s2_done = 0;
+	z->s2_granted = 0;
+	z->s2_downgraded = 0;
+	if (p->state == HD__ZW_PROGRESS__STATE__S2_PIN)
+		str_vis(z->dsk, sizeof(z->dsk), p->dsk);
+	else
+		z->dsk[0] = '\0';
 }
 
 static void
@@ -199,6 +266,11 @@ static void
 apply(struct zwm_slave *z, const Hd__ZwProgress *p)
 {
 	switch (p->state) {
+	case HD__ZW_PROGRESS__STATE__S2_GRANT:
+	case HD__ZW_PROGRESS__STATE__S2_PIN:
+	case HD__ZW_PROGRESS__STATE__SECURITY:
+		apply_s2(z, p);
+		return;
 	case HD__ZW_PROGRESS__STATE__INTERVIEWED:
 		/* The node just added: the inclusion's last step now. */
 		if (!z->active && z->state == HD__ZW_PROGRESS__STATE__DONE &&
@@ -240,6 +312,10 @@ zwm_progress(struct master *m, struct node *n, const Hd__ZwProgress *p)
 
 	if (!progress_ok(p))
 		return -1;
+	if (p->downgraded)		/* never silently: CVE-2018-25029 */
+		log_warnx("slave %s: zwave node %" PRIu32 ": SECURITY "
+		    "DOWNGRADE: it asked for S2 and got less", n->id,
+		    p->node_id);
 	if ((z = zwm_slave(n)) == NULL)
 		return 0;
 	str_vis(vis, sizeof(vis), p->reason);
@@ -266,4 +342,78 @@ zwm_slave_restarted(struct master *m, struct node *n)
 	p.node_id = n->zw->node;
 	p.reason = (char *)(uintptr_t)"the slave restarted";
 	zwm_progress(m, n, &p);
+}
+
+/* --- the S2 provisioning list ----------------------------------------- */
+
+int
+zwm_provision(struct master *m, struct node *n, Hd__ZwProvision__Action a,
+    const char *qr, const char *dsk, const char *by, const char **why)
+{
+	Hd__Envelope	e = HD__ENVELOPE__INIT;
+	Hd__ZwProvision	zp = HD__ZW_PROVISION__INIT;
+
+	*why = NULL;
+	zp.action = a;
+	zp.qr = (char *)(uintptr_t)qr;
+	zp.dsk = (char *)(uintptr_t)dsk;
+	zp.issued_by = (char *)(uintptr_t)by;
+	e.body_case = HD__ENVELOPE__BODY_ZW_PROVISION;
+	e.zw_provision = &zp;
+	if (cluster_send(m, n, &e) == -1) {
+		*why = "the slave is offline";
+		return -1;
+	}
+	if (a != HD__ZW_PROVISION__ACTION__LIST)
+		log_info("zwave: provisioning %s on slave %s by %s",
+		    a == HD__ZW_PROVISION__ACTION__ADD ? "add" : "remove",
+		    n->id, by);
+	return 0;
+}
+
+static int
+prov_entry_ok(const Hd__ZwProvisionEntry *e)
+{
+	return strlen(e->dsk) <= ZWM_DSK_MAX && e->keys <= 0xff &&
+	    e->generic <= 0xff && e->specific <= 0xff &&
+	    e->manufacturer <= 0xffff && e->product_type <= 0xffff &&
+	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES;
+}
+
+int
+zwm_provision_list(struct master *m, struct node *n,
+    const Hd__ZwProvisionList *l)
+{
+	struct zwm_slave	*z;
+	struct zwm_prov		*p;
+	size_t			 i;
+
+	(void)m;
+	if (l->n_entries > ZW_PROVISION_MAX ||
+	    strlen(l->error) > ZW_INCL_REASON_MAX)
+		return -1;
+	for (i = 0; i < l->n_entries; i++)
+		if (!prov_entry_ok(l->entries[i]))
+			return -1;
+	if ((z = zwm_slave(n)) == NULL)
+		return 0;
+	for (i = 0; i < l->n_entries; i++) {
+		p = &z->prov[i];
+		str_vis(p->dsk, sizeof(p->dsk), l->entries[i]->dsk);
+		p->keys = (uint8_t)l->entries[i]->keys;
+		p->smartstart = l->entries[i]->smartstart;
+		p->generic = (uint8_t)l->entries[i]->generic;
+		p->specific = (uint8_t)l->entries[i]->specific;
+		p->manufacturer = (uint16_t)l->entries[i]->manufacturer;
+		p->product_type = (uint16_t)l->entries[i]->product_type;
+		p->product_id = (uint16_t)l->entries[i]->product_id;
+		p->node = (uint8_t)l->entries[i]->node_id;
+	}
+	z->nprov = (int)l->n_entries;
+	z->prov_heard = 1;
+	str_vis(z->prov_error, sizeof(z->prov_error), l->error);
+	if (l->error[0] != '\0')
+		log_info("slave %s: zwave provisioning refused: %s", n->id,
+		    z->prov_error);
+	return 0;
 }

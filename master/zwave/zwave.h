@@ -13,12 +13,22 @@
 #include "hdlimits.h"
 
 #define ZWM_REQUESTED	(-1)	/* sent to the slave, no answer yet */
+#define ZWM_DSK_MAX	47	/* 8 groups of 5 digits, 7 dashes */
+#define ZWM_S2_BITS	0x87	/* KEX keys bits: S2's three and S0 */
 
 struct zwm_step {
 	uint64_t	time_ms;	/* wall clock */
 	int		action, state;	/* ZwInclusion.Action, ZwProgress.State */
 	uint8_t		node;
 	char		reason[ZW_INCL_REASON_MAX + 1];
+};
+
+/* A device of the slave's S2 provisioning list, as it last said. */
+struct zwm_prov {
+	char		dsk[ZWM_DSK_MAX + 1];
+	uint8_t		keys, generic, specific, node;
+	int		smartstart;
+	uint16_t	manufacturer, product_type, product_id;
 };
 
 struct zwm_slave {
@@ -30,6 +40,18 @@ struct zwm_slave {
 	int		 nnodes;
 	struct zwm_step	 hist[ZW_INCL_HISTORY];	/* a ring */
 	int		 hfirst, nhist;
+	/* S2 bootstrapping of the node just added (after DONE). */
+	int		 s2_wait;	/* S2_GRANT, S2_PIN: the user's turn */
+	int		 s2_done;	/* its SECURITY step came */
+	uint8_t		 s2_node;
+	uint32_t	 s2_requested, s2_granted;	/* KEX keys bits */
+	int		 s2_downgraded;
+	char		 dsk[ZWM_DSK_MAX + 1];
+	char		 s2_reason[ZW_INCL_REASON_MAX + 1];
+	/* Its provisioning list (ZwProvisionList), as last heard. */
+	struct zwm_prov	 prov[ZW_PROVISION_MAX];
+	int		 nprov, prov_heard;
+	char		 prov_error[ZW_INCL_REASON_MAX + 1];
 };
 
 struct master;
@@ -45,6 +67,18 @@ void		 zwm_free(struct master *);
 int		 zwm_request(struct master *, struct node *,
 		    Hd__ZwInclusion__Action, uint32_t timeout_ms,
 		    const char *by, const char **why);
+/* The user's answer to the S2 bootstrapping waiting on slave `n`: the
+ * classes granted (KEX keys bits), or the PIN. 0, or -1 with `why`. */
+int		 zwm_grant(struct master *, struct node *, uint32_t classes,
+		    const char *pin, const char *by, const char **why);
+/* A provisioning list request to slave `n` (LIST, ADD with `qr`,
+ * REMOVE with `dsk`): 0, or -1 with `why` (offline). */
+int		 zwm_provision(struct master *, struct node *,
+		    Hd__ZwProvision__Action, const char *qr, const char *dsk,
+		    const char *by, const char **why);
+/* The slave's list (a body observer): -1 if malformed. */
+int		 zwm_provision_list(struct master *, struct node *,
+		    const Hd__ZwProvisionList *);
 /* The cluster's body observer (master/wiring.c); -1 if the message is
  * malformed (the cluster drops the peer). */
 int		 zwm_progress(struct master *, struct node *,

@@ -192,6 +192,17 @@ struct sched_event {
 	int64_t			 last_fired;
 	char			 last_result[SCHED_RESULT_MAX];
 	int			 npending;
+	/* Its recent firings and where each ran (docs/SCHEDULER.md#local-
+	 * rules): a ring, the newest at (nran - 1) % SCHED_RECENT_RUNS. */
+	struct sched_ran {
+		int64_t		 at, due;	/* wall ms */
+		uint64_t	 fid;		/* sched_firing_id() */
+		int		 local;		/* on its slave, by its rules */
+	}			 ran[SCHED_RECENT_RUNS];
+	int			 nran;
+	int64_t			 left_due;	/* the last firing left to its
+						 * cut-off slave and not yet
+						 * reported by it (0: none) */
 };
 
 struct sched_mode {
@@ -436,6 +447,21 @@ struct sched_ops {
 	int	(*command)(void *, const struct sched_act *, const char *by,
 		    char *why, size_t);
 };
+/* What the owner keeps in the state file beside the engine's (hd-master:
+ * the outbox of firing commands): put() fills it in before each write,
+ * get() reads it back at sched_start(). defers() (may be NULL) says 1
+ * when the owner holds a batch's commands until the save that follows
+ * the batch (hd-master with a standby, docs/FAILOVER.md#scheduled-
+ * firings): the save before the batch runs is then not needed. */
+struct Hd__SchedState;
+struct sched_state_hook {
+	void	(*put)(void *, struct Hd__SchedState *);
+	void	(*get)(void *, const struct Hd__SchedState *);
+	int	(*defers)(void *);
+	void	*arg;
+};
+void		 sched_set_state_hook(struct sched *,
+		    const struct sched_state_hook *);
 /* `ev` is the event the notice is about (its refs say whom it may
  * reach), NULL for a mode change (installation-wide). */
 typedef void	 sched_notify_cb(void *arg, const char *kind,
@@ -466,7 +492,7 @@ int		 sched_load_buf(struct sched *, const char *name,
 /* An empty program in place of the current one. */
 int		 sched_load_none(struct sched *, int64_t now, struct sched_errs *);
 /* What runs: "file" (the configured events file), "last-good" or "none"
- * (it failed at start-up: sched_master.c). */
+ * (it failed at start-up: sched_master.c), "replicated" (a takeover). */
 const char	*sched_source(const struct sched *);
 /* First start: restore the state file, apply the missed-event policy,
  * run the start-up events. */
@@ -488,9 +514,16 @@ void		 sched_result(struct sched *, const char *by, int ok,
 		    const char *detail);
 /* A firing of `ev` made elsewhere (a cut-off slave's local rules): its
  * result and the stream's "event" notice, marked local; its time triggers
- * count `due` as handled, so no catch-up repeats it. */
-void		 sched_local_fired(struct sched *, struct sched_event *ev,
+ * count `due` as handled, so no catch-up repeats it. 1 (and nothing
+ * done) if that firing is among the event's recent ones already. */
+int		 sched_local_fired(struct sched *, struct sched_event *ev,
 		    int64_t due, int64_t fired, const char *result,
+		    int64_t now);
+/* `ev`'s slave has reported everything it ran while cut off (LocalSync)
+ * and the firing left to it (ev->left_due) was not among them: it was
+ * back before its local-after. That firing runs now, with its own due
+ * instant (so its firing id), if within the event's catch-up grace. */
+void		 sched_left_back(struct sched *, struct sched_event *ev,
 		    int64_t now);
 /* For the API. */
 const struct sched_prog *sched_program(const struct sched *);
@@ -508,6 +541,25 @@ int64_t		 sched_firing_due(const struct sched *);
 /* A firing's id from what it is, its event and due instant: the same on
  * the master and on a slave (FNV-1a 64). */
 uint64_t	 sched_firing_id(const char *event, int64_t due);
+/*
+ * In ops->command: the command's id when the running firing is known by
+ * its instant (a time trigger, even caught up late; a 'for' wait's end;
+ * delayed actions resumed), the same on every master that runs that
+ * firing: SCHED_CMD_ID_BASE plus 48 bits of FNV-1a 64 of the firing's
+ * event, due instant, step (0, or the action a wait resumes at) and the
+ * command's order in the firing. 0 for other firings (values, start-up,
+ * the API): the caller numbers those (docs/FAILOVER.md#scheduled-firings).
+ */
+uint64_t	 sched_cmd_id(const struct sched *);
+/* The same from its parts (tests, and what a checker recomputes). */
+uint64_t	 sched_cmd_id_of(const char *event, int64_t due, int step,
+		    int order);
+/* Whether a successful sched_load() keeps its schedule as the last good
+ * one (default 1): a standby does not, its copy is the master's. */
+void		 sched_keep_last_good(struct sched *, int);
+/* What runs is the master's schedule as replicated to this node
+ * (sched_source() "replicated"), until a reload. */
+void		 sched_set_replicated(struct sched *);
 /* Write the state file now (also done after every change). */
 int		 sched_save(struct sched *, int64_t now);
 
@@ -532,6 +584,8 @@ struct sched_firing {
 	int64_t			 due;		/* its instant: a time trigger's
 						 * (even caught up late), else when
 						 * it was queued */
+	int			 ident;		/* known by its instant: due is
+						 * the same on any master */
 	char			 why[64];
 };
 
@@ -554,7 +608,8 @@ struct sched {
 	int			 started, dirty, lazy;	/* sched_flush() */
 	int64_t			 saved_at;
 	/* Not the configured file's program: 1 the last good copy, 2 none,
-	 * because the file failed at start-up (sched_master.c). */
+	 * because the file failed at start-up (sched_master.c); 3 the
+	 * master's, replicated to this node that took over. */
 	int			 degraded;
 	int64_t			 now;		/* of the call being handled */
 	struct sched_firing	 batch[SCHED_MAX_BATCH];
@@ -562,7 +617,14 @@ struct sched {
 	int64_t			 qdue;		/* the next firing queued is due
 						 * then (0: now) */
 	int64_t			 firing_due;	/* of the firing running */
+	const struct sched_event *firing_ev;	/* ... its event, step, */
+	int			 firing_step, firing_ident;	/* ident */
+	int			 cmd_ord;	/* and commands sent so far */
 	int64_t			 start_from;	/* sched_set_start() */
+	int			 no_last_good;	/* sched_keep_last_good(s, 0) */
+	struct sched_state_hook	 hook;
+	int			 left;		/* the firing running was left to
+						 * a cut-off slave (ops->command 1) */
 };
 
 /* sched_engine.c */
@@ -606,6 +668,9 @@ struct sched_api {
 	void		*arg;
 	/* The site of a node, or NULL if unknown (never connected). */
 	const char	*(*site_of)(void *, const char *node);
+	/* Has slave `node` sent the end of its replay of local firings
+	 * since it came online (LocalSync)? 1 yes; NULL: never. */
+	int		(*local_synced)(void *, const char *node);
 };
 /* `sa` must outlive the api. -1 if the route table is full. */
 int		 api_sched_routes(struct api *, struct sched_api *);

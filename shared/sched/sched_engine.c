@@ -244,7 +244,7 @@ sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
     int64_t now, long grace, const char *while_)
 {
 	struct sched_event	*ev = tr->ev;
-	int64_t			 m = first, x;
+	int64_t			 m = first, pm = first, x;
 	int			 n = 1, mv;
 	char			 why[64];
 
@@ -254,20 +254,29 @@ sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 		return;		/* it would not have run anyway */
 	while (n < SCHED_MAX_CATCHUP_SCAN && (x = sched_ev_trig_next(tr, m,
 	    &mv)) != -1 && x <= now) {
+		pm = m;
 		m = x;
 		n++;
 	}
 	sched_trig_describe(tr, why, sizeof(why));
+	/* The instants (wall ms) are logged: what was skipped is said
+	 * exactly (docs/SCHEDULER.md#state-restarts-and-reloads). */
 	if (grace > 0 && now - m <= grace * 1000LL) {
 		log_info("sched: event %s (%s) was due %" PRId64 " s ago, %s: "
-		    "run now (catch-up)%s", ev->name, why, (now - m) / 1000,
-		    while_, n > 1 ? ", earlier missed instants skipped" : "");
+		    "run now (catch-up, due %" PRId64 ")%s", ev->name, why,
+		    (now - m) / 1000, while_, m, n > 1 ? ", earlier missed "
+		    "instants skipped" : "");
+		if (n > 1)
+			log_warnx("sched: event %s skipped %d missed instant%s "
+			    "(due %" PRId64 " to %" PRId64 ")", ev->name, n - 1,
+			    n - 1 == 1 ? "" : "s", first, pm);
 		s->qdue = m;
 		sched_fire_queue(s, ev, 0, 0, "catch-up");
 	} else
 		log_warnx("sched: event %s (%s) missed %d time%s %s, last %"
-		    PRId64 " s ago: skipped (catch-up window %ld s)", ev->name,
-		    why, n, n == 1 ? "" : "s", while_, (now - m) / 1000, grace);
+		    PRId64 " s ago: skipped (catch-up window %ld s; due %"
+		    PRId64 " to %" PRId64 ")", ev->name, why, n, n == 1 ? "" :
+		    "s", while_, (now - m) / 1000, grace, first, m);
 }
 
 /* A time trigger came due and the clock says `now`. */
@@ -306,6 +315,7 @@ sched_run(struct sched *s, int64_t now)
 	struct sched_trig	*tr;
 	struct sched_pending	*p;
 	struct sched_event	*ev;
+	int64_t			 due;
 	int			 step;
 
 	s->now = now;
@@ -325,6 +335,7 @@ sched_run(struct sched *s, int64_t now)
 			tr = he->owner;
 			sched_heap_remove(s, he);
 			tr->armed = 0;
+			s->qdue = he->due;	/* persisted: its id's instant */
 			sched_fire_queue(s, tr->ev, 0, 0, "value held long enough");
 			break;
 		case HENT_PENDING:
@@ -333,7 +344,9 @@ sched_run(struct sched *s, int64_t now)
 			p = he->owner;
 			ev = p->ev;
 			step = p->step;
+			due = p->he.due;
 			sched_pending_drop(s, p);
+			s->qdue = due;	/* persisted: its commands' ids */
 			sched_fire_queue(s, ev, step, 1, "after a wait");
 			break;
 		default:
@@ -545,7 +558,10 @@ sched_save(struct sched *s, int64_t now)
 {
 	s->dirty = s->lazy = 0;
 	s->saved_at = now;
-	if (s->state_path == NULL || s->prog == NULL)
+	/* Before sched_start() the file was never read: writing it would
+	 * put this engine's blank state over what is there (a standby's
+	 * copy of the master's, docs/FAILOVER.md#scheduled-firings). */
+	if (s->state_path == NULL || s->prog == NULL || !s->started)
 		return 0;
 	return sched_state_write(s, s->state_path, now);
 }

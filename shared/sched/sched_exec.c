@@ -192,11 +192,14 @@ do_command(struct sched *s, struct sched_event *ev,
 	char	why[SCHED_RESULT_MAX];
 	int	r;
 
-	if ((r = s->ops->command(s->arg, a, ev->name, why, sizeof(why))) == 0)
+	r = s->ops->command(s->arg, a, ev->name, why, sizeof(why));
+	s->cmd_ord++;		/* the next command's order in the firing */
+	if (r == 0)
 		return;
 	if (r == 1) {
 		log_info("sched: event %s: %s", ev->name, why);
 		set_result(ev, "", why);
+		s->left = 1;
 		return;
 	}
 	log_warnx("sched: event %s: %s %s/%s.%s failed: %s", ev->name,
@@ -317,11 +320,42 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 			run_action(s, ev, a, depth);
 			continue;
 		}
-		if (i + 1 < ev->nact)
+		/* Left to its cut-off slave: the rest after the wait is the
+		 * slave's too (its own engine waits and runs it). */
+		if (i + 1 < ev->nact && !s->left)
 			sched_pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
 		break;
 	}
 	s->lazy = 1;		/* last firing and result: saved soon */
+}
+
+/* Remember a firing of `ev` and where it ran; 1 if it is there already. */
+static int
+ran_add(struct sched_event *ev, int64_t at, int64_t due, int local)
+{
+	uint64_t	 fid = sched_firing_id(ev->name, due);
+	struct sched_ran *r;
+	int		 i;
+
+	for (i = 0; i < ev->nran && i < SCHED_RECENT_RUNS; i++)
+		if (ev->ran[i].fid == fid) {
+			/* The slave ran it before our command reached it
+			 * (due as it came back): that command was answered,
+			 * not run, so it ran there. */
+			if (local && !ev->ran[i].local) {
+				ev->ran[i].local = 1;
+				ev->ran[i].at = at;
+			}
+			return 1;
+		}
+	r = &ev->ran[ev->nran % SCHED_RECENT_RUNS];
+	r->at = at;
+	r->due = due;
+	r->fid = fid;
+	r->local = local;
+	if (++ev->nran >= 2 * SCHED_RECENT_RUNS)
+		ev->nran -= SCHED_RECENT_RUNS;	/* the same slot, no overflow */
+	return 0;
 }
 
 static void
@@ -329,6 +363,7 @@ run_firing(struct sched *s, const struct sched_firing *f)
 {
 	struct sched_event *ev = f->ev;
 
+	s->left = 0;
 	if (f->step > 0) {
 		log_debug("sched: event %s resumes after a wait", ev->name);
 		run_actions(s, ev, f->step, 0);
@@ -347,8 +382,15 @@ run_firing(struct sched *s, const struct sched_firing *f)
 	}
 	cancel_pending(s, ev, 1);	/* "wait ... restart" starts again */
 	log_info("sched: event %s fired (%s)", ev->name, f->why);
-	ev->last_fired = s->now;
 	run_actions(s, ev, 0, 0);
+	/* Left to its cut-off slave's local rules: not a firing here; the
+	 * slave reports its own (LocalFiring), once, marked local. */
+	if (s->left) {
+		ev->left_due = f->due;
+		return;
+	}
+	ev->last_fired = s->now;
+	ran_add(ev, s->now, f->due, 0);
 	emit_event(s, ev, "event", "trigger", f->why);
 }
 
@@ -359,20 +401,27 @@ run_firing(struct sched *s, const struct sched_firing *f)
  * event is queued and flushed at once): the nested call appends to the
  * same queue and drains it, and the outer loop then finds it empty.
  * The state is saved before running, so after a crash nothing runs
- * twice.
+ * twice; unless the owner holds the commands until the save that
+ * follows the batch (hook.defers), which then records both at once.
  */
 static void
 run_batch(struct sched *s)
 {
 	struct sched_firing f;
 
-	if (s->dirty)
+	if (s->dirty && (s->hook.defers == NULL ||
+	    !s->hook.defers(s->hook.arg)))
 		sched_save(s, s->now);
 	while (s->bhead < s->nbatch) {
 		f = s->batch[s->bhead++];
 		s->firing_due = f.due;
+		s->firing_ev = f.ev;
+		s->firing_step = f.step;
+		s->firing_ident = f.ident;
+		s->cmd_ord = 0;
 		run_firing(s, &f);
 	}
+	s->firing_ev = NULL;
 	s->bhead = s->nbatch = 0;
 }
 
@@ -382,8 +431,11 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 {
 	struct sched_firing	*f;
 	int64_t			 due = s->qdue != 0 ? s->qdue : s->now;
-	int			 i;
+	int			 i, ident = s->qdue != 0 && !force;
 
+	/* Delayed actions resumed are known by their entry's instant. */
+	if (step > 0 && s->qdue != 0)
+		ident = 1;
 	s->qdue = 0;
 	/* Two triggers of one event due together fire it once. */
 	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
@@ -406,6 +458,7 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 	f->step = step;
 	f->force = force;
 	f->due = due;
+	f->ident = ident;
 	snprintf(f->why, sizeof(f->why), "%s", why);
 }
 
@@ -423,7 +476,30 @@ sched_firing_id(const char *event, int64_t due)
 	return h;
 }
 
-void
+uint64_t
+sched_cmd_id_of(const char *event, int64_t due, int step, int order)
+{
+	uint64_t	h = sched_firing_id(event, due);
+	uint32_t	k[2] = { (uint32_t)step, (uint32_t)order };
+	size_t		i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)(k[i / 4] >> (8 * (i % 4)))) *
+		    UINT64_C(1099511628211);
+	return SCHED_CMD_ID_BASE |
+	    (h & ((UINT64_C(1) << SCHED_CMD_ID_BITS) - 1));
+}
+
+uint64_t
+sched_cmd_id(const struct sched *s)
+{
+	if (s->firing_ev == NULL || !s->firing_ident)
+		return 0;
+	return sched_cmd_id_of(s->firing_ev->name, s->firing_due,
+	    s->firing_step, s->cmd_ord);
+}
+
+int
 sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
     int64_t fired, const char *result, int64_t now)
 {
@@ -431,6 +507,10 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	struct jw	w;
 	int		i;
 
+	if (ev->left_due != 0 && due >= ev->left_due)
+		ev->left_due = 0;	/* that one ran there, or a later one */
+	if (ran_add(ev, fired, due, 1))
+		return 1;
 	s->now = now;
 	for (i = 0; i < ev->ntrig; i++)
 		if (ev->trig[i].last_due < due)
@@ -456,6 +536,30 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	if (jw_end(&w) >= 0)
 		sched_emit(s, "event", ev, buf);
 	sched_flush(s, now);
+	return 0;
+}
+
+void
+sched_left_back(struct sched *s, struct sched_event *ev, int64_t now)
+{
+	int64_t	due = ev->left_due;
+
+	if (due == 0)
+		return;
+	ev->left_due = 0;
+	if (ev->catchup_s > 0 && now - due <= ev->catchup_s * 1000LL) {
+		log_info("sched: event %s: its firing due %" PRId64 " was left to "
+		    "its slave, which was back before running it: run now",
+		    ev->name, due);
+		s->now = now;
+		s->qdue = due;
+		sched_fire_queue(s, ev, 0, 0, "handed back by its slave");
+		sched_flush(s, now);
+	} else
+		log_warnx("sched: event %s: its firing due %" PRId64 " was left "
+		    "to its slave, which was back before running it, %" PRId64
+		    " s ago: skipped (catch-up window %ld s)", ev->name, due,
+		    (now - due) / 1000, ev->catchup_s);
 }
 
 int64_t

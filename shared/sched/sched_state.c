@@ -247,6 +247,8 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	st.modes = mdp;
 	st.n_modes = (size_t)g->nmodes;
 	st.saved_ms = (uint64_t)now;
+	if (s->hook.put != NULL)
+		s->hook.put(s->hook.arg, &st);
 	r = write_file(path, &st);
 done:
 	if (r == -1 && ev == NULL)
@@ -375,6 +377,8 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 			g->vars[m].val = st->vars[i]->value;
 			g->vars[m].set = st->vars[i]->set;
 		}
+	if (s->hook.get != NULL)
+		s->hook.get(s->hook.arg, st);
 	log_info("sched: state restored from %s: %d delayed action%s",
 	    path, s->npending, s->npending == 1 ? "" : "s");
 	free(idx);
@@ -460,6 +464,9 @@ carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
 	ev->override = o->override;
 	ev->last_fired = o->last_fired;
 	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
+	memcpy(ev->ran, o->ran, sizeof(ev->ran));
+	ev->nran = o->nran;
+	ev->left_due = o->left_due;
 	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
 		return;
 	for (j = 0; j < ev->ntrig; j++) {
@@ -582,7 +589,8 @@ keep_last_good(struct sched *s, const char *path)
 	struct sched_prog	*g = s->prog;
 	char			 lg[PATH_MAX];
 
-	if (g->flat != NULL && sched_last_good(s, lg, sizeof(lg)) == 0 &&
+	if (g->flat != NULL && !s->no_last_good &&
+	    sched_last_good(s, lg, sizeof(lg)) == 0 &&
 	    strcmp(path, lg) != 0 &&
 	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
 		log_warn("sched: %s", lg);
@@ -675,5 +683,28 @@ sched_load_buf(struct sched *s, const char *name, const char *buf,
 const char *
 sched_source(const struct sched *s)
 {
-	return s->degraded == 2 ? "none" : s->degraded ? "last-good" : "file";
+	static const char *const names[] = {
+		"file", "last-good", "none", "replicated"
+	};
+
+	return s->degraded >= 0 && s->degraded < 4 ? names[s->degraded] :
+	    "file";
+}
+
+void
+sched_set_state_hook(struct sched *s, const struct sched_state_hook *h)
+{
+	s->hook = *h;
+}
+
+void
+sched_keep_last_good(struct sched *s, int on)
+{
+	s->no_last_good = !on;
+}
+
+void
+sched_set_replicated(struct sched *s)
+{
+	s->degraded = 3;
 }

@@ -89,9 +89,10 @@ inflight_find(const struct slave *s, uint64_t id)
 	return -1;
 }
 
-/* Check command `c` and hand it to its driver: OK, or why not. */
+/* Check command `c` and hand it to its driver: OK, or why not. A
+ * master's command is in the memo on disk before the driver acts. */
 static Hd__CommandResult__Status
-admit(struct slave *s, const Hd__Command *c, const char **why)
+admit(struct slave *s, const Hd__Command *c, int master, const char **why)
 {
 	const Hd__ValueDesc	*vd;
 	struct dev		*d;
@@ -111,6 +112,10 @@ admit(struct slave *s, const Hd__Command *c, const char **why)
 		*why = "too many commands in flight";
 		return HD__COMMAND_RESULT__STATUS__BUSY;
 	}
+	if (master && memo_begin(s, c->id) == -1) {
+		*why = "cannot record the command before acting on it";
+		return HD__COMMAND_RESULT__STATUS__FAILED;
+	}
 	s->inflight[slot] = c->id;
 	s->inflight_dev[slot] = d;
 	journal_exec(s, d, c);
@@ -125,14 +130,23 @@ devices_command(struct slave *s, const Hd__Command *c)
 	const char			*why = NULL;
 	Hd__CommandResult__Status	 st;
 
-	if ((mm = memo_find(s, c->id)) != NULL) {
-		send_result(s, c->id, mm->status, "", &mm->value, 1);
-		return;
-	}
 	if (c->id == 0 || inflight_find(s, c->id) != -1)
 		return;		/* invalid, or its result is on the way */
-	local_master_fired(s, c->firing_id);
-	if ((st = admit(s, c, &why)) != HD__COMMAND_RESULT__STATUS__OK)
+	if ((mm = memo_find(s, c->id)) != NULL) {
+		/* Not done and not in flight: the slave restarted while
+		 * acting on it. Whether it took effect is unknown; acting
+		 * again could do it twice. */
+		send_result(s, c->id, mm->status, mm->done ? "" : "the slave "
+		    "restarted while acting on it: outcome unknown",
+		    &mm->value, 1);
+		return;
+	}
+	if (local_master_fired(s, c->firing_id) == 1) {
+		send_result(s, c->id, HD__COMMAND_RESULT__STATUS__OK,
+		    "done by the local rules", NULL, 0);
+		return;
+	}
+	if ((st = admit(s, c, 1, &why)) != HD__COMMAND_RESULT__STATUS__OK)
 		send_result(s, c->id, st, why, NULL, 0);
 }
 
@@ -145,7 +159,7 @@ devices_command_local(struct slave *s, const Hd__Command *c,
 		*why = "already in flight";
 		return HD__COMMAND_RESULT__STATUS__BUSY;
 	}
-	return admit(s, c, why);
+	return admit(s, c, 0, why);
 }
 
 /*

@@ -148,8 +148,8 @@ dev_report_at(struct dev *d, const char *key, const Hd__Value *v, int flags,
 	Hd__Envelope	e = HD__ENVELOPE__INIT;
 	Hd__ValueReport	r = HD__VALUE_REPORT__INIT;
 
-	if (!(flags & (DEV_STALE | DEV_FAULT)))
-		local_value(d->s, d->desc.id, key, v);
+	local_value(d->s, d->desc.id, key, flags & (DEV_STALE | DEV_FAULT) ?
+	    NULL : v);
 	r.device_id = d->desc.id;
 	r.key = (char *)(uintptr_t)key;
 	r.value = (Hd__Value *)(uintptr_t)v;

@@ -31,6 +31,7 @@
 #include "slave.h"
 #include "wire.h"
 
+/* 0: `fid` is not among the firings done; 1: a master's; 2: our own. */
 static int
 fired_seen(const struct local *lo, uint64_t fid)
 {
@@ -38,62 +39,26 @@ fired_seen(const struct local *lo, uint64_t fid)
 
 	for (i = 0; i < lo->nfired && i < LOCAL_MAX_FIRED; i++)
 		if (lo->fired[i] == fid)
-			return 1;
+			return lo->own[i] ? 2 : 1;
 	return 0;
 }
 
-/*
- * Remember `fid` before acting on it: -1 if it could not be written. The
- * file holds the ids oldest first, so a restarted slave knows which one
- * to drop next when the ring is full.
- */
+/* Remember `fid` before acting on it: -1 if it could not be written. */
 static int
-fired_add(struct local *lo, uint64_t fid)
+fired_add(struct local *lo, uint64_t fid, int own)
 {
-	uint64_t	out[LOCAL_MAX_FIRED];
-	char		path[PATH_MAX];
-	int		i, n = 0, start;
-
+	lo->own[lo->nfired % LOCAL_MAX_FIRED] = (uint8_t)own;
 	lo->fired[lo->nfired % LOCAL_MAX_FIRED] = fid;
 	if (++lo->nfired >= 2 * LOCAL_MAX_FIRED)
 		lo->nfired -= LOCAL_MAX_FIRED;	/* the same slot, no overflow */
-	start = lo->nfired > LOCAL_MAX_FIRED ? lo->nfired % LOCAL_MAX_FIRED : 0;
-	for (i = 0; i < LOCAL_MAX_FIRED && i < lo->nfired; i++)
-		out[n++] = lo->fired[(start + i) % LOCAL_MAX_FIRED];
-	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
-	    LOCAL_FIRED_FILE);
-	if (atomic_write(path, out, (size_t)n * sizeof(out[0]), 0600) == -1) {
-		log_warn("local rules: %s", path);
-		return -1;
-	}
-	return 0;
+	return local_fired_save(lo);
 }
 
-static void
-fired_load(struct local *lo)
-{
-	uint8_t	*p;
-	size_t	 n, i;
-	char	 path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
-	    LOCAL_FIRED_FILE);
-	if (atomic_read(path, sizeof(lo->fired), &p, &n) == -1)
-		return;
-	lo->nfired = 0;
-	for (i = 0; i + sizeof(lo->fired[0]) <= n; i += sizeof(lo->fired[0]))
-		memcpy(&lo->fired[lo->nfired++], p + i, sizeof(lo->fired[0]));
-	free(p);
-}
-
-/* ops->get_value: the slave keeps no values of its own (yet). */
+/* ops->get_value: its own devices' last values (local_val.c). */
 static int
 get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
 {
-	(void)arg;
-	(void)r;
-	(void)out;
-	return -1;
+	return local_val_get(arg, r, out);
 }
 
 static void
@@ -115,51 +80,6 @@ to_value(const struct sched_val *sv, Hd__Value *hv)
 	}
 }
 
-/*
- * The firings made while cut off, kept in <state-dir>/local.pending (a
- * restart must not lose them: the replay queue is in memory) until a
- * master is back, then queued in order as LocalFiring envelopes.
- */
-static int
-pending_save(struct local *lo)
-{
-	char	path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
-	    LOCAL_PENDING_FILE);
-	if (atomic_write(path, lo->pend, (size_t)lo->npend *
-	    sizeof(lo->pend[0]), 0600) == -1) {
-		log_warn("local rules: %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Our own file, but checked as any input: whole records, names ended. */
-static void
-pending_load(struct local *lo)
-{
-	uint8_t	*p;
-	size_t	 n, i;
-	char	 path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", lo->s->conf.state_dir,
-	    LOCAL_PENDING_FILE);
-	if (atomic_read(path, sizeof(lo->pend), &p, &n) == -1)
-		return;
-	if (n % sizeof(lo->pend[0]) != 0)
-		log_warnx("local rules: %s: damaged, ignored", path);
-	else
-		for (i = 0; i < n / sizeof(lo->pend[0]); i++) {
-			memcpy(&lo->pend[lo->npend], p + i * sizeof(lo->pend[0]),
-			    sizeof(lo->pend[0]));
-			if (memchr(lo->pend[lo->npend].event, '\0',
-			    sizeof(lo->pend[0].event)) != NULL)
-				lo->npend++;
-		}
-	free(p);
-}
-
 static void
 report(struct local *lo, const char *event, int64_t due, uint64_t fid)
 {
@@ -178,16 +98,21 @@ report(struct local *lo, const char *event, int64_t due, uint64_t fid)
 	lp->due = due;
 	lp->fired = lo->wall();
 	lp->fid = fid;
-	pending_save(lo);
+	local_pending_save(lo);
 }
 
-/* A master is back: the firings go out, in order, then the file empties. */
+/*
+ * A master is back: the firings go out, in order, then the file empties,
+ * then LocalSync says the replay is over (an empty one too), so the
+ * master knows its history of this slave's local events is whole.
+ */
 static void
 pending_flush(struct local *lo)
 {
 	Hd__Envelope	 e;
 	Hd__LocalFiring	 f;
-	int		 i;
+	Hd__LocalSync	 y;
+	int		 i, n = lo->npend;
 
 	for (i = 0; i < lo->npend; i++) {
 		hd__envelope__init(&e);
@@ -205,8 +130,15 @@ pending_flush(struct local *lo)
 		log_info("local rules: %d firing%s reported to the master",
 		    lo->npend, lo->npend == 1 ? "" : "s");
 		lo->npend = 0;
-		pending_save(lo);
+		local_pending_save(lo);
 	}
+	hd__envelope__init(&e);
+	hd__local_sync__init(&y);
+	y.firings = (uint32_t)n;
+	y.version = lo->rules != NULL ? lo->rules->version : 0;
+	e.body_case = HD__ENVELOPE__BODY_LOCAL_SYNC;
+	e.local_sync = &y;
+	lo->s->up->send_reliable(lo->s, &e);
 }
 
 /* ops->command: once per firing id, as the slave's own command. */
@@ -229,7 +161,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 			    "already (%016" PRIx64 "), not again", by, due, fid);
 			return 0;
 		}
-		if (fired_add(lo, fid) == -1) {
+		if (fired_add(lo, fid, 1) == -1) {
 			snprintf(why, len, "its firing could not be recorded");
 			return -1;
 		}
@@ -334,6 +266,12 @@ go_local(struct ev_timer *t)
 	double			 lat, lon;
 	char			 path[PATH_MAX], *nl;
 
+	if (lo->refused) {
+		log_warnx("local rules: no master for %" PRIu64 " ms, but "
+		    "%s or %s is of a newer format: not run", ev_clock_ms() -
+		    lo->lost_at, LOCAL_FIRED_FILE, LOCAL_PENDING_FILE);
+		return;
+	}
 	if (lo->rules == NULL || lo->rules->text[0] == '\0') {
 		log_info("local rules: no master for %" PRIu64 " ms, and no "
 		    "local rules to run", ev_clock_ms() - lo->lost_at);
@@ -362,6 +300,8 @@ go_local(struct ev_timer *t)
 	from = (int64_t)lo->rules->handled_ms;
 	if (lo->lost_wall - 1 > from)
 		from = lo->lost_wall - 1;
+	lo->heard_wall = lo->lost_wall;	/* a restart counts from here too */
+	local_fired_save(lo);
 	sched_set_start(lo->eng, from);
 	sched_start(lo->eng, now);
 	log_warnx("local rules: no master for %" PRIu64 " ms: running %d "
@@ -401,6 +341,8 @@ local_link(struct slave *s, int up)
 		ev_timer_stop(s->loop, &lo->after);
 		local_engine_stop(s);
 		pending_flush(lo);
+		lo->heard_wall = lo->wall();
+		local_fired_save(lo);
 		return;
 	}
 	if (!lo->after.active && lo->eng == NULL) {
@@ -416,15 +358,27 @@ local_link(struct slave *s, int up)
 }
 
 /* A master's command for a firing: its id is remembered as done, so the
- * slave's engine never repeats it after a cut (docs/SCHEDULER.md). */
-void
+ * slave's engine never repeats it after a cut (docs/SCHEDULER.md). One
+ * the slave made itself (due as the master came back, run here before
+ * the Welcome arrived) is not run again. */
+int
 local_master_fired(struct slave *s, uint64_t fid)
 {
-	struct local *lo = s->local;
+	struct local	*lo = s->local;
+	int		 seen;
 
-	if (lo == NULL || fid == 0 || fired_seen(lo, fid))
-		return;
-	fired_add(lo, fid);
+	if (lo == NULL || fid == 0)
+		return 0;
+	if ((seen = fired_seen(lo, fid)) == 2) {
+		log_info("local rules: firing %016" PRIx64 " ran here already "
+		    "by the local rules: the master's command is not run "
+		    "again", fid);
+		return 1;
+	}
+	lo->heard_wall = lo->wall();
+	if (seen == 0)
+		fired_add(lo, fid, 0);
+	return 0;
 }
 
 void
@@ -434,8 +388,12 @@ local_value(struct slave *s, const char *dev, const char *key,
 	struct local		*lo = s->local;
 	struct sched_val	 sv;
 
-	if (lo == NULL || lo->eng == NULL || v == NULL)
+	if (lo == NULL)
 		return;
+	if (v == NULL) {		/* stale or faulty */
+		local_val_set(lo, dev, key, NULL);
+		return;
+	}
 	memset(&sv, 0, sizeof(sv));
 	if (v->v_case == HD__VALUE__V_B) {
 		sv.type = SV_BOOL;
@@ -446,7 +404,12 @@ local_value(struct slave *s, const char *dev, const char *key,
 	} else if (v->v_case == HD__VALUE__V_D) {
 		sv.type = SV_DOUBLE;
 		sv.d = v->d;
-	} else
+	} else {
+		local_val_set(lo, dev, key, NULL);
+		return;
+	}
+	local_val_set(lo, dev, key, &sv);
+	if (lo->eng == NULL)
 		return;
 	sched_value(lo->eng, lo->wall(), s->id, dev, key, &sv);
 	rearm(lo);
@@ -471,9 +434,13 @@ local_start(struct slave *s)
 	ev_timer_init(&lo->tick, tick, lo);
 	s->local = lo;
 	local_load(lo);
-	fired_load(lo);
-	pending_load(lo);
+	local_files_load(lo);
 	local_link(s, 0);	/* no master yet */
+	/* Cut off since before this start, if a master was last heard then:
+	 * what fell due while the slave was down is caught up (the engine's
+	 * grace), unless its id says it ran. */
+	if (lo->heard_wall > 0 && lo->heard_wall < lo->lost_wall)
+		lo->lost_wall = lo->heard_wall;
 	return 0;
 }
 

@@ -403,6 +403,9 @@ struct zw_node {
 	/* Included while the master's licence forbade secure inclusion:
 	 * no later bootstrap (refresh_all) may give it the key. */
 	int		 sec_denied;
+	/* S2 (zw_sec_s2.c): the classes granted, KEX keys bits; sec_level
+	 * is then 2 + the highest (the protocol's Security values). */
+	uint8_t		 s2_granted;
 };
 
 /* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */
@@ -439,7 +442,8 @@ struct zw_incl {
 	uint64_t	 timeout;	/* ms, learn mode */
 	uint64_t	 deadline;	/* monotonic ms of `timer` */
 	struct ev_timer	 timer;
-	int		 secure;	/* its node information lists S0 */
+	int		 secure;	/* its node information lists S0 or S2 */
+	int		 s2;		/* ... lists S2 (0x9F) */
 	int		 insecure;	/* the master's licence allows no S0 now */
 };
 
@@ -596,6 +600,12 @@ void	zw_incl_abort(struct zw_ctrl *, const char *why);
 void	zw_incl_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 /* A node's interview completed (zw_node.c). */
 void	zw_incl_interviewed(struct zw_ctrl *, int id);
+/* An S2 bootstrapping step for the master (zw_sec_s2.c): its state
+ * (S2_GRANT, S2_PIN, SECURITY), the KEX keys bits asked for and granted,
+ * the DSK (or NULL), and whether the node got less than S2 it asked. */
+void	zw_incl_security(struct zw_ctrl *, int state, int node,
+	    const char *why, unsigned requested, unsigned granted,
+	    const char *dsk, int downgraded);
 
 /* zw_ctrl.c: a node's slot emptied, a known node registered or removed */
 void	zw_ctrl_node_reset(struct zw_ctrl *, int id);

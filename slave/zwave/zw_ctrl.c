@@ -115,6 +115,7 @@ node_unregister(struct zw_ctrl *c, int id)
 	zw_node_forget(zn);
 	zw_sec_node_reset(zn);
 	zn->sec_level = 0;
+	zn->s2_granted = 0;
 	zn->sec_denied = 0;
 	zn->nscc = 0;
 	dev_remove(zn->dev);

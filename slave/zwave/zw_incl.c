@@ -32,11 +32,13 @@
 #include "log.h"
 #include "slave.h"
 #include "zwave/zw.h"
+#include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
 #define ACT_STOP	HD__ZW_INCLUSION__ACTION__STOP
 #define ACT_INCLUDE	HD__ZW_INCLUSION__ACTION__INCLUDE
 #define ACT_EXCLUDE	HD__ZW_INCLUSION__ACTION__EXCLUDE
+#define ACT_GRANT	HD__ZW_INCLUSION__ACTION__GRANT
 #define ST_STARTING	(-1)
 
 static const char *
@@ -79,6 +81,30 @@ progress(struct zw_ctrl *c, int action, int state, int node, const char *why)
 	log_info("zwave: %s: %s%s%.0d%s%s", verb(action), state_name(state),
 	    node != 0 ? ", node " : "", node, why != NULL && *why ? ": " : "",
 	    why != NULL ? why : "");
+	c->s->up->send_reliable(c->s, &e);
+}
+
+void
+zw_incl_security(struct zw_ctrl *c, int state, int node, const char *why,
+    unsigned requested, unsigned granted, const char *dsk, int downgraded)
+{
+	Hd__Envelope	e = HD__ENVELOPE__INIT;
+	Hd__ZwProgress	p = HD__ZW_PROGRESS__INIT;
+	char		reason[ZW_INCL_REASON_MAX + 1];
+
+	snprintf(reason, sizeof(reason), "%s", why);
+	p.action = ACT_INCLUDE;
+	p.state = state;
+	p.node_id = (uint32_t)node;
+	p.reason = reason;
+	p.s2_requested = requested;
+	p.s2_granted = granted;
+	p.dsk = (char *)(uintptr_t)(dsk != NULL ? dsk : "");
+	p.downgraded = downgraded != 0;
+	e.body_case = HD__ENVELOPE__BODY_ZW_PROGRESS;
+	e.zw_progress = &p;
+	log_info("zwave: inclusion: %s, node %d: %s", state_name(state), node,
+	    reason);
 	c->s->up->send_reliable(c->s, &e);
 }
 
@@ -228,6 +254,17 @@ cancel(struct zw_ctrl *c)
 	finish(c, HD__ZW_PROGRESS__STATE__CANCELLED, "stopped on request");
 }
 
+/* The user's answer to an S2 bootstrapping: classes, or the PIN. */
+static void
+grant(struct zw_ctrl *c, const Hd__ZwInclusion *m)
+{
+	const char *why;
+
+	if (zw_s2_answer(c, m->s2_grant, m->pin, &why) == -1)
+		progress(c, ACT_INCLUDE, HD__ZW_PROGRESS__STATE__REFUSED, 0,
+		    why);
+}
+
 /* The master's ZwInclusion. */
 void
 zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
@@ -257,6 +294,9 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 	case ACT_STOP:
 		cancel(s->zw);
 		break;
+	case ACT_GRANT:
+		grant(s->zw, m);
+		break;
 	default:
 		progress(s->zw, ACT_STOP, HD__ZW_PROGRESS__STATE__REFUSED, 0,
 		    "unknown action");
@@ -266,11 +306,13 @@ zw_inclusion_request(struct slave *s, const Hd__ZwInclusion *m)
 /* --- a node added ---------------------------------------------------- */
 
 /*
- * Secure bootstrap (S0 key exchange) right after a node joined, before
- * it is interviewed: a real device takes a Network Key Set only within
- * seconds of joining. Its classes come from the inclusion (the interview
- * has not asked yet). The bootstrap runs beside the interview and polls
- * the node's secure classes when it ends (zw_sec.c).
+ * Secure bootstrap right after a node joined, before it is interviewed: a
+ * real device takes its keys only within seconds of joining. Its classes
+ * come from the inclusion (the interview has not asked yet). A node that
+ * lists S2 is bootstrapped with S2 only (zw_sec_s2.c: no silent fall back
+ * to S0, CVE-2018-25029); one listing S0 alone gets S0 (zw_sec.c). The
+ * bootstrap runs beside the interview and polls the node's secure classes
+ * when it ends.
  */
 static void
 secure_bootstrap(struct zw_ctrl *c, struct zw_node *zn)
@@ -279,9 +321,25 @@ secure_bootstrap(struct zw_ctrl *c, struct zw_node *zn)
 	if (!c->incl.secure)
 		return;
 	if (zn->sec_denied) {
-		log_warnx("zwave: node %d lists S0, but the master's licence "
+		log_warnx("zwave: node %d lists %s, but the master's licence "
 		    "allows no secure inclusion now: included without "
-		    "security", c->incl.node);
+		    "security", c->incl.node, c->incl.s2 ? "S2" : "S0");
+		if (c->incl.s2)
+			zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY,
+			    c->incl.node, "included WITHOUT security: the "
+			    "licence has no secure-zwave (the device asked for "
+			    "S2)", 0, 0, NULL, 1);
+		return;
+	}
+	if (c->incl.s2) {
+		if (zw_s2_bootstrap(zn) == -1) {
+			log_warnx("zwave: node %d: SECURITY DOWNGRADE: lists S2 "
+			    "but cannot be bootstrapped: included without "
+			    "security", c->incl.node);
+			zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY,
+			    c->incl.node, "included WITHOUT security: S2 "
+			    "bootstrapping could not start", 0, 0, NULL, 1);
+		}
 		return;
 	}
 	if (zw_sec_bootstrap(zn) == -1)
@@ -424,8 +482,10 @@ on_status(struct zw_ctrl *c, const struct zw_incl_status *u)
 			in->generic = u->generic;
 			in->specific = u->specific;
 		}
-		in->secure = u->have_info &&
-		    memchr(u->cc, ZW_CC_SECURITY, u->ncc) != NULL;
+		in->s2 = u->have_info &&
+		    memchr(u->cc, ZW_CC_SECURITY_2, u->ncc) != NULL;
+		in->secure = in->s2 || (u->have_info &&
+		    memchr(u->cc, ZW_CC_SECURITY, u->ncc) != NULL);
 		set_state(c, HD__ZW_PROGRESS__STATE__ADDING, ZW_INCL_ADD_MS,
 		    in->controller ? "a controller" : "a node");
 		break;

@@ -14,7 +14,11 @@
 #include "log.h"
 #include "wire.h"
 #include "zwave/zw.h"
+#include "zwave/zw_s2.h"
 #include "zwave.pb-c.h"
+
+/* The table's format (ZwNodeTable.format): 2 since S2 (s2_granted). */
+#define ZW_NODES_FORMAT	2
 
 static int
 node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
@@ -25,7 +29,10 @@ node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
 	    n->command_classes.len <= ZW_MAX_NODE_CCS &&
 	    n->manufacturer <= 0xffff && n->product_type <= 0xffff &&
 	    n->product_id <= 0xffff &&
-	    n->security_level <= 1 &&
+	    n->s2_granted <= 0x07 && (n->security_level <= 1 ?
+	    n->s2_granted == 0 : n->security_level <= 4 &&
+	    n->s2_granted != 0 &&
+	    (int)n->security_level == 2 + zw_s2_highest(n->s2_granted)) &&
 	    n->secure_classes.len <= ZW_MAX_NODE_CCS &&
 	    !c->node[n->id].have_info;
 }
@@ -52,6 +59,7 @@ zw_nodes_load(struct zw_ctrl *c)
 		zn->have_info = 1;
 		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
 		zn->sec_denied = t->nodes[i]->security_denied;
+		zn->s2_granted = (uint8_t)(t->nodes[i]->s2_granted & 0x07);
 		zn->nscc = t->nodes[i]->secure_classes.len;
 		if (zn->nscc > 0)
 			memcpy(zn->scc, t->nodes[i]->secure_classes.data,
@@ -90,6 +98,7 @@ zw_nodes_save(const struct zw_ctrl *c)
 	int		 id, r;
 
 	t.home_id = c->home_id;
+	t.format = ZW_NODES_FORMAT;
 	t.own_node_id = c->own_id;
 	t.nodes = ptrs;
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
@@ -100,6 +109,7 @@ zw_nodes_save(const struct zw_ctrl *c)
 		nodes[t.n_nodes].id = (uint32_t)id;
 		nodes[t.n_nodes].security_level = zn->sec_level;
 		nodes[t.n_nodes].security_denied = zn->sec_denied != 0;
+		nodes[t.n_nodes].s2_granted = zn->s2_granted;
 		nodes[t.n_nodes].secure_classes.data = (uint8_t *)(uintptr_t)
 		    zn->scc;
 		nodes[t.n_nodes].secure_classes.len = zn->nscc;

@@ -15,9 +15,10 @@
  *   zw_s2_kex.c     bootstrapping (KEX) as the including controller: a
  *                   state machine whose frames the caller sends.
  *   zw_s2_key.c     the installation's S2 network keys on disk.
+ *   zw_s2_qr.c      a device's QR code string (DSK, requested keys).
  *
- * Not here yet: the wiring into inclusion and the node layer's dispatch,
- * SmartStart (docs/ZWAVE.md, "Security 2").
+ * Wired into the slave by zw_sec_s2.c (the node layer's dispatch, the
+ * inclusion flow). Not here yet: SmartStart (docs/ZWAVE.md, "Security 2").
  */
 #ifndef HD_ZW_S2_H
 #define HD_ZW_S2_H
@@ -90,6 +91,10 @@
 #define ZW_S2_EI_TTL_MS		10000	/* our REI awaits the sender's SEI */
 #define ZW_S2_PEER_MPANS	4	/* multicast groups known per peer */
 #define ZW_S2_KEY_FILE_MAX	128	/* the S2 key file, bytes */
+#define ZW_S2_NONCE_WAIT_MS	5000	/* a node's Nonce Report to our Get */
+/* A Nonce Report SOS this soon after our frame was delivered says the
+ * node could not decrypt it: the frame goes once more (zw_sec_s2.c). */
+#define ZW_S2_SOS_RESEND_MS	2000
 
 /*
  * Key classes, weakest first: the order "below the highest granted class"
@@ -424,5 +429,26 @@ const char *zw_s2_kex_fail_str(enum zw_s2_kex_fail);
  */
 int	zw_s2_keys_load(const char *path,
 	    uint8_t keys[ZW_S2_NETKEYS][ZW_S2_KEY_LEN]);
+
+/* --- zw_s2_qr.c: a device's QR code string ------------------------------ */
+
+#define ZW_QR_MIN		52	/* digits up to the DSK's end */
+#define ZW_QR_MAX		256	/* digits we take (TLVs included) */
+#define ZW_QR_SMARTSTART	1	/* version 01; 00: S2 only */
+#define ZW_QR_TLV_PRODUCT_TYPE	0
+#define ZW_QR_TLV_PRODUCT_ID	1
+
+struct zw_s2_qr {
+	int		smartstart;
+	uint8_t		keys;		/* requested: KEX keys bits */
+	uint8_t		dsk[16];
+	uint8_t		generic, specific;
+	uint16_t	icon, manufacturer, product_type, product_id;
+	uint16_t	app_version;
+};
+
+/* Parse `in` (inlen bytes, whitespace ignored): NULL, or why not, in
+ * words (*r is then zeroed but for what was read). */
+const char *zw_s2_qr_parse(const char *in, size_t inlen, struct zw_s2_qr *r);
 
 #endif

@@ -414,6 +414,7 @@ zw_s2_decap(struct zw_s2 *s, uint8_t src, const uint8_t *frame, size_t len,
 	struct frame		 f;
 	uint8_t			 aad[AAD_MAX], pt[ZW_S2_MAX_FRAME];
 	size_t			 aadn;
+	int			 fresh;
 	enum zw_s2_result	 r;
 
 	if ((r = frame_parse(frame, len, &f)) != ZW_S2_OK)
@@ -421,12 +422,21 @@ zw_s2_decap(struct zw_s2 *s, uint8_t src, const uint8_t *frame, size_t len,
 	if ((p = zw_s2_peer(s, src)) == NULL ||
 	    zw_s2_highest(p->granted) == -1)
 		return ZW_S2_NOT_GRANTED;
-	if (zw_s2_seq_seen(p, f.seq))
+	/*
+	 * A frame that makes a new SPAN with the REI we just handed out is
+	 * no replay (an old frame cannot open under a fresh REI): a peer that
+	 * restarted may reuse a number we remember, and is heard. Once the
+	 * SPAN is made, a copy of that frame is a duplicate again.
+	 */
+	fresh = f.x.sei != NULL && p->span_state == ZW_S2_SPAN_LOCAL_EI;
+	if (!fresh && zw_s2_seq_seen(p, f.seq))
 		return ZW_S2_DUPLICATE;
 	aadn = aad_make(aad, src, s->own, s->home_id, len, frame + 2,
 	    f.clear_end - 2);
 	if (decap_open(s, p, &f, frame, aad, aadn, now, pt) == -1)
 		return ZW_S2_SOS;
+	if (fresh)
+		p->nseq = 0;		/* its numbers start anew */
 	zw_s2_seq_take(p, f.seq);
 	rx->cls = p->span_class;
 	/* Authentic, but a key below the node's best: a downgrade. */

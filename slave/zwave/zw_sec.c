@@ -38,6 +38,14 @@
 
 static void	kick(struct zw_node *);
 
+/* Is the node reached through S2 (granted, or being bootstrapped)? */
+static int
+is_s2(const struct zw_node *zn)
+{
+	return zn->sec_level >= 2 || (zn->secn != NULL &&
+	    (zn->secn->boot == BOOT_S2_KEX || zn->secn->boot == BOOT_S2_CMDS));
+}
+
 int
 zw_sec_node_id(const struct zw_node *zn)
 {
@@ -74,6 +82,10 @@ zw_sec_start(struct zw_ctrl *c)
 	}
 	sc->scheme = &zw_sec_s0;
 	c->sec = sc;
+	if (zw_s2_start(c) == -1) {
+		zw_sec_stop(c);
+		return -1;
+	}
 	return 0;
 }
 
@@ -84,6 +96,7 @@ zw_sec_stop(struct zw_ctrl *c)
 
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		zw_sec_node_reset(&c->node[id]);
+	zw_s2_stop(c);
 	if (c->sec != NULL)
 		OPENSSL_cleanse(c->sec, sizeof(*c->sec));
 	free(c->sec);
@@ -92,7 +105,9 @@ zw_sec_stop(struct zw_ctrl *c)
 
 /* --- per-node state -------------------------------------------------- */
 
-static void	on_nonce_timeout(struct ev_timer *);
+#define pop		zw_sec_pop
+#define idle		zw_sec_idle
+#define on_nonce_timeout zw_sec_on_nonce_timeout
 
 struct zw_secnode *
 zw_sec_node(struct zw_node *zn)
@@ -107,8 +122,8 @@ zw_sec_node(struct zw_node *zn)
 }
 
 /* Pop the head of the queue; its caller learns `st` unless it was sent. */
-static void
-pop(struct zw_node *zn, int fail, enum zw_status st,
+void
+zw_sec_pop(struct zw_node *zn, int fail, enum zw_status st,
     const struct zw_frame *res, const struct zw_frame *cb)
 {
 	struct zw_secnode	*sn = zn->secn;
@@ -118,6 +133,7 @@ pop(struct zw_node *zn, int fail, enum zw_status st,
 	sn->head = (sn->head + 1) % ZW_SEC_TXQ;
 	sn->count--;
 	sn->waiting = 0;
+	sn->s2_asked = 0;
 	ev_timer_stop(zn->ctrl->s->loop, &sn->nonce_timer);
 	if (fail && tx.done != NULL)
 		tx.done(tx.arg, st, res, cb);
@@ -128,6 +144,7 @@ zw_sec_node_reset(struct zw_node *zn)
 {
 	struct zw_secnode *sn = zn->secn;
 
+	zw_s2_node_reset(zn);
 	if (sn == NULL)
 		return;
 	ev_timer_stop(zn->ctrl->s->loop, &sn->boot_timer);
@@ -148,7 +165,8 @@ zw_sec_wanted(const struct zw_node *zn, uint8_t cc)
 {
 	size_t i;
 
-	if (zn->sec_level == 0 || cc == ZW_CC_SECURITY)
+	if (zn->sec_level == 0 || cc == ZW_CC_SECURITY ||
+	    cc == ZW_CC_SECURITY_2)
 		return 0;
 	for (i = 0; i < zn->nscc; i++)
 		if (zn->scc[i] == cc)
@@ -214,12 +232,13 @@ nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	    ZW_S0_NONCE_WAIT_MS);
 }
 
-static void
+void
 on_nonce_timeout(struct ev_timer *t)
 {
 	struct zw_node *zn = t->arg;
 
-	log_warnx("zwave: node %d: no S0 nonce in %d ms", zw_sec_node_id(zn),
+	log_warnx("zwave: node %d: no %s nonce in %d ms", zw_sec_node_id(zn),
+	    zn->sec_level >= 2 || zw_sec_booting(zn) ? "S2" : "S0",
 	    ZW_S0_NONCE_WAIT_MS);
 	pop(zn, 1, ZW_ERR_NONONCE, NULL, NULL);
 	kick(zn);
@@ -233,12 +252,13 @@ zw_sec_busy(const struct zw_node *zn)
 	/* A command being confirmed: the node's secure report needs our
 	 * nonce, so it must stay awake for it. */
 	return sn != NULL && (sn->count > 0 || sn->busy || sn->waiting ||
-	    sn->nonce_out || sn->boot != BOOT_NONE || (zn->sec_level != 0 &&
+	    sn->nonce_out || sn->s2_inflight || sn->s2_nonce_out ||
+	    sn->boot != BOOT_NONE || (zn->sec_level != 0 &&
 	    zn->cmd_confirming));
 }
 
 /* The S0 exchange is over: a sleeping node may be let go. */
-static void
+void
 idle(struct zw_node *zn)
 {
 	if (!zw_sec_busy(zn))
@@ -252,6 +272,10 @@ kick(struct zw_node *zn)
 	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_NONCE_GET };
 	struct zw_secnode *sn = zn->secn;
 
+	if (is_s2(zn)) {
+		zw_s2_kick(zn);
+		return;
+	}
 	while (sn != NULL && sn->count > 0 && !sn->busy && !sn->waiting) {
 		if (zw_node_send_clear(zn->ctrl, zw_sec_node_id(zn), get, sizeof(get),
 		    sn->q[sn->head].prio, 0, nonce_get_sent, zn) == 0) {
@@ -284,6 +308,8 @@ zw_sec_send(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 	tx->zero_key = n > 1 && cmd[0] == ZW_CC_SECURITY &&
 	    cmd[1] == ZW_S0_KEY_SET;
 	sn->count++;
+	if (is_s2(zn))
+		return zw_s2_send(c, zn);
 	if (sn->busy || sn->waiting)
 		return 0;	/* its turn comes after the one under way */
 	/* Idle: the queue was empty and tx is the head. */
@@ -448,10 +474,19 @@ zw_sec_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 {
 	int id = zw_sec_node_id(zn);
 
+	if (len >= 1 && cmd[0] == ZW_CC_SECURITY_2)
+		return zw_s2_filter(c, zn, cmd, len);
 	if (len < 1 || cmd[0] != ZW_CC_SECURITY)
 		return 0;		/* judged by zw_node_receive() */
 	if (c->sec == NULL || len < 2)
 		return 1;
+	/* Downgrade defence: a node granted S2 speaks S2 only. An S0 frame
+	 * claiming to be from it is refused whole, whatever it carries. */
+	if (zn->sec_level >= 2) {
+		log_warnx("zwave: node %d: S0 command 0x%02x refused: the node "
+		    "was granted S2 (a downgrade)", id, cmd[1]);
+		return 1;
+	}
 	switch (cmd[1]) {
 	case ZW_S0_NONCE_GET:
 		send_nonce(c, zn);

@@ -158,6 +158,18 @@ int	zw_sec_bootstrap(struct zw_node *);
  * secure classes asked under our key, nothing sent under the all-zero
  * key. 0 if started or under way, -1 as above. */
 int	zw_sec_adopt(struct zw_node *);
+/*
+ * S2 bootstrapping (zw_sec_s2.c) of a node that lists S2 (0x9F), only
+ * while the user includes it (zw_incl.c, secure_bootstrap): KEX Get, then
+ * the user's grant and PIN through zw_s2_answer(); the end is reported
+ * as inclusion progress (SECURITY), loudly when it failed. 0 if started
+ * or under way, -1 if it cannot be (no S2 keys, not the node included).
+ */
+int	zw_s2_bootstrap(struct zw_node *);
+/* The user's answer (ZwInclusion GRANT): the classes granted (KEX keys
+ * bits) while the machine waits for them, else the PIN. -1 with *why. */
+int	zw_s2_answer(struct zw_ctrl *, unsigned grant, const char *pin,
+	    const char **why);
 /* Is an S0 exchange with the node under way (a send queued or waiting
  * for its nonce, our nonce out, secure inclusion, a command awaiting its
  * secure confirmation)? A sleeping node is not sent back to sleep then;

@@ -19,7 +19,7 @@
 #include "zwave/zw_sec_int.h"
 
 static const char *const boot_names[] = { "none", "scheme", "network key",
-    "secure classes" };
+    "secure classes", "S2 key exchange", "S2 secure classes" };
 
 static void
 boot_fail(struct zw_node *zn, const char *why)
@@ -30,6 +30,10 @@ boot_fail(struct zw_node *zn, const char *why)
 		log_warnx("zwave: node %d: not adopted (%s): it does not "
 		    "answer under our network key; used without security "
 		    "(include it again to secure it)", zw_sec_node_id(zn), why);
+	else if (sn->boot == BOOT_S2_CMDS)
+		log_warnx("zwave: node %d: S2 granted, but its secure classes "
+		    "did not come (%s): asked again when it is next heard "
+		    "under S2", zw_sec_node_id(zn), why);
 	else
 		log_warnx("zwave: node %d: secure inclusion failed at %s: %s",
 		    zw_sec_node_id(zn), boot_names[sn->boot], why);

@@ -9,15 +9,42 @@
 #include <stdint.h>
 
 #include "zwave/zw.h"
+#include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
-enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS };
+/* S0's steps, then S2's: its key exchange and its secure class list. */
+enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS, BOOT_S2_KEX,
+	BOOT_S2_CMDS };
+
+/* A device of the provisioning list (zw_s2_prov.c). */
+struct zw_prov {
+	struct zw_s2_qr	q;
+	uint8_t		node;		/* included as, 0 not yet */
+};
+
+/* S2 (zw_sec_s2.c): the three network keys, the transport, one KEX,
+ * the provisioning list. */
+struct zw_s2ctl {
+	uint8_t		 pnk[ZW_S2_NETKEYS][ZW_S2_KEY_LEN];
+	struct zw_s2	 s2;
+	struct zw_s2_kex kex;
+	uint8_t		 kex_node;	/* 0: no bootstrapping under way */
+	enum zw_s2_kex_state kex_shown;	/* last state told to the master */
+	/* Our Public Key Report, held while the user types the PIN: the
+	 * node answers it at once with its KEX Set echo, which needs the
+	 * temporary key, so it goes once the PIN is in (as zwave-js). */
+	struct zw_s2_kex_out held;
+	struct zw_prov	 prov[ZW_PROVISION_MAX];
+	size_t		 nprov;
+	struct ev_timer	 kex_timer;
+};
 
 struct zw_secctl {
 	const struct zw_sec_scheme *scheme;
 	struct zw_s0	 s0;		/* the network key's */
 	struct zw_s0	 s0_zero;	/* the all-zero key: inclusion only */
 	uint8_t		 key[ZW_S0_KEY_LEN];
+	struct zw_s2ctl	*s2;		/* NULL: no S2 keys */
 };
 
 struct zw_sectx {
@@ -41,6 +68,19 @@ struct zw_secnode {
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
+	/* S2: the frame at the session (one at a time: each took the next
+	 * nonce of the SPAN, so they must leave in that order), its
+	 * caller's completion, and what it carried, sent again once when
+	 * the node answers it with a Nonce Report SOS (it lost the SPAN). */
+	int		 s2_inflight;
+	zw_done_fn	*s2_done;
+	void		*s2_arg;
+	uint8_t		 s2_last[ZW_S2_MAX_CMD];
+	size_t		 s2_last_n;
+	uint64_t	 s2_last_at;
+	int		 s2_asked;	/* the head had its nonce round trip */
+	int		 s2_nonce_out;	/* our Nonce Report is queued */
+	int		 s2_reasked;	/* its secure classes asked again */
 };
 
 
@@ -51,6 +91,29 @@ int	zw_sec_key_load(const char *path, uint8_t key[ZW_S0_KEY_LEN]);
 int	zw_sec_node_id(const struct zw_node *);
 /* The node's security state, made on first use (NULL: no memory). */
 struct zw_secnode *zw_sec_node(struct zw_node *);
+
+/* Pop the head of the node's queue; its caller gets `st` if `fail`. */
+void	zw_sec_pop(struct zw_node *, int fail, enum zw_status,
+	    const struct zw_frame *, const struct zw_frame *);
+/* No exchange left with a sleeping node: it may sleep. */
+void	zw_sec_idle(struct zw_node *);
+void	zw_sec_on_nonce_timeout(struct ev_timer *);
+
+/* zw_sec_s2.c */
+int	zw_s2_start(struct zw_ctrl *);
+void	zw_s2_stop(struct zw_ctrl *);
+int	zw_s2_key_check(const char *state_dir);
+int	zw_s2_send(struct zw_ctrl *, struct zw_node *);
+/* Send what waits in the node's queue, one S2 frame at a time. */
+void	zw_s2_kick(struct zw_node *);
+int	zw_s2_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *,
+	    size_t);
+void	zw_s2_node_reset(struct zw_node *);
+
+/* zw_s2_prov.c: the provisioning list read at start; the PIN of the
+ * listed DSK a node's public key matches (-1: none). */
+void	zw_s2_prov_load(struct zw_ctrl *);
+long	zw_s2_prov_pin(struct zw_ctrl *, uint8_t node, const uint8_t pub[16]);
 
 /* zw_sec_boot.c: an S0 command of secure inclusion from the node. */
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,

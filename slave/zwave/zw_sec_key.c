@@ -80,6 +80,8 @@ zw_sec_key_check(const char *state_dir)
 		r = zw_sec_key_load(path, key);
 	OPENSSL_cleanse(key, sizeof(key));
 	free(path);
+	if (r == 0)
+		r = zw_s2_key_check(state_dir);
 	return r;
 }
 

@@ -12,7 +12,7 @@ bin=$top/${BUILD:-build}
 secs=${BENCH_LOCAL_SECONDS:-30}
 work=$(mktemp -d /tmp/hd-bench-local.XXXXXX)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 pki/hd-pki init "$work/pki" --name Bench >/dev/null
 pki/hd-pki issue "$work/pki" master master >/dev/null

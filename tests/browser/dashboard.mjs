@@ -474,6 +474,8 @@ if (evs.status === 200 && evs.body.total > 0) {
     if (!/^scene-at\s*never$/.test(await varText("scene-at"))) fail("the timestamp does not show never");
     await row("scene").locator("button", { hasText: "Run now" }).click();
     await until(async () => /s ago/.test(await row("scene").locator("td").nth(1).textContent()), "last fired");
+    await until(async () => (await row("scene").locator('.ran[data-ran="master"]').count()) === 1,
+      "where it ran: on the master");
   });
   await check("events: the counter and timestamp the run changed are shown", async () => {
     await until(async () => /^scenes\s*1$/.test(await varText("scenes")) &&

@@ -125,8 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			elect_tick(&standby, now, data[off], &out);
 		}
 		if (out.nmsg > HA_OUT_MSGS || out.nev > HA_OUT_EVENTS ||
-		    master.r.d.len > HA_LOG_MAX ||
-		    standby.r.d.len > HA_LOG_MAX)
+		    master.r.d.n > HA_LOG_MAX ||
+		    standby.r.d.n > HA_LOG_MAX)
 			abort();
 	}
 	return 0;

@@ -49,3 +49,40 @@ os.makedirs(OUT, exist_ok=True)
 for name, data in SEEDS.items():
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
+
+# fuzz_local_files: local.fired and local.pending (LocalFiredFile,
+# LocalPendingFile), current, newer, and the first release's raw forms.
+FILES = os.path.join(os.path.dirname(__file__), "corpus", "local_files")
+
+
+def firing(event, due, fired, fid, result="fired"):
+    return (s(1, event) + field(2, 0, due) + field(3, 0, fired) +
+            field(4, 0, fid) + s(5, result))
+
+
+def packed(fno, vals):
+    b = b"".join(varint(v) for v in vals)
+    return field(fno, 2, b)
+
+
+def raw_pending(event, due, fired, fid):
+    return (event.encode().ljust(64, b"\0") +
+            struct.pack("<qqQ", due, fired, fid))
+
+
+ID1, ID2 = 0x8d3c55e0a1b2c3d4, 0x1234567890abcdef
+FILE_SEEDS = {
+    "fired": field(1, 0, 1) + packed(2, [ID1, ID2]),
+    "fired-newer": field(1, 0, 2) + packed(2, [ID1]),
+    "fired-raw": struct.pack("<QQ", ID1, ID2),
+    "pending": field(1, 0, 1) + field(2, 2, firing(
+        "frost", 1780293600000, 1780293600120, ID1)) + field(2, 2, firing(
+        "pump", 1780297200000, 1780297200050, ID2)),
+    "pending-raw": raw_pending("frost", 1780293600000, 1780293600120, ID1),
+    "pending-noid": field(1, 0, 1) + field(2, 2, firing(
+        "frost", 1780293600000, 1780293600120, 0)),
+}
+os.makedirs(FILES, exist_ok=True)
+for name, data in FILE_SEEDS.items():
+    with open(os.path.join(FILES, name), "wb") as f:
+        f.write(data)

@@ -9,18 +9,26 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/cluster.sh"
 
+[ -n "$(awk '$2 == "API_CMD_KEEP" {print $3}' "$ntop/shared/hdlimits.h")" ] ||
+	not_ok "API_CMD_KEEP read from shared/hdlimits.h"
 cluster_up slave-house slave-barn || finish
 H=$work/slave-house.log
 burst 3 slave-house slave-barn
 
 # The commander: one command after another to the house and the barn
-# until the stop file appears, at most 400 of each.
+# until the stop file appears. The API remembers the last API_CMD_KEEP
+# commands (shared/hdlimits.h) and api_settle asks it about every one
+# accepted, so all of them (with the 10 of the bursts) must fit: pairs
+# are paced to spread them over the cuts, and capped.
+keep=$(awk '$2 == "API_CMD_KEEP" {print $3}' "$ntop/shared/hdlimits.h")
+pairs=$(((keep - 10) / 2))
 commander() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < pairs; i++)); do
 		[ -e "$work/stop" ] && return 0
 		api_cmd slave-house sim:lamp on "$(bool "$i")"
 		api_cmd slave-barn sim:lamp on "$(bool "$i")"
+		sleep 0.2
 	done
 }
 commander &

@@ -140,6 +140,8 @@ ha_elect_up() {
 		nmaster_conf "$n" "$port" "$G" "$n" "licence $work/licence.pem" \
 		    "${ML[@]}" "${SL[@]}" "web-listen 127.0.0.1:${!wp}" \
 		    "web-cert $G/web.crt" "web-key $G/web.key"
+		# HA_EXTRA_NODE: a function adding lines to node n's config
+		[ -n "${HA_EXTRA_NODE:-}" ] && "$HA_EXTRA_NODE" "$n"
 	done
 	for s in slave-house slave-barn; do
 		nslave_conf "$s" "${s#slave-}" master "$port" "$G"

@@ -216,10 +216,11 @@ persist(struct world *w, uint32_t n)
 	w->mdisk[n] = w->m[n].d;
 	w->rdisk[n].base = r->d.base;
 	from = repl_dirty(r);
-	if (from < r->d.len)
+	if (from < r->d.n)
 		memcpy(&w->rdisk[n].log[from], &r->d.log[from],
-		    (r->d.len - from) * sizeof(r->d.log[0]));
+		    (r->d.n - from) * sizeof(r->d.log[0]));
 	w->rdisk[n].len = r->d.len;
+	w->rdisk[n].n = r->d.n;
 	repl_persisted(r);
 }
 
@@ -608,8 +609,7 @@ setup(struct world *w, uint64_t seed)
 	for (n = 0; n < w->nm; n++) {
 		elect_init(&w->m[n], n, w->nm, w->ns, clock_of(w, n));
 		w->mdisk[n] = w->m[n].d;
-		memset(&w->rdisk[n], 0, sizeof(w->rdisk[n].base) +
-		    sizeof(w->rdisk[n].len));
+		w->rdisk[n].base = w->rdisk[n].len = w->rdisk[n].n = 0;
 		w->up[n] = 1;
 		w->next_tick[n] = below(w, HA_TICK_MS);
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stub_master.h"
+#include "../../master/cluster/ha.h"
 
 struct stub_state stub;
 
@@ -19,13 +20,55 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 	(void)m;
 	if (n->peer == NULL || stub.link_fails)
 		return -1;
-	cmd->id = ++stub.next_id;
+	if (cmd->id == 0)		/* else the caller's (a firing's) */
+		cmd->id = ++stub.next_id;
+	stub.last_id = cmd->id;
 	stub.ncmds++;
 	stub.last_pulse = cmd->pulse_ms;
 	memset(&stub.last_value, 0, sizeof(stub.last_value));
 	if (cmd->value != NULL)
 		stub.last_value = *cmd->value;
 	return 0;
+}
+
+/* The replicated log: 1 (wait for the standby) or 0 as the test says. */
+int
+ha_logs_commands(const struct master *m)
+{
+	(void)m;
+	return stub.logged;
+}
+
+int
+ha_command(struct master *m, struct node *n, Hd__Command *cmd)
+{
+	(void)m;
+	if (n->peer == NULL || stub.log_busy)
+		return -1;
+	cmd->id = ++stub.next_id;
+	stub.ncmds++;
+	return stub.log_wait;
+}
+
+void
+ha_set_accepted_hook(struct master *m, void (*fn)(void *, uint64_t),
+    void *arg)
+{
+	(void)m;
+	stub.accepted = fn;
+	stub.accepted_arg = arg;
+}
+
+/* Weak: test_ha_log links the real one (cluster/ha_log.c). */
+__attribute__((weak)) void
+ha_log_commands(struct master *m, void (*fn)(void *,
+    const Hd__ReplCommand *, const Hd__ReplResult *), void *arg)
+{
+	int i;
+
+	(void)m;
+	for (i = 0; i < stub.nlog; i++)
+		fn(arg, stub.log_cmd[i], stub.log_res[i]);
 }
 
 /* Z-Wave inclusion requests (master/zwave/zwave.c): none in these tests. */

@@ -16,12 +16,20 @@ struct stub_event {
 
 struct stub_state {
 	uint64_t		next_id;
+	uint64_t		last_id;	/* of the last command sent */
 	int			ncmds, link_fails, ndrops;
 	uint32_t		last_pulse;
 	Hd__Value		last_value;
 	struct stub_event	events[STUB_MAX_EVENTS];
 	int			nevents;
 	char			drop_user[40], drop_key[40];
+	/* The replicated log (cluster/ha.h): on with `logged`. */
+	int			logged, log_wait, log_busy;
+	void			(*accepted)(void *, uint64_t);
+	void			*accepted_arg;
+	const Hd__ReplCommand	*log_cmd[4];
+	const Hd__ReplResult	*log_res[4];
+	int			nlog;
 };
 
 extern struct stub_state stub;

@@ -572,6 +572,116 @@ test_history(void)
 	    has("\"points\":[]"), "a value without readings: no points");
 }
 
+/* Answers that come later (the replicated log's 202), as the web
+ * process's link would take them. */
+static int	sunk_status;
+static char	sunk_body[256];
+
+static void
+sink(void *arg, uint64_t link, const Hd__ApiResponse *resp, int failed,
+    const uint8_t *a)
+{
+	(void)arg;
+	(void)link;
+	(void)failed;
+	(void)a;
+	sunk_status = (int)resp->status;
+	snprintf(sunk_body, sizeof(sunk_body), "%.*s", (int)resp->body.len,
+	    (const char *)resp->body.data);
+}
+
+/*
+ * With an election the commands go through the replicated log
+ * (cluster/ha.h, stubbed): the 202 waits for the standbys, a full log is
+ * 429, and a new master's list starts from the log.
+ */
+static void
+test_logged(void)
+{
+	Hd__ReplCommand		rc[2] = { HD__REPL_COMMAND__INIT,
+				    HD__REPL_COMMAND__INIT };
+	Hd__ReplResult		rr = HD__REPL_RESULT__INIT;
+	Hd__Command		c[2] = { HD__COMMAND__INIT, HD__COMMAND__INIT };
+	Hd__CommandResult	res = HD__COMMAND_RESULT__INIT;
+	Hd__Value		v = HD__VALUE__INIT;
+	char			path[64];
+	uint64_t		id;
+
+	api_set_sink(m.api, sink, NULL);
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+	stub.logged = 1;
+	stub.log_wait = 1;
+	stub.nlog = 0;
+	api_cmd_from_log(m.api_res->cmd);	/* elected: the hook is set */
+	CHECK(stub.accepted != NULL, "an elected master hears of acceptance");
+	sunk_status = 0;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 0 && sunk_status == 0,
+	    "logged, the standby not holding it yet: no answer");
+	id = stub.next_id;
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)id);
+	CHECK(get(&vic, path) == 200 && has("\"status\":\"pending\""),
+	    "... but the command is known (pending)");
+	stub.accepted(stub.accepted_arg, id + 1000);
+	CHECK(sunk_status == 0, "another id's acceptance answers nothing");
+	stub.accepted(stub.accepted_arg, id);
+	snprintf(path, sizeof(path), "\"id\":%llu", (unsigned long long)id);
+	CHECK(sunk_status == 202 && strstr(sunk_body, path) != NULL,
+	    "the standby holds it: 202 with its id");
+	sunk_status = 0;
+	stub.accepted(stub.accepted_arg, id);
+	CHECK(sunk_status == 0, "a second acceptance answers nothing");
+	stub.log_wait = 0;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":false}") == 202, "no standby to wait for: 202 at once");
+	stub.log_busy = 1;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":false}") == 429 && has("busy"), "the log or the "
+	    "slave's queue full: 429");
+	stub.log_busy = 0;
+	/* A new master: one command done, one not, from the old one. */
+	v.v_case = HD__VALUE__V_B;
+	v.b = 1;
+	c[0].id = 7ULL << 32 | 1;
+	c[1].id = 7ULL << 32 | 2;
+	c[0].device_id = c[1].device_id = "lamp";
+	c[0].key = c[1].key = "on";
+	c[0].value = c[1].value = &v;
+	c[0].issued_by = c[1].issued_by = "bob";
+	c[0].timeout_ms = c[1].timeout_ms = API_CMD_TIMEOUT_MS;
+	rc[0].slave = rc[1].slave = "n-house";
+	rc[0].site = rc[1].site = "House";
+	rc[0].command = &c[0];
+	rc[1].command = &c[1];
+	rc[0].issued_ms = 1796654325838;
+	res.id = c[0].id;
+	res.status = HD__COMMAND_RESULT__STATUS__OK;
+	res.detail = "";
+	res.value = &v;
+	rr.slave = "n-house";
+	rr.result = &res;
+	rr.done_ms = 1796654326000;
+	stub.log_cmd[0] = &rc[0];
+	stub.log_res[0] = &rr;
+	stub.log_cmd[1] = &rc[1];
+	stub.log_res[1] = NULL;
+	stub.nlog = 2;
+	api_cmd_from_log(m.api_res->cmd);
+	CHECK(get(&vic, "/api/v1/commands/30064771073") == 200 &&
+	    has("\"status\":\"ok\"") && has("\"by\":\"bob\"") &&
+	    has("\"done_ms\":1796654326000") &&
+	    has("\"issued_ms\":1796654325838"), "a command the old master "
+	    "finished: GET answers it, with its result");
+	CHECK(get(&vic, "/api/v1/commands/30064771074") == 200 &&
+	    has("\"status\":\"pending\""), "one it did not: pending");
+	CHECK(get(&barb, "/api/v1/commands/30064771073") == 404,
+	    "another site's logged command: 404");
+	stub.nlog = 0;
+	stub.logged = 0;
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+}
+
 int
 main(void)
 {
@@ -586,6 +696,7 @@ main(void)
 	test_read();
 	test_commands();
 	test_queued();
+	test_logged();
 	test_history();
 	test_tokens();
 	test_client_cert();

@@ -1,7 +1,13 @@
 /* Unit tests for slave/dev/cmdmemo.c: recently executed command ids. */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "ha.pb-c.h"
 
 #include "check.h"
 #include "hdlimits.h"
@@ -52,6 +58,117 @@ add_range(struct slave *s, uint64_t first, uint64_t last)
 
 	for (id = first; id <= last; id++)
 		memo_add(s, id, id % 3 == 0 ? RO : OK, bv((int)(id & 1)));
+}
+
+static int	writes;
+
+static void
+count_write(void *arg, const char *path)
+{
+	(void)arg;
+	if (strstr(path, "cmdmemo.state") != NULL)
+		writes++;
+}
+
+/* A slave on `dir` as after a restart: the memo read back. */
+static struct slave *
+restart(struct slave *old, char *dir)
+{
+	struct slave *s = calloc(1, sizeof(*s));
+
+	free(old);
+	if (s != NULL) {
+		s->up = &link_uplink;
+		s->conf.state_dir = dir;
+		s->conf.ha.n = 2;	/* a standby: the memo on disk */
+		memo_load(s);
+	}
+	return s;
+}
+
+/* A CmdMemo of n entries, ids from `first` (a repeat if first == 0). */
+static void
+write_file(const char *dir, int n, uint64_t first)
+{
+	Hd__CmdMemo	cm = HD__CMD_MEMO__INIT;
+	Hd__MemoEntry	e[NR + 1], *ep[NR + 1];
+	char		path[256];
+	int		i;
+
+	for (i = 0; i < n; i++) {
+		hd__memo_entry__init(&e[i]);
+		e[i].id = first != 0 ? first + (uint64_t)i : 9;
+		e[i].done = 1;
+		ep[i] = &e[i];
+	}
+	cm.memo = ep;
+	cm.n_memo = (size_t)n;
+	snprintf(path, sizeof(path), "%s/cmdmemo.state", dir);
+	state_save(path, &cm.base);
+}
+
+/* The memo on disk (cmdmemo.c): written before the act and after it,
+ * read back at a restart, a damaged or oversized file refused. */
+static void
+test_persisted(void)
+{
+	struct slave		*s;
+	const struct cmd_memo	*m;
+	char			 dir[] = "/tmp/test_cmdmemo.XXXXXX", path[256];
+	FILE			*f;
+
+	if (!CHECK(mkdtemp(dir) != NULL, "a state-dir"))
+		return;
+	atomic_observe(count_write, NULL);
+	if ((s = restart(NULL, dir)) == NULL)
+		return;
+	s->conf.ha.n = 1;
+	writes = 0;
+	CHECK(memo_begin(s, 3) == 0 && writes == 0, "a single master: the "
+	    "memo stays in RAM (no write)");
+	s = restart(s, dir);
+	CHECK(memo_find(s, 1) == NULL && memo_find(s, 3) == NULL,
+	    "no file: an empty memo");
+	writes = 0;
+	CHECK(memo_begin(s, 41) == 0 && writes == 1, "before the act: one "
+	    "write");
+	memo_add(s, 41, OK, bv(1));
+	CHECK(writes == 2, "after it: a second (two writes a command)");
+	memo_begin(s, 42);	/* a restart cuts this one off */
+	s = restart(s, dir);
+	m = memo_find(s, 41);
+	CHECK(s != NULL && m != NULL && m->done && m->status == OK &&
+	    memo_on(m) == 1, "after a restart: the done command with its "
+	    "status and value");
+	m = memo_find(s, 42);
+	CHECK(m != NULL && !m->done, "... and the one cut off, not done");
+	add_range(s, 100, 100 + NR - 1);
+	s = restart(s, dir);
+	CHECK(memo_find(s, 41) == NULL && known(s, 100, 100 + NR - 1) == NR,
+	    "the ring's order survives: the oldest forgotten first");
+	memo_add(s, 500, OK, bv(0));
+	CHECK(memo_find(s, 100) == NULL && memo_find(s, 101) != NULL,
+	    "... and goes on after the restart");
+	write_file(dir, NR + 1, 1);
+	s = restart(s, dir);
+	CHECK(memo_find(s, 1) == NULL && memo_find(s, 2) == NULL,
+	    "more than CLUSTER_RECENT_CMDS entries: refused, empty");
+	write_file(dir, 2, 0);
+	s = restart(s, dir);
+	CHECK(memo_find(s, 9) == NULL, "an id twice: refused");
+	snprintf(path, sizeof(path), "%s/cmdmemo.state", dir);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs("\x0a\xff\xff garbage", f);
+		fclose(f);
+	}
+	s = restart(s, dir);
+	CHECK(s != NULL && memo_find(s, 9) == NULL && memo_begin(s, 7) == 0,
+	    "a damaged file: refused, and the memo works on");
+	free(s);
+	atomic_observe(NULL, NULL);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
 }
 
 int
@@ -120,5 +237,6 @@ main(void)
 	    "adding id 0 to a full ring forgets nothing");
 
 	free(s);
+	test_persisted();
 	return check_done();
 }

@@ -563,6 +563,25 @@ test_stopped(void)
 	S.state = LINK_IDLE;
 }
 
+/*
+ * A restart cut an act short: the memo (as read back from disk) holds
+ * the id as under way. A repeat is answered FAILED, "outcome unknown",
+ * as a duplicate; the driver is not run again.
+ */
+static void
+test_cut_off(void)
+{
+	const Hd__CommandResult	*r;
+	Hd__Value		 v = vb(1);
+	int			 calls = now_drv.calls;
+
+	CHECK(memo_begin(&S, 700) == 0, "an act under way, in the memo");
+	r = cmd(700, "t:now", "on", &v, 0);
+	CHECK(is_status(r, ST(FAILED), 1) && strstr(r->detail, "unknown") !=
+	    NULL && now_drv.calls == calls, "a repeat after a restart cut it "
+	    "off: FAILED, outcome unknown, duplicate, not acted again");
+}
+
 int
 main(void)
 {
@@ -577,6 +596,7 @@ main(void)
 		return check_done();
 	test_refusals();
 	test_ok();
+	test_cut_off();
 	test_later();
 	test_remove_inflight();
 	test_sequence();

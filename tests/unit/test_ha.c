@@ -452,6 +452,76 @@ test_force(void)
 	    "usual, a higher term heard: the force is given up");
 }
 
+/* A slave's result for command id, from slave index i. */
+static void
+result(struct elect *e, uint64_t now, uint32_t i, uint64_t id)
+{
+	struct ha_msg m = msg(HA_RESULT, HA_SLAVE(i), e->self, e->d.term);
+
+	m.id = id;
+	ha_out_clear(&out);
+	elect_recv(e, now, &m, &out);
+}
+
+/*
+ * Compaction: a master alone fills its log with settled commands; one
+ * command stays unanswered. The log never holds more than HA_LOG_MAX,
+ * positions go on, the waiting command is kept and still resent, and a
+ * standby that resets gets a log it can hold, with gaps.
+ */
+static void
+test_compaction(void)
+{
+	static struct elect	e, sb;
+	struct ha_msg		m;
+	uint64_t		now = 0, first, id = 0;
+	int			i, ok = 1, kept = 0, resent = 0;
+
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	ha_out_clear(&out);
+	first = elect_command(&e, 2, 7, &out);	/* never answered */
+	for (i = 0; i < 3 * HA_LOG_MAX && ok; i++) {
+		ha_out_clear(&out);
+		if ((id = elect_command(&e, 1, i, &out)) == 0)
+			ok = 0;
+		else
+			result(&e, now, 1, id);
+		if (e.r.d.n > HA_LOG_MAX)
+			ok = 0;
+	}
+	CHECK(ok && e.r.d.len == 1 + 6 * HA_LOG_MAX && e.r.d.n < HA_LOG_MAX,
+	    "a full log drops settled records: every command taken, "
+	    "positions go on");
+	for (i = 0; i < (int)e.r.d.n; i++)
+		kept += e.r.d.log[i].id == first;
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	for (i = 0; i < out.nmsg; i++)
+		resent += out.msg[i].type == HA_COMMAND && out.msg[i].id == first;
+	CHECK(kept == 1 && resent == 1 && repl_index(&e.r, 1) == 0,
+	    "the unanswered command stays in the log and is resent");
+	elect_init(&sb, 0, 2, 3, now);
+	for (i = 0; i < HA_LOG_MAX && sent(HA_REPL, 0) != NULL; i++) {
+		m = *sent(HA_REPL, 0);
+		ha_out_clear(&out);
+		elect_recv(&sb, now, &m, &out);
+		m = *sent(HA_REPL_ACK, 1);
+		ha_out_clear(&out);
+		elect_recv(&e, now, &m, &out);
+		if (sent(HA_REPL, 0) == NULL) {
+			ha_out_clear(&out);
+			elect_tick(&e, now, 0, &out);
+			if (e.r.sync)
+				break;
+		}
+	}
+	CHECK(sb.r.d.len == e.r.d.len && sb.r.d.n == e.r.d.n &&
+	    e.r.sync == 1, "a standby takes the compacted log with its gaps "
+	    "and joins the synchronous set");
+}
+
 int
 main(void)
 {
@@ -462,5 +532,6 @@ main(void)
 	test_sync();
 	test_forced_vote();
 	test_force();
+	test_compaction();
 	return check_done();
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "check.h"
 #include "hdlimits.h"
 #include "sched/sched.h"
@@ -254,6 +255,177 @@ test_edges(void)
 	    "for it in order (LocalFiring), none left pending");
 }
 
+/* The master's command for firing `fid` of the heater, id `id`. */
+static void
+master_command(uint64_t id, uint64_t fid)
+{
+	Hd__Command	c = HD__COMMAND__INIT;
+	Hd__Value	v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = 1;
+	c.id = id;
+	c.device_id = "heater";
+	c.key = "on";
+	c.value = &v;
+	c.firing_id = fid;
+	devices_command(&S, &c);
+}
+
+/* The result queued for command `id`: its detail, or NULL if none. */
+static const char *
+result_of(uint64_t id)
+{
+	static char		 detail[128];
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	const char		*r = NULL;
+	int			 i;
+
+	for (i = 0; i < S.rq.count && r == NULL; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e == NULL)
+			continue;
+		if (e->body_case == HD__ENVELOPE__BODY_RESULT &&
+		    e->result->id == id && e->result->status ==
+		    HD__COMMAND_RESULT__STATUS__OK) {
+			snprintf(detail, sizeof(detail), "%s", e->result->detail);
+			r = detail;
+		}
+		wire_free((ProtobufCMessage *)e);
+	}
+	return r;
+}
+
+/*
+ * The handover edges to the millisecond (issue 16): a firing due exactly
+ * at the reconnect, either way the two events are ordered in the slave's
+ * loop, and one due while the slave was down, cut off or not.
+ */
+static void
+test_edges_exact(void)
+{
+	int64_t		 d = T0 + 20 * DAY, due = 0;
+	uint64_t	 fid = sched_firing_id("heat", d);
+	const char	*r;
+	int		 n0, p0;
+
+	/* 1. The tick at D runs before the Welcome at D is read; the master
+	 * (the slave online for it at D) sends its own command for D. */
+	cut(d - 3600000, d - 3500000);
+	n0 = heater_calls;
+	tick(d);
+	CHECK(heater_calls == n0 + 1, "at the reconnect instant, tick first: "
+	    "the slave runs the firing due then");
+	local_link(&S, 1);		/* the Welcome, at D too */
+	master_command(9001, fid);
+	CHECK(heater_calls == n0 + 1 && (r = result_of(9001)) != NULL &&
+	    strcmp(r, "done by the local rules") == 0, "the master's command "
+	    "for the same firing is answered OK, not run again");
+	CHECK(firings(&due) >= 1 && due == d, "and the slave reports its "
+	    "firing to the master (LocalFiring, due %lld)", (long long)due);
+	master_command(9002, sched_firing_id("heat", d + DAY));
+	CHECK(heater_calls == n0 + 2, "a master's command for another firing "
+	    "runs as usual");
+
+	/* 2. The Welcome at D is read first: the engine stops, the tick at D
+	 * does nothing, the master's command runs, once. */
+	d += 2 * DAY;
+	fid = sched_firing_id("heat", d);
+	cut(d - 3600000, d - 3500000);
+	n0 = heater_calls;
+	now_ms = d;
+	local_link(&S, 1);
+	tick(d);
+	master_command(9003, fid);
+	CHECK(heater_calls == n0 + 1, "at the reconnect instant, Welcome "
+	    "first: the master's firing runs once, the slave's engine none");
+
+	/* 3. Down across D while cut off: killed 5 s before, started 20 s
+	 * after; caught up once after local-after, and reported. */
+	d += DAY;
+	cut(d - 3600000, d - 3500000);
+	n0 = heater_calls;
+	p0 = S.local->npend;
+	now_ms = d - 5000;
+	local_stop(&S);
+	now_ms = d + 20000;
+	local_start(&S);
+	S.local->wall = fake_wall;
+	now_ms = d + 21000;
+	S.local->after.cb(&S.local->after);
+	CHECK(heater_calls == n0 + 1 && pending(&due) == p0 + 1 && due == d,
+	    "a firing due while the cut-off slave was down is caught up once "
+	    "after its restart, due %lld", (long long)due);
+	tick(d + 60000);
+	CHECK(heater_calls == n0 + 1, "... and not again");
+
+	/* 4. Down across D while connected (the master last heard at the
+	 * Welcome, an hour before): the master leaves it to the slave, which
+	 * catches it up after its restart. */
+	d += DAY;
+	now_ms = d - 3600000;
+	local_link(&S, 1);
+	n0 = heater_calls;
+	now_ms = d - 5000;
+	local_stop(&S);
+	now_ms = d + 20000;
+	local_start(&S);
+	S.local->wall = fake_wall;
+	now_ms = d + 21000;
+	S.local->after.cb(&S.local->after);
+	CHECK(heater_calls == n0 + 1 && pending(&due) >= 1 && due == d,
+	    "a firing due while the connected slave was down is caught up "
+	    "once after its restart, still cut off");
+	local_link(&S, 1);
+}
+
+static void
+temp_report(double c, int flags)
+{
+	Hd__Value	v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_D;
+	v.d = c;
+	dev_report(dev_find(&S, "temp"), "c", &v, flags);
+}
+
+/* Conditions on the slave's own values: the last report, kept from
+ * before the cut; a stale one is unknown (the condition false). */
+static void
+test_values(void)
+{
+	Hd__LocalRules	r = rules("event warm { when at 07:00 if barn/temp.c < 3 "
+			    "do set barn/heater.on = on }\n", 50);
+	int64_t		d = T0 + 40 * DAY + 3600000;
+	char		why[200];
+	int		n0 = heater_calls;
+
+	CHECK(local_rules_recv(&S, &r, why, sizeof(why)) == 0, "a rule set "
+	    "with a condition on the slave's own temperature: %s", why);
+	local_link(&S, 1);
+	temp_report(1.5, 0);		/* reported while connected */
+	cut(d - 3600000, d - 3500000);
+	tick(d);
+	CHECK(heater_calls == n0 + 1, "cut off, a value reported before the "
+	    "cut makes the condition true (1.5 < 3): the heater runs");
+	temp_report(8, 0);
+	tick(d + DAY);
+	CHECK(heater_calls == n0 + 1, "a new value makes it false (8): not "
+	    "run");
+	temp_report(1, 0);
+	temp_report(1, DEV_STALE);
+	tick(d + 2 * DAY);
+	CHECK(heater_calls == n0 + 1, "a stale value is unknown: the "
+	    "condition is false, not run");
+	temp_report(2, 0);
+	tick(d + 3 * DAY);
+	CHECK(heater_calls == n0 + 2, "a fresh value again: run");
+	local_link(&S, 1);
+}
+
 /* The fired ids: a ring of LOCAL_MAX_FIRED, its order kept on disk. */
 static void
 test_fired_ring(void)
@@ -275,6 +447,127 @@ test_fired_ring(void)
 	    fired_in(0x9999);
 	CHECK(evicted, "the next id read back after a restart drops the "
 	    "oldest, not another");
+}
+
+static void
+put(const char *name, const void *p, size_t n)
+{
+	char	path[300];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) != NULL) {
+		if (n > 0)
+			fwrite(p, 1, n, f);
+		fclose(f);
+	}
+}
+
+static int
+exists(const char *name)
+{
+	char		path[300];
+	struct stat	st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+static void
+restart(void)
+{
+	local_stop(&S);
+	local_start(&S);
+	S.local->wall = fake_wall;
+}
+
+/* The first release's local.pending record (amd64, armhf, arm64). */
+struct old_pending {
+	char		 event[64];
+	int64_t		 due, fired;
+	uint64_t	 fid;
+};
+
+/* local.fired and local.pending on disk: protobuf with a format; the
+ * first release's raw dumps migrated; newer refused; damaged set aside. */
+static void
+test_files(void)
+{
+	uint64_t		 raw[3] = { 0x111, 0x222, 0x333 };
+	struct old_pending	 op[2];
+	uint8_t			 newer[] = { 0x08, 0x02, 0x12, 0x01, 0x05 };
+	uint8_t			*p;
+	size_t			 n;
+	char			 path[300], why[160];
+	int			 k;
+	struct local_fired	 lf;
+
+	memset(op, 0, sizeof(op));
+	snprintf(op[0].event, sizeof(op[0].event), "heat");
+	op[0].due = T0;
+	op[0].fired = T0 + 5;
+	op[0].fid = sched_firing_id("heat", T0);
+	snprintf(op[1].event, sizeof(op[1].event), "pump");
+	op[1].due = T0 + 60000;
+	op[1].fired = T0 + 60007;
+	op[1].fid = sched_firing_id("pump", T0 + 60000);
+	put(LOCAL_FIRED_FILE, raw, sizeof(raw));
+	put(LOCAL_PENDING_FILE, op, sizeof(op));
+	restart();
+	CHECK(S.local->nfired == 3 && fired_in(0x222) && !S.local->refused,
+	    "the first release's raw local.fired is read (3 ids)");
+	CHECK(S.local->npend == 2 && strcmp(S.local->pend[1].event, "pump")
+	    == 0 && S.local->pend[1].due == T0 + 60000 &&
+	    S.local->pend[1].fid == op[1].fid, "the first release's raw "
+	    "local.pending is read (2 firings in order)");
+	snprintf(path, sizeof(path), "%s/%s", dir, LOCAL_FIRED_FILE);
+	CHECK(atomic_read(path, LOCAL_FILE_MAX, &p, &n) == 0 && n > 2 &&
+	    p[0] == 0x08 && p[1] == LOCAL_FILE_FORMAT && local_fired_decode(p,
+	    n, &lf, why, sizeof(why)) == LF_CURRENT && lf.n == 3 &&
+	    lf.own[0] == 0 && lf.own[1] == 0,
+	    "... and rewritten at once in the current format (format %d "
+	    "first)", LOCAL_FILE_FORMAT);
+	free(p);
+	restart();
+	CHECK(S.local->nfired == 3 && S.local->npend == 2 &&
+	    S.local->pend[0].fired == T0 + 5, "the migrated files read back "
+	    "the same after another restart");
+
+	/* A newer format: refused, left alone, the rules off. */
+	put(LOCAL_FIRED_FILE, newer, sizeof(newer));
+	restart();
+	CHECK(S.local->refused && S.local->nfired == 0, "a local.fired of a "
+	    "newer format is refused");
+	local_master_fired(&S, 0x444);
+	snprintf(path, sizeof(path), "%s/%s", dir, LOCAL_FIRED_FILE);
+	CHECK(atomic_read(path, LOCAL_FILE_MAX, &p, &n) == 0 &&
+	    n == sizeof(newer) && memcmp(p, newer, n) == 0, "... and never "
+	    "overwritten");
+	free(p);
+	now_ms = T0 + 10 * DAY;
+	S.local->after.cb(&S.local->after);
+	CHECK(S.local->eng == NULL, "... and the local rules do not run "
+	    "without the fired ids");
+
+	/* Damaged: set aside, logged, the slave goes on. */
+	put(LOCAL_FIRED_FILE, "\x0a\xff\xff", 3);
+	put(LOCAL_PENDING_FILE, "garbage!", 8);
+	restart();
+	CHECK(!S.local->refused && S.local->nfired == 0 && S.local->npend == 0
+	    && exists(LOCAL_FIRED_FILE ".damaged") &&
+	    exists(LOCAL_PENDING_FILE ".damaged") &&
+	    !exists(LOCAL_FIRED_FILE), "damaged files are refused and set "
+	    "aside as NAME.damaged");
+	op[0].event[10] = 'x';		/* a byte after the name's end */
+	CHECK(local_pending_decode((const uint8_t *)op, sizeof(op),
+	    S.local->pend, &k, why, sizeof(why)) == LF_DAMAGED && k == 0,
+	    "a raw record that does not fit the old layout exactly is not "
+	    "taken for one: %s", why);
+	put(LOCAL_FIRED_FILE, "", 0);
+	put(LOCAL_PENDING_FILE, "", 0);
+	restart();
+	CHECK(!S.local->refused && S.local->nfired == 0 && S.local->npend == 0,
+	    "empty files (the first release's with nothing in) read as empty");
 }
 
 int
@@ -299,6 +592,11 @@ main(void)
 	if (!CHECK(d != NULL && dev_value(d, "on", HD__VALUE_TYPE__VT_BOOL, "",
 	    1, 0, 0) == 0, "the barn's heater"))
 		return check_done();
+	d = dev_new(&S, "temp", "Temp", "Barn", HD__DEVICE_KIND__DEV_SENSOR,
+	    &heater_ops, NULL);
+	if (!CHECK(d != NULL && dev_value(d, "c", HD__VALUE_TYPE__VT_DOUBLE,
+	    "C", 0, -40, 80) == 0, "the barn's thermometer"))
+		return check_done();
 	CHECK(local_start(&S) == 0 && S.local->after.active, "at start-up "
 	    "there is no master yet: the wait for local-after runs");
 	S.local->wall = fake_wall;
@@ -307,7 +605,10 @@ main(void)
 	test_keep();
 	S.local->wall = fake_wall;
 	test_edges();
+	test_edges_exact();
+	test_values();
 	test_fired_ring();
+	test_files();
 
 	local_stop(&S);
 	while ((d = TAILQ_FIRST(&S.devs)) != NULL)

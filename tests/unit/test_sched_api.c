@@ -122,6 +122,16 @@ changed(void *arg)
 	nchanged++;
 }
 
+/* Slave "a" has sent the end of its local replay (LocalSync). */
+static int	a_synced;
+
+static int
+local_synced(void *arg, const char *node)
+{
+	(void)arg;
+	return a_synced && strcmp(node, "a") == 0;
+}
+
 /* The node table as the master knows it: two slaves have been seen. */
 static const char *
 site_of(void *arg, const char *node)
@@ -348,6 +358,33 @@ test_vars_api(struct api *a, const char *evpath)
 	    "counted by 3, the timestamp at the run's instant: %s", body);
 }
 
+/* Where each recent firing ran: the master's run above, then one that
+ * slave "a" made by its local rules while cut off (LocalFiring). */
+static void
+test_runs(struct api *a, struct sched *s, const struct who *vw)
+{
+	struct sched_event *ev = sched_prog_find(sched_program(s), "morning");
+
+	CHECK(ev != NULL && sched_local_fired(s, ev, 1795158000000LL,
+	    1795158000500LL, "fired", clock_ms) == 0 && call(a, "GET",
+	    "/api/v1/events/morning", "", "", vw) == 200 && strstr(body,
+	    "\"local_node\":\"a\",\"local_synced\":false,\"runs\":["
+	    "{\"at_ms\":1795158000500,\"due_ms\":1795158000000,\"on\":\"a\","
+	    "\"local\":true},{\"at_ms\":1795150000000,\"due_ms\":"
+	    "1795150000000,\"on\":\"master\",\"local\":false}]") != NULL,
+	    "the event's runs, newest first: on slave a (local), then on the "
+	    "master; a's replay not known complete: %.400s", body);
+	CHECK(ev != NULL && sched_local_fired(s, ev, 1795158000000LL,
+	    1795158000900LL, "fired", clock_ms) == 1 && call(a, "GET",
+	    "/api/v1/events/morning", "", "", vw) == 200 && strstr(body,
+	    "\"local\":true},{\"at_ms\":1795150000000") != NULL,
+	    "the same local firing reported again is ignored (its id)");
+	a_synced = 1;
+	CHECK(call(a, "GET", "/api/v1/events/morning", "", "", vw) == 200 &&
+	    strstr(body, "\"local_synced\":true") != NULL, "after a's "
+	    "LocalSync its local events' history is complete");
+}
+
 static void
 test_events(struct api *a, struct sched *s, const char *evpath)
 {
@@ -382,6 +419,7 @@ test_events(struct api *a, struct sched *s, const char *evpath)
 	    "last fired now: %.200s", body);
 	CHECK(call(a, "POST", "/api/v1/events/nope/run", "", "", &adm) ==
 	    404, "run an unknown event: 404");
+	test_runs(a, s, &vw);
 	CHECK(call(a, "POST", "/api/v1/events/morning/disable", "", "",
 	    &adm) == 200 && strstr(body, "\"enabled\":false,\"next_ms\":null")
 	    != NULL, "disable: 200, no next firing: %.120s", body);
@@ -646,7 +684,7 @@ main(void)
 	    &e) == 0, "api and schedule")) {
 		sched_start(s, clock_ms);
 		sa = (struct sched_api){ s, evpath, now, changed, NULL,
-		    site_of };
+		    site_of, local_synced };
 		CHECK(api_sched_routes(a, &sa) == 0, "routes added");
 		test_events(a, s, evpath);
 		test_vars_api(a, evpath);

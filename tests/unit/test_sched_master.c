@@ -7,10 +7,13 @@
 
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -187,6 +190,241 @@ test_local(void)
 	b->peer = (struct peer *)&peer_dummy;
 }
 
+/* A standby that holds sched.state up to version `applied`. */
+static uint64_t	fake_applied;
+static int	fake_attached;
+
+static uint64_t
+fake_mark(void *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	return fake_attached ? 7 : 0;
+}
+
+static int
+fake_done(void *arg, const char *name, uint64_t token)
+{
+	(void)arg;
+	(void)name;
+	return !fake_attached || fake_applied >= token;
+}
+
+/* The outbox in the state file as it is now: how many, and the first's
+ * id. */
+static int
+outbox_in_file(uint64_t *first)
+{
+	Hd__SchedState	*st;
+	uint8_t		 buf[65536];
+	FILE		*f = fopen(T("sched.state"), "r");
+	size_t		 n;
+	int		 r;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if ((st = hd__sched_state__unpack(NULL, n, buf)) == NULL)
+		return -1;
+	r = (int)st->n_outbox;
+	*first = r > 0 ? st->outbox[0]->id : 0;
+	hd__sched_state__free_unpacked(st, NULL);
+	return r;
+}
+
+/*
+ * The outbox (docs/FAILOVER.md#scheduled-firings): with a standby
+ * attached, a firing's command is written into sched.state with its
+ * record and waits until the standby holds that version; a master that
+ * starts from that file (a takeover) sends it again under the same id.
+ * A standby that never answers holds it SCHED_SYNC_WAIT_MS at most.
+ */
+static void
+test_outbox(void)
+{
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	int		 n0, i;
+	uint64_t	 id = 0, again, t0, t1;
+
+	write_events("event lamp { when at 06:00 do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	if (!sched_master_engine(&m)->started)	/* test_fifo's start */
+		sched_master_run(&m);
+	sched_master_set_sync(&fake);
+	fake_attached = 1;
+	fake_applied = 0;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);	/* as the timer after the batch */
+	CHECK(stub.ncmds == n0 && outbox_in_file(&id) == 1 && id != 0,
+	    "a firing's command is in sched.state's outbox and waits for "
+	    "the standby (%d sent)", stub.ncmds - n0);
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(stub.ncmds == n0 + 1 && stub.last_id == id, "the standby holds "
+	    "that version: it goes, under the id recorded");
+	/* The master dies here (stepping down: nothing more is sent), and
+	 * a master starts from its file: the command goes again, same id. */
+	m.restart = 1;
+	sched_master_stop(&m);
+	m.restart = 0;
+	fake_attached = 0;
+	CHECK(sched_master_start(&m, 0) == 0, "a new master on that file");
+	sched_master_takeover(&m);
+	CHECK(stub.ncmds == n0 + 2 && stub.last_id == id, "it sends the "
+	    "outbox's command again under the same id (a slave's memo "
+	    "answers a repeat)");
+	fake_attached = 1;
+	fake_applied = 0;
+	t0 = ev_clock_ms();
+	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);
+	again = stub.ncmds;
+	for (i = 0; i < 300 && stub.ncmds == n0 + 2; i++) {
+		usleep(10000);		/* polls a deadline: bounded */
+		sched_master_sync_poll(&m);
+	}
+	t1 = ev_clock_ms();
+	CHECK(again == (uint64_t)n0 + 2 && stub.ncmds == n0 + 3 &&
+	    t1 - t0 >= SCHED_SYNC_WAIT_MS, "a standby that never answers: "
+	    "the command goes after SCHED_SYNC_WAIT_MS (%" PRIu64 " ms)",
+	    t1 - t0);
+	fake_attached = 0;
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+}
+
+static void
+write_at(const char *path, const char *text, time_t mtime)
+{
+	struct timespec	 ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	FILE		*f;
+
+	unlink(path);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+static int
+runs(const char *event, const char *source)
+{
+	const struct sched *s = sched_master_engine(&m);
+
+	return s != NULL && sched_prog_find(sched_program(s), event) != NULL &&
+	    strcmp(sched_source(s), source) == 0;
+}
+
+/*
+ * A standby's scheduler (this node second in the master lines) at a
+ * takeover: the master's schedule as replicated here (events.last-good)
+ * unless this node's own events file was edited after it; its own file
+ * at start never overwrites the replicated copy.
+ */
+static void
+test_takeover_schedule(void)
+{
+	static const char own[] =
+	    "event own { when at 03:00 do set slave-b/sim:lamp.on = on }\n";
+	static const char repl[] =
+	    "event master-s { when at 04:00 do set slave-b/sim:lamp.on = on }\n";
+	char	 lg[600];
+	time_t	 t = time(NULL);
+
+	snprintf(lg, sizeof(lg), "%s/%s", tmpdir, SCHED_LAST_GOOD);
+	sched_master_stop(&m);
+	m.conf.masters.n = 2;
+	snprintf(m.conf.masters.id[0], sizeof(m.conf.masters.id[0]), "hub");
+	snprintf(m.conf.masters.id[1], sizeof(m.conf.masters.id[1]), "sb");
+	snprintf(m.id, sizeof(m.id), "sb");
+	write_at(m.conf.events, own, t - 100);
+	write_at(lg, repl, t - 10);
+	CHECK(sched_master_start(&m, 0) == 0 && runs("own", "file"),
+	    "a standby starts on its own events file");
+	sched_master_takeover(&m);
+	CHECK(runs("master-s", "replicated") && sched_prog_find(
+	    sched_program(sched_master_engine(&m)), "own") == NULL,
+	    "at the takeover: the master's schedule, said replicated");
+	sched_master_stop(&m);
+	write_at(m.conf.events, own, t - 100);
+	write_at(lg, repl, t - 10);
+	CHECK(sched_master_start(&m, 0) == 0, "again");
+	write_at(m.conf.events, own, t);	/* edited after the copy */
+	sched_master_takeover(&m);
+	CHECK(runs("own", "file"), "this node's events file edited after the "
+	    "replicated copy: it runs");
+	sched_master_stop(&m);
+	write_at(lg, own, t - 10);
+	write_at(m.conf.events, own, t - 100);
+	CHECK(sched_master_start(&m, 0) == 0, "again");
+	sched_master_takeover(&m);
+	CHECK(runs("own", "file"), "the replicated copy the same as this "
+	    "node's file: said file");
+	m.conf.masters.n = 0;
+	m.id[0] = '\0';
+}
+
+/*
+ * A firing left to slave-b while it was offline, and slave-b back before
+ * its local-after (it never ran it): at its LocalSync the master runs it
+ * itself, with the firing's own due instant (its id). One the slave did
+ * run and report is not run again.
+ */
+static void
+test_handback(void)
+{
+	struct sched_event	*ev;
+	struct node		*b = node_get(&m, "slave-b", 0);
+	Hd__LocalSync		 y = HD__LOCAL_SYNC__INIT;
+	Hd__LocalFiring		 f = HD__LOCAL_FIRING__INIT;
+	int64_t			 t = (int64_t)ev_wall_ms() - 1000;
+	int			 n0;
+
+	write_events("event pump { when at 05:00 do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	ev = sched_prog_find(sched_program(sched_master_engine(&m)), "pump");
+	if (!CHECK(ev != NULL, "an event local to slave-b"))
+		return;
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t);
+	CHECK(stub.ncmds == n0 && ev->left_due == t && ev->nran == 0,
+	    "slave-b offline: the firing is left to it, not a run here");
+	b->peer = (struct peer *)&peer_dummy;
+	CHECK(sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 + 1
+	    && ev->left_due == 0 && ev->nran == 1 && ev->ran[0].due == t &&
+	    !ev->ran[0].local, "its LocalSync without it: the master runs it "
+	    "now, with its due instant");
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t + 500);
+	b->peer = (struct peer *)&peer_dummy;
+	f.event = "pump";
+	f.due_ms = (uint64_t)t + 500;
+	f.fired_ms = (uint64_t)t + 600;
+	f.firing_id = sched_firing_id("pump", t + 500);
+	f.result = "fired";
+	y.firings = 1;
+	CHECK(sched_master_local_firing(&m, b, &f) == 0 &&
+	    sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 &&
+	    ev->left_due == 0 && ev->nran == 2 && ev->ran[1].local,
+	    "one the slave ran and reported: not run again by the master");
+
+	/* With a wait: what follows it is the slave's too. */
+	write_events("event pump { when at 05:00 do set slave-b/sim:lamp.on = on "
+	    "wait 1 h set slave-b/sim:lamp.on = off }\n");
+	sched_master_reload(&m);
+	b->peer = NULL;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "pump", t + 900);
+	CHECK(stub.ncmds == n0 && sched_npending(sched_master_engine(&m)) == 0,
+	    "a firing with a wait left to slave-b: no delayed action of the "
+	    "master's for it");
+	b->peer = (struct peer *)&peer_dummy;
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -211,6 +449,7 @@ main(void)
 	m.conf.events = evpath;
 	write_events(events);
 	m.loop = ev_loop_new();
+	m.next_cmd = 1;		/* as node_state_load() leaves it */
 	node_get(&m, "slave-a", 1)->peer = (struct peer *)&peer_dummy;
 	node_get(&m, "slave-b", 1)->peer = (struct peer *)&peer_dummy;
 	if (CHECK(m.loop != NULL && sched_master_start(&m, 0) == 0,
@@ -219,6 +458,9 @@ main(void)
 		test_match();
 		test_fifo();
 		test_local();
+		test_outbox();
+		test_takeover_schedule();
+		test_handback();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,

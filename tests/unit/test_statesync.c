@@ -301,6 +301,45 @@ test_coalesce(void)
 	    l.oldest_ms == 0, "no lag after");
 }
 
+/*
+ * The scheduler's firing record (docs/FAILOVER.md#scheduled-firings):
+ * sched.state goes before the files due with it, however the round
+ * robin stands, and its version applied on the standby is known.
+ */
+static void
+test_urgent(void)
+{
+	int		i, f = ssync_file_index("sched.state");
+	uint64_t	v;
+
+	pair_new();
+	attach();
+	run(1000);
+	ssync_set_urgent(ms, "sched.state");
+	qclear(&m2s);
+	/* In transfer at once: the round robin looks next at the files
+	 * listed after it, bans before sched.state. */
+	put(SCHED_LAST_GOOD, 100, 21);
+	put("bans", 100, 22);
+	put("sched.state", 200, 23);
+	ssync_changed(ms, SCHED_LAST_GOOD, now);
+	ssync_changed(ms, "bans", now);
+	ssync_changed(ms, "sched.state", now);
+	v = ssync_version(ms, "sched.state");
+	CHECK(v > 1 && ssync_applied(ms, peer, "sched.state") < v,
+	    "the record written: a version the standby lacks");
+	for (i = 0; i < 100 && ssync_applied(ms, peer, "sched.state") < v;
+	    i++)
+		step();
+	CHECK(ssync_applied(ms, peer, "sched.state") == v && same("sched.state")
+	    && same(SCHED_LAST_GOOD) && !same("bans"), "sched.state applied right "
+	    "after the file already in transfer, before bans");
+	CHECK(run(1000) == 0 && all_same() && m2s.chunks0[f] == 1,
+	    "then the rest");
+	CHECK(ssync_applied(ms, 3, "sched.state") == 0 &&
+	    ssync_version(ms, "nothing") == 0, "no such standby or file: 0");
+}
+
 /* The standby holds every file but history: only history is sent,
  * SSYNC_WINDOW pieces before the first acknowledgement. */
 static void
@@ -482,6 +521,7 @@ main(void)
 	test_snapshot();
 	test_change_during_snapshot();
 	test_coalesce();
+	test_urgent();
 	test_window();
 	test_restart_mid_snapshot();
 	test_reattach();

@@ -189,6 +189,8 @@ main(void)
 		zw_sec_stop(&c);
 	}
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/zwave-s2.key", dir);
+	unlink(path);		/* zw_sec_start made the S2 keys too */
 	rmdir(dir);
 	ev_loop_free(s.loop);
 	return check_done();

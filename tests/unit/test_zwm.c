@@ -31,16 +31,26 @@ static char		query[32];
 static int		sent;
 static Hd__ZwInclusion__Action sent_action;
 static uint32_t		sent_timeout;
+static uint32_t		sent_grant;
+static int		sent_prov, sent_prov_action;
+static char		sent_pin[8];
 
 int
 cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
 {
 	(void)mm;
+	if (n->peer != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_PROVISION) {
+		sent_prov++;
+		sent_prov_action = e->zw_provision->action;
+		return 0;
+	}
 	if (n->peer == NULL || e->body_case != HD__ENVELOPE__BODY_ZW_INCLUSION)
 		return -1;
 	sent++;
 	sent_action = e->zw_inclusion->action;
 	sent_timeout = e->zw_inclusion->timeout_ms;
+	sent_grant = e->zw_inclusion->s2_grant;
+	snprintf(sent_pin, sizeof(sent_pin), "%s", e->zw_inclusion->pin);
 	return 0;
 }
 
@@ -232,6 +242,122 @@ test_routes(const char *as, const char *ac, const char *us, const char *uc)
 	    strstr(body, "\"progress\":[") != NULL, "GET: the progress list");
 }
 
+/* S2 bootstrapping: its steps kept apart from the inclusion's state, the
+ * user's grant and PIN only while one is awaited, bad values refused. */
+static void
+test_s2(struct node *a, const char *as, const char *ac)
+{
+	const char	*url = "/api/v1/zwave/slave-a/inclusion";
+	Hd__ZwProgress	 p;
+	char		 longdsk[ZWM_DSK_MAX + 2];
+	int		 before;
+
+	memset(longdsk, '1', sizeof(longdsk) - 1);
+	longdsk[sizeof(longdsk) - 1] = '\0';
+	p = step(1, HD__ZW_PROGRESS__STATE__S2_PIN, 6, "", 0);
+	p.dsk = longdsk;
+	CHECK(zwm_progress(&m, a, &p) == -1, "s2: a DSK past 47 bytes refused");
+	p = step(1, HD__ZW_PROGRESS__STATE__S2_GRANT, 6, "asks", 0);
+	p.s2_requested = 0x100;
+	CHECK(zwm_progress(&m, a, &p) == -1, "s2: bits past a byte refused");
+	before = sent;
+	CHECK(call("POST", url, "{\"action\":\"grant\",\"classes\":"
+	    "[\"s2_access_control\"]}", as, ac) == 409 && sent == before,
+	    "s2: a grant with nothing awaited: 409, not sent");
+	p = step(1, HD__ZW_PROGRESS__STATE__DONE, 6, "zw:6:0", 0);
+	zwm_progress(&m, a, &p);
+	p = step(1, HD__ZW_PROGRESS__STATE__S2_GRANT, 6, "asks", 0);
+	p.s2_requested = 0x05;
+	CHECK(zwm_progress(&m, a, &p) == 0 && a->zw->s2_wait ==
+	    HD__ZW_PROGRESS__STATE__S2_GRANT && !a->zw->active &&
+	    a->zw->state == HD__ZW_PROGRESS__STATE__DONE,
+	    "s2: the grant awaited; the inclusion's own state stays done");
+	CHECK(call("GET", url, "", as, "") == 200 && strstr(body,
+	    "\"s2\":{\"node\":6,\"waiting\":\"grant\",\"requested\":"
+	    "[\"s2_access_control\",\"s2_unauthenticated\"]") != NULL,
+	    "s2: GET shows what it asks: %s", body);
+	CHECK(call("POST", url, "{\"action\":\"grant\",\"classes\":"
+	    "[\"s0\"]}", as, ac) == 400 && call("POST", url,
+	    "{\"action\":\"grant\",\"classes\":\"s2_access_control\"}",
+	    as, ac) == 400 && sent == before,
+	    "s2: S0 or not an array: 400, not sent");
+	CHECK(call("POST", url, "{\"action\":\"grant\",\"classes\":"
+	    "[\"s2_access_control\"]}", as, ac) == 202 && sent == before + 1 &&
+	    sent_action == HD__ZW_INCLUSION__ACTION__GRANT && sent_grant == 0x04 &&
+	    sent_pin[0] == '\0', "s2: the grant sent (0x04, no PIN)");
+	CHECK(strstr(body, "\"waiting\":\"device\"") != NULL,
+	    "s2: then the device's turn");
+	p = step(1, HD__ZW_PROGRESS__STATE__S2_PIN, 6, "type", 0);
+	p.dsk = (char *)(uintptr_t)"_____-11111-22222-33333-44444-55555-66666-"
+	    "77777";
+	zwm_progress(&m, a, &p);
+	CHECK(call("POST", url, "{\"action\":\"grant\"}", as, ac) == 409 &&
+	    call("POST", url, "{\"action\":\"grant\",\"pin\":\"6553\"}",
+	    as, ac) == 400 && call("POST", url, "{\"action\":\"grant\","
+	    "\"pin\":\"65536\"}", as, ac) == 400 && sent == before + 1,
+	    "s2: no PIN 409, 4 digits or past 65535 400, not sent");
+	CHECK(call("POST", url, "{\"action\":\"grant\",\"pin\":\"01234\"}",
+	    as, ac) == 202 && sent == before + 2 && strcmp(sent_pin,
+	    "01234") == 0, "s2: the PIN sent");
+	p = step(1, HD__ZW_PROGRESS__STATE__SECURITY, 6, "included WITHOUT "
+	    "security: S2 failed", 0);
+	p.downgraded = 1;
+	zwm_progress(&m, a, &p);
+	CHECK(call("GET", url, "", as, "") == 200 && strstr(body,
+	    "\"waiting\":\"done\"") != NULL && strstr(body,
+	    "\"granted\":[],\"downgraded\":true") != NULL,
+	    "s2: the end shows the downgrade");
+}
+
+/* The provisioning list: requests checked and sent, the slave's list
+ * checked whole before it is kept, shown as it last said. */
+static void
+test_prov(struct node *a, const char *as, const char *ac)
+{
+	const char		*url = "/api/v1/zwave/slave-a/provisioning";
+	Hd__ZwProvisionEntry	 en = HD__ZW_PROVISION_ENTRY__INIT, *ep[1];
+	Hd__ZwProvisionEntry	*many[ZW_PROVISION_MAX + 1];
+	Hd__ZwProvisionList	 l = HD__ZW_PROVISION_LIST__INIT;
+	int			 i;
+
+	CHECK(call("POST", url, "{\"action\":\"add\"}", as, ac) == 400 &&
+	    call("POST", url, "{\"action\":\"remove\",\"qr\":\"9\"}", as,
+	    ac) == 400 && sent_prov == 0, "prov: add without qr, remove "
+	    "without dsk: 400, not sent");
+	CHECK(call("POST", url, "{\"action\":\"add\",\"qr\":\"90 01\"}",
+	    as, ac) == 202 && sent_prov == 1 && sent_prov_action ==
+	    HD__ZW_PROVISION__ACTION__ADD, "prov: add: 202, sent (the slave "
+	    "judges the code)");
+	CHECK(call("GET", url, "", as, "") == 200 && sent_prov == 2 &&
+	    sent_prov_action == HD__ZW_PROVISION__ACTION__LIST &&
+	    strstr(body, "\"heard\":false,\"error\":\"\",\"entries\":[]") !=
+	    NULL, "prov: GET asks the slave again, shows nothing heard yet");
+	for (i = 0; i < ZW_PROVISION_MAX + 1; i++)
+		many[i] = &en;
+	en.dsk = (char *)(uintptr_t)"00001-00002-00003-00004-00005-00006-"
+	    "00007-65535";
+	en.keys = 0x04;
+	en.product_id = 100;
+	l.entries = many;
+	l.n_entries = ZW_PROVISION_MAX + 1;
+	l.error = (char *)(uintptr_t)"";
+	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a list past "
+	    "ZW_PROVISION_MAX is malformed");
+	en.product_id = 70000;
+	l.n_entries = 1;
+	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a product id past "
+	    "16 bits is malformed");
+	en.product_id = 100;
+	ep[0] = &en;
+	l.entries = ep;
+	l.error = (char *)(uintptr_t)"wrong checksum (a digit mistyped?)";
+	CHECK(zwm_provision_list(&m, a, &l) == 0 && call("GET", url, "", as,
+	    "") == 200 && strstr(body, "\"error\":\"wrong checksum") != NULL &&
+	    strstr(body, "\"dsk\":\"00001-00002-00003-00004-00005-00006-"
+	    "00007-65535\",\"requested\":[\"s2_access_control\"]") != NULL,
+	    "prov: the list and the refusal as the slave said: %s", body);
+}
+
 static Hd__Device *
 device(const char *id, const uint8_t *cc, size_t ncc, int failed)
 {
@@ -372,6 +498,8 @@ main(void)
 	CHECK(strlen(as) == SESSION_TOKEN_HEX && strlen(us) ==
 	    SESSION_TOKEN_HEX, "two sessions");
 	test_routes(as, ac, us, uc);
+	test_s2(a_node, as, ac);
+	test_prov(a_node, as, ac);
 	zwm_node_free(a);
 	test_progress(a);
 	test_nodes(a, as);

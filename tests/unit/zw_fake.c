@@ -623,5 +623,7 @@ zwf_close(void)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/zwave.key", dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/zwave-s2.key", dir);
+	unlink(path);
 	rmdir(dir);
 }

@@ -161,7 +161,7 @@
   // the file, users set the modes (docs/API.md#events-and-modes).
   const EVENTS_PAGES_MAX = 20;		// pages read at most for one view
   let reloadErrors = [];		// of the last refused reload, shown until the next
-  let eventsSource = "file";	// "last-good" or "none": the file failed at start
+  let eventsSource = "file";	// "last-good" or "none": the file failed at start; "replicated": took over
 
   async function allEvents() {
     const out = [];
@@ -195,6 +195,20 @@
     return el("td", {}, e.next_ms ? HD.datetime(e.next_ms) : "—", ...notes.map((n) => [el("br"), n]).flat());
   };
 
+  // docs/SCHEDULER.md#local-rules: where its last firing ran, the recent
+  // ones in the title; a local-capable event's history is whole once its
+  // slave has reported what it ran while cut off (local_synced).
+  const ranOn = (e) => {
+    const runs = e.runs || [], r = runs[0];
+    if (!r) return null;
+    return el("span.sub.ran", { "data-ran": r.local ? r.on : "master",
+      title: runs.map((x) => `${HD.datetime(x.at_ms)}: ` +
+        (x.local ? `slave ${x.on}, by its local rules` : "master")).join("\n"),
+      text: r.local ? ` on slave ${r.on} (local rules)` : " on the master" });
+  };
+  const localNote = (e) => e.local_node ? ` local-capable: ${e.local_node}` +
+    (e.local_synced === false ? " (its firings while cut off not all heard yet)" : "") : " master only";
+
   panels.renderEvents = async function () {
     const box = HD.$("events");
     const [list, modes] = await Promise.all([allEvents(), api.maybe("modes").catch(() => null)]);
@@ -207,6 +221,9 @@
         onclick: reloadFile }), el("p", { text: "Re-reads the file; with any error the running schedule stays." })) : null,
       admin && reloadErrors.length ? el("pre.log", { "aria-label": "Errors of the events file",
         text: reloadErrors.join("\n") }) : null,
+      eventsSource === "replicated" ? el("p.warntext", { role: "status", "data-source": eventsSource,
+        text: "This master took over: it runs the schedule replicated from the previous master, " +
+          "which differs from this node's own events file. Reloading switches to this node's file." }) :
       eventsSource !== "file" ? el("p.warntext", { role: "alert", "data-source": eventsSource,
         text: "The events file had errors when the master started: " + (eventsSource === "none" ?
           "no events run (no earlier schedule was kept)." : "the last schedule that loaded runs instead.") +
@@ -229,9 +246,9 @@
               text: ` its devices are at site ${e.site_mismatch}: add 'site ${e.site_mismatch}'?` }) : null,
             // docs/SCHEDULER.md#local-rules: whether it could run on one slave alone.
             el("span.sub.local", { "data-local": e.local_node || "", title: e.local_why || "",
-              text: e.local_node ? ` local-capable: ${e.local_node}` : " master only" })),
+              "data-synced": String(!!e.local_synced), text: localNote(e) })),
           nextCell(e),
-          cell(e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never"),
+          el("td", {}, e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never", ranOn(e)),
           cell(e.last_result || null),
           cell(e.pending ? String(e.pending) : null),
           cell(el("button.toggle", { type: "button", role: "switch", "aria-checked": String(!!e.enabled),

@@ -1,0 +1,65 @@
+#ifndef HD_SCHED_INT_H
+#define HD_SCHED_INT_H
+
+/*
+ * Private to master/sched/sched_master.c and sched_outbox.c: the
+ * scheduler in hd-master and its outbox of firing commands
+ * (docs/FAILOVER.md#scheduled-firings).
+ */
+
+#include "ev.h"
+#include "sched/sched_master.h"
+
+/* A command sent for an event, until its result: ids are matched
+ * together with the slave it went to, so that no other slave can end it. */
+struct inflight {
+	uint64_t	id;
+	char		node[NODE_ID_MAX + 1];
+	char		event[SCHED_NAME_MAX + 1];
+};
+
+/* A slave's replay of its local firings since it came online: done once
+ * its LocalSync arrived (docs/SCHEDULER.md#local-rules). */
+struct lsync {
+	char		node[NODE_ID_MAX + 1];	/* "" free */
+	int		synced;
+};
+
+struct sched_master {
+	struct master	*m;
+	struct sched	*s;
+	struct ev_timer	 timer;
+	struct sched_api api;
+	struct inflight	 inflight[SCHED_INFLIGHT];	/* ring */
+	unsigned	 ninflight;
+	int		 starting;	/* in sched_start(): its catch-up */
+	struct sched_hold hold;		/* the outbox (sched_hold.c) */
+	struct ev_timer	 hold_timer;	/* its next deadline */
+	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
+	uint64_t	 await_until;	/* a takeover's wait for slaves */
+	struct lsync	 lsync[SCHED_SYNC_NODES];
+};
+
+#define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
+
+/* sched_master.c */
+/* Send `cmd` of event `by` to `n`, remembered for its result: 0, or -1
+ * with why. */
+int		 sm_send(struct sched_master *, struct node *, Hd__Command *,
+		    const char *by, char *why, size_t);
+/* Is `node` online: 0 (*np), 1 left to its local rules, -1 why not. */
+int		 sm_offline(struct sched_master *, const char *node,
+		    const char *by, struct node **np, char *why, size_t);
+int64_t		 sm_wall(void *);
+
+/* sched_outbox.c */
+int		 sm_awaited(struct sched_master *, Hd__Command *,
+		    const char *node, const char *by);
+int		 sm_defers(void *);
+void		 sm_hold_pump(struct sched_master *, int all);
+void		 sm_hold_arm(struct sched_master *, uint64_t when);
+void		 sm_on_hold_timer(struct ev_timer *);
+void		 sm_hold_put(void *, Hd__SchedState *);
+void		 sm_hold_get(void *, const Hd__SchedState *);
+
+#endif

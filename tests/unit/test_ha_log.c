@@ -1,0 +1,221 @@
+/*
+ * The master's log in hd-master (master/cluster/ha_log.c): the records'
+ * contents follow the machine's log, commands.log is appended and read
+ * back, a torn last frame is dropped and the file rewritten, any other
+ * damage refuses the load, a compaction rewrites the file. The machine
+ * is driven directly (shared/repl.c), the cluster link stubbed
+ * (tests/unit/stub_master.c).
+ */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "elect.h"
+#include "ha_wire.h"
+#include "stub_master.h"
+#include "../../master/cluster/ha_int.h"
+
+static struct master	m;
+static struct ha	ha;
+static char		dir[] = "/tmp/test_ha_log.XXXXXX";
+static char		path[256];
+
+/* A fresh node as at start: the log from commands.log. */
+static int
+start(void)
+{
+	static struct repl_disk rd;
+
+	ha_log_free(&ha);
+	memset(&rd, 0, sizeof(rd));
+	if (ha_log_load(&ha, &rd, 0) == -1)
+		return -1;
+	elect_restart(ha.el, &(struct elect_disk){ .term = 2 }, &rd, 0, 2, 2,
+	    0);
+	return 0;
+}
+
+/* This node master of term 2 (as elect.c's promotion does). */
+static void
+lead(void)
+{
+	ha_out_clear(ha.out);
+	ha.el->role = ELECT_MASTER;
+	ha.el->d.term = 2;
+	repl_lead(&ha.el->r, 2, 0, ha.out);
+	ha_log_sync(&ha);
+	ha_log_save(&ha);
+}
+
+/* Command id to slave-a, logged as ha_cmd.c does; 0 or -1. */
+static int
+command(uint64_t *id)
+{
+	Hd__ReplRecord	rec = HD__REPL_RECORD__INIT;
+	Hd__ReplCommand	rc = HD__REPL_COMMAND__INIT;
+	Hd__Command	c = HD__COMMAND__INIT;
+	Hd__Value	v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = 1;
+	c.id = ha.el->d.term << 32 | (ha.el->next_cmd + 1);
+	c.device_id = "sim:lamp";
+	c.key = "on";
+	c.value = &v;
+	c.issued_by = "admin";
+	rc.slave = "slave-a";
+	rc.command = &c;
+	rec.pos = ha.el->r.d.len + 1;
+	rec.change_case = HD__REPL_RECORD__CHANGE_COMMAND;
+	rec.command = &rc;
+	ha_out_clear(ha.out);
+	ha_log_next(&ha, &rec);
+	if ((*id = elect_command(ha.el, 0, 0, ha.out)) != c.id)
+		return -1;
+	ha_log_sync(&ha);
+	return ha_log_save(&ha);
+}
+
+/* The slave's result for id, logged as ha_cmd.c does. */
+static int
+result(uint64_t id)
+{
+	Hd__ReplRecord		rec = HD__REPL_RECORD__INIT;
+	Hd__ReplResult		rr = HD__REPL_RESULT__INIT;
+	Hd__CommandResult	r = HD__COMMAND_RESULT__INIT;
+	struct ha_msg		msg;
+
+	r.id = id;
+	r.detail = "";
+	rr.slave = "slave-a";
+	rr.result = &r;
+	rec.pos = ha.el->r.d.len + 1;
+	rec.change_case = HD__REPL_RECORD__CHANGE_RESULT;
+	rec.result = &rr;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = HA_RESULT;
+	msg.from = HA_SLAVE(0);
+	msg.to = 0;
+	msg.term = 2;
+	msg.id = id;
+	ha_out_clear(ha.out);
+	ha_log_next(&ha, &rec);
+	elect_recv(ha.el, 0, &msg, ha.out);
+	ha_log_sync(&ha);
+	return ha_log_save(&ha);
+}
+
+static off_t
+file_size(void)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void
+count(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
+{
+	(void)rc;
+	(void)rr;
+	(*(int *)arg)++;
+}
+
+static int
+commands(void)
+{
+	int n = 0;
+
+	ha_log_commands(&m, count, &n);
+	return n;
+}
+
+static void
+test_file(void)
+{
+	uint64_t	id = 0, first;
+	off_t		size;
+	int		i, ok = 1, fd;
+
+	CHECK(start() == 0 && ha.el->r.d.n == 0, "no commands.log: an empty "
+	    "log");
+	lead();
+	CHECK(command(&first) == 0 && file_size() > 0, "a command: written "
+	    "before anything else");
+	size = file_size();
+	CHECK(result(first) == 0 && file_size() > size, "its result: "
+	    "appended");
+	CHECK(command(&id) == 0, "a second command, no result");
+	CHECK(start() == 0 && ha.el->r.d.n == 3 && ha.el->r.d.len == 3 &&
+	    ha.el->r.d.base == 2 && commands() == 2, "a restart reads the "
+	    "three records back, on term 2");
+	lead();
+	CHECK(ha.el->r.pending[0] == 1, "... the second still waiting");
+	size = file_size();
+	if ((fd = open(path, O_WRONLY | O_APPEND)) != -1) {
+		if (write(fd, "\0\0\1", 3) != 3)
+			ok = 0;
+		close(fd);
+	}
+	CHECK(ok && start() == 0 && ha.el->r.d.n == 3, "a torn last frame "
+	    "(an append cut short): dropped");
+	lead();
+	CHECK(file_size() == size, "... and the file rewritten without it");
+	/* The first record's length (after the head's 4 + 2 bytes) past
+	 * HA_REC_MAX_BYTES. */
+	if ((fd = open(path, O_WRONLY)) != -1) {
+		if (pwrite(fd, "\0\0\x0f\xff", 4, 6) != 4)
+			ok = 0;
+		close(fd);
+	}
+	CHECK(ok && start() == -1, "a damaged frame in the middle: the log "
+	    "is refused");
+	unlink(path);
+	CHECK(start() == 0, "without it, a fresh log");
+	lead();
+	for (i = 0; i < HA_LOG_MAX / 2 + 8 && ok; i++)
+		if (command(&id) == -1 || result(id) == -1 ||
+		    ha.el->r.d.n > HA_LOG_MAX)
+			ok = 0;
+	CHECK(ok && ha.el->r.d.n < ha.el->r.d.len, "%d commands with "
+	    "results: the log compacts and is written each time",
+	    HA_LOG_MAX / 2 + 8);
+	CHECK(start() == 0 && ha.el->r.d.len == HA_LOG_MAX + 16 &&
+	    ha.el->r.d.n <= HA_LOG_MAX && commands() > 0, "a restart reads "
+	    "the compacted log, positions as they were");
+}
+
+int
+main(void)
+{
+	char err[160];
+
+	if (!CHECK(mkdtemp(dir) != NULL, "a state-dir"))
+		return check_done();
+	snprintf(path, sizeof(path), "%s/commands.log", dir);
+	TAILQ_INIT(&m.nodes);
+	m.conf.state_dir = dir;
+	if (!CHECK(ha_slaves_add(&m.conf.slaves, "slave-a", err,
+	    sizeof(err)) == 0 && ha_slaves_add(&m.conf.slaves, "slave-b", err,
+	    sizeof(err)) == 0, "two slave lines"))
+		return check_done();
+	m.ha = &ha;
+	ha.m = &m;
+	ha.el = calloc(1, sizeof(*ha.el));
+	ha.out = calloc(1, sizeof(*ha.out));
+	if (!CHECK(ha.el != NULL && ha.out != NULL, "allocate"))
+		return check_done();
+	test_file();
+	ha_log_free(&ha);
+	free(ha.el);
+	free(ha.out);
+	snprintf(err, sizeof(err), "rm -rf %s", dir);
+	if (system(err) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
+	return check_done();
+}
