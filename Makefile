@@ -612,6 +612,7 @@ bench: deps
 	tests/bench/once.sh
 	tests/bench/s2.sh
 	tests/bench/zwave-s2.sh
+	tests/bench/standby.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-armhf* build-arm64*

@@ -339,7 +339,7 @@ main(int argc, char *argv[])
 	struct master		m;
 	struct web_conf		wc;
 	struct daemon_opts	o;
-	int			r, i;
+	int			r, i, force = 0;
 
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--next") == 0) {
@@ -353,6 +353,16 @@ main(int argc, char *argv[])
 		if (strcmp(argv[3], "--restore") == 0)
 			return restore_main(argv[2], argv[4]);
 	}
+	/* Out of argv: a master that steps down execs argv again, and
+	 * must not force itself up a second time (docs/FAILOVER.md). */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--force-promote") == 0) {
+			force = 1;
+			memmove(&argv[i], &argv[i + 1],
+			    (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	daemon_opts(argc, argv, "hd-master", &o);
 	if (o.authfd != -1) {		/* we are the auth worker */
 		log_init("hd-auth", o.verbose);
@@ -374,6 +384,7 @@ main(int argc, char *argv[])
 	}
 	log_init("hd-master", o.verbose);
 	memset(&m, 0, sizeof(m));
+	m.force_promote = force;
 	if (o.newadmin != NULL)
 		return add_admin(&m, o.conffile, o.newadmin);
 	TAILQ_INIT(&m.peers);

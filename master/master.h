@@ -90,6 +90,7 @@ struct master {
 	struct authw		*auth;		/* scrypt off the loop (authw.h) */
 	struct ha		*ha;		/* failover (cluster/ha.c) */
 	int			 restart;	/* stepped down: exec again */
+	int			 force_promote;	/* --force-promote (ha_elect.c) */
 	struct cluster_observer	 obs[CLUSTER_MAX_OBSERVERS];	/* observe.c */
 	int			 nobs;
 };

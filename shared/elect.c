@@ -50,9 +50,22 @@ elect_restart(struct elect *e, const struct elect_disk *d,
 	repl_restart(&e->r, rd, self, nmasters);
 }
 
+/* A forced promotion given up; heard: because a master (or a higher
+ * term) was heard, else for want of votes. */
+static void
+unforce(struct elect *e, int heard, struct ha_out *o)
+{
+	if (e->force == 0)
+		return;
+	e->force = 0;
+	ha_out_event(o, HA_EV_FORCE_REFUSED, e->self, e->d.term,
+	    (uint64_t)heard, 0);
+}
+
 static void
 step_down(struct elect *e, uint64_t now, struct ha_out *o)
 {
+	unforce(e, 1, o);
 	if (e->role == ELECT_MASTER)
 		ha_out_event(o, HA_EV_STEP_DOWN, e->self, e->d.term, 0, 0);
 	e->role = ELECT_FOLLOWER;
@@ -96,7 +109,8 @@ become_master(struct elect *e, uint64_t now, struct ha_out *o)
 		e->slave_ms[i] = now;	/* a lease to begin with */
 		e->slave_seq[i] = 0;
 	}
-	ha_out_event(o, HA_EV_MASTER, e->self, e->d.term, 0, 0);
+	ha_out_event(o, HA_EV_MASTER, e->self, e->d.term, 0, e->force == 2);
+	e->force = 0;
 	repl_lead(&e->r, e->d.term, now, o);
 	send_heartbeats(e, o);
 }
@@ -112,7 +126,8 @@ ask_votes(const struct elect *e, struct ha_out *o)
 			continue;
 		m = ha_out_msg(o, HA_VOTE_REQ, e->self, HA_SLAVE(i),
 		    e->pre ? e->d.term + 1 : e->d.term);
-		m->flags = e->pre ? HA_F_PRE : 0;
+		m->flags = (e->pre ? HA_F_PRE : 0) |
+		    (e->force == 2 ? HA_F_FORCE : 0);
 		m->base = e->r.d.base;	/* master of no term since */
 	}
 }
@@ -125,6 +140,25 @@ stand(struct elect *e, uint64_t now, struct ha_out *o)
 	e->votes = 0;
 	e->round_ms = now + HA_ELECT_MS;
 	ask_votes(e, o);
+}
+
+/* Forced: at once, pre-votes then votes with HA_F_FORCE. The pre-votes
+ * first, as always: a force that the slaves refuse (they still hear a
+ * master) raises no term, which would make that master step down. */
+static void
+stand_forced(struct elect *e, uint64_t now, struct ha_out *o)
+{
+	e->force = 2;
+	stand(e, now, o);
+}
+
+int
+elect_force(struct elect *e)
+{
+	if (e->role == ELECT_MASTER)
+		return -1;
+	e->force = 1;
+	return 0;
 }
 
 /* A majority of pre-votes: raise and persist the term, then ask. */
@@ -166,6 +200,7 @@ on_repl(struct elect *e, uint64_t now, const struct ha_msg *m,
 	}
 	if (e->role == ELECT_MASTER)
 		return;		/* a second master of our term: cannot be */
+	unforce(e, 1, o);	/* a live master: nothing to force */
 	e->role = ELECT_FOLLOWER;
 	e->leader = m->from;
 	e->heard_ms = now;
@@ -317,10 +352,16 @@ elect_tick(struct elect *e, uint64_t now, uint32_t rnd, struct ha_out *o)
 		}
 		e->role = ELECT_FOLLOWER;
 		e->stand_ms = now + 1 + stand_delay(e, rnd);
+		if (e->force == 2)	/* one round: the operator decides again */
+			unforce(e, 0, o);
 		break;
 	case ELECT_FOLLOWER:
 		if (now - e->heard_ms < HA_LOST_MS)
 			break;
+		if (e->force == 1) {
+			stand_forced(e, now, o);
+			break;
+		}
 		if (e->stand_ms == 0)
 			e->stand_ms = now + stand_delay(e, rnd);
 		if (now >= e->stand_ms)

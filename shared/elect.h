@@ -43,6 +43,7 @@ struct elect {
 	int		pre;		/* asking for pre-votes */
 	uint64_t	round_ms;	/* this round ends then */
 	uint32_t	votes;		/* slaves that granted, a bit each */
+	int		force;		/* elect_force(): 1 armed, 2 standing */
 	/* Master. */
 	uint64_t	slave_ms[HA_MAX_SLAVES];	/* last heard */
 	uint64_t	slave_seq[HA_MAX_SLAVES];	/* fence seq held */
@@ -61,6 +62,15 @@ void	elect_recv(struct elect *, uint64_t now, const struct ha_msg *,
 	    struct ha_out *);
 /* Every HA_TICK_MS; rnd: a random number for the standing delay. */
 void	elect_tick(struct elect *, uint64_t now, uint32_t rnd, struct ha_out *);
+/*
+ * The operator's forced promotion (hd-master --force-promote): once no
+ * master has been heard for HA_LOST_MS, stand at once, pre-votes then
+ * votes (a new term) with HA_F_FORCE, which lets the slaves vote
+ * against their fence. Given up (HA_EV_FORCE_REFUSED) if a master or a higher term is
+ * heard, or the one round ends without a majority. HA_EV_MASTER's value
+ * is 1 for a forced win. -1 if already master.
+ */
+int	elect_force(struct elect *);
 /* Master: an API command; its id, or 0 (not master, or busy). */
 uint64_t elect_command(struct elect *, uint32_t slave, int64_t value,
 	    struct ha_out *);

@@ -85,6 +85,9 @@ struct ha_msg {
 #define HA_F_GRANTED	0x02		/* VOTE */
 #define HA_F_DUP	0x04		/* RESULT: from the memo */
 #define HA_F_RESET	0x08		/* REPL: drop your log, take mine */
+#define HA_F_FORCE	0x10		/* VOTE_REQ (and pre): an operator forces
+				 * it up (hd-master --force-promote): the
+				 * fence is lifted, nothing else */
 
 enum ha_event_type {
 	HA_EV_MASTER = 1,	/* this node is master of term */
@@ -93,6 +96,10 @@ enum ha_event_type {
 	HA_EV_EXECUTE,		/* slave: act on command id now (value) */
 	HA_EV_STANDBY_LOST,	/* going on without standby `node` */
 	HA_EV_STANDBY_SYNCED,	/* standby `node` is in the synchronous set */
+	HA_EV_FORCED_VOTE,	/* slave: voted for `node` against its fence
+				 * (value: the fence's allowed set) */
+	HA_EV_FORCE_REFUSED,	/* a forced promotion given up: a master is
+				 * heard (id 1) or no majority voted (id 0) */
 };
 
 struct ha_event {

@@ -139,7 +139,8 @@ vote_in(const Hd__Envelope *e, struct ha_msg *m, char *why, size_t len)
 		m->type = HA_VOTE_REQ;
 		m->term = e->vote_request->term;
 		m->base = e->vote_request->log_base;
-		m->flags = e->vote_request->pre ? HA_F_PRE : 0;
+		m->flags = (e->vote_request->pre ? HA_F_PRE : 0) |
+		    (e->vote_request->forced ? HA_F_FORCE : 0);
 		if (m->term == 0 || m->base > m->term) {
 			snprintf(why, len, "vote request for term %" PRIu64
 			    " on a log of term %" PRIu64, m->term, m->base);
@@ -230,6 +231,7 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 		hd__ha_vote_request__init(&b->vreq);
 		b->vreq.term = m->term;
 		b->vreq.pre = (m->flags & HA_F_PRE) != 0;
+		b->vreq.forced = (m->flags & HA_F_FORCE) != 0;
 		b->vreq.log_base = m->base;
 		e->body_case = HD__ENVELOPE__BODY_VOTE_REQUEST;
 		e->vote_request = &b->vreq;

@@ -135,6 +135,11 @@ may_grant(const struct vote *v, uint64_t now, const struct ha_msg *m)
 		    v->d.voted_term == m->term && v->d.voted_for == m->from;
 	if (vote_hears_master(v, now))
 		return 0;
+	/* An operator's forced promotion (hd-master --force-promote) lifts
+	 * the fence, and nothing else: a higher term, once per term, and
+	 * never while a master is heard. */
+	if (m->flags & HA_F_FORCE)
+		return 1;
 	return (v->d.fence.allowed & (1u << m->from)) != 0;
 }
 
@@ -182,6 +187,11 @@ on_vote_req(struct vote *v, uint64_t now, const struct ha_msg *m,
 	lift(v, m, o);
 	granted = may_grant(v, now, m);
 	if (granted && !pre && m->term > v->d.term) {	/* not a repeat */
+		/* Said loudly by the caller: what the nodes the fence
+		 * allowed did alone may be unknown to the new master. */
+		if (!(v->d.fence.allowed & (1u << m->from)))
+			ha_out_event(o, HA_EV_FORCED_VOTE, m->from, m->term,
+			    0, v->d.fence.allowed);
 		/* lift() took back a vote fence that guards nothing;
 		 * one still here is a master's and stays under ours. */
 		v->d.before_votes = v->d.fence;

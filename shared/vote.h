@@ -5,7 +5,8 @@
  * A slave's part in failover (docs/FAILOVER.md): it follows the master
  * of the highest term, refuses a lower one, votes at most once a term
  * (the vote persisted before the answer), refuses to vote while it
- * still hears its master, votes only for a node its fence allows, and
+ * still hears its master, votes only for a node its fence allows (or
+ * one an operator forces up, HA_F_FORCE: raising HA_EV_FORCED_VOTE), and
  * answers a repeated command id from its memo instead of acting again.
  * Pure: the caller passes the time and each message, writes `d` when
  * out->persist is set, then sends out's messages and acts on its

@@ -42,6 +42,11 @@ ha_init(struct master *m)
 		snprintf(ha->st.node[i].addr, sizeof(ha->st.node[i].addr),
 		    "%s", hm->addr[i]);
 	}
+	if (m->force_promote && m->conf.slaves.n == 0) {
+		log_warnx("failover: --force-promote needs the election "
+		    "(the slave lines, docs/FAILOVER.md): refused");
+		return -1;
+	}
 	if (hm->n == 0) {
 		ha->st.role = HA_STATUS_SINGLE;
 		return 0;

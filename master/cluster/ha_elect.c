@@ -139,6 +139,12 @@ ha_elect_init(struct ha *ha)
 	if (elect_load(ha) == -1)
 		return -1;
 	ha->st.role = HA_STATUS_STANDBY;
+	if (m->force_promote) {
+		elect_force(ha->el);
+		log_warnx("failover: --force-promote: %s stands against the "
+		    "slaves' fence once no master has been heard for %d ms; "
+		    "refused if one is", m->id, HA_LOST_MS);
+	}
 	log_info("failover: node %d of %d, %d voting slaves (majority %d), "
 	    "term %" PRIu64 ": a standby until elected", ha->st.self,
 	    m->conf.masters.n, m->conf.slaves.n,
@@ -148,7 +154,7 @@ ha_elect_init(struct ha *ha)
 
 /* Elected: what a master does, from now on. */
 static void
-become_master(struct ha *ha, uint64_t term)
+become_master(struct ha *ha, uint64_t term, int forced)
 {
 	struct master *m = ha->m;
 
@@ -162,8 +168,18 @@ become_master(struct ha *ha, uint64_t term)
 		log_warnx("failover: master.state not loaded");
 	m->term = term;
 	node_state_save(m);
-	log_info("failover: %s is master of term %" PRIu64 " (elected by "
-	    "a majority of %d slaves)", m->id, term, m->conf.slaves.n);
+	if (forced)
+		log_warnx("failover: %s is master of term %" PRIu64 " (FORCED "
+		    "by the operator, against the slaves' fence): what the "
+		    "previous master did alone after this node last held its "
+		    "log is unknown here: commands it accepted and had not "
+		    "sent are lost, a scheduled firing it made may fire "
+		    "again, state files it changed since are not here",
+		    m->id, term);
+	else
+		log_info("failover: %s is master of term %" PRIu64 " (elected "
+		    "by a majority of %d slaves)", m->id, term,
+		    m->conf.slaves.n);
 	if (ha->role_fn != NULL)
 		ha->role_fn(m, term);
 }
@@ -193,7 +209,15 @@ do_events(struct ha *ha, const struct ha_out *o)
 		ev = &o->ev[i];
 		switch (ev->type) {
 		case HA_EV_MASTER:
-			become_master(ha, ev->term);
+			become_master(ha, ev->term, ev->value != 0);
+			break;
+		case HA_EV_FORCE_REFUSED:
+			log_warnx("failover: --force-promote given up in term "
+			    "%" PRIu64 ": %s", ev->term, ev->id ? "a master "
+			    "(or a higher term) is heard; nothing forced" :
+			    "no majority of slaves voted (a slave that still "
+			    "hears a master refuses; see their logs); still a "
+			    "standby: run it again to retry");
 			break;
 		case HA_EV_STEP_DOWN:
 			step_down(ha, ev->term);
@@ -287,8 +311,9 @@ tick(struct ev_timer *t)
 	elect_tick(ha->el, ev_clock_ms(), rnd, ha->out);
 	if (was == ELECT_FOLLOWER && ha->el->role == ELECT_CANDIDATE)
 		log_info("failover: no master heard for %d ms: asking the "
-		    "slaves for pre-votes for term %" PRIu64, HA_LOST_MS,
-		    ha->el->d.term + 1);
+		    "slaves for pre-votes for term %" PRIu64 "%s", HA_LOST_MS,
+		    ha->el->d.term + 1, ha->el->force == 2 ?
+		    ", forced by the operator" : "");
 	ha_elect_run(ha);
 	if (!ha->m->restart)
 		ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);

@@ -224,6 +224,15 @@ log_step(struct slave *s, const struct vote_disk *was, uint32_t leader,
 	int			 i;
 	size_t			 n = 0;
 
+	for (i = 0; i < s->hout->nev; i++)
+		if (s->hout->ev[i].type == HA_EV_FORCED_VOTE)
+			log_warnx("vote: FORCED vote for %s in term %" PRIu64
+			    " (hd-master --force-promote on it): the fence "
+			    "(term %" PRIu64 " seq %" PRIu64 ") did not allow "
+			    "it; what the nodes it allowed did alone may be "
+			    "lost", hm->id[s->hout->ev[i].node],
+			    s->hout->ev[i].term, was->fence.term,
+			    was->fence.seq);
 	if (v->d.voted_term != was->voted_term && v->d.voted_for < HA_NONE)
 		log_info("vote: term %" PRIu64 " granted to %s (persisted)",
 		    v->d.voted_term, hm->id[v->d.voted_for]);

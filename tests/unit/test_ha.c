@@ -320,6 +320,138 @@ test_sync(void)
 	    "command is sent");
 }
 
+static void
+ask_forced(struct vote *v, uint64_t now, uint32_t from, uint64_t term,
+    uint32_t flags)
+{
+	struct ha_msg m = msg(HA_VOTE_REQ, from, v->self, term);
+
+	m.flags = HA_F_FORCE | flags;
+	to_slave(v, now, &m);
+}
+
+/* A slave whose fence allows node 0 alone (the master went on without
+ * its standby, node 1, then died). */
+static void
+test_forced_vote(void)
+{
+	struct vote		 v;
+	struct ha_msg		 m;
+	const struct ha_event	*ev;
+
+	vote_init(&v, S0, 0);
+	m = msg(HA_HEARTBEAT, 0, S0, 2);
+	m.fence.term = 2;
+	m.fence.seq = 3;
+	m.fence.allowed = 1;
+	to_slave(&v, 0, &m);
+	ask(&v, HA_LOST_MS, 1, 3, 0);
+	CHECK(!granted(1) && v.d.term == 2, "unforced, the standby the "
+	    "fence left out is refused");
+	ask_forced(&v, HA_LOST_MS - 1, 1, 3, 0);
+	CHECK(!granted(1) && v.d.term == 2 && event(HA_EV_FORCED_VOTE) ==
+	    NULL, "forced, but the master is still heard: refused");
+	ask_forced(&v, HA_LOST_MS, 1, 3, HA_F_PRE);
+	CHECK(granted(1) && !out.persist && v.d.term == 2, "a forced "
+	    "pre-vote is granted, persisting nothing");
+	ask_forced(&v, HA_LOST_MS, 1, 2, 0);
+	CHECK(!granted(1) && v.d.term == 2, "forced in the master's own "
+	    "term: refused (no second master of a term)");
+	ask_forced(&v, HA_LOST_MS, 1, 3, 0);
+	ev = event(HA_EV_FORCED_VOTE);
+	CHECK(granted(1) && out.persist && v.d.term == 3 &&
+	    v.d.voted_for == 1 && v.d.fence.allowed == 2 && ev != NULL &&
+	    ev->node == 1 && ev->term == 3 && ev->value == 1,
+	    "forced in a higher term, no master heard: granted, persisted, "
+	    "the fence now the candidate's, said with the fence it lifted");
+	ask_forced(&v, HA_LOST_MS, 0, 3, 0);
+	CHECK(!granted(0) && v.d.voted_for == 1, "another node forced in "
+	    "that term: refused, one vote a term");
+	ask_forced(&v, HA_LOST_MS, 1, 3, 0);
+	CHECK(granted(1) && !out.persist && event(HA_EV_FORCED_VOTE) == NULL,
+	    "the same forced vote asked again: granted, nothing new");
+}
+
+/* Node 1 of 2, 3 slaves, armed with elect_force(). */
+static void
+test_force(void)
+{
+	struct elect		 e;
+	struct ha_msg		 m;
+	uint64_t		 now = 0;
+	const struct ha_msg	*q;
+	const struct ha_event	*ev;
+
+	elect_init(&e, 1, 2, 3, 0);
+	e.d.term = 2;
+	CHECK(elect_force(&e) == 0, "a standby can be forced");
+	m = msg(HA_REPL, 0, 1, 2);
+	ha_out_clear(&out);
+	elect_recv(&e, 50, &m, &out);
+	ev = event(HA_EV_FORCE_REFUSED);
+	CHECK(ev != NULL && ev->id == 1 && e.force == 0 && e.leader == 0,
+	    "a master is heard: the force is given up, the standby follows");
+	lose_master(&e, &now);
+	CHECK(e.d.term == 2 && nreal() == 0, "unforced again: pre-votes "
+	    "only, the term kept");
+
+	elect_init(&e, 1, 2, 3, 0);
+	e.d.term = 2;
+	now = 0;
+	elect_force(&e);
+	lose_master(&e, &now);
+	q = sent(HA_VOTE_REQ, S2);
+	CHECK(now == HA_LOST_MS && e.d.term == 2 && !out.persist &&
+	    q != NULL && q->term == 3 && (q->flags & HA_F_FORCE) &&
+	    (q->flags & HA_F_PRE), "no master for HA_LOST_MS: forced "
+	    "pre-votes at once (no standing delay), the term kept");
+	vote_for(&e, now, S0, 3, 1);
+	vote_for(&e, now, S1, 3, 1);
+	q = sent(HA_VOTE_REQ, S2);
+	CHECK(e.d.term == 3 && out.persist && q != NULL && q->term == 3 &&
+	    (q->flags & HA_F_FORCE) && !(q->flags & HA_F_PRE) &&
+	    nreal() == 3, "a majority of them: the term raised and "
+	    "persisted, forced real votes asked");
+	vote_for(&e, now, S0, 3, 0);
+	vote_for(&e, now, S2, 3, 0);
+	ev = event(HA_EV_MASTER);
+	CHECK(e.role == ELECT_MASTER && ev != NULL && ev->term == 3 &&
+	    ev->value == 1 && e.force == 0 && e.fence.allowed == 2,
+	    "a majority: master of the new term, said to be forced");
+
+	elect_init(&e, 1, 2, 3, 0);
+	e.d.term = 2;
+	now = 0;
+	elect_force(&e);
+	lose_master(&e, &now);
+	vote_for(&e, now, S0, 3, 1);
+	ha_out_clear(&out);
+	while (e.role == ELECT_CANDIDATE && now < 10 * HA_ELECT_MS) {
+		now += HA_TICK_MS;
+		ha_out_clear(&out);
+		elect_tick(&e, now, 0, &out);
+		if (event(HA_EV_FORCE_REFUSED) != NULL)
+			break;
+	}
+	ev = event(HA_EV_FORCE_REFUSED);
+	CHECK(e.role == ELECT_FOLLOWER && ev != NULL && ev->id == 0 &&
+	    e.force == 0 && e.d.term == 2, "one pre-vote of three: after the "
+	    "round the force is given up, no term raised (the operator "
+	    "decides again)");
+	lose_master(&e, &now);
+	q = sent(HA_VOTE_REQ, S0);
+	CHECK(e.d.term == 2 && q != NULL && (q->flags & HA_F_PRE) &&
+	    !(q->flags & HA_F_FORCE), "then it stands as usual: pre-votes, "
+	    "no force flag");
+	m = msg(HA_STALE, S0, 1, 4);	/* a master of term 4 somewhere */
+	elect_force(&e);
+	ha_out_clear(&out);
+	elect_recv(&e, now, &m, &out);
+	CHECK(e.d.term == 4 && e.role == ELECT_FOLLOWER && e.force == 0 &&
+	    event(HA_EV_FORCE_REFUSED) != NULL, "armed while standing as "
+	    "usual, a higher term heard: the force is given up");
+}
+
 /* A slave's result for command id, from slave index i. */
 static void
 result(struct elect *e, uint64_t now, uint32_t i, uint64_t id)
@@ -398,6 +530,8 @@ main(void)
 	test_alone();
 	test_promotion();
 	test_sync();
+	test_forced_vote();
+	test_force();
 	test_compaction();
 	return check_done();
 }

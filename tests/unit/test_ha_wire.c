@@ -76,6 +76,9 @@ test_trips(void)
 	m.flags = 0;
 	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
 	    "vote request: not pre");
+	m.flags = HA_F_FORCE;
+	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
+	    "vote request: forced (hd-master --force-promote)");
 	memset(&m, 0, sizeof(m));
 	m.type = HA_VOTE;
 	m.term = 8;
