@@ -353,6 +353,11 @@ ssync_wire_status(struct standby_status *out)
 		sw.st.lag_bytes = 0;
 		sw.st.lag_ms = 0;
 	}
+	sw.st.log_known = sw.m != NULL && sw.st.id[0] != '\0' &&
+	    ha_log_lag(sw.m, sw.st.id, &sw.st.log_records,
+	    &sw.st.log_ms) == 0;
+	if (!sw.st.log_known)
+		sw.st.log_records = sw.st.log_ms = 0;
 	sw.st.term = sw.m != NULL ? sw.m->term : 0;
 	*out = sw.st;
 }

@@ -35,6 +35,9 @@ struct standby_status {
 	uint32_t		 lag_files;	/* state files not applied there */
 	uint64_t		 lag_bytes;	/* ... their bytes */
 	uint64_t		 lag_ms;	/* since the oldest change not applied */
+	int			 log_known;	/* an election: the command log */
+	uint64_t		 log_records;	/* its records not acknowledged */
+	uint64_t		 log_ms;	/* ... since its last ack */
 	uint64_t		 term;		/* the master's term */
 	uint64_t		 last_takeover_ms;	/* wall; 0: none seen */
 	uint64_t		 last_takeover_term;

@@ -114,6 +114,16 @@ write_standby(struct jw *w)
 		jw_uint(w, st.lag_bytes);
 		jw_key(w, "ms");
 		jw_uint(w, st.lag_ms);
+		jw_key(w, "records");
+		if (st.log_known)
+			jw_uint(w, st.log_records);
+		else
+			jw_null(w);
+		jw_key(w, "records_ms");
+		if (st.log_known)
+			jw_uint(w, st.log_ms);
+		else
+			jw_null(w);
 		jw_close(w, '}');
 	} else
 		jw_null(w);

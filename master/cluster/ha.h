@@ -47,6 +47,10 @@ void	ha_free(struct master *);
 /* Is this node a standby (it refuses slaves, runs no scheduler)? */
 int	ha_is_standby(const struct master *);
 const struct ha_status *ha_status(struct master *);
+/* The command log's lag of standby `id` (ha_log.c): 0, or -1 without an
+ * election or for an unknown node. */
+int		 ha_log_lag(struct master *, const char *id,
+		    uint64_t *records, uint64_t *ms);
 void	ha_set_hooks(struct master *, const struct ha_hooks *, void *arg);
 /* To master-capable node `node`: 0, or -1 (no link to it). */
 int	ha_send(struct master *, int node, Hd__Envelope *);

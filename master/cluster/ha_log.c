@@ -145,6 +145,34 @@ append(struct ha *ha)
 	return 0;
 }
 
+/*
+ * The command log's lag of master-capable node `id` (a standby, as the
+ * master sees it): records it has not acknowledged, and ms since its
+ * last acknowledgement while it lacks any (0 when it lacks none: an idle
+ * log is no lag). -1 without an election or for an unknown node.
+ */
+int
+ha_log_lag(struct master *m, const char *id, uint64_t *records,
+    uint64_t *ms)
+{
+	struct ha	*ha = m->ha;
+	int		 i;
+
+	if (ha == NULL || ha->el == NULL || id[0] == '\0')
+		return -1;
+	for (i = 0; i < ha->st.nnodes; i++)
+		if (strcmp(ha->st.node[i].id, id) == 0) {
+			repl_lag(&ha->el->r, (uint32_t)i, ev_clock_ms(),
+			    records, ms);
+			if (*records == 0)
+				*ms = 0;
+			ha->st.node[i].lag_records = *records;
+			ha->st.node[i].lag_ms = *ms;
+			return 0;
+		}
+	return -1;
+}
+
 /* Before a step's output goes anywhere: the log on disk. */
 int
 ha_log_save(struct ha *ha)

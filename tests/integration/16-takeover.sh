@@ -96,6 +96,8 @@ for s in a b c; do
 	check "slave-$s: its fence allows m1 and m2 (persisted)" wait_log \
 		"$work/slave-$s.log" 'vote: fence term 2 seq 1 allows m1,m2' 10
 done
+check "the Standby card has the command log's lag (a number: election)" \
+	eval 'call GET cluster "" -H "$AS" | grep -Eq "\"lag\":\\{[^}]*\"records\":[0-9]+,\"records_ms\":[0-9]+"'
 check "m2 refused slaves as a standby, naming the master" \
 	eval '! grep -q "slave slave-.* online" "$M2"'
 

@@ -74,6 +74,8 @@
     if (sb.detail) f.push(sb.detail);
     if (sb.lag) f.push(sb.lag.files ? `lag ${sb.lag.files} files, ${sb.lag.bytes} bytes, ` +
       HD.duration(sb.lag.ms / 1000) : "no lag");
+    if (sb.lag && sb.lag.records) f.push(`command log: ${sb.lag.records} records not acknowledged, ` +
+      HD.duration(sb.lag.records_ms / 1000));
     if (sb.since_ms) f.push("since " + HD.datetime(sb.since_ms));
     f.push(`term ${sb.term}`);
     f.push(sb.last_takeover_ms ? `last takeover ${HD.datetime(sb.last_takeover_ms)} (term ${sb.last_takeover_term})`
