@@ -164,10 +164,17 @@ become_master(struct ha *ha, uint64_t term, int forced)
 	ha->st.last_takeover_ms = ev_wall_ms();
 	/* The replicated master.state: command ids go on after the old
 	 * master's reservation; the term is ours. */
-	if (node_state_load(m) == -1)
-		log_warnx("failover: master.state not loaded");
-	m->term = term;
-	node_state_save(m);
+	if (node_state_load(m) == -1) {
+		/* A newer format (or a write that failed): written over, a
+		 * newer version's file would be lost. The term is kept in
+		 * elect.state, API command ids come from it (ha_cmd.c). */
+		log_warnx("failover: master.state not loaded (above): left as "
+		    "it is");
+		m->term = term;
+	} else {
+		m->term = term;
+		node_state_save(m);
+	}
 	if (forced)
 		log_warnx("failover: %s is master of term %" PRIu64 " (FORCED "
 		    "by the operator, against the slaves' fence): what the "
