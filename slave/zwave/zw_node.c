@@ -204,11 +204,20 @@ zw_interview_next(struct zw_ctrl *c)
 	if (c->interviewing != 0 || c->mgmt != 0 || c->step != ZW_STEP_READY ||
 	    !c->up || zw_mgmt_next(c))
 		return;
-	for (id = 1; id <= ZW_MAX_NODES; id++)
-		if (c->node[id].listed && c->node[id].dev != NULL &&
-		    c->node[id].pct < ZW_INTERVIEW_DONE &&
-		    !c->node[id].nif_asked)
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		if (!c->node[id].listed || c->node[id].dev == NULL ||
+		    c->node[id].pct >= ZW_INTERVIEW_DONE ||
+		    c->node[id].nif_asked)
+			continue;
+		/* Not in the middle of its key exchange: the stick is idle
+		 * between two of its steps, but the node (asleep once its
+		 * node information lists Wake Up) must hear the next step
+		 * in time. The exchange's end asks again. */
+		if (!zw_sec_booting(&c->node[id]))
 			break;
+		log_debug("zwave: node %d: interview after its secure "
+		    "inclusion", id);
+	}
 	if (id > ZW_MAX_NODES) {
 		refresh_all(c);
 		return;

@@ -41,6 +41,9 @@
  *			host's No More Information
  *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
  *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ *	nif N		node N sends its node information unasked (its
+ *			button pressed, or as many nodes do right after
+ *			they joined)
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -197,20 +200,13 @@ send_data(const struct zw_frame *f)
 		zwsim_node_command(n, f->payload + 2, clen);
 }
 
-/* RequestNodeInfo: queued, then the node information frame. */
+/* Node `n`'s node information frame (ApplicationUpdate). */
 static void
-node_info(const struct zw_frame *f)
+send_nif(const struct simnode *n)
 {
-	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
-	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
 	uint8_t		 pl[6 + MAX_CCS];
 	size_t		 ncc = 0;
 
-	send_frame(ZW_RES, f->func, &ok, 1);
-	if (n == NULL || n->deaf) {
-		send_frame(ZW_REQ, ZW_FN_APP_UPDATE, failed, sizeof(failed));
-		return;
-	}
 	while (ncc < MAX_CCS && n->cc[ncc] != 0)
 		ncc++;
 	pl[0] = NIF;
@@ -221,6 +217,21 @@ node_info(const struct zw_frame *f)
 	pl[5] = n->specific;
 	memcpy(pl + 6, n->cc, ncc);
 	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, 6 + ncc);
+}
+
+/* RequestNodeInfo: queued, then the node information frame. */
+static void
+node_info(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
+
+	send_frame(ZW_RES, f->func, &ok, 1);
+	if (n == NULL || n->deaf) {
+		send_frame(ZW_REQ, ZW_FN_APP_UPDATE, failed, sizeof(failed));
+		return;
+	}
+	send_nif(n);
 }
 
 /* A status callback of AddNode/RemoveNode, with the node's info when
@@ -434,7 +445,10 @@ control(char *line)
 	sscanf(line, "%*s %d", &n);
 	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
 		;
-	else if (strncmp(line, "leave", 5) == 0) {
+	else if (strncmp(line, "nif", 3) == 0) {
+		if (zwsim_find((uint8_t)n) != NULL)
+			send_nif(zwsim_find((uint8_t)n));
+	} else if (strncmp(line, "leave", 5) == 0) {
 		leaver = (uint8_t)n;
 		incl_run();
 	}
