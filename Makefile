@@ -154,6 +154,7 @@ SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 SCHED_MASTER_SRCS = master/sched/sched_master.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
+ZWMOD_SRCS	+= master/zwave/zwave_maint.c
 # master/api/: the API's handlers, in groups the unit tests link.
 API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
 		   master/api/api_users.c master/api/api_tokens.c \
@@ -163,6 +164,7 @@ APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/logtail.c master/api/api_hist_file.c \
 		   master/api/api_certcrl.c
 API_ZWAVE_SRCS	 = master/api/api_zwave.c
+API_ZWAVE_SRCS	+= master/api/api_zwave_maint.c
 API_LICENCE_SRCS = master/api/api_licence.c
 API_SCHED_SRCS	 = master/api/api_sched.c
 API_DASH_SRCS	 = master/api/api_probe.c master/api/probe_event.c \
@@ -215,6 +217,8 @@ SLAVE_ZW_SRCS	 = slave/zwave/zw_port.c slave/zwave/zw_frame.c \
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
+# Node maintenance: ping, remove and replace a failed node.
+SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 

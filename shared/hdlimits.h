@@ -118,6 +118,9 @@
 #define ZW_INCL_REASON_MAX	127		/* ZwProgress.reason bytes */
 #define ZW_INCL_HISTORY		32		/* progress steps the master keeps per slave */
 #define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
+#define ZW_MAINT_CB_MS		65000		/* RemoveFailedNode/ReplaceFailedNode's callback */
+#define ZW_REPLACE_WAIT_MS	120000		/* a replacement waits this long for the new device */
+#define ZW_MAINT_HISTORY	16		/* maintenance steps the master keeps per slave */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

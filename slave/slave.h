@@ -493,6 +493,7 @@ int		 zw_check(const struct slave *);
 void		 zw_stop(struct slave *);
 /* zw_incl.c: the master's ZwInclusion (answered with ZwProgress) */
 void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
+void		 zw_node_op_request(struct slave *, const Hd__ZwNodeOp *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);

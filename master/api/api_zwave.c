@@ -333,6 +333,8 @@ api_zwave_routes(struct master *m)
 		{ "GET", "/api/v1/zwave/*/nodes", API_ADMIN, nodes_get },
 	};
 
-	return api_add_routes(m->api, routes,
-	    (int)(sizeof(routes) / sizeof(routes[0])), m);
+	if (api_add_routes(m->api, routes,
+	    (int)(sizeof(routes) / sizeof(routes[0])), m) == -1)
+		return -1;
+	return api_zwave_maint_routes(m);
 }

@@ -21,7 +21,28 @@ struct zwm_step {
 	char		reason[ZW_INCL_REASON_MAX + 1];
 };
 
+/* One step of a node maintenance operation (zwave_maint.c). */
+struct zwm_mstep {
+	uint64_t	time_ms;	/* wall clock */
+	int		op, state;	/* ZwNodeOp.Op, ZwNodeOpResult.State */
+	uint8_t		node;
+	int		have_route;	/* PING: the stick's transmit report */
+	uint32_t	rtt_ms, tx_status, route_ms, repeaters;
+	int32_t		rssi_dbm;
+	char		reason[ZW_INCL_REASON_MAX + 1];
+};
+
+/* The slave's maintenance: the last step of the operation under way or
+ * ended, and the last ZW_MAINT_HISTORY steps. */
+struct zwm_maint {
+	int		 active;
+	struct zwm_mstep last;
+	struct zwm_mstep hist[ZW_MAINT_HISTORY];	/* a ring */
+	int		 hfirst, nhist;
+};
+
 struct zwm_slave {
+	struct zwm_maint maint;		/* zwave_maint.c */
 	int		 active;
 	int		 action, state;
 	uint8_t		 node;
@@ -59,5 +80,20 @@ const char		*zwm_state_name(int state, int action);
 const char		*zwm_action_name(int);
 /* The slave's state (made on first use; NULL only without memory). */
 struct zwm_slave	*zwm_slave(struct node *);
+
+/* zwave_maint.c: node maintenance (ping, remove and replace failed) */
+#define ZWM_MAINT_REQUESTED	(-1)	/* sent, no answer yet */
+/* Ask slave `n`: 0, or -1 with `why` (offline, one under way). */
+int		 zwm_maint_request(struct master *, struct node *,
+		    Hd__ZwNodeOp__Op, int node, const char *by,
+		    const char **why);
+/* The cluster's body observer; -1 if malformed (the peer is dropped). */
+int		 zwm_maint_result(struct master *, struct node *,
+		    const Hd__ZwNodeOpResult *);
+void		 zwm_maint_restarted(struct node *);
+const char	*zwm_maint_op_name(int);
+const char	*zwm_maint_state_name(int);
+/* "ping" ... : 0 and the op, or -1. */
+int		 zwm_maint_parse_op(const char *, Hd__ZwNodeOp__Op *);
 
 #endif

@@ -62,6 +62,9 @@
 #define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
 #define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
+#define ZW_FN_REMOVE_FAILED		0x61	/* RemoveFailedNode */
+#define ZW_FN_IS_FAILED			0x62	/* IsFailedNode */
+#define ZW_FN_REPLACE_FAILED		0x63	/* ReplaceFailedNode */
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
@@ -72,6 +75,7 @@
 #define ZW_TX_FAIL	0x02	/* not transmitted: the radio is jammed */
 #define ZW_TX_NOT_IDLE	0x03	/* not transmitted: routing busy */
 #define ZW_TX_NO_ROUTE	0x04	/* no route to the node: unreachable */
+#define ZW_MAX_REPEATERS 4	/* hops of a route (transmit report) */
 
 /* One data frame, decoded. */
 struct zw_frame {
@@ -471,6 +475,7 @@ struct zw_ctrl {
 	struct ev_timer	 nif_timer;
 	struct ev_timer	 poll_timer;	/* paced state polls */
 	struct zw_incl	 incl;		/* zw_incl.c */
+	struct zw_maint	*maint;		/* zw_maint.c */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -588,6 +593,18 @@ void	zw_node_interviewed(struct zw_ctrl *, struct zw_node *);
 
 /* zw_api.c: an AddNode/RemoveNode status callback; 0 or -1 malformed */
 int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);
+/* A SendData callback (funcID, status) and the transmit report a 700/800
+ * stick appends: time on the air (10 ms ticks), repeaters (at most 4),
+ * the acknowledgement's RSSI (127: not available). 0, or -1 if short or
+ * out of range. */
+struct zw_tx_report {
+	uint8_t		cb_id, status;
+	int		have_route;
+	uint32_t	route_ms;
+	uint8_t		repeaters;
+	int8_t		rssi_dbm;
+};
+int	zw_parse_tx_report(const uint8_t *, size_t, struct zw_tx_report *);
 
 /* zw_incl.c */
 void	zw_incl_init(struct zw_ctrl *);

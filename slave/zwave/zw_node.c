@@ -25,6 +25,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_sec.h"
 
 
@@ -264,6 +265,7 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	zn->ncc = u->ncc;
 	if (!same)
 		memset(zn->ccver, 0, sizeof(zn->ccver));
+	zw_maint_nif(c, zn);	/* a replacement's S0, before its interview */
 	/* The management classes are asked about next (zw_mgmt.c). */
 	zn->pct = same || !zw_mgmt_needed(zn) ? ZW_INTERVIEW_DONE :
 	    ZW_INTERVIEW_NIF;

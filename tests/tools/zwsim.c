@@ -53,6 +53,12 @@
  * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
  * leaving node, which is then gone from the node list. A STOP without a
  * callback id ends either mode silently.
+ * Failed nodes: a node whose SendData went unacknowledged is in the
+ * stick's failed list (IsFailedNode 0x62) until one is acknowledged.
+ * RemoveFailedNode (0x61) removes a listed node that still does not
+ * answer; ReplaceFailedNode (0x63) waits for a joining node (join N ...),
+ * which then takes the failed node's id. Both answer 0x08 for a node not
+ * in the list.
  * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
@@ -90,6 +96,7 @@ static int	io = -1, nak, can, garbage, silent, reset_next, jam, sdk7;
  * added whose DONE the host's STOP collects. */
 static uint8_t		incl_func, incl_cb, added;
 static uint8_t		leaver;
+static uint8_t		replace_id, replace_cb;	/* ReplaceFailedNode */
 
 static void
 out(const uint8_t *b, size_t n)
@@ -163,7 +170,9 @@ send_data(const struct zw_frame *f)
 {
 	static const uint8_t ok = 1;
 	struct simnode	*n;
-	uint8_t		 cb[2];
+	/* funcID, status; with -7 a transmit report: 30 ms on the air
+	 * (3 ticks), no repeater, acknowledged at -60 dBm */
+	uint8_t		 cb[6] = { 0, 0, 0x00, 0x03, 0x00, (uint8_t)-60 };
 	size_t		 clen;
 
 	if (f->len < 4 || (clen = f->payload[1]) + 4 > f->len)
@@ -192,10 +201,12 @@ send_data(const struct zw_frame *f)
 	}
 	/* ok / no ACK */
 	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
+	if (n != NULL && !n->asleep)
+		n->failed = cb[1] != 0x00;
 	/* A node's answer may reach the host before the stick's callback. */
 	if (cb[1] == 0x00 && zwsim_s0_early(n->id))
 		zwsim_node_command(n, f->payload + 2, clen);
-	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, sdk7 ? sizeof(cb) : 2);
 	if (cb[1] == 0x00 && !zwsim_s0_early(n->id))
 		zwsim_node_command(n, f->payload + 2, clen);
 }
@@ -264,7 +275,17 @@ incl_run(void)
 {
 	struct simnode *n;
 
-	if (incl_func == ZW_FN_ADD_NODE && zwsim_joiner.id != 0 && added == 0 &&
+	if (replace_id != 0 && zwsim_joiner.id != 0 &&
+	    (n = zwsim_find(replace_id)) != NULL) {
+		uint8_t cb[2] = { replace_cb, 0x04 };	/* replace done */
+
+		*n = zwsim_joiner;
+		n->id = replace_id;
+		zwsim_joiner.id = 0;
+		fprintf(stderr, "zwsim: node %d replaced\n", replace_id);
+		replace_id = 0;
+		send_frame(ZW_REQ, ZW_FN_REPLACE_FAILED, cb, sizeof(cb));
+	} else if (incl_func == ZW_FN_ADD_NODE && zwsim_joiner.id != 0 && added == 0 &&
 	    zwsim_nnodes < MAX_SIMNODES) {
 		incl_status(incl_func, 0x02, 0, NULL);		/* found */
 		incl_status(incl_func, 0x03, zwsim_joiner.id, &zwsim_joiner);
@@ -296,6 +317,11 @@ inclusion(const struct zw_frame *f)
 	cb = f->payload[1];
 	fprintf(stderr, "zwsim: %s mode 0x%02x callback %d\n",
 	    f->func == ZW_FN_ADD_NODE ? "add" : "remove", f->payload[0], cb);
+	if (mode == 0x05 && replace_id != 0 && f->func == ZW_FN_ADD_NODE) {
+		fprintf(stderr, "zwsim: replacement of node %d stopped\n",
+		    replace_id);
+		replace_id = 0;
+	}
 	if (mode == 0x05) {				/* stop */
 		if (incl_func == f->func && cb != 0) {
 			incl_cb = cb;
@@ -319,6 +345,43 @@ inclusion(const struct zw_frame *f)
 	added = 0;
 	incl_status(f->func, 0x01, 0, NULL);		/* learn ready */
 	incl_run();
+}
+
+/* IsFailedNode, RemoveFailedNode, ReplaceFailedNode. */
+static void
+failed_node(const struct zw_frame *f)
+{
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
+	uint8_t		 res, cb[2];
+
+	if (f->func == ZW_FN_IS_FAILED) {
+		res = n != NULL && n->failed;
+		send_frame(ZW_RES, f->func, &res, 1);
+		return;
+	}
+	res = n == NULL || !n->failed || f->len < 2 ? 0x08 : 0x00;
+	send_frame(ZW_RES, f->func, &res, 1);
+	if (res != 0)
+		return;
+	cb[0] = f->payload[1];
+	/* The stick tries the node once more first. */
+	if (!n->deaf) {
+		n->failed = 0;
+		cb[1] = 0x00;				/* node OK */
+	} else if (f->func == ZW_FN_REMOVE_FAILED) {
+		fprintf(stderr, "zwsim: failed node %d removed\n", n->id);
+		*n = zwsim_nodes[--zwsim_nnodes];
+		cb[1] = 0x01;				/* removed */
+	} else {
+		replace_id = n->id;
+		replace_cb = cb[0];
+		cb[1] = 0x03;				/* waiting */
+		fprintf(stderr, "zwsim: node %d: waiting for its "
+		    "replacement\n", n->id);
+	}
+	send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	if (replace_id != 0)
+		incl_run();
 }
 
 static void
@@ -376,6 +439,13 @@ request(const struct zw_frame *f)
 	case ZW_FN_ADD_NODE:
 	case ZW_FN_REMOVE_NODE:
 		inclusion(f);
+		break;
+	case ZW_FN_IS_FAILED:
+	case ZW_FN_REMOVE_FAILED:
+	case ZW_FN_REPLACE_FAILED:
+		fprintf(stderr, "zwsim: request 0x%02x node %d\n", f->func,
+		    f->len >= 1 ? f->payload[0] : 0);
+		failed_node(f);
 		break;
 	default:
 		break;		/* ACKed, no answer, like many sticks */

@@ -25,6 +25,7 @@ struct simnode {
 	uint32_t wakeup;		/* interval, s */
 	uint8_t	wakeup_node;
 	uint8_t	sv_status;		/* Supervision Report status */
+	uint8_t	failed;			/* in the stick's failed list */
 };
 
 /* zwsim_node.c: the network's nodes (the lock, fifth, counted only with
