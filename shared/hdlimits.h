@@ -121,6 +121,8 @@
 #define ZW_MAINT_CB_MS		65000		/* RemoveFailedNode/ReplaceFailedNode's callback */
 #define ZW_REPLACE_WAIT_MS	120000		/* a replacement waits this long for the new device */
 #define ZW_MAINT_HISTORY	16		/* maintenance steps the master keeps per slave */
+#define ZW_HEAL_NODE_MS		30000		/* a node's neighbour update (heal) */
+#define ZW_HEAL_PACE_MS		1000		/* heal: the pause between two nodes */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

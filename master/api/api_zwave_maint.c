@@ -3,8 +3,8 @@
  * maintenance"), admin only:
  *
  *	POST /api/v1/zwave/SLAVE/maintenance	{"op":"ping"|"remove_failed"
- *						 |"replace_failed"|"stop",
- *						 "node":N}
+ *						 |"replace_failed"|"heal"
+ *						 |"stop", "node":N}
  *	GET  /api/v1/zwave/SLAVE/maintenance	state, last steps
  */
 
@@ -42,6 +42,12 @@ write_step(struct jw *w, const struct zwm_mstep *st)
 	jw_int(w, st->node);
 	jw_key(w, "reason");
 	jw_str(w, st->reason);
+	if (st->op == HD__ZW_NODE_OP__OP__HEAL && st->total > 0) {
+		jw_key(w, "done");
+		jw_uint(w, st->done);
+		jw_key(w, "total");
+		jw_uint(w, st->total);
+	}
 	if (st->op == HD__ZW_NODE_OP__OP__PING &&
 	    (st->state == HD__ZW_NODE_OP_RESULT__STATE__DONE ||
 	    st->state == HD__ZW_NODE_OP_RESULT__STATE__FAILED)) {
@@ -126,10 +132,11 @@ maint_post(struct api_call *c)
 	}
 	if (zwm_maint_parse_op(name, &op) == -1) {
 		api_refuse(c, 400, "bad_request", "op: ping, remove_failed, "
-		    "replace_failed or stop");
+		    "replace_failed, heal or stop");
 		return;
 	}
-	if (op != HD__ZW_NODE_OP__OP__STOP && node == 0) {
+	if (op != HD__ZW_NODE_OP__OP__STOP && op !=
+	    HD__ZW_NODE_OP__OP__HEAL && node == 0) {
 		api_refuse(c, 400, "bad_request", "node: a node id, 1..232");
 		return;
 	}

@@ -28,6 +28,7 @@ struct zwm_mstep {
 	uint8_t		node;
 	int		have_route;	/* PING: the stick's transmit report */
 	uint32_t	rtt_ms, tx_status, route_ms, repeaters;
+	uint32_t	done, total;	/* HEAL: nodes done, to do */
 	int32_t		rssi_dbm;
 	char		reason[ZW_INCL_REASON_MAX + 1];
 };

@@ -45,8 +45,7 @@ zwm_maint_parse_op(const char *s, Hd__ZwNodeOp__Op *op)
 	size_t i;
 
 	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
-		if (strcmp(s, op_names[i]) == 0 &&
-		    i != HD__ZW_NODE_OP__OP__HEAL) {
+		if (strcmp(s, op_names[i]) == 0) {
 			*op = (Hd__ZwNodeOp__Op)i;
 			return 0;
 		}
@@ -137,8 +136,8 @@ result_ok(const Hd__ZwNodeOpResult *r)
 	    &hd__zw_node_op_result__state__descriptor, r->state) == NULL)
 		return 0;
 	if (r->node_id > ZW_MAX_NODES || r->done > ZW_MAX_NODES ||
-	    r->total > ZW_MAX_NODES || r->repeaters > 4 || r->tx_status > 0xff ||
-	    r->rtt_ms > ZW_MAINT_CB_MS + ZW_REPLACE_WAIT_MS ||
+	    r->total > ZW_MAX_NODES || r->done > r->total ||
+	    r->repeaters > 4 || r->tx_status > 0xff ||
 	    r->route_ms > 655350 || r->rssi_dbm < -128 || r->rssi_dbm > 127)
 		return 0;
 	return strlen(r->reason) <= ZW_INCL_REASON_MAX;
@@ -167,6 +166,8 @@ zwm_maint_result(struct master *m, struct node *n,
 	st.route_ms = r->route_ms;
 	st.repeaters = r->repeaters;
 	st.rssi_dbm = r->rssi_dbm;
+	st.done = r->done;
+	st.total = r->total;
 	str_vis(st.reason, sizeof(st.reason), r->reason);
 	log_info("slave %s: zwave %s, node %" PRIu32 ": %s%s%s", n->id,
 	    zwm_maint_op_name(r->op), r->node_id,

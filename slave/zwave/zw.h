@@ -61,6 +61,8 @@
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
 #define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
 #define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
+#define ZW_FN_ASSIGN_RETURN_ROUTE	0x46	/* AssignReturnRoute */
+#define ZW_FN_NEIGHBOR_UPDATE		0x48	/* RequestNodeNeighborUpdate */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_REMOVE_FAILED		0x61	/* RemoveFailedNode */
 #define ZW_FN_IS_FAILED			0x62	/* IsFailedNode */

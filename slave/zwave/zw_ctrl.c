@@ -459,7 +459,8 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 	    f->func == ZW_FN_REMOVE_NODE))
 		zw_incl_unsolicited(c, f);
 	else if (f->type == ZW_REQ && (f->func == ZW_FN_REMOVE_FAILED ||
-	    f->func == ZW_FN_REPLACE_FAILED))
+	    f->func == ZW_FN_REPLACE_FAILED ||
+	    f->func == ZW_FN_NEIGHBOR_UPDATE))
 		zw_maint_unsolicited(c, f);
 	else
 		zw_node_unsolicited(c, f);

@@ -59,8 +59,9 @@ send_result(struct zw_ctrl *c, Hd__ZwNodeOpResult *r)
 	c->s->up->send_reliable(c->s, &e);
 }
 
-static void
-result(struct zw_ctrl *c, int op, int node, int state, const char *why)
+void
+zw_maint_result(struct zw_ctrl *c, int op, int node, int state,
+    const char *why)
 {
 	Hd__ZwNodeOpResult r = HD__ZW_NODE_OP_RESULT__INIT;
 
@@ -72,22 +73,23 @@ result(struct zw_ctrl *c, int op, int node, int state, const char *why)
 }
 
 /* The operation ends with `state`; the stick is free for the next. */
-static void
-finish(struct zw_ctrl *c, int state, const char *why)
+void
+zw_maint_finish(struct zw_ctrl *c, int state, const char *why)
 {
 	struct zw_maint	*m = c->maint;
 	int		 op = m->op, node = m->node;
 
 	ev_timer_stop(c->s->loop, &m->timer);
+	ev_timer_stop(c->s->loop, &m->pace);
 	m->op = -1;
 	m->node = 0;
-	result(c, op, node, state, why);
+	zw_maint_result(c, op, node, state, why);
 }
 
 /* --- requests -------------------------------------------------------- */
 
-static int
-submit(struct zw_ctrl *c, uint8_t func, const uint8_t *pl, size_t n,
+int
+zw_maint_submit(struct zw_ctrl *c, uint8_t func, const uint8_t *pl, size_t n,
     zw_done_fn *done)
 {
 	struct zw_req	r;
@@ -97,7 +99,8 @@ submit(struct zw_ctrl *c, uint8_t func, const uint8_t *pl, size_t n,
 	r.func = func;
 	memcpy(r.payload, pl, n);
 	r.len = n;
-	r.want_res = func != ZW_FN_ADD_NODE;
+	/* These two have no response: their callbacks come here. */
+	r.want_res = func != ZW_FN_ADD_NODE && func != ZW_FN_NEIGHBOR_UPDATE;
 	r.cb_idx = -1;
 	r.prio = ZW_PRIO_USER;
 	r.done = done;
@@ -105,8 +108,8 @@ submit(struct zw_ctrl *c, uint8_t func, const uint8_t *pl, size_t n,
 	return zw_stick_submit(c->stick, &r, &st);
 }
 
-static uint8_t
-next_cb(struct zw_maint *m)
+uint8_t
+zw_maint_next_cb(struct zw_maint *m)
 {
 	if (++m->cb_id == 0)
 		m->cb_id = 1;
@@ -155,12 +158,12 @@ ping_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (m->op == OP_REMOVE) {
 		/* Not failed in the stick's list: it answered, or not. */
 		if (tx == 0)
-			finish(c, ST_REFUSED, "the node answers: it is not "
+			zw_maint_finish(c, ST_REFUSED, "the node answers: it is not "
 			    "failed, not removed");
 		else if (tx == 1)
 			remove_start(c);
 		else
-			finish(c, ST_FAILED, zw_status_str(st == ZW_OK ?
+			zw_maint_finish(c, ST_FAILED, zw_status_str(st == ZW_OK ?
 			    ZW_ERR_JAMMED : st));
 		return;
 	}
@@ -213,10 +216,10 @@ removed_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || c->maint->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1)
-		finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 	else if (res->payload[0] != ZW_FAILED_STARTED)
-		finish(c, ST_REFUSED, refusal(res->payload[0]));
+		zw_maint_finish(c, ST_REFUSED, refusal(res->payload[0]));
 	else
 		ev_timer_start(c->s->loop, &c->maint->timer, ZW_MAINT_CB_MS);
 }
@@ -225,10 +228,10 @@ static void
 remove_start(struct zw_ctrl *c)
 {
 	struct zw_maint	*m = c->maint;
-	uint8_t		 pl[2] = { (uint8_t)m->node, next_cb(m) };
+	uint8_t		 pl[2] = { (uint8_t)m->node, zw_maint_next_cb(m) };
 
-	if (submit(c, ZW_FN_REMOVE_FAILED, pl, sizeof(pl), removed_sent) == -1)
-		finish(c, ST_FAILED, "the stick's queue refused it");
+	if (zw_maint_submit(c, ZW_FN_REMOVE_FAILED, pl, sizeof(pl), removed_sent) == -1)
+		zw_maint_finish(c, ST_FAILED, "the stick's queue refused it");
 }
 
 static void
@@ -242,7 +245,7 @@ is_failed_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || m->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1) {
-		finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 		return;
 	}
@@ -255,10 +258,10 @@ is_failed_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	 * is removed (the stick then lists it failed). A sleeping node is
 	 * asleep, not failed: a NOP would prove nothing. */
 	if (zw_mgmt_asleep(&c->node[m->node]))
-		finish(c, ST_REFUSED, "the stick does not list the node as "
+		zw_maint_finish(c, ST_REFUSED, "the stick does not list the node as "
 		    "failed, and it sleeps: wait until it is reported failed");
 	else if (ping_send(c) == -1)
-		finish(c, ST_FAILED, "the stick's queue refused it");
+		zw_maint_finish(c, ST_FAILED, "the stick's queue refused it");
 }
 
 /* The node is gone: its device and its entry with it. */
@@ -285,10 +288,10 @@ replace_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || c->maint->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1)
-		finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 	else if (res->payload[0] != ZW_FAILED_STARTED)
-		finish(c, ST_REFUSED, refusal(res->payload[0]));
+		zw_maint_finish(c, ST_REFUSED, refusal(res->payload[0]));
 	else
 		ev_timer_start(c->s->loop, &c->maint->timer, ZW_MAINT_CB_MS);
 }
@@ -299,7 +302,7 @@ replace_stop(struct zw_ctrl *c)
 {
 	static const uint8_t stop[] = { ZW_INCL_MODE_STOP, 0 };
 
-	submit(c, ZW_FN_ADD_NODE, stop, sizeof(stop), NULL);
+	zw_maint_submit(c, ZW_FN_ADD_NODE, stop, sizeof(stop), NULL);
 }
 
 static void
@@ -333,9 +336,10 @@ pinfo_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	zw_ctrl_node_register(c, m->node);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
+	zw_maint_return_route(c, m->node);	/* it is awake: it just joined */
 	m->replaced = m->node;
 	snprintf(why, sizeof(why), "a new device is zw:%d:0", m->node);
-	finish(c, ST_DONE, why);
+	zw_maint_finish(c, ST_DONE, why);
 	zw_interview_next(c);
 }
 
@@ -348,7 +352,7 @@ replaced(struct zw_ctrl *c)
 
 	ev_timer_stop(c->s->loop, &m->timer);
 	forget_node(c, m->node);
-	if (submit(c, ZW_FN_GET_NODE_PROTOCOL_INFO, pl, sizeof(pl),
+	if (zw_maint_submit(c, ZW_FN_GET_NODE_PROTOCOL_INFO, pl, sizeof(pl),
 	    pinfo_done) == -1)
 		pinfo_done(c, ZW_ERR_FULL, NULL, NULL);
 }
@@ -389,6 +393,10 @@ zw_maint_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 	struct zw_maint	*m = c->maint;
 	uint8_t		 status;
 
+	if (f->func == ZW_FN_NEIGHBOR_UPDATE) {
+		zw_heal_unsolicited(c, f);
+		return;
+	}
 	if (f->len < 2 || m->op == -1 || f->payload[0] != m->cb_id ||
 	    (f->func == ZW_FN_REMOVE_FAILED) != (m->op == OP_REMOVE)) {
 		log_debug("zwave: failed-node callback 0x%02x not awaited",
@@ -397,22 +405,22 @@ zw_maint_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 	}
 	status = f->payload[1];
 	if (status == ZW_FAILED_CB_NODE_OK)
-		finish(c, ST_REFUSED, "the node answers: it is not failed");
+		zw_maint_finish(c, ST_REFUSED, "the node answers: it is not failed");
 	else if (m->op == OP_REMOVE && status == ZW_FAILED_CB_REMOVED) {
 		char why[64];
 
 		forget_node(c, m->node);
 		snprintf(why, sizeof(why), "zw:%d:0 removed", m->node);
-		finish(c, ST_DONE, why);
+		zw_maint_finish(c, ST_DONE, why);
 		zw_interview_next(c);
 	} else if (m->op == OP_REPLACE && status == ZW_FAILED_CB_REPLACE) {
 		ev_timer_start(c->s->loop, &m->timer, ZW_REPLACE_WAIT_MS);
-		result(c, m->op, m->node, ST_READY,
+		zw_maint_result(c, m->op, m->node, ST_READY,
 		    "press the new device's button");
 	} else if (m->op == OP_REPLACE && status == ZW_FAILED_CB_REPLACE_DONE)
 		replaced(c);
 	else
-		finish(c, ST_FAILED, m->op == OP_REMOVE ? "the stick did not "
+		zw_maint_finish(c, ST_FAILED, m->op == OP_REMOVE ? "the stick did not "
 		    "remove the node" : "the stick did not replace the node");
 }
 
@@ -421,9 +429,13 @@ on_timer(struct ev_timer *t)
 {
 	struct zw_ctrl *c = t->arg;
 
+	if (c->maint->op == HD__ZW_NODE_OP__OP__HEAL) {
+		zw_heal_timeout(c);
+		return;
+	}
 	if (c->maint->op == OP_REPLACE)
 		replace_stop(c);
-	finish(c, ST_FAILED, c->maint->op == OP_REPLACE ?
+	zw_maint_finish(c, ST_FAILED, c->maint->op == OP_REPLACE ?
 	    "no new device in time" : "the stick did not answer in time");
 }
 
@@ -460,7 +472,7 @@ start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	int		 r;
 
 	if ((why = check(c, op)) != NULL) {
-		result(c, op->op, (int)op->node_id, ST_REFUSED, why);
+		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED, why);
 		return;
 	}
 	m->op = op->op;
@@ -470,18 +482,18 @@ start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	if (op->op == OP_PING)
 		r = ping_send(c);
 	else if (op->op == OP_REMOVE)
-		r = submit(c, ZW_FN_IS_FAILED, pl, 1, is_failed_done);
+		r = zw_maint_submit(c, ZW_FN_IS_FAILED, pl, 1, is_failed_done);
 	else {
-		pl[1] = next_cb(m);
-		r = submit(c, ZW_FN_REPLACE_FAILED, pl, 2, replace_sent);
+		pl[1] = zw_maint_next_cb(m);
+		r = zw_maint_submit(c, ZW_FN_REPLACE_FAILED, pl, 2, replace_sent);
 	}
 	if (r == -1) {
 		m->op = -1;
-		result(c, op->op, (int)op->node_id, ST_REFUSED,
+		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED,
 		    "the stick's queue refused it");
 		return;
 	}
-	result(c, m->op, m->node, ST_STARTED, NULL);
+	zw_maint_result(c, m->op, m->node, ST_STARTED, NULL);
 }
 
 void
@@ -507,13 +519,27 @@ zw_node_op_request(struct slave *s, const Hd__ZwNodeOp *op)
 	if (op->op == OP_STOP) {
 		if (s->zw->maint->op == OP_REPLACE) {
 			replace_stop(s->zw);
-			finish(s->zw, ST_FAILED, "stopped on request");
-		} else
-			result(s->zw, OP_STOP, 0, ST_DONE, "nothing to stop");
+			zw_maint_finish(s->zw, ST_FAILED, "stopped on request");
+		} else if (s->zw->maint->op == HD__ZW_NODE_OP__OP__HEAL)
+			zw_heal_stop(s->zw);
+		else
+			zw_maint_result(s->zw, OP_STOP, 0, ST_DONE, "nothing to stop");
+		return;
+	}
+	if (op->op == HD__ZW_NODE_OP__OP__HEAL) {
+		if (s->zw->maint->op != -1 || !s->zw->up ||
+		    s->zw->step != ZW_STEP_READY ||
+		    s->zw->incl.action != HD__ZW_INCLUSION__ACTION__STOP)
+			zw_maint_result(s->zw, op->op, (int)op->node_id,
+			    ST_REFUSED, s->zw->maint->op != -1 ? "another "
+			    "maintenance operation is under way" :
+			    "the stick is not ready, or an inclusion runs");
+		else
+			zw_heal_start(s->zw, (int)op->node_id);
 		return;
 	}
 	if (op->op != OP_PING && op->op != OP_REMOVE && op->op != OP_REPLACE) {
-		result(s->zw, op->op, (int)op->node_id, ST_REFUSED,
+		zw_maint_result(s->zw, op->op, (int)op->node_id, ST_REFUSED,
 		    "unknown operation");
 		return;
 	}
@@ -529,6 +555,7 @@ zw_maint_init(struct zw_ctrl *c)
 		return -1;
 	c->maint->op = -1;
 	ev_timer_init(&c->maint->timer, on_timer, c);
+	ev_timer_init(&c->maint->pace, zw_heal_on_pace, c);
 	return 0;
 }
 
@@ -539,8 +566,9 @@ zw_maint_abort(struct zw_ctrl *c, const char *why)
 		return;
 	c->maint->replaced = 0;
 	if (c->maint->op != -1 && !c->stopping)
-		finish(c, ST_FAILED, why);
+		zw_maint_finish(c, ST_FAILED, why);
 	ev_timer_stop(c->s->loop, &c->maint->timer);
+	ev_timer_stop(c->s->loop, &c->maint->pace);
 	c->maint->op = -1;
 }
 
@@ -550,6 +578,7 @@ zw_maint_free(struct zw_ctrl *c)
 	if (c->maint == NULL)
 		return;
 	ev_timer_stop(c->s->loop, &c->maint->timer);
+	ev_timer_stop(c->s->loop, &c->maint->pace);
 	free(c->maint);
 	c->maint = NULL;
 }

@@ -11,7 +11,11 @@
  *	REPLACE_FAILED	ReplaceFailedNode (0x63): a new device takes the
  *			failed node's id, is registered, given S0 when it
  *			lists Security, and interviewed
- *	STOP		ends a replacement waiting for its new device
+ *	HEAL		per node (all listening ones, or the one named),
+ *			paced: RequestNodeNeighborUpdate (0x48), then its
+ *			return route to us (AssignReturnRoute 0x46)
+ *	STOP		ends a replacement waiting for its new device, or a
+ *			heal after the node under way
  */
 #ifndef HD_ZW_MAINT_H
 #define HD_ZW_MAINT_H
@@ -20,6 +24,8 @@
 
 #include "cluster.pb-c.h"
 #include "ev.h"
+#include "hdlimits.h"
+#include "zwave/zw.h"
 
 struct zw_ctrl;
 struct zw_node;
@@ -39,6 +45,11 @@ struct zw_frame;
 #define ZW_FAILED_CB_REPLACE_DONE	0x04
 #define ZW_FAILED_CB_REPLACE_FAILED	0x05
 
+/* Heal, the stick's RequestNodeNeighborUpdate callback statuses. */
+#define ZW_NEIGHBOR_STARTED		0x21
+#define ZW_NEIGHBOR_DONE		0x22
+#define ZW_NEIGHBOR_FAILED		0x23
+
 struct zw_maint {
 	int		 op;		/* Hd__ZwNodeOp__Op, or -1: idle */
 	int		 node;
@@ -47,7 +58,31 @@ struct zw_maint {
 	uint8_t		 cb_id;		/* ours: the session's is per request */
 	uint64_t	 t0;		/* PING: monotonic ms at the submit */
 	struct ev_timer	 timer;		/* the stick's callback, the device */
+	/* HEAL (zw_heal.c): the nodes to do, the next, how many went well;
+	 * a STOP ends it after the node under way. */
+	uint8_t		 heal[ZW_MAX_NODES];
+	int		 nheal, iheal, healed, heal_stop;
+	struct ev_timer	 pace;		/* the pause between two nodes */
 };
+
+/* zw_maint.c, for zw_heal.c: a step to the master; the operation ends
+ * with it; a request to the stick (0 or -1); our next callback id. */
+void	zw_maint_result(struct zw_ctrl *, int op, int node, int state,
+	    const char *why);
+void	zw_maint_finish(struct zw_ctrl *, int state, const char *why);
+int	zw_maint_submit(struct zw_ctrl *, uint8_t func, const uint8_t *,
+	    size_t, zw_done_fn *);
+uint8_t	zw_maint_next_cb(struct zw_maint *);
+
+/* zw_heal.c: heal (rebuild routes) */
+void	zw_heal_start(struct zw_ctrl *, int node);
+void	zw_heal_stop(struct zw_ctrl *);
+void	zw_heal_timeout(struct zw_ctrl *);
+void	zw_heal_on_pace(struct ev_timer *);
+void	zw_heal_unsolicited(struct zw_ctrl *, const struct zw_frame *);
+/* A node just added (or replaced) and interviewed: its return route to
+ * us, so that its reports find their way (AssignReturnRoute). */
+void	zw_maint_return_route(struct zw_ctrl *, int node);
 
 int	zw_maint_init(struct zw_ctrl *);
 void	zw_maint_free(struct zw_ctrl *);

@@ -248,6 +248,8 @@ zw_interview_next(struct zw_ctrl *c)
 	log_info("zwave: node %d: interview", id);
 }
 
+static void	interviewed_new(struct zw_ctrl *, int);
+
 static void
 got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 {
@@ -278,7 +280,17 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	if (zn->pct < ZW_INTERVIEW_DONE)
 		zw_mgmt_start(c, zn);
 	else
-		zw_incl_interviewed(c, u->node);
+		interviewed_new(c, u->node);
+}
+
+/* Node `id`'s interview is complete: a node the user just added gets
+ * its return route to us now (it is awake), then the master hears it. */
+static void
+interviewed_new(struct zw_ctrl *c, int id)
+{
+	if (id != 0 && c->incl.interview == id)
+		zw_maint_return_route(c, id);
+	zw_incl_interviewed(c, id);
 }
 
 /* The management interview ended: the node is interviewed. */
@@ -292,7 +304,7 @@ zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	zw_incl_interviewed(c, zw_node_id(c, zn));
+	interviewed_new(c, zw_node_id(c, zn));
 }
 
 static void

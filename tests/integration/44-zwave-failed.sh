@@ -152,6 +152,31 @@ check "... saying so" test "$(last 'j["last"]["reason"]')" = \
 check "the stick's replace mode ended" \
 	wait_log "$Z" 'zwsim: replacement of node 5 stopped' 5
 check "node 5 is still there, failed" test "$(failed_of 5)" = "[True]"
+
+# 8. heal: each node's neighbours, then its return route to us, paced;
+# the deaf node 5 fails its update
+out=$(maint '{"op":"heal"}')
+check "heal: 202" grep -q '^202' <<<"$out"
+check "heal done" wait_last done 30
+check "... 2 of the 3 nodes" test "$(last 'j["last"]["reason"]')" = \
+	"2 of 3 nodes healed"
+check "the steps: started, a progress step per node (1, 2, 3 of 3), done" \
+	test "$(last '",".join("%s:%s/%s" % (s["state"], s.get("done"),
+	    s.get("total")) for s in j["steps"][-5:])')" = \
+	"started:0/3,progress:1/3,progress:2/3,progress:3/3,done:3/3"
+check "node by node: 2, 4, 5, each neighbour update then its route" \
+	test "$(grep -E 'neighbours|return route to' "$Z" | tail -5 |
+	    sed 's/zwsim: //' | tr '\n' ',')" = \
+	"node 2: neighbours updated,node 2: return route to 1,node 4: neighbours updated,node 4: return route to 1,node 5: neighbours not updated,"
+check "the deaf node's step says so" \
+	test "$(last '[s["reason"] for s in j["steps"] if s["node"] == 5 and s["state"] == "progress"][-1]')" = \
+	"the neighbour update failed"
+maint '{"op":"heal","node":4}' >/dev/null
+check "heal one node" wait_last done 15
+check "... 1 of 1" test "$(last 'j["last"]["reason"]')" = \
+	"1 of 1 nodes healed"
+check "the replaced node was given its return route when it joined" \
+	test "$(count_log "$S" 'zwave: node 2: return route to us assigned')" -ge 1
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&-
 finish

@@ -59,6 +59,8 @@
  * answer; ReplaceFailedNode (0x63) waits for a joining node (join N ...),
  * which then takes the failed node's id. Both answer 0x08 for a node not
  * in the list.
+ * RequestNodeNeighborUpdate (0x48) and AssignReturnRoute (0x46) are
+ * answered as a stick does, failed for a deaf or sleeping node.
  * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
@@ -384,6 +386,36 @@ failed_node(const struct zw_frame *f)
 		incl_run();
 }
 
+/* RequestNodeNeighborUpdate (no response: STARTED, then DONE or FAILED)
+ * and AssignReturnRoute (response, then a transmit status): a deaf or
+ * sleeping node fails both. */
+static void
+routes(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1;
+	struct simnode	*n = f->len >= 2 ? zwsim_find(f->payload[0]) : NULL;
+	int		 hears = n != NULL && !n->deaf && !n->asleep;
+	uint8_t		 cb[2];
+
+	if (f->func == ZW_FN_NEIGHBOR_UPDATE && f->len >= 2) {
+		cb[0] = f->payload[1];
+		cb[1] = 0x21;
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+		cb[1] = hears ? 0x22 : 0x23;
+		fprintf(stderr, "zwsim: node %d: neighbours %s\n",
+		    f->payload[0], hears ? "updated" : "not updated");
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	} else if (f->func == ZW_FN_ASSIGN_RETURN_ROUTE && f->len >= 3) {
+		send_frame(ZW_RES, f->func, &ok, 1);
+		cb[0] = f->payload[2];
+		cb[1] = hears ? 0x00 : 0x01;
+		if (hears)
+			fprintf(stderr, "zwsim: node %d: return route to %d\n",
+			    f->payload[0], f->payload[1]);
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	}
+}
+
 static void
 request(const struct zw_frame *f)
 {
@@ -439,6 +471,10 @@ request(const struct zw_frame *f)
 	case ZW_FN_ADD_NODE:
 	case ZW_FN_REMOVE_NODE:
 		inclusion(f);
+		break;
+	case ZW_FN_NEIGHBOR_UPDATE:
+	case ZW_FN_ASSIGN_RETURN_ROUTE:
+		routes(f);
 		break;
 	case ZW_FN_IS_FAILED:
 	case ZW_FN_REMOVE_FAILED:
