@@ -4,10 +4,13 @@
  *
  *	POST /api/v1/zwave/SLAVE/maintenance	{"op":"ping"|"remove_failed"
  *						 |"replace_failed"|"heal"
- *						 |"stop", "node":N}
+ *						 |"config_get"|"config_set"
+ *						 |"stop", "node":N,
+ *						 "param":P, "value":V}
  *	GET  /api/v1/zwave/SLAVE/maintenance	state, last steps
  */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +45,30 @@ write_step(struct jw *w, const struct zwm_mstep *st)
 	jw_int(w, st->node);
 	jw_key(w, "reason");
 	jw_str(w, st->reason);
+	if ((st->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    st->op == HD__ZW_NODE_OP__OP__CONFIG_SET) && st->param != 0 &&
+	    st->state != ZWM_MAINT_REQUESTED) {
+		jw_key(w, "param");
+		jw_uint(w, st->param);
+		if (st->size != 0) {
+			jw_key(w, "value");
+			jw_int(w, st->value);
+			jw_key(w, "size");
+			jw_uint(w, st->size);
+		}
+		if (st->have_range) {
+			jw_key(w, "min");
+			jw_int(w, st->min);
+			jw_key(w, "max");
+			jw_int(w, st->max);
+			jw_key(w, "default");
+			jw_int(w, st->dflt);
+		}
+		if (st->name[0] != '\0') {
+			jw_key(w, "name");
+			jw_str(w, st->name);
+		}
+	}
 	if (st->op == HD__ZW_NODE_OP__OP__HEAL && st->total > 0) {
 		jw_key(w, "done");
 		jw_uint(w, st->done);
@@ -115,12 +142,14 @@ maint_get(struct api_call *c)
 static void
 maint_post(struct api_call *c)
 {
-	static const char *const fields[] = { "op", "node", NULL };
+	static const char *const fields[] = { "op", "node", "param", "value",
+	    NULL };
 	Hd__ZwNodeOp__Op	 op;
 	struct node		*n;
 	const char		*why;
 	char			 name[24];
-	int64_t			 node = 0;
+	int64_t			 node = 0, param = 0, value = 0;
+	int			 cfg;
 
 	if (api_body(c, fields) == -1)
 		return;
@@ -132,7 +161,17 @@ maint_post(struct api_call *c)
 	}
 	if (zwm_maint_parse_op(name, &op) == -1) {
 		api_refuse(c, 400, "bad_request", "op: ping, remove_failed, "
-		    "replace_failed, heal or stop");
+		    "replace_failed, heal, config_get, config_set or stop");
+		return;
+	}
+	cfg = op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    op == HD__ZW_NODE_OP__OP__CONFIG_SET;
+	/* A parameter's value: 4 bytes, signed or unsigned. */
+	if (json_get_int(&c->doc, 0, "param", cfg, 1, 255, &param) == -1 ||
+	    json_get_int(&c->doc, 0, "value", op ==
+	    HD__ZW_NODE_OP__OP__CONFIG_SET, INT32_MIN, UINT32_MAX, &value) ==
+	    -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
 		return;
 	}
 	if (op != HD__ZW_NODE_OP__OP__STOP && op !=
@@ -142,8 +181,8 @@ maint_post(struct api_call *c)
 	}
 	if ((n = slave_of(c)) == NULL)
 		return;
-	if (zwm_maint_request(c->ctx, n, op, (int)node, c->user->name,
-	    &why) == -1) {
+	if (zwm_maint_config(c->ctx, n, op, (int)node, (int)param, value,
+	    c->user->name, &why) == -1) {
 		api_refuse(c, 409, "conflict", why);
 		return;
 	}

@@ -29,6 +29,11 @@ struct zwm_mstep {
 	int		have_route;	/* PING: the stick's transmit report */
 	uint32_t	rtt_ms, tx_status, route_ms, repeaters;
 	uint32_t	done, total;	/* HEAL: nodes done, to do */
+	/* CONFIG_*: the parameter as the node told it */
+	uint32_t	param, size;
+	int64_t		value, min, max, dflt;
+	int		have_range;
+	char		name[ZW_CONFIG_NAME_MAX + 1];
 	int32_t		rssi_dbm;
 	char		reason[ZW_INCL_REASON_MAX + 1];
 };
@@ -88,6 +93,10 @@ struct zwm_slave	*zwm_slave(struct node *);
 int		 zwm_maint_request(struct master *, struct node *,
 		    Hd__ZwNodeOp__Op, int node, const char *by,
 		    const char **why);
+/* The same for CONFIG_GET / CONFIG_SET: parameter, value to set. */
+int		 zwm_maint_config(struct master *, struct node *,
+		    Hd__ZwNodeOp__Op, int node, int param, int64_t value,
+		    const char *by, const char **why);
 /* The cluster's body observer; -1 if malformed (the peer is dropped). */
 int		 zwm_maint_result(struct master *, struct node *,
 		    const Hd__ZwNodeOpResult *);

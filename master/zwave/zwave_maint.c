@@ -18,7 +18,7 @@
 #include "zwave/zwave.h"
 
 static const char *const op_names[] = { "ping", "remove_failed",
-    "replace_failed", "heal", "stop" };
+    "replace_failed", "heal", "stop", "config_get", "config_set" };
 
 const char *
 zwm_maint_op_name(int op)
@@ -84,6 +84,13 @@ int
 zwm_maint_request(struct master *m, struct node *n, Hd__ZwNodeOp__Op op,
     int node, const char *by, const char **why)
 {
+	return zwm_maint_config(m, n, op, node, 0, 0, by, why);
+}
+
+int
+zwm_maint_config(struct master *m, struct node *n, Hd__ZwNodeOp__Op op,
+    int node, int param, int64_t value, const char *by, const char **why)
+{
 	Hd__Envelope	  e = HD__ENVELOPE__INIT;
 	Hd__ZwNodeOp	  o = HD__ZW_NODE_OP__INIT;
 	struct zwm_slave *z;
@@ -100,6 +107,8 @@ zwm_maint_request(struct master *m, struct node *n, Hd__ZwNodeOp__Op op,
 	}
 	o.op = op;
 	o.node_id = (uint32_t)node;
+	o.param = (uint32_t)param;
+	o.value = value;
 	o.issued_by = (char *)(uintptr_t)by;
 	/* m->licence is NULL only in unit tests without a licence module. */
 	o.insecure = m->licence != NULL &&
@@ -138,9 +147,12 @@ result_ok(const Hd__ZwNodeOpResult *r)
 	if (r->node_id > ZW_MAX_NODES || r->done > ZW_MAX_NODES ||
 	    r->total > ZW_MAX_NODES || r->done > r->total ||
 	    r->repeaters > 4 || r->tx_status > 0xff ||
-	    r->route_ms > 655350 || r->rssi_dbm < -128 || r->rssi_dbm > 127)
+	    r->route_ms > 655350 || r->rssi_dbm < -128 || r->rssi_dbm > 127 ||
+	    r->param > 255 || (r->size != 0 && r->size != 1 && r->size != 2 &&
+	    r->size != 4) || (r->have_range && r->min > r->max))
 		return 0;
-	return strlen(r->reason) <= ZW_INCL_REASON_MAX;
+	return strlen(r->reason) <= ZW_INCL_REASON_MAX &&
+	    strlen(r->name) <= ZW_CONFIG_NAME_MAX;
 }
 
 int
@@ -168,6 +180,14 @@ zwm_maint_result(struct master *m, struct node *n,
 	st.rssi_dbm = r->rssi_dbm;
 	st.done = r->done;
 	st.total = r->total;
+	st.param = r->param;
+	st.value = r->value;
+	st.size = r->size;
+	st.have_range = r->have_range;
+	st.min = r->min;
+	st.max = r->max;
+	st.dflt = r->dflt;
+	str_vis(st.name, sizeof(st.name), r->name);
 	str_vis(st.reason, sizeof(st.reason), r->reason);
 	log_info("slave %s: zwave %s, node %" PRIu32 ": %s%s%s", n->id,
 	    zwm_maint_op_name(r->op), r->node_id,

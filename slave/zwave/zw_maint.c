@@ -37,7 +37,8 @@ static const char *
 op_name(int op)
 {
 	static const char *const names[] = { "ping", "remove failed",
-	    "replace failed", "heal", "stop" };
+	    "replace failed", "heal", "stop", "configuration get",
+	    "configuration set" };
 
 	return op >= 0 && (size_t)op < sizeof(names) / sizeof(names[0]) ?
 	    names[op] : "?";
@@ -433,6 +434,11 @@ on_timer(struct ev_timer *t)
 		zw_heal_timeout(c);
 		return;
 	}
+	if (c->maint->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    c->maint->op == HD__ZW_NODE_OP__OP__CONFIG_SET) {
+		zw_config_timeout(c);
+		return;
+	}
 	if (c->maint->op == OP_REPLACE)
 		replace_stop(c);
 	zw_maint_finish(c, ST_FAILED, c->maint->op == OP_REPLACE ?
@@ -456,10 +462,15 @@ check(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	    op->node_id == c->own_id || !c->node[op->node_id].listed)
 		return "no such node on this stick";
 	zn = &c->node[op->node_id];
-	if (op->op == OP_PING && zw_mgmt_asleep(zn))
+	if (op->op != OP_REMOVE && op->op != OP_REPLACE && zw_mgmt_asleep(zn))
 		return "the node sleeps: it hears nothing until its wake-up";
-	if (op->op == OP_PING && zn->secn != NULL && zw_sec_booting(zn))
+	if (op->op != OP_REMOVE && op->op != OP_REPLACE && zn->secn != NULL &&
+	    zw_sec_booting(zn))
 		return "its secure inclusion is under way";
+	if ((op->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    op->op == HD__ZW_NODE_OP__OP__CONFIG_SET) &&
+	    (op->param < 1 || op->param > 255))
+		return "param: 1..255";
 	return NULL;
 }
 
@@ -473,6 +484,12 @@ start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 
 	if ((why = check(c, op)) != NULL) {
 		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED, why);
+		return;
+	}
+	if (op->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    op->op == HD__ZW_NODE_OP__OP__CONFIG_SET) {
+		zw_config_start(c, op->op, (int)op->node_id,
+		    (uint8_t)op->param, op->value);
 		return;
 	}
 	m->op = op->op;
@@ -538,7 +555,9 @@ zw_node_op_request(struct slave *s, const Hd__ZwNodeOp *op)
 			zw_heal_start(s->zw, (int)op->node_id);
 		return;
 	}
-	if (op->op != OP_PING && op->op != OP_REMOVE && op->op != OP_REPLACE) {
+	if (op->op != OP_PING && op->op != OP_REMOVE && op->op != OP_REPLACE &&
+	    op->op != HD__ZW_NODE_OP__OP__CONFIG_GET &&
+	    op->op != HD__ZW_NODE_OP__OP__CONFIG_SET) {
 		zw_maint_result(s->zw, op->op, (int)op->node_id, ST_REFUSED,
 		    "unknown operation");
 		return;

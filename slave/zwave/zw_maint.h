@@ -26,6 +26,7 @@
 #include "ev.h"
 #include "hdlimits.h"
 #include "zwave/zw.h"
+#include "zwave/zw_cc_config.h"
 
 struct zw_ctrl;
 struct zw_node;
@@ -63,6 +64,16 @@ struct zw_maint {
 	uint8_t		 heal[ZW_MAX_NODES];
 	int		 nheal, iheal, healed, heal_stop;
 	struct ev_timer	 pace;		/* the pause between two nodes */
+	/* CONFIG_GET/SET (zw_config.c): the step awaited, the parameter,
+	 * the value to set, what the node told. */
+	int		 cfg_step;
+	uint8_t		 cfg_param;
+	int64_t		 cfg_want;
+	int		 have_props, have_value;
+	struct zw_config_props	props;
+	struct zw_config_value	value;
+	char		 cfg_name[ZW_CONFIG_NAME_MAX + 1];
+	size_t		 cfg_nname;
 };
 
 /* zw_maint.c, for zw_heal.c: a step to the master; the operation ends
@@ -73,6 +84,14 @@ void	zw_maint_finish(struct zw_ctrl *, int state, const char *why);
 int	zw_maint_submit(struct zw_ctrl *, uint8_t func, const uint8_t *,
 	    size_t, zw_done_fn *);
 uint8_t	zw_maint_next_cb(struct zw_maint *);
+
+/* zw_config.c: a parameter read or set (CONFIG_GET, CONFIG_SET) */
+void	zw_config_start(struct zw_ctrl *, int op, int node, uint8_t param,
+	    int64_t value);
+void	zw_config_timeout(struct zw_ctrl *);
+/* A Configuration report from node zn; 1 if it was one (taken). */
+int	zw_config_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *, size_t);
 
 /* zw_heal.c: heal (rebuild routes) */
 void	zw_heal_start(struct zw_ctrl *, int node);

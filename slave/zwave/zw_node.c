@@ -538,6 +538,8 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		return -1;
 	if ((n = zw_mgmt_receive(c, zn, ep, cmd, len, secure)) != 0)
 		return n == -1 ? -1 : 0;
+	if (zw_config_receive(c, zn, ep, cmd, len))
+		return 0;
 	if (zw_node_supported(c, zn, ep, cmd, len))
 		return 0;
 	memset(&info, 0, sizeof(info));

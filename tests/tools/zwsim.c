@@ -41,6 +41,8 @@
  *			host's No More Information
  *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
  *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ *	cfgv N V	node N's Configuration class is version V (1..4; 4
+ *			unless told: Properties and Name from 3)
  *	nif N		node N sends its node information unasked (its
  *			button pressed, or as many nodes do right after
  *			they joined)
