@@ -61,7 +61,11 @@
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
 #define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
 #define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
+#define ZW_FN_GET_CTRL_CAPS		0x05	/* GetControllerCapabilities */
 #define ZW_FN_ASSIGN_RETURN_ROUTE	0x46	/* AssignReturnRoute */
+#define ZW_FN_ASSIGN_SUC_ROUTE		0x51	/* AssignSUCReturnRoute */
+#define ZW_FN_SET_SUC			0x54	/* SetSUCNodeID */
+#define ZW_FN_GET_SUC			0x56	/* GetSUCNodeID */
 #define ZW_FN_NEIGHBOR_UPDATE		0x48	/* RequestNodeNeighborUpdate */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
 #define ZW_FN_REMOVE_FAILED		0x61	/* RemoveFailedNode */

@@ -297,6 +297,7 @@ ready(struct zw_ctrl *c)
 		log_info("zwave: the stick answers again, the radio is jammed: "
 		    "the fault stays until a transmission gets out");
 	fault_set(c, &c->faulted, 0, "the stick answers again");
+	zw_maint_ready(c);
 	zw_interview_next(c);
 }
 

@@ -4,7 +4,8 @@
  * traffic goes on, each node asked to find its neighbours again
  * (RequestNodeNeighborUpdate, 0x48: no response; callbacks STARTED, then
  * DONE or FAILED within `ZW_HEAL_NODE_MS`), then given a return route to
- * us (AssignReturnRoute, 0x46), the route its unsolicited reports take.
+ * us (AssignSUCReturnRoute 0x51 when we are the SUC, else
+ * AssignReturnRoute 0x46), the route its unsolicited reports take.
  * Each node done is a PROGRESS step (done of total) to the master.
  * Sleeping nodes are left out: they hear nothing between wake-ups.
  *
@@ -98,7 +99,8 @@ route_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	    "assigned");
 }
 
-/* AssignReturnRoute: node `id` learns a route to `dest` (us). */
+/* Node `id` learns its route to us: AssignSUCReturnRoute when we are the
+ * SUC (as zwave-js after an inclusion), else AssignReturnRoute. */
 static int
 assign_route(struct zw_ctrl *c, int id, zw_done_fn *done, void *arg)
 {
@@ -106,12 +108,18 @@ assign_route(struct zw_ctrl *c, int id, zw_done_fn *done, void *arg)
 	enum zw_status	st;
 
 	memset(&r, 0, sizeof(r));
-	r.func = ZW_FN_ASSIGN_RETURN_ROUTE;
 	r.payload[0] = (uint8_t)id;
-	r.payload[1] = c->own_id;
-	r.len = 3;
+	if (c->maint->is_suc) {
+		r.func = ZW_FN_ASSIGN_SUC_ROUTE;
+		r.len = 2;
+		r.cb_idx = 1;
+	} else {
+		r.func = ZW_FN_ASSIGN_RETURN_ROUTE;
+		r.payload[1] = c->own_id;
+		r.len = 3;
+		r.cb_idx = 2;
+	}
 	r.want_res = 1;
-	r.cb_idx = 2;
 	r.prio = ZW_PRIO_USER;
 	r.done = done;
 	r.arg = arg;
@@ -263,4 +271,86 @@ zw_maint_return_route(struct zw_ctrl *c, int node)
 		return;
 	if (assign_route(c, node, new_route_sent, &c->node[node]) == -1)
 		log_warnx("zwave: node %d: return route not queued", node);
+}
+
+/* --- the SUC/SIS, as zwave-js sets it up for a primary controller ---- */
+
+#define CAPS_SECONDARY	0x01	/* GetControllerCapabilities' bits */
+#define CAPS_SIS	0x04	/* a SIS is present */
+
+static void
+suc_set(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_ctrl *c = arg;
+
+	(void)cb;
+	if (c->stopping)
+		return;
+	if (st == ZW_OK && res != NULL && res->len >= 1 && res->payload[0]) {
+		c->maint->is_suc = 1;
+		log_info("zwave: no SUC/SIS in the network: this controller "
+		    "is its SIS now");
+	} else
+		log_warnx("zwave: the stick did not make itself the SIS (%s): "
+		    "return routes go to this controller", st != ZW_OK ?
+		    zw_status_str(st) : "refused");
+}
+
+static void
+suc_got(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_ctrl	*c = arg;
+	struct zw_maint	*m = c->maint;
+	uint8_t		 pl[5];
+
+	(void)cb;
+	if (c->stopping || st != ZW_OK || res == NULL || res->len < 1)
+		return;
+	m->is_suc = res->payload[0] == c->own_id;
+	if (res->payload[0] != 0) {
+		log_info("zwave: the SUC is %s (node %u)", m->is_suc ?
+		    "this controller" : "another node", res->payload[0]);
+		return;
+	}
+	if (m->ctrl_caps & (CAPS_SECONDARY | CAPS_SIS))
+		return;		/* not ours to set up */
+	pl[0] = c->own_id;
+	pl[1] = 1;		/* enable SUC */
+	pl[2] = 0x25;		/* ACK, auto route, explore */
+	pl[3] = 1;		/* and SIS */
+	pl[4] = 0;		/* our own id: no callback */
+	if (zw_maint_submit(c, ZW_FN_SET_SUC, pl, sizeof(pl), suc_set) == -1)
+		log_warnx("zwave: SetSUCNodeID not queued");
+}
+
+static void
+caps_got(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_ctrl *c = arg;
+
+	(void)cb;
+	if (c->stopping || st != ZW_OK || res == NULL || res->len < 1)
+		return;
+	c->maint->ctrl_caps = res->payload[0];
+	if (zw_maint_submit(c, ZW_FN_GET_SUC, NULL, 0, suc_got) == -1)
+		log_warnx("zwave: GetSUCNodeID not queued");
+}
+
+/*
+ * At each start-up: is there a SUC (the node that hands out routes, and
+ * whose return route a node uses to reach it)? A primary controller in a
+ * network without one (and without a SIS) makes itself SUC and SIS, as
+ * zwave-js does; return routes then go to the SUC (AssignSUCReturnRoute).
+ */
+void
+zw_maint_ready(struct zw_ctrl *c)
+{
+	if (c->maint == NULL)
+		return;
+	c->maint->is_suc = 0;
+	if (zw_maint_submit(c, ZW_FN_GET_CTRL_CAPS, NULL, 0, caps_got) == -1)
+		log_warnx("zwave: GetControllerCapabilities not queued");
 }

@@ -98,12 +98,15 @@ zw_maint_submit(struct zw_ctrl *c, uint8_t func, const uint8_t *pl, size_t n,
 
 	memset(&r, 0, sizeof(r));
 	r.func = func;
-	memcpy(r.payload, pl, n);
+	if (n > 0)
+		memcpy(r.payload, pl, n);
 	r.len = n;
 	/* These two have no response: their callbacks come here. */
 	r.want_res = func != ZW_FN_ADD_NODE && func != ZW_FN_NEIGHBOR_UPDATE;
 	r.cb_idx = -1;
-	r.prio = ZW_PRIO_USER;
+	/* The start-up's questions wait behind the user's. */
+	r.prio = func == ZW_FN_GET_CTRL_CAPS || func == ZW_FN_GET_SUC ||
+	    func == ZW_FN_SET_SUC ? ZW_PRIO_POLL : ZW_PRIO_USER;
 	r.done = done;
 	r.arg = c;
 	return zw_stick_submit(c->stick, &r, &st);

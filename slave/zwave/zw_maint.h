@@ -56,6 +56,8 @@ struct zw_maint {
 	int		 node;
 	int		 insecure;	/* REPLACE_FAILED: no S0 */
 	int		 replaced;	/* a replacement's node, until its NIF */
+	int		 is_suc;	/* this controller is the SUC */
+	uint8_t		 ctrl_caps;	/* GetControllerCapabilities */
 	uint8_t		 cb_id;		/* ours: the session's is per request */
 	uint64_t	 t0;		/* PING: monotonic ms at the submit */
 	struct ev_timer	 timer;		/* the stick's callback, the device */
@@ -102,6 +104,9 @@ void	zw_heal_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 /* A node just added (or replaced) and interviewed: its return route to
  * us, so that its reports find their way (AssignReturnRoute). */
 void	zw_maint_return_route(struct zw_ctrl *, int node);
+/* The controller is ready: find the SUC, become SUC/SIS if there is none
+ * and we are the primary (zw_heal.c). */
+void	zw_maint_ready(struct zw_ctrl *);
 
 int	zw_maint_init(struct zw_ctrl *);
 void	zw_maint_free(struct zw_ctrl *);

@@ -73,11 +73,11 @@ check "then its management interview, and the master hears it is complete" \
 check "the management interview came after the key exchange" \
 	test "$(grep -n 'node 6: management interview$' "$S" | head -1 | cut -d: -f1)" -gt \
 	"$(grep -n 'node 6: S0 key granted' "$S" | head -1 | cut -d: -f1)"
-check "its return route to us is assigned once interviewed (AssignReturnRoute)" \
+check "its return route to us (the SUC) is assigned once interviewed (AssignSUCReturnRoute)" \
 	wait_log "$S" 'zwave: node 6: return route to us assigned' 10
 check "... by the stick, before the lock went back to sleep" \
-	test "$(grep -nE 'node 6: return route to 1|node 6 back to sleep' "$Z" |
-	    head -1 | cut -d: -f3-)" = " node 6: return route to 1"
+	test "$(grep -nE 'node 6: return route to the SUC|node 6 back to sleep' "$Z" |
+	    head -1 | cut -d: -f3-)" = " node 6: return route to the SUC"
 check "interviewed, then told to sleep" \
 	wait_log "$Z" 'zwsim: node 6 back to sleep' 15
 check "no S0 frame refused on either side, nothing sent in clear" \

@@ -22,6 +22,10 @@ start hd-slave slave-house
 check "slave online" wait_log "$M" 'slave slave-house .*online' 15
 check "the four simulated nodes are interviewed" \
 	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
+check "no SUC in the network: the controller made itself SUC and SIS" \
+	wait_log "$S" 'zwave: no SUC/SIS in the network: this controller is its SIS now' 10
+check "... once (SetSUCNodeID with its own id)" \
+	test "$(count_log "$Z" 'zwsim: SUC/SIS set to node 1$')" -eq 1
 A=$U/api/v1
 hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
 admin_session
@@ -167,7 +171,7 @@ check "the steps: started, a progress step per node (1, 2, 3 of 3), done" \
 check "node by node: 2, 4, 5, each neighbour update then its route" \
 	test "$(grep -E 'neighbours|return route to' "$Z" | tail -5 |
 	    sed 's/zwsim: //' | tr '\n' ',')" = \
-	"node 2: neighbours updated,node 2: return route to 1,node 4: neighbours updated,node 4: return route to 1,node 5: neighbours not updated,"
+	"node 2: neighbours updated,node 2: return route to the SUC,node 4: neighbours updated,node 4: return route to the SUC,node 5: neighbours not updated,"
 check "the deaf node's step says so" \
 	test "$(last '[s["reason"] for s in j["steps"] if s["node"] == 5 and s["state"] == "progress"][-1]')" = \
 	"the neighbour update failed"
@@ -177,6 +181,17 @@ check "... 1 of 1" test "$(last 'j["last"]["reason"]')" = \
 	"1 of 1 nodes healed"
 check "the replaced node was given its return route when it joined" \
 	test "$(count_log "$S" 'zwave: node 2: return route to us assigned')" -ge 1
+
+# 9. a restart: the SUC is this controller already, nothing is set again
+kill -TERM "$(pid_of slave-house)"
+wait_log "$S" 'slave slave-house stopped' 5
+start hd-slave slave-house
+check "restarted controller ready" \
+	wait_count "$S" 'zwave: controller ready' 2 15
+check "the SUC is found to be this controller" \
+	wait_log "$S" 'zwave: the SUC is this controller \(node 1\)' 10
+check "SetSUCNodeID not sent again" \
+	test "$(count_log "$Z" 'zwsim: SUC/SIS set to node')" -eq 1
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&-
 finish

@@ -61,8 +61,11 @@
  * answer; ReplaceFailedNode (0x63) waits for a joining node (join N ...),
  * which then takes the failed node's id. Both answer 0x08 for a node not
  * in the list.
- * RequestNodeNeighborUpdate (0x48) and AssignReturnRoute (0x46) are
- * answered as a stick does, failed for a deaf or sleeping node.
+ * RequestNodeNeighborUpdate (0x48), AssignReturnRoute (0x46) and
+ * AssignSUCReturnRoute (0x51) are answered as a stick does, failed for a
+ * deaf or sleeping node; the stick is a real primary without a SUC until
+ * SetSUCNodeID (0x54) makes one (GetControllerCapabilities 0x05,
+ * GetSUCNodeID 0x56 tell it).
  * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
@@ -388,6 +391,28 @@ failed_node(const struct zw_frame *f)
 		incl_run();
 }
 
+/* The SUC: GetControllerCapabilities (a real primary; SUC and SIS once
+ * set), GetSUCNodeID, SetSUCNodeID (our own id: no callback). */
+static uint8_t	suc_id;
+
+static void
+suc(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1;
+	uint8_t caps = 0x08 | (suc_id == OWN_ID ? 0x14 : 0);
+
+	if (f->func == ZW_FN_GET_CTRL_CAPS)
+		send_frame(ZW_RES, f->func, &caps, 1);
+	else if (f->func == ZW_FN_GET_SUC)
+		send_frame(ZW_RES, f->func, &suc_id, 1);
+	else if (f->len >= 4) {
+		suc_id = f->payload[1] ? f->payload[0] : 0;
+		fprintf(stderr, "zwsim: SUC%s set to node %d\n",
+		    f->payload[3] ? "/SIS" : "", suc_id);
+		send_frame(ZW_RES, f->func, &ok, 1);
+	}
+}
+
 /* RequestNodeNeighborUpdate (no response: STARTED, then DONE or FAILED)
  * and AssignReturnRoute (response, then a transmit status): a deaf or
  * sleeping node fails both. */
@@ -395,7 +420,7 @@ static void
 routes(const struct zw_frame *f)
 {
 	static const uint8_t ok = 1;
-	struct simnode	*n = f->len >= 2 ? zwsim_find(f->payload[0]) : NULL;
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
 	int		 hears = n != NULL && !n->deaf && !n->asleep;
 	uint8_t		 cb[2];
 
@@ -406,6 +431,14 @@ routes(const struct zw_frame *f)
 		cb[1] = hears ? 0x22 : 0x23;
 		fprintf(stderr, "zwsim: node %d: neighbours %s\n",
 		    f->payload[0], hears ? "updated" : "not updated");
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	} else if (f->func == ZW_FN_ASSIGN_SUC_ROUTE && f->len >= 2) {
+		send_frame(ZW_RES, f->func, &ok, 1);
+		cb[0] = f->payload[1];
+		cb[1] = hears && suc_id != 0 ? 0x00 : 0x01;
+		if (cb[1] == 0x00)
+			fprintf(stderr, "zwsim: node %d: return route to the "
+			    "SUC\n", f->payload[0]);
 		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
 	} else if (f->func == ZW_FN_ASSIGN_RETURN_ROUTE && f->len >= 3) {
 		send_frame(ZW_RES, f->func, &ok, 1);
@@ -476,7 +509,13 @@ request(const struct zw_frame *f)
 		break;
 	case ZW_FN_NEIGHBOR_UPDATE:
 	case ZW_FN_ASSIGN_RETURN_ROUTE:
+	case ZW_FN_ASSIGN_SUC_ROUTE:
 		routes(f);
+		break;
+	case ZW_FN_GET_CTRL_CAPS:
+	case ZW_FN_GET_SUC:
+	case ZW_FN_SET_SUC:
+		suc(f);
 		break;
 	case ZW_FN_IS_FAILED:
 	case ZW_FN_REMOVE_FAILED:
