@@ -29,7 +29,7 @@ struct zw_config_value {
 struct zw_config_props {
 	uint16_t	param, next;
 	uint8_t		size;		/* 0: no such parameter */
-	uint8_t		format;		/* 0 signed, 1 unsigned, 2 enum, 3 bits */
+	uint8_t		format;		/* signed, unsigned, enum, bit field */
 	int64_t		min, max, dflt;
 };
 

@@ -114,7 +114,7 @@ cfg_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 		m->have_value = 0;
 		if (zw_node_send(c, m->node, q, zw_cc_config_get(q, sizeof(q),
 		    m->cfg_param), ZW_PRIO_USER, cfg_sent, c) == -1)
-			config_end(c, ST_FAILED, "the stick's queue refused it");
+			config_end(c, ST_FAILED, "not queued");
 		return;
 	}
 	ev_timer_start(c->s->loop, &m->timer, ZW_MGMT_REPLY_MS);

@@ -87,6 +87,13 @@ zw_maint_finish(struct zw_ctrl *c, int state, const char *why)
 	zw_maint_result(c, op, node, state, why);
 }
 
+/* zw_maint_finish, shorter. */
+static void
+fin(struct zw_ctrl *c, int state, const char *why)
+{
+	zw_maint_finish(c, state, why);
+}
+
 /* --- requests -------------------------------------------------------- */
 
 int
@@ -162,12 +169,12 @@ ping_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (m->op == OP_REMOVE) {
 		/* Not failed in the stick's list: it answered, or not. */
 		if (tx == 0)
-			zw_maint_finish(c, ST_REFUSED, "the node answers: it is not "
+			fin(c, ST_REFUSED, "the node answers: it is not "
 			    "failed, not removed");
 		else if (tx == 1)
 			remove_start(c);
 		else
-			zw_maint_finish(c, ST_FAILED, zw_status_str(st == ZW_OK ?
+			fin(c, ST_FAILED, zw_status_str(st == ZW_OK ?
 			    ZW_ERR_JAMMED : st));
 		return;
 	}
@@ -220,10 +227,10 @@ removed_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || c->maint->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1)
-		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		fin(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 	else if (res->payload[0] != ZW_FAILED_STARTED)
-		zw_maint_finish(c, ST_REFUSED, refusal(res->payload[0]));
+		fin(c, ST_REFUSED, refusal(res->payload[0]));
 	else
 		ev_timer_start(c->s->loop, &c->maint->timer, ZW_MAINT_CB_MS);
 }
@@ -234,8 +241,9 @@ remove_start(struct zw_ctrl *c)
 	struct zw_maint	*m = c->maint;
 	uint8_t		 pl[2] = { (uint8_t)m->node, zw_maint_next_cb(m) };
 
-	if (zw_maint_submit(c, ZW_FN_REMOVE_FAILED, pl, sizeof(pl), removed_sent) == -1)
-		zw_maint_finish(c, ST_FAILED, "the stick's queue refused it");
+	if (zw_maint_submit(c, ZW_FN_REMOVE_FAILED, pl, sizeof(pl),
+	    removed_sent) == -1)
+		fin(c, ST_FAILED, "the stick's queue refused it");
 }
 
 static void
@@ -249,7 +257,7 @@ is_failed_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || m->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1) {
-		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		fin(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 		return;
 	}
@@ -262,10 +270,10 @@ is_failed_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	 * is removed (the stick then lists it failed). A sleeping node is
 	 * asleep, not failed: a NOP would prove nothing. */
 	if (zw_mgmt_asleep(&c->node[m->node]))
-		zw_maint_finish(c, ST_REFUSED, "the stick does not list the node as "
+		fin(c, ST_REFUSED, "the stick does not list the node as "
 		    "failed, and it sleeps: wait until it is reported failed");
 	else if (ping_send(c) == -1)
-		zw_maint_finish(c, ST_FAILED, "the stick's queue refused it");
+		fin(c, ST_FAILED, "the stick's queue refused it");
 }
 
 /* The node is gone: its device and its entry with it. */
@@ -292,10 +300,10 @@ replace_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	if (c->stopping || c->maint->op == -1)
 		return;
 	if (st != ZW_OK || res == NULL || res->len < 1)
-		zw_maint_finish(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
+		fin(c, ST_FAILED, zw_status_str(st != ZW_OK ? st :
 		    ZW_ERR_REFUSED));
 	else if (res->payload[0] != ZW_FAILED_STARTED)
-		zw_maint_finish(c, ST_REFUSED, refusal(res->payload[0]));
+		fin(c, ST_REFUSED, refusal(res->payload[0]));
 	else
 		ev_timer_start(c->s->loop, &c->maint->timer, ZW_MAINT_CB_MS);
 }
@@ -340,10 +348,10 @@ pinfo_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	zw_ctrl_node_register(c, m->node);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	zw_maint_return_route(c, m->node);	/* it is awake: it just joined */
+	zw_maint_return_route(c, m->node);	/* awake: it just joined */
 	m->replaced = m->node;
 	snprintf(why, sizeof(why), "a new device is zw:%d:0", m->node);
-	zw_maint_finish(c, ST_DONE, why);
+	fin(c, ST_DONE, why);
 	zw_interview_next(c);
 }
 
@@ -409,13 +417,13 @@ zw_maint_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 	}
 	status = f->payload[1];
 	if (status == ZW_FAILED_CB_NODE_OK)
-		zw_maint_finish(c, ST_REFUSED, "the node answers: it is not failed");
+		fin(c, ST_REFUSED, "the node answers: it is not failed");
 	else if (m->op == OP_REMOVE && status == ZW_FAILED_CB_REMOVED) {
 		char why[64];
 
 		forget_node(c, m->node);
 		snprintf(why, sizeof(why), "zw:%d:0 removed", m->node);
-		zw_maint_finish(c, ST_DONE, why);
+		fin(c, ST_DONE, why);
 		zw_interview_next(c);
 	} else if (m->op == OP_REPLACE && status == ZW_FAILED_CB_REPLACE) {
 		ev_timer_start(c->s->loop, &m->timer, ZW_REPLACE_WAIT_MS);
@@ -424,7 +432,7 @@ zw_maint_unsolicited(struct zw_ctrl *c, const struct zw_frame *f)
 	} else if (m->op == OP_REPLACE && status == ZW_FAILED_CB_REPLACE_DONE)
 		replaced(c);
 	else
-		zw_maint_finish(c, ST_FAILED, m->op == OP_REMOVE ? "the stick did not "
+		fin(c, ST_FAILED, m->op == OP_REMOVE ? "the stick did not "
 		    "remove the node" : "the stick did not replace the node");
 }
 
@@ -444,7 +452,7 @@ on_timer(struct ev_timer *t)
 	}
 	if (c->maint->op == OP_REPLACE)
 		replace_stop(c);
-	zw_maint_finish(c, ST_FAILED, c->maint->op == OP_REPLACE ?
+	fin(c, ST_FAILED, c->maint->op == OP_REPLACE ?
 	    "no new device in time" : "the stick did not answer in time");
 }
 
@@ -505,7 +513,8 @@ start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 		r = zw_maint_submit(c, ZW_FN_IS_FAILED, pl, 1, is_failed_done);
 	else {
 		pl[1] = zw_maint_next_cb(m);
-		r = zw_maint_submit(c, ZW_FN_REPLACE_FAILED, pl, 2, replace_sent);
+		r = zw_maint_submit(c, ZW_FN_REPLACE_FAILED, pl, 2,
+		    replace_sent);
 	}
 	if (r == -1) {
 		m->op = -1;
@@ -539,11 +548,12 @@ zw_node_op_request(struct slave *s, const Hd__ZwNodeOp *op)
 	if (op->op == OP_STOP) {
 		if (s->zw->maint->op == OP_REPLACE) {
 			replace_stop(s->zw);
-			zw_maint_finish(s->zw, ST_FAILED, "stopped on request");
+			fin(s->zw, ST_FAILED, "stopped on request");
 		} else if (s->zw->maint->op == HD__ZW_NODE_OP__OP__HEAL)
 			zw_heal_stop(s->zw);
 		else
-			zw_maint_result(s->zw, OP_STOP, 0, ST_DONE, "nothing to stop");
+			zw_maint_result(s->zw, OP_STOP, 0, ST_DONE,
+			    "nothing to stop");
 		return;
 	}
 	if (op->op == HD__ZW_NODE_OP__OP__HEAL) {
@@ -588,7 +598,7 @@ zw_maint_abort(struct zw_ctrl *c, const char *why)
 		return;
 	c->maint->replaced = 0;
 	if (c->maint->op != -1 && !c->stopping)
-		zw_maint_finish(c, ST_FAILED, why);
+		fin(c, ST_FAILED, why);
 	ev_timer_stop(c->s->loop, &c->maint->timer);
 	ev_timer_stop(c->s->loop, &c->maint->pace);
 	c->maint->op = -1;

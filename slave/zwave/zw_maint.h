@@ -55,7 +55,7 @@ struct zw_maint {
 	int		 op;		/* Hd__ZwNodeOp__Op, or -1: idle */
 	int		 node;
 	int		 insecure;	/* REPLACE_FAILED: no S0 */
-	int		 replaced;	/* a replacement's node, until its NIF */
+	int		 replaced;	/* a replacement, until its NIF */
 	int		 is_suc;	/* this controller is the SUC */
 	uint8_t		 ctrl_caps;	/* GetControllerCapabilities */
 	uint8_t		 cb_id;		/* ours: the session's is per request */

@@ -153,7 +153,8 @@ config_command(struct simnode *n, const uint8_t *c, size_t len)
 		}
 		for (i = 0; i < size; i++) {
 			r[5 + i] = (uint8_t)(lo[p] >> (8 * (size - 1 - i)));
-			r[5 + size + i] = (uint8_t)(hi[p] >> (8 * (size - 1 - i)));
+			r[5 + size + i] = (uint8_t)(hi[p] >>
+			    (8 * (size - 1 - i)));
 			r[5 + 2 * size + i] = (uint8_t)(dflt[p] >>
 			    (8 * (size - 1 - i)));
 		}
