@@ -220,7 +220,8 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
-		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c
+		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
+		   slave/zwave/zw_cc_scene.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -521,7 +522,7 @@ $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c
 $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
-$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

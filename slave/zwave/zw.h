@@ -410,6 +410,11 @@ struct zw_node {
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
 	struct zw_secnode *secn;
+	/* Central Scene: the last notification's sequence number (a node
+	 * may send one twice), its endpoint; have_scene_seq once one came */
+	int		 have_scene_seq;
+	uint8_t		 scene_seq, scene_ep;
+	uint8_t		 scene_held;	/* the scene held down, 0 none */
 	/* Included while the master's licence forbade secure inclusion:
 	 * no later bootstrap (refresh_all) may give it the key. */
 	int		 sec_denied;

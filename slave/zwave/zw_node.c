@@ -487,6 +487,64 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v,
 }
 
 /*
+ * A Central Scene Notification: `scene_N` (`scene_N.EP` from an endpoint)
+ * becomes the presses (1..5), then 0 at once (and 0 before the key's
+ * first report, which a trigger only learns), so that each press is a
+ * change a scheduler trigger sees (`changes to 2`: a double press); -1
+ * while a key is held, 0 when released. A notification repeated with
+ * its sequence number (sent again over another route) counts once; a
+ * key held reports -1 once, not at each repetition.
+ */
+static void
+scene(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep, const uint8_t *cmd,
+    size_t len)
+{
+	struct zw_scene		s;
+	struct zw_cc_value	v;
+	char			key[VALUE_KEY_MAX + 1];
+	int			n;
+
+	if (zw_cc_scene_decode(cmd, len, &s) == -1) {
+		log_warnx("zwave: node %d: malformed central scene "
+		    "notification", zw_node_id(c, zn));
+		return;
+	}
+	if (zn->have_scene_seq && s.seq == zn->scene_seq &&
+	    ep == zn->scene_ep) {
+		log_debug("zwave: node %d: scene notification %u again",
+		    zw_node_id(c, zn), s.seq);
+		return;
+	}
+	zn->have_scene_seq = 1;
+	zn->scene_seq = s.seq;
+	zn->scene_ep = ep;
+	if (ep != 0)
+		snprintf(key, sizeof(key), "scene_%u.%u", s.scene, ep);
+	else
+		snprintf(key, sizeof(key), "scene_%u", s.scene);
+	memset(&v, 0, sizeof(v));
+	v.key = key;
+	v.unit = "";
+	v.type = ZW_V_NUM;
+	n = zw_cc_scene_value(s.attr);
+	if (n == -1 && zn->scene_held == s.scene)
+		return;			/* held still: said already */
+	zn->scene_held = n == -1 ? s.scene : 0;
+	/* A trigger learns a value's first report: the key's first press
+	 * must be a change from 0, not that first report. */
+	if (dev_find_value(zn->dev, key) == NULL) {
+		v.num = 0;
+		report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	}
+	v.num = n;
+	report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	if (n > 0) {		/* the press is over */
+		v.num = 0;
+		report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	}
+}
+
+/*
  * A Basic Set the node sends us (many sensors report only so, to a group
  * we are in) becomes the report of the class Basic stands for on it: a
  * Binary Sensor's state (under the key its typed reports used, else
@@ -540,6 +598,10 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		return n == -1 ? -1 : 0;
 	if (zw_config_receive(c, zn, ep, cmd, len))
 		return 0;
+	if (cmd[0] == ZW_CC_CENTRAL_SCENE) {
+		scene(c, zn, ep, cmd, len);
+		return 0;
+	}
 	if (zw_node_supported(c, zn, ep, cmd, len))
 		return 0;
 	memset(&info, 0, sizeof(info));

@@ -176,5 +176,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	encapsulations(data, size);
 	ramp(data, size);
 	config(data, size);
+	{
+		struct zw_scene sc;
+
+		if (zw_cc_scene_decode(data, size, &sc) == 0 &&
+		    (sc.scene == 0 || sc.attr > ZW_SCENE_5X ||
+		    zw_cc_scene_value(sc.attr) < -1 ||
+		    zw_cc_scene_value(sc.attr) > 5))
+			abort();
+	}
 	return 0;
 }

@@ -41,6 +41,10 @@
  *			host's No More Information
  *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
  *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ *	scene N S A	node N sends a Central Scene Notification: scene S,
+ *			key attribute A (hex: 0 pressed, 1 released, 2 held,
+ *			3..6 pressed 2..5 times), a new sequence number
+ *	sceneagain N	...the last one again, same sequence number
  *	cfgv N V	node N's Configuration class is version V (1..4; 4
  *			unless told: Properties and Name from 3)
  *	nif N		node N sends its node information unasked (its

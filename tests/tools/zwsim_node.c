@@ -306,7 +306,8 @@ static int
 mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 {
 	static const uint8_t wu[] = { 0x84, 0x07 };
-	unsigned st;
+	static uint8_t	last_scene[5] = { 0x5b, 0x03 }, scene_seq;
+	unsigned	st, sc;
 
 	if (strcmp(word, "sleepy") == 0) {
 		n->sleepy = 1;
@@ -316,6 +317,15 @@ mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 		zwsim_send(n->id, wu, sizeof(wu));
 	} else if (strcmp(word, "endpoints") == 0)
 		n->endpoints = (uint8_t)(v < 0 ? 0 : v > MAX_EPS ? MAX_EPS : v);
+	else if (strcmp(word, "scene") == 0 &&
+	    sscanf(line, "%*s %*d %u %x", &sc, &st) == 2) {
+		/* Central Scene Notification: a new sequence number */
+		last_scene[2] = scene_seq++;
+		last_scene[3] = (uint8_t)st;
+		last_scene[4] = (uint8_t)sc;
+		zwsim_send(n->id, last_scene, sizeof(last_scene));
+	} else if (strcmp(word, "sceneagain") == 0)
+		zwsim_send(n->id, last_scene, sizeof(last_scene));
 	else if (strcmp(word, "cfgv") == 0)
 		n->cfg_v = (uint8_t)(v < 1 ? 1 : v > 4 ? 4 : v);
 	else if (strcmp(word, "supervise") == 0 &&

@@ -271,6 +271,33 @@ test_config(void)
 	    "config: what each size holds, signed and unsigned");
 }
 
+/* Central Scene Notification: decoded, and the value each key becomes. */
+static void
+test_scene(void)
+{
+	static const uint8_t twice[] = { 0x5b, 0x03, 0x07, 0x03, 0x02 };
+	static const uint8_t held[] = { 0x5b, 0x03, 0x08, 0x82, 0x01 };
+	static const uint8_t bad_attr[] = { 0x5b, 0x03, 0x07, 0x07, 0x02 };
+	static const uint8_t scene0[] = { 0x5b, 0x03, 0x07, 0x00, 0x00 };
+	struct zw_scene s;
+
+	CHECK(zw_cc_scene_decode(twice, sizeof(twice), &s) == 0 &&
+	    s.seq == 7 && s.attr == ZW_SCENE_2X && s.scene == 2 &&
+	    !s.slow_refresh && zw_cc_scene_value(s.attr) == 2,
+	    "scene: scene 2 pressed twice");
+	CHECK(zw_cc_scene_decode(held, sizeof(held), &s) == 0 &&
+	    s.attr == ZW_SCENE_HELD && s.slow_refresh &&
+	    zw_cc_scene_value(s.attr) == -1, "scene: held, slow refresh");
+	CHECK(zw_cc_scene_value(ZW_SCENE_PRESSED) == 1 &&
+	    zw_cc_scene_value(ZW_SCENE_RELEASED) == 0 &&
+	    zw_cc_scene_value(ZW_SCENE_5X) == 5,
+	    "scene: pressed 1, released 0, five times 5");
+	CHECK(zw_cc_scene_decode(bad_attr, sizeof(bad_attr), &s) == -1 &&
+	    zw_cc_scene_decode(scene0, sizeof(scene0), &s) == -1 &&
+	    zw_cc_scene_decode(twice, 4, &s) == -1,
+	    "scene: attribute 7, scene 0, a short frame are malformed");
+}
+
 int
 main(void)
 {
@@ -281,5 +308,6 @@ main(void)
 	test_battery_info();
 	test_encode();
 	test_config();
+	test_scene();
 	return check_done();
 }
