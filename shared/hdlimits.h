@@ -124,6 +124,7 @@
 #define ZW_HEAL_NODE_MS		30000		/* a node's neighbour update (heal) */
 #define ZW_HEAL_PACE_MS		1000		/* heal: the pause between two nodes */
 #define ZW_CONFIG_NAME_MAX	64		/* bytes of a configuration parameter's name kept */
+#define ZW_BATTERY_LOW_PCT	10		/* a battery level this low is flagged low */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

@@ -155,6 +155,12 @@ test_battery_info(void)
 	CHECK(DEC(v, 0x80, 0x03, 0xff) == 1 && v.low_battery &&
 	    v.num == 0, "battery: low-battery warning");
 	CHECK(DEC(v, 0x80, 0x03, 101) == -1, "battery: 101 malformed");
+	CHECK(DEC(v, 0x80, 0x03, 10) == 1 && v.low_battery && v.num == 10 &&
+	    DEC(v, 0x80, 0x03, 11) == 1 && !v.low_battery,
+	    "battery: 10 %% is low, 11 %% is not (ZW_BATTERY_LOW_PCT)");
+	CHECK(DEC(v, 0x80, 0x03, 60, 0x01) == 1 && v.low_battery &&
+	    DEC(v, 0x80, 0x03, 60, 0x00) == 1 && !v.low_battery,
+	    "battery: a version 2 report's replace-soon bit is low");
 	memset(&info, 0, sizeof(info));
 	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x86, 0x12, 3, 7, 18, 1,
 	    2 }, 7, &info) == 1 && info.have_version && info.protocol[0] == 7
