@@ -158,6 +158,7 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
+ZWMOD_SRCS	+= master/zwave/zwave_maint.c
 # master/api/: the API's handlers, in groups the unit tests link.
 API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
 		   master/api/api_users.c master/api/api_tokens.c \
@@ -168,6 +169,7 @@ APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/logtail.c master/api/api_hist_file.c \
 		   master/api/api_certcrl.c
 API_ZWAVE_SRCS	 = master/api/api_zwave.c
+API_ZWAVE_SRCS	+= master/api/api_zwave_maint.c
 API_LICENCE_SRCS = master/api/api_licence.c
 API_SCHED_SRCS	 = master/api/api_sched.c
 API_DASH_SRCS	 = master/api/api_probe.c master/api/probe_event.c \
@@ -224,6 +226,11 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
+# Node maintenance: ping, remove and replace a failed node, heal,
+# configuration parameters.
+SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
+		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
+		   slave/zwave/zw_cc_scene.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -552,6 +559,7 @@ $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -103,6 +103,26 @@ zw_freed(void *arg, struct node *n)
 }
 
 static int
+zw_maint(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return zwm_maint_result(arg, n, e->zw_node_op_result);
+}
+
+static void
+zw_maint_restarted(void *arg, struct node *n)
+{
+	(void)arg;
+	zwm_maint_restarted(n);
+}
+
+static const struct cluster_ops zw_maint_ops = {
+	.restarted = zw_maint_restarted,
+	.body_case = HD__ENVELOPE__BODY_ZW_NODE_OP_RESULT,
+	.body_name = "Z-Wave maintenance result",
+	.body = zw_maint,
+};
+
+static int
 zw_progress(void *arg, struct node *n, const Hd__Envelope *e)
 {
 	return zwm_progress(arg, n, e->zw_progress);
@@ -136,7 +156,8 @@ master_wire(struct master *m)
 	    cluster_observe(m, &sched_ops, m) == -1 ||
 	    cluster_observe(m, &sched_sync_ops, m) == -1 ||
 	    cluster_observe(m, &zw_ops, m) == -1 ||
-	    cluster_observe(m, &zwp_ops, m) == -1)
+	    cluster_observe(m, &zwp_ops, m) == -1 ||
+	    cluster_observe(m, &zw_maint_ops, m) == -1)
 		return -1;
 	return 0;
 }

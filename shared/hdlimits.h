@@ -129,6 +129,13 @@
 #define ZW_INCL_SUBSCRIBERS	8		/* progress listeners on the master */
 #define ZW_PROVISION_MAX	64		/* S2 provisioning list entries per slave */
 #define ZW_QR_TEXT_MAX		512		/* a QR code string as typed (spaces too) */
+#define ZW_MAINT_CB_MS		65000		/* RemoveFailedNode/ReplaceFailedNode's callback */
+#define ZW_REPLACE_WAIT_MS	120000		/* a replacement waits this long for the new device */
+#define ZW_MAINT_HISTORY	16		/* maintenance steps the master keeps per slave */
+#define ZW_HEAL_NODE_MS		30000		/* a node's neighbour update (heal) */
+#define ZW_HEAL_PACE_MS		1000		/* heal: the pause between two nodes */
+#define ZW_CONFIG_NAME_MAX	64		/* bytes of a configuration parameter's name kept */
+#define ZW_BATTERY_LOW_PCT	10		/* a battery level this low is flagged low */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

@@ -549,6 +549,8 @@ void		 zw_stop(struct slave *);
 void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
 /* zw_s2_prov.c: the master's ZwProvision (answered with the list) */
 void		 zw_provision_request(struct slave *, const Hd__ZwProvision *);
+/* zw_maint.c: the master's ZwNodeOp (answered with ZwNodeOpResult) */
+void		 zw_node_op_request(struct slave *, const Hd__ZwNodeOp *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);

@@ -38,5 +38,6 @@ int	api_cluster_routes(struct master *);
 
 /* api_zwave.c: the Z-Wave inclusion routes (docs/API.md). */
 int	api_zwave_routes(struct master *);
+int	api_zwave_maint_routes(struct master *);	/* api_zwave_maint.c */
 
 #endif

@@ -560,6 +560,8 @@ api_zwave_routes(struct master *m)
 		    prov_post },
 	};
 
-	return api_add_routes(m->api, routes,
-	    (int)(sizeof(routes) / sizeof(routes[0])), m);
+	if (api_add_routes(m->api, routes,
+	    (int)(sizeof(routes) / sizeof(routes[0])), m) == -1)
+		return -1;
+	return api_zwave_maint_routes(m);
 }

@@ -31,7 +31,34 @@ struct zwm_prov {
 	uint16_t	manufacturer, product_type, product_id;
 };
 
+/* One step of a node maintenance operation (zwave_maint.c). */
+struct zwm_mstep {
+	uint64_t	time_ms;	/* wall clock */
+	int		op, state;	/* ZwNodeOp.Op, ZwNodeOpResult.State */
+	uint8_t		node;
+	int		have_route;	/* PING: the stick's transmit report */
+	uint32_t	rtt_ms, tx_status, route_ms, repeaters;
+	uint32_t	done, total;	/* HEAL: nodes done, to do */
+	/* CONFIG_*: the parameter as the node told it */
+	uint32_t	param, size;
+	int64_t		value, min, max, dflt;
+	int		have_range;
+	char		name[ZW_CONFIG_NAME_MAX + 1];
+	int32_t		rssi_dbm;
+	char		reason[ZW_INCL_REASON_MAX + 1];
+};
+
+/* The slave's maintenance: the last step of the operation under way or
+ * ended, and the last ZW_MAINT_HISTORY steps. */
+struct zwm_maint {
+	int		 active;
+	struct zwm_mstep last;
+	struct zwm_mstep hist[ZW_MAINT_HISTORY];	/* a ring */
+	int		 hfirst, nhist;
+};
+
 struct zwm_slave {
+	struct zwm_maint maint;		/* zwave_maint.c */
 	int		 active;
 	int		 action, state;
 	uint8_t		 node;
@@ -93,5 +120,24 @@ const char		*zwm_state_name(int state, int action);
 const char		*zwm_action_name(int);
 /* The slave's state (made on first use; NULL only without memory). */
 struct zwm_slave	*zwm_slave(struct node *);
+
+/* zwave_maint.c: node maintenance (ping, remove and replace failed) */
+#define ZWM_MAINT_REQUESTED	(-1)	/* sent, no answer yet */
+/* Ask slave `n`: 0, or -1 with `why` (offline, one under way). */
+int		 zwm_maint_request(struct master *, struct node *,
+		    Hd__ZwNodeOp__Op, int node, const char *by,
+		    const char **why);
+/* The same for CONFIG_GET / CONFIG_SET: parameter, value to set. */
+int		 zwm_maint_config(struct master *, struct node *,
+		    Hd__ZwNodeOp__Op, int node, int param, int64_t value,
+		    const char *by, const char **why);
+/* The cluster's body observer; -1 if malformed (the peer is dropped). */
+int		 zwm_maint_result(struct master *, struct node *,
+		    const Hd__ZwNodeOpResult *);
+void		 zwm_maint_restarted(struct node *);
+const char	*zwm_maint_op_name(int);
+const char	*zwm_maint_state_name(int);
+/* "ping" ... : 0 and the op, or -1. */
+int		 zwm_maint_parse_op(const char *, Hd__ZwNodeOp__Op *);
 
 #endif

@@ -304,6 +304,9 @@ dispatch(struct slave *s, Hd__Envelope *e)
 	case HD__ENVELOPE__BODY_ZW_PROVISION:
 		zw_provision_request(s, e->zw_provision);
 		break;
+	case HD__ENVELOPE__BODY_ZW_NODE_OP:
+		zw_node_op_request(s, e->zw_node_op);
+		break;
 	case HD__ENVELOPE__BODY_LOCAL_RULES: {
 		char why[192], msg[256];
 

@@ -61,7 +61,16 @@
 #define ZW_FN_APP_UPDATE		0x49	/* ApplicationUpdate */
 #define ZW_FN_ADD_NODE			0x4a	/* AddNodeToNetwork */
 #define ZW_FN_REMOVE_NODE		0x4b	/* RemoveNodeFromNetwork */
+#define ZW_FN_GET_CTRL_CAPS		0x05	/* GetControllerCapabilities */
+#define ZW_FN_ASSIGN_RETURN_ROUTE	0x46	/* AssignReturnRoute */
+#define ZW_FN_ASSIGN_SUC_ROUTE		0x51	/* AssignSUCReturnRoute */
+#define ZW_FN_SET_SUC			0x54	/* SetSUCNodeID */
+#define ZW_FN_GET_SUC			0x56	/* GetSUCNodeID */
+#define ZW_FN_NEIGHBOR_UPDATE		0x48	/* RequestNodeNeighborUpdate */
 #define ZW_FN_REQUEST_NODE_INFO		0x60
+#define ZW_FN_REMOVE_FAILED		0x61	/* RemoveFailedNode */
+#define ZW_FN_IS_FAILED			0x62	/* IsFailedNode */
+#define ZW_FN_REPLACE_FAILED		0x63	/* ReplaceFailedNode */
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
@@ -72,6 +81,7 @@
 #define ZW_TX_FAIL	0x02	/* not transmitted: the radio is jammed */
 #define ZW_TX_NOT_IDLE	0x03	/* not transmitted: routing busy */
 #define ZW_TX_NO_ROUTE	0x04	/* no route to the node: unreachable */
+#define ZW_MAX_REPEATERS 4	/* hops of a route (transmit report) */
 
 /* One data frame, decoded. */
 struct zw_frame {
@@ -400,6 +410,11 @@ struct zw_node {
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
 	struct zw_secnode *secn;
+	/* Central Scene: the last notification's sequence number (a node
+	 * may send one twice), its endpoint; have_scene_seq once one came */
+	int		 have_scene_seq;
+	uint8_t		 scene_seq, scene_ep;
+	uint8_t		 scene_held;	/* the scene held down, 0 none */
 	/* Included while the master's licence forbade secure inclusion:
 	 * no later bootstrap (refresh_all) may give it the key. */
 	int		 sec_denied;
@@ -475,6 +490,7 @@ struct zw_ctrl {
 	struct ev_timer	 nif_timer;
 	struct ev_timer	 poll_timer;	/* paced state polls */
 	struct zw_incl	 incl;		/* zw_incl.c */
+	struct zw_maint	*maint;		/* zw_maint.c */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */
@@ -592,6 +608,18 @@ void	zw_node_interviewed(struct zw_ctrl *, struct zw_node *);
 
 /* zw_api.c: an AddNode/RemoveNode status callback; 0 or -1 malformed */
 int	zw_parse_incl_status(const uint8_t *, size_t, struct zw_incl_status *);
+/* A SendData callback (funcID, status) and the transmit report a 700/800
+ * stick appends: time on the air (10 ms ticks), repeaters (at most 4),
+ * the acknowledgement's RSSI (127: not available). 0, or -1 if short or
+ * out of range. */
+struct zw_tx_report {
+	uint8_t		cb_id, status;
+	int		have_route;
+	uint32_t	route_ms;
+	uint8_t		repeaters;
+	int8_t		rssi_dbm;
+};
+int	zw_parse_tx_report(const uint8_t *, size_t, struct zw_tx_report *);
 
 /* zw_incl.c */
 void	zw_incl_init(struct zw_ctrl *);

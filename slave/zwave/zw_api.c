@@ -196,3 +196,22 @@ zw_parse_incl_status(const uint8_t *p, size_t n, struct zw_incl_status *st)
 		st->cc[st->ncc++] = p[7 + i];
 	return 0;
 }
+
+int
+zw_parse_tx_report(const uint8_t *p, size_t n, struct zw_tx_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (n < 2)
+		return -1;
+	r->cb_id = p[0];
+	r->status = p[1];
+	if (n < 6)
+		return 0;		/* a 500-series stick: no report */
+	if (p[4] > ZW_MAX_REPEATERS)
+		return -1;
+	r->have_route = 1;
+	r->route_ms = (uint32_t)(p[2] << 8 | p[3]) * 10;
+	r->repeaters = p[4];
+	r->rssi_dbm = (int8_t)p[5];
+	return 0;
+}

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "hdlimits.h"
 #include "zwave/zw_cc.h"
 
 #define BATTERY_LOW_WARNING	0xff	/* Battery Report: "low" */
@@ -65,14 +66,20 @@ switch_multilevel(const uint8_t *p, size_t n, struct zw_cc_value *v)
 	return 1;
 }
 
-/* Battery Report: 0..100 %, or 0xff, the low-battery warning. */
+/*
+ * Battery Report: 0..100 %, or 0xff, the low-battery warning. Low too:
+ * a level at or below ZW_BATTERY_LOW_PCT (many nodes never send 0xff,
+ * they only count down), and a version 2 report whose replace/recharge
+ * bits (the second byte's low two) say soon or now.
+ */
 static int
 battery(const uint8_t *p, size_t n, struct zw_cc_value *v)
 {
 	if (n < 1 || (p[0] > BATTERY_MAX && p[0] != BATTERY_LOW_WARNING))
 		return -1;
 	set_num(v, "battery", "%", p[0] == BATTERY_LOW_WARNING ? 0 : p[0]);
-	v->low_battery = p[0] == BATTERY_LOW_WARNING;
+	v->low_battery = p[0] == BATTERY_LOW_WARNING ||
+	    p[0] <= ZW_BATTERY_LOW_PCT || (n >= 2 && (p[1] & 0x03) != 0);
 	return 1;
 }
 

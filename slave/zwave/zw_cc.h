@@ -19,6 +19,7 @@
 #define ZW_CC_SENSOR_BINARY	0x30
 #define ZW_CC_SENSOR_MULTILEVEL	0x31
 #define ZW_CC_METER		0x32
+#define ZW_CC_CENTRAL_SCENE	0x5b
 #define ZW_CC_ZWAVEPLUS_INFO	0x5e
 #define ZW_CC_DOOR_LOCK		0x62
 #define ZW_CC_NOTIFICATION	0x71
@@ -233,5 +234,21 @@ size_t	zw_cc_multi_encap(uint8_t *out, size_t outlen,
 int	zw_cc_decode_crc16(const uint8_t *cmd, size_t len, struct zw_crc16 *);
 size_t	zw_cc_crc16_encap(uint8_t *out, size_t outlen, const uint8_t *inner,
 	    size_t n);
+
+/* zw_cc_scene.c: Central Scene Notification (5B 03 seq attr scene) */
+#define ZW_SCENE_NOTIFICATION	0x03
+#define ZW_SCENE_PRESSED	0	/* key attributes */
+#define ZW_SCENE_RELEASED	1
+#define ZW_SCENE_HELD		2
+#define ZW_SCENE_2X		3
+#define ZW_SCENE_5X		6
+struct zw_scene {
+	uint8_t	seq, attr, scene;
+	int	slow_refresh;
+};
+/* 0, or -1 when malformed (short, an unknown attribute, scene 0). */
+int	zw_cc_scene_decode(const uint8_t *, size_t, struct zw_scene *);
+/* Presses 1..5, -1 held, 0 released. */
+int	zw_cc_scene_value(uint8_t attr);
 
 #endif

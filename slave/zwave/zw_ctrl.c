@@ -26,6 +26,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zwave/zw.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_sec.h"
 
 #define ZW_STEP_RETRY_MS	5000
@@ -297,6 +298,7 @@ ready(struct zw_ctrl *c)
 		log_info("zwave: the stick answers again, the radio is jammed: "
 		    "the fault stays until a transmission gets out");
 	fault_set(c, &c->faulted, 0, "the stick answers again");
+	zw_maint_ready(c);
 	zw_interview_next(c);
 }
 
@@ -443,6 +445,7 @@ ctrl_up(void *arg, int up, const char *why)
 		return;
 	}
 	zw_incl_abort(c, why);
+	zw_maint_abort(c, why);
 	if (!c->stopping)
 		fault_set(c, &c->faulted, 1, why);
 }
@@ -457,6 +460,10 @@ ctrl_unsolicited(void *arg, const struct zw_frame *f)
 	if (f->type == ZW_REQ && (f->func == ZW_FN_ADD_NODE ||
 	    f->func == ZW_FN_REMOVE_NODE))
 		zw_incl_unsolicited(c, f);
+	else if (f->type == ZW_REQ && (f->func == ZW_FN_REMOVE_FAILED ||
+	    f->func == ZW_FN_REPLACE_FAILED ||
+	    f->func == ZW_FN_NEIGHBOR_UPDATE))
+		zw_maint_unsolicited(c, f);
 	else
 		zw_node_unsolicited(c, f);
 }
@@ -525,6 +532,10 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->idle_timer, on_idle, c);
 	ev_timer_init(&c->poll_timer, zw_on_poll_timer, c);
 	zw_incl_init(c);
+	if (zw_maint_init(c) == -1) {
+		log_warn("zwave");
+		return -1;
+	}
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		node_reset(c, id);
 	if (zw_sec_start(c) == -1)
@@ -554,6 +565,7 @@ zw_stop(struct slave *s)
 		return;
 	c->stopping = 1;
 	zw_incl_abort(c, "the slave stops");
+	zw_maint_free(c);
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);

@@ -487,6 +487,12 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 
 	if (c->mgmt != 0 && c->mgmt != nid(zn))
 		return;		/* after the one under way (next start) */
+	/* Its node information came just now: it is awake, also while
+	 * its key exchange runs (whose next frames, held for a wake-up,
+	 * would come too late: the exchange failed and the node stayed
+	 * without security). */
+	if (sleeping(zn))
+		zn->awake = 1;
 	if (zw_sec_booting(zn)) {
 		/* Its secure classes are not known yet: they may hold the
 		 * management classes (zw_mgmt_security_known starts it). */
@@ -499,8 +505,6 @@ zw_mgmt_start(struct zw_ctrl *c, struct zw_node *zn)
 		    nid(zn));
 		return;
 	}
-	if (sleeping(zn))
-		zn->awake = 1;	/* its node information came just now */
 	mg->running = 1;
 	mg->step = MG_VERSION;
 	mg->idx = 0;

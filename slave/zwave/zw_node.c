@@ -25,6 +25,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_sec.h"
 
 
@@ -204,11 +205,20 @@ zw_interview_next(struct zw_ctrl *c)
 	if (c->interviewing != 0 || c->mgmt != 0 || c->step != ZW_STEP_READY ||
 	    !c->up || zw_mgmt_next(c))
 		return;
-	for (id = 1; id <= ZW_MAX_NODES; id++)
-		if (c->node[id].listed && c->node[id].dev != NULL &&
-		    c->node[id].pct < ZW_INTERVIEW_DONE &&
-		    !c->node[id].nif_asked)
+	for (id = 1; id <= ZW_MAX_NODES; id++) {
+		if (!c->node[id].listed || c->node[id].dev == NULL ||
+		    c->node[id].pct >= ZW_INTERVIEW_DONE ||
+		    c->node[id].nif_asked)
+			continue;
+		/* Not in the middle of its key exchange: the stick is idle
+		 * between two of its steps, but the node (asleep once its
+		 * node information lists Wake Up) must hear the next step
+		 * in time. The exchange's end asks again. */
+		if (!zw_sec_booting(&c->node[id]))
 			break;
+		log_debug("zwave: node %d: interview after its secure "
+		    "inclusion", id);
+	}
 	if (id > ZW_MAX_NODES) {
 		refresh_all(c);
 		return;
@@ -238,6 +248,8 @@ zw_interview_next(struct zw_ctrl *c)
 	log_info("zwave: node %d: interview", id);
 }
 
+static void	interviewed_new(struct zw_ctrl *, int);
+
 static void
 got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 {
@@ -255,6 +267,7 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	zn->ncc = u->ncc;
 	if (!same)
 		memset(zn->ccver, 0, sizeof(zn->ccver));
+	zw_maint_nif(c, zn);	/* a replacement's S0, before its interview */
 	/* The management classes are asked about next (zw_mgmt.c). */
 	zn->pct = same || !zw_mgmt_needed(zn) ? ZW_INTERVIEW_DONE :
 	    ZW_INTERVIEW_NIF;
@@ -267,7 +280,17 @@ got_nif(struct zw_ctrl *c, const struct zw_app_update *u)
 	if (zn->pct < ZW_INTERVIEW_DONE)
 		zw_mgmt_start(c, zn);
 	else
-		zw_incl_interviewed(c, u->node);
+		interviewed_new(c, u->node);
+}
+
+/* Node `id`'s interview is complete: a node the user just added gets
+ * its return route to us now (it is awake), then the master hears it. */
+static void
+interviewed_new(struct zw_ctrl *c, int id)
+{
+	if (id != 0 && c->incl.interview == id)
+		zw_maint_return_route(c, id);
+	zw_incl_interviewed(c, id);
 }
 
 /* The management interview ended: the node is interviewed. */
@@ -281,7 +304,7 @@ zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);
-	zw_incl_interviewed(c, zw_node_id(c, zn));
+	interviewed_new(c, zw_node_id(c, zn));
 }
 
 static void
@@ -464,6 +487,64 @@ report(struct zw_ctrl *c, struct zw_node *zn, const struct zw_cc_value *v,
 }
 
 /*
+ * A Central Scene Notification: `scene_N` (`scene_N.EP` from an endpoint)
+ * becomes the presses (1..5), then 0 at once (and 0 before the key's
+ * first report, which a trigger only learns), so that each press is a
+ * change a scheduler trigger sees (`changes to 2`: a double press); -1
+ * while a key is held, 0 when released. A notification repeated with
+ * its sequence number (sent again over another route) counts once; a
+ * key held reports -1 once, not at each repetition.
+ */
+static void
+scene(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep, const uint8_t *cmd,
+    size_t len)
+{
+	struct zw_scene		s;
+	struct zw_cc_value	v;
+	char			key[VALUE_KEY_MAX + 1];
+	int			n;
+
+	if (zw_cc_scene_decode(cmd, len, &s) == -1) {
+		log_warnx("zwave: node %d: malformed central scene "
+		    "notification", zw_node_id(c, zn));
+		return;
+	}
+	if (zn->have_scene_seq && s.seq == zn->scene_seq &&
+	    ep == zn->scene_ep) {
+		log_debug("zwave: node %d: scene notification %u again",
+		    zw_node_id(c, zn), s.seq);
+		return;
+	}
+	zn->have_scene_seq = 1;
+	zn->scene_seq = s.seq;
+	zn->scene_ep = ep;
+	if (ep != 0)
+		snprintf(key, sizeof(key), "scene_%u.%u", s.scene, ep);
+	else
+		snprintf(key, sizeof(key), "scene_%u", s.scene);
+	memset(&v, 0, sizeof(v));
+	v.key = key;
+	v.unit = "";
+	v.type = ZW_V_NUM;
+	n = zw_cc_scene_value(s.attr);
+	if (n == -1 && zn->scene_held == s.scene)
+		return;			/* held still: said already */
+	zn->scene_held = n == -1 ? s.scene : 0;
+	/* A trigger learns a value's first report: the key's first press
+	 * must be a change from 0, not that first report. */
+	if (dev_find_value(zn->dev, key) == NULL) {
+		v.num = 0;
+		report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	}
+	v.num = n;
+	report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	if (n > 0) {		/* the press is over */
+		v.num = 0;
+		report(c, zn, &v, ZW_CC_CENTRAL_SCENE);
+	}
+}
+
+/*
  * A Basic Set the node sends us (many sensors report only so, to a group
  * we are in) becomes the report of the class Basic stands for on it: a
  * Binary Sensor's state (under the key its typed reports used, else
@@ -515,6 +596,12 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		return -1;
 	if ((n = zw_mgmt_receive(c, zn, ep, cmd, len, secure)) != 0)
 		return n == -1 ? -1 : 0;
+	if (zw_config_receive(c, zn, ep, cmd, len))
+		return 0;
+	if (cmd[0] == ZW_CC_CENTRAL_SCENE) {
+		scene(c, zn, ep, cmd, len);
+		return 0;
+	}
 	if (zw_node_supported(c, zn, ep, cmd, len))
 		return 0;
 	memset(&info, 0, sizeof(info));

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for slave/zwave/zw_api.c: the first byte picks the parser
  * (start-up answers, node info, application commands, inclusion
- * statuses), the rest is the frame's payload as a stick would send it. What a parser accepts must
+ * statuses, transmit reports), the rest is the frame's payload as a stick would send it. What a parser accepts must
  * stay inside the input and the named limits.
  */
 
@@ -61,6 +61,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] & 8) {	/* inclusion statuses */
 		incl_status(p, n);
+		return 0;
+	}
+	if (data[0] & 16) {	/* a SendData callback's transmit report */
+		struct zw_tx_report r;
+
+		if (zw_parse_tx_report(p, n, &r) == 0 && (r.repeaters >
+		    ZW_MAX_REPEATERS || r.route_ms > 655350 ||
+		    (r.have_route && n < 6)))
+			abort();
 		return 0;
 	}
 	switch (data[0] & 7) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../slave/zwave/zw_cc.h"
+#include "../../slave/zwave/zw_cc_config.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -108,6 +109,45 @@ management(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* Configuration reports (zw_cc_config.c): sizes 1, 2, 4; a range in
+ * order that its size holds; a name bounded and printable; a Set built
+ * from the report's value reads back the same. */
+static void
+config(const uint8_t *data, size_t size)
+{
+	struct zw_config_value	v, back;
+	struct zw_config_props	p;
+	char			name[ZW_CONFIG_NAME_MAX + 1];
+	uint8_t			out[8], follow;
+	uint16_t		param;
+	size_t			nlen = 0, i, n;
+
+	if (zw_cc_config_report(data, size, &v) == 0) {
+		if ((v.size != 1 && v.size != 2 && v.size != 4) ||
+		    4u + v.size > size || !zw_cc_config_fits(v.value, v.size, 0))
+			abort();
+		n = zw_cc_config_set(out, sizeof(out), (uint8_t)v.param, v.size,
+		    v.value);
+		out[1] = ZW_CONFIG_REPORT;
+		if (n != 4u + v.size || zw_cc_config_report(out, n, &back) ||
+		    back.value != v.value)
+			abort();
+	}
+	if (zw_cc_config_props(data, size, &p) == 0 && p.size != 0 &&
+	    ((p.size != 1 && p.size != 2 && p.size != 4) || p.min > p.max ||
+	    !zw_cc_config_fits(p.min, p.size, p.format) ||
+	    !zw_cc_config_fits(p.max, p.size, p.format)))
+		abort();
+	if (zw_cc_config_name(data, size, &param, &follow, name, &nlen) ==
+	    0) {
+		if (nlen > ZW_CONFIG_NAME_MAX || strlen(name) != nlen)
+			abort();
+		for (i = 0; i < nlen; i++)
+			if (name[i] < 0x20 || name[i] > 0x7e)
+				abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -135,5 +175,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	management(data, size);
 	encapsulations(data, size);
 	ramp(data, size);
+	config(data, size);
+	{
+		struct zw_scene sc;
+
+		if (zw_cc_scene_decode(data, size, &sc) == 0 &&
+		    (sc.scene == 0 || sc.attr > ZW_SCENE_5X ||
+		    zw_cc_scene_value(sc.attr) < -1 ||
+		    zw_cc_scene_value(sc.attr) > 5))
+			abort();
+	}
 	return 0;
 }

@@ -89,6 +89,11 @@ check "motion reported" wait_log "$T" '^report zw:3:0 motion true ' 10
 zw battery 3 255
 check "a low-battery warning carries the flag" \
 	wait_log "$T" '^report zw:3:0 battery 0(\.0)? lowbat' 10
+zw battery 3 40
+check "40 %: not low" wait_log "$T" '^report zw:3:0 battery 4(0|e\+01) at=' 10
+zw battery 3 9
+check "9 %, without the node's warning, is low too (ZW_BATTERY_LOW_PCT)" \
+	wait_log "$T" '^report zw:3:0 battery 9(\.0)? lowbat' 10
 
 # 5. a node that stops acknowledging
 zw deaf 2

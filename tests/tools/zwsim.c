@@ -41,6 +41,15 @@
  *			host's No More Information
  *	endpoints N C	node N has C Multi Channel endpoints (binary switches)
  *	supervise N ST	node N answers Supervision Gets with status ST (hex)
+ *	scene N S A	node N sends a Central Scene Notification: scene S,
+ *			key attribute A (hex: 0 pressed, 1 released, 2 held,
+ *			3..6 pressed 2..5 times), a new sequence number
+ *	sceneagain N	...the last one again, same sequence number
+ *	cfgv N V	node N's Configuration class is version V (1..4; 4
+ *			unless told: Properties and Name from 3)
+ *	nif N		node N sends its node information unasked (its
+ *			button pressed, or as many nodes do right after
+ *			they joined)
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -50,6 +59,17 @@
  * (0x4b): LEARN_READY, then NODE_FOUND, REMOVING_SLAVE and DONE for a
  * leaving node, which is then gone from the node list. A STOP without a
  * callback id ends either mode silently.
+ * Failed nodes: a node whose SendData went unacknowledged is in the
+ * stick's failed list (IsFailedNode 0x62) until one is acknowledged.
+ * RemoveFailedNode (0x61) removes a listed node that still does not
+ * answer; ReplaceFailedNode (0x63) waits for a joining node (join N ...),
+ * which then takes the failed node's id. Both answer 0x08 for a node not
+ * in the list.
+ * RequestNodeNeighborUpdate (0x48), AssignReturnRoute (0x46) and
+ * AssignSUCReturnRoute (0x51) are answered as a stick does, failed for a
+ * deaf or sleeping node; the stick is a real primary without a SUC until
+ * SetSUCNodeID (0x54) makes one (GetControllerCapabilities 0x05,
+ * GetSUCNodeID 0x56 tell it).
  * With -n N it has N more binary switches (nodes 7, 8, ...: a 40-node
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
@@ -87,6 +107,7 @@ static int	io = -1, nak, can, garbage, silent, reset_next, jam, sdk7;
  * added whose DONE the host's STOP collects. */
 static uint8_t		incl_func, incl_cb, added;
 static uint8_t		leaver;
+static uint8_t		replace_id, replace_cb;	/* ReplaceFailedNode */
 
 static void
 out(const uint8_t *b, size_t n)
@@ -160,7 +181,9 @@ send_data(const struct zw_frame *f)
 {
 	static const uint8_t ok = 1;
 	struct simnode	*n;
-	uint8_t		 cb[2];
+	/* funcID, status; with -7 a transmit report: 30 ms on the air
+	 * (3 ticks), no repeater, acknowledged at -60 dBm */
+	uint8_t		 cb[6] = { 0, 0, 0x00, 0x03, 0x00, (uint8_t)-60 };
 	size_t		 clen;
 
 	if (f->len < 4 || (clen = f->payload[1]) + 4 > f->len)
@@ -189,28 +212,23 @@ send_data(const struct zw_frame *f)
 	}
 	/* ok / no ACK */
 	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x00 : 0x01;
+	if (n != NULL && !n->asleep)
+		n->failed = cb[1] != 0x00;
 	/* A node's answer may reach the host before the stick's callback. */
 	if (cb[1] == 0x00 && zwsim_s0_early(n->id))
 		zwsim_node_command(n, f->payload + 2, clen);
-	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, 2);
+	send_frame(ZW_REQ, ZW_FN_SEND_DATA, cb, sdk7 ? sizeof(cb) : 2);
 	if (cb[1] == 0x00 && !zwsim_s0_early(n->id))
 		zwsim_node_command(n, f->payload + 2, clen);
 }
 
-/* RequestNodeInfo: queued, then the node information frame. */
+/* Node `n`'s node information frame (ApplicationUpdate). */
 static void
-node_info(const struct zw_frame *f)
+send_nif(const struct simnode *n)
 {
-	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
-	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
 	uint8_t		 pl[6 + MAX_CCS];
 	size_t		 ncc = 0;
 
-	send_frame(ZW_RES, f->func, &ok, 1);
-	if (n == NULL || n->deaf) {
-		send_frame(ZW_REQ, ZW_FN_APP_UPDATE, failed, sizeof(failed));
-		return;
-	}
 	while (ncc < MAX_CCS && n->cc[ncc] != 0)
 		ncc++;
 	pl[0] = NIF;
@@ -221,6 +239,21 @@ node_info(const struct zw_frame *f)
 	pl[5] = n->specific;
 	memcpy(pl + 6, n->cc, ncc);
 	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, 6 + ncc);
+}
+
+/* RequestNodeInfo: queued, then the node information frame. */
+static void
+node_info(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1, failed[3] = { NIF_FAILED, 0, 0 };
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
+
+	send_frame(ZW_RES, f->func, &ok, 1);
+	if (n == NULL || n->deaf) {
+		send_frame(ZW_REQ, ZW_FN_APP_UPDATE, failed, sizeof(failed));
+		return;
+	}
+	send_nif(n);
 }
 
 /* A status callback of AddNode/RemoveNode, with the node's info when
@@ -253,7 +286,17 @@ incl_run(void)
 {
 	struct simnode *n;
 
-	if (incl_func == ZW_FN_ADD_NODE && zwsim_joiner.id != 0 && added == 0 &&
+	if (replace_id != 0 && zwsim_joiner.id != 0 &&
+	    (n = zwsim_find(replace_id)) != NULL) {
+		uint8_t cb[2] = { replace_cb, 0x04 };	/* replace done */
+
+		*n = zwsim_joiner;
+		n->id = replace_id;
+		zwsim_joiner.id = 0;
+		fprintf(stderr, "zwsim: node %d replaced\n", replace_id);
+		replace_id = 0;
+		send_frame(ZW_REQ, ZW_FN_REPLACE_FAILED, cb, sizeof(cb));
+	} else if (incl_func == ZW_FN_ADD_NODE && zwsim_joiner.id != 0 && added == 0 &&
 	    zwsim_nnodes < MAX_SIMNODES) {
 		incl_status(incl_func, 0x02, 0, NULL);		/* found */
 		incl_status(incl_func, 0x03, zwsim_joiner.id, &zwsim_joiner);
@@ -285,6 +328,11 @@ inclusion(const struct zw_frame *f)
 	cb = f->payload[1];
 	fprintf(stderr, "zwsim: %s mode 0x%02x callback %d\n",
 	    f->func == ZW_FN_ADD_NODE ? "add" : "remove", f->payload[0], cb);
+	if (mode == 0x05 && replace_id != 0 && f->func == ZW_FN_ADD_NODE) {
+		fprintf(stderr, "zwsim: replacement of node %d stopped\n",
+		    replace_id);
+		replace_id = 0;
+	}
 	if (mode == 0x05) {				/* stop */
 		if (incl_func == f->func && cb != 0) {
 			incl_cb = cb;
@@ -308,6 +356,103 @@ inclusion(const struct zw_frame *f)
 	added = 0;
 	incl_status(f->func, 0x01, 0, NULL);		/* learn ready */
 	incl_run();
+}
+
+/* IsFailedNode, RemoveFailedNode, ReplaceFailedNode. */
+static void
+failed_node(const struct zw_frame *f)
+{
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
+	uint8_t		 res, cb[2];
+
+	if (f->func == ZW_FN_IS_FAILED) {
+		res = n != NULL && n->failed;
+		send_frame(ZW_RES, f->func, &res, 1);
+		return;
+	}
+	res = n == NULL || !n->failed || f->len < 2 ? 0x08 : 0x00;
+	send_frame(ZW_RES, f->func, &res, 1);
+	if (res != 0)
+		return;
+	cb[0] = f->payload[1];
+	/* The stick tries the node once more first. */
+	if (!n->deaf) {
+		n->failed = 0;
+		cb[1] = 0x00;				/* node OK */
+	} else if (f->func == ZW_FN_REMOVE_FAILED) {
+		fprintf(stderr, "zwsim: failed node %d removed\n", n->id);
+		*n = zwsim_nodes[--zwsim_nnodes];
+		cb[1] = 0x01;				/* removed */
+	} else {
+		replace_id = n->id;
+		replace_cb = cb[0];
+		cb[1] = 0x03;				/* waiting */
+		fprintf(stderr, "zwsim: node %d: waiting for its "
+		    "replacement\n", n->id);
+	}
+	send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	if (replace_id != 0)
+		incl_run();
+}
+
+/* The SUC: GetControllerCapabilities (a real primary; SUC and SIS once
+ * set), GetSUCNodeID, SetSUCNodeID (our own id: no callback). */
+static uint8_t	suc_id;
+
+static void
+suc(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1;
+	uint8_t caps = 0x08 | (suc_id == OWN_ID ? 0x14 : 0);
+
+	if (f->func == ZW_FN_GET_CTRL_CAPS)
+		send_frame(ZW_RES, f->func, &caps, 1);
+	else if (f->func == ZW_FN_GET_SUC)
+		send_frame(ZW_RES, f->func, &suc_id, 1);
+	else if (f->len >= 4) {
+		suc_id = f->payload[1] ? f->payload[0] : 0;
+		fprintf(stderr, "zwsim: SUC%s set to node %d\n",
+		    f->payload[3] ? "/SIS" : "", suc_id);
+		send_frame(ZW_RES, f->func, &ok, 1);
+	}
+}
+
+/* RequestNodeNeighborUpdate (no response: STARTED, then DONE or FAILED)
+ * and AssignReturnRoute (response, then a transmit status): a deaf or
+ * sleeping node fails both. */
+static void
+routes(const struct zw_frame *f)
+{
+	static const uint8_t ok = 1;
+	struct simnode	*n = f->len >= 1 ? zwsim_find(f->payload[0]) : NULL;
+	int		 hears = n != NULL && !n->deaf && !n->asleep;
+	uint8_t		 cb[2];
+
+	if (f->func == ZW_FN_NEIGHBOR_UPDATE && f->len >= 2) {
+		cb[0] = f->payload[1];
+		cb[1] = 0x21;
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+		cb[1] = hears ? 0x22 : 0x23;
+		fprintf(stderr, "zwsim: node %d: neighbours %s\n",
+		    f->payload[0], hears ? "updated" : "not updated");
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	} else if (f->func == ZW_FN_ASSIGN_SUC_ROUTE && f->len >= 2) {
+		send_frame(ZW_RES, f->func, &ok, 1);
+		cb[0] = f->payload[1];
+		cb[1] = hears && suc_id != 0 ? 0x00 : 0x01;
+		if (cb[1] == 0x00)
+			fprintf(stderr, "zwsim: node %d: return route to the "
+			    "SUC\n", f->payload[0]);
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	} else if (f->func == ZW_FN_ASSIGN_RETURN_ROUTE && f->len >= 3) {
+		send_frame(ZW_RES, f->func, &ok, 1);
+		cb[0] = f->payload[2];
+		cb[1] = hears ? 0x00 : 0x01;
+		if (hears)
+			fprintf(stderr, "zwsim: node %d: return route to %d\n",
+			    f->payload[0], f->payload[1]);
+		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+	}
 }
 
 static void
@@ -365,6 +510,23 @@ request(const struct zw_frame *f)
 	case ZW_FN_ADD_NODE:
 	case ZW_FN_REMOVE_NODE:
 		inclusion(f);
+		break;
+	case ZW_FN_NEIGHBOR_UPDATE:
+	case ZW_FN_ASSIGN_RETURN_ROUTE:
+	case ZW_FN_ASSIGN_SUC_ROUTE:
+		routes(f);
+		break;
+	case ZW_FN_GET_CTRL_CAPS:
+	case ZW_FN_GET_SUC:
+	case ZW_FN_SET_SUC:
+		suc(f);
+		break;
+	case ZW_FN_IS_FAILED:
+	case ZW_FN_REMOVE_FAILED:
+	case ZW_FN_REPLACE_FAILED:
+		fprintf(stderr, "zwsim: request 0x%02x node %d\n", f->func,
+		    f->len >= 1 ? f->payload[0] : 0);
+		failed_node(f);
 		break;
 	default:
 		break;		/* ACKed, no answer, like many sticks */
@@ -434,7 +596,10 @@ control(char *line)
 	sscanf(line, "%*s %d", &n);
 	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
 		;
-	else if (strncmp(line, "leave", 5) == 0) {
+	else if (strncmp(line, "nif", 3) == 0) {
+		if (zwsim_find((uint8_t)n) != NULL)
+			send_nif(zwsim_find((uint8_t)n));
+	} else if (strncmp(line, "leave", 5) == 0) {
 		leaver = (uint8_t)n;
 		incl_run();
 	}

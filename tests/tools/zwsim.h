@@ -25,6 +25,12 @@ struct simnode {
 	uint32_t wakeup;		/* interval, s */
 	uint8_t	wakeup_node;
 	uint8_t	sv_status;		/* Supervision Report status */
+	uint8_t	failed;			/* in the stick's failed list */
+	/* Configuration (0x70, version cfg_v, 4 unless set): parameter 1
+	 * "LED brightness" 1 byte 0..99, 2 "Report interval" 2 bytes
+	 * 30..3600; cfg_set: values set (else the defaults 50, 300) */
+	uint8_t	cfg_v, cfg_set;
+	int32_t	cfg[3];
 };
 
 /* zwsim_node.c: the network's nodes (the lock, fifth, counted only with

@@ -121,17 +121,82 @@ reply(const struct simnode *n, const uint8_t *cmd, size_t len)
 	zwsim_send(n->id, e, 4 + len);
 }
 
+/* Configuration: two parameters (zwsim.h), Properties and Name from
+ * version 3; a parameter it does not have gets no Report (a Properties
+ * Report of size 0). Set keeps a value only within the range. */
+static void
+config_command(struct simnode *n, const uint8_t *c, size_t len)
+{
+	static const char *const names[] = { "", "LED brightness",
+	    "Report interval" };
+	static const int32_t lo[] = { 0, 0, 30 }, hi[] = { 0, 99, 3600 },
+	    dflt[] = { 0, 50, 300 };
+	uint8_t	r[32] = { 0x70 };
+	int	p, size, i, ver = n->cfg_v ? n->cfg_v : 4;
+	int32_t	v;
+
+	if (!n->cfg_set) {
+		n->cfg[1] = dflt[1];
+		n->cfg[2] = dflt[2];
+		n->cfg_set = 1;
+	}
+	p = c[1] == 0x0e || c[1] == 0x0a ? (len >= 4 ? c[2] << 8 | c[3] : 0) :
+	    len >= 3 ? c[2] : 0;
+	size = p == 1 ? 1 : p == 2 ? 2 : 0;
+	if (c[1] == 0x0e && ver >= 3) {		/* Properties */
+		r[1] = 0x0f; r[2] = 0; r[3] = (uint8_t)p;
+		r[4] = (uint8_t)size;			/* format 0: signed */
+		if (size == 0) {
+			r[5] = 0; r[6] = 0;
+			reply(n, r, 7);
+			return;
+		}
+		for (i = 0; i < size; i++) {
+			r[5 + i] = (uint8_t)(lo[p] >> (8 * (size - 1 - i)));
+			r[5 + size + i] = (uint8_t)(hi[p] >>
+			    (8 * (size - 1 - i)));
+			r[5 + 2 * size + i] = (uint8_t)(dflt[p] >>
+			    (8 * (size - 1 - i)));
+		}
+		r[5 + 3 * size] = 0;
+		r[6 + 3 * size] = (uint8_t)(p == 1 ? 2 : 0);
+		reply(n, r, (size_t)(7 + 3 * size));
+	} else if (c[1] == 0x0a && ver >= 3 && size != 0) {	/* Name */
+		r[1] = 0x0b; r[2] = 0; r[3] = (uint8_t)p; r[4] = 0;
+		memcpy(r + 5, names[p], strlen(names[p]));
+		reply(n, r, 5 + strlen(names[p]));
+	} else if (c[1] == 0x04 && size != 0 && len >= 4u + (size_t)size) {
+		v = size == 1 ? (int8_t)c[4] : (int16_t)(c[4] << 8 | c[5]);
+		if (v >= lo[p] && v <= hi[p])
+			n->cfg[p] = v;
+		fprintf(stderr, "zwsim: node %d: parameter %d set to %d%s\n",
+		    n->id, p, v, v >= lo[p] && v <= hi[p] ? "" :
+		    " (out of range: kept)");
+	} else if (c[1] == 0x05 && size != 0) {		/* Get */
+		r[1] = 0x06; r[2] = (uint8_t)p; r[3] = (uint8_t)size;
+		for (i = 0; i < size; i++)
+			r[4 + i] = (uint8_t)(n->cfg[p] >> (8 * (size - 1 - i)));
+		reply(n, r, (size_t)(4 + size));
+	}
+}
+
 /* The management classes; 1 if `c` was one of theirs. */
 static int
 mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 {
 	uint8_t r[16] = { c[0] };
 
+	if (c[0] == 0x70) {
+		config_command(n, c, len);
+		return 1;
+	}
+
 	switch (c[0] << 8 | c[1]) {
 	case 0x8613:					/* Version CC Get */
 		if (len < 3)
 			return 1;
-		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 : 1;
+		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 :
+		    c[2] == 0x70 ? (n->cfg_v ? n->cfg_v : 4) : 1;
 		reply(n, r, 4);
 		return 1;
 	case 0x5e01:					/* Z-Wave Plus Info */
@@ -241,7 +306,8 @@ static int
 mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 {
 	static const uint8_t wu[] = { 0x84, 0x07 };
-	unsigned st;
+	static uint8_t	last_scene[5] = { 0x5b, 0x03 }, scene_seq;
+	unsigned	st, sc;
 
 	if (strcmp(word, "sleepy") == 0) {
 		n->sleepy = 1;
@@ -251,6 +317,17 @@ mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 		zwsim_send(n->id, wu, sizeof(wu));
 	} else if (strcmp(word, "endpoints") == 0)
 		n->endpoints = (uint8_t)(v < 0 ? 0 : v > MAX_EPS ? MAX_EPS : v);
+	else if (strcmp(word, "scene") == 0 &&
+	    sscanf(line, "%*s %*d %u %x", &sc, &st) == 2) {
+		/* Central Scene Notification: a new sequence number */
+		last_scene[2] = scene_seq++;
+		last_scene[3] = (uint8_t)st;
+		last_scene[4] = (uint8_t)sc;
+		zwsim_send(n->id, last_scene, sizeof(last_scene));
+	} else if (strcmp(word, "sceneagain") == 0)
+		zwsim_send(n->id, last_scene, sizeof(last_scene));
+	else if (strcmp(word, "cfgv") == 0)
+		n->cfg_v = (uint8_t)(v < 1 ? 1 : v > 4 ? 4 : v);
 	else if (strcmp(word, "supervise") == 0 &&
 	    sscanf(line, "%*s %*d %x", &st) == 1)
 		n->sv_status = (uint8_t)st;

@@ -26,6 +26,10 @@
  *			callback for the frame that asked
  *	key 6 HEX	it was included by another controller with this
  *			network key (32 hex digits): it has it already
+ *	holdscheme 6 1|0	it (1) holds its Scheme Report (a slow lock, a
+ *			long route) until 0 sends it: the key exchange
+ *			stands still between two steps for as long as a
+ *			test needs
  *
  * The S0 crypto is slave/zwave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
@@ -53,6 +57,7 @@ static struct {
 	int		asked;		/* Nonce Get out for the head */
 	struct timespec	asked_at;
 	int		badmac, nononce, early;
+	int		holdscheme, scheme_held;
 	uint8_t		last[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
 	size_t		nlast;
 } lk;
@@ -214,6 +219,26 @@ secure_command(const uint8_t *c, size_t n)
 }
 
 static void
+scheme_report(void)
+{
+	zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){ ZW_CC_SECURITY,
+	    ZW_S0_SCHEME_REPORT, 0x00 }, 3);
+}
+
+/* holdscheme 6 1|0: hold the Scheme Report; 0 sends one held. */
+static void
+hold_scheme(int v)
+{
+	lk.holdscheme = v != 0;
+	if (lk.holdscheme || !lk.scheme_held)
+		return;
+	lk.scheme_held = 0;
+	fprintf(stderr, "zwsim: node %d: scheme report released\n",
+	    ZWSIM_LOCK_ID);
+	scheme_report();
+}
+
+static void
 security(const uint8_t *c, size_t n)
 {
 	uint8_t			rep[2 + ZW_S0_HALF_NONCE], out[ZW_S0_MAX_CMD];
@@ -228,8 +253,13 @@ security(const uint8_t *c, size_t n)
 			break;
 		}
 		lk.scheme_asked = 1;
-		zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){ ZW_CC_SECURITY,
-		    ZW_S0_SCHEME_REPORT, 0x00 }, 3);
+		if (lk.holdscheme) {
+			lk.scheme_held = 1;
+			fprintf(stderr, "zwsim: node %d: scheme report held\n",
+			    ZWSIM_LOCK_ID);
+			break;
+		}
+		scheme_report();
 		break;
 	case ZW_S0_NONCE_GET:
 		if (lk.nononce) {
@@ -347,6 +377,8 @@ zwsim_s0_control(const char *line)
 		lk.nononce = v != 0;
 	else if (strcmp(word, "early") == 0)
 		lk.early = v != 0;
+	else if (strcmp(word, "holdscheme") == 0)
+		hold_scheme(v);
 	else if (strcmp(word, "flood") == 0)
 		while (v-- > 0)
 			zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){

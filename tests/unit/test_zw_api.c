@@ -173,6 +173,31 @@ test_app_command(void)
 	    &a) == -1, "app command: another function");
 }
 
+/* A SendData callback: a 500-series stick's two bytes, a 700-series
+ * transmit report (30 ms, one repeater, -60 dBm), malformed ones. */
+static void
+test_tx_report(void)
+{
+	static const uint8_t bare[] = { 0x05, 0x01 };
+	static const uint8_t rep[] = { 0x05, 0x00, 0x00, 0x03, 0x01, 0xc4,
+	    0x7f, 0x7f };
+	static const uint8_t hops[] = { 0x05, 0x00, 0x00, 0x03, 0x05, 0xc4 };
+	struct zw_tx_report r;
+
+	CHECK(zw_parse_tx_report(bare, sizeof(bare), &r) == 0 &&
+	    r.cb_id == 5 && r.status == 1 && !r.have_route,
+	    "tx report: status only (500 series)");
+	CHECK(zw_parse_tx_report(rep, sizeof(rep), &r) == 0 && r.status == 0 &&
+	    r.have_route && r.route_ms == 30 && r.repeaters == 1 &&
+	    r.rssi_dbm == -60, "tx report: time, repeaters, RSSI");
+	CHECK(zw_parse_tx_report(rep, 5, &r) == 0 && !r.have_route,
+	    "tx report: a cut report is left out");
+	CHECK(zw_parse_tx_report(hops, sizeof(hops), &r) == -1,
+	    "tx report: 5 repeaters is malformed");
+	CHECK(zw_parse_tx_report(bare, 1, &r) == -1,
+	    "tx report: no status is malformed");
+}
+
 static void
 test_incl_status(void)
 {
@@ -219,5 +244,6 @@ main(void)
 	test_app_update();
 	test_app_command();
 	test_incl_status();
+	test_tx_report();
 	return check_done();
 }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "../../slave/zwave/zw_cc.h"
+#include "../../slave/zwave/zw_cc_config.h"
 
 #define DEC(v, ...) dec(&(v), (const uint8_t[]){ __VA_ARGS__ }, \
 	sizeof((const uint8_t[]){ __VA_ARGS__ }))
@@ -154,6 +155,12 @@ test_battery_info(void)
 	CHECK(DEC(v, 0x80, 0x03, 0xff) == 1 && v.low_battery &&
 	    v.num == 0, "battery: low-battery warning");
 	CHECK(DEC(v, 0x80, 0x03, 101) == -1, "battery: 101 malformed");
+	CHECK(DEC(v, 0x80, 0x03, 10) == 1 && v.low_battery && v.num == 10 &&
+	    DEC(v, 0x80, 0x03, 11) == 1 && !v.low_battery,
+	    "battery: 10 %% is low, 11 %% is not (ZW_BATTERY_LOW_PCT)");
+	CHECK(DEC(v, 0x80, 0x03, 60, 0x01) == 1 && v.low_battery &&
+	    DEC(v, 0x80, 0x03, 60, 0x00) == 1 && !v.low_battery,
+	    "battery: a version 2 report's replace-soon bit is low");
 	memset(&info, 0, sizeof(info));
 	CHECK(zw_cc_decode_info((const uint8_t[]){ 0x86, 0x12, 3, 7, 18, 1,
 	    2 }, 7, &info) == 1 && info.have_version && info.protocol[0] == 7
@@ -197,6 +204,106 @@ test_encode(void)
 	CHECK(zw_cc_get(b, sizeof(b), 0x99) == 0, "get of an unknown class");
 }
 
+/* Configuration (0x70): known byte strings both ways, malformed ones. */
+static void
+test_config(void)
+{
+	static const uint8_t rep2[] = { 0x70, 0x06, 0x02, 0x02, 0x03, 0x84 };
+	static const uint8_t neg[] = { 0x70, 0x06, 0x05, 0x01, 0xff };
+	static const uint8_t bad3[] = { 0x70, 0x06, 0x05, 0x03, 0, 0, 0 };
+	static const uint8_t cut[] = { 0x70, 0x06, 0x05, 0x04, 0, 0 };
+	/* parameter 2: 2 bytes signed, 30..3600, default 300, next 0 */
+	static const uint8_t props[] = { 0x70, 0x0f, 0x00, 0x02, 0x02, 0x00,
+	    0x1e, 0x0e, 0x10, 0x01, 0x2c, 0x00, 0x00 };
+	/* 1 byte unsigned (format 1), 0..255 */
+	static const uint8_t uprops[] = { 0x70, 0x0f, 0x00, 0x03, 0x09, 0x00,
+	    0xff, 0x10, 0x00, 0x00 };
+	static const uint8_t none[] = { 0x70, 0x0f, 0x00, 0x09, 0x00, 0x00,
+	    0x00 };
+	static const uint8_t upside[] = { 0x70, 0x0f, 0x00, 0x02, 0x01, 0x10,
+	    0x01, 0x05, 0x00, 0x00 };
+	static const uint8_t nm1[] = { 0x70, 0x0b, 0x00, 0x01, 0x01, 'L', 'E',
+	    'D', 0x07 };
+	static const uint8_t nm2[] = { 0x70, 0x0b, 0x00, 0x01, 0x00, ' ', 'x' };
+	struct zw_config_value	v;
+	struct zw_config_props	p;
+	uint8_t			b[8], follow;
+	uint16_t		param;
+	char			name[ZW_CONFIG_NAME_MAX + 1];
+	size_t			nlen = 0;
+
+	CHECK(zw_cc_config_get(b, sizeof(b), 7) == 3 && b[0] == 0x70 &&
+	    b[1] == 0x05 && b[2] == 7, "config: Get 70 05 07");
+	CHECK(zw_cc_config_set(b, sizeof(b), 2, 2, 900) == 6 &&
+	    memcmp(b, (const uint8_t []){ 0x70, 0x04, 0x02, 0x02, 0x03, 0x84 },
+	    6) == 0, "config: Set 900 in 2 bytes");
+	CHECK(zw_cc_config_set(b, sizeof(b), 1, 4, -2) == 8 && b[4] == 0xff &&
+	    b[7] == 0xfe, "config: Set -2 in 4 bytes");
+	CHECK(zw_cc_config_set(b, sizeof(b), 1, 3, 1) == 0 &&
+	    zw_cc_config_set(b, 5, 1, 2, 1) == 0,
+	    "config: a 3-byte size or a short buffer refused");
+	CHECK(zw_cc_config_props_get(b, sizeof(b), 0x0102) == 4 &&
+	    b[1] == 0x0e && b[2] == 1 && b[3] == 2 &&
+	    zw_cc_config_name_get(b, sizeof(b), 5) == 4 && b[1] == 0x0a,
+	    "config: Properties Get and Name Get, 16-bit parameter");
+	CHECK(zw_cc_config_report(rep2, sizeof(rep2), &v) == 0 &&
+	    v.param == 2 && v.size == 2 && v.value == 900,
+	    "config: Report 900");
+	CHECK(zw_cc_config_report(neg, sizeof(neg), &v) == 0 && v.value == -1,
+	    "config: a 1-byte report is signed");
+	CHECK(zw_cc_config_report(bad3, sizeof(bad3), &v) == -1 &&
+	    zw_cc_config_report(cut, sizeof(cut), &v) == -1,
+	    "config: size 3 and a value past the command are malformed");
+	CHECK(zw_cc_config_props(props, sizeof(props), &p) == 0 &&
+	    p.param == 2 && p.size == 2 && p.format == 0 && p.min == 30 &&
+	    p.max == 3600 && p.dflt == 300, "config: Properties 30..3600");
+	CHECK(zw_cc_config_props(uprops, sizeof(uprops), &p) == 0 &&
+	    p.format == 1 && p.max == 255 && p.dflt == 16,
+	    "config: an unsigned parameter's 0xff is 255");
+	CHECK(zw_cc_config_props(none, sizeof(none), &p) == 0 && p.size == 0,
+	    "config: size 0: no such parameter");
+	CHECK(zw_cc_config_props(upside, sizeof(upside), &p) == -1 &&
+	    zw_cc_config_props(props, 10, &p) == -1,
+	    "config: min above max, or cut short, is malformed");
+	CHECK(zw_cc_config_name(nm1, sizeof(nm1), &param, &follow, name,
+	    &nlen) == 0 && follow == 1 && zw_cc_config_name(nm2, sizeof(nm2),
+	    &param, &follow, name, &nlen) == 0 && follow == 0 &&
+	    param == 1 && strcmp(name, "LED? x") == 0,
+	    "config: a name over two reports, unprintable bytes replaced");
+	CHECK(zw_cc_config_fits(127, 1, 0) && !zw_cc_config_fits(128, 1, 0) &&
+	    zw_cc_config_fits(255, 1, 1) && !zw_cc_config_fits(-1, 1, 1) &&
+	    zw_cc_config_fits(-32768, 2, 0) &&
+	    zw_cc_config_fits(4294967295LL, 4, 1),
+	    "config: what each size holds, signed and unsigned");
+}
+
+/* Central Scene Notification: decoded, and the value each key becomes. */
+static void
+test_scene(void)
+{
+	static const uint8_t twice[] = { 0x5b, 0x03, 0x07, 0x03, 0x02 };
+	static const uint8_t held[] = { 0x5b, 0x03, 0x08, 0x82, 0x01 };
+	static const uint8_t bad_attr[] = { 0x5b, 0x03, 0x07, 0x07, 0x02 };
+	static const uint8_t scene0[] = { 0x5b, 0x03, 0x07, 0x00, 0x00 };
+	struct zw_scene s;
+
+	CHECK(zw_cc_scene_decode(twice, sizeof(twice), &s) == 0 &&
+	    s.seq == 7 && s.attr == ZW_SCENE_2X && s.scene == 2 &&
+	    !s.slow_refresh && zw_cc_scene_value(s.attr) == 2,
+	    "scene: scene 2 pressed twice");
+	CHECK(zw_cc_scene_decode(held, sizeof(held), &s) == 0 &&
+	    s.attr == ZW_SCENE_HELD && s.slow_refresh &&
+	    zw_cc_scene_value(s.attr) == -1, "scene: held, slow refresh");
+	CHECK(zw_cc_scene_value(ZW_SCENE_PRESSED) == 1 &&
+	    zw_cc_scene_value(ZW_SCENE_RELEASED) == 0 &&
+	    zw_cc_scene_value(ZW_SCENE_5X) == 5,
+	    "scene: pressed 1, released 0, five times 5");
+	CHECK(zw_cc_scene_decode(bad_attr, sizeof(bad_attr), &s) == -1 &&
+	    zw_cc_scene_decode(scene0, sizeof(scene0), &s) == -1 &&
+	    zw_cc_scene_decode(twice, 4, &s) == -1,
+	    "scene: attribute 7, scene 0, a short frame are malformed");
+}
+
 int
 main(void)
 {
@@ -206,5 +313,7 @@ main(void)
 	test_notification();
 	test_battery_info();
 	test_encode();
+	test_config();
+	test_scene();
 	return check_done();
 }

@@ -34,6 +34,8 @@ static uint32_t		sent_timeout;
 static uint32_t		sent_grant;
 static int		sent_prov, sent_prov_action;
 static char		sent_pin[8];
+static int		sent_op = -1;	/* ZwNodeOp */
+static uint32_t		sent_op_node;
 
 int
 cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
@@ -42,6 +44,11 @@ cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
 	if (n->peer != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_PROVISION) {
 		sent_prov++;
 		sent_prov_action = e->zw_provision->action;
+		return 0;
+	}
+	if (n->peer != NULL && e->body_case == HD__ENVELOPE__BODY_ZW_NODE_OP) {
+		sent_op = e->zw_node_op->op;
+		sent_op_node = e->zw_node_op->node_id;
 		return 0;
 	}
 	if (n->peer == NULL || e->body_case != HD__ENVELOPE__BODY_ZW_INCLUSION)
@@ -468,6 +475,92 @@ login_cookie(const char *name, const char *pw, char *sess, char *csrf)
 		snprintf(csrf, SESSION_TOKEN_HEX + 1, "%s", p + 8);
 }
 
+static Hd__ZwNodeOpResult
+op_step(int op, int state, int node, const char *why)
+{
+	Hd__ZwNodeOpResult r = HD__ZW_NODE_OP_RESULT__INIT;
+
+	r.op = op;
+	r.state = state;
+	r.node_id = (uint32_t)node;
+	r.reason = (char *)(uintptr_t)why;
+	return r;
+}
+
+/* Node maintenance (zwave_maint.c, api_zwave_maint.c). */
+static void
+test_maint(struct node *a, const char *as, const char *ac, const char *us,
+    const char *uc)
+{
+	static const char path[] = "/api/v1/zwave/slave-a/maintenance";
+	char			 big[ZW_INCL_REASON_MAX + 2];
+	Hd__ZwNodeOpResult	 r;
+	int			 i;
+
+	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":5}", us, uc) ==
+	    403, "maintenance: a user gets 403");
+	CHECK(call("POST", path, "{\"op\":\"ping\"}", as, ac) == 400,
+	    "maintenance: ping without a node: 400");
+	CHECK(call("POST", path, "{\"op\":\"dance\",\"node\":5}", as, ac) ==
+	    400, "maintenance: an unknown op: 400");
+	CHECK(call("POST", "/api/v1/zwave/slave-b/maintenance",
+	    "{\"op\":\"ping\",\"node\":5}", as, ac) == 409,
+	    "maintenance: an offline slave: 409");
+	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":5}", as, ac) ==
+	    202 && sent_op == HD__ZW_NODE_OP__OP__PING && sent_op_node == 5 &&
+	    strstr(body, "\"active\":true") != NULL &&
+	    strstr(body, "\"state\":\"requested\"") != NULL,
+	    "maintenance: ping sent, requested");
+	CHECK(call("POST", path, "{\"op\":\"heal\"}", as, ac) == 409,
+	    "maintenance: a second operation meanwhile: 409");
+	r = op_step(HD__ZW_NODE_OP__OP__PING, 77, 5, "");
+	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: unknown state");
+	r = op_step(HD__ZW_NODE_OP__OP__PING, HD__ZW_NODE_OP_RESULT__STATE__DONE,
+	    233, "");
+	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: node 233");
+	r.node_id = 5;
+	r.repeaters = 5;
+	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: 5 repeaters");
+	r.repeaters = 0;
+	r.done = 3;
+	r.total = 2;
+	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: done past total");
+	r.done = r.total = 0;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	r.reason = big;
+	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: long reason");
+	r.reason = (char *)(uintptr_t)"acknowledged in 41 ms";
+	r.rtt_ms = 41;
+	r.have_route = 1;
+	r.route_ms = 30;
+	r.repeaters = 1;
+	r.rssi_dbm = -60;
+	CHECK(zwm_maint_result(&m, a, &r) == 0 &&
+	    call("GET", path, "", as, ac) == 200 &&
+	    strstr(body, "\"active\":false") != NULL &&
+	    strstr(body, "\"last\":{") != NULL &&
+	    strstr(body, "\"rtt_ms\":41,\"tx_status\":0,\"route_ms\":30,"
+	    "\"repeaters\":1,\"rssi_dbm\":-60") != NULL,
+	    "result: a ping's figures shown, the operation ended");
+	for (i = 0; i < 3 * ZW_MAINT_HISTORY; i++) {
+		r = op_step(HD__ZW_NODE_OP__OP__HEAL,
+		    HD__ZW_NODE_OP_RESULT__STATE__PROGRESS, 2, "ok");
+		r.done = 1;
+		r.total = 2;
+		zwm_maint_result(&m, a, &r);
+	}
+	CHECK(call("GET", path, "", as, ac) == 200 &&
+	    count(body, "\"time_ms\"") == ZW_MAINT_HISTORY + 1 &&
+	    strstr(body, "\"active\":true") != NULL,
+	    "history: the last ZW_MAINT_HISTORY steps (and the last one)");
+	zwm_maint_restarted(a);
+	CHECK(call("GET", path, "", as, ac) == 200 &&
+	    strstr(body, "\"active\":false") != NULL &&
+	    strstr(body, "\"reason\":\"the slave restarted\"") != NULL,
+	    "a slave restart ends the operation under way");
+}
+
 int
 main(void)
 {
@@ -500,6 +593,7 @@ main(void)
 	test_routes(as, ac, us, uc);
 	test_s2(a_node, as, ac);
 	test_prov(a_node, as, ac);
+	test_maint(a_node, as, ac, us, uc);
 	zwm_node_free(a);
 	test_progress(a);
 	test_nodes(a, as);

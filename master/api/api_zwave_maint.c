@@ -1,0 +1,204 @@
+/*
+ * Z-Wave node maintenance routes (docs/API.md, "Z-Wave node
+ * maintenance"), admin only:
+ *
+ *	POST /api/v1/zwave/SLAVE/maintenance	{"op":"ping"|"remove_failed"
+ *						 |"replace_failed"|"heal"
+ *						 |"config_get"|"config_set"
+ *						 |"stop", "node":N,
+ *						 "param":P, "value":V}
+ *	GET  /api/v1/zwave/SLAVE/maintenance	state, last steps
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/api_dash.h"
+#include "cluster/cluster.h"
+#include "log.h"
+#include "master.h"
+#include "zwave/zwave.h"
+
+static struct node *
+slave_of(struct api_call *c)
+{
+	struct node *n;
+
+	if ((n = node_get(c->ctx, c->arg[0], 0)) == NULL)
+		api_refuse(c, 404, "not_found", "no such slave");
+	return n;
+}
+
+static void
+write_step(struct jw *w, const struct zwm_mstep *st)
+{
+	jw_open(w, '{');
+	jw_key(w, "time_ms");
+	jw_uint(w, st->time_ms);
+	jw_key(w, "op");
+	jw_str(w, zwm_maint_op_name(st->op));
+	jw_key(w, "state");
+	jw_str(w, zwm_maint_state_name(st->state));
+	jw_key(w, "node");
+	jw_int(w, st->node);
+	jw_key(w, "reason");
+	jw_str(w, st->reason);
+	if ((st->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    st->op == HD__ZW_NODE_OP__OP__CONFIG_SET) && st->param != 0 &&
+	    st->state != ZWM_MAINT_REQUESTED) {
+		jw_key(w, "param");
+		jw_uint(w, st->param);
+		if (st->size != 0) {
+			jw_key(w, "value");
+			jw_int(w, st->value);
+			jw_key(w, "size");
+			jw_uint(w, st->size);
+		}
+		if (st->have_range) {
+			jw_key(w, "min");
+			jw_int(w, st->min);
+			jw_key(w, "max");
+			jw_int(w, st->max);
+			jw_key(w, "default");
+			jw_int(w, st->dflt);
+		}
+		if (st->name[0] != '\0') {
+			jw_key(w, "name");
+			jw_str(w, st->name);
+		}
+	}
+	if (st->op == HD__ZW_NODE_OP__OP__HEAL && st->total > 0) {
+		jw_key(w, "done");
+		jw_uint(w, st->done);
+		jw_key(w, "total");
+		jw_uint(w, st->total);
+	}
+	if (st->op == HD__ZW_NODE_OP__OP__PING &&
+	    (st->state == HD__ZW_NODE_OP_RESULT__STATE__DONE ||
+	    st->state == HD__ZW_NODE_OP_RESULT__STATE__FAILED)) {
+		jw_key(w, "rtt_ms");
+		jw_uint(w, st->rtt_ms);
+		jw_key(w, "tx_status");
+		jw_uint(w, st->tx_status);
+		if (st->have_route) {
+			jw_key(w, "route_ms");
+			jw_uint(w, st->route_ms);
+			jw_key(w, "repeaters");
+			jw_uint(w, st->repeaters);
+			jw_key(w, "rssi_dbm");
+			if (st->rssi_dbm >= 125)	/* not available */
+				jw_null(w);
+			else
+				jw_int(w, st->rssi_dbm);
+		}
+	}
+	jw_close(w, '}');
+}
+
+static void
+write_state(struct api_call *c, struct node *n)
+{
+	struct zwm_slave	*z = zwm_slave(n);
+	int			 i;
+
+	if (z == NULL) {
+		api_refuse(c, 500, "internal", "out of memory");
+		return;
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "slave");
+	jw_str(&c->w, n->id);
+	jw_key(&c->w, "online");
+	jw_bool(&c->w, n->peer != NULL);
+	jw_key(&c->w, "active");
+	jw_bool(&c->w, z->maint.active);
+	jw_key(&c->w, "last");
+	if (z->maint.nhist == 0)
+		jw_null(&c->w);
+	else
+		write_step(&c->w, &z->maint.last);
+	jw_key(&c->w, "steps");
+	jw_open(&c->w, '[');
+	for (i = 0; i < z->maint.nhist; i++)
+		write_step(&c->w, &z->maint.hist[(z->maint.hfirst + i) %
+		    ZW_MAINT_HISTORY]);
+	jw_close(&c->w, ']');
+	jw_close(&c->w, '}');
+}
+
+static void
+maint_get(struct api_call *c)
+{
+	struct node *n;
+
+	if ((n = slave_of(c)) == NULL)
+		return;
+	write_state(c, n);
+	api_reply(c, 200);
+}
+
+static void
+maint_post(struct api_call *c)
+{
+	static const char *const fields[] = { "op", "node", "param", "value",
+	    NULL };
+	Hd__ZwNodeOp__Op	 op;
+	struct node		*n;
+	const char		*why;
+	char			 name[24];
+	int64_t			 node = 0, param = 0, value = 0;
+	int			 cfg;
+
+	if (api_body(c, fields) == -1)
+		return;
+	if (json_get_str(&c->doc, 0, "op", 1, name, sizeof(name)) == -1 ||
+	    json_get_int(&c->doc, 0, "node", 0, 1, ZW_MAX_NODES, &node) ==
+	    -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if (zwm_maint_parse_op(name, &op) == -1) {
+		api_refuse(c, 400, "bad_request", "op: ping, remove_failed, "
+		    "replace_failed, heal, config_get, config_set or stop");
+		return;
+	}
+	cfg = op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
+	    op == HD__ZW_NODE_OP__OP__CONFIG_SET;
+	/* A parameter's value: 4 bytes, signed or unsigned. */
+	if (json_get_int(&c->doc, 0, "param", cfg, 1, 255, &param) == -1 ||
+	    json_get_int(&c->doc, 0, "value", op ==
+	    HD__ZW_NODE_OP__OP__CONFIG_SET, INT32_MIN, UINT32_MAX, &value) ==
+	    -1) {
+		api_refuse(c, 400, "bad_request", c->doc.err);
+		return;
+	}
+	if (op != HD__ZW_NODE_OP__OP__STOP && op !=
+	    HD__ZW_NODE_OP__OP__HEAL && node == 0) {
+		api_refuse(c, 400, "bad_request", "node: a node id, 1..232");
+		return;
+	}
+	if ((n = slave_of(c)) == NULL)
+		return;
+	if (zwm_maint_config(c->ctx, n, op, (int)node, (int)param, value,
+	    c->user->name, &why) == -1) {
+		api_refuse(c, 409, "conflict", why);
+		return;
+	}
+	write_state(c, n);
+	api_reply(c, 202);
+}
+
+int
+api_zwave_maint_routes(struct master *m)
+{
+	static const struct api_route routes[] = {
+		{ "POST", "/api/v1/zwave/*/maintenance", API_ADMIN,
+		    maint_post },
+		{ "GET", "/api/v1/zwave/*/maintenance", API_ADMIN, maint_get },
+	};
+
+	return api_add_routes(m->api, routes,
+	    (int)(sizeof(routes) / sizeof(routes[0])), m);
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Z-Wave configuration parameters through the API over real HTTPS,
+# against hd-zwsim nodes with Configuration (parameter 1 "LED
+# brightness", 1 byte, 0..99, default 50; 2 "Report interval", 2 bytes,
+# 30..3600): a version 4 node's parameter read with its range, default
+# and name, set and confirmed, a value out of its range refused before
+# anything is sent; a version 1 node (no Properties: its size learnt from
+# a Get) set, and a value its size cannot hold refused; the refusals.
+. "$(dirname "$0")/lib.sh"
+
+web_master
+S=$work/slave-house.log
+trap '' PIPE
+admin_pw
+
+zwsim
+start hd-master master
+check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+slave_conf slave-house House "$port" "$G" "simulate no" \
+	"zwave port $(cat "$work/pty")"
+start hd-slave slave-house
+check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+check "the four simulated nodes are interviewed" \
+	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
+A=$U/api/v1
+hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
+admin_session
+check "admin logged in" test -n "$sess" -a -n "$csrf"
+get() { hcurl -H "Cookie: $sess" "$A/$1"; }
+json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+maint() { post zwave/slave-house/maintenance "$1" "${auth[@]}"; }
+last() { get zwave/slave-house/maintenance | json "$1"; }
+wait_last() {	# wait_last STATE SECONDS
+	local i=0
+	while [ "$i" -lt $(($2 * 10)) ]; do
+		[ "$(last 'j["last"]["state"] if j["last"] else ""')" = "$1" ] &&
+			return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# include N [GENERIC CLASSES...]: through the API, interviewed. Without
+# classes, node N waits to join already (with what `zw` set for it).
+include() {
+	local id=$1
+	shift
+	[ $# -eq 0 ] || zw join "$id" "$@"
+	wait_log "$Z" "zwsim: control: join $id " 5 &&
+		post zwave/slave-house/inclusion \
+		'{"action":"include","timeout":30}' "${auth[@]}" >/dev/null &&
+		wait_log "$M" "zwave include: interviewed, node $id" 20
+}
+
+# 1. a version 4 node
+check "node 7 (Configuration v4) included and interviewed" \
+	include 7 10 25 70 86 72
+maint '{"op":"config_get","node":7,"param":1}' >/dev/null
+check "parameter 1 read" wait_last done 10
+check "... its value, size, range, default and name" \
+	test "$(last '(j["last"]["param"], j["last"]["value"], j["last"]["size"],
+	    j["last"]["min"], j["last"]["max"], j["last"]["default"],
+	    j["last"]["name"])')" = "(1, 50, 1, 0, 99, 50, 'LED brightness')"
+check "Properties, Name, then Get went to the node" \
+	test "$(grep -oE 'node 7 gets 70 0[ea5]' "$Z" | tail -3 | tr '\n' ,)" = \
+	"node 7 gets 70 0e,node 7 gets 70 0a,node 7 gets 70 05,"
+maint '{"op":"config_set","node":7,"param":2,"value":900}' >/dev/null
+check "parameter 2 set" wait_last done 10
+check "... confirmed by the node's report" \
+	test "$(last '(j["last"]["reason"], j["last"]["value"])')" = \
+	"('set to 900', 900)"
+check "the node took 900" grep -q 'zwsim: node 7: parameter 2 set to 900$' "$Z"
+n=$(count_log "$Z" 'node 7 gets 70 04')
+maint '{"op":"config_set","node":7,"param":1,"value":150}' >/dev/null
+check "150 for parameter 1 refused" wait_last refused 10
+check "... out of its range" test "$(last 'j["last"]["reason"]')" = \
+	"150 is out of the parameter's range 0..99"
+check "... and no Set went to the node" \
+	test "$(count_log "$Z" 'node 7 gets 70 04')" -eq "$n"
+maint '{"op":"config_get","node":7,"param":9}' >/dev/null
+check "a parameter the node has not: refused" wait_last refused 10
+check "... saying so" test "$(last 'j["last"]["reason"]')" = \
+	"the node has no such parameter"
+
+# 2. a version 1 node: no Properties, the size from its Get
+zw join 8 10 25 70 86 72
+zw cfgv 8 1
+check "node 8 waits to join, its Configuration version 1" \
+	wait_log "$Z" 'zwsim: control: cfgv 8 1' 5
+check "node 8 included and interviewed" include 8
+maint '{"op":"config_set","node":8,"param":1,"value":150}' >/dev/null
+check "150 does not fit its 1-byte parameter: refused" wait_last refused 10
+check "... saying so" test "$(last 'j["last"]["reason"]')" = \
+	"150 does not fit the parameter's 1 bytes"
+maint '{"op":"config_set","node":8,"param":1,"value":70}' >/dev/null
+check "70 set on the version 1 node" wait_last done 10
+check "... confirmed" test "$(last 'j["last"]["reason"]')" = "set to 70"
+check "no Properties or Name Get went to it" \
+	test "$(count_log "$Z" 'node 8 gets 70 0[ea]')" -eq 0
+
+# 3. refusals
+maint '{"op":"config_get","node":2,"param":1}' >/dev/null
+check "a node without Configuration: refused" wait_last refused 10
+check "... saying so" test "$(last 'j["last"]["reason"]')" = \
+	"the node has no Configuration class"
+check "config_get without param: 400" \
+	grep -q '^400' <<<"$(maint '{"op":"config_get","node":7}')"
+check "config_set without value: 400" \
+	grep -q '^400' <<<"$(maint '{"op":"config_set","node":7,"param":1}')"
+check "param 256: 400" \
+	grep -q '^400' <<<"$(maint '{"op":"config_get","node":7,"param":256}')"
+check "slave still running" kill -0 "$(pid_of slave-house)"
+exec 3>&-
+finish
