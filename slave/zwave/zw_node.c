@@ -210,11 +210,12 @@ zw_interview_next(struct zw_ctrl *c)
 		    c->node[id].pct >= ZW_INTERVIEW_DONE ||
 		    c->node[id].nif_asked)
 			continue;
-		/* Not in the middle of its key exchange: the stick is idle
-		 * between two of its steps, but the node (asleep once its
-		 * node information lists Wake Up) must hear the next step
-		 * in time. The exchange's end asks again. */
-		if (!zw_sec_booting(&c->node[id]))
+		/* Not in the middle of its S0 key exchange: the stick is
+		 * idle between two of its steps, but the node (asleep once
+		 * its node information lists Wake Up) must hear the next
+		 * step in time. The exchange's end asks again. (S2's waits
+		 * for the user's grant and PIN, minutes: not held for it.) */
+		if (!zw_sec_s0_booting(&c->node[id]))
 			break;
 		log_debug("zwave: node %d: interview after its secure "
 		    "inclusion", id);

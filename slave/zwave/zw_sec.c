@@ -161,6 +161,13 @@ zw_sec_booting(const struct zw_node *zn)
 }
 
 int
+zw_sec_s0_booting(const struct zw_node *zn)
+{
+	return zn->secn != NULL && zn->secn->boot >= BOOT_SCHEME &&
+	    zn->secn->boot <= BOOT_CMDS;
+}
+
+int
 zw_sec_wanted(const struct zw_node *zn, uint8_t cc)
 {
 	size_t i;

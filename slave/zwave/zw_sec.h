@@ -177,6 +177,8 @@ int	zw_s2_answer(struct zw_ctrl *, unsigned grant, const char *pin,
 int	zw_sec_busy(const struct zw_node *);
 /* Is its secure inclusion or adoption under way? */
 int	zw_sec_booting(const struct zw_node *);
+/* ... in S0's steps: its key exchange runs against the node's clock. */
+int	zw_sec_s0_booting(const struct zw_node *);
 /* The node supports `cc` through a scheme: send it encapsulated. */
 int	zw_sec_wanted(const struct zw_node *, uint8_t cc);
 /*
