@@ -422,6 +422,8 @@ zw_s2_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	return 1;
 }
 
+/* --- the node gone --------------------------------------------------- */
+
 /* The node left or the stick went down. */
 void
 zw_s2_node_reset(struct zw_node *zn)
