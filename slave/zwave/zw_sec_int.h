@@ -135,5 +135,7 @@ long	zw_s2_prov_pin(struct zw_ctrl *, uint8_t node, const uint8_t pub[16]);
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_sec_on_boot_timeout(struct ev_timer *);
+/* The node's secure classes known (S0 or S2, zw_sec_s2_boot.c too). */
+void	zw_sec_classes_known(struct zw_ctrl *, struct zw_node *);
 
 #endif

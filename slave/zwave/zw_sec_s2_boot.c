@@ -430,11 +430,7 @@ classes_report(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		    zn->scc[i]);
 	log_info("zwave: node %d: %zu S2 command classes:%s",
 	    zw_sec_node_id(zn), zn->nscc, zn->nscc > 0 ? list : " none");
-	zw_node_values(zn);
-	zw_nodes_save(c);
-	devtab_changed(c->s);
-	zw_node_refresh(c, zw_sec_node_id(zn));
-	zw_mgmt_security_known(c, zn);
+	zw_sec_classes_known(c, zn);
 }
 
 void
