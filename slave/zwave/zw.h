@@ -418,7 +418,7 @@ struct zw_node {
 	/* Included while the master's licence forbade secure inclusion:
 	 * no later bootstrap (refresh_all) may give it the key. */
 	int		 sec_denied;
-	/* S2 (zw_sec_s2.c): the classes granted, KEX keys bits; sec_level
+	/* S2 (zw_sec_s2_boot.c): the classes granted, KEX keys bits; sec_level
 	 * is then 2 + the highest (the protocol's Security values). */
 	uint8_t		 s2_granted;
 };
@@ -628,7 +628,7 @@ void	zw_incl_abort(struct zw_ctrl *, const char *why);
 void	zw_incl_unsolicited(struct zw_ctrl *, const struct zw_frame *);
 /* A node's interview completed (zw_node.c). */
 void	zw_incl_interviewed(struct zw_ctrl *, int id);
-/* An S2 bootstrapping step for the master (zw_sec_s2.c): its state
+/* An S2 bootstrapping step for the master (zw_sec_s2_boot.c): its state
  * (S2_GRANT, S2_PIN, SECURITY), the KEX keys bits asked for and granted,
  * the DSK (or NULL), and whether the node got less than S2 it asked. */
 void	zw_incl_security(struct zw_ctrl *, int state, int node,

@@ -17,8 +17,8 @@
  *   zw_s2_key.c     the installation's S2 network keys on disk.
  *   zw_s2_qr.c      a device's QR code string (DSK, requested keys).
  *
- * Wired into the slave by zw_sec_s2.c (the node layer's dispatch, the
- * inclusion flow). Not here yet: SmartStart (docs/ZWAVE.md, "Security 2").
+ * Wired into the slave by zw_sec_s2.c and zw_sec_s2_boot.c (the node
+ * layer's dispatch, the inclusion flow). Not here yet: SmartStart (docs/ZWAVE.md, "Security 2").
  */
 #ifndef HD_ZW_S2_H
 #define HD_ZW_S2_H

@@ -159,7 +159,7 @@ int	zw_sec_bootstrap(struct zw_node *);
  * key. 0 if started or under way, -1 as above. */
 int	zw_sec_adopt(struct zw_node *);
 /*
- * S2 bootstrapping (zw_sec_s2.c) of a node that lists S2 (0x9F), only
+ * S2 bootstrapping (zw_sec_s2_boot.c) of a node that lists S2 (0x9F), only
  * while the user includes it (zw_incl.c, secure_bootstrap): KEX Get, then
  * the user's grant and PIN through zw_s2_answer(); the end is reported
  * as inclusion progress (SECURITY), loudly when it failed. 0 if started

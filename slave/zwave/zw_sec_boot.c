@@ -176,6 +176,14 @@ boot_classes(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	log_info("zwave: node %d: %s key granted, %zu secure command "
 	    "classes:%s", zw_sec_node_id(zn), c->sec->scheme->name, zn->nscc,
 	    zn->nscc > 0 ? list : " none");
+	zw_sec_classes_known(c, zn);
+}
+
+/* The node's secure classes are known (S0 or S2): its values, the node
+ * table, the master and the management layer learn them. */
+void
+zw_sec_classes_known(struct zw_ctrl *c, struct zw_node *zn)
+{
 	zw_node_values(zn);
 	zw_nodes_save(c);
 	devtab_changed(c->s);

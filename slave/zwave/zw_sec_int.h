@@ -1,6 +1,8 @@
 /*
- * What zw_sec.c (nonces, sending, receiving), zw_sec_key.c (the key file)
- * and zw_sec_boot.c (secure inclusion) share; nothing else includes it.
+ * What zw_sec.c (nonces, sending, receiving), zw_sec_key.c (the key file),
+ * zw_sec_boot.c (secure inclusion), zw_sec_s2.c and zw_sec_s2_boot.c (S2's
+ * transport and bootstrapping) and zw_s2_prov.c share; nothing else
+ * includes it.
  */
 #ifndef HD_ZW_SEC_INT_H
 #define HD_ZW_SEC_INT_H
@@ -22,7 +24,7 @@ struct zw_prov {
 	uint8_t		node;		/* included as, 0 not yet */
 };
 
-/* S2 (zw_sec_s2.c): the three network keys, the transport, one KEX,
+/* S2 (zw_sec_s2*.c): the three network keys, the transport, one KEX,
  * the provisioning list. */
 struct zw_s2ctl {
 	uint8_t		 pnk[ZW_S2_NETKEYS][ZW_S2_KEY_LEN];
@@ -109,6 +111,20 @@ void	zw_s2_kick(struct zw_node *);
 int	zw_s2_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_s2_node_reset(struct zw_node *);
+/* The transport, with the stick's ids (known only once it answered). */
+struct zw_s2 *zw_s2_transport(struct zw_ctrl *);
+
+/* zw_sec_s2_boot.c: what the transport hands over. A KEX command from
+ * the node being bootstrapped (`cls` it came under, -1 in clear); a
+ * frame of it that did not decrypt; a decrypted Security 2 command; any
+ * frame decrypted, after which the node's classes may be asked again. */
+void	zw_s2_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
+	    size_t, int cls);
+void	zw_s2_boot_undecryptable(struct zw_ctrl *, struct zw_node *);
+void	zw_s2_secure_cmd(struct zw_ctrl *, struct zw_node *, const uint8_t *,
+	    size_t, enum zw_s2_class);
+void	zw_s2_classes_again(struct zw_ctrl *, struct zw_node *);
+void	zw_s2_on_kex_timer(struct ev_timer *);
 
 /* zw_s2_prov.c: the provisioning list read at start; the PIN of the
  * listed DSK a node's public key matches (-1: none). */
@@ -119,5 +135,7 @@ long	zw_s2_prov_pin(struct zw_ctrl *, uint8_t node, const uint8_t pub[16]);
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_sec_on_boot_timeout(struct ev_timer *);
+/* The node's secure classes known (S0 or S2, zw_sec_s2_boot.c too). */
+void	zw_sec_classes_known(struct zw_ctrl *, struct zw_node *);
 
 #endif
