@@ -230,8 +230,11 @@ do_events(struct ha *ha, const struct ha_out *o)
 			step_down(ha, ev->term);
 			return;
 		case HA_EV_STANDBY_SYNCED:
+			/* The new fence is only sent now: it allows the
+			 * standby once a slave logs "vote: fence ...". */
 			log_info("failover: standby %s in the synchronous set: "
-			    "the slaves' fence allows it", hm->id[ev->node]);
+			    "a fence allowing it goes to the slaves",
+			    hm->id[ev->node]);
 			ha->st.node[ev->node].synced = 1;
 			break;
 		case HA_EV_STANDBY_LOST:
