@@ -460,9 +460,9 @@ struct local {
 	int			 nvals;
 	uint64_t		 valseq;
 };
-/* local_run.c: the firings made while cut off go to the master, in
- * order, then LocalSync (after its LocalRules on a new link). */
-void		 local_pending_flush(struct local *);
+/* local_run.c: this link's master sent LocalRules (accepted): the
+ * firings made while cut off go to it, in order, then LocalSync. */
+void		 local_rules_heard(struct slave *);
 int		 local_conf_directive(struct slave_conf *,
 		    const struct cfg_line *, int *r, char *err, size_t errlen);
 /* The rule set checked as outside input: its program (caller frees with

@@ -193,10 +193,6 @@ local_rules_recv(struct slave *s, const Hd__LocalRules *r, char *why,
 		    "kept in %s", r->version, g->nev, g->nev == 1 ? "" : "s",
 		    LOCAL_RULES_FILE);
 	sched_prog_free(g);
-	if (lo->flush_due) {
-		lo->flush_due = 0;
-		local_pending_flush(lo);
-	}
 	return 0;
 }
 

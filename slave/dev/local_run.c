@@ -106,7 +106,7 @@ report(struct local *lo, const char *event, int64_t due, uint64_t fid)
  * then LocalSync says the replay is over (an empty one too), so the
  * master knows its history of this slave's local events is whole.
  */
-void
+static void
 local_pending_flush(struct local *lo)
 {
 	Hd__Envelope	 e;
@@ -328,6 +328,18 @@ local_engine_stop(struct slave *s)
 	free(lo->sites);
 	lo->sites = NULL;
 	lo->nsites = 0;
+}
+
+/* This link's master sent its LocalRules: it knows the replay's bodies. */
+void
+local_rules_heard(struct slave *s)
+{
+	struct local *lo = s->local;
+
+	if (lo != NULL && lo->flush_due) {
+		lo->flush_due = 0;
+		local_pending_flush(lo);
+	}
 }
 
 void

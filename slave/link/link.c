@@ -314,7 +314,8 @@ dispatch(struct slave *s, Hd__Envelope *e)
 		    -1) {
 			snprintf(msg, sizeof(msg), "local rules refused: %s", why);
 			link_down(s, msg);
-		}
+		} else
+			local_rules_heard(s);
 		break;
 	}
 	case HD__ENVELOPE__BODY_REFUSAL:

@@ -204,8 +204,9 @@ master_back(void)
 	local_link(&S, 1);
 	CHECK(firings(&d) == n0, "the link up without LocalRules: nothing "
 	    "sent yet (an older master would drop the link for it)");
-	if (S.local->rules != NULL)
-		local_rules_recv(&S, S.local->rules, why, sizeof(why));
+	if (S.local->rules != NULL &&
+	    local_rules_recv(&S, S.local->rules, why, sizeof(why)) == 0)
+		local_rules_heard(&S);
 }
 
 static void
