@@ -188,6 +188,8 @@ struct slave {
 	struct dev		*inflight_dev[CLUSTER_MAX_INFLIGHT];	/* whose */
 	struct cmd_memo		 memo[CLUSTER_RECENT_CMDS];
 	int			 memo_next;
+	int			 memo_newer;	/* cmdmemo.state of a newer
+						 * format: kept in RAM only */
 	/* drivers */
 	struct sim		*sim;
 	struct zw_ctrl		*zw;

@@ -27,6 +27,7 @@
 #include "ha.pb-c.h"
 #include "log.h"
 #include "slave.h"
+#include "statefmt.h"
 #include "wire.h"
 
 const struct cmd_memo *
@@ -65,7 +66,7 @@ memo_save(struct slave *s)
 	char		 path[512];
 	int		 i;
 
-	if (!persisted(s))
+	if (!persisted(s) || s->memo_newer)
 		return 0;
 	for (i = 0; i < CLUSTER_RECENT_CMDS; i++) {
 		m = &s->memo[(s->memo_next + i) % CLUSTER_RECENT_CMDS];
@@ -82,6 +83,7 @@ memo_save(struct slave *s)
 	}
 	cm.memo = ep;
 	memo_path(s, path, sizeof(path));
+	state_format_set(&cm.base);
 	if (state_save(path, &cm.base) == -1) {
 		log_warn("%s", path);
 		return -1;
@@ -193,7 +195,12 @@ memo_load(struct slave *s)
 	errno = 0;
 	if ((cm = (Hd__CmdMemo *)state_load(path,
 	    &hd__cmd_memo__descriptor)) == NULL) {
-		if (errno != ENOENT)
+		/* A newer format (logged by state_load) is left as it
+		 * is: the memo is kept in RAM until a version that reads
+		 * it runs again. */
+		if (errno == ENOTSUP)
+			s->memo_newer = 1;
+		else if (errno != ENOENT)
 			log_warnx("%s: damaged, refused: the memo starts empty "
 			    "(a repeated command may act again)", path);
 		return;
