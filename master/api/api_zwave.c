@@ -32,8 +32,8 @@
 #define ZW_API_NODE_MAX_BYTES	(2 * DEVICE_ID_MAX + 4 * DEVICE_TEXT_MAX + \
 				 4 * ZW_MAX_NODE_CCS + 256)
 
-static struct node *
-slave_of(struct api_call *c)
+struct node *
+api_zw_slave(struct api_call *c)
 {
 	struct master	*m = c->ctx;
 	struct node	*n;
@@ -153,7 +153,7 @@ inclusion_get(struct api_call *c)
 {
 	struct node *n;
 
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	write_state(c, n);
 	api_reply(c, 200);
@@ -297,11 +297,11 @@ inclusion_post(struct api_call *c)
 		return;
 	}
 	if (a == HD__ZW_INCLUSION__ACTION__GRANT) {
-		if ((n = slave_of(c)) != NULL)
+		if ((n = api_zw_slave(c)) != NULL)
 			grant_post(c, n);
 		return;
 	}
-	if ((n = slave_of(c)) == NULL || (a ==
+	if ((n = api_zw_slave(c)) == NULL || (a ==
 	    HD__ZW_INCLUSION__ACTION__INCLUDE && licence_full(c) == -1))
 		return;
 	if (zwm_request(c->ctx, n, a, (uint32_t)secs * 1000, c->user->name,
@@ -411,7 +411,7 @@ nodes_get(struct api_call *c)
 	int		 id, from = 1, next = 0;
 	size_t		 i;
 
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	if (api_query(c, "from", q, sizeof(q)) != -1 &&
 	    ((from = atoi(q)) < 1 || from > ZW_MAX_NODES)) {
@@ -501,7 +501,7 @@ prov_get(struct api_call *c)
 	struct node	*n;
 	const char	*why;
 
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	zwm_provision(c->ctx, n, HD__ZW_PROVISION__ACTION__LIST, "", "",
 	    c->user->name, &why);
@@ -536,7 +536,7 @@ prov_post(struct api_call *c)
 		    "remove with dsk");
 		return;
 	}
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	if (zwm_provision(c->ctx, n, a, qr, dsk, c->user->name, &why) == -1) {
 		api_refuse(c, 409, "conflict", why);

@@ -21,16 +21,6 @@
 #include "master.h"
 #include "zwave/zwave.h"
 
-static struct node *
-slave_of(struct api_call *c)
-{
-	struct node *n;
-
-	if ((n = node_get(c->ctx, c->arg[0], 0)) == NULL)
-		api_refuse(c, 404, "not_found", "no such slave");
-	return n;
-}
-
 static void
 write_step(struct jw *w, const struct zwm_mstep *st)
 {
@@ -133,7 +123,7 @@ maint_get(struct api_call *c)
 {
 	struct node *n;
 
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	write_state(c, n);
 	api_reply(c, 200);
@@ -179,7 +169,7 @@ maint_post(struct api_call *c)
 		api_refuse(c, 400, "bad_request", "node: a node id, 1..232");
 		return;
 	}
-	if ((n = slave_of(c)) == NULL)
+	if ((n = api_zw_slave(c)) == NULL)
 		return;
 	if (zwm_maint_config(c->ctx, n, op, (int)node, (int)param, value,
 	    c->user->name, &why) == -1) {
