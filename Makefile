@@ -136,7 +136,7 @@ CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
 		   master/cluster/ha_elect.c master/cluster/ha_log.c \
-		   master/cluster/ha_cmd.c
+		   master/cluster/ha_cmd.c master/cluster/ha_settle.c
 # The state files' replication to a standby (docs/FAILOVER.md).
 SSYNC_SRCS	 = master/cluster/statesync.c master/cluster/statesync_standby.c
 CLUSTER_SRCS	+= $(SSYNC_SRCS)
@@ -451,7 +451,7 @@ $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
 $(BUILD)/tests/test_api_res: $(call obj,$(APIRES_TEST_SRCS))
 # The master's log (cluster/ha_log.c), the link stubbed as for the API.
 $(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
-    master/cluster/ha_log.c)
+    master/cluster/ha_log.c master/cluster/ha_settle.c)
 # The node layer's test replaces the stick (zw_stick.c) with its own.
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \

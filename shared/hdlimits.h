@@ -42,6 +42,12 @@
 #endif
 #define HA_MEMO			64		/* command ids a voter remembers */
 #define HA_MAX_PENDING		16		/* unanswered commands per slave */
+/* A command of the log still without a result this long after it was
+ * logged (its ReplCommand.issued_ms, wall clock) is settled EXPIRED and
+ * never sent again: longer than a takeover (seconds) or a Pi's reboot
+ * (about a minute), short enough that a device moving this late is the
+ * worst surprise (docs/FAILOVER.md, "Stuck and late commands"). */
+#define CMD_LOG_EXPIRE_MS	(5 * 60 * 1000)
 #define HA_TICK_MS		100		/* heartbeat and resend interval */
 #define HA_LOST_MS		1000		/* silence => the master is lost */
 #define HA_JITTER_MS		300		/* random extra wait before standing */

@@ -265,29 +265,49 @@ repl_submit(struct repl *r, uint64_t id, uint32_t slave, int64_t value,
 	return 0;
 }
 
+/* The result record of command c (acted on, unsettled): 0 or -1. */
+static int
+settle(struct repl *r, int64_t c, int64_t value, struct ha_out *o)
+{
+	struct ha_rec	rec;
+	uint64_t	id = r->d.log[c].id;
+	uint32_t	slave = r->d.log[c].slave;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = HA_REC_RESULT;
+	rec.id = id;
+	rec.slave = slave;
+	rec.value = value;
+	/* Compaction may move the command: find it again after. */
+	if (append(r, &rec, o) == -1 || (c = command_at(r, id)) < 0)
+		return -1;
+	r->done[c] = 1;
+	r->pending[slave]--;
+	return 0;
+}
+
 /* A slave's result: recorded once, asynchronously (nothing waits). */
 void
 repl_on_result(struct repl *r, const struct ha_msg *m, struct ha_out *o)
 {
-	struct ha_rec	rec;
-	int64_t		c;
-	uint32_t	slave;
+	int64_t c;
 
 	if (r->term == 0 || (c = command_at(r, m->id)) < 0 ||
 	    r->d.log[c].pos > r->acted || r->done[c] ||
 	    HA_SLAVE(r->d.log[c].slave) != m->from)
 		return;
-	slave = r->d.log[c].slave;
-	memset(&rec, 0, sizeof(rec));
-	rec.kind = HA_REC_RESULT;
-	rec.id = m->id;
-	rec.slave = slave;
-	rec.value = m->value;
-	/* Compaction may move the command: find it again after. */
-	if (append(r, &rec, o) == -1 || (c = command_at(r, m->id)) < 0)
-		return;
-	r->done[c] = 1;
-	r->pending[slave]--;
+	settle(r, c, m->value, o);
+}
+
+int
+repl_settle(struct repl *r, uint64_t id, int64_t value, struct ha_out *o)
+{
+	int64_t c;
+
+	if (r->term == 0 || (c = command_at(r, id)) < 0 ||
+	    r->d.log[c].pos > r->acted || r->done[c])
+		return -1;
+	return settle(r, c, value, o);
 }
 
 void

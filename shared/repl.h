@@ -68,6 +68,14 @@ int	repl_has(const struct repl *, uint64_t id);
  * held, or compacted). */
 int64_t	repl_index(const struct repl *, uint64_t pos);
 void	repl_on_result(struct repl *, const struct ha_msg *, struct ha_out *);
+/*
+ * Settle command `id` without its slave (an operator's cancel, an
+ * expiry): a result record of status `value`, replicated like a
+ * slave's. 0, or -1 when it is not a command this master acted on, or
+ * it already has its result (the log's first settlement wins: a slave's
+ * result after it is dropped, as a settlement after a result is).
+ */
+int	repl_settle(struct repl *, uint64_t id, int64_t value, struct ha_out *);
 void	repl_on_ack(struct repl *, uint64_t now, const struct ha_msg *,
 	    struct ha_out *);
 /* Every HA_TICK_MS: the stream to each standby, unanswered commands. */

@@ -74,6 +74,33 @@ int	ha_logs_commands(const struct master *);
 int	ha_command(struct master *, struct node *, Hd__Command *);
 void	ha_set_accepted_hook(struct master *, void (*)(void *, uint64_t id),
 	    void *);
+/*
+ * Stuck and late commands (docs/FAILOVER.md): ha_command_cancel()
+ * settles command id CANCELLED unless its result is known. The hooks
+ * tell the API what happens without it: a command settled by the log
+ * (an expiry), the records up to `held` held by the synchronous set
+ * (a cancel's answer waits for it, as a 202 does), and this master
+ * stepping down (its waiting answers go now, 503, or never).
+ */
+enum ha_settle {
+	HA_SETTLE_DONE,		/* settled now */
+	HA_SETTLE_ALREADY,	/* its result (or a settlement) is in the log */
+	HA_SETTLE_NOT_YET,	/* not accepted yet: the standby lacks it */
+	HA_SETTLE_UNKNOWN,	/* not a command of this master's log */
+	HA_SETTLE_FULL,		/* the log is full of unsettled records */
+};
+struct ha_cmd_hooks {
+	void	(*settled)(void *, uint64_t id, int status,
+		    const char *detail);
+	void	(*held)(void *, uint64_t held);
+	void	(*step_down)(void *);
+};
+void	ha_set_cmd_hooks(struct master *, const struct ha_cmd_hooks *,
+	    void *);
+/* *pos: the settlement's position, held once ha_log_held() reaches it. */
+enum ha_settle ha_command_cancel(struct master *, uint64_t id,
+	    const char *by, uint64_t *pos);
+uint64_t ha_log_held(const struct master *);
 /* cluster.c's side: a slave's result (recorded in the log), a slave
  * registered (the log's commands it has not answered are sent again). */
 void	ha_command_result(struct master *, struct node *,

@@ -34,6 +34,39 @@ ha_set_accepted_hook(struct master *m, void (*fn)(void *, uint64_t),
 	m->ha->accepted_arg = arg;
 }
 
+void
+ha_set_cmd_hooks(struct master *m, const struct ha_cmd_hooks *h, void *arg)
+{
+	if (m->ha == NULL)
+		return;
+	m->ha->cmd_hooks = *h;
+	m->ha->cmd_hooks_arg = arg;
+}
+
+uint64_t
+ha_log_held(const struct master *m)
+{
+	return ha_logs_commands(m) ? m->ha->el->r.acted : 0;
+}
+
+enum ha_settle
+ha_command_cancel(struct master *m, uint64_t id, const char *by,
+    uint64_t *pos)
+{
+	struct ha	*ha = m->ha;
+	enum ha_settle	 s;
+	char		 detail[HA_REC_DETAIL_MAX + 1];
+
+	if (!ha_logs_commands(m))
+		return HA_SETTLE_UNKNOWN;
+	snprintf(detail, sizeof(detail), "cancelled by %s: not sent again",
+	    by);
+	if ((s = ha_log_settle(ha, id, HD__COMMAND_RESULT__STATUS__CANCELLED,
+	    detail, pos, ha_elect_run)) == HA_SETTLE_DONE)
+		log_warnx("failover: command %" PRIu64 " %s", id, detail);
+	return s;
+}
+
 /* The master's machine, and slave n's number in the slave lines. */
 static struct ha *
 master_of(struct master *m, const struct node *n, uint32_t *slave)
@@ -117,10 +150,29 @@ ha_command_result(struct master *m, struct node *n,
 	uint32_t		 slave;
 	char			 detail[HA_REC_DETAIL_MAX + 1], why[160];
 
+	struct ha_pl		*p;
+	int64_t			 k;
+
 	if (res->status == HD__COMMAND_RESULT__STATUS__QUEUED ||
 	    (ha = master_of(m, n, &slave)) == NULL ||
-	    ha_log_command(ha, res->id) == NULL)
+	    (p = ha_log_command(ha, res->id)) == NULL)
 		return;		/* not final, or not a command of the log */
+	if (res->status == HD__COMMAND_RESULT__STATUS__CANCELLED ||
+	    res->status == HD__COMMAND_RESULT__STATUS__EXPIRED) {
+		log_warnx("failover: slave %s answered command %" PRIu64
+		    " with a status only the master's log gives: ignored",
+		    n->id, res->id);
+		return;
+	}
+	k = repl_index(&ha->el->r, p->pos);
+	if (k >= 0 && ha->el->r.done[k] && !res->duplicate)
+		/* Settled first (a cancel, an expiry): the log keeps that,
+		 * but the operator must hear the device moved after all. */
+		log_warnx("failover: command %" PRIu64 " was settled without "
+		    "%s, which executed it after all (%s, before the "
+		    "settlement reached it): the log keeps the settlement",
+		    res->id, n->id, res->status ==
+		    HD__COMMAND_RESULT__STATUS__OK ? "ok" : "failed");
 	result_rec(res, &cr, detail);
 	rr.slave = n->id;
 	rr.result = &cr;
@@ -153,6 +205,9 @@ ha_node_online(struct master *m, struct node *n)
 	struct ha	*ha;
 	uint32_t	 slave;
 
-	if ((ha = master_of(m, n, &slave)) != NULL)
-		ha_log_resend(ha, slave);
+	if ((ha = master_of(m, n, &slave)) == NULL)
+		return;
+	/* What is past its expiry is settled first: never sent late. */
+	ha_log_expire(ha, ev_wall_ms(), ha_elect_run);
+	ha_log_resend(ha, slave);
 }

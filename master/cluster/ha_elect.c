@@ -201,6 +201,14 @@ step_down(struct ha *ha, uint64_t term)
 	    ha->el->d.term);
 	ha->st.role = HA_STATUS_STANDBY;
 	ha->st.leader[0] = '\0';
+	if (ha->el->leader != HA_NONE && ha->el->leader <
+	    (uint32_t)ha->st.nnodes && ha->el->leader != ha->el->self)
+		snprintf(ha->st.leader, sizeof(ha->st.leader), "%s",
+		    ha->st.node[ha->el->leader].id);
+	/* The API's waiting answers (a 202, a cancel) go now, naming the
+	 * master if known: after the restart nobody could give them. */
+	if (ha->cmd_hooks.step_down != NULL)
+		ha->cmd_hooks.step_down(ha->cmd_hooks_arg);
 	m->restart = 1;
 	ev_break(m->loop);
 }
@@ -306,6 +314,11 @@ ha_elect_run(struct ha *ha)
 		    ha->st.node[ha->el->leader].id);
 	send_msgs(ha, o);
 	do_events(ha, o);
+	if (ha->el->r.acted != ha->held && !ha->m->restart) {
+		ha->held = ha->el->r.acted;
+		if (ha->cmd_hooks.held != NULL)
+			ha->cmd_hooks.held(ha->cmd_hooks_arg, ha->held);
+	}
 }
 
 static void
@@ -325,6 +338,11 @@ tick(struct ev_timer *t)
 		    ha->el->d.term + 1, ha->el->force == 2 ?
 		    ", forced by the operator" : "");
 	ha_elect_run(ha);
+	/* Stuck commands, once a second (docs/FAILOVER.md). */
+	if (!ha->m->restart && ++ha->expire_ticks >= 1000 / HA_TICK_MS) {
+		ha->expire_ticks = 0;
+		ha_log_expire(ha, ev_wall_ms(), ha_elect_run);
+	}
 	if (!ha->m->restart)
 		ev_timer_start(ha->m->loop, &ha->tick, HA_TICK_MS);
 }

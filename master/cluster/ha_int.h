@@ -16,7 +16,15 @@ enum ha_follow_state {
 };
 
 struct ha_log;
-struct ha_pl;
+
+/* One record's contents, at the machine's index (ha_log.c). */
+struct ha_pl {
+	uint64_t		 pos;
+	Hd__ReplRecord		*r;		/* owned */
+	const struct peer	*sent_peer;	/* last sent on this link ... */
+	uint64_t		 sent_since;	/* ... of this registration */
+};
+
 struct repl_disk;
 struct ha_rec;
 
@@ -49,6 +57,10 @@ struct ha {
 	uint64_t		 saved_base;
 	void			(*accepted_fn)(void *, uint64_t id);
 	void			*accepted_arg;
+	struct ha_cmd_hooks	 cmd_hooks;	/* the API's (ha_settle.c) */
+	void			*cmd_hooks_arg;
+	uint64_t		 held;		/* r.acted the hook last saw */
+	int			 expire_ticks;
 };
 
 /* ha.c */
@@ -73,8 +85,18 @@ void	ha_log_take(struct ha *, const Hd__Envelope *);
 void	ha_log_next(struct ha *, const Hd__ReplRecord *);
 const Hd__ReplRecord *ha_log_rec(void *, const struct ha_rec *);
 struct ha_pl *ha_log_command(struct ha *, uint64_t id);
+struct ha_pl *ha_log_at(struct ha *, uint64_t k);
 void	ha_log_send(struct ha *, struct ha_pl *);
 void	ha_log_resend(struct ha *, uint32_t slave);
+
+/* ha_settle.c: settle command id without its slave (status CANCELLED
+ * or EXPIRED), the step run by `run` (ha_elect_run). *pos: the record's
+ * position (held by the synchronous set once r.acted reaches it).
+ * ha_log_expire settles every command older than CMD_LOG_EXPIRE_MS at
+ * wall time now the same way: how many. */
+enum ha_settle ha_log_settle(struct ha *, uint64_t id, int status,
+	    const char *detail, uint64_t *pos, void (*run)(struct ha *));
+int	ha_log_expire(struct ha *, uint64_t now_wall, void (*run)(struct ha *));
 
 /* ha_follow.c */
 int	ha_follow_init(struct ha *);

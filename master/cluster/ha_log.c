@@ -36,14 +36,6 @@
 #define FRAME_MAX	(HA_REC_MAX_BYTES + 4)
 #define FILE_MAX	((HA_LOG_MAX + 1) * (size_t)FRAME_MAX)
 
-/* One record's contents, at the machine's index. */
-struct ha_pl {
-	uint64_t		 pos;
-	Hd__ReplRecord		*r;		/* owned */
-	const struct peer	*sent_peer;	/* last sent on this link ... */
-	uint64_t		 sent_since;	/* ... of this registration */
-};
-
 struct ha_log {
 	struct ha_pl		 pl[HA_LOG_MAX];
 	uint64_t		 n;
@@ -289,6 +281,13 @@ ha_log_command(struct ha *ha, uint64_t id)
 		    lg->pl[i].r->command->command->id == id)
 			return &lg->pl[i];
 	return NULL;
+}
+
+/* The contents of the record at the machine's index k, or NULL. */
+struct ha_pl *
+ha_log_at(struct ha *ha, uint64_t k)
+{
+	return k < ha->log->n ? &ha->log->pl[k] : NULL;
 }
 
 /* Every command acted on without its result, to slave i (it has just

@@ -7,15 +7,19 @@
  * duplicates and reorders messages, cuts links (one way, both ways,
  * one node alone, the cluster in two), crashes nodes (a restart keeps
  * only what the node persisted) and restarts them, while the master
- * takes API commands and fires two scheduled events. Then everything
- * heals for HEAL_MS and the run must end with a master that has acted
- * on every command it ever accepted.
+ * takes API commands, cancels some of those still waiting (an
+ * operator's cancel or an expiry: a settlement by the log, from a
+ * PRNG stream of its own), and fires two scheduled events. Then
+ * everything heals for HEAL_MS and the run must end with a master that
+ * has acted on every command it ever accepted and did not settle.
  *
  * Checked after every step: at most one master per term; a slave acts
  * only on a command of a term at least the highest it has seen, from a
  * term that has an elected master; no command id and no firing
  * (event, instant) is executed twice; no output was dropped. At the
- * end: a master, and every accepted command executed exactly once.
+ * end: a master, and every accepted command executed exactly once,
+ * but a settled one: at most once (a copy sent before its settlement
+ * may still arrive, docs/FAILOVER.md "Stuck and late commands").
  */
 
 #include <inttypes.h>
@@ -40,6 +44,8 @@
 #define FIRE_EVENTS	2
 #define FIRE_PERIOD_MS	700
 #define FIRE_LATE_MS	3000		/* later: missed, by policy */
+#define CANCEL_PERMILLE	300		/* of command steps: a cancel too */
+#define ST_CANCELLED	9		/* CommandResult.CANCELLED */
 
 struct qmsg {
 	uint64_t	at;
@@ -52,7 +58,7 @@ struct seen {			/* an id (or firing) and how often done */
 };
 
 struct world {
-	uint64_t	 rng, now, step, hash;
+	uint64_t	 rng, crng, now, step, hash;
 	int		 verbose, healing;
 	uint32_t	 nm, ns;
 	/* This run's weather, in per mille a step or a message. */
@@ -77,8 +83,9 @@ struct world {
 	/* The oracle: what happened, seen from outside. */
 	uint32_t	 term_master[MAX_TERMS];	/* node + 1 */
 	uint64_t	 seen_term[HA_MAX_SLAVES];
-	int		 nacc, nexec, nfired;
+	int		 nacc, nexec, nfired, ncanc;
 	struct seen	 acc[MAX_IDS], exec[MAX_IDS], fired[MAX_IDS];
+	struct seen	 canc[MAX_IDS];
 	struct sim_result *res;
 	/* A takeover run: the master's crash, the term it held. */
 	uint64_t	 t0, old_term;
@@ -428,6 +435,42 @@ tick(struct world *w, uint32_t n)
 		fire(w, n);
 }
 
+/* The cancels' own stream: the schedules of the other draws stay as
+ * they were without cancels, until a cancel changes what is sent. */
+static uint32_t
+cbelow(struct world *w, uint32_t n)
+{
+	uint64_t z = (w->crng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)((z ^ (z >> 31)) % n);
+}
+
+/* Master n settles an accepted API command CANCELLED (refused if it
+ * has its result, or its log does not hold it). Not a firing: the
+ * daemon's firings are not in the command log (docs/FAILOVER.md), and
+ * the model's would fire again once a compaction dropped it. */
+static void
+cancel(struct world *w, uint32_t n)
+{
+	uint64_t id;
+
+	if (w->nacc == 0)
+		return;
+	id = w->acc[cbelow(w, (uint32_t)w->nacc)].key;
+	if (id & HA_FIRING_BIT)
+		return;
+	ha_out_clear(&w->out);
+	if (repl_settle(&w->m[n].r, id, ST_CANCELLED, &w->out) == 0) {
+		trace(w, "cancel node %u id %" PRIx64, n, id);
+		mix(w, id);
+		count(w, w->canc, &w->ncanc, id);
+		w->res->cancelled++;
+	}
+	after(w, n);
+}
+
 static void
 command(struct world *w)
 {
@@ -435,9 +478,12 @@ command(struct world *w)
 
 	if (!w->up[n] || w->m[n].role != ELECT_MASTER)
 		return;
+
 	ha_out_clear(&w->out);
 	elect_command(&w->m[n], below(w, w->ns), 1 + below(w, 1000), &w->out);
 	after(w, n);
+	if (cbelow(w, 1000) < CANCEL_PERMILLE)
+		cancel(w, n);
 }
 
 static uint32_t
@@ -582,7 +628,9 @@ final_check(struct world *w)
 	if (masters == 0)
 		fail(w, "no master %d ms after healing", HEAL_MS);
 	for (i = 0; i < w->nacc; i++)
-		if (times(w->exec, w->nexec, w->acc[i].key) != 1)
+		if (times(w->exec, w->nexec, w->acc[i].key) != 1 &&
+		    (times(w->canc, w->ncanc, w->acc[i].key) == 0 ||
+		    times(w->exec, w->nexec, w->acc[i].key) > 1))
 			fail(w, "accepted command %" PRIx64 " executed %u times",
 			    w->acc[i].key, times(w->exec, w->nexec,
 			    w->acc[i].key));
@@ -594,6 +642,7 @@ setup(struct world *w, uint64_t seed)
 	uint32_t n;
 
 	w->rng = seed;
+	w->crng = seed ^ 0x5bd1e9955bd1e995ULL;
 	w->nm = 2 + below(w, 2);
 	w->ns = 3 + below(w, 3);
 	w->loss = below(w, 200);

@@ -21,6 +21,7 @@ struct sim_result {
 	uint64_t	steps, delivered, crashes, partitions;
 	uint64_t	elections;	/* HA_EV_MASTER events */
 	uint64_t	accepted, executed, firings, standby_lost;
+	uint64_t	cancelled;	/* settled by a master's log */
 	uint64_t	max_term;
 	/* sim_takeover: from the master's death to a new master, and to
 	 * the first command of its term executed by a slave. */

@@ -42,7 +42,7 @@ static const char *bug_name[] = {
 
 struct totals {
 	uint64_t	runs, steps, elections, accepted, executed, firings;
-	uint64_t	crashes, partitions, standby_lost, max_term;
+	uint64_t	crashes, partitions, standby_lost, max_term, cancelled;
 };
 
 static void
@@ -57,6 +57,7 @@ add(struct totals *t, const struct sim_result *r)
 	t->crashes += r->crashes;
 	t->partitions += r->partitions;
 	t->standby_lost += r->standby_lost;
+	t->cancelled += r->cancelled;
 	if (r->max_term > t->max_term)
 		t->max_term = r->max_term;
 }
@@ -67,10 +68,10 @@ summary(const struct totals *t, double secs)
 	printf("# %" PRIu64 " schedules, %" PRIu64 " steps in %.1f s: %"
 	    PRIu64 " elections (highest term %" PRIu64 "), %" PRIu64
 	    " crashes, %" PRIu64 " partitions, %" PRIu64 " commands accepted, %"
-	    PRIu64 " executed, %" PRIu64 " firings, %" PRIu64
-	    " standbys lost\n", t->runs, t->steps, secs, t->elections,
+	    PRIu64 " executed, %" PRIu64 " cancelled, %" PRIu64 " firings, %"
+	    PRIu64 " standbys lost\n", t->runs, t->steps, secs, t->elections,
 	    t->max_term, t->crashes, t->partitions, t->accepted, t->executed,
-	    t->firings, t->standby_lost);
+	    t->cancelled, t->firings, t->standby_lost);
 }
 
 static double

@@ -522,6 +522,85 @@ test_compaction(void)
 	    "and joins the synchronous set");
 }
 
+/* Commands the last step sent to slave `to` with this id. */
+static int
+nsent_id(uint32_t to, uint64_t id)
+{
+	int i, n = 0;
+
+	for (i = 0; i < out.nmsg; i++)
+		n += out.msg[i].type == HA_COMMAND && out.msg[i].to == to &&
+		    out.msg[i].id == id;
+	return n;
+}
+
+/*
+ * A command settled without its slave (a cancel, an expiry: ha_settle.c
+ * gives the status): a result record like a slave's, replicated; the
+ * first settlement wins either way; a standby that takes the log over
+ * never sends it again.
+ */
+static void
+test_settle(void)
+{
+	static struct elect	e, sb;
+	struct ha_msg		m;
+	uint64_t		now = 0, stuck, answered, len;
+	uint32_t		pending;
+	int			i;
+
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	ha_out_clear(&out);
+	stuck = elect_command(&e, 2, 1, &out);
+	ha_out_clear(&out);
+	answered = elect_command(&e, 2, 2, &out);
+	result(&e, now, 2, answered);
+	pending = e.r.pending[2];
+	len = e.r.d.len;
+	ha_out_clear(&out);
+	CHECK(repl_settle(&e.r, stuck, 9, &out) == 0 && out.persist &&
+	    e.r.d.len == len + 1 && e.r.d.log[e.r.d.n - 1].kind ==
+	    HA_REC_RESULT && e.r.d.log[e.r.d.n - 1].value == 9 &&
+	    e.r.pending[2] == pending - 1, "a stuck command settled: a "
+	    "result record of the status given, no longer pending");
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	CHECK(nsent_id(S2, stuck) == 0 && e.r.pending[2] == 0, "... never "
+	    "sent again");
+	result(&e, now, 2, stuck);
+	CHECK(e.r.d.len == len + 1, "a slave's result after it: dropped, "
+	    "the first settlement wins");
+	ha_out_clear(&out);
+	CHECK(repl_settle(&e.r, stuck, 10, &out) == -1 &&
+	    repl_settle(&e.r, answered, 9, &out) == -1 && !out.persist &&
+	    e.r.d.len == len + 1, "a second settlement, or one after the "
+	    "slave's result: refused, nothing logged");
+	CHECK(repl_settle(&e.r, stuck + 100, 9, &out) == -1,
+	    "an id not in the log: refused");
+	/* The standby takes the log; promoted, it has nothing to send. */
+	elect_init(&sb, 0, 2, 3, now);
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	for (i = 0; i < 4 && sent(HA_REPL, 0) != NULL; i++) {
+		m = *sent(HA_REPL, 0);
+		ha_out_clear(&out);
+		elect_recv(&sb, now, &m, &out);
+		m = *sent(HA_REPL_ACK, 1);
+		ha_out_clear(&out);
+		elect_recv(&e, now, &m, &out);
+	}
+	CHECK(sb.r.d.len == e.r.d.len, "the standby holds the settlement");
+	ha_out_clear(&out);
+	repl_lead(&sb.r, 2, now, &out);
+	CHECK(nsent_id(S2, stuck) == 0 && sb.r.pending[2] == 0,
+	    "a standby that takes over counts it settled, sends it not");
+	ha_out_clear(&out);
+	CHECK(repl_settle(&sb.r, stuck, 9, &out) == -1, "... and refuses "
+	    "to settle it again");
+}
+
 int
 main(void)
 {
@@ -533,5 +612,6 @@ main(void)
 	test_forced_vote();
 	test_force();
 	test_compaction();
+	test_settle();
 	return check_done();
 }

@@ -52,6 +52,8 @@ lead(void)
 	ha_log_save(&ha);
 }
 
+static uint64_t issued_ms;	/* the next command's wall time */
+
 /* Command id to slave-a, logged as ha_cmd.c does; 0 or -1. */
 static int
 command(uint64_t *id)
@@ -70,6 +72,7 @@ command(uint64_t *id)
 	c.issued_by = "admin";
 	rc.slave = "slave-a";
 	rc.command = &c;
+	rc.issued_ms = issued_ms;
 	rec.pos = ha.el->r.d.len + 1;
 	rec.change_case = HD__REPL_RECORD__CHANGE_COMMAND;
 	rec.command = &rc;
@@ -190,6 +193,98 @@ test_file(void)
 	    "the compacted log, positions as they were");
 }
 
+/* As ha_elect_run persists a step (the rest is the link's). */
+static void
+run(struct ha *h)
+{
+	ha_log_sync(h);
+	ha_log_save(h);
+}
+
+/* The status of command id's result in the log: -1 none. */
+static int
+status_of(uint64_t id)
+{
+	struct ha_pl	*p;
+	uint64_t	 k;
+	int		 st = -1;
+
+	for (k = 0; (p = ha_log_at(&ha, k)) != NULL; k++)
+		if (p->r->change_case == HD__REPL_RECORD__CHANGE_RESULT &&
+		    p->r->result->result->id == id)
+			st = (int)p->r->result->result->status;
+	return st;
+}
+
+static int	nsettled;
+static void
+on_settled(void *arg, uint64_t id, int status, const char *detail)
+{
+	(void)arg;
+	(void)id;
+	(void)detail;
+	nsettled += status == HD__COMMAND_RESULT__STATUS__EXPIRED;
+}
+
+/*
+ * Stuck commands (ha_settle.c), on a fake wall clock: a cancel, an
+ * expiry at CMD_LOG_EXPIRE_MS and not a ms before, the first settlement
+ * winning, and each kept in commands.log across a restart.
+ */
+static void
+test_settle(void)
+{
+	static const struct ha_cmd_hooks hooks = { .settled = on_settled };
+	uint64_t	t0 = 1764158012000ULL, a, b, c, pos = 0;
+
+	unlink(path);
+	CHECK(start() == 0, "a fresh log");
+	lead();
+	ha.cmd_hooks = hooks;
+	issued_ms = t0;
+	CHECK(command(&a) == 0 && command(&b) == 0 && command(&c) == 0,
+	    "three commands to a slave that stays away");
+	CHECK(result(c) == 0 && status_of(c) == 0, "the third answered ok");
+	CHECK(ha_log_settle(&ha, a, HD__COMMAND_RESULT__STATUS__CANCELLED,
+	    "cancelled by admin: not sent again", &pos, run) == HA_SETTLE_DONE
+	    && pos == ha.el->r.d.len, "a cancel: settled at the next "
+	    "position");
+	CHECK(status_of(a) == HD__COMMAND_RESULT__STATUS__CANCELLED &&
+	    ha.el->r.pending[0] == 1, "... CANCELLED in the log, one command "
+	    "still waiting");
+	CHECK(ha_log_settle(&ha, a, HD__COMMAND_RESULT__STATUS__CANCELLED,
+	    "again", &pos, run) == HA_SETTLE_ALREADY && ha_log_settle(&ha, c,
+	    HD__COMMAND_RESULT__STATUS__CANCELLED, "late", &pos,
+	    run) == HA_SETTLE_ALREADY && ha_log_settle(&ha, 12345,
+	    HD__COMMAND_RESULT__STATUS__CANCELLED, "none", &pos,
+	    run) == HA_SETTLE_UNKNOWN, "cancelling again, an answered command or "
+	    "an unknown id: refused");
+	CHECK(result(a) == 0 && status_of(a) ==
+	    HD__COMMAND_RESULT__STATUS__CANCELLED, "the slave's result after "
+	    "the cancel: the log keeps the cancel");
+	CHECK(ha_log_expire(&ha, t0 + CMD_LOG_EXPIRE_MS - 1, run) == 0 &&
+	    status_of(b) == -1, "1 ms before its expiry: still waiting");
+	CHECK(ha_log_expire(&ha, t0 - 60000, run) == 0, "a wall clock set "
+	    "back: nothing expires");
+	CHECK(ha_log_expire(&ha, t0 + CMD_LOG_EXPIRE_MS, run) == 1 &&
+	    status_of(b) == HD__COMMAND_RESULT__STATUS__EXPIRED &&
+	    nsettled == 1 && ha.el->r.pending[0] == 0, "at its expiry: "
+	    "EXPIRED, the API told, nothing waits");
+	CHECK(ha_log_expire(&ha, t0 + 2 * CMD_LOG_EXPIRE_MS, run) == 0 &&
+	    nsettled == 1, "expired once");
+	CHECK(start() == 0 && status_of(a) ==
+	    HD__COMMAND_RESULT__STATUS__CANCELLED && status_of(b) ==
+	    HD__COMMAND_RESULT__STATUS__EXPIRED, "a restart reads both "
+	    "settlements back from commands.log");
+	lead();
+	CHECK(ha.el->r.pending[0] == 0, "... and nothing to send again");
+	ha.el->role = ELECT_FOLLOWER;
+	CHECK(ha_log_settle(&ha, b, HD__COMMAND_RESULT__STATUS__CANCELLED,
+	    "x", &pos, run) == HA_SETTLE_UNKNOWN && ha_log_expire(&ha, UINT64_MAX,
+	    run) == 0, "a node that is not master settles nothing");
+	memset(&ha.cmd_hooks, 0, sizeof(ha.cmd_hooks));
+}
+
 int
 main(void)
 {
@@ -211,6 +306,7 @@ main(void)
 	if (!CHECK(ha.el != NULL && ha.out != NULL, "allocate"))
 		return check_done();
 	test_file();
+	test_settle();
 	ha_log_free(&ha);
 	free(ha.el);
 	free(ha.out);
