@@ -14,6 +14,14 @@
  * log instead (cluster/ha.h, docs/FAILOVER.md): the answer "accepted"
  * (202) waits until every synchronous standby holds its record, and a
  * new master's list starts from the log (api_cmd_from_log).
+ *
+ * Stuck and late commands (docs/FAILOVER.md): an admin may cancel a
+ * command of the log that has no result (DELETE .../commands/{id}); the
+ * log expires one that waited CMD_LOG_EXPIRE_MS. Either ends the record
+ * `cancelled` or `expired` for good: a slave's result after it does not
+ * replace it, as the log keeps the first settlement. A master that steps
+ * down answers what it still owes (a 202, a cancel) with 503 naming the
+ * command and the master, so that the client can ask there.
  */
 
 #include <inttypes.h>
@@ -22,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_internal.h"
 #include "api/api_res.h"
 #include "api/api_stream.h"
 #include "cluster/ha.h"
@@ -29,7 +38,8 @@
 #include "log.h"
 #include "memtune.h"
 
-enum cmd_state { CMD_FREE, CMD_PENDING, CMD_OK, CMD_FAILED, CMD_QUEUED };
+enum cmd_state { CMD_FREE, CMD_PENDING, CMD_OK, CMD_FAILED, CMD_QUEUED,
+    CMD_CANCELLED, CMD_EXPIRED };
 
 /* A waiting record always leaves the ring a free slot (record()). */
 _Static_assert(API_MAX_PENDING_CMDS < API_CMD_KEEP,
@@ -50,6 +60,8 @@ struct cmdrec {
 	uint64_t	issued_ms, done_ms;	/* wall */
 	uint64_t	deadline;		/* monotonic */
 	struct api_later *later;	/* the 202 waits for the standbys */
+	struct api_later *cancel;	/* a cancel's answer waits too ... */
+	uint64_t	cancel_pos;	/* ... until the log holds this */
 };
 
 struct api_cmd {
@@ -100,8 +112,10 @@ api_cmd_free(struct api_cmd *a)
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < API_CMD_KEEP; i++)
+	for (i = 0; i < API_CMD_KEEP; i++) {
 		free(a->rec[i].later);
+		free(a->rec[i].cancel);
+	}
 	if (a->m->loop != NULL)
 		ev_timer_stop(a->m->loop, &a->timer);
 	mem_table_free(a, sizeof(*a));
@@ -111,7 +125,7 @@ static void
 write_cmd(struct jw *w, const struct cmdrec *r)
 {
 	static const char *const st[] = { "?", "pending", "ok", "failed",
-	    "queued" };
+	    "queued", "cancelled", "expired" };
 
 	jw_open(w, '{');
 	jw_key(w, "id");
@@ -241,8 +255,12 @@ api_cmd_result(struct api_cmd *a, struct node *n, const Hd__CommandResult *res)
 	struct cmdrec	*r;
 	char		 name[24];
 
-	/* Only the slave the command went to may answer it. */
-	if ((r = find(a, res->id)) == NULL || strcmp(r->node, n->id) != 0)
+	/* Only the slave the command went to may answer it; one the log
+	 * settled without it stays settled (the first settlement wins). */
+	if ((r = find(a, res->id)) == NULL || strcmp(r->node, n->id) != 0 ||
+	    r->state == CMD_CANCELLED || r->state == CMD_EXPIRED ||
+	    res->status == HD__COMMAND_RESULT__STATUS__CANCELLED ||
+	    res->status == HD__COMMAND_RESULT__STATUS__EXPIRED)
 		return;
 	if (res->status == HD__COMMAND_RESULT__STATUS__QUEUED) {
 		/* Not final: only a command still waiting can be queued. */
@@ -359,6 +377,7 @@ record(struct api_cmd *a, struct api_call *c, struct node *n,
 	if (waiting(r))
 		a->npending--;
 	free(r->later);
+	free(r->cancel);
 	memset(r, 0, sizeof(*r));
 	r->id = cmd->id;
 	r->state = CMD_PENDING;
@@ -462,6 +481,22 @@ on_accepted(void *arg, uint64_t id)
 	r->later = NULL;
 }
 
+/* A final status of the log as the list's state. */
+static enum cmd_state
+settled_state(Hd__CommandResult__Status st)
+{
+	switch (st) {
+	case HD__COMMAND_RESULT__STATUS__OK:
+		return CMD_OK;
+	case HD__COMMAND_RESULT__STATUS__CANCELLED:
+		return CMD_CANCELLED;
+	case HD__COMMAND_RESULT__STATUS__EXPIRED:
+		return CMD_EXPIRED;
+	default:
+		return CMD_FAILED;
+	}
+}
+
 /* One command of the log, as a record of the list. */
 static void
 from_log(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
@@ -481,6 +516,7 @@ from_log(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
 	r = &a->rec[a->next];
 	a->next = (a->next + 1) % API_CMD_KEEP;
 	free(r->later);
+	free(r->cancel);
 	memset(r, 0, sizeof(*r));
 	r->id = cmd->id;
 	snprintf(r->node, sizeof(r->node), "%s", rc->slave);
@@ -495,8 +531,7 @@ from_log(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
 		a->npending++;
 		return;
 	}
-	r->state = rr->result->status == HD__COMMAND_RESULT__STATUS__OK ?
-	    CMD_OK : CMD_FAILED;
+	r->state = settled_state(rr->result->status);
 	r->done_ms = rr->done_ms;
 	snprintf(r->result, sizeof(r->result), "%s", api_res_enum(
 	    &hd__command_result__status__descriptor, (int)rr->result->status,
@@ -512,12 +547,123 @@ from_log(void *arg, const Hd__ReplCommand *rc, const Hd__ReplResult *rr)
 	}
 }
 
+/* The log settled command id without its slave (an expiry). */
+static void
+on_settled(void *arg, uint64_t id, int status, const char *detail)
+{
+	struct api_cmd	*a = arg;
+	struct cmdrec	*r;
+
+	if ((r = find(a, id)) == NULL || r->state == CMD_CANCELLED ||
+	    r->state == CMD_EXPIRED)
+		return;
+	finish(a, r, settled_state((Hd__CommandResult__Status)status),
+	    status == HD__COMMAND_RESULT__STATUS__CANCELLED ? "cancelled" :
+	    "expired", detail);
+}
+
+/* Command r as the answer to its cancel. */
+static void
+cancelled(struct api_call *c, const struct cmdrec *r)
+{
+	write_cmd(&c->w, r);
+	api_reply(c, 200);
+}
+
+/* The log holds records up to `held` on every synchronous standby:
+ * the cancels held answer now. */
+static void
+on_held(void *arg, uint64_t held)
+{
+	struct api_cmd	*a = arg;
+	struct cmdrec	*r;
+	struct api_call	 c;
+	Hd__ApiResponse	 resp;
+	int		 i;
+
+	for (i = 0; i < API_CMD_KEEP; i++) {
+		r = &a->rec[i];
+		if (r->cancel == NULL || r->cancel_pos > held)
+			continue;
+		api_resume(a->m->api, r->cancel, &c, &resp, mono(a));
+		cancelled(&c, r);
+		api_finish(&c);
+		free(r->cancel);
+		r->cancel = NULL;
+	}
+}
+
+/* A 503 for a waiting answer of this master, which steps down: the
+ * command's id and the master to ask (if known yet), as a standby's
+ * API names it (api.c). */
+static void
+owed(struct api_cmd *a, struct api_later *l, const struct cmdrec *r,
+    const char *why)
+{
+	struct api_call		c;
+	Hd__ApiResponse		resp;
+	struct api_master	am;
+
+	api_resume(a->m->api, l, &c, &resp, mono(a));
+	api_whoami(a->m->api, &am);
+	jw_open(&c.w, '{');
+	jw_key(&c.w, "error");
+	jw_str(&c.w, "not master");
+	jw_key(&c.w, "reason");
+	jw_str(&c.w, why);
+	jw_key(&c.w, "id");
+	jw_uint(&c.w, r->id);
+	jw_key(&c.w, "master");
+	jw_str(&c.w, am.node);
+	jw_key(&c.w, "url");
+	jw_str(&c.w, am.url);
+	jw_close(&c.w, '}');
+	api_reply(&c, 503);
+	api_finish(&c);
+}
+
+static void
+on_step_down(void *arg)
+{
+	struct api_cmd	*a = arg;
+	struct cmdrec	*r;
+	int		 i;
+
+	for (i = 0; i < API_CMD_KEEP; i++) {
+		r = &a->rec[i];
+		if (r->later != NULL) {
+			log_warnx("api: command %" PRIu64 ": its 202 is lost "
+			    "with the step down: answered 503 (ask the new "
+			    "master for it)", r->id);
+			owed(a, r->later, r, "this master stepped down before "
+			    "the standby held the command: it may still be "
+			    "executed; ask the master for the command's id");
+			free(r->later);
+			r->later = NULL;
+		}
+		if (r->cancel != NULL) {
+			owed(a, r->cancel, r, "this master stepped down before "
+			    "the standby held the cancel: ask the master for "
+			    "the command's id (it may still be pending)");
+			free(r->cancel);
+			r->cancel = NULL;
+		}
+	}
+}
+
+static const struct ha_cmd_hooks cmd_hooks = {
+	.settled = on_settled,
+	.held = on_held,
+	.step_down = on_step_down,
+};
+
 void
 api_cmd_from_log(struct api_cmd *a)
 {
 	if (!ha_logs_commands(a->m))
 		return;
 	ha_set_accepted_hook(a->m, on_accepted, a);
+	ha_set_cmd_hooks(a->m, &cmd_hooks, a);
 	ha_log_commands(a->m, from_log, a);
 	api_cmd_sweep(a, mono(a));
 }
@@ -569,9 +715,62 @@ get_command(struct api_call *c)
 	api_reply(c, 200);
 }
 
+/* An admin gives up a command of the log that has no result yet. */
+static void
+cancel_command(struct api_call *c)
+{
+	struct master	*m = c->ctx;
+	struct api_cmd	*a = m->api_res->cmd;
+	struct cmdrec	*r;
+	char		*end, detail[HA_REC_DETAIL_MAX + 1];
+	uint64_t	 id, pos = 0;
+
+	id = strtoull(c->arg[0], &end, 10);
+	if (*end != '\0' || (r = find(a, id)) == NULL) {
+		api_refuse(c, 404, "not_found", "no such command");
+		return;
+	}
+	if (!ha_logs_commands(m)) {
+		api_refuse(c, 409, "not_logged", "without an election (slave "
+		    "lines) a command is sent once and never again: there is "
+		    "nothing to cancel");
+		return;
+	}
+	switch (ha_command_cancel(m, id, c->user->name, &pos)) {
+	case HA_SETTLE_DONE:
+		break;
+	case HA_SETTLE_ALREADY:
+		api_refuse(c, 409, "settled", "the command has its result "
+		    "already (GET it)");
+		return;
+	case HA_SETTLE_NOT_YET:
+		api_refuse(c, 409, "not_accepted", "the command is not "
+		    "accepted yet (its 202 is still to come): try again");
+		return;
+	case HA_SETTLE_FULL:
+		api_refuse(c, 429, "busy", "the command log is full");
+		return;
+	default:
+		api_refuse(c, 404, "not_found", "no such command in the log");
+		return;
+	}
+	log_info("api: %s: command %" PRIu64 " cancelled", c->user->name, id);
+	snprintf(detail, sizeof(detail), "cancelled by %s: not sent again",
+	    c->user->name);
+	finish(a, r, CMD_CANCELLED, "cancelled", detail);
+	if (ha_log_held(m) < pos && r->cancel == NULL &&
+	    (r->cancel = malloc(sizeof(*r->cancel))) != NULL) {
+		r->cancel_pos = pos;
+		api_defer(c, r->cancel);
+		return;
+	}
+	cancelled(c, r);
+}
+
 static const struct api_route cmd_routes[] = {
 	{ "POST", "/api/v1/devices/*/*/values/*", API_USER, set_value },
 	{ "GET", "/api/v1/commands/*", API_VIEWER, get_command },
+	{ "DELETE", "/api/v1/commands/*", API_ADMIN, cancel_command },
 };
 
 int

@@ -59,6 +59,33 @@ ha_set_accepted_hook(struct master *m, void (*fn)(void *, uint64_t),
 	stub.accepted_arg = arg;
 }
 
+void
+ha_set_cmd_hooks(struct master *m, const struct ha_cmd_hooks *h, void *arg)
+{
+	(void)m;
+	stub.cmd_hooks = *h;
+	stub.cmd_hooks_arg = arg;
+}
+
+/* A cancel: what the test set, the settlement at position held + 1. */
+enum ha_settle
+ha_command_cancel(struct master *m, uint64_t id, const char *by,
+    uint64_t *pos)
+{
+	(void)m;
+	(void)by;
+	stub.cancelled_id = id;
+	*pos = stub.held + 1;
+	return stub.cancel_answer;
+}
+
+uint64_t
+ha_log_held(const struct master *m)
+{
+	(void)m;
+	return stub.held;
+}
+
 /* Weak: test_ha_log links the real one (cluster/ha_log.c). */
 __attribute__((weak)) void
 ha_log_commands(struct master *m, void (*fn)(void *,

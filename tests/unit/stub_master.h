@@ -5,6 +5,7 @@
 
 #include "../../master/api/api_stream.h"
 #include "../../master/cluster/cluster.h"
+#include "../../master/cluster/ha.h"
 #include "../../master/master.h"
 
 #define STUB_MAX_EVENTS	256
@@ -30,6 +31,11 @@ struct stub_state {
 	const Hd__ReplCommand	*log_cmd[4];
 	const Hd__ReplResult	*log_res[4];
 	int			nlog;
+	/* Cancels and the log's hooks (ha_set_cmd_hooks). */
+	struct ha_cmd_hooks	cmd_hooks;
+	void			*cmd_hooks_arg;
+	int			cancel_answer;	/* enum ha_settle */
+	uint64_t		cancelled_id, held;
 };
 
 extern struct stub_state stub;

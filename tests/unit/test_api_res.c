@@ -682,6 +682,116 @@ test_logged(void)
 	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
 }
 
+/* A path for command id. */
+static const char *
+cmd_path(uint64_t id)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/api/v1/commands/%llu",
+	    (unsigned long long)id);
+	return path;
+}
+
+/*
+ * Stuck and late commands (cluster/ha.h, stubbed): an admin's cancel
+ * (answered once the log holds it), its refusals, a late result that
+ * does not replace it, an expiry, and a master stepping down with a
+ * 202 still owed: 503 with the id.
+ */
+static void
+test_cancel(void)
+{
+	Hd__CommandResult	res = HD__COMMAND_RESULT__INIT;
+	uint64_t		id;
+	char			want[64];
+
+	api_set_sink(m.api, sink, NULL);
+	stub.logged = 1;
+	stub.log_wait = 0;
+	stub.nlog = 0;
+	api_cmd_from_log(m.api_res->cmd);
+	CHECK(stub.cmd_hooks.held != NULL && stub.cmd_hooks.settled != NULL &&
+	    stub.cmd_hooks.step_down != NULL, "an elected master hears of "
+	    "the log's settlements, what it holds, a step down");
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 202, "a command, accepted");
+	id = stub.next_id;
+	CHECK(call(&bob, "DELETE", cmd_path(id), "", "", 1) == 403,
+	    "a user may not cancel: admin only");
+	stub.cancel_answer = HA_SETTLE_DONE;
+	stub.held = 10;		/* the settlement at 11: not held yet */
+	sunk_status = 0;
+	CHECK(call(&admin, "DELETE", cmd_path(id), "", "", 1) == 0 &&
+	    sunk_status == 0 && stub.cancelled_id == id, "an admin's cancel: "
+	    "logged, the answer waits for the standby");
+	CHECK(get(&vic, cmd_path(id)) == 200 &&
+	    has("\"status\":\"cancelled\"") &&
+	    has("\"result\":\"cancelled\"") && has("cancelled by admin"),
+	    "... the command shows cancelled");
+	stub.cmd_hooks.held(stub.cmd_hooks_arg, 10);
+	CHECK(sunk_status == 0, "the log holding less: no answer yet");
+	stub.cmd_hooks.held(stub.cmd_hooks_arg, 11);
+	CHECK(sunk_status == 200 && strstr(sunk_body, "\"cancelled\"") !=
+	    NULL, "held by the standby: 200 with the command");
+	res.id = id;
+	res.status = HD__COMMAND_RESULT__STATUS__OK;
+	res.detail = "";
+	api_res_result(&m, node_get(&m, "n-house", 0), &res);
+	CHECK(get(&vic, cmd_path(id)) == 200 &&
+	    has("\"status\":\"cancelled\""), "the slave's result after "
+	    "the cancel: the first settlement stays");
+	stub.cancel_answer = HA_SETTLE_ALREADY;
+	CHECK(call(&admin, "DELETE", cmd_path(id), "", "", 1) == 409 &&
+	    has("settled"), "cancelled again: 409 settled");
+	stub.cancel_answer = HA_SETTLE_NOT_YET;
+	CHECK(call(&admin, "DELETE", cmd_path(id), "", "", 1) == 409 &&
+	    has("not_accepted"), "not accepted yet: 409 not_accepted");
+	stub.cancel_answer = HA_SETTLE_UNKNOWN;
+	CHECK(call(&admin, "DELETE", cmd_path(id), "", "", 1) == 404 &&
+	    call(&admin, "DELETE", cmd_path(id + 999), "", "", 1) == 404,
+	    "not in the log, or no such command: 404");
+	stub.held = 20;
+	stub.cancel_answer = HA_SETTLE_DONE;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":false}") == 202 &&
+	    call(&admin, "DELETE", cmd_path(stub.next_id), "", "", 1) == 0,
+	    "a second command cancelled");
+	sunk_status = 0;
+	stub.cmd_hooks.held(stub.cmd_hooks_arg, 21);
+	CHECK(sunk_status == 200, "... answered when held");
+	stub.held = 0;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 202, "a third command");
+	id = stub.next_id;
+	stub.cmd_hooks.settled(stub.cmd_hooks_arg, id,
+	    HD__COMMAND_RESULT__STATUS__EXPIRED, "no result from slave "
+	    "n-house within 300 s");
+	CHECK(get(&vic, cmd_path(id)) == 200 &&
+	    has("\"status\":\"expired\"") && has("within 300 s"),
+	    "expired by the log: the command shows expired");
+	stub.log_wait = 1;
+	sunk_status = 0;
+	CHECK(post(&bob, "/api/v1/devices/n-house/lamp/values/on",
+	    "{\"value\":true}") == 0 && sunk_status == 0, "a command waiting "
+	    "for the standby");
+	stub.cmd_hooks.step_down(stub.cmd_hooks_arg);
+	snprintf(want, sizeof(want), "\"id\":%llu",
+	    (unsigned long long)stub.next_id);
+	CHECK(sunk_status == 503 && strstr(sunk_body, want) != NULL &&
+	    strstr(sunk_body, "not master") != NULL, "the master steps down: "
+	    "503 naming the command's id");
+	sunk_status = 0;
+	stub.cmd_hooks.step_down(stub.cmd_hooks_arg);
+	CHECK(sunk_status == 0, "... once: nothing owed after");
+	stub.log_wait = 0;
+	stub.logged = 0;
+	CHECK(call(&admin, "DELETE", cmd_path(id), "", "", 1) == 409 &&
+	    has("not_logged"), "without an election: 409, nothing to "
+	    "cancel");
+	api_cmd_sweep(m.api_res->cmd, now + 10 * API_CMD_TIMEOUT_MS);
+}
+
 int
 main(void)
 {
@@ -697,6 +807,7 @@ main(void)
 	test_commands();
 	test_queued();
 	test_logged();
+	test_cancel();
 	test_history();
 	test_tokens();
 	test_client_cert();
