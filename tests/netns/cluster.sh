@@ -114,10 +114,11 @@ ha_up() {
 # node. master is elected first (term 2: a fresh slave's fence allows only
 # node 0), then sb starts, follows it and joins the synchronous set. Sets
 # what ha_up sets, and B (the barn's log). 1 if something did not come up.
+# HA_SLAVES: the slaves (default "slave-house slave-barn").
 ha_elect_up() {
-	local n s wp
+	local n s wp slaves=${HA_SLAVES:-slave-house slave-barn}
 	check "namespaces and the switch" \
-	    net_up master sb slave-house slave-barn || return 1
+	    net_up master sb $slaves || return 1
 	L=$work/lic
 	"$top/tests/integration/gen-test-licences.sh" "$L" >/dev/null ||
 		{ not_ok "generate test licences"; return 1; }
@@ -134,7 +135,8 @@ ha_elect_up() {
 	wport=$(free_port)
 	swport=$(free_port)
 	ML=("master master $ip_master:$port" "master sb $ip_sb:$port")
-	SL=("slave slave-house" "slave slave-barn")
+	SL=()
+	for s in $slaves; do SL+=("slave $s"); done
 	for n in master sb; do
 		wp=wport; [ "$n" = sb ] && wp=swport
 		nmaster_conf "$n" "$port" "$G" "$n" "licence $work/licence.pem" \
@@ -143,7 +145,7 @@ ha_elect_up() {
 		# HA_EXTRA_NODE: a function adding lines to node n's config
 		[ -n "${HA_EXTRA_NODE:-}" ] && "$HA_EXTRA_NODE" "$n"
 	done
-	for s in slave-house slave-barn; do
+	for s in $slaves; do
 		nslave_conf "$s" "${s#slave-}" master "$port" "$G"
 		sed -i '/^master /d' "$work/$s.conf"
 		printf '%s\n' "${ML[@]}" >>"$work/$s.conf"
@@ -154,7 +156,7 @@ ha_elect_up() {
 	SA=https://127.0.0.1:$swport/api/v1	# the standby's, in its namespace
 	admin_pw
 	nstart hd-master-testroot master
-	for s in slave-house slave-barn; do nstart hd-slave "$s"; done
+	for s in $slaves; do nstart hd-slave "$s"; done
 	check "the master is elected (term 2)" wait_log "$M" \
 	    'failover: master is master of term 2 \(elected' 20 || return 1
 	check "the master serves its API" \
@@ -164,7 +166,7 @@ ha_elect_up() {
 	    wait_log "$SB" 'standby: following master master' 20 || return 1
 	check "sb joins the synchronous set" wait_log "$M" \
 	    'failover: standby sb in the synchronous set' 15 || return 1
-	for s in slave-house slave-barn; do
+	for s in $slaves; do
 		check "$s registers with the master" wait_log "$work/$s.log" \
 		    'registered with master master ' 15 || return 1
 		check "$s: its fence allows master and sb" wait_log \
