@@ -764,6 +764,8 @@ cancel_command(struct api_call *c)
 		api_defer(c, r->cancel);
 		return;
 	}
+	/* Held already (no standby to wait for), or no memory to wait:
+	 * the cancel is in the log either way and goes to the standby. */
 	cancelled(c, r);
 }
 
