@@ -85,8 +85,9 @@ ha_log_settle(struct ha *ha, uint64_t id, int status, const char *detail,
 	return HA_SETTLE_DONE;
 }
 
-/* Wall ms when command p was logged plus the bound; a command without
- * its time (0: never from this version) counts from now. */
+/* Command p was logged CMD_LOG_EXPIRE_MS ago or more. One without its
+ * time (0; every version so far logs it) or with a time ahead of our
+ * clock (set back since) is left to the operator's cancel. */
 static int
 expired(const struct ha_pl *p, uint64_t now_wall)
 {
