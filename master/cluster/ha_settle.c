@@ -86,8 +86,8 @@ ha_log_settle(struct ha *ha, uint64_t id, int status, const char *detail,
 }
 
 /* Command p was logged CMD_LOG_EXPIRE_MS ago or more. One without its
- * time (0; every version so far logs it) or with a time ahead of our
- * clock (set back since) is left to the operator's cancel. */
+ * time (0; every version so far logs it) never expires; one with a
+ * time ahead of our clock (set back since) waits for the clock. */
 static int
 expired(const struct ha_pl *p, uint64_t now_wall)
 {
