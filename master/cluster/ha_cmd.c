@@ -151,7 +151,6 @@ ha_command_result(struct master *m, struct node *n,
 	char			 detail[HA_REC_DETAIL_MAX + 1], why[160];
 
 	struct ha_pl		*p;
-	int64_t			 k;
 
 	if (res->status == HD__COMMAND_RESULT__STATUS__QUEUED ||
 	    (ha = master_of(m, n, &slave)) == NULL ||
@@ -164,8 +163,7 @@ ha_command_result(struct master *m, struct node *n,
 		    n->id, res->id);
 		return;
 	}
-	k = repl_index(&ha->el->r, p->pos);
-	if (k >= 0 && ha->el->r.done[k] && !res->duplicate)
+	if (!res->duplicate && ha_log_master_settled(ha, res->id))
 		/* Settled first (a cancel, an expiry): the log keeps that,
 		 * but the operator must hear the device moved after all. */
 		log_warnx("failover: command %" PRIu64 " was settled without "

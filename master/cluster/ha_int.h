@@ -97,6 +97,7 @@ void	ha_log_resend(struct ha *, uint32_t slave);
 enum ha_settle ha_log_settle(struct ha *, uint64_t id, int status,
 	    const char *detail, uint64_t *pos, void (*run)(struct ha *));
 int	ha_log_expire(struct ha *, uint64_t now_wall, void (*run)(struct ha *));
+int	ha_log_master_settled(struct ha *, uint64_t id);
 
 /* ha_follow.c */
 int	ha_follow_init(struct ha *);

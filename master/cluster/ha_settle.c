@@ -130,3 +130,22 @@ ha_log_expire(struct ha *ha, uint64_t now_wall, void (*run)(struct ha *))
 	}
 	return n;
 }
+
+/* Command id's result in the log is a master's settlement (CANCELLED,
+ * EXPIRED), not a slave's: 1, else 0. */
+int
+ha_log_master_settled(struct ha *ha, uint64_t id)
+{
+	const Hd__CommandResult	*cr;
+	struct ha_pl		*p;
+	uint64_t		 k;
+
+	for (k = 0; (p = ha_log_at(ha, k)) != NULL; k++) {
+		if (p->r->change_case != HD__REPL_RECORD__CHANGE_RESULT ||
+		    (cr = p->r->result->result)->id != id)
+			continue;
+		return cr->status == HD__COMMAND_RESULT__STATUS__CANCELLED ||
+		    cr->status == HD__COMMAND_RESULT__STATUS__EXPIRED;
+	}
+	return 0;
+}

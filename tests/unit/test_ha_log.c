@@ -278,6 +278,9 @@ test_settle(void)
 	    "settlements back from commands.log");
 	lead();
 	CHECK(ha.el->r.pending[0] == 0, "... and nothing to send again");
+	CHECK(ha_log_master_settled(&ha, a) && ha_log_master_settled(&ha, b) &&
+	    !ha_log_master_settled(&ha, c), "a settlement told from a "
+	    "slave's result (the warning of a result after a cancel)");
 	ha.el->role = ELECT_FOLLOWER;
 	CHECK(ha_log_settle(&ha, b, HD__COMMAND_RESULT__STATUS__CANCELLED,
 	    "x", &pos, run) == HA_SETTLE_UNKNOWN && ha_log_expire(&ha, UINT64_MAX,
