@@ -135,10 +135,15 @@
   }
 
   async function zwSlave(node) {
-    const [st, nl, pl] = await Promise.all([
+    const [st, nl, pl, ms] = await Promise.all([
       api.maybe(`zwave/${api.enc(node)}/inclusion`).catch(() => null),
       zwNodes(node).catch(() => null),
-      api.maybe(`zwave/${api.enc(node)}/provisioning`).catch(() => null)]);
+      api.maybe(`zwave/${api.enc(node)}/provisioning`).catch(() => null),
+      api.maybe(`zwave/${api.enc(node)}/maintenance`).catch(() => null)]);
+    if (ms) {
+      maint[node] = ms;
+      for (const s of ms.steps) if (s.param && s.state === "done") knownParam(node, s);
+    }
     const act = (action) => async () => {
       if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
         `${node} will wait for a device's button to be pressed.`, action === "include" ? "Include" : "Exclude")))
@@ -168,19 +173,242 @@
         el("span.sub", { text: HD.time(p.time_ms) + " " }),
         `${p.action === "exclude" ? "Exclusion" : p.action === "include" ? "Inclusion" : p.action}: ${STEP_DONE[p.state] || p.state}`,
         p.node ? ` (node ${p.node})` : "", p.reason ? el("span.sub", { text: " — " + p.reason }) : null))) : null;
-    const rows = nl ? nl.nodes.map((n) => ({ name: n.name, id: n.device, room: "", pct: n.interview_pct,
-      sec: n.security, failed: n.failed, model: [n.manufacturer, n.model].filter(Boolean).join(" ") }))
-      : [...store.devices.values()].filter((d) => d.node === node && d.id.startsWith("zw:")).map((d) => ({
-        name: d.name, id: d.id, room: d.room, pct: d.interview_pct, sec: d.security, failed: false,
-        model: [d.manufacturer, d.model].filter(Boolean).join(" ") }));
     const s2 = st ? zwS2(node, st.s2, zw.renderZwave) : null;
     return { active: (active || keying) && !(st.s2 && ["grant", "pin"].includes(st.s2.waiting)),
       el: el("section.panel", { "data-node": node },
       el("h2", { text: node }), ctl, s2, steps, zwProv(node, pl, zw.renderZwave),
-      rows.length ? table(["Device", "Interview", "Security", "Model", ""], rows.map((d) => el("tr", {},
-        el("th", { scope: "row", text: `${d.name} (${d.id})` }),
-        td([el("meter", { min: 0, max: 100, value: d.pct, "aria-label": `interview ${d.pct} %` }), " " + d.pct + " %"]),
-        td((d.sec || "none").replace(/_/g, " ")), td(d.model), td(d.failed ? HD.badge("failed", "bad") : null))))
-        : el("p.empty", { text: "No Z-Wave node yet." })) };
+      maintBox(node), nodeTable(node, nl)) };
+  }
+
+  // -- Node maintenance -------------------------------------------------
+  // Per slave: the state as GET /zwave/SLAVE/maintenance gave it, then
+  // kept by the stream's zwave events that carry an "op" (each step, the
+  // requested one too): nothing is polled.
+  const MAINT_STEPS_KEEP = 16;		// as the master's ZW_MAINT_HISTORY
+  const ENDS = ["done", "failed", "refused"];
+  const OP_NAME = { ping: "Ping", remove_failed: "Removal", replace_failed: "Replacement", heal: "Heal",
+    config_get: "Parameter read", config_set: "Parameter set", stop: "Stop" };
+  const LISTEN = { always: "always listening", flirs: "listening (FLIRS)", sleeping: "sleeping" };
+  const maint = {};			// slave -> {online, active, last, steps}
+  const names = {};			// slave -> node id -> "name (zw:N:0)"
+  const cfg = {};			// slave -> {node, param, value, known: {"N:P": step}}
+  const nodeLabel = (slave, n) => (names[slave] && names[slave][n]) || `node ${n}`;
+
+  HD.stream.on("zwave", (e) => {
+    if (!e || !e.op || !e.slave) return;
+    const m = maint[e.slave] || (maint[e.slave] = { online: true, active: false, last: null, steps: [] });
+    m.steps.push(e);
+    m.steps.splice(0, m.steps.length - MAINT_STEPS_KEEP);
+    if (e.op !== "stop") {
+      m.last = e;
+      m.active = !ENDS.includes(e.state);
+    }
+    if (e.param && e.state === "done") knownParam(e.slave, e);
+    if (HD.views.current === "zwave") refreshMaint(e.slave);
+  });
+
+  function knownParam(slave, s) {
+    const c = cfg[slave] || (cfg[slave] = { known: {} });
+    c.known[`${s.node}:${s.param}`] = s;
+  }
+
+  // A ping's figures as the API gives them (docs/API.md).
+  function pingText(s) {
+    if (s.state === "requested" || s.state === "started") return "pinging…";
+    if (s.rtt_ms === undefined) return s.reason;
+    const parts = [s.tx_status === 0 ? `acknowledged in ${s.rtt_ms} ms` : `${s.reason} (after ${s.rtt_ms} ms)`];
+    if (s.route_ms !== undefined) {
+      parts.push(`${s.route_ms} ms on the air`,
+        s.repeaters ? `${s.repeaters} repeater${s.repeaters > 1 ? "s" : ""}` : "direct (no repeater)",
+        s.rssi_dbm === null ? "RSSI not measured" : `RSSI ${s.rssi_dbm} dBm`);
+    }
+    return parts.join(", ");
+  }
+
+  // A parameter as the node told it: value, size, range, default, name.
+  function paramText(s) {
+    const name = s.name ? ` “${s.name}”` : "";
+    if (s.value === undefined) return `Parameter ${s.param}${name}: ${s.reason}`;
+    const facts = [`${s.size} byte${s.size > 1 ? "s" : ""}`];
+    if (s.min !== undefined) facts.push(`range ${s.min}..${s.max}`, `default ${s.default}`);
+    return `Parameter ${s.param}${name}: ${s.value} (${facts.join(", ")})` +
+      (s.op === "config_set" ? ` — ${s.reason}` : "");
+  }
+
+  // The status line: the operation under way (with the heal's meter and
+  // Stop), else the last one's outcome.
+  function maintStatus(slave) {
+    const m = maint[slave], s = m && m.last;
+    if (!s) return el("p", { text: "No maintenance yet." });
+    // A heal's steps name the node each is about.
+    const heal = s.op === "heal" && (!s.node || s.total > 1);
+    const what = `${OP_NAME[s.op] || s.op}${heal ? " of the network" : s.node ? " of " + nodeLabel(slave, s.node) : ""}`;
+    const word = s.state === "requested" ? "asked…" : s.state === "ready" ? "press the new device's button now"
+      : heal && s.node ? `${nodeLabel(slave, s.node)}: ${s.reason}` : s.reason;
+    return el("p", {}, el("strong", { text: m.active ? `${what}: ` : `Last: ${what}: ` }),
+      el("span", { "data-state": s.state, text: s.op === "ping" && !m.active ? pingText(s) : word }),
+      !m.active && ENDS.includes(s.state) && s.state !== "done" ? [" ", HD.badge(s.state, "bad")] : null,
+      s.total ? [" ", el("meter", { min: 0, max: s.total, value: s.done || 0,
+        "aria-label": `${s.done || 0} of ${s.total} nodes` }), ` ${s.done || 0} of ${s.total}`] : null,
+      el("span.sub", { text: " " + HD.time(s.time_ms) }));
+  }
+
+  function maintBox(slave) {
+    const m = maint[slave];
+    if (!m) return el("p.muted", { text: "Node maintenance is not available on this master." });
+    const busy = m.active, off = m.online === false;
+    const stoppable = busy && m.last && ["heal", "replace_failed"].includes(m.last.op);
+    return el("div.zwmaint", { "data-maint": slave },
+      el("div", { role: "status", "aria-live": "polite" }, maintStatus(slave)),
+      stoppable ? el("button", { type: "button", text: "Stop", onclick: () => maintOp(slave, { op: "stop" }) }) : null,
+      api.isAdmin() ? el("button", { type: "button", text: "Heal the network", disabled: busy || off,
+        onclick: heal(slave) }) : null);
+  }
+
+  function heal(slave) {
+    return async () => {
+      if (!(await HD.confirm(`Heal the network of ${slave}?`, "Each listening node's neighbours and its route back " +
+        "to the controller are rebuilt, one node at a time; sleeping nodes are left out.", "Heal")))
+        return;
+      maintOp(slave, { op: "heal" });
+    };
+  }
+
+  // Sent; the answer is the state (202), its steps come on the stream.
+  async function maintOp(slave, body) {
+    try {
+      const r = await api.post(`zwave/${api.enc(slave)}/maintenance`, body);
+      if (r && r.steps && !(maint[slave] && maint[slave].last && r.last &&
+        maint[slave].last.time_ms >= r.last.time_ms)) Object.assign(maint[slave] || (maint[slave] = {}), r);
+    } catch (e) {
+      HD.toast(`Z-Wave ${slave}: ${OP_NAME[body.op] || body.op}: ${e.message}`);
+    }
+    refreshMaint(slave);
+  }
+
+  // What the last steps changed, in place: the status line and buttons,
+  // each node's last ping, an open parameter form's answer. The node
+  // table itself is redrawn by the "devices" event (a node removed or
+  // replaced), through the view's reload.
+  function refreshMaint(slave) {
+    const panel = document.querySelector(`#zwave section.panel[data-node="${CSS.escape(slave)}"]`);
+    if (!panel) return;
+    const box = panel.querySelector(".zwmaint");
+    if (box) box.replaceWith(maintBox(slave));
+    const m = maint[slave];
+    for (const c of panel.querySelectorAll("td.zwres[data-res]"))
+      HD.clear(c, lastPing(m, Number(c.dataset.res)));
+    const out = panel.querySelector(".zwcfgres");
+    if (out) HD.clear(out, cfgResult(slave));
+    for (const b of panel.querySelectorAll("button[data-op]")) b.disabled = !!(m && (m.active || m.online === false));
+  }
+
+  function lastPing(m, n) {
+    const s = m && [...m.steps].reverse().find((x) => x.op === "ping" && x.node === n);
+    if (!s) return null;
+    return el("span", { "data-state": s.state }, s.state === "failed" || s.state === "refused" ? [HD.badge(s.state, "bad"), " "] : null,
+      pingText(s));
+  }
+
+  // -- the node list -----------------------------------------------------
+  function nodeTable(slave, nl) {
+    const rows = nl ? nl.nodes : [...store.devices.values()].filter((d) => d.node === slave && d.id.startsWith("zw:"))
+      .map((d) => ({ node: Number(d.id.split(":")[1]), name: d.name, device: d.id, interview_pct: d.interview_pct,
+        security: d.security, manufacturer: d.manufacturer, model: d.model }));
+    if (!rows.length) return el("p.empty", { text: "No Z-Wave node yet." });
+    names[slave] = {};
+    for (const n of rows) names[slave][n.node] = `${n.name} (${n.device})`;
+    const m = maint[slave], c = cfg[slave] || {};
+    return table(["Device", "State", "Security", "Battery", "Last report", "Interview", "Model", "", "Last ping"],
+      rows.map((n) => [el("tr", { "data-zwnode": String(n.node) },
+        el("th", { scope: "row", text: `${n.name} (${n.device})` }),
+        td([n.listening ? LISTEN[n.listening] || n.listening : "—", n.failed ? [" ", HD.badge("failed", "bad")] : null]),
+        td((n.security || "none").replace(/_/g, " ")),
+        td(n.battery === null || n.battery === undefined ? null
+          : [`${n.battery} %`, n.low_battery ? [" ", HD.badge("low battery", "warn")] : null]),
+        td(n.last_report_ms ? HD.agoEl(n.last_report_ms) : null),
+        td([el("meter", { min: 0, max: 100, value: n.interview_pct, "aria-label": `interview ${n.interview_pct} %` }),
+          " " + n.interview_pct + " %"]),
+        td([n.manufacturer, n.model].filter(Boolean).join(" ")),
+        td(m && api.isAdmin() ? nodeButtons(slave, n, m) : null),
+        el("td.zwres", { "data-res": String(n.node) }, lastPing(m, n.node))),
+      c.node === n.node && m ? el("tr.zwcfg", {}, el("td", { colspan: 9 }, cfgForm(slave, n))) : null]));
+  }
+
+  function nodeButtons(slave, n, m) {
+    const off = m.active || m.online === false;
+    const b = (text, op, fn) => el("button", { type: "button", text, "data-op": op, disabled: off, onclick: fn });
+    return el("div.zwbtns", {},
+      b("Ping", "ping", () => maintOp(slave, { op: "ping", node: n.node })),
+      el("button", { type: "button", text: "Parameters", "aria-expanded": String((cfg[slave] || {}).node === n.node),
+        onclick: () => toggleCfg(slave, n.node) }),
+      // Only a failed node can be removed or replaced (the slave refuses
+      // a node that answers).
+      n.failed ? [b("Remove failed node", "remove_failed", async () => {
+        if (await HD.confirm(`Remove node ${n.node}?`, `${n.name} (${n.device}) on ${slave} does not answer. It is ` +
+          "taken out of the Z-Wave network, its device and values forgotten.", "Remove"))
+          maintOp(slave, { op: "remove_failed", node: n.node });
+      }), b("Replace failed node", "replace_failed", async () => {
+        if (await HD.confirm(`Replace node ${n.node}?`, `${n.name} (${n.device}) on ${slave} does not answer. A new ` +
+          "device takes its place and its id: press the new device's button when asked.", "Replace"))
+          maintOp(slave, { op: "replace_failed", node: n.node });
+      })] : null);
+  }
+
+  // -- configuration parameters ------------------------------------------
+  function toggleCfg(slave, node) {
+    const c = cfg[slave] || (cfg[slave] = { known: {} });
+    c.node = c.node === node ? 0 : node;
+    zw.renderZwave();
+  }
+
+  // The answer for the form's node and parameter: the last step of a
+  // read or set of it, in words.
+  function cfgResult(slave) {
+    const c = cfg[slave], m = maint[slave];
+    if (!c) return null;
+    if (c.note) return el("span", { role: "alert" }, HD.badge("not sent", "warn"), " " + c.note);
+    const s = m && [...m.steps].reverse().find((x) => (x.op === "config_get" || x.op === "config_set") &&
+      x.node === c.node && (x.param === c.param || x.state === "requested"));
+    if (!s) return null;
+    if (s.state === "requested" || s.state === "started") return `${OP_NAME[s.op]}: asked…`;
+    return el("span", { "data-state": s.state }, s.state !== "done" ? [HD.badge(s.state, "bad"), " "] : null,
+      s.state === "done" ? paramText(s) : `${OP_NAME[s.op]} of parameter ${s.param || c.param}: ${s.reason}`);
+  }
+
+  // The range a value must be in, as far as the page knows: the node's
+  // own (Configuration v3+), else what the parameter's size can hold,
+  // else what the API takes.
+  function cfgRange(c) {
+    const k = c.known[`${c.node}:${c.param}`];
+    if (k && k.min !== undefined) return [k.min, k.max, "the parameter's range"];
+    if (k && k.size) return [-(2 ** (8 * k.size - 1)), 2 ** (8 * k.size - 1) - 1, `what ${k.size} byte${k.size > 1 ? "s" : ""} can hold`];
+    return [-2147483648, 4294967295, "a 4-byte value"];
+  }
+
+  function cfgForm(slave, n) {
+    const c = cfg[slave];
+    const num = (name, label, min, max, v) => el("label", {}, label + " ",
+      el("input", { type: "number", name, min, max, step: 1, required: name === "param", value: v === undefined ? "" : String(v),
+        oninput: (ev) => { c[name] = ev.target.value === "" ? undefined : Number(ev.target.value); c.note = ""; } }));
+    const send = (op) => (ev) => {
+      ev.preventDefault();
+      c.note = "";
+      if (!Number.isInteger(c.param) || c.param < 1 || c.param > 255) c.note = "the parameter is a number, 1..255";
+      else if (op === "config_set") {
+        const [lo, hi, what] = cfgRange(c);
+        if (!Number.isInteger(c.value)) c.note = "type the value to set (a whole number)";
+        else if (c.value < lo || c.value > hi) c.note = `${c.value} is out of ${what} ${lo}..${hi}`;
+      }
+      if (c.note) return refreshMaint(slave);
+      maintOp(slave, op === "config_get" ? { op, node: n.node, param: c.param }
+        : { op, node: n.node, param: c.param, value: c.value });
+    };
+    return el("form.zwcfgform", { onsubmit: send("config_get"), "aria-label": `Configuration of node ${n.node}` },
+      el("strong", { text: `Node ${n.node} parameters: ` }),
+      num("param", "Parameter", 1, 255, c.param), el("button", { type: "submit", text: "Read", "data-op": "config_get" }),
+      num("value", "Value", undefined, undefined, c.value),
+      el("button", { type: "button", text: "Set", "data-op": "config_set", onclick: send("config_set") }),
+      el("p.zwcfgres", { role: "status", "aria-live": "polite" }, cfgResult(slave)));
   }
 })();
