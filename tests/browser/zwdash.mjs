@@ -1,0 +1,169 @@
+// Z-Wave node maintenance from the dashboard in headless Chromium
+// (playwright-core), started by tests/integration/73-zwave-dash.sh
+// against a real master and hd-slave on hd-zwsim -7 (a 700-series stick:
+// its ping figures carry a route). The Z-Wave view's node states, a ping
+// with its figures, a deaf node's ping failing and the node removed with
+// "Remove failed node", a failed node's replacement waiting and stopped,
+// a configuration parameter read, a value out of its range refused in
+// the page, another set, and a heal followed to its end. One "ok - ..."
+// or "not ok - ..." line per check.
+//
+//   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE as for
+//   dashboard.mjs; HD_NODE the slave; HD_ZWCTL hd-zwsim's control FIFO;
+//   HD_CFG_NODE a node with Configuration v4 (parameter 1 "LED
+//   brightness", 0..99, default 50); HD_TNAME.
+import { createRequire } from "node:module";
+import fs from "node:fs";
+
+const env = process.env;
+const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
+const { chromium } = require("playwright-core");
+const NAME = env.HD_TNAME || "zwdash";
+const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
+const CFG = Number(env.HD_CFG_NODE);
+let failures = 0;
+
+const fail = (m) => { throw new Error(m); };
+async function check(desc, fn) {
+  try {
+    await fn();
+    console.log(`ok - ${NAME}: ${desc}`);
+  } catch (e) {
+    failures++;
+    console.log(`not ok - ${NAME}: ${desc}`);
+    console.log("#   " + String(e && e.message || e).split("\n")[0]);
+    await page.screenshot({ path: `${env.HD_SHOTS || "/tmp"}/zwdash-fail-${failures}.png`,
+      fullPage: true }).catch(() => {});
+  }
+}
+// Until fn() holds, every 100 ms, at most `ms`.
+async function until(fn, what, ms = WAIT_MS) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn().catch(() => false)) return;
+    if (Date.now() > end) fail("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const zw = (line) => fs.appendFileSync(env.HD_ZWCTL, line + "\n");
+
+const browser = await chromium.launch({
+  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
+    "--disable-background-networking", "--disable-component-update",
+    "--disable-default-apps", "--disable-sync", "--no-first-run", "--no-pings",
+    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
+  ],
+});
+const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+const errors = [], posts = [];
+page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+page.on("pageerror", (e) => errors.push(String(e)));
+page.on("request", (r) => r.method() === "POST" && /maintenance$/.test(r.url()) && posts.push(r.postData()));
+const panel = page.locator(`#zwave section.panel[data-node="${env.HD_NODE}"]`);
+const row = (n) => panel.locator(`tr[data-zwnode="${n}"]`);
+const status = panel.locator(".zwmaint [role=status]");
+const text = async (l) => (await l.textContent()) || "";
+
+await check("log in and open the Z-Wave view: each node's state", async () => {
+  await page.goto(env.HD_URL, { timeout: WAIT_MS });
+  await page.fill("#login-name", env.HD_USER);
+  await page.fill("#login-pw", env.HD_PASSWORD);
+  await page.press("#login-pw", "Enter");
+  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await page.click('.tabs a[data-view="zwave"]');
+  await row(2).waitFor({ timeout: WAIT_MS });
+  const sw = await text(row(2)), sensor = await text(row(5));
+  if (!/always listening/.test(sw)) fail(`node 2: "${sw}"`);
+  if (!/80 %/.test(sensor)) fail(`node 5's battery: "${sensor}"`);
+  if (!/ago/.test(sw)) fail(`node 2's last report: "${sw}"`);
+  if (!/100 %/.test(sw) || !/none/.test(sw)) fail(`node 2's interview and security: "${sw}"`);
+  if (await panel.locator("button", { hasText: "Remove failed node" }).count())
+    fail("a removal is offered for a node that answers");
+});
+
+await check("ping node 2: the round trip, route, repeaters and RSSI shown", async () => {
+  await row(2).locator("button", { hasText: "Ping" }).click();
+  const res = row(2).locator("td.zwres");
+  await until(async () => /acknowledged in \d+ ms/.test(await text(res)), "the ping's result");
+  const t = await text(res);
+  if (!/30 ms on the air, direct \(no repeater\), RSSI -60 dBm/.test(t)) fail(`"${t}"`);
+  if (!/Last: Ping of .*zw:2:0/.test(await text(status))) fail(`status "${await text(status)}"`);
+});
+
+await check("a deaf node's ping fails; the node is shown failed, removal offered", async () => {
+  zw("deaf 3");
+  await row(3).locator("button", { hasText: "Ping" }).click();
+  await until(async () => /failed/.test(await text(row(3).locator("td.zwres"))), "the ping failing");
+  await until(async () => /failed/.test(await text(row(3).locator("td").first())), "the failed badge");
+  await row(3).locator("button", { hasText: "Remove failed node" }).waitFor({ timeout: WAIT_MS });
+});
+
+await check("Remove failed node: the confirmation names it; the node leaves the list", async () => {
+  await row(3).locator("button", { hasText: "Remove failed node" }).click();
+  const t = await text(page.locator("#confirm"));
+  if (!/Remove node 3\?/.test(t) || !/zw:3:0/.test(t) || !new RegExp(env.HD_NODE).test(t)) fail(`dialog "${t}"`);
+  await page.click("#confirm-ok");
+  await row(3).waitFor({ state: "detached", timeout: WAIT_MS });
+  await until(async () => /Last: Removal of .*: zw:3:0 removed/.test(await text(status)), "the removal's outcome");
+});
+
+await check("Replace failed node: the wait for the new device shown, then stopped", async () => {
+  zw("deaf 5");
+  await row(5).locator("button", { hasText: "Ping" }).click();
+  await row(5).locator("button", { hasText: "Replace failed node" }).waitFor({ timeout: WAIT_MS });
+  await row(5).locator("button", { hasText: "Replace failed node" }).click();
+  if (!/Replace node 5\?/.test(await text(page.locator("#confirm")))) fail("no confirmation naming node 5");
+  await page.click("#confirm-ok");
+  await until(async () => /Replacement of .*zw:5:0.*press the new device's button now/.test(await text(status)),
+    "the replacement waiting");
+  if (await row(2).locator("button", { hasText: "Ping" }).isEnabled()) fail("Ping offered during the replacement");
+  await panel.locator(".zwmaint button", { hasText: "Stop" }).click();
+  await until(async () => /Last: Replacement .*stopped on request/.test(await text(status)), "stopped");
+});
+
+await check(`node ${CFG}: parameter 1 read with its value, size, range, default and name`, async () => {
+  await row(CFG).locator("button", { hasText: "Parameters" }).click();
+  const form = panel.locator("form.zwcfgform");
+  await form.locator('input[name="param"]').fill("1");
+  await form.locator("button", { hasText: "Read" }).click();
+  await until(async () => /Parameter 1 “LED brightness”: 50 \(1 byte, range 0\.\.99, default 50\)/.test(
+    await text(form.locator(".zwcfgres"))), "the parameter");
+});
+
+await check("a value out of the parameter's range is refused in the page, nothing sent", async () => {
+  const form = panel.locator("form.zwcfgform"), n = posts.length;
+  await form.locator('input[name="value"]').fill("150");
+  await form.locator("button", { hasText: "Set" }).click();
+  await until(async () => /150 is out of the parameter's range 0\.\.99/.test(await text(form.locator(".zwcfgres"))),
+    "the refusal");
+  if (posts.length !== n) fail("a request went out");
+});
+
+await check("a value in range set: the node's answer shown in words", async () => {
+  const form = panel.locator("form.zwcfgform");
+  await form.locator('input[name="value"]').fill("42");
+  await form.locator("button", { hasText: "Set" }).click();
+  await until(async () => /Parameter 1\b.*: 42 \(1 byte.* — set to 42/.test(await text(form.locator(".zwcfgres"))),
+    "the set confirmed");
+  if (!posts.some((p) => /"op":"config_set".*"value":42/.test(p))) fail("no config_set of 42 sent");
+});
+
+await check("heal the network: progress node by node, then its end", async () => {
+  await panel.locator(".zwmaint button", { hasText: "Heal the network" }).click();
+  if (!/Heal the network of/.test(await text(page.locator("#confirm")))) fail("no confirmation");
+  await page.click("#confirm-ok");
+  // Under way (no "Last:"), a node done of all, before the end.
+  await until(async () => /^Heal of the network: .* \d+ of \d+/.test(await text(status)), "a node's progress");
+  await until(async () => /Last: Heal of the network: \d of \d nodes healed/.test(await text(status)), "the heal's end");
+  const m = panel.locator(".zwmaint meter");
+  if (await m.getAttribute("value") !== await m.getAttribute("max")) fail("the meter is not full");
+});
+
+await check("no script error in the page (beside a 401 before the login and optional 404s)", async () => {
+  const bad = errors.filter((t) => !/status of 40[14]/.test(t));
+  if (bad.length) fail(bad.join("; "));
+});
+await browser.close();
+process.exit(failures ? 1 : 0);
