@@ -118,6 +118,8 @@ await check("Replace failed node: the wait for the new device shown, then stoppe
   await page.click("#confirm-ok");
   await until(async () => /Replacement of .*zw:5:0.*press the new device's button now/.test(await text(status)),
     "the replacement waiting");
+  const steps = await text(panel.locator(".zwsteps"));
+  if (!/Replacement: requested \(node 5\).*Replacement: ready \(node 5\)/.test(steps)) fail(`steps "${steps}"`);
   if (await row(2).locator("button", { hasText: "Ping" }).isEnabled()) fail("Ping offered during the replacement");
   await panel.locator(".zwmaint button", { hasText: "Stop" }).click();
   await until(async () => /Last: Replacement .*stopped on request/.test(await text(status)), "stopped");

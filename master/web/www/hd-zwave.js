@@ -207,6 +207,14 @@
     if (HD.views.current === "zwave") refreshMaint(e.slave);
   });
 
+  // A slave offline or back: its buttons follow (the master answers 409
+  // while it is offline).
+  HD.stream.on("node", (e) => {
+    if (!e || !maint[e.node]) return;
+    maint[e.node].online = !!e.online;
+    if (HD.views.current === "zwave") refreshMaint(e.node);
+  });
+
   function knownParam(slave, s) {
     const c = cfg[slave] || (cfg[slave] = { known: {} });
     c.known[`${s.node}:${s.param}`] = s;
@@ -241,10 +249,10 @@
     const m = maint[slave], s = m && m.last;
     if (!s) return el("p", { text: "No maintenance yet." });
     // A heal's steps name the node each is about.
-    const heal = s.op === "heal" && (!s.node || s.total > 1);
-    const what = `${OP_NAME[s.op] || s.op}${heal ? " of the network" : s.node ? " of " + nodeLabel(slave, s.node) : ""}`;
+    const network = s.op === "heal" && (!s.node || s.total > 1);
+    const what = `${OP_NAME[s.op] || s.op}${network ? " of the network" : s.node ? " of " + nodeLabel(slave, s.node) : ""}`;
     const word = s.state === "requested" ? "asked…" : s.state === "ready" ? "press the new device's button now"
-      : heal && s.node ? `${nodeLabel(slave, s.node)}: ${s.reason}` : s.reason;
+      : network && s.node ? `${nodeLabel(slave, s.node)}: ${s.reason}` : s.reason;
     return el("p", {}, el("strong", { text: m.active ? `${what}: ` : `Last: ${what}: ` }),
       el("span", { "data-state": s.state, text: s.op === "ping" && !m.active ? pingText(s) : word }),
       !m.active && ENDS.includes(s.state) && s.state !== "done" ? [" ", HD.badge(s.state, "bad")] : null,
@@ -262,7 +270,19 @@
       el("div", { role: "status", "aria-live": "polite" }, maintStatus(slave)),
       stoppable ? el("button", { type: "button", text: "Stop", onclick: () => maintOp(slave, { op: "stop" }) }) : null,
       api.isAdmin() ? el("button", { type: "button", text: "Heal the network", disabled: busy || off,
-        onclick: heal(slave) }) : null);
+        onclick: heal(slave) }) : null,
+      opSteps(m));
+  }
+
+  // The steps of the operation under way or last, as an inclusion's are
+  // listed: a replacement's wait and its new device, a heal node by node.
+  function opSteps(m) {
+    const from = m.steps.map((x) => x.state === "requested" && x.op !== "stop").lastIndexOf(true);
+    const st = from < 0 ? [] : m.steps.slice(from).filter((x) => x.op === m.steps[from].op).slice(-6);
+    if (st.length < 2) return null;
+    return el("ol.zwsteps", {}, st.map((x) => el("li", {},
+      el("span.sub", { text: HD.time(x.time_ms) + " " }), `${OP_NAME[x.op] || x.op}: ${x.state}`,
+      x.node ? ` (node ${x.node})` : "", x.reason ? el("span.sub", { text: " — " + x.reason }) : null)));
   }
 
   function heal(slave) {
