@@ -378,7 +378,7 @@ static void
 write_health(struct jw *w, const struct node *n, int id)
 {
 	const struct value	*v, *bat = NULL;
-	char			 prefix[16], dev0[16];
+	char			 prefix[24], dev0[24];
 	uint64_t		 last = 0;
 	size_t			 plen;
 	int			 low = 0;
