@@ -11,7 +11,9 @@
 //   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE as for
 //   dashboard.mjs; HD_NODE the slave; HD_ZWCTL hd-zwsim's control FIFO;
 //   HD_CFG_NODE a node with Configuration v4 (parameter 1 "LED
-//   brightness", 0..99, default 50); HD_TNAME.
+//   brightness", 0..99, default 50); HD_OTHER "name:password" of a user
+//   (not an admin); HD_TNAME; HD_SHOTS_ALL set: a screenshot of the view
+//   into HD_SHOTS.
 import { createRequire } from "node:module";
 import fs from "node:fs";
 
@@ -83,6 +85,12 @@ await check("log in and open the Z-Wave view: each node's state", async () => {
     fail("a removal is offered for a node that answers");
 });
 
+await check("a low battery reported by node 5 shows in its row, live", async () => {
+  zw("battery 5 255");
+  await until(async () => /0 %\s*low battery/.test(await text(row(5).locator("td.zwbat"))), "the low battery");
+  if (!/s ago/.test(await text(row(5).locator("td.zwlast")))) fail("no last report");
+});
+
 await check("ping node 2: the round trip, route, repeaters and RSSI shown", async () => {
   await row(2).locator("button", { hasText: "Ping" }).click();
   const res = row(2).locator("td.zwres");
@@ -150,6 +158,7 @@ await check("a value in range set: the node's answer shown in words", async () =
   await until(async () => /Parameter 1\b.*: 42 \(1 byte.* — set to 42/.test(await text(form.locator(".zwcfgres"))),
     "the set confirmed");
   if (!posts.some((p) => /"op":"config_set".*"value":42/.test(p))) fail("no config_set of 42 sent");
+  if (env.HD_SHOTS_ALL) await page.screenshot({ path: `${env.HD_SHOTS}/zwdash-view.png`, fullPage: true });
 });
 
 await check("heal the network: progress node by node, then its end", async () => {
@@ -161,6 +170,23 @@ await check("heal the network: progress node by node, then its end", async () =>
   await until(async () => /Last: Heal of the network: \d of \d nodes healed/.test(await text(status)), "the heal's end");
   const m = panel.locator(".zwmaint meter");
   if (await m.getAttribute("value") !== await m.getAttribute("max")) fail("the meter is not full");
+});
+
+await check("a user (not an admin) has no Z-Wave view, and the API refuses a ping", async () => {
+  const [name, pw] = env.HD_OTHER.split(":");
+  const p = await (await browser.newContext()).newPage();
+  await p.goto(env.HD_URL + "#/zwave", { timeout: WAIT_MS });
+  await p.fill("#login-name", name);
+  await p.fill("#login-pw", pw);
+  await p.press("#login-pw", "Enter");
+  await p.locator("#view-overview").waitFor({ state: "visible", timeout: WAIT_MS });
+  if (await p.locator('.tabs a[data-view="zwave"]').isVisible()) fail("the Z-Wave tab is shown");
+  if (await p.locator("#view-zwave").isVisible()) fail("#/zwave is shown");
+  if (await p.locator("#zwave button").count()) fail("maintenance buttons drawn");
+  const st = await p.evaluate((n) => HD.api.post(`zwave/${encodeURIComponent(n)}/maintenance`,
+    { op: "ping", node: 2 }).then(() => 200, (e) => e.status), env.HD_NODE);
+  if (st !== 403) fail(`the API answered ${st}`);
+  await p.close();
 });
 
 await check("no script error in the page (beside a 401 before the login and optional 404s)", async () => {

@@ -62,11 +62,14 @@ check "... its steps on the stream as zwave events, with op and figures" \
 check "... the requested step first" \
 	grep -q '^data: {"slave":"slave-house","time_ms":[0-9]*,"op":"ping","state":"requested","node":4,"reason":"admin"}' "$work/stream"
 
-# 3. the dashboard
+# 3. the dashboard; a user with every grant to compare with (no Z-Wave)
+out=$(post users '{"name":"ulla","role":"user","password":"user-password-123","grants":[{"site":"*","device":"","access":"control"}]}' "${auth[@]}")
+check "a user to compare with" grep -q '^201' <<<"$out"
 spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
 HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
 HD_SHOTS=$work HD_NODE=slave-house HD_ZWCTL=$work/zwctl HD_CFG_NODE=7 \
+HD_OTHER=ulla:user-password-123 \
 	timeout 300 node "$top/tests/browser/zwdash.mjs" 2>"$work/browser.log"
 rc=$?
 [ "$rc" -eq 0 ] || failures=$((failures + 1))

@@ -142,7 +142,7 @@
       api.maybe(`zwave/${api.enc(node)}/maintenance`).catch(() => null)]);
     if (ms) {
       maint[node] = ms;
-      for (const s of ms.steps) if (s.param && s.state === "done") knownParam(node, s);
+      for (const s of ms.steps) remember(node, s);
     }
     const act = (action) => async () => {
       if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
@@ -192,6 +192,7 @@
   const maint = {};			// slave -> {online, active, last, steps}
   const names = {};			// slave -> node id -> "name (zw:N:0)"
   const cfg = {};			// slave -> {node, param, value, known: {"N:P": step}}
+  const pings = {};			// slave -> node id -> its last ping step
   const nodeLabel = (slave, n) => (names[slave] && names[slave][n]) || `node ${n}`;
 
   HD.stream.on("zwave", (e) => {
@@ -203,7 +204,7 @@
       m.last = e;
       m.active = !ENDS.includes(e.state);
     }
-    if (e.param && e.state === "done") knownParam(e.slave, e);
+    remember(e.slave, e);
     if (HD.views.current === "zwave") refreshMaint(e.slave);
   });
 
@@ -215,7 +216,11 @@
     if (HD.views.current === "zwave") refreshMaint(e.node);
   });
 
-  function knownParam(slave, s) {
+  // What a step tells for later: a node's last ping (kept past the
+  // steps listed), a parameter's size and range (for the set form).
+  function remember(slave, s) {
+    if (s.op === "ping" && s.node) (pings[slave] || (pings[slave] = {}))[s.node] = s;
+    if (!s.param || s.state !== "done") return;
     const c = cfg[slave] || (cfg[slave] = { known: {} });
     c.known[`${s.node}:${s.param}`] = s;
   }
@@ -317,14 +322,14 @@
     if (box) box.replaceWith(maintBox(slave));
     const m = maint[slave];
     for (const c of panel.querySelectorAll("td.zwres[data-res]"))
-      HD.clear(c, lastPing(m, Number(c.dataset.res)));
+      HD.clear(c, lastPing(slave, Number(c.dataset.res)));
     const out = panel.querySelector(".zwcfgres");
     if (out) HD.clear(out, cfgResult(slave));
     for (const b of panel.querySelectorAll("button[data-op]")) b.disabled = !!(m && (m.active || m.online === false));
   }
 
-  function lastPing(m, n) {
-    const s = m && [...m.steps].reverse().find((x) => x.op === "ping" && x.node === n);
+  function lastPing(slave, n) {
+    const s = pings[slave] && pings[slave][n];
     if (!s) return null;
     return el("span", { "data-state": s.state }, s.state === "failed" || s.state === "refused" ? [HD.badge(s.state, "bad"), " "] : null,
       pingText(s));
@@ -339,21 +344,36 @@
     names[slave] = {};
     for (const n of rows) names[slave][n.node] = `${n.name} (${n.device})`;
     const m = maint[slave], c = cfg[slave] || {};
-    return table(["Device", "State", "Security", "Battery", "Last report", "Interview", "Model", "", "Last ping"],
+    const model = (n) => [n.manufacturer, n.model].filter(Boolean).join(" ");
+    return table(["Device", "State", "Security", "Battery", "Last report", "Interview", "Last ping", ""],
       rows.map((n) => [el("tr", { "data-zwnode": String(n.node) },
-        el("th", { scope: "row", text: `${n.name} (${n.device})` }),
+        el("th", { scope: "row" }, `${n.name} (${n.device})`, model(n) ? el("span.sub.zwmodel", { text: model(n) }) : null),
         td([n.listening ? LISTEN[n.listening] || n.listening : "—", n.failed ? [" ", HD.badge("failed", "bad")] : null]),
         td((n.security || "none").replace(/_/g, " ")),
-        td(n.battery === null || n.battery === undefined ? null
-          : [`${n.battery} %`, n.low_battery ? [" ", HD.badge("low battery", "warn")] : null]),
-        td(n.last_report_ms ? HD.agoEl(n.last_report_ms) : null),
-        td([el("meter", { min: 0, max: 100, value: n.interview_pct, "aria-label": `interview ${n.interview_pct} %` }),
-          " " + n.interview_pct + " %"]),
-        td([n.manufacturer, n.model].filter(Boolean).join(" ")),
-        td(m && api.isAdmin() ? nodeButtons(slave, n, m) : null),
-        el("td.zwres", { "data-res": String(n.node) }, lastPing(m, n.node))),
-      c.node === n.node && m ? el("tr.zwcfg", {}, el("td", { colspan: 9 }, cfgForm(slave, n))) : null]));
+        el("td.zwbat", {}, battery(n.battery, n.low_battery)),
+        el("td.zwlast", {}, n.last_report_ms ? HD.agoEl(n.last_report_ms) : "—"),
+        el("td.zwpct", {}, el("meter", { min: 0, max: 100, value: n.interview_pct,
+          "aria-label": `interview ${n.interview_pct} %` }), " " + n.interview_pct + " %"),
+        el("td.zwres", { "data-res": String(n.node) }, lastPing(slave, n.node)),
+        td(m && api.isAdmin() ? nodeButtons(slave, n, m) : null)),
+      c.node === n.node && m ? el("tr.zwcfg", {}, el("td", { colspan: 8 }, cfgForm(slave, n))) : null]), ".zwnodes");
   }
+
+  function battery(pct, low) {
+    if (pct === null || pct === undefined) return "—";
+    return [`${pct} %`, low ? [" ", HD.badge("low battery", "warn")] : null];
+  }
+
+  // A value of a node on the stream: its row's battery and last report,
+  // in place (the node list gave them at the last redraw).
+  HD.stream.on("value", (e) => {
+    const id = /^zw:(\d+):(\d+)$/.exec(e.device || "");
+    if (!id || HD.views.current !== "zwave") return;
+    const row = document.querySelector(`#zwave section.panel[data-node="${CSS.escape(e.node)}"] tr[data-zwnode="${id[1]}"]`);
+    if (!row) return;
+    if (!e.stale && !e.fault) HD.clear(row.querySelector("td.zwlast"), HD.agoEl(e.time_ms));
+    if (e.key === "battery" && id[2] === "0") HD.clear(row.querySelector("td.zwbat"), battery(e.value, e.low_battery));
+  });
 
   function nodeButtons(slave, n, m) {
     const off = m.active || m.online === false;
