@@ -5,11 +5,13 @@
 // with its figures, a deaf node's ping failing and the node removed with
 // "Remove failed node", a failed node's replacement waiting and stopped,
 // a configuration parameter read, a value out of its range refused in
-// the page, another set, and a heal followed to its end. One "ok - ..."
-// or "not ok - ..." line per check.
+// the page, another set, a heal followed to its end, another stopped;
+// a user who is not an admin without the view. One "ok - ..." or
+// "not ok - ..." line per check.
 //
 //   HD_URL, HD_USER, HD_PASSWORD, HD_SPKI, HD_SHOTS, HD_NPM_CACHE as for
-//   dashboard.mjs; HD_NODE the slave; HD_ZWCTL hd-zwsim's control FIFO;
+//   dashboard.mjs; HD_NODE the slave; HD_ZWCTL hd-zwsim's control FIFO,
+//   HD_ZWLOG its log; HD_SLAVE_LOG the slave's log;
 //   HD_CFG_NODE a node with Configuration v4 (parameter 1 "LED
 //   brightness", 0..99, default 50); HD_OTHER "name:password" of a user
 //   (not an admin); HD_TNAME; HD_SHOTS_ALL set: a screenshot of the view
@@ -170,6 +172,23 @@ await check("heal the network: progress node by node, then its end", async () =>
   await until(async () => /Last: Heal of the network: \d of \d nodes healed/.test(await text(status)), "the heal's end");
   const m = panel.locator(".zwmaint meter");
   if (await m.getAttribute("value") !== await m.getAttribute("max")) fail("the meter is not full");
+});
+
+await check("a heal stopped: the node under way ends it, said so", async () => {
+  // The stick holds node 4's neighbour update until the slave has the
+  // stop: it then ends after node 4, whatever the machine's speed.
+  const log = (f, re) => async () => re.test(fs.readFileSync(f, "utf8"));
+  zw("routehold 4");
+  await panel.locator(".zwmaint button", { hasText: "Heal the network" }).click();
+  await page.click("#confirm-ok");
+  await until(log(env.HD_ZWLOG, /zwsim: node 4: neighbour update held/), "node 4's update held");
+  await until(async () => /^Heal of the network: .* 1 of 4/.test(await text(status)), "node 2 healed");
+  await panel.locator(".zwmaint button", { hasText: "Stop" }).click();
+  await until(log(env.HD_SLAVE_LOG, /zwave: stop of node 0 requested by admin/), "the slave told to stop");
+  zw("routego");
+  await until(async () => /Last: Heal of the network: stopped on request: 2 of 2 nodes healed\s*failed/.test(
+    await text(status)), "the heal stopped after node 4");
+  if (await panel.locator(".zwmaint button", { hasText: "Stop" }).count()) fail("Stop still offered");
 });
 
 await check("a user (not an admin) has no Z-Wave view, and the API refuses a ping", async () => {

@@ -5,7 +5,9 @@
 # Configuration v4 included through the API, then headless Chromium
 # (tests/browser/zwdash.mjs): node states, a ping and its figures, a
 # deaf node removed, a replacement waiting then stopped, a parameter read
-# and set (a value out of range refused in the page), a heal to its end.
+# and set (a value out of range refused in the page), a heal to its end
+# and one stopped (hd-zwsim holding a node's update until the stop came),
+# a user who is not an admin without the view.
 # The stream's zwave events carry each step: checked here with curl too.
 . "$(dirname "$0")/lib.sh"
 
@@ -69,7 +71,7 @@ spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outfo
 	openssl dgst -sha256 -binary | base64)
 HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
 HD_SHOTS=$work HD_NODE=slave-house HD_ZWCTL=$work/zwctl HD_CFG_NODE=7 \
-HD_OTHER=ulla:user-password-123 \
+HD_OTHER=ulla:user-password-123 HD_ZWLOG=$Z HD_SLAVE_LOG=$S \
 	timeout 300 node "$top/tests/browser/zwdash.mjs" 2>"$work/browser.log"
 rc=$?
 [ "$rc" -eq 0 ] || failures=$((failures + 1))
@@ -82,9 +84,12 @@ check "node 5's replacement ended at the stick" \
 check "node 7's parameter 1 set to 42, and 150 never sent" \
 	eval 'grep -q "zwsim: node 7: parameter 1 set to 42$" "$Z" &&
 	    ! grep -q "parameter 1 set to 150" "$Z"'
-check "every listening node healed, one at a time" \
-	test "$(grep -oE 'node [0-9]+: neighbours (not )?updated' "$Z" | sort -u | tr '\n' ,)" = \
+check "every listening node healed, one at a time, then a heal stopped" \
+	test "$(grep -oE 'node [0-9]+: neighbours (not )?updated' "$Z" | head -4 | tr '\n' ,)" = \
 	"node 2: neighbours updated,node 4: neighbours updated,node 5: neighbours not updated,node 7: neighbours updated,"
+check "... the second one stopped after node 4 (held until the stop came)" \
+	test "$(count_log "$Z" 'node 4: neighbours updated'),$(count_log "$Z" \
+	    'node 5: neighbours'),$(count_log "$Z" 'node 7: neighbours')" = 2,1,1
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&-
 finish

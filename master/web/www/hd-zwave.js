@@ -140,10 +140,7 @@
       zwNodes(node).catch(() => null),
       api.maybe(`zwave/${api.enc(node)}/provisioning`).catch(() => null),
       api.maybe(`zwave/${api.enc(node)}/maintenance`).catch(() => null)]);
-    if (ms) {
-      maint[node] = ms;
-      for (const s of ms.steps) remember(node, s);
-    }
+    if (ms) keepState(node, ms);
     const act = (action) => async () => {
       if (action !== "stop" && !(await HD.confirm(action === "include" ? "Include a device?" : "Exclude a device?",
         `${node} will wait for a device's button to be pressed.`, action === "include" ? "Include" : "Exclude")))
@@ -216,10 +213,25 @@
     if (HD.views.current === "zwave") refreshMaint(e.node);
   });
 
+  // Step a came after step b (the same millisecond: an end after the rest).
+  const later = (a, b) => a.time_ms > b.time_ms || (a.time_ms === b.time_ms &&
+    ENDS.includes(a.state) && !ENDS.includes(b.state));
+
+  // The state an answer of the API gives, unless the stream brought a
+  // later step meanwhile (an answer may leave the master before a step
+  // that reaches the page first).
+  function keepState(slave, ms) {
+    const m = maint[slave];
+    for (const s of ms.steps) remember(slave, s);
+    if (m && m.last && (!ms.last || later(m.last, ms.last))) m.online = ms.online;
+    else maint[slave] = ms;
+  }
+
   // What a step tells for later: a node's last ping (kept past the
   // steps listed), a parameter's size and range (for the set form).
   function remember(slave, s) {
-    if (s.op === "ping" && s.node) (pings[slave] || (pings[slave] = {}))[s.node] = s;
+    const p = pings[slave] || (pings[slave] = {});
+    if (s.op === "ping" && s.node && !(p[s.node] && later(p[s.node], s))) p[s.node] = s;
     if (!s.param || s.state !== "done") return;
     const c = cfg[slave] || (cfg[slave] = { known: {} });
     c.known[`${s.node}:${s.param}`] = s;
@@ -302,9 +314,7 @@
   // Sent; the answer is the state (202), its steps come on the stream.
   async function maintOp(slave, body) {
     try {
-      const r = await api.post(`zwave/${api.enc(slave)}/maintenance`, body);
-      if (r && r.steps && !(maint[slave] && maint[slave].last && r.last &&
-        maint[slave].last.time_ms >= r.last.time_ms)) Object.assign(maint[slave] || (maint[slave] = {}), r);
+      keepState(slave, await api.post(`zwave/${api.enc(slave)}/maintenance`, body));
     } catch (e) {
       HD.toast(`Z-Wave ${slave}: ${OP_NAME[body.op] || body.op}: ${e.message}`);
     }
