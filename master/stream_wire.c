@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "api/api_dash.h"
 #include "api/api_stream.h"
 #include "cluster/cluster.h"
 #include "lib/json.h"
@@ -20,6 +21,10 @@
 #include "zwave/zwave.h"
 
 #define WIRE_JSON_MAX	512	/* one progress event's JSON */
+/* One maintenance step's: its texts (reason, parameter name, slave)
+ * escaped, six times their bytes at most (\u00XX), and the figures. */
+#define WIRE_MAINT_JSON_MAX	(6 * (ZW_INCL_REASON_MAX + \
+				 ZW_CONFIG_NAME_MAX + NODE_ID_MAX) + 512)
 
 /*
  * Scheduler notices: kind is the stream event's name ("event",
@@ -92,6 +97,27 @@ zwave_progress(void *arg, const struct node *n, const Hd__ZwProgress *p)
 	api_stream_publish(arg, "zwave", n->site, NULL, buf);
 }
 
+/*
+ * One node maintenance step (ping, heal, configuration...): the same
+ * object as GET /api/v1/zwave/SLAVE/maintenance lists, with "slave"; the
+ * dashboard tells it from an inclusion step by its "op". Admins only,
+ * as the API.
+ */
+static void
+zwave_maint(void *arg, const struct node *n, const struct zwm_mstep *st)
+{
+	struct jw	w;
+	char		buf[WIRE_MAINT_JSON_MAX];
+
+	jw_init(&w, buf, sizeof(buf));
+	api_zw_mstep_json(&w, n->id, st);
+	if (jw_end(&w) < 0) {
+		log_warnx("stream: a Z-Wave maintenance step did not fit");
+		return;
+	}
+	api_stream_publish(arg, "zwave", n->site, NULL, buf);
+}
+
 /* The stream's sink: the web process of the moment, if any. */
 static int
 to_web(void *arg, Hd__WebMsg *msg)
@@ -109,6 +135,11 @@ stream_wire(struct master *m)
 		sched_set_notify(sched_master_engine(m), sched_notice, m);
 	if (m->zw != NULL && zwm_subscribe(m, zwave_progress, m) == -1) {
 		log_warnx("stream: no room for the Z-Wave subscriber");
+		return -1;
+	}
+	if (m->zw != NULL && zwm_maint_subscribe(m, zwave_maint, m) == -1) {
+		log_warnx("stream: no room for the Z-Wave maintenance "
+		    "subscriber");
 		return -1;
 	}
 	return 0;

@@ -111,8 +111,7 @@ zw_maint(void *arg, struct node *n, const Hd__Envelope *e)
 static void
 zw_maint_restarted(void *arg, struct node *n)
 {
-	(void)arg;
-	zwm_maint_restarted(n);
+	zwm_maint_restarted(arg, n);
 }
 
 static const struct cluster_ops zw_maint_ops = {

@@ -43,5 +43,11 @@ int	api_zwave_maint_routes(struct master *);	/* api_zwave_maint.c */
  * refused (404) (api_zwave.c; both Z-Wave route files). */
 struct api_call;
 struct node *api_zw_slave(struct api_call *);
+/* One maintenance step as JSON, as GET .../maintenance lists it; with
+ * "slave" first when `slave` is not NULL (the stream's zwave event). */
+struct jw;
+struct zwm_mstep;
+void	api_zw_mstep_json(struct jw *, const char *slave,
+	    const struct zwm_mstep *);
 
 #endif

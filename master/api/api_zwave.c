@@ -30,7 +30,7 @@
 
 /* The most one node's entry in the node list can take. */
 #define ZW_API_NODE_MAX_BYTES	(2 * DEVICE_ID_MAX + 4 * DEVICE_TEXT_MAX + \
-				 4 * ZW_MAX_NODE_CCS + 256)
+				 4 * ZW_MAX_NODE_CCS + 384)
 
 struct node *
 api_zw_slave(struct api_call *c)
@@ -346,11 +346,78 @@ kind_name(Hd__DeviceKind k, char *out, size_t size)
 			out[i] = (char)(out[i] - 'A' + 'a');
 }
 
-static void
-write_node(struct jw *w, int id, const Hd__Device *d)
+static const char *
+listening_name(Hd__ZwListening l)
 {
-	char	kind[32];
-	size_t	i;
+	switch (l) {
+	case HD__ZW_LISTENING__ZW_LISTEN_ALWAYS:
+		return "always";
+	case HD__ZW_LISTENING__ZW_LISTEN_FLIRS:
+		return "flirs";
+	case HD__ZW_LISTENING__ZW_LISTEN_SLEEPING:
+		return "sleeping";
+	default:
+		return NULL;
+	}
+}
+
+/* "zw:NODE:" starts the id of the node's devices (any endpoint). */
+static int
+of_node(const char *dev, const char *prefix, size_t plen)
+{
+	return strncmp(dev, prefix, plen) == 0;
+}
+
+/*
+ * What the node's values say about it: its Battery level (endpoint 0),
+ * a low-battery flag on any of its values, and the newest report time
+ * of a value neither stale nor faulty (a slave that reconnects sends
+ * every value again: that counts as a report too).
+ */
+static void
+write_health(struct jw *w, const struct node *n, int id)
+{
+	const struct value	*v, *bat = NULL;
+	char			 prefix[24], dev0[24];
+	uint64_t		 last = 0;
+	size_t			 plen;
+	int			 low = 0;
+
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "zw:%d:", id);
+	snprintf(dev0, sizeof(dev0), "zw:%d:0", id);
+	TAILQ_FOREACH(v, &n->values, entry) {
+		if (!of_node(v->device_id, prefix, plen))
+			continue;
+		if (strcmp(v->device_id, dev0) == 0 &&
+		    strcmp(v->key, "battery") == 0)
+			bat = v;
+		low |= v->low_battery;
+		if (!v->stale && !v->fault && v->time_ms > last)
+			last = v->time_ms;
+	}
+	jw_key(w, "battery");
+	if (bat != NULL && bat->v != NULL && bat->v->v_case == HD__VALUE__V_D)
+		jw_double(w, bat->v->d);
+	else if (bat != NULL && bat->v != NULL &&
+	    bat->v->v_case == HD__VALUE__V_I)
+		jw_int(w, bat->v->i);
+	else
+		jw_null(w);
+	jw_key(w, "low_battery");
+	jw_bool(w, low);
+	jw_key(w, "last_report_ms");
+	if (last != 0)
+		jw_uint(w, last);
+	else
+		jw_null(w);
+}
+
+static void
+write_node(struct jw *w, const struct node *n, int id, const Hd__Device *d)
+{
+	const char	*lis;
+	char		 kind[32];
+	size_t		 i;
 
 	jw_open(w, '{');
 	jw_key(w, "node");
@@ -370,6 +437,12 @@ write_node(struct jw *w, int id, const Hd__Device *d)
 	jw_str(w, security_name(d->security));
 	jw_key(w, "failed");
 	jw_bool(w, d->failed);
+	jw_key(w, "listening");
+	if ((lis = listening_name(d->listening)) != NULL)
+		jw_str(w, lis);
+	else
+		jw_null(w);
+	write_health(w, n, id);
 	jw_key(w, "manufacturer");
 	jw_str(w, d->manufacturer);
 	jw_key(w, "model");
@@ -434,7 +507,7 @@ nodes_get(struct api_call *c)
 				next = id;
 				break;
 			}
-			write_node(&c->w, id, d);
+			write_node(&c->w, n, id, d);
 		}
 	jw_close(&c->w, ']');
 	if (next != 0) {

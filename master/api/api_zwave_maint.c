@@ -21,10 +21,14 @@
 #include "master.h"
 #include "zwave/zwave.h"
 
-static void
-write_step(struct jw *w, const struct zwm_mstep *st)
+void
+api_zw_mstep_json(struct jw *w, const char *slave, const struct zwm_mstep *st)
 {
 	jw_open(w, '{');
+	if (slave != NULL) {
+		jw_key(w, "slave");
+		jw_str(w, slave);
+	}
 	jw_key(w, "time_ms");
 	jw_uint(w, st->time_ms);
 	jw_key(w, "op");
@@ -108,11 +112,11 @@ write_state(struct api_call *c, struct node *n)
 	if (z->maint.nhist == 0)
 		jw_null(&c->w);
 	else
-		write_step(&c->w, &z->maint.last);
+		api_zw_mstep_json(&c->w, NULL, &z->maint.last);
 	jw_key(&c->w, "steps");
 	jw_open(&c->w, '[');
 	for (i = 0; i < z->maint.nhist; i++)
-		write_step(&c->w, &z->maint.hist[(z->maint.hfirst + i) %
+		api_zw_mstep_json(&c->w, NULL, &z->maint.hist[(z->maint.hfirst + i) %
 		    ZW_MAINT_HISTORY]);
 	jw_close(&c->w, ']');
 	jw_close(&c->w, '}');

@@ -27,9 +27,16 @@ struct zwm_sub {
 	void		*arg;
 };
 
+struct zwm_msub {
+	zwm_maint_fn	*fn;
+	void		*arg;
+};
+
 struct zwm {
 	struct zwm_sub	 sub[ZW_INCL_SUBSCRIBERS];
 	int		 nsub;
+	struct zwm_msub	 msub[ZW_INCL_SUBSCRIBERS];	/* maintenance */
+	int		 nmsub;
 };
 
 /* The step's name; an exclusion's protocol exchange (the state it shares
@@ -90,6 +97,28 @@ zwm_subscribe(struct master *m, zwm_progress_fn *fn, void *arg)
 	m->zw->sub[m->zw->nsub].fn = fn;
 	m->zw->sub[m->zw->nsub++].arg = arg;
 	return 0;
+}
+
+int
+zwm_maint_subscribe(struct master *m, zwm_maint_fn *fn, void *arg)
+{
+	if (m->zw->nmsub == ZW_INCL_SUBSCRIBERS)
+		return -1;
+	m->zw->msub[m->zw->nmsub].fn = fn;
+	m->zw->msub[m->zw->nmsub++].arg = arg;
+	return 0;
+}
+
+void
+zwm_maint_notify(struct master *m, const struct node *n,
+    const struct zwm_mstep *st)
+{
+	int i;
+
+	if (m->zw == NULL)
+		return;
+	for (i = 0; i < m->zw->nmsub; i++)
+		m->zw->msub[i].fn(m->zw->msub[i].arg, n, st);
 }
 
 /* The slave's state, made on first use. */

@@ -134,10 +134,20 @@ int		 zwm_maint_config(struct master *, struct node *,
 /* The cluster's body observer; -1 if malformed (the peer is dropped). */
 int		 zwm_maint_result(struct master *, struct node *,
 		    const Hd__ZwNodeOpResult *);
-void		 zwm_maint_restarted(struct node *);
+void		 zwm_maint_restarted(struct master *, struct node *);
 const char	*zwm_maint_op_name(int);
 const char	*zwm_maint_state_name(int);
 /* "ping" ... : 0 and the op, or -1. */
 int		 zwm_maint_parse_op(const char *, Hd__ZwNodeOp__Op *);
+/* Have `fn` called for each maintenance step on any slave (the one
+ * requested too), after it is kept; the step is borrowed for the call.
+ * -1 if full. */
+typedef void	 zwm_maint_fn(void *arg, const struct node *,
+		    const struct zwm_mstep *);
+int		 zwm_maint_subscribe(struct master *, zwm_maint_fn *,
+		    void *arg);
+/* zwave.c: call them (zwave_maint.c). */
+void		 zwm_maint_notify(struct master *, const struct node *,
+		    const struct zwm_mstep *);
 
 #endif

@@ -131,6 +131,7 @@ zwm_maint_config(struct master *m, struct node *n, Hd__ZwNodeOp__Op op,
 	snprintf(st.reason, sizeof(st.reason), "%s", by);
 	keep(&z->maint, &st);
 	z->maint.active = 1;
+	zwm_maint_notify(m, n, &st);
 	return 0;
 }
 
@@ -162,7 +163,6 @@ zwm_maint_result(struct master *m, struct node *n,
 	struct zwm_slave	*z;
 	struct zwm_mstep	 st;
 
-	(void)m;
 	if (!result_ok(r))
 		return -1;
 	if ((z = zwm_slave(n)) == NULL)
@@ -195,17 +195,18 @@ zwm_maint_result(struct master *m, struct node *n,
 	    st.reason);
 	/* The master sends one operation at a time: a refusal is this
 	 * one's (a STOP's answer is not one of its steps). */
-	if (r->op == HD__ZW_NODE_OP__OP__STOP) {
+	if (r->op == HD__ZW_NODE_OP__OP__STOP)
 		history_add(&z->maint, &st);
-		return 0;
+	else {
+		keep(&z->maint, &st);
+		z->maint.active = !ends(r->state);
 	}
-	keep(&z->maint, &st);
-	z->maint.active = !ends(r->state);
+	zwm_maint_notify(m, n, &st);
 	return 0;
 }
 
 void
-zwm_maint_restarted(struct node *n)
+zwm_maint_restarted(struct master *m, struct node *n)
 {
 	struct zwm_mstep st;
 
@@ -217,4 +218,5 @@ zwm_maint_restarted(struct node *n)
 	snprintf(st.reason, sizeof(st.reason), "the slave restarted");
 	keep(&n->zw->maint, &st);
 	n->zw->maint.active = 0;
+	zwm_maint_notify(m, n, &st);
 }

@@ -583,6 +583,9 @@ int	zw_mgmt_version(const struct zw_node *, uint8_t cc);
 int	zw_mgmt_ep_has(const struct zw_node *, uint8_t ep, uint8_t cc);
 /* A sleeping node between wake-ups: what is sent to it waits. */
 int	zw_mgmt_asleep(const struct zw_node *);
+/* How the node hears us, from its protocol information: an
+ * Hd__ZwListening (Device.listening). */
+int	zw_mgmt_listening(const struct zw_node *);
 /* Requests held for its wake-up. */
 int	zw_mgmt_held(const struct zw_node *);
 void	zw_mgmt_load(struct zw_node *, const struct Hd__ZwNode *);

@@ -612,6 +612,7 @@ zw_ctrl_node_desc(struct zw_node *zn)
 	zn->dev->desc.command_classes.data = zn->cc;
 	zn->dev->desc.command_classes.len = zn->ncc;
 	zn->dev->desc.failed = zn->failed;
+	zn->dev->desc.listening = (Hd__ZwListening)zw_mgmt_listening(zn);
 	/* zw_sec.h's levels are the protocol's Security values. */
 	zn->dev->desc.security = zn->sec_level <=
 	    HD__SECURITY__SEC_S2_ACCESS_CONTROL ? (Hd__Security)zn->sec_level :

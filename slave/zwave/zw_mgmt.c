@@ -77,6 +77,17 @@ zw_mgmt_asleep(const struct zw_node *zn)
 }
 
 int
+zw_mgmt_listening(const struct zw_node *zn)
+{
+	if (!zn->have_info)
+		return HD__ZW_LISTENING__ZW_LISTEN_UNKNOWN;
+	if (zn->cap & LISTENING)
+		return HD__ZW_LISTENING__ZW_LISTEN_ALWAYS;
+	return zn->sec & FLIRS ? HD__ZW_LISTENING__ZW_LISTEN_FLIRS :
+	    HD__ZW_LISTENING__ZW_LISTEN_SLEEPING;
+}
+
+int
 zw_mgmt_held(const struct zw_node *zn)
 {
 	return zn->mg != NULL ? zn->mg->nheld : 0;

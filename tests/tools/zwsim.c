@@ -50,6 +50,10 @@
  *	nif N		node N sends its node information unasked (its
  *			button pressed, or as many nodes do right after
  *			they joined)
+ *	routehold N	node N's next neighbour update (a heal) is held
+ *			after its STARTED callback...
+ *	routego		...until this line ends it (DONE, or FAILED for a
+ *			deaf node)
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -108,6 +112,9 @@ static int	io = -1, nak, can, garbage, silent, reset_next, jam, sdk7;
 static uint8_t		incl_func, incl_cb, added;
 static uint8_t		leaver;
 static uint8_t		replace_id, replace_cb;	/* ReplaceFailedNode */
+/* routehold: the node whose neighbour update is held, and the one held
+ * (its node, callback id; 0 none). */
+static uint8_t		route_hold, held_node, held_cb;
 
 static void
 out(const uint8_t *b, size_t n)
@@ -417,6 +424,23 @@ suc(const struct zw_frame *f)
 	}
 }
 
+/* routego: the held neighbour update ends. */
+static void
+route_go(void)
+{
+	struct simnode	*n = zwsim_find(held_node);
+	uint8_t		 cb[2];
+
+	if (held_node == 0)
+		return;
+	cb[0] = held_cb;
+	cb[1] = n != NULL && !n->deaf && !n->asleep ? 0x22 : 0x23;
+	fprintf(stderr, "zwsim: node %d: neighbours %s\n", held_node,
+	    cb[1] == 0x22 ? "updated" : "not updated");
+	held_node = 0;
+	send_frame(ZW_REQ, ZW_FN_NEIGHBOR_UPDATE, cb, sizeof(cb));
+}
+
 /* RequestNodeNeighborUpdate (no response: STARTED, then DONE or FAILED)
  * and AssignReturnRoute (response, then a transmit status): a deaf or
  * sleeping node fails both. */
@@ -432,6 +456,14 @@ routes(const struct zw_frame *f)
 		cb[0] = f->payload[1];
 		cb[1] = 0x21;
 		send_frame(ZW_REQ, f->func, cb, sizeof(cb));
+		if (route_hold != 0 && route_hold == f->payload[0]) {
+			held_node = route_hold;
+			held_cb = cb[0];
+			route_hold = 0;
+			fprintf(stderr, "zwsim: node %d: neighbour update "
+			    "held\n", held_node);
+			return;
+		}
 		cb[1] = hears ? 0x22 : 0x23;
 		fprintf(stderr, "zwsim: node %d: neighbours %s\n",
 		    f->payload[0], hears ? "updated" : "not updated");
@@ -617,6 +649,10 @@ control(char *line)
 		reset_next = 1;
 	else if (strncmp(line, "talk", 4) == 0)
 		silent = 0;
+	else if (strncmp(line, "routehold", 9) == 0)
+		route_hold = (uint8_t)n;
+	else if (strncmp(line, "routego", 7) == 0)
+		route_go();
 	fprintf(stderr, "zwsim: control: %s", line);
 }
 

@@ -39,6 +39,8 @@ test_interview(void)
 	CHECK(d2 != NULL && d3 != NULL && d2->desc.kind ==
 	    HD__DEVICE_KIND__DEV_SWITCH && d2->desc.interview_pct == 50,
 	    "nodes 2 and 3 registered, protocol info known (50 %%)");
+	CHECK(d2->desc.listening == HD__ZW_LISTENING__ZW_LISTEN_ALWAYS,
+	    "node 2 listens (its protocol information), in its device");
 	CHECK(nreqs == 1 && reqs[0].func == ZW_FN_REQUEST_NODE_INFO &&
 	    reqs[0].payload[0] == 2 && c->interviewing == 2,
 	    "the interview asks node 2 alone for its node information");
@@ -370,6 +372,9 @@ test_sleeping(void)
 	    "the configured wake-up interval is set, notifying us");
 	CHECK(sim[11].nmi == 1 && sim[11].asleep && !zn->awake,
 	    "interview done: No More Information, the node sleeps");
+	CHECK(zn->dev != NULL && zn->dev->desc.listening ==
+	    HD__ZW_LISTENING__ZW_LISTEN_SLEEPING,
+	    "its device says it sleeps (not listening, not FLIRS)");
 	before = sent[11];
 	zw_node_refresh(S.zw, 11);
 	pump();

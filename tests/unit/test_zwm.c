@@ -132,6 +132,19 @@ listener(void *arg, const struct node *n, const Hd__ZwProgress *p)
 	heard_state = p->state;
 }
 
+/* Maintenance steps heard by a subscriber (the stream's, in the master). */
+static int	mheard, mheard_state, mheard_op;
+
+static void
+mlistener(void *arg, const struct node *n, const struct zwm_mstep *st)
+{
+	(void)arg;
+	(void)n;
+	mheard++;
+	mheard_state = st->state;
+	mheard_op = st->op;
+}
+
 static int
 count(const char *hay, const char *needle)
 {
@@ -383,6 +396,37 @@ device(const char *id, const uint8_t *cc, size_t ncc, int failed)
 }
 
 static void
+add_value(struct node *a, const char *dev, const char *key, double d,
+    uint64_t t, int stale, int low)
+{
+	struct value	*v = calloc(1, sizeof(*v));
+
+	snprintf(v->device_id, sizeof(v->device_id), "%s", dev);
+	v->key = strdup(key);
+	v->v = calloc(1, sizeof(*v->v));
+	hd__value__init(v->v);
+	v->v->v_case = HD__VALUE__V_D;
+	v->v->d = d;
+	v->time_ms = t;
+	v->stale = stale;
+	v->low_battery = low;
+	TAILQ_INSERT_TAIL(&a->values, v, entry);
+}
+
+static void
+free_values(struct node *a)
+{
+	struct value *v;
+
+	while ((v = TAILQ_FIRST(&a->values)) != NULL) {
+		TAILQ_REMOVE(&a->values, v, entry);
+		free(v->key);
+		free(v->v);
+		free(v);
+	}
+}
+
+static void
 test_nodes(struct node *a, const char *as)
 {
 	static const uint8_t	cc[ZW_MAX_NODE_CCS] = { 0x25, 0x86 };
@@ -396,9 +440,18 @@ test_nodes(struct node *a, const char *as)
 	d[1] = device("zw:10:0", cc, 2, 1);
 	d[2] = device("zw:3:1", cc, 2, 0);		/* an endpoint */
 	d[3] = device("zw:2:0", cc, 2, 0);
+	d[1]->listening = HD__ZW_LISTENING__ZW_LISTEN_ALWAYS;
+	d[3]->listening = HD__ZW_LISTENING__ZW_LISTEN_SLEEPING;
 	da.devices = d;
 	da.n_devices = 4;
 	a->devices = &da;
+	/* node 2's battery (low), a report of its endpoint 1 newer than
+	 * it, a stale one newer still (not a report heard), and node 20's
+	 * battery (not node 2's) */
+	add_value(a, "zw:2:0", "battery", 55, 3000, 0, 1);
+	add_value(a, "zw:2:1", "on", 1, 5000, 0, 0);
+	add_value(a, "zw:2:0", "on", 1, 9000, 1, 0);
+	add_value(a, "zw:20:0", "battery", 10, 9500, 0, 1);
 	CHECK(call("GET", url, "", as, "") == 200 &&
 	    strstr(body, "\"node\":2,\"device\":\"zw:2:0\"") != NULL &&
 	    strstr(body, "\"node\":10,") > strstr(body, "\"node\":2,") &&
@@ -408,6 +461,13 @@ test_nodes(struct node *a, const char *as)
 	    strstr(body, "\"security\":\"none\"") != NULL &&
 	    strstr(body, "\"kind\":\"binary_sensor\"") != NULL,
 	    "nodes: failed flag, classes, security, kind");
+	CHECK(strstr(body, "\"listening\":\"sleeping\",\"battery\":55,"
+	    "\"low_battery\":true,\"last_report_ms\":5000") != NULL &&
+	    strstr(body, "\"listening\":\"always\",\"battery\":null,"
+	    "\"low_battery\":false,\"last_report_ms\":null") != NULL,
+	    "nodes: listening, battery, low flag, last report (not stale, "
+	    "any endpoint, this node's only): %s", body);
+	free_values(a);
 	snprintf(query, sizeof(query), "from=3");
 	CHECK(call("GET", url, "", as, "") == 200 &&
 	    count(body, "\"node\":") == 1, "from=3: node 10 only");
@@ -497,6 +557,8 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	Hd__ZwNodeOpResult	 r;
 	int			 i;
 
+	CHECK(zwm_maint_subscribe(&m, mlistener, NULL) == 0,
+	    "maintenance: a step subscriber");
 	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":5}", us, uc) ==
 	    403, "maintenance: a user gets 403");
 	CHECK(call("POST", path, "{\"op\":\"ping\"}", as, ac) == 400,
@@ -511,10 +573,14 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	    strstr(body, "\"active\":true") != NULL &&
 	    strstr(body, "\"state\":\"requested\"") != NULL,
 	    "maintenance: ping sent, requested");
+	CHECK(mheard == 1 && mheard_state == ZWM_MAINT_REQUESTED &&
+	    mheard_op == HD__ZW_NODE_OP__OP__PING,
+	    "maintenance: the requested step is told to the subscriber");
 	CHECK(call("POST", path, "{\"op\":\"heal\"}", as, ac) == 409,
 	    "maintenance: a second operation meanwhile: 409");
 	r = op_step(HD__ZW_NODE_OP__OP__PING, 77, 5, "");
-	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: unknown state");
+	CHECK(zwm_maint_result(&m, a, &r) == -1 && mheard == 1,
+	    "result: unknown state (and not told)");
 	r = op_step(HD__ZW_NODE_OP__OP__PING, HD__ZW_NODE_OP_RESULT__STATE__DONE,
 	    233, "");
 	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: node 233");
@@ -554,7 +620,11 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	    count(body, "\"time_ms\"") == ZW_MAINT_HISTORY + 1 &&
 	    strstr(body, "\"active\":true") != NULL,
 	    "history: the last ZW_MAINT_HISTORY steps (and the last one)");
-	zwm_maint_restarted(a);
+	i = mheard;
+	zwm_maint_restarted(&m, a);
+	CHECK(mheard == i + 1 && mheard_state ==
+	    HD__ZW_NODE_OP_RESULT__STATE__FAILED,
+	    "maintenance: the end by a restart is told to the subscriber");
 	CHECK(call("GET", path, "", as, ac) == 200 &&
 	    strstr(body, "\"active\":false") != NULL &&
 	    strstr(body, "\"reason\":\"the slave restarted\"") != NULL,

@@ -14,7 +14,7 @@
     cluster: () => HD.panels.renderCluster(),
     events: () => HD.panels.renderEvents(),
     security: () => HD.admin.renderSecurity(),
-    zwave: () => HD.admin.renderZwave(),
+    zwave: () => HD.zwave.renderZwave(),
     licence: () => HD.panels.renderLicence(),
   };
 
