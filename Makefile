@@ -88,6 +88,7 @@ SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
 SHARED_SRCS	+= shared/version.c	# -V: the version and the build
 SHARED_SRCS	+= shared/statefmt.c	# state files' format numbers
+SHARED_SRCS	+= shared/zwnvm.c	# the Z-Wave controller backup file (NVM)
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -159,6 +160,7 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
+ZWMOD_SRCS	+= master/zwave/zwave_nvm.c	# controller backup (NVM)
 # master/api/: the API's handlers, in groups the unit tests link.
 API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
 		   master/api/api_users.c master/api/api_tokens.c \
@@ -170,6 +172,7 @@ APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/api_certcrl.c
 API_ZWAVE_SRCS	 = master/api/api_zwave.c
 API_ZWAVE_SRCS	+= master/api/api_zwave_maint.c
+API_ZWAVE_SRCS	+= master/api/api_zwave_nvm.c	# controller backup (NVM)
 API_LICENCE_SRCS = master/api/api_licence.c
 API_SCHED_SRCS	 = master/api/api_sched.c
 API_DASH_SRCS	 = master/api/api_probe.c master/api/probe_event.c \
@@ -232,6 +235,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
 		   slave/zwave/zw_cc_scene.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_nvm.c slave/zwave/zw_nvm_fmt.c	# controller backup (NVM)
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -386,7 +390,8 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
-		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c \
+		   tests/tools/zwsim_nvm.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
