@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev.h"
 #include "zwnvm.h"
 
 #define ZW_NVM_OPEN		0x00	/* sub-commands */
@@ -56,6 +57,37 @@ const char	*zw_nvm_status_str(uint8_t status);
 /* Which API a stick offers, from GetCapabilities' function bitmask
  * (after the 8 bytes of ids): ZWNVM_API_EXT, ZWNVM_API_OPS, or 0. */
 uint8_t		 zw_nvm_pick_api(const uint8_t *caps, size_t n);
+
+/* The machine's state (zw_nvm.c; tests fire its timer). */
+enum nvm_step {
+	N_IDLE, N_OPEN, N_READ, N_CLOSE,	/* backup */
+	N_WOPEN, N_WRITE, N_WCLOSE,		/* restore: write */
+	N_VOPEN, N_VREAD, N_VCLOSE,		/* ... read back */
+	N_RESTART,				/* ... the stick's reset */
+};
+
+struct zw_nvm {
+	int		 op;		/* ZwNvm BACKUP, RESTORE, or -1 */
+	enum nvm_step	 step;
+	uint8_t		 api;		/* the stick's: 0x3d, 0x2e or 0 */
+	uint8_t		 caps[8];	/* GetCapabilities' ids */
+	int		 have_caps;
+	uint8_t		 chip_type, chip_version;
+	uint8_t		*file;		/* header + NVM bytes */
+	size_t		 size;		/* NVM bytes */
+	size_t		 done;		/* read, written or compared */
+	size_t		 chunk, asked;
+	int		 tries;		/* a chunk waited for the stick */
+	uint64_t	 t0, last_progress;
+	struct ev_timer	 timer;		/* pacing; a restore's restart */
+	/* The latest backup on disk, from its header. */
+	int		 have_meta;
+	struct zwnvm_meta meta;
+	char		*path;
+	/* A restore's image arriving from the master in pieces. */
+	uint8_t		*in;
+	size_t		 in_have, in_total;
+};
 
 struct zw_ctrl;
 struct zw_frame;
