@@ -304,6 +304,7 @@ FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
+FUZZERS		+= fuzz_zw_nvm		# the NVM answers, a controller backup file
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -538,6 +539,7 @@ $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
     $(APIRES_TEST_SRCS) master/lib/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
+$(FUZZ_BUILD)/fuzz_zw_nvm: slave/zwave/zw_nvm_fmt.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
     slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c \

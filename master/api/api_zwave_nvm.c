@@ -8,7 +8,7 @@
  *						{"action":"restore",
  *						 "source":"slave"|"upload"}
  *	GET  /api/v1/zwave/SLAVE/nvm/image?offset=N	the backup file, a
- *						page of ZW_NVM_PIECE bytes in
+ *						page of NVM_API_PAGE bytes in
  *						base64, "next" the next offset
  *	PUT  /api/v1/zwave/SLAVE/nvm/image	{"offset":N,"size":S,
  *						 "data":["base64",...]}: an
@@ -32,6 +32,9 @@
 #include "master.h"
 #include "zwave/zwave.h"
 
+/* A page of the file: a multiple of 3 bytes, so that the pages' base64
+ * joins into the file's without padding inside. */
+#define NVM_API_PAGE		(ZW_NVM_PIECE / 3 * 3)
 /* A piece's base64 strings: each at most JSON_MAX_STRING characters. */
 #define NVM_B64_STR_MAX		(JSON_MAX_STRING / 4 * 4)
 
@@ -213,8 +216,8 @@ image_get(struct api_call *c)
 		return;
 	}
 	len = v->image_len - (size_t)off;
-	if (len > ZW_NVM_PIECE)
-		len = ZW_NVM_PIECE;
+	if (len > NVM_API_PAGE)
+		len = NVM_API_PAGE;
 	if ((b64 = malloc(4 * ((len + 2) / 3) + 1)) == NULL) {
 		api_refuse(c, 500, "internal", "out of memory");
 		return;

@@ -178,7 +178,8 @@ zwm_nvm_upload(struct node *n, size_t off, size_t total, const uint8_t *p,
 		    "size";
 		return -1;
 	}
-	memcpy(v->upload + off, p, len);
+	if (len > 0)
+		memcpy(v->upload + off, p, len);
 	v->upload_have += len;
 	if (v->upload_have < total)
 		return 0;
@@ -272,7 +273,7 @@ static void
 fetched(struct node *n, struct zwm_nvm *v, const Hd__ZwNvmStatus *r)
 {
 	struct zwnvm_meta	 fm;
-	const char		*why;
+	const char		*why = "not the backup the slave named";
 
 	if (r->offset == 0) {
 		free(v->fetch);
@@ -298,7 +299,7 @@ fetched(struct node *n, struct zwm_nvm *v, const Hd__ZwNvmStatus *r)
 	if (zwnvm_parse(v->fetch, v->fetch_total, &fm, &why) == -1 ||
 	    !v->have_meta || memcmp(fm.sha256, v->meta.sha256, 32) != 0) {
 		log_warnx("slave %s: controller backup refused: %s", n->id,
-		    v->have_meta ? why : "no metadata");
+		    why);
 		free(v->fetch);
 		v->fetch = NULL;
 		return;

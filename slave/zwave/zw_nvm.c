@@ -593,7 +593,8 @@ restore_piece(struct zw_ctrl *c, const Hd__ZwNvm *q)
 		    "came out of order: send it again", NULL, 0, 0, 0);
 		return;
 	}
-	memcpy(v->in + v->in_have, q->data.data, q->data.len);
+	if (q->data.len > 0)
+		memcpy(v->in + v->in_have, q->data.data, q->data.len);
 	v->in_have += q->data.len;
 	if (v->in_have < v->in_total)
 		return;

@@ -138,7 +138,7 @@ sys.exit(0 if any(reads[0] < s < reads[-1] for s in sets) else 1)
 PY
 check "the backup says its size, time and home id" \
 	test "$(st 'j["reason"]' | grep -Ec '^73728 bytes in [0-9]+ ms, home id c0ffee01, SHA-256 [0-9a-f]{16}\.\.\.$')" -eq 1
-meta=$(st 'j["backup"]')
+echo "# figure: 700-series backup: $(st 'j["reason"]')"
 check "its metadata: size, chip, library, Serial API, home id, node" \
 	test "$(st '(j["backup"]["size"], j["backup"]["chip"], j["backup"]["library"], j["backup"]["serial_api"], j["backup"]["home_id"], j["backup"]["controller_node"])')" = \
 	"(73728, '700 series', 'Z-Wave 7.18', '0x3d', 'c0ffee01', 1)"
@@ -181,6 +181,7 @@ check "the stick took node 5 back from the image" \
 	grep -q 'zwsim: nvm: node 5 back' "$Z"
 check "the restore says what the stick lists now" \
 	test "$(st 'j["reason"]' | grep -Ec 'written and verified in [0-9]+ ms; the stick restarted: home id c0ffee01, 4 nodes besides itself')" -eq 1
+echo "# figure: 700-series restore: $(st 'j["reason"]')"
 check "node 5 registered again" \
 	wait_log "$S" 'zwave: node 5 registered as zw:5:0' 15
 check "... and in the master's list" test "$(nodes)" = "[2, 3, 4, 5]"
@@ -220,6 +221,7 @@ check "... done" wait_nvm done 30
 check "through 0x2E, 16 KiB" \
 	test "$(st '(j["backup"]["size"], j["backup"]["chip"], j["backup"]["serial_api"])')" = \
 	"(16384, '500 series', '0x2e')"
+echo "# figure: 500-series backup: $(st 'j["reason"]')"
 check "read with 0x2E" test "$(count_log "$Z" 'zwsim: request 0x2e')" -ge $((16384 / 240 + 2))
 check "a 500-series stick is not soft-reset after a backup" \
 	test "$(count_log "$Z" 'zwsim: soft reset')" -eq 0

@@ -65,7 +65,8 @@ reply(const struct zw_req *r, uint8_t st, uint32_t addr, const uint8_t *d,
 	}
 	p[i++] = (uint8_t)(addr >> 8);
 	p[i++] = (uint8_t)addr;
-	memcpy(p + i, d, n);
+	if (n > 0)
+		memcpy(p + i, d, n);
 	answer(r, p, i + n, 0);
 }
 
