@@ -255,6 +255,7 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 		   test_probe_event
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
+UNIT_TESTS	+= test_zwm_nvm	# the master's side of the controller backup (NVM)
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
@@ -472,7 +473,7 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Master modules a unit test needs beyond the API's.
-$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+$(BUILD)/tests/test_zwm $(BUILD)/tests/test_zwm_nvm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c)
 # The probe event's test: its module (the master is not linked).
 $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
