@@ -7,8 +7,8 @@
 # its SHA-256; a node excluded, the backup restored (a command meanwhile
 # answered busy), the stick reset and the node back in the node list.
 # Then a 500-series stick (0x2E, 16-bit, 16 KiB) on the same slave: the
-# 700 image uploaded and refused in words, a damaged upload refused, and
-# its own backup.
+# 700 image uploaded and refused in words, a damaged upload refused, its
+# own backup, and that backup restored.
 . "$(dirname "$0")/lib.sh"
 
 web_master
@@ -225,5 +225,19 @@ echo "# figure: 500-series backup: $(st 'j["reason"]')"
 check "read with 0x2E" test "$(count_log "$Z" 'zwsim: request 0x2e')" -ge $((16384 / 240 + 2))
 check "a 500-series stick is not soft-reset after a backup" \
 	test "$(count_log "$Z" 'zwsim: soft reset')" -eq 0
+
+# 5. its own backup restored: written with 0x2E, read back, then a soft
+# reset (a 500-series stick restarts without a word: the controller
+# waits ZW_SOFT_RESET_WAIT_MS, then starts again)
+check "restore of the 500-series backup: 202" \
+	grep -q '^202' <<<"$(nvm '{"action":"restore"}')"
+check "... done" wait_nvm done 60
+echo "# figure: 500-series restore: $(st 'j["reason"]')"
+check "written with 0x2E, closed, read back, closed" \
+	test "$(grep -E 'zwsim: nvm close' "$Z" | tail -2 | tr '\n' ,)" = \
+	"zwsim: nvm close (written),zwsim: nvm close,"
+check "the stick soft-reset once, after the restore" \
+	test "$(count_log "$Z" 'zwsim: soft reset')" -eq 1
+check "the four nodes are there" test "$(nodes)" = "[2, 3, 4, 5]"
 check "slave still running" kill -0 "$(pid_of slave-house)"
 finish
