@@ -74,6 +74,9 @@
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
  * one, the default, says "Z-Wave 6.07" and restarts without a word).
+ * Its NVM (zwsim_nvm.c) is read and written through 0x2E (500 series)
+ * or 0x3D (-7), the supported function in GetCapabilities' bitmask;
+ * a restore rebuilds the node list from the image.
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -101,8 +104,8 @@
 #define NIF_FAILED	0x81
 
 static int	io = -1, nak, can, garbage, silent, reset_next, jam;
-int		zwsim_sdk7;
-#define sdk7	zwsim_sdk7
+int		zwsim_sdk7;		/* -7; zwsim_nvm.c reads it too */
+#define sdk7	zwsim_sdk7		/* its name here before it was shared */
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -606,8 +609,7 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (zwsim_node_control(line) || zwsim_s0_control(line) ||
-	    zwsim_nvm_control(line) || join_control(line))
+	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
 		;
 	else if (strncmp(line, "nif", 3) == 0) {
 		if (zwsim_find((uint8_t)n) != NULL)

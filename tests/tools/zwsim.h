@@ -78,9 +78,6 @@ extern int	zwsim_sdk7;		/* -7: a 700/800 stick */
 int	zwsim_nvm_request(const struct zw_frame *);
 /* Set the NVM function's bit in GetCapabilities' function bitmask. */
 void	zwsim_nvm_caps(uint8_t mask[32]);
-/* "nonvm": the stick offers no NVM functions (from its next
- * GetCapabilities). 1 if it was that line. */
-int	zwsim_nvm_control(const char *line);
 /* zwsim.c: a response frame to the host. */
 void	zwsim_answer(uint8_t func, const uint8_t *pl, size_t n);
 

@@ -28,7 +28,7 @@
 #define REC_AT		64		/* node 1's record */
 
 static uint8_t	nvm[NVM700_SIZE];
-static int	is_open, written, disabled;
+static int	is_open, written;
 
 static size_t
 size(void)
@@ -126,8 +126,8 @@ zwsim_nvm_request(const struct zw_frame *f)
 	uint32_t	addr = 0;
 	uint8_t		st = 0;
 
-	if (disabled || f->func != (zwsim_sdk7 ? ZWSIM_NVM_EXT : ZWSIM_NVM_OPS)
-	    || f->len < 1)
+	if (f->func != (zwsim_sdk7 ? ZWSIM_NVM_EXT : ZWSIM_NVM_OPS) ||
+	    f->len < 1)
 		return 0;
 	if (f->payload[0] == 0x00) {			/* open */
 		build();
@@ -180,15 +180,5 @@ zwsim_nvm_caps(uint8_t mask[32])
 {
 	uint8_t f = zwsim_sdk7 ? ZWSIM_NVM_EXT : ZWSIM_NVM_OPS;
 
-	if (!disabled)
-		mask[(f - 1) / 8] |= (uint8_t)(1u << ((f - 1) % 8));
-}
-
-int
-zwsim_nvm_control(const char *line)
-{
-	if (strncmp(line, "nonvm", 5) != 0)
-		return 0;
-	disabled = 1;
-	return 1;
+	mask[(f - 1) / 8] |= (uint8_t)(1u << ((f - 1) % 8));
 }
