@@ -88,6 +88,7 @@ SHARED_SRCS	+= shared/priv.c	# capabilities, a child's own uid
 SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
 SHARED_SRCS	+= shared/version.c	# -V: the version and the build
 SHARED_SRCS	+= shared/statefmt.c	# state files' format numbers
+SHARED_SRCS	+= shared/zwnvm.c	# the Z-Wave controller backup file (NVM)
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -159,6 +160,7 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
+ZWMOD_SRCS	+= master/zwave/zwave_nvm.c	# controller backup (NVM)
 # master/api/: the API's handlers, in groups the unit tests link.
 API_CORE_SRCS	 = master/api/api.c master/api/api_session.c \
 		   master/api/api_users.c master/api/api_tokens.c \
@@ -170,6 +172,7 @@ APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/api_certcrl.c
 API_ZWAVE_SRCS	 = master/api/api_zwave.c
 API_ZWAVE_SRCS	+= master/api/api_zwave_maint.c
+API_ZWAVE_SRCS	+= master/api/api_zwave_nvm.c	# controller backup (NVM)
 API_LICENCE_SRCS = master/api/api_licence.c
 API_SCHED_SRCS	 = master/api/api_sched.c
 API_DASH_SRCS	 = master/api/api_probe.c master/api/probe_event.c \
@@ -232,6 +235,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
 		   slave/zwave/zw_cc_scene.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_nvm.c slave/zwave/zw_nvm_fmt.c	# controller backup (NVM)
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -251,6 +255,7 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 		   test_probe_event
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
+UNIT_TESTS	+= test_zwm_nvm	# the master's side of the controller backup (NVM)
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
@@ -274,6 +279,7 @@ UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
+UNIT_TESTS	+= test_zw_nvm	# controller backup and restore (NVM), the fake stick
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -299,6 +305,7 @@ FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
+FUZZERS		+= fuzz_zw_nvm		# the NVM answers, a controller backup file
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -386,7 +393,8 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
-		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c \
+		   tests/tools/zwsim_nvm.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -456,7 +464,7 @@ $(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
     $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
-    $(BUILD)/tests/test_zw_s2: \
+    $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_nvm: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -465,7 +473,7 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Master modules a unit test needs beyond the API's.
-$(BUILD)/tests/test_zwm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+$(BUILD)/tests/test_zwm $(BUILD)/tests/test_zwm_nvm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c)
 # The probe event's test: its module (the master is not linked).
 $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
@@ -532,6 +540,7 @@ $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \
     $(APIRES_TEST_SRCS) master/lib/ban.c $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
 $(FUZZ_BUILD)/fuzz_zw_api: slave/zwave/zw_api.c
+$(FUZZ_BUILD)/fuzz_zw_nvm: slave/zwave/zw_nvm_fmt.c
 $(FUZZ_BUILD)/fuzz_licence: master/licence/licence.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc.c slave/zwave/zw_cc_sensor.c slave/zwave/zw_cc_mgmt.c \
     slave/zwave/zw_cc_mc.c slave/zwave/zw_cc_supervision.c slave/zwave/zw_cc_encap.c \

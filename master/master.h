@@ -58,7 +58,7 @@ struct master_conf {
 	int			 nmweb;
 };
 
-#define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers six */
+#define CLUSTER_MAX_OBSERVERS	8	/* wiring.c registers seven */
 
 /* One registration (cluster/observe.c); the ops are cluster/cluster.h's. */
 struct cluster_observer {

@@ -148,6 +148,34 @@ static const struct cluster_ops zwp_ops = {
 	.body = zw_provision_list,
 };
 
+static int
+zw_nvm(void *arg, struct node *n, const Hd__Envelope *e)
+{
+	return zwm_nvm_status(arg, n, e->zw_nvm_status);
+}
+
+static void
+zw_nvm_node(void *arg, struct node *n, int online)
+{
+	zwm_nvm_online(arg, n, online);
+}
+
+static void
+zw_nvm_restarted(void *arg, struct node *n)
+{
+	(void)arg;
+	zwm_nvm_restarted(n);
+}
+
+/* The controller's NVM backup and restore (zwave_nvm.c). */
+static const struct cluster_ops zw_nvm_ops = {
+	.node = zw_nvm_node,
+	.restarted = zw_nvm_restarted,
+	.body_case = HD__ENVELOPE__BODY_ZW_NVM_STATUS,
+	.body_name = "Z-Wave controller backup status",
+	.body = zw_nvm,
+};
+
 int
 master_wire(struct master *m)
 {
@@ -156,7 +184,8 @@ master_wire(struct master *m)
 	    cluster_observe(m, &sched_sync_ops, m) == -1 ||
 	    cluster_observe(m, &zw_ops, m) == -1 ||
 	    cluster_observe(m, &zwp_ops, m) == -1 ||
-	    cluster_observe(m, &zw_maint_ops, m) == -1)
+	    cluster_observe(m, &zw_maint_ops, m) == -1 ||
+	    cluster_observe(m, &zw_nvm_ops, m) == -1)
 		return -1;
 	return 0;
 }

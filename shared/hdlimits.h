@@ -142,6 +142,15 @@
 #define ZW_HEAL_PACE_MS		1000		/* heal: the pause between two nodes */
 #define ZW_CONFIG_NAME_MAX	64		/* bytes of a configuration parameter's name kept */
 #define ZW_BATTERY_LOW_PCT	10		/* a battery level this low is flagged low */
+/* Controller (NVM) backup and restore (slave/zwave/zw_nvm.c, shared/zwnvm.c). */
+#define ZW_NVM_MAX		(256 * 1024)	/* a stick's NVM image, bytes */
+#define ZW_NVM_CHUNK		240		/* bytes per Serial API read or write (fits a frame) */
+#define ZW_NVM_CHUNK_SMALL	48		/* ... when a stick answers a full one with none */
+#define ZW_NVM_PACE_MS		20		/* a chunk waits this often for a busy stick ... */
+#define ZW_NVM_PACE_TRIES	25		/* ... at most this often, then queues behind it */
+#define ZW_NVM_PIECE		(32 * 1024)	/* file bytes per link message and API page */
+#define ZW_NVM_PROGRESS_MS	1000		/* progress to the master at most this often */
+#define ZW_NVM_RESTART_MS	30000		/* after a restore's reset: the controller ready */
 
 /* The master's HTTPS server (master/lib/http_parse.c). */
 #define HTTP_MAX_HEAD		8192		/* request line + headers */

@@ -553,6 +553,8 @@ void		 zw_inclusion_request(struct slave *, const Hd__ZwInclusion *);
 void		 zw_provision_request(struct slave *, const Hd__ZwProvision *);
 /* zw_maint.c: the master's ZwNodeOp (answered with ZwNodeOpResult) */
 void		 zw_node_op_request(struct slave *, const Hd__ZwNodeOp *);
+/* zw_nvm.c: the master's ZwNvm (answered with ZwNvmStatus) */
+void		 zw_nvm_request(struct slave *, const Hd__ZwNvm *);
 /* devtab.c: the same with the reading's own wall-clock time. */
 void		 dev_report_at(struct dev *, const char *key,
 		    const Hd__Value *, int flags, uint64_t time_ms);

@@ -39,6 +39,7 @@ int	api_cluster_routes(struct master *);
 /* api_zwave.c: the Z-Wave inclusion routes (docs/API.md). */
 int	api_zwave_routes(struct master *);
 int	api_zwave_maint_routes(struct master *);	/* api_zwave_maint.c */
+int	api_zwave_nvm_routes(struct master *);	/* api_zwave_nvm.c */
 /* The slave named by a Z-Wave route's first argument, or NULL once
  * refused (404) (api_zwave.c; both Z-Wave route files). */
 struct api_call;

@@ -636,5 +636,7 @@ api_zwave_routes(struct master *m)
 	if (api_add_routes(m->api, routes,
 	    (int)(sizeof(routes) / sizeof(routes[0])), m) == -1)
 		return -1;
-	return api_zwave_maint_routes(m);
+	if (api_zwave_maint_routes(m) == -1)
+		return -1;
+	return api_zwave_nvm_routes(m);
 }

@@ -85,6 +85,8 @@ zwm_free(struct master *m)
 void
 zwm_node_free(struct node *n)
 {
+	if (n->zw != NULL)
+		zwm_nvm_free(n->zw);
 	free(n->zw);
 	n->zw = NULL;
 }

@@ -11,6 +11,7 @@
 
 #include "cluster.pb-c.h"
 #include "hdlimits.h"
+#include "zwnvm.h"
 
 #define ZWM_REQUESTED	(-1)	/* sent to the slave, no answer yet */
 #define ZWM_DSK_MAX	47	/* 8 groups of 5 digits, 7 dashes */
@@ -59,6 +60,7 @@ struct zwm_maint {
 
 struct zwm_slave {
 	struct zwm_maint maint;		/* zwave_maint.c */
+	struct zwm_nvm	*nvm;		/* zwave_nvm.c, made on first use */
 	int		 active;
 	int		 action, state;
 	uint8_t		 node;
@@ -149,5 +151,51 @@ int		 zwm_maint_subscribe(struct master *, zwm_maint_fn *,
 /* zwave.c: call them (zwave_maint.c). */
 void		 zwm_maint_notify(struct master *, const struct node *,
 		    const struct zwm_mstep *);
+
+/* zwave_nvm.c: the controller's NVM backup and restore on the slaves */
+#define ZWM_NVM_REQUESTED	(-1)	/* sent, no answer yet */
+struct zwm_nvm {
+	int		 action;	/* ZwNvm.Action of the last operation */
+	int		 state;		/* ZwNvmStatus.State, or REQUESTED */
+	int		 active;	/* a backup or restore under way */
+	uint32_t	 done, total;	/* bytes */
+	char		 phase[16];
+	char		 reason[ZW_INCL_REASON_MAX + 1];
+	uint64_t	 time_ms;	/* wall clock of the last step */
+	char		 by[USER_NAME_MAX + 1];
+	/* The slave's latest backup, as it said, and its file when fetched
+	 * whole and checked against that (the API serves it). */
+	int		 have_meta;
+	struct zwnvm_meta meta;
+	uint8_t		*image;
+	size_t		 image_len;
+	uint8_t		*fetch;		/* arriving (FETCH) */
+	size_t		 fetch_have, fetch_total;
+	int		 fetching;
+	/* An image an admin uploaded, checked whole, for a restore. */
+	uint8_t		*upload;
+	size_t		 upload_have, upload_total;
+	int		 upload_ok;
+	struct zwnvm_meta upload_meta;
+};
+/* The slave's NVM state (made on first use; NULL without memory). */
+struct zwm_nvm	*zwm_nvm(struct node *);
+/* BACKUP, or RESTORE of the slave's own latest backup (`upload` 0) or
+ * of the uploaded image (1): 0, or -1 with `why`. */
+int		 zwm_nvm_request(struct master *, struct node *,
+		    Hd__ZwNvm__Action, int upload, const char *by,
+		    const char **why);
+/* A piece of an uploaded image (`total` bytes in all, in order, offset
+ * 0 starting afresh): 0, or -1 with `why`. */
+int		 zwm_nvm_upload(struct node *, size_t offset, size_t total,
+		    const uint8_t *, size_t, const char **why);
+/* The cluster's observers: a ZwNvmStatus (-1: malformed), a slave
+ * online (asked for its backup's metadata), restarted. */
+int		 zwm_nvm_status(struct master *, struct node *,
+		    const Hd__ZwNvmStatus *);
+void		 zwm_nvm_online(struct master *, struct node *, int online);
+void		 zwm_nvm_restarted(struct node *);
+void		 zwm_nvm_free(struct zwm_slave *);
+const char	*zwm_nvm_state_name(int);
 
 #endif

@@ -142,7 +142,7 @@ link_open(struct conn *c)
 	struct slave	*s = c->arg;
 	Hd__Envelope	 e = HD__ENVELOPE__INIT;
 	Hd__Hello	 h = HD__HELLO__INIT;
-	Hd__Capability	 caps[4];
+	Hd__Capability	 caps[8];
 	size_t		 ncaps = 0;
 	char		 d[160];
 
@@ -159,6 +159,8 @@ link_open(struct conn *c)
 	h.site = s->conf.site;
 	if (s->zw != NULL)
 		caps[ncaps++] = HD__CAPABILITY__CAP_ZWAVE;
+	if (s->zw != NULL)	/* ZwNvm: a master may send it */
+		caps[ncaps++] = HD__CAPABILITY__CAP_ZWAVE_NVM;
 	if (s->adc != NULL)
 		caps[ncaps++] = HD__CAPABILITY__CAP_ADC;
 	if (s->gpio != NULL)
@@ -306,6 +308,9 @@ dispatch(struct slave *s, Hd__Envelope *e)
 		break;
 	case HD__ENVELOPE__BODY_ZW_NODE_OP:
 		zw_node_op_request(s, e->zw_node_op);
+		break;
+	case HD__ENVELOPE__BODY_ZW_NVM:
+		zw_nvm_request(s, e->zw_nvm);
 		break;
 	case HD__ENVELOPE__BODY_LOCAL_RULES: {
 		char why[192], msg[256];

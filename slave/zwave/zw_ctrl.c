@@ -27,6 +27,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_maint.h"
+#include "zwave/zw_nvm.h"
 #include "zwave/zw_sec.h"
 
 #define ZW_STEP_RETRY_MS	5000
@@ -158,6 +159,7 @@ parse_init(struct zw_ctrl *c, const struct zw_frame *f)
 
 	if (zw_parse_init(f->payload, f->len, listed) == -1)
 		return -1;
+	zw_nvm_init_data(c, f->payload, f->len);	/* the chip type */
 	listed[c->own_id] = 0;			/* the stick itself */
 	for (id = 1; id <= ZW_MAX_NODES; id++) {
 		c->node[id].listed = listed[id];
@@ -299,6 +301,7 @@ ready(struct zw_ctrl *c)
 		    "the fault stays until a transmission gets out");
 	fault_set(c, &c->faulted, 0, "the stick answers again");
 	zw_maint_ready(c);
+	zw_nvm_ready(c);
 	zw_interview_next(c);
 }
 
@@ -326,6 +329,7 @@ step_parse(struct zw_ctrl *c, const struct zw_frame *res)
 	case ZW_STEP_CAPS:
 		if (zw_parse_caps(res->payload, res->len, &caps) == -1)
 			return -1;
+		zw_nvm_caps(c, res->payload, res->len);
 		log_info("zwave: stick firmware %d.%d, manufacturer %04x, "
 		    "product %04x:%04x", caps.app_major, caps.app_minor,
 		    caps.manufacturer, caps.product_type, caps.product_id);
@@ -446,6 +450,7 @@ ctrl_up(void *arg, int up, const char *why)
 	}
 	zw_incl_abort(c, why);
 	zw_maint_abort(c, why);
+	zw_nvm_abort(c, why);
 	if (!c->stopping)
 		fault_set(c, &c->faulted, 1, why);
 }
@@ -532,7 +537,7 @@ zw_start(struct slave *s)
 	ev_timer_init(&c->idle_timer, on_idle, c);
 	ev_timer_init(&c->poll_timer, zw_on_poll_timer, c);
 	zw_incl_init(c);
-	if (zw_maint_init(c) == -1) {
+	if (zw_maint_init(c) == -1 || zw_nvm_init(c) == -1) {
 		log_warn("zwave");
 		return -1;
 	}
@@ -566,6 +571,7 @@ zw_stop(struct slave *s)
 	c->stopping = 1;
 	zw_incl_abort(c, "the slave stops");
 	zw_maint_free(c);
+	zw_nvm_free(c);
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
 	ev_timer_stop(s->loop, &c->nif_timer);

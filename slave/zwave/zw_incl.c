@@ -32,6 +32,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zwave/zw.h"
+#include "zwave/zw_nvm.h"
 #include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
@@ -214,6 +215,11 @@ start(struct zw_ctrl *c, int action, uint32_t timeout_ms, int insecure)
 	if (!c->up || c->step != ZW_STEP_READY) {
 		progress(c, action, HD__ZW_PROGRESS__STATE__REFUSED, 0,
 		    "the stick is not ready");
+		return;
+	}
+	if (zw_nvm_busy(c) != NULL) {
+		progress(c, action, HD__ZW_PROGRESS__STATE__REFUSED, 0,
+		    zw_nvm_busy(c));
 		return;
 	}
 	in->timeout = timeout_ms == 0 || timeout_ms > ZW_INCLUSION_TIMEOUT_MS ?

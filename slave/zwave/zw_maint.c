@@ -21,6 +21,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_maint.h"
+#include "zwave/zw_nvm.h"
 #include "zwave/zw_sec.h"
 
 #define OP_PING		HD__ZW_NODE_OP__OP__PING
@@ -469,6 +470,8 @@ check(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 		return "another maintenance operation is under way";
 	if (c->incl.action != HD__ZW_INCLUSION__ACTION__STOP)
 		return "an inclusion or exclusion is under way";
+	if (zw_nvm_busy(c) != NULL)
+		return zw_nvm_busy(c);
 	if (op->node_id < 1 || op->node_id > ZW_MAX_NODES ||
 	    op->node_id == c->own_id || !c->node[op->node_id].listed)
 		return "no such node on this stick";
@@ -557,7 +560,10 @@ zw_node_op_request(struct slave *s, const Hd__ZwNodeOp *op)
 		return;
 	}
 	if (op->op == HD__ZW_NODE_OP__OP__HEAL) {
-		if (s->zw->maint->op != -1 || !s->zw->up ||
+		if (zw_nvm_busy(s->zw) != NULL)
+			zw_maint_result(s->zw, op->op, (int)op->node_id,
+			    ST_REFUSED, zw_nvm_busy(s->zw));
+		else if (s->zw->maint->op != -1 || !s->zw->up ||
 		    s->zw->step != ZW_STEP_READY ||
 		    s->zw->incl.action != HD__ZW_INCLUSION__ACTION__STOP)
 			zw_maint_result(s->zw, op->op, (int)op->node_id,

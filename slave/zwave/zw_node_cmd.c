@@ -19,6 +19,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zwave/zw.h"
+#include "zwave/zw_nvm.h"
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec.h"
 
@@ -320,6 +321,11 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	if (zn->cmd_id != 0 || zn->cmd_sending) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
 		    "a command to this node is under way", NULL);
+		return;
+	}
+	if (zw_nvm_cmd_busy(c) != NULL) {
+		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BUSY,
+		    zw_nvm_cmd_busy(c), NULL);
 		return;
 	}
 	if ((n = encode_set(zn, cmd, set, sizeof(set))) == 0) {

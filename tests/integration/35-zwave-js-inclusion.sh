@@ -75,6 +75,20 @@ check "the mock is ready to remove" wait_log "$M" 'zwave exclude: ready' 10
 incl '{"action":"stop"}' >/dev/null
 check "cancelled" wait_log "$M" 'zwave exclude: cancelled' 10
 
+# 2b. a controller (NVM) backup: the mock lists neither 0x2E nor 0x3D
+# among its supported functions (and answers neither), so the slave
+# refuses it from the capabilities zwave-js's mock reports
+out=$(post zwave/slave-house/nvm '{"action":"backup"}' "${auth[@]}")
+check "a controller backup: 202" grep -q '^202' <<<"$out"
+nvm_st() { get zwave/slave-house/nvm | json '(j["state"], j["reason"])'; }
+i=0
+while [ "$i" -lt 100 ] && [ "$(nvm_st)" = "('requested', '')" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "refused from the mock's supported functions, in words" \
+	test "$(nvm_st)" = "('refused', 'this stick offers no NVM backup (neither function 0x3D nor 0x2E among its supported functions)')"
+
 # 3. the node works after all that
 check "no retransmission was needed" \
 	test "$(count_log "$S" 'not acknowledged|stopped answering')" -eq 0

@@ -78,6 +78,9 @@
  * network is -n 36). With -7 it is a 700/800 stick: its library says "Z-Wave 7.18" and it
  * answers SerialAPISoftReset (0x08) with SerialAPIStarted (a 500-series
  * one, the default, says "Z-Wave 6.07" and restarts without a word).
+ * Its NVM (zwsim_nvm.c) is read and written through 0x2E (500 series)
+ * or 0x3D (-7), the supported function in GetCapabilities' bitmask;
+ * a restore rebuilds the node list from the image.
  * Every request is logged to stderr as "zwsim: request 0xFF [node N]".
  * A test tool: blocking poll() loop, no event library.
  */
@@ -98,13 +101,15 @@
 #include "../../slave/zwave/zw.h"
 #include "zwsim.h"
 
-#define HOME_ID		0xc0ffee01u
+#define HOME_ID		ZWSIM_HOME_ID
 #define OWN_ID		1
 
 #define NIF		0x84	/* ApplicationUpdate: node info received */
 #define NIF_FAILED	0x81
 
-static int	io = -1, nak, can, garbage, silent, reset_next, jam, sdk7;
+static int	io = -1, nak, can, garbage, silent, reset_next, jam;
+int		zwsim_sdk7;		/* -7; zwsim_nvm.c reads it too */
+#define sdk7	zwsim_sdk7		/* its name here before it was shared */
 
 /* Inclusion: the mode the host turned on (0x4a, 0x4b or 0) and its
  * callback id; a node waiting to join, one waiting to leave, the node
@@ -138,6 +143,12 @@ send_frame(uint8_t type, uint8_t func, const uint8_t *pl, size_t n)
 	out(buf, len);
 }
 
+void
+zwsim_answer(uint8_t func, const uint8_t *pl, size_t n)
+{
+	send_frame(ZW_RES, func, pl, n);
+}
+
 static void
 init_data(void)
 {
@@ -147,7 +158,8 @@ init_data(void)
 	pl[3 + (OWN_ID - 1) / 8] |= 1u << ((OWN_ID - 1) % 8);
 	for (i = 0; i < zwsim_nnodes; i++)
 		pl[3 + (zwsim_nodes[i].id - 1) / 8] |= 1u << ((zwsim_nodes[i].id - 1) % 8);
-	pl[3 + ZW_NODEMASK_LEN] = 0x05;		/* chip type, version */
+	/* chip type (0x05: 500 series, 0x07: 700), version */
+	pl[3 + ZW_NODEMASK_LEN] = sdk7 ? 0x07 : 0x05;
 	send_frame(ZW_RES, ZW_FN_GET_INIT_DATA, pl, sizeof(pl));
 }
 
@@ -490,8 +502,8 @@ routes(const struct zw_frame *f)
 static void
 request(const struct zw_frame *f)
 {
-	static const uint8_t caps[8] = { 1, 0, 0x00, 0x86, 0x00, 0x01, 0x00,
-	    0x5a };
+	/* ids, then the supported functions' bitmask (bit f - 1) */
+	uint8_t caps[8 + 32] = { 1, 0, 0x00, 0x86, 0x00, 0x01, 0x00, 0x5a };
 	static const uint8_t ver[] = "Z-Wave 6.07\0\x01";
 	static const uint8_t ver7[] = "Z-Wave 7.18\0\x07";
 	/* reset reason 0 (a reset), then the stick's own node information */
@@ -505,8 +517,11 @@ request(const struct zw_frame *f)
 		    f->payload[0]);
 	else
 		fprintf(stderr, "zwsim: request 0x%02x\n", f->func);
+	if (zwsim_nvm_request(f))
+		return;
 	switch (f->func) {
 	case ZW_FN_GET_CAPABILITIES:
+		zwsim_nvm_caps(caps + 8);
 		send_frame(ZW_RES, f->func, caps, sizeof(caps));
 		break;
 	case ZW_FN_GET_VERSION:

@@ -68,4 +68,17 @@ void	zwsim_s0_left(uint8_t node);
 /* `node` joined (AddNodeToNetwork): the lock takes a key only now. */
 void	zwsim_s0_joined(uint8_t node);
 
+/* zwsim_nvm.c: the stick's NVM (backup and restore). */
+#define ZWSIM_HOME_ID	0xc0ffee01u
+#define ZWSIM_NVM_OPS	0x2e	/* 500 series: 16-bit addresses */
+#define ZWSIM_NVM_EXT	0x3d	/* 700 series (-7): 32-bit */
+struct zw_frame;
+extern int	zwsim_sdk7;		/* -7: a 700/800 stick */
+/* An NVM request (0x2E or 0x3D as the stick's series has): 1 if taken. */
+int	zwsim_nvm_request(const struct zw_frame *);
+/* Set the NVM function's bit in GetCapabilities' function bitmask. */
+void	zwsim_nvm_caps(uint8_t mask[32]);
+/* zwsim.c: a response frame to the host. */
+void	zwsim_answer(uint8_t func, const uint8_t *pl, size_t n);
+
 #endif

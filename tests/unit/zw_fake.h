@@ -45,6 +45,7 @@ extern struct zw_req	reqs[MAX_REQS];
 extern int		nreqs, refuse;
 extern int		max_reqs;	/* the most recorded at once */
 extern int		soft_resets;	/* zw_stick_soft_reset() calls */
+extern int		fake_busy;	/* zw_stick_busy() answers this */
 extern unsigned		opened;		/* port openings (stick_startup) */
 extern struct slave	S;
 extern char		dir[];
