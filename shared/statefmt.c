@@ -35,6 +35,8 @@ static const struct state_format formats[] = {
 	{ "hd.BanList",		1 },	/* bans */
 	{ "hd.SchedState",	1 },	/* sched.state */
 	{ "hd.CmdMemo",		1 },	/* cmdmemo.state (a slave's) */
+	{ "hd.LogHead",		1 },	/* commands.log's first frame */
+	{ "hd.ZwProvisionList",	1 },	/* zwave.provision (a slave's) */
 	/* zwave.nodes: 2 since S2 (s2_granted; ZW_NODES_FORMAT in
 	 * slave/zwave/zw_nodes.c, field 4, not 100) */
 	{ "hd.ZwNodeTable",	2 },

@@ -39,7 +39,8 @@ static const ProtobufCMessageDescriptor *const descs[] = {
 	&hd__vote_state__descriptor,	&hd__user_list__descriptor,
 	&hd__api_token_list__descriptor, &hd__session_list__descriptor,
 	&hd__ban_list__descriptor,	&hd__sched_state__descriptor,
-	&hd__zw_node_table__descriptor,
+	&hd__zw_node_table__descriptor,	&hd__cmd_memo__descriptor,
+	&hd__log_head__descriptor,	&hd__zw_provision_list__descriptor,
 };
 #define NDESCS	(sizeof(descs) / sizeof(descs[0]))
 
