@@ -121,7 +121,7 @@ WEB_SRCS	 = master/web/web.c master/web/web_conn.c master/web/web_peer.c \
 		   master/web/web_http.c \
 		   master/web/web_stream.c master/web/web_cert.c
 # master/auth/: users, sessions, tokens, the auth worker's parent side.
-AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c \
+AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c master/auth/throttle.c \
 		   master/auth/tokens.c master/auth/authw.c master/auth/ccert.c
 # master/licence/ (docs/LICENSING.md); the vendor root apart, since the
 # test-root master swaps it.
