@@ -138,4 +138,22 @@ check "the standby is still followed (heartbeats both ways)" \
 kill -TERM "$pid_sb"
 check "master: standby lost, with the reason" wait_log "$M" \
 	'standby sb \(127\.0\.0\.1:[0-9]+\) lost: standby closed the link: standby shutting down' 10
+# 7. the master holds a state file of a format the standby does not read
+# (as after an upgrade of the master alone; here a licence.grace of
+# format 2 put in its state-dir, which the running master does not
+# read again): the standby refuses it and keeps its own, the master
+# says the standby is too old (docs/OPERATIONS.md, "Upgrades").
+check "the standby holds the master's licence.grace" \
+	test -s "$work/state-sb/licence.grace"
+grace_sb=$(md5sum <"$work/state-sb/licence.grace")
+printf '2 a later version wrote this\n' >"$work/state-master/licence.grace"
+mstart sb
+check "standby: back, attached again" wait_count "$M" 'standby sb: attached, state files syncing' 2
+check "standby: refuses the newer licence.grace, keeps its own" \
+	wait_log "$SB" 'state sync: .*/licence.grace: format 2 is newer than this version \(.*\) reads \(1\): refused, ours is kept' 15
+check "... byte for byte" test "$(md5sum <"$work/state-sb/licence.grace" 2>/dev/null)" = "$grace_sb"
+check "master: the standby is older than this master" wait_log "$M" \
+	'standby sb is older than this master: licence.grace: format 2 is newer than this standby \(.*\) reads \(1\): it keeps its own file' 10
+check "... and the other files still reach it" \
+	wait_count "$SB" 'state sync: every state file of the master is applied here' 2
 finish
