@@ -300,6 +300,7 @@ test_file(void)
 	CHECK(start() == 0 && ha.el->r.d.len == HA_LOG_MAX + 16 &&
 	    ha.el->r.d.n <= HA_LOG_MAX && commands() > 0, "a restart reads "
 	    "the compacted log, positions as they were");
+	test_format();
 }
 
 int
@@ -323,7 +324,6 @@ main(void)
 	if (!CHECK(ha.el != NULL && ha.out != NULL, "allocate"))
 		return check_done();
 	test_file();
-	test_format();
 	ha_log_free(&ha);
 	free(ha.el);
 	free(ha.out);
