@@ -122,7 +122,7 @@ WEB_SRCS	 = master/web/web.c master/web/web_conn.c master/web/web_peer.c \
 		   master/web/web_http.c \
 		   master/web/web_stream.c master/web/web_cert.c
 # master/auth/: users, sessions, tokens, the auth worker's parent side.
-AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c \
+AUTH_SRCS	 = master/auth/users.c master/auth/sessions.c master/auth/throttle.c \
 		   master/auth/tokens.c master/auth/authw.c master/auth/ccert.c
 # master/licence/ (docs/LICENSING.md); the vendor root apart, since the
 # test-root master swaps it.
@@ -300,6 +300,7 @@ UNIT_TESTS	+= test_ha_disk		# a slave's vote state on disk
 UNIT_TESTS	+= test_ha_log		# the master's log on disk (ha_log.c)
 UNIT_TESTS	+= test_statesync	# the state files to a standby
 FUZZERS		+= fuzz_statesync	# ... its messages from a master
+FUZZERS		+= fuzz_statefmt	# ... the format of each file it takes
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node

@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev openssl libprotobuf-c-dev
 protobuf-c-compiler clang libclang-rt-14-dev python3 iproute2 curl
-gzip testssl.sh nginx-light wrk chromium lintian"
+gzip testssl.sh nginx-light wrk chromium lintian udev"
 # ARCH=armhf or arm64 (make deps ARCH=..., make test-cross; make test
 # runs armhf): Debian's cross compiler, the libraries of that
 # architecture (multiarch) and qemu-user to run what they build.

@@ -82,7 +82,8 @@ firing_done(void *arg, const char *name, uint64_t token)
 {
 	(void)arg;
 	return sw.peer == -1 || sw.ms == NULL ||
-	    ssync_applied(sw.ms, sw.peer, name) >= token;
+	    ssync_applied(sw.ms, sw.peer, name) >= token ||
+	    ssync_refused(sw.ms, sw.peer, name);
 }
 
 static const struct sched_sync firing_sync = { firing_mark, firing_done,
@@ -290,11 +291,20 @@ ssync_wire_attach(const char *id, const struct ssync_ops *ops,
 int
 ssync_wire_ack(const Hd__StateAck *a, const char **why)
 {
+	struct ssync_lag	l;
+
 	if (ssync_ack(sw.ms, sw.peer, a, ev_clock_ms(), why) == -1) {
 		sw.peer = -1;
 		set_state(STANDBY_LOST, *why);
 		sched_master_sync_poll(sw.m);
 		return -1;
+	}
+	if (a->refused != NULL && a->refused[0] != '\0' &&
+	    ssync_lag(sw.ms, sw.peer, ev_clock_ms(), &l) == 0) {
+		log_warnx("standby %s is older than this master: %s: it keeps "
+		    "its own file; upgrade the standby (standbys first, "
+		    "docs/OPERATIONS.md)", sw.st.id, l.refused_why);
+		set_state(STANDBY_TOO_OLD, l.refused_why);
 	}
 	sched_master_sync_poll(sw.m);	/* a firing record applied? */
 	return 0;
@@ -346,7 +356,8 @@ ssync_wire_status(struct standby_status *out)
 		sw.st.lag_files = l.files;
 		sw.st.lag_bytes = l.bytes;
 		sw.st.lag_ms = l.oldest_ms;
-		if (l.synced && sw.st.state == STANDBY_SYNCING)
+		if (l.synced && sw.st.state == STANDBY_SYNCING &&
+		    l.refused == 0)
 			set_state(STANDBY_IN_SYNC, NULL);
 	} else {
 		sw.st.lag_files = 0;
@@ -367,7 +378,8 @@ standby_state_name(enum standby_state s)
 {
 	static const char	*names[] = {
 		"none", "connecting", "syncing", "in_sync", "lost",
-		"refused_role", "refused_licence", "refused_config"
+		"refused_role", "refused_licence", "refused_config",
+		"too_old"
 	};
 
 	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))

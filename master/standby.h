@@ -24,13 +24,14 @@ enum standby_state {
 	STANDBY_LOST,		/* was connected, gone: the master goes on alone */
 	STANDBY_REFUSED_ROLE,	/* its certificate lacks the standby role */
 	STANDBY_REFUSED_LICENCE,	/* the licence lacks the standby feature */
-	STANDBY_REFUSED_CONFIG	/* its slave lines differ from ours */
+	STANDBY_REFUSED_CONFIG,	/* its slave lines differ from ours */
+	STANDBY_TOO_OLD		/* it refused a state file of a newer format */
 };
 
 struct standby_status {
 	enum standby_state	 state;
 	char			 id[NODE_ID_MAX + 1];	/* configured or connected */
-	char			 detail[128];	/* why refused or lost */
+	char			 detail[SSYNC_REFUSED_MAX + 1];	/* why refused, lost, too old */
 	uint64_t		 since_ms;	/* wall: entered this state */
 	uint32_t		 lag_files;	/* state files not applied there */
 	uint64_t		 lag_bytes;	/* ... their bytes */

@@ -66,6 +66,7 @@
 #define SSYNC_CHUNK		(32 * 1024)	/* file bytes in one StateChunk (< WIRE_MAX_FRAME) */
 #define SSYNC_WINDOW		4		/* chunks sent and not acknowledged, per standby */
 #define SSYNC_NAME_MAX		32		/* bytes of a state file's name */
+#define SSYNC_REFUSED_MAX	160		/* bytes of a standby's reason for refusing a file */
 
 /* Identity strings taken from certificates and messages. */
 #define NODE_ID_MAX		63		/* certificate CN = node id */

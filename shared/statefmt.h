@@ -47,4 +47,35 @@ void		state_format_set(ProtobufCMessage *m);
 uint32_t	state_magic_format(const uint8_t *buf, size_t len,
 		    const char *prefix);
 
+/* The formats of the master's text and framed state files, which their
+ * modules write and state_file_format() recognises. */
+#define STATE_HISTORY_FORMAT	1	/* history: "HDH1" */
+#define STATE_GRACE_FORMAT	1	/* licence.grace: "1 <binding> <s>" */
+#define STATE_KNOWN_FORMAT	1	/* licence.slaves: its first line */
+#define STATE_KNOWN_HEAD	"# homedaemon licence.slaves format "
+
+/*
+ * A first line "HEAD<decimal>...\n": the number (0 without the head,
+ * at most 9999), *off past that line (0 without the head).
+ */
+uint32_t	state_text_format(const uint8_t *buf, size_t len,
+		    const char *head, size_t *off);
+/*
+ * The top-level `format` field (100) of a packed protobuf message,
+ * without unpacking it: 0 and *fmt (0 if absent; the last one counts,
+ * truncated to 32 bits, as protobuf-c reads it), or -1 if the bytes
+ * are not a protobuf message's top level.
+ */
+int		state_format_scan(const uint8_t *buf, size_t len,
+		    uint32_t *fmt);
+/*
+ * The format of the bytes of state file `name` (its name in a state-dir,
+ * "users", "history", ...), and in *reads the format this build reads
+ * of it. *reads is 0 for a file that carries no number (PEM, the events
+ * file) or a name it does not know; a damaged file reads as format 0.
+ * A standby checks what the master sends it with this (statesync).
+ */
+uint32_t	state_file_format(const char *name, const uint8_t *buf,
+		    size_t len, uint32_t *reads);
+
 #endif

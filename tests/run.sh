@@ -128,7 +128,7 @@ add "integration 01-license" tests/integration/01-license.sh
 # build_only in build/ (what the sanitizer would watch there runs under
 # it in unit tests and fuzz harnesses), san_only in build-san/ (the same
 # checks, and memory errors too).
-build_only="27-zwave-nvm 47-local-rules 91-units 93-upgrade"
+build_only="27-zwave-nvm 47-local-rules 91-units 93-upgrade 94-udev"
 san_only="92-backup"
 once() {	# once TREE TEST: 0 if TEST does not run in TREE
 	case $1 in

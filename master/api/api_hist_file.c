@@ -27,7 +27,7 @@
 
 #define HIST_MAGIC	"HDH1"	/* "HDH", then the format (statefmt.h) */
 #define HIST_MAGIC_LEN	4
-#define HIST_FORMAT	1
+#define HIST_FORMAT	STATE_HISTORY_FORMAT
 
 /* Scratch arrays for one ring's fields. */
 struct hcols {

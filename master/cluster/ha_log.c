@@ -93,6 +93,7 @@ rewrite(struct ha *ha)
 	if ((buf = malloc(FILE_MAX)) == NULL)
 		return -1;
 	h.log_base = lg->base;
+	state_format_set(&h.base);
 	len = frame(buf, &h.base);
 	for (i = 0; i < lg->n; i++)
 		len += frame(buf + len, &lg->pl[i].r->base);
@@ -331,10 +332,11 @@ ha_log_send(struct ha *ha, struct ha_pl *p)
 
 /* Frames of buf: the head's base and the records into rd and the
  * contents. -1 with why on damage; a torn last frame is dropped
- * (*torn set). */
+ * (*torn |= 1); -2 for a head of a newer format (logged with path); an
+ * older one is migrated (*torn |= 2: the file is rewritten whole). */
 static int
-parse(struct ha *ha, const uint8_t *buf, size_t len, struct repl_disk *rd,
-    int *torn, char *why, size_t whylen)
+parse(struct ha *ha, const char *path, const uint8_t *buf, size_t len,
+    struct repl_disk *rd, int *torn, char *why, size_t whylen)
 {
 	struct ha_log	*lg = ha->log;
 	Hd__LogHead	*h;
@@ -351,7 +353,7 @@ parse(struct ha *ha, const uint8_t *buf, size_t len, struct repl_disk *rd,
 			return -1;
 		}
 		if (n == SIZE_MAX || n > len - off - 4) {
-			*torn = 1;	/* an append cut short */
+			*torn |= 1;	/* an append cut short */
 			return 0;
 		}
 		if (off == 0) {
@@ -359,6 +361,13 @@ parse(struct ha *ha, const uint8_t *buf, size_t len, struct repl_disk *rd,
 			    NULL) {
 				snprintf(why, whylen, "no head");
 				return -1;
+			}
+			if (state_format_of(&h->base) <
+			    state_format_current(h->base.descriptor))
+				*torn |= 2;	/* rewritten numbered */
+			if (state_format_in(path, &h->base) == -1) {
+				hd__log_head__free_unpacked(h, NULL);
+				return -2;
 			}
 			rd->base = lg->base = h->log_base;
 			hd__log_head__free_unpacked(h, NULL);
@@ -397,7 +406,7 @@ ha_log_load(struct ha *ha, struct repl_disk *rd, uint64_t base)
 	uint8_t		*buf = NULL;
 	size_t		 len;
 	char		 path[512], why[160];
-	int		 torn = 0;
+	int		 torn = 0, r = -1;
 
 	if ((lg = ha->log = calloc(1, sizeof(*lg))) == NULL)
 		return -1;
@@ -412,11 +421,15 @@ ha_log_load(struct ha *ha, struct repl_disk *rd, uint64_t base)
 		log_warn("failover: %s", path);
 		return -1;
 	}
-	if (len == 0 || parse(ha, buf, len, rd, &torn, why,
-	    sizeof(why)) == -1) {
-		log_warnx("failover: %s: damaged (%s); refusing to start "
-		    "without the commands it holds", path, len == 0 ?
-		    "empty" : why);
+	if (len == 0 || (r = parse(ha, path, buf, len, rd, &torn, why,
+	    sizeof(why))) < 0) {
+		if (r == -2)
+			log_warnx("failover: %s: refusing to start without "
+			    "the commands it holds", path);
+		else
+			log_warnx("failover: %s: damaged (%s); refusing to "
+			    "start without the commands it holds", path,
+			    len == 0 ? "empty" : why);
 		free(buf);
 		return -1;
 	}
@@ -425,7 +438,7 @@ ha_log_load(struct ha *ha, struct repl_disk *rd, uint64_t base)
 	lg->saved_base = torn ? UINT64_MAX : lg->base;
 	log_info("failover: %s: %" PRIu64 " records up to %" PRIu64
 	    " on term %" PRIu64 "%s", path, rd->n, rd->len, rd->base,
-	    torn ? " (a torn last record dropped)" : "");
+	    torn & 1 ? " (a torn last record dropped)" : "");
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "net.h"
 #include "cluster/statesync.h"
 
 struct xfer {
@@ -45,6 +46,10 @@ struct standby {
 	int		 synced;	/* StateSynced sent */
 	int		 next;		/* where the round-robin looks first */
 	struct xfer	 x;
+	/* Files it refused (a format newer than it reads): not sent again
+	 * until it attaches anew, an upgraded standby. */
+	uint32_t	 refused;
+	char		 refused_why[SSYNC_REFUSED_MAX + 1];
 };
 
 struct ssync {
@@ -241,11 +246,12 @@ next_due(struct ssync *s, struct standby *b)
 	int	i, f, n = ssync_nfiles();
 
 	for (f = 0; f < n; f++)
-		if ((s->urgent & 1u << f) && b->applied[f] < s->version[f])
+		if ((s->urgent & 1u << f) && b->applied[f] < s->version[f] &&
+		    !(b->refused & 1u << f))
 			return f;
 	for (i = 0; i < n; i++) {
 		f = (b->next + i) % n;
-		if (b->applied[f] < s->version[f]) {
+		if (b->applied[f] < s->version[f] && !(b->refused & 1u << f)) {
 			b->next = (f + 1) % n;
 			return f;
 		}
@@ -302,7 +308,7 @@ snapshot_done(const struct ssync *s, const struct standby *b)
 	int	i;
 
 	for (i = 0; i < ssync_nfiles(); i++)
-		if (b->applied[i] < b->snap[i])
+		if (b->applied[i] < b->snap[i] && !(b->refused & 1u << i))
 			return 0;
 	(void)s;
 	return 1;
@@ -370,6 +376,30 @@ ssync_pump(struct ssync *s, uint64_t now)
 			pump_one(s, &s->sb[i]);
 }
 
+/*
+ * The standby took the whole transfer and refused it, saying why (a
+ * format newer than it reads): the file stays as it is there and is not
+ * sent again while it stays attached; the others go on.
+ */
+static int
+refused(struct ssync *s, int peer, const Hd__StateAck *a, const char **why)
+{
+	struct standby	*b = &s->sb[peer];
+	struct xfer	*x = &b->x;
+
+	if (a->applied || a->offset != x->len ||
+	    strlen(a->refused) > SSYNC_REFUSED_MAX) {
+		*why = "state ack: a malformed refusal";
+		ssync_detach(s, peer);
+		return -1;
+	}
+	b->refused |= 1u << x->file;
+	str_vis(b->refused_why, sizeof(b->refused_why), a->refused);
+	xfer_end(x);
+	pump_one(s, b);
+	return 0;
+}
+
 int
 ssync_ack(struct ssync *s, int peer, const Hd__StateAck *a, uint64_t now,
     const char **why)
@@ -399,6 +429,8 @@ ssync_ack(struct ssync *s, int peer, const Hd__StateAck *a, uint64_t now,
 		ssync_detach(s, peer);
 		return -1;
 	}
+	if (a->refused != NULL && a->refused[0] != '\0')
+		return refused(s, peer, a, why);
 	x->acked = (size_t)a->offset;
 	if (a->applied) {
 		applied(b, f, x->version);
@@ -432,7 +464,18 @@ ssync_lag(const struct ssync *s, int peer, uint64_t now, struct ssync_lag *l)
 	}
 	l->oldest_ms = oldest != 0 && now > oldest ? now - oldest : 0;
 	l->synced = b->synced;
+	l->refused = (uint32_t)__builtin_popcount(b->refused);
+	memcpy(l->refused_why, b->refused_why, sizeof(l->refused_why));
 	return 0;
+}
+
+int
+ssync_refused(const struct ssync *s, int peer, const char *name)
+{
+	int	f = ssync_file_index(name);
+
+	return f != -1 && peer >= 0 && peer < SSYNC_MAX_STANDBYS &&
+	    s->sb[peer].used && (s->sb[peer].refused & 1u << f) != 0;
 }
 
 void

@@ -12,7 +12,9 @@
  *  - the standby side (ssync_sb_*): takes a file only from a name on the
  *    fixed list below (never a path), within that file's size limit and
  *    with the announced SHA-256, writes it with atomic_write() into its
- *    own state-dir, and only then acknowledges it as applied.
+ *    own state-dir, and only then acknowledges it as applied. A file of a
+ *    format newer than it reads is refused, its own kept, and the
+ *    master told why (StateAck.refused): that standby is too old.
  *
  * Messages go out through `struct ssync_ops`; the caller delivers what
  * it receives. A call returning -1 with `*why` set means the peer sent
@@ -52,6 +54,8 @@ struct ssync_lag {
 	uint64_t	bytes;		/* their bytes still to go (as last seen) */
 	uint64_t	oldest_ms;	/* since the oldest change not applied; 0: none */
 	int		synced;		/* the snapshot since attaching is applied */
+	uint32_t	refused;	/* files it refused: newer than it reads */
+	char		refused_why[SSYNC_REFUSED_MAX + 1];	/* the last, as it said */
 };
 
 /* The master side. */
@@ -80,6 +84,9 @@ void		 ssync_set_urgent(struct ssync *, const char *name);
  * the one standby `peer` applied (0: none, or no such peer). */
 uint64_t	 ssync_version(const struct ssync *, const char *name);
 uint64_t	 ssync_applied(const struct ssync *, int peer, const char *name);
+/* Did standby `peer` refuse `name` (a format newer than it reads)? It
+ * will not hold the file while attached: nothing waits for it there. */
+int		 ssync_refused(const struct ssync *, int peer, const char *name);
 
 /* The standby side. */
 struct ssync_sb;

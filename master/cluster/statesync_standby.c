@@ -18,6 +18,7 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "version.h"
 #include "cluster/statesync.h"
 
 /*
@@ -166,7 +167,7 @@ ssync_sb_hello(struct ssync_sb *sb, const struct ssync_ops *ops)
 }
 
 static int
-ack(struct ssync_sb *sb, int applied)
+ack(struct ssync_sb *sb, int applied, const char *refused)
 {
 	Hd__Envelope	env = HD__ENVELOPE__INIT;
 	Hd__StateAck	a = HD__STATE_ACK__INIT;
@@ -175,6 +176,8 @@ ack(struct ssync_sb *sb, int applied)
 	a.version = sb->version;
 	a.offset = sb->off;
 	a.applied = applied;
+	if (refused != NULL)
+		a.refused = (char *)(uintptr_t)refused;
 	env.body_case = HD__ENVELOPE__BODY_STATE_ACK;
 	env.state_ack = &a;
 	return sb->ops.send(sb->ops.arg, &env);
@@ -206,13 +209,40 @@ begin(struct ssync_sb *sb, const Hd__StateChunk *c, int f, const char **why)
 	return 0;
 }
 
+/*
+ * A file of a format newer than this build reads is not ours to take
+ * (docs/OPERATIONS.md, "Upgrades": standbys are upgraded first): it
+ * would stop this node at its takeover, or be misread. Ours is kept,
+ * the master told why; 0 if it was refused so (then acknowledged), 1
+ * if the file may be taken, -1 if the refusal cannot be sent.
+ */
+static int
+refuse_newer(struct ssync_sb *sb, const char *path)
+{
+	char		why[SSYNC_REFUSED_MAX];
+	uint32_t	fmt, reads;
+
+	fmt = state_file_format(files[sb->file].name, sb->buf, sb->off,
+	    &reads);
+	if (reads == 0 || fmt <= reads)
+		return 1;
+	snprintf(why, sizeof(why), "%s: format %u is newer than this "
+	    "standby (%s) reads (%u)", files[sb->file].name, fmt,
+	    HD_VERSION, reads);
+	log_warnx("state sync: %s: format %u is newer than this version (%s) "
+	    "reads (%u): refused, ours is kept; upgrade this standby (a "
+	    "standby is upgraded before its master)", path, fmt, HD_VERSION,
+	    reads);
+	return ack(sb, 0, why) == -1 ? -1 : 0;
+}
+
 /* The whole file is here: check it, replace ours, then say so. */
 static int
 apply(struct ssync_sb *sb, const char **why)
 {
 	uint8_t	sha[SHA256_DIGEST_LENGTH];
 	char	path[600];
-	int	f = sb->file;
+	int	f = sb->file, r;
 
 	path_of(sb, f, path, sizeof(path));
 	SHA256(sb->buf != NULL ? sb->buf : (const uint8_t *)"", sb->off, sha);
@@ -220,6 +250,12 @@ apply(struct ssync_sb *sb, const char **why)
 		*why = "state chunk: hash mismatch";
 		partial_drop(sb);
 		return -1;
+	}
+	if (!sb->absent && (r = refuse_newer(sb, path)) != 1) {
+		partial_drop(sb);
+		if (r == -1)
+			*why = "state sync: cannot send";
+		return r;
 	}
 	if (sb->absent) {
 		if (unlink(path) == -1 && errno != ENOENT) {
@@ -235,7 +271,7 @@ apply(struct ssync_sb *sb, const char **why)
 		return -1;
 	}
 	sb->applied |= 1u << f;
-	if (ack(sb, 1) == -1) {
+	if (ack(sb, 1, NULL) == -1) {
 		partial_drop(sb);
 		*why = "state sync: cannot send";
 		return -1;
@@ -273,7 +309,7 @@ ssync_sb_chunk(struct ssync_sb *sb, const Hd__StateChunk *c,
 	sb->off += c->data.len;
 	if (sb->off == sb->size)
 		return apply(sb, why);
-	if (ack(sb, 0) == -1) {
+	if (ack(sb, 0, NULL) == -1) {
 		*why = "state sync: cannot send";
 		goto bad;
 	}

@@ -26,7 +26,7 @@
 #include "log.h"
 #include "version.h"
 
-#define GRACE_VERSION	'1'
+#define GRACE_VERSION	('0' + STATE_GRACE_FORMAT)	/* statefmt.h */
 #define GRACE_SECS_MAX	19	/* digits of an int64_t */
 
 static int

@@ -343,8 +343,8 @@ licence_start(struct licence *l, struct ev_loop *loop)
  * line names the format (statefmt.h); v0.1.0 wrote none (format 0, the
  * same lines), and skips this one: it is longer than any node id.
  */
-#define KNOWN_FORMAT	1
-#define KNOWN_HEAD	"# homedaemon licence.slaves format "
+#define KNOWN_FORMAT	STATE_KNOWN_FORMAT	/* statefmt.h */
+#define KNOWN_HEAD	STATE_KNOWN_HEAD
 #define KNOWN_TAIL	": the node id of each slave admitted while " \
 			"licensed, one a line\n"
 _Static_assert(sizeof(KNOWN_HEAD) + sizeof(KNOWN_TAIL) > NODE_ID_MAX + 3,
@@ -354,18 +354,7 @@ _Static_assert(sizeof(KNOWN_HEAD) + sizeof(KNOWN_TAIL) > NODE_ID_MAX + 3,
 static unsigned
 known_format(const uint8_t *buf, size_t len, size_t *off)
 {
-	size_t		i = sizeof(KNOWN_HEAD) - 1;
-	unsigned	f = 0;
-
-	*off = 0;
-	if (len < i || memcmp(buf, KNOWN_HEAD, i) != 0)
-		return 0;
-	for (; i < len && buf[i] >= '0' && buf[i] <= '9' && f < 1000; i++)
-		f = f * 10 + (unsigned)(buf[i] - '0');
-	while (i < len && buf[i] != '\n')
-		i++;
-	*off = i < len ? i + 1 : len;
-	return f;
+	return state_text_format(buf, len, KNOWN_HEAD, off);
 }
 
 static void

@@ -14,6 +14,7 @@
  * done yet (docs/ZWAVE.md).
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +110,10 @@ prov_save(struct zw_ctrl *c)
 	char			*path;
 	int			 r = -1;
 
+	if (c->sec->s2->prov_newer)
+		return 0;
 	list_fill(c->sec->s2, &l, ents, ptrs, dsks);
+	state_format_set(&l.base);
 	if ((path = prov_path(c)) != NULL &&
 	    (r = state_save(path, (const ProtobufCMessage *)&l)) == -1)
 		log_warn("zwave: %s", path);
@@ -128,8 +132,13 @@ zw_s2_prov_load(struct zw_ctrl *c)
 
 	if ((path = prov_path(c)) == NULL)
 		return;
+	errno = 0;
 	l = (Hd__ZwProvisionList *)state_load(path,
 	    &hd__zw_provision_list__descriptor);
+	/* A newer format (logged by state_load) is left as it is: the
+	 * list is kept in RAM until a version that reads it runs again. */
+	if (l == NULL && errno == ENOTSUP)
+		k->prov_newer = 1;
 	for (i = 0; l != NULL && i < l->n_entries && k->nprov <
 	    ZW_PROVISION_MAX; i++) {
 		if (!entry_ok(l->entries[i])) {

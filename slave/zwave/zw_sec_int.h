@@ -38,6 +38,8 @@ struct zw_s2ctl {
 	struct zw_s2_kex_out held;
 	struct zw_prov	 prov[ZW_PROVISION_MAX];
 	size_t		 nprov;
+	int		 prov_newer;	/* zwave.provision of a newer format:
+					 * left alone, the list in RAM only */
 	struct ev_timer	 kex_timer;
 };
 

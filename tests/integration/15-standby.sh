@@ -27,7 +27,11 @@ lic=$work/licence.pem
 cp "$L/valid.pem" "$lic"	# secure-zwave, app-api: no standby
 ML=("master master 127.0.0.1:$port" "master sb 127.0.0.1:$sport"
     "master sb2 127.0.0.1:$s2port")
-master_conf master "$port" "$I" master "licence $lic" "${ML[@]}"
+# The master's HTTPS engine: GET /api/v1/cluster says how its standby is.
+"$top/pki/hd-pki" issue "$I" web web >/dev/null
+wport=$(free_port)
+master_conf master "$port" "$I" master "licence $lic" "${ML[@]}" \
+	"web-listen 127.0.0.1:$wport" "web-cert $I/web.crt" "web-key $I/web.key"
 master_conf sb "$sport" "$I" sb "licence $lic" "${ML[@]}"
 master_conf sb2 "$s2port" "$I" sb2 "licence $lic" "${ML[@]}"
 # slave-a names the standby first: it must end up with the master.
@@ -40,6 +44,9 @@ slave_conf slave-c "Site C" "$port" "$I"
 sed -i "s/^master .*/master sb 127.0.0.1:$port/" "$work/slave-c.conf"
 M=$work/master.log
 SB=$work/sb.log
+G=$I
+A=https://127.0.0.1:$wport/api/v1
+admin_pw
 mstart() { "$bin/hd-master-testroot" -v -f "$work/$1.conf" >>"$work/$1.log" 2>&1 &
 	pids+=($!); disown $!; printf -v "pid_$1" '%s' "$!"; }
 
@@ -138,4 +145,26 @@ check "the standby is still followed (heartbeats both ways)" \
 kill -TERM "$pid_sb"
 check "master: standby lost, with the reason" wait_log "$M" \
 	'standby sb \(127\.0\.0\.1:[0-9]+\) lost: standby closed the link: standby shutting down' 10
+# 7. the master holds a state file of a format the standby does not read
+# (as after an upgrade of the master alone; here a licence.grace of
+# format 2 put in its state-dir, which the running master does not
+# read again): the standby refuses it and keeps its own, the master
+# says the standby is too old (docs/OPERATIONS.md, "Upgrades").
+check "the standby holds the master's licence.grace" \
+	test -s "$work/state-sb/licence.grace"
+grace_sb=$(md5sum <"$work/state-sb/licence.grace")
+printf '2 a later version wrote this\n' >"$work/state-master/licence.grace"
+mstart sb
+check "standby: back, attached again" wait_count "$M" 'standby sb: attached, state files syncing' 2
+check "standby: refuses the newer licence.grace, keeps its own" \
+	wait_log "$SB" 'state sync: .*/licence.grace: format 2 is newer than this version \(.*\) reads \(1\): refused, ours is kept' 15
+check "... byte for byte" test "$(md5sum <"$work/state-sb/licence.grace" 2>/dev/null)" = "$grace_sb"
+check "master: the standby is older than this master" wait_log "$M" \
+	'standby sb is older than this master: licence.grace: format 2 is newer than this standby \(.*\) reads \(1\): it keeps its own file' 10
+check "... and the other files still reach it" \
+	wait_count "$SB" 'state sync: every state file of the master is applied here' 2
+admin_session
+out=$(hcurl "${auth[@]}" "$A/cluster")
+check "GET cluster: the standby is too old, the detail names the file" \
+	grep -q '"standby":{"state":"too_old","id":"sb","detail":"licence.grace: format 2 is newer than this standby ([^)]*) reads (1)"' <<<"$out"
 finish

@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "check.h"
 #include "elect.h"
+#include "ha.pb-c.h"
 #include "ha_wire.h"
 #include "stub_master.h"
 #include "../../master/cluster/ha_int.h"
@@ -138,6 +140,116 @@ commands(void)
 	return n;
 }
 
+/* The head frame's length, as the file has it. */
+static size_t
+head_len(void)
+{
+	uint8_t	*buf;
+	size_t	 len, n = 0;
+
+	if (atomic_read(path, 1 << 24, &buf, &len) == 0 && len >= 4)
+		n = (size_t)buf[0] << 24 | (size_t)buf[1] << 16 |
+		    (size_t)buf[2] << 8 | buf[3];
+	free(buf);
+	return n;
+}
+
+/* commands.log's head read back: its format, or -1. */
+static int64_t
+head_format(void)
+{
+	Hd__LogHead	*h;
+	uint8_t		*buf;
+	size_t		 len, n = head_len();
+	int64_t		 f = -1;
+
+	if (atomic_read(path, 1 << 24, &buf, &len) == -1)
+		return -1;
+	if (n > 0 && n <= len - 4 &&
+	    (h = hd__log_head__unpack(NULL, n, buf + 4)) != NULL) {
+		f = h->format;
+		hd__log_head__free_unpacked(h, NULL);
+	}
+	free(buf);
+	return f;
+}
+
+/* The file with its head replaced by one of format `fmt` (0: none, as
+ * the first builds wrote it), the records as they are. */
+static int
+head_set(uint32_t fmt)
+{
+	Hd__LogHead	h = HD__LOG_HEAD__INIT;
+	uint8_t		*buf, *out;
+	size_t		 len, n = head_len(), hn;
+	int		 r = -1;
+
+	if (atomic_read(path, 1 << 24, &buf, &len) == -1)
+		return -1;
+	h.log_base = 2;
+	h.format = fmt;
+	hn = hd__log_head__get_packed_size(&h);
+	if (n <= len - 4 && (out = malloc(len + 16)) != NULL) {
+		out[0] = out[1] = out[2] = 0;
+		out[3] = (uint8_t)hn;
+		hd__log_head__pack(&h, out + 4);
+		memcpy(out + 4 + hn, buf + 4 + n, len - 4 - n);
+		r = atomic_write(path, out, 4 + hn + len - 4 - n, 0600);
+		free(out);
+	}
+	free(buf);
+	return r;
+}
+
+static int
+same_bytes(const uint8_t *want, size_t wlen)
+{
+	uint8_t	*buf;
+	size_t	 len;
+	int	 same;
+
+	if (atomic_read(path, 1 << 24, &buf, &len) == -1)
+		return 0;
+	same = len == wlen && memcmp(buf, want, len) == 0;
+	free(buf);
+	return same;
+}
+
+/*
+ * The head's format (docs/OPERATIONS.md, "State files and their
+ * formats"): written 1; a file without it (the first builds) is read as
+ * 1 and rewritten numbered at the next save; a newer one refuses the
+ * start and is left byte for byte.
+ */
+static void
+test_format(void)
+{
+	uint64_t	id = 0;
+	uint8_t		*before = NULL;
+	size_t		 blen = 0;
+
+	unlink(path);
+	CHECK(start() == 0, "a fresh log");
+	lead();
+	CHECK(command(&id) == 0 && result(id) == 0 && head_format() == 1,
+	    "the head says format 1");
+	CHECK(head_set(0) == 0 && head_format() == 0 && start() == 0 &&
+	    ha.el->r.d.n == 2 && commands() == 1, "a head without a format "
+	    "(the first 0.1.90 builds) is read as 1, its records kept");
+	lead();
+	CHECK(head_format() == 1 && command(&id) == 0 && start() == 0 &&
+	    ha.el->r.d.n == 3, "... and the file rewritten at format 1 at the "
+	    "next save");
+	CHECK(head_set(2) == 0 && atomic_read(path, 1 << 24, &before,
+	    &blen) == 0, "a head of format 2 (a newer version's)");
+	CHECK(start() == -1, "... refuses the start (the master does not "
+	    "start without the commands it holds)");
+	CHECK(before != NULL && same_bytes(before, blen), "... and the file "
+	    "is left byte for byte");
+	free(before);
+	unlink(path);
+}
+
 static void
 test_file(void)
 {
@@ -169,10 +281,10 @@ test_file(void)
 	    "(an append cut short): dropped");
 	lead();
 	CHECK(file_size() == size, "... and the file rewritten without it");
-	/* The first record's length (after the head's 4 + 2 bytes) past
+	/* The first record's length (after the head's frame) past
 	 * HA_REC_MAX_BYTES. */
 	if ((fd = open(path, O_WRONLY)) != -1) {
-		if (pwrite(fd, "\0\0\x0f\xff", 4, 6) != 4)
+		if (pwrite(fd, "\0\0\x0f\xff", 4, 4 + head_len()) != 4)
 			ok = 0;
 		close(fd);
 	}
@@ -191,6 +303,7 @@ test_file(void)
 	CHECK(start() == 0 && ha.el->r.d.len == HA_LOG_MAX + 16 &&
 	    ha.el->r.d.n <= HA_LOG_MAX && commands() > 0, "a restart reads "
 	    "the compacted log, positions as they were");
+	test_format();
 }
 
 /* As ha_elect_run persists a step (the rest is the link's). */

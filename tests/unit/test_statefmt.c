@@ -39,7 +39,8 @@ static const ProtobufCMessageDescriptor *const descs[] = {
 	&hd__vote_state__descriptor,	&hd__user_list__descriptor,
 	&hd__api_token_list__descriptor, &hd__session_list__descriptor,
 	&hd__ban_list__descriptor,	&hd__sched_state__descriptor,
-	&hd__zw_node_table__descriptor,
+	&hd__zw_node_table__descriptor,	&hd__cmd_memo__descriptor,
+	&hd__log_head__descriptor,	&hd__zw_provision_list__descriptor,
 };
 #define NDESCS	(sizeof(descs) / sizeof(descs[0]))
 
@@ -248,6 +249,57 @@ backup(void)
 	free(b);
 }
 
+/*
+ * What a standby checks a received file with (state_file_format()): the
+ * number of each form, without unpacking; bytes that are not protobuf.
+ */
+static void
+file_formats(void)
+{
+	Hd__UserList	 l = HD__USER_LIST__INIT;
+	uint8_t		 buf[64];
+	uint32_t	 reads, f;
+	size_t		 n;
+	static const uint8_t twice[] = { 0xa0, 0x06, 0x05, 0xa0, 0x06, 0x03 };
+	static const uint8_t group[] = { 0x0b, 0x0c };
+	static const uint8_t cut[] = { 0xa0, 0x06 };
+	static const uint8_t longer[] = { 0x0a, 0x05, 'a' };
+	static const uint8_t huge[] = { 0xa0, 0x06, 0x81, 0x80, 0x80, 0x80,
+	    0x10 };		/* 2^32 + 1: protobuf-c keeps the low 32 bits */
+
+	l.format = 7;
+	n = hd__user_list__pack(&l, buf);
+	CHECK(state_file_format("users", buf, n, &reads) == 7 && reads == 1,
+	    "users of format 7: read as 7, this build reads 1");
+	l.format = 0;
+	n = hd__user_list__pack(&l, buf);
+	CHECK(state_file_format("users", buf, n, &reads) == 0 && reads == 1,
+	    "users without the field: format 0");
+	CHECK(state_file_format("master.state", twice, sizeof(twice),
+	    &reads) == 3 && reads == 1, "the field twice: the last counts");
+	CHECK(state_format_scan(group, sizeof(group), &f) == -1 &&
+	    state_format_scan(cut, sizeof(cut), &f) == -1 &&
+	    state_format_scan(longer, sizeof(longer), &f) == -1,
+	    "a group, a cut varint, a length past the end: not protobuf");
+	CHECK(state_file_format("users", group, sizeof(group), &reads) == 0,
+	    "... which reads as format 0 (damage is the reader's business)");
+	CHECK(state_format_scan(huge, sizeof(huge), &f) == 0 && f == 1,
+	    "a number past 32 bits: its low 32 bits, as the reader sees it");
+	CHECK(state_file_format("history", (const uint8_t *)"HDH3", 4,
+	    &reads) == 3 && reads == STATE_HISTORY_FORMAT, "history: HDH3");
+	CHECK(state_file_format("licence.grace", (const uint8_t *)"4 ab", 4,
+	    &reads) == 4 && reads == STATE_GRACE_FORMAT, "licence.grace: 4");
+	CHECK(state_file_format("licence.slaves", (const uint8_t *)
+	    STATE_KNOWN_HEAD "12: x\n", sizeof(STATE_KNOWN_HEAD) + 5,
+	    &reads) == 12 && reads == STATE_KNOWN_FORMAT &&
+	    state_file_format("licence.slaves", (const uint8_t *)"slave-a\n",
+	    8, &reads) == 0, "licence.slaves: its first line, none in v0.1.0's");
+	CHECK(state_file_format("licence.pem", (const uint8_t *)"-----", 5,
+	    &reads) == 0 && reads == 0 && state_file_format("events.last-good",
+	    (const uint8_t *)"x", 1, &reads) == 0 && reads == 0,
+	    "PEM and the events file carry no number");
+}
+
 int
 main(void)
 {
@@ -261,6 +313,7 @@ main(void)
 	CHECK(state_format_current(&hd__envelope__descriptor) == 0 &&
 	    state_format_current(&hd__history_ring__descriptor) == 0,
 	    "a message that is not a state file's has no format");
+	file_formats();
 	users();
 	tokens();
 	sessions();

@@ -21,6 +21,8 @@
 #include "auth/users.h"
 #include "licence/licence.h"
 #include "sched/sched.h"
+#include "master.pb-c.h"
+#include "statefmt.h"
 
 #define QMAX	4096		/* messages in flight one way */
 
@@ -478,6 +480,158 @@ test_refused(void)
 	CHECK(ssync_sb_chunk(sb, &c, &why) == -1, "a first piece without hash refused");
 }
 
+/* Write `len` bytes on the master (a state file's real form). */
+static void
+put_bytes(const char *name, const void *b, size_t len)
+{
+	atomic_write(P(mdir, name), b, len, 0600);
+}
+
+/* Write a UserList of `fmt` (its field 100) on the master, or on the
+ * standby; `n` users. */
+static void
+put_users(const char *dir, uint32_t fmt, size_t n)
+{
+	Hd__UserList	 l = HD__USER_LIST__INIT;
+	Hd__User	 u[4], *up[4];
+	uint8_t		 buf[512];
+	size_t		 i;
+
+	for (i = 0; i < n && i < 4; i++) {
+		hd__user__init(&u[i]);
+		u[i].name = (char *)(uintptr_t)(i == 0 ? "anna" : "ben");
+		up[i] = &u[i];
+	}
+	l.users = up;
+	l.n_users = n;
+	l.format = fmt;
+	atomic_write(P(dir, "users"), buf, hd__user_list__pack(&l, buf),
+	    0600);
+}
+
+/* Is the standby's file byte for byte what `want` holds? */
+static int
+standby_has(const char *name, const uint8_t *want, size_t wlen)
+{
+	uint8_t	*b = NULL;
+	size_t	 bl = 0;
+	int	 r;
+
+	r = atomic_read(P(sdir, name), HISTORY_FILE_MAX, &b, &bl) == 0 &&
+	    bl == wlen && memcmp(b, want, wlen) == 0;
+	free(b);
+	return r;
+}
+
+/*
+ * The master is newer than its standby (docs/OPERATIONS.md, "Upgrades":
+ * standbys go first): a state file of a format the standby does not
+ * read is refused there, its own kept byte for byte, and the master
+ * told why; the other files still go, the refused one is not sent again
+ * while the standby stays attached, and an upgraded standby (a new
+ * attach) gets it.
+ */
+static void
+test_newer_format(void)
+{
+	struct ssync_lag	 l;
+	uint8_t			*own = NULL;
+	size_t			 ownlen = 0;
+	int			 u = ssync_file_index("users");
+	static const char	 grace2[] = "2 whatever a later version writes\n";
+	static const char	 slaves2[] = STATE_KNOWN_HEAD "2: later\nslave-a\n";
+
+	empty_standby();
+	put_users(sdir, 1, 1);			/* the standby's own */
+	atomic_read(P(sdir, "users"), 4096, &own, &ownlen);
+	put_users(mdir, 2, 2);			/* a newer master's */
+	put("tokens", 100, 21);
+	put_bytes("history", "HDH2 later", 10);
+	put_bytes("licence.grace", grace2, sizeof(grace2) - 1);
+	put_bytes("licence.slaves", slaves2, sizeof(slaves2) - 1);
+	pair_new();
+	attach();
+	CHECK(run(1000) == 0, "newer formats: the snapshot runs to its end "
+	    "(the link is kept)");
+	CHECK(own != NULL && standby_has("users", own, ownlen), "users of "
+	    "format 2: refused, the standby's own users left byte for byte");
+	CHECK(access(P(sdir, "history"), F_OK) == -1 &&
+	    access(P(sdir, "licence.grace"), F_OK) == -1 &&
+	    access(P(sdir, "licence.slaves"), F_OK) == -1, "history HDH2, "
+	    "licence.grace and licence.slaves of format 2: refused too");
+	CHECK(same("tokens") && same("sched.state"), "the files it reads "
+	    "still applied");
+	CHECK(ssync_lag(ms, peer, now, &l) == 0 && l.refused == 4 &&
+	    l.files == 4 && l.synced, "the master counts 4 refused files, "
+	    "not applied; the rest of the snapshot is complete");
+	CHECK(ssync_refused(ms, peer, "users") &&
+	    !ssync_refused(ms, peer, "tokens"), "ssync_refused names them");
+	CHECK(strstr(l.refused_why, "format 2 is newer than this standby") !=
+	    NULL && strstr(l.refused_why, "reads (1)") != NULL,
+	    "the standby's reason names the file and both formats (%s)",
+	    l.refused_why);
+	m2s.chunks0[u] = 0;
+	put_users(mdir, 2, 1);
+	ssync_changed(ms, "users", now);
+	CHECK(run(1000) == 0 && m2s.chunks0[u] == 0 && standby_has("users",
+	    own, ownlen), "a change of the refused file is not sent again");
+	put_users(mdir, 1, 2);
+	ssync_changed(ms, "users", now);
+	CHECK(run(1000) == 0 && m2s.chunks0[u] == 0, "... until the standby "
+	    "attaches again");
+	ssync_detach(ms, peer);
+	attach();
+	CHECK(run(1000) == 0 && same("users") && ssync_lag(ms, peer, now,
+	    &l) == 0 && !ssync_refused(ms, peer, "users"), "re-attached (an "
+	    "upgraded standby, or the master's file back to format 1): users "
+	    "applied");
+	CHECK(l.refused == 3, "history, licence.grace and licence.slaves "
+	    "still refused");
+	free(own);
+	unlink(P(mdir, "history"));
+	unlink(P(mdir, "licence.grace"));
+	unlink(P(mdir, "licence.slaves"));
+	unlink(P(mdir, "users"));
+}
+
+/* A refusal that does not follow the rules drops the standby. */
+static void
+test_bad_refusal(void)
+{
+	Hd__StateAck	a = HD__STATE_ACK__INIT;
+	char		long_why[SSYNC_REFUSED_MAX + 2];
+
+	pair_new();
+	put("users", 3 * SSYNC_CHUNK, 5);
+	attach();
+	step();
+	a.name = (char *)"users";
+	a.version = 1;
+	a.offset = SSYNC_CHUNK;
+	a.refused = (char *)"users: format 9";
+	CHECK(ssync_ack(ms, peer, &a, now, &why) == -1 &&
+	    strstr(why, "refusal") != NULL, "a refusal before the whole file "
+	    "came: the standby dropped");
+	qclear(&m2s);
+	qclear(&s2m);
+	ssync_sb_free(sb);
+	sb = ssync_sb_new(sdir);
+	attach();
+	step();			/* the hello: all three pieces go */
+	memset(long_why, 'x', sizeof(long_why) - 1);
+	long_why[sizeof(long_why) - 1] = '\0';
+	a.offset = 3 * SSYNC_CHUNK;
+	a.refused = long_why;
+	why = NULL;
+	CHECK(peer != -1 && ssync_ack(ms, peer, &a, now, &why) == -1 &&
+	    why != NULL && strstr(why, "refusal") != NULL, "a reason over "
+	    "SSYNC_REFUSED_MAX bytes: the standby dropped");
+	a.refused = (char *)"users: format 9";
+	CHECK(ssync_ack(ms, peer, &a, now, &why) == -1 &&
+	    strstr(why, "no such") != NULL, "... and forgotten");
+	unlink(P(mdir, "users"));
+}
+
 static void
 test_bad_ack(void)
 {
@@ -527,6 +681,8 @@ main(void)
 	test_reattach();
 	test_absent();
 	test_refused();
+	test_newer_format();
+	test_bad_refusal();
 	test_bad_ack();
 	ssync_free(ms);
 	ssync_sb_free(sb);

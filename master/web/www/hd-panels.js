@@ -68,6 +68,7 @@
     refused_role: { level: "bad", big: "Refused", say: "its certificate lacks the standby role" },
     refused_licence: { level: "bad", big: "Refused", say: "the licence has no standby feature" },
     refused_config: { level: "bad", big: "Refused", say: "its slave lines differ from the master's" },
+    too_old: { level: "bad", big: "Too old", say: "it cannot read a state file of this master: upgrade the standby" },
   };
   function standbyFacts(sb, st) {
     const f = [st.say];
