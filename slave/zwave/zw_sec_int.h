@@ -56,6 +56,9 @@ struct zw_sectx {
 	zw_done_fn	*done;
 	void		*arg;
 	int		 zero_key;	/* Network Key Set */
+	size_t		 sent;		/* S0 split: bytes of its first half
+					 * gone (0: none yet) */
+	uint8_t		 seq;		/* ... their sequence counter */
 };
 
 struct zw_secnode {
@@ -83,6 +86,10 @@ struct zw_secnode {
 	int		 s2_asked;	/* the head had its nonce round trip */
 	int		 s2_nonce_out;	/* our Nonce Report is queued */
 	int		 s2_reasked;	/* its secure classes asked again */
+	/* S0 split commands: the node's first half awaiting its second,
+	 * and the counter of our next split command. */
+	struct zw_s0_split s0_split;
+	uint8_t		 s0_seq;
 };
 
 
