@@ -302,6 +302,7 @@ FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
+FUZZERS		+= fuzz_zw_transport	# Transport Service segments from a node
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -572,6 +573,8 @@ $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
+$(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
+		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
