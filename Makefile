@@ -390,7 +390,9 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
-		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c \
+		   tests/tools/zwsim_ts.c slave/zwave/zw_transport.c \
+		   slave/zwave/zw_cc_encap.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -50,6 +50,8 @@
  *	nif N		node N sends its node information unasked (its
  *			button pressed, or as many nodes do right after
  *			they joined)
+ *	ts N TEMP LOSE	node N reports in Transport Service segments
+ *			(zwsim_ts.c)
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -594,7 +596,8 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
+	if (zwsim_node_control(line) || zwsim_s0_control(line) ||
+	    zwsim_ts_control(line) || join_control(line))
 		;
 	else if (strncmp(line, "nif", 3) == 0) {
 		if (zwsim_find((uint8_t)n) != NULL)

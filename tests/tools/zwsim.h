@@ -68,4 +68,9 @@ void	zwsim_s0_left(uint8_t node);
 /* `node` joined (AddNodeToNetwork): the lock takes a key only now. */
 void	zwsim_s0_joined(uint8_t node);
 
+/* zwsim_ts.c: Transport Service. A control line ("ts N TEMP LOSE"); a
+ * Transport Service command from the host to `node`: 1 if taken. */
+int	zwsim_ts_control(const char *line);
+int	zwsim_ts_command(uint8_t node, const uint8_t *cmd, size_t len);
+
 #endif
