@@ -228,6 +228,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_boot.c	# S2 bootstrapping at inclusion
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_transport.c slave/zwave/zw_transport_rx.c # 0x55
+SLAVE_ZW_SRCS	+= slave/zwave/zw_transport_tx.c
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \

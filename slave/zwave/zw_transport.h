@@ -26,6 +26,7 @@
 
 #include "ev.h"
 #include "hdlimits.h"
+#include "zwave/zw.h"
 
 #define ZW_TS_FIRST		0xc0	/* the top five bits of the command */
 #define ZW_TS_REQUEST		0xc8
@@ -48,6 +49,10 @@
  * Segment Requests per session, then it is dropped. A sender waits
  * ZW_TS_COMPLETE_MS for Segment Complete, leaves ZW_TS_RELAXED_MS between
  * segments when sending more than ZW_TS_RELAXED_AFTER. */
+/* A frame longer than this goes in segments: a 9.6/40 kbit/s frame
+ * carries 64 bytes, 10 of them header and checksum (routed frames and
+ * 100 kbit/s ones differ; the stick's own figure is not asked yet). */
+#define ZW_TS_FRAME_MAX		54
 #define ZW_TS_MISSING_MS	800
 #define ZW_TS_REQUESTS_MAX	2
 #define ZW_TS_COMPLETE_MS	1000
@@ -115,9 +120,6 @@ size_t	zw_ts_segment(const uint8_t *d, size_t size, uint8_t session,
 
 /* --- zw_transport_rx.c: the glue -------------------------------------- */
 
-struct zw_ctrl;
-struct zw_node;
-
 /* The receive sessions, a slot per node (tests fire their timers). */
 struct zw_ts_slot {
 	struct zw_ctrl	*c;
@@ -126,8 +128,23 @@ struct zw_ts_slot {
 	struct ev_timer	 timer;
 };
 
+/* The datagram we send, one at a time (zw_ts_send). */
+struct zw_ts_tx {
+	uint8_t		 node;		/* 0: none under way */
+	uint8_t		 session;
+	uint8_t		 d[ZW_TS_MAX_DATAGRAM];
+	size_t		 n, next;	/* size; next segment's offset */
+	enum zw_prio	 prio;
+	int		 urgent, inflight;	/* a segment at the stick */
+	zw_done_fn	*done;
+	void		*arg;
+	struct ev_timer	 timer;		/* relaxed gap, Segment Complete */
+};
+
 struct zw_tsctl {
 	struct zw_ts_slot slot[ZW_TS_RX_NODES];
+	struct zw_ts_tx	 tx;
+	uint8_t		 next_session;
 };
 
 /*
@@ -139,6 +156,25 @@ struct zw_tsctl {
  */
 int	zw_ts_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
+/*
+ * Send a frame longer than ZW_TS_FRAME_MAX (zw_node_send_clear hands it
+ * over) in segments of ZW_TS_MAX_SEGMENT, ZW_TS_RELAXED_MS apart beyond
+ * ZW_TS_RELAXED_AFTER segments, then wait ZW_TS_COMPLETE_MS for Segment
+ * Complete; a Segment Request is answered with the segment asked for.
+ * `done` gets a failed segment's status, Segment Wait (the node is busy)
+ * as ZW_ERR_FULL, else ZW_OK (with Segment Complete, or at its timeout:
+ * every segment was acknowledged). One datagram at a time: -1 (done not
+ * called) while one is under way, or if it is too long.
+ */
+int	zw_ts_send(struct zw_ctrl *, int id, const uint8_t *, size_t,
+	    enum zw_prio, int urgent, zw_done_fn *, void *);
+/* The state, made on first use (NULL: no memory). */
+struct zw_tsctl *zw_ts_ctl(struct zw_ctrl *);
+/* zw_transport_tx.c: the node's Segment Complete, Request or Wait; its
+ * timer; the node (0: every node) gone, our datagram to it ended. */
+void	zw_ts_tx_input(struct zw_ctrl *, int id, const struct zw_ts_seg *);
+void	zw_ts_on_tx_timer(struct ev_timer *);
+void	zw_ts_tx_reset(struct zw_ctrl *, int id);
 /* The node left: its session goes. */
 void	zw_ts_node_reset(struct zw_node *);
 /* Z-Wave stops: every session goes. */

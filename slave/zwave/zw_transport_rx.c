@@ -1,7 +1,7 @@
 /*
- * Transport Service's glue (the pure code is zw_transport.c): datagrams
- * that nodes send in segments are put together and handed to the same
- * receive path as a single frame.
+ * Transport Service's glue (the pure code is zw_transport.c), receiving:
+ * datagrams that nodes send in segments are put together and handed to
+ * the same receive path as a single frame (sending: zw_transport_tx.c).
  *
  * One receive session per node, at most ZW_TS_RX_NODES nodes at once
  * (others are answered Segment Wait and send again later). A session
@@ -32,17 +32,19 @@ nid(const struct zw_node *zn)
 	return (int)(zn - zn->ctrl->node);
 }
 
-static struct zw_tsctl *
-tsctl(struct zw_ctrl *c)
+struct zw_tsctl *
+zw_ts_ctl(struct zw_ctrl *c)
 {
 	size_t i;
 
-	if (c->ts == NULL && (c->ts = calloc(1, sizeof(*c->ts))) != NULL)
-		for (i = 0; i < ZW_TS_RX_NODES; i++) {
-			c->ts->slot[i].c = c;
-			ev_timer_init(&c->ts->slot[i].timer, on_timer,
-			    &c->ts->slot[i]);
-		}
+	if (c->ts != NULL || (c->ts = calloc(1, sizeof(*c->ts))) == NULL)
+		return c->ts;
+	for (i = 0; i < ZW_TS_RX_NODES; i++) {
+		c->ts->slot[i].c = c;
+		ev_timer_init(&c->ts->slot[i].timer, on_timer,
+		    &c->ts->slot[i]);
+	}
+	ev_timer_init(&c->ts->tx.timer, zw_ts_on_tx_timer, c);
 	return c->ts;
 }
 
@@ -50,7 +52,7 @@ tsctl(struct zw_ctrl *c)
 static struct zw_ts_slot *
 slot_of(struct zw_ctrl *c, int id, int make)
 {
-	struct zw_tsctl	*t = tsctl(c);
+	struct zw_tsctl	*t = zw_ts_ctl(c);
 	size_t		 i;
 
 	if (t == NULL)
@@ -207,8 +209,7 @@ zw_ts_input(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 	if (s.kind == ZW_TS_K_FIRST || s.kind == ZW_TS_K_SUBSEQUENT)
 		segment(c, zn, &s);
 	else
-		log_debug("zwave: node %d: transport service command 0x%02x "
-		    "ignored: we send no datagrams", nid(zn), cmd[1]);
+		zw_ts_tx_input(c, nid(zn), &s);
 	return 1;
 }
 
@@ -217,9 +218,11 @@ zw_ts_node_reset(struct zw_node *zn)
 {
 	struct zw_ts_slot *sl;
 
-	if (zn->ctrl != NULL && zn->ctrl->ts != NULL &&
-	    (sl = slot_of(zn->ctrl, nid(zn), 0)) != NULL)
+	if (zn->ctrl == NULL || zn->ctrl->ts == NULL)
+		return;
+	if ((sl = slot_of(zn->ctrl, nid(zn), 0)) != NULL)
 		slot_free(sl);
+	zw_ts_tx_reset(zn->ctrl, nid(zn));
 }
 
 void
@@ -231,6 +234,7 @@ zw_ts_stop(struct zw_ctrl *c)
 		return;
 	for (i = 0; i < ZW_TS_RX_NODES; i++)
 		ev_timer_stop(c->s->loop, &c->ts->slot[i].timer);
+	zw_ts_tx_reset(c, 0);
 	free(c->ts);
 	c->ts = NULL;
 }

@@ -15,7 +15,11 @@
  * giving no answer to ZW_TS_REQUESTS_MAX requests is dropped; a segment
  * of no session is answered Segment Wait, as is a node past
  * ZW_TS_RX_NODES; a clear Door Lock report from a node that has Door
- * Lock only securely is refused though it came in segments.
+ * Lock only securely is refused though it came in segments. Sending: a
+ * frame longer than ZW_TS_FRAME_MAX goes in segments that put together
+ * give it back, Segment Complete ends it, a Segment Request gets the
+ * segment again, beyond two segments they go ZW_TS_RELAXED_MS apart,
+ * Segment Wait fails it, one datagram at a time.
  */
 
 #include <stdio.h>
@@ -189,8 +193,8 @@ test_reassembly(void)
 
 /* --- the glue, on the fake stick --------------------------------------- */
 
-static uint8_t	to_node[16][8];	/* the Transport Service frames sent */
-static size_t	nto;
+static uint8_t	to_node[16][64];	/* the Transport Service frames sent */
+static size_t	nto, to_len[16];
 static int	to_id[16];
 
 /* Answer every request; record the Transport Service frames we send. */
@@ -204,8 +208,9 @@ run(void)
 		answer(&r, (const uint8_t []){ 1 }, 1, 0);
 		if (r.func != ZW_FN_SEND_DATA)
 			continue;
-		if (r.payload[2] == 0x55 && nto < 16 && r.payload[1] <= 8) {
+		if (r.payload[2] == 0x55 && nto < 16 && r.payload[1] <= 64) {
 			memcpy(to_node[nto], r.payload + 2, r.payload[1]);
+			to_len[nto] = r.payload[1];
 			to_id[nto++] = r.payload[0];
 		} else
 			sim_command(r.payload[0], 0, r.payload + 2,
@@ -362,6 +367,95 @@ test_secure_inside(void)
 	    "reported: the refusal was the security filter's)");
 }
 
+static int	done_st = -1;
+
+static void
+done(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	(void)arg;
+	(void)res;
+	(void)cb;
+	done_st = (int)st;
+}
+
+/* Put the frames recorded from `from` together: the datagram's size. */
+static size_t
+joined(size_t from, uint8_t *out)
+{
+	struct zw_ts_rx		rx;
+	struct zw_ts_seg	s;
+	size_t			i;
+
+	memset(&rx, 0, sizeof(rx));
+	for (i = from; i < nto; i++)
+		if (zw_ts_parse(to_node[i], to_len[i], &s) != 1 ||
+		    zw_ts_rx_segment(&rx, &s) == ZW_TS_RX_DONE)
+			break;
+	if (i == nto || zw_ts_rx_missing(&rx) != -1)
+		return 0;
+	memcpy(out, rx.buf, rx.size);
+	return rx.size;
+}
+
+static void
+test_send(void)
+{
+	uint8_t			cmd[100], back[ZW_TS_MAX_DATAGRAM];
+	struct zw_ts_tx		*tx;
+	uint8_t			f[4];
+	size_t			i, first;
+
+	for (i = 0; i < sizeof(cmd); i++)
+		cmd[i] = (uint8_t)(0x30 + i);
+	CHECK(zw_node_send_clear(S.zw, PLUG, cmd, ZW_TS_FRAME_MAX, ZW_PRIO_USER,
+	    0, done, NULL) == 0 && (run(), S.zw->ts == NULL ||
+	    S.zw->ts->tx.node == 0), "ZW_TS_FRAME_MAX bytes: one frame");
+	nto = 0;
+	done_st = -1;
+	CHECK(zw_node_send_clear(S.zw, PLUG, cmd, 60, ZW_PRIO_USER, 0, done,
+	    NULL) == 0, "60 bytes: taken");
+	tx = &S.zw->ts->tx;
+	CHECK(zw_node_send_clear(S.zw, PLUG, cmd, 60, ZW_PRIO_USER, 0, done,
+	    NULL) == -1, "a second datagram while one is under way: refused");
+	run();
+	CHECK(nto == 2 && to_node[0][1] == 0xc0 && to_len[0] == 4 + 39 + 2 &&
+	    to_node[1][1] == 0xe0 && to_len[1] == 5 + 21 + 2,
+	    "two segments: 39 and 21 bytes");
+	CHECK(joined(0, back) == 60 && memcmp(back, cmd, 60) == 0,
+	    "they put the 60 bytes together");
+	CHECK(done_st == -1 && tx->timer.active,
+	    "then it waits for Segment Complete");
+	from_node(PLUG, f, zw_ts_complete(tx->session, f));
+	CHECK(done_st == ZW_OK && tx->node == 0, "Segment Complete: done");
+
+	nto = 0;
+	done_st = -1;
+	zw_node_send_clear(S.zw, PLUG, cmd, 60, ZW_PRIO_USER, 0, done, NULL);
+	run();
+	from_node(PLUG, f, zw_ts_request(tx->session, 39, f));
+	run();
+	CHECK(nto == 3 && to_len[2] == to_len[1] &&
+	    memcmp(to_node[2], to_node[1], to_len[1]) == 0,
+	    "Segment Request for 39: that segment again");
+	CHECK(fire(&tx->timer) && done_st == ZW_OK,
+	    "no Segment Complete in ZW_TS_COMPLETE_MS: done (all acknowledged)");
+
+	nto = 0;
+	done_st = -1;
+	zw_node_send_clear(S.zw, PLUG, cmd, 100, ZW_PRIO_USER, 0, done, NULL);
+	run();
+	first = nto;
+	for (i = 0; i < 4 && tx->next < tx->n && fire(&tx->timer); i++)
+		run();
+	CHECK(first == 1 && nto == 3 && joined(0, back) == 100 &&
+	    memcmp(back, cmd, 100) == 0, "100 bytes: three segments, "
+	    "ZW_TS_RELAXED_MS apart (one at first, the others after the gap)");
+	from_node(PLUG, f, zw_ts_wait(1, f));
+	CHECK(done_st == ZW_ERR_FULL && tx->node == 0,
+	    "Segment Wait: the node is busy, the send fails");
+}
+
 static void
 test_bound(void)
 {
@@ -398,6 +492,7 @@ main(void)
 		return check_done();
 	settle();
 	test_glue();
+	test_send();
 	test_secure_inside();
 	test_bound();
 	zwf_close();
