@@ -229,6 +229,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_transport.c slave/zwave/zw_transport_rx.c # 0x55
 SLAVE_ZW_SRCS	+= slave/zwave/zw_transport_tx.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_adopt.c	# S2 nodes included elsewhere
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
@@ -278,6 +279,7 @@ UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 UNIT_TESTS	+= test_zw_transport	# Transport Service, pure and on the fake stick
 UNIT_TESTS	+= test_zw_s0split	# S0 split commands through the glue
+UNIT_TESTS	+= test_zw_s2adopt	# S2 nodes included by another controller
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -472,7 +474,8 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Transport Service's and S0 split commands' tests: the same fake stick.
-$(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split: \
+$(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split \
+    $(BUILD)/tests/test_zw_s2adopt: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \

@@ -202,6 +202,12 @@ int	zw_sec_bootstrap(struct zw_node *);
  * secure classes asked under our key, nothing sent under the all-zero
  * key. 0 if started or under way, -1 as above. */
 int	zw_sec_adopt(struct zw_node *);
+/* Adoption of a node found listing S2 (0x9F) without a grant on record
+ * (zw_sec_s2_adopt.c; the state poll after the interviews): its classes
+ * asked under each S2 key, the highest first; the first that answers is
+ * granted. Nothing secret is sent. 0 if started or under way, -1 if it
+ * cannot be (no S2 keys, a grant on record, being bootstrapped). */
+int	zw_s2_adopt(struct zw_node *);
 /*
  * S2 bootstrapping (zw_sec_s2_boot.c) of a node that lists S2 (0x9F), only
  * while the user includes it (zw_incl.c, secure_bootstrap): KEX Get, then

@@ -14,6 +14,10 @@
 #include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
+/* Adoption of a node included elsewhere (zw_sec_adopt, zw_s2_adopt). */
+#define ADOPT_S0	1
+#define ADOPT_S2	2
+
 /* S0's steps, then S2's: its key exchange and its secure class list. */
 enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS, BOOT_S2_KEX,
 	BOOT_S2_CMDS };
@@ -69,7 +73,8 @@ struct zw_secnode {
 	int		 nonce_out;	/* our Nonce Report is queued */
 	struct ev_timer	 nonce_timer;
 	enum boot_step	 boot;
-	int		 adopting;	/* zw_sec_adopt's one step */
+	int		 adopting;	/* ADOPT_S0 or ADOPT_S2 under way */
+	int		 s2_trial;	/* ADOPT_S2: the class being tried */
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
@@ -132,6 +137,11 @@ void	zw_s2_secure_cmd(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t, enum zw_s2_class);
 void	zw_s2_classes_again(struct zw_ctrl *, struct zw_node *);
 void	zw_s2_on_kex_timer(struct ev_timer *);
+
+/* zw_sec_s2_adopt.c: the class tried did not answer (its timeout, or the
+ * node's SOS): the next lower one; the node's classes came under it. */
+void	zw_s2_adopt_next(struct zw_node *, const char *why);
+void	zw_s2_adopted(struct zw_ctrl *, struct zw_node *);
 
 /* zw_s2_prov.c: the provisioning list read at start; the PIN of the
  * listed DSK a node's public key matches (-1: none). */
