@@ -75,6 +75,8 @@ struct zw_secnode {
 	enum boot_step	 boot;
 	int		 adopting;	/* ADOPT_S0 or ADOPT_S2 under way */
 	int		 s2_trial;	/* ADOPT_S2: the class being tried */
+	int		 s2_fallback;	/* ... the highest that answered an
+					 * empty list, -1 none */
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
@@ -141,7 +143,9 @@ void	zw_s2_on_kex_timer(struct ev_timer *);
 /* zw_sec_s2_adopt.c: the class tried did not answer (its timeout, or the
  * node's SOS): the next lower one; the node's classes came under it. */
 void	zw_s2_adopt_next(struct zw_node *, const char *why);
-void	zw_s2_adopted(struct zw_ctrl *, struct zw_node *);
+/* 1: adopted under the class tried; 0: its list was empty (the class is
+ * not its highest), a lower one is tried. */
+int	zw_s2_adopted(struct zw_ctrl *, struct zw_node *);
 
 /* zw_s2_prov.c: the provisioning list read at start; the PIN of the
  * listed DSK a node's public key matches (-1: none). */

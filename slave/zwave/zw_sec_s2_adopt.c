@@ -10,6 +10,9 @@
  * decrypt the question and authenticate its answer, so the first class
  * that answers is the node's highest, and the node is granted that class
  * alone (the transport then refuses anything from it under a lower one).
+ * A node lists its classes only under its highest class: an empty list
+ * sends us one class down too (the highest class that answered is kept
+ * in case no lower one lists any).
  * A class the node does not hold is answered with a Nonce Report SOS (it
  * could not decrypt), or not at all within ZW_SEC_STEP_MS: the next
  * class is tried. Nothing secret is ever sent: no KEX, no network key.
@@ -60,7 +63,25 @@ give_up(struct zw_ctrl *c, struct zw_node *zn)
 	zw_mgmt_security_known(c, zn);
 }
 
-/* Ask under the next lower class we hold a key for, or give up. */
+/* Adopted under the class tried: granted that class alone. */
+static void
+grant(struct zw_ctrl *c, struct zw_node *zn)
+{
+	struct zw_secnode *sn = zn->secn;
+
+	zn->s2_granted = (uint8_t)ZW_S2_GRANT(sn->s2_trial);
+	zn->sec_level = (uint8_t)(2 + sn->s2_trial);
+	sn->adopting = 0;
+	/* The transport has it already; from now on peer_sync keeps it. */
+	zw_s2_grant(zw_s2_transport(c), (uint8_t)zw_sec_node_id(zn),
+	    zn->s2_granted);
+	log_info("zwave: node %d: adopted: it answers under %s; granted %s, "
+	    "without inclusion, no key sent", zw_sec_node_id(zn),
+	    names[sn->s2_trial], names[sn->s2_trial]);
+}
+
+/* Ask under the next lower class we hold a key for; none left: adopt
+ * under the highest that answered (with an empty list), or give up. */
 static void
 try_next(struct zw_ctrl *c, struct zw_node *zn)
 {
@@ -72,6 +93,13 @@ try_next(struct zw_ctrl *c, struct zw_node *zn)
 	while (--sn->s2_trial >= 0 &&
 	    !(s->have & ZW_S2_GRANT(sn->s2_trial)))
 		;
+	if (sn->s2_trial < 0 && sn->s2_fallback >= 0) {
+		sn->s2_trial = sn->s2_fallback;
+		zn->nscc = 0;
+		grant(c, zn);
+		zw_sec_classes_known(c, zn);
+		return;
+	}
 	if (sn->s2_trial < 0) {
 		give_up(c, zn);
 		return;
@@ -110,6 +138,7 @@ zw_s2_adopt(struct zw_node *zn)
 	    zw_sec_node_id(zn));
 	sn->adopting = ADOPT_S2;
 	sn->s2_trial = ZW_S2_ACCESS + 1;
+	sn->s2_fallback = -1;
 	try_next(c, zn);
 	return 0;
 }
@@ -126,18 +155,28 @@ zw_s2_adopt_next(struct zw_node *zn, const char *why)
 	try_next(zn->ctrl, zn);
 }
 
-void
+/*
+ * Its classes came under the class tried. A node lists its classes only
+ * under its highest class (an empty list under a lower one, as zwave-js
+ * does), so an empty list sends us one class down; the highest class
+ * that answered stays the fallback.
+ */
+int
 zw_s2_adopted(struct zw_ctrl *c, struct zw_node *zn)
 {
 	struct zw_secnode *sn = zn->secn;
 
-	zn->s2_granted = (uint8_t)ZW_S2_GRANT(sn->s2_trial);
-	zn->sec_level = (uint8_t)(2 + sn->s2_trial);
-	sn->adopting = 0;
-	/* The transport has it already; from now on peer_sync keeps it. */
-	zw_s2_grant(zw_s2_transport(c), (uint8_t)zw_sec_node_id(zn),
-	    zn->s2_granted);
-	log_info("zwave: node %d: adopted: it answers under %s; granted %s, "
-	    "without inclusion, no key sent", zw_sec_node_id(zn),
-	    names[sn->s2_trial], names[sn->s2_trial]);
+	if (zn->nscc > 0 || sn->s2_trial == 0) {
+		if (zn->nscc == 0 && sn->s2_fallback > sn->s2_trial)
+			sn->s2_trial = sn->s2_fallback;
+		grant(c, zn);
+		return 1;
+	}
+	if (sn->s2_fallback < 0)
+		sn->s2_fallback = sn->s2_trial;
+	log_info("zwave: node %d: an empty class list under %s: not its "
+	    "highest class, asking under the next", zw_sec_node_id(zn),
+	    names[sn->s2_trial]);
+	try_next(c, zn);
+	return 0;
 }

@@ -12,6 +12,8 @@
  * is adopted with that class alone (level 3), its classes learnt, used
  * securely (a Door Lock Get reaches it encapsulated, a clear Door Lock
  * report from it refused); nothing of KEX and no key is ever sent. A node
+ * that decrypts under every key but lists its classes only under its
+ * highest (as zwave-js's nodes) is adopted under that highest. A node
  * holding none of our keys, or one that never answers, tries the three
  * classes and ends without security, logged; a node with a grant on
  * record is not adopted again.
@@ -32,6 +34,7 @@
 #define GOOD	29	/* holds our Authenticated key */
 #define FOREIGN	30	/* holds another controller's */
 #define SILENT	31	/* answers nothing encapsulated */
+#define ALLKEYS	32	/* holds all three, Authenticated its highest */
 
 static uint8_t	rnd = 11;
 static int
@@ -50,6 +53,9 @@ static struct {
 	uint8_t		pend[ZW_S2_MAX_CMD];
 	size_t		npend;
 	int		sos, kex, clear, mute;
+	int		all;		/* holds every key; lists its classes
+					 * only under `highest` */
+	enum zw_s2_class highest;
 	uint8_t		got[ZW_S2_MAX_CMD];	/* last Door Lock decrypted */
 	size_t		ngot;
 } dv;
@@ -90,6 +96,25 @@ dev_nonce_report(void)
 		from_node(dv.id, f, fn);
 }
 
+/* Its classes, answered under the class asked (a node with every key
+ * lists them only under its highest, as zwave-js's nodes do). */
+static void
+dev_classes(enum zw_s2_class asked)
+{
+	static const uint8_t list[] = { 0x9f, ZW_S2_CMDS_REPORT, 0x62, 0x8e };
+
+	if (!dv.all) {
+		dev_send(list, sizeof(list));
+		return;
+	}
+	/* On the SPAN our question made: under the class asked. Then, as
+	 * zwave-js's node whose class is below the one asked, it takes
+	 * frames under its own class (ours refuses lower ones otherwise). */
+	dev_send(list, asked == dv.highest ? sizeof(list) : 2);
+	if (asked != dv.highest)
+		zw_s2_grant(&dv.s2, 1, ZW_S2_GRANT(dv.highest));
+}
+
 static void
 dev_rx(const uint8_t *f, size_t n)
 {
@@ -125,8 +150,7 @@ dev_rx(const uint8_t *f, size_t n)
 				dv.ngot = in_n;
 			}
 			if (in[0] == 0x9f && in[1] == ZW_S2_CMDS_GET)
-				dev_send((const uint8_t[]){ 0x9f,
-				    ZW_S2_CMDS_REPORT, 0x62, 0x8e }, 4);
+				dev_classes(rx.cls);
 		}
 	}
 }
@@ -201,6 +225,28 @@ test_adopted(void)
 }
 
 static void
+test_all_keys(void)
+{
+	struct zw_node	*zn = node(ALLKEYS);
+	int		 k;
+
+	dev_reset(ALLKEYS, ZW_S2_AUTH, S.zw->sec->s2->pnk[ZW_S2_AUTH]);
+	for (k = 0; k < ZW_S2_NETKEYS; k++)
+		zw_s2_set_key(&dv.s2, (enum zw_s2_class)k,
+		    S.zw->sec->s2->pnk[k]);
+	zw_s2_grant(&dv.s2, 1, ZW_S2_GRANT(ZW_S2_ACCESS));
+	dv.all = 1;
+	dv.highest = ZW_S2_AUTH;
+	CHECK(zw_s2_adopt(zn) == 0, "a node that decrypts under every key");
+	run();
+	CHECK(dv.sos == 0 && zn->sec_level == 3 &&
+	    zn->s2_granted == ZW_S2_GRANT(ZW_S2_AUTH) && zn->nscc == 2,
+	    "an empty list under Access Control: asked under Authenticated, "
+	    "adopted there with its classes");
+	CHECK(dv.kex == 0, "no KEX, no key was sent");
+}
+
+static void
 test_not_adopted(void)
 {
 	struct zw_node	*zn = node(FOREIGN);
@@ -252,6 +298,7 @@ main(void)
 	if (!CHECK(S.zw->sec != NULL && S.zw->sec->s2 != NULL, "S2 keys"))
 		return check_done();
 	test_adopted();
+	test_all_keys();
 	test_not_adopted();
 	test_silent();
 	zwf_close();
