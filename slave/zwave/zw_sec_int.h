@@ -75,8 +75,8 @@ struct zw_secnode {
 	enum boot_step	 boot;
 	int		 adopting;	/* ADOPT_S0 or ADOPT_S2 under way */
 	int		 s2_trial;	/* ADOPT_S2: the class being tried */
-	int		 s2_fallback;	/* ... the highest that answered an
-					 * empty list, -1 none */
+	unsigned	 s2_answered;	/* ... the classes it answered under
+					 * (ZW_S2_GRANT bits) */
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;

@@ -7,12 +7,11 @@
  * Its secure classes are asked (Security 2 Commands Supported Get) under
  * each of our S2 keys in turn, the highest class first: Access Control,
  * Authenticated, Unauthenticated. Only a node that holds that key can
- * decrypt the question and authenticate its answer, so the first class
- * that answers is the node's highest, and the node is granted that class
- * alone (the transport then refuses anything from it under a lower one).
- * A node lists its classes only under its highest class: an empty list
- * sends us one class down too (the highest class that answered is kept
- * in case no lower one lists any).
+ * decrypt the question and authenticate its answer. A node lists its
+ * classes only under its highest granted class: an empty list sends us
+ * one class down. It is granted every class it answered under, down to
+ * the one that listed its classes (the transport then uses the highest
+ * and refuses anything from it under a lower one).
  * A class the node does not hold is answered with a Nonce Report SOS (it
  * could not decrypt), or not at all within ZW_SEC_STEP_MS: the next
  * class is tried. Nothing secret is ever sent: no KEX, no network key.
@@ -21,6 +20,7 @@
  */
 
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 #include "slave.h"
@@ -63,21 +63,27 @@ give_up(struct zw_ctrl *c, struct zw_node *zn)
 	zw_mgmt_security_known(c, zn);
 }
 
-/* Adopted under the class tried: granted that class alone. */
+/* Adopted: granted every class it answered under (it proved holding
+ * each key), used under the highest of them. */
 static void
 grant(struct zw_ctrl *c, struct zw_node *zn)
 {
-	struct zw_secnode *sn = zn->secn;
+	struct zw_secnode	*sn = zn->secn;
+	char			 list[80] = "";
+	int			 k;
 
-	zn->s2_granted = (uint8_t)ZW_S2_GRANT(sn->s2_trial);
-	zn->sec_level = (uint8_t)(2 + sn->s2_trial);
+	zn->s2_granted = (uint8_t)sn->s2_answered;
+	zn->sec_level = (uint8_t)(2 + zw_s2_highest(zn->s2_granted));
 	sn->adopting = 0;
-	/* The transport has it already; from now on peer_sync keeps it. */
 	zw_s2_grant(zw_s2_transport(c), (uint8_t)zw_sec_node_id(zn),
 	    zn->s2_granted);
+	for (k = ZW_S2_ACCESS; k >= 0; k--)
+		if (zn->s2_granted & ZW_S2_GRANT(k))
+			snprintf(list + strlen(list), sizeof(list) -
+			    strlen(list), "%s%s", list[0] != '\0' ? ", " : "",
+			    names[k]);
 	log_info("zwave: node %d: adopted: it answers under %s; granted %s, "
-	    "without inclusion, no key sent", zw_sec_node_id(zn),
-	    names[sn->s2_trial], names[sn->s2_trial]);
+	    "without inclusion, no key sent", zw_sec_node_id(zn), list, list);
 }
 
 /* Ask under the next lower class we hold a key for; none left: adopt
@@ -93,9 +99,8 @@ try_next(struct zw_ctrl *c, struct zw_node *zn)
 	while (--sn->s2_trial >= 0 &&
 	    !(s->have & ZW_S2_GRANT(sn->s2_trial)))
 		;
-	if (sn->s2_trial < 0 && sn->s2_fallback >= 0) {
-		sn->s2_trial = sn->s2_fallback;
-		zn->nscc = 0;
+	if (sn->s2_trial < 0 && sn->s2_answered != 0) {
+		zn->nscc = 0;		/* it answered, listing nothing */
 		grant(c, zn);
 		zw_sec_classes_known(c, zn);
 		return;
@@ -138,7 +143,7 @@ zw_s2_adopt(struct zw_node *zn)
 	    zw_sec_node_id(zn));
 	sn->adopting = ADOPT_S2;
 	sn->s2_trial = ZW_S2_ACCESS + 1;
-	sn->s2_fallback = -1;
+	sn->s2_answered = 0;
 	try_next(c, zn);
 	return 0;
 }
@@ -156,24 +161,21 @@ zw_s2_adopt_next(struct zw_node *zn, const char *why)
 }
 
 /*
- * Its classes came under the class tried. A node lists its classes only
- * under its highest class (an empty list under a lower one, as zwave-js
- * does), so an empty list sends us one class down; the highest class
- * that answered stays the fallback.
+ * Its classes came under the class tried: it holds that key. A node
+ * lists its classes only under its highest granted class (an empty list
+ * under another, as zwave-js's nodes do), so an empty list sends us one
+ * class down. Every class it answered under is granted.
  */
 int
 zw_s2_adopted(struct zw_ctrl *c, struct zw_node *zn)
 {
 	struct zw_secnode *sn = zn->secn;
 
+	sn->s2_answered |= ZW_S2_GRANT(sn->s2_trial);
 	if (zn->nscc > 0 || sn->s2_trial == 0) {
-		if (zn->nscc == 0 && sn->s2_fallback > sn->s2_trial)
-			sn->s2_trial = sn->s2_fallback;
 		grant(c, zn);
 		return 1;
 	}
-	if (sn->s2_fallback < 0)
-		sn->s2_fallback = sn->s2_trial;
 	log_info("zwave: node %d: an empty class list under %s: not its "
 	    "highest class, asking under the next", zw_sec_node_id(zn),
 	    names[sn->s2_trial]);

@@ -5,10 +5,11 @@
 # installation). Node 2 holds S2 Authenticated, node 3 S2 Access Control.
 # The slave asks each for its classes under each key, the highest first;
 # zwave-js's node 2 answers the Access Control question with an empty list
-# (it lists its classes only under its highest class; the mock's nodes
+# (it lists its classes only under its granted class; the mock's nodes
 # share the controller's keys, so it can decrypt it: a real node holding
 # only Authenticated answers SOS, as test_zw_s2adopt checks) and lists
-# Door Lock under Authenticated. Each is adopted under its own class,
+# Door Lock under Authenticated: it is granted both classes it proved to
+# hold, and talked to under the higher, as it then answers. Each is adopted under its own class,
 # without bootstrapping (no KEX, no key sent), learns Door Lock as secure,
 # and is locked and unlocked under S2, confirmed by its reports. Skips like
 # 31-zwave-js.sh when npm cannot install the package.
@@ -46,10 +47,10 @@ check "node 2 is asked its classes under our S2 keys" \
 	wait_log "$S" 'zwave: node 2: lists S2, no grant on record' 30
 check "node 2 has no Door Lock under Access Control (an empty list)" \
 	wait_log "$S" 'zwave: node 2: an empty class list under S2 Access Control' 20
-check "node 2 is adopted under S2 Authenticated" \
-	wait_log "$S" 'zwave: node 2: adopted: it answers under S2 Authenticated' 20
+check "node 2 lists Door Lock under S2 Authenticated: adopted" \
+	wait_log "$S" 'zwave: node 2: adopted: it answers under S2 Access Control, S2 Authenticated;' 20
 check "node 3 is adopted under S2 Access Control" \
-	wait_log "$S" 'zwave: node 3: adopted: it answers under S2 Access Control' 30
+	wait_log "$S" 'zwave: node 3: adopted: it answers under S2 Access Control;' 30
 check "both learnt Door Lock as secure" \
 	wait_count "$S" 'zwave: node [23]: [0-9]+ S2 command classes:.* 62' 2 10
 check "no bootstrapping ran, no key was sent" \

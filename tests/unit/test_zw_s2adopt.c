@@ -12,8 +12,9 @@
  * is adopted with that class alone (level 3), its classes learnt, used
  * securely (a Door Lock Get reaches it encapsulated, a clear Door Lock
  * report from it refused); nothing of KEX and no key is ever sent. A node
- * that decrypts under every key but lists its classes only under its
- * highest (as zwave-js's nodes) is adopted under that highest. A node
+ * that decrypts under every key but lists its classes only under one
+ * (as zwave-js's nodes) is granted every class it answered under, its
+ * classes those listed. A node
  * holding none of our keys, or one that never answers, tries the three
  * classes and ends without security, logged; a node with a grant on
  * record is not adopted again.
@@ -239,10 +240,13 @@ test_all_keys(void)
 	dv.highest = ZW_S2_AUTH;
 	CHECK(zw_s2_adopt(zn) == 0, "a node that decrypts under every key");
 	run();
-	CHECK(dv.sos == 0 && zn->sec_level == 3 &&
-	    zn->s2_granted == ZW_S2_GRANT(ZW_S2_AUTH) && zn->nscc == 2,
+	CHECK(zn->nscc == 2 && zn->scc[0] == 0x62,
 	    "an empty list under Access Control: asked under Authenticated, "
-	    "adopted there with its classes");
+	    "its classes listed there");
+	CHECK(zn->s2_granted == (ZW_S2_GRANT(ZW_S2_ACCESS) |
+	    ZW_S2_GRANT(ZW_S2_AUTH)) && zn->sec_level == 4,
+	    "granted both classes it answered under (it holds both keys), "
+	    "used under Access Control");
 	CHECK(dv.kex == 0, "no KEX, no key was sent");
 }
 
