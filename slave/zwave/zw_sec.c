@@ -394,27 +394,30 @@ half_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 }
 
 /* A command longer than ZW_S0_SPLIT_AT goes in two frames, each under
- * its own nonce of the node's: the first ZW_S0_SPLIT_AT bytes asking
- * for the next nonce, then the rest. 1 if the first half went. */
+ * its own nonce of the node's: the first half asking for the next
+ * nonce, then the rest. 1 if the first half went. */
 static int
 send_first_half(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 {
 	struct zw_secnode	*sn = zn->secn;
 	struct zw_sectx		*tx = &sn->q[sn->head];
 	uint8_t			 frame[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
-	size_t			 n = 0;
+	size_t			 n = 0, first;
 	uint8_t			 ctr = sn->s0_seq++ & ZW_S0_SEQ_COUNTER;
 	int			 id = zw_sec_node_id(zn), ok;
 
+	/* Halves of (nearly) equal length: each at most ZW_S0_MAX_CMD / 2,
+	 * so that even the longest command's S0 frames fit one frame. */
+	first = (tx->n + 1) / 2;
 	ok = c->sec->scheme->encap(tx->zero_key ? &c->sec->s0_zero :
 	    &c->sec->s0, c->own_id, (uint8_t)id, nonce, ZW_S0_SEQ_SEQUENCED |
-	    ctr, 1, tx->cmd, ZW_S0_SPLIT_AT, frame, sizeof(frame), &n) ==
+	    ctr, 1, tx->cmd, first, frame, sizeof(frame), &n) ==
 	    ZW_SEC_OK && zw_node_send_clear(c, id, frame, n, tx->prio, 1,
 	    half_sent, zn) == 0;
 	OPENSSL_cleanse(frame, sizeof(frame));
 	if (!ok)
 		return 0;
-	tx->sent = ZW_S0_SPLIT_AT;
+	tx->sent = first;
 	tx->seq = ctr;
 	sn->waiting = 1;
 	ev_timer_stop(c->s->loop, &sn->nonce_timer);

@@ -283,7 +283,7 @@ sent_last(uint8_t id, const uint8_t *want, size_t n)
 static void
 test_glue(void)
 {
-	static const uint8_t cc[] = { 0x25, 0x80, 0x86 };
+	static const uint8_t cc[] = { 0x25, 0x80, 0x86, 0x55 };
 	static const uint8_t complete[] = { 0x55, 0xe8, 0x20 };
 	static const uint8_t req4[] = { 0x55, 0xc8, 0x20, 0x04 };
 	static const uint8_t req8[] = { 0x55, 0xc8, 0x20, 0x08 };
@@ -413,8 +413,12 @@ test_send(void)
 	    S.zw->ts->tx.node == 0), "ZW_TS_FRAME_MAX bytes: one frame");
 	nto = 0;
 	done_st = -1;
+	CHECK(zw_node_send_clear(S.zw, 2, cmd, 60, ZW_PRIO_USER, 0, done,
+	    NULL) == 0 && (run(), nto == 0) && S.zw->ts->tx.node == 0 &&
+	    done_st == ZW_OK, "to a node without Transport Service: one frame");
+	done_st = -1;
 	CHECK(zw_node_send_clear(S.zw, PLUG, cmd, 60, ZW_PRIO_USER, 0, done,
-	    NULL) == 0, "60 bytes: taken");
+	    NULL) == 0, "60 bytes to node 26 (it lists 0x55): taken");
 	tx = &S.zw->ts->tx;
 	CHECK(zw_node_send_clear(S.zw, PLUG, cmd, 60, ZW_PRIO_USER, 0, done,
 	    NULL) == -1, "a second datagram while one is under way: refused");
