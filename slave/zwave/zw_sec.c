@@ -248,8 +248,7 @@ on_nonce_timeout(struct ev_timer *t)
 	struct zw_node *zn = t->arg;
 
 	log_warnx("zwave: node %d: no %s nonce in %d ms", zw_sec_node_id(zn),
-	    zn->sec_level >= 2 || zw_sec_booting(zn) ? "S2" : "S0",
-	    ZW_S0_NONCE_WAIT_MS);
+	    is_s2(zn) ? "S2" : "S0", ZW_S0_NONCE_WAIT_MS);
 	pop(zn, 1, ZW_ERR_NONONCE, NULL, NULL);
 	kick(zn);
 }

@@ -15,8 +15,9 @@
  * A class the node does not hold is answered with a Nonce Report SOS (it
  * could not decrypt), or not at all within ZW_SEC_STEP_MS: the next
  * class is tried. Nothing secret is ever sent: no KEX, no network key.
- * No class answers: the node stays without security, logged; include it
- * again to secure it.
+ * No class answers: a node that lists S0 too is asked under our S0 key
+ * (zw_sec_adopt: it may have been included with S0 only); else it stays
+ * without security, logged; include it again to secure it.
  */
 
 #include <stdio.h>
@@ -51,13 +52,22 @@ give_up(struct zw_ctrl *c, struct zw_node *zn)
 {
 	struct zw_secnode *sn = zn->secn;
 
-	log_warnx("zwave: node %d: not adopted: it answers under none of "
-	    "our S2 keys (zwave-s2.key); used without security (include it "
-	    "again to secure it)", zw_sec_node_id(zn));
 	ev_timer_stop(c->s->loop, &sn->boot_timer);
 	sn->boot = BOOT_NONE;
 	sn->adopting = 0;
 	zw_s2_grant(zw_s2_transport(c), (uint8_t)zw_sec_node_id(zn), 0);
+	/* Included with S0 by a controller that had our S0 key: asked
+	 * under that key (zw_sec_adopt), which sends nothing secret. */
+	if (zw_node_has(zn, ZW_CC_SECURITY)) {
+		log_warnx("zwave: node %d: not adopted under S2: it answers "
+		    "under none of our S2 keys (zwave-s2.key); it lists S0 "
+		    "too: asked under our S0 key", zw_sec_node_id(zn));
+		if (zw_sec_adopt(zn) == 0)
+			return;
+	}
+	log_warnx("zwave: node %d: not adopted: it answers under none of "
+	    "our S2 keys (zwave-s2.key); used without security (include it "
+	    "again to secure it)", zw_sec_node_id(zn));
 	if (zn->dev != NULL)
 		zw_node_refresh(c, zw_sec_node_id(zn));
 	zw_mgmt_security_known(c, zn);

@@ -16,7 +16,8 @@
  * (as zwave-js's nodes) is granted every class it answered under, its
  * classes those listed. A node
  * holding none of our keys, or one that never answers, tries the three
- * classes and ends without security, logged; a node with a grant on
+ * classes and ends without security, logged (one that lists S0 too is
+ * then asked under our S0 key); a node with a grant on
  * record is not adopted again.
  */
 
@@ -36,6 +37,7 @@
 #define FOREIGN	30	/* holds another controller's */
 #define SILENT	31	/* answers nothing encapsulated */
 #define ALLKEYS	32	/* holds all three, Authenticated its highest */
+#define BOTH	33	/* lists S0 and S2, holds none of our S2 keys */
 
 static uint8_t	rnd = 11;
 static int
@@ -53,7 +55,7 @@ static struct {
 	struct zw_s2	s2;
 	uint8_t		pend[ZW_S2_MAX_CMD];
 	size_t		npend;
-	int		sos, kex, clear, mute;
+	int		sos, kex, clear, mute, s0;
 	int		all;		/* holds every key; lists its classes
 					 * only under `highest` */
 	enum zw_s2_class highest;
@@ -126,6 +128,8 @@ dev_rx(const uint8_t *f, size_t n)
 
 	if (n >= 1 && f[0] == 0x62)
 		dv.clear++;		/* Door Lock in clear */
+	if (n >= 2 && f[0] == 0x98)
+		dv.s0++;		/* S0: a Nonce Get */
 	if (n < 2 || f[0] != 0x9f)
 		return;
 	if (f[1] >= ZW_S2_KEX_GET && f[1] != ZW_S2_CMDS_GET &&
@@ -268,6 +272,25 @@ test_not_adopted(void)
 }
 
 static void
+test_then_s0(void)
+{
+	struct zw_node	*zn = node(BOTH);
+	uint8_t		 other[ZW_S2_KEY_LEN];
+
+	memset(other, 0x3c, sizeof(other));
+	dev_reset(BOTH, ZW_S2_AUTH, other);
+	zn->cc[zn->ncc++] = 0x98;	/* its node information lists S0 */
+	CHECK(zw_s2_adopt(zn) == 0, "a node listing S2 and S0");
+	run();
+	CHECK(dv.sos == 3 && zn->s2_granted == 0 && zn->secn->adopting ==
+	    ADOPT_S0 && dv.s0 > 0, "none of our S2 keys: asked under our S0 "
+	    "key (an S0 Nonce Get)");
+	CHECK(fire(&zn->secn->nonce_timer) && zn->secn->adopting == 0 &&
+	    zn->sec_level == 0, "no S0 nonce from it: not adopted either");
+	CHECK(dv.kex == 0, "no KEX, no key was sent");
+}
+
+static void
 test_silent(void)
 {
 	struct zw_node	*zn = node(SILENT);
@@ -304,6 +327,7 @@ main(void)
 	test_adopted();
 	test_all_keys();
 	test_not_adopted();
+	test_then_s0();
 	test_silent();
 	zwf_close();
 	return check_done();
