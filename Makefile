@@ -473,7 +473,8 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Transport Service's and S0 split commands' tests: the same fake stick.
+# Transport Service's, S0 split commands' and S2 adoption's tests: the
+# same fake stick.
 $(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split \
     $(BUILD)/tests/test_zw_s2adopt: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
