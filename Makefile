@@ -230,6 +230,9 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_boot.c	# S2 bootstrapping at inclusion
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
+SLAVE_ZW_SRCS	+= slave/zwave/zw_transport.c slave/zwave/zw_transport_rx.c # 0x55
+SLAVE_ZW_SRCS	+= slave/zwave/zw_transport_tx.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_adopt.c	# S2 nodes included elsewhere
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
@@ -280,6 +283,9 @@ UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 UNIT_TESTS	+= test_zw_nvm	# controller backup and restore (NVM), the fake stick
+UNIT_TESTS	+= test_zw_transport	# Transport Service, pure and on the fake stick
+UNIT_TESTS	+= test_zw_s0split	# S0 split commands through the glue
+UNIT_TESTS	+= test_zw_s2adopt	# S2 nodes included by another controller
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -307,6 +313,7 @@ FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 FUZZERS		+= fuzz_zw_nvm		# the NVM answers, a controller backup file
+FUZZERS		+= fuzz_zw_transport	# Transport Service segments from a node
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -395,7 +402,9 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c \
-		   tests/tools/zwsim_nvm.c) \
+		   tests/tools/zwsim_nvm.c \
+		   tests/tools/zwsim_ts.c slave/zwave/zw_transport.c \
+		   slave/zwave/zw_cc_encap.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -466,6 +475,17 @@ $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_s
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
     $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
     $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_nvm: \
+    $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
+    $(BUILD)/obj/tests/unit/zw_fake.o \
+    $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
+    $(filter-out $(BUILD)/obj/slave/zwave/zw_stick.o,$(SLAVE_LIB_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Transport Service's, S0 split commands' and S2 adoption's tests: the
+# same fake stick.
+$(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split \
+    $(BUILD)/tests/test_zw_s2adopt: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -570,6 +590,8 @@ $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
+$(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
+		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim

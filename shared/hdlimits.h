@@ -292,6 +292,13 @@
 #define ZW_SEC_TXQ		4		/* secure sends waiting per node */
 #define ZW_SEC_STEP_MS		10000		/* each step of secure inclusion */
 #define ZW_SEC_KEY_FILE_MAX	64		/* the network key file, bytes */
+/* S0 split (sequenced) commands: what we put in one frame before
+ * splitting (as OpenZWave: 28 + S0's 20 bytes fit a 9.6/40 kbit/s radio
+ * frame), and how long a first half waits for its second (its second
+ * comes under a nonce of ours, which lives ZW_S0_NONCE_TTL_MS). A whole
+ * split command is at most ZW_S0_MAX_CMD. */
+#define ZW_S0_SPLIT_AT		28
+#define ZW_S0_SPLIT_WAIT_MS	ZW_S0_NONCE_TTL_MS
 /* Licences (master/licence/licence*.c, docs/LICENSING.md). */
 #define TLS_CA_MAX_FILE		(256 * 1024)	/* the installation CA file, PEM */
 #define TLS_CRL_MAX_FILE	(4 * 1024 * 1024)	/* the installation CRL, PEM */

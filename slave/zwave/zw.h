@@ -492,6 +492,7 @@ struct zw_ctrl {
 	struct zw_incl	 incl;		/* zw_incl.c */
 	struct zw_maint	*maint;		/* zw_maint.c */
 	struct zw_nvm	*nvm;		/* zw_nvm.c: NVM backup, restore */
+	struct zw_tsctl	*ts;		/* zw_transport_rx.c, made on use */
 };
 
 /* Fill ctrl->node from the table on disk; 0 if none or read. */

@@ -111,7 +111,7 @@ int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
  * zw_cc_supervision.c): each decoder returns 1 when `out` was filled,
  * 0 when `cmd` is not one of its commands, -1 if malformed --------- */
 
-#define ZW_CC_TRANSPORT		0x55	/* Transport Service: refused */
+#define ZW_CC_TRANSPORT		0x55	/* Transport Service: zw_transport*.c */
 #define ZW_CC_CRC16		0x56
 #define ZW_CC_MULTI_CHANNEL	0x60
 #define ZW_CC_SUPERVISION	0x6c

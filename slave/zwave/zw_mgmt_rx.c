@@ -6,7 +6,8 @@
  * a Supervision Get's command likewise and is answered SUCCESS, a
  * Supervision Report confirms the command under way (zw_node_cmd.c),
  * each command of a Multi Command and a CRC-16 encapsulation's (once its
- * checksum matches) likewise. Transport Service is refused, logged.
+ * checksum matches) likewise. Transport Service is put together before
+ * (zw_transport_rx.c); inside an encapsulation it is refused, logged.
  */
 
 #include <stdio.h>
@@ -247,10 +248,10 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 			refused = crc16_in(c, zn, ep, &k, secure);
 		break;
 	case ZW_CC_TRANSPORT:
-		/* Segments of a datagram too long for one frame (S2-era
-		 * devices' long reports); what they carry is lost. */
-		log_warnx("zwave: node %d: Transport Service frame refused: "
-		    "segmented datagrams are not supported", nid(zn));
+		/* Segments are the outermost layer (zw_transport_rx.c):
+		 * inside another encapsulation they are forged. */
+		log_warnx("zwave: node %d: Transport Service frame inside an "
+		    "encapsulation refused", nid(zn));
 		return -1;
 	default:
 		return 0;

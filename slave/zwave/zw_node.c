@@ -26,6 +26,7 @@
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
 #include "zwave/zw_maint.h"
+#include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
 
@@ -181,7 +182,13 @@ refresh_all(struct zw_ctrl *c)
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
 			/* Adoption asks for its state at its end. Not for
-			 * a node the licence left without security. */
+			 * a node the licence left without security. S2
+			 * first (zw_sec_s2_adopt.c), else S0. */
+			if (zw_node_has(&c->node[id], ZW_CC_SECURITY_2) &&
+			    c->node[id].sec_level == 0 &&
+			    !c->node[id].sec_denied &&
+			    zw_s2_adopt(&c->node[id]) == 0)
+				continue;
 			if (zw_node_has(&c->node[id], ZW_CC_SECURITY) &&
 			    c->node[id].sec_level == 0 &&
 			    !c->node[id].sec_denied &&

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "slave.h"
 #include "zwave/zw.h"
+#include "zwave/zw_transport.h"
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec.h"
 
@@ -46,6 +47,10 @@ zw_node_send_clear(struct zw_ctrl *c, int id, const uint8_t *cmd, size_t n,
 
 	if (n == 0 || n + 4 > sizeof(r.payload))
 		return -1;
+	/* Too long for one radio frame: in segments, if the node takes
+	 * them (else as one frame, which a 100 kbit/s link may carry). */
+	if (n > ZW_TS_FRAME_MAX && zw_node_has(&c->node[id], ZW_CC_TRANSPORT))
+		return zw_ts_send(c, id, cmd, n, prio, urgent, done, arg);
 	memset(&r, 0, sizeof(r));
 	r.func = ZW_FN_SEND_DATA;
 	r.payload[0] = (uint8_t)id;

@@ -11,7 +11,10 @@
  *	        id (its first byte) || MAC
  *
  * The receiver nonce is one we handed out in a Nonce Report: each is for
- * one peer, used once, and expires. The table is bounded: when it is full
+ * one peer, used once, and expires. The sequence byte splits a command
+ * too long for one frame in two (sequenced, second half, a counter both
+ * share); each half has its own nonce and MAC, and zw_s0_join puts them
+ * together. The table is bounded: when it is full
  * the oldest nonce goes, which at worst makes a slow node ask again.
  */
 
@@ -207,9 +210,9 @@ frame_mac(const struct zw_s0 *s, const uint8_t *iv, uint8_t sec_cmd,
 }
 
 enum zw_sec_result
-zw_s0_encap(const struct zw_s0 *s, uint8_t src, uint8_t dst,
+zw_s0_encap_seq(const struct zw_s0 *s, uint8_t src, uint8_t dst,
     const uint8_t iv8[ZW_S0_HALF_NONCE],
-    const uint8_t rnonce[ZW_S0_HALF_NONCE], uint8_t sec_cmd,
+    const uint8_t rnonce[ZW_S0_HALF_NONCE], uint8_t sec_cmd, uint8_t seq,
     const uint8_t *cmd, size_t n, uint8_t *out, size_t outlen, size_t *outn)
 {
 	uint8_t	iv[2 * ZW_S0_HALF_NONCE], plain[1 + ZW_S0_MAX_CMD];
@@ -222,7 +225,7 @@ zw_s0_encap(const struct zw_s0 *s, uint8_t src, uint8_t dst,
 		return ZW_SEC_MALFORMED;
 	memcpy(iv, iv8, ZW_S0_HALF_NONCE);
 	memcpy(iv + ZW_S0_HALF_NONCE, rnonce, ZW_S0_HALF_NONCE);
-	plain[0] = 0;			/* not sequenced */
+	plain[0] = seq;
 	memcpy(plain + 1, cmd, n);
 	out[0] = ZW_CC_SECURITY;
 	out[1] = sec_cmd;
@@ -238,8 +241,19 @@ zw_s0_encap(const struct zw_s0 *s, uint8_t src, uint8_t dst,
 }
 
 enum zw_sec_result
-zw_s0_decap(struct zw_s0 *s, uint8_t src, uint8_t dst, const uint8_t *f,
-    size_t len, uint64_t now, uint8_t *out, size_t outlen, size_t *outn)
+zw_s0_encap(const struct zw_s0 *s, uint8_t src, uint8_t dst,
+    const uint8_t iv8[ZW_S0_HALF_NONCE],
+    const uint8_t rnonce[ZW_S0_HALF_NONCE], uint8_t sec_cmd,
+    const uint8_t *cmd, size_t n, uint8_t *out, size_t outlen, size_t *outn)
+{
+	return zw_s0_encap_seq(s, src, dst, iv8, rnonce, sec_cmd, 0, cmd, n,
+	    out, outlen, outn);
+}
+
+enum zw_sec_result
+zw_s0_decap_seq(struct zw_s0 *s, uint8_t src, uint8_t dst, const uint8_t *f,
+    size_t len, uint64_t now, uint8_t *out, size_t outlen, size_t *outn,
+    uint8_t *seq)
 {
 	struct zw_s0_nonce	*e;
 	uint8_t			 iv[2 * ZW_S0_HALF_NONCE], mac[ZW_S0_MAC_LEN];
@@ -272,14 +286,71 @@ zw_s0_decap(struct zw_s0 *s, uint8_t src, uint8_t dst, const uint8_t *f,
 		return ZW_SEC_BAD_MAC;
 	if (zw_s0_ofb(s->kenc, iv, ct, n, plain) == -1)
 		return ZW_SEC_CRYPTO;
-	if (plain[0] & ZW_S0_SEQ_SEQUENCED) {
-		OPENSSL_cleanse(plain, sizeof(plain));
-		return ZW_SEC_SEQUENCED;
-	}
+	*seq = plain[0];
 	memcpy(out, plain + 1, n - 1);
 	*outn = n - 1;
 	OPENSSL_cleanse(plain, sizeof(plain));
 	return ZW_SEC_OK;
+}
+
+/* Whole commands only: a half of a split one is refused. */
+enum zw_sec_result
+zw_s0_decap(struct zw_s0 *s, uint8_t src, uint8_t dst, const uint8_t *f,
+    size_t len, uint64_t now, uint8_t *out, size_t outlen, size_t *outn)
+{
+	enum zw_sec_result	r;
+	uint8_t			seq = 0;
+
+	r = zw_s0_decap_seq(s, src, dst, f, len, now, out, outlen, outn, &seq);
+	if (r == ZW_SEC_OK && (seq & ZW_S0_SEQ_SEQUENCED)) {
+		OPENSSL_cleanse(out, *outn);
+		*outn = 0;
+		return ZW_SEC_SEQUENCED;
+	}
+	return r;
+}
+
+/* --- split commands -------------------------------------------------- */
+
+enum zw_sec_result
+zw_s0_join(struct zw_s0_split *sp, uint8_t seq, const uint8_t *cmd,
+    size_t n, uint64_t now, uint8_t *out, size_t outlen, size_t *outn)
+{
+	uint8_t	ctr = seq & ZW_S0_SEQ_COUNTER;
+	int	ok;
+
+	if (!(seq & ZW_S0_SEQ_SEQUENCED)) {
+		/* A whole command between the halves leaves them be. */
+		if (n > outlen)
+			return ZW_SEC_MALFORMED;
+		memcpy(out, cmd, n);
+		*outn = n;
+		return ZW_SEC_OK;
+	}
+	if (!(seq & ZW_S0_SEQ_SECOND)) {
+		/* A first half: a pending one (lost second) gives way. */
+		OPENSSL_cleanse(sp, sizeof(*sp));
+		if (n > ZW_S0_MAX_CMD)
+			return ZW_SEC_MALFORMED;
+		memcpy(sp->cmd, cmd, n);
+		sp->n = n;
+		sp->counter = ctr;
+		sp->at = now;
+		return ZW_SEC_PARTIAL;
+	}
+	ok = sp->n > 0 && sp->counter == ctr && now >= sp->at &&
+	    now - sp->at <= ZW_S0_SPLIT_WAIT_MS;
+	if (ok && (n > ZW_S0_MAX_CMD - sp->n || sp->n + n > outlen)) {
+		OPENSSL_cleanse(sp, sizeof(*sp));
+		return ZW_SEC_MALFORMED;
+	}
+	if (ok) {
+		memcpy(out, sp->cmd, sp->n);
+		memcpy(out + sp->n, cmd, n);
+		*outn = sp->n + n;
+	}
+	OPENSSL_cleanse(sp, sizeof(*sp));
+	return ok ? ZW_SEC_OK : ZW_SEC_SEQUENCED;
 }
 
 const char *
@@ -295,7 +366,10 @@ zw_sec_result_str(enum zw_sec_result r)
 	case ZW_SEC_BAD_MAC:
 		return "bad MAC";
 	case ZW_SEC_SEQUENCED:
-		return "split (sequenced) command not supported";
+		return "a half of a split command out of turn (no first half "
+		    "pending with its counter, or too late)";
+	case ZW_SEC_PARTIAL:
+		return "first half of a split command";
 	case ZW_SEC_NO_KEY:
 		return "no network key";
 	case ZW_SEC_CRYPTO:
@@ -308,21 +382,24 @@ zw_sec_result_str(enum zw_sec_result r)
 
 static enum zw_sec_result
 s0_encap(void *st, uint8_t own, uint8_t dst, const uint8_t *nonce,
-    const uint8_t *cmd, size_t n, uint8_t *out, size_t outlen, size_t *outn)
+    uint8_t seq, int more, const uint8_t *cmd, size_t n, uint8_t *out,
+    size_t outlen, size_t *outn)
 {
 	uint8_t iv8[ZW_S0_HALF_NONCE];
 
 	if (rand_ossl(iv8, sizeof(iv8)) == -1)
 		return ZW_SEC_CRYPTO;
-	return zw_s0_encap(st, own, dst, iv8, nonce, ZW_S0_ENCAP, cmd, n, out,
-	    outlen, outn);
+	return zw_s0_encap_seq(st, own, dst, iv8, nonce, more ?
+	    ZW_S0_ENCAP_NONCE_GET : ZW_S0_ENCAP, seq, cmd, n, out, outlen,
+	    outn);
 }
 
 static enum zw_sec_result
 s0_decap(void *st, uint8_t src, uint8_t own, const uint8_t *f, size_t len,
-    uint64_t now, uint8_t *out, size_t outlen, size_t *outn)
+    uint64_t now, uint8_t *out, size_t outlen, size_t *outn, uint8_t *seq)
 {
-	return zw_s0_decap(st, src, own, f, len, now, out, outlen, outn);
+	return zw_s0_decap_seq(st, src, own, f, len, now, out, outlen, outn,
+	    seq);
 }
 
 /* A Nonce Report: 0x98 0x80 and the nonce. */

@@ -32,6 +32,7 @@
 
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec_int.h"
+#include "zwave/zw_transport.h"
 
 #define WAKE_UP_NOTIFICATION	0x07
 
@@ -96,6 +97,7 @@ zw_sec_stop(struct zw_ctrl *c)
 
 	for (id = 0; id <= ZW_MAX_NODES; id++)
 		zw_sec_node_reset(&c->node[id]);
+	zw_ts_stop(c);
 	zw_s2_stop(c);
 	if (c->sec != NULL)
 		OPENSSL_cleanse(c->sec, sizeof(*c->sec));
@@ -145,6 +147,7 @@ zw_sec_node_reset(struct zw_node *zn)
 	struct zw_secnode *sn = zn->secn;
 
 	zw_s2_node_reset(zn);
+	zw_ts_node_reset(zn);
 	if (sn == NULL)
 		return;
 	ev_timer_stop(zn->ctrl->s->loop, &sn->boot_timer);
@@ -245,8 +248,7 @@ on_nonce_timeout(struct ev_timer *t)
 	struct zw_node *zn = t->arg;
 
 	log_warnx("zwave: node %d: no %s nonce in %d ms", zw_sec_node_id(zn),
-	    zn->sec_level >= 2 || zw_sec_booting(zn) ? "S2" : "S0",
-	    ZW_S0_NONCE_WAIT_MS);
+	    is_s2(zn) ? "S2" : "S0", ZW_S0_NONCE_WAIT_MS);
 	pop(zn, 1, ZW_ERR_NONONCE, NULL, NULL);
 	kick(zn);
 }
@@ -367,7 +369,63 @@ zw_sec_cancel(struct zw_node *zn, zw_done_fn *done, const void *arg)
 	return 1;
 }
 
-/* The node's nonce came: encapsulate the head and send it at once. */
+/*
+ * The first half of a split command went (or not): the node answers it
+ * with its next nonce (we asked in the same frame, 0xC1), for which the
+ * second half waits. Not delivered: the command fails, as for one frame.
+ */
+static void
+half_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	struct zw_node		*zn = arg;
+	struct zw_secnode	*sn = zn->secn;
+
+	if (zn->ctrl->stopping || sn == NULL || sn->count == 0 ||
+	    !sn->waiting || sn->q[sn->head].sent == 0)
+		return;			/* the second half went already */
+	if (st == ZW_OK && cb != NULL && cb->len >= 2 && cb->payload[1] == 0)
+		return;
+	log_warnx("zwave: node %d: first half of an S0 split command not "
+	    "delivered", zw_sec_node_id(zn));
+	pop(zn, 1, st, res, cb);
+	kick(zn);
+}
+
+/* A command longer than ZW_S0_SPLIT_AT goes in two frames, each under
+ * its own nonce of the node's: the first half asking for the next
+ * nonce, then the rest. 1 if the first half went. */
+static int
+send_first_half(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
+{
+	struct zw_secnode	*sn = zn->secn;
+	struct zw_sectx		*tx = &sn->q[sn->head];
+	uint8_t			 frame[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
+	size_t			 n = 0, first;
+	uint8_t			 ctr = sn->s0_seq++ & ZW_S0_SEQ_COUNTER;
+	int			 id = zw_sec_node_id(zn), ok;
+
+	/* Halves of (nearly) equal length: each at most ZW_S0_MAX_CMD / 2,
+	 * so that even the longest command's S0 frames fit one frame. */
+	first = (tx->n + 1) / 2;
+	ok = c->sec->scheme->encap(tx->zero_key ? &c->sec->s0_zero :
+	    &c->sec->s0, c->own_id, (uint8_t)id, nonce, ZW_S0_SEQ_SEQUENCED |
+	    ctr, 1, tx->cmd, first, frame, sizeof(frame), &n) ==
+	    ZW_SEC_OK && zw_node_send_clear(c, id, frame, n, tx->prio, 1,
+	    half_sent, zn) == 0;
+	OPENSSL_cleanse(frame, sizeof(frame));
+	if (!ok)
+		return 0;
+	tx->sent = first;
+	tx->seq = ctr;
+	sn->waiting = 1;
+	ev_timer_stop(c->s->loop, &sn->nonce_timer);
+	ev_timer_start(c->s->loop, &sn->nonce_timer, ZW_S0_NONCE_WAIT_MS);
+	return 1;
+}
+
+/* The node's nonce came: encapsulate the head (or its next half) and
+ * send it at once. */
 static void
 got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 {
@@ -375,6 +433,7 @@ got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 	struct zw_sectx		*tx;
 	uint8_t			 frame[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
 	size_t			 n = 0;
+	uint8_t			 seq = 0;
 	enum zw_sec_result	 r;
 
 	if (sn == NULL || !sn->waiting) {
@@ -383,9 +442,20 @@ got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 		return;
 	}
 	tx = &sn->q[sn->head];
+	if (tx->sent == 0 && tx->n > ZW_S0_SPLIT_AT) {
+		if (!send_first_half(c, zn, nonce)) {
+			log_warnx("zwave: node %d: S0 split command not sent",
+			    zw_sec_node_id(zn));
+			pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
+			kick(zn);
+		}
+		return;
+	}
+	if (tx->sent > 0)
+		seq = ZW_S0_SEQ_SEQUENCED | ZW_S0_SEQ_SECOND | tx->seq;
 	r = c->sec->scheme->encap(tx->zero_key ? &c->sec->s0_zero :
-	    &c->sec->s0, c->own_id, (uint8_t)zw_sec_node_id(zn), nonce, tx->cmd,
-	    tx->n, frame, sizeof(frame), &n);
+	    &c->sec->s0, c->own_id, (uint8_t)zw_sec_node_id(zn), nonce, seq,
+	    0, tx->cmd + tx->sent, tx->n - tx->sent, frame, sizeof(frame), &n);
 	if (r != ZW_SEC_OK) {
 		log_warnx("zwave: node %d: S0: %s", zw_sec_node_id(zn),
 		    zw_sec_result_str(r));
@@ -449,22 +519,42 @@ send_nonce(struct zw_ctrl *c, struct zw_node *zn)
 	OPENSSL_cleanse(rep, sizeof(rep));
 }
 
+/*
+ * An encapsulated frame: checked (nonce, MAC), then through the node's
+ * split state (zw_s0_join): a first half waits for its second, which
+ * must follow under its own nonce within ZW_S0_SPLIT_WAIT_MS.
+ */
 static void
 decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 {
-	uint8_t			inner[ZW_S0_MAX_CMD];
-	size_t			n = 0;
+	struct zw_secnode	*sn;
+	uint8_t			part[ZW_S0_MAX_CMD], inner[ZW_S0_MAX_CMD];
+	size_t			pn = 0, n = 0;
+	uint8_t			seq = 0;
 	enum zw_sec_result	r;
 
 	r = c->sec->scheme->decap(&c->sec->s0, (uint8_t)zw_sec_node_id(zn),
-	    c->own_id, f, len, now_ms(c), inner, sizeof(inner), &n);
+	    c->own_id, f, len, now_ms(c), part, sizeof(part), &pn, &seq);
+	if (r == ZW_SEC_OK && f[1] == ZW_S0_ENCAP_NONCE_GET)
+		send_nonce(c, zn);	/* it has more to say */
+	if (r == ZW_SEC_OK)
+		r = (sn = zw_sec_node(zn)) == NULL ? ZW_SEC_CRYPTO :
+		    zw_s0_join(&sn->s0_split, seq, part, pn, now_ms(c), inner,
+		    sizeof(inner), &n);
+	OPENSSL_cleanse(part, sizeof(part));
+	if (r == ZW_SEC_PARTIAL) {
+		log_debug("zwave: node %d: S0 split command: first half, %zu "
+		    "bytes", zw_sec_node_id(zn), pn);
+		return;
+	}
 	if (r != ZW_SEC_OK) {
 		log_warnx("zwave: node %d: S0 frame refused: %s", zw_sec_node_id(zn),
 		    zw_sec_result_str(r));
 		return;
 	}
-	if (f[1] == ZW_S0_ENCAP_NONCE_GET)
-		send_nonce(c, zn);	/* it has more to say */
+	if (seq & ZW_S0_SEQ_SEQUENCED)
+		log_info("zwave: node %d: S0 split command joined, %zu bytes",
+		    zw_sec_node_id(zn), n);
 	if (inner[0] == ZW_CC_SECURITY)
 		zw_sec_boot_input(c, zn, inner, n);
 	else if (zn->sec_level == 0)
@@ -481,6 +571,9 @@ zw_sec_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 {
 	int id = zw_sec_node_id(zn);
 
+	/* Segments: the datagram comes back here once put together. */
+	if (len >= 1 && cmd[0] == ZW_CC_TRANSPORT)
+		return zw_ts_input(c, zn, cmd, len);
 	if (len >= 1 && cmd[0] == ZW_CC_SECURITY_2)
 		return zw_s2_filter(c, zn, cmd, len);
 	if (len < 1 || cmd[0] != ZW_CC_SECURITY)

@@ -39,17 +39,33 @@
  * a command; the shortest frame carries a command of one byte. */
 #define ZW_S0_OVERHEAD		(2 + ZW_S0_HALF_NONCE + 1 + 1 + ZW_S0_MAC_LEN)
 #define ZW_S0_ENCAP_MIN		(ZW_S0_OVERHEAD + 1)
-/* Sequence byte: a command split over two frames (not supported). */
+/* Sequence byte: a command split over two frames, its second half,
+ * and the counter both halves of one command share. */
 #define ZW_S0_SEQ_SEQUENCED	0x10
+#define ZW_S0_SEQ_SECOND	0x20
+#define ZW_S0_SEQ_COUNTER	0x0f
 
 enum zw_sec_result {
 	ZW_SEC_OK = 0,
 	ZW_SEC_MALFORMED,	/* too short, too long, not an encapsulation */
 	ZW_SEC_NO_NONCE,	/* unknown, expired, replayed or another's */
 	ZW_SEC_BAD_MAC,		/* tampered, or another key */
-	ZW_SEC_SEQUENCED,	/* a split command: not supported */
+	ZW_SEC_SEQUENCED,	/* a half of a split command out of turn */
 	ZW_SEC_NO_KEY,
 	ZW_SEC_CRYPTO,		/* OpenSSL failed */
+	ZW_SEC_PARTIAL,		/* a first half, kept for its second */
+};
+
+/*
+ * One node's split command being put together (zw_s0_join): the first
+ * half, its counter and when it came. One per node: a new first half
+ * replaces a pending one, a second half must name the pending counter.
+ */
+struct zw_s0_split {
+	uint8_t		cmd[ZW_S0_MAX_CMD];
+	size_t		n;		/* 0: nothing pending */
+	uint8_t		counter;
+	uint64_t	at;		/* ms */
 };
 
 /* --- zw_s0.c: pure S0, no I/O, time passed in ------------------------ */
@@ -104,6 +120,29 @@ enum zw_sec_result zw_s0_encap(const struct zw_s0 *, uint8_t src,
 enum zw_sec_result zw_s0_decap(struct zw_s0 *, uint8_t src, uint8_t dst,
 	    const uint8_t *frame, size_t len, uint64_t now, uint8_t *out,
 	    size_t outlen, size_t *outn);
+/* The same for split commands: any sequence byte is taken and given in
+ * *seq (0 for a whole command); the caller joins halves (zw_s0_join). */
+enum zw_sec_result zw_s0_decap_seq(struct zw_s0 *, uint8_t src, uint8_t dst,
+	    const uint8_t *frame, size_t len, uint64_t now, uint8_t *out,
+	    size_t outlen, size_t *outn, uint8_t *seq);
+/* zw_s0_encap with the sequence byte `seq` (a half of a split command). */
+enum zw_sec_result zw_s0_encap_seq(const struct zw_s0 *, uint8_t src,
+	    uint8_t dst, const uint8_t iv8[ZW_S0_HALF_NONCE],
+	    const uint8_t rnonce[ZW_S0_HALF_NONCE], uint8_t sec_cmd,
+	    uint8_t seq, const uint8_t *cmd, size_t n, uint8_t *out,
+	    size_t outlen, size_t *outn);
+/*
+ * A decapsulated command (n bytes, sequence byte `seq`) from one node,
+ * through its split state: a whole command passes (ZW_SEC_OK, copied to
+ * out) and leaves a pending first half be; a first half is kept
+ * (ZW_SEC_PARTIAL); a second half naming the pending counter, within
+ * ZW_S0_SPLIT_WAIT_MS, completes it (ZW_SEC_OK, the joined command in
+ * out, at most ZW_S0_MAX_CMD); any other second half is ZW_SEC_SEQUENCED
+ * and leaves nothing pending.
+ */
+enum zw_sec_result zw_s0_join(struct zw_s0_split *, uint8_t seq,
+	    const uint8_t *cmd, size_t n, uint64_t now, uint8_t *out,
+	    size_t outlen, size_t *outn);
 /* The raw primitives, exposed for the known-answer tests. */
 int	zw_s0_mac(const uint8_t kauth[ZW_S0_KEY_LEN], const uint8_t *, size_t,
 	    uint8_t mac[ZW_S0_MAC_LEN]);
@@ -124,13 +163,18 @@ struct zw_sec_scheme {
 	const char	*name;		/* "S0" */
 	uint8_t		 cc;		/* its command class */
 	uint8_t		 level;		/* higher is stronger (S0 1, S2 2..4) */
-	/* Wrap `cmd` for `dst`; `nonce` is the one `dst` handed out. */
+	/* Wrap `cmd` for `dst`; `nonce` is the one `dst` handed out; `seq`
+	 * S0's sequence byte (0: a whole command); `more`: ask `dst` for
+	 * its next nonce in the same frame (the second half follows). */
 	enum zw_sec_result (*encap)(void *st, uint8_t own, uint8_t dst,
-			    const uint8_t *nonce, const uint8_t *cmd, size_t n,
-			    uint8_t *out, size_t outlen, size_t *outn);
+			    const uint8_t *nonce, uint8_t seq, int more,
+			    const uint8_t *cmd, size_t n, uint8_t *out,
+			    size_t outlen, size_t *outn);
+	/* *seq: S0's sequence byte (0: a whole command). */
 	enum zw_sec_result (*decap)(void *st, uint8_t src, uint8_t own,
 			    const uint8_t *frame, size_t len, uint64_t now,
-			    uint8_t *out, size_t outlen, size_t *outn);
+			    uint8_t *out, size_t outlen, size_t *outn,
+			    uint8_t *seq);
 	/* Our nonce for `peer` (a Nonce Report's payload): its length. */
 	size_t		(*nonce)(void *st, uint8_t peer, uint64_t now,
 			    uint8_t *out, size_t outlen);
@@ -158,6 +202,12 @@ int	zw_sec_bootstrap(struct zw_node *);
  * secure classes asked under our key, nothing sent under the all-zero
  * key. 0 if started or under way, -1 as above. */
 int	zw_sec_adopt(struct zw_node *);
+/* Adoption of a node found listing S2 (0x9F) without a grant on record
+ * (zw_sec_s2_adopt.c; the state poll after the interviews): its classes
+ * asked under each S2 key, the highest first; the first that answers is
+ * granted. Nothing secret is sent. 0 if started or under way, -1 if it
+ * cannot be (no S2 keys, a grant on record, being bootstrapped). */
+int	zw_s2_adopt(struct zw_node *);
 /*
  * S2 bootstrapping (zw_sec_s2_boot.c) of a node that lists S2 (0x9F), only
  * while the user includes it (zw_incl.c, secure_bootstrap): KEX Get, then

@@ -26,6 +26,10 @@ boot_fail(struct zw_node *zn, const char *why)
 {
 	struct zw_secnode *sn = zn->secn;
 
+	if (sn->adopting == ADOPT_S2) {
+		zw_s2_adopt_next(zn, why);	/* the next lower class */
+		return;
+	}
 	if (sn->adopting)
 		log_warnx("zwave: node %d: not adopted (%s): it does not "
 		    "answer under our network key; used without security "
@@ -138,7 +142,7 @@ zw_sec_adopt(struct zw_node *zn)
 	log_info("zwave: node %d: lists S0, no key on record: asking its "
 	    "secure classes under our network key", zw_sec_node_id(zn));
 	sn->nscc = 0;
-	sn->adopting = 1;
+	sn->adopting = ADOPT_S0;
 	return boot_step(zn, BOOT_CMDS, get, sizeof(get));
 }
 

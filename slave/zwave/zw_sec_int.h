@@ -14,6 +14,10 @@
 #include "zwave/zw_s2.h"
 #include "zwave/zw_sec.h"
 
+/* Adoption of a node included elsewhere (zw_sec_adopt, zw_s2_adopt). */
+#define ADOPT_S0	1
+#define ADOPT_S2	2
+
 /* S0's steps, then S2's: its key exchange and its secure class list. */
 enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS, BOOT_S2_KEX,
 	BOOT_S2_CMDS };
@@ -58,6 +62,9 @@ struct zw_sectx {
 	zw_done_fn	*done;
 	void		*arg;
 	int		 zero_key;	/* Network Key Set */
+	size_t		 sent;		/* S0 split: bytes of its first half
+					 * gone (0: none yet) */
+	uint8_t		 seq;		/* ... their sequence counter */
 };
 
 struct zw_secnode {
@@ -68,7 +75,10 @@ struct zw_secnode {
 	int		 nonce_out;	/* our Nonce Report is queued */
 	struct ev_timer	 nonce_timer;
 	enum boot_step	 boot;
-	int		 adopting;	/* zw_sec_adopt's one step */
+	int		 adopting;	/* ADOPT_S0 or ADOPT_S2 under way */
+	int		 s2_trial;	/* ADOPT_S2: the class being tried */
+	unsigned	 s2_answered;	/* ... the classes it answered under
+					 * (ZW_S2_GRANT bits) */
 	struct ev_timer	 boot_timer;
 	uint8_t		 scc[ZW_MAX_NODE_CCS];
 	size_t		 nscc;
@@ -85,6 +95,10 @@ struct zw_secnode {
 	int		 s2_asked;	/* the head had its nonce round trip */
 	int		 s2_nonce_out;	/* our Nonce Report is queued */
 	int		 s2_reasked;	/* its secure classes asked again */
+	/* S0 split commands: the node's first half awaiting its second,
+	 * and the counter of our next split command. */
+	struct zw_s0_split s0_split;
+	uint8_t		 s0_seq;
 };
 
 
@@ -127,6 +141,13 @@ void	zw_s2_secure_cmd(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t, enum zw_s2_class);
 void	zw_s2_classes_again(struct zw_ctrl *, struct zw_node *);
 void	zw_s2_on_kex_timer(struct ev_timer *);
+
+/* zw_sec_s2_adopt.c: the class tried did not answer (its timeout, or the
+ * node's SOS): the next lower one; the node's classes came under it. */
+void	zw_s2_adopt_next(struct zw_node *, const char *why);
+/* 1: adopted under the class tried; 0: its list was empty (the class is
+ * not its highest), a lower one is tried. */
+int	zw_s2_adopted(struct zw_ctrl *, struct zw_node *);
 
 /* zw_s2_prov.c: the provisioning list read at start; the PIN of the
  * listed DSK a node's public key matches (-1: none). */

@@ -70,8 +70,9 @@ peer_sync(struct zw_ctrl *c, struct zw_node *zn)
 	struct zw_s2_peer	*p;
 	uint8_t			 id = (uint8_t)zw_sec_node_id(zn);
 
-	if (k->kex_node == id)
-		return;
+	if (k->kex_node == id || (zn->secn != NULL &&
+	    zn->secn->adopting == ADOPT_S2))
+		return;			/* the KEX or the adoption grants */
 	p = zw_s2_peer(&k->s2, id);
 	if ((p == NULL ? 0u : p->granted) != zn->s2_granted &&
 	    zw_s2_grant(&k->s2, id, zn->s2_granted) == -1)
@@ -339,7 +340,13 @@ got_report(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		zw_s2_kick(zn);
 		return;
 	}
-	/* Unasked, with SOS: it could not decrypt what we just sent. */
+	/* Unasked, with SOS: it could not decrypt what we just sent. An
+	 * adoption tries the next lower class (zw_sec_s2_adopt.c). */
+	if (len >= 4 && (cmd[3] & ZW_S2_NR_SOS) && sn->adopting == ADOPT_S2 &&
+	    sn->boot == BOOT_S2_CMDS) {
+		zw_s2_adopt_next(zn, "it could not decrypt it: SOS");
+		return;
+	}
 	if (len >= 4 && (cmd[3] & ZW_S2_NR_SOS) && sn->s2_last_n > 0 &&
 	    sn->s2_last_at != 0 && now_ms(c) - sn->s2_last_at <=
 	    ZW_S2_SOS_RESEND_MS) {

@@ -430,6 +430,8 @@ classes_report(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		    zn->scc[i]);
 	log_info("zwave: node %d: %zu S2 command classes:%s",
 	    zw_sec_node_id(zn), zn->nscc, zn->nscc > 0 ? list : " none");
+	if (sn->adopting == ADOPT_S2 && !zw_s2_adopted(c, zn))
+		return;		/* zw_sec_s2_adopt.c tries a lower class */
 	zw_sec_classes_known(c, zn);
 }
 

@@ -37,6 +37,13 @@ seeds = {
     "short": good[:15],
     "nonce-report": bytes([6, 0x98, 0x80]) + bytes(range(8)),
     "max": frame(1, 6, bytes(range(64))),
+    # split commands: a first half (0x10 | counter, asking for a nonce),
+    # its second (0x30 | counter), a second of another counter
+    "split-first": frame(6, 6, b"\x98\x03\x00" + bytes(range(0x20, 0x39)),
+                         seq=0x13, sec=0xc1),
+    "split-second": frame(6, 6, bytes(range(0x39, 0x45)) + b"\xef", seq=0x33),
+    "split-second-other": frame(6, 6, b"\x62\x03\xff", seq=0x34),
+    "split-long-first": frame(6, 6, bytes(range(60)), seq=0x15, sec=0xc1),
 }
 d = os.path.join(os.path.dirname(__file__), "corpus", "zw_s0")
 os.makedirs(d, exist_ok=True)

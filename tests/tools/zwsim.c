@@ -54,6 +54,8 @@
  *			after its STARTED callback...
  *	routego		...until this line ends it (DONE, or FAILED for a
  *			deaf node)
+ *	ts N TEMP LOSE	node N reports in Transport Service segments
+ *			(zwsim_ts.c)
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -641,7 +643,8 @@ control(char *line)
 	int n = 1;
 
 	sscanf(line, "%*s %d", &n);
-	if (zwsim_node_control(line) || zwsim_s0_control(line) || join_control(line))
+	if (zwsim_node_control(line) || zwsim_s0_control(line) ||
+	    zwsim_ts_control(line) || join_control(line))
 		;
 	else if (strncmp(line, "nif", 3) == 0) {
 		if (zwsim_find((uint8_t)n) != NULL)

@@ -80,5 +80,9 @@ int	zwsim_nvm_request(const struct zw_frame *);
 void	zwsim_nvm_caps(uint8_t mask[32]);
 /* zwsim.c: a response frame to the host. */
 void	zwsim_answer(uint8_t func, const uint8_t *pl, size_t n);
+/* zwsim_ts.c: Transport Service. A control line ("ts N TEMP LOSE"); a
+ * Transport Service command from the host to `node`: 1 if taken. */
+int	zwsim_ts_control(const char *line);
+int	zwsim_ts_command(uint8_t node, const uint8_t *cmd, size_t len);
 
 #endif

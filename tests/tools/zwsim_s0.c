@@ -30,6 +30,13 @@
  *			long route) until 0 sends it: the key exchange
  *			stands still between two steps for as long as a
  *			test needs
+ *	split 6 N	it splits what it sends longer than N bytes in
+ *			two S0 frames (sequenced: the first asks for the
+ *			next nonce, 0xC1); 0: never (the default)
+ *	longclasses 6 1|0	its Security Commands Supported Report lists
+ *			30 classes (34 bytes: split with "split 6 28")
+ * It puts split commands from the controller together (zw_s0_join) and
+ * answers a Message Encapsulation Nonce Get (0xC1) with a nonce.
  *
  * The S0 crypto is slave/zwave/zw_s0.c's (its known-answer tests and the
  * zwave-js interoperability test keep it honest).
@@ -60,6 +67,10 @@ static struct {
 	int		holdscheme, scheme_held;
 	uint8_t		last[ZW_S0_MAX_CMD + ZW_S0_OVERHEAD];
 	size_t		nlast;
+	size_t		split_at, half;	/* split; first half sent (bytes) */
+	uint8_t		ctr;
+	int		longclasses;
+	struct zw_s0_split rx_split;
 } lk;
 
 static uint64_t
@@ -102,6 +113,7 @@ give_up(void)
 	fprintf(stderr, "zwsim: node %d: no nonce in %d ms: frame dropped\n",
 	    ZWSIM_LOCK_ID, NONCE_WAIT_MS);
 	lk.asked = 0;
+	lk.half = 0;
 	lk.head = (lk.head + 1) % PENDING_MAX;
 	lk.count--;
 }
@@ -135,6 +147,32 @@ send_secure(const uint8_t *cmd, size_t n)
 	ask_nonce();
 }
 
+/* The head is longer than split_at: its first half goes, asking the
+ * controller for the nonce of the second (0xC1). 1 if it went. */
+static int
+split_half(const uint8_t *nonce)
+{
+	uint8_t	iv8[ZW_S0_HALF_NONCE];
+
+	if (lk.split_at == 0 || lk.half > 0 ||
+	    lk.npending[lk.head] <= lk.split_at ||
+	    RAND_bytes(iv8, sizeof(iv8)) != 1)
+		return 0;
+	lk.ctr = (uint8_t)((lk.ctr + 1) & ZW_S0_SEQ_COUNTER);
+	if (zw_s0_encap_seq(active(), ZWSIM_LOCK_ID, ZWSIM_OWN_ID, iv8, nonce,
+	    ZW_S0_ENCAP_NONCE_GET, (uint8_t)(ZW_S0_SEQ_SEQUENCED | lk.ctr),
+	    lk.pending[lk.head], lk.split_at, lk.last, sizeof(lk.last),
+	    &lk.nlast) != ZW_SEC_OK)
+		return 0;
+	lk.half = lk.split_at;
+	lk.asked = 1;		/* the controller's nonce for the second */
+	clock_gettime(CLOCK_MONOTONIC, &lk.asked_at);
+	fprintf(stderr, "zwsim: node %d: split command: first half, %zu of "
+	    "%zu bytes\n", ZWSIM_LOCK_ID, lk.half, lk.npending[lk.head]);
+	zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
+	return 1;
+}
+
 static void
 got_nonce(const uint8_t *nonce)
 {
@@ -150,10 +188,14 @@ got_nonce(const uint8_t *nonce)
 	} else {
 		fprintf(stderr, "zwsim: node %d: nonce in %llu ms\n",
 		    ZWSIM_LOCK_ID, (unsigned long long)took);
-		if (RAND_bytes(iv8, sizeof(iv8)) == 1 && zw_s0_encap(active(), ZWSIM_LOCK_ID, ZWSIM_OWN_ID, iv8,
-		    nonce, ZW_S0_ENCAP, lk.pending[lk.head],
-		    lk.npending[lk.head], lk.last, sizeof(lk.last),
-		    &lk.nlast) == ZW_SEC_OK) {
+		if (split_half(nonce))
+			return;
+		if (RAND_bytes(iv8, sizeof(iv8)) == 1 && zw_s0_encap_seq(
+		    active(), ZWSIM_LOCK_ID, ZWSIM_OWN_ID, iv8, nonce,
+		    ZW_S0_ENCAP, lk.half > 0 ? (uint8_t)(ZW_S0_SEQ_SEQUENCED |
+		    ZW_S0_SEQ_SECOND | lk.ctr) : 0, lk.pending[lk.head] +
+		    lk.half, lk.npending[lk.head] - lk.half, lk.last,
+		    sizeof(lk.last), &lk.nlast) == ZW_SEC_OK) {
 			if (lk.badmac) {
 				lk.badmac = 0;
 				lk.last[lk.nlast - 1] ^= 0x01;
@@ -161,6 +203,7 @@ got_nonce(const uint8_t *nonce)
 			zwsim_send(ZWSIM_LOCK_ID, lk.last, lk.nlast);
 		}
 	}
+	lk.half = 0;
 	lk.head = (lk.head + 1) % PENDING_MAX;
 	lk.count--;
 	ask_nonce();
@@ -196,6 +239,19 @@ key_set(const uint8_t *key, size_t n)
 	send_secure(verify, sizeof(verify));
 }
 
+/* Door Lock and 29 more classes: a report too long for one frame. */
+static void
+long_classes(void)
+{
+	uint8_t	r[34] = { ZW_CC_SECURITY, ZW_S0_CMDS_REPORT, 0x00, 0x62 };
+	size_t	i;
+
+	for (i = 1; i < 30; i++)
+		r[3 + i] = (uint8_t)(0x20 + i);
+	r[33] = ZW_CC_MARK;
+	send_secure(r, sizeof(r));
+}
+
 /* A decapsulated command. */
 static void
 secure_command(const uint8_t *c, size_t n)
@@ -207,6 +263,9 @@ secure_command(const uint8_t *c, size_t n)
 		key_set(c + 2, n - 2);
 	else if (!lk.have_key)
 		fprintf(stderr, "zwsim: node %d: no key yet\n", ZWSIM_LOCK_ID);
+	else if (n >= 2 && c[0] == ZW_CC_SECURITY && c[1] == ZW_S0_CMDS_GET &&
+	    lk.longclasses)
+		long_classes();
 	else if (n >= 2 && c[0] == ZW_CC_SECURITY && c[1] == ZW_S0_CMDS_GET)
 		send_secure(classes, sizeof(classes));
 	else if (n >= 3 && c[0] == 0x62 && c[1] == 0x01) {
@@ -242,7 +301,8 @@ static void
 security(const uint8_t *c, size_t n)
 {
 	uint8_t			rep[2 + ZW_S0_HALF_NONCE], out[ZW_S0_MAX_CMD];
-	size_t			on = 0;
+	uint8_t			part[ZW_S0_MAX_CMD], seq = 0;
+	size_t			on = 0, pn = 0;
 	enum zw_sec_result	r;
 
 	switch (c[1]) {
@@ -279,13 +339,27 @@ security(const uint8_t *c, size_t n)
 		break;
 	case ZW_S0_ENCAP:
 	case ZW_S0_ENCAP_NONCE_GET:
-		r = zw_s0_decap(active(), ZWSIM_OWN_ID, ZWSIM_LOCK_ID, c, n,
-		    now_ms(), out, sizeof(out), &on);
+		r = zw_s0_decap_seq(active(), ZWSIM_OWN_ID, ZWSIM_LOCK_ID, c,
+		    n, now_ms(), part, sizeof(part), &pn, &seq);
+		if (r == ZW_SEC_OK && c[1] == ZW_S0_ENCAP_NONCE_GET)
+			security((const uint8_t[]){ ZW_CC_SECURITY,
+			    ZW_S0_NONCE_GET }, 2);
+		if (r == ZW_SEC_OK)
+			r = zw_s0_join(&lk.rx_split, seq, part, pn, now_ms(),
+			    out, sizeof(out), &on);
+		if (r == ZW_SEC_PARTIAL) {
+			fprintf(stderr, "zwsim: node %d: split command: first "
+			    "half, %zu bytes\n", ZWSIM_LOCK_ID, pn);
+			break;
+		}
 		if (r != ZW_SEC_OK) {
 			fprintf(stderr, "zwsim: node %d: S0 frame dropped: "
 			    "%s\n", ZWSIM_LOCK_ID, zw_sec_result_str(r));
 			break;
 		}
+		if (seq & ZW_S0_SEQ_SEQUENCED)
+			fprintf(stderr, "zwsim: node %d: split command joined, "
+			    "%zu bytes\n", ZWSIM_LOCK_ID, on);
 		fprintf(stderr, "zwsim: node %d: secure %02x %02x\n",
 		    ZWSIM_LOCK_ID, out[0], on > 1 ? out[1] : 0);
 		secure_command(out, on);
@@ -379,6 +453,10 @@ zwsim_s0_control(const char *line)
 		lk.early = v != 0;
 	else if (strcmp(word, "holdscheme") == 0)
 		hold_scheme(v);
+	else if (strcmp(word, "split") == 0)
+		lk.split_at = v > 0 && v < ZW_S0_MAX_CMD ? (size_t)v : 0;
+	else if (strcmp(word, "longclasses") == 0)
+		lk.longclasses = v != 0;
 	else if (strcmp(word, "flood") == 0)
 		while (v-- > 0)
 			zwsim_send(ZWSIM_LOCK_ID, (const uint8_t[]){
@@ -404,6 +482,7 @@ zwsim_s0_left(uint8_t node)
 	lk.have_key = 0;
 	lk.scheme_asked = 0;
 	lk.head = lk.count = 0;
+	lk.half = 0;
 	lk.asked = 0;
 	lk.nlast = 0;
 	fprintf(stderr, "zwsim: node %d: network key forgotten\n",

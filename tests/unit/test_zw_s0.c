@@ -2,8 +2,9 @@
  * Unit tests for slave/zwave/zw_s0.c: S0 key derivation, encryption and MAC
  * against known answers, the nonce table (expiry, bounds, unique ids),
  * encapsulation round trips and every refusal (tampered, replayed,
- * unknown, expired or another node's nonce, wrong key, split commands,
- * malformed frames).
+ * unknown, expired or another node's nonce, wrong key, malformed frames),
+ * and split (sequenced) commands: both halves made and put together, and
+ * every rule of zw_s0_join (order, counter, timeout, length, two nodes).
  *
  * The known answers were computed outside this code, twice, and agree:
  * with the OpenSSL command line,
@@ -226,7 +227,7 @@ test_roundtrip(void)
 {
 	struct zw_s0	us, node, other;
 	uint8_t		nrep[16], frame[128], out[80], cmd[ZW_S0_MAX_CMD + 1];
-	uint8_t		k2[16];
+	uint8_t		k2[16], seq = 0;
 	size_t		n = 0, fn = 0, i;
 	int		ok = 1;
 
@@ -240,29 +241,29 @@ test_roundtrip(void)
 	for (i = 1; i <= ZW_S0_MAX_CMD && ok; i++) {
 		n = zw_sec_s0.nonce(&node, 1, 100, nrep, sizeof(nrep));
 		ok = n == 10 && nrep[0] == 0x98 && nrep[1] == 0x80 &&
-		    zw_sec_s0.encap(&us, 1, 6, nrep + 2, cmd, i, frame,
+		    zw_sec_s0.encap(&us, 1, 6, nrep + 2, 0, 0, cmd, i, frame,
 		    sizeof(frame), &fn) == ZW_SEC_OK &&
 		    fn == i + ZW_S0_OVERHEAD &&
 		    zw_sec_s0.decap(&node, 1, 6, frame, fn, 200, out,
-		    sizeof(out), &n) == ZW_SEC_OK && n == i &&
+		    sizeof(out), &n, &seq) == ZW_SEC_OK && n == i && seq == 0 &&
 		    memcmp(out, cmd, i) == 0;
 	}
 	CHECK(ok, "round trips of 1..%d byte commands through the ops",
 	    ZW_S0_MAX_CMD);
-	CHECK(zw_sec_s0.encap(&us, 1, 6, nrep + 2, cmd, ZW_S0_MAX_CMD + 1,
-	    frame, sizeof(frame), &fn) == ZW_SEC_MALFORMED,
+	CHECK(zw_sec_s0.encap(&us, 1, 6, nrep + 2, 0, 0, cmd,
+	    ZW_S0_MAX_CMD + 1, frame, sizeof(frame), &fn) == ZW_SEC_MALFORMED,
 	    "a command over ZW_S0_MAX_CMD is not encapsulated");
-	CHECK(zw_sec_s0.encap(&us, 1, 6, nrep + 2, cmd, 0, frame,
+	CHECK(zw_sec_s0.encap(&us, 1, 6, nrep + 2, 0, 0, cmd, 0, frame,
 	    sizeof(frame), &fn) == ZW_SEC_MALFORMED, "nor an empty one");
 	CHECK(zw_s0_encap(&us, 1, 6, SNONCE, RNONCE, ZW_S0_ENCAP, cmd, 10,
 	    frame, 10 + ZW_S0_OVERHEAD - 1, &fn) == ZW_SEC_MALFORMED,
 	    "nor into a buffer one byte short");
 
 	n = zw_sec_s0.nonce(&node, 1, 300, nrep, sizeof(nrep));
-	zw_sec_s0.encap(&other, 1, 6, nrep + 2, LOCK, 3, frame, sizeof(frame),
-	    &fn);
+	zw_sec_s0.encap(&other, 1, 6, nrep + 2, 0, 0, LOCK, 3, frame,
+	    sizeof(frame), &fn);
 	CHECK(zw_sec_s0.decap(&node, 1, 6, frame, fn, 400, out, sizeof(out),
-	    &n) == ZW_SEC_BAD_MAC, "a frame under another key is refused");
+	    &n, &seq) == ZW_SEC_BAD_MAC, "a frame under another key is refused");
 
 	/* A split command: sequence byte 0x10, made by hand. */
 	n = zw_sec_s0.nonce(&node, 1, 500, nrep, sizeof(nrep));
@@ -280,9 +281,29 @@ test_roundtrip(void)
 		memcpy(auth + 20, frame + 10, 4);
 		zw_s0_mac(us.kauth, auth, 24, frame + 15);
 	}
+	memcpy(frame + 64, frame, sizeof(FRAME));
 	CHECK(zw_s0_decap(&node, 1, 6, frame, sizeof(FRAME), 600, out,
 	    sizeof(out), &n) == ZW_SEC_SEQUENCED,
-	    "a split (sequenced) command is refused, not half-taken");
+	    "zw_s0_decap (whole commands only) refuses a split half");
+	n = zw_sec_s0.nonce(&node, 1, 600, nrep, sizeof(nrep));
+	memcpy(frame, frame + 64, sizeof(FRAME));
+	{
+		uint8_t iv[16], plain[4] = { ZW_S0_SEQ_SEQUENCED | 1, 0x62,
+		    0x01, 0xff }, auth[24];
+
+		memcpy(iv, SNONCE, 8);
+		memcpy(iv + 8, nrep + 2, 8);
+		zw_s0_ofb(us.kenc, iv, plain, 4, frame + 10);
+		frame[14] = nrep[2];
+		memcpy(auth, iv, 16);
+		memcpy(auth + 16, (const uint8_t[]){ 0x81, 1, 6, 4 }, 4);
+		memcpy(auth + 20, frame + 10, 4);
+		zw_s0_mac(us.kauth, auth, 24, frame + 15);
+	}
+	CHECK(zw_s0_decap_seq(&node, 1, 6, frame, sizeof(FRAME), 650, out,
+	    sizeof(out), &n, &seq) == ZW_SEC_OK && seq == 0x11 && n == 3 &&
+	    memcmp(out, LOCK, 3) == 0, "zw_s0_decap_seq takes a hand-made "
+	    "split half: its sequence byte 0x11 and its 3 bytes");
 
 	n = zw_sec_s0.nonce(&node, 1, 700, nrep, sizeof(nrep));
 	zw_s0_encap(&us, 1, 6, SNONCE, nrep + 2, ZW_S0_ENCAP_NONCE_GET, LOCK,
@@ -293,6 +314,113 @@ test_roundtrip(void)
 	zw_s0_clear(&us);
 	zw_s0_clear(&node);
 	zw_s0_clear(&other);
+}
+
+/* One half from `src` under the node's fresh nonce; its frame in f. */
+static size_t
+half(struct zw_s0 *us, struct zw_s0 *node, uint8_t seq, int more,
+    const uint8_t *cmd, size_t n, uint64_t now, uint8_t *f, size_t flen)
+{
+	uint8_t	nrep[16];
+	size_t	fn = 0;
+
+	if (zw_sec_s0.nonce(node, 1, now, nrep, sizeof(nrep)) != 10 ||
+	    zw_sec_s0.encap(us, 1, 6, nrep + 2, seq, more, cmd, n, f, flen,
+	    &fn) != ZW_SEC_OK)
+		return 0;
+	return fn;
+}
+
+static void
+test_split(void)
+{
+	struct zw_s0		us, node;
+	struct zw_s0_split	sp, sp2;
+	uint8_t			cmd[ZW_S0_MAX_CMD + 8], f[128], f2[128];
+	uint8_t			part[ZW_S0_MAX_CMD], out[ZW_S0_MAX_CMD], seq;
+	size_t			i, fn, f2n, pn = 0, n = 0;
+	const uint64_t		W = ZW_S0_SPLIT_WAIT_MS;
+
+	zw_s0_init(&us, K);
+	zw_s0_init(&node, K);
+	memset(&sp, 0, sizeof(sp));
+	memset(&sp2, 0, sizeof(sp2));
+	for (i = 0; i < sizeof(cmd); i++)
+		cmd[i] = (uint8_t)(0x40 + i);
+
+	/* A 40-byte command in two frames, each under its own nonce. */
+	fn = half(&us, &node, 0x13, 1, cmd, 28, 1000, f, sizeof(f));
+	CHECK(fn == 28 + ZW_S0_OVERHEAD && f[1] == 0xc1,
+	    "first half: 28 bytes, Message Encapsulation Nonce Get");
+	CHECK(zw_s0_decap_seq(&node, 1, 6, f, fn, 1001, part, sizeof(part),
+	    &pn, &seq) == ZW_SEC_OK && seq == 0x13 && pn == 28,
+	    "it decapsulates with its sequence byte");
+	CHECK(zw_s0_join(&sp, seq, part, pn, 1001, out, sizeof(out), &n) ==
+	    ZW_SEC_PARTIAL && sp.n == 28, "the first half is kept");
+	CHECK(zw_s0_decap_seq(&node, 1, 6, f, fn, 1002, part, sizeof(part),
+	    &pn, &seq) == ZW_SEC_NO_NONCE,
+	    "the same first half again: refused (its nonce is used up)");
+	f2n = half(&us, &node, 0x33, 0, cmd + 28, 12, 1100, f2, sizeof(f2));
+	CHECK(zw_s0_decap_seq(&node, 1, 6, f2, f2n, 1101, part, sizeof(part),
+	    &pn, &seq) == ZW_SEC_OK && seq == 0x33 && zw_s0_join(&sp, seq,
+	    part, pn, 1101, out, sizeof(out), &n) == ZW_SEC_OK && n == 40 &&
+	    memcmp(out, cmd, 40) == 0 && sp.n == 0,
+	    "the second half (0x33) joins it: the 40 bytes, nothing pending");
+	CHECK(zw_s0_join(&sp, 0x33, cmd, 12, 1102, out, sizeof(out), &n) ==
+	    ZW_SEC_SEQUENCED, "the second half again: refused");
+
+	CHECK(zw_s0_join(&sp, 0x34, cmd, 12, 2000, out, sizeof(out), &n) ==
+	    ZW_SEC_SEQUENCED, "a second half with no first: refused");
+	zw_s0_join(&sp, 0x15, cmd, 20, 2000, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x36, cmd, 5, 2001, out, sizeof(out), &n) ==
+	    ZW_SEC_SEQUENCED && sp.n == 0,
+	    "a second half of another sequence: refused, the first dropped");
+	CHECK(zw_s0_join(&sp, 0x35, cmd, 5, 2002, out, sizeof(out), &n) ==
+	    ZW_SEC_SEQUENCED, "... so its own second half finds none");
+
+	zw_s0_join(&sp, 0x17, cmd, 20, 3000, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x18, cmd + 20, 10, 3001, out, sizeof(out),
+	    &n) == ZW_SEC_PARTIAL && sp.counter == 8 && sp.n == 10,
+	    "a new first half replaces a pending one");
+	CHECK(zw_s0_join(&sp, 0x00, LOCK, 3, 3002, out, sizeof(out), &n) ==
+	    ZW_SEC_OK && n == 3 && sp.n == 10,
+	    "a whole command between the halves passes, the half stays");
+	CHECK(zw_s0_join(&sp, 0x38, cmd, 4, 3003, out, sizeof(out), &n) ==
+	    ZW_SEC_OK && n == 14 && memcmp(out, cmd + 20, 10) == 0,
+	    "the new one's second half joins");
+
+	zw_s0_join(&sp, 0x11, cmd, 20, 4000, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x31, cmd, 4, 4000 + W, out, sizeof(out), &n)
+	    == ZW_SEC_OK, "a second half at ZW_S0_SPLIT_WAIT_MS: joined");
+	zw_s0_join(&sp, 0x11, cmd, 20, 5000, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x31, cmd, 4, 5000 + W + 1, out, sizeof(out),
+	    &n) == ZW_SEC_SEQUENCED && sp.n == 0,
+	    "1 ms later: too late, refused, nothing pending");
+
+	zw_s0_join(&sp, 0x12, cmd, 40, 6000, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x32, cmd, ZW_S0_MAX_CMD - 39, 6001, out,
+	    sizeof(out), &n) == ZW_SEC_MALFORMED && sp.n == 0,
+	    "halves longer than ZW_S0_MAX_CMD together: refused");
+	zw_s0_join(&sp, 0x12, cmd, 40, 6100, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x32, cmd, ZW_S0_MAX_CMD - 40, 6101, out,
+	    sizeof(out), &n) == ZW_SEC_OK && n == ZW_S0_MAX_CMD,
+	    "exactly ZW_S0_MAX_CMD: joined");
+	zw_s0_join(&sp, 0x12, cmd, 10, 6200, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x32, cmd, 10, 6201, out, 19, &n) ==
+	    ZW_SEC_MALFORMED, "an output buffer too small: refused");
+
+	/* Two nodes' splits at once: each its own state. */
+	zw_s0_join(&sp, 0x19, cmd, 10, 7000, out, sizeof(out), &n);
+	zw_s0_join(&sp2, 0x19, cmd + 30, 10, 7001, out, sizeof(out), &n);
+	CHECK(zw_s0_join(&sp, 0x39, cmd + 10, 5, 7002, out, sizeof(out), &n)
+	    == ZW_SEC_OK && n == 15 && memcmp(out, cmd, 15) == 0 &&
+	    zw_s0_join(&sp2, 0x39, cmd + 40, 5, 7003, out, sizeof(out), &n)
+	    == ZW_SEC_OK && n == 15 && memcmp(out, cmd + 30, 15) == 0,
+	    "another node's halves in between change nothing");
+	CHECK(zw_s0_decap(&node, 1, 6, f, fn, 8000, out, sizeof(out), &n) ==
+	    ZW_SEC_NO_NONCE, "results stay as before for whole frames");
+	zw_s0_clear(&us);
+	zw_s0_clear(&node);
 }
 
 static void
@@ -341,6 +469,7 @@ main(void)
 	test_decap();
 	test_expiry_bounds();
 	test_roundtrip();
+	test_split();
 	test_malformed();
 	return check_done();
 }

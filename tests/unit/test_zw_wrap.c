@@ -13,7 +13,7 @@
  *   inside a Multi Channel encapsulation;
  * - Multi Command and CRC-16 encapsulations are opened, each command
  *   judged as if bare (a valid checksum does not let a clear Door Lock
- *   report in), a wrong checksum and Transport Service are dropped;
+ *   report in), a wrong checksum (CRC-16, Transport Service) is dropped;
  * - a door sensor reporting one change twice, as a Notification and as
  *   a Binary Sensor report, gives one report, not two.
  */
@@ -319,7 +319,8 @@ test_opened(void)
 	    "a wrong checksum: dropped, the node still failed");
 	from_node(PLUG, segment, sizeof(segment));
 	CHECK(reports("on") == 0 && zn->failed,
-	    "Transport Service: refused, the node still failed");
+	    "a Transport Service segment with a wrong CRC: dropped, the node "
+	    "still failed");
 	from_node(PLUG, sw_off, sizeof(sw_off));
 	CHECK(!zn->failed, "a bare report: heard again");
 
