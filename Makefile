@@ -232,6 +232,9 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
 		   slave/zwave/zw_cc_scene.c
+# Thermostat and Color Switch (issue 17); the node layer's receive half.
+SLAVE_ZW_SRCS	+= slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c \
+		   slave/zwave/zw_node_rx.c slave/zwave/zw_node_class.c
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -274,6 +277,7 @@ UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
+UNIT_TESTS	+= test_zw_cc_thermo	# Thermostat and Color Switch encoders, decoders
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -561,6 +565,7 @@ $(FUZZ_BUILD)/fuzz_zw_s2: slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
