@@ -235,6 +235,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 # Thermostat and Color Switch (issue 17); the node layer's receive half.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c \
 		   slave/zwave/zw_node_rx.c slave/zwave/zw_node_class.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_maint_queue.c	# maintenance held for a wake-up
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
