@@ -158,18 +158,19 @@ zw_maint_holds(const struct zw_ctrl *c, const struct zw_node *zn)
 	return 0;
 }
 
-/* Operations whose node did not wake up in time fail. */
+/* Operations whose node did not wake up in time fail: those due at the
+ * timer's deadline (the first one's). */
 void
 zw_maint_on_wait(struct ev_timer *t)
 {
 	struct zw_ctrl	*c = t->arg;
 	struct zw_maint	*m = c->maint;
-	uint64_t	 now = ev_now(c->s->loop);
+	uint64_t	 due = t->deadline;
 	Hd__ZwNodeOp	 op;
 	int		 i = 0;
 
 	while (i < m->nwait) {
-		if (m->wait_until[i] > now) {
+		if (m->wait_until[i] > due) {
 			i++;
 			continue;
 		}
