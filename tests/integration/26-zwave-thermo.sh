@@ -129,6 +129,28 @@ zw setpoint 9 2 230
 check "cooling setpoint turned to 23 by hand: reported" \
 	wait_val zw:9:0 setpoint_cooling 23 10
 
+# the dashboard's control in a real browser (tests/browser/zwcc.mjs),
+# where Chromium and playwright-core are there (make deps)
+chromium=${HD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
+    ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
+	echo "skip - $tname: the dashboard part (no chromium, node or playwright-core)"
+else
+	spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+	HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
+	HD_SHOTS=$work HD_NODE=slave-house HD_DEVICE=zw:9:0 HD_CONTROL=mode \
+	HD_FROM='cool' HD_TO='heat' \
+		timeout 300 node "$top/tests/browser/zwcc.mjs" 2>"$work/browser.log"
+	rc=$?
+	[ "$rc" -eq 0 ] || failures=$((failures + 1))
+	check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+	check "... its mode heat reached the thermostat" \
+		wait_val zw:9:0 thermostat_mode heat 10
+	check "... through a Mode Set" \
+		test "$(grep -c 'zwsim: node 9: mode 1$' "$Z")" -eq 2
+fi
+
 # 2. a °F thermostat whose Setpoint Supported Report is empty
 zw join 10 08 40 43 86
 zw fahrenheit 10 1

@@ -120,6 +120,26 @@ zw color 11 3 255
 check "green turned up by hand: reported as #ffff00" \
 	wait_val zw:11:0 color '#ffff00' 10
 
+# the dashboard's control in a real browser (tests/browser/zwcc.mjs),
+# where Chromium and playwright-core are there (make deps)
+chromium=${HD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] || ! command -v node >/dev/null ||
+    ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
+	echo "skip - $tname: the dashboard part (no chromium, node or playwright-core)"
+else
+	spki=$(openssl x509 -in "$G/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+	HD_TNAME=$tname HD_SPKI=$spki HD_URL=$U/ HD_USER=admin HD_PASSWORD=$pw \
+	HD_SHOTS=$work HD_NODE=slave-house HD_DEVICE=zw:11:0 HD_CONTROL=color \
+	HD_FROM='#ffff00' HD_TO='#00ff00' \
+		timeout 300 node "$top/tests/browser/zwcc.mjs" 2>"$work/browser.log"
+	rc=$?
+	[ "$rc" -eq 0 ] || failures=$((failures + 1))
+	check "the browser run ended by itself (status $rc)" test "$rc" -le 1
+	check "... the colour #00ff00 reached the light" \
+		wait_val zw:11:0 color '#00ff00' 10
+fi
+
 # 2. a light with Supervision: its SUCCESS confirms the colour
 zw join 12 11 26 33 6c 86
 zw supervise 12 ff
