@@ -7,7 +7,8 @@
 # the node rounds still confirmed, a mode it lacks and an unknown one
 # refused with nothing sent, a change by hand reported; then a second
 # thermostat in °F whose Setpoint Supported Report lists nothing, asked
-# for the setpoints its modes use, set in °F.
+# for the setpoints its modes use, set in °F; then the same slave on
+# zwave-js's mock thermostat: polled, mode and setpoint set and confirmed.
 . "$(dirname "$0")/lib.sh"
 
 web_master
@@ -33,6 +34,16 @@ json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 # val DEVICE KEY: the value as Python prints it
 val() {
 	get "devices/slave-house/$1" | json "next((v['value'] for v in j['values'] if v['key'] == '$2'), 'none')"
+}
+wait_kind() {	# wait_kind DEVICE KIND SECONDS
+	local i=0
+	while [ "$i" -lt $(($3 * 10)) ]; do
+		[ "$(get "devices/slave-house/$1" | json 'j["kind"]' 2>/dev/null)" = "$2" ] &&
+			return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 wait_val() {	# wait_val DEVICE KEY VALUE SECONDS
 	local i=0
@@ -173,5 +184,40 @@ check "setpoint_heating 68 °F: ok" wait_cmd "$id" ok 15
 check "... the node keeps 20 °C" \
 	grep -q 'zwsim: node 10: setpoint 1 set to 20.0$' "$Z"
 check "slave still running" kill -0 "$(pid_of slave-house)"
+
+# 3. interoperability: zwave-js's own mock thermostat
+# (tests/integration/zwave-js/network-zwcc.cjs), the same slave moved to
+# it; skipped where npm could not install zwave-js.
+if ! "$top/tests/integration/zwave-js/install.sh" >"$work/npm.log" 2>&1 ||
+    ! command -v node >/dev/null; then
+	echo "skip - $tname: the zwave-js part (zwave-js not installable)"
+else
+	kill "$(pid_of slave-house)"
+	check "the slave stops (to move to the mock)" \
+		wait_log "$M" 'slave slave-house .*offline' 15
+	n0=$(count_log "$S" 'zwave: node [23]: [0-9]+ command classes')
+	zjs_network=$top/tests/integration/zwave-js/network-zwcc.cjs
+	. "$top/tests/integration/zwave-js/mock.sh"
+	mpid=${pids[-1]}
+	slave_conf slave-house House "$port" "$G" "simulate no" \
+		"zwave port tcp://127.0.0.1:$zport"
+	start hd-slave slave-house
+	check "the mock's two nodes interviewed" \
+		wait_count "$S" 'zwave: node [23]: [0-9]+ command classes' $((n0 + 2)) 30
+	check "its thermostat (node 2) is a thermostat" wait_kind zw:2:0 thermostat 15
+	check "thermostat_mode polled: off" wait_val zw:2:0 thermostat_mode off 15
+	check "setpoint_heating polled: 20" wait_val zw:2:0 setpoint_heating 20 15
+	check "setpoint_cooling polled: 24" wait_val zw:2:0 setpoint_cooling 24 15
+	id=$(cmd zw:2:0 thermostat_mode '"heat"')
+	check "mode heat: ok, confirmed by zwave-js's report" wait_cmd "$id" ok 15
+	id=$(cmd zw:2:0 setpoint_heating 22.5)
+	check "setpoint_heating 22.5: ok" wait_cmd "$id" ok 15
+	check "... confirmed as 22.5" \
+		test "$(get "commands/$id" | json 'j["value"]')" = 22.5
+	id=$(cmd zw:2:0 thermostat_mode '"auto"')
+	check "mode auto (not among its modes): bad_value, nothing sent" \
+		wait_cmd "$id" failed 10
+	check "mock server still running" kill -0 "$mpid"
+fi
 exec 3>&-
 finish

@@ -159,5 +159,35 @@ check "... confirmed by its SUCCESS as #0000ff" \
 check "... with no Color Get" \
 	test "$(count_log "$Z" 'node 12 gets 33 03')" -eq "$n"
 check "slave still running" kill -0 "$(pid_of slave-house)"
+
+# 3. interoperability: zwave-js's own mock colour light
+# (tests/integration/zwave-js/network-zwcc.cjs), the same slave moved to
+# it; skipped where npm could not install zwave-js.
+if ! "$top/tests/integration/zwave-js/install.sh" >"$work/npm.log" 2>&1 ||
+    ! command -v node >/dev/null; then
+	echo "skip - $tname: the zwave-js part (zwave-js not installable)"
+else
+	kill "$(pid_of slave-house)"
+	check "the slave stops (to move to the mock)" \
+		wait_log "$M" 'slave slave-house .*offline' 15
+	n0=$(count_log "$S" 'zwave: node [23]: [0-9]+ command classes')
+	zjs_network=$top/tests/integration/zwave-js/network-zwcc.cjs
+	. "$top/tests/integration/zwave-js/mock.sh"
+	mpid=${pids[-1]}
+	slave_conf slave-house House "$port" "$G" "simulate no" \
+		"zwave port tcp://127.0.0.1:$zport"
+	start hd-slave slave-house
+	check "the mock's two nodes interviewed" \
+		wait_count "$S" 'zwave: node [23]: [0-9]+ command classes' $((n0 + 2)) 30
+	check "its light (node 3): color polled: #112233" wait_val zw:3:0 color '#112233' 15
+	check "... white_warm polled: 10" wait_val zw:3:0 white_warm 10 15
+	check "... its components from its Supported Report (no cold white)" \
+		test "$(get devices/slave-house/zw:3:0 | json "sorted(v['key'] for v in j['values'] if v['key'] in ('color', 'white_warm', 'white_cold'))")" = \
+		"['color', 'white_warm']"
+	# No Color Set: zwave-js 15 cannot parse one (ColorSwitchCCSet.from
+	# writes this.colorTable in a static method and throws), so its mock
+	# neither acknowledges nor takes it.
+	check "mock server still running" kill -0 "$mpid"
+fi
 exec 3>&-
 finish
