@@ -5,13 +5,26 @@
 # a thermostat device, its values polled through the Supported Reports,
 # the mode and a setpoint set and confirmed by its reports, a setpoint
 # the node rounds still confirmed, a mode it lacks and an unknown one
-# refused with nothing sent, a change by hand reported; then a second
-# thermostat in °F whose Setpoint Supported Report lists nothing, asked
-# for the setpoints its modes use, set in °F; then the same slave on
-# zwave-js's mock thermostat: polled, mode and setpoint set and confirmed.
+# refused with nothing sent, a change by hand reported, the dashboard's
+# mode select, the scheduler setting a mode and a setpoint on triggers;
+# then a second thermostat in °F whose Setpoint Supported Report lists
+# nothing, asked for the setpoints its modes use, set in °F; then the
+# same slave on zwave-js's mock thermostat: polled, mode and setpoint set
+# and confirmed.
 . "$(dirname "$0")/lib.sh"
 
-web_master
+E=$work/house.events
+cat >"$E" <<'EOT'
+event preheat {
+	when slave-house/zw:9:0.thermostat_state changes to "heating"
+	do set slave-house/zw:9:0.thermostat_mode = "auto"
+}
+event auto-setpoint {
+	when slave-house/zw:9:0.thermostat_mode changes to "auto"
+	do set slave-house/zw:9:0.setpoint_heating = 19.5
+}
+EOT
+web_master "events $E"
 S=$work/slave-house.log
 trap '' PIPE
 admin_pw
@@ -19,6 +32,7 @@ admin_pw
 zwsim
 start hd-master master
 check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+check "the events are loaded" wait_log "$M" 'sched: 2 events loaded from' 10
 slave_conf slave-house House "$port" "$G" "simulate no" \
 	"zwave port $(cat "$work/pty")"
 start hd-slave slave-house
@@ -161,6 +175,17 @@ else
 	check "... through a Mode Set" \
 		test "$(grep -c 'zwsim: node 9: mode 1$' "$Z")" -eq 2
 fi
+
+# the scheduler: a trigger on the operating state sets the mode, one on
+# the mode a setpoint (string and number values in the events file)
+zw tstate 9 1
+check "heating: the scheduler sets the mode auto" \
+	wait_val zw:9:0 thermostat_mode auto 15
+check "... through a Mode Set" wait_log "$Z" 'zwsim: node 9: mode 3$' 5
+check "mode auto: the scheduler sets setpoint_heating 19.5" \
+	wait_val zw:9:0 setpoint_heating 19.5 15
+check "... through a Setpoint Set" \
+	wait_log "$Z" 'zwsim: node 9: setpoint 1 set to 19.5$' 5
 
 # 2. a °F thermostat whose Setpoint Supported Report is empty
 zw join 10 08 40 43 86
