@@ -280,6 +280,7 @@ UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
 UNIT_TESTS	+= test_zw_cc_thermo	# Thermostat and Color Switch encoders, decoders
 UNIT_TESTS	+= test_zw_maint_wait	# maintenance held for a sleeping node
+UNIT_TESTS	+= test_zw_thermo	# thermostat and colour values, commands
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -463,7 +464,8 @@ $(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
     $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
-    $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_maint_wait: \
+    $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_maint_wait \
+    $(BUILD)/tests/test_zw_thermo: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
