@@ -428,6 +428,7 @@ struct zw_node {
 	 * each setpoint's scale, the components reported and those asked
 	 * for by the command under way. */
 	uint32_t	 therm_modes, setpoints;
+	int		 sp_none;	/* its Setpoint Supported lists none */
 	uint8_t		 sp_scale[16];
 	uint16_t	 colors, color_have, color_pending;
 	uint8_t		 color[ZW_COLOR_COMPONENTS];

@@ -119,27 +119,43 @@ color_report(struct zw_ctrl *c, struct zw_node *zn, uint8_t comp,
 	zw_node_report_value(c, zn, &v, ZW_CC_COLOR);
 }
 
-/* A Supported Report of Mode or Setpoint from the node itself: kept. 1
- * if taken whole; 0 lets zw_node_supported() send the Gets it lists. */
+/* The setpoint types a thermostat's modes use. */
+static uint32_t
+implied_setpoints(const struct zw_node *zn)
+{
+	uint32_t	mask = 0;
+	unsigned	m;
+
+	for (m = 0; m < 32; m++)
+		if (zn->therm_modes & 1u << m)
+			mask |= zw_thermo_mode_setpoints(m);
+	return mask;
+}
+
+/*
+ * A Supported Report of Mode or Setpoint from the node itself: kept. A
+ * Setpoint Supported Report that lists nothing has the types its modes
+ * use asked for, once both reports are in (either may come first). 1 if
+ * taken whole; 0 lets zw_node_supported() send the Gets it lists.
+ */
 static int
 thermo_supported(struct zw_ctrl *c, struct zw_node *zn, uint8_t cmdcc,
     uint32_t mask)
 {
-	unsigned m;
-
 	if (cmdcc == ZW_CC_THERMOSTAT_MODE) {
 		zn->therm_modes = mask;
 		log_info("zwave: node %d: thermostat modes 0x%x",
 		    zw_node_id(c, zn), mask);
-		return 1;
+		if (!zn->sp_none)
+			return 1;
+	} else {
+		zn->setpoints = mask;
+		zn->sp_none = mask == 0;
+		if (mask != 0 || zn->therm_modes == 0)
+			return mask != 0 ? 0 : 1;	/* modes to come */
 	}
-	zn->setpoints = mask;
-	if (mask != 0)
-		return 0;
-	/* None listed: the types its modes use. */
-	for (m = 0; m < 32; m++)
-		if (zn->therm_modes & 1u << m)
-			mask |= zw_thermo_mode_setpoints(m);
+	zn->sp_none = 0;
+	mask = implied_setpoints(zn);
 	log_info("zwave: node %d: no setpoint types listed: asked for those "
 	    "of its modes (0x%x)", zw_node_id(c, zn), mask);
 	setpoint_gets(c, zn, mask);

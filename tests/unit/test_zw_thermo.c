@@ -6,7 +6,8 @@
  * Color Set, its three Gets, and one `color` report when the last
  * answer comes (OK with the colour); a setpoint is set in the unit the
  * node reported; a mode the node does not list is refused with nothing
- * sent.
+ * sent; an empty Setpoint Supported Report that comes before the modes
+ * has the modes' setpoints asked once they are known.
  */
 
 #include <stdio.h>
@@ -177,6 +178,31 @@ test_commands(void)
 	    "its report: OK");
 }
 
+/* A Setpoint Supported Report listing nothing, before the modes are
+ * known: the setpoints their modes use are asked once they are. */
+static void
+test_implied(void)
+{
+	static const uint8_t	cc[] = { 0x43, 0x40 };
+	struct zw_req		r;
+	int			gets = 0;
+
+	include_node(15, 0xd3, cc, sizeof(cc));
+	pump();
+	from_node(15, (const uint8_t []){ 0x43, 0x05, 0x00 }, 3);
+	CHECK(nreqs == 0, "an empty Setpoint Supported Report first: no Get "
+	    "yet (the modes are not known)");
+	from_node(15, (const uint8_t []){ 0x40, 0x05, 0x06 }, 3);
+	while (take(&r))
+		if (r.func == ZW_FN_SEND_DATA && r.payload[0] == 15 &&
+		    r.payload[1] == 3 && r.payload[2] == 0x43 &&
+		    r.payload[3] == 0x02 && (r.payload[4] == 1 ||
+		    r.payload[4] == 2))
+			gets++;
+	CHECK(gets == 2, "then the modes heat and cool: Setpoint Gets of "
+	    "heating and cooling");
+}
+
 int
 main(void)
 {
@@ -185,6 +211,7 @@ main(void)
 		return check_done();
 	test_reports();
 	test_commands();
+	test_implied();
 	zwf_close();
 	return check_done();
 }
