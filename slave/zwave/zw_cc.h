@@ -150,6 +150,10 @@ size_t	zw_cc_thermo_mode_set(uint8_t *out, size_t outlen, unsigned mode);
 size_t	zw_cc_setpoint_get(uint8_t *out, size_t outlen, unsigned type);
 size_t	zw_cc_setpoint_set(uint8_t *out, size_t outlen, unsigned type,
 	    unsigned scale, double value);
+/* Setpoint Capabilities (version 3): Get, and its Report's range. */
+size_t	zw_cc_setpoint_caps_get(uint8_t *out, size_t outlen, unsigned type);
+int	zw_cc_setpoint_caps(const uint8_t *, size_t, unsigned *type,
+	    unsigned *scale, double *min, double *max);
 
 /* zw_cc_color.c: Color Switch */
 int	zw_cc_color_supported(const uint8_t *, size_t, uint16_t *mask);

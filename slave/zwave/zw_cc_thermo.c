@@ -12,6 +12,8 @@
  *	43 01 TYPE PSS VALUE	Setpoint Set (precision, scale, size as for
  *				sensors), 43 02 TYPE Get, 43 03 Report
  *	43 04 / 43 05 MASK...	Supported Get / Report
+ *	43 09 TYPE / 43 0A TYPE PSS MIN PSS MAX	Capabilities Get / Report
+ *				(version 3: the type's range)
  *
  * The Setpoint Supported Report's bit i names type setpoint_bit_type[i]
  * (the specification's "interpretation A": bit 1 heating, 2 cooling,
@@ -35,6 +37,8 @@
 #define SP_REPORT		0x03
 #define SP_SUPPORTED_GET	0x04
 #define SP_SUPPORTED_REPORT	0x05
+#define SP_CAPS_GET		0x09	/* version 3 */
+#define SP_CAPS_REPORT		0x0a
 #define SP_TYPE_MASK		0x0f
 #define PRECISION(b)		((b) >> 5 & 7)
 #define SCALE(b)		((b) >> 3 & 3)
@@ -277,4 +281,45 @@ zw_cc_setpoint_set(uint8_t *out, size_t outlen, unsigned type,
 	out[4] = (uint8_t)((uint16_t)n >> 8);
 	out[5] = (uint8_t)(n & 0xff);
 	return 6;
+}
+
+size_t
+zw_cc_setpoint_caps_get(uint8_t *out, size_t outlen, unsigned type)
+{
+	if (outlen < 3 || type >= 16 || setpoint_keys[type] == NULL)
+		return 0;
+	out[0] = ZW_CC_THERMOSTAT_SETPOINT;
+	out[1] = SP_CAPS_GET;
+	out[2] = (uint8_t)type;
+	return 3;
+}
+
+/*
+ * Setpoint Capabilities Report: the type's range, each bound with its own
+ * precision, scale and size. 1 with *type, *scale (the minimum's), *min
+ * and *max; 0 if not this report; -1 if malformed (a reserved type or
+ * scale, bounds in two scales, min above max).
+ */
+int
+zw_cc_setpoint_caps(const uint8_t *cmd, size_t len, unsigned *type,
+    unsigned *scale, double *min, double *max)
+{
+	size_t n1;
+
+	if (len < 2 || cmd[0] != ZW_CC_THERMOSTAT_SETPOINT ||
+	    cmd[1] != SP_CAPS_REPORT)
+		return 0;
+	if (len < 4 || zw_cc_number(cmd + 4, len - 4, SIZE(cmd[3]),
+	    PRECISION(cmd[3]), min) == -1)
+		return -1;
+	n1 = 4 + SIZE(cmd[3]);
+	if (len < n1 + 1 || zw_cc_number(cmd + n1 + 1, len - n1 - 1,
+	    SIZE(cmd[n1]), PRECISION(cmd[n1]), max) == -1)
+		return -1;
+	if (setpoint_keys[cmd[2] & SP_TYPE_MASK] == NULL ||
+	    SCALE(cmd[3]) > 1 || SCALE(cmd[n1]) != SCALE(cmd[3]) || *min > *max)
+		return -1;
+	*type = cmd[2] & SP_TYPE_MASK;
+	*scale = SCALE(cmd[3]);
+	return 1;
 }

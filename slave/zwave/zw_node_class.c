@@ -9,7 +9,9 @@
  *	thermostat_state	string: "idle", "heating", "cooling"...
  *	setpoint_TYPE		number in the node's unit (°C/°F), writable:
  *				setpoint_heating, setpoint_cooling...; added
- *				at the first report (the unit is known then)
+ *				at the first report (the unit is known then),
+ *				or its Capabilities Report (version 3), whose
+ *				range it takes
  *	color			"#rrggbb", writable: red, green and blue set
  *				in one Color Set, confirmed by their reports
  *	white_warm, white_cold	0..255, writable, when the node has them
@@ -32,6 +34,7 @@
 			 1u << (ZW_COLOR_RED + 2))
 #define COLOR_WHITES	(1u << ZW_COLOR_WARM | 1u << ZW_COLOR_COLD)
 #define WHITE_MAX	255
+#define SP_CAPS_REPORT	0x0a	/* Setpoint Capabilities Report */
 
 static const char *const white_keys[2] = { "white_warm", "white_cold" };
 
@@ -69,17 +72,70 @@ zw_node_class_values(struct zw_node *zn)
 	}
 }
 
-/* A Setpoint Get for each type in `types`. */
+/* A Setpoint Capabilities Get (version 3) for each type in `types`. */
+static void
+setpoint_caps_gets(struct zw_ctrl *c, struct zw_node *zn, uint32_t types)
+{
+	uint8_t		get[3];
+	unsigned	t;
+
+	if (zw_mgmt_version(zn, ZW_CC_THERMOSTAT_SETPOINT) < 3)
+		return;
+	for (t = 0; t < 16; t++)
+		if ((types & 1u << t) &&
+		    zw_cc_setpoint_caps_get(get, sizeof(get), t) > 0)
+			zw_node_poll_send(c, zn, get, sizeof(get));
+}
+
+/* A Setpoint Get for each type in `types`, after its range. */
 static void
 setpoint_gets(struct zw_ctrl *c, struct zw_node *zn, uint32_t types)
 {
 	uint8_t		get[3];
 	unsigned	t;
 
+	setpoint_caps_gets(c, zn, types);
 	for (t = 0; t < 16; t++)
 		if ((types & 1u << t) &&
 		    zw_cc_setpoint_get(get, sizeof(get), t) > 0)
 			zw_node_poll_send(c, zn, get, sizeof(get));
+}
+
+/*
+ * A Setpoint Capabilities Report: the type's range becomes its value's
+ * (added now if no report made it yet), so a command outside it is
+ * refused before anything is sent rather than left to time out.
+ */
+static void
+setpoint_range(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+    size_t len)
+{
+	static const char *const units[2] = { "°C", "°F" };
+	struct dev	*d = zn->dev;
+	const char	*key;
+	double		 min, max;
+	unsigned	 type, scale;
+	size_t		 i;
+
+	if (zw_cc_setpoint_caps(cmd, len, &type, &scale, &min, &max) != 1) {
+		log_warnx("zwave: node %d: malformed setpoint capabilities",
+		    zw_node_id(c, zn));
+		return;
+	}
+	key = zw_setpoint_key(type);
+	log_info("zwave: node %d: %s range %g..%g %s", zw_node_id(c, zn), key,
+	    min, max, units[scale]);
+	for (i = 0; i < d->desc.n_values; i++)
+		if (strcmp(d->vals[i]->key, key) == 0) {
+			d->vals[i]->min = min;
+			d->vals[i]->max = max;
+			break;
+		}
+	if (i == d->desc.n_values && dev_value(d, key,
+	    HD__VALUE_TYPE__VT_DOUBLE, units[scale], 1, min, max) == -1)
+		return;
+	zn->sp_scale[type] = (uint8_t)scale;
+	devtab_changed(c->s);
 }
 
 /* A Color Report: a white is a value of its own; red, green and blue
@@ -151,6 +207,7 @@ thermo_supported(struct zw_ctrl *c, struct zw_node *zn, uint8_t cmdcc,
 	} else {
 		zn->setpoints = mask;
 		zn->sp_none = mask == 0;
+		setpoint_caps_gets(c, zn, mask);	/* before the Gets */
 		if (mask != 0 || zn->therm_modes == 0)
 			return mask != 0 ? 0 : 1;	/* modes to come */
 	}
@@ -188,6 +245,11 @@ zw_node_class_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	if (cmd[0] == ZW_CC_THERMOSTAT_SETPOINT && cmd[1] == ZW_CMD_REPORT &&
 	    len >= 4)
 		zn->sp_scale[cmd[2] & 0x0f] = (uint8_t)(cmd[3] >> 3 & 1);
+	if (cmd[0] == ZW_CC_THERMOSTAT_SETPOINT && cmd[1] == SP_CAPS_REPORT) {
+		if (ep == 0)
+			setpoint_range(c, zn, cmd, len);
+		return 1;
+	}
 	if (cmd[0] == ZW_CC_COLOR) {
 		r = zw_cc_color_supported(cmd, len, &cmask);
 		if (r == 1) {

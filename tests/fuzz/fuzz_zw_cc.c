@@ -172,6 +172,16 @@ thermo_color(const uint8_t *data, size_t size)
 	if ((r = zw_cc_color_report(data, size, &comp, &level)) < -1 ||
 	    r > 1 || (r == 1 && comp >= ZW_COLOR_COMPONENTS))
 		abort();
+	{
+		unsigned	t, sc;
+		double		lo, hi;
+
+		if ((r = zw_cc_setpoint_caps(data, size, &t, &sc, &lo,
+		    &hi)) < -1 || r > 1 || (r == 1 && (lo > hi || sc > 1 ||
+		    zw_setpoint_key(t) == NULL || !isfinite(lo) ||
+		    !isfinite(hi))))
+			abort();
+	}
 	memset(&v, 0, sizeof(v));
 	if (zw_cc_setpoint(data, size, &v) != 1)
 		return;

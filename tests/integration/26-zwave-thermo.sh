@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A Z-Wave thermostat through the API over real HTTPS, against hd-zwsim
 # (tests/tools/zwsim_cc.c: Thermostat Mode off/heat/cool/auto, Operating
-# State, Setpoint heating and cooling kept in half degrees): included as
-# a thermostat device, its values polled through the Supported Reports,
+# State, Setpoint version 3 heating and cooling, 5..30 °C, kept in half
+# degrees): included as a thermostat device, its values polled through
+# the Supported Reports, its setpoints' range from its Capabilities,
 # the mode and a setpoint set and confirmed by its reports, a setpoint
 # the node rounds still confirmed, a mode it lacks and an unknown one
 # refused with nothing sent, a change by hand reported, the dashboard's
@@ -141,8 +142,10 @@ check "... saying so" test "$(get "commands/$id" | json 'j["detail"]')" = \
 	"unknown thermostat mode"
 check "... and no Mode Set went to the node" \
 	test "$(count_log "$Z" 'node 9 gets 40 01')" -eq "$n"
-check "a setpoint out of range: 400" grep -q '^400' <<<"$(post \
-	devices/slave-house/zw:9:0/values/setpoint_heating '{"value":500}' \
+check "its range from its Capabilities Report (version 3): 5..30" \
+	test "$(get devices/slave-house/zw:9:0 | json "[(v['min'], v['max']) for v in j['values'] if v['key'] == 'setpoint_heating'][0]")" = "(5, 30)"
+check "a setpoint outside it (35): 400, nothing sent" grep -q '^400' <<<"$(post \
+	devices/slave-house/zw:9:0/values/setpoint_heating '{"value":35}' \
 	"${auth[@]}")"
 
 zw tmode 9 2
@@ -202,6 +205,8 @@ check "the setpoints of its modes asked for (heat, cool, auto)" \
 	wait_log "$S" 'node 10: no setpoint types listed: asked for those of its modes \(0x6\)' 10
 check "setpoint_heating polled, in °F" \
 	wait_val zw:10:0 setpoint_heating 32 10
+check "... its range 41..86 °F" \
+	test "$(get devices/slave-house/zw:10:0 | json "[(v['min'], v['max']) for v in j['values'] if v['key'] == 'setpoint_heating'][0]")" = "(41, 86)"
 check "... its unit °F" \
 	test "$(get devices/slave-house/zw:10:0 | json "[v['unit'] for v in j['values'] if v['key'] == 'setpoint_heating'][0]")" = "°F"
 id=$(cmd zw:10:0 setpoint_heating 68)
@@ -233,6 +238,8 @@ else
 	check "thermostat_mode polled: off" wait_val zw:2:0 thermostat_mode off 15
 	check "setpoint_heating polled: 20" wait_val zw:2:0 setpoint_heating 20 15
 	check "setpoint_cooling polled: 24" wait_val zw:2:0 setpoint_cooling 24 15
+	check "its range from zwave-js's Capabilities Report: 22.5..30" \
+		test "$(get devices/slave-house/zw:2:0 | json "[(v['min'], v['max']) for v in j['values'] if v['key'] == 'setpoint_heating'][0]")" = "(22.5, 30)"
 	id=$(cmd zw:2:0 thermostat_mode '"heat"')
 	check "mode heat: ok, confirmed by zwave-js's report" wait_cmd "$id" ok 15
 	id=$(cmd zw:2:0 setpoint_heating 22.5)

@@ -1,8 +1,8 @@
 /*
  * hd-zwsim's thermostat and colour light classes, for any node whose
  * classes list them: Thermostat Mode (0x40: off, heat, cool, auto),
- * Operating State (0x42), Setpoint (0x43: heating and cooling, kept in
- * half degrees, as many thermostats round), Color Switch (0x33: warm
+ * Operating State (0x42), Setpoint (0x43 version 3: heating and cooling,
+ * 5..30 °C, kept in half degrees, as many thermostats round), Color Switch (0x33: warm
  * white, red, green, blue; version 2, a Set's duration read). Control
  * lines: `tmode N M` (turned by hand to mode M), `tstate N S`, `setpoint
  * N TYPE TENTHS` (turned by hand), `fahrenheit N 1` (reports in °F),
@@ -120,6 +120,20 @@ zwsim_cc_command(struct simnode *n, const uint8_t *c, size_t len)
 	case 0x4302:
 		if (len >= 3 && ((SETPOINTS_SUPPORTED >> (c[2] & 0x0f)) & 1))
 			setpoint_report(n, c[2]);
+		break;
+	case 0x4309:				/* Capabilities: 5..30 °C */
+		if (len >= 3 && ((SETPOINTS_SUPPORTED >> (c[2] & 0x0f)) & 1)) {
+			uint8_t caps[9] = { 0x43, 0x0a, c[2], 0x09, 5, 0x09,
+			    30 };
+
+			if (n->fahrenheit) {	/* 41..86 °F */
+				caps[3] = caps[5] = 0x09;
+				caps[4] = 41;
+				caps[6] = 86;
+			} else
+				caps[3] = caps[5] = 0x01;
+			zwsim_send(n->id, caps, 7);
+		}
 		break;
 	case 0x4304:
 		r[1] = 0x05; r[2] = n->nosetsup ? 0 : SETPOINTS_SUPPORTED;

@@ -197,7 +197,7 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 			return 1;
 		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 :
 		    c[2] == 0x70 ? (n->cfg_v ? n->cfg_v : 4) :
-		    c[2] == 0x33 ? 2 : 1;
+		    c[2] == 0x33 ? 2 : c[2] == 0x43 ? 3 : 1;
 		reply(n, r, 4);
 		return 1;
 	case 0x5e01:					/* Z-Wave Plus Info */

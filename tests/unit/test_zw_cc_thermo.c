@@ -144,6 +144,31 @@ test_setpoint(void)
 	    "no Set that does not fit, of a reserved type or scale, NaN");
 	CHECK(same(out, zw_cc_setpoint_get(out, sizeof(out), 2),
 	    B(0x43, 0x02, 0x02)), "Get cooling: 43 02 02");
+	{
+		unsigned	t, sc;
+		double		lo, hi;
+
+		CHECK(zw_cc_setpoint_caps(B(0x43, 0x0a, 0x01, 0x01, 0x05, 0x22,
+		    0x01, 0x2c), &t, &sc, &lo, &hi) == 1 && t == 1 && sc == 0 &&
+		    lo == 5 && fabs(hi - 30.0) < 1e-9,
+		    "Capabilities Report: heating 5 .. 30.0 °C (two sizes)");
+		CHECK(zw_cc_setpoint_caps(B(0x43, 0x0a, 0x02, 0x09, 41, 0x09,
+		    86), &t, &sc, &lo, &hi) == 1 && t == 2 && sc == 1 &&
+		    lo == 41 && hi == 86, "Capabilities Report: cooling 41..86 °F");
+		CHECK(zw_cc_setpoint_caps(B(0x43, 0x0a, 0x01, 0x01, 30, 0x01,
+		    5), &t, &sc, &lo, &hi) == -1 &&
+		    zw_cc_setpoint_caps(B(0x43, 0x0a, 0x01, 0x01, 5, 0x09, 30),
+		    &t, &sc, &lo, &hi) == -1 &&
+		    zw_cc_setpoint_caps(B(0x43, 0x0a, 0x03, 0x01, 5, 0x01, 30),
+		    &t, &sc, &lo, &hi) == -1 &&
+		    zw_cc_setpoint_caps(B(0x43, 0x0a, 0x01, 0x02, 5, 0x01, 30),
+		    &t, &sc, &lo, &hi) == -1 &&
+		    zw_cc_setpoint_caps(B(0x43, 0x0a, 0x01, 0x01, 5), &t, &sc,
+		    &lo, &hi) == -1, "min above max, two scales, a reserved "
+		    "type, a short minimum or no maximum: malformed");
+		CHECK(same(out, zw_cc_setpoint_caps_get(out, sizeof(out), 1),
+		    B(0x43, 0x09, 0x01)), "Capabilities Get heating: 43 09 01");
+	}
 	CHECK(zw_setpoint_type("setpoint_away_cooling") == 14 &&
 	    zw_setpoint_type("setpoint") == -1 &&
 	    strcmp(zw_setpoint_key(11), "setpoint_energy_heating") == 0,

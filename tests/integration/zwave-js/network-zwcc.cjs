@@ -3,10 +3,11 @@
 // Thermostat Mode off/heat/cool, Thermostat Setpoint heating 20 °C and
 // cooling 24 °C) and a colour light (0x11: Multilevel Switch and
 // Color Switch version 3: warm white 10, #112233), as zwave-js's
-// own mock behaviours answer them. The setpoints' minValue is 25: the
+// own mock behaviours answer them. The setpoints' minValue is 22.5: the
 // mock's Setpoint Set refuses any value above minValue (its range check,
-// zwave-js 15, reads `value > minValue || value > maxValue`), so 25
-// lets the test's 22.5 through.
+// zwave-js 15, reads `value > minValue || value > maxValue`), and its
+// Capabilities Report gives the range, which we hold commands to: the
+// minimum itself is the one value both let through.
 "use strict";
 exports.default = {
 	controller: { homeId: 0x7e570026, ownNodeId: 1 },
@@ -22,8 +23,8 @@ exports.default = {
 						ccId: 0x43,
 						version: 3,
 						setpoints: {
-							1: { minValue: 25, maxValue: 30, defaultValue: 20, scale: "°C" },
-							2: { minValue: 25, maxValue: 30, defaultValue: 24, scale: "°C" },
+							1: { minValue: 22.5, maxValue: 30, defaultValue: 20, scale: "°C" },
+							2: { minValue: 22.5, maxValue: 30, defaultValue: 24, scale: "°C" },
 						},
 					},
 					0x86,
