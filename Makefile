@@ -239,6 +239,10 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
 		   slave/zwave/zw_cc_scene.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_nvm.c slave/zwave/zw_nvm_fmt.c	# controller backup (NVM)
+# Thermostat and Color Switch (issue 17); the node layer's receive half.
+SLAVE_ZW_SRCS	+= slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c \
+		   slave/zwave/zw_node_rx.c slave/zwave/zw_node_class.c
+SLAVE_ZW_SRCS	+= slave/zwave/zw_maint_queue.c	# maintenance held for a wake-up
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -286,6 +290,9 @@ UNIT_TESTS	+= test_zw_nvm	# controller backup and restore (NVM), the fake stick
 UNIT_TESTS	+= test_zw_transport	# Transport Service, pure and on the fake stick
 UNIT_TESTS	+= test_zw_s0split	# S0 split commands through the glue
 UNIT_TESTS	+= test_zw_s2adopt	# S2 nodes included by another controller
+UNIT_TESTS	+= test_zw_cc_thermo	# Thermostat and Color Switch encoders, decoders
+UNIT_TESTS	+= test_zw_maint_wait	# maintenance held for a sleeping node
+UNIT_TESTS	+= test_zw_thermo	# thermostat and colour values, commands
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -399,6 +406,7 @@ $(TOOL_BINS): $(BUILD)/%: $(BUILD)/obj/tests/tools/%.o $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 
+$(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim_cc.c)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c \
@@ -474,7 +482,8 @@ $(BUILD)/tests/test_ha_log: $(call obj,$(APIRES_TEST_SRCS) \
 $(BUILD)/tests/test_zw_node $(BUILD)/tests/test_zw_wrap $(BUILD)/tests/test_zw_safe \
     $(BUILD)/tests/test_zw_secure $(BUILD)/tests/test_zw_poll \
     $(BUILD)/tests/test_zw_ramp $(BUILD)/tests/test_zw_reset \
-    $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_nvm: \
+    $(BUILD)/tests/test_zw_s2 $(BUILD)/tests/test_zw_nvm \
+    $(BUILD)/tests/test_zw_maint_wait $(BUILD)/tests/test_zw_thermo: \
     $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o \
     $(BUILD)/obj/tests/unit/zw_fake.o \
     $(SHARED_OBJS) $(SCHED_ENGINE_OBJS) \
@@ -593,6 +602,7 @@ $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 $(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
 		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
+$(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

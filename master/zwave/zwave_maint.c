@@ -31,7 +31,7 @@ const char *
 zwm_maint_state_name(int st)
 {
 	static const char *const names[] = { "started", "ready", "progress",
-	    "done", "failed", "refused" };
+	    "done", "failed", "refused", "queued" };
 
 	if (st == ZWM_MAINT_REQUESTED)
 		return "requested";

@@ -38,6 +38,7 @@
 
 #include "ev.h"
 #include "hdlimits.h"
+#include "zwave/zw_cc.h"
 
 #define ZW_SOF		0x01
 #define ZW_ACK		0x06
@@ -74,6 +75,7 @@
 #define ZW_FN_APP_COMMAND_BRIDGE	0xa8
 
 #define ZW_NO_DEADLINE	UINT64_MAX
+#define ZW_CMD_GETS	3	/* a command's confirming GETs (a colour's) */
 
 /* SendData callback: the transmit status (its second byte). */
 #define ZW_TX_OK	0x00
@@ -421,6 +423,23 @@ struct zw_node {
 	/* S2 (zw_sec_s2_boot.c): the classes granted, KEX keys bits; sec_level
 	 * is then 2 + the highest (the protocol's Security values). */
 	uint8_t		 s2_granted;
+	/* Thermostat and Color Switch (zw_node_class.c): the Supported
+	 * Reports (bit n: mode, setpoint type or component n; 0 none yet),
+	 * each setpoint's scale, the components reported and those asked
+	 * for by the command under way. */
+	uint32_t	 therm_modes, setpoints;
+	int		 sp_none;	/* its Setpoint Supported lists none */
+	uint8_t		 sp_scale[16];
+	uint16_t	 colors, color_have, color_pending;
+	uint8_t		 color[ZW_COLOR_COMPONENTS];
+	char		 color_str[ZW_COLOR_STR];
+	/* The command's value when not on/off or a level, and its
+	 * confirming GETs when not its class's plain GET. */
+	double		 cmd_want_d;
+	char		 cmd_want_s[24];
+	uint8_t		 cmd_get[ZW_CMD_GETS][3];
+	uint8_t		 cmd_getlen[ZW_CMD_GETS];
+	size_t		 cmd_nget;
 };
 
 /* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */
@@ -521,8 +540,27 @@ int	zw_node_id(const struct zw_ctrl *, const struct zw_node *);
 void	zw_node_fail(struct zw_ctrl *, struct zw_node *, int failed);
 void	zw_node_report_all(struct dev *);
 
+/* zw_node_rx.c: frames from nodes, their values */
+void	zw_node_app_command(struct zw_ctrl *, const struct zw_frame *);
+/* Report value `v` class `cc` gave (added to the device if new). */
+void	zw_node_report_value(struct zw_ctrl *, struct zw_node *,
+	    const struct zw_cc_value *v, uint8_t cc);
+
+/* zw_node_class.c: Thermostat and Color Switch values and SETs */
+struct Hd__Value;
+void	zw_node_class_values(struct zw_node *);
+int	zw_node_class_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *, size_t);
+int	zw_node_class_key(const char *base);
+size_t	zw_node_class_set(struct zw_node *, const char *base,
+	    const struct Hd__Value *, uint8_t *out, size_t outlen,
+	    const char **why);
+
 /* zw_node_tx.c (zw_node_send and zw_node_send_clear too) */
 void	zw_node_refresh(struct zw_ctrl *, int id);
+/* A state poll's GET (said when it cannot be queued). */
+void	zw_node_poll_send(struct zw_ctrl *, struct zw_node *, const uint8_t *,
+	    size_t);
 /* A Supported report (multi-sensor, meter): its GETs sent; 1 if it was. */
 int	zw_node_supported(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *cmd, size_t len);

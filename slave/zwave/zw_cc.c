@@ -120,8 +120,14 @@ zw_cc_decode(const uint8_t *cmd, size_t len, struct zw_cc_value *out,
 		    battery(p, n, out) : 0;
 	case ZW_CC_DOOR_LOCK:
 		return zw_cc_door_lock(cmd, len, out);
+	case ZW_CC_THERMOSTAT_MODE:
+		return zw_cc_thermo_mode(cmd, len, out);
+	case ZW_CC_THERMOSTAT_STATE:
+		return zw_cc_thermo_state(cmd, len, out);
+	case ZW_CC_THERMOSTAT_SETPOINT:
+		return zw_cc_setpoint(cmd, len, out);
 	default:
-		return 0;
+		return 0;	/* Color Switch: zw_node_class.c */
 	}
 }
 
@@ -138,6 +144,10 @@ zw_cc_has_values(uint8_t cc)
 	case ZW_CC_NOTIFICATION:
 	case ZW_CC_BATTERY:
 	case ZW_CC_DOOR_LOCK:
+	case ZW_CC_THERMOSTAT_MODE:
+	case ZW_CC_THERMOSTAT_STATE:
+	case ZW_CC_THERMOSTAT_SETPOINT:
+	case ZW_CC_COLOR:
 		return 1;
 	default:
 		return 0;
@@ -226,6 +236,9 @@ zw_cc_get(uint8_t *out, size_t outlen, uint8_t cc)
 	case ZW_CC_ZWAVEPLUS_INFO:
 		cmd = 0x01;
 		break;
+	case ZW_CC_THERMOSTAT_SETPOINT:
+	case ZW_CC_COLOR:
+		return 0;	/* a GET per type or component (zw_cc_poll.c) */
 	default:
 		if (!zw_cc_has_values(cc))
 			return 0;

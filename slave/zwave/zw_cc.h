@@ -19,6 +19,10 @@
 #define ZW_CC_SENSOR_BINARY	0x30
 #define ZW_CC_SENSOR_MULTILEVEL	0x31
 #define ZW_CC_METER		0x32
+#define ZW_CC_COLOR		0x33	/* Color Switch */
+#define ZW_CC_THERMOSTAT_MODE	0x40
+#define ZW_CC_THERMOSTAT_STATE	0x42	/* Thermostat Operating State */
+#define ZW_CC_THERMOSTAT_SETPOINT 0x43
 #define ZW_CC_CENTRAL_SCENE	0x5b
 #define ZW_CC_ZWAVEPLUS_INFO	0x5e
 #define ZW_CC_DOOR_LOCK		0x62
@@ -36,17 +40,43 @@
 #define ZW_LEVEL_ON		0xff	/* "on at the last level" */
 #define ZW_VALUE_UNKNOWN	0xfe	/* a state the node does not know */
 
-enum zw_vtype { ZW_V_BOOL, ZW_V_NUM };
+enum zw_vtype { ZW_V_BOOL, ZW_V_NUM, ZW_V_STR };
 
-/* One decoded value. `key` and `unit` point to static strings. */
+/* One decoded value. `key`, `unit` and `s` point to static strings. */
 struct zw_cc_value {
 	const char	*key;
 	const char	*unit;		/* "" when none */
 	enum zw_vtype	 type;
 	int		 b;
 	double		 num;
+	const char	*s;		/* ZW_V_STR */
 	int		 low_battery;	/* Battery: the node's warning */
+	/* A value commands may set (a thermostat's mode and setpoints),
+	 * its range when min < max; the scale it came in (setpoints). */
+	int		 writable;
+	double		 min, max;
+	unsigned	 scale;
 };
+
+/* Thermostat Setpoint: the range a command may ask, by scale (a node
+ * keeps its own narrower range; the confirmation then fails). */
+#define ZW_SETPOINT_MIN_C	-40
+#define ZW_SETPOINT_MAX_C	100
+#define ZW_SETPOINT_MIN_F	-40
+#define ZW_SETPOINT_MAX_F	212
+/* A setpoint report this close to the value asked confirms it: a node
+ * rounds to its own step (0.5 °C is common). */
+#define ZW_SETPOINT_TOLERANCE	0.5
+/* Color Switch: components 0..8 (warm and cold white, red, green, blue,
+ * amber, cyan, purple, indexed); "#rrggbb" and its NUL. */
+#define ZW_COLOR_COMPONENTS	9
+#define ZW_COLOR_WARM		0
+#define ZW_COLOR_COLD		1
+#define ZW_COLOR_RED		2
+#define ZW_COLOR_STR		8
+/* The duration of a Color Set (version 2+): 0, at once, so that the
+ * confirming GET sees the colour asked for. */
+#define ZW_COLOR_DURATION	0
 
 /* Identity reports, for the interview. */
 struct zw_cc_info {
@@ -83,20 +113,57 @@ size_t	zw_cc_lock_set(uint8_t *out, size_t outlen, int locked);
 /* zw_cc_sensor.c: multilevel sensors, meters, notifications */
 int	zw_cc_sensor_multilevel(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_meter(const uint8_t *, size_t, struct zw_cc_value *);
-/* zw_cc_poll.c: Sensor Multilevel Supported Sensor Get (0x31 0x01) and
- * Meter Supported Get (0x32 0x03), for `cc`; 0 for another class. */
+/* zw_cc_poll.c: Sensor Multilevel Supported Sensor Get (0x31 0x01),
+ * Meter Supported Get (0x32 0x03), Thermostat Mode and Setpoint Supported
+ * Get (0x40/0x43 0x04), Color Switch Supported Get (0x33 0x01), for
+ * `cc`; 0 for another class. */
 size_t	zw_cc_supported_get(uint8_t *out, size_t outlen, uint8_t cc);
-/* Their reports: the GETs to send (each 4 bytes: Sensor Multilevel Get
- * of a type, or Meter Get of a scale and rate type), at most `max`; how
- * many, 0 if `cmd` is neither report, -1 if malformed. */
+/* Their reports: the GETs to send (Sensor Multilevel Get of a type,
+ * Meter Get of a scale and rate type, Setpoint Get of a type, Color Get
+ * of a component; zw_cc_supported_len() bytes each), at most `max`; how
+ * many, 0 if `cmd` is none of these reports (Thermostat Mode's starts no
+ * GET), -1 if malformed. */
 int	zw_cc_supported(const uint8_t *cmd, size_t len, uint8_t gets[][4],
 	    size_t max);
+size_t	zw_cc_supported_len(const uint8_t get[4]);
 int	zw_cc_notification(const uint8_t *, size_t, struct zw_cc_value *);
 int	zw_cc_sensor_binary(const uint8_t *, size_t, struct zw_cc_value *);
 /* A scaled integer: `size` (1, 2 or 4) bytes big-endian, signed, then
  * divided by 10^precision. -1 if `size` is not 1, 2 or 4 or n too short. */
 int	zw_cc_number(const uint8_t *, size_t n, size_t size, int precision,
 	    double *);
+
+/* zw_cc_thermo.c: Thermostat Mode, Operating State, Setpoint reports as
+ * `thermostat_mode` and `thermostat_state` (names) and `setpoint_TYPE`
+ * (°C/°F); 1, 0 (not a report), -1 malformed. */
+int	zw_cc_thermo_mode(const uint8_t *, size_t, struct zw_cc_value *);
+int	zw_cc_thermo_state(const uint8_t *, size_t, struct zw_cc_value *);
+int	zw_cc_setpoint(const uint8_t *, size_t, struct zw_cc_value *);
+/* Mode or Setpoint Supported Report: bit n of *mask, mode or type n. */
+int	zw_cc_thermo_supported(const uint8_t *, size_t, uint32_t *mask);
+const char *zw_thermo_mode_name(unsigned mode);	/* NULL: none */
+int	zw_thermo_mode_parse(const char *);		/* -1: no such mode */
+uint32_t zw_thermo_mode_setpoints(unsigned mode);	/* types it uses */
+const char *zw_setpoint_key(unsigned type);		/* NULL: none */
+int	zw_setpoint_type(const char *key);		/* -1: not one */
+size_t	zw_cc_thermo_mode_set(uint8_t *out, size_t outlen, unsigned mode);
+size_t	zw_cc_setpoint_get(uint8_t *out, size_t outlen, unsigned type);
+size_t	zw_cc_setpoint_set(uint8_t *out, size_t outlen, unsigned type,
+	    unsigned scale, double value);
+/* Setpoint Capabilities (version 3): Get, and its Report's range. */
+size_t	zw_cc_setpoint_caps_get(uint8_t *out, size_t outlen, unsigned type);
+int	zw_cc_setpoint_caps(const uint8_t *, size_t, unsigned *type,
+	    unsigned *scale, double *min, double *max);
+
+/* zw_cc_color.c: Color Switch */
+int	zw_cc_color_supported(const uint8_t *, size_t, uint16_t *mask);
+int	zw_cc_color_report(const uint8_t *, size_t, uint8_t *comp,
+	    uint8_t *value);
+size_t	zw_cc_color_get(uint8_t *out, size_t outlen, uint8_t comp);
+size_t	zw_cc_color_set(uint8_t *out, size_t outlen, const uint8_t *comp,
+	    const uint8_t *value, size_t n, int version, uint8_t duration);
+int	zw_color_parse(const char *, uint8_t rgb[3]);
+void	zw_color_format(const uint8_t rgb[3], char out[ZW_COLOR_STR]);
 
 /* A Multilevel Switch Report as a ramp (zw_cc.c). */
 struct zw_ramp {

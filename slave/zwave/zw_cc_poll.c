@@ -4,7 +4,9 @@
  * of a multi-sensor; a meter's default scale). Pure encoders and
  * decoders: Sensor Multilevel Supported Sensor (version 5+) and Meter
  * Supported (version 2+). A version 1 node ignores the Supported Get and
- * keeps its plain GET.
+ * keeps its plain GET. Thermostat Setpoint and Color Switch have no plain
+ * GET: their Supported Reports start a GET per setpoint type or colour
+ * component; Thermostat Mode's lists the modes (zw_node_class.c keeps it).
  */
 
 #include <string.h>
@@ -20,15 +22,73 @@
 #define METER_SUPPORTED_REPORT	0x04
 #define METER_RATE(b)		((b) >> 5 & 3)	/* v4: 1 import, 2 export */
 #define METER_SCALES		0x7f	/* bit 7: more scales (v4), not asked */
+#define THERMO_SUPPORTED_GET	0x04	/* Thermostat Mode and Setpoint */
+#define THERMO_SUPPORTED_REPORT	0x05
+#define SETPOINT_GET		0x02
+#define COLOR_SUPPORTED_GET	0x01
+#define COLOR_SUPPORTED_REPORT	0x02
+#define COLOR_GET		0x03
 
 size_t
 zw_cc_supported_get(uint8_t *out, size_t outlen, uint8_t cc)
 {
-	if (outlen < 2 || (cc != ZW_CC_SENSOR_MULTILEVEL && cc != ZW_CC_METER))
+	if (outlen < 2)
 		return 0;
 	out[0] = cc;
-	out[1] = cc == ZW_CC_METER ? METER_SUPPORTED_GET : SENSOR_SUPPORTED_GET;
+	switch (cc) {
+	case ZW_CC_METER:
+		out[1] = METER_SUPPORTED_GET;
+		break;
+	case ZW_CC_SENSOR_MULTILEVEL:
+		out[1] = SENSOR_SUPPORTED_GET;
+		break;
+	case ZW_CC_THERMOSTAT_MODE:
+	case ZW_CC_THERMOSTAT_SETPOINT:
+		out[1] = THERMO_SUPPORTED_GET;
+		break;
+	case ZW_CC_COLOR:
+		out[1] = COLOR_SUPPORTED_GET;
+		break;
+	default:
+		return 0;
+	}
 	return 2;
+}
+
+/* The length of a GET zw_cc_supported() made. */
+size_t
+zw_cc_supported_len(const uint8_t get[4])
+{
+	return get[0] == ZW_CC_SENSOR_MULTILEVEL ? 4 : 3;
+}
+
+/* Setpoint Supported Report: a Get per setpoint type; Color Switch
+ * Supported Report: a Get per component the node layer shows (the
+ * whites, red, green, blue). */
+static int
+typed_gets(const uint8_t *cmd, size_t len, uint8_t gets[][4], size_t max)
+{
+	uint32_t	mask32 = 0;
+	uint16_t	mask16 = 0;
+	unsigned	t;
+	size_t		n = 0;
+	int		r;
+
+	if (cmd[0] == ZW_CC_COLOR) {
+		if ((r = zw_cc_color_supported(cmd, len, &mask16)) != 1)
+			return r;
+		mask32 = mask16 & ((1u << (ZW_COLOR_RED + 3)) - 1);
+	} else if ((r = zw_cc_thermo_supported(cmd, len, &mask32)) != 1)
+		return r;
+	for (t = 0; t < 16 && n < max; t++) {
+		if (!(mask32 & 1u << t))
+			continue;
+		gets[n][0] = cmd[0];
+		gets[n][1] = cmd[0] == ZW_CC_COLOR ? COLOR_GET : SETPOINT_GET;
+		gets[n][2] = (uint8_t)t;
+		gets[n++][3] = 0;
+	}
+	return (int)n;
 }
 
 /* Sensor Multilevel Supported Sensor Report: a bit mask, bit 0 of its
@@ -97,5 +157,9 @@ zw_cc_supported(const uint8_t *cmd, size_t len, uint8_t gets[][4],
 		return sensor_supported(cmd, len, gets, max);
 	if (cmd[0] == ZW_CC_METER && cmd[1] == METER_SUPPORTED_REPORT)
 		return meter_supported(cmd, len, gets, max);
+	if ((cmd[0] == ZW_CC_THERMOSTAT_SETPOINT &&
+	    cmd[1] == THERMO_SUPPORTED_REPORT) ||
+	    (cmd[0] == ZW_CC_COLOR && cmd[1] == COLOR_SUPPORTED_REPORT))
+		return typed_gets(cmd, len, gets, max);
 	return 0;
 }

@@ -13,8 +13,8 @@
  *			the node reports the value asked for.
  *
  * The node's classes go through zw_node_send, encapsulated when the node
- * supports Configuration only securely. A sleeping node is refused: it
- * hears nothing until its wake-up.
+ * supports Configuration only securely. A sleeping node's operation waits
+ * for its wake-up (zw_maint_queue.c).
  */
 
 #include <inttypes.h>
@@ -88,6 +88,7 @@ config_end(struct zw_ctrl *c, int state, const char *why)
 	e.body_case = HD__ENVELOPE__BODY_ZW_NODE_OP_RESULT;
 	e.zw_node_op_result = &r;
 	c->s->up->send_reliable(c->s, &e);
+	zw_maint_after(c, (int)r.node_id);
 }
 
 static void

@@ -63,6 +63,7 @@ heal_end(struct zw_ctrl *c)
 	m->node = 0;
 	step_result(c, m->heal_stop ? ST_FAILED : ST_DONE, why);
 	m->op = -1;
+	zw_maint_after(c, 0);	/* what waits for a wake-up */
 }
 
 static void	node_next(struct zw_ctrl *);

@@ -86,6 +86,7 @@ zw_maint_finish(struct zw_ctrl *c, int state, const char *why)
 	m->op = -1;
 	m->node = 0;
 	zw_maint_result(c, op, node, state, why);
+	zw_maint_after(c, node);
 }
 
 /* zw_maint_finish, shorter. */
@@ -203,6 +204,7 @@ ping_done(void *arg, enum zw_status st, const struct zw_frame *res,
 	m->op = -1;
 	m->node = 0;
 	send_result(c, &r);
+	zw_maint_after(c, (int)r.node_id);
 }
 
 static int
@@ -488,18 +490,14 @@ check(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	return NULL;
 }
 
-static void
-start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
+/* Run operation `op`, checked already. */
+void
+zw_maint_run(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 {
 	struct zw_maint	*m = c->maint;
-	const char	*why;
 	uint8_t		 pl[2];
 	int		 r;
 
-	if ((why = check(c, op)) != NULL) {
-		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED, why);
-		return;
-	}
 	if (op->op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
 	    op->op == HD__ZW_NODE_OP__OP__CONFIG_SET) {
 		zw_config_start(c, op->op, (int)op->node_id,
@@ -526,6 +524,21 @@ start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 		return;
 	}
 	zw_maint_result(c, m->op, m->node, ST_STARTED, NULL);
+}
+
+static void
+start(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
+{
+	const char *why;
+
+	/* A sleeping node's ping or configuration waits for its wake-up. */
+	if (zw_maint_queue(c, op))
+		return;
+	if ((why = check(c, op)) != NULL) {
+		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED, why);
+		return;
+	}
+	zw_maint_run(c, op);
 }
 
 void
@@ -594,6 +607,7 @@ zw_maint_init(struct zw_ctrl *c)
 	c->maint->op = -1;
 	ev_timer_init(&c->maint->timer, on_timer, c);
 	ev_timer_init(&c->maint->pace, zw_heal_on_pace, c);
+	ev_timer_init(&c->maint->wait_timer, zw_maint_on_wait, c);
 	return 0;
 }
 
@@ -617,6 +631,7 @@ zw_maint_free(struct zw_ctrl *c)
 		return;
 	ev_timer_stop(c->s->loop, &c->maint->timer);
 	ev_timer_stop(c->s->loop, &c->maint->pace);
+	ev_timer_stop(c->s->loop, &c->maint->wait_timer);
 	free(c->maint);
 	c->maint = NULL;
 }

@@ -46,6 +46,10 @@ struct zw_frame;
 #define ZW_FAILED_CB_REPLACE_DONE	0x04
 #define ZW_FAILED_CB_REPLACE_FAILED	0x05
 
+/* Pings and configuration operations held for sleeping nodes' wake-ups
+ * (zw_maint_queue.c), each at most ZW_WAKEUP_HOLD_MS. */
+#define ZW_MAINT_QUEUED			8
+
 /* Heal, the stick's RequestNodeNeighborUpdate callback statuses. */
 #define ZW_NEIGHBOR_STARTED		0x21
 #define ZW_NEIGHBOR_DONE		0x22
@@ -76,6 +80,12 @@ struct zw_maint {
 	struct zw_config_value	value;
 	char		 cfg_name[ZW_CONFIG_NAME_MAX + 1];
 	size_t		 cfg_nname;
+	/* Operations for sleeping nodes, in the order asked, each with its
+	 * deadline (zw_maint_queue.c); the timer at the first. */
+	Hd__ZwNodeOp	 wait[ZW_MAINT_QUEUED];
+	uint64_t	 wait_until[ZW_MAINT_QUEUED];
+	int		 nwait;
+	struct ev_timer	 wait_timer;
 };
 
 /* zw_maint.c, for zw_heal.c: a step to the master; the operation ends
@@ -107,6 +117,22 @@ void	zw_maint_return_route(struct zw_ctrl *, int node);
 /* The controller is ready: find the SUC, become SUC/SIS if there is none
  * and we are the primary (zw_heal.c). */
 void	zw_maint_ready(struct zw_ctrl *);
+
+/* zw_maint.c: run a checked operation (PING, REMOVE, REPLACE, CONFIG_*) */
+void	zw_maint_run(struct zw_ctrl *, const Hd__ZwNodeOp *);
+
+/* zw_maint_queue.c: a PING or CONFIG_* for a sleeping node is held for
+ * its wake-up: 1 if `op` was (answered QUEUED or REFUSED), 0 to run it
+ * now. */
+int	zw_maint_queue(struct zw_ctrl *, const Hd__ZwNodeOp *);
+/* Node `zn` woke up: what waits for it runs, if the stick is free. */
+void	zw_maint_woke(struct zw_ctrl *, struct zw_node *);
+/* An operation on `node` ended: the next one waiting for an awake node
+ * runs; a sleeping `node` may sleep again. */
+void	zw_maint_after(struct zw_ctrl *, int node);
+/* Does maintenance keep node zn awake (under way or waiting for it)? */
+int	zw_maint_holds(const struct zw_ctrl *, const struct zw_node *);
+void	zw_maint_on_wait(struct ev_timer *);
 
 int	zw_maint_init(struct zw_ctrl *);
 void	zw_maint_free(struct zw_ctrl *);

@@ -37,6 +37,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_sec.h"
 
 #define LISTENING		0x80	/* protocol info capability byte */
@@ -283,7 +284,8 @@ maybe_sleep(struct zw_ctrl *c, struct zw_node *zn)
 
 	if (!sleeping(zn) || !zn->awake || (zn->mg != NULL &&
 	    (zn->mg->running || zn->mg->nheld > 0 || zn->mg->flushing > 0)) ||
-	    zn->cmd_sending || c->interviewing == nid(zn) || zw_sec_busy(zn))
+	    zn->cmd_sending || c->interviewing == nid(zn) || zw_sec_busy(zn) ||
+	    zw_maint_holds(c, zn))
 		return;
 	/* Sent while still awake (else it would be held itself). */
 	if ((n = zw_cc_wakeup_no_more(cmd, sizeof(cmd))) > 0 &&
@@ -322,6 +324,7 @@ zw_mgmt_woke_up(struct zw_ctrl *c, struct zw_node *zn)
 		zw_mgmt_start(c, zn);
 	}
 	flush(c, zn);
+	zw_maint_woke(c, zn);	/* a ping, a parameter, waiting for it */
 	maybe_sleep(c, zn);
 }
 

@@ -12,9 +12,11 @@
  * back from the wake-up queue if its hold time runs out first.
  */
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "slave.h"
@@ -23,20 +25,55 @@
 #include "zwave/zw_cc.h"
 #include "zwave/zw_sec.h"
 
-/* The confirming GET: two bytes, and four more when it goes inside a
- * Multi Channel encapsulation to an endpoint (it was 2 and every endpoint
- * command without Supervision ended TIMEOUT, its GET never sent). */
-#define CONFIRM_GET_MAX		(2 + 4)
+/* The confirming GET: two bytes (three for a setpoint type or a colour
+ * component), and four more when it goes inside a Multi Channel
+ * encapsulation to an endpoint (it was 2 and every endpoint command
+ * without Supervision ended TIMEOUT, its GET never sent). */
+#define CONFIRM_GET_MAX		(3 + 4)
 
-/* Does a reported value show what the command asked for? */
+/* Does a reported value show what the command asked for? A setpoint
+ * within the node's rounding; a colour or a mode by its text. */
 static int
 is_wanted(const struct zw_node *zn, const Hd__Value *v)
 {
-	if (v->v_case == HD__VALUE__V_B)
+	switch (v->v_case) {
+	case HD__VALUE__V_B:
 		return (v->b != 0) == (zn->cmd_want != 0);
-	if (v->v_case == HD__VALUE__V_I)
+	case HD__VALUE__V_I:
 		return v->i == zn->cmd_want;
-	return 0;
+	case HD__VALUE__V_D:
+		return fabs(v->d - zn->cmd_want_d) <= ZW_SETPOINT_TOLERANCE;
+	case HD__VALUE__V_S:
+		return strcasecmp(v->s, zn->cmd_want_s) == 0;
+	default:
+		return 0;
+	}
+}
+
+/* The value a command asked for, as its key's type has it (a Supervision
+ * SUCCESS confirms it without a report). */
+static void
+wanted_value(const struct zw_node *zn, Hd__Value *v)
+{
+	const Hd__ValueDesc *vd = dev_find_value(zn->dev, zn->cmd_key);
+
+	switch (vd != NULL ? vd->type : HD__VALUE_TYPE__VT_BOOL) {
+	case HD__VALUE_TYPE__VT_INT:
+		v->v_case = HD__VALUE__V_I;
+		v->i = zn->cmd_want;
+		break;
+	case HD__VALUE_TYPE__VT_DOUBLE:
+		v->v_case = HD__VALUE__V_D;
+		v->d = zn->cmd_want_d;
+		break;
+	case HD__VALUE_TYPE__VT_STRING:
+		v->v_case = HD__VALUE__V_S;
+		v->s = (char *)(uintptr_t)zn->cmd_want_s;
+		break;
+	default:
+		v->v_case = HD__VALUE__V_B;
+		v->b = zn->cmd_want != 0;
+	}
 }
 
 static void
@@ -49,6 +86,7 @@ cmd_finish(struct zw_ctrl *c, struct zw_node *zn, Hd__CommandResult__Status st,
 	zn->cmd_id = 0;
 	zn->cmd_confirming = 0;
 	zn->cmd_recheck = 0;
+	zn->color_pending = 0;	/* a colour GET's report may never come */
 	dev_done(zn->dev, id, st, why, v);
 	/* A sleeping secure node was kept awake for the confirmation. */
 	if (zn->sec_level != 0)
@@ -107,19 +145,40 @@ get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 		zw_node_fail(zn->ctrl, zn, 1);
 }
 
-/* The GET whose report confirms the command (in Multi Channel for an
+/* A GET whose report confirms the command (in Multi Channel for an
  * endpoint). */
+static void
+confirm_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+    size_t n)
+{
+	uint8_t get[CONFIRM_GET_MAX];
+
+	if (n == 0 || n > sizeof(get))
+		return;
+	memcpy(get, cmd, n);
+	if (get[0] == ZW_CC_COLOR && n >= 3)
+		zn->color_pending |= (uint16_t)(1u << get[2]);
+	if (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
+	    zn->cmd_ep, get, n)) > 0)
+		zw_node_send(c, zw_node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
+		    zn);
+}
+
+/* The command's GETs: its class's plain one, or those it set (a
+ * setpoint's type, a colour's components). */
 static void
 confirm_get(struct zw_ctrl *c, struct zw_node *zn)
 {
-	uint8_t	get[CONFIRM_GET_MAX];
-	size_t	n;
+	uint8_t	get[2];
+	size_t	i;
 
-	if ((n = zw_cc_get(get, sizeof(get), zn->cmd_cc)) > 0 &&
-	    (zn->cmd_ep == 0 || (n = zw_cc_mc_encap(get, sizeof(get), 0,
-	    zn->cmd_ep, get, n)) > 0))
-		zw_node_send(c, zw_node_id(c, zn), get, n, ZW_PRIO_USER, get_sent,
-		    zn);
+	if (zn->cmd_nget == 0) {
+		confirm_send(c, zn, get, zw_cc_get(get, sizeof(get),
+		    zn->cmd_cc));
+		return;
+	}
+	for (i = 0; i < zn->cmd_nget; i++)
+		confirm_send(c, zn, zn->cmd_get[i], zn->cmd_getlen[i]);
 }
 
 /*
@@ -198,10 +257,7 @@ zw_node_supervised(struct zw_ctrl *c, struct zw_node *zn, uint8_t session,
 		return;
 	switch (status) {
 	case ZW_SV_SUCCESS:
-		v.v_case = strncmp(zn->cmd_key, "level", 5) == 0 ?
-		    HD__VALUE__V_I : HD__VALUE__V_B;
-		v.b = zn->cmd_want != 0;
-		v.i = zn->cmd_want;
+		wanted_value(zn, &v);
 		cmd_finish(c, zn, HD__COMMAND_RESULT__STATUS__OK, "", &v);
 		break;
 	case ZW_SV_WORKING:
@@ -230,8 +286,9 @@ has_cc(const struct zw_node *zn, uint8_t ep, uint8_t cc)
 	return ep == 0 ? zw_node_has(zn, cc) : zw_mgmt_ep_has(zn, ep, cc);
 }
 
-/* "on", "level", "locked", or the same for an endpoint: "on.2". The
- * endpoint, or -1 for a key that has no SET. */
+/* "on", "level", "locked", a thermostat's or colour's key
+ * (zw_node_class.c), or the same for an endpoint: "on.2". The endpoint,
+ * or -1 for a key that has no SET. */
 static int
 key_ep(const char *key, char *base, size_t size)
 {
@@ -248,7 +305,8 @@ key_ep(const char *key, char *base, size_t size)
 	snprintf(base, size, "%.*s", dot != NULL ? (int)(dot - key) :
 	    (int)strlen(key), key);
 	return strcmp(base, "on") == 0 || strcmp(base, "level") == 0 ||
-	    strcmp(base, "locked") == 0 ? (int)ep : -1;
+	    strcmp(base, "locked") == 0 || zw_node_class_key(base) ?
+	    (int)ep : -1;
 }
 
 /*
@@ -258,9 +316,9 @@ key_ep(const char *key, char *base, size_t size)
  */
 static size_t
 encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
-    size_t outlen)
+    size_t outlen, const char **why)
 {
-	uint8_t	inner[8];
+	uint8_t	inner[16];
 	char	base[VALUE_KEY_MAX + 1];
 	size_t	n;
 	int	ep;
@@ -268,7 +326,12 @@ encode_set(struct zw_node *zn, const Hd__Command *cmd, uint8_t *out,
 	if ((ep = key_ep(cmd->key, base, sizeof(base))) == -1)
 		return 0;
 	zn->cmd_ep = (uint8_t)ep;
-	if (strcmp(base, "level") == 0) {
+	zn->cmd_nget = 0;
+	if (zw_node_class_key(base)) {
+		if ((n = zw_node_class_set(zn, base, cmd->value, inner,
+		    sizeof(inner), why)) == 0)
+			return 0;
+	} else if (strcmp(base, "level") == 0) {
 		zn->cmd_cc = ZW_CC_SWITCH_MULTILEVEL;
 		n = zw_cc_set_level(inner, sizeof(inner), (int)cmd->value->i);
 	} else if (strcmp(base, "locked") == 0) {
@@ -308,7 +371,8 @@ node_command(struct dev *d, const Hd__Command *cmd)
 {
 	struct zw_node	*zn = d->drv;
 	struct zw_ctrl	*c = zn->ctrl;
-	uint8_t		 set[16];
+	uint8_t		 set[32];
+	const char	*why = "no command for this value";
 	size_t		 n;
 
 	/* cmd_sending: a timed-out command's SET may still be at the stick;
@@ -328,9 +392,9 @@ node_command(struct dev *d, const Hd__Command *cmd)
 		    zw_nvm_cmd_busy(c), NULL);
 		return;
 	}
-	if ((n = encode_set(zn, cmd, set, sizeof(set))) == 0) {
+	if ((n = encode_set(zn, cmd, set, sizeof(set), &why)) == 0) {
 		dev_done(d, cmd->id, HD__COMMAND_RESULT__STATUS__BAD_VALUE,
-		    "no command for this value", NULL);
+		    why, NULL);
 		return;
 	}
 	if (zw_mgmt_asleep(zn) && zw_mgmt_held(zn) >= ZW_WAKEUP_QUEUE) {
@@ -351,7 +415,7 @@ node_command(struct dev *d, const Hd__Command *cmd)
 	zn->cmd_recheck = 0;
 	snprintf(zn->cmd_key, sizeof(zn->cmd_key), "%s", cmd->key);
 	zn->cmd_want = cmd->value->v_case == HD__VALUE__V_B ? cmd->value->b :
-	    cmd->value->i;
+	    cmd->value->v_case == HD__VALUE__V_I ? cmd->value->i : 0;
 	/* A sleeping node gets it at its next wake-up: the master hears
 	 * QUEUED now and waits for the wake-up too. */
 	ev_timer_start(c->s->loop, &zn->cmd_timer, zw_mgmt_asleep(zn) ?

@@ -101,8 +101,8 @@ poll_done(void *arg, enum zw_status st, const struct zw_frame *res,
 }
 
 /* A poll that cannot be queued is said, not dropped in silence. */
-static void
-poll_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
+void
+zw_node_poll_send(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
     size_t n)
 {
 	if (zw_node_send(c, zw_node_id(c, zn), cmd, n, ZW_PRIO_POLL, poll_done,
@@ -149,9 +149,9 @@ poll_class(struct zw_ctrl *c, struct zw_node *zn, uint8_t cc)
 	size_t	n;
 
 	if ((n = zw_cc_get(cmd, sizeof(cmd), cc)) > 0)
-		poll_send(c, zn, cmd, n);
+		zw_node_poll_send(c, zn, cmd, n);
 	if ((n = zw_cc_supported_get(cmd, sizeof(cmd), cc)) > 0)
-		poll_send(c, zn, cmd, n);
+		zw_node_poll_send(c, zn, cmd, n);
 }
 
 /*
@@ -176,7 +176,8 @@ zw_node_supported(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	if (n < 0 || ep != 0)
 		return 1;	/* an endpoint keeps its plain GET */
 	for (i = 0; i < n; i++)
-		poll_send(c, zn, gets[i], gets[i][0] == ZW_CC_METER ? 3 : 4);
+		zw_node_poll_send(c, zn, gets[i],
+		    zw_cc_supported_len(gets[i]));
 	return 1;
 }
 
@@ -196,7 +197,7 @@ zw_node_refresh(struct zw_ctrl *c, int id)
 			poll_class(c, zn, zn->scc[i]);
 	if (zw_node_has(zn, ZW_CC_MANUFACTURER) && !zn->have_mfr &&
 	    (n = zw_cc_get(cmd, sizeof(cmd), ZW_CC_MANUFACTURER)) > 0)
-		poll_send(c, zn, cmd, n);
+		zw_node_poll_send(c, zn, cmd, n);
 
 	for (i = 0; i < zn->ncc; i++) {
 		if (zn->cc[i] == ZW_CC_NOTIFICATION ||

@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness for the command-class decoders (slave/zwave/zw_cc.c,
- * zw_cc_sensor.c, zw_cc_mgmt.c, zw_cc_mc.c, zw_cc_supervision.c): the
+ * zw_cc_sensor.c, zw_cc_mgmt.c, zw_cc_mc.c, zw_cc_supervision.c,
+ * zw_cc_thermo.c, zw_cc_color.c): the
  * input is one command as a node would send it inside
  * ApplicationCommandHandler. A decoded value must have a key, a unit,
  * and a finite number within what its size allows; an encapsulated
@@ -148,6 +149,54 @@ config(const uint8_t *data, size_t size)
 	}
 }
 
+/* Thermostat and Color Switch (zw_cc_thermo.c, zw_cc_color.c): masks of
+ * known modes, types and components only; a setpoint encoded again reads
+ * back the same (to its two decimals), or is refused. */
+static void
+thermo_color(const uint8_t *data, size_t size)
+{
+	struct zw_cc_value	v, back;
+	uint32_t		mask;
+	uint16_t		cmask;
+	uint8_t			comp, level, out[8];
+	size_t			n;
+	int			r;
+
+	/* Modes 0..13, 15, 31; setpoint types 1, 2, 7..15. */
+	if ((r = zw_cc_thermo_supported(data, size, &mask)) < -1 || r > 1 ||
+	    (r == 1 && (mask & ~(data[0] == ZW_CC_THERMOSTAT_MODE ?
+	    0x8000bfffu : 0xff86u)) != 0))
+		abort();
+	if ((r = zw_cc_color_supported(data, size, &cmask)) < -1 || r > 1)
+		abort();
+	if ((r = zw_cc_color_report(data, size, &comp, &level)) < -1 ||
+	    r > 1 || (r == 1 && comp >= ZW_COLOR_COMPONENTS))
+		abort();
+	{
+		unsigned	t, sc;
+		double		lo, hi;
+
+		if ((r = zw_cc_setpoint_caps(data, size, &t, &sc, &lo,
+		    &hi)) < -1 || r > 1 || (r == 1 && (lo > hi || sc > 1 ||
+		    zw_setpoint_key(t) == NULL || !isfinite(lo) ||
+		    !isfinite(hi))))
+			abort();
+	}
+	memset(&v, 0, sizeof(v));
+	if (zw_cc_setpoint(data, size, &v) != 1)
+		return;
+	if (zw_setpoint_type(v.key) == -1 || v.scale > 1 || v.min >= v.max)
+		abort();
+	n = zw_cc_setpoint_set(out, sizeof(out),
+	    (unsigned)zw_setpoint_type(v.key), v.scale, v.num);
+	if (n == 0)
+		return;			/* out of what two bytes hold */
+	out[1] = ZW_CMD_REPORT;
+	if (n != 6 || zw_cc_setpoint(out, n, &back) != 1 ||
+	    fabs(back.num - v.num) > 0.00501 || strcmp(back.key, v.key) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -163,7 +212,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 1 && (v[0].key == NULL || v[0].unit == NULL ||
 	    strlen(v[0].key) == 0 || v[1].key != NULL ||
 	    (v[0].type == ZW_V_NUM && (!isfinite(v[0].num) ||
-	    fabs(v[0].num) > 2147483648.0))))
+	    fabs(v[0].num) > 2147483648.0)) ||
+	    (v[0].type == ZW_V_STR && (v[0].s == NULL || *v[0].s == '\0'))))
 		abort();
 	memset(&info, 0, sizeof(info));
 	if (zw_cc_decode_info(data, size, &info) < -1)
@@ -176,6 +226,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	encapsulations(data, size);
 	ramp(data, size);
 	config(data, size);
+	thermo_color(data, size);
 	{
 		struct zw_scene sc;
 

@@ -1,5 +1,6 @@
 /* hd-zwsim's pieces: the stick (tests/tools/zwsim.c), its simulated
- * nodes (zwsim_node.c) and the S0 door lock (zwsim_s0.c). */
+ * nodes (zwsim_node.c), their thermostat and colour classes
+ * (zwsim_cc.c) and the S0 door lock (zwsim_s0.c). */
 #ifndef HD_ZWSIM_H
 #define HD_ZWSIM_H
 
@@ -31,6 +32,11 @@ struct simnode {
 	 * 30..3600; cfg_set: values set (else the defaults 50, 300) */
 	uint8_t	cfg_v, cfg_set;
 	int32_t	cfg[3];
+	/* Thermostat and Color Switch (zwsim_cc.c): mode, operating state,
+	 * setpoints by type (tenths of °C), colour components */
+	uint8_t	tmode, tstate, fahrenheit, nosetsup;
+	int16_t	setpoint[16];
+	uint8_t	color[9];
 };
 
 /* zwsim_node.c: the network's nodes (the lock, fifth, counted only with
@@ -48,6 +54,11 @@ void	zwsim_report(const struct simnode *n, uint8_t cc);
 void	zwsim_node_command(struct simnode *n, const uint8_t *c, size_t len);
 /* A control line that acts on one node; 1 if it was one. */
 int	zwsim_node_control(const char *line);
+
+/* zwsim_cc.c: a thermostat's or colour light's command; 1 if taken.
+ * A control line of theirs for node `n`; 1 if it was one. */
+int	zwsim_cc_command(struct simnode *n, const uint8_t *c, size_t len);
+int	zwsim_cc_control(struct simnode *n, const char *word, const char *line);
 
 /* zwsim.c: node `node` sends `cmd` to the controller (0x04). */
 void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);

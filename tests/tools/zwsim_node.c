@@ -196,7 +196,8 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 		if (len < 3)
 			return 1;
 		r[1] = 0x14; r[2] = c[2]; r[3] = c[2] == 0x86 ? 2 :
-		    c[2] == 0x70 ? (n->cfg_v ? n->cfg_v : 4) : 1;
+		    c[2] == 0x70 ? (n->cfg_v ? n->cfg_v : 4) :
+		    c[2] == 0x33 ? 2 : c[2] == 0x43 ? 3 : 1;
 		reply(n, r, 4);
 		return 1;
 	case 0x5e01:					/* Z-Wave Plus Info */
@@ -276,7 +277,8 @@ void
 zwsim_node_command(struct simnode *n, const uint8_t *c, size_t len)
 {
 	if (len < 2 || zwsim_s0_command(n->id, c, len) ||
-	    zwsim_ts_command(n->id, c, len) || mgmt_command(n, c, len))
+	    zwsim_ts_command(n->id, c, len) || mgmt_command(n, c, len) ||
+	    zwsim_cc_command(n, c, len))
 		return;
 	if (cur_ep != 0) {			/* an endpoint's switch */
 		if (c[0] == 0x25 && c[1] == 0x01 && len >= 3)
@@ -332,7 +334,7 @@ mgmt_control(struct simnode *n, const char *word, const char *line, int v)
 	    sscanf(line, "%*s %*d %x", &st) == 1)
 		n->sv_status = (uint8_t)st;
 	else
-		return 0;
+		return zwsim_cc_control(n, word, line);
 	return 1;
 }
 

@@ -629,6 +629,20 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	    strstr(body, "\"active\":false") != NULL &&
 	    strstr(body, "\"reason\":\"the slave restarted\"") != NULL,
 	    "a slave restart ends the operation under way");
+	/* A sleeping node's ping: queued ends it for the master, so that
+	 * another operation may be asked while the node sleeps. */
+	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":9}", as, ac) ==
+	    202, "maintenance: a ping to a sleeping node sent");
+	r = op_step(HD__ZW_NODE_OP__OP__PING,
+	    HD__ZW_NODE_OP_RESULT__STATE__QUEUED, 9,
+	    "the node sleeps: run at its next wake-up");
+	CHECK(zwm_maint_result(&m, a, &r) == 0 &&
+	    call("GET", path, "", as, ac) == 200 &&
+	    strstr(body, "\"active\":false") != NULL &&
+	    strstr(body, "\"state\":\"queued\"") != NULL,
+	    "result: queued, shown so, the operation ended for the master");
+	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":5}", as, ac) ==
+	    202, "maintenance: another operation meanwhile: 202");
 }
 
 int

@@ -283,6 +283,35 @@
     return f;
   }
 
+  // A thermostat's mode (ZWAVE.md): a mode it lacks is refused by the
+  // slave, and the toast says so.
+  const THERMOSTAT_MODES = ["off", "heat", "cool", "auto", "aux", "resume", "fan", "furnace",
+    "dry", "moist", "auto_changeover", "energy_heat", "energy_cool", "away", "full_power"];
+
+  function modeSelect(d, v) {
+    const s = el("select", { "aria-label": `${d.name} mode`,
+      onchange: () => devs.command(d, v.key, s.value) },
+    THERMOSTAT_MODES.map((m) => el("option", { value: m, text: m.replace(/_/g, " ") })));
+    s._sync = () => {
+      if (v.value && !THERMOSTAT_MODES.includes(v.value) && !s.querySelector(`option[value="${v.value}"]`))
+        s.append(el("option", { value: v.value, text: v.value }));
+      if (document.activeElement !== s || !d.pending[v.key]) s.value = v.value ?? "off";
+      s.disabled = !d.control || !d.online || !!d.pending[v.key];
+    };
+    return s;
+  }
+
+  // A colour light's "#rrggbb".
+  function colorInput(d, v) {
+    const c = el("input", { type: "color", "aria-label": `${d.name} colour`,
+      onchange: () => devs.command(d, v.key, c.value) });
+    c._sync = () => {
+      if (document.activeElement !== c && /^#[0-9a-f]{6}$/i.test(v.value || "")) c.value = v.value;
+      c.disabled = !d.control || !d.online || !!d.pending[v.key];
+    };
+    return c;
+  }
+
   function pulseButton(d, v) {
     const b = el("button", { type: "button", text: "Pulse",
       title: `On for ${PULSE_MS} ms, then off`,
@@ -299,8 +328,10 @@
       if (d.kind === "lock" && v.type === "bool") c = lockButton(d, v);
       else if (v.type === "bool")
         c = toggle(d, v, `${d.name} ${v.key}`, d.kind === "gpio_out" ? pulseButton(d, v) : null);
-      else if (d.kind === "dimmer" && NUMERIC.has(v.type)) c = slider(d, v);
+      else if (d.kind === "dimmer" && NUMERIC.has(v.type) && v.key.startsWith("level")) c = slider(d, v);
       else if (NUMERIC.has(v.type)) c = numberInput(d, v);
+      else if (v.key === "thermostat_mode") c = modeSelect(d, v);
+      else if (v.key === "color") c = colorInput(d, v);
       else continue;
       c._key = v.key;
       out.push(c);
