@@ -71,7 +71,8 @@ struct clink {
 	uint64_t		 backoff_min, backoff_max;
 };
 
-/* Fill the fields above ops..backoff_max first; the first attempt comes
+/* The owner fills loop, ctx, ops, arg, self, term, ack, boot_id, hb_ms,
+ * timeout_ms, backoff_min and backoff_max first; the first attempt comes
  * at once. */
 void	clink_start(struct clink *);
 /* With a detail and a welcomed link: tell the peer we are going (a
