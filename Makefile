@@ -89,6 +89,7 @@ SHARED_SRCS	+= shared/json_write.c	# JSON out: the API's and the scheduler's
 SHARED_SRCS	+= shared/version.c	# -V: the version and the build
 SHARED_SRCS	+= shared/statefmt.c	# state files' format numbers
 SHARED_SRCS	+= shared/zwnvm.c	# the Z-Wave controller backup file (NVM)
+SHARED_SRCS	+= shared/clink.c	# the client links' core (slave, vote, standby)
 # Failover's pure machines: election, votes, replication (docs/FAILOVER.md).
 HA_SRCS		 = shared/ha.c shared/vote.c shared/elect.c shared/repl.c
 SHARED_SRCS	+= $(HA_SRCS)
@@ -273,6 +274,7 @@ UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
 UNIT_TESTS	+= test_journal	# the slave's action journal
 UNIT_TESTS	+= test_statefmt	# state files' format numbers
+UNIT_TESTS	+= test_clink	# the client links' core, against a TLS server
 UNIT_TESTS	+= test_zw_frame test_zw_session test_zw_port test_zw_api \
 		   test_zw_cc test_zw_node test_zw_safe test_zw_cc_net test_zw_s0 \
 		   test_zw_lock test_zw_urgent test_zw_sec

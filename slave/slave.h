@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "clink.h"
 #include "cluster.pb-c.h"
 #include "conn.h"
 #include "ev.h"
@@ -49,31 +50,11 @@ struct slave_conf {
 	char			*journal;	/* action journal; NULL none */
 };
 
-enum link_state {
-	LINK_IDLE,		/* waiting to reconnect */
-	LINK_CONNECTING,	/* TCP + TLS */
-	LINK_WELCOME,		/* Hello sent */
-	LINK_ONLINE,
-	LINK_STOPPED,		/* shutting down: the queue is freed */
-};
-
 /* A vote link to one master-capable node (link/vlink.c). */
-enum vlink_state {
-	VL_OFF,			/* no election, or shutting down */
-	VL_IDLE,		/* waiting to reconnect */
-	VL_CONNECTING,		/* TCP + TLS */
-	VL_WELCOME,		/* Hello (CAP_VOTER) sent */
-	VL_ONLINE,		/* election bodies flow */
-};
-
 struct vlink {
 	struct slave		*s;
 	int			 idx;		/* its place in conf.ha */
-	struct conn		 conn;
-	enum vlink_state	 state;
-	struct ev_timer		 timer;		/* reconnect / heartbeat */
-	uint64_t		 backoff;	/* ms */
-	struct heartbeat	 hb;
+	struct clink		 link;		/* CLINK_OFF: no election */
 	int			 quiet;		/* a failure logged already */
 	int			 no_election;	/* refused: CONFIG */
 };
@@ -162,18 +143,12 @@ struct slave {
 	char			 id[NODE_ID_MAX + 1];
 	const struct slave_uplink *up;	/* to the master; set by slave.c */
 	/* link.c */
-	struct conn		 conn;
-	enum link_state		 state;
-	struct ev_timer		 timer;		/* reconnect / heartbeat */
+	struct clink		 link;		/* CLINK_OFF: shutting down */
 	int			 cur;		/* index into conf.masters */
 	int			 tried;		/* masters tried this round */
-	uint64_t		 backoff;	/* ms, after a full round */
-	uint64_t		 boot_id;
 	uint64_t		 seq;		/* our reliable seq */
 	uint64_t		 peer_ack;	/* master's last seq we processed */
 	uint64_t		 term;		/* highest master term seen */
-	struct heartbeat	 hb;
-	uint32_t		 hb_ms, timeout_ms;
 	char			 master_id[NODE_ID_MAX + 1];
 	struct reportq		 rq;
 	int			 prefer;	/* conf.masters place, or -1 */

@@ -141,7 +141,7 @@ ha_send(struct master *m, int node, Hd__Envelope *e)
 		return -1;
 	if (ha->sb[node] != NULL)
 		return cluster_peer_send(ha->sb[node], e);
-	if (ha->fstate == FOLLOW_ONLINE && ha->cur == node)
+	if (ha->link.state == CLINK_ONLINE && ha->cur == node)
 		return ha_follow_send(ha, e);
 	return -1;
 }

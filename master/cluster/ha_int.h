@@ -3,17 +3,11 @@
 
 /* Inside cluster/ha.c and ha_follow.c only: failover's state in hd-master. */
 
+#include "clink.h"
 #include "conn.h"
 #include "ev.h"
 #include "heartbeat.h"
 #include "cluster/ha.h"
-
-enum ha_follow_state {
-	FOLLOW_OFF,		/* not a standby, or cannot follow */
-	FOLLOW_IDLE,		/* waiting to connect */
-	FOLLOW_CONNECTING,	/* TCP + TLS + Hello, until Welcome */
-	FOLLOW_ONLINE,		/* welcomed: we follow st.node[cur] */
-};
 
 struct ha_log;
 
@@ -37,15 +31,10 @@ struct ha {
 	struct peer		*sb[HA_MAX_MASTERS];
 	/* A standby's side: its link to the master (ha_follow.c). */
 	SSL_CTX			*cctx;		/* client: we are the slave side */
-	struct conn		 conn;
-	enum ha_follow_state	 fstate;
-	struct ev_timer		 timer;		/* reconnect / heartbeat */
+	struct clink		 link;		/* CLINK_OFF: not a standby,
+						 * or it cannot follow */
 	int			 cur;		/* the node tried or followed */
-	uint64_t		 backoff;	/* ms, after a full round */
 	int			 tried;
-	uint64_t		 boot_id;
-	struct heartbeat	 hb;
-	uint32_t		 hb_ms, timeout_ms;
 	/* The election (ha_elect.c), with slave lines only; else NULL. */
 	struct elect		*el;
 	struct ha_out		*out;		/* one step's output */

@@ -345,7 +345,8 @@ local_rules_heard(struct slave *s)
 void
 local_link(struct slave *s, int up)
 {
-	struct local *lo = s->local;
+	struct local	*lo = s->local;
+	uint64_t	 heard;
 
 	if (lo == NULL)
 		return;
@@ -366,8 +367,9 @@ local_link(struct slave *s, int up)
 		 * master may have died then. */
 		lo->lost_at = ev_clock_ms();
 		lo->lost_wall = lo->wall();
-		if (s->hb.last_rx != 0 && s->hb.last_rx <= lo->lost_at)
-			lo->lost_wall -= (int64_t)(lo->lost_at - s->hb.last_rx);
+		heard = s->link.hb.last_rx;
+		if (heard != 0 && heard <= lo->lost_at)
+			lo->lost_wall -= (int64_t)(lo->lost_at - heard);
 		ev_timer_start(s->loop, &lo->after,
 		    (uint64_t)s->conf.local_after_ms);
 	}

@@ -37,12 +37,15 @@
  * config may change), not every VLINK_RETRY_MAX_MS. */
 #define VLINK_NO_ELECTION_MS	60000
 
-static int	vl_open(struct conn *);
-static int	vl_frame(struct conn *, ProtobufCMessage *);
-static void	vl_fail(struct conn *, const char *);
-static void	vl_timer(struct ev_timer *);
+static void	vl_target(struct clink *, const char **, const char **);
+static int	vl_hello(struct clink *, Hd__Hello *);
+static int	vl_welcome(struct clink *, const Hd__Welcome *);
+static void	vl_frame(struct clink *, Hd__Envelope *);
+static uint64_t	vl_down(struct clink *, const char *, int);
 
-static const struct conn_ops vl_ops = { vl_open, vl_frame, vl_fail };
+static const struct clink_ops vl_ops = {
+	vl_target, vl_hello, vl_welcome, vl_frame, vl_down
+};
 
 static void
 vote_path(const struct slave *s, char *buf, size_t len)
@@ -102,12 +105,14 @@ vote_load(struct slave *s)
 	return r;
 }
 
-static void
-vl_down(struct vlink *l, const char *why)
+static uint64_t
+vl_down(struct clink *cl, const char *why, int was_online)
 {
-	struct slave *s = l->s;
+	struct vlink	*l = cl->arg;
+	struct slave	*s = l->s;
+	uint64_t	 delay;
 
-	if (l->state == VL_ONLINE)
+	if (was_online)
 		log_warnx("vote link to %s lost: %s", s->conf.ha.id[l->idx],
 		    why);
 	else if (!l->quiet) {
@@ -115,82 +120,34 @@ vl_down(struct vlink *l, const char *why)
 		    s->conf.ha.addr[l->idx], why);
 		l->quiet = 1;	/* until it is up again: no log flood */
 	}
-	conn_close(&l->conn);
-	if (l->state == VL_ONLINE)
-		l->backoff = VLINK_RETRY_MIN_MS;
-	else
-		l->backoff = l->backoff * 2 > VLINK_RETRY_MAX_MS ?
-		    VLINK_RETRY_MAX_MS : l->backoff * 2;
-	l->state = VL_IDLE;
-	ev_timer_start(s->loop, &l->timer, l->no_election ?
-	    VLINK_NO_ELECTION_MS : l->backoff);
+	if (was_online)
+		cl->backoff = cl->backoff_min;
+	delay = clink_backoff(cl);
+	if (l->no_election)
+		delay = VLINK_NO_ELECTION_MS;
 	l->no_election = 0;
+	return delay;
 }
 
 static void
-vl_connect(struct vlink *l)
+vl_target(struct clink *cl, const char **addr, const char **id)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	const char		*addr = l->s->conf.ha.addr[l->idx];
-	int			 fd, inprogress;
+	struct vlink *l = cl->arg;
 
-	l->state = VL_CONNECTING;
-	if (net_parse_addr(addr, &ss, &sl) == -1 ||
-	    (fd = net_connect(&ss, sl, &inprogress)) == -1) {
-		vl_down(l, "cannot connect");
-		return;
-	}
-	if (conn_start(&l->conn, l->s->loop, fd, l->s->ctx, 0, inprogress,
-	    addr, &hd__envelope__descriptor, &vl_ops, l) == -1) {
-		close(fd);
-		vl_down(l, "TLS setup failed");
-		return;
-	}
-	ev_timer_start(l->s->loop, &l->timer, CLUSTER_HANDSHAKE_MS);
-}
-
-/* Our envelopes carry the term the vote machine holds (s->term). */
-static int
-vl_send(struct vlink *l, Hd__Envelope *e, int stamp)
-{
-	if (stamp)
-		e->term = l->s->term;
-	if (conn_send(&l->conn, &e->base) == -1) {
-		vl_down(l, "cannot send (output queue full or link error)");
-		return -1;
-	}
-	return 0;
+	*addr = l->s->conf.ha.addr[l->idx];
+	*id = l->s->conf.ha.id[l->idx];
 }
 
 static int
-vl_open(struct conn *c)
+vl_hello(struct clink *cl, Hd__Hello *h)
 {
-	struct vlink	*l = c->arg;
-	struct slave	*s = l->s;
-	Hd__Envelope	 e = HD__ENVELOPE__INIT;
-	Hd__Hello	 h = HD__HELLO__INIT;
+	struct vlink	*l = cl->arg;
 	Hd__Capability	 cap = HD__CAPABILITY__CAP_VOTER;
-	char		 d[160];
 
-	if (strcmp(c->peer_id, s->conf.ha.id[l->idx]) != 0) {
-		snprintf(d, sizeof(d), "its certificate is %s, the master "
-		    "lines name %s there", c->peer_id, s->conf.ha.id[l->idx]);
-		vl_down(l, d);
-		return -1;
-	}
-	h.node_id = s->id;
-	h.version = (char *)(uintptr_t)HD_VERSION;
-	h.site = s->conf.site;
-	h.capabilities = &cap;
-	h.n_capabilities = 1;
-	h.boot_id = s->boot_id;
-	h.highest_term = s->term;
-	h.protocol = WIRE_PROTOCOL;
-	e.body_case = HD__ENVELOPE__BODY_HELLO;
-	e.hello = &h;
-	l->state = VL_WELCOME;
-	return vl_send(l, &e, 1);
+	h->site = l->s->conf.site;
+	h->capabilities = &cap;
+	h->n_capabilities = 1;
+	return clink_hello(cl, h);
 }
 
 static void
@@ -206,10 +163,10 @@ send_out(struct slave *s, const struct ha_out *o)
 			continue;
 		l = &s->vl[o->msg[i].to];
 		hd__envelope__init(&e);
-		if (l->state != VL_ONLINE ||
+		if (l->link.state != CLINK_ONLINE ||
 		    ha_wire_out(&o->msg[i], &s->conf.ha, &e, &b) == -1)
 			continue;	/* as if lost: every message is resent */
-		vl_send(l, &e, 0);
+		clink_forward(&l->link, &e);
 	}
 }
 
@@ -267,7 +224,7 @@ vote_feed(struct vlink *l, const Hd__Envelope *e)
 
 	if (ha_wire_in(e, (uint32_t)l->idx, v->self, &s->conf.ha, &m, why,
 	    sizeof(why)) == -1) {
-		vl_down(l, why);
+		clink_down(&l->link, why);
 		return -1;
 	}
 	ha_out_clear(s->hout);
@@ -296,132 +253,41 @@ vote_feed(struct vlink *l, const Hd__Envelope *e)
 }
 
 static int
-handle_welcome(struct vlink *l, const Hd__Welcome *w)
+vl_welcome(struct clink *cl, const Hd__Welcome *w)
 {
-	struct slave *s = l->s;
+	struct vlink	*l = cl->arg;
+	struct slave	*s = l->s;
 
-	if (strcmp(w->master_id, l->conn.peer_id) != 0) {
-		vl_down(l, "welcome names another node than its certificate");
-		return -1;
-	}
-	l->state = VL_ONLINE;
+	clink_online(cl);
 	l->quiet = 0;
-	l->backoff = VLINK_RETRY_MIN_MS;
-	hb_start(&l->hb, ev_clock_ms());
 	log_info("vote link to %s (%s) up, its term %" PRIu64,
-	    s->conf.ha.id[l->idx], l->conn.addr, w->term);
-	ev_timer_start(s->loop, &l->timer, 0);
+	    s->conf.ha.id[l->idx], cl->conn.addr, w->term);
 	return 0;
 }
 
 static void
-handle_refusal(struct vlink *l, const Hd__Refusal *r)
+vl_frame(struct clink *cl, Hd__Envelope *e)
 {
-	const ProtobufCEnumValue	*v;
-	char				 why[192], d[128];
+	struct vlink *l = cl->arg;
 
-	v = protobuf_c_enum_descriptor_get_value(
-	    &hd__refusal__reason__descriptor, (int)r->reason);
-	snprintf(why, sizeof(why), "refused: %s: %s", v ? v->name : "?",
-	    str_vis(d, sizeof(d), r->detail));
-	l->no_election = r->reason == HD__REFUSAL__REASON__CONFIG;
-	vl_down(l, why);
-}
-
-static void
-dispatch(struct vlink *l, Hd__Envelope *e)
-{
-	if (l->state == VL_WELCOME) {
-		if (e->body_case == HD__ENVELOPE__BODY_WELCOME)
-			handle_welcome(l, e->welcome);
-		else if (e->body_case == HD__ENVELOPE__BODY_REFUSAL)
-			handle_refusal(l, e->refusal);
-		else
-			vl_down(l, "expected welcome");
-		return;
-	}
-	if (e->body_case == HD__ENVELOPE__BODY_HEARTBEAT)
-		hb_received(&l->hb, ev_clock_ms(), e->heartbeat);
-	else if (e->body_case == HD__ENVELOPE__BODY_REFUSAL)
-		handle_refusal(l, e->refusal);
+	if (e->body_case == HD__ENVELOPE__BODY_REFUSAL) {
+		l->no_election = e->refusal->reason ==
+		    HD__REFUSAL__REASON__CONFIG;
+		clink_refused(cl, e->refusal);
+	} else if (e->body_case == HD__ENVELOPE__BODY_HEARTBEAT)
+		clink_heartbeat_in(cl, e->heartbeat);
 	else if (ha_wire_is_ha(e))
 		vote_feed(l, e);
 	else
-		vl_down(l, "message a vote link may not carry");
-}
-
-static int
-vl_frame(struct conn *c, ProtobufCMessage *msg)
-{
-	struct vlink *l = c->arg;
-
-	hb_heard(&l->hb, ev_clock_ms());
-	dispatch(l, (Hd__Envelope *)msg);
-	wire_free(msg);
-	return l->conn.state == CONN_CLOSED ? -1 : 0;
-}
-
-static void
-vl_fail(struct conn *c, const char *why)
-{
-	vl_down(c->arg, why);
-}
-
-static void
-heartbeat(struct vlink *l)
-{
-	struct slave	*s = l->s;
-	Hd__Envelope	 e = HD__ENVELOPE__INIT;
-	Hd__Heartbeat	 hb = HD__HEARTBEAT__INIT;
-	uint64_t	 now = ev_clock_ms(), wait;
-	char		 why[96];
-
-	switch (hb_check(&l->hb, now, (uint64_t)s->conf.timeout_ms, &wait)) {
-	case HB_DEAD:
-		snprintf(why, sizeof(why), "heartbeat timeout (silent for %"
-		    PRIu64 " ms)", now - l->hb.last_rx);
-		vl_down(l, why);
-		return;
-	case HB_SEND:
-		hb_fill(&l->hb, now, (uint64_t)s->conf.heartbeat_ms, &hb);
-		e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
-		e.heartbeat = &hb;
-		if (vl_send(l, &e, 1) == -1)
-			return;
-		hb_check(&l->hb, now, (uint64_t)s->conf.timeout_ms, &wait);
-		break;
-	case HB_WAIT:
-		break;
-	}
-	ev_timer_start(s->loop, &l->timer, wait);
-}
-
-static void
-vl_timer(struct ev_timer *t)
-{
-	struct vlink *l = t->arg;
-
-	switch (l->state) {
-	case VL_OFF:
-		break;
-	case VL_IDLE:
-		vl_connect(l);
-		break;
-	case VL_CONNECTING:
-	case VL_WELCOME:
-		vl_down(l, "no welcome in time");
-		break;
-	case VL_ONLINE:
-		heartbeat(l);
-		break;
-	}
+		clink_down(cl, "message a vote link may not carry");
 }
 
 /* After link_start (the boot id). -1: the vote state cannot be had. */
 int
 vlink_start(struct slave *s)
 {
-	int i;
+	struct clink	*cl;
+	int		 i;
 
 	if (s->conf.ha.n < 2)
 		return 0;	/* no standby: no election to take part in */
@@ -433,12 +299,22 @@ vlink_start(struct slave *s)
 	log_info("vote: term %" PRIu64 ", %d master-capable nodes",
 	    s->vote->d.term, s->conf.ha.n);
 	for (i = 0; i < s->conf.ha.n; i++) {
+		cl = &s->vl[i].link;
 		s->vl[i].s = s;
 		s->vl[i].idx = i;
-		s->vl[i].backoff = VLINK_RETRY_MIN_MS;
-		s->vl[i].state = VL_IDLE;
-		ev_timer_init(&s->vl[i].timer, vl_timer, &s->vl[i]);
-		ev_timer_start(s->loop, &s->vl[i].timer, 0);
+		cl->loop = s->loop;
+		cl->ctx = s->ctx;
+		cl->ops = &vl_ops;
+		cl->arg = &s->vl[i];
+		cl->self = s->id;
+		cl->term = &s->term;
+		cl->ack = NULL;
+		cl->boot_id = s->link.boot_id;
+		cl->hb_ms = (uint64_t)s->conf.heartbeat_ms;
+		cl->timeout_ms = (uint64_t)s->conf.timeout_ms;
+		cl->backoff_min = VLINK_RETRY_MIN_MS;
+		cl->backoff_max = VLINK_RETRY_MAX_MS;
+		clink_start(cl);
 	}
 	return 0;
 }
@@ -450,11 +326,8 @@ vlink_stop(struct slave *s)
 
 	if (s->vote == NULL)
 		return;
-	for (i = 0; i < s->conf.ha.n; i++) {
-		ev_timer_stop(s->loop, &s->vl[i].timer);
-		conn_close(&s->vl[i].conn);
-		s->vl[i].state = VL_OFF;
-	}
+	for (i = 0; i < s->conf.ha.n; i++)
+		clink_stop(&s->vl[i].link, NULL);
 	free(s->vote);
 	free(s->hout);
 	s->vote = NULL;

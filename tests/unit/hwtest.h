@@ -27,7 +27,7 @@ hw_slave(void)
 	s->loop = ev_loop_new();
 	rq_init(&s->rq);
 	s->up = &link_uplink;
-	s->state = LINK_IDLE;
+	s->link.state = CLINK_IDLE;
 	return s;
 }
 

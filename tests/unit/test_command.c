@@ -4,7 +4,7 @@
  * slave/dev/cmdmemo.c (repeated ids); the device table (slave/dev/devtab.c:
  * registering devices, reports, faults, the device list) is tested in
  * test_command_devtab.c, linked into the same program (test_command.h).
- * The slave's link stays LINK_IDLE, so the link's link_send_reliable()
+ * The slave's link stays CLINK_IDLE, so the link's link_send_reliable()
  * (the slave's uplink, as slave.c sets it) only queues each envelope,
  * framed, in s.rq; the tests unpack what was queued.
  */
@@ -556,11 +556,11 @@ test_stopped(void)
 		return;
 	cmd(500, "t:stop", "on", &v, 0);
 	rq_free(&S.rq);
-	S.state = LINK_STOPPED;
+	S.link.state = CLINK_OFF;
 	dev_remove(g);
 	CHECK(S.rq.count == 0, "a command failed by the shutdown after the "
 	    "link stopped queues nothing (the queue is freed)");
-	S.state = LINK_IDLE;
+	S.link.state = CLINK_IDLE;
 }
 
 /*
@@ -588,7 +588,7 @@ main(void)
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
 	S.up = &link_uplink;
-	S.state = LINK_IDLE;
+	S.link.state = CLINK_IDLE;
 
 	test_dev_new();
 	test_dev_value();

@@ -241,7 +241,7 @@ main(void)
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
 	S.up = &link_uplink;
-	S.state = LINK_IDLE;
+	S.link.state = CLINK_IDLE;
 	S.term = 7;
 	snprintf(S.master_id, sizeof(S.master_id), "m1");
 	S.conf.journal = strdup(path);

@@ -599,7 +599,7 @@ main(void)
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
 	S.up = &link_uplink;
-	S.state = LINK_IDLE;
+	S.link.state = CLINK_IDLE;
 	S.loop = ev_loop_new();
 	snprintf(S.id, sizeof(S.id), "barn");
 	S.conf.state_dir = dir;

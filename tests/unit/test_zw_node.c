@@ -641,7 +641,7 @@ test_no_stick(void)
 	TAILQ_INIT(&t.devs);
 	rq_init(&t.rq);
 	t.up = &link_uplink;
-	t.state = LINK_IDLE;
+	t.link.state = CLINK_IDLE;
 	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
 	zw_inclusion_request(&t, &m);
 	if (t.rq.count == 1) {

@@ -634,7 +634,7 @@ zwf_open(void)
 	TAILQ_INIT(&S.devs);
 	rq_init(&S.rq);
 	S.up = &link_uplink;
-	S.state = LINK_IDLE;
+	S.link.state = CLINK_IDLE;
 	S.loop = ev_loop_new();
 	S.conf.zw_port = (char *)(uintptr_t)"tcp://127.0.0.1:9";
 	S.conf.zw_ping_ms = ZW_PING_MS;
