@@ -227,6 +227,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_boot.c	# S2 bootstrapping at inclusion
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_ss.c slave/zwave/zw_smartstart.c # SmartStart
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
@@ -274,6 +275,7 @@ UNIT_TESTS	+= test_zw_s2_transport	# S2 SPAN, encapsulation, key file
 UNIT_TESTS	+= test_zw_s2_kex	# S2 bootstrapping (KEX), fake clock
 UNIT_TESTS	+= test_zw_s2	# S2 wired into the slave, the fake stick
 UNIT_TESTS	+= test_zw_s2_qr	# QR code strings, zwave-js's answers
+UNIT_TESTS	+= test_zw_s2_ss	# SmartStart's decisions, fake clock
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0

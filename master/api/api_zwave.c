@@ -192,6 +192,25 @@ zw_node_count(struct master *m)
 	return count;
 }
 
+/* Why the licence lets no slave include a device on its own now
+ * (SmartStart), into why[]; "" when it does. */
+static void
+ss_blocked(struct master *m, char *why, size_t size)
+{
+	int limit, have;
+
+	why[0] = '\0';
+	if (m->licence == NULL)		/* unit tests without licences */
+		return;
+	if (!licence_allows(m->licence, LICENCE_F_SECURE_ZWAVE))
+		snprintf(why, size, "the licence has no secure-zwave "
+		    "(SmartStart includes with S2 only)");
+	else if ((limit = licence_zwave_limit(m->licence)) >= 0 &&
+	    (have = zw_node_count(m)) >= limit)
+		snprintf(why, size, "the licence allows %d Z-Wave nodes and "
+		    "%d are included", limit, have);
+}
+
 /* -1 after a 403 when the licence's Z-Wave node limit is reached. */
 static int
 licence_full(struct api_call *c)
@@ -465,6 +484,13 @@ write_prov(struct api_call *c, struct node *n)
 	jw_bool(&c->w, z->prov_heard);
 	jw_key(&c->w, "error");
 	jw_str(&c->w, z->prov_error);
+	jw_key(&c->w, "smartstart");
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "listening");
+	jw_bool(&c->w, z->ss_listening);
+	jw_key(&c->w, "blocked");
+	jw_str(&c->w, z->ss_blocked);
+	jw_close(&c->w, '}');
 	jw_key(&c->w, "entries");
 	jw_open(&c->w, '[');
 	for (i = 0; i < z->nprov; i++) {
@@ -488,6 +514,11 @@ write_prov(struct api_call *c, struct node *n)
 		jw_uint(&c->w, p->product_id);
 		jw_key(&c->w, "node");
 		jw_uint(&c->w, p->node);
+		jw_key(&c->w, "state");
+		jw_str(&c->w, p->state == 1 ? "included" : p->state == 2 ?
+		    "failed" : "pending");
+		jw_key(&c->w, "reason");
+		jw_str(&c->w, p->reason);
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');
@@ -500,11 +531,13 @@ prov_get(struct api_call *c)
 {
 	struct node	*n;
 	const char	*why;
+	char		 blocked[ZW_INCL_REASON_MAX + 1];
 
 	if ((n = api_zw_slave(c)) == NULL)
 		return;
+	ss_blocked(c->ctx, blocked, sizeof(blocked));
 	zwm_provision(c->ctx, n, HD__ZW_PROVISION__ACTION__LIST, "", "",
-	    c->user->name, &why);
+	    blocked, c->user->name, &why);
 	write_prov(c, n);
 	api_reply(c, 200);
 }
@@ -518,6 +551,7 @@ prov_post(struct api_call *c)
 	const char		*why;
 	char			 action[16], qr[ZW_QR_TEXT_MAX + 1] = "";
 	char			 dsk[ZWM_DSK_MAX + 1] = "";
+	char			 blocked[ZW_INCL_REASON_MAX + 1];
 
 	if (api_body(c, fields) == -1)
 		return;
@@ -538,7 +572,9 @@ prov_post(struct api_call *c)
 	}
 	if ((n = api_zw_slave(c)) == NULL)
 		return;
-	if (zwm_provision(c->ctx, n, a, qr, dsk, c->user->name, &why) == -1) {
+	ss_blocked(c->ctx, blocked, sizeof(blocked));
+	if (zwm_provision(c->ctx, n, a, qr, dsk, blocked, c->user->name,
+	    &why) == -1) {
 		api_refuse(c, 409, "conflict", why);
 		return;
 	}
