@@ -251,17 +251,18 @@ parse_classes(struct api_call *c, uint32_t *bits)
 		if (c->doc.tok[k].type != JSON_STRING ||
 		    json_str(&c->doc, k, name, sizeof(name)) == -1)
 			goto bad;
-		for (j = 0; j < 3; j++)		/* S0 is not granted via S2 */
+		/* S0 too: given through S2 beside S2 classes it asks. */
+		for (j = 0; j < 4; j++)
 			if (strcmp(name, s2_classes[j].name) == 0)
 				break;
-		if (j == 3)
+		if (j == 4)
 			goto bad;
 		*bits |= s2_classes[j].bit;
 	}
 	return 0;
 bad:
 	api_refuse(c, 400, "bad_request", "classes: an array of "
-	    "s2_access_control, s2_authenticated, s2_unauthenticated");
+	    "s2_access_control, s2_authenticated, s2_unauthenticated, s0");
 	return -1;
 }
 

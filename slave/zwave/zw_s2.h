@@ -102,13 +102,16 @@
 /*
  * Key classes, weakest first: the order "below the highest granted class"
  * is judged by. TEMP is the temporary key of bootstrapping, granted to a
- * node only while it is being included.
+ * node only while it is being included; S0KEY the S0 network key taken
+ * as an S2 key, under which a node verifies the S0 key it was given by
+ * S2 bootstrapping (the spec's rule), granted only for that Verify.
  */
 enum zw_s2_class {
 	ZW_S2_UNAUTH = 0,
 	ZW_S2_AUTH,
 	ZW_S2_ACCESS,
 	ZW_S2_TEMP,
+	ZW_S2_S0KEY,
 	ZW_S2_NCLASSES
 };
 #define ZW_S2_NETKEYS		3	/* the three S2 classes on disk */
@@ -252,7 +255,8 @@ struct zw_s2_peer *zw_s2_peer(struct zw_s2 *, uint8_t node);
 struct zw_s2_peer *zw_s2_peer_free(struct zw_s2 *);	/* NULL: full */
 /* Back to SPAN_NONE, the DRBG and any EI wiped. */
 void	zw_s2_span_reset(struct zw_s2_peer *);
-/* The highest class granted (-1 if none, TEMP not counted unless alone). */
+/* The highest class granted (-1 if none; TEMP, then S0KEY, counted only
+ * without an S2 class). */
 int	zw_s2_highest(unsigned granted);
 /* Has sequence number seq been taken from the peer? Remember one. */
 int	zw_s2_seq_seen(const struct zw_s2_peer *, uint8_t seq);
@@ -393,6 +397,10 @@ struct zw_s2_kex {
 	uint8_t			 pub[ZW_S2_X25519_LEN];
 	struct zw_s2		*s2;	/* borrowed: its keys and transport */
 	const uint8_t		(*pnk)[ZW_S2_KEY_LEN];	/* borrowed, 3 keys */
+	/* The S0 network key (borrowed; set after zw_s2_kex_start, NULL:
+	 * S0 is not granted through S2). The transport must hold it as
+	 * class S0KEY for the node's Verify. */
+	const uint8_t		*s0key;
 };
 
 /* Begin with `node`: KEX Get to send in clear. s2 and the three network

@@ -154,6 +154,9 @@ void	zw_ss_s2_ended(struct zw_ctrl *, int node, int ok, const char *why);
 void	zw_ss_removed(struct zw_ctrl *, const uint8_t dsk[16]);
 void	zw_ss_blocked(struct zw_ctrl *, const char *why);
 
+/* zw_sec_boot.c: S0's key given through S2 (no S2 class): ask the
+ * node's S0 classes under it, which grants it S0. */
+int	zw_sec_s0_given(struct zw_node *);
 /* zw_sec_boot.c: an S0 command of secure inclusion from the node. */
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);

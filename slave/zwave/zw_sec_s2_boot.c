@@ -199,24 +199,42 @@ static void
 kex_done(struct zw_ctrl *c, struct zw_node *zn)
 {
 	struct zw_s2_kex	*x = &c->sec->s2->kex;
-	char			 names[80], why[256];
-	unsigned		 s2req = x->report[3] & 0x07u;
+	char			 names[80], asked[80], why[256];
+	unsigned		 req = x->report[3] & 0x87u;
+	int			 s0only, id = zw_sec_node_id(zn);
 
 	zn->s2_granted = x->granted;
-	zn->sec_level = (uint8_t)(2 + zw_s2_highest(zn->s2_granted));
+	s0only = (zn->s2_granted & 0x07u) == 0;
+	/* S0 alone: its level once its S0 classes are known (zw_sec). */
+	zn->sec_level = s0only ? 0 : (uint8_t)(2 +
+	    zw_s2_highest(zn->s2_granted & 0x07u));
 	c->sec->s2->kex_node = 0;
 	ev_timer_stop(c->s->loop, &c->sec->s2->kex_timer);
 	class_names(zn->s2_granted, names, sizeof(names));
-	snprintf(why, sizeof(why), "%s granted%s", names,
-	    s2req & ~zn->s2_granted ? " (less than the device asked: your "
-	    "choice)" : "");
-	log_info("zwave: node %d: S2 bootstrapping done: %s",
-	    zw_sec_node_id(zn), why);
+	class_names(req, asked, sizeof(asked));
+	/* S2 asked, S0 alone given: less than it asked, never silently
+	 * (the user's choice, but it is the downgrade CVE-2018-25029 was). */
+	if (s0only)
+		snprintf(why, sizeof(why), "included with S0 only (your "
+		    "choice): it asked for %s", asked);
+	else
+		snprintf(why, sizeof(why), "%s granted%s", names,
+		    req & ~zn->s2_granted ? " (less than the device asked: "
+		    "your choice)" : "");
+	if (s0only)
+		log_warnx("zwave: node %d: SECURITY DOWNGRADE: %s", id, why);
+	else
+		log_info("zwave: node %d: S2 bootstrapping done: %s", id, why);
 	zw_nodes_save(c);
-	zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY,
-	    zw_sec_node_id(zn), why, x->report[3], zn->s2_granted, NULL, 0);
-	zw_ss_s2_ended(c, zw_sec_node_id(zn), 1, NULL);
-	ask_classes(c, zn);
+	zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY, id, why,
+	    x->report[3], zn->s2_granted, NULL, s0only);
+	zw_ss_s2_ended(c, id, 1, NULL);
+	if (s0only) {
+		if (zn->secn != NULL)
+			zn->secn->boot = BOOT_NONE;
+		zw_sec_s0_given(zn);
+	} else
+		ask_classes(c, zn);
 }
 
 static void
@@ -292,8 +310,8 @@ ss_grant(struct zw_ctrl *c, int id)
 	}
 	grant &= k->kex.report[3];
 	log_info("zwave: node %d: SmartStart: %s granted as listed", id,
-	    class_names(grant & 0x07u, names, sizeof(names)));
-	zw_s2_kex_grant(&k->kex, grant & 0x07u, now_ms(c), &o);
+	    class_names(grant & 0x87u, names, sizeof(names)));
+	zw_s2_kex_grant(&k->kex, grant & 0x87u, now_ms(c), &o);
 	kex_out(c, &c->node[id], &o);
 	OPENSSL_cleanse(&o, sizeof(o));
 	return 1;
@@ -426,6 +444,7 @@ zw_s2_bootstrap(struct zw_node *zn)
 	log_info("zwave: node %d: S2 bootstrapping: KEX Get", id);
 	zw_s2_kex_start(&k->kex, zw_s2_transport(c), (const uint8_t (*)[
 	    ZW_S2_KEY_LEN])k->pnk, (uint8_t)id, now_ms(c), &o);
+	k->kex.s0key = c->sec->key;	/* S0 may be granted beside S2 */
 	kex_out(c, zn, &o);
 	return 0;
 }
@@ -464,8 +483,8 @@ zw_s2_answer(struct zw_ctrl *c, unsigned grant, const char *pin,
 	}
 	if (k->kex.state == ZW_S2_KEX_WAIT_GRANT) {
 		log_info("zwave: node %d: the user grants %s", k->kex_node,
-		    class_names(grant & 0x07u, names, sizeof(names)));
-		zw_s2_kex_grant(&k->kex, grant & 0x07u, now_ms(c), &o);
+		    class_names(grant & 0x87u, names, sizeof(names)));
+		zw_s2_kex_grant(&k->kex, grant & 0x87u, now_ms(c), &o);
 	} else if (k->kex.state == ZW_S2_KEX_WAIT_PIN) {
 		for (i = 0; pin[i] >= '0' && pin[i] <= '9'; i++)
 			;
