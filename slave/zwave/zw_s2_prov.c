@@ -223,10 +223,10 @@ prov_remove(struct zw_ctrl *c, const char *dsk)
 			break;
 	if (i == k->nprov)
 		return "no such DSK in the list";
-	zw_ss_removed(c, b);
 	memmove(&k->prov[i], &k->prov[i + 1],
 	    (k->nprov - i - 1) * sizeof(k->prov[0]));
 	k->nprov--;
+	zw_ss_removed(c, b);	/* its attempt under way ends, unrecorded */
 	return prov_save(c) == -1 ? "the list could not be written" : NULL;
 }
 

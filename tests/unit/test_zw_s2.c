@@ -340,6 +340,9 @@ dev_rx(const uint8_t *f, size_t n)
 /* --- the stick -------------------------------------------------------- */
 
 static int	frames_to_lock;
+/* AddNodeToNetwork requests seen by run(): their modes, the last one. */
+static uint8_t	adds[64], last_add[16];
+static int	nadds;
 
 /* Answer every request; SendData to the lock goes to its radio. */
 static void
@@ -349,6 +352,11 @@ run(void)
 	int		i;
 
 	for (i = 0; i < 400 && take(&r); i++) {
+		if (r.func == ZW_FN_ADD_NODE) {
+			if (nadds < (int)sizeof(adds))
+				adds[nadds++] = r.payload[0];
+			memcpy(last_add, r.payload, sizeof(last_add));
+		}
 		if (r.func != ZW_FN_SEND_DATA) {
 			answer(&r, (const uint8_t []){ 1 }, 1, 0);
 			continue;
@@ -888,6 +896,195 @@ test_s0_through_s2(void)
 	}
 }
 
+/* --- SmartStart -------------------------------------------------------- */
+
+#define SS_LISTEN	(ZW_INCL_MODE_SS_LISTEN | ZW_INCL_OPT_NWI)
+#define SS_INCLUDE	(ZW_INCL_MODE_HOMEID | ZW_INCL_OPT_POWER | \
+			 ZW_INCL_OPT_NWI)
+
+/* A device with DSK `dsk` announces itself (ApplicationUpdate 0x85). */
+static void
+announce(const uint8_t dsk[16])
+{
+	uint8_t p[13] = { ZW_UPDATE_SS_HOMEID, 0, 0, 0, 0, 0, 0, 5, 0x04,
+	    0x40, 0x03, 0x5e, 0x9f };
+
+	zw_ss_nwi(dsk, p + 3);
+	unsolicited(ZW_FN_APP_UPDATE, p, sizeof(p));
+	run();
+}
+
+/* How many AddNode requests of `mode` since nadds was 0. */
+static int
+adds_of(uint8_t mode)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nadds; i++)
+		n += adds[i] == mode;
+	return n;
+}
+
+/* Any progress step `state` queued to the master since the last drain. */
+static int
+progress_seen(int state)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, seen = 0;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case ==
+		    HD__ENVELOPE__BODY_ZW_PROGRESS &&
+		    (int)e->zw_progress->state == state)
+			seen = 1;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return seen;
+}
+
+/* The stick adds node `id` after an AddNode by home id. */
+static void
+ss_join(uint8_t id)
+{
+	uint8_t st[16] = { 9, ZW_INCL_ADDING_SLAVE, 0, 7, 0x04, 0x40, 0x03,
+	    0x5e, 0x9f, 0x6c, 0x86 };
+
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	st[2] = id;
+	unsolicited(ZW_FN_ADD_NODE, st, 11);
+	status(ZW_FN_ADD_NODE, ZW_INCL_PROTOCOL_DONE, id, 0);
+	run();
+	status(ZW_FN_ADD_NODE, ZW_INCL_DONE, id, 0);
+}
+
+/*
+ * A listed device included when it announces itself, on the fake stick:
+ * the stick listens while an entry is pending; an unlisted announcement
+ * is ignored; one during a user's inclusion waits; the stick failing an
+ * attempt leaves the entry pending, paced (the pacing itself:
+ * test_zw_s2_ss.c); then the device joins, is granted its listed class
+ * with its listed DSK's PIN, nobody asked; its entry is removed
+ * mid-inclusion, before it joined and while it is bootstrapped.
+ */
+static void
+test_smartstart(void)
+{
+	struct zw_s2ctl	*k = S.zw->sec->s2;
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	 r;
+	char		 qr[256], err[128], dsk[48];
+	uint8_t		 other[16], ids[8];
+
+	dev_reset(15, 0x04);
+	make_qr(qr, sizeof(qr));
+	nadds = 0;
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	CHECK(adds_of(SS_LISTEN) == 1 && k->listening,
+	    "a SmartStart code listed: the stick listens (AddNode 0x%02x)",
+	    SS_LISTEN);
+	memset(other, 0x5a, sizeof(other));
+	nadds = 0;
+	announce(other);
+	CHECK(nadds == 0 && !k->ss_active,
+	    "an unlisted device's announcement: ignored");
+
+	/* A user's inclusion: listen mode left first; an announcement
+	 * meanwhile waits; listening again once it ends. */
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&S, &m);
+	run();
+	CHECK(nadds == 2 && adds[0] == ZW_INCL_MODE_STOP &&
+	    adds[1] == (ZW_INCL_MODE_ANY | ZW_INCL_OPT_POWER |
+	    ZW_INCL_OPT_NWI), "a user's inclusion: listen mode left, then "
+	    "AddNode any");
+	nadds = 0;
+	announce(dv.pub);
+	CHECK(nadds == 0 && k->prov[0].state == ZW_SS_PENDING &&
+	    k->prov[0].fails == 0, "the listed device announced during it: "
+	    "waits for its next announcement");
+	m.action = HD__ZW_INCLUSION__ACTION__STOP;
+	zw_inclusion_request(&S, &m);
+	run();
+	CHECK(adds_of(SS_LISTEN) == 1, "the user's inclusion stopped: "
+	    "listening again");
+
+	/* The stick fails the attempt: pending, paced, listening again. */
+	nadds = 0;
+	announce(dv.pub);
+	zw_ss_nwi(dv.pub, ids);
+	zw_ss_auth(dv.pub, ids + 4);
+	CHECK(nadds == 2 && adds[0] == ZW_INCL_MODE_STOP &&
+	    adds[1] == SS_INCLUDE && memcmp(last_add + 2, ids, 8) == 0,
+	    "the listed device announced: AddNode 0x%02x with its NWI and "
+	    "Auth home ids", SS_INCLUDE);
+	nadds = 0;
+	status(ZW_FN_ADD_NODE, ZW_INCL_FAILED, 0, 0);
+	run();
+	CHECK(k->prov[0].state == ZW_SS_PENDING && k->prov[0].fails == 1 &&
+	    strstr(k->prov[0].reason, "attempt 1 of 5") != NULL &&
+	    adds_of(SS_LISTEN) == 1, "the stick failed it: pending, %s, "
+	    "listening again", k->prov[0].reason);
+	nadds = 0;
+	announce(dv.pub);
+	CHECK(adds_of(SS_INCLUDE) == 0, "announced again at once: not "
+	    "before its back-off");
+	k->prov[0].retry_at = 0;	/* the back-off is over */
+
+	/* Included: granted as listed, its PIN from the list. */
+	drain();
+	announce(dv.pub);
+	CHECK(adds_of(SS_INCLUDE) == 1, "after the back-off: included");
+	ss_join(15);
+	run();
+	CHECK(S.zw->node[15].s2_granted == 0x04 && dv.done &&
+	    !progress_seen(HD__ZW_PROGRESS__STATE__S2_GRANT) &&
+	    !progress_seen(HD__ZW_PROGRESS__STATE__S2_PIN),
+	    "joined: S2 Access Control granted, no grant or PIN asked");
+	CHECK(k->prov[0].state == ZW_SS_INCLUDED && k->prov[0].node == 15 &&
+	    !k->listening && !k->ss_active, "its entry: included as node 15; "
+	    "nothing pending, the stick no longer listens");
+
+	/* Removed before its device joined: the attempt stops. */
+	dev_reset(16, 0x04);
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	nadds = 0;
+	announce(dv.pub);
+	zw_s2_dsk_str(dv.pub, dsk);
+	drain();
+	prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", dsk, err, sizeof(err));
+	run();
+	CHECK(adds_of(SS_INCLUDE) == 1 && adds_of(ZW_INCL_MODE_STOP) == 2 && adds_of(SS_LISTEN) == 0 &&
+	    progress_seen(HD__ZW_PROGRESS__STATE__CANCELLED) &&
+	    S.zw->incl.action == HD__ZW_INCLUSION__ACTION__STOP &&
+	    !k->ss_active && k->nprov == 0, "removed before it joined: "
+	    "the stick stopped, the attempt cancelled");
+
+	/* Removed while it is bootstrapped: cancelled, told loudly. */
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	announce(dv.pub);
+	dv.mute = 1;			/* its KEX Report never comes */
+	ss_join(16);
+	run();
+	CHECK(k->kex_node == 16 && k->ss_node == 16, "joined as node 16: "
+	    "bootstrapping waits for it");
+	prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", dsk, err, sizeof(err));
+	run();
+	CHECK(k->kex_node == 0 && !k->ss_active &&
+	    downgraded(16, "removed from the provisioning list"),
+	    "removed during its bootstrapping: cancelled, reported as a "
+	    "downgrade in words");
+	while (take(&r))
+		;
+}
+
 /* hd-slave -n and the start: the S2 key file's mode and contents. */
 static void
 test_key_file(void)
@@ -922,6 +1119,7 @@ main(void)
 	test_provisioned();
 	test_classes_again();
 	test_s0_through_s2();
+	test_smartstart();
 	test_key_file();
 	zwf_close();
 	return check_done();
