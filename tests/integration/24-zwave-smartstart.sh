@@ -8,8 +8,10 @@
 # the stick is then told to listen, A is included by its home id with no
 # button and no user asked (no grant, no PIN: its entry's classes and
 # DSK), its entry says included, and a lock command to it goes under S2.
-# B, unlisted, is heard and ignored, never included. After a restart the
-# entry is still included and the stick no longer listens. Skips like
+# B, unlisted, is heard and ignored, never included. Then C, asking for
+# S2 Unauthenticated and S0, gets both in one bootstrapping (S0 through
+# S2). After a restart the entries are still included and the stick no
+# longer listens. Skips like
 # 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,17 +50,21 @@ dska=$(sed -n 's/.*HD-SS-DSK A \([0-9-]*\) nwi \([0-9a-f]*\).*/\1/p' "$J")
 nwia=$(sed -n 's/.*HD-SS-DSK A [0-9-]* nwi \([0-9a-f]*\).*/\1/p' "$J")
 nwib=$(sed -n 's/.*HD-SS-DSK B [0-9-]* nwi \([0-9a-f]*\).*/\1/p' "$J")
 check "the devices' DSKs are known (A $dska)" test -n "$dska" -a -n "$nwib"
-# A's QR code string, as its label would carry it: SmartStart (01),
-# S2 Access Control (004), the DSK, product type (lock 0x40/0x03) and id.
-qr=$(python3 - "$dska" <<'PY'
+# mkqr KEYS DSK CLASS: a device's QR code string, as its label would
+# carry it: SmartStart (01), the requested keys, the DSK, product type
+# (generic and specific class as one number) and product id.
+mkqr() {
+	python3 - "$@" <<'PY'
 import hashlib, sys
-dsk = "".join(sys.argv[1].split("-"))
-body = "004" + dsk + "0010" + "%05d%05d" % (0x4003, 0x0700) + \
-    "0220" + "%05d%05d%05d%05d" % (0, 0, 0, 0)
+dsk = "".join(sys.argv[2].split("-"))
+body = "%03d" % int(sys.argv[1]) + dsk + "0010" + \
+    "%05d%05d" % (int(sys.argv[3]), 0x0700) + "0220" + "%05d" * 4 % (0, 0, 0, 0)
 cs = hashlib.sha1(body.encode()).digest()
 print("9001" + "%05d" % (cs[0] << 8 | cs[1]) + body)
 PY
-)
+}
+# A: S2 Access Control (4), a lock (0x40, 0x03).
+qr=$(mkqr 4 "$dska" $((0x4003)))
 
 # 1. nothing listed: the stick does not listen
 check "an empty list: the stick does not listen" \
@@ -112,14 +118,42 @@ check "B ignored, logged $ns time(s) for $nb announcements" \
 check "the stick listened once: no listening after A" \
 	test "$(count_log "$J" 'HD-SS listening')" -eq 1
 
-# 5. a restart: the entry is still included, nothing listens
+# 5. C, listed asking for S2 Unauthenticated and S0: both granted in one
+# bootstrapping (zwave-js's S2 asks for the S0 key with Network Key Get
+# and verifies it under that key); no PIN class, so its whole key is
+# compared with the listed DSK
+dskc=$(sed -n 's/.*HD-SS-DSK C \([0-9-]*\) nwi.*/\1/p' "$J")
+nwic=$(sed -n 's/.*HD-SS-DSK C [0-9-]* nwi \([0-9a-f]*\).*/\1/p' "$J")
+qrc=$(mkqr 129 "$dskc" 4097)
+out=$(prov "{\"action\":\"add\",\"qr\":\"$qrc\"}")
+check "C's QR code (S2 Unauthenticated and S0) added: 202" grep -q '^202' <<<"$out"
+check "C announces itself and is included by its home id" \
+	wait_log "$J" "HD-SS include $nwic" 20
+check "its whole key is the listed DSK (no PIN class)" \
+	wait_log "$S" 'zwave: node 6: S2 bootstrapping done: S2 Unauthenticated S0 granted' 40
+check "the S0 key was asked for and given under S2" \
+	test "$(count_log "$S" 'node 6: .*(KEX Fail|SECURITY DOWNGRADE)')" -eq 0
+check "C's entry: included as node 6" \
+	wait_prov "[(e['state'], e['node']) for e in j['entries']] == [('included', 5), ('included', 6)]" 15
+check "Binary Switch learnt as its S2 class" \
+	wait_log "$S" 'zwave: node 6: [0-9]+ S2 command classes:.* 25' 20
+n=$(get zwave/slave-house/nodes)
+check "the node list says s2_unauthenticated" \
+	test "$(json '[x["security"] for x in j["nodes"] if x["node"] == 6]' <<<"$n")" = \
+	"['s2_unauthenticated']"
+id=$(post devices/slave-house/zw:6:0/values/on '{"value":true}' "${auth[@]}" |
+	tail -1 | grep -Eo '"id":[0-9]+' | cut -d: -f2)
+check "switch C on through the API: confirmed under S2" \
+	wait_log "$M" "command $id OK" 20
+
+# 6. a restart: the entries are still included, nothing listens
 kill "$(pid_of slave-house)"
 check "slave stopped" wait_log "$M" 'slave slave-house .*(offline|lost|gone)' 15
 start hd-slave slave-house
 check "slave back" wait_count "$S" 'zwave: controller ready' 2 20
-check "after the restart: included as node 5, not listening" \
-	wait_prov "[(e['state'], e['node']) for e in j['entries']] == [('included', 5)] and not j['smartstart']['listening']" 15
+check "after the restart: included as nodes 5 and 6, not listening" \
+	wait_prov "[(e['state'], e['node']) for e in j['entries']] == [('included', 5), ('included', 6)] and not j['smartstart']['listening']" 15
 check "the stick is not told to listen again" \
-	test "$(count_log "$J" 'HD-SS listening')" -eq 1
+	test "$(count_log "$J" 'HD-SS listening')" -eq 2
 check "mock server still running" kill -0 "${pids[0]}"
 finish

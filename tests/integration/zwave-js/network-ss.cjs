@@ -1,8 +1,9 @@
 // Mock network for tests/integration/24-zwave-smartstart.sh: a controller
-// with S2 keys (the mock emulates S2 only then) and two SmartStart
+// with S2 keys (the mock emulates S2 only then) and three SmartStart
 // devices that are in no network yet: A, an S2 Access Control door lock
-// (node 5 once included, Door Lock only securely), and B, which the
-// test never lists. Each has its own Curve25519 key pair made here, so
+// (node 5 once included, Door Lock only securely); B, which the test
+// never lists; C, a binary switch asking for S2 Unauthenticated and S0
+// (node 6, Binary Switch only securely), announcing once A is in. Each has its own Curve25519 key pair made here, so
 // its DSK (the key's first 16 bytes) is known before it joins; both go
 // to the log ("HD-SS-DSK A ...") for the test to build A's QR code.
 //
@@ -24,7 +25,8 @@ exports.default = ({ require }) => {
 	    nwiHomeIdFromDSK } = require("@zwave-js/core");
 	const { Message } = require("@zwave-js/serial");
 	let listening = false, adding = false, aIncluded = false;
-	let pairA, nwiA, nwiB, turn = 0;
+	let cIncluded = false;
+	let pairA, pairC, nwiA, nwiB, nwiC, turn = 0;
 	const hex = (b) => Buffer.from(b).toString("hex");
 
 	function announce(controller, nwi, generic) {
@@ -66,6 +68,9 @@ exports.default = ({ require }) => {
 				if (nwi === hex(nwiA) && !aIncluded)
 					controller.nodePendingInclusion = lockA(
 					    controller);
+				else if (nwi === hex(nwiC) && !cIncluded)
+					controller.nodePendingInclusion =
+					    switchC(controller);
 			}
 			return false;
 		},
@@ -98,6 +103,36 @@ exports.default = ({ require }) => {
 			},
 		};
 	}
+	function switchC(controller) {
+		return {
+			id: 6,
+			capabilities: {
+				genericDeviceClass: 0x10,
+				specificDeviceClass: 0x01,
+				commandClasses: [
+					{ ccId: 0x9f, version: 1 },
+					{ ccId: 0x98, version: 1 },
+					{ ccId: 0x25, version: 1, secure: true },
+					{ ccId: 0x86, version: 1 },
+				],
+				securityClasses: new Set([
+				    SecurityClass.S2_Unauthenticated,
+				    SecurityClass.S0_Legacy]),
+			},
+			setup(node) {
+				node.ecdhKeyPair = pairC;
+				const t = setInterval(() => {
+					if (controller.nodePendingInclusion !==
+					    undefined)
+						return;
+					clearInterval(t);
+					cIncluded = true;
+					adding = false;
+					console.log("HD-SS C included");
+				}, 100);
+			},
+		};
+	}
 	return {
 		controller: {
 			homeId: 0x7e570024,
@@ -112,6 +147,11 @@ exports.default = ({ require }) => {
 		async onInit(controller) {
 			controller.defineBehavior(stick);
 			pairA = await generateECDHKeyPair();
+			pairC = await generateECDHKeyPair();
+			const dskC = pairC.publicKey.subarray(0, 16);
+			nwiC = nwiHomeIdFromDSK(dskC);
+			console.log(`HD-SS-DSK C ${dskToString(dskC)} nwi ` +
+			    hex(nwiC));
 			const dskA = pairA.publicKey.subarray(0, 16);
 			const dskB = crypto.randomBytes(16);
 			nwiA = nwiHomeIdFromDSK(dskA);
@@ -128,6 +168,8 @@ exports.default = ({ require }) => {
 				turn = (turn + 1) % 3;
 				if (turn === 0 && !aIncluded)
 					announce(controller, nwiA, 0x40);
+				else if (turn === 0 && !cIncluded)
+					announce(controller, nwiC, 0x10);
 				else if (turn !== 0)
 					announce(controller, nwiB, 0x10);
 			}, 1000);
