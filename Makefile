@@ -389,6 +389,10 @@ $(BUILD)/hd-testmaster: $(call obj,tests/tools/testmaster_text.c)
 $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   slave/zwave/zw_frame.c \
 		   tests/tools/zwsim_s0.c slave/zwave/zw_s0.c) \
+		   $(call obj,tests/tools/zwsim_s2.c slave/zwave/zw_s2_crypto.c \
+		   slave/zwave/zw_s2_kdf.c slave/zwave/zw_s2_span.c \
+		   slave/zwave/zw_s2_encap.c slave/zwave/zw_s2_kex.c \
+		   slave/zwave/zw_s2_ss.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

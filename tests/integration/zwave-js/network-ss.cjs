@@ -1,4 +1,4 @@
-// Mock network for tests/integration/24-zwave-smartstart.sh: a controller
+// Mock network for tests/integration/25-zwave-js-smartstart.sh: a controller
 // with S2 keys (the mock emulates S2 only then) and three SmartStart
 // devices that are in no network yet: A, an S2 Access Control door lock
 // (node 5 once included, Door Lock only securely); B, which the test
