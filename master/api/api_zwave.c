@@ -583,6 +583,32 @@ prov_post(struct api_call *c)
 	api_reply(c, 202);
 }
 
+/*
+ * A node added or removed changes the licence's word on SmartStart (the
+ * node limit): every slave with a Z-Wave state hears the new word, so a
+ * slave stops including on its own once the limit is reached, and may
+ * again after an exclusion.
+ */
+static void
+ss_progress(void *arg, const struct node *from, const Hd__ZwProgress *p)
+{
+	struct master	*m = arg;
+	struct node	*n;
+	const char	*why;
+	char		 blocked[ZW_INCL_REASON_MAX + 1];
+
+	(void)from;
+	if (!(p->state == HD__ZW_PROGRESS__STATE__INTERVIEWED ||
+	    (p->state == HD__ZW_PROGRESS__STATE__DONE &&
+	    p->action == HD__ZW_INCLUSION__ACTION__EXCLUDE)))
+		return;
+	ss_blocked(m, blocked, sizeof(blocked));
+	TAILQ_FOREACH(n, &m->nodes, entry)
+		if (n->zw != NULL && n->zw->prov_heard)
+			zwm_provision(m, n, HD__ZW_PROVISION__ACTION__LIST, "",
+			    "", blocked, "the licence", &why);
+}
+
 int
 api_zwave_routes(struct master *m)
 {
@@ -599,6 +625,8 @@ api_zwave_routes(struct master *m)
 
 	if (api_add_routes(m->api, routes,
 	    (int)(sizeof(routes) / sizeof(routes[0])), m) == -1)
+		return -1;
+	if (m->zw != NULL && zwm_subscribe(m, ss_progress, m) == -1)
 		return -1;
 	return api_zwave_maint_routes(m);
 }

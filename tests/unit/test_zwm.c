@@ -379,6 +379,16 @@ test_prov(struct node *a, const char *as, const char *ac)
 	    "\"smartstart\":{\"listening\":false,\"blocked\":\"the "
 	    "licence has no secure-zwave\"}") != NULL,
 	    "prov: SmartStart: each entry's state and why, the licence's word");
+	{
+		Hd__ZwProgress	p = step(1, HD__ZW_PROGRESS__STATE__INTERVIEWED,
+		    9, "", 0);
+		int		before = sent_prov;
+
+		zwm_progress(&m, a, &p);
+		CHECK(sent_prov == before + 1 && sent_prov_action ==
+		    HD__ZW_PROVISION__ACTION__LIST, "prov: a node added: the "
+		    "slaves hear the licence's word on SmartStart again");
+	}
 }
 
 static Hd__Device *
