@@ -227,7 +227,8 @@
       el("th", { scope: "row" }, el("code", { text: e.dsk })),
       td(e.requested.map((c) => c.replace(/_/g, " ")).join(", ") || "—"),
       td(`${e.manufacturer}:${e.product_type}:${e.product_id}`),
-      td(e.node ? `node ${e.node}` : "not yet"),
+      td(e.node ? `node ${e.node}` : e.state === "failed" ? `failed: ${e.reason}` :
+        e.smartstart ? `waits for it (SmartStart)${e.reason ? ": " + e.reason : ""}` : "not yet"),
       td(el("button", { type: "button", text: "Remove", onclick: () => send({ action: "remove", dsk: e.dsk }) }))));
     const box = el("details.s2prov", { open: !!provOpen[node],
       ontoggle: () => { provOpen[node] = box.open; } },
