@@ -43,7 +43,7 @@ struct zw_s2ctl {
 	int		 ss_active;
 	uint8_t		 ss_dsk[16];
 	uint8_t		 ss_node;
-	uint64_t	 ss_quiet;
+	uint64_t	 ss_quiet, ss_quiet_busy;
 	char		 ss_blocked[ZW_INCL_REASON_MAX + 1];
 };
 

@@ -162,9 +162,12 @@ zw_ss_announce(struct zw_ctrl *c, const struct zw_ss_update *u)
 	char			 dsk[48];
 	int			 busy;
 
-	if (k == NULL || u->status != ZW_UPDATE_SS_HOMEID) {
-		log_debug("zwave: SmartStart announcement 0x%02x ignored "
-		    "(Long Range is not handled)", u->status);
+	if (k == NULL)
+		return;
+	if (u->status != ZW_UPDATE_SS_HOMEID) {
+		if (zw_ss_quiet(&k->ss_quiet, now_ms(c)))
+			log_debug("zwave: SmartStart announcement 0x%02x "
+			    "ignored (Long Range is not handled)", u->status);
 		return;
 	}
 	busy = !wanted(c, k) && k->ss_blocked[0] == '\0';
@@ -184,10 +187,11 @@ zw_ss_announce(struct zw_ctrl *c, const struct zw_ss_update *u)
 		    k->prov[i].state), v == ZW_SS_WAIT ? ", waiting before "
 		    "the next attempt" : "");
 		return;
-	case ZW_SS_BUSY:
-		log_info("zwave: SmartStart: a listed device announced itself "
-		    "while the stick is busy: included at its next "
-		    "announcement");
+	case ZW_SS_BUSY:		/* it announces again and again */
+		if (zw_ss_quiet(&k->ss_quiet_busy, now_ms(c)))
+			log_info("zwave: SmartStart: a listed device announced "
+			    "itself while the stick is busy: included at an "
+			    "announcement once it is free");
 		return;
 	case ZW_SS_INCLUDE:
 		break;
