@@ -244,6 +244,7 @@ start(struct zw_ctrl *c, int action, uint32_t timeout_ms, int insecure)
 	    ZW_INCL_OPT_NWI, 1, start_sent) == -1) {
 		progress(c, action, HD__ZW_PROGRESS__STATE__REFUSED, 0,
 		    "the stick's queue refused it");
+		zw_ss_arm(c);
 		return;
 	}
 	in->action = action;
