@@ -47,6 +47,12 @@ struct ssdev {
 	uint8_t		 pending[ZW_S2_MAX_CMD];	/* awaits a nonce */
 	size_t		 npending;
 	int		 then_grant;
+	/* Its last frame, sent again once if the controller answers it
+	 * with a Nonce Report SOS (it could not decrypt it: both ends
+	 * stepped the SPAN at once), as the spec asks of a sender. */
+	uint8_t		 last[ZW_S2_MAX_CMD];
+	size_t		 nlast;
+	uint64_t	 last_at;
 	uint8_t		 on;
 };
 
@@ -108,6 +114,9 @@ send_then(struct ssdev *d, const uint8_t *cmd, size_t n, int grant)
 	}
 	if (grant >= 0)
 		zw_s2_grant(&d->s2, ZWSIM_OWN_ID, (unsigned)grant);
+	memcpy(d->last, cmd, n);
+	d->nlast = n;
+	d->last_at = now_ms();
 	zwsim_send(d->id, f, fn);
 }
 
@@ -269,22 +278,41 @@ radio(struct ssdev *d, const uint8_t *f, size_t n)
 			zwsim_send(d->id, out, on);
 		break;
 	case ZW_S2_NONCE_REPORT:
-		if (zw_s2_on_nonce_report(&d->s2, ZWSIM_OWN_ID, f, n) ==
-		    ZW_S2_OK && d->npending > 0) {
+		fprintf(stderr, "zwsim: smartstart %d: nonce report%s\n", d->id,
+		    n > 2 && (f[3] & ZW_S2_NR_SOS) ? " SOS" : "");
+		if (zw_s2_on_nonce_report(&d->s2, ZWSIM_OWN_ID, f, n) !=
+		    ZW_S2_OK)
+			break;
+		if (d->npending > 0) {
 			on = d->npending;
 			d->npending = 0;
 			send_then(d, d->pending, on, d->then_grant);
+		} else if (d->nlast > 0 && n > 3 && (f[3] & ZW_S2_NR_SOS) &&
+		    now_ms() - d->last_at < ZW_S2_SOS_RESEND_MS) {
+			fprintf(stderr, "zwsim: smartstart %d: its last frame "
+			    "sent again\n", d->id);
+			on = d->nlast;
+			d->nlast = 0;	/* once */
+			send_then(d, d->last, on, -1);
 		}
 		break;
 	case ZW_S2_MSG_ENCAP:
 		r = zw_s2_decap(&d->s2, ZWSIM_OWN_ID, f, n, now_ms(), in,
 		    sizeof(in), &in_n, &rx);
-		if (r == ZW_S2_OK)
+		if (r == ZW_S2_OK) {
+			fprintf(stderr, "zwsim: smartstart %d: S2 %02x %02x "
+			    "taken\n", d->id, in[0], in_n > 1 ? in[1] : 0);
 			command(d, in, in_n, 1);
+		}
 		else if (r == ZW_S2_SOS && zw_s2_nonce_report(&d->s2,
 		    ZWSIM_OWN_ID, now_ms(), 0, out, sizeof(out), &on) ==
-		    ZW_S2_OK)
+		    ZW_S2_OK) {
+			fprintf(stderr, "zwsim: smartstart %d: S2 frame not "
+			    "decrypted (%s extension): a new nonce sent\n",
+			    d->id, n > 4 && (f[3] & ZW_S2_F_EXT) ? "with an" :
+			    "no");
 			zwsim_send(d->id, out, on);
+		}
 		else
 			fprintf(stderr, "zwsim: smartstart %d: S2 frame "
 			    "dropped: %s\n", d->id, zw_s2_result_str(r));
