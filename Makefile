@@ -234,6 +234,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list
 SLAVE_ZW_SRCS	+= slave/zwave/zw_transport.c slave/zwave/zw_transport_rx.c # 0x55
 SLAVE_ZW_SRCS	+= slave/zwave/zw_transport_tx.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_adopt.c	# S2 nodes included elsewhere
+SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_ss.c slave/zwave/zw_smartstart.c # SmartStart
 # Node maintenance: ping, remove and replace a failed node, heal,
 # configuration parameters.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
@@ -295,6 +296,7 @@ UNIT_TESTS	+= test_zw_s2adopt	# S2 nodes included by another controller
 UNIT_TESTS	+= test_zw_cc_thermo	# Thermostat and Color Switch encoders, decoders
 UNIT_TESTS	+= test_zw_maint_wait	# maintenance held for a sleeping node
 UNIT_TESTS	+= test_zw_thermo	# thermostat and colour values, commands
+UNIT_TESTS	+= test_zw_s2_ss	# SmartStart's decisions, fake clock
 FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 		   fuzz_api fuzz_hist_file fuzz_licence fuzz_sched \
 		   fuzz_zw_frame fuzz_zw_session fuzz_zw_api fuzz_zw_cc fuzz_zw_s0
@@ -415,6 +417,10 @@ $(BUILD)/hd-zwsim: $(call obj,tests/tools/zwsim.c tests/tools/zwsim_node.c \
 		   tests/tools/zwsim_nvm.c \
 		   tests/tools/zwsim_ts.c slave/zwave/zw_transport.c \
 		   slave/zwave/zw_cc_encap.c) \
+		   $(call obj,tests/tools/zwsim_s2.c slave/zwave/zw_s2_crypto.c \
+		   slave/zwave/zw_s2_kdf.c slave/zwave/zw_s2_span.c \
+		   slave/zwave/zw_s2_encap.c slave/zwave/zw_s2_kex.c \
+		   slave/zwave/zw_s2_ss.c) \
 		   $(SHARED_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -192,6 +192,25 @@ zw_node_count(struct master *m)
 	return count;
 }
 
+/* Why the licence lets no slave include a device on its own now
+ * (SmartStart), into why[]; "" when it does. */
+static void
+ss_blocked(struct master *m, char *why, size_t size)
+{
+	int limit, have;
+
+	why[0] = '\0';
+	if (m->licence == NULL)		/* unit tests without licences */
+		return;
+	if (!licence_allows(m->licence, LICENCE_F_SECURE_ZWAVE))
+		snprintf(why, size, "the licence has no secure-zwave "
+		    "(SmartStart includes with S2 only)");
+	else if ((limit = licence_zwave_limit(m->licence)) >= 0 &&
+	    (have = zw_node_count(m)) >= limit)
+		snprintf(why, size, "the licence allows %d Z-Wave nodes and "
+		    "%d are included", limit, have);
+}
+
 /* -1 after a 403 when the licence's Z-Wave node limit is reached. */
 static int
 licence_full(struct api_call *c)
@@ -232,17 +251,18 @@ parse_classes(struct api_call *c, uint32_t *bits)
 		if (c->doc.tok[k].type != JSON_STRING ||
 		    json_str(&c->doc, k, name, sizeof(name)) == -1)
 			goto bad;
-		for (j = 0; j < 3; j++)		/* S0 is not granted via S2 */
+		/* S0 too: given through S2 beside S2 classes it asks. */
+		for (j = 0; j < 4; j++)
 			if (strcmp(name, s2_classes[j].name) == 0)
 				break;
-		if (j == 3)
+		if (j == 4)
 			goto bad;
 		*bits |= s2_classes[j].bit;
 	}
 	return 0;
 bad:
 	api_refuse(c, 400, "bad_request", "classes: an array of "
-	    "s2_access_control, s2_authenticated, s2_unauthenticated");
+	    "s2_access_control, s2_authenticated, s2_unauthenticated, s0");
 	return -1;
 }
 
@@ -538,6 +558,13 @@ write_prov(struct api_call *c, struct node *n)
 	jw_bool(&c->w, z->prov_heard);
 	jw_key(&c->w, "error");
 	jw_str(&c->w, z->prov_error);
+	jw_key(&c->w, "smartstart");
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "listening");
+	jw_bool(&c->w, z->ss_listening);
+	jw_key(&c->w, "blocked");
+	jw_str(&c->w, z->ss_blocked);
+	jw_close(&c->w, '}');
 	jw_key(&c->w, "entries");
 	jw_open(&c->w, '[');
 	for (i = 0; i < z->nprov; i++) {
@@ -561,6 +588,11 @@ write_prov(struct api_call *c, struct node *n)
 		jw_uint(&c->w, p->product_id);
 		jw_key(&c->w, "node");
 		jw_uint(&c->w, p->node);
+		jw_key(&c->w, "state");
+		jw_str(&c->w, p->state == 1 ? "included" : p->state == 2 ?
+		    "failed" : "pending");
+		jw_key(&c->w, "reason");
+		jw_str(&c->w, p->reason);
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');
@@ -573,11 +605,13 @@ prov_get(struct api_call *c)
 {
 	struct node	*n;
 	const char	*why;
+	char		 blocked[ZW_INCL_REASON_MAX + 1];
 
 	if ((n = api_zw_slave(c)) == NULL)
 		return;
+	ss_blocked(c->ctx, blocked, sizeof(blocked));
 	zwm_provision(c->ctx, n, HD__ZW_PROVISION__ACTION__LIST, "", "",
-	    c->user->name, &why);
+	    blocked, c->user->name, &why);
 	write_prov(c, n);
 	api_reply(c, 200);
 }
@@ -591,6 +625,7 @@ prov_post(struct api_call *c)
 	const char		*why;
 	char			 action[16], qr[ZW_QR_TEXT_MAX + 1] = "";
 	char			 dsk[ZWM_DSK_MAX + 1] = "";
+	char			 blocked[ZW_INCL_REASON_MAX + 1];
 
 	if (api_body(c, fields) == -1)
 		return;
@@ -611,12 +646,40 @@ prov_post(struct api_call *c)
 	}
 	if ((n = api_zw_slave(c)) == NULL)
 		return;
-	if (zwm_provision(c->ctx, n, a, qr, dsk, c->user->name, &why) == -1) {
+	ss_blocked(c->ctx, blocked, sizeof(blocked));
+	if (zwm_provision(c->ctx, n, a, qr, dsk, blocked, c->user->name,
+	    &why) == -1) {
 		api_refuse(c, 409, "conflict", why);
 		return;
 	}
 	write_prov(c, n);
 	api_reply(c, 202);
+}
+
+/*
+ * A node added or removed changes the licence's word on SmartStart (the
+ * node limit): every slave with a Z-Wave state hears the new word, so a
+ * slave stops including on its own once the limit is reached, and may
+ * again after an exclusion.
+ */
+static void
+ss_progress(void *arg, const struct node *from, const Hd__ZwProgress *p)
+{
+	struct master	*m = arg;
+	struct node	*n;
+	const char	*why;
+	char		 blocked[ZW_INCL_REASON_MAX + 1];
+
+	(void)from;
+	if (!(p->state == HD__ZW_PROGRESS__STATE__INTERVIEWED ||
+	    (p->state == HD__ZW_PROGRESS__STATE__DONE &&
+	    p->action == HD__ZW_INCLUSION__ACTION__EXCLUDE)))
+		return;
+	ss_blocked(m, blocked, sizeof(blocked));
+	TAILQ_FOREACH(n, &m->nodes, entry)
+		if (n->zw != NULL && n->zw->prov_heard)
+			zwm_provision(m, n, HD__ZW_PROVISION__ACTION__LIST, "",
+			    "", blocked, "the licence", &why);
 }
 
 int
@@ -635,6 +698,8 @@ api_zwave_routes(struct master *m)
 
 	if (api_add_routes(m->api, routes,
 	    (int)(sizeof(routes) / sizeof(routes[0])), m) == -1)
+		return -1;
+	if (m->zw != NULL && zwm_subscribe(m, ss_progress, m) == -1)
 		return -1;
 	if (api_zwave_maint_routes(m) == -1)
 		return -1;

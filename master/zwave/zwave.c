@@ -379,7 +379,8 @@ zwm_slave_restarted(struct master *m, struct node *n)
 
 int
 zwm_provision(struct master *m, struct node *n, Hd__ZwProvision__Action a,
-    const char *qr, const char *dsk, const char *by, const char **why)
+    const char *qr, const char *dsk, const char *blocked, const char *by,
+    const char **why)
 {
 	Hd__Envelope	e = HD__ENVELOPE__INIT;
 	Hd__ZwProvision	zp = HD__ZW_PROVISION__INIT;
@@ -389,6 +390,7 @@ zwm_provision(struct master *m, struct node *n, Hd__ZwProvision__Action a,
 	zp.qr = (char *)(uintptr_t)qr;
 	zp.dsk = (char *)(uintptr_t)dsk;
 	zp.issued_by = (char *)(uintptr_t)by;
+	zp.smartstart_blocked = (char *)(uintptr_t)blocked;
 	e.body_case = HD__ENVELOPE__BODY_ZW_PROVISION;
 	e.zw_provision = &zp;
 	if (cluster_send(m, n, &e) == -1) {
@@ -408,7 +410,8 @@ prov_entry_ok(const Hd__ZwProvisionEntry *e)
 	return strlen(e->dsk) <= ZWM_DSK_MAX && e->keys <= 0xff &&
 	    e->generic <= 0xff && e->specific <= 0xff &&
 	    e->manufacturer <= 0xffff && e->product_type <= 0xffff &&
-	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES;
+	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES &&
+	    e->state <= 2 && strlen(e->reason) <= ZW_INCL_REASON_MAX;
 }
 
 int
@@ -421,7 +424,8 @@ zwm_provision_list(struct master *m, struct node *n,
 
 	(void)m;
 	if (l->n_entries > ZW_PROVISION_MAX ||
-	    strlen(l->error) > ZW_INCL_REASON_MAX)
+	    strlen(l->error) > ZW_INCL_REASON_MAX ||
+	    strlen(l->smartstart_blocked) > ZW_INCL_REASON_MAX)
 		return -1;
 	for (i = 0; i < l->n_entries; i++)
 		if (!prov_entry_ok(l->entries[i]))
@@ -439,8 +443,12 @@ zwm_provision_list(struct master *m, struct node *n,
 		p->product_type = (uint16_t)l->entries[i]->product_type;
 		p->product_id = (uint16_t)l->entries[i]->product_id;
 		p->node = (uint8_t)l->entries[i]->node_id;
+		p->state = (int)l->entries[i]->state;
+		str_vis(p->reason, sizeof(p->reason), l->entries[i]->reason);
 	}
 	z->nprov = (int)l->n_entries;
+	str_vis(z->ss_blocked, sizeof(z->ss_blocked), l->smartstart_blocked);
+	z->ss_listening = l->listening;
 	z->prov_heard = 1;
 	str_vis(z->prov_error, sizeof(z->prov_error), l->error);
 	if (l->error[0] != '\0')

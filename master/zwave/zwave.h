@@ -30,6 +30,8 @@ struct zwm_prov {
 	uint8_t		keys, generic, specific, node;
 	int		smartstart;
 	uint16_t	manufacturer, product_type, product_id;
+	int		state;		/* SmartStart: ZW_SS_* of zw_s2.h */
+	char		reason[ZW_INCL_REASON_MAX + 1];
 };
 
 /* One step of a node maintenance operation (zwave_maint.c). */
@@ -81,6 +83,9 @@ struct zwm_slave {
 	struct zwm_prov	 prov[ZW_PROVISION_MAX];
 	int		 nprov, prov_heard;
 	char		 prov_error[ZW_INCL_REASON_MAX + 1];
+	/* SmartStart: the licence word the slave keeps, its stick listens */
+	char		 ss_blocked[ZW_INCL_REASON_MAX + 1];
+	int		 ss_listening;
 };
 
 struct master;
@@ -101,10 +106,12 @@ int		 zwm_request(struct master *, struct node *,
 int		 zwm_grant(struct master *, struct node *, uint32_t classes,
 		    const char *pin, const char *by, const char **why);
 /* A provisioning list request to slave `n` (LIST, ADD with `qr`,
- * REMOVE with `dsk`): 0, or -1 with `why` (offline). */
+ * REMOVE with `dsk`), with the licence's word on SmartStart (`blocked`:
+ * "" or why the slave may not include on its own now): 0, or -1 with
+ * `why` (offline). */
 int		 zwm_provision(struct master *, struct node *,
 		    Hd__ZwProvision__Action, const char *qr, const char *dsk,
-		    const char *by, const char **why);
+		    const char *blocked, const char *by, const char **why);
 /* The slave's list (a body observer): -1 if malformed. */
 int		 zwm_provision_list(struct master *, struct node *,
 		    const Hd__ZwProvisionList *);

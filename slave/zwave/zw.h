@@ -314,6 +314,9 @@ int	zw_stick_load(const struct zw_stick *);
 #define ZW_CAPS_MIN_LEN		8	/* GetCapabilities: what we read */
 #define ZW_UPDATE_NIF		0x84	/* ApplicationUpdate: node info */
 #define ZW_UPDATE_NIF_FAILED	0x81	/* RequestNodeInfo got no answer */
+#define ZW_UPDATE_SS_HOMEID	0x85	/* a SmartStart device announces */
+#define ZW_UPDATE_SS_INCLUDED	0x86	/* ... an included one (its NIF) */
+#define ZW_UPDATE_SS_HOMEID_LR	0x87	/* ... on Long Range (not handled) */
 #define ZW_CC_MARK		0xef	/* NIF: controlled classes follow */
 
 struct zw_caps {
@@ -329,6 +332,13 @@ struct zw_app_update {
 	uint8_t		status, node, basic, generic, specific;
 	uint8_t		cc[ZW_MAX_NODE_CCS];	/* supported classes */
 	size_t		ncc;
+};
+
+/* ApplicationUpdate 0x85: a SmartStart device's announcement. */
+struct zw_ss_update {
+	uint8_t		status, node, rx_status;
+	uint8_t		nwi[4];		/* its NWI home id */
+	uint8_t		basic, generic, specific;	/* 0 when not sent */
 };
 
 struct zw_app_command {
@@ -347,6 +357,7 @@ int	zw_parse_init(const uint8_t *, size_t,
 int	zw_parse_protocol_info(const uint8_t *, size_t,
 	    struct zw_proto_info *);
 int	zw_parse_app_update(const uint8_t *, size_t, struct zw_app_update *);
+int	zw_parse_ss_update(const uint8_t *, size_t, struct zw_ss_update *);
 int	zw_parse_app_command(uint8_t func, const uint8_t *, size_t,
 	    struct zw_app_command *);
 
@@ -445,6 +456,8 @@ struct zw_node {
 /* AddNodeToNetwork / RemoveNodeFromNetwork (zw_incl.c). */
 #define ZW_INCL_MODE_ANY	0x01	/* add or remove any node */
 #define ZW_INCL_MODE_STOP	0x05
+#define ZW_INCL_MODE_HOMEID	0x08	/* include the device of a home id */
+#define ZW_INCL_MODE_SS_LISTEN	0x09	/* SmartStart: hear announcements */
 #define ZW_INCL_OPT_POWER	0x80	/* normal power */
 #define ZW_INCL_OPT_NWI		0x40	/* network-wide inclusion */
 #define ZW_INCL_LEARN_READY	0x01	/* callback statuses */
@@ -479,6 +492,7 @@ struct zw_incl {
 	int		 secure;	/* its node information lists S0 or S2 */
 	int		 s2;		/* ... lists S2 (0x9F) */
 	int		 insecure;	/* the master's licence allows no S0 now */
+	int		 smartstart;	/* started by zw_smartstart.c */
 };
 
 enum zw_step {
@@ -677,6 +691,24 @@ void	zw_incl_interviewed(struct zw_ctrl *, int id);
 void	zw_incl_security(struct zw_ctrl *, int state, int node,
 	    const char *why, unsigned requested, unsigned granted,
 	    const char *dsk, int downgraded);
+
+/* zw_incl.c: SmartStart's inclusion of the device with this DSK (-1:
+ * the stick is busy or refused it); end it before the device joined. */
+int	zw_incl_smartstart(struct zw_ctrl *, const uint8_t dsk[16]);
+void	zw_incl_ss_cancel(struct zw_ctrl *, const char *why);
+
+/* zw_smartstart.c: SmartStart listen mode as the list wants it (arm),
+ * left before another operation (leave), forgotten by a restarted stick
+ * (lost); a device's announcement; the node a SmartStart inclusion
+ * added; the stick's part of it ended (DONE: S2 follows). */
+struct zw_ss_update;
+void	zw_ss_arm(struct zw_ctrl *);
+void	zw_ss_leave(struct zw_ctrl *);
+void	zw_ss_lost(struct zw_ctrl *);
+void	zw_ss_announce(struct zw_ctrl *, const struct zw_ss_update *);
+void	zw_ss_joined(struct zw_ctrl *, int node);
+void	zw_ss_incl_ended(struct zw_ctrl *, int state, int node,
+	    const char *why);
 
 /* zw_ctrl.c: a node's slot emptied, a known node registered or removed */
 void	zw_ctrl_node_reset(struct zw_ctrl *, int id);

@@ -135,6 +135,32 @@ zw_parse_app_update(const uint8_t *p, size_t n, struct zw_app_update *out)
 	return 0;
 }
 
+/*
+ * ApplicationUpdate "SmartStart home id received" (0x85): status, node
+ * id (0: the device is in no network yet), rx status, the device's NWI
+ * home id (4 bytes), then its node information's length and that: basic,
+ * generic and specific class, command classes (not kept: SmartStart
+ * goes by the home id, the classes come with the inclusion).
+ */
+int
+zw_parse_ss_update(const uint8_t *p, size_t n, struct zw_ss_update *out)
+{
+	if (n < 7 || (p[0] != ZW_UPDATE_SS_HOMEID &&
+	    p[0] != ZW_UPDATE_SS_HOMEID_LR) || p[1] > ZW_MAX_NODES)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->status = p[0];
+	out->node = p[1];
+	out->rx_status = p[2];
+	memcpy(out->nwi, p + 3, sizeof(out->nwi));
+	if (n >= 11 && p[7] >= 3) {
+		out->basic = p[8];
+		out->generic = p[9];
+		out->specific = p[10];
+	}
+	return 0;
+}
+
 /* ApplicationCommandHandler (0x04): rx status, source node, length,
  * command; the bridge form (0xA8): rx status, destination, source, length,
  * command, then a multicast mask and RSSI that we ignore. The command

@@ -302,6 +302,7 @@ ready(struct zw_ctrl *c)
 	fault_set(c, &c->faulted, 0, "the stick answers again");
 	zw_maint_ready(c);
 	zw_nvm_ready(c);
+	zw_ss_arm(c);
 	zw_interview_next(c);
 }
 
@@ -440,6 +441,7 @@ ctrl_up(void *arg, int up, const char *why)
 	ev_timer_stop(c->s->loop, &c->poll_timer);
 	c->interviewing = 0;
 	zw_mgmt_stick_lost(c);
+	zw_ss_lost(c);
 	for (id = 1; id <= ZW_MAX_NODES; id++)
 		c->node[id].nif_asked = c->node[id].refreshed =
 		    c->node[id].mgmt_asked = c->node[id].poll_due = 0;

@@ -130,13 +130,19 @@ finish(struct zw_ctrl *c, int state, const char *why)
 {
 	struct zw_incl	*in = &c->incl;
 	int		 action = in->action, node = in->node;
+	int		 ss = in->smartstart;
 
 	ev_timer_stop(c->s->loop, &in->timer);
 	in->action = ACT_STOP;
 	in->state = HD__ZW_PROGRESS__STATE__IDLE;
 	in->node = 0;
 	in->controller = 0;
+	in->smartstart = 0;
 	progress(c, action, state, node, why);
+	if (ss)
+		zw_ss_incl_ended(c, state, node, why);
+	else
+		zw_ss_arm(c);	/* the stick left listen mode for this */
 }
 
 /* --- requests to the stick ------------------------------------------- */
@@ -144,9 +150,11 @@ finish(struct zw_ctrl *c, int state, const char *why)
 static void	start_sent(void *, enum zw_status, const struct zw_frame *,
 		    const struct zw_frame *);
 
-/* AddNode/RemoveNode with `mode`; with a callback id when `cb`. */
+/* AddNode/RemoveNode with `mode` and `n` more bytes; with a callback id
+ * when `cb`. */
 static int
-submit(struct zw_ctrl *c, int action, uint8_t mode, int cb, zw_done_fn *done)
+submit_more(struct zw_ctrl *c, int action, uint8_t mode, int cb,
+    zw_done_fn *done, const uint8_t *more, size_t n)
 {
 	struct zw_req	r;
 	enum zw_status	st;
@@ -154,7 +162,9 @@ submit(struct zw_ctrl *c, int action, uint8_t mode, int cb, zw_done_fn *done)
 	memset(&r, 0, sizeof(r));
 	r.func = action == ACT_EXCLUDE ? ZW_FN_REMOVE_NODE : ZW_FN_ADD_NODE;
 	r.payload[0] = mode;
-	r.len = 2;		/* payload[1]: the callback id, or 0 */
+	r.len = 2 + n;		/* payload[1]: the callback id, or 0 */
+	if (n > 0)
+		memcpy(r.payload + 2, more, n);
 	r.want_res = 0;		/* these functions have no response */
 	r.cb_idx = cb ? 1 : -1;
 	r.prio = ZW_PRIO_USER;
@@ -165,6 +175,12 @@ submit(struct zw_ctrl *c, int action, uint8_t mode, int cb, zw_done_fn *done)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+submit(struct zw_ctrl *c, int action, uint8_t mode, int cb, zw_done_fn *done)
+{
+	return submit_more(c, action, mode, cb, done, NULL, 0);
 }
 
 static void
@@ -228,14 +244,61 @@ start(struct zw_ctrl *c, int action, uint32_t timeout_ms, int insecure)
 	in->node = 0;
 	in->controller = 0;
 	in->insecure = insecure;
+	in->smartstart = 0;
+	zw_ss_leave(c);		/* listen mode first left, as zwave-js */
 	if (submit(c, action, ZW_INCL_MODE_ANY | ZW_INCL_OPT_POWER |
 	    ZW_INCL_OPT_NWI, 1, start_sent) == -1) {
 		progress(c, action, HD__ZW_PROGRESS__STATE__REFUSED, 0,
 		    "the stick's queue refused it");
+		zw_ss_arm(c);
 		return;
 	}
 	in->action = action;
 	set_state(c, ST_STARTING, ZW_INCL_READY_MS, NULL);
+}
+
+/*
+ * SmartStart: include the device whose NWI home id the DSK gives
+ * (AddNodeToNetwork 0x08 with the NWI and Auth home ids), as an
+ * inclusion the user started: the same steps and progress follow, the
+ * node must be found within ZW_SS_FIND_MS, and it is bootstrapped with
+ * S2 whatever its node information lists (SmartStart implies S2).
+ */
+int
+zw_incl_smartstart(struct zw_ctrl *c, const uint8_t dsk[16])
+{
+	struct zw_incl	*in = &c->incl;
+	uint8_t		 ids[8];
+
+	if (in->action != ACT_STOP || !c->up || c->step != ZW_STEP_READY)
+		return -1;
+	zw_ss_nwi(dsk, ids);
+	zw_ss_auth(dsk, ids + 4);
+	in->timeout = ZW_SS_FIND_MS;
+	in->node = 0;
+	in->controller = 0;
+	in->insecure = 0;
+	if (submit_more(c, ACT_INCLUDE, ZW_INCL_MODE_HOMEID |
+	    ZW_INCL_OPT_POWER | ZW_INCL_OPT_NWI, 1, start_sent, ids,
+	    sizeof(ids)) == -1)
+		return -1;
+	in->smartstart = 1;
+	in->action = ACT_INCLUDE;
+	set_state(c, ST_STARTING, ZW_INCL_READY_MS, NULL);
+	return 0;
+}
+
+/* The SmartStart entry went before its device joined: stop. */
+void
+zw_incl_ss_cancel(struct zw_ctrl *c, const char *why)
+{
+	struct zw_incl *in = &c->incl;
+
+	if (!in->smartstart || in->state == HD__ZW_PROGRESS__STATE__ADDING ||
+	    in->state == HD__ZW_PROGRESS__STATE__PROTOCOL_DONE)
+		return;
+	stick_stop(c, in->action);
+	finish(c, HD__ZW_PROGRESS__STATE__CANCELLED, why);
 }
 
 static void
@@ -421,6 +484,8 @@ node_joined(struct zw_ctrl *c, int id)
 	zn->specific = in->specific;
 	zn->pct = ZW_INTERVIEW_PROTO;
 	in->node = (uint8_t)id;
+	if (in->smartstart)
+		zw_ss_joined(c, id);
 	memset(&r, 0, sizeof(r));
 	r.func = ZW_FN_GET_NODE_PROTOCOL_INFO;
 	r.payload[0] = (uint8_t)id;
@@ -472,6 +537,8 @@ on_status(struct zw_ctrl *c, const struct zw_incl_status *u)
 	case ZW_INCL_LEARN_READY:
 		if (in->state == ST_STARTING)
 			set_state(c, HD__ZW_PROGRESS__STATE__READY, in->timeout,
+			    in->smartstart ? "SmartStart: a listed device "
+			    "announced itself, it is being added" :
 			    add ? "press the new node's button" :
 			    "press the button of the node to remove");
 		break;
@@ -488,8 +555,9 @@ on_status(struct zw_ctrl *c, const struct zw_incl_status *u)
 			in->generic = u->generic;
 			in->specific = u->specific;
 		}
-		in->s2 = u->have_info &&
-		    memchr(u->cc, ZW_CC_SECURITY_2, u->ncc) != NULL;
+		/* SmartStart implies S2, listed or not (as zwave-js). */
+		in->s2 = in->smartstart || (u->have_info &&
+		    memchr(u->cc, ZW_CC_SECURITY_2, u->ncc) != NULL);
 		in->secure = in->s2 || (u->have_info &&
 		    memchr(u->cc, ZW_CC_SECURITY, u->ncc) != NULL);
 		set_state(c, HD__ZW_PROGRESS__STATE__ADDING, ZW_INCL_ADD_MS,

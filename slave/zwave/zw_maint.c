@@ -86,6 +86,7 @@ zw_maint_finish(struct zw_ctrl *c, int state, const char *why)
 	m->op = -1;
 	m->node = 0;
 	zw_maint_result(c, op, node, state, why);
+	zw_ss_arm(c);		/* a replacement took the stick out of it */
 	zw_maint_after(c, node);
 }
 
@@ -513,6 +514,7 @@ zw_maint_run(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	else if (op->op == OP_REMOVE)
 		r = zw_maint_submit(c, ZW_FN_IS_FAILED, pl, 1, is_failed_done);
 	else {
+		zw_ss_leave(c);		/* SmartStart listen mode first */
 		pl[1] = zw_maint_next_cb(m);
 		r = zw_maint_submit(c, ZW_FN_REPLACE_FAILED, pl, 2,
 		    replace_sent);

@@ -287,8 +287,22 @@ zw_node_interviewed(struct zw_ctrl *c, struct zw_node *zn)
 static void
 app_update(struct zw_ctrl *c, const struct zw_frame *f)
 {
-	struct zw_app_update u;
+	struct zw_app_update	u;
+	struct zw_ss_update	ss;
 
+	if (f->len >= 1 && (f->payload[0] == ZW_UPDATE_SS_HOMEID ||
+	    f->payload[0] == ZW_UPDATE_SS_HOMEID_LR)) {
+		if (zw_parse_ss_update(f->payload, f->len, &ss) == -1)
+			log_warnx("zwave: malformed SmartStart announcement");
+		else
+			zw_ss_announce(c, &ss);
+		return;
+	}
+	if (f->len >= 1 && f->payload[0] == ZW_UPDATE_SS_INCLUDED) {
+		log_debug("zwave: an included SmartStart node's information "
+		    "ignored");
+		return;
+	}
 	if (zw_parse_app_update(f->payload, f->len, &u) == -1) {
 		log_warnx("zwave: malformed application update");
 		return;

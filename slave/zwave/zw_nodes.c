@@ -30,10 +30,10 @@ node_ok(const Hd__ZwNode *n, const struct zw_ctrl *c)
 	    n->command_classes.len <= ZW_MAX_NODE_CCS &&
 	    n->manufacturer <= 0xffff && n->product_type <= 0xffff &&
 	    n->product_id <= 0xffff &&
-	    n->s2_granted <= 0x07 && (n->security_level <= 1 ?
-	    n->s2_granted == 0 : n->security_level <= 4 &&
-	    n->s2_granted != 0 &&
-	    (int)n->security_level == 2 + zw_s2_highest(n->s2_granted)) &&
+	    (n->s2_granted & ~0x87u) == 0 && (n->security_level <= 1 ?
+	    (n->s2_granted & 0x07u) == 0 : n->security_level <= 4 &&
+	    (n->s2_granted & 0x07u) != 0 && (int)n->security_level ==
+	    2 + zw_s2_highest(n->s2_granted & 0x07u)) &&
 	    n->secure_classes.len <= ZW_MAX_NODE_CCS &&
 	    !c->node[n->id].have_info;
 }
@@ -62,7 +62,7 @@ zw_nodes_load(struct zw_ctrl *c)
 		zn->have_info = 1;
 		zn->sec_level = (uint8_t)t->nodes[i]->security_level;
 		zn->sec_denied = t->nodes[i]->security_denied;
-		zn->s2_granted = (uint8_t)(t->nodes[i]->s2_granted & 0x07);
+		zn->s2_granted = (uint8_t)(t->nodes[i]->s2_granted & 0x87);
 		zn->nscc = t->nodes[i]->secure_classes.len;
 		if (zn->nscc > 0)
 			memcpy(zn->scc, t->nodes[i]->secure_classes.data,

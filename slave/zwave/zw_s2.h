@@ -16,9 +16,12 @@
  *                   state machine whose frames the caller sends.
  *   zw_s2_key.c     the installation's S2 network keys on disk.
  *   zw_s2_qr.c      a device's QR code string (DSK, requested keys).
+ *   zw_s2_ss.c      SmartStart: which provisioning list entry a device's
+ *                   announcement names, and each entry's attempts.
  *
  * Wired into the slave by zw_sec_s2.c and zw_sec_s2_boot.c (the node
- * layer's dispatch, the inclusion flow). Not here yet: SmartStart (docs/ZWAVE.md, "Security 2").
+ * layer's dispatch, the inclusion flow) and zw_smartstart.c (SmartStart
+ * on the stick).
  */
 #ifndef HD_ZW_S2_H
 #define HD_ZW_S2_H
@@ -99,13 +102,16 @@
 /*
  * Key classes, weakest first: the order "below the highest granted class"
  * is judged by. TEMP is the temporary key of bootstrapping, granted to a
- * node only while it is being included.
+ * node only while it is being included; S0KEY the S0 network key taken
+ * as an S2 key, under which a node verifies the S0 key it was given by
+ * S2 bootstrapping (the spec's rule), granted only for that Verify.
  */
 enum zw_s2_class {
 	ZW_S2_UNAUTH = 0,
 	ZW_S2_AUTH,
 	ZW_S2_ACCESS,
 	ZW_S2_TEMP,
+	ZW_S2_S0KEY,
 	ZW_S2_NCLASSES
 };
 #define ZW_S2_NETKEYS		3	/* the three S2 classes on disk */
@@ -249,7 +255,8 @@ struct zw_s2_peer *zw_s2_peer(struct zw_s2 *, uint8_t node);
 struct zw_s2_peer *zw_s2_peer_free(struct zw_s2 *);	/* NULL: full */
 /* Back to SPAN_NONE, the DRBG and any EI wiped. */
 void	zw_s2_span_reset(struct zw_s2_peer *);
-/* The highest class granted (-1 if none, TEMP not counted unless alone). */
+/* The highest class granted (-1 if none; TEMP, then S0KEY, counted only
+ * without an S2 class). */
 int	zw_s2_highest(unsigned granted);
 /* Has sequence number seq been taken from the peer? Remember one. */
 int	zw_s2_seq_seen(const struct zw_s2_peer *, uint8_t seq);
@@ -390,6 +397,10 @@ struct zw_s2_kex {
 	uint8_t			 pub[ZW_S2_X25519_LEN];
 	struct zw_s2		*s2;	/* borrowed: its keys and transport */
 	const uint8_t		(*pnk)[ZW_S2_KEY_LEN];	/* borrowed, 3 keys */
+	/* The S0 network key (borrowed; set after zw_s2_kex_start, NULL:
+	 * S0 is not granted through S2). The transport must hold it as
+	 * class S0KEY for the node's Verify. */
+	const uint8_t		*s0key;
 };
 
 /* Begin with `node`: KEX Get to send in clear. s2 and the three network
@@ -450,5 +461,77 @@ struct zw_s2_qr {
 /* Parse `in` (inlen bytes, whitespace ignored): NULL, or why not, in
  * words (*r is then zeroed but for what was read). */
 const char *zw_s2_qr_parse(const char *in, size_t inlen, struct zw_s2_qr *r);
+
+/* --- zw_s2_ss.c: SmartStart ----------------------------------------------- */
+
+/*
+ * A SmartStart device not yet included announces itself every few
+ * seconds (later minutes) with its NWI home id, bytes 8..11 of its DSK
+ * (the stick hands it over as ApplicationUpdate 0x85). The controller
+ * includes an announced device whose DSK is on the provisioning list and
+ * not included yet, with AddNodeToNetwork "include by home id" (the NWI
+ * and Auth home ids of the DSK), then bootstraps it with S2 under the
+ * listed DSK and classes, no user asked.
+ *
+ * An attempt that fails before the device joined (the stick failed, no
+ * node found) is tried again at its next announcement, after
+ * ZW_SS_RETRY_MS doubling up to ZW_SS_RETRY_MAX_MS; after ZW_SS_ATTEMPTS
+ * such failures in a row the entry is failed. An attempt that fails
+ * after it joined (S2 bootstrapping) fails the entry at once: the device
+ * is in the network, without security, and told as a downgrade. A failed
+ * entry is tried again only when the user adds its QR code again.
+ */
+#define ZW_SS_FIND_MS		30000	/* AddNodeDSK: the node found */
+#define ZW_SS_RETRY_MS		10000	/* after a failed attempt, doubling */
+#define ZW_SS_RETRY_MAX_MS	600000
+#define ZW_SS_ATTEMPTS		5	/* failed attempts in a row, then failed */
+#define ZW_SS_QUIET_MS		60000	/* an unlisted device logged once per */
+#define ZW_SS_REASON_MAX	127	/* = ZW_INCL_REASON_MAX */
+
+enum zw_ss_state {
+	ZW_SS_PENDING = 0,	/* waits for its announcement */
+	ZW_SS_INCLUDED,		/* node: its id */
+	ZW_SS_FAILED,		/* reason: why */
+};
+
+/* An entry of the provisioning list (zw_s2_prov.c keeps them). */
+struct zw_prov {
+	struct zw_s2_qr	q;
+	uint8_t		node;		/* included as, 0 not yet */
+	uint8_t		state;		/* enum zw_ss_state */
+	uint8_t		fails;		/* attempts failed in a row */
+	uint64_t	retry_at;	/* ms: not tried again before */
+	char		reason[ZW_SS_REASON_MAX + 1];
+};
+
+enum zw_ss_verdict {
+	ZW_SS_INCLUDE,		/* *idx: include that entry now */
+	ZW_SS_UNLISTED,		/* no entry has that home id */
+	ZW_SS_BUSY,		/* listed, but the stick is busy: next time */
+	ZW_SS_WAIT,		/* listed, failed lately: not before retry_at */
+	ZW_SS_DONE,		/* listed, included or failed already */
+};
+
+/* The NWI and Auth home ids of a DSK, as the spec derives them. */
+void	zw_ss_nwi(const uint8_t dsk[16], uint8_t nwi[4]);
+void	zw_ss_auth(const uint8_t dsk[16], uint8_t auth[4]);
+/* An announcement of `nwi` at `now`; `busy`: an inclusion, exclusion or
+ * maintenance operation is under way. */
+enum zw_ss_verdict zw_ss_match(const struct zw_prov *, size_t n,
+	    const uint8_t nwi[4], int busy, uint64_t now, size_t *idx);
+/* Attempts ended: included as `node`; failed `why` (`joined`: the device
+ * is in the network, so no retry). */
+void	zw_ss_included(struct zw_prov *, uint8_t node);
+void	zw_ss_failed(struct zw_prov *, const char *why, int joined,
+	    uint64_t now);
+/* Listed again by the user: pending, its attempts forgotten. */
+void	zw_ss_reset(struct zw_prov *);
+/* Does any entry wait for its announcement (the stick should listen)? */
+int	zw_ss_pending(const struct zw_prov *, size_t n);
+/* The wait after `fails` failed attempts. */
+uint64_t zw_ss_backoff(unsigned fails);
+/* Rate limit: 1 if a log line is due at `now` (then *last = now). */
+int	zw_ss_quiet(uint64_t *last, uint64_t now);
+const char *zw_ss_state_name(int);
 
 #endif

@@ -467,7 +467,8 @@ zw_s2_decap_multicast(struct zw_s2 *s, uint8_t src, const uint8_t *frame,
 	    f.x.sei != NULL)
 		return ZW_S2_MALFORMED;
 	if ((p = zw_s2_peer(s, src)) == NULL ||
-	    (cls = zw_s2_highest(p->granted)) == -1 || cls == ZW_S2_TEMP)
+	    (cls = zw_s2_highest(p->granted)) == -1 || cls == ZW_S2_TEMP ||
+	    cls == ZW_S2_S0KEY)
 		return ZW_S2_NOT_GRANTED;
 	if ((m = zw_s2_mpan_find(p, (uint8_t)f.x.mgrp, 1)) == NULL ||
 	    m->state != 1) {

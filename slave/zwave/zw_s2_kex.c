@@ -11,6 +11,10 @@
  *   Report -> Network Key Verify (under that class) -> Transfer End
  *   -> the node's Transfer End: done.
  *
+ * S0 asked for beside S2 classes (never alone) may be granted too: its
+ * Network Key Get is answered with the S0 network key, and the node
+ * verifies it under that key taken as an S2 key (class S0KEY).
+ *
  * Each wait has the spec's timeout; every refusal is a KEX Fail with the
  * spec's reason, and the reason is kept for the user. Not wired into the
  * inclusion flow yet (docs/ZWAVE.md, "Security 2").
@@ -192,6 +196,13 @@ on_echo(struct zw_s2_kex *k, const uint8_t *pl, uint64_t now,
 	k->deadline = now + ZW_S2_KEX_TA3_MS;
 }
 
+/* The KEX keys bit of a class (S0KEY: S0's). */
+static uint8_t
+kex_bit(int c)
+{
+	return c == ZW_S2_S0KEY ? ZW_S2_KEY_S0 : (uint8_t)ZW_S2_GRANT(c);
+}
+
 static void
 on_key_get(struct zw_s2_kex *k, uint8_t bit, uint64_t now,
     struct zw_s2_kex_out *o)
@@ -202,17 +213,22 @@ on_key_get(struct zw_s2_kex *k, uint8_t bit, uint64_t now,
 	for (c = 0; c < ZW_S2_NETKEYS; c++)
 		if (bit == ZW_S2_GRANT(c))
 			break;
-	if (c == ZW_S2_NETKEYS || !(k->remaining & bit)) {
+	if (bit == ZW_S2_KEY_S0 && k->s0key != NULL)
+		c = ZW_S2_S0KEY;
+	else if (c == ZW_S2_NETKEYS)
+		c = -1;
+	if (c == -1 || !(k->remaining & bit)) {
 		fail(k, ZW_S2_KEX_FAIL_GET, 1, o);
 		return;
 	}
 	rep[0] = bit;
-	memcpy(rep + 1, k->pnk[c], ZW_S2_KEY_LEN);
+	memcpy(rep + 1, c == ZW_S2_S0KEY ? k->s0key : k->pnk[c],
+	    ZW_S2_KEY_LEN);
 	out_cmd(o, 1, ZW_S2_NETKEY_REPORT, rep, sizeof(rep));
 	OPENSSL_cleanse(rep, sizeof(rep));
 	/* Sent under the temporary key; its Verify comes under the new. */
 	o->regrant = 1;
-	o->grant = bit;
+	o->grant = ZW_S2_GRANT(c);
 	k->current = (uint8_t)c;
 	k->state = ZW_S2_KEX_WAIT_VERIFY;
 	k->deadline = now + ZW_S2_KEX_TA4_MS;
@@ -229,7 +245,7 @@ on_verify(struct zw_s2_kex *k, int cls, uint64_t now,
 		fail(k, ZW_S2_KEX_FAIL_VERIFY, 1, o);
 		return;
 	}
-	k->remaining &= (uint8_t)~ZW_S2_GRANT(cls);
+	k->remaining &= (uint8_t)~kex_bit(cls);
 	out_cmd(o, 1, ZW_S2_TRANSFER_END, &te, 1);
 	k->state = k->remaining ? ZW_S2_KEX_WAIT_KEY_GET : ZW_S2_KEX_WAIT_END;
 	k->deadline = now + (k->remaining ? ZW_S2_KEX_TA3_MS :
@@ -243,8 +259,8 @@ on_end(struct zw_s2_kex *k, int complete, struct zw_s2_kex_out *o)
 		fail(k, ZW_S2_KEX_FAIL_VERIFY, 1, o);
 		return;
 	}
-	o->regrant = 1;		/* from now on, its granted classes */
-	o->grant = k->granted;
+	o->regrant = 1;		/* from now on, its granted S2 classes */
+	o->grant = k->granted & S2_CLASSES;
 	finish(k, ZW_S2_KEX_DONE);
 }
 
@@ -307,7 +323,10 @@ zw_s2_kex_grant(struct zw_s2_kex *k, unsigned granted, uint64_t now,
 	out_reset(o);
 	if (k->state != ZW_S2_KEX_WAIT_GRANT)
 		return;
-	granted &= k->report[3] & S2_CLASSES;
+	/* S0 too when asked (its report asks for an S2 class as well), and
+	 * only with an S0 key to give; the user may grant it alone. */
+	granted &= k->report[3] & (S2_CLASSES | (k->s0key != NULL ?
+	    ZW_S2_KEY_S0 : 0));
 	if (granted == 0) {
 		fail(k, ZW_S2_KEX_FAIL_CANCEL, 1, o);
 		return;

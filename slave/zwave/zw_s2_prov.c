@@ -9,9 +9,10 @@
  * Access Control sends its public key, and its key's bytes after the two
  * the PIN stands for are those of a listed DSK, the listed DSK's PIN is
  * used without asking the user: the whole DSK was compared, which is more
- * than a user checking a label does. SmartStart's own inclusion (the
- * stick told to include listed devices that announce themselves) is not
- * done yet (docs/ZWAVE.md).
+ * than a user checking a label does. And SmartStart (zw_smartstart.c):
+ * listed devices included when they announce themselves; each entry's
+ * state (pending, included, failed and why) is kept here too, and the
+ * master's licence word with the list.
  */
 
 #include <errno.h>
@@ -65,7 +66,8 @@ entry_ok(const Hd__ZwProvisionEntry *e)
 	return dsk_parse(e->dsk, dsk) == 0 && e->keys <= 0xff &&
 	    e->generic <= 0xff && e->specific <= 0xff &&
 	    e->manufacturer <= 0xffff && e->product_type <= 0xffff &&
-	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES;
+	    e->product_id <= 0xffff && e->node_id <= ZW_MAX_NODES &&
+	    e->state <= ZW_SS_FAILED && strlen(e->reason) <= ZW_SS_REASON_MAX;
 }
 
 static void
@@ -82,6 +84,8 @@ entry_fill(const struct zw_prov *p, Hd__ZwProvisionEntry *e, char *dsk)
 	e->product_type = p->q.product_type;
 	e->product_id = p->q.product_id;
 	e->node_id = p->node;
+	e->state = p->state;
+	e->reason = (char *)(uintptr_t)p->reason;
 }
 
 /* The list as a message; its parts live in the caller's arrays. */
@@ -99,6 +103,8 @@ list_fill(const struct zw_s2ctl *k, Hd__ZwProvisionList *l,
 	}
 	l->entries = ptrs;
 	l->n_entries = k->nprov;
+	l->smartstart_blocked = (char *)(uintptr_t)k->ss_blocked;
+	l->listening = k->listening != 0;
 }
 
 static int
@@ -157,8 +163,14 @@ zw_s2_prov_load(struct zw_ctrl *c)
 		    (uint16_t)l->entries[i]->product_type;
 		k->prov[k->nprov].q.product_id =
 		    (uint16_t)l->entries[i]->product_id;
+		k->prov[k->nprov].state = (uint8_t)l->entries[i]->state;
+		snprintf(k->prov[k->nprov].reason, sizeof(k->prov[0].reason),
+		    "%s", l->entries[i]->reason);
 		k->prov[k->nprov++].node = (uint8_t)l->entries[i]->node_id;
 	}
+	if (l != NULL && strlen(l->smartstart_blocked) <= ZW_INCL_REASON_MAX)
+		snprintf(k->ss_blocked, sizeof(k->ss_blocked), "%s",
+		    l->smartstart_blocked);
 	if (l != NULL)
 		log_info("zwave: %s: %zu device%s provisioned", path, k->nprov,
 		    k->nprov == 1 ? "" : "s");
@@ -201,8 +213,8 @@ prov_add(struct zw_ctrl *c, const char *qr)
 		return "the provisioning list is full";
 	if (i == k->nprov)
 		k->nprov++;
-	k->prov[i].q = q;	/* the same DSK again: replaced */
-	k->prov[i].node = 0;
+	k->prov[i].q = q;	/* the same DSK again: replaced, tried anew */
+	zw_ss_reset(&k->prov[i]);
 	return prov_save(c) == -1 ? "the list could not be written" : NULL;
 }
 
@@ -223,6 +235,7 @@ prov_remove(struct zw_ctrl *c, const char *dsk)
 	memmove(&k->prov[i], &k->prov[i + 1],
 	    (k->nprov - i - 1) * sizeof(k->prov[0]));
 	k->nprov--;
+	zw_ss_removed(c, b);	/* its attempt under way ends, unrecorded */
 	return prov_save(c) == -1 ? "the list could not be written" : NULL;
 }
 
@@ -239,6 +252,8 @@ zw_provision_request(struct slave *s, const Hd__ZwProvision *m)
 		return;
 	}
 	snprintf(by, sizeof(by), "%s", m->issued_by);
+	if (strlen(m->smartstart_blocked) <= ZW_INCL_REASON_MAX)
+		zw_ss_blocked(c, m->smartstart_blocked);
 	if (m->action == HD__ZW_PROVISION__ACTION__ADD)
 		why = strlen(m->qr) > ZW_QR_TEXT_MAX ? "too long for a QR "
 		    "code string" : prov_add(c, m->qr);
@@ -250,6 +265,15 @@ zw_provision_request(struct slave *s, const Hd__ZwProvision *m)
 		    "remove", by[0] ? by : "the master", why != NULL ? why :
 		    "done");
 	reply(s, c->sec->s2, why);
+	zw_ss_arm(c);
+}
+
+/* An entry's SmartStart state changed: written, and told the master. */
+void
+zw_s2_prov_changed(struct zw_ctrl *c)
+{
+	prov_save(c);
+	reply(c->s, c->sec->s2, NULL);
 }
 
 /*
@@ -269,7 +293,7 @@ zw_s2_prov_pin(struct zw_ctrl *c, uint8_t node, const uint8_t pub[16])
 			break;
 	if (i == k->nprov)
 		return -1;
-	k->prov[i].node = node;
+	zw_ss_included(&k->prov[i], node);	/* no need to listen for it */
 	prov_save(c);
 	return (long)(k->prov[i].q.dsk[0] << 8 | k->prov[i].q.dsk[1]);
 }

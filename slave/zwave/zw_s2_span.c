@@ -129,7 +129,9 @@ zw_s2_highest(unsigned granted)
 	for (c = ZW_S2_ACCESS; c >= ZW_S2_UNAUTH; c--)
 		if (granted & ZW_S2_GRANT(c))
 			return c;
-	return (granted & ZW_S2_GRANT(ZW_S2_TEMP)) ? ZW_S2_TEMP : -1;
+	if (granted & ZW_S2_GRANT(ZW_S2_TEMP))
+		return ZW_S2_TEMP;
+	return (granted & ZW_S2_GRANT(ZW_S2_S0KEY)) ? ZW_S2_S0KEY : -1;
 }
 
 int

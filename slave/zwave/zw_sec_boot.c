@@ -146,6 +146,27 @@ zw_sec_adopt(struct zw_node *zn)
 	return boot_step(zn, BOOT_CMDS, get, sizeof(get));
 }
 
+/*
+ * S0's key was given through S2 bootstrapping, without an S2 class (the
+ * user's choice): the node speaks S0 now. Its secure classes are asked
+ * under the key (Nonce Get, Security Commands Supported Get), as for an
+ * adoption; the answer grants it S0.
+ */
+int
+zw_sec_s0_given(struct zw_node *zn)
+{
+	static const uint8_t get[] = { ZW_CC_SECURITY, ZW_S0_CMDS_GET };
+	struct zw_secnode *sn;
+
+	if (zn->ctrl->sec == NULL || zn->sec_level != 0 ||
+	    (sn = zw_sec_node(zn)) == NULL)
+		return -1;
+	log_info("zwave: node %d: S0 key given through S2: asking its "
+	    "secure classes under it", zw_sec_node_id(zn));
+	sn->nscc = 0;
+	return boot_step(zn, BOOT_CMDS, get, sizeof(get));
+}
+
 /* Security Commands Supported Report: reports to follow, the classes
  * supported securely, 0xEF, the classes controlled (not kept). */
 static void

@@ -22,12 +22,6 @@
 enum boot_step { BOOT_NONE, BOOT_SCHEME, BOOT_KEY, BOOT_CMDS, BOOT_S2_KEX,
 	BOOT_S2_CMDS };
 
-/* A device of the provisioning list (zw_s2_prov.c). */
-struct zw_prov {
-	struct zw_s2_qr	q;
-	uint8_t		node;		/* included as, 0 not yet */
-};
-
 /* S2 (zw_sec_s2*.c): the three network keys, the transport, one KEX,
  * the provisioning list. */
 struct zw_s2ctl {
@@ -45,6 +39,18 @@ struct zw_s2ctl {
 	int		 prov_newer;	/* zwave.provision of a newer format:
 					 * left alone, the list in RAM only */
 	struct ev_timer	 kex_timer;
+	/* Why the bootstrapping was cancelled (zw_s2_boot_cancel), or NULL. */
+	const char	*cancel_why;
+	/* SmartStart (zw_smartstart.c): the stick listens; the attempt
+	 * under way (its entry's DSK, the node it joined as); the last
+	 * unlisted announcement logged; the master's licence word ("" or
+	 * why SmartStart may not include now). */
+	int		 listening;
+	int		 ss_active;
+	uint8_t		 ss_dsk[16];
+	uint8_t		 ss_node;
+	uint64_t	 ss_quiet, ss_quiet_busy;
+	char		 ss_blocked[ZW_INCL_REASON_MAX + 1];
 };
 
 struct zw_secctl {
@@ -150,10 +156,30 @@ void	zw_s2_adopt_next(struct zw_node *, const char *why);
 int	zw_s2_adopted(struct zw_ctrl *, struct zw_node *);
 
 /* zw_s2_prov.c: the provisioning list read at start; the PIN of the
- * listed DSK a node's public key matches (-1: none). */
+ * listed DSK a node's public key matches (-1: none); an entry changed
+ * (written, and the list sent to the master). */
 void	zw_s2_prov_load(struct zw_ctrl *);
 long	zw_s2_prov_pin(struct zw_ctrl *, uint8_t node, const uint8_t pub[16]);
+void	zw_s2_prov_changed(struct zw_ctrl *);
 
+/* zw_sec_s2_boot.c: end the bootstrapping under way, `why` told. */
+void	zw_s2_boot_cancel(struct zw_ctrl *, const char *why);
+
+/* zw_smartstart.c, for S2 and the list: is node's bootstrapping a
+ * SmartStart one (1: *grant, KEX bits its entry records; 0: not; -1:
+ * its entry was removed: cancel)? Its public key against the entry's
+ * DSK (1: it is, *pin the PIN when pin != NULL; -1: another key).
+ * Bootstrapping ended; an entry removed; the master's licence word. */
+int	zw_ss_grant(struct zw_ctrl *, int node, unsigned *grant);
+int	zw_ss_key_check(struct zw_ctrl *, int node, const uint8_t pub[16],
+	    long *pin);
+void	zw_ss_s2_ended(struct zw_ctrl *, int node, int ok, const char *why);
+void	zw_ss_removed(struct zw_ctrl *, const uint8_t dsk[16]);
+void	zw_ss_blocked(struct zw_ctrl *, const char *why);
+
+/* zw_sec_boot.c: S0's key given through S2 (no S2 class): ask the
+ * node's S0 classes under it, which grants it S0. */
+int	zw_sec_s0_given(struct zw_node *);
 /* zw_sec_boot.c: an S0 command of secure inclusion from the node. */
 void	zw_sec_boot_input(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);

@@ -74,8 +74,9 @@ peer_sync(struct zw_ctrl *c, struct zw_node *zn)
 	    zn->secn->adopting == ADOPT_S2))
 		return;			/* the KEX or the adoption grants */
 	p = zw_s2_peer(&k->s2, id);
-	if ((p == NULL ? 0u : p->granted) != zn->s2_granted &&
-	    zw_s2_grant(&k->s2, id, zn->s2_granted) == -1)
+	/* The transport holds its S2 classes (not S0, granted beside). */
+	if ((p == NULL ? 0u : p->granted) != (zn->s2_granted & 0x07u) &&
+	    zw_s2_grant(&k->s2, id, zn->s2_granted & 0x07u) == -1)
 		log_warnx("zwave: node %d: S2 peer table full (%d nodes)", id,
 		    ZW_S2_PEERS);
 }
@@ -122,6 +123,10 @@ zw_s2_start(struct zw_ctrl *c)
 	zw_s2_init(&k->s2, 0, 0, s2_rand);
 	for (i = 0; r == 0 && i < ZW_S2_NETKEYS; i++)
 		r = zw_s2_set_key(&k->s2, (enum zw_s2_class)i, k->pnk[i]);
+	/* S0's key as an S2 key: a node given it through S2 bootstrapping
+	 * verifies it so (granted only for that Verify). */
+	if (r == 0)
+		r = zw_s2_set_key(&k->s2, ZW_S2_S0KEY, c->sec->key);
 	if (r == -1) {
 		OPENSSL_cleanse(k, sizeof(*k));
 		free(k);

@@ -199,23 +199,42 @@ static void
 kex_done(struct zw_ctrl *c, struct zw_node *zn)
 {
 	struct zw_s2_kex	*x = &c->sec->s2->kex;
-	char			 names[80], why[256];
-	unsigned		 s2req = x->report[3] & 0x07u;
+	char			 names[80], asked[80], why[256];
+	unsigned		 req = x->report[3] & 0x87u;
+	int			 s0only, id = zw_sec_node_id(zn);
 
 	zn->s2_granted = x->granted;
-	zn->sec_level = (uint8_t)(2 + zw_s2_highest(zn->s2_granted));
+	s0only = (zn->s2_granted & 0x07u) == 0;
+	/* S0 alone: its level once its S0 classes are known (zw_sec). */
+	zn->sec_level = s0only ? 0 : (uint8_t)(2 +
+	    zw_s2_highest(zn->s2_granted & 0x07u));
 	c->sec->s2->kex_node = 0;
 	ev_timer_stop(c->s->loop, &c->sec->s2->kex_timer);
 	class_names(zn->s2_granted, names, sizeof(names));
-	snprintf(why, sizeof(why), "%s granted%s", names,
-	    s2req & ~zn->s2_granted ? " (less than the device asked: your "
-	    "choice)" : "");
-	log_info("zwave: node %d: S2 bootstrapping done: %s",
-	    zw_sec_node_id(zn), why);
+	class_names(req, asked, sizeof(asked));
+	/* S2 asked, S0 alone given: less than it asked, never silently
+	 * (the user's choice, but it is the downgrade CVE-2018-25029 was). */
+	if (s0only)
+		snprintf(why, sizeof(why), "included with S0 only (your "
+		    "choice): it asked for %s", asked);
+	else
+		snprintf(why, sizeof(why), "%s granted%s", names,
+		    req & ~zn->s2_granted ? " (less than the device asked: "
+		    "your choice)" : "");
+	if (s0only)
+		log_warnx("zwave: node %d: SECURITY DOWNGRADE: %s", id, why);
+	else
+		log_info("zwave: node %d: S2 bootstrapping done: %s", id, why);
 	zw_nodes_save(c);
-	zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY,
-	    zw_sec_node_id(zn), why, x->report[3], zn->s2_granted, NULL, 0);
-	ask_classes(c, zn);
+	zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY, id, why,
+	    x->report[3], zn->s2_granted, NULL, s0only);
+	zw_ss_s2_ended(c, id, 1, NULL);
+	if (s0only) {
+		if (zn->secn != NULL)
+			zn->secn->boot = BOOT_NONE;
+		zw_sec_s0_given(zn);
+	} else
+		ask_classes(c, zn);
 }
 
 static void
@@ -238,8 +257,10 @@ kex_failed(struct zw_ctrl *c, struct zw_node *zn)
 	/* The words that matter first: the reason field is bounded. */
 	snprintf(why, sizeof(why), "included WITHOUT security: S2 failed: "
 	    "%s%s; it asked for %s (exclude it and include it again)",
+	    c->sec->s2->cancel_why != NULL ? c->sec->s2->cancel_why :
 	    zw_s2_kex_fail_str(x->fail), x->fail_ours ? "" :
 	    " (the device said so)", asked);
+	c->sec->s2->cancel_why = NULL;
 	log_warnx("zwave: node %d: SECURITY DOWNGRADE: %s", id, why);
 	why[ZW_INCL_REASON_MAX] = '\0';
 	zw_incl_security(c, HD__ZW_PROGRESS__STATE__SECURITY, id, why,
@@ -247,9 +268,80 @@ kex_failed(struct zw_ctrl *c, struct zw_node *zn)
 	if (sn != NULL)
 		sn->boot = BOOT_NONE;
 	zw_nodes_save(c);
+	zw_ss_s2_ended(c, id, 0, why + strlen("included WITHOUT security: "));
 	if (zn->dev != NULL)
 		zw_node_refresh(c, id);
 	zw_mgmt_security_known(c, zn);
+}
+
+void
+zw_s2_boot_cancel(struct zw_ctrl *c, const char *why)
+{
+	struct zw_s2ctl		*k;
+	struct zw_s2_kex_out	 o;
+
+	if (c->sec == NULL || (k = c->sec->s2) == NULL || k->kex_node == 0)
+		return;
+	log_warnx("zwave: node %d: S2 bootstrapping cancelled: %s",
+	    k->kex_node, why);
+	k->cancel_why = why;
+	OPENSSL_cleanse(&k->held, sizeof(k->held));
+	zw_s2_kex_cancel(&k->kex, &o);
+	kex_out(c, &c->node[k->kex_node], &o);
+}
+
+/* SmartStart: the classes its entry records, granted without asking;
+ * 0 if it is no SmartStart node (the user grants). */
+static int
+ss_grant(struct zw_ctrl *c, int id)
+{
+	struct zw_s2ctl		*k = c->sec->s2;
+	struct zw_s2_kex_out	 o;
+	unsigned		 grant = 0;
+	char			 names[80];
+	int			 r;
+
+	if ((r = zw_ss_grant(c, id, &grant)) == 0)
+		return 0;
+	if (r == -1) {
+		zw_s2_boot_cancel(c, "removed from the provisioning list "
+		    "during its inclusion");
+		return 1;
+	}
+	grant &= k->kex.report[3];
+	log_info("zwave: node %d: SmartStart: %s granted as listed", id,
+	    class_names(grant & 0x87u, names, sizeof(names)));
+	zw_s2_kex_grant(&k->kex, grant & 0x87u, now_ms(c), &o);
+	kex_out(c, &c->node[id], &o);
+	OPENSSL_cleanse(&o, sizeof(o));
+	return 1;
+}
+
+/* SmartStart: the node's public key must be the listed DSK's (a PIN
+ * class: all but the PIN's bytes, and the PIN is the DSK's; else the
+ * whole key). 1 when it went on (or was cancelled), 0 if no SmartStart
+ * node. */
+static int
+ss_key(struct zw_ctrl *c, int id, int want_pin)
+{
+	struct zw_s2_kex	*x = &c->sec->s2->kex;
+	long			 pin = -1;
+	int			 r;
+
+	r = zw_ss_key_check(c, id, x->node_pub, want_pin ? &pin : NULL);
+	if (r == 0)
+		return 0;
+	if (r == -1) {
+		zw_s2_boot_cancel(c, "its key is not the DSK of its "
+		    "provisioning list entry");
+		return 1;
+	}
+	if (want_pin) {
+		log_info("zwave: node %d: SmartStart: its key is the listed "
+		    "DSK: its PIN is used", id);
+		give_pin(c, pin);
+	}
+	return 1;
 }
 
 /* After each step: the timer at the machine's deadline; what changed
@@ -274,6 +366,8 @@ kex_after(struct zw_ctrl *c, struct zw_node *zn)
 	k->kex_shown = x->state;
 	switch (x->state) {
 	case ZW_S2_KEX_WAIT_GRANT:
+		if (ss_grant(c, id))
+			break;
 		class_names(x->report[3], dsk, sizeof(dsk));
 		snprintf(why, sizeof(why), "the device asks for %s: grant "
 		    "classes within %d s", dsk, ZW_S2_KEX_TAI1_MS / 1000);
@@ -281,7 +375,14 @@ kex_after(struct zw_ctrl *c, struct zw_node *zn)
 		zw_incl_security(c, HD__ZW_PROGRESS__STATE__S2_GRANT, id, why,
 		    x->report[3], 0, NULL, 0);
 		break;
+	case ZW_S2_KEX_WAIT_ECHO:
+		if (!(x->granted & (ZW_S2_GRANT(ZW_S2_AUTH) |
+		    ZW_S2_GRANT(ZW_S2_ACCESS))))
+			ss_key(c, id, 0);	/* no PIN: the whole key */
+		break;
 	case ZW_S2_KEX_WAIT_PIN:
+		if (ss_key(c, id, 1))
+			break;
 		if ((v = zw_s2_prov_pin(c, (uint8_t)id, x->node_pub)) >= 0) {
 			log_info("zwave: node %d: its key matches a DSK of the "
 			    "provisioning list: that DSK's PIN is used", id);
@@ -343,6 +444,7 @@ zw_s2_bootstrap(struct zw_node *zn)
 	log_info("zwave: node %d: S2 bootstrapping: KEX Get", id);
 	zw_s2_kex_start(&k->kex, zw_s2_transport(c), (const uint8_t (*)[
 	    ZW_S2_KEY_LEN])k->pnk, (uint8_t)id, now_ms(c), &o);
+	k->kex.s0key = c->sec->key;	/* S0 may be granted beside S2 */
 	kex_out(c, zn, &o);
 	return 0;
 }
@@ -381,8 +483,8 @@ zw_s2_answer(struct zw_ctrl *c, unsigned grant, const char *pin,
 	}
 	if (k->kex.state == ZW_S2_KEX_WAIT_GRANT) {
 		log_info("zwave: node %d: the user grants %s", k->kex_node,
-		    class_names(grant & 0x07u, names, sizeof(names)));
-		zw_s2_kex_grant(&k->kex, grant & 0x07u, now_ms(c), &o);
+		    class_names(grant & 0x87u, names, sizeof(names)));
+		zw_s2_kex_grant(&k->kex, grant & 0x87u, now_ms(c), &o);
 	} else if (k->kex.state == ZW_S2_KEX_WAIT_PIN) {
 		for (i = 0; pin[i] >= '0' && pin[i] <= '9'; i++)
 			;

@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for slave/zwave/zw_api.c: the first byte picks the parser
  * (start-up answers, node info, application commands, inclusion
- * statuses, transmit reports), the rest is the frame's payload as a stick would send it. What a parser accepts must
+ * statuses, transmit reports, SmartStart announcements), the rest is the frame's payload as a stick would send it. What a parser accepts must
  * stay inside the input and the named limits.
  */
 
@@ -22,6 +22,18 @@ app_update(const uint8_t *p, size_t n)
 	if (zw_parse_app_update(p, n, &u) == 0 &&
 	    (u.ncc > ZW_MAX_NODE_CCS || u.node > ZW_MAX_NODES ||
 	    (u.node < 1 && u.status != ZW_UPDATE_NIF_FAILED)))
+		abort();
+}
+
+/* ApplicationUpdate 0x85/0x87: a SmartStart device's announcement. */
+static void
+ss_update(const uint8_t *p, size_t n)
+{
+	struct zw_ss_update u;
+
+	if (zw_parse_ss_update(p, n, &u) == 0 && (n < 7 ||
+	    u.node > ZW_MAX_NODES || memcmp(u.nwi, p + 3, 4) != 0 ||
+	    (u.generic != 0 && n < 11)))
 		abort();
 }
 
@@ -61,6 +73,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] & 8) {	/* inclusion statuses */
 		incl_status(p, n);
+		return 0;
+	}
+	if (data[0] & 32) {	/* a SmartStart announcement */
+		ss_update(p, n);
 		return 0;
 	}
 	if (data[0] & 16) {	/* a SendData callback's transmit report */

@@ -9,6 +9,8 @@
 #     security (slave and master say so, the node list shows "none"); with
 #     the feature the same lock gets S0.
 #  3. limited mode (clock past grace): include refused.
+# SmartStart too (1 and 2): a listed device's code is kept, but the slave
+# is told why it may not include on its own, and its stick never listens.
 . "$(dirname "$0")/lib.sh"
 
 L=$work/lic
@@ -102,6 +104,38 @@ refused() {
 check "the API lists the 4 nodes" test "$(nodes)" = "[2, 3, 4, 5]"
 refused "4 nodes of 4" "the licence allows 4 Z-Wave nodes and 4 are included"
 
+# SmartStart (hd-zwsim's device 12, S2 Authenticated) listed meanwhile:
+# the slave may not include on its own either; told why, the stick is
+# not asked to listen
+zw smartstart 12 02
+check "a SmartStart device is there" wait_log "$Z" 'zwsim: smartstart 12 dsk' 5
+d12=$(sed -n 's/.*zwsim: smartstart 12 dsk \([0-9-]*\) nwi.*/\1/p' "$Z")
+qr12=$(python3 - "$d12" <<'PY'
+import hashlib, sys
+body = "002" + "".join(sys.argv[1].split("-")) + "0010" + \
+    "%05d%05d" % (0x1001, 0x0700) + "0220" + "%05d" * 4 % (0, 0, 0, 0)
+cs = hashlib.sha1(body.encode()).digest()
+print("9001" + "%05d" % (cs[0] << 8 | cs[1]) + body)
+PY
+)
+prov() { post zwave/slave-a/provisioning "$1" "${auth[@]}"; }
+wait_prov() {	# wait_prov PYTHON-EXPR SECONDS: until the list says so
+	local i=0
+	while [ "$i" -lt $(($2 * 10)) ]; do
+		[ "$(get zwave/slave-a/provisioning | json "$1" 2>/dev/null)" = True ] &&
+			return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+out=$(prov "{\"action\":\"add\",\"qr\":\"$qr12\"}")
+check "SmartStart at the node limit: the code is listed (202)" grep -q '^202' <<<"$out"
+check "SmartStart at the node limit: blocked, in words, not listening" \
+	wait_prov "j['smartstart'] == {'listening': False, 'blocked': 'the licence allows 4 Z-Wave nodes and 4 are included'} and [e['state'] for e in j['entries']] == ['pending']" 10
+check "SmartStart at the node limit: the stick is not asked to listen" \
+	test "$(count_log "$Z" 'zwsim: add mode 0x49')" -eq 0
+
 cp "$L/plain.pem" "$lic"
 hup
 check "SIGHUP reads the licence for 5 nodes, no features" \
@@ -120,6 +154,12 @@ check "the slave includes it without security, and says why" wait_log "$S" \
 	'zwave: node 6 lists S0, but the master.s licence allows no secure inclusion now: included without security' 10
 check "the master hears its interview is complete" \
 	wait_log "$M" 'zwave include: interviewed, node 6' 20
+check "SmartStart without secure-zwave: blocked, in words, not listening" \
+	wait_prov "j['smartstart'] == {'listening': False, 'blocked': 'the licence has no secure-zwave (SmartStart includes with S2 only)'}" 10
+check "SmartStart without secure-zwave: the stick was never asked to listen" \
+	test "$(count_log "$Z" 'zwsim: add mode 0x49')" -eq 0
+prov "{\"action\":\"remove\",\"dsk\":\"$d12\"}" >/dev/null
+check "the SmartStart code removed" wait_prov "j['entries'] == []" 10
 check "the API's node list shows it with security none" \
 	test "$(security 6)" = "['none']"
 refused "5 nodes of 5" "the licence allows 5 Z-Wave nodes and 5 are included"

@@ -56,6 +56,9 @@
  *			deaf node)
  *	ts N TEMP LOSE	node N reports in Transport Service segments
  *			(zwsim_ts.c)
+ *	smartstart N K	a SmartStart S2 device (zwsim_s2.c) that joins as
+ *			node N asking for keys K (hex): it announces itself
+ *			while the host's SmartStart listen mode is on
  * Nodes also answer Version Command Class Get, Z-Wave Plus Info Get,
  * Association Set/Get (group 1), Wake Up Interval Get/Set, Multi Channel
  * End Point/Capability Get and encapsulated commands, Supervision Get.
@@ -194,6 +197,12 @@ zwsim_send(uint8_t node, const uint8_t *cmd, size_t len)
 	pl[2] = (uint8_t)len;
 	memcpy(pl + 3, cmd, len);
 	send_frame(ZW_REQ, ZW_FN_APP_COMMAND, pl, 3 + len);
+}
+
+void
+zwsim_update(const uint8_t *pl, size_t len)
+{
+	send_frame(ZW_REQ, ZW_FN_APP_UPDATE, pl, len);
 }
 
 /* SendData: node, length, command, tx options, callback id. */
@@ -349,6 +358,11 @@ inclusion(const struct zw_frame *f)
 	cb = f->payload[1];
 	fprintf(stderr, "zwsim: %s mode 0x%02x callback %d\n",
 	    f->func == ZW_FN_ADD_NODE ? "add" : "remove", f->payload[0], cb);
+	/* SmartStart: listen mode (no callback); any other mode ends it;
+	 * 0x08 (a home id) picks the device that joins. */
+	if (zwsim_ss_mode(f->func == ZW_FN_ADD_NODE ? mode : 0, f->payload,
+	    f->len))
+		return;
 	if (mode == 0x05 && replace_id != 0 && f->func == ZW_FN_ADD_NODE) {
 		fprintf(stderr, "zwsim: replacement of node %d stopped\n",
 		    replace_id);
@@ -365,7 +379,7 @@ inclusion(const struct zw_frame *f)
 		added = 0;
 		return;
 	}
-	if (mode != 0x01)
+	if (mode != 0x01 && !(mode == 0x08 && f->func == ZW_FN_ADD_NODE))
 		return;
 	if (incl_func != 0) {
 		incl_cb = cb;
@@ -644,7 +658,8 @@ control(char *line)
 
 	sscanf(line, "%*s %d", &n);
 	if (zwsim_node_control(line) || zwsim_s0_control(line) ||
-	    zwsim_ts_control(line) || join_control(line))
+	    zwsim_ts_control(line) || zwsim_s2_control(line) ||
+	    join_control(line))
 		;
 	else if (strncmp(line, "nif", 3) == 0) {
 		if (zwsim_find((uint8_t)n) != NULL)
@@ -713,6 +728,15 @@ listen_tcp(const char *port)
 	return net_listen(&ss, sl, 1);
 }
 
+/* The poll timeout: the lock's, the SmartStart announcements'. */
+static int
+timeout(void)
+{
+	int a = zwsim_s0_tick(), b = zwsim_ss_tick();
+
+	return a < 0 ? b : b < 0 || a < b ? a : b;
+}
+
 static void
 loop(int lfd)
 {
@@ -730,7 +754,7 @@ loop(int lfd)
 		    .events = POLLIN };
 		pf[2] = (struct pollfd){ .fd = io == -1 ? lfd : -1,
 		    .events = POLLIN };
-		if (poll(pf, 3, zwsim_s0_tick()) == -1 && errno != EINTR)
+		if (poll(pf, 3, timeout()) == -1 && errno != EINTR)
 			return;
 		if (pf[1].revents) {
 			if (fgets(line, sizeof(line), stdin) == NULL)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define ZWSIM_OWN_ID	1
+#define ZWSIM_HOME_ID	0xc0ffee01u
 #define ZWSIM_LOCK_ID	6	/* the S0 door lock */
 #define ZWSIM_CMD_MAX	64	/* a command a node sends */
 #define MAX_CCS		8
@@ -62,6 +63,18 @@ int	zwsim_cc_control(struct simnode *n, const char *word, const char *line);
 
 /* zwsim.c: node `node` sends `cmd` to the controller (0x04). */
 void	zwsim_send(uint8_t node, const uint8_t *cmd, size_t len);
+/* zwsim.c: an ApplicationUpdate (0x49) with this payload. */
+void	zwsim_update(const uint8_t *pl, size_t len);
+
+/* zwsim_s2.c: SmartStart devices (S2) and the stick's SmartStart. A
+ * command the controller sent `node`, 1 if a SmartStart device took it;
+ * AddNodeToNetwork `mode` (payload p, n bytes), 1 if it was listen mode
+ * (no callback); the poll timeout its announcements need, ms, or -1; a
+ * control line ("smartstart N KEYS"), 1 if it was one. */
+int	zwsim_s2_command(uint8_t node, const uint8_t *cmd, size_t len);
+int	zwsim_ss_mode(uint8_t mode, const uint8_t *p, size_t n);
+int	zwsim_ss_tick(void);
+int	zwsim_s2_control(const char *line);
 
 /* zwsim_s0.c: a command the controller sent to `node`; 1 if the S0 lock
  * took it (it is that node and the class is Security, Door Lock or

@@ -277,6 +277,7 @@ void
 zwsim_node_command(struct simnode *n, const uint8_t *c, size_t len)
 {
 	if (len < 2 || zwsim_s0_command(n->id, c, len) ||
+	    zwsim_s2_command(n->id, c, len) ||
 	    zwsim_ts_command(n->id, c, len) || mgmt_command(n, c, len) ||
 	    zwsim_cc_command(n, c, len))
 		return;

@@ -233,6 +233,32 @@ test_incl_status(void)
 	    "inclusion: info without the three device classes is malformed");
 }
 
+/* ApplicationUpdate 0x85: a SmartStart device's announcement (the
+ * layout zwave-js reads: status, node 0, rx status, NWI home id, then
+ * the node information's length and classes). */
+static void
+test_ss_update(void)
+{
+	static const uint8_t ss[] = { 0x85, 0x00, 0x00, 0xd8, 0xf7, 0x85, 0x2c,
+	    0x05, 0x04, 0x40, 0x03, 0x5e, 0x9f };
+	static const uint8_t bare[] = { 0x85, 0x00, 0x04, 0xc0, 0x05, 0x00,
+	    0x06 };
+	static const uint8_t nif[] = { 0x84, 0x05, 0x03, 0x04, 0x10, 0x01 };
+	struct zw_ss_update	u;
+
+	CHECK(zw_parse_ss_update(ss, sizeof(ss), &u) == 0 && u.node == 0 &&
+	    memcmp(u.nwi, "\xd8\xf7\x85\x2c", 4) == 0 && u.generic == 0x40 &&
+	    u.specific == 0x03, "SmartStart: the NWI home id and the class");
+	CHECK(zw_parse_ss_update(bare, sizeof(bare), &u) == 0 &&
+	    u.rx_status == 0x04 && u.generic == 0 &&
+	    memcmp(u.nwi, "\xc0\x05\x00\x06", 4) == 0,
+	    "SmartStart: the home id alone is enough");
+	CHECK(zw_parse_ss_update(ss, 6, &u) == -1, "SmartStart: a home id "
+	    "cut short is malformed");
+	CHECK(zw_parse_ss_update(nif, sizeof(nif), &u) == -1, "SmartStart: "
+	    "a node information frame is not an announcement");
+}
+
 int
 main(void)
 {
@@ -242,6 +268,7 @@ main(void)
 	test_init();
 	test_protocol_info();
 	test_app_update();
+	test_ss_update();
 	test_app_command();
 	test_incl_status();
 	test_tx_report();

@@ -78,6 +78,13 @@ static struct {
 	size_t		 nlast;
 	int		 mute;			/* answers nothing */
 	int		 no_cmds;		/* ignores Commands Supported Get */
+	/* S0, its key given through S2: its S0 state, the command that
+	 * waits for our nonce, whether it speaks S0 now (no S2 class). */
+	struct zw_s0	 s0;
+	int		 have_s0, s0_mode;
+	uint8_t		 s0_pending[ZW_S0_MAX_CMD];
+	size_t		 s0_npending;
+	int		 s0_frames;		/* S0 encapsulations it took */
 } dv;
 
 static void
@@ -117,10 +124,24 @@ dev_send_then(const uint8_t *cmd, size_t n, int grant)
 	from_node(dv.id, f, fn);
 }
 
+/* Under S0: our nonce first (Nonce Get), then the encapsulation. */
+static void
+dev_s0_send(const uint8_t *cmd, size_t n)
+{
+	static const uint8_t get[] = { 0x98, 0x40 };
+
+	memcpy(dv.s0_pending, cmd, n);
+	dv.s0_npending = n;
+	from_node(dv.id, get, sizeof(get));
+}
+
 static void
 dev_send(const uint8_t *cmd, size_t n)
 {
-	dev_send_then(cmd, n, -1);
+	if (dv.s0_mode)
+		dev_s0_send(cmd, n);
+	else
+		dev_send_then(cmd, n, -1);
 }
 
 static void
@@ -145,6 +166,12 @@ dev_key_get(void)
 	for (c = ZW_S2_ACCESS; c >= 0; c--)
 		if (dv.remaining & ZW_S2_GRANT(c))
 			break;
+	if (c < 0 && (dv.remaining & ZW_S2_KEY_S0)) {
+		dv.current = ZW_S2_S0KEY;	/* S0's key, asked last */
+		get[2] = ZW_S2_KEY_S0;
+		dev_send(get, 3);
+		return;
+	}
 	if (c < 0) {
 		get[1] = ZW_S2_TRANSFER_END;
 		get[2] = ZW_S2_TE_COMPLETE;
@@ -192,6 +219,10 @@ dev_cmd(const uint8_t *c, size_t n)
 		dev_key_get();
 		break;
 	case 0x9f0a:			/* Network Key Report */
+		if (dv.current == ZW_S2_S0KEY) {
+			zw_s0_init(&dv.s0, c + 3);
+			dv.have_s0 = 1;
+		}
 		zw_s2_set_key(&dv.s2, (enum zw_s2_class)dv.current, c + 3);
 		zw_s2_grant(&dv.s2, 1, ZW_S2_GRANT(dv.current));
 		r[0] = 0x9f;
@@ -199,8 +230,45 @@ dev_cmd(const uint8_t *c, size_t n)
 		dev_send_then(r, 2, ZW_S2_GRANT(ZW_S2_TEMP));
 		break;
 	case 0x9f0c:			/* Transfer End: key verified */
-		dv.remaining &= (uint8_t)~ZW_S2_GRANT(dv.current);
+		dv.remaining &= (uint8_t)~(dv.current == ZW_S2_S0KEY ?
+		    ZW_S2_KEY_S0 : ZW_S2_GRANT(dv.current));
 		dev_key_get();
+		break;
+	case 0x9840:			/* S0 Nonce Get */
+		r[0] = 0x98;
+		r[1] = 0x80;
+		if (dv.have_s0 && zw_s0_nonce_new(&dv.s0, 1, 0, r + 2,
+		    rand_count) == 0)
+			from_node(dv.id, r, 10);
+		break;
+	case 0x9880:			/* our nonce: what waits goes */
+		if (dv.have_s0 && dv.s0_npending > 0 && n >= 10) {
+			uint8_t	f[64], iv[8];
+			size_t	fn = 0;
+
+			rand_count(iv, sizeof(iv));
+			if (zw_s0_encap(&dv.s0, dv.id, 1, iv, c + 2, 0x81,
+			    dv.s0_pending, dv.s0_npending, f, sizeof(f),
+			    &fn) == ZW_SEC_OK)
+				from_node(dv.id, f, fn);
+			dv.s0_npending = 0;
+		}
+		break;
+	case 0x9881:			/* S0 encapsulation to it */
+		if (dv.have_s0) {
+			uint8_t	in[64];
+			size_t	in_n = 0;
+
+			if (zw_s0_decap(&dv.s0, 1, dv.id, c, n, 0, in,
+			    sizeof(in), &in_n) == ZW_SEC_OK) {
+				dv.s0_frames++;
+				dev_cmd(in, in_n);
+			}
+		}
+		break;
+	case 0x9802:			/* S0 Commands Supported Get */
+		memcpy(r, (const uint8_t []){ 0x98, 0x03, 0, 0x62, 0x8e }, 5);
+		dev_s0_send(r, 5);
 		break;
 	case 0x9f07:
 		dv.kex_fail = n > 2 ? c[2] : -1;
@@ -272,6 +340,9 @@ dev_rx(const uint8_t *f, size_t n)
 /* --- the stick -------------------------------------------------------- */
 
 static int	frames_to_lock;
+/* AddNodeToNetwork requests seen by run(): their modes, the last one. */
+static uint8_t	adds[64], last_add[16];
+static int	nadds;
 
 /* Answer every request; SendData to the lock goes to its radio. */
 static void
@@ -281,6 +352,11 @@ run(void)
 	int		i;
 
 	for (i = 0; i < 400 && take(&r); i++) {
+		if (r.func == ZW_FN_ADD_NODE) {
+			if (nadds < (int)sizeof(adds))
+				adds[nadds++] = r.payload[0];
+			memcpy(last_add, r.payload, sizeof(last_add));
+		}
 		if (r.func != ZW_FN_SEND_DATA) {
 			answer(&r, (const uint8_t []){ 1 }, 1, 0);
 			continue;
@@ -742,6 +818,273 @@ test_classes_again(void)
 	    "heard under S2 later: its classes asked again and learnt");
 }
 
+/*
+ * S0 asked for beside S2 Unauthenticated. Granted both: S0's key goes in
+ * the same bootstrapping (Network Key Get 0x80, verified under it as an
+ * S2 key), the node speaks S2. Granted S0 alone (the user's choice): it
+ * gets the S0 key through S2, is told loudly as less than it asked, and
+ * speaks S0 afterwards: its S0 classes asked under the key, a lock
+ * command sent and confirmed over S0.
+ */
+static void
+test_s0_through_s2(void)
+{
+	struct zw_node	*zn;
+	Hd__Envelope	*e = NULL;
+	Hd__ZwProgress	*p;
+	uint8_t		 key[16];
+	int		 ok;
+
+	dev_reset(13, 0x81);
+	include_s2(13, 0);
+	run();
+	p = last_progress(&e);
+	CHECK(p != NULL && p->state == HD__ZW_PROGRESS__STATE__S2_GRANT &&
+	    p->s2_requested == 0x81 && strstr(p->reason, "S0") != NULL,
+	    "S0 asked beside S2 Unauthenticated: shown to the user");
+	wire_free((ProtobufCMessage *)e);
+	answer_user(0x81, "");
+	run();
+	zn = &S.zw->node[13];
+	memcpy(key, S.zw->sec->key, 16);
+	CHECK(dv.done && dv.have_s0 && dv.s0.have_key &&
+	    zn->s2_granted == 0x81 && zn->sec_level == 2,
+	    "both granted: the S0 key given and verified, the node at S2 "
+	    "Unauthenticated");
+	ok = zw_s0_init(&dv.s0, key) == 0;	/* the same key, re-derived */
+	CHECK(ok && dv.s0.have_key, "the key it got is the S0 network key");
+
+	dev_reset(14, 0x81);
+	include_s2(14, 0);
+	run();
+	answer_user(0x80, "");
+	run();
+	zn = &S.zw->node[14];
+	p = NULL;
+	e = NULL;
+	CHECK(dv.done && dv.have_s0 && zn->s2_granted == 0x80,
+	    "S0 alone granted: its key given through S2");
+	dv.s0_mode = 1;
+	run();
+	CHECK(zn->sec_level == 1 && zn->nscc == 2 && zn->scc[0] == 0x62 &&
+	    dv.s0_frames >= 1, "its S0 classes asked under the key: it "
+	    "speaks S0 (Door Lock secure)");
+	drain();
+	dv.mode = 0x00;
+	dv.clear_lock = 0;
+	{
+		Hd__Command	 cm = HD__COMMAND__INIT;
+		Hd__Value	 v = HD__VALUE__INIT;
+		Hd__Envelope	*r;
+		int		 st = -1;
+
+		v.v_case = HD__VALUE__V_B;
+		v.b = 1;
+		cm.id = 601;
+		cm.device_id = (char *)(uintptr_t)"zw:14:0";
+		cm.key = (char *)(uintptr_t)"locked";
+		cm.value = &v;
+		devices_command(&S, &cm);
+		run();
+		if (queued(HD__ENVELOPE__BODY_RESULT, &r) == 1 &&
+		    r->result->id == 601)
+			st = r->result->status;
+		wire_free((ProtobufCMessage *)r);
+		CHECK(st == HD__COMMAND_RESULT__STATUS__OK && dv.mode == 0xff &&
+		    dv.clear_lock == 0, "a lock command to it goes over S0 "
+		    "and is confirmed by its S0 report");
+	}
+}
+
+/* --- SmartStart -------------------------------------------------------- */
+
+#define SS_LISTEN	(ZW_INCL_MODE_SS_LISTEN | ZW_INCL_OPT_NWI)
+#define SS_INCLUDE	(ZW_INCL_MODE_HOMEID | ZW_INCL_OPT_POWER | \
+			 ZW_INCL_OPT_NWI)
+
+/* A device with DSK `dsk` announces itself (ApplicationUpdate 0x85). */
+static void
+announce(const uint8_t dsk[16])
+{
+	uint8_t p[13] = { ZW_UPDATE_SS_HOMEID, 0, 0, 0, 0, 0, 0, 5, 0x04,
+	    0x40, 0x03, 0x5e, 0x9f };
+
+	zw_ss_nwi(dsk, p + 3);
+	unsolicited(ZW_FN_APP_UPDATE, p, sizeof(p));
+	run();
+}
+
+/* How many AddNode requests of `mode` since nadds was 0. */
+static int
+adds_of(uint8_t mode)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nadds; i++)
+		n += adds[i] == mode;
+	return n;
+}
+
+/* Any progress step `state` queued to the master since the last drain. */
+static int
+progress_seen(int state)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, seen = 0;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case ==
+		    HD__ENVELOPE__BODY_ZW_PROGRESS &&
+		    (int)e->zw_progress->state == state)
+			seen = 1;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return seen;
+}
+
+/* The stick adds node `id` after an AddNode by home id. */
+static void
+ss_join(uint8_t id)
+{
+	uint8_t st[16] = { 9, ZW_INCL_ADDING_SLAVE, 0, 7, 0x04, 0x40, 0x03,
+	    0x5e, 0x9f, 0x6c, 0x86 };
+
+	status(ZW_FN_ADD_NODE, ZW_INCL_LEARN_READY, 0, 0);
+	status(ZW_FN_ADD_NODE, ZW_INCL_NODE_FOUND, 0, 0);
+	st[2] = id;
+	unsolicited(ZW_FN_ADD_NODE, st, 11);
+	status(ZW_FN_ADD_NODE, ZW_INCL_PROTOCOL_DONE, id, 0);
+	run();
+	status(ZW_FN_ADD_NODE, ZW_INCL_DONE, id, 0);
+}
+
+/*
+ * A listed device included when it announces itself, on the fake stick:
+ * the stick listens while an entry is pending; an unlisted announcement
+ * is ignored; one during a user's inclusion waits; the stick failing an
+ * attempt leaves the entry pending, paced (the pacing itself:
+ * test_zw_s2_ss.c); then the device joins, is granted its listed class
+ * with its listed DSK's PIN, nobody asked; its entry is removed
+ * mid-inclusion, before it joined and while it is bootstrapped.
+ */
+static void
+test_smartstart(void)
+{
+	struct zw_s2ctl	*k = S.zw->sec->s2;
+	Hd__ZwInclusion	 m = HD__ZW_INCLUSION__INIT;
+	struct zw_req	 r;
+	char		 qr[256], err[128], dsk[48];
+	uint8_t		 other[16], ids[8];
+
+	dev_reset(15, 0x04);
+	make_qr(qr, sizeof(qr));
+	nadds = 0;
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	CHECK(adds_of(SS_LISTEN) == 1 && k->listening,
+	    "a SmartStart code listed: the stick listens (AddNode 0x%02x)",
+	    SS_LISTEN);
+	memset(other, 0x5a, sizeof(other));
+	nadds = 0;
+	announce(other);
+	CHECK(nadds == 0 && !k->ss_active,
+	    "an unlisted device's announcement: ignored");
+
+	/* A user's inclusion: listen mode left first; an announcement
+	 * meanwhile waits; listening again once it ends. */
+	m.action = HD__ZW_INCLUSION__ACTION__INCLUDE;
+	zw_inclusion_request(&S, &m);
+	run();
+	CHECK(nadds == 2 && adds[0] == ZW_INCL_MODE_STOP &&
+	    adds[1] == (ZW_INCL_MODE_ANY | ZW_INCL_OPT_POWER |
+	    ZW_INCL_OPT_NWI), "a user's inclusion: listen mode left, then "
+	    "AddNode any");
+	nadds = 0;
+	announce(dv.pub);
+	CHECK(nadds == 0 && k->prov[0].state == ZW_SS_PENDING &&
+	    k->prov[0].fails == 0, "the listed device announced during it: "
+	    "waits for its next announcement");
+	m.action = HD__ZW_INCLUSION__ACTION__STOP;
+	zw_inclusion_request(&S, &m);
+	run();
+	CHECK(adds_of(SS_LISTEN) == 1, "the user's inclusion stopped: "
+	    "listening again");
+
+	/* The stick fails the attempt: pending, paced, listening again. */
+	nadds = 0;
+	announce(dv.pub);
+	zw_ss_nwi(dv.pub, ids);
+	zw_ss_auth(dv.pub, ids + 4);
+	CHECK(nadds == 2 && adds[0] == ZW_INCL_MODE_STOP &&
+	    adds[1] == SS_INCLUDE && memcmp(last_add + 2, ids, 8) == 0,
+	    "the listed device announced: AddNode 0x%02x with its NWI and "
+	    "Auth home ids", SS_INCLUDE);
+	nadds = 0;
+	status(ZW_FN_ADD_NODE, ZW_INCL_FAILED, 0, 0);
+	run();
+	CHECK(k->prov[0].state == ZW_SS_PENDING && k->prov[0].fails == 1 &&
+	    strstr(k->prov[0].reason, "attempt 1 of 5") != NULL &&
+	    adds_of(SS_LISTEN) == 1, "the stick failed it: pending, %s, "
+	    "listening again", k->prov[0].reason);
+	nadds = 0;
+	announce(dv.pub);
+	CHECK(adds_of(SS_INCLUDE) == 0, "announced again at once: not "
+	    "before its back-off");
+	k->prov[0].retry_at = 0;	/* the back-off is over */
+
+	/* Included: granted as listed, its PIN from the list. */
+	drain();
+	announce(dv.pub);
+	CHECK(adds_of(SS_INCLUDE) == 1, "after the back-off: included");
+	ss_join(15);
+	run();
+	CHECK(S.zw->node[15].s2_granted == 0x04 && dv.done &&
+	    !progress_seen(HD__ZW_PROGRESS__STATE__S2_GRANT) &&
+	    !progress_seen(HD__ZW_PROGRESS__STATE__S2_PIN),
+	    "joined: S2 Access Control granted, no grant or PIN asked");
+	CHECK(k->prov[0].state == ZW_SS_INCLUDED && k->prov[0].node == 15 &&
+	    !k->listening && !k->ss_active, "its entry: included as node 15; "
+	    "nothing pending, the stick no longer listens");
+
+	/* Removed before its device joined: the attempt stops. */
+	dev_reset(16, 0x04);
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	nadds = 0;
+	announce(dv.pub);
+	zw_s2_dsk_str(dv.pub, dsk);
+	drain();
+	prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", dsk, err, sizeof(err));
+	run();
+	CHECK(adds_of(SS_INCLUDE) == 1 && adds_of(ZW_INCL_MODE_STOP) == 2 && adds_of(SS_LISTEN) == 0 &&
+	    progress_seen(HD__ZW_PROGRESS__STATE__CANCELLED) &&
+	    S.zw->incl.action == HD__ZW_INCLUSION__ACTION__STOP &&
+	    !k->ss_active && k->nprov == 0, "removed before it joined: "
+	    "the stick stopped, the attempt cancelled");
+
+	/* Removed while it is bootstrapped: cancelled, told loudly. */
+	prov_req(HD__ZW_PROVISION__ACTION__ADD, qr, "", err, sizeof(err));
+	run();
+	announce(dv.pub);
+	dv.mute = 1;			/* its KEX Report never comes */
+	ss_join(16);
+	run();
+	CHECK(k->kex_node == 16 && k->ss_node == 16, "joined as node 16: "
+	    "bootstrapping waits for it");
+	prov_req(HD__ZW_PROVISION__ACTION__REMOVE, "", dsk, err, sizeof(err));
+	run();
+	CHECK(k->kex_node == 0 && !k->ss_active &&
+	    downgraded(16, "removed from the provisioning list"),
+	    "removed during its bootstrapping: cancelled, reported as a "
+	    "downgrade in words");
+	while (take(&r))
+		;
+}
+
 /* hd-slave -n and the start: the S2 key file's mode and contents. */
 static void
 test_key_file(void)
@@ -775,6 +1118,8 @@ main(void)
 	test_failures();
 	test_provisioned();
 	test_classes_again();
+	test_s0_through_s2();
+	test_smartstart();
 	test_key_file();
 	zwf_close();
 	return check_done();

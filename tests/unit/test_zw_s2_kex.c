@@ -49,6 +49,11 @@ rand_count(uint8_t *b, size_t n)
 	return 0;
 }
 
+/* The installation's S0 network key, given through S2 when granted. */
+static const uint8_t S0KEY[16] = { 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50,
+    0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x50, 0x0f };
+static const uint8_t	*s0key;	/* what to_pubkey gives the machine */
+
 static struct zw_s2	ctrl, dev;
 static struct zw_s2_kex	k;
 static uint64_t		now = 5000;
@@ -63,6 +68,7 @@ setup(void)
 	zw_s2_init(&dev, DEV, HOME, rand_count);
 	for (c = 0; c < 3; c++)
 		zw_s2_set_key(&ctrl, (enum zw_s2_class)c, PNK[c]);
+	zw_s2_set_key(&ctrl, ZW_S2_S0KEY, S0KEY);
 	zw_s2_x25519_public(DEVPRIV, devpub);
 }
 
@@ -181,6 +187,7 @@ to_pubkey(uint8_t requested, unsigned granted, struct zw_s2_kex_out *o,
 
 	setup();
 	zw_s2_kex_start(&k, &ctrl, PNK, DEV, now, o);
+	k.s0key = s0key;
 	if (deliver(o, got) != 2 || got[1] != ZW_S2_KEX_GET)
 		return -1;
 	node_says(rep, sizeof(rep), 0, o);
@@ -265,6 +272,105 @@ test_full(unsigned classes, const char *what)
 	CHECK(sec(&ctrl, &dev, lock, 3, got, &gn, &cls) == ZW_S2_OK &&
 	    gn == 3 && cls == c, "%s: a Door Lock Set goes under class %d",
 	    what, c);
+}
+
+/*
+ * S0 asked for beside S2 Unauthenticated: `granted` by the user. The
+ * node asks for each granted key in turn (S2 first, S0 last), S0's
+ * report carries the S0 network key, and the node verifies it under
+ * that key taken as an S2 key; the transport then holds only the S2
+ * classes. Without an S0 key to give, S0 is not granted.
+ */
+static void
+test_s0(unsigned granted, const char *what)
+{
+	struct zw_s2_kex_out	o;
+	uint8_t			pk[35], got[64];
+	uint8_t			kg[3] = { 0x9f, ZW_S2_NETKEY_GET, 0 };
+	uint8_t			kv[2] = { 0x9f, ZW_S2_NETKEY_VERIFY };
+	uint8_t			te[3] = { 0x9f, ZW_S2_TRANSFER_END,
+	    ZW_S2_TE_COMPLETE };
+	uint8_t			echo[6] = { 0x9f, ZW_S2_KEX_SET,
+	    ZW_S2_KEX_ECHO, ZW_S2_KEX_SCHEME1, ZW_S2_KEX_CURVE25519, 0 };
+	const uint8_t		order[2] = { ZW_S2_GRANT(ZW_S2_UNAUTH),
+	    ZW_S2_KEY_S0 };
+	struct zw_s2_peer	*p;
+	size_t			gn, i;
+	int			ok = 1;
+
+	s0key = S0KEY;
+	if (!CHECK(to_pubkey(0x81, granted, &o, pk) == 0 &&
+	    k.granted == granted, "%s: S0 and S2 Unauthenticated asked, "
+	    "0x%02x granted in the KEX Set", what, granted))
+		goto out;
+	node_says(pk, sizeof(pk), 0, &o);
+	deliver(&o, got);
+	node_temp(got + 3);
+	echo[5] = (uint8_t)granted;
+	node_says(echo, sizeof(echo), 1, &o);
+	CHECK(deliver(&o, got) == 6 && got[1] == ZW_S2_KEX_REPORT &&
+	    got[5] == 0x81, "%s: the echoes match", what);
+	for (i = 0; i < 2; i++) {
+		if (!(granted & order[i]))
+			continue;
+		kg[2] = order[i];
+		node_says(kg, sizeof(kg), 1, &o);
+		gn = deliver(&o, got);
+		ok &= gn == 19 && got[1] == ZW_S2_NETKEY_REPORT &&
+		    got[2] == order[i] && memcmp(got + 3, order[i] ==
+		    ZW_S2_KEY_S0 ? S0KEY : PNK[0], 16) == 0;
+		if (order[i] == ZW_S2_KEY_S0) {
+			ok &= o.grant == ZW_S2_GRANT(ZW_S2_S0KEY);
+			zw_s2_set_key(&dev, ZW_S2_S0KEY, got + 3);
+			zw_s2_grant(&dev, CTRL, ZW_S2_GRANT(ZW_S2_S0KEY));
+		} else {
+			zw_s2_set_key(&dev, ZW_S2_UNAUTH, got + 3);
+			zw_s2_grant(&dev, CTRL, ZW_S2_GRANT(ZW_S2_UNAUTH));
+		}
+		node_says(kv, sizeof(kv), 1, &o);
+		zw_s2_grant(&dev, CTRL, ZW_S2_GRANT(ZW_S2_TEMP));
+		gn = deliver(&o, got);
+		ok &= gn == 3 && got[1] == ZW_S2_TRANSFER_END &&
+		    got[2] == ZW_S2_TE_VERIFIED;
+	}
+	CHECK(ok, "%s: each key (S0's: the S0 network key) verified under "
+	    "itself, Transfer End", what);
+	node_says(te, sizeof(te), 1, &o);
+	deliver(&o, got);
+	p = zw_s2_peer(&ctrl, DEV);
+	CHECK(k.state == ZW_S2_KEX_DONE && k.granted == granted &&
+	    o.grant == (granted & 0x07u) && (granted & 0x07u ? p != NULL &&
+	    p->granted == (granted & 0x07u) : p == NULL),
+	    "%s: done; the transport holds only its S2 classes (0x%02x)",
+	    what, granted & 0x07u);
+out:
+	s0key = NULL;
+}
+
+static void
+test_s0_refusals(void)
+{
+	struct zw_s2_kex_out	o;
+	uint8_t			pk[35], got[64];
+	uint8_t			kg[3] = { 0x9f, ZW_S2_NETKEY_GET,
+	    ZW_S2_KEY_S0 };
+	uint8_t			echo[6] = { 0x9f, ZW_S2_KEX_SET,
+	    ZW_S2_KEX_ECHO, ZW_S2_KEX_SCHEME1, ZW_S2_KEX_CURVE25519, 0x01 };
+
+	CHECK(to_pubkey(0x81, 0x81, &o, pk) == 0 && k.granted == 0x01,
+	    "no S0 key to give: S0 is not granted, S2 Unauthenticated is");
+	s0key = S0KEY;
+	to_pubkey(0x81, 0x01, &o, pk);
+	node_says(pk, sizeof(pk), 0, &o);
+	deliver(&o, got);
+	node_temp(got + 3);
+	node_says(echo, sizeof(echo), 1, &o);
+	deliver(&o, got);
+	node_says(kg, sizeof(kg), 1, &o);
+	CHECK(k.state == ZW_S2_KEX_FAILED && k.fail == ZW_S2_KEX_FAIL_GET &&
+	    o.n == 3 && o.cmd[1] == ZW_S2_KEX_FAIL,
+	    "the S0 key asked for but not granted: KEX Fail 0x08");
+	s0key = NULL;
 }
 
 /* The node's KEX Report, varied: each refusal and its reason. */
@@ -535,6 +641,9 @@ int
 main(void)
 {
 	test_full(ZW_S2_GRANT(ZW_S2_UNAUTH), "Unauthenticated");
+	test_s0(0x81, "S0 and S2 Unauthenticated");
+	test_s0(0x80, "S0 alone granted (the user's choice)");
+	test_s0_refusals();
 	test_full(ZW_S2_GRANT(ZW_S2_ACCESS), "Access Control");
 	capture = 1;
 	test_full(ZW_S2_GRANT(ZW_S2_UNAUTH) | ZW_S2_GRANT(ZW_S2_AUTH) |

@@ -297,14 +297,16 @@ test_s2(struct node *a, const char *as, const char *ac)
 	    "[\"s2_access_control\",\"s2_unauthenticated\"]") != NULL,
 	    "s2: GET shows what it asks: %s", body);
 	CHECK(call("POST", url, "{\"action\":\"grant\",\"classes\":"
-	    "[\"s0\"]}", as, ac) == 400 && call("POST", url,
+	    "[\"s3\"]}", as, ac) == 400 && call("POST", url,
 	    "{\"action\":\"grant\",\"classes\":\"s2_access_control\"}",
 	    as, ac) == 400 && sent == before,
-	    "s2: S0 or not an array: 400, not sent");
+	    "s2: an unknown class or not an array: 400, not sent");
 	CHECK(call("POST", url, "{\"action\":\"grant\",\"classes\":"
-	    "[\"s2_access_control\"]}", as, ac) == 202 && sent == before + 1 &&
-	    sent_action == HD__ZW_INCLUSION__ACTION__GRANT && sent_grant == 0x04 &&
-	    sent_pin[0] == '\0', "s2: the grant sent (0x04, no PIN)");
+	    "[\"s2_access_control\",\"s0\"]}", as, ac) == 202 &&
+	    sent == before + 1 && sent_action ==
+	    HD__ZW_INCLUSION__ACTION__GRANT && sent_grant == 0x84 &&
+	    sent_pin[0] == '\0', "s2: the grant sent (Access Control and S0 "
+	    "through S2: 0x84, no PIN)");
 	CHECK(strstr(body, "\"waiting\":\"device\"") != NULL,
 	    "s2: then the device's turn");
 	p = step(1, HD__ZW_PROGRESS__STATE__S2_PIN, 6, "type", 0);
@@ -350,7 +352,8 @@ test_prov(struct node *a, const char *as, const char *ac)
 	    "judges the code)");
 	CHECK(call("GET", url, "", as, "") == 200 && sent_prov == 2 &&
 	    sent_prov_action == HD__ZW_PROVISION__ACTION__LIST &&
-	    strstr(body, "\"heard\":false,\"error\":\"\",\"entries\":[]") !=
+	    strstr(body, "\"heard\":false,\"error\":\"\",\"smartstart\":"
+	    "{\"listening\":false,\"blocked\":\"\"},\"entries\":[]") !=
 	    NULL, "prov: GET asks the slave again, shows nothing heard yet");
 	for (i = 0; i < ZW_PROVISION_MAX + 1; i++)
 		many[i] = &en;
@@ -368,14 +371,37 @@ test_prov(struct node *a, const char *as, const char *ac)
 	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a product id past "
 	    "16 bits is malformed");
 	en.product_id = 100;
+	en.state = 3;
+	CHECK(zwm_provision_list(&m, a, &l) == -1, "prov: a SmartStart state "
+	    "past failed (2) is malformed");
+	en.state = 2;
+	en.reason = (char *)(uintptr_t)"gave up after 5 attempts: no node";
 	ep[0] = &en;
 	l.entries = ep;
 	l.error = (char *)(uintptr_t)"wrong checksum (a digit mistyped?)";
+	l.smartstart_blocked = (char *)(uintptr_t)"the licence has no "
+	    "secure-zwave";
+	l.listening = 0;
 	CHECK(zwm_provision_list(&m, a, &l) == 0 && call("GET", url, "", as,
 	    "") == 200 && strstr(body, "\"error\":\"wrong checksum") != NULL &&
 	    strstr(body, "\"dsk\":\"00001-00002-00003-00004-00005-00006-"
 	    "00007-65535\",\"requested\":[\"s2_access_control\"]") != NULL,
 	    "prov: the list and the refusal as the slave said: %s", body);
+	CHECK(strstr(body, "\"state\":\"failed\",\"reason\":\"gave up "
+	    "after 5 attempts: no node\"") != NULL && strstr(body,
+	    "\"smartstart\":{\"listening\":false,\"blocked\":\"the "
+	    "licence has no secure-zwave\"}") != NULL,
+	    "prov: SmartStart: each entry's state and why, the licence's word");
+	{
+		Hd__ZwProgress	p = step(1, HD__ZW_PROGRESS__STATE__INTERVIEWED,
+		    9, "", 0);
+		int		before = sent_prov;
+
+		zwm_progress(&m, a, &p);
+		CHECK(sent_prov == before + 1 && sent_prov_action ==
+		    HD__ZW_PROVISION__ACTION__LIST, "prov: a node added: the "
+		    "slaves hear the licence's word on SmartStart again");
+	}
 }
 
 static Hd__Device *

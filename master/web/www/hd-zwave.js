@@ -36,7 +36,8 @@
   // 2"): the classes it asks for, to grant; then its DSK and the PIN the
   // user types; a device that got less than it asked for is shown loudly.
   const S2_NAMES = { s2_access_control: "S2 Access Control (locks, garage doors)",
-    s2_authenticated: "S2 Authenticated", s2_unauthenticated: "S2 Unauthenticated" };
+    s2_authenticated: "S2 Authenticated", s2_unauthenticated: "S2 Unauthenticated",
+    s0: "S0 (older security, for what the device does with S0 devices)" };
   function zwS2(node, s2, refresh) {
     if (!s2 || s2.waiting === "none") return null;
     const send = async (body) => {
@@ -100,7 +101,8 @@
       el("th", { scope: "row" }, el("code", { text: e.dsk })),
       td(e.requested.map((c) => c.replace(/_/g, " ")).join(", ") || "—"),
       td(`${e.manufacturer}:${e.product_type}:${e.product_id}`),
-      td(e.node ? `node ${e.node}` : "not yet"),
+      td(e.node ? `node ${e.node}` : e.state === "failed" ? `failed: ${e.reason}` :
+        e.smartstart ? `waits for it (SmartStart)${e.reason ? ": " + e.reason : ""}` : "not yet"),
       td(el("button", { type: "button", text: "Remove", onclick: () => send({ action: "remove", dsk: e.dsk }) }))));
     const box = el("details.s2prov", { open: !!provOpen[node],
       ontoggle: () => { provOpen[node] = box.open; } },
