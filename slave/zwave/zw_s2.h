@@ -222,6 +222,11 @@ struct zw_s2_peer {
 	uint8_t			 seq_rx[ZW_S2_SEQ_WINDOW];
 	size_t			 nseq;
 	uint8_t			 seq_tx;
+	/* The nonce our last frame was sealed with: a frame of the peer's
+	 * that crossed it on the air was sealed with the same one (each
+	 * end took the SPAN's next nonce for its own frame). */
+	uint8_t			 tx_nonce[ZW_S2_NONCE_LEN];
+	int			 tx_nonce_ok;
 	int			 mos;	/* the peer said our MPANs are off */
 	struct zw_s2_mpan	 mpans[ZW_S2_PEER_MPANS];
 };

@@ -264,6 +264,8 @@ zw_s2_encap(struct zw_s2 *s, uint8_t node, const uint8_t *cmd, size_t n,
 		zw_s2_span_reset(p);
 		return ZW_S2_CRYPTO;
 	}
+	memcpy(p->tx_nonce, nonce, sizeof(p->tx_nonce));
+	p->tx_nonce_ok = 1;
 	*outn = total;
 	return ZW_S2_OK;
 }
@@ -325,8 +327,15 @@ plain_take(struct zw_s2_peer *p, const struct frame *f, const uint8_t *pt,
 	return ZW_S2_OK;
 }
 
-/* Try the SPAN against ZW_S2_SPAN_TRIES nonces; it keeps the step that
- * opened the frame. */
+/*
+ * Try the SPAN against ZW_S2_SPAN_TRIES nonces; it keeps the step that
+ * opened the frame. Else the nonce of our own last frame, once: both
+ * ends sent at the same time, each with the SPAN's next nonce, so the
+ * peer's frame was sealed with the one we used (the SPAN stays where
+ * it is: both ends have taken that nonce). A reflected frame of ours
+ * does not open (the AAD names sender and receiver), and a copy of the
+ * peer's is a duplicate by its sequence number.
+ */
 static int
 open_span(struct zw_s2 *s, struct zw_s2_peer *p, const uint8_t *ct,
     size_t ctn, const uint8_t *aad, size_t aadn, uint8_t *pt)
@@ -343,6 +352,13 @@ open_span(struct zw_s2 *s, struct zw_s2_peer *p, const uint8_t *ct,
 	}
 	if (r == 0)
 		p->span = d;
+	else if (p->tx_nonce_ok)
+		r = zw_s2_ccm_open(s->keys[p->span_class].ccm, p->tx_nonce,
+		    aad, aadn, ct, ctn, ct + ctn, pt);
+	if (r == 0) {
+		OPENSSL_cleanse(p->tx_nonce, sizeof(p->tx_nonce));
+		p->tx_nonce_ok = 0;
+	}
 	zw_s2_drbg_clear(&d);
 	return r;
 }

@@ -118,6 +118,8 @@ zw_s2_span_reset(struct zw_s2_peer *p)
 {
 	zw_s2_drbg_clear(&p->span);
 	OPENSSL_cleanse(p->ei, sizeof(p->ei));
+	OPENSSL_cleanse(p->tx_nonce, sizeof(p->tx_nonce));
+	p->tx_nonce_ok = 0;
 	p->span_state = ZW_S2_SPAN_NONE;
 }
 

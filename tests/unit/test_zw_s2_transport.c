@@ -724,11 +724,66 @@ test_zwave_js(void)
 	test_from_zwave_js(REI, hk, hr);
 }
 
+/*
+ * Both ends send at the same time: each seals its frame with the SPAN's
+ * next nonce, the same one. Each must open the other's with the nonce
+ * of its own last frame (without it: SOS, and the command lost after a
+ * resync), and the SPAN goes on in step. Once only: a second frame under
+ * that nonce does not open.
+ */
+static void
+test_crossing(void)
+{
+	uint8_t		fa[ZW_S2_MAX_FRAME], fb[ZW_S2_MAX_FRAME];
+	uint8_t		got[ZW_S2_MAX_CMD], f[ZW_S2_MAX_FRAME];
+	static const uint8_t REPORT[] = { 0x62, 0x03, 0xff, 0x00, 0x00 };
+	size_t		an, bn, gn, fn;
+	struct zw_s2_rx	rx;
+	int		i, ok;
+
+	setup(ZW_S2_GRANT(ZW_S2_ACCESS), ZW_S2_GRANT(ZW_S2_ACCESS));
+	handshake(&ctrl, &dev);
+	send(&ctrl, &dev, LOCK, 3, f, &fn, got, &gn, &rx);
+	CHECK(zw_s2_encap(&ctrl, DEV, LOCK, 3, 0, fa, sizeof(fa), &an) ==
+	    ZW_S2_OK && zw_s2_encap(&dev, CTRL, REPORT, sizeof(REPORT), 0, fb,
+	    sizeof(fb), &bn) == ZW_S2_OK, "both ends seal a frame at once");
+	CHECK(zw_s2_decap(&dev, CTRL, fa, an, now, got, sizeof(got), &gn,
+	    &rx) == ZW_S2_OK && gn == 3 && memcmp(got, LOCK, 3) == 0,
+	    "the device opens the controller's crossing frame");
+	CHECK(zw_s2_decap(&ctrl, DEV, fb, bn, now, got, sizeof(got), &gn,
+	    &rx) == ZW_S2_OK && gn == sizeof(REPORT) &&
+	    memcmp(got, REPORT, sizeof(REPORT)) == 0,
+	    "the controller opens the device's crossing frame");
+	for (ok = 1, i = 0; i < 6; i++)
+		ok &= send(i % 2 ? &ctrl : &dev, i % 2 ? &dev : &ctrl, LOCK, 3,
+		    f, &fn, got, &gn, &rx) == ZW_S2_OK && gn == 3;
+	CHECK(ok, "the SPAN goes on in step after the crossing, both ways");
+	/* Our last nonce opens one frame, not two: a copy of the device
+	 * (its SPAN at the same step) seals a second frame under it. */
+	{
+		static struct zw_s2	twin;
+
+		zw_s2_encap(&ctrl, DEV, LOCK, 3, 0, fa, sizeof(fa), &an);
+		twin = dev;
+		zw_s2_encap(&dev, CTRL, REPORT, sizeof(REPORT), 0, fb,
+		    sizeof(fb), &bn);
+		zw_s2_peer(&twin, CTRL)->seq_tx++;	/* another number */
+		zw_s2_encap(&twin, CTRL, LOCK, 3, 0, f, sizeof(f), &fn);
+		CHECK(zw_s2_decap(&ctrl, DEV, fb, bn, now, got, sizeof(got),
+		    &gn, &rx) == ZW_S2_OK, "a second crossing opens too");
+		CHECK(zw_s2_decap(&ctrl, DEV, f, fn, now, got, sizeof(got),
+		    &gn, &rx) == ZW_S2_SOS, "a second frame under the "
+		    "nonce of our last frame does not open: SOS");
+		zw_s2_clear(&twin);
+	}
+}
+
 int
 main(void)
 {
 	test_handshake();
 	test_lost_and_sos();
+	test_crossing();
 	test_duplicates_and_tamper();
 	test_restarted_sender();
 	test_window_and_expiry();
