@@ -151,11 +151,14 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 		   shared/sched/sched_engine.c shared/sched/sched_exec.c \
 		   shared/sched/sched_state.c shared/sched/sched_refs.c \
 		   shared/sched/sched_var.c shared/sched/sched_site.c
+SCHED_ENGINE_SRCS += shared/sched/sched_load.c	# a program in place of another
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 		   master/sched/sched_next.c master/sched/sched_local.c \
 		   master/sched/sched_local_set.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
+SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
+SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
@@ -474,8 +477,7 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c \
-    master/sched/sched_outbox.c)
+    $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))

@@ -8,6 +8,7 @@
  */
 
 #include "ev.h"
+#include "sched/sched.h"
 #include "sched/sched_master.h"
 
 /* A command sent for an event, until its result: ids are matched
@@ -51,6 +52,21 @@ int		 sm_send(struct sched_master *, struct node *, Hd__Command *,
 int		 sm_offline(struct sched_master *, const char *node,
 		    const char *by, struct node **np, char *why, size_t);
 int64_t		 sm_wall(void *);
+/* The engine's one timer, for its earliest instant. */
+void		 sm_rearm(void *);
+/* Each line of `e` logged after `what`. */
+void		 sm_log_errors(const char *what, struct sched_errs *);
+
+/* sched_master_local.c: the slaves' local rules. */
+/* Slave `node`'s entry, made if `make`; NULL if none. */
+struct lsync	*sm_lsync(struct sched_master *, const char *node, int make);
+/* For the API: has slave `node` sent its LocalSync since it came online? */
+int		 sm_local_synced(void *, const char *node);
+/* Is event `by` one of offline slave `node`'s local rules? */
+int		 sm_left_local(struct sched_master *, const char *by,
+		    const char *node);
+/* Slave `n`'s rule set, after its Welcome and each reload. */
+void		 sm_send_rules(struct sched_master *, struct node *);
 
 /* sched_outbox.c */
 int		 sm_awaited(struct sched_master *, Hd__Command *,

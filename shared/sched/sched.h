@@ -685,10 +685,19 @@ struct user;
 int		 api_sched_may_view(const struct user *, const struct sched_event *,
 		    const char *(*site_of)(void *, const char *), void *);
 
-/* sched_state.c */
+/* sched_state.c: the state file, and the start from it. */
 int		 sched_state_write(struct sched *, const char *path,
 		    int64_t now);
 int		 sched_state_read(struct sched *, const char *path,
 		    int64_t now);
+/* The program's events sorted by name (caller frees; NULL out of
+ * memory), and one of them by name in it, or NULL. */
+struct sched_event **sched_name_index(const struct sched_prog *);
+struct sched_event *sched_name_lookup(struct sched_event **, int n,
+		    const char *name);
+/* Each event enabled as written, or as an admin overrode it. */
+void		 sched_set_enabled(struct sched_prog *);
+/* A time trigger (at, every, sun): instants the engine arms. */
+int		 sched_trig_timed(const struct sched_trig *);
 
 #endif

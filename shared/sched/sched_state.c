@@ -11,8 +11,7 @@
  *   if its last missed instant is within the event's catch-up window,
  *   else it is skipped and logged;
  * - on reload, the new program takes over the state of events whose
- *   text did not change (by name and fingerprint); the pending actions
- *   of a changed or removed event are dropped with a log line.
+ *   text did not change (by name and fingerprint): sched_load.c.
  */
 
 #include <errno.h>
@@ -36,8 +35,8 @@ by_name(const void *a, const void *b)
 }
 
 /* The program's events sorted by name (caller frees), for lookups. */
-static struct sched_event **
-name_index(const struct sched_prog *g)
+struct sched_event **
+sched_name_index(const struct sched_prog *g)
 {
 	struct sched_event	**idx;
 	int			  i;
@@ -50,8 +49,8 @@ name_index(const struct sched_prog *g)
 	return idx;
 }
 
-static struct sched_event *
-lookup(struct sched_event **idx, int n, const char *name)
+struct sched_event *
+sched_name_lookup(struct sched_event **idx, int n, const char *name)
 {
 	struct sched_event	 key = { .name = (char *)(uintptr_t)name };
 	struct sched_event	*kp = &key, **r;
@@ -341,7 +340,8 @@ static void
 restore_pending(struct sched *s, struct sched_event **idx,
     const Hd__SchedPending *p)
 {
-	struct sched_event *ev = lookup(idx, s->prog->nev, p->event);
+	struct sched_event *ev = sched_name_lookup(idx, s->prog->nev,
+	    p->event);
 
 	if (ev == NULL || ev->fp != p->fingerprint || p->step == 0 ||
 	    p->step >= (uint32_t)ev->nact) {
@@ -373,12 +373,13 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 		}
 		return -1;
 	}
-	if ((idx = name_index(g)) == NULL) {
+	if ((idx = sched_name_index(g)) == NULL) {
 		hd__sched_state__free_unpacked(st, NULL);
 		return -1;
 	}
 	for (i = 0; i < st->n_events; i++) {
-		if ((ev = lookup(idx, g->nev, st->events[i]->name)) != NULL)
+		if ((ev = sched_name_lookup(idx, g->nev,
+		    st->events[i]->name)) != NULL)
 			restore_event(s, ev, st->events[i], now);
 	}
 	for (i = 0; i < st->n_pending; i++)
@@ -403,8 +404,8 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	return 0;
 }
 
-static void
-set_enabled(struct sched_prog *g)
+void
+sched_set_enabled(struct sched_prog *g)
 {
 	int i;
 
@@ -413,8 +414,8 @@ set_enabled(struct sched_prog *g)
 		    !g->ev[i].disabled;
 }
 
-static int
-is_time_trig(const struct sched_trig *tr)
+int
+sched_trig_timed(const struct sched_trig *tr)
 {
 	return tr->kind == T_AT || tr->kind == T_EVERY || tr->kind == T_SUN;
 }
@@ -455,13 +456,13 @@ sched_start(struct sched *s, int64_t now)
 		return;
 	if (s->state_path != NULL)
 		sched_state_read(s, s->state_path, now);
-	set_enabled(s->prog);
+	sched_set_enabled(s->prog);
 	for (i = 0; i < s->prog->nev; i++)
 		for (j = 0; j < s->prog->ev[i].ntrig; j++) {
 			tr = &s->prog->ev[i].trig[j];
-			if (is_time_trig(tr) && tr->last_due < s->start_from)
+			if (sched_trig_timed(tr) && tr->last_due < s->start_from)
 				tr->last_due = s->start_from;
-			if (is_time_trig(tr))
+			if (sched_trig_timed(tr))
 				catch_up(s, tr, now);
 			else if (tr->kind == T_STARTUP)
 				sched_fire_queue(s, tr->ev, 0, 0, "startup");
@@ -469,259 +470,4 @@ sched_start(struct sched *s, int64_t now)
 	s->started = 1;
 	s->dirty = 1;
 	sched_flush(s, now);
-}
-
-/* An unchanged event keeps its triggers' state; a 'for' keeps running. */
-static void
-carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
-{
-	struct sched_trig	*t, *ot;
-	int			 j;
-
-	ev->override = o->override;
-	ev->last_fired = o->last_fired;
-	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
-	memcpy(ev->ran, o->ran, sizeof(ev->ran));
-	ev->nran = o->nran;
-	ev->left_due = o->left_due;
-	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
-		return;
-	for (j = 0; j < ev->ntrig; j++) {
-		t = &ev->trig[j];
-		ot = &o->trig[j];
-		t->last_due = ot->last_due;
-		t->known = ot->known;
-		t->armed = ot->armed;
-		t->prev = ot->prev;
-		t->prev_s = ot->prev_s;
-		ot->prev_s = NULL;
-		if (ot->he.pos >= 0 && ot->he.kind == HENT_FOR) {
-			t->he = ot->he;
-			t->he.owner = t;
-			t->he.pos = -1;
-			sched_heap_push(s, &t->he);
-		}
-	}
-}
-
-static void
-carry_pending(struct sched *s, struct sched_event **nidx, int n)
-{
-	struct sched_pending	*p, *np;
-	struct sched_event	*ev;
-
-	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
-		np = TAILQ_NEXT(p, entry);
-		p->he.pos = -1;
-		ev = lookup(nidx, n, p->ev->name);
-		if (ev == NULL || ev->fp != p->ev->fp) {
-			log_warnx("sched: delayed actions of event %s dropped: "
-			    "the event was changed or removed", p->ev->name);
-			TAILQ_REMOVE(&s->pending, p, entry);
-			s->npending--;
-			free(p);
-			continue;
-		}
-		p->ev = ev;
-		ev->npending++;
-		sched_heap_push(s, &p->he);
-	}
-}
-
-static void
-carry_modes(struct sched_prog *g, const struct sched_prog *old)
-{
-	int i, m, v;
-
-	for (i = 0; i < g->nmodes; i++)
-		if ((m = sched_mode_find(old, g->modes[i].name)) != -1 &&
-		    (v = sched_mode_value(&g->modes[i],
-		    old->modes[m].vals[old->modes[m].cur])) != -1)
-			g->modes[i].cur = v;
-	sched_var_carry(g, old);
-}
-
-/* Swap in a new program with the old one's state; all or nothing. */
-static int
-transfer(struct sched *s, struct sched_prog *g, int64_t now)
-{
-	struct sched_prog	 *old = s->prog;
-	struct sched_event	**oidx, **nidx, *o;
-	struct sched_trig	 *tr;
-	int			  i, j;
-
-	oidx = name_index(old);
-	nidx = name_index(g);
-	if (oidx == NULL || nidx == NULL) {
-		free(oidx);
-		free(nidx);
-		return -1;
-	}
-	s->nheap = 0;		/* every entry is re-added below */
-	for (i = 0; i < g->nev; i++)
-		if ((o = lookup(oidx, old->nev, g->ev[i].name)) != NULL)
-			carry_event(s, &g->ev[i], o);
-	carry_pending(s, nidx, g->nev);
-	carry_modes(g, old);
-	set_enabled(g);
-	s->prog = g;
-	for (i = 0; i < g->nev; i++)
-		for (j = 0; j < g->ev[i].ntrig; j++)
-			if (is_time_trig(&g->ev[i].trig[j])) {
-				tr = &g->ev[i].trig[j];
-				if (tr->last_due == 0)
-					tr->last_due = now;
-				sched_trig_arm(s, tr, tr->last_due > now ?
-				    tr->last_due : now);
-			}
-	free(oidx);
-	free(nidx);
-	sched_prog_free(old);
-	return 0;
-}
-
-int
-sched_last_good(const struct sched *s, char *buf, size_t size)
-{
-	const char	*slash;
-	int		 n;
-
-	if (s->state_path == NULL)
-		return -1;
-	slash = strrchr(s->state_path, '/');
-	n = snprintf(buf, size, "%.*s%s", slash != NULL ?
-	    (int)(slash - s->state_path + 1) : 0, s->state_path,
-	    SCHED_LAST_GOOD);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/*
- * Keep the schedule just loaded from `path`, includes inlined, as the
- * last good one: a master whose events file is broken at start-up runs
- * it instead of nothing (sched_master.c). Then drop the flat text.
- */
-static void
-keep_last_good(struct sched *s, const char *path)
-{
-	struct sched_prog	*g = s->prog;
-	char			 lg[PATH_MAX];
-
-	if (g->flat != NULL && !s->no_last_good &&
-	    sched_last_good(s, lg, sizeof(lg)) == 0 &&
-	    strcmp(path, lg) != 0 &&
-	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
-		log_warn("sched: %s", lg);
-	free(g->flat);
-	g->flat = NULL;
-	g->flatlen = 0;
-}
-
-/* Put `g` (named `path`) in place of the program; frees it on failure. */
-static int
-install(struct sched *s, struct sched_prog *g, const char *path,
-    int64_t now, struct sched_errs *e)
-{
-	const struct sched_event *m;
-
-	sched_places_resolve(g, &s->home, s->sites, s->nsites);
-	if ((m = sched_places_missing(g)) != NULL) {
-		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: event "
-		    "%s: sun events and 'sun up/down' need latitude and "
-		    "longitude in the master's configuration%s%s%s\n", path,
-		    m->name, m->site != NULL ? " (or a site-place line for "
-		    "site \"" : "", m->site != NULL ? m->site : "",
-		    m->site != NULL ? "\")" : "");
-		e->n = 1;
-		sched_prog_free(g);
-		return -1;
-	}
-	if (s->prog == NULL) {
-		s->prog = g;
-		set_enabled(g);
-	} else if (transfer(s, g, now) == -1) {
-		sched_prog_free(g);
-		snprintf(e->buf, sizeof(e->buf), "%s: out of memory\n", path);
-		e->len = strlen(e->buf);
-		e->n = 1;
-		return -1;
-	}
-	log_info("sched: %d event%s loaded from %s (%zu KiB)", g->nev,
-	    g->nev == 1 ? "" : "s", path, (g->bytes + 1023) / 1024);
-	if (s->started) {
-		s->now = now;
-		s->dirty = 1;
-		sched_flush(s, now);
-	}
-	return 0;
-}
-
-int
-sched_load(struct sched *s, const char *path, int64_t now,
-    struct sched_errs *e)
-{
-	struct sched_prog	*g;
-
-	char			 lg[PATH_MAX];
-
-	if ((g = sched_parse_file(path, e)) == NULL ||
-	    install(s, g, path, now, e) == -1)
-		return -1;
-	s->degraded = sched_last_good(s, lg, sizeof(lg)) == 0 &&
-	    strcmp(path, lg) == 0;
-	keep_last_good(s, path);
-	return 0;
-}
-
-int
-sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
-{
-	struct sched_prog *g;
-
-	if ((g = sched_parse_buf("(no events)", "", 0, 0, e)) == NULL ||
-	    install(s, g, "(no events)", now, e) == -1)
-		return -1;
-	s->degraded = 2;
-	return 0;
-}
-
-int
-sched_load_buf(struct sched *s, const char *name, const char *buf,
-    size_t len, int64_t now, struct sched_errs *e)
-{
-	struct sched_prog *g;
-
-	if ((g = sched_parse_buf(name, buf, len, 0, e)) == NULL ||
-	    install(s, g, name, now, e) == -1)
-		return -1;
-	s->degraded = 0;
-	return 0;
-}
-
-const char *
-sched_source(const struct sched *s)
-{
-	static const char *const names[] = {
-		"file", "last-good", "none", "replicated"
-	};
-
-	return s->degraded >= 0 && s->degraded < 4 ? names[s->degraded] :
-	    "file";
-}
-
-void
-sched_set_state_hook(struct sched *s, const struct sched_state_hook *h)
-{
-	s->hook = *h;
-}
-
-void
-sched_keep_last_good(struct sched *s, int on)
-{
-	s->no_last_good = !on;
-}
-
-void
-sched_set_replicated(struct sched *s)
-{
-	s->degraded = 3;
 }
