@@ -26,6 +26,15 @@ struct lsync {
 	int		synced;
 };
 
+/* A report whose scheduler state (a firing's record, a 'for' started)
+ * the standby does not hold yet: not acknowledged to its slave until
+ * it does (node.ack_below), `until` at most (docs/FAILOVER.md#value-
+ * triggered-firings). */
+struct ackhold {
+	char		node[NODE_ID_MAX + 1];
+	uint64_t	seq, token, until;
+};
+
 struct sched_master {
 	struct master	*m;
 	struct sched	*s;
@@ -39,6 +48,9 @@ struct sched_master {
 	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
 	uint64_t	 await_until;	/* a takeover's wait for slaves */
 	struct lsync	 lsync[SCHED_SYNC_NODES];
+	unsigned	 saves;		/* state files written */
+	struct ackhold	 acks[SCHED_ACK_HOLDS];
+	int		 nacks;
 };
 
 #define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
@@ -77,5 +89,8 @@ void		 sm_hold_arm(struct sched_master *, uint64_t when);
 void		 sm_on_hold_timer(struct ev_timer *);
 void		 sm_hold_put(void *, Hd__SchedState *);
 void		 sm_hold_get(void *, const Hd__SchedState *);
+/* Report `seq` of `n` changed the state just written: its ack waits for
+ * the standby (nothing without one). */
+void		 sm_ack_hold(struct sched_master *, struct node *, uint64_t seq);
 
 #endif

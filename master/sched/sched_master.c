@@ -442,11 +442,18 @@ sched_master_value(struct master *m, struct node *n,
 {
 	struct sched_master	*sm = m->sched;
 	struct sched_val	 v;
+	unsigned		 saves;
 
 	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
 	    from_value(r->value, &v) == -1)
 		return;
-	sched_value(sm->s, sm_wall(sm), n->id, r->device_id, r->key, &v);
+	saves = sm->saves;
+	/* Known by the slave's reading (docs/FAILOVER.md#value-triggered-
+	 * firings): replayed to a new master, the same ids. */
+	sched_value_at(sm->s, sm_wall(sm), r->time_ms <= INT64_MAX ?
+	    (int64_t)r->time_ms : 0, n->id, r->device_id, r->key, &v);
+	if (sm->saves != saves)		/* a firing, a 'for', an arming */
+		sm_ack_hold(sm, n, n->last_seq);
 	sm_rearm(sm);
 }
 

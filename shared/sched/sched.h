@@ -507,6 +507,16 @@ void		 sched_run(struct sched *, int64_t now);
 /* Inputs: a value reported by a slave, a slave online/offline. */
 void		 sched_value(struct sched *, int64_t now, const char *node,
 		    const char *dev, const char *key, const struct sched_val *);
+/*
+ * The same with the slave's instant of the reading (ValueReport.time_ms,
+ * 0 unknown): a firing it causes is known by that instant, so a master
+ * that handles the same report again (replayed to it after a takeover)
+ * derives the same command ids (docs/FAILOVER.md#value-triggered-
+ * firings); a 'for' wait is timed from it when within SCHED_READ_SKEW_MS.
+ */
+void		 sched_value_at(struct sched *, int64_t now, int64_t read_ms,
+		    const char *node, const char *dev, const char *key,
+		    const struct sched_val *);
 void		 sched_node(struct sched *, int64_t now, const char *node,
 		    int online);
 /* A command's outcome for event `by` (as passed to ops->command). */
@@ -573,6 +583,9 @@ struct sched_pending {
 	struct sched_event	*ev;
 	int			 step;		/* next action */
 	int			 restart;	/* dropped when the event fires */
+	int64_t			 idue;		/* its ids' instant: the firing's
+						 * (or its reading's) plus the
+						 * waits, the same on any master */
 };
 
 /* A firing waiting to run in this batch. */
@@ -616,6 +629,8 @@ struct sched {
 	int			 bhead, nbatch;	/* queue: next, end */
 	int64_t			 qdue;		/* the next firing queued is due
 						 * then (0: now) */
+	int64_t			 read_ms;	/* sched_value_at(): the reading's
+						 * instant (0: none) */
 	int64_t			 firing_due;	/* of the firing running */
 	const struct sched_event *firing_ev;	/* ... its event, step, */
 	int			 firing_step, firing_ident;	/* ident */

@@ -225,6 +225,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 		pd[i].fingerprint = p->ev->fp;
 		pd[i].step = (uint32_t)p->step;
 		pd[i].due_ms = (uint64_t)p->he.due;
+		pd[i].id_due_ms = (uint64_t)p->idue;
 		pd[i].restart = p->restart;
 		pdp[i] = &pd[i];
 		i++;
@@ -340,8 +341,9 @@ static void
 restore_pending(struct sched *s, struct sched_event **idx,
     const Hd__SchedPending *p)
 {
-	struct sched_event *ev = sched_name_lookup(idx, s->prog->nev,
-	    p->event);
+	struct sched_event	*ev = sched_name_lookup(idx, s->prog->nev,
+				    p->event);
+	struct sched_pending	*np;
 
 	if (ev == NULL || ev->fp != p->fingerprint || p->step == 0 ||
 	    p->step >= (uint32_t)ev->nact) {
@@ -349,7 +351,9 @@ restore_pending(struct sched *s, struct sched_event **idx,
 		    "event was changed or removed", p->event);
 		return;
 	}
-	sched_pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
+	if ((np = sched_pending_add(s, ev, (int)p->step, (int64_t)p->due_ms,
+	    p->restart)) != NULL && p->id_due_ms != 0)
+		np->idue = (int64_t)p->id_due_ms;
 }
 
 int

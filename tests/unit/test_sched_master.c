@@ -294,6 +294,83 @@ test_outbox(void)
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
 }
 
+/* A report of slave-b's door, envelope seq `seq`, read at `read`. */
+static void
+door(uint64_t seq, int open, uint64_t read)
+{
+	struct node	*b = node_get(&m, "slave-b", 0);
+	Hd__ValueReport	 r = HD__VALUE_REPORT__INIT;
+	Hd__Value	 v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = open;
+	r.device_id = "sim:door";
+	r.key = "open";
+	r.value = &v;
+	r.time_ms = read;
+	b->last_seq = seq;
+	sched_master_value(&m, b, &r);
+}
+
+/*
+ * A value-triggered firing (docs/FAILOVER.md#value-triggered-firings):
+ * its commands' ids derive from the slave's reading, and the report that
+ * caused it is not acknowledged to the slave (node.ack_below) until the
+ * standby holds the firing's record, so that a new master gets it
+ * replayed; SCHED_ACK_HOLD_MS at most. A report that changes nothing the
+ * standby must hold, or one without a standby, is acknowledged at once.
+ */
+static void
+test_ack_hold(void)
+{
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	struct node	*b = node_get(&m, "slave-b", 0);
+	uint64_t	 R = ev_wall_ms() - 20, t0, t1;
+	int		 n0, i;
+
+	write_events("event door { when slave-b/sim:door.open changes to on "
+	    "do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	sched_master_set_sync(&fake);
+	fake_attached = 1;
+	fake_applied = 0;
+	door(10, 0, R - 1000);
+	CHECK(b->ack_below == 0, "a first reading, no firing: acknowledged");
+	n0 = stub.ncmds;
+	door(11, 1, R);
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 11 && stub.ncmds == n0, "the report that "
+	    "fired: not acknowledged while the standby lacks the record");
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1 && stub.last_id ==
+	    sched_cmd_id_of("door", (int64_t)R, 0, 0), "the standby holds "
+	    "it: acknowledged; the command went, under the id of (door, the "
+	    "reading's instant, 0, 0)");
+	fake_applied = 0;
+	door(12, 0, R + 10);
+	CHECK(b->ack_below == 0, "a change that fires nothing: acknowledged "
+	    "at once");
+	t0 = ev_clock_ms();
+	door(13, 1, R + 20);
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 13, "another firing, the standby silent: held");
+	for (i = 0; i < 1000 && b->ack_below != 0; i++) {
+		usleep(10000);		/* polls a deadline: bounded */
+		sched_master_sync_poll(&m);
+	}
+	t1 = ev_clock_ms();
+	CHECK(b->ack_below == 0 && t1 - t0 >= SCHED_ACK_HOLD_MS &&
+	    stub.ncmds == n0 + 2, "... acknowledged after SCHED_ACK_HOLD_MS "
+	    "(%" PRIu64 " ms), the command gone before", t1 - t0);
+	fake_attached = 0;
+	door(14, 0, R + 30);
+	door(15, 1, R + 40);
+	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 3, "without a standby: "
+	    "sent and acknowledged at once");
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+}
+
 static void
 write_at(const char *path, const char *text, time_t mtime)
 {
@@ -459,6 +536,7 @@ main(void)
 		test_fifo();
 		test_local();
 		test_outbox();
+		test_ack_hold();
 		test_takeover_schedule();
 		test_handback();
 		sched_master_stop(&m);
