@@ -290,6 +290,12 @@ HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
+# The scheduler's firings across crashes and takeovers (tests/sim/schedsim.c):
+# the real engine and outbox; a short run in make test, a long one in make fuzz.
+SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/test_sched_sim.c \
+		   master/sched/sched_hold.c
+SCHEDSIM_RUNS	?= 5000
+UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
@@ -487,6 +493,11 @@ $(BUILD)/tests/test_ha_sim: $(call obj,$(HASIM_SRCS))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/tests/test_sched_sim: $(call obj,$(SCHEDSIM_SRCS)) $(SHARED_OBJS) \
+    $(SCHED_ENGINE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # test_ha_sim_bugN: every file of the run built with -DHA_BUG=N.
 define hasim_bug
 $$(BUILD)/tests/test_ha_sim_bug$(1): $$(HASIM_SRCS:%.c=$$(BUILD)/obj/bug$(1)/%.o)
@@ -564,9 +575,10 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_lock.c
 $(FUZZ_BUILD)/fuzz_zw_qr: slave/zwave/zw_s2_qr.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 
-fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
+fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim $(BUILD)/tests/test_sched_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 	$(BUILD)/tests/test_ha_sim -n $(HASIM_RUNS)
+	$(BUILD)/tests/test_sched_sim -n $(SCHEDSIM_RUNS)
 
 deps:
 	@ARCH=$(ARCH) deploy/deps.sh

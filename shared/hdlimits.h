@@ -390,6 +390,11 @@
  * slave once the standby holds that state, or after this wait. */
 #define SCHED_ACK_HOLD_MS	5000
 #define SCHED_ACK_HOLDS		64		/* reports held at once */
+/* At a takeover, every instant after the replicated record and this
+ * recent runs (each under its own ids: the slaves' memos answer those the
+ * old master ran), not only the last: the standby's copy may lag behind
+ * firings the old master sent after SCHED_SYNC_WAIT_MS without it. */
+#define SCHED_TAKEOVER_REPLAY_MS	10000
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */

@@ -124,6 +124,7 @@ sched_master_takeover(struct master *m)
 		return;		/* a master already (a term won again) */
 	take_replicated(sm);
 	sched_keep_last_good(sm->s, 1);
+	sched_set_replay(sm->s, SCHED_TAKEOVER_REPLAY_MS);
 	sm->await_until = ev_clock_ms() + SCHED_RESEND_WAIT_MS;
 	sched_master_run(m);
 	sm_hold_pump(sm, 0);

@@ -462,6 +462,19 @@ struct sched_state_hook {
 };
 void		 sched_set_state_hook(struct sched *,
 		    const struct sched_state_hook *);
+/*
+ * The state file's bytes somewhere else than a file (the scheduler's
+ * simulator, tests/sim/schedsim.c, keeps each node's "disk" in memory):
+ * write() stores them whole (0, or -1), read() gives a malloc'd copy
+ * (0, or -1 with errno ENOENT when there is none). Set before
+ * sched_start(); the state path given to sched_new() is then unused.
+ */
+struct sched_state_io {
+	int	(*write)(void *, const uint8_t *, size_t);
+	int	(*read)(void *, uint8_t **, size_t *);
+	void	*arg;
+};
+void		 sched_set_state_io(struct sched *, const struct sched_state_io *);
 /* `ev` is the event the notice is about (its refs say whom it may
  * reach), NULL for a mode change (installation-wide). */
 typedef void	 sched_notify_cb(void *arg, const char *kind,
@@ -500,6 +513,11 @@ void		 sched_start(struct sched *, int64_t now);
 /* Before sched_start(): every instant up to `from` is handled (by
  * someone else: a slave's local rules start after the master's). */
 void		 sched_set_start(struct sched *, int64_t from);
+/* Before sched_start() at a takeover: a time trigger whose first
+ * instant not handled is at most `ms` old runs every instant since,
+ * each under its own ids, rather than the last one only
+ * (SCHED_TAKEOVER_REPLAY_MS, docs/FAILOVER.md#scheduled-firings). */
+void		 sched_set_replay(struct sched *, int64_t ms);
 /* The earliest instant the engine needs to run at, or INT64_MAX. */
 int64_t		 sched_next(const struct sched *);
 /* Handle everything due at `now`. */
@@ -636,8 +654,12 @@ struct sched {
 	int			 firing_step, firing_ident;	/* ident */
 	int			 cmd_ord;	/* and commands sent so far */
 	int64_t			 start_from;	/* sched_set_start() */
+	int64_t			 replay_ms;	/* sched_set_replay() */
+	int			 replaying;	/* instants of one trigger queued
+						 * together, each its own firing */
 	int			 no_last_good;	/* sched_keep_last_good(s, 0) */
 	struct sched_state_hook	 hook;
+	struct sched_state_io	 io;		/* write NULL: the file */
 	int			 left;		/* the firing running was left to
 						 * a cut-off slave (ops->command 1) */
 };

@@ -457,10 +457,17 @@ value_change(struct sched *s, struct sched_trig *tr,
 	}
 	if (!changed)
 		return;
-	/* The last value is state (a restarted master compares the next
-	 * report with it): saved before a firing it caused runs, else
-	 * soon, so a chatty sensor does not write the card each time. */
-	if (match)
+	/* The last value is state (a restarted master, or a standby taking
+	 * over, compares the next report with it): saved at once when it
+	 * decides a later firing (it fired; it left or reached the trigger's
+	 * 'to' or 'from'; any change of a trigger without them), else soon,
+	 * so a chatty sensor does not write the card each time. A standby
+	 * missing such a change would miss or invent a firing (tests/sim). */
+	if (match || !tr->known || (tr->to.type == SV_NONE &&
+	    tr->from.type == SV_NONE) || (tr->to.type != SV_NONE &&
+	    sched_val_equal(&tr->to, &tr->prev) != sched_val_equal(&tr->to,
+	    v)) || (tr->from.type != SV_NONE && sched_val_equal(&tr->from,
+	    &tr->prev) != sched_val_equal(&tr->from, v)))
 		s->dirty = 1;
 	else
 		s->lazy = 1;
@@ -589,7 +596,9 @@ sched_save(struct sched *s, int64_t now)
 	/* Before sched_start() the file was never read: writing it would
 	 * put this engine's blank state over what is there (a standby's
 	 * copy of the master's, docs/FAILOVER.md#scheduled-firings). */
-	if (s->state_path == NULL || s->prog == NULL || !s->started)
+	if ((s->state_path == NULL && s->io.write == NULL) || s->prog == NULL ||
+	    !s->started)
 		return 0;
-	return sched_state_write(s, s->state_path, now);
+	return sched_state_write(s, s->state_path != NULL ? s->state_path :
+	    "sched.state", now);
 }

@@ -444,7 +444,8 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 		ident = 1;
 	s->qdue = 0;
 	/* Two triggers of one event due together fire it once. */
-	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
+	for (i = s->bhead; step == 0 && !force && !s->replaying &&
+	    i < s->nbatch; i++)
 		if (s->batch[i].ev == ev && s->batch[i].step == 0 &&
 		    !s->batch[i].force) {
 			log_debug("sched: event %s (%s): already firing", ev->name,

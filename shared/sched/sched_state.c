@@ -68,7 +68,7 @@ sched_name_lookup(struct sched_event **idx, int n, const char *name)
  * its own bound, SCHED_STATE_MAX_FILE, and unpacks with malloc.
  */
 static int
-write_file(const char *path, const Hd__SchedState *st)
+write_file(struct sched *s, const char *path, const Hd__SchedState *st)
 {
 	size_t	 len = hd__sched_state__get_packed_size(st);
 	uint8_t	*p;
@@ -84,20 +84,23 @@ write_file(const char *path, const Hd__SchedState *st)
 		return -1;
 	}
 	hd__sched_state__pack(st, p);	/* its format: sched_state_write() */
-	if ((r = atomic_write(path, p, len, 0600)) == -1)
+	if (s->io.write != NULL)
+		r = s->io.write(s->io.arg, p, len);
+	else if ((r = atomic_write(path, p, len, 0600)) == -1)
 		log_warn("sched: %s", path);
 	free(p);
 	return r;
 }
 
 static Hd__SchedState *
-read_file(const char *path)
+read_file(const struct sched *s, const char *path)
 {
 	Hd__SchedState	*st;
 	uint8_t		*p;
 	size_t		 len;
 
-	if (atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len) == -1) {
+	if ((s->io.read != NULL ? s->io.read(s->io.arg, &p, &len) :
+	    atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len)) == -1) {
 		if (errno != ENOENT)
 			log_warn("sched: %s: state not read, starting afresh",
 			    path);
@@ -183,6 +186,12 @@ fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
 	e->n_for_due_ms = (size_t)ev->ntrig;
 }
 
+void
+sched_set_state_io(struct sched *s, const struct sched_state_io *io)
+{
+	s->io = *io;
+}
+
 int
 sched_state_write(struct sched *s, const char *path, int64_t now)
 {
@@ -256,7 +265,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	if (s->hook.put != NULL)
 		s->hook.put(s->hook.arg, &st);
 	state_format_set(&st.base);
-	r = write_file(path, &st);
+	r = write_file(s, path, &st);
 done:
 	if (r == -1 && ev == NULL)
 		log_warnx("sched: out of memory writing the state");
@@ -366,7 +375,7 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	int			  m;
 
 	errno = 0;
-	if ((st = read_file(path)) == NULL) {
+	if ((st = read_file(s, path)) == NULL) {
 		/* A newer format: the schedule runs without its state, and
 		 * that file is kept for the version that wrote it. */
 		if (errno == ENOTSUP && s->state_path != NULL) {
@@ -424,6 +433,28 @@ sched_trig_timed(const struct sched_trig *tr)
 	return tr->kind == T_AT || tr->kind == T_EVERY || tr->kind == T_SUN;
 }
 
+/* A takeover: every instant from `m` to `now` runs, each its own
+ * firing (sched_set_replay). */
+static void
+replay(struct sched *s, struct sched_trig *tr, int64_t m, int64_t now)
+{
+	int	n = 0, mv;
+
+	if (!tr->ev->enabled)
+		return;
+	s->replaying = 1;
+	while (m != -1 && m <= now && n++ < SCHED_MAX_CATCHUP_SCAN) {
+		log_info("sched: event %s: its instant due %" PRId64 " is not "
+		    "in the replicated record: run at the takeover (its own "
+		    "ids: a slave that ran it answers from its memo)",
+		    tr->ev->name, m);
+		s->qdue = m;
+		sched_fire_queue(s, tr->ev, 0, 0, "takeover: not in the record");
+		m = sched_ev_trig_next(tr, m, &mv);
+	}
+	s->replaying = 0;
+}
+
 /* The missed-event policy at start-up (trig_missed). */
 static void
 catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
@@ -436,9 +467,14 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 		sched_trig_arm(s, tr, last);
 		return;
 	}
-	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 && m <= now)
-		sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
-		    "while the master was stopped");
+	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 &&
+	    m <= now) {
+		if (s->replay_ms > 0 && m >= now - s->replay_ms)
+			replay(s, tr, m, now);
+		else
+			sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
+			    "while the master was stopped");
+	}
 	tr->last_due = now;
 	sched_trig_arm(s, tr, now);
 }
@@ -450,6 +486,12 @@ sched_set_start(struct sched *s, int64_t from)
 }
 
 void
+sched_set_replay(struct sched *s, int64_t ms)
+{
+	s->replay_ms = ms;
+}
+
+void
 sched_start(struct sched *s, int64_t now)
 {
 	struct sched_trig	*tr;
@@ -458,8 +500,9 @@ sched_start(struct sched *s, int64_t now)
 	s->now = now;
 	if (s->prog == NULL)
 		return;
-	if (s->state_path != NULL)
-		sched_state_read(s, s->state_path, now);
+	if (s->state_path != NULL || s->io.read != NULL)
+		sched_state_read(s, s->state_path != NULL ? s->state_path :
+		    "sched.state", now);
 	sched_set_enabled(s->prog);
 	for (i = 0; i < s->prog->nev; i++)
 		for (j = 0; j < s->prog->ev[i].ntrig; j++) {

@@ -294,9 +294,11 @@ test_outbox(void)
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
 }
 
-/* A report of slave-b's door, envelope seq `seq`, read at `read`. */
+/* A report of slave-b's door (or its lamp), envelope seq `seq`, read at
+ * `read`. */
 static void
-door(uint64_t seq, int open, uint64_t read)
+report_of(const char *dev, const char *key, uint64_t seq, int open,
+    uint64_t read)
 {
 	struct node	*b = node_get(&m, "slave-b", 0);
 	Hd__ValueReport	 r = HD__VALUE_REPORT__INIT;
@@ -304,12 +306,18 @@ door(uint64_t seq, int open, uint64_t read)
 
 	v.v_case = HD__VALUE__V_B;
 	v.b = open;
-	r.device_id = "sim:door";
-	r.key = "open";
+	r.device_id = (char *)(uintptr_t)dev;
+	r.key = (char *)(uintptr_t)key;
 	r.value = &v;
 	r.time_ms = read;
 	b->last_seq = seq;
 	sched_master_value(&m, b, &r);
+}
+
+static void
+door(uint64_t seq, int open, uint64_t read)
+{
+	report_of("sim:door", "open", seq, open, read);
 }
 
 /*
@@ -317,8 +325,10 @@ door(uint64_t seq, int open, uint64_t read)
  * its commands' ids derive from the slave's reading, and the report that
  * caused it is not acknowledged to the slave (node.ack_below) until the
  * standby holds the firing's record, so that a new master gets it
- * replayed; SCHED_ACK_HOLD_MS at most. A report that changes nothing the
- * standby must hold, or one without a standby, is acknowledged at once.
+ * replayed; SCHED_ACK_HOLD_MS at most. So is one that changed what
+ * decides a later firing (the door's first reading, its leaving the
+ * trigger's 'to'). A report that changes nothing the standby must hold,
+ * or one without a standby, is acknowledged at once.
  */
 static void
 test_ack_hold(void)
@@ -335,7 +345,12 @@ test_ack_hold(void)
 	fake_attached = 1;
 	fake_applied = 0;
 	door(10, 0, R - 1000);
-	CHECK(b->ack_below == 0, "a first reading, no firing: acknowledged");
+	CHECK(b->ack_below == 10, "a first reading (the trigger's last "
+	    "value): not acknowledged while the standby lacks it");
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0, "... acknowledged once it holds it");
+	fake_applied = 0;
 	n0 = stub.ncmds;
 	door(11, 1, R);
 	sched_master_sync_poll(&m);
@@ -348,13 +363,15 @@ test_ack_hold(void)
 	    "it: acknowledged; the command went, under the id of (door, the "
 	    "reading's instant, 0, 0)");
 	fake_applied = 0;
-	door(12, 0, R + 10);
-	CHECK(b->ack_below == 0, "a change that fires nothing: acknowledged "
+	report_of("sim:lamp", "on", 12, 1, R + 5);
+	CHECK(b->ack_below == 0, "a report no trigger watches: acknowledged "
 	    "at once");
 	t0 = ev_clock_ms();
-	door(13, 1, R + 20);
+	door(13, 0, R + 10);
+	door(14, 1, R + 20);
 	sched_master_sync_poll(&m);
-	CHECK(b->ack_below == 13, "another firing, the standby silent: held");
+	CHECK(b->ack_below == 13, "the door closed (it left the trigger's "
+	    "'to'), then another firing, the standby silent: both held");
 	for (i = 0; i < 1000 && b->ack_below != 0; i++) {
 		usleep(10000);		/* polls a deadline: bounded */
 		sched_master_sync_poll(&m);
@@ -364,8 +381,8 @@ test_ack_hold(void)
 	    stub.ncmds == n0 + 2, "... acknowledged after SCHED_ACK_HOLD_MS "
 	    "(%" PRIu64 " ms), the command gone before", t1 - t0);
 	fake_attached = 0;
-	door(14, 0, R + 30);
-	door(15, 1, R + 40);
+	door(15, 0, R + 30);
+	door(16, 1, R + 40);
 	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 3, "without a standby: "
 	    "sent and acknowledged at once");
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
