@@ -292,8 +292,8 @@ UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 # The scheduler's firings across crashes and takeovers (tests/sim/schedsim.c):
 # the real engine and outbox; a short run in make test, a long one in make fuzz.
-SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/test_sched_sim.c \
-		   master/sched/sched_hold.c
+SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
+		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
 SCHEDSIM_RUNS	?= 5000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
