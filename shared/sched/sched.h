@@ -514,9 +514,10 @@ void		 sched_start(struct sched *, int64_t now);
  * someone else: a slave's local rules start after the master's). */
 void		 sched_set_start(struct sched *, int64_t from);
 /* Before sched_start() at a takeover: a time trigger whose first
- * instant not handled is at most `ms` old runs every instant since,
- * each under its own ids, rather than the last one only
- * (SCHED_TAKEOVER_REPLAY_MS, docs/FAILOVER.md#scheduled-firings). */
+ * instant not handled is at most `ms` old (and within its event's
+ * catch-up window) runs every instant since, each under its own ids,
+ * rather than the last one only (SCHED_TAKEOVER_REPLAY_MS,
+ * docs/FAILOVER.md#scheduled-firings). */
 void		 sched_set_replay(struct sched *, int64_t ms);
 /* The earliest instant the engine needs to run at, or INT64_MAX. */
 int64_t		 sched_next(const struct sched *);

@@ -459,7 +459,7 @@ replay(struct sched *s, struct sched_trig *tr, int64_t m, int64_t now)
 static void
 catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 {
-	int64_t	last = tr->last_due, m;
+	int64_t	last = tr->last_due, m, win;
 	int	mv;
 
 	if (last > now) {
@@ -469,7 +469,12 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 	}
 	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 &&
 	    m <= now) {
-		if (s->replay_ms > 0 && m >= now - s->replay_ms)
+		/* Within the takeover's replay and the event's own window
+		 * (catch-up none: never run late, even then). */
+		win = tr->ev->catchup_s * 1000LL;
+		if (s->replay_ms < win)
+			win = s->replay_ms;
+		if (win > 0 && m >= now - win)
 			replay(s, tr, m, now);
 		else
 			sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,

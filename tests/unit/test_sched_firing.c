@@ -234,6 +234,36 @@ test_takeover(void)
 	CHECK(nsent == 2 && sent_id("a/lamp.on=on", sched_cmd_id_of("tick",
 	    T + 2000, 0, 0)), "the next instant is the new master's");
 	sched_free(sb);
+
+	/* Two instants not in the standby's record (T and T + 2 s): the
+	 * missed-event policy runs the last only; a takeover's replay runs
+	 * both, each under its own ids (the old master may have run T). */
+	copy_file(before, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	nsent = 0;
+	sched_start(sb, T + 2500);
+	CHECK(nsent == 2 && sent_id("a/lamp.on=on", sched_cmd_id_of("tick",
+	    T + 2000, 0, 0)), "a start 2.5 s after T from the record before "
+	    "it: the policy runs T + 2 s only");
+	sched_free(sb);
+	copy_file(before, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	nsent = 0;
+	sched_set_replay(sb, SCHED_TAKEOVER_REPLAY_MS);
+	sched_start(sb, T + 2500);
+	advance(sb, T + 3900);	/* the waits end 1 s after the start */
+	CHECK(nsent == 6 && sent_id("a/lamp.on=on", on_a) &&
+	    sent_id("a/lamp.on=on", sched_cmd_id_of("tick", T + 2000, 0, 0)) &&
+	    sent_id("a/lamp.on=off", off_a) && sent_id("a/lamp.on=off",
+	    sched_cmd_id_of("tick", T + 3000, 3, 0)), "a takeover's replay: T "
+	    "and T + 2 s, each under its ids, their delayed actions under "
+	    "ids from their firings' instants, T's the master's (%d sent)",
+	    nsent);
+	sched_free(sb);
 }
 
 static const struct sched_val	off = { .type = SV_BOOL, .i = 0 };
