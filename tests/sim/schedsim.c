@@ -133,6 +133,13 @@ post(struct world *w, int kind, int from, int to, uint64_t delay,
 	}
 }
 
+void
+phase(struct world *w, int ph)
+{
+	if (!w->healing && w->crash_next == 0 && chance(w, w->phasep))
+		w->crash_next = ph + 1;
+}
+
 uint64_t
 delay(struct world *w)
 {
@@ -264,13 +271,17 @@ deliver(struct world *w, const struct msg *m)
 			    0, NULL);
 			return;
 		case M_APPLIED:
-			if (n->master && m->a > n->applied)
+			if (n->master && m->a > n->applied) {
 				n->applied = m->a;
+				phase(w, PH_REPLICATED);
+			}
 			return;
 		case M_RESULT:
-			if (n->master)
+			if (n->master) {
 				sched_hold_result(&n->hold, m->from - NM ?
 				    "s1" : "s0", m->a);
+				phase(w, PH_ACKED);
+			}
 			return;
 		case M_REGISTER:
 			if (n->master)
@@ -342,6 +353,11 @@ step(struct world *w)
 
 	w->step++;
 	w->now += 1 + below(w, STEP_MAX_MS);
+	if (w->crash_next && (mi = any_master(w)) != -1) {
+		w->res->phase[w->crash_next - 1]++;
+		crash(w, mi);
+	}
+	w->crash_next = 0;
 	deliver_due(w);
 	nodes(w);
 	slaves(w);
@@ -435,6 +451,7 @@ setup(struct world *w, uint64_t seed)
 	w->crash = 5 + below(w, 60);		/* per 100,000 steps */
 	w->slow = below(w, 200);
 	w->doorp = 2 + below(w, 20);
+	w->phasep = below(w, 8);
 	for (j = 0; j < NS; j++) {
 		w->sl[j].with = -1;
 		w->sl[j].gpio = (int)below(w, 2);

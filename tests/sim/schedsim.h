@@ -24,6 +24,9 @@
 
 #include <stdint.h>
 
+/* Where a firing is when the master dies just after (phase crashes). */
+enum { PH_RECORDED, PH_REPLICATED, PH_SENT, PH_ACKED, PH_N };
+
 struct ssim_result {
 	int		failed;
 	char		why[256];
@@ -32,6 +35,7 @@ struct ssim_result {
 	uint64_t	repeats;	/* answered by a slave's memo */
 	uint64_t	missed;		/* instants reported missed */
 	uint64_t	openings, held;	/* door openings; acks held */
+	uint64_t	phase[PH_N];	/* crashes just after each phase */
 };
 
 void	ssim_run(uint64_t seed, int verbose, struct ssim_result *);

@@ -97,6 +97,9 @@ struct world {
 	uint64_t	 rng, now, step, hash;
 	int		 verbose, healing;
 	uint32_t	 crash, slow, doorp;
+	uint32_t	 phasep;		/* a crash just after a phase */
+	int		 crash_next;		/* PH_* + 1: the master dies at
+						 * the next step */
 	struct mnode	 m[NM];
 	struct slave	 sl[NS];
 	struct msg	 q[QMAX];
@@ -132,6 +135,8 @@ void		post(struct world *, int kind, int from, int to,
 		    uint64_t delay, uint64_t a, uint64_t b, uint64_t c, int val,
 		    const char *dev);
 uint64_t	delay(struct world *);
+/* The master reached phase PH_*: now and then it dies just after. */
+void		phase(struct world *, int ph);
 
 /* schedsim_master.c */
 int		standby_of(int);

@@ -59,6 +59,7 @@ io_write(void *arg, const uint8_t *p, size_t len)
 	memcpy(n->disk, p, len);
 	n->disklen = len;
 	n->version++;
+	phase(w, PH_RECORDED);
 	mix(w, 0xd15c0000u | (uint64_t)i << 8 | (n->version & 0xff));
 	if (w->m[standby_of(i)].up) {
 		/* The state sync: sched.state first, now and then slow. */
@@ -124,6 +125,7 @@ send_cmd(struct world *w, int i, const struct sched_hold_cmd *c)
 	trace(w, "node %d sends %" PRIx64 " (%s) to %s", i, c->id, c->event,
 	    c->node);
 	post(w, M_CMD, i, NM + j, delay(w), c->id, 0, 0, c->value.b, c->dev);
+	phase(w, PH_SENT);
 }
 
 /* ops->command: the oracle learns the firing, then as sched_master.c. */
@@ -184,6 +186,7 @@ op_command(void *arg, const struct sched_act *a, const char *by, char *why,
 		    by, a->ref.node);
 		post(w, M_CMD, i, NM + slave_idx(a->ref.node), delay(w),
 		    cmd.id, 0, 0, v.b, a->ref.dev);
+		phase(w, PH_SENT);
 		return 0;
 	}
 	if (sched_hold_add(&w->m[i].hold, &cmd, a->ref.node, by, HOLD_WAIT,

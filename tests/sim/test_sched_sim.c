@@ -25,12 +25,14 @@
 
 struct totals {
 	uint64_t	runs, steps, crashes, takeovers, executed, repeats;
-	uint64_t	missed, openings, held;
+	uint64_t	missed, openings, held, phase[PH_N];
 };
 
 static void
 add(struct totals *t, const struct ssim_result *r)
 {
+	int i;
+
 	t->runs++;
 	t->steps += r->steps;
 	t->crashes += r->crashes;
@@ -40,6 +42,8 @@ add(struct totals *t, const struct ssim_result *r)
 	t->missed += r->missed;
 	t->openings += r->openings;
 	t->held += r->held;
+	for (i = 0; i < PH_N; i++)
+		t->phase[i] += r->phase[i];
 }
 
 static double
@@ -75,9 +79,12 @@ run(const char *argv0, uint64_t first, uint64_t n, struct totals *t)
 	    PRIu64 " crashes, %" PRIu64 " takeovers, %" PRIu64 " commands "
 	    "executed, %" PRIu64 " repeats answered by a memo, %" PRIu64
 	    " instants reported missed, %" PRIu64 " door openings, %" PRIu64
-	    " reports held for the standby\n", t->runs, t->steps,
+	    " reports held for the standby; the master crashed just after a "
+	    "state write %" PRIu64 " times, the standby's copy %" PRIu64
+	    ", a send %" PRIu64 ", a result %" PRIu64 "\n", t->runs, t->steps,
 	    elapsed(&t0), t->crashes, t->takeovers, t->executed, t->repeats,
-	    t->missed, t->openings, t->held);
+	    t->missed, t->openings, t->held, t->phase[PH_RECORDED],
+	    t->phase[PH_REPLICATED], t->phase[PH_SENT], t->phase[PH_ACKED]);
 	return bad;
 }
 
@@ -140,6 +147,13 @@ main(int argc, char **argv)
 	    "takeovers, slow state sync: no firing executed twice, every "
 	    "timed instant once or reported missed, every door opening "
 	    "fired once", SHORT_RUNS);
+	CHECK(t.phase[PH_RECORDED] > 0 && t.phase[PH_REPLICATED] > 0 &&
+	    t.phase[PH_SENT] > 0 && t.phase[PH_ACKED] > 0, "the master "
+	    "crashed just after a firing's record was written (%" PRIu64
+	    "), the standby held it (%" PRIu64 "), its commands were sent (%"
+	    PRIu64 "), their results came (%" PRIu64 ")",
+	    t.phase[PH_RECORDED], t.phase[PH_REPLICATED], t.phase[PH_SENT],
+	    t.phase[PH_ACKED]);
 	CHECK(t.takeovers > SHORT_RUNS / 2 && t.missed > 0 && t.repeats > 0 &&
 	    t.held > 0, "the runs took over (%" PRIu64 "), instants were "
 	    "reported missed (%" PRIu64 "), slaves' memos answered repeats (%"
