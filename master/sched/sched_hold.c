@@ -56,12 +56,29 @@ entry(struct sched_hold *h)
 	return c;
 }
 
+/* The entry of command `id` to `node`, or NULL. */
+static struct sched_hold_cmd *
+find(struct sched_hold *h, const char *node, uint64_t id)
+{
+	struct sched_hold_cmd *c;
+
+	TAILQ_FOREACH(c, &h->q, entry)
+		if (c->id == id && strcmp(c->node, node) == 0)
+			return c;
+	return NULL;
+}
+
 int
 sched_hold_add(struct sched_hold *h, const Hd__Command *cmd, const char *node,
     const char *event, enum hold_state st, uint64_t deadline)
 {
 	struct sched_hold_cmd	*c;
 
+	/* A firing run again (a takeover's replay, a catch-up) whose
+	 * command the outbox holds already: that entry sends it; a second
+	 * would outlive the one result and pile up across restarts. */
+	if (find(h, node, cmd->id) != NULL)
+		return 0;
 	if ((c = entry(h)) == NULL)
 		return -1;
 	c->state = st;
@@ -268,6 +285,10 @@ sched_hold_take(struct sched_hold *h, const Hd__SchedState *st,
 		if ((why = from_disk(c, st->outbox[i])) != NULL) {
 			log_warnx("sched: the outbox's command %zu: %s: not "
 			    "sent again", i, why);
+			sched_hold_drop(h, c);
+			continue;
+		}
+		if (find(h, c->node, c->id) != c) {	/* twice in the file */
 			sched_hold_drop(h, c);
 			continue;
 		}

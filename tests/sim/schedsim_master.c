@@ -177,8 +177,10 @@ op_command(void *arg, const struct sched_act *a, const char *by, char *why,
 		if (w->now >= w->m[i].await_until ||
 		    sched_hold_add(&w->m[i].hold, &cmd, a->ref.node, by,
 		    HOLD_RESEND, w->m[i].await_until) == -1)
-			trace(w, "node %d: %s's command to %s failed: offline",
-			    i, by, a->ref.node);
+			trace(w, "node %d: %s's command to %s failed: offline "
+			    "(outbox %d, wait %" PRId64 ")", i, by, a->ref.node,
+			    w->m[i].hold.n, (int64_t)w->m[i].await_until -
+			    (int64_t)w->now);
 		return 0;
 	}
 	if (!defers(w, i)) {		/* no standby: at once */

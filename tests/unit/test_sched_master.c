@@ -388,6 +388,46 @@ test_ack_hold(void)
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
 }
 
+/*
+ * A firing run again (a takeover's replay, a catch-up) whose command the
+ * outbox holds already adds no second entry, nor does a file holding it
+ * twice: one result ends it (tests/sim found them piling up across
+ * restarts until the outbox was full).
+ */
+static void
+test_hold_once(void)
+{
+	struct sched_hold	 h, t;
+	Hd__Command		 c = HD__COMMAND__INIT;
+	Hd__Value		 v = HD__VALUE__INIT;
+	Hd__SchedState		 st = HD__SCHED_STATE__INIT;
+	Hd__SchedOut		*two[2];
+
+	v.v_case = HD__VALUE__V_B;
+	c.id = sched_cmd_id_of("tick", 1796665010000LL, 0, 0);
+	c.device_id = "sim:lamp";
+	c.key = "on";
+	c.value = &v;
+	sched_hold_init(&h);
+	CHECK(sched_hold_add(&h, &c, "slave-b", "tick", HOLD_WAIT, 1) == 0 &&
+	    sched_hold_add(&h, &c, "slave-b", "tick", HOLD_RESEND, 1) == 0 &&
+	    h.n == 1, "the same command to the same slave twice: one entry");
+	CHECK(sched_hold_add(&h, &c, "slave-a", "tick", HOLD_WAIT, 1) == 0 &&
+	    h.n == 2, "... to another slave: its own");
+	sched_hold_put(&h, &st);
+	two[0] = two[1] = st.outbox[0];
+	st.outbox = two;
+	st.n_outbox = 2;
+	sched_hold_init(&t);
+	CHECK(sched_hold_take(&t, &st, 1) == 1 && t.n == 1, "a file holding "
+	    "it twice: taken once");
+	TAILQ_FIRST(&t.q)->state = HOLD_SENT;
+	CHECK(sched_hold_result(&t, "slave-b", c.id) == 1 && t.n == 0,
+	    "one result ends it");
+	sched_hold_clear(&h);
+	sched_hold_clear(&t);
+}
+
 static void
 write_at(const char *path, const char *text, time_t mtime)
 {
@@ -554,6 +594,7 @@ main(void)
 		test_local();
 		test_outbox();
 		test_ack_hold();
+		test_hold_once();
 		test_takeover_schedule();
 		test_handback();
 		sched_master_stop(&m);
