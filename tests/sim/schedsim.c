@@ -266,7 +266,11 @@ deliver(struct world *w, const struct msg *m)
 			n->disk = m->data;	/* the message's bytes, kept */
 			n->disklen = m->len;
 			n->sbver = m->a;
-			n->synced = 1;
+			/* In sync (in the fence, waited for) once it holds the
+			 * master's every write, as a standby joins the
+			 * synchronous set once it holds the whole log. */
+			if (m->a >= w->m[m->from].version)
+				n->synced = 1;
 			post(w, M_APPLIED, m->to, m->from, delay(w), m->a, 0, 0,
 			    0, NULL);
 			return;
