@@ -447,6 +447,14 @@ sched_master_value(struct master *m, struct node *n,
 	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
 	    from_value(r->value, &v) == -1)
 		return;
+	/* Replayed to a master whose state reflects it already (a takeover
+	 * or restart after the state was written, before the ack): history,
+	 * applied again it would fire on a value long past. */
+	if (sched_cursor_seen(&sm->hold, n->id, n->boot_id, n->last_seq)) {
+		log_debug("sched: slave %s: report %" PRIu64 " is in the "
+		    "state already", n->id, n->last_seq);
+		return;
+	}
 	saves = sm->saves;
 	/* Known by the slave's reading (docs/FAILOVER.md#value-triggered-
 	 * firings): replayed to a new master, the same ids. */

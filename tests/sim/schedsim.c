@@ -459,6 +459,7 @@ setup(struct world *w, uint64_t seed)
 	for (j = 0; j < NS; j++) {
 		w->sl[j].with = -1;
 		w->sl[j].gpio = (int)below(w, 2);
+		w->boot[j] = rnd(w) | 1;
 	}
 	w->m[0].up = w->m[1].up = 1;
 	w->m[0].fenced_in = 1;

@@ -102,6 +102,7 @@ struct world {
 						 * the next step */
 	struct mnode	 m[NM];
 	struct slave	 sl[NS];
+	uint64_t	 boot[NS];		/* the slaves' boot ids */
 	struct msg	 q[QMAX];
 	int		 nq;
 	uint64_t	 fifo[NM + NS][NM + NS];	/* a link's last arrival */

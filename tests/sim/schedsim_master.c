@@ -437,6 +437,10 @@ on_report(struct world *w, int i, const struct msg *m)
 	if (!n->reg[j] || m->a <= n->last_seq[j])
 		return;
 	n->last_seq[j] = m->a;
+	if (sched_cursor_seen(&n->hold, "s1", w->boot[j], m->a))
+		return;
+	trace(w, "node %d: report %" PRIu64 " of s%d: door %s read +%" PRId64,
+	    i, m->a, j, m->val ? "open" : "closed", (int64_t)m->b - T0);
 	sched_value_at(n->s, (int64_t)w->now, (int64_t)m->b, "s1", "door",
 	    "open", &v);
 	if (n->saves != saves)
