@@ -271,6 +271,9 @@ deliver(struct world *w, const struct msg *m)
 			 * synchronous set once it holds the whole log. */
 			if (m->a >= w->m[m->from].version)
 				n->synced = 1;
+			trace(w, "node %d applies copy %" PRIu64 " of node %d "
+			    "(its latest %" PRIu64 ")%s", m->to, m->a, m->from,
+			    w->m[m->from].version, n->synced ? ", in sync" : "");
 			post(w, M_APPLIED, m->to, m->from, delay(w), m->a, 0, 0,
 			    0, NULL);
 			return;

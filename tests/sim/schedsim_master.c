@@ -324,6 +324,11 @@ become_master(struct world *w, int i, const char *how)
 
 	n->master = 1;
 	n->synced = 0;
+	/* A new master's term: its votes fenced the other node out until it
+	 * holds everything again (docs/FAILOVER.md, "Why a stale standby
+	 * cannot win"). */
+	w->m[standby_of(i)].synced = 0;
+	w->m[standby_of(i)].fenced_in = 0;
 	n->await_until = w->now + SCHED_RESEND_WAIT_MS;
 	n->applied = 0;
 	n->nacks = 0;
@@ -345,6 +350,8 @@ become_master(struct world *w, int i, const char *how)
 	/* With the election every start is a takeover (sched_takeover.c). */
 	sched_set_replay(n->s, SCHED_TAKEOVER_REPLAY_MS);
 	sched_start(n->s, (int64_t)w->now);
+	trace(w, "node %d starts on copy %" PRIu64 ": outbox %d", i, n->sbver,
+	    n->hold.n);
 	pump(w, i);
 	for (j = 0; j < NS; j++) {
 		w->sl[j].with = -1;
