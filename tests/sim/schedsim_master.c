@@ -213,10 +213,17 @@ static const struct sched_ops ops = { op_value, op_command };
 static void
 ack_hold(struct world *w, int i, int j, uint64_t seq)
 {
-	struct mnode *n = &w->m[i];
+	struct mnode	*n = &w->m[i];
+	int		 k;
 
 	if (!defers(w, i))
 		return;
+	w->res->held++;
+	for (k = 0; k < n->nacks; k++)		/* one hold a slave */
+		if (n->acks[k].slave == j) {
+			n->acks[k].token = n->version;
+			return;
+		}
 	if (n->nacks == SCHED_ACK_HOLDS) {
 		memmove(&n->acks[0], &n->acks[1], sizeof(n->acks[0]) *
 		    (SCHED_ACK_HOLDS - 1));
@@ -224,7 +231,6 @@ ack_hold(struct world *w, int i, int j, uint64_t seq)
 	}
 	n->acks[n->nacks++] = (struct ackh){ j, seq, n->version,
 	    w->now + SCHED_ACK_HOLD_MS };
-	w->res->held++;
 }
 
 /* What master i acknowledges to slave j. */

@@ -380,14 +380,26 @@ test_ack_hold(void)
 	CHECK(b->ack_below == 0 && t1 - t0 >= SCHED_ACK_HOLD_MS &&
 	    stub.ncmds == n0 + 2, "... acknowledged after SCHED_ACK_HOLD_MS "
 	    "(%" PRIu64 " ms), the command gone before", t1 - t0);
+	/* A replay of many (more than the table of holds): the slave's first
+	 * held report stays held until the standby holds the newest state. */
+	fake_applied = 0;
+	for (i = 0; i < 2 * SCHED_ACK_HOLDS; i++)
+		door(100 + (uint64_t)i, i % 2, R + 100 + (uint64_t)i);
+	CHECK(b->ack_below == 100, "%d reports that changed the state: the "
+	    "first stays held (%" PRIu64 ")", 2 * SCHED_ACK_HOLDS,
+	    b->ack_below);
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0, "... until the standby holds the newest");
+	n0 = stub.ncmds;
 	fake_attached = 0;
-	door(15, 0, R + 30);
-	door(16, 1, R + 40);
-	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 3, "without a standby: "
+	door(315, 0, R + 30);
+	door(316, 1, R + 40);
+	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1, "without a standby: "
 	    "sent and acknowledged at once");
 	/* A master that starts from this state (a restart, a takeover) gets
-	 * reports 15 and 16 replayed (never acknowledged to it): they are
-	 * in the state, skipped; applied again, 15 (closed) would make 16
+	 * reports 315 and 316 replayed (never acknowledged to it): they are
+	 * in the state, skipped; applied again, 315 (closed) would make 316
 	 * fire a second time. */
 	m.restart = 1;
 	sched_master_stop(&m);
@@ -396,12 +408,12 @@ test_ack_hold(void)
 	    "state");
 	sched_master_run(&m);
 	n0 = stub.ncmds;
-	door(15, 0, R + 30);
-	door(16, 1, R + 40);
+	door(315, 0, R + 30);
+	door(316, 1, R + 40);
 	CHECK(stub.ncmds == n0, "reports the state reflects, replayed: "
 	    "skipped, no second firing");
-	door(17, 0, R + 50);
-	door(18, 1, R + 60);
+	door(317, 0, R + 50);
+	door(318, 1, R + 60);
 	CHECK(stub.ncmds == n0 + 1 && stub.last_id == sched_cmd_id_of("door",
 	    (int64_t)R + 60, 0, 0), "the next opening fires once");
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
