@@ -32,7 +32,7 @@ struct lsync {
  * triggered-firings). */
 struct ackhold {
 	char		node[NODE_ID_MAX + 1];
-	uint64_t	seq, token, until;
+	uint64_t	seq, token, until, first;
 };
 
 struct sched_master {

@@ -214,12 +214,18 @@ sm_ack_hold(struct sched_master *sm, struct node *n, uint64_t seq)
 	    (token = sync_ops.mark(sync_ops.arg, SCHED_STATE)) == 0)
 		return;
 	/* One hold a slave (acks are cumulative): its first report held,
-	 * until the standby holds the newest state, SCHED_ACK_HOLD_MS from
-	 * the first. One a report would overflow the table in a replay of
-	 * many (tests/sim) and acknowledge the oldest without the standby. */
+	 * until the standby holds the newest state, SCHED_ACK_HOLD_MS after
+	 * the newest report (twice that after the first at most, so that a
+	 * chatty slave's acks still move when the standby stalls). One a
+	 * report would overflow the table in a replay of many (tests/sim)
+	 * and acknowledge the oldest without the standby. */
 	for (i = 0; i < sm->nacks; i++)
 		if (strcmp(sm->acks[i].node, n->id) == 0) {
-			sm->acks[i].token = token;
+			a = &sm->acks[i];
+			a->token = token;
+			a->until = ev_clock_ms() + SCHED_ACK_HOLD_MS;
+			if (a->until > a->first + 2 * SCHED_ACK_HOLD_MS)
+				a->until = a->first + 2 * SCHED_ACK_HOLD_MS;
 			return;
 		}
 	if (sm->nacks == SCHED_ACK_HOLDS) {
@@ -235,7 +241,8 @@ sm_ack_hold(struct sched_master *sm, struct node *n, uint64_t seq)
 	snprintf(a->node, sizeof(a->node), "%s", n->id);
 	a->seq = seq;
 	a->token = token;
-	a->until = ev_clock_ms() + SCHED_ACK_HOLD_MS;
+	a->first = ev_clock_ms();
+	a->until = a->first + SCHED_ACK_HOLD_MS;
 	ack_set(sm, n->id);
 	sm_hold_arm(sm, 0);
 }

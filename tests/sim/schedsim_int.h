@@ -56,7 +56,7 @@ struct report {
 
 struct ackh {
 	int		 slave;
-	uint64_t	 seq, token, until;
+	uint64_t	 seq, token, until, first;
 };
 
 struct mnode {

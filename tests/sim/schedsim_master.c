@@ -222,6 +222,11 @@ ack_hold(struct world *w, int i, int j, uint64_t seq)
 	for (k = 0; k < n->nacks; k++)		/* one hold a slave */
 		if (n->acks[k].slave == j) {
 			n->acks[k].token = n->version;
+			n->acks[k].until = w->now + SCHED_ACK_HOLD_MS;
+			if (n->acks[k].until > n->acks[k].first +
+			    2 * SCHED_ACK_HOLD_MS)
+				n->acks[k].until = n->acks[k].first +
+				    2 * SCHED_ACK_HOLD_MS;
 			return;
 		}
 	if (n->nacks == SCHED_ACK_HOLDS) {
@@ -230,7 +235,7 @@ ack_hold(struct world *w, int i, int j, uint64_t seq)
 		n->nacks--;
 	}
 	n->acks[n->nacks++] = (struct ackh){ j, seq, n->version,
-	    w->now + SCHED_ACK_HOLD_MS };
+	    w->now + SCHED_ACK_HOLD_MS, w->now };
 }
 
 /* What master i acknowledges to slave j. */
