@@ -308,7 +308,9 @@ deliver(struct world *w, const struct msg *m)
 		memmove(&s->q[0], &s->q[k], sizeof(s->q[0]) *
 		    (size_t)(s->nq - k));
 		s->nq -= k;
-	} else if (m->kind == M_CMD && s->with == m->from)
+	} else if (m->kind == M_CMD && (s->with == m->from || s->with == -1))
+		/* A link keeps delivering what was sent on it until the slave
+		 * is registered anew (a killed process's socket drains). */
 		exec_cmd(w, m->to - NM, m);
 }
 
@@ -430,7 +432,10 @@ final_check(struct world *w)
 	for (t = lo; t <= hi && !w->res->failed; t += PERIOD_MS) {
 		on = count(w, 0, "tick", t, 0);
 		off = count(w, 0, "tick", t + 1000, 2);
-		if (on == 0 && missed_at(w, t))
+		/* Reported missed: the old master may have run it, alone
+		 * after SCHED_SYNC_WAIT_MS, before an outage longer than the
+		 * takeover's replay (docs/FAILOVER.md): never twice. */
+		if (missed_at(w, t) && on <= 1 && off <= on)
 			w->res->missed++;
 		else if (on != 1 || off != 1)
 			fail(w, "tick due +%" PRId64 ": executed %d times, its "
