@@ -153,11 +153,14 @@ SCHED_ENGINE_SRCS = shared/sched/sched_parse.c shared/sched/sched_parse_rule.c \
 		   shared/sched/sched_engine.c shared/sched/sched_exec.c \
 		   shared/sched/sched_state.c shared/sched/sched_refs.c \
 		   shared/sched/sched_var.c shared/sched/sched_site.c
+SCHED_ENGINE_SRCS += shared/sched/sched_load.c	# a program in place of another
 SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 		   master/sched/sched_next.c master/sched/sched_local.c \
 		   master/sched/sched_local_set.c
 SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
+SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
+SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
@@ -310,6 +313,12 @@ HASIM_BUGS	 = 1 2 3 4 5
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
+# The scheduler's firings across crashes and takeovers (tests/sim/schedsim.c):
+# the real engine and outbox; a short run in make test, a long one in make fuzz.
+SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
+		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
+SCHEDSIM_RUNS	?= 4000
+UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link
 FUZZERS		+= fuzz_ha_wire		# ... from a peer
@@ -520,14 +529,18 @@ $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
-    $(SCHED_SRCS) master/sched/sched_master.c master/sched/sched_hold.c \
-    master/sched/sched_outbox.c)
+    $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
 
 # The failover simulator and its broken variants (HASIM_SRCS above).
 $(BUILD)/tests/test_ha_sim: $(call obj,$(HASIM_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_sched_sim: $(call obj,$(SCHEDSIM_SRCS)) $(SHARED_OBJS) \
+    $(SCHED_ENGINE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -612,9 +625,10 @@ $(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
 
-fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim
+fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim $(BUILD)/tests/test_sched_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 	$(BUILD)/tests/test_ha_sim -n $(HASIM_RUNS)
+	$(BUILD)/tests/test_sched_sim -n $(SCHEDSIM_RUNS)
 
 deps:
 	@ARCH=$(ARCH) deploy/deps.sh

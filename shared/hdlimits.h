@@ -404,6 +404,20 @@
 #define SCHED_RESEND_WAIT_MS	30000		/* a new master waits this long for
 						 * an outbox command's slave */
 #define SCHED_OUTBOX_LAZY_MS	1000		/* results written out this late */
+/* A value-triggered firing is known by the slave's reading instant (its
+ * ValueReport.time_ms), the same on any master: a 'for' wait is timed
+ * from it when it is this close to the master's clock, else from the
+ * master's now (docs/FAILOVER.md#value-triggered-firings). */
+#define SCHED_READ_SKEW_MS	30000
+/* A report that changed the scheduler's state is acknowledged to its
+ * slave once the standby holds that state, or after this wait. */
+#define SCHED_ACK_HOLD_MS	5000
+#define SCHED_ACK_HOLDS		64		/* reports held at once */
+/* At a takeover, every instant after the replicated record and this
+ * recent runs (each under its own ids: the slaves' memos answer those the
+ * old master ran), not only the last: the standby's copy may lag behind
+ * firings the old master sent after SCHED_SYNC_WAIT_MS without it. */
+#define SCHED_TAKEOVER_REPLAY_MS	10000
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */

@@ -110,6 +110,8 @@ add_cross() {	# add_cross ARCH INTEGRATION-TESTS
 		*/test_ha_sim) add "unit $tree test_ha_sim -n 300" "$t" -n 300 ;;
 		*/test_ha_sim_smalllog) add "unit $tree test_ha_sim_smalllog -n 300" \
 		    "$t" -n 300 ;;
+		*/test_sched_sim) add "unit $tree test_sched_sim -n 100" \
+		    "$t" -n 100 ;;
 		*) add "unit $tree $(basename "$t")" "$t" ;;
 		esac
 	done

@@ -64,13 +64,21 @@ peer_drop(struct peer *p, const char *why)
 	free(p);
 }
 
+/* What may be acknowledged to slave `n` (node.ack_below). */
+static uint64_t
+acked(const struct node *n)
+{
+	return n->ack_below != 0 && n->ack_below <= n->last_seq ?
+	    n->ack_below - 1 : n->last_seq;
+}
+
 static int
 peer_send(struct peer *p, Hd__Envelope *e)
 {
 	struct master *m = peer_master(p);
 
 	e->term = m->term;
-	e->ack = p->node != NULL ? p->node->last_seq : 0;
+	e->ack = p->node != NULL ? acked(p->node) : 0;
 	if (conn_send(&p->conn, &e->base) == -1) {
 		peer_drop(p, "cannot send (output queue full or link error)");
 		return -1;
@@ -250,7 +258,7 @@ send_welcome(struct peer *p)
 	w.master_id = m->id;
 	w.version = (char *)(uintptr_t)HD_VERSION;
 	w.term = m->term;
-	w.resume_ack = p->node->last_seq;
+	w.resume_ack = acked(p->node);
 	w.heartbeat_ms = (uint32_t)m->conf.heartbeat_ms;
 	w.timeout_ms = (uint32_t)m->conf.timeout_ms;
 	e.body_case = HD__ENVELOPE__BODY_WELCOME;
@@ -311,7 +319,7 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	}
 	if (n->boot_id != h->boot_id) {	/* restarted: sequence restarts */
 		n->boot_id = h->boot_id;
-		n->last_seq = 0;
+		n->last_seq = n->ack_below = 0;
 		cluster_obs_restarted(m, n);
 	}
 	str_vis(n->site, sizeof(n->site), h->site);

@@ -44,6 +44,11 @@ struct node {
 	uint64_t		 boot_id;
 	uint32_t		 caps;		/* 1 << Hd__Capability, from Hello */
 	uint64_t		 last_seq;	/* highest reliable seq processed */
+	/* Not acknowledged from this seq on (0: none): a report whose
+	 * firing record the standby does not hold yet (the scheduler's,
+	 * docs/FAILOVER.md#value-triggered-firings), so that the slave
+	 * replays it to a new master. */
+	uint64_t		 ack_below;
 	struct peer		*peer;		/* NULL while offline */
 	uint64_t		 online_since, last_seen;	/* wall ms */
 	Hd__DeviceAnnounce	*devices;	/* last complete list, owned */

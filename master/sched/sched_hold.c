@@ -28,6 +28,78 @@ sched_hold_init(struct sched_hold *h)
 	h->n = 0;
 	h->dirty = h->unmarked = 0;
 	h->disk = NULL;
+	memset(h->cur, 0, sizeof(h->cur));
+}
+
+/* Slave `node`'s cursor, made if `make` (a free one, else the first). */
+static struct sched_cursor *
+cursor(struct sched_hold *h, const char *node, int make)
+{
+	struct sched_cursor	*c, *spare = NULL;
+	int			 i;
+
+	for (i = 0; i < SCHED_SYNC_NODES; i++) {
+		c = &h->cur[i];
+		if (strcmp(c->node, node) == 0)
+			return c;
+		if (spare == NULL && c->node[0] == '\0')
+			spare = c;
+	}
+	if (!make)
+		return NULL;
+	if (spare == NULL)
+		spare = &h->cur[0];	/* forgetting one only replays it */
+	snprintf(spare->node, sizeof(spare->node), "%s", node);
+	spare->boot_id = spare->seq = 0;
+	return spare;
+}
+
+int
+sched_cursor_seen(struct sched_hold *h, const char *node, uint64_t boot_id,
+    uint64_t seq)
+{
+	struct sched_cursor *c = cursor(h, node, 1);
+
+	if (seq != 0 && c->boot_id == boot_id && seq <= c->seq)
+		return 1;
+	c->boot_id = boot_id;
+	c->seq = seq;
+	return 0;
+}
+
+static void
+cursors_put(struct sched_hold *h, Hd__SchedState *st)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < SCHED_SYNC_NODES; i++) {
+		if (h->cur[i].node[0] == '\0')
+			continue;
+		hd__sched_cursor__init(&h->dcur[n]);
+		h->dcur[n].node = h->cur[i].node;
+		h->dcur[n].boot_id = h->cur[i].boot_id;
+		h->dcur[n].seq = h->cur[i].seq;
+		h->dcurp[n] = &h->dcur[n];
+		n++;
+	}
+	st->cursors = h->dcurp;
+	st->n_cursors = n;
+}
+
+static void
+cursors_take(struct sched_hold *h, const Hd__SchedState *st)
+{
+	struct sched_cursor	*c;
+	size_t			 i;
+
+	for (i = 0; i < st->n_cursors && i < SCHED_SYNC_NODES; i++) {
+		if (strlen(st->cursors[i]->node) > NODE_ID_MAX ||
+		    st->cursors[i]->node[0] == '\0')
+			continue;
+		c = cursor(h, st->cursors[i]->node, 1);
+		c->boot_id = st->cursors[i]->boot_id;
+		c->seq = st->cursors[i]->seq;
+	}
 }
 
 static void
@@ -56,12 +128,29 @@ entry(struct sched_hold *h)
 	return c;
 }
 
+/* The entry of command `id` to `node`, or NULL. */
+static struct sched_hold_cmd *
+find(struct sched_hold *h, const char *node, uint64_t id)
+{
+	struct sched_hold_cmd *c;
+
+	TAILQ_FOREACH(c, &h->q, entry)
+		if (c->id == id && strcmp(c->node, node) == 0)
+			return c;
+	return NULL;
+}
+
 int
 sched_hold_add(struct sched_hold *h, const Hd__Command *cmd, const char *node,
     const char *event, enum hold_state st, uint64_t deadline)
 {
 	struct sched_hold_cmd	*c;
 
+	/* A firing run again (a takeover's replay, a catch-up) whose
+	 * command the outbox holds already: that entry sends it; a second
+	 * would outlive the one result and pile up across restarts. */
+	if (find(h, node, cmd->id) != NULL)
+		return 0;
 	if ((c = entry(h)) == NULL)
 		return -1;
 	c->state = st;
@@ -74,8 +163,10 @@ sched_hold_add(struct sched_hold *h, const Hd__Command *cmd, const char *node,
 	snprintf(c->key, sizeof(c->key), "%s", cmd->key);
 	snprintf(c->event, sizeof(c->event), "%s", event);
 	copy_value(c, cmd->value);
-	if (st == HOLD_WAIT)
-		h->unmarked = 1;
+	/* Written right after the batch: a command awaiting its slave after
+	 * a takeover was recorded as done before the batch ran, so it would
+	 * be lost with a crash before the next lazy write (tests/sim). */
+	h->unmarked = 1;
 	return 0;
 }
 
@@ -188,6 +279,7 @@ sched_hold_put(struct sched_hold *h, Hd__SchedState *st)
 	struct sched_hold_cmd	*c;
 	size_t			 i = 0;
 
+	cursors_put(h, st);
 	if (h->n == 0)
 		return;
 	if (h->disk == NULL && (h->disk = calloc(1, sizeof(*h->disk))) ==
@@ -257,6 +349,7 @@ sched_hold_take(struct sched_hold *h, const Hd__SchedState *st,
 	size_t			 i;
 	int			 n = 0;
 
+	cursors_take(h, st);
 	for (i = 0; i < st->n_outbox; i++) {
 		if ((c = entry(h)) == NULL) {
 			log_warnx("sched: the outbox has more than %d commands: "
@@ -266,6 +359,10 @@ sched_hold_take(struct sched_hold *h, const Hd__SchedState *st,
 		if ((why = from_disk(c, st->outbox[i])) != NULL) {
 			log_warnx("sched: the outbox's command %zu: %s: not "
 			    "sent again", i, why);
+			sched_hold_drop(h, c);
+			continue;
+		}
+		if (find(h, c->node, c->id) != c) {	/* twice in the file */
 			sched_hold_drop(h, c);
 			continue;
 		}

@@ -8,6 +8,7 @@
  */
 
 #include "ev.h"
+#include "sched/sched.h"
 #include "sched/sched_master.h"
 
 /* A command sent for an event, until its result: ids are matched
@@ -25,6 +26,15 @@ struct lsync {
 	int		synced;
 };
 
+/* A report whose scheduler state (a firing's record, a 'for' started)
+ * the standby does not hold yet: not acknowledged to its slave until
+ * it does (node.ack_below), `until` at most (docs/FAILOVER.md#value-
+ * triggered-firings). */
+struct ackhold {
+	char		node[NODE_ID_MAX + 1];
+	uint64_t	seq, token, until, first;
+};
+
 struct sched_master {
 	struct master	*m;
 	struct sched	*s;
@@ -38,6 +48,9 @@ struct sched_master {
 	uint64_t	 saved_at;	/* ev_clock_ms(): written then */
 	uint64_t	 await_until;	/* a takeover's wait for slaves */
 	struct lsync	 lsync[SCHED_SYNC_NODES];
+	unsigned	 saves;		/* state files written */
+	struct ackhold	 acks[SCHED_ACK_HOLDS];
+	int		 nacks;
 };
 
 #define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
@@ -51,6 +64,21 @@ int		 sm_send(struct sched_master *, struct node *, Hd__Command *,
 int		 sm_offline(struct sched_master *, const char *node,
 		    const char *by, struct node **np, char *why, size_t);
 int64_t		 sm_wall(void *);
+/* The engine's one timer, for its earliest instant. */
+void		 sm_rearm(void *);
+/* Each line of `e` logged after `what`. */
+void		 sm_log_errors(const char *what, struct sched_errs *);
+
+/* sched_master_local.c: the slaves' local rules. */
+/* Slave `node`'s entry, made if `make`; NULL if none. */
+struct lsync	*sm_lsync(struct sched_master *, const char *node, int make);
+/* For the API: has slave `node` sent its LocalSync since it came online? */
+int		 sm_local_synced(void *, const char *node);
+/* Is event `by` one of offline slave `node`'s local rules? */
+int		 sm_left_local(struct sched_master *, const char *by,
+		    const char *node);
+/* Slave `n`'s rule set, after its Welcome and each reload. */
+void		 sm_send_rules(struct sched_master *, struct node *);
 
 /* sched_outbox.c */
 int		 sm_awaited(struct sched_master *, Hd__Command *,
@@ -61,5 +89,8 @@ void		 sm_hold_arm(struct sched_master *, uint64_t when);
 void		 sm_on_hold_timer(struct ev_timer *);
 void		 sm_hold_put(void *, Hd__SchedState *);
 void		 sm_hold_get(void *, const Hd__SchedState *);
+/* Report `seq` of `n` changed the state just written: its ack waits for
+ * the standby (nothing without one). */
+void		 sm_ack_hold(struct sched_master *, struct node *, uint64_t seq);
 
 #endif

@@ -51,38 +51,6 @@ site_of(void *arg, const char *node)
 	return n != NULL ? n->site : NULL;
 }
 
-/* Slave `node`'s entry, made if `make` (a free one, else an unsynced
- * one: forgetting it only says "not known complete"); NULL if none. */
-static struct lsync *
-lsync_of(struct sched_master *sm, const char *node, int make)
-{
-	struct lsync	*l, *spare = &sm->lsync[0];
-	int		 i;
-
-	for (i = 0; i < SCHED_SYNC_NODES; i++) {
-		l = &sm->lsync[i];
-		if (strcmp(l->node, node) == 0)
-			return l;
-		if (l->node[0] == '\0' ? spare->node[0] != '\0' :
-		    !l->synced && spare->synced)
-			spare = l;
-	}
-	if (!make)
-		return NULL;
-	snprintf(spare->node, sizeof(spare->node), "%s", node);
-	spare->synced = 0;
-	return spare;
-}
-
-/* For the API: has slave `node` sent its LocalSync since it came online? */
-static int
-local_synced(void *arg, const char *node)
-{
-	struct lsync *l = lsync_of(arg, node, 0);
-
-	return l != NULL && l->synced;
-}
-
 static int
 from_value(const Hd__Value *hv, struct sched_val *out)
 {
@@ -143,29 +111,6 @@ to_value(const struct sched_val *sv, Hd__Value *hv)
 	}
 }
 
-/*
- * Is event `by` one of offline slave `node`'s local rules? It runs it
- * once cut off for its local-after, from the last frame the master sent
- * (docs/SCHEDULER.md#local-rules), and the master does not: while a
- * slave is offline its local events are its own, which keeps a firing
- * from happening on both sides of a cut. At the master's start-up (its
- * catch-up) no slave has registered yet, and each was without this
- * master while it was stopped: the same. A slave unknown at any other
- * time never had a rule set, and its event fails as before.
- */
-static int
-left_local(struct sched_master *sm, const char *by, const char *node)
-{
-	const struct sched_event	*ev;
-	const char			*on;
-	char				 why[160];
-
-	if ((ev = sched_prog_find(sched_program(sm->s), by)) == NULL ||
-	    (on = sched_local_node(ev, why, sizeof(why))) == NULL)
-		return 0;
-	return strcmp(on, node) == 0;
-}
-
 /* Send `cmd` of event `by` to `n` and remember it for its result: 0, or
  * -1 with why. */
 int
@@ -198,7 +143,7 @@ sm_offline(struct sched_master *sm, const char *node, const char *by,
 
 	*np = n;
 	if (((n != NULL && n->peer == NULL) || (n == NULL && sm->starting)) &&
-	    left_local(sm, by, node)) {
+	    sm_left_local(sm, by, node)) {
 		snprintf(why, len, "left to slave %s's local rules (it is "
 		    "offline)", node);
 		return 1;
@@ -284,8 +229,8 @@ sm_wall(void *arg)
 }
 
 /* One timer for the earliest instant; capped to notice clock steps. */
-static void
-rearm(void *arg)
+void
+sm_rearm(void *arg)
 {
 	struct sched_master	*sm = arg;
 	int64_t			 next = sched_next(sm->s), now = sm_wall(sm);
@@ -304,11 +249,11 @@ on_timer(struct ev_timer *t)
 	struct sched_master *sm = t->arg;
 
 	sched_run(sm->s, sm_wall(sm));
-	rearm(sm);
+	sm_rearm(sm);
 }
 
-static void
-log_errors(const char *what, struct sched_errs *e)
+void
+sm_log_errors(const char *what, struct sched_errs *e)
 {
 	char *line, *save;
 
@@ -349,7 +294,7 @@ fallback(struct sched_master *sm, struct sched_errs *e)
 			    events, lg);
 			return 0;
 		}
-		log_errors("events (last good copy)", e);
+		sm_log_errors("events (last good copy)", e);
 	}
 	if (sched_load_none(sm->s, sm_wall(sm), e) == -1)
 		return -1;
@@ -395,7 +340,7 @@ sched_master_start(struct master *m, int checkonly)
 	sched_set_state_hook(sm->s, &(struct sched_state_hook){ sm_hold_put,
 	    sm_hold_get, sm_defers, sm });
 	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
-		log_errors("events", e);
+		sm_log_errors("events", e);
 		if (checkonly || fallback(sm, e) == -1)
 			goto done;
 	}
@@ -406,8 +351,8 @@ sched_master_start(struct master *m, int checkonly)
 		r = 0;
 		goto done;
 	}
-	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, rearm,
-	    sm, site_of, local_synced };
+	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, sm_rearm,
+	    sm, site_of, sm_local_synced };
 	ev_timer_init(&sm->timer, on_timer, sm);
 	ev_timer_init(&sm->hold_timer, sm_on_hold_timer, sm);
 	sched_hold_init(&sm->hold);
@@ -440,116 +385,7 @@ sched_master_run(struct master *m)
 	sm->starting = 1;
 	sched_start(sm->s, sm_wall(sm));
 	sm->starting = 0;
-	rearm(sm);
-}
-
-/* Does `path` hold exactly the text of program `g` (its includes
- * inlined)? */
-static int
-same_text(const char *path, const struct sched_prog *g)
-{
-	FILE	*f;
-	char	 buf[4096];
-	size_t	 n, off = 0;
-	int	 same = g->flat != NULL;
-
-	if (!same || (f = fopen(path, "r")) == NULL)
-		return 0;
-	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		same = off + n <= g->flatlen && memcmp(g->flat + off, buf,
-		    n) == 0;
-		off += n;
-	}
-	same = same && !ferror(f) && off == g->flatlen;
-	fclose(f);
-	return same;
-}
-
-/* Was `a` modified after `b`? */
-static int
-newer(const char *a, const char *b)
-{
-	struct stat	sa, sb;
-
-	if (stat(a, &sa) == -1 || stat(b, &sb) == -1)
-		return 0;
-	return sa.st_mtim.tv_sec > sb.st_mtim.tv_sec ||
-	    (sa.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
-	    sa.st_mtim.tv_nsec > sb.st_mtim.tv_nsec);
-}
-
-/*
- * The replicated schedule, if this node has one: the master's, as it
- * ran it (its last load wrote it, and the state sync brought it here).
- * This node's own events file wins if it was edited after that (a
- * master restarted on a changed file: its events.last-good is its own
- * older copy) and loaded. If it says the same, it is that file (a
- * reload changes nothing); else the replicated one runs, said
- * "replicated" and logged, since a reload would put this node's own
- * file in its place.
- */
-static void
-take_replicated(struct sched_master *sm)
-{
-	struct sched_errs	*e;
-	struct sched_prog	*own;
-	char			 lg[PATH_MAX];
-
-	if (sched_last_good(sm->s, lg, sizeof(lg)) == -1 ||
-	    access(lg, F_OK) == -1)
-		return;
-	if (strcmp(sched_source(sm->s), "file") == 0 &&
-	    newer(sm->m->conf.events, lg)) {
-		log_info("takeover: this node's events file %s is newer than "
-		    "the replicated schedule: running it",
-		    sm->m->conf.events);
-		return;
-	}
-	if ((e = malloc(sizeof(*e))) == NULL)
-		return;
-	if (sched_load(sm->s, lg, sm_wall(sm), e) == -1) {
-		log_errors("takeover: the replicated schedule", e);
-		log_warnx("takeover: running this node's own events file %s",
-		    sm->m->conf.events);
-		free(e);
-		return;
-	}
-	own = sched_parse_file(sm->m->conf.events, e);
-	if (own != NULL && same_text(lg, own))
-		sched_load(sm->s, sm->m->conf.events, sm_wall(sm), e);
-	else {
-		sched_set_replicated(sm->s);
-		log_warnx("takeover: running the master's schedule as "
-		    "replicated (%s): this node's events file %s differs; a "
-		    "reload would run that file instead", lg,
-		    sm->m->conf.events);
-	}
-	sched_prog_free(own);
-	free(e);
-}
-
-void
-sched_master_takeover(struct master *m)
-{
-	struct sched_master	*sm = m->sched;
-	char			 lg[PATH_MAX];
-
-	if (sm == NULL) {
-		snprintf(lg, sizeof(lg), "%s/%s", m->conf.state_dir,
-		    SCHED_LAST_GOOD);
-		if (access(lg, F_OK) == 0)
-			log_warnx("takeover: the master ran a schedule (%s) "
-			    "but this node has no events line: no events run "
-			    "here", lg);
-		return;
-	}
-	if (sm->s->started)
-		return;		/* a master already (a term won again) */
-	take_replicated(sm);
-	sched_keep_last_good(sm->s, 1);
-	sm->await_until = ev_clock_ms() + SCHED_RESEND_WAIT_MS;
-	sched_master_run(m);
-	sm_hold_pump(sm, 0);
+	sm_rearm(sm);
 }
 
 /*
@@ -579,35 +415,6 @@ sched_master_stop(struct master *m)
 	free(sm);
 }
 
-/*
- * Slave `n`'s rule set (docs/SCHEDULER.md#local-rules), after its Welcome
- * and after each reload. Everything due by now is run first, so the
- * handled instant sent is true; the slave keeps a version it has.
- */
-static void
-send_rules(struct sched_master *sm, struct node *n)
-{
-	struct sched_local_set	*ls;
-	Hd__Envelope		 e = HD__ENVELOPE__INIT;
-	int64_t			 now = sm_wall(sm);
-
-	if (n->peer == NULL || (ls = malloc(sizeof(*ls))) == NULL)
-		return;
-	sched_run(sm->s, now);
-	if (sched_local_set_build(ls, sched_program(sm->s), n->id, now) == -1)
-		log_warnx("sched: slave %s: its local events are over %d bytes "
-		    "or %d sites: it gets none", n->id, LOCAL_RULES_MAX_TEXT,
-		    LOCAL_MAX_PLACES);
-	e.body_case = HD__ENVELOPE__BODY_LOCAL_RULES;
-	e.local_rules = &ls->msg;
-	if (cluster_send(sm->m, n, &e) == -1)
-		log_warnx("sched: slave %s: local rules not sent", n->id);
-	else
-		log_info("sched: slave %s: %d local event%s, version %016" PRIx64,
-		    n->id, ls->nev, ls->nev == 1 ? "" : "s", ls->msg.version);
-	free(ls);
-}
-
 void
 sched_master_reload(struct master *m)
 {
@@ -618,13 +425,13 @@ sched_master_reload(struct master *m)
 	if (sm == NULL || (e = malloc(sizeof(*e))) == NULL)
 		return;
 	if (sched_load(sm->s, m->conf.events, sm_wall(sm), e) == -1) {
-		log_errors("SIGHUP: events", e);
+		sm_log_errors("SIGHUP: events", e);
 		log_warnx("SIGHUP: the events file has errors; the old "
 		    "schedule keeps running");
 	} else {
 		TAILQ_FOREACH(n, &m->nodes, entry)
-			send_rules(sm, n);
-		rearm(sm);
+			sm_send_rules(sm, n);
+		sm_rearm(sm);
 	}
 	free(e);
 }
@@ -635,12 +442,27 @@ sched_master_value(struct master *m, struct node *n,
 {
 	struct sched_master	*sm = m->sched;
 	struct sched_val	 v;
+	unsigned		 saves;
 
 	if (sm == NULL || r->value == NULL || r->stale || r->fault ||
 	    from_value(r->value, &v) == -1)
 		return;
-	sched_value(sm->s, sm_wall(sm), n->id, r->device_id, r->key, &v);
-	rearm(sm);
+	/* Replayed to a master whose state reflects it already (a takeover
+	 * or restart after the state was written, before the ack): history,
+	 * applied again it would fire on a value long past. */
+	if (sched_cursor_seen(&sm->hold, n->id, n->boot_id, n->last_seq)) {
+		log_debug("sched: slave %s: report %" PRIu64 " is in the "
+		    "state already", n->id, n->last_seq);
+		return;
+	}
+	saves = sm->saves;
+	/* Known by the slave's reading (docs/FAILOVER.md#value-triggered-
+	 * firings): replayed to a new master, the same ids. */
+	sched_value_at(sm->s, sm_wall(sm), r->time_ms <= INT64_MAX ?
+	    (int64_t)r->time_ms : 0, n->id, r->device_id, r->key, &v);
+	if (sm->saves != saves)		/* a firing, a 'for', an arming */
+		sm_ack_hold(sm, n, n->last_seq);
+	sm_rearm(sm);
 }
 
 void
@@ -651,12 +473,12 @@ sched_master_node(struct master *m, struct node *n, int up)
 	if (sm == NULL)
 		return;
 	sched_node(sm->s, sm_wall(sm), n->id, up);
-	lsync_of(sm, n->id, 1)->synced = 0;	/* its replay starts again */
+	sm_lsync(sm, n->id, 1)->synced = 0;	/* its replay starts again */
 	if (up) {
-		send_rules(sm, n);
+		sm_send_rules(sm, n);
 		sm_hold_arm(sm, 0);	/* the outbox's commands for it */
 	}
-	rearm(sm);
+	sm_rearm(sm);
 }
 
 /* The in-flight command `id` sent to `node`, or NULL; a result for a
@@ -718,69 +540,4 @@ struct sched *
 sched_master_engine(struct master *m)
 {
 	return m->sched != NULL ? m->sched->s : NULL;
-}
-
-int
-sched_master_local_firing(struct master *m, struct node *n,
-    const Hd__LocalFiring *f)
-{
-	struct sched_master	*sm = m->sched;
-	char			 ev[SCHED_NAME_MAX + 1], res[SCHED_RESULT_MAX];
-	const char		*on;
-	struct sched_event	*e;
-	char			 why[160];
-
-	if (strlen(f->event) > SCHED_NAME_MAX ||
-	    strlen(f->result) >= SCHED_RESULT_MAX || f->due_ms > INT64_MAX ||
-	    f->fired_ms > INT64_MAX)
-		return -1;
-	str_vis(ev, sizeof(ev), f->event);
-	str_vis(res, sizeof(res), f->result);
-	if (sm == NULL || (e = sched_prog_find(sched_program(sm->s),
-	    f->event)) == NULL || (on = sched_local_node(e, why,
-	    sizeof(why))) == NULL || strcmp(on, n->id) != 0) {
-		log_warnx("slave %s: local firing of event %s (due %" PRIu64
-		    "): not one of its local events here, logged only", n->id,
-		    ev, f->due_ms);
-		return 0;
-	}
-	if (sched_local_fired(sm->s, e, (int64_t)f->due_ms,
-	    (int64_t)f->fired_ms, f->result, sm_wall(sm)) == 1) {
-		log_warnx("sched: event %s: firing due %" PRIu64 " reported "
-		    "again by slave %s: heard already, ignored", ev, f->due_ms,
-		    n->id);
-		return 0;
-	}
-	log_info("sched: event %s: fired on slave %s by its local rules "
-	    "(due %" PRIu64 ", at %" PRIu64 "): %s", ev, n->id, f->due_ms,
-	    f->fired_ms, res);
-	rearm(sm);
-	return 0;
-}
-
-int
-sched_master_local_sync(struct master *m, struct node *n,
-    const Hd__LocalSync *y)
-{
-	struct sched_master	*sm = m->sched;
-	const struct sched_prog	*g;
-	const char		*on;
-	char			 why[160];
-	int			 i;
-
-	if (sm == NULL)
-		return 0;
-	lsync_of(sm, n->id, 1)->synced = 1;
-	log_info("sched: slave %s: local replay complete (%" PRIu32 " firing%s, "
-	    "rule set %016" PRIx64 "): its events' history is whole", n->id,
-	    y->firings, y->firings == 1 ? "" : "s", y->version);
-	/* What was left to it and not in its replay is the master's again. */
-	g = sched_program(sm->s);
-	for (i = 0; g != NULL && i < g->nev; i++)
-		if (g->ev[i].left_due != 0 && (on = sched_local_node(&g->ev[i],
-		    why, sizeof(why))) != NULL && strcmp(on, n->id) == 0)
-			sched_left_back(sm->s, sched_prog_find(g,
-			    g->ev[i].name), sm_wall(sm));
-	rearm(sm);
-	return 0;
 }

@@ -90,12 +90,22 @@ struct sched_hold_disk {
 	Hd__SchedValue	 val[SCHED_HOLD_MAX];
 	Hd__SchedOut	*outp[SCHED_HOLD_MAX];
 };
+/* Per slave, the last report the engine's state reflects (its boot and
+ * sequence number), written with that state: replayed to a master that
+ * starts from it, reports up to there are history it holds already. */
+struct sched_cursor {
+	char		 node[NODE_ID_MAX + 1];	/* "" free */
+	uint64_t	 boot_id, seq;
+};
 struct sched_hold {
 	TAILQ_HEAD(, sched_hold_cmd) q;
 	int		 n;
 	int		 dirty;			/* differs from the file */
 	int		 unmarked;		/* entries without tokens */
 	struct sched_hold_disk *disk;		/* what put() points into */
+	struct sched_cursor cur[SCHED_SYNC_NODES];
+	Hd__SchedCursor	 dcur[SCHED_SYNC_NODES];
+	Hd__SchedCursor	*dcurp[SCHED_SYNC_NODES];
 };
 void		 sched_hold_init(struct sched_hold *);
 /* Record `cmd` (copied) in state HOLD_WAIT (for the standby) or
@@ -116,9 +126,15 @@ void		 sched_hold_to_cmd(struct sched_hold_cmd *, Hd__Command *);
 /* Into the engine's state file as it is written (its hook). */
 void		 sched_hold_put(struct sched_hold *, Hd__SchedState *);
 /* The outbox of a state file read, as HOLD_RESEND until `deadline`:
- * how many (each checked; a bad one logged and left out). */
+ * how many (each checked; a bad one logged and left out). The cursors
+ * too. */
 int		 sched_hold_take(struct sched_hold *, const Hd__SchedState *,
 		    uint64_t deadline);
+/* Report `seq` of slave `node`'s boot `boot_id` is about to change the
+ * state: 1 if the state reflects it already (skip it), else 0 and it is
+ * the slave's cursor from now. */
+int		 sched_cursor_seen(struct sched_hold *, const char *node,
+		    uint64_t boot_id, uint64_t seq);
 
 /* The end of that replay (LocalSync): the slave's local events' history
  * is complete from here (GET /api/v1/events: local_synced). */

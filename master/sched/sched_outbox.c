@@ -23,6 +23,7 @@
 static struct sched_sync sync_ops;
 
 static void	sm_save(struct sched_master *, uint64_t now);
+static uint64_t	ack_pump(struct sched_master *, uint64_t now, uint64_t next);
 
 /*
  * Just after a takeover the slaves have not registered yet: a command
@@ -158,6 +159,7 @@ sm_hold_pump(struct sched_master *sm, int all)
 	TAILQ_FOREACH(c, &sm->hold.q, entry)
 		if (c->deadline < next)
 			next = c->deadline;
+	next = ack_pump(sm, now, next);
 	if (all || sm->m->loop == NULL)
 		return;
 	if (next == UINT64_MAX)
@@ -181,6 +183,100 @@ sm_hold_put(void *arg, Hd__SchedState *st)
 
 	sched_hold_put(&sm->hold, st);
 	sm->saved_at = ev_clock_ms();
+	sm->saves++;
+}
+
+/* Node `id`'s first report not to acknowledge yet, from the holds. */
+static void
+ack_set(struct sched_master *sm, const char *id)
+{
+	struct node	*n = node_get(sm->m, id, 0);
+	uint64_t	 below = 0;
+	int		 i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < sm->nacks; i++)
+		if (strcmp(sm->acks[i].node, id) == 0 && (below == 0 ||
+		    sm->acks[i].seq < below))
+			below = sm->acks[i].seq;
+	n->ack_below = below;
+}
+
+void
+sm_ack_hold(struct sched_master *sm, struct node *n, uint64_t seq)
+{
+	struct ackhold	*a;
+	uint64_t	 token;
+	int		 i;
+
+	if (seq == 0 || sync_ops.mark == NULL ||
+	    (token = sync_ops.mark(sync_ops.arg, SCHED_STATE)) == 0)
+		return;
+	/* One hold a slave (acks are cumulative): its first report held,
+	 * until the standby holds the newest state, SCHED_ACK_HOLD_MS after
+	 * the newest report (twice that after the first at most, so that a
+	 * chatty slave's acks still move when the standby stalls). One a
+	 * report would overflow the table in a replay of many (tests/sim)
+	 * and acknowledge the oldest without the standby. */
+	for (i = 0; i < sm->nacks; i++)
+		if (strcmp(sm->acks[i].node, n->id) == 0) {
+			a = &sm->acks[i];
+			a->token = token;
+			a->until = ev_clock_ms() + SCHED_ACK_HOLD_MS;
+			if (a->until > a->first + 2 * SCHED_ACK_HOLD_MS)
+				a->until = a->first + 2 * SCHED_ACK_HOLD_MS;
+			return;
+		}
+	if (sm->nacks == SCHED_ACK_HOLDS) {
+		log_warnx("sched: more than %d reports wait for the standby: "
+		    "slave %s's report %" PRIu64 " acknowledged without it",
+		    SCHED_ACK_HOLDS, sm->acks[0].node, sm->acks[0].seq);
+		memmove(&sm->acks[0], &sm->acks[1], sizeof(sm->acks[0]) *
+		    (SCHED_ACK_HOLDS - 1));
+		sm->nacks--;
+		ack_set(sm, sm->acks[SCHED_ACK_HOLDS - 1].node);
+	}
+	a = &sm->acks[sm->nacks++];
+	snprintf(a->node, sizeof(a->node), "%s", n->id);
+	a->seq = seq;
+	a->token = token;
+	a->first = ev_clock_ms();
+	a->until = a->first + SCHED_ACK_HOLD_MS;
+	ack_set(sm, n->id);
+	sm_hold_arm(sm, 0);
+}
+
+/*
+ * The holds the standby now covers (or that waited SCHED_ACK_HOLD_MS)
+ * end, and their slaves' acks move on; the next deadline, or `next`.
+ */
+static uint64_t
+ack_pump(struct sched_master *sm, uint64_t now, uint64_t next)
+{
+	struct ackhold	 a;
+	int		 i = 0;
+
+	while (i < sm->nacks) {
+		a = sm->acks[i];
+		if (sync_ops.done != NULL && !sync_ops.done(sync_ops.arg,
+		    SCHED_STATE, a.token) && now < a.until) {
+			if (a.until < next)
+				next = a.until;
+			i++;
+			continue;
+		}
+		if (now >= a.until)
+			log_warnx("sched: the standby did not hold the state "
+			    "from slave %s's report %" PRIu64 " in %d ms: "
+			    "acknowledged without it", a.node, a.seq,
+			    SCHED_ACK_HOLD_MS);
+		memmove(&sm->acks[i], &sm->acks[i + 1], sizeof(a) *
+		    (size_t)(sm->nacks - i - 1));
+		sm->nacks--;
+		ack_set(sm, a.node);
+	}
+	return next;
 }
 
 /* At sched_start(): the outbox a master before wrote (this node's own,

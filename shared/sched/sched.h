@@ -462,6 +462,19 @@ struct sched_state_hook {
 };
 void		 sched_set_state_hook(struct sched *,
 		    const struct sched_state_hook *);
+/*
+ * The state file's bytes somewhere else than a file (the scheduler's
+ * simulator, tests/sim/schedsim.c, keeps each node's "disk" in memory):
+ * write() stores them whole (0, or -1), read() gives a malloc'd copy
+ * (0, or -1 with errno ENOENT when there is none). Set before
+ * sched_start(); the state path given to sched_new() is then unused.
+ */
+struct sched_state_io {
+	int	(*write)(void *, const uint8_t *, size_t);
+	int	(*read)(void *, uint8_t **, size_t *);
+	void	*arg;
+};
+void		 sched_set_state_io(struct sched *, const struct sched_state_io *);
 /* `ev` is the event the notice is about (its refs say whom it may
  * reach), NULL for a mode change (installation-wide). */
 typedef void	 sched_notify_cb(void *arg, const char *kind,
@@ -500,6 +513,12 @@ void		 sched_start(struct sched *, int64_t now);
 /* Before sched_start(): every instant up to `from` is handled (by
  * someone else: a slave's local rules start after the master's). */
 void		 sched_set_start(struct sched *, int64_t from);
+/* Before sched_start() at a takeover: a time trigger whose first
+ * instant not handled is at most `ms` old (and within its event's
+ * catch-up window) runs every instant since, each under its own ids,
+ * rather than the last one only (SCHED_TAKEOVER_REPLAY_MS,
+ * docs/FAILOVER.md#scheduled-firings). */
+void		 sched_set_replay(struct sched *, int64_t ms);
 /* The earliest instant the engine needs to run at, or INT64_MAX. */
 int64_t		 sched_next(const struct sched *);
 /* Handle everything due at `now`. */
@@ -507,6 +526,16 @@ void		 sched_run(struct sched *, int64_t now);
 /* Inputs: a value reported by a slave, a slave online/offline. */
 void		 sched_value(struct sched *, int64_t now, const char *node,
 		    const char *dev, const char *key, const struct sched_val *);
+/*
+ * The same with the slave's instant of the reading (ValueReport.time_ms,
+ * 0 unknown): a firing it causes is known by that instant, so a master
+ * that handles the same report again (replayed to it after a takeover)
+ * derives the same command ids (docs/FAILOVER.md#value-triggered-
+ * firings); a 'for' wait is timed from it when within SCHED_READ_SKEW_MS.
+ */
+void		 sched_value_at(struct sched *, int64_t now, int64_t read_ms,
+		    const char *node, const char *dev, const char *key,
+		    const struct sched_val *);
 void		 sched_node(struct sched *, int64_t now, const char *node,
 		    int online);
 /* A command's outcome for event `by` (as passed to ops->command). */
@@ -573,6 +602,9 @@ struct sched_pending {
 	struct sched_event	*ev;
 	int			 step;		/* next action */
 	int			 restart;	/* dropped when the event fires */
+	int64_t			 idue;		/* its ids' instant: the firing's
+						 * (or its reading's) plus the
+						 * waits, the same on any master */
 };
 
 /* A firing waiting to run in this batch. */
@@ -616,13 +648,19 @@ struct sched {
 	int			 bhead, nbatch;	/* queue: next, end */
 	int64_t			 qdue;		/* the next firing queued is due
 						 * then (0: now) */
+	int64_t			 read_ms;	/* sched_value_at(): the reading's
+						 * instant (0: none) */
 	int64_t			 firing_due;	/* of the firing running */
 	const struct sched_event *firing_ev;	/* ... its event, step, */
 	int			 firing_step, firing_ident;	/* ident */
 	int			 cmd_ord;	/* and commands sent so far */
 	int64_t			 start_from;	/* sched_set_start() */
+	int64_t			 replay_ms;	/* sched_set_replay() */
+	int			 replaying;	/* instants of one trigger queued
+						 * together, each its own firing */
 	int			 no_last_good;	/* sched_keep_last_good(s, 0) */
 	struct sched_state_hook	 hook;
+	struct sched_state_io	 io;		/* write NULL: the file */
 	int			 left;		/* the firing running was left to
 						 * a cut-off slave (ops->command 1) */
 };
@@ -685,10 +723,19 @@ struct user;
 int		 api_sched_may_view(const struct user *, const struct sched_event *,
 		    const char *(*site_of)(void *, const char *), void *);
 
-/* sched_state.c */
+/* sched_state.c: the state file, and the start from it. */
 int		 sched_state_write(struct sched *, const char *path,
 		    int64_t now);
 int		 sched_state_read(struct sched *, const char *path,
 		    int64_t now);
+/* The program's events sorted by name (caller frees; NULL out of
+ * memory), and one of them by name in it, or NULL. */
+struct sched_event **sched_name_index(const struct sched_prog *);
+struct sched_event *sched_name_lookup(struct sched_event **, int n,
+		    const char *name);
+/* Each event enabled as written, or as an admin overrode it. */
+void		 sched_set_enabled(struct sched_prog *);
+/* A time trigger (at, every, sun): instants the engine arms. */
+int		 sched_trig_timed(const struct sched_trig *);
 
 #endif

@@ -126,6 +126,7 @@ sched_pending_add(struct sched *s, struct sched_event *ev, int step, int64_t due
 	p->restart = restart;
 	p->he.pos = -1;
 	p->he.due = due;
+	p->idue = due;
 	p->he.kind = HENT_PENDING;
 	p->he.owner = p;
 	TAILQ_INSERT_TAIL(&s->pending, p, entry);
@@ -344,7 +345,7 @@ sched_run(struct sched *s, int64_t now)
 			p = he->owner;
 			ev = p->ev;
 			step = p->step;
-			due = p->he.due;
+			due = p->idue;
 			sched_pending_drop(s, p);
 			s->qdue = due;	/* persisted: its commands' ids */
 			sched_fire_queue(s, ev, step, 1, "after a wait");
@@ -385,6 +386,21 @@ sched_val_equal(const struct sched_val *a, const struct sched_val *b)
 	return x == y;
 }
 
+/*
+ * Where a 'for' wait starts: at the slave's reading, if that is known and
+ * near this master's clock, so that a master handling the same report
+ * later (after a takeover) ends it at the same instant, with the same
+ * ids; else now.
+ */
+static int64_t
+for_start(const struct sched *s, int64_t now)
+{
+	int64_t r = s->read_ms;
+
+	return r > 0 && r >= now - SCHED_READ_SKEW_MS &&
+	    r <= now + SCHED_READ_SKEW_MS ? r : now;
+}
+
 /* A threshold: fire on crossing while armed, re-arm past hysteresis. */
 static void
 value_threshold(struct sched *s, struct sched_trig *tr, double x,
@@ -408,9 +424,10 @@ value_threshold(struct sched *s, struct sched_trig *tr, double x,
 		if (tr->for_s == 0) {
 			tr->armed = 0;
 			sched_trig_describe(tr, why, sizeof(why));
+			s->qdue = s->read_ms;	/* known by its reading */
 			sched_fire_queue(s, tr->ev, 0, 0, why);
 		} else {
-			tr->he.due = now + tr->for_s * 1000LL;
+			tr->he.due = for_start(s, now) + tr->for_s * 1000LL;
 			tr->he.kind = HENT_FOR;
 			tr->he.owner = tr;
 			sched_heap_push(s, &tr->he);
@@ -435,14 +452,22 @@ value_change(struct sched *s, struct sched_trig *tr,
 
 	if (match) {
 		sched_trig_describe(tr, why, sizeof(why));
+		s->qdue = s->read_ms;	/* known by its reading */
 		sched_fire_queue(s, tr->ev, 0, 0, why);
 	}
 	if (!changed)
 		return;
-	/* The last value is state (a restarted master compares the next
-	 * report with it): saved before a firing it caused runs, else
-	 * soon, so a chatty sensor does not write the card each time. */
-	if (match)
+	/* The last value is state (a restarted master, or a standby taking
+	 * over, compares the next report with it): saved at once when it
+	 * decides a later firing (it fired; it left or reached the trigger's
+	 * 'to' or 'from'; any change of a trigger without them), else soon,
+	 * so a chatty sensor does not write the card each time. A standby
+	 * missing such a change would miss or invent a firing (tests/sim). */
+	if (match || !tr->known || (tr->to.type == SV_NONE &&
+	    tr->from.type == SV_NONE) || (tr->to.type != SV_NONE &&
+	    sched_val_equal(&tr->to, &tr->prev) != sched_val_equal(&tr->to,
+	    v)) || (tr->from.type != SV_NONE && sched_val_equal(&tr->from,
+	    &tr->prev) != sched_val_equal(&tr->from, v)))
 		s->dirty = 1;
 	else
 		s->lazy = 1;
@@ -479,6 +504,14 @@ void
 sched_value(struct sched *s, int64_t now, const char *node, const char *dev,
     const char *key, const struct sched_val *v)
 {
+	sched_value_at(s, now, 0, node, dev, key, v);
+}
+
+void
+sched_value_at(struct sched *s, int64_t now, int64_t read_ms,
+    const char *node, const char *dev, const char *key,
+    const struct sched_val *v)
+{
 	struct sched_prog	*g = s->prog;
 	struct sched_trig	*tr;
 	double			 x;
@@ -488,6 +521,7 @@ sched_value(struct sched *s, int64_t now, const char *node, const char *dev,
 
 	if (g == NULL)
 		return;
+	s->read_ms = read_ms > 0 ? read_ms : 0;
 	for (i = vtrig_first(g, node, dev, key); i < g->nvtrig; i++) {
 		tr = g->vtrig[i];
 		if (strcmp(tr->ref.node, node) != 0 ||
@@ -498,6 +532,7 @@ sched_value(struct sched *s, int64_t now, const char *node, const char *dev,
 		else if (val_number(v, &x) == 0)
 			value_threshold(s, tr, x, now);
 	}
+	s->read_ms = 0;
 	sched_flush(s, now);
 }
 
@@ -561,7 +596,9 @@ sched_save(struct sched *s, int64_t now)
 	/* Before sched_start() the file was never read: writing it would
 	 * put this engine's blank state over what is there (a standby's
 	 * copy of the master's, docs/FAILOVER.md#scheduled-firings). */
-	if (s->state_path == NULL || s->prog == NULL || !s->started)
+	if ((s->state_path == NULL && s->io.write == NULL) || s->prog == NULL ||
+	    !s->started)
 		return 0;
-	return sched_state_write(s, s->state_path, now);
+	return sched_state_write(s, s->state_path != NULL ? s->state_path :
+	    "sched.state", now);
 }

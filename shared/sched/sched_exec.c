@@ -311,6 +311,7 @@ static void
 run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 {
 	const struct sched_act	*a;
+	struct sched_pending	*p;
 	int			 i;
 
 	set_result(ev, "", "ok");
@@ -322,8 +323,13 @@ run_actions(struct sched *s, struct sched_event *ev, int step, int depth)
 		}
 		/* Left to its cut-off slave: the rest after the wait is the
 		 * slave's too (its own engine waits and runs it). */
-		if (i + 1 < ev->nact && !s->left)
-			sched_pending_add(s, ev, i + 1, s->now + a->ms, a->restart);
+		if (i + 1 < ev->nact && !s->left &&
+		    (p = sched_pending_add(s, ev, i + 1, s->now + a->ms,
+		    a->restart)) != NULL && s->firing_ident)
+			/* Timed from now, known from the firing's instant: a
+			 * master that runs this firing again late (a catch-up
+			 * after a takeover) gives its rest the same ids. */
+			p->idue = s->firing_due + a->ms;
 		break;
 	}
 	s->lazy = 1;		/* last firing and result: saved soon */
@@ -438,7 +444,8 @@ sched_fire_queue(struct sched *s, struct sched_event *ev, int step, int force,
 		ident = 1;
 	s->qdue = 0;
 	/* Two triggers of one event due together fire it once. */
-	for (i = s->bhead; step == 0 && !force && i < s->nbatch; i++)
+	for (i = s->bhead; step == 0 && !force && !s->replaying &&
+	    i < s->nbatch; i++)
 		if (s->batch[i].ev == ev && s->batch[i].step == 0 &&
 		    !s->batch[i].force) {
 			log_debug("sched: event %s (%s): already firing", ev->name,

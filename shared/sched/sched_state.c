@@ -11,8 +11,7 @@
  *   if its last missed instant is within the event's catch-up window,
  *   else it is skipped and logged;
  * - on reload, the new program takes over the state of events whose
- *   text did not change (by name and fingerprint); the pending actions
- *   of a changed or removed event are dropped with a log line.
+ *   text did not change (by name and fingerprint): sched_load.c.
  */
 
 #include <errno.h>
@@ -36,8 +35,8 @@ by_name(const void *a, const void *b)
 }
 
 /* The program's events sorted by name (caller frees), for lookups. */
-static struct sched_event **
-name_index(const struct sched_prog *g)
+struct sched_event **
+sched_name_index(const struct sched_prog *g)
 {
 	struct sched_event	**idx;
 	int			  i;
@@ -50,8 +49,8 @@ name_index(const struct sched_prog *g)
 	return idx;
 }
 
-static struct sched_event *
-lookup(struct sched_event **idx, int n, const char *name)
+struct sched_event *
+sched_name_lookup(struct sched_event **idx, int n, const char *name)
 {
 	struct sched_event	 key = { .name = (char *)(uintptr_t)name };
 	struct sched_event	*kp = &key, **r;
@@ -69,7 +68,7 @@ lookup(struct sched_event **idx, int n, const char *name)
  * its own bound, SCHED_STATE_MAX_FILE, and unpacks with malloc.
  */
 static int
-write_file(const char *path, const Hd__SchedState *st)
+write_file(struct sched *s, const char *path, const Hd__SchedState *st)
 {
 	size_t	 len = hd__sched_state__get_packed_size(st);
 	uint8_t	*p;
@@ -85,20 +84,23 @@ write_file(const char *path, const Hd__SchedState *st)
 		return -1;
 	}
 	hd__sched_state__pack(st, p);	/* its format: sched_state_write() */
-	if ((r = atomic_write(path, p, len, 0600)) == -1)
+	if (s->io.write != NULL)
+		r = s->io.write(s->io.arg, p, len);
+	else if ((r = atomic_write(path, p, len, 0600)) == -1)
 		log_warn("sched: %s", path);
 	free(p);
 	return r;
 }
 
 static Hd__SchedState *
-read_file(const char *path)
+read_file(const struct sched *s, const char *path)
 {
 	Hd__SchedState	*st;
 	uint8_t		*p;
 	size_t		 len;
 
-	if (atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len) == -1) {
+	if ((s->io.read != NULL ? s->io.read(s->io.arg, &p, &len) :
+	    atomic_read(path, SCHED_STATE_MAX_FILE, &p, &len)) == -1) {
 		if (errno != ENOENT)
 			log_warn("sched: %s: state not read, starting afresh",
 			    path);
@@ -184,6 +186,12 @@ fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
 	e->n_for_due_ms = (size_t)ev->ntrig;
 }
 
+void
+sched_set_state_io(struct sched *s, const struct sched_state_io *io)
+{
+	s->io = *io;
+}
+
 int
 sched_state_write(struct sched *s, const char *path, int64_t now)
 {
@@ -226,6 +234,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 		pd[i].fingerprint = p->ev->fp;
 		pd[i].step = (uint32_t)p->step;
 		pd[i].due_ms = (uint64_t)p->he.due;
+		pd[i].id_due_ms = (uint64_t)p->idue;
 		pd[i].restart = p->restart;
 		pdp[i] = &pd[i];
 		i++;
@@ -256,7 +265,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	if (s->hook.put != NULL)
 		s->hook.put(s->hook.arg, &st);
 	state_format_set(&st.base);
-	r = write_file(path, &st);
+	r = write_file(s, path, &st);
 done:
 	if (r == -1 && ev == NULL)
 		log_warnx("sched: out of memory writing the state");
@@ -341,7 +350,9 @@ static void
 restore_pending(struct sched *s, struct sched_event **idx,
     const Hd__SchedPending *p)
 {
-	struct sched_event *ev = lookup(idx, s->prog->nev, p->event);
+	struct sched_event	*ev = sched_name_lookup(idx, s->prog->nev,
+				    p->event);
+	struct sched_pending	*np;
 
 	if (ev == NULL || ev->fp != p->fingerprint || p->step == 0 ||
 	    p->step >= (uint32_t)ev->nact) {
@@ -349,7 +360,9 @@ restore_pending(struct sched *s, struct sched_event **idx,
 		    "event was changed or removed", p->event);
 		return;
 	}
-	sched_pending_add(s, ev, (int)p->step, (int64_t)p->due_ms, p->restart);
+	if ((np = sched_pending_add(s, ev, (int)p->step, (int64_t)p->due_ms,
+	    p->restart)) != NULL && p->id_due_ms != 0)
+		np->idue = (int64_t)p->id_due_ms;
 }
 
 int
@@ -362,7 +375,7 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	int			  m;
 
 	errno = 0;
-	if ((st = read_file(path)) == NULL) {
+	if ((st = read_file(s, path)) == NULL) {
 		/* A newer format: the schedule runs without its state, and
 		 * that file is kept for the version that wrote it. */
 		if (errno == ENOTSUP && s->state_path != NULL) {
@@ -373,12 +386,13 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 		}
 		return -1;
 	}
-	if ((idx = name_index(g)) == NULL) {
+	if ((idx = sched_name_index(g)) == NULL) {
 		hd__sched_state__free_unpacked(st, NULL);
 		return -1;
 	}
 	for (i = 0; i < st->n_events; i++) {
-		if ((ev = lookup(idx, g->nev, st->events[i]->name)) != NULL)
+		if ((ev = sched_name_lookup(idx, g->nev,
+		    st->events[i]->name)) != NULL)
 			restore_event(s, ev, st->events[i], now);
 	}
 	for (i = 0; i < st->n_pending; i++)
@@ -403,8 +417,8 @@ sched_state_read(struct sched *s, const char *path, int64_t now)
 	return 0;
 }
 
-static void
-set_enabled(struct sched_prog *g)
+void
+sched_set_enabled(struct sched_prog *g)
 {
 	int i;
 
@@ -413,17 +427,39 @@ set_enabled(struct sched_prog *g)
 		    !g->ev[i].disabled;
 }
 
-static int
-is_time_trig(const struct sched_trig *tr)
+int
+sched_trig_timed(const struct sched_trig *tr)
 {
 	return tr->kind == T_AT || tr->kind == T_EVERY || tr->kind == T_SUN;
+}
+
+/* A takeover: every instant from `m` to `now` runs, each its own
+ * firing (sched_set_replay). */
+static void
+replay(struct sched *s, struct sched_trig *tr, int64_t m, int64_t now)
+{
+	int	n = 0, mv;
+
+	if (!tr->ev->enabled)
+		return;
+	s->replaying = 1;
+	while (m != -1 && m <= now && n++ < SCHED_MAX_CATCHUP_SCAN) {
+		log_info("sched: event %s: its instant due %" PRId64 " is not "
+		    "in the replicated record: run at the takeover (its own "
+		    "ids: a slave that ran it answers from its memo)",
+		    tr->ev->name, m);
+		s->qdue = m;
+		sched_fire_queue(s, tr->ev, 0, 0, "takeover: not in the record");
+		m = sched_ev_trig_next(tr, m, &mv);
+	}
+	s->replaying = 0;
 }
 
 /* The missed-event policy at start-up (trig_missed). */
 static void
 catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 {
-	int64_t	last = tr->last_due, m;
+	int64_t	last = tr->last_due, m, win;
 	int	mv;
 
 	if (last > now) {
@@ -431,9 +467,19 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 		sched_trig_arm(s, tr, last);
 		return;
 	}
-	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 && m <= now)
-		sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
-		    "while the master was stopped");
+	if (last > 0 && (m = sched_ev_trig_next(tr, last, &mv)) != -1 &&
+	    m <= now) {
+		/* Within the takeover's replay and the event's own window
+		 * (catch-up none: never run late, even then). */
+		win = tr->ev->catchup_s * 1000LL;
+		if (s->replay_ms < win)
+			win = s->replay_ms;
+		if (win > 0 && m >= now - win)
+			replay(s, tr, m, now);
+		else
+			sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
+			    "while the master was stopped");
+	}
 	tr->last_due = now;
 	sched_trig_arm(s, tr, now);
 }
@@ -445,6 +491,12 @@ sched_set_start(struct sched *s, int64_t from)
 }
 
 void
+sched_set_replay(struct sched *s, int64_t ms)
+{
+	s->replay_ms = ms;
+}
+
+void
 sched_start(struct sched *s, int64_t now)
 {
 	struct sched_trig	*tr;
@@ -453,15 +505,16 @@ sched_start(struct sched *s, int64_t now)
 	s->now = now;
 	if (s->prog == NULL)
 		return;
-	if (s->state_path != NULL)
-		sched_state_read(s, s->state_path, now);
-	set_enabled(s->prog);
+	if (s->state_path != NULL || s->io.read != NULL)
+		sched_state_read(s, s->state_path != NULL ? s->state_path :
+		    "sched.state", now);
+	sched_set_enabled(s->prog);
 	for (i = 0; i < s->prog->nev; i++)
 		for (j = 0; j < s->prog->ev[i].ntrig; j++) {
 			tr = &s->prog->ev[i].trig[j];
-			if (is_time_trig(tr) && tr->last_due < s->start_from)
+			if (sched_trig_timed(tr) && tr->last_due < s->start_from)
 				tr->last_due = s->start_from;
-			if (is_time_trig(tr))
+			if (sched_trig_timed(tr))
 				catch_up(s, tr, now);
 			else if (tr->kind == T_STARTUP)
 				sched_fire_queue(s, tr->ev, 0, 0, "startup");
@@ -469,259 +522,4 @@ sched_start(struct sched *s, int64_t now)
 	s->started = 1;
 	s->dirty = 1;
 	sched_flush(s, now);
-}
-
-/* An unchanged event keeps its triggers' state; a 'for' keeps running. */
-static void
-carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
-{
-	struct sched_trig	*t, *ot;
-	int			 j;
-
-	ev->override = o->override;
-	ev->last_fired = o->last_fired;
-	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
-	memcpy(ev->ran, o->ran, sizeof(ev->ran));
-	ev->nran = o->nran;
-	ev->left_due = o->left_due;
-	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
-		return;
-	for (j = 0; j < ev->ntrig; j++) {
-		t = &ev->trig[j];
-		ot = &o->trig[j];
-		t->last_due = ot->last_due;
-		t->known = ot->known;
-		t->armed = ot->armed;
-		t->prev = ot->prev;
-		t->prev_s = ot->prev_s;
-		ot->prev_s = NULL;
-		if (ot->he.pos >= 0 && ot->he.kind == HENT_FOR) {
-			t->he = ot->he;
-			t->he.owner = t;
-			t->he.pos = -1;
-			sched_heap_push(s, &t->he);
-		}
-	}
-}
-
-static void
-carry_pending(struct sched *s, struct sched_event **nidx, int n)
-{
-	struct sched_pending	*p, *np;
-	struct sched_event	*ev;
-
-	for (p = TAILQ_FIRST(&s->pending); p != NULL; p = np) {
-		np = TAILQ_NEXT(p, entry);
-		p->he.pos = -1;
-		ev = lookup(nidx, n, p->ev->name);
-		if (ev == NULL || ev->fp != p->ev->fp) {
-			log_warnx("sched: delayed actions of event %s dropped: "
-			    "the event was changed or removed", p->ev->name);
-			TAILQ_REMOVE(&s->pending, p, entry);
-			s->npending--;
-			free(p);
-			continue;
-		}
-		p->ev = ev;
-		ev->npending++;
-		sched_heap_push(s, &p->he);
-	}
-}
-
-static void
-carry_modes(struct sched_prog *g, const struct sched_prog *old)
-{
-	int i, m, v;
-
-	for (i = 0; i < g->nmodes; i++)
-		if ((m = sched_mode_find(old, g->modes[i].name)) != -1 &&
-		    (v = sched_mode_value(&g->modes[i],
-		    old->modes[m].vals[old->modes[m].cur])) != -1)
-			g->modes[i].cur = v;
-	sched_var_carry(g, old);
-}
-
-/* Swap in a new program with the old one's state; all or nothing. */
-static int
-transfer(struct sched *s, struct sched_prog *g, int64_t now)
-{
-	struct sched_prog	 *old = s->prog;
-	struct sched_event	**oidx, **nidx, *o;
-	struct sched_trig	 *tr;
-	int			  i, j;
-
-	oidx = name_index(old);
-	nidx = name_index(g);
-	if (oidx == NULL || nidx == NULL) {
-		free(oidx);
-		free(nidx);
-		return -1;
-	}
-	s->nheap = 0;		/* every entry is re-added below */
-	for (i = 0; i < g->nev; i++)
-		if ((o = lookup(oidx, old->nev, g->ev[i].name)) != NULL)
-			carry_event(s, &g->ev[i], o);
-	carry_pending(s, nidx, g->nev);
-	carry_modes(g, old);
-	set_enabled(g);
-	s->prog = g;
-	for (i = 0; i < g->nev; i++)
-		for (j = 0; j < g->ev[i].ntrig; j++)
-			if (is_time_trig(&g->ev[i].trig[j])) {
-				tr = &g->ev[i].trig[j];
-				if (tr->last_due == 0)
-					tr->last_due = now;
-				sched_trig_arm(s, tr, tr->last_due > now ?
-				    tr->last_due : now);
-			}
-	free(oidx);
-	free(nidx);
-	sched_prog_free(old);
-	return 0;
-}
-
-int
-sched_last_good(const struct sched *s, char *buf, size_t size)
-{
-	const char	*slash;
-	int		 n;
-
-	if (s->state_path == NULL)
-		return -1;
-	slash = strrchr(s->state_path, '/');
-	n = snprintf(buf, size, "%.*s%s", slash != NULL ?
-	    (int)(slash - s->state_path + 1) : 0, s->state_path,
-	    SCHED_LAST_GOOD);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/*
- * Keep the schedule just loaded from `path`, includes inlined, as the
- * last good one: a master whose events file is broken at start-up runs
- * it instead of nothing (sched_master.c). Then drop the flat text.
- */
-static void
-keep_last_good(struct sched *s, const char *path)
-{
-	struct sched_prog	*g = s->prog;
-	char			 lg[PATH_MAX];
-
-	if (g->flat != NULL && !s->no_last_good &&
-	    sched_last_good(s, lg, sizeof(lg)) == 0 &&
-	    strcmp(path, lg) != 0 &&
-	    atomic_write(lg, g->flat, g->flatlen, 0600) == -1)
-		log_warn("sched: %s", lg);
-	free(g->flat);
-	g->flat = NULL;
-	g->flatlen = 0;
-}
-
-/* Put `g` (named `path`) in place of the program; frees it on failure. */
-static int
-install(struct sched *s, struct sched_prog *g, const char *path,
-    int64_t now, struct sched_errs *e)
-{
-	const struct sched_event *m;
-
-	sched_places_resolve(g, &s->home, s->sites, s->nsites);
-	if ((m = sched_places_missing(g)) != NULL) {
-		e->len = (size_t)snprintf(e->buf, sizeof(e->buf), "%s: event "
-		    "%s: sun events and 'sun up/down' need latitude and "
-		    "longitude in the master's configuration%s%s%s\n", path,
-		    m->name, m->site != NULL ? " (or a site-place line for "
-		    "site \"" : "", m->site != NULL ? m->site : "",
-		    m->site != NULL ? "\")" : "");
-		e->n = 1;
-		sched_prog_free(g);
-		return -1;
-	}
-	if (s->prog == NULL) {
-		s->prog = g;
-		set_enabled(g);
-	} else if (transfer(s, g, now) == -1) {
-		sched_prog_free(g);
-		snprintf(e->buf, sizeof(e->buf), "%s: out of memory\n", path);
-		e->len = strlen(e->buf);
-		e->n = 1;
-		return -1;
-	}
-	log_info("sched: %d event%s loaded from %s (%zu KiB)", g->nev,
-	    g->nev == 1 ? "" : "s", path, (g->bytes + 1023) / 1024);
-	if (s->started) {
-		s->now = now;
-		s->dirty = 1;
-		sched_flush(s, now);
-	}
-	return 0;
-}
-
-int
-sched_load(struct sched *s, const char *path, int64_t now,
-    struct sched_errs *e)
-{
-	struct sched_prog	*g;
-
-	char			 lg[PATH_MAX];
-
-	if ((g = sched_parse_file(path, e)) == NULL ||
-	    install(s, g, path, now, e) == -1)
-		return -1;
-	s->degraded = sched_last_good(s, lg, sizeof(lg)) == 0 &&
-	    strcmp(path, lg) == 0;
-	keep_last_good(s, path);
-	return 0;
-}
-
-int
-sched_load_none(struct sched *s, int64_t now, struct sched_errs *e)
-{
-	struct sched_prog *g;
-
-	if ((g = sched_parse_buf("(no events)", "", 0, 0, e)) == NULL ||
-	    install(s, g, "(no events)", now, e) == -1)
-		return -1;
-	s->degraded = 2;
-	return 0;
-}
-
-int
-sched_load_buf(struct sched *s, const char *name, const char *buf,
-    size_t len, int64_t now, struct sched_errs *e)
-{
-	struct sched_prog *g;
-
-	if ((g = sched_parse_buf(name, buf, len, 0, e)) == NULL ||
-	    install(s, g, name, now, e) == -1)
-		return -1;
-	s->degraded = 0;
-	return 0;
-}
-
-const char *
-sched_source(const struct sched *s)
-{
-	static const char *const names[] = {
-		"file", "last-good", "none", "replicated"
-	};
-
-	return s->degraded >= 0 && s->degraded < 4 ? names[s->degraded] :
-	    "file";
-}
-
-void
-sched_set_state_hook(struct sched *s, const struct sched_state_hook *h)
-{
-	s->hook = *h;
-}
-
-void
-sched_keep_last_good(struct sched *s, int on)
-{
-	s->no_last_good = !on;
-}
-
-void
-sched_set_replicated(struct sched *s)
-{
-	s->degraded = 3;
 }

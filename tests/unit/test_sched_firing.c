@@ -70,7 +70,18 @@ static const char tick[] =
 "	   wait 1 s\n"
 "	   set a/lamp.on = off\n"
 "}\n"
-"event door { when a/door.open changes to on do set b/lamp.on = on }\n";
+"event door { when a/door.open changes to on do set b/lamp.on = on }\n"
+"event back { when online a do set b/lamp.on = on }\n";
+
+static const char vals[] =
+"event door { when a/door.open changes to on do set b/lamp.on = on }\n"
+"event hall {\n"
+"	when a/door.open changes to on\n"
+"	do set a/lamp.on = on\n"
+"	   wait 1 s\n"
+"	   set a/lamp.on = off\n"
+"}\n"
+"event hot { when a/temp.value above 25 for 10 s do set b/fan.on = on }\n";
 
 static void
 write_file(const char *path, const char *text)
@@ -223,14 +234,46 @@ test_takeover(void)
 	CHECK(nsent == 2 && sent_id("a/lamp.on=on", sched_cmd_id_of("tick",
 	    T + 2000, 0, 0)), "the next instant is the new master's");
 	sched_free(sb);
+
+	/* Two instants not in the standby's record (T and T + 2 s): the
+	 * missed-event policy runs the last only; a takeover's replay runs
+	 * both, each under its own ids (the old master may have run T). */
+	copy_file(before, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	nsent = 0;
+	sched_start(sb, T + 2500);
+	CHECK(nsent == 2 && sent_id("a/lamp.on=on", sched_cmd_id_of("tick",
+	    T + 2000, 0, 0)), "a start 2.5 s after T from the record before "
+	    "it: the policy runs T + 2 s only");
+	sched_free(sb);
+	copy_file(before, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	nsent = 0;
+	sched_set_replay(sb, SCHED_TAKEOVER_REPLAY_MS);
+	sched_start(sb, T + 2500);
+	advance(sb, T + 3900);	/* the waits end 1 s after the start */
+	CHECK(nsent == 6 && sent_id("a/lamp.on=on", on_a) &&
+	    sent_id("a/lamp.on=on", sched_cmd_id_of("tick", T + 2000, 0, 0)) &&
+	    sent_id("a/lamp.on=off", off_a) && sent_id("a/lamp.on=off",
+	    sched_cmd_id_of("tick", T + 3000, 3, 0)), "a takeover's replay: T "
+	    "and T + 2 s, each under its ids, their delayed actions under "
+	    "ids from their firings' instants, T's the master's (%d sent)",
+	    nsent);
+	sched_free(sb);
 }
 
-/* Other firings (a value, the API) are not known by an instant: 0, the
- * caller numbers them. */
+static const struct sched_val	off = { .type = SV_BOOL, .i = 0 };
+static const struct sched_val	on = { .type = SV_BOOL, .i = 1 };
+
+/* Other firings (the API, a slave online, a value without its reading's
+ * instant) are not known by an instant: 0, the caller numbers them. */
 static void
 test_not_ident(void)
 {
-	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
 	struct sched		*s;
 	int64_t			 t0 = 1796665000500LL;
 
@@ -240,17 +283,107 @@ test_not_ident(void)
 		return;
 	cur = s;
 	sched_start(s, t0);
-	sched_value(s, t0, "a", "door", "open", &(struct sched_val){
-	    .type = SV_BOOL, .i = 0 });
+	sched_value(s, t0, "a", "door", "open", &off);
 	nsent = 0;
 	sched_value(s, t0 + 10, "a", "door", "open", &on);
-	CHECK(nsent == 1 && sent[0].id == 0, "a value's firing: no derived "
-	    "id");
+	CHECK(nsent == 1 && sent[0].id == 0, "a value's firing without the "
+	    "reading's instant: no derived id");
 	nsent = 0;
 	sched_fire(s, "tick", t0 + 20);
 	CHECK(nsent == 2 && sent[0].id == 0 && sent[1].id == 0,
 	    "a firing from the API: no derived id");
+	nsent = 0;
+	sched_node(s, t0 + 30, "a", 1);
+	CHECK(nsent == 1 && sent[0].id == 0, "a slave online: no derived id");
 	sched_free(s);
+}
+
+/*
+ * Value-triggered firings (docs/FAILOVER.md#value-triggered-firings): a
+ * report with its reading's instant R fires under the ids of (event, R,
+ * step, order), its delayed action under (event, R + wait, ...), a
+ * 'for' under (event, R + for, ...). The master handles R at R + 5 ms;
+ * a standby that takes over from the state before R (the record never
+ * reached it, the report is replayed to it 1.5 s later) makes the same
+ * ids; from the state with R's record it fires nothing again.
+ */
+static void
+test_value_ident(void)
+{
+	int64_t		 t0 = 1796665000000LL, R = t0 + 20000;
+	char		 before[300], with[300];
+	struct sched	*m, *sb;
+	uint64_t	 door = sched_cmd_id_of("door", R, 0, 0);
+	uint64_t	 hall = sched_cmd_id_of("hall", R, 0, 0);
+	uint64_t	 hall_off = sched_cmd_id_of("hall", R + 1000, 2, 0);
+	uint64_t	 hot = sched_cmd_id_of("hot", R + 10000, 0, 0);
+
+	snprintf(before, sizeof(before), "%s/vbefore", dir);
+	snprintf(with, sizeof(with), "%s/vwith", dir);
+	write_file(evpath, vals);
+	unlink(statepath);
+	if ((m = engine(evpath, 1)) == NULL)
+		return;
+	cur = m;
+	sched_start(m, t0);
+	sched_value_at(m, t0 + 10, t0 + 9, "a", "door", "open", &off);
+	sched_value_at(m, t0 + 10, t0 + 9, "a", "temp", "value",
+	    &(struct sched_val){ .type = SV_DOUBLE, .d = 20 });
+	sched_save(m, t0 + 10);
+	copy_file(statepath, before);
+	nsent = 0;
+	sched_value_at(m, R + 5, R, "a", "door", "open", &on);
+	sched_value_at(m, R + 5, R, "a", "temp", "value",
+	    &(struct sched_val){ .type = SV_DOUBLE, .d = 26 });
+	copy_file(statepath, with);
+	CHECK(nsent == 2 && sent_id("b/lamp.on=on", door) &&
+	    sent_id("a/lamp.on=on", hall), "a report read at R: its firings "
+	    "under the ids of (event, R, 0, order)");
+	nsent = 0;
+	advance(m, R + 10000);
+	CHECK(nsent == 2 && sent_id("a/lamp.on=off", hall_off) &&
+	    sent_id("b/fan.on=on", hot), "its delayed action under (event, R "
+	    "+ 1 s, 2, 0); the 'for' ends at R + 10 s, under its ids");
+	sched_free(m);
+
+	copy_file(before, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	sched_start(sb, R + 1500);
+	nsent = 0;
+	sched_value_at(sb, R + 1500, R, "a", "door", "open", &on);
+	sched_value_at(sb, R + 1500, R, "a", "temp", "value",
+	    &(struct sched_val){ .type = SV_DOUBLE, .d = 26 });
+	CHECK(nsent == 2 && sent_id("b/lamp.on=on", door) &&
+	    sent_id("a/lamp.on=on", hall), "the record had not reached the "
+	    "standby: the report replayed to it fires the same ids");
+	nsent = 0;
+	advance(sb, R + 10000);
+	CHECK(nsent == 2 && sent_id("a/lamp.on=off", hall_off) &&
+	    sent_id("b/fan.on=on", hot), "... its delayed action (timed from "
+	    "the late firing) and the 'for' too");
+	sched_free(sb);
+
+	copy_file(with, statepath);
+	if ((sb = engine(evpath, 0)) == NULL)
+		return;
+	cur = sb;
+	sched_start(sb, R + 1500);
+	nsent = 0;
+	sched_value_at(sb, R + 1500, R, "a", "door", "open", &on);
+	sched_value_at(sb, R + 1600, R + 1590, "a", "temp", "value",
+	    &(struct sched_val){ .type = SV_DOUBLE, .d = 26.5 });
+	CHECK(nsent == 0, "the standby held the record: the replayed report "
+	    "and a later reading fire nothing again");
+	nsent = 0;
+	advance(sb, R + 10000);
+	CHECK(nsent == 2 && sent_id("a/lamp.on=off", hall_off) &&
+	    sent_id("b/fan.on=on", hot), "... the delayed action and the "
+	    "'for' it holds run under the master's ids");
+	sched_free(sb);
+	unlink(before);
+	unlink(with);
 }
 
 /*
@@ -334,6 +467,7 @@ main(void)
 	test_ids();
 	test_takeover();
 	test_not_ident();
+	test_value_ident();
 	test_reload();
 	unlink(evpath);
 	unlink(ownpath);

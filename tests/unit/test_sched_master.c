@@ -294,6 +294,171 @@ test_outbox(void)
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
 }
 
+/* A report of slave-b's door (or its lamp), envelope seq `seq`, read at
+ * `read`. */
+static void
+report_of(const char *dev, const char *key, uint64_t seq, int open,
+    uint64_t read)
+{
+	struct node	*b = node_get(&m, "slave-b", 0);
+	Hd__ValueReport	 r = HD__VALUE_REPORT__INIT;
+	Hd__Value	 v = HD__VALUE__INIT;
+
+	v.v_case = HD__VALUE__V_B;
+	v.b = open;
+	r.device_id = (char *)(uintptr_t)dev;
+	r.key = (char *)(uintptr_t)key;
+	r.value = &v;
+	r.time_ms = read;
+	b->last_seq = seq;
+	sched_master_value(&m, b, &r);
+}
+
+static void
+door(uint64_t seq, int open, uint64_t read)
+{
+	report_of("sim:door", "open", seq, open, read);
+}
+
+/*
+ * A value-triggered firing (docs/FAILOVER.md#value-triggered-firings):
+ * its commands' ids derive from the slave's reading, and the report that
+ * caused it is not acknowledged to the slave (node.ack_below) until the
+ * standby holds the firing's record, so that a new master gets it
+ * replayed; SCHED_ACK_HOLD_MS at most. So is one that changed what
+ * decides a later firing (the door's first reading, its leaving the
+ * trigger's 'to'). A report that changes nothing the standby must hold,
+ * or one without a standby, is acknowledged at once.
+ */
+static void
+test_ack_hold(void)
+{
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	struct node	*b = node_get(&m, "slave-b", 0);
+	uint64_t	 R = ev_wall_ms() - 20, t0, t1;
+	int		 n0, i;
+
+	write_events("event door { when slave-b/sim:door.open changes to on "
+	    "do set slave-b/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	sched_master_set_sync(&fake);
+	fake_attached = 1;
+	fake_applied = 0;
+	door(10, 0, R - 1000);
+	CHECK(b->ack_below == 10, "a first reading (the trigger's last "
+	    "value): not acknowledged while the standby lacks it");
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0, "... acknowledged once it holds it");
+	fake_applied = 0;
+	n0 = stub.ncmds;
+	door(11, 1, R);
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 11 && stub.ncmds == n0, "the report that "
+	    "fired: not acknowledged while the standby lacks the record");
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1 && stub.last_id ==
+	    sched_cmd_id_of("door", (int64_t)R, 0, 0), "the standby holds "
+	    "it: acknowledged; the command went, under the id of (door, the "
+	    "reading's instant, 0, 0)");
+	fake_applied = 0;
+	report_of("sim:lamp", "on", 12, 1, R + 5);
+	CHECK(b->ack_below == 0, "a report no trigger watches: acknowledged "
+	    "at once");
+	t0 = ev_clock_ms();
+	door(13, 0, R + 10);
+	door(14, 1, R + 20);
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 13, "the door closed (it left the trigger's "
+	    "'to'), then another firing, the standby silent: both held");
+	for (i = 0; i < 1000 && b->ack_below != 0; i++) {
+		usleep(10000);		/* polls a deadline: bounded */
+		sched_master_sync_poll(&m);
+	}
+	t1 = ev_clock_ms();
+	CHECK(b->ack_below == 0 && t1 - t0 >= SCHED_ACK_HOLD_MS &&
+	    stub.ncmds == n0 + 2, "... acknowledged after SCHED_ACK_HOLD_MS "
+	    "(%" PRIu64 " ms), the command gone before", t1 - t0);
+	/* A replay of many (more than the table of holds): the slave's first
+	 * held report stays held until the standby holds the newest state. */
+	fake_applied = 0;
+	for (i = 0; i < 2 * SCHED_ACK_HOLDS; i++)
+		door(100 + (uint64_t)i, i % 2, R + 100 + (uint64_t)i);
+	CHECK(b->ack_below == 100, "%d reports that changed the state: the "
+	    "first stays held (%" PRIu64 ")", 2 * SCHED_ACK_HOLDS,
+	    b->ack_below);
+	fake_applied = 7;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0, "... until the standby holds the newest");
+	n0 = stub.ncmds;
+	fake_attached = 0;
+	door(315, 0, R + 30);
+	door(316, 1, R + 40);
+	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1, "without a standby: "
+	    "sent and acknowledged at once");
+	/* A master that starts from this state (a restart, a takeover) gets
+	 * reports 315 and 316 replayed (never acknowledged to it): they are
+	 * in the state, skipped; applied again, 315 (closed) would make 316
+	 * fire a second time. */
+	m.restart = 1;
+	sched_master_stop(&m);
+	m.restart = 0;
+	CHECK(sched_master_start(&m, 0) == 0, "a master started from that "
+	    "state");
+	sched_master_run(&m);
+	n0 = stub.ncmds;
+	door(315, 0, R + 30);
+	door(316, 1, R + 40);
+	CHECK(stub.ncmds == n0, "reports the state reflects, replayed: "
+	    "skipped, no second firing");
+	door(317, 0, R + 50);
+	door(318, 1, R + 60);
+	CHECK(stub.ncmds == n0 + 1 && stub.last_id == sched_cmd_id_of("door",
+	    (int64_t)R + 60, 0, 0), "the next opening fires once");
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+}
+
+/*
+ * A firing run again (a takeover's replay, a catch-up) whose command the
+ * outbox holds already adds no second entry, nor does a file holding it
+ * twice: one result ends it (tests/sim found them piling up across
+ * restarts until the outbox was full).
+ */
+static void
+test_hold_once(void)
+{
+	struct sched_hold	 h, t;
+	Hd__Command		 c = HD__COMMAND__INIT;
+	Hd__Value		 v = HD__VALUE__INIT;
+	Hd__SchedState		 st = HD__SCHED_STATE__INIT;
+	Hd__SchedOut		*two[2];
+
+	v.v_case = HD__VALUE__V_B;
+	c.id = sched_cmd_id_of("tick", 1796665010000LL, 0, 0);
+	c.device_id = "sim:lamp";
+	c.key = "on";
+	c.value = &v;
+	sched_hold_init(&h);
+	CHECK(sched_hold_add(&h, &c, "slave-b", "tick", HOLD_WAIT, 1) == 0 &&
+	    sched_hold_add(&h, &c, "slave-b", "tick", HOLD_RESEND, 1) == 0 &&
+	    h.n == 1, "the same command to the same slave twice: one entry");
+	CHECK(sched_hold_add(&h, &c, "slave-a", "tick", HOLD_WAIT, 1) == 0 &&
+	    h.n == 2, "... to another slave: its own");
+	sched_hold_put(&h, &st);
+	two[0] = two[1] = st.outbox[0];
+	st.outbox = two;
+	st.n_outbox = 2;
+	sched_hold_init(&t);
+	CHECK(sched_hold_take(&t, &st, 1) == 1 && t.n == 1, "a file holding "
+	    "it twice: taken once");
+	TAILQ_FIRST(&t.q)->state = HOLD_SENT;
+	CHECK(sched_hold_result(&t, "slave-b", c.id) == 1 && t.n == 0,
+	    "one result ends it");
+	sched_hold_clear(&h);
+	sched_hold_clear(&t);
+}
+
 static void
 write_at(const char *path, const char *text, time_t mtime)
 {
@@ -459,6 +624,8 @@ main(void)
 		test_fifo();
 		test_local();
 		test_outbox();
+		test_ack_hold();
+		test_hold_once();
 		test_takeover_schedule();
 		test_handback();
 		sched_master_stop(&m);
