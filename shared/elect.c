@@ -392,7 +392,7 @@ elect_fire(struct elect *e, uint64_t id, uint32_t slave, int64_t value,
 	if (e->role != ELECT_MASTER || slave >= e->nslaves ||
 	    !(id & HA_FIRING_BIT))
 		return -1;
-	if (repl_has(&e->r, id))
+	if (repl_fired(&e->r, id))
 		return 1;
 	return repl_submit(&e->r, id, slave, value, o);
 }

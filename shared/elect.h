@@ -75,7 +75,9 @@ int	elect_force(struct elect *);
 uint64_t elect_command(struct elect *, uint32_t slave, int64_t value,
 	    struct ha_out *);
 /* Master: a scheduled firing with its derived id (HA_FIRING_BIT set);
- * 0 if submitted now, 1 if the log has it already, -1 if refused. */
+ * 0 if submitted now, 1 if the log has it or a later instant of its
+ * event already (a scheduler fires an event's instants in order), -1 if
+ * refused. */
 int	elect_fire(struct elect *, uint64_t id, uint32_t slave, int64_t value,
 	    struct ha_out *);
 

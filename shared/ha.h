@@ -66,6 +66,11 @@ struct ha_rec {
 };
 
 #define HA_FIRING_BIT		(1ULL << 63)
+/* A firing's id (elect_fire, the simulator's model of the scheduler):
+ * HA_FIRING_BIT, its event from HA_FIRING_SHIFT up, its instant below,
+ * so that one event's ids grow with its instants. */
+#define HA_FIRING_SHIFT		40
+#define HA_FIRING_KEY(id)	((id) >> HA_FIRING_SHIFT)
 
 struct ha_msg {
 	uint32_t	type;		/* enum ha_type */

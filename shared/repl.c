@@ -85,6 +85,38 @@ repl_has(const struct repl *r, uint64_t id)
 	return command_at(r, id) >= 0;
 }
 
+int
+repl_fired(const struct repl *r, uint64_t id)
+{
+	const struct ha_rec	*rec;
+	uint64_t		 i;
+
+	for (i = r->d.n; i-- > 0; ) {
+		rec = &r->d.log[i];
+		if (rec->kind == HA_REC_COMMAND && (rec->id & HA_FIRING_BIT) &&
+		    HA_FIRING_KEY(rec->id) == HA_FIRING_KEY(id) && rec->id >= id)
+			return 1;
+	}
+	return 0;
+}
+
+/* log[i] is a firing with no later instant of its event in the log. */
+static int
+latest_firing(const struct repl *r, uint64_t i)
+{
+	const struct ha_rec	*rec = &r->d.log[i];
+	uint64_t		 j;
+
+	if (rec->kind != HA_REC_COMMAND || !(rec->id & HA_FIRING_BIT))
+		return 0;
+	for (j = 0; j < r->d.n; j++)
+		if (r->d.log[j].kind == HA_REC_COMMAND &&
+		    HA_FIRING_KEY(r->d.log[j].id) == HA_FIRING_KEY(rec->id) &&
+		    r->d.log[j].id > rec->id)
+			return 0;
+	return 1;
+}
+
 /* Which commands have their result: a scan of the whole log. */
 static void
 count_pending(struct repl *r)
@@ -117,13 +149,24 @@ count_pending(struct repl *r)
 static void
 compact(struct repl *r, uint64_t limit)
 {
+	uint8_t		keep[HA_LOG_MAX];
 	uint64_t	i, j = 0, half = r->d.n / 2;
-	int		drop;
+	int64_t		c;
 
 	for (i = 0; i < r->d.n; i++) {
-		drop = i < half && r->d.log[i].pos <= limit &&
-		    (r->d.log[i].kind == HA_REC_RESULT || r->done[i]);
-		if (drop)
+		keep[i] = !(i < half && r->d.log[i].pos <= limit &&
+		    (r->d.log[i].kind == HA_REC_RESULT || r->done[i]));
+		/* An event's latest firing stays, with its result: the log
+		 * says up to which instant the event fired (repl_fired), or a
+		 * firing still in its late window would be made again. */
+		if (!keep[i] && (latest_firing(r, i) ||
+		    (r->d.log[i].kind == HA_REC_RESULT &&
+		    (c = command_at(r, r->d.log[i].id)) >= 0 &&
+		    latest_firing(r, (uint64_t)c))))
+			keep[i] = 1;
+	}
+	for (i = 0; i < r->d.n; i++) {
+		if (!keep[i])
 			continue;
 		r->d.log[j] = r->d.log[i];
 		r->done[j] = r->done[i];

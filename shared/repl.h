@@ -64,6 +64,9 @@ void	repl_follow(struct repl *);
 int	repl_submit(struct repl *, uint64_t id, uint32_t slave, int64_t value,
 	    struct ha_out *);
 int	repl_has(const struct repl *, uint64_t id);
+/* A firing id (HA_FIRING_BIT): 1 if the log holds it or a later instant
+ * of its event. Compaction keeps each event's latest firing for this. */
+int	repl_fired(const struct repl *, uint64_t id);
 /* The index in log[] of the record at position pos, or -1 (never
  * held, or compacted). */
 int64_t	repl_index(const struct repl *, uint64_t pos);

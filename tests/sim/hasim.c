@@ -401,7 +401,7 @@ restart(struct world *w, uint32_t n)
 static void
 fire(struct world *w, uint32_t n)
 {
-	uint64_t	due, id, off;
+	uint64_t	due, id, last, off;
 	uint32_t	e;
 
 	ha_out_clear(&w->out);
@@ -409,10 +409,14 @@ fire(struct world *w, uint32_t n)
 		off = 100 + 250 * e;
 		if (w->now < off + FIRE_PERIOD_MS)
 			continue;
-		due = (w->now - off) / FIRE_PERIOD_MS * FIRE_PERIOD_MS + off;
-		for (; due + FIRE_LATE_MS > w->now && due >= FIRE_PERIOD_MS;
-		    due -= FIRE_PERIOD_MS) {
-			id = HA_FIRING_BIT | (uint64_t)e << 40 | due;
+		last = (w->now - off) / FIRE_PERIOD_MS * FIRE_PERIOD_MS + off;
+		/* Oldest first, as a scheduler catches up: the log keeps an
+		 * event's latest instant (repl_fired). */
+		for (due = last; due >= FIRE_PERIOD_MS + FIRE_PERIOD_MS &&
+		    due - FIRE_PERIOD_MS + FIRE_LATE_MS > w->now; )
+			due -= FIRE_PERIOD_MS;
+		for (; due <= last; due += FIRE_PERIOD_MS) {
+			id = HA_FIRING_BIT | (uint64_t)e << HA_FIRING_SHIFT | due;
 			if (elect_fire(&w->m[n], id, e % w->ns,
 			    (int64_t)((uint64_t)(e + 1) << 40 | due),
 			    &w->out) == 0)

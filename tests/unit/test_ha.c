@@ -522,6 +522,53 @@ test_compaction(void)
 	    "and joins the synchronous set");
 }
 
+/*
+ * Firings across compaction: an event's settled firing stays in the log
+ * once it is the event's latest (its result too), so a scheduler asking
+ * again for an instant still in its late window is told it fired, not
+ * given a second firing; an earlier instant of that event counts as
+ * fired too (instants are fired in order); another event is apart.
+ */
+static void
+test_firing_compaction(void)
+{
+	static struct elect	e;
+	uint64_t		now = 0, f1, f2, g1;
+	int			i, ok = 1;
+
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	f1 = HA_FIRING_BIT | 3ULL << HA_FIRING_SHIFT | 7000;
+	f2 = HA_FIRING_BIT | 3ULL << HA_FIRING_SHIFT | 7700;
+	g1 = HA_FIRING_BIT | 4ULL << HA_FIRING_SHIFT | 7000;
+	ha_out_clear(&out);
+	CHECK(elect_fire(&e, f1, 1, 1, &out) == 0, "a firing submitted");
+	result(&e, now, 1, f1);
+	ha_out_clear(&out);
+	CHECK(elect_fire(&e, f2, 1, 2, &out) == 0 &&
+	    elect_fire(&e, f2, 1, 2, &out) == 1, "the next instant once");
+	result(&e, now, 1, f2);
+	for (i = 0; i < 3 * HA_LOG_MAX && ok; i++) {
+		uint64_t id;
+
+		ha_out_clear(&out);
+		if ((id = elect_command(&e, 1, i, &out)) == 0)
+			ok = 0;
+		else
+			result(&e, now, 1, id);
+	}
+	CHECK(ok && repl_fired(&e.r, f2) && !repl_has(&e.r, f1),
+	    "after compactions the event's latest firing is kept, the "
+	    "earlier one dropped");
+	ha_out_clear(&out);
+	CHECK(elect_fire(&e, f2, 1, 2, &out) == 1 &&
+	    elect_fire(&e, f1, 1, 1, &out) == 1,
+	    "the latest and an earlier instant are not fired again");
+	CHECK(elect_fire(&e, g1, 1, 3, &out) == 0,
+	    "another event's instant is its own");
+}
+
 /* Commands the last step sent to slave `to` with this id. */
 static int
 nsent_id(uint32_t to, uint64_t id)
@@ -612,6 +659,7 @@ main(void)
 	test_forced_vote();
 	test_force();
 	test_compaction();
+	test_firing_compaction();
 	test_settle();
 	return check_done();
 }
