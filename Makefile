@@ -317,7 +317,7 @@ UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 # the real engine and outbox; a short run in make test, a long one in make fuzz.
 SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
 		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
-SCHEDSIM_RUNS	?= 4000
+SCHEDSIM_RUNS	?= 20000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
 UNIT_TESTS	+= test_ha_wire		# the election's bodies on the link

@@ -33,6 +33,7 @@ struct lsync {
 struct ackhold {
 	char		node[NODE_ID_MAX + 1];
 	uint64_t	seq, token, until, first;
+	uint64_t	next_seq, next_token;	/* reports since `token` */
 };
 
 struct sched_master {

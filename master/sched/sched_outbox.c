@@ -213,19 +213,22 @@ sm_ack_hold(struct sched_master *sm, struct node *n, uint64_t seq)
 	if (seq == 0 || sync_ops.mark == NULL ||
 	    (token = sync_ops.mark(sync_ops.arg, SCHED_STATE)) == 0)
 		return;
-	/* One hold a slave (acks are cumulative): its first report held,
-	 * until the standby holds the newest state, SCHED_ACK_HOLD_MS after
-	 * the newest report (twice that after the first at most, so that a
-	 * chatty slave's acks still move when the standby stalls). One a
-	 * report would overflow the table in a replay of many (tests/sim)
-	 * and acknowledge the oldest without the standby. */
+	/* One hold a slave (acks are cumulative): its first report held
+	 * until the standby holds the state as it was then (`token`, fixed),
+	 * at most SCHED_ACK_HOLD_MS. The reports since wait behind it as the
+	 * next step (`next_seq`, and the newest state in `next_token`): when
+	 * the first is covered they become the hold. A token that followed
+	 * the newest state was never covered while a chatty slave kept the
+	 * standby a copy behind, and ran out with the newest reports in it
+	 * (test_sched_sim, seed 4161). One a report would overflow the table
+	 * in a replay of many (tests/sim) and acknowledge the oldest without
+	 * the standby. */
 	for (i = 0; i < sm->nacks; i++)
 		if (strcmp(sm->acks[i].node, n->id) == 0) {
 			a = &sm->acks[i];
-			a->token = token;
-			a->until = ev_clock_ms() + SCHED_ACK_HOLD_MS;
-			if (a->until > a->first + 2 * SCHED_ACK_HOLD_MS)
-				a->until = a->first + 2 * SCHED_ACK_HOLD_MS;
+			if (a->next_seq == 0)
+				a->next_seq = seq;
+			a->next_token = token;
 			return;
 		}
 	if (sm->nacks == SCHED_ACK_HOLDS) {
@@ -243,6 +246,7 @@ sm_ack_hold(struct sched_master *sm, struct node *n, uint64_t seq)
 	a->token = token;
 	a->first = ev_clock_ms();
 	a->until = a->first + SCHED_ACK_HOLD_MS;
+	a->next_seq = a->next_token = 0;
 	ack_set(sm, n->id);
 	sm_hold_arm(sm, 0);
 }
@@ -271,6 +275,15 @@ ack_pump(struct sched_master *sm, uint64_t now, uint64_t next)
 			    "from slave %s's report %" PRIu64 " in %d ms: "
 			    "acknowledged without it", a.node, a.seq,
 			    SCHED_ACK_HOLD_MS);
+		if (a.next_seq != 0) {		/* the reports since: next */
+			sm->acks[i].seq = a.next_seq;
+			sm->acks[i].token = a.next_token;
+			sm->acks[i].first = now;
+			sm->acks[i].until = now + SCHED_ACK_HOLD_MS;
+			sm->acks[i].next_seq = sm->acks[i].next_token = 0;
+			ack_set(sm, a.node);
+			continue;
+		}
 		memmove(&sm->acks[i], &sm->acks[i + 1], sizeof(a) *
 		    (size_t)(sm->nacks - i - 1));
 		sm->nacks--;

@@ -57,6 +57,7 @@ struct report {
 struct ackh {
 	int		 slave;
 	uint64_t	 seq, token, until, first;
+	uint64_t	 next_seq, next_token;	/* reports since token */
 };
 
 struct mnode {

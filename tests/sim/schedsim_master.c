@@ -221,12 +221,9 @@ ack_hold(struct world *w, int i, int j, uint64_t seq)
 	w->res->held++;
 	for (k = 0; k < n->nacks; k++)		/* one hold a slave */
 		if (n->acks[k].slave == j) {
-			n->acks[k].token = n->version;
-			n->acks[k].until = w->now + SCHED_ACK_HOLD_MS;
-			if (n->acks[k].until > n->acks[k].first +
-			    2 * SCHED_ACK_HOLD_MS)
-				n->acks[k].until = n->acks[k].first +
-				    2 * SCHED_ACK_HOLD_MS;
+			if (n->acks[k].next_seq == 0)
+				n->acks[k].next_seq = seq;
+			n->acks[k].next_token = n->version;
 			return;
 		}
 	if (n->nacks == SCHED_ACK_HOLDS) {
@@ -235,7 +232,7 @@ ack_hold(struct world *w, int i, int j, uint64_t seq)
 		n->nacks--;
 	}
 	n->acks[n->nacks++] = (struct ackh){ j, seq, n->version,
-	    w->now + SCHED_ACK_HOLD_MS, w->now };
+	    w->now + SCHED_ACK_HOLD_MS, w->now, 0, 0 };
 }
 
 /* What master i acknowledges to slave j. */
@@ -306,7 +303,14 @@ pump(struct world *w, int i)
 	if (n->hold.dirty && w->now >= n->saved_at + SCHED_OUTBOX_LAZY_MS)
 		sched_save(n->s, (int64_t)w->now);
 	for (k = 0; k < n->nacks; )
-		if (standby_holds(w, i, n->acks[k].token) ||
+		if ((standby_holds(w, i, n->acks[k].token) ||
+		    w->now >= n->acks[k].until) && n->acks[k].next_seq != 0) {
+			n->acks[k].seq = n->acks[k].next_seq;
+			n->acks[k].token = n->acks[k].next_token;
+			n->acks[k].first = w->now;
+			n->acks[k].until = w->now + SCHED_ACK_HOLD_MS;
+			n->acks[k].next_seq = n->acks[k].next_token = 0;
+		} else if (standby_holds(w, i, n->acks[k].token) ||
 		    w->now >= n->acks[k].until) {
 			memmove(&n->acks[k], &n->acks[k + 1],
 			    sizeof(n->acks[0]) * (size_t)(n->nacks - k - 1));

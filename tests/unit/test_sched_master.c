@@ -194,12 +194,14 @@ test_local(void)
 static uint64_t	fake_applied;
 static int	fake_attached;
 
+static uint64_t	fake_version = 7;	/* the state's newest version */
+
 static uint64_t
 fake_mark(void *arg, const char *name)
 {
 	(void)arg;
 	(void)name;
-	return fake_attached ? 7 : 0;
+	return fake_attached ? fake_version : 0;
 }
 
 static int
@@ -391,6 +393,32 @@ test_ack_hold(void)
 	fake_applied = 7;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 0, "... until the standby holds the newest");
+	/* A chatty slave, the standby a version behind each time: the
+	 * first held report goes once the standby holds the state of its
+	 * time, and the reports since become the hold (a hold that followed
+	 * the newest version was never covered, and ran out with them). */
+	fake_applied = 7;
+	fake_version = 20;
+	door(250, 0, R + 300);
+	fake_version = 21;
+	door(251, 1, R + 310);
+	fake_version = 22;
+	door(252, 0, R + 320);
+	CHECK(b->ack_below == 250, "three reports, each a new version: the "
+	    "first held (%" PRIu64 ")", b->ack_below);
+	fake_applied = 20;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 251, "the standby holds the first one's "
+	    "version: acknowledged, the next two held (%" PRIu64 ")",
+	    b->ack_below);
+	fake_applied = 21;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 251, "... until it holds the newest (22)");
+	fake_applied = 22;
+	sched_master_sync_poll(&m);
+	CHECK(b->ack_below == 0, "... then all acknowledged");
+	fake_version = 7;
+	fake_applied = 7;
 	n0 = stub.ncmds;
 	fake_attached = 0;
 	door(315, 0, R + 30);
