@@ -248,6 +248,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_nvm.c slave/zwave/zw_nvm_fmt.c	# controller back
 SLAVE_ZW_SRCS	+= slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c \
 		   slave/zwave/zw_node_rx.c slave/zwave/zw_node_class.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint_queue.c	# maintenance held for a wake-up
+SLAVE_ZW_SRCS	+= slave/zwave/zw_session_queue.c	# the session's requests
 SLAVE_SRCS	 = $(SLAVE_TOP_SRCS) $(SLAVE_LINK_SRCS) $(SLAVE_DEV_SRCS) \
 		   $(SLAVE_IO_SRCS) $(SLAVE_ZW_SRCS)
 
@@ -584,7 +585,8 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zwave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
     $(FUZZ_BUILD)/proto/auth.pb-c.c
-$(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c
+$(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c \
+		   slave/zwave/zw_session_queue.c
 $(FUZZ_BUILD)/fuzz_json: master/lib/json.c
 $(FUZZ_BUILD)/fuzz_spawn_msg: master/lib/spawn_msg.c
 $(FUZZ_BUILD)/fuzz_api $(FUZZ_BUILD)/fuzz_hist_file: $(API_SRCS) \

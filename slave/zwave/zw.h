@@ -5,7 +5,8 @@
  *	zw_port.c	serial device or tcp://host:port, behind an ops struct
  *	zw_frame.c	byte-level framing: SOF/ACK/NAK/CAN, length, checksum
  *	zw_session.c	request/response/callback state machine, retries,
- *			bounded two-priority queue, unsolicited dispatch
+ *			unsolicited dispatch
+ *	zw_session_queue.c its bounded two-priority queue, completions
  *	zw_stick.c	glue to the event loop: fd watcher, one timer, reopen
  *			with back-off when the stick stops answering
  *	zw_api.c	parsers of the stick's answers and unsolicited frames

@@ -26,63 +26,16 @@
  * next transmission that leaves the stick clears it (ops->jammed(0)).
  *
  * Nothing here blocks, sleeps or reads a clock: the caller passes `now`
- * and asks zw_session_next() when to call zw_session_tick() again.
+ * and asks zw_session_next() when to call zw_session_tick() again. The
+ * requests' pool and queues are in zw_session_queue.c.
  */
-
-#include <sys/queue.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "zwave/zw.h"
-
-enum tx_state {
-	TX_IDLE,
-	TX_BACKOFF,		/* waiting to retransmit cur */
-	TX_WAIT_ACK,
-	TX_WAIT_RES,
-};
-
-struct zw_slot {
-	TAILQ_ENTRY(zw_slot)	 entry;
-	struct zw_req		 r;
-	int			 used;
-	int			 txfails;	/* FAIL / NOT_IDLE callbacks */
-};
-
-TAILQ_HEAD(zw_slotq, zw_slot);
-
-struct zw_session {
-	const struct zw_session_ops	*ops;
-	void				*arg;
-	struct zw_timing		 t;
-	struct zw_parser		 p;
-	struct zw_slot			 pool[ZW_QUEUE_MAX];
-	struct zw_slotq			 q[2];		/* by enum zw_prio */
-	int				 nqueued;
-	struct zw_slot			*cur;		/* on the wire */
-	enum tx_state			 st;
-	int				 tries;
-	uint64_t			 deadline;	/* of st */
-	struct zw_slot			*cbw;		/* awaiting callback */
-	struct zw_frame			 cb_res;	/* its response */
-	uint64_t			 cb_deadline;
-	uint64_t			 abort_at;	/* SendDataAbort due */
-	int				 aborted;	/* cbw: abort sent */
-	struct zw_slot			*resend;	/* not transmitted */
-	uint64_t			 resend_at;
-	int				 jammed;	/* radio said jammed */
-	uint8_t				 cb_id;		/* last one given */
-	uint64_t			 tx_after;	/* ACK gap */
-	uint64_t			 ack_after;	/* ACK-to-ACK gap */
-	int				 acks_owed;	/* held for that gap */
-	int				 timeouts;	/* consecutive */
-	int				 down;
-	uint64_t			 hold_until;	/* a soft reset */
-	struct zw_stats			 stats;
-	struct zw_frame			 rx;
-};
+#include "zwave/zw_session_int.h"
 
 void
 zw_timing_default(struct zw_timing *t)
@@ -125,65 +78,13 @@ zw_session_new(const struct zw_session_ops *ops, void *arg,
 	return s;
 }
 
-/* Release the slot, then tell its owner (who may submit again). */
-static void
-finish(struct zw_session *s, struct zw_slot *sl, enum zw_status st,
-    const struct zw_frame *res, const struct zw_frame *cb)
-{
-	zw_done_fn	*done = sl->r.done;
-	void		*arg = sl->r.arg;
-
-	if (sl == s->cur) {
-		s->cur = NULL;
-		s->st = TX_IDLE;
-	}
-	if (sl == s->cbw)
-		s->cbw = NULL;
-	if (sl == s->resend)
-		s->resend = NULL;
-	sl->used = 0;
-	if (st != ZW_OK)
-		log_debug("zwave: request 0x%02x: %s", sl->r.func,
-		    zw_status_str(st));
-	if (done != NULL)
-		done(arg, st, res, cb);
-}
-
-/* What the stick was given and has not finished: on the wire, awaiting
- * its callback, or waiting to be sent again. */
-static void
-fail_inflight(struct zw_session *s, enum zw_status st)
-{
-	if (s->cur != NULL)
-		finish(s, s->cur, st, NULL, NULL);
-	if (s->cbw != NULL)
-		finish(s, s->cbw, st, NULL, NULL);
-	if (s->resend != NULL)
-		finish(s, s->resend, st, NULL, NULL);
-}
-
-static void
-fail_all(struct zw_session *s, enum zw_status st)
-{
-	struct zw_slot	*sl;
-	int		 prio;
-
-	fail_inflight(s, st);
-	for (prio = ZW_PRIO_USER; prio <= ZW_PRIO_POLL; prio++)
-		while ((sl = TAILQ_FIRST(&s->q[prio])) != NULL) {
-			TAILQ_REMOVE(&s->q[prio], sl, entry);
-			s->nqueued--;
-			finish(s, sl, st, NULL, NULL);
-		}
-}
-
 void
 zw_session_free(struct zw_session *s)
 {
 	if (s == NULL)
 		return;
 	s->down = 1;
-	fail_all(s, ZW_ERR_DOWN);
+	zws_fail_all(s, ZW_ERR_DOWN);
 	free(s);
 }
 
@@ -217,31 +118,15 @@ transmit(struct zw_session *s, uint64_t now)
 	s->deadline = now + s->t.ack_ms;
 }
 
-/* The first request that may go now: user before polling, and a second
- * callback-waiting request stays queued behind the one in flight or the
- * one waiting to be sent again. */
-static struct zw_slot *
-next_eligible(struct zw_session *s, int *prio)
-{
-	struct zw_slot *sl;
-
-	for (*prio = ZW_PRIO_USER; *prio <= ZW_PRIO_POLL; (*prio)++)
-		TAILQ_FOREACH(sl, &s->q[*prio], entry)
-			if (sl->r.cb_idx < 0 ||
-			    (s->cbw == NULL && s->resend == NULL))
-				return sl;
-	return NULL;
-}
-
-static void
-kick(struct zw_session *s, uint64_t now)
+void
+zws_kick(struct zw_session *s, uint64_t now)
 {
 	struct zw_slot	*sl;
 	int		 prio;
 
 	if (s->down || s->st != TX_IDLE || now < s->tx_after ||
 	    now < s->hold_until || s->acks_owed > 0 ||
-	    (sl = next_eligible(s, &prio)) == NULL)
+	    (sl = zws_next_eligible(s, &prio)) == NULL)
 		return;
 	TAILQ_REMOVE(&s->q[prio], sl, entry);
 	s->nqueued--;
@@ -255,69 +140,11 @@ kick(struct zw_session *s, uint64_t now)
 	transmit(s, now);
 }
 
-/* Urgent requests go ahead of all others, first come first served. */
-static void
-insert_urgent(struct zw_session *s, struct zw_slot *sl)
-{
-	struct zw_slot *p, *last = NULL;
-
-	sl->r.prio = ZW_PRIO_USER;
-	TAILQ_FOREACH(p, &s->q[ZW_PRIO_USER], entry) {
-		if (!p->r.urgent)
-			break;
-		last = p;
-	}
-	if (last == NULL)
-		TAILQ_INSERT_HEAD(&s->q[ZW_PRIO_USER], sl, entry);
-	else
-		TAILQ_INSERT_AFTER(&s->q[ZW_PRIO_USER], last, sl, entry);
-}
-
-int
-zw_session_submit(struct zw_session *s, const struct zw_req *r, uint64_t now,
-    enum zw_status *st)
-{
-	int i;
-
-	*st = ZW_OK;
-	if (s->down)
-		*st = ZW_ERR_DOWN;
-	else if (r->len > ZW_MAX_PAYLOAD ||
-	    (r->cb_idx >= 0 && (size_t)r->cb_idx >= r->len))
-		*st = ZW_ERR_INVAL;
-	if (*st != ZW_OK)
-		return -1;
-	/* The pool bounds queued, on-the-wire and awaited requests; polls
-	 * leave ZW_QUEUE_RESERVE slots to commands and urgent S0 frames, so
-	 * a burst of them never makes a user command BUSY or a node's nonce
-	 * request go unanswered. */
-	for (i = 0; i < ZW_QUEUE_MAX && s->pool[i].used; i++)
-		;
-	if (i == ZW_QUEUE_MAX || (r->prio != ZW_PRIO_USER && !r->urgent &&
-	    zw_session_queued(s) >= ZW_QUEUE_MAX - ZW_QUEUE_RESERVE)) {
-		*st = ZW_ERR_FULL;
-		return -1;
-	}
-	s->pool[i].used = 1;
-	s->pool[i].txfails = 0;
-	s->pool[i].r = *r;
-	if (s->pool[i].r.prio != ZW_PRIO_USER)
-		s->pool[i].r.prio = ZW_PRIO_POLL;
-	if (s->pool[i].r.urgent)	/* a node waits 1 s for it */
-		insert_urgent(s, &s->pool[i]);
-	else
-		TAILQ_INSERT_TAIL(&s->q[s->pool[i].r.prio], &s->pool[i],
-		    entry);
-	s->nqueued++;
-	kick(s, now);
-	return 0;
-}
-
 static void
 retry(struct zw_session *s, uint64_t now)
 {
 	if (s->tries >= ZW_RETRIES) {
-		finish(s, s->cur, ZW_ERR_NOACK, NULL, NULL);
+		zws_finish(s, s->cur, ZW_ERR_NOACK, NULL, NULL);
 		return;
 	}
 	s->st = TX_BACKOFF;
@@ -335,7 +162,7 @@ got_ack(struct zw_session *s, uint64_t now)
 		s->deadline = now + s->t.res_ms;
 		return;
 	}
-	finish(s, s->cur, ZW_OK, NULL, NULL);
+	zws_finish(s, s->cur, ZW_OK, NULL, NULL);
 }
 
 static void
@@ -348,11 +175,11 @@ got_res(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 		return;
 	}
 	if (sl->r.cb_idx < 0) {
-		finish(s, sl, ZW_OK, f, NULL);
+		zws_finish(s, sl, ZW_OK, f, NULL);
 		return;
 	}
 	if (f->len < 1 || f->payload[0] == 0) {
-		finish(s, sl, ZW_ERR_REFUSED, f, NULL);
+		zws_finish(s, sl, ZW_ERR_REFUSED, f, NULL);
 		return;
 	}
 	s->cb_res = *f;
@@ -405,7 +232,7 @@ tx_not_sent(struct zw_session *s, struct zw_slot *sl, const struct zw_frame *f,
 		    "the stick's routing stays busy");
 		if (tx == ZW_TX_FAIL)
 			set_jammed(s, 1);
-		finish(s, sl, tx == ZW_TX_FAIL ? ZW_ERR_JAMMED :
+		zws_finish(s, sl, tx == ZW_TX_FAIL ? ZW_ERR_JAMMED :
 		    ZW_ERR_ROUTE_BUSY, &s->cb_res, f);
 		return 1;
 	}
@@ -419,18 +246,6 @@ tx_not_sent(struct zw_session *s, struct zw_slot *sl, const struct zw_frame *f,
 	return 1;
 }
 
-/* The back-off is over: the SendData goes next, ahead of all queued (a
- * poll too: it was on the wire before them). */
-static void
-resend_due(struct zw_session *s)
-{
-	struct zw_slot *sl = s->resend;
-
-	s->resend = NULL;
-	TAILQ_INSERT_HEAD(&s->q[ZW_PRIO_USER], sl, entry);
-	s->nqueued++;
-}
-
 static void
 got_req(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 {
@@ -439,7 +254,7 @@ got_req(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 	if (sl != NULL && f->func == sl->r.func && f->len >= 1 &&
 	    f->payload[0] == sl->r.payload[sl->r.cb_idx]) {
 		if (!tx_not_sent(s, sl, f, now))
-			finish(s, sl, ZW_OK, &s->cb_res, f);
+			zws_finish(s, sl, ZW_OK, &s->cb_res, f);
 		return;
 	}
 	s->stats.unsolicited++;
@@ -525,7 +340,7 @@ zw_session_input(struct zw_session *s, const uint8_t *b, size_t n,
 		return;
 	for (i = 0; i < n && !s->down; i++)
 		rx_event(s, zw_parse_byte(&s->p, b[i], now, &s->rx), now);
-	kick(s, now);
+	zws_kick(s, now);
 }
 
 static void
@@ -543,7 +358,7 @@ state_due(struct zw_session *s, uint64_t now)
 	case TX_WAIT_RES:
 		s->stats.timeouts++;
 		s->timeouts++;
-		finish(s, s->cur, ZW_ERR_NORES, NULL, NULL);
+		zws_finish(s, s->cur, ZW_ERR_NORES, NULL, NULL);
 		break;
 	default:
 		break;
@@ -589,18 +404,18 @@ zw_session_tick(struct zw_session *s, uint64_t now)
 	if (s->cbw != NULL && now >= s->abort_at)
 		send_abort(s, now);
 	if (s->resend != NULL && now >= s->resend_at)
-		resend_due(s);
+		zws_resend_due(s);
 	if (s->cbw != NULL && now >= s->cb_deadline) {
 		s->stats.timeouts++;
 		s->timeouts++;
-		finish(s, s->cbw, ZW_ERR_NOCB, NULL, NULL);
+		zws_finish(s, s->cbw, ZW_ERR_NOCB, NULL, NULL);
 	}
 	check_dead(s);
 	if (s->acks_owed > 0 && now >= s->ack_after) {
 		s->acks_owed--;
 		send_byte(s, ZW_ACK, now);
 	}
-	kick(s, now);
+	zws_kick(s, now);
 }
 
 uint64_t
@@ -623,7 +438,7 @@ zw_session_next(const struct zw_session *s)
 		next = s->ack_after;
 	go = s->tx_after > s->hold_until ? s->tx_after : s->hold_until;
 	if (s->st == TX_IDLE && go < next &&
-	    next_eligible((struct zw_session *)(uintptr_t)s, &prio) != NULL)
+	    zws_next_eligible((struct zw_session *)(uintptr_t)s, &prio) != NULL)
 		next = go;
 	return next;
 }
@@ -633,7 +448,7 @@ zw_session_set_down(struct zw_session *s, int down, uint64_t now)
 {
 	if (down) {
 		s->down = 1;
-		fail_all(s, ZW_ERR_DOWN);
+		zws_fail_all(s, ZW_ERR_DOWN);
 		zw_parser_init(&s->p);
 		s->p.byte_timeout = s->t.byte_ms;
 		s->timeouts = 0;
@@ -652,7 +467,7 @@ void
 zw_session_hold(struct zw_session *s, uint64_t until, uint64_t now)
 {
 	s->hold_until = until;
-	kick(s, now);
+	zws_kick(s, now);
 }
 
 void
@@ -660,46 +475,24 @@ zw_session_restarted(struct zw_session *s, enum zw_status st, uint64_t now)
 {
 	s->hold_until = 0;
 	s->down = 1;		/* a completion cannot submit meanwhile */
-	fail_inflight(s, st);
+	zws_fail_inflight(s, st);
 	s->down = 0;
 	s->timeouts = 0;
-	kick(s, now);
+	zws_kick(s, now);
 }
 
 void
 zw_session_abort(struct zw_session *s, enum zw_status st, uint64_t now)
 {
 	s->down = 1;		/* a completion cannot submit meanwhile */
-	fail_all(s, st);
+	zws_fail_all(s, st);
 	s->down = 0;
 	s->timeouts = 0;
 	s->tx_after = now;
-}
-
-int
-zw_session_queued(const struct zw_session *s)
-{
-	return s->nqueued + (s->cur != NULL) + (s->cbw != NULL) +
-	    (s->resend != NULL);
 }
 
 const struct zw_stats *
 zw_session_stats(const struct zw_session *s)
 {
 	return &s->stats;
-}
-
-const char *
-zw_status_str(enum zw_status st)
-{
-	static const char *const str[] = {
-		"ok", "not acknowledged by the stick", "no response from the stick",
-		"no callback from the stick", "refused by the stick",
-		"queue full", "stick not answering", "request too long",
-		"no S0 nonce from the node", "the stick restarted",
-		"the radio is jammed (the stick could not transmit)",
-		"the stick's routing stayed busy",
-	};
-
-	return (unsigned)st < sizeof(str) / sizeof(str[0]) ? str[st] : "?";
 }
