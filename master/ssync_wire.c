@@ -89,6 +89,28 @@ firing_done(void *arg, const char *name, uint64_t token)
 static const struct sched_sync firing_sync = { firing_mark, firing_done,
     NULL };
 
+/*
+ * The election's word on the standby (docs/FAILOVER.md, "A standby's
+ * first sched.state"): it may join the synchronous set, and so the
+ * fence a vote needs, only once it holds sched.state as it was when it
+ * attached. Firings and acknowledged reports from before (made while
+ * no standby was attached: nothing waited) are only there; once it
+ * holds them, what follows waits for it (firing_mark). Without an
+ * attached state sync no standby is ready.
+ */
+static void
+state_ready(void)
+{
+	uint32_t	nodes = 0;
+
+	if (sw.m == NULL)
+		return;
+	if (sw.peer != -1 && sw.node >= 0 && sw.ms != NULL &&
+	    ssync_holds_snapshot(sw.ms, sw.peer, "sched.state"))
+		nodes = 1u << sw.node;
+	ha_set_state_ready(sw.m, nodes);
+}
+
 int
 ssync_wire_init(struct master *m)
 {
@@ -166,6 +188,7 @@ hk_master_body(int node, const Hd__Envelope *e, const char **why)
 		    e->state_hello, why) == -1)
 			return -1;
 		sw.node = node;
+		state_ready();
 		return 0;
 	case HD__ENVELOPE__BODY_STATE_ACK:
 		if (node != sw.node || sw.peer == -1) {
@@ -255,6 +278,7 @@ ssync_wire_hook(struct master *m)
 		return -1;
 	}
 	ha_set_hooks(m, &hooks, NULL);
+	state_ready();
 	return 0;
 }
 
@@ -296,9 +320,11 @@ ssync_wire_ack(const Hd__StateAck *a, const char **why)
 	if (ssync_ack(sw.ms, sw.peer, a, ev_clock_ms(), why) == -1) {
 		sw.peer = -1;
 		set_state(STANDBY_LOST, *why);
+		state_ready();
 		sched_master_sync_poll(sw.m);
 		return -1;
 	}
+	state_ready();
 	if (a->refused != NULL && a->refused[0] != '\0' &&
 	    ssync_lag(sw.ms, sw.peer, ev_clock_ms(), &l) == 0) {
 		log_warnx("standby %s is older than this master: %s: it keeps "
@@ -320,6 +346,7 @@ ssync_wire_lost(const char *detail)
 	log_warnx("standby %s lost (%s): the master goes on alone", sw.st.id,
 	    detail);
 	set_state(STANDBY_LOST, detail);
+	state_ready();
 	sched_master_sync_poll(sw.m);	/* firings wait for nobody now */
 }
 

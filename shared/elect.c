@@ -235,7 +235,7 @@ check_sync(struct elect *e, struct ha_out *o)
 {
 	uint32_t up, i;
 
-	up = repl_caught_up(&e->r) & ~e->r.sync & ~e->removing;
+	up = repl_caught_up(&e->r) & ~e->r.sync & ~e->removing & ~e->unready;
 	if (up == 0)
 		return;
 	e->r.sync |= up;
@@ -313,7 +313,11 @@ master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 		step_down(e, now, o);
 		return;
 	}
-	lost = repl_lost(&e->r, now) & ~e->removing;
+	/* A standby of the set that now lacks the state a takeover needs
+	 * (its state sync attached anew, behind what we did without it)
+	 * leaves as a silent one does. */
+	lost = (repl_lost(&e->r, now) | (e->r.sync & e->unready)) &
+	    ~e->removing;
 	if (lost != 0) {
 		e->fence.seq++;
 		e->fence.allowed &= ~lost;
@@ -323,6 +327,12 @@ master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 	send_heartbeats(e, o);
 	repl_tick(&e->r, o);
 	check_sync(e, o);
+}
+
+void
+elect_set_unready(struct elect *e, uint32_t nodes)
+{
+	e->unready = nodes & ~(1u << e->self);
 }
 
 /*

@@ -51,6 +51,10 @@ struct elect {
 	uint32_t	removing;	/* standbys leaving the sync set */
 	uint64_t	remove_seq;	/* ... once a majority holds this */
 	uint64_t	next_cmd;	/* API command ids: term << 32 | n */
+	/* Standbys that lack state a takeover needs (the daemon's state
+	 * sync: the master's sched.state as of their attaching): kept out
+	 * of the synchronous set and the fence (elect_set_unready). */
+	uint32_t	unready;
 };
 
 void	elect_init(struct elect *, uint32_t self, uint32_t nmasters,
@@ -74,6 +78,10 @@ int	elect_force(struct elect *);
 /* Master: an API command; its id, or 0 (not master, or busy). */
 uint64_t elect_command(struct elect *, uint32_t slave, int64_t value,
 	    struct ha_out *);
+/* The master-capable nodes (a bit each) that do not hold the state a
+ * takeover needs: one not in the synchronous set joins it only once it
+ * does; one in it is taken out of the fence as a lost one is. */
+void	elect_set_unready(struct elect *, uint32_t nodes);
 /* Master: a scheduled firing with its derived id (HA_FIRING_BIT set);
  * 0 if submitted now, 1 if the log has it or a later instant of its
  * event already (a scheduler fires an event's instants in order), -1 if

@@ -52,6 +52,12 @@ const struct ha_status *ha_status(struct master *);
 int		 ha_log_lag(struct master *, const char *id,
 		    uint64_t *records, uint64_t *ms);
 void	ha_set_hooks(struct master *, const struct ha_hooks *, void *arg);
+/* The master-capable nodes (a bit each, by place in the master lines)
+ * that hold the state files a takeover needs (ssync_wire.c: the
+ * master's sched.state as of their attaching): only they join the
+ * command log's synchronous set and the slaves' fence, so only they can
+ * be elected (docs/FAILOVER.md, "A standby's first sched.state"). */
+void	ha_set_state_ready(struct master *, uint32_t nodes);
 /* To master-capable node `node`: 0, or -1 (no link to it). */
 int	ha_send(struct master *, int node, Hd__Envelope *);
 

@@ -370,6 +370,13 @@ ha_elect_free(struct ha *ha)
 	ha->out = NULL;
 }
 
+void
+ha_set_state_ready(struct master *m, uint32_t nodes)
+{
+	if (m->ha != NULL && m->ha->el != NULL)
+		elect_set_unready(m->ha->el, ~nodes);
+}
+
 /* An election body from node `from` (a machine's number): one step.
  * -1 if malformed (the caller drops that link). */
 int

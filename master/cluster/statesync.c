@@ -505,3 +505,15 @@ ssync_applied(const struct ssync *s, int peer, const char *name)
 		return 0;
 	return s->sb[peer].applied[f];
 }
+
+int
+ssync_holds_snapshot(const struct ssync *s, int peer, const char *name)
+{
+	int	f = ssync_file_index(name);
+
+	if (f == -1 || peer < 0 || peer >= SSYNC_MAX_STANDBYS ||
+	    !s->sb[peer].used)
+		return 0;
+	return s->sb[peer].applied[f] >= s->sb[peer].snap[f] ||
+	    (s->sb[peer].refused & 1u << f) != 0;
+}

@@ -84,6 +84,11 @@ void		 ssync_set_urgent(struct ssync *, const char *name);
  * the one standby `peer` applied (0: none, or no such peer). */
 uint64_t	 ssync_version(const struct ssync *, const char *name);
 uint64_t	 ssync_applied(const struct ssync *, int peer, const char *name);
+/* Does standby `peer` hold `name` as the master held it when the
+ * standby attached, or newer (or did it refuse it)? What the master did
+ * before, without waiting for it, is then there. */
+int		 ssync_holds_snapshot(const struct ssync *, int peer,
+		    const char *name);
 /* Did standby `peer` refuse `name` (a format newer than it reads)? It
  * will not hold the file while attached: nothing waits for it there. */
 int		 ssync_refused(const struct ssync *, int peer, const char *name);

@@ -320,6 +320,79 @@ test_sync(void)
 	    "command is sent");
 }
 
+/* The master's fence, from its heartbeat, to slave `v`. */
+static void
+fence_to(struct vote *v, const struct elect *e, uint64_t now)
+{
+	struct ha_msg m = msg(HA_HEARTBEAT, e->self, v->self, e->d.term);
+
+	m.fence = e->fence;
+	to_slave(v, now, &m);
+}
+
+/*
+ * A standby that holds the whole command log but not yet the master's
+ * sched.state as of its attaching (the daemon's state sync, docs/
+ * FAILOVER.md "A standby's first sched.state") stays out of the
+ * synchronous set and the fence: a slave refuses it a vote. Without
+ * the gate it joined at its first acknowledgement and was electable
+ * while the firings the master made alone were not there.
+ */
+static void
+test_state_gate(void)
+{
+	struct elect	e;
+	struct vote	v;
+	struct ha_msg	m;
+	uint64_t	now = 0;
+
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	elect_set_unready(&e, 1);
+	m = msg(HA_REPL_ACK, 0, 1, 1);
+	m.base = 1;
+	ha_out_clear(&out);
+	elect_recv(&e, now, &m, &out);
+	now += HA_TICK_MS;
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	CHECK(e.r.sync == 0 && event(HA_EV_STANDBY_SYNCED) == NULL &&
+	    e.fence.allowed == 2, "a standby holding the whole log but not "
+	    "the master's sched.state stays out of the set and the fence");
+	vote_init(&v, S0, 0);
+	fence_to(&v, &e, now);
+	ask(&v, now + HA_LOST_MS, 0, 2, 0);
+	CHECK(!granted(0), "the master dies before the copy arrives: a slave "
+	    "holding its fence refuses the standby");
+	elect_set_unready(&e, 0);
+	now += HA_TICK_MS;
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	CHECK(e.r.sync == 1 && event(HA_EV_STANDBY_SYNCED) != NULL &&
+	    e.fence.allowed == 3, "once it holds it, it joins both");
+	vote_init(&v, S0, 0);
+	fence_to(&v, &e, now);
+	ask(&v, now + HA_LOST_MS, 0, 2, 0);
+	CHECK(granted(0), "... and a slave holding that fence votes for it");
+	elect_set_unready(&e, 1);
+	m.pos = 0;
+	ha_out_clear(&out);
+	elect_recv(&e, now, &m, &out);
+	now += HA_TICK_MS;
+	ha_out_clear(&out);
+	elect_tick(&e, now, 0, &out);
+	CHECK(e.fence.allowed == 2 && e.removing == 1, "its state sync "
+	    "attached anew, behind: the fence leaves it out at once");
+	ack_fence(&e, now, S0);
+	ack_fence(&e, now, S1);
+	CHECK(event(HA_EV_STANDBY_LOST) != NULL && e.r.sync == 0,
+	    "a majority holds that fence: out of the set");
+	elect_set_unready(&e, ~0u);
+	CHECK(!(e.unready & 1u << e.self), "the master itself is never "
+	    "unready");
+}
+
 static void
 ask_forced(struct vote *v, uint64_t now, uint32_t from, uint64_t term,
     uint32_t flags)
@@ -656,6 +729,7 @@ main(void)
 	test_alone();
 	test_promotion();
 	test_sync();
+	test_state_gate();
 	test_forced_vote();
 	test_force();
 	test_compaction();

@@ -662,6 +662,56 @@ test_bad_ack(void)
 	    "and its slot free again");
 }
 
+/*
+ * The election's gate (docs/FAILOVER.md, "A standby's first
+ * sched.state"): a standby holds the snapshot of sched.state once it
+ * applied the version the master held when it attached, the firings
+ * made before (alone, nothing waited) with it; a change after does not
+ * take that back (those wait for it: the firing's mark).
+ */
+static void
+test_holds_snapshot(void)
+{
+	put("sched.state", 500, 40);
+	pair_new();
+	ssync_changed(ms, "sched.state", now);	/* fired alone */
+	ssync_changed(ms, "sched.state", now);
+	attach();
+	step();
+	CHECK(peer == 0 && !ssync_holds_snapshot(ms, peer, "sched.state"),
+	    "just attached: the standby lacks the sched.state of before");
+	CHECK(run(1000) == 0 && same("sched.state") &&
+	    ssync_holds_snapshot(ms, peer, "sched.state"), "once applied, it "
+	    "holds it");
+	put("sched.state", 600, 41);
+	ssync_changed(ms, "sched.state", now);
+	CHECK(ssync_holds_snapshot(ms, peer, "sched.state"), "a change "
+	    "after attaching does not take it back");
+	CHECK(run(1000) == 0, "the change applied");
+	ssync_detach(ms, peer);
+	qclear(&m2s);
+	qclear(&s2m);
+	attach();
+	step();
+	CHECK(peer == 0 && ssync_holds_snapshot(ms, peer, "sched.state"),
+	    "attached anew with the same file (its hello's hash): held at "
+	    "once");
+	ssync_detach(ms, peer);
+	qclear(&m2s);
+	qclear(&s2m);
+	put("sched.state", 700, 42);
+	ssync_changed(ms, "sched.state", now);	/* while it was away */
+	attach();
+	step();
+	CHECK(!ssync_holds_snapshot(ms, peer, "sched.state"), "attached anew "
+	    "after a change: not held until the copy arrives");
+	CHECK(run(1000) == 0 && ssync_holds_snapshot(ms, peer,
+	    "sched.state"), "... then held");
+	CHECK(!ssync_holds_snapshot(ms, 3, "sched.state") &&
+	    !ssync_holds_snapshot(ms, peer, "no-such-file"), "no such peer "
+	    "or file: not held");
+}
+
 int
 main(void)
 {
@@ -684,6 +734,7 @@ main(void)
 	test_newer_format();
 	test_bad_refusal();
 	test_bad_ack();
+	test_holds_snapshot();
 	ssync_free(ms);
 	ssync_sb_free(sb);
 	qclear(&m2s);
