@@ -28,8 +28,8 @@
 
 /*
  * Scheduler notices: kind is the stream event's name ("event",
- * "event_failed", "notify", "mode"). A notice about an event reaches the
- * streams that may see that event (docs/SCHEDULER.md#who-sees-what):
+ * "event_failed", "event_missed", "notify", "mode"). A notice about an
+ * event reaches the streams that may see that event (docs/SCHEDULER.md#who-sees-what):
  * it needs every device the event names, each tagged with its node's
  * site as known now (a node never seen: site "", only "*" grants). Mode
  * changes and events that name no device reach every stream.

@@ -251,6 +251,29 @@ write_runs(struct api_call *c, const struct sched_event *ev)
 	jw_close(&c->w, ']');
 }
 
+/* "missed": the instants the missed-event policy skipped, or null. */
+static void
+write_missed(struct api_call *c, const struct sched_event *ev)
+{
+	const struct sched_missed	*mi = &ev->missed;
+
+	jw_key(&c->w, "missed");
+	if (mi->count == 0) {
+		jw_null(&c->w);
+		return;
+	}
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "count");
+	jw_int(&c->w, mi->count);
+	jw_key(&c->w, "last_due_ms");
+	jw_int(&c->w, mi->last_due);
+	jw_key(&c->w, "at_ms");
+	jw_int(&c->w, mi->at);
+	jw_key(&c->w, "why");
+	jw_str(&c->w, mi->why);
+	jw_close(&c->w, '}');
+}
+
 static void
 write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 {
@@ -275,6 +298,7 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	write_place(c, ev);
 	write_local(c, ev);
 	write_runs(c, ev);
+	write_missed(c, ev);
 	write_sun_today(c, ev, now);
 	jw_close(&c->w, '}');
 }

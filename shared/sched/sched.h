@@ -200,6 +200,15 @@ struct sched_event {
 		int		 local;		/* on its slave, by its rules */
 	}			 ran[SCHED_RECENT_RUNS];
 	int			 nran;
+	/* Its instants the missed-event policy skipped (sched_trig_missed):
+	 * how many since its program was loaded (carried over a reload like
+	 * `ran`), the last one, when it was judged missed and why in words.
+	 * count 0: none. */
+	struct sched_missed {
+		int64_t		 count;
+		int64_t		 last_due, at;	/* wall ms */
+		char		 why[SCHED_MISSED_WHY_MAX];
+	}			 missed;
 	int64_t			 left_due;	/* the last firing left to its
 						 * cut-off slave and not yet
 						 * reported by it (0: none) */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_write.h"
 #include "log.h"
 #include "sched/sched.h"
 
@@ -234,6 +235,67 @@ sched_event_next(const struct sched *s, const struct sched_event *ev)
 	return t;
 }
 
+/* A duration in words for a person: "40 s", "12 min", "3 h". */
+static void
+span_words(char *buf, size_t len, int64_t ms)
+{
+	int64_t	s = ms / 1000;
+
+	if (s < 120)
+		snprintf(buf, len, "%" PRId64 " s", s);
+	else if (s < 2 * 3600)
+		snprintf(buf, len, "%" PRId64 " min", s / 60);
+	else
+		snprintf(buf, len, "%" PRId64 " h", s / 3600);
+}
+
+/*
+ * `n` instants of `ev`, the last due at `due`, were skipped at `now`:
+ * the event keeps it (the API's "missed") and the stream says it at
+ * once ("event_missed"), so the Events tab need not wait for a poll.
+ * `ran` says whether a later instant ran (caught up).
+ */
+static void
+missed_note(struct sched *s, struct sched_event *ev, int n, int64_t due,
+    int64_t now, long grace, const char *while_, int ran)
+{
+	struct sched_missed	*mi = &ev->missed;
+	struct jw		 w;
+	char			 late[24], win[24] = "", buf[SCHED_MISSED_WHY_MAX +
+				    SCHED_TOKEN_MAX + 128];
+
+	mi->count += n;
+	mi->last_due = due;
+	mi->at = now;
+	span_words(late, sizeof(late), now - due);
+	if (grace > 0)
+		span_words(win, sizeof(win), grace * 1000LL);
+	if (ran)
+		snprintf(mi->why, sizeof(mi->why), "skipped %s: only the last "
+		    "instant ran, within the %s catch-up", while_, win);
+	else
+		snprintf(mi->why, sizeof(mi->why), "skipped %s: %s late, %s%s",
+		    while_, late, grace > 0 ? "beyond the catch-up of " :
+		    "catch-up none", grace > 0 ? win : "");
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "event");
+	jw_str(&w, ev->name);
+	jw_key(&w, "count");
+	jw_int(&w, mi->count);
+	jw_key(&w, "last_due_ms");
+	jw_int(&w, mi->last_due);
+	jw_key(&w, "at_ms");
+	jw_int(&w, mi->at);
+	jw_key(&w, "why");
+	jw_str(&w, mi->why);
+	jw_key(&w, "time_ms");
+	jw_int(&w, now);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, "event_missed", ev, buf);
+}
+
 /*
  * The instants of a time trigger from `first` up to `now` were missed
  * (the master was stopped, the clock jumped, the machine slept). The
@@ -267,17 +329,21 @@ sched_trig_missed(struct sched *s, struct sched_trig *tr, int64_t first,
 		    "run now (catch-up, due %" PRId64 ")%s", ev->name, why,
 		    (now - m) / 1000, while_, m, n > 1 ? ", earlier missed "
 		    "instants skipped" : "");
-		if (n > 1)
+		if (n > 1) {
 			log_warnx("sched: event %s skipped %d missed instant%s "
 			    "(due %" PRId64 " to %" PRId64 ")", ev->name, n - 1,
 			    n - 1 == 1 ? "" : "s", first, pm);
+			missed_note(s, ev, n - 1, pm, now, grace, while_, 1);
+		}
 		s->qdue = m;
 		sched_fire_queue(s, ev, 0, 0, "catch-up");
-	} else
+	} else {
 		log_warnx("sched: event %s (%s) missed %d time%s %s, last %"
 		    PRId64 " s ago: skipped (catch-up window %ld s; due %"
 		    PRId64 " to %" PRId64 ")", ev->name, why, n, n == 1 ? "" :
 		    "s", while_, (now - m) / 1000, grace, first, m);
+		missed_note(s, ev, n, m, now, grace, while_, 0);
+	}
 }
 
 /* A time trigger came due and the clock says `now`. */

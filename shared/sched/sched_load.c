@@ -28,6 +28,7 @@ carry_event(struct sched *s, struct sched_event *ev, struct sched_event *o)
 	memcpy(ev->last_result, o->last_result, sizeof(ev->last_result));
 	memcpy(ev->ran, o->ran, sizeof(ev->ran));
 	ev->nran = o->nran;
+	ev->missed = o->missed;
 	ev->left_due = o->left_due;
 	if (o->fp != ev->fp || o->ntrig != ev->ntrig)
 		return;

@@ -383,6 +383,17 @@ test_runs(struct api *a, struct sched *s, const struct who *vw)
 	CHECK(call(a, "GET", "/api/v1/events/morning", "", "", vw) == 200 &&
 	    strstr(body, "\"local_synced\":true") != NULL, "after a's "
 	    "LocalSync its local events' history is complete");
+	CHECK(strstr(body, "\"local\":false}],\"missed\":null") != NULL,
+	    "nothing missed: \"missed\":null");
+	/* Its 07:00 skipped two hours late (catch-up none). */
+	if (ev != NULL)
+		sched_trig_missed(s, &ev->trig[0], 1795158000000LL,
+		    1795165200000LL, 0, "while the master was stopped");
+	CHECK(call(a, "GET", "/api/v1/events/morning", "", "", vw) == 200 &&
+	    strstr(body, "\"missed\":{\"count\":1,\"last_due_ms\":"
+	    "1795158000000,\"at_ms\":1795165200000,\"why\":\"skipped while "
+	    "the master was stopped: 2 h late, catch-up none\"}") != NULL,
+	    "a skipped instant: its missed record: %.600s", body);
 }
 
 static void

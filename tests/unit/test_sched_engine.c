@@ -36,7 +36,8 @@ char		 evpath[256], statepath[256];
 static char	 lastgood[300];
 static int	 nnotify, nfailed;
 int		 nfired;
-static char	 lastnotify[512], lastnote[512];
+static char	 lastnotify[512], lastnote[512], lastmissed[512];
+static int	 nmissed;
 static const struct sched_event *lastev;	/* of the last notice */
 
 static struct {
@@ -113,6 +114,23 @@ notified(void *arg, const char *kind, const struct sched_event *ev,
 	snprintf(lastnotify, sizeof(lastnotify), "%s %s", kind, json);
 	if (strcmp(kind, "notify") == 0)
 		snprintf(lastnote, sizeof(lastnote), "%s", json);
+	if (strcmp(kind, "event_missed") == 0) {
+		nmissed++;
+		snprintf(lastmissed, sizeof(lastmissed), "%s", json);
+	}
+}
+
+/* Event `name` of the running program. */
+static const struct sched_event *
+event_named(const struct sched *s, const char *name)
+{
+	const struct sched_prog	*g = sched_program(s);
+	int			 i;
+
+	for (i = 0; g != NULL && i < g->nev; i++)
+		if (strcmp(g->ev[i].name, name) == 0)
+			return &g->ev[i];
+	return NULL;
 }
 
 int
@@ -335,23 +353,52 @@ test_missed(void)
 	    "event a { when at 07:00 do set x/y.z = 1 }\n"
 	    "event b { when every 1 min do set x/y.z = 2 }\n"
 	    "event c { when at 07:00 catch-up none do set x/y.z = 3 }\n";
-	struct sched	*s;
+	const struct sched_event *ev;
+	struct sched_errs	 e;
+	struct sched		*s;
 
 	tz("Europe/Berlin");
 	unlink(statepath);
 	s = start(text, utc(2026, 11, 23, 5, 45), 1);
 	advance(s, utc(2026, 11, 23, 5, 50));
 	sched_free(s);		/* stopped at 06:50 local */
+	nmissed = 0;
 	s = start(text, utc(2026, 11, 23, 6, 10), 1);
 	CHECK(ncmd == 2 && has_cmd("x/y.z=1") && has_cmd("x/y.z=2"),
 	    "missed: stopped 20 min: 07:00 caught up once (10 min late), "
 	    "every-minute once, catch-up none not run");
+	ev = event_named(s, "c");
+	CHECK(ev != NULL && ev->missed.count == 1 && ev->missed.last_due ==
+	    utc(2026, 11, 23, 6, 0) && ev->missed.at == utc(2026, 11, 23, 6,
+	    10) && strstr(ev->missed.why, "while the master was stopped: "
+	    "10 min late, catch-up none") != NULL, "missed record: the "
+	    "catch-up none event's skipped 07:00, when and why (%s)",
+	    ev != NULL ? ev->missed.why : "");
+	ev = event_named(s, "b");
+	CHECK(ev != NULL && ev->missed.count == 19 && ev->missed.last_due ==
+	    utc(2026, 11, 23, 6, 9) && strstr(ev->missed.why, "only the "
+	    "last instant ran, within the 15 min catch-up") != NULL,
+	    "missed record: every minute, 19 instants skipped before the "
+	    "one caught up (%s)", ev != NULL ? ev->missed.why : "");
+	ev = event_named(s, "a");
+	CHECK(ev != NULL && ev->missed.count == 0, "missed record: none for "
+	    "the one instant caught up");
+	CHECK(nmissed == 2 && strstr(lastmissed, "\"count\":") != NULL &&
+	    strstr(lastmissed, "\"why\":\"skipped ") != NULL, "missed: "
+	    "an event_missed notice per event with misses (%d, %s)", nmissed,
+	    lastmissed);
 	sched_free(s);
 	s = start(text, utc(2026, 11, 24, 5, 50), 1);
 	sched_free(s);
 	s = start(text, utc(2026, 11, 24, 7, 0), 1);
 	CHECK(ncmd == 1 && has_cmd("x/y.z=2"), "missed: 07:00 an hour ago "
 	    "(over the 15-minute window) is skipped");
+	ev = event_named(s, "a");
+	CHECK(ev != NULL && ev->missed.count == 1 && ev->missed.last_due ==
+	    utc(2026, 11, 24, 6, 0) && strstr(ev->missed.why, "60 min late, "
+	    "beyond the catch-up of 15 min") != NULL, "missed record: "
+	    "beyond the window, how late and the window (%s)", ev != NULL ?
+	    ev->missed.why : "");
 	advance(s, utc(2026, 11, 24, 7, 1));
 	ncmd = 0;
 	/* The clock jumps 2 hours ahead while running. */
@@ -360,6 +407,18 @@ test_missed(void)
 	    "event runs once, not 149 times");
 	CHECK(sched_next(s) == utc(2026, 11, 24, 9, 31), "clock jump: and "
 	    "carries on from the new time");
+	ev = event_named(s, "b");
+	/* 69 skipped at the start at 07:00 (stopped at 05:50), 148 now. */
+	CHECK(ev != NULL && ev->missed.count == 69 + 148 &&
+	    ev->missed.last_due ==
+	    utc(2026, 11, 24, 9, 29) && ev->missed.at == utc(2026, 11, 24, 9,
+	    30) && strstr(ev->missed.why, "the clock jumped") != NULL,
+	    "missed record: a clock jump's skipped instants (%" PRId64 ", %s)",
+	    ev != NULL ? ev->missed.count : -1, ev != NULL ? ev->missed.why :
+	    "");
+	CHECK(sched_load(s, evpath, utc(2026, 11, 24, 9, 31), &e) == 0 &&
+	    (ev = event_named(s, "b")) != NULL && ev->missed.count == 69 + 148,
+	    "missed record: kept over a reload");
 	sched_free(s);
 	/* Restarted with the clock an hour behind: 07:00 is not run again. */
 	s = start(text, utc(2026, 11, 24, 5, 30), 1);

@@ -61,6 +61,7 @@
   HD.stream.on("resync", () => views.reload());
   HD.stream.on("event", () => views.changed("event"));
   HD.stream.on("event_failed", () => views.changed("event"));	// a new last result
+  HD.stream.on("event_missed", () => views.changed("event"));	// instants skipped
   HD.stream.on("mode", () => views.changed("event"));
   setInterval(() => views.current === "cluster" && !document.hidden && draw(), CLUSTER_REFRESH_MS);
 

@@ -124,7 +124,7 @@
       setState("reconnecting", "Reconnecting…");
     };
     for (const n of ["value", "node", "devices", "command", "event", "event_failed", "mode",
-      "probe", "licence", "zwave"])
+      "probe", "licence", "zwave", "event_missed"])
       listen(es, n);
     es.addEventListener("hello", (ev) => {
       const h = JSON.parse(ev.data);

@@ -209,6 +209,14 @@
         (x.local ? `slave ${x.on}, by its local rules` : "master")).join("\n"),
       text: r.local ? ` on slave ${r.on} (local rules)` : " on the master" });
   };
+  // Instants the missed-event policy skipped (docs/SCHEDULER.md): how
+  // many, the last, and why, under the last firing.
+  const missedNote = (e) => {
+    const m = e.missed;
+    if (!m || !m.count) return null;
+    return el("span.sub.warntext.missed", { "data-missed": String(m.count), title: m.why,
+      text: ` missed ${m.count} time${m.count === 1 ? "" : "s"}, last at ${HD.time(m.last_due_ms)} (${m.why})` });
+  };
   const localNote = (e) => e.local_node ? ` local-capable: ${e.local_node}` +
     (e.local_synced === false ? " (its firings while cut off not all heard yet)" : "") : " master only";
 
@@ -251,7 +259,7 @@
             el("span.sub.local", { "data-local": e.local_node || "", title: e.local_why || "",
               "data-synced": String(!!e.local_synced), text: localNote(e) })),
           nextCell(e),
-          el("td", {}, e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never", ranOn(e)),
+          el("td", {}, e.last_fired_ms ? HD.agoEl(e.last_fired_ms) : "never", ranOn(e), missedNote(e)),
           cell(e.last_result || null),
           cell(e.pending ? String(e.pending) : null),
           cell(el("button.toggle", { type: "button", role: "switch", "aria-checked": String(!!e.enabled),
