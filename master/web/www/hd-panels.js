@@ -214,8 +214,8 @@
   const missedNote = (e) => {
     const m = e.missed;
     if (!m || !m.count) return null;
-    return el("span.sub.warntext.missed", { "data-missed": String(m.count), title: m.why,
-      text: ` missed ${m.count} time${m.count === 1 ? "" : "s"}, last at ${HD.time(m.last_due_ms)} (${m.why})` });
+    return [el("br"), el("span.sub.warntext.missed", { "data-missed": String(m.count), title: m.why,
+      text: `missed ${m.count} time${m.count === 1 ? "" : "s"}, last at ${HD.time(m.last_due_ms)} (${m.why})` })];
   };
   const localNote = (e) => e.local_node ? ` local-capable: ${e.local_node}` +
     (e.local_synced === false ? " (its firings while cut off not all heard yet)" : "") : " master only";
