@@ -478,6 +478,7 @@ catch_up(struct sched *s, struct sched_trig *tr, int64_t now)
 			replay(s, tr, m, now);
 		else
 			sched_trig_missed(s, tr, m, now, tr->ev->catchup_s,
+			    s->replay_ms > 0 ? "in the takeover gap" :
 			    "while the master was stopped");
 	}
 	tr->last_due = now;

@@ -426,6 +426,20 @@ test_missed(void)
 	CHECK(!has_cmd("x/y.z=1") && !has_cmd("x/y.z=3"), "clock stepped "
 	    "back: an instant already handled does not run twice");
 	sched_free(s);
+	/* A standby takes over from that state at 08:30 local the next day:
+	 * its misses say the takeover gap. */
+	s = sched_new(&ops, NULL, BERLIN_LAT, BERLIN_LON, statepath);
+	sched_set_notify(s, notified, NULL);
+	CHECK(sched_load(s, evpath, utc(2026, 11, 25, 7, 30), &e) == 0,
+	    "takeover: loaded");
+	sched_set_replay(s, SCHED_TAKEOVER_REPLAY_MS);
+	sched_start(s, utc(2026, 11, 25, 7, 30));
+	ev = event_named(s, "c");
+	CHECK(ev != NULL && ev->missed.count == 1 && strcmp(ev->missed.why,
+	    "skipped in the takeover gap: 90 min late, catch-up none") == 0,
+	    "missed record at a takeover: the gap named (%s)", ev != NULL ?
+	    ev->missed.why : "");
+	sched_free(s);
 }
 
 static void
