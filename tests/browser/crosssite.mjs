@@ -11,57 +11,23 @@
 //   HD_TNAME as for dashboard.mjs; HD_EVIL the other origin (its
 //   index.html makes the requests, links.html has the links to click);
 //   HD_MASTER_LOG the master's log; HD_LINKS how many links to click.
-import { createRequire } from "node:module";
 import fs from "node:fs";
+import { env, WAIT_MS, fail, until, launch, tap, shot, login } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "crosssite";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
-let failures = 0, page;
-
-const fail = (m) => { throw new Error(m); };
-async function check(desc, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${NAME}: ${desc}`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${NAME}: ${desc}`);
-    console.log("#   " + String(e && e.message || e).split("\n")[0]);
-    for (const f of failed.splice(0)) console.log(`#   request failed: ${f}`);
-    if (page) await page.screenshot({ path: `${env.HD_SHOTS || "/tmp"}/crosssite-fail-${failures}.png`,
-      fullPage: true }).catch(() => {});
-  }
-}
-const count = (re) => {
-  try { return fs.readFileSync(env.HD_MASTER_LOG, "utf8").split("\n").filter((l) => re.test(l)).length; }
-  catch (e) { return 0; }
-};
-async function until(fn, what) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < WAIT_MS) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  fail(`timed out after ${WAIT_MS} ms waiting for ${what}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-  ],
-});
-page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+const { browser, page } = await launch();
 // What failed, and why, for the log of a failed run.
 const failed = [];
 page.on("requestfailed", (r) => failed.length < 20 &&
   failed.push(`${r.url()}: ${r.failure() && r.failure().errorText}`));
+const { check, done } = tap(NAME, { onFail: async (n) => {
+  for (const f of failed.splice(0)) console.log(`#   request failed: ${f}`);
+  await shot(page, `crosssite-fail-${n}.png`);
+} });
+const count = (re) => {
+  try { return fs.readFileSync(env.HD_MASTER_LOG, "utf8").split("\n").filter((l) => re.test(l)).length; }
+  catch (e) { return 0; }
+};
 
 // The visitor's own probes (the log's, of this browser's address).
 const scanner = /probe class=scanner addr=127\.0\.0\.1:.*browser \(not scored\)/;
@@ -93,12 +59,7 @@ await check(`${links} encoded-slash links clicked on it are followed`, async () 
   await until(async () => count(slash) >= before + links, `${links} more encoded-slash probes`);
 });
 await check("the visitor is not banned: the dashboard logs in", async () => {
-  await page.goto(env.HD_URL, { timeout: WAIT_MS });
-  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await login(page, { form: true });
 });
 await check("and its API answers the logged-in page: no ban on the visitor", async () => {
   const r = await page.evaluate(async () => (await fetch("/api/v1/security/bans")).json());
@@ -106,5 +67,4 @@ await check("and its API answers the logged-in page: no ban on the visitor", asy
   const mine = r.bans.filter((b) => b.addr === "127.0.0.1");
   if (mine.length) fail(`the visitor is banned: ${JSON.stringify(mine)}`);
 });
-await browser.close();
-process.exit(failures ? 1 : 0);
+await done(browser);

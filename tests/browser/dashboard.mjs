@@ -21,19 +21,15 @@
 //                 abort each first handshake, which the engine counts as
 //                 a bad-tls probe and bans
 //   HD_NPM_CACHE  where playwright-core is installed
-import { createRequire } from "node:module";
 import fs from "node:fs";
 import net from "node:net";
 import https from "node:https";
+import { env, WAIT_MS, SHOTS as shots, fail, until, launch, tap, pageErrors, badErrors, QUIET_ARGS } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "dashboard";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
-const shots = env.HD_SHOTS || "/tmp";
-let failures = 0, pages = [], shotN = 0;
+let pages = [], shotN = 0;
 
+// A failure: a screenshot of every open page, the phone's too.
 async function screenshot(tag) {
   for (const [i, p] of pages.entries()) {
     if (p.isClosed()) continue;
@@ -41,36 +37,8 @@ async function screenshot(tag) {
     await p.screenshot({ path: f, fullPage: true }).catch(() => {});
   }
 }
-
-async function check(desc, fn) {
-  try {
-    const r = await fn();
-    if (r === "skip") return;
-    console.log(`ok - ${NAME}: ${desc}`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${NAME}: ${desc}`);
-    console.log("#   " + String(e && e.message || e).split("\n").slice(0, 4).join("\n#   "));
-    await screenshot(desc.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 40));
-  }
-}
-const skip = (desc, why) => console.log(`skip - ${NAME}: ${desc} (${why})`);
-const fail = (m) => { throw new Error(m); };
-
-async function until(fn, what, ms = WAIT_MS) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e.message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  fail(`timed out after ${ms} ms waiting for ${what}` + (last ? ` (last: ${last})` : ""));
-}
+const { check, skip, done } = tap(NAME, { lines: 4,
+  onFail: (n, desc) => screenshot(desc.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 40)) });
 const fileHas = (f, re) => { try { return re.test(fs.readFileSync(f, "utf8")); } catch (e) { return false; } };
 
 // The API as the logged-in page sees it (its cookie), for cross-checks.
@@ -110,27 +78,11 @@ function probe(url, from) {
   });
 }
 
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    // Nothing but the master: no update checks, field trials, sync,
-    // safe-browsing lists, translation or metrics pings.
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--disable-translate",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--metrics-recording-only", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
-  ],
-});
-const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 },
-  colorScheme: "light" });
-const page = await ctx.newPage();
+// Nothing but the master: no update checks, field trials, sync,
+// safe-browsing lists, translation or metrics pings.
+const { browser, page } = await launch({ args: QUIET_ARGS, context: { colorScheme: "light" } });
 pages.push(page);
-const consoleErrors = [];
-page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
-page.on("pageerror", (e) => consoleErrors.push(String(e)));
+const consoleErrors = pageErrors(page);
 const cspErrors = () => consoleErrors.filter((t) => /Content Security Policy/i.test(t));
 const shot = async (p, tag) => env.HD_SHOTS_ALL && p.screenshot({ path: `${shots}/view-${tag}.png`, fullPage: true });
 const card = (id, node) => page.locator(`article.card[data-id="${id}"]` + (node ? `[data-node="${node}"]` : ""));
@@ -167,7 +119,7 @@ await check("a reload keeps the session (no second login)", async () => {
   console.log(`# overview drawn ${Date.now() - t0} ms after a reload (${bytes} bytes transferred)`);
 });
 await check("the strict CSP is honoured: no violation, no script error", async () => {
-  if (consoleErrors.filter((t) => !/status of 40[14]/.test(t)).length)
+  if (badErrors(consoleErrors).length)
     fail(consoleErrors.join(" | "));
 });
 
@@ -368,7 +320,7 @@ if (!haveApi) {
       const pid = Number(pids[pids.length - 1].split(" ")[2]);
       process.kill(pid, "SIGKILL");
       await until(async () => (await page.getAttribute("#link", "data-state")) === "reconnecting",
-        "the reconnecting state", WAIT_MS);
+        "the reconnecting state");
       await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live again");
     });
     await check("after the resume values still arrive", async () => {
@@ -586,5 +538,4 @@ await check("sign out returns to the login page and ends the session", async () 
   if (s.status !== 401) fail(`GET session answers ${s.status}`);
 });
 
-await browser.close();
-process.exit(failures ? 1 : 0);
+await done(browser);

@@ -16,70 +16,21 @@
 //   HD_SLAVE_LOG         the log of the slave whose lamp is switched
 //   HD_SHOTS             where screenshots of a failure go
 //   HD_NPM_CACHE         where playwright-core is installed
-import { createRequire } from "node:module";
 import fs from "node:fs";
+import { env, WAIT_MS, fail, until as untilEvery, launch, tap, shot, QUIET_ARGS } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "handover";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);
-const shots = env.HD_SHOTS || "/tmp";
 const A = new URL(env.HD_URL_A), B = new URL(env.HD_URL_B);
-let failures = 0, page, stop = false;
-
-async function check(desc, fn) {
-  if (stop) {
-    console.log(`not ok - ${NAME}: ${desc} (not reached)`);
-    failures++;
-    return;
-  }
-  try {
-    await fn();
-    console.log(`ok - ${NAME}: ${desc}`);
-  } catch (e) {
-    failures++;
-    stop = true;	// each step needs the one before
-    console.log(`not ok - ${NAME}: ${desc}`);
-    console.log("#   " + String(e && e.message || e).split("\n").slice(0, 4).join("\n#   "));
-    if (page) await page.screenshot({ path: `${shots}/handover-${failures}.png`,
-      fullPage: true }).catch(() => {});
-  }
-}
-const fail = (m) => { throw new Error(m); };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Bounded: `ms` at most, polling every 100 ms.
-async function until(fn, what, ms = WAIT_MS) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    try {
-      if ((last = await fn())) return last;
-    } catch (e) {
-      last = e.message;
-    }
-    await sleep(100);
-  }
-  fail(`timed out after ${ms} ms waiting for ${what}` + (last ? ` (last: ${last})` : ""));
-}
+// The hand-over is timed by these waits: a finer pace than the default.
+const POLL_MS = 100;
+const until = (fn, what, ms) => untilEvery(fn, what, { ms, poll: POLL_MS });
 const same = (a, b) => { try { return fs.readFileSync(a).equals(fs.readFileSync(b)); } catch { return false; } };
 const slaveCommands = () => (fs.readFileSync(env.HD_SLAVE_LOG, "utf8").match(/command \d+ on sim:lamp/g) || []).length;
 
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--disable-translate",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--metrics-recording-only", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
-  ],
-});
-const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-page = await ctx.newPage();
+const { browser, ctx, page } = await launch({ args: QUIET_ARGS });
+// Each step needs the one before.
+const { check, done } = tap(NAME, { lines: 4, chain: true,
+  onFail: (n) => shot(page, `handover-${n}.png`) });
 const errors = [], requests = [];
 page.on("pageerror", (e) => errors.push(String(e)));
 page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) &&
@@ -243,5 +194,4 @@ await check("B's Cluster view shows both masters", async () => {
 await check("no script error, no CSP violation", async () => {
   if (errors.length) fail(errors.join(" | "));
 });
-await browser.close();
-process.exit(failures ? 1 : 0);
+await done(browser);

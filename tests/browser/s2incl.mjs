@@ -10,51 +10,17 @@
 //   the lock's PIN appears (HD-S2-PIN NODE DIGITS) once it exists;
 //   HD_LOCK its node id; HD_QR a QR code string and HD_QR_DSK its DSK, pasted
 //   into the provisioning list, seen listed, then removed; HD_TNAME.
-import { createRequire } from "node:module";
 import fs from "node:fs";
+import { env, WAIT_MS, fail, launch, tap, shot, pageErrors, badErrors, login } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "s2incl";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
-let failures = 0;
-
-const fail = (m) => { throw new Error(m); };
-async function check(desc, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${NAME}: ${desc}`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${NAME}: ${desc}`);
-    console.log("#   " + String(e && e.message || e).split("\n")[0]);
-    await page.screenshot({ path: `${env.HD_SHOTS || "/tmp"}/s2incl-fail-${failures}.png`,
-      fullPage: true }).catch(() => {});
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-  ],
-});
-const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-const errors = [];
-page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-page.on("pageerror", (e) => errors.push(String(e)));
+const { browser, page } = await launch();
+const { check, done } = tap(NAME, { onFail: (n) => shot(page, `s2incl-fail-${n}.png`) });
+const errors = pageErrors(page);
 const panel = page.locator(`section.panel[data-node="${env.HD_NODE}"]`);
 
 await check("log in and open the Z-Wave panel", async () => {
-  await page.goto(env.HD_URL, { timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await login(page);
   await page.click('.tabs a[data-view="zwave"]');
   await panel.locator("button", { hasText: "Include a device" }).waitFor({ timeout: WAIT_MS });
 });
@@ -98,8 +64,7 @@ await check("a QR code pasted: listed with its DSK, then removed", async () => {
   await prov.locator("tr", { hasText: env.HD_QR_DSK }).waitFor({ state: "detached", timeout: WAIT_MS });
 });
 await check("no script error in the page (beside a 401 before the login and optional 404s)", async () => {
-  const bad = errors.filter((t) => !/status of 40[14]/.test(t));
+  const bad = badErrors(errors);
   if (bad.length) fail(bad.join("; "));
 });
-await browser.close();
-process.exit(failures ? 1 : 0);
+await done(browser);

@@ -10,68 +10,18 @@
 //   HD_STANDBY    the configured standby's id (HD_EXPECT=connecting)
 //   HD_SHOTS      where screenshots of a failure go
 //   HD_NPM_CACHE  where playwright-core is installed
-import { createRequire } from "node:module";
+import { env, WAIT_MS, fail, until, launch, tap, shot, pageErrors, login, QUIET_ARGS } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "standby";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);
-const shots = env.HD_SHOTS || "/tmp";
-let failures = 0, page;
-
-async function check(desc, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${NAME}: ${desc} (${env.HD_EXPECT})`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${NAME}: ${desc} (${env.HD_EXPECT})`);
-    console.log("#   " + String(e && e.message || e).split("\n").slice(0, 4).join("\n#   "));
-    if (page) await page.screenshot({ path: `${shots}/standby-${env.HD_EXPECT}-${failures}.png`,
-      fullPage: true }).catch(() => {});
-  }
-}
-const fail = (m) => { throw new Error(m); };
-
-// Bounded: WAIT_MS at most, polling every 200 ms.
-async function until(fn, what) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < WAIT_MS) {
-    try {
-      if ((last = await fn())) return last;
-    } catch (e) {
-      last = e.message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  fail(`timed out after ${WAIT_MS} ms waiting for ${what}` + (last ? ` (last: ${last})` : ""));
-}
-
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--disable-translate",
-    "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-    "--metrics-recording-only", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-    "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider",
-  ],
-});
-page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
+const { browser, page } = await launch({ args: QUIET_ARGS });
+const out = tap(NAME, { lines: 4,
+  onFail: (n) => shot(page, `standby-${env.HD_EXPECT}-${n}.png`) });
+// Each line says which state the master is in.
+const check = (desc, fn) => out.check(`${desc} (${env.HD_EXPECT})`, fn);
+const errors = pageErrors(page, { console: false });
 
 await check("log in", async () => {
-  await page.goto(env.HD_URL, { timeout: WAIT_MS });
-  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await login(page, { form: true });
 });
 
 const tile = page.locator("#overview-cluster .tile[data-standby]");
@@ -107,5 +57,4 @@ if (env.HD_EXPECT === "none") {
 await check("no script error", async () => {
   if (errors.length) fail(errors.join(" | "));
 });
-await browser.close();
-process.exit(failures ? 1 : 0);
+await out.done(browser);

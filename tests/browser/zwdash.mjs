@@ -16,54 +16,16 @@
 //   brightness", 0..99, default 50); HD_OTHER "name:password" of a user
 //   (not an admin); HD_TNAME; HD_SHOTS_ALL set: a screenshot of the view
 //   into HD_SHOTS.
-import { createRequire } from "node:module";
 import fs from "node:fs";
+import { env, WAIT_MS, SHOTS, fail, until, launch, tap, shot, pageErrors, badErrors, login } from "./lib.mjs";
 
-const env = process.env;
-const require = createRequire((env.HD_NPM_CACHE || "/var/cache/homedaemon-npm") + "/");
-const { chromium } = require("playwright-core");
 const NAME = env.HD_TNAME || "zwdash";
-const WAIT_MS = Number(env.HD_WAIT_MS || 30000);	// per step: a loaded machine is slow
 const CFG = Number(env.HD_CFG_NODE);
-let failures = 0;
-
-const fail = (m) => { throw new Error(m); };
-async function check(desc, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${NAME}: ${desc}`);
-  } catch (e) {
-    failures++;
-    console.log(`not ok - ${NAME}: ${desc}`);
-    console.log("#   " + String(e && e.message || e).split("\n")[0]);
-    await page.screenshot({ path: `${env.HD_SHOTS || "/tmp"}/zwdash-fail-${failures}.png`,
-      fullPage: true }).catch(() => {});
-  }
-}
-// Until fn() holds, every 100 ms, at most `ms`.
-async function until(fn, what, ms = WAIT_MS) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await fn().catch(() => false)) return;
-    if (Date.now() > end) fail("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const zw = (line) => fs.appendFileSync(env.HD_ZWCTL, line + "\n");
 
-const browser = await chromium.launch({
-  executablePath: env.HD_CHROMIUM || "/usr/bin/chromium",
-  args: [
-    ...(process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : []),
-    "--disable-background-networking", "--disable-component-update",
-    "--disable-default-apps", "--disable-sync", "--no-first-run", "--no-pings",
-    `--ignore-certificate-errors-spki-list=${env.HD_SPKI}`,
-  ],
-});
-const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-const errors = [], posts = [];
-page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-page.on("pageerror", (e) => errors.push(String(e)));
+const { browser, page } = await launch({ viewport: { width: 1400, height: 900 } });
+const { check, done } = tap(NAME, { onFail: (n) => shot(page, `zwdash-fail-${n}.png`) });
+const errors = pageErrors(page), posts = [];
 page.on("request", (r) => r.method() === "POST" && /maintenance$/.test(r.url()) && posts.push(r.postData()));
 const panel = page.locator(`#zwave section.panel[data-node="${env.HD_NODE}"]`);
 const row = (n) => panel.locator(`tr[data-zwnode="${n}"]`);
@@ -71,11 +33,7 @@ const status = panel.locator(".zwmaint [role=status]");
 const text = async (l) => (await l.textContent()) || "";
 
 await check("log in and open the Z-Wave view: each node's state", async () => {
-  await page.goto(env.HD_URL, { timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await login(page);
   await page.click('.tabs a[data-view="zwave"]');
   await row(2).waitFor({ timeout: WAIT_MS });
   const sw = await text(row(2)), sensor = await text(row(5));
@@ -160,7 +118,7 @@ await check("a value in range set: the node's answer shown in words", async () =
   await until(async () => /Parameter 1\b.*: 42 \(1 byte.* — set to 42/.test(await text(form.locator(".zwcfgres"))),
     "the set confirmed");
   if (!posts.some((p) => /"op":"config_set".*"value":42/.test(p))) fail("no config_set of 42 sent");
-  if (env.HD_SHOTS_ALL) await page.screenshot({ path: `${env.HD_SHOTS}/zwdash-view.png`, fullPage: true });
+  if (env.HD_SHOTS_ALL) await page.screenshot({ path: `${SHOTS}/zwdash-view.png`, fullPage: true });
 });
 
 await check("heal the network: progress node by node, then its end", async () => {
@@ -209,8 +167,7 @@ await check("a user (not an admin) has no Z-Wave view, and the API refuses a pin
 });
 
 await check("no script error in the page (beside a 401 before the login and optional 404s)", async () => {
-  const bad = errors.filter((t) => !/status of 40[14]/.test(t));
+  const bad = badErrors(errors);
   if (bad.length) fail(bad.join("; "));
 });
-await browser.close();
-process.exit(failures ? 1 : 0);
+await done(browser);
