@@ -18,6 +18,7 @@
 #define ASSOC_SET		0x01
 #define ASSOC_GET		0x02
 #define ASSOC_REPORT		0x03
+#define ASSOC_REMOVE		0x04
 #define VERSION_CC_GET		0x13
 #define VERSION_CC_REPORT	0x14
 #define MULTI_CHANNEL_MARKER	0x00	/* endpoint pairs follow */
@@ -109,6 +110,16 @@ zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
 	out[1] = ASSOC_SET;
 	out[2] = group;
 	out[3] = node;
+	return 4;
+}
+
+/* Association Remove: take `node` out of `group`. */
+size_t
+zw_cc_assoc_remove(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
+{
+	if (zw_cc_assoc_set(out, outlen, group, node) == 0)
+		return 0;
+	out[1] = ASSOC_REMOVE;
 	return 4;
 }
 

@@ -18,6 +18,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_mgmt_int.h"
 
 static int
@@ -214,7 +215,11 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		break;
 	case ZW_CC_ASSOCIATION:
 	case ZW_CC_MC_ASSOCIATION:
-		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0)
+		/* A maintenance Get's report goes to its operation; group
+		 * 1's still tells the interview about the lifeline. */
+		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0 &&
+		    (!zw_assoc_receive(c, zn, ep, &a) ||
+		    a.group == ZW_LIFELINE))
 			got_assoc(c, zn, &a);
 		break;
 	case ZW_CC_WAKE_UP:

@@ -67,6 +67,9 @@ test_assoc(void)
 	static const uint8_t report[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0x01,
 	    0x07, 0x00, 0x01, 0x02 };
 	static const uint8_t bad[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0xe9 };
+	static const uint8_t remove[] = { 0x85, 0x04, 0x02, 0x07 };
+	static const uint8_t full[] = { 0x85, 0x03, 0x02, 0x04, 0x01, 0x03,
+	    0x04, 0x05, 0x06 };
 	uint8_t		 out[8];
 	struct zw_assoc	 a;
 
@@ -77,6 +80,15 @@ test_assoc(void)
 	    "group 0, node 233: refused");
 	CHECK(zw_cc_assoc_get(out, sizeof(out), 1) == 3 && out[2] == 1,
 	    "Association Get group 1");
+	CHECK(bytes(out, zw_cc_assoc_remove(out, sizeof(out), 2, 7), remove,
+	    LEN(remove)), "Association Remove: node 7 from group 2");
+	CHECK(zw_cc_assoc_remove(out, sizeof(out), 0, 7) == 0 &&
+	    zw_cc_assoc_remove(out, sizeof(out), 2, 0) == 0 &&
+	    zw_cc_assoc_remove(out, 3, 2, 7) == 0,
+	    "Remove: group 0, node 0, a short buffer: refused");
+	CHECK(zw_cc_decode_assoc(full, sizeof(full), &a) == 1 &&
+	    a.group == 2 && a.max == 4 && a.follow == 1 && a.n == 4 &&
+	    a.nodes[3] == 6, "Report: group 2 full, one more to follow");
 	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
 	    a.group == 1 && a.max == 5 && a.n == 2 && a.nodes[0] == 1 &&
 	    a.nodes[1] == 7, "Report: nodes 1 and 7, endpoint pairs skipped");
