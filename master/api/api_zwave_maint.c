@@ -85,6 +85,10 @@ api_zw_mstep_json(struct jw *w, const char *slave, const struct zwm_mstep *st)
 	}
 	if (st->have_assoc)
 		assoc_json(w, st);
+	if (st->assoc_groups != 0) {	/* ASSOC_* only */
+		jw_key(w, "groups");
+		jw_uint(w, st->assoc_groups);
+	}
 	if (st->op == HD__ZW_NODE_OP__OP__HEAL && st->total > 0) {
 		jw_key(w, "done");
 		jw_uint(w, st->done);

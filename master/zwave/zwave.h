@@ -49,7 +49,7 @@ struct zwm_mstep {
 	char		name[ZW_CONFIG_NAME_MAX + 1];
 	/* ASSOC_*: the group (param) as the node told it */
 	int		have_assoc;
-	uint8_t		assoc_max, nassoc;
+	uint8_t		assoc_max, nassoc, assoc_groups;
 	uint8_t		assoc[ZW_MAX_ASSOC_NODES];
 	int32_t		rssi_dbm;
 	char		reason[ZW_INCL_REASON_MAX + 1];

@@ -154,7 +154,8 @@ result_ok(const Hd__ZwNodeOpResult *r)
 	    r->route_ms > 655350 || r->rssi_dbm < -128 || r->rssi_dbm > 127 ||
 	    r->param > 255 || (r->size != 0 && r->size != 1 && r->size != 2 &&
 	    r->size != 4) || (r->have_range && r->min > r->max) ||
-	    r->n_assoc_nodes > ZW_MAX_ASSOC_NODES || r->assoc_max > 255)
+	    r->n_assoc_nodes > ZW_MAX_ASSOC_NODES || r->assoc_max > 255 ||
+	    r->assoc_groups > 255)
 		return 0;
 	for (i = 0; i < r->n_assoc_nodes; i++)
 		if (r->assoc_nodes[i] < 1 || r->assoc_nodes[i] > ZW_MAX_NODES)
@@ -199,6 +200,7 @@ zwm_maint_result(struct master *m, struct node *n,
 	st.have_assoc = r->have_assoc;
 	st.assoc_max = (uint8_t)r->assoc_max;
 	st.nassoc = (uint8_t)r->n_assoc_nodes;
+	st.assoc_groups = (uint8_t)r->assoc_groups;
 	for (i = 0; i < r->n_assoc_nodes; i++)
 		st.assoc[i] = (uint8_t)r->assoc_nodes[i];
 	str_vis(st.reason, sizeof(st.reason), r->reason);

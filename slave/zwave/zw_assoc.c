@@ -2,6 +2,9 @@
  * Association groups, a node maintenance operation (zw_maint.h), beyond
  * the lifeline the interview sets:
  *
+ *	first:		Groupings Get: a group past the node's number of
+ *			groups is refused before anything else is sent (no
+ *			answer in time: go on without it).
  *	ASSOC_GET:	Association Get of the group; its Report (and those
  *			it says follow) gives the nodes and the maximum.
  *	ASSOC_SET:	Association Set, then Get: DONE when the group
@@ -30,7 +33,7 @@
 #define ST_FAILED	HD__ZW_NODE_OP_RESULT__STATE__FAILED
 #define ST_REFUSED	HD__ZW_NODE_OP_RESULT__STATE__REFUSED
 
-enum as_step { AS_CHANGE = 1, AS_GET };
+enum as_step { AS_GROUPINGS = 1, AS_CHANGE, AS_GET };
 
 int
 zw_assoc_op(int op)
@@ -61,6 +64,7 @@ assoc_end(struct zw_ctrl *c, int state, const char *why)
 		r.assoc_nodes = nodes;
 		r.assoc_max = m->as_max;
 	}
+	r.assoc_groups = m->as_groups;
 	log_info("zwave: association of node %d, group %u: %s", m->node,
 	    m->as_group, why);
 	m->op = -1;
@@ -108,7 +112,9 @@ ask(struct zw_ctrl *c, enum as_step step)
 	m->as_step = step;
 	m->have_assoc = 0;
 	m->as_n = 0;
-	if (step == AS_GET)
+	if (step == AS_GROUPINGS)
+		n = zw_cc_assoc_groupings_get(q, sizeof(q));
+	else if (step == AS_GET)
 		n = zw_cc_assoc_get(q, sizeof(q), m->as_group);
 	else if (m->op == OP_SET)
 		n = zw_cc_assoc_set(q, sizeof(q), m->as_group, m->as_target);
@@ -186,9 +192,42 @@ zw_assoc_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	return 1;
 }
 
+/* The number of groups: a group past it is refused, else on. */
+void
+zw_assoc_groupings(struct zw_ctrl *c, struct zw_node *zn, uint8_t groups)
+{
+	struct zw_maint	*m = c->maint;
+	char		 why[64];
+
+	if (m == NULL || !zw_assoc_op(m->op) || m->as_step != AS_GROUPINGS ||
+	    m->node != zw_node_id(c, zn)) {
+		log_debug("zwave: node %d: groupings report not awaited",
+		    zw_node_id(c, zn));
+		return;
+	}
+	ev_timer_stop(c->s->loop, &m->timer);
+	m->as_groups = groups;
+	if (m->as_group > groups) {
+		snprintf(why, sizeof(why), "the node has %u association "
+		    "group%s", groups, groups == 1 ? "" : "s");
+		assoc_end(c, ST_REFUSED, why);
+		return;
+	}
+	ask(c, m->op == OP_GET ? AS_GET : AS_CHANGE);
+}
+
 void
 zw_assoc_timeout(struct zw_ctrl *c)
 {
+	struct zw_maint *m = c->maint;
+
+	/* The number of groups is a check: the group itself is asked. */
+	if (m->as_step == AS_GROUPINGS) {
+		log_warnx("zwave: node %d: no Association Groupings Report",
+		    m->node);
+		ask(c, m->op == OP_GET ? AS_GET : AS_CHANGE);
+		return;
+	}
 	assoc_end(c, ST_FAILED, c->maint->as_step == AS_GET ? "no answer to "
 	    "the group question in time" : "the change was not delivered in "
 	    "time");
@@ -205,6 +244,7 @@ zw_assoc_start(struct zw_ctrl *c, int op, int node, uint8_t group,
 	m->as_group = group;
 	m->as_target = target;
 	m->as_max = 0;
+	m->as_groups = 0;
 	m->have_assoc = 0;
 	m->as_n = 0;
 	if (!zw_node_has(&c->node[node], ZW_CC_ASSOCIATION)) {
@@ -213,5 +253,5 @@ zw_assoc_start(struct zw_ctrl *c, int op, int node, uint8_t group,
 	}
 	zw_maint_result(c, op, node, HD__ZW_NODE_OP_RESULT__STATE__STARTED,
 	    NULL);
-	ask(c, op == OP_GET ? AS_GET : AS_CHANGE);
+	ask(c, AS_GROUPINGS);
 }

@@ -269,6 +269,9 @@ size_t	zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group,
 size_t	zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group);
 size_t	zw_cc_assoc_remove(uint8_t *out, size_t outlen, uint8_t group,
 	    uint8_t node);
+size_t	zw_cc_assoc_groupings_get(uint8_t *out, size_t outlen);
+int	zw_cc_decode_groupings(const uint8_t *cmd, size_t len,
+	    uint8_t *groups);
 /* Association Report (0x85) or Multi Channel Association Report (0x8e). */
 int	zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *);
 /* Multi Channel Association Set of `group` to (node, endpoint), and Get. */

@@ -19,6 +19,8 @@
 #define ASSOC_GET		0x02
 #define ASSOC_REPORT		0x03
 #define ASSOC_REMOVE		0x04
+#define ASSOC_GROUPINGS_GET	0x05
+#define ASSOC_GROUPINGS_REPORT	0x06
 #define VERSION_CC_GET		0x13
 #define VERSION_CC_REPORT	0x14
 #define MULTI_CHANNEL_MARKER	0x00	/* endpoint pairs follow */
@@ -111,6 +113,26 @@ zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
 	out[2] = group;
 	out[3] = node;
 	return 4;
+}
+
+size_t
+zw_cc_assoc_groupings_get(uint8_t *out, size_t outlen)
+{
+	return two(out, outlen, ZW_CC_ASSOCIATION, ASSOC_GROUPINGS_GET);
+}
+
+/* Association Groupings Report: how many groups the node has; 0 if the
+ * command is another, -1 if cut short. */
+int
+zw_cc_decode_groupings(const uint8_t *cmd, size_t len, uint8_t *groups)
+{
+	if (len < 2 || cmd[0] != ZW_CC_ASSOCIATION ||
+	    cmd[1] != ASSOC_GROUPINGS_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 3)
+		return -1;
+	*groups = cmd[2];
+	return 1;
 }
 
 /* Association Remove: take `node` out of `group`. */

@@ -85,6 +85,7 @@ struct zw_maint {
 	int		 as_step;
 	uint8_t		 as_group, as_target, as_max;
 	int		 have_assoc;
+	uint8_t		 as_groups;	/* Groupings Report; 0 unknown */
 	uint8_t		 as_nodes[ZW_MAX_ASSOC_NODES];
 	size_t		 as_n;
 	/* Operations for sleeping nodes, in the order asked, each with its
@@ -122,6 +123,8 @@ void	zw_assoc_timeout(struct zw_ctrl *);
  * under way awaited it. */
 int	zw_assoc_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const struct zw_assoc *);
+/* An Association Groupings Report from node zn: its number of groups. */
+void	zw_assoc_groupings(struct zw_ctrl *, struct zw_node *, uint8_t groups);
 
 /* zw_heal.c: heal (rebuild routes) */
 void	zw_heal_start(struct zw_ctrl *, int node);

@@ -90,6 +90,8 @@ management(const uint8_t *data, size_t size)
 		abort();
 	if ((r = zw_cc_decode_cc_version(data, size, &cc, &ver)) < -1 || r > 1)
 		abort();
+	if ((r = zw_cc_decode_groupings(data, size, &ver)) < -1 || r > 1)
+		abort();
 	if ((r = zw_cc_supported(data, size, gets, ZW_POLL_SUPPORTED_MAX)) <
 	    -1 || r > ZW_POLL_SUPPORTED_MAX)
 		abort();

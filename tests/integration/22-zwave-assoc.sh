@@ -4,7 +4,8 @@
 # 2 and 3, four nodes each): a group read with its nodes and maximum,
 # a node added and removed (each confirmed by a Get that shows it), a
 # full group's refusal reported as failed in words, a group the node has
-# not, and the refusals before anything is sent.
+# not (its number of groups from a Groupings Report), and the refusals
+# before anything is sent.
 . "$(dirname "$0")/lib.sh"
 
 web_master
@@ -54,6 +55,11 @@ maint '{"op":"assoc_get","node":7,"group":1}' >/dev/null
 check "group 1 read" wait_last done 10
 check "... the lifeline: us, at most one node" \
 	test "$(group)" = "(1, 1, [1])"
+check "... of the node's 3 groups (Groupings Report)" \
+	test "$(last 'j["last"]["groups"]')" = 3
+check "Groupings Get, then Get went to the node" \
+	test "$(grep -oE 'node 7 gets 85 0[25]' "$Z" | tail -2 | tr '\n' ,)" = \
+	"node 7 gets 85 05,node 7 gets 85 02,"
 maint '{"op":"assoc_get","node":7,"group":2}' >/dev/null
 check "group 2 read" wait_last done 10
 check "... empty, at most four" test "$(group)" = "(2, 4, [])"
@@ -84,10 +90,13 @@ maint '{"op":"assoc_remove","node":7,"group":2,"target":4}' >/dev/null
 check "node 4 removed from group 2" wait_last done 10
 check "... confirmed" test "$(last '(j["last"]["reason"], j["last"]["nodes"])')" = \
 	"('node 4 removed', [3, 5, 6])"
-maint '{"op":"assoc_get","node":7,"group":9}' >/dev/null
-check "a group the node has not: failed" wait_last failed 10
+n=$(count_log "$Z" 'node 7 gets 85 0[124]')
+maint '{"op":"assoc_set","node":7,"group":9,"target":3}' >/dev/null
+check "a group the node has not: refused" wait_last refused 10
 check "... saying so" test "$(last 'j["last"]["reason"]')" = \
-	"the node has no such group"
+	"the node has 3 association groups"
+check "... and no Set or Get went to the node" \
+	test "$(count_log "$Z" 'node 7 gets 85 0[124]')" -eq "$n"
 
 # 3. refusals
 maint '{"op":"assoc_get","node":2,"group":1}' >/dev/null

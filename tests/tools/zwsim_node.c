@@ -189,6 +189,13 @@ assoc_command(struct simnode *n, const uint8_t *c, size_t len)
 	uint8_t	 r[5 + SIM_GROUP_MAX] = { 0x85, 0x03 }, *g;
 	size_t	 i, j, gi;
 
+	if (len < 2)
+		return;
+	if (c[1] == 0x05) {				/* Groupings Get */
+		r[1] = 0x06; r[2] = SIM_GROUPS;
+		reply(n, r, 3);
+		return;
+	}
 	if (len < 3)
 		return;
 	gi = c[2] >= 1 && c[2] <= SIM_GROUPS ? c[2] - 1u : 0;
@@ -255,6 +262,7 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 	case 0x8501:					/* Association */
 	case 0x8502:
 	case 0x8504:
+	case 0x8505:
 		assoc_command(n, c, len);
 		return 1;
 	case 0x8405:					/* Wake Up Interval */

@@ -70,7 +70,9 @@ test_assoc(void)
 	static const uint8_t remove[] = { 0x85, 0x04, 0x02, 0x07 };
 	static const uint8_t full[] = { 0x85, 0x03, 0x02, 0x04, 0x01, 0x03,
 	    0x04, 0x05, 0x06 };
-	uint8_t		 out[8];
+	static const uint8_t groupings_get[] = { 0x85, 0x05 };
+	static const uint8_t groupings[] = { 0x85, 0x06, 0x03 };
+	uint8_t		 out[8], g;
 	struct zw_assoc	 a;
 
 	CHECK(bytes(out, zw_cc_assoc_set(out, sizeof(out), ZW_LIFELINE, 1),
@@ -89,6 +91,14 @@ test_assoc(void)
 	CHECK(zw_cc_decode_assoc(full, sizeof(full), &a) == 1 &&
 	    a.group == 2 && a.max == 4 && a.follow == 1 && a.n == 4 &&
 	    a.nodes[3] == 6, "Report: group 2 full, one more to follow");
+	CHECK(bytes(out, zw_cc_assoc_groupings_get(out, sizeof(out)),
+	    groupings_get, LEN(groupings_get)), "Groupings Get");
+	CHECK(zw_cc_decode_groupings(groupings, sizeof(groupings), &g) == 1 &&
+	    g == 3, "Groupings Report: 3 groups");
+	CHECK(zw_cc_decode_groupings(groupings, 2, &g) == -1,
+	    "Groupings Report cut short");
+	CHECK(zw_cc_decode_groupings(report, sizeof(report), &g) == 0,
+	    "an Association Report is not a Groupings Report");
 	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
 	    a.group == 1 && a.max == 5 && a.n == 2 && a.nodes[0] == 1 &&
 	    a.nodes[1] == 7, "Report: nodes 1 and 7, endpoint pairs skipped");
