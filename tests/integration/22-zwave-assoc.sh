@@ -4,8 +4,9 @@
 # 2 and 3, four nodes each): a group read with its nodes and maximum,
 # a node added and removed (each confirmed by a Get that shows it), a
 # full group's refusal reported as failed in words, a group the node has
-# not (its number of groups from a Groupings Report), and the refusals
-# before anything is sent.
+# not (its number of groups from a Groupings Report), the refusals
+# before anything is sent, and a sleeping node's change held for its
+# wake-up.
 . "$(dirname "$0")/lib.sh"
 
 web_master
@@ -114,6 +115,29 @@ check "target 233: 400" grep -q '^400' \
 	<<<"$(maint '{"op":"assoc_remove","node":7,"group":2,"target":233}')"
 check "... nothing sent to the node" \
 	test "$(count_log "$Z" 'node 7 gets 85 ')" -eq "$n"
+
+# 4. a sleeping node: the change waits for its wake-up
+zw join 13 10 25 85 84 86 72
+zw sleepy 13
+check "node 13 (sleeping, Association) waits to join" \
+	wait_log "$Z" 'zwsim: control: sleepy 13' 5
+post zwave/slave-house/inclusion '{"action":"include","timeout":30}' \
+	"${auth[@]}" >/dev/null
+check "node 13 included and interviewed" \
+	wait_log "$M" "zwave include: interviewed, node 13" 20
+check "... then sent to sleep" wait_log "$Z" 'zwsim: node 13 back to sleep' 20
+n=$(count_log "$Z" 'node 13 gets 85 ')
+maint '{"op":"assoc_set","node":13,"group":3,"target":7}' >/dev/null
+check "a group change for the sleeping node: queued" wait_last queued 10
+check "... nothing sent to it while it sleeps" \
+	test "$(count_log "$Z" 'node 13 gets 85 ')" -eq "$n"
+zw wake 13
+check "at its wake-up: done" wait_last done 20
+check "... confirmed" test "$(last '(j["last"]["reason"], j["last"]["group"], j["last"]["nodes"])')" = \
+	"('node 7 added', 3, [7])"
+check "the node took it" grep -q 'zwsim: node 13: group 3: has 7$' "$Z"
+check "then No More Information" \
+	wait_count "$Z" 'zwsim: node 13 back to sleep' 2 10
 check "slave still running" kill -0 "$(pid_of slave-house)"
 exec 3>&-
 finish
