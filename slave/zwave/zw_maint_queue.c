@@ -65,9 +65,9 @@ zw_maint_queue(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	int		 i;
 
 	if ((op->op != OP_PING && op->op != OP_CFG_GET &&
-	    op->op != OP_CFG_SET && !zw_assoc_op(op->op)) || !c->up || c->step != ZW_STEP_READY ||
-	    op->node_id < 1 || op->node_id > ZW_MAX_NODES ||
-	    op->node_id == c->own_id || !c->node[op->node_id].listed ||
+	    op->op != OP_CFG_SET && !zw_assoc_op(op->op)) || !c->up ||
+	    c->step != ZW_STEP_READY || op->node_id < 1 ||
+	    op->node_id > ZW_MAX_NODES || op->node_id == c->own_id || !c->node[op->node_id].listed ||
 	    !zw_mgmt_asleep(&c->node[op->node_id]))
 		return 0;
 	zn = &c->node[op->node_id];
