@@ -85,6 +85,10 @@ api_zw_mstep_json(struct jw *w, const char *slave, const struct zwm_mstep *st)
 	}
 	if (st->have_assoc)
 		assoc_json(w, st);
+	if (st->have_assoc && st->name[0] != '\0') {
+		jw_key(w, "name");
+		jw_str(w, st->name);
+	}
 	if (st->assoc_groups != 0) {	/* ASSOC_* only */
 		jw_key(w, "groups");
 		jw_uint(w, st->assoc_groups);

@@ -6,7 +6,9 @@
  *			groups is refused before anything else is sent (no
  *			answer in time: go on without it).
  *	ASSOC_GET:	Association Get of the group; its Report (and those
- *			it says follow) gives the nodes and the maximum.
+ *			it says follow) gives the nodes and the maximum;
+ *			then, where the node lists Association Group Info
+ *			(0x59), the group's name (none in time: no name).
  *	ASSOC_SET:	Association Set, then Get: DONE when the group
  *			names the node, FAILED (saying why) otherwise.
  *	ASSOC_REMOVE:	Association Remove, then Get: DONE when the node
@@ -33,7 +35,7 @@
 #define ST_FAILED	HD__ZW_NODE_OP_RESULT__STATE__FAILED
 #define ST_REFUSED	HD__ZW_NODE_OP_RESULT__STATE__REFUSED
 
-enum as_step { AS_GROUPINGS = 1, AS_CHANGE, AS_GET };
+enum as_step { AS_GROUPINGS = 1, AS_CHANGE, AS_GET, AS_NAME };
 
 int
 zw_assoc_op(int op)
@@ -65,6 +67,7 @@ assoc_end(struct zw_ctrl *c, int state, const char *why)
 		r.assoc_max = m->as_max;
 	}
 	r.assoc_groups = m->as_groups;
+	r.name = m->as_name;
 	log_info("zwave: association of node %d, group %u: %s", m->node,
 	    m->as_group, why);
 	m->op = -1;
@@ -110,9 +113,13 @@ ask(struct zw_ctrl *c, enum as_step step)
 	size_t		 n;
 
 	m->as_step = step;
-	m->have_assoc = 0;
-	m->as_n = 0;
-	if (step == AS_GROUPINGS)
+	if (step != AS_NAME) {
+		m->have_assoc = 0;
+		m->as_n = 0;
+	}
+	if (step == AS_NAME)
+		n = zw_cc_agi_name_get(q, sizeof(q), m->as_group);
+	else if (step == AS_GROUPINGS)
 		n = zw_cc_assoc_groupings_get(q, sizeof(q));
 	else if (step == AS_GET)
 		n = zw_cc_assoc_get(q, sizeof(q), m->as_group);
@@ -138,6 +145,11 @@ got_group(struct zw_ctrl *c)
 	for (i = 0; i < m->as_n; i++)
 		if (m->as_nodes[i] == m->as_target)
 			in = 1;
+	if (m->op == OP_GET && m->as_step == AS_GET &&
+	    zw_node_has(&c->node[m->node], ZW_CC_AGI)) {
+		ask(c, AS_NAME);
+		return;
+	}
 	if (m->op == OP_GET) {
 		snprintf(why, sizeof(why), "%zu of at most %u nodes", m->as_n,
 		    m->as_max);
@@ -192,6 +204,35 @@ zw_assoc_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	return 1;
 }
 
+int
+zw_assoc_info_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
+    const uint8_t *cmd, size_t len)
+{
+	struct zw_maint	*m = c->maint;
+	char		 name[ZW_CONFIG_NAME_MAX + 1];
+	uint8_t		 group;
+	int		 r;
+
+	if (len < 1 || cmd[0] != ZW_CC_AGI)
+		return 0;
+	if ((r = zw_cc_decode_agi_name(cmd, len, &group, name)) != 1) {
+		if (r == -1)
+			log_warnx("zwave: node %d: malformed group name "
+			    "report", zw_node_id(c, zn));
+		return 1;	/* other AGI reports: not asked */
+	}
+	if (m == NULL || !zw_assoc_op(m->op) || m->as_step != AS_NAME ||
+	    m->node != zw_node_id(c, zn) || ep != 0 || group != m->as_group) {
+		log_debug("zwave: node %d: group name not awaited",
+		    zw_node_id(c, zn));
+		return 1;
+	}
+	ev_timer_stop(c->s->loop, &m->timer);
+	memcpy(m->as_name, name, sizeof(m->as_name));
+	got_group(c);
+	return 1;
+}
+
 /* The number of groups: a group past it is refused, else on. */
 void
 zw_assoc_groupings(struct zw_ctrl *c, struct zw_node *zn, uint8_t groups)
@@ -221,6 +262,13 @@ zw_assoc_timeout(struct zw_ctrl *c)
 {
 	struct zw_maint *m = c->maint;
 
+	/* A name is nice to have: the group is what was asked. */
+	if (m->as_step == AS_NAME) {
+		log_warnx("zwave: node %d: no name for group %u", m->node,
+		    m->as_group);
+		got_group(c);
+		return;
+	}
 	/* The number of groups is a check: the group itself is asked. */
 	if (m->as_step == AS_GROUPINGS) {
 		log_warnx("zwave: node %d: no Association Groupings Report",
@@ -245,6 +293,7 @@ zw_assoc_start(struct zw_ctrl *c, int op, int node, uint8_t group,
 	m->as_target = target;
 	m->as_max = 0;
 	m->as_groups = 0;
+	m->as_name[0] = '\0';
 	m->have_assoc = 0;
 	m->as_n = 0;
 	if (!zw_node_has(&c->node[node], ZW_CC_ASSOCIATION)) {

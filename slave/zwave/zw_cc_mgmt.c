@@ -21,6 +21,8 @@
 #define ASSOC_REMOVE		0x04
 #define ASSOC_GROUPINGS_GET	0x05
 #define ASSOC_GROUPINGS_REPORT	0x06
+#define AGI_NAME_GET		0x01
+#define AGI_NAME_REPORT		0x02
 #define VERSION_CC_GET		0x13
 #define VERSION_CC_REPORT	0x14
 #define MULTI_CHANNEL_MARKER	0x00	/* endpoint pairs follow */
@@ -132,6 +134,41 @@ zw_cc_decode_groupings(const uint8_t *cmd, size_t len, uint8_t *groups)
 	if (len < 3)
 		return -1;
 	*groups = cmd[2];
+	return 1;
+}
+
+size_t
+zw_cc_agi_name_get(uint8_t *out, size_t outlen, uint8_t group)
+{
+	if (group == 0 || two(out, outlen, ZW_CC_AGI, AGI_NAME_GET) == 0 ||
+	    outlen < 3)
+		return 0;
+	out[2] = group;
+	return 3;
+}
+
+/*
+ * Association Group Info Name Report: group, length, name (UTF-8 in the
+ * class; kept as printable ASCII, anything else '?', at most
+ * ZW_CONFIG_NAME_MAX bytes, NUL-terminated in `name`). A length past the
+ * frame is malformed.
+ */
+int
+zw_cc_decode_agi_name(const uint8_t *cmd, size_t len, uint8_t *group,
+    char *name)
+{
+	size_t i, n;
+
+	if (len < 2 || cmd[0] != ZW_CC_AGI || cmd[1] != AGI_NAME_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 4 || cmd[2] == 0 || (size_t)cmd[3] > len - 4)
+		return -1;
+	*group = cmd[2];
+	n = cmd[3] < ZW_CONFIG_NAME_MAX ? cmd[3] : ZW_CONFIG_NAME_MAX;
+	for (i = 0; i < n; i++)
+		name[i] = cmd[4 + i] >= 0x20 && cmd[4 + i] < 0x7f ?
+		    (char)cmd[4 + i] : '?';
+	name[n] = '\0';
 	return 1;
 }
 

@@ -86,6 +86,7 @@ struct zw_maint {
 	uint8_t		 as_group, as_target, as_max;
 	int		 have_assoc;
 	uint8_t		 as_groups;	/* Groupings Report; 0 unknown */
+	char		 as_name[ZW_CONFIG_NAME_MAX + 1];	/* AGI */
 	uint8_t		 as_nodes[ZW_MAX_ASSOC_NODES];
 	size_t		 as_n;
 	/* Operations for sleeping nodes, in the order asked, each with its
@@ -123,6 +124,9 @@ void	zw_assoc_timeout(struct zw_ctrl *);
  * under way awaited it. */
 int	zw_assoc_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const struct zw_assoc *);
+/* An Association Group Info report from node zn; 1 if it was one. */
+int	zw_assoc_info_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *, size_t);
 /* An Association Groupings Report from node zn: its number of groups. */
 void	zw_assoc_groupings(struct zw_ctrl *, struct zw_node *, uint8_t groups);
 

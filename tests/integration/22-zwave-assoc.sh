@@ -43,7 +43,7 @@ wait_last() {	# wait_last STATE SECONDS
 }
 group() { last '(j["last"]["group"], j["last"]["max"], j["last"]["nodes"])'; }
 
-zw join 7 10 25 85 86 72
+zw join 7 10 25 85 59 86 72
 check "node 7 (Association) waits to join" \
 	wait_log "$Z" 'zwsim: control: join 7 ' 5
 post zwave/slave-house/inclusion '{"action":"include","timeout":30}' \
@@ -58,12 +58,15 @@ check "... the lifeline: us, at most one node" \
 	test "$(group)" = "(1, 1, [1])"
 check "... of the node's 3 groups (Groupings Report)" \
 	test "$(last 'j["last"]["groups"]')" = 3
-check "Groupings Get, then Get went to the node" \
-	test "$(grep -oE 'node 7 gets 85 0[25]' "$Z" | tail -2 | tr '\n' ,)" = \
-	"node 7 gets 85 05,node 7 gets 85 02,"
+check "Groupings Get, Get, then the group's name went to the node" \
+	test "$(grep -oE 'node 7 gets (85 0[25]|59 01)' "$Z" | tail -3 |
+	tr '\n' ,)" = "node 7 gets 85 05,node 7 gets 85 02,node 7 gets 59 01,"
+check "... its name (Association Group Info)" \
+	test "$(last 'j["last"]["name"]')" = Lifeline
 maint '{"op":"assoc_get","node":7,"group":2}' >/dev/null
 check "group 2 read" wait_last done 10
 check "... empty, at most four" test "$(group)" = "(2, 4, [])"
+check "... named" test "$(last 'j["last"]["name"]')" = "Basic Set"
 check "... saying so" test "$(last 'j["last"]["reason"]')" = \
 	"0 of at most 4 nodes"
 

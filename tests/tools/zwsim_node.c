@@ -259,6 +259,17 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 		    0x06, 0x00, 0x06, 0x00 }, 9);
 		reply(n, r, 9);
 		return 1;
+	case 0x5901:				/* AGI Group Name Get */
+		if (len >= 3 && c[2] >= 1 && c[2] <= SIM_GROUPS) {
+			static const char *const names[SIM_GROUPS] = {
+			    "Lifeline", "Basic Set", "Notification" };
+			size_t nl = strlen(names[c[2] - 1]);
+
+			r[1] = 0x02; r[2] = c[2]; r[3] = (uint8_t)nl;
+			memcpy(r + 4, names[c[2] - 1], nl);
+			reply(n, r, 4 + nl);
+		}
+		return 1;
 	case 0x8501:					/* Association */
 	case 0x8502:
 	case 0x8504:

@@ -72,6 +72,9 @@ test_assoc(void)
 	    0x04, 0x05, 0x06 };
 	static const uint8_t groupings_get[] = { 0x85, 0x05 };
 	static const uint8_t groupings[] = { 0x85, 0x06, 0x03 };
+	static const uint8_t agi[] = { 0x59, 0x02, 0x02, 0x09, 'B', 'a', 's',
+	    'i', 'c', 0x01, 'S', 'e', 't' };
+	char		 name[ZW_CONFIG_NAME_MAX + 1];
 	uint8_t		 out[8], g;
 	struct zw_assoc	 a;
 
@@ -99,6 +102,13 @@ test_assoc(void)
 	    "Groupings Report cut short");
 	CHECK(zw_cc_decode_groupings(report, sizeof(report), &g) == 0,
 	    "an Association Report is not a Groupings Report");
+	CHECK(zw_cc_agi_name_get(out, sizeof(out), 2) == 3 && out[0] == 0x59 &&
+	    out[1] == 0x01 && out[2] == 2, "AGI Group Name Get group 2");
+	CHECK(zw_cc_decode_agi_name(agi, sizeof(agi), &g, name) == 1 &&
+	    g == 2 && strcmp(name, "Basic?Set") == 0,
+	    "AGI Name Report: group 2, a control byte shown as '?'");
+	CHECK(zw_cc_decode_agi_name(agi, sizeof(agi) - 1, &g, name) == -1,
+	    "AGI Name Report: a length past the frame is malformed");
 	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
 	    a.group == 1 && a.max == 5 && a.n == 2 && a.nodes[0] == 1 &&
 	    a.nodes[1] == 7, "Report: nodes 1 and 7, endpoint pairs skipped");
