@@ -239,10 +239,10 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_transport_tx.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_adopt.c	# S2 nodes included elsewhere
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_ss.c slave/zwave/zw_smartstart.c # SmartStart
 # Node maintenance: ping, remove and replace a failed node, heal,
-# configuration parameters.
+# configuration parameters, association groups.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_maint.c slave/zwave/zw_heal.c \
 		   slave/zwave/zw_config.c slave/zwave/zw_cc_config.c \
-		   slave/zwave/zw_cc_scene.c
+		   slave/zwave/zw_cc_scene.c slave/zwave/zw_assoc.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_nvm.c slave/zwave/zw_nvm_fmt.c	# controller backup (NVM)
 # Thermostat and Color Switch (issue 17); the node layer's receive half.
 SLAVE_ZW_SRCS	+= slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c \

@@ -5,8 +5,11 @@
  *	POST /api/v1/zwave/SLAVE/maintenance	{"op":"ping"|"remove_failed"
  *						 |"replace_failed"|"heal"
  *						 |"config_get"|"config_set"
+ *						 |"assoc_get"|"assoc_set"
+ *						 |"assoc_remove"
  *						 |"stop", "node":N,
- *						 "param":P, "value":V}
+ *						 "param":P, "value":V,
+ *						 "group":G, "target":T}
  *	GET  /api/v1/zwave/SLAVE/maintenance	state, last steps
  */
 
@@ -20,6 +23,23 @@
 #include "log.h"
 #include "master.h"
 #include "zwave/zwave.h"
+
+/* ASSOC_*: the group as the node's report told it. */
+static void
+assoc_json(struct jw *w, const struct zwm_mstep *st)
+{
+	int i;
+
+	jw_key(w, "group");
+	jw_uint(w, st->param);
+	jw_key(w, "max");
+	jw_uint(w, st->assoc_max);
+	jw_key(w, "nodes");
+	jw_open(w, '[');
+	for (i = 0; i < st->nassoc; i++)
+		jw_int(w, st->assoc[i]);
+	jw_close(w, ']');
+}
 
 void
 api_zw_mstep_json(struct jw *w, const char *slave, const struct zwm_mstep *st)
@@ -62,6 +82,16 @@ api_zw_mstep_json(struct jw *w, const char *slave, const struct zwm_mstep *st)
 			jw_key(w, "name");
 			jw_str(w, st->name);
 		}
+	}
+	if (st->have_assoc)
+		assoc_json(w, st);
+	if (st->have_assoc && st->name[0] != '\0') {
+		jw_key(w, "name");
+		jw_str(w, st->name);
+	}
+	if (st->assoc_groups != 0) {	/* ASSOC_* only */
+		jw_key(w, "groups");
+		jw_uint(w, st->assoc_groups);
 	}
 	if (st->op == HD__ZW_NODE_OP__OP__HEAL && st->total > 0) {
 		jw_key(w, "done");
@@ -137,13 +167,13 @@ static void
 maint_post(struct api_call *c)
 {
 	static const char *const fields[] = { "op", "node", "param", "value",
-	    NULL };
+	    "group", "target", NULL };
 	Hd__ZwNodeOp__Op	 op;
 	struct node		*n;
 	const char		*why;
 	char			 name[24];
 	int64_t			 node = 0, param = 0, value = 0;
-	int			 cfg;
+	int			 cfg, as;
 
 	if (api_body(c, fields) == -1)
 		return;
@@ -155,7 +185,8 @@ maint_post(struct api_call *c)
 	}
 	if (zwm_maint_parse_op(name, &op) == -1) {
 		api_refuse(c, 400, "bad_request", "op: ping, remove_failed, "
-		    "replace_failed, heal, config_get, config_set or stop");
+		    "replace_failed, heal, config_get, config_set, assoc_get, "
+		    "assoc_set, assoc_remove or stop");
 		return;
 	}
 	cfg = op == HD__ZW_NODE_OP__OP__CONFIG_GET ||
@@ -167,6 +198,18 @@ maint_post(struct api_call *c)
 	    -1) {
 		api_refuse(c, 400, "bad_request", c->doc.err);
 		return;
+	}
+	/* A group and the node to add to it or remove: the op's param and
+	 * value on the wire. */
+	as = op == HD__ZW_NODE_OP__OP__ASSOC_SET ||
+	    op == HD__ZW_NODE_OP__OP__ASSOC_REMOVE;
+	if (op == HD__ZW_NODE_OP__OP__ASSOC_GET || as) {
+		if (json_get_int(&c->doc, 0, "group", 1, 1, 255, &param) ==
+		    -1 || json_get_int(&c->doc, 0, "target", as, 1,
+		    ZW_MAX_NODES, &value) == -1) {
+			api_refuse(c, 400, "bad_request", c->doc.err);
+			return;
+		}
 	}
 	if (op != HD__ZW_NODE_OP__OP__STOP && op !=
 	    HD__ZW_NODE_OP__OP__HEAL && node == 0) {

@@ -47,6 +47,10 @@ struct zwm_mstep {
 	int64_t		value, min, max, dflt;
 	int		have_range;
 	char		name[ZW_CONFIG_NAME_MAX + 1];
+	/* ASSOC_*: the group (param) as the node told it */
+	int		have_assoc;
+	uint8_t		assoc_max, nassoc, assoc_groups;
+	uint8_t		assoc[ZW_MAX_ASSOC_NODES];
 	int32_t		rssi_dbm;
 	char		reason[ZW_INCL_REASON_MAX + 1];
 };

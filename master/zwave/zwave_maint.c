@@ -18,7 +18,8 @@
 #include "zwave/zwave.h"
 
 static const char *const op_names[] = { "ping", "remove_failed",
-    "replace_failed", "heal", "stop", "config_get", "config_set" };
+    "replace_failed", "heal", "stop", "config_get", "config_set",
+    "assoc_get", "assoc_set", "assoc_remove" };
 
 const char *
 zwm_maint_op_name(int op)
@@ -140,6 +141,8 @@ zwm_maint_config(struct master *m, struct node *n, Hd__ZwNodeOp__Op op,
 static int
 result_ok(const Hd__ZwNodeOpResult *r)
 {
+	size_t i;
+
 	if (protobuf_c_enum_descriptor_get_value(
 	    &hd__zw_node_op__op__descriptor, r->op) == NULL ||
 	    protobuf_c_enum_descriptor_get_value(
@@ -150,8 +153,13 @@ result_ok(const Hd__ZwNodeOpResult *r)
 	    r->repeaters > 4 || r->tx_status > 0xff ||
 	    r->route_ms > 655350 || r->rssi_dbm < -128 || r->rssi_dbm > 127 ||
 	    r->param > 255 || (r->size != 0 && r->size != 1 && r->size != 2 &&
-	    r->size != 4) || (r->have_range && r->min > r->max))
+	    r->size != 4) || (r->have_range && r->min > r->max) ||
+	    r->n_assoc_nodes > ZW_MAX_ASSOC_NODES || r->assoc_max > 255 ||
+	    r->assoc_groups > 255)
 		return 0;
+	for (i = 0; i < r->n_assoc_nodes; i++)
+		if (r->assoc_nodes[i] < 1 || r->assoc_nodes[i] > ZW_MAX_NODES)
+			return 0;
 	return strlen(r->reason) <= ZW_INCL_REASON_MAX &&
 	    strlen(r->name) <= ZW_CONFIG_NAME_MAX;
 }
@@ -162,6 +170,7 @@ zwm_maint_result(struct master *m, struct node *n,
 {
 	struct zwm_slave	*z;
 	struct zwm_mstep	 st;
+	size_t			 i;
 
 	if (!result_ok(r))
 		return -1;
@@ -188,6 +197,12 @@ zwm_maint_result(struct master *m, struct node *n,
 	st.max = r->max;
 	st.dflt = r->dflt;
 	str_vis(st.name, sizeof(st.name), r->name);
+	st.have_assoc = r->have_assoc;
+	st.assoc_max = (uint8_t)r->assoc_max;
+	st.nassoc = (uint8_t)r->n_assoc_nodes;
+	st.assoc_groups = (uint8_t)r->assoc_groups;
+	for (i = 0; i < r->n_assoc_nodes; i++)
+		st.assoc[i] = (uint8_t)r->assoc_nodes[i];
 	str_vis(st.reason, sizeof(st.reason), r->reason);
 	log_info("slave %s: zwave %s, node %" PRIu32 ": %s%s%s", n->id,
 	    zwm_maint_op_name(r->op), r->node_id,

@@ -185,6 +185,7 @@ int	zw_cc_level_ramp(const uint8_t *cmd, size_t len, struct zw_ramp *);
 #define ZW_CC_WAKE_UP		0x84
 #define ZW_CC_ASSOCIATION	0x85
 #define ZW_CC_MC_ASSOCIATION	0x8e	/* Multi Channel Association */
+#define ZW_CC_AGI		0x59	/* Association Group Info */
 #define ZW_CC_MULTI_CMD		0x8f
 
 #define ZW_WAKEUP_MAX_S		0xffffff	/* 24-bit seconds */
@@ -267,6 +268,15 @@ int	zw_cc_decode_wakeup(const uint8_t *cmd, size_t len, struct zw_wakeup *);
 size_t	zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group,
 	    uint8_t node);
 size_t	zw_cc_assoc_get(uint8_t *out, size_t outlen, uint8_t group);
+size_t	zw_cc_assoc_remove(uint8_t *out, size_t outlen, uint8_t group,
+	    uint8_t node);
+size_t	zw_cc_assoc_groupings_get(uint8_t *out, size_t outlen);
+int	zw_cc_decode_groupings(const uint8_t *cmd, size_t len,
+	    uint8_t *groups);
+size_t	zw_cc_agi_name_get(uint8_t *out, size_t outlen, uint8_t group);
+/* `name`: ZW_CONFIG_NAME_MAX + 1 bytes. */
+int	zw_cc_decode_agi_name(const uint8_t *cmd, size_t len, uint8_t *group,
+	    char *name);
 /* Association Report (0x85) or Multi Channel Association Report (0x8e). */
 int	zw_cc_decode_assoc(const uint8_t *cmd, size_t len, struct zw_assoc *);
 /* Multi Channel Association Set of `group` to (node, endpoint), and Get. */

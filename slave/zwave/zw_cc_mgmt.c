@@ -18,6 +18,11 @@
 #define ASSOC_SET		0x01
 #define ASSOC_GET		0x02
 #define ASSOC_REPORT		0x03
+#define ASSOC_REMOVE		0x04
+#define ASSOC_GROUPINGS_GET	0x05
+#define ASSOC_GROUPINGS_REPORT	0x06
+#define AGI_NAME_GET		0x01
+#define AGI_NAME_REPORT		0x02
 #define VERSION_CC_GET		0x13
 #define VERSION_CC_REPORT	0x14
 #define MULTI_CHANNEL_MARKER	0x00	/* endpoint pairs follow */
@@ -109,6 +114,71 @@ zw_cc_assoc_set(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
 	out[1] = ASSOC_SET;
 	out[2] = group;
 	out[3] = node;
+	return 4;
+}
+
+size_t
+zw_cc_assoc_groupings_get(uint8_t *out, size_t outlen)
+{
+	return two(out, outlen, ZW_CC_ASSOCIATION, ASSOC_GROUPINGS_GET);
+}
+
+/* Association Groupings Report: how many groups the node has; 0 if the
+ * command is another, -1 if cut short. */
+int
+zw_cc_decode_groupings(const uint8_t *cmd, size_t len, uint8_t *groups)
+{
+	if (len < 2 || cmd[0] != ZW_CC_ASSOCIATION ||
+	    cmd[1] != ASSOC_GROUPINGS_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 3)
+		return -1;
+	*groups = cmd[2];
+	return 1;
+}
+
+size_t
+zw_cc_agi_name_get(uint8_t *out, size_t outlen, uint8_t group)
+{
+	if (group == 0 || two(out, outlen, ZW_CC_AGI, AGI_NAME_GET) == 0 ||
+	    outlen < 3)
+		return 0;
+	out[2] = group;
+	return 3;
+}
+
+/*
+ * Association Group Info Name Report: group, length, name (UTF-8 in the
+ * class; kept as printable ASCII, anything else '?', at most
+ * ZW_CONFIG_NAME_MAX bytes, NUL-terminated in `name`). A length past the
+ * frame is malformed.
+ */
+int
+zw_cc_decode_agi_name(const uint8_t *cmd, size_t len, uint8_t *group,
+    char *name)
+{
+	size_t i, n;
+
+	if (len < 2 || cmd[0] != ZW_CC_AGI || cmd[1] != AGI_NAME_REPORT)
+		return len < 1 ? -1 : 0;
+	if (len < 4 || cmd[2] == 0 || (size_t)cmd[3] > len - 4)
+		return -1;
+	*group = cmd[2];
+	n = cmd[3] < ZW_CONFIG_NAME_MAX ? cmd[3] : ZW_CONFIG_NAME_MAX;
+	for (i = 0; i < n; i++)
+		name[i] = cmd[4 + i] >= 0x20 && cmd[4 + i] < 0x7f ?
+		    (char)cmd[4 + i] : '?';
+	name[n] = '\0';
+	return 1;
+}
+
+/* Association Remove: take `node` out of `group`. */
+size_t
+zw_cc_assoc_remove(uint8_t *out, size_t outlen, uint8_t group, uint8_t node)
+{
+	if (zw_cc_assoc_set(out, outlen, group, node) == 0)
+		return 0;
+	out[1] = ASSOC_REMOVE;
 	return 4;
 }
 

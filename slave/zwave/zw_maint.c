@@ -39,7 +39,8 @@ op_name(int op)
 {
 	static const char *const names[] = { "ping", "remove failed",
 	    "replace failed", "heal", "stop", "configuration get",
-	    "configuration set" };
+	    "configuration set", "association get", "association set",
+	    "association remove" };
 
 	return op >= 0 && (size_t)op < sizeof(names) / sizeof(names[0]) ?
 	    names[op] : "?";
@@ -454,6 +455,10 @@ on_timer(struct ev_timer *t)
 		zw_config_timeout(c);
 		return;
 	}
+	if (zw_assoc_op(c->maint->op)) {
+		zw_assoc_timeout(c);
+		return;
+	}
 	if (c->maint->op == OP_REPLACE)
 		replace_stop(c);
 	fin(c, ST_FAILED, c->maint->op == OP_REPLACE ?
@@ -488,6 +493,12 @@ check(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	    op->op == HD__ZW_NODE_OP__OP__CONFIG_SET) &&
 	    (op->param < 1 || op->param > 255))
 		return "param: 1..255";
+	if (zw_assoc_op(op->op) && (op->param < 1 || op->param > 255))
+		return "group: 1..255";
+	if ((op->op == HD__ZW_NODE_OP__OP__ASSOC_SET ||
+	    op->op == HD__ZW_NODE_OP__OP__ASSOC_REMOVE) &&
+	    (op->value < 1 || op->value > ZW_MAX_NODES))
+		return "target: a node id, 1..232";
 	return NULL;
 }
 
@@ -503,6 +514,11 @@ zw_maint_run(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	    op->op == HD__ZW_NODE_OP__OP__CONFIG_SET) {
 		zw_config_start(c, op->op, (int)op->node_id,
 		    (uint8_t)op->param, op->value);
+		return;
+	}
+	if (zw_assoc_op(op->op)) {
+		zw_assoc_start(c, op->op, (int)op->node_id,
+		    (uint8_t)op->param, (uint8_t)op->value);
 		return;
 	}
 	m->op = op->op;
@@ -591,7 +607,7 @@ zw_node_op_request(struct slave *s, const Hd__ZwNodeOp *op)
 	}
 	if (op->op != OP_PING && op->op != OP_REMOVE && op->op != OP_REPLACE &&
 	    op->op != HD__ZW_NODE_OP__OP__CONFIG_GET &&
-	    op->op != HD__ZW_NODE_OP__OP__CONFIG_SET) {
+	    op->op != HD__ZW_NODE_OP__OP__CONFIG_SET && !zw_assoc_op(op->op)) {
 		zw_maint_result(s->zw, op->op, (int)op->node_id, ST_REFUSED,
 		    "unknown operation");
 		return;

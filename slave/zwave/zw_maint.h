@@ -80,6 +80,15 @@ struct zw_maint {
 	struct zw_config_value	value;
 	char		 cfg_name[ZW_CONFIG_NAME_MAX + 1];
 	size_t		 cfg_nname;
+	/* ASSOC_* (zw_assoc.c): the step awaited, the group, the node to
+	 * add or remove, the group as the node's reports told it. */
+	int		 as_step;
+	uint8_t		 as_group, as_target, as_max;
+	int		 have_assoc;
+	uint8_t		 as_groups;	/* Groupings Report; 0 unknown */
+	char		 as_name[ZW_CONFIG_NAME_MAX + 1];	/* AGI */
+	uint8_t		 as_nodes[ZW_MAX_ASSOC_NODES];
+	size_t		 as_n;
 	/* Operations for sleeping nodes, in the order asked, each with its
 	 * deadline (zw_maint_queue.c); the timer at the first. */
 	Hd__ZwNodeOp	 wait[ZW_MAINT_QUEUED];
@@ -104,6 +113,22 @@ void	zw_config_timeout(struct zw_ctrl *);
 /* A Configuration report from node zn; 1 if it was one (taken). */
 int	zw_config_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
 	    const uint8_t *, size_t);
+
+struct zw_assoc;
+/* zw_assoc.c: a group read, a node added or removed (ASSOC_*) */
+int	zw_assoc_op(int op);
+void	zw_assoc_start(struct zw_ctrl *, int op, int node, uint8_t group,
+	    uint8_t target);
+void	zw_assoc_timeout(struct zw_ctrl *);
+/* An Association Report from node zn (decoded): 1 if the operation
+ * under way awaited it. */
+int	zw_assoc_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const struct zw_assoc *);
+/* An Association Group Info report from node zn; 1 if it was one. */
+int	zw_assoc_info_receive(struct zw_ctrl *, struct zw_node *, uint8_t ep,
+	    const uint8_t *, size_t);
+/* An Association Groupings Report from node zn: its number of groups. */
+void	zw_assoc_groupings(struct zw_ctrl *, struct zw_node *, uint8_t groups);
 
 /* zw_heal.c: heal (rebuild routes) */
 void	zw_heal_start(struct zw_ctrl *, int node);

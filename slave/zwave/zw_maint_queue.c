@@ -65,16 +65,21 @@ zw_maint_queue(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	int		 i;
 
 	if ((op->op != OP_PING && op->op != OP_CFG_GET &&
-	    op->op != OP_CFG_SET) || !c->up || c->step != ZW_STEP_READY ||
-	    op->node_id < 1 || op->node_id > ZW_MAX_NODES ||
-	    op->node_id == c->own_id || !c->node[op->node_id].listed ||
+	    op->op != OP_CFG_SET && !zw_assoc_op(op->op)) || !c->up ||
+	    c->step != ZW_STEP_READY || op->node_id < 1 ||
+	    op->node_id > ZW_MAX_NODES || op->node_id == c->own_id || !c->node[op->node_id].listed ||
 	    !zw_mgmt_asleep(&c->node[op->node_id]))
 		return 0;
 	zn = &c->node[op->node_id];
 	if (op->op != OP_PING && (op->param < 1 || op->param > 255))
 		return 0;		/* check() says why */
-	if (op->op != OP_PING && !zw_node_has(zn, ZW_CC_CONFIGURATION)) {
+	if (op->op != OP_PING && op->op != HD__ZW_NODE_OP__OP__ASSOC_GET &&
+	    zw_assoc_op(op->op) && (op->value < 1 || op->value > ZW_MAX_NODES))
+		return 0;
+	if (op->op != OP_PING && !zw_node_has(zn, zw_assoc_op(op->op) ?
+	    ZW_CC_ASSOCIATION : ZW_CC_CONFIGURATION)) {
 		zw_maint_result(c, op->op, (int)op->node_id, ST_REFUSED,
+		    zw_assoc_op(op->op) ? "the node has no Association class" :
 		    "the node has no Configuration class");
 		return 1;
 	}
@@ -91,7 +96,7 @@ zw_maint_queue(struct zw_ctrl *c, const Hd__ZwNodeOp *op)
 	arm(c);
 	log_info("zwave: node %u sleeps: its %s waits for its wake-up (%d "
 	    "waiting)", op->node_id, op->op == OP_PING ? "ping" :
-	    "configuration", m->nwait);
+	    zw_assoc_op(op->op) ? "association" : "configuration", m->nwait);
 	zw_maint_result(c, op->op, (int)op->node_id, ST_QUEUED,
 	    "the node sleeps: run at its next wake-up");
 	return 1;

@@ -18,6 +18,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_cc.h"
+#include "zwave/zw_maint.h"
 #include "zwave/zw_mgmt_int.h"
 
 static int
@@ -198,7 +199,7 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 	struct zw_multi		mu;
 	struct zw_crc16		k;
 	struct zw_cc_info	info;
-	uint8_t			cc, v;
+	uint8_t			cc, v, ng;
 	int			r = 0, refused = 0;
 
 	switch (cmd[0]) {
@@ -214,7 +215,17 @@ zw_mgmt_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		break;
 	case ZW_CC_ASSOCIATION:
 	case ZW_CC_MC_ASSOCIATION:
-		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0)
+		if (cmd[0] == ZW_CC_ASSOCIATION &&
+		    (r = zw_cc_decode_groupings(cmd, len, &ng)) != 0) {
+			if (r == 1 && ep == 0)
+				zw_assoc_groupings(c, zn, ng);
+			break;
+		}
+		/* A maintenance Get's report goes to its operation; group
+		 * 1's still tells the interview about the lifeline. */
+		if ((r = zw_cc_decode_assoc(cmd, len, &a)) == 1 && ep == 0 &&
+		    (!zw_assoc_receive(c, zn, ep, &a) ||
+		    a.group == ZW_LIFELINE))
 			got_assoc(c, zn, &a);
 		break;
 	case ZW_CC_WAKE_UP:

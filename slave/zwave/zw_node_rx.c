@@ -307,7 +307,8 @@ zw_node_receive(struct zw_ctrl *c, struct zw_node *zn, uint8_t ep,
 		return -1;
 	if ((n = zw_mgmt_receive(c, zn, ep, cmd, len, secure)) != 0)
 		return n == -1 ? -1 : 0;
-	if (zw_config_receive(c, zn, ep, cmd, len))
+	if (zw_config_receive(c, zn, ep, cmd, len) ||
+	    zw_assoc_info_receive(c, zn, ep, cmd, len))
 		return 0;
 	if (cmd[0] == ZW_CC_CENTRAL_SCENE) {
 		scene(c, zn, ep, cmd, len);

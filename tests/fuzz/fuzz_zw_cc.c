@@ -80,6 +80,7 @@ management(const uint8_t *data, size_t size)
 	struct zw_mc		m;
 	struct zw_supervision	sv;
 	uint8_t			cc, ver, out[64], gets[ZW_POLL_SUPPORTED_MAX][4];
+	char			name[ZW_CONFIG_NAME_MAX + 1];
 	int			r;
 
 	if ((r = zw_cc_decode_wakeup(data, size, &w)) < -1 || r > 1 ||
@@ -89,6 +90,11 @@ management(const uint8_t *data, size_t size)
 	    a.n > ZW_MAX_ASSOC_NODES || a.nep > ZW_MAX_ASSOC_NODES)
 		abort();
 	if ((r = zw_cc_decode_cc_version(data, size, &cc, &ver)) < -1 || r > 1)
+		abort();
+	if ((r = zw_cc_decode_groupings(data, size, &ver)) < -1 || r > 1)
+		abort();
+	if ((r = zw_cc_decode_agi_name(data, size, &ver, name)) < -1 ||
+	    r > 1 || (r == 1 && strlen(name) > ZW_CONFIG_NAME_MAX))
 		abort();
 	if ((r = zw_cc_supported(data, size, gets, ZW_POLL_SUPPORTED_MAX)) <
 	    -1 || r > ZW_POLL_SUPPORTED_MAX)

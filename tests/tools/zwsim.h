@@ -14,6 +14,8 @@
 #define MAX_CCS		8
 #define MAX_SIMNODES	64	/* -n 40: a 40-node network and more */
 #define MAX_EPS		4	/* Multi Channel endpoints of one node */
+#define SIM_GROUPS	3	/* association groups of one node */
+#define SIM_GROUP_MAX	4	/* nodes in a group but the lifeline */
 
 struct simnode {
 	uint8_t	id, generic, specific;
@@ -23,7 +25,9 @@ struct simnode {
 	/* management classes (mgmt_command) */
 	uint8_t	sleepy, asleep;		/* not listening; between wake-ups */
 	uint8_t	endpoints, ep_on[MAX_EPS + 1];
-	uint8_t	lifeline;		/* association group 1, one node */
+	/* Association groups 1..SIM_GROUPS: group 1 the lifeline (one
+	 * node, a Set replaces it), the others SIM_GROUP_MAX nodes each */
+	uint8_t	group[SIM_GROUPS][SIM_GROUP_MAX], ngroup[SIM_GROUPS];
 	uint32_t wakeup;		/* interval, s */
 	uint8_t	wakeup_node;
 	uint8_t	sv_status;		/* Supervision Report status */

@@ -181,6 +181,60 @@ config_command(struct simnode *n, const uint8_t *c, size_t len)
 }
 
 /* The management classes; 1 if `c` was one of theirs. */
+/* Association Set, Get, Remove (0x85) on groups 1..SIM_GROUPS; a Get of
+ * a group it has not is answered with group 1, as the class says. */
+static void
+assoc_command(struct simnode *n, const uint8_t *c, size_t len)
+{
+	uint8_t	 r[5 + SIM_GROUP_MAX] = { 0x85, 0x03 }, *g;
+	size_t	 i, j, gi;
+
+	if (len < 2)
+		return;
+	if (c[1] == 0x05) {				/* Groupings Get */
+		r[1] = 0x06; r[2] = SIM_GROUPS;
+		reply(n, r, 3);
+		return;
+	}
+	if (len < 3)
+		return;
+	gi = c[2] >= 1 && c[2] <= SIM_GROUPS ? c[2] - 1u : 0;
+	g = n->group[gi];
+	if (c[1] == 0x02) {
+		r[2] = (uint8_t)(gi + 1);
+		r[3] = gi == 0 ? 1 : SIM_GROUP_MAX;
+		memcpy(r + 5, g, n->ngroup[gi]);
+		reply(n, r, 5 + n->ngroup[gi]);
+		return;
+	}
+	if (c[1] == 0x01 && c[2] >= 1 && c[2] <= SIM_GROUPS) {
+		for (i = 3; i < len; i++) {
+			for (j = 0; j < n->ngroup[gi] && g[j] != c[i]; j++)
+				;
+			if (gi == 0)		/* the lifeline: replaced */
+				g[0] = c[i], n->ngroup[0] = 1;
+			else if (j == n->ngroup[gi] && j < SIM_GROUP_MAX)
+				g[n->ngroup[gi]++] = c[i];
+			fprintf(stderr, "zwsim: node %d: group %d: %s %d\n",
+			    n->id, c[2], j < n->ngroup[gi] ? "has" :
+			    "full, refused", c[i]);
+		}
+	} else if (c[1] == 0x04 && c[2] <= SIM_GROUPS) {
+		for (gi = 0; gi < SIM_GROUPS; gi++) {
+			if (c[2] != 0 && gi + 1 != c[2])
+				continue;
+			g = n->group[gi];
+			for (i = j = 0; i < n->ngroup[gi]; i++)
+				if (len > 3 && memchr(c + 3, g[i], len - 3) ==
+				    NULL)
+					g[j++] = g[i];
+			n->ngroup[gi] = (uint8_t)j;
+		}
+		fprintf(stderr, "zwsim: node %d: group %d: removed\n", n->id,
+		    c[2]);
+	}
+}
+
 static int
 mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 {
@@ -205,13 +259,22 @@ mgmt_command(struct simnode *n, const uint8_t *c, size_t len)
 		    0x06, 0x00, 0x06, 0x00 }, 9);
 		reply(n, r, 9);
 		return 1;
-	case 0x8501:					/* Association Set */
-		if (len >= 4 && c[2] == 1)
-			n->lifeline = c[3];
+	case 0x5901:				/* AGI Group Name Get */
+		if (len >= 3 && c[2] >= 1 && c[2] <= SIM_GROUPS) {
+			static const char *const names[SIM_GROUPS] = {
+			    "Lifeline", "Basic Set", "Notification" };
+			size_t nl = strlen(names[c[2] - 1]);
+
+			r[1] = 0x02; r[2] = c[2]; r[3] = (uint8_t)nl;
+			memcpy(r + 4, names[c[2] - 1], nl);
+			reply(n, r, 4 + nl);
+		}
 		return 1;
+	case 0x8501:					/* Association */
 	case 0x8502:
-		r[1] = 0x03; r[2] = 1; r[3] = 1; r[4] = 0; r[5] = n->lifeline;
-		reply(n, r, n->lifeline ? 6 : 5);
+	case 0x8504:
+	case 0x8505:
+		assoc_command(n, c, len);
 		return 1;
 	case 0x8405:					/* Wake Up Interval */
 		r[1] = 0x06; r[2] = (uint8_t)(n->wakeup >> 16);

@@ -67,7 +67,15 @@ test_assoc(void)
 	static const uint8_t report[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0x01,
 	    0x07, 0x00, 0x01, 0x02 };
 	static const uint8_t bad[] = { 0x85, 0x03, 0x01, 0x05, 0x00, 0xe9 };
-	uint8_t		 out[8];
+	static const uint8_t remove[] = { 0x85, 0x04, 0x02, 0x07 };
+	static const uint8_t full[] = { 0x85, 0x03, 0x02, 0x04, 0x01, 0x03,
+	    0x04, 0x05, 0x06 };
+	static const uint8_t groupings_get[] = { 0x85, 0x05 };
+	static const uint8_t groupings[] = { 0x85, 0x06, 0x03 };
+	static const uint8_t agi[] = { 0x59, 0x02, 0x02, 0x09, 'B', 'a', 's',
+	    'i', 'c', 0x01, 'S', 'e', 't' };
+	char		 name[ZW_CONFIG_NAME_MAX + 1];
+	uint8_t		 out[8], g;
 	struct zw_assoc	 a;
 
 	CHECK(bytes(out, zw_cc_assoc_set(out, sizeof(out), ZW_LIFELINE, 1),
@@ -77,6 +85,30 @@ test_assoc(void)
 	    "group 0, node 233: refused");
 	CHECK(zw_cc_assoc_get(out, sizeof(out), 1) == 3 && out[2] == 1,
 	    "Association Get group 1");
+	CHECK(bytes(out, zw_cc_assoc_remove(out, sizeof(out), 2, 7), remove,
+	    LEN(remove)), "Association Remove: node 7 from group 2");
+	CHECK(zw_cc_assoc_remove(out, sizeof(out), 0, 7) == 0 &&
+	    zw_cc_assoc_remove(out, sizeof(out), 2, 0) == 0 &&
+	    zw_cc_assoc_remove(out, 3, 2, 7) == 0,
+	    "Remove: group 0, node 0, a short buffer: refused");
+	CHECK(zw_cc_decode_assoc(full, sizeof(full), &a) == 1 &&
+	    a.group == 2 && a.max == 4 && a.follow == 1 && a.n == 4 &&
+	    a.nodes[3] == 6, "Report: group 2 full, one more to follow");
+	CHECK(bytes(out, zw_cc_assoc_groupings_get(out, sizeof(out)),
+	    groupings_get, LEN(groupings_get)), "Groupings Get");
+	CHECK(zw_cc_decode_groupings(groupings, sizeof(groupings), &g) == 1 &&
+	    g == 3, "Groupings Report: 3 groups");
+	CHECK(zw_cc_decode_groupings(groupings, 2, &g) == -1,
+	    "Groupings Report cut short");
+	CHECK(zw_cc_decode_groupings(report, sizeof(report), &g) == 0,
+	    "an Association Report is not a Groupings Report");
+	CHECK(zw_cc_agi_name_get(out, sizeof(out), 2) == 3 && out[0] == 0x59 &&
+	    out[1] == 0x01 && out[2] == 2, "AGI Group Name Get group 2");
+	CHECK(zw_cc_decode_agi_name(agi, sizeof(agi), &g, name) == 1 &&
+	    g == 2 && strcmp(name, "Basic?Set") == 0,
+	    "AGI Name Report: group 2, a control byte shown as '?'");
+	CHECK(zw_cc_decode_agi_name(agi, sizeof(agi) - 1, &g, name) == -1,
+	    "AGI Name Report: a length past the frame is malformed");
 	CHECK(zw_cc_decode_assoc(report, sizeof(report), &a) == 1 &&
 	    a.group == 1 && a.max == 5 && a.n == 2 && a.nodes[0] == 1 &&
 	    a.nodes[1] == 7, "Report: nodes 1 and 7, endpoint pairs skipped");

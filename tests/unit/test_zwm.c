@@ -580,6 +580,7 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 {
 	static const char path[] = "/api/v1/zwave/slave-a/maintenance";
 	char			 big[ZW_INCL_REASON_MAX + 2];
+	uint32_t		 anodes[ZW_MAX_ASSOC_NODES + 1] = { 3, 5 };
 	Hd__ZwNodeOpResult	 r;
 	int			 i;
 
@@ -622,6 +623,23 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	big[sizeof(big) - 1] = '\0';
 	r.reason = big;
 	CHECK(zwm_maint_result(&m, a, &r) == -1, "result: long reason");
+	r.reason = (char *)(uintptr_t)"";
+	r.have_assoc = 1;
+	r.assoc_nodes = anodes;
+	r.n_assoc_nodes = 2;
+	anodes[1] = 233;
+	CHECK(zwm_maint_result(&m, a, &r) == -1,
+	    "result: a group naming node 233");
+	anodes[1] = 0;
+	CHECK(zwm_maint_result(&m, a, &r) == -1,
+	    "result: a group naming node 0");
+	anodes[1] = 5;
+	r.n_assoc_nodes = ZW_MAX_ASSOC_NODES + 1;
+	CHECK(zwm_maint_result(&m, a, &r) == -1,
+	    "result: a group past ZW_MAX_ASSOC_NODES");
+	r.n_assoc_nodes = 0;
+	r.assoc_nodes = NULL;
+	r.have_assoc = 0;
 	r.reason = (char *)(uintptr_t)"acknowledged in 41 ms";
 	r.rtt_ms = 41;
 	r.have_route = 1;
@@ -635,6 +653,20 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	    strstr(body, "\"rtt_ms\":41,\"tx_status\":0,\"route_ms\":30,"
 	    "\"repeaters\":1,\"rssi_dbm\":-60") != NULL,
 	    "result: a ping's figures shown, the operation ended");
+	r = op_step(HD__ZW_NODE_OP__OP__ASSOC_SET,
+	    HD__ZW_NODE_OP_RESULT__STATE__DONE, 7, "node 5 added");
+	r.param = 2;
+	r.have_assoc = 1;
+	r.assoc_nodes = anodes;
+	r.n_assoc_nodes = 2;
+	r.assoc_max = 4;
+	r.assoc_groups = 3;
+	CHECK(zwm_maint_result(&m, a, &r) == 0 &&
+	    call("GET", path, "", as, ac) == 200 &&
+	    strstr(body, "\"op\":\"assoc_set\",\"state\":\"done\",\"node\":7,"
+	    "\"reason\":\"node 5 added\",\"group\":2,\"max\":4,"
+	    "\"nodes\":[3,5],\"groups\":3") != NULL,
+	    "result: an association group shown with its nodes");
 	for (i = 0; i < 3 * ZW_MAINT_HISTORY; i++) {
 		r = op_step(HD__ZW_NODE_OP__OP__HEAL,
 		    HD__ZW_NODE_OP_RESULT__STATE__PROGRESS, 2, "ok");
@@ -669,6 +701,13 @@ test_maint(struct node *a, const char *as, const char *ac, const char *us,
 	    "result: queued, shown so, the operation ended for the master");
 	CHECK(call("POST", path, "{\"op\":\"ping\",\"node\":5}", as, ac) ==
 	    202, "maintenance: another operation meanwhile: 202");
+	CHECK(call("POST", path, "{\"op\":\"assoc_get\",\"node\":7}", as,
+	    ac) == 400 && call("POST", path, "{\"op\":\"assoc_set\","
+	    "\"node\":7,\"group\":2,\"target\":233}", as, ac) == 400 &&
+	    call("POST", path, "{\"op\":\"assoc_remove\",\"node\":7,"
+	    "\"group\":256,\"target\":3}", as, ac) == 400,
+	    "maintenance: association without a group, a node out of range: "
+	    "400");
 }
 
 int

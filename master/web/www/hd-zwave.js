@@ -186,7 +186,8 @@
   const MAINT_STEPS_KEEP = 16;		// as the master's ZW_MAINT_HISTORY
   const ENDS = ["done", "failed", "refused"];
   const OP_NAME = { ping: "Ping", remove_failed: "Removal", replace_failed: "Replacement", heal: "Heal",
-    config_get: "Parameter read", config_set: "Parameter set", stop: "Stop" };
+    config_get: "Parameter read", config_set: "Parameter set", stop: "Stop",
+    assoc_get: "Group read", assoc_set: "Group add", assoc_remove: "Group remove" };
   const LISTEN = { always: "always listening", flirs: "listening (FLIRS)", sleeping: "sleeping" };
   const maint = {};			// slave -> {online, active, last, steps}
   const names = {};			// slave -> node id -> "name (zw:N:0)"
