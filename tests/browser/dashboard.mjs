@@ -143,7 +143,7 @@ if (!haveApi) {
 } else {
   const list = devices.body.devices;
   const lamp = list.find((d) => d.id === "sim:lamp" && d.site !== env.HD_OFF_SITE);
-  const sites = [...new Set(list.map((d) => d.site))];
+  const sites = [...new Set(list.map((d) => d.site))].sort();
 
   // 2. Overview and cards
   await check(`the overview shows each site's health (${sites.join(", ")})`, async () => {
