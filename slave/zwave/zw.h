@@ -180,6 +180,12 @@ struct zw_req {
 	 * start with a non-zero byte ("queued"). */
 	int		 cb_idx;
 	uint64_t	 cb_timeout;	/* ms; 0: ZW_CB_TIMEOUT_MS */
+	/* RequestNodeInfo: no callback id, but the stick is busy until the
+	 * node's answer, an ApplicationUpdate (node info, or the request
+	 * failed): the request stays in flight, as one awaiting its
+	 * callback, until that update or cb_timeout. A SendData given
+	 * meanwhile may be refused (the zwave-js mock exits). */
+	int		 until_nif;
 	enum zw_prio	 prio;
 	zw_done_fn	*done;
 	void		*arg;
@@ -521,7 +527,6 @@ struct zw_ctrl {
 	int		 interviewing;	/* node asked for its NIF, or 0 */
 	int		 mgmt;		/* node in its management interview */
 	struct ev_timer	 idle_timer;	/* an interview waits for the stick */
-	struct ev_timer	 nif_timer;
 	struct ev_timer	 poll_timer;	/* paced state polls */
 	struct zw_incl	 incl;		/* zw_incl.c */
 	struct zw_maint	*maint;		/* zw_maint.c */
@@ -547,7 +552,6 @@ int	zw_node_values(struct zw_node *);
 void	zw_node_identity(struct zw_node *);
 void	zw_node_forget(struct zw_node *);	/* frees the last values */
 void	zw_node_unsolicited(struct zw_ctrl *, const struct zw_frame *);
-void	zw_on_nif_timeout(struct ev_timer *);
 /* Shared by zw_node.c and zw_node_cmd.c. */
 int	zw_node_has(const struct zw_node *, uint8_t cc);	/* also securely */
 int	zw_node_id(const struct zw_ctrl *, const struct zw_node *);

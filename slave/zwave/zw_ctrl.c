@@ -436,7 +436,6 @@ ctrl_up(void *arg, int up, const char *why)
 	c->up = up;
 	ev_timer_stop(c->s->loop, &c->retry);
 	ev_timer_stop(c->s->loop, &c->ping);
-	ev_timer_stop(c->s->loop, &c->nif_timer);
 	ev_timer_stop(c->s->loop, &c->idle_timer);
 	ev_timer_stop(c->s->loop, &c->poll_timer);
 	c->interviewing = 0;
@@ -535,7 +534,6 @@ zw_start(struct slave *s)
 	s->zw = c;
 	ev_timer_init(&c->retry, on_retry, c);
 	ev_timer_init(&c->ping, on_ping, c);
-	ev_timer_init(&c->nif_timer, zw_on_nif_timeout, c);
 	ev_timer_init(&c->idle_timer, on_idle, c);
 	ev_timer_init(&c->poll_timer, zw_on_poll_timer, c);
 	zw_incl_init(c);
@@ -576,7 +574,6 @@ zw_stop(struct slave *s)
 	zw_nvm_free(c);
 	ev_timer_stop(s->loop, &c->retry);
 	ev_timer_stop(s->loop, &c->ping);
-	ev_timer_stop(s->loop, &c->nif_timer);
 	ev_timer_stop(s->loop, &c->idle_timer);
 	ev_timer_stop(s->loop, &c->poll_timer);
 	zw_stick_free(c->stick);

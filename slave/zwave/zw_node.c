@@ -100,38 +100,28 @@ zw_node_identity(struct zw_node *zn)
 static void
 interview_end(struct zw_ctrl *c)
 {
-	ev_timer_stop(c->s->loop, &c->nif_timer);
 	c->interviewing = 0;
 	zw_interview_next(c);
 }
 
+/* The RequestNodeInfo ended: its node information came (app_update has
+ * taken it), or none came in time, or the stick refused it. */
 static void
 nif_sent(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
 {
 	struct zw_ctrl *c = arg;
 
-	(void)cb;
-	if (c->stopping || c->interviewing == 0)
+	(void)res;
+	if (c->stopping || c->interviewing == 0 || (st == ZW_OK && cb != NULL))
 		return;
-	if (st != ZW_OK || res == NULL || res->len < 1 ||
-	    res->payload[0] == 0) {
+	if (st == ZW_ERR_NOCB)
+		log_warnx("zwave: node %d: no node information in %d ms",
+		    c->interviewing, ZW_NIF_TIMEOUT_MS);
+	else
 		log_warnx("zwave: node %d: node info request: %s",
 		    c->interviewing, st != ZW_OK ? zw_status_str(st) :
 		    "refused");
-		interview_end(c);
-		return;
-	}
-	ev_timer_start(c->s->loop, &c->nif_timer, ZW_NIF_TIMEOUT_MS);
-}
-
-void
-zw_on_nif_timeout(struct ev_timer *t)
-{
-	struct zw_ctrl *c = t->arg;
-
-	log_warnx("zwave: node %d: no node information in %d ms",
-	    c->interviewing, ZW_NIF_TIMEOUT_MS);
 	interview_end(c);
 }
 
@@ -150,6 +140,12 @@ refresh_all(struct zw_ctrl *c)
 		    c->node[id].pct >= ZW_INTERVIEW_NIF &&
 		    !c->node[id].refreshed) {
 			c->node[id].refreshed = 1;
+			/* Its secure inclusion runs: its end asks (under
+			 * security, once its secure classes are known; in
+			 * clear if it failed). Asked now, in clear, a lock
+			 * would answer in clear. */
+			if (zw_sec_booting(&c->node[id]))
+				continue;
 			/* Adoption asks for its state at its end. Not for
 			 * a node the licence left without security. S2
 			 * first (zw_sec_s2_adopt.c), else S0. */
@@ -213,6 +209,8 @@ zw_interview_next(struct zw_ctrl *c)
 	r.len = 1;
 	r.want_res = 1;
 	r.cb_idx = -1;
+	r.until_nif = 1;
+	r.cb_timeout = ZW_NIF_TIMEOUT_MS;
 	r.prio = ZW_PRIO_POLL;
 	r.done = nif_sent;
 	r.arg = c;

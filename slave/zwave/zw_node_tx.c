@@ -129,7 +129,8 @@ zw_node_poll_pace(struct zw_ctrl *c)
 			return;
 		}
 		c->node[id].poll_due = 0;
-		if (c->node[id].dev != NULL)
+		/* Its secure inclusion began meanwhile: its end asks. */
+		if (c->node[id].dev != NULL && !zw_sec_booting(&c->node[id]))
 			zw_node_refresh(c, id);
 	}
 }

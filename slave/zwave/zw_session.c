@@ -174,7 +174,7 @@ got_res(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 		log_debug("zwave: unexpected response 0x%02x", f->func);
 		return;
 	}
-	if (sl->r.cb_idx < 0) {
+	if (sl->r.cb_idx < 0 && !sl->r.until_nif) {
 		zws_finish(s, sl, ZW_OK, f, NULL);
 		return;
 	}
@@ -246,13 +246,34 @@ tx_not_sent(struct zw_session *s, struct zw_slot *sl, const struct zw_frame *f,
 	return 1;
 }
 
+/* The node information a RequestNodeInfo in flight awaits: of its node,
+ * or the stick's word that the node did not answer. */
+static int
+is_nif(const struct zw_slot *sl, const struct zw_frame *f)
+{
+	return sl->r.until_nif && f->func == ZW_FN_APP_UPDATE &&
+	    f->len >= 2 && (f->payload[0] == ZW_UPDATE_NIF_FAILED ||
+	    (f->payload[0] == ZW_UPDATE_NIF &&
+	    f->payload[1] == sl->r.payload[0]));
+}
+
 static void
 got_req(struct zw_session *s, const struct zw_frame *f, uint64_t now)
 {
 	struct zw_slot *sl = s->cbw;
 
-	if (sl != NULL && f->func == sl->r.func && f->len >= 1 &&
-	    f->payload[0] == sl->r.payload[sl->r.cb_idx]) {
+	/* Handled as any update first (the interview), then the request
+	 * ends and the stick is free. */
+	if (sl != NULL && is_nif(sl, f)) {
+		s->stats.unsolicited++;
+		if (s->ops->unsolicited != NULL)
+			s->ops->unsolicited(s->arg, f);
+		if (s->cbw == sl)
+			zws_finish(s, sl, ZW_OK, &s->cb_res, f);
+		return;
+	}
+	if (sl != NULL && !sl->r.until_nif && f->func == sl->r.func &&
+	    f->len >= 1 && f->payload[0] == sl->r.payload[sl->r.cb_idx]) {
 		if (!tx_not_sent(s, sl, f, now))
 			zws_finish(s, sl, ZW_OK, &s->cb_res, f);
 		return;

@@ -66,8 +66,8 @@ zws_fail_all(struct zw_session *s, enum zw_status st)
 }
 
 /* The first request that may go now: user before polling, and a second
- * callback-waiting request stays queued behind the one in flight or the
- * one waiting to be sent again. */
+ * callback-waiting request (or RequestNodeInfo, zw.h) stays queued behind
+ * the one in flight or the one waiting to be sent again. */
 struct zw_slot *
 zws_next_eligible(struct zw_session *s, int *prio)
 {
@@ -75,7 +75,7 @@ zws_next_eligible(struct zw_session *s, int *prio)
 
 	for (*prio = ZW_PRIO_USER; *prio <= ZW_PRIO_POLL; (*prio)++)
 		TAILQ_FOREACH(sl, &s->q[*prio], entry)
-			if (sl->r.cb_idx < 0 ||
+			if ((sl->r.cb_idx < 0 && !sl->r.until_nif) ||
 			    (s->cbw == NULL && s->resend == NULL))
 				return sl;
 	return NULL;

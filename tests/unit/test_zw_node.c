@@ -46,7 +46,7 @@ test_interview(void)
 	    "the interview asks node 2 alone for its node information");
 	take(&r);
 	answer(&r, res_ok, 1, 0);
-	CHECK(c->nif_timer.active, "then waits ZW_NIF_TIMEOUT_MS for it");
+	CHECK(nif_awaited(), "then waits ZW_NIF_TIMEOUT_MS for it");
 	nif(2, 0x10, sw_cc, sizeof(sw_cc));
 	CHECK(d2->desc.interview_pct == 100 && dev_find_value(d2, "on") !=
 	    NULL && d2->desc.command_classes.len == 3,
@@ -55,7 +55,7 @@ test_interview(void)
 	    reqs[0].payload[0] == 3, "then node 3");
 	take(&r);
 	answer(&r, res_ok, 1, 0);
-	CHECK(fire(&c->nif_timer) && c->interviewing == 0 &&
+	CHECK(nif_timeout() && c->interviewing == 0 &&
 	    d3->desc.interview_pct == 50,
 	    "node 3 silent: the interview gives up on it (still 50 %%)");
 	CHECK(pending(ZW_FN_SEND_DATA, 2) && !pending(ZW_FN_SEND_DATA, 3) &&
@@ -609,7 +609,7 @@ test_sleeping_resume(void)
 	 * information while asleep, gives none. */
 	for (i = 0; i < 50; i++) {
 		pump();
-		if (!fire(&S.zw->nif_timer) && nreqs == 0)
+		if (!nif_timeout() && nreqs == 0)
 			break;
 	}
 	sim[11].wakeup = 3600;

@@ -345,7 +345,7 @@ switch_node(void)
 	nif(2, 0x10, sw_cc, sizeof(sw_cc));
 	take(&r);			/* node 3's interview: silent */
 	answer(&r, (const uint8_t []){ 1 }, 1, 0);
-	fire(&S.zw->nif_timer);
+	nif_timeout();
 	pump();
 	return dev_find_value(dev_find(&S, "zw:2:0"), "on") != NULL ? 0 : -1;
 }

@@ -168,7 +168,7 @@ settle(void)
 
 	for (i = 0; i < 50; i++) {
 		pump();
-		if (!fire(&S.zw->nif_timer) && nreqs == 0)
+		if (!nif_timeout() && nreqs == 0)
 			break;
 	}
 }

@@ -697,6 +697,91 @@ test_hold(void)
 	    "then the request goes");
 }
 
+/* The clock past the ACK gap, not to the next deadline. */
+static void
+gap(void)
+{
+	now += ZW_ACK_GAP_MS;
+	zw_session_tick(S, now);
+}
+
+/* RequestNodeInfo has no callback id, but the stick is busy until the
+ * node's information: a SendData waits for it (a busy stick may refuse
+ * it; the zwave-js mock exits), GetVersion does not. Another node's
+ * information does not end it; the stick's "no answer" does; with
+ * neither, it fails at its own deadline. */
+static void
+test_until_nif(void)
+{
+	static const uint8_t one = 1;
+	uint8_t	up[6] = { ZW_UPDATE_NIF, 7, 3, 0x04, 0x10, 0x01 };
+	struct zw_req	r;
+	enum zw_status	st;
+	int	before;
+
+	reset();
+	memset(&r, 0, sizeof(r));
+	r.func = ZW_FN_REQUEST_NODE_INFO;
+	r.payload[0] = 5;
+	r.len = 1;
+	r.want_res = 1;
+	r.cb_idx = -1;
+	r.until_nif = 1;
+	r.cb_timeout = ZW_NIF_TIMEOUT_MS;
+	r.prio = ZW_PRIO_POLL;
+	r.done = done;
+	r.arg = (void *)(intptr_t)1;
+	zw_session_submit(S, &r, now, &st);
+	submit(ZW_FN_SEND_DATA, 1, 0, ZW_PRIO_USER, 2);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_REQUEST_NODE_INFO, &one, 1);
+	gap();
+	CHECK(T.ndone == 0 && T.nw == 2,
+	    "RequestNodeInfo queued by the stick: not done, and the "
+	    "SendData waits");
+	submit(ZW_FN_GET_VERSION, 1, -1, ZW_PRIO_USER, 3);
+	gap();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_GET_VERSION,
+	    "a request without callback goes meanwhile");
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_GET_VERSION, &one, 1);
+	stick_frame(ZW_REQ, ZW_FN_APP_UPDATE, up, sizeof(up));
+	gap();
+	CHECK(T.ndone == 1 && T.order[0] == 3 && T.unsol == 1 &&
+	    wfunc(T.nw - 1) != ZW_FN_SEND_DATA,
+	    "node 7's information: handed on, but not the one awaited");
+	before = T.nw;
+	up[1] = 5;
+	stick_frame(ZW_REQ, ZW_FN_APP_UPDATE, up, sizeof(up));
+	CHECK(T.unsol == 2 && T.ndone == 2 && T.order[1] == 1 &&
+	    T.st[1] == ZW_OK && T.res0[1] == 1,
+	    "node 5's: handed on, and the request is done");
+	gap();
+	CHECK(wfunc(T.nw - 1) == ZW_FN_SEND_DATA && T.nw > before,
+	    "then the SendData goes");
+
+	/* No information, no word from the stick: its own deadline. */
+	reset();
+	zw_session_submit(S, &r, now, &st);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_REQUEST_NODE_INFO, &one, 1);
+	CHECK(zw_session_next(S) == now + ZW_NIF_TIMEOUT_MS,
+	    "the deadline is ZW_NIF_TIMEOUT_MS");
+	run_to_next();
+	CHECK(T.ndone == 1 && T.st[0] == ZW_ERR_NOCB, "then it fails");
+
+	/* The stick says the node did not answer. */
+	reset();
+	zw_session_submit(S, &r, now, &st);
+	stick_byte(ZW_ACK);
+	stick_frame(ZW_RES, ZW_FN_REQUEST_NODE_INFO, &one, 1);
+	up[0] = ZW_UPDATE_NIF_FAILED;
+	up[1] = 0;
+	stick_frame(ZW_REQ, ZW_FN_APP_UPDATE, up, 3);
+	CHECK(T.ndone == 1 && T.st[0] == ZW_OK && T.unsol == 1,
+	    "\"request failed\" ends it too");
+}
+
 int
 main(void)
 {
@@ -713,6 +798,7 @@ main(void)
 	test_dead_stick();
 	test_abort();
 	test_hold();
+	test_until_nif();
 	zw_session_free(S);
 	return check_done();
 }

@@ -32,6 +32,12 @@ unsigned	opened;
 static uint8_t	next_cb = 1;
 static struct zw_stats	stats;
 
+/* A RequestNodeInfo answered "queued": as the session does, it ends at
+ * its node's information (unsolicited) or at nif_timeout(). */
+static struct zw_req	nif_req;
+static struct zw_frame	nif_res;
+static int		nif_waits;
+
 struct zw_stick *
 zw_stick_new(struct ev_loop *loop, const char *spec,
     const struct zw_stick_ops *ops, void *arg)
@@ -48,6 +54,7 @@ zw_stick_free(struct zw_stick *st)
 {
 	(void)st;
 	nreqs = 0;
+	nif_waits = 0;
 }
 
 int
@@ -148,6 +155,16 @@ answer(const struct zw_req *r, const uint8_t *p, size_t n, int tx)
 	struct zw_frame	res = frame(ZW_RES, r->func, p, n), cb;
 	uint8_t		c[2];
 
+	if (r->until_nif && n >= 1 && p[0] != 0) {
+		nif_req = *r;
+		nif_res = res;
+		nif_waits = 1;
+		return;
+	}
+	if (r->until_nif) {
+		r->done(r->arg, ZW_ERR_REFUSED, &res, NULL);
+		return;
+	}
 	if (r->cb_idx >= 0) {
 		c[0] = r->payload[r->cb_idx];
 		c[1] = (uint8_t)tx;
@@ -163,6 +180,30 @@ unsolicited(uint8_t func, const uint8_t *p, size_t n)
 	struct zw_frame f = frame(ZW_REQ, func, p, n);
 
 	the_stick.ops->unsolicited(the_stick.arg, &f);
+	if (nif_waits && func == ZW_FN_APP_UPDATE && n >= 2 &&
+	    (p[0] == ZW_UPDATE_NIF_FAILED || (p[0] == ZW_UPDATE_NIF &&
+	    p[1] == nif_req.payload[0]))) {
+		nif_waits = 0;
+		nif_req.done(nif_req.arg, ZW_OK, &nif_res, &f);
+	}
+}
+
+/* The awaited node information did not come in time: 1 if one was
+ * awaited. */
+int
+nif_timeout(void)
+{
+	if (!nif_waits)
+		return 0;
+	nif_waits = 0;
+	nif_req.done(nif_req.arg, ZW_ERR_NOCB, NULL, NULL);
+	return 1;
+}
+
+int
+nif_awaited(void)
+{
+	return nif_waits && nif_req.cb_timeout == ZW_NIF_TIMEOUT_MS;
 }
 
 /* Node `node` sends command bytes `cmd` to us. */

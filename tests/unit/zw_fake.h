@@ -65,6 +65,8 @@ void	from_node(uint8_t node, const uint8_t *cmd, size_t);
 void	nif(uint8_t node, uint8_t generic, const uint8_t *cc, size_t ncc);
 /* Fire an armed timer now (1), or 0 if it was not armed. */
 int	fire(struct ev_timer *);
+int	nif_timeout(void);
+int	nif_awaited(void);
 /* The start-up, answered as a stick with nodes 2 and 3 would. */
 int	startup(void);
 /* The same for the nodes in `mask`, generic classes from `generic`. */
