@@ -273,6 +273,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
 SCHED_TESTS	+= test_sched_firing	# firings across a takeover
+SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
