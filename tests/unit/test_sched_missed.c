@@ -177,6 +177,10 @@ test_restarts(void)
 	    "was stopped") != NULL, "restart 1: 20 instants of 'every 1 min' "
 	    "missed (%" PRId64 ", %s)", mi != NULL ? mi->count : -1,
 	    mi != NULL ? mi->why : "");
+	if (mi == NULL) {
+		sched_free(s);
+		return;
+	}
 	first = *mi;
 	mi = missed_of(s, "quiet");
 	CHECK(mi != NULL && mi->count == 19, "restart 1: 19 of the catch-up "
