@@ -11,6 +11,7 @@
  * (sched_set_state_io), one per node, copied as the state sync would.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,11 @@ io_read(void *arg, uint8_t **p, size_t *len)
 {
 	struct disk *d = arg;
 
-	if (d->p == NULL || (*p = malloc(d->len + 1)) == NULL)
+	if (d->p == NULL) {
+		errno = ENOENT;		/* no file yet (sched_state_io) */
+		return -1;
+	}
+	if ((*p = malloc(d->len + 1)) == NULL)
 		return -1;
 	memcpy(*p, d->p, d->len);
 	*len = d->len;
