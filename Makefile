@@ -273,6 +273,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
 SCHED_TESTS	+= test_sched_firing	# firings across a takeover
+SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
@@ -335,6 +336,7 @@ FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 FUZZERS		+= fuzz_zw_nvm		# the NVM answers, a controller backup file
 FUZZERS		+= fuzz_zw_transport	# Transport Service segments from a node
+FUZZERS		+= fuzz_sched_state	# sched.state at a takeover (the master's)
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -626,6 +628,9 @@ $(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
 		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
+# sched.state as a standby's scheduler reads it at a takeover.
+$(FUZZ_BUILD)/fuzz_sched_state: $(SCHED_ENGINE_SRCS) master/sched/sched_hold.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim $(BUILD)/tests/test_sched_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -389,6 +389,9 @@
 #define LOCAL_MAX_VALUES	128		/* last values a slave keeps for its conditions */
 #define SCHED_RECENT_RUNS	4		/* firings an event keeps, with where each ran */
 #define SCHED_MISSED_WHY_MAX	160		/* why an event's last instants were missed */
+#define SCHED_MISSED_COUNT_MAX	((1LL << 53) - 1)	/* an event's missed count stops
+						 * here: the largest a JSON reader
+						 * (JavaScript) holds exactly */
 #define SCHED_SYNC_NODES	64		/* slaves whose LocalSync the master tracks */
 #define SCHED_API_PAGE		150		/* events per GET /api/v1/events answer */
 #define SCHED_INFLIGHT		64		/* commands remembered for their result */

@@ -201,9 +201,10 @@ struct sched_event {
 	}			 ran[SCHED_RECENT_RUNS];
 	int			 nran;
 	/* Its instants the missed-event policy skipped (sched_trig_missed):
-	 * how many since its program was loaded (carried over a reload like
-	 * `ran`), the last one, when it was judged missed and why in words.
-	 * count 0: none. */
+	 * how many (at most SCHED_MISSED_COUNT_MAX), the last one, when it
+	 * was judged missed and why in words. count 0: none. Carried over a
+	 * reload like `ran`, and kept in sched.state (SchedEvent.missed), so
+	 * a restart and a standby that takes over show it too. */
 	struct sched_missed {
 		int64_t		 count;
 		int64_t		 last_due, at;	/* wall ms */

@@ -264,7 +264,9 @@ missed_note(struct sched *s, struct sched_event *ev, int n, int64_t due,
 	char			 late[24], win[24] = "", buf[SCHED_MISSED_WHY_MAX +
 				    SCHED_TOKEN_MAX + 128];
 
-	mi->count += n;
+	/* Saturates: a restored record may be near the bound already. */
+	mi->count = mi->count > SCHED_MISSED_COUNT_MAX - n ?
+	    SCHED_MISSED_COUNT_MAX : mi->count + n;
 	mi->last_due = due;
 	mi->at = now;
 	span_words(late, sizeof(late), now - due);

@@ -5,8 +5,8 @@
  * - <state-dir>/sched.state (proto/master.proto SchedState), written
  *   crash-safely: per event the admin's enable or disable, the last
  *   firing and result, per time trigger the instant up to which it was
- *   handled, per threshold its arming and running 'for' wait; the
- *   pending delayed actions; the modes.
+ *   handled, per threshold its arming and running 'for' wait, its
+ *   missed record; the pending delayed actions; the modes.
  * - at start-up, what was missed while the master was stopped runs once
  *   if its last missed instant is within the event's catch-up window,
  *   else it is skipped and logged;
@@ -157,6 +157,21 @@ fill_values(Hd__SchedEvent *e, const struct sched_event *ev,
 	e->n_last_value = (size_t)ev->ntrig;
 }
 
+/* The event's missed record, if it has one, in `mi`. */
+static void
+fill_missed(Hd__SchedEvent *e, const struct sched_event *ev,
+    Hd__SchedMissed *mi)
+{
+	if (ev->missed.count <= 0)
+		return;
+	hd__sched_missed__init(mi);
+	mi->count = (uint64_t)ev->missed.count;
+	mi->last_due_ms = (uint64_t)ev->missed.last_due;
+	mi->at_ms = (uint64_t)ev->missed.at;
+	mi->why = (char *)(uintptr_t)ev->missed.why;
+	e->missed = mi;
+}
+
 /* `due`, `thr` and `fordue` have room for the event's triggers. */
 static void
 fill_event(Hd__SchedEvent *e, const struct sched_event *ev, uint64_t *due,
@@ -205,6 +220,7 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	uint64_t		 *due = NULL, *fordue = NULL;
 	uint32_t		 *thr = NULL;
 	Hd__SchedValue		 *val = NULL, **valp = NULL;
+	Hd__SchedMissed		 *mis = NULL;
 	size_t			  ntrig = 0, k = 0;
 	int			  i, r = -1;
 
@@ -218,12 +234,14 @@ sched_state_write(struct sched *s, const char *path, int64_t now)
 	    (val = calloc(ntrig + 1, sizeof(*val))) == NULL ||
 	    (valp = calloc(ntrig + 1, sizeof(*valp))) == NULL ||
 	    (pd = calloc((size_t)s->npending + 1, sizeof(*pd))) == NULL ||
-	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL)
+	    (pdp = calloc((size_t)s->npending + 1, sizeof(*pdp))) == NULL ||
+	    (mis = calloc((size_t)g->nev + 1, sizeof(*mis))) == NULL)
 		goto done;
 	for (i = 0; i < g->nev; i++) {
 		hd__sched_event__init(&ev[i]);
 		fill_event(&ev[i], &g->ev[i], due + k, thr + k, fordue + k);
 		fill_values(&ev[i], &g->ev[i], val + k, valp + k);
+		fill_missed(&ev[i], &g->ev[i], &mis[i]);
 		k += (size_t)g->ev[i].ntrig;
 		evp[i] = &ev[i];
 	}
@@ -278,6 +296,7 @@ done:
 	free(valp);
 	free(pd);
 	free(pdp);
+	free(mis);
 	return r;
 }
 
@@ -323,6 +342,32 @@ restore_value(struct sched_trig *t, const Hd__SchedValue *v)
 	t->known = 1;
 }
 
+/*
+ * The event's missed record, as the last master left it (this node's
+ * own file, or the master's as the state sync brought it to a standby):
+ * kept whatever became of the event's text, like its last firing. The
+ * file may come from a peer: a count beyond SCHED_MISSED_COUNT_MAX or an
+ * instant beyond int64 drops the record with the reason, and `why` is
+ * cut to SCHED_MISSED_WHY_MAX.
+ */
+static void
+restore_missed(struct sched_event *ev, const Hd__SchedMissed *mi)
+{
+	if (mi == NULL || mi->count == 0)
+		return;
+	if (mi->count > (uint64_t)SCHED_MISSED_COUNT_MAX ||
+	    mi->last_due_ms > INT64_MAX || mi->at_ms > INT64_MAX) {
+		log_warnx("sched: event %s: its missed record in the state "
+		    "file is out of range (count %" PRIu64 "): dropped",
+		    ev->name, mi->count);
+		return;
+	}
+	ev->missed.count = (int64_t)mi->count;
+	ev->missed.last_due = (int64_t)mi->last_due_ms;
+	ev->missed.at = (int64_t)mi->at_ms;
+	snprintf(ev->missed.why, sizeof(ev->missed.why), "%s", mi->why);
+}
+
 static void
 restore_event(struct sched *s, struct sched_event *ev,
     const Hd__SchedEvent *e, int64_t now)
@@ -334,6 +379,7 @@ restore_event(struct sched *s, struct sched_event *ev,
 	ev->last_fired = (int64_t)e->last_fired_ms;
 	snprintf(ev->last_result, sizeof(ev->last_result), "%s",
 	    e->last_result);
+	restore_missed(ev, e->missed);
 	if (e->fingerprint != ev->fp || e->n_last_due_ms != n)
 		return;		/* changed while stopped: start afresh */
 	for (j = 0; j < n; j++) {

@@ -413,6 +413,52 @@ count(const struct world *w, int j, const char *ev, int64_t due, int step)
 	return n;
 }
 
+/*
+ * The final master's missed record of `tick` (sched.state's, carried
+ * across every restart and takeover) counts each instant that any
+ * master's log line reported missed exactly once, and its last is the
+ * latest of them: the record travels in the same write as the instants
+ * handled, so a master that dies before its standby holds a miss leaves
+ * the standby those instants to judge again, never a count too low or
+ * an instant counted twice.
+ */
+static void
+check_record(struct world *w)
+{
+	uint8_t				 seen[(CHAOS_MS + HEAL_MS) / PERIOD_MS +
+					    2] = { 0 };
+	const struct sched_event	*ev;
+	int64_t				 n = 0, last = 0, t;
+	int				 k, mi = any_master(w);
+
+	if (mi == -1 || w->nmissed == XMAX)
+		return;		/* no master at the end, or lines not kept */
+	for (k = 0; k < w->nmissed && !w->res->failed; k++)
+		for (t = w->missed[k][0]; t <= w->missed[k][1]; t += PERIOD_MS) {
+			if (t < T0 || (t - T0) % PERIOD_MS != 0 ||
+			    (size_t)((t - T0) / PERIOD_MS) >= sizeof(seen)) {
+				fail(w, "tick reported missed at +%" PRId64
+				    ", not one of its instants", t - T0);
+				break;
+			}
+			n += !seen[(t - T0) / PERIOD_MS];
+			seen[(t - T0) / PERIOD_MS] = 1;
+			if (t > last)
+				last = t;
+		}
+	ev = sched_prog_find(sched_program(w->m[mi].s), "tick");
+	if (ev == NULL)
+		fail(w, "the final master has no event tick");
+	else if (ev->missed.count != n || (n > 0 && ev->missed.last_due !=
+	    last))
+		fail(w, "node %d's missed record of tick: %" PRId64 " instants, "
+		    "last +%" PRId64 "; the logs reported %" PRId64 ", last +%"
+		    PRId64, mi, ev->missed.count, ev->missed.last_due - T0, n,
+		    last - T0);
+	else
+		w->res->records += n > 0;
+}
+
 static void
 final_check(struct world *w)
 {
@@ -520,6 +566,8 @@ ssim_run(uint64_t seed, int verbose, struct ssim_result *res)
 		step(w);
 	if (!res->failed)
 		final_check(w);
+	if (!res->failed)
+		check_record(w);
 	res->steps = w->step;
 	res->hash = w->hash;
 	log_sethook(NULL, NULL);

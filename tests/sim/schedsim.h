@@ -19,7 +19,9 @@
  * opened the door. At the end, after every node is back: every instant
  * of the timed event from the first to the last executed once or
  * reported missed by the missed-event policy (its log line), each with
- * its delayed action once; every opening of the door fired once.
+ * its delayed action once; every opening of the door fired once; the
+ * final master's missed record counts every instant a log line reported
+ * missed, once, and names the last.
  */
 
 #include <stdint.h>
@@ -34,6 +36,7 @@ struct ssim_result {
 	uint64_t	steps, crashes, takeovers, restarts, executed;
 	uint64_t	repeats;	/* answered by a slave's memo */
 	uint64_t	missed;		/* instants reported missed */
+	uint64_t	records;	/* a final master showing them */
 	uint64_t	openings, held;	/* door openings; acks held */
 	uint64_t	phase[PH_N];	/* crashes just after each phase */
 };
