@@ -174,6 +174,8 @@ APIRES_SRCS	 = master/api/api_res.c master/api/api_cmd.c \
 		   master/api/api_hist.c master/api/api_stream.c \
 		   master/api/logtail.c master/api/api_hist_file.c \
 		   master/api/api_certcrl.c
+APIRES_SRCS	+= master/api/api_cmd_post.c	# a new command: checked, sent
+APIRES_SRCS	+= master/api/api_cmd_log.c	# commands and the replicated log
 API_ZWAVE_SRCS	 = master/api/api_zwave.c
 API_ZWAVE_SRCS	+= master/api/api_zwave_maint.c
 API_ZWAVE_SRCS	+= master/api/api_zwave_nvm.c	# controller backup (NVM)

@@ -211,32 +211,57 @@ clink_fail(struct conn *c, const char *why)
 	clink_down(c->arg, why);
 }
 
-static void
-heartbeat(struct clink *cl)
+int
+clink_beat(struct heartbeat *hb, uint64_t hb_ms, uint64_t timeout_ms,
+    const struct clink_beat_ops *ops, void *arg, uint64_t *wait)
 {
 	Hd__Envelope	e = HD__ENVELOPE__INIT;
-	Hd__Heartbeat	hb = HD__HEARTBEAT__INIT;
-	uint64_t	now = ev_clock_ms(), wait;
+	Hd__Heartbeat	b = HD__HEARTBEAT__INIT;
+	uint64_t	now = ev_clock_ms();
 	char		why[96];
 
-	switch (hb_check(&cl->hb, now, cl->timeout_ms, &wait)) {
+	switch (hb_check(hb, now, timeout_ms, wait)) {
 	case HB_DEAD:
 		snprintf(why, sizeof(why), "heartbeat timeout (silent for %"
-		    PRIu64 " ms)", now - cl->hb.last_rx);
-		clink_down(cl, why);
-		return;
+		    PRIu64 " ms)", now - hb->last_rx);
+		ops->drop(arg, why);
+		return -1;
 	case HB_SEND:
-		hb_fill(&cl->hb, now, cl->hb_ms, &hb);
+		hb_fill(hb, now, hb_ms, &b);
 		e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
-		e.heartbeat = &hb;
-		if (clink_send(cl, &e) == -1)
-			return;
-		hb_check(&cl->hb, now, cl->timeout_ms, &wait);
+		e.heartbeat = &b;
+		if (ops->send(arg, &e) == -1)
+			return -1;
+		hb_check(hb, now, timeout_ms, wait);
 		break;
 	case HB_WAIT:
 		break;
 	}
-	ev_timer_start(cl->loop, &cl->timer, wait);
+	return 0;
+}
+
+static int
+beat_send(void *arg, Hd__Envelope *e)
+{
+	return clink_send(arg, e);
+}
+
+static void
+beat_drop(void *arg, const char *why)
+{
+	clink_down(arg, why);
+}
+
+static const struct clink_beat_ops clink_beat_ops = { beat_send, beat_drop };
+
+static void
+heartbeat(struct clink *cl)
+{
+	uint64_t wait;
+
+	if (clink_beat(&cl->hb, cl->hb_ms, cl->timeout_ms, &clink_beat_ops, cl,
+	    &wait) == 0)
+		ev_timer_start(cl->loop, &cl->timer, wait);
 }
 
 static void

@@ -101,4 +101,23 @@ uint64_t clink_backoff(struct clink *);
 /* A random, non-zero id for this run (Hello.boot_id). */
 uint64_t clink_boot_id(void);
 
+/* How clink_beat() reaches a link's owner: a struct clink here, or one
+ * of the master's peers (master/cluster/cluster.c). */
+struct clink_beat_ops {
+	/* Send our heartbeat, stamped as the link stamps; -1: the link
+	 * went down (and may be freed). */
+	int	(*send)(void *, Hd__Envelope *);
+	/* The peer was silent past the timeout: close the link, log why. */
+	void	(*drop)(void *, const char *why);
+};
+
+/*
+ * A link's heartbeat timer, the same at either end: drop the link when
+ * the peer has been silent past timeout_ms, send our heartbeat when it
+ * is due. 0: *wait is the delay until the next tick; -1: the link is
+ * down and `hb` may be gone with it.
+ */
+int	clink_beat(struct heartbeat *, uint64_t hb_ms, uint64_t timeout_ms,
+	    const struct clink_beat_ops *, void *, uint64_t *wait);
+
 #endif

@@ -44,7 +44,7 @@ void		 api_res_jw_value(struct jw *, const Hd__Value *);
 const char	*api_res_enum(const ProtobufCEnumDescriptor *, int v, char *buf,
 		    size_t size);
 
-/* api_cmd.c */
+/* api_cmd.c, api_cmd_post.c, api_cmd_log.c (api_cmd_from_log) */
 struct api_cmd;
 struct api_cmd	*api_cmd_new(struct master *);
 void		 api_cmd_free(struct api_cmd *);

@@ -13,6 +13,7 @@
 #include "cluster/ha.h"
 #include "licence/licence.h"
 #include "cluster/cluster.h"
+#include "clink.h"
 #include "log.h"
 #include "master.h"
 #include "net.h"
@@ -349,20 +350,31 @@ peer_fail(struct conn *c, const char *why)
 	peer_drop(c->arg, why);
 }
 
+static int
+beat_send(void *arg, Hd__Envelope *e)
+{
+	return peer_send(arg, e);
+}
+
+static void
+beat_drop(void *arg, const char *why)
+{
+	peer_drop(arg, why);
+}
+
+static const struct clink_beat_ops peer_beat_ops = { beat_send, beat_drop };
+
 /*
  * One timer per peer: the handshake/hello deadline before registration,
- * then the earlier of "send the next heartbeat" and "the peer has been
- * silent for the timeout".
+ * then the heartbeats (shared/clink.c's clink_beat(), as on the slave's
+ * end of the link).
  */
 static void
 peer_timer(struct ev_timer *t)
 {
 	struct peer	*p = t->arg;
 	struct master	*m = peer_master(p);
-	Hd__Envelope	 e = HD__ENVELOPE__INIT;
-	Hd__Heartbeat	 hb = HD__HEARTBEAT__INIT;
-	uint64_t	 now = ev_clock_ms(), wait;
-	char		 why[96];
+	uint64_t	 wait;
 
 	if (p->state == PEER_HANDSHAKE || p->state == PEER_HELLO) {
 		peer_drop(p, p->state == PEER_HANDSHAKE ?
@@ -370,24 +382,9 @@ peer_timer(struct ev_timer *t)
 		    "no hello in time after the handshake");
 		return;
 	}
-	switch (hb_check(&p->hb, now, (uint64_t)m->conf.timeout_ms, &wait)) {
-	case HB_DEAD:
-		snprintf(why, sizeof(why), "heartbeat timeout (silent for %"
-		    PRIu64 " ms)", now - p->hb.last_rx);
-		peer_drop(p, why);
-		return;
-	case HB_SEND:
-		hb_fill(&p->hb, now, (uint64_t)m->conf.heartbeat_ms, &hb);
-		e.body_case = HD__ENVELOPE__BODY_HEARTBEAT;
-		e.heartbeat = &hb;
-		if (peer_send(p, &e) == -1)
-			return;
-		hb_check(&p->hb, now, (uint64_t)m->conf.timeout_ms, &wait);
-		break;
-	case HB_WAIT:
-		break;
-	}
-	ev_timer_start(m->loop, t, wait);
+	if (clink_beat(&p->hb, (uint64_t)m->conf.heartbeat_ms,
+	    (uint64_t)m->conf.timeout_ms, &peer_beat_ops, p, &wait) == 0)
+		ev_timer_start(m->loop, t, wait);
 }
 
 static int

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the resource API (master/api/api_res.c, api_cmd.c,
+ * Unit tests for the resource API (master/api/api_res.c, api_cmd*.c,
  * api_hist.c, api_stream.c) and the app tokens (tokens.c, api_tokens.c):
  * a master with two nodes built by hand, users of each role, calls
  * through api_handle() as the web process would forward them, the

@@ -7,7 +7,8 @@
  * heartbeats both ways, the heartbeat timeout, a refusal, a certificate
  * naming another node, a body before the Welcome, an address that cannot
  * be connected to, the SHUTDOWN refusal on stop, and the back-off's
- * jitter, doubling and cap. Every wait is bounded (WAIT_MS).
+ * jitter, doubling and cap; clink_beat() (the master's peers' tick) on
+ * its own. Every wait is bounded (WAIT_MS).
  */
 
 #include <sys/socket.h>
@@ -458,6 +459,78 @@ test_backoff(void)
 	    "a 1 ms back-off: no jitter to take, still doubles");
 }
 
+/* clink_beat()'s owner, as the master's peers use it (cluster.c). The
+ * interval is long, so that no second heartbeat falls due between two
+ * calls however slow the machine; the silence test has last_rx 1 ms back
+ * and a 1 ms timeout, past it whatever the clock does. */
+#define BEAT_HB		60000
+#define BEAT_TO		120000
+static struct beat {
+	struct heartbeat hb;
+	int		 nsend, ndrop, fail;
+	Hd__Envelope	 sent;
+	Hd__Heartbeat	 hb_sent;
+	char		 why[96];
+} B;
+
+static int
+beat_send(void *arg, Hd__Envelope *e)
+{
+	struct beat *b = arg;
+
+	b->nsend++;
+	b->sent = *e;
+	if (e->body_case == HD__ENVELOPE__BODY_HEARTBEAT)
+		b->hb_sent = *e->heartbeat;
+	return b->fail ? -1 : 0;
+}
+
+static void
+beat_drop(void *arg, const char *why)
+{
+	struct beat *b = arg;
+
+	b->ndrop++;
+	snprintf(b->why, sizeof(b->why), "%s", why);
+}
+
+static const struct clink_beat_ops beat_ops = { beat_send, beat_drop };
+
+static void
+test_beat(void)
+{
+	uint64_t wait = 0, now = ev_clock_ms();
+
+	memset(&B, 0, sizeof(B));
+	hb_start(&B.hb, now);
+	CHECK(clink_beat(&B.hb, BEAT_HB, BEAT_TO, &beat_ops, &B, &wait) == 0 &&
+	    B.nsend == 1 && B.ndrop == 0, "beat: a heartbeat due is sent");
+	CHECK(B.sent.body_case == HD__ENVELOPE__BODY_HEARTBEAT &&
+	    B.hb_sent.sent_ms >= now, "beat: ... as a Heartbeat body");
+	CHECK(wait == BEAT_HB && B.hb.next_tx >= now + BEAT_HB,
+	    "beat: the next one in hb_ms (wait %llu)",
+	    (unsigned long long)wait);
+	CHECK(clink_beat(&B.hb, BEAT_HB, BEAT_TO, &beat_ops, &B, &wait) == 0 &&
+	    B.nsend == 1 && wait > 0 && wait <= BEAT_HB,
+	    "beat: none before it is due");
+
+	memset(&B, 0, sizeof(B));
+	hb_start(&B.hb, now);
+	B.fail = 1;
+	CHECK(clink_beat(&B.hb, BEAT_HB, BEAT_TO, &beat_ops, &B, &wait) == -1 &&
+	    B.nsend == 1 && B.ndrop == 0,
+	    "beat: a failed send is -1 (the owner dropped the link)");
+
+	memset(&B, 0, sizeof(B));
+	hb_start(&B.hb, now - 1);
+	B.hb.next_tx = UINT64_MAX;
+	CHECK(clink_beat(&B.hb, BEAT_HB, 1, &beat_ops, &B, &wait) == -1 &&
+	    B.ndrop == 1 && B.nsend == 0, "beat: a peer silent past the "
+	    "timeout is dropped, nothing sent");
+	CHECK(strncmp(B.why, "heartbeat timeout (silent for ", 30) == 0,
+	    "beat: with the silence in the reason: \"%s\"", B.why);
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
@@ -474,6 +547,7 @@ main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	test_backoff();
+	test_beat();
 	snprintf(pkidir, sizeof(pkidir), "%.200s/hd-test-clink.XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (!CHECK(mkdtemp(pkidir) != NULL, "make a temporary directory"))
