@@ -161,6 +161,7 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
+SCHED_MASTER_SRCS += master/sched/sched_run.c	# "run" from the API, exactly once
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c

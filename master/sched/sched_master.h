@@ -51,10 +51,16 @@ struct sched_sync {
 	uint64_t	(*mark)(void *, const char *name);
 	int		(*done)(void *, const char *name, uint64_t token);
 	void		*arg;
+	/* Does the standby hold that version (done() says 1 for a
+	 * standby gone too)? NULL: done() and still attached (mark()). */
+	int		(*held)(void *, const char *name, uint64_t token);
 };
 void		 sched_master_set_sync(const struct sched_sync *);
 /* The standby acknowledged something, or went: send what may go. */
 void		 sched_master_sync_poll(struct master *);
+/* This master steps down (cluster/ha.h's step_down hook): the runs from
+ * the API that wait for the standby are answered 503 now. */
+void		 sched_master_step_down(struct master *);
 /*
  * This node was elected master (docs/FAILOVER.md): the scheduler takes
  * the master's schedule as replicated here (events.last-good), its

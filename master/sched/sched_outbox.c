@@ -160,6 +160,7 @@ sm_hold_pump(struct sched_master *sm, int all)
 		if (c->deadline < next)
 			next = c->deadline;
 	next = ack_pump(sm, now, next);
+	next = sm_run_pump(sm, now, next);
 	if (all || sm->m->loop == NULL)
 		return;
 	if (next == UINT64_MAX)
@@ -182,6 +183,7 @@ sm_hold_put(void *arg, Hd__SchedState *st)
 	struct sched_master *sm = arg;
 
 	sched_hold_put(&sm->hold, st);
+	sm_runkeys_put(sm, st);
 	sm->saved_at = ev_clock_ms();
 	sm->saves++;
 }
@@ -300,6 +302,7 @@ sm_hold_get(void *arg, const Hd__SchedState *st)
 	struct sched_master	*sm = arg;
 	int			 n;
 
+	sm_runkeys_get(sm, st);
 	if ((n = sched_hold_take(&sm->hold, st, ev_clock_ms() +
 	    SCHED_RESEND_WAIT_MS)) > 0)
 		log_info("sched: %d firing command%s of the outbox go again "
@@ -334,6 +337,12 @@ void
 sched_master_set_sync(const struct sched_sync *ss)
 {
 	sync_ops = *ss;
+}
+
+const struct sched_sync *
+sm_sync(void)
+{
+	return &sync_ops;
 }
 
 void

@@ -245,7 +245,8 @@ outbox_in_file(uint64_t *first)
 static void
 test_outbox(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
+	    NULL };
 	int		 n0, i;
 	uint64_t	 id = 0, again, t0, t1;
 
@@ -293,7 +294,7 @@ test_outbox(void)
 	    "the command goes after SCHED_SYNC_WAIT_MS (%" PRIu64 " ms)",
 	    t1 - t0);
 	fake_attached = 0;
-	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
 /* A report of slave-b's door (or its lamp), envelope seq `seq`, read at
@@ -335,7 +336,8 @@ door(uint64_t seq, int open, uint64_t read)
 static void
 test_ack_hold(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
+	    NULL };
 	struct node	*b = node_get(&m, "slave-b", 0);
 	uint64_t	 R = ev_wall_ms() - 20, t0, t1;
 	int		 n0, i;
@@ -444,7 +446,7 @@ test_ack_hold(void)
 	door(318, 1, R + 60);
 	CHECK(stub.ncmds == n0 + 1 && stub.last_id == sched_cmd_id_of("door",
 	    (int64_t)R + 60, 0, 0), "the next opening fires once");
-	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
 /*
