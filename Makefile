@@ -275,6 +275,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_api
 SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
+UNIT_TESTS	+= test_sched_run	# "run" from the API across a takeover
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
@@ -532,6 +533,8 @@ $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
+$(BUILD)/tests/test_sched_run: $(call obj,$(APIRES_TEST_SRCS) \
+    $(SCHED_SRCS) $(SCHED_MASTER_SRCS) master/api/api_sched.c)
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))

@@ -424,6 +424,7 @@ api_sched_run_answer(struct api_call *c, struct sched_api *sa,
 	const struct sched_prog		*g = sched_program(sa->s);
 	const struct sched_event	*ev;
 
+	c->ctx = sa;		/* a deferred call's is not set */
 	if (g == NULL || (ev = sched_prog_find(g, event)) == NULL) {
 		api_refuse(c, 404, "not_found", "the event went (a reload) "
 		    "before its run could be answered");

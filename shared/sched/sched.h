@@ -737,7 +737,7 @@ struct sched_run_out {
 	int		replicated;
 	const char	*why;		/* static; NULL if replicated */
 };
-/* The answer to a "run" of `event` on call `c` (c->ctx need not be set):
+/* The answer to a "run" of `event` on call `c` (c->ctx set to `sa`):
  * the event as GET shows it, with "run" (docs/API.md#events-and-modes);
  * 404 if the event went meanwhile (a reload). */
 void		 api_sched_run_answer(struct api_call *, struct sched_api *,
