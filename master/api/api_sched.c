@@ -512,7 +512,7 @@ run(struct api_call *c)
 	sched_fire(sa->s, ev->name, now_of(c));
 	changed(c);
 	memset(&o, 0, sizeof(o));
-	snprintf(o.key, sizeof(o.key), "%s", key);
+	snprintf(o.key, sizeof(o.key), "%.*s", SCHED_RUN_KEY_MAX, key);
 	o.fired_ms = ev->last_fired;
 	o.why = "no standby: the record is this master's only";
 	write_event(c, sa, ev, now_of(c), &o);
