@@ -30,6 +30,8 @@ static const char why_late[] = "the standby did not hold the record in "
     "time (SCHED_SYNC_WAIT_MS): this master went on alone";
 static const char why_lost[] = "the standby went before it held the "
     "record: this master goes on alone";
+static const char why_busy[] = "too many runs wait for the standby "
+    "(SCHED_RUN_WAITS): answered without waiting for it";
 
 static struct sched_runkey *
 key_find(struct sched_master *sm, const char *key)
@@ -115,10 +117,10 @@ answer(struct sched_master *sm, struct api_call *c, const char *event,
 	}
 	if (token != 0)
 		log_warnx("sched: run of event %s answered without waiting "
-		    "for the standby: %d answers wait already", event,
-		    SCHED_RUN_WAITS);
+		    "for the standby: %d answers wait already (or no "
+		    "memory)", event, SCHED_RUN_WAITS);
 	o->replicated = 0;
-	o->why = token != 0 ? why_late : why_none;
+	o->why = token != 0 ? why_busy : why_none;
 	api_sched_run_answer(c, &sm->api, event, o);
 }
 
