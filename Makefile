@@ -162,6 +162,7 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 SCHED_MASTER_SRCS += master/sched/sched_run.c	# "run" from the API, exactly once
+SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
@@ -320,6 +321,7 @@ UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 # the real engine and outbox; a short run in make test, a long one in make fuzz.
 SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
 		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
+SCHEDSIM_SRCS	+= master/sched/sched_runkeys.c	# runs from the API
 SCHEDSIM_RUNS	?= 20000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines

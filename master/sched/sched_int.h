@@ -36,14 +36,6 @@ struct ackhold {
 	uint64_t	next_seq, next_token;	/* reports since `token` */
 };
 
-/* A run from the API with a client's key, kept in sched.state
- * (SchedRunKey): a run with that key again is a repeat. */
-struct sched_runkey {
-	char		key[SCHED_RUN_KEY_MAX + 1];	/* "" free */
-	char		event[SCHED_NAME_MAX + 1];
-	int64_t		fired_ms;
-};
-
 /* A run's answer, waiting until the standby holds sched.state version
  * `token` (with the run's record), `deadline` at most. */
 struct api_later;
@@ -70,10 +62,7 @@ struct sched_master {
 	unsigned	 saves;		/* state files written */
 	struct ackhold	 acks[SCHED_ACK_HOLDS];
 	int		 nacks;
-	struct sched_runkey runkeys[SCHED_RUN_KEYS];	/* ring */
-	unsigned	 nrunkeys;
-	Hd__SchedRunKey	 drk[SCHED_RUN_KEYS];		/* as put() wrote */
-	Hd__SchedRunKey	*drkp[SCHED_RUN_KEYS];
+	struct sched_runkeys runkeys;	/* sched_runkeys.c */
 	struct sched_runwait runwaits[SCHED_RUN_WAITS];
 };
 

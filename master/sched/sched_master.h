@@ -142,6 +142,32 @@ int		 sched_hold_take(struct sched_hold *, const Hd__SchedState *,
 int		 sched_cursor_seen(struct sched_hold *, const char *node,
 		    uint64_t boot_id, uint64_t seq);
 
+/* sched_runkeys.c: the clients' keys of runs from the API, the last
+ * SCHED_RUN_KEYS, kept in sched.state (SchedRunKey): a run with a key
+ * found is a repeat (docs/FAILOVER.md#run-from-the-api). */
+struct sched_runkey {
+	char		key[SCHED_RUN_KEY_MAX + 1];	/* "" free */
+	char		event[SCHED_NAME_MAX + 1];
+	int64_t		fired_ms;
+};
+struct sched_runkeys {
+	struct sched_runkey k[SCHED_RUN_KEYS];		/* a ring */
+	unsigned	 n;				/* keys ever added */
+	Hd__SchedRunKey	 d[SCHED_RUN_KEYS];		/* what put() wrote */
+	Hd__SchedRunKey	*dp[SCHED_RUN_KEYS];
+};
+/* Key `key`'s run, or NULL; valid until the next add or get. */
+const struct sched_runkey *sched_runkeys_find(const struct sched_runkeys *,
+		    const char *key);
+/* Recorded (the oldest forgotten when full); `key` non-empty, checked. */
+void		 sched_runkeys_add(struct sched_runkeys *, const char *key,
+		    const char *event, int64_t fired_ms);
+/* Into a state file being written (points into the struct) and out of
+ * one read (every key checked; a bad one logged and left out). */
+void		 sched_runkeys_put(struct sched_runkeys *, Hd__SchedState *);
+void		 sched_runkeys_get(struct sched_runkeys *,
+		    const Hd__SchedState *);
+
 /* The end of that replay (LocalSync): the slave's local events' history
  * is complete from here (GET /api/v1/events: local_synced). */
 int		 sched_master_local_sync(struct master *, struct node *,

@@ -33,29 +33,6 @@ static const char why_lost[] = "the standby went before it held the "
 static const char why_busy[] = "too many runs wait for the standby "
     "(SCHED_RUN_WAITS): answered without waiting for it";
 
-static struct sched_runkey *
-key_find(struct sched_master *sm, const char *key)
-{
-	int	i;
-
-	for (i = 0; i < SCHED_RUN_KEYS; i++)
-		if (sm->runkeys[i].key[0] != '\0' &&
-		    strcmp(sm->runkeys[i].key, key) == 0)
-			return &sm->runkeys[i];
-	return NULL;
-}
-
-static void
-key_add(struct sched_master *sm, const char *key, const char *event,
-    int64_t fired)
-{
-	struct sched_runkey *k = &sm->runkeys[sm->nrunkeys++ % SCHED_RUN_KEYS];
-
-	snprintf(k->key, sizeof(k->key), "%s", key);
-	snprintf(k->event, sizeof(k->event), "%s", event);
-	k->fired_ms = fired;
-}
-
 static int64_t
 last_fired(struct sched_master *sm, const char *event)
 {
@@ -128,7 +105,8 @@ void
 sm_run(void *arg, struct api_call *c, const char *event, const char *key)
 {
 	struct sched_master	*sm = arg;
-	struct sched_runkey	*k = key[0] != '\0' ? key_find(sm, key) : NULL;
+	const struct sched_runkey *k = key[0] != '\0' ?
+				    sched_runkeys_find(&sm->runkeys, key) : NULL;
 	const struct sched_sync	*ss = sm_sync();
 	struct sched_run_out	 o;
 	unsigned		 saves = sm->saves;
@@ -153,7 +131,7 @@ sm_run(void *arg, struct api_call *c, const char *event, const char *key)
 		/* The key goes into the file the batch writes with the
 		 * firing's record (the engine fires at `now`). */
 		if (key[0] != '\0')
-			key_add(sm, key, event, now);
+			sched_runkeys_add(&sm->runkeys, key, event, now);
 		sched_fire(sm->s, event, now);
 		o.fired_ms = last_fired(sm, event);
 		/* No write in the batch (nothing it did is saved at once):
@@ -244,42 +222,11 @@ sched_master_step_down(struct master *m)
 void
 sm_runkeys_put(struct sched_master *sm, Hd__SchedState *st)
 {
-	const struct sched_runkey	*k;
-	size_t				 n = 0;
-	unsigned			 i;
-
-	/* Oldest first, so that a master reading them keeps the order. */
-	for (i = 0; i < SCHED_RUN_KEYS; i++) {
-		k = &sm->runkeys[(sm->nrunkeys + i) % SCHED_RUN_KEYS];
-		if (k->key[0] == '\0')
-			continue;
-		hd__sched_run_key__init(&sm->drk[n]);
-		sm->drk[n].key = (char *)(uintptr_t)k->key;
-		sm->drk[n].event = (char *)(uintptr_t)k->event;
-		sm->drk[n].fired_ms = k->fired_ms;
-		sm->drkp[n] = &sm->drk[n];
-		n++;
-	}
-	st->run_keys = sm->drkp;
-	st->n_run_keys = n;
+	sched_runkeys_put(&sm->runkeys, st);
 }
 
 void
 sm_runkeys_get(struct sched_master *sm, const Hd__SchedState *st)
 {
-	const Hd__SchedRunKey	*k;
-	size_t			 i;
-
-	memset(sm->runkeys, 0, sizeof(sm->runkeys));
-	sm->nrunkeys = 0;
-	for (i = 0; i < st->n_run_keys; i++) {
-		k = st->run_keys[i];
-		if (k->key[0] == '\0' || strlen(k->key) > SCHED_RUN_KEY_MAX ||
-		    strlen(k->event) > SCHED_NAME_MAX) {
-			log_warnx("sched: a run key of the state file out of "
-			    "its limits: left out");
-			continue;
-		}
-		key_add(sm, k->key, k->event, k->fired_ms);
-	}
+	sched_runkeys_get(&sm->runkeys, st);
 }
