@@ -84,6 +84,9 @@ struct sched_hold_cmd {
 	uint64_t	 token;			/* sched.state's version */
 	uint64_t	 deadline;		/* ev_clock_ms(): the wait's
 						 * end, or the entry's */
+	uint64_t	 sync_until;		/* HOLD_RESEND of a firing made
+						 * here (awaiting its slave):
+						 * its record's wait ends */
 	uint64_t	 id, firing_id;
 	uint32_t	 pulse_ms;
 	char		 node[NODE_ID_MAX + 1], dev[DEVICE_ID_MAX + 1];
@@ -120,8 +123,12 @@ void		 sched_hold_init(struct sched_hold *);
 int		 sched_hold_add(struct sched_hold *, const Hd__Command *,
 		    const char *node, const char *event, enum hold_state,
 		    uint64_t deadline);
-/* The token of the state file just written, for the entries without. */
-void		 sched_hold_mark(struct sched_hold *, uint64_t token);
+/* The token of the state file just written, for the entries without:
+ * a new firing's, waiting for the standby (HOLD_WAIT) or for its slave
+ * too (HOLD_RESEND of a firing just after a takeover, `until` the end
+ * of its wait for the standby). Those read from a file need none. */
+void		 sched_hold_mark(struct sched_hold *, uint64_t token,
+		    uint64_t until);
 /* A result for `id` from `node`: its entry dropped; 1 if there was one. */
 int		 sched_hold_result(struct sched_hold *, const char *node,
 		    uint64_t id);
