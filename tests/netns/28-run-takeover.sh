@@ -40,10 +40,12 @@ run_once() {
 	local n=$1 i node url code
 	for ((i = 0; i < 60; i++)); do
 		if ((i % 2)); then node=sb url=$SA; else node=master url=$MA; fi
+		echo "$node" >"$work/inflight-$n"
 		code=$(NSAPI=$node hcurl -o "$work/run-$n.body" \
 		    -w '%{http_code}' -H 'Content-Type: application/json' \
 		    "${auth[@]}" --data-binary "{\"key\":\"k-$n\"}" \
 		    "$url/events/r$n/run")
+		rm -f "$work/inflight-$n"
 		if [ "$code" = 200 ]; then
 			echo "$n $node $(tr -d '\n' <"$work/run-$n.body" |
 			    grep -o '"run":{[^}]*}')" >>"$work/runs"
@@ -63,15 +65,30 @@ client() {	# client FIRST: runs FIRST, FIRST+3, ...
 }
 MA=$A
 : >"$work/runs"
+# The copy to sb slowed (60 ms each way): a run's answer waits that long
+# for sb, so that the kill can land while one waits.
+check "the link from the master to sb slowed (60 ms each way)" \
+	link_impair master sb delay=60
 cpids=()
 for c in 0 1 2; do client "$c" & cpids+=($!); done
-# The kill once a third of the runs were answered (bounded).
-for ((i = 0; i < 300; i++)); do
-	[ "$(wc -l <"$work/runs")" -ge $((RUNS / 3)) ] && break
-	sleep 0.05
+# waiting: a run the master fired whose answer the client still awaits.
+waiting() {
+	local f n
+	for f in "$work"/inflight-*; do
+		[ -e "$f" ] && [ "$(cat "$f" 2>/dev/null)" = master ] || continue
+		n=${f##*-}
+		grep -q "runs event r$n with key k-$n\$" "$M" && { kn=$n; return 0; }
+	done
+	return 1
+}
+# The kill once a third of the runs were answered, while one waits
+# (bounded).
+for ((i = 0; i < 1000; i++)); do
+	[ "$(wc -l <"$work/runs")" -ge $((RUNS / 3)) ] && waiting && break
+	sleep 0.01
 done
-check "a third of the runs answered by the master" \
-	test "$(wc -l <"$work/runs")" -ge $((RUNS / 3))
+check "a third of the runs answered, one fired and awaiting its answer" \
+	test "$(wc -l <"$work/runs")" -ge $((RUNS / 3)) -a -n "${kn:-}"
 check "kill -9 the master while the clients run" nkill master
 check "sb is elected master of term 3" wait_log "$SB" \
 	'failover: sb is master of term 3 \(elected' 20
@@ -83,6 +100,8 @@ echo "# old master: $(grep ' master ' "$work/runs" | grep -c \
     '"replicated":true') of its 200s held by sb; sb: $(grep ' sb ' \
     "$work/runs" | grep -c '"repeat":true') repeats (runs whose answer was" \
     "lost with the master)"
+echo "# r${kn:-?} was waiting for its answer at the kill: then $(grep \
+    "^${kn:-x} " "$work/runs" | head -c 120)"
 check "every run got its 200" eval \
     '[ ! -s "$work/failed" ] && [ "$(cut -d" " -f1 "$work/runs" |
 	sort -u | wc -l)" -eq "$RUNS" ]'
