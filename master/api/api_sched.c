@@ -303,7 +303,6 @@ static void
 write_event(struct api_call *c, const struct sched_api *sa,
     const struct sched_event *ev, int64_t now, const struct sched_run_out *o)
 {
-
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "name");
 	jw_str(&c->w, ev->name);
@@ -486,10 +485,9 @@ disable(struct api_call *c)
 static void
 run(struct api_call *c)
 {
+	static const char *const	 fields[] = { "key", NULL };
 	const struct sched_api		*sa = c->ctx;
 	const struct sched_event	*ev;
-
-	static const char *const fields[] = { "key", NULL };
 	struct sched_run_out		 o;
 	char				 key[SCHED_RUN_KEY_MAX + 2];
 
