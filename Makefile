@@ -334,12 +334,12 @@ FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_statefmt	# ... the format of each file it takes
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
+FUZZERS		+= fuzz_sched_runkeys	# sched.state's outbox and run keys
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
 FUZZERS		+= fuzz_zw_nvm		# the NVM answers, a controller backup file
 FUZZERS		+= fuzz_zw_transport	# Transport Service segments from a node
-FUZZERS		+= fuzz_sched_state	# a master's sched.state: outbox, run keys
 
 
 obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -619,11 +619,11 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
     shared/sched/sched_lex.c shared/sched/sched_sun.c shared/sched/sched_time.c \
     shared/sched/sched_refs.c shared/sched/sched_var.c shared/sched/sched_site.c
 $(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
-# What a master (or a standby taking over) takes out of sched.state.
-$(FUZZ_BUILD)/fuzz_sched_state: master/sched/sched_hold.c \
-    master/sched/sched_runkeys.c $(FUZZ_BUILD)/proto/master.pb-c.c
 # A slave's local.fired and local.pending, current and first-release forms.
 $(FUZZ_BUILD)/fuzz_local_files: slave/dev/local_file.c
+# What a master (or a standby taking over) takes out of sched.state.
+$(FUZZ_BUILD)/fuzz_sched_runkeys: master/sched/sched_hold.c \
+    master/sched/sched_runkeys.c $(FUZZ_BUILD)/proto/master.pb-c.c
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c

@@ -24,9 +24,9 @@
 #define FIRST_SEED	1
 
 struct totals {
+	uint64_t	api_runs, api_repeats, api_lost;	/* API runs */
 	uint64_t	runs, steps, crashes, takeovers, executed, repeats;
 	uint64_t	missed, openings, held, phase[PH_N];
-	uint64_t	api_runs, api_repeats, api_lost;
 };
 
 static void
@@ -36,6 +36,9 @@ add(struct totals *t, const struct ssim_result *r)
 
 	t->runs++;
 	t->steps += r->steps;
+	t->api_runs += r->api_runs;
+	t->api_repeats += r->api_repeats;
+	t->api_lost += r->api_lost;
 	t->crashes += r->crashes;
 	t->takeovers += r->takeovers;
 	t->executed += r->executed;
@@ -43,9 +46,6 @@ add(struct totals *t, const struct ssim_result *r)
 	t->missed += r->missed;
 	t->openings += r->openings;
 	t->held += r->held;
-	t->api_runs += r->api_runs;
-	t->api_repeats += r->api_repeats;
-	t->api_lost += r->api_lost;
 	for (i = 0; i < PH_N; i++)
 		t->phase[i] += r->phase[i];
 }
@@ -155,6 +155,11 @@ main(int argc, char **argv)
 	    "takeovers, slow state sync: no firing executed twice, every "
 	    "timed instant once or reported missed, every door opening "
 	    "fired once", SHORT_RUNS);
+	CHECK(t.api_runs > 0 && t.api_repeats > 0 && t.api_lost > 0,
+	    "runs from the API were fired (%" PRIu64 "), their answers lost "
+	    "with a crash (%" PRIu64 ") and the same key asked again of a "
+	    "master that had it (%" PRIu64 "): each run's command executed "
+	    "once", t.api_runs, t.api_lost, t.api_repeats);
 	CHECK(t.phase[PH_RECORDED] > 0 && t.phase[PH_REPLICATED] > 0 &&
 	    t.phase[PH_SENT] > 0 && t.phase[PH_ACKED] > 0, "the master "
 	    "crashed just after a firing's record was written (%" PRIu64
@@ -167,11 +172,6 @@ main(int argc, char **argv)
 	    "reported missed (%" PRIu64 "), slaves' memos answered repeats (%"
 	    PRIu64 "), reports were held for the standby (%" PRIu64 ")",
 	    t.takeovers, t.missed, t.repeats, t.held);
-	CHECK(t.api_runs > 0 && t.api_repeats > 0 && t.api_lost > 0,
-	    "runs from the API were fired (%" PRIu64 "), their answers lost "
-	    "with a crash (%" PRIu64 ") and the same key asked again of a "
-	    "master that had it (%" PRIu64 "): each run's command executed "
-	    "once", t.api_runs, t.api_lost, t.api_repeats);
 	CHECK(replays(FIRST_SEED + 3), "seed %d replays exactly",
 	    FIRST_SEED + 3);
 	return check_done();
