@@ -161,6 +161,8 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
+SCHED_MASTER_SRCS += master/sched/sched_run.c	# "run" from the API, exactly once
+SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
@@ -277,6 +279,7 @@ SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
+UNIT_TESTS	+= test_sched_run	# "run" from the API across a takeover
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
@@ -321,6 +324,7 @@ UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 # the real engine and outbox; a short run in make test, a long one in make fuzz.
 SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
 		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
+SCHEDSIM_SRCS	+= master/sched/sched_runkeys.c	# runs from the API
 SCHEDSIM_RUNS	?= 20000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
@@ -333,6 +337,7 @@ FUZZERS		+= fuzz_statesync	# ... its messages from a master
 FUZZERS		+= fuzz_statefmt	# ... the format of each file it takes
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
+FUZZERS		+= fuzz_sched_runkeys	# sched.state's outbox and run keys
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
@@ -535,6 +540,8 @@ $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
+$(BUILD)/tests/test_sched_run: $(call obj,$(APIRES_TEST_SRCS) \
+    $(SCHED_SRCS) $(SCHED_MASTER_SRCS) master/api/api_sched.c)
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
@@ -618,6 +625,9 @@ $(FUZZ_BUILD)/fuzz_local_rules: slave/dev/local.c shared/sched/sched_parse.c \
 $(FUZZ_BUILD)/fuzz_backup: $(BACKUP_SRCS) $(SSYNC_SRCS)
 # A slave's local.fired and local.pending, current and first-release forms.
 $(FUZZ_BUILD)/fuzz_local_files: slave/dev/local_file.c
+# What a master (or a standby taking over) takes out of sched.state.
+$(FUZZ_BUILD)/fuzz_sched_runkeys: master/sched/sched_hold.c \
+    master/sched/sched_runkeys.c $(FUZZ_BUILD)/proto/master.pb-c.c
 
 # S0 decapsulation; Door Lock joins the command-class harness.
 $(FUZZ_BUILD)/fuzz_zw_s0: slave/zwave/zw_s0.c

@@ -86,8 +86,17 @@ firing_done(void *arg, const char *name, uint64_t token)
 	    ssync_refused(sw.ms, sw.peer, name);
 }
 
+/* Held, not only done: a run's answer says "replicated" only then. */
+static int
+firing_held(void *arg, const char *name, uint64_t token)
+{
+	(void)arg;
+	return sw.peer != -1 && sw.ms != NULL &&
+	    ssync_applied(sw.ms, sw.peer, name) >= token;
+}
+
 static const struct sched_sync firing_sync = { firing_mark, firing_done,
-    NULL };
+    NULL, firing_held };
 
 /*
  * The election's word on the standby (docs/FAILOVER.md, "A standby's

@@ -422,6 +422,13 @@
  * old master ran), not only the last: the standby's copy may lag behind
  * firings the old master sent after SCHED_SYNC_WAIT_MS without it. */
 #define SCHED_TAKEOVER_REPLAY_MS	10000
+/* "run" from the API (docs/FAILOVER.md#run-from-the-api): a client's key
+ * (1..SCHED_RUN_KEY_MAX of [A-Za-z0-9._:-]), the last SCHED_RUN_KEYS kept
+ * in sched.state; at most SCHED_RUN_WAITS answers wait for the standby
+ * at once (SCHED_SYNC_WAIT_MS each at most). */
+#define SCHED_RUN_KEY_MAX	64
+#define SCHED_RUN_KEYS		64
+#define SCHED_RUN_WAITS		32
 #define SCHED_MAX_EVENT_REFS	(SCHED_MAX_TRIGGERS + SCHED_MAX_COND_TERMS + \
 				 SCHED_MAX_ACTIONS)	/* devices one event names */
 #define STREAM_MAX_NEEDS	SCHED_MAX_EVENT_REFS	/* scopes a stream must all hold to see an event */

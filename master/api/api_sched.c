@@ -274,11 +274,35 @@ write_missed(struct api_call *c, const struct sched_event *ev)
 	jw_close(&c->w, '}');
 }
 
+/* "run": how a run from the API went (api_sched_run_answer). */
 static void
-write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
+write_run(struct api_call *c, const struct sched_run_out *o)
 {
-	const struct sched_api *sa = c->ctx;
+	jw_key(&c->w, "run");
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "key");
+	if (o->key[0] != '\0')
+		jw_str(&c->w, o->key);
+	else
+		jw_null(&c->w);
+	jw_key(&c->w, "repeat");
+	jw_bool(&c->w, o->repeat);
+	jw_key(&c->w, "fired_ms");
+	jw_int(&c->w, o->fired_ms);
+	jw_key(&c->w, "replicated");
+	jw_bool(&c->w, o->replicated);
+	jw_key(&c->w, "why");
+	if (o->why != NULL)
+		jw_str(&c->w, o->why);
+	else
+		jw_null(&c->w);
+	jw_close(&c->w, '}');
+}
 
+static void
+write_event(struct api_call *c, const struct sched_api *sa,
+    const struct sched_event *ev, int64_t now, const struct sched_run_out *o)
+{
 	jw_open(&c->w, '{');
 	jw_key(&c->w, "name");
 	jw_str(&c->w, ev->name);
@@ -300,6 +324,8 @@ write_event(struct api_call *c, const struct sched_event *ev, int64_t now)
 	write_runs(c, ev);
 	write_missed(c, ev);
 	write_sun_today(c, ev, now);
+	if (o != NULL)
+		write_run(c, o);
 	jw_close(&c->w, '}');
 }
 
@@ -352,7 +378,7 @@ list_events(struct api_call *c)
 		 * early rather than pass API_MAX_RESPONSE (one event always
 		 * fits: a path, 16 triggers and a result are under 30 KiB). */
 		before = c->w;
-		write_event(c, &g->ev[i], now);
+		write_event(c, sa, &g->ev[i], now, NULL);
 		if (k - 1 > from && !api_list_fits(c, &before)) {
 			k--;
 			break;
@@ -386,8 +412,37 @@ named_event(struct api_call *c)
 static void
 answer_event(struct api_call *c, const struct sched_event *ev)
 {
-	write_event(c, ev, now_of(c));
+	write_event(c, c->ctx, ev, now_of(c), NULL);
 	api_reply(c, 200);
+}
+
+void
+api_sched_run_answer(struct api_call *c, struct sched_api *sa,
+    const char *event, const struct sched_run_out *o)
+{
+	const struct sched_prog		*g = sched_program(sa->s);
+	const struct sched_event	*ev;
+
+	c->ctx = sa;		/* a deferred call's is not set */
+	if (g == NULL || (ev = sched_prog_find(g, event)) == NULL) {
+		api_refuse(c, 404, "not_found", "the event went (a reload) "
+		    "before its run could be answered");
+		return;
+	}
+	write_event(c, sa, ev, sa->now(sa->arg), o);
+	api_reply(c, 200);
+}
+
+/* A client's key of a run: 1..SCHED_RUN_KEY_MAX of [A-Za-z0-9._:-]. */
+static int
+run_key_ok(const char *k)
+{
+	size_t	n = strlen(k);
+
+	if (n == 0 || n > SCHED_RUN_KEY_MAX)
+		return 0;
+	return strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._:-") == n;
 }
 
 /* GET /api/v1/events/NAME: one event, if the caller may see it. */
@@ -430,16 +485,36 @@ disable(struct api_call *c)
 static void
 run(struct api_call *c)
 {
+	static const char *const	 fields[] = { "key", NULL };
 	const struct sched_api		*sa = c->ctx;
 	const struct sched_event	*ev;
+	struct sched_run_out		 o;
+	char				 key[SCHED_RUN_KEY_MAX + 2];
 
-	if ((ev = named_event(c)) == NULL)
+	if ((ev = named_event(c)) == NULL || api_body(c, fields) == -1)
 		return;
+	key[0] = '\0';
+	if (json_find(&c->doc, 0, "key") != -1 && (json_get_str(&c->doc, 0,
+	    "key", 1, key, sizeof(key)) == -1 || !run_key_ok(key))) {
+		api_refuse(c, 400, "bad_request", "key: 1 to 64 of "
+		    "A-Z a-z 0-9 . _ : -");
+		return;
+	}
+	if (sa->run != NULL) {		/* fires, answers now or later */
+		sa->run(sa->arg, c, ev->name, key);
+		changed(c);
+		return;
+	}
 	log_info("api: %s runs event %s", c->user ? c->user->name : "?",
 	    ev->name);
 	sched_fire(sa->s, ev->name, now_of(c));
 	changed(c);
-	answer_event(c, ev);
+	memset(&o, 0, sizeof(o));
+	snprintf(o.key, sizeof(o.key), "%.*s", SCHED_RUN_KEY_MAX, key);
+	o.fired_ms = ev->last_fired;
+	o.why = "no standby: the record is this master's only";
+	write_event(c, sa, ev, now_of(c), &o);
+	api_reply(c, 200);
 }
 
 /* POST /api/v1/events/reload: 200, or 422 with the file's errors. */

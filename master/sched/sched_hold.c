@@ -171,13 +171,20 @@ sched_hold_add(struct sched_hold *h, const Hd__Command *cmd, const char *node,
 }
 
 void
-sched_hold_mark(struct sched_hold *h, uint64_t token)
+sched_hold_mark(struct sched_hold *h, uint64_t token, uint64_t until)
 {
 	struct sched_hold_cmd *c;
 
 	TAILQ_FOREACH(c, &h->q, entry)
 		if (c->state == HOLD_WAIT && !c->marked) {
 			c->token = token;
+			c->marked = 1;
+		} else if (c->state == HOLD_RESEND && !c->marked) {
+			/* Made here, awaiting its slave: its record must reach
+			 * the standby first too (a run's command went twice
+			 * without it, tests/sim seed 801). */
+			c->token = token;
+			c->sync_until = until;
 			c->marked = 1;
 		}
 	h->unmarked = 0;
@@ -368,6 +375,7 @@ sched_hold_take(struct sched_hold *h, const Hd__SchedState *st,
 		}
 		c->state = HOLD_RESEND;
 		c->deadline = deadline;
+		c->marked = 1;		/* recorded: no wait for a standby */
 		n++;
 	}
 	return n;

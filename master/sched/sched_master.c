@@ -352,7 +352,7 @@ sched_master_start(struct master *m, int checkonly)
 		goto done;
 	}
 	sm->api = (struct sched_api){ sm->s, m->conf.events, sm_wall, sm_rearm,
-	    sm, site_of, sm_local_synced };
+	    sm, site_of, sm_local_synced, sm_run };
 	ev_timer_init(&sm->timer, on_timer, sm);
 	ev_timer_init(&sm->hold_timer, sm_on_hold_timer, sm);
 	sched_hold_init(&sm->hold);
@@ -398,7 +398,8 @@ sched_master_run(struct master *m)
 void
 sched_master_stop(struct master *m)
 {
-	struct sched_master *sm = m->sched;
+	struct sched_master	*sm = m->sched;
+	int			 i;
 
 	if (sm == NULL)
 		return;
@@ -411,6 +412,8 @@ sched_master_stop(struct master *m)
 	}
 	sched_save(sm->s, sm_wall(sm));	/* with what is still sent */
 	sched_hold_clear(&sm->hold);
+	for (i = 0; i < SCHED_RUN_WAITS; i++)	/* nobody left to answer */
+		free(sm->runwaits[i].later);
 	sched_free(sm->s);
 	free(sm);
 }

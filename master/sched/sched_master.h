@@ -51,10 +51,16 @@ struct sched_sync {
 	uint64_t	(*mark)(void *, const char *name);
 	int		(*done)(void *, const char *name, uint64_t token);
 	void		*arg;
+	/* Does the standby hold that version (done() says 1 for a
+	 * standby gone too)? NULL: done() and still attached (mark()). */
+	int		(*held)(void *, const char *name, uint64_t token);
 };
 void		 sched_master_set_sync(const struct sched_sync *);
 /* The standby acknowledged something, or went: send what may go. */
 void		 sched_master_sync_poll(struct master *);
+/* This master steps down (cluster/ha.h's step_down hook): the runs from
+ * the API that wait for the standby are answered 503 now. */
+void		 sched_master_step_down(struct master *);
 /*
  * This node was elected master (docs/FAILOVER.md): the scheduler takes
  * the master's schedule as replicated here (events.last-good), its
@@ -78,6 +84,9 @@ struct sched_hold_cmd {
 	uint64_t	 token;			/* sched.state's version */
 	uint64_t	 deadline;		/* ev_clock_ms(): the wait's
 						 * end, or the entry's */
+	uint64_t	 sync_until;		/* HOLD_RESEND of a firing made
+						 * here (awaiting its slave):
+						 * its record's wait ends */
 	uint64_t	 id, firing_id;
 	uint32_t	 pulse_ms;
 	char		 node[NODE_ID_MAX + 1], dev[DEVICE_ID_MAX + 1];
@@ -114,8 +123,12 @@ void		 sched_hold_init(struct sched_hold *);
 int		 sched_hold_add(struct sched_hold *, const Hd__Command *,
 		    const char *node, const char *event, enum hold_state,
 		    uint64_t deadline);
-/* The token of the state file just written, for the entries without. */
-void		 sched_hold_mark(struct sched_hold *, uint64_t token);
+/* The token of the state file just written, for the entries without:
+ * a new firing's, waiting for the standby (HOLD_WAIT) or for its slave
+ * too (HOLD_RESEND of a firing just after a takeover, `until` the end
+ * of its wait for the standby). Those read from a file need none. */
+void		 sched_hold_mark(struct sched_hold *, uint64_t token,
+		    uint64_t until);
 /* A result for `id` from `node`: its entry dropped; 1 if there was one. */
 int		 sched_hold_result(struct sched_hold *, const char *node,
 		    uint64_t id);
@@ -135,6 +148,32 @@ int		 sched_hold_take(struct sched_hold *, const Hd__SchedState *,
  * the slave's cursor from now. */
 int		 sched_cursor_seen(struct sched_hold *, const char *node,
 		    uint64_t boot_id, uint64_t seq);
+
+/* sched_runkeys.c: the clients' keys of runs from the API, the last
+ * SCHED_RUN_KEYS, kept in sched.state (SchedRunKey): a run with a key
+ * found is a repeat (docs/FAILOVER.md#run-from-the-api). */
+struct sched_runkey {
+	char		key[SCHED_RUN_KEY_MAX + 1];	/* "" free */
+	char		event[SCHED_NAME_MAX + 1];
+	int64_t		fired_ms;
+};
+struct sched_runkeys {
+	struct sched_runkey k[SCHED_RUN_KEYS];		/* a ring */
+	unsigned	 n;				/* keys ever added */
+	Hd__SchedRunKey	 d[SCHED_RUN_KEYS];		/* what put() wrote */
+	Hd__SchedRunKey	*dp[SCHED_RUN_KEYS];
+};
+/* Key `key`'s run, or NULL; valid until the next add or get. */
+const struct sched_runkey *sched_runkeys_find(const struct sched_runkeys *,
+		    const char *key);
+/* Recorded (the oldest forgotten when full); `key` non-empty, checked. */
+void		 sched_runkeys_add(struct sched_runkeys *, const char *key,
+		    const char *event, int64_t fired_ms);
+/* Into a state file being written (points into the struct) and out of
+ * one read (every key checked; a bad one logged and left out). */
+void		 sched_runkeys_put(struct sched_runkeys *, Hd__SchedState *);
+void		 sched_runkeys_get(struct sched_runkeys *,
+		    const Hd__SchedState *);
 
 /* The end of that replay (LocalSync): the slave's local events' history
  * is complete from here (GET /api/v1/events: local_synced). */

@@ -109,6 +109,11 @@ hold_step(struct sched_master *sm, struct sched_hold_cmd *c, uint64_t now,
 			r = -1;
 			break;
 		}
+		/* A firing made here: its record first, as HOLD_WAIT. */
+		if (!all && c->token != 0 && now < c->sync_until &&
+		    sync_ops.done != NULL && !sync_ops.done(sync_ops.arg,
+		    SCHED_STATE, c->token))
+			return;
 		if ((r = hold_send(sm, c, " (once its slave was back, after "
 		    "the takeover)")) == 0)
 			return;
@@ -145,7 +150,8 @@ sm_hold_pump(struct sched_master *sm, int all)
 		if (unsaved)
 			sm_save(sm, now);
 		sched_hold_mark(&sm->hold, sync_ops.mark != NULL ?
-		    sync_ops.mark(sync_ops.arg, SCHED_STATE) : 0);
+		    sync_ops.mark(sync_ops.arg, SCHED_STATE) : 0, now +
+		    SCHED_SYNC_WAIT_MS);
 	}
 	for (c = TAILQ_FIRST(&sm->hold.q); c != NULL; c = nc) {
 		nc = TAILQ_NEXT(c, entry);
@@ -156,10 +162,15 @@ sm_hold_pump(struct sched_master *sm, int all)
 		sm_save(sm, now);
 	if (sm->hold.dirty)
 		next = sm->saved_at + SCHED_OUTBOX_LAZY_MS;
-	TAILQ_FOREACH(c, &sm->hold.q, entry)
+	TAILQ_FOREACH(c, &sm->hold.q, entry) {
 		if (c->deadline < next)
 			next = c->deadline;
+		if (c->state == HOLD_RESEND && c->token != 0 &&
+		    c->sync_until > now && c->sync_until < next)
+			next = c->sync_until;
+	}
 	next = ack_pump(sm, now, next);
+	next = sm_run_pump(sm, now, next);
 	if (all || sm->m->loop == NULL)
 		return;
 	if (next == UINT64_MAX)
@@ -182,6 +193,7 @@ sm_hold_put(void *arg, Hd__SchedState *st)
 	struct sched_master *sm = arg;
 
 	sched_hold_put(&sm->hold, st);
+	sm_runkeys_put(sm, st);
 	sm->saved_at = ev_clock_ms();
 	sm->saves++;
 }
@@ -300,6 +312,7 @@ sm_hold_get(void *arg, const Hd__SchedState *st)
 	struct sched_master	*sm = arg;
 	int			 n;
 
+	sm_runkeys_get(sm, st);
 	if ((n = sched_hold_take(&sm->hold, st, ev_clock_ms() +
 	    SCHED_RESEND_WAIT_MS)) > 0)
 		log_info("sched: %d firing command%s of the outbox go again "
@@ -334,6 +347,12 @@ void
 sched_master_set_sync(const struct sched_sync *ss)
 {
 	sync_ops = *ss;
+}
+
+const struct sched_sync *
+sm_sync(void)
+{
+	return &sync_ops;
 }
 
 void

@@ -708,6 +708,7 @@ void		 sched_emit(struct sched *, const char *kind,
 
 /* api_sched.c: the scheduler's API routes (docs/API.md#events). */
 struct api;
+struct api_call;
 struct sched_api {
 	struct sched	*s;
 	const char	*path;			/* the events file */
@@ -719,7 +720,29 @@ struct sched_api {
 	/* Has slave `node` sent the end of its replay of local firings
 	 * since it came online (LocalSync)? 1 yes; NULL: never. */
 	int		(*local_synced)(void *, const char *node);
+	/* "run" with a client's key and an answer that waits for the
+	 * standby (hd-master: master/sched/sched_run.c); NULL: the event
+	 * fires and is answered at once. `key` may be "". */
+	void		(*run)(void *, struct api_call *, const char *event,
+			    const char *key);
 };
+/*
+ * How a "run" went, for its answer (api_sched_run_answer): fired now or
+ * a repeat of the run with the same key, and whether the standby holds
+ * the firing's record (replicated) or why not.
+ */
+struct sched_run_out {
+	char		key[SCHED_RUN_KEY_MAX + 1];	/* "" none */
+	int		repeat;
+	int64_t		fired_ms;
+	int		replicated;
+	const char	*why;		/* static; NULL if replicated */
+};
+/* The answer to a "run" of `event` on call `c` (c->ctx set to `sa`):
+ * the event as GET shows it, with "run" (docs/API.md#events-and-modes);
+ * 404 if the event went meanwhile (a reload). */
+void		 api_sched_run_answer(struct api_call *, struct sched_api *,
+		    const char *event, const struct sched_run_out *);
 /* `sa` must outlive the api. -1 if the route table is full. */
 int		 api_sched_routes(struct api *, struct sched_api *);
 /*

@@ -174,7 +174,9 @@ exec_cmd(struct world *w, int j, const struct msg *m)
 		    m->a);
 		return;
 	}
-	for (k = 0; k < w->ndone[j]; k++)
+	/* A run answered late may run twice (final_check() counts). */
+	for (k = 0; k < w->ndone[j] && !(strcmp(o->event, "press") == 0 &&
+	    o->due >= 0 && o->due < RUNS_MAX && w->runs[o->due].late); k++)
 		if (strcmp(w->done[j][k].event, o->event) == 0 &&
 		    w->done[j][k].due == o->due && w->done[j][k].step ==
 		    o->step && w->done[j][k].order == o->order)
@@ -355,6 +357,27 @@ log_hook(const char *level, const char *text, void *arg)
 	w->missed[w->nmissed++][1] = b;
 }
 
+/* The API's client: a new run now and then, each asked of the master
+ * until answered, with the same key (docs/FAILOVER.md#run-from-the-
+ * api). */
+static void
+client(struct world *w)
+{
+	int mi;
+
+	if (w->crun == -1) {
+		if (w->healing || w->nruns == RUNS_MAX || !chance(w, w->runp))
+			return;
+		w->crun = w->nruns++;
+		w->cat = -1;
+		w->cnext = w->now;
+	}
+	if (w->cat != -1 || w->now < w->cnext || (mi = any_master(w)) == -1)
+		return;
+	w->cat = mi;
+	api_run(w, mi, w->crun);
+}
+
 static void
 step(struct world *w)
 {
@@ -370,6 +393,7 @@ step(struct world *w)
 	deliver_due(w);
 	nodes(w);
 	slaves(w);
+	client(w);
 	if ((mi = any_master(w)) != -1) {
 		engine_run(w, mi);
 		pump(w, mi);
@@ -488,6 +512,19 @@ final_check(struct world *w)
 			    "delayed action %d times%s", t - T0, on, off,
 			    missed_at(w, t) ? "" : ", not reported missed");
 	}
+	for (k = 0; k < w->nruns && !w->res->failed; k++) {
+		on = count(w, 0, "press", k, 0);
+		/* Answered late (the commands went without the standby's
+		 * copy): a takeover from that copy may fire it again, said
+		 * so in the answer. Its command failed: never. */
+		if (!w->runs[k].answered)
+			fail(w, "run %d never answered", k);
+		else if (on > (w->runs[k].late ? 2 : 1) ||
+		    (on == 0 && !w->runs[k].failed))
+			fail(w, "run %d (key k%d): its command executed %d "
+			    "times%s", k, k, on, w->runs[k].late ? " (answered "
+			    "late)" : "");
+	}
 	for (k = 0; k < w->nopen && !w->res->failed; k++) {
 		w->res->openings++;
 		on = count(w, 0, "door", w->openings[k], 0);
@@ -510,6 +547,8 @@ setup(struct world *w, uint64_t seed)
 	w->slow = below(w, 200);
 	w->doorp = 2 + below(w, 20);
 	w->phasep = below(w, 8);
+	w->runp = 1 + below(w, 6);
+	w->crun = w->cat = w->firing_run = -1;
 	for (j = 0; j < NS; j++) {
 		w->sl[j].with = -1;
 		w->sl[j].gpio = (int)below(w, 2);

@@ -39,6 +39,8 @@ struct ssim_result {
 	uint64_t	records;	/* a final master showing them */
 	uint64_t	openings, held;	/* door openings; acks held */
 	uint64_t	phase[PH_N];	/* crashes just after each phase */
+	uint64_t	api_runs, api_repeats;	/* runs fired; keys repeated */
+	uint64_t	api_lost;	/* answers lost with a crash */
 };
 
 void	ssim_run(uint64_t seed, int verbose, struct ssim_result *);

@@ -26,6 +26,9 @@
 #define XMAX		4096		/* executions, commands, readings */
 #define RQ_MAX		512		/* a slave's replay queue */
 #define PERIOD_MS	2000
+#define RUNS_MAX	64		/* runs from the API, one client */
+#define PANS_MAX	8		/* a master's answers waiting */
+#define API_ID_BASE	((uint64_t)0x5a << 48)	/* ids of runs' commands */
 
 enum { M_COPY, M_APPLIED, M_CMD, M_RESULT, M_REPORT, M_ACK, M_REGISTER };
 
@@ -60,6 +63,21 @@ struct ackh {
 	uint64_t	 next_seq, next_token;	/* reports since token */
 };
 
+/* A run's answer waiting for the standby (sched_run.c's runwait). */
+struct pans {
+	int		 run;
+	uint64_t	 token, deadline;
+};
+
+/* A run from the API: its client's key is "k" and its number. */
+struct crun {
+	int		 answered;
+	int		 late;		/* answered after SCHED_SYNC_WAIT_MS
+					 * without the standby: may be twice */
+	int		 failed;	/* its command failed (slave away):
+					 * may be never */
+};
+
 struct mnode {
 	int		 up, master, synced;	/* synced: a standby's copy */
 	int		 fenced_in;		/* may become master: it holds
@@ -78,6 +96,9 @@ struct mnode {
 	int		 reg[NS];		/* slave j registered here */
 	struct ackh	 acks[SCHED_ACK_HOLDS];
 	int		 nacks;
+	struct sched_runkeys rk;		/* the real ring (sched_runkeys.c) */
+	struct pans	 pans[PANS_MAX];
+	int		 npans;
 };
 
 struct slave {
@@ -117,6 +138,16 @@ struct world {
 	int64_t		 missed[XMAX][2];	/* tick instants reported missed */
 	int		 nmissed;
 	struct ssim_result *res;
+	/* The API's client: one run at a time, tried again at whichever
+	 * node is master until answered (with the same key). */
+	uint32_t	 runp;			/* permille a step: a new run */
+	struct crun	 runs[RUNS_MAX];
+	int		 nruns;
+	int		 crun;			/* its run, or -1 */
+	int		 cat;			/* the node asked, or -1 */
+	uint64_t	 cnext;			/* ask again then */
+	int		 firing_run;		/* run being fired, or -1 */
+	uint64_t	 api_ids;
 };
 
 extern struct world *W;		/* for the engine's callbacks and log hook */
@@ -152,5 +183,7 @@ void		crash(struct world *, int);
 int		any_master(const struct world *);
 void		nodes(struct world *);
 void		on_report(struct world *, int i, const struct msg *);
+/* A run from the API of run r reaches master i (sched_run.c's sm_run). */
+void		api_run(struct world *, int i, int r);
 
 #endif

@@ -27,6 +27,11 @@ static const char events[] =
 "	when s1/door.open changes to on\n"
 "	do set s0/bell.on = on\n"
 "	   set s1/light.on = on\n"
+"}\n"
+/* Fired by nothing but the API's runs (no report of s0/knob). */
+"event press {\n"
+"	when s0/knob.on changes to on\n"
+"	do set s0/buzz.on = on\n"
 "}\n";
 
 int
@@ -90,6 +95,7 @@ hook_put(void *arg, Hd__SchedState *st)
 	struct mnode *n = &W->m[(int)(intptr_t)arg];
 
 	sched_hold_put(&n->hold, st);
+	sched_runkeys_put(&n->rk, st);
 	n->saved_at = W->now;
 	n->saves++;
 }
@@ -99,6 +105,7 @@ hook_get(void *arg, const Hd__SchedState *st)
 {
 	struct mnode *n = &W->m[(int)(intptr_t)arg];
 
+	sched_runkeys_get(&n->rk, st);
 	sched_hold_take(&n->hold, st, W->now + SCHED_RESEND_WAIT_MS);
 }
 
@@ -143,6 +150,10 @@ op_command(void *arg, const struct sched_act *a, const char *by, char *why,
 	(void)why;
 	(void)len;
 	cmd.id = sched_cmd_id(s);
+	/* A run's commands: ids of the master's own (a block of the API's
+	 * in hd-master), the oracle's name its run. */
+	if (cmd.id == 0 && w->firing_run >= 0 && strcmp(by, "press") == 0)
+		cmd.id = API_ID_BASE + ++w->api_ids;
 	if (cmd.id == 0) {
 		fail(w, "event %s fired without a derived id", by);
 		return 0;
@@ -162,6 +173,10 @@ op_command(void *arg, const struct sched_act *a, const char *by, char *why,
 		o->due = sched_firing_due(s);
 		o->step = s->firing_step;
 		o->order = s->cmd_ord;
+		if (w->firing_run >= 0) {
+			o->due = w->firing_run;
+			o->step = o->order = 0;
+		}
 	} else if (strcmp(o->event, by) != 0 || o->due !=
 	    sched_firing_due(s) || o->step != s->firing_step ||
 	    o->order != s->cmd_ord)
@@ -176,11 +191,14 @@ op_command(void *arg, const struct sched_act *a, const char *by, char *why,
 		 * else it fails, as an offline slave's command does. */
 		if (w->now >= w->m[i].await_until ||
 		    sched_hold_add(&w->m[i].hold, &cmd, a->ref.node, by,
-		    HOLD_RESEND, w->m[i].await_until) == -1)
+		    HOLD_RESEND, w->m[i].await_until) == -1) {
+			if (w->firing_run >= 0)
+				w->runs[w->firing_run].failed = 1;
 			trace(w, "node %d: %s's command to %s failed: offline "
 			    "(outbox %d, wait %" PRId64 ")", i, by, a->ref.node,
 			    w->m[i].hold.n, (int64_t)w->m[i].await_until -
 			    (int64_t)w->now);
+		}
 		return 0;
 	}
 	if (!defers(w, i)) {		/* no standby: at once */
@@ -257,6 +275,19 @@ standby_holds(struct world *w, int i, uint64_t token)
 	return !defers(w, i) || w->m[i].applied >= token;
 }
 
+/* Run r's answer from master i reaches the client (`late`: after
+ * SCHED_SYNC_WAIT_MS without the standby). */
+static void
+answered(struct world *w, int i, int r, int late)
+{
+	w->runs[r].answered = 1;
+	w->runs[r].late |= late;
+	trace(w, "node %d answers run %d%s", i, r, late ? " (late)" : "");
+	mix(w, 0xa5000000u | (uint64_t)r);
+	if (w->crun == r && w->cat == i)
+		w->crun = w->cat = -1;
+}
+
 /* After each call into the engine, and every step: sm_hold_pump(). */
 void
 pump(struct world *w, int i)
@@ -270,7 +301,8 @@ pump(struct world *w, int i)
 			unsaved |= !c->saved;
 		if (unsaved)
 			sched_save(n->s, (int64_t)w->now);
-		sched_hold_mark(&n->hold, n->version);
+		sched_hold_mark(&n->hold, n->version, w->now +
+		    SCHED_SYNC_WAIT_MS);
 	}
 	for (c = TAILQ_FIRST(&n->hold.q); c != NULL; c = nc) {
 		nc = TAILQ_NEXT(c, entry);
@@ -289,7 +321,9 @@ pump(struct world *w, int i)
 				fail(w, "node %d: command %" PRIx64 " of the "
 				    "outbox never sent again", i, c->id);
 				sched_hold_drop(&n->hold, c);
-			} else if (n->reg[j]) {
+			} else if (n->reg[j] && (c->token == 0 ||
+			    standby_holds(w, i, c->token) ||
+			    w->now >= c->sync_until)) {
 				c->state = HOLD_SENT;
 				c->deadline = w->now + SCHED_OUTBOX_KEEP_MS;
 				send_cmd(w, i, c);
@@ -302,6 +336,14 @@ pump(struct world *w, int i)
 	}
 	if (n->hold.dirty && w->now >= n->saved_at + SCHED_OUTBOX_LAZY_MS)
 		sched_save(n->s, (int64_t)w->now);
+	for (k = 0; k < n->npans; )		/* sm_run_pump() */
+		if (standby_holds(w, i, n->pans[k].token) ||
+		    w->now >= n->pans[k].deadline) {
+			answered(w, i, n->pans[k].run, !standby_holds(w, i,
+			    n->pans[k].token));
+			n->pans[k] = n->pans[--n->npans];
+		} else
+			k++;
 	for (k = 0; k < n->nacks; )
 		if ((standby_holds(w, i, n->acks[k].token) ||
 		    w->now >= n->acks[k].until) && n->acks[k].next_seq != 0) {
@@ -317,6 +359,36 @@ pump(struct world *w, int i)
 			n->nacks--;
 		} else
 			k++;
+}
+
+void
+api_run(struct world *w, int i, int r)
+{
+	struct mnode	*n = &w->m[i];
+	unsigned	 saves = n->saves;
+	char		 key[16];
+
+	snprintf(key, sizeof(key), "k%d", r);
+	if (sched_runkeys_find(&n->rk, key) != NULL) {
+		trace(w, "node %d: run %d again: a repeat", i, r);
+		w->res->api_repeats++;
+	} else {
+		trace(w, "node %d: run %d fires", i, r);
+		w->res->api_runs++;
+		sched_runkeys_add(&n->rk, key, "press", (int64_t)w->now);
+		w->firing_run = r;
+		sched_fire(n->s, "press", (int64_t)w->now);
+		w->firing_run = -1;
+		if (n->saves == saves)
+			sched_save(n->s, (int64_t)w->now);
+	}
+	/* The answer waits for the version just written, as sm_run(). */
+	if (!defers(w, i) || n->npans == PANS_MAX)
+		answered(w, i, r, 0);
+	else
+		n->pans[n->npans++] = (struct pans){ r, n->version,
+		    w->now + SCHED_SYNC_WAIT_MS };
+	pump(w, i);
 }
 
 void
@@ -350,6 +422,8 @@ become_master(struct world *w, int i, const char *how)
 	memset(n->last_seq, 0, sizeof(n->last_seq));
 	memset(n->reg, 0, sizeof(n->reg));
 	sched_hold_init(&n->hold);
+	memset(&n->rk, 0, sizeof(n->rk));	/* read from the state */
+	n->npans = 0;
 	n->s = sched_new(&ops, (void *)(intptr_t)i, 52.52, 13.405, NULL);
 	sched_set_state_io(n->s, &(struct sched_state_io){ io_write, io_read,
 	    (void *)(intptr_t)i });
@@ -395,6 +469,12 @@ crash(struct world *w, int i)
 	}
 	n->up = n->master = n->synced = 0;
 	n->nacks = 0;
+	n->npans = 0;		/* answers never given: the client asks again */
+	if (w->cat == i) {
+		w->res->api_lost++;
+		w->cat = -1;
+		w->cnext = w->now + 100 + below(w, 1500);
+	}
 	/* Now and then down long enough that instants go to the
 	 * missed-event policy rather than the takeover's replay. */
 	n->down_until = w->now + 50 + (chance(w, 100) ? 11000 +

@@ -24,6 +24,7 @@
 #define FIRST_SEED	1
 
 struct totals {
+	uint64_t	api_runs, api_repeats, api_lost;	/* API runs */
 	uint64_t	runs, steps, crashes, takeovers, executed, repeats;
 	uint64_t	missed, openings, held, phase[PH_N];
 	uint64_t	records;
@@ -36,6 +37,9 @@ add(struct totals *t, const struct ssim_result *r)
 
 	t->runs++;
 	t->steps += r->steps;
+	t->api_runs += r->api_runs;
+	t->api_repeats += r->api_repeats;
+	t->api_lost += r->api_lost;
 	t->crashes += r->crashes;
 	t->takeovers += r->takeovers;
 	t->executed += r->executed;
@@ -87,6 +91,10 @@ run(const char *argv0, uint64_t first, uint64_t n, struct totals *t)
 	    elapsed(&t0), t->crashes, t->takeovers, t->executed, t->repeats,
 	    t->missed, t->openings, t->held, t->phase[PH_RECORDED],
 	    t->phase[PH_REPLICATED], t->phase[PH_SENT], t->phase[PH_ACKED]);
+	printf("# runs from the API: %" PRIu64 " fired, %" PRIu64 " asked "
+	    "again with their key (a repeat, nothing fired), %" PRIu64
+	    " answers lost with a crash\n", t->api_runs, t->api_repeats,
+	    t->api_lost);
 	return bad;
 }
 
@@ -133,7 +141,7 @@ main(int argc, char **argv)
 	if (count > 0) {
 		CHECK(run(argv[0], seed, count, &t) == 0, "%" PRIu64
 		    " schedules from seed %" PRIu64 ": every firing once or "
-		    "reported missed, never twice", count, seed);
+		    "reported missed, never twice, every run once", count, seed);
 		return check_done();
 	}
 	if (given) {
@@ -149,6 +157,11 @@ main(int argc, char **argv)
 	    "takeovers, slow state sync: no firing executed twice, every "
 	    "timed instant once or reported missed, every door opening "
 	    "fired once", SHORT_RUNS);
+	CHECK(t.api_runs > 0 && t.api_repeats > 0 && t.api_lost > 0,
+	    "runs from the API were fired (%" PRIu64 "), their answers lost "
+	    "with a crash (%" PRIu64 ") and the same key asked again of a "
+	    "master that had it (%" PRIu64 "): each run's command executed "
+	    "once", t.api_runs, t.api_lost, t.api_repeats);
 	CHECK(t.phase[PH_RECORDED] > 0 && t.phase[PH_REPLICATED] > 0 &&
 	    t.phase[PH_SENT] > 0 && t.phase[PH_ACKED] > 0, "the master "
 	    "crashed just after a firing's record was written (%" PRIu64

@@ -695,7 +695,7 @@ main(void)
 	    &e) == 0, "api and schedule")) {
 		sched_start(s, clock_ms);
 		sa = (struct sched_api){ s, evpath, now, changed, NULL,
-		    site_of, local_synced };
+		    site_of, local_synced, NULL };
 		CHECK(api_sched_routes(a, &sa) == 0, "routes added");
 		test_events(a, s, evpath);
 		test_vars_api(a, evpath);

@@ -245,7 +245,8 @@ outbox_in_file(uint64_t *first)
 static void
 test_outbox(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
+	    NULL };
 	int		 n0, i;
 	uint64_t	 id = 0, again, t0, t1;
 
@@ -293,7 +294,70 @@ test_outbox(void)
 	    "the command goes after SCHED_SYNC_WAIT_MS (%" PRIu64 " ms)",
 	    t1 - t0);
 	fake_attached = 0;
-	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
+}
+
+/*
+ * A firing just after a takeover whose slave is not back yet waits in
+ * the outbox for it (HOLD_RESEND); its record must reach the standby
+ * first too: the slave back, its command goes only once the standby
+ * holds that version, or SCHED_SYNC_WAIT_MS after the firing (tests/sim
+ * seed 801: a run's command went at once, and a second takeover from the
+ * older copy fired the run again under another id).
+ */
+static void
+test_await_sync(void)
+{
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
+	    NULL };
+	struct node	*b = node_get(&m, "slave-b", 0);
+	int		 n0, i;
+
+	write_events("event both { when at 06:00 do set slave-b/sim:lamp.on = "
+	    "on\n\tset slave-a/sim:lamp.on = on }\n");
+	sched_master_reload(&m);
+	m.restart = 1;
+	sched_master_stop(&m);
+	m.restart = 0;
+	CHECK(sched_master_start(&m, 0) == 0, "a master taking over");
+	sched_master_takeover(&m);
+	sched_master_sync_poll(&m);
+	b->peer = NULL;
+	sched_master_set_sync(&fake);
+	fake_attached = 1;
+	fake_version++;
+	fake_applied = 0;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "both", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);
+	CHECK(stub.ncmds == n0, "just after the takeover, slave-b away: "
+	    "nothing sent yet (%d)", stub.ncmds - n0);
+	b->peer = (struct peer *)&peer_dummy;
+	sched_master_node(&m, b, 1);
+	sched_master_sync_poll(&m);
+	CHECK(stub.ncmds == n0, "slave-b back, the standby lacking the "
+	    "record: its command still waits (%d sent)", stub.ncmds - n0);
+	fake_applied = fake_version;
+	sched_master_sync_poll(&m);
+	CHECK(stub.ncmds == n0 + 2, "the standby holds it: both commands go "
+	    "(%d)", stub.ncmds - n0);
+	/* Without the standby's word: SCHED_SYNC_WAIT_MS after the firing. */
+	b->peer = NULL;
+	fake_version++;
+	n0 = stub.ncmds;
+	sched_fire(sched_master_engine(&m), "both", (int64_t)ev_wall_ms());
+	sched_master_sync_poll(&m);
+	b->peer = (struct peer *)&peer_dummy;
+	sched_master_node(&m, b, 1);
+	for (i = 0; i < 300 && stub.ncmds < n0 + 2; i++) {
+		usleep(10000);		/* polls a deadline: bounded */
+		sched_master_sync_poll(&m);
+	}
+	CHECK(stub.ncmds == n0 + 2 && i >= SCHED_SYNC_WAIT_MS / 10 / 2,
+	    "a standby that never holds it: both go after the wait (%d "
+	    "polls)", i);
+	fake_attached = 0;
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
 /* A report of slave-b's door (or its lamp), envelope seq `seq`, read at
@@ -335,7 +399,8 @@ door(uint64_t seq, int open, uint64_t read)
 static void
 test_ack_hold(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL };
+	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
+	    NULL };
 	struct node	*b = node_get(&m, "slave-b", 0);
 	uint64_t	 R = ev_wall_ms() - 20, t0, t1;
 	int		 n0, i;
@@ -444,7 +509,7 @@ test_ack_hold(void)
 	door(318, 1, R + 60);
 	CHECK(stub.ncmds == n0 + 1 && stub.last_id == sched_cmd_id_of("door",
 	    (int64_t)R + 60, 0, 0), "the next opening fires once");
-	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL });
+	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
 /*
@@ -656,6 +721,7 @@ main(void)
 		test_hold_once();
 		test_takeover_schedule();
 		test_handback();
+		test_await_sync();
 		sched_master_stop(&m);
 	}
 	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
