@@ -303,6 +303,9 @@ authw_tune(struct authw *aw, uint64_t timeout_ms, uint64_t restart_ms)
 {
 	aw->timeout_ms = timeout_ms;
 	aw->restart_min_ms = aw->backoff_ms = restart_ms;
+	/* A restart already waiting waits the new time from now. */
+	if (aw->restart.active)
+		ev_timer_start(aw->loop, &aw->restart, restart_ms);
 }
 
 void
