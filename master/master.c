@@ -440,6 +440,12 @@ main(int argc, char *argv[])
 	    ha_is_standby(&m) ? "standby" : "master", m.id, HD_VERSION, m.term);
 	mem_trim_start(m.loop);
 	r = ev_run(m.loop);
+	/* First what the API owes (a 202 waiting for the standby: 503 with
+	 * the command's id), out through the web process before it drains:
+	 * whatever the rest of the stop costs (disk, TLS goodbyes), the
+	 * clients are not kept waiting, and none is cut off. */
+	ha_answer_owed(&m);
+	webproc_drain(m.web);
 	sched_master_stop(&m);
 	ha_stop(&m);
 	cluster_shutdown(&m);
