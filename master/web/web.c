@@ -230,12 +230,23 @@ answer_orphans(struct web *w)
 	return n;
 }
 
+/*
+ * The link failed. A malformed frame means a broken master: fatal, as
+ * ever. The link's end (or a write or read it refused) means the master
+ * stopped or died: the calls it held get their 503 and the process
+ * drains. chan.c names the cause only in words, so they are compared.
+ */
 static void
 parent_fail(struct chan *c, const char *why)
 {
 	struct web	*w = c->arg;
 	int		 n;
 
+	if (strcmp(why, "sibling closed") != 0 &&
+	    strcmp(why, "write to sibling failed") != 0 &&
+	    strcmp(why, strerror(ECONNRESET)) != 0 &&
+	    strcmp(why, strerror(EPIPE)) != 0)
+		fatalx("link to the master: %s", why);
 	chan_close(c);
 	web_drain(w, "the link to the master closed");
 	n = answer_orphans(w);
