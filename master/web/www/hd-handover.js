@@ -57,7 +57,10 @@
       // 404: no other master-web address, nothing to hand over to; 400:
       // not a session. Else (the master away) keep what we hold and ask
       // again.
-      if (e.status === 404 || e.status === 400) ho.creds = ho.masters = [];
+      if (e.status === 404 || e.status === 400) {
+        ho.creds = ho.masters = [];
+        keep();
+      }
       else mintTimer = setTimeout(mint, RETRY_MINT_MS);
     }
   }
@@ -171,7 +174,11 @@
       return;
     }
     const view = (HD.views && HD.views.current) || "";
-    if (ho.creds.length) ho.forget();	// in the fragment now, good once
+    try {
+      sessionStorage.removeItem(KEY_CREDS);	// in the fragment now, good once
+    } catch (e) {
+      /* nothing kept */
+    }
     location.assign(new URL("/", found.url).href + "#handover=" + ho.creds.join(".") +
       (/^[a-z]+$/.test(view) ? "&view=" + view : ""));
   }
