@@ -451,7 +451,10 @@ main(int argc, char *argv[])
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
-	spawn_stop();
+	/* Stepping down, we exec ourselves again without a capability left:
+	 * the spawner, which has them, stays for the new image. */
+	if (!m.restart || spawn_keep_for_exec() == -1)
+		spawn_stop();
 	log_info("master %s stopped", m.id);
 	ssync_wire_free();
 	api_res_free(&m);
