@@ -62,8 +62,10 @@ await check("log in on A", async () => {
 });
 
 await check("A's service worker is running and keeps the shell (the page, its scripts and style)", async () => {
-  await until(async () => page.evaluate(async () => (await navigator.serviceWorker.ready).active !== null),
-    "an active worker");
+  // The controller, not serviceWorker.ready: that never settles when no
+  // worker registers, and would hold this step past its bound.
+  await until(async () => page.evaluate(() => navigator.serviceWorker.controller !== null &&
+    navigator.serviceWorker.controller.scriptURL.endsWith("/sw.js")), "an active worker controlling the page");
   const keys = await until(async () => page.evaluate(async () => {
     const k = (await (await caches.open("hd-shell")).keys()).map((r) => new URL(r.url).pathname);
     return k.includes("/") && k.includes("/app.js") && k.includes("/hd-handover.js") &&
