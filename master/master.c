@@ -440,12 +440,21 @@ main(int argc, char *argv[])
 	    ha_is_standby(&m) ? "standby" : "master", m.id, HD_VERSION, m.term);
 	mem_trim_start(m.loop);
 	r = ev_run(m.loop);
+	/* First what the API owes (a 202 waiting for the standby: 503 with
+	 * the command's id), out through the web process before it drains:
+	 * whatever the rest of the stop costs (disk, TLS goodbyes), the
+	 * clients are not kept waiting, and none is cut off. */
+	ha_answer_owed(&m);
+	webproc_drain(m.web);
 	sched_master_stop(&m);
 	ha_stop(&m);
 	cluster_shutdown(&m);
 	webproc_stop(m.web);
 	authw_stop(m.auth);	/* pending answers: nobody to send them to */
-	spawn_stop();
+	/* Stepping down, we exec ourselves again without a capability left:
+	 * the spawner, which has them, stays for the new image. */
+	if (!m.restart || spawn_keep_for_exec() == -1)
+		spawn_stop();
 	log_info("master %s stopped", m.id);
 	ssync_wire_free();
 	api_res_free(&m);

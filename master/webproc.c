@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +488,46 @@ webproc_start(struct master *m, const char *conffile, int verbose)
 	spawn_on_exit(SPAWN_WEB, on_exit_web, wp);
 	spawn(wp);
 	return wp;
+}
+
+_Static_assert(WEB_DRAIN_MS < SPAWN_STOP_MS,
+    "the spawner would kill a draining web process");
+
+/*
+ * The master stops (or steps down): every answer it owes is sent
+ * (ha_answer_owed()). They must reach the web process before it goes:
+ * written out here, for at most WEB_DRAIN_MS, then the link is closed.
+ * Its end tells the web process that no more answers come: it answers
+ * the calls still waiting 503, lets the answers out to the clients and
+ * exits (web.c, web_drain()); spawn_stop() waits for that.
+ */
+void
+webproc_drain(struct webproc *wp)
+{
+	struct pollfd	pfd;
+	uint64_t	start = ev_clock_ms(), spent;
+
+	if (wp == NULL)
+		return;
+	if (wp->m->api != NULL)
+		api_set_sink(wp->m->api, NULL, NULL);
+	while (wp->ch.fd != -1 && buf_used(&wp->ch.out) > 0) {
+		if ((spent = ev_clock_ms() - start) >= WEB_DRAIN_MS) {
+			log_warnx("web process: answers not taken in %d ms, "
+			    "dropped", WEB_DRAIN_MS);
+			break;
+		}
+		pfd.fd = wp->ch.fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)(WEB_DRAIN_MS - spent)) == -1 &&
+		    errno != EINTR)
+			break;
+		if (chan_flush(&wp->ch) == -1)
+			break;
+	}
+	chan_close(&wp->ch);
+	if (wp->pid > 0)
+		spawn_kill(SPAWN_WEB, wp->pid, SIGTERM);
 }
 
 void

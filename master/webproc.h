@@ -12,6 +12,10 @@ struct master;
 struct webproc;
 struct webproc	*webproc_start(struct master *, const char *conffile,
 		    int verbose);
+/* The master stops: the answers it sent go out, then the link closes
+ * (the web process answers what still waits and drains). Before
+ * webproc_stop(). */
+void		 webproc_drain(struct webproc *);
 void		 webproc_stop(struct webproc *);
 /* One message to the web process; -1 if it is not up. */
 struct Hd__WebMsg;

@@ -184,6 +184,7 @@
 #define WEB_WATCHDOG_MS		5000		/* a ping unanswered this long: SIGKILL, restart */
 #define WEB_START_MS		30000		/* ... and a web process not serving by then */
 #define WEB_API_MS		10000		/* the master answers an API call */
+#define WEB_DRAIN_MS		500		/* a stopping web process lets its answers out */
 
 /* Probe scores and bans (master/lib/ban.c). */
 #define BAN_MAX_ENTRIES		4096		/* addresses tracked (LRU) */

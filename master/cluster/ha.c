@@ -89,6 +89,15 @@ ha_stop(struct master *m)
 		ha_elect_stop(m->ha);
 }
 
+/* The master stops: the API's waiting answers go now, as at a step
+ * down (after which this finds none). */
+void
+ha_answer_owed(struct master *m)
+{
+	if (m->ha != NULL && m->ha->cmd_hooks.step_down != NULL)
+		m->ha->cmd_hooks.step_down(m->ha->cmd_hooks_arg);
+}
+
 void
 ha_set_role_hook(struct master *m, void (*fn)(struct master *, uint64_t))
 {

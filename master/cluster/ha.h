@@ -43,6 +43,8 @@ int	ha_init(struct master *);
 /* With the event loop: a standby starts following the master. */
 void	ha_start(struct master *);
 void	ha_stop(struct master *);
+/* Answer the API calls waiting on the log (as at a step down). */
+void	ha_answer_owed(struct master *);
 void	ha_free(struct master *);
 /* Is this node a standby (it refuses slaves, runs no scheduler)? */
 int	ha_is_standby(const struct master *);

@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,10 +36,48 @@ static struct {
 	struct spawn_tab	 tab;		/* without a spawner */
 } sp = { .pid = -1, .fd = -1 };
 
+/*
+ * The spawner an earlier image of this process kept for us across its
+ * exec (spawn_keep_for_exec()): "FD:PID" in HD_SPAWNER. Believed only
+ * for a SOCK_SEQPACKET socket made by this very process (a socketpair
+ * reports its creator) whose PID is a live child of ours.
+ */
+static int
+adopt(const char *v)
+{
+	struct ucred	cr;
+	socklen_t	len = sizeof(cr);
+	int		fd, pid, type = 0, st;
+	socklen_t	tl = sizeof(type);
+	char		end;
+
+	if (sscanf(v, "%d:%d%c", &fd, &pid, &end) != 2 || fd <= 2 || pid <= 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == -1 ||
+	    type != SOCK_SEQPACKET ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1 ||
+	    cr.pid != getpid() || waitpid(pid, &st, WNOHANG) != 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	sp.fd = fd;
+	sp.pid = pid;
+	log_info("spawner %d kept across the restart", pid);
+	return 0;
+}
+
 void
 spawn_init(const char *conffile, int verbose)
 {
-	int sv[2];
+	const char	*v = getenv("HD_SPAWNER");
+	int		 sv[2];
+
+	if (v != NULL && adopt(v) == 0) {
+		unsetenv("HD_SPAWNER");
+		return;
+	}
+	if (v != NULL)
+		log_warnx("HD_SPAWNER=%s: not a spawner of ours; starting one",
+		    v);
+	unsetenv("HD_SPAWNER");
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("spawner: socketpair");
@@ -247,6 +287,35 @@ spawn_kill(enum spawn_role role, pid_t pid, int sig)
 	if (sp.fd == -1)
 		return spawn_signal(&sp.tab, role, pid, sig);
 	return send_msg(&m);
+}
+
+int
+spawn_keep_for_exec(void)
+{
+	struct spawn_msg	m = { SPAWN_STOPALL, SPAWN_NONE, 0, 0 };
+	struct pollfd		pfd = { sp.fd, POLLIN, 0 };
+	uint64_t		end, now;
+	char			v[32];
+	int			fd;
+
+	if (sp.fd == -1 || send_msg(&m) == -1)
+		return -1;
+	end = ev_clock_ms() + SPAWN_STOP_MS + SPAWN_REPLY_MS;
+	while ((now = ev_clock_ms()) < end) {
+		if (poll(&pfd, 1, (int)(end - now)) <= 0 ||
+		    recv_msg(&m, &fd, MSG_DONTWAIT) == 0)
+			continue;
+		if (m.type == SPAWN_EXITED)
+			continue;	/* gone before: nothing to hand on now */
+		if (m.type != SPAWN_STOPPED)
+			fatalx("the spawner answers another request");
+		if (fcntl(sp.fd, F_SETFD, 0) == -1)
+			return -1;
+		snprintf(v, sizeof(v), "%d:%d", sp.fd, (int)sp.pid);
+		return setenv("HD_SPAWNER", v, 1);
+	}
+	log_warnx("the spawner did not stop its children in time");
+	return -1;
 }
 
 void

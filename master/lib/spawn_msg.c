@@ -45,6 +45,12 @@ fields_ok(const struct spawn_msg *m, int from_master)
 		return !from_master && m->pid == 0 && m->arg < 4096;
 	case SPAWN_EXITED:
 		return !from_master && m->pid > 0 && m->arg <= 0xffff;
+	case SPAWN_STOPALL:
+		return from_master && m->role == SPAWN_NONE && m->pid == 0 &&
+		    m->arg == 0;
+	case SPAWN_STOPPED:
+		return !from_master && m->role == SPAWN_NONE && m->pid == 0 &&
+		    m->arg == 0;
 	default:
 		return 0;
 	}
@@ -61,7 +67,10 @@ spawn_msg_decode(const uint8_t *b, size_t len, int from_master,
 	m->role = b[1];
 	m->pid = get32(b + 4);
 	m->arg = get32(b + 8);
-	if (m->role == 0 || m->role >= SPAWN_NROLES || m->pid > INT32_MAX ||
+	/* Only the messages about all children name no role. */
+	if ((m->role == SPAWN_NONE && m->type != SPAWN_STOPALL &&
+	    m->type != SPAWN_STOPPED) || m->role >= SPAWN_NROLES ||
+	    m->pid > INT32_MAX ||
 	    !fields_ok(m, from_master))
 		return -1;
 	return 0;

@@ -32,11 +32,14 @@ enum spawn_type {
 	SPAWN_STARTED,		/* spawner: `pid` runs; its fd rides along */
 	SPAWN_REFUSED,		/* spawner: could not start; errno in arg */
 	SPAWN_EXITED,		/* spawner: `pid` ended; wait status in arg */
+	SPAWN_STOPALL,		/* master: end every child, then answer */
+	SPAWN_STOPPED,		/* spawner: they are all gone */
 	SPAWN_NTYPES
 };
 
 enum spawn_role {
-	SPAWN_WEB = 1,		/* hd-web, -C fd */
+	SPAWN_NONE,		/* STOPALL, STOPPED: every child */
+	SPAWN_WEB,		/* hd-web, -C fd */
 	SPAWN_AUTH,		/* hd-auth, -A fd */
 	SPAWN_NROLES
 };
@@ -77,6 +80,11 @@ int	spawn_kill(enum spawn_role, pid_t pid, int sig);
 /* At exit: the children get SIGTERM, then SIGKILL after SPAWN_STOP_MS;
  * the spawner ends and is reaped. */
 void	spawn_stop(void);
+/* Instead, before the master execs itself again (a step down): every
+ * child ended, the spawner kept for the new image, which holds no
+ * capability to start one of its own (HD_SPAWNER names it for
+ * spawn_init()). -1 if that failed: spawn_stop() then. */
+int	spawn_keep_for_exec(void);
 
 /* spawner.c: the spawner process itself (and the table both use). */
 struct spawn_tab {

@@ -196,6 +196,13 @@ request(struct spawner *s, const struct spawn_msg *m)
 	pid_t			pid;
 	int			fd = -1;
 
+	if (m->type == SPAWN_STOPALL) {	/* the master execs itself again */
+		spawn_tab_stop(&s->tab);
+		r.type = SPAWN_STOPPED;
+		r.role = SPAWN_NONE;
+		reply(s, &r, -1);
+		return;
+	}
 	if (m->type == SPAWN_KILL) {
 		if (spawn_signal(&s->tab, m->role, (pid_t)m->pid,
 		    (int)m->arg) == -1)

@@ -202,11 +202,56 @@ parent_frame(struct chan *c, ProtobufCMessage *msg)
 	return 0;
 }
 
+/*
+ * Calls that wait for the master's answer when none can come any more:
+ * the link closed (the master stops, webproc_drain(), after sending every
+ * answer it owed; or it died), or the drain's time is up. Each gets a 503
+ * saying so instead of a closed connection. The count.
+ */
+static int
+answer_orphans(struct web *w)
+{
+	static const char body[] = "{\"error\":\"stopping\","
+	    "\"reason\":\"the master stopped before it answered; ask again "
+	    "(after a takeover, ask the new master)\"}";
+	struct wconn	*c, *next;
+	int		 n = 0;
+
+	for (c = TAILQ_FIRST(&w->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state != WC_MASTER)
+			continue;
+		n++;
+		c->api_metrics = 0;
+		web_api_reply(c, 503, (const uint8_t *)body, sizeof(body) - 1,
+		    "", 1);
+		wc_resume(c);		/* may close c, never another */
+	}
+	return n;
+}
+
+/*
+ * The link failed. A malformed frame means a broken master: fatal, as
+ * ever. The link's end (or a write or read it refused) means the master
+ * stopped or died: the calls it held get their 503 and the process
+ * drains. chan.c names the cause only in words, so they are compared.
+ */
 static void
 parent_fail(struct chan *c, const char *why)
 {
-	(void)c;
-	fatalx("link to the master: %s", why);
+	struct web	*w = c->arg;
+	int		 n;
+
+	if (strcmp(why, "sibling closed") != 0 &&
+	    strcmp(why, "write to sibling failed") != 0 &&
+	    strcmp(why, strerror(ECONNRESET)) != 0 &&
+	    strcmp(why, strerror(EPIPE)) != 0)
+		fatalx("link to the master: %s", why);
+	chan_close(c);
+	web_drain(w, "the link to the master closed");
+	n = answer_orphans(w);
+	log_warnx("link to the master: %s; %d call%s waiting for it "
+	    "answered 503", why, n, n == 1 ? "" : "s");
 }
 
 static const struct chan_ops parent_ops = { parent_frame, parent_fail };
@@ -214,8 +259,58 @@ static const struct chan_ops parent_ops = { parent_frame, parent_fail };
 static void
 on_stop(int sig, void *arg)
 {
-	(void)sig;
-	ev_break(arg);
+	web_drain(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void
+drain_over(struct ev_timer *t)
+{
+	struct web	*w = t->arg;
+	int		 n;
+
+	/* The master still holds these: it will not answer in time. */
+	if ((n = answer_orphans(w)) > 0)
+		log_warnx("draining: %d call%s the master did not answer in "
+		    "%d ms answered 503", n, n == 1 ? "" : "s", WEB_DRAIN_MS);
+	/* Those left: a request not complete, or an answer the client
+	 * does not read; what the kernel took still goes after the close. */
+	if (w->nconns > 0)
+		log_warnx("draining: %d connection%s still open after %d ms, "
+		    "cut", w->nconns, w->nconns == 1 ? "" : "s", WEB_DRAIN_MS);
+	ev_break(w->loop);
+}
+
+void
+web_drain(struct web *w, const char *why)
+{
+	struct wconn	*c, *next;
+	int		 i, n;
+
+	if (w->draining)
+		return;
+	w->draining = 1;
+	log_info("draining (%s): %d connection%s, answers in flight go out "
+	    "(at most %d ms)", why, w->nconns, w->nconns == 1 ? "" : "s",
+	    WEB_DRAIN_MS);
+	/* Connections the kernel completed are clients that sent, or are
+	 * sending, a request: take them before the listeners go, whose
+	 * close would reset them. */
+	for (i = 0; i < w->nlisten; i++) {
+		for (n = 0; n < WEB_MAX_CONNS; n++)
+			if (wc_accept(w, w->lfd[i]) == -1)
+				break;
+		ev_io_closing(w->loop, &w->lio[i]);
+		close(w->lfd[i]);
+		w->lfd[i] = -1;
+	}
+	w->nlisten = 0;
+	for (c = TAILQ_FIRST(&w->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		wc_drain_idle(c);	/* closes c at most */
+	}
+	ev_timer_start(w->loop, &w->drain_timer, WEB_DRAIN_MS);
+	if (w->nconns == 0)
+		ev_break(w->loop);
 }
 
 void
@@ -236,6 +331,7 @@ web_main(const struct web_conf *wc, int fd, int verbose)
 	TAILQ_INIT(&w.again);
 	ev_timer_init(&w.again_timer, wc_again, &w);
 	ev_timer_init(&w.report_timer, report_flush, &w);
+	ev_timer_init(&w.drain_timer, drain_over, &w);
 	w.started_ms = ev_wall_ms();
 	w.handshake_ms = (uint64_t)wc->handshake_ms;
 	w.request_ms = (uint64_t)wc->request_ms;
@@ -264,8 +360,8 @@ web_main(const struct web_conf *wc, int fd, int verbose)
 	if (web_listen(&w, wc) == -1 || drop_privileges(wc) == -1)
 		fatalx("web process setup failed");
 	signal(SIGPIPE, SIG_IGN);
-	ev_signal(w.loop, SIGTERM, on_stop, w.loop);
-	ev_signal(w.loop, SIGINT, on_stop, w.loop);
+	ev_signal(w.loop, SIGTERM, on_stop, &w);
+	ev_signal(w.loop, SIGINT, on_stop, &w);
 	chan_start(&w.parent, w.loop, fd, &hd__web_msg__descriptor,
 	    &parent_ops, &w);
 	if (sandbox_init(SANDBOX_WEB) == -1)
@@ -404,6 +500,11 @@ api_answer(struct web *w, const Hd__ApiResponse *r)
 			break;
 	if (c == NULL)
 		return 0;
+	if (r->stream != NULL && w->draining) {
+		web_error(c, 503, "stopping", 1);	/* no stream now */
+		wc_resume(c);
+		return 0;
+	}
 	if (r->stream != NULL)
 		return web_stream_start(c, r);
 	if (c->api_metrics && r->status == 200)

@@ -112,6 +112,8 @@ struct web {
 	uint64_t		 idle_ms;	/* keep-alive between requests */
 	uint64_t		 next_api_id;
 	struct wstreams		*streams;	/* web_stream.c */
+	int			 draining;	/* web_drain(): stopping */
+	struct ev_timer		 drain_timer;	/* ... for WEB_DRAIN_MS at most */
 };
 
 /* web_peer.c: accept, sniff, handshake, probes */
@@ -146,6 +148,8 @@ void	wc_arm(struct wconn *, uint64_t ms);
 int	wc_ssl_want(struct wconn *, int r, char *why, size_t len);
 /* 1 if the response being written is the connection's last. */
 int	wc_last(const struct wconn *);
+/* Draining: close c if it waits for nothing (idle, or a stream). */
+void	wc_drain_idle(struct wconn *);
 /* The master's answer is in c->out: go on with the connection. */
 void	wc_resume(struct wconn *);
 /* The timer that serves connections again whose reads were cut short. */
@@ -163,6 +167,13 @@ void	web_report_probe(struct web *, const struct wconn *, enum probe_class,
  * connection waits in WC_MASTER for the answer. */
 void	web_api_send(struct wconn *, const char *session, const char *csrf,
 	    const char *token);
+/*
+ * Stop serving without dropping answers in flight (SIGTERM, or the link
+ * to the master gone): no more accepts, idle connections closed, those
+ * with a request under way answered (Connection: close), then the loop
+ * ends; after WEB_DRAIN_MS whatever is left is cut.
+ */
+void	web_drain(struct web *, const char *why);
 /* The same, for another path than the request's (API_METRICS_ACCESS). */
 void	web_api_send_path(struct wconn *, const char *path,
 	    const char *session, const char *csrf, const char *token);

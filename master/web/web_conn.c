@@ -6,6 +6,9 @@
  * failure before a valid request is a probe, logged once and scored.
  */
 
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +98,34 @@ wc_close(struct wconn *c)
 	w->nconns--;
 	free(c);
 	ERR_clear_error();
+	/* The last answer of a drain is out (web_drain()). */
+	if (w->draining && w->nconns == 0 && w->nlisten == 0)
+		ev_break(w->loop);
+}
+
+/*
+ * A connection between requests is closed at once when the process
+ * drains, unless its next request has reached the socket already: that
+ * one is in flight, and is answered (wc_last() says close).
+ */
+void
+wc_drain_idle(struct wconn *c)
+{
+	uint8_t	b;
+	ssize_t	n;
+
+	if (c->state == WC_STREAM) {
+		wc_close(c);
+		return;
+	}
+	if (c->state != WC_HEAD || !c->idle || buf_used(&c->in) > 0 ||
+	    buf_used(&c->out) > 0 || SSL_has_pending(c->ssl))
+		return;
+	n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		wc_close(c);	/* nothing under way */
+	else if (n == 0)
+		wc_close(c);	/* the peer is gone too */
 }
 
 /* A connection just accepted (web_peer.c): buffers, events, deadline. */
@@ -219,7 +250,7 @@ int
 wc_last(const struct wconn *c)
 {
 	return c->state == WC_FLUSH_CLOSE || !c->req.keepalive ||
-	    c->nreq >= HTTP_MAX_REQUESTS;
+	    c->nreq >= HTTP_MAX_REQUESTS || c->w->draining;
 }
 
 /* After a response: keep-alive, or close once it is written. */

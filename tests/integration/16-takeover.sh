@@ -177,11 +177,22 @@ check "m1 adopted term 3 (persisted)" wait_log "$M1" \
 
 # 7. the slaves go: m2 loses its majority, steps down, restarts as a
 # standby; alone, neither node ever promotes
+nweb=$(count_log "$M2" 'web process [0-9]+ serving')
+nroot=$(count_log "$M2" 'hd-web.*chrooted to')	# 0: not root, none chroots
 for s in a b c; do kill -TERM "$(pid_of "slave-$s")"; done
 check "m2 steps down (no majority) and restarts as a standby" wait_log \
 	"$M2" 'failover: m2 steps down from term 3 .*restarting as a standby' 10
 check "m2 comes back as a standby" wait_log "$M2" \
 	'failover: node 1 of 2, 3 voting slaves \(majority 2\), term 3' 10
+# The new image holds no capability: the spawner it kept starts its web
+# process, chrooted and dropped as before the restart.
+check "m2 kept its spawner across the restart" wait_log "$M2" \
+	'spawner [0-9]+ kept across the restart' 10
+check "m2's web process serves again" wait_count "$M2" \
+	'web process [0-9]+ serving' $((nweb + 1)) 15
+check "... chrooted as before, never refused its set-up" eval \
+	'! grep -q "web process setup failed" "$M2" &&
+	{ [ "$nroot" -eq 0 ] || [ "$(count_log "$M2" "hd-web.*chrooted to")" -gt "$nroot" ]; }'
 check "m2 asks for pre-votes three times, in vain" wait_count "$M2" \
 	'asking the slaves for pre-votes for term 4' 3 15
 check "... m1 too" wait_count "$M1" \

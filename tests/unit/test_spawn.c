@@ -104,6 +104,19 @@ test_msg(void)
 	CHECK(dec(SPAWN_START, SPAWN_WEB, 0, 5, 0, 12, 1) == -1 &&
 	    dec(SPAWN_EXITED, SPAWN_WEB, 0, 0, 0, 12, 0) == -1,
 	    "a start with a pid, an exit without one, are refused");
+	CHECK(dec(SPAWN_STOPALL, SPAWN_NONE, 0, 0, 0, 12, 1) == 0 &&
+	    dec(SPAWN_STOPPED, SPAWN_NONE, 0, 0, 0, 12, 0) == 0,
+	    "a stop of every child and its answer decode (no role)");
+	CHECK(dec(SPAWN_STOPALL, SPAWN_WEB, 0, 0, 0, 12, 1) == -1 &&
+	    dec(SPAWN_STOPALL, SPAWN_NONE, 0, 9, 0, 12, 1) == -1 &&
+	    dec(SPAWN_STOPALL, SPAWN_NONE, 0, 0, 0, 12, 0) == -1 &&
+	    dec(SPAWN_STOPPED, SPAWN_NONE, 0, 0, 1, 12, 0) == -1 &&
+	    dec(SPAWN_STOPPED, SPAWN_NONE, 0, 0, 0, 12, 1) == -1,
+	    "... with a role, a pid, an argument or from the wrong side: "
+	    "refused");
+	CHECK(dec(SPAWN_KILL, SPAWN_NONE, 0, 9, SIGKILL, 12, 1) == -1 &&
+	    dec(SPAWN_EXITED, SPAWN_NONE, 0, 9, 0, 12, 0) == -1,
+	    "no other message without a role");
 }
 
 /* A child: "hi" on its socket, then exit 7 at the end of its input. */

@@ -79,6 +79,7 @@
     HD.$((HD.$("login-name").value ? "login-pw" : "login-name")).focus();
   }
   api.onExpired = () => {
+    HD.handover.forget();
     if (HD.$("app").hidden) return;
     showLogin("Your session has ended. Please sign in again.");
   };
@@ -123,6 +124,7 @@
 
   async function logout() {
     HD.handover.stop();
+    HD.handover.forget();
     try {
       await api.post("logout", {});
     } catch (e) {
@@ -146,6 +148,14 @@
       if (moved) HD.handover.announce(h || await api.get("master"));
     } catch (e) {
       showLogin(e.status && e.status !== 401 ? "The master answered: " + e.message : "");
+      // This master does not answer at all: the shell (sw.js) is shown;
+      // the master that took over is looked for, as by an open page.
+      if (e.status === 0 && HD.handover.orphan()) {
+        const err = HD.$("login-error");
+        err.hidden = false;
+        err.textContent = "This master does not answer: looking for the master that took over…";
+        return;
+      }
       // A standby (docs/FAILOVER.md): say which master to use, and link it.
       const b = e.body;
       if (e.status === 503 && b && b.error === "not master") {

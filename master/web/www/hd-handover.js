@@ -20,7 +20,11 @@
   const RETRY_MINT_MS = 30000;		// a failed renewal, tried again
   const KEEP_CREDS = 2;			// the newest may not have reached a standby
   const OWN_QUIET_MS = 10000;		// our own master answered: no search this long
-  let mintTimer = 0, graceTimer = 0, searching = 0, quietUntil = 0;
+  // Kept for a page opened while its master is down (sw.js serves it):
+  // the addresses for every tab of this origin, the credentials for
+  // this tab only (sessionStorage), until used, logout or session end.
+  const KEY_MASTERS = "hd.masters", KEY_CREDS = "hd.handover";
+  let mintTimer = 0, graceTimer = 0, searching = 0, quietUntil = 0, orphan = false;
   const origin = (u) => {
     try {
       return new URL(u).origin;
@@ -47,15 +51,62 @@
       // No credential when the session has had its share this minute
       // (many tabs): the masters all the same, and when to ask again.
       if (r.credential) ho.creds = [r.credential, ...ho.creds].slice(0, KEEP_CREDS);
+      keep();
       mintTimer = setTimeout(mint, Math.max(r.refresh_ms, 1000));
     } catch (e) {
       // 404: no other master-web address, nothing to hand over to; 400:
       // not a session. Else (the master away) keep what we hold and ask
       // again.
-      if (e.status === 404 || e.status === 400) ho.creds = ho.masters = [];
+      if (e.status === 404 || e.status === 400) {
+        ho.creds = ho.masters = [];
+        keep();
+      }
       else mintTimer = setTimeout(mint, RETRY_MINT_MS);
     }
   }
+
+  function keep() {
+    try {
+      localStorage.setItem(KEY_MASTERS, JSON.stringify(ho.masters));
+      sessionStorage.setItem(KEY_CREDS, ho.creds.join("."));
+    } catch (e) {
+      /* storage refused (private mode): only the open page hands over */
+    }
+  }
+  // Logged out, or the session ended: the credentials are worthless.
+  ho.forget = function () {
+    try {
+      sessionStorage.removeItem(KEY_CREDS);
+      localStorage.removeItem(KEY_MASTERS);
+    } catch (e) {
+      /* nothing kept */
+    }
+  };
+
+  // The shell served by sw.js, this master not answering at all (app.js):
+  // look for the master with what was kept. false if nothing was.
+  ho.orphan = function () {
+    let masters = [], creds = [];
+    try {
+      masters = JSON.parse(localStorage.getItem(KEY_MASTERS) || "[]");
+      creds = (sessionStorage.getItem(KEY_CREDS) || "").split(".");
+    } catch (e) {
+      return false;
+    }
+    if (!Array.isArray(masters)) return false;
+    ho.masters = masters.filter((x) => x && typeof x.url === "string" &&
+      typeof x.node === "string" && origin(x.url).startsWith("https://"));
+    ho.creds = creds.filter((c) => /^[0-9a-f]{64}$/.test(c)).slice(0, KEEP_CREDS);
+    if (ho.masters.length < 2) return false;
+    orphan = true;
+    search();
+    return true;
+  };
+
+  if ("serviceWorker" in navigator && window.isSecureContext)
+    navigator.serviceWorker.register("/sw.js").catch(() => {
+      /* no shell kept (an untrusted certificate): the open page still hands over */
+    });
 
   // Logged in (app.js enter()): learn the masters, hold a credential.
   ho.start = function () {
@@ -113,6 +164,7 @@
   // Without a credential (none made yet for this tab) the move is made
   // all the same: another tab's exchange may have set the cookie there.
   function go(found) {
+    if (origin(found.url) === location.origin && orphan) return location.reload();
     if (origin(found.url) === location.origin) {
       // Our own master is master: the stream's own retries (hd-api.js)
       // carry on here; no new search for a while.
@@ -122,6 +174,11 @@
       return;
     }
     const view = (HD.views && HD.views.current) || "";
+    try {
+      sessionStorage.removeItem(KEY_CREDS);	// in the fragment now, good once
+    } catch (e) {
+      /* nothing kept */
+    }
     location.assign(new URL("/", found.url).href + "#handover=" + ho.creds.join(".") +
       (/^[a-z]+$/.test(view) ? "&view=" + view : ""));
   }
