@@ -98,6 +98,11 @@
 /* A Nonce Report SOS this soon after our frame was delivered says the
  * node could not decrypt it: the frame goes once more (zw_sec_s2.c). */
 #define ZW_S2_SOS_RESEND_MS	2000
+#define ZW_S2_RESEND_MAX	3	/* frames sent again after one SOS */
+/* After an SOS, quiet this long before sending again (another SOS
+ * restarts it, for ZW_S2_SOS_SETTLE_MAX_MS at most). */
+#define ZW_S2_SOS_SETTLE_MS	250
+#define ZW_S2_SOS_SETTLE_MAX_MS	1000
 
 /*
  * Key classes, weakest first: the order "below the highest granted class"

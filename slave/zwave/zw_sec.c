@@ -119,6 +119,7 @@ zw_sec_node(struct zw_node *zn)
 		ev_timer_init(&zn->secn->nonce_timer, on_nonce_timeout, zn);
 		ev_timer_init(&zn->secn->boot_timer, zw_sec_on_boot_timeout,
 		    zn);
+		ev_timer_init(&zn->secn->s2_settle, zw_s2_on_settle, zn);
 	}
 	return zn->secn;
 }
@@ -151,6 +152,7 @@ zw_sec_node_reset(struct zw_node *zn)
 	if (sn == NULL)
 		return;
 	ev_timer_stop(zn->ctrl->s->loop, &sn->boot_timer);
+	ev_timer_stop(zn->ctrl->s->loop, &sn->s2_settle);
 	while (sn->count > 0)
 		pop(zn, !zn->ctrl->stopping, ZW_ERR_DOWN, NULL, NULL);
 	free(sn);

@@ -68,6 +68,7 @@ struct zw_sectx {
 	zw_done_fn	*done;
 	void		*arg;
 	int		 zero_key;	/* Network Key Set */
+	int		 resent;	/* S2: sent again after an SOS */
 	size_t		 sent;		/* S0 split: bytes of its first half
 					 * gone (0: none yet) */
 	uint8_t		 seq;		/* ... their sequence counter */
@@ -90,14 +91,27 @@ struct zw_secnode {
 	size_t		 nscc;
 	/* S2: the frame at the session (one at a time: each took the next
 	 * nonce of the SPAN, so they must leave in that order), its
-	 * caller's completion, and what it carried, sent again once when
-	 * the node answers it with a Nonce Report SOS (it lost the SPAN). */
+	 * caller's completion, and the frames sent since the node last
+	 * showed it followed our SPAN (a frame of its own decrypted), sent
+	 * again once each when it answers with a Nonce Report SOS (it lost
+	 * the SPAN: that frame and every later one failed, and an SOS
+	 * does not say which was first). */
 	int		 s2_inflight;
 	zw_done_fn	*s2_done;
 	void		*s2_arg;
-	uint8_t		 s2_last[ZW_S2_MAX_CMD];
-	size_t		 s2_last_n;
-	uint64_t	 s2_last_at;
+	struct zw_s2sent {
+		uint8_t		 cmd[ZW_S2_MAX_CMD];
+		size_t		 n;
+		uint64_t	 at;	/* its callback; 0: at the stick */
+		int		 resent;	/* never a second time */
+	}		 s2_sent[ZW_S2_RESEND_MAX];
+	size_t		 s2_nsent;
+	/* After an SOS, nothing goes until the node's SOSes stop (each frame
+	 * made on the lost SPAN brings one, with a new REI: only the last
+	 * opens a SPAN), then the frames go again on that one. */
+	struct ev_timer	 s2_settle;
+	int		 s2_settling;
+	uint64_t	 s2_settle_since;
 	int		 s2_asked;	/* the head had its nonce round trip */
 	int		 s2_nonce_out;	/* our Nonce Report is queued */
 	int		 s2_reasked;	/* its secure classes asked again */
@@ -130,6 +144,7 @@ int	zw_s2_key_check(const char *state_dir);
 int	zw_s2_send(struct zw_ctrl *, struct zw_node *);
 /* Send what waits in the node's queue, one S2 frame at a time. */
 void	zw_s2_kick(struct zw_node *);
+void	zw_s2_on_settle(struct ev_timer *);
 int	zw_s2_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_s2_node_reset(struct zw_node *);
