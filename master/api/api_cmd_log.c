@@ -158,19 +158,21 @@ on_step_down(void *arg)
 	for (i = 0; i < API_CMD_KEEP; i++) {
 		r = &a->rec[i];
 		if (r->later != NULL) {
-			log_warnx("api: command %" PRIu64 ": its 202 is lost "
-			    "with the step down: answered 503 (ask the new "
-			    "master for it)", r->id);
-			owed(a, r->later, r, "this master stepped down before "
-			    "the standby held the command: it may still be "
-			    "executed; ask the master for the command's id");
+			log_warnx("api: command %" PRIu64 ": this master steps "
+			    "down or stops before the standby held it: "
+			    "answered 503 (ask the master for it)", r->id);
+			owed(a, r->later, r, "this master stepped down or "
+			    "stopped before the standby held the command: it "
+			    "may still be executed; ask the master for the "
+			    "command's id");
 			free(r->later);
 			r->later = NULL;
 		}
 		if (r->cancel != NULL) {
-			owed(a, r->cancel, r, "this master stepped down before "
-			    "the standby held the cancel: ask the master for "
-			    "the command's id (it may still be pending)");
+			owed(a, r->cancel, r, "this master stepped down or "
+			    "stopped before the standby held the cancel: ask "
+			    "the master for the command's id (it may still be "
+			    "pending)");
 			free(r->cancel);
 			r->cancel = NULL;
 		}

@@ -27,7 +27,7 @@ check "it stepped down" grep -q 'failover: master steps down from term 2' "$M"
 got_503() { [ "$code" = 503 ] && [ -n "$id" ] && grep -q 'not master' <<<"$out"; }
 check "the client got 503 with the command's id, not a dropped connection" \
 	got_503
-check "the master logs the 503" grep -q "api: command $id: its 202 is lost" "$M"
+check "the master logs the 503" grep -q "api: command $id: this master steps down or stops before the standby held it" "$M"
 
 check "sb is elected master of term 3" wait_log "$SB" \
 	'failover: sb is master of term 3 \(elected' 20
