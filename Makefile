@@ -522,6 +522,7 @@ $(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split \
 
 # Master modules a unit test needs beyond the API's.
 $(BUILD)/tests/test_zwm $(BUILD)/tests/test_zwm_nvm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/unit/zwm_fake.c \
     tests/tools/licence_root_test.c)
 # The probe event's test: its module (the master is not linked).
 $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
