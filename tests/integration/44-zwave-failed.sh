@@ -179,6 +179,20 @@ maint '{"op":"heal","node":4}' >/dev/null
 check "heal one node" wait_last done 15
 check "... 1 of 1" test "$(last 'j["last"]["reason"]')" = \
 	"1 of 1 nodes healed"
+# a heal stopped: the stick holds node 4's update until the slave has
+# the stop, so it ends after node 4 (2 of the 3 nodes) whatever the speed
+zw routehold 4
+maint '{"op":"heal"}' >/dev/null
+check "another heal: node 4's update held" \
+	wait_log "$Z" 'zwsim: node 4: neighbour update held' 15
+maint '{"op":"stop"}' >/dev/null
+check "the slave is told to stop" \
+	wait_log "$S" 'zwave: stop of node 0 requested by admin' 10
+zw routego
+check "the heal ends failed" wait_last failed 15
+check "... after 2 of the 3 nodes, both healed" \
+	test "$(last 'j["last"]["reason"]')" = \
+	"stopped on request after 2 of 3 nodes: 2 healed"
 check "the replaced node was given its return route when it joined" \
 	test "$(count_log "$S" 'zwave: node 2: return route to us assigned')" -ge 1
 
