@@ -7,44 +7,18 @@
 # id kept, registered and interviewed), a failed node removed, a
 # replacement stopped, and the refusals.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 zwsim -7
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
+zw_start
+zw_interviewed
 check "no SUC in the network: the controller made itself SUC and SIS" \
 	wait_log "$S" 'zwave: no SUC/SIS in the network: this controller is its SIS now' 10
 check "... once (SetSUCNodeID with its own id)" \
 	test "$(count_log "$Z" 'zwsim: SUC/SIS set to node 1$')" -eq 1
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-maint() { post zwave/slave-house/maintenance "$1" "${auth[@]}"; }
-last() { get zwave/slave-house/maintenance | json "$1"; }
-# wait_last STATE SECONDS: until the last step has this state
-wait_last() {
-	local i=0
-	while [ "$i" -lt $(($2 * 10)) ]; do
-		[ "$(last 'j["last"]["state"] if j["last"] else ""')" = "$1" ] &&
-			return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+zw_api
 failed_of() {	# failed_of NODE: its failed flag in the node list
 	get zwave/slave-house/nodes |
 		json "[x['failed'] for x in j['nodes'] if x['node'] == $1]"
