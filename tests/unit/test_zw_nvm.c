@@ -639,7 +639,7 @@ take_adds(void)
 		memmove(reqs + i, reqs + i + 1, (size_t)(nreqs - i - 1) *
 		    sizeof(reqs[0]));
 		nreqs--;
-		answer(&r, NULL, 0, 0);
+		answer(&r, (const uint8_t []){ 0 }, 0, 0);
 		n++;
 	}
 	return n;
