@@ -134,6 +134,7 @@ LICROOT_SRCS	 = master/licence/licence_root.c
 VENDOR_ROOT	?= pki/vendor-root.crt
 # master/cluster/: the link to the slaves and the node table.
 CLUSTER_SRCS	 = master/cluster/cluster.c master/cluster/nodes.c \
+		   master/cluster/devcheck.c \
 		   master/cluster/observe.c
 # failover: the role, the standbys' links, the status (docs/FAILOVER.md)
 CLUSTER_SRCS	+= master/cluster/ha.c master/cluster/ha_follow.c \
@@ -273,6 +274,7 @@ UNIT_TESTS	+= test_api test_api_res test_hist_file test_logtail \
 UNIT_TESTS	+= test_licence test_licence_grace
 UNIT_TESTS	+= test_zwm
 UNIT_TESTS	+= test_zwm_nvm	# the master's side of the controller backup (NVM)
+UNIT_TESTS	+= test_devcheck	# a slave's device list: limits, enums
 SCHED_TESTS	 = test_sched_time test_sched_parse test_sched_engine \
 		   test_sched_site test_sched_local test_sched_window \
 		   test_sched_api
@@ -497,6 +499,7 @@ $(BUILD)/tests/test_web_stream: $(call obj,master/web/web_stream.c)
 # observers: the tests call the apires_* hooks themselves), and stubs for
 # the cluster link and the web process.
 APIRES_TEST_SRCS = $(APIRES_SRCS) master/cluster/nodes.c \
+    master/cluster/devcheck.c \
     master/cluster/observe.c $(LICENCE_SRCS) \
     tests/tools/licence_root_test.c tests/unit/stub_master.c
 $(BUILD)/tests/test_logtail $(BUILD)/tests/test_hist_file: \
@@ -531,9 +534,12 @@ $(BUILD)/tests/test_zw_transport $(BUILD)/tests/test_zw_s0split \
 
 # Master modules a unit test needs beyond the API's.
 $(BUILD)/tests/test_zwm $(BUILD)/tests/test_zwm_nvm: $(call obj,$(ZWM_SRCS) $(LICENCE_SRCS) \
+    tests/unit/zwm_fake.c \
     tests/tools/licence_root_test.c)
 # The probe event's test: its module (the master is not linked).
 $(BUILD)/tests/test_probe_event: $(call obj,master/api/probe_event.c)
+# A slave's device list, checked before the master keeps it.
+$(BUILD)/tests/test_devcheck: $(call obj,master/cluster/devcheck.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
@@ -595,7 +601,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_SHARED) $(HTTP_SRCS)
 # Harnesses of slave modules: the module's sources join $^.
 $(FUZZ_BUILD)/fuzz_zw_frame: slave/zwave/zw_frame.c
 $(FUZZ_BUILD)/fuzz_wire: $(FUZZ_BUILD)/proto/web.pb-c.c \
-    $(FUZZ_BUILD)/proto/auth.pb-c.c
+    $(FUZZ_BUILD)/proto/auth.pb-c.c master/cluster/devcheck.c
 $(FUZZ_BUILD)/fuzz_zw_session: slave/zwave/zw_frame.c slave/zwave/zw_session.c \
 		   slave/zwave/zw_session_queue.c
 $(FUZZ_BUILD)/fuzz_json: master/lib/json.c

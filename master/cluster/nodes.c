@@ -10,6 +10,7 @@
 
 #include "atomicfile.h"
 #include "cluster/cluster.h"
+#include "cluster/devcheck.h"
 #include "log.h"
 #include "master.h"
 #include "wire.h"
@@ -68,64 +69,6 @@ node_caps(const Hd__Hello *h)
 	return caps;
 }
 
-/* Printable ASCII, 1..max bytes (or 0..max when `empty_ok`). */
-static int
-text_ok(const char *t, size_t max, int empty_ok)
-{
-	size_t i;
-
-	for (i = 0; t[i] != '\0'; i++)
-		if (i >= max || (unsigned char)t[i] < 0x20 || t[i] == 0x7f)
-			return 0;
-	return i > 0 || empty_ok;
-}
-
-static const char *
-check_device(const Hd__Device *d)
-{
-	size_t i;
-
-	if (!text_ok(d->id, DEVICE_ID_MAX, 0))
-		return "device id empty, too long or not printable";
-	if (!text_ok(d->name, DEVICE_TEXT_MAX, 1) ||
-	    !text_ok(d->room, DEVICE_TEXT_MAX, 1) ||
-	    !text_ok(d->manufacturer, DEVICE_TEXT_MAX, 1) ||
-	    !text_ok(d->model, DEVICE_TEXT_MAX, 1))
-		return "device text too long or not printable";
-	if (d->n_values > CLUSTER_MAX_DEV_VALUES)
-		return "more than CLUSTER_MAX_DEV_VALUES values";
-	if (d->command_classes.len > ZW_MAX_NODE_CCS)
-		return "more than ZW_MAX_NODE_CCS command classes";
-	for (i = 0; i < d->n_values; i++)
-		if (!text_ok(d->values[i]->key, VALUE_KEY_MAX, 0) ||
-		    strlen(d->values[i]->unit) > DEVICE_TEXT_MAX)
-			return "value key or unit too long or not printable";
-	return NULL;
-}
-
-/*
- * Everything the master keeps about a slave's devices is bounded by what
- * it accepts here: device count, values per device, and string lengths.
- * Returns NULL or why the list is refused.
- */
-static const char *
-check_announce(const Hd__DeviceAnnounce *da)
-{
-	const char	*why;
-	size_t		 i, j;
-
-	if (da->n_devices > CLUSTER_MAX_DEVICES)
-		return "more than CLUSTER_MAX_DEVICES devices";
-	for (i = 0; i < da->n_devices; i++) {
-		if ((why = check_device(da->devices[i])) != NULL)
-			return why;
-		for (j = 0; j < i; j++)
-			if (strcmp(da->devices[i]->id, da->devices[j]->id) == 0)
-				return "duplicate device id";
-	}
-	return NULL;
-}
-
 static const Hd__Device	*find_device(const struct node *, const char *);
 static int		 has_key(const Hd__Device *, const char *);
 
@@ -153,7 +96,7 @@ node_set_devices(struct node *n, Hd__DeviceAnnounce *da)
 {
 	const char *why;
 
-	if ((why = check_announce(da)) != NULL) {
+	if ((why = node_check_announce(da)) != NULL) {
 		wire_free(&da->base);
 		return why;
 	}
@@ -207,7 +150,7 @@ has_key(const Hd__Device *d, const char *key)
 /*
  * Record a report for a value the slave announced; -1 if unknown. Only
  * announced (device, key) pairs are stored, so a slave cannot make the
- * master's table grow past what check_announce() allowed.
+ * master's table grow past what node_check_announce() allowed.
  */
 int
 node_set_value(struct node *n, const Hd__ValueReport *r)

@@ -709,6 +709,8 @@ void	zw_incl_ss_cancel(struct zw_ctrl *, const char *why);
 struct zw_ss_update;
 void	zw_ss_arm(struct zw_ctrl *);
 void	zw_ss_leave(struct zw_ctrl *);
+/* ... saying what for (an NVM restore). */
+void	zw_ss_leave_for(struct zw_ctrl *, const char *why);
 void	zw_ss_lost(struct zw_ctrl *);
 void	zw_ss_announce(struct zw_ctrl *, const struct zw_ss_update *);
 void	zw_ss_joined(struct zw_ctrl *, int node);

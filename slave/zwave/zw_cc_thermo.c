@@ -240,15 +240,22 @@ zw_cc_thermo_mode_set(uint8_t *out, size_t outlen, unsigned mode)
 	return 3;
 }
 
-size_t
-zw_cc_setpoint_get(uint8_t *out, size_t outlen, unsigned type)
+/* A Setpoint command of one byte, the type: Get or Capabilities Get. */
+static size_t
+setpoint_type_cmd(uint8_t *out, size_t outlen, uint8_t cmd, unsigned type)
 {
 	if (outlen < 3 || type >= 16 || setpoint_keys[type] == NULL)
 		return 0;
 	out[0] = ZW_CC_THERMOSTAT_SETPOINT;
-	out[1] = SP_GET;
+	out[1] = cmd;
 	out[2] = (uint8_t)type;
 	return 3;
+}
+
+size_t
+zw_cc_setpoint_get(uint8_t *out, size_t outlen, unsigned type)
+{
+	return setpoint_type_cmd(out, outlen, SP_GET, type);
 }
 
 /*
@@ -286,12 +293,7 @@ zw_cc_setpoint_set(uint8_t *out, size_t outlen, unsigned type,
 size_t
 zw_cc_setpoint_caps_get(uint8_t *out, size_t outlen, unsigned type)
 {
-	if (outlen < 3 || type >= 16 || setpoint_keys[type] == NULL)
-		return 0;
-	out[0] = ZW_CC_THERMOSTAT_SETPOINT;
-	out[1] = SP_CAPS_GET;
-	out[2] = (uint8_t)type;
-	return 3;
+	return setpoint_type_cmd(out, outlen, SP_CAPS_GET, type);
 }
 
 /*

@@ -56,8 +56,14 @@ heal_end(struct zw_ctrl *c)
 	struct zw_maint	*m = c->maint;
 	char		 why[96];
 
-	snprintf(why, sizeof(why), "%s%d of %d nodes healed",
-	    m->heal_stop ? "stopped on request: " : "", m->healed, m->iheal);
+	/* A stop leaves nodes untried: say how far it got, of how many. */
+	if (m->heal_stop && m->iheal < m->nheal)
+		snprintf(why, sizeof(why), "stopped on request after %d of %d "
+		    "nodes: %d healed", m->iheal, m->nheal, m->healed);
+	else
+		snprintf(why, sizeof(why), "%s%d of %d nodes healed",
+		    m->heal_stop ? "stopped on request: " : "", m->healed,
+		    m->nheal);
 	ev_timer_stop(c->s->loop, &m->timer);
 	ev_timer_stop(c->s->loop, &m->pace);
 	m->node = 0;

@@ -129,6 +129,7 @@ finish(struct zw_ctrl *c, int state, const char *why)
 	v->step = N_IDLE;
 	free(v->file);
 	v->file = NULL;
+	zw_ss_arm(c);		/* SmartStart listens again, if still wanted */
 }
 
 static void
@@ -482,6 +483,10 @@ restore_start(struct zw_ctrl *c, uint8_t *file, size_t len)
 	v->size = m.size;
 	v->done = 0;
 	v->t0 = ev_clock_ms();
+	/* Out of SmartStart listen mode first (zw_smartstart.c keeps it
+	 * off while the restore runs): a device announcing itself must
+	 * not join a stick being rewritten. finish() arms it again. */
+	zw_ss_leave_for(c, "the controller restore");
 	log_info("zwave: restoring an NVM image of home id %08x (%u bytes, "
 	    "%s)", m.home_id, m.size, m.library);
 	go(c, N_WOPEN, ZW_NVM_OPEN);

@@ -214,34 +214,43 @@ zw_sec_refused(const struct zw_node *zn, uint8_t ep, const uint8_t *cmd,
 
 
 /*
- * The Nonce Get is done: delivered, wait for the report (the wait starts
- * here, not while it was queued); else the command fails with the Nonce
- * Get's own result. The node may answer before the stick's callback
- * comes: then the frame has gone already and only the next one waits.
+ * A Nonce Get is done, S0's or S2's (`s2`): delivered, wait for the
+ * report (the wait starts here, not while it was queued); else the
+ * command fails with the Nonce Get's own result. The node may answer
+ * before the stick's callback comes: then the frame has gone already
+ * and only the next one waits.
  */
-static void
-nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
-    const struct zw_frame *cb)
+void
+zw_sec_nonce_get_done(struct zw_node *zn, int s2, enum zw_status st,
+    const struct zw_frame *res, const struct zw_frame *cb)
 {
-	struct zw_node		*zn = arg;
 	struct zw_secnode	*sn = zn->secn;
+	void			(*next)(struct zw_node *);
 
+	next = s2 ? zw_s2_kick : kick;
 	if (zn->ctrl->stopping || sn == NULL || !sn->busy)
 		return;
 	sn->busy = 0;
 	if (!sn->waiting) {
-		kick(zn);		/* the nonce came first */
+		next(zn);		/* the nonce came first */
 		return;
 	}
 	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0) {
-		log_warnx("zwave: node %d: S0 nonce get not delivered",
-		    zw_sec_node_id(zn));
+		log_warnx("zwave: node %d: %s nonce get not delivered",
+		    zw_sec_node_id(zn), s2 ? "S2" : "S0");
 		pop(zn, 1, st, res, cb);
-		kick(zn);
+		next(zn);
 		return;
 	}
 	ev_timer_start(zn->ctrl->s->loop, &sn->nonce_timer,
-	    ZW_S0_NONCE_WAIT_MS);
+	    s2 ? ZW_S2_NONCE_WAIT_MS : ZW_S0_NONCE_WAIT_MS);
+}
+
+static void
+nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
+    const struct zw_frame *cb)
+{
+	zw_sec_nonce_get_done(arg, 0, st, res, cb);
 }
 
 void

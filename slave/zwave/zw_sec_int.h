@@ -136,6 +136,10 @@ void	zw_sec_pop(struct zw_node *, int fail, enum zw_status,
 /* No exchange left with a sleeping node: it may sleep. */
 void	zw_sec_idle(struct zw_node *);
 void	zw_sec_on_nonce_timeout(struct ev_timer *);
+/* A Nonce Get of S0 (s2 0) or S2 (1) is done: wait for the node's
+ * nonce, or fail the head of the queue; the queue goes on. */
+void	zw_sec_nonce_get_done(struct zw_node *, int s2, enum zw_status,
+	    const struct zw_frame *, const struct zw_frame *);
 
 /* zw_sec_s2.c */
 int	zw_s2_start(struct zw_ctrl *);

@@ -352,25 +352,7 @@ static void
 nonce_get_sent(void *arg, enum zw_status st, const struct zw_frame *res,
     const struct zw_frame *cb)
 {
-	struct zw_node		*zn = arg;
-	struct zw_secnode	*sn = zn->secn;
-
-	if (zn->ctrl->stopping || sn == NULL || !sn->busy)
-		return;
-	sn->busy = 0;
-	if (!sn->waiting) {
-		zw_s2_kick(zn);		/* the report came first */
-		return;
-	}
-	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0) {
-		log_warnx("zwave: node %d: S2 nonce get not delivered",
-		    zw_sec_node_id(zn));
-		zw_sec_pop(zn, 1, st, res, cb);
-		zw_s2_kick(zn);
-		return;
-	}
-	ev_timer_start(zn->ctrl->s->loop, &sn->nonce_timer,
-	    ZW_S2_NONCE_WAIT_MS);
+	zw_sec_nonce_get_done(arg, 1, st, res, cb);
 }
 
 /*

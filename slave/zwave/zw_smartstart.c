@@ -8,7 +8,8 @@
  *		(AddNodeToNetwork 0x09, no callback). Every other add,
  *		remove or replace takes the stick out of it: we leave it
  *		first (STOP, no callback), as zwave-js does, and arm it
- *		again when that operation ends.
+ *		again when that operation ends. So does a controller (NVM)
+ *		restore: no device may join a stick being rewritten.
  *	hear	an unincluded device's announcement comes as
  *		ApplicationUpdate 0x85 with its NWI home id. A listed,
  *		pending one is included (zw_incl_smartstart: AddNodeToNetwork
@@ -36,6 +37,7 @@
 #include "slave.h"
 #include "zwave/zw.h"
 #include "zwave/zw_maint.h"
+#include "zwave/zw_nvm.h"
 #include "zwave/zw_sec_int.h"
 
 #define ACT_STOP	HD__ZW_INCLUSION__ACTION__STOP
@@ -104,7 +106,8 @@ wanted(const struct zw_ctrl *c, const struct zw_s2ctl *k)
 	return c->up && c->step == ZW_STEP_READY && !c->stopping &&
 	    c->incl.action == ACT_STOP && !k->ss_active && k->kex_node == 0 &&
 	    (c->maint == NULL || c->maint->op == -1) &&
-	    k->ss_blocked[0] == '\0' && zw_ss_pending(k->prov, k->nprov);
+	    zw_nvm_cmd_busy(c) == NULL && k->ss_blocked[0] == '\0' &&
+	    zw_ss_pending(k->prov, k->nprov);
 }
 
 void
@@ -127,13 +130,20 @@ zw_ss_arm(struct zw_ctrl *c)
 void
 zw_ss_leave(struct zw_ctrl *c)
 {
+	zw_ss_leave_for(c, NULL);
+}
+
+void
+zw_ss_leave_for(struct zw_ctrl *c, const char *why)
+{
 	struct zw_s2ctl *k = ssctl(c);
 
 	if (k == NULL || !k->listening)
 		return;
 	k->listening = 0;
 	if (c->up && add_node(c, ZW_INCL_MODE_STOP) == 0)
-		log_info("zwave: SmartStart: listen mode left");
+		log_info("zwave: SmartStart: listen mode left%s%s",
+		    why != NULL ? " for " : "", why != NULL ? why : "");
 }
 
 void

@@ -11,14 +11,46 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "auth.pb-c.h"
 #include "cluster.pb-c.h"
 #include "hdlimits.h"
 #include "web.pb-c.h"
 #include "wire.h"
+#include "cluster/devcheck.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/*
+ * A device list the master would keep (master/cluster/devcheck.c) holds
+ * only enum values it knows, whatever numbers came: checked here against
+ * the highest value of each, not through the descriptors the checker
+ * itself uses.
+ */
+static void
+announce(const Hd__DeviceAnnounce *da)
+{
+	const Hd__Device	*d;
+	size_t			 i, j;
+
+	if (node_check_announce(da) != NULL)
+		return;
+	for (i = 0; i < da->n_devices; i++) {
+		d = da->devices[i];
+		if ((unsigned)d->kind > HD__DEVICE_KIND__DEV_CONTROLLER ||
+		    (unsigned)d->security >
+		    HD__SECURITY__SEC_S2_ACCESS_CONTROL ||
+		    (unsigned)d->listening >
+		    HD__ZW_LISTENING__ZW_LISTEN_SLEEPING ||
+		    d->interview_pct > 100)
+			abort();
+		for (j = 0; j < d->n_values; j++)
+			if ((unsigned)d->values[j]->type >
+			    HD__VALUE_TYPE__VT_STRING)
+				abort();
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,6 +84,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    e->body_case == HD__ENVELOPE__BODY_HELLO &&
 			    e->hello->node_id[0] == 'x')
 				e->seq++;
+			if (d == &hd__envelope__descriptor &&
+			    e->body_case == HD__ENVELOPE__BODY_ANNOUNCE)
+				announce(e->announce);
 			wire_free(m);
 		}
 	}

@@ -18,6 +18,9 @@ report = s(1, "sim:temp") + s(2, "temperature") + field(3, 2, value) + field(4, 
 vd = s(1, "on") + field(2, 0, 1) + field(4, 0, 1)
 dev = s(1, "sim:lamp") + s(2, "Lamp") + field(4, 0, 1) + field(5, 2, vd)
 announce = field(1, 2, dev) + field(1, 2, dev)
+# A Z-Wave lock whose kind (4) and listening mode (12) are numbers no
+# enum has: the master refuses the list (master/cluster/devcheck.c).
+badenum = s(1, "zw:6:0") + field(4, 0, 200) + field(6, 0, 1) + field(12, 0, 9) + field(5, 2, vd)
 cmd = field(1, 0, 77) + s(2, "sim:lamp") + s(3, "on") + field(4, 2, field(1, 0, 1))
 result = field(1, 0, 77) + field(2, 0, 0) + field(4, 2, field(1, 0, 1))
 refusal = field(1, 0, 2) + s(2, "hello names node x")
@@ -27,6 +30,7 @@ seeds = {
     "heartbeat": frame(env(0, 5, 1, 13, hb)),
     "report": frame(env(3, 0, 1, 15, report)),
     "announce": frame(env(2, 0, 1, 14, announce)),
+    "announce-bad-enum": frame(env(2, 0, 1, 14, field(1, 2, badenum))),
     "command": frame(env(9, 3, 1, 16, cmd)),
     "result": frame(env(4, 9, 1, 17, result)),
     "refusal": frame(env(0, 0, 1, 12, refusal)),

@@ -8,39 +8,14 @@
 # before anything is sent, and a sleeping node's change held for its
 # wake-up.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-maint() { post zwave/slave-house/maintenance "$1" "${auth[@]}"; }
-last() { get zwave/slave-house/maintenance | json "$1"; }
-wait_last() {	# wait_last STATE SECONDS
-	local i=0
-	while [ "$i" -lt $(($2 * 10)) ]; do
-		[ "$(last 'j["last"]["state"] if j["last"] else ""')" = "$1" ] &&
-			return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+zw_start
+zw_interviewed
+zw_api
 group() { last '(j["last"]["group"], j["last"]["max"], j["last"]["nodes"])'; }
 
 zw join 7 10 25 85 59 86 72

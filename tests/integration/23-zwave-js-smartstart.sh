@@ -14,26 +14,15 @@
 # longer listens. Skips like
 # 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
+zw_web
 zjs_network=$top/tests/integration/zwave-js/network-ss.cjs
 . "$top/tests/integration/zwave-js/mock.sh"
-admin_pw
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port tcp://127.0.0.1:$zport"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+zw_start
 check "the stick is ready" wait_log "$S" 'zwave: controller ready' 15
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+zw_api
 prov() { post zwave/slave-house/provisioning "$1" "${auth[@]}"; }
 wait_prov() {	# wait_prov PYTHON-EXPR SECONDS: until the list says so
 	local i=0

@@ -10,11 +10,9 @@
 # from one bootstrapping. A restart keeps the entries. The same against
 # zwave-js's S2: 23-zwave-js-smartstart.sh.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 zwsim
 zw smartstart 10 04	# announces first each time: the unlisted one
 zw smartstart 9 02
@@ -22,19 +20,10 @@ zw smartstart 11 81
 check "the devices' DSKs are known" wait_count "$Z" 'zwsim: smartstart [0-9]+ dsk' 3 10
 dsk() { sed -n "s/.*zwsim: smartstart $1 dsk \([0-9-]*\) nwi.*/\1/p" "$Z"; }
 nwi() { sed -n "s/.*zwsim: smartstart $1 dsk [0-9-]* nwi \([0-9a-f]*\).*/\1/p" "$Z"; }
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+zw_start
 check "the stick is ready" wait_log "$S" 'zwave: controller ready' 15
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+zw_api
 prov() { post zwave/slave-house/provisioning "$1" "${auth[@]}"; }
 wait_prov() {	# wait_prov PYTHON-EXPR SECONDS: until the list says so
 	local i=0

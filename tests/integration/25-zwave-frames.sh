@@ -15,17 +15,12 @@
 # that the slave asks for it (Segment Request), then puts the datagram
 # together, answers Segment Complete and reports the values.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-gen_pki
-port=$(free_port)
-P=$work/pki/good
-S=$work/slave-house.log
-T=$work/tm.out
+zw_tm
 K=$work/state-slave-house/zwave.key
-trap '' PIPE
 
 # 1. simulator with the lock (it has the slave's key), test master, slave
-mkfifo "$work/tm.in"
 zwsim -l
 mkdir -m 700 "$work/state-slave-house"
 (umask 077 && openssl rand -hex 16 >"$K")
@@ -34,18 +29,7 @@ zw split 6 28
 zw longclasses 6 1
 check "the lock has the key and splits what is longer than 28 bytes" \
 	wait_log "$Z" 'zwsim: control: longclasses 6 1' 5
-"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
-	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
-	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
-pids+=($!)
-disown $!
-exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
-check "test master listens" wait_log "$T" '^listening ' 5
-slave_conf slave-house House "$port" "$P" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$T" '^online slave-house ' 10
+zw_start
 
 # 2. adoption with a class report in two S0 frames
 check "the lock sends its class report in two halves" \

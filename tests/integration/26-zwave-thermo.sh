@@ -13,6 +13,7 @@
 # same slave on zwave-js's mock thermostat: polled, mode and setpoint set
 # and confirmed.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
 E=$work/house.events
 cat >"$E" <<'EOT'
@@ -25,27 +26,13 @@ event auto-setpoint {
 	do set slave-house/zw:9:0.setpoint_heating = 19.5
 }
 EOT
-web_master "events $E"
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web "events $E"
 
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
+zw_start
 check "the events are loaded" wait_log "$M" 'sched: 2 events loaded from' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+zw_interviewed
+zw_api
 # val DEVICE KEY: the value as Python prints it
 val() {
 	get "devices/slave-house/$1" | json "next((v['value'] for v in j['values'] if v['key'] == '$2'), 'none')"

@@ -8,27 +8,14 @@
 # by hand reported; a second light with Supervision, whose SUCCESS
 # confirms the colour without a Get.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+zw_start
+zw_interviewed
+zw_api
 # val DEVICE KEY: the value as Python prints it
 val() {
 	get "devices/slave-house/$1" | json "next((v['value'] for v in j['values'] if v['key'] == '$2'), 'none')"

@@ -14,13 +14,9 @@
 # and is locked and unlocked under S2, confirmed by its reports. Skips like
 # 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-gen_pki
-port=$(free_port)
-P=$work/pki/good
-S=$work/slave-house.log
-T=$work/tm.out
-trap '' PIPE
+zw_tm
 zjs_network=$top/tests/integration/zwave-js/network-s2adopt.cjs
 mkdir -m 700 "$work/state-slave-house"
 (umask 077 && for i in 1 2 3; do openssl rand -hex 16; done \
@@ -28,19 +24,7 @@ mkdir -m 700 "$work/state-slave-house"
 HD_ZJS_S2_KEYS=$(tr -d '\n' <"$work/state-slave-house/zwave-s2.key")
 export HD_ZJS_S2_KEYS
 . "$top/tests/integration/zwave-js/mock.sh"
-mkfifo "$work/tm.in"
-"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
-	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
-	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
-pids+=($!)
-disown $!
-exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
-check "test master listens" wait_log "$T" '^listening ' 5
-slave_conf slave-house House "$port" "$P" "simulate no" \
-	"zwave port tcp://127.0.0.1:$zport"
-start hd-slave slave-house
-check "slave online" wait_log "$T" '^online slave-house ' 10
+zw_start
 
 # 1. adoption of the two locks
 check "node 2 is asked its classes under our S2 keys" \

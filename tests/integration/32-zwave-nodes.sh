@@ -14,29 +14,13 @@
 # start-up after it does not clear the fault while the radio is jammed;
 # a restart does not interview again.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-gen_pki
-port=$(free_port)
-P=$work/pki/good
-S=$work/slave-house.log
-T=$work/tm.out
-trap '' PIPE
+zw_tm
 
 # 1. simulator, test master, slave
-mkfifo "$work/tm.in"
 zwsim -7
-"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
-	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
-	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
-pids+=($!)
-disown $!
-exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
-check "test master listens" wait_log "$T" '^listening ' 5
-slave_conf slave-house House "$port" "$P" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$T" '^online slave-house ' 10
+zw_start
 check "a 700-series stick is soft-reset at start-up" \
 	wait_log "$S" 'soft-resetting the stick at start-up' 10
 check "its SerialAPIStarted ends the wait" \

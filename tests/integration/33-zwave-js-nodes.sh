@@ -7,27 +7,11 @@
 # and a dimmer set to a level, each confirmed by the node's report. Skips
 # like 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-gen_pki
-port=$(free_port)
-P=$work/pki/good
-S=$work/slave-house.log
-T=$work/tm.out
-trap '' PIPE
+zw_tm
 . "$top/tests/integration/zwave-js/mock.sh"
-mkfifo "$work/tm.in"
-"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
-	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
-	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
-pids+=($!)
-disown $!
-exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
-check "test master listens" wait_log "$T" '^listening ' 5
-slave_conf slave-house House "$port" "$P" "simulate no" \
-	"zwave port tcp://127.0.0.1:$zport"
-start hd-slave slave-house
-check "slave online" wait_log "$T" '^online slave-house ' 10
+zw_start
 
 # 1. interview
 check "the three nodes interviewed" \

@@ -5,31 +5,17 @@
 # the learn-mode timeout, cancel, and the refusals; an S0 door lock given
 # the network key right after it joins, then locked and unlocked over S0.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 # 1. simulator, master, slave
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
+zw_start
+zw_interviewed
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
+zw_api
 incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-# json EXPR: evaluate a Python expression on the JSON read from stdin (j)
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 state() { get zwave/slave-house/inclusion | json 'j["state"]'; }
 wait_state() {	# wait_state STATE SECONDS
 	local i=0

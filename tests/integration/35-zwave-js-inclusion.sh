@@ -9,20 +9,12 @@
 # removes a node), so exclusion is tested here as ready, then cancelled.
 # Skips like 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
+zw_web
 zjs_network=$top/tests/integration/zwave-js/network-inclusion.cjs
 . "$top/tests/integration/zwave-js/mock.sh"
-out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
-pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port tcp://127.0.0.1:$zport"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+zw_start
 check "the three nodes interviewed" \
 	wait_count "$S" 'zwave: node [2-4]: interview complete' 3 30
 # The state poll that follows the interviews is answered first: the mock
@@ -35,21 +27,8 @@ check "the state poll is answered" \
 	wait_log "$S" 'zwave: node 3: new value temperature' 15
 sleep 1
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-post() {
-	local p=$1 b=$2; shift 2
-	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-		--data-binary "$b" "$@" "$A/$p"
-	cat "$work/body"
-}
-post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
-sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
-csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
-auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+zw_api
 incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
 # 1. inclusion
 out=$(incl '{"action":"include","timeout":60}')

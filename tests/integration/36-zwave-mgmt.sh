@@ -8,18 +8,13 @@
 # SUCCESS status updates were asked for, confirms it), and a sleeping node's
 # command held until its wake-up notification, then No More Information.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
+zw_web
 T=$work/tm.out
-trap '' PIPE
-admin_pw
 mkfifo "$work/tm.in"
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")" "zwave wakeup-interval 600"
+zw_start "zwave wakeup-interval 600"
 check "hd-slave -n accepts zwave wakeup-interval" \
 	quiet "$bin/hd-slave" -n -f "$work/slave-house.conf"
 for bad in "zwave wakeup-interval 10" "zwave wakeup-interval 16777216" \
@@ -31,15 +26,12 @@ for bad in "zwave wakeup-interval 10" "zwave wakeup-interval 16777216" \
 	check "hd-slave -n refuses \"$bad\" with file:line" \
 		grep -q "bad.conf:$n: zwave" <<<"$out"
 done
-start hd-slave slave-house
 check "the simulated nodes are interviewed" \
 	wait_count "$S" 'zwave: node [2-5]: (interview complete|[0-9]+ command classes, [0-9]+ values)' 4 40
 check "node 2's class versions are asked" \
 	wait_log "$Z" 'node 2 gets 86 13' 10
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
+zw_api
 include() { post zwave/slave-house/inclusion '{"action":"include"}' "${auth[@]}" >/dev/null; }
 
 # 1. a double switch: two endpoints, Supervision, Z-Wave Plus, lifeline
@@ -78,7 +70,6 @@ wait_log "$M" 'master .* stopped' 10
 pids+=($!)
 disown $!
 exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
 check "test master online with the slave" wait_log "$T" '^online slave-house ' 20
 check "node 8's endpoint values are announced" \
 	wait_log "$T" '^device zw:8:0 DEV_SWITCH .*on\.1:bool:rw.*on\.2:bool:rw' 10

@@ -12,36 +12,20 @@
 # is not adopted and never gets ours, at any start. (Secure inclusion
 # itself: 74-zwave-inclusion.sh.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-gen_pki
-port=$(free_port)
-P=$work/pki/good
-S=$work/slave-house.log
-T=$work/tm.out
+zw_tm
 K=$work/state-slave-house/zwave.key
-trap '' PIPE
 
 # 1. simulator with the lock (it has the key the slave is given), test
 # master, slave
-mkfifo "$work/tm.in"
 zwsim -l
 mkdir -m 700 "$work/state-slave-house"
 (umask 077 && openssl rand -hex 16 >"$K")
 zw key 6 "$(cat "$K")"
 check "the lock has the network key from its first controller" \
 	wait_log "$Z" 'zwsim: node 6: included elsewhere, has a network key' 5
-"$bin/hd-testmaster" -a "127.0.0.1:$port" -c "$P/master.crt" \
-	-k "$P/master.key" -C "$P/ca.crt" -r "$P/crl.pem" -H 500 -u \
-	<"$work/tm.in" >"$T" 2>"$work/tm.log" &
-pids+=($!)
-disown $!
-exec 4>"$work/tm.in"
-send() { printf '%s\n' "$*" >&4; }
-check "test master listens" wait_log "$T" '^listening ' 5
-slave_conf slave-house House "$port" "$P" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$T" '^online slave-house ' 10
+zw_start
 
 # 2. adoption: the lock answers under our key, no secure inclusion
 check "the lock is asked its secure classes under our key" \

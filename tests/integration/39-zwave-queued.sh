@@ -6,26 +6,17 @@
 # sent to the node, and completes OK once the node wakes up. The
 # dashboard's card says "queued" meanwhile (in Chromium, when there).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
 USUAL_S=15	# API_CMD_TIMEOUT_MS + API_CMD_GRACE_MS, in seconds
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")" "zwave wakeup-interval 600"
-start hd-slave slave-house
+zw_start "zwave wakeup-interval 600"
 check "the simulated nodes are interviewed" \
 	wait_count "$S" 'zwave: node [2-5]: (interview complete|[0-9]+ command classes, [0-9]+ values)' 4 40
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "logged in" test -n "$sess" -a -n "$csrf"
+zw_api
 
 # 1. a sleeping switch, included and interviewed, asleep again
 zw join 9 10 25 84 86

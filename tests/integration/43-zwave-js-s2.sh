@@ -13,40 +13,19 @@
 # clear Supervision Get are refused, the value stays. Skips like
 # 31-zwave-js.sh when npm cannot install the package.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
+zw_web
 zjs_network=$top/tests/integration/zwave-js/network-s2.cjs
 HD_ZJS_TRIGGER=$work/forge
 export HD_ZJS_TRIGGER
 . "$top/tests/integration/zwave-js/mock.sh"
-out=$("$bin/hd-master" -f "$work/master.conf" -U admin 2>&1)
-pw=$(sed -n 's/.*password (shown only now): //p' <<<"$out")
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port tcp://127.0.0.1:$zport"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
+zw_start
 check "the stick is ready" wait_log "$S" 'zwave: .*(ready|node table)' 15
 check "the S2 keys are made, 0600" test "$(stat -c %a "$work/state-slave-house/zwave-s2.key")" = 600
 
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-post() {
-	local p=$1 b=$2; shift 2
-	hcurl -o "$work/body" -w '%{http_code}\n' -H 'Content-Type: application/json' \
-		--data-binary "$b" "$@" "$A/$p"
-	cat "$work/body"
-}
-post login "{\"name\":\"admin\",\"password\":\"$pw\"}" -D "$work/head" >"$work/login"
-sess=$(tr -d '\r' <"$work/head" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p')
-csrf=$(grep -Eo '"csrf":"[0-9a-f]{64}"' "$work/login" | cut -d'"' -f4)
-auth=(-H "Cookie: $sess" -H "X-CSRF-Token: $csrf")
+zw_api
 incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 s2() { get zwave/slave-house/inclusion | json "j['s2']$1"; }
 wait_s2() {	# wait_s2 WAITING SECONDS: the inclusion's S2 state
 	local i=0

@@ -7,44 +7,18 @@
 # id kept, registered and interviewed), a failed node removed, a
 # replacement stopped, and the refusals.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 zwsim -7
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
+zw_start
+zw_interviewed
 check "no SUC in the network: the controller made itself SUC and SIS" \
 	wait_log "$S" 'zwave: no SUC/SIS in the network: this controller is its SIS now' 10
 check "... once (SetSUCNodeID with its own id)" \
 	test "$(count_log "$Z" 'zwsim: SUC/SIS set to node 1$')" -eq 1
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-get() { hcurl -H "Cookie: $sess" "$A/$1"; }
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-maint() { post zwave/slave-house/maintenance "$1" "${auth[@]}"; }
-last() { get zwave/slave-house/maintenance | json "$1"; }
-# wait_last STATE SECONDS: until the last step has this state
-wait_last() {
-	local i=0
-	while [ "$i" -lt $(($2 * 10)) ]; do
-		[ "$(last 'j["last"]["state"] if j["last"] else ""')" = "$1" ] &&
-			return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+zw_api
 failed_of() {	# failed_of NODE: its failed flag in the node list
 	get zwave/slave-house/nodes |
 		json "[x['failed'] for x in j['nodes'] if x['node'] == $1]"
@@ -179,6 +153,20 @@ maint '{"op":"heal","node":4}' >/dev/null
 check "heal one node" wait_last done 15
 check "... 1 of 1" test "$(last 'j["last"]["reason"]')" = \
 	"1 of 1 nodes healed"
+# a heal stopped: the stick holds node 4's update until the slave has
+# the stop, so it ends after node 4 (2 of the 3 nodes) whatever the speed
+zw routehold 4
+maint '{"op":"heal"}' >/dev/null
+check "another heal: node 4's update held" \
+	wait_log "$Z" 'zwsim: node 4: neighbour update held' 15
+maint '{"op":"stop"}' >/dev/null
+check "the slave is told to stop" \
+	wait_log "$S" 'zwave: stop of node 0 requested by admin' 10
+zw routego
+check "the heal ends failed" wait_last failed 15
+check "... after 2 of the 3 nodes, both healed" \
+	test "$(last 'j["last"]["reason"]')" = \
+	"stopped on request after 2 of 3 nodes: 2 healed"
 check "the replaced node was given its return route when it joined" \
 	test "$(count_log "$S" 'zwave: node 2: return route to us assigned')" -ge 1
 

@@ -10,25 +10,14 @@
 # ended up without security. Every step waits on a log line: the timing
 # is made, not hoped for.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 
 zwsim
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
+zw_start
+zw_interviewed
+zw_api
 
 # 1. the lock joins; its Scheme Report is held: the exchange stands still
 zw join 6 40 98 72 86 84

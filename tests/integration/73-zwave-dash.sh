@@ -10,6 +10,7 @@
 # a user who is not an admin without the view.
 # The stream's zwave events carry each step: checked here with curl too.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/zwlib.sh"
 
 chromium=${HD_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ] || ! command -v node >/dev/null; then
@@ -21,24 +22,11 @@ if ! "$top/tests/browser/install.sh" >"$work/npm.log" 2>&1; then
 	exit 0
 fi
 
-web_master
-S=$work/slave-house.log
-trap '' PIPE
-admin_pw
+zw_web
 zwsim -7
-start hd-master master
-check "web process starts" wait_log "$M" 'web process [0-9]+ serving' 10
-slave_conf slave-house House "$port" "$G" "simulate no" \
-	"zwave port $(cat "$work/pty")"
-start hd-slave slave-house
-check "slave online" wait_log "$M" 'slave slave-house .*online' 15
-check "the four simulated nodes are interviewed" \
-	wait_count "$S" 'zwave: node [2-5]: [0-9]+ command classes' 4 30
-A=$U/api/v1
-hcurl() { curl -s --cacert "$G/ca.crt" --max-time 10 "$@"; }
-admin_session
-check "admin logged in" test -n "$sess" -a -n "$csrf"
-json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+zw_start
+zw_interviewed
+zw_api
 
 # 1. node 7, a switch with Configuration (v4: range, default, name)
 zw join 7 10 25 70 86 72

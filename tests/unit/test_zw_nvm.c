@@ -22,6 +22,7 @@
 #include "atomicfile.h"
 #include "zw_fake.h"
 #include "../../slave/zwave/zw_nvm.h"
+#include "../../slave/zwave/zw_sec_int.h"
 
 #define IMG_SIZE	1000		/* five chunks: 4 x 240 + 40 */
 
@@ -608,6 +609,103 @@ test_restore(void)
 	    "nothing started");
 }
 
+/* --- SmartStart around a restore -------------------------------------- */
+
+#define SS_LISTEN	(ZW_INCL_MODE_SS_LISTEN | ZW_INCL_OPT_NWI)
+
+/* Where the first request of `func` (with first byte `b`, or any when
+ * -1) waits in the fake stick's queue; -1 if none. */
+static int
+req_at(uint8_t func, int b)
+{
+	int i;
+
+	for (i = 0; i < nreqs; i++)
+		if (reqs[i].func == func && (b < 0 || reqs[i].payload[0] == b))
+			return i;
+	return -1;
+}
+
+/* Answer and take out every AddNode (SmartStart listen and its stop:
+ * no callback); how many there were. */
+static int
+take_adds(void)
+{
+	struct zw_req	r;
+	int		i, n = 0;
+
+	while ((i = req_at(ZW_FN_ADD_NODE, -1)) != -1) {
+		r = reqs[i];
+		memmove(reqs + i, reqs + i + 1, (size_t)(nreqs - i - 1) *
+		    sizeof(reqs[0]));
+		nreqs--;
+		answer(&r, (const uint8_t []){ 0 }, 0, 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A restore while SmartStart listens: listen mode is left before the
+ * first NVM request (a device announcing itself must not join a stick
+ * being rewritten), stays off while the restore runs whatever asks for
+ * it, and is taken up again once the stick restarted, the list still
+ * wanting it.
+ */
+static void
+test_restore_smartstart(void)
+{
+	struct zw_s2ctl	*k = S.zw->sec != NULL ? S.zw->sec->s2 : NULL;
+	struct zw_req	 r;
+	char		 why[ZW_INCL_REASON_MAX + 1];
+	int		 i, stop, open;
+
+	if (!CHECK(k != NULL && k->nprov == 0, "S2 keys, an empty "
+	    "provisioning list"))
+		return;
+	/* What the last restart queued (node 3's interview again, node
+	 * 2's state poll) answered first: the start-up after the restore
+	 * must find the stick's queue empty. Node 3 stays silent. */
+	for (i = 0; i < 16 && take(&r); i++) {
+		answer(&r, (const uint8_t []){ 1 }, 1, 0);
+		if (r.func == ZW_FN_REQUEST_NODE_INFO)
+			nif_timeout();
+	}
+	memset(&k->prov[0], 0, sizeof(k->prov[0]));
+	memset(k->prov[0].q.dsk, 0x11, sizeof(k->prov[0].q.dsk));
+	k->prov[0].q.smartstart = 1;
+	k->prov[0].state = ZW_SS_PENDING;
+	k->nprov = 1;
+	zw_ss_arm(S.zw);
+	CHECK(k->listening && req_at(ZW_FN_ADD_NODE, SS_LISTEN) != -1,
+	    "a pending SmartStart entry: the stick listens");
+	take_adds();
+
+	reset_faults();
+	drain();
+	request(ACT_RESTORE);
+	stop = req_at(ZW_FN_ADD_NODE, ZW_INCL_MODE_STOP);
+	open = req_at(api, ZW_NVM_OPEN);
+	CHECK(!k->listening && stop != -1 && open != -1 && stop < open,
+	    "a restore: listen mode left (AddNode STOP) before the NVM is "
+	    "opened (%d, %d)", stop, open);
+	take_adds();
+	zw_ss_arm(S.zw);	/* as a provisioning change would */
+	CHECK(!k->listening && req_at(ZW_FN_ADD_NODE, -1) == -1,
+	    "while the restore runs, nothing takes listen mode up again");
+	serve();
+	CHECK(req_at(ZW_FN_ADD_NODE, -1) == -1 && !k->listening,
+	    "... nor while it is written and read back");
+	CHECK(startup_again() == 0 && last_status(why, sizeof(why)) ==
+	    ST_DONE, "the stick restarted: the restore done");
+	CHECK(k->listening && req_at(ZW_FN_ADD_NODE, SS_LISTEN) != -1,
+	    "the list still wants it: the stick listens again");
+	take_adds();
+	k->nprov = 0;
+	zw_ss_arm(S.zw);
+	take_adds();
+}
+
 int
 main(void)
 {
@@ -623,6 +721,7 @@ main(void)
 	test_backup();
 	test_backup_faults();
 	test_restore();
+	test_restore_smartstart();
 	snprintf(p, sizeof(p), "%s/zwave.nvm", dir);
 	unlink(p);
 	zwf_close();

@@ -14,21 +14,18 @@
 
 #include <openssl/evp.h>
 
+#define CHECK_PARTS
 #include "check.h"
+#include "zwm_fake.h"
 #include "../../master/api/api.h"
 #include "../../master/api/api_dash.h"
 #include "../../master/cluster/cluster.h"
 #include "../../master/master.h"
 #include "../../master/zwave/zwave.h"
 
-#define T0	(100000ULL)
+#define T0	ZWF_T0
 #define NVM	1000
 
-static const struct scrypt_params cheap = { 16, 1, 1 };
-static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
-static char		body[API_MAX_RESPONSE + 1];
-static struct master	m;
-static char		query[32];
 static uint8_t		file[ZWNVM_HDR_LEN + NVM];
 static struct zwnvm_meta meta;
 
@@ -52,83 +49,6 @@ cluster_send(struct master *mm, struct node *n, Hd__Envelope *e)
 		restored_len = e->zw_nvm->offset + e->zw_nvm->data.len;
 	}
 	return 0;
-}
-
-struct node *
-node_get(struct master *mm, const char *id, int create)
-{
-	struct node *n;
-
-	(void)create;
-	TAILQ_FOREACH(n, &mm->nodes, entry)
-		if (strcmp(n->id, id) == 0)
-			return n;
-	return NULL;
-}
-
-static int
-call(const char *method, const char *path, const char *json,
-    const char *sess, const char *csrf)
-{
-	Hd__ApiRequest	req = HD__API_REQUEST__INIT;
-	Hd__ApiResponse	resp;
-
-	hd__api_response__init(&resp);
-	req.method = (char *)(uintptr_t)method;
-	req.path = (char *)(uintptr_t)path;
-	req.query = query;
-	req.token = (char *)(uintptr_t)"";
-	req.addr.data = (uint8_t *)(uintptr_t)addr;
-	req.addr.len = sizeof(addr);
-	req.session = (char *)(uintptr_t)sess;
-	req.csrf = (char *)(uintptr_t)csrf;
-	req.body.data = (uint8_t *)(uintptr_t)json;
-	req.body.len = strlen(json);
-	api_handle(m.api, &req, &resp, T0);
-	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
-	    (const char *)resp.body.data);
-	return (int)resp.status;
-}
-
-static void
-login_cookie(const char *name, const char *pw, char *sess, char *csrf)
-{
-	char		 j[128];
-	const char	*p;
-	Hd__ApiRequest	 req = HD__API_REQUEST__INIT;
-	Hd__ApiResponse	 resp;
-
-	snprintf(j, sizeof(j), "{\"name\":\"%s\",\"password\":\"%s\"}", name,
-	    pw);
-	hd__api_response__init(&resp);
-	req.method = (char *)(uintptr_t)"POST";
-	req.path = (char *)(uintptr_t)"/api/v1/login";
-	req.query = req.token = req.session = req.csrf = (char *)(uintptr_t)"";
-	req.addr.data = (uint8_t *)(uintptr_t)addr;
-	req.addr.len = sizeof(addr);
-	req.body.data = (uint8_t *)j;
-	req.body.len = strlen(j);
-	api_handle(m.api, &req, &resp, T0);
-	sess[0] = '\0';
-	if (resp.set_cookie != NULL && (p = strchr(resp.set_cookie, '=')))
-		snprintf(sess, SESSION_TOKEN_HEX + 1, "%s", p + 1);
-	snprintf(body, sizeof(body), "%.*s", (int)resp.body.len,
-	    (const char *)resp.body.data);
-	if ((p = strstr(body, "\"csrf\":\"")) != NULL)
-		snprintf(csrf, SESSION_TOKEN_HEX + 1, "%s", p + 8);
-}
-
-static struct node *
-add_node(const char *id, int online, int nvm)
-{
-	struct node *n = calloc(1, sizeof(*n));
-
-	snprintf(n->id, sizeof(n->id), "%s", id);
-	TAILQ_INIT(&n->values);
-	n->peer = online ? (struct peer *)(uintptr_t)1 : NULL;
-	n->caps = nvm ? 1u << HD__CAPABILITY__CAP_ZWAVE_NVM : 0;
-	TAILQ_INSERT_TAIL(&m.nodes, n, entry);
-	return n;
 }
 
 /* A status as the slave sends it, with the backup's metadata. */
@@ -324,26 +244,13 @@ test_api(struct node *a, const char *as, const char *ac, const char *us,
 int
 main(void)
 {
-	char		 dir[] = "/tmp/hd-test-zwmnvm.XXXXXX", path[128], err[128];
+	char		 dir[] = "/tmp/hd-test-zwmnvm.XXXXXX";
 	char		 as[SESSION_TOKEN_HEX + 1], ac[SESSION_TOKEN_HEX + 1];
 	char		 us[SESSION_TOKEN_HEX + 1], uc[SESSION_TOKEN_HEX + 1];
-	struct users	*u;
-	struct node	*a, *n;
+	struct node	*a;
 	size_t		 i;
 
-	if (!CHECK(mkdtemp(dir) != NULL, "temporary folder"))
-		return check_done();
-	snprintf(path, sizeof(path), "%s/%s", dir, USERS_FILE);
-	u = users_new(path, &cheap);
-	users_add(u, "alice", UROLE_USER, "correct horse", 1, err, sizeof(err));
-	users_add(u, "root", UROLE_ADMIN, "battery staple", 1, err,
-	    sizeof(err));
-	users_save(u);
-	users_free(u);
-	TAILQ_INIT(&m.nodes);
-	m.api = api_new(path, &cheap);
-	if (!CHECK(m.api != NULL && zwm_init(&m) == 0 &&
-	    api_zwave_routes(&m) == 0, "api and routes"))
+	if (zwf_start(dir, as, ac, us, uc) == -1)
 		return check_done();
 	meta.api = ZWNVM_API_EXT;
 	meta.chip_type = 7;
@@ -354,21 +261,11 @@ main(void)
 	for (i = 0; i < NVM; i++)
 		file[ZWNVM_HDR_LEN + i] = (uint8_t)(i * 3);
 	zwnvm_encode(file, &meta, file + ZWNVM_HDR_LEN, NVM);
-	a = add_node("slave-a", 1, 1);
-	add_node("slave-b", 1, 0);
-	login_cookie("root", "battery staple", as, ac);
-	login_cookie("alice", "correct horse", us, uc);
+	a = zwf_add_node("slave-a", 1, 1u << HD__CAPABILITY__CAP_ZWAVE_NVM);
+	zwf_add_node("slave-b", 1, 0);
 	test_status(a);
 	test_fetch(a, as);
 	test_api(a, as, ac, us, uc);
-	while ((n = TAILQ_FIRST(&m.nodes)) != NULL) {
-		TAILQ_REMOVE(&m.nodes, n, entry);
-		zwm_node_free(n);
-		free(n);
-	}
-	zwm_free(&m);
-	api_free(m.api);
-	unlink(path);
-	rmdir(dir);
+	zwf_done(dir);
 	return check_done();
 }

@@ -85,6 +85,7 @@
   // with their DSK; a device of the list included later needs no PIN.
   const PROV_RECHECK_MS = [400, 1500];	// the slave's answer, looked for twice
   const provOpen = {};			// per slave: the list left open across redraws
+  const provDraft = {};			// per slave: a QR code being typed, kept across redraws
   function zwProv(node, pl, refresh) {
     if (!pl) return null;
     const send = async (body) => {
@@ -95,8 +96,10 @@
       }
       PROV_RECHECK_MS.forEach((ms) => setTimeout(refresh, ms));
     };
+    // A redraw (any Z-Wave event) makes a new input: what was typed goes into it.
     const qr = el("input", { type: "text", inputmode: "numeric", autocomplete: "off", size: 40,
-      "aria-label": "the device's QR code digits (90...)", placeholder: "90…" });
+      "aria-label": "the device's QR code digits (90...)", placeholder: "90…", value: provDraft[node] || null,
+      oninput: () => { provDraft[node] = qr.value; } });
     const rows = pl.entries.map((e) => el("tr", {},
       el("th", { scope: "row" }, el("code", { text: e.dsk })),
       td(e.requested.map((c) => c.replace(/_/g, " ")).join(", ") || "—"),
@@ -109,7 +112,11 @@
       el("summary", { text: `S2 provisioning list (${pl.entries.length})` }),
       pl.error ? el("p", { role: "alert" }, HD.badge("refused", "bad"), " " + pl.error) : null,
       rows.length ? table(["DSK", "Asks for", "Product", "Included"], rows) : el("p.empty", { text: "No device listed." }),
-      el("form.s2provadd", { onsubmit: (ev) => { ev.preventDefault(); send({ action: "add", qr: qr.value }); } },
+      el("form.s2provadd", { onsubmit: (ev) => {
+        ev.preventDefault();
+        provDraft[node] = "";
+        send({ action: "add", qr: qr.value });
+      } },
         el("label", {}, "QR code string: ", qr), el("button", { type: "submit", text: "Add" })));
     return box;
   }
