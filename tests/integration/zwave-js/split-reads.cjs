@@ -9,7 +9,12 @@
 // mock exits. This splits each read of a connection the server accepted
 // into its messages (single ACK/NAK/CAN bytes, SOF + LEN frames; an
 // unfinished frame waits for the rest) and logs each split, so a test
-// can still see how often it happened. Nothing else is changed.
+// can still see how often it happened. And a write to a host that just
+// went (the slave killed and restarted: EPIPE, ECONNRESET) closes that
+// connection instead of killing the mock: the stock server has no error
+// listener on its client socket, so node threw and the restarted slave
+// found no stick (seen in 23-zwave-js-smartstart under load). A real
+// stick outlives its host. Nothing else is changed.
 "use strict";
 const net = require("net");
 const emit = net.Socket.prototype.emit;
@@ -38,6 +43,12 @@ function split(sock, chunk) {
 }
 
 net.Socket.prototype.emit = function (ev, ...args) {
+	if (ev === "error" && this.server && this.listenerCount("error") === 0) {
+		console.log("homedaemon: the host's connection failed " +
+		    `(${args[0] && args[0].code}): closed`);
+		this.destroy();
+		return true;
+	}
 	if (ev !== "data" || !this.server || !Buffer.isBuffer(args[0]))
 		return emit.call(this, ev, ...args);
 	const parts = split(this, args[0]);
