@@ -236,6 +236,7 @@ SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_crypto.c slave/zwave/zw_s2_kdf.c \
 		   slave/zwave/zw_s2_span.c slave/zwave/zw_s2_encap.c \
 		   slave/zwave/zw_s2_key.c slave/zwave/zw_s2_kex.c
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2.c	# S2 wired in (issue 18)
+SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_resend.c	# S2 frames sent again after an SOS
 SLAVE_ZW_SRCS	+= slave/zwave/zw_sec_s2_boot.c	# S2 bootstrapping at inclusion
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_qr.c	# QR code strings (provisioning)
 SLAVE_ZW_SRCS	+= slave/zwave/zw_s2_prov.c	# the provisioning list

@@ -149,6 +149,14 @@ int	zw_s2_send(struct zw_ctrl *, struct zw_node *);
 /* Send what waits in the node's queue, one S2 frame at a time. */
 void	zw_s2_kick(struct zw_node *);
 void	zw_s2_on_settle(struct ev_timer *);
+/* zw_sec_s2_resend.c: frames sent again after an SOS. */
+struct zw_sectx;
+void	zw_s2_sent_add(struct zw_secnode *, const struct zw_sectx *);
+void	zw_s2_sent_done(struct zw_node *, enum zw_status,
+	    const struct zw_frame *);
+void	zw_s2_sent_confirmed(struct zw_secnode *);
+void	zw_s2_sent_sos(struct zw_node *);
+void	zw_s2_sent_clear(struct zw_node *);
 int	zw_s2_filter(struct zw_ctrl *, struct zw_node *, const uint8_t *,
 	    size_t);
 void	zw_s2_node_reset(struct zw_node *);

@@ -156,160 +156,6 @@ zw_s2_stop(struct zw_ctrl *c)
 
 static int	send_head(struct zw_ctrl *, struct zw_node *, int report);
 
-/* --- frames sent again after an SOS ---------------------------------- */
-
-/* A frame handed to the session: kept until the node shows it followed
- * our SPAN. Full, the oldest goes: an SOS follows a failure within
- * milliseconds, not three frames later. */
-static void
-sent_add(struct zw_secnode *sn, const struct zw_sectx *tx)
-{
-	struct zw_s2sent *e;
-
-	if (tx->n > sizeof(e->cmd))
-		return;
-	if (sn->s2_nsent == ZW_S2_RESEND_MAX) {
-		memmove(sn->s2_sent, sn->s2_sent + 1,
-		    (ZW_S2_RESEND_MAX - 1) * sizeof(sn->s2_sent[0]));
-		sn->s2_nsent--;
-	}
-	e = &sn->s2_sent[sn->s2_nsent++];
-	memset(e, 0, sizeof(*e));
-	memcpy(e->cmd, tx->cmd, tx->n);
-	e->n = tx->n;
-	e->resent = tx->resent;
-}
-
-/* Drop entry `i` (its frame sent again, or settled). */
-static void
-sent_drop(struct zw_secnode *sn, size_t i)
-{
-	OPENSSL_cleanse(&sn->s2_sent[i], sizeof(sn->s2_sent[i]));
-	memmove(sn->s2_sent + i, sn->s2_sent + i + 1,
-	    (sn->s2_nsent - i - 1) * sizeof(sn->s2_sent[0]));
-	sn->s2_nsent--;
-}
-
-/* A frame of the node's own decrypted: it followed our SPAN through
- * every frame of ours delivered before it. */
-static void
-sent_confirmed(struct zw_secnode *sn)
-{
-	size_t i = sn->s2_nsent;
-
-	while (i-- > 0)
-		if (sn->s2_sent[i].at != 0)
-			sent_drop(sn, i);
-}
-
-/* Frame `i` goes again, ahead of the frames queued after it (they must
- * not overtake it: a Get behind a Set would read the old value). */
-static void
-sent_requeue(struct zw_node *zn, size_t i)
-{
-	struct zw_secnode	*sn = zn->secn;
-	struct zw_s2sent	*e = &sn->s2_sent[i];
-	struct zw_sectx		*tx;
-
-	if (sn->count == ZW_SEC_TXQ) {
-		log_warnx("zwave: node %d: S2 frame not sent again: its queue "
-		    "is full", zw_sec_node_id(zn));
-		sent_drop(sn, i);
-		return;
-	}
-	sn->head = (sn->head + ZW_SEC_TXQ - 1) % ZW_SEC_TXQ;
-	tx = &sn->q[sn->head];
-	memset(tx, 0, sizeof(*tx));
-	memcpy(tx->cmd, e->cmd, e->n);
-	tx->n = e->n;
-	tx->prio = ZW_PRIO_USER;
-	tx->resent = 1;
-	sn->count++;
-	sent_drop(sn, i);
-}
-
-/*
- * An unasked Nonce Report SOS: the node lost our SPAN at one of the
- * frames not yet confirmed, and every later one failed too (the one at
- * the stick was made on the old SPAN: it fails as well, and brings its
- * own SOS). Those delivered within ZW_S2_SOS_RESEND_MS keep their
- * place; once the SOSes stop, they go again (sent_resend).
- */
-static void
-sent_sos(struct zw_ctrl *c, struct zw_node *zn)
-{
-	struct zw_secnode	*sn = zn->secn;
-	uint64_t		 now = now_ms(c);
-	size_t			 i = sn->s2_nsent;
-
-	while (i-- > 0)
-		if (sn->s2_sent[i].at != 0 &&
-		    now - sn->s2_sent[i].at > ZW_S2_SOS_RESEND_MS)
-			sent_drop(sn, i);
-	if (!sn->s2_settling) {
-		sn->s2_settling = 1;
-		sn->s2_settle_since = now;
-	} else if (now - sn->s2_settle_since >= ZW_S2_SOS_SETTLE_MAX_MS)
-		return;		/* an SOS storm does not hold us for ever */
-	ev_timer_start(c->s->loop, &sn->s2_settle, ZW_S2_SOS_SETTLE_MS);
-}
-
-/* The SOSes stopped: the frames not confirmed go again, once each, in
- * their order, ahead of those queued after them, on the last REI. */
-static void
-sent_resend(struct zw_node *zn)
-{
-	struct zw_secnode	*sn = zn->secn;
-	size_t			 i = sn->s2_nsent, n = 0;
-
-	while (i-- > 0) {		/* the newest first onto the head */
-		if (sn->s2_sent[i].resent || sn->s2_sent[i].at == 0)
-			sent_drop(sn, i);
-		else {
-			sent_requeue(zn, i);
-			n++;
-		}
-	}
-	if (n > 0)
-		log_info("zwave: node %d: lost the S2 nonce sequence: our "
-		    "last %zu frame%s sent again", zw_sec_node_id(zn), n,
-		    n == 1 ? "" : "s");
-}
-
-void
-zw_s2_on_settle(struct ev_timer *t)
-{
-	struct zw_node		*zn = t->arg;
-	struct zw_secnode	*sn = zn->secn;
-
-	if (sn == NULL)
-		return;
-	sn->s2_settling = 0;
-	if (sn->s2_inflight) {		/* its callback is late: wait on */
-		sn->s2_settling = 1;
-		ev_timer_start(zn->ctrl->s->loop, t, ZW_S2_SOS_SETTLE_MS);
-		return;
-	}
-	sent_resend(zn);
-	zw_s2_kick(zn);
-}
-
-/* The frame at the stick is done: delivered, the SOS window starts. */
-static void
-sent_done(struct zw_node *zn, enum zw_status st, const struct zw_frame *cb)
-{
-	struct zw_secnode	*sn = zn->secn;
-	size_t			 i = sn->s2_nsent - 1;
-
-	if (sn->s2_nsent == 0 || sn->s2_sent[i].at != 0)
-		return;		/* sent again meanwhile (an SOS) */
-	if (st != ZW_OK || cb == NULL || cb->len < 2 || cb->payload[1] != 0)
-		sent_drop(sn, i);	/* not delivered: its caller knows */
-	else
-		sn->s2_sent[i].at = now_ms(zn->ctrl);
-}
-
-
 void
 zw_s2_kick(struct zw_node *zn)
 {
@@ -340,7 +186,7 @@ frame_sent(void *arg, enum zw_status st, const struct zw_frame *res,
 	darg = sn->s2_arg;
 	sn->s2_inflight = 0;
 	sn->s2_done = NULL;
-	sent_done(zn, st, cb);
+	zw_s2_sent_done(zn, st, cb);
 	if (done != NULL)
 		done(darg, st, res, cb);
 	if (zn->secn != NULL)
@@ -389,7 +235,7 @@ send_head(struct zw_ctrl *c, struct zw_node *zn, int report)
 		sn->s2_inflight = 1;
 		sn->s2_done = tx->done;
 		sn->s2_arg = tx->arg;
-		sent_add(sn, tx);
+		zw_s2_sent_add(sn, tx);
 		zw_sec_pop(zn, 0, ZW_OK, NULL, NULL);
 		OPENSSL_cleanse(f, sizeof(f));
 		return 0;
@@ -490,7 +336,7 @@ got_report(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		return;
 	}
 	if (len >= 4 && (cmd[3] & ZW_S2_NR_SOS))
-		sent_sos(c, zn);
+		zw_s2_sent_sos(zn);
 }
 
 static void
@@ -525,7 +371,7 @@ decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 		zw_node_fail(c, zn, 0);		/* heard, and genuine */
 	OPENSSL_cleanse(in, sizeof(in));
 	if (r == ZW_S2_OK && zn->secn != NULL)
-		sent_confirmed(zn->secn);
+		zw_s2_sent_confirmed(zn->secn);
 	if (r == ZW_S2_OK)
 		zw_s2_classes_again(c, zn);
 }
@@ -584,12 +430,8 @@ zw_s2_node_reset(struct zw_node *zn)
 		c->sec->s2->kex_node = 0;
 		ev_timer_stop(c->s->loop, &c->sec->s2->kex_timer);
 	}
-	if (sn != NULL) {
-		while (sn->s2_nsent > 0)
-			sent_drop(sn, 0);
-		sn->s2_settling = 0;
-		ev_timer_stop(c->s->loop, &sn->s2_settle);
-	}
+	if (sn != NULL)
+		zw_s2_sent_clear(zn);
 	if (sn != NULL && sn->s2_inflight) {
 		done = sn->s2_done;
 		sn->s2_inflight = 0;
