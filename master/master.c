@@ -428,6 +428,7 @@ main(int argc, char *argv[])
 		fatal("auth worker");
 	api_set_auth(m.api, m.auth);
 	ha_set_role_hook(&m, on_elected);
+	ha_set_down_hook(&m, sched_master_step_down);
 	api_master_gate(m.api, master_gate, &m);
 	for (i = 0; i < m.conf.nmweb; i++)
 		api_set_master_web(m.api, m.conf.mweb_id[i],

@@ -96,6 +96,15 @@ ha_answer_owed(struct master *m)
 {
 	if (m->ha != NULL && m->ha->cmd_hooks.step_down != NULL)
 		m->ha->cmd_hooks.step_down(m->ha->cmd_hooks_arg);
+	if (m->ha != NULL && m->ha->down_fn != NULL)
+		m->ha->down_fn(m);
+}
+
+void
+ha_set_down_hook(struct master *m, void (*fn)(struct master *))
+{
+	if (m->ha != NULL)
+		m->ha->down_fn = fn;
 }
 
 void

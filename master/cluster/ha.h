@@ -66,6 +66,9 @@ int	ha_send(struct master *, int node, Hd__Envelope *);
 /* Called when this node is elected master of `term` (with slave lines):
  * master.c starts there what a master runs (scheduler, the takeover of
  * the replicated state). */
+/* Called as this master steps down or stops, after the API's own
+ * step-down hook: the scheduler's owed answers (a run's) go then. */
+void	ha_set_down_hook(struct master *, void (*)(struct master *));
 void	ha_set_role_hook(struct master *, void (*)(struct master *,
 	    uint64_t term));
 

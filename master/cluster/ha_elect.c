@@ -31,7 +31,6 @@
 #include "log.h"
 #include "master.h"
 #include "net.h"
-#include "sched/sched_master.h"
 #include "wire.h"
 
 static void
@@ -210,7 +209,8 @@ step_down(struct ha *ha, uint64_t term)
 	 * master if known: after the restart nobody could give them. */
 	if (ha->cmd_hooks.step_down != NULL)
 		ha->cmd_hooks.step_down(ha->cmd_hooks_arg);
-	sched_master_step_down(m);	/* a run's answer, the same way */
+	if (ha->down_fn != NULL)
+		ha->down_fn(m);		/* a run's answer, the same way */
 	m->restart = 1;
 	ev_break(m->loop);
 }

@@ -41,6 +41,7 @@ struct ha {
 	struct ev_timer		 tick;		/* HA_TICK_MS */
 	struct peer		*voter[HA_MAX_SLAVES];	/* vote links */
 	void			(*role_fn)(struct master *, uint64_t term);
+	void			(*down_fn)(struct master *);	/* owed answers */
 	struct ha_log		*log;		/* the records' contents (ha_log.c) */
 	uint64_t		 saved_term;	/* in elect.state */
 	uint64_t		 saved_base;

@@ -105,7 +105,7 @@ void		 sm_hold_get(void *, const Hd__SchedState *);
 /* The sync ops (ssync_wire.c), or zeros. */
 const struct sched_sync *sm_sync(void);
 
-/* sched_run.c: "run" from the API (docs/FAILOVER.md#run-from-the-api). */
+/* master/api/api_sched_run.c: "run" from the API (docs/FAILOVER.md#run-from-the-api). */
 void		 sm_run(void *, struct api_call *, const char *event,
 		    const char *key);
 /* The answers whose record the standby now holds (or that waited

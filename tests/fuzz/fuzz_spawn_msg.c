@@ -25,14 +25,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (spawn_msg_decode(data, size, side, &m) == -1)
 			continue;
 		spawn_msg_encode(&m, b);
+		/* Only STOPALL and STOPPED (about every child) name no
+		 * role; the master sends START, KILL and STOPALL. */
 		if (size != SPAWN_MSG_LEN || memcmp(b, data, size) != 0 ||
-		    m.role == 0 || m.role >= SPAWN_NROLES ||
+		    (m.role == SPAWN_NONE) != (m.type == SPAWN_STOPALL ||
+		    m.type == SPAWN_STOPPED) || m.role >= SPAWN_NROLES ||
 		    m.type == 0 || m.type >= SPAWN_NTYPES ||
 		    m.pid > INT32_MAX ||
 		    (m.type == SPAWN_KILL && m.arg != SIGTERM &&
 		    m.arg != SIGKILL) ||
 		    (side == 1) != (m.type == SPAWN_START ||
-		    m.type == SPAWN_KILL))
+		    m.type == SPAWN_KILL || m.type == SPAWN_STOPALL))
 			abort();
 	}
 	return 0;

@@ -63,7 +63,7 @@ struct ackh {
 	uint64_t	 next_seq, next_token;	/* reports since token */
 };
 
-/* A run's answer waiting for the standby (sched_run.c's runwait). */
+/* A run's answer waiting for the standby (api_sched_run.c's runwait). */
 struct pans {
 	int		 run;
 	uint64_t	 token, deadline;
@@ -183,7 +183,7 @@ void		crash(struct world *, int);
 int		any_master(const struct world *);
 void		nodes(struct world *);
 void		on_report(struct world *, int i, const struct msg *);
-/* A run from the API of run r reaches master i (sched_run.c's sm_run). */
+/* A run from the API of run r reaches master i (api_sched_run.c's sm_run). */
 void		api_run(struct world *, int i, int r);
 
 #endif

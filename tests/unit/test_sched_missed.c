@@ -222,7 +222,11 @@ strip_records(struct disk *d, uint32_t fmt)
 	if ((st = hd__sched_state__unpack(NULL, d->len, d->p)) == NULL)
 		return;
 	for (i = 0; i < st->n_events; i++)
-		st->events[i]->missed = NULL;	/* freed below by hand */
+		if (st->events[i]->missed != NULL) {
+			protobuf_c_message_free_unpacked(
+			    &st->events[i]->missed->base, NULL);
+			st->events[i]->missed = NULL;
+		}
 	st->format = fmt;
 	if ((p = malloc(hd__sched_state__get_packed_size(st) + 1)) != NULL) {
 		d->len = hd__sched_state__pack(st, p);

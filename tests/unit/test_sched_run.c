@@ -1,5 +1,5 @@
 /*
- * Unit tests for master/sched/sched_run.c (docs/FAILOVER.md#run-from-
+ * Unit tests for master/api/api_sched_run.c (docs/FAILOVER.md#run-from-
  * the-api): POST /api/v1/events/NAME/run through api_handle(), the
  * scheduler of hd-master behind it, the cluster link stubbed
  * (tests/unit/stub_master.c numbers the commands sent) and a standby
