@@ -196,6 +196,23 @@ api_set_master_web(struct api *a, const char *node, const char *url)
 	return 0;
 }
 
+/* A "not master" 503's body, opened: the error, why, and the master to
+ * ask; the caller adds what the call was about and closes it. */
+void
+api_not_master_open(struct api_call *c, const char *why,
+    const struct api_master *am)
+{
+	jw_open(&c->w, '{');
+	jw_key(&c->w, "error");
+	jw_str(&c->w, "not master");
+	jw_key(&c->w, "reason");
+	jw_str(&c->w, why);
+	jw_key(&c->w, "master");
+	jw_str(&c->w, am->node);
+	jw_key(&c->w, "url");
+	jw_str(&c->w, am->url);
+}
+
 /* A standby's answer to every call: who the master is, and where. */
 static int
 not_master(struct api_call *c)
@@ -206,16 +223,9 @@ not_master(struct api_call *c)
 	if (!api_whoami(a, &am))
 		return 0;
 	jw_init(&c->w, a->out, sizeof(a->out));
-	jw_open(&c->w, '{');
-	jw_key(&c->w, "error");
-	jw_str(&c->w, "not master");
-	jw_key(&c->w, "reason");
-	jw_str(&c->w, am.node[0] ? "this node is a standby; ask the master" :
-	    "this node is a standby; no master is elected yet");
-	jw_key(&c->w, "master");
-	jw_str(&c->w, am.node);
-	jw_key(&c->w, "url");
-	jw_str(&c->w, am.url);
+	api_not_master_open(c, am.node[0] ? "this node is a standby; ask the "
+	    "master" : "this node is a standby; no master is elected yet",
+	    &am);
 	jw_close(&c->w, '}');
 	api_reply(c, 503);
 	return 1;

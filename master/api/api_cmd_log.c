@@ -132,17 +132,9 @@ owed(struct api_cmd *a, struct api_later *l, const struct cmdrec *r,
 
 	api_resume(a->m->api, l, &c, &resp, api_cmd_mono(a));
 	api_whoami(a->m->api, &am);
-	jw_open(&c.w, '{');
-	jw_key(&c.w, "error");
-	jw_str(&c.w, "not master");
-	jw_key(&c.w, "reason");
-	jw_str(&c.w, why);
+	api_not_master_open(&c, why, &am);
 	jw_key(&c.w, "id");
 	jw_uint(&c.w, r->id);
-	jw_key(&c.w, "master");
-	jw_str(&c.w, am.node);
-	jw_key(&c.w, "url");
-	jw_str(&c.w, am.url);
 	jw_close(&c.w, '}');
 	api_reply(&c, 503);
 	api_finish(&c);

@@ -88,6 +88,8 @@ int	api_session_routes(struct api *);
 int	api_handover_routes(struct api *);
 /* Who this node is if master (0), or the standby's answer (1). */
 int	api_whoami(struct api *, struct api_master *);
+void	api_not_master_open(struct api_call *, const char *why,
+	    const struct api_master *);
 /* The caller's session from the cookie, or NULL (nothing written). */
 struct session *api_session_of(struct api *, const Hd__ApiRequest *,
 	    uint64_t now);

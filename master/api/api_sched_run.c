@@ -190,17 +190,9 @@ sm_run_owed(struct sched_master *sm, const char *why)
 		    "at the master)", w->event);
 		api_resume(sm->m->api, w->later, &c, &resp, ev_clock_ms());
 		api_whoami(sm->m->api, &am);
-		jw_open(&c.w, '{');
-		jw_key(&c.w, "error");
-		jw_str(&c.w, "not master");
-		jw_key(&c.w, "reason");
-		jw_str(&c.w, why);
+		api_not_master_open(&c, why, &am);
 		jw_key(&c.w, "event");
 		jw_str(&c.w, w->event);
-		jw_key(&c.w, "master");
-		jw_str(&c.w, am.node);
-		jw_key(&c.w, "url");
-		jw_str(&c.w, am.url);
 		jw_close(&c.w, '}');
 		api_reply(&c, 503);
 		api_finish(&c);

@@ -603,15 +603,11 @@ test_sleeping_resume(void)
 {
 	static const uint8_t wake[] = { 0x84, 0x07 };
 	struct zw_node	*zn = &S.zw->node[11];
-	int		 nmi, i;
+	int		 nmi;
 
 	/* The other interviews end; node 11, asked for its node
 	 * information while asleep, gives none. */
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
+	settle();
 	sim[11].wakeup = 3600;
 	if (!CHECK(S.zw->mgmt == 0 && S.zw->interviewing == 0 &&
 	    zn->pct == ZW_INTERVIEW_NIF &&

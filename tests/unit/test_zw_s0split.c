@@ -161,37 +161,6 @@ run(void)
 	}
 }
 
-static void
-settle(void)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
-}
-
-static int
-reports(const char *key)
-{
-	const struct rq_item	*it;
-	Hd__Envelope		*e;
-	int			 i, n = 0;
-
-	for (i = 0; i < S.rq.count; i++) {
-		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
-		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
-		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
-		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
-		    strcmp(e->report->key, key) == 0)
-			n++;
-		wire_free((ProtobufCMessage *)e);
-	}
-	return n;
-}
-
 static int	done_st = -1;
 
 static void
@@ -226,7 +195,7 @@ test_split_in(struct zw_node *zn)
 	nd.mode = 0xff;
 	nd_send(lock, sizeof(lock));
 	run();
-	CHECK(reports("locked") == 1 && dev_find_value(zn->dev,
+	CHECK(reports_of("locked") == 1 && dev_find_value(zn->dev,
 	    "locked") != NULL, "a Door Lock report in two halves (4 + 3): "
 	    "reported once");
 
@@ -234,16 +203,16 @@ test_split_in(struct zw_node *zn)
 	nd.wrong_ctr = 1;
 	nd_send(lock, sizeof(lock));
 	run();
-	CHECK(reports("locked") == 0,
+	CHECK(reports_of("locked") == 0,
 	    "a second half with another counter: refused, nothing reported");
 	nd.wrong_ctr = 0;
 
 	drain();
 	nd_send(lock, sizeof(lock));
 	run();
-	CHECK(reports("locked") == 1, "the next report joins again");
+	CHECK(reports_of("locked") == 1, "the next report joins again");
 	from_node(LOCK, nd.last, nd.nlast);
-	CHECK(reports("locked") == 1, "its second half replayed: refused "
+	CHECK(reports_of("locked") == 1, "its second half replayed: refused "
 	    "(its nonce is used up)");
 }
 

@@ -178,18 +178,6 @@ run(void)
 	}
 }
 
-static void
-settle(void)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
-}
-
 static struct zw_node *
 node(uint8_t id)
 {

@@ -23,18 +23,6 @@
 #define SENSOR	23	/* sleeping, Wake Up only securely */
 #define LOCK	24	/* listening, Association only securely */
 
-static void
-settle(void)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
-}
-
 /* As after S0 inclusion or adoption (the clear node information here
  * does not list Security, so that no adoption starts on its own). */
 static void

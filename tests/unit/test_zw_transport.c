@@ -218,37 +218,6 @@ run(void)
 	}
 }
 
-static void
-settle(void)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
-}
-
-static int
-reports(const char *key)
-{
-	const struct rq_item	*it;
-	Hd__Envelope		*e;
-	int			 i, n = 0;
-
-	for (i = 0; i < S.rq.count; i++) {
-		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
-		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
-		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
-		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
-		    strcmp(e->report->key, key) == 0)
-			n++;
-		wire_free((ProtobufCMessage *)e);
-	}
-	return n;
-}
-
 /* Node `id` sends segment `off` (4 bytes) of datagram d, session 2. */
 static void
 seg(uint8_t id, const uint8_t *d, size_t size, size_t off)
@@ -297,9 +266,9 @@ test_glue(void)
 	drain();
 	seg(PLUG, DGRAM, 11, 0);
 	seg(PLUG, DGRAM, 11, 4);
-	CHECK(reports("on") == 0, "two segments of three: nothing yet");
+	CHECK(reports_of("on") == 0, "two segments of three: nothing yet");
 	seg(PLUG, DGRAM, 11, 8);
-	CHECK(reports("battery") == 1 && reports("on") == 1,
+	CHECK(reports_of("battery") == 1 && reports_of("on") == 1,
 	    "the third: the datagram's two commands reported");
 	CHECK(sent_last(PLUG, complete, 3), "Segment Complete sent");
 	CHECK(timer_of(PLUG) == NULL, "the session is over");
@@ -307,10 +276,10 @@ test_glue(void)
 	drain();
 	seg(PLUG, DGRAM, 11, 0);
 	seg(PLUG, DGRAM, 11, 8);
-	CHECK(sent_last(PLUG, req4, 4) && reports("on") == 0,
+	CHECK(sent_last(PLUG, req4, 4) && reports_of("on") == 0,
 	    "the middle lost: Segment Request for offset 4 at once");
 	seg(PLUG, DGRAM, 11, 4);
-	CHECK(reports("on") == 1 && sent_last(PLUG, complete, 3),
+	CHECK(reports_of("on") == 1 && sent_last(PLUG, complete, 3),
 	    "it comes: reported, Segment Complete");
 
 	drain();
@@ -321,7 +290,7 @@ test_glue(void)
 	CHECK(nto == 0 && fire(timer_of(PLUG)) && sent_last(PLUG, req8, 4),
 	    "the last lost: asked for after ZW_TS_MISSING_MS");
 	seg(PLUG, DGRAM, 11, 8);
-	CHECK(reports("on") == 1, "it comes: reported");
+	CHECK(reports_of("on") == 1, "it comes: reported");
 
 	drain();
 	seg(PLUG, DGRAM, 11, 0);
@@ -329,7 +298,7 @@ test_glue(void)
 	    fire(timer_of(PLUG)) && sent_last(PLUG, req4, 4),
 	    "no answer: asked ZW_TS_REQUESTS_MAX (2) times");
 	CHECK(fire(timer_of(PLUG)) == 1 && timer_of(PLUG) == NULL &&
-	    reports("on") == 0, "then the datagram is dropped");
+	    reports_of("on") == 0, "then the datagram is dropped");
 	seg(PLUG, DGRAM, 11, 4);
 	CHECK(sent_last(PLUG, wait, 3), "a segment of no session: Segment "
 	    "Wait");
@@ -357,13 +326,13 @@ test_secure_inside(void)
 	drain();
 	seg(LOCK, lock, sizeof(lock), 0);
 	seg(LOCK, lock, sizeof(lock), 4);
-	CHECK(timer_of(LOCK) == NULL && reports("locked") == 0,
+	CHECK(timer_of(LOCK) == NULL && reports_of("locked") == 0,
 	    "a clear Door Lock report in segments: put together, refused");
 	zn->sec_level = 0;		/* the same node without security */
 	drain();
 	seg(LOCK, lock, sizeof(lock), 0);
 	seg(LOCK, lock, sizeof(lock), 4);
-	CHECK(reports("locked") == 1, "(without S0 the same segments are "
+	CHECK(reports_of("locked") == 1, "(without S0 the same segments are "
 	    "reported: the refusal was the security filter's)");
 }
 

@@ -38,39 +38,6 @@
 /* A Door Lock Operation Report: secured (mode 0xff). */
 #define LOCK_REPORT	0x62, 0x03, 0xff, 0x00, 0x01, 0x00, 0x00
 
-/* Answer the start-up's interviews (nodes 2 and 3) until all is quiet. */
-static void
-settle(void)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		pump();
-		if (!nif_timeout() && nreqs == 0)
-			break;
-	}
-}
-
-/* How many reports of `key` were queued for the master since drain(). */
-static int
-reports(const char *key)
-{
-	const struct rq_item	*it;
-	Hd__Envelope		*e;
-	int			 i, n = 0;
-
-	for (i = 0; i < S.rq.count; i++) {
-		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
-		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
-		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
-		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
-		    strcmp(e->report->key, key) == 0)
-			n++;
-		wire_free((ProtobufCMessage *)e);
-	}
-	return n;
-}
-
 static struct zw_node *
 secure_lock(void)
 {
@@ -105,27 +72,27 @@ test_wrapped_refused(void)
 		return;
 	drain();
 	from_node(LOCK, clear, sizeof(clear));
-	CHECK(reports("locked") == 0, "a clear Door Lock report: dropped");
+	CHECK(reports_of("locked") == 0, "a clear Door Lock report: dropped");
 	before = sent[LOCK];
 	drain();
 	from_node(LOCK, sv, sizeof(sv));
 	pump();
-	CHECK(reports("locked") == 0, "inside a clear Supervision Get: "
+	CHECK(reports_of("locked") == 0, "inside a clear Supervision Get: "
 	    "dropped");
 	CHECK(sent[LOCK] == before, "and not answered SUCCESS");
 	drain();
 	from_node(LOCK, mc, sizeof(mc));
-	CHECK(reports("locked") == 0 && reports("locked.1") == 0,
+	CHECK(reports_of("locked") == 0 && reports_of("locked.1") == 0,
 	    "inside a clear Multi Channel encapsulation: dropped");
 	drain();
 	from_node(LOCK, mc_sv, sizeof(mc_sv));
 	pump();
-	CHECK(reports("locked.1") == 0 && sent[LOCK] == before,
+	CHECK(reports_of("locked.1") == 0 && sent[LOCK] == before,
 	    "Supervision inside Multi Channel: dropped, not answered");
 	drain();
 	from_node(LOCK, multi, sizeof(multi));
 	from_node(LOCK, crc, sizeof(crc));
-	CHECK(reports("locked") == 0,
+	CHECK(reports_of("locked") == 0,
 	    "inside Multi Command or CRC-16: never reported");
 
 	/* The lock command under way, its SET delivered: a forged clear
@@ -305,20 +272,20 @@ test_opened(void)
 		return;
 	drain();
 	from_node(PLUG, multi, sizeof(multi));
-	CHECK(reports("battery") == 1 && reports("on") == 1,
+	CHECK(reports_of("battery") == 1 && reports_of("on") == 1,
 	    "Multi Command: both its commands reported");
 	drain();
 	n = zw_cc_crc16_encap(crc, sizeof(crc), sw_off, sizeof(sw_off));
 	from_node(PLUG, crc, n);
-	CHECK(reports("on") == 1, "CRC-16 with a good checksum: reported");
+	CHECK(reports_of("on") == 1, "CRC-16 with a good checksum: reported");
 	crc[n - 1] ^= 0x01;
 	zw_node_fail(S.zw, zn, 1);
 	drain();		/* the values again, with the fault flag */
 	from_node(PLUG, crc, n);
-	CHECK(reports("on") == 0 && zn->failed,
+	CHECK(reports_of("on") == 0 && zn->failed,
 	    "a wrong checksum: dropped, the node still failed");
 	from_node(PLUG, segment, sizeof(segment));
-	CHECK(reports("on") == 0 && zn->failed,
+	CHECK(reports_of("on") == 0 && zn->failed,
 	    "a Transport Service segment with a wrong CRC: dropped, the node "
 	    "still failed");
 	from_node(PLUG, sw_off, sizeof(sw_off));
@@ -331,7 +298,7 @@ test_opened(void)
 	n = zw_cc_crc16_encap(crc, sizeof(crc), lock, sizeof(lock));
 	from_node(LOCK, crc, n);
 	from_node(LOCK, mixed, sizeof(mixed));
-	CHECK(reports("locked") == 0, "the lock's clear Door Lock report "
+	CHECK(reports_of("locked") == 0, "the lock's clear Door Lock report "
 	    "inside a valid CRC-16 or a Multi Command: refused");
 }
 
@@ -353,14 +320,14 @@ test_door_once(void)
 	drain();
 	from_node(DOOR, n_open, sizeof(n_open));
 	from_node(DOOR, b_open, sizeof(b_open));
-	CHECK(reports("door") == 1, "opened: Notification then Binary Sensor, "
+	CHECK(reports_of("door") == 1, "opened: Notification then Binary Sensor, "
 	    "one report");
 	from_node(DOOR, b_open, sizeof(b_open));
-	CHECK(reports("door") == 2, "the Binary Sensor again: reported");
+	CHECK(reports_of("door") == 2, "the Binary Sensor again: reported");
 	drain();
 	from_node(DOOR, b_closed, sizeof(b_closed));
 	from_node(DOOR, n_closed, sizeof(n_closed));
-	CHECK(reports("door") == 1, "closed: Binary Sensor then Notification, "
+	CHECK(reports_of("door") == 1, "closed: Binary Sensor then Notification, "
 	    "one report");
 }
 

@@ -342,6 +342,26 @@ drain(void)
 	rq_ack(&S.rq, S.seq);
 }
 
+/* How many reports of `key` were queued for the master since drain(). */
+int
+reports_of(const char *key)
+{
+	const struct rq_item	*it;
+	Hd__Envelope		*e;
+	int			 i, n = 0;
+
+	for (i = 0; i < S.rq.count; i++) {
+		it = &S.rq.items[(S.rq.head + i) % CLUSTER_REPLAY_QUEUE];
+		e = (Hd__Envelope *)wire_unpack(&hd__envelope__descriptor,
+		    it->data + WIRE_HDR_LEN, it->len - WIRE_HDR_LEN);
+		if (e != NULL && e->body_case == HD__ENVELOPE__BODY_REPORT &&
+		    strcmp(e->report->key, key) == 0)
+			n++;
+		wire_free((ProtobufCMessage *)e);
+	}
+	return n;
+}
+
 /* How many queued envelopes have `body`; the last one in *out
  * (wire_free() it) when out is not NULL. */
 int
@@ -699,4 +719,18 @@ zwf_close(void)
 	snprintf(path, sizeof(path), "%s/zwave-s2.key", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The interviews run to their end: every request answered, and a node
+ * information that does not come times out (bounded). */
+void
+settle(void)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		pump();
+		if (!nif_timeout() && nreqs == 0)
+			break;
+	}
 }

@@ -79,6 +79,8 @@ void	sim_reply(uint8_t id, uint8_t ep, const uint8_t *, size_t);
 void	sim_command(uint8_t id, uint8_t ep, const uint8_t *, size_t);
 /* Answer every recorded request as the simulated nodes would. */
 void	pump(void);
+void	settle(void);
+int	reports_of(const char *key);
 int	progress_state(int *node);
 void	status(uint8_t func, uint8_t st, uint8_t node, int info);
 /* Include node `id` with classes `cc`, as the stick and node would. */
