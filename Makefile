@@ -164,6 +164,7 @@ SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 SCHED_MASTER_SRCS += master/api/api_sched_run.c	# "run" from the API, exactly once (the scheduler's side of the API: master/api may include sched/, not the reverse)
 SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
+SCHED_MASTER_SRCS += master/sched/sched_localcatch.c	# a local firing held for its slave at a takeover
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c
@@ -283,6 +284,7 @@ SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_sched_run	# "run" from the API across a takeover
+UNIT_TESTS	+= test_sched_localcatch	# a local firing held for its slave at a takeover
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
@@ -549,6 +551,8 @@ $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
 $(BUILD)/tests/test_sched_run: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS) master/api/api_sched.c)
+$(BUILD)/tests/test_sched_localcatch: $(call obj,$(APIRES_TEST_SRCS) \
+    $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
 
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))

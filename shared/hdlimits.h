@@ -408,6 +408,10 @@
 #define SCHED_OUTBOX_KEEP_MS	15000		/* a sent one kept for its result */
 #define SCHED_RESEND_WAIT_MS	30000		/* a new master waits this long for
 						 * an outbox command's slave */
+/* A firing of a slave's local rules just after a takeover, that slave
+ * not registered yet: held for it this long at most, then reported missed
+ * (docs/FAILOVER.md#local-rules-at-a-takeover). */
+#define SCHED_LOCAL_HOLD_MS	30000
 #define SCHED_OUTBOX_LAZY_MS	1000		/* results written out this late */
 /* A value-triggered firing is known by the slave's reading instant (its
  * ValueReport.time_ms), the same on any master: a 'for' wait is timed

@@ -170,6 +170,38 @@ sched_hold_add(struct sched_hold *h, const Hd__Command *cmd, const char *node,
 	return 0;
 }
 
+int
+sched_hold_add_local(struct sched_hold *h, const Hd__Command *cmd,
+    const char *node, const char *event, uint64_t until, uint64_t deadline,
+    int64_t due)
+{
+	struct sched_hold_cmd *c;
+
+	if (sched_hold_add(h, cmd, node, event, HOLD_RESEND, deadline) == -1)
+		return -1;
+	/* One the outbox held already (the old master's) is that firing
+	 * too: missed if its slave does not come back either. */
+	if ((c = find(h, node, cmd->id)) != NULL && c->local_due == 0) {
+		c->local_due = due;
+		c->local_until = until;
+	}
+	h->dirty = 1;
+	return 0;
+}
+
+int
+sched_hold_siblings(struct sched_hold *h, const struct sched_hold_cmd *c)
+{
+	struct sched_hold_cmd	*o;
+	int			 n = 0;
+
+	TAILQ_FOREACH(o, &h->q, entry)
+		if (o != c && o->local_due != 0 && o->firing_id ==
+		    c->firing_id && strcmp(o->node, c->node) == 0)
+			n++;
+	return n;
+}
+
 void
 sched_hold_mark(struct sched_hold *h, uint64_t token, uint64_t until)
 {
@@ -251,6 +283,7 @@ to_disk(const struct sched_hold_cmd *c, Hd__SchedOut *o, Hd__SchedValue *v)
 	o->device_id = (char *)(uintptr_t)c->dev;
 	o->key = (char *)(uintptr_t)c->key;
 	o->pulse_ms = c->pulse_ms;
+	o->local_due_ms = c->local_due;
 	switch (c->value.v_case) {
 	case HD__VALUE__V_B:
 		v->type = SV_BOOL;
@@ -323,6 +356,7 @@ from_disk(struct sched_hold_cmd *c, const Hd__SchedOut *o)
 	c->id = o->id;
 	c->firing_id = o->firing_id;
 	c->pulse_ms = o->pulse_ms;
+	c->local_due = o->local_due_ms > 0 ? o->local_due_ms : 0;
 	hd__value__init(&c->value);
 	switch (v->type) {
 	case SV_BOOL:
@@ -375,6 +409,8 @@ sched_hold_take(struct sched_hold *h, const Hd__SchedState *st,
 		}
 		c->state = HOLD_RESEND;
 		c->deadline = deadline;
+		if (c->local_due != 0)
+			c->local_until = deadline;
 		c->marked = 1;		/* recorded: no wait for a standby */
 		n++;
 	}

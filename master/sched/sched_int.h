@@ -105,6 +105,17 @@ void		 sm_hold_get(void *, const Hd__SchedState *);
 /* The sync ops (ssync_wire.c), or zeros. */
 const struct sched_sync *sm_sync(void);
 
+/* sched_localcatch.c: a firing of a slave's local rules just after a
+ * takeover, held for that slave (docs/FAILOVER.md#local-rules-at-a-
+ * takeover). */
+/* Held until it registers: 0, or -1 (outbox full). */
+int		 sm_await_local(struct sched_master *, Hd__Command *,
+		    const char *node, const char *by, int64_t due);
+/* Held entry `c`: 1 if missed now (dropped, reported once per firing),
+ * 0 if it may still go. */
+int		 sm_local_late(struct sched_master *, struct sched_hold_cmd *,
+		    uint64_t now);
+
 /* master/api/api_sched_run.c: "run" from the API (docs/FAILOVER.md#run-from-the-api). */
 void		 sm_run(void *, struct api_call *, const char *event,
 		    const char *key);

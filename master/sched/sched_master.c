@@ -176,18 +176,11 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	struct sched_val	 on = { .type = SV_BOOL, .i = 1 };
 	int			 r;
 
-	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) == 1) {
-		/* As at a master restart (docs/SCHEDULER.md#local-rules); said
-		 * with its instant, since the slave, back within the second,
-		 * has not run its local rules (docs/FAILOVER.md). */
-		if (ev_clock_ms() < sm->await_until)
-			log_warnx("sched: event %s (due %" PRId64 "): left to "
-			    "slave %s's local rules just after a takeover: it "
-			    "runs it only if it was cut off for its "
-			    "local-after, else this instant is missed", by,
-			    sched_firing_due(sm->s), a->ref.node);
+	/* Left to the slave's local rules (docs/SCHEDULER.md#local-rules),
+	 * except just after a takeover: held for it (sched_localcatch.c). */
+	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) == 1 &&
+	    ev_clock_ms() >= sm->await_until)
 		return r;
-	}
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
 	cmd.device_id = a->ref.dev;
 	cmd.key = a->ref.key;
@@ -195,6 +188,16 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	cmd.pulse_ms = a->kind == A_PULSE ? (uint32_t)a->ms : 0;
 	cmd.firing_id = sched_firing_id(by, sched_firing_due(sm->s));
 	cmd.id = sched_cmd_id(sm->s);
+	if (r == 1) {
+		if (sm_await_local(sm, &cmd, a->ref.node, by,
+		    sched_firing_due(sm->s)) == 0)
+			return 0;
+		log_warnx("sched: event %s (due %" PRId64 "): the outbox is "
+		    "full: left to slave %s's local rules just after a "
+		    "takeover (it runs it only if cut off for its "
+		    "local-after)", by, sched_firing_due(sm->s), a->ref.node);
+		return 1;
+	}
 	if (r == -1)
 		return sm_awaited(sm, &cmd, a->ref.node, by) == 0 ? 0 : -1;
 	if (sm_defers(sm)) {

@@ -88,6 +88,13 @@ struct sched_hold_cmd {
 						 * here (awaiting its slave):
 						 * its record's wait ends */
 	uint64_t	 id, firing_id;
+	int64_t		 local_due;		/* a firing of its slave's local
+						 * rules held for it after a
+						 * takeover: its instant (wall
+						 * ms); 0 none */
+	uint64_t	 local_until;		/* and its SCHED_LOCAL_HOLD_MS
+						 * (the deadline: this, or its
+						 * catch-up's end if sooner) */
 	uint32_t	 pulse_ms;
 	char		 node[NODE_ID_MAX + 1], dev[DEVICE_ID_MAX + 1];
 	char		 key[VALUE_KEY_MAX + 1], event[SCHED_NAME_MAX + 1];
@@ -123,6 +130,15 @@ void		 sched_hold_init(struct sched_hold *);
 int		 sched_hold_add(struct sched_hold *, const Hd__Command *,
 		    const char *node, const char *event, enum hold_state,
 		    uint64_t deadline);
+/* The same, HOLD_RESEND, for a firing of `node`'s local rules due at
+ * `due` (docs/FAILOVER.md#local-rules-at-a-takeover): held `until`, its
+ * deadline `deadline` (sooner if its catch-up ends before). */
+int		 sched_hold_add_local(struct sched_hold *, const Hd__Command *,
+		    const char *node, const char *event, uint64_t until,
+		    uint64_t deadline, int64_t due);
+/* Other entries of the same local firing as `c` (its slave, firing id). */
+int		 sched_hold_siblings(struct sched_hold *,
+		    const struct sched_hold_cmd *);
 /* The token of the state file just written, for the entries without:
  * a new firing's, waiting for the standby (HOLD_WAIT) or for its slave
  * too (HOLD_RESEND of a firing just after a takeover, `until` the end

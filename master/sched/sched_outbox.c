@@ -99,6 +99,8 @@ hold_step(struct sched_master *sm, struct sched_hold_cmd *c, uint64_t now,
 		    "without it)");
 		break;
 	case HOLD_RESEND:
+		if (c->local_due != 0 && sm_local_late(sm, c, now))
+			return;		/* dropped: missed, reported */
 		if (now >= c->deadline) {
 			log_warnx("sched: event %s: command %" PRIu64 " to %s "
 			    "not sent: the slave did not come back in %d s",

@@ -564,6 +564,12 @@ int		 sched_local_fired(struct sched *, struct sched_event *ev,
  * instant (so its firing id), if within the event's catch-up grace. */
 void		 sched_left_back(struct sched *, struct sched_event *ev,
 		    int64_t now);
+/* A firing of `ev` (due `due`) the engine ran whose commands never went
+ * (held for a slave that did not come back, or past the catch-up): no
+ * longer a run, counted missed with `why`. 1 if its slave ran it (its
+ * report came, marked local): then it stays a run. */
+int		 sched_held_missed(struct sched *, struct sched_event *ev,
+		    int64_t due, int64_t now, const char *why);
 /* For the API. */
 const struct sched_prog *sched_program(const struct sched *);
 int64_t		 sched_event_next(const struct sched *,
@@ -684,6 +690,12 @@ void		 sched_pending_drop(struct sched *, struct sched_pending *);
 void		 sched_trig_arm(struct sched *, struct sched_trig *, int64_t after);
 void		 sched_trig_missed(struct sched *, struct sched_trig *,
 		    int64_t first, int64_t now, long grace, const char *while_);
+/* `n` instants of `ev`, the last `due`, skipped at `now` for `why`: the
+ * event's missed record and the stream's "event_missed". */
+void		 sched_missed_add(struct sched *, struct sched_event *, int n,
+		    int64_t due, int64_t now, const char *why);
+/* `ms` in words: "40 s", "12 min", "3 h". */
+void		 sched_span_words(char *, size_t, int64_t ms);
 int		 sched_val_equal(const struct sched_val *,
 		    const struct sched_val *);
 

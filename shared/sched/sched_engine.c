@@ -249,36 +249,34 @@ span_words(char *buf, size_t len, int64_t ms)
 		snprintf(buf, len, "%" PRId64 " h", s / 3600);
 }
 
+void
+sched_span_words(char *buf, size_t len, int64_t ms)
+{
+	span_words(buf, len, ms);
+}
+
 /*
- * `n` instants of `ev`, the last due at `due`, were skipped at `now`:
- * the event keeps it (the API's "missed") and the stream says it at
- * once ("event_missed"), so the Events tab need not wait for a poll.
- * `ran` says whether a later instant ran (caught up).
+ * `n` instants of `ev`, the last due at `due`, were skipped at `now`
+ * for reason `why`: the event keeps it (the API's "missed") and the
+ * stream says it at once ("event_missed"), so the Events tab need not
+ * wait for a poll.
  */
-static void
-missed_note(struct sched *s, struct sched_event *ev, int n, int64_t due,
-    int64_t now, long grace, const char *while_, int ran)
+void
+sched_missed_add(struct sched *s, struct sched_event *ev, int n, int64_t due,
+    int64_t now, const char *why)
 {
 	struct sched_missed	*mi = &ev->missed;
 	struct jw		 w;
-	char			 late[24], win[24] = "", buf[SCHED_MISSED_WHY_MAX +
-				    SCHED_TOKEN_MAX + 128];
+	char			 buf[SCHED_MISSED_WHY_MAX + SCHED_TOKEN_MAX +
+				    128];
 
 	/* Saturates: a restored record may be near the bound already. */
 	mi->count = mi->count > SCHED_MISSED_COUNT_MAX - n ?
 	    SCHED_MISSED_COUNT_MAX : mi->count + n;
 	mi->last_due = due;
 	mi->at = now;
-	span_words(late, sizeof(late), now - due);
-	if (grace > 0)
-		span_words(win, sizeof(win), grace * 1000LL);
-	if (ran)
-		snprintf(mi->why, sizeof(mi->why), "skipped %s: only the last "
-		    "instant ran, within the %s catch-up", while_, win);
-	else
-		snprintf(mi->why, sizeof(mi->why), "skipped %s: %s late, %s%s",
-		    while_, late, grace > 0 ? "beyond the catch-up of " :
-		    "catch-up none", grace > 0 ? win : "");
+	snprintf(mi->why, sizeof(mi->why), "%s", why);
+	s->dirty = 1;
 	jw_init(&w, buf, sizeof(buf));
 	jw_open(&w, '{');
 	jw_key(&w, "event");
@@ -296,6 +294,27 @@ missed_note(struct sched *s, struct sched_event *ev, int n, int64_t due,
 	jw_close(&w, '}');
 	if (jw_end(&w) >= 0)
 		sched_emit(s, "event_missed", ev, buf);
+}
+
+/* The policy's words for sched_missed_add: `ran` says whether a later
+ * instant ran (caught up). */
+static void
+missed_note(struct sched *s, struct sched_event *ev, int n, int64_t due,
+    int64_t now, long grace, const char *while_, int ran)
+{
+	char	late[24], win[24] = "", why[SCHED_MISSED_WHY_MAX];
+
+	span_words(late, sizeof(late), now - due);
+	if (grace > 0)
+		span_words(win, sizeof(win), grace * 1000LL);
+	if (ran)
+		snprintf(why, sizeof(why), "skipped %s: only the last "
+		    "instant ran, within the %s catch-up", while_, win);
+	else
+		snprintf(why, sizeof(why), "skipped %s: %s late, %s%s",
+		    while_, late, grace > 0 ? "beyond the catch-up of " :
+		    "catch-up none", grace > 0 ? win : "");
+	sched_missed_add(s, ev, n, due, now, why);
 }
 
 /*

@@ -569,6 +569,39 @@ sched_left_back(struct sched *s, struct sched_event *ev, int64_t now)
 		    (now - due) / 1000, ev->catchup_s);
 }
 
+/*
+ * A firing of `ev` due at `due` that the engine ran, but whose commands
+ * never went (they waited for a slave that did not come back, or past
+ * the event's catch-up window, docs/FAILOVER.md): it is not a run but a
+ * missed instant, counted in the event's missed record. 1 if its slave
+ * reported it run by its local rules meanwhile (then it is a run).
+ */
+int
+sched_held_missed(struct sched *s, struct sched_event *ev, int64_t due,
+    int64_t now, const char *why)
+{
+	uint64_t	 fid = sched_firing_id(ev->name, due);
+	struct sched_ran keep[SCHED_RECENT_RUNS];
+	int		 i, k, n = 0, first;
+
+	first = ev->nran > SCHED_RECENT_RUNS ? ev->nran : 0;
+	for (i = 0; i < ev->nran && i < SCHED_RECENT_RUNS; i++) {
+		k = (first + i) % SCHED_RECENT_RUNS;	/* oldest first */
+		if (ev->ran[k].fid == fid && ev->ran[k].local)
+			return 1;
+		if (ev->ran[k].fid != fid)
+			keep[n++] = ev->ran[k];
+	}
+	memcpy(ev->ran, keep, sizeof(keep[0]) * (size_t)n);
+	ev->nran = n;
+	ev->last_fired = n > 0 ? ev->ran[n - 1].at : 0;
+	set_result(ev, "missed: ", why);
+	sched_missed_add(s, ev, 1, due, now, why);
+	s->now = now;
+	sched_flush(s, now);
+	return 0;
+}
+
 int64_t
 sched_firing_due(const struct sched *s)
 {

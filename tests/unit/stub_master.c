@@ -24,6 +24,8 @@ cluster_command(struct master *m, struct node *n, Hd__Command *cmd)
 		cmd->id = ++stub.next_id;
 	stub.last_id = cmd->id;
 	stub.ncmds++;
+	if (stub.nfids < STUB_MAX_FIDS)
+		stub.fids[stub.nfids++] = cmd->firing_id;
 	stub.last_pulse = cmd->pulse_ms;
 	memset(&stub.last_value, 0, sizeof(stub.last_value));
 	if (cmd->value != NULL)

@@ -9,6 +9,7 @@
 #include "../../master/master.h"
 
 #define STUB_MAX_EVENTS	256
+#define STUB_MAX_FIDS	256
 
 struct stub_event {
 	uint64_t	id;
@@ -36,6 +37,10 @@ struct stub_state {
 	void			*cmd_hooks_arg;
 	int			cancel_answer;	/* enum ha_settle */
 	uint64_t		cancelled_id, held;
+	/* The firing ids of the commands sent, in order (the first
+	 * STUB_MAX_FIDS). */
+	uint64_t		fids[STUB_MAX_FIDS];
+	int			nfids;
 };
 
 extern struct stub_state stub;
