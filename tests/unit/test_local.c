@@ -399,6 +399,63 @@ test_edges_exact(void)
 	local_link(&S, 1);
 }
 
+/*
+ * A new master's catch-up just after a takeover (docs/FAILOVER.md#local-
+ * rules-at-a-takeover): it holds the instant for this slave and sends it,
+ * with the firing id sched_firing_id(event, due) that the slave's own
+ * engine derives too, once the slave registers. Back before its
+ * local-after, the slave never ran it: the command runs, once, and its id
+ * is kept across a restart. Cut off long enough, its rules ran it, and
+ * it restarted since: the command is answered, not run again.
+ */
+static void
+test_takeover_catch(void)
+{
+	int64_t		 d = T0 + 30 * DAY, due = 0;
+	uint64_t	 fid = sched_firing_id("heat", d);
+	const char	*r;
+	int		 n0;
+
+	now_ms = d - 3600000;
+	local_link(&S, 1);		/* the old master */
+	now_ms = d - 1000;
+	local_link(&S, 0);		/* ... dies before D */
+	n0 = heater_calls;
+	now_ms = d + 1500;
+	master_back();			/* the new master, 2.5 s later */
+	master_command(9101, fid);
+	CHECK(heater_calls == n0 + 1 && (r = result_of(9101)) != NULL &&
+	    strcmp(r, "done by the local rules") != 0, "back before its "
+	    "local-after, the slave never ran D: the new master's held "
+	    "command runs, once");
+	local_stop(&S);
+	local_start(&S);
+	S.local->wall = fake_wall;
+	CHECK(fired_in(fid), "its firing id kept across a restart "
+	    "(local.fired): the slave's engine never repeats it");
+	local_link(&S, 1);
+
+	d += DAY;
+	fid = sched_firing_id("heat", d);
+	cut(d - 3600000, d - 3500000);
+	n0 = heater_calls;
+	tick(d);
+	CHECK(heater_calls == n0 + 1 && fired_in(fid), "cut off long enough, "
+	    "its rules ran D, under the firing id the master derives");
+	local_stop(&S);			/* restarted while cut off */
+	local_start(&S);
+	S.local->wall = fake_wall;
+	now_ms = d + 5000;
+	master_back();
+	master_command(9102, fid);
+	CHECK(heater_calls == n0 + 1 && (r = result_of(9102)) != NULL &&
+	    strcmp(r, "done by the local rules") == 0, "restarted, then the "
+	    "new master's held command for D: answered OK 'done by the local "
+	    "rules', not run again");
+	CHECK(firings(&due) >= 1 && due == d, "and D reported to it "
+	    "(LocalFiring), so it records a run, marked local");
+}
+
 static void
 temp_report(double c, int flags)
 {
@@ -623,6 +680,7 @@ main(void)
 	S.local->wall = fake_wall;
 	test_edges();
 	test_edges_exact();
+	test_takeover_catch();
 	test_values();
 	test_fired_ring();
 	test_files();
