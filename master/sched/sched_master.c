@@ -177,9 +177,13 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	int			 r;
 
 	/* Left to the slave's local rules (docs/SCHEDULER.md#local-rules),
-	 * except just after a takeover: held for it (sched_localcatch.c). */
-	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) == 1 &&
-	    ev_clock_ms() >= sm->await_until)
+	 * except just after a takeover: held for it (sched_localcatch.c),
+	 * whether this node's table knew the slave or not. */
+	if ((r = sm_offline(sm, a->ref.node, by, &n, why, len)) != 0 &&
+	    ev_clock_ms() < sm->await_until && sm_left_local(sm, by,
+	    a->ref.node))
+		r = 1;
+	else if (r == 1)
 		return r;
 	to_value(a->kind == A_PULSE ? &on : &a->val, &v);
 	cmd.device_id = a->ref.dev;
