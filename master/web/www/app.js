@@ -99,6 +99,7 @@
     document.querySelector('.tabs a[data-view="events"]').hidden = !events;
     document.querySelector('.tabs a[data-view="licence"]').hidden = !lic;
     views.show(location.hash.replace(/^#\/?/, ""));
+    if (api.isAdmin()) HD.run.resume();	// runs owed an answer (hd-run.js)
   }
 
   async function login(ev) {
