@@ -12,11 +12,13 @@
 //  - lamp-c on B, no standby any more: "ran, not replicated" (a warning);
 //  - lamp-d on B, its web process stopped (SIGSTOP) before the click:
 //    no answer, the call times out or the watchdog replaces the process;
-//    asked again with the same key, it ran once.
+//    asked again with the same key, it ran once;
+//  - lamp-e with both masters dead: Running… until the page's bound, then
+//    "it may or may not have run; check Last fired".
 // The shell checks each run's command against slave-a's journal.
 //
 //   HD_URL_A, HD_URL_B   the masters' dashboards (master-web lines)
-//   HD_PID_A             the pid of master A, killed here (SIGKILL)
+//   HD_PID_A, HD_PID_B   the pids of masters A and B, killed here (SIGKILL)
 //   HD_NODE_B, HD_LOG_B  B's node id and log (its web process's pid)
 //   HD_SESS_A, HD_SESS_B their sessions files: A is killed once B holds A's
 //   HD_USER, HD_PASSWORD the admin
@@ -61,7 +63,7 @@ await ctx.addInitScript(() => {
   }).observe(document, { subtree: true, childList: true });
 });
 const toasts = () => page.evaluate(() => window.__toasts).catch(() => []);
-const toast = (re, what) => until(async () => (await toasts()).find((t) => re.test(t)), what);
+const toast = (re, what, ms) => until(async () => (await toasts()).find((t) => re.test(t)), what, ms);
 const row = (n) => page.locator(`#events tr[data-event="${n}"]`);
 const button = (n) => row(n).locator("button.run");
 const runs = (n) => page.evaluate((e) => HD.api.get("events/" + e), n);
@@ -99,7 +101,7 @@ await check("log in on A: live, holding a hand-over credential that B holds too"
 
 await check("the Events tab: each event with its Run now", async () => {
   await page.click('.tabs a[data-view="events"]');
-  for (const n of ["lamp-a", "lamp-b", "lamp-c", "lamp-d"]) await button(n).waitFor({ timeout: WAIT_MS });
+  for (const n of ["lamp-a", "lamp-b", "lamp-c", "lamp-d", "lamp-e"]) await button(n).waitFor({ timeout: WAIT_MS });
 });
 
 await check("lamp-a on A: one call with a fresh key, 'ran (the standby holds its record)'", async () => {
@@ -175,6 +177,22 @@ await check("lamp-d on B, its web process stopped: asked again with the same key
   if (!/^(warn lamp-d: ran, not replicated: |ok lamp-d: already ran \(retry\))/.test(t)) fail(t);
   await ranOnce("lamp-d");
   await enabled("lamp-d");
+});
+
+await check("lamp-e with no master alive: Running… until the bound, then 'may or may not have run'", async () => {
+  process.kill(Number(env.HD_PID_B), "SIGKILL");
+  const t1 = Date.now(), bound = await page.evaluate(() => HD.run.limits.GIVE_UP_MS);
+  await button("lamp-e").click();
+  await until(async () => (await button("lamp-e").textContent()) === "Running…", "Running…");
+  const t = await toast(/ lamp-e: /, "the toast", bound + WAIT_MS);
+  const ms = Date.now() - t1;
+  console.log(`# lamp-e: "${t}" after ${ms} ms`);
+  if (!/^bad lamp-e: no master answered within \d+ s \(last: .+\): it may or may not have run; check Last fired$/.test(t))
+    fail(t);
+  if (ms < bound) fail(`given up after ${ms} ms, before the bound (${bound} ms)`);
+  if (calls.filter((c) => c.event === "lamp-e").length < 2) fail("not asked again");
+  if (keysOf("lamp-e").length !== 1) fail("keys: " + JSON.stringify(keysOf("lamp-e")));
+  await enabled("lamp-e");
 });
 
 await check("no script error, no CSP violation", async () => {

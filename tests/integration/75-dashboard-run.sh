@@ -9,7 +9,8 @@
 # network stack, m1 SIGKILLed, then the connection reset): the page moves
 # to m2 and asks again with the same key, a repeat; on m2 alone a run not
 # replicated (a warning); a run while m2's web process is stopped (the
-# call times out and is asked again with the same key). Then, from
+# call times out and is asked again with the same key); with both masters
+# dead, a run given up after the page's bound ("may or may not"). Then, from
 # slave-a's action journal and the masters' logs of the commands each
 # event sent: each run executed exactly once.
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +29,7 @@ U1=https://127.0.0.1:$w1/ U2=https://127.0.0.2:$w2/
 cp "$L/renewal.pem" "$work/licence.pem"	# standby, app-api
 E=$work/home.events
 EVENTS="lamp-a lamp-b lamp-c lamp-d"
-for e in $EVENTS; do
+for e in $EVENTS lamp-e; do
 	printf 'event %s { do set slave-a/sim:lamp.on = on }\n' "$e"
 done >"$E"
 ML=("master m1 127.0.0.1:$p1" "master m2 127.0.0.1:$p2")
@@ -72,7 +73,7 @@ fi
 spki=$(openssl x509 -in "$I/web.crt" -pubkey -noout | openssl pkey -pubin -outform der |
 	openssl dgst -sha256 -binary | base64)
 HD_TNAME=$tname HD_SPKI=$spki HD_URL_A=$U1 HD_URL_B=$U2 HD_USER=admin \
-HD_PASSWORD=$pw HD_SHOTS=$work HD_PID_A=$pid_m1 HD_NODE_B=m2 HD_LOG_B=$M2 \
+HD_PASSWORD=$pw HD_SHOTS=$work HD_PID_A=$pid_m1 HD_PID_B=$pid_m2 HD_NODE_B=m2 HD_LOG_B=$M2 \
 HD_SESS_A=$work/state-m1/sessions HD_SESS_B=$work/state-m2/sessions \
 	timeout 300 node "$top/tests/browser/runkey.mjs" 2>>"$work/browser.log"
 rc=$?
@@ -101,6 +102,8 @@ check "slave-a executed a command of each run" all_ran
 for e in $EVENTS; do
 	check "$e: executed exactly once" test "$(execs "$e")" -eq 1
 done
+check "lamp-e, asked with no master alive: not executed" test "$(execs lamp-e)" -eq 0
+check "... nor fired by either master" eval '! grep -q "event lamp-e" "$M1" "$M2"'
 check "m1 ran lamp-b with a client key" grep -Eq \
 	'api: admin runs event lamp-b with key [0-9a-f]{32}$' "$M1"
 key=$(grep -Eo 'runs event lamp-b with key [0-9a-f]{32}$' "$M1" | awk '{print $NF}')

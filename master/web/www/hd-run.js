@@ -11,8 +11,8 @@
 (function () {
   const { api } = HD;
   const run = (HD.run = {});
-  const GIVE_UP_MS = 30000;	// from the click: then "may or may not have run"
-  const TRIES_MAX = 60;		// calls of one run on one page at most
+  const GIVE_UP_MS = 15000;	// from the click (5 takeovers): then "may or may not have run"
+  const TRIES_MAX = 30;		// calls of one run on one page at most
   const RETRY_MS = 500;		// between calls of one run
   const CALL_TIMEOUT_MS = 5000;	// one call (its answer waits <= 500 ms for the standby)
   const PENDING_MAX = 8;	// runs owed an answer at once (the fragment stays short)
@@ -155,7 +155,15 @@
   const clock = (ms) => (ms ? new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit",
     second: "2-digit" }) : "an unknown time");
 
+  // The buttons at once (the table may not be read again: the master
+  // away), then the table with the run's outcome.
   function redraw() {
+    for (const b of document.querySelectorAll("#events tr[data-event] button.run")) {
+      const busy = run.busy(b.closest("tr").dataset.event);
+      b.disabled = busy;
+      b.textContent = busy ? "Running…" : "Run now";
+      b.setAttribute("aria-busy", String(busy));
+    }
     if (HD.views && HD.views.current === "events" && HD.panels && HD.panels.renderEvents)
       HD.panels.renderEvents().catch(() => {
         /* the master away: the table stays as it was; the toast says the outcome */
