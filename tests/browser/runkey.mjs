@@ -15,6 +15,8 @@
 //    asked again with the same key, it ran once;
 //  - lamp-e with both masters dead: Running… until the page's bound, then
 //    "it may or may not have run; check Last fired".
+//  - a run in a link's fragment without a hand-over credential (anyone can
+//    write one): never asked, named as unknown.
 // The shell checks each run's command against slave-a's journal.
 //
 //   HD_URL_A, HD_URL_B   the masters' dashboards (master-web lines)
@@ -94,6 +96,19 @@ await check("log in on A: live, holding a hand-over credential that B holds too"
   await page.fill("#login-pw", env.HD_PASSWORD);
   await page.press("#login-pw", "Enter");
   await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live on A");
+  await until(async () => page.evaluate(() => HD.handover.creds.length), "a credential");
+  await until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B");
+});
+
+await check("a run in a link's fragment, without a credential: never asked, named as unknown", async () => {
+  await page.goto("about:blank");
+  await page.goto(`${A.href}#handover=&run=${"0".repeat(32)}-${Date.now()}-lamp-e`, { timeout: WAIT_MS });
+  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
+  await toast(/^bad lamp-e: its answer was lost in the move to this master: it may or may not have run; check Last fired$/,
+    "the toast");
+  if (calls.length) fail("asked: " + JSON.stringify(calls));
+  if (/run=/.test(page.url())) fail("left in the address: " + page.url());
   await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live on A");
   await until(async () => page.evaluate(() => HD.handover.creds.length), "a credential");
   await until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B");

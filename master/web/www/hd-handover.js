@@ -12,7 +12,8 @@
 // soon as the new page runs, which exchanges them for a session cookie.
 (function () {
   const { api } = HD;
-  const ho = (HD.handover = { creds: [], masters: [], master: "", term: 0, incoming: null });
+  const ho = (HD.handover = { creds: [], masters: [], master: "", term: 0, incoming: null,
+    incomingRuns: [] });
   const GRACE_MS = 1000;		// the stream down this long: look for a master
   const PROBE_MS = 500;			// between rounds of questions
   const PROBE_TIMEOUT_MS = 2500;	// one question

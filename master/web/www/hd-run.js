@@ -50,24 +50,38 @@
     pending.set(r.key, { event: r.event, key: r.key, t0: r.t0, uncertain: !!r.uncertain, going: false });
   }
 
-  // This tab's runs kept before a reload, and those the previous master's
-  // page handed over (hd-handover.js took them out of the address).
+  // This tab's runs kept before a reload (written by this page's origin only).
   try {
     for (const r of JSON.parse(sessionStorage.getItem(KEY_RUNS) || "[]")) adopt(r);
   } catch (e) {
     /* nothing kept */
   }
-  for (const s of (HD.handover && HD.handover.incomingRuns) || []) {
-    const m = /^([0-9a-f]{32})-(\d{1,16})-(.{1,600})$/.exec(s);
-    if (m) {
+
+  // Those the previous master's page handed over (hd-handover.js took
+  // them out of the address), called by app.js once the hand-over's
+  // exchange is known. Anyone can write a fragment into a link: a run in
+  // it is asked only if a credential of this session came with it (the
+  // exchange worked, `trusted`); else it is named as unknown, never run.
+  run.moved = function (trusted) {
+    for (const s of (HD.handover && HD.handover.incomingRuns) || []) {
+      const m = /^([0-9a-f]{32})-(\d{1,16})-(.{1,600})$/.exec(s);
+      let event = "";
       try {
-        adopt({ key: m[1], t0: Number(m[2]), event: decodeURIComponent(m[3]), uncertain: true });
+        event = m ? decodeURIComponent(m[3]) : "";
       } catch (e) {
         /* a malformed name: dropped */
       }
+      if (!event)
+        continue;
+      if (trusted)
+        adopt({ key: m[1], t0: Number(m[2]), event, uncertain: true });
+      else
+        HD.toast(`${event}: its answer was lost in the move to this master: it may or may not ` +
+          "have run; check Last fired");
     }
-  }
-  keep();
+    if (HD.handover) HD.handover.incomingRuns = [];
+    keep();
+  };
 
   // For the move to another master (hd-handover.js go()): "" or
   // "&run=K-T0-NAME,..."; they leave this origin's storage, good once.
