@@ -99,6 +99,7 @@
     document.querySelector('.tabs a[data-view="events"]').hidden = !events;
     document.querySelector('.tabs a[data-view="licence"]').hidden = !lic;
     views.show(location.hash.replace(/^#\/?/, ""));
+    if (api.isAdmin()) HD.run.resume();	// runs owed an answer (hd-run.js)
   }
 
   async function login(ev) {
@@ -144,6 +145,7 @@
       const moved = HD.handover.incoming !== null;
       const h = moved && (HD.stream.setState("takeover", "Taking over…"),
         await HD.handover.exchange());
+      if (moved) HD.run.moved(!!h);	// runs owed an answer, only with a credential
       await enter(h || await api.get("session"));
       if (moved) HD.handover.announce(h || await api.get("master"));
     } catch (e) {

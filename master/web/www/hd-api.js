@@ -18,24 +18,33 @@
   }
   HD.ApiError = ApiError;
 
-  api.call = async function (method, path, body) {
+  // `o.timeoutMs`: no answer by then is a failure as if none came (status 0).
+  api.call = async function (method, path, body, o) {
     const opt = { method, credentials: "same-origin", headers: {} };
     if (method !== "GET") {
       opt.headers["Content-Type"] = "application/json";
       opt.headers["X-CSRF-Token"] = api.csrf;
       opt.body = JSON.stringify(body || {});
     }
-    let r;
-    try {
-      r = await fetch("/api/v1/" + path, opt);
-    } catch (e) {
-      throw new ApiError(0, "network", "the master does not answer");
+    let r, t = 0;
+    if (o && o.timeoutMs) {
+      const ctl = new AbortController();
+      opt.signal = ctl.signal;
+      t = setTimeout(() => ctl.abort(), o.timeoutMs);
     }
     let j = null;
     try {
-      j = await r.json();
+      r = await fetch("/api/v1/" + path, opt);
+      try {
+        j = await r.json();
+      } catch (e) {
+        /* an empty or non-JSON answer: the status says enough */
+        if (t && opt.signal.aborted) throw e;
+      }
     } catch (e) {
-      /* an empty or non-JSON answer: the status says enough */
+      throw new ApiError(0, "network", t && opt.signal.aborted ? "no answer in time" : "the master does not answer");
+    } finally {
+      clearTimeout(t);
     }
     if (r.status === 401 && path !== "login") api.onExpired();
     if (!r.ok)

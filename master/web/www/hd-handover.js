@@ -12,7 +12,8 @@
 // soon as the new page runs, which exchanges them for a session cookie.
 (function () {
   const { api } = HD;
-  const ho = (HD.handover = { creds: [], masters: [], master: "", term: 0, incoming: null });
+  const ho = (HD.handover = { creds: [], masters: [], master: "", term: 0, incoming: null,
+    incomingRuns: [] });
   const GRACE_MS = 1000;		// the stream down this long: look for a master
   const PROBE_MS = 500;			// between rounds of questions
   const PROBE_TIMEOUT_MS = 2500;	// one question
@@ -35,9 +36,11 @@
 
   // Moved here by another master: the credentials leave the address bar
   // before anything else runs (app.js exchanges them).
-  const m = /^#handover=([0-9a-f.]{0,200})(?:&view=([a-z]+))?$/.exec(location.hash);
+  // "&run=": runs of the previous page still owed an answer (hd-run.js).
+  const m = /^#handover=([0-9a-f.]{0,200})(?:&view=([a-z]+))?(?:&run=([^&#]{1,6000}))?$/.exec(location.hash);
   if (m) {
     ho.incoming = m[1].split(".").filter((c) => /^[0-9a-f]{64}$/.test(c));
+    ho.incomingRuns = m[3] ? m[3].split(",") : [];
     history.replaceState(null, "", location.pathname + location.search + (m[2] ? "#/" + m[2] : ""));
   }
 
@@ -180,7 +183,7 @@
       /* nothing kept */
     }
     location.assign(new URL("/", found.url).href + "#handover=" + ho.creds.join(".") +
-      (/^[a-z]+$/.test(view) ? "&view=" + view : ""));
+      (/^[a-z]+$/.test(view) ? "&view=" + view : "") + (HD.run ? HD.run.fragment() : ""));
   }
 
   async function search() {

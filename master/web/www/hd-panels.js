@@ -226,7 +226,7 @@
     if (!list) return HD.clear(box, el("p.empty", { text: "The scheduler is not available on this master." }));
     const admin = api.isAdmin(), canMode = api.role !== "viewer";
     const act = (name, what) => eventAct(() => api.post(`events/${api.enc(name)}/${what}`, {}),
-      what === "run" ? `${name}: run` : `${name}: ${what}d`);
+      `${name}: ${what}d`);
     HD.clear(box,
       admin ? el("div.zwctl", {}, el("button", { type: "button", text: "Reload the events file",
         onclick: reloadFile }), el("p", { text: "Re-reads the file; with any error the running schedule stays." })) : null,
@@ -265,7 +265,10 @@
           cell(el("button.toggle", { type: "button", role: "switch", "aria-checked": String(!!e.enabled),
             "aria-label": `${e.name} enabled`, disabled: !admin,
             onclick: () => act(e.name, e.enabled ? "disable" : "enable") }, el("span.knob"))),
-          cell(admin ? el("button", { type: "button", text: "Run now", onclick: () => act(e.name, "run") }) : null))))))
+          // hd-run.js: a key per click, asked again across a takeover.
+          cell(admin ? el("button.run", { type: "button", text: HD.run.busy(e.name) ? "Running…" : "Run now",
+            disabled: HD.run.busy(e.name), "aria-busy": String(HD.run.busy(e.name)),
+            onclick: () => HD.run.click(e.name) }) : null))))))
         : el("p.empty", { text: "No events are defined." }));
   };
   // The file's counters and timestamps (GET /modes beside the modes,
