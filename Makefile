@@ -162,6 +162,8 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
+SCHED_MASTER_SRCS += master/sched/sched_orphan.c master/sched/sched_orphan_file.c \
+		     master/sched/sched_master_orphan.c	# an old master's unreplicated firings
 SCHED_MASTER_SRCS += master/api/api_sched_run.c	# "run" from the API, exactly once (the scheduler's side of the API: master/api may include sched/, not the reverse)
 SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
@@ -283,6 +285,7 @@ SCHED_TESTS	+= test_sched_firing	# firings across a takeover
 SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_sched_run	# "run" from the API across a takeover
+UNIT_TESTS	+= test_sched_orphan	# an old master's unreplicated firings
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
@@ -550,6 +553,9 @@ $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
 $(BUILD)/tests/test_sched_run: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS) master/api/api_sched.c)
 
+# An old master's unreplicated firings: found, kept, checked, recorded.
+$(BUILD)/tests/test_sched_orphan: $(call obj,master/sched/sched_orphan.c \
+    master/sched/sched_orphan_file.c)
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
 
