@@ -344,6 +344,7 @@ FUZZERS		+= fuzz_statefmt	# ... the format of each file it takes
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_sched_runkeys	# sched.state's outbox and run keys
+FUZZERS		+= fuzz_sched_orphans	# an old master's unreplicated firings
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
@@ -653,6 +654,9 @@ $(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
 		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
+# An old master's unreplicated firings: the report, the comparison.
+$(FUZZ_BUILD)/fuzz_sched_orphans: $(SCHED_ENGINE_SRCS) master/sched/sched_orphan.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 # sched.state as a standby's scheduler reads it at a takeover.
 $(FUZZ_BUILD)/fuzz_sched_state: $(SCHED_ENGINE_SRCS) master/sched/sched_hold.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
