@@ -182,8 +182,19 @@ orphans_report(int node)
 	Hd__Envelope		 e = HD__ENVELOPE__INIT;
 	int			 n;
 
+	static int		 sends;
+
 	if ((n = sched_orphans_load(sw.m->conf.state_dir, o,
 	    SCHED_ORPHAN_MAX)) <= 0)
+		return 0;
+	/* A master of a build without the report drops the link at each:
+	 * a few tries per run, then kept (and logged) for the next start. */
+	if (sends == SCHED_ORPHAN_SENDS)
+		log_warnx("sched: %d unreplicated firing%s sent %d times "
+		    "without an acknowledgement (a master of an older build?): "
+		    "kept in %s, sent again at the next start", n, n == 1 ?
+		    "" : "s", sends, SCHED_ORPHAN_FILE);
+	if (sends++ >= SCHED_ORPHAN_SENDS)
 		return 0;
 	sched_orphans_msg(&m, buf, p, o, n, 0);
 	e.body_case = HD__ENVELOPE__BODY_SCHED_ORPHANS;

@@ -22,6 +22,7 @@
 #define SCHED_ORPHAN_FILE	"sched.orphans"	/* in the state-dir */
 #define SCHED_ORPHAN_MAX	64	/* kept and reported at once; more: the
 					 * newest are logged only */
+#define SCHED_ORPHAN_SENDS	3	/* reports per run without an ack */
 #define SCHED_ORPHAN_MAX_FILE	(SCHED_ORPHAN_MAX * (SCHED_NAME_MAX + 64))
 
 struct sched_orphan {
