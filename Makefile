@@ -331,6 +331,7 @@ UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
 		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
 SCHEDSIM_SRCS	+= master/sched/sched_runkeys.c	# runs from the API
+SCHEDSIM_SRCS	+= master/sched/sched_orphan.c	# an old master's firings reported
 SCHEDSIM_RUNS	?= 20000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
