@@ -105,7 +105,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
-		   master/ssync_wire.c \
+		   master/ssync_wire.c master/ssync_orphan.c \
 		   master/webproc.c master/wiring.c
 # --backup / --restore, and the backup file's format (fuzz_backup).
 BACKUP_SRCS	 = master/backup_file.c

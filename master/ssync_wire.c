@@ -24,7 +24,7 @@
 #include "cluster/statesync.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
-#include "sched/sched_orphan.h"
+#include "ssync_orphan.h"
 
 static struct {
 	struct master		*m;
@@ -160,92 +160,13 @@ send_to(void *arg, const Hd__Envelope *e)
 	return ha_send(sw.m, (int)(intptr_t)arg, &copy);
 }
 
-/* ssync_ops.replacing: before the master's sched.state replaces ours,
- * the firings of ours it lacks (this node's, as the old master). */
+/* ssync_ops.replacing: the old master's unreplicated firings are found
+ * here (ssync_orphan.c). */
 static void
 replacing(void *arg, const char *name, const uint8_t *buf, size_t len)
 {
 	(void)arg;
-	if (strcmp(name, "sched.state") == 0 && buf != NULL)
-		(void)sched_orphans_note(sw.m->conf.state_dir, buf, len,
-		    ev_wall_ms());
-}
-
-/* Once the snapshot is applied: what of ours the master lacks, to it
- * (again after each attach, until it acknowledges it). */
-static int
-orphans_report(int node)
-{
-	struct sched_orphan	 o[SCHED_ORPHAN_MAX];
-	Hd__SchedOrphan		 buf[SCHED_ORPHAN_MAX], *p[SCHED_ORPHAN_MAX];
-	Hd__SchedOrphans	 m;
-	Hd__Envelope		 e = HD__ENVELOPE__INIT;
-	int			 n;
-
-	static int		 sends;
-
-	if ((n = sched_orphans_load(sw.m->conf.state_dir, o,
-	    SCHED_ORPHAN_MAX)) <= 0)
-		return 0;
-	/* A master of a build without the report drops the link at each:
-	 * a few tries per run, then kept (and logged) for the next start. */
-	if (sends == SCHED_ORPHAN_SENDS)
-		log_warnx("sched: %d unreplicated firing%s sent %d times "
-		    "without an acknowledgement (a master of an older build?): "
-		    "kept in %s, sent again at the next start", n, n == 1 ?
-		    "" : "s", sends, SCHED_ORPHAN_FILE);
-	if (sends++ >= SCHED_ORPHAN_SENDS)
-		return 0;
-	sched_orphans_msg(&m, buf, p, o, n, 0);
-	e.body_case = HD__ENVELOPE__BODY_SCHED_ORPHANS;
-	e.sched_orphans = &m;
-	log_info("sched: %d unreplicated firing%s of this node's time as "
-	    "master: reported to the master", n, n == 1 ? "" : "s");
-	return send_to((void *)(intptr_t)node, &e);
-}
-
-/* The master recorded them: forgotten here. */
-static int
-orphans_acked(const Hd__SchedOrphans *a, const char **why)
-{
-	struct sched_orphan	o[SCHED_ORPHAN_MAX];
-	int			n, k;
-
-	if (!a->ack || sched_orphans_check(a, why) == -1) {
-		if (!a->ack)
-			*why = "unreplicated firings: a report to a standby";
-		return -1;
-	}
-	if ((n = sched_orphans_load(sw.m->conf.state_dir, o,
-	    SCHED_ORPHAN_MAX)) <= 0)
-		return 0;
-	k = sched_orphans_remove(o, n, a);
-	if (k != n) {
-		(void)sched_orphans_save(sw.m->conf.state_dir, o, k);
-		log_info("sched: the master recorded %d unreplicated firing%s "
-		    "of this node (%d left)", n - k, n - k == 1 ? "" : "s", k);
-	}
-	return 0;
-}
-
-/* The master's side: record them, then echo them as the ack. */
-static int
-orphans_heard(int node, const Hd__SchedOrphans *r, const char **why)
-{
-	Hd__SchedOrphans	a = *r;
-	Hd__Envelope		e = HD__ENVELOPE__INIT;
-
-	if (node < 0 || node >= sw.m->conf.masters.n) {
-		*why = "unreplicated firings from no master-capable node";
-		return -1;
-	}
-	if (sched_master_orphans(sw.m, sw.m->conf.masters.id[node], r,
-	    why) == -1)
-		return -1;
-	a.ack = 1;
-	e.body_case = HD__ENVELOPE__BODY_SCHED_ORPHANS;
-	e.sched_orphans = &a;
-	return send_to((void *)(intptr_t)node, &e);
+	ssync_orphan_replacing(sw.m->conf.state_dir, name, buf, len);
 }
 
 /* The link to another master-capable node came up or went. */
@@ -296,7 +217,13 @@ hk_master_body(int node, const Hd__Envelope *e, const char **why)
 		}
 		return ssync_wire_ack(e->state_ack, why);
 	case HD__ENVELOPE__BODY_SCHED_ORPHANS:
-		return orphans_heard(node, e->sched_orphans, why);
+		if (node < 0 || node >= sw.m->conf.masters.n) {
+			*why = "unreplicated firings from no master-capable "
+			    "node";
+			return -1;
+		}
+		return ssync_orphan_heard(sw.m, sw.m->conf.masters.id[node],
+		    e->sched_orphans, &ops, why);
 	default:
 		*why = "a state body only a master sends";
 		return -1;
@@ -317,12 +244,14 @@ hk_standby_body(int node, const Hd__Envelope *e, const char **why)
 		ssync_sb_synced(sw.sb, e->state_synced);
 		log_info("state sync: every state file of the master is "
 		    "applied here; changes follow");
-		if (orphans_report(node) == -1)
+		if (ssync_orphan_report(sw.m->conf.state_dir, &(struct ssync_ops){
+		    send_to, (void *)(intptr_t)node, NULL }) == -1)
 			log_warnx("sched: unreplicated firings not sent: "
 			    "again at the next sync");
 		return 0;
 	case HD__ENVELOPE__BODY_SCHED_ORPHANS:
-		return orphans_acked(e->sched_orphans, why);
+		return ssync_orphan_acked(sw.m->conf.state_dir,
+		    e->sched_orphans, why);
 	default:
 		*why = "a state body only a standby sends";
 		return -1;
