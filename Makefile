@@ -105,7 +105,7 @@ PROTOS		+= proto/ha.proto	# their wire and disk forms
 
 # master/: hd-master's main process; the only files that wire modules.
 MASTER_TOP_SRCS	 = master/master.c master/config.c master/stream_wire.c \
-		   master/ssync_wire.c \
+		   master/ssync_wire.c master/ssync_orphan.c \
 		   master/webproc.c master/wiring.c
 # --backup / --restore, and the backup file's format (fuzz_backup).
 BACKUP_SRCS	 = master/backup_file.c
@@ -162,6 +162,8 @@ SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
+SCHED_MASTER_SRCS += master/sched/sched_orphan.c master/sched/sched_orphan_file.c \
+		     master/sched/sched_master_orphan.c	# an old master's unreplicated firings
 SCHED_MASTER_SRCS += master/api/api_sched_run.c	# "run" from the API, exactly once (the scheduler's side of the API: master/api may include sched/, not the reverse)
 SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
 SCHED_MASTER_SRCS += master/sched/sched_localcatch.c	# a local firing held for its slave at a takeover
@@ -285,6 +287,7 @@ SCHED_TESTS	+= test_sched_missed	# the missed record in sched.state
 UNIT_TESTS	+= $(SCHED_TESTS) test_sched_master
 UNIT_TESTS	+= test_sched_run	# "run" from the API across a takeover
 UNIT_TESTS	+= test_sched_localcatch	# a local firing held for its slave at a takeover
+UNIT_TESTS	+= test_sched_orphan	# an old master's unreplicated firings
 UNIT_TESTS	+= test_web_stream
 UNIT_TESTS	+= test_reportq test_cmdmemo test_command test_adc test_gpio
 UNIT_TESTS	+= test_local	# local rules on a cut-off slave
@@ -330,6 +333,7 @@ UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time
 SCHEDSIM_SRCS	 = tests/sim/schedsim.c tests/sim/schedsim_master.c \
 		   tests/sim/test_sched_sim.c master/sched/sched_hold.c
 SCHEDSIM_SRCS	+= master/sched/sched_runkeys.c	# runs from the API
+SCHEDSIM_SRCS	+= master/sched/sched_orphan.c	# an old master's firings reported
 SCHEDSIM_RUNS	?= 20000
 UNIT_TESTS	+= test_sched_sim
 UNIT_TESTS	+= test_hamasters	# the config's master lines
@@ -343,6 +347,7 @@ FUZZERS		+= fuzz_statefmt	# ... the format of each file it takes
 FUZZERS		+= fuzz_local_rules	# a slave's rule set (local rules)
 FUZZERS		+= fuzz_local_files	# its local.fired and local.pending
 FUZZERS		+= fuzz_sched_runkeys	# sched.state's outbox and run keys
+FUZZERS		+= fuzz_sched_orphans	# an old master's unreplicated firings
 FUZZERS		+= fuzz_zw_s2		# S2 frames from a node
 FUZZERS		+= fuzz_zw_qr		# a device's QR code string, as typed
 FUZZERS		+= fuzz_backup		# hd-master --restore's file
@@ -554,6 +559,9 @@ $(BUILD)/tests/test_sched_run: $(call obj,$(APIRES_TEST_SRCS) \
 $(BUILD)/tests/test_sched_localcatch: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
 
+# An old master's unreplicated firings: found, kept, checked, recorded.
+$(BUILD)/tests/test_sched_orphan: $(call obj,master/sched/sched_orphan.c \
+    master/sched/sched_orphan_file.c)
 # The state files' replication: two machines in memory.
 $(BUILD)/tests/test_statesync: $(call obj,$(SSYNC_SRCS))
 
@@ -651,6 +659,9 @@ $(FUZZ_BUILD)/fuzz_zw_transport: slave/zwave/zw_transport.c \
 		   slave/zwave/zw_cc_encap.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_config.c slave/zwave/zw_cc_scene.c
 $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
+# An old master's unreplicated firings: the report, the comparison.
+$(FUZZ_BUILD)/fuzz_sched_orphans: $(SCHED_ENGINE_SRCS) master/sched/sched_orphan.c \
+    $(FUZZ_BUILD)/proto/master.pb-c.c
 # sched.state as a standby's scheduler reads it at a takeover.
 $(FUZZ_BUILD)/fuzz_sched_state: $(SCHED_ENGINE_SRCS) master/sched/sched_hold.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c

@@ -24,6 +24,7 @@
 #include "cluster/statesync.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
+#include "ssync_orphan.h"
 
 static struct {
 	struct master		*m;
@@ -159,11 +160,21 @@ send_to(void *arg, const Hd__Envelope *e)
 	return ha_send(sw.m, (int)(intptr_t)arg, &copy);
 }
 
+/* ssync_ops.replacing: the old master's unreplicated firings are found
+ * here (ssync_orphan.c). */
+static void
+replacing(void *arg, const char *name, const uint8_t *buf, size_t len)
+{
+	(void)arg;
+	ssync_orphan_replacing(sw.m->conf.state_dir, name, buf, len);
+}
+
 /* The link to another master-capable node came up or went. */
 static void
 hk_link(void *arg, int node, int up)
 {
-	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node };
+	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node,
+				    replacing };
 
 	(void)arg;
 	if (!ha_is_standby(sw.m)) {
@@ -184,7 +195,7 @@ hk_link(void *arg, int node, int up)
 static int
 hk_master_body(int node, const Hd__Envelope *e, const char **why)
 {
-	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node };
+	struct ssync_ops	ops = { send_to, (void *)(intptr_t)node, NULL };
 	int			i = node;
 
 	switch (e->body_case) {
@@ -205,6 +216,14 @@ hk_master_body(int node, const Hd__Envelope *e, const char **why)
 			return -1;
 		}
 		return ssync_wire_ack(e->state_ack, why);
+	case HD__ENVELOPE__BODY_SCHED_ORPHANS:
+		if (node < 0 || node >= sw.m->conf.masters.n) {
+			*why = "unreplicated firings from no master-capable "
+			    "node";
+			return -1;
+		}
+		return ssync_orphan_heard(sw.m, sw.m->conf.masters.id[node],
+		    e->sched_orphans, &ops, why);
 	default:
 		*why = "a state body only a master sends";
 		return -1;
@@ -225,7 +244,14 @@ hk_standby_body(int node, const Hd__Envelope *e, const char **why)
 		ssync_sb_synced(sw.sb, e->state_synced);
 		log_info("state sync: every state file of the master is "
 		    "applied here; changes follow");
+		if (ssync_orphan_report(sw.m->conf.state_dir, &(struct ssync_ops){
+		    send_to, (void *)(intptr_t)node, NULL }) == -1)
+			log_warnx("sched: unreplicated firings not sent: "
+			    "again at the next sync");
 		return 0;
+	case HD__ENVELOPE__BODY_SCHED_ORPHANS:
+		return ssync_orphan_acked(sw.m->conf.state_dir,
+		    e->sched_orphans, why);
 	default:
 		*why = "a state body only a standby sends";
 		return -1;

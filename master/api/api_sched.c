@@ -242,10 +242,15 @@ write_runs(struct api_call *c, const struct sched_event *ev)
 		jw_key(&c->w, "due_ms");
 		jw_int(&c->w, r->due);
 		jw_key(&c->w, "on");
-		jw_str(&c->w, !r->local ? "master" : node != NULL ? node :
-		    "slave");
+		jw_str(&c->w, !r->local ? "master" :
+		    r->local == SCHED_RAN_UNREPL ? "old master" :
+		    node != NULL ? node : "slave");
 		jw_key(&c->w, "local");
-		jw_bool(&c->w, r->local);
+		jw_bool(&c->w, r->local == 1);
+		if (r->local == SCHED_RAN_UNREPL) {
+			jw_key(&c->w, "unreplicated");
+			jw_bool(&c->w, 1);
+		}
 		jw_close(&c->w, '}');
 	}
 	jw_close(&c->w, ']');

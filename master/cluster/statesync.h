@@ -46,6 +46,12 @@ struct ssync_ops {
 	/* Queue one envelope to the peer: 0, or -1 if it cannot. */
 	int	(*send)(void *arg, const Hd__Envelope *);
 	void	*arg;
+	/* A standby's, optional: a state file of the snapshot (before
+	 * StateSynced) is about to replace ours, `buf` its new bytes
+	 * (NULL: the master has none). The old master's unreplicated
+	 * firings are found here (master/sched/sched_orphan.h). */
+	void	(*replacing)(void *arg, const char *name, const uint8_t *buf,
+		    size_t len);
 };
 
 /* Per standby, for the Standby card. */

@@ -257,6 +257,9 @@ apply(struct ssync_sb *sb, const char **why)
 			*why = "state sync: cannot send";
 		return r;
 	}
+	if (!sb->synced && sb->ops.replacing != NULL)
+		sb->ops.replacing(sb->ops.arg, files[f].name, sb->absent ? NULL :
+		    sb->buf != NULL ? sb->buf : (const uint8_t *)"", sb->off);
 	if (sb->absent) {
 		if (unlink(path) == -1 && errno != ENOENT) {
 			log_warn("state sync: %s", path);

@@ -223,6 +223,11 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 		return -1;
 	log_info("sched: event %s: command %" PRIu64 " to %s/%s.%s", by,
 	    cmd.id, a->ref.node, a->ref.dev, a->ref.key);
+	/* Sent without its record at a standby: the firing is written at
+	 * the end of its batch, not lazily, so that this node can report
+	 * it if it dies and another master takes over (sched_orphan.h). */
+	if (sm->m->conf.masters.n > 1)
+		sm->s->dirty = 1;
 	return 0;
 }
 

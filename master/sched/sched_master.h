@@ -38,6 +38,10 @@ struct sched	*sched_master_engine(struct master *);
  * -1 if malformed (the cluster drops the slave). */
 int		 sched_master_local_firing(struct master *, struct node *,
 		    const Hd__LocalFiring *);
+/* A returning old master's unreplicated firings (sched_master_orphan.c):
+ * checked, each recorded once, never run; -1 with *why drops the link. */
+int		 sched_master_orphans(struct master *, const char *from,
+		    const Hd__SchedOrphans *, const char **why);
 /*
  * The firing record's way to the standby (docs/FAILOVER.md#scheduled-
  * firings), set once by the top level (ssync_wire.c): mark(name) gives a

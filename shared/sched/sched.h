@@ -197,7 +197,9 @@ struct sched_event {
 	struct sched_ran {
 		int64_t		 at, due;	/* wall ms */
 		uint64_t	 fid;		/* sched_firing_id() */
-		int		 local;		/* on its slave, by its rules */
+		int		 local;		/* 1 on its slave, by its rules;
+						 * SCHED_RAN_UNREPL: on the old
+						 * master, unreplicated */
 	}			 ran[SCHED_RECENT_RUNS];
 	int			 nran;
 	/* Its instants the missed-event policy skipped (sched_trig_missed):
@@ -558,6 +560,13 @@ void		 sched_result(struct sched *, const char *by, int ok,
 int		 sched_local_fired(struct sched *, struct sched_event *ev,
 		    int64_t due, int64_t fired, const char *result,
 		    int64_t now);
+/* A firing of an old master the standby never held (sched_exec.c);
+ * recorded, never run. */
+#define SCHED_RAN_UNREPL	2	/* sched_ran.local: on the old master */
+#define SCHED_UNREPL_RESULT	"fired by the old master, unreplicated: its " \
+				"commands may or may not have reached the slaves"
+int		 sched_unrepl_fired(struct sched *, struct sched_event *ev,
+		    int64_t fired, int64_t now);
 /* `ev`'s slave has reported everything it ran while cut off (LocalSync)
  * and the firing left to it (ev->left_due) was not among them: it was
  * back before its local-after. That firing runs now, with its own due

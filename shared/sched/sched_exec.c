@@ -546,6 +546,49 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	return 0;
 }
 
+/*
+ * A firing an old master made whose record never reached this master
+ * (master/sched/sched_orphan.c, docs/FAILOVER.md#an-old-masters-
+ * unreplicated-firings): it ran there, so it is recorded as run (not
+ * missed) and marked so; nothing runs here. 1 if it was known already.
+ */
+int
+sched_unrepl_fired(struct sched *s, struct sched_event *ev, int64_t fired,
+    int64_t now)
+{
+	char		buf[EMIT_MAX];
+	struct jw	w;
+
+	if (ev->last_fired == fired ||
+	    ran_add(ev, fired, fired, SCHED_RAN_UNREPL))
+		return 1;
+	s->now = now;
+	if (fired > ev->last_fired) {
+		ev->last_fired = fired;
+		set_result(ev, "", SCHED_UNREPL_RESULT);
+		s->dirty = 1;
+	}
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "event");
+	jw_str(&w, ev->name);
+	jw_key(&w, "trigger");
+	jw_str(&w, "the old master, unreplicated");
+	jw_key(&w, "result");
+	jw_str(&w, SCHED_UNREPL_RESULT);
+	jw_key(&w, "time_ms");
+	jw_int(&w, fired);
+	jw_key(&w, "due_ms");
+	jw_int(&w, fired);
+	jw_key(&w, "unreplicated");
+	jw_bool(&w, 1);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, "event", ev, buf);
+	sched_flush(s, now);
+	return 0;
+}
+
 void
 sched_left_back(struct sched *s, struct sched_event *ev, int64_t now)
 {

@@ -37,7 +37,7 @@ drop(void *arg, const Hd__Envelope *e)
 	    -1 : 0;
 }
 
-static const struct ssync_ops ops = { drop, NULL };
+static const struct ssync_ops ops = { drop, NULL, NULL };
 
 /* Leave no state-dirs behind in /tmp. */
 static void

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "schedsim_int.h"
+#include "sched/sched_orphan.h"
 
 struct world *W;		/* for the engine's callbacks and log hook */
 
@@ -248,6 +249,48 @@ slaves(struct world *w)
 
 /* --- messages ------------------------------------------------------- */
 
+/*
+ * A restarted node's first copy (the snapshot) replaces its own disk:
+ * first, as ssync_wire.c does, the firings of its own the master lacks
+ * go to the master (sched_orphan.c), which records them
+ * (sched_unrepl_fired): each at most once in the whole run, and never
+ * a command (the slaves' checks would see it).
+ */
+static void
+unrepl(struct world *w, int mi, const uint8_t *own, size_t ownlen,
+    const uint8_t *theirs, size_t len)
+{
+	struct sched_orphan	 o[SCHED_ORPHAN_MAX];
+	Hd__SchedState		*a, *b;
+	struct sched_event	*ev;
+	int			 n = 0, i, k;
+
+	a = hd__sched_state__unpack(NULL, ownlen, own);
+	b = hd__sched_state__unpack(NULL, len, theirs);
+	if (a != NULL && b != NULL)
+		n = sched_orphans_find(a, b, o, SCHED_ORPHAN_MAX);
+	if (a != NULL)
+		hd__sched_state__free_unpacked(a, NULL);
+	if (b != NULL)
+		hd__sched_state__free_unpacked(b, NULL);
+	for (i = 0; i < n && w->m[mi].master && w->m[mi].s != NULL; i++) {
+		ev = sched_prog_find(sched_program(w->m[mi].s), o[i].event);
+		trace(w, "node %d: %s fired at +%" PRId64 " by the old master, "
+		    "unreplicated", mi, o[i].event, o[i].fired_ms - T0);
+		w->cur = mi;
+		if (ev == NULL || sched_unrepl_fired(w->m[mi].s, ev,
+		    o[i].fired_ms, (int64_t)w->now) == 1)
+			continue;
+		for (k = 0; k < w->nunrepl; k++)
+			if (w->unrepl[k] == o[i].firing_id)
+				fail(w, "%s at +%" PRId64 " reported twice",
+				    o[i].event, o[i].fired_ms - T0);
+		if (w->nunrepl < XMAX)
+			w->unrepl[w->nunrepl++] = o[i].firing_id;
+		w->res->unrepl++;
+	}
+}
+
 static void
 deliver(struct world *w, const struct msg *m)
 {
@@ -264,6 +307,10 @@ deliver(struct world *w, const struct msg *m)
 		case M_COPY:		/* a standby applies a newer copy */
 			if (n->master || m->a <= n->sbver)
 				return;
+			if (n->fresh && n->disk != NULL)
+				unrepl(w, m->from, n->disk, n->disklen, m->data,
+				    m->len);
+			n->fresh = 0;
 			free(n->disk);
 			n->disk = m->data;	/* the message's bytes, kept */
 			n->disklen = m->len;

@@ -41,6 +41,7 @@ struct ssim_result {
 	uint64_t	phase[PH_N];	/* crashes just after each phase */
 	uint64_t	api_runs, api_repeats;	/* runs fired; keys repeated */
 	uint64_t	api_lost;	/* answers lost with a crash */
+	uint64_t	unrepl;		/* an old master's firings reported */
 };
 
 void	ssim_run(uint64_t seed, int verbose, struct ssim_result *);

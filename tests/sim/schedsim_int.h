@@ -99,6 +99,8 @@ struct mnode {
 	struct sched_runkeys rk;		/* the real ring (sched_runkeys.c) */
 	struct pans	 pans[PANS_MAX];
 	int		 npans;
+	int		 fresh;		/* restarted: its first copy is the
+						 * snapshot (sched_orphan.h) */
 };
 
 struct slave {
@@ -137,6 +139,8 @@ struct world {
 	int		 nopen;
 	int64_t		 missed[XMAX][2];	/* tick instants reported missed */
 	int		 nmissed;
+	uint64_t	 unrepl[XMAX];		/* firings an old master reported */
+	int		 nunrepl;
 	struct ssim_result *res;
 	/* The API's client: one run at a time, tried again at whichever
 	 * node is master until answered (with the same key). */

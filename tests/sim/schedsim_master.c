@@ -510,6 +510,7 @@ nodes(struct world *w)
 		if (!n->up && w->now >= n->down_until) {
 			n->up = 1;
 			n->sbver = 0;
+			n->fresh = 1;
 			w->res->restarts++;
 			trace(w, "node %d restarts", i);
 			if (mi == -1 && n->fenced_in)

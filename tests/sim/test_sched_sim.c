@@ -28,6 +28,7 @@ struct totals {
 	uint64_t	runs, steps, crashes, takeovers, executed, repeats;
 	uint64_t	missed, openings, held, phase[PH_N];
 	uint64_t	records;
+	uint64_t	unrepl;		/* an old master's firings reported */
 };
 
 static void
@@ -46,6 +47,7 @@ add(struct totals *t, const struct ssim_result *r)
 	t->repeats += r->repeats;
 	t->missed += r->missed;
 	t->records += r->records;
+	t->unrepl += r->unrepl;
 	t->openings += r->openings;
 	t->held += r->held;
 	for (i = 0; i < PH_N; i++)
@@ -177,6 +179,9 @@ main(int argc, char **argv)
 	CHECK(t.records > 0, "final masters showed the missed record of "
 	    "every instant the logs reported missed, once each, in %" PRIu64
 	    " runs (the record across restarts and takeovers)", t.records);
+	CHECK(t.unrepl > 0, "restarted old masters reported firings of "
+	    "theirs the master lacked (%" PRIu64 "): each recorded once, "
+	    "none run", t.unrepl);
 	CHECK(replays(FIRST_SEED + 3), "seed %d replays exactly",
 	    FIRST_SEED + 3);
 	return check_done();

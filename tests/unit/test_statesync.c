@@ -64,8 +64,8 @@ qsend(void *arg, const Hd__Envelope *e)
 	return 0;
 }
 
-static const struct ssync_ops to_standby = { qsend, &m2s };
-static const struct ssync_ops to_master = { qsend, &s2m };
+static const struct ssync_ops to_standby = { qsend, &m2s, NULL };
+static const struct ssync_ops to_master = { qsend, &s2m, NULL };
 
 static Hd__Envelope *
 qpop(struct q *q)

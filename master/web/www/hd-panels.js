@@ -204,10 +204,14 @@
   const ranOn = (e) => {
     const runs = e.runs || [], r = runs[0];
     if (!r) return null;
-    return el("span.sub.ran", { "data-ran": r.local ? r.on : "master",
-      title: runs.map((x) => `${HD.datetime(x.at_ms)}: ` +
-        (x.local ? `slave ${x.on}, by its local rules` : "master")).join("\n"),
-      text: r.local ? ` on slave ${r.on} (local rules)` : " on the master" });
+    // FAILOVER.md#an-old-masters-unreplicated-firings: "old master".
+    const where = (x) => x.unreplicated ? "the old master, unreplicated" :
+      x.local ? `slave ${x.on}, by its local rules` : "master";
+    return el("span.sub.ran", { "data-ran": r.local || r.unreplicated ?
+        r.on : "master",
+      title: runs.map((x) => `${HD.datetime(x.at_ms)}: ${where(x)}`).join("\n"),
+      text: r.unreplicated ? " on the old master (unreplicated)" :
+        r.local ? ` on slave ${r.on} (local rules)` : " on the master" });
   };
   // Instants the missed-event policy skipped (docs/SCHEDULER.md): how
   // many, the last, and why, under the last firing.
