@@ -161,10 +161,10 @@ SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
+SCHED_MASTER_SRCS += master/sched/sched_master_run.c	# what the API's run reaches of it (sched_run.h)
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 SCHED_MASTER_SRCS += master/api/api_sched_run.c	# "run" from the API, exactly once (the scheduler's side of the API: master/api may include sched/, not the reverse)
 SCHED_MASTER_SRCS += master/sched/sched_runkeys.c	# its clients' keys
-SCHED_MASTER_SRCS += master/sched/sched_master_run.c	# what the API's run reaches of it (sched_run.h)
 # master/zwave/: Z-Wave inclusion and exclusion as the master sees them.
 ZWMOD_SRCS	 = master/zwave/zwave.c
 ZWMOD_SRCS	+= master/zwave/zwave_maint.c

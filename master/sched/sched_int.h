@@ -94,8 +94,10 @@ void		 sm_hold_get(void *, const Hd__SchedState *);
 /* The sync ops (ssync_wire.c), or zeros. */
 const struct sched_sync *sm_sync(void);
 
-/* sched_master_run.c */
-/* Into and out of the state file (sm_hold_put, sm_hold_get). */
+/* master/api/api_sched_run.c: "run" from the API (docs/FAILOVER.md#run-from-the-api). */
+/* Its prototypes, and what it reaches of the scheduler, are public
+ * (sched_run.h). sched_master_run.c: the keys into and out of the state
+ * file (sm_hold_put, sm_hold_get). */
 void		 sm_runkeys_put(struct sched_master *, Hd__SchedState *);
 void		 sm_runkeys_get(struct sched_master *, const Hd__SchedState *);
 /* Report `seq` of `n` changed the state just written: its ack waits for
