@@ -545,6 +545,11 @@ $(BUILD)/tests/test_devcheck: $(call obj,master/cluster/devcheck.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+# Their shared fixtures (tests/unit/sched_fake.h), as zw_fake.c is the
+# node layer's.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,tests/unit/sched_fake.c)
+$(BUILD)/tests/test_sched_master $(BUILD)/tests/test_sched_run: \
+    $(call obj,tests/unit/sched_fake.c tests/unit/sched_fake_master.c)
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
@@ -651,6 +656,7 @@ $(FUZZ_BUILD)/fuzz_zw_cc: slave/zwave/zw_cc_thermo.c slave/zwave/zw_cc_color.c
 # sched.state as a standby's scheduler reads it at a takeover.
 $(FUZZ_BUILD)/fuzz_sched_state: $(SCHED_ENGINE_SRCS) master/sched/sched_hold.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
+$(FUZZ_BUILD)/fuzz_sched_state: tests/unit/sched_fake.c	# its disk and ops
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim $(BUILD)/tests/test_sched_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
