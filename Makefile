@@ -161,6 +161,7 @@ SCHEDMOD_SRCS	 = $(SCHED_ENGINE_SRCS) \
 SCHED_MASTER_SRCS = master/sched/sched_master.c master/sched/sched_hold.c \
 		    master/sched/sched_outbox.c
 SCHED_MASTER_SRCS += master/sched/sched_takeover.c	# a standby's at the takeover
+SCHED_MASTER_SRCS += master/sched/sched_master_run.c	# what the API's run reaches of it (sched_run.h)
 SCHED_MASTER_SRCS += master/sched/sched_master_local.c	# the slaves' local rules
 SCHED_MASTER_SRCS += master/sched/sched_orphan.c master/sched/sched_orphan_file.c \
 		     master/sched/sched_master_orphan.c	# an old master's unreplicated firings
@@ -551,6 +552,11 @@ $(BUILD)/tests/test_devcheck: $(call obj,master/cluster/devcheck.c)
 
 # The scheduler's tests link its modules too.
 $(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,$(SCHED_SRCS))
+# Their shared fixtures (tests/unit/sched_fake.h), as zw_fake.c is the
+# node layer's.
+$(SCHED_TESTS:%=$(BUILD)/tests/%): $(call obj,tests/unit/sched_fake.c)
+$(BUILD)/tests/test_sched_master $(BUILD)/tests/test_sched_run: \
+    $(call obj,tests/unit/sched_fake.c tests/unit/sched_fake_master.c)
 # The scheduler in the master, with the cluster link stubbed.
 $(BUILD)/tests/test_sched_master: $(call obj,$(APIRES_TEST_SRCS) \
     $(SCHED_SRCS) $(SCHED_MASTER_SRCS))
@@ -665,6 +671,7 @@ $(FUZZ_BUILD)/fuzz_sched_orphans: $(SCHED_ENGINE_SRCS) master/sched/sched_orphan
 # sched.state as a standby's scheduler reads it at a takeover.
 $(FUZZ_BUILD)/fuzz_sched_state: $(SCHED_ENGINE_SRCS) master/sched/sched_hold.c \
     $(FUZZ_BUILD)/proto/master.pb-c.c
+$(FUZZ_BUILD)/fuzz_sched_state: tests/unit/sched_fake.c	# its disk and ops
 
 fuzz: deps fuzz-build $(BUILD)/tests/test_ha_sim $(BUILD)/tests/test_sched_sim
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -22,7 +22,7 @@
 #include "master.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
-#include "sched/sched_int.h"
+#include "sched/sched_run.h"
 
 static const char why_none[] = "no standby attached: the record is this "
     "master's only";
@@ -36,9 +36,10 @@ static const char why_busy[] = "too many runs wait for the standby "
 static int64_t
 last_fired(struct sched_master *sm, const char *event)
 {
-	const struct sched_prog		*g = sched_program(sm->s);
+	const struct sched_prog		*g;
 	const struct sched_event	*ev;
 
+	g = sched_program(sched_master_sched(sm));
 	ev = g != NULL ? sched_prog_find(g, event) : NULL;
 	return ev != NULL ? ev->last_fired : 0;
 }
@@ -60,8 +61,9 @@ answer_later(struct sched_master *sm, struct sched_runwait *w)
 	struct api_call	c;
 	Hd__ApiResponse	resp;
 
-	api_resume(sm->m->api, w->later, &c, &resp, ev_clock_ms());
-	api_sched_run_answer(&c, &sm->api, w->event, &w->out);
+	api_resume(sched_master_owner(sm)->api, w->later, &c, &resp,
+	    ev_clock_ms());
+	api_sched_run_answer(&c, sched_master_api_of(sm), w->event, &w->out);
 	api_finish(&c);
 	free(w->later);
 	w->later = NULL;
@@ -75,12 +77,12 @@ static void
 answer(struct sched_master *sm, struct api_call *c, const char *event,
     struct sched_run_out *o, uint64_t token)
 {
-	struct sched_runwait	*w = NULL;
+	struct sched_runwait	*ws = sched_master_runwaits(sm), *w = NULL;
 	int			 i;
 
 	for (i = 0; token != 0 && i < SCHED_RUN_WAITS; i++)
-		if (sm->runwaits[i].later == NULL) {
-			w = &sm->runwaits[i];
+		if (ws[i].later == NULL) {
+			w = &ws[i];
 			break;
 		}
 	if (w != NULL && (w->later = malloc(sizeof(*w->later))) != NULL) {
@@ -89,7 +91,7 @@ answer(struct sched_master *sm, struct api_call *c, const char *event,
 		snprintf(w->event, sizeof(w->event), "%s", event);
 		w->out = *o;
 		api_defer(c, w->later);
-		sm_hold_arm(sm, 0);
+		sched_master_pump(sm);
 		return;
 	}
 	if (token != 0)
@@ -98,19 +100,21 @@ answer(struct sched_master *sm, struct api_call *c, const char *event,
 		    "memory)", event, SCHED_RUN_WAITS);
 	o->replicated = 0;
 	o->why = token != 0 ? why_busy : why_none;
-	api_sched_run_answer(c, &sm->api, event, o);
+	api_sched_run_answer(c, sched_master_api_of(sm), event, o);
 }
 
 void
 sm_run(void *arg, struct api_call *c, const char *event, const char *key)
 {
 	struct sched_master	*sm = arg;
+	struct sched_runkeys	*keys = sched_master_runkeys(sm);
+	struct sched		*s = sched_master_sched(sm);
 	const struct sched_runkey *k = key[0] != '\0' ?
-				    sched_runkeys_find(&sm->runkeys, key) : NULL;
-	const struct sched_sync	*ss = sm_sync();
+				    sched_runkeys_find(keys, key) : NULL;
+	const struct sched_sync	*ss = sched_master_sync();
 	struct sched_run_out	 o;
-	unsigned		 saves = sm->saves;
-	int64_t			 now = sm_wall(sm);
+	unsigned		 saves = sched_master_saves(sm);
+	int64_t			 now = sched_master_wall(sm);
 
 	memset(&o, 0, sizeof(o));
 	snprintf(o.key, sizeof(o.key), "%s", key);
@@ -131,13 +135,13 @@ sm_run(void *arg, struct api_call *c, const char *event, const char *key)
 		/* The key goes into the file the batch writes with the
 		 * firing's record (the engine fires at `now`). */
 		if (key[0] != '\0')
-			sched_runkeys_add(&sm->runkeys, key, event, now);
-		sched_fire(sm->s, event, now);
+			sched_runkeys_add(keys, key, event, now);
+		sched_fire(s, event, now);
 		o.fired_ms = last_fired(sm, event);
 		/* No write in the batch (nothing it did is saved at once):
 		 * the version the answer waits for must hold the key. */
-		if (sm->saves == saves)
-			sched_save(sm->s, now);
+		if (sched_master_saves(sm) == saves)
+			sched_save(s, now);
 	}
 	/* A repeat waits too: the record of the first may still be on its
 	 * way to the standby (a client that retried at once). */
@@ -148,12 +152,12 @@ sm_run(void *arg, struct api_call *c, const char *event, const char *key)
 uint64_t
 sm_run_pump(struct sched_master *sm, uint64_t now, uint64_t next)
 {
-	const struct sched_sync	*ss = sm_sync();
+	const struct sched_sync	*ss = sched_master_sync();
 	struct sched_runwait	*w;
 	int			 i;
 
 	for (i = 0; i < SCHED_RUN_WAITS; i++) {
-		w = &sm->runwaits[i];
+		w = &sched_master_runwaits(sm)[i];
 		if (w->later == NULL)
 			continue;
 		if (ss->done != NULL && !ss->done(ss->arg, SCHED_STATE,
@@ -183,13 +187,14 @@ sm_run_owed(struct sched_master *sm, const char *why)
 	int			 i;
 
 	for (i = 0; i < SCHED_RUN_WAITS; i++) {
-		if ((w = &sm->runwaits[i])->later == NULL)
+		if ((w = &sched_master_runwaits(sm)[i])->later == NULL)
 			continue;
 		log_warnx("api: run of event %s: its answer is lost with the "
 		    "step down: answered 503 (run again with the same key "
 		    "at the master)", w->event);
-		api_resume(sm->m->api, w->later, &c, &resp, ev_clock_ms());
-		api_whoami(sm->m->api, &am);
+		api_resume(sched_master_owner(sm)->api, w->later, &c, &resp,
+	    ev_clock_ms());
+		api_whoami(sched_master_owner(sm)->api, &am);
 		api_not_master_open(&c, why, &am);
 		jw_key(&c.w, "event");
 		jw_str(&c.w, w->event);
@@ -209,16 +214,4 @@ sched_master_step_down(struct master *m)
 		    "standby held the run: it may have fired; run it again "
 		    "with the same key at the master (a repeat fires "
 		    "nothing)");
-}
-
-void
-sm_runkeys_put(struct sched_master *sm, Hd__SchedState *st)
-{
-	sched_runkeys_put(&sm->runkeys, st);
-}
-
-void
-sm_runkeys_get(struct sched_master *sm, const Hd__SchedState *st)
-{
-	sched_runkeys_get(&sm->runkeys, st);
 }

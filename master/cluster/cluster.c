@@ -283,35 +283,56 @@ admit(struct peer *p)
 	return 0;
 }
 
+/* A standby master or a voter speaks its own protocol after the hello
+ * (ha.c, ha_elect.c). Returns 1 if the hello was one of theirs, with
+ * their verdict in *r; 0 for a slave. */
 static int
-handle_hello(struct peer *p, const Hd__Hello *h)
+hello_for_ha(struct peer *p, const Hd__Hello *h, int *r)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_capabilities; i++)
+		if (h->capabilities[i] == HD__CAPABILITY__CAP_STANDBY) {
+			*r = ha_standby_hello(p, h);
+			return 1;
+		} else if (h->capabilities[i] == HD__CAPABILITY__CAP_VOTER) {
+			*r = ha_voter_hello(p);
+			return 1;
+		}
+	return 0;
+}
+
+/* Whether this master takes the slave at all: not while a standby, only
+ * one of its slave lines when it has any, and within the licence. */
+static int
+slave_allowed(struct peer *p)
 {
 	struct master	*m = peer_master(p);
-	struct node	*n;
-	size_t		 i;
+	char		 d[HA_ADDR_MAX + 2 * NODE_ID_MAX + 96];
 
-	if (check_hello(p, h) == -1)
-		return -1;
-	for (i = 0; i < h->n_capabilities; i++)
-		if (h->capabilities[i] == HD__CAPABILITY__CAP_STANDBY)
-			return ha_standby_hello(p, h);
-		else if (h->capabilities[i] == HD__CAPABILITY__CAP_VOTER)
-			return ha_voter_hello(p);
 	if (ha_is_standby(m))
 		return ha_refuse_slave(p);
 	if (m->conf.slaves.n > 0 &&
 	    ha_slaves_find(&m->conf.slaves, p->conn.peer_id) == -1) {
-		char d[HA_ADDR_MAX + 2 * NODE_ID_MAX + 96];
-
 		snprintf(d, sizeof(d), "%s is not in the slave lines of %s "
 		    "(the installation's voters)", p->conn.peer_id, m->id);
 		return peer_refuse(p, HD__REFUSAL__REASON__ROLE, d);
 	}
-	if (admit(p) == -1)
-		return -1;
+	return admit(p);
+}
+
+/* The node the hello speaks for, taken over from an older connection;
+ * a new boot id restarts its report sequence. NULL: the peer was
+ * dropped. */
+static struct node *
+hello_node(struct peer *p, const Hd__Hello *h)
+{
+	struct master	*m = peer_master(p);
+	struct node	*n;
+
 	if ((n = node_get(m, p->conn.peer_id, 1)) == NULL) {
 		peer_drop(p, "out of memory");
-		return -1;
+		return NULL;
 	}
 	if (n->peer != NULL) {
 		log_warnx("slave %s: new connection from %s replaces the one "
@@ -323,6 +344,15 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 		n->last_seq = n->ack_below = 0;
 		cluster_obs_restarted(m, n);
 	}
+	return n;
+}
+
+/* Binds peer and node and counts the peer online. */
+static void
+node_attach(struct peer *p, struct node *n, const Hd__Hello *h)
+{
+	struct master *m = peer_master(p);
+
 	str_vis(n->site, sizeof(n->site), h->site);
 	str_vis(n->version, sizeof(n->version), h->version);
 	n->caps = node_caps(h);
@@ -336,6 +366,22 @@ handle_hello(struct peer *p, const Hd__Hello *h)
 	log_info("slave %s (site \"%s\", version %s, %s) online, term %"
 	    PRIu64 ", resuming after report %" PRIu64, n->id, n->site,
 	    n->version, p->conn.addr, m->term, n->last_seq);
+}
+
+static int
+handle_hello(struct peer *p, const Hd__Hello *h)
+{
+	struct master	*m = peer_master(p);
+	struct node	*n;
+	int		 r;
+
+	if (check_hello(p, h) == -1)
+		return -1;
+	if (hello_for_ha(p, h, &r))
+		return r;
+	if (slave_allowed(p) == -1 || (n = hello_node(p, h)) == NULL)
+		return -1;
+	node_attach(p, n, h);
 	if (send_welcome(p) == -1)
 		return -1;
 	ev_timer_start(m->loop, &p->timer, 0);
@@ -486,49 +532,64 @@ dispatch_other(struct peer *p, Hd__Envelope *e)
 	}
 }
 
+/* The slave closed the link and said why: drop our end with its words. */
+static int
+handle_refusal(struct peer *p, const Hd__Refusal *r)
+{
+	char d[128], why[160];
+
+	snprintf(why, sizeof(why), "slave closed the link: %s",
+	    str_vis(d, sizeof(d), r->detail));
+	peer_drop(p, why);
+	return -1;
+}
+
+/* A numbered envelope at or below the last one seen is a resend after a
+ * reconnect: 0 to skip it. Unnumbered ones (heartbeats) always count. */
+static int
+seq_fresh(struct node *n, const Hd__Envelope *e)
+{
+	if (e->seq == 0)
+		return 1;
+	if (e->seq <= n->last_seq) {
+		log_debug("slave %s: duplicate seq %" PRIu64 " ignored",
+		    n->id, e->seq);
+		return 0;
+	}
+	n->last_seq = e->seq;
+	return 1;
+}
+
 /* A registered slave's envelope. Returns -1 if the peer was dropped. */
 static int
 dispatch(struct peer *p, Hd__Envelope *e)
 {
-	struct node *n = p->node;
-
-	if (e->seq != 0) {
-		if (e->seq <= n->last_seq) {
-			log_debug("slave %s: duplicate seq %" PRIu64
-			    " ignored", n->id, e->seq);
-			return 0;
-		}
-		n->last_seq = e->seq;
-	}
+	if (!seq_fresh(p->node, e))
+		return 0;
 	switch (e->body_case) {
 	case HD__ENVELOPE__BODY_HEARTBEAT:
 		hb_received(&p->hb, ev_clock_ms(), e->heartbeat);
-		return 0;
+		break;
 	case HD__ENVELOPE__BODY_ANNOUNCE:
 		return handle_announce(p, e);
 	case HD__ENVELOPE__BODY_REPORT:
 		handle_report(p, e->report);
-		return 0;
+		break;
 	case HD__ENVELOPE__BODY_RESULT:
 		handle_result(p, e->result);
-		return 0;
+		break;
 	case HD__ENVELOPE__BODY_FAULT:
 		handle_fault(p, e->fault);
-		return 0;
+		break;
 	case HD__ENVELOPE__BODY_SAFE_STATE:
 		handle_safe_state(p, e->safe_state);
-		return 0;
-	case HD__ENVELOPE__BODY_REFUSAL: {
-		char d[128], why[160];
-
-		snprintf(why, sizeof(why), "slave closed the link: %s",
-		    str_vis(d, sizeof(d), e->refusal->detail));
-		peer_drop(p, why);
-		return -1;
-	}
+		break;
+	case HD__ENVELOPE__BODY_REFUSAL:
+		return handle_refusal(p, e->refusal);
 	default:
 		return dispatch_other(p, e);
 	}
+	return 0;
 }
 
 static int

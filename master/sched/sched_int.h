@@ -10,6 +10,7 @@
 #include "ev.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
+#include "sched/sched_run.h"
 
 /* A command sent for an event, until its result: ids are matched
  * together with the slave it went to, so that no other slave can end it. */
@@ -36,16 +37,6 @@ struct ackhold {
 	uint64_t	next_seq, next_token;	/* reports since `token` */
 };
 
-/* A run's answer, waiting until the standby holds sched.state version
- * `token` (with the run's record), `deadline` at most. */
-struct api_later;
-struct sched_runwait {
-	struct api_later *later;		/* NULL: free */
-	uint64_t	token, deadline;	/* ev_clock_ms() */
-	char		event[SCHED_NAME_MAX + 1];
-	struct sched_run_out out;
-};
-
 struct sched_master {
 	struct master	*m;
 	struct sched	*s;
@@ -65,8 +56,6 @@ struct sched_master {
 	struct sched_runkeys runkeys;	/* sched_runkeys.c */
 	struct sched_runwait runwaits[SCHED_RUN_WAITS];
 };
-
-#define SCHED_STATE	"sched.state"	/* the engine's, in the state-dir */
 
 /* sched_master.c */
 /* Send `cmd` of event `by` to `n`, remembered for its result: 0, or -1
@@ -117,17 +106,11 @@ int		 sm_local_late(struct sched_master *, struct sched_hold_cmd *,
 		    uint64_t now);
 
 /* master/api/api_sched_run.c: "run" from the API (docs/FAILOVER.md#run-from-the-api). */
-void		 sm_run(void *, struct api_call *, const char *event,
-		    const char *key);
-/* The answers whose record the standby now holds (or that waited
- * SCHED_SYNC_WAIT_MS) go; the next deadline, or `next`. */
-uint64_t	 sm_run_pump(struct sched_master *, uint64_t now,
-		    uint64_t next);
-/* Into and out of the state file (sm_hold_put, sm_hold_get). */
+/* Its prototypes, and what it reaches of the scheduler, are public
+ * (sched_run.h). sched_master_run.c: the keys into and out of the state
+ * file (sm_hold_put, sm_hold_get). */
 void		 sm_runkeys_put(struct sched_master *, Hd__SchedState *);
 void		 sm_runkeys_get(struct sched_master *, const Hd__SchedState *);
-/* This master steps down or stops: the answers still owed go, 503. */
-void		 sm_run_owed(struct sched_master *, const char *why);
 /* Report `seq` of `n` changed the state just written: its ack waits for
  * the standby (nothing without one). */
 void		 sm_ack_hold(struct sched_master *, struct node *, uint64_t seq);

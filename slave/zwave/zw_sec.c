@@ -297,8 +297,9 @@ kick(struct zw_node *zn)
 		return;
 	}
 	while (sn != NULL && sn->count > 0 && !sn->busy && !sn->waiting) {
-		if (zw_node_send_clear(zn->ctrl, zw_sec_node_id(zn), get, sizeof(get),
-		    sn->q[sn->head].prio, 0, nonce_get_sent, zn) == 0) {
+		if (zw_node_send_clear(zn->ctrl, zw_sec_node_id(zn), get,
+		    sizeof(get), sn->q[sn->head].prio, 0, nonce_get_sent,
+		    zn) == 0) {
 			sn->busy = sn->waiting = 1;
 			return;
 		}
@@ -471,8 +472,8 @@ got_nonce(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *nonce)
 		log_warnx("zwave: node %d: S0: %s", zw_sec_node_id(zn),
 		    zw_sec_result_str(r));
 		pop(zn, 1, ZW_ERR_INVAL, NULL, NULL);
-	} else if (zw_node_send_clear(c, zw_sec_node_id(zn), frame, n, tx->prio, 1,
-	    tx->done, tx->arg) == -1)
+	} else if (zw_node_send_clear(c, zw_sec_node_id(zn), frame, n,
+	    tx->prio, 1, tx->done, tx->arg) == -1)
 		pop(zn, 1, ZW_ERR_FULL, NULL, NULL);
 	else
 		pop(zn, 0, ZW_OK, NULL, NULL);
@@ -521,8 +522,8 @@ send_nonce(struct zw_ctrl *c, struct zw_node *zn)
 	}
 	n = c->sec->scheme->nonce(&c->sec->s0, (uint8_t)zw_sec_node_id(zn),
 	    now_ms(c), rep, sizeof(rep));
-	if (n == 0 || zw_node_send_clear(c, zw_sec_node_id(zn), rep, n, ZW_PRIO_USER,
-	    1, nonce_report_sent, zn) == -1)
+	if (n == 0 || zw_node_send_clear(c, zw_sec_node_id(zn), rep, n,
+	    ZW_PRIO_USER, 1, nonce_report_sent, zn) == -1)
 		log_warnx("zwave: node %d: S0 nonce report not queued",
 		    zw_sec_node_id(zn));
 	else
@@ -559,8 +560,8 @@ decap(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *f, size_t len)
 		return;
 	}
 	if (r != ZW_SEC_OK) {
-		log_warnx("zwave: node %d: S0 frame refused: %s", zw_sec_node_id(zn),
-		    zw_sec_result_str(r));
+		log_warnx("zwave: node %d: S0 frame refused: %s",
+		    zw_sec_node_id(zn), zw_sec_result_str(r));
 		return;
 	}
 	if (seq & ZW_S0_SEQ_SEQUENCED)
@@ -613,7 +614,8 @@ zw_sec_filter(struct zw_ctrl *c, struct zw_node *zn, const uint8_t *cmd,
 		decap(c, zn, cmd, len);
 		break;
 	case ZW_S0_SCHEME_REPORT:
-		zw_sec_boot_input(c, zn, cmd, len);	/* the one clear answer */
+		/* the one clear answer */
+		zw_sec_boot_input(c, zn, cmd, len);
 		break;
 	default:
 		log_warnx("zwave: node %d: clear-text S0 command 0x%02x "

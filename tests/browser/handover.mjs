@@ -20,13 +20,13 @@
 //   HD_NPM_CACHE         where playwright-core is installed
 import fs from "node:fs";
 import { env, WAIT_MS, fail, until as untilEvery, launch, tap, shot, QUIET_ARGS } from "./lib.mjs";
+import { watch, loginLive, sessionsOnB, tookOver } from "./handlib.mjs";
 
 const NAME = env.HD_TNAME || "handover";
 const A = new URL(env.HD_URL_A), B = new URL(env.HD_URL_B);
 // The hand-over is timed by these waits: a finer pace than the default.
 const POLL_MS = 100;
 const until = (fn, what, ms) => untilEvery(fn, what, { ms, poll: POLL_MS });
-const same = (a, b) => { try { return fs.readFileSync(a).equals(fs.readFileSync(b)); } catch { return false; } };
 const slaveCommands = () => (fs.readFileSync(env.HD_SLAVE_LOG, "utf8").match(/command \d+ on sim:lamp/g) || []).length;
 
 const { browser, ctx, page } = await launch({ args: QUIET_ARGS });
@@ -34,11 +34,9 @@ const { browser, ctx, page } = await launch({ args: QUIET_ARGS });
 const { check, done } = tap(NAME, { lines: 4, chain: true,
   onFail: (n) => shot(page, `handover-${n}.png`) });
 const errors = [], requests = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) &&
-  errors.push(m.text()));
-// Every request the page makes, to prove where the credentials went.
-page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+// Errors, and every request the page makes, to prove where the
+// credentials went.
+watch(page, errors, requests);
 // Every state of the Live indicator across the move, A's page then B's.
 const linkStates = [], linkStates2 = [];
 let page2 = null;
@@ -70,14 +68,8 @@ await check("B's page, a standby's, names the master and links its dashboard", a
 });
 
 await check("log in on A", async () => {
-  await page.goto(A.href, { timeout: WAIT_MS });
-  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
   typed++;
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
-  await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live on A");
+  await loginLive(page, A, until);
 });
 
 await check("A's page holds a hand-over credential and knows both masters", async () => {
@@ -101,7 +93,7 @@ await check("a second tab on A, signed in by the cookie, with its own credential
 });
 
 await check("B (the standby) has A's sessions file with the credentials", async () =>
-  until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B"));
+  sessionsOnB(until));
 
 let t0 = 0, ms = 0;
 await check("SIGKILL A: the page moves to B", async () => {
@@ -125,11 +117,7 @@ await check("the Live indicator: reconnecting and taking over on A, then live on
 
 let termB = 0;
 await check(`the toast says master ${env.HD_NODE_B} took over, in the term it serves (${env.HD_TERM_B} or later)`, async () => {
-  const cur = await page.evaluate(() => HD.api.get("master"));
-  if (cur.master !== env.HD_NODE_B || !(cur.term >= Number(env.HD_TERM_B))) fail(JSON.stringify(cur));
-  termB = cur.term;
-  const want = `master ${env.HD_NODE_B} took over (term ${termB})`;
-  await until(async () => (await page.evaluate(() => window.__seen.toasts)).includes(want), want);
+  termB = await tookOver(page, until);
 });
 
 await check("no password typed again: the login form never showed on B; the Devices view open again", async () => {

@@ -18,13 +18,12 @@
 //   HD_USER, HD_PASSWORD the admin
 //   HD_SPKI              base64 SHA-256 of the web key's SubjectPublicKeyInfo
 //   HD_SHOTS, HD_NPM_CACHE as for every browser test (lib.mjs)
-import fs from "node:fs";
 import net from "node:net";
 import { env, WAIT_MS, fail, until, launch, tap, shot, QUIET_ARGS } from "./lib.mjs";
+import { watch, loginLive, sessionsOnB, tookOver } from "./handlib.mjs";
 
 const NAME = env.HD_TNAME ? env.HD_TNAME + " handpage" : "handpage";
 const A = new URL(env.HD_URL_A), B = new URL(env.HD_URL_B);
-const same = (a, b) => { try { return fs.readFileSync(a).equals(fs.readFileSync(b)); } catch { return false; } };
 // Does A still accept a TCP connection? (false once refused)
 const accepts = (u) => new Promise((res) => {
   const s = net.connect({ host: u.hostname, port: Number(u.port) || 443 });
@@ -38,10 +37,7 @@ const { browser, ctx, page } = await launch({ args: QUIET_ARGS });
 const { check, done } = tap(NAME, { lines: 4, chain: true,
   onFail: (n) => shot(page, `handpage-${n}.png`) });
 const errors = [], requests = [], fromWorker = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-page.on("console", (m) => m.type() === "error" && /Content Security Policy/i.test(m.text()) &&
-  errors.push(m.text()));
-page.on("request", (r) => requests.push({ url: r.url(), body: r.postData() || "" }));
+watch(page, errors, requests);
 page.on("response", (r) => r.fromServiceWorker() && fromWorker.push(new URL(r.url())));
 await ctx.addInitScript(() => {
   window.__seen = { toasts: [] };
@@ -53,14 +49,8 @@ await ctx.addInitScript(() => {
 let typed = 0, creds = [];
 
 await check("log in on A", async () => {
-  await page.goto(A.href, { timeout: WAIT_MS });
-  await page.locator("#login-form").waitFor({ state: "visible", timeout: WAIT_MS });
-  await page.fill("#login-name", env.HD_USER);
-  await page.fill("#login-pw", env.HD_PASSWORD);
   typed++;
-  await page.press("#login-pw", "Enter");
-  await page.locator("#app").waitFor({ state: "visible", timeout: WAIT_MS });
-  await until(async () => (await page.getAttribute("#link", "data-state")) === "live", "live on A");
+  await loginLive(page, A, until);
 });
 
 await check("A's service worker is running and keeps the shell (the page, its scripts and style)", async () => {
@@ -105,7 +95,7 @@ await check("the cache holds no API answer, no credential, no cookie", async () 
 });
 
 await check("B (the standby) has A's sessions file with the credentials", async () =>
-  until(async () => same(env.HD_SESS_A, env.HD_SESS_B), "the sessions file on B"));
+  sessionsOnB(until));
 
 await check("the person leaves; A is SIGKILLed and refuses connections", async () => {
   await page.goto("about:blank");
@@ -128,11 +118,7 @@ await check("the page moves to B and is live there", async () => {
 
 let termB = 0;
 await check(`the toast says master ${env.HD_NODE_B} took over, in the term it serves (${env.HD_TERM_B} or later)`, async () => {
-  const cur = await page.evaluate(() => HD.api.get("master"));
-  if (cur.master !== env.HD_NODE_B || !(cur.term >= Number(env.HD_TERM_B))) fail(JSON.stringify(cur));
-  termB = cur.term;
-  const want = `master ${env.HD_NODE_B} took over (term ${termB})`;
-  await until(async () => (await page.evaluate(() => window.__seen.toasts)).includes(want), want);
+  termB = await tookOver(page, until);
 });
 
 await check("no password typed again; signed in on B with a cookie of its own", async () => {

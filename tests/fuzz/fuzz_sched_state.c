@@ -18,6 +18,7 @@
 #include "master.pb-c.h"
 #include "sched/sched.h"
 #include "sched/sched_master.h"
+#include "../unit/sched_fake.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -32,56 +33,7 @@ static const char events[] =
     "event door { when a/d.open changes to on do count visits "
     "set house = home }\n";
 
-static const uint8_t	*in;
-static size_t		 inlen;
-static uint8_t		*out;
-static size_t		 outlen;
-
-static int
-io_read(void *arg, uint8_t **p, size_t *len)
-{
-	(void)arg;
-	if ((*p = malloc(inlen + 1)) == NULL)
-		return -1;
-	memcpy(*p, in, inlen);
-	*len = inlen;
-	return 0;
-}
-
-static int
-io_write(void *arg, const uint8_t *p, size_t len)
-{
-	(void)arg;
-	free(out);
-	if ((out = malloc(len + 1)) == NULL)
-		abort();
-	memcpy(out, p, len);
-	outlen = len;
-	return 0;
-}
-
-static int
-value(void *arg, const struct sched_devref *r, struct sched_val *v)
-{
-	(void)arg;
-	(void)r;
-	(void)v;
-	return -1;
-}
-
-static int
-command(void *arg, const struct sched_act *a, const char *by, char *why,
-    size_t len)
-{
-	(void)arg;
-	(void)a;
-	(void)by;
-	(void)why;
-	(void)len;
-	return 0;
-}
-
-static const struct sched_ops ops = { value, command };
+static struct sched_fake_disk	 disk;
 static struct sched_hold hold;
 
 static void
@@ -115,13 +67,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Hd__SchedState		*st;
 
 	log_sethook(quiet, NULL);
-	in = data;
-	inlen = size;
-	sched_hold_init(&hold);
-	if ((s = sched_new(&ops, NULL, 52.52, 13.405, NULL)) == NULL)
+	/* The input is the state file: written over by the save below. */
+	if ((disk.p = malloc(size + 1)) == NULL)
 		abort();
-	sched_set_state_io(s, &(struct sched_state_io){ io_write, io_read,
-	    NULL });
+	memcpy(disk.p, data, size);
+	disk.len = size;
+	sched_hold_init(&hold);
+	if ((s = sched_new(&sched_fake_ops, NULL, 52.52, 13.405, NULL)) == NULL)
+		abort();
+	sched_fake_disk_use(s, &disk);
 	sched_set_state_hook(s, &(struct sched_state_hook){ put, get, NULL,
 	    NULL });
 	if (sched_load_buf(s, "fuzz.events", events, sizeof(events) - 1, now,
@@ -131,15 +85,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sched_start(s, now);
 	sched_run(s, now + 60000);
 	sched_save(s, now + 60000);
-	if (out != NULL) {
-		/* What we write, we read. */
-		if ((st = hd__sched_state__unpack(NULL, outlen, out)) == NULL)
-			abort();
-		hd__sched_state__free_unpacked(st, NULL);
-	}
+	/* What we write, we read. */
+	if ((st = hd__sched_state__unpack(NULL, disk.len, disk.p)) == NULL)
+		abort();
+	hd__sched_state__free_unpacked(st, NULL);
 	sched_free(s);
 	sched_hold_clear(&hold);
-	free(out);
-	out = NULL;
+	sched_fake_disk_wipe(&disk);
 	return 0;
 }

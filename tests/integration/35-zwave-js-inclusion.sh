@@ -25,9 +25,27 @@ check "the three nodes interviewed" \
 # for an ACK glued behind one of our frames.
 check "the state poll is answered" \
 	wait_log "$S" 'zwave: node 3: new value temperature' 15
-sleep 1
 
 zw_api
+# polled: every value of nodes 2 to 4 has a reading at the master, so the
+# poll's last answer (node 4's, polled in node order) is in; wait_polled
+# SECONDS until it is.
+polled() {
+	test "$(get devices | json 'all(v["time_ms"] > 0 for d in j["devices"]
+	    if d["id"] in ("zw:2:0", "zw:3:0", "zw:4:0") for v in d["values"])
+	    and len([d for d in j["devices"] if d["id"] in ("zw:2:0",
+	    "zw:3:0", "zw:4:0")]) == 3')" = True
+}
+wait_polled() {
+	local i=0
+	while [ "$i" -lt $(($1 * 10)) ]; do
+		polled && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+check "every value of nodes 2 to 4 is read: the poll is over" wait_polled 15
 incl() { post zwave/slave-house/inclusion "$1" "${auth[@]}"; }
 
 # 1. inclusion

@@ -18,6 +18,7 @@
 #include "sched_test.h"
 #include "../../master/api/api.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 
 #define T0	(100000ULL)
 
@@ -25,7 +26,7 @@ static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
 static char		body[API_MAX_RESPONSE + 1];
 static int64_t		clock_ms;
-static int		nchanged, ncmd;
+static int		nchanged;
 
 struct who {
 	char	session[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
@@ -83,30 +84,6 @@ login_full(struct api *a, const char *name, struct who *w)
 		snprintf(w->csrf, sizeof(w->csrf), "%.*s", SESSION_TOKEN_HEX,
 		    p + 8);
 }
-
-static int
-get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
-{
-	(void)arg;
-	(void)r;
-	(void)out;
-	return -1;
-}
-
-static int
-command(void *arg, const struct sched_act *a, const char *by, char *why,
-    size_t len)
-{
-	(void)arg;
-	(void)a;
-	(void)by;
-	(void)why;
-	(void)len;
-	ncmd++;
-	return 0;
-}
-
-static const struct sched_ops ops = { get_value, command };
 
 static int64_t
 now(void *arg)
@@ -425,8 +402,9 @@ test_events(struct api *a, struct sched *s, const char *evpath)
 	CHECK(call(a, "POST", "/api/v1/events/morning/run", "", "", &usr) ==
 	    403, "run as a user: 403");
 	CHECK(call(a, "POST", "/api/v1/events/morning/run", "", "", &adm) ==
-	    200 && ncmd == 1 && strstr(body, "\"last_fired_ms\":1795150000000")
-	    != NULL && nchanged > 0, "run as admin: 200, the action ran, "
+	    200 && sched_fake_ncmd == 1 && strstr(body,
+	    "\"last_fired_ms\":1795150000000") != NULL && nchanged > 0,
+	    "run as admin: 200, the action ran, "
 	    "last fired now: %.200s", body);
 	CHECK(call(a, "POST", "/api/v1/events/nope/run", "", "", &adm) ==
 	    404, "run an unknown event: 404");
@@ -690,7 +668,7 @@ main(void)
 	clock_ms = 1795150000000LL;
 	write_file(evpath, "event morning { when at 07:00 do set a/b.c = on }\n"
 	    "event night { when at 23:00 do set a/b.c = off }\n");
-	s = sched_new(&ops, NULL, 0, 0, NULL);
+	s = sched_new(&sched_fake_ops, NULL, 0, 0, NULL);
 	if (CHECK(a != NULL && s != NULL && sched_load(s, evpath, clock_ms,
 	    &e) == 0, "api and schedule")) {
 		sched_start(s, clock_ms);

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "log.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 
 #define NODE_LAT	52.52
 #define NODE_LON	13.405
@@ -50,16 +51,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-static int
-get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
-{
-	(void)arg;
-	(void)r;
-	(void)out;
-	return -1;
-}
-
-static const struct sched_ops ops = { get_value, command };
+static const struct sched_ops ops = { sched_fake_no_value, command };
 
 static const char tick[] =
 "mode house { home away }\n"

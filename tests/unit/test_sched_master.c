@@ -20,23 +20,14 @@
 #include "ev.h"
 #include "stub_master.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 #include "../../master/sched/sched_master.h"
 
 static struct master	m;
-static char		tmpdir[256];
-static int		peer_dummy;
-static char		evpath[512];
 
-static const char *
-T(const char *name)
-{
-	static char	ring[4][512];
-	static int	next;
-	char		*p = ring[next++ % 4];
-
-	snprintf(p, sizeof(ring[0]), "%.255s/%.200s", tmpdir, name);
-	return p;
-}
+/* The fixture's (sched_fake.h), under this file's short names. */
+#define T(name)			sched_fake_path(name)
+#define write_events(text)	sched_fake_events(text)
 
 /* The event's last result, as the API shows it. */
 static const char *
@@ -99,18 +90,6 @@ still_to_b(void)
 	const struct sched_prog *p = sched_program(sched_master_engine(&m));
 
 	return p != NULL && p->nev == 1 && strcmp(p->ev[0].name, "to-b") == 0;
-}
-
-static void
-write_events(const char *text)
-{
-	FILE *f;
-
-	unlink(m.conf.events);
-	if ((f = fopen(m.conf.events, "w")) != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
 }
 
 /*
@@ -187,29 +166,7 @@ test_local(void)
 	f.event = longname;
 	CHECK(sched_master_local_firing(&m, b, &f) == -1,
 	    "an event name over SCHED_NAME_MAX: malformed, the slave dropped");
-	b->peer = (struct peer *)&peer_dummy;
-}
-
-/* A standby that holds sched.state up to version `applied`. */
-static uint64_t	fake_applied;
-static int	fake_attached;
-
-static uint64_t	fake_version = 7;	/* the state's newest version */
-
-static uint64_t
-fake_mark(void *arg, const char *name)
-{
-	(void)arg;
-	(void)name;
-	return fake_attached ? fake_version : 0;
-}
-
-static int
-fake_done(void *arg, const char *name, uint64_t token)
-{
-	(void)arg;
-	(void)name;
-	return !fake_attached || fake_applied >= token;
+	b->peer = (struct peer *)&sched_fake_peer;
 }
 
 /* The outbox in the state file as it is now: how many, and the first's
@@ -245,8 +202,6 @@ outbox_in_file(uint64_t *first)
 static void
 test_outbox(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
-	    NULL };
 	int		 n0, i;
 	uint64_t	 id = 0, again, t0, t1;
 
@@ -254,16 +209,16 @@ test_outbox(void)
 	sched_master_reload(&m);
 	if (!sched_master_engine(&m)->started)	/* test_fifo's start */
 		sched_master_run(&m);
-	sched_master_set_sync(&fake);
-	fake_attached = 1;
-	fake_applied = 0;
+	sched_master_set_sync(&sched_fake_sync);
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.applied = 0;
 	n0 = stub.ncmds;
 	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
 	sched_master_sync_poll(&m);	/* as the timer after the batch */
 	CHECK(stub.ncmds == n0 && outbox_in_file(&id) == 1 && id != 0,
 	    "a firing's command is in sched.state's outbox and waits for "
 	    "the standby (%d sent)", stub.ncmds - n0);
-	fake_applied = 7;
+	sched_fake_sb.applied = 7;
 	sched_master_sync_poll(&m);
 	CHECK(stub.ncmds == n0 + 1 && stub.last_id == id, "the standby holds "
 	    "that version: it goes, under the id recorded");
@@ -272,14 +227,14 @@ test_outbox(void)
 	m.restart = 1;
 	sched_master_stop(&m);
 	m.restart = 0;
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	CHECK(sched_master_start(&m, 0) == 0, "a new master on that file");
 	sched_master_takeover(&m);
 	CHECK(stub.ncmds == n0 + 2 && stub.last_id == id, "it sends the "
 	    "outbox's command again under the same id (a slave's memo "
 	    "answers a repeat)");
-	fake_attached = 1;
-	fake_applied = 0;
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.applied = 0;
 	t0 = ev_clock_ms();
 	sched_fire(sched_master_engine(&m), "lamp", (int64_t)ev_wall_ms());
 	sched_master_sync_poll(&m);
@@ -293,7 +248,7 @@ test_outbox(void)
 	    t1 - t0 >= SCHED_SYNC_WAIT_MS, "a standby that never answers: "
 	    "the command goes after SCHED_SYNC_WAIT_MS (%" PRIu64 " ms)",
 	    t1 - t0);
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
@@ -308,8 +263,6 @@ test_outbox(void)
 static void
 test_await_sync(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
-	    NULL };
 	struct node	*b = node_get(&m, "slave-b", 0);
 	int		 n0, i;
 
@@ -323,31 +276,31 @@ test_await_sync(void)
 	sched_master_takeover(&m);
 	sched_master_sync_poll(&m);
 	b->peer = NULL;
-	sched_master_set_sync(&fake);
-	fake_attached = 1;
-	fake_version++;
-	fake_applied = 0;
+	sched_master_set_sync(&sched_fake_sync);
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.version++;
+	sched_fake_sb.applied = 0;
 	n0 = stub.ncmds;
 	sched_fire(sched_master_engine(&m), "both", (int64_t)ev_wall_ms());
 	sched_master_sync_poll(&m);
 	CHECK(stub.ncmds == n0, "just after the takeover, slave-b away: "
 	    "nothing sent yet (%d)", stub.ncmds - n0);
-	b->peer = (struct peer *)&peer_dummy;
+	b->peer = (struct peer *)&sched_fake_peer;
 	sched_master_node(&m, b, 1);
 	sched_master_sync_poll(&m);
 	CHECK(stub.ncmds == n0, "slave-b back, the standby lacking the "
 	    "record: its command still waits (%d sent)", stub.ncmds - n0);
-	fake_applied = fake_version;
+	sched_fake_sb.applied = sched_fake_sb.version;
 	sched_master_sync_poll(&m);
 	CHECK(stub.ncmds == n0 + 2, "the standby holds it: both commands go "
 	    "(%d)", stub.ncmds - n0);
 	/* Without the standby's word: SCHED_SYNC_WAIT_MS after the firing. */
 	b->peer = NULL;
-	fake_version++;
+	sched_fake_sb.version++;
 	n0 = stub.ncmds;
 	sched_fire(sched_master_engine(&m), "both", (int64_t)ev_wall_ms());
 	sched_master_sync_poll(&m);
-	b->peer = (struct peer *)&peer_dummy;
+	b->peer = (struct peer *)&sched_fake_peer;
 	sched_master_node(&m, b, 1);
 	for (i = 0; i < 300 && stub.ncmds < n0 + 2; i++) {
 		usleep(10000);		/* polls a deadline: bounded */
@@ -356,7 +309,7 @@ test_await_sync(void)
 	CHECK(stub.ncmds == n0 + 2 && i >= SCHED_SYNC_WAIT_MS / 10 / 2,
 	    "a standby that never holds it: both go after the wait (%d "
 	    "polls)", i);
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	sched_master_set_sync(&(struct sched_sync){ NULL, NULL, NULL, NULL });
 }
 
@@ -399,8 +352,6 @@ door(uint64_t seq, int open, uint64_t read)
 static void
 test_ack_hold(void)
 {
-	static const struct sched_sync fake = { fake_mark, fake_done, NULL,
-	    NULL };
 	struct node	*b = node_get(&m, "slave-b", 0);
 	uint64_t	 R = ev_wall_ms() - 20, t0, t1;
 	int		 n0, i;
@@ -408,28 +359,28 @@ test_ack_hold(void)
 	write_events("event door { when slave-b/sim:door.open changes to on "
 	    "do set slave-b/sim:lamp.on = on }\n");
 	sched_master_reload(&m);
-	sched_master_set_sync(&fake);
-	fake_attached = 1;
-	fake_applied = 0;
+	sched_master_set_sync(&sched_fake_sync);
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.applied = 0;
 	door(10, 0, R - 1000);
 	CHECK(b->ack_below == 10, "a first reading (the trigger's last "
 	    "value): not acknowledged while the standby lacks it");
-	fake_applied = 7;
+	sched_fake_sb.applied = 7;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 0, "... acknowledged once it holds it");
-	fake_applied = 0;
+	sched_fake_sb.applied = 0;
 	n0 = stub.ncmds;
 	door(11, 1, R);
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 11 && stub.ncmds == n0, "the report that "
 	    "fired: not acknowledged while the standby lacks the record");
-	fake_applied = 7;
+	sched_fake_sb.applied = 7;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1 && stub.last_id ==
 	    sched_cmd_id_of("door", (int64_t)R, 0, 0), "the standby holds "
 	    "it: acknowledged; the command went, under the id of (door, the "
 	    "reading's instant, 0, 0)");
-	fake_applied = 0;
+	sched_fake_sb.applied = 0;
 	report_of("sim:lamp", "on", 12, 1, R + 5);
 	CHECK(b->ack_below == 0, "a report no trigger watches: acknowledged "
 	    "at once");
@@ -449,43 +400,43 @@ test_ack_hold(void)
 	    "(%" PRIu64 " ms), the command gone before", t1 - t0);
 	/* A replay of many (more than the table of holds): the slave's first
 	 * held report stays held until the standby holds the newest state. */
-	fake_applied = 0;
+	sched_fake_sb.applied = 0;
 	for (i = 0; i < 2 * SCHED_ACK_HOLDS; i++)
 		door(100 + (uint64_t)i, i % 2, R + 100 + (uint64_t)i);
 	CHECK(b->ack_below == 100, "%d reports that changed the state: the "
 	    "first stays held (%" PRIu64 ")", 2 * SCHED_ACK_HOLDS,
 	    b->ack_below);
-	fake_applied = 7;
+	sched_fake_sb.applied = 7;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 0, "... until the standby holds the newest");
 	/* A chatty slave, the standby a version behind each time: the
 	 * first held report goes once the standby holds the state of its
 	 * time, and the reports since become the hold (a hold that followed
 	 * the newest version was never covered, and ran out with them). */
-	fake_applied = 7;
-	fake_version = 20;
+	sched_fake_sb.applied = 7;
+	sched_fake_sb.version = 20;
 	door(250, 0, R + 300);
-	fake_version = 21;
+	sched_fake_sb.version = 21;
 	door(251, 1, R + 310);
-	fake_version = 22;
+	sched_fake_sb.version = 22;
 	door(252, 0, R + 320);
 	CHECK(b->ack_below == 250, "three reports, each a new version: the "
 	    "first held (%" PRIu64 ")", b->ack_below);
-	fake_applied = 20;
+	sched_fake_sb.applied = 20;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 251, "the standby holds the first one's "
 	    "version: acknowledged, the next two held (%" PRIu64 ")",
 	    b->ack_below);
-	fake_applied = 21;
+	sched_fake_sb.applied = 21;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 251, "... until it holds the newest (22)");
-	fake_applied = 22;
+	sched_fake_sb.applied = 22;
 	sched_master_sync_poll(&m);
 	CHECK(b->ack_below == 0, "... then all acknowledged");
-	fake_version = 7;
-	fake_applied = 7;
+	sched_fake_sb.version = 7;
+	sched_fake_sb.applied = 7;
 	n0 = stub.ncmds;
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	door(315, 0, R + 30);
 	door(316, 1, R + 40);
 	CHECK(b->ack_below == 0 && stub.ncmds == n0 + 1, "without a standby: "
@@ -591,7 +542,7 @@ test_takeover_schedule(void)
 	char	 lg[600];
 	time_t	 t = time(NULL);
 
-	snprintf(lg, sizeof(lg), "%s/%s", tmpdir, SCHED_LAST_GOOD);
+	snprintf(lg, sizeof(lg), "%s/%s", m.conf.state_dir, SCHED_LAST_GOOD);
 	sched_master_stop(&m);
 	m.conf.masters.n = 2;
 	snprintf(m.conf.masters.id[0], sizeof(m.conf.masters.id[0]), "hub");
@@ -657,7 +608,7 @@ test_handback(void)
 	sched_fire(sched_master_engine(&m), "pump", t);
 	CHECK(stub.ncmds == n0 && ev->left_due == t && ev->nran == 0,
 	    "slave-b offline: the firing is left to it, not a run here");
-	b->peer = (struct peer *)&peer_dummy;
+	b->peer = (struct peer *)&sched_fake_peer;
 	CHECK(sched_master_local_sync(&m, b, &y) == 0 && stub.ncmds == n0 + 1
 	    && ev->left_due == 0 && ev->nran == 1 && ev->ran[0].due == t &&
 	    !ev->ran[0].local, "its LocalSync without it: the master runs it "
@@ -665,7 +616,7 @@ test_handback(void)
 	b->peer = NULL;
 	n0 = stub.ncmds;
 	sched_fire(sched_master_engine(&m), "pump", t + 500);
-	b->peer = (struct peer *)&peer_dummy;
+	b->peer = (struct peer *)&sched_fake_peer;
 	f.event = "pump";
 	f.due_ms = (uint64_t)t + 500;
 	f.fired_ms = (uint64_t)t + 600;
@@ -687,14 +638,7 @@ test_handback(void)
 	CHECK(stub.ncmds == n0 && sched_npending(sched_master_engine(&m)) == 0,
 	    "a firing with a wait left to slave-b: no delayed action of the "
 	    "master's for it");
-	b->peer = (struct peer *)&peer_dummy;
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st; (void)flag; (void)f;
-	return remove(p);
+	b->peer = (struct peer *)&sched_fake_peer;
 }
 
 int
@@ -703,20 +647,11 @@ main(void)
 	static const char events[] =
 	    "event to-b { when startup do set slave-b/sim:lamp.on = on }\n";
 
-	snprintf(tmpdir, sizeof(tmpdir), "%.150s/hd-test-schedm.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (!CHECK(mkdtemp(tmpdir) != NULL, "make a temporary directory"))
+	static const char *const nodes[] = { "slave-a", "slave-b", NULL };
+
+	if (!CHECK(sched_fake_master(&m, "schedm", events, nodes) == 0,
+	    "make a temporary directory"))
 		return check_done();
-	TAILQ_INIT(&m.nodes);
-	TAILQ_INIT(&m.peers);
-	m.conf.state_dir = tmpdir;
-	snprintf(evpath, sizeof(evpath), "%s", T("house.events"));
-	m.conf.events = evpath;
-	write_events(events);
-	m.loop = ev_loop_new();
-	m.next_cmd = 1;		/* as node_state_load() leaves it */
-	node_get(&m, "slave-a", 1)->peer = (struct peer *)&peer_dummy;
-	node_get(&m, "slave-b", 1)->peer = (struct peer *)&peer_dummy;
 	if (CHECK(m.loop != NULL && sched_master_start(&m, 0) == 0,
 	    "a scheduler with one event")) {
 		sched_master_run(&m);
@@ -731,7 +666,7 @@ main(void)
 		test_await_sync();
 		sched_master_stop(&m);
 	}
-	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
+	CHECK(sched_fake_master_clean() == 0,
 	    "remove the temporary directory");
 	return check_done();
 }

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "master.pb-c.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 #include "sched_test.h"
 #include "statefmt.h"
 
@@ -28,81 +29,9 @@
 #define LAT	52.52
 #define LON	13.405
 
-struct disk {
-	uint8_t	*p;
-	size_t	 len;
-};
-
-static struct disk	 master_disk, sb_disk;
+static struct sched_fake_disk	 master_disk, sb_disk;
 static int		 nrange;		/* warnings of records dropped */
 static char		 rangewarn[512];
-
-static int
-io_write(void *arg, const uint8_t *p, size_t len)
-{
-	struct disk *d = arg;
-
-	free(d->p);
-	if ((d->p = malloc(len + 1)) == NULL)
-		return -1;
-	memcpy(d->p, p, len);
-	d->len = len;
-	return 0;
-}
-
-static int
-io_read(void *arg, uint8_t **p, size_t *len)
-{
-	struct disk *d = arg;
-
-	if (d->p == NULL) {
-		errno = ENOENT;		/* no file yet (sched_state_io) */
-		return -1;
-	}
-	if ((*p = malloc(d->len + 1)) == NULL)
-		return -1;
-	memcpy(*p, d->p, d->len);
-	*len = d->len;
-	return 0;
-}
-
-/* The state sync: the standby's file becomes the master's, byte for byte. */
-static void
-copy_disk(struct disk *to, const struct disk *from)
-{
-	io_write(to, from->p, from->len);
-}
-
-static void
-wipe(struct disk *d)
-{
-	free(d->p);
-	d->p = NULL;
-	d->len = 0;
-}
-
-static int
-get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
-{
-	(void)arg;
-	(void)r;
-	(void)out;
-	return -1;
-}
-
-static int
-command(void *arg, const struct sched_act *a, const char *by, char *why,
-    size_t len)
-{
-	(void)arg;
-	(void)a;
-	(void)by;
-	(void)why;
-	(void)len;
-	return 0;
-}
-
-static const struct sched_ops ops = { get_value, command };
 
 static void
 log_hook(const char *level, const char *text, void *arg)
@@ -122,14 +51,13 @@ static const char events[] =
 
 /* An engine on `d` started at `now`; a takeover's replay if `takeover`. */
 static struct sched *
-node(struct disk *d, int64_t now, int takeover)
+node(struct sched_fake_disk *d, int64_t now, int takeover)
 {
 	struct sched		*s;
 	struct sched_errs	 e;
 
-	s = sched_new(&ops, NULL, LAT, LON, NULL);
-	sched_set_state_io(s, &(struct sched_state_io){ io_write, io_read,
-	    d });
+	s = sched_new(&sched_fake_ops, NULL, LAT, LON, NULL);
+	sched_fake_disk_use(s, d);
 	if (sched_load_buf(s, "home.events", events, sizeof(events) - 1, now,
 	    &e) == -1) {
 		printf("# %s", e.buf);
@@ -169,7 +97,7 @@ test_restarts(void)
 	struct sched			*s;
 	struct sched_missed		 first;
 
-	wipe(&master_disk);
+	sched_fake_disk_wipe(&master_disk);
 	s = node(&master_disk, t0, 0);
 	if (!CHECK(s != NULL, "restart: the events load"))
 		return;
@@ -213,7 +141,7 @@ test_restarts(void)
 
 /* The file as an earlier build wrote it: no record, format `fmt`. */
 static void
-strip_records(struct disk *d, uint32_t fmt)
+strip_records(struct sched_fake_disk *d, uint32_t fmt)
 {
 	Hd__SchedState	*st;
 	size_t		 i;
@@ -249,7 +177,7 @@ test_old_file(void)
 	uint32_t			 fmt;
 
 	for (fmt = 0; fmt <= 1; fmt++) {
-		wipe(&master_disk);
+		sched_fake_disk_wipe(&master_disk);
 		s = node(&master_disk, t0, 0);
 		run_to(s, t0 + 10 * MIN);
 		sched_free(s);
@@ -280,7 +208,7 @@ test_old_file(void)
 
 /* Set strict's record in the file to what `set` makes of it. */
 static void
-edit_record(struct disk *d, void (*set)(Hd__SchedMissed *))
+edit_record(struct sched_fake_disk *d, void (*set)(Hd__SchedMissed *))
 {
 	Hd__SchedState	*st;
 	size_t		 i;
@@ -338,7 +266,7 @@ restart_edited(struct sched **sp, void (*set)(Hd__SchedMissed *),
 	int64_t		t0 = utc(2026, 11, 23, 5, 30);
 	struct sched	*s;
 
-	wipe(&master_disk);
+	sched_fake_disk_wipe(&master_disk);
 	s = node(&master_disk, t0, 0);
 	run_to(s, t0 + 10 * MIN);
 	sched_free(s);
@@ -396,14 +324,14 @@ test_takeover(void)
 	struct sched			*s, *m;
 	int64_t				 count;
 
-	wipe(&master_disk);
-	wipe(&sb_disk);
+	sched_fake_disk_wipe(&master_disk);
+	sched_fake_disk_wipe(&sb_disk);
 	m = node(&master_disk, t0, 0);
 	run_to(m, t0 + 10 * MIN);
 	sched_free(m);
 	m = node(&master_disk, t0 + 30 * MIN, 0);	/* 20 missed */
 	run_to(m, t0 + 40 * MIN);
-	copy_disk(&sb_disk, &master_disk);
+	sched_fake_disk_copy(&sb_disk, &master_disk);
 	sched_free(m);		/* SIGKILL */
 	s = node(&sb_disk, t0 + 40 * MIN + 1500, 1);
 	mi = missed_of(s, "strict");
@@ -414,7 +342,7 @@ test_takeover(void)
 	    mi != NULL ? mi->why : "");
 	sched_free(s);
 	/* Elected only 3 min later: 3 more, in the takeover gap. */
-	copy_disk(&sb_disk, &master_disk);
+	sched_fake_disk_copy(&sb_disk, &master_disk);
 	s = node(&sb_disk, t0 + 43 * MIN + 1500, 1);
 	mi = missed_of(s, "strict");
 	CHECK(mi != NULL && mi->count == 23 && mi->last_due == t0 + 43 * MIN &&
@@ -425,10 +353,10 @@ test_takeover(void)
 	sched_free(s);
 	/* The copy lags: the standby got the file before the master's
 	 * restart judged the 20, and nothing after it. */
-	wipe(&master_disk);
+	sched_fake_disk_wipe(&master_disk);
 	m = node(&master_disk, t0, 0);
 	run_to(m, t0 + 10 * MIN);
-	copy_disk(&sb_disk, &master_disk);
+	sched_fake_disk_copy(&sb_disk, &master_disk);
 	sched_free(m);
 	m = node(&master_disk, t0 + 30 * MIN, 0);
 	count = missed_of(m, "strict")->count;
@@ -454,7 +382,7 @@ main(void)
 	test_bounds();
 	test_takeover();
 	log_sethook(NULL, NULL);
-	wipe(&master_disk);
-	wipe(&sb_disk);
+	sched_fake_disk_wipe(&master_disk);
+	sched_fake_disk_wipe(&sb_disk);
 	return check_done();
 }

@@ -22,14 +22,13 @@
 #include "ev.h"
 #include "stub_master.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 #include "../../master/api/api.h"
 #include "../../master/sched/sched_master.h"
 
 static const struct scrypt_params cheap = { 16, 1, 1 };
 static const uint8_t	addr[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
 static struct master	m;
-static char		tmpdir[256], evpath[512];
-static int		peer_dummy;
 static char		body[API_MAX_RESPONSE + 1];
 static char		sess[SESSION_TOKEN_HEX + 1], csrf[SESSION_TOKEN_HEX + 1];
 static int		deferred;		/* api_handle() said so */
@@ -53,38 +52,6 @@ sink(void *arg, uint64_t link, const Hd__ApiResponse *resp, int failed,
 	snprintf(sunk, sizeof(sunk), "%.*s", (int)resp->body.len,
 	    (const char *)resp->body.data);
 }
-
-/* A standby that holds sched.state up to version `applied`. */
-static uint64_t	fake_applied;
-static int	fake_attached;
-static uint64_t	fake_version = 7;
-
-static uint64_t
-fake_mark(void *arg, const char *name)
-{
-	(void)arg;
-	(void)name;
-	return fake_attached ? fake_version : 0;
-}
-
-static int
-fake_done(void *arg, const char *name, uint64_t token)
-{
-	(void)arg;
-	(void)name;
-	return !fake_attached || fake_applied >= token;
-}
-
-static int
-fake_held(void *arg, const char *name, uint64_t token)
-{
-	(void)arg;
-	(void)name;
-	return fake_attached && fake_applied >= token;
-}
-
-static const struct sched_sync fake = { fake_mark, fake_done, NULL,
-    fake_held };
 
 static int
 call(const char *method, const char *path, const char *json)
@@ -127,17 +94,6 @@ run(const char *event, const char *json)
 	return call("POST", path, json);
 }
 
-static void
-write_events(const char *text)
-{
-	FILE *f;
-
-	if ((f = fopen(evpath, "w")) != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 /* Run keys in the state file as it is now, -1 unreadable. */
 static int
 keys_in_file(void)
@@ -149,7 +105,7 @@ keys_in_file(void)
 	size_t		 n;
 	int		 r;
 
-	snprintf(p, sizeof(p), "%s/sched.state", tmpdir);
+	snprintf(p, sizeof(p), "%s/sched.state", m.conf.state_dir);
 	if ((f = fopen(p, "r")) == NULL)
 		return -1;
 	n = fread(buf, 1, sizeof(buf), f);
@@ -200,16 +156,16 @@ test_standby(void)
 	int		n0 = stub.ncmds, i;
 	uint64_t	t0, t1;
 
-	sched_master_set_sync(&fake);
-	fake_attached = 1;
-	fake_applied = 0;
+	sched_master_set_sync(&sched_fake_sync);
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.applied = 0;
 	sunk_status = 0;
 	CHECK(run("lamp", "{\"key\":\"k-2\"}") == 0 && deferred &&
 	    sunk_status == 0, "with a standby: no answer yet");
 	sched_master_sync_poll(&m);
 	CHECK(sunk_status == 0 && stub.ncmds == n0, "... nor the run's "
 	    "command, while the standby lacks the record");
-	fake_applied = fake_version;
+	sched_fake_sb.applied = sched_fake_sb.version;
 	sched_master_sync_poll(&m);
 	CHECK(sunk_status == 200 && strstr(sunk, "\"replicated\":true") !=
 	    NULL && strstr(sunk, "\"why\":null") != NULL && strstr(sunk,
@@ -217,7 +173,7 @@ test_standby(void)
 	    "holds it: 200 \"replicated\":true, the command sent (%.200s)",
 	    sunk);
 	/* A standby that never holds it. */
-	fake_version++;
+	sched_fake_sb.version++;
 	sunk_status = 0;
 	t0 = ev_clock_ms();
 	CHECK(run("lamp", "{\"key\":\"k-3\"}") == 0 && deferred,
@@ -233,21 +189,21 @@ test_standby(void)
 	    "SCHED_SYNC_WAIT_MS (%" PRIu64 " ms), not replicated, the command "
 	    "sent without it", t1 - t0);
 	/* A standby that goes while the answer waits. */
-	fake_version++;
+	sched_fake_sb.version++;
 	sunk_status = 0;
 	CHECK(run("lamp", "{\"key\":\"k-4\"}") == 0 && deferred, "another");
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	sched_master_sync_poll(&m);
 	CHECK(sunk_status == 200 && strstr(sunk, "\"replicated\":false") !=
 	    NULL && strstr(sunk, "went before") != NULL, "the standby goes: "
 	    "answered at once, not replicated (%.160s)", sunk);
 	/* A repeat while the first still waits: it waits too. */
-	fake_attached = 1;
-	fake_version++;
+	sched_fake_sb.attached = 1;
+	sched_fake_sb.version++;
 	sunk_status = 0;
 	CHECK(run("lamp", "{\"key\":\"k-2\"}") == 0 && deferred, "a repeat "
 	    "waits for the standby too");
-	fake_applied = fake_version;
+	sched_fake_sb.applied = sched_fake_sb.version;
 	sched_master_sync_poll(&m);
 	CHECK(sunk_status == 200 && strstr(sunk, "\"repeat\":true") != NULL &&
 	    strstr(sunk, "\"replicated\":true") != NULL && stub.ncmds ==
@@ -262,7 +218,7 @@ test_takeover(void)
 {
 	int	n0, i;
 
-	fake_version++;
+	sched_fake_sb.version++;
 	sunk_status = 0;
 	CHECK(run("lamp", "{\"key\":\"k-5\"}") == 0 && deferred, "one waits");
 	sched_master_step_down(&m);
@@ -272,7 +228,7 @@ test_takeover(void)
 	m.restart = 1;
 	sched_master_stop(&m);
 	m.restart = 0;
-	fake_attached = 0;
+	sched_fake_sb.attached = 0;
 	api_free(m.api);
 	m.api = NULL;
 	CHECK(sched_master_start(&m, 0) == 0, "a new master on that file");
@@ -322,15 +278,8 @@ T_users(void)
 {
 	static char p[600];
 
-	snprintf(p, sizeof(p), "%s/users", tmpdir);
+	snprintf(p, sizeof(p), "%s/users", m.conf.state_dir);
 	return p;
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st; (void)flag; (void)f;
-	return remove(p);
 }
 
 /* An API on the scheduler now running, admin logged in: 0, or -1. */
@@ -357,21 +306,13 @@ int
 main(void)
 {
 
-	snprintf(tmpdir, sizeof(tmpdir), "%.150s/hd-test-schedrun.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (!CHECK(mkdtemp(tmpdir) != NULL, "make a temporary directory"))
+	static const char *const nodes[] = { "slave-b", NULL };
+
+	if (!CHECK(sched_fake_master(&m, "schedrun", "event lamp { when at "
+	    "06:00 do set slave-b/sim:lamp.on = on }\nevent other { when at "
+	    "07:00 do set slave-b/sim:lamp.on = off }\n", nodes) == 0,
+	    "make a temporary directory"))
 		return check_done();
-	TAILQ_INIT(&m.nodes);
-	TAILQ_INIT(&m.peers);
-	m.conf.state_dir = tmpdir;
-	snprintf(evpath, sizeof(evpath), "%s/house.events", tmpdir);
-	m.conf.events = evpath;
-	write_events("event lamp { when at 06:00 do set slave-b/sim:lamp.on "
-	    "= on }\nevent other { when at 07:00 do set slave-b/sim:lamp.on "
-	    "= off }\n");
-	m.loop = ev_loop_new();
-	m.next_cmd = 1;
-	node_get(&m, "slave-b", 1)->peer = (struct peer *)&peer_dummy;
 	if (!CHECK(m.loop != NULL && sched_master_start(&m, 0) == 0,
 	    "a scheduler"))
 		return check_done();
@@ -384,7 +325,7 @@ main(void)
 	}
 	sched_master_stop(&m);
 	api_free(m.api);
-	CHECK(nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0,
+	CHECK(sched_fake_master_clean() == 0,
 	    "remove the temporary directory");
 	return check_done();
 }

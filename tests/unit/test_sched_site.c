@@ -20,6 +20,7 @@
 #include "check.h"
 #include "sched_test.h"
 #include "sched/sched.h"
+#include "sched_fake.h"
 
 #define MIN	60000LL
 #define HOUR	(60 * MIN)
@@ -40,15 +41,6 @@ static struct {
 static int	 ncmd;
 
 static int
-get_value(void *arg, const struct sched_devref *r, struct sched_val *out)
-{
-	(void)arg;
-	(void)r;
-	(void)out;
-	return -1;
-}
-
-static int
 command(void *arg, const struct sched_act *a, const char *by, char *why,
     size_t len)
 {
@@ -64,7 +56,7 @@ command(void *arg, const struct sched_act *a, const char *by, char *why,
 	return 0;
 }
 
-static const struct sched_ops ops = { get_value, command };
+static const struct sched_ops ops = { sched_fake_no_value, command };
 
 /* The process's zone is Berlin's: local hour of a UTC instant. */
 static int
