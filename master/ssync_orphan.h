@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #include "cluster.pb-c.h"
-#include "cluster/statesync.h"
 
 struct master;
+struct ssync_ops;
 
 /* ssync_ops.replacing's work: `name` about to be replaced in `dir`. */
 void	ssync_orphan_replacing(const char *dir, const char *name,
