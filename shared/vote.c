@@ -77,6 +77,7 @@ on_heartbeat(struct vote *v, uint64_t now, const struct ha_msg *m,
 	}
 	r = ha_out_msg(o, HA_HEARTBEAT_ACK, v->self, m->from, v->d.term);
 	r->fence = v->d.fence;
+	r->id = m->id;		/* the master's stamp: its lease */
 }
 
 static int

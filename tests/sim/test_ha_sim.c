@@ -38,6 +38,8 @@ static const char *bug_name[] = {
 	"a vote leaves the slave's fence as it was",
 	"a slave lifts a vote fence without the candidate's word that it "
 	    "led no term since",
+	"a master's lease runs from when the answers arrive, not from "
+	    "when it sent the heartbeats they answer",
 };
 
 struct totals {
