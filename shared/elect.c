@@ -101,17 +101,31 @@ send_heartbeats(const struct elect *e, uint64_t now, struct ha_out *o)
  * behind a slow slave or a busy loop of ours renews no more than what
  * it proves.
  */
-int
-elect_lease_ok(const struct elect *e, uint64_t now)
+uint64_t
+elect_lease_end(const struct elect *e)
 {
-	uint32_t i, n = 0;
+	uint64_t	best = 0, t;
+	uint32_t	i, j, n;
 
 	if (e->role != ELECT_MASTER)
 		return 0;
-	for (i = 0; i < e->nslaves; i++)
-		if (e->slave_ms[i] != 0 && e->slave_ms[i] + HA_LEASE_MS > now)
-			n++;
-	return (int)n >= quorum(e);
+	/* The newest stamp that a majority answered (this one or newer). */
+	for (i = 0; i < e->nslaves; i++) {
+		if ((t = e->slave_ms[i]) == 0 || t <= best)
+			continue;
+		for (j = n = 0; j < e->nslaves; j++)
+			if (e->slave_ms[j] >= t)
+				n++;
+		if ((int)n >= quorum(e))
+			best = t;
+	}
+	return best == 0 ? 0 : best + HA_LEASE_MS;
+}
+
+int
+elect_lease_ok(const struct elect *e, uint64_t now)
+{
+	return elect_lease_end(e) > now;
 }
 
 /*

@@ -71,6 +71,8 @@ void	elect_recv(struct elect *, uint64_t now, const struct ha_msg *,
  * HA_LEASE_MS ago (of now): no other master can have been elected. A
  * master acts only while this holds; its tick steps down when not. */
 int	elect_lease_ok(const struct elect *, uint64_t now);
+/* When the lease runs out (the caller's clock), 0 if it holds none. */
+uint64_t elect_lease_end(const struct elect *);
 /* Every HA_TICK_MS; rnd: a random number for the standing delay. */
 void	elect_tick(struct elect *, uint64_t now, uint32_t rnd, struct ha_out *);
 /*

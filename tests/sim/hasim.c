@@ -576,6 +576,7 @@ pause_node(struct world *w, uint32_t n)
 	uint64_t ms = 50 + below(w, 1451);
 
 	w->paused_until[n] = w->now + ms;
+	w->res->pauses++;
 	mix(w, 0xd0000000u | n);
 	trace(w, "pause %u for %" PRIu64 " ms", n, ms);
 }
@@ -793,6 +794,47 @@ sim_takeover(uint64_t seed, struct sim_result *res)
 		step(w);
 	if (!res->failed && (!res->takeover_ms || !res->first_cmd_ms))
 		fail(w, "no takeover within %d ms", TAKEOVER_MAX_MS);
+	res->steps = w->step;
+	res->hash = w->hash;
+}
+
+/*
+ * A calm network as above; at PAUSE_AT_MS the master's loop stalls for
+ * pause_ms (no tick, its messages wait), then the run goes on for
+ * PAUSE_AFTER_MS: how many masters were elected from the pause on, and
+ * whether the paused one is still master of its term. Every invariant
+ * is checked after every step, the lease's among them.
+ */
+#define PAUSE_AT_MS	5000
+#define PAUSE_AFTER_MS	5000
+
+void
+sim_pause(uint64_t seed, uint64_t pause_ms, struct sim_result *res)
+{
+	struct world	*w = fresh(seed, 0, res);
+	uint64_t	 before = 0;
+	uint32_t	 n, old = HA_NONE;
+
+	w->healing = 1;
+	w->delay = 5;
+	while (w->now < PAUSE_AT_MS && !res->failed)
+		step(w);
+	for (n = 0; n < w->nm; n++)
+		if (w->up[n] && w->m[n].role == ELECT_MASTER)
+			old = n;
+	if (old == HA_NONE) {
+		fail(w, "no master to pause at %d ms", PAUSE_AT_MS);
+		return;
+	}
+	before = res->elections;
+	res->pause_term = w->m[old].d.term;
+	w->paused_until[old] = w->now + pause_ms;
+	while (!res->failed && w->now < PAUSE_AT_MS + pause_ms +
+	    PAUSE_AFTER_MS)
+		step(w);
+	res->pause_elections = res->elections - before;
+	res->pause_kept = w->m[old].role == ELECT_MASTER &&
+	    w->m[old].d.term == res->pause_term;
 	res->steps = w->step;
 	res->hash = w->hash;
 }
