@@ -46,6 +46,7 @@ static const char *bug_name[] = {
 struct totals {
 	uint64_t	runs, steps, elections, accepted, executed, firings;
 	uint64_t	crashes, partitions, standby_lost, max_term, cancelled;
+	uint64_t	pauses;
 };
 
 static void
@@ -59,6 +60,7 @@ add(struct totals *t, const struct sim_result *r)
 	t->firings += r->firings;
 	t->crashes += r->crashes;
 	t->partitions += r->partitions;
+	t->pauses += r->pauses;
 	t->standby_lost += r->standby_lost;
 	t->cancelled += r->cancelled;
 	if (r->max_term > t->max_term)
@@ -72,9 +74,10 @@ summary(const struct totals *t, double secs)
 	    PRIu64 " elections (highest term %" PRIu64 "), %" PRIu64
 	    " crashes, %" PRIu64 " partitions, %" PRIu64 " commands accepted, %"
 	    PRIu64 " executed, %" PRIu64 " cancelled, %" PRIu64 " firings, %"
-	    PRIu64 " standbys lost\n", t->runs, t->steps, secs, t->elections,
-	    t->max_term, t->crashes, t->partitions, t->accepted, t->executed,
-	    t->cancelled, t->firings, t->standby_lost);
+	    PRIu64 " standbys lost, %" PRIu64 " pauses\n", t->runs, t->steps,
+	    secs, t->elections, t->max_term, t->crashes, t->partitions,
+	    t->accepted, t->executed, t->cancelled, t->firings,
+	    t->standby_lost, t->pauses);
 }
 
 static double
