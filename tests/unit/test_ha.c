@@ -144,6 +144,28 @@ test_votes(void)
 	CHECK(granted(1), "... and grants once it has lost the master too");
 }
 
+/* Two standbys stand together: the first's pre-vote round first, so
+ * that both do not raise their term and split the real votes. */
+static void
+test_prevote_lock(void)
+{
+	struct vote v;
+
+	vote_init(&v, S0, 0);
+	v.d.fence.allowed = 3;
+	ask(&v, 2000, 0, 1, 1);
+	CHECK(granted(0), "a pre-vote for node 0");
+	ask(&v, 2010, 1, 1, 1);
+	CHECK(!granted(1), "node 1's pre-vote in the same round: refused");
+	ask(&v, 2020, 0, 1, 1);
+	CHECK(granted(0), "node 0 asking again: granted");
+	ask(&v, 2020 + HA_ELECT_MS, 1, 1, 1);
+	CHECK(granted(1), "node 1 once node 0's round is over: granted");
+	ask(&v, 2030 + HA_ELECT_MS, 0, 1, 0);
+	CHECK(granted(0) && v.d.voted_for == 0, "the lock is on pre-votes "
+	    "only: a real vote goes to whoever asks first");
+}
+
 static void
 test_fencing(void)
 {
@@ -807,6 +829,7 @@ int
 main(void)
 {
 	test_votes();
+	test_prevote_lock();
 	test_fencing();
 	test_alone();
 	test_promotion();
