@@ -140,6 +140,8 @@ become_master(struct elect *e, uint64_t now, struct ha_out *o)
 
 	e->role = ELECT_MASTER;
 	e->leader = e->self;
+	e->tick_ms = now;
+	e->regain_ms = 0;
 	e->fence.term = e->d.term;
 	e->fence.seq = 0;
 	e->fence.allowed = 1u << e->self;
@@ -354,12 +356,27 @@ elect_recv(struct elect *e, uint64_t now, const struct ha_msg *m,
 static void
 master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 {
-	uint32_t lost;
+	uint32_t	lost;
+	int		stalled = now - e->tick_ms > 2 * HA_TICK_MS;
 
+	e->tick_ms = now;
 	if (!elect_lease_ok(e, now)) {
-		step_down(e, now, o);
-		return;
-	}
+		/*
+		 * Lost while our own loop stalled (the promotion's work, a
+		 * slow fsync), not while the slaves were silent: ask again
+		 * for HA_ELECT_MS before giving up. Meanwhile we act on
+		 * nothing (no lease: no command); a majority answering the
+		 * fresh heartbeats at our term proves that none of it
+		 * voted for a higher term, or it would answer STALE.
+		 */
+		if (stalled && e->regain_ms == 0)	/* once a loss */
+			e->regain_ms = now + HA_ELECT_MS;
+		if (e->regain_ms == 0 || now >= e->regain_ms) {
+			step_down(e, now, o);
+			return;
+		}
+	} else
+		e->regain_ms = 0;
 	/* A standby of the set that now lacks the state a takeover needs
 	 * (its state sync attached anew, behind what we did without it)
 	 * leaves as a silent one does. */

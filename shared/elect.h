@@ -54,6 +54,8 @@ struct elect {
 	uint32_t	removing;	/* standbys leaving the sync set */
 	uint64_t	remove_seq;	/* ... once a majority holds this */
 	uint64_t	next_cmd;	/* API command ids: term << 32 | n */
+	uint64_t	tick_ms;	/* the last master tick */
+	uint64_t	regain_ms;	/* lease lost in a stall: asking until */
 	/* Standbys that lack state a takeover needs (the daemon's state
 	 * sync: the master's sched.state as of their attaching): kept out
 	 * of the synchronous set and the fence (elect_set_unready). */

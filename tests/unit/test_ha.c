@@ -355,6 +355,36 @@ test_lease(void)
 	master_tick_at(&e, sent_at + HA_LEASE_MS);
 	CHECK(e.role == ELECT_FOLLOWER && event(HA_EV_STEP_DOWN) != NULL,
 	    "a tick at its end: the master steps down");
+	/* A stall of our own loop: the lease lost in it is asked for again
+	 * for HA_ELECT_MS, acting on nothing meanwhile. */
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	sent_at = now + 1200;		/* the first tick, 1.2 s late */
+	master_tick_at(&e, sent_at);
+	CHECK(e.role == ELECT_MASTER && !elect_lease_ok(&e, sent_at) &&
+	    sent(HA_HEARTBEAT, S0) != NULL && sent(HA_HEARTBEAT, S0)->id ==
+	    sent_at + 1, "a lease lost in a stall of our loop: still master, "
+	    "no lease (no command), fresh heartbeats out");
+	ack_stamp(&e, sent_at + 30, S0, sent_at + 1);
+	ack_stamp(&e, sent_at + 30, S1, sent_at + 1);
+	master_tick_at(&e, sent_at + HA_TICK_MS);
+	CHECK(e.role == ELECT_MASTER && elect_lease_ok(&e, sent_at +
+	    HA_TICK_MS), "a majority answers them at our term: the lease is "
+	    "back");
+	master_tick_at(&e, sent_at + 1200);
+	master_tick_at(&e, sent_at + 1300);
+	master_tick_at(&e, sent_at + 1300 + HA_ELECT_MS);
+	CHECK(e.role == ELECT_FOLLOWER, "no answer within HA_ELECT_MS after "
+	    "another stall: it steps down");
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	for (sent_at = now; sent_at < now + HA_LEASE_MS; sent_at += HA_TICK_MS)
+		master_tick_at(&e, sent_at);
+	master_tick_at(&e, now + HA_LEASE_MS + 50);
+	CHECK(e.role == ELECT_FOLLOWER, "ticks on time, the slaves silent: "
+	    "it steps down at once, no second chance");
 	CHECK(HA_LEASE_MS * 105 / 100 < HA_LOST_MS * 95 / 100, "the lease "
 	    "(%d ms) ends before any slave votes (%d ms) with clocks 5 %% "
 	    "apart either way", HA_LEASE_MS, HA_LOST_MS);
