@@ -196,7 +196,7 @@ step_down(struct ha *ha, uint64_t term)
 {
 	struct master *m = ha->m;
 
-	if (ha->el->d.term == term)	/* the lease ran out: by how much */
+	if (ha->ticking)	/* only a tick steps down for the lease */
 		log_warnx("failover: %s lost its lease of term %" PRIu64
 		    ": no majority of slaves answered a heartbeat sent in the "
 		    "last %d ms (the lease ran out %" PRIu64 " ms ago; the "
@@ -369,6 +369,7 @@ tick(struct ev_timer *t)
 	if (net_random(&rnd, sizeof(rnd)) == -1)
 		rnd = (uint32_t)now;
 	ha_out_clear(ha->out);
+	ha->ticking = 1;
 	elect_tick(ha->el, now, rnd, ha->out);
 	if (was == ELECT_FOLLOWER && ha->el->role == ELECT_CANDIDATE)
 		log_info("failover: no master heard for %d ms: asking the "
@@ -376,6 +377,7 @@ tick(struct ev_timer *t)
 		    ha->el->d.term + 1, ha->el->force == 2 ?
 		    ", forced by the operator" : "");
 	ha_elect_run(ha);
+	ha->ticking = 0;
 	/* Stuck commands, once a second (docs/FAILOVER.md). */
 	if (!ha->m->restart && ++ha->expire_ticks >= 1000 / HA_TICK_MS) {
 		ha->expire_ticks = 0;

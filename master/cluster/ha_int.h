@@ -42,6 +42,7 @@ struct ha {
 	int			 tick_deferred;	/* late: read first (ha_elect.c) */
 	uint64_t		 late_ms;	/* the last tick ran this late */
 	uint64_t		 lease_end;	/* elect_lease_end before it */
+	int			 ticking;	/* in the tick's step */
 	struct peer		*voter[HA_MAX_SLAVES];	/* vote links */
 	void			(*role_fn)(struct master *, uint64_t term);
 	void			(*down_fn)(struct master *);	/* owed answers */
