@@ -57,10 +57,10 @@
  * within this (elect.c). Shorter than HA_LOST_MS by a margin for the
  * clocks' rates: a slave votes HA_LOST_MS of its clock after it last
  * heard the master, so the lease is sound while the two clocks' rates
- * differ by less than (HA_LOST_MS - HA_LEASE_MS) / HA_LOST_MS (15 %;
+ * differ by less than (HA_LOST_MS - HA_LEASE_MS) / HA_LOST_MS (10 %;
  * crystals differ by 0.01 %). A stall of the master's loop shorter
- * than HA_LEASE_MS - HA_TICK_MS costs nothing (docs/FAILOVER.md). */
-#define HA_LEASE_MS		850
+ * than HA_LEASE_MS - 2 * HA_TICK_MS costs nothing (docs/FAILOVER.md). */
+#define HA_LEASE_MS		900
 #define HA_REC_BY_MAX		64		/* a logged command's issued_by */
 #define HA_REC_DETAIL_MAX	127		/* a logged result's detail */
 #define HA_REC_TIMEOUT_MAX_MS	3600000		/* a logged command's timeout_ms */
