@@ -325,7 +325,7 @@ FUZZERS		 = fuzz_wire fuzz_cfg fuzz_http fuzz_json fuzz_spawn_msg \
 # bug (HA_BUG=N), which the same short run must catch.
 HASIM_SRCS	 = $(HA_SRCS) tests/sim/hasim.c tests/sim/test_ha_sim.c
 HASIM_RUNS	?= 20000
-HASIM_BUGS	 = 1 2 3 4 5
+HASIM_BUGS	 = 1 2 3 4 5 6
 FUZZERS		+= fuzz_ha	# their messages, every field a peer's
 UNIT_TESTS	+= test_ha test_ha_sim $(HASIM_BUGS:%=test_ha_sim_bug%)
 UNIT_TESTS	+= test_ha_sim_smalllog	# HA_LOG_MAX=64: compaction all the time

@@ -9,7 +9,8 @@
 
 /* A deliberately broken build for the simulator's own test
  * (tests/sim): 2 = a candidate promotes on a single vote, 3 = a master
- * goes on without a lost standby before a majority holds the fence. */
+ * goes on without a lost standby before a majority holds the fence,
+ * 6 = a lease counted from the answers' arrival. */
 #ifndef HA_BUG
 #define HA_BUG	0
 #endif
@@ -75,8 +76,10 @@ step_down(struct elect *e, uint64_t now, struct ha_out *o)
 	repl_follow(&e->r);
 }
 
+/* Stamped with our clock (+1: 0 is "no stamp"); the slaves echo it
+ * and the lease runs from it (elect_lease_ok). */
 static void
-send_heartbeats(const struct elect *e, struct ha_out *o)
+send_heartbeats(const struct elect *e, uint64_t now, struct ha_out *o)
 {
 	struct ha_msg	*m;
 	uint32_t	 i;
@@ -84,7 +87,45 @@ send_heartbeats(const struct elect *e, struct ha_out *o)
 	for (i = 0; i < e->nslaves; i++) {
 		m = ha_out_msg(o, HA_HEARTBEAT, e->self, HA_SLAVE(i), e->d.term);
 		m->fence = e->fence;
+		m->id = now + 1;
 	}
+}
+
+/*
+ * The lease: a majority of slaves answered, at our term, heartbeats we
+ * sent less than HA_LEASE_MS ago. Each of them heard us after we sent,
+ * so none grants a vote for a higher term before HA_LOST_MS of its own
+ * clock from then: HA_LEASE_MS is enough shorter to cover the clocks'
+ * rates (hdlimits.h), and no other master can be elected while this
+ * holds. Measured from the send, not the answer: an answer that queued
+ * behind a slow slave or a busy loop of ours renews no more than what
+ * it proves.
+ */
+uint64_t
+elect_lease_end(const struct elect *e)
+{
+	uint64_t	best = 0, t;
+	uint32_t	i, j, n;
+
+	if (e->role != ELECT_MASTER)
+		return 0;
+	/* The newest stamp that a majority answered (this one or newer). */
+	for (i = 0; i < e->nslaves; i++) {
+		if ((t = e->slave_ms[i]) == 0 || t <= best)
+			continue;
+		for (j = n = 0; j < e->nslaves; j++)
+			if (e->slave_ms[j] >= t)
+				n++;
+		if ((int)n >= quorum(e))
+			best = t;
+	}
+	return best == 0 ? 0 : best + HA_LEASE_MS;
+}
+
+int
+elect_lease_ok(const struct elect *e, uint64_t now)
+{
+	return elect_lease_end(e) > now;
 }
 
 /*
@@ -99,20 +140,24 @@ become_master(struct elect *e, uint64_t now, struct ha_out *o)
 
 	e->role = ELECT_MASTER;
 	e->leader = e->self;
+	e->tick_ms = now;
+	e->regain_ms = 0;
 	e->fence.term = e->d.term;
 	e->fence.seq = 0;
 	e->fence.allowed = 1u << e->self;
 	e->removing = 0;
 	e->remove_seq = 0;
 	e->next_cmd = 0;
+	/* A voter heard us no earlier than we asked it, and its vote
+	 * fence admits no one else: the first lease runs from the ask. */
 	for (i = 0; i < HA_MAX_SLAVES; i++) {
-		e->slave_ms[i] = now;	/* a lease to begin with */
+		e->slave_ms[i] = e->votes & (1u << i) ? e->asked_ms + 1 : 0;
 		e->slave_seq[i] = 0;
 	}
 	ha_out_event(o, HA_EV_MASTER, e->self, e->d.term, 0, e->force == 2);
 	e->force = 0;
 	repl_lead(&e->r, e->d.term, now, o);
-	send_heartbeats(e, o);
+	send_heartbeats(e, now, o);
 }
 
 static void
@@ -184,6 +229,7 @@ on_vote(struct elect *e, uint64_t now, const struct ha_msg *m,
 	e->d.term++;
 	o->persist = 1;
 	e->votes = 0;
+	e->asked_ms = now;
 	e->round_ms = now + HA_ELECT_MS;
 	ask_votes(e, o);
 }
@@ -255,7 +301,13 @@ on_slave(struct elect *e, uint64_t now, const struct ha_msg *m,
 	if (e->role != ELECT_MASTER || !HA_IS_SLAVE(m->from) ||
 	    i >= e->nslaves || m->term != e->d.term)
 		return;
-	e->slave_ms[i] = now;
+	/* Only a stamp renews the lease (a result may answer a command
+	 * sent long ago); one from the future is not ours. */
+	if (m->type == HA_HEARTBEAT_ACK && m->id != 0 && m->id - 1 <= now &&
+	    m->id - 1 > e->slave_ms[i])
+		e->slave_ms[i] = m->id - 1;
+	if (HA_BUG == 6)	/* from the answer's arrival: unsound */
+		e->slave_ms[i] = now;
 	if (m->type == HA_RESULT) {
 		repl_on_result(&e->r, m, o);
 		return;
@@ -304,15 +356,27 @@ elect_recv(struct elect *e, uint64_t now, const struct ha_msg *m,
 static void
 master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 {
-	uint32_t i, n = 0, lost;
+	uint32_t	lost;
+	int		stalled = now - e->tick_ms > 2 * HA_TICK_MS;
 
-	for (i = 0; i < e->nslaves; i++)
-		if (now - e->slave_ms[i] < HA_LEASE_MS)
-			n++;
-	if ((int)n < quorum(e)) {
-		step_down(e, now, o);
-		return;
-	}
+	e->tick_ms = now;
+	if (!elect_lease_ok(e, now)) {
+		/*
+		 * Lost while our own loop stalled (the promotion's work, a
+		 * slow fsync), not while the slaves were silent: ask again
+		 * for HA_ELECT_MS before giving up. Meanwhile we act on
+		 * nothing (no lease: no command); a majority answering the
+		 * fresh heartbeats at our term proves that none of it
+		 * voted for a higher term, or it would answer STALE.
+		 */
+		if (stalled && e->regain_ms == 0)	/* once a loss */
+			e->regain_ms = now + HA_ELECT_MS;
+		if (e->regain_ms == 0 || now >= e->regain_ms) {
+			step_down(e, now, o);
+			return;
+		}
+	} else
+		e->regain_ms = 0;
 	/* A standby of the set that now lacks the state a takeover needs
 	 * (its state sync attached anew, behind what we did without it)
 	 * leaves as a silent one does. */
@@ -324,7 +388,7 @@ master_tick(struct elect *e, uint64_t now, struct ha_out *o)
 		e->removing |= lost;
 		e->remove_seq = e->fence.seq;
 	}
-	send_heartbeats(e, o);
+	send_heartbeats(e, now, o);
 	repl_tick(&e->r, o);
 	check_sync(e, o);
 }

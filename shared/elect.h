@@ -11,7 +11,8 @@
  * off alone never raises its term. With a majority of pre-votes it
  * raises and persists its term, then asks for votes; with a majority it
  * is master. A master steps down when it hears a higher term or when a
- * majority of slaves has been silent for HA_LEASE_MS.
+ * majority of slaves has answered no heartbeat it sent in the last
+ * HA_LEASE_MS (elect_lease_ok).
  *
  * Pure: the caller passes the time, a random number for the standing
  * delay, and each message; it writes d and repl's disk part (repl.h)
@@ -43,14 +44,18 @@ struct elect {
 	int		pre;		/* asking for pre-votes */
 	uint64_t	round_ms;	/* this round ends then */
 	uint32_t	votes;		/* slaves that granted, a bit each */
+	uint64_t	asked_ms;	/* the votes (not pre-votes) asked */
 	int		force;		/* elect_force(): 1 armed, 2 standing */
 	/* Master. */
-	uint64_t	slave_ms[HA_MAX_SLAVES];	/* last heard */
+	uint64_t	slave_ms[HA_MAX_SLAVES];	/* newest stamp of
+					 * ours it answered (0: none) */
 	uint64_t	slave_seq[HA_MAX_SLAVES];	/* fence seq held */
 	struct ha_fence	fence;		/* the newest we sent */
 	uint32_t	removing;	/* standbys leaving the sync set */
 	uint64_t	remove_seq;	/* ... once a majority holds this */
 	uint64_t	next_cmd;	/* API command ids: term << 32 | n */
+	uint64_t	tick_ms;	/* the last master tick */
+	uint64_t	regain_ms;	/* lease lost in a stall: asking until */
 	/* Standbys that lack state a takeover needs (the daemon's state
 	 * sync: the master's sched.state as of their attaching): kept out
 	 * of the synchronous set and the fence (elect_set_unready). */
@@ -64,6 +69,12 @@ void	elect_restart(struct elect *, const struct elect_disk *,
 	    uint32_t nslaves, uint64_t now);
 void	elect_recv(struct elect *, uint64_t now, const struct ha_msg *,
 	    struct ha_out *);
+/* Master, and a majority answered a heartbeat sent less than
+ * HA_LEASE_MS ago (of now): no other master can have been elected. A
+ * master acts only while this holds; its tick steps down when not. */
+int	elect_lease_ok(const struct elect *, uint64_t now);
+/* When the lease runs out (the caller's clock), 0 if it holds none. */
+uint64_t elect_lease_end(const struct elect *);
 /* Every HA_TICK_MS; rnd: a random number for the standing delay. */
 void	elect_tick(struct elect *, uint64_t now, uint32_t rnd, struct ha_out *);
 /*

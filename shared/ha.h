@@ -77,7 +77,8 @@ struct ha_msg {
 	uint32_t	from, to;
 	uint64_t	term;
 	struct ha_fence	fence;		/* HEARTBEAT(_ACK) */
-	uint64_t	id;		/* COMMAND, RESULT */
+	uint64_t	id;		/* COMMAND, RESULT; HEARTBEAT(_ACK):
+					 * the master's send stamp (elect.c) */
 	int64_t		value;		/* COMMAND, RESULT */
 	uint32_t	flags;		/* HA_F_* */
 	uint64_t	base;		/* REPL_ACK, VOTE_REQ: term of the log's base */

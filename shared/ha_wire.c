@@ -178,10 +178,12 @@ ha_wire_in_log(const Hd__Envelope *e, uint32_t from, uint32_t to,
 	switch (e->body_case) {
 	case HD__ENVELOPE__BODY_HA_HEARTBEAT:
 		m->type = HA_HEARTBEAT;
+		m->id = e->ha_heartbeat->stamp;
 		return fence_in(e->ha_heartbeat->fence, e->term, hm, &m->fence,
 		    why, len);
 	case HD__ENVELOPE__BODY_HA_FENCE_ACK:
 		m->type = HA_HEARTBEAT_ACK;
+		m->id = e->ha_fence_ack->stamp;
 		return fence_in(e->ha_fence_ack->fence, e->term, hm, &m->fence,
 		    why, len);
 	case HD__ENVELOPE__BODY_VOTE_REQUEST:
@@ -217,6 +219,7 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 		fence_out(&m->fence, hm, b);
 		hd__ha_heartbeat__init(&b->hb);
 		b->hb.fence = &b->fence;
+		b->hb.stamp = m->id;
 		e->body_case = HD__ENVELOPE__BODY_HA_HEARTBEAT;
 		e->ha_heartbeat = &b->hb;
 		return 0;
@@ -224,6 +227,7 @@ ha_wire_out(const struct ha_msg *m, const struct ha_masters *hm,
 		fence_out(&m->fence, hm, b);
 		hd__ha_fence_ack__init(&b->ack);
 		b->ack.fence = &b->fence;
+		b->ack.stamp = m->id;
 		e->body_case = HD__ENVELOPE__BODY_HA_FENCE_ACK;
 		e->ha_fence_ack = &b->ack;
 		return 0;

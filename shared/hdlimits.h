@@ -53,7 +53,14 @@
 #define HA_JITTER_MS		300		/* random extra wait before standing */
 #define HA_ELECT_MS		400		/* one round of (pre-)votes */
 #define HA_SYNC_WAIT_MS		500		/* a synchronous record waits this long */
-#define HA_LEASE_MS		1000		/* a master without a majority steps down */
+/* A master steps down unless a majority answered a heartbeat it sent
+ * within this (elect.c). Shorter than HA_LOST_MS by a margin for the
+ * clocks' rates: a slave votes HA_LOST_MS of its clock after it last
+ * heard the master, so the lease is sound while the two clocks' rates
+ * differ by less than (HA_LOST_MS - HA_LEASE_MS) / HA_LOST_MS (10 %;
+ * crystals differ by 0.01 %). A stall of the master's loop shorter
+ * than HA_LEASE_MS - 2 * HA_TICK_MS costs nothing (docs/FAILOVER.md). */
+#define HA_LEASE_MS		900
 #define HA_REC_BY_MAX		64		/* a logged command's issued_by */
 #define HA_REC_DETAIL_MAX	127		/* a logged result's detail */
 #define HA_REC_TIMEOUT_MAX_MS	3600000		/* a logged command's timeout_ms */

@@ -22,6 +22,7 @@ vote_init(struct vote *v, uint32_t self, uint32_t first_master)
 	memset(v, 0, sizeof(*v));
 	v->self = self;
 	v->leader = HA_NONE;
+	v->pre_for = HA_NONE;
 	v->d.voted_for = HA_NONE;
 	v->d.fence.allowed = (1u << first_master) & MASTER_BITS;
 	v->d.before_votes = v->d.fence;
@@ -34,6 +35,7 @@ vote_restart(struct vote *v, const struct vote_disk *d, uint32_t self)
 	v->d = *d;
 	v->self = self;
 	v->leader = HA_NONE;
+	v->pre_for = HA_NONE;
 }
 
 int
@@ -77,6 +79,7 @@ on_heartbeat(struct vote *v, uint64_t now, const struct ha_msg *m,
 	}
 	r = ha_out_msg(o, HA_HEARTBEAT_ACK, v->self, m->from, v->d.term);
 	r->fence = v->d.fence;
+	r->id = m->id;		/* the master's stamp: its lease */
 }
 
 static int
@@ -135,6 +138,11 @@ may_grant(const struct vote *v, uint64_t now, const struct ha_msg *m)
 		    v->d.voted_term == m->term && v->d.voted_for == m->from;
 	if (vote_hears_master(v, now))
 		return 0;
+	/* A pre-vote given to another candidate this round: its round
+	 * first. Only liveness hangs on pre-votes, never safety. */
+	if ((m->flags & HA_F_PRE) && v->pre_for != HA_NONE &&
+	    v->pre_for != m->from && now - v->pre_ms < HA_ELECT_MS)
+		return 0;
 	/* An operator's forced promotion (hd-master --force-promote) lifts
 	 * the fence, and nothing else: a higher term, once per term, and
 	 * never while a master is heard. */
@@ -186,6 +194,10 @@ on_vote_req(struct vote *v, uint64_t now, const struct ha_msg *m,
 
 	lift(v, m, o);
 	granted = may_grant(v, now, m);
+	if (granted && pre) {
+		v->pre_for = m->from;
+		v->pre_ms = now;
+	}
 	if (granted && !pre && m->term > v->d.term) {	/* not a repeat */
 		/* Said loudly by the caller: what the nodes the fence
 		 * allowed did alone may be unknown to the new master. */

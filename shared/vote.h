@@ -32,6 +32,11 @@ struct vote {
 	uint32_t	self;		/* HA_SLAVE(i) */
 	uint32_t	leader;		/* master followed now, HA_NONE */
 	uint64_t	heard_ms;	/* its last message */
+	/* The pre-vote granted last (not persisted): another candidate's
+	 * waits HA_ELECT_MS, so two standbys that stand together do not
+	 * both raise their term and split the real votes. */
+	uint32_t	pre_for;
+	uint64_t	pre_ms;
 };
 
 /* A fresh install: term 0, only `first_master` may be elected. */

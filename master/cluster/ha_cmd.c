@@ -73,7 +73,10 @@ master_of(struct master *m, const struct node *n, uint32_t *slave)
 {
 	int i;
 
+	/* Without the lease another master may be elected already: the
+	 * next tick steps down (elect_lease_ok). */
 	if (!ha_logs_commands(m) || m->ha->el->role != ELECT_MASTER ||
+	    !elect_lease_ok(m->ha->el, ev_clock_ms()) ||
 	    (i = ha_slaves_find(&m->conf.slaves, n->id)) == -1)
 		return NULL;
 	*slave = (uint32_t)i;

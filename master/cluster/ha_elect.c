@@ -196,6 +196,13 @@ step_down(struct ha *ha, uint64_t term)
 {
 	struct master *m = ha->m;
 
+	if (ha->ticking)	/* only a tick steps down for the lease */
+		log_warnx("failover: %s lost its lease of term %" PRIu64
+		    ": no majority of slaves answered a heartbeat sent in the "
+		    "last %d ms (the lease ran out %" PRIu64 " ms ago; the "
+		    "last tick ran %" PRIu64 " ms late)", m->id, term,
+		    HA_LEASE_MS, ha->lease_end ? ev_clock_ms() - ha->lease_end :
+		    0, ha->late_ms);
 	log_warnx("failover: %s steps down from term %" PRIu64 " (now term %"
 	    PRIu64 "): restarting as a standby", m->id, term,
 	    ha->el->d.term);
@@ -323,23 +330,54 @@ ha_elect_run(struct ha *ha)
 	}
 }
 
+/*
+ * A tick more than a tick late follows a stall of this loop (a slow
+ * fsync, a heavy page): the slaves' answers to the heartbeats sent
+ * before it may wait unread, and the loop runs timers before it reads
+ * again. A master whose lease looks short then reads first (the tick
+ * again after one pass of the loop) and judges after: stepping down
+ * for answers not read yet would cost an election for nothing. Safe:
+ * without the lease it takes no command meanwhile (ha_cmd.c).
+ */
+static int
+tick_deferred(struct ha *ha, struct ev_timer *t, uint64_t now)
+{
+	if (ha->tick_deferred || ha->el->role != ELECT_MASTER ||
+	    now <= t->deadline + HA_TICK_MS || elect_lease_ok(ha->el, now)) {
+		ha->tick_deferred = 0;
+		return 0;
+	}
+	log_info("failover: tick %" PRIu64 " ms late: reading the slaves' "
+	    "answers before judging the lease", now - t->deadline);
+	ha->tick_deferred = 1;
+	ev_timer_start(ha->m->loop, &ha->tick, 1);
+	return 1;
+}
+
 static void
 tick(struct ev_timer *t)
 {
 	struct ha	*ha = t->arg;
 	uint32_t	 rnd = 0;
 	enum elect_role	 was = ha->el->role;
+	uint64_t	 now = ev_clock_ms();
 
+	ha->late_ms = now > t->deadline ? now - t->deadline : 0;
+	ha->lease_end = elect_lease_end(ha->el);
+	if (tick_deferred(ha, t, now))
+		return;
 	if (net_random(&rnd, sizeof(rnd)) == -1)
-		rnd = (uint32_t)ev_clock_ms();
+		rnd = (uint32_t)now;
 	ha_out_clear(ha->out);
-	elect_tick(ha->el, ev_clock_ms(), rnd, ha->out);
+	ha->ticking = 1;
+	elect_tick(ha->el, now, rnd, ha->out);
 	if (was == ELECT_FOLLOWER && ha->el->role == ELECT_CANDIDATE)
 		log_info("failover: no master heard for %d ms: asking the "
 		    "slaves for pre-votes for term %" PRIu64 "%s", HA_LOST_MS,
 		    ha->el->d.term + 1, ha->el->force == 2 ?
 		    ", forced by the operator" : "");
 	ha_elect_run(ha);
+	ha->ticking = 0;
 	/* Stuck commands, once a second (docs/FAILOVER.md). */
 	if (!ha->m->restart && ++ha->expire_ticks >= 1000 / HA_TICK_MS) {
 		ha->expire_ticks = 0;

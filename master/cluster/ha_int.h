@@ -39,6 +39,10 @@ struct ha {
 	struct elect		*el;
 	struct ha_out		*out;		/* one step's output */
 	struct ev_timer		 tick;		/* HA_TICK_MS */
+	int			 tick_deferred;	/* late: read first (ha_elect.c) */
+	uint64_t		 late_ms;	/* the last tick ran this late */
+	uint64_t		 lease_end;	/* elect_lease_end before it */
+	int			 ticking;	/* in the tick's step */
 	struct peer		*voter[HA_MAX_SLAVES];	/* vote links */
 	void			(*role_fn)(struct master *, uint64_t term);
 	void			(*down_fn)(struct master *);	/* owed answers */

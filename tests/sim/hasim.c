@@ -6,14 +6,18 @@
  * the PRNG delays (and now and then holds back for seconds), loses,
  * duplicates and reorders messages, cuts links (one way, both ways,
  * one node alone, the cluster in two), crashes nodes (a restart keeps
- * only what the node persisted) and restarts them, while the master
+ * only what the node persisted) and restarts them, pauses nodes (a
+ * stalled event loop: no tick, messages wait, for 50..1500 ms, so both
+ * shorter and longer than the lease), while the master
  * takes API commands, cancels some of those still waiting (an
  * operator's cancel or an expiry: a settlement by the log, from a
  * PRNG stream of its own), and fires two scheduled events. Then
  * everything heals for HEAL_MS and the run must end with a master that
  * has acted on every command it ever accepted and did not settle.
  *
- * Checked after every step: at most one master per term; a slave acts
+ * Checked after every step: at most one master per term; no master
+ * holds its lease (elect_lease_ok, on its own clock) once a higher
+ * term has a master; a slave acts
  * only on a command of a term at least the highest it has seen, from a
  * term that has an elected master; no command id and no firing
  * (event, instant) is executed twice; no output was dropped. At the
@@ -62,7 +66,7 @@ struct world {
 	int		 verbose, healing;
 	uint32_t	 nm, ns;
 	/* This run's weather, in per mille a step or a message. */
-	uint32_t	 loss, dup, delay, crash, part, cmd;
+	uint32_t	 loss, dup, delay, crash, part, cmd, pause;
 	struct elect	 m[HA_MAX_MASTERS];
 	struct elect_disk mdisk[HA_MAX_MASTERS];
 	struct repl_disk rdisk[HA_MAX_MASTERS];
@@ -70,6 +74,7 @@ struct world {
 	struct vote_disk sdisk[HA_MAX_SLAVES];
 	int		 up[NODES];
 	uint64_t	 down_until[NODES], next_tick[NODES];
+	uint64_t	 paused_until[NODES];	/* a stalled loop */
 	/* Each node's monotonic clock: its own rate (per mille of the
 	 * simulation's) and origin, a new origin when it reboots. */
 	uint32_t	 rate[NODES];
@@ -347,7 +352,8 @@ deliver_due(struct world *w)
 	int	nd = 0, i, j, t, old = w->nq;
 
 	for (i = 0; i < old; i++)
-		if (w->q[i].at <= w->now)
+		if (w->q[i].at <= w->now &&
+		    w->now >= w->paused_until[w->q[i].m.to % NODES])
 			w->due[nd++] = i;
 	for (i = nd - 1; i > 0; i--) {
 		j = (int)below(w, (uint32_t)i + 1);
@@ -480,7 +486,10 @@ command(struct world *w)
 {
 	uint32_t n = below(w, w->nm);
 
-	if (!w->up[n] || w->m[n].role != ELECT_MASTER)
+	/* As hd-master: only with the lease (ha_cmd.c), not paused. */
+	if (!w->up[n] || w->m[n].role != ELECT_MASTER ||
+	    w->now < w->paused_until[n] ||
+	    !elect_lease_ok(&w->m[n], clock_of(w, n)))
 		return;
 
 	ha_out_clear(&w->out);
@@ -538,6 +547,40 @@ node_valid(const struct world *w, uint32_t n)
 	return n < w->nm || (HA_IS_SLAVE(n) && HA_SLAVE_IDX(n) < w->ns);
 }
 
+/* A master that holds its lease (on its own clock) while a higher term
+ * has a master: two masters could act at once. */
+static void
+check_lease(struct world *w)
+{
+	uint64_t	t;
+	uint32_t	i;
+
+	for (i = 0; i < w->nm; i++) {
+		if (!w->up[i] || !elect_lease_ok(&w->m[i], clock_of(w, i)))
+			continue;
+		for (t = w->m[i].d.term + 1; t < MAX_TERMS; t++)
+			if (w->term_master[t] != 0) {
+				fail(w, "node %u holds its lease of term %"
+				    PRIu64 " while node %u is master of term %"
+				    PRIu64, i, w->m[i].d.term,
+				    w->term_master[t] - 1, t);
+				return;
+			}
+	}
+}
+
+/* A node's loop stalls for 50..1500 ms: it neither ticks nor reads. */
+static void
+pause_node(struct world *w, uint32_t n)
+{
+	uint64_t ms = 50 + below(w, 1451);
+
+	w->paused_until[n] = w->now + ms;
+	w->res->pauses++;
+	mix(w, 0xd0000000u | n);
+	trace(w, "pause %u for %" PRIu64 " ms", n, ms);
+}
+
 /* After every step: what the slaves have seen; every master known. */
 static void
 check(struct world *w)
@@ -553,6 +596,7 @@ check(struct world *w)
 		    w->term_master[w->m[i].d.term] != i + 1))
 			fail(w, "node %u acts as master of term %" PRIu64
 			    " it did not win", i, w->m[i].d.term);
+	check_lease(w);
 }
 
 static void
@@ -568,7 +612,8 @@ step(struct world *w)
 			continue;
 		if (!w->up[n] && w->now >= w->down_until[n])
 			restart(w, n);
-		if (w->up[n] && w->now >= w->next_tick[n])
+		if (w->up[n] && w->now >= w->next_tick[n] &&
+		    w->now >= w->paused_until[n])
 			tick(w, n);
 	}
 	if (!w->healing) {
@@ -579,6 +624,8 @@ step(struct world *w)
 		}
 		if (chance(w, w->part))
 			partition(w);
+		if (chance(w, w->pause))
+			pause_node(w, any_node(w));
 	}
 	if (w->now < CHAOS_MS + HEAL_MS / 2 && chance(w, w->cmd))
 		command(w);
@@ -655,6 +702,7 @@ setup(struct world *w, uint64_t seed)
 	w->crash = 1 + below(w, 12);
 	w->part = below(w, 10);
 	w->cmd = 20 + below(w, 100);
+	w->pause = below(w, 6);
 	for (n = 0; n < NODES; n++) {
 		w->rate[n] = 950 + below(w, 101);	/* +-5 % */
 		w->origin[n] = below(w, 1000000);
@@ -746,6 +794,47 @@ sim_takeover(uint64_t seed, struct sim_result *res)
 		step(w);
 	if (!res->failed && (!res->takeover_ms || !res->first_cmd_ms))
 		fail(w, "no takeover within %d ms", TAKEOVER_MAX_MS);
+	res->steps = w->step;
+	res->hash = w->hash;
+}
+
+/*
+ * A calm network as above; at PAUSE_AT_MS the master's loop stalls for
+ * pause_ms (no tick, its messages wait), then the run goes on for
+ * PAUSE_AFTER_MS: how many masters were elected from the pause on, and
+ * whether the paused one is still master of its term. Every invariant
+ * is checked after every step, the lease's among them.
+ */
+#define PAUSE_AT_MS	5000
+#define PAUSE_AFTER_MS	5000
+
+void
+sim_pause(uint64_t seed, uint64_t pause_ms, struct sim_result *res)
+{
+	struct world	*w = fresh(seed, 0, res);
+	uint64_t	 before = 0;
+	uint32_t	 n, old = HA_NONE;
+
+	w->healing = 1;
+	w->delay = 5;
+	while (w->now < PAUSE_AT_MS && !res->failed)
+		step(w);
+	for (n = 0; n < w->nm; n++)
+		if (w->up[n] && w->m[n].role == ELECT_MASTER)
+			old = n;
+	if (old == HA_NONE) {
+		fail(w, "no master to pause at %d ms", PAUSE_AT_MS);
+		return;
+	}
+	before = res->elections;
+	res->pause_term = w->m[old].d.term;
+	w->paused_until[old] = w->now + pause_ms;
+	while (!res->failed && w->now < PAUSE_AT_MS + pause_ms +
+	    PAUSE_AFTER_MS)
+		step(w);
+	res->pause_elections = res->elections - before;
+	res->pause_kept = w->m[old].role == ELECT_MASTER &&
+	    w->m[old].d.term == res->pause_term;
 	res->steps = w->step;
 	res->hash = w->hash;
 }

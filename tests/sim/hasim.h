@@ -26,11 +26,20 @@ struct sim_result {
 	/* sim_takeover: from the master's death to a new master, and to
 	 * the first command of its term executed by a slave. */
 	uint64_t	takeover_ms, first_cmd_ms;
+	uint64_t	pauses;		/* nodes' loops stalled */
+	/* sim_pause: masters elected after the pause began; the paused
+	 * master still master of its term at the end; its term. */
+	uint64_t	pause_elections;
+	int		pause_kept;
+	uint64_t	pause_term;
 };
 
 /* One schedule. verbose: a line on stderr per event. */
 void	sim_run(uint64_t seed, int verbose, struct sim_result *);
 /* One takeover on a calm network (hasim.c says what is measured). */
 void	sim_takeover(uint64_t seed, struct sim_result *);
+/* On a calm network the master's loop stalls for pause_ms at
+ * PAUSE_AT_MS; the run goes on PAUSE_AFTER_MS after it (hasim.c). */
+void	sim_pause(uint64_t seed, uint64_t pause_ms, struct sim_result *);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "../unit/check.h"
 #include "hasim.h"
+#include "hdlimits.h"
 
 #ifndef HA_BUG
 #define HA_BUG		0
@@ -38,11 +39,14 @@ static const char *bug_name[] = {
 	"a vote leaves the slave's fence as it was",
 	"a slave lifts a vote fence without the candidate's word that it "
 	    "led no term since",
+	"a master's lease runs from when the answers arrive, not from "
+	    "when it sent the heartbeats they answer",
 };
 
 struct totals {
 	uint64_t	runs, steps, elections, accepted, executed, firings;
 	uint64_t	crashes, partitions, standby_lost, max_term, cancelled;
+	uint64_t	pauses;
 };
 
 static void
@@ -56,6 +60,7 @@ add(struct totals *t, const struct sim_result *r)
 	t->firings += r->firings;
 	t->crashes += r->crashes;
 	t->partitions += r->partitions;
+	t->pauses += r->pauses;
 	t->standby_lost += r->standby_lost;
 	t->cancelled += r->cancelled;
 	if (r->max_term > t->max_term)
@@ -69,9 +74,10 @@ summary(const struct totals *t, double secs)
 	    PRIu64 " elections (highest term %" PRIu64 "), %" PRIu64
 	    " crashes, %" PRIu64 " partitions, %" PRIu64 " commands accepted, %"
 	    PRIu64 " executed, %" PRIu64 " cancelled, %" PRIu64 " firings, %"
-	    PRIu64 " standbys lost\n", t->runs, t->steps, secs, t->elections,
-	    t->max_term, t->crashes, t->partitions, t->accepted, t->executed,
-	    t->cancelled, t->firings, t->standby_lost);
+	    PRIu64 " standbys lost, %" PRIu64 " pauses\n", t->runs, t->steps,
+	    secs, t->elections, t->max_term, t->crashes, t->partitions,
+	    t->accepted, t->executed, t->cancelled, t->firings,
+	    t->standby_lost, t->pauses);
 }
 
 static double
@@ -166,6 +172,60 @@ takeovers(uint64_t count)
 	    "%d ms (worst %" PRIu64 " ms)", n, TAKEOVER_AIM_MS, cmd[n - 1]);
 }
 
+/*
+ * A stalled master (a slow fsync, a heavy page on a Pi): up to
+ * PAUSE_SAFE_MS (docs/FAILOVER.md, "Lease") it keeps its mastership
+ * and nobody is elected; a pause past the slaves' HA_LOST_MS and an
+ * election brings exactly one new master, and the old one, back, is
+ * master no more (the simulator's lease invariant: it never held its
+ * lease while the new one was master).
+ */
+#define PAUSE_SAFE_MS	(HA_LEASE_MS - 2 * HA_TICK_MS)
+#define PAUSE_LONG_MS	2500
+#define PAUSES		500
+
+static void
+pauses(uint64_t n)
+{
+	struct sim_result	r;
+	uint64_t		i, ms, kept = 0, quiet = 0, longest = 0;
+	uint64_t		one_new = 0, old_gone = 0;
+	int			failed = 0;
+
+	for (i = 0; i < n && !failed; i++) {
+		/* 50..PAUSE_SAFE_MS, the last seeds at the bound itself */
+		ms = i + 20 >= n ? PAUSE_SAFE_MS :
+		    50 + (i * 7919) % (PAUSE_SAFE_MS - 50 + 1);
+		sim_pause(i + 1, ms, &r);
+		if (r.failed) {
+			printf("# pause seed %" PRIu64 " (%" PRIu64 " ms): "
+			    "%s\n", i + 1, ms, r.why);
+			failed = 1;
+		}
+		kept += r.pause_kept;
+		quiet += r.pause_elections == 0;
+		if (ms > longest)
+			longest = ms;
+	}
+	CHECK(!failed && kept == n && quiet == n, "%" PRIu64 " master pauses "
+	    "of 50..%" PRIu64 " ms: the master kept its term every time (%"
+	    PRIu64 "), no election (%" PRIu64 ")", n, longest, kept, quiet);
+	for (i = 0; i < n && !failed; i++) {
+		sim_pause(i + 1, PAUSE_LONG_MS, &r);
+		if (r.failed) {
+			printf("# long pause seed %" PRIu64 ": %s\n", i + 1,
+			    r.why);
+			failed = 1;
+		}
+		one_new += r.pause_elections == 1;
+		old_gone += !r.pause_kept;
+	}
+	CHECK(!failed && one_new == n && old_gone == n, "%" PRIu64 " master "
+	    "pauses of %d ms: exactly one new master (%" PRIu64 "), the old "
+	    "one master no more (%" PRIu64 "), never two with a lease", n,
+	    PAUSE_LONG_MS, one_new, old_gone);
+}
+
 static int
 one(uint64_t seed, int verbose)
 {
@@ -193,6 +253,7 @@ short_run(const char *argv0)
 		CHECK(replays(FIRST_SEED + 7, &r), "seed %d replays exactly "
 		    "(trace %016" PRIx64 ")", FIRST_SEED + 7, r.hash);
 		takeovers(TAKEOVERS);
+		pauses(PAUSES);
 		return check_done();
 	}
 	if (!CHECK(bad != 0, "broken variant (%s) caught within %d schedules",

@@ -144,6 +144,28 @@ test_votes(void)
 	CHECK(granted(1), "... and grants once it has lost the master too");
 }
 
+/* Two standbys stand together: the first's pre-vote round first, so
+ * that both do not raise their term and split the real votes. */
+static void
+test_prevote_lock(void)
+{
+	struct vote v;
+
+	vote_init(&v, S0, 0);
+	v.d.fence.allowed = 3;
+	ask(&v, 2000, 0, 1, 1);
+	CHECK(granted(0), "a pre-vote for node 0");
+	ask(&v, 2010, 1, 1, 1);
+	CHECK(!granted(1), "node 1's pre-vote in the same round: refused");
+	ask(&v, 2020, 0, 1, 1);
+	CHECK(granted(0), "node 0 asking again: granted");
+	ask(&v, 2020 + HA_ELECT_MS, 1, 1, 1);
+	CHECK(granted(1), "node 1 once node 0's round is over: granted");
+	ask(&v, 2030 + HA_ELECT_MS, 0, 1, 0);
+	CHECK(granted(0) && v.d.voted_for == 0, "the lock is on pre-votes "
+	    "only: a real vote goes to whoever asks first");
+}
+
 static void
 test_fencing(void)
 {
@@ -254,6 +276,118 @@ test_promotion(void)
 	CHECK(e.role == ELECT_FOLLOWER && e.d.term == 5 && out.persist &&
 	    event(HA_EV_STEP_DOWN) != NULL, "a master that hears a higher "
 	    "term steps down and keeps the term");
+}
+
+/* Slave answers, at `now`, the heartbeat stamped `stamp`. */
+static void
+ack_stamp(struct elect *e, uint64_t now, uint32_t slave, uint64_t stamp)
+{
+	struct ha_msg m = msg(HA_HEARTBEAT_ACK, slave, e->self, e->d.term);
+
+	m.fence = e->fence;
+	m.id = stamp;
+	ha_out_clear(&out);
+	elect_recv(e, now, &m, &out);
+}
+
+static void
+master_tick_at(struct elect *e, uint64_t now)
+{
+	ha_out_clear(&out);
+	elect_tick(e, now, 0, &out);
+}
+
+/*
+ * The lease runs from when the master SENT a heartbeat a majority
+ * answered (its stamp, echoed), not from when the answers came: a late
+ * answer proves only what it answers.
+ */
+static void
+test_lease(void)
+{
+	struct elect		 e;
+	struct vote		 v;
+	struct ha_msg		 hb, r;
+	const struct ha_msg	*q;
+	uint64_t		 now = 0, asked, sent_at;
+
+	promote(&e, &now);
+	asked = now;
+	vote_for(&e, now + 5, S0, 1, 0);
+	vote_for(&e, now + 5, S1, 1, 0);
+	CHECK(e.role == ELECT_MASTER && elect_lease_end(&e) ==
+	    asked + 1 + HA_LEASE_MS, "a new master's first lease runs from "
+	    "when it asked for the votes");
+	q = sent(HA_HEARTBEAT, S0);
+	CHECK(q != NULL && q->id == now + 5 + 1, "its heartbeats carry its "
+	    "clock as their stamp");
+	vote_init(&v, S0, 1);
+	hb = *q;
+	to_slave(&v, now + 6, &hb);
+	q = sent(HA_HEARTBEAT_ACK, 1);
+	CHECK(q != NULL && q->id == hb.id, "a slave echoes the stamp");
+	sent_at = now + 5;
+	/* The answers arrive 700 ms after the heartbeat left. */
+	ack_stamp(&e, sent_at + 700, S0, sent_at + 1);
+	ack_stamp(&e, sent_at + 700, S1, sent_at + 1);
+	CHECK(elect_lease_end(&e) == sent_at + HA_LEASE_MS, "answers renew "
+	    "the lease from the heartbeat's sending, not their arrival");
+	ack_stamp(&e, sent_at + 710, S2, sent_at + 5000);
+	CHECK(elect_lease_end(&e) == sent_at + HA_LEASE_MS, "a stamp from "
+	    "the future renews nothing");
+	ack_stamp(&e, sent_at + 720, S2, 0);
+	CHECK(elect_lease_end(&e) == sent_at + HA_LEASE_MS, "nor an answer "
+	    "without a stamp");
+	r = msg(HA_RESULT, S2, 1, 1);
+	r.id = 77;
+	ha_out_clear(&out);
+	elect_recv(&e, sent_at + 730, &r, &out);
+	CHECK(elect_lease_end(&e) == sent_at + HA_LEASE_MS, "nor a result "
+	    "(it may answer a command sent long ago)");
+	ack_stamp(&e, sent_at + 740, S2, sent_at + 300);
+	CHECK(elect_lease_end(&e) == sent_at + HA_LEASE_MS, "one slave of "
+	    "three alone moves no majority's lease");
+	CHECK(elect_lease_ok(&e, sent_at + HA_LEASE_MS - 1) &&
+	    !elect_lease_ok(&e, sent_at + HA_LEASE_MS), "the lease holds up "
+	    "to its end, not at it");
+	master_tick_at(&e, sent_at + HA_LEASE_MS - 1);
+	CHECK(e.role == ELECT_MASTER, "a tick within the lease: still master");
+	master_tick_at(&e, sent_at + HA_LEASE_MS);
+	CHECK(e.role == ELECT_FOLLOWER && event(HA_EV_STEP_DOWN) != NULL,
+	    "a tick at its end: the master steps down");
+	/* A stall of our own loop: the lease lost in it is asked for again
+	 * for HA_ELECT_MS, acting on nothing meanwhile. */
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	sent_at = now + 1200;		/* the first tick, 1.2 s late */
+	master_tick_at(&e, sent_at);
+	CHECK(e.role == ELECT_MASTER && !elect_lease_ok(&e, sent_at) &&
+	    sent(HA_HEARTBEAT, S0) != NULL && sent(HA_HEARTBEAT, S0)->id ==
+	    sent_at + 1, "a lease lost in a stall of our loop: still master, "
+	    "no lease (no command), fresh heartbeats out");
+	ack_stamp(&e, sent_at + 30, S0, sent_at + 1);
+	ack_stamp(&e, sent_at + 30, S1, sent_at + 1);
+	master_tick_at(&e, sent_at + HA_TICK_MS);
+	CHECK(e.role == ELECT_MASTER && elect_lease_ok(&e, sent_at +
+	    HA_TICK_MS), "a majority answers them at our term: the lease is "
+	    "back");
+	master_tick_at(&e, sent_at + 1200);
+	master_tick_at(&e, sent_at + 1300);
+	master_tick_at(&e, sent_at + 1300 + HA_ELECT_MS);
+	CHECK(e.role == ELECT_FOLLOWER, "no answer within HA_ELECT_MS after "
+	    "another stall: it steps down");
+	promote(&e, &now);
+	vote_for(&e, now, S0, 1, 0);
+	vote_for(&e, now, S1, 1, 0);
+	for (sent_at = now; sent_at < now + HA_LEASE_MS; sent_at += HA_TICK_MS)
+		master_tick_at(&e, sent_at);
+	master_tick_at(&e, now + HA_LEASE_MS + 50);
+	CHECK(e.role == ELECT_FOLLOWER, "ticks on time, the slaves silent: "
+	    "it steps down at once, no second chance");
+	CHECK(HA_LEASE_MS * 105 / 100 < HA_LOST_MS * 95 / 100, "the lease "
+	    "(%d ms) ends before any slave votes (%d ms) with clocks 5 %% "
+	    "apart either way", HA_LEASE_MS, HA_LOST_MS);
 }
 
 static void
@@ -725,9 +859,11 @@ int
 main(void)
 {
 	test_votes();
+	test_prevote_lock();
 	test_fencing();
 	test_alone();
 	test_promotion();
+	test_lease();
 	test_sync();
 	test_state_gate();
 	test_forced_vote();

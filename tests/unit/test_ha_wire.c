@@ -60,12 +60,13 @@ test_trips(void)
 	m.to = HA_SLAVE(2);
 	m.term = 7;
 	m.fence = (struct ha_fence){ 7, 3, 0x5 };
-	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
-	    "heartbeat: term and fence (two nodes) kept");
+	m.id = 123456789012ULL;		/* the master's stamp */
+	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got) &&
+	    got.id == m.id, "heartbeat: term, fence (two nodes), stamp kept");
 	m.type = HA_HEARTBEAT_ACK;
 	m.fence = (struct ha_fence){ 6, 9, 0x2 };
-	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got),
-	    "fence ack: an older fence kept");
+	CHECK(trip(&m, &got, why, sizeof(why)) == 0 && same(&m, &got) &&
+	    got.id == m.id, "fence ack: an older fence and the stamp kept");
 	memset(&m, 0, sizeof(m));
 	m.type = HA_VOTE_REQ;
 	m.term = 8;
