@@ -11,6 +11,7 @@
 #include "log.h"
 #include "master.h"
 #include "ssync_orphan.h"
+#include "cluster/statesync.h"
 #include "ev.h"
 #include "sched/sched_master.h"
 #include "sched/sched_orphan.h"
