@@ -506,12 +506,38 @@ sched_cmd_id(const struct sched *s)
 	    s->firing_step, s->cmd_ord);
 }
 
+/* The stream's notice of a firing that ran elsewhere (a slave's local
+ * rules, an old master), marked by the boolean `flag`. */
+static void
+emit_elsewhere(struct sched *s, struct sched_event *ev, const char *trigger,
+    const char *result, int64_t fired, int64_t due, const char *flag)
+{
+	char		buf[EMIT_MAX];
+	struct jw	w;
+
+	jw_init(&w, buf, sizeof(buf));
+	jw_open(&w, '{');
+	jw_key(&w, "event");
+	jw_str(&w, ev->name);
+	jw_key(&w, "trigger");
+	jw_str(&w, trigger);
+	jw_key(&w, "result");
+	jw_str(&w, result);
+	jw_key(&w, "time_ms");
+	jw_int(&w, fired);
+	jw_key(&w, "due_ms");
+	jw_int(&w, due);
+	jw_key(&w, flag);
+	jw_bool(&w, 1);
+	jw_close(&w, '}');
+	if (jw_end(&w) >= 0)
+		sched_emit(s, "event", ev, buf);
+}
+
 int
 sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
     int64_t fired, const char *result, int64_t now)
 {
-	char		buf[EMIT_MAX];
-	struct jw	w;
 	int		i;
 
 	if (ev->left_due != 0 && due >= ev->left_due)
@@ -525,23 +551,8 @@ sched_local_fired(struct sched *s, struct sched_event *ev, int64_t due,
 	ev->last_fired = fired;
 	set_result(ev, "local: ", result);
 	s->dirty = 1;
-	jw_init(&w, buf, sizeof(buf));
-	jw_open(&w, '{');
-	jw_key(&w, "event");
-	jw_str(&w, ev->name);
-	jw_key(&w, "trigger");
-	jw_str(&w, "local rules of the slave");
-	jw_key(&w, "result");
-	jw_str(&w, ev->last_result);
-	jw_key(&w, "time_ms");
-	jw_int(&w, fired);
-	jw_key(&w, "due_ms");
-	jw_int(&w, due);
-	jw_key(&w, "local");
-	jw_bool(&w, 1);
-	jw_close(&w, '}');
-	if (jw_end(&w) >= 0)
-		sched_emit(s, "event", ev, buf);
+	emit_elsewhere(s, ev, "local rules of the slave", ev->last_result,
+	    fired, due, "local");
 	sched_flush(s, now);
 	return 0;
 }
@@ -556,9 +567,6 @@ int
 sched_unrepl_fired(struct sched *s, struct sched_event *ev, int64_t fired,
     int64_t now)
 {
-	char		buf[EMIT_MAX];
-	struct jw	w;
-
 	if (ev->last_fired == fired ||
 	    ran_add(ev, fired, fired, SCHED_RAN_UNREPL))
 		return 1;
@@ -568,23 +576,8 @@ sched_unrepl_fired(struct sched *s, struct sched_event *ev, int64_t fired,
 		set_result(ev, "", SCHED_UNREPL_RESULT);
 		s->dirty = 1;
 	}
-	jw_init(&w, buf, sizeof(buf));
-	jw_open(&w, '{');
-	jw_key(&w, "event");
-	jw_str(&w, ev->name);
-	jw_key(&w, "trigger");
-	jw_str(&w, "the old master, unreplicated");
-	jw_key(&w, "result");
-	jw_str(&w, SCHED_UNREPL_RESULT);
-	jw_key(&w, "time_ms");
-	jw_int(&w, fired);
-	jw_key(&w, "due_ms");
-	jw_int(&w, fired);
-	jw_key(&w, "unreplicated");
-	jw_bool(&w, 1);
-	jw_close(&w, '}');
-	if (jw_end(&w) >= 0)
-		sched_emit(s, "event", ev, buf);
+	emit_elsewhere(s, ev, "the old master, unreplicated",
+	    SCHED_UNREPL_RESULT, fired, fired, "unreplicated");
 	sched_flush(s, now);
 	return 0;
 }
